@@ -1,0 +1,92 @@
+package planning
+
+import "github.com/paulmach/orb"
+
+// District is an administrative district (区县). It holds the quota account:
+// land used anywhere inside it draws on its quota, whatever park it lies in.
+type District struct {
+	Adcode       string // 6-digit administrative code, e.g. 330108 滨江区
+	NameZh       string
+	NameEn       string
+	ParentAdcode string // 330100 Hangzhou
+	Outline      orb.MultiPolygon
+	AreaM2       float64 // computed by the database in EPSG:4549
+}
+
+// ParkKind says what sort of park a Park is (一区多园: parks are data, not code).
+type ParkKind string
+
+const (
+	ParkCoreZone               ParkKind = "core_zone"                // 核心区 (the High-tech Zone itself)
+	ParkSpecialCooperationZone ParkKind = "special_cooperation_zone" // 特别合作区 (Binfu)
+	ParkSpecialCooperationPark ParkKind = "special_cooperation_park" // 特别合作园 (Binxiao)
+	ParkCooperationPark        ParkKind = "cooperation_park"         // 合作园区
+	ParkFunctionalPark         ParkKind = "functional_park"          // 功能园区
+	ParkEnclave                ParkKind = "enclave"                  // 科创飞地
+)
+
+// ParkKinds lists every kind in display order.
+var ParkKinds = []ParkKind{ParkCoreZone, ParkSpecialCooperationZone, ParkSpecialCooperationPark, ParkCooperationPark, ParkFunctionalPark, ParkEnclave}
+
+// Valid reports whether k is a known kind.
+func (k ParkKind) Valid() bool {
+	for _, v := range ParkKinds {
+		if v == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Park is a statistical attribution (园区): parcels inside it count in its
+// statistics but draw quota from their host district (不破行政隶属).
+type Park struct {
+	Code         string // stable short code, e.g. BINFU
+	NameZh       string
+	NameEn       string
+	Kind         ParkKind
+	HostDistrict string // adcode of the district whose quota it uses
+	Outline      orb.MultiPolygon
+	AreaM2       float64
+}
+
+// ZoneKind is one of the protected lines of 三区三线.
+type ZoneKind string
+
+const (
+	ZoneFarmland    ZoneKind = "permanent_basic_farmland"   // 永久基本农田: may not be occupied
+	ZoneRedLine     ZoneKind = "ecological_red_line"        // 生态保护红线: development banned
+	ZoneDevBoundary ZoneKind = "urban_development_boundary" // 城镇开发边界: where building may happen
+)
+
+// ZoneKinds lists every protected-line kind.
+var ZoneKinds = []ZoneKind{ZoneFarmland, ZoneRedLine, ZoneDevBoundary}
+
+// Valid reports whether k is a known kind.
+func (k ZoneKind) Valid() bool {
+	for _, v := range ZoneKinds {
+		if v == k {
+			return true
+		}
+	}
+	return false
+}
+
+// ProtectedZone is one polygon of a protected line.
+type ProtectedZone struct {
+	ID      int64
+	Kind    ZoneKind
+	Name    string
+	Outline orb.MultiPolygon
+	AreaM2  float64
+}
+
+// LandUseClass is one code of the 2023 用地用海分类 (自然资发〔2023〕234号).
+type LandUseClass struct {
+	Code         string // '10', '1001', '100101'
+	ParentCode   string // empty for first-level classes
+	Level        int
+	NameZh       string
+	NameEn       string
+	Construction bool // counts as construction land (建设用地)
+}

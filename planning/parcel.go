@@ -1,0 +1,135 @@
+package planning
+
+import (
+	"time"
+
+	"github.com/hangzhou-hitech/landquota/geo"
+	"github.com/paulmach/orb"
+)
+
+// Status is a parcel's lifecycle stage (DOMAIN.md section 5). Derived states
+// such as 批而未供 and 闲置 are computed from dates, never stored as a status.
+type Status string
+
+const (
+	StatusReserve           Status = "reserve"            // 储备
+	StatusFiled             Status = "filed"              // 农转用/征收 报批中
+	StatusApproved          Status = "approved"           // 已批
+	StatusExpropriated      Status = "expropriated"       // 已征收
+	StatusSupplied          Status = "supplied"           // 已供地 (出让/划拨)
+	StatusUnderConstruction Status = "under_construction" // 在建
+	StatusCompleted         Status = "completed"          // 竣工
+	StatusInProduction      Status = "in_production"      // 投产
+	StatusLowEfficiency     Status = "low_efficiency"     // 低效
+	StatusRedevelopment     Status = "redevelopment"      // 再开发
+)
+
+// StatusInfo names a status in both languages.
+type StatusInfo struct {
+	Code   Status `json:"code"`
+	NameZh string `json:"name_zh"`
+	NameEn string `json:"name_en"`
+}
+
+// Statuses lists the lifecycle in order. The parcel_statuses table holds the
+// same rows (a test keeps the two equal).
+var Statuses = []StatusInfo{
+	{StatusReserve, "储备", "Reserve"},
+	{StatusFiled, "报批中", "Filed for conversion"},
+	{StatusApproved, "已批未征", "Approved"},
+	{StatusExpropriated, "已征收", "Expropriated"},
+	{StatusSupplied, "已供地", "Supplied"},
+	{StatusUnderConstruction, "在建", "Under construction"},
+	{StatusCompleted, "竣工", "Completed"},
+	{StatusInProduction, "投产", "In production"},
+	{StatusLowEfficiency, "低效", "Low-efficiency"},
+	{StatusRedevelopment, "再开发", "Redevelopment"},
+}
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool {
+	for _, v := range Statuses {
+		if v.Code == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Supplied reports whether land in this status has been supplied (供地):
+// every stage from supply onwards.
+func (s Status) Supplied() bool {
+	switch s {
+	case StatusSupplied, StatusUnderConstruction, StatusCompleted, StatusInProduction, StatusLowEfficiency, StatusRedevelopment:
+		return true
+	}
+	return false
+}
+
+// SupplyMethod is how land was supplied: 出让 (sale) or 划拨 (allocation).
+type SupplyMethod string
+
+const (
+	SupplyNone       SupplyMethod = ""
+	SupplySale       SupplyMethod = "sale"       // 出让
+	SupplyAllocation SupplyMethod = "allocation" // 划拨
+)
+
+// ApprovalKind is how conversion was approved.
+type ApprovalKind string
+
+const (
+	ApprovalNone       ApprovalKind = ""
+	ApprovalCityBatch  ApprovalKind = "city_batch"  // 城市批次
+	ApprovalSingleSite ApprovalKind = "single_site" // 单独选址
+)
+
+// Elevation is the vertical extent of a land-use right in metres relative to
+// ground, half open [Bottom, Top). A nil bound is unbounded. A surface right
+// is [0, ∞); a stratified underground right (分层设立建设用地使用权) might be
+// [-30, -5). Two rights may share a footprint only if their ranges are disjoint.
+type Elevation struct {
+	Bottom *float64
+	Top    *float64
+}
+
+// Surface is the default elevation of a parcel: from the ground up.
+func Surface() Elevation { z := 0.0; return Elevation{Bottom: &z} }
+
+// Underground reports whether the right lies wholly below ground.
+func (e Elevation) Underground() bool { return e.Top != nil && *e.Top <= 0 }
+
+// Parcel is one land parcel (地块). District decides whose quota it uses;
+// Park (optional) only decides where it is counted in statistics.
+type Parcel struct {
+	ID               int64
+	Code             string // 地块编号, unique
+	District         string // adcode
+	Park             string // park code or empty
+	LandUse          string // 2023 class code
+	Status           Status
+	Outline          orb.MultiPolygon // EPSG:4490
+	AreaM2           float64          // computed by the database in EPSG:4549; never from input
+	PlotRatio        *float64         // 容积率
+	BuildingDensity  *float64         // 建筑密度, 0..1
+	GreenRatio       *float64         // 绿地率, 0..1
+	Affordable       bool             // 保障性住房 (a flag on residential parcels)
+	SupplyMethod     SupplyMethod
+	ApprovalKind     ApprovalKind
+	ApprovedOn       *time.Time
+	SuppliedOn       *time.Time
+	AgreedStartOn    *time.Time // 约定开工日期
+	ActualStartOn    *time.Time
+	CompletedOn      *time.Time
+	Elevation        Elevation
+	ConstructionLand bool // already construction land today (stock): needs no new quota
+	GovernmentDelay  bool // delay caused by government: exempt from 闲置
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+// AreaMu is the area in 亩.
+func (p *Parcel) AreaMu() float64 { return geo.MuFromM2(p.AreaM2) }
+
+// AreaHectares is the area in hm².
+func (p *Parcel) AreaHectares() float64 { return geo.HectaresFromM2(p.AreaM2) }

@@ -1,0 +1,284 @@
+package pgstore
+
+import (
+	"context"
+	"fmt"
+	"iter"
+
+	"github.com/hangzhou-hitech/landquota/geo"
+	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+)
+
+
+func outline(g orb.MultiPolygon, what string) (any, error) {
+	if err := geo.ValidatePolygonal(g, maxOutlineVertices); err != nil {
+		return nil, &planning.Error{Code: planning.ErrInvalid, Message: what + ": " + err.Error(), Err: err}
+	}
+	return geo.ToMultiPolygonGeom(g, geo.SRIDStore)
+}
+
+// maxOutlineVertices bounds one outline; a parcel with more is a data error.
+const maxOutlineVertices = 200_000
+
+// InsertDistrict stores a district; its area is measured by the database.
+func (s *Store) InsertDistrict(ctx context.Context, d planning.District) error {
+	return insertDistrict(ctx, s.pool, d)
+}
+
+func insertDistrict(ctx context.Context, q execer, d planning.District) error {
+	g, err := outline(d.Outline, "district "+d.Adcode)
+	if err != nil {
+		return err
+	}
+	_, err = q.Exec(ctx, `INSERT INTO districts (adcode, parent_adcode, name_zh, name_en, geom)
+		VALUES ($1, NULLIF($2, ''), $3, $4, $5)`, d.Adcode, d.ParentAdcode, d.NameZh, d.NameEn, g)
+	return domainError(err)
+}
+
+// InsertPark stores a park.
+func (s *Store) InsertPark(ctx context.Context, p planning.Park) error {
+	return insertPark(ctx, s.pool, p)
+}
+
+func insertPark(ctx context.Context, q execer, p planning.Park) error {
+	if !p.Kind.Valid() {
+		return planning.Errorf(planning.ErrInvalid, "park %s: unknown kind %q (one of %v)", p.Code, p.Kind, planning.ParkKinds)
+	}
+	g, err := outline(p.Outline, "park "+p.Code)
+	if err != nil {
+		return err
+	}
+	_, err = q.Exec(ctx, `INSERT INTO parks (code, name_zh, name_en, kind, host_district, geom)
+		VALUES ($1, $2, $3, $4, $5, $6)`, p.Code, p.NameZh, p.NameEn, string(p.Kind), p.HostDistrict, g)
+	return domainError(err)
+}
+
+// InsertZone stores a protected zone and returns its id.
+func (s *Store) InsertZone(ctx context.Context, z planning.ProtectedZone) (int64, error) {
+	return insertZone(ctx, s.pool, z)
+}
+
+func insertZone(ctx context.Context, q execer, z planning.ProtectedZone) (int64, error) {
+	if !z.Kind.Valid() {
+		return 0, planning.Errorf(planning.ErrInvalid, "protected zone %q: unknown kind %q (one of %v)", z.Name, z.Kind, planning.ZoneKinds)
+	}
+	g, err := outline(z.Outline, "protected zone "+z.Name)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	if z.ID > 0 {
+		err = q.QueryRow(ctx, `INSERT INTO protected_zones (id, kind, name, geom) VALUES ($1, $2, $3, $4) RETURNING id`,
+			z.ID, string(z.Kind), z.Name, g).Scan(&id)
+	} else {
+		err = q.QueryRow(ctx, `INSERT INTO protected_zones (kind, name, geom) VALUES ($1, $2, $3) RETURNING id`,
+			string(z.Kind), z.Name, g).Scan(&id)
+	}
+	return id, domainError(err)
+}
+
+// parcelColumns are the columns a caller may write; id, area_m2 and the
+// timestamps are the database's.
+var parcelColumns = []string{
+	"code", "district_adcode", "park_code", "land_use_code", "status", "geom",
+	"plot_ratio", "building_density", "green_ratio", "affordable_housing",
+	"supply_method", "approval_kind", "approved_on", "supplied_on", "agreed_start_on",
+	"actual_start_on", "completed_on", "elevation_bottom", "elevation_top",
+	"construction_land", "government_delay",
+}
+
+// parcelValues lists p's values in parcelColumns order.
+func parcelValues(p *planning.Parcel) ([]any, error) {
+	if !p.Status.Valid() {
+		return nil, planning.Errorf(planning.ErrInvalid, "parcel %s: unknown status %q", p.Code, p.Status)
+	}
+	g, err := outline(p.Outline, "parcel "+p.Code)
+	if err != nil {
+		return nil, err
+	}
+	return []any{
+		p.Code, p.District, nullString(p.Park), p.LandUse, string(p.Status), g,
+		p.PlotRatio, p.BuildingDensity, p.GreenRatio, p.Affordable,
+		nullString(string(p.SupplyMethod)), nullString(string(p.ApprovalKind)),
+		p.ApprovedOn, p.SuppliedOn, p.AgreedStartOn, p.ActualStartOn, p.CompletedOn,
+		p.Elevation.Bottom, p.Elevation.Top, p.ConstructionLand, p.GovernmentDelay,
+	}, nil
+}
+
+func nullString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// InsertParcel stores one parcel and returns its id. The database refuses
+// an invalid outline or one overlapping another parcel at the same elevation.
+func (s *Store) InsertParcel(ctx context.Context, p planning.Parcel) (int64, error) {
+	vals, err := parcelValues(&p)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = s.pool.QueryRow(ctx, insertParcelSQL, vals...).Scan(&id)
+	return id, domainError(err)
+}
+
+var insertParcelSQL = func() string {
+	sql := "INSERT INTO parcels ("
+	params := ""
+	for i, c := range parcelColumns {
+		if i > 0 {
+			sql += ", "
+			params += ", "
+		}
+		sql += c
+		params += fmt.Sprintf("$%d", i+1)
+	}
+	return sql + ") VALUES (" + params + ") RETURNING id"
+}()
+
+// GetParcel reads one parcel by id.
+func (s *Store) GetParcel(ctx context.Context, id int64) (planning.Parcel, error) {
+	var p planning.Parcel
+	var park, supply, approval *string
+	var g orbScanner
+	err := s.pool.QueryRow(ctx, `SELECT id, code, district_adcode, park_code, land_use_code, status, geom, area_m2,
+		plot_ratio, building_density, green_ratio, affordable_housing, supply_method, approval_kind,
+		approved_on, supplied_on, agreed_start_on, actual_start_on, completed_on,
+		elevation_bottom, elevation_top, construction_land, government_delay, created_at, updated_at
+		FROM parcels WHERE id = $1`, id).Scan(
+		&p.ID, &p.Code, &p.District, &park, &p.LandUse, &p.Status, &g, &p.AreaM2,
+		&p.PlotRatio, &p.BuildingDensity, &p.GreenRatio, &p.Affordable, &supply, &approval,
+		&p.ApprovedOn, &p.SuppliedOn, &p.AgreedStartOn, &p.ActualStartOn, &p.CompletedOn,
+		&p.Elevation.Bottom, &p.Elevation.Top, &p.ConstructionLand, &p.GovernmentDelay, &p.CreatedAt, &p.UpdatedAt)
+	if isNoRows(err) {
+		return p, planning.Errorf(planning.ErrNotFound, "parcel %d does not exist", id)
+	}
+	if err != nil {
+		return p, domainError(err)
+	}
+	p.Park, p.SupplyMethod, p.ApprovalKind = deref(park), planning.SupplyMethod(deref(supply)), planning.ApprovalKind(deref(approval))
+	p.Outline = g.multiPolygon()
+	return p, nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// Dataset is a whole geography to load at once (the demo seed, a test world).
+type Dataset struct {
+	Districts []planning.District
+	Parks     []planning.Park
+	Zones     []planning.ProtectedZone
+	Parcels   iter.Seq[planning.Parcel]
+}
+
+// LoadReport says what a Load wrote.
+type LoadReport struct {
+	Districts, Parks, Zones int
+	Parcels                 int64
+}
+
+// Load writes a dataset in one transaction: all of it or nothing. With
+// replace, existing geography is removed first; without it, a database that
+// already holds parcels is refused. progress, if set, is called every
+// 10,000 parcels.
+func (s *Store) Load(ctx context.Context, ds Dataset, replace bool, progress func(parcels int64)) (LoadReport, error) {
+	var rep LoadReport
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return rep, domainError(err)
+	}
+	defer tx.Rollback(context.Background())
+	if replace {
+		if _, err := tx.Exec(ctx, "TRUNCATE parcels, protected_zones, parks, districts RESTART IDENTITY CASCADE"); err != nil {
+			return rep, domainError(err)
+		}
+	} else {
+		var n int64
+		if err := tx.QueryRow(ctx, "SELECT count(*) FROM (SELECT 1 FROM parcels LIMIT 1) x").Scan(&n); err != nil {
+			return rep, domainError(err)
+		}
+		if n > 0 {
+			return rep, planning.Errorf(planning.ErrConflict, "the database already holds parcels; use --replace to wipe the geography and load again")
+		}
+	}
+	for _, d := range ds.Districts {
+		if err := insertDistrict(ctx, tx, d); err != nil {
+			return rep, err
+		}
+		rep.Districts++
+	}
+	for _, p := range ds.Parks {
+		if err := insertPark(ctx, tx, p); err != nil {
+			return rep, err
+		}
+		rep.Parks++
+	}
+	for _, z := range ds.Zones {
+		if _, err := insertZone(ctx, tx, z); err != nil {
+			return rep, err
+		}
+		rep.Zones++
+	}
+	if _, err := tx.Exec(ctx, "SELECT setval(pg_get_serial_sequence('protected_zones', 'id'), greatest((SELECT max(id) FROM protected_zones), 1))"); err != nil {
+		return rep, domainError(err)
+	}
+	if ds.Parcels != nil {
+		src := &parcelSource{next: ds.Parcels, progress: progress}
+		n, err := tx.CopyFrom(ctx, pgx.Identifier{"parcels"}, parcelColumns, src)
+		if src.err != nil {
+			return rep, src.err
+		}
+		if err != nil {
+			return rep, domainError(err)
+		}
+		rep.Parcels = n
+	}
+	if _, err := tx.Exec(ctx, "ANALYZE parcels"); err != nil {
+		return rep, domainError(err)
+	}
+	return rep, domainError(tx.Commit(ctx))
+}
+
+// parcelSource feeds a parcel iterator to COPY without holding it in memory.
+type parcelSource struct {
+	next     iter.Seq[planning.Parcel]
+	pull     func() (planning.Parcel, bool)
+	stop     func()
+	vals     []any
+	err      error
+	n        int64
+	progress func(int64)
+}
+
+func (s *parcelSource) Next() bool {
+	if s.pull == nil {
+		s.pull, s.stop = iter.Pull(s.next)
+	}
+	p, ok := s.pull()
+	if !ok {
+		s.stop()
+		return false
+	}
+	s.vals, s.err = parcelValues(&p)
+	if s.err != nil {
+		s.stop()
+		return false
+	}
+	s.n++
+	if s.progress != nil && s.n%10000 == 0 {
+		s.progress(s.n)
+	}
+	return true
+}
+
+func (s *parcelSource) Values() ([]any, error) { return s.vals, nil }
+func (s *parcelSource) Err() error              { return s.err }
