@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# Project-local PostgreSQL + PostGIS for development and tests.
+#
+#   scripts/db.sh url DBNAME   install what is missing, start the cluster under
+#                              .data/ if needed, create DBNAME, print its URL
+#   scripts/db.sh start        start the cluster (prints nothing else)
+#   scripts/db.sh stop         stop the cluster if it runs
+#   scripts/db.sh status       say whether it runs, and where
+#   scripts/db.sh clean        stop it and delete all its data
+#
+# The cluster listens on 127.0.0.1 only, on a free port chosen once and kept in
+# .data/port, with trust auth for the local superuser. When run as root the
+# server runs as the 'postgres' system user (initdb refuses root).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+data="$root/.data"
+pgdata="$data/pg"
+log="$data/postgres.log"
+mkdir -p "$data"
+
+say() { printf 'db: %s\n' "$*" >&2; }
+die() { printf 'db: error: %s\n' "$*" >&2; exit 1; }
+
+# pg_bin finds the newest installed PostgreSQL server binaries.
+pg_bin() {
+	local d
+	d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+	[ -n "$d" ] && [ -x "$d/pg_ctl" ] && echo "$d"
+}
+
+need_packages() {
+	local bin ver missing=()
+	bin=$(pg_bin || true)
+	if [ -z "$bin" ]; then
+		missing+=(postgresql)
+		ver=$(apt-cache policy postgresql 2>/dev/null | awk '/Candidate:/ {print $2}' | sed -E 's/^([0-9]+).*/\1/')
+	else
+		ver=$(basename "$(dirname "$bin")")
+	fi
+	if [ -z "$bin" ] || ! ls "/usr/share/postgresql/$ver/extension/postgis.control" >/dev/null 2>&1; then
+		missing+=("postgresql-${ver:-15}-postgis-3")
+	fi
+	command -v ogr2ogr >/dev/null 2>&1 || missing+=(gdal-bin)
+	[ ${#missing[@]} -eq 0 ] && return 0
+	if [ "$(id -u)" -ne 0 ]; then
+		die "missing packages: ${missing[*]}. Install them with:
+    sudo apt-get update && sudo apt-get install -y ${missing[*]}
+  or point DATABASE_URL at an existing PostGIS database."
+	fi
+	say "installing ${missing[*]} from Debian's packages (once)"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >/dev/null
+	if [ -z "$bin" ]; then
+		# postgresql-common must not create and start its own cluster on 5432.
+		mkdir -p /etc/postgresql-common/createcluster.d
+		echo 'create_main_cluster = false' >/etc/postgresql-common/createcluster.d/landquota.conf
+		apt-get install -y -qq postgresql >/dev/null
+		ver=$(basename "$(dirname "$(pg_bin)")")
+		missing=("${missing[@]/postgresql-15-postgis-3/postgresql-$ver-postgis-3}")
+		missing=("${missing[@]/postgresql}")
+	fi
+	apt-get install -y -qq ${missing[*]} >/dev/null
+	pg_bin >/dev/null || die "PostgreSQL server binaries still missing after install"
+}
+
+# as_owner runs a command as the cluster's owner.
+as_owner() {
+	if [ "$(id -u)" -eq 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+# prepare_datadir makes .data/pg writable by the server's user. If the project
+# lives somewhere the postgres user cannot reach (a root-only home), the data
+# goes to /var/lib/landquota/<hash> and .data/pg links to it.
+prepare_datadir() {
+	[ -e "$pgdata" ] && return 0
+	if [ "$(id -u)" -eq 0 ]; then
+		mkdir -p "$pgdata"
+		chown postgres:postgres "$pgdata"
+		chmod 700 "$pgdata"
+		if ! runuser -u postgres -- test -w "$pgdata"; then
+			rmdir "$pgdata"
+			local alt
+			alt="/var/lib/landquota/$(printf '%s' "$root" | sha1sum | cut -c1-12)"
+			mkdir -p "$alt"
+			chown postgres:postgres "$alt"
+			chmod 700 "$alt"
+			ln -s "$alt" "$pgdata"
+			say "postgres cannot reach $root; cluster data kept in $alt"
+		fi
+	else
+		mkdir -p "$pgdata"
+		chmod 700 "$pgdata"
+	fi
+}
+
+free_port() {
+	local p
+	for p in $(seq 55432 55532); do
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	die "no free port in 55432-55532"
+}
+
+port() {
+	[ -s "$data/port" ] || free_port >"$data/port"
+	cat "$data/port"
+}
+
+running() {
+	local bin
+	bin=$(pg_bin) || return 1
+	[ -f "$pgdata/PG_VERSION" ] && as_owner "$bin/pg_ctl" -D "$pgdata" status >/dev/null 2>&1
+}
+
+start() {
+	need_packages
+	local bin p
+	bin=$(pg_bin)
+	prepare_datadir
+	if [ ! -f "$pgdata/PG_VERSION" ]; then
+		say "creating a PostgreSQL cluster in $pgdata"
+		as_owner "$bin/initdb" -D "$pgdata" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+		cat >>"$pgdata/postgresql.conf" <<CONF
+# landquota: a local development/test server
+listen_addresses = '127.0.0.1'
+unix_socket_directories = ''
+shared_buffers = 512MB
+work_mem = 32MB
+maintenance_work_mem = 512MB
+max_wal_size = 4GB
+max_connections = 200
+CONF
+	fi
+	running && return 0
+	p=$(port)
+	# The port may have been taken since it was chosen: pick another.
+	if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+		p=$(free_port)
+		echo "$p" >"$data/port"
+	fi
+	touch "$log"
+	[ "$(id -u)" -eq 0 ] && chown postgres "$log"
+	as_owner "$bin/pg_ctl" -D "$pgdata" -l "$log" -o "-p $p" -w -t 60 start >/dev/null ||
+		die "PostgreSQL did not start; see $log"
+	say "PostgreSQL running on 127.0.0.1:$p (data in $pgdata)"
+}
+
+stop() {
+	local bin
+	bin=$(pg_bin) || return 0
+	if running; then
+		as_owner "$bin/pg_ctl" -D "$pgdata" -m fast -w stop >/dev/null
+		say "PostgreSQL stopped"
+	fi
+}
+
+url() {
+	local db=${1:?database name}
+	start
+	local p bin
+	p=$(port)
+	bin=$(pg_bin)
+	if ! "$bin/psql" -h 127.0.0.1 -p "$p" -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
+		"$bin/createdb" -h 127.0.0.1 -p "$p" -U postgres "$db"
+	fi
+	echo "postgres://postgres@127.0.0.1:$p/$db?sslmode=disable"
+}
+
+case "${1:-}" in
+url) url "${2:-landquota}" ;;
+start) start ;;
+stop) stop ;;
+running) running ;;
+status)
+	if running; then echo "running on 127.0.0.1:$(port), data in $pgdata"; else echo "not running"; fi
+	;;
+clean)
+	stop
+	if [ -L "$pgdata" ]; then rm -rf "$(readlink "$pgdata")"; fi
+	rm -rf "$pgdata" "$data/port" "$log"
+	say "local cluster removed"
+	;;
+*) die "usage: $0 url DBNAME | start | stop | status | clean" ;;
+esac

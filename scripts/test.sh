@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# make test: a separate test database on the local cluster (or
+# TEST_DATABASE_URL), then go vet, staticcheck and go test. `test.sh bench`
+# runs the benchmarks instead.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+started_db=
+if [ -z "${TEST_DATABASE_URL:-}" ]; then
+	scripts/db.sh running || started_db=1
+	TEST_DATABASE_URL=$(scripts/db.sh url landquota_test)
+fi
+stop_db() { [ -n "$started_db" ] && scripts/db.sh stop || true; }
+trap stop_db EXIT
+# Integration tests make one fresh database per test from this server; with
+# LANDQUOTA_REQUIRE_DB they fail, rather than skip, when it is unreachable.
+export LANDQUOTA_TEST_DATABASE_URL=$TEST_DATABASE_URL LANDQUOTA_REQUIRE_DB=1
+
+if [ "${1:-}" = bench ]; then
+	go test -run '^$' -bench "${BENCH:-.}" -benchmem ./...
+	exit
+fi
+echo "== go vet"
+go vet ./...
+echo "== staticcheck"
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+echo "== ui unit tests (node --test)"
+(cd web/ui && npm test --silent)
+echo "== go test"
+go test -count=1 ./...

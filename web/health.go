@@ -1,0 +1,29 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/hangzhou-hitech/landquota/planning"
+)
+
+// healthz answers as long as the process runs.
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "version": s.cfg.Version,
+		"uptime_s": int(time.Since(s.start).Seconds())})
+}
+
+// readyz answers 200 only when the database is reachable and migrated.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.geo.Ready(ctx); err != nil {
+		if planning.CodeOf(err) != planning.ErrUnavailable {
+			err = &planning.Error{Code: planning.ErrUnavailable, Message: "database not ready", Err: err}
+		}
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ready"})
+}

@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fmt, m2ToHm2, m2ToMu } from './format.js';
+
+test('m² to hm² rounds to 2 decimals', () => {
+  assert.equal(m2ToHm2(10000), 1);
+  assert.equal(m2ToHm2(12345), 1.23);
+  assert.equal(m2ToHm2(12350), 1.24); // exact tie rounds up
+  assert.equal(m2ToHm2(0), 0);
+});
+
+test('m² to 亩 is m² × 15 / 10000, 2 decimals', () => {
+  assert.equal(m2ToMu(10000), 15);
+  assert.equal(m2ToMu(666.6666666666666), 1);
+  assert.equal(m2ToMu(6670), 10.01); // 10.005 exactly: a tie, rounds up
+  assert.equal(m2ToMu(1234.5), 1.85); // 1.85175
+});
+
+test('fmt groups thousands and keeps the decimals', () => {
+  assert.equal(fmt(12345.6, 2), '12,345.60');
+  assert.equal(fmt(0.005, 2), '0.01');
+  assert.equal(fmt(null, 2), '');
+  assert.equal(fmt('abc', 2), '');
+});
