@@ -1,0 +1,268 @@
+package demo
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/hangzhou-hitech/landquota/geo"
+	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/paulmach/orb"
+)
+
+// ReadDistricts reads a GeoJSON FeatureCollection of districts with the
+// properties adcode (number or string), name, name_en and parent_adcode,
+// as in shared/data/hangzhou/districts.geojson. Geometries must be Polygon
+// or MultiPolygon in lon/lat (EPSG:4490). Errors name the feature.
+func ReadDistricts(r io.Reader) ([]planning.District, error) {
+	feats, err := readFeatures(r)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]planning.District, 0, len(feats))
+	seen := map[string]int{}
+	for i, f := range feats {
+		fail := func(format string, args ...any) error {
+			return featureError(i, format, args...)
+		}
+		adcode, err := f.code("adcode", true)
+		if err != nil {
+			return nil, fail("%v", err)
+		}
+		if j, dup := seen[adcode]; dup {
+			return nil, fail("adcode %s already used by features[%d]", adcode, j)
+		}
+		seen[adcode] = i
+		parent, err := f.code("parent_adcode", false)
+		if err != nil {
+			return nil, fail("%v", err)
+		}
+		name, err := f.str("name")
+		if err != nil {
+			return nil, fail("%v", err)
+		}
+		nameEn, err := f.str("name_en")
+		if err != nil {
+			return nil, fail("%v", err)
+		}
+		mp, err := f.multiPolygon()
+		if err != nil {
+			return nil, fail("%v", err)
+		}
+		out = append(out, planning.District{
+			Adcode: adcode, NameZh: name, NameEn: nameEn, ParentAdcode: parent,
+			Outline: mp, AreaM2: geo.AreaM2(mp),
+		})
+	}
+	return out, nil
+}
+
+// ReadParks reads a GeoJSON FeatureCollection of parks with the properties
+// code, name_zh, name_en, kind (core_zone, special_cooperation_zone,
+// special_cooperation_park, cooperation_park, functional_park, enclave) and
+// host_district_adcode (number or string), as in
+// shared/data/hangzhou/parks_demo.geojson.
+func ReadParks(r io.Reader) ([]planning.Park, error) {
+	feats, err := readFeatures(r)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]planning.Park, 0, len(feats))
+	seen := map[string]int{}
+	for i, f := range feats {
+		fail := func(format string, args ...any) error {
+			return featureError(i, format, args...)
+		}
+		code, err := f.str("code")
+		if err != nil {
+			return nil, fail("%v", err)
+		}
+		code = strings.TrimSpace(code)
+		if code == "" {
+			return nil, fail("property code is missing or empty")
+		}
+		if j, dup := seen[code]; dup {
+			return nil, fail("park code %s already used by features[%d]", code, j)
+		}
+		seen[code] = i
+		kindText, err := f.str("kind")
+		if err != nil {
+			return nil, fail("%v", err)
+		}
+		kind := planning.ParkKind(strings.TrimSpace(kindText))
+		if !kind.Valid() {
+			names := make([]string, len(planning.ParkKinds))
+			for k, pk := range planning.ParkKinds {
+				names[k] = string(pk)
+			}
+			return nil, fail("unknown park kind %q (known: %s)", kindText, strings.Join(names, ", "))
+		}
+		host, err := f.code("host_district_adcode", true)
+		if err != nil {
+			return nil, fail("%v", err)
+		}
+		nameZh, err := f.str("name_zh")
+		if err != nil {
+			return nil, fail("%v", err)
+		}
+		nameEn, err := f.str("name_en")
+		if err != nil {
+			return nil, fail("%v", err)
+		}
+		mp, err := f.multiPolygon()
+		if err != nil {
+			return nil, fail("%v", err)
+		}
+		out = append(out, planning.Park{
+			Code: code, NameZh: nameZh, NameEn: nameEn, Kind: kind, HostDistrict: host,
+			Outline: mp, AreaM2: geo.AreaM2(mp),
+		})
+	}
+	return out, nil
+}
+
+func featureError(i int, format string, args ...any) error {
+	e := planning.Errorf(planning.ErrInvalid, "features[%d]: %s", i, fmt.Sprintf(format, args...))
+	return e.WithDetail("feature", i)
+}
+
+type rawFeature struct {
+	Type       string                     `json:"type"`
+	Properties map[string]json.RawMessage `json:"properties"`
+	Geometry   *struct {
+		Type        string          `json:"type"`
+		Coordinates json.RawMessage `json:"coordinates"`
+	} `json:"geometry"`
+}
+
+func readFeatures(r io.Reader) ([]rawFeature, error) {
+	var fc struct {
+		Type     string            `json:"type"`
+		Features []json.RawMessage `json:"features"`
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, &planning.Error{Code: planning.ErrInvalid, Message: "cannot read the GeoJSON", Err: err}
+	}
+	if err := json.Unmarshal(data, &fc); err != nil {
+		return nil, &planning.Error{Code: planning.ErrInvalid, Message: "not valid GeoJSON: " + err.Error(), Err: err}
+	}
+	if fc.Type != "FeatureCollection" {
+		return nil, planning.Errorf(planning.ErrInvalid, "expected a GeoJSON FeatureCollection, got type %q", fc.Type)
+	}
+	out := make([]rawFeature, len(fc.Features))
+	for i, raw := range fc.Features {
+		if err := json.Unmarshal(raw, &out[i]); err != nil {
+			return nil, featureError(i, "not a valid feature: %v", err)
+		}
+		if out[i].Type != "Feature" {
+			return nil, featureError(i, "expected type Feature, got %q", out[i].Type)
+		}
+	}
+	return out, nil
+}
+
+// code reads an administrative code given as a JSON number or string.
+func (f *rawFeature) code(key string, required bool) (string, error) {
+	raw, ok := f.Properties[key]
+	if !ok || string(raw) == "null" {
+		if required {
+			return "", fmt.Errorf("property %s is missing", key)
+		}
+		return "", nil
+	}
+	var s string
+	raw = bytes.TrimSpace(raw)
+	if len(raw) > 0 && raw[0] == '"' {
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", fmt.Errorf("property %s: %v", key, err)
+		}
+		s = strings.TrimSpace(s)
+	} else {
+		var n json.Number
+		if err := json.Unmarshal(raw, &n); err != nil {
+			return "", fmt.Errorf("property %s must be a number or a string, got %s", key, raw)
+		}
+		v, err := strconv.ParseFloat(string(n), 64)
+		if err != nil || v != math.Trunc(v) || v < 0 {
+			return "", fmt.Errorf("property %s must be a whole number, got %s", key, n)
+		}
+		s = strconv.FormatInt(int64(v), 10)
+	}
+	if !isAdcode(s) {
+		return "", fmt.Errorf("property %s must be a 6-digit administrative code, got %q", key, s)
+	}
+	return s, nil
+}
+
+// str reads an optional string property.
+func (f *rawFeature) str(key string) (string, error) {
+	raw, ok := f.Properties[key]
+	if !ok || string(raw) == "null" {
+		return "", nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", fmt.Errorf("property %s must be a string, got %s", key, raw)
+	}
+	return s, nil
+}
+
+func (f *rawFeature) multiPolygon() (orb.MultiPolygon, error) {
+	if f.Geometry == nil {
+		return nil, fmt.Errorf("the feature has no geometry")
+	}
+	var mp orb.MultiPolygon
+	switch f.Geometry.Type {
+	case "Polygon":
+		var c [][][]float64
+		if err := json.Unmarshal(f.Geometry.Coordinates, &c); err != nil {
+			return nil, fmt.Errorf("Polygon coordinates: %v", err)
+		}
+		p, err := toPolygon(c)
+		if err != nil {
+			return nil, err
+		}
+		mp = orb.MultiPolygon{p}
+	case "MultiPolygon":
+		var c [][][][]float64
+		if err := json.Unmarshal(f.Geometry.Coordinates, &c); err != nil {
+			return nil, fmt.Errorf("MultiPolygon coordinates: %v", err)
+		}
+		for k, pc := range c {
+			p, err := toPolygon(pc)
+			if err != nil {
+				return nil, fmt.Errorf("polygon %d: %v", k+1, err)
+			}
+			mp = append(mp, p)
+		}
+	default:
+		return nil, fmt.Errorf("geometry must be a Polygon or MultiPolygon, got %q", f.Geometry.Type)
+	}
+	if err := geo.ValidatePolygonal(mp, 0); err != nil {
+		return nil, err
+	}
+	if geo.AreaM2(mp) <= 0 {
+		return nil, fmt.Errorf("the geometry has no area")
+	}
+	return mp, nil
+}
+
+func toPolygon(c [][][]float64) (orb.Polygon, error) {
+	p := make(orb.Polygon, len(c))
+	for ri, ring := range c {
+		r := make(orb.Ring, len(ring))
+		for pi, pos := range ring {
+			if len(pos) < 2 {
+				return nil, fmt.Errorf("ring %d, point %d: a position needs longitude and latitude", ri+1, pi+1)
+			}
+			r[pi] = orb.Point{pos[0], pos[1]}
+		}
+		p[ri] = r
+	}
+	return p, nil
+}

@@ -1,0 +1,29 @@
+package planning
+
+import (
+	"time"
+)
+
+// ParcelFilter narrows the parcels layer. Conditions are AND-ed; within a
+// list, values are OR-ed. The store renders it to SQL with bound parameters.
+type ParcelFilter struct {
+	Statuses     []Status
+	LandUse      []string // class codes or prefixes: "10" is all 工矿, "1001" all 工业
+	Parks        []string // park codes
+	Districts    []string // adcodes
+	MinAreaM2    *float64
+	MaxAreaM2    *float64
+	Eligible     *bool      // inside the urban development boundary and clear of farmland and red line
+	UpdatedSince *time.Time // changed at or after
+}
+
+// Empty reports whether f selects everything.
+func (f *ParcelFilter) Empty() bool {
+	return f == nil || (len(f.Statuses) == 0 && len(f.LandUse) == 0 && len(f.Parks) == 0 && len(f.Districts) == 0 &&
+		f.MinAreaM2 == nil && f.MaxAreaM2 == nil && f.Eligible == nil && f.UpdatedSince == nil)
+}
+
+// EligibilityToleranceM2 is the overlap with a protected line (measured in
+// EPSG:4549) below which a parcel still counts as clear of it: shared edges
+// and survey slivers are not conflicts.
+const EligibilityToleranceM2 = 1.0
