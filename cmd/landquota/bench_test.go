@@ -1,0 +1,251 @@
+package main
+
+// The speed and memory benchmarks of the map layers, run by `make bench`
+// (scripts/bench.sh) against a database holding the 1,000,000-parcel demo
+// seed. Each figure is measured with its reference in the same run: the
+// server against PostgreSQL producing the same bytes itself.
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// benchEnv is a running server over the benchmark database.
+type benchEnv struct {
+	base  string
+	pool  *pgxpool.Pool
+	pid   int
+	boxes [][4]float64 // bbox pages that each hold at least 1,000 parcels
+	tiles [][3]int     // zoom-14 tiles over dense parcels
+}
+
+var (
+	benchOnce sync.Once
+	bench     *benchEnv
+	benchErr  error
+)
+
+const benchClients = 8
+
+// startBench starts `landquota serve` on LANDQUOTA_BENCH_DATABASE_URL once
+// for all benchmarks.
+func startBench(b *testing.B) *benchEnv {
+	url := os.Getenv("LANDQUOTA_BENCH_DATABASE_URL")
+	if url == "" {
+		b.Skip("LANDQUOTA_BENCH_DATABASE_URL not set: run `make bench`")
+	}
+	benchOnce.Do(func() { bench, benchErr = newBenchEnv(url) })
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	return bench
+}
+
+func newBenchEnv(url string) (*benchEnv, error) {
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, url+"&pool_max_conns=16")
+	if err != nil {
+		return nil, err
+	}
+	port := 18000 + rand.IntN(1000)
+	cmd := exec.Command(binary, "serve", "--addr", "127.0.0.1:"+strconv.Itoa(port), "--max-conns", "16")
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+url, "LANDQUOTA_LOG=json")
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	e := &benchEnv{base: fmt.Sprintf("http://127.0.0.1:%d", port), pool: pool, pid: cmd.Process.Pid}
+	for i := 0; ; i++ {
+		res, err := http.Get(e.base + "/readyz")
+		if err == nil && res.StatusCode == 200 {
+			res.Body.Close()
+			break
+		}
+		if i > 100 {
+			return nil, fmt.Errorf("server did not get ready: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// Boxes around sampled parcels, grown until each holds ≥ 1,000 parcels.
+	rows, err := pool.Query(ctx, `SELECT ST_X(c), ST_Y(c) FROM (
+		SELECT ST_Centroid(geom) c FROM parcels TABLESAMPLE SYSTEM (1) REPEATABLE (7) LIMIT 40) s`)
+	if err != nil {
+		return nil, err
+	}
+	var centres [][2]float64
+	for rows.Next() {
+		var x, y float64
+		rows.Scan(&x, &y)
+		centres = append(centres, [2]float64{x, y})
+	}
+	rows.Close()
+	for _, c := range centres {
+		for d := 0.004; d < 0.2; d *= 1.5 {
+			box := [4]float64{c[0] - d, c[1] - d, c[0] + d, c[1] + d}
+			var n int
+			if err := pool.QueryRow(ctx, "SELECT count(*) FROM (SELECT 1 FROM parcels WHERE geom && ST_MakeEnvelope($1,$2,$3,$4,4490) LIMIT 1001) x",
+				box[0], box[1], box[2], box[3]).Scan(&n); err != nil {
+				return nil, err
+			}
+			if n > 1000 {
+				e.boxes = append(e.boxes, box)
+				break
+			}
+		}
+		e.tiles = append(e.tiles, tileOf(c[0], c[1], 14))
+	}
+	if len(e.boxes) == 0 {
+		return nil, fmt.Errorf("no dense area found: is the benchmark database seeded?")
+	}
+	return e, nil
+}
+
+// runClients runs op from benchClients goroutines until b.N operations
+// are done, and reports operations per second.
+func runClients(b *testing.B, op func(i int) error) {
+	var next int64
+	var mu sync.Mutex
+	var firstErr error
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	start := time.Now()
+	for c := 0; c < benchClients; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= int64(b.N) {
+					return
+				}
+				if err := op(int(i)); err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	b.StopTimer()
+	if firstErr != nil {
+		b.Fatal(firstErr)
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "ops/s")
+}
+
+// fetch GETs u and reads the whole body, as a client would.
+func fetch(u string, hdr ...string) (int, error) {
+	req, _ := http.NewRequest("GET", u, nil)
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	res, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	n, err := io.Copy(io.Discard, res.Body)
+	if res.StatusCode >= 300 {
+		return int(n), fmt.Errorf("GET %s: %s", u, res.Status)
+	}
+	return int(n), err
+}
+
+func init() {
+	// 8 clients keep their connections alive.
+	http.DefaultTransport.(*http.Transport).MaxIdleConnsPerHost = 64
+}
+
+// BenchmarkGeoJSONPage: a 1,000-parcel bbox page, 8 clients. "server" goes
+// through landquota; "postgres" has PostgreSQL build the same
+// FeatureCollection text and hands it over whole.
+func BenchmarkGeoJSONPage(b *testing.B) {
+	e := startBench(b)
+	b.Run("server", func(b *testing.B) {
+		runClients(b, func(i int) error {
+			box := e.boxes[i%len(e.boxes)]
+			_, err := fetch(fmt.Sprintf("%s/api/layers/parcels?limit=1000&bbox=%f,%f,%f,%f", e.base, box[0], box[1], box[2], box[3]))
+			return err
+		})
+	})
+	b.Run("postgres", func(b *testing.B) {
+		sql := `SELECT '{"type":"FeatureCollection","features":[' || coalesce(string_agg(f, ',' ORDER BY id), '') || ']}' FROM (
+			SELECT t.id, '{"type":"Feature","id":' || to_json(t.id)::text || ',"geometry":' || ST_AsGeoJSON(t.geom, 7) ||
+			',"properties":' || json_build_object('code', t.code, 'district', t.district_adcode, 'park', t.park_code,
+			'land_use', t.land_use_code, 'land_use_zh', c.name_zh, 'status', t.status, 'status_zh', s.name_zh,
+			'area_m2', round(t.area_m2::numeric, 2), 'area_mu', round((t.area_m2 * 15 / 10000)::numeric, 2),
+			'plot_ratio', t.plot_ratio, 'building_density', t.building_density, 'green_ratio', t.green_ratio,
+			'affordable_housing', t.affordable_housing, 'supply_method', t.supply_method, 'approved_on', t.approved_on,
+			'supplied_on', t.supplied_on, 'underground', coalesce(t.elevation_top <= 0, false),
+			'construction_land', t.construction_land, 'updated_at', t.updated_at)::text || '}' AS f
+			FROM parcels t JOIN land_use_classes c ON c.code = t.land_use_code JOIN parcel_statuses s ON s.code = t.status
+			WHERE t.geom && ST_MakeEnvelope($1, $2, $3, $4, 4490) ORDER BY t.id LIMIT 1000) x`
+		runClients(b, func(i int) error {
+			box := e.boxes[i%len(e.boxes)]
+			var text []byte
+			return e.pool.QueryRow(context.Background(), sql, box[0], box[1], box[2], box[3]).Scan(&text)
+		})
+	})
+}
+
+// BenchmarkLargeResponseRSS: the server's peak RSS growth while it streams
+// one 100,000-feature answer (reported in MiB; the target is < 64).
+func BenchmarkLargeResponseRSS(b *testing.B) {
+	e := startBench(b)
+	for i := 0; i < b.N; i++ {
+		// Warm up pool connections and buffers, then reset the peak.
+		fetch(e.base + "/api/layers/parcels?limit=1000")
+		if err := os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", e.pid), []byte("5"), 0); err != nil {
+			b.Fatalf("cannot reset the peak RSS: %v", err)
+		}
+		before := vmHWM(e.pid)
+		n, err := fetch(e.base + "/ogc/collections/parcels/items?limit=100000")
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(vmHWM(e.pid)-before)/1024, "MiB-rss-growth")
+		b.ReportMetric(float64(n)/(1<<20), "MiB-sent")
+	}
+}
+
+// vmHWM reads a process's peak resident set size in KiB.
+func vmHWM(pid int) int64 {
+	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			f := strings.Fields(line)
+			n, _ := strconv.ParseInt(f[1], 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+// tileOf is the XYZ tile holding a lon/lat point at zoom z.
+func tileOf(lon, lat float64, z int) [3]int {
+	n := math.Exp2(float64(z))
+	x := int((lon + 180) / 360 * n)
+	r := lat * math.Pi / 180
+	y := int((1 - math.Log(math.Tan(r)+1/math.Cos(r))/math.Pi) / 2 * n)
+	return [3]int{z, x, y}
+}

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// dbConfig is the database part of every command's configuration.
+type dbConfig struct {
+	URL              string
+	StatementTimeout time.Duration
+}
+
+func (c *dbConfig) register(fs *flag.FlagSet, env environ) {
+	fs.StringVar(&c.URL, "database-url", env.getenv("DATABASE_URL"), "PostgreSQL URL (env DATABASE_URL)")
+	fs.DurationVar(&c.StatementTimeout, "statement-timeout", 30*time.Second, "longest a single query may run")
+}
+
+func (c *dbConfig) validate() error {
+	if c.URL == "" {
+		return fmt.Errorf("DATABASE_URL is not set: use `make run`, which starts a local database, or set DATABASE_URL=postgres://user@host:port/dbname")
+	}
+	u, err := url.Parse(c.URL)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return fmt.Errorf("DATABASE_URL %q is not a postgres:// URL", redact(c.URL))
+	}
+	if c.StatementTimeout < 0 {
+		return fmt.Errorf("--statement-timeout must not be negative")
+	}
+	return nil
+}
+
+// redact hides a password in a URL before it is printed.
+func redact(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// serveConfig configures `landquota serve`.
+type serveConfig struct {
+	DB            dbConfig
+	Addr          string
+	ShutdownGrace time.Duration
+	MaxConns      int
+}
+
+func parseServe(env environ, args []string) (serveConfig, error) {
+	var c serveConfig
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	c.DB.register(fs, env)
+	addr := env.getenv("LANDQUOTA_ADDR")
+	if addr == "" {
+		addr = "127.0.0.1:8080"
+	}
+	fs.StringVar(&c.Addr, "addr", addr, "listen address host:port (env LANDQUOTA_ADDR)")
+	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", 10*time.Second, "how long in-flight requests may finish on SIGTERM")
+	fs.IntVar(&c.MaxConns, "max-conns", 16, "database connections in the pool")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if err := c.DB.validate(); err != nil {
+		return c, err
+	}
+	host, port, err := net.SplitHostPort(c.Addr)
+	if err != nil || port == "" || strings.ContainsAny(host, "/ ") {
+		return c, fmt.Errorf("--addr %q is not host:port (for example 127.0.0.1:8080 or :8080)", c.Addr)
+	}
+	if c.MaxConns < 1 || c.MaxConns > 1000 {
+		return c, fmt.Errorf("--max-conns %d must be between 1 and 1000", c.MaxConns)
+	}
+	return c, nil
+}

@@ -1,0 +1,33 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+
+	"github.com/hangzhou-hitech/landquota/migrations"
+	"github.com/hangzhou-hitech/landquota/planning/pgstore"
+)
+
+func runMigrate(ctx context.Context, env environ, args []string) error {
+	var db dbConfig
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	db.register(fs, env)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := db.validate(); err != nil {
+		return err
+	}
+	from, to, err := pgstore.Migrate(ctx, db.URL)
+	if err != nil {
+		return err
+	}
+	if from == to {
+		fmt.Fprintf(env.stdout, "schema is current at version %d of %d\n", to, migrations.Latest())
+	} else {
+		fmt.Fprintf(env.stdout, "schema migrated from version %d to %d\n", from, to)
+	}
+	return nil
+}
