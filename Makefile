@@ -30,9 +30,9 @@ lint:
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 
-## bench: Go benchmarks (database ones use the local test cluster)
-bench:
-	@scripts/test.sh bench
+## bench: seed 1,000,000 parcels (once) and run every benchmark with its reference
+bench: ui
+	@scripts/bench.sh
 
 ## db: start the local cluster and print the app database URL
 db:

@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # make test: a separate test database on the local cluster (or
-# TEST_DATABASE_URL), then go vet, staticcheck and go test. `test.sh bench`
-# runs the benchmarks instead.
+# TEST_DATABASE_URL), then go vet, staticcheck and go test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,10 +15,6 @@ trap stop_db EXIT
 # LANDQUOTA_REQUIRE_DB they fail, rather than skip, when it is unreachable.
 export LANDQUOTA_TEST_DATABASE_URL=$TEST_DATABASE_URL LANDQUOTA_REQUIRE_DB=1
 
-if [ "${1:-}" = bench ]; then
-	go test -run '^$' -bench "${BENCH:-.}" -benchmem ./...
-	exit
-fi
 echo "== go vet"
 go vet ./...
 echo "== staticcheck"

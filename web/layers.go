@@ -2,8 +2,13 @@ package web
 
 import (
 	"bufio"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -18,22 +23,135 @@ const (
 	defaultPrecision = 7
 )
 
-// layer streams GET /api/layers/{layer} as a GeoJSON FeatureCollection: the
-// header goes out first, then each feature as its row arrives.
+// layer serves GET /api/layers/{layer} as a GeoJSON FeatureCollection.
 func (s *Server) layer(w http.ResponseWriter, r *http.Request) {
-	q, err := parseLayerQuery(chi.URLParam(r, "layer"), r.URL.Query())
+	v := r.URL.Query()
+	q, err := parseCommon(chi.URLParam(r, "layer"), v, maxLimit)
+	if err == nil {
+		q.BBox, err = layerBBox(v)
+	}
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}
-	bw := bufio.NewWriterSize(w, 32<<10)
+	s.streamFeatures(w, r, q, func(res planning.LayerResult, n int) string {
+		var b strings.Builder
+		b.WriteString(`,"numberReturned":` + strconv.Itoa(n) + `,"links":[`)
+		if res.Next != "" {
+			b.WriteString(`{"rel":"next","type":"application/geo+json","href":` + strconv.Quote(withParam(r.URL, "after", res.Next)) + `}`)
+		}
+		b.WriteString("]")
+		return b.String()
+	})
+}
+
+// layerBBox reads bbox (lon/lat) or, with bbox-crs, in EPSG:4549 metres.
+func layerBBox(v url.Values) (*orb.Bound, error) {
+	s := v.Get("bbox")
+	if s == "" {
+		if v.Get("bbox-crs") != "" {
+			return nil, invalidParam("bbox-crs", "given without a bbox")
+		}
+		return nil, nil
+	}
+	srid := 4490
+	if c := v.Get("bbox-crs"); c != "" {
+		var err error
+		if srid, err = parseCRS("bbox-crs", c); err != nil {
+			return nil, err
+		}
+	}
+	b, err := parseBBox(s, srid != 4549)
+	if err != nil {
+		return nil, err
+	}
+	b = bboxTo4490(b, srid, false)
+	return &b, nil
+}
+
+// withParam returns u's path and query with one parameter replaced.
+func withParam(u *url.URL, key, value string) string {
+	c := *u
+	q := c.Query()
+	q.Set(key, value)
+	c.RawQuery = q.Encode()
+	return c.RequestURI()
+}
+
+// etag names one answer: the data version plus the request's parameters
+// in a canonical order.
+func etag(version, path string, v url.Values) string {
+	keys := make([]string, 0, len(v))
+	for k := range v {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	h := sha256.New()
+	io.WriteString(h, version+"\n"+path+"\n")
+	for _, k := range keys {
+		io.WriteString(h, k+"="+strings.Join(v[k], ",")+"\n")
+	}
+	return `"` + hex.EncodeToString(h.Sum(nil)[:12]) + `"`
+}
+
+// notModified answers 304 when the client already holds this version.
+func notModified(r *http.Request, tag string) bool {
+	for _, t := range strings.Split(r.Header.Get("If-None-Match"), ",") {
+		if t = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(t), "W/")); t == tag || t == "*" {
+			return true
+		}
+	}
+	return false
+}
+
+// acceptsGzip reports whether the client takes gzip.
+func acceptsGzip(r *http.Request) bool {
+	for _, p := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		p = strings.TrimSpace(p)
+		if p == "gzip" || strings.HasPrefix(p, "gzip;") && !strings.HasSuffix(strings.ReplaceAll(p, " ", ""), "q=0") {
+			return true
+		}
+	}
+	return false
+}
+
+// streamFeatures writes a FeatureCollection as the store produces it: the
+// header first, then each feature as its row arrives, then the members
+// that tail(result, count) returns. Memory does not grow with the answer.
+func (s *Server) streamFeatures(w http.ResponseWriter, r *http.Request, q planning.LayerQuery, tail func(planning.LayerResult, int) string) {
+	version, err := s.geo.LayerVersion(r.Context())
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	tag := etag(version, r.URL.Path, r.URL.Query())
+	h := w.Header()
+	h.Set("ETag", tag)
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Vary", "Accept-Encoding")
+	if notModified(r, tag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	var out io.Writer = w
+	var gz *gzip.Writer
 	started := false
+	begin := func() {
+		started = true
+		h.Set("Content-Type", "application/geo+json")
+		if acceptsGzip(r) {
+			h.Set("Content-Encoding", "gzip")
+			gz = s.gzipWriter(w)
+			out = gz
+		}
+	}
+	bw := bufio.NewWriterSize(out, 64<<10)
 	n := 0
-	next, err := s.geo.StreamLayer(r.Context(), q, func(f []byte) error {
+	res, err := s.geo.StreamLayer(r.Context(), q, func(f []byte) error {
 		if !started {
-			w.Header().Set("Content-Type", "application/geo+json")
+			begin()
+			bw.Reset(out)
 			bw.WriteString(`{"type":"FeatureCollection","features":[`)
-			started = true
 		} else {
 			bw.WriteByte(',')
 		}
@@ -41,86 +159,43 @@ func (s *Server) layer(w http.ResponseWriter, r *http.Request) {
 		_, err := bw.Write(f)
 		return err
 	})
+	if err != nil && !started {
+		h.Del("ETag")
+		writeError(w, r, s.log, err)
+		return
+	}
 	if err != nil {
-		if !started {
-			writeError(w, r, s.log, err)
-			return
-		}
-		// Headers are gone: end the body so the client sees a broken
-		// document rather than a silently short one, and log it.
-		s.log.Error("layer stream failed", "layer", q.Layer, "err", err)
-		bw.WriteString(`]`)
+		// The status line is gone: leave the document unterminated so the
+		// client sees a broken answer rather than a silently short one.
+		s.log.Error("feature stream failed", "layer", q.Layer, "err", err)
 		bw.Flush()
+		s.finishGzip(gz)
 		return
 	}
 	if !started {
-		w.Header().Set("Content-Type", "application/geo+json")
+		begin()
+		bw.Reset(out)
 		bw.WriteString(`{"type":"FeatureCollection","features":[`)
 	}
-	bw.WriteString(`],"numberReturned":` + strconv.Itoa(n) + `,"links":[`)
-	if next != "" {
-		u := *r.URL
-		v := u.Query()
-		v.Set("after", next)
-		u.RawQuery = v.Encode()
-		bw.WriteString(`{"rel":"next","type":"application/geo+json","href":` + strconv.Quote(u.RequestURI()) + `}`)
-	}
-	bw.WriteString("]}\n")
+	bw.WriteString("]")
+	bw.WriteString(tail(res, n))
+	bw.WriteString("}\n")
 	bw.Flush()
+	s.finishGzip(gz)
 }
 
-func parseLayerQuery(layer string, v url.Values) (planning.LayerQuery, error) {
-	q := planning.LayerQuery{Layer: layer, Limit: defaultLimit, Precision: defaultPrecision, After: v.Get("after")}
-	known := false
-	for _, l := range planning.LayerNames {
-		known = known || l == layer
+func (s *Server) gzipWriter(w io.Writer) *gzip.Writer {
+	if gz, ok := s.gzips.Get().(*gzip.Writer); ok {
+		gz.Reset(w)
+		return gz
 	}
-	if !known {
-		return q, planning.Errorf(planning.ErrNotFound, "unknown layer %q (layers: %s)", layer, strings.Join(planning.LayerNames, ", "))
-	}
-	if s := v.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > maxLimit {
-			return q, invalidParam("limit", "%q is not a whole number between 1 and %d", s, maxLimit)
-		}
-		q.Limit = n
-	}
-	if s := v.Get("precision"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 0 || n > 15 {
-			return q, invalidParam("precision", "%q is not a number of decimals between 0 and 15", s)
-		}
-		q.Precision = n
-	}
-	if s := v.Get("bbox"); s != "" {
-		b, err := parseBBox(s)
-		if err != nil {
-			return q, err
-		}
-		q.BBox = &b
-	}
-	return q, nil
+	gz, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
+	return gz
 }
 
-// parseBBox reads minLon,minLat,maxLon,maxLat.
-func parseBBox(s string) (orb.Bound, error) {
-	parts := strings.Split(s, ",")
-	if len(parts) != 4 {
-		return orb.Bound{}, invalidParam("bbox", "%q must be four numbers minLon,minLat,maxLon,maxLat", s)
+func (s *Server) finishGzip(gz *gzip.Writer) {
+	if gz != nil {
+		gz.Close()
+		s.gzips.Put(gz)
 	}
-	var f [4]float64
-	for i, p := range parts {
-		x, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-		if err != nil || x != x || x > 1e300 || x < -1e300 {
-			return orb.Bound{}, invalidParam("bbox", "%q is not a number", p)
-		}
-		f[i] = x
-	}
-	if f[0] < -180 || f[2] > 180 || f[1] < -90 || f[3] > 90 {
-		return orb.Bound{}, invalidParam("bbox", "%q lies outside longitude -180..180 / latitude -90..90 (projected metres need bbox-crs)", s)
-	}
-	if f[0] > f[2] || f[1] > f[3] {
-		return orb.Bound{}, invalidParam("bbox", "%q: minimum is greater than maximum (order is minLon,minLat,maxLon,maxLat)", s)
-	}
-	return orb.Bound{Min: orb.Point{f[0], f[1]}, Max: orb.Point{f[2], f[3]}}, nil
 }

@@ -1,8 +1,10 @@
 package web_test
 
 import (
+	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -33,6 +35,13 @@ func square(x, y, side float64) orb.MultiPolygon {
 // newServer serves a database with one district and a row of 25 parcels.
 func newServer(t *testing.T) *httptest.Server {
 	t.Helper()
+	srv, _ := newWorld(t)
+	return srv
+}
+
+// newWorld is newServer that also hands out the store behind it.
+func newWorld(t *testing.T) (*httptest.Server, *pgstore.Store) {
+	t.Helper()
 	ctx := context.Background()
 	store, err := pgstore.Open(ctx, pgtest.URL(t), pgstore.Options{})
 	if err != nil {
@@ -42,16 +51,28 @@ func newServer(t *testing.T) *httptest.Server {
 	if err := store.InsertDistrict(ctx, planning.District{Adcode: "330108", NameZh: "滨江区", Outline: square(-5000, -5000, 10000)}); err != nil {
 		t.Fatal(err)
 	}
+	// Parcels P00..P24 in a row, 80 m squares 100 m apart: the first ten
+	// industrial and approved, the rest research and supplied.
 	for i := 0; i < 25; i++ {
-		p := planning.Parcel{Code: "P" + string(rune('A'+i)), District: "330108", LandUse: "100101",
+		p := planning.Parcel{Code: fmt.Sprintf("P%02d", i), District: "330108", LandUse: "100101",
 			Status: planning.StatusApproved, Outline: square(float64(i)*100, 0, 80), Elevation: planning.Surface()}
+		if i >= 10 {
+			p.LandUse, p.Status = "0802", planning.StatusSupplied
+		}
 		if _, err := store.InsertParcel(ctx, p); err != nil {
 			t.Fatal(err)
 		}
 	}
+	// The development boundary covers the first 20; farmland cuts into P05.
+	if _, err := store.InsertZone(ctx, planning.ProtectedZone{Kind: planning.ZoneDevBoundary, Name: "UDB", Outline: square(-10, -10, 2000)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.InsertZone(ctx, planning.ProtectedZone{Kind: planning.ZoneFarmland, Name: "farm", Outline: square(540, 40, 30)}); err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(web.New(web.Config{Version: "test"}, store, slog.New(slog.NewTextHandler(io.Discard, nil))))
 	t.Cleanup(srv.Close)
-	return srv
+	return srv, store
 }
 
 func get(t *testing.T, url string, into any) *http.Response {
@@ -100,7 +121,7 @@ func TestLayerPagesThroughAllParcels(t *testing.T) {
 				t.Fatalf("parcel %s returned twice", code)
 			}
 			seen[code] = true
-			if f.Properties["status_zh"] != "已批未征" || f.Properties["land_use_zh"] != "一类工业用地" || f.Geometry["type"] != "MultiPolygon" {
+			if f.Properties["status_zh"] == nil || f.Properties["land_use_zh"] == nil || f.Geometry["type"] != "MultiPolygon" {
 				t.Fatalf("feature properties: %v %v", f.Properties, f.Geometry["type"])
 			}
 			if mu := f.Properties["area_mu"].(float64); mu < 9.59 || mu > 9.61 { // 6400 m² = 9.6 亩
@@ -203,8 +224,168 @@ func TestHealthAndReadiness(t *testing.T) {
 	if res := get(t, srv2.URL+"/healthz", &body); res.StatusCode != 200 {
 		t.Fatalf("healthz without schema %d", res.StatusCode)
 	}
-	var e struct{ Error struct{ Code, Message string } }
+	var e struct {
+		Error struct{ Code, Message string }
+	}
 	if res := get(t, srv2.URL+"/readyz", &e); res.StatusCode != 503 || !strings.Contains(e.Error.Message, "migrate") {
 		t.Fatalf("readyz without schema: %d %+v", res.StatusCode, e)
+	}
+}
+
+// codes lists the parcel codes of a layer request, failing on non-200.
+func codes(t *testing.T, u string) []string {
+	t.Helper()
+	var fc featureCollection
+	if res := get(t, u, &fc); res.StatusCode != 200 {
+		t.Fatalf("GET %s: %d", u, res.StatusCode)
+	}
+	var out []string
+	for _, f := range fc.Features {
+		out = append(out, f.Properties["code"].(string))
+	}
+	return out
+}
+
+func TestParcelFilters(t *testing.T) {
+	srv := newServer(t)
+	base := srv.URL + "/api/layers/parcels?limit=100&"
+	cases := []struct {
+		query string
+		want  int
+	}{
+		{"status=approved", 10},
+		{"status=approved,supplied", 25},
+		{"land_use=10", 10},
+		{"land_use=1001", 10},
+		{"land_use=100101,0802", 25},
+		{"land_use=08&status=approved", 0},
+		{"district=330108", 25},
+		{"min_area=9.59&unit=mu", 25},
+		{"min_area=9.61&unit=mu", 0},
+		{"max_area=0.641&unit=ha", 25},
+		{"max_area=6399&unit=m2", 0},
+		{"eligible=true", 19},
+		{"eligible=false", 6},
+		{"updated_since=2000-01-01", 25},
+		{"updated_since=2999-01-01T00:00:00Z", 0},
+	}
+	for _, c := range cases {
+		if got := codes(t, base+c.query); len(got) != c.want {
+			t.Errorf("%s: %d parcels, want %d", c.query, len(got), c.want)
+		}
+	}
+	if got := codes(t, base+"eligible=false&status=approved"); len(got) != 1 || got[0] != "P05" {
+		t.Errorf("ineligible approved parcels: %v, want [P05]", got)
+	}
+	var bad struct {
+		Error struct{ Code, Message string }
+	}
+	for q, param := range map[string]string{
+		"status=sold": "status", "land_use=999999": "land_use", "land_use=1x": "land_use", "park=NOPE": "park",
+		"district=123456": "district", "unit=acre&min_area=1": "unit", "min_area=-1": "min_area", "eligible=maybe": "eligible",
+		"updated_since=yesterday": "updated_since", "properties=code,secret": "properties", "bbox-crs=EPSG:3857&bbox=1,2,3,4": "bbox-crs",
+	} {
+		res := get(t, base+q, &bad)
+		if res.StatusCode != 400 || !strings.Contains(bad.Error.Message, param) {
+			t.Errorf("%s: %d %q; want 400 naming %s", q, res.StatusCode, bad.Error.Message, param)
+		}
+	}
+	if res := get(t, srv.URL+"/api/layers/districts?status=approved", &bad); res.StatusCode != 400 {
+		t.Errorf("filter on districts: %d", res.StatusCode)
+	}
+}
+
+func TestPropertiesPrecisionAndProjectedBBox(t *testing.T) {
+	srv := newServer(t)
+	var fc featureCollection
+	get(t, srv.URL+"/api/layers/parcels?limit=1&properties=code,area_mu&precision=3", &fc)
+	f := fc.Features[0]
+	if len(f.Properties) != 2 || f.Properties["code"] != "P00" || f.Properties["area_mu"] != 9.6 {
+		t.Fatalf("properties: %v", f.Properties)
+	}
+	pt := f.Geometry["coordinates"].([]any)[0].([]any)[0].([]any)[0].([]any)
+	if x := pt[0].(float64); x*1000 != float64(int64(x*1000)) {
+		t.Fatalf("precision=3 gave %v", x)
+	}
+	// The same three-parcel box as TestLayerBBoxSelectsParcels, in metres.
+	o := geo.To4549(orb.Point{120.21, 30.19})
+	u := fmt.Sprintf("%s/api/layers/parcels?bbox-crs=EPSG:4549&bbox=%f,%f,%f,%f", srv.URL, o[0]-10, o[1]-10, o[0]+250, o[1]+90)
+	if got := codes(t, u); len(got) != 3 {
+		t.Fatalf("bbox in EPSG:4549: %v", got)
+	}
+}
+
+func TestETagGzipAndCaching(t *testing.T) {
+	srv := newServer(t)
+	u := srv.URL + "/api/layers/parcels?limit=5"
+	res, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	tag := res.Header.Get("ETag")
+	if tag == "" || res.Header.Get("Cache-Control") == "" {
+		t.Fatalf("no ETag/Cache-Control: %v", res.Header)
+	}
+	req, _ := http.NewRequest("GET", u, nil)
+	req.Header.Set("If-None-Match", tag)
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusNotModified {
+		t.Fatalf("matching If-None-Match: %d, want 304", res.StatusCode)
+	}
+	// Another query has another tag.
+	res2, _ := http.Get(u + "&status=approved")
+	res2.Body.Close()
+	if res2.Header.Get("ETag") == tag {
+		t.Fatal("different query, same ETag")
+	}
+	// gzip when asked (the transport would decompress silently if it asked itself).
+	req, _ = http.NewRequest("GET", u, nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	res, err = http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("no gzip: %v", res.Header)
+	}
+	zr, err := gzip.NewReader(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fc featureCollection
+	if err := json.NewDecoder(zr).Decode(&fc); err != nil || len(fc.Features) != 5 {
+		t.Fatalf("gzipped body: %v, %d features", err, len(fc.Features))
+	}
+}
+
+func TestETagChangesWhenDataChanges(t *testing.T) {
+	ctx := context.Background()
+	store, err := pgstore.Open(ctx, pgtest.URL(t), pgstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	srv := httptest.NewServer(web.New(web.Config{}, store, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	defer srv.Close()
+	tagOf := func() string {
+		res, err := http.Get(srv.URL + "/api/layers/districts")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.Header.Get("ETag")
+	}
+	before := tagOf()
+	if err := store.InsertDistrict(ctx, planning.District{Adcode: "330109", NameZh: "萧山区", Outline: square(0, 0, 1000)}); err != nil {
+		t.Fatal(err)
+	}
+	if tagOf() == before {
+		t.Fatal("ETag unchanged after a district was added")
 	}
 }

@@ -2,126 +2,268 @@ package pgstore
 
 import (
 	"context"
+	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/hangzhou-hitech/landquota/planning"
-	"github.com/paulmach/orb"
 )
 
 // layer describes how one table becomes GeoJSON features. Everything here is
 // fixed in code: request text only ever reaches SQL as a bound parameter.
 type layer struct {
-	from   string // table and joins; the layer's table is aliased t
-	key    string // unique, ordered key for keyset paging
-	intKey bool
-	props  string // json_build_object(...) over t and the joins
+	from   string            // table and joins; the layer's table is aliased t
+	key    string            // unique, ordered key for keyset paging
+	intKey bool              // the key is a bigint
+	props  map[string]string // property name -> SQL expression over t and the joins
 }
+
+const areaProps = "round(t.area_m2::numeric, 2)"
+const muProps = "round((t.area_m2 * 15 / 10000)::numeric, 2)"
 
 var layers = map[string]layer{
 	"districts": {
-		from:  "districts t",
-		key:   "t.adcode",
-		props: "json_build_object('adcode', t.adcode, 'name_zh', t.name_zh, 'name_en', t.name_en, 'area_m2', round(t.area_m2::numeric, 2))",
+		from: "districts t",
+		key:  "t.adcode",
+		props: map[string]string{"adcode": "t.adcode", "name_zh": "t.name_zh", "name_en": "t.name_en",
+			"area_m2": areaProps, "area_mu": muProps},
 	},
 	"parks": {
 		from: "parks t",
 		key:  "t.code",
-		props: "json_build_object('code', t.code, 'name_zh', t.name_zh, 'name_en', t.name_en, 'kind', t.kind, " +
-			"'host_district', t.host_district, 'area_m2', round(t.area_m2::numeric, 2))",
+		props: map[string]string{"code": "t.code", "name_zh": "t.name_zh", "name_en": "t.name_en", "kind": "t.kind",
+			"host_district": "t.host_district", "area_m2": areaProps, "area_mu": muProps},
 	},
 	"protected-zones": {
 		from:   "protected_zones t",
 		key:    "t.id",
 		intKey: true,
-		props:  "json_build_object('id', t.id, 'kind', t.kind, 'name', t.name, 'area_m2', round(t.area_m2::numeric, 2))",
+		props: map[string]string{"id": "t.id", "kind": "t.kind", "name": "t.name",
+			"area_m2": areaProps, "area_mu": muProps},
 	},
 	"parcels": {
 		from:   "parcels t JOIN land_use_classes c ON c.code = t.land_use_code JOIN parcel_statuses s ON s.code = t.status",
 		key:    "t.id",
 		intKey: true,
-		props: "json_build_object('code', t.code, 'district', t.district_adcode, 'park', t.park_code, " +
-			"'land_use', t.land_use_code, 'land_use_zh', c.name_zh, 'status', t.status, 'status_zh', s.name_zh, " +
-			"'area_m2', round(t.area_m2::numeric, 2), 'area_mu', round((t.area_m2 * 15 / 10000)::numeric, 2), " +
-			"'underground', coalesce(t.elevation_top <= 0, false))",
+		props: map[string]string{"code": "t.code", "district": "t.district_adcode", "park": "t.park_code",
+			"land_use": "t.land_use_code", "land_use_zh": "c.name_zh", "status": "t.status", "status_zh": "s.name_zh",
+			"area_m2": areaProps, "area_mu": muProps, "plot_ratio": "t.plot_ratio",
+			"building_density": "t.building_density", "green_ratio": "t.green_ratio",
+			"affordable_housing": "t.affordable_housing", "supply_method": "t.supply_method",
+			"approved_on": "t.approved_on", "supplied_on": "t.supplied_on",
+			"underground": "coalesce(t.elevation_top <= 0, false)", "construction_land": "t.construction_land",
+			"updated_at": "t.updated_at"},
 	},
 }
 
+// keyValue converts a key from a URL into the key column's type.
+func (l layer) keyValue(s string) (any, error) {
+	if l.intKey {
+		return strconv.ParseInt(s, 10, 64)
+	}
+	return s, nil
+}
+
+// propsSQL builds the json_build_object for the chosen properties, in the
+// layer's documented order.
+func propsSQL(name string, l layer, only []string) (string, error) {
+	fields := planning.LayerFields[name]
+	if only != nil {
+		for _, p := range only {
+			if _, ok := l.props[p]; !ok {
+				return "", planning.Errorf(planning.ErrInvalid, "properties: layer %s has no property %q (it has %s)",
+					name, p, strings.Join(fields, ", ")).WithDetail("parameter", "properties")
+			}
+		}
+		fields = only
+	}
+	var b strings.Builder
+	b.WriteString("json_build_object(")
+	for i, f := range fields {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "'%s', %s", f, l.props[f])
+	}
+	b.WriteString(")")
+	return b.String(), nil
+}
+
+// sqlArgs collects bound parameters and hands out their $n placeholders.
+type sqlArgs []any
+
+func (a *sqlArgs) add(v any) string {
+	*a = append(*a, v)
+	return "$" + strconv.Itoa(len(*a))
+}
+
+// whereSQL renders the bbox and filter conditions of q.
+func whereSQL(q planning.LayerQuery, args *sqlArgs) (string, error) {
+	conds := []string{"true"}
+	if q.BBox != nil {
+		conds = append(conds, fmt.Sprintf("t.geom && ST_MakeEnvelope(%s, %s, %s, %s, 4490)",
+			args.add(q.BBox.Min[0]), args.add(q.BBox.Min[1]), args.add(q.BBox.Max[0]), args.add(q.BBox.Max[1])))
+	}
+	f := q.Filter
+	if f.Empty() {
+		return strings.Join(conds, " AND "), nil
+	}
+	if q.Layer != "parcels" {
+		return "", planning.Errorf(planning.ErrInvalid, "filters apply to the parcels layer only, not %s", q.Layer)
+	}
+	if len(f.Statuses) > 0 {
+		s := make([]string, len(f.Statuses))
+		for i, v := range f.Statuses {
+			s[i] = string(v)
+		}
+		conds = append(conds, "t.status = ANY("+args.add(s)+"::text[])")
+	}
+	if len(f.LandUse) > 0 {
+		conds = append(conds, "t.land_use_code LIKE ANY("+args.add(likePrefixes(f.LandUse))+"::text[])")
+	}
+	if len(f.Parks) > 0 {
+		conds = append(conds, "t.park_code = ANY("+args.add(f.Parks)+"::text[])")
+	}
+	if len(f.Districts) > 0 {
+		conds = append(conds, "t.district_adcode = ANY("+args.add(f.Districts)+"::text[])")
+	}
+	if f.MinAreaM2 != nil {
+		conds = append(conds, "t.area_m2 >= "+args.add(*f.MinAreaM2))
+	}
+	if f.MaxAreaM2 != nil {
+		conds = append(conds, "t.area_m2 <= "+args.add(*f.MaxAreaM2))
+	}
+	if f.UpdatedSince != nil {
+		conds = append(conds, "t.updated_at >= "+args.add(*f.UpdatedSince))
+	}
+	if f.Eligible != nil {
+		not := ""
+		if !*f.Eligible {
+			not = "NOT "
+		}
+		conds = append(conds, not+"lq_parcel_eligible(t.geom, "+args.add(planning.EligibilityToleranceM2)+")")
+	}
+	return strings.Join(conds, " AND "), nil
+}
+
+// likePrefixes turns class codes into LIKE patterns; codes are digits only
+// (checked by the caller), so there is nothing to escape.
+func likePrefixes(codes []string) []string {
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = c + "%"
+	}
+	return out
+}
+
 // StreamLayer runs q and hands each feature, already encoded as GeoJSON by
-// PostgreSQL, to emit as its row arrives: nothing is buffered. It returns
-// the key to continue from when more features follow, or "".
-func (s *Store) StreamLayer(ctx context.Context, q planning.LayerQuery, emit func(feature []byte) error) (next string, err error) {
+// PostgreSQL, to emit as its row arrives: nothing is buffered.
+func (s *Store) StreamLayer(ctx context.Context, q planning.LayerQuery, emit func(feature []byte) error) (planning.LayerResult, error) {
+	res := planning.LayerResult{Matched: -1}
 	l, ok := layers[q.Layer]
 	if !ok {
-		return "", planning.Errorf(planning.ErrNotFound, "unknown layer %q (layers: %v)", q.Layer, planning.LayerNames)
+		return res, planning.Errorf(planning.ErrNotFound, "unknown layer %q (layers: %s)", q.Layer, strings.Join(planning.LayerNames, ", "))
 	}
-	args := []any{q.Precision, q.Limit + 1}
-	where := "true"
-	if q.BBox != nil {
-		args = append(args, q.BBox.Min[0], q.BBox.Min[1], q.BBox.Max[0], q.BBox.Max[1])
-		where += " AND t.geom && ST_MakeEnvelope($3, $4, $5, $6, 4490)"
+	props, err := propsSQL(q.Layer, l, q.Properties)
+	if err != nil {
+		return res, err
+	}
+	if err := s.checkFilterCodes(ctx, q.Filter); err != nil {
+		return res, err
+	}
+	args := sqlArgs{}
+	where, err := whereSQL(q, &args)
+	if err != nil {
+		return res, err
+	}
+	if q.Count {
+		if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM "+l.from+" WHERE "+where, args...).Scan(&res.Matched); err != nil {
+			return res, domainError(err)
+		}
 	}
 	if q.After != "" {
-		if l.intKey {
-			after, err := strconv.ParseInt(q.After, 10, 64)
-			if err != nil {
-				return "", planning.Errorf(planning.ErrInvalid, "after: %q is not a feature id of layer %s", q.After, q.Layer).WithDetail("field", "after")
-			}
-			args = append(args, after)
-		} else {
-			args = append(args, q.After)
+		after, err := l.keyValue(q.After)
+		if err != nil {
+			return res, planning.Errorf(planning.ErrInvalid, "after: %q is not a feature id of layer %s", q.After, q.Layer).WithDetail("parameter", "after")
 		}
-		where += " AND " + l.key + " > $" + strconv.Itoa(len(args))
+		where += " AND " + l.key + " > " + args.add(after)
+	}
+	if q.Key != "" {
+		key, err := l.keyValue(q.Key)
+		if err != nil {
+			return res, planning.Errorf(planning.ErrNotFound, "layer %s has no feature %q", q.Layer, q.Key)
+		}
+		where += " AND " + l.key + " = " + args.add(key)
+	}
+	geom := "t.geom"
+	switch q.SRID {
+	case 0, 4490, 4326:
+	case 4549:
+		geom = "ST_Transform(t.geom, 4549)"
+	default:
+		return res, planning.Errorf(planning.ErrInvalid, "crs: EPSG:%d is not offered (EPSG:4490, EPSG:4549 or CRS84)", q.SRID)
+	}
+	if q.LatLon {
+		geom = "ST_FlipCoordinates(" + geom + ")"
 	}
 	sql := "SELECT " + l.key + "::text, '{\"type\":\"Feature\",\"id\":' || to_json(" + l.key + ")::text || " +
-		"',\"geometry\":' || ST_AsGeoJSON(t.geom, $1) || ',\"properties\":' || " + l.props + "::text || '}' " +
-		"FROM " + l.from + " WHERE " + where + " ORDER BY " + l.key + " LIMIT $2"
+		"',\"geometry\":' || ST_AsGeoJSON(" + geom + ", " + args.add(q.Precision) + ") || ',\"properties\":' || " + props + "::text || '}' " +
+		"FROM " + l.from + " WHERE " + where + " ORDER BY " + l.key + " LIMIT " + args.add(q.Limit+1)
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
-		return "", domainError(err)
+		return res, domainError(err)
 	}
 	defer rows.Close()
-	var key string
-	var feature []byte
+	// Raw column bytes are handed straight to emit: no copy, no allocation
+	// per row. Only the key of the last row is kept, for the next link.
+	var key []byte
 	n := 0
 	for rows.Next() {
 		n++
 		if n > q.Limit {
-			return key, nil // one more exists: continue after the last emitted
+			res.Next = string(key) // one more exists: continue after the last emitted
+			return res, nil
 		}
-		if err := rows.Scan(&key, &feature); err != nil {
-			return "", domainError(err)
-		}
-		if err := emit(feature); err != nil {
-			return "", err
+		raw := rows.RawValues()
+		key = append(key[:0], raw[0]...)
+		if err := emit(raw[1]); err != nil {
+			return res, err
 		}
 	}
-	return "", domainError(rows.Err())
+	return res, domainError(rows.Err())
 }
 
-// Extent is the bounding box of all districts, for fitting a map; a box
-// around Hangzhou when no district is loaded yet.
-func (s *Store) Extent(ctx context.Context) (orb.Bound, error) {
-	var minx, miny, maxx, maxy *float64
-	err := s.pool.QueryRow(ctx, `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)
-		FROM (SELECT ST_Extent(geom) AS e FROM districts) x`).Scan(&minx, &miny, &maxx, &maxy)
+// LayerVersion is a token that changes whenever any geography table
+// changes. It is read before the data, so a response is never older than
+// its token.
+func (s *Store) LayerVersion(ctx context.Context) (string, error) {
+	var v string
+	err := s.pool.QueryRow(ctx, "SELECT coalesce(string_agg(layer || ':' || version, ',' ORDER BY layer), '') FROM layer_versions").Scan(&v)
+	return v, domainError(err)
+}
+
+// checkFilterCodes refuses codes that name nothing, so a typo gets a 400
+// rather than an empty map.
+func (s *Store) checkFilterCodes(ctx context.Context, f *planning.ParcelFilter) error {
+	if f.Empty() || len(f.LandUse)+len(f.Parks)+len(f.Districts) == 0 {
+		return nil
+	}
+	var badUse, badParks, badDistricts []string
+	err := s.pool.QueryRow(ctx, `SELECT
+		array(SELECT u FROM unnest($1::text[]) u WHERE NOT EXISTS (SELECT 1 FROM land_use_classes WHERE code = u)),
+		array(SELECT u FROM unnest($2::text[]) u WHERE NOT EXISTS (SELECT 1 FROM parks WHERE code = u)),
+		array(SELECT u FROM unnest($3::text[]) u WHERE NOT EXISTS (SELECT 1 FROM districts WHERE adcode = u))`,
+		f.LandUse, f.Parks, f.Districts).Scan(&badUse, &badParks, &badDistricts)
 	if err != nil {
-		return orb.Bound{}, domainError(err)
+		return domainError(err)
 	}
-	if minx == nil {
-		return orb.Bound{Min: orb.Point{119.7, 29.9}, Max: orb.Point{120.5, 30.4}}, nil
+	switch {
+	case len(badUse) > 0:
+		return planning.Errorf(planning.ErrInvalid, "land_use: unknown land-use class %s", strings.Join(badUse, ", ")).WithDetail("parameter", "land_use")
+	case len(badParks) > 0:
+		return planning.Errorf(planning.ErrInvalid, "park: unknown park %s", strings.Join(badParks, ", ")).WithDetail("parameter", "park")
+	case len(badDistricts) > 0:
+		return planning.Errorf(planning.ErrInvalid, "district: unknown district %s", strings.Join(badDistricts, ", ")).WithDetail("parameter", "district")
 	}
-	return orb.Bound{Min: orb.Point{*minx, *miny}, Max: orb.Point{*maxx, *maxy}}, nil
-}
-
-// Counts reports how many rows each geography table holds.
-type Counts struct {
-	Districts, Parks, Zones, Parcels int64
-}
-
-// Count counts the geography.
-func (s *Store) Count(ctx context.Context) (Counts, error) {
-	var c Counts
-	err := s.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM districts), (SELECT count(*) FROM parks),
-		(SELECT count(*) FROM protected_zones), (SELECT count(*) FROM parcels)`).Scan(&c.Districts, &c.Parks, &c.Zones, &c.Parcels)
-	return c, domainError(err)
+	return nil
 }

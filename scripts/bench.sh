@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# make bench: seed a 1,000,000-parcel benchmark database (once; reused while
+# the seed is unchanged), then run every Go benchmark, including the
+# end-to-end ones in cmd/landquota that load the real server with 8 clients,
+# and print each figure beside its reference.
+#   BENCH_PARCELS=1000000  BENCHTIME=10s  BENCH=regexp
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+parcels=${BENCH_PARCELS:-1000000}
+started_db=
+scripts/db.sh running || started_db=1
+stop_db() { [ -n "$started_db" ] && scripts/db.sh stop || true; }
+trap stop_db EXIT
+url=$(scripts/db.sh url "landquota_bench_$parcels")
+test_url=$(scripts/db.sh url landquota_test)
+go build -o bin/landquota ./cmd/landquota
+DATABASE_URL=$url bin/landquota migrate
+count=$(psql "$url" -tAc "SELECT count(*) FROM parcels")
+if [ "${count:-0}" != "$parcels" ]; then
+	echo "== seeding $parcels parcels (time and peak memory of landquota seed)"
+	DATABASE_URL=$url /usr/bin/time -f 'seed: %e s wall, %M KiB peak RSS' bin/landquota seed --replace --parcels "$parcels" --seed 1
+fi
+
+out=$(mktemp)
+echo "== go test -bench (BENCHTIME=${BENCHTIME:-10s})"
+LANDQUOTA_TEST_DATABASE_URL=$test_url LANDQUOTA_BENCH_DATABASE_URL=$url \
+	go test -run '^$' -bench "${BENCH:-.}" -benchtime "${BENCHTIME:-10s}" -benchmem -timeout 60m ./... | tee "$out"
+
+echo
+echo "== figures against their references ($parcels parcels, 8 clients)"
+awk '
+	/ops\/s/ { for (i = 1; i < NF; i++) if ($(i+1) == "ops/s") ops[$1] = $i }
+	/MiB-rss-growth/ { for (i = 1; i < NF; i++) if ($(i+1) == "MiB-rss-growth") rss = $i }
+	function find(pat,   k) { for (k in ops) if (k ~ pat) return ops[k]; return 0 }
+	END {
+		s = find("GeoJSONPage/server"); p = find("GeoJSONPage/postgres")
+		if (p > 0) printf "GeoJSON 1,000-parcel page: server %.1f/s, PostgreSQL alone %.1f/s: %.2fx (target >= 0.8x)\n", s, p, s / p
+		u = find("Tile14/server-uncached"); r = find("Tile14/postgres"); c = find("Tile14/server-cached")
+		if (r > 0) printf "zoom-14 parcels tile: uncached %.1f/s, raw ST_AsMVT %.1f/s: %.2fx (target >= 0.9x); cached %.1f/s: %.1fx (target >= 20x)\n", u, r, u / r, c, c / r
+		if (rss != "") printf "100,000-feature response: peak RSS growth %.1f MiB (target < 64 MiB)\n", rss
+	}' "$out"
+rm -f "$out"

@@ -1,0 +1,262 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/hangzhou-hitech/landquota/planning"
+)
+
+// OGC API - Features, Part 1 (Core) and Part 2 (CRS by reference), over the
+// same layers and the same streaming as /api/layers.
+
+const (
+	mediaJSON    = "application/json"
+	mediaGeoJSON = "application/geo+json"
+	mediaOpenAPI = "application/vnd.oai.openapi+json;version=3.0"
+)
+
+var ogcConformance = []string{
+	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+	"http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+}
+
+// ogcCRS lists the CRSs offered, storage CRS first after CRS84 (the default).
+// ogcMaxLimit caps an OGC page: larger than the map's, for downloads.
+// Memory does not grow with it, since features stream.
+const ogcMaxLimit = 100_000
+
+// ogcPrecision is the default coordinate decimals of OGC downloads.
+const ogcPrecision = 9
+
+var ogcCRS = []string{crs84URI, crsURIPrefix + "4490", crsURIPrefix + "4549"}
+
+var ogcTitles = map[string][2]string{
+	"districts":       {"Districts 区县", "Administrative districts: each holds a construction-land quota account."},
+	"parks":           {"Parks 园区", "The High-tech Zone and its cooperation parks (statistical attribution)."},
+	"protected-zones": {"Protected lines 三区三线", "Permanent basic farmland, ecological red line, urban development boundary."},
+	"parcels":         {"Parcels 地块", "Land parcels with land-use class, lifecycle status and area (m², 亩)."},
+}
+
+type link struct {
+	Href  string `json:"href"`
+	Rel   string `json:"rel"`
+	Type  string `json:"type,omitempty"`
+	Title string `json:"title,omitempty"`
+}
+
+// baseURL is the absolute URL of this server as the client reached it.
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+func (s *Server) mountOGC(r chi.Router) {
+	r.Get("/ogc", s.ogcLanding)
+	r.Get("/ogc/", s.ogcLanding)
+	r.Get("/ogc/conformance", s.ogcConformance)
+	r.Get("/ogc/api", s.ogcAPI)
+	r.Get("/ogc/collections", s.ogcCollections)
+	r.Get("/ogc/collections/{id}", s.ogcCollection)
+	r.Get("/ogc/collections/{id}/items", s.ogcItems)
+	r.Get("/ogc/collections/{id}/items/{fid}", s.ogcItem)
+}
+
+func (s *Server) ogcLanding(w http.ResponseWriter, r *http.Request) {
+	b := baseURL(r) + "/ogc"
+	writeJSON(w, http.StatusOK, map[string]any{
+		"title":       "landquota",
+		"description": "Parcels, parks, districts and protected lines of the Hangzhou High-tech Zone and its cooperation parks (CGCS2000).",
+		"links": []link{
+			{b, "self", mediaJSON, "this document"},
+			{b + "/api", "service-desc", mediaOpenAPI, "the API definition"},
+			{b + "/conformance", "conformance", mediaJSON, "conformance classes"},
+			{b + "/collections", "data", mediaJSON, "the collections"},
+		},
+	})
+}
+
+func (s *Server) ogcConformance(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"conformsTo": ogcConformance})
+}
+
+// collectionDoc describes one collection.
+func (s *Server) collectionDoc(r *http.Request, id string, bbox [4]float64) map[string]any {
+	b := baseURL(r) + "/ogc/collections/" + id
+	t := ogcTitles[id]
+	return map[string]any{
+		"id": id, "title": t[0], "description": t[1], "itemType": "feature",
+		"extent":     map[string]any{"spatial": map[string]any{"bbox": [][4]float64{bbox}, "crs": crs84URI}},
+		"crs":        ogcCRS,
+		"storageCrs": crsURIPrefix + "4490",
+		"links": []link{
+			{b, "self", mediaJSON, t[0]},
+			{b + "/items", "items", mediaGeoJSON, t[0] + " as GeoJSON"},
+		},
+	}
+}
+
+func (s *Server) extentBox(r *http.Request) ([4]float64, error) {
+	e, err := s.geo.Extent(r.Context())
+	return [4]float64{e.Min[0], e.Min[1], e.Max[0], e.Max[1]}, err
+}
+
+func (s *Server) ogcCollections(w http.ResponseWriter, r *http.Request) {
+	box, err := s.extentBox(r)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	var cols []map[string]any
+	for _, id := range planning.LayerNames {
+		cols = append(cols, s.collectionDoc(r, id, box))
+	}
+	b := baseURL(r) + "/ogc/collections"
+	writeJSON(w, http.StatusOK, map[string]any{
+		"links":       []link{{Href: b, Rel: "self", Type: mediaJSON}},
+		"collections": cols,
+		"crs":         ogcCRS,
+	})
+}
+
+func (s *Server) ogcCollection(w http.ResponseWriter, r *http.Request) {
+	id := chi.URLParam(r, "id")
+	if _, ok := planning.LayerFields[id]; !ok {
+		writeError(w, r, s.log, unknownCollection(id))
+		return
+	}
+	box, err := s.extentBox(r)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.collectionDoc(r, id, box))
+}
+
+func unknownCollection(id string) error {
+	return planning.Errorf(planning.ErrNotFound, "no collection %q (collections: %s)", id, strings.Join(planning.LayerNames, ", "))
+}
+
+// ogcQuery reads an items request: the common layer parameters plus crs and
+// bbox-crs, whose coordinates follow the CRS's own axis order.
+func ogcQuery(id string, v url.Values) (planning.LayerQuery, string, error) {
+	q, err := parseCommon(id, v, ogcMaxLimit)
+	if err != nil {
+		return q, "", err
+	}
+	if !v.Has("precision") {
+		// Downloads keep 0.1 mm so areas survive the trip; the map's
+		// /api/layers default of 7 decimals (1 cm) would move totals.
+		q.Precision = ogcPrecision
+	}
+	crs := crs84URI
+	q.SRID = 4326
+	if c := v.Get("crs"); c != "" {
+		if q.SRID, err = parseCRS("crs", c); err != nil {
+			return q, "", err
+		}
+		crs = canonicalCRS(q.SRID)
+	}
+	q.LatLon = q.SRID != 4326
+	if q.SRID == 4549 && !v.Has("precision") {
+		q.Precision = 4 // metres: 0.1 mm, as for degrees
+	}
+	if s := v.Get("bbox"); s != "" {
+		srid := 4326
+		if c := v.Get("bbox-crs"); c != "" {
+			if srid, err = parseCRS("bbox-crs", c); err != nil {
+				return q, "", err
+			}
+		}
+		b, err := parseBBox(s, srid != 4549)
+		if err != nil {
+			return q, "", err
+		}
+		b = bboxTo4490(b, srid, true)
+		q.BBox = &b
+	}
+	return q, crs, nil
+}
+
+func canonicalCRS(srid int) string {
+	if srid == 4326 {
+		return crs84URI
+	}
+	return crsURIPrefix + strconv.Itoa(srid)
+}
+
+func (s *Server) ogcItems(w http.ResponseWriter, r *http.Request) {
+	id := chi.URLParam(r, "id")
+	if _, ok := planning.LayerFields[id]; !ok {
+		writeError(w, r, s.log, unknownCollection(id))
+		return
+	}
+	if f := r.URL.Query().Get("f"); f != "" && f != "json" && f != "geojson" {
+		writeError(w, r, s.log, invalidParam("f", "%q is not offered (json or geojson)", f))
+		return
+	}
+	q, crs, err := ogcQuery(id, r.URL.Query())
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	// Counting is cheap for the small layers; for parcels it is done once,
+	// on the first page, which is where clients read it.
+	q.Count = id != "parcels" || q.After == ""
+	w.Header().Set("Content-Crs", "<"+crs+">")
+	self := baseURL(r) + r.URL.RequestURI()
+	s.streamFeatures(w, r, q, func(res planning.LayerResult, n int) string {
+		var b strings.Builder
+		b.WriteString(`,"numberReturned":` + strconv.Itoa(n))
+		if res.Matched >= 0 {
+			b.WriteString(`,"numberMatched":` + strconv.FormatInt(res.Matched, 10))
+		}
+		b.WriteString(`,"links":[{"href":` + strconv.Quote(self) + `,"rel":"self","type":"` + mediaGeoJSON + `"}`)
+		if res.Next != "" {
+			b.WriteString(`,{"href":` + strconv.Quote(baseURL(r)+withParam(r.URL, "after", res.Next)) + `,"rel":"next","type":"` + mediaGeoJSON + `"}`)
+		}
+		b.WriteString("]")
+		return b.String()
+	})
+}
+
+func (s *Server) ogcItem(w http.ResponseWriter, r *http.Request) {
+	id, fid := chi.URLParam(r, "id"), chi.URLParam(r, "fid")
+	if _, ok := planning.LayerFields[id]; !ok {
+		writeError(w, r, s.log, unknownCollection(id))
+		return
+	}
+	v := r.URL.Query()
+	q, crs, err := ogcQuery(id, url.Values{"crs": v["crs"], "precision": v["precision"]})
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	q.Key = fid
+	q.Limit = 1
+	var feature []byte
+	if _, err := s.geo.StreamLayer(r.Context(), q, func(f []byte) error { feature = append(feature[:0], f...); return nil }); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	if feature == nil {
+		writeError(w, r, s.log, planning.Errorf(planning.ErrNotFound, "collection %s has no feature %q", id, fid))
+		return
+	}
+	col := baseURL(r) + "/ogc/collections/" + id
+	w.Header().Set("Content-Type", mediaGeoJSON)
+	w.Header().Set("Content-Crs", "<"+crs+">")
+	// Splice the links into the feature object PostgreSQL encoded.
+	links := `,"links":[{"href":` + strconv.Quote(col+"/items/"+url.PathEscape(fid)) + `,"rel":"self","type":"` + mediaGeoJSON +
+		`"},{"href":` + strconv.Quote(col) + `,"rel":"collection","type":"` + mediaJSON + `"}]}`
+	w.Write(feature[:len(feature)-1])
+	w.Write([]byte(links))
+}

@@ -1,0 +1,189 @@
+package web
+
+import (
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hangzhou-hitech/landquota/geo"
+	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/paulmach/orb"
+)
+
+// CRS identifiers accepted in crs and bbox-crs, in OGC URI and short forms.
+const (
+	crsURIPrefix = "http://www.opengis.net/def/crs/EPSG/0/"
+	crs84URI     = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+)
+
+// parseCRS reads a CRS identifier into an SRID: 4326 stands for CRS84
+// (lon/lat), 4490 for CGCS2000 and 4549 for its Gauss-Krüger CM 120E grid.
+func parseCRS(name, s string) (int, error) {
+	switch strings.TrimSpace(s) {
+	case crs84URI, "CRS84", "OGC:CRS84", "EPSG:4326", crsURIPrefix + "4326":
+		return 4326, nil
+	case crsURIPrefix + "4490", "EPSG:4490", "4490":
+		return 4490, nil
+	case crsURIPrefix + "4549", "EPSG:4549", "4549":
+		return 4549, nil
+	}
+	return 0, invalidParam(name, "%q is not a supported CRS (%s4490, %s4549 or %s)", s, crsURIPrefix, crsURIPrefix, crs84URI)
+}
+
+// bboxTo4490 turns a bbox given in srid into a lon/lat bound for the index.
+// With latLon the numbers come in the CRS's own axis order (OGC Part 2).
+func bboxTo4490(b orb.Bound, srid int, latLon bool) orb.Bound {
+	if latLon && srid != 4326 {
+		b = orb.Bound{Min: orb.Point{b.Min[1], b.Min[0]}, Max: orb.Point{b.Max[1], b.Max[0]}}
+	}
+	if srid == 4549 {
+		return geo.Transform(b, geo.From4549).(orb.Bound)
+	}
+	return b
+}
+
+// parseBBox reads four numbers minx,miny,maxx,maxy; geographic ones must
+// lie within ±180/±90.
+func parseBBox(s string, geographic bool) (orb.Bound, error) {
+	parts := strings.Split(s, ",")
+	if len(parts) != 4 {
+		return orb.Bound{}, invalidParam("bbox", "%q must be four numbers minLon,minLat,maxLon,maxLat", s)
+	}
+	var f [4]float64
+	for i, p := range parts {
+		x, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil || x != x || x > 1e15 || x < -1e15 {
+			return orb.Bound{}, invalidParam("bbox", "%q is not a number", p)
+		}
+		f[i] = x
+	}
+	if geographic && (f[0] < -180 || f[2] > 180 || f[1] < -90 || f[3] > 90) {
+		return orb.Bound{}, invalidParam("bbox", "%q lies outside longitude -180..180 / latitude -90..90 (for projected metres add bbox-crs=EPSG:4549)", s)
+	}
+	if f[0] > f[2] || f[1] > f[3] {
+		return orb.Bound{}, invalidParam("bbox", "%q: a minimum is greater than its maximum (order is minx,miny,maxx,maxy)", s)
+	}
+	return orb.Bound{Min: orb.Point{f[0], f[1]}, Max: orb.Point{f[2], f[3]}}, nil
+}
+
+var landUseCode = regexp.MustCompile(`^[0-9]{2}([0-9]{2}){0,2}$`)
+
+// list splits a comma-separated parameter, dropping empty items.
+func list(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// parseParcelFilter reads the parcel filter parameters; nil when none given.
+func parseParcelFilter(v url.Values) (*planning.ParcelFilter, error) {
+	f := &planning.ParcelFilter{}
+	for _, s := range list(v.Get("status")) {
+		st := planning.Status(s)
+		if !st.Valid() {
+			codes := make([]string, len(planning.Statuses))
+			for i, x := range planning.Statuses {
+				codes[i] = string(x.Code)
+			}
+			return nil, invalidParam("status", "unknown status %q (one of %s)", s, strings.Join(codes, ", "))
+		}
+		f.Statuses = append(f.Statuses, st)
+	}
+	for _, s := range list(v.Get("land_use")) {
+		if !landUseCode.MatchString(s) {
+			return nil, invalidParam("land_use", "%q is not a land-use class code or prefix (2, 4 or 6 digits, e.g. 10 or 100101)", s)
+		}
+		f.LandUse = append(f.LandUse, s)
+	}
+	f.Parks = list(v.Get("park"))
+	f.Districts = list(v.Get("district"))
+	unit := geo.UnitM2
+	if s := v.Get("unit"); s != "" {
+		u, err := geo.ParseAreaUnit(s)
+		if err != nil {
+			return nil, invalidParam("unit", "%v", err)
+		}
+		unit = u
+	}
+	for _, p := range []struct {
+		name string
+		dst  **float64
+	}{{"min_area", &f.MinAreaM2}, {"max_area", &f.MaxAreaM2}} {
+		if s := v.Get(p.name); s != "" {
+			x, err := strconv.ParseFloat(s, 64)
+			if err != nil || x < 0 || x != x || x > 1e12 {
+				return nil, invalidParam(p.name, "%q is not a non-negative area", s)
+			}
+			m2 := unit.ToM2(x)
+			*p.dst = &m2
+		}
+	}
+	if f.MinAreaM2 != nil && f.MaxAreaM2 != nil && *f.MinAreaM2 > *f.MaxAreaM2 {
+		return nil, invalidParam("min_area", "min_area is greater than max_area")
+	}
+	if s := v.Get("eligible"); s != "" {
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return nil, invalidParam("eligible", "%q is not true or false", s)
+		}
+		f.Eligible = &b
+	}
+	if s := v.Get("updated_since"); s != "" {
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t, err = time.ParseInLocation("2006-01-02", s, time.Local)
+		}
+		if err != nil {
+			return nil, invalidParam("updated_since", "%q is not a date (2026-01-31) or timestamp (2026-01-31T08:00:00+08:00)", s)
+		}
+		f.UpdatedSince = &t
+	}
+	if f.Empty() {
+		return nil, nil
+	}
+	return f, nil
+}
+
+// parseCommon reads what every layer request shares: limit, precision,
+// properties, paging and the parcel filter.
+func parseCommon(layer string, v url.Values, maxLimit int) (planning.LayerQuery, error) {
+	q := planning.LayerQuery{Layer: layer, Limit: defaultLimit, Precision: defaultPrecision, After: v.Get("after")}
+	if _, ok := planning.LayerFields[layer]; !ok {
+		return q, planning.Errorf(planning.ErrNotFound, "unknown layer %q (layers: %s)", layer, strings.Join(planning.LayerNames, ", "))
+	}
+	if s := v.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > maxLimit {
+			return q, invalidParam("limit", "%q is not a whole number between 1 and %d", s, maxLimit)
+		}
+		q.Limit = n
+	}
+	if s := v.Get("precision"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 || n > 15 {
+			return q, invalidParam("precision", "%q is not a number of decimals between 0 and 15", s)
+		}
+		q.Precision = n
+	}
+	if v.Has("properties") {
+		q.Properties = list(v.Get("properties"))
+		if q.Properties == nil {
+			q.Properties = []string{}
+		}
+	}
+	f, err := parseParcelFilter(v)
+	if err != nil {
+		return q, err
+	}
+	if f != nil && layer != "parcels" {
+		return q, planning.Errorf(planning.ErrInvalid, "filters (status, land_use, park, district, min_area, max_area, eligible, updated_since) apply to the parcels layer only")
+	}
+	q.Filter = f
+	return q, nil
+}
