@@ -1,0 +1,279 @@
+package pgstore
+
+import (
+	"context"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/paulmach/orb"
+)
+
+// Vector tiles are made whole by PostGIS: ST_AsMVTGeom clips and quantises
+// each outline (transformed to EPSG:3857) to the tile's 4096-unit grid, and
+// ST_AsMVT encodes a layer. Rows are found with the table's GiST index: the
+// tile's envelope is transformed to the table's SRID (4490), never the
+// column to the tile's. A tile of several layers is the concatenation of the
+// layers' ST_AsMVT outputs, which is itself a valid tile (a tile is a
+// repeated field of layers).
+const (
+	// TileMaxZoom is the deepest zoom served.
+	TileMaxZoom = 22
+	// TileExtent is the size of a tile's integer grid.
+	TileExtent = 4096
+	// TileBuffer is the margin, in grid units, kept around a tile so that
+	// outlines crossing its edge join up seamlessly with the next tile.
+	TileBuffer = 64
+	// TileMaxLimit is the largest number of features per layer a caller
+	// may ask for in one tile.
+	TileMaxLimit = 100_000
+)
+
+// tileMargin is TileBuffer as a fraction of the tile, for ST_TileEnvelope.
+const tileMargin = "0.015625" // 64 / 4096
+
+// tileColumn is one feature property: its name in the tile, the SQL that
+// makes it over t and the joins, and its TileJSON type.
+type tileColumn struct {
+	name, expr, kind string
+}
+
+// tileLayer says how one table becomes a layer of vector tiles. Everything
+// here is fixed in code: request values only reach SQL as bound parameters.
+type tileLayer struct {
+	table string // the layer's table, aliased t in from
+	from  string // table and joins
+	// id is the feature id, a non-negative integer. Parcels and protected
+	// zones use their bigint primary key. A district's id is its adcode read
+	// as a number (330108). A park's id is the first 52 bits of md5(code):
+	// stable across databases and PostgreSQL versions (unlike hashtext), and
+	// below 2^53 so JavaScript holds it exactly; a collision needs ~10^7 parks.
+	id      string
+	order   string // which features to keep when the limit cuts a tile: the largest first
+	columns []tileColumn
+	// minZoom and maxZoom bound the zooms at which the layer appears;
+	// outside them it is simply absent from the tile.
+	minZoom, maxZoom int
+	// simplifyBelow: at zooms below this the outline is first simplified
+	// (ST_SimplifyPreserveTopology, in EPSG:4490) with a tolerance of about
+	// one pixel of the tile, which shrinks both the work and the tile. From
+	// this zoom on, ST_AsMVTGeom's own snapping to the grid is enough.
+	simplifyBelow int
+	defaultLimit  int
+	// boundsFromDistricts: the layer's TileJSON bounds are the districts'
+	// extent (parcels lie in districts, and an exact ST_Extent over millions
+	// of parcels costs a full scan per request).
+	boundsFromDistricts bool
+}
+
+const (
+	tileAreaM2 = "round(t.area_m2::numeric, 2)::float8"
+	tileAreaMu = "round((t.area_m2 * 15 / 10000)::numeric, 2)::float8"
+)
+
+var tileLayers = map[string]tileLayer{
+	"districts": {
+		table: "districts",
+		from:  "districts t",
+		id:    "t.adcode::bigint",
+		order: "t.area_m2 DESC, t.adcode",
+		columns: []tileColumn{
+			{"adcode", "t.adcode", "String"},
+			{"name_zh", "t.name_zh", "String"},
+			{"name_en", "t.name_en", "String"},
+			{"area_m2", tileAreaM2, "Number"},
+			{"area_mu", tileAreaMu, "Number"},
+		},
+		minZoom: 0, maxZoom: TileMaxZoom, simplifyBelow: 12, defaultLimit: 1000,
+	},
+	"parks": {
+		table: "parks",
+		from:  "parks t",
+		id:    "('x' || substr(md5(t.code), 1, 13))::bit(52)::bigint",
+		order: "t.area_m2 DESC, t.code",
+		columns: []tileColumn{
+			{"code", "t.code", "String"},
+			{"name_zh", "t.name_zh", "String"},
+			{"name_en", "t.name_en", "String"},
+			{"kind", "t.kind", "String"},
+			{"host_district", "t.host_district", "String"},
+			{"area_m2", tileAreaM2, "Number"},
+			{"area_mu", tileAreaMu, "Number"},
+		},
+		minZoom: 0, maxZoom: TileMaxZoom, simplifyBelow: 12, defaultLimit: 5000,
+	},
+	"protected-zones": {
+		table: "protected_zones",
+		from:  "protected_zones t",
+		id:    "t.id",
+		order: "t.area_m2 DESC, t.id",
+		columns: []tileColumn{
+			{"kind", "t.kind", "String"},
+			{"name", "t.name", "String"},
+			{"area_m2", tileAreaM2, "Number"},
+			{"area_mu", tileAreaMu, "Number"},
+		},
+		minZoom: 8, maxZoom: TileMaxZoom, simplifyBelow: 12, defaultLimit: 10000,
+	},
+	"parcels": {
+		table: "parcels",
+		from:  "parcels t JOIN land_use_classes c ON c.code = t.land_use_code JOIN parcel_statuses s ON s.code = t.status",
+		id:    "t.id",
+		order: "t.area_m2 DESC, t.id",
+		columns: []tileColumn{
+			{"code", "t.code", "String"},
+			{"district", "t.district_adcode", "String"},
+			{"park", "t.park_code", "String"},
+			{"land_use", "t.land_use_code", "String"},
+			{"land_use_zh", "c.name_zh", "String"},
+			{"status", "t.status", "String"},
+			{"status_zh", "s.name_zh", "String"},
+			{"area_m2", tileAreaM2, "Number"},
+			{"area_mu", tileAreaMu, "Number"},
+			{"underground", "coalesce(t.elevation_top <= 0, false)", "Boolean"},
+		},
+		minZoom: 12, maxZoom: TileMaxZoom, defaultLimit: 20000, boundsFromDistricts: true,
+	},
+}
+
+// Tile renders one Mapbox Vector Tile holding the requested layers that are
+// visible at q.Z, in the order asked. It returns an empty slice when no
+// feature falls in the tile (or no layer is visible at that zoom).
+func (s *Store) Tile(ctx context.Context, q planning.TileQuery) ([]byte, error) {
+	sql, args, err := TileSQL(q)
+	if err != nil || sql == "" {
+		return nil, err
+	}
+	var b []byte
+	if err := s.pool.QueryRow(ctx, sql, args...).Scan(&b); err != nil {
+		return nil, domainError(err)
+	}
+	return b, nil
+}
+
+// TileSQL is the one statement Tile runs for q, with its arguments; sql is
+// "" when no requested layer is visible at q.Z. It is exported so that
+// benchmarks and EXPLAIN can run exactly what the server runs.
+func TileSQL(q planning.TileQuery) (sql string, args []any, err error) {
+	return tileSQL(q, true)
+}
+
+// checkTile validates a tile request against the allow-list and the tile
+// pyramid.
+func checkTile(q planning.TileQuery) error {
+	if len(q.Layers) == 0 {
+		return planning.Errorf(planning.ErrInvalid, "layers: name at least one of %s", strings.Join(planning.LayerNames, ", ")).WithDetail("parameter", "layers")
+	}
+	seen := map[string]bool{}
+	for _, name := range q.Layers {
+		if _, ok := tileLayers[name]; !ok {
+			return planning.Errorf(planning.ErrNotFound, "unknown layer %q (layers: %s)", name, strings.Join(planning.LayerNames, ", ")).WithDetail("parameter", "layers")
+		}
+		if seen[name] {
+			return planning.Errorf(planning.ErrInvalid, "layers: %q is named twice", name).WithDetail("parameter", "layers")
+		}
+		seen[name] = true
+	}
+	if q.Z < 0 || q.Z > TileMaxZoom {
+		return planning.Errorf(planning.ErrInvalid, "z: %d is not a zoom between 0 and %d", q.Z, TileMaxZoom).WithDetail("parameter", "z")
+	}
+	n := 1 << q.Z
+	if q.X < 0 || q.X >= n {
+		return planning.Errorf(planning.ErrInvalid, "x: %d is outside 0..%d at zoom %d", q.X, n-1, q.Z).WithDetail("parameter", "x")
+	}
+	if q.Y < 0 || q.Y >= n {
+		return planning.Errorf(planning.ErrInvalid, "y: %d is outside 0..%d at zoom %d", q.Y, n-1, q.Z).WithDetail("parameter", "y")
+	}
+	if q.Limit < 0 || q.Limit > TileMaxLimit {
+		return planning.Errorf(planning.ErrInvalid, "limit: %d is not between 1 and %d", q.Limit, TileMaxLimit).WithDetail("parameter", "limit")
+	}
+	return nil
+}
+
+// tileSQL builds the statement; simplify=false leaves out the low-zoom
+// simplification (for tests that measure what it saves).
+func tileSQL(q planning.TileQuery, simplify bool) (string, []any, error) {
+	if err := checkTile(q); err != nil {
+		return "", nil, err
+	}
+	args := []any{q.Z, q.X, q.Y}
+	var parts []string
+	for _, name := range q.Layers {
+		l := tileLayers[name]
+		if q.Z < l.minZoom || q.Z > l.maxZoom {
+			continue
+		}
+		limit := l.defaultLimit
+		if q.Limit > 0 {
+			limit = q.Limit
+		}
+		args = append(args, limit)
+		limitParam := "$" + strconv.Itoa(len(args))
+		geom := "t.geom"
+		if simplify && q.Z < l.simplifyBelow {
+			args = append(args, pixelDegrees(q.Z, q.Y))
+			geom = "ST_SimplifyPreserveTopology(t.geom, $" + strconv.Itoa(len(args)) + ")"
+		}
+		var b strings.Builder
+		b.WriteString("(SELECT ST_AsMVT(f, '")
+		b.WriteString(name) // from the allow-list
+		b.WriteString("', " + strconv.Itoa(TileExtent) + ", 'geom', 'id') FROM (SELECT ")
+		b.WriteString(l.id)
+		b.WriteString(" AS id")
+		for _, c := range l.columns {
+			b.WriteString(", ")
+			b.WriteString(c.expr)
+			b.WriteString(" AS ")
+			b.WriteString(c.name)
+		}
+		b.WriteString(", ST_AsMVTGeom(ST_Transform(" + geom + ", 3857), ST_TileEnvelope($1, $2, $3), " +
+			strconv.Itoa(TileExtent) + ", " + strconv.Itoa(TileBuffer) + ", true) AS geom FROM ")
+		b.WriteString(l.from)
+		b.WriteString(" WHERE t.geom && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => " + tileMargin + "), 4490)")
+		b.WriteString(" ORDER BY " + l.order + " LIMIT " + limitParam)
+		b.WriteString(") f WHERE f.geom IS NOT NULL)")
+		parts = append(parts, b.String())
+	}
+	if len(parts) == 0 {
+		return "", nil, nil
+	}
+	return "SELECT " + strings.Join(parts, " || "), args, nil
+}
+
+// pixelDegrees is about one pixel of tile (z, ·, y) in degrees: the tile's
+// width in longitude over its grid, shrunk by the cosine of its middle
+// latitude because Web Mercator stretches north-south distances by 1/cos.
+func pixelDegrees(z, y int) float64 {
+	n := float64(int(1) << z)
+	lat := math.Atan(math.Sinh(math.Pi * (1 - 2*(float64(y)+0.5)/n)))
+	return 360 / n / TileExtent * math.Cos(lat)
+}
+
+// TileLayer describes one layer of the vector tiles for TileJSON, with the
+// lon/lat bounds of its data.
+func (s *Store) TileLayer(ctx context.Context, name string) (planning.TileLayer, error) {
+	l, ok := tileLayers[name]
+	if !ok {
+		return planning.TileLayer{}, planning.Errorf(planning.ErrNotFound, "unknown layer %q (layers: %s)", name, strings.Join(planning.LayerNames, ", ")).WithDetail("parameter", "layers")
+	}
+	tl := planning.TileLayer{Name: name, MinZoom: l.minZoom, MaxZoom: l.maxZoom, Fields: map[string]string{}}
+	for _, c := range l.columns {
+		tl.Fields[c.name] = c.kind
+	}
+	if !l.boundsFromDistricts {
+		var minx, miny, maxx, maxy *float64
+		err := s.pool.QueryRow(ctx, "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom) AS e FROM "+
+			l.table+") x").Scan(&minx, &miny, &maxx, &maxy)
+		if err != nil {
+			return tl, domainError(err)
+		}
+		if minx != nil {
+			tl.Bounds = orb.Bound{Min: orb.Point{*minx, *miny}, Max: orb.Point{*maxx, *maxy}}
+			return tl, nil
+		}
+	}
+	b, err := s.Extent(ctx)
+	tl.Bounds = b
+	return tl, err
+}

@@ -1,0 +1,329 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/web/tilecache"
+)
+
+// Vector tiles:
+//
+//	GET /tiles/{layers}/{z}/{x}/{y}.mvt[?limit=N]
+//	GET /tiles/{layers}.json                      TileJSON 3.0.0
+//	GET /api/tiles/stats                          the tile cache's counters
+//
+// {layers} is one layer or several, comma-separated, of districts, parks,
+// protected-zones and parcels. A tile holds the named layers that are
+// visible at its zoom, in drawing order whatever the order asked (so the
+// same set shares one cache entry); a layer outside its zoom range is
+// simply absent. limit caps the features per layer (default per layer, up
+// to maxTileLimit). A tile with no feature is answered 204 No Content, with
+// no body, so that clients and proxies need not fetch or store empty tiles.
+//
+// Tiles come from the tile cache: the tile is gzipped once, when rendered,
+// and a hit writes the stored bytes as they are. A client that does not
+// accept gzip gets them inflated on the way out. The ETag is a hash of the
+// tile's bytes ("-gz" marks the gzipped representation); If-None-Match
+// answers 304.
+const (
+	tileContentType  = "application/vnd.mapbox-vector-tile"
+	tileCacheControl = "public, max-age=60"
+	maxTileZoom      = 22
+	maxTileLimit     = 100_000 // the store's cap too
+)
+
+// tileServer is the tile face's state: the cache and a pool of gzip writers.
+type tileServer struct {
+	cache *tilecache.Cache
+	gz    sync.Pool // *gzip.Writer at BestSpeed
+}
+
+// newTileServer uses c, or without one caches nothing (concurrent requests
+// for one tile still share a render): a cache that no change listener
+// invalidates would serve old tiles.
+func newTileServer(c *tilecache.Cache) *tileServer {
+	if c == nil {
+		c = tilecache.New(tilecache.Options{})
+	}
+	return &tileServer{cache: c}
+}
+
+// mountTiles adds the /tiles routes.
+func (s *Server) mountTiles(r chi.Router) {
+	r.Route("/tiles", func(r chi.Router) {
+		r.Get("/{layers}", s.tileJSON)
+		r.Get("/{layers}/{z}/{x}/{y}", s.tile)
+		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+			writeError(w, r, s.log, planning.Errorf(planning.ErrNotFound,
+				"no tile endpoint %s %s (tiles are /tiles/{layers}/{z}/{x}/{y}.mvt, TileJSON /tiles/{layers}.json)", r.Method, r.URL.Path))
+		})
+	})
+}
+
+// tile serves GET /tiles/{layers}/{z}/{x}/{y}.mvt.
+func (s *Server) tile(w http.ResponseWriter, r *http.Request) {
+	q, err := parseTileRequest(chi.URLParam(r, "layers"), chi.URLParam(r, "z"), chi.URLParam(r, "x"), chi.URLParam(r, "y"), r.URL.Query())
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	key := tilecache.Key{Layers: strings.Join(q.Layers, ","), Z: q.Z, X: q.X, Y: q.Y, Limit: q.Limit}
+	t, outcome, err := s.tiles.cache.Get(r.Context(), key, func(ctx context.Context) (tilecache.Tile, error) {
+		return s.tiles.render(ctx, s.geo, q)
+	})
+	if err != nil {
+		if r.Context().Err() != nil {
+			return // the client went away; its share of the render was cancelled
+		}
+		writeError(w, r, s.log, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Cache-Control", tileCacheControl)
+	h.Set("X-Tile-Cache", outcome.String())
+	if t.Size == 0 {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	h.Set("Vary", "Accept-Encoding")
+	gz := tileAcceptsGzip(r.Header.Get("Accept-Encoding"))
+	etag := `"` + t.ETag + `"`
+	if gz {
+		etag = `"` + t.ETag + `-gz"`
+	}
+	h.Set("ETag", etag)
+	if tileETagMatches(r.Header.Get("If-None-Match"), t.ETag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h.Set("Content-Type", tileContentType)
+	if gz {
+		h.Set("Content-Encoding", "gzip")
+		h.Set("Content-Length", strconv.Itoa(len(t.Body)))
+		w.WriteHeader(http.StatusOK)
+		w.Write(t.Body)
+		return
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(t.Body))
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	h.Set("Content-Length", strconv.Itoa(t.Size))
+	w.WriteHeader(http.StatusOK)
+	if _, err := io.Copy(w, zr); err != nil {
+		s.log.Warn("tile write failed", "tile", key.String(), "err", err)
+	}
+}
+
+// render asks the store for the tile and prepares it for the cache: gzipped
+// at the fastest level (on a 110 KB zoom-14 parcels tile: 32% of the size in
+// 0.8 ms, where the default level reaches 26% in 4 ms, a fifth of what the
+// database spends on the tile) and hashed for its ETag.
+func (ts *tileServer) render(ctx context.Context, geo planning.GeoStore, q planning.TileQuery) (tilecache.Tile, error) {
+	b, err := geo.Tile(ctx, q)
+	if err != nil || len(b) == 0 {
+		return tilecache.Tile{}, err
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(b)/2 + 64)
+	zw, _ := ts.gz.Get().(*gzip.Writer)
+	if zw == nil {
+		zw, _ = gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	} else {
+		zw.Reset(&buf)
+	}
+	zw.Write(b)
+	if err := zw.Close(); err != nil {
+		return tilecache.Tile{}, err
+	}
+	ts.gz.Put(zw)
+	// The ETag hashes the gzipped bytes: a third of the tile's size, and
+	// the same tile always compresses to the same bytes in one build.
+	sum := sha256.Sum256(buf.Bytes())
+	return tilecache.Tile{Body: buf.Bytes(), ETag: hex.EncodeToString(sum[:12]), Size: len(b)}, nil
+}
+
+// parseTileRequest checks the path and the query of a tile request.
+func parseTileRequest(layers, z, x, y string, v url.Values) (planning.TileQuery, error) {
+	var q planning.TileQuery
+	y, ok := strings.CutSuffix(y, ".mvt")
+	if !ok {
+		return q, planning.Errorf(planning.ErrNotFound, "tiles end in .mvt: /tiles/%s/%s/%s/%s.mvt", layers, z, x, y).WithDetail("parameter", "y")
+	}
+	var err error
+	if q.Layers, err = parseTileLayers(layers); err != nil {
+		return q, err
+	}
+	if q.Z, err = tileNumber("z", z, maxTileZoom); err != nil {
+		return q, err
+	}
+	last := 1<<q.Z - 1
+	if q.X, err = tileNumber("x", x, last); err != nil {
+		return q, err
+	}
+	if q.Y, err = tileNumber("y", y, last); err != nil {
+		return q, err
+	}
+	if s := v.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > maxTileLimit {
+			return q, invalidParam("limit", "%q is not a whole number between 1 and %d", s, maxTileLimit)
+		}
+		q.Limit = n
+	}
+	return q, nil
+}
+
+// tileNumber reads a z, x or y: a whole number in 0..last, digits only.
+func tileNumber(name, s string, last int) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || n > last || strings.TrimLeft(s, "0123456789") != "" {
+		if name == "z" {
+			return 0, invalidParam(name, "%q is not a zoom level between 0 and %d", s, last)
+		}
+		return 0, invalidParam(name, "%q is not a whole number between 0 and %d (2^z-1)", s, last)
+	}
+	return n, nil
+}
+
+// parseTileLayers reads a comma-separated list of layers and returns it in
+// drawing order (planning.LayerNames).
+func parseTileLayers(s string) ([]string, error) {
+	if s == "" {
+		return nil, invalidParam("layers", "name at least one of %s", strings.Join(planning.LayerNames, ", "))
+	}
+	asked := strings.Split(s, ",")
+	for i, name := range asked {
+		if !slices.Contains(planning.LayerNames, name) {
+			return nil, planning.Errorf(planning.ErrNotFound, "unknown layer %q (layers: %s)", name, strings.Join(planning.LayerNames, ", ")).WithDetail("parameter", "layers")
+		}
+		if slices.Contains(asked[:i], name) {
+			return nil, invalidParam("layers", "%q is named twice", name)
+		}
+	}
+	var out []string
+	for _, name := range planning.LayerNames {
+		if slices.Contains(asked, name) {
+			out = append(out, name)
+		}
+	}
+	return out, nil
+}
+
+// tileAcceptsGzip reads Accept-Encoding: gzip (or *) listed without q=0.
+func tileAcceptsGzip(header string) bool {
+	for _, part := range strings.Split(header, ",") {
+		coding, params, _ := strings.Cut(part, ";")
+		coding = strings.ToLower(strings.TrimSpace(coding))
+		if coding != "gzip" && coding != "x-gzip" && coding != "*" {
+			continue
+		}
+		for _, p := range strings.Split(params, ";") {
+			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+			if q, err := strconv.ParseFloat(strings.TrimSpace(v), 64); strings.EqualFold(strings.TrimSpace(k), "q") && err == nil && q <= 0 {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// tileETagMatches reads If-None-Match: "*" or a list naming the tile in either
+// representation (weak comparison, as RFC 9110 asks for If-None-Match).
+func tileETagMatches(header, tag string) bool {
+	if header == "" {
+		return false
+	}
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == "*" || t == `"`+tag+`"` || t == `"`+tag+`-gz"` {
+			return true
+		}
+	}
+	return false
+}
+
+// tileJSON serves GET /tiles/{layers}.json: TileJSON 3.0.0 for the layers.
+func (s *Server) tileJSON(w http.ResponseWriter, r *http.Request) {
+	name, ok := strings.CutSuffix(chi.URLParam(r, "layers"), ".json")
+	if !ok {
+		writeError(w, r, s.log, planning.Errorf(planning.ErrNotFound, "no tile endpoint %s (TileJSON is /tiles/{layers}.json)", r.URL.Path))
+		return
+	}
+	names, err := parseTileLayers(name)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	query := ""
+	if l := r.URL.Query().Get("limit"); l != "" {
+		if _, err := parseTileRequest(name, "0", "0", "0.mvt", r.URL.Query()); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		query = "?limit=" + url.QueryEscape(l)
+	}
+	type vectorLayer struct {
+		ID          string            `json:"id"`
+		Description string            `json:"description,omitempty"`
+		Fields      map[string]string `json:"fields"`
+		MinZoom     int               `json:"minzoom"`
+		MaxZoom     int               `json:"maxzoom"`
+	}
+	var layers []vectorLayer
+	minZoom, maxZoom := maxTileZoom, 0
+	var bounds [4]float64
+	for i, n := range names {
+		tl, err := s.geo.TileLayer(r.Context(), n)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		layers = append(layers, vectorLayer{ID: n, Fields: tl.Fields, MinZoom: tl.MinZoom, MaxZoom: tl.MaxZoom})
+		minZoom, maxZoom = min(minZoom, tl.MinZoom), max(maxZoom, tl.MaxZoom)
+		b := [4]float64{tl.Bounds.Min[0], tl.Bounds.Min[1], tl.Bounds.Max[0], tl.Bounds.Max[1]}
+		if i == 0 {
+			bounds = b
+		} else {
+			bounds = [4]float64{min(bounds[0], b[0]), min(bounds[1], b[1]), max(bounds[2], b[2]), max(bounds[3], b[3])}
+		}
+	}
+	scheme := "http"
+	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+		scheme = "https"
+	}
+	path := "/tiles/" + strings.Join(names, ",") + "/{z}/{x}/{y}.mvt" + query
+	w.Header().Set("Cache-Control", tileCacheControl)
+	writeJSON(w, http.StatusOK, map[string]any{
+		"tilejson":      "3.0.0",
+		"name":          "landquota " + strings.Join(names, ", "),
+		"description":   "construction-land parcels of Hangzhou and the geography around them",
+		"scheme":        "xyz",
+		"tiles":         []string{scheme + "://" + r.Host + path},
+		"minzoom":       minZoom,
+		"maxzoom":       maxZoom,
+		"bounds":        bounds,
+		"center":        []float64{(bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2, float64(max(minZoom, 10))},
+		"vector_layers": layers,
+	})
+}
+
+// tileStats serves GET /api/tiles/stats.
+func (s *Server) tileStats(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.tiles.cache.Stats())
+}
