@@ -28,6 +28,8 @@ var commands = []command{
 	{"migrate", "apply the database migrations (idempotent) and show the version", runMigrate},
 	{"seed", "load the generated demo geography", runSeed},
 	{"version", "print the version", runVersion},
+	{"user", "manage users: add, list, set-role, passwd, disable, enable", runUser},
+	{"token", "manage API tokens for scripts: create, list, revoke", runToken},
 }
 
 // environ is the process's outside world, passed down so tests can run

@@ -1,0 +1,520 @@
+package web
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/hangzhou-hitech/landquota/planning"
+)
+
+const (
+	sessionCookieName = "lq_session"
+	csrfHeader        = "X-CSRF-Token"
+	defaultSessionTTL = 12 * time.Hour
+	maxBodyBytes      = 1 << 20
+	// concurrentLogins bounds the argon2id checks running at once (each
+	// takes 64 MiB); loginWait is how long a login queues for a slot.
+	concurrentLogins = 4
+	loginWait        = 10 * time.Second
+)
+
+// authState is what the auth handlers need; the zero users means accounts
+// are not configured and every request is anonymous.
+type authState struct {
+	users  planning.UserStore
+	ttl    time.Duration
+	logins chan struct{}
+}
+
+func newAuthState(cfg Config, store any) authState {
+	a := authState{users: cfg.Users, ttl: cfg.SessionTTL, logins: make(chan struct{}, concurrentLogins)}
+	if a.users == nil {
+		a.users, _ = store.(planning.UserStore) // the PostGIS store keeps both
+	}
+	if a.ttl <= 0 {
+		a.ttl = defaultSessionTTL
+	}
+	return a
+}
+
+type sessionKey struct{}
+
+// sessionFrom returns the session of a request authenticated by cookie.
+func sessionFrom(ctx context.Context) *planning.Session {
+	s, _ := ctx.Value(sessionKey{}).(*planning.Session)
+	return s
+}
+
+// safeMethod reports whether a method only reads.
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions || m == http.MethodTrace
+}
+
+// authenticate puts the caller into the request context (planning.Principal):
+// from "Authorization: Bearer lqt_..." or else the lq_session cookie. A
+// missing, unknown or expired cookie leaves the request anonymous (public
+// reads work regardless); a bad Bearer token is refused with 401. A
+// cookie-authenticated mutation must carry the session's CSRF token in
+// X-CSRF-Token, except the login itself, which proves itself by password.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		users := s.auth.users
+		if users == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ctx := r.Context()
+		if scheme, token, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " "); strings.EqualFold(scheme, "Bearer") {
+			u, err := users.TokenUser(ctx, strings.TrimSpace(token))
+			if err != nil {
+				if planning.CodeOf(err) == planning.ErrUnauthenticated {
+					w.Header().Set("WWW-Authenticate", `Bearer realm="landquota", error="invalid_token"`)
+				}
+				writeError(w, r, s.log, err)
+				return
+			}
+			next.ServeHTTP(w, r.WithContext(planning.WithPrincipal(ctx, &planning.Principal{User: u, Via: planning.ViaToken})))
+			return
+		}
+		c, err := r.Cookie(sessionCookieName)
+		if err != nil || c.Value == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		u, sess, err := users.SessionUser(ctx, c.Value)
+		if planning.CodeOf(err) == planning.ErrUnauthenticated {
+			next.ServeHTTP(w, r) // a stale cookie: anonymous
+			return
+		}
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		if !safeMethod(r.Method) && r.URL.Path != "/api/login" &&
+			subtle.ConstantTimeCompare([]byte(r.Header.Get(csrfHeader)), []byte(sess.CSRFToken)) != 1 {
+			writeError(w, r, s.log, planning.Errorf(planning.ErrForbidden,
+				"missing or wrong %s header: a change made with the session cookie must send the csrf_token from POST /api/login or GET /api/me in it", csrfHeader).
+				WithDetail("header", csrfHeader))
+			return
+		}
+		ctx = planning.WithPrincipal(ctx, &planning.Principal{User: u, Via: planning.ViaSession})
+		ctx = context.WithValue(ctx, sessionKey{}, &sess)
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// requireRole lets a request through only when its caller has at least
+// role: 401 when anonymous, 403 when the role is too low. Use it on every
+// route that changes something:
+//
+//	r.With(s.requireRole(planning.RoleAllocator)).Post("/allocations", s.allocate)
+//
+// It relies on s.authenticate, which runs for every route under /api.
+func (s *Server) requireRole(role planning.Role) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if err := planning.Require(r.Context(), role); err != nil {
+				if planning.CodeOf(err) == planning.ErrUnauthenticated {
+					w.Header().Set("WWW-Authenticate", `Bearer realm="landquota"`)
+				}
+				writeError(w, r, s.log, err)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// mountAuth adds login, logout, me and the admin's user routes under /api.
+func (s *Server) mountAuth(r chi.Router) {
+	r.Post("/login", s.login)
+	r.Post("/logout", s.logout)
+	r.Get("/me", s.me)
+	r.Route("/users", func(r chi.Router) {
+		r.Use(s.requireRole(planning.RoleAdmin))
+		r.Get("/", s.listUsers)
+		r.Post("/", s.createUser)
+		r.Patch("/{username}", s.patchUser)
+	})
+}
+
+// userJSON is a user as the API shows it.
+type userJSON struct {
+	ID          int64         `json:"id"`
+	Username    string        `json:"username"`
+	DisplayName string        `json:"display_name"`
+	Role        planning.Role `json:"role"`
+	Disabled    bool          `json:"disabled"`
+	CreatedAt   time.Time     `json:"created_at"`
+}
+
+func toUserJSON(u planning.User) userJSON {
+	return userJSON{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: u.Role, Disabled: u.Disabled, CreatedAt: u.CreatedAt}
+}
+
+// usersOrError returns the user store, or an error when there is none.
+func (s *Server) usersOrError() (planning.UserStore, error) {
+	if s.auth.users == nil {
+		return nil, planning.Errorf(planning.ErrUnavailable, "user accounts are not configured on this server")
+	}
+	return s.auth.users, nil
+}
+
+// clientAddr is the caller's IP (RealIP has applied X-Forwarded-For).
+func clientAddr(r *http.Request) string {
+	if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return h
+	}
+	return r.RemoteAddr
+}
+
+// audit appends to the audit log; a failure is logged, not shown, since the
+// change it records has already happened.
+func (s *Server) audit(r *http.Request, actor string, action planning.AuditAction, subject string, details map[string]any) {
+	if s.auth.users == nil {
+		return
+	}
+	if err := s.auth.users.Audit(context.WithoutCancel(r.Context()), actor, action, subject, details, clientAddr(r)); err != nil {
+		s.log.Error("cannot write the audit log", "action", action, "actor", actor, "subject", subject, "err", err)
+	}
+}
+
+// sessionCookie builds the lq_session cookie; maxAge < 0 deletes it.
+func sessionCookie(r *http.Request, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: sessionCookieName, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")}
+}
+
+// login serves POST /api/login {"username","password"}: a session cookie
+// and the CSRF token to send with every change.
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	users, err := s.usersOrError()
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	var req struct {
+		Username string `json:"username"`
+		Password string `json:"password"`
+	}
+	if err := decodeStrictJSON(w, r, &req); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	if err := required(map[string]string{"username": req.Username, "password": req.Password}, "username", "password"); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	select {
+	case s.auth.logins <- struct{}{}:
+		defer func() { <-s.auth.logins }()
+	case <-time.After(loginWait):
+		writeError(w, r, s.log, planning.Errorf(planning.ErrUnavailable, "too many logins at once; try again in a moment"))
+		return
+	case <-r.Context().Done():
+		return
+	}
+	u, err := users.Authenticate(r.Context(), req.Username, req.Password)
+	if planning.CodeOf(err) == planning.ErrUnauthenticated {
+		reason := "wrong credentials"
+		var de *planning.Error
+		if errors.As(err, &de) && de.Err != nil {
+			reason = de.Err.Error()
+		}
+		tried := planning.NormalizeUsername(req.Username)
+		if len(tried) > 64 {
+			tried = strings.ToValidUTF8(tried[:64], "")
+		}
+		s.audit(r, "anonymous", planning.AuditLoginFailed, tried, map[string]any{"reason": reason})
+		writeError(w, r, s.log, planning.Errorf(planning.ErrUnauthenticated, "wrong username or password"))
+		return
+	}
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	if old, err := r.Cookie(sessionCookieName); err == nil && old.Value != "" {
+		_ = users.DeleteSession(r.Context(), old.Value)
+	}
+	token, sess, err := users.CreateSession(r.Context(), u.ID, s.auth.ttl)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	http.SetCookie(w, sessionCookie(r, token, int(s.auth.ttl.Seconds())))
+	s.audit(r, u.Username, planning.AuditLogin, u.Username, map[string]any{"via": "password"})
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(u), "csrf_token": sess.CSRFToken, "expires_at": sess.ExpiresAt})
+}
+
+// logout serves POST /api/logout: it ends the cookie's session (the CSRF
+// token is required like for any change) and deletes the cookie.
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if p, sess := planning.PrincipalFrom(r.Context()), sessionFrom(r.Context()); p != nil && sess != nil {
+		if c, err := r.Cookie(sessionCookieName); err == nil {
+			if err := s.auth.users.DeleteSession(r.Context(), c.Value); err != nil {
+				writeError(w, r, s.log, err)
+				return
+			}
+			s.audit(r, p.User.Username, planning.AuditLogout, p.User.Username, nil)
+		}
+	}
+	http.SetCookie(w, sessionCookie(r, "", -1))
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// me serves GET /api/me: the caller, and for a browser session the CSRF
+// token (so a reloaded page can carry on).
+func (s *Server) me(w http.ResponseWriter, r *http.Request) {
+	p := planning.PrincipalFrom(r.Context())
+	if p == nil {
+		writeError(w, r, s.log, planning.Require(r.Context(), planning.RoleViewer))
+		return
+	}
+	body := map[string]any{"user": toUserJSON(p.User), "via": p.Via}
+	if sess := sessionFrom(r.Context()); sess != nil {
+		body["csrf_token"] = sess.CSRFToken
+		body["expires_at"] = sess.ExpiresAt
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, body)
+}
+
+// listUsers serves GET /api/users (admin).
+func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
+	us, err := s.auth.users.ListUsers(r.Context())
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	out := make([]userJSON, len(us))
+	for i, u := range us {
+		out[i] = toUserJSON(u)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"users": out})
+}
+
+// createUser serves POST /api/users {username, display_name, role,
+// password} (admin).
+func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Username    string `json:"username"`
+		DisplayName string `json:"display_name"`
+		Role        string `json:"role"`
+		Password    string `json:"password"`
+	}
+	if err := decodeStrictJSON(w, r, &req); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	err := required(map[string]string{"username": req.Username, "role": req.Role, "password": req.Password}, "username", "role", "password")
+	var role planning.Role
+	if err == nil {
+		role, err = planning.ParseRole(req.Role)
+	}
+	var u planning.User
+	if err == nil {
+		u, err = s.auth.users.CreateUser(r.Context(), req.Username, req.DisplayName, role, req.Password)
+	}
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	s.audit(r, planning.PrincipalFrom(r.Context()).User.Username, planning.AuditUserCreated, u.Username,
+		map[string]any{"role": u.Role, "display_name": u.DisplayName})
+	w.Header().Set("Location", "/api/users/"+u.Username)
+	writeJSON(w, http.StatusCreated, map[string]any{"user": toUserJSON(u)})
+}
+
+// userPatch is the body of PATCH /api/users/{username}.
+type userPatch struct {
+	Role     *string `json:"role"`
+	Disabled *bool   `json:"disabled"`
+	Password *string `json:"password"`
+}
+
+// patchUser serves PATCH /api/users/{username} {role?, disabled?,
+// password?} (admin).
+func (s *Server) patchUser(w http.ResponseWriter, r *http.Request) {
+	var req userPatch
+	err := decodeStrictJSON(w, r, &req)
+	var u planning.User
+	if err == nil {
+		u, err = s.applyUserPatch(r, chi.URLParam(r, "username"), req)
+	}
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(u)})
+}
+
+// applyUserPatch checks the whole patch before it changes anything, then
+// applies and audits each part, and returns the user as it now is.
+func (s *Server) applyUserPatch(r *http.Request, username string, req userPatch) (planning.User, error) {
+	ctx := r.Context()
+	actor := planning.PrincipalFrom(ctx).User.Username
+	if req.Role == nil && req.Disabled == nil && req.Password == nil {
+		return planning.User{}, planning.Errorf(planning.ErrInvalid, "nothing to change: send role, disabled or password")
+	}
+	var role planning.Role
+	if req.Role != nil {
+		var err error
+		if role, err = planning.ParseRole(*req.Role); err != nil {
+			return planning.User{}, err
+		}
+	}
+	if req.Password != nil {
+		if err := planning.CheckPassword(*req.Password); err != nil {
+			return planning.User{}, err
+		}
+	}
+	u, err := s.auth.users.GetUser(ctx, username)
+	if err != nil {
+		return u, err
+	}
+	if req.Role != nil && role != u.Role {
+		old, err := s.auth.users.SetRole(ctx, u.Username, role)
+		if err != nil {
+			return u, err
+		}
+		s.audit(r, actor, planning.AuditRoleChanged, u.Username, map[string]any{"from": old, "to": role})
+	}
+	if req.Disabled != nil && *req.Disabled != u.Disabled {
+		if err := s.auth.users.SetDisabled(ctx, u.Username, *req.Disabled); err != nil {
+			return u, err
+		}
+		action := planning.AuditUserEnabled
+		if *req.Disabled {
+			action = planning.AuditUserDisabled
+		}
+		s.audit(r, actor, action, u.Username, nil)
+	}
+	if req.Password != nil {
+		if err := s.auth.users.SetPassword(ctx, u.Username, *req.Password); err != nil {
+			return u, err
+		}
+		s.audit(r, actor, planning.AuditPasswordChanged, u.Username, nil)
+	}
+	return s.auth.users.GetUser(ctx, u.Username)
+}
+
+// required says which of the named fields is empty.
+func required(values map[string]string, names ...string) error {
+	for _, n := range names {
+		if strings.TrimSpace(values[n]) == "" {
+			return planning.Errorf(planning.ErrInvalid, "%s is required", n).WithDetail("field", n)
+		}
+	}
+	return nil
+}
+
+// decodeStrictJSON reads a request body of at most 1 MiB holding exactly
+// one JSON object into v (a pointer to a struct), refusing unknown fields.
+// Its errors are invalid (400) and name the field at fault. A Content-Type
+// other than JSON is refused, so a cross-site HTML form cannot post here.
+func decodeStrictJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return planning.Errorf(planning.ErrInvalid, "Content-Type is %q; send the body as application/json", ct).WithDetail("header", "Content-Type")
+		}
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return bodyError(err, v)
+	}
+	if err := dec.Decode(new(json.RawMessage)); err != io.EOF {
+		if err == nil {
+			return planning.Errorf(planning.ErrInvalid, "the request body holds more than one JSON value; send one object")
+		}
+		return bodyError(err, v)
+	}
+	return nil
+}
+
+// bodyError explains a JSON decoding error.
+func bodyError(err error, v any) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var big *http.MaxBytesError
+	switch {
+	case errors.Is(err, io.EOF):
+		return planning.Errorf(planning.ErrInvalid, "the request body is empty; send a JSON object")
+	case errors.As(err, &big):
+		return planning.Errorf(planning.ErrInvalid, "the request body is larger than %d bytes", big.Limit)
+	case errors.As(err, &syn):
+		return planning.Errorf(planning.ErrInvalid, "the request body is not valid JSON (at byte %d): %v", syn.Offset, syn)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return planning.Errorf(planning.ErrInvalid, "the request body ends in the middle of the JSON")
+	case errors.As(err, &typ):
+		if typ.Field == "" {
+			return planning.Errorf(planning.ErrInvalid, "the request body must be a JSON object, not a JSON %s", typ.Value)
+		}
+		return planning.Errorf(planning.ErrInvalid, "field %s: expected %s, got a JSON %s", typ.Field, jsonKind(typ.Type), typ.Value).
+			WithDetail("field", typ.Field)
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		if n, uerr := strconv.Unquote(name); uerr == nil {
+			name = n
+		}
+		return planning.Errorf(planning.ErrInvalid, "unknown field %q; the fields are %s", name, strings.Join(jsonFields(v), ", ")).
+			WithDetail("field", name)
+	}
+	return planning.Errorf(planning.ErrInvalid, "the request body is not valid JSON: %v", err)
+}
+
+// jsonKind names a Go type the way a JSON author thinks of it.
+func jsonKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	}
+	return "an object"
+}
+
+// jsonFields lists the JSON names of the fields of the struct v points to.
+func jsonFields(v any) []string {
+	t := reflect.TypeOf(v)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct {
+		return nil
+	}
+	var out []string
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" || !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out = append(out, name)
+	}
+	return out
+}
