@@ -52,6 +52,7 @@ type serveConfig struct {
 	Addr          string
 	ShutdownGrace time.Duration
 	MaxConns      int
+	DebugAddr     string
 }
 
 func parseServe(env environ, args []string) (serveConfig, error) {
@@ -66,6 +67,7 @@ func parseServe(env environ, args []string) (serveConfig, error) {
 	fs.StringVar(&c.Addr, "addr", addr, "listen address host:port (env LANDQUOTA_ADDR)")
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", 10*time.Second, "how long in-flight requests may finish on SIGTERM")
 	fs.IntVar(&c.MaxConns, "max-conns", 16, "database connections in the pool")
+	fs.StringVar(&c.DebugAddr, "debug-addr", "", "if set, serve Go profiles (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -75,6 +77,11 @@ func parseServe(env environ, args []string) (serveConfig, error) {
 	host, port, err := net.SplitHostPort(c.Addr)
 	if err != nil || port == "" || strings.ContainsAny(host, "/ ") {
 		return c, fmt.Errorf("--addr %q is not host:port (for example 127.0.0.1:8080 or :8080)", c.Addr)
+	}
+	if c.DebugAddr != "" {
+		if h, _, err := net.SplitHostPort(c.DebugAddr); err != nil || (h != "127.0.0.1" && h != "localhost" && h != "::1") {
+			return c, fmt.Errorf("--debug-addr %q must be a loopback host:port: profiles are not for the network", c.DebugAddr)
+		}
 	}
 	if c.MaxConns < 1 || c.MaxConns > 1000 {
 		return c, fmt.Errorf("--max-conns %d must be between 1 and 1000", c.MaxConns)

@@ -25,7 +25,7 @@ func runSeed(ctx context.Context, env environ, args []string) error {
 	fs.Int64Var(&opts.Seed, "seed", 1, "random seed: the same seed gives the same data")
 	fs.StringVar(&districtsFile, "districts", "", "GeoJSON file of district outlines to use instead of the built-in approximations")
 	fs.StringVar(&parksFile, "parks", "", "GeoJSON file of park outlines to use instead of the generated ones")
-	fs.BoolVar(&replace, "replace", false, "wipe the existing geography (districts, parks, zones, parcels) first")
+	fs.BoolVar(&replace, "replace", false, "wipe the existing geography and everything built on it (projects, plans, ledgers, policies, scenarios; not users) first")
 	fs.BoolVar(&ifEmpty, "if-empty", false, "do nothing when the database already holds parcels")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -85,7 +85,7 @@ func runSeed(ctx context.Context, env environ, args []string) error {
 	}
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	fmt.Fprintf(env.stdout, "\nseeded %d districts, %d parks, %d protected zones and %d parcels (seed %d) in %s; Go heap peak %d MiB\n",
+	fmt.Fprintf(env.stdout, "\nseeded %d districts, %d parks, %d protected zones and %d parcels (seed %d) in %s; Go memory from the OS %d MiB\n",
 		rep.Districts, rep.Parks, rep.Zones, rep.Parcels, opts.Seed, time.Since(t0).Round(time.Millisecond), ms.Sys>>20)
 	return nil
 }

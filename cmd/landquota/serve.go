@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
 	"github.com/hangzhou-hitech/landquota/web"
+	"github.com/hangzhou-hitech/landquota/web/tilecache"
 )
 
 func runServe(ctx context.Context, env environ, args []string) error {
@@ -31,10 +33,30 @@ func runServe(ctx context.Context, env environ, args []string) error {
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w (is another server running? choose another with --addr or LANDQUOTA_ADDR)", cfg.Addr, err)
 	}
+	// The tile cache drops what the database says changed (migration 003);
+	// the listener stops before the store closes.
+	tiles := tilecache.New(tilecache.Options{MaxBytes: tilecache.DefaultMaxBytes})
+	lctx, stopListening := context.WithCancel(ctx)
+	listening := make(chan struct{})
+	go func() {
+		defer close(listening)
+		store.ListenChangesWith(lctx, pgstore.ListenOptions{OnError: func(err error, retry time.Duration) {
+			log.Warn("change listener lost its connection; the tile cache is cleared when it is back", "err", err, "retry_in", retry)
+		}}, tiles.Invalidate)
+	}()
+	defer func() { stopListening(); <-listening }()
 	srv := &http.Server{
-		Handler:           web.New(web.Config{Version: version}, store, log),
+		Handler:           web.New(web.Config{Version: version, Tiles: tiles}, store, log),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
+	}
+	if cfg.DebugAddr != "" {
+		go func() {
+			mux := http.NewServeMux()
+			mux.HandleFunc("/debug/pprof/", pprof.Index)
+			mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+			log.Warn("debug profiles served", "addr", cfg.DebugAddr, "err", http.ListenAndServe(cfg.DebugAddr, mux))
+		}()
 	}
 	fmt.Fprintf(env.stdout, "landquota %s serving the map on http://%s/\n", version, displayAddr(ln.Addr()))
 	errc := make(chan error, 1)

@@ -40,8 +40,12 @@ func domainError(err error) error {
 	switch pe.Code {
 	case "LQ001":
 		e.Code = planning.ErrInvalid
-	case "LQ002":
+	case "LQ002", "LQ409": // overlap; ledger balance short
 		e.Code = planning.ErrConflict
+	case "LQ400": // a ledger entry that does not fit the account tree
+		e.Code = planning.ErrInvalid
+	case "LQ403": // editing the ledger
+		e.Code = planning.ErrForbidden
 	case "23505": // unique_violation
 		e.Code = planning.ErrConflict
 		e.Message = "already exists: " + pe.Detail

@@ -11,7 +11,6 @@ import (
 	"github.com/paulmach/orb"
 )
 
-
 func outline(g orb.MultiPolygon, what string) (any, error) {
 	if err := geo.ValidatePolygonal(g, maxOutlineVertices); err != nil {
 		return nil, &planning.Error{Code: planning.ErrInvalid, Message: what + ": " + err.Error(), Err: err}
@@ -187,7 +186,8 @@ type LoadReport struct {
 }
 
 // Load writes a dataset in one transaction: all of it or nothing. With
-// replace, existing geography is removed first; without it, a database that
+// replace, the existing geography and everything built on it (projects,
+// plans, ledgers, policies, scenarios; not users) is removed first; without it, a database that
 // already holds parcels is refused. progress, if set, is called every
 // 10,000 parcels.
 func (s *Store) Load(ctx context.Context, ds Dataset, replace bool, progress func(parcels int64)) (LoadReport, error) {
@@ -198,7 +198,7 @@ func (s *Store) Load(ctx context.Context, ds Dataset, replace bool, progress fun
 	}
 	defer tx.Rollback(context.Background())
 	if replace {
-		if _, err := tx.Exec(ctx, "TRUNCATE parcels, protected_zones, parks, districts RESTART IDENTITY CASCADE"); err != nil {
+		if _, err := tx.Exec(ctx, "TRUNCATE parcels, protected_zones, parks, districts, projects, project_parcels, plans, quota_accounts, ledger_entries, policies, scenarios RESTART IDENTITY CASCADE"); err != nil {
 			return rep, domainError(err)
 		}
 	} else {
@@ -281,4 +281,4 @@ func (s *parcelSource) Next() bool {
 }
 
 func (s *parcelSource) Values() ([]any, error) { return s.vals, nil }
-func (s *parcelSource) Err() error              { return s.err }
+func (s *parcelSource) Err() error             { return s.err }

@@ -288,3 +288,5 @@ func TestOverlappingParcelsAreRefused(t *testing.T) {
 		t.Fatalf("duplicate code: got %v, want conflict", err)
 	}
 }
+
+func asError(err error, target **planning.Error) bool { return errors.As(err, target) }

@@ -1,0 +1,153 @@
+package pgstore
+
+import (
+	"context"
+
+	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/quota"
+	"github.com/jackc/pgx/v5"
+)
+
+const projectColumns = `p.id, p.code, p.name, p.category, p.provincial_major, p.national_key, p.district_adcode,
+	coalesce(p.park_code, ''), p.investment_wan::float8, p.tax_per_mu_wan::float8, p.readiness,
+	coalesce(array_agg(pp.parcel_id ORDER BY pp.parcel_id) FILTER (WHERE pp.parcel_id IS NOT NULL), '{}')`
+
+// CreateProject stores a project with the parcels it needs.
+func (s *Store) CreateProject(ctx context.Context, p quota.Project) (quota.Project, error) {
+	if err := p.Check(); err != nil {
+		return p, err
+	}
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO projects (code, name, category, provincial_major, national_key, district_adcode,
+			park_code, investment_wan, tax_per_mu_wan, readiness) VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, ''), $8, $9, $10) RETURNING id`,
+			p.Code, p.Name, string(p.Category), p.ProvincialMajor, p.NationalKey, p.District, p.Park, p.InvestmentWan,
+			p.TaxPerMuWan, p.Readiness).Scan(&p.ID)
+		if err != nil {
+			return domainError(err)
+		}
+		return setProjectParcels(ctx, tx, p.ID, p.ParcelIDs)
+	})
+	if err != nil {
+		return p, err
+	}
+	return s.Project(ctx, p.ID, false)
+}
+
+// SetProjectParcels replaces the parcels a project needs.
+func (s *Store) SetProjectParcels(ctx context.Context, id int64, parcels []int64) (quota.Project, error) {
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var ok bool
+		if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM projects WHERE id = $1)", id).Scan(&ok); err != nil {
+			return domainError(err)
+		}
+		if !ok {
+			return planning.Errorf(planning.ErrNotFound, "project %d does not exist", id)
+		}
+		return setProjectParcels(ctx, tx, id, parcels)
+	})
+	if err != nil {
+		return quota.Project{}, err
+	}
+	return s.Project(ctx, id, false)
+}
+
+// setProjectParcels attaches parcels, naming any that do not exist or that
+// another project already holds.
+func setProjectParcels(ctx context.Context, tx pgx.Tx, id int64, parcels []int64) error {
+	if _, err := tx.Exec(ctx, "DELETE FROM project_parcels WHERE project_id = $1", id); err != nil {
+		return domainError(err)
+	}
+	var missing []int64
+	if err := tx.QueryRow(ctx, "SELECT array(SELECT u FROM unnest($1::bigint[]) u WHERE NOT EXISTS (SELECT 1 FROM parcels WHERE id = u))",
+		parcels).Scan(&missing); err != nil {
+		return domainError(err)
+	}
+	if len(missing) > 0 {
+		return planning.Errorf(planning.ErrInvalid, "parcel_ids: no parcel with id %v", missing).WithDetail("field", "parcel_ids")
+	}
+	var taken []int64
+	var holder []int64
+	rows, err := tx.Query(ctx, "SELECT parcel_id, project_id FROM project_parcels WHERE parcel_id = ANY($1) ORDER BY parcel_id", parcels)
+	if err != nil {
+		return domainError(err)
+	}
+	for rows.Next() {
+		var a, b int64
+		rows.Scan(&a, &b)
+		taken, holder = append(taken, a), append(holder, b)
+	}
+	rows.Close()
+	if len(taken) > 0 {
+		return planning.Errorf(planning.ErrConflict, "parcels %v already belong to projects %v", taken, holder).WithDetail("field", "parcel_ids")
+	}
+	_, err = tx.Exec(ctx, "INSERT INTO project_parcels (project_id, parcel_id) SELECT DISTINCT $1::bigint, unnest($2::bigint[])", id, parcels)
+	return domainError(err)
+}
+
+// Project reads one project with its quota need derived from its parcels.
+func (s *Store) Project(ctx context.Context, id int64, undergroundNeedsQuota bool) (quota.Project, error) {
+	ps, err := s.projects(ctx, "WHERE p.id = $1", []any{id}, undergroundNeedsQuota)
+	if err != nil {
+		return quota.Project{}, err
+	}
+	if len(ps) == 0 {
+		return quota.Project{}, planning.Errorf(planning.ErrNotFound, "project %d does not exist", id)
+	}
+	return ps[0], nil
+}
+
+// Projects lists projects (all, or of one district) with their needs.
+func (s *Store) Projects(ctx context.Context, district string, undergroundNeedsQuota bool) ([]quota.Project, error) {
+	return s.projects(ctx, "WHERE $1 = '' OR p.district_adcode = $1", []any{district}, undergroundNeedsQuota)
+}
+
+func (s *Store) projects(ctx context.Context, where string, args []any, undergroundNeedsQuota bool) ([]quota.Project, error) {
+	rows, err := s.pool.Query(ctx, "SELECT "+projectColumns+" FROM projects p LEFT JOIN project_parcels pp ON pp.project_id = p.id "+
+		where+" GROUP BY p.id ORDER BY p.id", args...)
+	if err != nil {
+		return nil, domainError(err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (quota.Project, error) {
+		var p quota.Project
+		err := r.Scan(&p.ID, &p.Code, &p.Name, &p.Category, &p.ProvincialMajor, &p.NationalKey, &p.District, &p.Park,
+			&p.InvestmentWan, &p.TaxPerMuWan, &p.Readiness, &p.ParcelIDs)
+		return p, err
+	})
+	if err != nil {
+		return nil, domainError(err)
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	// Needs: one pass over all their parcels, measured by PostGIS.
+	index := map[int64]int{}
+	ids := make([]int64, len(out))
+	for i, p := range out {
+		index[p.ID], ids[i] = i, p.ID
+	}
+	rows, err = s.pool.Query(ctx, `SELECT pp.project_id, t.area_m2, t.construction_land, coalesce(t.elevation_top <= 0, false),
+		c.farmland_m2, c.red_line_m2, c.outside_boundary_m2
+		FROM project_parcels pp JOIN parcels t ON t.id = pp.parcel_id, lq_outline_conflicts(t.geom) c
+		WHERE pp.project_id = ANY($1) ORDER BY pp.project_id, pp.parcel_id`, ids)
+	if err != nil {
+		return nil, domainError(err)
+	}
+	parcels := map[int64][]quota.ParcelNeed{}
+	for rows.Next() {
+		var pid int64
+		var n quota.ParcelNeed
+		if err := rows.Scan(&pid, &n.AreaM2, &n.ConstructionLand, &n.Underground, &n.FarmlandOverlapM2, &n.RedLineOverlapM2, &n.OutsideBoundaryM2); err != nil {
+			rows.Close()
+			return nil, domainError(err)
+		}
+		parcels[pid] = append(parcels[pid], n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, domainError(err)
+	}
+	for id, i := range index {
+		out[i].Need = quota.DeriveNeed(parcels[id], undergroundNeedsQuota)
+	}
+	return out, nil
+}

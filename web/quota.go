@@ -1,0 +1,323 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/quota"
+)
+
+func (s *Server) mountQuota(r chi.Router) {
+	r.Get("/plans/{year}", s.getPlan)
+	r.Get("/plans/{year}/accounts", s.getAccounts)
+	r.Get("/plans/{year}/ledger", s.getLedger)
+	r.Post("/plans/{year}/ledger", s.postLedger)
+	r.Post("/plans/{year}/ledger/{id}/reverse", s.postReverse)
+	r.Post("/grants", s.postGrant)
+	r.Get("/projects", s.getProjects)
+	r.Post("/projects", s.postProject)
+	r.Get("/projects/{id}", s.getProject)
+	r.Put("/projects/{id}/parcels", s.putProjectParcels)
+}
+
+// planParams reads the year from the path and the quota kind from ?kind=.
+func planParams(r *http.Request) (int, quota.Kind, error) {
+	year, err := strconv.Atoi(chi.URLParam(r, "year"))
+	if err != nil || year < 2000 || year > 2100 {
+		return 0, "", invalidParam("year", "%q is not a plan year", chi.URLParam(r, "year"))
+	}
+	kind := quota.Kind(r.URL.Query().Get("kind"))
+	if kind == "" {
+		kind = quota.KindNewConstruction
+	}
+	if !kind.Valid() {
+		return 0, "", invalidParam("kind", "unknown quota kind %q (new_construction, linkage, farmland_balance)", kind)
+	}
+	return year, kind, nil
+}
+
+func (s *Server) getPlan(w http.ResponseWriter, r *http.Request) {
+	year, kind, err := planParams(r)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	plan, accounts, err := s.store.Plan(r.Context(), year, kind)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"plan": plan, "accounts": accounts})
+}
+
+func (s *Server) getAccounts(w http.ResponseWriter, r *http.Request) {
+	year, kind, err := planParams(r)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	_, accounts, err := s.store.Plan(r.Context(), year, kind)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"accounts": accounts})
+}
+
+func (s *Server) getLedger(w http.ResponseWriter, r *http.Request) {
+	year, kind, err := planParams(r)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	v := r.URL.Query()
+	limit, after := 200, int64(0)
+	if x := v.Get("limit"); x != "" {
+		if limit, err = strconv.Atoi(x); err != nil || limit < 1 || limit > 5000 {
+			writeError(w, r, s.log, invalidParam("limit", "%q is not a whole number between 1 and 5000", x))
+			return
+		}
+	}
+	if x := v.Get("after"); x != "" {
+		if after, err = strconv.ParseInt(x, 10, 64); err != nil || after < 0 {
+			writeError(w, r, s.log, invalidParam("after", "%q is not an entry id", x))
+			return
+		}
+	}
+	entries, err := s.store.Ledger(r.Context(), year, kind, v.Get("account"), after, limit)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	body := map[string]any{"entries": entries}
+	if len(entries) == limit {
+		body["next"] = withParam(r.URL, "after", strconv.FormatInt(entries[len(entries)-1].ID, 10))
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+// idempotencyKey takes the key from the body or the Idempotency-Key header.
+func idempotencyKey(r *http.Request, body string) string {
+	if body != "" {
+		return body
+	}
+	return r.Header.Get("Idempotency-Key")
+}
+
+// provinceKinds move quota across the plan's outer edge: admins only.
+var provinceKinds = map[quota.EntryKind]bool{quota.EntryIssue: true, quota.EntryReward: true, quota.EntryWithdraw: true, quota.EntryCarryOver: true}
+
+type ledgerRequest struct {
+	Entry          quota.EntryKind `json:"entry"`
+	From           string          `json:"from"`
+	To             string          `json:"to"`
+	AmountM2       *float64        `json:"amount_m2"`
+	AmountHa       *float64        `json:"amount_hm2"`
+	AmountMu       *float64        `json:"amount_mu"`
+	Reason         string          `json:"reason"`
+	IdempotencyKey string          `json:"idempotency_key"`
+}
+
+func (s *Server) postLedger(w http.ResponseWriter, r *http.Request) {
+	year, kind, err := planParams(r)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	var req ledgerRequest
+	if err := decodeStrictJSON(w, r, &req); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	role := planning.RoleAllocator
+	if provinceKinds[req.Entry] {
+		role = planning.RoleAdmin
+	}
+	if err := planning.Require(r.Context(), role); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	m2, err := amountM2(req.AmountM2, req.AmountHa, req.AmountMu)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	e, err := s.store.Book(r.Context(), quota.Booking{Year: year, Kind: kind, Entry: req.Entry, From: req.From, To: req.To,
+		AmountM2: m2, Reason: req.Reason, By: username(r), IdempotencyKey: idempotencyKey(r, req.IdempotencyKey)})
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, e)
+}
+
+type reverseRequest struct {
+	Reason         string `json:"reason"`
+	IdempotencyKey string `json:"idempotency_key"`
+}
+
+func (s *Server) postReverse(w http.ResponseWriter, r *http.Request) {
+	year, kind, err := planParams(r)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil {
+		writeError(w, r, s.log, invalidParam("id", "%q is not an entry id", chi.URLParam(r, "id")))
+		return
+	}
+	if err := planning.Require(r.Context(), planning.RoleAllocator); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	var req reverseRequest
+	if err := decodeStrictJSON(w, r, &req); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	e, err := s.store.Reverse(r.Context(), year, kind, id, req.Reason, username(r), idempotencyKey(r, req.IdempotencyKey))
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, e)
+}
+
+// username is who is acting, for the ledger's "who".
+func username(r *http.Request) string {
+	if p := planning.PrincipalFrom(r.Context()); p != nil {
+		return p.User.Username
+	}
+	return ""
+}
+
+type grantRequest struct {
+	Year           int        `json:"year"`
+	Kind           quota.Kind `json:"kind"`
+	ProjectID      int64      `json:"project_id"`
+	Action         string     `json:"action"` // grant | release
+	AmountM2       *float64   `json:"amount_m2"`
+	AmountHa       *float64   `json:"amount_hm2"`
+	AmountMu       *float64   `json:"amount_mu"`
+	Reason         string     `json:"reason"`
+	IdempotencyKey string     `json:"idempotency_key"`
+}
+
+// postGrant grants quota to a project from the account above it (its park
+// earmark, or its district), or releases it back: the manual path the map
+// uses when an official picks parcels by hand. Without an amount, a grant
+// is the project's outstanding need.
+func (s *Server) postGrant(w http.ResponseWriter, r *http.Request) {
+	if err := planning.Require(r.Context(), planning.RoleAllocator); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	var req grantRequest
+	if err := decodeStrictJSON(w, r, &req); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	if req.Kind == "" {
+		req.Kind = quota.KindNewConstruction
+	}
+	if req.Action != "grant" && req.Action != "release" {
+		writeError(w, r, s.log, planning.Errorf(planning.ErrInvalid, "action: %q must be grant or release", req.Action).WithDetail("field", "action"))
+		return
+	}
+	e, err := s.store.Grant(r.Context(), quota.Grant{Year: req.Year, Kind: req.Kind, ProjectID: req.ProjectID,
+		Release: req.Action == "release", AmountM2: optionalAmount(req.AmountM2, req.AmountHa, req.AmountMu),
+		Reason: req.Reason, By: username(r), IdempotencyKey: idempotencyKey(r, req.IdempotencyKey)})
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, e)
+}
+
+// optionalAmount is amountM2 when an amount is given, else 0 ("the need").
+func optionalAmount(m2, hm2, mu *float64) float64 {
+	if m2 == nil && hm2 == nil && mu == nil {
+		return 0
+	}
+	v, err := amountM2(m2, hm2, mu)
+	if err != nil {
+		return -1 // refused by Grant.Check with the field named
+	}
+	return v
+}
+
+func (s *Server) getProjects(w http.ResponseWriter, r *http.Request) {
+	ps, err := s.store.Projects(r.Context(), r.URL.Query().Get("district"), false)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"projects": ps})
+}
+
+func projectID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil {
+		return 0, planning.Errorf(planning.ErrNotFound, "no project %q", chi.URLParam(r, "id"))
+	}
+	return id, nil
+}
+
+func (s *Server) getProject(w http.ResponseWriter, r *http.Request) {
+	id, err := projectID(r)
+	if err == nil {
+		var p quota.Project
+		if p, err = s.store.Project(r.Context(), id, false); err == nil {
+			writeJSON(w, http.StatusOK, p)
+			return
+		}
+	}
+	writeError(w, r, s.log, err)
+}
+
+func (s *Server) postProject(w http.ResponseWriter, r *http.Request) {
+	if err := planning.Require(r.Context(), planning.RoleAllocator); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	var p quota.Project
+	if err := decodeStrictJSON(w, r, &p); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	p.ID, p.Need = 0, quota.Need{}
+	p, err := s.store.CreateProject(r.Context(), p)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, p)
+}
+
+func (s *Server) putProjectParcels(w http.ResponseWriter, r *http.Request) {
+	if err := planning.Require(r.Context(), planning.RoleAllocator); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	id, err := projectID(r)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	var req struct {
+		ParcelIDs []int64 `json:"parcel_ids"`
+	}
+	if err := decodeStrictJSON(w, r, &req); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	p, err := s.store.SetProjectParcels(r.Context(), id, req.ParcelIDs)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, p)
+}
