@@ -53,6 +53,8 @@ type serveConfig struct {
 	ShutdownGrace time.Duration
 	MaxConns      int
 	DebugAddr     string
+	TileCacheMB   int
+	SessionTTL    time.Duration
 }
 
 func parseServe(env environ, args []string) (serveConfig, error) {
@@ -67,6 +69,8 @@ func parseServe(env environ, args []string) (serveConfig, error) {
 	fs.StringVar(&c.Addr, "addr", addr, "listen address host:port (env LANDQUOTA_ADDR)")
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", 10*time.Second, "how long in-flight requests may finish on SIGTERM")
 	fs.IntVar(&c.MaxConns, "max-conns", 16, "database connections in the pool")
+	fs.IntVar(&c.TileCacheMB, "tile-cache-mb", 256, "memory for cached vector tiles, in MiB")
+	fs.DurationVar(&c.SessionTTL, "session-ttl", 12*time.Hour, "how long a login lasts")
 	fs.StringVar(&c.DebugAddr, "debug-addr", "", "if set, serve Go profiles (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -82,6 +86,12 @@ func parseServe(env environ, args []string) (serveConfig, error) {
 		if h, _, err := net.SplitHostPort(c.DebugAddr); err != nil || (h != "127.0.0.1" && h != "localhost" && h != "::1") {
 			return c, fmt.Errorf("--debug-addr %q must be a loopback host:port: profiles are not for the network", c.DebugAddr)
 		}
+	}
+	if c.TileCacheMB < 0 || c.TileCacheMB > 64<<10 {
+		return c, fmt.Errorf("--tile-cache-mb %d must be between 0 and 65536", c.TileCacheMB)
+	}
+	if c.SessionTTL < time.Minute || c.SessionTTL > 30*24*time.Hour {
+		return c, fmt.Errorf("--session-ttl %s must be between 1m and 720h", c.SessionTTL)
 	}
 	if c.MaxConns < 1 || c.MaxConns > 1000 {
 		return c, fmt.Errorf("--max-conns %d must be between 1 and 1000", c.MaxConns)

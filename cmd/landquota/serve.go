@@ -35,7 +35,7 @@ func runServe(ctx context.Context, env environ, args []string) error {
 	}
 	// The tile cache drops what the database says changed (migration 003);
 	// the listener stops before the store closes.
-	tiles := tilecache.New(tilecache.Options{MaxBytes: tilecache.DefaultMaxBytes})
+	tiles := tilecache.New(tilecache.Options{MaxBytes: int64(cfg.TileCacheMB) << 20})
 	lctx, stopListening := context.WithCancel(ctx)
 	listening := make(chan struct{})
 	go func() {
@@ -46,7 +46,7 @@ func runServe(ctx context.Context, env environ, args []string) error {
 	}()
 	defer func() { stopListening(); <-listening }()
 	srv := &http.Server{
-		Handler:           web.New(web.Config{Version: version, Tiles: tiles}, store, log),
+		Handler:           web.New(web.Config{Version: version, Tiles: tiles, Users: store, SessionTTL: cfg.SessionTTL}, store, log),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
