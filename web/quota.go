@@ -20,6 +20,7 @@ func (s *Server) mountQuota(r chi.Router) {
 	r.Post("/projects", s.postProject)
 	r.Get("/projects/{id}", s.getProject)
 	r.Put("/projects/{id}/parcels", s.putProjectParcels)
+	s.mountScenarios(r)
 }
 
 // planParams reads the year from the path and the quota kind from ?kind=.

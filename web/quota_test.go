@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/hangzhou-hitech/landquota/planning"
@@ -21,6 +22,9 @@ func quotaEnv(t *testing.T) (*authEnv, map[string]string) {
 		t.Fatal(err)
 	}
 	if err := s.InsertPark(ctx, planning.Park{Code: "BINFU", NameZh: "滨富", Kind: planning.ParkSpecialCooperationZone, HostDistrict: "330111", Outline: square(-1000, -1000, 3000)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.InsertZone(ctx, planning.ProtectedZone{Kind: planning.ZoneDevBoundary, Name: "富阳城镇开发边界", Outline: square(-4000, -4000, 8000)}); err != nil {
 		t.Fatal(err)
 	}
 	for i, stock := range []bool{false, true} {
@@ -134,5 +138,79 @@ func TestQuotaFlowOverHTTP(t *testing.T) {
 	}
 	if r := e.call("GET", "/api/plans/2031", nil, nil); r.StatusCode != 404 {
 		t.Errorf("missing plan: %d", r.StatusCode)
+	}
+}
+
+func TestScenarioRunCompareApprove(t *testing.T) {
+	e, tok := quotaEnv(t)
+	as := func(who string) []string { return []string{"Authorization", tok[who]} }
+	e.call("POST", "/api/plans/2026/ledger", map[string]any{"entry": "issue", "to": "330100", "amount_m2": 50000, "reason": "省下达", "idempotency_key": "i"}, nil, as("admin1")...)
+	r := e.call("POST", "/api/projects", map[string]any{"code": "BF-1", "name": "激光产业园", "category": "major_industrial",
+		"district": "330111", "park": "BINFU", "parcel_ids": []int{1}, "tax_per_mu_wan": 80, "readiness": 0.9}, nil, as("alloc1")...)
+	if r.StatusCode != 201 {
+		t.Fatalf("project: %s", r.raw)
+	}
+	// No policy stored yet: the default is shown, and running says what to do.
+	if r := e.call("GET", "/api/policies/2026", nil, nil); r.body["stored"] != false || r.body["policy"] == nil {
+		t.Fatalf("default policy: %s", r.raw)
+	}
+	if r := e.call("POST", "/api/plans/2026/scenarios", map[string]any{"method": "priority"}, nil, as("alloc1")...); r.StatusCode != 404 || !strings.Contains(r.errorMessage(), "PUT /api/policies/2026") {
+		t.Fatalf("run without a policy: %d %s", r.StatusCode, r.raw)
+	}
+	pol := e.call("GET", "/api/policies/2026", nil, nil).body["policy"]
+	if r := e.call("PUT", "/api/policies/2026", map[string]any{"policy": pol, "note": "默认"}, nil, as("alloc1")...); r.StatusCode != 403 {
+		t.Fatalf("an allocator edited the policy: %d", r.StatusCode)
+	}
+	bad := map[string]any{}
+	for k, v := range pol.(map[string]any) {
+		bad[k] = v
+	}
+	bad["reserve_share"] = 1.5
+	if r := e.call("PUT", "/api/policies/2026", map[string]any{"policy": bad}, nil, as("admin1")...); r.StatusCode != 400 || !strings.Contains(r.errorMessage(), "reserve_share") {
+		t.Fatalf("invalid policy: %d %s", r.StatusCode, r.raw)
+	}
+	if r := e.call("PUT", "/api/policies/2026", map[string]any{"policy": pol, "note": "默认"}, nil, as("admin1")...); r.StatusCode != 201 || r.body["version"] != 1.0 {
+		t.Fatalf("store policy: %d %s", r.StatusCode, r.raw)
+	}
+
+	run := func(method string) map[string]any {
+		r := e.call("POST", "/api/plans/2026/scenarios", map[string]any{"method": method, "name": method}, nil, as("alloc1")...)
+		if r.StatusCode != 201 {
+			t.Fatalf("run %s: %d %s", method, r.StatusCode, r.raw)
+		}
+		return r.body
+	}
+	a, b := run("priority"), run("optimal")
+	dec := a["result"].(map[string]any)["decisions"].([]any)[0].(map[string]any)
+	if dec["outcome"] != "granted" || math.Abs(dec["granted"].(float64)-10000) > 1 || dec["explanation_zh"] == "" {
+		t.Fatalf("decision: %v", dec)
+	}
+	if r := e.call("POST", "/api/plans/2026/scenarios", map[string]any{"method": "priority"}, nil, as("viewer1")...); r.StatusCode != 403 {
+		t.Fatalf("a viewer ran the allocation: %d", r.StatusCode)
+	}
+	cmp := e.call("GET", fmt.Sprintf("/api/scenarios/%v/compare/%v", a["id"], b["id"]), nil, nil)
+	if cmp.StatusCode != 200 || cmp.body["districts"] == nil {
+		t.Fatalf("compare: %s", cmp.raw)
+	}
+	// Approving books the grants down the tree, all at once.
+	r = e.call("POST", fmt.Sprintf("/api/scenarios/%v/approve", b["id"]), nil, nil, as("alloc1")...)
+	if r.StatusCode != 200 || r.body["status"] != "approved" {
+		t.Fatalf("approve: %d %s", r.StatusCode, r.raw)
+	}
+	held := map[string]float64{}
+	for _, acc := range e.call("GET", "/api/plans/2026", nil, nil).body["accounts"].([]any) {
+		m := acc.(map[string]any)
+		held[m["code"].(string)] = m["held_m2"].(float64)
+	}
+	if math.Abs(held["P1"]-10000) > 1 || math.Abs(held["330100"]-40000) > 1 {
+		t.Fatalf("after approval: %v", held)
+	}
+	// The other scenario ran before the ledger moved: stale.
+	r = e.call("POST", fmt.Sprintf("/api/scenarios/%v/approve", a["id"]), nil, nil, as("alloc1")...)
+	if r.StatusCode != 409 || !strings.Contains(r.errorMessage(), "stale") {
+		t.Fatalf("stale approval: %d %s", r.StatusCode, r.raw)
+	}
+	if r := e.call("POST", fmt.Sprintf("/api/scenarios/%v/approve", b["id"]), nil, nil, as("alloc1")...); r.StatusCode != 409 {
+		t.Fatalf("approving twice: %d", r.StatusCode)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/hangzhou-hitech/landquota/planning/allocation"
 	"github.com/hangzhou-hitech/landquota/planning/demo"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
 )
@@ -18,6 +20,7 @@ func runSeed(ctx context.Context, env environ, args []string) error {
 	var opts demo.Options
 	var districtsFile, parksFile string
 	var replace, ifEmpty bool
+	var year, perArea int
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
 	db.register(fs, env)
@@ -27,6 +30,8 @@ func runSeed(ctx context.Context, env environ, args []string) error {
 	fs.StringVar(&parksFile, "parks", "", "GeoJSON file of park outlines to use instead of the generated ones")
 	fs.BoolVar(&replace, "replace", false, "wipe the existing geography and everything built on it (projects, plans, ledgers, policies, scenarios; not users) first")
 	fs.BoolVar(&ifEmpty, "if-empty", false, "do nothing when the database already holds parcels")
+	fs.IntVar(&year, "year", 2026, "plan year of the demo quota, policy and projects")
+	fs.IntVar(&perArea, "projects-per-area", 50, "demo projects per district and per park (0: none)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -35,6 +40,9 @@ func runSeed(ctx context.Context, env environ, args []string) error {
 	}
 	if opts.Parcels < 0 || opts.Parcels > 5_000_000 {
 		return fmt.Errorf("--parcels %d must be between 0 and 5000000", opts.Parcels)
+	}
+	if year < 2000 || year > 2100 || perArea < 0 || perArea > 10000 {
+		return fmt.Errorf("--year must be 2000..2100 and --projects-per-area 0..10000")
 	}
 	if replace && ifEmpty {
 		return fmt.Errorf("--replace and --if-empty contradict each other: choose one")
@@ -82,6 +90,14 @@ func runSeed(ctx context.Context, env environ, args []string) error {
 	rep, err := store.Load(ctx, pgstore.Dataset{Districts: ds.Districts, Parks: ds.Parks, Zones: ds.Zones, Parcels: ds.Parcels}, replace, progress)
 	if err != nil {
 		return err
+	}
+	if rep.Parcels > 0 && perArea > 0 {
+		pol, _ := json.Marshal(allocation.DefaultPolicy(year))
+		n, err := store.SeedQuota(ctx, year, pol, perArea)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "\nseeded the %d plan (800 hm² issued), its default policy and %d projects", year, n)
 	}
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)

@@ -34,8 +34,8 @@ func (s *Store) SeedQuota(ctx context.Context, year int, policy []byte, perArea 
 				  AND NOT EXISTS (SELECT 1 FROM project_parcels pp WHERE pp.parcel_id = t.id)),
 			groups AS (
 				SELECT district_adcode, park_code, (rn - 1) / 3 AS g, array_agg(id ORDER BY id) AS ids,
-				       min(land_use_code) AS use, bool_or(affordable_housing) AS affordable
-				FROM candidates WHERE rn <= 3 * $2
+				       (array_agg(land_use_code ORDER BY id))[1] AS use, bool_or(affordable_housing) AS affordable
+				FROM candidates WHERE rn <= 3 * $1
 				GROUP BY district_adcode, park_code, (rn - 1) / 3),
 			made AS (
 				INSERT INTO projects (code, name, category, provincial_major, national_key, district_adcode, park_code,
@@ -43,7 +43,7 @@ func (s *Store) SeedQuota(ctx context.Context, year int, policy []byte, perArea 
 				SELECT format('DEMO-%s-%s-%s', district_adcode, coalesce(park_code, 'X'), g),
 				       format('%s%s项目 %s', coalesce((SELECT name_zh FROM parks WHERE code = park_code), (SELECT name_zh FROM districts WHERE adcode = district_adcode)),
 				              CASE WHEN use LIKE '10%' THEN '产业' WHEN use LIKE '07%' THEN '住房' WHEN use LIKE '08%' OR use LIKE '12%' OR use LIKE '13%' THEN '民生设施' ELSE '综合' END, g + 1),
-				       CASE WHEN use LIKE '10%' AND park_code IN ('BINFU', 'BINXIAO') AND g % 3 = 0 THEN 'major_industrial'
+				       CASE WHEN use LIKE '10%' AND park_code IN ('BINFU', 'BINXIAO') AND g % 2 = 0 THEN 'major_industrial'
 				            WHEN use LIKE '10%' THEN 'important_manufacturing'
 				            WHEN affordable THEN 'affordable_housing'
 				            WHEN use LIKE '08%' OR use LIKE '12%' OR use LIKE '13%' THEN 'livelihood_infrastructure'
@@ -56,7 +56,7 @@ func (s *Store) SeedQuota(ctx context.Context, year int, policy []byte, perArea 
 				RETURNING id, code)
 			INSERT INTO project_parcels (project_id, parcel_id)
 			SELECT m.id, unnest(g.ids) FROM made m
-			JOIN groups g ON m.code = format('DEMO-%s-%s-%s', g.district_adcode, coalesce(g.park_code, 'X'), g.g)`, year, perArea)
+			JOIN groups g ON m.code = format('DEMO-%s-%s-%s', g.district_adcode, coalesce(g.park_code, 'X'), g.g)`, perArea)
 		if err != nil {
 			return domainError(err)
 		}
@@ -65,10 +65,10 @@ func (s *Store) SeedQuota(ctx context.Context, year int, policy []byte, perArea 
 	if err != nil {
 		return 0, err
 	}
-	// The year's quota: 800 hm² issued, 10% reserved, part passed down.
+	// The year's quota: 800 hm² issued, part passed down; the allocation
+	// policy keeps its own reserve share at the city.
 	moves := []quota.Booking{
 		{Entry: quota.EntryIssue, To: CityAdcode, AmountM2: 8_000_000, Reason: "省下达年度新增建设用地计划 (演示)"},
-		{Entry: quota.EntryReserve, From: CityAdcode, To: CityAdcode + "/RESERVE", AmountM2: 800_000, Reason: "市级预留10% (演示)"},
 		{Entry: quota.EntryAllocate, From: CityAdcode, To: "330108", AmountM2: 600_000, Reason: "高新区(滨江)年度指标 (演示)"},
 		{Entry: quota.EntryAllocate, From: CityAdcode, To: "330111", AmountM2: 900_000, Reason: "富阳区年度指标 (演示)"},
 		{Entry: quota.EntryAllocate, From: CityAdcode, To: "330109", AmountM2: 1_000_000, Reason: "萧山区年度指标 (演示)"},

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/allocation"
 )
 
 // Kind is a kind of quota, each kept in separate accounts.
@@ -279,6 +280,17 @@ type Store interface {
 	SetProjectParcels(ctx context.Context, id int64, parcels []int64) (Project, error)
 	Project(ctx context.Context, id int64, undergroundNeedsQuota bool) (Project, error)
 	Projects(ctx context.Context, district string, undergroundNeedsQuota bool) ([]Project, error)
+
+	Policy(ctx context.Context, year, version int) (PolicyVersion, error)
+	PolicyVersions(ctx context.Context, year int) ([]PolicyVersion, error)
+	SavePolicy(ctx context.Context, year int, body []byte, note, by string) (PolicyVersion, error)
+	// AllocationInput gathers the engine's input for a plan and the ledger
+	// mark it reflects.
+	AllocationInput(ctx context.Context, year int, kind Kind, pol allocation.Policy) (allocation.Input, int64, error)
+	SaveScenario(ctx context.Context, sc Scenario) (Scenario, error)
+	Scenario(ctx context.Context, id int64, withInput bool) (Scenario, error)
+	Scenarios(ctx context.Context, year int, kind Kind) ([]Scenario, error)
+	ApproveScenario(ctx context.Context, id int64, by string) (Scenario, error)
 	// Book appends one entry. A retry with the same idempotency key returns
 	// the entry first booked; the same key with other content is a conflict.
 	Book(ctx context.Context, b Booking) (Entry, error)
