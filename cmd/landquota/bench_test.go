@@ -20,6 +20,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/pgstore"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -269,4 +271,45 @@ func tileOf(lon, lat float64, z int) [3]int {
 	r := lat * math.Pi / 180
 	y := int((1 - math.Log(math.Tan(r)+1/math.Cos(r))/math.Pi) / 2 * n)
 	return [3]int{z, x, y}
+}
+
+// BenchmarkTile14: zoom-14 parcels tiles over dense parcels, 8 clients.
+// "postgres" runs the server's own ST_AsMVT statement on the pool;
+// "server-uncached" asks for tiles never asked before (a limit the cache
+// has not seen makes each request a miss); "server-cached" repeats them.
+// The client takes gzip, as browsers do.
+func BenchmarkTile14(b *testing.B) {
+	e := startBench(b)
+	b.Run("postgres", func(b *testing.B) {
+		runClients(b, func(i int) error {
+			t := e.tiles[i%len(e.tiles)]
+			sql, args, err := pgstore.TileSQL(planning.TileQuery{Layers: []string{"parcels"}, Z: t[0], X: t[1], Y: t[2]})
+			if err != nil {
+				return err
+			}
+			var tile []byte
+			return e.pool.QueryRow(context.Background(), sql, args...).Scan(&tile)
+		})
+	})
+	var round int64
+	b.Run("server-uncached", func(b *testing.B) {
+		round++
+		runClients(b, func(i int) error {
+			t := e.tiles[i%len(e.tiles)]
+			// A distinct limit per request: the same SQL work, a new cache key.
+			limit := 20001 + (int(round)*1_000_000+i)%79_999
+			_, err := fetch(fmt.Sprintf("%s/tiles/parcels/%d/%d/%d.mvt?limit=%d", e.base, t[0], t[1], t[2], limit), "Accept-Encoding", "gzip")
+			return err
+		})
+	})
+	b.Run("server-cached", func(b *testing.B) {
+		for _, t := range e.tiles { // warm
+			fetch(fmt.Sprintf("%s/tiles/parcels/%d/%d/%d.mvt", e.base, t[0], t[1], t[2]), "Accept-Encoding", "gzip")
+		}
+		runClients(b, func(i int) error {
+			t := e.tiles[i%len(e.tiles)]
+			_, err := fetch(fmt.Sprintf("%s/tiles/parcels/%d/%d/%d.mvt", e.base, t[0], t[1], t[2]), "Accept-Encoding", "gzip")
+			return err
+		})
+	})
 }
