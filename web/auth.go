@@ -84,6 +84,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				writeError(w, r, s.log, err)
 				return
 			}
+			noteUser(ctx, u.Username)
 			next.ServeHTTP(w, r.WithContext(planning.WithPrincipal(ctx, &planning.Principal{User: u, Via: planning.ViaToken})))
 			return
 		}
@@ -108,6 +109,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				WithDetail("header", csrfHeader))
 			return
 		}
+		noteUser(ctx, u.Username)
 		ctx = planning.WithPrincipal(ctx, &planning.Principal{User: u, Via: planning.ViaSession})
 		ctx = context.WithValue(ctx, sessionKey{}, &sess)
 		next.ServeHTTP(w, r.WithContext(ctx))

@@ -10,6 +10,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/planner"
 	"github.com/hangzhou-hitech/landquota/planning/quota"
 	"github.com/hangzhou-hitech/landquota/web/tilecache"
 	"github.com/hangzhou-hitech/landquota/web/ui"
@@ -28,18 +29,20 @@ type Config struct {
 type Store interface {
 	planning.GeoStore
 	quota.Store
+	planner.Store
 }
 
 // Server holds the handlers' dependencies; no package globals.
 type Server struct {
-	cfg   Config
-	geo   planning.GeoStore
-	store Store
-	log   *slog.Logger
-	start time.Time
-	gzips sync.Pool // *gzip.Writer, reused across responses
-	tiles *tileServer
-	auth  authState // users and sessions (auth.go)
+	cfg     Config
+	geo     planning.GeoStore
+	store   Store
+	log     *slog.Logger
+	start   time.Time
+	gzips   sync.Pool // *gzip.Writer, reused across responses
+	tiles   *tileServer
+	auth    authState // users and sessions (auth.go)
+	metrics metrics   // request counts and latency for /metrics (observe.go)
 }
 
 // New builds the router.
@@ -48,8 +51,9 @@ func New(cfg Config, store Store, log *slog.Logger) http.Handler {
 	s := &Server{cfg: cfg, geo: geo, store: store, log: log, start: time.Now(), tiles: newTileServer(cfg.Tiles)}
 	s.auth = newAuthState(cfg, store)
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, s.logRequests, middleware.Recoverer)
+	r.Use(middleware.RequestID, s.observe, middleware.Recoverer)
 	r.Get("/healthz", s.healthz)
+	r.Get("/metrics", s.serveMetrics)
 	r.Get("/readyz", s.readyz)
 	r.Route("/api", func(r chi.Router) {
 		r.Use(s.authenticate) // who is calling (auth.go); routes that change things add s.requireRole
@@ -57,6 +61,7 @@ func New(cfg Config, store Store, log *slog.Logger) http.Handler {
 		r.Get("/meta", s.meta)
 		r.Get("/layers/{layer}", s.layer)
 		s.mountQuota(r)
+		s.mountPlanner(r) // search, eligibility, stock land, reports (search.go)
 		r.Get("/tiles/stats", s.tileStats)
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 			writeError(w, r, s.log, planning.Errorf(planning.ErrNotFound, "no API endpoint %s %s", r.Method, r.URL.Path))
@@ -66,15 +71,4 @@ func New(cfg Config, store Store, log *slog.Logger) http.Handler {
 	s.mountTiles(r)
 	r.Handle("/*", ui.Handler())
 	return r
-}
-
-// logRequests writes one structured line per request.
-func (s *Server) logRequests(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
-		t0 := time.Now()
-		next.ServeHTTP(ww, r)
-		s.log.Info("http", "request_id", middleware.GetReqID(r.Context()), "method", r.Method,
-			"path", r.URL.Path, "status", ww.Status(), "bytes", ww.BytesWritten(), "duration_ms", time.Since(t0).Milliseconds())
-	})
 }

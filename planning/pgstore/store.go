@@ -94,3 +94,10 @@ func unavailable(err error) error {
 
 // isNoRows reports whether err says a single-row query found nothing.
 func isNoRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }
+
+// PoolStats reports the connection pool for /metrics.
+func (s *Store) PoolStats() planning.PoolStats {
+	st := s.pool.Stat()
+	return planning.PoolStats{Total: st.TotalConns(), Idle: st.IdleConns(), Acquired: st.AcquiredConns(), Max: st.MaxConns(),
+		Acquires: st.AcquireCount(), EmptyAcquires: st.EmptyAcquireCount(), AcquireWait: st.AcquireDuration()}
+}
