@@ -54,6 +54,7 @@ type serveConfig struct {
 	MaxConns      int
 	DebugAddr     string
 	TileCacheMB   int
+	SlowQuery     time.Duration
 	SessionTTL    time.Duration
 }
 
@@ -69,6 +70,7 @@ func parseServe(env environ, args []string) (serveConfig, error) {
 	fs.StringVar(&c.Addr, "addr", addr, "listen address host:port (env LANDQUOTA_ADDR)")
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", 10*time.Second, "how long in-flight requests may finish on SIGTERM")
 	fs.IntVar(&c.MaxConns, "max-conns", 16, "database connections in the pool")
+	fs.DurationVar(&c.SlowQuery, "slow-query", 500*time.Millisecond, "log database statements slower than this (0: off)")
 	fs.IntVar(&c.TileCacheMB, "tile-cache-mb", 256, "memory for cached vector tiles, in MiB")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", 12*time.Hour, "how long a login lasts")
 	fs.StringVar(&c.DebugAddr, "debug-addr", "", "if set, serve Go profiles (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060")

@@ -20,7 +20,7 @@ func runServe(ctx context.Context, env environ, args []string) error {
 		return err
 	}
 	log := newLogger(env)
-	store, err := pgstore.Open(ctx, cfg.DB.URL, pgstore.Options{MaxConns: int32(cfg.MaxConns), StatementTimeout: cfg.DB.StatementTimeout})
+	store, err := pgstore.Open(ctx, cfg.DB.URL, pgstore.Options{MaxConns: int32(cfg.MaxConns), StatementTimeout: cfg.DB.StatementTimeout, SlowQuery: cfg.SlowQuery, Log: log})
 	if err != nil {
 		return err
 	}

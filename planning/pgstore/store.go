@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/hangzhou-hitech/landquota/migrations"
@@ -19,6 +20,8 @@ import (
 type Options struct {
 	MaxConns         int32         // 0: pgxpool's default
 	StatementTimeout time.Duration // 0: no limit
+	SlowQuery        time.Duration // log statements slower than this (with Log); 0: off
+	Log              *slog.Logger
 }
 
 // Store talks to one PostGIS database through a pool.
@@ -41,6 +44,9 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	}
 	cfg.ConnConfig.RuntimeParams["application_name"] = "landquota"
 	cfg.AfterConnect = registerGeometry
+	if opts.SlowQuery > 0 && opts.Log != nil {
+		cfg.ConnConfig.Tracer = &slowQueryLog{threshold: opts.SlowQuery, log: opts.Log}
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, err
