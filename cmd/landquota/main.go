@@ -27,6 +27,8 @@ var commands = []command{
 	{"serve", "run the map and API server", runServe},
 	{"migrate", "apply the database migrations (idempotent) and show the version", runMigrate},
 	{"seed", "load the generated demo geography", runSeed},
+	{"backup", "write the whole database to a file (pg_dump custom format)", runBackup},
+	{"restore", "load a backup into a new, empty database", runRestore},
 	{"version", "print the version", runVersion},
 	{"user", "manage users: add, list, set-role, passwd, disable, enable", runUser},
 	{"token", "manage API tokens for scripts: create, list, revoke", runToken},
