@@ -1,0 +1,311 @@
+package allocation
+
+import (
+	"math/rand/v2"
+	"sort"
+	"testing"
+
+	"github.com/hangzhou-hitech/landquota/planning"
+)
+
+// feasible is an independent check of a grant vector against a district
+// tree, written bottom-up (children before parents) rather than by the
+// incremental path walk the solver uses: at every node the inflow (its own
+// projects plus what its children send up) fills its bucket, the rest goes
+// up its edge, within the edge's capacity; nothing may leave the root.
+func feasible(t *tree, items []titem, g []Area) bool {
+	n := len(t.parent)
+	in := make([]Area, n)
+	for i, it := range items {
+		if g[i] < 0 || g[i] > it.need || (g[i] > 0 && g[i] < it.base) {
+			return false
+		}
+		in[it.node] += g[i]
+	}
+	for u := n - 1; u >= 0; u-- {
+		up := max(0, in[u]-t.bucket[u])
+		p := t.parent[u]
+		if p < 0 {
+			return up == 0
+		}
+		if t.cap[u] != noCap && up > t.cap[u] {
+			return false
+		}
+		in[p] += up
+	}
+	return true
+}
+
+func value(items []titem, g []Area) int64 {
+	var v int64
+	for i, it := range items {
+		v += it.q * int64(g[i])
+	}
+	return v
+}
+
+// bruteAON enumerates every subset of all-or-nothing items (with pruning:
+// a superset of an infeasible set is infeasible).
+func bruteAON(t *tree, items []titem) int64 {
+	g := make([]Area, len(items))
+	best := int64(0)
+	var rec func(i int)
+	rec = func(i int) {
+		if i == len(items) {
+			if v := value(items, g); v > best {
+				best = v
+			}
+			return
+		}
+		g[i] = items[i].need
+		if feasible(t, items, g) {
+			rec(i + 1)
+		}
+		g[i] = 0
+		rec(i + 1)
+	}
+	rec(0)
+	return best
+}
+
+// bruteMixed enumerates on/off for every item with a minimum grant, and
+// fills the rest by score: for each item in order the largest feasible
+// extra amount, found by binary search with the independent check. (The
+// fill is the polymatroid greedy; TestBruteForceTiny checks it against a
+// full enumeration of integer grants.)
+func bruteMixed(t *tree, items []titem) int64 {
+	var bin []int
+	for i, it := range items {
+		if it.base > 0 {
+			bin = append(bin, i)
+		}
+	}
+	g := make([]Area, len(items))
+	best := int64(0)
+	var rec func(k int)
+	rec = func(k int) {
+		if k == len(bin) {
+			h := append([]Area(nil), g...)
+			for i, it := range items {
+				if it.base > 0 && h[i] == 0 {
+					continue // off
+				}
+				lo, hi := Area(0), it.need-h[i]
+				for lo < hi {
+					mid := lo + (hi-lo+1)/2
+					h[i] += mid
+					ok := feasible(t, items, h)
+					h[i] -= mid
+					if ok {
+						lo = mid
+					} else {
+						hi = mid - 1
+					}
+				}
+				h[i] += lo
+			}
+			if v := value(items, h); v > best {
+				best = v
+			}
+			return
+		}
+		i := bin[k]
+		g[i] = items[i].base
+		if feasible(t, items, g) {
+			rec(k + 1)
+		}
+		g[i] = 0
+		rec(k + 1)
+	}
+	rec(0)
+	return best
+}
+
+// bruteTiny enumerates every integer grant vector.
+func bruteTiny(t *tree, items []titem) int64 {
+	g := make([]Area, len(items))
+	best := int64(0)
+	var rec func(i int)
+	rec = func(i int) {
+		if i == len(items) {
+			if feasible(t, items, g) {
+				if v := value(items, g); v > best {
+					best = v
+				}
+			}
+			return
+		}
+		g[i] = 0
+		rec(i + 1)
+		for a := max(1, items[i].base); a <= items[i].need; a++ {
+			g[i] = a
+			rec(i + 1)
+		}
+		g[i] = 0
+	}
+	rec(0)
+	return best
+}
+
+// compareDistricts runs the exact search of every district of an instance
+// and compares it with a brute force; it also checks the solver's grants
+// with the independent feasibility check and that optimal >= priority.
+func compareDistricts(t *testing.T, seed uint64, in Input, p Policy, brute func(*tree, []titem) int64, maxItems int) int {
+	t.Helper()
+	e, err := newEngine(in, p, MethodOptimal)
+	if err != nil {
+		t.Fatalf("seed %d: %v", seed, err)
+	}
+	compared := 0
+	for di := range e.dists {
+		tr, items := e.build(di)
+		if len(items) > maxItems {
+			continue
+		}
+		var spent int64
+		// Odd seeds run the reduction after 3 nodes, to exercise it.
+		quick := int64(quickNodes)
+		if seed%2 == 1 {
+			quick = 3
+		}
+		g, v, err := optimalQuick(tr, items, &spent, quick, workBudget)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !feasible(tr, items, g) {
+			t.Fatalf("seed %d district %d: optimal grants infeasible", seed, di)
+		}
+		if value(items, g) != v {
+			t.Fatalf("seed %d: reported value %d, grants give %d", seed, v, value(items, g))
+		}
+		pg := make([]Area, len(items))
+		pv := greedy(tr, items, tr.newState(), pg, nil, nil)
+		if !feasible(tr, items, pg) {
+			t.Fatalf("seed %d district %d: priority grants infeasible", seed, di)
+		}
+		if pv > v {
+			t.Fatalf("seed %d: priority %d beats optimal %d", seed, pv, v)
+		}
+		if b := brute(tr, items); b != v {
+			t.Fatalf("seed %d district %d (%d items): optimal %d, brute force %d", seed, di, len(items), v, b)
+		}
+		compared++
+	}
+	return compared
+}
+
+// All-or-nothing items only, up to 20 per district: a fully independent
+// brute force over subsets.
+func TestBruteForceAllOrNothing(t *testing.T) {
+	n := 0
+	for seed := uint64(1); seed <= 400; seed++ {
+		in, p := genInstance(seed, genOptions{districts: 1 + int(seed%2), parks: 2, nested: seed%3 == 0, projects: 4 + int(seed%20), small: true, limits: seed%2 == 0,
+			supplyRatio: []float64{0.3, 0.5, 0.7}[seed%3]})
+		for i := range p.Grants {
+			p.Grants[i].Mode, p.Grants[i].MinFraction = AllOrNothing, 0
+		}
+		n += compareDistricts(t, seed, in, p, bruteAON, 20)
+	}
+	// The hardest shape: one district, exactly 20 items, everything all-or-nothing.
+	for seed := uint64(1000); seed < 1040; seed++ {
+		in, p := genInstance(seed, genOptions{districts: 1, parks: 2, projects: 24, small: true, limits: true, supplyRatio: 0.45})
+		for i := range p.Grants {
+			p.Grants[i].Mode, p.Grants[i].MinFraction = AllOrNothing, 0
+		}
+		for i := range in.Projects {
+			in.Projects[i].Eligible, in.Projects[i].Need = true, Area(100*(1+int(seed+uint64(i)*7)%37))
+		}
+		in.Projects = in.Projects[:20]
+		n += compareDistricts(t, seed, in, p, bruteAON, 20)
+	}
+	t.Logf("%d districts compared", n)
+}
+
+// Mixed all-or-nothing, minimum-fraction and free partial items.
+func TestBruteForceMixed(t *testing.T) { bruteForceMixed(t, 300) }
+
+func bruteForceMixed(t *testing.T, seeds uint64) {
+	n := 0
+	for seed := uint64(1); seed <= seeds; seed++ {
+		in, p := genInstance(seed, genOptions{districts: 1 + int(seed%2), parks: 2, nested: seed%2 == 0, projects: 3 + int(seed%18), small: true, limits: seed%3 != 0,
+			supplyRatio: []float64{0.3, 0.5, 0.8}[seed%3]})
+		n += compareDistricts(t, seed, in, p, bruteMixed, 16)
+	}
+	t.Logf("%d districts compared", n)
+}
+
+// Tiny integer instances: every integer grant vector is enumerated, which
+// checks the greedy fill of the relaxation itself (floors, caps, cut).
+func TestBruteForceTiny(t *testing.T) { bruteForceTiny(t, 1500) }
+
+func bruteForceTiny(t *testing.T, seeds uint64) {
+	n := 0
+	for seed := uint64(1); seed <= seeds; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 3))
+		in, p := genInstance(seed, genOptions{districts: 1, parks: 2, nested: seed%2 == 0, projects: 3 + int(seed%4), small: true})
+		for i := range in.Projects {
+			in.Projects[i].Need = Area(1 + rng.IntN(4))
+			in.Projects[i].Eligible = rng.IntN(8) > 0
+			in.Projects[i].NationalKey = rng.IntN(3) == 0
+		}
+		if rng.IntN(2) == 0 {
+			in.Accounts[0].Facts.SupplyRate5y = 0.5 // below the floor: cut or suspended
+		}
+		var total Area
+		for _, pr := range in.Projects {
+			total += pr.Need
+		}
+		in.Available = Area(rng.IntN(int(total) + 2))
+		p.ReserveShare = 0
+		for _, a := range in.Accounts {
+			if rng.IntN(2) == 0 {
+				continue
+			}
+			l := AccountLimit{AccountID: a.ID}
+			if a.Kind == AccountPark {
+				l.Floor = Area(rng.IntN(4))
+			}
+			if rng.IntN(2) == 0 {
+				c := l.Floor + Area(rng.IntN(5))
+				l.Cap = &c
+			}
+			p.Accounts = append(p.Accounts, l)
+		}
+		sort.Slice(p.Accounts, func(i, j int) bool { return p.Accounts[i].AccountID < p.Accounts[j].AccountID })
+		n += compareDistricts(t, seed, in, p, bruteTiny, 7)
+	}
+	t.Logf("%d districts compared", n)
+}
+
+// Equal scores and all-or-nothing turn a district into subset sum, which no
+// bound can prune: the search gives up with ErrUnavailable when its budget
+// runs out rather than answer inexactly.
+func TestOptimalBudget(t *testing.T) {
+	in, p := genInstance(77, genOptions{districts: 1, projects: 60, small: true, supplyRatio: 0.5})
+	for i := range p.Grants {
+		p.Grants[i].Mode, p.Grants[i].MinFraction = AllOrNothing, 0
+	}
+	for i := range in.Projects {
+		pr := &in.Projects[i]
+		pr.Category, pr.Eligible, pr.TaxPerMu, pr.Readiness, pr.Investment = General, true, 100, 1, 1e9
+		pr.ProvincialMajor, pr.NationalKey = false, false
+		pr.Need = 2 * Area(1_000_003+7919*int64(i)*int64(i)%1_000_000)
+	}
+	// Even needs, an odd pool: the bound is never reached.
+	p.ReserveShare = 0
+	var total Area
+	for _, pr := range in.Projects {
+		total += pr.Need
+	}
+	in.Available = total/2 | 1
+	e, err := newEngine(in, p, MethodOptimal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, items := e.build(0)
+	var spent int64
+	_, _, err = optimalQuick(tr, items, &spent, quickNodes, 2_000_000)
+	if planning.CodeOf(err) != planning.ErrUnavailable {
+		t.Fatalf("want unavailable, got %v", err)
+	}
+}

@@ -1,0 +1,323 @@
+package allocation
+
+import (
+	"sort"
+	"strconv"
+)
+
+// result assembles decisions, account totals and notes.
+func (e *engine) result() Result {
+	r := Result{
+		Method:        e.method,
+		Year:          e.in.Year,
+		PolicyVersion: e.c.p.Version,
+		Available:     e.in.Available,
+		Reserve:       e.reserve,
+		Distributable: e.distrib,
+	}
+	// Account totals: grants add up the parent chain.
+	for i := range e.projs {
+		pj := &e.projs[i]
+		for u := pj.acct; u >= 0; u = e.accts[u].parent {
+			e.accts[u].granted += pj.granted
+			if pj.inExempt {
+				e.accts[u].exempt += pj.granted
+			}
+		}
+	}
+	var left Area
+	for _, d := range e.dists {
+		a := &e.accts[d]
+		a.left = a.pool - a.granted
+		left += a.left
+		r.Granted += a.granted
+	}
+	r.ReturnedToReserve = e.excess + left
+	r.ScoreWeightedHectares = float64(e.objective) / 1000 / float64(AreaPerHectare)
+
+	// Ranks within each account: score descending, then project id.
+	byAcct := make([][]int, len(e.accts))
+	for i := range e.projs {
+		byAcct[e.projs[i].acct] = append(byAcct[e.projs[i].acct], i)
+	}
+	r.Decisions = make([]Decision, 0, len(e.projs))
+	for ai := range e.accts {
+		list := byAcct[ai]
+		sort.SliceStable(list, func(x, y int) bool { return e.projs[list[x]].q > e.projs[list[y]].q })
+		for k, i := range list {
+			e.projs[i].rank = k + 1
+			r.Decisions = append(r.Decisions, e.decision(&e.projs[i]))
+		}
+	}
+
+	r.Accounts = make([]AccountTotal, len(e.accts))
+	for i := range e.accts {
+		r.Accounts[i] = e.accountTotal(i)
+	}
+
+	r.Notes = append(r.Notes, "Reserve kept at city level: "+formatHaMu(e.reserve, false)+" ("+pct(e.c.reserveShare)+" of "+formatHaMu(e.in.Available, false)+"); "+formatHaMu(e.distrib, false)+" split between districts by the factor method.")
+	r.NotesZh = append(r.NotesZh, "市级预留 "+formatHaMu(e.reserve, true)+"（可用指标 "+formatHaMu(e.in.Available, true)+"的 "+pct(e.c.reserveShare)+"），其余 "+formatHaMu(e.distrib, true)+"按因素法分配到各区县。")
+	if e.floorsShrunk {
+		r.Notes = append(r.Notes, "The floors of the districts (with their parks' floors) asked for more than the distributable quota; they were shrunk in proportion.")
+		r.NotesZh = append(r.NotesZh, "各区县保底（含所辖园区保底）之和超过可分配指标，已按比例压缩。")
+	}
+	if e.excess > 0 {
+		r.Notes = append(r.Notes, formatHaMu(e.excess, false)+" could not be split because district caps were reached; it goes back to the reserve.")
+		r.NotesZh = append(r.NotesZh, "因各区县达到上限，"+formatHaMu(e.excess, true)+"未能分配，退回预留。")
+	}
+	if left > 0 {
+		r.Notes = append(r.Notes, formatHaMu(left, false)+" of district pools was not granted (no project could use it under the rules); it goes back to the reserve.")
+		r.NotesZh = append(r.NotesZh, "各区县指标池中 "+formatHaMu(left, true)+"未安排（按规则无项目可用），退回预留。")
+	}
+	return r
+}
+
+func pct(x float64) string { return strconv.FormatFloat(x*100, 'f', 1, 64) + "%" }
+
+func (e *engine) accountTotal(i int) AccountTotal {
+	a := &e.accts[i]
+	t := AccountTotal{
+		AccountID: a.a.ID, ParentID: a.a.ParentID, Kind: a.a.Kind, Name: a.a.Name,
+		Need: a.needAll, Granted: a.granted, Exempt: a.exempt, Held: a.a.Held, Projects: a.projects,
+		Notes: []string{}, NotesZh: []string{},
+	}
+	if a.hasCap {
+		room := a.room
+		t.Cap = &room
+	}
+	add := func(en, zh string) {
+		t.Notes = append(t.Notes, en)
+		t.NotesZh = append(t.NotesZh, zh)
+	}
+	if a.parent < 0 {
+		t.Pool, t.Left, t.Floor, t.FactorShare = a.pool, a.left, a.lo, a.share
+		en := "Factor share " + pct(a.share) + " ="
+		zh := "因素法份额 " + pct(a.share) + " ="
+		for k, f := range e.c.weights {
+			sep := " "
+			if k > 0 {
+				sep = " + "
+			}
+			w := strconv.FormatFloat(f.Weight, 'f', -1, 64)
+			en += sep + w + " × " + pct(a.parts[k]) + " (" + string(f.Name) + ")"
+			zh += sep + w + " × " + pct(a.parts[k]) + "（" + factorZh(f.Name) + "）"
+		}
+		add(en+".", zh+"。")
+		ideal := a.share * float64(e.distrib)
+		switch {
+		case a.hi != noCap && a.pool == a.hi && float64(a.pool) < ideal-0.5:
+			add("Pool held at the cap room "+formatHaMu(a.hi, false)+" (policy cap less quota already held); the rest was split among the others.",
+				"指标池以上限余量 "+formatHaMu(a.hi, true)+"为限（政策上限减已持有指标），其余分给其他区县。")
+		case a.lo > 0 && a.pool == a.lo && float64(a.pool) > ideal+0.5:
+			add("Pool raised to its floor "+formatHaMu(a.lo, false)+" (its own floor or the floors of its parks).",
+				"指标池提高到保底 "+formatHaMu(a.lo, true)+"（本级保底或所辖园区保底之和）。")
+		}
+		if a.cutActive {
+			rate, floor := pct(a.a.Facts.SupplyRate5y), pct(e.c.supplyFloor)
+			if e.c.suspend {
+				add("5-year supply rate "+rate+" is below the "+floor+" floor (增存挂钩): new quota suspended; only exempt projects (national key projects) may use the pool.",
+					"近五年平均供地率 "+rate+" 低于 "+floor+"（增存挂钩）：暂停安排新增建设用地指标，仅豁免项目（国家重点项目）可使用指标池。")
+			} else {
+				add("5-year supply rate "+rate+" is below the "+floor+" floor (增存挂钩): ordinary projects limited to "+formatHaMu(a.regCap, false)+" (pool cut by "+pct(e.c.cutFraction)+"); exempt projects (national key projects) may use the whole pool.",
+					"近五年平均供地率 "+rate+" 低于 "+floor+"（增存挂钩）：一般项目以 "+formatHaMu(a.regCap, true)+"为限（指标池扣减 "+pct(e.c.cutFraction)+"），豁免项目（国家重点项目）可使用全部指标池。")
+			}
+		}
+		if a.left > 0 {
+			add(formatHaMu(a.left, false)+" of the pool was not granted and goes back to the reserve.",
+				"指标池中 "+formatHaMu(a.left, true)+"未安排，退回预留。")
+		}
+		return t
+	}
+	t.Pool, t.Left, t.Floor = a.floorCut, a.left, a.floorCut
+	if a.effFloor > 0 || a.floor > 0 {
+		en := "Floor " + formatHaMu(a.floorCut, false) + " of " + name(e.accts[a.district].a) + "'s pool kept for this park's projects"
+		zh := "在" + name(e.accts[a.district].a) + "指标池中为本园区项目保留 " + formatHaMu(a.floorCut, true)
+		if a.floorCut < a.floor {
+			en += " (policy floor " + formatHaMu(a.floor, false) + ", limited to its cap room, its projects' eligible need or the 增存挂钩 cut)"
+			zh += "（政策保底 " + formatHaMu(a.floor, true) + "，受上限余量、项目可安排需求或增存挂钩扣减限制）"
+		}
+		add(en+"; what they cannot use goes back to the reserve.", zh+"；未用部分退回预留。")
+	}
+	if a.hasCap {
+		add("Cap room "+formatHaMu(a.room, false)+" (policy cap less "+formatHaMu(a.a.Held, false)+" already held).",
+			"上限余量 "+formatHaMu(a.room, true)+"（政策上限减已持有 "+formatHaMu(a.a.Held, true)+"）。")
+	}
+	if a.coop {
+		add("In cooperation park "+a.coopName+": tilt multipliers apply to its projects.", "位于合作园区"+a.coopName+"：项目得分按倾斜系数放大。")
+	}
+	if a.exempt > 0 {
+		add(formatHaMu(a.exempt, false)+" went to exempt projects outside the park's floor and cap (增存挂钩 exemption).",
+			formatHaMu(a.exempt, true)+"安排给豁免项目，不占园区保底和上限（增存挂钩豁免）。")
+	}
+	return t
+}
+
+func factorZh(f FactorName) string {
+	switch f {
+	case FactorSupplyRate5y:
+		return "近五年平均供地率"
+	case FactorUnsuppliedDisposed:
+		return "批而未供处置"
+	case FactorIdleDisposed:
+		return "闲置土地处置"
+	case FactorTaxPerMu:
+		return "亩均税收"
+	case FactorValueAddedPerMu:
+		return "亩均增加值"
+	case FactorProjectNeed:
+		return "项目用地需求"
+	}
+	return string(f)
+}
+
+// decision builds a project's decision and its explanation.
+func (e *engine) decision(pj *proj) Decision {
+	pr := pj.p
+	a := &e.accts[pj.acct]
+	d := &e.accts[pj.district]
+	dec := Decision{
+		ProjectID: pr.ID, Name: pr.Name, Category: pr.Category, AccountID: a.a.ID, DistrictID: d.a.ID,
+		Need: pr.Need, Granted: pj.granted, Score: pj.score, Components: pj.comps,
+		Rank: pj.rank, PoolRank: pj.poolRank, Exempt: pj.inExempt,
+	}
+	dn := name(d.a)
+	scoreS := strconv.FormatFloat(pj.score, 'f', 2, 64)
+	rankEn := " Score " + scoreS + ", rank " + strconv.Itoa(pj.poolRank) + " of " + strconv.Itoa(d.items) + " in " + dn + "'s pool."
+	rankZh := "综合得分 " + scoreS + "，在" + dn + "指标池中排第 " + strconv.Itoa(pj.poolRank) + " 名（共 " + strconv.Itoa(d.items) + " 个）。"
+	exEn, exZh := "", ""
+	switch {
+	case pj.inExempt && pr.NationalKey:
+		exEn = " Exempt from the 增存挂钩 cut as a national key project."
+		exZh = "作为国家重点项目，不受增存挂钩扣减。"
+	case pj.inExempt:
+		exEn = " Exempt from the 增存挂钩 cut: " + pr.Category.NameEn() + " is an exempt category."
+		exZh = "属于豁免类别（" + pr.Category.NameZh() + "），不受增存挂钩扣减。"
+	}
+	switch pj.st {
+	case stIneligible:
+		dec.Outcome, dec.DecidedBy = OutcomeRefused, RuleIneligible
+		fm, rl, ob := AreaFromM2(pr.FarmlandOverlapM2), AreaFromM2(pr.RedLineOverlapM2), AreaFromM2(pr.OutsideBoundaryM2)
+		dec.ExplanationEn = "Refused: its parcels are not eligible for new construction land: " + formatM2(fm, false) +
+			" overlap permanent basic farmland, " + formatM2(rl, false) + " the ecological red line, and " + formatM2(ob, false) +
+			" lie outside the urban development boundary."
+		dec.ExplanationZh = "不予安排：项目地块不符合新增建设用地条件，与永久基本农田重叠 " + formatM2(fm, true) +
+			"，与生态保护红线重叠 " + formatM2(rl, true) + "，位于城镇开发边界外 " + formatM2(ob, true) + "。"
+		return dec
+	case stNoNeed:
+		dec.Outcome, dec.DecidedBy = OutcomeGranted, RuleNoQuotaNeeded
+		dec.ExplanationEn = "No new quota needed: the project builds on land that is already construction land."
+		dec.ExplanationZh = "无需新增建设用地计划指标：项目使用存量建设用地。"
+		return dec
+	case stSuspended:
+		dec.Outcome, dec.DecidedBy = OutcomeRefused, RuleSupplyRateSuspended
+		rate, floor := pct(d.a.Facts.SupplyRate5y), pct(e.c.supplyFloor)
+		dec.ExplanationEn = "Refused this year: " + dn + "'s 5-year supply rate " + rate + " is below the " + floor +
+			" floor (增存挂钩), so new quota is suspended except for national key projects."
+		dec.ExplanationZh = "本年度不予安排：" + dn + "近五年平均供地率 " + rate + " 低于 " + floor + "（增存挂钩），除国家重点项目外暂停安排新增建设用地指标。"
+		return dec
+	}
+	need := pr.Need
+	g := pj.granted
+	switch {
+	case g == need:
+		dec.Outcome, dec.DecidedBy = OutcomeGranted, RuleGranted
+		if e.method == MethodOptimal {
+			dec.ExplanationEn = "Granted in full: " + formatHaMu(need, false) + ", part of the combination with the highest total score for " + dn + "'s pool." + rankEn + exEn
+			dec.ExplanationZh = "全额安排 " + formatHaMu(need, true) + "，属于" + dn + "指标池总得分最高的项目组合。" + rankZh + exZh
+		} else {
+			dec.ExplanationEn = "Granted in full: " + formatHaMu(need, false) + "; quota was still left when its turn came." + rankEn + exEn
+			dec.ExplanationZh = "全额安排 " + formatHaMu(need, true) + "，轮到该项目时仍有指标。" + rankZh + exZh
+		}
+		return dec
+	case g > 0:
+		dec.Outcome, dec.DecidedBy = OutcomePartial, e.bindRule(pj)
+		en, zh := e.bindPhrase(pj, true)
+		mf := pct(e.c.minFraction[pr.Category.index()])
+		dec.ExplanationEn = "Granted " + formatHaMu(g, false) + " of the " + formatHaMu(need, false) + " needed: " + en +
+			". Projects of this category (" + pr.Category.NameEn() + ") may be granted in part, down to " + mf + " of the need." + rankEn + exEn
+		dec.ExplanationZh = "部分安排 " + formatHaMu(g, true) + "（需求 " + formatHaMu(need, true) + "）：" + zh +
+			"。" + pr.Category.NameZh() + "可部分安排，最低为需求的 " + mf + "。" + rankZh + exZh
+		return dec
+	}
+	dec.Outcome = OutcomeWaiting
+	en, zh := e.bindPhrase(pj, pj.avail == 0)
+	switch {
+	case pj.avail == 0:
+		dec.DecidedBy = e.bindRule(pj)
+		dec.ExplanationEn = "Waiting: " + en + "." + rankEn + exEn
+		dec.ExplanationZh = "待安排：" + zh + "。" + rankZh + exZh
+	case pj.avail >= pj.base:
+		// Only the optimal method leaves out a project that fits: it
+		// adds nothing to the total score.
+		dec.DecidedBy = RuleNotSelected
+		dec.ExplanationEn = "Waiting: its score adds nothing to the total, so the optimal combination leaves it out." + rankEn
+		dec.ExplanationZh = "待安排：该项目得分为零，最优组合未纳入。" + rankZh
+	case pj.base == need:
+		dec.DecidedBy = RuleAllOrNothing
+		dec.ExplanationEn = "Waiting: only " + formatHaMu(pj.avail, false) + " was left " + en + ", less than the full " +
+			formatHaMu(need, false) + " this all-or-nothing " + pr.Category.NameEn() + " needs." + rankEn + exEn
+		dec.ExplanationZh = "待安排：" + zh + "仅余 " + formatHaMu(pj.avail, true) + "，不足该" + pr.Category.NameZh() +
+			"须整体安排的 " + formatHaMu(need, true) + "。" + rankZh + exZh
+	default:
+		dec.DecidedBy = RuleBelowMinPartial
+		mf := pct(e.c.minFraction[pr.Category.index()])
+		dec.ExplanationEn = "Waiting: only " + formatHaMu(pj.avail, false) + " was left " + en + ", less than the minimum partial grant of " +
+			formatHaMu(pj.base, false) + " (" + mf + " of the " + formatHaMu(need, false) + " needed)." + rankEn + exEn
+		dec.ExplanationZh = "待安排：" + zh + "仅余 " + formatHaMu(pj.avail, true) + "，低于最低部分安排量 " +
+			formatHaMu(pj.base, true) + "（需求 " + formatHaMu(need, true) + "的 " + mf + "）。" + rankZh + exZh
+	}
+	return dec
+}
+
+// bindRule names the constraint that limited a project.
+func (e *engine) bindRule(pj *proj) string {
+	if pj.bind < 0 {
+		return RuleAccountExhausted
+	}
+	switch pj.bindKind {
+	case nodeRegular:
+		return RuleSupplyRateCut
+	case nodePark:
+		return RuleAccountCap
+	}
+	return RuleAccountExhausted
+}
+
+// bindPhrase describes the binding constraint: as used up (exhausted) or
+// as the amount something was left of.
+func (e *engine) bindPhrase(pj *proj, exhausted bool) (string, string) {
+	d := &e.accts[pj.district]
+	dn := name(d.a)
+	if pj.bind < 0 {
+		switch {
+		case !exhausted:
+			return "of " + dn + "'s pool of " + formatHaMu(d.pool, false), dn + "指标池 " + formatHaMu(d.pool, true) + "中"
+		case e.method == MethodOptimal:
+			return dn + "'s pool of " + formatHaMu(d.pool, false) + " went to the combination of projects with the highest total score",
+				dn + "指标池 " + formatHaMu(d.pool, true) + "已安排给总得分最高的项目组合"
+		}
+		return dn + "'s pool of " + formatHaMu(d.pool, false) + " was used by higher-ranked projects",
+			dn + "指标池 " + formatHaMu(d.pool, true) + "已被排名更高的项目使用"
+	}
+	if pj.bindKind == nodeRegular {
+		rate, floor := pct(d.a.Facts.SupplyRate5y), pct(e.c.supplyFloor)
+		if !exhausted {
+			return "of the " + formatHaMu(d.regCap, false) + " that " + dn + "'s ordinary projects share under the 增存挂钩 cut (5-year supply rate " + rate + ", below " + floor + ")",
+				dn + "一般项目在增存挂钩扣减后（近五年平均供地率 " + rate + "，低于 " + floor + "）可用的 " + formatHaMu(d.regCap, true) + "中"
+		}
+		return dn + "'s 5-year supply rate " + rate + " is below the " + floor + " floor (增存挂钩), so its ordinary projects share only " + formatHaMu(d.regCap, false) + ", already used",
+			dn + "近五年平均供地率 " + rate + " 低于 " + floor + "（增存挂钩），一般项目仅可使用 " + formatHaMu(d.regCap, true) + "，已用完"
+	}
+	pa := &e.accts[e.trees[e.distIndex(pj.district)].acct[pj.bind]]
+	pn := name(pa.a)
+	if !exhausted {
+		return "under the cap of " + pn + " (" + formatHaMu(pa.room, false) + " of room)", pn + "上限余量 " + formatHaMu(pa.room, true) + "中"
+	}
+	return "the cap of " + pn + " (" + formatHaMu(pa.room, false) + " of room) was reached",
+		pn + "上限余量 " + formatHaMu(pa.room, true) + "已用完"
+}
+
+// distIndex is the position of district account d in e.dists.
+func (e *engine) distIndex(d int) int {
+	return sort.SearchInts(e.dists, d)
+}

@@ -1,0 +1,608 @@
+package allocation
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/hangzhou-hitech/landquota/planning"
+)
+
+// Category is the kind of project the policy tilts toward or grants
+// differently.
+type Category string
+
+const (
+	MajorIndustrial          Category = "major_industrial"          // 重大产业项目
+	ImportantManufacturing   Category = "important_manufacturing"   // 重要制造业
+	LivelihoodInfrastructure Category = "livelihood_infrastructure" // 民生基础设施
+	AffordableHousing        Category = "affordable_housing"        // 保障性住房
+	General                  Category = "general"                   // 一般项目
+)
+
+// Categories lists every category in display order.
+func Categories() []Category {
+	return []Category{MajorIndustrial, ImportantManufacturing, LivelihoodInfrastructure, AffordableHousing, General}
+}
+
+// Valid reports whether c is a known category.
+func (c Category) Valid() bool { return c.index() >= 0 }
+
+func (c Category) index() int {
+	switch c {
+	case MajorIndustrial:
+		return 0
+	case ImportantManufacturing:
+		return 1
+	case LivelihoodInfrastructure:
+		return 2
+	case AffordableHousing:
+		return 3
+	case General:
+		return 4
+	}
+	return -1
+}
+
+const numCategories = 5
+
+// NameZh is the Chinese name of the category.
+func (c Category) NameZh() string {
+	switch c {
+	case MajorIndustrial:
+		return "重大产业项目"
+	case ImportantManufacturing:
+		return "重要制造业"
+	case LivelihoodInfrastructure:
+		return "民生基础设施"
+	case AffordableHousing:
+		return "保障性住房"
+	case General:
+		return "一般项目"
+	}
+	return string(c)
+}
+
+// NameEn is the English name of the category.
+func (c Category) NameEn() string {
+	switch c {
+	case MajorIndustrial:
+		return "major industrial project"
+	case ImportantManufacturing:
+		return "important manufacturing"
+	case LivelihoodInfrastructure:
+		return "livelihood infrastructure"
+	case AffordableHousing:
+		return "affordable housing"
+	case General:
+		return "general project"
+	}
+	return string(c)
+}
+
+// Method is the allocation method of a run.
+type Method string
+
+const (
+	// MethodPriority: factor split to districts, then projects ranked by
+	// score inside each district pool and granted in order while quota lasts.
+	MethodPriority Method = "priority"
+	// MethodOptimal: same district pools, then the exact set of grants with
+	// the highest total score-weighted area.
+	MethodOptimal Method = "optimal"
+)
+
+// Valid reports whether m is a known method.
+func (m Method) Valid() bool { return m == MethodPriority || m == MethodOptimal }
+
+// FactorName names a factor of the district split (因素法).
+type FactorName string
+
+const (
+	// FactorSupplyRate5y is the 5-year average supply rate (供地率, 0..1).
+	FactorSupplyRate5y FactorName = "supply_rate_5y"
+	// FactorUnsuppliedDisposed is 批而未供 land disposed of last year (m²).
+	FactorUnsuppliedDisposed FactorName = "unsupplied_disposed"
+	// FactorIdleDisposed is 闲置 land disposed of last year (m²).
+	FactorIdleDisposed FactorName = "idle_disposed"
+	// FactorTaxPerMu is 亩均税收 (万元/亩).
+	FactorTaxPerMu FactorName = "tax_per_mu"
+	// FactorValueAddedPerMu is 亩均增加值 (万元/亩).
+	FactorValueAddedPerMu FactorName = "value_added_per_mu"
+	// FactorProjectNeed is the need of the district's eligible projects,
+	// its parks included (计划指标跟着项目走). Computed, not a fact.
+	FactorProjectNeed FactorName = "project_need"
+)
+
+// FactorNames lists every factor in display order.
+func FactorNames() []FactorName {
+	return []FactorName{FactorSupplyRate5y, FactorUnsuppliedDisposed, FactorIdleDisposed, FactorTaxPerMu, FactorValueAddedPerMu, FactorProjectNeed}
+}
+
+// Valid reports whether f is a known factor.
+func (f FactorName) Valid() bool {
+	for _, v := range FactorNames() {
+		if v == f {
+			return true
+		}
+	}
+	return false
+}
+
+// SupplyRateAction is what 增存挂钩 does to a district whose 5-year supply
+// rate is below the floor.
+type SupplyRateAction string
+
+const (
+	// ActionCut limits the district's ordinary projects to (1 − cut_fraction)
+	// of its pool.
+	ActionCut SupplyRateAction = "cut"
+	// ActionSuspend gives the district's ordinary projects no new quota.
+	ActionSuspend SupplyRateAction = "suspend"
+)
+
+// GrantMode says whether a category's projects may receive less than their
+// need.
+type GrantMode string
+
+const (
+	// AllOrNothing: the full need or nothing.
+	AllOrNothing GrantMode = "all_or_nothing"
+	// PartialGrant: any amount from min_fraction × need up to the need.
+	PartialGrant GrantMode = "partial"
+)
+
+// Policy is the versioned allocation policy of one year, stored as JSON and
+// edited through the API. DefaultPolicy documents every default.
+type Policy struct {
+	Version int `json:"version"`
+	Year    int `json:"year"`
+	// ReserveShare is the share of the available quota kept at city level
+	// (预留) before the district split, 0..1.
+	ReserveShare float64 `json:"reserve_share"`
+	// Factors are the weights of the factor split (因素法); they sum to 1.
+	Factors []Factor `json:"factors"`
+	// SupplyRate is the 增存挂钩 rule.
+	SupplyRate SupplyRateRule `json:"supply_rate"`
+	// Scoring gives the points of a project's policy score.
+	Scoring Scoring `json:"scoring"`
+	// Tilt multiplies the score of projects of these categories inside a
+	// cooperation park (a project outside gets no tilt). Missing = 1.
+	Tilt []Tilt `json:"tilt"`
+	// Grants says, per category, all-or-nothing or partial (every category
+	// once).
+	Grants []GrantRule `json:"grants"`
+	// Accounts are per-account floors and caps.
+	Accounts []AccountLimit `json:"accounts"`
+	// UndergroundNeedsQuota says whether stratified underground-only rights
+	// (分层设立的地下建设用地使用权) consume new quota. The engine carries the
+	// flag; the need derivation elsewhere applies it.
+	UndergroundNeedsQuota bool `json:"underground_needs_quota"`
+}
+
+// Factor is one weighted factor of the district split:
+// share_i = Σ_k w_k · x_ik / Σ_j x_jk.
+type Factor struct {
+	Name   FactorName `json:"name"`
+	Weight float64    `json:"weight"`
+}
+
+// SupplyRateRule is 增存挂钩: a district whose 5-year average supply rate is
+// below Floor has its new quota cut or suspended. Exempt projects (national
+// key projects, and the ExemptCategories) are never cut.
+type SupplyRateRule struct {
+	Floor            float64          `json:"floor"`
+	Action           SupplyRateAction `json:"action"`
+	CutFraction      float64          `json:"cut_fraction"`
+	ExemptCategories []Category       `json:"exempt_categories"`
+}
+
+// Scoring gives the points of a project's policy score. Score =
+// (category points + 亩均税收 points + investment-intensity points + readiness
+// points + bonuses) × tilt multiplier.
+type Scoring struct {
+	// Categories gives base points per category (every category once).
+	Categories []CategoryPoints `json:"categories"`
+	// TaxPerMuPoints are earned in full at TaxPerMuReference 万元/亩 of
+	// expected 亩均税收, linearly below it.
+	TaxPerMuPoints    float64 `json:"tax_per_mu_points"`
+	TaxPerMuReference float64 `json:"tax_per_mu_reference"`
+	// InvestmentIntensityPoints are earned in full at
+	// InvestmentIntensityReference 万元 of investment per 亩 of quota need.
+	InvestmentIntensityPoints    float64 `json:"investment_intensity_points"`
+	InvestmentIntensityReference float64 `json:"investment_intensity_reference"`
+	// ReadinessPoints × readiness (0..1).
+	ReadinessPoints float64 `json:"readiness_points"`
+	// ProvincialMajorBonus is added for a 省重大产业项目.
+	ProvincialMajorBonus float64 `json:"provincial_major_bonus"`
+	// NationalKeyBonus is added for a national key project (国家重点项目).
+	NationalKeyBonus float64 `json:"national_key_bonus"`
+}
+
+// CategoryPoints are the base points of a category.
+type CategoryPoints struct {
+	Category Category `json:"category"`
+	Points   float64  `json:"points"`
+}
+
+// Tilt is the score multiplier of a category inside cooperation parks.
+type Tilt struct {
+	Category   Category `json:"category"`
+	Multiplier float64  `json:"multiplier"`
+}
+
+// GrantRule is how a category's projects are granted. MinFraction (0..1)
+// is the smallest partial grant as a share of the need; it must be 0 with
+// all_or_nothing.
+type GrantRule struct {
+	Category    Category  `json:"category"`
+	Mode        GrantMode `json:"mode"`
+	MinFraction float64   `json:"min_fraction"`
+}
+
+// AccountLimit is a floor and a cap for one account. A district's floor is a
+// minimum pool in the split; a park's floor is reserved inside its district's
+// pool for the park's projects (what they cannot use goes back to the
+// reserve). A cap limits what the account may hold: Account.Held counts
+// against it. No cap when Cap is nil.
+type AccountLimit struct {
+	AccountID string `json:"account_id"`
+	Floor     Area   `json:"floor_m2"`
+	Cap       *Area  `json:"cap_m2,omitempty"`
+}
+
+// Limits of policy numbers: they keep scores × areas exact in int64.
+const (
+	maxPoints     = 1000
+	maxMultiplier = 10
+)
+
+// DefaultPolicy is the starting policy of a year. Coefficients are not
+// published anywhere we could check (DOMAIN.md: unconfirmed), so every value
+// is an editable default:
+//
+//   - reserve_share 0.10: a tenth kept at city level (预留) for major projects.
+//   - factors: supply_rate_5y 0.20, unsupplied_disposed 0.20 (批而未供
+//     disposed), idle_disposed 0.10 (闲置 disposed), tax_per_mu 0.20
+//     (亩均税收), project_need 0.30 (quota follows the project).
+//   - supply_rate: floor 0.60 (national 5-year supply-rate floor), action
+//     suspend (the 2018 增存挂钩 notice suspends new quota below 60%),
+//     cut_fraction 0.50 when switched to cut; national key projects exempt,
+//     no exempt categories (the national text reportedly also exempts
+//     民生保障项目: add livelihood_infrastructure and affordable_housing if
+//     confirmed).
+//   - scoring: category points major_industrial 30, important_manufacturing
+//     25, livelihood_infrastructure 25, affordable_housing 25, general 10;
+//     亩均税收 25 points at 50 万元/亩; investment intensity 15 points at 500
+//     万元/亩; readiness 20 points; provincial-major bonus 10; national-key
+//     bonus 10. Highest untilted score 110.
+//   - tilt inside cooperation parks: livelihood_infrastructure ×1.2,
+//     important_manufacturing ×1.2, major_industrial ×1.3.
+//   - grants: major_industrial all-or-nothing; every other category partial
+//     down to half its need (min_fraction 0.5).
+//   - accounts: none (floors and caps are set per account by the officials).
+//   - underground_needs_quota false.
+func DefaultPolicy(year int) Policy {
+	return Policy{
+		Version:      1,
+		Year:         year,
+		ReserveShare: 0.10,
+		Factors: []Factor{
+			{FactorSupplyRate5y, 0.20},
+			{FactorUnsuppliedDisposed, 0.20},
+			{FactorIdleDisposed, 0.10},
+			{FactorTaxPerMu, 0.20},
+			{FactorProjectNeed, 0.30},
+		},
+		SupplyRate: SupplyRateRule{Floor: 0.60, Action: ActionSuspend, CutFraction: 0.50, ExemptCategories: []Category{}},
+		Scoring: Scoring{
+			Categories: []CategoryPoints{
+				{MajorIndustrial, 30},
+				{ImportantManufacturing, 25},
+				{LivelihoodInfrastructure, 25},
+				{AffordableHousing, 25},
+				{General, 10},
+			},
+			TaxPerMuPoints:               25,
+			TaxPerMuReference:            50,
+			InvestmentIntensityPoints:    15,
+			InvestmentIntensityReference: 500,
+			ReadinessPoints:              20,
+			ProvincialMajorBonus:         10,
+			NationalKeyBonus:             10,
+		},
+		Tilt: []Tilt{
+			{LivelihoodInfrastructure, 1.2},
+			{ImportantManufacturing, 1.2},
+			{MajorIndustrial, 1.3},
+		},
+		Grants: []GrantRule{
+			{MajorIndustrial, AllOrNothing, 0},
+			{ImportantManufacturing, PartialGrant, 0.5},
+			{LivelihoodInfrastructure, PartialGrant, 0.5},
+			{AffordableHousing, PartialGrant, 0.5},
+			{General, PartialGrant, 0.5},
+		},
+		Accounts:              []AccountLimit{},
+		UndergroundNeedsQuota: false,
+	}
+}
+
+// problem is one validation failure: the JSON path of the field and what is
+// wrong with it.
+type problem struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+type problems []problem
+
+func (ps *problems) add(field, format string, args ...any) {
+	*ps = append(*ps, problem{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+// err turns the problems into one *planning.Error naming the first field;
+// every problem is listed in the "problems" detail.
+func (ps problems) err(prefix string) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	first := ps[0]
+	field := prefix + first.Field
+	msg := field + ": " + first.Message
+	if len(ps) > 1 {
+		msg += fmt.Sprintf(" (and %d more problem(s))", len(ps)-1)
+	}
+	all := make([]problem, len(ps))
+	for i, p := range ps {
+		all[i] = problem{Field: prefix + p.Field, Message: p.Message}
+	}
+	return planning.Errorf(planning.ErrInvalid, "%s", msg).WithDetail("field", field).WithDetail("problems", all)
+}
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+func (ps *problems) unit(field string, x float64) {
+	if !finite(x) || x < 0 || x > 1 {
+		ps.add(field, "must be within [0, 1]")
+	}
+}
+
+func (ps *problems) category(field string, c Category) bool {
+	if !c.Valid() {
+		ps.add(field, "unknown category %q (known: %s)", c, joinCategories())
+		return false
+	}
+	return true
+}
+
+func joinCategories() string {
+	var b strings.Builder
+	for i, c := range Categories() {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(string(c))
+	}
+	return b.String()
+}
+
+// Validate checks the policy. It returns a *planning.Error with code
+// invalid whose message starts with the JSON path of the first bad field
+// ("factors[2].weight: must be >= 0"); the "field" detail holds that path
+// and the "problems" detail lists every problem found.
+func (p Policy) Validate() error { return p.check().err("") }
+
+// check lists every problem of the policy, with paths relative to it.
+func (p Policy) check() problems {
+	var ps problems
+	if p.Version < 1 {
+		ps.add("version", "must be >= 1")
+	}
+	if p.Year < 1990 || p.Year > 2100 {
+		ps.add("year", "must be between 1990 and 2100")
+	}
+	ps.unit("reserve_share", p.ReserveShare)
+
+	if len(p.Factors) == 0 {
+		ps.add("factors", "at least one factor is needed")
+	}
+	sum := 0.0
+	weightsOK := true
+	for i, f := range p.Factors {
+		path := fmt.Sprintf("factors[%d]", i)
+		if !f.Name.Valid() {
+			ps.add(path+".name", "unknown factor %q", f.Name)
+		}
+		for j := 0; j < i; j++ {
+			if p.Factors[j].Name == f.Name {
+				ps.add(path+".name", "duplicate factor %q", f.Name)
+				break
+			}
+		}
+		switch {
+		case !finite(f.Weight):
+			ps.add(path+".weight", "must be a finite number")
+			weightsOK = false
+		case f.Weight < 0:
+			ps.add(path+".weight", "must be >= 0")
+			weightsOK = false
+		case f.Weight > 1:
+			ps.add(path+".weight", "must be <= 1")
+			weightsOK = false
+		}
+		sum += f.Weight
+	}
+	if weightsOK && len(p.Factors) > 0 && math.Abs(sum-1) > 1e-9 {
+		ps.add("factors", "weights must sum to 1 (within 1e-9), got %.12g", sum)
+	}
+
+	sr := p.SupplyRate
+	ps.unit("supply_rate.floor", sr.Floor)
+	if sr.Action != ActionCut && sr.Action != ActionSuspend {
+		ps.add("supply_rate.action", "must be %q or %q", ActionCut, ActionSuspend)
+	}
+	ps.unit("supply_rate.cut_fraction", sr.CutFraction)
+	for i, c := range sr.ExemptCategories {
+		path := fmt.Sprintf("supply_rate.exempt_categories[%d]", i)
+		if ps.category(path, c) {
+			for j := 0; j < i; j++ {
+				if sr.ExemptCategories[j] == c {
+					ps.add(path, "duplicate category %q", c)
+					break
+				}
+			}
+		}
+	}
+
+	sc := p.Scoring
+	var seen [numCategories]bool
+	for i, cp := range sc.Categories {
+		path := fmt.Sprintf("scoring.categories[%d]", i)
+		if ps.category(path+".category", cp.Category) {
+			if seen[cp.Category.index()] {
+				ps.add(path+".category", "duplicate category %q", cp.Category)
+			}
+			seen[cp.Category.index()] = true
+		}
+		ps.points(path+".points", cp.Points)
+	}
+	for _, c := range Categories() {
+		if !seen[c.index()] {
+			ps.add("scoring.categories", "missing category %q", c)
+		}
+	}
+	ps.points("scoring.tax_per_mu_points", sc.TaxPerMuPoints)
+	ps.positive("scoring.tax_per_mu_reference", sc.TaxPerMuReference)
+	ps.points("scoring.investment_intensity_points", sc.InvestmentIntensityPoints)
+	ps.positive("scoring.investment_intensity_reference", sc.InvestmentIntensityReference)
+	ps.points("scoring.readiness_points", sc.ReadinessPoints)
+	ps.points("scoring.provincial_major_bonus", sc.ProvincialMajorBonus)
+	ps.points("scoring.national_key_bonus", sc.NationalKeyBonus)
+
+	seen = [numCategories]bool{}
+	for i, t := range p.Tilt {
+		path := fmt.Sprintf("tilt[%d]", i)
+		if ps.category(path+".category", t.Category) {
+			if seen[t.Category.index()] {
+				ps.add(path+".category", "duplicate category %q", t.Category)
+			}
+			seen[t.Category.index()] = true
+		}
+		if !finite(t.Multiplier) || t.Multiplier <= 0 || t.Multiplier > maxMultiplier {
+			ps.add(path+".multiplier", "must be > 0 and <= %d", maxMultiplier)
+		}
+	}
+
+	seen = [numCategories]bool{}
+	for i, g := range p.Grants {
+		path := fmt.Sprintf("grants[%d]", i)
+		if ps.category(path+".category", g.Category) {
+			if seen[g.Category.index()] {
+				ps.add(path+".category", "duplicate category %q", g.Category)
+			}
+			seen[g.Category.index()] = true
+		}
+		switch g.Mode {
+		case AllOrNothing:
+			if g.MinFraction != 0 {
+				ps.add(path+".min_fraction", "must be 0 with mode %q", AllOrNothing)
+			}
+		case PartialGrant:
+			ps.unit(path+".min_fraction", g.MinFraction)
+		default:
+			ps.add(path+".mode", "must be %q or %q", AllOrNothing, PartialGrant)
+		}
+	}
+	for _, c := range Categories() {
+		if !seen[c.index()] {
+			ps.add("grants", "missing category %q", c)
+		}
+	}
+
+	for i, a := range p.Accounts {
+		path := fmt.Sprintf("accounts[%d]", i)
+		if strings.TrimSpace(a.AccountID) == "" {
+			ps.add(path+".account_id", "must not be empty")
+		}
+		for j := 0; j < i; j++ {
+			if p.Accounts[j].AccountID == a.AccountID {
+				ps.add(path+".account_id", "duplicate account %q", a.AccountID)
+				break
+			}
+		}
+		if a.Floor < 0 || a.Floor > MaxArea {
+			ps.add(path+".floor_m2", "must be within [0, %s]", formatM2(MaxArea, false))
+		}
+		if a.Cap != nil {
+			switch {
+			case *a.Cap < 0 || *a.Cap > MaxArea:
+				ps.add(path+".cap_m2", "must be within [0, %s]", formatM2(MaxArea, false))
+			case a.Floor > *a.Cap:
+				ps.add(path+".floor_m2", "must be <= cap_m2 (%s > %s)", formatM2(a.Floor, false), formatM2(*a.Cap, false))
+			}
+		}
+	}
+	return ps
+}
+
+func (ps *problems) points(field string, x float64) {
+	if !finite(x) || x < 0 || x > maxPoints {
+		ps.add(field, "must be within [0, %d]", maxPoints)
+	}
+}
+
+func (ps *problems) positive(field string, x float64) {
+	if !finite(x) || x <= 0 {
+		ps.add(field, "must be > 0")
+	}
+}
+
+// compiled is the policy in lookup form for one run.
+type compiled struct {
+	p            Policy
+	weights      []Factor
+	catPoints    [numCategories]float64
+	tilt         [numCategories]float64
+	allOrNothing [numCategories]bool
+	minFraction  [numCategories]float64
+	exemptCat    [numCategories]bool
+	limits       map[string]AccountLimit // lookup only, never iterated
+	reserveShare float64
+	supplyFloor  float64
+	suspend      bool
+	cutFraction  float64
+}
+
+func compile(p Policy) *compiled {
+	c := &compiled{p: p, weights: p.Factors, reserveShare: p.ReserveShare, supplyFloor: p.SupplyRate.Floor,
+		suspend: p.SupplyRate.Action == ActionSuspend, cutFraction: p.SupplyRate.CutFraction,
+		limits: make(map[string]AccountLimit, len(p.Accounts))}
+	if c.suspend {
+		c.cutFraction = 1
+	}
+	for i := range c.tilt {
+		c.tilt[i] = 1
+	}
+	for _, cp := range p.Scoring.Categories {
+		c.catPoints[cp.Category.index()] = cp.Points
+	}
+	for _, t := range p.Tilt {
+		c.tilt[t.Category.index()] = t.Multiplier
+	}
+	for _, g := range p.Grants {
+		i := g.Category.index()
+		c.allOrNothing[i] = g.Mode == AllOrNothing
+		c.minFraction[i] = g.MinFraction
+		if g.Mode == AllOrNothing {
+			c.minFraction[i] = 1
+		}
+	}
+	for _, e := range p.SupplyRate.ExemptCategories {
+		c.exemptCat[e.index()] = true
+	}
+	for _, a := range p.Accounts {
+		c.limits[a.AccountID] = a
+	}
+	return c
+}

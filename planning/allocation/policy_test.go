@@ -1,0 +1,166 @@
+package allocation
+
+import (
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/hangzhou-hitech/landquota/planning"
+)
+
+func TestDefaultPolicyValid(t *testing.T) {
+	p := DefaultPolicy(2025)
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	sum := 0.0
+	for _, f := range p.Factors {
+		sum += f.Weight
+	}
+	if p.SupplyRate.Floor != 0.60 || p.UndergroundNeedsQuota || sum != 1 {
+		t.Fatalf("defaults: %+v", p)
+	}
+}
+
+func invalidField(t *testing.T, err error) (string, string) {
+	t.Helper()
+	var pe *planning.Error
+	if !errors.As(err, &pe) || pe.Code != planning.ErrInvalid {
+		t.Fatalf("want an invalid *planning.Error, got %v", err)
+	}
+	f, _ := pe.Details["field"].(string)
+	return f, pe.Message
+}
+
+func TestPolicyValidate(t *testing.T) {
+	cases := []struct {
+		field, msg string
+		edit       func(*Policy)
+	}{
+		{"factors[2].weight", "factors[2].weight: must be >= 0", func(p *Policy) { p.Factors[2].Weight = -0.1 }},
+		{"factors", "weights must sum to 1", func(p *Policy) { p.Factors[0].Weight = 0.1 }},
+		{"factors[1].name", "unknown factor", func(p *Policy) { p.Factors[1].Name = "population" }},
+		{"factors[1].name", "duplicate factor", func(p *Policy) { p.Factors[1].Name = p.Factors[0].Name }},
+		{"version", "must be >= 1", func(p *Policy) { p.Version = 0 }},
+		{"reserve_share", "within [0, 1]", func(p *Policy) { p.ReserveShare = 1.5 }},
+		{"supply_rate.floor", "within [0, 1]", func(p *Policy) { p.SupplyRate.Floor = -0.1 }},
+		{"supply_rate.action", "must be", func(p *Policy) { p.SupplyRate.Action = "stop" }},
+		{"supply_rate.cut_fraction", "within [0, 1]", func(p *Policy) { p.SupplyRate.CutFraction = 2 }},
+		{"supply_rate.exempt_categories[0]", "unknown category", func(p *Policy) { p.SupplyRate.ExemptCategories = []Category{"schools"} }},
+		{"scoring.categories[4].category", "unknown category \"shops\"", func(p *Policy) { p.Scoring.Categories[4].Category = "shops" }},
+		{"scoring.categories[0].points", "within [0, 1000]", func(p *Policy) { p.Scoring.Categories[0].Points = -1 }},
+		{"scoring.tax_per_mu_reference", "must be > 0", func(p *Policy) { p.Scoring.TaxPerMuReference = 0 }},
+		{"tilt[0].multiplier", "must be > 0", func(p *Policy) { p.Tilt[0].Multiplier = 0 }},
+		{"tilt[1].category", "duplicate category", func(p *Policy) { p.Tilt[1].Category = p.Tilt[0].Category }},
+		{"grants", "missing category \"general\"", func(p *Policy) { p.Grants = p.Grants[:4] }},
+		{"grants[0].min_fraction", "must be 0 with mode", func(p *Policy) { p.Grants[0].MinFraction = 0.5 }},
+		{"grants[1].mode", "must be", func(p *Policy) { p.Grants[1].Mode = "some" }},
+		{"accounts[0].floor_m2", "must be <= cap_m2", func(p *Policy) {
+			c := AreaFromM2(100)
+			p.Accounts = []AccountLimit{{AccountID: "330108", Floor: AreaFromM2(200), Cap: &c}}
+		}},
+		{"accounts[1].account_id", "duplicate account", func(p *Policy) {
+			p.Accounts = []AccountLimit{{AccountID: "330108"}, {AccountID: "330108"}}
+		}},
+	}
+	for _, c := range cases {
+		p := DefaultPolicy(2025)
+		c.edit(&p)
+		f, msg := invalidField(t, p.Validate())
+		if f != c.field || !strings.HasPrefix(msg, c.field+": ") || !strings.Contains(msg, c.msg) {
+			t.Errorf("%s: got field %q message %q", c.field, f, msg)
+		}
+	}
+	// Several problems: all listed.
+	p := DefaultPolicy(2025)
+	p.Version, p.ReserveShare = 0, -1
+	var pe *planning.Error
+	if err := p.Validate(); !errors.As(err, &pe) || len(pe.Details["problems"].([]problem)) != 2 {
+		t.Fatalf("problems: %v", err)
+	}
+}
+
+func TestDecodePolicy(t *testing.T) {
+	p := DefaultPolicy(2026)
+	c := AreaFromM2(50000.005)
+	p.Accounts = []AccountLimit{{AccountID: "330111/BINFU", Floor: AreaFromM2(20000), Cap: &c}}
+	b, err := json.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"cap_m2":50000.01`) || !strings.Contains(string(b), `"reserve_share":0.1`) {
+		t.Fatalf("json: %s", b)
+	}
+	got, err := DecodePolicy(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, p) {
+		t.Fatalf("round trip:\n%+v\n%+v", got, p)
+	}
+
+	bad := []struct{ json, field, msg string }{
+		{`{"version":1,"factors":[{"name":"tax_per_mu","weight":1},{"name":"x","wieght":1}]}`, "factors[1].wieght", "unknown field"},
+		{`{"Version":1}`, "Version", "unknown field"},
+		{`{"reserve_share":"0.1"}`, "reserve_share", "want a number, got a string"},
+		{`{"version":1.5}`, "version", "want an integer"},
+		{`{"accounts":[{"account_id":"x","cap_m2":"big"}]}`, "accounts[0].cap_m2", "want a number of square metres"},
+		{`{"tilt":{"category":"general"}}`, "tilt", "want an array, got an object"},
+		{`{"supply_rate":{"floor":0.6,"exempt":[]}}`, "supply_rate.exempt", "unknown field"},
+		{`[]`, "", "want an object"},
+		{`{"version":1} {}`, "", "unexpected data"},
+		{`{"version":`, "", "JSON"},
+	}
+	for _, c := range bad {
+		_, err := DecodePolicy([]byte(c.json))
+		f, msg := invalidField(t, err)
+		if f != c.field || !strings.Contains(msg, c.msg) {
+			t.Errorf("%s: field %q message %q", c.json, f, msg)
+		}
+	}
+	// A well-formed policy that does not validate.
+	p.Factors[0].Weight = 0.5
+	b, _ = json.Marshal(p)
+	if f, _ := invalidField(t, func() error { _, err := DecodePolicy(b); return err }()); f != "factors" {
+		t.Errorf("validation through decode: %q", f)
+	}
+}
+
+func TestArea(t *testing.T) {
+	for _, c := range []struct {
+		m2   float64
+		want Area
+	}{
+		{1.005, 101}, {-1.005, -101}, {0.125, 13}, {2.675, 268}, {0.004, 0}, {0.005, 1}, {666.6666666, 66667}, {1e9, MaxArea}, {0, 0},
+	} {
+		if got := AreaFromM2(c.m2); got != c.want {
+			t.Errorf("AreaFromM2(%v) = %d, want %d", c.m2, got, c.want)
+		}
+	}
+	h := AreaPerHectare
+	if h.Mu() != 15 || h.Hectares() != 1 || h.M2() != 10000 {
+		t.Errorf("units: %v %v %v", h.Mu(), h.Hectares(), h.M2())
+	}
+	if s := AreaFromM2(123456.78).String(); s != "12.35 hm² (185.19 mu)" {
+		t.Errorf("String: %s", s)
+	}
+	if s := formatHaMu(AreaFromM2(666.67), true); s != "0.07 公顷（1.00 亩）" {
+		t.Errorf("zh: %s", s)
+	}
+	for _, a := range []Area{0, 1, -1, 12345, -12345, MaxArea} {
+		b, _ := json.Marshal(a)
+		var back Area
+		if err := json.Unmarshal(b, &back); err != nil || back != a {
+			t.Errorf("json %d -> %s -> %d (%v)", a, b, back, err)
+		}
+	}
+	var a Area
+	if err := json.Unmarshal([]byte("1.5e3"), &a); err != nil || a != 150000 {
+		t.Errorf("exponent: %d %v", a, err)
+	}
+	if err := json.Unmarshal([]byte(`"12"`), &a); err == nil {
+		t.Error("string accepted as area")
+	}
+}

@@ -1,0 +1,201 @@
+package allocation
+
+import (
+	"math"
+	"sort"
+)
+
+// factorValue is district d's value of factor f.
+func factorValue(f FactorName, a *acct) float64 {
+	facts := &a.a.Facts
+	switch f {
+	case FactorSupplyRate5y:
+		return facts.SupplyRate5y
+	case FactorUnsuppliedDisposed:
+		return float64(facts.UnsuppliedDisposed)
+	case FactorIdleDisposed:
+		return float64(facts.IdleDisposed)
+	case FactorTaxPerMu:
+		return facts.TaxPerMu
+	case FactorValueAddedPerMu:
+		return facts.ValueAddedPerMu
+	case FactorProjectNeed:
+		return float64(a.eligNeed)
+	}
+	return 0
+}
+
+// factorShares computes share_i = Σ_k w_k · x_ik / Σ_j x_jk for the
+// districts (in ID order). A factor on which every district is 0 is split
+// equally. parts[i][k] is district i's part x_ik / Σ_j x_jk of factor k.
+func factorShares(weights []Factor, ds []*acct) (shares []float64, parts [][]float64) {
+	n := len(ds)
+	shares = make([]float64, n)
+	parts = make([][]float64, n)
+	for i := range parts {
+		parts[i] = make([]float64, len(weights))
+	}
+	for k, f := range weights {
+		total := 0.0
+		for _, d := range ds {
+			total += factorValue(f.Name, d)
+		}
+		for i, d := range ds {
+			part := 1 / float64(n)
+			if total > 0 {
+				part = factorValue(f.Name, d) / total
+			}
+			parts[i][k] = part
+			shares[i] += f.Weight * part
+		}
+	}
+	return shares, parts
+}
+
+// apportion splits dist between districts in proportion to their shares,
+// each within [lo, hi] (hi may be noCap): it finds λ with
+// Σ clamp(λ·share_i, lo_i, hi_i) = dist (water filling), then rounds to
+// whole units by largest remainder (ties to the earlier ID) without leaving
+// the bounds. The caller has checked Σ lo <= dist. What the caps keep out
+// of the split is returned as excess.
+func apportion(dist Area, shares []float64, lo, hi []Area) (pools []Area, excess Area) {
+	n := len(shares)
+	pools = make([]Area, n)
+	if n == 0 {
+		return pools, dist
+	}
+	D := float64(dist)
+	bound := func(i int, lam float64) float64 {
+		v := lam * shares[i]
+		if v < float64(lo[i]) {
+			v = float64(lo[i])
+		}
+		if hi[i] != noCap && v > float64(hi[i]) {
+			v = float64(hi[i])
+		}
+		return v
+	}
+	f := func(lam float64) float64 {
+		s := 0.0
+		for i := range shares {
+			s += bound(i, lam)
+		}
+		return s
+	}
+	// The most the split can place: districts with a share reach their
+	// caps, districts without stay at their floors.
+	limit, unbounded := 0.0, false
+	for i := range shares {
+		switch {
+		case shares[i] <= 0:
+			limit += float64(lo[i])
+		case hi[i] == noCap:
+			unbounded = true
+		default:
+			limit += float64(hi[i])
+		}
+	}
+	ideal := make([]float64, n)
+	if !unbounded && limit <= D {
+		for i := range shares {
+			if shares[i] > 0 {
+				ideal[i] = float64(hi[i])
+			} else {
+				ideal[i] = float64(lo[i])
+			}
+		}
+	} else {
+		// Breakpoints of the piecewise-linear f.
+		bps := []float64{0}
+		for i := range shares {
+			if shares[i] > 0 {
+				bps = append(bps, float64(lo[i])/shares[i])
+				if hi[i] != noCap {
+					bps = append(bps, float64(hi[i])/shares[i])
+				}
+			}
+		}
+		sort.Float64s(bps)
+		a, b := 0.0, math.Inf(1)
+		for _, bp := range bps {
+			if f(bp) >= D {
+				b = bp
+				break
+			}
+			a = bp
+		}
+		// On (a, b) the free districts are those strictly inside their
+		// bounds at the midpoint; f(λ) = C + λ·S there.
+		mid := a + 1
+		if !math.IsInf(b, 1) {
+			mid = (a + b) / 2
+		}
+		C, S := 0.0, 0.0
+		for i := range shares {
+			v := mid * shares[i]
+			if shares[i] > 0 && v > float64(lo[i]) && (hi[i] == noCap || v < float64(hi[i])) {
+				S += shares[i]
+			} else {
+				C += bound(i, mid)
+			}
+		}
+		lam := a
+		if S > 0 {
+			lam = (D - C) / S
+		}
+		for i := range shares {
+			ideal[i] = bound(i, lam)
+		}
+	}
+	// Whole units: floors of the ideal values, then the remainder by
+	// largest fractional part.
+	var sum Area
+	frac := make([]float64, n)
+	for i := range ideal {
+		v := Area(math.Floor(ideal[i]))
+		v = max(v, lo[i])
+		if hi[i] != noCap {
+			v = min(v, hi[i])
+		}
+		pools[i] = v
+		frac[i] = ideal[i] - math.Floor(ideal[i])
+		sum += v
+	}
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(x, y int) bool { return frac[order[x]] > frac[order[y]] })
+	rem := dist - sum
+	for rem > 0 {
+		moved := false
+		for _, i := range order {
+			if rem == 0 {
+				break
+			}
+			if shares[i] > 0 && (hi[i] == noCap || pools[i] < hi[i]) {
+				pools[i]++
+				rem--
+				moved = true
+			}
+		}
+		if !moved {
+			break
+		}
+	}
+	for rem < 0 {
+		moved := false
+		for j := n - 1; j >= 0 && rem < 0; j-- {
+			i := order[j]
+			if pools[i] > lo[i] {
+				pools[i]--
+				rem++
+				moved = true
+			}
+		}
+		if !moved {
+			break
+		}
+	}
+	return pools, rem
+}
