@@ -16,6 +16,7 @@ const (
 	ErrForbidden       ErrorCode = "forbidden"
 	ErrUnauthenticated ErrorCode = "unauthenticated"
 	ErrUnavailable     ErrorCode = "unavailable"
+	ErrTooMany         ErrorCode = "too_many_requests"
 	ErrInternal        ErrorCode = "internal"
 )
 

@@ -35,10 +35,11 @@ type authState struct {
 	users  planning.UserStore
 	ttl    time.Duration
 	logins chan struct{}
+	guard  *loginGuard
 }
 
 func newAuthState(cfg Config, store any) authState {
-	a := authState{users: cfg.Users, ttl: cfg.SessionTTL, logins: make(chan struct{}, concurrentLogins)}
+	a := authState{users: cfg.Users, ttl: cfg.SessionTTL, logins: make(chan struct{}, concurrentLogins), guard: newLoginGuard()}
 	if a.users == nil {
 		a.users, _ = store.(planning.UserStore) // the PostGIS store keeps both
 	}
@@ -173,7 +174,8 @@ func (s *Server) usersOrError() (planning.UserStore, error) {
 	return s.auth.users, nil
 }
 
-// clientAddr is the caller's IP (RealIP has applied X-Forwarded-For).
+// clientAddr is the caller's IP: the TCP peer (X-Forwarded-For is not
+// trusted, since anyone can send it).
 func clientAddr(r *http.Request) string {
 	if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		return h
@@ -218,6 +220,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, err)
 		return
 	}
+	addr, tried := clientAddr(r), planning.NormalizeUsername(req.Username)
+	if blocked, wait := s.auth.guard.blocked(addr, tried, time.Now()); blocked {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		s.audit(r, "anonymous", planning.AuditLoginFailed, tried, map[string]any{"reason": "rate limited"})
+		writeError(w, r, s.log, planning.Errorf(planning.ErrTooMany, "too many failed logins; try again in %d minutes", int(wait.Minutes())+1))
+		return
+	}
 	select {
 	case s.auth.logins <- struct{}{}:
 		defer func() { <-s.auth.logins }()
@@ -234,7 +243,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		if errors.As(err, &de) && de.Err != nil {
 			reason = de.Err.Error()
 		}
-		tried := planning.NormalizeUsername(req.Username)
+		s.auth.guard.failed(addr, tried, time.Now())
 		if len(tried) > 64 {
 			tried = strings.ToValidUTF8(tried[:64], "")
 		}
@@ -255,6 +264,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, sessionCookie(r, token, int(s.auth.ttl.Seconds())))
+	s.auth.guard.succeeded(addr, tried)
 	s.audit(r, u.Username, planning.AuditLogin, u.Username, map[string]any{"via": "password"})
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(u), "csrf_token": sess.CSRFToken, "expires_at": sess.ExpiresAt})

@@ -357,7 +357,10 @@ func TestRolesAreCheckedOnTheServer(t *testing.T) {
 func TestEveryChangeNeedsARole(t *testing.T) {
 	e := newAuthEnv(t)
 	viewer := e.token(e.user("wang", planning.RoleViewer))
-	public := map[string]bool{"POST /api/login": true, "POST /api/logout": true}
+	// POSTs that only read (a search or check too big for a query string)
+	// are public like the layers.
+	public := map[string]bool{"POST /api/login": true, "POST /api/logout": true,
+		"POST /api/parcels/search": true, "POST /api/eligibility": true}
 	param := regexp.MustCompile(`\{[^}]*\}`)
 	n := 0
 	err := chi.Walk(e.handler.(chi.Routes), func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
@@ -492,4 +495,22 @@ func TestPublicReadsNeedNoLogin(t *testing.T) {
 			t.Fatalf("GET %s: %d %s", path, r.StatusCode, r.raw)
 		}
 	}
+}
+
+func TestLoginIsRateLimited(t *testing.T) {
+	e := newAuthEnv(t)
+	e.user("guessme", planning.RoleViewer)
+	for i := 0; i < 5; i++ {
+		if r := e.call("POST", "/api/login", map[string]string{"username": "guessme", "password": "wrong password " + string(rune('a'+i))}, nil); r.StatusCode != 401 {
+			t.Fatalf("attempt %d: %d", i, r.StatusCode)
+		}
+	}
+	// The sixth try is refused even with the right password, with a wait.
+	r := e.call("POST", "/api/login", map[string]string{"username": "guessme", "password": authPassword}, nil)
+	if r.StatusCode != 429 || r.Header.Get("Retry-After") == "" || r.errorCode() != "too_many_requests" {
+		t.Fatalf("after 5 failures: %d %s %q", r.StatusCode, r.raw, r.Header.Get("Retry-After"))
+	}
+	// Another user from the same address is not locked out by these.
+	e.user("other", planning.RoleViewer)
+	e.login("other", authPassword)
 }

@@ -24,6 +24,8 @@ func statusOf(code planning.ErrorCode) int {
 		return http.StatusUnauthorized
 	case planning.ErrUnavailable:
 		return http.StatusServiceUnavailable
+	case planning.ErrTooMany:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }
