@@ -1,0 +1,261 @@
+// Command loadtest drives a running landquota server with a mix of map
+// tiles, GeoJSON pages, planner searches and quota grants from 8 to 64
+// concurrent clients, on loopback only, for a bounded time, and reports
+// per endpoint the count, errors, 5xx and p50/p99 latency, plus the
+// server's RSS over the run. It exits non-zero on any 5xx.
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+type sample struct {
+	endpoint string
+	status   int
+	d        time.Duration
+	err      error
+}
+
+func main() {
+	base := flag.String("url", "http://127.0.0.1:8080", "server (loopback only)")
+	token := flag.String("token", "", "API token of an allocator (for grants)")
+	pid := flag.Int("pid", 0, "server process id, to sample its RSS")
+	duration := flag.Duration("duration", time.Minute, "total run time")
+	clients := flag.String("clients", "8,16,32,64", "client counts, run in turn")
+	flag.Parse()
+	u, err := url.Parse(*base)
+	if err != nil || (u.Hostname() != "127.0.0.1" && u.Hostname() != "localhost" && u.Hostname() != "::1") {
+		fmt.Fprintln(os.Stderr, "loadtest: --url must be a loopback address")
+		os.Exit(2)
+	}
+	var steps []int
+	for _, c := range strings.Split(*clients, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(c))
+		if err != nil || n < 1 || n > 256 {
+			fmt.Fprintln(os.Stderr, "loadtest: bad --clients")
+			os.Exit(2)
+		}
+		steps = append(steps, n)
+	}
+	tr := &http.Transport{MaxIdleConnsPerHost: 256}
+	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+
+	var meta struct{ Bounds [4]float64 }
+	if err := getJSON(client, *base+"/api/meta", &meta); err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(2)
+	}
+	var projects struct{ Projects []struct{ ID int64 } }
+	getJSON(client, *base+"/api/projects", &projects)
+
+	rng := rand.New(rand.NewPCG(1, 2))
+	var mu sync.Mutex
+	var samples []sample
+	var rss []int64
+	stopRSS := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-stopRSS:
+				return
+			case <-time.After(time.Second):
+				if *pid > 0 {
+					rss = append(rss, readRSS(*pid))
+				}
+			}
+		}
+	}()
+	b := meta.Bounds
+	point := func(r *rand.Rand) (float64, float64) {
+		// Around the parks and Binjiang, where the parcels are dense.
+		centres := [][2]float64{{120.21, 30.19}, {120.05, 30.05}, {120.21, 30.12}, {120.19, 30.05}}
+		c := centres[r.IntN(len(centres))]
+		x, y := c[0]+(r.Float64()-0.5)*0.06, c[1]+(r.Float64()-0.5)*0.04
+		return math.Max(b[0], math.Min(b[2], x)), math.Max(b[1], math.Min(b[3], y))
+	}
+	ops := []struct {
+		name   string
+		weight int
+		do     func(r *rand.Rand) (*http.Request, error)
+	}{
+		{"tile", 50, func(r *rand.Rand) (*http.Request, error) {
+			x, y := point(r)
+			z := 12 + r.IntN(4)
+			tx, ty := tile(x, y, z)
+			req, err := http.NewRequest("GET", fmt.Sprintf("%s/tiles/parcels/%d/%d/%d.mvt", *base, z, tx, ty), nil)
+			if err == nil {
+				req.Header.Set("Accept-Encoding", "gzip")
+			}
+			return req, err
+		}},
+		{"geojson-page", 25, func(r *rand.Rand) (*http.Request, error) {
+			x, y := point(r)
+			return http.NewRequest("GET", fmt.Sprintf("%s/api/layers/parcels?limit=1000&bbox=%f,%f,%f,%f", *base, x-0.01, y-0.01, x+0.01, y+0.01), nil)
+		}},
+		{"search", 15, func(r *rand.Rand) (*http.Request, error) {
+			x, y := point(r)
+			body := fmt.Sprintf(`{"where":{"point":[%f,%f],"distance_m":1500},"what":{"land_use":["10"],"status":"available"},"order":"distance","limit":50}`, x, y)
+			req, err := http.NewRequest("POST", *base+"/api/parcels/search", strings.NewReader(body))
+			if err == nil {
+				req.Header.Set("Content-Type", "application/json")
+			}
+			return req, err
+		}},
+		{"grant", 10, func(r *rand.Rand) (*http.Request, error) {
+			if *token == "" || len(projects.Projects) == 0 {
+				return nil, nil
+			}
+			p := projects.Projects[r.IntN(len(projects.Projects))]
+			action := "grant"
+			if r.IntN(2) == 0 {
+				action = "release"
+			}
+			body, _ := json.Marshal(map[string]any{"year": 2026, "project_id": p.ID, "action": action, "amount_m2": 1 + r.IntN(500),
+				"reason": "load test", "idempotency_key": fmt.Sprintf("load-%d-%d", time.Now().UnixNano(), r.Uint64())})
+			req, err := http.NewRequest("POST", *base+"/api/grants", bytes.NewReader(body))
+			if err == nil {
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+*token)
+			}
+			return req, err
+		}},
+	}
+	total := 0
+	for _, o := range ops {
+		total += o.weight
+	}
+	per := *duration / time.Duration(len(steps))
+	for _, n := range steps {
+		end := time.Now().Add(per)
+		var wg sync.WaitGroup
+		for c := 0; c < n; c++ {
+			r := rand.New(rand.NewPCG(rng.Uint64(), uint64(c)))
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for time.Now().Before(end) {
+					k := r.IntN(total)
+					i := 0
+					for k >= ops[i].weight {
+						k -= ops[i].weight
+						i++
+					}
+					req, err := ops[i].do(r)
+					if req == nil && err == nil {
+						continue
+					}
+					t0 := time.Now()
+					s := sample{endpoint: ops[i].name}
+					if err == nil {
+						var res *http.Response
+						res, err = client.Do(req)
+						if err == nil {
+							io.Copy(io.Discard, res.Body)
+							res.Body.Close()
+							s.status = res.StatusCode
+						}
+					}
+					s.d, s.err = time.Since(t0), err
+					mu.Lock()
+					samples = append(samples, s)
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		fmt.Printf("%d clients for %s: %d requests so far\n", n, per, len(samples))
+	}
+	close(stopRSS)
+	fails := report(samples, rss)
+	if fails > 0 {
+		os.Exit(1)
+	}
+}
+
+func report(samples []sample, rss []int64) int {
+	by := map[string][]sample{}
+	for _, s := range samples {
+		by[s.endpoint] = append(by[s.endpoint], s)
+	}
+	names := make([]string, 0, len(by))
+	for k := range by {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	fives := 0
+	fmt.Printf("\n%-14s %8s %7s %6s %6s %9s %9s\n", "endpoint", "requests", "errors", "4xx", "5xx", "p50 ms", "p99 ms")
+	for _, n := range names {
+		ss := by[n]
+		ds := make([]float64, 0, len(ss))
+		var errs, c4, c5 int
+		for _, s := range ss {
+			switch {
+			case s.err != nil:
+				errs++
+			case s.status >= 500:
+				c5++
+			case s.status >= 400:
+				c4++
+			}
+			ds = append(ds, float64(s.d.Microseconds())/1000)
+		}
+		sort.Float64s(ds)
+		q := func(p float64) float64 { return ds[int(math.Min(float64(len(ds)-1), p*float64(len(ds))))] }
+		fmt.Printf("%-14s %8d %7d %6d %6d %9.1f %9.1f\n", n, len(ss), errs, c4, c5, q(0.5), q(0.99))
+		fives += c5 + errs
+	}
+	if len(rss) > 1 {
+		lo, hi := rss[0], rss[0]
+		for _, v := range rss {
+			lo, hi = min(lo, v), max(hi, v)
+		}
+		fmt.Printf("\nserver RSS: start %d MiB, end %d MiB, min %d MiB, max %d MiB\n", rss[0]>>10, rss[len(rss)-1]>>10, lo>>10, hi>>10)
+	}
+	fmt.Printf("\n%d passed, %d failed\n", len(samples)-fives, fives)
+	return fives
+}
+
+func getJSON(c *http.Client, u string, v any) error {
+	res, err := c.Get(u)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != 200 {
+		return fmt.Errorf("GET %s: %s", u, res.Status)
+	}
+	return json.NewDecoder(res.Body).Decode(v)
+}
+
+func tile(lon, lat float64, z int) (int, int) {
+	n := math.Exp2(float64(z))
+	r := lat * math.Pi / 180
+	return int((lon + 180) / 360 * n), int((1 - math.Log(math.Tan(r)+1/math.Cos(r))/math.Pi) / 2 * n)
+}
+
+// readRSS is a process's resident set in KiB.
+func readRSS(pid int) int64 {
+	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmRSS:") {
+			f := strings.Fields(line)
+			v, _ := strconv.ParseInt(f[1], 10, 64)
+			return v
+		}
+	}
+	return 0
+}
