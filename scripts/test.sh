@@ -21,5 +21,6 @@ echo "== staticcheck"
 go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 echo "== ui unit tests (node --test)"
 (cd web/ui && npm test --silent)
+echo "== ui browser tests (chromium)"; scripts/ui-test.sh
 echo "== go test"
 go test -count=1 ./...

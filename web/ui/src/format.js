@@ -20,6 +20,21 @@ export function m2ToMu(m2) {
   return hundredths(m2 * 15, 100) / 100;
 }
 
+/** Units an official may type an amount in, and their size in m². */
+export const UNITS = { hm2: 10000, mu: 10000 / 15, m2: 1 };
+
+/** amount in unit → m² (unrounded). */
+export function toM2(amount, unit) {
+  return Number(amount) * (UNITS[unit] || 1);
+}
+
+/** m² → amount in unit, rounded to 2 decimals. */
+export function fromM2(m2, unit) {
+  if (unit === 'hm2') return m2ToHm2(m2);
+  if (unit === 'mu') return m2ToMu(m2);
+  return Math.round(m2 * 100) / 100;
+}
+
 const formatters = new Map();
 
 /** Grouped number with exactly `digits` decimals, e.g. fmt(12345.6, 2) → "12,345.60". */
@@ -31,4 +46,31 @@ export function fmt(value, digits = 2) {
     formatters.set(digits, f);
   }
   return f.format(Number(value));
+}
+
+/** Percentage of a fraction 0..1 with one decimal: "42.5%". */
+export function pct(fraction, digits = 1) {
+  if (!Number.isFinite(Number(fraction))) return '';
+  return `${fmt(Number(fraction) * 100, digits)}%`;
+}
+
+/**
+ * An area as officials read it: "1.13 公顷（16.90 亩）" or "1.13 ha (16.90 mu)".
+ * lang is 'zh' or 'en'.
+ */
+export function areaText(m2, lang) {
+  const v = Number(m2);
+  if (!Number.isFinite(v)) return '';
+  return lang === 'en'
+    ? `${fmt(m2ToHm2(v))} ha (${fmt(m2ToMu(v))} mu)`
+    : `${fmt(m2ToHm2(v))} 公顷（${fmt(m2ToMu(v))} 亩）`;
+}
+
+/** "2026-11-30 10:38" in the browser's time zone from an ISO timestamp. */
+export function dateTime(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return String(iso);
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }

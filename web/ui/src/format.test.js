@@ -22,3 +22,15 @@ test('fmt groups thousands and keeps the decimals', () => {
   assert.equal(fmt(null, 2), '');
   assert.equal(fmt('abc', 2), '');
 });
+
+import { areaText, fromM2, pct, toM2 } from './format.js';
+
+test('amounts convert between units and m²', () => {
+  assert.equal(toM2(1, 'hm2'), 10000);
+  assert.equal(toM2(15, 'mu'), 10000);
+  assert.equal(fromM2(10000, 'mu'), 15);
+  assert.equal(fromM2(12345.678, 'm2'), 12345.68);
+  assert.equal(areaText(11267.05, 'zh'), '1.13 公顷（16.90 亩）');
+  assert.equal(areaText(11267.05, 'en'), '1.13 ha (16.90 mu)');
+  assert.equal(pct(0.425), '42.5%');
+});

@@ -1,25 +1,30 @@
-// Parcel info panel.
-import { fmt, m2ToHm2, m2ToMu } from './format.js';
-import { pick, t } from './i18n.js';
+// Parcel info panel: what the tile knows at once (code, class, area, status), then the
+// details fetched from the server (intensity, dates, project and the quota it holds,
+// derived flags 批而未供 / 闲置).
+import { getJSON } from './api.js';
+import { el } from './dom.js';
+import { areaText, fmt, m2ToHm2, m2ToMu } from './format.js';
+import { lang, pick, t } from './i18n.js';
+import { landUseClassName } from './landuse.js';
 import { statusName } from './statuses.js';
 import { statusColor } from './styles.js';
 
 /**
- * panelEl: #info-panel; lookups.district(value) / lookups.park(value) return the feature
- * properties of the district / park a parcel refers to (by adcode/code or name), or null.
+ * panelEl: #info-panel. ctx: lookups.district(code) / lookups.park(code) → properties or
+ * null; data (projects, plans); year() the plan year; loadFlags(id) → promise of derived
+ * flags or null; actions(id, props) → extra buttons for the footer.
  */
-export function createInfoPanel(panelEl, lookups) {
+export function createInfoPanel(panelEl, ctx) {
   const body = panelEl.querySelector('#info-content');
+  const footer = panelEl.querySelector('#info-actions');
   const closeBtn = panelEl.querySelector('#info-close');
-  let feature = null;
+  let current = null; // {id, props, details, project, account, flags, loading}
   let onClose = () => {};
+  let seq = 0;
 
   function row(key, field, value, extraNode) {
-    const dt = document.createElement('dt');
-    dt.textContent = t(key);
-    const dd = document.createElement('dd');
-    dd.dataset.testid = `info-${field}`;
-    dd.dataset.field = field;
+    const dt = el('dt', {}, t(key));
+    const dd = el('dd', { 'data-testid': `info-${field}`, dataset: { field } });
     if (extraNode) dd.append(extraNode);
     dd.append(value === '' || value === null || value === undefined ? t('info.none') : String(value));
     return [dt, dd];
@@ -29,58 +34,136 @@ export function createInfoPanel(panelEl, lookups) {
     if (!props) return '';
     const name = pick(props, 'name');
     const code = props[codeKey];
-    return name && code && name !== code ? `${name} (${code})` : name || code || '';
+    return name && code && name !== code ? `${name}（${code}）` : name || code || '';
+  }
+
+  function num(v, digits) {
+    return v === null || v === undefined || v === '' ? '' : fmt(v, digits);
+  }
+
+  function flagChips(flags) {
+    if (!flags || flags.length === 0) return el('span', { class: 'muted' }, t('info.noFlags'));
+    return el('span', { class: 'chips' }, ...flags.map((f) => el('span', { class: `chip chip-${f.kind}`, 'data-testid': `flag-${f.kind}` }, f.label)));
   }
 
   function render() {
-    if (!feature) return;
-    const p = feature.getProperties();
+    if (!current) return;
+    const { id, details } = current;
+    const p = { ...current.props, ...(details || {}) };
     const m2 = Number(p.area_m2);
     const hasArea = p.area_m2 !== null && p.area_m2 !== undefined && Number.isFinite(m2);
-    const landUse = [p.land_use, p.land_use_zh].filter(Boolean).join(' ');
-    const district = p.district ? placeName(lookups.district(p.district), 'adcode') || p.district : '';
-    const park = p.park ? placeName(lookups.park(p.park), 'code') || p.park : '';
-    const dot = document.createElement('span');
-    dot.className = 'status-dot';
-    dot.style.background = statusColor(p.status);
+    const first = landUseClassName(p.land_use);
+    const landUse = [p.land_use, p.land_use_zh].filter(Boolean).join(' ') + (lang() === 'en' && first ? ` · ${first}` : '');
+    const district = p.district ? placeName(ctx.lookups.district(p.district), 'adcode') || p.district : '';
+    const park = p.park ? placeName(ctx.lookups.park(p.park), 'code') || p.park : '';
+    const dot = el('span', { class: 'status-dot', style: `background:${statusColor(p.status)}` });
     const status = p.status ? statusName(p.status) : p.status_zh || '';
-    body.replaceChildren(
-      ...row('info.code', 'code', p.code ?? feature.getId()),
+    const rows = [
+      ...row('info.code', 'code', p.code ?? id),
       ...row('info.landUse', 'land-use', landUse),
       ...row('info.areaM2', 'area-m2', hasArea ? fmt(m2, 2) : ''),
       ...row('info.areaMu', 'area-mu', hasArea ? fmt(m2ToMu(m2), 2) : ''),
       ...row('info.areaHm2', 'area-hm2', hasArea ? fmt(m2ToHm2(m2), 2) : ''),
       ...row('info.status', 'status', status, p.status ? dot : null),
-      ...row('info.district', 'district', district),
-      ...row('info.park', 'park', park),
-      ...row('info.underground', 'underground', p.underground === true ? t('yes') : t('no')),
-    );
-    panelEl.dataset.parcelId = String(feature.getId() ?? '');
+    ];
+    if (current.flags !== undefined) {
+      const dt = el('dt', {}, t('info.flags'));
+      const dd = el('dd', { 'data-testid': 'info-flags' }, current.flags === null ? t('info.flagsUnavailable') : flagChips(current.flags));
+      rows.push(dt, dd);
+    }
+    rows.push(...row('info.park', 'park', park), ...row('info.district', 'district', district));
+    if (details) {
+      rows.push(
+        ...row('info.constructionLand', 'construction-land', details.construction_land === true ? t('info.stockLand') : t('info.newLand')),
+        ...row('info.plotRatio', 'plot-ratio', num(details.plot_ratio, 2)),
+        ...row('info.density', 'density', num(details.building_density, 2)),
+        ...row('info.greenRatio', 'green-ratio', num(details.green_ratio, 2)),
+        ...row('info.supplyMethod', 'supply-method', details.supply_method ? t(`supply.${details.supply_method}`) : ''),
+        ...row('info.approvedOn', 'approved-on', details.approved_on || ''),
+        ...row('info.suppliedOn', 'supplied-on', details.supplied_on || ''),
+      );
+    }
+    rows.push(...row('info.underground', 'underground', p.underground === true ? t('yes') : t('no')));
+    const proj = current.project;
+    if (proj === undefined) {
+      rows.push(...row('info.project', 'project', t('loading')));
+    } else if (proj === null) {
+      rows.push(...row('info.project', 'project', t('info.noProject')));
+    } else {
+      rows.push(...row('info.project', 'project', `${proj.code} · ${proj.name}`));
+      rows.push(...row('info.projectNeed', 'project-need', areaText(proj.need?.new_m2 ?? 0, lang())));
+      const held = current.account ? current.account.held_m2 : 0;
+      rows.push(...row('info.quotaHeld', 'quota-held', current.accountError ? current.accountError : areaText(held, lang())));
+    }
+    body.replaceChildren(...rows);
+    panelEl.dataset.parcelId = String(id ?? '');
+    footer.replaceChildren(...(ctx.actions ? ctx.actions(id, p) : []));
+    footer.hidden = footer.childElementCount === 0;
+  }
+
+  async function load(id, mine) {
+    const details = getJSON(`/ogc/collections/parcels/items/${encodeURIComponent(id)}`).then((f) => {
+      if (mine !== seq) return null;
+      current.details = f.properties || {};
+      current.geometry = f.geometry;
+      if (ctx.onDetails) ctx.onDetails(f);
+      return f;
+    });
+    const tasks = [
+      details,
+      ctx.data.projectOfParcel(id).then(async (project) => {
+        if (mine !== seq) return;
+        current.project = project || null;
+        if (project) {
+          try {
+            current.account = await ctx.data.projectAccount(ctx.year(), project.id);
+          } catch (err) {
+            current.accountError = err.status === 404 ? t('info.noPlan', { year: ctx.year() }) : err.message;
+          }
+        }
+      }),
+    ];
+    if (ctx.loadFlags) {
+      tasks.push(
+        details.catch(() => null).then((f) => (f ? ctx.loadFlags(id, f.geometry) : undefined)).then((flags) => {
+          if (mine !== seq) return;
+          current.flags = flags;
+        }),
+      );
+    }
+    const results = await Promise.allSettled(tasks);
+    if (mine !== seq) return;
+    render();
+    for (const r of results) if (r.status === 'rejected') ctx.onError(r.reason);
   }
 
   function close() {
-    if (!feature) return;
-    feature = null;
+    if (!current) return;
+    current = null;
+    seq++;
     panelEl.hidden = true;
     delete panelEl.dataset.parcelId;
+    delete panelEl.dataset.loaded;
     onClose();
   }
 
   closeBtn.addEventListener('click', close);
-  document.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape') close();
-  });
 
   return {
-    show(f) {
-      feature = f;
+    /** Shows a parcel by id with the properties known so far (e.g. from its vector tile). */
+    async show(id, props = {}) {
+      const mine = ++seq;
+      current = { id, props, details: null, project: undefined, account: undefined, flags: undefined };
+      delete panelEl.dataset.loaded;
       render();
       panelEl.hidden = false;
+      await load(id, mine);
+      if (mine === seq) panelEl.dataset.loaded = 'true';
     },
     close,
     render,
-    get feature() {
-      return feature;
+    get id() {
+      return current ? current.id : null;
     },
     set onClose(fn) {
       onClose = fn;

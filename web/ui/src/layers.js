@@ -1,28 +1,46 @@
-// Vector sources and layers fed by GET /api/layers/{layer}.
+// The map's layers: districts, parks and protected lines as GeoJSON (small, loaded once),
+// parcels as vector tiles (fast with millions of parcels), and vector overlays for what
+// the tools show (clicked parcel, search results, selection, drawn shapes, overlaps).
 import GeoJSON from 'ol/format/GeoJSON.js';
+import MVT from 'ol/format/MVT.js';
 import VectorLayer from 'ol/layer/Vector.js';
-import { all as allStrategy, bbox as bboxStrategy } from 'ol/loadingstrategy.js';
-import { transformExtent } from 'ol/proj.js';
+import VectorTileLayer from 'ol/layer/VectorTile.js';
+import { all as allStrategy } from 'ol/loadingstrategy.js';
 import VectorSource from 'ol/source/Vector.js';
-import { getJSON, layerURL } from './api.js';
+import VectorTileSource from 'ol/source/VectorTile.js';
+import { createXYZ } from 'ol/tilegrid.js';
+import { getJSON, layerURL, track } from './api.js';
 import {
   districtStyleFn,
+  drawnShapeStyle,
+  focusStyle,
+  highlightActiveStyle,
+  highlightStyle,
+  makeAllocationStyleFn,
   makeParcelStyleFn,
+  overlapStyleFn,
   parkLabelStyleFn,
   parkStyleFn,
   protectedZoneStyle,
+  selectionStyle,
 } from './styles.js';
 
 /** Layer names the UI knows, bottom to top as drawn. */
 export const LAYER_NAMES = ['districts', 'parks', 'protected-zones', 'parcels'];
 export const STATIC_LIMIT = 10000;
-export const PARCEL_LIMIT = 5000;
-/** Parcels are loaded and drawn from this zoom level up. */
-export const PARCEL_MIN_ZOOM = 13;
+/** Parcels come in vector tiles from this zoom level up (the server's minzoom). */
+export const PARCEL_MIN_ZOOM = 12;
+/** Tiles are requested up to this zoom and over-zoomed beyond it. */
+const PARCEL_MAX_TILE_ZOOM = 16;
 
 // The API speaks CGCS2000 lon/lat (EPSG:4490), which is WGS84 to 0.1 mm: read it as EPSG:4326.
-const DATA_PROJECTION = 'EPSG:4326';
-const geojson = new GeoJSON({ dataProjection: DATA_PROJECTION });
+export const DATA_PROJECTION = 'EPSG:4326';
+export const geojson = new GeoJSON({ dataProjection: DATA_PROJECTION, featureProjection: 'EPSG:3857' });
+
+/** GeoJSON features (objects) → OpenLayers features in the map projection. */
+export function readFeatures(features) {
+  return geojson.readFeatures({ type: 'FeatureCollection', features });
+}
 
 async function loadFeatures(url, projection) {
   const fc = await getJSON(url);
@@ -44,52 +62,54 @@ function staticSource(name, onError) {
   });
 }
 
-function clampLonLat([minLon, minLat, maxLon, maxLat]) {
-  return [Math.max(minLon, -180), Math.max(minLat, -90), Math.min(maxLon, 180), Math.min(maxLat, 90)];
-}
-
 /**
- * Parcels, loaded by view extent. A failed extent is forgotten at the next map move so that
- * moving the map retries it (forgetting it at once would make OpenLayers retry in a loop).
- * When a response hits the limit, onTruncated(true) is called and zooming in reloads.
+ * Parcel vector tiles from GET /tiles/parcels/{z}/{x}/{y}.mvt. A 204 answer is an empty
+ * tile; any other failure is reported once per distinct message through onError.
  */
-function parcelSource(onError, onTruncated) {
-  const failedExtents = [];
-  let truncatedAt = null; // resolution of the last truncated load
-  const source = new VectorSource({
-    strategy: bboxStrategy,
-    loader: async (extent, resolution, projection) => {
-      const bbox = clampLonLat(transformExtent(extent, projection, DATA_PROJECTION));
-      try {
-        const features = await loadFeatures(layerURL('parcels', bbox, PARCEL_LIMIT), projection);
-        if (features.length >= PARCEL_LIMIT) {
-          truncatedAt = truncatedAt === null ? resolution : Math.min(truncatedAt, resolution);
-          onTruncated(true);
-        }
-        return features;
-      } catch (err) {
-        failedExtents.push(extent);
-        onError('parcels', err);
-        throw err;
-      }
+function parcelTileSource(onError) {
+  const format = new MVT();
+  return new VectorTileSource({
+    format,
+    tileGrid: createXYZ({ maxZoom: PARCEL_MAX_TILE_ZOOM, minZoom: PARCEL_MIN_ZOOM }),
+    url: '/tiles/parcels/{z}/{x}/{y}.mvt',
+    tileLoadFunction: (tile, url) => {
+      tile.setLoader((extent, resolution, projection) => {
+        track(1);
+        fetch(url, { credentials: 'same-origin' })
+          .then(async (res) => {
+            if (res.status === 204) return [];
+            if (!res.ok) {
+              let message = `${res.status} ${res.statusText}`;
+              try {
+                const body = await res.json();
+                if (body && body.error && body.error.message) message = body.error.message;
+              } catch {
+                // not JSON: keep the status line
+              }
+              throw new Error(message);
+            }
+            const buf = await res.arrayBuffer();
+            return format.readFeatures(buf, { extent, featureProjection: projection });
+          })
+          .then((features) => tile.setFeatures(features))
+          .catch((err) => {
+            onError('parcels', err);
+            tile.setFeatures([]);
+          })
+          .finally(() => track(-1));
+      });
     },
   });
-  source.onMoveEnd = (resolution) => {
-    while (failedExtents.length) source.removeLoadedExtent(failedExtents.pop());
-    if (truncatedAt !== null && resolution < truncatedAt * 0.99) {
-      truncatedAt = null;
-      onTruncated(false);
-      source.refresh();
-    }
-  };
-  return source;
+}
+
+function overlay(style, zIndex, name) {
+  return new VectorLayer({ source: new VectorSource(), style, zIndex, properties: { name } });
 }
 
 /**
- * Builds the layers. state is shared with the parcel style (hiddenStatuses, selected).
- * Returns { layers: {name: layer}, parkLabels, parcelSource }.
+ * Builds the layers. state is shared with the parcel style (colorBy, hidden sets, decisions).
  */
-export function createLayers({ state, onError, onTruncated }) {
+export function createLayers({ state, onError }) {
   const districts = new VectorLayer({
     source: staticSource('districts', onError),
     style: districtStyleFn,
@@ -98,37 +118,50 @@ export function createLayers({ state, onError, onTruncated }) {
     properties: { name: 'districts' },
   });
   const parksSource = staticSource('parks', onError);
-  const parks = new VectorLayer({
-    source: parksSource,
-    style: parkStyleFn,
-    zIndex: 10,
-    properties: { name: 'parks' },
-  });
+  const parks = new VectorLayer({ source: parksSource, style: parkStyleFn, zIndex: 10, properties: { name: 'parks' } });
   const parkLabels = new VectorLayer({
     source: parksSource,
     style: parkLabelStyleFn,
     declutter: 'labels',
-    zIndex: 50,
+    zIndex: 60,
     properties: { name: 'park-labels' },
   });
   const protectedZones = new VectorLayer({
     source: staticSource('protected-zones', onError),
     style: protectedZoneStyle,
-    zIndex: 20,
+    zIndex: 35,
     properties: { name: 'protected-zones' },
   });
-  const parcelsSrc = parcelSource(onError, onTruncated);
-  const parcels = new VectorLayer({
-    source: parcelsSrc,
+  const parcels = new VectorTileLayer({
+    source: parcelTileSource(onError),
     style: makeParcelStyleFn(state),
-    // minZoom is exclusive ("above which the layer is visible"): just below 13 means "from 13 up".
+    // minZoom is exclusive ("above which the layer is visible"): just below 12 means "from 12 up".
     minZoom: PARCEL_MIN_ZOOM - 1e-6,
     zIndex: 30,
+    renderMode: 'hybrid',
     properties: { name: 'parcels' },
   });
+
+  // Allocations: the parcels of projects, outlined by how much of their need the project holds.
+  const allocations = new VectorTileLayer({
+    source: parcels.getSource(),
+    style: makeAllocationStyleFn(state),
+    minZoom: PARCEL_MIN_ZOOM - 1e-6,
+    zIndex: 32,
+    visible: false,
+    renderMode: 'hybrid',
+    properties: { name: 'allocations' },
+  });
+
+  const highlight = overlay((f) => (f.get('active') ? highlightActiveStyle : highlightStyle), 50, 'highlight');
+  const selection = overlay(selectionStyle, 52, 'selection');
+  const drawn = overlay(drawnShapeStyle, 54, 'drawn');
+  const overlaps = overlay(overlapStyleFn, 55, 'overlaps');
+  const focus = overlay(focusStyle, 58, 'focus');
+
   return {
-    layers: { districts, parks, 'protected-zones': protectedZones, parcels },
+    layers: { districts, parks, 'protected-zones': protectedZones, parcels, allocations },
     parkLabels,
-    parcelSource: parcelsSrc,
+    overlays: { highlight, selection, drawn, overlaps, focus },
   };
 }

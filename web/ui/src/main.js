@@ -1,4 +1,5 @@
-// landquota web map: entry point.
+// landquota web map: entry point. Wires the map, the layers, the login, and the six work
+// modes (layers, search, eligibility, allocate, quota dashboard, reports).
 import 'ol/ol.css';
 import './style.css';
 
@@ -6,25 +7,39 @@ import Map from 'ol/Map.js';
 import View from 'ol/View.js';
 import { Attribution, defaults as defaultControls, MousePosition, ScaleLine } from 'ol/control.js';
 import { createStringXY } from 'ol/coordinate.js';
+import { createEmpty, extend as extendExtent, isEmpty } from 'ol/extent.js';
 import TileLayer from 'ol/layer/Tile.js';
 import { fromLonLat, transformExtent } from 'ol/proj.js';
 import XYZ from 'ol/source/XYZ.js';
 
-import { fetchMeta, onActivity } from './api.js';
+import { createAllocatePanel } from './allocate.js';
+import { fetchMeta, getJSON, onActivity, postJSON } from './api.js';
+import { createAuth } from './auth.js';
+import { createData } from './data.js';
+import { $, $$, el } from './dom.js';
+import { createDrawTool } from './draw.js';
+import { createEligibilityPanel } from './eligibility.js';
 import { createErrorBar } from './errorbar.js';
-import { applyTranslations, lang, onLangChange, setLang, t } from './i18n.js';
+import { applyTranslations, lang, onLangChange, pick, setLang, t } from './i18n.js';
 import { createInfoPanel } from './info.js';
-import { createLayers, LAYER_NAMES, PARCEL_LIMIT, PARCEL_MIN_ZOOM } from './layers.js';
+import { createLayers, geojson, LAYER_NAMES, PARCEL_MIN_ZOOM, readFeatures } from './layers.js';
 import { createPanel } from './panel.js';
+import { createQuotaPanel } from './quota.js';
+import { createReportsPanel } from './reports.js';
+import { createSearchPanel } from './search.js';
 import { setStatuses } from './statuses.js';
-
-const $ = (sel) => document.querySelector(sel);
+import { allocationKinds } from './styles.js';
+import { createStock } from './stock.js';
 
 // Hangzhou High-tech Zone and its parks, used until /api/meta answers (or if it fails).
 const FALLBACK_BOUNDS = [119.85, 29.95, 120.4, 30.3];
+export const MODES = ['layers', 'search', 'eligibility', 'allocate', 'quota', 'reports'];
 
 const errors = createErrorBar($('#error-bar'));
-window.addEventListener('unhandledrejection', (e) => errors.report('', e.reason));
+window.addEventListener('unhandledrejection', (e) => {
+  if (e.reason && e.reason.name === 'AbortError') return;
+  errors.report('', e.reason);
+});
 window.addEventListener('error', (e) => {
   // Chrome reports this benign ResizeObserver notice as an error event; it is no failure.
   if (String(e.message).startsWith('ResizeObserver loop')) return;
@@ -33,7 +48,14 @@ window.addEventListener('error', (e) => {
 
 applyTranslations();
 
-const state = { hiddenStatuses: new Set(), selected: null };
+const state = {
+  colorBy: 'status',
+  hiddenStatuses: new Set(),
+  hiddenClasses: new Set(),
+  decisions: null,
+  decisionLabel: '',
+  allocations: null,
+};
 
 const map = new Map({
   target: 'map',
@@ -47,23 +69,19 @@ const map = new Map({
       placeholder: '', // empty when the pointer is off the map (hidden by CSS)
     }),
   ]),
-  view: new View({ center: fromLonLat([120.15, 30.15]), zoom: 10, enableRotation: false }),
+  view: new View({ center: fromLonLat([120.15, 30.15]), zoom: 10, enableRotation: false, maxZoom: 20 }),
 });
-window.__landquota = { map, ready: false };
+window.__landquota = { map, ready: false, state };
 
 // ---- status line: loading, zoom hint --------------------------------------------------------
 onActivity((n) => {
   $('#loading').hidden = n === 0;
 });
 
-const parcelHints = { truncated: false };
 function updateHints() {
   const parcelsOn = $('#layer-toggle-parcels')?.checked ?? true;
   const zoom = map.getView().getZoom() ?? 0;
   $('#zoom-hint').hidden = !(parcelsOn && zoom < PARCEL_MIN_ZOOM);
-  const tr = $('#truncated-hint');
-  tr.hidden = !(parcelsOn && zoom >= PARCEL_MIN_ZOOM && parcelHints.truncated);
-  tr.textContent = t('hint.truncated', { n: PARCEL_LIMIT });
 }
 map.getView().on('change:resolution', updateHints);
 
@@ -71,30 +89,52 @@ map.getView().on('change:resolution', updateHints);
 const sidePanel = $('#side-panel');
 const panelToggle = $('#panel-toggle');
 function setPanelOpen(open) {
+  document.body.classList.toggle('panel-open', open);
   sidePanel.hidden = !open;
   panelToggle.setAttribute('aria-expanded', String(open));
   panelToggle.dataset.i18nTitle = open ? 'panel.collapse' : 'panel.expand';
-  panelToggle.textContent = open ? '‹' : '☰';
-  document.body.classList.toggle('panel-open', open);
+  panelToggle.textContent = open ? '‹' : '›';
   applyTranslations(panelToggle.parentElement);
+  setTimeout(() => map.updateSize(), 0);
 }
 panelToggle.addEventListener('click', () => setPanelOpen(sidePanel.hidden));
 setPanelOpen(window.matchMedia('(min-width: 700px)').matches);
 
 function fitPadding() {
+  const top = $('#topbar').getBoundingClientRect().bottom + 24;
   const left = sidePanel.hidden ? 40 : sidePanel.getBoundingClientRect().right + 24;
-  return [40, 40, 40, left];
+  const info = $('#info-panel');
+  const right = info.hidden ? 40 : window.innerWidth - info.getBoundingClientRect().left + 24;
+  return [top, right, 40, left];
 }
 
 // ---- language switch --------------------------------------------------------------------
 $('#lang-switch').addEventListener('click', () => setLang(lang() === 'zh' ? 'en' : 'zh'));
-onLangChange(() => {
-  applyTranslations();
-  updateHints();
-});
 
-// ---- start: meta, then layers ------------------------------------------------------------
+// ---- confirmation dialog ------------------------------------------------------------------
+function confirmDialog(title, text) {
+  const dlg = $('#confirm-dialog');
+  $('#confirm-title', dlg).textContent = title;
+  $('#confirm-text', dlg).textContent = text;
+  return new Promise((resolve) => {
+    const done = (v) => {
+      dlg.removeEventListener('close', onClose);
+      resolve(v);
+    };
+    const onClose = () => done(dlg.returnValue === 'ok');
+    dlg.addEventListener('close', onClose);
+    dlg.returnValue = '';
+    dlg.showModal();
+    $('#confirm-ok', dlg).focus();
+  });
+}
+
+// ---- start ------------------------------------------------------------------------------------
 async function start() {
+  const auth = createAuth({ boxEl: $('#user-box'), dialogEl: $('#login-dialog'), errors });
+  const data = createData();
+  const authReady = auth.init();
+
   let meta = null;
   try {
     meta = await fetchMeta();
@@ -105,107 +145,270 @@ async function start() {
 
   let names = LAYER_NAMES;
   if (meta && Array.isArray(meta.layers)) {
-    const unknown = meta.layers.filter((n) => !LAYER_NAMES.includes(n));
-    if (unknown.length) console.warn('landquota: layers the UI does not know:', unknown);
     names = LAYER_NAMES.filter((n) => meta.layers.includes(n));
   }
 
   const bounds = meta && isBounds(meta.bounds) ? meta.bounds : FALLBACK_BOUNDS;
-  map.getView().fit(transformExtent(bounds, 'EPSG:4326', map.getView().getProjection()), {
-    padding: fitPadding(),
-  });
+  map.getView().fit(transformExtent(bounds, 'EPSG:4326', map.getView().getProjection()), { padding: fitPadding() });
 
   if (meta && meta.basemap && meta.basemap.url) {
     // Optional server-configured tile basemap (XYZ template in Web Mercator, e.g. Tianditu "_w").
-    map.addLayer(
-      new TileLayer({
-        source: new XYZ({
-          url: meta.basemap.url,
-          attributions: meta.basemap.attribution || undefined,
-          maxZoom: meta.basemap.max_zoom || 18,
-          crossOrigin: 'anonymous',
-        }),
-        zIndex: 0,
-        properties: { name: 'basemap' },
+    map.addLayer(new TileLayer({
+      source: new XYZ({
+        url: meta.basemap.url,
+        attributions: meta.basemap.attribution || undefined,
+        maxZoom: meta.basemap.max_zoom || 18,
+        crossOrigin: 'anonymous',
       }),
-    );
+      zIndex: 0,
+      properties: { name: 'basemap' },
+    }));
     map.addControl(new Attribution({ collapsible: false }));
   }
 
-  const { layers, parkLabels, parcelSource } = createLayers({
+  const { layers, parkLabels, overlays } = createLayers({
     state,
     onError: (layer, err) => errors.report(t('error.layer', { layer: t(`layer.${layer}`) }), err),
-    onTruncated: (on) => {
-      parcelHints.truncated = on;
-      updateHints();
-    },
   });
   for (const name of names) map.addLayer(layers[name]);
   if (names.includes('parks')) map.addLayer(parkLabels);
+  for (const o of Object.values(overlays)) map.addLayer(o);
+  // Stock land and allocations are drawn over the parcels, off until asked for.
+  names = [...names, 'stock', 'allocations'];
   window.__landquota.layers = layers;
+  window.__landquota.overlays = overlays;
 
-  const panel = createPanel({
-    togglesEl: $('#layer-toggles'),
-    legendEl: $('#legend-content'),
-    layerNames: names,
-    layers,
-    extra: { parks: [parkLabels] },
-    state,
-    onStatusFilter: () => {
-      if (state.selected && state.hiddenStatuses.has(state.selected.get('status'))) info.close();
-      layers.parcels.changed();
-    },
-  });
-  $('#layer-toggles').addEventListener('change', updateHints);
-  applyTranslations();
+  const draw = createDrawTool(map, overlays.drawn);
 
-  // ---- parcel info ----
+  // ---- lookups of districts and parks (names) ----
   const findProps = (layer, keys) => (value) => {
     const v = String(value);
     const f = layer.getSource().getFeatures().find((x) => keys.some((k) => String(x.get(k) ?? '') === v));
     return f ? f.getProperties() : null;
   };
-  const info = createInfoPanel($('#info-panel'), {
+  const lookups = {
     district: findProps(layers.districts, ['adcode', 'name_zh', 'name_en']),
     park: findProps(layers.parks, ['code', 'name_zh', 'name_en']),
-  });
-  info.onClose = () => {
-    state.selected = null;
-    layers.parcels.changed();
+  };
+  const districtName = (code) => pick(lookups.district(code), 'name') || code;
+  const parkName = (code) => pick(lookups.park(code), 'name') || code;
+
+  let year = Number(localStorage.getItem('landquota.year')) || new Date().getFullYear();
+  let mode = 'layers';
+
+  const app = {
+    map, layers, overlays, state, errors, auth, data, draw, lookups, districtName, parkName,
+    mode: () => mode,
+    year: () => year,
+    setYear(y) {
+      year = y;
+      try {
+        localStorage.setItem('landquota.year', String(y));
+      } catch {
+        // not remembered
+      }
+    },
+    confirm: confirmDialog,
+    restyleParcels: () => layers.parcels.changed(),
+    /** A geometry in the map projection → GeoJSON geometry object in lon/lat. */
+    toGeoJSONGeometry: (g) => geojson.writeGeometryObject(g),
+    /** Zooms to GeoJSON features (objects). */
+    zoomToGeoJSON(features, maxZoom = 17) {
+      const ext = createEmpty();
+      for (const f of readFeatures(features.filter((x) => x && x.geometry))) extendExtent(ext, f.getGeometry().getExtent());
+      if (!isEmpty(ext)) map.getView().fit(ext, { padding: fitPadding(), maxZoom, duration: 250 });
+    },
+    /** Opens the parcel panel; with zoom, centres the map on it. */
+    async showParcel(id, props = {}, { zoom = false } = {}) {
+      focusId = Number(id);
+      overlays.focus.getSource().clear();
+      await info.show(Number(id), props);
+      if (zoom) {
+        const f = overlays.focus.getSource().getFeatures()[0];
+        if (f) map.getView().fit(f.getGeometry().getExtent(), { padding: fitPadding(), maxZoom: 17, duration: 250 });
+      }
+    },
+    /** Colours the project parcels of a scenario by decision (Map parcel id → outcome). */
+    showDecisions(decisions, label) {
+      state.decisions = decisions;
+      state.decisionLabel = label;
+      panel.setColorBy('decision');
+      $('#legend-card details').open = true;
+      window.__landquota.decisions = decisions.size;
+    },
+    openProject(id) {
+      setMode('allocate');
+      allocate.openProject(id);
+    },
+    /** Outlines a project's parcels (the first 50) and zooms to them. */
+    async showProject(id) {
+      try {
+        const project = await getJSON(`/api/projects/${encodeURIComponent(id)}`);
+        const features = await Promise.all((project.parcel_ids || []).slice(0, 50).map((pid) => getJSON(`/ogc/collections/parcels/items/${pid}`)));
+        focusId = null;
+        overlays.focus.getSource().clear();
+        overlays.focus.getSource().addFeatures(readFeatures(features));
+        app.zoomToGeoJSON(features, 16);
+      } catch (err) {
+        errors.report(t('error.projects'), err);
+      }
+    },
+    /** Fits the map to a park (by code), close enough for the parcels to be drawn. */
+    fitPark(code) {
+      const f = layers.parks.getSource().getFeatures().find((x) => x.get('code') === code);
+      if (!f) return;
+      const view = map.getView();
+      view.fit(f.getGeometry().getExtent(), { padding: fitPadding() });
+      if ((view.getZoom() ?? 0) < PARCEL_MIN_ZOOM + 0.5) view.setZoom(PARCEL_MIN_ZOOM + 0.5);
+    },
+    setMode: (m) => setMode(m),
+  };
+  window.__landquota.app = app;
+
+  // ---- stock land (derived flags and its layer) and allocations ----
+  const stock = createStock(app);
+  layers.stock = stock.layer;
+  map.addLayer(stock.layer);
+  map.addLayer(layers.allocations);
+  async function refreshAllocations() {
+    if (!layers.allocations.getVisible()) return;
+    try {
+      const [projects, plan] = await Promise.all([data.projects(), data.plan(year).catch((err) => (err.status === 404 ? { accounts: [] } : Promise.reject(err)))]);
+      state.allocations = allocationKinds(projects, plan.accounts);
+      layers.allocations.changed();
+    } catch (err) {
+      errors.report(t('error.layer', { layer: t('layer.allocations') }), err);
+    }
+  }
+  layers.allocations.on('change:visible', refreshAllocations);
+  data.onRefresh(refreshAllocations);
+  /** Eligibility of selected parcels (up to 25, one request each): {eligible, text} or null. */
+  app.checkEligibility = async (ids) => {
+    if (ids.length === 0 || ids.length > 25) return null;
+    const results = await Promise.all(ids.map((id) => postJSON('/api/eligibility', { parcel_id: id })));
+    const bad = results.filter((r) => !r.eligible);
+    return {
+      eligible: bad.length === 0,
+      text: bad.length === 0 ? t('alloc.allEligible', { n: results.length })
+        : t('alloc.someIneligible', { n: bad.length, codes: bad.map((r) => r.subject?.parcel_code).filter(Boolean).join('、') }),
+    };
   };
 
+  // ---- parcel info panel ----
+  let focusId = null;
+  const info = createInfoPanel($('#info-panel'), {
+    lookups,
+    data,
+    year: () => year,
+    onError: (err) => errors.report(t('info.loadFailed'), err),
+    loadFlags: stock.flags,
+    onDetails(f) {
+      if (Number(f.id) !== focusId) return;
+      overlays.focus.getSource().clear();
+      overlays.focus.getSource().addFeatures(readFeatures([f]));
+    },
+    actions(id) {
+      const out = [
+        el('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'info-eligibility', onclick: () => { setMode('eligibility'); eligibility.checkParcel(id); } }, t('info.checkEligibility')),
+      ];
+      if (auth.can('allocator')) {
+        out.push(el('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'info-select', onclick: () => { setMode('allocate'); allocate.toggle(id); } },
+          allocate.selection.has(Number(id)) ? t('info.unselect') : t('info.select')));
+      }
+      return out;
+    },
+  });
+  info.onClose = () => {
+    focusId = null;
+    overlays.focus.getSource().clear();
+  };
+
+  // ---- panels ----
+  const panel = createPanel({
+    togglesEl: $('#layer-toggles'),
+    colorByEl: $('#color-by'),
+    legendEl: $('#legend-content'),
+    layerNames: names,
+    layers,
+    extra: { parks: [parkLabels] },
+    overlays,
+    state,
+    onChange: () => layers.parcels.changed(),
+  });
+  $('#layer-toggles').addEventListener('change', updateHints);
+
+  const search = createSearchPanel($('[data-panel="search"]'), app);
+  const eligibility = createEligibilityPanel($('[data-panel="eligibility"]'), app);
+  const allocate = createAllocatePanel($('[data-panel="allocate"]'), app);
+  const quota = createQuotaPanel($('[data-panel="quota"]'), app);
+  const reports = createReportsPanel($('[data-panel="reports"]'), app);
+  const panels = { search, eligibility, allocate, quota, reports };
+  window.__landquota.panels = panels;
+
+  // ---- modes ----
+  function setMode(next) {
+    if (!MODES.includes(next)) next = 'layers';
+    if (next !== mode) {
+      draw.cancel();
+      if (panels[mode] && panels[mode].onModeLeave) panels[mode].onModeLeave();
+    }
+    mode = next;
+    for (const m of MODES) document.body.classList.toggle(`mode-${m}`, m === mode);
+    for (const b of $$('#mode-tabs [data-mode]')) {
+      b.classList.toggle('active', b.dataset.mode === mode);
+      b.setAttribute('aria-selected', String(b.dataset.mode === mode));
+    }
+    for (const s of $$('#side-panel [data-panel]')) s.hidden = s.dataset.panel !== mode;
+    // The legend is open on the map view (and for a scenario on the map); the tools need the room.
+    $('#legend-card details').open = mode === 'layers' || (mode === 'quota' && Boolean(state.decisions));
+    document.body.dataset.mode = mode;
+    if (sidePanel.hidden) setPanelOpen(true);
+    if (location.hash !== `#${mode}`) history.replaceState(null, '', `#${mode}`);
+    if (panels[mode] && panels[mode].onModeEnter) panels[mode].onModeEnter();
+    setTimeout(() => map.updateSize(), 0);
+  }
+  for (const b of $$('#mode-tabs [data-mode]')) b.addEventListener('click', () => setMode(b.dataset.mode));
+  window.addEventListener('hashchange', () => setMode(location.hash.slice(1)));
+
+  // ---- map clicks ----
   map.on('singleclick', (evt) => {
+    if (draw.drawing) return;
     const hit = map.forEachFeatureAtPixel(evt.pixel, (f) => f, {
       layerFilter: (l) => l === layers.parcels,
       hitTolerance: 2,
     });
-    if (hit) {
-      state.selected = hit;
-      info.show(hit);
-      layers.parcels.changed();
-    } else {
-      info.close();
+    if (mode === 'allocate' && allocate.tool === 'click') {
+      if (hit) allocate.toggle(hit.getId());
+      return;
     }
+    if (hit) app.showParcel(hit.getId(), hit.getProperties());
+    else info.close();
   });
   map.on('pointermove', (evt) => {
     if (evt.dragging) return;
-    const over = map.hasFeatureAtPixel(evt.pixel, { layerFilter: (l) => l === layers.parcels, hitTolerance: 2 });
+    const over = !draw.drawing && map.hasFeatureAtPixel(evt.pixel, { layerFilter: (l) => l === layers.parcels, hitTolerance: 2 });
     map.getTargetElement().style.cursor = over ? 'pointer' : '';
   });
-  map.on('moveend', () => {
-    parcelSource.onMoveEnd(map.getView().getResolution());
-    updateHints();
-  });
-  // A parcel that disappears on reload (e.g. after zooming in past a truncated load) closes the panel.
-  parcelSource.on('clear', () => info.close());
+  map.on('moveend', updateHints);
 
   onLangChange(() => {
-    panel.renderLegend();
+    applyTranslations();
+    auth.render();
+    panel.render();
     info.render();
+    for (const p of Object.values(panels)) p.render();
     layers.districts.changed();
     parkLabels.changed();
+    updateHints();
+  });
+  auth.onChange(() => {
+    for (const p of Object.values(panels)) p.render();
+    info.render();
   });
 
+  await authReady;
+  applyTranslations();
+  setMode(location.hash.slice(1) || 'layers');
   updateHints();
   window.__landquota.ready = true;
   document.body.dataset.ready = 'true';

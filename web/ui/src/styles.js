@@ -1,6 +1,7 @@
-// OpenLayers styles of the four layers, and the colours the legend shows.
-import { Fill, Stroke, Style, Text } from 'ol/style.js';
+// OpenLayers styles of the layers, and the colours the legend shows.
+import { Circle as CircleStyle, Fill, Stroke, Style, Text } from 'ol/style.js';
 import { pick } from './i18n.js';
+import { landUseColor } from './landuse.js';
 
 export const FONT_STACK =
   'system-ui, -apple-system, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif';
@@ -35,6 +36,16 @@ export function statusColor(code) {
   for (const ch of String(code)) h = (h * 31 + ch.codePointAt(0)) >>> 0;
   return FALLBACK_COLORS[h % FALLBACK_COLORS.length];
 }
+
+// ---- allocation outcomes (scenario on the map) -------------------------------------------
+export const OUTCOMES = ['granted', 'partial', 'waiting', 'refused'];
+export const OUTCOME_COLORS = {
+  granted: '#2e7d32',
+  partial: '#f9a825',
+  waiting: '#1565c0',
+  refused: '#c62828',
+};
+export const NO_PROJECT_COLOR = '#cfd6de';
 
 /** '#rrggbb' + alpha → 'rgba(r,g,b,a)'. */
 export function withAlpha(hex, alpha) {
@@ -128,8 +139,8 @@ export function districtStyleFn(feature, resolution) {
 // ---- parks -----------------------------------------------------------------------------------
 export const PARK_COLOR = '#0b5394';
 const parkStyle = new Style({
-  fill: new Fill({ color: withAlpha(PARK_COLOR, 0.08) }),
-  stroke: new Stroke({ color: PARK_COLOR, width: 3 }),
+  fill: new Fill({ color: withAlpha(PARK_COLOR, 0.06) }),
+  stroke: new Stroke({ color: PARK_COLOR, width: 2.5 }),
 });
 export function parkStyleFn() {
   return parkStyle;
@@ -148,19 +159,18 @@ export function parkLabelStyleFn(feature) {
   return parkLabelStyle;
 }
 
-// ---- parcels ---------------------------------------------------------------------------------
+// ---- parcels (vector tiles) -----------------------------------------------------------------
 const parcelStyleCache = new Map();
 
-function parcelStyle(status, underground) {
-  const key = `${status}|${underground}`;
+function filledStyle(color, underground, alpha = 0.62) {
+  const key = `${color}|${underground}|${alpha}`;
   let s = parcelStyleCache.get(key);
   if (!s) {
-    const color = statusColor(status);
     s = new Style({
-      fill: new Fill({ color: withAlpha(color, underground ? 0.35 : 0.6) }),
+      fill: new Fill({ color: withAlpha(color, underground ? alpha * 0.55 : alpha) }),
       stroke: new Stroke({
         color: darker(color),
-        width: underground ? 1.5 : 1,
+        width: underground ? 1.5 : 0.8,
         lineDash: underground ? [5, 4] : undefined,
       }),
     });
@@ -169,21 +179,111 @@ function parcelStyle(status, underground) {
   return s;
 }
 
-const selectedStyles = [
-  new Style({ stroke: new Stroke({ color: '#ffffff', width: 6 }) }),
-  new Style({ stroke: new Stroke({ color: '#111111', width: 2.5 }) }),
-];
+/** Colour of a parcel's properties under a colouring mode. */
+export function parcelColor(state, props, id) {
+  if (state.colorBy === 'landuse') return landUseColor(props.land_use);
+  if (state.colorBy === 'decision') {
+    const outcome = state.decisions && state.decisions.get(Number(id));
+    return outcome ? OUTCOME_COLORS[outcome] || NO_PROJECT_COLOR : NO_PROJECT_COLOR;
+  }
+  return statusColor(props.status);
+}
 
 /**
- * state.hiddenStatuses: Set of status codes not drawn; state.selected: the selected feature.
+ * Style function of the parcel tiles. state: colorBy ('status' | 'landuse' | 'decision'),
+ * hiddenStatuses, hiddenClasses (Sets), decisions (Map parcel id → outcome).
  */
 export function makeParcelStyleFn(state) {
   return (feature) => {
     const status = feature.get('status');
     if (state.hiddenStatuses.has(status)) return null;
-    const base = parcelStyle(status, feature.get('underground') === true);
-    if (feature === state.selected) return [base, ...selectedStyles];
-    return base;
+    const use = String(feature.get('land_use') ?? '').slice(0, 2);
+    if (state.hiddenClasses.has(use)) return null;
+    const id = feature.getId();
+    const props = { status, land_use: feature.get('land_use') };
+    const color = parcelColor(state, props, id);
+    const faded = state.colorBy === 'decision' && !(state.decisions && state.decisions.has(Number(id)));
+    return filledStyle(color, feature.get('underground') === true, faded ? 0.35 : 0.62);
   };
 }
 
+// ---- allocations: project parcels by the quota their project holds ---------------------------
+export const ALLOCATION_KINDS = ['full', 'partial', 'none', 'stock'];
+export const ALLOCATION_COLORS = { full: '#1b5e20', partial: '#ef6c00', none: '#455a64', stock: '#00838f' };
+const allocationStyles = {};
+export function makeAllocationStyleFn(state) {
+  return (feature) => {
+    const kind = state.allocations && state.allocations.get(Number(feature.getId()));
+    if (!kind) return null;
+    if (!allocationStyles[kind]) {
+      const c = ALLOCATION_COLORS[kind];
+      allocationStyles[kind] = [
+        new Style({ stroke: new Stroke({ color: 'rgba(255,255,255,0.9)', width: 5 }) }),
+        new Style({ stroke: new Stroke({ color: c, width: 2.5, lineDash: kind === 'none' ? [6, 4] : undefined }) }),
+      ];
+    }
+    return allocationStyles[kind];
+  };
+}
+
+/**
+ * Parcel id → allocation kind from the projects and the plan's accounts: 'full' when the
+ * project holds (or has consumed) its new-land need, 'partial' when some, 'none' when
+ * nothing, 'stock' when it needs no new quota.
+ */
+export function allocationKinds(projects, accounts) {
+  const held = new Map();
+  for (const a of accounts || []) {
+    if (a.kind === 'project') held.set(Number(a.project_id), (a.held_m2 || 0) + (a.consumed_m2 || 0));
+  }
+  const out = new Map();
+  for (const p of projects || []) {
+    const need = p.need ? p.need.new_m2 || 0 : 0;
+    const h = held.get(Number(p.id)) || 0;
+    const kind = need <= 0.005 ? 'stock' : h + 0.005 >= need ? 'full' : h > 0 ? 'partial' : 'none';
+    for (const id of p.parcel_ids || []) out.set(Number(id), kind);
+  }
+  return out;
+}
+
+// ---- overlays: focus (clicked parcel), search results, selection, eligibility -----------------
+export const focusStyle = [
+  new Style({ stroke: new Stroke({ color: '#ffffff', width: 6 }) }),
+  new Style({ stroke: new Stroke({ color: '#111111', width: 2.5 }) }),
+];
+
+export const HIGHLIGHT_COLOR = '#00b8d4';
+export const highlightStyle = [
+  new Style({ fill: new Fill({ color: withAlpha(HIGHLIGHT_COLOR, 0.62) }), stroke: new Stroke({ color: 'rgba(255,255,255,0.95)', width: 4 }) }),
+  new Style({ stroke: new Stroke({ color: '#005f6b', width: 2 }) }),
+];
+export const highlightActiveStyle = [
+  new Style({ fill: new Fill({ color: withAlpha('#ffeb3b', 0.55) }), stroke: new Stroke({ color: '#ffffff', width: 6 }) }),
+  new Style({ stroke: new Stroke({ color: '#e65100', width: 3 }) }),
+];
+
+export const SELECTION_COLOR = '#ff6d00';
+export const selectionStyle = [
+  new Style({
+    fill: new Fill({ color: withAlpha(SELECTION_COLOR, 0.35) }),
+    stroke: new Stroke({ color: '#ffffff', width: 5 }),
+  }),
+  new Style({ stroke: new Stroke({ color: SELECTION_COLOR, width: 2.5 }) }),
+];
+
+/** Drawn shapes (search area, eligibility test shape). */
+export const drawnShapeStyle = new Style({
+  fill: new Fill({ color: 'rgba(11, 83, 148, 0.08)' }),
+  stroke: new Stroke({ color: PARK_COLOR, width: 2.5, lineDash: [10, 6] }),
+  image: new CircleStyle({ radius: 5, fill: new Fill({ color: PARK_COLOR }) }),
+});
+
+/** Overlaps of a drawn shape with the protected lines, by kind. */
+export const OVERLAP_COLORS = { ...ZONE_COLORS, outside_boundary: '#7b1fa2' };
+export function overlapStyleFn(feature) {
+  const color = OVERLAP_COLORS[feature.get('kind')] || '#d32f2f';
+  return new Style({
+    fill: new Fill({ color: withAlpha(color, 0.55) }),
+    stroke: new Stroke({ color: darker(color, 0.8), width: 2 }),
+  });
+}

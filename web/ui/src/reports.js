@@ -1,0 +1,139 @@
+// Reports: the yearly statistics (统计核算) per district and park, in both statistical views
+// (administrative districts; the High-tech Zone with its cooperation parks), with download
+// buttons for the whole report or one table, as .xlsx or CSV.
+import { getJSON, query } from './api.js';
+import { el } from './dom.js';
+import { dateTime, fmt, pct } from './format.js';
+import { lang, t } from './i18n.js';
+
+// Columns that place a row rather than measure it: shown as the row's label.
+const PLACE_COLUMNS = new Set(['section', 'level', 'code', 'name', 'host_district', 'double_counted', 'note']);
+// The server writes these values in Chinese (for the Chinese CSV and xlsx); the English UI names them.
+const VALUE_EN = {
+  按行政区: 'By district (administrative view)',
+  高新区口径: 'High-tech Zone view',
+  新增建设用地计划指标: 'New construction-land quota',
+  城乡建设用地增减挂钩: 'Urban-rural linkage quota',
+  耕地占补平衡: 'Farmland balance quota',
+};
+
+function valueText(v, kind) {
+  if (v === null || v === undefined || v === '') return '';
+  switch (kind) {
+    case 'number':
+      return fmt(v, 2);
+    case 'int':
+      return fmt(v, 0);
+    case 'percent':
+      return pct(v, 1);
+    case 'bool':
+      return v ? t('yes') : t('no');
+    default:
+      return lang() === 'en' && VALUE_EN[v] ? VALUE_EN[v] : String(v);
+  }
+}
+
+export function createReportsPanel(root, app) {
+  let year = app.year();
+  let report = null;
+  let error = null;
+  let loading = false;
+  const closed = new Set(['land_use']);
+
+  async function load() {
+    loading = true;
+    error = null;
+    render();
+    try {
+      report = await getJSON(`/api/reports/${year}`);
+    } catch (err) {
+      report = null;
+      error = err;
+      app.errors.report(t('reports.failed'), err);
+    } finally {
+      loading = false;
+      render();
+    }
+  }
+
+  function link(format, table) {
+    return `/api/reports/${year}${query({ format, table })}`;
+  }
+
+  function downloads(table) {
+    return el('span', { class: 'downloads' },
+      el('a', { class: `btn ${table ? 'btn-small' : 'btn-primary'}`, href: link('xlsx', table), download: '', 'data-testid': `report-xlsx${table ? `-${table}` : ''}` }, table ? 'xlsx' : t('reports.xlsx')),
+      el('a', { class: `btn ${table ? 'btn-small' : ''}`, href: link('csv', table), download: '', 'data-testid': `report-csv${table ? `-${table}` : ''}` }, table ? 'CSV' : t('reports.csv')));
+  }
+
+  function tableView(tb) {
+    const measures = tb.columns.filter((c) => !PLACE_COLUMNS.has(c.key));
+    const colName = (c) => (lang() === 'en' ? c.en : c.zh);
+    let section = null;
+    const rows = [];
+    for (const r of tb.rows || []) {
+      if (r.section !== section) {
+        section = r.section;
+        rows.push(el('tr', { class: 'section-row' }, el('td', { colspan: String(measures.length + 1) }, valueText(section, 'text'))));
+      }
+      if (r.level === '注') {
+        rows.push(el('tr', { class: 'note-row' }, el('td', { colspan: String(measures.length + 1) }, r.name)));
+        continue;
+      }
+      const cls = r.level === '合计' ? 'total-row' : r.level === '其中' ? 'sub-row' : '';
+      rows.push(el('tr', { class: cls },
+        el('td', { class: 'place' },
+          el('span', {}, r.name), r.code ? el('span', { class: 'code' }, r.code) : null,
+          r.double_counted ? el('span', { class: 'badge badge-warn', title: t('reports.doubleHint') }, t('reports.double')) : null,
+          r.note && r.level !== '合计' ? el('div', { class: 'muted small' }, r.note) : null),
+        ...measures.map((c) => el('td', { class: c.kind === 'text' ? '' : 'num' }, valueText(r[c.key], c.kind)))));
+    }
+    const open = !closed.has(tb.key);
+    const details = el('details', { class: 'report-section', open, 'data-testid': `report-table-${tb.key}` },
+      el('summary', {}, el('span', { class: 'report-title' }, lang() === 'en' ? tb.title_en : tb.title_zh), downloads(tb.key)),
+      el('div', { class: 'table-wrap' },
+        el('table', { class: 'grid report' },
+          el('thead', {}, el('tr', {}, el('th', {}, t('reports.unit')), ...measures.map((c) => el('th', { class: c.kind === 'text' ? '' : 'num' }, colName(c))))),
+          el('tbody', {}, ...rows))));
+    details.addEventListener('toggle', () => (details.open ? closed.delete(tb.key) : closed.add(tb.key)));
+    return details;
+  }
+
+  function render() {
+    const yearInput = el('input', { type: 'number', min: '2000', max: '2100', value: String(year), class: 'year-input', 'data-testid': 'report-year' });
+    yearInput.addEventListener('change', () => {
+      const y = Number(yearInput.value);
+      if (y >= 2000 && y <= 2100) {
+        year = y;
+        app.setYear(y);
+        load();
+      }
+    });
+    const parts = [
+      el('div', { class: 'reports-header' },
+        el('h2', {}, t('reports.title', { year })),
+        el('label', { class: 'inline-field' }, el('span', {}, t('quota.year')), yearInput),
+        report ? el('span', { class: 'muted' }, t('reports.period', { from: report.from, to: report.as_of, at: dateTime(report.generated_at) })) : null,
+        downloads()),
+    ];
+    if (loading && !report) parts.push(el('div', { class: 'empty-state' }, t('loading')));
+    else if (error) parts.push(el('div', { class: 'empty-state' }, `${t('reports.failed')}: ${error.message}`));
+    else if (report) {
+      parts.push(el('ul', { class: 'notes report-notes', 'data-testid': 'report-notes' }, ...(report.notes || []).map((n) => el('li', {}, lang() === 'en' ? n.en : n.zh))));
+      parts.push(...(report.tables || []).map(tableView));
+    }
+    root.replaceChildren(el('div', { class: 'reports-body', 'data-testid': 'reports' }, ...parts));
+    root.dataset.loaded = report ? 'true' : 'false';
+  }
+
+  render();
+  return {
+    render,
+    onModeEnter() {
+      if (!report || year !== app.year()) {
+        year = app.year();
+        load();
+      }
+    },
+  };
+}

@@ -1,0 +1,157 @@
+// A small sequential test runner with a real server, database and browser behind it.
+// Every check throws on failure; run() prints "N passed, N failed" and sets the exit code.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const UI_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const REPO = resolve(UI_DIR, '..', '..');
+export const OUT_DIR = join(UI_DIR, 'test-output');
+export const PASSWORD = 'ui-test-password-2026';
+
+const tests = [];
+export function test(name, fn) {
+  tests.push({ name, fn });
+}
+
+export class AssertionError extends Error {}
+export function assert(cond, message) {
+  if (!cond) throw new AssertionError(message);
+}
+export function equal(actual, expected, message) {
+  if (actual !== expected) throw new AssertionError(`${message}: got ${JSON.stringify(actual)}, want ${JSON.stringify(expected)}`);
+}
+
+function log(...args) {
+  console.log(...args);
+}
+
+/** Runs a command, failing loudly with its output. */
+export function run(cmd, args, { env = {}, cwd = REPO, input } = {}) {
+  const r = spawnSync(cmd, args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8', input, maxBuffer: 64 << 20 });
+  if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+export function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+/** The test server's URL with another database name. */
+export function withDatabase(url, name) {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/**
+ * Starts everything: a fresh database lq_ui_<random> next to LANDQUOTA_TEST_DATABASE_URL,
+ * migrated and seeded, users of each role, and `landquota serve` on a free port.
+ */
+export async function startWorld() {
+  const base = process.env.LANDQUOTA_TEST_DATABASE_URL || process.env.TEST_DATABASE_URL;
+  if (!base) throw new Error('LANDQUOTA_TEST_DATABASE_URL is not set (scripts/ui-test.sh sets it)');
+  const bin = process.env.LANDQUOTA_UI_BIN || join(REPO, 'bin', 'landquota');
+  if (!process.env.LANDQUOTA_UI_BIN) {
+    log('building bin/landquota');
+    run('go', ['build', '-o', 'bin/landquota', './cmd/landquota']);
+  }
+  if (!existsSync(bin)) throw new Error(`${bin} is missing`);
+  const name = `lq_ui_${randomBytes(5).toString('hex')}`;
+  const admin = withDatabase(base, 'postgres');
+  const dbURL = withDatabase(base, name);
+  const world = { bin, name, admin, dbURL, server: null, port: 0, url: '' };
+  run('psql', [admin, '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', `CREATE DATABASE ${name}`]);
+  world.dropDatabase = () => {
+    try {
+      run('psql', [admin, '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]);
+      log(`dropped database ${name}`);
+    } catch (err) {
+      console.error(`could not drop database ${name}: ${err.message}`);
+    }
+  };
+  try {
+    const env = { DATABASE_URL: dbURL };
+    run(bin, ['migrate'], { env });
+    run(bin, ['seed', '--parcels', '3000', '--seed', '7'], { env });
+    for (const [u, role] of [['viewer1', 'viewer'], ['alloc1', 'allocator'], ['admin1', 'admin']]) {
+      run(bin, ['user', 'add', '--username', u, '--role', role], { env: { ...env, LANDQUOTA_PASSWORD: PASSWORD } });
+    }
+    world.port = await freePort();
+    world.url = `http://127.0.0.1:${world.port}`;
+    const server = spawn(bin, ['serve', '--addr', `127.0.0.1:${world.port}`], {
+      cwd: REPO,
+      env: { ...process.env, DATABASE_URL: dbURL },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    world.server = server;
+    world.serverLog = [];
+    const keep = (b) => {
+      world.serverLog.push(b.toString());
+      if (world.serverLog.length > 400) world.serverLog.splice(0, 100);
+    };
+    server.stdout.on('data', keep);
+    server.stderr.on('data', keep);
+    const deadline = Date.now() + 20000;
+    for (;;) {
+      if (server.exitCode !== null) throw new Error(`landquota serve exited ${server.exitCode}:\n${world.serverLog.join('')}`);
+      try {
+        const res = await fetch(`${world.url}/readyz`);
+        if (res.ok) break;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error(`landquota serve did not get ready:\n${world.serverLog.join('')}`);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    log(`server on ${world.url}, database ${name}`);
+  } catch (err) {
+    await stopWorld(world);
+    throw err;
+  }
+  return world;
+}
+
+export async function stopWorld(world) {
+  if (world.server && world.server.exitCode === null) {
+    const exited = new Promise((r) => world.server.once('exit', r));
+    world.server.kill('SIGTERM');
+    const timer = setTimeout(() => world.server.kill('SIGKILL'), 8000);
+    await exited;
+    clearTimeout(timer);
+  }
+  if (world.dropDatabase) world.dropDatabase();
+}
+
+/** Runs the registered tests in order; returns the number of failures. */
+export async function runTests(ctx) {
+  mkdirSync(OUT_DIR, { recursive: true });
+  let passed = 0;
+  let failed = 0;
+  for (const { name, fn } of tests) {
+    const t0 = Date.now();
+    try {
+      await fn(ctx);
+      passed++;
+      log(`ok   ${name} (${Date.now() - t0} ms)`);
+    } catch (err) {
+      failed++;
+      log(`FAIL ${name} (${Date.now() - t0} ms)\n     ${String(err && err.stack ? err.stack : err).split('\n').join('\n     ')}`);
+      if (ctx.onFailure) await ctx.onFailure(name).catch(() => {});
+    }
+  }
+  log(`\n${passed} passed, ${failed} failed`);
+  return failed;
+}
