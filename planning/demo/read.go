@@ -221,7 +221,7 @@ func (f *rawFeature) multiPolygon() (orb.MultiPolygon, error) {
 	case "Polygon":
 		var c [][][]float64
 		if err := json.Unmarshal(f.Geometry.Coordinates, &c); err != nil {
-			return nil, fmt.Errorf("Polygon coordinates: %v", err)
+			return nil, fmt.Errorf("coordinates of the Polygon: %v", err)
 		}
 		p, err := toPolygon(c)
 		if err != nil {
