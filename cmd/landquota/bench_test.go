@@ -30,6 +30,7 @@ type benchEnv struct {
 	base  string
 	pool  *pgxpool.Pool
 	pid   int
+	cmd   *exec.Cmd
 	boxes [][4]float64 // bbox pages that each hold at least 1,000 parcels
 	tiles [][3]int     // zoom-14 tiles over dense parcels
 }
@@ -42,6 +43,15 @@ var (
 
 const benchClients = 8
 
+// stopBench stops the benchmark server, if one was started (TestMain).
+func stopBench() {
+	if bench != nil && bench.cmd != nil {
+		bench.cmd.Process.Signal(os.Interrupt)
+		bench.cmd.Wait()
+		bench.pool.Close()
+	}
+}
+
 // startBench starts `landquota serve` on LANDQUOTA_BENCH_DATABASE_URL once
 // for all benchmarks.
 func startBench(b *testing.B) *benchEnv {
@@ -49,7 +59,12 @@ func startBench(b *testing.B) *benchEnv {
 	if url == "" {
 		b.Skip("LANDQUOTA_BENCH_DATABASE_URL not set: run `make bench`")
 	}
-	benchOnce.Do(func() { bench, benchErr = newBenchEnv(url) })
+	benchOnce.Do(func() {
+		var e *benchEnv
+		if e, benchErr = newBenchEnv(url); e != nil {
+			bench = e
+		}
+	})
 	if benchErr != nil {
 		b.Fatal(benchErr)
 	}
@@ -69,7 +84,9 @@ func newBenchEnv(url string) (*benchEnv, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	e := &benchEnv{base: fmt.Sprintf("http://127.0.0.1:%d", port), pool: pool, pid: cmd.Process.Pid}
+	e := &benchEnv{base: fmt.Sprintf("http://127.0.0.1:%d", port), pool: pool, pid: cmd.Process.Pid, cmd: cmd}
+	// Set before the wait, so TestMain stops the server even if it never gets ready.
+	bench = e
 	for i := 0; ; i++ {
 		res, err := http.Get(e.base + "/readyz")
 		if err == nil && res.StatusCode == 200 {

@@ -31,6 +31,7 @@ func TestMain(m *testing.M) {
 		panic("building landquota: " + err.Error() + "\n" + string(out))
 	}
 	code := m.Run()
+	stopBench()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
