@@ -1,0 +1,149 @@
+package pgstore_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/hangzhou-hitech/landquota/planning/planner"
+	"github.com/hangzhou-hitech/landquota/planning/quota"
+)
+
+// newReportWorld is the planner world with a 2026 year to report on:
+// X7 sold and X13 allocated in 2026 (both approved in 2024, so 批而未供 at
+// the start of the year and disposed in it); under the core zone U1 idle
+// since 2023 and started in April 2026 (disposed), U2 idle since
+// 2024-01-15 (two full years at the end: recovery due; price 1,000 万元);
+// and a 2026 quota plan: 100 hm² issued, 30 to Xiaoshan, 10 of it to
+// Binxiao, 5 to the project on X5, of which 2 consumed.
+func newReportWorld(t *testing.T) *plannerWorld {
+	t.Helper()
+	w := newPlannerWorld(t)
+	ctx := context.Background()
+	for _, sql := range []string{
+		`UPDATE parcels SET supplied_on = '2026-03-01', supply_method = 'sale' WHERE code = 'X7'`,
+		`UPDATE parcels SET supplied_on = '2026-05-01', supply_method = 'allocation' WHERE code = 'X13'`,
+		`UPDATE parcels SET approved_on = '2022-01-01', supplied_on = '2022-03-01', agreed_start_on = '2023-01-01', actual_start_on = '2026-04-01',
+			supply_method = 'sale' WHERE code = 'U1'`,
+		`UPDATE parcels SET approved_on = '2023-01-01', supplied_on = '2023-06-01', agreed_start_on = '2024-01-15', land_price_wan = 1000,
+			supply_method = 'allocation' WHERE code = 'U2'`,
+	} {
+		if _, err := w.s.Pool().Exec(ctx, sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.s.EnsurePlan(ctx, 2026, quota.KindNewConstruction, ""); err != nil {
+		t.Fatal(err)
+	}
+	var project int64
+	w.s.Pool().QueryRow(ctx, "SELECT project_id FROM project_parcels WHERE parcel_id = $1", w.ids["X5"]).Scan(&project)
+	pa := fmt.Sprintf("P%d", project)
+	for i, b := range []quota.Booking{
+		{Entry: quota.EntryIssue, To: "330100", AmountM2: 1_000_000},
+		{Entry: quota.EntryAllocate, From: "330100", To: "330109", AmountM2: 300_000},
+		{Entry: quota.EntryAllocate, From: "330109", To: "330109/BINXIAO", AmountM2: 100_000},
+		{Entry: quota.EntryAllocate, From: "330109/BINXIAO", To: pa, AmountM2: 50_000},
+		{Entry: quota.EntryConsume, From: pa, AmountM2: 20_000},
+	} {
+		b.Year, b.Kind, b.Reason, b.By, b.IdempotencyKey = 2026, quota.KindNewConstruction, "test", "tester", fmt.Sprint("r", i)
+		if _, err := w.s.Book(ctx, b); err != nil {
+			t.Fatalf("booking %d: %v", i, err)
+		}
+	}
+	return w
+}
+
+// reportCell finds one value of a report table.
+func reportCell(t *testing.T, rep planner.Report, table, section, code, col, class string) any {
+	t.Helper()
+	sections := map[string]string{planner.SectionDistrict: "按行政区", planner.SectionHighTechZone: "高新区口径"}
+	for _, tb := range rep.Tables {
+		if tb.Key != table {
+			continue
+		}
+		idx := map[string]int{}
+		for i, c := range tb.Columns {
+			idx[c.Key] = i
+		}
+		for _, r := range tb.Rows {
+			if r[0] == sections[section] && r[2] == code && r[1] != "注" && (class == "" || r[idx["class"]] == class) {
+				return r[idx[col]]
+			}
+		}
+	}
+	t.Fatalf("no cell %s %s %q %s %s", table, section, code, col, class)
+	return nil
+}
+
+func TestYearReportMatchesHandSums(t *testing.T) {
+	w := newReportWorld(t)
+	end, _ := time.Parse(time.DateOnly, "2026-12-31")
+	rep, err := w.s.YearReport(context.Background(), 2026, end, planner.DefaultRules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	D, H := planner.SectionDistrict, planner.SectionHighTechZone
+	checks := []struct {
+		table, section, code, col, class string
+		want                             any
+	}{
+		// Supply in 2026: X7 sold (4 hm²), X13 allocated (3 hm²), both in Binxiao.
+		{"supply", D, "330109", "sale_hm2", "", 4.0},
+		{"supply", D, "330109", "allocation_mu", "", 45.0},
+		{"supply", D, "BINXIAO", "total_count", "", int64(2)},
+		{"supply", D, "330108", "total_count", "", int64(0)},
+		{"supply", H, "BINXIAO", "total_hm2", "", 7.0},
+		{"supply", H, "BINXIAO", "double_counted", "", true},
+		{"supply", H, "", "total_hm2", "", 7.0},
+		// 批而未供: X2, X8, X7, X13 at the start (15 hm²); X7 and X13 supplied: 7/15.
+		{"stock", D, "330109", "unsupplied_start_hm2", "", 15.0},
+		{"stock", D, "330109", "unsupplied_disposed_hm2", "", 7.0},
+		{"stock", D, "330109", "unsupplied_disposal_rate", "", 0.4667},
+		{"stock", D, "330109", "unsupplied_end_count", "", int64(2)},
+		{"stock", D, "330109", "unsupplied_end_mu", "", 120.0},
+		// 闲置 under the core zone: U1 and U2 at the start, U1 started in 2026.
+		{"stock", D, "330108", "idle_start_hm2", "", 2.0},
+		{"stock", D, "330108", "idle_disposed_hm2", "", 1.0},
+		{"stock", D, "330108", "idle_disposal_rate", "", 0.5},
+		{"stock", D, "330108", "idle_end_count", "", int64(1)},
+		{"stock", D, "330108", "recovery_due_count", "", int64(1)},
+		{"stock", D, "330108", "fee_wan", "", 200.0},
+		{"stock", H, "HTZ", "idle_end_hm2", "", 1.0},
+		// Five-year supply rate: Binxiao approved 17 hm² since 2022, 9 supplied.
+		{"stock", D, "BINXIAO", "supply_rate_5y", "", 0.5294},
+		{"stock", D, "BINXIAO", "below_floor", "", true},
+		{"stock", D, "330108", "supply_rate_5y", "", 1.0},
+		// Low efficiency at the end.
+		{"low_efficiency", D, "330109", "unsupplied_hm2", "", 8.0},
+		// Land use: industry in Xiaoshan (X1-X5, X7, X8, X10, X9), of which 100101 seven.
+		{"land_use", D, "330109", "all_count", "10", int64(9)},
+		{"land_use", D, "330109", "all_count", "100101", int64(7)},
+		{"land_use", D, "BINXIAO", "all_count", "10", int64(8)},
+		{"land_use", D, "330109", "supplied_hm2", "10", 4.0},
+		{"land_use", D, "330109", "supplied_hm2", "08", 3.0},
+		{"land_use", D, "330108", "all_count", "12", int64(1)},
+		// Quota: Xiaoshan got 30 hm², Binxiao 10 of it, the project 5, used 2.
+		{"quota", D, "330109", "issued_hm2", "", 30.0},
+		{"quota", D, "330109", "allocated_hm2", "", 5.0},
+		{"quota", D, "330109", "consumed_hm2", "", 2.0},
+		{"quota", D, "330109", "remaining_hm2", "", 28.0},
+		{"quota", D, "BINXIAO", "issued_hm2", "", 10.0},
+		{"quota", D, "BINXIAO", "remaining_mu", "", 120.0},
+		{"quota", D, "", "issued_hm2", "", 30.0},
+		{"quota", H, "HTZ", "issued_hm2", "", 0.0},
+		{"quota", H, "", "issued_hm2", "", 10.0},
+		{"quota", H, "", "double_counted", "", true},
+	}
+	for _, c := range checks {
+		if got := reportCell(t, rep, c.table, c.section, c.code, c.col, c.class); got != c.want {
+			t.Errorf("%s %s %q %s %s = %v (%T), want %v", c.table, c.section, c.code, c.col, c.class, got, got, c.want)
+		}
+	}
+	if rep.AsOf != "2026-12-31" || rep.From != "2026-01-01" {
+		t.Errorf("period %s..%s", rep.From, rep.AsOf)
+	}
+	if _, err := w.s.YearReport(context.Background(), 2025, end, planner.DefaultRules()); err == nil {
+		t.Error("an as-of day outside the year was accepted")
+	}
+}

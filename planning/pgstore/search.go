@@ -1,0 +1,487 @@
+package pgstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/hangzhou-hitech/landquota/geo"
+	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/planner"
+	"github.com/jackc/pgx/v5"
+)
+
+// availableSQL is free land (planner.StatusAvailable): reserve, or approved
+// and not supplied, with no project holding it. The status list is
+// constant SQL so the partial indexes of migration 007 match it.
+// The projects' parcels are few; NOT IN lets PostgreSQL hash them once
+// rather than probe or scan project_parcels per candidate.
+const availableSQL = `(t.status IN ('reserve', 'approved', 'expropriated') AND t.id NOT IN (SELECT pp0.parcel_id FROM project_parcels pp0))`
+
+// searchPre is what the database works out once per search before the
+// real query: the points in EPSG:4549, and the radius's box and circle
+// polygons in EPSG:4490.
+type searchPre struct {
+	poly             any       // the drawn polygon as a bound geometry, or nil
+	nearX, nearY     *float64  // EPSG:4549
+	centreX, centreY *float64  // EPSG:4549
+	box              []float64 // EPSG:4490 minx, miny, maxx, maxy of the radius
+	inner, outer     *string   // EPSG:4490 polygons (hex EWKB) inside and outside the circle
+}
+
+// searchPrecheck refuses codes that name nothing and an invalid drawn
+// polygon (naming where it self-intersects), projects the points and turns
+// JIT off for the transaction (see readTx), in one round trip.
+func searchPrecheck(ctx context.Context, db querier, q *planner.Search) (*searchPre, error) {
+	pre := &searchPre{}
+	if q.Polygon != nil {
+		g, err := geo.ToGeom(q.Polygon, geo.SRIDStore)
+		if err != nil {
+			return nil, planning.Errorf(planning.ErrInvalid, "where.polygon: %v", err).WithDetail("field", "where.polygon")
+		}
+		pre.poly = g
+	}
+	var nearLon, nearLat, cLon, cLat *float64
+	if q.Near != nil {
+		nearLon, nearLat = &q.Near[0], &q.Near[1]
+	}
+	if q.Point != nil {
+		cLon, cLat = &q.Point[0], &q.Point[1]
+	}
+	var badUse []string
+	var parkOK, districtOK, valid bool
+	var reason, location *string
+	var box [4]*float64
+	err := db.QueryRow(ctx, `
+		SELECT set_config('jit', 'off', true),
+		       array(SELECT u FROM unnest($1::text[]) u WHERE NOT EXISTS (SELECT 1 FROM land_use_classes WHERE code = u)),
+		       $2::text = '' OR EXISTS (SELECT 1 FROM parks WHERE code = $2::text),
+		       $3::text = '' OR EXISTS (SELECT 1 FROM districts WHERE adcode = $3::text),
+		       coalesce(ST_IsValid(x.g), true), (ST_IsValidDetail(x.g)).reason, ST_AsGeoJSON((ST_IsValidDetail(x.g)).location, 7),
+		       ST_X(x.n), ST_Y(x.n), ST_X(x.c), ST_Y(x.c), ST_XMin(y.b), ST_YMin(y.b), ST_XMax(y.b), ST_YMax(y.b),
+		       ST_AsHexEWKB(ST_Transform(ST_Buffer(x.c, greatest($9::float8 - 1, 0), 16), 4490)),
+		       ST_AsHexEWKB(ST_Transform(ST_Buffer(x.c, ($9::float8 + 1) / cos(pi() / 64), 16), 4490))
+		FROM (SELECT $4::geometry AS g,
+		             ST_Transform(ST_SetSRID(ST_MakePoint($5::float8, $6::float8), 4490), 4549) AS n,
+		             ST_Transform(ST_SetSRID(ST_MakePoint($7::float8, $8::float8), 4490), 4549) AS c) x
+		CROSS JOIN LATERAL (SELECT ST_Transform(ST_Segmentize(ST_Expand(x.c, $9::float8 * 1.01 + 1), $9::float8 / 4 + 1), 4490) AS b) y`,
+		q.LandUse, q.Park, q.District, pre.poly, nearLon, nearLat, cLon, cLat, q.DistanceM).
+		Scan(nil, &badUse, &parkOK, &districtOK, &valid, &reason, &location, &pre.nearX, &pre.nearY, &pre.centreX, &pre.centreY,
+			&box[0], &box[1], &box[2], &box[3], &pre.inner, &pre.outer)
+	if err != nil {
+		return nil, domainError(err)
+	}
+	switch {
+	case len(badUse) > 0:
+		return nil, unknownField("what.land_use", "unknown land-use class %s", strings.Join(badUse, ", "))
+	case !parkOK:
+		return nil, unknownField("where.park", "unknown park %q", q.Park)
+	case !districtOK:
+		return nil, unknownField("where.district", "unknown district %q", q.District)
+	case !valid:
+		return nil, invalidShape("where.polygon", reason, location)
+	}
+	if box[0] != nil {
+		pre.box = []float64{*box[0], *box[1], *box[2], *box[3]}
+	}
+	return pre, nil
+}
+
+// invalidShape says why PostGIS finds a drawn polygon invalid and where.
+func invalidShape(field string, reason, location *string) error {
+	e := planning.Errorf(planning.ErrInvalid, "%s: the polygon is not valid", field).WithDetail("field", field)
+	if reason != nil {
+		e.Message += ": " + *reason
+		e.WithDetail("reason", *reason)
+	}
+	if location != nil {
+		var loc struct {
+			Coordinates []float64 `json:"coordinates"`
+		}
+		if json.Unmarshal([]byte(*location), &loc) == nil && len(loc.Coordinates) == 2 {
+			e.Message += fmt.Sprintf(" (at longitude %.7f, latitude %.7f)", loc.Coordinates[0], loc.Coordinates[1])
+		}
+		e.WithDetail("location", json.RawMessage(*location))
+	}
+	return e
+}
+
+// searchWhere renders the search's conditions over parcels t, all but
+// eligibility (a lateral join over the candidates, see searchPage).
+func searchWhere(q *planner.Search, pre *searchPre, args *sqlArgs) string {
+	conds := []string{"true"}
+	if q.Park != "" {
+		conds = append(conds, "t.park_code = "+args.add(q.Park))
+	}
+	if q.District != "" {
+		conds = append(conds, "t.district_adcode = "+args.add(q.District))
+	}
+	if pre.poly != nil {
+		g := args.add(pre.poly) + "::geometry"
+		// Inside, or across the edge: touching it only is not inside. The
+		// prepared ST_ContainsProperly settles most candidates cheaply.
+		conds = append(conds, fmt.Sprintf("t.geom && %[1]s AND ST_Intersects(t.geom, %[1]s) AND (ST_ContainsProperly(%[1]s, t.geom) OR NOT ST_Touches(t.geom, %[1]s))", g))
+	}
+	if q.DistanceM > 0 {
+		// Within the radius, measured in EPSG:4549. The circle's polygons
+		// (64 sides, 1 m inside and wholly outside it) settle every parcel
+		// but those in the band between them with a prepared test in
+		// EPSG:4490; only the band is projected and measured.
+		conds = append(conds, fmt.Sprintf("t.geom && ST_MakeEnvelope(%s, %s, %s, %s, 4490) AND ST_Intersects(t.geom, %s::geometry) "+
+			"AND (ST_Intersects(t.geom, %s::geometry) OR ST_DWithin(ST_Transform(t.geom, 4549), ST_SetSRID(ST_MakePoint(%s, %s), 4549), %s))",
+			args.add(pre.box[0]), args.add(pre.box[1]), args.add(pre.box[2]), args.add(pre.box[3]), args.add(*pre.outer), args.add(*pre.inner),
+			args.add(*pre.centreX), args.add(*pre.centreY), args.add(q.DistanceM)))
+	}
+	if len(q.LandUse) > 0 {
+		conds = append(conds, "t.land_use_code LIKE ANY("+args.add(likePrefixes(q.LandUse))+"::text[])")
+	}
+	var status []string
+	if len(q.Statuses) > 0 {
+		s := make([]string, len(q.Statuses))
+		for i, v := range q.Statuses {
+			s[i] = string(v)
+		}
+		status = append(status, "t.status = ANY("+args.add(s)+"::text[])")
+	}
+	if q.Available {
+		status = append(status, availableSQL)
+	}
+	if len(status) > 0 {
+		conds = append(conds, "("+strings.Join(status, " OR ")+")")
+	}
+	if q.MinAreaM2 != nil {
+		conds = append(conds, "t.area_m2 >= "+args.add(*q.MinAreaM2))
+	}
+	if q.MaxAreaM2 != nil {
+		conds = append(conds, "t.area_m2 <= "+args.add(*q.MaxAreaM2))
+	}
+	if q.Underground != nil {
+		not := ""
+		if !*q.Underground {
+			not = "NOT "
+		}
+		conds = append(conds, not+"coalesce(t.elevation_top <= 0, false)")
+	}
+	return strings.Join(conds, " AND ")
+}
+
+// SearchParcels answers a search: the totals of everything it matches,
+// then one page of features, each built by PostgreSQL with the figures
+// that say why it matched and handed to emit as its row arrives.
+func (s *Store) SearchParcels(ctx context.Context, q planner.Search, emit func(feature []byte) error) (planner.SearchResult, error) {
+	var res planner.SearchResult
+	err := s.readTx(ctx, true, func(tx pgx.Tx) error {
+		var err error
+		res, err = searchPage(ctx, tx, q, emit)
+		return err
+	})
+	return res, err
+}
+
+// searchPage runs a search inside a read transaction, in one statement:
+// the matches are collected once (each filter, the protected lines
+// included, evaluated once per candidate), counted per status, and the
+// page built from them. The first row carries the totals; with no
+// feature on the page it is the only row.
+func searchPage(ctx context.Context, tx pgx.Tx, q planner.Search, emit func(feature []byte) error) (planner.SearchResult, error) {
+	var res planner.SearchResult
+	pre, err := searchPrecheck(ctx, tx, &q)
+	if err != nil {
+		return res, err
+	}
+	args := sqlArgs{}
+	where := searchWhere(&q, pre, &args)
+	var dist string
+	if pre.nearX != nil {
+		dist = fmt.Sprintf("ST_Distance(ST_Transform(t.geom, 4549), ST_SetSRID(ST_MakePoint(%s, %s), 4549))", args.add(*pre.nearX), args.add(*pre.nearY))
+	}
+	v, order, keyset := "t.area_m2", "%[1]s.v, %[1]s.id", ""
+	after := q.After
+	switch q.Order {
+	case planner.OrderAreaAsc:
+		if after != nil {
+			keyset = fmt.Sprintf("(m.v, m.id) > (%s::float8, %s::bigint)", args.add(after.Value), args.add(after.ID))
+		}
+	case planner.OrderAreaDesc:
+		order = "%[1]s.v DESC, %[1]s.id"
+		if after != nil {
+			x := args.add(after.Value) + "::float8"
+			keyset = fmt.Sprintf("(m.v < %[1]s OR m.v = %[1]s AND m.id > %[2]s::bigint)", x, args.add(after.ID))
+		}
+	case planner.OrderDistance:
+		v = dist
+		if after != nil {
+			keyset = fmt.Sprintf("(m.v, m.id) > (%s::float8, %s::bigint)", args.add(after.Value), args.add(after.ID))
+		}
+	default: // id
+		v, order = "t.id::float8", "%[1]s.id"
+		if after != nil {
+			keyset = "m.id > " + args.add(after.ID) + "::bigint"
+		}
+	}
+	if keyset == "" {
+		keyset = "true"
+	}
+
+	why := []string{}
+	if dist != "" {
+		d := dist
+		if q.Order == planner.OrderDistance {
+			d = "p.v"
+		}
+		why = append(why, "'distance_m', round(("+d+")::numeric, 2)")
+	}
+	overlap := "CROSS JOIN LATERAL (SELECT NULL::float8 AS m2) o"
+	if pre.poly != nil {
+		g := args.add(pre.poly) + "::geometry"
+		overlap = "CROSS JOIN LATERAL (SELECT CASE WHEN ST_ContainsProperly(" + g + ", t.geom) THEN t.area_m2 " +
+			"ELSE ST_Area(ST_Transform(ST_Intersection(t.geom, " + g + "), 4549)) END AS m2) o"
+		why = append(why, "'overlap_m2', round(o.m2::numeric, 2)", "'overlap_mu', round((o.m2 * 15 / 10000)::numeric, 2)",
+			"'overlap_share', round((o.m2 / nullif(t.area_m2, 0))::numeric, 4)")
+	}
+	if len(q.LandUse) > 0 {
+		why = append(why, "'land_use_match', (SELECT u FROM unnest("+args.add(q.LandUse)+"::text[]) u WHERE t.land_use_code LIKE u || '%' ORDER BY length(u) DESC LIMIT 1)")
+	}
+	why = append(why, "'eligibility', json_build_object('eligible', k.eligible, 'inside_boundary', k.inside_boundary, "+
+		"'outside_boundary_m2', round(k.outside_boundary_m2::numeric, 2), 'farmland_m2', round(k.farmland_m2::numeric, 2), "+
+		"'red_line_m2', round(k.red_line_m2::numeric, 2))")
+	geom := "'null'"
+	if !q.NoGeometry {
+		geom = "ST_AsGeoJSON(t.geom, " + args.add(q.Precision) + ")"
+	}
+	// The protected-line figures: measured for every candidate when they
+	// filter (a lateral join, which PostgreSQL runs only for the rows the
+	// other conditions let through), else only for the page.
+	tol := args.add(q.ToleranceM2) + "::float8"
+	conflicts, from, pageConflicts := "", "parcels t", "CROSS JOIN LATERAL lq_planner_conflicts(t.geom, "+tol+") k"
+	if q.Eligible != nil {
+		conflicts = ", e.farmland_m2, e.red_line_m2, e.outside_boundary_m2, e.inside_boundary, e.eligible"
+		from = "parcels t CROSS JOIN LATERAL lq_planner_conflicts(t.geom, " + tol + ") e"
+		where += " AND e.eligible = " + args.add(*q.Eligible)
+		pageConflicts = "CROSS JOIN LATERAL (SELECT p.farmland_m2, p.red_line_m2, p.outside_boundary_m2, p.inside_boundary, p.eligible) k"
+	}
+	sql := `WITH m AS MATERIALIZED (SELECT t.id, t.status, t.area_m2, ` + v + ` AS v` + conflicts + ` FROM ` + from + ` WHERE ` + where + `),
+	tot AS (SELECT coalesce(json_agg(json_build_array(s.status, s.n, s.a))::text, '[]') AS j
+	        FROM (SELECT status, count(*) AS n, sum(area_m2) AS a FROM m GROUP BY status) s),
+	page AS (SELECT m.* FROM m WHERE ` + keyset + ` ORDER BY ` + fmt.Sprintf(order, "m") + ` LIMIT ` + args.add(q.Limit+1) + `)
+	SELECT tot.j, f.id, f.v, f.feature FROM tot LEFT JOIN LATERAL (
+		SELECT p.id, p.v, '{"type":"Feature","id":' || t.id || ',"geometry":' || ` + geom + ` || ',"properties":' ||
+		json_build_object('code', t.code, 'district', t.district_adcode, 'park', t.park_code,
+			'land_use', t.land_use_code, 'land_use_zh', c.name_zh, 'status', t.status, 'status_zh', st.name_zh,
+			'area_m2', round(t.area_m2::numeric, 2), 'area_hm2', round((t.area_m2 / 10000)::numeric, 2),
+			'area_mu', round((t.area_m2 * 15 / 10000)::numeric, 2), 'underground', coalesce(t.elevation_top <= 0, false),
+			'construction_land', t.construction_land, 'approved_on', t.approved_on, 'supplied_on', t.supplied_on,
+			'project_id', pp.project_id,
+			'available', t.status IN ('reserve', 'approved', 'expropriated') AND pp.project_id IS NULL,
+			'why', json_strip_nulls(json_build_object(` + strings.Join(why, ", ") + `)))::text || '}' AS feature
+		FROM page p
+		JOIN parcels t ON t.id = p.id
+		JOIN land_use_classes c ON c.code = t.land_use_code
+		JOIN parcel_statuses st ON st.code = t.status
+		LEFT JOIN project_parcels pp ON pp.parcel_id = t.id
+		` + pageConflicts + `
+		` + overlap + `
+		ORDER BY ` + fmt.Sprintf(order, "p") + `) f ON true`
+	rows, err := tx.Query(ctx, sql, args...)
+	if err != nil {
+		return res, domainError(err)
+	}
+	defer rows.Close()
+	var last planner.Cursor
+	first := true
+	for rows.Next() {
+		raw := rows.RawValues()
+		if first {
+			first = false
+			if res.Totals, err = searchTotals(raw[0], q.GroupByStatus); err != nil {
+				return res, err
+			}
+			if raw[1] == nil {
+				break
+			}
+		}
+		if res.Returned == q.Limit {
+			last.Order, last.Hash = q.Order, q.Fingerprint()
+			res.Next = last.Encode()
+			return res, nil
+		}
+		if err := rows.Scan(nil, &last.ID, &last.Value, nil); err != nil {
+			return res, domainError(err)
+		}
+		res.Returned++
+		if err := emit(raw[3]); err != nil {
+			return res, err
+		}
+	}
+	return res, domainError(rows.Err())
+}
+
+// searchTotals reads the totals per status ([[status, count, m²], ...]).
+func searchTotals(text []byte, groupByStatus bool) (planner.Totals, error) {
+	var t planner.Totals
+	var groups [][3]any
+	if err := json.Unmarshal(text, &groups); err != nil {
+		return t, fmt.Errorf("search totals %q: %w", text, err)
+	}
+	byStatus := map[planning.Status]planner.StatusTotal{}
+	var m2 float64
+	for _, g := range groups {
+		st, _ := g[0].(string)
+		n, _ := g[1].(float64)
+		a, _ := g[2].(float64)
+		t.Count += int64(n)
+		m2 += a
+		byStatus[planning.Status(st)] = planner.StatusTotal{Status: planning.Status(st), Count: int64(n), Area: planner.AreaOf(a)}
+	}
+	t.Area = planner.AreaOf(m2)
+	if groupByStatus {
+		t.ByStatus = []planner.StatusTotal{}
+		for _, info := range planning.Statuses {
+			if st, ok := byStatus[info.Code]; ok {
+				st.NameZh, st.NameEn = info.NameZh, info.NameEn
+				t.ByStatus = append(t.ByStatus, st)
+			}
+		}
+	}
+	return t, nil
+}
+
+const parcelSubject = `SELECT t.id, t.code, t.land_use_code AS land_use, t.status, t.construction_land AS cl,
+	coalesce(t.elevation_top <= 0, false) AS under, t.geom AS g FROM parcels t WHERE `
+
+// CheckEligibility measures a drawn shape or a parcel against the
+// protected lines (EPSG:4549) and decides whether it needs new quota.
+func (s *Store) CheckEligibility(ctx context.Context, q planner.EligibilityQuery) (planner.Eligibility, error) {
+	e := planner.Eligibility{ToleranceM2: q.ToleranceM2}
+	var subject, field string
+	args := sqlArgs{}
+	// A drawn shape is checked for validity in the same statement; an
+	// invalid one leaves s empty, so no overlay ever runs on it.
+	check := "SELECT true AS ok, NULL::text AS reason, NULL::text AS loc"
+	switch {
+	case q.Geometry != nil:
+		g, err := geo.ToGeom(q.Geometry, geo.SRIDStore)
+		if err != nil {
+			return e, planning.Errorf(planning.ErrInvalid, "geometry: %v", err).WithDetail("field", "geometry")
+		}
+		gp := args.add(g) + "::geometry"
+		check = "SELECT ST_IsValid(" + gp + ") AS ok, (ST_IsValidDetail(" + gp + ")).reason AS reason, ST_AsGeoJSON((ST_IsValidDetail(" + gp + ")).location, 7) AS loc"
+		subject = "SELECT NULL::bigint AS id, NULL::text AS code, NULL::text AS land_use, NULL::text AS status, NULL::boolean AS cl, false AS under, " +
+			gp + " AS g FROM v WHERE v.ok"
+		e.Subject.Kind = "geometry"
+	case q.ParcelID > 0:
+		subject = parcelSubject + "t.id = " + args.add(q.ParcelID)
+		field = fmt.Sprintf("parcel_id: no parcel with id %d", q.ParcelID)
+		e.Subject.Kind = "parcel"
+	default:
+		subject = parcelSubject + "t.code = " + args.add(q.ParcelCode)
+		field = fmt.Sprintf("parcel_code: no parcel with code %q", q.ParcelCode)
+		e.Subject.Kind = "parcel"
+	}
+	tol := args.add(q.ToleranceM2) + "::float8"
+	prec := args.add(q.Precision)
+	sql := `WITH v AS (` + check + `), s AS MATERIALIZED (` + subject + `),
+	pieces AS (
+		SELECT z.kind, z.id, z.name, ST_CollectionExtract(ST_Intersection(z.geom, s.g), 3) AS piece
+		FROM protected_zones z, s
+		WHERE z.kind IN ('permanent_basic_farmland', 'ecological_red_line') AND z.geom && s.g AND ST_Intersects(z.geom, s.g)
+		UNION ALL
+		SELECT 'outside_boundary', NULL, '', ST_CollectionExtract(ST_Difference(s.g, coalesce(
+			(SELECT ST_Union(z.geom) FROM protected_zones z WHERE z.kind = 'urban_development_boundary' AND z.geom && s.g),
+			'SRID=4490;POLYGON EMPTY'::geometry)), 3)
+		FROM s WHERE NOT EXISTS (SELECT 1 FROM protected_zones z WHERE z.kind = 'urban_development_boundary' AND z.geom && s.g AND ST_Covers(z.geom, s.g))),
+	cover AS (
+		SELECT coalesce(sum(x.a) FILTER (WHERE p.construction_land), 0) AS stock, coalesce(sum(x.a) FILTER (WHERE NOT p.construction_land), 0) AS new
+		FROM s, parcels p
+		CROSS JOIN LATERAL (SELECT CASE WHEN ST_ContainsProperly(s.g, p.geom) THEN p.area_m2
+		                                ELSE ST_Area(ST_Transform(ST_Intersection(p.geom, s.g), 4549)) END AS a) x
+		WHERE s.id IS NULL AND p.geom && s.g AND ST_Intersects(p.geom, s.g) AND coalesce(p.elevation_top > 0, true))
+	SELECT v.ok, v.reason, v.loc, r.* FROM v LEFT JOIN (
+	SELECT true AS found, s.id, s.code, s.land_use, s.status, s.cl, s.under, ST_Area(ST_Transform(s.g, 4549)),
+	       k.farmland_m2, k.red_line_m2, k.outside_boundary_m2, cover.stock, cover.new,
+	       json_build_object('type', 'FeatureCollection', 'features', coalesce((
+	         SELECT json_agg(json_build_object('type', 'Feature', 'geometry', ST_AsGeoJSON(pieces.piece, ` + prec + `)::json,
+	           'properties', json_build_object('kind', pieces.kind, 'zone_id', pieces.id, 'zone_name', pieces.name,
+	             'area_m2', round(pa.m2::numeric, 2), 'area_mu', round((pa.m2 * 15 / 10000)::numeric, 2)))
+	           ORDER BY pieces.kind, pieces.id)
+	         FROM pieces CROSS JOIN LATERAL (SELECT ST_Area(ST_Transform(pieces.piece, 4549)) AS m2) pa
+	         WHERE NOT ST_IsEmpty(pieces.piece) AND pa.m2 > 0), '[]'::json))::text
+	FROM s CROSS JOIN LATERAL lq_planner_conflicts(s.g, ` + tol + `) k CROSS JOIN cover) r ON true`
+	var ok bool
+	var found *bool
+	var reason, location, code, use, status, overlaps *string
+	var id *int64
+	var cl *bool
+	var under *bool
+	var area, farm, red, outside, stock, newM2 *float64
+	// One subject keeps the plan's cost far below jit_above_cost (about
+	// 1,000 against 100,000): no transaction is needed to turn JIT off.
+	err := s.pool.QueryRow(ctx, sql, args...).Scan(&ok, &reason, &location, &found, &id, &code, &use, &status, &cl, &under,
+		&area, &farm, &red, &outside, &stock, &newM2, &overlaps)
+	if err != nil {
+		return e, domainError(err)
+	}
+	if !ok {
+		return e, invalidShape("geometry", reason, location)
+	}
+	if found == nil {
+		return e, planning.Errorf(planning.ErrNotFound, "%s", field)
+	}
+	e.Subject.Area = planner.AreaOf(*area)
+	e.Farmland, e.RedLine, e.OutsideBoundary = planner.AreaOf(*farm), planner.AreaOf(*red), planner.AreaOf(*outside)
+	e.Overlaps = json.RawMessage(*overlaps)
+	newArea, stockArea := *newM2, *stock
+	if id != nil {
+		e.Subject.ParcelID, e.Subject.ParcelCode, e.Subject.LandUse = *id, *code, *use
+		e.Subject.Status, e.Subject.ConstructionLand, e.Subject.Underground = planning.Status(*status), cl, *under
+		e.NewQuota.Basis = planner.BasisParcel
+		if *cl {
+			stockArea = *area
+		} else {
+			newArea = *area
+		}
+	} else {
+		e.NewQuota.Basis = planner.BasisCoveredParcels
+		unknown := max(*area-stockArea-newArea, 0)
+		if unknown >= *area-q.ToleranceM2 {
+			e.NewQuota.Basis = planner.BasisUnknown
+		}
+		e.NewQuota.Unknown = planner.AreaOf(unknown)
+	}
+	e.NewQuota.New, e.NewQuota.Stock = planner.AreaOf(newArea), planner.AreaOf(stockArea)
+	e.Decide()
+	return e, nil
+}
+
+var _ planner.Store = (*Store)(nil)
+
+// querier is what both the pool and a transaction offer for reads.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// readTx runs f in a read-only transaction with JIT compilation off: the
+// planner's queries are many small expressions (the protected-line and
+// stock rules) that PostgreSQL would spend far longer compiling than
+// running once the plan's cost passes jit_above_cost (measured: hundreds
+// of milliseconds per search on the 1,000,000-parcel seed).
+// With jitSet, f turns JIT off itself with set_config('jit', 'off', true)
+// in its first query, which saves a round trip.
+func (s *Store) readTx(ctx context.Context, jitSet bool, f func(tx pgx.Tx) error) error {
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return domainError(err)
+	}
+	defer tx.Rollback(context.Background())
+	if !jitSet {
+		if _, err := tx.Exec(ctx, "SET LOCAL jit = off"); err != nil {
+			return domainError(err)
+		}
+	}
+	if err := f(tx); err != nil {
+		return err
+	}
+	return domainError(tx.Commit(ctx))
+}

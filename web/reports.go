@@ -1,0 +1,282 @@
+package web
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/planner"
+	"github.com/xuri/excelize/v2"
+)
+
+// Report content types.
+const (
+	contentCSV  = "text/csv; charset=utf-8"
+	contentXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+)
+
+// yearReport serves GET /api/reports/{year}: the year's statistics per
+// district and park. ?format=json (default), csv (UTF-8 with a BOM, so
+// Excel reads the Chinese) or xlsx (one sheet per table); ?table= one
+// table only (quota, supply, stock, low_efficiency, land_use); ?asof= the
+// day stock figures are taken (default the year's last day, or today
+// during the year).
+func (s *Server) yearReport(w http.ResponseWriter, r *http.Request) {
+	v := r.URL.Query()
+	year, err := strconv.Atoi(chi.URLParam(r, "year"))
+	if err != nil || year < 2000 || year > 2100 {
+		writeError(w, r, s.log, invalidParam("year", "%q is not a year between 2000 and 2100", chi.URLParam(r, "year")))
+		return
+	}
+	format := v.Get("format")
+	switch format {
+	case "":
+		format = "json"
+	case "json", "csv", "xlsx":
+	default:
+		writeError(w, r, s.log, invalidParam("format", "unknown format %q (json, csv or xlsx)", format))
+		return
+	}
+	first, last := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
+	def := last
+	if t := today(); !t.Before(first) && t.Before(last) {
+		def = t
+	}
+	asof, err := parseDay(v, "asof", def)
+	if err == nil && (asof.Before(first) || asof.After(last)) {
+		err = invalidParam("asof", "%s is not in %d", asof.Format(time.DateOnly), year)
+	}
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	rep, err := s.store.YearReport(r.Context(), year, asof, planner.DefaultRules())
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	if key := v.Get("table"); key != "" {
+		var keep []planner.Table
+		var keys []string
+		for _, t := range rep.Tables {
+			keys = append(keys, t.Key)
+			if t.Key == key {
+				keep = append(keep, t)
+			}
+		}
+		if keep == nil {
+			writeError(w, r, s.log, invalidParam("table", "unknown table %q (one of %v)", key, keys))
+			return
+		}
+		rep.Tables = keep
+	}
+	name := fmt.Sprintf("landquota-report-%d", year)
+	nameZh := fmt.Sprintf("用地统计-%d", year)
+	if len(rep.Tables) == 1 && v.Get("table") != "" {
+		name += "-" + rep.Tables[0].Key
+		nameZh += "-" + rep.Tables[0].TitleZh
+	}
+	switch format {
+	case "json":
+		writeJSON(w, http.StatusOK, rep)
+	case "csv":
+		body, err := reportCSV(rep)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		sendFile(w, contentCSV, name+".csv", nameZh+".csv", body)
+	case "xlsx":
+		body, err := reportXLSX(rep)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		sendFile(w, contentXLSX, name+".xlsx", nameZh+".xlsx", body)
+	}
+}
+
+// sendFile answers with a download: an ASCII filename for old clients and
+// the Chinese one (RFC 6266 / 5987) for the rest.
+func sendFile(w http.ResponseWriter, contentType, ascii, utf8Name string, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii, url.PathEscape(utf8Name)))
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	w.Write(body)
+}
+
+// cellText writes a value for CSV: numbers in plain decimal, 是/否 for
+// flags, nothing for a missing value.
+func cellText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case bool:
+		if x {
+			return "是"
+		}
+		return "否"
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	return fmt.Sprint(v)
+}
+
+// reportCSV writes UTF-8 with a byte-order mark. One table is a plain
+// table (header row, then rows); several are stacked, each under a title
+// line and separated by an empty line, with the notes at the end.
+func reportCSV(rep planner.Report) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteString("\ufeff")
+	cw := csv.NewWriter(&buf)
+	cw.UseCRLF = true // what Excel writes
+	many := len(rep.Tables) > 1
+	for i, t := range rep.Tables {
+		if many {
+			if i > 0 {
+				cw.Write([]string{})
+			}
+			cw.Write([]string{fmt.Sprintf("%s（%d年，截至%s）", t.TitleZh, rep.Year, rep.AsOf)})
+		}
+		head := make([]string, len(t.Columns))
+		for j, c := range t.Columns {
+			head[j] = c.Zh
+		}
+		cw.Write(head)
+		for _, row := range t.Rows {
+			rec := make([]string, len(row))
+			for j, v := range row {
+				rec[j] = cellText(v)
+			}
+			cw.Write(rec)
+		}
+	}
+	if many {
+		cw.Write([]string{})
+		for _, n := range rep.Notes {
+			cw.Write([]string{n.Zh})
+		}
+	}
+	cw.Flush()
+	return buf.Bytes(), cw.Error()
+}
+
+// reportXLSX writes one sheet per table with Chinese headers, numbers as
+// numbers (2 decimals; ratios as percentages), and a sheet of notes.
+func reportXLSX(rep planner.Report) ([]byte, error) {
+	f := excelize.NewFile()
+	defer f.Close()
+	wrap := func(err error) error {
+		if err != nil {
+			return &planning.Error{Code: planning.ErrInternal, Message: "writing the spreadsheet failed", Err: err}
+		}
+		return nil
+	}
+	header, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true},
+		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "center"}})
+	if err != nil {
+		return nil, wrap(err)
+	}
+	styles := map[string]int{}
+	for kind, fmtID := range map[string]int{planner.KindNumber: 2, planner.KindPercent: 10, planner.KindInt: 1} {
+		id, err := f.NewStyle(&excelize.Style{NumFmt: fmtID})
+		if err != nil {
+			return nil, wrap(err)
+		}
+		styles[kind] = id
+	}
+	for i, t := range rep.Tables {
+		sheet := t.TitleZh
+		if i == 0 {
+			if err := f.SetSheetName("Sheet1", sheet); err != nil {
+				return nil, wrap(err)
+			}
+		} else if _, err := f.NewSheet(sheet); err != nil {
+			return nil, wrap(err)
+		}
+		head := make([]any, len(t.Columns))
+		for j, c := range t.Columns {
+			head[j] = c.Zh
+		}
+		if err := f.SetSheetRow(sheet, "A1", &head); err != nil {
+			return nil, wrap(err)
+		}
+		for r, row := range t.Rows {
+			cells := make([]any, len(row))
+			for j, v := range row {
+				switch x := v.(type) {
+				case bool:
+					cells[j] = cellText(x)
+				default:
+					cells[j] = v
+				}
+			}
+			cell, _ := excelize.CoordinatesToCellName(1, r+2)
+			if err := f.SetSheetRow(sheet, cell, &cells); err != nil {
+				return nil, wrap(err)
+			}
+		}
+		last, _ := excelize.CoordinatesToCellName(len(t.Columns), 1)
+		if err := f.SetCellStyle(sheet, "A1", last, header); err != nil {
+			return nil, wrap(err)
+		}
+		for j, c := range t.Columns {
+			col, _ := excelize.ColumnNumberToName(j + 1)
+			width := 14.0
+			if c.Kind == planner.KindText {
+				width = 18
+			}
+			if c.Key == "note" || c.Key == "name" {
+				width = 30
+			}
+			if err := f.SetColWidth(sheet, col, col, width); err != nil {
+				return nil, wrap(err)
+			}
+			if id, ok := styles[c.Kind]; ok && len(t.Rows) > 0 {
+				if err := f.SetCellStyle(sheet, col+"2", col+strconv.Itoa(len(t.Rows)+1), id); err != nil {
+					return nil, wrap(err)
+				}
+			}
+		}
+		if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+			return nil, wrap(err)
+		}
+	}
+	notes := "说明"
+	if _, err := f.NewSheet(notes); err != nil {
+		return nil, wrap(err)
+	}
+	lines := [][]any{{fmt.Sprintf("年度：%d", rep.Year)}, {"统计期：" + rep.From + " 至 " + rep.AsOf},
+		{"生成时间：" + rep.GeneratedAt.In(chinaTime).Format("2006-01-02 15:04:05")}, {}}
+	for _, n := range rep.Notes {
+		lines = append(lines, []any{n.Zh}, []any{n.En})
+	}
+	for i, l := range lines {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := f.SetSheetRow(notes, cell, &l); err != nil {
+			return nil, wrap(err)
+		}
+	}
+	if err := f.SetColWidth(notes, "A", "A", 120); err != nil {
+		return nil, wrap(err)
+	}
+	f.SetActiveSheet(0)
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		return nil, wrap(err)
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,142 @@
+package web
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/hangzhou-hitech/landquota/planning/planner"
+)
+
+// mountPlanner adds the planners' questions (issue 5). All are public
+// reads, like the map layers; the two POSTs only read too (their bodies
+// carry a drawn shape).
+func (s *Server) mountPlanner(r chi.Router) {
+	r.Post("/parcels/search", s.searchParcels)
+	r.Post("/eligibility", s.eligibility)
+	r.Get("/stock", s.stockLayer)
+	r.Get("/stock/summary", s.stockSummary)
+	r.Get("/reports/{year}", s.yearReport)
+}
+
+// featureWriter writes a FeatureCollection whose features arrive one by
+// one: nothing is written until the first feature (or the end), so an
+// error before then can still be a clean JSON error.
+type featureWriter struct {
+	s       *Server
+	w       http.ResponseWriter
+	r       *http.Request
+	bw      *bufio.Writer
+	gz      *gzip.Writer
+	started bool
+	n       int
+}
+
+func (s *Server) newFeatureWriter(w http.ResponseWriter, r *http.Request) *featureWriter {
+	return &featureWriter{s: s, w: w, r: r}
+}
+
+func (fw *featureWriter) begin() {
+	fw.started = true
+	h := fw.w.Header()
+	h.Set("Content-Type", "application/geo+json")
+	h.Set("Vary", "Accept-Encoding")
+	var out io.Writer = fw.w
+	if acceptsGzip(fw.r) {
+		h.Set("Content-Encoding", "gzip")
+		fw.gz = fw.s.gzipWriter(fw.w)
+		out = fw.gz
+	}
+	fw.bw = bufio.NewWriterSize(out, 64<<10)
+	fw.bw.WriteString(`{"type":"FeatureCollection","features":[`)
+}
+
+// emit writes one feature (the bytes are PostgreSQL's GeoJSON text).
+func (fw *featureWriter) emit(f []byte) error {
+	if !fw.started {
+		fw.begin()
+	} else {
+		fw.bw.WriteByte(',')
+	}
+	fw.n++
+	_, err := fw.bw.Write(f)
+	return err
+}
+
+// finish closes the collection with the members in tail (each starting
+// with a comma), or, when err is set, reports it: as a JSON error if
+// nothing was sent yet, else by leaving the document unterminated so the
+// client sees a broken answer rather than a silently short one.
+func (fw *featureWriter) finish(err error, tail func() string) {
+	if err != nil && !fw.started {
+		writeError(fw.w, fw.r, fw.s.log, err)
+		return
+	}
+	if err != nil {
+		fw.s.log.Error("feature stream failed", "path", fw.r.URL.Path, "err", err)
+		fw.bw.Flush()
+		fw.s.finishGzip(fw.gz)
+		return
+	}
+	if !fw.started {
+		fw.begin()
+	}
+	fw.bw.WriteString("]")
+	fw.bw.WriteString(tail())
+	fw.bw.WriteString("}\n")
+	fw.bw.Flush()
+	fw.s.finishGzip(fw.gz)
+}
+
+// searchParcels serves POST /api/parcels/search: one page of matching
+// parcels as a GeoJSON FeatureCollection, streamed, with the totals of
+// all matches and the cursor of the next page.
+func (s *Server) searchParcels(w http.ResponseWriter, r *http.Request) {
+	var req planner.SearchRequest
+	if err := decodeStrictJSON(w, r, &req); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	q, err := req.Check()
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	fw := s.newFeatureWriter(w, r)
+	res, err := s.store.SearchParcels(r.Context(), q, fw.emit)
+	fw.finish(err, func() string {
+		totals, _ := json.Marshal(res.Totals)
+		next := "null"
+		if res.Next != "" {
+			next = strconv.Quote(res.Next)
+		}
+		return `,"numberReturned":` + strconv.Itoa(fw.n) + `,"totals":` + string(totals) + `,"next":` + next +
+			`,"order":` + strconv.Quote(string(q.Order)) + `,"limit":` + strconv.Itoa(q.Limit)
+	})
+}
+
+// eligibility serves POST /api/eligibility.
+func (s *Server) eligibility(w http.ResponseWriter, r *http.Request) {
+	var req planner.EligibilityRequest
+	if err := decodeStrictJSON(w, r, &req); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	q, err := req.Check()
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	e, err := s.store.CheckEligibility(r.Context(), q)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, e)
+}

@@ -1,0 +1,132 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hangzhou-hitech/landquota/planning/planner"
+)
+
+// chinaTime is UTC+8: "today" is the officials' calendar day.
+var chinaTime = time.FixedZone("UTC+8", 8*3600)
+
+// today is the current calendar day in China, as a UTC midnight (the way
+// dates come from the database).
+func today() time.Time {
+	y, m, d := time.Now().In(chinaTime).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// parseDay reads a YYYY-MM-DD parameter; def when absent.
+func parseDay(v url.Values, name string, def time.Time) (time.Time, error) {
+	s := v.Get(name)
+	if s == "" {
+		return def, nil
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil || t.Year() < 1990 || t.Year() > 2100 {
+		return t, invalidParam(name, "%q is not a day between 1990 and 2100 (YYYY-MM-DD, e.g. 2026-06-30)", s)
+	}
+	return t, nil
+}
+
+const maxStockLimit = 10000
+
+// stockLayer serves GET /api/stock: the parcels that are stock land as of
+// a day (asof, default today), with their derived flags, as a streamed
+// GeoJSON FeatureCollection in id order with a next link. Filters: bbox,
+// district, park, kind (comma-separated planner.StockKinds; default any).
+func (s *Server) stockLayer(w http.ResponseWriter, r *http.Request) {
+	v := r.URL.Query()
+	q := planner.StockQuery{Rules: planner.DefaultRules(), Limit: defaultLimit, Precision: defaultPrecision,
+		District: v.Get("district"), Park: v.Get("park")}
+	var err error
+	if q.AsOf, err = parseDay(v, "asof", today()); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	if b, err := layerBBox(v); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	} else if b != nil {
+		q.BBox = &[4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
+	}
+	for _, k := range list(v.Get("kind")) {
+		if !slices.Contains(planner.StockKinds, k) {
+			writeError(w, r, s.log, invalidParam("kind", "unknown stock kind %q (one of %s)", k, strings.Join(planner.StockKinds, ", ")))
+			return
+		}
+		q.Kinds = append(q.Kinds, k)
+	}
+	if x := v.Get("limit"); x != "" {
+		if q.Limit, err = strconv.Atoi(x); err != nil || q.Limit < 1 || q.Limit > maxStockLimit {
+			writeError(w, r, s.log, invalidParam("limit", "%q is not a whole number between 1 and %d", x, maxStockLimit))
+			return
+		}
+	}
+	if x := v.Get("precision"); x != "" {
+		if q.Precision, err = strconv.Atoi(x); err != nil || q.Precision < 0 || q.Precision > 15 {
+			writeError(w, r, s.log, invalidParam("precision", "%q is not a number of decimals between 0 and 15", x))
+			return
+		}
+	}
+	if x := v.Get("after"); x != "" {
+		if q.After, err = strconv.ParseInt(x, 10, 64); err != nil || q.After < 0 {
+			writeError(w, r, s.log, invalidParam("after", "%q is not a parcel id", x))
+			return
+		}
+	}
+	version, err := s.geo.LayerVersion(r.Context())
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	// The answer depends on the day as well as the data.
+	keyed := url.Values{}
+	for k, x := range v {
+		keyed[k] = x
+	}
+	keyed.Set("asof", q.AsOf.Format(time.DateOnly))
+	tag := etag(version, r.URL.Path, keyed)
+	h := w.Header()
+	h.Set("ETag", tag)
+	h.Set("Cache-Control", "no-cache")
+	if notModified(r, tag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	fw := s.newFeatureWriter(w, r)
+	next, err := s.store.StreamStock(r.Context(), q, fw.emit)
+	if err != nil && !fw.started {
+		h.Del("ETag")
+	}
+	fw.finish(err, func() string {
+		var b strings.Builder
+		b.WriteString(`,"numberReturned":` + strconv.Itoa(fw.n) + `,"as_of":"` + q.AsOf.Format(time.DateOnly) + `","links":[`)
+		if next > 0 {
+			b.WriteString(`{"rel":"next","type":"application/geo+json","href":` + strconv.Quote(withParam(r.URL, "after", strconv.FormatInt(next, 10))) + `}`)
+		}
+		b.WriteString("]")
+		return b.String()
+	})
+}
+
+// stockSummary serves GET /api/stock/summary: stock land per district and
+// park as of a day, with the five-year supply rate.
+func (s *Server) stockSummary(w http.ResponseWriter, r *http.Request) {
+	asof, err := parseDay(r.URL.Query(), "asof", today())
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	sum, err := s.store.StockSummary(r.Context(), asof, planner.DefaultRules())
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sum)
+}
