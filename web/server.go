@@ -63,6 +63,7 @@ func New(cfg Config, store Store, log *slog.Logger) http.Handler {
 		s.mountQuota(r)
 		s.mountPlanner(r) // search, eligibility, stock land, reports (search.go)
 		r.Get("/tiles/stats", s.tileStats)
+		s.mountImports(r) // imports.go, exports.go
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 			writeError(w, r, s.log, planning.Errorf(planning.ErrNotFound, "no API endpoint %s %s", r.Method, r.URL.Path))
 		})

@@ -32,6 +32,8 @@ var commands = []command{
 	{"version", "print the version", runVersion},
 	{"user", "manage users: add, list, set-role, passwd, disable, enable", runUser},
 	{"token", "manage API tokens for scripts: create, list, revoke", runToken},
+	{"import", "import districts, parks, protected zones or parcels from GeoJSON, Shapefile, GeoPackage ...", runImport},
+	{"export", "export a layer as GeoJSON, CSV, XLSX, Shapefile or GeoPackage, with the layers' filters", runExport},
 }
 
 // environ is the process's outside world, passed down so tests can run

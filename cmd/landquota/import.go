@@ -1,0 +1,255 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/importer"
+	"github.com/hangzhou-hitech/landquota/planning/pgstore"
+)
+
+// multiFlag collects a repeatable flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// parseInterspersed parses flags that may come before, between or after
+// the positional arguments (landquota import parcels x.shp --dry-run).
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+// timeoutSet reports whether --statement-timeout was given.
+func timeoutSet(fs *flag.FlagSet) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == "statement-timeout" })
+	return set
+}
+
+// importConfig configures `landquota import`.
+type importConfig struct {
+	DB        dbConfig
+	Layer     importer.Layer
+	File      string
+	Req       importer.Request
+	Open      importer.OpenOptions
+	Report    string // write the JSON report here ("-": stdout)
+	Progress  string // auto, bar, lines, none
+	FieldMap  *importer.FieldMap
+	jsonOnly  bool
+	fieldFile string
+}
+
+func parseImport(env environ, args []string) (importConfig, error) {
+	var c importConfig
+	var mode, scheme, srid string
+	var fields, defaults, crosswalk multiFlag
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(env.stderr, "usage: landquota import districts|parks|protected-zones|parcels FILE [flags]")
+		fmt.Fprintln(env.stderr, "FILE: GeoJSON, a Shapefile (.shp, its folder or a .zip), a GeoPackage, a CSV with a WKT column, or another GDAL vector format")
+		fs.PrintDefaults()
+	}
+	c.DB.register(fs, env)
+	fs.StringVar(&mode, "mode", "insert", "insert: refuse features whose code is stored; upsert: update them by code")
+	fs.BoolVar(&c.Req.DryRun, "dry-run", false, "validate and report, write nothing")
+	fs.BoolVar(&c.Req.Repair, "repair", false, "repair invalid outlines (ST_MakeValid; open rings closed) and report each repair")
+	fs.StringVar(&srid, "srid", "", "the coordinates' CRS when the file does not say (or says wrong): 4490, 4326, 4549, 4528 or another EPSG code")
+	fs.StringVar(&c.Open.Encoding, "encoding", "", "text encoding of a Shapefile's DBF or a CSV (GBK, GB18030, UTF-8); default: the .cpg, else detected")
+	fs.StringVar(&c.Open.SourceLayer, "source-layer", "", "the layer to read from a GeoPackage, or the Shapefile in a folder or .zip holding several")
+	fs.BoolVar(&c.Open.SwapAxes, "swap-axes", false, "the file gives y before x (latitude first, or northing first)")
+	fs.StringVar(&c.fieldFile, "field-map", "", "JSON file mapping source fields to the layer's fields, with crosswalks and defaults")
+	fs.Var(&fields, "field", "FIELD=SOURCE: read FIELD from the source field SOURCE (repeatable; FIELD= to leave it unread)")
+	fs.Var(&defaults, "default", "FIELD=VALUE: the value where the file has none (repeatable)")
+	fs.Var(&crosswalk, "crosswalk", "CODE=CLASS: map a source land-use code to a 2023 class (repeatable)")
+	fs.StringVar(&scheme, "land-use-scheme", "", "code list of the land-use codes: auto, 2023, gbt21010 (三调 DLBM), gb50137 (M1, R2 ...)")
+	fs.StringVar(&c.Report, "report", "", "also write the validation report as JSON to this file (- for standard output, instead of the text)")
+	fs.IntVar(&c.Req.MaxIssues, "max-issues", importer.DefaultMaxIssues, "issues listed in the report (all are counted)")
+	fs.StringVar(&c.Progress, "progress", "auto", "progress on standard error: auto (a bar on a terminal, a line every 10 s otherwise), bar, lines (every second), none")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return c, err
+	}
+	if len(pos) != 2 {
+		fs.Usage()
+		return c, fmt.Errorf("import takes a layer and a file, got %d arguments", len(pos))
+	}
+	if c.Layer, err = importer.ParseLayer(pos[0]); err != nil {
+		return c, err
+	}
+	c.File = pos[1]
+	if !timeoutSet(fs) {
+		c.DB.StatementTimeout = 0 // a million features take longer than a web request
+	}
+	if err := c.DB.validate(); err != nil {
+		return c, err
+	}
+	if c.Req.Mode, err = importer.ParseMode(mode); err != nil {
+		return c, err
+	}
+	if srid != "" {
+		if c.Open.SRID, err = importer.ParseSRID(srid); err != nil {
+			return c, err
+		}
+	}
+	switch c.Progress {
+	case "auto", "bar", "lines", "none":
+	default:
+		return c, fmt.Errorf("--progress %q is not auto, bar, lines or none", c.Progress)
+	}
+	if c.Req.MaxIssues < 1 || c.Req.MaxIssues > 1_000_000 {
+		return c, fmt.Errorf("--max-issues must be between 1 and 1000000")
+	}
+	c.FieldMap = &importer.FieldMap{}
+	if c.fieldFile != "" {
+		b, err := os.ReadFile(c.fieldFile)
+		if err != nil {
+			return c, fmt.Errorf("--field-map: %w", err)
+		}
+		if c.FieldMap, err = importer.ParseFieldMap(c.Layer, b); err != nil {
+			return c, fmt.Errorf("%s: %w", c.fieldFile, err)
+		}
+	}
+	for _, f := range fields {
+		if err := c.FieldMap.Set(f); err != nil {
+			return c, err
+		}
+	}
+	for _, d := range defaults {
+		if err := c.FieldMap.SetDefault(d); err != nil {
+			return c, err
+		}
+	}
+	for _, x := range crosswalk {
+		if err := c.FieldMap.SetCrosswalk(x); err != nil {
+			return c, err
+		}
+	}
+	if scheme != "" {
+		s, err := importer.ParseScheme(scheme)
+		if err != nil {
+			return c, err
+		}
+		c.FieldMap.LandUseScheme = s
+	}
+	if err := c.FieldMap.Validate(c.Layer); err != nil {
+		return c, err
+	}
+	c.Req.Layer, c.Req.FieldMap = c.Layer, c.FieldMap
+	c.Req.StatementTimeout = c.DB.StatementTimeout
+	c.jsonOnly = c.Report == "-"
+	return c, nil
+}
+
+// newImportID names an import: when and a random suffix.
+func newImportID() string {
+	var b [4]byte
+	rand.Read(b[:])
+	return time.Now().UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b[:])
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func runImport(ctx context.Context, env environ, args []string) error {
+	c, err := parseImport(env, args)
+	if err != nil {
+		return err
+	}
+	// The pipeline allocates per feature but holds little: collect less often.
+	debug.SetGCPercent(400)
+	store, err := pgstore.Open(ctx, c.DB.URL, pgstore.Options{MaxConns: 2, StatementTimeout: c.DB.StatementTimeout})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.Ready(ctx); err != nil {
+		return err
+	}
+	src, err := importer.Open(ctx, c.File, c.Open)
+	if err != nil {
+		return err
+	}
+	c.Req.ID = newImportID()
+	if u := env.getenv("USER"); u != "" {
+		c.Req.CreatedBy = "cli:" + u
+	} else {
+		c.Req.CreatedBy = "cli"
+	}
+	prog := importer.NewProgress()
+	tty := isTerminal(env.stderr)
+	var stop func()
+	switch {
+	case c.Progress == "bar" || (c.Progress == "auto" && tty):
+		stop = importer.ShowProgress(env.stderr, prog, true, 0)
+	case c.Progress == "lines":
+		stop = importer.ShowProgress(env.stderr, prog, false, time.Second)
+	case c.Progress == "auto":
+		stop = importer.ShowProgress(env.stderr, prog, false, 10*time.Second)
+	default:
+		stop = func() {}
+	}
+	rep, err := importer.Import(ctx, store, src, c.Req, prog)
+	stop()
+	if werr := writeReport(env, c, rep); werr != nil && err == nil {
+		err = werr
+	}
+	if err != nil {
+		return err
+	}
+	switch {
+	case rep.Outcome == importer.OutcomeRefused:
+		return planning.Errorf(planning.ErrInvalid, "%s", rep.Message)
+	case rep.Outcome == importer.OutcomeDryRun && rep.Counts.Errors > 0:
+		return planning.Errorf(planning.ErrInvalid, "%s", rep.Message)
+	}
+	return nil
+}
+
+func writeReport(env environ, c importConfig, rep *importer.Report) error {
+	if !c.jsonOnly {
+		rep.WriteText(env.stdout)
+	}
+	if c.Report == "" {
+		return nil
+	}
+	body, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	body = append(body, '\n')
+	if c.jsonOnly {
+		_, err = env.stdout.Write(body)
+		return err
+	}
+	return os.WriteFile(c.Report, body, 0o644)
+}

@@ -1,0 +1,348 @@
+package importer
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/hangzhou-hitech/landquota/geo"
+	"github.com/paulmach/orb"
+	"golang.org/x/text/encoding"
+)
+
+// Row is one feature ready for the staging table: its outline in
+// EPSG:4490 and its values in the order of Fields(layer).
+type Row struct {
+	Feature       int64
+	Key           string           // the key field's value as text ("" when missing)
+	Geom          orb.MultiPolygon // nil when the outline could not be read
+	Values        []any
+	Bad           bool   // reading found errors in this feature
+	SourceLandUse string // the land-use code as the file wrote it, when crosswalked
+}
+
+// Converter turns raw features into rows. It is immutable and shared by
+// the workers of a pipeline; each worker has its own textDecoder.
+type Converter struct {
+	layer       Layer
+	fields      []Field
+	m           *Mapping
+	crs         crs
+	repair      bool
+	fallback    encoding.Encoding
+	bySource    map[string]int
+	keyIdx      int
+	luIdx       int
+	maxVertices int
+	enums       []map[string]string // per field: the spellings of choice values
+	known       map[string]bool     // the source fields the mapping was made from
+}
+
+// newConverter prepares a converter for a mapping and a CRS.
+func newConverter(m *Mapping, c crs, repair bool, fallback encoding.Encoding, maxVertices int) *Converter {
+	conv := &Converter{layer: m.Layer, fields: layerFields[m.Layer], m: m, crs: c, repair: repair, fallback: fallback,
+		bySource: map[string]int{}, keyIdx: -1, luIdx: FieldIndex(m.Layer, "land_use"), maxVertices: maxVertices,
+		known: map[string]bool{}}
+	for _, f := range m.Ignored {
+		conv.known[f] = true
+	}
+	conv.enums = make([]map[string]string, len(conv.fields))
+	for i, f := range conv.fields {
+		if f.Kind == Enum {
+			conv.enums[i] = enumLookup(&conv.fields[i], m.Values[i])
+		}
+		if m.Source[i] != "" {
+			conv.bySource[m.Source[i]] = i
+		}
+		if f.Key {
+			conv.keyIdx = i
+		}
+	}
+	return conv
+}
+
+type converterWorker struct {
+	c    *Converter
+	text textDecoder
+	late map[string]bool // source fields not among those read ahead
+}
+
+func (c *Converter) worker() *converterWorker {
+	return &converterWorker{c: c, text: textDecoder{fallback: c.fallback}, late: map[string]bool{}}
+}
+
+// convert reads one feature. The row is nil when the feature is not a
+// Feature at all, and its Geom nil when the outline cannot be used; issues
+// say what is wrong either way.
+func (w *converterWorker) convert(f RawFeature) (*Row, []Issue) {
+	c := w.c
+	row := &Row{Feature: f.Index, Values: make([]any, len(c.fields))}
+	var issues []Issue
+	add := func(is Issue) {
+		is.Feature = f.Index
+		if is.Severity == SevError {
+			row.Bad = true
+		}
+		issues = append(issues, is)
+	}
+	var typ string
+	var geomRaw, propsRaw []byte
+	err := eachMember(f.Data, func(key []byte, escaped bool, val []byte) error {
+		switch keyText(key, escaped) {
+		case "type":
+			if v, err := w.text.value(val); err == nil && v.kind == 's' {
+				typ = v.str
+			}
+		case "geometry":
+			geomRaw = val
+		case "properties":
+			propsRaw = val
+		}
+		return nil
+	})
+	if err != nil {
+		add(Issue{Severity: SevError, Kind: KindBadValue, Message: "the feature is not a JSON object"})
+		return nil, issues
+	}
+	if typ != "Feature" {
+		add(Issue{Severity: SevError, Kind: KindBadValue, Field: "type", Value: typ, Message: fmt.Sprintf("expected a GeoJSON Feature, got type %q", typ)})
+		return nil, issues
+	}
+	raw := make([]string, len(c.fields)) // source values as text, for messages
+	if i := skipSpace(propsRaw, 0); propsRaw != nil && i < len(propsRaw) && propsRaw[i] == '{' {
+		err := eachMember(propsRaw, func(key []byte, escaped bool, val []byte) error {
+			idx, ok := c.bySource[string(key)]
+			if !ok && escaped {
+				idx, ok = c.bySource[keyText(key, true)]
+			}
+			if !ok {
+				if len(w.late) < 100 && !c.known[string(key)] {
+					w.late[keyText(key, escaped)] = true
+				}
+				return nil
+			}
+			fd := &c.fields[idx]
+			v, err := w.text.value(val)
+			if err != nil {
+				add(Issue{Severity: SevError, Kind: KindBadValue, Field: fd.Name, Value: clip(string(val)),
+					Message: fmt.Sprintf("%s (%s): %v", fd.Name, c.m.Source[idx], err)})
+				return nil
+			}
+			raw[idx] = valueText(v)
+			if fd.Kind == LandUse {
+				row.Values[idx] = v // crosswalked below, once the key is known
+				return nil
+			}
+			out, msg := convertValue(fd, v, c.enums[idx])
+			if msg != "" {
+				add(Issue{Severity: SevError, Kind: KindBadValue, Field: fd.Name, Value: clip(raw[idx]),
+					Message: fmt.Sprintf("%s (%s): %s", fd.Name, c.m.Source[idx], msg)})
+				return nil
+			}
+			row.Values[idx] = out
+			return nil
+		})
+		if err != nil {
+			add(Issue{Severity: SevError, Kind: KindBadValue, Field: "properties", Message: "the properties are not a valid JSON object"})
+		}
+	} else if propsRaw != nil && !hasPrefixAt(propsRaw, i, "null") {
+		add(Issue{Severity: SevError, Kind: KindBadValue, Field: "properties", Message: "the properties must be a JSON object"})
+	}
+	if c.keyIdx >= 0 {
+		if k, ok := row.Values[c.keyIdx].(string); ok {
+			row.Key = k
+		} else if k, ok := row.Values[c.keyIdx].(int64); ok {
+			row.Key = strconv.FormatInt(k, 10)
+		}
+	}
+	if c.luIdx >= 0 {
+		w.landUse(row, add)
+	}
+	for i := range c.fields {
+		fd := &c.fields[i]
+		if row.Values[i] == nil && c.m.Defaults[i] != nil && raw[i] == "" {
+			row.Values[i] = c.m.Defaults[i]
+		}
+		if row.Values[i] == nil && fd.Default != nil && raw[i] == "" {
+			row.Values[i] = fd.Default
+		}
+		if row.Values[i] == nil && fd.Required && !fd.Derived && raw[i] == "" {
+			src := c.m.Source[i]
+			if src == "" {
+				src = "no source field"
+			}
+			add(Issue{Severity: SevError, Kind: KindMissingValue, Field: fd.Name, Code: row.Key,
+				Message: fmt.Sprintf("%s (%s) is empty", fd.Name, src)})
+		}
+	}
+	w.crossChecks(row, add)
+	for k := range issues {
+		issues[k].Code = row.Key
+	}
+	g, gi := w.geometry(geomRaw)
+	for _, is := range gi {
+		is.Code = row.Key
+		add(is)
+	}
+	row.Geom = g // nil when unusable: the row is still staged, for the checks of its key
+	return row, issues
+}
+
+func clip(s string) string {
+	if len(s) > 200 {
+		return s[:200] + "…"
+	}
+	return s
+}
+
+func valueText(v jsonValue) string {
+	switch v.kind {
+	case 's':
+		return v.str
+	case 'n':
+		return v.text
+	case 'b':
+		return strconv.FormatBool(v.b)
+	}
+	return ""
+}
+
+// landUse crosswalks the land-use value to a 2023 class code.
+func (w *converterWorker) landUse(row *Row, add func(Issue)) {
+	c := w.c
+	i := c.luIdx
+	v, ok := row.Values[i].(jsonValue)
+	row.Values[i] = nil
+	if !ok {
+		return
+	}
+	code, msg := textOf(v)
+	if msg != "" {
+		add(Issue{Severity: SevError, Kind: KindBadValue, Field: "land_use", Message: "land_use (" + c.m.Source[i] + "): " + msg})
+		return
+	}
+	// A DBF numeric field drops leading zeros: 601 was 0601.
+	if v.kind == 'n' && len(code)%2 == 1 && len(code) <= 5 {
+		code = "0" + code
+	}
+	if normalizeCode(code) == "" {
+		return
+	}
+	scheme := c.m.Scheme
+	if scheme == SchemeAuto {
+		scheme = autoScheme(SchemeAuto, code)
+	}
+	to, ok := Crosswalk(scheme, code, c.m.Crosswalk)
+	if !ok {
+		m := fmt.Sprintf("land-use code %q (%s) has no class in the 2023 classification in the crosswalk: add it to the field map, e.g. \"crosswalk\": {%q: \"<2023 code>\"}",
+			code, scheme.Title(), normalizeCode(code))
+		if scheme == Scheme2023 {
+			m = fmt.Sprintf("%q is not a 2023 land-use class code (2, 4 or 6 digits); if the file uses an older code list, say which with --land-use-scheme gbt21010 or gb50137", code)
+		}
+		add(Issue{Severity: SevError, Kind: KindUnknownCode, Field: "land_use", Value: normalizeCode(code), Scheme: string(scheme), Message: m})
+		return
+	}
+	row.Values[i] = to
+	if to != normalizeCode(code) || scheme != Scheme2023 {
+		row.SourceLandUse = code
+	}
+}
+
+// crossChecks applies the rules that tie two fields together (the
+// database's CHECK constraints), so that they are reported, not raised.
+func (w *converterWorker) crossChecks(row *Row, add func(Issue)) {
+	l := w.c.layer
+	get := func(name string) any {
+		if i := FieldIndex(l, name); i >= 0 {
+			return row.Values[i]
+		}
+		return nil
+	}
+	before := func(a, b string) {
+		x, ok1 := get(a).(time.Time)
+		y, ok2 := get(b).(time.Time)
+		if ok1 && ok2 && y.Before(x) {
+			add(Issue{Severity: SevError, Kind: KindBadValue, Field: b, Value: y.Format("2006-01-02"),
+				Message: fmt.Sprintf("%s %s is before %s %s", b, y.Format("2006-01-02"), a, x.Format("2006-01-02"))})
+		}
+	}
+	if l != Parcels {
+		return
+	}
+	before("approved_on", "supplied_on")
+	before("actual_start_on", "completed_on")
+	before("actual_start_on", "halted_since")
+	bot, ok1 := get("elevation_bottom").(float64)
+	top, ok2 := get("elevation_top").(float64)
+	if ok1 && ok2 && top <= bot {
+		add(Issue{Severity: SevError, Kind: KindBadValue, Field: "elevation_top", Value: strconv.FormatFloat(top, 'f', -1, 64),
+			Message: fmt.Sprintf("elevation_top %g is not above elevation_bottom %g", top, bot)})
+	}
+}
+
+// geometry reads, repairs (with --repair), checks and transforms an outline.
+func (w *converterWorker) geometry(raw []byte) (orb.MultiPolygon, []Issue) {
+	c := w.c
+	bad := func(kind string, e *geomError) []Issue {
+		is := Issue{Severity: SevError, Kind: kind, Message: e.msg}
+		if e.at != nil {
+			// Coordinate problems are found after --swap-axes, the others before.
+			is.Location = c.location(*e.at, kind == KindCoordinates)
+		}
+		return []Issue{is}
+	}
+	mp, err := parseGeometry(raw, c.maxVertices)
+	if err != nil {
+		ge, ok := err.(*geomError)
+		if !ok {
+			ge = &geomError{msg: err.Error()}
+		}
+		return nil, bad(KindInvalidGeometry, ge)
+	}
+	repairs, ge := checkRings(mp, c.repair)
+	if ge != nil {
+		return nil, bad(KindInvalidGeometry, ge)
+	}
+	var issues []Issue
+	for _, r := range repairs {
+		issues = append(issues, Issue{Severity: SevRepair, Kind: KindRepaired, Message: r})
+	}
+	if ge := c.crs.prepare(mp); ge != nil {
+		return nil, append(issues, bad(KindCoordinates, ge)...)
+	}
+	if err := geo.ValidatePolygonal(mp, 0); err != nil {
+		return nil, append(issues, Issue{Severity: SevError, Kind: KindCoordinates, Message: err.Error()})
+	}
+	orient(mp)
+	return mp, issues
+}
+
+// location gives a point of the file as [lon, lat] when it can be
+// transformed to a place in China, else as the file wrote it.
+func (c *Converter) location(p orb.Point, swapped bool) []float64 {
+	q := p
+	if c.crs.swap && !swapped {
+		q[0], q[1] = q[1], q[0]
+	}
+	if t := c.crs.toStore(); t != nil && c.crs.checkPoint(q) == nil {
+		q = t(q)
+	}
+	return []float64{q[0], q[1]}
+}
+
+// orient winds outer rings counter-clockwise and holes clockwise (the right-
+// hand rule of RFC 7946), whatever the file did: Shapefiles wind the other
+// way, and one convention makes a re-imported export identical to its source.
+func orient(mp orb.MultiPolygon) {
+	for _, pg := range mp {
+		for i, r := range pg {
+			want := orb.CCW
+			if i > 0 {
+				want = orb.CW
+			}
+			if o := r.Orientation(); o != 0 && o != want {
+				r.Reverse()
+			}
+		}
+	}
+}

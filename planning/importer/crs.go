@@ -1,0 +1,229 @@
+package importer
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/hangzhou-hitech/landquota/geo"
+	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/paulmach/orb"
+)
+
+// The coordinate systems landquota transforms itself. Anything else that
+// GDAL knows is transformed by ogr2ogr (-t_srs EPSG:4490).
+var nativeSRIDs = []int{geo.SRIDStore, geo.SRIDWGS84, geo.SRIDMeasure, geo.SRIDSurvey}
+
+func isNative(srid int) bool {
+	for _, s := range nativeSRIDs {
+		if s == srid {
+			return true
+		}
+	}
+	return false
+}
+
+func sridName(srid int) string {
+	switch srid {
+	case geo.SRIDStore:
+		return "EPSG:4490 (CGCS2000 longitude/latitude)"
+	case geo.SRIDWGS84:
+		return "EPSG:4326 (WGS 84 longitude/latitude)"
+	case geo.SRIDMeasure:
+		return "EPSG:4549 (CGCS2000 / 3-degree Gauss-Krüger CM 120E, metres)"
+	case geo.SRIDSurvey:
+		return "EPSG:4528 (CGCS2000 / 3-degree Gauss-Krüger zone 40, metres)"
+	}
+	return "EPSG:" + strconv.Itoa(srid)
+}
+
+var epsgPattern = regexp.MustCompile(`(?i)^(?:EPSG:{1,2}|urn:ogc:def:crs:EPSG:[0-9.]*:|https?://www\.opengis\.net/def/crs/EPSG/[0-9.]+/)?([0-9]{4,6})$`)
+
+// ParseSRID reads a CRS name: 4549, EPSG:4549, urn:ogc:def:crs:EPSG::4549,
+// the OGC URI, or CRS84.
+func ParseSRID(s string) (int, error) {
+	s = strings.TrimSpace(s)
+	switch strings.ToUpper(s) {
+	case "CRS84", "OGC:CRS84", "URN:OGC:DEF:CRS:OGC:1.3:CRS84", "URN:OGC:DEF:CRS:OGC::CRS84", "HTTP://WWW.OPENGIS.NET/DEF/CRS/OGC/1.3/CRS84", "WGS84":
+		return geo.SRIDWGS84, nil
+	case "CGCS2000":
+		return geo.SRIDStore, nil
+	}
+	m := epsgPattern.FindStringSubmatch(s)
+	if m == nil {
+		return 0, planning.Errorf(planning.ErrInvalid, "%q is not a coordinate system (give an EPSG code: 4490, 4326, 4549 or 4528)", s).
+			WithDetail("field", "srid")
+	}
+	n, _ := strconv.Atoi(m[1])
+	if n < 1024 || n > 999999 {
+		return 0, planning.Errorf(planning.ErrInvalid, "EPSG:%d is not a valid EPSG code", n).WithDetail("field", "srid")
+	}
+	return n, nil
+}
+
+// crs is how a file's coordinates become EPSG:4490.
+type crs struct {
+	srid     int    // of the coordinates as they reach the converter; 0 unknown
+	from     string // where srid came from: "--srid", ".prj", "crs member", "GDAL", "none"
+	swap     bool   // swap x and y first (--swap-axes)
+	declared bool   // the file or the user said so (else assumed)
+}
+
+func (c crs) toStore() func(orb.Point) orb.Point {
+	switch c.srid {
+	case geo.SRIDMeasure:
+		return geo.From4549
+	case geo.SRIDSurvey:
+		return geo.From4528
+	}
+	return nil
+}
+
+// Plausible ranges. China in degrees is generous enough for the islands;
+// the Gauss-Krüger ranges cover the zone of CM 120E (±1.5°, and more, for
+// outlines that spill over) between 18°N and 54°N.
+const (
+	minLon, maxLon = 73.0, 136.0
+	minLat, maxLat = 3.0, 54.0
+	minE, maxE     = 150_000.0, 850_000.0
+	minN, maxN     = 1_900_000.0, 6_100_000.0
+	zone40         = 40_000_000.0
+)
+
+func inDegrees(x, y float64) bool   { return x >= minLon && x <= maxLon && y >= minLat && y <= maxLat }
+func in4549(x, y float64) bool      { return x >= minE && x <= maxE && y >= minN && y <= maxN }
+func in4528(x, y float64) bool      { return in4549(x-zone40, y) }
+func swappedDeg(x, y float64) bool  { return inDegrees(y, x) }
+func swapped4549(x, y float64) bool { return in4549(y, x) }
+func swapped4528(x, y float64) bool { return in4528(y, x) }
+
+// guess says what a point's coordinates look like.
+func guess(x, y float64) string {
+	switch {
+	case inDegrees(x, y):
+		return "degrees"
+	case in4549(x, y):
+		return "4549"
+	case in4528(x, y):
+		return "4528"
+	case swappedDeg(x, y):
+		return "swapped degrees"
+	case swapped4549(x, y):
+		return "swapped 4549"
+	case swapped4528(x, y):
+		return "swapped 4528"
+	}
+	return ""
+}
+
+// checkPoint refuses a coordinate that cannot be right in c, naming the
+// likely cause and the fix. It returns nil when the point fits.
+func (c crs) checkPoint(pt orb.Point) *geomError {
+	x, y := pt[0], pt[1]
+	if math.IsNaN(x) || math.IsNaN(y) || math.IsInf(x, 0) || math.IsInf(y, 0) {
+		return geomErrorf(&pt, "coordinate %s is not a finite number", pointText(pt))
+	}
+	var fits bool
+	switch c.srid {
+	case geo.SRIDStore, geo.SRIDWGS84, 0:
+		fits = inDegrees(x, y)
+	case geo.SRIDMeasure:
+		fits = in4549(x, y)
+	case geo.SRIDSurvey:
+		fits = in4528(x, y)
+	default:
+		return nil // transformed by GDAL: checked in EPSG:4490 afterwards
+	}
+	if fits {
+		return nil
+	}
+	said := "the file says " + sridName(c.srid)
+	switch {
+	case c.from == "--srid":
+		said = "--srid says " + sridName(c.srid)
+	case !c.declared:
+		said = "the file names no coordinate system, so " + sridName(c.srid) + " was assumed"
+	}
+	override := "override it with"
+	if !c.declared {
+		override = "give it with"
+	}
+	p := pointText(pt)
+	var msg string
+	switch g := guess(x, y); g {
+	case "degrees":
+		msg = fmt.Sprintf("coordinates %s are degrees, but %s: %s --srid 4490", p, said, override)
+	case "4549":
+		msg = fmt.Sprintf("coordinates %s are metres (they look like EPSG:4549, Gauss-Krüger CM 120E), but %s: %s --srid 4549", p, said, override)
+	case "4528":
+		msg = fmt.Sprintf("coordinates %s are metres with the zone number 40 in front of the easting (EPSG:4528), but %s: %s --srid 4528", p, said, override)
+	case "swapped degrees":
+		msg = fmt.Sprintf("coordinates %s look like latitude, longitude: the axes are swapped; re-export with longitude first, or import with --swap-axes", p)
+	case "swapped 4549", "swapped 4528":
+		code := g[len(g)-4:]
+		msg = fmt.Sprintf("coordinates %s look like northing, easting (EPSG:%s with the axes swapped, as its definition orders them): import with --srid %s --swap-axes", p, code, code)
+	default:
+		if c.srid == geo.SRIDStore || c.srid == geo.SRIDWGS84 || c.srid == 0 {
+			msg = fmt.Sprintf("coordinates %s lie outside China (longitude %g..%g, latitude %g..%g); check the file's coordinate system", p, minLon, maxLon, minLat, maxLat)
+		} else {
+			msg = fmt.Sprintf("coordinates %s cannot be %s: they do not fall in China; check the file's coordinate system", p, sridName(c.srid))
+		}
+	}
+	return geomErrorf(&pt, "%s", msg)
+}
+
+// prepare swaps, checks and transforms an outline to EPSG:4490 in place.
+func (c crs) prepare(mp orb.MultiPolygon) *geomError {
+	t := c.toStore()
+	for _, pg := range mp {
+		for _, r := range pg {
+			for k := range r {
+				if c.swap {
+					r[k][0], r[k][1] = r[k][1], r[k][0]
+				}
+				if err := c.checkPoint(r[k]); err != nil {
+					return err
+				}
+				if t != nil {
+					r[k] = t(r[k])
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// crsFromName reads a GeoJSON crs member's name.
+func crsFromName(name string) (int, bool) {
+	n, err := ParseSRID(name)
+	return n, err == nil
+}
+
+// srsFromWKT finds the EPSG code of a WKT coordinate system: its last
+// top-level ID/AUTHORITY, or the names ArcGIS writes in .prj files.
+func srsFromWKT(wkt string) int {
+	wkt = strings.TrimSpace(wkt)
+	for _, re := range []*regexp.Regexp{
+		regexp.MustCompile(`ID\["EPSG",\s*([0-9]+)\]\]\s*$`),
+		regexp.MustCompile(`AUTHORITY\["EPSG",\s*"([0-9]+)"\]\]\s*$`),
+	} {
+		if m := re.FindStringSubmatch(wkt); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			return n
+		}
+	}
+	upper := strings.ToUpper(wkt)
+	switch {
+	case strings.Contains(upper, "CGCS2000_3_DEGREE_GK_CM_120E"), strings.Contains(upper, "CGCS2000 / 3-DEGREE GAUSS-KRUGER CM 120E"):
+		return geo.SRIDMeasure
+	case strings.Contains(upper, "CGCS2000_3_DEGREE_GK_ZONE_40"), strings.Contains(upper, "CGCS2000 / 3-DEGREE GAUSS-KRUGER ZONE 40"):
+		return geo.SRIDSurvey
+	case strings.HasPrefix(upper, "GEOGCS[\"GCS_CHINA_GEODETIC_COORDINATE_SYSTEM_2000\""), strings.HasPrefix(upper, "GEOGCRS[\"CHINA GEODETIC COORDINATE SYSTEM 2000\""):
+		return geo.SRIDStore
+	case strings.HasPrefix(upper, "GEOGCS[\"GCS_WGS_1984\""), strings.HasPrefix(upper, "GEOGCS[\"WGS 84\""), strings.HasPrefix(upper, "GEOGCRS[\"WGS 84\""):
+		return geo.SRIDWGS84
+	}
+	return 0
+}

@@ -1,0 +1,405 @@
+package importer
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/hangzhou-hitech/landquota/planning"
+)
+
+// Mode says what an import does with features whose key is already stored.
+type Mode string
+
+const (
+	ModeInsert Mode = "insert" // refuse them: the file must hold new features only
+	ModeUpsert Mode = "upsert" // update them: re-importing a file updates by code
+)
+
+// ParseMode reads a mode name; "" is insert.
+func ParseMode(s string) (Mode, error) {
+	switch Mode(strings.ToLower(strings.TrimSpace(s))) {
+	case "", ModeInsert:
+		return ModeInsert, nil
+	case ModeUpsert, "update":
+		return ModeUpsert, nil
+	}
+	return "", planning.Errorf(planning.ErrInvalid, "mode %q is not insert or upsert", s).WithDetail("field", "mode")
+}
+
+// FieldMap tells the importer how a file's attributes become a layer's
+// fields. Everything is optional: without it, source fields are matched
+// by name (case-insensitive) against each field's usual names (DKBH, DLBM,
+// 容积率 ...). As JSON:
+//
+//	{
+//	  "layer": "parcels",
+//	  "fields": {"code": "DKBH", "land_use": "DLBM", "park": ""},
+//	  "defaults": {"status": "approved"},
+//	  "land_use_scheme": "gbt21010",
+//	  "crosswalk": {"0906": "1504"},
+//	  "values": {"status": {"已挂牌": "reserve"}}
+//	}
+//
+// fields maps a field to the source field that holds it ("" leaves the
+// field unread even if a source field has its usual name); defaults give
+// the value for features whose source value is empty (and for fields the
+// file lacks); land_use_scheme names the code list of the land-use codes
+// (auto, 2023, gbt21010, gb50137); crosswalk adds source codes to, or
+// overrides, the built-in crosswalk to the 2023 classes; values adds
+// spellings of a choice field's values.
+type FieldMap struct {
+	Layer         Layer                        `json:"layer,omitempty"`
+	Fields        map[string]string            `json:"fields,omitempty"`
+	Defaults      map[string]json.RawMessage   `json:"defaults,omitempty"`
+	LandUseScheme Scheme                       `json:"land_use_scheme,omitempty"`
+	Crosswalk     map[string]string            `json:"crosswalk,omitempty"`
+	Values        map[string]map[string]string `json:"values,omitempty"`
+}
+
+// MaxFieldMapBytes bounds a field map file.
+const MaxFieldMapBytes = 1 << 20
+
+func fieldMapError(format string, args ...any) *planning.Error {
+	return planning.Errorf(planning.ErrInvalid, "field map: "+format, args...).WithDetail("field", "field_map")
+}
+
+// ParseFieldMap reads a field map for layer from JSON. Unknown members,
+// wrong types, unknown field names and impossible values are refused.
+func ParseFieldMap(layer Layer, data []byte) (*FieldMap, error) {
+	if len(data) > MaxFieldMapBytes {
+		return nil, fieldMapError("larger than %d bytes", MaxFieldMapBytes)
+	}
+	var m FieldMap
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		return nil, fieldMapError("%s", jsonProblem(err))
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fieldMapError("more than one JSON value; give one object")
+	}
+	if err := m.Validate(layer); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// jsonProblem explains a decoding error in a sentence.
+func jsonProblem(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.EOF):
+		return "empty; give a JSON object"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "the JSON ends early"
+	case errors.As(err, &syn):
+		return fmt.Sprintf("not valid JSON at byte %d: %v", syn.Offset, syn)
+	case errors.As(err, &typ):
+		if typ.Field == "" {
+			return "expected a JSON object, got " + typ.Value
+		}
+		return fmt.Sprintf("%s: expected %s, got a JSON %s", typ.Field, typ.Type, typ.Value)
+	}
+	return err.Error()
+}
+
+// Set adds one "field=source" assignment (the --field flag).
+func (m *FieldMap) Set(assignment string) error {
+	k, v, err := splitAssignment("--field", assignment)
+	if err != nil {
+		return err
+	}
+	if m.Fields == nil {
+		m.Fields = map[string]string{}
+	}
+	m.Fields[k] = v
+	return nil
+}
+
+// SetDefault adds one "field=value" default (the --default flag).
+func (m *FieldMap) SetDefault(assignment string) error {
+	k, v, err := splitAssignment("--default", assignment)
+	if err != nil {
+		return err
+	}
+	if m.Defaults == nil {
+		m.Defaults = map[string]json.RawMessage{}
+	}
+	m.Defaults[k], _ = json.Marshal(v)
+	return nil
+}
+
+// SetCrosswalk adds one "source=2023code" crosswalk entry (the --crosswalk flag).
+func (m *FieldMap) SetCrosswalk(assignment string) error {
+	k, v, err := splitAssignment("--crosswalk", assignment)
+	if err != nil {
+		return err
+	}
+	if m.Crosswalk == nil {
+		m.Crosswalk = map[string]string{}
+	}
+	m.Crosswalk[k] = v
+	return nil
+}
+
+func splitAssignment(flag, s string) (string, string, error) {
+	k, v, ok := strings.Cut(s, "=")
+	k = strings.TrimSpace(k)
+	if !ok || k == "" {
+		return "", "", planning.Errorf(planning.ErrInvalid, "%s %q: write it as name=value", flag, s).WithDetail("field", strings.TrimPrefix(flag, "--"))
+	}
+	return k, strings.TrimSpace(v), nil
+}
+
+// Validate checks the map against layer's fields.
+func (m *FieldMap) Validate(layer Layer) error {
+	if m.Layer != "" && m.Layer != layer {
+		return fieldMapError("written for layer %q, not %s", m.Layer, layer)
+	}
+	known := func(name string) (*Field, error) {
+		if i := FieldIndex(layer, name); i >= 0 {
+			return &layerFields[layer][i], nil
+		}
+		return nil, fieldMapError("layer %s has no field %q (it has %s)", layer, name, fieldNames(layer))
+	}
+	for k := range m.Fields {
+		if _, err := known(k); err != nil {
+			return err
+		}
+	}
+	for k, raw := range m.Defaults {
+		f, err := known(k)
+		if err != nil {
+			return err
+		}
+		var d textDecoder
+		v, err := d.value(raw)
+		if err != nil {
+			return fieldMapError("defaults.%s: not a JSON value", k)
+		}
+		if f.Kind == LandUse {
+			if v.kind != 's' || !code2023.MatchString(normalizeCode(v.str)) {
+				return fieldMapError("defaults.%s: give a 2023 class code as a text, e.g. \"100101\"", k)
+			}
+			continue
+		}
+		if _, msg := convertValue(f, v, nil); msg != "" {
+			return fieldMapError("defaults.%s: %s", k, msg)
+		}
+	}
+	if m.LandUseScheme != "" {
+		s, err := ParseScheme(string(m.LandUseScheme))
+		if err != nil {
+			return err
+		}
+		m.LandUseScheme = s
+	}
+	if len(m.Crosswalk) > 0 && FieldIndex(layer, "land_use") < 0 {
+		return fieldMapError("crosswalk: layer %s has no land-use codes", layer)
+	}
+	for k, v := range m.Crosswalk {
+		if normalizeCode(k) == "" {
+			return fieldMapError("crosswalk: an empty source code")
+		}
+		if !code2023.MatchString(v) {
+			return fieldMapError("crosswalk: %q → %q: the target must be a 2023 class code (2, 4 or 6 digits)", k, v)
+		}
+	}
+	for k, vals := range m.Values {
+		f, err := known(k)
+		if err != nil {
+			return err
+		}
+		if f.Kind != Enum {
+			return fieldMapError("values.%s: only choice fields take value spellings", k)
+		}
+		for from, to := range vals {
+			if strings.TrimSpace(from) == "" {
+				return fieldMapError("values.%s: an empty spelling", k)
+			}
+			ok := false
+			for _, e := range f.Enum {
+				ok = ok || e.Value == to
+			}
+			if !ok {
+				return fieldMapError("values.%s: %q → %q: the value must be one of %s", k, from, to, f.enumValues())
+			}
+		}
+	}
+	return nil
+}
+
+// Mapping is a field map resolved against a file's source fields.
+type Mapping struct {
+	Layer     Layer
+	Source    []string // per field of Fields(Layer): the source field, "" when not read
+	Defaults  []any    // per field: the value for empty source values; nil none
+	Scheme    Scheme   // of the land-use field: gbt21010 for DLBM, else as the map says or auto
+	Crosswalk map[string]string
+	Values    []map[string]string // per field: extra spellings (normalised) of choice values
+	Ignored   []string            // source fields nobody reads
+}
+
+// Mapped reports whether field i is read from the file or has a default.
+func (m *Mapping) Mapped(i int) bool { return m.Source[i] != "" || m.Defaults[i] != nil }
+
+// Resolve matches the map (nil for none) to a file with the given source
+// fields. sourceFields nil means unknown (an empty file): explicit names
+// are then taken as they are.
+func (m *FieldMap) Resolve(layer Layer, sourceFields []string) (*Mapping, error) {
+	return m.resolve(layer, sourceFields, true)
+}
+
+// resolve is Resolve; with complete false the field list is a sample (the
+// first features of a GeoJSON), and an explicit source field missing from
+// it is taken on trust.
+func (m *FieldMap) resolve(layer Layer, sourceFields []string, complete bool) (*Mapping, error) {
+	if m == nil {
+		m = &FieldMap{}
+	}
+	if err := m.Validate(layer); err != nil {
+		return nil, err
+	}
+	fields := layerFields[layer]
+	mp := &Mapping{Layer: layer, Source: make([]string, len(fields)), Defaults: make([]any, len(fields)),
+		Values: make([]map[string]string, len(fields)), Crosswalk: map[string]string{}}
+	claimed := map[string]bool{}
+	find := func(name string) (string, bool) {
+		for _, s := range sourceFields {
+			if s == name {
+				return s, true
+			}
+		}
+		var hit string
+		n := 0
+		for _, s := range sourceFields {
+			if strings.EqualFold(strings.TrimSpace(s), strings.TrimSpace(name)) {
+				hit, n = s, n+1
+			}
+		}
+		return hit, n == 1
+	}
+	for i, f := range fields {
+		if src, ok := m.Fields[f.Name]; ok {
+			if src == "" {
+				continue
+			}
+			if sourceFields != nil {
+				hit, found := find(src)
+				if !found && !complete {
+					hit, found = src, true
+				}
+				if !found {
+					return nil, fieldMapError("%s ← %q, but the file has no field %q (its fields: %s)", f.Name, src, src, strings.Join(sourceFields, ", "))
+				}
+				src = hit
+			}
+			mp.Source[i] = src
+			claimed[src] = true
+		}
+	}
+	for i, f := range fields {
+		if _, explicit := m.Fields[f.Name]; explicit {
+			continue
+		}
+		for _, alias := range f.Aliases {
+			for _, s := range sourceFields {
+				if !claimed[s] && strings.EqualFold(strings.TrimSpace(s), alias) {
+					mp.Source[i] = s
+					claimed[s] = true
+					break
+				}
+			}
+			if mp.Source[i] != "" {
+				break
+			}
+		}
+	}
+	var d textDecoder
+	for i, f := range fields {
+		raw, ok := m.Defaults[f.Name]
+		if !ok {
+			continue
+		}
+		v, _ := d.value(raw)
+		if f.Kind == LandUse {
+			mp.Defaults[i] = normalizeCode(v.str)
+			continue
+		}
+		mp.Defaults[i], _ = convertValue(&fields[i], v, nil)
+	}
+	var missing []string
+	for i, f := range fields {
+		if f.Required && !f.Key && !f.Derived && !mp.Mapped(i) {
+			missing = append(missing, f.Name)
+		}
+		if f.Key && f.Required && mp.Source[i] == "" {
+			missing = append(missing, f.Name)
+		}
+	}
+	if len(missing) > 0 {
+		have := "the file has no attribute fields"
+		if len(sourceFields) > 0 {
+			have = "its fields are " + strings.Join(sourceFields, ", ")
+		}
+		return nil, fieldMapError("no source field for %s (%s): name one with --field %s=NAME or in the field map's \"fields\", or give a value for all features with --default %s=VALUE",
+			strings.Join(missing, ", "), have, missing[0], missing[0]).WithDetail("missing", missing)
+	}
+	if i := FieldIndex(layer, "land_use"); i >= 0 {
+		mp.Scheme = m.LandUseScheme
+		if mp.Scheme == "" || mp.Scheme == SchemeAuto {
+			mp.Scheme = SchemeAuto
+			if src := strings.ToLower(strings.TrimSpace(mp.Source[i])); src == "dlbm" || src == "地类编码" {
+				mp.Scheme = SchemeGBT21010
+			}
+		}
+	}
+	for k, v := range m.Crosswalk {
+		mp.Crosswalk[normalizeCode(k)] = v
+	}
+	for k, vals := range m.Values {
+		i := FieldIndex(layer, k)
+		mp.Values[i] = map[string]string{}
+		for from, to := range vals {
+			mp.Values[i][normKey(from)] = to
+		}
+	}
+	for _, s := range sourceFields {
+		if !claimed[s] {
+			mp.Ignored = append(mp.Ignored, s)
+		}
+	}
+	sort.Strings(mp.Ignored)
+	return mp, nil
+}
+
+// normKey folds a choice value for lookup: trimmed, ASCII lower-case,
+// inner spaces and underscores as one.
+func normKey(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	s = strings.ReplaceAll(s, "_", " ")
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// Describe lists the resolved map as target → source (for the report).
+func (m *Mapping) Describe() (fieldMap map[string]string, derived []string) {
+	fieldMap = map[string]string{}
+	for i, f := range layerFields[m.Layer] {
+		switch {
+		case m.Source[i] != "":
+			fieldMap[f.Name] = m.Source[i]
+		case m.Defaults[i] != nil:
+			fieldMap[f.Name] = "(default " + strconv.Quote(fmt.Sprint(m.Defaults[i])) + ")"
+		case f.Derived:
+			derived = append(derived, f.Name)
+		}
+	}
+	return fieldMap, derived
+}

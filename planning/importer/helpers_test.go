@@ -1,0 +1,114 @@
+package importer
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/hangzhou-hitech/landquota/geo"
+	"github.com/paulmach/orb"
+)
+
+// square is a lon/lat square of side metres at metre offset (x, y) from a
+// point in Binjiang (120.21E 30.19N).
+func square(x, y, side float64) orb.Ring {
+	o := geo.To4549(orb.Point{120.21, 30.19})
+	var r orb.Ring
+	for _, d := range [][2]float64{{0, 0}, {side, 0}, {side, side}, {0, side}, {0, 0}} {
+		r = append(r, geo.From4549(orb.Point{o[0] + x + d[0], o[1] + y + d[1]}))
+	}
+	return r
+}
+
+// feature writes a GeoJSON Feature with a Polygon of ring and props.
+func feature(ring orb.Ring, props map[string]any) string {
+	coords, _ := json.Marshal([][][2]float64{toPairs(ring)})
+	p, _ := json.Marshal(props)
+	return fmt.Sprintf(`{"type":"Feature","properties":%s,"geometry":{"type":"Polygon","coordinates":%s}}`, p, coords)
+}
+
+func toPairs(r orb.Ring) [][2]float64 {
+	out := make([][2]float64, len(r))
+	for i, p := range r {
+		out[i] = [2]float64{p[0], p[1]}
+	}
+	return out
+}
+
+func collection(features ...string) string {
+	return `{"type":"FeatureCollection","features":[` + strings.Join(features, ",") + `]}`
+}
+
+// decodeAll reads every feature of a GeoJSON text.
+func decodeAll(t *testing.T, text string) ([]RawFeature, error) {
+	t.Helper()
+	d := NewDecoder(strings.NewReader(text))
+	var out []RawFeature
+	for {
+		f, err := d.Next()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+		out = append(out, f)
+	}
+}
+
+// captureStore keeps the rows an import hands over and writes nothing.
+type captureStore struct {
+	rows []*Row
+}
+
+func (c *captureStore) ImportRows(_ context.Context, req Request, _ *Mapping, rows Rows, rep *Report, _ *Progress) (Outcome, error) {
+	for rows.Next() {
+		c.rows = append(c.rows, rows.Row())
+	}
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	if req.DryRun {
+		return OutcomeDryRun, nil
+	}
+	if rep.Errors() > 0 {
+		return OutcomeRefused, nil
+	}
+	return OutcomeCommitted, nil
+}
+
+// importText runs an import of a GeoJSON text into a captureStore.
+func importText(t *testing.T, layer Layer, text string, open OpenOptions, req Request) (*Report, *captureStore, error) {
+	t.Helper()
+	path := t.TempDir() + "/in.geojson"
+	if err := writeFile(path, text); err != nil {
+		t.Fatal(err)
+	}
+	src, err := Open(context.Background(), path, open)
+	if err != nil {
+		return nil, nil, err
+	}
+	req.Layer = layer
+	st := &captureStore{}
+	rep, err := Import(context.Background(), st, src, req, nil)
+	return rep, st, err
+}
+
+// issuesOf lists the issues of one kind.
+func issuesOf(rep *Report, kind string) []Issue {
+	var out []Issue
+	for _, is := range rep.Issues {
+		if is.Kind == kind {
+			out = append(out, is)
+		}
+	}
+	return out
+}
+
+func writeFile(path, text string) error { return os.WriteFile(path, []byte(text), 0o644) }
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

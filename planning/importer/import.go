@@ -1,0 +1,264 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hangzhou-hitech/landquota/planning"
+)
+
+// Request says what to import and how.
+type Request struct {
+	ID        string // names the import in the log; the caller makes it unique
+	Layer     Layer
+	Mode      Mode
+	DryRun    bool // validate only
+	Repair    bool // repair invalid outlines (ST_MakeValid, open rings closed) and report each repair
+	FieldMap  *FieldMap
+	MaxIssues int    // issues listed in the report (all are counted); 0: DefaultMaxIssues
+	CreatedBy string // who imports (for the log)
+	Workers   int    // features decoded in parallel; 0: up to 4
+	// StatementTimeout bounds each statement of the import; 0: no limit.
+	StatementTimeout time.Duration
+}
+
+// Rows hands rows to the store one at a time, as the file is read.
+type Rows interface {
+	Next() bool
+	Row() *Row
+	Err() error
+}
+
+// Store is what an import needs from storage.
+type Store interface {
+	// ImportRows stages the rows, checks them in the database, adds what
+	// it finds to rep, and writes them, all in one transaction, only when
+	// rep holds no error and req.DryRun is false. It sets rep's write
+	// counts and returns the outcome; an error means nothing was written.
+	ImportRows(ctx context.Context, req Request, m *Mapping, rows Rows, rep *Report, prog *Progress) (Outcome, error)
+}
+
+// LogEntry sums up one committed import (the import log).
+type LogEntry struct {
+	ID         string    `json:"id"`
+	Layer      string    `json:"layer"`
+	Source     string    `json:"source"`
+	Mode       string    `json:"mode"`
+	Features   int64     `json:"features"`
+	Inserted   int64     `json:"inserted"`
+	Updated    int64     `json:"updated"`
+	CreatedBy  string    `json:"created_by"`
+	FinishedAt time.Time `json:"finished_at"`
+}
+
+// Import reads src into the store under req. The report is returned in
+// every case; err is set when the import could not run to a verdict (an
+// unreadable file, a database failure), and then nothing was written.
+func Import(ctx context.Context, store Store, src *Source, req Request, prog *Progress) (rep *Report, err error) {
+	if prog == nil {
+		prog = NewProgress()
+	}
+	rep = NewReport(req.Layer, req.MaxIssues)
+	rep.ID, rep.Mode, rep.DryRun, rep.Repair = req.ID, req.Mode, req.DryRun, req.Repair
+	if rep.Mode == "" {
+		rep.Mode = ModeInsert
+	}
+	req.Mode = rep.Mode
+	rep.Source = src.Info
+	defer func() {
+		src.Close()
+		if err != nil || rep.Outcome == "" {
+			msg := "the import failed; nothing was written"
+			if err != nil {
+				msg = "the import failed: " + message(err) + "; nothing was written"
+			}
+			rep.Finish(OutcomeFailed, msg)
+		}
+		prog.SetPhase("done")
+	}()
+	prog.TotalBytes.Store(src.Info.Bytes)
+	prog.TotalFeatures.Store(src.Info.Estimate)
+	prog.SetPhase("reading")
+	fields := src.Fields()
+	m, err := req.FieldMap.resolve(req.Layer, fields, src.FieldsComplete())
+	if err != nil {
+		return rep, err
+	}
+	rep.Source.Fields = fields
+	rep.Source.FieldMap, rep.Source.Derived = m.Describe()
+	rep.Source.Ignored = m.Ignored
+	if m.Scheme != "" {
+		rep.Source.LandUseScheme = string(m.Scheme)
+	}
+	conv := newConverter(m, src.crs, req.Repair, src.fallback, MaxVertices)
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	workers := req.Workers
+	if workers <= 0 {
+		workers = min(4, runtime.GOMAXPROCS(0))
+	}
+	raws := make(chan RawFeature, 4*workers)
+	rows := make(chan *Row, 1024)
+	var readErr error
+	go func() {
+		defer close(raws)
+		for {
+			f, err := src.Next()
+			if err == io.EOF {
+				readErr = src.Finish()
+				return
+			}
+			if err != nil {
+				readErr = err
+				return
+			}
+			prog.Features.Add(1)
+			prog.Bytes.Store(src.BytesRead())
+			select {
+			case raws <- f:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var fallbackUsed atomic.Int64
+	var lateMu sync.Mutex
+	late := map[string]bool{}
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := conv.worker()
+			defer func() {
+				fallbackUsed.Add(w.text.used - w.text.failed)
+				lateMu.Lock()
+				for k := range w.late {
+					late[k] = true
+				}
+				lateMu.Unlock()
+			}()
+			for f := range raws {
+				row, issues := w.convert(f)
+				for _, is := range issues {
+					rep.Add(is)
+				}
+				if row == nil {
+					continue
+				}
+				select {
+				case rows <- row:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(rows) }()
+	it := &rowIter{ch: rows, end: func() error {
+		rep.mu.Lock()
+		rep.Counts.Features = prog.Features.Load()
+		rep.mu.Unlock()
+		for _, w := range src.Warnings() {
+			rep.Add(w)
+		}
+		lateIssues(rep, m, late)
+		if n := fallbackUsed.Load(); n > 0 {
+			rep.Add(Issue{Severity: SevWarning, Kind: KindEncoding, Message: fmt.Sprintf(
+				"%d text values were not UTF-8 and were decoded as %s (%s); if the text looks wrong, give the encoding with --encoding",
+				n, fallbackName(src), rep.Source.EncodingFrom)})
+		}
+		return readErr
+	}}
+	outcome, err := store.ImportRows(ctx, req, m, it, rep, prog)
+	if err != nil {
+		cancel()
+		// A read error stopped the COPY: report the file's problem, not COPY's.
+		if it.err != nil {
+			err = it.err
+		}
+		return rep, err
+	}
+	rep.Finish(outcome, "")
+	return rep, nil
+}
+
+// lateIssues lists the fields that appeared only after the features read
+// ahead: they were not read, and a warning says how to read them.
+func lateIssues(rep *Report, m *Mapping, late map[string]bool) {
+	if len(late) == 0 {
+		return
+	}
+	names := make([]string, 0, len(late))
+	for k := range late {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	rep.mu.Lock()
+	rep.Source.Ignored = append(rep.Source.Ignored, names...)
+	rep.mu.Unlock()
+	for _, k := range names {
+		for i, f := range layerFields[m.Layer] {
+			if m.Source[i] != "" {
+				continue
+			}
+			for _, a := range f.Aliases {
+				if strings.EqualFold(k, a) {
+					rep.Add(Issue{Severity: SevWarning, Kind: KindBadValue, Field: f.Name, Value: k, Message: fmt.Sprintf(
+						"source field %s appears only after the first %d features and was not read as %s: name it with --field %s=%s",
+						k, sampleFeatures, f.Name, f.Name, k)})
+				}
+			}
+		}
+	}
+}
+
+func fallbackName(src *Source) string {
+	if src.Info.EncodingFrom == "--encoding" {
+		return src.Info.Encoding
+	}
+	return "GB18030"
+}
+
+func message(err error) string {
+	var pe *planning.Error
+	if errors.As(err, &pe) {
+		return pe.Message
+	}
+	return err.Error()
+}
+
+// rowIter adapts the pipeline's channel to Rows.
+type rowIter struct {
+	ch   chan *Row
+	cur  *Row
+	end  func() error
+	done bool
+	err  error
+}
+
+func (it *rowIter) Next() bool {
+	if it.done {
+		return false
+	}
+	r, ok := <-it.ch
+	if !ok {
+		it.done = true
+		it.err = it.end()
+		return false
+	}
+	it.cur = r
+	return true
+}
+
+func (it *rowIter) Row() *Row  { return it.cur }
+func (it *rowIter) Err() error { return it.err }

@@ -1,0 +1,864 @@
+package pgstore
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hangzhou-hitech/landquota/geo"
+	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/importer"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// Imports are atomic: one transaction COPYs the rows into a temporary
+// staging table, checks them there with set-based SQL (validity, duplicate
+// and existing keys, references, districts, overlaps), adds what it finds
+// to the report, and only when nothing is wrong moves them into the layer's
+// table. A refused, failed or interrupted import (even a killed process:
+// PostgreSQL rolls back a transaction whose client is gone) leaves the
+// database exactly as it was.
+
+// importTable describes how one layer's fields land in its table.
+type importTable struct {
+	table string
+	key   string            // the column the key field fills
+	cols  map[string]string // field name -> column
+}
+
+var importTables = map[importer.Layer]importTable{
+	importer.Districts: {table: "districts", key: "adcode",
+		cols: map[string]string{"adcode": "adcode", "name_zh": "name_zh", "name_en": "name_en", "parent_adcode": "parent_adcode"}},
+	importer.Parks: {table: "parks", key: "code",
+		cols: map[string]string{"code": "code", "name_zh": "name_zh", "name_en": "name_en", "kind": "kind", "host_district": "host_district"}},
+	importer.Zones: {table: "protected_zones", key: "id",
+		cols: map[string]string{"id": "id", "kind": "kind", "name": "name"}},
+	importer.Parcels: {table: "parcels", key: "code",
+		cols: map[string]string{"code": "code", "district": "district_adcode", "park": "park_code", "land_use": "land_use_code",
+			"status": "status", "plot_ratio": "plot_ratio", "building_density": "building_density", "green_ratio": "green_ratio",
+			"affordable_housing": "affordable_housing", "supply_method": "supply_method", "approval_kind": "approval_kind",
+			"approved_on": "approved_on", "supplied_on": "supplied_on", "agreed_start_on": "agreed_start_on",
+			"actual_start_on": "actual_start_on", "completed_on": "completed_on", "elevation_bottom": "elevation_bottom",
+			"elevation_top": "elevation_top", "construction_land": "construction_land", "government_delay": "government_delay",
+			"developed_share": "developed_share", "invested_share": "invested_share", "halted_since": "halted_since",
+			"land_price_wan": "land_price_wan"}},
+}
+
+func sqlType(k importer.Kind) string {
+	switch k {
+	case importer.Float:
+		return "double precision"
+	case importer.Int:
+		return "bigint"
+	case importer.Bool:
+		return "boolean"
+	case importer.Date:
+		return "date"
+	}
+	return "text"
+}
+
+// stageCol is one column of the staging table filled from a field.
+type stageCol struct {
+	field  int // index in importer.Fields(layer)
+	name   string
+	mapped bool
+}
+
+// importRun is the state of one import inside its transaction.
+type importRun struct {
+	tx    pgx.Tx
+	names *strings.Replacer // lq_stage and lq_where -> this import's tables
+	req   importer.Request
+	m     *importer.Mapping
+	rep   *importer.Report
+	t     importTable
+	cols  []stageCol
+	max   int
+}
+
+// columnsOf lists a table's columns.
+func columnsOf(ctx context.Context, q execer, table string) (map[string]bool, error) {
+	var names []string
+	err := q.QueryRow(ctx, `SELECT coalesce(array_agg(column_name::text), '{}') FROM information_schema.columns
+		WHERE table_schema = current_schema() AND table_name = $1`, table).Scan(&names)
+	out := map[string]bool{}
+	for _, n := range names {
+		out[n] = true
+	}
+	return out, err
+}
+
+// ImportRows implements importer.Store.
+func (s *Store) ImportRows(ctx context.Context, req importer.Request, m *importer.Mapping, rows importer.Rows, rep *importer.Report, prog *importer.Progress) (importer.Outcome, error) {
+	t, ok := importTables[req.Layer]
+	if !ok {
+		return "", planning.Errorf(planning.ErrInvalid, "cannot import layer %q", req.Layer)
+	}
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return "", domainError(err)
+	}
+	defer conn.Release()
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return "", domainError(err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	timeout := "0"
+	if req.StatementTimeout > 0 {
+		timeout = strconv.FormatInt(req.StatementTimeout.Milliseconds(), 10)
+	}
+	// A killed client is noticed within seconds, not at the end of a long
+	// statement; the checks may use up to four processes.
+	if _, err := tx.Exec(ctx, "SELECT set_config('statement_timeout', $1, true), set_config('client_connection_check_interval', '2000', true),"+
+		" set_config('work_mem', '256MB', true), set_config('maintenance_work_mem', '512MB', true),"+
+		" set_config('max_parallel_workers_per_gather', '4', true)", timeout); err != nil {
+		return "", domainError(err)
+	}
+	have, err := columnsOf(ctx, tx, t.table)
+	if err != nil {
+		return "", domainError(err)
+	}
+	var rnd [6]byte
+	rand.Read(rnd[:])
+	suffix := hex.EncodeToString(rnd[:])
+	run := &importRun{tx: tx, req: req, m: m, rep: rep, t: t, max: importer.DefaultMaxIssues,
+		names: strings.NewReplacer("lq_stage", "lq_stage_"+suffix, "lq_where", "lq_where_"+suffix)}
+	if req.MaxIssues > 0 {
+		run.max = req.MaxIssues
+	}
+	fields := importer.Fields(req.Layer)
+	for i, f := range fields {
+		col := t.cols[f.Name]
+		if !have[col] {
+			if m.Source[i] != "" {
+				return "", planning.Errorf(planning.ErrUnavailable, "the database has no column %s.%s for field %s: run `landquota migrate`", t.table, col, f.Name)
+			}
+			continue
+		}
+		run.cols = append(run.cols, stageCol{field: i, name: col, mapped: m.Mapped(i)})
+	}
+	if err := run.stage(ctx, rows); err != nil {
+		return "", err
+	}
+	prog.SetPhase("checking")
+	if err := run.check(ctx); err != nil {
+		return "", err
+	}
+	if req.DryRun {
+		return importer.OutcomeDryRun, nil
+	}
+	if rep.Errors() > 0 {
+		return importer.OutcomeRefused, nil
+	}
+	prog.SetPhase("writing")
+	if err := run.move(ctx); err != nil {
+		return "", err
+	}
+	if err := run.log(ctx); err != nil {
+		return "", err
+	}
+	if _, err := run.exec(ctx, "DROP TABLE IF EXISTS lq_stage, lq_where"); err != nil {
+		return "", err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return "", domainError(err)
+	}
+	if rep.Counts.Inserted+rep.Counts.Updated > 10000 {
+		_, _ = s.pool.Exec(context.WithoutCancel(ctx), "ANALYZE "+t.table)
+	}
+	return importer.OutcomeCommitted, nil
+}
+
+// stage creates the staging table and COPYs the rows into it.
+func (r *importRun) stage(ctx context.Context, rows importer.Rows) error {
+	fields := importer.Fields(r.req.Layer)
+	var b strings.Builder
+	// An unlogged table, not a temporary one: the checks below can then use
+	// parallel workers. Created inside the transaction, it vanishes with
+	// a rollback and is dropped before the commit.
+	b.WriteString("CREATE UNLOGGED TABLE lq_stage (feature bigint NOT NULL")
+	names := []string{"feature"}
+	for _, c := range r.cols {
+		fmt.Fprintf(&b, ", %s %s", c.name, sqlType(fields[c.field].Kind))
+		names = append(names, c.name)
+	}
+	b.WriteString(", geom geometry(MultiPolygon, 4490), src_land_use text, bad boolean NOT NULL, valid boolean NOT NULL, derived_district boolean NOT NULL DEFAULT false")
+	if r.req.Layer == importer.Parcels {
+		b.WriteString(", lvl numrange GENERATED ALWAYS AS (numrange(elevation_bottom::numeric, elevation_top::numeric)) STORED")
+	}
+	b.WriteString(")")
+	names = append(names, "geom", "src_land_use", "bad", "valid")
+	if _, err := r.exec(ctx, b.String()); err != nil {
+		return domainError(err)
+	}
+	src := &copyRows{rows: rows, cols: r.cols, vals: make([]any, len(names))}
+	t0 := time.Now()
+	n, err := r.tx.CopyFrom(ctx, pgx.Identifier{r.names.Replace("lq_stage")}, names, src)
+	r.rep.Time("read and COPY", t0)
+	if src.err != nil {
+		return src.err
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if err != nil {
+		return domainError(err)
+	}
+	r.rep.Counts.Staged = n
+	for _, q := range []string{
+		"CREATE INDEX ON lq_stage USING gist (geom)",
+		"CREATE INDEX ON lq_stage (" + r.t.key + ")",
+		"CREATE UNIQUE INDEX ON lq_stage (feature)",
+		"ANALYZE lq_stage",
+	} {
+		if _, err := r.exec(ctx, q); err != nil {
+			return domainError(err)
+		}
+	}
+	return nil
+}
+
+// copyRows feeds the pipeline's rows to COPY.
+type copyRows struct {
+	rows importer.Rows
+	cols []stageCol
+	vals []any
+	err  error
+}
+
+func (c *copyRows) Next() bool {
+	if !c.rows.Next() {
+		return false
+	}
+	row := c.rows.Row()
+	var g any
+	if row.Geom != nil {
+		mp, err := geo.ToMultiPolygonGeom(row.Geom, geo.SRIDStore)
+		if err != nil {
+			c.err = err
+			return false
+		}
+		g = mp
+	}
+	c.vals[0] = row.Feature
+	for i, col := range c.cols {
+		c.vals[i+1] = row.Values[col.field]
+	}
+	k := len(c.cols) + 1
+	c.vals[k] = g
+	c.vals[k+1] = nullString(row.SourceLandUse)
+	c.vals[k+2] = row.Bad
+	c.vals[k+3] = row.Geom != nil
+	return true
+}
+
+func (c *copyRows) Values() ([]any, error) { return c.vals, nil }
+func (c *copyRows) Err() error             { return c.err }
+
+// exec runs one statement and times it in the report's steps.
+func (r *importRun) exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	t0 := time.Now()
+	sql = r.names.Replace(sql)
+	tag, err := r.tx.Exec(ctx, sql, args...)
+	r.rep.Time(stepName(sql), t0)
+	return tag, domainError(err)
+}
+
+// stepName is the first words of a statement.
+func stepName(sql string) string {
+	w := strings.Fields(sql)
+	if len(w) > 6 {
+		w = w[:6]
+	}
+	return strings.Join(w, " ")
+}
+
+// keyText is the staging key as text, for reports.
+func (r *importRun) keyText(alias string) string {
+	return "coalesce(" + alias + "." + r.t.key + "::text, '')"
+}
+
+// issues runs a query whose rows become issues: the listed ones are added,
+// the rest counted. The query's last column must be count(*) OVER ().
+func (r *importRun) issues(ctx context.Context, sev importer.Severity, kind, sql string, scan func(row pgx.Rows, total *int64) (importer.Issue, error), args ...any) (int64, error) {
+	t0 := time.Now()
+	defer r.rep.Time("check "+kind, t0)
+	rows, err := r.tx.Query(ctx, r.names.Replace(sql), append(args, r.max)...)
+	if err != nil {
+		return 0, domainError(err)
+	}
+	defer rows.Close()
+	var total, listed int64
+	for rows.Next() {
+		is, err := scan(rows, &total)
+		if err != nil {
+			return 0, domainError(err)
+		}
+		if is.Kind == "" {
+			is.Kind = kind
+		}
+		is.Severity = sev
+		r.rep.Add(is)
+		listed++
+	}
+	if err := rows.Err(); err != nil {
+		return 0, domainError(err)
+	}
+	r.rep.AddCounted(sev, kind, total-listed)
+	return total, nil
+}
+
+func loc(x, y *float64) []float64 {
+	if x == nil || y == nil {
+		return nil
+	}
+	return []float64{*x, *y}
+}
+
+// check runs every validation; findings go to the report.
+func (r *importRun) check(ctx context.Context) error {
+	key := r.t.key
+	layer := r.req.Layer
+	if err := r.lockTable(ctx); err != nil {
+		return err
+	}
+	// Rows that replace stored ones take the stored values of the fields
+	// the file does not give, so the checks below see the final rows.
+	if r.req.Mode == importer.ModeUpsert {
+		var set []string
+		for _, c := range r.cols {
+			if !c.mapped && c.name != key {
+				set = append(set, c.name+" = t."+c.name)
+			}
+		}
+		if len(set) > 0 {
+			if _, err := r.exec(ctx, "UPDATE lq_stage s SET "+strings.Join(set, ", ")+" FROM "+r.t.table+" t WHERE t."+key+" = s."+key); err != nil {
+				return domainError(err)
+			}
+		}
+	}
+	if err := r.checkValidity(ctx); err != nil {
+		return err
+	}
+	// Duplicate keys within the file.
+	_, err := r.issues(ctx, importer.SevError, importer.KindDuplicateCode, `
+		SELECT k, features, count(*) OVER () FROM (
+		  SELECT `+key+`::text AS k, array_agg(feature ORDER BY feature) AS features FROM lq_stage WHERE `+key+` IS NOT NULL
+		  GROUP BY `+key+` HAVING count(*) > 1) d ORDER BY features[1] LIMIT $1`,
+		func(row pgx.Rows, total *int64) (importer.Issue, error) {
+			var k string
+			var fs []int64
+			if err := row.Scan(&k, &fs, total); err != nil {
+				return importer.Issue{}, err
+			}
+			rest := make([]string, 0, len(fs)-1)
+			for _, f := range fs[1:] {
+				rest = append(rest, strconv.FormatInt(f, 10))
+			}
+			name := importer.KeyField(layer).Name
+			return importer.Issue{Feature: fs[0], Code: k, Field: name, Value: k,
+				Message: fmt.Sprintf("%s %s is used by %d features: this one and feature %s", name, k, len(fs), strings.Join(rest, ", ")),
+				Other:   &importer.Ref{Feature: fs[1], Code: k}}, nil
+		})
+	if err != nil {
+		return err
+	}
+	if r.req.Mode == importer.ModeInsert {
+		idCol := "0::bigint"
+		if layer == importer.Parcels {
+			idCol = "t.id"
+		}
+		_, err := r.issues(ctx, importer.SevError, importer.KindExists, `
+			SELECT s.feature, `+r.keyText("s")+`, `+idCol+`, count(*) OVER () FROM lq_stage s JOIN `+r.t.table+` t ON t.`+key+` = s.`+key+`
+			ORDER BY s.feature LIMIT $1`,
+			func(row pgx.Rows, total *int64) (importer.Issue, error) {
+				var is importer.Issue
+				var id, n int64
+				err := row.Scan(&is.Feature, &is.Code, &id, &n)
+				is.Message = fmt.Sprintf("%s %s is already in the database: import with --mode upsert to update it", importer.KeyField(layer).Name, is.Code)
+				if id > 0 {
+					is.Other = &importer.Ref{ParcelID: id, Code: is.Code}
+				}
+				return is, err
+			})
+		if err != nil {
+			return err
+		}
+	}
+	if err := r.checkReferences(ctx); err != nil {
+		return err
+	}
+	if layer != importer.Parcels {
+		return nil
+	}
+	if err := r.checkDistricts(ctx); err != nil {
+		return err
+	}
+	return r.checkOverlaps(ctx)
+}
+
+// checkValidity finds outlines PostGIS calls invalid, with the place;
+// with --repair it applies ST_MakeValid and reports each repair.
+func (r *importRun) checkValidity(ctx context.Context) error {
+	sev, kind := importer.SevError, importer.KindInvalidGeometry
+	after := "NULL::float8"
+	if r.req.Repair {
+		sev, kind = importer.SevRepair, importer.KindRepaired
+		after = "ST_Area(ST_Transform(ST_Multi(ST_CollectionExtract(ST_MakeValid(geom), 3)), 4549))"
+	}
+	n, err := r.issues(ctx, sev, kind, `
+		SELECT feature, k, (d).reason, ST_X((d).location), ST_Y((d).location), a, count(*) OVER () FROM (
+		  SELECT feature, `+r.keyText("lq_stage")+` AS k, ST_IsValidDetail(geom) AS d, `+after+` AS a FROM lq_stage WHERE valid AND NOT ST_IsValid(geom)) x
+		ORDER BY feature LIMIT $1`,
+		func(row pgx.Rows, total *int64) (importer.Issue, error) {
+			var is importer.Issue
+			var reason *string
+			var x, y, a *float64
+			err := row.Scan(&is.Feature, &is.Code, &reason, &x, &y, &a, total)
+			is.Location = loc(x, y)
+			why := "not a valid polygon"
+			if reason != nil {
+				why = *reason
+			}
+			is.Message = "the outline is not valid: " + why + " (import with --repair to apply ST_MakeValid)"
+			if r.req.Repair {
+				is.Message = "the outline was not valid (" + why + "): repaired with ST_MakeValid"
+				if a != nil {
+					is.AreaM2 = a
+					is.Message += fmt.Sprintf("; its area is now %.2f m²", *a)
+				}
+			}
+			return is, err
+		})
+	if err != nil || n == 0 {
+		return err
+	}
+	if r.req.Repair {
+		if _, err := r.exec(ctx, "UPDATE lq_stage SET geom = ST_Multi(ST_CollectionExtract(ST_MakeValid(geom), 3)) WHERE valid AND NOT ST_IsValid(geom)"); err != nil {
+			return domainError(err)
+		}
+		_, err := r.issues(ctx, importer.SevError, importer.KindInvalidGeometry, `
+			SELECT feature, `+r.keyText("lq_stage")+`, count(*) OVER () FROM lq_stage WHERE valid AND (ST_IsEmpty(geom) OR NOT ST_IsValid(geom)) ORDER BY feature LIMIT $1`,
+			func(row pgx.Rows, total *int64) (importer.Issue, error) {
+				var is importer.Issue
+				err := row.Scan(&is.Feature, &is.Code, total)
+				is.Message = "the outline could not be repaired: ST_MakeValid left no polygon"
+				return is, err
+			})
+		if err != nil {
+			return err
+		}
+	}
+	_, err = r.exec(ctx, "UPDATE lq_stage SET valid = false WHERE valid AND (ST_IsEmpty(geom) OR NOT ST_IsValid(geom))")
+	return domainError(err)
+}
+
+// checkReferences reports codes that name nothing in the database.
+func (r *importRun) checkReferences(ctx context.Context) error {
+	type ref struct {
+		col, field, table, tcol, kind, what string
+	}
+	var refs []ref
+	switch r.req.Layer {
+	case importer.Parcels:
+		refs = []ref{
+			{"land_use_code", "land_use", "land_use_classes", "code", importer.KindUnknownCode, "land-use class %s does not exist in the 2023 classification"},
+			{"district_adcode", "district", "districts", "adcode", importer.KindUnknownReference, "district %s is not in the database: import the districts first"},
+			{"park_code", "park", "parks", "code", importer.KindUnknownReference, "park %s is not in the database: import the parks first"},
+		}
+	case importer.Parks:
+		refs = []ref{{"host_district", "host_district", "districts", "adcode", importer.KindUnknownReference, "district %s is not in the database: import the districts first"}}
+	}
+	for _, f := range refs {
+		src := "NULL::text"
+		if f.col == "land_use_code" {
+			src = "s.src_land_use"
+		}
+		_, err := r.issues(ctx, importer.SevError, f.kind, `
+			SELECT s.feature, `+r.keyText("s")+`, s.`+f.col+`, `+src+`, count(*) OVER () FROM lq_stage s
+			WHERE s.`+f.col+` IS NOT NULL AND NOT EXISTS (SELECT 1 FROM `+f.table+` x WHERE x.`+f.tcol+` = s.`+f.col+`)
+			ORDER BY s.feature LIMIT $1`,
+			func(row pgx.Rows, total *int64) (importer.Issue, error) {
+				var is importer.Issue
+				var from *string
+				err := row.Scan(&is.Feature, &is.Code, &is.Value, &from, total)
+				is.Field = f.field
+				is.Message = fmt.Sprintf(f.what, is.Value)
+				if from != nil && *from != is.Value {
+					is.Message += fmt.Sprintf(" (crosswalked from %s)", *from)
+				}
+				return is, err
+			})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkDistricts makes sure every parcel lies in its district. A parcel
+// whose stated district its outline touches is fine as it is; the others,
+// and those without a district, are located by a point of their outline:
+// the district (and, when the file has no park field, the park) holding
+// it is filled in where the file gives none, and parcels outside every
+// district are reported.
+func (r *importRun) checkDistricts(ctx context.Context) error {
+	derivePark := !r.m.Mapped(importer.FieldIndex(importer.Parcels, "park"))
+	park, needPark := "NULL::text", "false"
+	if derivePark {
+		park = "(SELECT p.code FROM parks p WHERE ST_Intersects(p.geom, s.pt) ORDER BY p.code LIMIT 1)"
+		needPark = "s.park_code IS NULL"
+	}
+	if _, err := r.exec(ctx, `CREATE UNLOGGED TABLE lq_where AS
+		SELECT s.feature, (SELECT d.adcode FROM districts d WHERE ST_Intersects(d.geom, s.pt) ORDER BY d.adcode LIMIT 1) AS located, `+park+` AS park, s.pt
+		FROM (SELECT s.feature, s.park_code, ST_PointOnSurface(s.geom) AS pt FROM lq_stage s
+		      WHERE s.valid AND (s.district_adcode IS NULL OR `+needPark+` OR NOT EXISTS (
+		        SELECT 1 FROM districts d WHERE d.adcode = s.district_adcode AND ST_Intersects(d.geom, s.geom)))) s`); err != nil {
+		return err
+	}
+	if _, err := r.exec(ctx, `UPDATE lq_stage s SET district_adcode = w.located, derived_district = true FROM lq_where w
+		WHERE w.feature = s.feature AND s.district_adcode IS NULL AND w.located IS NOT NULL`); err != nil {
+		return err
+	}
+	if derivePark {
+		if _, err := r.exec(ctx, `UPDATE lq_stage s SET park_code = w.park FROM lq_where w
+			WHERE w.feature = s.feature AND s.park_code IS NULL AND w.park IS NOT NULL`); err != nil {
+			return err
+		}
+	}
+	_, err := r.issues(ctx, importer.SevError, importer.KindOutsideDistricts, `
+		SELECT s.feature, s.code, ST_X(w.pt), ST_Y(w.pt), s.district_adcode, count(*) OVER () FROM lq_stage s JOIN lq_where w USING (feature)
+		WHERE w.located IS NULL AND (s.district_adcode IS NULL OR NOT EXISTS (SELECT 1 FROM districts d WHERE ST_Intersects(d.geom, s.geom)))
+		ORDER BY s.feature LIMIT $1`,
+		func(row pgx.Rows, total *int64) (importer.Issue, error) {
+			var is importer.Issue
+			var x, y *float64
+			var stated *string
+			err := row.Scan(&is.Feature, &is.Code, &x, &y, &stated, total)
+			is.Location = loc(x, y)
+			is.Message = "the parcel lies outside every district in the database (check its coordinates, or import the district first)"
+			if stated == nil {
+				is.Message = "the parcel's district cannot be told: its outline is not inside any district (give its district in the file)"
+			}
+			return is, err
+		})
+	if err != nil {
+		return err
+	}
+	_, err = r.issues(ctx, importer.SevWarning, importer.KindDistrictMismatch, `
+		SELECT s.feature, s.code, s.district_adcode, w.located, ST_X(w.pt), ST_Y(w.pt), count(*) OVER () FROM lq_stage s JOIN lq_where w USING (feature)
+		WHERE NOT s.derived_district AND s.district_adcode IS NOT NULL AND w.located IS DISTINCT FROM s.district_adcode
+		  AND EXISTS (SELECT 1 FROM districts d WHERE ST_Intersects(d.geom, s.geom))
+		ORDER BY s.feature LIMIT $1`,
+		func(row pgx.Rows, total *int64) (importer.Issue, error) {
+			var is importer.Issue
+			var located *string
+			var x, y *float64
+			err := row.Scan(&is.Feature, &is.Code, &is.Value, &located, &x, &y, total)
+			is.Field, is.Location = "district", loc(x, y)
+			where := "another district"
+			if located != nil {
+				where = "district " + *located
+			}
+			is.Message = fmt.Sprintf("the file says district %s, but the outline does not touch it: it lies in %s (the parcel keeps %s: its quota is drawn from it)", is.Value, where, is.Value)
+			return is, err
+		})
+	return err
+}
+
+// overlapScan reads one overlap row.
+func overlapScan(withParcel bool) func(row pgx.Rows, total *int64) (importer.Issue, error) {
+	return func(row pgx.Rows, total *int64) (importer.Issue, error) {
+		var is importer.Issue
+		var other importer.Ref
+		var m2 float64
+		var x, y *float64
+		var err error
+		if withParcel {
+			err = row.Scan(&is.Feature, &is.Code, &other.ParcelID, &other.Code, &m2, &x, &y, total)
+			is.Message = fmt.Sprintf("overlaps stored parcel %s (id %d) by %.2f m² at the same elevation", other.Code, other.ParcelID, m2)
+		} else {
+			err = row.Scan(&is.Feature, &is.Code, &other.Feature, &other.Code, &m2, &x, &y, total)
+			is.Message = fmt.Sprintf("overlaps feature %d (%s) of the file by %.2f m² at the same elevation", other.Feature, other.Code, m2)
+		}
+		is.Other, is.AreaM2, is.Location = &other, &m2, loc(x, y)
+		return is, err
+	}
+}
+
+// sameLevel is the elevation test of lq_parcel_no_overlap: half-open
+// ranges, NULL unbounded.
+const sameLevel = "a.lvl && numrange(b.elevation_bottom::numeric, b.elevation_top::numeric)"
+
+// checkOverlaps applies the rule of lq_parcel_no_overlap set-based: no two
+// parcels may overlap by more than 0.01 m² (EPSG:4549) at the same
+// elevation, within the file or with stored parcels (those the file
+// replaces excepted).
+func (r *importRun) checkOverlaps(ctx context.Context) error {
+	replaced := "true"
+	if r.req.Mode == importer.ModeUpsert {
+		// Stored parcels the file replaces are checked in their new shape, as staged.
+		replaced = "NOT EXISTS (SELECT 1 FROM lq_stage x WHERE x.code = b.code)"
+	}
+	_, err := r.issues(ctx, importer.SevError, importer.KindOverlap, `
+		SELECT p.af, a.code, p.bf, b.code, p.m2, ST_X(p.pt), ST_Y(p.pt), count(*) OVER () FROM (
+		  SELECT af, bf, ST_Area(ST_Transform(g, 4549)) AS m2, ST_PointOnSurface(g) AS pt FROM (
+		    SELECT a.feature AS af, b.feature AS bf, ST_Intersection(a.geom, b.geom) AS g
+		    FROM lq_stage a JOIN lq_stage b ON a.geom && b.geom AND a.feature < b.feature
+		    WHERE a.valid AND b.valid AND a.lvl && b.lvl AND ST_Relate(a.geom, b.geom, '2********') OFFSET 0) i) p
+		JOIN lq_stage a ON a.feature = p.af JOIN lq_stage b ON b.feature = p.bf
+		WHERE p.m2 > 0.01 ORDER BY p.af, p.bf LIMIT $1`, overlapScan(false))
+	if err != nil {
+		return err
+	}
+	_, err = r.issues(ctx, importer.SevError, importer.KindOverlap, `
+		SELECT p.af, a.code, p.bid, b.code, p.m2, ST_X(p.pt), ST_Y(p.pt), count(*) OVER () FROM (
+		  SELECT af, bid, ST_Area(ST_Transform(g, 4549)) AS m2, ST_PointOnSurface(g) AS pt FROM (
+		    SELECT a.feature AS af, b.id AS bid, ST_Intersection(a.geom, b.geom) AS g
+		    FROM lq_stage a JOIN parcels b ON b.geom && a.geom
+		    WHERE a.valid AND `+replaced+`
+		      AND `+sameLevel+` AND ST_Relate(a.geom, b.geom, '2********') OFFSET 0) i) p
+		JOIN lq_stage a ON a.feature = p.af JOIN parcels b ON b.id = p.bid
+		WHERE p.m2 > 0.01 ORDER BY p.af, p.bid LIMIT $1`, overlapScan(true))
+	return err
+}
+
+// move writes the staged rows into the layer's table.
+func (r *importRun) move(ctx context.Context) error {
+	t := r.t
+	var cols []string
+	for _, c := range r.cols {
+		if r.req.Layer == importer.Zones && c.name == "id" {
+			continue
+		}
+		cols = append(cols, c.name)
+	}
+	sel := make([]string, len(cols))
+	for i, c := range cols {
+		sel[i] = "s." + c
+		switch c {
+		case "name_en", "name":
+			sel[i] = "coalesce(s." + c + ", '')"
+		case "affordable_housing", "construction_land", "government_delay":
+			sel[i] = "coalesce(s." + c + ", false)"
+		}
+	}
+	var disabled []string
+	if r.req.Layer == importer.Parcels {
+		var err error
+		if disabled, err = r.skipRowTriggers(ctx); err != nil {
+			return err
+		}
+	}
+	area := "ST_Area(ST_Transform(s.geom, 4549))"
+	keyMatch := "t." + t.key + " = s." + t.key
+	// Update the rows the file replaces (upsert), where anything differs.
+	if r.req.Mode == importer.ModeUpsert {
+		set := make([]string, 0, len(cols)+2)
+		for i, c := range cols {
+			set = append(set, c+" = "+sel[i])
+		}
+		// An outline within 1e-9 degrees (0.1 mm) of the stored one, vertex
+		// for vertex, is the same outline: a round trip through Gauss-Krüger
+		// metres moves the last digits. It is kept as stored.
+		moved := "(t.geom IS DISTINCT FROM s.geom AND NOT (ST_NPoints(t.geom) = ST_NPoints(s.geom) AND ST_HausdorffDistance(t.geom, s.geom) < 1e-9))"
+		set = append(set, "geom = CASE WHEN "+moved+" THEN s.geom ELSE t.geom END",
+			"area_m2 = CASE WHEN "+moved+" THEN "+area+" ELSE t.area_m2 END")
+		var mine, theirs []string
+		for i, c := range cols {
+			mine = append(mine, "t."+c)
+			theirs = append(theirs, sel[i])
+		}
+		tag, err := r.exec(ctx, "UPDATE "+t.table+" t SET "+strings.Join(set, ", ")+" FROM lq_stage s WHERE "+keyMatch+
+			" AND ("+moved+" OR ("+strings.Join(mine, ", ")+") IS DISTINCT FROM ("+strings.Join(theirs, ", ")+"))")
+		if err != nil {
+			return domainError(err)
+		}
+		r.rep.Counts.Updated = tag.RowsAffected()
+		var matched int64
+		if err := r.tx.QueryRow(ctx, r.names.Replace("SELECT count(*) FROM lq_stage s JOIN "+t.table+" t ON "+keyMatch)).Scan(&matched); err != nil {
+			return domainError(err)
+		}
+		r.rep.Counts.Unchanged = matched - r.rep.Counts.Updated
+	}
+	insCols, insSel := append([]string{}, cols...), append([]string{}, sel...)
+	if r.req.Layer == importer.Zones {
+		// Zones keep the id the file gives; without one they get a new id.
+		insCols, insSel = append(insCols, "id"), append(insSel, "coalesce(s.id, nextval(pg_get_serial_sequence('protected_zones', 'id')))")
+	}
+	// In insert mode no key is stored yet (checked above); in upsert mode
+	// the rows whose key is stored were updated.
+	only := ""
+	if r.req.Mode == importer.ModeUpsert {
+		only = " WHERE s." + t.key + " IS NULL OR NOT EXISTS (SELECT 1 FROM " + t.table + " t WHERE " + keyMatch + ")"
+	}
+	tag, err := r.exec(ctx, "INSERT INTO "+t.table+" ("+strings.Join(insCols, ", ")+", geom, area_m2) SELECT "+strings.Join(insSel, ", ")+
+		", s.geom, "+area+" FROM lq_stage s"+only)
+	if err != nil {
+		return domainError(err)
+	}
+	r.rep.Counts.Inserted = tag.RowsAffected()
+	if r.req.Layer == importer.Zones {
+		if _, err := r.exec(ctx, "SELECT setval(pg_get_serial_sequence('protected_zones', 'id'), greatest((SELECT max(id) FROM protected_zones), 1))"); err != nil {
+			return domainError(err)
+		}
+	}
+	if len(disabled) > 0 {
+		enable := make([]string, len(disabled))
+		for i, t := range disabled {
+			enable[i] = "ENABLE TRIGGER " + t
+		}
+		if _, err := r.exec(ctx, "ALTER TABLE parcels "+strings.Join(enable, ", ")); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// skipRowTriggers switches off, for this transaction only, the row
+// triggers whose rules the checks above have already applied to every
+// staged row at once, under the lock that keeps other writers out:
+// lq_outline_checked (validity, area) and lq_parcel_no_overlap. Run per
+// row they cost more than the rest of a large import. A superuser also
+// skips the foreign-key checks (PostgreSQL's own triggers): the keys were
+// checked above, and the rows they point at are locked here set-based,
+// FOR KEY SHARE, as the per-row checks would lock them. Without the right
+// to do either, the triggers simply run. The switch is transactional:
+// ENABLE at the end, and a rollback undoes it anyway.
+func (r *importRun) skipRowTriggers(ctx context.Context) ([]string, error) {
+	if _, err := r.exec(ctx, "SAVEPOINT lq_bulk"); err != nil {
+		return nil, err
+	}
+	user := []string{"parcels_a_outline", "parcels_b_no_overlap"}
+	if _, err := r.exec(ctx, "ALTER TABLE parcels DISABLE TRIGGER parcels_a_outline, DISABLE TRIGGER parcels_b_no_overlap"); err != nil {
+		_, rerr := r.exec(ctx, "ROLLBACK TO SAVEPOINT lq_bulk")
+		return nil, rerr
+	}
+	var super bool
+	if err := r.tx.QueryRow(ctx, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user").Scan(&super); err != nil || !super {
+		return user, domainError(err)
+	}
+	// The foreign keys of parcels: single columns, all staged.
+	rows, err := r.tx.Query(ctx, `SELECT a.attname::text, c.confrelid::regclass::text, f.attname::text
+		FROM pg_constraint c
+		JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+		JOIN pg_attribute f ON f.attrelid = c.confrelid AND f.attnum = c.confkey[1]
+		WHERE c.conrelid = 'parcels'::regclass AND c.contype = 'f' AND cardinality(c.conkey) = 1`)
+	if err != nil {
+		return user, domainError(err)
+	}
+	type fk struct{ col, table, ref string }
+	var fks []fk
+	for rows.Next() {
+		var k fk
+		if err := rows.Scan(&k.col, &k.table, &k.ref); err != nil {
+			rows.Close()
+			return user, domainError(err)
+		}
+		fks = append(fks, k)
+	}
+	rows.Close()
+	var nfk int
+	if err := r.tx.QueryRow(ctx, "SELECT count(*) FROM pg_constraint WHERE conrelid = 'parcels'::regclass AND contype = 'f'").Scan(&nfk); err != nil {
+		return user, domainError(err)
+	}
+	staged := map[string]bool{}
+	for _, c := range r.cols {
+		staged[c.name] = true
+	}
+	for _, k := range fks {
+		if !staged[k.col] {
+			nfk = -1
+		}
+	}
+	if nfk != len(fks) {
+		return user, nil // a key this code does not know how to check: let PostgreSQL do it
+	}
+	var ri []string
+	if err := r.tx.QueryRow(ctx, `SELECT coalesce(array_agg(quote_ident(tgname)), '{}') FROM pg_trigger
+		WHERE tgrelid = 'parcels'::regclass AND tgisinternal AND tgenabled <> 'D'
+		  AND tgfoid IN ('"RI_FKey_check_ins"'::regproc, '"RI_FKey_check_upd"'::regproc)`).Scan(&ri); err != nil {
+		return user, domainError(err)
+	}
+	if len(ri) == 0 {
+		return user, nil
+	}
+	for _, k := range fks {
+		// Lock what the rows point at, and make sure it all exists.
+		var missing int64
+		err := r.tx.QueryRow(ctx, r.names.Replace(`WITH used AS (SELECT DISTINCT `+quoteIdent(k.col)+` AS v FROM lq_stage WHERE `+quoteIdent(k.col)+` IS NOT NULL),
+			locked AS (SELECT x.`+quoteIdent(k.ref)+` AS v FROM `+k.table+` x WHERE x.`+quoteIdent(k.ref)+` IN (SELECT v FROM used) FOR KEY SHARE OF x)
+			SELECT count(*) FROM used WHERE v NOT IN (SELECT v FROM locked)`)).Scan(&missing)
+		if err != nil {
+			return user, domainError(err)
+		}
+		if missing > 0 {
+			return user, planning.Errorf(planning.ErrInvalid, "%d values of %s name nothing in %s", missing, k.col, k.table)
+		}
+	}
+	dis := make([]string, len(ri))
+	for i, t := range ri {
+		dis[i] = "DISABLE TRIGGER " + t
+	}
+	if _, err := r.exec(ctx, "ALTER TABLE parcels "+strings.Join(dis, ", ")); err != nil {
+		return user, err
+	}
+	return append(user, ri...), nil
+}
+
+func quoteIdent(s string) string { return pgx.Identifier{s}.Sanitize() }
+
+// lockTable keeps other writers out of the layer's table from the checks
+// against stored rows to the commit; readers are not blocked.
+func (r *importRun) lockTable(ctx context.Context) error {
+	_, err := r.exec(ctx, "LOCK TABLE "+r.t.table+" IN SHARE ROW EXCLUSIVE MODE")
+	return domainError(err)
+}
+
+// log records a committed import in import_log, in its transaction.
+func (r *importRun) log(ctx context.Context) error {
+	var exists bool
+	if err := r.tx.QueryRow(ctx, "SELECT to_regclass('import_log') IS NOT NULL").Scan(&exists); err != nil || !exists {
+		return domainError(err)
+	}
+	rep := r.rep
+	rep.Finish(importer.OutcomeCommitted, "")
+	body, err := json.Marshal(rep)
+	if err != nil {
+		return err
+	}
+	_, err = r.exec(ctx, `INSERT INTO import_log (id, layer, source, format, mode, repair, features, inserted, updated, warnings, repaired, report, created_by, started_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		r.req.ID, string(r.req.Layer), rep.Source.Name, rep.Source.Format, string(rep.Mode), r.req.Repair, rep.Counts.Features,
+		rep.Counts.Inserted, rep.Counts.Updated, rep.Counts.Warnings, rep.Counts.Repaired, body, r.req.CreatedBy, rep.StartedAt)
+	return domainError(err)
+}
+
+// ImportLog returns the report of a committed import, or not_found.
+func (s *Store) ImportLog(ctx context.Context, id string) (json.RawMessage, error) {
+	var body json.RawMessage
+	err := s.pool.QueryRow(ctx, "SELECT report FROM import_log WHERE id = $1", id).Scan(&body)
+	if isNoRows(err) {
+		return nil, planning.Errorf(planning.ErrNotFound, "no import %q", id)
+	}
+	return body, domainError(err)
+}
+
+// ImportLogs lists the latest committed imports, newest first.
+func (s *Store) ImportLogs(ctx context.Context, limit int) ([]importer.LogEntry, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, layer, source, mode, features, inserted, updated, created_by, finished_at
+		FROM import_log ORDER BY finished_at DESC, id LIMIT $1`, limit)
+	if err != nil {
+		return nil, domainError(err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[importer.LogEntry])
+	return out, domainError(err)
+}

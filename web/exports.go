@@ -1,0 +1,207 @@
+package web
+
+import (
+	"bufio"
+	"io"
+	"math"
+	"net/http"
+	"net/url"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/importer"
+)
+
+// Downloads of whole layers:
+//
+//	GET /api/exports/{layer}?format=geojson|csv|xlsx|shp|gpkg
+//
+// with the layers' filters (bbox, bbox-crs, status, land_use, park,
+// district, min_area, max_area, unit, eligible, updated_since) and srid
+// (4490, 4326, 4549, 4528), precision (coordinate decimals) and encoding
+// (Shapefile text: UTF-8 or GBK). GeoJSON and CSV stream as the rows
+// arrive; XLSX, Shapefile (a .zip) and GeoPackage are built in a temporary
+// file first and sent with their length. Unknown parameters are refused, so
+// a mistyped filter cannot quietly export everything.
+
+// exportParams are the parameters an export takes.
+var exportParams = map[string]bool{"format": true, "srid": true, "crs": true, "precision": true, "encoding": true,
+	"bbox": true, "bbox-crs": true, "status": true, "land_use": true, "park": true, "district": true,
+	"min_area": true, "max_area": true, "unit": true, "eligible": true, "updated_since": true}
+
+// ParseExportQuery reads an export's parameters, as the endpoint takes them
+// (landquota export builds the same values from its flags).
+func ParseExportQuery(layer string, v url.Values) (importer.ExportQuery, error) {
+	var q importer.ExportQuery
+	var unknown []string
+	for k, vals := range v {
+		if !exportParams[k] {
+			unknown = append(unknown, k)
+		}
+		if len(vals) > 1 {
+			return q, invalidParam(k, "given %d times; give it once (lists are comma-separated)", len(vals))
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		names := make([]string, 0, len(exportParams))
+		for k := range exportParams {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		return q, invalidParam(unknown[0], "unknown parameter %q (an export takes %s)", unknown[0], strings.Join(names, ", "))
+	}
+	l, err := importer.ParseLayer(layer)
+	if err != nil {
+		return q, planning.Errorf(planning.ErrNotFound, "unknown layer %q (layers: %s)", layer, strings.Join(planning.LayerNames, ", "))
+	}
+	q.Layer, q.Precision = l, -1
+	if s := v.Get("format"); s != "" {
+		if q.Format, err = importer.ParseFormat(s); err != nil {
+			return q, err
+		}
+	}
+	srid := v.Get("srid")
+	if c := v.Get("crs"); c != "" {
+		if srid != "" {
+			return q, invalidParam("crs", "give srid or crs, not both")
+		}
+		srid = c
+	}
+	if srid != "" {
+		n, err := importer.ParseSRID(srid)
+		if err != nil {
+			return q, invalidParam("srid", "%q is not EPSG:4490, 4326, 4549 or 4528", srid)
+		}
+		q.SRID = n
+	}
+	if s := v.Get("precision"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 || n > 15 {
+			return q, invalidParam("precision", "%q is not a number of decimals between 0 and 15", s)
+		}
+		q.Precision = n
+	}
+	q.Encoding = v.Get("encoding")
+	if q.BBox, err = layerBBox(v); err != nil {
+		return q, err
+	}
+	if b := q.BBox; b != nil && !finite(b.Min[0], b.Min[1], b.Max[0], b.Max[1]) {
+		return q, invalidParam("bbox", "%q has no place in longitude and latitude (metres outside the Gauss-Krüger zone?)", v.Get("bbox"))
+	}
+	if q.Filter, err = parseParcelFilter(v); err != nil {
+		return q, err
+	}
+	if err := q.Normalize(); err != nil {
+		return q, err
+	}
+	return q, nil
+}
+
+func finite(xs ...float64) bool {
+	for _, x := range xs {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// exportSlots bounds the exports built at once (each may hold a database
+// connection for minutes and fill a temporary file).
+const exportSlots = 2
+
+// exportTimeout bounds one export's query.
+const exportTimeout = 15 * time.Minute
+
+type exporter struct {
+	s     *Server
+	slots chan struct{}
+}
+
+func (e *exporter) export(w http.ResponseWriter, r *http.Request) {
+	s := e.s
+	store, ok := s.store.(importer.ExportStore)
+	if !ok {
+		writeError(w, r, s.log, planning.Errorf(planning.ErrUnavailable, "exports are not available on this server"))
+		return
+	}
+	q, err := ParseExportQuery(chi.URLParam(r, "layer"), r.URL.Query())
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	q.StatementTimeout = exportTimeout
+	select {
+	case e.slots <- struct{}{}:
+		defer func() { <-e.slots }()
+	case <-time.After(30 * time.Second):
+		writeError(w, r, s.log, planning.Errorf(planning.ErrUnavailable, "too many exports at once; try again in a minute"))
+		return
+	case <-r.Context().Done():
+		return
+	}
+	disposition := `attachment; filename="` + q.FileName() + `"`
+	if q.Streams() {
+		// The header goes out with the first row; an error before it is
+		// still a JSON error, one after it cuts the download short.
+		sw := &startWriter{w: w, start: func() {
+			h := w.Header()
+			h.Set("Content-Type", q.ContentType())
+			h.Set("Content-Disposition", disposition)
+			w.WriteHeader(http.StatusOK)
+		}}
+		bw := bufio.NewWriterSize(sw, 64<<10)
+		_, err := importer.Export(r.Context(), store, q, bw)
+		if err == nil {
+			err = bw.Flush()
+		}
+		if err != nil {
+			if !sw.started {
+				writeError(w, r, s.log, err)
+				return
+			}
+			s.log.Error("export stream failed", "layer", q.Layer, "format", q.Format, "err", err)
+		}
+		return
+	}
+	f, err := os.CreateTemp("", "landquota-export-*")
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	if _, err := importer.Export(r.Context(), store, q, f); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", q.ContentType())
+	h.Set("Content-Disposition", disposition)
+	http.ServeContent(w, r, q.FileName(), time.Now(), f)
+}
+
+// startWriter calls start before the first byte goes out.
+type startWriter struct {
+	w       http.ResponseWriter
+	start   func()
+	started bool
+}
+
+func (s *startWriter) Write(p []byte) (int, error) {
+	if !s.started {
+		s.started = true
+		s.start()
+	}
+	return s.w.Write(p)
+}
