@@ -117,9 +117,12 @@ func (s *Store) ImportRows(ctx context.Context, req importer.Request, m *importe
 	}
 	// A killed client is noticed within seconds, not at the end of a long
 	// statement; the checks may use up to four processes.
-	if _, err := tx.Exec(ctx, "SELECT set_config('statement_timeout', $1, true), set_config('client_connection_check_interval', '2000', true),"+
+	if _, err := tx.Exec(ctx, "SELECT set_config('statement_timeout', $1, true),"+
 		" set_config('work_mem', '256MB', true), set_config('maintenance_work_mem', '512MB', true),"+
 		" set_config('max_parallel_workers_per_gather', '4', true)", timeout); err != nil {
+		return "", domainError(err)
+	}
+	if _, err := tx.Exec(ctx, "SELECT set_config('client_connection_check_interval', '2000', true) WHERE current_setting('server_version_num')::int >= 140000"); err != nil {
 		return "", domainError(err)
 	}
 	have, err := columnsOf(ctx, tx, t.table)
@@ -266,8 +269,7 @@ func (c *copyRows) Err() error             { return c.err }
 // exec runs one statement and times it in the report's steps.
 func (r *importRun) exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
 	t0 := time.Now()
-	sql = r.names.Replace(sql)
-	tag, err := r.tx.Exec(ctx, sql, args...)
+	tag, err := r.tx.Exec(ctx, r.names.Replace(sql), args...)
 	r.rep.Time(stepName(sql), t0)
 	return tag, domainError(err)
 }
