@@ -7,6 +7,7 @@ package quota
 
 import (
 	"context"
+	"errors"
 	"math"
 	"strings"
 	"time"
@@ -377,3 +378,5 @@ func (g *Grant) Check() error {
 	b := Booking{Year: g.Year, Kind: g.Kind, Entry: EntryAllocate, AmountM2: 1, Reason: g.Reason, By: g.By, IdempotencyKey: g.IdempotencyKey}
 	return b.Check()
 }
+
+func asError(err error, target **planning.Error) bool { return errors.As(err, target) }
