@@ -66,6 +66,9 @@ func layerBBox(v url.Values) (*orb.Bound, error) {
 		return nil, err
 	}
 	b = bboxTo4490(b, srid, false)
+	if !finiteBound(b) {
+		return nil, invalidParam("bbox", "%q lies outside the EPSG:%d zone: it does not convert to longitude/latitude", s, srid)
+	}
 	return &b, nil
 }
 

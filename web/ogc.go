@@ -181,6 +181,9 @@ func ogcQuery(id string, v url.Values) (planning.LayerQuery, string, error) {
 			return q, "", err
 		}
 		b = bboxTo4490(b, srid, true)
+		if !finiteBound(b) {
+			return q, "", invalidParam("bbox", "%q lies outside the CRS's area: it does not convert to longitude/latitude", s)
+		}
 		q.BBox = &b
 	}
 	return q, crs, nil

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"math"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -42,6 +43,16 @@ func bboxTo4490(b orb.Bound, srid int, latLon bool) orb.Bound {
 		return geo.Transform(b, geo.From4549).(orb.Bound)
 	}
 	return b
+}
+
+// finiteBound reports whether every corner of b is a real number.
+func finiteBound(b orb.Bound) bool {
+	for _, v := range []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]} {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // parseBBox reads four numbers minx,miny,maxx,maxy; geographic ones must
