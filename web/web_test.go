@@ -392,7 +392,9 @@ func TestETagChangesWhenDataChanges(t *testing.T) {
 
 func TestProjectedBBoxOutsideTheZoneIsRefused(t *testing.T) {
 	srv := newServer(t)
-	var body struct{ Error struct{ Code, Message string } }
+	var body struct {
+		Error struct{ Code, Message string }
+	}
 	res := get(t, srv.URL+"/api/layers/parcels?bbox-crs=EPSG:4549&bbox=-9e14,-9e14,9e14,9e14", &body)
 	if res.StatusCode != 400 || !strings.Contains(body.Error.Message, "bbox") {
 		t.Fatalf("far metres: %d %+v", res.StatusCode, body)
