@@ -25,9 +25,9 @@ func (s *Server) mountQuota(r chi.Router) {
 
 // planParams reads the year from the path and the quota kind from ?kind=.
 func planParams(r *http.Request) (int, quota.Kind, error) {
-	year, err := strconv.Atoi(chi.URLParam(r, "year"))
-	if err != nil || year < 2000 || year > 2100 {
-		return 0, "", invalidParam("year", "%q is not a plan year", chi.URLParam(r, "year"))
+	year, err := yearParam(r)
+	if err != nil {
+		return 0, "", err
 	}
 	kind := quota.Kind(r.URL.Query().Get("kind"))
 	if kind == "" {

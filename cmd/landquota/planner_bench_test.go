@@ -167,7 +167,7 @@ const refPage = `
 
 // BenchmarkPlannerSearch: the issue's example searches. "server" goes
 // through POST /api/parcels/search; "postgres" runs the bare SQL for the
-// same question (same filters, the existing lq_parcel_eligible for the
+// same question (same filters, the schema's lq_planner_conflicts for the
 // protected lines, totals per status and the first page as GeoJSON).
 func BenchmarkPlannerSearch(b *testing.B) {
 	e := startBench(b)
@@ -182,7 +182,7 @@ func BenchmarkPlannerSearch(b *testing.B) {
 	binxiaoSQL := `WITH m AS (SELECT t.id, t.geom, t.area_m2, t.status,
 			ST_Distance(ST_Transform(t.geom, 4549), ST_Transform(ST_SetSRID(ST_MakePoint($1, $2), 4490), 4549)) AS v
 		FROM parcels t WHERE t.park_code = 'BINXIAO' AND t.land_use_code LIKE '1001%' AND t.status IN ('reserve', 'approved', 'expropriated')
-		  AND NOT EXISTS (SELECT 1 FROM project_parcels pp WHERE pp.parcel_id = t.id) AND t.area_m2 >= $3 AND lq_parcel_eligible(t.geom, 1))` +
+		  AND NOT EXISTS (SELECT 1 FROM project_parcels pp WHERE pp.parcel_id = t.id) AND t.area_m2 >= $3 AND (SELECT e.eligible FROM lq_planner_conflicts(t.geom, 1) e))` +
 		fmt.Sprintf(refPage, "v, id", "'eligible', true", "v, id")
 	questions := []question{
 		{name: "binxiao-industrial-50mu-nearest",
@@ -235,7 +235,7 @@ func BenchmarkPlannerSearch(b *testing.B) {
 // BenchmarkPlannerEligibility: POST /api/eligibility for drawn shapes (a
 // 150 m × 100 m plot, half of them on the edge of farmland or red line)
 // and for parcel ids; the reference measures the same overlaps with the
-// schema's lq_outline_conflicts and the covered parcels in bare SQL.
+// schema's lq_planner_conflicts and the covered parcels in bare SQL.
 func BenchmarkPlannerEligibility(b *testing.B) {
 	e := startBench(b)
 	in := plannerSample(b, e)
@@ -258,7 +258,7 @@ func BenchmarkPlannerEligibility(b *testing.B) {
 		        FROM parcels p WHERE p.geom && g.g AND ST_Intersects(p.geom, g.g) AND coalesce(p.elevation_top > 0, true)),
 		       (SELECT coalesce(sum(ST_Area(ST_Transform(ST_Intersection(p.geom, g.g), 4549))) FILTER (WHERE NOT p.construction_land), 0)
 		        FROM parcels p WHERE p.geom && g.g AND ST_Intersects(p.geom, g.g) AND coalesce(p.elevation_top > 0, true))
-		FROM g CROSS JOIN LATERAL lq_outline_conflicts(g.g) c`
+		FROM g CROSS JOIN LATERAL lq_planner_conflicts(g.g, 1) c`
 	b.Run("drawn/postgres", func(b *testing.B) {
 		timed(b, func(i int) error { return refRows(e, ref, shape(i)) })
 	})
@@ -271,7 +271,7 @@ func BenchmarkPlannerEligibility(b *testing.B) {
 	b.Run("parcel/postgres", func(b *testing.B) {
 		timed(b, func(i int) error {
 			return refRows(e, `SELECT t.construction_land, ST_Area(ST_Transform(t.geom, 4549)), c.* FROM parcels t
-				CROSS JOIN LATERAL lq_outline_conflicts(t.geom) c WHERE t.id = $1`, in.parcels[i%len(in.parcels)])
+				CROSS JOIN LATERAL lq_planner_conflicts(t.geom, 1) c WHERE t.id = $1`, in.parcels[i%len(in.parcels)])
 		})
 	})
 }

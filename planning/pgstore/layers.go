@@ -141,7 +141,7 @@ func whereSQL(q planning.LayerQuery, args *sqlArgs) (string, error) {
 		if !*f.Eligible {
 			not = "NOT "
 		}
-		conds = append(conds, not+"lq_parcel_eligible(t.geom, "+args.add(planning.EligibilityToleranceM2)+")")
+		conds = append(conds, not+"(SELECT e.eligible FROM lq_planner_conflicts(t.geom, "+args.add(planning.EligibilityToleranceM2)+") e)")
 	}
 	return strings.Join(conds, " AND "), nil
 }

@@ -309,11 +309,10 @@ func (s *Store) Grant(ctx context.Context, g quota.Grant) (quota.Entry, error) {
 		if err != nil {
 			return quota.Entry{}, err
 		}
-		plan, accounts, err := s.Plan(ctx, g.Year, g.Kind)
+		_, accounts, err := s.Plan(ctx, g.Year, g.Kind)
 		if err != nil {
 			return quota.Entry{}, err
 		}
-		_ = plan
 		var has float64
 		for _, a := range accounts {
 			if a.ProjectID == g.ProjectID {
