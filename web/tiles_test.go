@@ -142,6 +142,16 @@ func (e *tileEnv) get(t *testing.T, path string, headers ...string) (*http.Respo
 	return res, b
 }
 
+// tileBytes is a tile response's body as rendered: gunzipped when the
+// server sent it gzipped.
+func tileBytes(t *testing.T, res *http.Response, b []byte) []byte {
+	t.Helper()
+	if res.Header.Get("Content-Encoding") == "gzip" {
+		return gunzip(t, b)
+	}
+	return b
+}
+
 func gunzip(t *testing.T, b []byte) []byte {
 	t.Helper()
 	zr, err := gzip.NewReader(bytes.NewReader(b))
@@ -178,14 +188,26 @@ func ids(l *mvtread.Layer) []uint64 {
 func TestTileIsValidMVTWithHeaders(t *testing.T) {
 	e := newTileEnv(t)
 	path := tilePath("parcels,districts", 14, at(10, 10))
+	// A fresh tile goes out as rendered, even to a client that takes gzip.
+	res0, raw := e.get(t, path, "Accept-Encoding", "gzip, deflate, br")
+	if h := res0.Header; res0.StatusCode != 200 || h.Get("Content-Encoding") != "" || h.Get("X-Tile-Cache") != "miss" ||
+		strings.HasSuffix(h.Get("ETag"), `-gz"`) || h.Get("Content-Length") != strconv.Itoa(len(raw)) {
+		t.Fatalf("first GET %s: %d %v", path, res0.StatusCode, h)
+	}
+	// Asked again, it is gzipped (and kept so).
 	res, body := e.get(t, path, "Accept-Encoding", "gzip, deflate, br")
 	h := res.Header
 	if res.StatusCode != 200 || h.Get("Content-Type") != "application/vnd.mapbox-vector-tile" || h.Get("Content-Encoding") != "gzip" ||
 		h.Get("Cache-Control") != "public, max-age=60" || !strings.HasSuffix(h.Get("ETag"), `-gz"`) || h.Get("Vary") != "Accept-Encoding" ||
-		h.Get("Content-Length") != strconv.Itoa(len(body)) {
-		t.Fatalf("GET %s: %d %v", path, res.StatusCode, h)
+		h.Get("Content-Length") != strconv.Itoa(len(body)) || len(body) >= len(raw) {
+		t.Fatalf("second GET %s: %d %v (%d bytes, %d as rendered)", path, res.StatusCode, h, len(body), len(raw))
 	}
-	raw := gunzip(t, body)
+	if !bytes.Equal(gunzip(t, body), raw) {
+		t.Fatal("the gzipped tile is not the tile first sent")
+	}
+	if want := strings.TrimSuffix(h.Get("ETag"), `-gz"`) + `"`; res0.Header.Get("ETag") != want {
+		t.Fatalf("fresh ETag %s, gzipped %s", res0.Header.Get("ETag"), h.Get("ETag"))
+	}
 	layers := decode(t, raw)
 	// Drawing order, whatever the order asked.
 	if got := mvtread.Names(layers); !slices.Equal(got, []string{"districts", "parcels"}) {
@@ -228,7 +250,12 @@ func TestTileETagAnswers304(t *testing.T) {
 	e := newTileEnv(t)
 	path := tilePath("parcels", 14, at(10, 10))
 	res, _ := e.get(t, path, "Accept-Encoding", "gzip")
+	fresh := res.Header.Get("ETag")
+	res, _ = e.get(t, path, "Accept-Encoding", "gzip")
 	tag := res.Header.Get("ETag")
+	if strings.TrimSuffix(fresh, `"`)+`-gz"` != tag {
+		t.Fatalf("ETags %s then %s: want the gzipped form of the same tag", fresh, tag)
+	}
 	for _, inm := range []string{tag, "W/" + tag, `"other", ` + tag, "*", strings.Replace(tag, "-gz", "", 1)} {
 		res, body := e.get(t, path, "Accept-Encoding", "gzip", "If-None-Match", inm)
 		if res.StatusCode != 304 || len(body) != 0 || res.Header.Get("ETag") != tag {
@@ -345,7 +372,7 @@ func TestTileCacheHitsAndChangesInvalidate(t *testing.T) {
 		if res.StatusCode != 200 {
 			t.Fatalf("GET %s: %d", path, res.StatusCode)
 		}
-		return res.Header.Get("X-Tile-Cache"), ids(mvtread.Find(decode(t, gunzip(t, body)), "parcels"))
+		return res.Header.Get("X-Tile-Cache"), ids(mvtread.Find(decode(t, tileBytes(t, res, body)), "parcels"))
 	}
 	if c, got := parcelsIn(here); c != "miss" || len(got) != 25 {
 		t.Fatalf("first request: %s, %d parcels", c, len(got))
@@ -535,7 +562,7 @@ func loadBenchGrid(b *testing.B, store *pgstore.Store) (tiles [][3]int) {
 
 // BenchmarkTile compares, at 8 concurrent goroutines, the raw ST_AsMVT
 // statement run on the pool (exactly what the store runs) with the HTTP
-// handler without a cache (render, gzip, hash, write) and with a warm cache.
+// handler without a cache (render, hash, write) and with a warm cache.
 func BenchmarkTile(b *testing.B) {
 	ctx := context.Background()
 	store, err := pgstore.Open(ctx, pgtest.URL(b), pgstore.Options{MaxConns: 8})

@@ -78,7 +78,11 @@ func newBenchEnv(url string) (*benchEnv, error) {
 		return nil, err
 	}
 	port := 18000 + rand.IntN(1000)
-	cmd := exec.Command(binary, "serve", "--addr", "127.0.0.1:"+strconv.Itoa(port), "--max-conns", "16")
+	args := []string{"serve", "--addr", "127.0.0.1:" + strconv.Itoa(port), "--max-conns", "16"}
+	if d := os.Getenv("LANDQUOTA_BENCH_DEBUG_ADDR"); d != "" {
+		args = append(args, "--debug-addr", d) // to profile the server under load
+	}
+	cmd := exec.Command(binary, args...)
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+url, "LANDQUOTA_LOG=json")
 	cmd.Stderr = io.Discard
 	if err := cmd.Start(); err != nil {

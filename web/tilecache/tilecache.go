@@ -24,8 +24,10 @@
 //     change was known), but it is not stored, and the next request renders
 //     afresh. So a render that read the data before a change can never be
 //     cached after the change's invalidation.
-//   - The cache stores what the caller's render returns (the web layer puts
-//     the gzipped tile and its ETag there), so a hit costs a map lookup.
+//   - The cache stores what the caller's render returns, so a hit costs a
+//     map lookup. Replace swaps in another form of a cached tile (the web
+//     layer stores a tile as rendered and its gzipped form once it is asked
+//     for again), unless the tile changed meanwhile.
 package tilecache
 
 import (
@@ -66,9 +68,10 @@ func (k Key) String() string {
 
 // Tile is what the cache holds for a key.
 type Tile struct {
-	Body []byte // the bytes to send (the web layer stores them gzipped)
-	ETag string
-	Size int // the tile's size before compression, for reports
+	Body    []byte // the bytes to send
+	Gzipped bool   // Body is gzipped (the web layer compresses tiles asked for twice)
+	ETag    string
+	Size    int // the tile's size before compression, for reports
 }
 
 // Outcome says how Get found its tile.
@@ -261,6 +264,26 @@ func (c *Cache) add(f *call, t Tile) {
 		c.remove(c.tail)
 		c.stats.Evictions++
 	}
+}
+
+// Replace stores t for k in place of old (the same tile in another form,
+// e.g. compressed), if k still holds old: a tile invalidated, evicted or
+// re-rendered meanwhile is left alone. It reports whether it replaced.
+func (c *Cache) Replace(k Key, old, t Tile) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.items[k]
+	if !ok || e.tile.ETag != old.ETag || e.tile.Gzipped != old.Gzipped || len(e.tile.Body) != len(old.Body) {
+		return false
+	}
+	size := int64(len(t.Body)+len(t.ETag)+len(k.Layers)) + entryOverhead
+	c.bytes += size - e.size
+	e.tile, e.size = t, size
+	for c.bytes > c.max && c.tail != nil {
+		c.remove(c.tail)
+		c.stats.Evictions++
+	}
+	return true
 }
 
 // remove drops e from every structure; c.mu is held.

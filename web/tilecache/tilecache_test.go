@@ -412,3 +412,33 @@ func TestConcurrentUse(t *testing.T) {
 		t.Fatalf("list %d entries %d bytes, stats %+v", n, bytes, s)
 	}
 }
+
+// TestReplaceSwapsOnlyTheTileItWasGiven: a compressed form replaces the
+// cached tile and is counted at its own size; a tile that changed
+// meanwhile (re-rendered after an invalidation) is left alone.
+func TestReplaceSwapsOnlyTheTileItWasGiven(t *testing.T) {
+	k := key("parcels", 14, 1, 1)
+	c := New(Options{MaxBytes: 1 << 20})
+	raw, _, err := c.Get(context.Background(), k, body(1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	small := Tile{Body: make([]byte, 300), Gzipped: true, ETag: raw.ETag, Size: 1000}
+	if !c.Replace(k, raw, small) {
+		t.Fatal("Replace refused the tile it was given")
+	}
+	if got, o, _ := c.Get(context.Background(), k, body(1000)); o != Hit || !got.Gzipped || len(got.Body) != 300 {
+		t.Fatalf("after Replace: %v gzipped=%v %d bytes", o, got.Gzipped, len(got.Body))
+	}
+	if s := c.Stats(); s.Bytes != int64(300+len(raw.ETag)+len(k.Layers))+entryOverhead {
+		t.Fatalf("bytes %d, want %d", s.Bytes, entrySize(k, 300))
+	}
+	// raw is no longer what k holds: a second Replace from it is refused.
+	if c.Replace(k, raw, Tile{Body: make([]byte, 10), ETag: raw.ETag}) {
+		t.Fatal("Replace swapped a tile that had already changed")
+	}
+	c.Invalidate(planning.Change{Layer: "parcels"})
+	if c.Replace(k, small, raw) {
+		t.Fatal("Replace stored a tile that was invalidated")
+	}
+}
