@@ -5,16 +5,23 @@
 #                              .data/ if needed, create DBNAME, print its URL
 #   scripts/db.sh start        start the cluster (prints nothing else)
 #   scripts/db.sh stop         stop the cluster if it runs
+#   scripts/db.sh restart [S]  stop it (fast: sessions are cut), wait S seconds
+#                              (default 0), start it again on the same port
 #   scripts/db.sh status       say whether it runs, and where
 #   scripts/db.sh clean        stop it and delete all its data
 #
 # The cluster listens on 127.0.0.1 only, on a free port chosen once and kept in
 # .data/port, with trust auth for the local superuser. When run as root the
 # server runs as the 'postgres' system user (initdb refuses root).
+#
+# LANDQUOTA_DB_DIR chooses another home for a second, independent cluster
+# (its pg/, port and postgres.log), e.g. the fault test's .data/fault, which
+# it may restart without disturbing the shared one; default: .data.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-data="$root/.data"
+data="${LANDQUOTA_DB_DIR:-$root/.data}"
+case $data in /*) ;; *) data="$PWD/$data" ;; esac
 pgdata="$data/pg"
 log="$data/postgres.log"
 mkdir -p "$data"
@@ -85,7 +92,9 @@ prepare_datadir() {
 		if ! runuser -u postgres -- test -w "$pgdata"; then
 			rmdir "$pgdata"
 			local alt
-			alt="/var/lib/landquota/$(printf '%s' "$root" | sha1sum | cut -c1-12)"
+			local key=$root
+			[ "$data" = "$root/.data" ] || key=$data
+			alt="/var/lib/landquota/$(printf '%s' "$key" | sha1sum | cut -c1-12)"
 			mkdir -p "$alt"
 			chown postgres:postgres "$alt"
 			chmod 700 "$alt"
@@ -99,8 +108,11 @@ prepare_datadir() {
 }
 
 free_port() {
-	local p
+	local p other=
+	# A second cluster keeps clear of the default one's port, running or not.
+	[ "$data" = "$root/.data" ] || other=$(cat "$root/.data/port" 2>/dev/null || true)
 	for p in $(seq 55432 55532); do
+		[ "$p" = "$other" ] && continue
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			echo "$p"
 			return 0
@@ -162,6 +174,15 @@ stop() {
 	fi
 }
 
+# restart stops the cluster, leaves it down for $1 seconds and starts it
+# again on the same port, so clients see a real outage and then recovery.
+restart() {
+	local pause=${1:-0}
+	stop
+	sleep "$pause"
+	start
+}
+
 url() {
 	local db=${1:?database name}
 	start
@@ -178,6 +199,7 @@ case "${1:-}" in
 url) url "${2:-landquota}" ;;
 start) start ;;
 stop) stop ;;
+restart) restart "${2:-0}" ;;
 running) running ;;
 status)
 	if running; then echo "running on 127.0.0.1:$(port), data in $pgdata"; else echo "not running"; fi
@@ -188,5 +210,5 @@ clean)
 	rm -rf "$pgdata" "$data/port" "$log"
 	say "local cluster removed"
 	;;
-*) die "usage: $0 url DBNAME | start | stop | status | clean" ;;
+*) die "usage: $0 url DBNAME | start | stop | restart [SECONDS] | status | clean" ;;
 esac

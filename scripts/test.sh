@@ -25,5 +25,6 @@ echo "== ui browser tests (chromium)"; scripts/ui-test.sh
 # A short fuzz pass of the input parsers; the full go test comes last so its
 # summary closes the run.
 for f in planning/importer:FuzzGeoJSON planning/importer:FuzzFieldMap web:FuzzParseBBox web:FuzzParseParcelFilter web:FuzzParseTileRequest; do echo "== fuzz ${f#*:} (4 s)"; go test -run '^$' -fuzz "^${f#*:}\$" -fuzztime 4s "./${f%%:*}" 2>&1 | grep -v "^fuzz: elapsed"; done
+echo "== fault test (PostgreSQL restarted under load, own cluster)"; scripts/fault-test.sh
 echo "== go test"
 go test -count=1 ./...

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 
 	"github.com/hangzhou-hitech/landquota/planning"
@@ -40,22 +41,61 @@ type errorPayload struct {
 	Details map[string]any     `json:"details,omitempty"`
 }
 
+// retryAfterSeconds is what a 503 tells clients to wait before retrying.
+const retryAfterSeconds = "2"
+
 // writeError logs err and writes it as {"error":{code,message,details}}.
 // Internal errors are logged in full but shown to the client only as a
-// generic message.
+// generic message. A 503 (the database away) carries Retry-After and is
+// logged as a warning: it is an outage, not a bug, and it may be one per
+// request while it lasts.
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	body := errorPayload{Code: planning.ErrInternal, Message: "internal error; the server log has the details"}
 	var de *planning.Error
-	if errors.As(err, &de) && de.Code != planning.ErrInternal {
-		body = errorPayload{Code: de.Code, Message: de.Message, Details: de.Details}
+	switch {
+	case errors.As(err, &de):
+		if de.Code != planning.ErrInternal {
+			body = errorPayload{Code: de.Code, Message: de.Message, Details: de.Details}
+		}
+	case lostDatabase(err):
+		// A connection failure the store passed on unclassified: the link
+		// broke mid-request, so a change may or may not have been saved.
+		body = errorPayload{Code: planning.ErrUnavailable, Details: map[string]any{"outcome": "unknown"},
+			Message: "the database is unavailable: the connection to it was lost while this request ran; try again shortly " +
+				"(a change may or may not have been saved: retry it with the same idempotency key, which never books twice)"}
 	}
 	status := statusOf(body.Code)
 	level := slog.LevelInfo
-	if status >= 500 {
+	switch {
+	case status == http.StatusServiceUnavailable:
+		level = slog.LevelWarn
+		if w.Header().Get("Retry-After") == "" {
+			w.Header().Set("Retry-After", retryAfterSeconds)
+		}
+	case status >= 500:
 		level = slog.LevelError
 	}
 	log.Log(r.Context(), level, "request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
 	writeJSON(w, status, errorBody{body})
+}
+
+// lostDatabase recognises, without importing a driver, an error that says
+// the connection to the database broke: a network error, a driver error
+// that knows whether it is safe to retry (pgx's connection errors), or a
+// server error of SQLSTATE class 08 (connection exception) or 57 (operator
+// intervention, e.g. 57P01 the server shutting down).
+func lostDatabase(err error) bool {
+	var ne net.Error
+	var retry interface{ SafeToRetry() bool }
+	if errors.As(err, &ne) || errors.As(err, &retry) {
+		return true
+	}
+	var sqlState interface{ SQLState() string }
+	if errors.As(err, &sqlState) {
+		c := sqlState.SQLState()
+		return len(c) == 5 && (c[:2] == "08" || c[:2] == "57") && c != "57014" // 57014: statement timeout, a query's own fault
+	}
+	return false
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -4,11 +4,44 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net"
+	"syscall"
 
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/jackc/pgx/v5/pgconn"
 )
+
+// The two ways the database can be away, as a client is told (HTTP 503).
+const (
+	msgUnavailable = "the database is unavailable; try again shortly"
+	msgLost        = "the database is unavailable: the connection to it was lost while this request ran; try again shortly " +
+		"(a change may or may not have been saved: retry it with the same idempotency key, which never books twice)"
+)
+
+// unavailable is the error for a database that could not be reached before
+// anything was sent to it: nothing was done.
+func unavailable(err error) error {
+	return &planning.Error{Code: planning.ErrUnavailable, Message: msgUnavailable, Err: err}
+}
+
+// connectionLost is the error for a connection that died after the request
+// reached the database. Even the server cannot know whether a COMMIT in
+// flight happened, so the outcome is "unknown": a client retries a change
+// with the same idempotency key and gets the first booking or a new one.
+func connectionLost(err error) error {
+	return &planning.Error{Code: planning.ErrUnavailable, Message: msgLost, Err: err,
+		Details: map[string]any{"outcome": "unknown"}}
+}
+
+// isConnectionFailure reports whether err (not a server's SQL error) says
+// the connection to the database broke: reset, closed, cut mid-message.
+func isConnectionFailure(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) || errors.Is(err, pgconn.ErrConnClosed) || errors.Is(err, net.ErrClosed) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE)
+}
 
 // domainError turns a database error into a *planning.Error a person can act
 // on. The schema's own checks raise SQLSTATE LQ001 (invalid outline) and
@@ -21,18 +54,22 @@ func domainError(err error) error {
 	if errors.As(err, &de) {
 		return err
 	}
+	// No connection could be made (refused, the server starting up or
+	// shutting down, the connect timeout), or the failure came before
+	// anything was sent: nothing happened.
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) || pgconn.SafeToRetry(err) {
+		return unavailable(err)
+	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return &planning.Error{Code: planning.ErrUnavailable, Message: "the request was cancelled or took too long", Err: err}
+		// Perhaps in the middle of a COMMIT: as unknown as a lost connection.
+		return &planning.Error{Code: planning.ErrUnavailable, Message: "the request was cancelled or took too long", Err: err,
+			Details: map[string]any{"outcome": "unknown"}}
 	}
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) {
-		var ne net.Error
-		if errors.As(err, &ne) || pgconn.SafeToRetry(err) {
-			return unavailable(err)
-		}
-		var ce *pgconn.ConnectError
-		if errors.As(err, &ce) {
-			return unavailable(err)
+		if isConnectionFailure(err) {
+			return connectionLost(err)
 		}
 		return err
 	}
@@ -63,14 +100,25 @@ func domainError(err error) error {
 		if pe.ColumnName != "" {
 			e.WithDetail("field", pe.ColumnName)
 		}
+	case "22021": // character_not_in_repertoire: a NUL byte or invalid UTF-8 in a text value
+		e.Code = planning.ErrInvalid
+		e.Message = "a text value holds a NUL character or bytes that are not UTF-8; send plain UTF-8 text"
 	case "57014": // query_canceled (statement_timeout)
 		e.Code = planning.ErrUnavailable
 		e.Message = "the database query took too long and was stopped"
 	case "40001", "40P01", "55P03":
 		e.Code = planning.ErrConflict
 		e.Message = "a concurrent change got in the way; try again"
+	case "57P03", "53300": // cannot connect now (starting up, shutting down); too many connections
+		return unavailable(err)
 	default:
-		if len(pe.Code) == 5 && (pe.Code[:2] == "08" || pe.Code[:2] == "57" || pe.Code[:2] == "53") {
+		// 57P01/57P02 (administrator or crash shutdown) and the other
+		// operator interventions, 08xxx connection exceptions: the session
+		// ended under the request, perhaps in its COMMIT.
+		if len(pe.Code) == 5 && (pe.Code[:2] == "08" || pe.Code[:2] == "57") {
+			return connectionLost(err)
+		}
+		if len(pe.Code) == 5 && pe.Code[:2] == "53" { // insufficient resources
 			return unavailable(err)
 		}
 		e.Code = planning.ErrInternal

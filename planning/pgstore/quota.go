@@ -115,7 +115,7 @@ func scanEntry(row pgx.Row) (quota.Entry, error) {
 	err := row.Scan(&e.ID, &e.PlanID, &e.Kind, &e.From, &e.To, &e.AmountM2, &e.Reason, &e.CreatedBy, &e.CreatedAt,
 		&e.IdempotencyKey, &e.Reverses, &e.ScenarioID)
 	e.WithUnits()
-	return e, err
+	return e, domainError(err)
 }
 
 // Book appends one entry in its own transaction.
