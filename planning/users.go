@@ -113,13 +113,22 @@ type User struct {
 }
 
 // Session is a browser login; the cookie token itself is known only to the
-// client and to the response that set it.
+// client and to the response that set it. A session ends at ExpiresAt, or
+// earlier when it goes unused for longer than the server's idle limit.
 type Session struct {
 	UserID    int64
 	CSRFToken string // must come back in X-CSRF-Token on every mutation
 	CreatedAt time.Time
 	ExpiresAt time.Time
 }
+
+// SessionSeenEvery is how often a session's activity is noted: its last
+// use moves at most this often, so an idle limit must be at least twice it
+// (MinSessionIdle) for a user who keeps working never to be logged out.
+const (
+	SessionSeenEvery = time.Minute
+	MinSessionIdle   = 2 * SessionSeenEvery
+)
 
 // APIToken describes a token for scripts; the token itself is shown once,
 // when it is made.
@@ -214,8 +223,10 @@ type UserStore interface {
 	// user as for a known one.
 	Authenticate(ctx context.Context, username, password string) (User, error)
 	CreateSession(ctx context.Context, userID int64, ttl time.Duration) (token string, s Session, err error)
-	// SessionUser returns the enabled user of an unexpired session.
-	SessionUser(ctx context.Context, token string) (User, Session, error)
+	// SessionUser returns the enabled user of an unexpired session that has
+	// been used within idle (0: no idle limit), and notes the use. A session
+	// idle for longer is ended.
+	SessionUser(ctx context.Context, token string, idle time.Duration) (User, Session, error)
 	DeleteSession(ctx context.Context, token string) error
 
 	// CreateAPIToken makes a token (ttl 0: no expiry) and returns it, the

@@ -22,7 +22,9 @@ const (
 	sessionCookieName = "lq_session"
 	csrfHeader        = "X-CSRF-Token"
 	defaultSessionTTL = 12 * time.Hour
-	maxBodyBytes      = 1 << 20
+	// defaultSessionIdle ends a browser login unused for this long.
+	defaultSessionIdle = 30 * time.Minute
+	maxBodyBytes       = 1 << 20
 	// concurrentLogins bounds the argon2id checks running at once (each
 	// takes 64 MiB); loginWait is how long a login queues for a slot.
 	concurrentLogins = 4
@@ -34,17 +36,21 @@ const (
 type authState struct {
 	users  planning.UserStore
 	ttl    time.Duration
+	idle   time.Duration // a session unused this long is ended
 	logins chan struct{}
 	guard  *loginGuard
 }
 
 func newAuthState(cfg Config, store any) authState {
-	a := authState{users: cfg.Users, ttl: cfg.SessionTTL, logins: make(chan struct{}, concurrentLogins), guard: newLoginGuard()}
+	a := authState{users: cfg.Users, ttl: cfg.SessionTTL, idle: cfg.SessionIdle, logins: make(chan struct{}, concurrentLogins), guard: newLoginGuard()}
 	if a.users == nil {
 		a.users, _ = store.(planning.UserStore) // the PostGIS store keeps both
 	}
 	if a.ttl <= 0 {
 		a.ttl = defaultSessionTTL
+	}
+	if a.idle <= 0 {
+		a.idle = defaultSessionIdle
 	}
 	return a
 }
@@ -64,7 +70,7 @@ func safeMethod(m string) bool {
 
 // authenticate puts the caller into the request context (planning.Principal):
 // from "Authorization: Bearer lqt_..." or else the lq_session cookie. A
-// missing, unknown or expired cookie leaves the request anonymous (public
+// missing, unknown, expired or idle cookie leaves the request anonymous (public
 // reads work regardless); a bad Bearer token is refused with 401. A
 // cookie-authenticated mutation must carry the session's CSRF token in
 // X-CSRF-Token, except the login itself, which proves itself by password.
@@ -94,7 +100,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		u, sess, err := users.SessionUser(ctx, c.Value)
+		u, sess, err := users.SessionUser(ctx, c.Value, s.auth.idle)
 		if planning.CodeOf(err) == planning.ErrUnauthenticated {
 			next.ServeHTTP(w, r) // a stale cookie: anonymous
 			return

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -226,6 +227,36 @@ func TestSessionCookieIsSecureOverTLS(t *testing.T) {
 	c, _ := e.login("wang", authPassword, "X-Forwarded-Proto", "https")
 	if !c.Secure || !c.HttpOnly {
 		t.Fatalf("behind a TLS proxy: Secure=%v HttpOnly=%v", c.Secure, c.HttpOnly)
+	}
+}
+
+// TestIdleSessionsEnd: a browser login unused for longer than the idle
+// limit (30 minutes by default) no longer works; one in use does.
+func TestIdleSessionsEnd(t *testing.T) {
+	e := newAuthEnv(t)
+	e.user("wang", planning.RoleAdmin)
+	idleCookie, idleCSRF := e.login("wang", authPassword)
+	busyCookie, _ := e.login("wang", authPassword)
+	for c, ago := range map[*http.Cookie]string{idleCookie: "31 minutes", busyCookie: "29 minutes"} {
+		sum := sha256.Sum256([]byte(c.Value))
+		if _, err := e.store.Pool().Exec(context.Background(), "UPDATE sessions SET last_seen_at = now() - $2::interval WHERE id = $1", sum[:], ago); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r := e.call("GET", "/api/me", nil, busyCookie); r.StatusCode != 200 || str(r.body, "via") != "session" {
+		t.Fatalf("a session used 29 minutes ago: %d %s", r.StatusCode, r.raw)
+	}
+	if r := e.call("GET", "/api/me", nil, idleCookie); r.StatusCode != 401 || r.errorCode() != "unauthenticated" {
+		t.Fatalf("a session idle for 31 minutes: %d %s", r.StatusCode, r.raw)
+	}
+	// Not even a change with the right CSRF token gets through; public
+	// reads still work with the dead cookie.
+	if r := e.call("POST", "/api/users", map[string]string{"username": "lina", "role": "viewer", "password": authPassword}, idleCookie,
+		"X-CSRF-Token", idleCSRF); r.StatusCode != 401 {
+		t.Fatalf("a change with an idle session: %d %s", r.StatusCode, r.raw)
+	}
+	if r := e.call("GET", "/api/meta", nil, idleCookie); r.StatusCode != 200 {
+		t.Fatalf("a public read with an idle session's cookie: %d %s", r.StatusCode, r.raw)
 	}
 }
 

@@ -21,8 +21,9 @@ type Config struct {
 	Version string
 	Tiles   *tilecache.Cache // vector tile cache, fed by a change listener; nil: tiles are not cached
 
-	Users      planning.UserStore // accounts, sessions, tokens, audit log; nil: the store's, if it keeps them
-	SessionTTL time.Duration      // how long a browser login lasts; 0: 12h
+	Users       planning.UserStore // accounts, sessions, tokens, audit log; nil: the store's, if it keeps them
+	SessionTTL  time.Duration      // how long a browser login lasts; 0: 12h
+	SessionIdle time.Duration      // how long a browser login may go unused; 0: 30m
 }
 
 // Store is everything the HTTP face needs from storage.

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/hangzhou-hitech/landquota/planning"
 )
 
 // dbConfig is the database part of every command's configuration.
@@ -56,6 +58,7 @@ type serveConfig struct {
 	TileCacheMB   int
 	SlowQuery     time.Duration
 	SessionTTL    time.Duration
+	SessionIdle   time.Duration
 }
 
 func parseServe(env environ, args []string) (serveConfig, error) {
@@ -73,6 +76,7 @@ func parseServe(env environ, args []string) (serveConfig, error) {
 	fs.DurationVar(&c.SlowQuery, "slow-query", 500*time.Millisecond, "log database statements slower than this (0: off)")
 	fs.IntVar(&c.TileCacheMB, "tile-cache-mb", 256, "memory for cached vector tiles, in MiB")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", 12*time.Hour, "how long a login lasts")
+	fs.DurationVar(&c.SessionIdle, "session-idle", 30*time.Minute, "how long a login may go unused before it ends (at most --session-ttl)")
 	fs.StringVar(&c.DebugAddr, "debug-addr", "", "if set, serve Go profiles (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -94,6 +98,16 @@ func parseServe(env environ, args []string) (serveConfig, error) {
 	}
 	if c.SessionTTL < time.Minute || c.SessionTTL > 30*24*time.Hour {
 		return c, fmt.Errorf("--session-ttl %s must be between 1m and 720h", c.SessionTTL)
+	}
+	idleSet := false
+	fs.Visit(func(f *flag.Flag) { idleSet = idleSet || f.Name == "session-idle" })
+	switch {
+	case !idleSet && c.SessionIdle > c.SessionTTL:
+		c.SessionIdle = c.SessionTTL // a short --session-ttl alone: the login simply ends first
+	case c.SessionIdle < planning.MinSessionIdle:
+		return c, fmt.Errorf("--session-idle %s must be at least %s: use is noted once a minute, so a shorter limit could log out someone at work", c.SessionIdle, planning.MinSessionIdle)
+	case c.SessionIdle > c.SessionTTL:
+		return c, fmt.Errorf("--session-idle %s must not be longer than --session-ttl %s", c.SessionIdle, c.SessionTTL)
 	}
 	if c.MaxConns < 1 || c.MaxConns > 1000 {
 		return c, fmt.Errorf("--max-conns %d must be between 1 and 1000", c.MaxConns)

@@ -362,26 +362,35 @@ func (s *Store) CreateSession(ctx context.Context, userID int64, ttl time.Durati
 }
 
 // SessionUser returns the user and session of a cookie token, if the
-// session has not expired and the user is enabled. It notes the activity
-// (last_seen_at) at most once a minute.
-func (s *Store) SessionUser(ctx context.Context, token string) (planning.User, planning.Session, error) {
+// session has not expired, has been used within idle (0: no idle limit) and
+// the user is enabled. A session idle for longer is ended. It notes the
+// activity (last_seen_at) at most once per planning.SessionSeenEvery.
+func (s *Store) SessionUser(ctx context.Context, token string, idle time.Duration) (planning.User, planning.Session, error) {
 	expired := planning.Errorf(planning.ErrUnauthenticated, "the session is unknown or has expired; log in again")
 	if !wellFormedSecret(token) {
 		return planning.User{}, planning.Session{}, expired
 	}
 	id := secretHash(token)
 	var sess planning.Session
-	var stale bool
+	var stale, idled bool
 	u, err := scanUser(s.pool.QueryRow(ctx, "SELECT "+userColumns+`, s.csrf_token, s.created_at, s.expires_at,
-			s.last_seen_at < now() - interval '1 minute'
+			s.last_seen_at < now() - $2::bigint * interval '1 microsecond',
+			$3::bigint > 0 AND s.last_seen_at < now() - $3::bigint * interval '1 microsecond'
 		FROM sessions s JOIN users u ON u.id = s.user_id
-		WHERE s.id = $1 AND s.expires_at > now() AND NOT u.disabled`, id),
-		&sess.CSRFToken, &sess.CreatedAt, &sess.ExpiresAt, &stale)
+		WHERE s.id = $1 AND s.expires_at > now() AND NOT u.disabled`, id, micros(planning.SessionSeenEvery), micros(max(idle, 0))),
+		&sess.CSRFToken, &sess.CreatedAt, &sess.ExpiresAt, &stale, &idled)
 	if isNoRows(err) {
 		return planning.User{}, planning.Session{}, expired
 	}
 	if err != nil {
 		return planning.User{}, planning.Session{}, domainError(err)
+	}
+	if idled {
+		if _, err := s.pool.Exec(ctx, "DELETE FROM sessions WHERE id = $1", id); err != nil {
+			return planning.User{}, planning.Session{}, domainError(err)
+		}
+		return planning.User{}, planning.Session{}, planning.Errorf(planning.ErrUnauthenticated,
+			"the session has been idle too long (unused for more than %s); log in again", spoken(idle))
 	}
 	sess.UserID = u.ID
 	if stale {
@@ -390,6 +399,18 @@ func (s *Store) SessionUser(ctx context.Context, token string) (planning.User, p
 		}
 	}
 	return u, sess, nil
+}
+
+// spoken writes a whole number of minutes as words ("30 minutes"), else
+// as Go does ("90s").
+func spoken(d time.Duration) string {
+	switch {
+	case d == time.Minute:
+		return "1 minute"
+	case d > 0 && d%time.Minute == 0:
+		return fmt.Sprintf("%d minutes", d/time.Minute)
+	}
+	return d.String()
 }
 
 // DeleteSession ends a session; an unknown token is no error.

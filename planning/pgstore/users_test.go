@@ -148,7 +148,7 @@ func TestSessionsExpireAndEnd(t *testing.T) {
 	if err := s.Pool().QueryRow(ctx, "SELECT count(*) FROM sessions WHERE id = $1", sum[:]).Scan(&stored); err != nil || stored != 1 {
 		t.Fatalf("the session is not stored under the token's sha256: %d %v", stored, err)
 	}
-	got, gs, err := s.SessionUser(ctx, token)
+	got, gs, err := s.SessionUser(ctx, token, 30*time.Minute)
 	if err != nil || got.Username != "wang" || gs.CSRFToken != sess.CSRFToken {
 		t.Fatalf("SessionUser: %+v %+v %v", got, gs, err)
 	}
@@ -164,19 +164,19 @@ func TestSessionsExpireAndEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	old := lastSeen()
-	s.SessionUser(ctx, token)
+	s.SessionUser(ctx, token, 30*time.Minute)
 	slid := lastSeen()
 	if time.Since(slid) > time.Minute || !slid.After(old) {
 		t.Fatalf("last_seen_at did not slide: %v → %v", old, slid)
 	}
-	s.SessionUser(ctx, token)
+	s.SessionUser(ctx, token, 30*time.Minute)
 	if !lastSeen().Equal(slid) {
 		t.Fatal("last_seen_at moved twice within a minute")
 	}
 
 	unauth := func(what, token string) {
 		t.Helper()
-		if _, _, err := s.SessionUser(ctx, token); planning.CodeOf(err) != planning.ErrUnauthenticated {
+		if _, _, err := s.SessionUser(ctx, token, 30*time.Minute); planning.CodeOf(err) != planning.ErrUnauthenticated {
 			t.Errorf("%s: %v", what, err)
 		}
 	}
@@ -230,6 +230,75 @@ func TestSessionsExpireAndEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	unauth("disabled, then enabled: the session stays ended", live)
+}
+
+func TestIdleSessionsEnd(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t)
+	u := addUser(t, s, "wang", planning.RoleAllocator)
+	const idle = 30 * time.Minute
+	newSession := func() (string, []byte) {
+		t.Helper()
+		token, _, err := s.CreateSession(ctx, u.ID, 12*time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256([]byte(token))
+		return token, sum[:]
+	}
+	lastSeenAgo := func(id []byte, ago string) {
+		t.Helper()
+		if _, err := s.Pool().Exec(ctx, "UPDATE sessions SET last_seen_at = now() - $2::interval WHERE id = $1", id, ago); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Used 29 minutes ago: still good, and the use is noted.
+	token, id := newSession()
+	lastSeenAgo(id, "29 minutes")
+	if got, _, err := s.SessionUser(ctx, token, idle); err != nil || got.Username != "wang" {
+		t.Fatalf("a session used 29 minutes ago: %+v %v", got, err)
+	}
+	// An active user (a request every 50 s, for longer than the idle limit
+	// and past it) is never logged out: last_seen_at keeps up.
+	for i := 0; i < 40; i++ {
+		if _, err := s.Pool().Exec(ctx, "UPDATE sessions SET last_seen_at = last_seen_at - interval '50 seconds' WHERE id = $1", id); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.SessionUser(ctx, token, planning.MinSessionIdle); err != nil {
+			t.Fatalf("request %d of an active user with a %s idle limit: %v", i, planning.MinSessionIdle, err)
+		}
+	}
+
+	// Unused for 31 minutes: refused, saying why, and ended.
+	lastSeenAgo(id, "31 minutes")
+	_, _, err := s.SessionUser(ctx, token, idle)
+	if planning.CodeOf(err) != planning.ErrUnauthenticated || !strings.Contains(err.Error(), "idle too long (unused for more than 30 minutes)") {
+		t.Fatalf("a session idle for 31 minutes: %v", err)
+	}
+	var left int
+	if err := s.Pool().QueryRow(ctx, "SELECT count(*) FROM sessions WHERE id = $1", id).Scan(&left); err != nil || left != 0 {
+		t.Fatalf("the idle session is still stored: %d %v", left, err)
+	}
+	if _, _, err := s.SessionUser(ctx, token, 0); planning.CodeOf(err) != planning.ErrUnauthenticated {
+		t.Fatalf("an ended idle session came back: %v", err)
+	}
+
+	// No idle limit (0): only the expiry counts.
+	token, id = newSession()
+	lastSeenAgo(id, "11 hours")
+	if _, _, err := s.SessionUser(ctx, token, 0); err != nil {
+		t.Fatalf("without an idle limit: %v", err)
+	}
+	// The limit is the server's: a longer one lets the same session through.
+	lastSeenAgo(id, "45 minutes")
+	if _, _, err := s.SessionUser(ctx, token, time.Hour); err != nil {
+		t.Fatalf("45 minutes idle under a 1h limit: %v", err)
+	}
+	lastSeenAgo(id, "45 minutes")
+	if _, _, err := s.SessionUser(ctx, token, idle); planning.CodeOf(err) != planning.ErrUnauthenticated {
+		t.Fatalf("45 minutes idle under a 30m limit: %v", err)
+	}
 }
 
 func TestAPITokens(t *testing.T) {
