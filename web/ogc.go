@@ -169,13 +169,13 @@ func ogcQuery(id string, v url.Values) (planning.LayerQuery, string, error) {
 	if q.SRID == 4549 && !v.Has("precision") {
 		q.Precision = 4 // metres: 0.1 mm, as for degrees
 	}
-	if s := v.Get("bbox"); s != "" {
-		srid := 4326
-		if c := v.Get("bbox-crs"); c != "" {
-			if srid, err = parseCRS("bbox-crs", c); err != nil {
-				return q, "", err
-			}
+	srid := 4326
+	if c := v.Get("bbox-crs"); c != "" { // checked without a bbox too: a wrong value is refused, not ignored
+		if srid, err = parseCRS("bbox-crs", c); err != nil {
+			return q, "", err
 		}
+	}
+	if s := v.Get("bbox"); s != "" {
 		b, err := parseBBox(s, srid != 4549)
 		if err != nil {
 			return q, "", err

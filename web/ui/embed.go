@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 )
 
 //go:embed all:dist
@@ -48,7 +49,7 @@ func handlerFor(fsys fs.FS) http.Handler {
 			}
 			return
 		}
-		if hidden(r.URL.Path) { // e.g. dist/.gitkeep
+		if hidden(r.URL.Path) || !utf8.ValidString(r.URL.Path) { // e.g. dist/.gitkeep; no file has a name that is not UTF-8
 			http.NotFound(w, r)
 			return
 		}
