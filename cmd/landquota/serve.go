@@ -20,7 +20,7 @@ func runServe(ctx context.Context, env environ, args []string) error {
 		return err
 	}
 	log := newLogger(env)
-	store, err := pgstore.Open(ctx, cfg.DB.URL, pgstore.Options{MaxConns: int32(cfg.MaxConns), StatementTimeout: cfg.DB.StatementTimeout, SlowQuery: cfg.SlowQuery, Log: log})
+	store, err := pgstore.Open(ctx, cfg.DB.URL, pgstore.Options{MaxConns: int32(cfg.MaxConns), StatementTimeout: cfg.DB.StatementTimeout, SlowQuery: cfg.SlowQuery, Log: log, Warm: true})
 	if err != nil {
 		return err
 	}
@@ -46,7 +46,7 @@ func runServe(ctx context.Context, env environ, args []string) error {
 	}()
 	defer func() { stopListening(); <-listening }()
 	srv := &http.Server{
-		Handler:           web.New(web.Config{Version: version, Tiles: tiles, Users: store, SessionTTL: cfg.SessionTTL}, store, log),
+		Handler:           web.New(web.Config{Version: version, Tiles: tiles, Users: store, SessionTTL: cfg.SessionTTL, SessionIdle: cfg.SessionIdle}, store, log),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}

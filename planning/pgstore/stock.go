@@ -150,8 +150,8 @@ func (s *Store) StreamStock(ctx context.Context, q planner.StockQuery, emit func
 		stockLateral(r, asof, "s") + `
 		WHERE ` + strings.Join(conds, " AND ") + ` ORDER BY t.id LIMIT ` + args.add(q.Limit+1)
 	var next int64
-	err := s.readTx(ctx, false, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, sql, args...)
+	err := func() error {
+		rows, err := s.pool.Query(ctx, sql, args...)
 		if err != nil {
 			return domainError(err)
 		}
@@ -173,7 +173,7 @@ func (s *Store) StreamStock(ctx context.Context, q planner.StockQuery, emit func
 			}
 		}
 		return domainError(rows.Err())
-	})
+	}()
 	return next, err
 }
 
@@ -373,17 +373,11 @@ func (s *Store) units(ctx context.Context) ([]planner.DistrictInfo, []planner.Pa
 func (s *Store) groupFacts(ctx context.Context, r planner.Rules, from, start, end time.Time) ([]planner.GroupFacts, []planner.ClassFacts, error) {
 	args := sqlArgs{}
 	sql := groupFactsSQL(&args, r, from, start, end)
-	var groups []planner.GroupFacts
-	var classes []planner.ClassFacts
-	err := s.readTx(ctx, false, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, sql, args...)
-		if err != nil {
-			return domainError(err)
-		}
-		groups, classes, err = scanGroupFacts(rows)
-		return err
-	})
-	return groups, classes, err
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, nil, domainError(err)
+	}
+	return scanGroupFacts(rows)
 }
 
 // StockSummary sums the stock land per district and park as of a day.

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/migrations"
@@ -290,3 +291,33 @@ func TestOverlappingParcelsAreRefused(t *testing.T) {
 }
 
 func asError(err error, target **planning.Error) bool { return errors.As(err, target) }
+
+// TestWarmPoolOpensReadyConnections: a warm pool opens MaxConns connections
+// by itself, each with JIT off.
+func TestWarmPoolOpensReadyConnections(t *testing.T) {
+	ctx := context.Background()
+	s, err := pgstore.Open(ctx, pgtest.URL(t), pgstore.Options{MaxConns: 2, Warm: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	deadline := time.Now().Add(30 * time.Second)
+	for s.Pool().Stat().IdleConns() < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("a warm pool of 2 has %d idle connections after 30 s", s.Pool().Stat().IdleConns())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var jit string
+	if err := s.Pool().QueryRow(ctx, "SHOW jit").Scan(&jit); err != nil || jit != "off" {
+		t.Fatalf("jit %q %v, want off", jit, err)
+	}
+	// The warm-up's effect on timing is measured by the benchmarks, not
+	// here (timings in unit tests are noise on a shared machine); this
+	// checks the connections are open in the database without a request.
+	var n int
+	if err := s.Pool().QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+		WHERE datname = current_database() AND application_name = 'landquota'`).Scan(&n); err != nil || n < 2 {
+		t.Fatalf("%d landquota sessions (%v), want the pool's 2", n, err)
+	}
+}
