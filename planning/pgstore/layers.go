@@ -141,7 +141,8 @@ func whereSQL(q planning.LayerQuery, args *sqlArgs) (string, error) {
 		if !*f.Eligible {
 			not = "NOT "
 		}
-		conds = append(conds, not+"(SELECT e.eligible FROM lq_planner_conflicts(t.geom, "+args.add(planning.EligibilityToleranceM2)+") e)")
+		conds = append(conds, not+"EXISTS (SELECT 1 FROM parcel_conflicts e WHERE e.parcel_id = t.id AND "+
+			eligibleSQL("e", args.add(planning.EligibilityToleranceM2)+"::float8")+")")
 	}
 	return strings.Join(conds, " AND "), nil
 }

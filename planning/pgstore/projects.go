@@ -127,8 +127,8 @@ func (s *Store) projects(ctx context.Context, where string, args []any, undergro
 	}
 	rows, err = s.pool.Query(ctx, `SELECT pp.project_id, t.area_m2, t.construction_land, coalesce(t.elevation_top <= 0, false),
 		c.farmland_m2, c.red_line_m2, c.outside_boundary_m2
-		FROM project_parcels pp JOIN parcels t ON t.id = pp.parcel_id, lq_planner_conflicts(t.geom, $2) c
-		WHERE pp.project_id = ANY($1) ORDER BY pp.project_id, pp.parcel_id`, ids, planning.EligibilityToleranceM2)
+		FROM project_parcels pp JOIN parcels t ON t.id = pp.parcel_id JOIN parcel_conflicts c ON c.parcel_id = t.id
+		WHERE pp.project_id = ANY($1) ORDER BY pp.project_id, pp.parcel_id`, ids)
 	if err != nil {
 		return nil, domainError(err)
 	}

@@ -54,8 +54,7 @@ func searchPrecheck(ctx context.Context, db querier, q *planner.Search) (*search
 	var reason, location *string
 	var box [4]*float64
 	err := db.QueryRow(ctx, `
-		SELECT set_config('jit', 'off', true),
-		       array(SELECT u FROM unnest($1::text[]) u WHERE NOT EXISTS (SELECT 1 FROM land_use_classes WHERE code = u)),
+		SELECT array(SELECT u FROM unnest($1::text[]) u WHERE NOT EXISTS (SELECT 1 FROM land_use_classes WHERE code = u)),
 		       $2::text = '' OR EXISTS (SELECT 1 FROM parks WHERE code = $2::text),
 		       $3::text = '' OR EXISTS (SELECT 1 FROM districts WHERE adcode = $3::text),
 		       coalesce(ST_IsValid(x.g), true), (ST_IsValidDetail(x.g)).reason, ST_AsGeoJSON((ST_IsValidDetail(x.g)).location, 7),
@@ -67,7 +66,7 @@ func searchPrecheck(ctx context.Context, db querier, q *planner.Search) (*search
 		             ST_Transform(ST_SetSRID(ST_MakePoint($7::float8, $8::float8), 4490), 4549) AS c) x
 		CROSS JOIN LATERAL (SELECT ST_Transform(ST_Segmentize(ST_Expand(x.c, $9::float8 * 1.01 + 1), $9::float8 / 4 + 1), 4490) AS b) y`,
 		q.LandUse, q.Park, q.District, pre.poly, nearLon, nearLat, cLon, cLat, q.DistanceM).
-		Scan(nil, &badUse, &parkOK, &districtOK, &valid, &reason, &location, &pre.nearX, &pre.nearY, &pre.centreX, &pre.centreY,
+		Scan(&badUse, &parkOK, &districtOK, &valid, &reason, &location, &pre.nearX, &pre.nearY, &pre.centreX, &pre.centreY,
 			&box[0], &box[1], &box[2], &box[3], &pre.inner, &pre.outer)
 	if err != nil {
 		return nil, domainError(err)
@@ -170,23 +169,17 @@ func searchWhere(q *planner.Search, pre *searchPre, args *sqlArgs) string {
 // then one page of features, each built by PostgreSQL with the figures
 // that say why it matched and handed to emit as its row arrives.
 func (s *Store) SearchParcels(ctx context.Context, q planner.Search, emit func(feature []byte) error) (planner.SearchResult, error) {
-	var res planner.SearchResult
-	err := s.readTx(ctx, true, func(tx pgx.Tx) error {
-		var err error
-		res, err = searchPage(ctx, tx, q, emit)
-		return err
-	})
-	return res, err
+	return searchPage(ctx, s.pool, q, emit)
 }
 
-// searchPage runs a search inside a read transaction, in one statement:
+// searchPage runs a search in one statement (after searchPrecheck):
 // the matches are collected once (each filter, the protected lines
 // included, evaluated once per candidate), counted per status, and the
 // page built from them. The first row carries the totals; with no
 // feature on the page it is the only row.
-func searchPage(ctx context.Context, tx pgx.Tx, q planner.Search, emit func(feature []byte) error) (planner.SearchResult, error) {
+func searchPage(ctx context.Context, db querier, q planner.Search, emit func(feature []byte) error) (planner.SearchResult, error) {
 	var res planner.SearchResult
-	pre, err := searchPrecheck(ctx, tx, &q)
+	pre, err := searchPrecheck(ctx, db, &q)
 	if err != nil {
 		return res, err
 	}
@@ -243,25 +236,22 @@ func searchPage(ctx context.Context, tx pgx.Tx, q planner.Search, emit func(feat
 	if len(q.LandUse) > 0 {
 		why = append(why, "'land_use_match', (SELECT u FROM unnest("+args.add(q.LandUse)+"::text[]) u WHERE t.land_use_code LIKE u || '%' ORDER BY length(u) DESC LIMIT 1)")
 	}
-	why = append(why, "'eligibility', json_build_object('eligible', k.eligible, 'inside_boundary', k.inside_boundary, "+
+	tol := args.add(q.ToleranceM2) + "::float8"
+	why = append(why, "'eligibility', json_build_object('eligible', "+eligibleSQL("k", tol)+", 'inside_boundary', k.outside_boundary_m2 <= "+tol+", "+
 		"'outside_boundary_m2', round(k.outside_boundary_m2::numeric, 2), 'farmland_m2', round(k.farmland_m2::numeric, 2), "+
 		"'red_line_m2', round(k.red_line_m2::numeric, 2))")
 	geom := "'null'"
 	if !q.NoGeometry {
 		geom = "ST_AsGeoJSON(t.geom, " + args.add(q.Precision) + ")"
 	}
-	// The protected-line figures: measured for every candidate when they
-	// filter (a lateral join, which PostgreSQL runs only for the rows the
-	// other conditions let through), else only for the page.
-	tol := args.add(q.ToleranceM2) + "::float8"
-	conflicts, from, pageConflicts := "", "parcels t", "CROSS JOIN LATERAL lq_planner_conflicts(t.geom, "+tol+") k"
+	// The protected-line figures are kept per parcel (parcel_conflicts):
+	// joined for every candidate when they filter, else for the page only.
+	from := "parcels t"
 	if q.Eligible != nil {
-		conflicts = ", e.farmland_m2, e.red_line_m2, e.outside_boundary_m2, e.inside_boundary, e.eligible"
-		from = "parcels t CROSS JOIN LATERAL lq_planner_conflicts(t.geom, " + tol + ") e"
-		where += " AND e.eligible = " + args.add(*q.Eligible)
-		pageConflicts = "CROSS JOIN LATERAL (SELECT p.farmland_m2, p.red_line_m2, p.outside_boundary_m2, p.inside_boundary, p.eligible) k"
+		from = "parcels t JOIN parcel_conflicts e ON e.parcel_id = t.id"
+		where += " AND " + eligibleSQL("e", tol) + " = " + args.add(*q.Eligible)
 	}
-	sql := `WITH m AS MATERIALIZED (SELECT t.id, t.status, t.area_m2, ` + v + ` AS v` + conflicts + ` FROM ` + from + ` WHERE ` + where + `),
+	sql := `WITH m AS MATERIALIZED (SELECT t.id, t.status, t.area_m2, ` + v + ` AS v FROM ` + from + ` WHERE ` + where + `),
 	tot AS (SELECT coalesce(json_agg(json_build_array(s.status, s.n, s.a))::text, '[]') AS j
 	        FROM (SELECT status, count(*) AS n, sum(area_m2) AS a FROM m GROUP BY status) s),
 	page AS (SELECT m.* FROM m WHERE ` + keyset + ` ORDER BY ` + fmt.Sprintf(order, "m") + ` LIMIT ` + args.add(q.Limit+1) + `)
@@ -280,10 +270,10 @@ func searchPage(ctx context.Context, tx pgx.Tx, q planner.Search, emit func(feat
 		JOIN land_use_classes c ON c.code = t.land_use_code
 		JOIN parcel_statuses st ON st.code = t.status
 		LEFT JOIN project_parcels pp ON pp.parcel_id = t.id
-		` + pageConflicts + `
+		JOIN parcel_conflicts k ON k.parcel_id = t.id
 		` + overlap + `
 		ORDER BY ` + fmt.Sprintf(order, "p") + `) f ON true`
-	rows, err := tx.Query(ctx, sql, args...)
+	rows, err := db.Query(ctx, sql, args...)
 	if err != nil {
 		return res, domainError(err)
 	}
@@ -315,6 +305,12 @@ func searchPage(ctx context.Context, tx pgx.Tx, q planner.Search, emit func(feat
 		}
 	}
 	return res, domainError(rows.Err())
+}
+
+// eligibleSQL is the eligibility rule (DOMAIN.md section 6) over the
+// figures of parcel_conflicts under alias: each at most tol m².
+func eligibleSQL(alias, tol string) string {
+	return fmt.Sprintf("(%[1]s.farmland_m2 <= %[2]s AND %[1]s.red_line_m2 <= %[2]s AND %[1]s.outside_boundary_m2 <= %[2]s)", alias, tol)
 }
 
 // searchTotals reads the totals per status ([[status, count, m²], ...]).
@@ -379,18 +375,22 @@ func (s *Store) CheckEligibility(ctx context.Context, q planner.EligibilityQuery
 		field = fmt.Sprintf("parcel_code: no parcel with code %q", q.ParcelCode)
 		e.Subject.Kind = "parcel"
 	}
-	tol := args.add(q.ToleranceM2) + "::float8"
 	prec := args.add(q.Precision)
+	// The overlaps are cut once: each piece (farmland, red line, outside
+	// the boundary) is measured in EPSG:4549, and the figures are their
+	// sums, by the same rules as lq_planner_conflicts (an outline covered
+	// by one boundary polygon is never differenced against their union).
 	sql := `WITH v AS (` + check + `), s AS MATERIALIZED (` + subject + `),
-	pieces AS (
+	pieces AS MATERIALIZED (
+		SELECT x.kind, x.id, x.name, x.piece, ST_Area(ST_Transform(x.piece, 4549)) AS m2 FROM (
 		SELECT z.kind, z.id, z.name, ST_CollectionExtract(ST_Intersection(z.geom, s.g), 3) AS piece
 		FROM protected_zones z, s
 		WHERE z.kind IN ('permanent_basic_farmland', 'ecological_red_line') AND z.geom && s.g AND ST_Intersects(z.geom, s.g)
 		UNION ALL
 		SELECT 'outside_boundary', NULL, '', ST_CollectionExtract(ST_Difference(s.g, coalesce(
-			(SELECT ST_Union(z.geom) FROM protected_zones z WHERE z.kind = 'urban_development_boundary' AND z.geom && s.g),
+			(SELECT ST_Union(z.geom) FROM protected_zones z WHERE z.kind = 'urban_development_boundary' AND z.geom && s.g AND ST_Intersects(z.geom, s.g)),
 			'SRID=4490;POLYGON EMPTY'::geometry)), 3)
-		FROM s WHERE NOT EXISTS (SELECT 1 FROM protected_zones z WHERE z.kind = 'urban_development_boundary' AND z.geom && s.g AND ST_Covers(z.geom, s.g))),
+		FROM s WHERE NOT EXISTS (SELECT 1 FROM protected_zones z WHERE z.kind = 'urban_development_boundary' AND z.geom && s.g AND ST_Covers(z.geom, s.g))) x),
 	cover AS (
 		SELECT coalesce(sum(x.a) FILTER (WHERE p.construction_land), 0) AS stock, coalesce(sum(x.a) FILTER (WHERE NOT p.construction_land), 0) AS new
 		FROM s, parcels p
@@ -399,15 +399,16 @@ func (s *Store) CheckEligibility(ctx context.Context, q planner.EligibilityQuery
 		WHERE s.id IS NULL AND p.geom && s.g AND ST_Intersects(p.geom, s.g) AND coalesce(p.elevation_top > 0, true))
 	SELECT v.ok, v.reason, v.loc, r.* FROM v LEFT JOIN (
 	SELECT true AS found, s.id, s.code, s.land_use, s.status, s.cl, s.under, ST_Area(ST_Transform(s.g, 4549)),
-	       k.farmland_m2, k.red_line_m2, k.outside_boundary_m2, cover.stock, cover.new,
+	       coalesce((SELECT sum(m2) FROM pieces WHERE kind = 'permanent_basic_farmland'), 0),
+	       coalesce((SELECT sum(m2) FROM pieces WHERE kind = 'ecological_red_line'), 0),
+	       coalesce((SELECT sum(m2) FROM pieces WHERE kind = 'outside_boundary'), 0), cover.stock, cover.new,
 	       json_build_object('type', 'FeatureCollection', 'features', coalesce((
 	         SELECT json_agg(json_build_object('type', 'Feature', 'geometry', ST_AsGeoJSON(pieces.piece, ` + prec + `)::json,
 	           'properties', json_build_object('kind', pieces.kind, 'zone_id', pieces.id, 'zone_name', pieces.name,
-	             'area_m2', round(pa.m2::numeric, 2), 'area_mu', round((pa.m2 * 15 / 10000)::numeric, 2)))
+	             'area_m2', round(pieces.m2::numeric, 2), 'area_mu', round((pieces.m2 * 15 / 10000)::numeric, 2)))
 	           ORDER BY pieces.kind, pieces.id)
-	         FROM pieces CROSS JOIN LATERAL (SELECT ST_Area(ST_Transform(pieces.piece, 4549)) AS m2) pa
-	         WHERE NOT ST_IsEmpty(pieces.piece) AND pa.m2 > 0), '[]'::json))::text
-	FROM s CROSS JOIN LATERAL lq_planner_conflicts(s.g, ` + tol + `) k CROSS JOIN cover) r ON true`
+	         FROM pieces WHERE NOT ST_IsEmpty(pieces.piece) AND pieces.m2 > 0), '[]'::json))::text
+	FROM s CROSS JOIN cover) r ON true`
 	var ok bool
 	var found *bool
 	var reason, location, code, use, status, overlaps *string
@@ -460,28 +461,4 @@ var _ planner.Store = (*Store)(nil)
 type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}
-
-// readTx runs f in a read-only transaction with JIT compilation off: the
-// planner's queries are many small expressions (the protected-line and
-// stock rules) that PostgreSQL would spend far longer compiling than
-// running once the plan's cost passes jit_above_cost (measured: hundreds
-// of milliseconds per search on the 1,000,000-parcel seed).
-// With jitSet, f turns JIT off itself with set_config('jit', 'off', true)
-// in its first query, which saves a round trip.
-func (s *Store) readTx(ctx context.Context, jitSet bool, f func(tx pgx.Tx) error) error {
-	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
-	if err != nil {
-		return domainError(err)
-	}
-	defer tx.Rollback(context.Background())
-	if !jitSet {
-		if _, err := tx.Exec(ctx, "SET LOCAL jit = off"); err != nil {
-			return domainError(err)
-		}
-	}
-	if err := f(tx); err != nil {
-		return err
-	}
-	return domainError(tx.Commit(ctx))
 }
