@@ -167,7 +167,7 @@ const refPage = `
 
 // BenchmarkPlannerSearch: the issue's example searches. "server" goes
 // through POST /api/parcels/search; "postgres" runs the bare SQL for the
-// same question (same filters, the schema's lq_planner_conflicts for the
+// same question (same filters, the schema's parcel_conflicts for the
 // protected lines, totals per status and the first page as GeoJSON).
 func BenchmarkPlannerSearch(b *testing.B) {
 	e := startBench(b)
@@ -182,7 +182,8 @@ func BenchmarkPlannerSearch(b *testing.B) {
 	binxiaoSQL := `WITH m AS (SELECT t.id, t.geom, t.area_m2, t.status,
 			ST_Distance(ST_Transform(t.geom, 4549), ST_Transform(ST_SetSRID(ST_MakePoint($1, $2), 4490), 4549)) AS v
 		FROM parcels t WHERE t.park_code = 'BINXIAO' AND t.land_use_code LIKE '1001%' AND t.status IN ('reserve', 'approved', 'expropriated')
-		  AND NOT EXISTS (SELECT 1 FROM project_parcels pp WHERE pp.parcel_id = t.id) AND t.area_m2 >= $3 AND (SELECT e.eligible FROM lq_planner_conflicts(t.geom, 1) e))` +
+		  AND NOT EXISTS (SELECT 1 FROM project_parcels pp WHERE pp.parcel_id = t.id) AND t.area_m2 >= $3
+		  AND EXISTS (SELECT 1 FROM parcel_conflicts e WHERE e.parcel_id = t.id AND e.farmland_m2 <= 1 AND e.red_line_m2 <= 1 AND e.outside_boundary_m2 <= 1))` +
 		fmt.Sprintf(refPage, "v, id", "'eligible', true", "v, id")
 	questions := []question{
 		{name: "binxiao-industrial-50mu-nearest",

@@ -362,7 +362,7 @@ func (s *Store) CheckEligibility(ctx context.Context, q planner.EligibilityQuery
 			return e, planning.Errorf(planning.ErrInvalid, "geometry: %v", err).WithDetail("field", "geometry")
 		}
 		gp := args.add(g) + "::geometry"
-		check = "SELECT ST_IsValid(" + gp + ") AS ok, (ST_IsValidDetail(" + gp + ")).reason AS reason, ST_AsGeoJSON((ST_IsValidDetail(" + gp + ")).location, 7) AS loc"
+		check = "SELECT d.valid AS ok, d.reason, ST_AsGeoJSON(d.location, 7) AS loc FROM ST_IsValidDetail(" + gp + ") d"
 		subject = "SELECT NULL::bigint AS id, NULL::text AS code, NULL::text AS land_use, NULL::text AS status, NULL::boolean AS cl, false AS under, " +
 			gp + " AS g FROM v WHERE v.ok"
 		e.Subject.Kind = "geometry"

@@ -488,3 +488,21 @@ func TestEligibilityExactOverlaps(t *testing.T) {
 		t.Errorf("unknown parcel: %v", err)
 	}
 }
+
+// TestInvalidDrawnShapesNameTheirFault: a self-intersecting drawn shape is
+// refused by the eligibility check and the search alike, naming the fault
+// and where it is.
+func TestInvalidDrawnShapesNameTheirFault(t *testing.T) {
+	w := newPlannerWorld(t)
+	bowtie := orb.MultiPolygon{{{at(7000, 0), at(7200, 200), at(7200, 0), at(7000, 200), at(7000, 0)}}}
+	_, err := w.s.CheckEligibility(context.Background(), planner.EligibilityQuery{Geometry: bowtie, Precision: 7, ToleranceM2: 1})
+	var de *planning.Error
+	if !errors.As(err, &de) || de.Code != planning.ErrInvalid || !strings.Contains(de.Message, "Self-intersection") || de.Details["location"] == nil {
+		t.Fatalf("eligibility of a bow-tie: %v", err)
+	}
+	_, err = w.s.SearchParcels(context.Background(), planner.Search{Polygon: bowtie, Limit: 10, Precision: 7, ToleranceM2: 1},
+		func([]byte) error { return nil })
+	if !errors.As(err, &de) || de.Code != planning.ErrInvalid || !strings.Contains(de.Message, "Self-intersection") || de.Details["field"] != "where.polygon" {
+		t.Fatalf("search in a bow-tie: %v", err)
+	}
+}
