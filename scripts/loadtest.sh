@@ -28,4 +28,10 @@ cleanup() {
 }
 trap cleanup EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
+# The server opens and readies its pool in the background: measure the
+# load, not the start (up to 30 s).
+for _ in $(seq 150); do
+	curl -sf "http://127.0.0.1:$port/metrics" | awk '/^landquota_db_pool_connections /{c=$2} /^landquota_db_pool_max /{m=$2} END {exit !(m > 0 && c >= m)}' && break
+	sleep 0.2
+done
 go run ./scripts/loadtest --url "http://127.0.0.1:$port" --token "$token" --pid $server --duration "${LOAD_DURATION:-60s}"

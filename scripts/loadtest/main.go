@@ -1,8 +1,10 @@
 // Command loadtest drives a running landquota server with a mix of map
 // tiles, GeoJSON pages, planner searches and quota grants from 8 to 64
 // concurrent clients, on loopback only, for a bounded time, and reports
-// per endpoint the count, errors, 5xx and p50/p99 latency, plus the
-// server's RSS over the run. It exits non-zero on any 5xx.
+// per endpoint the count, errors, 5xx and p50/p99 latency, per client step
+// the p99 and the server's RSS. It exits non-zero on any 5xx, transport
+// error or 4xx other than 409 (a grant or release the balance refuses,
+// which a random mix of grants and releases is bound to meet).
 package main
 
 import (
@@ -24,6 +26,7 @@ import (
 )
 
 type sample struct {
+	step     int // client count
 	endpoint string
 	status   int
 	d        time.Duration
@@ -108,7 +111,7 @@ func main() {
 		}},
 		{"search", 15, func(r *rand.Rand) (*http.Request, error) {
 			x, y := point(r)
-			body := fmt.Sprintf(`{"where":{"point":[%f,%f],"distance_m":1500},"what":{"land_use":["10"],"status":"available"},"order":"distance","limit":50}`, x, y)
+			body := fmt.Sprintf(`{"where":{"point":[%f,%f],"distance_m":1500},"what":{"land_use":["10"],"status":["available"]},"order":"distance","limit":50}`, x, y)
 			req, err := http.NewRequest("POST", *base+"/api/parcels/search", strings.NewReader(body))
 			if err == nil {
 				req.Header.Set("Content-Type", "application/json")
@@ -159,7 +162,7 @@ func main() {
 						continue
 					}
 					t0 := time.Now()
-					s := sample{endpoint: ops[i].name}
+					s := sample{step: n, endpoint: ops[i].name}
 					if err == nil {
 						var res *http.Response
 						res, err = client.Do(req)
@@ -177,7 +180,19 @@ func main() {
 			}()
 		}
 		wg.Wait()
-		fmt.Printf("%d clients for %s: %d requests so far\n", n, per, len(samples))
+		var ds []float64
+		for _, s := range samples {
+			if s.step == n {
+				ds = append(ds, float64(s.d.Microseconds())/1000)
+			}
+		}
+		sort.Float64s(ds)
+		var now int64
+		if *pid > 0 {
+			now = readRSS(*pid)
+		}
+		fmt.Printf("%2d clients for %s: %5d requests (%.0f/s), p99 %.1f ms, server RSS %d MiB\n",
+			n, per, len(ds), float64(len(ds))/per.Seconds(), quantile(ds, 0.99), now>>10)
 	}
 	close(stopRSS)
 	fails := report(samples, rss)
@@ -197,26 +212,27 @@ func report(samples []sample, rss []int64) int {
 	}
 	sort.Strings(names)
 	fives := 0
-	fmt.Printf("\n%-14s %8s %7s %6s %6s %9s %9s\n", "endpoint", "requests", "errors", "4xx", "5xx", "p50 ms", "p99 ms")
+	fmt.Printf("\n%-14s %8s %7s %6s %6s %6s %9s %9s\n", "endpoint", "requests", "errors", "409", "4xx", "5xx", "p50 ms", "p99 ms")
 	for _, n := range names {
 		ss := by[n]
 		ds := make([]float64, 0, len(ss))
-		var errs, c4, c5 int
+		var errs, c409, c4, c5 int
 		for _, s := range ss {
 			switch {
 			case s.err != nil:
 				errs++
 			case s.status >= 500:
 				c5++
+			case s.status == http.StatusConflict:
+				c409++
 			case s.status >= 400:
 				c4++
 			}
 			ds = append(ds, float64(s.d.Microseconds())/1000)
 		}
 		sort.Float64s(ds)
-		q := func(p float64) float64 { return ds[int(math.Min(float64(len(ds)-1), p*float64(len(ds))))] }
-		fmt.Printf("%-14s %8d %7d %6d %6d %9.1f %9.1f\n", n, len(ss), errs, c4, c5, q(0.5), q(0.99))
-		fives += c5 + errs
+		fmt.Printf("%-14s %8d %7d %6d %6d %6d %9.1f %9.1f\n", n, len(ss), errs, c409, c4, c5, quantile(ds, 0.5), quantile(ds, 0.99))
+		fives += c5 + c4 + errs
 	}
 	if len(rss) > 1 {
 		lo, hi := rss[0], rss[0]
@@ -227,6 +243,14 @@ func report(samples []sample, rss []int64) int {
 	}
 	fmt.Printf("\n%d passed, %d failed\n", len(samples)-fives, fives)
 	return fives
+}
+
+// quantile reads the q-quantile of sorted values (0 for none).
+func quantile(sorted []float64, q float64) float64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	return sorted[int(math.Min(float64(len(sorted)-1), q*float64(len(sorted))))]
 }
 
 func getJSON(c *http.Client, u string, v any) error {
