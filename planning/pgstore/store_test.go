@@ -293,7 +293,7 @@ func TestOverlappingParcelsAreRefused(t *testing.T) {
 func asError(err error, target **planning.Error) bool { return errors.As(err, target) }
 
 // TestWarmPoolOpensReadyConnections: a warm pool opens MaxConns connections
-// by itself, each with JIT off.
+// by itself, each with JIT off and prepared statements planned once.
 func TestWarmPoolOpensReadyConnections(t *testing.T) {
 	ctx := context.Background()
 	s, err := pgstore.Open(ctx, pgtest.URL(t), pgstore.Options{MaxConns: 2, Warm: true})
@@ -311,6 +311,10 @@ func TestWarmPoolOpensReadyConnections(t *testing.T) {
 	var jit string
 	if err := s.Pool().QueryRow(ctx, "SHOW jit").Scan(&jit); err != nil || jit != "off" {
 		t.Fatalf("jit %q %v, want off", jit, err)
+	}
+	var plans string
+	if err := s.Pool().QueryRow(ctx, "SHOW plan_cache_mode").Scan(&plans); err != nil || plans != "force_generic_plan" {
+		t.Fatalf("plan_cache_mode %q %v, want force_generic_plan", plans, err)
 	}
 	// The warm-up's effect on timing is measured by the benchmarks, not
 	// here (timings in unit tests are noise on a shared machine); this
