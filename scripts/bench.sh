@@ -32,6 +32,8 @@ echo "== figures against their references ($parcels parcels, 8 clients)"
 awk '
 	/ops\/s/ { for (i = 1; i < NF; i++) if ($(i+1) == "ops/s") ops[$1] = $i }
 	/MiB-rss-growth/ { for (i = 1; i < NF; i++) if ($(i+1) == "MiB-rss-growth") rss = $i }
+	/p95-ms/ { for (i = 1; i < NF; i++) if ($(i+1) == "p95-ms") { p95[$1] = $i; order[++n] = $1 } }
+	/max-ms/ { for (i = 1; i < NF; i++) if ($(i+1) == "max-ms") maxms[$1] = $i }
 	function find(pat,   k) { for (k in ops) if (k ~ pat) return ops[k]; return 0 }
 	END {
 		s = find("GeoJSONPage/server"); p = find("GeoJSONPage/postgres")
@@ -39,5 +41,14 @@ awk '
 		u = find("Tile14/server-uncached"); r = find("Tile14/postgres"); c = find("Tile14/server-cached")
 		if (r > 0) printf "zoom-14 parcels tile: uncached %.1f/s, raw ST_AsMVT %.1f/s: %.2fx (target >= 0.9x); cached %.1f/s: %.1fx (target >= 20x)\n", u, r, u / r, c, c / r
 		if (rss != "") printf "100,000-feature response: peak RSS growth %.1f MiB (target < 64 MiB)\n", rss
+		for (k = 1; k <= n; k++) {
+			name = order[k]
+			if (name !~ /\/server/) continue
+			ref = name; sub(/\/server/, "/postgres", ref)
+			label = name; sub(/^Benchmark/, "", label); sub(/\/server.*/, "", label)
+			target = (label ~ /Eligibility/) ? 20 : 50
+			printf "%s: p95 %.1f ms, bare SQL %.1f ms (target < %d ms)\n", label, p95[name], p95[ref], target
+		}
+		for (name in maxms) if (name ~ /YearReport/) { label = name; sub(/^Benchmark/, "", label); sub(/-[0-9]+$/, "", label); printf "%s: slowest %.0f ms (target < 2000 ms)\n", label, maxms[name] }
 	}' "$out"
 rm -f "$out"
