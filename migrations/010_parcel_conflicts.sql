@@ -50,28 +50,28 @@ CREATE TRIGGER parcels_conflicts_insert AFTER INSERT ON parcels REFERENCING NEW 
 CREATE TRIGGER parcels_conflicts_update AFTER UPDATE ON parcels REFERENCING NEW TABLE AS lq_new_rows OLD TABLE AS lq_old_rows
   FOR EACH STATEMENT EXECUTE FUNCTION lq_parcel_conflicts_measure();
 
--- lq_zone_conflicts_remeasure re-measures the parcels near changed zones;
--- a TRUNCATE of the zones, every parcel.
+-- lq_parcel_conflicts_remeasure measures the given parcels again.
+CREATE FUNCTION lq_parcel_conflicts_remeasure(ids bigint[]) RETURNS void LANGUAGE sql AS $$
+  UPDATE parcel_conflicts c SET farmland_m2 = k.farmland_m2, red_line_m2 = k.red_line_m2, outside_boundary_m2 = k.outside_boundary_m2
+  FROM parcels p CROSS JOIN LATERAL lq_planner_conflicts(p.geom, 0) k
+  WHERE p.id = c.parcel_id AND p.id = ANY (ids)
+$$;
+
+-- lq_zone_conflicts_remeasure re-measures the parcels whose bounding box
+-- meets a changed zone (found through the parcels' GiST index); a TRUNCATE
+-- of the zones, every parcel.
 CREATE FUNCTION lq_zone_conflicts_remeasure() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM pg_advisory_xact_lock(7431001);
-  -- Driven from the changed zones through the parcels' GiST index.
   IF TG_OP = 'INSERT' THEN
-    UPDATE parcel_conflicts c SET farmland_m2 = k.farmland_m2, red_line_m2 = k.red_line_m2, outside_boundary_m2 = k.outside_boundary_m2
-    FROM parcels p CROSS JOIN LATERAL lq_planner_conflicts(p.geom, 0) k
-    WHERE p.id = c.parcel_id AND p.id IN (SELECT p2.id FROM lq_new_rows z JOIN parcels p2 ON p2.geom && z.geom);
+    PERFORM lq_parcel_conflicts_remeasure(array(SELECT p.id FROM lq_new_rows z JOIN parcels p ON p.geom && z.geom));
   ELSIF TG_OP = 'DELETE' THEN
-    UPDATE parcel_conflicts c SET farmland_m2 = k.farmland_m2, red_line_m2 = k.red_line_m2, outside_boundary_m2 = k.outside_boundary_m2
-    FROM parcels p CROSS JOIN LATERAL lq_planner_conflicts(p.geom, 0) k
-    WHERE p.id = c.parcel_id AND p.id IN (SELECT p2.id FROM lq_old_rows z JOIN parcels p2 ON p2.geom && z.geom);
+    PERFORM lq_parcel_conflicts_remeasure(array(SELECT p.id FROM lq_old_rows z JOIN parcels p ON p.geom && z.geom));
   ELSIF TG_OP = 'UPDATE' THEN
-    UPDATE parcel_conflicts c SET farmland_m2 = k.farmland_m2, red_line_m2 = k.red_line_m2, outside_boundary_m2 = k.outside_boundary_m2
-    FROM parcels p CROSS JOIN LATERAL lq_planner_conflicts(p.geom, 0) k
-    WHERE p.id = c.parcel_id AND p.id IN (SELECT p2.id FROM (SELECT geom FROM lq_new_rows UNION ALL SELECT geom FROM lq_old_rows) z
-                                          JOIN parcels p2 ON p2.geom && z.geom);
+    PERFORM lq_parcel_conflicts_remeasure(array(SELECT p.id FROM (SELECT geom FROM lq_new_rows UNION ALL SELECT geom FROM lq_old_rows) z
+                                                JOIN parcels p ON p.geom && z.geom));
   ELSE -- TRUNCATE
-    UPDATE parcel_conflicts c SET farmland_m2 = k.farmland_m2, red_line_m2 = k.red_line_m2, outside_boundary_m2 = k.outside_boundary_m2
-    FROM parcels p CROSS JOIN LATERAL lq_planner_conflicts(p.geom, 0) k WHERE p.id = c.parcel_id;
+    PERFORM lq_parcel_conflicts_remeasure(array(SELECT id FROM parcels));
   END IF;
   RETURN NULL;
 END $$;

@@ -527,7 +527,8 @@ func faultTargets(t *testing.T, conn *pgx.Conn) (projects []int64, tiles [][3]in
 	return projects, tiles, bboxes
 }
 
-// faultServe starts `landquota serve` on db and returns its base URL and log.
+// faultServe starts `landquota serve` on db and returns its base URL and
+// its log; the server gets SIGTERM when the test ends.
 func faultServe(t *testing.T, db string, args ...string) (string, *syncBuffer) {
 	t.Helper()
 	cmd := exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)

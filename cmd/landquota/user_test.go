@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -9,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/hangzhou-hitech/landquota/planning/pgstore/pgtest"
@@ -136,24 +134,8 @@ func TestUserAndTokenCommands(t *testing.T) {
 // startServeForAuth starts `landquota serve` on db and returns its base URL.
 func startServeForAuth(t *testing.T, db string) string {
 	t.Helper()
-	cmd := exec.Command(binary, "serve", "--addr", "127.0.0.1:0")
-	cmd.Env = append(os.Environ(), "DATABASE_URL="+db)
-	var logs bytes.Buffer
-	cmd.Stderr = &logs
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		cmd.Wait()
-	})
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	i := strings.Index(line, "http://")
-	if err != nil || i < 0 {
-		t.Fatalf("no startup line: %q %v; log:\n%s", line, err, logs.String())
-	}
-	return strings.TrimRight(strings.TrimSpace(line[i:]), "/")
+	u, _ := faultServe(t, db)
+	return u
 }
 
 func TestFirstAdminFromTheCLILogsIn(t *testing.T) {
