@@ -28,11 +28,12 @@ type searchPre struct {
 	centreX, centreY *float64  // EPSG:4549
 	box              []float64 // EPSG:4490 minx, miny, maxx, maxy of the radius
 	inner, outer     *string   // EPSG:4490 polygons (hex EWKB) inside and outside the circle
+	shrunk           *string   // the drawn polygon 1 mm smaller (hex EWKB), see searchWhere
 }
 
 // searchPrecheck refuses codes that name nothing and an invalid drawn
-// polygon (naming where it self-intersects), projects the points and turns
-// JIT off for the transaction (see readTx), in one round trip.
+// polygon (naming where it self-intersects) and projects the points, in
+// one round trip.
 func searchPrecheck(ctx context.Context, db querier, q *planner.Search) (*searchPre, error) {
 	pre := &searchPre{}
 	if q.Polygon != nil {
@@ -57,16 +58,18 @@ func searchPrecheck(ctx context.Context, db querier, q *planner.Search) (*search
 		SELECT array(SELECT u FROM unnest($1::text[]) u WHERE NOT EXISTS (SELECT 1 FROM land_use_classes WHERE code = u)),
 		       $2::text = '' OR EXISTS (SELECT 1 FROM parks WHERE code = $2::text),
 		       $3::text = '' OR EXISTS (SELECT 1 FROM districts WHERE adcode = $3::text),
-		       coalesce(ST_IsValid(x.g), true), (ST_IsValidDetail(x.g)).reason, ST_AsGeoJSON((ST_IsValidDetail(x.g)).location, 7),
+		       coalesce(d.valid, true), d.reason, ST_AsGeoJSON(d.location, 7),
+		       CASE WHEN d.valid THEN ST_AsHexEWKB(ST_Buffer(x.g, -1e-8)) END,
 		       ST_X(x.n), ST_Y(x.n), ST_X(x.c), ST_Y(x.c), ST_XMin(y.b), ST_YMin(y.b), ST_XMax(y.b), ST_YMax(y.b),
 		       ST_AsHexEWKB(ST_Transform(ST_Buffer(x.c, greatest($9::float8 - 1, 0), 16), 4490)),
 		       ST_AsHexEWKB(ST_Transform(ST_Buffer(x.c, ($9::float8 + 1) / cos(pi() / 64), 16), 4490))
 		FROM (SELECT $4::geometry AS g,
 		             ST_Transform(ST_SetSRID(ST_MakePoint($5::float8, $6::float8), 4490), 4549) AS n,
 		             ST_Transform(ST_SetSRID(ST_MakePoint($7::float8, $8::float8), 4490), 4549) AS c) x
-		CROSS JOIN LATERAL (SELECT ST_Transform(ST_Segmentize(ST_Expand(x.c, $9::float8 * 1.01 + 1), $9::float8 / 4 + 1), 4490) AS b) y`,
+		CROSS JOIN LATERAL (SELECT ST_Transform(ST_Segmentize(ST_Expand(x.c, $9::float8 * 1.01 + 1), $9::float8 / 4 + 1), 4490) AS b) y
+		LEFT JOIN LATERAL ST_IsValidDetail(x.g) d ON true`,
 		q.LandUse, q.Park, q.District, pre.poly, nearLon, nearLat, cLon, cLat, q.DistanceM).
-		Scan(&badUse, &parkOK, &districtOK, &valid, &reason, &location, &pre.nearX, &pre.nearY, &pre.centreX, &pre.centreY,
+		Scan(&badUse, &parkOK, &districtOK, &valid, &reason, &location, &pre.shrunk, &pre.nearX, &pre.nearY, &pre.centreX, &pre.centreY,
 			&box[0], &box[1], &box[2], &box[3], &pre.inner, &pre.outer)
 	if err != nil {
 		return nil, domainError(err)
@@ -117,10 +120,12 @@ func searchWhere(q *planner.Search, pre *searchPre, args *sqlArgs) string {
 		conds = append(conds, "t.district_adcode = "+args.add(q.District))
 	}
 	if pre.poly != nil {
-		g := args.add(pre.poly) + "::geometry"
-		// Inside, or across the edge: touching it only is not inside. The
-		// prepared ST_ContainsProperly settles most candidates cheaply.
-		conds = append(conds, fmt.Sprintf("t.geom && %[1]s AND ST_Intersects(t.geom, %[1]s) AND (ST_ContainsProperly(%[1]s, t.geom) OR NOT ST_Touches(t.geom, %[1]s))", g))
+		// Inside, or across the edge: touching it only is not inside. A
+		// parcel meets the polygon shrunk by 1e-8° (about 1 mm) exactly when
+		// it reaches more than a millimetre into it, and that test is one
+		// prepared ST_Intersects against a constant (ST_Touches, which it
+		// replaces, cannot be prepared: 0.9 -> 0.5 ms for 190 parcels).
+		conds = append(conds, fmt.Sprintf("t.geom && %s::geometry AND ST_Intersects(%s::geometry, t.geom)", args.add(pre.poly), args.add(pre.shrunk)))
 	}
 	if q.DistanceM > 0 {
 		// Within the radius, measured in EPSG:4549. The circle's polygons
