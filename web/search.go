@@ -55,7 +55,7 @@ func (fw *featureWriter) begin() {
 	fw.bw.WriteString(`{"type":"FeatureCollection","features":[`)
 }
 
-// emit writes one feature (the bytes are PostgreSQL's GeoJSON text).
+// emit writes one feature (its GeoJSON text).
 func (fw *featureWriter) emit(f []byte) error {
 	if !fw.started {
 		fw.begin()

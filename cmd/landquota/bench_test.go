@@ -81,7 +81,13 @@ func newBenchEnv(url string) (*benchEnv, error) {
 	}
 	pool := store.Pool()
 	port := 18000 + rand.IntN(1000)
-	args := []string{"serve", "--addr", "127.0.0.1:" + strconv.Itoa(port), "--max-conns", "16"}
+	// The server runs as configured by default (--max-conns: twice the
+	// CPUs); LANDQUOTA_BENCH_SERVER_CONNS sets another pool size.
+	serverConns := defaultMaxConns()
+	if c, err := strconv.Atoi(os.Getenv("LANDQUOTA_BENCH_SERVER_CONNS")); err == nil && c > 0 {
+		serverConns = c
+	}
+	args := []string{"serve", "--addr", "127.0.0.1:" + strconv.Itoa(port), "--max-conns", strconv.Itoa(serverConns)}
 	if d := os.Getenv("LANDQUOTA_BENCH_DEBUG_ADDR"); d != "" {
 		args = append(args, "--debug-addr", d) // to profile the server under load
 	}
@@ -113,7 +119,7 @@ func newBenchEnv(url string) (*benchEnv, error) {
 			WHERE datname = current_database() AND application_name = 'landquota' AND state = 'idle'`).Scan(&n); err != nil {
 			return nil, err
 		}
-		if n >= 31 { // all but the one asking
+		if n >= 15+serverConns { // all but the one asking
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
