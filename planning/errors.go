@@ -39,6 +39,17 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// ConnectionLost is the error for a connection to the database that died
+// after a request reached it. Even the server cannot know whether a COMMIT
+// in flight happened, so the outcome is "unknown": a client retries a
+// change with the same idempotency key and gets the first booking or a new
+// one, never two.
+func ConnectionLost(cause error) *Error {
+	return &Error{Code: ErrUnavailable, Err: cause, Details: map[string]any{"outcome": "unknown"},
+		Message: "the database is unavailable: the connection to it was lost while this request ran; try again shortly " +
+			"(a change may or may not have been saved: retry it with the same idempotency key, which never books twice)"}
+}
+
 // Errorf builds an *Error with a formatted message.
 func Errorf(code ErrorCode, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}

@@ -60,9 +60,8 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	case lostDatabase(err):
 		// A connection failure the store passed on unclassified: the link
 		// broke mid-request, so a change may or may not have been saved.
-		body = errorPayload{Code: planning.ErrUnavailable, Details: map[string]any{"outcome": "unknown"},
-			Message: "the database is unavailable: the connection to it was lost while this request ran; try again shortly " +
-				"(a change may or may not have been saved: retry it with the same idempotency key, which never books twice)"}
+		lost := planning.ConnectionLost(err)
+		body = errorPayload{Code: lost.Code, Message: lost.Message, Details: lost.Details}
 	}
 	status := statusOf(body.Code)
 	level := slog.LevelInfo

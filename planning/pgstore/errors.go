@@ -12,26 +12,11 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// The two ways the database can be away, as a client is told (HTTP 503).
-const (
-	msgUnavailable = "the database is unavailable; try again shortly"
-	msgLost        = "the database is unavailable: the connection to it was lost while this request ran; try again shortly " +
-		"(a change may or may not have been saved: retry it with the same idempotency key, which never books twice)"
-)
-
 // unavailable is the error for a database that could not be reached before
-// anything was sent to it: nothing was done.
+// anything was sent to it: nothing was done. (A connection that died after
+// the request reached the database is planning.ConnectionLost.)
 func unavailable(err error) error {
-	return &planning.Error{Code: planning.ErrUnavailable, Message: msgUnavailable, Err: err}
-}
-
-// connectionLost is the error for a connection that died after the request
-// reached the database. Even the server cannot know whether a COMMIT in
-// flight happened, so the outcome is "unknown": a client retries a change
-// with the same idempotency key and gets the first booking or a new one.
-func connectionLost(err error) error {
-	return &planning.Error{Code: planning.ErrUnavailable, Message: msgLost, Err: err,
-		Details: map[string]any{"outcome": "unknown"}}
+	return &planning.Error{Code: planning.ErrUnavailable, Message: "the database is unavailable; try again shortly", Err: err}
 }
 
 // isConnectionFailure reports whether err (not a server's SQL error) says
@@ -69,7 +54,7 @@ func domainError(err error) error {
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) {
 		if isConnectionFailure(err) {
-			return connectionLost(err)
+			return planning.ConnectionLost(err)
 		}
 		return err
 	}
@@ -116,7 +101,7 @@ func domainError(err error) error {
 		// operator interventions, 08xxx connection exceptions: the session
 		// ended under the request, perhaps in its COMMIT.
 		if len(pe.Code) == 5 && (pe.Code[:2] == "08" || pe.Code[:2] == "57") {
-			return connectionLost(err)
+			return planning.ConnectionLost(err)
 		}
 		if len(pe.Code) == 5 && pe.Code[:2] == "53" { // insufficient resources
 			return unavailable(err)

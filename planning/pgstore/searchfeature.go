@@ -2,8 +2,12 @@ package pgstore
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"time"
+
+	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/planner"
 )
 
 // searchFeature is one parcel of a search page as the statement returns it;
@@ -70,7 +74,7 @@ func (f *searchFeature) appendJSON(b []byte, tolM2 float64) []byte {
 	} else {
 		b = strconv.AppendInt(b, *f.projectID, 10)
 	}
-	available := f.projectID == nil && (f.status == "reserve" || f.status == "approved" || f.status == "expropriated")
+	available := f.projectID == nil && slices.Contains(planner.AvailableStatuses, planning.Status(f.status))
 	b = append(b, `,"available":`...)
 	b = strconv.AppendBool(b, available)
 	b = append(b, `,"why":{`...)
