@@ -47,4 +47,11 @@ stop_db() { [ -n "$started_db" ] && scripts/db.sh stop || true; }
 trap stop_db EXIT
 
 export CHROMIUM="$chromium"
-cd web/ui && node tests/browser.e2e.mjs
+# Every tests/*.e2e.mjs file is one suite with its own server and database.
+cd web/ui
+status=0
+for suite in tests/*.e2e.mjs; do
+	say "suite ${suite#tests/}"
+	node "$suite" || status=1
+done
+exit $status
