@@ -39,6 +39,7 @@ type acct struct {
 	cutActive bool
 	regCap    Area
 	items     int
+	gap       int64 // optimal only: bound − value when the search stopped early (score thousandths × Area)
 }
 
 type projStatus uint8
@@ -85,6 +86,7 @@ type engine struct {
 	byDist       [][]int // project indices per district (index into dists), in ID order
 	floorsShrunk bool
 	objective    int64
+	gap          int64 // Σ of the districts' gaps
 }
 
 // Run allocates the available quota of one year under policy p with method
@@ -103,9 +105,7 @@ func Run(in Input, p Policy, m Method) (Result, error) {
 	}
 	var spent int64
 	for di := range e.dists {
-		if err := e.allocate(di, &spent); err != nil {
-			return Result{}, err
-		}
+		e.allocate(di, &spent)
 	}
 	return e.result(), nil
 }
@@ -428,7 +428,7 @@ func (e *engine) build(di int) (*tree, []titem) {
 }
 
 // allocate solves district di with the run's method.
-func (e *engine) allocate(di int, spent *int64) error {
+func (e *engine) allocate(di int, spent *int64) {
 	t, items := e.build(di)
 
 	n := len(items)
@@ -440,11 +440,10 @@ func (e *engine) allocate(di int, spent *int64) error {
 	if e.method == MethodPriority {
 		value = greedy(t, items, s, grants, availAt, bindAt)
 	} else {
-		g, v, err := optimal(t, items, spent)
-		if err != nil {
-			return err
-		}
-		grants, value = g, v
+		sol := optimal(t, items, spent)
+		grants, value = sol.grants, sol.value
+		e.accts[e.dists[di]].gap = sol.bound - sol.value
+		e.gap += sol.bound - sol.value
 		s.reset(t)
 		for i := range items {
 			s.take(items[i].node, grants[i])
@@ -473,5 +472,4 @@ func (e *engine) allocate(di int, spent *int64) error {
 			}
 		}
 	}
-	return nil
 }

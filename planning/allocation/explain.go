@@ -33,7 +33,8 @@ func (e *engine) result() Result {
 		r.Granted += a.granted
 	}
 	r.ReturnedToReserve = e.excess + left
-	r.ScoreWeightedHectares = float64(e.objective) / 1000 / float64(AreaPerHectare)
+	r.ScoreWeightedHectares = scoreHectares(e.objective)
+	r.Exact, r.GapBound = e.gap == 0, scoreHectares(e.gap)
 
 	// Ranks within each account: score descending, then project id.
 	byAcct := make([][]int, len(e.accts))
@@ -65,12 +66,23 @@ func (e *engine) result() Result {
 		r.Notes = append(r.Notes, formatHaMu(e.excess, false)+" could not be split because district caps were reached; it goes back to the reserve.")
 		r.NotesZh = append(r.NotesZh, "因各区县达到上限，"+formatHaMu(e.excess, true)+"未能分配，退回预留。")
 	}
+	for _, d := range e.dists {
+		a := &e.accts[d]
+		if a.gap > 0 {
+			g := strconv.FormatFloat(scoreHectares(a.gap), 'f', 3, 64)
+			r.Notes = append(r.Notes, "The optimal search for "+name(a.a)+"'s pool stopped at its work budget: its grants are the best combination found, and the true optimum is at most "+g+" score·hm² higher (proven bound).")
+			r.NotesZh = append(r.NotesZh, name(a.a)+"指标池的最优搜索达到计算上限后停止：所列安排为已找到的最好组合，与真正最优解的差距不超过 "+g+" 分·公顷（已证明的上界）。")
+		}
+	}
 	if left > 0 {
 		r.Notes = append(r.Notes, formatHaMu(left, false)+" of district pools was not granted (no project could use it under the rules); it goes back to the reserve.")
 		r.NotesZh = append(r.NotesZh, "各区县指标池中 "+formatHaMu(left, true)+"未安排（按规则无项目可用），退回预留。")
 	}
 	return r
 }
+
+// scoreHectares converts Σ score thousandths × Area to score × hm².
+func scoreHectares(v int64) float64 { return float64(v) / 1000 / float64(AreaPerHectare) }
 
 func pct(x float64) string { return strconv.FormatFloat(x*100, 'f', 1, 64) + "%" }
 
@@ -222,8 +234,9 @@ func (e *engine) decision(pj *proj) Decision {
 	case g == need:
 		dec.Outcome, dec.DecidedBy = OutcomeGranted, RuleGranted
 		if e.method == MethodOptimal {
-			dec.ExplanationEn = "Granted in full: " + formatHaMu(need, false) + ", part of the combination with the highest total score for " + dn + "'s pool." + rankEn + exEn
-			dec.ExplanationZh = "全额安排 " + formatHaMu(need, true) + "，属于" + dn + "指标池总得分最高的项目组合。" + rankZh + exZh
+			best, bestZh := bestCombination(d)
+			dec.ExplanationEn = "Granted in full: " + formatHaMu(need, false) + ", part of " + best + " for " + dn + "'s pool." + rankEn + exEn
+			dec.ExplanationZh = "全额安排 " + formatHaMu(need, true) + "，属于" + dn + "指标池" + bestZh + "。" + rankZh + exZh
 		} else {
 			dec.ExplanationEn = "Granted in full: " + formatHaMu(need, false) + "; quota was still left when its turn came." + rankEn + exEn
 			dec.ExplanationZh = "全额安排 " + formatHaMu(need, true) + "，轮到该项目时仍有指标。" + rankZh + exZh
@@ -269,6 +282,16 @@ func (e *engine) decision(pj *proj) Decision {
 	return dec
 }
 
+// bestCombination names what the optimal method chose in district d: the
+// combination with the highest total score, or the best one found when the
+// search stopped at its budget.
+func bestCombination(d *acct) (string, string) {
+	if d.gap > 0 {
+		return "the best combination of projects found within the search budget", "计算上限内找到的最好项目组合"
+	}
+	return "the combination of projects with the highest total score", "总得分最高的项目组合"
+}
+
 // bindRule names the constraint that limited a project.
 func (e *engine) bindRule(pj *proj) string {
 	if pj.bind < 0 {
@@ -293,8 +316,9 @@ func (e *engine) bindPhrase(pj *proj, exhausted bool) (string, string) {
 		case !exhausted:
 			return "of " + dn + "'s pool of " + formatHaMu(d.pool, false), dn + "指标池 " + formatHaMu(d.pool, true) + "中"
 		case e.method == MethodOptimal:
-			return dn + "'s pool of " + formatHaMu(d.pool, false) + " went to the combination of projects with the highest total score",
-				dn + "指标池 " + formatHaMu(d.pool, true) + "已安排给总得分最高的项目组合"
+			best, bestZh := bestCombination(d)
+			return dn + "'s pool of " + formatHaMu(d.pool, false) + " went to " + best,
+				dn + "指标池 " + formatHaMu(d.pool, true) + "已安排给" + bestZh
 		}
 		return dn + "'s pool of " + formatHaMu(d.pool, false) + " was used by higher-ranked projects",
 			dn + "指标池 " + formatHaMu(d.pool, true) + "已被排名更高的项目使用"

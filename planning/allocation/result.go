@@ -111,7 +111,14 @@ type Result struct {
 	ReturnedToReserve Area `json:"returned_to_reserve"`
 	// ScoreWeightedHectares is Σ score × granted hm², the quantity the
 	// optimal method maximises (comparable between methods).
-	ScoreWeightedHectares float64        `json:"score_weighted_hectares"`
+	ScoreWeightedHectares float64 `json:"score_weighted_hectares"`
+	// Exact is false when the optimal method's search stopped at its work
+	// budget in some district: the result is then the best allocation
+	// found, and GapBound (score × hm², the unit of ScoreWeightedHectares)
+	// is a proven bound on how far the true optimum can lie above it.
+	// Priority runs are exact with gap 0: they do not optimise.
+	Exact                 bool           `json:"exact"`
+	GapBound              float64        `json:"gap_bound_score_hm2"`
 	Decisions             []Decision     `json:"decisions"`
 	Accounts              []AccountTotal `json:"accounts"`
 	Notes                 []string       `json:"notes"`
