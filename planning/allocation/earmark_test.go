@@ -162,7 +162,7 @@ func TestEarmarkExample(t *testing.T) {
 	p.Tilt = []Tilt{{LivelihoodInfrastructure, 1.2}}
 	in := Input{Year: 2025, Available: ha(50), Accounts: []Account{district("330111", 0.8), park("330111/BINFU", "330111", true)}}
 	in.Projects = []Project{
-		mkProj(1, "330111", General, 40, 1),                        // 100: takes the whole pool
+		mkProj(1, "330111", General, 40, 1),                         // 100: takes the whole pool
 		mkProj(2, "330111/BINFU", LivelihoodInfrastructure, 8, 0.5), // 60: pool used up, topped up to 5 hm²
 		mkProj(3, "330111/BINFU", General, 2, 0.9),                  // 90: not an earmark category
 	}
