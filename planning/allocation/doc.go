@@ -177,10 +177,10 @@
 // proportion.) Each park then grants its share to those projects in score
 // order (then project id) by the priority rule: the rest of the need if it
 // fits, else what is left if that reaches the minimum grant (any amount for
-// a project the pool granted in part), within its own and its sub-parks'
-// cap room left; exempt projects are not held by park caps, as in step 2.
-// The earmark is city quota added for the park, so district caps do not
-// limit it. What it leaves unused goes back to the reserve
+// a project the pool granted in part), within the cap room left to every
+// park above the project; exempt projects are not held by park caps, as in
+// step 2. The earmark is city quota added for the park, so district caps
+// do not limit it. What it leaves unused goes back to the reserve
 // (ReturnedToReserve). Decision.EarmarkGranted and AccountTotal.Earmark
 // show the part of Granted that came from the earmark, and the
 // explanations say how much came from the 合作园专项.
@@ -202,7 +202,11 @@
 // the runs never differ, the totals are equal. With each park's
 // share monotone in E (D'Hondt) and the pool grants fixed, the total
 // granted to projects in tilt parks never decreases as the share grows
-// (TestEarmarkMonotone).
+// (TestEarmarkMonotone). One configuration escapes the proof: two parks
+// receiving the tilt inside one capped park that does not receive it share
+// that cap's room, filled in account-id order, so a larger share for the
+// first can crowd out an all-or-nothing project of the second. Give the
+// tilt to the enclosing park instead (its sub-parks then count in it).
 //
 // # What the tilt does and does not promise
 //

@@ -12,7 +12,7 @@ import (
 // parks receiving the tilt in proportion to the need their grantable
 // projects of the earmark categories still have after pass 1 (splitShares).
 // Each park then grants its share to those projects by the priority rule
-// in score order, within its own and its sub-parks' cap room left. Pass 1
+// in score order, within the cap room its parks have left. Pass 1
 // does not depend on the earmark, so the district pools and every grant
 // outside the tilt parks stay as they are.
 func (e *engine) earmarkPass() {
@@ -52,8 +52,9 @@ func (e *engine) earmarkPass() {
 // fillEarmark grants recipient park r's share to its candidate projects
 // (in ID order) by score, then project id: the rest of the need if it
 // fits, else what is left if that is at least the minimum grant (any
-// amount for a project pass 1 granted in part). Caps of r and its
-// sub-parks bind non-exempt projects, as in pass 1.
+// amount for a project pass 1 granted in part). The caps of every park
+// above a non-exempt project bind it, as in pass 1; district caps limit
+// the split, not this city quota.
 func (e *engine) fillEarmark(r int, cands []int) {
 	slices.SortStableFunc(cands, func(x, y int) int { return int(sign(e.projs[y].q - e.projs[x].q)) })
 	rem := e.accts[r].earShare
@@ -62,12 +63,9 @@ func (e *engine) fillEarmark(r int, cands []int) {
 		out := pj.p.Need - pj.granted
 		avail, bind := rem, -1
 		if !pj.inExempt {
-			for u := pj.acct; ; u = e.accts[u].parent {
+			for u := pj.acct; e.accts[u].parent >= 0; u = e.accts[u].parent {
 				if a := &e.accts[u]; a.hasCap && a.room-a.capUsed < avail {
 					avail, bind = max(0, a.room-a.capUsed), u
-				}
-				if u == r {
-					break
 				}
 			}
 		}

@@ -134,12 +134,13 @@ func (e *engine) accountTotal(i int) AccountTotal {
 		}
 		if a.cutActive {
 			rate, floor := pct(a.a.Facts.SupplyRate5y), pct(e.c.supplyFloor)
+			exEn, exZh := e.exemptNames()
 			if e.c.suspend {
-				add("5-year supply rate "+rate+" is below the "+floor+" floor (增存挂钩): new quota suspended; only exempt projects (national key projects) may use the pool.",
-					"近五年平均供地率 "+rate+" 低于 "+floor+"（增存挂钩）：暂停安排新增建设用地指标，仅豁免项目（国家重点项目）可使用指标池。")
+				add("5-year supply rate "+rate+" is below the "+floor+" floor (增存挂钩): new quota suspended; only exempt projects ("+exEn+") may use the pool.",
+					"近五年平均供地率 "+rate+" 低于 "+floor+"（增存挂钩）：暂停安排新增建设用地指标，仅豁免项目（"+exZh+"）可使用指标池。")
 			} else {
-				add("5-year supply rate "+rate+" is below the "+floor+" floor (增存挂钩): ordinary projects limited to "+formatHaMu(a.regCap, false)+" (pool cut by "+pct(e.c.cutFraction)+"); exempt projects (national key projects) may use the whole pool.",
-					"近五年平均供地率 "+rate+" 低于 "+floor+"（增存挂钩）：一般项目以 "+formatHaMu(a.regCap, true)+"为限（指标池扣减 "+pct(e.c.cutFraction)+"），豁免项目（国家重点项目）可使用全部指标池。")
+				add("5-year supply rate "+rate+" is below the "+floor+" floor (增存挂钩): ordinary projects limited to "+formatHaMu(a.regCap, false)+" (pool cut by "+pct(e.c.cutFraction)+"); exempt projects ("+exEn+") may use the whole pool.",
+					"近五年平均供地率 "+rate+" 低于 "+floor+"（增存挂钩）：一般项目以 "+formatHaMu(a.regCap, true)+"为限（指标池扣减 "+pct(e.c.cutFraction)+"），豁免项目（"+exZh+"）可使用全部指标池。")
 			}
 		}
 		if a.left > 0 {
@@ -241,9 +242,10 @@ func (e *engine) decision(pj *proj) Decision {
 	case stSuspended:
 		dec.Outcome, dec.DecidedBy = OutcomeRefused, RuleSupplyRateSuspended
 		rate, floor := pct(d.a.Facts.SupplyRate5y), pct(e.c.supplyFloor)
+		exEn, exZh := e.exemptNames()
 		dec.ExplanationEn = "Refused this year: " + dn + "'s 5-year supply rate " + rate + " is below the " + floor +
-			" floor (增存挂钩), so new quota is suspended except for national key projects."
-		dec.ExplanationZh = "本年度不予安排：" + dn + "近五年平均供地率 " + rate + " 低于 " + floor + "（增存挂钩），除国家重点项目外暂停安排新增建设用地指标。"
+			" floor (增存挂钩), so new quota is suspended except for exempt projects (" + exEn + ")."
+		dec.ExplanationZh = "本年度不予安排：" + dn + "近五年平均供地率 " + rate + " 低于 " + floor + "（增存挂钩），除豁免项目（" + exZh + "）外暂停安排新增建设用地指标。"
 		return dec
 	}
 	need := pr.Need
@@ -362,6 +364,19 @@ func (e *engine) earmarkMissed(pj *proj) (string, string) {
 	}
 	return " The cooperation-park earmark (合作园专项) of " + park + " had only " + formatHaMu(pj.earAvail, false) + " left at its turn, less than its minimum grant.",
 		park + "合作园专项轮到该项目时仅余 " + formatHaMu(pj.earAvail, true) + "，低于其最低安排量。"
+}
+
+// exemptNames lists what 增存挂钩 exempts: national key projects and the
+// policy's exempt categories.
+func (e *engine) exemptNames() (string, string) {
+	en, zh := "national key projects", "国家重点项目"
+	for _, c := range Categories() {
+		if e.c.exemptCat[c.index()] {
+			en += ", " + c.NameEn()
+			zh += "、" + c.NameZh()
+		}
+	}
+	return en, zh
 }
 
 // bestCombination names what the optimal method chose in district d: the
