@@ -63,6 +63,25 @@ func TestWholeYearOnImportedData(t *testing.T) {
 				park, i+1, strings.Join(ring, ",")))
 		}
 	}
+	// The urban development boundary around both parks' land.
+	var zones []string
+	for _, park := range []string{"BINFU", "BINXIAO"} {
+		var x, y float64
+		c.QueryRow(ctx, `SELECT ST_X(center), ST_Y(center) FROM (SELECT (ST_MaximumInscribedCircle(ST_Transform(geom, 4549))).center
+			FROM parks WHERE code = $1) k`, park).Scan(&x, &y)
+		var ring []string
+		for _, d := range [][2]float64{{-400, -400}, {400, -400}, {400, 400}, {-400, 400}, {-400, -400}} {
+			p := geo.From4549(orb.Point{x + d[0], y + d[1]})
+			ring = append(ring, fmt.Sprintf("[%.9f,%.9f]", p[0], p[1]))
+		}
+		zones = append(zones, fmt.Sprintf(`{"type":"Feature","properties":{"kind":"urban_development_boundary","name":"%s 城镇开发边界"},"geometry":{"type":"Polygon","coordinates":[[%s]]}}`,
+			park, strings.Join(ring, ",")))
+	}
+	zoneFile := filepath.Join(dir, "zones.geojson")
+	if err := os.WriteFile(zoneFile, []byte(`{"type":"FeatureCollection","features":[`+strings.Join(zones, ",")+`]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	must(t, db, "import", "protected-zones", zoneFile)
 	parcels := filepath.Join(dir, "parcels.geojson")
 	if err := os.WriteFile(parcels, []byte(`{"type":"FeatureCollection","features":[`+strings.Join(feats, ",")+`]}`), 0o644); err != nil {
 		t.Fatal(err)
