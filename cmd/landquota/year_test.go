@@ -131,7 +131,7 @@ func TestWholeYearOnImportedData(t *testing.T) {
 
 	// Open 2027 with its document and 200 hm² issued.
 	mustCall(201, "POST", "/api/plans", map[string]any{"year": 2027, "name": "2027年度新增建设用地计划",
-		"document": map[string]any{"number": "浙自然资〔2027〕1号", "date": "2027-02-01", "issuer": "浙江省自然资源厅"},
+		"document":   map[string]any{"number": "浙自然资〔2027〕1号", "date": "2027-02-01", "issuer": "浙江省自然资源厅"},
 		"amount_hm2": 200, "idempotency_key": "open-2027"})
 	pol, _ := json.Marshal(allocation.DefaultPolicy(2027))
 	var policy map[string]any
