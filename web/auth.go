@@ -180,9 +180,12 @@ func (s *Server) usersOrError() (planning.UserStore, error) {
 	return s.auth.users, nil
 }
 
-// clientAddr is the caller's IP: the TCP peer (X-Forwarded-For is not
-// trusted, since anyone can send it).
+// clientAddr is the caller's IP: the TCP peer, or the client a trusted
+// proxy names in X-Forwarded-For (proxyHeaders).
 func clientAddr(r *http.Request) string {
+	if a, ok := r.Context().Value(clientAddrKey{}).(string); ok {
+		return a
+	}
 	if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		return h
 	}
