@@ -57,23 +57,24 @@ func newLimits(cfg Config) limits {
 
 type clientAddrKey struct{}
 
-// proxyHeaders believes X-Forwarded-For and X-Forwarded-Proto only from a
-// configured proxy (Config.TrustedProxies): from anyone else they are
-// removed, so no handler can be fooled by them. The client is the last
-// address in X-Forwarded-For that is not itself a trusted proxy. Answers
-// over TLS, direct or through a trusted proxy, carry HSTS.
+// proxyHeaders believes X-Forwarded-For only from a configured proxy
+// (Config.TrustedProxies): the client is then the last address in it that
+// is not itself a trusted proxy; from anyone else the header is removed,
+// so no handler can be fooled by it. Answers over TLS, direct or through
+// a trusted proxy that says so in X-Forwarded-Proto, carry HSTS. (That
+// header still marks cookies Secure and links https from anyone: a forged
+// one only spoils the forger's own answer.)
 func (s *Server) proxyHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		peer := peerAddr(r)
-		if s.limits.trusted(peer) {
+		trusted := s.limits.trusted(peerAddr(r))
+		if trusted {
 			if client := s.limits.forwardedClient(r.Header.Values("X-Forwarded-For")); client.IsValid() {
 				r = r.WithContext(context.WithValue(r.Context(), clientAddrKey{}, client.String()))
 			}
 		} else {
 			r.Header.Del("X-Forwarded-For")
-			r.Header.Del("X-Forwarded-Proto")
 		}
-		if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+		if r.TLS != nil || trusted && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
 			w.Header().Set("Strict-Transport-Security", "max-age=31536000")
 		}
 		next.ServeHTTP(w, r)
