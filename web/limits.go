@@ -140,8 +140,7 @@ func (s *Server) bound(next http.Handler) http.Handler {
 			timer: time.AfterFunc(limit, func() { cancel(errRequestTimeout) })}
 		defer bw.timer.Stop()
 		next.ServeHTTP(bw, r.WithContext(ctx))
-		// The last bytes still go out after the handler returns.
-		_ = bw.rc.SetWriteDeadline(time.Now().Add(bw.idle))
+		bw.finish()
 	})
 }
 
@@ -153,14 +152,21 @@ type boundWriter struct {
 	idle  time.Duration
 	timer *time.Timer
 	mu    sync.Mutex
+	err   error // the first failed write
 }
 
+// Write fails at once after a write has failed: a client that stalled
+// once does not get another idle period per remaining write.
 func (b *boundWriter) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.err != nil {
+		return 0, b.err
+	}
 	b.timer.Stop()
 	_ = b.rc.SetWriteDeadline(time.Now().Add(b.idle))
 	n, err := b.ResponseWriter.Write(p)
+	b.err = err
 	b.timer.Reset(b.idle)
 	return n, err
 }
@@ -168,8 +174,22 @@ func (b *boundWriter) Write(p []byte) (int, error) {
 func (b *boundWriter) Flush() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	_ = b.rc.SetWriteDeadline(time.Now().Add(b.idle))
-	_ = b.rc.Flush()
+	if b.err == nil {
+		_ = b.rc.SetWriteDeadline(time.Now().Add(b.idle))
+		b.err = b.rc.Flush()
+	}
+}
+
+// finish bounds the bytes the server still sends after the handler: by
+// the idle bound, or not at all after a failed write.
+func (b *boundWriter) finish() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	d := time.Now().Add(b.idle)
+	if b.err != nil {
+		d = time.Now()
+	}
+	_ = b.rc.SetWriteDeadline(d)
 }
 
 // Unwrap lets http.ResponseController reach the connection.
