@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -127,5 +128,29 @@ func TestSigtermWithASlowReader(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatalf("still running 10 s after SIGTERM with a 2 s grace; log:\n%s", logs.String())
+	}
+}
+
+// The new serve flags are checked with clear messages.
+func TestServeHardeningFlags(t *testing.T) {
+	env := environ{getenv: func(k string) string {
+		if k == "DATABASE_URL" {
+			return "postgres://localhost/x"
+		}
+		return ""
+	}, stdout: io.Discard, stderr: io.Discard}
+	c, err := parseServe(env, []string{"--trusted-proxies", "10.0.0.5, 192.168.1.0/24,::1", "--metrics-addr", "127.0.0.1:9090"})
+	if err != nil || len(c.TrustedProxies) != 3 || c.TrustedProxies[0].String() != "10.0.0.5/32" || c.MetricsAddr != "127.0.0.1:9090" {
+		t.Fatalf("%+v %v", c.TrustedProxies, err)
+	}
+	for _, bad := range [][]string{
+		{"--trusted-proxies", "10.0.0.300"},
+		{"--tls-cert", "cert.pem"},
+		{"--metrics-addr", "9090"},
+		{"--read-timeout", "10ms"},
+	} {
+		if _, err := parseServe(env, bad); err == nil || !strings.Contains(err.Error(), bad[0]) {
+			t.Errorf("%v: %v", bad, err)
+		}
 	}
 }
