@@ -19,8 +19,10 @@ const (
 	defaultInteractiveTimeout = 10 * time.Second
 	defaultWriteIdle          = 30 * time.Second
 	defaultHeavySlots         = 2
-	// heavyWait is how long an anonymous heavy read queues for a slot.
-	heavyWait = 5 * time.Second
+	// heavyWait is how long an anonymous heavy read queues for a slot
+	// (holding no database connection meanwhile): long enough that a busy
+	// hour only queues, well within the request deadline.
+	heavyWait = 15 * time.Second
 	// longRequest bounds the routes that legitimately run for minutes
 	// (exports build a file before the first byte; imports may wait for
 	// their job); they are bounded by their own statement timeouts.
