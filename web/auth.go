@@ -282,18 +282,16 @@ func (s *Server) checkPassword(w http.ResponseWriter, r *http.Request, users pla
 			return planning.User{}, r.Context().Err()
 		}
 	}
-	ok := false
-	defer func() { s.auth.guard.end(addr, tried, ok, time.Now()) }()
+	outcome := loginAbandoned
+	defer func() { s.auth.guard.end(addr, tried, outcome, time.Now()) }()
 	t := time.NewTimer(time.Until(deadline))
 	defer t.Stop()
 	select {
 	case s.auth.logins <- struct{}{}:
 		defer func() { <-s.auth.logins }()
 	case <-t.C:
-		ok = true // not checked: not a failure
 		return refuse(planning.Errorf(planning.ErrUnavailable, "too many logins at once; try again in a moment (登录请求过多，请稍后再试)"))
 	case <-r.Context().Done():
-		ok = true
 		return planning.User{}, r.Context().Err()
 	}
 	u, err := users.Authenticate(r.Context(), tried, password)
@@ -303,14 +301,14 @@ func (s *Server) checkPassword(w http.ResponseWriter, r *http.Request, users pla
 		if errors.As(err, &de) && de.Err != nil {
 			reason = de.Err.Error()
 		}
+		outcome = loginFailed
 		s.audit(r, "anonymous", planning.AuditLoginFailed, tried, map[string]any{"reason": reason})
 		return refuse(planning.Errorf(planning.ErrUnauthenticated, "wrong username or password"))
 	}
 	if err != nil {
-		ok = true // the database, not the password, failed
-		return refuse(err)
+		return refuse(err) // the database, not the password, failed
 	}
-	ok = true
+	outcome = loginSucceeded
 	return u, nil
 }
 

@@ -119,8 +119,17 @@ func (g *loginGuard) begin(addr, user string, now time.Time) (busy, refused bool
 	return false, false, 0
 }
 
+// The outcomes of an attempt.
+type loginOutcome int
+
+const (
+	loginFailed    loginOutcome = iota // a wrong password: counted
+	loginSucceeded                     // the right one: the account's counts are cleared
+	loginAbandoned                     // not checked (no slot, the database away): not counted
+)
+
 // end settles an attempt begun with begin.
-func (g *loginGuard) end(addr, user string, ok bool, now time.Time) {
+func (g *loginGuard) end(addr, user string, outcome loginOutcome, now time.Time) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	for i, k := range guardKeys(addr, user) {
@@ -130,10 +139,10 @@ func (g *loginGuard) end(addr, user string, ok bool, now time.Time) {
 		}
 		e.pending = max(0, e.pending-1)
 		switch {
-		case !ok:
+		case outcome == loginFailed:
 			e.failures++
 			e.last = now
-		case i < 2: // a right password clears the account's own counts
+		case outcome == loginSucceeded && i < 2:
 			delete(g.entries, k.key)
 		}
 		if e.failures == 0 && e.pending == 0 {

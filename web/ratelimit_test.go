@@ -11,7 +11,7 @@ func fail(g *loginGuard, addr, user string, now time.Time) bool {
 	if busy || refused {
 		return false
 	}
-	g.end(addr, user, false, now)
+	g.end(addr, user, loginFailed, now)
 	return true
 }
 
@@ -56,5 +56,25 @@ func TestLoginGuardEvictionKeepsLocks(t *testing.T) {
 	}
 	if _, refused, _ := g.begin("10.9.9.9", "victim", now.Add(time.Second)); !refused {
 		t.Fatal("the flood cleared the victim's lock")
+	}
+}
+
+// An attempt that was never checked (no hashing slot, the database away)
+// neither counts nor clears the failures before it.
+func TestLoginGuardAbandonedAttemptsChangeNothing(t *testing.T) {
+	g := newLoginGuard()
+	now := time.Unix(1_800_000_000, 0)
+	for range limitPair - 1 {
+		fail(g, "10.0.0.1", "li", now)
+	}
+	if busy, refused, _ := g.begin("10.0.0.1", "li", now); busy || refused {
+		t.Fatal("the fifth try refused")
+	}
+	g.end("10.0.0.1", "li", loginAbandoned, now)
+	if !fail(g, "10.0.0.1", "li", now) {
+		t.Fatal("the fifth real try refused")
+	}
+	if _, refused, _ := g.begin("10.0.0.1", "li", now); !refused {
+		t.Fatal("not locked after five real failures around an abandoned one")
 	}
 }
