@@ -81,7 +81,10 @@ DECLARE
   pl plans;
   fits boolean;
 BEGIN
-  SELECT * INTO pl FROM plans WHERE id = NEW.plan_id;
+  -- KEY SHARE: bookings run side by side, but closing a year (and
+  -- approving a scenario) locks the plan FOR UPDATE, so no booking slips
+  -- between their reading of the balances and their own entries.
+  SELECT * INTO pl FROM plans WHERE id = NEW.plan_id FOR KEY SHARE;
   IF pl.state <> 'open' THEN
     RAISE EXCEPTION USING ERRCODE = 'LQ409',
       MESSAGE = format('the %s %s plan is closed (since %s): it takes no more bookings; book into the %s plan',

@@ -76,33 +76,48 @@ func (s *Store) closeRules(ctx context.Context, year int) (quota.CloseRules, err
 		SupplyRateFloor: pol.SupplyRate.Floor}, nil
 }
 
-// planClosing computes a plan's year end as it stands.
-func (s *Store) planClosing(ctx context.Context, q execer, year int, kind quota.Kind) (quota.Plan, []quota.Account, quota.Closing, error) {
-	p, accounts, err := s.plan(ctx, q, year, kind)
-	if err != nil {
-		return p, nil, quota.Closing{}, err
-	}
-	if p.State == quota.PlanClosed {
-		return p, nil, quota.Closing{}, planning.Errorf(planning.ErrConflict, "the %d %s plan is already closed (on %s by %s)",
-			year, kind, p.ClosedAt.Format(time.DateOnly), p.ClosedBy).WithDetail("state", string(p.State))
-	}
+// closeFacts are what a year end reads besides the accounts: the policy's
+// rules and the districts' stock facts. Neither moves with bookings, so
+// they are read before the plan is locked (and outside its transaction:
+// a transaction that waited for pool connections while holding the plan
+// could starve the bookings it blocks).
+func (s *Store) closeFacts(ctx context.Context, year int, kind quota.Kind) (quota.CloseRules, []quota.DistrictStock, error) {
 	rules, err := s.closeRules(ctx, year)
 	if err != nil {
-		return p, nil, quota.Closing{}, err
+		return rules, nil, err
 	}
 	var stock []quota.DistrictStock
 	if kind == quota.KindNewConstruction { // 增存挂钩 concerns the new construction-land quota
 		if stock, err = s.districtStock(ctx, year, time.Now()); err != nil {
-			return p, nil, quota.Closing{}, err
+			return rules, nil, err
 		}
 	}
-	return p, accounts, quota.PlanClose(year, kind, accounts, stock, rules), nil
+	return rules, stock, nil
+}
+
+// planClosing computes a plan's year end from its accounts as q sees them.
+func (s *Store) planClosing(ctx context.Context, q execer, year int, kind quota.Kind, rules quota.CloseRules, stock []quota.DistrictStock) (quota.Closing, error) {
+	p, accounts, err := s.plan(ctx, q, year, kind)
+	if err != nil {
+		return quota.Closing{}, err
+	}
+	if p.State == quota.PlanClosed {
+		return quota.Closing{}, planning.Errorf(planning.ErrConflict, "the %d %s plan is already closed (on %s by %s)",
+			year, kind, p.ClosedAt.Format(time.DateOnly), p.ClosedBy).WithDetail("state", string(p.State))
+	}
+	return quota.PlanClose(year, kind, accounts, stock, rules), nil
 }
 
 // ClosePreview computes a year end without booking anything.
 func (s *Store) ClosePreview(ctx context.Context, year int, kind quota.Kind) (quota.Closing, error) {
-	_, _, c, err := s.planClosing(ctx, s.pool, year, kind)
-	return c, err
+	if _, err := planID(ctx, s.pool, year, kind); err != nil {
+		return quota.Closing{}, err
+	}
+	rules, stock, err := s.closeFacts(ctx, year, kind)
+	if err != nil {
+		return quota.Closing{}, err
+	}
+	return s.planClosing(ctx, s.pool, year, kind, rules, stock)
 }
 
 // ClosePlan books the year end in one transaction: carry-over out of every
@@ -113,8 +128,15 @@ func (s *Store) ClosePlan(ctx context.Context, year int, kind quota.Kind, by str
 	if by == "" {
 		return quota.Closing{}, planning.Errorf(planning.ErrUnauthenticated, "log in first")
 	}
+	if _, err := planID(ctx, s.pool, year, kind); err != nil {
+		return quota.Closing{}, err
+	}
+	rules, stock, err := s.closeFacts(ctx, year, kind)
+	if err != nil {
+		return quota.Closing{}, err
+	}
 	var c quota.Closing
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		var plan int64
 		if err := tx.QueryRow(ctx, "SELECT id FROM plans WHERE year = $1 AND kind = $2 FOR UPDATE", year, string(kind)).Scan(&plan); err != nil {
 			if isNoRows(err) {
@@ -123,7 +145,7 @@ func (s *Store) ClosePlan(ctx context.Context, year int, kind quota.Kind, by str
 			return domainError(err)
 		}
 		var err error
-		if _, _, c, err = s.planClosing(ctx, tx, year, kind); err != nil {
+		if c, err = s.planClosing(ctx, tx, year, kind, rules, stock); err != nil {
 			return err
 		}
 		next, _, err := openPlanTx(ctx, tx, quota.Opening{Year: year + 1, Kind: kind})

@@ -471,3 +471,41 @@ func defaultPolicyJSON(t *testing.T, year int, fields string) []byte {
 	out, _ := json.Marshal(m)
 	return out
 }
+
+// TestCloseRacingBookingsStrandsNothing: bookings race the year end; each
+// lands before the close (and is carried or lapsed with the rest) or is
+// refused as booked into a closed year. Nothing stays in the closed plan.
+func TestCloseRacingBookingsStrandsNothing(t *testing.T) {
+	s, _, _ := yearStore(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make([]error, 20)
+	for i := range errs {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			_, errs[i] = s.Book(ctx, quota.Booking{Year: 2027, Kind: quota.KindNewConstruction, Entry: quota.EntryAllocate,
+				From: "330100", To: "330111", AmountM2: 1000, Reason: "race", By: "o", IdempotencyKey: fmt.Sprint("race-", i)})
+		}(i)
+	}
+	wg.Add(1)
+	var closeErr error
+	go func() {
+		defer wg.Done()
+		_, closeErr = s.ClosePlan(ctx, 2027, quota.KindNewConstruction, "admin")
+	}()
+	wg.Wait()
+	if closeErr != nil {
+		t.Fatalf("close: %v", closeErr)
+	}
+	for i, err := range errs {
+		if err != nil && (planning.CodeOf(err) != planning.ErrConflict || !strings.Contains(err.Error(), "closed")) {
+			t.Errorf("booking %d: %v", i, err)
+		}
+	}
+	for code, v := range yearHeld(t, s, 2027) {
+		if v != 0 {
+			t.Errorf("%s still holds %.2f in the closed year", code, v)
+		}
+	}
+}
