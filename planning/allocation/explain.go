@@ -111,7 +111,7 @@ func (e *engine) accountTotal(i int) AccountTotal {
 		t.NotesZh = append(t.NotesZh, zh)
 	}
 	if a.parent < 0 {
-		t.Pool, t.Left, t.Floor, t.FactorShare = a.pool, a.left, a.lo, a.share
+		t.Pool, t.Left, t.Floor, t.FactorShare, t.FactorBase, t.FactorCoefficient = a.pool, a.left, a.lo, a.share, a.base, a.coef
 		e.splitNotes(a, add)
 		ideal := a.share * float64(e.distrib)
 		switch {

@@ -327,7 +327,7 @@ func TestRatiosDoNotSplitBySize(t *testing.T) {
 		}
 		checkResult(t, in, pol, r)
 		bj, other := r.Accounts[0], r.Accounts[1]
-		if !near(bj.FactorShare, want, 1e-12) || absArea(bj.Pool-Area(math.Round(want*float64(ha(1000))))) > 1 || bj.Pool+other.Pool != ha(1000) {
+		if bj.FactorCoefficient != other.FactorCoefficient || !near(bj.FactorBase, want, 1e-12) || !near(bj.FactorShare, want, 1e-12) || absArea(bj.Pool-Area(math.Round(want*float64(ha(1000))))) > 1 || bj.Pool+other.Pool != ha(1000) {
 			t.Errorf("Binjiang share %v pool %v, want %v of 1000 hm²; notes %v", bj.FactorShare, bj.Pool, want, bj.Notes)
 		}
 	}
