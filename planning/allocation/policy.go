@@ -199,7 +199,8 @@ type Policy struct {
 	// ReserveShare is the share of the available quota kept at city level
 	// (预留) before the district split, 0..1.
 	ReserveShare float64 `json:"reserve_share"`
-	// Factors are the weights of the factor split (因素法); they sum to 1.
+	// Factors are the factors of the district split (因素法) with their
+	// roles: the share weights sum to 1, ratios adjust (see Factor).
 	Factors []Factor `json:"factors"`
 	// SupplyRate is the 增存挂钩 rule.
 	SupplyRate SupplyRateRule `json:"supply_rate"`

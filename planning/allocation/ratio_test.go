@@ -1,6 +1,8 @@
 package allocation
 
 import (
+	"bytes"
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -344,3 +346,40 @@ func TestRatiosDoNotSplitBySize(t *testing.T) {
 }
 
 func absArea(a Area) Area { return max(a, -a) }
+
+// Thresholds and missing 亩均 figures keep a run deterministic: the same
+// bytes twice and for shuffled accounts.
+func TestSplitDeterministic(t *testing.T) {
+	for seed := uint64(1); seed <= 10; seed++ {
+		in, p := genInstance(seed, genOptions{districts: 5, parks: 1, projects: 60, limits: true})
+		thr := 45.0
+		for i, f := range p.Factors {
+			if f.Name == FactorTaxPerMu {
+				p.Factors[i] = Factor{Name: FactorTaxPerMu, Role: RoleThreshold, Weight: 0.7, Threshold: &thr}
+			}
+		}
+		rng := rand.New(rand.NewPCG(seed, 16))
+		for i := range in.Accounts {
+			if in.Accounts[i].Kind == AccountDistrict && rng.IntN(3) == 0 {
+				in.Accounts[i].Facts.ValueAddedPerMu = 0
+			}
+		}
+		r1, err := Run(in, p, MethodPriority)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkResult(t, in, p, r1)
+		sh := in
+		sh.Accounts = append([]Account(nil), in.Accounts...)
+		rng.Shuffle(len(sh.Accounts), func(i, j int) { sh.Accounts[i], sh.Accounts[j] = sh.Accounts[j], sh.Accounts[i] })
+		r2, err := Run(sh, p, MethodPriority)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b1, _ := json.Marshal(r1)
+		b2, _ := json.Marshal(r2)
+		if !bytes.Equal(b1, b2) {
+			t.Fatalf("seed %d: shuffled accounts give a different result", seed)
+		}
+	}
+}
