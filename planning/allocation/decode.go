@@ -62,11 +62,13 @@ func DecodePolicy(data []byte) (Policy, error) {
 }
 
 // inferRoles gives every factor without a role the role of its kind
-// (areas share, ratios coefficient). When no factor names a role the
-// policy was stored before roles existed, when every factor was a share
-// and all weights summed to 1: if they still do, the share weights are rescaled to sum to 1
-// (keeping their proportions), the ratios' weights become their exponents,
-// and a policy with no area weight at all splits by project_need.
+// (areas share, ratios coefficient). A policy in which no factor names a
+// role was stored before roles existed, when every factor was a share and
+// all the weights summed to 1. If they do, the share weights are rescaled
+// to sum to 1 in their proportions, the ratios' weights become their
+// exponents, and a policy with no area weight at all splits by
+// project_need. (A valid new policy never sums to 1 with a ratio weight
+// above 0, so for it the rescaling changes nothing.)
 func inferRoles(fs []Factor) []Factor {
 	legacy := len(fs) > 0
 	for _, f := range fs {
