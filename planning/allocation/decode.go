@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"reflect"
 	"sort"
 	"strings"
@@ -53,10 +54,58 @@ func DecodePolicy(data []byte) (Policy, error) {
 	if p.ParkEarmark.Categories == nil {
 		p.ParkEarmark.Categories = DefaultEarmarkCategories()
 	}
+	p.Factors = inferRoles(p.Factors)
 	if err := p.Validate(); err != nil {
 		return Policy{}, err
 	}
 	return p, nil
+}
+
+// inferRoles gives every factor without a role the role of its kind
+// (areas share, ratios coefficient). A policy in which no factor names a
+// role was stored before roles existed, when every factor was a share and
+// all the weights summed to 1. If they do, the share weights are rescaled
+// to sum to 1 in their proportions, the ratios' weights become their
+// exponents, and a policy with no area weight at all splits by
+// project_need. (A valid new policy never sums to 1 with a ratio weight
+// above 0, so for it the rescaling changes nothing.)
+func inferRoles(fs []Factor) []Factor {
+	legacy := len(fs) > 0
+	for _, f := range fs {
+		if f.Role != "" {
+			legacy = false
+		}
+	}
+	out := make([]Factor, len(fs))
+	sum, all := 0.0, 0.0
+	for i, f := range fs {
+		all += f.Weight
+		if f.Role == "" {
+			f.Role = inferRole(f.Name)
+		}
+		if f.Role == RoleShare && finite(f.Weight) && f.Weight > 0 {
+			sum += f.Weight
+		}
+		out[i] = f
+	}
+	if !legacy || !finite(all) || math.Abs(all-1) > 1e-9 {
+		return out // Validate judges it as it stands
+	}
+	if sum == 0 {
+		for i := range out {
+			if out[i].Name == FactorProjectNeed {
+				out[i].Weight = 1
+				return out
+			}
+		}
+		return append(out, Factor{Name: FactorProjectNeed, Role: RoleShare, Weight: 1})
+	}
+	for i := range out {
+		if out[i].Role == RoleShare && finite(out[i].Weight) && out[i].Weight > 0 {
+			out[i].Weight /= sum
+		}
+	}
+	return out
 }
 
 func syntaxError(err error) error {

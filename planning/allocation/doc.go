@@ -24,22 +24,71 @@
 // The city keeps reserve_share of the available quota (预留); the park
 // earmark (step 5) is later taken out of it, and Result.Reserve is what
 // stays. The rest is split between the districts (accounts with no parent)
-// by weighted factors:
+// by factors of two kinds.
 //
-//	share_i = Σ_k w_k · x_ik / Σ_j x_jk
+// Areas are shares. project_need (the need of a district's eligible
+// projects: quota follows the project), unsupplied_disposed and
+// idle_disposed (批而未供 and 闲置 land disposed of last year) grow with a
+// district's size and activity, so each gives a district its part of the
+// city's total. Their weights sum to 1:
 //
-// where x_ik is district i's value of factor k: 5-year supply rate,
-// 批而未供 and 闲置 land disposed of last year, 亩均税收, 亩均增加值, or the
-// need of its eligible projects (quota follows the project). Weights sum to
-// 1. A factor on which every district is 0 is split equally. A district's
-// floor (its own, or the floors of its parks if larger) is guaranteed and
-// its cap room (cap less the quota it already holds) is never exceeded; the
-// split is "water filling": every district gets λ·share_i clamped to its
-// floor and cap, with λ chosen so the pools add up to what is distributable,
-// then rounded to whole units by largest remainder. What caps keep out goes
-// back to the reserve. If the floors ask for more than there is, they
-// shrink in proportion (noted in the result). The tilt does not enter the
-// split.
+//	base_i = Σ_{k share} w_k · x_ik / Σ_j x_jk
+//
+// A share factor on which every district is 0 is split equally.
+//
+// Ratios adjust. supply_rate_5y (5-year supply rate), tax_per_mu
+// (亩均税收) and value_added_per_mu (亩均增加值) say how well a district uses
+// its land, not how much land it has: as shares they gave a 72 km²
+// district and a 1,400 km² one the same part. So they only multiply the
+// base share. A coefficient factor, with its weight w_k an exponent in
+// [0, 1]:
+//
+//	c_ik = clamp(x_ik / mean_j x_jk, 0.5, 1.5)^w_k
+//
+// a district at the mean keeps its base (1), one at half the mean or less
+// gets 0.5^w_k, one at 1.5 times the mean or more 1.5^w_k. The form is
+// scale-free (the same ratio in 万元/亩 or 元/亩, or in any year's price
+// level, gives the same coefficient), monotone (a better ratio never
+// lowers the coefficient) and bounded, so no ratio turns a positive share
+// into zero or makes a small district large; the exponent sets how strongly
+// a ratio counts (1: in proportion; 0.5: by the square root; 0: not at
+// all). A threshold factor, with its threshold t_k in the factor's unit,
+// multiplies by 0.5^w_k a district below t_k and by 1 one at or above it.
+// Then
+//
+//	coef_i  = Π_k c_ik
+//	share_i = base_i · coef_i / Σ_j base_j · coef_j
+//
+// The 亩均 figures come from the district evaluation table (亩均效益评价) the
+// store fills into AccountFacts; 0 means the district has no figure: its
+// multiplier is 1, and the mean is taken over the districts with a figure.
+// A supply rate of 0 is a real rate (nothing supplied) and counts. When the
+// mean is 0 every district gets 1. With the default exponents (supply rate
+// 1, the 亩均 figures 0.5 each) coef_i lies between 0.25 and 2.25.
+//
+// What follows, and is tested on random districts and policies
+// (TestSplitLaws, TestSplitProportional): two districts with the same
+// ratios and areas k times each other's get shares k times each other's;
+// with the same areas, shares in the ratio of their coefficients; a
+// district whose areas grow (×k) never loses share and changes no
+// coefficient, and the others' base shares do not grow (their shares may,
+// a little: when the grown district's coefficient is below theirs, the
+// normalisation hands the difference round); a district whose known ratio
+// improves never loses share; scaling one ratio, or every area, for every
+// district changes nothing. AccountTotal gives FactorBase,
+// FactorCoefficient and FactorShare, and the notes every term of both in
+// Chinese and English.
+//
+// A district's floor (its own, or the floors of its parks if larger) is
+// guaranteed and its cap room (cap less the quota it already holds) is
+// never exceeded; the split is "water filling": every district gets
+// λ·share_i clamped to its floor and cap, with λ chosen so the pools add
+// up to what is distributable, then rounded to whole units by largest
+// remainder. What caps keep out goes back to the reserve. If the floors
+// ask for more than there is, they shrink in proportion (noted in the
+// result). The tilt does not enter the split. The supply rate also drives
+// step 2 (增存挂钩), which cuts or suspends below the floor whatever the
+// coefficient gave.
 //
 // # Step 2: 增存挂钩
 //
@@ -123,9 +172,12 @@
 //
 // Worst case: 2^b nodes for b all-or-nothing or minimum-fraction projects
 // in one district, each node O(n). Real data is far from that: with 10,000
-// projects over 50 accounts the default policy takes a few hundred nodes
-// in all, and even with every category all-or-nothing a few tens of
-// thousands.
+// projects over 50 accounts (BenchmarkOptimal10k) the default policy
+// takes about 200 nodes in all over the 25 districts, and even with every
+// category all-or-nothing (BenchmarkOptimal10kAllOrNothing) about 80,000.
+// (With the factors as shares, before the ratios became coefficients, the
+// same instances took about 470 and 65,000: the pools differ, so the
+// searches do.)
 //
 // Optimal always answers. The search has a work budget per run (about four
 // seconds); when it runs out in a district, that district keeps the best
@@ -229,6 +281,21 @@
 // ("factors[2].weight: must be >= 0"). DefaultPolicy documents the
 // defaults. UndergroundNeedsQuota is carried for the need derivation
 // elsewhere; the engine does not use it.
+//
+// Each factor has a role: "share" (project_need, unsupplied_disposed and
+// idle_disposed only), "coefficient" or "threshold" (supply_rate_5y,
+// tax_per_mu and value_added_per_mu only; a threshold needs "threshold",
+// a supply rate within [0, 1], a 亩均 figure in 万元/亩). Every weight lies
+// in [0, 1], the share weights sum to 1, and at least one share factor is
+// needed. A policy stored before roles existed (no factor names one)
+// decodes with roles inferred: areas share, ratios coefficient with their
+// old weight as the exponent; since all weights summed to 1, the share
+// weights are rescaled to sum to 1 in their old proportions (the old
+// default 0.2 批而未供, 0.1 闲置, 0.3 project need becomes 1/3, 1/6, 1/2), and
+// a policy that weighted no area at all splits by project_need alone. The
+// decoded policy names every role, so saving it again stores them. A
+// factor without a role in a policy where others have one takes the role
+// of its kind and nothing is rescaled.
 //
 // The year-end rules are validated and carried here and applied by the
 // plan close: carry_over {share 0..1 of what each account holds at year

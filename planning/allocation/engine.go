@@ -39,6 +39,8 @@ type acct struct {
 
 	// districts only
 	share     float64
+	base      float64
+	coef      float64
 	parts     []float64
 	lo, hi    Area
 	pool      Area
@@ -92,8 +94,10 @@ type engine struct {
 	reserve      Area
 	distrib      Area
 	excess       Area
-	trees        []*tree // per district (index into dists)
-	byDist       [][]int // project indices per district (index into dists), in ID order
+	means        []float64 // per factor: the mean a coefficient factor is measured against
+	norm         float64   // Σ_j base_j · coef_j of the split
+	trees        []*tree   // per district (index into dists)
+	byDist       [][]int   // project indices per district (index into dists), in ID order
 	floorsShrunk bool
 	parkEarmark  Area // taken from the reserve for the parks receiving the tilt
 	earmarkUsed  Area
@@ -356,10 +360,11 @@ func (e *engine) split() {
 	for i, d := range ds {
 		lo[i], hi[i] = d.lo, d.hi
 	}
-	shares, parts := factorShares(e.c.weights, ds)
-	pools, excess := apportion(e.distrib, shares, lo, hi)
+	terms := factorShares(e.c.weights, ds)
+	e.means, e.norm = terms.means, terms.norm
+	pools, excess := apportion(e.distrib, terms.shares, lo, hi)
 	for i, d := range ds {
-		d.share, d.parts, d.pool = shares[i], parts[i], pools[i]
+		d.share, d.base, d.coef, d.parts, d.pool = terms.shares[i], terms.base[i], terms.coef[i], terms.parts[i], pools[i]
 		e.fitFloors(e.dists[i], d.lo)
 	}
 	e.excess = excess

@@ -3,6 +3,7 @@ package allocation
 import (
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // result assembles decisions, account totals and notes.
@@ -110,19 +111,8 @@ func (e *engine) accountTotal(i int) AccountTotal {
 		t.NotesZh = append(t.NotesZh, zh)
 	}
 	if a.parent < 0 {
-		t.Pool, t.Left, t.Floor, t.FactorShare = a.pool, a.left, a.lo, a.share
-		en := "Factor share " + pct(a.share) + " ="
-		zh := "因素法份额 " + pct(a.share) + " ="
-		for k, f := range e.c.weights {
-			sep := " "
-			if k > 0 {
-				sep = " + "
-			}
-			w := strconv.FormatFloat(f.Weight, 'f', -1, 64)
-			en += sep + w + " × " + pct(a.parts[k]) + " (" + string(f.Name) + ")"
-			zh += sep + w + " × " + pct(a.parts[k]) + "（" + factorZh(f.Name) + "）"
-		}
-		add(en+".", zh+"。")
+		t.Pool, t.Left, t.Floor, t.FactorShare, t.FactorBase, t.FactorCoefficient = a.pool, a.left, a.lo, a.share, a.base, a.coef
+		e.splitNotes(a, add)
 		ideal := a.share * float64(e.distrib)
 		switch {
 		case a.hi != noCap && a.pool == a.hi && float64(a.pool) < ideal-0.5:
@@ -181,6 +171,74 @@ func (e *engine) accountTotal(i int) AccountTotal {
 			formatHaMu(a.exempt, true)+"安排给豁免项目，不占园区保底和上限（增存挂钩豁免）。")
 	}
 	return t
+}
+
+// splitNotes explains district a's factor share term by term: the base
+// share from the share factors, each coefficient and threshold, and the
+// normalisation.
+func (e *engine) splitNotes(a *acct, add func(en, zh string)) {
+	num := func(x float64, d int) string { return strconv.FormatFloat(x, 'f', d, 64) }
+	en := "Factor share " + pct(a.share) + " = base " + pct(a.base)
+	zh := "因素法份额 " + pct(a.share) + " = 基础份额 " + pct(a.base)
+	var termsEn, termsZh, coefEn, coefZh []string
+	for k, f := range e.c.weights {
+		if f.role() != RoleShare {
+			continue
+		}
+		w := num(f.Weight, -1)
+		termsEn = append(termsEn, w+" × "+pct(a.parts[k])+" ("+string(f.Name)+")")
+		termsZh = append(termsZh, w+" × "+pct(a.parts[k])+"（"+factorZh(f.Name)+"）")
+	}
+	baseEn, baseZh := strings.Join(termsEn, " + "), strings.Join(termsZh, " + ")
+	for k, f := range e.c.weights {
+		role := f.role()
+		if role == RoleShare {
+			continue
+		}
+		x := factorValue(f.Name, a)
+		val := func(x float64, zh bool) string {
+			if f.Name == FactorSupplyRate5y {
+				return pct(x)
+			}
+			if zh {
+				return num(x, 2) + " 万元/亩"
+			}
+			return num(x, 2) + " 10k yuan/mu"
+		}
+		w, m := num(f.Weight, -1), num(a.parts[k], 3)
+		switch {
+		case !ratioKnown(f.Name, x):
+			coefEn = append(coefEn, string(f.Name)+" unknown → 1")
+			coefZh = append(coefZh, factorZh(f.Name)+"无数据 → 1")
+		case role == RoleThreshold && a.parts[k] < 1:
+			coefEn = append(coefEn, string(f.Name)+" "+val(x, false)+" below the threshold "+val(*f.Threshold, false)+" → 0.5^"+w+" = "+m)
+			coefZh = append(coefZh, factorZh(f.Name)+" "+val(x, true)+" 低于门槛 "+val(*f.Threshold, true)+" → 0.5^"+w+" = "+m)
+		case role == RoleThreshold:
+			coefEn = append(coefEn, string(f.Name)+" "+val(x, false)+" reaches the threshold "+val(*f.Threshold, false)+" → 1")
+			coefZh = append(coefZh, factorZh(f.Name)+" "+val(x, true)+" 达到门槛 "+val(*f.Threshold, true)+" → 1")
+		case e.means[k] <= 0:
+			coefEn = append(coefEn, string(f.Name)+" mean 0 → 1")
+			coefZh = append(coefZh, factorZh(f.Name)+"均值为 0 → 1")
+		default:
+			r := x / e.means[k]
+			held, heldZh := "", ""
+			if r < coefMin || r > coefMax {
+				c := num(min(max(r, coefMin), coefMax), 1)
+				held, heldZh = " held at "+c, "，取 "+c
+			}
+			coefEn = append(coefEn, string(f.Name)+" ("+val(x, false)+" / mean "+val(e.means[k], false)+" = "+num(r, 3)+held+")^"+w+" = "+m)
+			coefZh = append(coefZh, factorZh(f.Name)+"（"+val(x, true)+" / 均值 "+val(e.means[k], true)+" = "+num(r, 3)+heldZh+"）^"+w+" = "+m)
+		}
+	}
+	if len(coefEn) == 0 {
+		add(en+"; base = "+baseEn+".", zh+"；基础份额 = "+baseZh+"。")
+		return
+	}
+	norm := num(e.norm, 4)
+	add(en+" × coefficient "+num(a.coef, 3)+" ÷ "+norm+" (so that the shares add up to 100%); base = "+baseEn+
+		"; coefficient = "+strings.Join(coefEn, " × ")+" (ratios adjust the share the areas give, within [0.5, 1.5] before the exponent; they never give a share on their own).",
+		zh+" × 系数 "+num(a.coef, 3)+" ÷ "+norm+"（使各区份额合计 100%）；基础份额 = "+baseZh+
+			"；系数 = "+strings.Join(coefZh, " × ")+"（比率类因素只调节面积类因素给出的份额，取幂前限定在 [0.5, 1.5]，本身不产生份额）。")
 }
 
 func factorZh(f FactorName) string {

@@ -114,6 +114,45 @@ const (
 	FactorProjectNeed FactorName = "project_need"
 )
 
+// Extensive reports whether factor f is an area that grows with a
+// district's size and activity (project_need, unsupplied_disposed,
+// idle_disposed): only such factors may be shares. The others are ratios.
+func (f FactorName) Extensive() bool {
+	return f == FactorProjectNeed || f == FactorUnsuppliedDisposed || f == FactorIdleDisposed
+}
+
+// FactorRole says how a factor enters the district split.
+type FactorRole string
+
+const (
+	// RoleShare: the factor's weight times the district's part of the
+	// factor's total (extensive factors only); share weights sum to 1.
+	RoleShare FactorRole = "share"
+	// RoleCoefficient: the district's share is multiplied by
+	// clamp(x_i / mean_j x_j, 0.5, 1.5)^weight (ratio factors only).
+	RoleCoefficient FactorRole = "coefficient"
+	// RoleThreshold: a district whose value is below the factor's
+	// threshold has its share multiplied by 0.5^weight (ratio factors
+	// only).
+	RoleThreshold FactorRole = "threshold"
+)
+
+// inferRole is the role of a factor stored without one: areas are shares,
+// ratios coefficients.
+func inferRole(f FactorName) FactorRole {
+	if f.Extensive() {
+		return RoleShare
+	}
+	return RoleCoefficient
+}
+
+// Bounds of a ratio factor's x_i / mean before the exponent; the threshold
+// penalty is the lower bound raised to the weight.
+const (
+	coefMin = 0.5
+	coefMax = 1.5
+)
+
 // FactorNames lists every factor in display order.
 func FactorNames() []FactorName {
 	return []FactorName{FactorSupplyRate5y, FactorUnsuppliedDisposed, FactorIdleDisposed, FactorTaxPerMu, FactorValueAddedPerMu, FactorProjectNeed}
@@ -160,7 +199,8 @@ type Policy struct {
 	// ReserveShare is the share of the available quota kept at city level
 	// (预留) before the district split, 0..1.
 	ReserveShare float64 `json:"reserve_share"`
-	// Factors are the weights of the factor split (因素法); they sum to 1.
+	// Factors are the factors of the district split (因素法) with their
+	// roles: the share weights sum to 1, ratios adjust (see Factor).
 	Factors []Factor `json:"factors"`
 	// SupplyRate is the 增存挂钩 rule.
 	SupplyRate SupplyRateRule `json:"supply_rate"`
@@ -221,11 +261,26 @@ type StockLinkage struct {
 	WithholdBelowFloor bool    `json:"withhold_below_floor"`
 }
 
-// Factor is one weighted factor of the district split:
-// share_i = Σ_k w_k · x_ik / Σ_j x_jk.
+// Factor is one factor of the district split (因素法) and its role. A share
+// factor adds Weight · x_ik / Σ_j x_jk to district i's base share; a
+// coefficient multiplies it by clamp(x_ik / mean_j x_jk, 0.5, 1.5)^Weight;
+// a threshold multiplies it by 0.5^Weight when x_ik < Threshold. An empty
+// Role is inferred from the name (areas share, ratios coefficient).
 type Factor struct {
 	Name   FactorName `json:"name"`
+	Role   FactorRole `json:"role"`
 	Weight float64    `json:"weight"`
+	// Threshold is in the factor's unit (supply rate 0..1, 万元/亩); only
+	// with role threshold.
+	Threshold *float64 `json:"threshold,omitempty"`
+}
+
+// role is the factor's role, inferred when not given.
+func (f Factor) role() FactorRole {
+	if f.Role == "" {
+		return inferRole(f.Name)
+	}
+	return f.Role
 }
 
 // SupplyRateRule is 增存挂钩: a district whose 5-year average supply rate is
@@ -304,9 +359,12 @@ const (
 // is an editable default:
 //
 //   - reserve_share 0.10: a tenth kept at city level (预留) for major projects.
-//   - factors: supply_rate_5y 0.20, unsupplied_disposed 0.20 (批而未供
-//     disposed), idle_disposed 0.10 (闲置 disposed), tax_per_mu 0.20
-//     (亩均税收), project_need 0.30 (quota follows the project).
+//   - factors: shares project_need 0.50 (quota follows the project),
+//     unsupplied_disposed 0.35 (批而未供 disposed), idle_disposed 0.15 (闲置
+//     disposed); coefficients supply_rate_5y exponent 1.0, tax_per_mu
+//     (亩均税收) 0.5 and value_added_per_mu (亩均增加值) 0.5, so a district
+//     at the mean of every ratio keeps its base share and one at half the
+//     mean supply rate and 亩均 figures gets a quarter of it.
 //   - supply_rate: floor 0.60 (national 5-year supply-rate floor), action
 //     suspend (the 2018 增存挂钩 notice suspends new quota below 60%),
 //     cut_fraction 0.50 when switched to cut; national key projects exempt,
@@ -335,11 +393,12 @@ func DefaultPolicy(year int) Policy {
 		Year:         year,
 		ReserveShare: 0.10,
 		Factors: []Factor{
-			{FactorSupplyRate5y, 0.20},
-			{FactorUnsuppliedDisposed, 0.20},
-			{FactorIdleDisposed, 0.10},
-			{FactorTaxPerMu, 0.20},
-			{FactorProjectNeed, 0.30},
+			{Name: FactorProjectNeed, Role: RoleShare, Weight: 0.50},
+			{Name: FactorUnsuppliedDisposed, Role: RoleShare, Weight: 0.35},
+			{Name: FactorIdleDisposed, Role: RoleShare, Weight: 0.15},
+			{Name: FactorSupplyRate5y, Role: RoleCoefficient, Weight: 1.0},
+			{Name: FactorTaxPerMu, Role: RoleCoefficient, Weight: 0.5},
+			{Name: FactorValueAddedPerMu, Role: RoleCoefficient, Weight: 0.5},
 		},
 		SupplyRate: SupplyRateRule{Floor: 0.60, Action: ActionSuspend, CutFraction: 0.50, ExemptCategories: []Category{LivelihoodInfrastructure, AffordableHousing}},
 		Scoring: Scoring{
@@ -457,7 +516,7 @@ func (p Policy) check() problems {
 	if len(p.Factors) == 0 {
 		ps.add("factors", "at least one factor is needed")
 	}
-	sum := 0.0
+	sum, shares := 0.0, 0
 	weightsOK := true
 	for i, f := range p.Factors {
 		path := fmt.Sprintf("factors[%d]", i)
@@ -470,6 +529,20 @@ func (p Policy) check() problems {
 				break
 			}
 		}
+		role := f.role()
+		switch role {
+		case RoleShare:
+			if f.Name.Valid() && !f.Name.Extensive() {
+				ps.add(path+".role", "%q is a ratio: it may be a %q or a %q, not a share (only %s, %s and %s are shares)",
+					f.Name, RoleCoefficient, RoleThreshold, FactorProjectNeed, FactorUnsuppliedDisposed, FactorIdleDisposed)
+			}
+		case RoleCoefficient, RoleThreshold:
+			if f.Name.Extensive() {
+				ps.add(path+".role", "%q is an area: it can only be a %q", f.Name, RoleShare)
+			}
+		default:
+			ps.add(path+".role", "must be %q, %q or %q", RoleShare, RoleCoefficient, RoleThreshold)
+		}
 		switch {
 		case !finite(f.Weight):
 			ps.add(path+".weight", "must be a finite number")
@@ -481,10 +554,26 @@ func (p Policy) check() problems {
 			ps.add(path+".weight", "must be <= 1")
 			weightsOK = false
 		}
-		sum += f.Weight
+		if role == RoleShare {
+			sum += f.Weight
+			shares++
+		}
+		switch {
+		case role != RoleThreshold && f.Threshold != nil:
+			ps.add(path+".threshold", "only a factor with role %q has a threshold", RoleThreshold)
+		case role == RoleThreshold && f.Threshold == nil:
+			ps.add(path+".threshold", "required with role %q", RoleThreshold)
+		case role == RoleThreshold && f.Name == FactorSupplyRate5y:
+			ps.unit(path+".threshold", *f.Threshold)
+		case role == RoleThreshold:
+			ps.nonNegative(path+".threshold", *f.Threshold)
+		}
 	}
-	if weightsOK && len(p.Factors) > 0 && math.Abs(sum-1) > 1e-9 {
-		ps.add("factors", "weights must sum to 1 (within 1e-9), got %.12g", sum)
+	if len(p.Factors) > 0 && shares == 0 {
+		ps.add("factors", "at least one share factor (%s, %s or %s) is needed", FactorProjectNeed, FactorUnsuppliedDisposed, FactorIdleDisposed)
+	}
+	if weightsOK && shares > 0 && math.Abs(sum-1) > 1e-9 {
+		ps.add("factors", "the weights of the share factors must sum to 1 (within 1e-9), got %.12g", sum)
 	}
 
 	sr := p.SupplyRate

@@ -3,6 +3,7 @@ package allocation
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -17,9 +18,13 @@ func TestDefaultPolicyValid(t *testing.T) {
 	}
 	sum := 0.0
 	for _, f := range p.Factors {
-		sum += f.Weight
+		if f.Role == RoleShare {
+			sum += f.Weight
+		} else if f.Role != RoleCoefficient || f.Name.Extensive() {
+			t.Errorf("factor %s has role %q", f.Name, f.Role)
+		}
 	}
-	if p.SupplyRate.Floor != 0.60 || p.UndergroundNeedsQuota || sum != 1 {
+	if p.SupplyRate.Floor != 0.60 || p.UndergroundNeedsQuota || math.Abs(sum-1) > 1e-12 || len(p.Factors) != len(FactorNames()) {
 		t.Fatalf("defaults: %+v", p)
 	}
 }
@@ -40,7 +45,7 @@ func TestPolicyValidate(t *testing.T) {
 		edit       func(*Policy)
 	}{
 		{"factors[2].weight", "factors[2].weight: must be >= 0", func(p *Policy) { p.Factors[2].Weight = -0.1 }},
-		{"factors", "weights must sum to 1", func(p *Policy) { p.Factors[0].Weight = 0.1 }},
+		{"factors", "share factors must sum to 1", func(p *Policy) { p.Factors[0].Weight = 0.1 }},
 		{"factors[1].name", "unknown factor", func(p *Policy) { p.Factors[1].Name = "population" }},
 		{"factors[1].name", "duplicate factor", func(p *Policy) { p.Factors[1].Name = p.Factors[0].Name }},
 		{"version", "must be >= 1", func(p *Policy) { p.Version = 0 }},
@@ -154,7 +159,7 @@ func TestDecodePolicy(t *testing.T) {
 		t.Errorf("carry_over above 1: %v", err)
 	}
 	// A well-formed policy that does not validate.
-	p.Factors[0].Weight = 0.5
+	p.Factors[0].Weight = 0.4
 	b, _ = json.Marshal(p)
 	if f, _ := invalidField(t, func() error { _, err := DecodePolicy(b); return err }()); f != "factors" {
 		t.Errorf("validation through decode: %q", f)
@@ -195,5 +200,107 @@ func TestArea(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(`"12"`), &a); err == nil {
 		t.Error("string accepted as area")
+	}
+}
+
+// Roles: shares only for areas, coefficients and thresholds only for
+// ratios, a threshold only with its role; errors name the JSON path.
+func TestFactorRolesValidate(t *testing.T) {
+	thr := 20.0
+	rate := 1.2
+	cases := []struct {
+		field, msg string
+		edit       func(*Policy)
+	}{
+		{"factors[3].role", "is a ratio", func(p *Policy) { p.Factors[3].Role = RoleShare }},
+		{"factors[0].role", "is an area", func(p *Policy) { p.Factors[0].Role = RoleCoefficient }},
+		{"factors[2].role", "is an area", func(p *Policy) { p.Factors[2].Role, p.Factors[2].Threshold = RoleThreshold, &thr }},
+		{"factors[4].role", "must be", func(p *Policy) { p.Factors[4].Role = "bonus" }},
+		{"factors[4].threshold", "required with role", func(p *Policy) { p.Factors[4].Role = RoleThreshold }},
+		{"factors[4].threshold", "only a factor with role", func(p *Policy) { p.Factors[4].Threshold = &thr }},
+		{"factors[3].threshold", "within [0, 1]", func(p *Policy) { p.Factors[3].Role, p.Factors[3].Threshold = RoleThreshold, &rate }},
+		{"factors[5].weight", "must be <= 1", func(p *Policy) { p.Factors[5].Weight = 2 }},
+		{"factors", "at least one share factor", func(p *Policy) { p.Factors = p.Factors[3:] }},
+		{"factors", "share factors must sum to 1", func(p *Policy) { p.Factors[1].Weight = 0.5 }},
+	}
+	for _, c := range cases {
+		p := DefaultPolicy(2025)
+		c.edit(&p)
+		f, msg := invalidField(t, p.Validate())
+		if f != c.field || !strings.Contains(msg, c.msg) || !strings.HasPrefix(msg, c.field+": ") {
+			t.Errorf("%s: field %q message %q", c.field, f, msg)
+		}
+	}
+	// Coefficient exponents are not shares: they need not sum to anything.
+	p := DefaultPolicy(2025)
+	p.Factors[3].Weight, p.Factors[4].Role, p.Factors[4].Threshold = 0, RoleThreshold, &thr
+	if err := p.Validate(); err != nil {
+		t.Error(err)
+	}
+}
+
+// A policy stored before roles decodes: ratios become coefficients with
+// their weight as exponent, the share weights are rescaled to sum to 1,
+// and the decoded policy names every role.
+func TestDecodeLegacyFactors(t *testing.T) {
+	body := func(factors string) []byte {
+		b, _ := json.Marshal(DefaultPolicy(2025))
+		var g map[string]any
+		if err := json.Unmarshal(b, &g); err != nil {
+			t.Fatal(err)
+		}
+		var fs any
+		if err := json.Unmarshal([]byte(factors), &fs); err != nil {
+			t.Fatal(err)
+		}
+		g["factors"] = fs
+		b, _ = json.Marshal(g)
+		return b
+	}
+	// The default factors of the earlier engine.
+	p, err := DecodePolicy(body(`[{"name":"supply_rate_5y","weight":0.2},{"name":"unsupplied_disposed","weight":0.2},
+		{"name":"idle_disposed","weight":0.1},{"name":"tax_per_mu","weight":0.2},{"name":"project_need","weight":0.3}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		role FactorRole
+		w    float64
+	}{{RoleCoefficient, 0.2}, {RoleShare, 0.2 / 0.6}, {RoleShare, 0.1 / 0.6}, {RoleCoefficient, 0.2}, {RoleShare, 0.3 / 0.6}}
+	for i, w := range want {
+		if f := p.Factors[i]; f.Role != w.role || math.Abs(f.Weight-w.w) > 1e-12 {
+			t.Errorf("factors[%d] = %+v, want %v %v", i, f, w.role, w.w)
+		}
+	}
+	b, _ := json.Marshal(p)
+	if !strings.Contains(string(b), `{"name":"supply_rate_5y","role":"coefficient","weight":0.2}`) {
+		t.Errorf("re-encoded: %s", b)
+	}
+	// Ratios only: the split falls back on project need.
+	p, err = DecodePolicy(body(`[{"name":"supply_rate_5y","weight":0.5},{"name":"tax_per_mu","weight":0.5}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Factors) != 3 || p.Factors[2] != (Factor{Name: FactorProjectNeed, Role: RoleShare, Weight: 1}) {
+		t.Errorf("ratios only: %+v", p.Factors)
+	}
+	// Weights that did not sum to 1 were never valid: not rescaled.
+	_, err = DecodePolicy(body(`[{"name":"supply_rate_5y","weight":0.2},{"name":"project_need","weight":0.3}]`))
+	if f, msg := invalidField(t, err); f != "factors" || !strings.Contains(msg, "got 0.3") {
+		t.Errorf("invalid legacy weights: %q %q", f, msg)
+	}
+	// Once one factor names a role the policy is not legacy: the others'
+	// roles are inferred and nothing is rescaled.
+	p, err = DecodePolicy(body(`[{"name":"project_need","weight":0.6},{"name":"idle_disposed","role":"share","weight":0.4},
+		{"name":"tax_per_mu","weight":0.3},{"name":"supply_rate_5y","role":"threshold","weight":1,"threshold":0.6}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Factors[0].Role != RoleShare || p.Factors[0].Weight != 0.6 || p.Factors[2].Role != RoleCoefficient || *p.Factors[3].Threshold != 0.6 {
+		t.Errorf("mixed: %+v", p.Factors)
+	}
+	_, err = DecodePolicy(body(`[{"name":"project_need","role":"share","weight":1,"threshold":"high"}]`))
+	if f, msg := invalidField(t, err); f != "factors[0].threshold" || !strings.Contains(msg, "want a number") {
+		t.Errorf("threshold string: %q %q", f, msg)
 	}
 }

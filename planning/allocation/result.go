@@ -95,11 +95,15 @@ type AccountTotal struct {
 	Cap   *Area `json:"cap,omitempty"`
 	Held  Area  `json:"held"`
 	// FactorShare is the district's share of the distributable quota by
-	// the factor method (0 for parks).
-	FactorShare float64  `json:"factor_share"`
-	Projects    int      `json:"projects"`
-	Notes       []string `json:"notes"`
-	NotesZh     []string `json:"notes_zh"`
+	// the factor method (0 for parks): FactorBase, the part the area
+	// factors give, times FactorCoefficient, the product of the ratio
+	// factors' multipliers, normalised so the districts' shares sum to 1.
+	FactorShare       float64  `json:"factor_share"`
+	FactorBase        float64  `json:"factor_base"`
+	FactorCoefficient float64  `json:"factor_coefficient"`
+	Projects          int      `json:"projects"`
+	Notes             []string `json:"notes"`
+	NotesZh           []string `json:"notes_zh"`
 }
 
 // Result is the outcome of one run. Granted + ReturnedToReserve + Reserve

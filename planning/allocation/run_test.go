@@ -2,6 +2,7 @@ package allocation
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
 
@@ -14,7 +15,7 @@ import (
 func simplePolicy() Policy {
 	p := DefaultPolicy(2025)
 	p.ReserveShare, p.ParkEarmark.Share = 0, 0
-	p.Factors = []Factor{{FactorProjectNeed, 1}}
+	p.Factors = []Factor{{Name: FactorProjectNeed, Role: RoleShare, Weight: 1}}
 	p.SupplyRate.Floor = 0
 	for i := range p.Scoring.Categories {
 		p.Scoring.Categories[i].Points = 0
@@ -278,9 +279,14 @@ func TestTiltAllOrNothingCounterexample(t *testing.T) {
 
 func TestFactorSplit(t *testing.T) {
 	p := simplePolicy()
-	p.Factors = []Factor{{FactorSupplyRate5y, 0.5}, {FactorTaxPerMu, 0.5}}
+	// 批而未供 disposed 3 : 1 gives the base shares 75% and 25%; 亩均税收 10
+	// and 40 (mean 25) give the ratios 0.4 and 1.6, held at 0.5 and 1.5,
+	// so the coefficients are √0.5 and √1.5 and A's share is
+	// 0.75√0.5 / (0.75√0.5 + 0.25√1.5) = 3 / (3 + √3).
+	p.Factors = []Factor{{Name: FactorUnsuppliedDisposed, Role: RoleShare, Weight: 1}, {Name: FactorTaxPerMu, Role: RoleCoefficient, Weight: 0.5}}
 	a, b := district("330108", 0.6), district("330109", 0.4)
-	a.Facts.TaxPerMu, b.Facts.TaxPerMu = 30, 10
+	a.Facts.UnsuppliedDisposed, b.Facts.UnsuppliedDisposed = ha(3), ha(1)
+	a.Facts.TaxPerMu, b.Facts.TaxPerMu = 10, 40
 	in := Input{Year: 2025, Available: ha(100), Accounts: []Account{b, a}}
 	pools := func(p Policy) (Area, Area, Result) {
 		r, err := Run(in, p, MethodPriority)
@@ -291,8 +297,14 @@ func TestFactorSplit(t *testing.T) {
 		return r.Accounts[0].Pool, r.Accounts[1].Pool, r
 	}
 	pa, pb, r := pools(p)
-	if pa != ha(67.5) || pb != ha(32.5) || r.Accounts[0].FactorShare != 0.675 {
-		t.Errorf("split %v %v share %v", pa, pb, r.Accounts[0].FactorShare)
+	wantA := 3 / (3 + math.Sqrt(3))
+	if pa != Area(math.Round(float64(ha(100))*wantA)) || pa+pb != ha(100) || math.Abs(r.Accounts[0].FactorShare-wantA) > 1e-12 {
+		t.Errorf("split %v %v share %v, want %v", pa, pb, r.Accounts[0].FactorShare, wantA)
+	}
+	noteA, noteB := r.Accounts[0].Notes[0], r.Accounts[1].Notes[0]
+	if !strings.Contains(noteA, "base 75.0%") || !strings.Contains(noteA, "= 0.400 held at 0.5)^0.5 = 0.707") ||
+		!strings.Contains(noteB, "= 1.600 held at 1.5)^0.5 = 1.225") || !strings.Contains(r.Accounts[1].NotesZh[0], "亩均税收（40.00 万元/亩 / 均值 25.00 万元/亩") {
+		t.Errorf("notes:\n%s\n%s\n%s", noteA, noteB, r.Accounts[1].NotesZh[0])
 	}
 	if r.ReturnedToReserve != ha(100) { // no projects: everything goes back
 		t.Errorf("returned %v", r.ReturnedToReserve)

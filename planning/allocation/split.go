@@ -25,31 +25,91 @@ func factorValue(f FactorName, a *acct) float64 {
 	return 0
 }
 
-// factorShares computes share_i = Σ_k w_k · x_ik / Σ_j x_jk for the
-// districts (in ID order). A factor on which every district is 0 is split
-// equally. parts[i][k] is district i's part x_ik / Σ_j x_jk of factor k.
-func factorShares(weights []Factor, ds []*acct) (shares []float64, parts [][]float64) {
+// ratioKnown reports whether x is a known value of ratio factor f: a
+// supply rate of 0 is a real (and bad) rate, a 亩均 figure of 0 means the
+// district evaluation table has none.
+func ratioKnown(f FactorName, x float64) bool { return f == FactorSupplyRate5y || x > 0 }
+
+// splitTerms are the terms of the district split, kept for the notes.
+type splitTerms struct {
+	shares []float64   // share_i, summing to 1
+	base   []float64   // base_i = Σ_share w_k · x_ik / Σ_j x_jk
+	coef   []float64   // coef_i, the product of the multipliers
+	parts  [][]float64 // parts[i][k]: the part x_ik / Σ_j x_jk of a share factor, the multiplier of the others
+	means  []float64   // means[k]: mean of a coefficient factor over the districts with a known value
+	norm   float64     // Σ_j base_j · coef_j
+}
+
+// factorShares computes the districts' (in ID order) shares:
+//
+//	base_i  = Σ_{k share} w_k · x_ik / Σ_j x_jk   (a factor on which every district is 0 is split equally)
+//	coef_i  = Π_{k coefficient} clamp(x_ik / mean_j x_jk, 0.5, 1.5)^w_k · Π_{k threshold, x_ik < t_k} 0.5^w_k
+//	share_i = base_i · coef_i / Σ_j base_j · coef_j
+//
+// An unknown ratio, or a mean of 0, gives the multiplier 1; coef_i > 0
+// always, so a district with a base share keeps a share.
+func factorShares(factors []Factor, ds []*acct) splitTerms {
 	n := len(ds)
-	shares = make([]float64, n)
-	parts = make([][]float64, n)
-	for i := range parts {
-		parts[i] = make([]float64, len(weights))
+	t := splitTerms{shares: make([]float64, n), base: make([]float64, n), coef: make([]float64, n),
+		parts: make([][]float64, n), means: make([]float64, len(factors))}
+	for i := range ds {
+		t.parts[i] = make([]float64, len(factors))
+		t.coef[i] = 1
 	}
-	for k, f := range weights {
-		total := 0.0
-		for _, d := range ds {
-			total += factorValue(f.Name, d)
-		}
-		for i, d := range ds {
-			part := 1 / float64(n)
-			if total > 0 {
-				part = factorValue(f.Name, d) / total
+	for k, f := range factors {
+		switch f.role() {
+		case RoleShare:
+			total := 0.0
+			for _, d := range ds {
+				total += factorValue(f.Name, d)
 			}
-			parts[i][k] = part
-			shares[i] += f.Weight * part
+			for i, d := range ds {
+				part := 1 / float64(n)
+				if total > 0 {
+					part = factorValue(f.Name, d) / total
+				}
+				t.parts[i][k] = part
+				t.base[i] += f.Weight * part
+			}
+		case RoleCoefficient:
+			sum, known := 0.0, 0
+			for _, d := range ds {
+				if x := factorValue(f.Name, d); ratioKnown(f.Name, x) {
+					sum += x
+					known++
+				}
+			}
+			if known > 0 {
+				t.means[k] = sum / float64(known)
+			}
+			for i, d := range ds {
+				m := 1.0
+				if x := factorValue(f.Name, d); ratioKnown(f.Name, x) && t.means[k] > 0 {
+					m = math.Pow(min(max(x/t.means[k], coefMin), coefMax), f.Weight)
+				}
+				t.parts[i][k] = m
+				t.coef[i] *= m
+			}
+		case RoleThreshold:
+			for i, d := range ds {
+				m := 1.0
+				if x := factorValue(f.Name, d); ratioKnown(f.Name, x) && x < *f.Threshold {
+					m = math.Pow(coefMin, f.Weight)
+				}
+				t.parts[i][k] = m
+				t.coef[i] *= m
+			}
 		}
 	}
-	return shares, parts
+	for i := range ds {
+		t.norm += t.base[i] * t.coef[i]
+	}
+	for i := range ds {
+		if t.norm > 0 {
+			t.shares[i] = t.base[i] * t.coef[i] / t.norm
+		}
+	}
+	return t
 }
 
 // apportion splits dist between districts in proportion to their shares,
