@@ -20,10 +20,12 @@ import { $, $$, el } from './dom.js';
 import { createDrawTool } from './draw.js';
 import { createEligibilityPanel } from './eligibility.js';
 import { createErrorBar } from './errorbar.js';
+import { dateTime } from './format.js';
 import { applyTranslations, lang, onLangChange, pick, setLang, t } from './i18n.js';
 import { createInfoPanel } from './info.js';
 import { createLayers, geojson, LAYER_NAMES, PARCEL_MIN_ZOOM, readFeatures } from './layers.js';
 import { createPanel } from './panel.js';
+import { createPrint } from './print.js';
 import { createQuotaPanel } from './quota.js';
 import { createReportsPanel } from './reports.js';
 import { createSearchPanel } from './search.js';
@@ -345,6 +347,14 @@ async function start() {
   const panels = { search, eligibility, allocate, quota, reports };
   window.__landquota.panels = panels;
 
+  // ---- printing: the map sheet (print.js), and a header over a printed panel ----
+  const print = createPrint(app, $('#print-dialog'));
+  window.__landquota.print = print;
+  $('#print-open').addEventListener('click', () => print.open());
+  window.addEventListener('beforeprint', () => {
+    $('#print-header').textContent = `${t('app.title')} · ${t(`mode.${mode}`)} · ${t('print.asOf')} ${dateTime(new Date().toISOString())}`;
+  });
+
   // ---- modes ----
   function setMode(next) {
     if (!MODES.includes(next)) next = 'layers';
@@ -397,6 +407,7 @@ async function start() {
     panel.render();
     info.render();
     for (const p of Object.values(panels)) p.render();
+    print.render();
     layers.districts.changed();
     parkLabels.changed();
     updateHints();

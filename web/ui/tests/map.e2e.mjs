@@ -1,0 +1,302 @@
+// Browser tests of the map as officials use it (issue 16): printing a map to PDF and PNG,
+// the static files, keyboard and accessibility (axe-core in every mode), phone and tablet.
+//
+//   LANDQUOTA_TEST_DATABASE_URL=... CHROMIUM=/usr/bin/chromium node tests/map.e2e.mjs [name filter]
+//
+// Needs poppler-utils (pdfinfo, pdftotext, pdffonts, pdftoppm) and fonts-noto-cjk, which
+// scripts/ui-test.sh installs. Screenshots and the printed files go to web/ui/test-output/.
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { assert, equal, OUT_DIR, run, runTests, startWorld, stopWorld, test as register } from './harness.mjs';
+
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const DESKTOP = { width: 1440, height: 900 };
+const HTZ = [120.2, 30.19]; // Binjiang, inside the High-tech Zone park
+const only = process.argv[2] ? new RegExp(process.argv[2], 'i') : null;
+const test = (name, fn) => (!only || only.test(name)) && register(name, fn);
+const require = createRequire(import.meta.url);
+
+// ---------------------------------------------------------------- helpers
+async function openPage(ctx, { lang = 'zh', hash = '', viewport = DESKTOP, touch = false } = {}) {
+  const context = await ctx.browser.newContext({
+    viewport, locale: lang === 'en' ? 'en-US' : 'zh-CN', acceptDownloads: true, hasTouch: touch, isMobile: touch,
+  });
+  if (lang === 'en') await context.addInitScript(() => localStorage.setItem('landquota.lang', 'en'));
+  const page = await context.newPage();
+  page.consoleErrors = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 401/.test(m.text())) page.consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => page.consoleErrors.push(`pageerror: ${e.message}`));
+  const t0 = Date.now();
+  await page.goto(`${ctx.world.url}/${hash}`);
+  await page.waitForFunction(() => window.__landquota && window.__landquota.ready, null, { timeout: 20000 });
+  page.loadMs = Date.now() - t0;
+  ctx.pages.push(page);
+  return page;
+}
+
+async function rendered(page) {
+  await page.evaluate(() => new Promise((resolve, reject) => {
+    const { map } = window.__landquota;
+    const timer = setTimeout(() => reject(new Error('no rendercomplete within 20 s')), 20000);
+    map.once('rendercomplete', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    map.render();
+  }));
+}
+
+async function goTo(page, [lon, lat], zoom) {
+  await page.evaluate(([lon, lat, zoom]) => {
+    const view = window.__landquota.map.getView();
+    const x = (lon * 20037508.342789244) / 180;
+    const y = (Math.log(Math.tan(((90 + lat) * Math.PI) / 360)) / Math.PI) * 20037508.342789244;
+    view.setCenter([x, y]);
+    view.setZoom(zoom);
+  }, [lon, lat, zoom]);
+  await rendered(page);
+}
+
+async function shot(page, name) {
+  const path = join(OUT_DIR, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}
+
+async function noErrors(page, where) {
+  const shown = await page.$$eval('[data-testid=error-message]', (els) => els.map((e) => e.textContent));
+  assert(shown.length === 0, `${where}: the error bar shows ${JSON.stringify(shown)}`);
+  assert(page.consoleErrors.length === 0, `${where}: console errors ${JSON.stringify(page.consoleErrors)}`);
+}
+
+/**
+ * Looks at a box of a PNG file, decoded by the browser: its size, the share of dark pixels
+ * (text, lines), of coloured ones (neither white nor grey: map features, swatches), and
+ * the rows holding at least two dark runs of minRun pixels or more (a scale bar).
+ */
+async function pngLook(page, file, box = null, minRun = 1e9) {
+  const b64 = (await readFile(file)).toString('base64');
+  return page.evaluate(async ([b64, box, minRun]) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.naturalWidth;
+    c.height = img.naturalHeight;
+    const ctx = c.getContext('2d', { willReadFrequently: true });
+    ctx.drawImage(img, 0, 0);
+    const [x0, y0, w, h] = box || [0, 0, c.width, c.height];
+    const d = ctx.getImageData(x0, y0, w, h).data;
+    let dark = 0;
+    let colour = 0;
+    const barRows = [];
+    for (let y = 0; y < h; y++) {
+      let runs = 0;
+      let len = 0;
+      for (let x = 0; x <= w; x++) {
+        const i = (y * w + x) * 4;
+        const isDark = x < w && d[i] + d[i + 1] + d[i + 2] < 200;
+        if (x < w && Math.max(d[i], d[i + 1], d[i + 2]) - Math.min(d[i], d[i + 1], d[i + 2]) > 40) colour++;
+        if (isDark) {
+          dark++;
+          len++;
+        } else {
+          if (len >= minRun) runs++;
+          len = 0;
+        }
+      }
+      if (runs >= 2) barRows.push(y);
+    }
+    return { width: c.width, height: c.height, dark: dark / (w * h), colour: colour / (w * h), barRows };
+  }, [b64, box, minRun]);
+}
+
+/** Two screenshots of the same size differ: the glyphs of two words are not the same boxes. */
+async function differentGlyphs(a, b) {
+  const [x, y] = [await a.screenshot(), await b.screenshot()];
+  return !x.equals(y);
+}
+
+/** Runs axe-core (from node_modules) in the page; the serious and critical violations. */
+async function axeViolations(page, where) {
+  const source = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(source);
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+}
+
+async function printToPdf(page, name, { paper, orientation, scale, title, caption }) {
+  await page.evaluate(() => {
+    window.__printed = 0;
+    window.print = () => {
+      window.__printed++;
+    };
+  });
+  await page.click('[data-testid=print-open]');
+  await page.selectOption('[data-testid=print-paper]', paper);
+  await page.selectOption('[data-testid=print-orientation]', orientation);
+  await page.selectOption('[data-testid=print-scale-choice]', String(scale));
+  await page.fill('[data-testid=print-title]', title);
+  await page.fill('[data-testid=print-caption]', caption);
+  await page.click('[data-testid=print-pdf]');
+  await page.waitForFunction(() => window.__printed > 0, null, { timeout: 90000 });
+  const ms = await page.evaluate(() => window.__landquota.lastPrintMs);
+  const pdf = join(OUT_DIR, `${name}.pdf`);
+  await page.pdf({ path: pdf, preferCSSPageSize: true, printBackground: true });
+  await page.evaluate(() => window.__landquota.print.clear());
+  return { pdf, ms };
+}
+
+// ---------------------------------------------------------------- tests
+test('print: an A4 landscape map at 1:10,000 to PDF with title, legend, scale bar, north arrow and notes', async (ctx) => {
+  const page = await openPage(ctx);
+  await goTo(page, HTZ, 14);
+  const title = '滨江区用地现状图 PRINT-TEST';
+  const { pdf, ms } = await printToPdf(page, 'print-a4-landscape', { paper: 'A4', orientation: 'landscape', scale: 10000, title, caption: '会议材料 caption-42' });
+  console.log(`     A4 landscape, 300 dpi map, composed in ${ms} ms`);
+
+  // Page size: A4 landscape is 841.89 × 595.28 pt.
+  const info = run('pdfinfo', [pdf]);
+  const size = info.match(/Page size:\s+([\d.]+) x ([\d.]+) pts/);
+  assert(size, `pdfinfo gives no page size:\n${info}`);
+  assert(Math.abs(Number(size[1]) - 841.89) < 2 && Math.abs(Number(size[2]) - 595.28) < 2, `page size ${size[1]} × ${size[2]} pt, want A4 landscape`);
+  equal(Number(info.match(/Pages:\s+(\d+)/)[1]), 1, 'pages');
+
+  // Text: title, legend heading and entries, scale, coordinate system, caption.
+  const text = run('pdftotext', ['-layout', pdf, '-']);
+  for (const want of [title, '图例', '比例尺 1:10,000', 'CGCS2000', '制图日期', '会议材料 caption-42', '杭州高新区（滨江）']) {
+    assert(text.includes(want), `the PDF's text lacks ${JSON.stringify(want)}:\n${text}`);
+  }
+  const legendLabels = await page.$$eval('#legend-content .legend-row', (rows) => rows.map((r) => r.textContent.trim()).filter(Boolean));
+  assert(legendLabels.length > 5, `the on-screen legend has ${legendLabels.length} rows`);
+  for (const label of legendLabels.slice(0, 6)) assert(text.includes(label), `the PDF's legend lacks ${JSON.stringify(label)}`);
+  assert(/\d+ (m|km)\b/.test(text), `no scale-bar length in the PDF's text:\n${text}`);
+  // Pixels: render the page at 100 dpi (1169 × 827 px) and look where the layout puts things
+  // (print.js, A4 landscape: title 10..23 mm, map 10..228 × 23..191 mm, side column 233..287 mm).
+  run('pdftoppm', ['-r', '100', '-png', '-singlefile', pdf, join(OUT_DIR, 'print-a4-landscape')]);
+  const png = join(OUT_DIR, 'print-a4-landscape.png');
+  const mm = (v) => Math.round((v * 100) / 25.4);
+  const whole = await pngLook(page, png, [0, 0, 10, 10]);
+  assert(Math.abs(whole.width - 1169) <= 2 && Math.abs(whole.height - 827) <= 2, `rendered page ${whole.width} × ${whole.height} px, want 1169 × 827`);
+  const titleBand = await pngLook(page, png, [mm(60), mm(11), mm(177), mm(11)]);
+  assert(titleBand.dark > 0.03, `the title band has ${titleBand.dark} dark pixels: no title drawn`);
+  const mapBox = await pngLook(page, png, [mm(12), mm(25), mm(214), mm(164)]);
+  assert(mapBox.colour > 0.1, `the map frame has ${mapBox.colour} coloured pixels: no map drawn`);
+  const legendBox = await pngLook(page, png, [mm(233), mm(40), mm(54), mm(100)]);
+  assert(legendBox.colour > 0.005, `the legend has ${legendBox.colour} coloured pixels: no swatches`);
+  // The scale bar: rows of the side column's foot with two black segments of 4 mm or more.
+  const foot = await pngLook(page, png, [mm(233), mm(140), mm(54), mm(51)], mm(4));
+  assert(foot.barRows.length >= 2, 'no scale bar (rows with two black segments) at the foot of the side column');
+  await page.screenshot({ path: join(OUT_DIR, 'print-after.png') });
+  await noErrors(page, 'print');
+  await page.context().close();
+});
+
+test('print: an A3 landscape PDF is A3, and a 300-dpi PNG is A4 portrait at 2480 × 3508 px', async (ctx) => {
+  const page = await openPage(ctx);
+  await goTo(page, HTZ, 14);
+  const { pdf, ms } = await printToPdf(page, 'print-a3-landscape', { paper: 'A3', orientation: 'landscape', scale: 0, title: 'A3 extent', caption: '' });
+  console.log(`     A3 landscape at 300 dpi (extent on screen): map rendered and sheet composed in ${ms} ms`);
+  const size = run('pdfinfo', [pdf]).match(/Page size:\s+([\d.]+) x ([\d.]+) pts/);
+  assert(Math.abs(Number(size[1]) - 1190.55) < 2 && Math.abs(Number(size[2]) - 841.89) < 2, `page size ${size[1]} × ${size[2]} pt, want A3 landscape`);
+  assert(/比例尺 1:[\d,]+/.test(run('pdftotext', [pdf, '-'])), 'the extent print names its scale');
+
+  await page.click('[data-testid=print-open]');
+  await page.selectOption('[data-testid=print-paper]', 'A4');
+  await page.selectOption('[data-testid=print-orientation]', 'portrait');
+  await page.selectOption('[data-testid=print-scale-choice]', '5000');
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 90000 }), page.click('[data-testid=print-png]')]);
+  const file = join(OUT_DIR, 'print-a4-portrait.png');
+  await download.saveAs(file);
+  const bytes = await readFile(file);
+  equal(bytes.readUInt32BE(16), 2480, 'PNG width');
+  equal(bytes.readUInt32BE(20), 3508, 'PNG height');
+  const phys = bytes.indexOf(Buffer.from('pHYs'));
+  assert(phys > 0, 'the PNG has no pHYs (resolution) chunk');
+  equal(bytes.readUInt32BE(phys + 4), 11811, 'PNG pixels per metre (300 dpi)');
+  const map = await pngLook(page, file, [200, 400, 1200, 1200]);
+  assert(map.colour > 0.1, `the PNG's map has ${map.colour} coloured pixels`);
+  const title = await pngLook(page, file, [400, 130, 1680, 120]);
+  assert(title.dark > 0.02, `the PNG's title band has ${title.dark} dark pixels`);
+  await noErrors(page, 'png');
+  await page.context().close();
+});
+
+test('fonts: Chinese labels are drawn with real glyphs, not the boxes of a missing font', async (ctx) => {
+  const page = await openPage(ctx);
+  // Two tab labels of four characters each: without a CJK font both are four identical boxes.
+  const a = page.locator('[data-testid=mode-search]');
+  const b = page.locator('[data-testid=mode-eligibility]');
+  const [ba, bb] = [await a.boundingBox(), await b.boundingBox()];
+  equal(Math.round(ba.width), Math.round(bb.width), 'width of two four-character tabs');
+  assert(await differentGlyphs(a, b), '"规划查询" and "合规分析" look the same: no CJK font (apt-get install fonts-noto-cjk)');
+  await page.context().close();
+});
+
+test('static files: hashed names cached a year and gzipped, index.html revalidated, no source map', async (ctx) => {
+  const index = await fetch(`${ctx.world.url}/`, { headers: { 'Accept-Encoding': 'gzip' } });
+  equal(index.status, 200, 'GET /');
+  equal(index.headers.get('cache-control'), 'no-cache', 'index.html Cache-Control');
+  const etag = index.headers.get('etag');
+  assert(etag, 'index.html has no ETag');
+  const html = await index.text();
+  const js = html.match(/src="(main-[A-Z0-9]{8}\.js)"/);
+  assert(js, `index.html names no hashed script:\n${html.slice(0, 400)}`);
+  const again = await fetch(`${ctx.world.url}/`, { headers: { 'If-None-Match': etag, 'Accept-Encoding': 'gzip' } });
+  equal(again.status, 304, 'GET / with If-None-Match');
+  // fetch() decompresses; ask over a raw request to see the bytes on the wire.
+  const raw = run('curl', ['-sS', '-D', '-', '-o', '/dev/null', '-H', 'Accept-Encoding: gzip', `${ctx.world.url}/${js[1]}`]);
+  assert(/content-encoding: gzip/i.test(raw), `script not gzipped:\n${raw}`);
+  assert(/cache-control: public, max-age=31536000, immutable/i.test(raw), `script not cached for a year:\n${raw}`);
+  const length = Number(run('curl', ['-sS', '-o', '/dev/null', '-w', '%{size_download}', '-H', 'Accept-Encoding: gzip', `${ctx.world.url}/${js[1]}`]));
+  assert(length < 200000, `gzipped script is ${length} bytes`);
+  console.log(`     main script on the wire: ${length} bytes gzipped`);
+  const map = await fetch(`${ctx.world.url}/${js[1]}.map`);
+  equal(map.status, 404, 'source map');
+});
+
+test('page load: the map with parcels drawn at zoom 14', async (ctx) => {
+  const page = await openPage(ctx, { hash: '' });
+  const t0 = Date.now();
+  await goTo(page, HTZ, 14);
+  const drawn = await page.evaluate(() => {
+    const { map, layers } = window.__landquota;
+    return layers.parcels.getFeaturesInExtent(map.getView().calculateExtent(map.getSize())).length;
+  });
+  assert(drawn > 0, 'no parcels drawn at zoom 14');
+  console.log(`     page ready in ${page.loadMs} ms, then ${drawn} parcels drawn at zoom 14 in ${Date.now() - t0} ms`);
+  await page.context().close();
+});
+
+// ---------------------------------------------------------------- run
+const ctx = { pages: [] };
+let failures = 1;
+try {
+  ctx.world = await startWorld();
+  ctx.browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  ctx.onFailure = async (name) => {
+    const page = ctx.pages[ctx.pages.length - 1];
+    if (page && !page.isClosed()) await page.screenshot({ path: join(OUT_DIR, `FAILED-map-${name.slice(0, 40).replace(/[^\w]+/g, '-')}.png`) });
+    for (const p of ctx.pages) if (!p.isClosed()) await p.context().close();
+  };
+  failures = await runTests(ctx);
+} catch (err) {
+  console.error(`ui tests could not run: ${err.stack || err}`);
+  console.log('\n0 passed, 1 failed');
+  failures = Math.max(failures, 1);
+} finally {
+  if (ctx.browser) await ctx.browser.close().catch(() => {});
+  if (ctx.world) await stopWorld(ctx.world);
+}
+process.exit(failures ? 1 : 0);
