@@ -423,6 +423,9 @@ const LABELS = [
   ['search.available', '可供地（空闲）', 'Available (free)'],
   ['search.availableHint', '储备或已批未供、且未纳入项目的地块', 'Reserve or approved-not-supplied land that no project holds'],
   ['search.areaRange', '面积范围', 'Area'],
+  ['search.minArea', '最小面积', 'Minimum area'],
+  ['search.maxArea', '最大面积', 'Maximum area'],
+  ['search.unit', '面积单位', 'Area unit'],
   ['search.eligible', '三区三线', 'Protected lines'],
   ['search.any', '不限', 'Any'],
   ['search.eligibleYes', '可作新增建设用地', 'May take new construction land'],
@@ -552,6 +555,8 @@ export function applyTranslations(root = document) {
   for (const node of root.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
   for (const node of root.querySelectorAll('[data-i18n-title]')) {
     node.title = t(node.dataset.i18nTitle);
-    node.setAttribute('aria-label', node.title);
+    // A button with a translated text is named by it; the title names only icon buttons (×, ‹).
+    if (node.dataset.i18n) node.removeAttribute('aria-label');
+    else node.setAttribute('aria-label', node.title);
   }
 }

@@ -367,6 +367,7 @@ async function start() {
     for (const b of $$('#mode-tabs [data-mode]')) {
       b.classList.toggle('active', b.dataset.mode === mode);
       b.setAttribute('aria-selected', String(b.dataset.mode === mode));
+      b.tabIndex = b.dataset.mode === mode ? 0 : -1;
     }
     for (const s of $$('#side-panel [data-panel]')) s.hidden = s.dataset.panel !== mode;
     // The legend is open on the map view (and for a scenario on the map); the tools need the room.
@@ -378,6 +379,18 @@ async function start() {
     setTimeout(() => map.updateSize(), 0);
   }
   for (const b of $$('#mode-tabs [data-mode]')) b.addEventListener('click', () => setMode(b.dataset.mode));
+  // The tab list as ARIA wants it: one tab in the tab order, arrows (and Home/End) move and select.
+  $('#mode-tabs').addEventListener('keydown', (e) => {
+    const tabs = $$('#mode-tabs [data-mode]');
+    const i = tabs.indexOf(document.activeElement);
+    if (i < 0) return;
+    const next = { ArrowRight: i + 1, ArrowDown: i + 1, ArrowLeft: i - 1, ArrowUp: i - 1, Home: 0, End: tabs.length - 1 }[e.key];
+    if (next === undefined) return;
+    e.preventDefault();
+    const tab = tabs[(next + tabs.length) % tabs.length];
+    setMode(tab.dataset.mode);
+    tab.focus();
+  });
   window.addEventListener('hashchange', () => setMode(location.hash.slice(1)));
 
   // ---- map clicks ----

@@ -89,9 +89,12 @@ export function createReportsPanel(root, app) {
         ...measures.map((c) => el('td', { class: c.kind === 'text' ? '' : 'num' }, valueText(r[c.key], c.kind)))));
     }
     const open = !closed.has(tb.key);
+    const title = lang() === 'en' ? tb.title_en : tb.title_zh;
     const details = el('details', { class: 'report-section', open, 'data-testid': `report-table-${tb.key}` },
-      el('summary', {}, el('span', { class: 'report-title' }, lang() === 'en' ? tb.title_en : tb.title_zh), downloads(tb.key)),
-      el('div', { class: 'table-wrap' },
+      // The download buttons sit next to the summary, not in it: a summary is a button itself.
+      el('summary', {}, el('span', { class: 'report-title' }, title)),
+      el('div', { class: 'report-downloads' }, downloads(tb.key)),
+      el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': title },
         el('table', { class: 'grid report' },
           el('thead', {}, el('tr', {}, el('th', {}, t('reports.unit')), ...measures.map((c) => el('th', { class: c.kind === 'text' ? '' : 'num' }, colName(c))))),
           el('tbody', {}, ...rows))));

@@ -239,6 +239,56 @@ test('fonts: Chinese labels are drawn with real glyphs, not the boxes of a missi
   await page.context().close();
 });
 
+test('accessibility: axe-core finds no serious or critical violation in any mode, in Chinese and English', async (ctx) => {
+  const found = [];
+  for (const lang of ['zh', 'en']) {
+    const page = await openPage(ctx, { lang });
+    await goTo(page, HTZ, 14);
+    for (const mode of ['layers', 'search', 'eligibility', 'allocate', 'quota', 'reports']) {
+      await page.click(`[data-testid=mode-${mode}]`);
+      await page.waitForTimeout(600);
+      found.push(...await axeViolations(page, `${lang} ${mode}`));
+    }
+    await page.click('[data-testid=mode-layers]');
+    await page.click('[data-testid=print-open]');
+    found.push(...await axeViolations(page, `${lang} print dialog`));
+    await page.keyboard.press('Escape');
+    await page.context().close();
+  }
+  assert(found.length === 0, `axe-core violations:\n${found.join('\n')}`);
+});
+
+test('keyboard: arrow keys move along the mode tabs, and focus is visible on the top bar and the map', async (ctx) => {
+  const page = await openPage(ctx);
+  await page.focus('[data-testid=mode-layers]');
+  await page.keyboard.press('ArrowRight');
+  equal(await page.evaluate(() => document.activeElement.dataset.testid), 'mode-search', 'focus after ArrowRight');
+  equal(await page.evaluate(() => document.body.dataset.mode), 'search', 'mode after ArrowRight');
+  await page.keyboard.press('End');
+  equal(await page.evaluate(() => document.activeElement.dataset.testid), 'mode-reports', 'focus after End');
+  await page.keyboard.press('ArrowRight');
+  equal(await page.evaluate(() => document.activeElement.dataset.testid), 'mode-layers', 'ArrowRight wraps to the first tab');
+  await page.keyboard.press('ArrowLeft');
+  equal(await page.evaluate(() => document.activeElement.dataset.testid), 'mode-reports', 'ArrowLeft wraps to the last tab');
+  equal(await page.getAttribute('[data-testid=mode-reports]', 'tabindex'), '0', 'the selected tab is the one in the tab order');
+  equal(await page.getAttribute('[data-testid=mode-layers]', 'tabindex'), '-1', 'the other tabs are not');
+  // A visible ring: the focused tab's outline is drawn and differs from the blue bar.
+  const ring = await page.evaluate(() => {
+    const cs = getComputedStyle(document.activeElement);
+    return { style: cs.outlineStyle, width: parseFloat(cs.outlineWidth), color: cs.outlineColor };
+  });
+  assert(ring.style !== 'none' && ring.width >= 2, `focused tab outline ${JSON.stringify(ring)}`);
+  await page.keyboard.press('Home');
+  await page.focus('#map');
+  const mapRing = await page.evaluate(() => {
+    const cs = getComputedStyle(document.querySelector('#map'));
+    return { outline: cs.outlineStyle, width: parseFloat(cs.outlineWidth), shadow: cs.boxShadow };
+  });
+  assert((mapRing.outline !== 'none' && mapRing.width >= 2) || mapRing.shadow !== 'none', `the focused map shows no ring: ${JSON.stringify(mapRing)}`);
+  await shot(page, 'map-keyboard-focus');
+  await page.context().close();
+});
+
 test('static files: hashed names cached a year and gzipped, index.html revalidated, no source map', async (ctx) => {
   const index = await fetch(`${ctx.world.url}/`, { headers: { 'Accept-Encoding': 'gzip' } });
   equal(index.status, 200, 'GET /');
