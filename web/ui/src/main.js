@@ -175,6 +175,15 @@ async function start() {
   for (const name of names) map.addLayer(layers[name]);
   if (names.includes('parks')) map.addLayer(parkLabels);
   for (const o of Object.values(overlays)) map.addLayer(o);
+  // The first view: the High-tech Zone and its parks, once they are loaded, unless the user
+  // has moved the map meanwhile (or opened a link to a mode that moves it).
+  const firstCenter = map.getView().getCenter();
+  layers.parks.getSource().once('featuresloadend', () => {
+    const view = map.getView();
+    const ext = layers.parks.getSource().getExtent();
+    const moved = view.getCenter()[0] !== firstCenter[0] || view.getCenter()[1] !== firstCenter[1];
+    if (!moved && !isEmpty(ext)) view.fit(ext, { padding: fitPadding() });
+  });
   // Stock land and allocations are drawn over the parcels, off until asked for.
   names = [...names, 'stock', 'allocations'];
   window.__landquota.layers = layers;

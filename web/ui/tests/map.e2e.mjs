@@ -289,6 +289,44 @@ test('keyboard: arrow keys move along the mode tabs, and focus is visible on the
   await page.context().close();
 });
 
+test('first view: the High-tech Zone and its parks fill the map, with 滨江区, 滨富 and 滨萧 at low zoom', async (ctx) => {
+  const page = await openPage(ctx);
+  await page.waitForFunction(() => window.__landquota.layers.parks.getSource().getFeatures().length > 0);
+  await rendered(page);
+  const view = await page.evaluate(() => {
+    const { map, layers } = window.__landquota;
+    const v = map.getView();
+    const ext = v.calculateExtent(map.getSize());
+    const parks = layers.parks.getSource().getExtent();
+    const districts = layers.districts.getSource().getExtent();
+    return { ext, parks, districts, zoom: v.getZoom() };
+  });
+  const inside = (a, b) => a[0] >= b[0] && a[1] >= b[1] && a[2] <= b[2] && a[3] <= b[3];
+  assert(inside(view.parks, view.ext), `the parks ${view.parks} are not all in view ${view.ext}`);
+  const w = (e) => e[2] - e[0];
+  assert(w(view.ext) < 0.6 * w(view.districts), `the first view is ${w(view.ext)} m wide, the districts ${w(view.districts)}: not on the parks`);
+  await page.evaluate(() => window.__landquota.map.getView().setZoom(10.5));
+  await rendered(page);
+  const labels = await page.evaluate(() => {
+    const { map, layers } = window.__landquota;
+    const labelLayer = map.getAllLayers().find((l) => l.get('name') === 'park-labels');
+    const res = map.getView().getResolution();
+    const out = {};
+    for (const f of layers.parks.getSource().getFeatures()) {
+      const st = labelLayer.getStyle()(f, res);
+      out[f.get('code')] = st && st.getText() ? st.getText().getText() : null;
+    }
+    return out;
+  });
+  equal(labels.BINFU, '滨富', 'Binfu short label');
+  equal(labels.BINXIAO, '滨萧', 'Binxiao short label');
+  equal(labels.HTZ, null, 'the core zone leaves its label to 滨江区');
+  equal((await page.textContent('[data-testid=zoom-hint]')).trim(), '放大地图即可看到地块', 'zoom hint in plain words');
+  await shot(page, 'first-view-low-zoom');
+  await noErrors(page, 'first view');
+  await page.context().close();
+});
+
 test('static files: hashed names cached a year and gzipped, index.html revalidated, no source map', async (ctx) => {
   const index = await fetch(`${ctx.world.url}/`, { headers: { 'Accept-Encoding': 'gzip' } });
   equal(index.status, 200, 'GET /');
