@@ -32,10 +32,11 @@ import { createSearchPanel } from './search.js';
 import { setStatuses } from './statuses.js';
 import { allocationKinds } from './styles.js';
 import { createStock } from './stock.js';
+import { createStockPanel } from './stockpanel.js';
 
 // Hangzhou High-tech Zone and its parks, used until /api/meta answers (or if it fails).
 const FALLBACK_BOUNDS = [119.85, 29.95, 120.4, 30.3];
-export const MODES = ['layers', 'search', 'eligibility', 'allocate', 'quota', 'reports'];
+export const MODES = ['layers', 'search', 'eligibility', 'allocate', 'quota', 'stock', 'reports'];
 
 const errors = createErrorBar($('#error-bar'));
 window.addEventListener('unhandledrejection', (e) => {
@@ -353,7 +354,8 @@ async function start() {
   const allocate = createAllocatePanel($('[data-panel="allocate"]'), app);
   const quota = createQuotaPanel($('[data-panel="quota"]'), app);
   const reports = createReportsPanel($('[data-panel="reports"]'), app);
-  const panels = { search, eligibility, allocate, quota, reports };
+  const stockPanel = createStockPanel($('[data-panel="stock"]'), app);
+  const panels = { search, eligibility, allocate, quota, stock: stockPanel, reports };
   window.__landquota.panels = panels;
 
   // ---- printing: the map sheet (print.js), and a header over a printed panel ----

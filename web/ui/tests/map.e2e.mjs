@@ -327,6 +327,62 @@ test('first view: the High-tech Zone and its parks fill the map, with 滨江区,
   await page.context().close();
 });
 
+test('stock workbench: the summary is the API\'s, the idle list sorts, filters, exports and zooms to a parcel', async (ctx) => {
+  const page = await openPage(ctx, { hash: '#stock' });
+  await page.waitForSelector('[data-testid=stock-summary] tbody tr');
+  await page.waitForSelector('[data-testid=stock-list-idle] tbody tr');
+  const summary = await (await fetch(`${ctx.world.url}/api/stock/summary`)).json();
+  const total = summary.units.find((u) => u.level === '合计') || summary.units[summary.units.length - 1];
+  const shownRows = await page.$$eval('[data-testid=stock-summary] tbody tr', (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
+  equal(shownRows.length, summary.units.length, 'summary rows');
+  const totalRow = shownRows[summary.units.indexOf(total)];
+  const mu = (v) => new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(v);
+  equal(totalRow[2], `${total.idle.count} · ${mu(total.idle.area_mu)}`, 'idle count · area of the total row');
+  equal(totalRow[1], `${total.unsupplied.count} · ${mu(total.unsupplied.area_mu)}`, 'unsupplied count · area of the total row');
+
+  // The list holds every idle parcel the API gives (all pages).
+  let n = 0;
+  for (let next = '/api/stock?kind=idle&limit=1000'; next;) {
+    const fc = await (await fetch(new URL(next, ctx.world.url))).json();
+    n += fc.features.length;
+    next = (fc.links || []).find((l) => l.rel === 'next')?.href;
+  }
+  assert(n > 0, 'the seeded database has no idle land to list');
+  const countText = await page.textContent('[data-testid=stock-count]');
+  assert(countText.includes(`${n} / ${n}`), `list count "${countText}", want ${n} of ${n}`);
+
+  // Sorted by years idle, most first; then by area ascending and descending.
+  const col = async (i) => page.$$eval('[data-testid=stock-list-idle] tbody tr', (rows, i) => rows.map((r) => Number(r.cells[i].textContent.replace(/,/g, ''))), i);
+  const years = await col(5);
+  assert(years.every((v, i) => i === 0 || years[i - 1] >= v), `not sorted by years idle: ${years.slice(0, 20)}`);
+  await page.click('[data-testid=stock-sort-area_mu]');
+  await page.click('[data-testid=stock-sort-area_mu]');
+  const areas = await col(2);
+  assert(areas.every((v, i) => i === 0 || areas[i - 1] <= v), `not sorted by area ascending: ${areas.slice(0, 20)}`);
+  equal(await page.getAttribute('[data-testid=stock-list-idle] th[aria-sort=ascending] button', 'data-testid'), 'stock-sort-area_mu', 'aria-sort on the sorted column');
+
+  // Filter by a code: one row.
+  const code = await page.textContent('[data-testid=stock-list-idle] tbody tr:first-child [data-testid=stock-row-zoom]');
+  await page.fill('[data-testid=stock-filter-text]', code);
+  equal(await page.$$eval('[data-testid=stock-list-idle] tbody tr', (r) => r.length), 1, `rows for code ${code}`);
+
+  // The row zooms the map to its parcel and opens it.
+  await page.click('[data-testid=stock-row-zoom]');
+  await page.waitForSelector('[data-testid=info-panel][data-loaded=true]');
+  equal((await page.textContent('[data-testid=info-code]')).trim(), code, 'parcel opened from the list');
+  await page.waitForFunction(() => window.__landquota.map.getView().getZoom() >= 15, null, { timeout: 5000 });
+
+  // Export: CSV with the header and the filtered row.
+  await page.fill('[data-testid=stock-filter-text]', '');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=stock-export-csv]')]);
+  const csv = (await readFile(await download.path(), 'utf8')).replace(/^\ufeff/, '').trim().split('\r\n');
+  equal(csv.length, n + 1, 'CSV lines (header + every idle parcel)');
+  assert(csv[0].startsWith('地块编号,') && csv[0].includes('闲置费（万元）'), `CSV header ${csv[0]}`);
+  await shot(page, 'stock-workbench');
+  await noErrors(page, 'stock workbench');
+  await page.context().close();
+});
+
 test('static files: hashed names cached a year and gzipped, index.html revalidated, no source map', async (ctx) => {
   const index = await fetch(`${ctx.world.url}/`, { headers: { 'Accept-Encoding': 'gzip' } });
   equal(index.status, 200, 'GET /');
