@@ -29,6 +29,11 @@ const LABELS = [
   ['panel.collapse', '收起面板', 'Hide panel'],
   ['panel.expand', '展开面板', 'Show panel'],
   // ---- the stock-land workbench (stockpanel.js)
+  ['info.agreedStart', '约定开工日期', 'Agreed start'],
+  ['info.idleFrom', '闲置起算日', 'Idle since'],
+  ['info.idleFee', '闲置费', 'Idle fee'],
+  ['info.feeWan', '{fee} 万元', '{fee} × 10,000 yuan'],
+  ['info.feeUnknown', '地价未知，无法计算', 'land price unknown: cannot be computed'],
   ['stockp.summary', '存量用地汇总', 'Stock land by district and park'],
   ['stockp.asOf', '截至 {date}', 'as of {date}'],
   ['stockp.summaryHint', '件数 · 面积（亩）；闲置费单位万元；供地率为近五年已供面积 ÷ 已批面积。', 'Parcels · area (mu); fees in 10,000 yuan; supply rate: supplied ÷ approved over five years.'],

@@ -281,6 +281,7 @@ async function start() {
   const stock = createStock(app);
   layers.stock = stock.layer;
   map.addLayer(stock.layer);
+  map.addLayer(stock.clusters);
   map.addLayer(layers.allocations);
   async function refreshAllocations() {
     if (!layers.allocations.getVisible()) return;
@@ -313,7 +314,7 @@ async function start() {
     data,
     year: () => year,
     onError: (err) => errors.report(t('info.loadFailed'), err),
-    loadFlags: stock.flags,
+    loadStock: stock.facts,
     onDetails(f) {
       if (Number(f.id) !== focusId) return;
       overlays.focus.getSource().clear();
@@ -342,7 +343,7 @@ async function start() {
     legendEl: $('#legend-content'),
     layerNames: names,
     layers,
-    extra: { parks: [parkLabels] },
+    extra: { parks: [parkLabels], stock: [stock.clusters] },
     overlays,
     state,
     onChange: () => layers.parcels.changed(),

@@ -219,6 +219,8 @@ export function createStockPanel(panelEl, app) {
     return loading;
   }
 
+  // Park and district names come from their layers, which may load after the lists.
+  for (const l of [app.layers.districts, app.layers.parks]) l.getSource().on('featuresloadend', () => renderList());
   app.data.onRefresh(() => {
     if (app.mode() === 'stock') load();
   });

@@ -331,6 +331,15 @@ test('stock workbench: the summary is the API\'s, the idle list sorts, filters, 
   const page = await openPage(ctx, { hash: '#stock' });
   await page.waitForSelector('[data-testid=stock-summary] tbody tr');
   await page.waitForSelector('[data-testid=stock-list-idle] tbody tr');
+  // The stock layer is on, drawn as counted circles at this zoom (one per group of parcels).
+  await rendered(page);
+  const drawn = await page.evaluate(() => {
+    const { map } = window.__landquota;
+    const clusters = map.getAllLayers().find((l) => l.get('name') === 'stock-clusters');
+    return { zoom: map.getView().getZoom(), visible: clusters.getVisible(), circles: clusters.getSource().getFeatures().length, parcels: window.__landquota.layers.stock.getSource().getFeatures().length };
+  });
+  assert(drawn.zoom < 15 && drawn.visible && drawn.circles > 0 && drawn.circles < drawn.parcels, `stock at zoom ${drawn.zoom}: ${JSON.stringify(drawn)}`);
+  await shot(page, 'stock-clusters');
   const summary = await (await fetch(`${ctx.world.url}/api/stock/summary`)).json();
   const total = summary.units.find((u) => u.level === '合计') || summary.units[summary.units.length - 1];
   const shownRows = await page.$$eval('[data-testid=stock-summary] tbody tr', (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
@@ -366,10 +375,15 @@ test('stock workbench: the summary is the API\'s, the idle list sorts, filters, 
   await page.fill('[data-testid=stock-filter-text]', code);
   equal(await page.$$eval('[data-testid=stock-list-idle] tbody tr', (r) => r.length), 1, `rows for code ${code}`);
 
-  // The row zooms the map to its parcel and opens it.
+  // The row zooms the map to its parcel and opens it, with the agreed start, the idle clock and the fee.
+  const cells = await page.$$eval('[data-testid=stock-list-idle] tbody tr:first-child td', (tds) => tds.map((td) => td.textContent));
   await page.click('[data-testid=stock-row-zoom]');
   await page.waitForSelector('[data-testid=info-panel][data-loaded=true]');
   equal((await page.textContent('[data-testid=info-code]')).trim(), code, 'parcel opened from the list');
+  equal((await page.textContent('[data-testid=info-agreed-start]')).trim(), cells[3], '约定开工日期 in the parcel panel');
+  equal((await page.textContent('[data-testid=info-idle-from]')).trim(), cells[4], 'idle start in the parcel panel');
+  const fee = (await page.textContent('[data-testid=info-idle-fee]')).trim();
+  assert(cells[6] ? fee.includes(cells[6]) : fee === '地价未知，无法计算', `fee "${fee}" against the list's "${cells[6]}"`);
   await page.waitForFunction(() => window.__landquota.map.getView().getZoom() >= 15, null, { timeout: 5000 });
 
   // Export: CSV with the header and the filtered row.
