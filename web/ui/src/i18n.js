@@ -18,6 +18,7 @@ const LABELS = [
   ['mode.quota', '指标看板', 'Quota'],
   ['mode.reports', '统计报表', 'Reports'],
   ['mode.stock', '存量用地', 'Stock land'],
+  ['menu.modes', '☰ 功能', '☰ Menu'],
   ['panel.layers', '图层', 'Layers'],
   ['panel.legend', '图例', 'Legend'],
   ['panel.colorBy', '地块着色', 'Colour parcels by'],

@@ -38,6 +38,8 @@ import { createStockPanel } from './stockpanel.js';
 const FALLBACK_BOUNDS = [119.85, 29.95, 120.4, 30.3];
 export const MODES = ['layers', 'search', 'eligibility', 'allocate', 'quota', 'stock', 'reports'];
 
+/** Phones: panels are bottom sheets (style.css uses the same width). */
+const PHONE = window.matchMedia('(max-width: 700px)');
 const errors = createErrorBar($('#error-bar'));
 window.addEventListener('unhandledrejection', (e) => {
   if (e.reason && e.reason.name === 'AbortError') return;
@@ -101,7 +103,7 @@ function setPanelOpen(open) {
   setTimeout(() => map.updateSize(), 0);
 }
 panelToggle.addEventListener('click', () => setPanelOpen(sidePanel.hidden));
-setPanelOpen(window.matchMedia('(min-width: 700px)').matches);
+setPanelOpen(!PHONE.matches);
 
 function fitPadding() {
   const top = $('#topbar').getBoundingClientRect().bottom + 24;
@@ -368,13 +370,14 @@ async function start() {
   });
 
   // ---- modes ----
-  function setMode(next) {
+  function setMode(next, { openPanel = true } = {}) {
     if (!MODES.includes(next)) next = 'layers';
     if (next !== mode) {
       draw.cancel();
       if (panels[mode] && panels[mode].onModeLeave) panels[mode].onModeLeave();
     }
     mode = next;
+    if (PHONE.matches) info.close(); // one bottom sheet at a time
     for (const m of MODES) document.body.classList.toggle(`mode-${m}`, m === mode);
     for (const b of $$('#mode-tabs [data-mode]')) {
       b.classList.toggle('active', b.dataset.mode === mode);
@@ -385,12 +388,30 @@ async function start() {
     // The legend is open on the map view (and for a scenario on the map); the tools need the room.
     $('#legend-card details').open = mode === 'layers' || (mode === 'quota' && Boolean(state.decisions));
     document.body.dataset.mode = mode;
-    if (sidePanel.hidden) setPanelOpen(true);
+    if (sidePanel.hidden && openPanel) setPanelOpen(true);
     if (location.hash !== `#${mode}`) history.replaceState(null, '', `#${mode}`);
     if (panels[mode] && panels[mode].onModeEnter) panels[mode].onModeEnter();
     setTimeout(() => map.updateSize(), 0);
   }
   for (const b of $$('#mode-tabs [data-mode]')) b.addEventListener('click', () => setMode(b.dataset.mode));
+  // Phones and tablets: the tabs fold into a menu under the top bar.
+  const menuBtn = $('#mode-menu');
+  function setMenuOpen(open) {
+    document.body.classList.toggle('menu-open', open);
+    menuBtn.setAttribute('aria-expanded', String(open));
+  }
+  menuBtn.addEventListener('click', () => {
+    const open = !document.body.classList.contains('menu-open');
+    setMenuOpen(open);
+    if (open) $('#mode-tabs .active')?.focus();
+  });
+  $('#mode-tabs').addEventListener('click', () => setMenuOpen(false));
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && document.body.classList.contains('menu-open')) {
+      setMenuOpen(false);
+      menuBtn.focus();
+    }
+  });
   // The tab list as ARIA wants it: one tab in the tab order, arrows (and Home/End) move and select.
   $('#mode-tabs').addEventListener('keydown', (e) => {
     const tabs = $$('#mode-tabs [data-mode]');
@@ -444,7 +465,8 @@ async function start() {
 
   await authReady;
   applyTranslations();
-  setMode(location.hash.slice(1) || 'layers');
+  // A phone opens on the map alone; a link to a mode opens its sheet.
+  setMode(location.hash.slice(1) || 'layers', { openPanel: !PHONE.matches || Boolean(location.hash.slice(1)) });
   updateHints();
   window.__landquota.ready = true;
   document.body.dataset.ready = 'true';

@@ -397,6 +397,74 @@ test('stock workbench: the summary is the API\'s, the idle list sorts, filters, 
   await page.context().close();
 });
 
+/** A parcel drawn where nothing covers the map: its page coordinates and id. */
+async function openParcelSpot(page) {
+  return page.evaluate(() => {
+    const { map, layers } = window.__landquota;
+    const r = map.getTargetElement().getBoundingClientRect();
+    for (const f of layers.parcels.getFeaturesInExtent(map.getView().calculateExtent(map.getSize()))) {
+      if (!(f.get('area_m2') > 3000)) continue;
+      const e = f.getExtent();
+      const p = map.getPixelFromCoordinate([(e[0] + e[2]) / 2, (e[1] + e[3]) / 2]);
+      const [x, y] = [r.left + p[0], r.top + p[1]];
+      if (x < 20 || y < r.top + 60 || x > innerWidth - 70 || y > innerHeight - 60) continue;
+      const top = document.elementFromPoint(x, y);
+      if (!top || !top.closest('#map') || top.closest('.ol-control')) continue;
+      const hit = map.forEachFeatureAtPixel(p, (h) => h, { layerFilter: (l) => l === layers.parcels });
+      if (hit && hit.getId() === f.getId()) return { x, y, id: f.getId() };
+    }
+    return null;
+  });
+}
+
+for (const [device, viewport] of [['phone', { width: 390, height: 844 }], ['tablet', { width: 820, height: 1180 }]]) {
+  test(`${device} ${viewport.width}×${viewport.height}: the modes in a menu, panels that leave the map usable, a parcel and its eligibility by touch`, async (ctx) => {
+    const page = await openPage(ctx, { viewport, touch: true });
+    await goTo(page, HTZ, 15);
+    assert(await page.isVisible('[data-testid=mode-menu]'), 'no menu button');
+    assert(!(await page.isVisible('[data-testid=mode-search]')), 'the tabs show without the menu');
+    await page.tap('[data-testid=mode-menu]');
+    const tab = await page.locator('[data-testid=mode-search]').boundingBox();
+    assert(tab && tab.height >= 40, `menu entry ${JSON.stringify(tab)} is not finger-sized`);
+    await page.tap('[data-testid=mode-search]');
+    assert(!(await page.isVisible('[data-testid=mode-eligibility]')), 'the menu stays open after a choice');
+    equal(await page.evaluate(() => document.body.dataset.mode), 'search', 'mode chosen from the menu');
+    const panel = await page.locator('#side-panel').boundingBox();
+    const mapBox = await page.locator('#map').boundingBox();
+    // The map keeps at least 40 % of the screen: a bottom sheet on the phone, a side panel on the tablet.
+    const free = device === 'phone' ? panel.y - mapBox.y : viewport.width - (panel.x + panel.width);
+    const whole = device === 'phone' ? mapBox.height : viewport.width;
+    assert(free / whole >= 0.4, `the panel ${JSON.stringify(panel)} leaves ${free} of ${whole} px of map`);
+    if (device === 'phone') assert(panel.y + panel.height >= viewport.height - 2 && panel.width >= viewport.width - 2, `not a bottom sheet: ${JSON.stringify(panel)}`);
+    await shot(page, `${device}-search-sheet`);
+    // Close the sheet, tap a parcel, check its eligibility.
+    await page.tap('[data-testid=panel-toggle]');
+    await rendered(page);
+    const spot = await openParcelSpot(page);
+    assert(spot, 'no parcel to tap');
+    await page.touchscreen.tap(spot.x, spot.y);
+    await page.waitForSelector('[data-testid=info-panel][data-loaded=true]');
+    equal(await page.getAttribute('#info-panel', 'data-parcel-id'), String(spot.id), 'tapped parcel');
+    const clipped = await page.$$eval('#info-content dd', (dds) => dds.filter((d) => d.scrollWidth > d.clientWidth + 1).map((d) => d.textContent));
+    assert(clipped.length === 0, `clipped values in the parcel panel: ${clipped}`);
+    await shot(page, `${device}-parcel`);
+    await page.tap('[data-testid=info-eligibility]');
+    await page.waitForSelector('[data-testid=elig-verdict]');
+    assert(await page.isVisible('[data-testid=elig-verdict]'), 'no eligibility verdict');
+    await shot(page, `${device}-eligibility`);
+    const found = [];
+    for (const mode of ['layers', 'stock', 'reports']) {
+      await page.tap('[data-testid=mode-menu]');
+      await page.tap(`[data-testid=mode-${mode}]`);
+      await page.waitForTimeout(500);
+      found.push(...await axeViolations(page, `${device} ${mode}`));
+    }
+    assert(found.length === 0, `axe-core violations:\n${found.join('\n')}`);
+    await noErrors(page, device);
+    await page.context().close();
+  });
+}
+
 test('static files: hashed names cached a year and gzipped, index.html revalidated, no source map', async (ctx) => {
   const index = await fetch(`${ctx.world.url}/`, { headers: { 'Accept-Encoding': 'gzip' } });
   equal(index.status, 200, 'GET /');
