@@ -22,8 +22,10 @@ import { createEligibilityPanel } from './eligibility.js';
 import { createErrorBar } from './errorbar.js';
 import { dateTime } from './format.js';
 import { applyTranslations, lang, onLangChange, pick, setLang, t } from './i18n.js';
+import { createIdentify } from './identify.js';
 import { createInfoPanel } from './info.js';
 import { createLayers, geojson, LAYER_NAMES, PARCEL_MIN_ZOOM, readFeatures } from './layers.js';
+import { createMeasure } from './measure.js';
 import { createPanel } from './panel.js';
 import { createPrint } from './print.js';
 import { createQuotaPanel } from './quota.js';
@@ -426,9 +428,14 @@ async function start() {
   });
   window.addEventListener('hashchange', () => setMode(location.hash.slice(1)));
 
+  // ---- map tools: measuring, identify on the other layers ----
+  const measure = createMeasure(map);
+  const identify = createIdentify(map, layers);
+  window.__landquota.measure = measure;
+
   // ---- map clicks ----
   map.on('singleclick', (evt) => {
-    if (draw.drawing) return;
+    if (draw.drawing || measure.active) return;
     const hit = map.forEachFeatureAtPixel(evt.pixel, (f) => f, {
       layerFilter: (l) => l === layers.parcels,
       hitTolerance: 2,
@@ -437,8 +444,13 @@ async function start() {
       if (hit) allocate.toggle(hit.getId());
       return;
     }
-    if (hit) app.showParcel(hit.getId(), hit.getProperties());
-    else info.close();
+    if (hit) {
+      identify.close();
+      app.showParcel(hit.getId(), hit.getProperties());
+    } else {
+      info.close();
+      identify.at(evt.coordinate);
+    }
   });
   map.on('pointermove', (evt) => {
     if (evt.dragging) return;
@@ -454,6 +466,8 @@ async function start() {
     info.render();
     for (const p of Object.values(panels)) p.render();
     print.render();
+    measure.render();
+    identify.render();
     layers.districts.changed();
     parkLabels.changed();
     updateHints();

@@ -465,6 +465,94 @@ for (const [device, viewport] of [['phone', { width: 390, height: 844 }], ['tabl
   });
 }
 
+test('map tools: measure a distance and an area (m², 亩, 公顷), drag a box to select, identify a park and its district', async (ctx) => {
+  const page = await openPage(ctx);
+  await page.click('[data-testid=panel-toggle]'); // the whole map for the tools
+  await goTo(page, HTZ, 15);
+  const box = await page.locator('#map').boundingBox();
+  const at = (x, y) => [box.x + x, box.y + y];
+  const lonLat = async (px) => page.evaluate((px) => {
+    const [x, y] = window.__landquota.map.getCoordinateFromPixel(px);
+    return [(x / 20037508.342789244) * 180, (Math.atan(Math.exp((y / 20037508.342789244) * Math.PI)) * 360) / Math.PI - 90];
+  }, px);
+  const haversine = ([lon1, lat1], [lon2, lat2]) => {
+    const R = 6371008.8;
+    const r = Math.PI / 180;
+    const a = Math.sin(((lat2 - lat1) * r) / 2) ** 2 + Math.cos(lat1 * r) * Math.cos(lat2 * r) * Math.sin(((lon2 - lon1) * r) / 2) ** 2;
+    return 2 * R * Math.asin(Math.sqrt(a));
+  };
+
+  await page.click('[data-testid=measure-distance]');
+  const [p1, p2] = [[400, 300], [800, 500]];
+  await page.mouse.click(...at(...p1));
+  await page.waitForTimeout(300);
+  await page.mouse.dblclick(...at(...p2));
+  const metres = Number(await page.getAttribute('[data-testid=measure-result]', 'data-metres'));
+  const want = haversine(await lonLat(p1), await lonLat(p2));
+  assert(Math.abs(metres - want) / want < 0.005, `measured ${metres} m, want ${want} m`);
+  const text = await page.textContent('[data-testid=measure-result]');
+  assert(/距离: [\d,.]+ (m|km)/.test(text), `distance text ${text}`);
+  await page.waitForTimeout(700);
+  equal(await page.evaluate(() => window.__landquota.measure.active), false, 'the tool stops after a double-click');
+
+  await page.click('[data-testid=measure-area]');
+  const corners = [[400, 250], [700, 250], [700, 550], [400, 550]];
+  for (const c of corners) {
+    await page.mouse.click(...at(...c));
+    await page.waitForTimeout(300);
+  }
+  await page.mouse.click(...at(...corners[0]));
+  await page.waitForTimeout(300);
+  const m2 = Number(await page.getAttribute('[data-testid=measure-result]', 'data-m2'));
+  const [a, b, c] = [await lonLat(corners[0]), await lonLat(corners[1]), await lonLat(corners[2])];
+  const rect = haversine(a, b) * haversine(b, c);
+  assert(Math.abs(m2 - rect) / rect < 0.01, `measured ${m2} m², want about ${rect}`);
+  const lines = await page.$$eval('[data-testid=measure-result] .measure-line', (ls) => ls.map((l) => l.textContent));
+  const n = (s) => Number(s.replace(/[^\d.]/g, ''));
+  equal(lines.length, 3, 'area lines');
+  assert(lines[0].endsWith('平方米') && lines[1].endsWith('亩') && lines[2].endsWith('公顷'), `area units ${lines}`);
+  assert(Math.abs(n(lines[1]) - (m2 * 15) / 10000) <= 0.006 && Math.abs(n(lines[2]) - m2 / 10000) <= 0.006, `亩 / 公顷 ${lines} for ${m2} m²`);
+  await shot(page, 'measure-area');
+  await page.click('[data-testid=measure-clear]');
+
+  // Identify: a click off the parcels (zoomed out, none drawn) inside Binfu.
+  const inside = await page.evaluate(() => {
+    const f = window.__landquota.layers.parks.getSource().getFeatures().find((x) => x.get('code') === 'BINFU');
+    const g = f.getGeometry();
+    const p = (g.getType() === 'MultiPolygon' ? g.getPolygon(0) : g).getInteriorPoint().getCoordinates();
+    const v = window.__landquota.map.getView();
+    v.setCenter([p[0], p[1]]);
+    v.setZoom(11);
+    return true;
+  });
+  assert(inside, 'no Binfu park');
+  await rendered(page);
+  const size = await page.evaluate(() => window.__landquota.map.getSize());
+  await page.waitForTimeout(700); // the click that closed the measurement is over
+  await page.mouse.click(...at(size[0] / 2, size[1] / 2));
+  await page.waitForSelector('[data-testid=identify-parks]');
+  const parkText = await page.textContent('[data-testid=identify-parks]');
+  assert(parkText.includes('富阳特别合作区'), `identify shows ${parkText}`);
+  const districtText = await page.textContent('[data-testid=identify-districts]');
+  assert(districtText.includes('富阳区'), `identify shows district ${districtText}`);
+  await shot(page, 'identify');
+  // Box selection by dragging: press, move, release.
+  await page.click('[data-testid=identify-close]');
+  await goTo(page, HTZ, 15);
+  await page.click('[data-testid=mode-allocate]');
+  await page.click('[data-testid=select-box]');
+  await page.click('[data-testid=panel-toggle]');
+  await page.mouse.move(...at(700, 250));
+  await page.mouse.down();
+  await page.mouse.move(...at(850, 350), { steps: 8 });
+  await page.mouse.move(...at(1000, 450), { steps: 8 });
+  await page.mouse.up();
+  await page.waitForFunction(() => window.__landquota.panels.allocate.selection.size > 0, null, { timeout: 10000 });
+
+  await noErrors(page, 'map tools');
+  await page.context().close();
+});
+
 test('static files: hashed names cached a year and gzipped, index.html revalidated, no source map', async (ctx) => {
   const index = await fetch(`${ctx.world.url}/`, { headers: { 'Accept-Encoding': 'gzip' } });
   equal(index.status, 200, 'GET /');
