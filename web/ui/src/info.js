@@ -66,7 +66,7 @@ export function createInfoPanel(panelEl, ctx) {
     const m2 = Number(p.area_m2);
     const hasArea = p.area_m2 !== null && p.area_m2 !== undefined && Number.isFinite(m2);
     const first = landUseClassName(p.land_use);
-    const landUse = [p.land_use, p.land_use_zh].filter(Boolean).join(' ') + (lang() === 'en' && first ? ` · ${first}` : '');
+    const landUse = lang() === 'en' && first ? [p.land_use, first].filter(Boolean).join(' ') : [p.land_use, p.land_use_zh].filter(Boolean).join(' ');
     const district = p.district ? placeName(ctx.lookups.district(p.district), 'adcode') || p.district : '';
     const park = p.park ? placeName(ctx.lookups.park(p.park), 'code') || p.park : '';
     const dot = el('span', { class: 'status-dot', style: `background:${statusColor(p.status)}` });

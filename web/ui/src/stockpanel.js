@@ -99,7 +99,7 @@ export function createStockPanel(panelEl, app) {
     return el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': t('stockp.summary') },
       el('table', { class: 'grid stock-summary', 'data-testid': 'stock-summary' },
         el('thead', {}, el('tr', {}, ...head.map((k, i) => el('th', { class: i ? 'num' : '' }, t(k))))),
-        el('tbody', {}, ...summary.units.map((u) => el('tr', { class: u.level === '合计' ? 'total-row' : u.level === '其中' ? 'sub-row' : '', 'data-unit': u.code || '' },
+        el('tbody', {}, ...summary.units.map((u) => el('tr', { class: u.level === 'total' ? 'total-row' : u.level === 'of_which' ? 'sub-row' : '', 'data-unit': u.code || '' },
           el('td', {}, pick(u, 'name')),
           el('td', { class: 'num' }, area(u.unsupplied)),
           el('td', { class: 'num' }, area(u.idle)),

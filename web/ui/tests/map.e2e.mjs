@@ -341,7 +341,7 @@ test('stock workbench: the summary is the API\'s, the idle list sorts, filters, 
   assert(drawn.zoom < 15 && drawn.visible && drawn.circles > 0 && drawn.circles < drawn.parcels, `stock at zoom ${drawn.zoom}: ${JSON.stringify(drawn)}`);
   await shot(page, 'stock-clusters');
   const summary = await (await fetch(`${ctx.world.url}/api/stock/summary`)).json();
-  const total = summary.units.find((u) => u.level === '合计') || summary.units[summary.units.length - 1];
+  const total = summary.units.find((u) => u.level === 'total');
   const shownRows = await page.$$eval('[data-testid=stock-summary] tbody tr', (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
   equal(shownRows.length, summary.units.length, 'summary rows');
   const totalRow = shownRows[summary.units.indexOf(total)];
@@ -550,6 +550,38 @@ test('map tools: measure a distance and an area (m², 亩, 公顷), drag a box t
   await page.waitForFunction(() => window.__landquota.panels.allocate.selection.size > 0, null, { timeout: 10000 });
 
   await noErrors(page, 'map tools');
+  await page.context().close();
+});
+
+test('English at 1280×720: no Chinese left in any mode, the parcel panel and the stock lists, nothing clipped', async (ctx) => {
+  const page = await openPage(ctx, { lang: 'en', viewport: { width: 1280, height: 720 } });
+  const chineseIn = (sel) => page.evaluate((sel) => [...document.querySelectorAll(sel)]
+    .filter((e) => !e.closest('[hidden]'))
+    .flatMap((e) => e.innerText.split('\n'))
+    // 中文 is the language switch; (三区三线) is the term officials know, kept next to its translation.
+    // A project's own name (code · name) is the officials' data, not a label.
+    .filter((l) => !/^[A-Z][\w-]* · /.test(l))
+    // 三区三线, 批而未供 and 闲置 are the terms officials know, kept next to their translation.
+    .filter((l) => /[\u4e00-\u9fff]/.test(l.replace(/中文|三区三线|批而未供|闲置/g, ''))), sel);
+  const found = [];
+  // (The quota screens are being reworked for issue 12; its plan names are the officials' data.)
+  for (const mode of ['layers', 'search', 'eligibility', 'allocate', 'stock', 'reports']) {
+    await page.click(`[data-testid=mode-${mode}]`);
+    await page.waitForTimeout(mode === 'reports' || mode === 'stock' ? 1500 : 400);
+    for (const l of await chineseIn('#side-panel, #topbar, #legend-card')) found.push(`${mode}: ${l}`);
+    await shot(page, `en-1280-${mode}`);
+  }
+  await page.click('[data-testid=mode-layers]');
+  await goTo(page, HTZ, 15);
+  const spot = await openParcelSpot(page);
+  await page.mouse.click(spot.x, spot.y);
+  await page.waitForSelector('[data-testid=info-panel][data-loaded=true]');
+  for (const l of await chineseIn('#info-panel')) found.push(`parcel panel: ${l}`);
+  const clipped = await page.$$eval('#info-content dd, #info-content dt', (els) => els.filter((d) => d.scrollWidth > d.clientWidth + 1).map((d) => d.textContent));
+  assert(clipped.length === 0, `clipped in the parcel panel: ${clipped}`);
+  await shot(page, 'en-1280-parcel');
+  assert(found.length === 0, `Chinese in the English UI:\n${[...new Set(found)].slice(0, 60).join('\n')}`);
+  await noErrors(page, 'English');
   await page.context().close();
 });
 
