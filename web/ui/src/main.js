@@ -367,9 +367,10 @@ async function start() {
   const print = createPrint(app, $('#print-dialog'));
   window.__landquota.print = print;
   $('#print-open').addEventListener('click', () => print.open());
-  window.addEventListener('beforeprint', () => {
+  const fillPrintHeader = () => {
     $('#print-header').textContent = `${t('app.title')} · ${t(`mode.${mode}`)} · ${t('print.asOf')} ${dateTime(new Date().toISOString())}`;
-  });
+  };
+  window.addEventListener('beforeprint', fillPrintHeader);
 
   // ---- modes ----
   function setMode(next, { openPanel = true } = {}) {
@@ -393,6 +394,7 @@ async function start() {
     if (sidePanel.hidden && openPanel) setPanelOpen(true);
     if (location.hash !== `#${mode}`) history.replaceState(null, '', `#${mode}`);
     if (panels[mode] && panels[mode].onModeEnter) panels[mode].onModeEnter();
+    fillPrintHeader();
     setTimeout(() => map.updateSize(), 0);
   }
   for (const b of $$('#mode-tabs [data-mode]')) b.addEventListener('click', () => setMode(b.dataset.mode));

@@ -11,6 +11,7 @@ import VectorTileLayer from 'ol/layer/VectorTile.js';
 import { getCenter, getHeight, getWidth } from 'ol/extent.js';
 import { getPointResolution } from 'ol/proj.js';
 import { $, el } from './dom.js';
+import { saveFile } from './export.js';
 import { fmt } from './format.js';
 import { lang, t } from './i18n.js';
 import { FONT_STACK } from './styles.js';
@@ -378,14 +379,6 @@ export function withDpi(png, dpi) {
   return out;
 }
 
-function download(blob, name) {
-  const a = el('a', { href: URL.createObjectURL(blob), download: name });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
-}
-
 /**
  * The print dialog and its two outputs. app: map, errors. Returns {open(), compose(opts),
  * clear()}; compose builds the sheet (and its @page size) and leaves it for window.print().
@@ -450,7 +443,7 @@ export function createPrint(app, dialogEl) {
         const canvas = drawSheet(opts, made.layout, made.mapCanvas, made.scale, made.legend);
         const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
         const bytes = withDpi(new Uint8Array(await blob.arrayBuffer()), DPI);
-        download(new Blob([bytes], { type: 'image/png' }), `landquota-map-${today()}.png`);
+        saveFile(`landquota-map-${today()}.png`, 'image/png', bytes);
         dialogEl.close();
       } else {
         dialogEl.close();

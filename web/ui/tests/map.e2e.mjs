@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { assert, equal, OUT_DIR, run, runTests, startWorld, stopWorld, test as register } from './harness.mjs';
+import { assert, equal, OUT_DIR, PASSWORD, run, runTests, startWorld, stopWorld, test as register } from './harness.mjs';
 
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const DESKTOP = { width: 1440, height: 900 };
@@ -144,13 +144,15 @@ async function printToPdf(page, name, { paper, orientation, scale, title, captio
   await page.selectOption('[data-testid=print-scale-choice]', String(scale));
   await page.fill('[data-testid=print-title]', title);
   await page.fill('[data-testid=print-caption]', caption);
+  const t0 = Date.now();
   await page.click('[data-testid=print-pdf]');
   await page.waitForFunction(() => window.__printed > 0, null, { timeout: 90000 });
   const ms = await page.evaluate(() => window.__landquota.lastPrintMs);
   const pdf = join(OUT_DIR, `${name}.pdf`);
   await page.pdf({ path: pdf, preferCSSPageSize: true, printBackground: true });
+  const totalMs = Date.now() - t0; // from the click to the PDF file
   await page.evaluate(() => window.__landquota.print.clear());
-  return { pdf, ms };
+  return { pdf, ms, totalMs };
 }
 
 // ---------------------------------------------------------------- tests
@@ -158,8 +160,8 @@ test('print: an A4 landscape map at 1:10,000 to PDF with title, legend, scale ba
   const page = await openPage(ctx);
   await goTo(page, HTZ, 14);
   const title = '滨江区用地现状图 PRINT-TEST';
-  const { pdf, ms } = await printToPdf(page, 'print-a4-landscape', { paper: 'A4', orientation: 'landscape', scale: 10000, title, caption: '会议材料 caption-42' });
-  console.log(`     A4 landscape, 300 dpi map, composed in ${ms} ms`);
+  const { pdf, ms, totalMs } = await printToPdf(page, 'print-a4-landscape', { paper: 'A4', orientation: 'landscape', scale: 10000, title, caption: '会议材料 caption-42' });
+  console.log(`     A4 landscape at 1:10,000, 300 dpi: map rendered and sheet composed in ${ms} ms, PDF written ${totalMs} ms after the click`);
 
   // Page size: A4 landscape is 841.89 × 595.28 pt.
   const info = run('pdfinfo', [pdf]);
@@ -201,8 +203,8 @@ test('print: an A4 landscape map at 1:10,000 to PDF with title, legend, scale ba
 test('print: an A3 landscape PDF is A3, and a 300-dpi PNG is A4 portrait at 2480 × 3508 px', async (ctx) => {
   const page = await openPage(ctx);
   await goTo(page, HTZ, 14);
-  const { pdf, ms } = await printToPdf(page, 'print-a3-landscape', { paper: 'A3', orientation: 'landscape', scale: 0, title: 'A3 extent', caption: '' });
-  console.log(`     A3 landscape at 300 dpi (extent on screen): map rendered and sheet composed in ${ms} ms`);
+  const { pdf, ms, totalMs } = await printToPdf(page, 'print-a3-landscape', { paper: 'A3', orientation: 'landscape', scale: 0, title: 'A3 extent', caption: '' });
+  console.log(`     A3 landscape at 300 dpi (extent on screen): map rendered and sheet composed in ${ms} ms, PDF written ${totalMs} ms after the click`);
   const size = run('pdfinfo', [pdf]).match(/Page size:\s+([\d.]+) x ([\d.]+) pts/);
   assert(Math.abs(Number(size[1]) - 1190.55) < 2 && Math.abs(Number(size[2]) - 841.89) < 2, `page size ${size[1]} × ${size[2]} pt, want A3 landscape`);
   assert(/比例尺 1:[\d,]+/.test(run('pdftotext', [pdf, '-'])), 'the extent print names its scale');
@@ -255,6 +257,20 @@ test('accessibility: axe-core finds no serious or critical violation in any mode
     await page.keyboard.press('Escape');
     await page.context().close();
   }
+  // Logged in, the allocation forms and the approval buttons show too.
+  const page = await openPage(ctx);
+  await page.click('[data-testid=login-open]');
+  found.push(...await axeViolations(page, 'login dialog'));
+  await page.fill('[data-testid=login-username]', 'admin1');
+  await page.fill('[data-testid=login-password]', PASSWORD);
+  await page.click('[data-testid=login-submit]');
+  await page.waitForSelector('[data-testid=user-role]');
+  for (const mode of ['allocate', 'quota', 'stock']) {
+    await page.click(`[data-testid=mode-${mode}]`);
+    await page.waitForTimeout(800);
+    found.push(...await axeViolations(page, `admin ${mode}`));
+  }
+  await page.context().close();
   assert(found.length === 0, `axe-core violations:\n${found.join('\n')}`);
 });
 
@@ -582,6 +598,39 @@ test('English at 1280×720: no Chinese left in any mode, the parcel panel and th
   await shot(page, 'en-1280-parcel');
   assert(found.length === 0, `Chinese in the English UI:\n${[...new Set(found)].slice(0, 60).join('\n')}`);
   await noErrors(page, 'English');
+  await page.context().close();
+});
+
+test('print stylesheet: the report prints without the app, its tables across pages with their headers repeated', async (ctx) => {
+  const page = await openPage(ctx, { hash: '#reports' });
+  await page.waitForSelector('[data-testid=report-table-quota] tbody tr');
+  await page.evaluate(() => {
+    for (const d of document.querySelectorAll('details.report-section')) d.open = true; // every table, land use too
+  });
+  const pdf = join(OUT_DIR, 'print-report.pdf');
+  await page.pdf({ path: pdf, preferCSSPageSize: true, printBackground: true });
+  const info = run('pdfinfo', [pdf]);
+  const pages = Number(info.match(/Pages:\s+(\d+)/)[1]);
+  assert(/Page size:\s+84[12]\.\d+ x 59[45]\.\d+ pts/.test(info), `the report is not on A4 landscape:\n${info}`);
+  // Nothing cut at the right edge: in print, every table fits the page.
+  await page.emulateMedia({ media: 'print' });
+  const overflow = await page.evaluate(() => {
+    const wide = [];
+    for (const t of document.querySelectorAll('table.report')) if (t.scrollWidth > t.parentElement.clientWidth + 1) wide.push(t.closest('details').dataset.testid);
+    return wide;
+  });
+  assert(overflow.length === 0, `tables wider than the page: ${overflow}`);
+  assert(pages >= 2, `the report printed on ${pages} page(s)`);
+  const first = run('pdftotext', ['-f', '1', '-l', '1', '-layout', pdf, '-']);
+  assert(first.includes('用地指标管理平台 · 统计报表 · 打印时间'), `no title and print time on page 1:\n${first.slice(0, 400)}`);
+  assert(!first.includes('规划查询') && !first.includes('出图'), 'the app\'s top bar was printed');
+  // Every page that continues a table starts with its header row again.
+  let repeated = 0;
+  for (let p = 2; p <= pages; p++) {
+    const text = run('pdftotext', ['-f', String(p), '-l', String(p), '-layout', pdf, '-']);
+    if (text.includes('统计单位')) repeated++;
+  }
+  assert(repeated >= pages - 1, `the table header shows on ${repeated} of the ${pages - 1} continued pages`);
   await page.context().close();
 });
 
