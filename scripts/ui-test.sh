@@ -4,8 +4,9 @@
 #
 #   scripts/ui-test.sh          (make test runs it; alone it starts the local cluster itself)
 #
-# Needs: chromium (installed from Debian's packages when missing and run as root), Node.js
-# with npm, Go, psql. Screenshots of the main screens go to web/ui/test-output/.
+# Needs: chromium, fonts-noto-cjk and poppler-utils (installed from Debian's packages when
+# missing and run as root), Node.js with npm, Go, psql. Screenshots of the main screens go to
+# web/ui/test-output/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +22,20 @@ if [ ! -x "$chromium" ]; then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null; }
 	[ -x "$chromium" ] || { say "chromium is still missing after apt-get install"; exit 1; }
+fi
+# Debian's CJK font, so that screenshots show Chinese (the tests check text pixels); pdftoppm
+# and pdftotext (poppler-utils) read the printed map back.
+need=()
+fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || need+=(fonts-noto-cjk)
+command -v pdftoppm >/dev/null || need+=(poppler-utils)
+if [ ${#need[@]} -gt 0 ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		say "missing ${need[*]}; install with: sudo apt-get install -y ${need[*]}"
+		exit 1
+	fi
+	say "installing ${need[*]} from Debian's packages (once)"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get install -y -qq "${need[@]}" >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq "${need[@]}" >/dev/null; }
 fi
 command -v psql >/dev/null || { say "psql is missing (scripts/db.sh installs PostgreSQL)"; exit 1; }
 command -v npm >/dev/null || { say "npm is missing: install Node.js 20 (apt-get install nodejs npm)"; exit 1; }

@@ -3,11 +3,16 @@
 package ui
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"io/fs"
+	"mime"
 	"net/http"
+	"path"
 	"strings"
-	"unicode/utf8"
+	"time"
 )
 
 //go:embed all:dist
@@ -34,13 +39,26 @@ func Handler() http.Handler {
 	return handlerFor(sub)
 }
 
-// handlerFor serves fsys, whose root holds index.html and the assets.
+// asset is one file of the bundle, read once: the bundle never changes while the binary runs.
+type asset struct {
+	body, gz  []byte // gz: the build's precompressed twin (name.gz), nil when there is none
+	etag      string // of body; the gzip variant's ends in -gz
+	ctype     string
+	immutable bool // the name carries a content hash (main-HASH.js)
+}
+
+// handlerFor serves fsys, whose root holds index.html and the assets (and their .gz twins).
+// Hashed files are cached for a year, index.html is revalidated every time (ETag); source
+// maps are not served.
 func handlerFor(fsys fs.FS) http.Handler {
-	_, err := fs.Stat(fsys, "index.html")
-	built := err == nil
-	files := http.FileServer(http.FS(fsys))
+	assets := load(fsys)
+	_, built := assets["index.html"]
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !built && (r.URL.Path == "/" || r.URL.Path == "" || r.URL.Path == "/index.html") {
+		name := strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/")
+		if name == "" {
+			name = "index.html"
+		}
+		if !built && name == "index.html" {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			w.Header().Set("Cache-Control", "no-store")
 			w.WriteHeader(http.StatusServiceUnavailable)
@@ -49,15 +67,85 @@ func handlerFor(fsys fs.FS) http.Handler {
 			}
 			return
 		}
-		if hidden(r.URL.Path) || !utf8.ValidString(r.URL.Path) { // e.g. dist/.gitkeep; no file has a name that is not UTF-8
+		a, ok := assets[name]
+		if !ok {
 			http.NotFound(w, r)
 			return
 		}
-		// The bundle is small and its file names carry no hash: let browsers revalidate
-		// every time (http.FileServer answers If-Modified-Since / If-None-Match).
-		w.Header().Set("Cache-Control", "no-cache")
-		files.ServeHTTP(w, r)
+		h := w.Header()
+		h.Set("Content-Type", a.ctype)
+		h.Set("Vary", "Accept-Encoding")
+		if a.immutable {
+			h.Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			h.Set("Cache-Control", "no-cache")
+		}
+		body, etag := a.body, a.etag
+		if a.gz != nil && acceptsGzip(r) {
+			body, etag = a.gz, strings.TrimSuffix(a.etag, `"`)+`-gz"`
+			h.Set("Content-Encoding", "gzip")
+		}
+		h.Set("ETag", etag)
+		// ServeContent answers If-None-Match with 304, HEAD and ranges.
+		http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(body))
 	})
+}
+
+// load reads the servable files of fsys: no hidden files, no source maps, no .gz twins
+// (served in place of their originals).
+func load(fsys fs.FS) map[string]*asset {
+	assets := map[string]*asset{}
+	_ = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || hidden(p) || strings.HasSuffix(p, ".map") || strings.HasSuffix(p, ".gz") {
+			return nil
+		}
+		body, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return nil
+		}
+		sum := sha256.Sum256(body)
+		a := &asset{
+			body:      body,
+			etag:      `"` + hex.EncodeToString(sum[:12]) + `"`,
+			ctype:     mime.TypeByExtension(path.Ext(p)),
+			immutable: hashed(path.Base(p)),
+		}
+		if a.ctype == "" {
+			a.ctype = http.DetectContentType(body)
+		}
+		if gz, err := fs.ReadFile(fsys, p+".gz"); err == nil {
+			a.gz = gz
+		}
+		assets[p] = a
+		return nil
+	})
+	return assets
+}
+
+// hashed reports whether a file name carries esbuild's content hash: name-XXXXXXXX.ext.
+func hashed(name string) bool {
+	stem := strings.TrimSuffix(name, path.Ext(name))
+	i := strings.LastIndexByte(stem, '-')
+	if i < 0 || len(stem)-i-1 != 8 {
+		return false
+	}
+	for _, c := range stem[i+1:] {
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// acceptsGzip reports whether the client takes gzip (and has not refused it with q=0).
+func acceptsGzip(r *http.Request) bool {
+	for _, p := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		p = strings.ReplaceAll(strings.TrimSpace(p), " ", "")
+		if p == "gzip" || strings.HasPrefix(p, "gzip;") && p != "gzip;q=0" && p != "gzip;q=0.0" {
+			return true
+		}
+	}
+	return false
 }
 
 // hidden reports whether a path has a segment starting with a dot.

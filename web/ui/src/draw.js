@@ -32,6 +32,7 @@ export function createDrawTool(map, drawnLayer) {
           source: drawnLayer.getSource(),
           type: kind === 'box' ? 'Circle' : 'Polygon',
           geometryFunction: kind === 'box' ? createBox() : undefined,
+          freehand: kind === 'box', // a box is dragged: press, drag, release
           style: drawnShapeStyle,
         });
         draw.on('drawstart', () => {

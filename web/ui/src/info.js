@@ -11,8 +11,8 @@ import { statusColor } from './styles.js';
 
 /**
  * panelEl: #info-panel. ctx: lookups.district(code) / lookups.park(code) → properties or
- * null; data (projects, plans); year() the plan year; loadFlags(id) → promise of derived
- * flags or null; actions(id, props) → extra buttons for the footer.
+ * null; data (projects, plans); year() the plan year; loadStock(id, geometry) → promise of
+ * {flags, props} (stock.js) or null; actions(id, props) → extra buttons for the footer.
  */
 export function createInfoPanel(panelEl, ctx) {
   const body = panelEl.querySelector('#info-content');
@@ -46,6 +46,19 @@ export function createInfoPanel(panelEl, ctx) {
     return el('span', { class: 'chips' }, ...flags.map((f) => el('span', { class: `chip chip-${f.kind}`, 'data-testid': `flag-${f.kind}` }, f.label)));
   }
 
+  /** 约定开工日期 of every parcel we know it for; the idle clock and the fee of idle land. */
+  function stockRows(sp, details) {
+    const out = [];
+    const agreed = (sp && sp.agreed_start_on) || (details && details.agreed_start_on);
+    if (agreed) out.push(...row('info.agreedStart', 'agreed-start', agreed));
+    if (sp && sp.idle_from) out.push(...row('info.idleFrom', 'idle-from', sp.idle_from));
+    if (sp && (sp.idle || sp.fee_due)) {
+      const fee = sp.fee_wan === null || sp.fee_wan === undefined ? t('info.feeUnknown') : t('info.feeWan', { fee: fmt(sp.fee_wan, 2) });
+      out.push(...row('info.idleFee', 'idle-fee', fee));
+    }
+    return out;
+  }
+
   function render() {
     if (!current) return;
     const { id, details } = current;
@@ -53,7 +66,7 @@ export function createInfoPanel(panelEl, ctx) {
     const m2 = Number(p.area_m2);
     const hasArea = p.area_m2 !== null && p.area_m2 !== undefined && Number.isFinite(m2);
     const first = landUseClassName(p.land_use);
-    const landUse = [p.land_use, p.land_use_zh].filter(Boolean).join(' ') + (lang() === 'en' && first ? ` · ${first}` : '');
+    const landUse = lang() === 'en' && first ? [p.land_use, first].filter(Boolean).join(' ') : [p.land_use, p.land_use_zh].filter(Boolean).join(' ');
     const district = p.district ? placeName(ctx.lookups.district(p.district), 'adcode') || p.district : '';
     const park = p.park ? placeName(ctx.lookups.park(p.park), 'code') || p.park : '';
     const dot = el('span', { class: 'status-dot', style: `background:${statusColor(p.status)}` });
@@ -66,10 +79,11 @@ export function createInfoPanel(panelEl, ctx) {
       ...row('info.areaHm2', 'area-hm2', hasArea ? fmt(m2ToHm2(m2), 2) : ''),
       ...row('info.status', 'status', status, p.status ? dot : null),
     ];
-    if (current.flags !== undefined) {
+    if (current.stock !== undefined) {
       const dt = el('dt', {}, t('info.flags'));
-      const dd = el('dd', { 'data-testid': 'info-flags' }, current.flags === null ? t('info.flagsUnavailable') : flagChips(current.flags));
+      const dd = el('dd', { 'data-testid': 'info-flags' }, current.stock === null ? t('info.flagsUnavailable') : flagChips(current.stock.flags));
       rows.push(dt, dd);
+      rows.push(...stockRows(current.stock && current.stock.props, details));
     }
     rows.push(...row('info.park', 'park', park), ...row('info.district', 'district', district));
     if (details) {
@@ -123,11 +137,11 @@ export function createInfoPanel(panelEl, ctx) {
         }
       }),
     ];
-    if (ctx.loadFlags) {
+    if (ctx.loadStock) {
       tasks.push(
-        details.catch(() => null).then((f) => (f ? ctx.loadFlags(id, f.geometry) : undefined)).then((flags) => {
+        details.catch(() => null).then((f) => (f ? ctx.loadStock(id, f.geometry) : undefined)).then((stock) => {
           if (mine !== seq) return;
-          current.flags = flags;
+          current.stock = stock;
         }),
       );
     }
@@ -153,7 +167,7 @@ export function createInfoPanel(panelEl, ctx) {
     /** Shows a parcel by id with the properties known so far (e.g. from its vector tile). */
     async show(id, props = {}) {
       const mine = ++seq;
-      current = { id, props, details: null, project: undefined, account: undefined, flags: undefined };
+      current = { id, props, details: null, project: undefined, account: undefined, stock: undefined };
       delete panelEl.dataset.loaded;
       render();
       panelEl.hidden = false;

@@ -20,21 +20,28 @@ import { $, $$, el } from './dom.js';
 import { createDrawTool } from './draw.js';
 import { createEligibilityPanel } from './eligibility.js';
 import { createErrorBar } from './errorbar.js';
+import { dateTime } from './format.js';
 import { applyTranslations, lang, onLangChange, pick, setLang, t } from './i18n.js';
+import { createIdentify } from './identify.js';
 import { createInfoPanel } from './info.js';
 import { createLayers, geojson, LAYER_NAMES, PARCEL_MIN_ZOOM, readFeatures } from './layers.js';
+import { createMeasure } from './measure.js';
 import { createPanel } from './panel.js';
+import { createPrint } from './print.js';
 import { createQuotaPanel } from './quota.js';
 import { createReportsPanel } from './reports.js';
 import { createSearchPanel } from './search.js';
 import { setStatuses } from './statuses.js';
 import { allocationKinds } from './styles.js';
 import { createStock } from './stock.js';
+import { createStockPanel } from './stockpanel.js';
 
 // Hangzhou High-tech Zone and its parks, used until /api/meta answers (or if it fails).
 const FALLBACK_BOUNDS = [119.85, 29.95, 120.4, 30.3];
-export const MODES = ['layers', 'search', 'eligibility', 'allocate', 'quota', 'reports'];
+export const MODES = ['layers', 'search', 'eligibility', 'allocate', 'quota', 'stock', 'reports'];
 
+/** Phones: panels are bottom sheets (style.css uses the same width). */
+const PHONE = window.matchMedia('(max-width: 700px)');
 const errors = createErrorBar($('#error-bar'));
 window.addEventListener('unhandledrejection', (e) => {
   if (e.reason && e.reason.name === 'AbortError') return;
@@ -98,7 +105,7 @@ function setPanelOpen(open) {
   setTimeout(() => map.updateSize(), 0);
 }
 panelToggle.addEventListener('click', () => setPanelOpen(sidePanel.hidden));
-setPanelOpen(window.matchMedia('(min-width: 700px)').matches);
+setPanelOpen(!PHONE.matches);
 
 function fitPadding() {
   const top = $('#topbar').getBoundingClientRect().bottom + 24;
@@ -173,6 +180,15 @@ async function start() {
   for (const name of names) map.addLayer(layers[name]);
   if (names.includes('parks')) map.addLayer(parkLabels);
   for (const o of Object.values(overlays)) map.addLayer(o);
+  // The first view: the High-tech Zone and its parks, once they are loaded, unless the user
+  // has moved the map meanwhile (or opened a link to a mode that moves it).
+  const firstCenter = map.getView().getCenter();
+  layers.parks.getSource().once('featuresloadend', () => {
+    const view = map.getView();
+    const ext = layers.parks.getSource().getExtent();
+    const moved = view.getCenter()[0] !== firstCenter[0] || view.getCenter()[1] !== firstCenter[1];
+    if (!moved && !isEmpty(ext)) view.fit(ext, { padding: fitPadding() });
+  });
   // Stock land and allocations are drawn over the parcels, off until asked for.
   names = [...names, 'stock', 'allocations'];
   window.__landquota.layers = layers;
@@ -269,6 +285,7 @@ async function start() {
   const stock = createStock(app);
   layers.stock = stock.layer;
   map.addLayer(stock.layer);
+  map.addLayer(stock.clusters);
   map.addLayer(layers.allocations);
   async function refreshAllocations() {
     if (!layers.allocations.getVisible()) return;
@@ -301,7 +318,7 @@ async function start() {
     data,
     year: () => year,
     onError: (err) => errors.report(t('info.loadFailed'), err),
-    loadFlags: stock.flags,
+    loadStock: stock.facts,
     onDetails(f) {
       if (Number(f.id) !== focusId) return;
       overlays.focus.getSource().clear();
@@ -330,7 +347,7 @@ async function start() {
     legendEl: $('#legend-content'),
     layerNames: names,
     layers,
-    extra: { parks: [parkLabels] },
+    extra: { parks: [parkLabels], stock: [stock.clusters] },
     overlays,
     state,
     onChange: () => layers.parcels.changed(),
@@ -342,37 +359,85 @@ async function start() {
   const allocate = createAllocatePanel($('[data-panel="allocate"]'), app);
   const quota = createQuotaPanel($('[data-panel="quota"]'), app);
   const reports = createReportsPanel($('[data-panel="reports"]'), app);
-  const panels = { search, eligibility, allocate, quota, reports };
+  const stockPanel = createStockPanel($('[data-panel="stock"]'), app);
+  const panels = { search, eligibility, allocate, quota, stock: stockPanel, reports };
   window.__landquota.panels = panels;
 
+  // ---- printing: the map sheet (print.js), and a header over a printed panel ----
+  const print = createPrint(app, $('#print-dialog'));
+  window.__landquota.print = print;
+  $('#print-open').addEventListener('click', () => print.open());
+  const fillPrintHeader = () => {
+    $('#print-header').textContent = `${t('app.title')} · ${t(`mode.${mode}`)} · ${t('print.asOf')} ${dateTime(new Date().toISOString())}`;
+  };
+  window.addEventListener('beforeprint', fillPrintHeader);
+
   // ---- modes ----
-  function setMode(next) {
+  function setMode(next, { openPanel = true } = {}) {
     if (!MODES.includes(next)) next = 'layers';
     if (next !== mode) {
       draw.cancel();
       if (panels[mode] && panels[mode].onModeLeave) panels[mode].onModeLeave();
     }
     mode = next;
+    if (PHONE.matches) info.close(); // one bottom sheet at a time
     for (const m of MODES) document.body.classList.toggle(`mode-${m}`, m === mode);
     for (const b of $$('#mode-tabs [data-mode]')) {
       b.classList.toggle('active', b.dataset.mode === mode);
       b.setAttribute('aria-selected', String(b.dataset.mode === mode));
+      b.tabIndex = b.dataset.mode === mode ? 0 : -1;
     }
     for (const s of $$('#side-panel [data-panel]')) s.hidden = s.dataset.panel !== mode;
     // The legend is open on the map view (and for a scenario on the map); the tools need the room.
     $('#legend-card details').open = mode === 'layers' || (mode === 'quota' && Boolean(state.decisions));
     document.body.dataset.mode = mode;
-    if (sidePanel.hidden) setPanelOpen(true);
+    if (sidePanel.hidden && openPanel) setPanelOpen(true);
     if (location.hash !== `#${mode}`) history.replaceState(null, '', `#${mode}`);
     if (panels[mode] && panels[mode].onModeEnter) panels[mode].onModeEnter();
+    fillPrintHeader();
     setTimeout(() => map.updateSize(), 0);
   }
   for (const b of $$('#mode-tabs [data-mode]')) b.addEventListener('click', () => setMode(b.dataset.mode));
+  // Phones and tablets: the tabs fold into a menu under the top bar.
+  const menuBtn = $('#mode-menu');
+  function setMenuOpen(open) {
+    document.body.classList.toggle('menu-open', open);
+    menuBtn.setAttribute('aria-expanded', String(open));
+  }
+  menuBtn.addEventListener('click', () => {
+    const open = !document.body.classList.contains('menu-open');
+    setMenuOpen(open);
+    if (open) $('#mode-tabs .active')?.focus();
+  });
+  $('#mode-tabs').addEventListener('click', () => setMenuOpen(false));
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && document.body.classList.contains('menu-open')) {
+      setMenuOpen(false);
+      menuBtn.focus();
+    }
+  });
+  // The tab list as ARIA wants it: one tab in the tab order, arrows (and Home/End) move and select.
+  $('#mode-tabs').addEventListener('keydown', (e) => {
+    const tabs = $$('#mode-tabs [data-mode]');
+    const i = tabs.indexOf(document.activeElement);
+    if (i < 0) return;
+    const next = { ArrowRight: i + 1, ArrowDown: i + 1, ArrowLeft: i - 1, ArrowUp: i - 1, Home: 0, End: tabs.length - 1 }[e.key];
+    if (next === undefined) return;
+    e.preventDefault();
+    const tab = tabs[(next + tabs.length) % tabs.length];
+    setMode(tab.dataset.mode);
+    tab.focus();
+  });
   window.addEventListener('hashchange', () => setMode(location.hash.slice(1)));
+
+  // ---- map tools: measuring, identify on the other layers ----
+  const measure = createMeasure(map);
+  const identify = createIdentify(map, layers);
+  window.__landquota.measure = measure;
 
   // ---- map clicks ----
   map.on('singleclick', (evt) => {
-    if (draw.drawing) return;
+    if (draw.drawing || measure.active) return;
     const hit = map.forEachFeatureAtPixel(evt.pixel, (f) => f, {
       layerFilter: (l) => l === layers.parcels,
       hitTolerance: 2,
@@ -381,8 +446,13 @@ async function start() {
       if (hit) allocate.toggle(hit.getId());
       return;
     }
-    if (hit) app.showParcel(hit.getId(), hit.getProperties());
-    else info.close();
+    if (hit) {
+      identify.close();
+      app.showParcel(hit.getId(), hit.getProperties());
+    } else {
+      info.close();
+      identify.at(evt.coordinate);
+    }
   });
   map.on('pointermove', (evt) => {
     if (evt.dragging) return;
@@ -397,6 +467,9 @@ async function start() {
     panel.render();
     info.render();
     for (const p of Object.values(panels)) p.render();
+    print.render();
+    measure.render();
+    identify.render();
     layers.districts.changed();
     parkLabels.changed();
     updateHints();
@@ -408,7 +481,8 @@ async function start() {
 
   await authReady;
   applyTranslations();
-  setMode(location.hash.slice(1) || 'layers');
+  // A phone opens on the map alone; a link to a mode opens its sheet.
+  setMode(location.hash.slice(1) || 'layers', { openPanel: !PHONE.matches || Boolean(location.hash.slice(1)) });
   updateHints();
   window.__landquota.ready = true;
   document.body.dataset.ready = 'true';

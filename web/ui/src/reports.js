@@ -40,7 +40,22 @@ export function createReportsPanel(root, app) {
   let loading = false;
   const closed = new Set(['land_use']);
 
+  // The report's rows carry the Chinese names and notes (its files are Chinese); their English
+  // forms are the same units' in /api/stock/summary, keyed by Chinese name and code.
+  const unitsEn = new Map();
+  function loadUnitNames() {
+    getJSON('/api/stock/summary')
+      .then((s) => {
+        for (const u of s.units || []) unitsEn.set(`${u.name_zh}|${u.code || ''}`, u);
+        if (lang() === 'en') render();
+      })
+      .catch(() => {}); // without them the English view keeps the Chinese names
+  }
+  const unitEn = (r) => (lang() === 'en' ? unitsEn.get(`${r.name}|${r.code || ''}`) : null);
+  const noteText = (zh) => (lang() === 'en' && report ? (report.notes || []).find((n) => n.zh === zh)?.en || zh : zh);
+
   async function load() {
+    if (unitsEn.size === 0) loadUnitNames();
     loading = true;
     error = null;
     render();
@@ -77,21 +92,26 @@ export function createReportsPanel(root, app) {
         rows.push(el('tr', { class: 'section-row' }, el('td', { colspan: String(measures.length + 1) }, valueText(section, 'text'))));
       }
       if (r.level === '注') {
-        rows.push(el('tr', { class: 'note-row' }, el('td', { colspan: String(measures.length + 1) }, r.name)));
+        rows.push(el('tr', { class: 'note-row' }, el('td', { colspan: String(measures.length + 1) }, noteText(r.name))));
         continue;
       }
       const cls = r.level === '合计' ? 'total-row' : r.level === '其中' ? 'sub-row' : '';
+      const en = unitEn(r);
+      const note = en ? en.note_en : r.note;
       rows.push(el('tr', { class: cls },
         el('td', { class: 'place' },
-          el('span', {}, r.name), r.code ? el('span', { class: 'code' }, r.code) : null,
+          el('span', {}, en ? en.name_en : r.name), r.code ? el('span', { class: 'code' }, r.code) : null,
           r.double_counted ? el('span', { class: 'badge badge-warn', title: t('reports.doubleHint') }, t('reports.double')) : null,
-          r.note && r.level !== '合计' ? el('div', { class: 'muted small' }, r.note) : null),
+          note && r.level !== '合计' ? el('div', { class: 'muted small' }, note) : null),
         ...measures.map((c) => el('td', { class: c.kind === 'text' ? '' : 'num' }, valueText(r[c.key], c.kind)))));
     }
     const open = !closed.has(tb.key);
+    const title = lang() === 'en' ? tb.title_en : tb.title_zh;
     const details = el('details', { class: 'report-section', open, 'data-testid': `report-table-${tb.key}` },
-      el('summary', {}, el('span', { class: 'report-title' }, lang() === 'en' ? tb.title_en : tb.title_zh), downloads(tb.key)),
-      el('div', { class: 'table-wrap' },
+      // The download buttons sit next to the summary, not in it: a summary is a button itself.
+      el('summary', {}, el('span', { class: 'report-title' }, title)),
+      el('div', { class: 'report-downloads' }, downloads(tb.key)),
+      el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': title },
         el('table', { class: 'grid report' },
           el('thead', {}, el('tr', {}, el('th', {}, t('reports.unit')), ...measures.map((c) => el('th', { class: c.kind === 'text' ? '' : 'num' }, colName(c))))),
           el('tbody', {}, ...rows))));

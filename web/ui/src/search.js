@@ -304,6 +304,9 @@ export function createSearchPanel(root, app) {
     const keepUnit = unitSel.value || 'mu';
     unitSel.replaceChildren(option('mu', t('unit.mu')), option('hm2', t('unit.hm2')), option('m2', t('unit.m2')));
     unitSel.value = keepUnit;
+    minArea.setAttribute('aria-label', t('search.minArea'));
+    maxArea.setAttribute('aria-label', t('search.maxArea'));
+    unitSel.setAttribute('aria-label', t('search.unit'));
     const keepElig = eligibleSel.value;
     eligibleSel.replaceChildren(option('', t('search.any')), option('true', t('search.eligibleYes')), option('false', t('search.eligibleNo')));
     eligibleSel.value = keepElig;

@@ -5,15 +5,19 @@ import VectorLayer from 'ol/layer/Vector.js';
 import { bbox as bboxStrategy } from 'ol/loadingstrategy.js';
 import { transformExtent } from 'ol/proj.js';
 import VectorSource from 'ol/source/Vector.js';
-import { Fill, Stroke, Style } from 'ol/style.js';
+import { getCenter } from 'ol/extent.js';
+import Point from 'ol/geom/Point.js';
+import Cluster from 'ol/source/Cluster.js';
+import { Circle as CircleStyle, Fill, Stroke, Style, Text } from 'ol/style.js';
 import { getJSON, query } from './api.js';
 import { bboxOf } from './geom.js';
 import { t } from './i18n.js';
-import { withAlpha } from './styles.js';
+import { FONT_STACK, withAlpha } from './styles.js';
 
-export const STOCK_COLORS = { idle: '#d50000', unsupplied: '#ff6d00', low: '#6a1b9a' };
-/** Stock land is drawn from this zoom (the layer answers by bbox, limited). */
-export const STOCK_MIN_ZOOM = 13;
+// Idle land is black: no parcel status is, so it never reads as 已征收 (red).
+export const STOCK_COLORS = { idle: '#1a1a1a', unsupplied: '#ff6d00', low: '#6a1b9a' };
+/** Stock parcels are drawn one by one from this zoom, as counted circles below it. */
+export const STOCK_MIN_ZOOM = 15;
 
 /** The flags of a stock feature's properties, as [{kind, label}], most serious first. */
 export function flagsOf(p, tr = t) {
@@ -35,6 +39,33 @@ function stockKind(p) {
   if (p.idle || p.idle_exempt) return 'idle';
   if (p.unsupplied) return 'unsupplied';
   return 'low';
+}
+
+// Below STOCK_MIN_ZOOM: nearby stock parcels merge into a circle with their number, in the
+// colour of the most serious kind among them.
+const clusterStyles = new Map();
+const SERIOUSNESS = ['idle', 'unsupplied', 'low'];
+function clusterStyle(feature) {
+  const members = feature.get('features') || [];
+  let worst = 2;
+  for (const m of members) worst = Math.min(worst, SERIOUSNESS.indexOf(stockKind(m.getProperties())));
+  const kind = SERIOUSNESS[worst];
+  const n = members.length;
+  const key = `${kind}|${n}`;
+  let style = clusterStyles.get(key);
+  if (!style) {
+    const radius = n === 1 ? 6 : Math.min(24, 9 + 3 * Math.log2(n));
+    style = new Style({
+      image: new CircleStyle({
+        radius,
+        fill: new Fill({ color: withAlpha(STOCK_COLORS[kind], 0.85) }),
+        stroke: new Stroke({ color: '#ffffff', width: 2 }),
+      }),
+      text: n > 1 ? new Text({ text: String(n), font: `600 11px ${FONT_STACK}`, fill: new Fill({ color: '#ffffff' }) }) : undefined,
+    });
+    clusterStyles.set(key, style);
+  }
+  return style;
 }
 
 const styles = {};
@@ -72,21 +103,36 @@ export function createStock(app) {
     zIndex: 45,
     properties: { name: 'stock' },
   });
+  const clusters = new VectorLayer({
+    source: new Cluster({
+      source,
+      distance: 36,
+      minDistance: 10,
+      geometryFunction: (f) => new Point(getCenter(f.getGeometry().getExtent())),
+    }),
+    style: clusterStyle,
+    visible: false,
+    maxZoom: STOCK_MIN_ZOOM,
+    zIndex: 46,
+    properties: { name: 'stock-clusters' },
+  });
   app.data.onRefresh(() => source.refresh());
 
   return {
     layer,
+    clusters,
     /**
-     * Flags of one parcel, given its GeoJSON geometry: [] when it is no stock land,
-     * null when the server cannot say.
+     * Stock facts of one parcel, given its GeoJSON geometry: {flags, props} with the stock
+     * layer's properties (idle_from, fee_wan, agreed_start_on…), {flags: [], props: null}
+     * when it is no stock land, null when the server cannot say.
      */
-    async flags(id, geometry) {
+    async facts(id, geometry) {
       if (!geometry) return null;
       const b = bboxOf(geometry).map((v) => v.toFixed(7));
       try {
         const fc = await getJSON(`/api/stock${query({ bbox: b, limit: 1000 })}`);
         const f = (fc.features || []).find((x) => Number(x.id) === Number(id));
-        return f ? flagsOf(f.properties) : [];
+        return f ? { flags: flagsOf(f.properties), props: f.properties } : { flags: [], props: null };
       } catch (err) {
         if (err.status === 404) return null;
         throw err;

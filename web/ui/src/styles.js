@@ -1,6 +1,6 @@
 // OpenLayers styles of the layers, and the colours the legend shows.
 import { Circle as CircleStyle, Fill, Stroke, Style, Text } from 'ol/style.js';
-import { pick } from './i18n.js';
+import { lang, pick } from './i18n.js';
 import { landUseColor } from './landuse.js';
 
 export const FONT_STACK =
@@ -154,8 +154,28 @@ const parkLabelText = new Text({
   overflow: true,
 });
 const parkLabelStyle = new Style({ text: parkLabelText });
-export function parkLabelStyleFn(feature) {
-  parkLabelText.setText(pick(feature.getProperties(), 'name'));
+
+/** Below this zoom parks are labelled by their short names, as officials call them. */
+export const PARK_SHORT_LABEL_MAX_ZOOM = 12;
+/**
+ * Short names by park code; null: no label of its own at low zoom (the High-tech Zone's core
+ * is Binjiang district, whose label 滨江区 the districts layer draws).
+ */
+export const PARK_SHORT_NAMES = {
+  HTZ: null,
+  BINFU: { zh: '滨富', en: 'Binfu' },
+  BINXIAO: { zh: '滨萧', en: 'Binxiao' },
+};
+
+export function parkLabelStyleFn(feature, resolution) {
+  const props = feature.getProperties();
+  if (resolution !== undefined && zoomOf(resolution) < PARK_SHORT_LABEL_MAX_ZOOM && props.code in PARK_SHORT_NAMES) {
+    const short = PARK_SHORT_NAMES[props.code];
+    if (!short) return null;
+    parkLabelText.setText(short[lang()] || short.zh);
+    return parkLabelStyle;
+  }
+  parkLabelText.setText(pick(props, 'name'));
   return parkLabelStyle;
 }
 

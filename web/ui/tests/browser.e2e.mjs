@@ -481,10 +481,12 @@ test('allocate on the map: select parcels, make a project, see its need, a short
   await page.click('[data-testid=select-box]');
   const corners = [[px[0] - 60, px[1] - 40], [px[0] + 60, px[1] + 40]];
   const box = await page.locator('#map').boundingBox();
-  for (const [x, y] of corners) {
-    await page.mouse.click(box.x + x, box.y + y);
-    await page.waitForTimeout(300);
-  }
+  // dragged: press on one corner, move, release on the other
+  await page.mouse.move(box.x + corners[0][0], box.y + corners[0][1]);
+  await page.mouse.down();
+  await page.mouse.move(box.x + corners[1][0], box.y + corners[1][1], { steps: 10 });
+  await page.mouse.up();
+  await page.waitForTimeout(300);
   const bbox = await page.evaluate((corners) => {
     const { map } = window.__landquota;
     const ll = corners.map((p) => {
