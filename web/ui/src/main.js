@@ -24,6 +24,7 @@ import { applyTranslations, lang, onLangChange, pick, setLang, t } from './i18n.
 import { createInfoPanel } from './info.js';
 import { createLayers, geojson, LAYER_NAMES, PARCEL_MIN_ZOOM, readFeatures } from './layers.js';
 import { createPanel } from './panel.js';
+import { addPlansMode, createPlansPanel } from './plans.js';
 import { createQuotaPanel } from './quota.js';
 import { createReportsPanel } from './reports.js';
 import { createSearchPanel } from './search.js';
@@ -33,7 +34,7 @@ import { createStock } from './stock.js';
 
 // Hangzhou High-tech Zone and its parks, used until /api/meta answers (or if it fails).
 const FALLBACK_BOUNDS = [119.85, 29.95, 120.4, 30.3];
-export const MODES = ['layers', 'search', 'eligibility', 'allocate', 'quota', 'reports'];
+export const MODES = ['layers', 'search', 'eligibility', 'allocate', 'quota', 'plans', 'reports'];
 
 const errors = createErrorBar($('#error-bar'));
 window.addEventListener('unhandledrejection', (e) => {
@@ -314,6 +315,7 @@ async function start() {
       if (auth.can('allocator')) {
         out.push(el('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'info-select', onclick: () => { setMode('allocate'); allocate.toggle(id); } },
           allocate.selection.has(Number(id)) ? t('info.unselect') : t('info.select')));
+        out.push(el('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'info-status', onclick: () => { setMode('allocate'); allocate.parcelStatus(id); } }, t('pstatus.open')));
       }
       return out;
     },
@@ -342,7 +344,8 @@ async function start() {
   const allocate = createAllocatePanel($('[data-panel="allocate"]'), app);
   const quota = createQuotaPanel($('[data-panel="quota"]'), app);
   const reports = createReportsPanel($('[data-panel="reports"]'), app);
-  const panels = { search, eligibility, allocate, quota, reports };
+  const plans = createPlansPanel(addPlansMode(), app);
+  const panels = { search, eligibility, allocate, quota, plans, reports };
   window.__landquota.panels = panels;
 
   // ---- modes ----
