@@ -256,7 +256,7 @@ func bruteForceTiny(t *testing.T, seeds uint64) {
 			total += pr.Need
 		}
 		in.Available = Area(rng.IntN(int(total) + 2))
-		p.ReserveShare = 0
+		p.ReserveShare, p.ParkEarmark.Share = 0, 0
 		for _, a := range in.Accounts {
 			if rng.IntN(2) == 0 {
 				continue
@@ -292,7 +292,7 @@ func TestOptimalBudget(t *testing.T) {
 		pr.Need = 2 * Area(1_000_003+7919*int64(i)*int64(i)%1_000_000)
 	}
 	// Even needs, an odd pool: the bound is never reached.
-	p.ReserveShare = 0
+	p.ReserveShare, p.ParkEarmark.Share = 0, 0
 	var total Area
 	for _, pr := range in.Projects {
 		total += pr.Need

@@ -39,7 +39,9 @@ func DecodePolicy(data []byte) (Policy, error) {
 	// Second pass: the strict decoder proper.
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	var p Policy
+	// Fields a stored policy predates take their defaults: no earmark,
+	// the default earmark categories, withholding below the floor.
+	p := Policy{StockLinkage: StockLinkage{WithholdBelowFloor: true}}
 	if err := dec.Decode(&p); err != nil {
 		field := ""
 		var te *json.UnmarshalTypeError
@@ -47,6 +49,9 @@ func DecodePolicy(data []byte) (Policy, error) {
 			field = te.Field
 		}
 		return Policy{}, planning.Errorf(planning.ErrInvalid, "policy: %s", err.Error()).WithDetail("field", field)
+	}
+	if p.ParkEarmark.Categories == nil {
+		p.ParkEarmark.Categories = DefaultEarmarkCategories()
 	}
 	if err := p.Validate(); err != nil {
 		return Policy{}, err

@@ -62,7 +62,7 @@
 // The tilt is the category's multiplier (livelihood infrastructure,
 // important manufacturing, major industrial by default) and applies only
 // to projects whose account is, or lies inside, a cooperation park
-// (Account.InCooperationPark: Binfu, Binxiao). Every term is listed in
+// (Account.ReceivesTilt: Binfu, Binxiao). Every term is listed in
 // Decision.Components.
 //
 // # Step 4: inside a district pool

@@ -170,7 +170,7 @@ func (e *engine) loadAccounts() {
 		}
 		a.district, a.depth = d, depth
 		for u := i; u >= 0; u = e.accts[u].parent {
-			if e.accts[u].a.InCooperationPark {
+			if e.accts[u].a.ReceivesTilt {
 				a.coop, a.coopName = true, name(e.accts[u].a)
 				break
 			}

@@ -76,7 +76,7 @@ func genInstance(seed uint64, o genOptions) (Input, Policy) {
 		}
 		for k := 0; k < np; k++ {
 			pid := fmt.Sprintf("%s/P%d", id, k)
-			in.Accounts = append(in.Accounts, Account{ID: pid, ParentID: id, Kind: AccountPark, Name: "Park " + pid, InCooperationPark: rng.IntN(3) > 0})
+			in.Accounts = append(in.Accounts, Account{ID: pid, ParentID: id, Kind: AccountPark, Name: "Park " + pid, ReceivesTilt: rng.IntN(3) > 0})
 			accs = append(accs, acc{pid, false})
 			if o.nested && rng.IntN(3) == 0 {
 				sid := pid + "/B"

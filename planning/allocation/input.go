@@ -29,10 +29,13 @@ type Account struct {
 	ParentID string      `json:"parent_id"` // "" for a district
 	Kind     AccountKind `json:"kind"`
 	Name     string      `json:"name"`
-	// InCooperationPark marks the earmark of a special cooperation zone or
-	// park (Binfu, Binxiao); sub-earmarks inherit it. Only parks may set it.
-	InCooperationPark bool         `json:"in_cooperation_park"`
-	Facts             AccountFacts `json:"facts"`
+	// ReceivesTilt marks a park whose projects receive the policy's tilt
+	// (倾斜: the score multiplier and the park earmark), such as the
+	// cooperation parks Binfu and Binxiao; the store fills it from the
+	// park's flag, any park kind may have it, and sub-earmarks inherit it.
+	// Districts may not set it.
+	ReceivesTilt bool         `json:"receives_tilt"`
+	Facts        AccountFacts `json:"facts"`
 	// Held is quota the account already holds (its balance); it counts
 	// against the account's cap.
 	Held Area `json:"held"`
@@ -111,8 +114,8 @@ func (in *Input) validate(p Policy) error {
 			if a.ParentID != "" {
 				ps.add(path+".parent_id", "must be empty for a district")
 			}
-			if a.InCooperationPark {
-				ps.add(path+".in_cooperation_park", "only park earmarks lie in a cooperation park")
+			if a.ReceivesTilt {
+				ps.add(path+".receives_tilt", "only park earmarks receive the tilt; a district cannot")
 			}
 		case AccountPark:
 			if a.ParentID == "" {

@@ -178,6 +178,47 @@ type Policy struct {
 	// (分层设立的地下建设用地使用权) consume new quota. The engine carries the
 	// flag; the need derivation elsewhere applies it.
 	UndergroundNeedsQuota bool `json:"underground_needs_quota"`
+	// ParkEarmark is the part of the city reserve added for the parks that
+	// receive the tilt.
+	ParkEarmark ParkEarmark `json:"park_earmark"`
+	// CarryOver and StockLinkage are the year-end rules; the plan close
+	// applies them, the engine only validates them.
+	CarryOver    CarryOver    `json:"carry_over"`
+	StockLinkage StockLinkage `json:"stock_linkage"`
+}
+
+// ParkEarmark is 合作园增加用地指标: Share of the available quota is taken
+// from the city reserve (so Share <= reserve_share) and added for the
+// projects of these categories in the parks that receive the tilt, after
+// the district pools are solved. An empty Categories means the three
+// categories the policy names for the cooperation parks
+// (DefaultEarmarkCategories).
+type ParkEarmark struct {
+	Share      float64    `json:"share"`
+	Categories []Category `json:"categories"`
+}
+
+// DefaultEarmarkCategories are 民生基础设施, 重要制造业 and 重大产业项目.
+func DefaultEarmarkCategories() []Category {
+	return []Category{LivelihoodInfrastructure, ImportantManufacturing, MajorIndustrial}
+}
+
+// CarryOver is 结转: at year end Share of what each account holds is carried
+// into next year's plan and the rest lapses, on the approving Document
+// (required when Share > 0).
+type CarryOver struct {
+	Share    float64 `json:"share"`
+	Document string  `json:"document"`
+}
+
+// StockLinkage is the year-end 增存挂钩 adjustment: each district is
+// rewarded in next year's plan with RewardRatio × the 批而未供 and 闲置 land
+// it disposed in the closed year; with WithholdBelowFloor a district whose
+// 5-year supply rate is below supply_rate.floor carries nothing over and
+// gets no reward.
+type StockLinkage struct {
+	RewardRatio        float64 `json:"reward_ratio"`
+	WithholdBelowFloor bool    `json:"withhold_below_floor"`
 }
 
 // Factor is one weighted factor of the district split:
@@ -268,9 +309,8 @@ const (
 //   - supply_rate: floor 0.60 (national 5-year supply-rate floor), action
 //     suspend (the 2018 增存挂钩 notice suspends new quota below 60%),
 //     cut_fraction 0.50 when switched to cut; national key projects exempt,
-//     no exempt categories (the national text reportedly also exempts
-//     民生保障项目: add livelihood_infrastructure and affordable_housing if
-//     confirmed).
+//     and livelihood_infrastructure and affordable_housing as exempt
+//     categories (民生保障项目 are exempt from the cut).
 //   - scoring: category points major_industrial 30, important_manufacturing
 //     25, livelihood_infrastructure 25, affordable_housing 25, general 10;
 //     亩均税收 25 points at 50 万元/亩; investment intensity 15 points at 500
@@ -282,6 +322,12 @@ const (
 //     down to half its need (min_fraction 0.5).
 //   - accounts: none (floors and caps are set per account by the officials).
 //   - underground_needs_quota false.
+//   - park_earmark: share 0.05 of the available quota, taken from the
+//     reserve, for livelihood_infrastructure, important_manufacturing and
+//     major_industrial projects in the parks that receive the tilt.
+//   - carry_over: share 0 (nothing carried over: everything held lapses at
+//     year end), no document.
+//   - stock_linkage: reward_ratio 0, withhold_below_floor true.
 func DefaultPolicy(year int) Policy {
 	return Policy{
 		Version:      1,
@@ -294,7 +340,7 @@ func DefaultPolicy(year int) Policy {
 			{FactorTaxPerMu, 0.20},
 			{FactorProjectNeed, 0.30},
 		},
-		SupplyRate: SupplyRateRule{Floor: 0.60, Action: ActionSuspend, CutFraction: 0.50, ExemptCategories: []Category{}},
+		SupplyRate: SupplyRateRule{Floor: 0.60, Action: ActionSuspend, CutFraction: 0.50, ExemptCategories: []Category{LivelihoodInfrastructure, AffordableHousing}},
 		Scoring: Scoring{
 			Categories: []CategoryPoints{
 				{MajorIndustrial, 30},
@@ -325,6 +371,9 @@ func DefaultPolicy(year int) Policy {
 		},
 		Accounts:              []AccountLimit{},
 		UndergroundNeedsQuota: false,
+		ParkEarmark:           ParkEarmark{Share: 0.05, Categories: DefaultEarmarkCategories()},
+		CarryOver:             CarryOver{Share: 0, Document: ""},
+		StockLinkage:          StockLinkage{RewardRatio: 0, WithholdBelowFloor: true},
 	}
 }
 
@@ -543,6 +592,29 @@ func (p Policy) check() problems {
 			}
 		}
 	}
+
+	pe := p.ParkEarmark
+	ps.unit("park_earmark.share", pe.Share)
+	if finite(pe.Share) && finite(p.ReserveShare) && p.ReserveShare >= 0 && p.ReserveShare <= 1 && pe.Share > p.ReserveShare {
+		ps.add("park_earmark.share", "must be <= reserve_share (%g > %g): the earmark is taken from the city reserve", pe.Share, p.ReserveShare)
+	}
+	for i, c := range pe.Categories {
+		path := fmt.Sprintf("park_earmark.categories[%d]", i)
+		if ps.category(path, c) {
+			for j := 0; j < i; j++ {
+				if pe.Categories[j] == c {
+					ps.add(path, "duplicate category %q", c)
+					break
+				}
+			}
+		}
+	}
+
+	ps.unit("carry_over.share", p.CarryOver.Share)
+	if finite(p.CarryOver.Share) && p.CarryOver.Share > 0 && strings.TrimSpace(p.CarryOver.Document) == "" {
+		ps.add("carry_over.document", "the approving document (文号) is required when share > 0")
+	}
+	ps.unit("stock_linkage.reward_ratio", p.StockLinkage.RewardRatio)
 	return ps
 }
 
@@ -567,6 +639,8 @@ type compiled struct {
 	allOrNothing [numCategories]bool
 	minFraction  [numCategories]float64
 	exemptCat    [numCategories]bool
+	earmarkCat   [numCategories]bool
+	earmarkShare float64
 	limits       map[string]AccountLimit // lookup only, never iterated
 	reserveShare float64
 	supplyFloor  float64
@@ -603,6 +677,14 @@ func compile(p Policy) *compiled {
 	}
 	for _, a := range p.Accounts {
 		c.limits[a.AccountID] = a
+	}
+	c.earmarkShare = p.ParkEarmark.Share
+	cats := p.ParkEarmark.Categories
+	if len(cats) == 0 {
+		cats = DefaultEarmarkCategories()
+	}
+	for _, e := range cats {
+		c.earmarkCat[e.index()] = true
 	}
 	return c
 }

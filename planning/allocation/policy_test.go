@@ -64,6 +64,13 @@ func TestPolicyValidate(t *testing.T) {
 		{"accounts[1].account_id", "duplicate account", func(p *Policy) {
 			p.Accounts = []AccountLimit{{AccountID: "330108"}, {AccountID: "330108"}}
 		}},
+		{"park_earmark.share", "within [0, 1]", func(p *Policy) { p.ParkEarmark.Share = -0.01 }},
+		{"park_earmark.share", "must be <= reserve_share", func(p *Policy) { p.ParkEarmark.Share = 0.2 }},
+		{"park_earmark.categories[1]", "unknown category \"parks\"", func(p *Policy) { p.ParkEarmark.Categories[1] = "parks" }},
+		{"park_earmark.categories[2]", "duplicate category", func(p *Policy) { p.ParkEarmark.Categories[2] = p.ParkEarmark.Categories[0] }},
+		{"carry_over.share", "carry_over.share: must be within [0, 1]", func(p *Policy) { p.CarryOver.Share, p.CarryOver.Document = 1.5, "杭规资〔2026〕1号" }},
+		{"carry_over.document", "required when share > 0", func(p *Policy) { p.CarryOver.Share = 0.5 }},
+		{"stock_linkage.reward_ratio", "within [0, 1]", func(p *Policy) { p.StockLinkage.RewardRatio = 2 }},
 	}
 	for _, c := range cases {
 		p := DefaultPolicy(2025)
@@ -119,6 +126,32 @@ func TestDecodePolicy(t *testing.T) {
 		if f != c.field || !strings.Contains(msg, c.msg) {
 			t.Errorf("%s: field %q message %q", c.json, f, msg)
 		}
+	}
+	// A policy stored before the earmark and year-end rules existed takes
+	// their defaults: no earmark, the three earmark categories, withholding
+	// below the floor, nothing carried over.
+	old := DefaultPolicy(2026)
+	ob, _ := json.Marshal(old)
+	var generic map[string]any
+	if err := json.Unmarshal(ob, &generic); err != nil {
+		t.Fatal(err)
+	}
+	delete(generic, "park_earmark")
+	delete(generic, "carry_over")
+	delete(generic, "stock_linkage")
+	ob, _ = json.Marshal(generic)
+	got, err = DecodePolicy(ob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ParkEarmark.Share != 0 || !reflect.DeepEqual(got.ParkEarmark.Categories, DefaultEarmarkCategories()) ||
+		!got.StockLinkage.WithholdBelowFloor || got.StockLinkage.RewardRatio != 0 || got.CarryOver.Share != 0 {
+		t.Fatalf("defaults of an old policy: %+v %+v %+v", got.ParkEarmark, got.CarryOver, got.StockLinkage)
+	}
+	generic["carry_over"] = map[string]any{"share": 1.2, "document": "杭规资〔2026〕1号"}
+	ob, _ = json.Marshal(generic)
+	if _, err := DecodePolicy(ob); err == nil || err.Error() != "carry_over.share: must be within [0, 1]" {
+		t.Errorf("carry_over above 1: %v", err)
 	}
 	// A well-formed policy that does not validate.
 	p.Factors[0].Weight = 0.5

@@ -262,7 +262,7 @@ func parkShare(in Input, r Result) Area {
 	coop := map[string]bool{}
 	parent := map[string]string{}
 	for _, a := range in.Accounts {
-		coop[a.ID] = a.InCooperationPark
+		coop[a.ID] = a.ReceivesTilt
 		parent[a.ID] = a.ParentID
 	}
 	var s Area

@@ -13,7 +13,7 @@ import (
 // one.
 func simplePolicy() Policy {
 	p := DefaultPolicy(2025)
-	p.ReserveShare = 0
+	p.ReserveShare, p.ParkEarmark.Share = 0, 0
 	p.Factors = []Factor{{FactorProjectNeed, 1}}
 	p.SupplyRate.Floor = 0
 	for i := range p.Scoring.Categories {
@@ -37,7 +37,7 @@ func district(id string, rate float64) Account {
 }
 
 func park(id, parent string, coop bool) Account {
-	return Account{ID: id, ParentID: parent, Kind: AccountPark, Name: "Park " + id, InCooperationPark: coop}
+	return Account{ID: id, ParentID: parent, Kind: AccountPark, Name: "Park " + id, ReceivesTilt: coop}
 }
 
 func run(t *testing.T, in Input, p Policy, m Method) (Result, map[int64]Decision) {
@@ -351,7 +351,7 @@ func TestRunValidation(t *testing.T) {
 		{"negative available", "input.available", func(in *Input, p *Policy) { in.Available = -5 }, ""},
 		{"unknown parent", "input.accounts[1].parent_id", func(in *Input, p *Policy) { in.Accounts[1].ParentID = "330100" }, ""},
 		{"district with parent", "input.accounts[0].parent_id", func(in *Input, p *Policy) { in.Accounts[0].ParentID = "330108/P" }, ""},
-		{"district in park", "input.accounts[0].in_cooperation_park", func(in *Input, p *Policy) { in.Accounts[0].InCooperationPark = true }, ""},
+		{"district in park", "input.accounts[0].receives_tilt", func(in *Input, p *Policy) { in.Accounts[0].ReceivesTilt = true }, ""},
 		{"supply rate", "input.accounts[0].facts.supply_rate_5y", func(in *Input, p *Policy) { in.Accounts[0].Facts.SupplyRate5y = 1.2 }, ""},
 		{"policy unknown account", "policy.accounts[0].account_id", func(in *Input, p *Policy) { p.Accounts = []AccountLimit{{AccountID: "330199"}} }, ""},
 		{"policy weight", "policy.factors[0].weight", func(in *Input, p *Policy) { p.Factors[0].Weight = -1 }, ""},

@@ -120,7 +120,7 @@ func (s *Store) AllocationInput(ctx context.Context, year int, kind quota.Kind, 
 		case quota.AccountPark:
 			parkAccount[a.Park] = a.Code
 			in.Accounts = append(in.Accounts, allocation.Account{ID: a.Code, ParentID: a.District, Kind: allocation.AccountPark,
-				Name: a.NameZh, InCooperationPark: coop[a.Park], Held: allocation.AreaFromM2(a.HeldM2)})
+				Name: a.NameZh, ReceivesTilt: coop[a.Park], Held: allocation.AreaFromM2(a.HeldM2)})
 		case quota.AccountProject:
 			got[a.ProjectID] = a.HeldM2 + a.SubtreeConsumedM2
 		}
