@@ -24,6 +24,14 @@ function dialogEl() {
 
 let open = null; // the pending confirmation's resolve, one at a time
 
+/** A table cell with an amount in 公顷 over 亩 (— when the server gives no figure); data-m2 keeps the exact value. */
+function cell(m2, cls) {
+  if (m2 === undefined || m2 === null) return el('td', { class: cls }, '—');
+  const v = Number(m2) || 0;
+  return el('td', { class: cls, dataset: { m2: String(m2) } },
+    `${fmt(m2ToHm2(v))} ${t('unit.hm2')}`, el('span', { class: 'mu' }, `${fmt(m2ToMu(v))} ${t('unit.mu')}`));
+}
+
 /**
  * Asks before a quota move. opts: {title, text, moves: [{account, amount_m2, before_m2, after_m2}],
  * rows: [[label, value]] (extra facts), okLabel, focusCancel (approvals: Enter must not confirm),
@@ -49,10 +57,9 @@ export function confirmMove(opts) {
         el('th', { scope: 'col', class: 'num' }, t('move.after')))),
       el('tbody', {}, ...moves.map((m, i) => el('tr', { 'data-testid': `confirm-move-${i}` },
         el('td', {}, m.account),
-        el('td', { class: 'num strong', dataset: { m2: String(m.amount_m2 ?? '') } }, m.amount_m2 === undefined || m.amount_m2 === null ? '—' : hmMu(m.amount_m2)),
-        el('td', { class: 'num', dataset: { m2: String(m.before_m2 ?? '') } }, m.before_m2 === undefined || m.before_m2 === null ? '—' : hmMu(m.before_m2)),
-        el('td', { class: `num${m.after_m2 < 0 ? ' neg' : ''}`, dataset: { m2: String(m.after_m2 ?? '') } },
-          m.after_m2 === undefined || m.after_m2 === null ? '—' : hmMu(m.after_m2))))))
+        cell(m.amount_m2, 'num strong'),
+        cell(m.before_m2, 'num'),
+        cell(m.after_m2, `num${m.after_m2 < 0 ? ' neg' : ''}`)))))
     : null;
   const rows = (opts.rows || []).filter(([, v]) => v !== undefined && v !== null && v !== '');
   const facts = rows.length ? el('dl', { class: 'kv', 'data-testid': 'confirm-facts' }, ...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])) : null;

@@ -503,6 +503,8 @@ export function createQuotaPanel(root, app) {
   // ------------------------------------------------------------------ ledger tab
   function ledgerView() {
     const accounts = plan?.accounts || [];
+    // An entry's reversal, from the reversal entries listed (reversed_by where the server gives it).
+    const reversedBy = new Map(ledger.entries.filter((e) => e.reverses).map((e) => [e.reverses, e.id]));
     const filter = el('select', { 'data-testid': 'ledger-account', onchange: (e) => { ledger.account = e.target.value; loadLedger(); } },
       option('', t('quota.allAccounts')), ...accounts.map((a) => option(a.code, `${pick(a, 'name')}（${a.code}）`, ledger.account === a.code)));
     return el('div', { class: 'section' },
@@ -512,19 +514,23 @@ export function createQuotaPanel(root, app) {
       el('table', { class: 'grid', 'data-testid': 'ledger' },
         el('thead', {}, el('tr', {}, ...['id', 'time', 'kind', 'from', 'to', 'amount', 'reason', 'by', ''].map((k) =>
           el('th', { class: k === 'amount' ? 'num' : '' }, k ? t(`quota.l.${k}`) : '')))),
-        el('tbody', {}, ...ledger.entries.map((e) => el('tr', { 'data-testid': 'ledger-row', dataset: { id: String(e.id), kind: e.kind } },
-          el('td', {}, String(e.id)), el('td', { class: 'nowrap' }, dateTime(e.created_at)),
-          el('td', { class: 'nowrap' }, t(`entry.${e.kind}`), e.reverses ? el('span', { class: 'muted' }, ` → #${e.reverses}`) : null),
-          el('td', {}, accountName(e.from)), el('td', {}, accountName(e.to)),
-          el('td', { class: 'num strong' }, amt(e.amount_m2)),
-          el('td', {}, e.reason, e.document && e.document.number ? el('div', { class: 'muted small' }, [e.document.number, e.document.date, e.document.issuer].filter(Boolean).join(' · ')) : null,
-            e.override_reason ? el('div', { class: 'muted small' }, `${t('quota.override')}：${e.override_reason}`) : null),
-          el('td', {}, e.created_by),
-          el('td', { class: 'nowrap' }, e.reversed_by
-            ? el('span', { class: 'muted', 'data-testid': `reversed-${e.id}` }, t('quota.reversedBy', { id: e.reversed_by }))
-            : UNREVERSIBLE.includes(e.kind) || plan?.plan?.state === 'closed' ? null
-              : el('button', { type: 'button', class: 'btn btn-small', dataset: { minRole: 'allocator' }, 'data-testid': `reverse-${e.id}`, onclick: () => reverse(e) }, t('quota.reverse'))))))),
+        el('tbody', {}, ...ledger.entries.map((e) => ledgerRow(e, reversedBy.get(e.id) || e.reversed_by)))),
       ledger.next ? el('div', { class: 'btn-row' }, el('button', { type: 'button', class: 'btn', 'data-testid': 'ledger-more', onclick: () => loadLedger(true) }, t('quota.more'))) : null);
+  }
+
+  function ledgerRow(e, reversal) {
+    return el('tr', { 'data-testid': 'ledger-row', dataset: { id: String(e.id), kind: e.kind } },
+      el('td', {}, String(e.id)), el('td', { class: 'nowrap' }, dateTime(e.created_at)),
+      el('td', { class: 'nowrap' }, t(`entry.${e.kind}`), e.reverses ? el('span', { class: 'muted' }, ` → #${e.reverses}`) : null),
+      el('td', {}, accountName(e.from)), el('td', {}, accountName(e.to)),
+      el('td', { class: 'num strong' }, amt(e.amount_m2)),
+      el('td', {}, e.reason, e.document && e.document.number ? el('div', { class: 'muted small' }, [e.document.number, e.document.date, e.document.issuer].filter(Boolean).join(' · ')) : null,
+        e.override_reason ? el('div', { class: 'muted small' }, `${t('quota.override')}：${e.override_reason}`) : null),
+      el('td', {}, e.created_by),
+      el('td', { class: 'nowrap' }, reversal
+        ? el('span', { class: 'muted', 'data-testid': `reversed-${e.id}` }, t('quota.reversedBy', { id: reversal }))
+        : UNREVERSIBLE.includes(e.kind) || plan?.plan?.state === 'closed' ? null
+      : el('button', { type: 'button', class: 'btn btn-small', dataset: { minRole: 'allocator' }, 'data-testid': `reverse-${e.id}`, onclick: () => reverse(e) }, t('quota.reverse'))));
   }
 
   /** Reverses a ledger entry after a confirmation with a reason; the server refuses what the role may not reverse. */
