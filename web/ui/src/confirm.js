@@ -66,6 +66,7 @@ export function confirmMove(opts) {
   const reasonInput = opts.reason ? el('input', { type: 'text', id: 'confirm-reason', 'data-testid': 'confirm-reason', required: opts.reason.required ? true : undefined }) : null;
   const reasonField = reasonInput ? el('label', { class: 'field', for: 'confirm-reason' }, el('span', {}, opts.reason.label || t('alloc.reason')), reasonInput) : null;
   const msg = el('p', { class: 'result-msg bad', 'data-testid': 'confirm-error', hidden: true });
+  if (reasonInput) reasonInput.addEventListener('input', () => { msg.hidden = true; });
   const cancel = el('button', { type: 'button', class: 'btn btn-ghost', 'data-testid': 'confirm-cancel' }, t('cancel'));
   const ok = el('button', { type: 'button', class: `btn ${opts.danger ? 'btn-danger' : 'btn-primary'}`, id: 'confirm-ok', 'data-testid': 'confirm-ok' }, opts.okLabel || t('confirm'));
   const form = el('form', { method: 'dialog', class: 'move-form', novalidate: true },

@@ -278,6 +278,64 @@ test('a year is closed after its preview; the closed year refuses bookings', asy
   await page.context().close();
 });
 
+test('a parcel approved in the parcel panel books its consumption; without quota it is refused with the shortfall', async (ctx) => {
+  const { world } = ctx;
+  const projects = (await api(world, '/api/projects')).body.projects;
+  const accounts = (await api(world, '/api/plans/2026')).body.accounts;
+  const held = (p) => accounts.find((a) => a.kind === 'project' && Number(a.project_id) === Number(p.id))?.held_m2 || 0;
+  // Parcels of projects still before approval, on land that needs new quota.
+  const candidates = [];
+  for (const p of projects) {
+    for (const id of (p.parcel_ids || []).slice(0, 3)) {
+      const f = (await api(world, `/ogc/collections/parcels/items/${id}`)).body;
+      const pr = f.properties || {};
+      if (['reserve', 'filed'].includes(pr.status) && pr.construction_land !== true && pr.underground !== true) candidates.push({ id: Number(id), area: pr.area_m2, status: pr.status, project: p, held: held(p) });
+    }
+    if (candidates.some((c) => c.held >= c.area + 1) && candidates.some((c) => c.held < c.area - 1)) break;
+  }
+  const short = candidates.find((c) => c.held < c.area - 1);
+  const enough = candidates.find((c) => c.held >= c.area + 1);
+  assert(short && enough, `no parcels to approve (${candidates.length} candidates)`);
+
+  const page = await openPage(ctx);
+  await login(page, 'alloc1');
+  const approve = async (c) => {
+    await page.evaluate((id) => window.__landquota.app.showParcel(id), c.id);
+    await page.click('[data-testid=info-status]');
+    await page.waitForSelector(`[data-testid=parcel-status]:not([hidden]) [data-testid=pstatus-code]`);
+    await page.selectOption('[data-testid=pstatus-status]', 'approved');
+    await page.fill('[data-testid=pstatus-reason]', '农转用批复');
+    await page.click('[data-testid=pstatus-submit]');
+    await page.waitForSelector('[data-testid=confirm-dialog][open]');
+    equal(await focused(page), 'confirm-cancel', 'focus in the approval dialog');
+    equal(Number(await page.getAttribute('[data-testid=confirm-move-0] td:nth-child(3)', 'data-m2')), c.held, 'project balance before');
+  };
+
+  await approve(short);
+  await shot(page, '09-parcel-approve-confirm');
+  await page.click('[data-testid=confirm-ok]');
+  await page.waitForSelector('[data-testid=pstatus-result].bad');
+  const refused = await apiPost(world, await apiLogin(world, 'alloc1'), `/api/parcels/${short.id}/status`, { status: 'approved', reason: '农转用批复' }).catch((e) => e);
+  assert(refused instanceof Error && /409/.test(refused.message), `the server's answer: ${refused.message || JSON.stringify(refused.body)}`);
+  const details = JSON.parse(refused.message.slice(refused.message.indexOf('{'))).error.details;
+  const text = await page.textContent('[data-testid=pstatus-result]');
+  for (const part of [`${details.shortfall_hm2.toFixed(2)} 公顷`, '亩', '平方米']) assert(text.includes(part), `shortfall message "${text}" lacks ${part}`);
+  equal((await api(world, `/ogc/collections/parcels/items/${short.id}`)).body.properties.status, short.status, 'status after the refusal');
+  // The refusal is in the error bar too; dismissed, so that the rest is checked for errors.
+  assert((await page.textContent('[data-testid=error-bar]')).includes(details.shortfall_hm2.toFixed(2)), 'the error bar names the shortfall');
+  await page.click('[data-testid=error-dismiss]');
+  await shot(page, '10-parcel-approve-refused');
+
+  await approve(enough);
+  await page.click('[data-testid=confirm-ok]');
+  await page.waitForSelector('[data-testid=pstatus-result].ok');
+  equal((await api(world, `/ogc/collections/parcels/items/${enough.id}`)).body.properties.status, 'approved', 'status after approval');
+  const consumed = (await api(world, '/api/plans/2026/ledger?limit=5000')).body.entries.filter((e) => e.kind === 'consume' && Number(e.parcel_id) === enough.id);
+  equal(consumed.length, 1, 'one consume entry for the parcel');
+  await noErrors(page, 'parcel approval', /status of 409/);
+  await page.context().close();
+});
+
 // ---------------------------------------------------------------- main
 const ctx = { pages: [] };
 let failures = 1;
