@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/quota"
 )
 
 // amountM2 reads an area given in exactly one of m², hm² or 亩.
@@ -22,8 +23,8 @@ func amountM2(m2, hm2, mu *float64) (float64, error) {
 	if n != 1 {
 		return 0, planning.Errorf(planning.ErrInvalid, "amount: give exactly one of amount_m2, amount_hm2, amount_mu").WithDetail("field", "amount")
 	}
-	if !(v > 0) || v > 1e12 {
+	if !(v > 0) {
 		return 0, planning.Errorf(planning.ErrInvalid, "amount: must be a positive area, got %s", fmt.Sprint(v)).WithDetail("field", "amount")
 	}
-	return v, nil
+	return quota.CheckAmount(v)
 }

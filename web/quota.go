@@ -10,6 +10,7 @@ import (
 )
 
 func (s *Server) mountQuota(r chi.Router) {
+	s.mountPlans(r) // plans.go: list, open, close, parcel approvals
 	r.Get("/plans/{year}", s.getPlan)
 	r.Get("/plans/{year}/accounts", s.getAccounts)
 	r.Get("/plans/{year}/ledger", s.getLedger)
@@ -50,6 +51,10 @@ func (s *Server) getPlan(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, err)
 		return
 	}
+	if r.URL.Query().Get("format") == "xlsx" {
+		s.sendTables(w, r, plan, accountsTable(accounts))
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"plan": plan, "accounts": accounts})
 }
 
@@ -59,9 +64,13 @@ func (s *Server) getAccounts(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, err)
 		return
 	}
-	_, accounts, err := s.store.Plan(r.Context(), year, kind)
+	plan, accounts, err := s.store.Plan(r.Context(), year, kind)
 	if err != nil {
 		writeError(w, r, s.log, err)
+		return
+	}
+	if r.URL.Query().Get("format") == "xlsx" {
+		s.sendTables(w, r, plan, accountsTable(accounts))
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"accounts": accounts})
@@ -87,9 +96,22 @@ func (s *Server) getLedger(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	xlsx := v.Get("format") == "xlsx"
+	if xlsx && v.Get("limit") == "" {
+		limit = 100000 // a download holds the whole ledger
+	}
 	entries, err := s.store.Ledger(r.Context(), year, kind, v.Get("account"), after, limit)
 	if err != nil {
 		writeError(w, r, s.log, err)
+		return
+	}
+	if xlsx {
+		plan, _, err := s.store.Plan(r.Context(), year, kind)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		s.sendTables(w, r, plan, ledgerTable(entries))
 		return
 	}
 	body := map[string]any{"entries": entries}
@@ -107,9 +129,6 @@ func idempotencyKey(r *http.Request, body string) string {
 	return r.Header.Get("Idempotency-Key")
 }
 
-// provinceKinds move quota across the plan's outer edge: admins only.
-var provinceKinds = map[quota.EntryKind]bool{quota.EntryIssue: true, quota.EntryReward: true, quota.EntryWithdraw: true, quota.EntryCarryOver: true}
-
 type ledgerRequest struct {
 	Entry          quota.EntryKind `json:"entry"`
 	From           string          `json:"from"`
@@ -118,7 +137,17 @@ type ledgerRequest struct {
 	AmountHa       *float64        `json:"amount_hm2"`
 	AmountMu       *float64        `json:"amount_mu"`
 	Reason         string          `json:"reason"`
+	Document       *quota.Document `json:"document"`
 	IdempotencyKey string          `json:"idempotency_key"`
+}
+
+// roleFor is the role that may book (and so reverse) entries of a kind:
+// province-level moves are admins'.
+func roleFor(k quota.EntryKind) planning.Role {
+	if k.ProvinceLevel() {
+		return planning.RoleAdmin
+	}
+	return planning.RoleAllocator
 }
 
 func (s *Server) postLedger(w http.ResponseWriter, r *http.Request) {
@@ -132,11 +161,7 @@ func (s *Server) postLedger(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, err)
 		return
 	}
-	role := planning.RoleAllocator
-	if provinceKinds[req.Entry] {
-		role = planning.RoleAdmin
-	}
-	if err := planning.Require(r.Context(), role); err != nil {
+	if err := planning.Require(r.Context(), roleFor(req.Entry)); err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}
@@ -146,7 +171,7 @@ func (s *Server) postLedger(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e, err := s.store.Book(r.Context(), quota.Booking{Year: year, Kind: kind, Entry: req.Entry, From: req.From, To: req.To,
-		AmountM2: m2, Reason: req.Reason, By: username(r), IdempotencyKey: idempotencyKey(r, req.IdempotencyKey)})
+		AmountM2: m2, Reason: req.Reason, By: username(r), IdempotencyKey: idempotencyKey(r, req.IdempotencyKey), Document: req.Document})
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return
@@ -179,6 +204,15 @@ func (s *Server) postReverse(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, err)
 		return
 	}
+	// Reversing an entry needs the role that may book it.
+	orig, err := s.store.Entry(r.Context(), year, kind, id)
+	if err == nil {
+		err = planning.Require(r.Context(), roleFor(orig.Kind))
+	}
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
 	e, err := s.store.Reverse(r.Context(), year, kind, id, req.Reason, username(r), idempotencyKey(r, req.IdempotencyKey))
 	if err != nil {
 		writeError(w, r, s.log, err)
@@ -204,6 +238,7 @@ type grantRequest struct {
 	AmountHa       *float64   `json:"amount_hm2"`
 	AmountMu       *float64   `json:"amount_mu"`
 	Reason         string     `json:"reason"`
+	OverrideReason string     `json:"override_reason"`
 	IdempotencyKey string     `json:"idempotency_key"`
 }
 
@@ -228,9 +263,19 @@ func (s *Server) postGrant(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, planning.Errorf(planning.ErrInvalid, "action: %q must be grant or release", req.Action).WithDetail("field", "action"))
 		return
 	}
+	amount := 0.0
+	if req.AmountM2 != nil || req.AmountHa != nil || req.AmountMu != nil {
+		v, err := amountM2(req.AmountM2, req.AmountHa, req.AmountMu)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		amount = v
+	}
 	e, err := s.store.Grant(r.Context(), quota.Grant{Year: req.Year, Kind: req.Kind, ProjectID: req.ProjectID,
-		Release: req.Action == "release", AmountM2: optionalAmount(req.AmountM2, req.AmountHa, req.AmountMu),
-		Reason: req.Reason, By: username(r), IdempotencyKey: idempotencyKey(r, req.IdempotencyKey)})
+		Release: req.Action == "release", AmountM2: amount, Reason: req.Reason, By: username(r),
+		IdempotencyKey: idempotencyKey(r, req.IdempotencyKey), OverrideReason: req.OverrideReason,
+		Admin: planning.Require(r.Context(), planning.RoleAdmin) == nil})
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return
@@ -238,20 +283,8 @@ func (s *Server) postGrant(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, e)
 }
 
-// optionalAmount is amountM2 when an amount is given, else 0 ("the need").
-func optionalAmount(m2, hm2, mu *float64) float64 {
-	if m2 == nil && hm2 == nil && mu == nil {
-		return 0
-	}
-	v, err := amountM2(m2, hm2, mu)
-	if err != nil {
-		return -1 // refused by Grant.Check with the field named
-	}
-	return v
-}
-
 func (s *Server) getProjects(w http.ResponseWriter, r *http.Request) {
-	ps, err := s.store.Projects(r.Context(), r.URL.Query().Get("district"), false)
+	ps, err := s.store.Projects(r.Context(), r.URL.Query().Get("district"))
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return
@@ -271,7 +304,7 @@ func (s *Server) getProject(w http.ResponseWriter, r *http.Request) {
 	id, err := projectID(r)
 	if err == nil {
 		var p quota.Project
-		if p, err = s.store.Project(r.Context(), id, false); err == nil {
+		if p, err = s.store.Project(r.Context(), id); err == nil {
 			writeJSON(w, http.StatusOK, p)
 			return
 		}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -178,6 +179,10 @@ func (s *Server) getScenario(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var sc quota.Scenario
 		if sc, err = s.store.Scenario(r.Context(), id, r.URL.Query().Get("input") == "true"); err == nil {
+			if r.URL.Query().Get("format") == "xlsx" {
+				s.sendSheets(w, r, fmt.Sprintf("分配方案 %d（%d 年度）", sc.ID, sc.Year), fmt.Sprintf("landquota-scenario-%d", sc.ID), scenarioTables(sc))
+				return
+			}
 			writeJSON(w, http.StatusOK, sc)
 			return
 		}
@@ -197,7 +202,13 @@ func (s *Server) compareScenarios(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	writeJSON(w, http.StatusOK, quota.Compare(sc[0], sc[1]))
+	cmp := quota.Compare(sc[0], sc[1])
+	if r.URL.Query().Get("format") == "xlsx" {
+		s.sendSheets(w, r, fmt.Sprintf("方案比较 %d 与 %d", sc[0].ID, sc[1].ID), fmt.Sprintf("landquota-compare-%d-%d", sc[0].ID, sc[1].ID),
+			[]sheet{compareTable(cmp)})
+		return
+	}
+	writeJSON(w, http.StatusOK, cmp)
 }
 
 func (s *Server) approveScenario(w http.ResponseWriter, r *http.Request) {

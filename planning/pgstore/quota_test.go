@@ -44,6 +44,17 @@ func book(t *testing.T, s *pgstore.Store, kind quota.EntryKind, from, to string,
 	return e
 }
 
+// consume books 核销 the way an approval does (the API books it only
+// through a parcel's approval).
+func consume(t *testing.T, s *pgstore.Store, account string, m2 float64) {
+	t.Helper()
+	if _, err := s.Pool().Exec(context.Background(), `INSERT INTO ledger_entries (plan_id, kind, from_account, amount_m2, reason, created_by, idempotency_key)
+		SELECT a.plan_id, 'consume', a.id, $2::numeric, 'test', 'tester', 'consume-' || $1 || '-' || $2::text FROM quota_accounts a
+		JOIN plans p ON p.id = a.plan_id AND p.year = 2026 WHERE a.code = $1`, account, m2); err != nil {
+		t.Fatalf("consume %s %v: %v", account, m2, err)
+	}
+}
+
 func held(t *testing.T, s *pgstore.Store) map[string]float64 {
 	t.Helper()
 	_, accounts, err := s.Plan(context.Background(), 2026, quota.KindNewConstruction)
@@ -72,7 +83,7 @@ func TestLedgerMovesQuotaDownTheTree(t *testing.T) {
 	book(t, s, quota.EntryAllocate, "330100", "330111", 400_000, "a1")
 	book(t, s, quota.EntryAllocate, "330111", "330111/BINFU", 150_000, "a2")
 	book(t, s, quota.EntryAllocate, "330111/BINFU", "P1", 60_000, "a3")
-	book(t, s, quota.EntryConsume, "P1", "", 20_000, "c1")
+	consume(t, s, "P1", 20_000)
 	h := held(t, s)
 	want := map[string]float64{"330100": 500_000, "330100/RESERVE": 100_000, "330111": 250_000, "330111/BINFU": 90_000, "P1": 40_000, "330108": 0}
 	for code, v := range want {
@@ -83,8 +94,8 @@ func TestLedgerMovesQuotaDownTheTree(t *testing.T) {
 	// The project's account hangs under the park earmark.
 	_, accounts, _ := s.Plan(ctx, 2026, quota.KindNewConstruction)
 	for _, a := range accounts {
-		if a.Code == "330111" && a.SubtreeConsumedM2 != 20_000 {
-			t.Errorf("Fuyang subtree consumed %.2f, want 20000", a.SubtreeConsumedM2)
+		if a.Code == "330111" && a.Subtree.ConsumedM2 != 20_000 {
+			t.Errorf("Fuyang subtree consumed %.2f, want 20000", a.Subtree.ConsumedM2)
 		}
 	}
 
@@ -92,7 +103,7 @@ func TestLedgerMovesQuotaDownTheTree(t *testing.T) {
 	_, err := s.Book(ctx, quota.Booking{Year: 2026, Kind: quota.KindNewConstruction, Entry: quota.EntryAllocate,
 		From: "330111/BINFU", To: "P1", AmountM2: 100_000, Reason: "too much", By: "tester", IdempotencyKey: "x1"})
 	var de *planning.Error
-	if !asError(err, &de) || de.Code != planning.ErrConflict || de.Details["missing_m2"] != 10000.0 || !strings.Contains(de.Message, "1.00 hm²") {
+	if !asError(err, &de) || de.Code != planning.ErrConflict || de.Details["shortfall_m2"] != 10000.0 || !strings.Contains(de.Message, "1.00 hm²") {
 		t.Fatalf("overdraft: %v %+v", err, de)
 	}
 	// Consumption beyond the allocation, and skipping a level, are refused.
@@ -102,7 +113,7 @@ func TestLedgerMovesQuotaDownTheTree(t *testing.T) {
 		m2       float64
 		code     planning.ErrorCode
 	}{
-		{quota.EntryConsume, "P1", "", 40_000.01, planning.ErrConflict},
+		{quota.EntryConsume, "P1", "", 1, planning.ErrInvalid}, // consumption comes from approvals only
 		{quota.EntryAllocate, "330100", "P1", 1, planning.ErrInvalid},
 		{quota.EntryAllocate, "330108", "330111", 1, planning.ErrInvalid},
 		{quota.EntryIssue, "", "330111", 1, planning.ErrInvalid},
@@ -135,21 +146,28 @@ func TestLedgerMovesQuotaDownTheTree(t *testing.T) {
 	if _, err := s.Pool().Exec(ctx, "DELETE FROM ledger_entries"); err == nil {
 		t.Fatal("the ledger accepted a DELETE")
 	}
-	rev, err := s.Reverse(ctx, 2026, quota.KindNewConstruction, 6, "booked in error", "tester", "rev-1")
+	if _, err := s.Reverse(ctx, 2026, quota.KindNewConstruction, 6, "consumption", "tester", "rev-0"); planning.CodeOf(err) != planning.ErrInvalid ||
+		!strings.Contains(err.Error(), "withdraw the approval") {
+		t.Fatalf("a consumption is reversed by withdrawing the approval, not by hand: %v", err)
+	}
+	rev, err := s.Reverse(ctx, 2026, quota.KindNewConstruction, 2, "booked in error", "tester", "rev-1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rev.Reverses != 6 || rev.From != "" || rev.To != "P1" {
+	if rev.Reverses != 2 || rev.From != "330100/RESERVE" || rev.To != "330100" {
 		t.Fatalf("reversal: %+v", rev)
 	}
-	if held(t, s)["P1"] != 60_000 {
-		t.Fatal("the reversal did not restore the project's balance")
+	if h := held(t, s); h["330100"] != 600_000 || h["330100/RESERVE"] != 0 {
+		t.Fatal("the reversal did not restore the city's balance")
 	}
-	if _, err := s.Reverse(ctx, 2026, quota.KindNewConstruction, 6, "again", "tester", "rev-2"); planning.CodeOf(err) != planning.ErrConflict {
+	if _, err := s.Reverse(ctx, 2026, quota.KindNewConstruction, 2, "again", "tester", "rev-2"); planning.CodeOf(err) != planning.ErrConflict {
 		t.Fatalf("second reversal: %v", err)
 	}
+	if again, err := s.Reverse(ctx, 2026, quota.KindNewConstruction, 2, "booked in error", "tester", "rev-1"); err != nil || again.ID != rev.ID {
+		t.Fatalf("a retried reversal: %+v %v", again, err)
+	}
 	entries, err := s.Ledger(ctx, 2026, quota.KindNewConstruction, "P1", 0, 100)
-	if err != nil || len(entries) != 3 {
+	if err != nil || len(entries) != 2 {
 		t.Fatalf("ledger of P1: %d entries, %v", len(entries), err)
 	}
 }

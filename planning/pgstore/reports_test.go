@@ -44,13 +44,13 @@ func newReportWorld(t *testing.T) *plannerWorld {
 		{Entry: quota.EntryAllocate, From: "330100", To: "330109", AmountM2: 300_000},
 		{Entry: quota.EntryAllocate, From: "330109", To: "330109/BINXIAO", AmountM2: 100_000},
 		{Entry: quota.EntryAllocate, From: "330109/BINXIAO", To: pa, AmountM2: 50_000},
-		{Entry: quota.EntryConsume, From: pa, AmountM2: 20_000},
 	} {
 		b.Year, b.Kind, b.Reason, b.By, b.IdempotencyKey = 2026, quota.KindNewConstruction, "test", "tester", fmt.Sprint("r", i)
 		if _, err := w.s.Book(ctx, b); err != nil {
 			t.Fatalf("booking %d: %v", i, err)
 		}
 	}
+	consume(t, w.s, pa, 20_000)
 	return w
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/allocation"
@@ -80,7 +81,8 @@ func (s *Store) SavePolicy(ctx context.Context, year int, body []byte, note, by 
 
 // AllocationInput gathers what the engine needs for a plan: the city's
 // balance, the district and park accounts with their stock-land facts, and
-// every project's outstanding need and eligibility.
+// every project's outstanding need and eligibility. A project draws on the
+// earmark of the quota-holding park its land lies in, else its district.
 func (s *Store) AllocationInput(ctx context.Context, year int, kind quota.Kind, pol allocation.Policy) (allocation.Input, int64, error) {
 	in := allocation.Input{Year: year, Kind: string(kind)}
 	plan, accounts, err := s.Plan(ctx, year, kind)
@@ -95,8 +97,7 @@ func (s *Store) AllocationInput(ctx context.Context, year int, kind quota.Kind, 
 	if err != nil {
 		return in, 0, err
 	}
-	var coop map[string]bool
-	rows, err := s.pool.Query(ctx, "SELECT code FROM parks WHERE kind IN ('special_cooperation_zone', 'special_cooperation_park')")
+	rows, err := s.pool.Query(ctx, "SELECT code FROM parks WHERE receives_tilt")
 	if err != nil {
 		return in, 0, domainError(err)
 	}
@@ -104,39 +105,53 @@ func (s *Store) AllocationInput(ctx context.Context, year int, kind quota.Kind, 
 	if err != nil {
 		return in, 0, domainError(err)
 	}
-	coop = map[string]bool{}
+	tilt := map[string]bool{}
 	for _, c := range codes {
-		coop[c] = true
+		tilt[c] = true
 	}
-	got := map[int64]float64{} // project id -> held + consumed
-	parkAccount := map[string]string{}
+	held := map[int64]float64{}        // project id -> what its account holds
+	parentOf := map[int64]string{}     // project id -> the account its account sits under
+	parkAccount := map[string]string{} // park code -> earmark account
+	byID := map[int64]string{}
+	for _, a := range accounts {
+		byID[a.ID] = a.Code
+	}
+	districts := map[string]bool{}
 	for _, a := range accounts {
 		switch a.Kind {
 		case quota.AccountCity:
 			in.Available = allocation.AreaFromM2(a.HeldM2)
 		case quota.AccountDistrict:
+			districts[a.Code] = true
 			in.Accounts = append(in.Accounts, allocation.Account{ID: a.Code, Kind: allocation.AccountDistrict, Name: a.NameZh,
 				Facts: facts[a.Code], Held: allocation.AreaFromM2(a.HeldM2)})
 		case quota.AccountPark:
 			parkAccount[a.Park] = a.Code
 			in.Accounts = append(in.Accounts, allocation.Account{ID: a.Code, ParentID: a.District, Kind: allocation.AccountPark,
-				Name: a.NameZh, ReceivesTilt: coop[a.Park], Held: allocation.AreaFromM2(a.HeldM2)})
+				Name: a.NameZh, ReceivesTilt: tilt[a.Park], Held: allocation.AreaFromM2(a.HeldM2)})
 		case quota.AccountProject:
-			got[a.ProjectID] = a.HeldM2 + a.SubtreeConsumedM2
+			held[a.ProjectID] = a.HeldM2
+			parentOf[a.ProjectID] = byID[a.ParentID]
 		}
 	}
-	projects, err := s.Projects(ctx, "", pol.UndergroundNeedsQuota)
+	projects, err := s.projectsOfYear(ctx, year)
 	if err != nil {
 		return in, 0, err
 	}
 	for _, p := range projects {
-		outstanding := p.Need.NewM2 - got[p.ID]
+		if !districts[p.District] {
+			continue // its district holds no account in this plan
+		}
+		outstanding := p.Need.NewM2 - held[p.ID]
 		if outstanding <= 0.005 && p.Need.NewM2 > 0 {
 			continue // already holds its need
 		}
 		acc := p.District
-		if code, ok := parkAccount[p.Park]; ok {
+		if code, ok := parkAccount[p.LandPark]; ok {
 			acc = code
+		}
+		if parent, ok := parentOf[p.ID]; ok {
+			acc = parent // its account exists: it draws where that account sits
 		}
 		in.Projects = append(in.Projects, allocation.Project{ID: p.ID, Name: p.Name, Category: allocation.Category(p.Category),
 			AccountID: acc, ProvincialMajor: p.ProvincialMajor, NationalKey: p.NationalKey,
@@ -147,44 +162,42 @@ func (s *Store) AllocationInput(ctx context.Context, year int, kind quota.Kind, 
 	return in, mark, nil
 }
 
-// districtFacts derives each district's stock-land facts from its parcels
-// (DOMAIN.md sections 3 and 5): the 5-year supply rate (supplied ÷ approved,
-// by area, for land approved in the five years before the plan year), the
-// 批而未供 land disposed the year before (supplied then, approved a year or
-// more earlier), idle land brought into construction the year before
-// (started then, more than a year after the agreed start), and the mean
-// expected 亩均税收 of its projects.
+// districtFacts are each district's facts for the split of year's plan, by
+// the yearly report's stock rules for the year before (districtStock): the
+// 5-year supply rate at its end, the 批而未供 and 闲置 land it disposed of,
+// and the mean expected 亩均税收 of its projects.
 func (s *Store) districtFacts(ctx context.Context, year int) (map[string]allocation.AccountFacts, error) {
-	rows, err := s.pool.Query(ctx, `
-		SELECT d.adcode,
-		  coalesce(sum(t.area_m2) FILTER (WHERE t.supplied_on IS NOT NULL AND t.approved_on >= make_date($1 - 5, 1, 1) AND t.approved_on < make_date($1, 1, 1)), 0)
-		    / nullif(sum(t.area_m2) FILTER (WHERE t.approved_on >= make_date($1 - 5, 1, 1) AND t.approved_on < make_date($1, 1, 1)), 0),
-		  coalesce(sum(t.area_m2) FILTER (WHERE extract(year FROM t.supplied_on) = $1 - 1 AND t.supplied_on >= t.approved_on + interval '1 year'), 0),
-		  coalesce(sum(t.area_m2) FILTER (WHERE extract(year FROM t.actual_start_on) = $1 - 1 AND t.actual_start_on > t.agreed_start_on + interval '1 year'), 0),
-		  coalesce((SELECT avg(tax_per_mu_wan)::float8 FROM projects p WHERE p.district_adcode = d.adcode), 0)
-		FROM districts d LEFT JOIN parcels t ON t.district_adcode = d.adcode
-		GROUP BY d.adcode ORDER BY d.adcode`, year)
+	stock, err := s.districtStock(ctx, year-1, time.Date(year-1, 12, 31, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.pool.Query(ctx, "SELECT district_adcode, avg(tax_per_mu_wan)::float8 FROM projects GROUP BY district_adcode")
 	if err != nil {
 		return nil, domainError(err)
 	}
-	defer rows.Close()
-	out := map[string]allocation.AccountFacts{}
+	tax := map[string]float64{}
 	for rows.Next() {
-		var code string
-		var rate *float64
-		var unsupplied, idle, tax float64
-		if err := rows.Scan(&code, &rate, &unsupplied, &idle, &tax); err != nil {
+		var d string
+		var v float64
+		if err := rows.Scan(&d, &v); err != nil {
+			rows.Close()
 			return nil, domainError(err)
 		}
+		tax[d] = v
+	}
+	rows.Close()
+	out := map[string]allocation.AccountFacts{}
+	for _, d := range stock {
 		// Nothing approved in five years leaves nothing unsupplied: the
 		// district meets any supply-rate floor.
-		f := allocation.AccountFacts{SupplyRate5y: 1, UnsuppliedDisposed: allocation.AreaFromM2(unsupplied), IdleDisposed: allocation.AreaFromM2(idle), TaxPerMu: tax}
-		if rate != nil {
-			f.SupplyRate5y = *rate
+		f := allocation.AccountFacts{SupplyRate5y: 1, UnsuppliedDisposed: allocation.AreaFromM2(d.UnsuppliedDisposed),
+			IdleDisposed: allocation.AreaFromM2(d.IdleDisposed), TaxPerMu: tax[d.District]}
+		if d.SupplyRate5y != nil {
+			f.SupplyRate5y = min(1, max(0, *d.SupplyRate5y))
 		}
-		out[code] = f
+		out[d.District] = f
 	}
-	return out, domainError(rows.Err())
+	return out, nil
 }
 
 // SaveScenario stores a run.
@@ -299,7 +312,14 @@ func (s *Store) ApproveScenario(ctx context.Context, id int64, by string) (quota
 				"scenario %d is stale: the ledger moved since it ran (entry %d then, %d now); run the allocation again", id, sc.LedgerMark, mark).
 				WithDetail("ledger_mark", sc.LedgerMark).WithDetail("ledger_now", mark)
 		}
-		for i, b := range scenarioBookings(sc) {
+		bookings := scenarioBookings(sc)
+		if sc.Result.Reserve > 0 {
+			// What the scenario keeps at the top goes into the reserve
+			// account, so the dashboard shows what the scenario reserved.
+			bookings = append([]quota.Booking{{Entry: quota.EntryReserve, From: CityAdcode, To: CityAdcode + "/RESERVE",
+				AmountM2: sc.Result.Reserve.M2(), Reason: "市级预留 / city reserve"}}, bookings...)
+		}
+		for i, b := range bookings {
 			b.Year, b.Kind, b.By = sc.Year, sc.Kind, by
 			b.Reason = fmt.Sprintf("方案 %d 审批 / scenario %d approved: %s", id, id, b.Reason)
 			b.IdempotencyKey = fmt.Sprintf("scenario-%d-%d", id, i)

@@ -110,46 +110,6 @@ func (u *Unit) sum(groups []GroupFacts) GroupFacts {
 	return t
 }
 
-// QuotaFigures are a subtree's quota in m²: Issued came in (net of what
-// went back up), Allocated went to projects (held there or used),
-// Consumed was used (核销), Withdrawn left the plan (收回, 结转), Remaining
-// is held anywhere in the subtree. Issued = Consumed + Withdrawn + Remaining.
-type QuotaFigures struct {
-	Issued, Allocated, Consumed, Withdrawn, Remaining float64
-}
-
-// SubtreeFigures sums the accounts under (and including) the account with
-// code root. Missing roots give zeros.
-func SubtreeFigures(accounts []quota.Account, root string) QuotaFigures {
-	children := map[int64][]int{}
-	var start = -1
-	for i, a := range accounts {
-		children[a.ParentID] = append(children[a.ParentID], i)
-		if a.Code == root {
-			start = i
-		}
-	}
-	var f QuotaFigures
-	if start < 0 {
-		return f
-	}
-	stack := []int{start}
-	for len(stack) > 0 {
-		i := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		a := accounts[i]
-		f.Remaining += a.HeldM2
-		f.Consumed += a.ConsumedM2
-		f.Withdrawn += a.WithdrawnM2
-		if a.Kind == quota.AccountProject {
-			f.Allocated += a.HeldM2 + a.ConsumedM2
-		}
-		stack = append(stack, children[a.ID]...)
-	}
-	f.Issued = f.Remaining + f.Consumed + f.Withdrawn
-	return f
-}
-
 // Report is the yearly statistics (统计核算): one table per subject.
 type Report struct {
 	Year        int       `json:"year"`
@@ -297,22 +257,23 @@ func quotaTable(units []Unit, plans []PlanFigures) Table {
 	t := Table{Key: "quota", TitleZh: "建设用地计划指标", TitleEn: "Construction-land quota",
 		Columns: withUnits([]Column{{"kind", "指标类型", "Quota kind", KindText}},
 			areaCols("issued", "下达", "Issued"), areaCols("allocated", "分配到项目", "Allocated to projects"),
-			areaCols("consumed", "核销", "Consumed"), areaCols("withdrawn", "收回/结转", "Withdrawn or carried over"),
+			areaCols("consumed", "核销", "Consumed"), areaCols("withdrawn", "收回/结转/作废", "Withdrawn, carried over or lapsed"),
 			areaCols("remaining", "剩余", "Remaining"))}
 	for i := range units {
 		u := &units[i]
 		for _, p := range plans {
-			var f QuotaFigures
+			// The same figures the dashboard shows (quota.Subtree).
+			var f quota.Subtree
 			for _, root := range u.accounts {
-				g := SubtreeFigures(p.Accounts, root)
-				f.Issued += g.Issued
-				f.Allocated += g.Allocated
-				f.Consumed += g.Consumed
-				f.Withdrawn += g.Withdrawn
-				f.Remaining += g.Remaining
+				g := quota.SubtreeOf(p.Accounts, root)
+				f.IssuedM2 += g.IssuedM2
+				f.AllocatedM2 += g.AllocatedM2
+				f.ConsumedM2 += g.ConsumedM2
+				f.WithdrawnM2 += g.WithdrawnM2
+				f.RemainingM2 += g.RemainingM2
 			}
 			row := append(unitCells(u), p.NameZh)
-			for _, v := range []float64{f.Issued, f.Allocated, f.Consumed, f.Withdrawn, f.Remaining} {
+			for _, v := range []float64{f.IssuedM2, f.AllocatedM2, f.ConsumedM2, f.WithdrawnM2, f.RemainingM2} {
 				row = append(row, areaCells(v)...)
 			}
 			t.Rows = append(t.Rows, row)

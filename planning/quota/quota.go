@@ -39,12 +39,108 @@ func (k Kind) Valid() bool {
 	return false
 }
 
-// Plan is one year's plan of one quota kind.
+// PlanState says whether a plan takes bookings.
+type PlanState string
+
+const (
+	PlanOpen   PlanState = "open"
+	PlanClosed PlanState = "closed" // year end done: carried over or lapsed, no more bookings
+)
+
+// Document is the official document behind a plan or an entry: 文号, the
+// date and the issuing body (e.g. 浙江省自然资源厅).
+type Document struct {
+	Number string `json:"number"`
+	Date   string `json:"date,omitempty"` // YYYY-MM-DD
+	Issuer string `json:"issuer,omitempty"`
+}
+
+// Check refuses a document without a number or with a malformed date.
+func (d *Document) Check(field string) error {
+	d.Number, d.Issuer = strings.TrimSpace(d.Number), strings.TrimSpace(d.Issuer)
+	if d.Number == "" {
+		return invalid(field+".number", "the document number (文号) is required")
+	}
+	if len(d.Number) > 200 || len(d.Issuer) > 200 {
+		return invalid(field, "the document number and issuer take at most 200 characters")
+	}
+	if d.Date != "" {
+		if _, err := time.Parse(time.DateOnly, d.Date); err != nil {
+			return invalid(field+".date", "%q is not a date (YYYY-MM-DD)", d.Date)
+		}
+	}
+	return nil
+}
+
+// Plan is one year's plan of one quota kind with its totals (from the
+// ledger, net of reversals): Issued is what came into the plan from outside
+// (issues, rewards, carry-ins), Held what its accounts hold, Consumed what
+// approvals used (核销).
 type Plan struct {
-	ID   int64  `json:"id"`
-	Year int    `json:"year"`
-	Kind Kind   `json:"kind"`
-	Name string `json:"name"`
+	ID       int64      `json:"id"`
+	Year     int        `json:"year"`
+	Kind     Kind       `json:"kind"`
+	Name     string     `json:"name"`
+	State    PlanState  `json:"state"`
+	Document *Document  `json:"document"`
+	ClosedAt *time.Time `json:"closed_at,omitempty"`
+	ClosedBy string     `json:"closed_by,omitempty"`
+
+	IssuedM2   float64 `json:"issued_m2"`
+	HeldM2     float64 `json:"held_m2"`
+	ConsumedM2 float64 `json:"consumed_m2"`
+	IssuedHa   float64 `json:"issued_hm2"`
+	HeldHa     float64 `json:"held_hm2"`
+	ConsumedHa float64 `json:"consumed_hm2"`
+}
+
+// WithUnits fills the hm² forms of a plan's totals.
+func (p *Plan) WithUnits() {
+	p.IssuedHa, p.HeldHa, p.ConsumedHa = geo.RoundHectares(p.IssuedM2), geo.RoundHectares(p.HeldM2), geo.RoundHectares(p.ConsumedM2)
+}
+
+// Opening asks to open (or re-sync) a year's plan.
+type Opening struct {
+	Year           int
+	Kind           Kind
+	Name           string
+	Document       *Document
+	IssueM2        float64 // > 0: book this much as the plan's first issue (下达)
+	By             string
+	IdempotencyKey string
+}
+
+// Check applies the rules that need no database.
+func (o *Opening) Check() error {
+	if o.Year < 2000 || o.Year > 2100 {
+		return invalid("year", "a plan year between 2000 and 2100 is required, got %d", o.Year)
+	}
+	if !o.Kind.Valid() {
+		return invalid("kind", "unknown quota kind %q (new_construction, linkage, farmland_balance)", o.Kind)
+	}
+	o.Name = strings.TrimSpace(o.Name)
+	if len(o.Name) > 200 {
+		return invalid("name", "a plan name takes at most 200 characters")
+	}
+	if o.Document != nil {
+		if err := o.Document.Check("document"); err != nil {
+			return err
+		}
+	}
+	if o.IssueM2 != 0 {
+		if o.Document == nil {
+			return invalid("document", "issuing quota needs the issuing document (文号, date, issuing body)")
+		}
+		b := Booking{Year: o.Year, Kind: o.Kind, Entry: EntryIssue, To: "city", AmountM2: o.IssueM2, Reason: "下达", By: o.By, IdempotencyKey: o.IdempotencyKey}
+		if err := b.Check(); err != nil {
+			return err
+		}
+		o.IssueM2 = b.AmountM2
+	}
+	if o.By == "" {
+		return planning.Errorf(planning.ErrUnauthenticated, "log in first")
+	}
+	return nil
 }
 
 // AccountKind places an account in the tree: city → reserve and districts →
@@ -72,23 +168,72 @@ type Account struct {
 	Park      string      `json:"park,omitempty"`
 	ProjectID int64       `json:"project_id,omitempty"`
 	Figures
+	Subtree Subtree `json:"subtree"`
 }
 
-// Figures are an account's movements in m², net of reversals: Received
-// is everything that came in (issues, rewards, allocations, releases from
-// children); PassedDown went to children (allocations, reserve); ReturnedUp
-// went back to the parent; Consumed is 核销 (its own and its subtree's:
-// SubtreeConsumed); Withdrawn left the plan; Held is what it holds now.
+// Figures are an account's own movements in m², net of reversals. They
+// and Subtree are the one meaning of every quota figure the dashboard, the
+// ledger API, the scenarios and the yearly report show:
+//
+//   - Received: everything that came into this account (issues, rewards,
+//     carry-ins, transfers in, allocations from its parent, releases from
+//     its children);
+//   - PassedDown: what it passed to its children (allocations, reserve);
+//   - ReturnedUp: what it handed back to its parent (releases);
+//   - Consumed: 核销 booked from it (project accounts only);
+//   - Withdrawn: what left the plan from it otherwise: withdrawn by the
+//     province (收回), carried over (结转), lapsed at year end (作废),
+//     transferred to another district (调出);
+//   - Held: what it holds now = Received − PassedDown − ReturnedUp −
+//     Consumed − Withdrawn.
 type Figures struct {
-	ReceivedM2        float64 `json:"received_m2"`
-	PassedDownM2      float64 `json:"passed_down_m2"`
-	ReturnedUpM2      float64 `json:"returned_up_m2"`
-	ConsumedM2        float64 `json:"consumed_m2"`
-	SubtreeConsumedM2 float64 `json:"subtree_consumed_m2"`
-	WithdrawnM2       float64 `json:"withdrawn_m2"`
-	HeldM2            float64 `json:"held_m2"`
-	HeldHa            float64 `json:"held_hm2"`
-	HeldMu            float64 `json:"held_mu"`
+	ReceivedM2   float64 `json:"received_m2"`
+	PassedDownM2 float64 `json:"passed_down_m2"`
+	ReturnedUpM2 float64 `json:"returned_up_m2"`
+	ConsumedM2   float64 `json:"consumed_m2"`
+	WithdrawnM2  float64 `json:"withdrawn_m2"`
+	HeldM2       float64 `json:"held_m2"`
+	HeldHa       float64 `json:"held_hm2"`
+	HeldMu       float64 `json:"held_mu"`
+}
+
+// Subtree are an account's figures together with everything below it
+// (its parks and projects), in m²:
+//
+//   - Issued: what came into the subtree from outside it (from its parent,
+//     the province, last year, another district), net of what went back
+//     up: Issued = Remaining + Consumed + Withdrawn;
+//   - Allocated: what reached project accounts (held there or consumed);
+//   - Consumed: 核销 anywhere in the subtree;
+//   - Withdrawn: withdrawn, carried over, lapsed or transferred out
+//     anywhere in the subtree;
+//   - Remaining: what the subtree holds (结余/剩余): the figure both the
+//     dashboard and the yearly report call remaining.
+type Subtree struct {
+	IssuedM2    float64 `json:"issued_m2"`
+	AllocatedM2 float64 `json:"allocated_m2"`
+	ConsumedM2  float64 `json:"consumed_m2"`
+	WithdrawnM2 float64 `json:"withdrawn_m2"`
+	RemainingM2 float64 `json:"remaining_m2"`
+	IssuedHa    float64 `json:"issued_hm2"`
+	AllocatedHa float64 `json:"allocated_hm2"`
+	ConsumedHa  float64 `json:"consumed_hm2"`
+	WithdrawnHa float64 `json:"withdrawn_hm2"`
+	RemainingHa float64 `json:"remaining_hm2"`
+}
+
+func (t *Subtree) add(o Subtree) {
+	t.IssuedM2 += o.IssuedM2
+	t.AllocatedM2 += o.AllocatedM2
+	t.ConsumedM2 += o.ConsumedM2
+	t.WithdrawnM2 += o.WithdrawnM2
+	t.RemainingM2 += o.RemainingM2
+}
+
+// WithUnits fills the hm² forms.
+func (t *Subtree) WithUnits() {
+	t.IssuedHa, t.AllocatedHa, t.ConsumedHa = geo.RoundHectares(t.IssuedM2), geo.RoundHectares(t.AllocatedM2), geo.RoundHectares(t.ConsumedM2)
+	t.WithdrawnHa, t.RemainingHa = geo.RoundHectares(t.WithdrawnM2), geo.RoundHectares(t.RemainingM2)
 }
 
 // EntryKind is what a ledger entry does.
@@ -102,13 +247,28 @@ const (
 	EntryConsume   EntryKind = "consume"    // 核销: project → used
 	EntryReward    EntryKind = "reward"     // 奖励: province → account
 	EntryWithdraw  EntryKind = "withdraw"   // 收回: account → province
-	EntryCarryOver EntryKind = "carry_over" // 结转: account → next year's plan
+	EntryCarryOver EntryKind = "carry_over" // 结转: account → next year's plan (year end only)
+	EntryCarryIn   EntryKind = "carry_in"   // 结转收入: last year's carry-over received (year end only)
+	EntryLapse     EntryKind = "lapse"      // 作废: what may not be carried over (year end only)
+	EntryTransfer  EntryKind = "transfer"   // 指标调剂: district → district
 	EntryReversal  EntryKind = "reversal"   // corrects an earlier entry
 )
 
-// EntryKinds lists the kinds an official may book directly (a reversal is
-// booked through Reverse).
-var EntryKinds = []EntryKind{EntryIssue, EntryReserve, EntryAllocate, EntryRelease, EntryConsume, EntryReward, EntryWithdraw, EntryCarryOver}
+// EntryKinds lists the kinds an official may book directly. Consumption is
+// booked by the approval of the land, year-end kinds by closing the year,
+// and a reversal through Reverse.
+var EntryKinds = []EntryKind{EntryIssue, EntryReserve, EntryAllocate, EntryRelease, EntryReward, EntryWithdraw, EntryTransfer}
+
+// ProvinceLevel reports whether entries of this kind move quota across the
+// plan's outer edge (or between districts): only admins book or reverse
+// them.
+func (k EntryKind) ProvinceLevel() bool {
+	switch k {
+	case EntryIssue, EntryReward, EntryWithdraw, EntryCarryOver, EntryCarryIn, EntryLapse, EntryTransfer:
+		return true
+	}
+	return false
+}
 
 // Entry is one ledger line. It is never changed once booked.
 type Entry struct {
@@ -125,7 +285,12 @@ type Entry struct {
 	CreatedAt      time.Time `json:"created_at"`
 	IdempotencyKey string    `json:"idempotency_key"`
 	Reverses       int64     `json:"reverses,omitempty"`
+	ReversedBy     int64     `json:"reversed_by,omitempty"`
 	ScenarioID     int64     `json:"scenario_id,omitempty"`
+	ParcelID       int64     `json:"parcel_id,omitempty"`
+	CarriedFrom    int64     `json:"carried_from,omitempty"`
+	Document       *Document `json:"document"`
+	OverrideReason string    `json:"override_reason,omitempty"`
 }
 
 // Booking asks to book one entry.
@@ -138,6 +303,28 @@ type Booking struct {
 	Reason         string
 	By             string
 	IdempotencyKey string
+	Document       *Document
+	OverrideReason string
+}
+
+// MaxAmountM2 is the largest amount one entry may move, and one account
+// hold: the allocation engine's exact range (allocation.MaxArea).
+const MaxAmountM2 = 1_000_000_000
+
+// CheckAmount rounds an amount to whole hundredths of a m² and refuses what
+// the ledger cannot hold, naming the limit.
+func CheckAmount(m2 float64) (float64, error) {
+	if math.IsNaN(m2) || m2 <= 0 {
+		return 0, invalid("amount", "the amount must be a positive area, got %v m²", m2)
+	}
+	if m2 > MaxAmountM2 {
+		return 0, invalid("amount", "%.2f m² is more than the largest amount, %d m² (100,000 hm²)", m2, MaxAmountM2)
+	}
+	r := math.Round(m2*100) / 100
+	if r < 0.01 {
+		return 0, invalid("amount", "%v m² is below the smallest amount, 0.01 m²", m2)
+	}
+	return r, nil
 }
 
 // Check applies the rules that need no database: a known kind, a positive
@@ -153,10 +340,19 @@ func (b *Booking) Check() error {
 	if !known {
 		return invalid("entry", "unknown entry kind %q (one of %s)", b.Entry, joinKinds())
 	}
-	if !(b.AmountM2 > 0) || math.IsInf(b.AmountM2, 0) || b.AmountM2 > 1e12 {
-		return invalid("amount", "the amount must be a positive area, got %v m²", b.AmountM2)
+	amount, err := CheckAmount(b.AmountM2)
+	if err != nil {
+		return err
 	}
-	b.AmountM2 = math.Round(b.AmountM2*100) / 100
+	b.AmountM2 = amount
+	if b.Document != nil {
+		if err := b.Document.Check("document"); err != nil {
+			return err
+		}
+	}
+	if len(b.Reason) > 2000 || len(b.OverrideReason) > 2000 {
+		return invalid("reason", "a reason takes at most 2000 characters")
+	}
 	if strings.TrimSpace(b.Reason) == "" {
 		return invalid("reason", "every ledger entry needs a reason")
 	}
@@ -207,7 +403,12 @@ const (
 // Categories lists the project categories.
 var Categories = []Category{CategoryMajorIndustrial, CategoryImportantManufacturing, CategoryLivelihood, CategoryAffordableHousing, CategoryGeneral}
 
-// Project is a land-use project that needs quota for its parcels.
+// Project is a land-use project that needs quota for its parcels. Its
+// parcels lie in its district (不破行政隶属: it draws that district's
+// quota) and, when Park is set, in that park. It counts as in a park by
+// where its parcels lie: LandPark is the quota-holding park all of them lie
+// in ("" when they lie in none, or in several), and its account sits under
+// that park's earmark.
 type Project struct {
 	ID              int64    `json:"id"`
 	Code            string   `json:"code"`
@@ -217,6 +418,7 @@ type Project struct {
 	NationalKey     bool     `json:"national_key"`
 	District        string   `json:"district"`
 	Park            string   `json:"park,omitempty"`
+	LandPark        string   `json:"land_park,omitempty"`
 	InvestmentWan   float64  `json:"investment_wan"`
 	TaxPerMuWan     float64  `json:"tax_per_mu_wan"`
 	Readiness       float64  `json:"readiness"`
@@ -224,14 +426,18 @@ type Project struct {
 	Need            Need     `json:"need"`
 }
 
-// Need is a project's quota need, derived from its parcels: only land that
-// is not yet construction land needs new quota, and stratified underground
-// rights only when the policy says so.
+// Need is a project's quota need, derived from its parcels by one rule kept
+// in the database (lq_parcel_quota_class): land already approved for
+// conversion had its quota consumed then; land that is construction land
+// today (现状) needs none; stratified underground rights need none unless
+// the policy says so; agricultural and unused land needs new quota (NewM2,
+// still to be approved).
 type Need struct {
 	TotalM2           float64 `json:"total_m2"`       // all its parcels
-	StockM2           float64 `json:"stock_m2"`       // already construction land: needs none
+	ApprovedM2        float64 `json:"approved_m2"`    // already approved for conversion
+	StockM2           float64 `json:"stock_m2"`       // construction land today: needs none
 	UndergroundM2     float64 `json:"underground_m2"` // stratified underground rights
-	NewM2             float64 `json:"new_m2"`         // needs new quota
+	NewM2             float64 `json:"new_m2"`         // needs new quota before approval
 	NewHa             float64 `json:"new_hm2"`
 	NewMu             float64 `json:"new_mu"`
 	Eligible          bool    `json:"eligible"`            // all parcels clear of the protected lines
@@ -240,28 +446,37 @@ type Need struct {
 	OutsideBoundaryM2 float64 `json:"outside_boundary_m2"` // outside 城镇开发边界
 }
 
+// Quota classes of a project parcel (lq_parcel_quota_class).
+const (
+	ClassApproved    = "approved"
+	ClassStock       = "stock"
+	ClassUnderground = "underground"
+	ClassNew         = "new"
+)
+
 // ParcelNeed is one parcel's contribution to a project's need.
 type ParcelNeed struct {
 	AreaM2, FarmlandOverlapM2, RedLineOverlapM2, OutsideBoundaryM2 float64
-	ConstructionLand, Underground                                  bool
+	Class                                                          string // one of the Class constants
 }
 
-// DeriveNeed sums parcels into a project's need. undergroundNeedsQuota is
-// the policy switch for stratified underground rights (unconfirmed rule).
-func DeriveNeed(parcels []ParcelNeed, undergroundNeedsQuota bool) Need {
+// DeriveNeed sums parcels into a project's need.
+func DeriveNeed(parcels []ParcelNeed) Need {
 	var n Need
 	for _, p := range parcels {
 		n.TotalM2 += p.AreaM2
 		n.FarmlandOverlapM2 += p.FarmlandOverlapM2
 		n.RedLineOverlapM2 += p.RedLineOverlapM2
 		n.OutsideBoundaryM2 += p.OutsideBoundaryM2
-		switch {
-		case p.ConstructionLand:
+		switch p.Class {
+		case ClassApproved:
+			n.ApprovedM2 += p.AreaM2
+		case ClassStock:
 			n.StockM2 += p.AreaM2
-		case p.Underground && !undergroundNeedsQuota:
+		case ClassUnderground:
 			n.UndergroundM2 += p.AreaM2
 		default:
-			n.NewM2 += p.AreaM2
+			n.NewM2 += math.Round(p.AreaM2*100) / 100 // as consumption books it
 		}
 	}
 	tol := planning.EligibilityToleranceM2
@@ -272,15 +487,52 @@ func DeriveNeed(parcels []ParcelNeed, undergroundNeedsQuota bool) Need {
 	return n
 }
 
+// StatusChange asks to move a parcel to another lifecycle status (and set
+// the dates that go with it). Reaching approval for conversion books the
+// consumption of the parcel's new quota from its project's account in the
+// same transaction (无指标不得批地); leaving it reverses that.
+type StatusChange struct {
+	ParcelID   int64
+	Status     planning.Status
+	ApprovedOn *time.Time
+	SuppliedOn *time.Time
+	By         string
+}
+
+// StatusResult is a parcel after a status change with the ledger entries
+// the change booked.
+type StatusResult struct {
+	ParcelID   int64   `json:"id"`
+	Code       string  `json:"code"`
+	Status     string  `json:"status"`
+	ApprovedOn *string `json:"approved_on"`
+	SuppliedOn *string `json:"supplied_on"`
+	ProjectID  int64   `json:"project_id,omitempty"`
+	Entries    []Entry `json:"entries"`
+}
+
 // Store keeps plans, accounts, the ledger and projects.
 type Store interface {
+	// Plans lists every plan with its totals, newest year first.
+	Plans(ctx context.Context) ([]Plan, error)
+	// OpenPlan opens a year's plan with its account tree built from the
+	// districts and parks as they stand (or adds the accounts of those
+	// added since), and books its first issue when asked. created is false
+	// when the plan existed.
+	OpenPlan(ctx context.Context, o Opening) (p Plan, accounts []Account, issued *Entry, created bool, err error)
+	// ClosePreview computes a year end without booking anything.
+	ClosePreview(ctx context.Context, year int, kind Kind) (Closing, error)
+	// ClosePlan books the year end and closes the plan.
+	ClosePlan(ctx context.Context, year int, kind Kind, by string) (Closing, error)
+	// SetParcelStatus changes a parcel's status, consuming or restoring quota.
+	SetParcelStatus(ctx context.Context, c StatusChange) (StatusResult, error)
+
 	// Grant moves quota between a project's account and its parent.
 	Grant(ctx context.Context, g Grant) (Entry, error)
-	EnsurePlan(ctx context.Context, year int, kind Kind, name string) (Plan, error)
 	CreateProject(ctx context.Context, p Project) (Project, error)
 	SetProjectParcels(ctx context.Context, id int64, parcels []int64) (Project, error)
-	Project(ctx context.Context, id int64, undergroundNeedsQuota bool) (Project, error)
-	Projects(ctx context.Context, district string, undergroundNeedsQuota bool) ([]Project, error)
+	Project(ctx context.Context, id int64) (Project, error)
+	Projects(ctx context.Context, district string) ([]Project, error)
 
 	Policy(ctx context.Context, year, version int) (PolicyVersion, error)
 	PolicyVersions(ctx context.Context, year int) ([]PolicyVersion, error)
@@ -295,29 +547,50 @@ type Store interface {
 	// Book appends one entry. A retry with the same idempotency key returns
 	// the entry first booked; the same key with other content is a conflict.
 	Book(ctx context.Context, b Booking) (Entry, error)
+	// Entry reads one entry of a plan.
+	Entry(ctx context.Context, year int, kind Kind, id int64) (Entry, error)
 	// Reverse books the reversal of entry id.
 	Reverse(ctx context.Context, year int, kind Kind, id int64, reason, by, key string) (Entry, error)
 	Plan(ctx context.Context, year int, kind Kind) (Plan, []Account, error)
 	Ledger(ctx context.Context, year int, kind Kind, account string, afterID int64, limit int) ([]Entry, error)
 }
 
-// SumSubtrees fills SubtreeConsumedM2: what an account and everything
-// below it consumed. Accounts may come in any order.
+// SumSubtrees fills every account's Subtree from the own figures of the
+// accounts below it. Accounts may come in any order.
 func SumSubtrees(accounts []Account) {
 	index := make(map[int64]int, len(accounts))
 	for i := range accounts {
 		index[accounts[i].ID] = i
-		accounts[i].SubtreeConsumedM2 = 0
+		accounts[i].Subtree = Subtree{}
 	}
 	for i := range accounts {
-		c := accounts[i].ConsumedM2
+		a := &accounts[i]
+		own := Subtree{ConsumedM2: a.ConsumedM2, WithdrawnM2: a.WithdrawnM2, RemainingM2: a.HeldM2}
+		if a.Kind == AccountProject {
+			own.AllocatedM2 = a.HeldM2 + a.ConsumedM2
+		}
+		own.IssuedM2 = own.RemainingM2 + own.ConsumedM2 + own.WithdrawnM2
 		for j, ok := i, true; ok; j, ok = index[accounts[j].ParentID] {
-			accounts[j].SubtreeConsumedM2 += c
+			accounts[j].Subtree.add(own)
 			if accounts[j].ParentID == 0 {
 				break
 			}
 		}
 	}
+	for i := range accounts {
+		accounts[i].Subtree.WithUnits()
+	}
+}
+
+// SubtreeOf is the Subtree of the account with this code; zeros when the
+// plan has no such account (a park without an earmark, say).
+func SubtreeOf(accounts []Account, code string) Subtree {
+	for _, a := range accounts {
+		if a.Code == code {
+			return a.Subtree
+		}
+	}
+	return Subtree{}
 }
 
 // Check applies the rules of a project's own fields.
@@ -362,6 +635,10 @@ type Grant struct {
 	Reason         string
 	By             string
 	IdempotencyKey string
+	// OverrideReason lets an admin grant more than the outstanding need; it
+	// is recorded on the entry.
+	OverrideReason string
+	Admin          bool
 }
 
 // Check applies the rules that need no database.
@@ -374,6 +651,17 @@ func (g *Grant) Check() error {
 	}
 	if g.AmountM2 < 0 || math.IsNaN(g.AmountM2) {
 		return invalid("amount", "give exactly one positive amount_m2, amount_hm2 or amount_mu, or none for the project's need")
+	}
+	if g.AmountM2 > 0 {
+		amount, err := CheckAmount(g.AmountM2)
+		if err != nil {
+			return err
+		}
+		g.AmountM2 = amount
+	}
+	g.OverrideReason = strings.TrimSpace(g.OverrideReason)
+	if g.OverrideReason != "" && !g.Admin {
+		return planning.Errorf(planning.ErrForbidden, "override_reason: only an admin may grant more than a project's outstanding need").WithDetail("field", "override_reason")
 	}
 	b := Booking{Year: g.Year, Kind: g.Kind, Entry: EntryAllocate, AmountM2: 1, Reason: g.Reason, By: g.By, IdempotencyKey: g.IdempotencyKey}
 	return b.Check()

@@ -10,27 +10,25 @@ import (
 
 func TestDeriveNeed(t *testing.T) {
 	parcels := []ParcelNeed{
-		{AreaM2: 10000},                         // farmland today: new quota
-		{AreaM2: 5000, ConstructionLand: true},  // stock: none
-		{AreaM2: 2000, Underground: true},       // underground: none by default
-		{AreaM2: 1000, FarmlandOverlapM2: 0.5},  // within tolerance
-		{AreaM2: 3000, OutsideBoundaryM2: 0.25}, // within tolerance
+		{AreaM2: 10000, Class: ClassNew},                            // farmland today: new quota
+		{AreaM2: 5000, Class: ClassStock},                           // construction land today: none
+		{AreaM2: 2000, Class: ClassUnderground},                     // underground: none by default
+		{AreaM2: 4000, Class: ClassApproved},                        // approved: consumed then
+		{AreaM2: 1000.004, Class: ClassNew, FarmlandOverlapM2: 0.5}, // within tolerance; rounded as booked
+		{AreaM2: 3000, Class: ClassNew, OutsideBoundaryM2: 0.25},    // within tolerance
 	}
-	n := DeriveNeed(parcels, false)
-	if n.NewM2 != 14000 || n.StockM2 != 5000 || n.UndergroundM2 != 2000 || n.TotalM2 != 21000 || !n.Eligible {
+	n := DeriveNeed(parcels)
+	if n.NewM2 != 14000 || n.StockM2 != 5000 || n.UndergroundM2 != 2000 || n.ApprovedM2 != 4000 || math.Abs(n.TotalM2-25000.004) > 1e-9 || !n.Eligible {
 		t.Fatalf("need: %+v", n)
 	}
 	if math.Abs(n.NewMu-21) > 1e-9 || n.NewHa != 1.4 {
 		t.Fatalf("units: %v 亩, %v hm²", n.NewMu, n.NewHa)
 	}
-	if with := DeriveNeed(parcels, true); with.NewM2 != 16000 || with.UndergroundM2 != 0 {
-		t.Fatalf("underground needing quota: %+v", with)
-	}
-	parcels = append(parcels, ParcelNeed{AreaM2: 500, RedLineOverlapM2: 2})
-	if DeriveNeed(parcels, false).Eligible {
+	parcels = append(parcels, ParcelNeed{AreaM2: 500, Class: ClassNew, RedLineOverlapM2: 2})
+	if DeriveNeed(parcels).Eligible {
 		t.Fatal("a red-line overlap above the tolerance left the project eligible")
 	}
-	if DeriveNeed(nil, false).Eligible {
+	if DeriveNeed(nil).Eligible {
 		t.Fatal("a project without parcels is eligible")
 	}
 }
@@ -62,17 +60,83 @@ func TestBookingCheck(t *testing.T) {
 
 func TestSumSubtrees(t *testing.T) {
 	acc := []Account{
-		{ID: 3, ParentID: 2, Figures: Figures{ConsumedM2: 5}},
-		{ID: 1},
-		{ID: 2, ParentID: 1, Figures: Figures{ConsumedM2: 1}},
-		{ID: 4, ParentID: 1, Figures: Figures{ConsumedM2: 10}},
+		{ID: 3, ParentID: 2, Kind: AccountProject, Figures: Figures{ConsumedM2: 5, HeldM2: 2}},
+		{ID: 1, Kind: AccountDistrict, Figures: Figures{HeldM2: 100, WithdrawnM2: 7, ReturnedUpM2: 50}},
+		{ID: 2, ParentID: 1, Kind: AccountPark, Figures: Figures{HeldM2: 1}},
+		{ID: 4, ParentID: 1, Kind: AccountProject, Figures: Figures{ConsumedM2: 10, HeldM2: 3}},
 	}
 	SumSubtrees(acc)
-	want := map[int64]float64{1: 16, 2: 6, 3: 5, 4: 10}
+	want := map[int64]Subtree{
+		1: {IssuedM2: 128, AllocatedM2: 20, ConsumedM2: 15, WithdrawnM2: 7, RemainingM2: 106},
+		2: {IssuedM2: 8, AllocatedM2: 7, ConsumedM2: 5, RemainingM2: 3},
+		3: {IssuedM2: 7, AllocatedM2: 7, ConsumedM2: 5, RemainingM2: 2},
+		4: {IssuedM2: 13, AllocatedM2: 13, ConsumedM2: 10, RemainingM2: 3},
+	}
 	for _, a := range acc {
-		if a.SubtreeConsumedM2 != want[a.ID] {
-			t.Errorf("account %d: %v, want %v", a.ID, a.SubtreeConsumedM2, want[a.ID])
+		got := a.Subtree
+		got.IssuedHa, got.AllocatedHa, got.ConsumedHa, got.WithdrawnHa, got.RemainingHa = 0, 0, 0, 0, 0
+		if got != want[a.ID] {
+			t.Errorf("account %d: %+v, want %+v", a.ID, got, want[a.ID])
 		}
+		if got.IssuedM2 != got.ConsumedM2+got.WithdrawnM2+got.RemainingM2 {
+			t.Errorf("account %d: issued ≠ consumed + withdrawn + remaining", a.ID)
+		}
+	}
+	if SubtreeOf(acc, "nope") != (Subtree{}) {
+		t.Error("a missing account has figures")
+	}
+}
+
+func TestPlanClose(t *testing.T) {
+	rate := func(x float64) *float64 { return &x }
+	acc := []Account{
+		{Code: "330100", Kind: AccountCity, Figures: Figures{HeldM2: 1000.01}},
+		{Code: "330108", Kind: AccountDistrict, District: "330108", Figures: Figures{HeldM2: 300}},
+		{Code: "330109", Kind: AccountDistrict, District: "330109", Figures: Figures{HeldM2: 500}},
+		{Code: "P7", Kind: AccountProject, District: "330109", Figures: Figures{HeldM2: 20}},
+		{Code: "330111", Kind: AccountDistrict, District: "330111"},
+	}
+	stock := []DistrictStock{
+		{District: "330108", UnsuppliedDisposed: 10000, IdleDisposed: 5000, SupplyRate5y: rate(0.8)},
+		{District: "330109", UnsuppliedDisposed: 20000, SupplyRate5y: rate(0.5)},
+		{District: "330111"},
+	}
+	c := PlanClose(2027, KindNewConstruction, acc, stock, CloseRules{CarryOverShare: 0.5, Document: "浙自然资〔2027〕9号",
+		RewardRatio: 0.1, WithholdBelowFloor: true, SupplyRateFloor: 0.6})
+	if c.NextYear != 2028 || len(c.Accounts) != 4 {
+		t.Fatalf("closing: %+v", c)
+	}
+	byCode := map[string]CloseAccount{}
+	for _, a := range c.Accounts {
+		byCode[a.Code] = a
+		if math.Abs(a.CarryM2+a.LapseM2-a.HeldM2) > 1e-9 {
+			t.Errorf("%s: carried %v + lapsed %v ≠ held %v", a.Code, a.CarryM2, a.LapseM2, a.HeldM2)
+		}
+	}
+	if a := byCode["330100"]; a.CarryM2 != 500 || a.LapseM2 != 500.01 {
+		t.Errorf("city: the carried half rounds down to the cent: %+v", a)
+	}
+	if a := byCode["330109"]; a.CarryM2 != 0 || !a.Withheld || byCode["P7"].CarryM2 != 0 {
+		t.Errorf("Xiaoshan is below the floor: nothing carried: %+v %+v", a, byCode["P7"])
+	}
+	if a := byCode["330108"]; a.CarryM2 != 150 || a.Withheld {
+		t.Errorf("Binjiang: %+v", a)
+	}
+	rows := map[string]LinkageRow{}
+	for _, l := range c.Linkage {
+		rows[l.District] = l
+	}
+	if r := rows["330108"]; r.RewardM2 != 1500 || r.DisposedM2 != 15000 || r.ExplanationZh == "" {
+		t.Errorf("Binjiang reward: %+v", r)
+	}
+	if r := rows["330109"]; r.RewardM2 != 0 || !r.Withheld {
+		t.Errorf("Xiaoshan: %+v", r)
+	}
+	if r := rows["330111"]; r.RewardM2 != 0 || r.Withheld || r.SupplyRate5y != nil {
+		t.Errorf("Fuyang: %+v", r)
+	}
+	if c.Totals.HeldM2 != 1820.01 || c.Totals.CarryM2 != 650 || c.Totals.LapseM2 != 1170.01 || c.Totals.RewardM2 != 1500 {
+		t.Errorf("totals: %+v", c.Totals)
 	}
 }
 

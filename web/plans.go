@@ -1,0 +1,194 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/quota"
+)
+
+// mountPlans adds the planning year: the list of plans, opening one (or
+// adding the accounts of districts and parks added since), the year end
+// with its preview, and parcel approvals that consume quota.
+func (s *Server) mountPlans(r chi.Router) {
+	r.Get("/plans", s.getPlans)
+	r.Post("/plans", s.postPlan)
+	r.Get("/plans/{year}/close", s.getClose)
+	r.Post("/plans/{year}/close", s.postClose)
+	r.Post("/parcels/{id}/status", s.postParcelStatus)
+}
+
+func (s *Server) getPlans(w http.ResponseWriter, r *http.Request) {
+	plans, err := s.store.Plans(r.Context())
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"plans": plans})
+}
+
+type planRequest struct {
+	Year           int             `json:"year"`
+	Kind           quota.Kind      `json:"kind"`
+	Name           string          `json:"name"`
+	Document       *quota.Document `json:"document"`
+	AmountM2       *float64        `json:"amount_m2"`
+	AmountHa       *float64        `json:"amount_hm2"`
+	AmountMu       *float64        `json:"amount_mu"`
+	IdempotencyKey string          `json:"idempotency_key"`
+}
+
+// postPlan opens a year's plan (admin): 201 when it is new, 200 when it
+// existed (its accounts are brought up to date with the districts and
+// parks as they stand).
+func (s *Server) postPlan(w http.ResponseWriter, r *http.Request) {
+	if err := planning.Require(r.Context(), planning.RoleAdmin); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	var req planRequest
+	if err := decodeStrictJSON(w, r, &req); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	if req.Kind == "" {
+		req.Kind = quota.KindNewConstruction
+	}
+	o := quota.Opening{Year: req.Year, Kind: req.Kind, Name: req.Name, Document: req.Document, By: username(r),
+		IdempotencyKey: idempotencyKey(r, req.IdempotencyKey)}
+	if req.AmountM2 != nil || req.AmountHa != nil || req.AmountMu != nil {
+		v, err := amountM2(req.AmountM2, req.AmountHa, req.AmountMu)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		o.IssueM2 = v
+	}
+	plan, accounts, entry, created, err := s.store.OpenPlan(r.Context(), o)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, map[string]any{"plan": plan, "accounts": accounts, "entry": entry})
+}
+
+// getClose previews the year end: what each account holds, carries over and
+// lapses, and the 增存挂钩 adjustment per district. Nothing is booked.
+func (s *Server) getClose(w http.ResponseWriter, r *http.Request) {
+	year, kind, err := planParams(r)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	c, err := s.store.ClosePreview(r.Context(), year, kind)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, c)
+}
+
+// postClose books the year end (admin) and closes the plan.
+func (s *Server) postClose(w http.ResponseWriter, r *http.Request) {
+	if err := planning.Require(r.Context(), planning.RoleAdmin); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	year, kind, err := planParams(r)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	var req struct {
+		IdempotencyKey string `json:"idempotency_key"`
+	}
+	if err := decodeStrictJSON(w, r, &req); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	c, err := s.store.ClosePlan(r.Context(), year, kind, username(r))
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, c)
+}
+
+type statusRequest struct {
+	Status     planning.Status `json:"status"`
+	ApprovedOn string          `json:"approved_on"`
+	SuppliedOn string          `json:"supplied_on"`
+	Reason     string          `json:"reason"`
+}
+
+// postParcelStatus moves a parcel through its lifecycle (allocator). When
+// it reaches approval for conversion the database books the consumption of
+// its quota in the same transaction, or refuses with 409 naming the
+// shortfall (无指标不得批地); withdrawing an approval reverses it.
+func (s *Server) postParcelStatus(w http.ResponseWriter, r *http.Request) {
+	if err := planning.Require(r.Context(), planning.RoleAllocator); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil || id <= 0 {
+		writeError(w, r, s.log, planning.Errorf(planning.ErrNotFound, "no parcel %q", chi.URLParam(r, "id")))
+		return
+	}
+	var req statusRequest
+	if err := decodeStrictJSON(w, r, &req); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	c := quota.StatusChange{ParcelID: id, Status: req.Status, By: username(r)}
+	for _, d := range []struct {
+		field, text string
+		to          **time.Time
+	}{{"approved_on", req.ApprovedOn, &c.ApprovedOn}, {"supplied_on", req.SuppliedOn, &c.SuppliedOn}} {
+		if d.text == "" {
+			continue
+		}
+		t, err := time.Parse(time.DateOnly, d.text)
+		if err != nil {
+			writeError(w, r, s.log, planning.Errorf(planning.ErrInvalid, "%s: %q is not a date (YYYY-MM-DD)", d.field, d.text).WithDetail("field", d.field))
+			return
+		}
+		*d.to = &t
+	}
+	res, err := s.store.SetParcelStatus(r.Context(), c)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"parcel": res, "entries": res.Entries})
+}
+
+// sendTables answers a plan's table as an xlsx download named after the
+// plan.
+func (s *Server) sendTables(w http.ResponseWriter, r *http.Request, plan quota.Plan, t sheet) {
+	title := fmt.Sprintf("%d 年度%s — %s", plan.Year, kindNameZh(plan.Kind), t.TitleZh)
+	body, err := sheetsXLSX(title, time.Now(), []sheet{t})
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	sendFile(w, contentXLSX, fmt.Sprintf("landquota-%d-%s-%s.xlsx", plan.Year, plan.Kind, t.Key), title+".xlsx", body)
+}
+
+func kindNameZh(k quota.Kind) string {
+	switch k {
+	case quota.KindLinkage:
+		return "城乡建设用地增减挂钩指标"
+	case quota.KindFarmlandBalance:
+		return "耕地占补平衡指标"
+	}
+	return "新增建设用地计划指标"
+}

@@ -1,0 +1,230 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/hangzhou-hitech/landquota/geo"
+	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/allocation"
+	"github.com/hangzhou-hitech/landquota/planning/planner"
+	"github.com/hangzhou-hitech/landquota/planning/quota"
+	"github.com/xuri/excelize/v2"
+)
+
+// sheet is one table of a download: the report's table shape.
+type sheet = planner.Table
+
+// sheetsXLSX writes one sheet per table: a title row, the as-of time, a
+// header row in Chinese (English beneath as a comment row), the rows with
+// numbers as numbers.
+func sheetsXLSX(title string, asOf time.Time, tables []sheet) ([]byte, error) {
+	f := excelize.NewFile()
+	defer f.Close()
+	wrap := func(err error) error {
+		if err != nil {
+			return &planning.Error{Code: planning.ErrInternal, Message: "writing the spreadsheet failed", Err: err}
+		}
+		return nil
+	}
+	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}})
+	if err != nil {
+		return nil, wrap(err)
+	}
+	header, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true},
+		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}, Alignment: &excelize.Alignment{WrapText: true}})
+	if err != nil {
+		return nil, wrap(err)
+	}
+	number, err := f.NewStyle(&excelize.Style{NumFmt: 4}) // #,##0.00
+	if err != nil {
+		return nil, wrap(err)
+	}
+	for i, t := range tables {
+		name := t.TitleZh
+		if i == 0 {
+			if err := f.SetSheetName("Sheet1", name); err != nil {
+				return nil, wrap(err)
+			}
+		} else if _, err := f.NewSheet(name); err != nil {
+			return nil, wrap(err)
+		}
+		rows := [][]any{{title}, {"数据截至 / as of: " + asOf.In(chinaTime).Format("2006-01-02 15:04:05") + " (UTC+8)"}, {}}
+		zh, en := make([]any, len(t.Columns)), make([]any, len(t.Columns))
+		for j, c := range t.Columns {
+			zh[j], en[j] = c.Zh, c.En
+		}
+		rows = append(rows, zh, en)
+		for _, r := range t.Rows {
+			cells := make([]any, len(r))
+			for j, v := range r {
+				if b, ok := v.(bool); ok {
+					cells[j] = cellText(b)
+				} else {
+					cells[j] = v
+				}
+			}
+			rows = append(rows, cells)
+		}
+		for k, row := range rows {
+			cell, _ := excelize.CoordinatesToCellName(1, k+1)
+			if err := f.SetSheetRow(name, cell, &row); err != nil {
+				return nil, wrap(err)
+			}
+		}
+		if err := f.SetCellStyle(name, "A1", "A1", bold); err != nil {
+			return nil, wrap(err)
+		}
+		last, _ := excelize.CoordinatesToCellName(max(1, len(t.Columns)), 5)
+		if err := f.SetCellStyle(name, "A4", last, header); err != nil {
+			return nil, wrap(err)
+		}
+		for j, c := range t.Columns {
+			col, _ := excelize.ColumnNumberToName(j + 1)
+			width := 16.0
+			if c.Kind == planner.KindText {
+				width = 24
+			}
+			if err := f.SetColWidth(name, col, col, width); err != nil {
+				return nil, wrap(err)
+			}
+			if c.Kind == planner.KindNumber && len(t.Rows) > 0 {
+				if err := f.SetCellStyle(name, col+"6", col+strconv.Itoa(len(t.Rows)+5), number); err != nil {
+					return nil, wrap(err)
+				}
+			}
+		}
+		if err := f.SetPanes(name, &excelize.Panes{Freeze: true, YSplit: 5, TopLeftCell: "A6", ActivePane: "bottomLeft"}); err != nil {
+			return nil, wrap(err)
+		}
+	}
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		return nil, wrap(err)
+	}
+	return buf.Bytes(), nil
+}
+
+func col(key, zh, en, kind string) planner.Column {
+	return planner.Column{Key: key, Zh: zh, En: en, Kind: kind}
+}
+
+func ha(m2 float64) float64 { return geo.RoundHectares(m2) }
+func muOf(m2 float64) float64 {
+	return float64(int64(geo.MuFromM2(m2)*100+0.5)) / 100
+}
+
+// accountsTable is the account tree with every figure, in hm² and 亩.
+func accountsTable(accounts []quota.Account) sheet {
+	t := sheet{Key: "accounts", TitleZh: "指标账户", TitleEn: "Quota accounts", Columns: []planner.Column{
+		col("code", "账户", "Account", planner.KindText), col("name", "名称", "Name", planner.KindText),
+		col("kind", "层级", "Level", planner.KindText),
+		col("received", "收入（公顷）", "Received (hm²)", planner.KindNumber),
+		col("passed_down", "下拨（公顷）", "Passed down (hm²)", planner.KindNumber),
+		col("returned_up", "退回（公顷）", "Returned up (hm²)", planner.KindNumber),
+		col("consumed", "核销（公顷）", "Consumed (hm²)", planner.KindNumber),
+		col("withdrawn", "收回/结转/作废（公顷）", "Withdrawn, carried, lapsed (hm²)", planner.KindNumber),
+		col("held", "本账户结余（公顷）", "Held (hm²)", planner.KindNumber),
+		col("held_mu", "本账户结余（亩）", "Held (mu)", planner.KindNumber),
+		col("subtree_issued", "含下级：下达（公顷）", "With children: issued (hm²)", planner.KindNumber),
+		col("subtree_consumed", "含下级：核销（公顷）", "With children: consumed (hm²)", planner.KindNumber),
+		col("subtree_remaining", "含下级：剩余（公顷）", "With children: remaining (hm²)", planner.KindNumber),
+		col("subtree_remaining_mu", "含下级：剩余（亩）", "With children: remaining (mu)", planner.KindNumber)}}
+	kinds := map[quota.AccountKind]string{quota.AccountCity: "市", quota.AccountReserve: "市级预留", quota.AccountDistrict: "区县",
+		quota.AccountPark: "园区专项", quota.AccountProject: "项目"}
+	for _, a := range accounts {
+		t.Rows = append(t.Rows, []any{a.Code, a.NameZh, kinds[a.Kind], ha(a.ReceivedM2), ha(a.PassedDownM2), ha(a.ReturnedUpM2),
+			ha(a.ConsumedM2), ha(a.WithdrawnM2), ha(a.HeldM2), muOf(a.HeldM2), ha(a.Subtree.IssuedM2), ha(a.Subtree.ConsumedM2),
+			ha(a.Subtree.RemainingM2), muOf(a.Subtree.RemainingM2)})
+	}
+	return t
+}
+
+var entryKindsZh = map[quota.EntryKind]string{quota.EntryIssue: "下达", quota.EntryReserve: "预留", quota.EntryAllocate: "分配",
+	quota.EntryRelease: "退回", quota.EntryConsume: "核销", quota.EntryReward: "奖励", quota.EntryWithdraw: "收回",
+	quota.EntryCarryOver: "结转", quota.EntryCarryIn: "结转收入", quota.EntryLapse: "作废", quota.EntryTransfer: "调剂",
+	quota.EntryReversal: "冲正"}
+
+// ledgerTable lists ledger entries.
+func ledgerTable(entries []quota.Entry) sheet {
+	t := sheet{Key: "ledger", TitleZh: "指标台账", TitleEn: "Quota ledger", Columns: []planner.Column{
+		col("id", "编号", "Entry", planner.KindInt), col("time", "时间", "Time", planner.KindText),
+		col("kind", "类型", "Kind", planner.KindText), col("from", "转出账户", "From", planner.KindText),
+		col("to", "转入账户", "To", planner.KindText), col("amount_m2", "面积（平方米）", "Amount (m²)", planner.KindNumber),
+		col("amount_hm2", "面积（公顷）", "Amount (hm²)", planner.KindNumber), col("amount_mu", "面积（亩）", "Amount (mu)", planner.KindNumber),
+		col("reason", "事由", "Reason", planner.KindText), col("document", "文号", "Document", planner.KindText),
+		col("by", "经办人", "By", planner.KindText), col("reverses", "冲正条目", "Reverses", planner.KindText),
+		col("parcel", "地块", "Parcel", planner.KindText)}}
+	for _, e := range entries {
+		doc := ""
+		if e.Document != nil {
+			doc = e.Document.Number
+		}
+		ref := func(id int64) string {
+			if id == 0 {
+				return ""
+			}
+			return strconv.FormatInt(id, 10)
+		}
+		t.Rows = append(t.Rows, []any{e.ID, e.CreatedAt.In(chinaTime).Format("2006-01-02 15:04"), entryKindsZh[e.Kind], e.From, e.To,
+			e.AmountM2, e.AmountHa, e.AmountMu, e.Reason, doc, e.CreatedBy, ref(e.Reverses), ref(e.ParcelID)})
+	}
+	return t
+}
+
+var outcomesZh = map[allocation.Outcome]string{allocation.OutcomeGranted: "全额安排", allocation.OutcomePartial: "部分安排",
+	allocation.OutcomeRefused: "不予安排", allocation.OutcomeWaiting: "排队待安排"}
+
+// scenarioTables are a scenario's accounts and decisions.
+func scenarioTables(sc quota.Scenario) []sheet {
+	acc := sheet{Key: "accounts", TitleZh: "账户汇总", TitleEn: "Accounts", Columns: []planner.Column{
+		col("account", "账户", "Account", planner.KindText), col("name", "名称", "Name", planner.KindText),
+		col("need", "需求（公顷）", "Need (hm²)", planner.KindNumber), col("pool", "额度（公顷）", "Pool (hm²)", planner.KindNumber),
+		col("granted", "安排（公顷）", "Granted (hm²)", planner.KindNumber), col("granted_mu", "安排（亩）", "Granted (mu)", planner.KindNumber),
+		col("left", "未用（公顷）", "Left (hm²)", planner.KindNumber)}}
+	for _, a := range sc.Result.Accounts {
+		acc.Rows = append(acc.Rows, []any{a.AccountID, a.Name, a.Need.Hectares(), a.Pool.Hectares(), a.Granted.Hectares(), a.Granted.Mu(), a.Left.Hectares()})
+	}
+	dec := sheet{Key: "decisions", TitleZh: "项目安排", TitleEn: "Decisions", Columns: []planner.Column{
+		col("project", "项目编号", "Project", planner.KindInt), col("name", "项目名称", "Name", planner.KindText),
+		col("account", "账户", "Account", planner.KindText), col("score", "得分", "Score", planner.KindNumber),
+		col("need", "需求（公顷）", "Need (hm²)", planner.KindNumber), col("granted", "安排（公顷）", "Granted (hm²)", planner.KindNumber),
+		col("granted_mu", "安排（亩）", "Granted (mu)", planner.KindNumber), col("outcome", "结果", "Outcome", planner.KindText),
+		col("why", "说明", "Explanation", planner.KindText)}}
+	for _, d := range sc.Result.Decisions {
+		dec.Rows = append(dec.Rows, []any{d.ProjectID, d.Name, d.AccountID, d.Score, d.Need.Hectares(), d.Granted.Hectares(),
+			d.Granted.Mu(), outcomesZh[d.Outcome], d.ExplanationZh})
+	}
+	return []sheet{acc, dec}
+}
+
+// compareTable sets two scenarios side by side.
+func compareTable(c quota.Comparison) sheet {
+	t := sheet{Key: "compare", TitleZh: "方案比较", TitleEn: "Comparison", Columns: []planner.Column{
+		col("level", "层级", "Level", planner.KindText), col("id", "编号", "ID", planner.KindText), col("name", "名称", "Name", planner.KindText),
+		col("a", fmt.Sprintf("方案 %d（公顷）", c.ScenarioA), fmt.Sprintf("Scenario %d (hm²)", c.ScenarioA), planner.KindNumber),
+		col("b", fmt.Sprintf("方案 %d（公顷）", c.ScenarioB), fmt.Sprintf("Scenario %d (hm²)", c.ScenarioB), planner.KindNumber),
+		col("delta", "差额（公顷）", "Difference (hm²)", planner.KindNumber)}}
+	add := func(level string, rows ...quota.CompareRow) {
+		for _, r := range rows {
+			t.Rows = append(t.Rows, []any{level, r.ID, r.Name, r.GrantedA.Hectares(), r.GrantedB.Hectares(), r.Delta.Hectares()})
+		}
+	}
+	add("合计", c.Totals)
+	add("区县", c.Districts...)
+	add("园区", c.Parks...)
+	add("项目", c.Projects...)
+	return t
+}
+
+// sendSheets answers tables as an xlsx download.
+func (s *Server) sendSheets(w http.ResponseWriter, r *http.Request, title, ascii string, tables []sheet) {
+	body, err := sheetsXLSX(title, time.Now(), tables)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	sendFile(w, contentXLSX, ascii+".xlsx", title+".xlsx", body)
+}
