@@ -315,7 +315,7 @@ async function start() {
       if (auth.can('allocator')) {
         out.push(el('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'info-select', onclick: () => { setMode('allocate'); allocate.toggle(id); } },
           allocate.selection.has(Number(id)) ? t('info.unselect') : t('info.select')));
-        out.push(el('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'info-status', onclick: () => { setMode('allocate'); allocate.parcelStatus(id); } }, t('pstatus.open')));
+        out.push(el('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'info-change-status', onclick: () => { setMode('allocate'); allocate.parcelStatus(id); } }, t('pstatus.open')));
       }
       return out;
     },

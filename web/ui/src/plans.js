@@ -126,7 +126,8 @@ export function createPlansPanel(root, app) {
     return el('label', { class: `field ${cls}`, for: id }, el('span', {}, t(key)), input);
   }
 
-  const docText = (d) => (d && (d.number || d.issuer) ? [d.number, d.date, d.issuer].filter(Boolean).join(' · ') : '');
+  // A document is {number, date, issuer}; the close preview names the policy's approving document as text.
+  const docText = (d) => (typeof d === 'string' ? d : d && (d.number || d.issuer) ? [d.number, d.date, d.issuer].filter(Boolean).join(' · ') : '');
 
   function openForm() {
     const year = el('input', { type: 'number', id: 'plan-year', min: '2000', max: '2100', value: String(app.year() + (plans.some((p) => p.year === app.year()) ? 1 : 0)), 'data-testid': 'plan-year' });
@@ -290,7 +291,7 @@ export function createPlansPanel(root, app) {
             el('tr', { 'data-testid': `close-linkage-${l.district}` },
               el('td', {}, l.name_zh && lang() === 'zh' ? l.name_zh : app.districtName(l.district)),
               el('td', { class: 'num' }, fmt(m2ToHm2(l.disposed_m2))),
-              el('td', { class: 'num' }, pct(l.supply_rate_5y)),
+              el('td', { class: 'num' }, l.supply_rate_5y === null || l.supply_rate_5y === undefined ? '—' : pct(l.supply_rate_5y)),
               el('td', { class: `num ${l.withheld ? 'neg' : 'pos'}` }, l.withheld ? t('plans.withheld') : fmt(m2ToHm2(l.reward_m2)))),
             el('tr', { class: 'note-row' }, el('td', { colspan: '4', class: 'muted' }, lang() === 'en' ? l.explanation_en : l.explanation_zh)),
           ])))

@@ -105,7 +105,7 @@ test('the dashboard shows the API figures: remaining is the subtree remaining of
   equal(Number(await page.getAttribute('[data-testid=stat-remaining]', 'data-m2')), city.subtree.remaining_m2, 'remaining card');
   equal(Number(await page.getAttribute('[data-testid=stat-issued]', 'data-m2')), city.subtree.issued_m2, 'issued card');
   for (const a of body.accounts.filter((x) => x.kind !== 'project')) {
-    equal(Number(await page.getAttribute(`[data-testid=account-remaining-${a.code}]`, 'data-m2')), a.subtree.remaining_m2, `remaining of ${a.code}`);
+    equal(Number(await page.getAttribute(`[data-testid="account-remaining-${a.code}"]`, 'data-m2')), a.subtree.remaining_m2, `remaining of ${a.code}`);
   }
   await shot(page, '01-dashboard');
   await noErrors(page, 'dashboard');
@@ -301,7 +301,7 @@ test('a parcel approved in the parcel panel books its consumption; without quota
   await login(page, 'alloc1');
   const approve = async (c) => {
     await page.evaluate((id) => window.__landquota.app.showParcel(id), c.id);
-    await page.click('[data-testid=info-status]');
+    await page.click('[data-testid=info-change-status]');
     await page.waitForSelector(`[data-testid=parcel-status]:not([hidden]) [data-testid=pstatus-code]`);
     await page.selectOption('[data-testid=pstatus-status]', 'approved');
     await page.fill('[data-testid=pstatus-reason]', '农转用批复');
