@@ -158,7 +158,11 @@ export function createAllocatePanel(root, app) {
       const proj = await app.data.projectOfParcel(id);
       let account = null;
       if (proj) account = await app.data.projectAccount(app.year(), proj.id).catch(() => null);
-      statusParcel = { id: Number(id), props: f.properties || {}, project: proj || null, account };
+      const props = f.properties || {};
+      const next = STATUS_ORDER[STATUS_ORDER.indexOf(props.status) + 1] || props.status;
+      // The form's values live here so that a refusal (which re-renders) keeps what was typed.
+      const draft = { status: next, approvedOn: new Date().toISOString().slice(0, 10), suppliedOn: '', reason: '' };
+      statusParcel = { id: Number(id), props, project: proj || null, account, draft };
       statusResult = null;
       renderStatus();
       statusSection.scrollIntoView({ block: 'nearest' });
@@ -173,11 +177,13 @@ export function createAllocatePanel(root, app) {
     statusSection.hidden = !sp || !app.auth.can('allocator');
     if (!sp) return;
     const p = sp.props;
-    const sel = el('select', { id: 'pstatus-status', 'data-testid': 'pstatus-status' },
-      ...getStatuses().map((s) => option(s.code, statusName(s.code), s.code === (STATUS_ORDER[STATUS_ORDER.indexOf(p.status) + 1] || p.status))));
-    const approvedOn = el('input', { type: 'date', id: 'pstatus-approved', 'data-testid': 'pstatus-approved-on', value: new Date().toISOString().slice(0, 10) });
-    const suppliedOn = el('input', { type: 'date', id: 'pstatus-supplied', 'data-testid': 'pstatus-supplied-on' });
-    const reason = el('input', { type: 'text', id: 'pstatus-reason', 'data-testid': 'pstatus-reason', placeholder: t('alloc.reasonPlaceholder') });
+    const d = sp.draft;
+    const keep = (key) => (e) => { d[key] = e.target.value; };
+    const sel = el('select', { id: 'pstatus-status', 'data-testid': 'pstatus-status', onchange: keep('status') },
+      ...getStatuses().map((s) => option(s.code, statusName(s.code), s.code === d.status)));
+    const approvedOn = el('input', { type: 'date', id: 'pstatus-approved', 'data-testid': 'pstatus-approved-on', value: d.approvedOn, oninput: keep('approvedOn') });
+    const suppliedOn = el('input', { type: 'date', id: 'pstatus-supplied', 'data-testid': 'pstatus-supplied-on', value: d.suppliedOn, oninput: keep('suppliedOn') });
+    const reason = el('input', { type: 'text', id: 'pstatus-reason', 'data-testid': 'pstatus-reason', placeholder: t('alloc.reasonPlaceholder'), value: d.reason, oninput: keep('reason') });
     const submit = el('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'pstatus-submit' }, t('pstatus.submit'));
     submit.addEventListener('click', () => changeStatus(sel.value, approvedOn.value, suppliedOn.value, reason.value.trim(), submit));
     const lbl = (id, key, input) => el('label', { class: 'field', for: id }, el('span', {}, t(key)), input);
@@ -187,7 +193,7 @@ export function createAllocatePanel(root, app) {
         el('dt', {}, t('info.code')), el('dd', { 'data-testid': 'pstatus-code' }, p.code || String(sp.id)),
         el('dt', {}, t('info.status')), el('dd', { 'data-testid': 'pstatus-current' }, statusName(p.status)),
         el('dt', {}, t('info.project')), el('dd', {}, sp.project ? `${sp.project.code} · ${sp.project.name}` : t('info.noProject')),
-        el('dt', {}, t('alloc.held')), el('dd', { 'data-testid': 'pstatus-held' }, sp.account ? hmMu(sp.account.held_m2) : t('info.none'))),
+        el('dt', {}, t('alloc.held')), el('dd', { 'data-testid': 'pstatus-held' }, sp.project ? hmMu(sp.account ? sp.account.held_m2 : 0) : t('info.none'))),
       el('div', { class: 'form-grid' },
         lbl('pstatus-status', 'pstatus.new', sel), lbl('pstatus-approved', 'info.approvedOn', approvedOn),
         lbl('pstatus-supplied', 'info.suppliedOn', suppliedOn), lbl('pstatus-reason', 'alloc.reason', reason)),
@@ -209,10 +215,11 @@ export function createAllocatePanel(root, app) {
     const crosses = approvedOrLater(status) !== approvedOrLater(sp.props.status);
     const consume = sp.project && crosses && sp.props.construction_land !== true ? (approvedOrLater(status) ? area : -area) : 0;
     const a = sp.account;
+    const held = a ? a.held_m2 : 0; // a project without an account in the plan holds nothing
     const ok = await confirmMove({
       title: t('pstatus.confirm'),
       text: t('pstatus.confirmText', { code: sp.props.code || sp.id, from: statusName(sp.props.status), to: statusName(status) }),
-      moves: consume !== 0 ? [{ account: a ? `${pick(a, 'name')}（${a.code}）` : sp.project.code, amount_m2: Math.abs(consume), before_m2: a ? a.held_m2 : null, after_m2: a ? a.held_m2 - consume : null }] : [],
+      moves: consume !== 0 ? [{ account: a ? `${pick(a, 'name')}（${a.code}）` : sp.project.code, amount_m2: Math.abs(consume), before_m2: held, after_m2: held - consume }] : [],
       rows: [[t(consume > 0 ? 'pstatus.consumes' : consume < 0 ? 'pstatus.restores' : 'pstatus.noConsume'), consume !== 0 ? hmMu(Math.abs(consume)) : t('info.none')]],
       focusCancel: approvedOrLater(status),
       okLabel: t('pstatus.submit'),
@@ -232,8 +239,11 @@ export function createAllocatePanel(root, app) {
       if (sp.project) sp.account = await app.data.projectAccount(app.year(), sp.project.id).catch(() => sp.account);
     } catch (err) {
       const d = err.details || {};
+      let account = d.account || '';
+      const named = await app.data.plan(app.year()).then((pl) => (pl.accounts || []).find((x) => x.code === d.account)).catch(() => null);
+      if (named) account = `${pick(named, 'name')}（${named.code}）`;
       const text = err.status === 409 && d.shortfall_m2 !== undefined
-        ? t('pstatus.short', { m2: fmt(d.shortfall_m2), mu: fmt(d.shortfall_mu), hm2: fmt(d.shortfall_hm2), account: accountNames.get(d.account) || d.account || '' })
+        ? t('pstatus.short', { m2: fmt(d.shortfall_m2), mu: fmt(d.shortfall_mu), hm2: fmt(d.shortfall_hm2), account })
         : err.message;
       statusResult = { ok: false, text };
       app.errors.show(`${t('pstatus.failed')}: ${text}`);
