@@ -12,10 +12,12 @@ import { dateTime, fmt, fromM2, pct, toM2 } from './format.js';
 import { lang, pick, t } from './i18n.js';
 import { OUTCOME_COLORS, OUTCOMES } from './styles.js';
 
-const PROVINCE_KINDS = ['issue', 'reward', 'withdraw', 'carry_over'];
+const PROVINCE_KINDS = ['issue', 'reward', 'withdraw'];
 const BOOK_KINDS = ['allocate', 'release', 'reserve', 'transfer', 'consume', ...PROVINCE_KINDS];
-// Entries that are themselves corrections or year-end moves get no reversal button.
-const UNREVERSIBLE = ['reversal', 'carry_in', 'lapse'];
+// Entries that are themselves corrections or year-end moves get no reversal button, nor does the
+// consumption of a parcel's approval (withdrawing the approval reverses it).
+const UNREVERSIBLE = ['reversal', 'carry_over', 'carry_in', 'lapse'];
+const reversible = (e) => !UNREVERSIBLE.includes(e.kind) && !(e.kind === 'consume' && e.parcel_id);
 
 export function createQuotaPanel(root, app) {
   let year = app.year();
@@ -529,7 +531,7 @@ export function createQuotaPanel(root, app) {
       el('td', {}, e.created_by),
       el('td', { class: 'nowrap' }, reversal
         ? el('span', { class: 'muted', 'data-testid': `reversed-${e.id}` }, t('quota.reversedBy', { id: reversal }))
-        : UNREVERSIBLE.includes(e.kind) || plan?.plan?.state === 'closed' ? null
+        : !reversible(e) || plan?.plan?.state === 'closed' ? null
       : el('button', { type: 'button', class: 'btn btn-small', dataset: { minRole: 'allocator' }, 'data-testid': `reverse-${e.id}`, onclick: () => reverse(e) }, t('quota.reverse'))));
   }
 

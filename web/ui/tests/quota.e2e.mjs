@@ -184,6 +184,23 @@ test('a ledger entry is reversed with a reason, and the ledger downloads as xlsx
   equal(reversal.reason, '录入错误，冲正', 'reversal reason');
   equal(reversal.amount_m2, entry.amount_m2, 'reversal amount');
 
+  // An allocator may not reverse the province's issue: the server says so, and the page shows its words.
+  const issue = after.find((e) => e.kind === 'issue' && !e.reversed_by);
+  assert(issue, 'no issue entry');
+  await page.click(`[data-testid=reverse-${issue.id}]`);
+  await page.fill('[data-testid=confirm-reason]', '试图冲正下达');
+  await page.click('[data-testid=confirm-ok]');
+  await page.waitForSelector('[data-testid=error-message]');
+  const refusal = await api(ctx.world, `/api/plans/2026/ledger/${issue.id}/reverse`, {
+    method: 'POST', allowError: true, headers: { 'Content-Type': 'application/json', Cookie: (await apiLogin(ctx.world, 'alloc1')).cookie, 'X-CSRF-Token': (await apiLogin(ctx.world, 'alloc1')).csrf },
+    body: JSON.stringify({ reason: 'x', idempotency_key: `ui-refuse-${Date.now()}` }),
+  });
+  assert(refusal.status === 403, `the server let an allocator reverse an issue: ${refusal.status}`);
+  const shown = await page.textContent('[data-testid=error-message]');
+  assert(shown.includes(refusal.body.error.message), `error bar "${shown}" vs the server's "${refusal.body.error.message}"`);
+  assert(!(await api(ctx.world, '/api/plans/2026/ledger?limit=5000')).body.entries.find((e) => e.id === issue.id).reversed_by, 'the issue was reversed');
+  await page.click('[data-testid=error-dismiss]');
+
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=xlsx-ledger]')]);
   const bytes = await readFile(await download.path());
   equal(bytes.toString('latin1', 0, 2), 'PK', 'the download is a zip');
@@ -192,7 +209,7 @@ test('a ledger entry is reversed with a reason, and the ledger downloads as xlsx
   assert(rows.flat().some((c) => /\d{4}-\d{2}-\d{2}/.test(c)), `no as-of time in the first rows: ${JSON.stringify(rows)}`);
   assert(count >= after.length + 2, `${count} rows for ${after.length} entries`);
   await shot(page, '04-ledger');
-  await noErrors(page, 'reversal');
+  await noErrors(page, 'reversal', /status of 403/);
   await page.context().close();
 });
 
@@ -333,6 +350,37 @@ test('a parcel approved in the parcel panel books its consumption; without quota
   const consumed = (await api(world, '/api/plans/2026/ledger?limit=5000')).body.entries.filter((e) => e.kind === 'consume' && Number(e.parcel_id) === enough.id);
   equal(consumed.length, 1, 'one consume entry for the parcel');
   await noErrors(page, 'parcel approval', /status of 409/);
+  await page.context().close();
+});
+
+test('the plans page and the confirmation read in English, with no label left untranslated', async (ctx) => {
+  const page = await openPage(ctx, { hash: '#plans' });
+  await page.click('[data-testid=lang-switch]');
+  await login(page, 'admin1');
+  await page.waitForSelector('[data-testid=plans-table]');
+  equal((await page.textContent('[data-testid=mode-plans]')).trim(), 'Plans', 'mode tab');
+  await page.selectOption('[data-testid=plans-select]', '2026/new_construction');
+  await page.waitForSelector('[data-testid=plan-detail][data-year="2026"]');
+  await page.click('[data-testid=plan-close-preview]');
+  await page.waitForSelector('[data-testid=close-preview]');
+  await page.click('[data-testid=plan-close-submit]');
+  await page.waitForSelector('[data-testid=confirm-dialog][open]');
+  const labels = await page.evaluate(() => {
+    const bad = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!el || el.closest('[hidden]') || el.closest('script') || !el.closest('[data-panel=plans], #confirm-dialog')) continue;
+      const text = n.textContent.trim();
+      if (/(^|\s)[a-z]+(\.[a-zA-Z_${}]+){1,3}($|\s)/.test(text) && !/\d\.\d/.test(text)) bad.push(text);
+    }
+    return bad;
+  });
+  assert(labels.length === 0, `untranslated: ${labels}`);
+  await shot(page, '11-plans-en-confirm');
+  await page.click('[data-testid=confirm-cancel]');
+  equal((await api(ctx.world, '/api/plans')).body.plans.find((p) => p.year === 2026).state, 'open', '2026 after cancelling');
+  await noErrors(page, 'plans in English');
   await page.context().close();
 });
 
