@@ -6,7 +6,7 @@
 // balances before and after; a parcel's status (e.g. approval for conversion, which books the
 // consumption) is changed here too, and a refusal for lack of quota names the shortfall.
 import { getAllFeatures, getJSON, layerURL, postJSON, putJSON } from './api.js';
-import { confirmMove, hmMu } from './confirm.js';
+import { accountLabel, confirmMove, hmMu } from './confirm.js';
 import { $, el, newKey, option } from './dom.js';
 import { areaText, fmt, fromM2, m2ToMu, toM2 } from './format.js';
 import { bboxOf, geometriesIntersect } from './geom.js';
@@ -219,7 +219,7 @@ export function createAllocatePanel(root, app) {
     const ok = await confirmMove({
       title: t('pstatus.confirm'),
       text: t('pstatus.confirmText', { code: sp.props.code || sp.id, from: statusName(sp.props.status), to: statusName(status) }),
-      moves: consume !== 0 ? [{ account: a ? `${pick(a, 'name')}（${a.code}）` : sp.project.code, amount_m2: Math.abs(consume), before_m2: held, after_m2: held - consume }] : [],
+      moves: consume !== 0 ? [{ account: a ? accountLabel(a) : sp.project.code, amount_m2: Math.abs(consume), before_m2: held, after_m2: held - consume }] : [],
       rows: [[t(consume > 0 ? 'pstatus.consumes' : consume < 0 ? 'pstatus.restores' : 'pstatus.noConsume'), consume !== 0 ? hmMu(Math.abs(consume)) : t('info.none')]],
       focusCancel: approvedOrLater(status),
       okLabel: t('pstatus.submit'),
@@ -241,7 +241,7 @@ export function createAllocatePanel(root, app) {
       const d = err.details || {};
       let account = d.account || '';
       const named = await app.data.plan(app.year()).then((pl) => (pl.accounts || []).find((x) => x.code === d.account)).catch(() => null);
-      if (named) account = `${pick(named, 'name')}（${named.code}）`;
+      if (named) account = accountLabel(named);
       const text = err.status === 409 && d.shortfall_m2 !== undefined
         ? t('pstatus.short', { m2: fmt(d.shortfall_m2), mu: fmt(d.shortfall_mu), hm2: fmt(d.shortfall_hm2), account })
         : err.message;
@@ -608,7 +608,7 @@ export function createAllocatePanel(root, app) {
     const held = account ? account.held_m2 : 0;
     const m2 = raw !== '' ? toM2(Number(raw), grantUnit.value) : action === 'grant' ? Number(projectCard.dataset.outstandingM2 || 0) : held;
     const sign = action === 'grant' ? 1 : -1;
-    const name = (a, fallback) => (a ? `${pick(a, 'name')}（${a.code}）` : fallback);
+    const name = (a, fallback) => (a ? accountLabel(a) : fallback);
     const ok = await confirmMove({
       title: t(action === 'grant' ? 'alloc.confirmGrant' : 'alloc.confirmRelease'),
       text: `${project.code} · ${project.name} · ${reason}`,

@@ -5,12 +5,19 @@
 // whose Tab key stays inside. For approvals the focus starts on Cancel, so Enter alone cancels.
 import { el } from './dom.js';
 import { fmt, m2ToHm2, m2ToMu } from './format.js';
-import { lang, t } from './i18n.js';
+import { lang, pick, t } from './i18n.js';
 
 /** "12.34 公顷 / 185.10 亩": the two units officials read, side by side. */
 export function hmMu(m2) {
   const v = Number(m2) || 0;
   return `${fmt(m2ToHm2(v))} ${t('unit.hm2')} / ${fmt(m2ToMu(v))} ${t('unit.mu')}`;
+}
+
+/** An account as the dialogs name it: "滨江区（330108）" or "Binjiang (330108)". */
+export function accountLabel(a) {
+  const name = a.name || pick(a, 'name');
+  const code = a.code || a.account_id;
+  return lang() === 'en' ? `${name} (${code})` : `${name}（${code}）`;
 }
 
 function dialogEl() {

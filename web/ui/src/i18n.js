@@ -525,6 +525,8 @@ const LABELS = [
   ['plans.confirmCloseText', '{year} 年度将关闭：可结转部分转入 {next} 年，其余作废；关闭后不再接受记账。', '{year} will close: what may carry over goes into {next}, the rest lapses; no booking is accepted afterwards.'],
   ['plans.carryTo', '结转至 {next} 年', 'Carried into {next}'],
   ['plans.closeOk', '结转', 'Close the year'],
+  ['plans.allAccounts', '{year} 年度全部账户结存', 'All accounts of {year} (held)'],
+  ['plans.rewardTo', '增存挂钩奖励（记入 {next} 年）', 'Linkage reward (booked in {next})'],
   ['plans.closed', '{year} 年度已结转至 {next} 年', '{year} is closed into {next}'],
   ['plans.closeFailed', '年终结转失败', 'The year end was refused'],
   ['move.account', '账户', 'Account'],

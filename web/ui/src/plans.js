@@ -3,7 +3,7 @@
 // what each account carries over or loses and of the 增存挂钩 adjustment. All figures are the
 // server's; every move is confirmed first (confirm.js).
 import { getJSON, postJSON } from './api.js';
-import { hmMu, confirmMove } from './confirm.js';
+import { accountLabel, confirmMove, hmMu } from './confirm.js';
 import { $, el, newKey, option } from './dom.js';
 import { fmt, m2ToHm2, pct } from './format.js';
 import { lang, pick, t } from './i18n.js';
@@ -221,7 +221,7 @@ export function createPlansPanel(root, app) {
       const ok = await confirmMove({
         title: t('plans.confirmIssue'),
         text: t('plans.confirmIssueText', { year: p.year }),
-        moves: [{ account: `${pick(c, 'name')}（${c.code}）`, amount_m2: v * 10000, before_m2: c.held_m2, after_m2: c.held_m2 + v * 10000 }],
+        moves: [{ account: accountLabel(c), amount_m2: v * 10000, before_m2: c.held_m2, after_m2: c.held_m2 + v * 10000 }],
         rows: [[t('plans.document'), docText(d)]],
       });
       if (!ok) return;
@@ -303,16 +303,16 @@ export function createPlansPanel(root, app) {
   async function closeYear(p) {
     const pv = preview;
     const tot = pv.totals || {};
-    const c = (pv.accounts || []).find((a) => a.kind === 'city');
     const ok = await confirmMove({
       title: t('plans.confirmClose'),
       text: t('plans.confirmCloseText', { year: pv.year, next: pv.next_year }),
+      // What all the year's accounts hold goes to nothing in this plan: part carried, the rest lapsed.
       moves: [
-        { account: t('plans.carryTo', { next: pv.next_year }), amount_m2: tot.carry_m2, before_m2: tot.held_m2, after_m2: 0 },
+        { account: t('plans.allAccounts', { year: pv.year }), amount_m2: tot.held_m2, before_m2: tot.held_m2, after_m2: 0 },
+        { account: t('plans.carryTo', { next: pv.next_year }), amount_m2: tot.carry_m2, before_m2: null, after_m2: null },
         { account: t('plans.lapse'), amount_m2: tot.lapse_m2, before_m2: null, after_m2: null },
-        { account: t('plans.reward'), amount_m2: tot.reward_m2, before_m2: null, after_m2: null },
+        { account: t('plans.rewardTo', { next: pv.next_year }), amount_m2: tot.reward_m2, before_m2: null, after_m2: null },
       ],
-      rows: [[t('account.city'), c ? `${pick(c, 'name')}（${c.code}）` : '']],
       focusCancel: true,
       danger: true,
       okLabel: t('plans.closeOk'),

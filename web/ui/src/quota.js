@@ -6,7 +6,7 @@
 // quota move is confirmed with its accounts' balances before and after (confirm.js); the
 // account tree, the ledger and the scenario tables download as xlsx made by the server.
 import { getJSON, postJSON } from './api.js';
-import { confirmMove, hmMu } from './confirm.js';
+import { accountLabel, confirmMove, hmMu } from './confirm.js';
 import { el, newKey, option } from './dom.js';
 import { dateTime, fmt, fromM2, pct, toM2 } from './format.js';
 import { lang, pick, t } from './i18n.js';
@@ -216,7 +216,7 @@ export function createQuotaPanel(root, app) {
       const byCode = accountsByCode();
       const side = (code, sign) => {
         const a = byCode.get(code);
-        return a ? { account: `${pick(a, 'name')}（${a.code}）`, amount_m2: m2, before_m2: a.held_m2, after_m2: a.held_m2 + sign * m2 } : null;
+        return a ? { account: accountLabel(a), amount_m2: m2, before_m2: a.held_m2, after_m2: a.held_m2 + sign * m2 } : null;
       };
       const ok = await confirmMove({
         title: t('quota.confirmBook'),
@@ -459,7 +459,7 @@ export function createQuotaPanel(root, app) {
       title: t('quota.confirmTitle'),
       text: t('quota.confirmText', { id: sc.id, granted: hmMu(r.granted ?? 0), n }),
       // Each pool as the scenario computed it: what it had, what goes to projects, what is left.
-      moves: (r.accounts || []).map((a) => ({ account: `${a.name}（${a.account_id}）`, amount_m2: a.granted, before_m2: a.pool, after_m2: a.left })),
+      moves: (r.accounts || []).map((a) => ({ account: accountLabel(a), amount_m2: a.granted, before_m2: a.pool, after_m2: a.left })),
       rows: [[t('move.projectsGranted'), String(n)], [t('move.earmark'), r.park_earmark ? hmMu(r.park_earmark) : '']],
       focusCancel: true,
       okLabel: t('quota.approve'),
@@ -540,7 +540,7 @@ export function createQuotaPanel(root, app) {
     const byCode = accountsByCode();
     const side = (code, sign) => {
       const a = byCode.get(code);
-      return a ? { account: `${pick(a, 'name')}（${a.code}）`, amount_m2: e.amount_m2, before_m2: a.held_m2, after_m2: a.held_m2 + sign * e.amount_m2 } : null;
+      return a ? { account: accountLabel(a), amount_m2: e.amount_m2, before_m2: a.held_m2, after_m2: a.held_m2 + sign * e.amount_m2 } : null;
     };
     const reason = await confirmMove({
       title: t('quota.confirmReverse', { id: e.id }),

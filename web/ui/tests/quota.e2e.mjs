@@ -191,8 +191,9 @@ test('a ledger entry is reversed with a reason, and the ledger downloads as xlsx
   await page.fill('[data-testid=confirm-reason]', '试图冲正下达');
   await page.click('[data-testid=confirm-ok]');
   await page.waitForSelector('[data-testid=error-message]');
+  const alloc = await apiLogin(ctx.world, 'alloc1');
   const refusal = await api(ctx.world, `/api/plans/2026/ledger/${issue.id}/reverse`, {
-    method: 'POST', allowError: true, headers: { 'Content-Type': 'application/json', Cookie: (await apiLogin(ctx.world, 'alloc1')).cookie, 'X-CSRF-Token': (await apiLogin(ctx.world, 'alloc1')).csrf },
+    method: 'POST', allowError: true, headers: { 'Content-Type': 'application/json', Cookie: alloc.cookie, 'X-CSRF-Token': alloc.csrf },
     body: JSON.stringify({ reason: 'x', idempotency_key: `ui-refuse-${Date.now()}` }),
   });
   assert(refusal.status === 403, `the server let an allocator reverse an issue: ${refusal.status}`);
