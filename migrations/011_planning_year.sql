@@ -15,16 +15,27 @@
 -- * The ledger cannot be truncated, and balances cannot be edited directly.
 
 ALTER TABLE parks
-  ADD COLUMN holds_quota   boolean NOT NULL DEFAULT true,
-  ADD COLUMN receives_tilt boolean NOT NULL DEFAULT false,
-  ADD COLUMN counts_in_htz boolean NOT NULL DEFAULT true;
+  ADD COLUMN holds_quota   boolean,
+  ADD COLUMN receives_tilt boolean,
+  ADD COLUMN counts_in_htz boolean;
 COMMENT ON COLUMN parks.holds_quota IS 'the park gets a quota earmark account under its host district';
 COMMENT ON COLUMN parks.receives_tilt IS 'the park''s projects receive the cooperation-park tilt and earmark';
 COMMENT ON COLUMN parks.counts_in_htz IS 'the park is counted in the High-tech Zone statistics';
 -- The core zone is the whole of its district (区政合一): no earmark of its own.
 -- Enclaves hold no quota: quota is only drawn where the land lies.
-UPDATE parks SET holds_quota = kind NOT IN ('core_zone', 'enclave'),
-                 receives_tilt = kind IN ('special_cooperation_zone', 'special_cooperation_park', 'cooperation_park');
+-- A park inserted without the flags takes these defaults from its kind.
+CREATE FUNCTION lq_park_flags_default() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.holds_quota := coalesce(NEW.holds_quota, NEW.kind NOT IN ('core_zone', 'enclave'));
+  NEW.receives_tilt := coalesce(NEW.receives_tilt, NEW.kind IN ('special_cooperation_zone', 'special_cooperation_park', 'cooperation_park'));
+  NEW.counts_in_htz := coalesce(NEW.counts_in_htz, true);
+  RETURN NEW;
+END $$;
+CREATE TRIGGER parks_flags_default BEFORE INSERT OR UPDATE ON parks
+  FOR EACH ROW EXECUTE FUNCTION lq_park_flags_default();
+UPDATE parks SET holds_quota = NULL, receives_tilt = NULL, counts_in_htz = NULL;
+ALTER TABLE parks ALTER COLUMN holds_quota SET NOT NULL, ALTER COLUMN receives_tilt SET NOT NULL,
+  ALTER COLUMN counts_in_htz SET NOT NULL;
 
 ALTER TABLE plans
   ADD COLUMN state      text NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'closed')),

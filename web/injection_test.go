@@ -151,8 +151,9 @@ func (w *sweepWorld) snapshot(t *testing.T) map[string]string {
 		"projects":        fmt.Sprintf("SELECT count(*) || ' ' || md5(string_agg(p::text, ',' ORDER BY id)) FROM projects p WHERE id <= %d", w.projectsBefore),
 		"geography":       "SELECT (SELECT count(*) FROM districts) || ' ' || (SELECT count(*) FROM parks) || ' ' || (SELECT count(*) FROM protected_zones)",
 		"approved":        "SELECT count(*) FROM scenarios WHERE status = 'approved'",
-		"plans":           "SELECT md5(string_agg(p::text, ',' ORDER BY id)) FROM plans p",
-		"land use":        "SELECT count(*) FROM land_use_classes",
+		// A plan's name is free text an admin may change (POST /api/plans).
+		"plans":    "SELECT md5(string_agg(concat_ws('|', id, year, kind, state, doc_number, doc_date, doc_issuer, closed_at), ',' ORDER BY id)) FROM plans p",
+		"land use": "SELECT count(*) FROM land_use_classes",
 	} {
 		var s string
 		if err := w.store.Pool().QueryRow(context.Background(), sql).Scan(&s); err != nil {
@@ -268,17 +269,34 @@ func (w *sweepWorld) sweepRoutes() map[string]sweepRoute {
 		"GET /api/stock/summary":  {query: []string{"asof"}},
 		"GET /api/reports/{year}": {path: year, query: []string{"format", "table", "asof"}},
 
-		"GET /api/plans/{year}":          {path: year, query: []string{"kind"}, base: map[string]string{"kind": "new_construction"}},
-		"GET /api/plans/{year}/accounts": {path: year, query: []string{"kind"}, base: map[string]string{"kind": "new_construction"}},
-		"GET /api/plans/{year}/ledger": {path: year, query: []string{"kind", "limit", "after", "account"},
+		"GET /api/plans":              none,
+		"GET /api/plans/{year}":       {path: year, query: []string{"kind", "format"}, base: map[string]string{"kind": "new_construction"}},
+		"GET /api/plans/{year}/close": {path: year, query: []string{"kind"}, base: map[string]string{"kind": "new_construction"}},
+		// A year without a plan: nothing the sweep sends may close one.
+		"POST /api/plans/{year}/close": {path: map[string]string{"year": "2099"}, query: []string{"kind"}, base: map[string]string{"kind": "new_construction"},
+			fields: []string{"idempotency_key"}, free: map[string]bool{"idempotency_key": true},
+			body: func(_ string, seq int) map[string]any {
+				return map[string]any{"idempotency_key": fmt.Sprintf("sweep-c-%d", seq)}
+			}},
+		"POST /api/plans": {fields: []string{"year", "kind", "name", "document.number", "document.date"},
+			free: map[string]bool{"name": true, "document.number": true}, echo: map[string][]string{"name": {"plan", "name"}},
+			body: func(_ string, seq int) map[string]any {
+				return map[string]any{"year": 2026, "kind": "new_construction", "name": "sweep", "document": map[string]any{"number": "x", "date": "2026-01-01"}}
+			}},
+		// An unknown parcel: the sweep must not approve land.
+		"POST /api/parcels/{id}/status": {path: map[string]string{"id": "99999999"}, fields: []string{"status", "approved_on", "supplied_on", "reason"},
+			free: map[string]bool{"reason": true},
+			body: func(string, int) map[string]any { return map[string]any{"status": "approved", "reason": "sweep"} }},
+		"GET /api/plans/{year}/accounts": {path: year, query: []string{"kind", "format"}, base: map[string]string{"kind": "new_construction"}},
+		"GET /api/plans/{year}/ledger": {path: year, query: []string{"kind", "limit", "after", "account", "format"},
 			base: map[string]string{"kind": "new_construction"}, free: map[string]bool{"account": true}, empty: noRows("entries")},
 		"GET /api/plans/{year}/scenarios": {path: year, query: []string{"kind"}, base: map[string]string{"kind": "new_construction"}},
 		"GET /api/projects":               {query: []string{"district"}, free: map[string]bool{"district": true}, empty: noRows("projects")},
 		"GET /api/projects/{id}":          {path: map[string]string{"id": fmt.Sprint(w.projectID)}},
 		"GET /api/policies/{year}":        {path: year, query: []string{"version"}},
-		"GET /api/scenarios/{id}": {path: map[string]string{"id": fmt.Sprint(w.scenarioID)}, query: []string{"input"},
+		"GET /api/scenarios/{id}": {path: map[string]string{"id": fmt.Sprint(w.scenarioID)}, query: []string{"input", "format"},
 			free: map[string]bool{"input": true}},
-		"GET /api/scenarios/{a}/compare/{b}": {path: map[string]string{"a": fmt.Sprint(w.scenarioID), "b": fmt.Sprint(w.scenarioID)}},
+		"GET /api/scenarios/{a}/compare/{b}": {path: map[string]string{"a": fmt.Sprint(w.scenarioID), "b": fmt.Sprint(w.scenarioID)}, query: []string{"format"}},
 		"GET /api/imports/{id}":              {path: map[string]string{"id": "20260101T000000-000000000000"}},
 
 		"POST /api/login": {fields: []string{"username", "password"}, body: func(string, int) map[string]any {

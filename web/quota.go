@@ -46,12 +46,17 @@ func (s *Server) getPlan(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, err)
 		return
 	}
+	xlsx, err := wantsXLSX(r)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
 	plan, accounts, err := s.store.Plan(r.Context(), year, kind)
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}
-	if r.URL.Query().Get("format") == "xlsx" {
+	if xlsx {
 		s.sendTables(w, r, plan, accountsTable(accounts))
 		return
 	}
@@ -64,12 +69,17 @@ func (s *Server) getAccounts(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, err)
 		return
 	}
+	xlsx, err := wantsXLSX(r)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
 	plan, accounts, err := s.store.Plan(r.Context(), year, kind)
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}
-	if r.URL.Query().Get("format") == "xlsx" {
+	if xlsx {
 		s.sendTables(w, r, plan, accountsTable(accounts))
 		return
 	}
@@ -96,7 +106,11 @@ func (s *Server) getLedger(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	xlsx := v.Get("format") == "xlsx"
+	xlsx, err := wantsXLSX(r)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
 	if xlsx && v.Get("limit") == "" {
 		limit = 100000 // a download holds the whole ledger
 	}

@@ -28,7 +28,7 @@ func quotaEnv(t *testing.T) (*authEnv, map[string]string) {
 		t.Fatal(err)
 	}
 	for i, stock := range []bool{false, true} {
-		p := planning.Parcel{Code: fmt.Sprintf("F%d", i), District: "330111", Park: "BINFU", LandUse: "100101", Status: planning.StatusApproved,
+		p := planning.Parcel{Code: fmt.Sprintf("F%d", i), District: "330111", Park: "BINFU", LandUse: "100101", Status: planning.StatusFiled,
 			Outline: square(float64(i)*200, 0, 100), Elevation: planning.Surface(), ConstructionLand: stock}
 		if _, err := s.InsertParcel(ctx, p); err != nil {
 			t.Fatal(err)
@@ -94,7 +94,7 @@ func TestQuotaFlowOverHTTP(t *testing.T) {
 	// The park earmark holds 8,000 m²: a grant of the whole need is short by 2,000.
 	grant := map[string]any{"year": 2026, "project_id": pid, "action": "grant", "reason": "手工核定", "idempotency_key": "g-1"}
 	r = e.call("POST", "/api/grants", grant, nil, "Authorization", tok["alloc1"])
-	if r.StatusCode != 409 || math.Abs(r.body["error"].(map[string]any)["details"].(map[string]any)["missing_m2"].(float64)-2000) > 1 {
+	if r.StatusCode != 409 || math.Abs(r.body["error"].(map[string]any)["details"].(map[string]any)["shortfall_m2"].(float64)-2000) > 1 {
 		t.Fatalf("short grant: %d %s", r.StatusCode, r.raw)
 	}
 	e.call("POST", "/api/plans/2026/ledger", map[string]any{"entry": "allocate", "from": "330111", "to": "330111/BINFU",
@@ -202,8 +202,11 @@ func TestScenarioRunCompareApprove(t *testing.T) {
 		m := acc.(map[string]any)
 		held[m["code"].(string)] = m["held_m2"].(float64)
 	}
-	if math.Abs(held["P1"]-10000) > 1 || math.Abs(held["330100"]-40000) > 1 {
-		t.Fatalf("after approval: %v", held)
+	// The city reserve shows what the scenario reserved (10% of 5 hm², less
+	// the cooperation-park earmark taken from it).
+	reserved := b["result"].(map[string]any)["reserve"].(float64)
+	if reserved != 2500 || math.Abs(held["P1"]-10000) > 1 || held["330100/RESERVE"] != reserved || math.Abs(held["330100"]-(50000-10000-reserved)) > 1 {
+		t.Fatalf("after approval: %v (the scenario reserved %.2f)", held, reserved)
 	}
 	// The other scenario ran before the ledger moved: stale.
 	r = e.call("POST", fmt.Sprintf("/api/scenarios/%v/approve", a["id"]), nil, nil, as("alloc1")...)

@@ -176,10 +176,14 @@ func scenarioID(r *http.Request, name string) (int64, error) {
 
 func (s *Server) getScenario(w http.ResponseWriter, r *http.Request) {
 	id, err := scenarioID(r, "id")
+	xlsx := false
+	if err == nil {
+		xlsx, err = wantsXLSX(r)
+	}
 	if err == nil {
 		var sc quota.Scenario
 		if sc, err = s.store.Scenario(r.Context(), id, r.URL.Query().Get("input") == "true"); err == nil {
-			if r.URL.Query().Get("format") == "xlsx" {
+			if xlsx {
 				s.sendSheets(w, r, fmt.Sprintf("分配方案 %d（%d 年度）", sc.ID, sc.Year), fmt.Sprintf("landquota-scenario-%d", sc.ID), scenarioTables(sc))
 				return
 			}
@@ -202,8 +206,13 @@ func (s *Server) compareScenarios(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	xlsx, err := wantsXLSX(r)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
 	cmp := quota.Compare(sc[0], sc[1])
-	if r.URL.Query().Get("format") == "xlsx" {
+	if xlsx {
 		s.sendSheets(w, r, fmt.Sprintf("方案比较 %d 与 %d", sc[0].ID, sc[1].ID), fmt.Sprintf("landquota-compare-%d-%d", sc[0].ID, sc[1].ID),
 			[]sheet{compareTable(cmp)})
 		return

@@ -219,6 +219,19 @@ func compareTable(c quota.Comparison) sheet {
 	return t
 }
 
+// wantsXLSX reads ?format=: json (the default) or xlsx; anything else is a
+// 400 naming the parameter.
+func wantsXLSX(r *http.Request) (bool, error) {
+	switch f := r.URL.Query().Get("format"); f {
+	case "", "json":
+		return false, nil
+	case "xlsx":
+		return true, nil
+	default:
+		return false, invalidParam("format", "unknown format %q (json or xlsx)", f)
+	}
+}
+
 // sendSheets answers tables as an xlsx download.
 func (s *Server) sendSheets(w http.ResponseWriter, r *http.Request, title, ascii string, tables []sheet) {
 	body, err := sheetsXLSX(title, time.Now(), tables)

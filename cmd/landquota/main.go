@@ -33,6 +33,7 @@ var commands = []command{
 	{"user", "manage users: add, list, set-role, passwd, disable, enable", runUser},
 	{"token", "manage API tokens for scripts: create, list, revoke", runToken},
 	{"import", "import districts, parks, protected zones or parcels from GeoJSON, Shapefile, GeoPackage ...", runImport},
+	{"plan", "planning years: list, open, issue (追加下达), close (year end with carry-over)", runPlan},
 	{"export", "export a layer as GeoJSON, CSV, XLSX, Shapefile or GeoPackage, with the layers' filters", runExport},
 }
 

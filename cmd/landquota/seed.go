@@ -92,7 +92,12 @@ func runSeed(ctx context.Context, env environ, args []string) error {
 		return err
 	}
 	if rep.Parcels > 0 && perArea > 0 {
-		pol, _ := json.Marshal(allocation.DefaultPolicy(year))
+		// The demo policy: the defaults, with a year end that shows
+		// carry-over and the 增存挂钩 reward.
+		demo := allocation.DefaultPolicy(year)
+		demo.CarryOver = allocation.CarryOver{Share: 0.5, Document: "（演示）省厅关于年度计划指标结转的复函"}
+		demo.StockLinkage.RewardRatio = 0.1
+		pol, _ := json.Marshal(demo)
 		n, err := store.SeedQuota(ctx, year, pol, perArea)
 		if err != nil {
 			return err

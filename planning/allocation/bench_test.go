@@ -1,6 +1,9 @@
 package allocation
 
-import "testing"
+import (
+	"math/rand/v2"
+	"testing"
+)
 
 // bench10k is 10,000 projects over 50 accounts (25 districts, each with one
 // park earmark, two in three of them cooperation parks), default policy
@@ -39,6 +42,26 @@ func BenchmarkOptimal10kAllOrNothing(b *testing.B) {
 	for b.Loop() {
 		if _, err := Run(in, p, MethodOptimal); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSubsetSumDistrict: 60 all-or-nothing projects of equal score in
+// one district, needs 1-5 hm² in 0.01 m² units, the pool about 60% of the
+// total need: subset sum, solved exactly by the DP.
+func BenchmarkSubsetSumDistrict(b *testing.B) {
+	rng := rand.New(rand.NewPCG(60, 1))
+	needs := make([]Area, 60)
+	for i := range needs {
+		needs[i] = Area(1_000_000 + rng.IntN(4_000_001))
+	}
+	in, p := equalScoreDistrict(needs, 0.6)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		r, err := Run(in, p, MethodOptimal)
+		if err != nil || !r.Exact {
+			b.Fatalf("exact %v, %v", r.Exact, err)
 		}
 	}
 }

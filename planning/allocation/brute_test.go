@@ -3,9 +3,8 @@ package allocation
 import (
 	"math/rand/v2"
 	"sort"
+	"strings"
 	"testing"
-
-	"github.com/hangzhou-hitech/landquota/planning"
 )
 
 // feasible is an independent check of a grant vector against a district
@@ -168,9 +167,10 @@ func compareDistricts(t *testing.T, seed uint64, in Input, p Policy, brute func(
 		if seed%2 == 1 {
 			quick = 3
 		}
-		g, v, err := optimalQuick(tr, items, &spent, quick, workBudget)
-		if err != nil {
-			t.Fatal(err)
+		sol := optimalQuick(tr, items, &spent, quick, workBudget)
+		g, v := sol.grants, sol.value
+		if !sol.exact() {
+			t.Fatalf("seed %d district %d: search stopped early", seed, di)
 		}
 		if !feasible(tr, items, g) {
 			t.Fatalf("seed %d district %d: optimal grants infeasible", seed, di)
@@ -277,35 +277,148 @@ func bruteForceTiny(t *testing.T, seeds uint64) {
 	t.Logf("%d districts compared", n)
 }
 
-// Equal scores and all-or-nothing turn a district into subset sum, which no
-// bound can prune: the search gives up with ErrUnavailable when its budget
-// runs out rather than answer inexactly.
-func TestOptimalBudget(t *testing.T) {
-	in, p := genInstance(77, genOptions{districts: 1, projects: 60, small: true, supplyRatio: 0.5})
+// equalScoreDistrict is one district of n all-or-nothing projects of equal
+// score (a subset-sum problem) with the given needs and a pool of ratio of
+// their total.
+func equalScoreDistrict(needs []Area, ratio float64) (Input, Policy) {
+	in, p := genInstance(77, genOptions{districts: 1, projects: len(needs), small: true})
 	for i := range p.Grants {
 		p.Grants[i].Mode, p.Grants[i].MinFraction = AllOrNothing, 0
 	}
+	var total Area
 	for i := range in.Projects {
 		pr := &in.Projects[i]
-		pr.Category, pr.Eligible, pr.TaxPerMu, pr.Readiness, pr.Investment = General, true, 100, 1, 1e9
+		pr.Category, pr.Eligible, pr.TaxPerMu, pr.Readiness = General, true, 100, 1
 		pr.ProvincialMajor, pr.NationalKey = false, false
-		pr.Need = 2 * Area(1_000_003+7919*int64(i)*int64(i)%1_000_000)
-	}
-	// Even needs, an odd pool: the bound is never reached.
-	p.ReserveShare, p.ParkEarmark.Share = 0, 0
-	var total Area
-	for _, pr := range in.Projects {
+		pr.Need = needs[i]
+		pr.Investment = pr.Need.Mu() * 1000 // full intensity points: equal scores
 		total += pr.Need
 	}
-	in.Available = total/2 | 1
+	p.ReserveShare, p.ParkEarmark.Share = 0, 0
+	in.Available = Area(float64(total) * ratio)
+	return in, p
+}
+
+// Equal scores and all-or-nothing turn a district into subset sum, which no
+// bound can prune: when the search's budget runs out it answers with the
+// best allocation found and a proven bound, not an error. Run solves the
+// same district exactly by the subset-sum DP.
+func TestOptimalBudget(t *testing.T) {
+	needs := make([]Area, 60)
+	for i := range needs {
+		needs[i] = 2 * Area(1_000_003+7919*int64(i)*int64(i)%1_000_000)
+	}
+	in, p := equalScoreDistrict(needs, 0.5)
+	// Even needs, an odd pool: the bound is never reached.
+	in.Available |= 1
 	e, err := newEngine(in, p, MethodOptimal)
 	if err != nil {
 		t.Fatal(err)
 	}
 	tr, items := e.build(0)
 	var spent int64
-	_, _, err = optimalQuick(tr, items, &spent, quickNodes, 2_000_000)
-	if planning.CodeOf(err) != planning.ErrUnavailable {
-		t.Fatalf("want unavailable, got %v", err)
+	sol := optimalQuick(tr, items, &spent, quickNodes, 2_000_000)
+	if sol.exact() || sol.bound <= sol.value || !feasible(tr, items, sol.grants) || value(items, sol.grants) != sol.value {
+		t.Fatalf("budget run out: exact %v value %d bound %d", sol.exact(), sol.value, sol.bound)
 	}
+	r, err := Run(in, p, MethodOptimal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkResult(t, in, p, r)
+	// The exact answer lies between the stopped search's answer and its bound.
+	opt := items[0].q * int64(r.Granted)
+	if !r.Exact || r.GapBound != 0 || opt < sol.value || opt > sol.bound || r.Granted%2 != 0 {
+		t.Fatalf("subset-sum district: exact %v gap %v granted %d; stopped search %d..%d", r.Exact, r.GapBound, opt, sol.value, sol.bound)
+	}
+	// One project of another score: no longer a subset sum for the DP. With
+	// the run's budget already spent the district still gets an answer
+	// (the priority rule's), marked with its gap.
+	in.Projects[0].Readiness = 0.5
+	e, _ = newEngine(in, p, MethodOptimal)
+	spent = workBudget
+	e.allocate(0, &spent)
+	r = e.result()
+	checkResult(t, in, p, r)
+	if r.Exact || r.GapBound <= 0 || !strings.Contains(strings.Join(r.Notes, " "), "proven bound") || !strings.Contains(strings.Join(r.NotesZh, " "), "上界") {
+		t.Fatalf("budget spent: exact %v gap %v notes %q", r.Exact, r.GapBound, r.Notes)
+	}
+}
+
+// The subset-sum DP against brute force: random areas (0.01 m² units, so
+// no common divisor helps), up to 20 projects, every capacity shape.
+func TestSubsetSumBrute(t *testing.T) {
+	compared := 0
+	for seed := uint64(1); seed <= 150; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 11))
+		n := 2 + rng.IntN(19)
+		needs := make([]Area, n)
+		for i := range needs {
+			switch seed % 3 {
+			case 0:
+				needs[i] = Area(1 + rng.IntN(300)) // small: dense sums
+			case 1:
+				needs[i] = Area(100 * (1 + rng.IntN(50))) // a common divisor
+			default:
+				needs[i] = Area(1 + rng.IntN(5_000_000)) // up to 5 hm²
+			}
+		}
+		in, p := equalScoreDistrict(needs, 0.1+0.8*rng.Float64())
+		e, err := newEngine(in, p, MethodOptimal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr, items := e.build(0)
+		sol, ok := subsetSum(tr, items)
+		if !ok {
+			continue // everything fits
+		}
+		if !sol.exact() || !feasible(tr, items, sol.grants) || value(items, sol.grants) != sol.value {
+			t.Fatalf("seed %d: DP answer inconsistent", seed)
+		}
+		if b := bruteAON(tr, items); b != sol.value {
+			t.Fatalf("seed %d (%d items): DP %d, brute force %d", seed, n, sol.value, b)
+		}
+		compared++
+	}
+	if compared < 120 {
+		t.Fatalf("only %d instances compared", compared)
+	}
+}
+
+// With a tiny budget the search stops early; the true optimum (brute
+// force) lies between its answer and answer + gap.
+func TestGapBoundBrute(t *testing.T) {
+	stopped := 0
+	for seed := uint64(1); seed <= 300; seed++ {
+		in, p := genInstance(seed, genOptions{districts: 1 + int(seed%2), parks: 2, nested: seed%2 == 0, projects: 6 + int(seed%15), small: true, limits: seed%3 != 0,
+			supplyRatio: []float64{0.3, 0.5, 0.8}[seed%3]})
+		e, err := newEngine(in, p, MethodOptimal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for di := range e.dists {
+			tr, items := e.build(di)
+			if len(items) > 16 {
+				continue
+			}
+			var spent int64
+			budget := int64(len(items)) * int64(1+seed%7)
+			sol := optimalQuick(tr, items, &spent, 2, budget)
+			if !feasible(tr, items, sol.grants) || value(items, sol.grants) != sol.value || sol.bound < sol.value {
+				t.Fatalf("seed %d district %d: answer inconsistent (value %d bound %d)", seed, di, sol.value, sol.bound)
+			}
+			opt := bruteMixed(tr, items)
+			if opt < sol.value || opt > sol.bound {
+				t.Fatalf("seed %d district %d: optimum %d outside [%d, %d]", seed, di, opt, sol.value, sol.bound)
+			}
+			if !sol.exact() {
+				stopped++
+			}
+		}
+	}
+	if stopped < 50 {
+		t.Fatalf("the budget stopped only %d searches", stopped)
+	}
+	t.Logf("%d searches stopped early, all within their bound", stopped)
 }

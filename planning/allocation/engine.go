@@ -13,8 +13,9 @@ type acct struct {
 	parent   int // -1 for a district
 	district int
 	depth    int
-	coop     bool   // in a cooperation park (inherited by sub-earmarks)
-	coopName string // name of that cooperation park
+	coop     bool   // receives the tilt (inherited by sub-earmarks)
+	coopName string // name of the innermost park that receives it
+	tiltRoot int    // outermost park receiving the tilt at or above it, -1 if none
 	children []int  // in ID order
 
 	floor  Area // policy floor
@@ -31,6 +32,11 @@ type acct struct {
 
 	granted, exempt, left Area
 
+	// park earmark (合作园专项): recipients' share and outstanding need;
+	// earmark is what the subtree's projects received from it
+	earShare, earNeed, earmark Area
+	capUsed                    Area // non-exempt grants in the subtree, against the cap
+
 	// districts only
 	share     float64
 	parts     []float64
@@ -39,6 +45,7 @@ type acct struct {
 	cutActive bool
 	regCap    Area
 	items     int
+	gap       int64 // optimal only: bound − value when the search stopped early (score thousandths × Area)
 }
 
 type projStatus uint8
@@ -62,7 +69,11 @@ type proj struct {
 	comps    []ScoreComponent
 	base     Area
 
-	granted  Area
+	granted  Area  // pass 1 and the park earmark
+	earmark  Area  // the part of granted from the park earmark
+	earCand  bool  // competed for the park earmark
+	earAvail Area  // what the earmark (or a cap in its park) left for it at its turn
+	earBind  int   // account whose cap bound it in the earmark pass, -1 the earmark
 	avail    Area  // what was left for it (priority: at its turn; optimal: at the end)
 	bind     int32 // binding node, -1 pool
 	bindKind nodeKind
@@ -84,7 +95,10 @@ type engine struct {
 	trees        []*tree // per district (index into dists)
 	byDist       [][]int // project indices per district (index into dists), in ID order
 	floorsShrunk bool
+	parkEarmark  Area // taken from the reserve for the parks receiving the tilt
+	earmarkUsed  Area
 	objective    int64
+	gap          int64 // Σ of the districts' gaps
 }
 
 // Run allocates the available quota of one year under policy p with method
@@ -103,10 +117,9 @@ func Run(in Input, p Policy, m Method) (Result, error) {
 	}
 	var spent int64
 	for di := range e.dists {
-		if err := e.allocate(di, &spent); err != nil {
-			return Result{}, err
-		}
+		e.allocate(di, &spent)
 	}
+	e.earmarkPass()
 	return e.result(), nil
 }
 
@@ -169,10 +182,13 @@ func (e *engine) loadAccounts() {
 			depth++
 		}
 		a.district, a.depth = d, depth
+		a.tiltRoot = -1
 		for u := i; u >= 0; u = e.accts[u].parent {
 			if e.accts[u].a.ReceivesTilt {
-				a.coop, a.coopName = true, name(e.accts[u].a)
-				break
+				if !a.coop {
+					a.coop, a.coopName = true, name(e.accts[u].a)
+				}
+				a.tiltRoot = u
 			}
 		}
 	}
@@ -428,7 +444,7 @@ func (e *engine) build(di int) (*tree, []titem) {
 }
 
 // allocate solves district di with the run's method.
-func (e *engine) allocate(di int, spent *int64) error {
+func (e *engine) allocate(di int, spent *int64) {
 	t, items := e.build(di)
 
 	n := len(items)
@@ -440,11 +456,10 @@ func (e *engine) allocate(di int, spent *int64) error {
 	if e.method == MethodPriority {
 		value = greedy(t, items, s, grants, availAt, bindAt)
 	} else {
-		g, v, err := optimal(t, items, spent)
-		if err != nil {
-			return err
-		}
-		grants, value = g, v
+		sol := optimal(t, items, spent)
+		grants, value = sol.grants, sol.value
+		e.accts[e.dists[di]].gap = sol.bound - sol.value
+		e.gap += sol.bound - sol.value
 		s.reset(t)
 		for i := range items {
 			s.take(items[i].node, grants[i])
@@ -473,5 +488,4 @@ func (e *engine) allocate(di int, spent *int64) error {
 			}
 		}
 	}
-	return nil
 }

@@ -12,7 +12,8 @@ func (e *engine) result() Result {
 		Year:          e.in.Year,
 		PolicyVersion: e.c.p.Version,
 		Available:     e.in.Available,
-		Reserve:       e.reserve,
+		Reserve:       e.reserve - e.parkEarmark,
+		ParkEarmark:   e.parkEarmark,
 		Distributable: e.distrib,
 	}
 	// Account totals: grants add up the parent chain.
@@ -28,12 +29,14 @@ func (e *engine) result() Result {
 	var left Area
 	for _, d := range e.dists {
 		a := &e.accts[d]
-		a.left = a.pool - a.granted
+		a.left = a.pool - (a.granted - a.earmark)
 		left += a.left
 		r.Granted += a.granted
 	}
-	r.ReturnedToReserve = e.excess + left
-	r.ScoreWeightedHectares = float64(e.objective) / 1000 / float64(AreaPerHectare)
+	earmarkLeft := e.parkEarmark - e.earmarkUsed
+	r.ReturnedToReserve = e.excess + left + earmarkLeft
+	r.ScoreWeightedHectares = scoreHectares(e.objective)
+	r.Exact, r.GapBound = e.gap == 0, scoreHectares(e.gap)
 
 	// Ranks within each account: score descending, then project id.
 	byAcct := make([][]int, len(e.accts))
@@ -57,6 +60,12 @@ func (e *engine) result() Result {
 
 	r.Notes = append(r.Notes, "Reserve kept at city level: "+formatHaMu(e.reserve, false)+" ("+pct(e.c.reserveShare)+" of "+formatHaMu(e.in.Available, false)+"); "+formatHaMu(e.distrib, false)+" split between districts by the factor method.")
 	r.NotesZh = append(r.NotesZh, "市级预留 "+formatHaMu(e.reserve, true)+"（可用指标 "+formatHaMu(e.in.Available, true)+"的 "+pct(e.c.reserveShare)+"），其余 "+formatHaMu(e.distrib, true)+"按因素法分配到各区县。")
+	if e.parkEarmark > 0 {
+		r.Notes = append(r.Notes, "Cooperation-park earmark (合作园专项): "+formatHaMu(e.parkEarmark, false)+" ("+pct(e.c.earmarkShare)+" of the available quota) taken from the reserve for the parks that receive the tilt; "+
+			formatHaMu(e.earmarkUsed, false)+" granted to their projects, "+formatHaMu(earmarkLeft, false)+" unused goes back to the reserve.")
+		r.NotesZh = append(r.NotesZh, "合作园专项：从市级预留中安排 "+formatHaMu(e.parkEarmark, true)+"（可用指标的 "+pct(e.c.earmarkShare)+"）给享受倾斜的园区，其中 "+
+			formatHaMu(e.earmarkUsed, true)+"安排给园区项目，未用的 "+formatHaMu(earmarkLeft, true)+"退回预留。")
+	}
 	if e.floorsShrunk {
 		r.Notes = append(r.Notes, "The floors of the districts (with their parks' floors) asked for more than the distributable quota; they were shrunk in proportion.")
 		r.NotesZh = append(r.NotesZh, "各区县保底（含所辖园区保底）之和超过可分配指标，已按比例压缩。")
@@ -65,6 +74,14 @@ func (e *engine) result() Result {
 		r.Notes = append(r.Notes, formatHaMu(e.excess, false)+" could not be split because district caps were reached; it goes back to the reserve.")
 		r.NotesZh = append(r.NotesZh, "因各区县达到上限，"+formatHaMu(e.excess, true)+"未能分配，退回预留。")
 	}
+	for _, d := range e.dists {
+		a := &e.accts[d]
+		if a.gap > 0 {
+			g := strconv.FormatFloat(scoreHectares(a.gap), 'f', 3, 64)
+			r.Notes = append(r.Notes, "The optimal search for "+name(a.a)+"'s pool stopped at its work budget: its grants are the best combination found, and the true optimum is at most "+g+" score·hm² higher (proven bound).")
+			r.NotesZh = append(r.NotesZh, name(a.a)+"指标池的最优搜索达到计算上限后停止：所列安排为已找到的最好组合，与真正最优解的差距不超过 "+g+" 分·公顷（已证明的上界）。")
+		}
+	}
 	if left > 0 {
 		r.Notes = append(r.Notes, formatHaMu(left, false)+" of district pools was not granted (no project could use it under the rules); it goes back to the reserve.")
 		r.NotesZh = append(r.NotesZh, "各区县指标池中 "+formatHaMu(left, true)+"未安排（按规则无项目可用），退回预留。")
@@ -72,13 +89,16 @@ func (e *engine) result() Result {
 	return r
 }
 
+// scoreHectares converts Σ score thousandths × Area to score × hm².
+func scoreHectares(v int64) float64 { return float64(v) / 1000 / float64(AreaPerHectare) }
+
 func pct(x float64) string { return strconv.FormatFloat(x*100, 'f', 1, 64) + "%" }
 
 func (e *engine) accountTotal(i int) AccountTotal {
 	a := &e.accts[i]
 	t := AccountTotal{
 		AccountID: a.a.ID, ParentID: a.a.ParentID, Kind: a.a.Kind, Name: a.a.Name,
-		Need: a.needAll, Granted: a.granted, Exempt: a.exempt, Held: a.a.Held, Projects: a.projects,
+		Need: a.needAll, Granted: a.granted, Earmark: a.earmark, Exempt: a.exempt, Held: a.a.Held, Projects: a.projects,
 		Notes: []string{}, NotesZh: []string{},
 	}
 	if a.hasCap {
@@ -114,17 +134,22 @@ func (e *engine) accountTotal(i int) AccountTotal {
 		}
 		if a.cutActive {
 			rate, floor := pct(a.a.Facts.SupplyRate5y), pct(e.c.supplyFloor)
+			exEn, exZh := e.exemptNames()
 			if e.c.suspend {
-				add("5-year supply rate "+rate+" is below the "+floor+" floor (增存挂钩): new quota suspended; only exempt projects (national key projects) may use the pool.",
-					"近五年平均供地率 "+rate+" 低于 "+floor+"（增存挂钩）：暂停安排新增建设用地指标，仅豁免项目（国家重点项目）可使用指标池。")
+				add("5-year supply rate "+rate+" is below the "+floor+" floor (增存挂钩): new quota suspended; only exempt projects ("+exEn+") may use the pool.",
+					"近五年平均供地率 "+rate+" 低于 "+floor+"（增存挂钩）：暂停安排新增建设用地指标，仅豁免项目（"+exZh+"）可使用指标池。")
 			} else {
-				add("5-year supply rate "+rate+" is below the "+floor+" floor (增存挂钩): ordinary projects limited to "+formatHaMu(a.regCap, false)+" (pool cut by "+pct(e.c.cutFraction)+"); exempt projects (national key projects) may use the whole pool.",
-					"近五年平均供地率 "+rate+" 低于 "+floor+"（增存挂钩）：一般项目以 "+formatHaMu(a.regCap, true)+"为限（指标池扣减 "+pct(e.c.cutFraction)+"），豁免项目（国家重点项目）可使用全部指标池。")
+				add("5-year supply rate "+rate+" is below the "+floor+" floor (增存挂钩): ordinary projects limited to "+formatHaMu(a.regCap, false)+" (pool cut by "+pct(e.c.cutFraction)+"); exempt projects ("+exEn+") may use the whole pool.",
+					"近五年平均供地率 "+rate+" 低于 "+floor+"（增存挂钩）：一般项目以 "+formatHaMu(a.regCap, true)+"为限（指标池扣减 "+pct(e.c.cutFraction)+"），豁免项目（"+exZh+"）可使用全部指标池。")
 			}
 		}
 		if a.left > 0 {
 			add(formatHaMu(a.left, false)+" of the pool was not granted and goes back to the reserve.",
 				"指标池中 "+formatHaMu(a.left, true)+"未安排，退回预留。")
+		}
+		if a.earmark > 0 {
+			add(formatHaMu(a.earmark, false)+" of Granted came from the cooperation-park earmark (合作园专项), on top of the pool.",
+				"已安排中 "+formatHaMu(a.earmark, true)+"来自合作园专项，不占本区指标池。")
 		}
 		return t
 	}
@@ -143,7 +168,13 @@ func (e *engine) accountTotal(i int) AccountTotal {
 			"上限余量 "+formatHaMu(a.room, true)+"（政策上限减已持有 "+formatHaMu(a.a.Held, true)+"）。")
 	}
 	if a.coop {
-		add("In cooperation park "+a.coopName+": tilt multipliers apply to its projects.", "位于合作园区"+a.coopName+"：项目得分按倾斜系数放大。")
+		add("In "+a.coopName+", which receives the tilt: tilt multipliers apply to its projects.", "位于享受倾斜的园区"+a.coopName+"：项目得分按倾斜系数放大。")
+	}
+	if a.earNeed > 0 {
+		add("Cooperation-park earmark (合作园专项): "+formatHaMu(a.earShare, false)+" of "+formatHaMu(e.parkEarmark, false)+" for the "+formatHaMu(a.earNeed, false)+
+			" its projects of the earmark categories still needed after the district pool; "+formatHaMu(a.earmark, false)+" granted, "+formatHaMu(a.earShare-a.earmark, false)+" unused goes back to the reserve.",
+			"合作园专项：按本园区专项类别项目在区指标池安排后仍需的 "+formatHaMu(a.earNeed, true)+"，从 "+formatHaMu(e.parkEarmark, true)+"中分得 "+formatHaMu(a.earShare, true)+
+				"，已安排 "+formatHaMu(a.earmark, true)+"，未用的 "+formatHaMu(a.earShare-a.earmark, true)+"退回预留。")
 	}
 	if a.exempt > 0 {
 		add(formatHaMu(a.exempt, false)+" went to exempt projects outside the park's floor and cap (增存挂钩 exemption).",
@@ -177,7 +208,7 @@ func (e *engine) decision(pj *proj) Decision {
 	d := &e.accts[pj.district]
 	dec := Decision{
 		ProjectID: pr.ID, Name: pr.Name, Category: pr.Category, AccountID: a.a.ID, DistrictID: d.a.ID,
-		Need: pr.Need, Granted: pj.granted, Score: pj.score, Components: pj.comps,
+		Need: pr.Need, Granted: pj.granted, EarmarkGranted: pj.earmark, Score: pj.score, Components: pj.comps,
 		Rank: pj.rank, PoolRank: pj.poolRank, Exempt: pj.inExempt,
 	}
 	dn := name(d.a)
@@ -211,19 +242,27 @@ func (e *engine) decision(pj *proj) Decision {
 	case stSuspended:
 		dec.Outcome, dec.DecidedBy = OutcomeRefused, RuleSupplyRateSuspended
 		rate, floor := pct(d.a.Facts.SupplyRate5y), pct(e.c.supplyFloor)
+		exEn, exZh := e.exemptNames()
 		dec.ExplanationEn = "Refused this year: " + dn + "'s 5-year supply rate " + rate + " is below the " + floor +
-			" floor (增存挂钩), so new quota is suspended except for national key projects."
-		dec.ExplanationZh = "本年度不予安排：" + dn + "近五年平均供地率 " + rate + " 低于 " + floor + "（增存挂钩），除国家重点项目外暂停安排新增建设用地指标。"
+			" floor (增存挂钩), so new quota is suspended except for exempt projects (" + exEn + ")."
+		dec.ExplanationZh = "本年度不予安排：" + dn + "近五年平均供地率 " + rate + " 低于 " + floor + "（增存挂钩），除豁免项目（" + exZh + "）外暂停安排新增建设用地指标。"
 		return dec
 	}
 	need := pr.Need
 	g := pj.granted
+	if pj.earmark > 0 {
+		return e.earmarkDecision(dec, pj, rankEn+exEn, rankZh+exZh)
+	}
+	earEn, earZh := e.earmarkMissed(pj)
+	exEn += earEn
+	exZh += earZh
 	switch {
 	case g == need:
 		dec.Outcome, dec.DecidedBy = OutcomeGranted, RuleGranted
 		if e.method == MethodOptimal {
-			dec.ExplanationEn = "Granted in full: " + formatHaMu(need, false) + ", part of the combination with the highest total score for " + dn + "'s pool." + rankEn + exEn
-			dec.ExplanationZh = "全额安排 " + formatHaMu(need, true) + "，属于" + dn + "指标池总得分最高的项目组合。" + rankZh + exZh
+			best, bestZh := bestCombination(d)
+			dec.ExplanationEn = "Granted in full: " + formatHaMu(need, false) + ", part of " + best + " for " + dn + "'s pool." + rankEn + exEn
+			dec.ExplanationZh = "全额安排 " + formatHaMu(need, true) + "，属于" + dn + "指标池" + bestZh + "。" + rankZh + exZh
 		} else {
 			dec.ExplanationEn = "Granted in full: " + formatHaMu(need, false) + "; quota was still left when its turn came." + rankEn + exEn
 			dec.ExplanationZh = "全额安排 " + formatHaMu(need, true) + "，轮到该项目时仍有指标。" + rankZh + exZh
@@ -269,6 +308,87 @@ func (e *engine) decision(pj *proj) Decision {
 	return dec
 }
 
+// earmarkDecision explains a project topped up from the cooperation-park
+// earmark: how much came from the district pool and how much from the
+// earmark, and what stopped the earmark when the need is not covered.
+func (e *engine) earmarkDecision(dec Decision, pj *proj, tailEn, tailZh string) Decision {
+	pr := pj.p
+	dn := name(e.accts[pj.district].a)
+	park := name(e.accts[e.accts[pj.acct].tiltRoot].a)
+	fromPool := pj.granted - pj.earmark
+	partsEn := formatHaMu(fromPool, false) + " from " + dn + "'s pool and " + formatHaMu(pj.earmark, false) + " from the cooperation-park earmark (合作园专项) of " + park
+	partsZh := "其中 " + formatHaMu(fromPool, true) + "来自" + dn + "指标池，" + formatHaMu(pj.earmark, true) + "来自" + park + "合作园专项"
+	if pj.granted == pr.Need {
+		dec.Outcome, dec.DecidedBy = OutcomeGranted, RuleGranted
+		dec.ExplanationEn = "Granted in full: " + formatHaMu(pr.Need, false) + ", " + partsEn + ", which tops up what the pool left uncovered." + tailEn
+		dec.ExplanationZh = "全额安排 " + formatHaMu(pr.Need, true) + "，" + partsZh + "（补足区指标池未安排的部分）。" + tailZh
+		return dec
+	}
+	dec.Outcome = OutcomePartial
+	stopEn, stopZh := "; the earmark was then used up", "，专项已用完"
+	dec.DecidedBy = RuleEarmarkExhausted
+	if pj.earBind >= 0 {
+		ca := &e.accts[pj.earBind]
+		dec.DecidedBy = RuleAccountCap
+		stopEn = "; then the cap of " + name(ca.a) + " (" + formatHaMu(ca.room, false) + " of room) was reached"
+		stopZh = "，" + name(ca.a) + "上限余量 " + formatHaMu(ca.room, true) + "已用完"
+	}
+	mf := pct(e.c.minFraction[pr.Category.index()])
+	dec.ExplanationEn = "Granted " + formatHaMu(pj.granted, false) + " of the " + formatHaMu(pr.Need, false) + " needed: " + partsEn + stopEn +
+		". Projects of this category (" + pr.Category.NameEn() + ") may be granted in part, down to " + mf + " of the need." + tailEn
+	dec.ExplanationZh = "部分安排 " + formatHaMu(pj.granted, true) + "（需求 " + formatHaMu(pr.Need, true) + "）：" + partsZh + stopZh +
+		"。" + pr.Category.NameZh() + "可部分安排，最低为需求的 " + mf + "。" + tailZh
+	return dec
+}
+
+// earmarkMissed explains why a project that competed for its park's
+// earmark got nothing from it ("" when it did not compete or the park
+// received no share).
+func (e *engine) earmarkMissed(pj *proj) (string, string) {
+	if !pj.earCand {
+		return "", ""
+	}
+	ra := &e.accts[e.accts[pj.acct].tiltRoot]
+	park := name(ra.a)
+	if ra.earShare == 0 {
+		return "", ""
+	}
+	switch {
+	case pj.earBind >= 0:
+		ca := &e.accts[pj.earBind]
+		return " The cooperation-park earmark (合作园专项) of " + park + " could not top it up: the cap of " + name(ca.a) + " left " + formatHaMu(pj.earAvail, false) + ".",
+			park + "合作园专项未能补足：" + name(ca.a) + "上限仅余 " + formatHaMu(pj.earAvail, true) + "。"
+	case pj.earAvail == 0:
+		return " The cooperation-park earmark (合作园专项) of " + park + ", " + formatHaMu(ra.earShare, false) + ", went to higher-ranked projects of the park.",
+			park + "合作园专项 " + formatHaMu(ra.earShare, true) + "已安排给园区内排名更高的项目。"
+	}
+	return " The cooperation-park earmark (合作园专项) of " + park + " had only " + formatHaMu(pj.earAvail, false) + " left at its turn, less than its minimum grant.",
+		park + "合作园专项轮到该项目时仅余 " + formatHaMu(pj.earAvail, true) + "，低于其最低安排量。"
+}
+
+// exemptNames lists what 增存挂钩 exempts: national key projects and the
+// policy's exempt categories.
+func (e *engine) exemptNames() (string, string) {
+	en, zh := "national key projects", "国家重点项目"
+	for _, c := range Categories() {
+		if e.c.exemptCat[c.index()] {
+			en += ", " + c.NameEn()
+			zh += "、" + c.NameZh()
+		}
+	}
+	return en, zh
+}
+
+// bestCombination names what the optimal method chose in district d: the
+// combination with the highest total score, or the best one found when the
+// search stopped at its budget.
+func bestCombination(d *acct) (string, string) {
+	if d.gap > 0 {
+		return "the best combination of projects found within the search budget", "计算上限内找到的最好项目组合"
+	}
+	return "the combination of projects with the highest total score", "总得分最高的项目组合"
+}
+
 // bindRule names the constraint that limited a project.
 func (e *engine) bindRule(pj *proj) string {
 	if pj.bind < 0 {
@@ -293,8 +413,9 @@ func (e *engine) bindPhrase(pj *proj, exhausted bool) (string, string) {
 		case !exhausted:
 			return "of " + dn + "'s pool of " + formatHaMu(d.pool, false), dn + "指标池 " + formatHaMu(d.pool, true) + "中"
 		case e.method == MethodOptimal:
-			return dn + "'s pool of " + formatHaMu(d.pool, false) + " went to the combination of projects with the highest total score",
-				dn + "指标池 " + formatHaMu(d.pool, true) + "已安排给总得分最高的项目组合"
+			best, bestZh := bestCombination(d)
+			return dn + "'s pool of " + formatHaMu(d.pool, false) + " went to " + best,
+				dn + "指标池 " + formatHaMu(d.pool, true) + "已安排给" + bestZh
 		}
 		return dn + "'s pool of " + formatHaMu(d.pool, false) + " was used by higher-ranked projects",
 			dn + "指标池 " + formatHaMu(d.pool, true) + "已被排名更高的项目使用"

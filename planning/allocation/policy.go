@@ -166,8 +166,8 @@ type Policy struct {
 	SupplyRate SupplyRateRule `json:"supply_rate"`
 	// Scoring gives the points of a project's policy score.
 	Scoring Scoring `json:"scoring"`
-	// Tilt multiplies the score of projects of these categories inside a
-	// cooperation park (a project outside gets no tilt). Missing = 1.
+	// Tilt multiplies the score of projects of these categories in a park
+	// that receives the tilt (a project elsewhere gets none). Missing = 1.
 	Tilt []Tilt `json:"tilt"`
 	// Grants says, per category, all-or-nothing or partial (every category
 	// once).
@@ -266,7 +266,8 @@ type CategoryPoints struct {
 	Points   float64  `json:"points"`
 }
 
-// Tilt is the score multiplier of a category inside cooperation parks.
+// Tilt is the score multiplier of a category in parks that receive the
+// tilt (Account.ReceivesTilt).
 type Tilt struct {
 	Category   Category `json:"category"`
 	Multiplier float64  `json:"multiplier"`
@@ -316,7 +317,7 @@ const (
 //     亩均税收 25 points at 50 万元/亩; investment intensity 15 points at 500
 //     万元/亩; readiness 20 points; provincial-major bonus 10; national-key
 //     bonus 10. Highest untilted score 110.
-//   - tilt inside cooperation parks: livelihood_infrastructure ×1.2,
+//   - tilt in parks that receive it: livelihood_infrastructure ×1.2,
 //     important_manufacturing ×1.2, major_industrial ×1.3.
 //   - grants: major_industrial all-or-nothing; every other category partial
 //     down to half its need (min_fraction 0.5).

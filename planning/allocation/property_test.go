@@ -21,8 +21,12 @@ func checkResult(t *testing.T, in Input, p Policy, r Result) {
 	if r.ReturnedToReserve < 0 || r.Reserve < 0 || r.Granted < 0 {
 		t.Fatalf("negative totals: %+v", r)
 	}
-	if want := Area(math.Round(float64(in.Available) * p.ReserveShare)); r.Reserve != want {
-		t.Fatalf("reserve %d, want %d", r.Reserve, want)
+	want := Area(math.Round(float64(in.Available) * p.ReserveShare))
+	if e := min(want, Area(math.Round(float64(in.Available)*p.ParkEarmark.Share))); r.ParkEarmark != e || r.Reserve+r.ParkEarmark != want {
+		t.Fatalf("reserve %d + park earmark %d, want %d and %d", r.Reserve, r.ParkEarmark, want-e, e)
+	}
+	if r.Distributable != r.Available-r.Reserve-r.ParkEarmark {
+		t.Fatalf("distributable %d", r.Distributable)
 	}
 	if len(r.Decisions) != len(in.Projects) {
 		t.Fatalf("%d decisions for %d projects", len(r.Decisions), len(in.Projects))
@@ -67,14 +71,36 @@ func checkResult(t *testing.T, in Input, p Policy, r Result) {
 	}
 	below := func(d Account) bool { return d.Facts.SupplyRate5y < p.SupplyRate.Floor }
 
-	var granted Area
-	grantedIn := map[string]Area{} // non-exempt grants per account subtree
+	earmarkCat := map[Category]bool{}
+	for _, c := range p.ParkEarmark.Categories {
+		earmarkCat[c] = true
+	}
+	if len(earmarkCat) == 0 {
+		for _, c := range DefaultEarmarkCategories() {
+			earmarkCat[c] = true
+		}
+	}
+	tiltPark := func(id string) bool {
+		for ; id != ""; id = accounts[id].ParentID {
+			if accounts[id].ReceivesTilt {
+				return true
+			}
+		}
+		return false
+	}
+	var granted, earmarked Area
+	capIn := map[string]Area{}     // non-exempt grants (earmark included) per account subtree
+	grantedIn := map[string]Area{} // non-exempt grants from the pool per account subtree
 	directOf := map[string]Area{}  // non-exempt grants at the account itself
 	exemptIn := map[string]Area{}  // exempt grants per district
 	regularIn := map[string]Area{} // non-exempt grants per district
 	for _, d := range r.Decisions {
 		pr := projects[d.ProjectID]
 		granted += d.Granted
+		earmarked += d.EarmarkGranted
+		if d.EarmarkGranted < 0 || d.EarmarkGranted > d.Granted || d.EarmarkGranted > 0 && (!tiltPark(pr.AccountID) || !earmarkCat[pr.Category]) {
+			t.Fatalf("project %d: %d of %d from the park earmark", pr.ID, d.EarmarkGranted, d.Granted)
+		}
 		if d.Granted < 0 || d.Granted > pr.Need {
 			t.Fatalf("project %d: granted %d of need %d", pr.ID, d.Granted, pr.Need)
 		}
@@ -111,18 +137,23 @@ func checkResult(t *testing.T, in Input, p Policy, r Result) {
 		if below(dist) && p.SupplyRate.Action == ActionSuspend && !exempt && d.Granted > 0 {
 			t.Fatalf("project %d granted in suspended district %s", pr.ID, dist.ID)
 		}
+		fromPool := d.Granted - d.EarmarkGranted
 		if below(dist) && exempt {
-			exemptIn[dist.ID] += d.Granted
+			exemptIn[dist.ID] += fromPool
 			continue
 		}
-		regularIn[dist.ID] += d.Granted
-		directOf[pr.AccountID] += d.Granted
+		regularIn[dist.ID] += fromPool
+		directOf[pr.AccountID] += fromPool
 		for _, a := range ancestors(pr.AccountID) {
-			grantedIn[a] += d.Granted
+			grantedIn[a] += fromPool
+			capIn[a] += d.Granted
 		}
 	}
 	if granted != r.Granted {
 		t.Fatalf("decisions add up to %d, result says %d", granted, r.Granted)
+	}
+	if earmarked > r.ParkEarmark {
+		t.Fatalf("%d granted from a park earmark of %d", earmarked, r.ParkEarmark)
 	}
 	var pools Area
 	for _, a := range in.Accounts {
@@ -130,8 +161,9 @@ func checkResult(t *testing.T, in Input, p Policy, r Result) {
 		l, hasLimit := limits[a.ID]
 		if a.Kind == AccountDistrict {
 			pools += tot.Pool
-			if all := grantedIn[a.ID] + exemptIn[a.ID]; all != tot.Granted || tot.Granted > tot.Pool || tot.Left != tot.Pool-tot.Granted {
-				t.Fatalf("district %s: granted %d (result %d) pool %d left %d", a.ID, all, tot.Granted, tot.Pool, tot.Left)
+			fromPool := tot.Granted - tot.Earmark
+			if all := grantedIn[a.ID] + exemptIn[a.ID]; all != fromPool || fromPool > tot.Pool || tot.Left != tot.Pool-fromPool {
+				t.Fatalf("district %s: granted from the pool %d (result %d) pool %d left %d", a.ID, all, fromPool, tot.Pool, tot.Left)
 			}
 			if hasLimit && l.Cap != nil && tot.Pool > max(0, *l.Cap-a.Held) {
 				t.Fatalf("district %s: pool %d over cap room %d", a.ID, tot.Pool, *l.Cap-a.Held)
@@ -148,8 +180,8 @@ func checkResult(t *testing.T, in Input, p Policy, r Result) {
 			}
 			continue
 		}
-		if hasLimit && l.Cap != nil && grantedIn[a.ID] > max(0, *l.Cap-a.Held) {
-			t.Fatalf("park %s: granted %d over cap room %d", a.ID, grantedIn[a.ID], *l.Cap-a.Held)
+		if hasLimit && l.Cap != nil && capIn[a.ID] > max(0, *l.Cap-a.Held) {
+			t.Fatalf("park %s: granted %d over cap room %d", a.ID, capIn[a.ID], *l.Cap-a.Held)
 		}
 		var childFloors Area
 		for _, b := range in.Accounts {
@@ -188,10 +220,23 @@ func checkResult(t *testing.T, in Input, p Policy, r Result) {
 	}
 }
 
+// objective is Σ score × granted (thousandths × Area), the earmark
+// included, as Result.ScoreWeightedHectares.
 func objective(r Result) float64 {
 	s := 0.0
 	for _, d := range r.Decisions {
 		s += math.Round(d.Score*1000) * float64(d.Granted)
+	}
+	return s
+}
+
+// poolObjective is the objective of the grants from the district pools,
+// the quantity the optimal method maximises (the park earmark is filled
+// after, by the priority rule, in both methods).
+func poolObjective(r Result) float64 {
+	s := 0.0
+	for _, d := range r.Decisions {
+		s += math.Round(d.Score*1000) * float64(d.Granted-d.EarmarkGranted)
 	}
 	return s
 }
@@ -210,9 +255,12 @@ func propertiesRandom(t *testing.T, seeds uint64) {
 				t.Fatalf("seed %d %s: %v", seed, m, err)
 			}
 			checkResult(t, in, p, r)
-			objs[k] = objective(r)
-			if got := r.ScoreWeightedHectares * 1000 * float64(AreaPerHectare); math.Abs(got-objs[k]) > 1e-3*math.Max(1, got) {
-				t.Fatalf("seed %d: score_weighted_hectares %v, decisions give %v", seed, got, objs[k])
+			if !r.Exact || r.GapBound != 0 {
+				t.Fatalf("seed %d %s: not exact", seed, m)
+			}
+			objs[k] = poolObjective(r)
+			if got, all := r.ScoreWeightedHectares*1000*float64(AreaPerHectare), objective(r); math.Abs(got-all) > 1e-3*math.Max(1, got) {
+				t.Fatalf("seed %d: score_weighted_hectares %v, decisions give %v", seed, got, all)
 			}
 		}
 		if objs[1] < objs[0] {
@@ -258,6 +306,8 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
+// parkShare is what projects in parks receiving the tilt got from the
+// district pools (the tilt's promise; the park earmark is tested apart).
 func parkShare(in Input, r Result) Area {
 	coop := map[string]bool{}
 	parent := map[string]string{}
@@ -269,7 +319,7 @@ func parkShare(in Input, r Result) Area {
 	for _, d := range r.Decisions {
 		for id := d.AccountID; id != ""; id = parent[id] {
 			if coop[id] {
-				s += d.Granted
+				s += d.Granted - d.EarmarkGranted
 				break
 			}
 		}
@@ -301,8 +351,8 @@ func tiltMonotoneDivisible(t *testing.T, seeds uint64) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if objective(rp) != objective(ro) {
-				t.Fatalf("seed %d: divisible grants, priority %v != optimal %v", seed, objective(rp), objective(ro))
+			if poolObjective(rp) != poolObjective(ro) {
+				t.Fatalf("seed %d: divisible grants, priority %v != optimal %v", seed, poolObjective(rp), poolObjective(ro))
 			}
 			share := parkShare(in, rp)
 			if share < prev {

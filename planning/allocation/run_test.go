@@ -245,7 +245,7 @@ func TestTiltInsideCooperationParksOnly(t *testing.T) {
 		t.Fatalf("scores %v %v %v", ds[1].Score, ds[2].Score, ds[3].Score)
 	}
 	expect(t, ds, map[int64]want{2: {ha(5), OutcomeGranted, RuleGranted}, 1: {0, OutcomeWaiting, RuleAccountExhausted}})
-	if c := ds[2].Components[6]; c.Name != "tilt" || c.Value != 1.5 || !strings.Contains(c.Note, "cooperation park Park 330109/BINXIAO") {
+	if c := ds[2].Components[6]; c.Name != "tilt" || c.Value != 1.5 || !strings.Contains(c.Note, "in park Park 330109/BINXIAO") {
 		t.Errorf("tilt component %+v", c)
 	}
 }

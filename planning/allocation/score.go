@@ -11,7 +11,7 @@ import (
 //	       + investment_intensity_points × min(investment per 亩 of need / reference, 1)
 //	       + readiness_points × readiness
 //	       + provincial_major_bonus (省重大产业项目) + national_key_bonus (国家重点项目)
-//	score  = points × tilt (the category's multiplier inside a cooperation park, else 1)
+//	score  = points × tilt (the category's multiplier in a park that receives the tilt, else 1)
 //
 // The score is rounded to thousandths; q is it in thousandths (the integer
 // the optimal method multiplies by area). Notes are written into one buffer
@@ -125,16 +125,16 @@ func score(c *compiled, pr *Project, coop bool, parkName string) (float64, int64
 	tilt := 1.0
 	switch {
 	case !coop:
-		b = append(b, "no tilt: not in a cooperation park"...)
+		b = append(b, "no tilt: not in a park that receives the tilt"...)
 		mark()
-		b = append(b, "不在合作园区，无倾斜"...)
+		b = append(b, "不在享受倾斜的园区，无倾斜"...)
 	case c.tilt[ci] == 1:
 		b = append(b, "no tilt for a "...)
 		b = append(b, cat.NameEn()...)
-		b = append(b, " in cooperation park "...)
+		b = append(b, " in park "...)
 		b = append(b, parkName...)
 		mark()
-		b = append(b, "合作园区"...)
+		b = append(b, "倾斜园区"...)
 		b = append(b, parkName...)
 		b = append(b, "内的"...)
 		b = append(b, cat.NameZh()...)
@@ -145,12 +145,12 @@ func score(c *compiled, pr *Project, coop bool, parkName string) (float64, int64
 		b = appendFixed(b, tilt, 2)
 		b = append(b, ": "...)
 		b = append(b, cat.NameEn()...)
-		b = append(b, " in cooperation park "...)
+		b = append(b, " in park "...)
 		b = append(b, parkName...)
 		mark()
 		b = append(b, "×"...)
 		b = appendFixed(b, tilt, 2)
-		b = append(b, "：合作园区"...)
+		b = append(b, "：倾斜园区"...)
 		b = append(b, parkName...)
 		b = append(b, "内的"...)
 		b = append(b, cat.NameZh()...)

@@ -17,4 +17,5 @@ func TestStress(t *testing.T) {
 	t.Run("mixed", func(t *testing.T) { bruteForceMixed(t, 4000) })
 	t.Run("properties", func(t *testing.T) { propertiesRandom(t, 3000) })
 	t.Run("tilt", func(t *testing.T) { tiltMonotoneDivisible(t, 2000) })
+	t.Run("earmark", func(t *testing.T) { earmarkMonotone(t, 1500) })
 }

@@ -2,8 +2,6 @@ package allocation
 
 import (
 	"math"
-
-	"github.com/hangzhou-hitech/landquota/planning"
 )
 
 // noCap stands for "no cap" in residual arithmetic.
@@ -166,7 +164,12 @@ const (
 // with the incumbent it has.
 //
 // Worst case: 2^b nodes for b all-or-nothing / minimum-fraction items in
-// the district, each O(n · depth). The work budget caps the total.
+// the district, each O(n · depth). The work budget caps the total; when it
+// runs out the search stops with the incumbent and a proven bound: the
+// largest relaxation among the branches it had not explored (the node
+// where it stopped and every forced-out sibling still pending on the
+// stack). Every explored branch was solved or pruned below the incumbent,
+// so no solution beats max(incumbent, that bound).
 type search struct {
 	t      *tree
 	items  []titem
@@ -179,6 +182,7 @@ type search struct {
 	budget int64
 	nodes  int64
 	failed bool
+	open   int64 // largest bound of the unexplored branches once failed
 	// phase budget: the first dive gives up after quickNodes nodes, then
 	// the reduction fixes items and the search starts again.
 	limit   int64
@@ -234,6 +238,7 @@ func (x *search) dfs() {
 	x.work += int64(len(x.items))
 	if x.work > x.budget {
 		x.failed = true
+		x.openBound()
 		return
 	}
 	if x.limit > 0 && x.nodes > x.limit {
@@ -260,8 +265,19 @@ func (x *search) dfs() {
 	x.forced[frac] = fIn
 	x.dfs()
 	x.forced[frac] = fOut
-	x.dfs()
+	if x.failed {
+		x.openBound() // never explored: its relaxation bounds it
+	} else {
+		x.dfs()
+	}
 	x.forced[frac] = fFree
+}
+
+// openBound records the relaxation of the current (unexplored) branch.
+func (x *search) openBound() {
+	if ub, _, ok := x.relax(); ok && ub > x.open {
+		x.open = ub
+	}
 }
 
 // complete builds a feasible solution inside the current subtree: bases of
@@ -356,27 +372,45 @@ func (x *search) relax() (int64, int, bool) {
 }
 
 // workBudget bounds the optimal search per run: 4·10⁸ item steps (about four
-// seconds on a 2025 server core) before it gives up rather than answer
-// inexactly.
+// seconds on a 2025 server core); then it answers with the best allocation
+// found and a bound on the gap.
 const workBudget = 400_000_000
 
-// optimal finds the exact optimum of one district. It shares budget across
-// the districts of a run through *spent.
-func optimal(t *tree, items []titem, spent *int64) ([]Area, int64, error) {
+// solution is the optimal method's answer for one district: the grants,
+// their value Σ q·g and a proven upper bound on the optimum (== value when
+// the answer is exact).
+type solution struct {
+	grants []Area
+	value  int64
+	bound  int64
+}
+
+func (s solution) exact() bool { return s.bound == s.value }
+
+// optimal solves one district: by the subset-sum DP when its shape fits,
+// else by the branch and bound, which shares the work budget across the
+// districts of a run through *spent.
+func optimal(t *tree, items []titem, spent *int64) solution {
+	if sol, ok := subsetSum(t, items); ok {
+		return sol
+	}
 	return optimalQuick(t, items, spent, quickNodes, workBudget)
 }
 
-// optimalQuick is optimal with the node count after which the reduction
-// runs and the work budget (tests make them small).
-func optimalQuick(t *tree, items []titem, spent *int64, quick, budget int64) ([]Area, int64, error) {
+// optimalQuick is the branch and bound with the node count after which the
+// reduction runs and the work budget (tests make them small). When the
+// budget runs out before any incumbent exists, the priority rule gives one.
+func optimalQuick(t *tree, items []titem, spent *int64, quick, budget int64) solution {
 	n := len(items)
 	x := &search{t: t, items: items, s: t.newState(), forced: make([]int8, n), grants: make([]Area, n), bestG: make([]Area, n),
-		budget: budget - *spent, limit: quick}
+		budget: budget - *spent, limit: quick, open: -1}
 	x.run()
 	*spent += x.work
-	if x.failed {
-		return nil, 0, planning.Errorf(planning.ErrUnavailable,
-			"the optimal method did not finish within its search budget (%d nodes): too many all-or-nothing or minimum-fraction projects of similar score in one district; use the priority method or allow partial grants", x.nodes)
+	if !x.failed {
+		return solution{grants: x.bestG, value: x.best, bound: x.best}
 	}
-	return x.bestG, x.best, nil
+	if x.best < 0 {
+		x.best = greedy(t, items, x.s, x.bestG, nil, nil)
+	}
+	return solution{grants: x.bestG, value: x.best, bound: max(x.best, x.open)}
 }

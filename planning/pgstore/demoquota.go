@@ -12,10 +12,12 @@ import (
 // allocation flow can be tried at once: a plan for year with quota issued
 // to the city and partly passed to the districts and parks, the policy
 // (version 1, as given), and projects built from runs of neighbouring
-// parcels that still need quota (reserve, filed, approved). Deterministic
-// for a given geography.
+// parcels not yet approved for conversion. Deterministic for a given
+// geography.
 func (s *Store) SeedQuota(ctx context.Context, year int, policy []byte, perArea int) (projects int64, err error) {
-	if _, err := s.EnsurePlan(ctx, year, quota.KindNewConstruction, "年度新增建设用地计划 (演示)"); err != nil {
+	if _, _, _, _, err := s.OpenPlan(ctx, quota.Opening{Year: year, Kind: quota.KindNewConstruction, Name: "年度新增建设用地计划 (演示)",
+		Document: &quota.Document{Number: fmt.Sprintf("（演示）浙自然资〔%d〕1号", year), Date: fmt.Sprintf("%d-02-01", year), Issuer: "浙江省自然资源厅"},
+		By:       "seed"}); err != nil {
 		return 0, err
 	}
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
@@ -30,7 +32,7 @@ func (s *Store) SeedQuota(ctx context.Context, year int, policy []byte, perArea 
 				SELECT t.id, t.district_adcode, t.park_code, t.land_use_code, t.affordable_housing,
 				       row_number() OVER (PARTITION BY t.district_adcode, t.park_code ORDER BY t.id) AS rn
 				FROM parcels t
-				WHERE t.status IN ('reserve', 'filed', 'approved') AND coalesce(t.elevation_top > 0, true)
+				WHERE NOT lq_status_conversion_approved(t.status) AND coalesce(t.elevation_top > 0, true)
 				  AND NOT EXISTS (SELECT 1 FROM project_parcels pp WHERE pp.parcel_id = t.id)),
 			groups AS (
 				SELECT district_adcode, park_code, (rn - 1) / 3 AS g, array_agg(id ORDER BY id) AS ids,
@@ -68,7 +70,8 @@ func (s *Store) SeedQuota(ctx context.Context, year int, policy []byte, perArea 
 	// The year's quota: 800 hm² issued, part passed down; the allocation
 	// policy keeps its own reserve share at the city.
 	moves := []quota.Booking{
-		{Entry: quota.EntryIssue, To: CityAdcode, AmountM2: 8_000_000, Reason: "省下达年度新增建设用地计划 (演示)"},
+		{Entry: quota.EntryIssue, To: CityAdcode, AmountM2: 8_000_000, Reason: "省下达年度新增建设用地计划 (演示)",
+			Document: &quota.Document{Number: fmt.Sprintf("（演示）浙自然资〔%d〕1号", year), Date: fmt.Sprintf("%d-02-01", year), Issuer: "浙江省自然资源厅"}},
 		{Entry: quota.EntryAllocate, From: CityAdcode, To: "330108", AmountM2: 600_000, Reason: "高新区(滨江)年度指标 (演示)"},
 		{Entry: quota.EntryAllocate, From: CityAdcode, To: "330111", AmountM2: 900_000, Reason: "富阳区年度指标 (演示)"},
 		{Entry: quota.EntryAllocate, From: CityAdcode, To: "330109", AmountM2: 1_000_000, Reason: "萧山区年度指标 (演示)"},

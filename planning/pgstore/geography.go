@@ -198,6 +198,11 @@ func (s *Store) Load(ctx context.Context, ds Dataset, replace bool, progress fun
 	}
 	defer tx.Rollback(context.Background())
 	if replace {
+		// The ledger refuses TRUNCATE unless the transaction says it is
+		// replacing the whole world (lq_ledger_no_truncate).
+		if _, err := tx.Exec(ctx, "SELECT set_config('landquota.replace_world', 'on', true)"); err != nil {
+			return rep, domainError(err)
+		}
 		if _, err := tx.Exec(ctx, "TRUNCATE parcels, protected_zones, parks, districts, projects, project_parcels, plans, quota_accounts, ledger_entries, policies, scenarios RESTART IDENTITY CASCADE"); err != nil {
 			return rep, domainError(err)
 		}

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/hangzhou-hitech/landquota/geo"
+	"github.com/hangzhou-hitech/landquota/planning/quota"
+)
+
+func runPlan(ctx context.Context, env environ, args []string) error {
+	return dispatch(ctx, env, nil, "plan", planCommands, args)
+}
+
+var planCommands = []subcommand{
+	{"list", "list every plan with its state and totals", planList},
+	{"open", "open a year's plan: --year Y [--kind K] [--name TEXT] [--doc-number 文号 --doc-date YYYY-MM-DD --doc-issuer BODY] [--issue-hm2 N]; again adds accounts of districts and parks added since", planOpen},
+	{"issue", "book a further issue (追加下达): --year Y [--kind K] --hm2 N --doc-number 文号 [--doc-date D] [--doc-issuer B] [--reason TEXT]", planIssue},
+	{"close", "close a year: --year Y [--kind K]; shows the preview unless --confirm", planClose},
+}
+
+// planFlags are the flags every plan subcommand shares.
+type planFlags struct {
+	year                        int
+	kind                        string
+	docNumber, docDate, docBody string
+}
+
+func (p *planFlags) register(fs *flag.FlagSet, withDoc bool) {
+	fs.IntVar(&p.year, "year", 0, "the plan year")
+	fs.StringVar(&p.kind, "kind", string(quota.KindNewConstruction), "quota kind: new_construction, linkage or farmland_balance")
+	if withDoc {
+		fs.StringVar(&p.docNumber, "doc-number", "", "the issuing document's number (文号)")
+		fs.StringVar(&p.docDate, "doc-date", "", "its date, YYYY-MM-DD")
+		fs.StringVar(&p.docBody, "doc-issuer", "", "the issuing body, e.g. 浙江省自然资源厅")
+	}
+}
+
+func (p *planFlags) document() *quota.Document {
+	if p.docNumber == "" && p.docDate == "" && p.docBody == "" {
+		return nil
+	}
+	return &quota.Document{Number: p.docNumber, Date: p.docDate, Issuer: p.docBody}
+}
+
+// cliKey is an idempotency key for a command-line booking: a command run
+// twice books twice, as a person typing it twice means.
+func cliKey(what string, year int) string {
+	return fmt.Sprintf("cli-%s-%d-%d", what, year, time.Now().UnixNano())
+}
+
+func planList(ctx context.Context, c *cliContext, args []string) error {
+	if err := c.parse(ctx, "plan list", args, func(*flag.FlagSet) {}); err != nil {
+		return err
+	}
+	defer c.store.Close()
+	plans, err := c.store.Plans(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(c.env.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "YEAR\tKIND\tSTATE\tISSUED hm²\tHELD hm²\tCONSUMED hm²\tDOCUMENT\tNAME")
+	for _, p := range plans {
+		doc := ""
+		if p.Document != nil {
+			doc = p.Document.Number
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%.2f\t%.2f\t%.2f\t%s\t%s\n", p.Year, p.Kind, p.State, p.IssuedHa, p.HeldHa, p.ConsumedHa, doc, p.Name)
+	}
+	return tw.Flush()
+}
+
+func planOpen(ctx context.Context, c *cliContext, args []string) error {
+	var pf planFlags
+	var name string
+	var issue float64
+	if err := c.parse(ctx, "plan open", args, func(fs *flag.FlagSet) {
+		pf.register(fs, true)
+		fs.StringVar(&name, "name", "", "the plan's name")
+		fs.Float64Var(&issue, "issue-hm2", 0, "book this many hectares as the plan's issue (needs the document)")
+	}); err != nil {
+		return err
+	}
+	defer c.store.Close()
+	o := quota.Opening{Year: pf.year, Kind: quota.Kind(pf.kind), Name: name, Document: pf.document(), By: cliActor,
+		IssueM2: geo.M2FromHectares(issue), IdempotencyKey: cliKey("open", pf.year)}
+	p, accounts, entry, created, err := c.store.OpenPlan(ctx, o)
+	if err != nil {
+		return err
+	}
+	verb := "opened"
+	if !created {
+		verb = "brought up to date"
+	}
+	fmt.Fprintf(c.env.stdout, "%s the %d %s plan: %d accounts, %.2f hm² issued\n", verb, p.Year, p.Kind, len(accounts), p.IssuedHa)
+	if entry != nil {
+		fmt.Fprintf(c.env.stdout, "entry %d: issue %.2f hm² (%.2f 亩) under %s\n", entry.ID, entry.AmountHa, entry.AmountMu, entry.Document.Number)
+	}
+	return nil
+}
+
+func planIssue(ctx context.Context, c *cliContext, args []string) error {
+	var pf planFlags
+	var hm2 float64
+	var reason string
+	if err := c.parse(ctx, "plan issue", args, func(fs *flag.FlagSet) {
+		pf.register(fs, true)
+		fs.Float64Var(&hm2, "hm2", 0, "hectares issued")
+		fs.StringVar(&reason, "reason", "追加下达", "why")
+	}); err != nil {
+		return err
+	}
+	defer c.store.Close()
+	if pf.docNumber == "" {
+		return errors.New("--doc-number is required: a further issue carries its document")
+	}
+	e, err := c.store.Book(ctx, quota.Booking{Year: pf.year, Kind: quota.Kind(pf.kind), Entry: quota.EntryIssue, To: "330100",
+		AmountM2: geo.M2FromHectares(hm2), Reason: reason, By: cliActor, IdempotencyKey: cliKey("issue", pf.year), Document: pf.document()})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.env.stdout, "entry %d: issue %.2f hm² (%.2f 亩) to %s under %s\n", e.ID, e.AmountHa, e.AmountMu, e.To, e.Document.Number)
+	return nil
+}
+
+func planClose(ctx context.Context, c *cliContext, args []string) error {
+	var pf planFlags
+	var confirm, asJSON bool
+	if err := c.parse(ctx, "plan close", args, func(fs *flag.FlagSet) {
+		pf.register(fs, false)
+		fs.BoolVar(&confirm, "confirm", false, "book the year end (without it: only the preview)")
+		fs.BoolVar(&asJSON, "json", false, "print the closing as JSON")
+	}); err != nil {
+		return err
+	}
+	defer c.store.Close()
+	var cl quota.Closing
+	var err error
+	if confirm {
+		cl, err = c.store.ClosePlan(ctx, pf.year, quota.Kind(pf.kind), cliActor)
+	} else {
+		cl, err = c.store.ClosePreview(ctx, pf.year, quota.Kind(pf.kind))
+	}
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		enc := json.NewEncoder(c.env.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(cl)
+	}
+	tw := tabwriter.NewWriter(c.env.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "ACCOUNT\tNAME\tHELD hm²\tCARRIED hm²\tLAPSED hm²\n")
+	for _, a := range cl.Accounts {
+		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%.2f\t%.2f\n", a.Code, a.NameZh, geo.RoundHectares(a.HeldM2), geo.RoundHectares(a.CarryM2), geo.RoundHectares(a.LapseM2))
+	}
+	fmt.Fprintf(tw, "total\t\t%.2f\t%.2f\t%.2f\n", geo.RoundHectares(cl.Totals.HeldM2), geo.RoundHectares(cl.Totals.CarryM2), geo.RoundHectares(cl.Totals.LapseM2))
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, l := range cl.Linkage {
+		fmt.Fprintf(c.env.stdout, "增存挂钩 %s %s: %s\n", l.District, l.NameZh, l.ExplanationZh)
+	}
+	if confirm {
+		fmt.Fprintf(c.env.stdout, "closed the %d %s plan; %.2f hm² carried over into %d\n", cl.Year, cl.Kind, geo.RoundHectares(cl.Totals.CarryM2), cl.NextYear)
+	} else {
+		fmt.Fprintf(c.env.stdout, "preview only: run again with --confirm to close the %d plan (share carried over: %.0f%%)\n", cl.Year, cl.CarryOverShare*100)
+	}
+	return nil
+}
