@@ -533,6 +533,7 @@ const LABELS = [
   ['move.amount', '数量', 'Amount'],
   ['move.before', '变动前', 'Before'],
   ['move.after', '变动后', 'After'],
+  ['move.ofWhich', '其中', 'of which'],
   ['move.projectsGranted', '安排项目', 'Projects granted'],
   ['move.earmark', '其中合作园专项', 'of which park earmark'],
   ['entry.carry_in', '结转转入', 'Carried in'],

@@ -458,8 +458,11 @@ export function createQuotaPanel(root, app) {
     const ok = await confirmMove({
       title: t('quota.confirmTitle'),
       text: t('quota.confirmText', { id: sc.id, granted: hmMu(r.granted ?? 0), n }),
-      // Each pool as the scenario computed it: what it had, what goes to projects, what is left.
-      moves: (r.accounts || []).map((a) => ({ account: accountLabel(a), amount_m2: a.granted, before_m2: a.pool, after_m2: a.left })),
+      // Each district pool as the scenario computed it: what it had, what goes to projects, what is
+      // left; a park's grants are part of its district's, shown as "of which" without a balance.
+      moves: (r.accounts || []).map((a) => (a.kind === 'park'
+        ? { account: `${t('move.ofWhich')} ${accountLabel(a)}`, amount_m2: a.granted, before_m2: null, after_m2: null }
+        : { account: accountLabel(a), amount_m2: a.granted, before_m2: a.pool, after_m2: a.left })),
       rows: [[t('move.projectsGranted'), String(n)], [t('move.earmark'), r.park_earmark ? hmMu(r.park_earmark) : '']],
       focusCancel: true,
       okLabel: t('quota.approve'),

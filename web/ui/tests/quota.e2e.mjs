@@ -123,7 +123,8 @@ test('a scenario is approved only through the confirmation; Enter alone cancels'
   const id = Number(await page.getAttribute('[data-testid=scenario-detail]', 'data-scenario-id'));
   const { body: sc } = await api(ctx.world, `/api/scenarios/${id}`);
   // The earmark part of the grants is shown as the API gives it.
-  if (sc.result.park_earmark > 0) await page.waitForSelector('[data-testid=sc-earmark]');
+  const earmark = await page.textContent('[data-testid=sc-earmark]');
+  assert(earmark.includes((Math.round(sc.result.park_earmark / 100) / 100).toFixed(2)), `park earmark shown "${earmark}" vs ${sc.result.park_earmark} m²`);
   if (sc.result.exact === false) await page.waitForSelector('[data-testid=scenario-gap]');
 
   await page.click('[data-testid=approve]');
@@ -131,9 +132,11 @@ test('a scenario is approved only through the confirmation; Enter alone cancels'
   equal(await focused(page), 'confirm-cancel', 'focus in the approval dialog');
   const rows = await page.$$('[data-testid=confirm-moves] tbody tr');
   equal(rows.length, sc.result.accounts.length, 'one line per pool in the confirmation');
-  const first = sc.result.accounts[0];
-  equal(Number(await page.getAttribute('[data-testid=confirm-move-0] td:nth-child(3)', 'data-m2')), first.pool, 'balance before');
-  equal(Number(await page.getAttribute('[data-testid=confirm-move-0] td:nth-child(4)', 'data-m2')), first.left, 'balance after');
+  const i = sc.result.accounts.findIndex((a) => a.kind === 'district');
+  const first = sc.result.accounts[i];
+  equal(Number(await page.getAttribute(`[data-testid=confirm-move-${i}] td:nth-child(2)`, 'data-m2')), first.granted, 'amount');
+  equal(Number(await page.getAttribute(`[data-testid=confirm-move-${i}] td:nth-child(3)`, 'data-m2')), first.pool, 'balance before');
+  equal(Number(await page.getAttribute(`[data-testid=confirm-move-${i}] td:nth-child(4)`, 'data-m2')), first.left, 'balance after');
   const text = await page.textContent('[data-testid=confirm-moves]');
   assert(text.includes('公顷') && text.includes('亩'), `amounts in 公顷 and 亩: ${text.slice(0, 200)}`);
   // Tab stays in the dialog.
