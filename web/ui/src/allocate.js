@@ -199,7 +199,7 @@ export function createAllocatePanel(root, app) {
         lbl('pstatus-supplied', 'info.suppliedOn', suppliedOn), lbl('pstatus-reason', 'alloc.reason', reason)),
       el('p', { class: 'hint' }, t('pstatus.hint')),
       el('div', { class: 'btn-row' }, submit),
-      statusResult ? el('div', { class: `result-msg ${statusResult.ok ? 'ok' : 'bad'}`, role: 'status', 'data-testid': 'pstatus-result' }, statusResult.text) : null);
+      el('div', { class: `result-msg ${statusResult ? (statusResult.ok ? 'ok' : 'bad') : ''}`, role: 'status', 'data-testid': 'pstatus-result', hidden: !statusResult }, statusResult?.text || ''));
   }
 
   async function changeStatus(status, approvedOn, suppliedOn, reason, submit) {
@@ -236,6 +236,7 @@ export function createAllocatePanel(root, app) {
       app.data.refresh(['plans', 'projects']);
       app.restyleParcels();
       sp.props = { ...sp.props, status: res.parcel?.status || status };
+      app.showParcel(sp.id); // the parcel panel shows the new status
       if (sp.project) sp.account = await app.data.projectAccount(app.year(), sp.project.id).catch(() => sp.account);
     } catch (err) {
       const d = err.details || {};
