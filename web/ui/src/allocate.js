@@ -152,12 +152,15 @@ export function createAllocatePanel(root, app) {
   const approvedOrLater = (s) => STATUS_ORDER.indexOf(s) >= STATUS_ORDER.indexOf('approved');
 
   /** Shows a parcel's status form (from the parcel panel). */
+  let statusSeq = 0; // only the parcel asked for last is shown
   async function parcelStatus(id) {
+    const mine = ++statusSeq;
     try {
       const f = await getJSON(`/ogc/collections/parcels/items/${encodeURIComponent(id)}`);
       const proj = await app.data.projectOfParcel(id);
       let account = null;
       if (proj) account = await app.data.projectAccount(app.year(), proj.id).catch(() => null);
+      if (mine !== statusSeq) return;
       const props = f.properties || {};
       const next = STATUS_ORDER[STATUS_ORDER.indexOf(props.status) + 1] || props.status;
       // The form's values live here so that a refusal (which re-renders) keeps what was typed.

@@ -95,6 +95,16 @@ function sheetRows(bytes, n) {
   return { rows: rows.slice(0, n), count: rows.length };
 }
 
+/** Clicks a download link and returns the file's first rows; it must be an xlsx (a zip) with a title row. */
+async function downloadXlsx(page, testid, titleHas) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid=${testid}]`)]);
+  const bytes = await readFile(await download.path());
+  equal(bytes.toString('latin1', 0, 2), 'PK', `${testid} is a zip`);
+  const sheet = sheetRows(bytes, 3);
+  assert(sheet.rows[0].join('').includes(titleHas), `${testid} title row: ${JSON.stringify(sheet.rows[0])}`);
+  return { bytes, ...sheet };
+}
+
 // ---------------------------------------------------------------- tests
 test('the dashboard shows the API figures: remaining is the subtree remaining of the city account', async (ctx) => {
   const page = await openPage(ctx, { hash: '#quota' });
@@ -107,6 +117,7 @@ test('the dashboard shows the API figures: remaining is the subtree remaining of
   for (const a of body.accounts.filter((x) => x.kind !== 'project')) {
     equal(Number(await page.getAttribute(`[data-testid="account-remaining-${a.code}"]`, 'data-m2')), a.subtree.remaining_m2, `remaining of ${a.code}`);
   }
+  await downloadXlsx(page, 'xlsx-accounts', '2026');
   await shot(page, '01-dashboard');
   await noErrors(page, 'dashboard');
   await page.context().close();
@@ -153,6 +164,7 @@ test('a scenario is approved only through the confirmation; Enter alone cancels'
   await page.click('[data-testid=confirm-ok]');
   await page.waitForSelector('[data-testid=scenario-detail][data-status=approved]', { timeout: 15000 });
   equal((await api(ctx.world, `/api/scenarios/${id}`)).body.status, 'approved', 'status after confirming');
+  await downloadXlsx(page, 'xlsx-scenario', '2026');
   ctx.approved = id;
   await noErrors(page, 'approval');
   await page.context().close();
@@ -205,11 +217,7 @@ test('a ledger entry is reversed with a reason, and the ledger downloads as xlsx
   assert(!(await api(ctx.world, '/api/plans/2026/ledger?limit=5000')).body.entries.find((e) => e.id === issue.id).reversed_by, 'the issue was reversed');
   await page.click('[data-testid=error-dismiss]');
 
-  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=xlsx-ledger]')]);
-  const bytes = await readFile(await download.path());
-  equal(bytes.toString('latin1', 0, 2), 'PK', 'the download is a zip');
-  const { rows, count } = sheetRows(bytes, 3);
-  assert(rows[0].length >= 1 && rows[0].join('').includes('2026'), `title row: ${JSON.stringify(rows[0])}`);
+  const { rows, count } = await downloadXlsx(page, 'xlsx-ledger', '2026');
   assert(rows.flat().some((c) => /\d{4}-\d{2}-\d{2}/.test(c)), `no as-of time in the first rows: ${JSON.stringify(rows)}`);
   assert(count >= after.length + 2, `${count} rows for ${after.length} entries`);
   await shot(page, '04-ledger');
@@ -310,7 +318,7 @@ test('a parcel approved in the parcel panel books its consumption; without quota
     for (const id of (p.parcel_ids || []).slice(0, 3)) {
       const f = (await api(world, `/ogc/collections/parcels/items/${id}`)).body;
       const pr = f.properties || {};
-      if (['reserve', 'filed'].includes(pr.status) && pr.construction_land !== true && pr.underground !== true) candidates.push({ id: Number(id), area: pr.area_m2, status: pr.status, project: p, held: held(p) });
+      if (['reserve', 'filed'].includes(pr.status) && pr.construction_land !== true && pr.underground !== true) candidates.push({ id: Number(id), code: pr.code, area: pr.area_m2, status: pr.status, project: p, held: held(p) });
     }
     if (candidates.some((c) => c.held >= c.area + 1) && candidates.some((c) => c.held < c.area - 1)) break;
   }
@@ -323,7 +331,8 @@ test('a parcel approved in the parcel panel books its consumption; without quota
   const approve = async (c) => {
     await page.evaluate((id) => window.__landquota.app.showParcel(id), c.id);
     await page.click('[data-testid=info-change-status]');
-    await page.waitForSelector(`[data-testid=parcel-status]:not([hidden]) [data-testid=pstatus-code]`);
+    // The form of this parcel (not the one shown before it).
+    await page.waitForFunction((code) => document.querySelector('[data-testid=parcel-status]:not([hidden]) [data-testid=pstatus-code]')?.textContent === code, c.code);
     await page.selectOption('[data-testid=pstatus-status]', 'approved');
     await page.fill('[data-testid=pstatus-reason]', '农转用批复');
     await page.click('[data-testid=pstatus-submit]');
