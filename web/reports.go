@@ -10,9 +10,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/planner"
-	"github.com/xuri/excelize/v2"
 )
 
 // Report content types.
@@ -177,106 +175,23 @@ func reportCSV(rep planner.Report) ([]byte, error) {
 // reportXLSX writes one sheet per table with Chinese headers, numbers as
 // numbers (2 decimals; ratios as percentages), and a sheet of notes.
 func reportXLSX(rep planner.Report) ([]byte, error) {
-	f := excelize.NewFile()
-	defer f.Close()
-	wrap := func(err error) error {
-		if err != nil {
-			return &planning.Error{Code: planning.ErrInternal, Message: "writing the spreadsheet failed", Err: err}
-		}
-		return nil
-	}
-	header, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true},
-		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "center"}})
+	x, err := newWorkbook()
 	if err != nil {
-		return nil, wrap(err)
+		return nil, err
 	}
-	styles := map[string]int{}
-	for kind, fmtID := range map[string]int{planner.KindNumber: 2, planner.KindPercent: 10, planner.KindInt: 1} {
-		id, err := f.NewStyle(&excelize.Style{NumFmt: fmtID})
-		if err != nil {
-			return nil, wrap(err)
-		}
-		styles[kind] = id
-	}
+	defer x.f.Close()
 	for i, t := range rep.Tables {
-		sheet := t.TitleZh
-		if i == 0 {
-			if err := f.SetSheetName("Sheet1", sheet); err != nil {
-				return nil, wrap(err)
-			}
-		} else if _, err := f.NewSheet(sheet); err != nil {
-			return nil, wrap(err)
-		}
-		head := make([]any, len(t.Columns))
-		for j, c := range t.Columns {
-			head[j] = c.Zh
-		}
-		if err := f.SetSheetRow(sheet, "A1", &head); err != nil {
-			return nil, wrap(err)
-		}
-		for r, row := range t.Rows {
-			cells := make([]any, len(row))
-			for j, v := range row {
-				switch x := v.(type) {
-				case bool:
-					cells[j] = cellText(x)
-				default:
-					cells[j] = v
-				}
-			}
-			cell, _ := excelize.CoordinatesToCellName(1, r+2)
-			if err := f.SetSheetRow(sheet, cell, &cells); err != nil {
-				return nil, wrap(err)
-			}
-		}
-		last, _ := excelize.CoordinatesToCellName(len(t.Columns), 1)
-		if err := f.SetCellStyle(sheet, "A1", last, header); err != nil {
-			return nil, wrap(err)
-		}
-		for j, c := range t.Columns {
-			col, _ := excelize.ColumnNumberToName(j + 1)
-			width := 14.0
-			if c.Kind == planner.KindText {
-				width = 18
-			}
-			if c.Key == "note" || c.Key == "name" {
-				width = 30
-			}
-			if err := f.SetColWidth(sheet, col, col, width); err != nil {
-				return nil, wrap(err)
-			}
-			if id, ok := styles[c.Kind]; ok && len(t.Rows) > 0 {
-				if err := f.SetCellStyle(sheet, col+"2", col+strconv.Itoa(len(t.Rows)+1), id); err != nil {
-					return nil, wrap(err)
-				}
-			}
-		}
-		if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-			return nil, wrap(err)
+		if err := x.sheet(i, t, nil); err != nil {
+			return nil, err
 		}
 	}
-	notes := "说明"
-	if _, err := f.NewSheet(notes); err != nil {
-		return nil, wrap(err)
-	}
-	lines := [][]any{{fmt.Sprintf("年度：%d", rep.Year)}, {"统计期：" + rep.From + " 至 " + rep.AsOf},
-		{"生成时间：" + rep.GeneratedAt.In(chinaTime).Format("2006-01-02 15:04:05")}, {}}
+	lines := []string{fmt.Sprintf("年度：%d", rep.Year), "统计期：" + rep.From + " 至 " + rep.AsOf,
+		"生成时间：" + rep.GeneratedAt.In(chinaTime).Format("2006-01-02 15:04:05"), ""}
 	for _, n := range rep.Notes {
-		lines = append(lines, []any{n.Zh}, []any{n.En})
+		lines = append(lines, n.Zh, n.En)
 	}
-	for i, l := range lines {
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := f.SetSheetRow(notes, cell, &l); err != nil {
-			return nil, wrap(err)
-		}
+	if err := x.notes("说明", lines); err != nil {
+		return nil, err
 	}
-	if err := f.SetColWidth(notes, "A", "A", 120); err != nil {
-		return nil, wrap(err)
-	}
-	f.SetActiveSheet(0)
-	buf, err := f.WriteToBuffer()
-	if err != nil {
-		return nil, wrap(err)
-	}
-	return buf.Bytes(), nil
+	return x.bytes()
 }

@@ -17,94 +17,153 @@ import (
 // sheet is one table of a download: the report's table shape.
 type sheet = planner.Table
 
-// sheetsXLSX writes one sheet per table: a title row, the as-of time, a
-// header row in Chinese (English beneath as a comment row), the rows with
-// numbers as numbers.
-func sheetsXLSX(title string, asOf time.Time, tables []sheet) ([]byte, error) {
-	f := excelize.NewFile()
-	defer f.Close()
-	wrap := func(err error) error {
+// workbook writes tables as sheets, the one xlsx writer of the server:
+// Chinese headers, numbers as numbers (2 decimals; ratios as percentages;
+// counts as integers), the header frozen.
+type workbook struct {
+	f             *excelize.File
+	title, header int
+	kinds         map[string]int // column kind -> number style
+}
+
+func xlsxError(err error) error {
+	if err != nil {
+		return &planning.Error{Code: planning.ErrInternal, Message: "writing the spreadsheet failed", Err: err}
+	}
+	return nil
+}
+
+func newWorkbook() (*workbook, error) {
+	x := &workbook{f: excelize.NewFile(), kinds: map[string]int{}}
+	var err error
+	if x.title, err = x.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}}); err != nil {
+		return nil, xlsxError(err)
+	}
+	if x.header, err = x.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true},
+		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "center"}}); err != nil {
+		return nil, xlsxError(err)
+	}
+	for kind, fmtID := range map[string]int{planner.KindNumber: 2, planner.KindPercent: 10, planner.KindInt: 1} {
+		id, err := x.f.NewStyle(&excelize.Style{NumFmt: fmtID})
 		if err != nil {
-			return &planning.Error{Code: planning.ErrInternal, Message: "writing the spreadsheet failed", Err: err}
+			return nil, xlsxError(err)
 		}
-		return nil
+		x.kinds[kind] = id
 	}
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}})
+	return x, nil
+}
+
+// sheet writes table t as the i-th sheet: the title lines (if any) in
+// bold, a blank row, the header and the rows.
+func (x *workbook) sheet(i int, t sheet, title []string) error {
+	name := t.TitleZh
+	if i == 0 {
+		if err := x.f.SetSheetName("Sheet1", name); err != nil {
+			return xlsxError(err)
+		}
+	} else if _, err := x.f.NewSheet(name); err != nil {
+		return xlsxError(err)
+	}
+	var rows [][]any
+	for _, l := range title {
+		rows = append(rows, []any{l})
+	}
+	if len(title) > 0 {
+		rows = append(rows, []any{})
+	}
+	headRow := len(rows) + 1
+	head := make([]any, len(t.Columns))
+	for j, c := range t.Columns {
+		head[j] = c.Zh
+	}
+	rows = append(rows, head)
+	for _, r := range t.Rows {
+		cells := make([]any, len(r))
+		for j, v := range r {
+			if b, ok := v.(bool); ok {
+				cells[j] = cellText(b)
+			} else {
+				cells[j] = v
+			}
+		}
+		rows = append(rows, cells)
+	}
+	for k, row := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, k+1)
+		if err := x.f.SetSheetRow(name, cell, &row); err != nil {
+			return xlsxError(err)
+		}
+	}
+	if len(title) > 0 {
+		if err := x.f.SetCellStyle(name, "A1", "A1", x.title); err != nil {
+			return xlsxError(err)
+		}
+	}
+	first, _ := excelize.CoordinatesToCellName(1, headRow)
+	last, _ := excelize.CoordinatesToCellName(max(1, len(t.Columns)), headRow)
+	if err := x.f.SetCellStyle(name, first, last, x.header); err != nil {
+		return xlsxError(err)
+	}
+	for j, c := range t.Columns {
+		colName, _ := excelize.ColumnNumberToName(j + 1)
+		width := 14.0
+		if c.Kind == planner.KindText {
+			width = 18
+		}
+		if c.Key == "note" || c.Key == "name" || c.Key == "reason" || c.Key == "why" {
+			width = 30
+		}
+		if err := x.f.SetColWidth(name, colName, colName, width); err != nil {
+			return xlsxError(err)
+		}
+		if id, ok := x.kinds[c.Kind]; ok && len(t.Rows) > 0 {
+			if err := x.f.SetCellStyle(name, colName+strconv.Itoa(headRow+1), colName+strconv.Itoa(headRow+len(t.Rows)), id); err != nil {
+				return xlsxError(err)
+			}
+		}
+	}
+	top, _ := excelize.CoordinatesToCellName(1, headRow+1)
+	return xlsxError(x.f.SetPanes(name, &excelize.Panes{Freeze: true, YSplit: headRow, TopLeftCell: top, ActivePane: "bottomLeft"}))
+}
+
+// notes adds a sheet of text lines.
+func (x *workbook) notes(name string, lines []string) error {
+	if _, err := x.f.NewSheet(name); err != nil {
+		return xlsxError(err)
+	}
+	for i, l := range lines {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		row := []any{l}
+		if err := x.f.SetSheetRow(name, cell, &row); err != nil {
+			return xlsxError(err)
+		}
+	}
+	return xlsxError(x.f.SetColWidth(name, "A", "A", 120))
+}
+
+func (x *workbook) bytes() ([]byte, error) {
+	x.f.SetActiveSheet(0)
+	buf, err := x.f.WriteToBuffer()
 	if err != nil {
-		return nil, wrap(err)
-	}
-	header, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true},
-		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}, Alignment: &excelize.Alignment{WrapText: true}})
-	if err != nil {
-		return nil, wrap(err)
-	}
-	number, err := f.NewStyle(&excelize.Style{NumFmt: 4}) // #,##0.00
-	if err != nil {
-		return nil, wrap(err)
-	}
-	for i, t := range tables {
-		name := t.TitleZh
-		if i == 0 {
-			if err := f.SetSheetName("Sheet1", name); err != nil {
-				return nil, wrap(err)
-			}
-		} else if _, err := f.NewSheet(name); err != nil {
-			return nil, wrap(err)
-		}
-		rows := [][]any{{title}, {"数据截至 / as of: " + asOf.In(chinaTime).Format("2006-01-02 15:04:05") + " (UTC+8)"}, {}}
-		zh, en := make([]any, len(t.Columns)), make([]any, len(t.Columns))
-		for j, c := range t.Columns {
-			zh[j], en[j] = c.Zh, c.En
-		}
-		rows = append(rows, zh, en)
-		for _, r := range t.Rows {
-			cells := make([]any, len(r))
-			for j, v := range r {
-				if b, ok := v.(bool); ok {
-					cells[j] = cellText(b)
-				} else {
-					cells[j] = v
-				}
-			}
-			rows = append(rows, cells)
-		}
-		for k, row := range rows {
-			cell, _ := excelize.CoordinatesToCellName(1, k+1)
-			if err := f.SetSheetRow(name, cell, &row); err != nil {
-				return nil, wrap(err)
-			}
-		}
-		if err := f.SetCellStyle(name, "A1", "A1", bold); err != nil {
-			return nil, wrap(err)
-		}
-		last, _ := excelize.CoordinatesToCellName(max(1, len(t.Columns)), 5)
-		if err := f.SetCellStyle(name, "A4", last, header); err != nil {
-			return nil, wrap(err)
-		}
-		for j, c := range t.Columns {
-			col, _ := excelize.ColumnNumberToName(j + 1)
-			width := 16.0
-			if c.Kind == planner.KindText {
-				width = 24
-			}
-			if err := f.SetColWidth(name, col, col, width); err != nil {
-				return nil, wrap(err)
-			}
-			if c.Kind == planner.KindNumber && len(t.Rows) > 0 {
-				if err := f.SetCellStyle(name, col+"6", col+strconv.Itoa(len(t.Rows)+5), number); err != nil {
-					return nil, wrap(err)
-				}
-			}
-		}
-		if err := f.SetPanes(name, &excelize.Panes{Freeze: true, YSplit: 5, TopLeftCell: "A6", ActivePane: "bottomLeft"}); err != nil {
-			return nil, wrap(err)
-		}
-	}
-	buf, err := f.WriteToBuffer()
-	if err != nil {
-		return nil, wrap(err)
+		return nil, xlsxError(err)
 	}
 	return buf.Bytes(), nil
+}
+
+// sheetsXLSX writes tables with a title row and the as-of time above each.
+func sheetsXLSX(title string, asOf time.Time, tables []sheet) ([]byte, error) {
+	x, err := newWorkbook()
+	if err != nil {
+		return nil, err
+	}
+	defer x.f.Close()
+	lines := []string{title, "数据截至 / as of: " + asOf.In(chinaTime).Format("2006-01-02 15:04:05") + " (UTC+8)"}
+	for i, t := range tables {
+		if err := x.sheet(i, t, lines); err != nil {
+			return nil, err
+		}
+	}
+	return x.bytes()
 }
 
 func col(key, zh, en, kind string) planner.Column {
