@@ -87,6 +87,7 @@ export function confirmMove(opts) {
   const original = [...dlg.childNodes];
   dlg.replaceChildren(form);
 
+  const opener = document.activeElement; // focus goes back there when the dialog closes
   return new Promise((resolve) => {
     const finish = (v) => {
       open = null;
@@ -94,6 +95,7 @@ export function confirmMove(opts) {
       dlg.removeEventListener('keydown', onKey);
       if (dlg.open) dlg.close();
       dlg.replaceChildren(...original);
+      if (opener && opener.isConnected && typeof opener.focus === 'function') opener.focus();
       resolve(v);
     };
     open = finish;
