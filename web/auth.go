@@ -29,6 +29,9 @@ const (
 	// takes 64 MiB); loginWait is how long a login queues for a slot.
 	concurrentLogins = 4
 	loginWait        = 10 * time.Second
+	// maxLoginUsername refuses a longer username at once (names are at
+	// most 32 bytes; the slack keeps a mistyped one a clean "wrong").
+	maxLoginUsername = 64
 )
 
 // authState is what the auth handlers need; the zero users means accounts
@@ -180,9 +183,12 @@ func (s *Server) usersOrError() (planning.UserStore, error) {
 	return s.auth.users, nil
 }
 
-// clientAddr is the caller's IP: the TCP peer (X-Forwarded-For is not
-// trusted, since anyone can send it).
+// clientAddr is the caller's IP: the TCP peer, or the client a trusted
+// proxy names in X-Forwarded-For (proxyHeaders).
 func clientAddr(r *http.Request) string {
+	if a, ok := r.Context().Value(clientAddrKey{}).(string); ok {
+		return a
+	}
 	if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		return h
 	}
@@ -226,40 +232,14 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, err)
 		return
 	}
-	addr, tried := clientAddr(r), planning.NormalizeUsername(req.Username)
-	if blocked, wait := s.auth.guard.blocked(addr, tried, time.Now()); blocked {
-		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-		s.audit(r, "anonymous", planning.AuditLoginFailed, tried, map[string]any{"reason": "rate limited"})
-		writeError(w, r, s.log, planning.Errorf(planning.ErrTooMany, "too many failed logins; try again in %d minutes", int(wait.Minutes())+1))
+	if len(req.Username) > maxLoginUsername {
+		// No account has such a name: refused before any work or memory.
+		writeError(w, r, s.log, planning.Errorf(planning.ErrInvalid, "username is longer than %d bytes (用户名过长)", maxLoginUsername).WithDetail("field", "username"))
 		return
 	}
-	select {
-	case s.auth.logins <- struct{}{}:
-		defer func() { <-s.auth.logins }()
-	case <-time.After(loginWait):
-		writeError(w, r, s.log, planning.Errorf(planning.ErrUnavailable, "too many logins at once; try again in a moment"))
-		return
-	case <-r.Context().Done():
-		return
-	}
-	u, err := users.Authenticate(r.Context(), req.Username, req.Password)
-	if planning.CodeOf(err) == planning.ErrUnauthenticated {
-		reason := "wrong credentials"
-		var de *planning.Error
-		if errors.As(err, &de) && de.Err != nil {
-			reason = de.Err.Error()
-		}
-		s.auth.guard.failed(addr, tried, time.Now())
-		if len(tried) > 64 {
-			tried = strings.ToValidUTF8(tried[:64], "")
-		}
-		s.audit(r, "anonymous", planning.AuditLoginFailed, tried, map[string]any{"reason": reason})
-		writeError(w, r, s.log, planning.Errorf(planning.ErrUnauthenticated, "wrong username or password"))
-		return
-	}
+	u, err := s.checkPassword(w, r, users, clientAddr(r), planning.NormalizeUsername(req.Username), req.Password)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return // answered
 	}
 	if old, err := r.Cookie(sessionCookieName); err == nil && old.Value != "" {
 		_ = users.DeleteSession(r.Context(), old.Value)
@@ -270,10 +250,66 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, sessionCookie(r, token, int(s.auth.ttl.Seconds())))
-	s.auth.guard.succeeded(addr, tried)
 	s.audit(r, u.Username, planning.AuditLogin, u.Username, map[string]any{"via": "password"})
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(u), "csrf_token": sess.CSRFToken, "expires_at": sess.ExpiresAt})
+}
+
+// checkPassword checks a login's password under the login guard and the
+// bound on concurrent password hashing; on failure it has answered.
+func (s *Server) checkPassword(w http.ResponseWriter, r *http.Request, users planning.UserStore, addr, tried, password string) (planning.User, error) {
+	refuse := func(err error) (planning.User, error) {
+		writeError(w, r, s.log, err)
+		return planning.User{}, err
+	}
+	deadline := time.Now().Add(loginWait)
+	for {
+		busy, refused, wait := s.auth.guard.begin(addr, tried, time.Now())
+		if refused {
+			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+			s.audit(r, "anonymous", planning.AuditLoginFailed, tried, map[string]any{"reason": "rate limited"})
+			return refuse(planning.Errorf(planning.ErrTooMany, "too many failed logins; try again in %d seconds (登录失败次数过多，请稍后再试)", int(wait.Seconds())+1))
+		}
+		if !busy {
+			break
+		}
+		if time.Now().After(deadline) {
+			return refuse(planning.Errorf(planning.ErrUnavailable, "too many logins at once; try again in a moment (登录请求过多，请稍后再试)"))
+		}
+		select {
+		case <-time.After(20 * time.Millisecond):
+		case <-r.Context().Done():
+			return planning.User{}, r.Context().Err()
+		}
+	}
+	outcome := loginAbandoned
+	defer func() { s.auth.guard.end(addr, tried, outcome, time.Now()) }()
+	t := time.NewTimer(time.Until(deadline))
+	defer t.Stop()
+	select {
+	case s.auth.logins <- struct{}{}:
+		defer func() { <-s.auth.logins }()
+	case <-t.C:
+		return refuse(planning.Errorf(planning.ErrUnavailable, "too many logins at once; try again in a moment (登录请求过多，请稍后再试)"))
+	case <-r.Context().Done():
+		return planning.User{}, r.Context().Err()
+	}
+	u, err := users.Authenticate(r.Context(), tried, password)
+	if planning.CodeOf(err) == planning.ErrUnauthenticated {
+		reason := "wrong credentials"
+		var de *planning.Error
+		if errors.As(err, &de) && de.Err != nil {
+			reason = de.Err.Error()
+		}
+		outcome = loginFailed
+		s.audit(r, "anonymous", planning.AuditLoginFailed, tried, map[string]any{"reason": reason})
+		return refuse(planning.Errorf(planning.ErrUnauthenticated, "wrong username or password"))
+	}
+	if err != nil {
+		return refuse(err) // the database, not the password, failed
+	}
+	outcome = loginSucceeded
+	return u, nil
 }
 
 // logout serves POST /api/logout: it ends the cookie's session (the CSRF

@@ -137,6 +137,11 @@ func (e *exporter) export(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q.StatementTimeout = exportTimeout
+	release, ok := s.heavySlot(w, r)
+	if !ok {
+		return
+	}
+	defer release()
 	select {
 	case e.slots <- struct{}{}:
 		defer func() { <-e.slots }()

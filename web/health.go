@@ -18,7 +18,11 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.geo.Ready(ctx); err != nil {
+	ready := s.geo.Ready
+	if s.cfg.Ready != nil {
+		ready = s.cfg.Ready // its own connection: user queries filling the pool do not make it fail
+	}
+	if err := ready(ctx); err != nil {
 		if planning.CodeOf(err) != planning.ErrUnavailable {
 			err = &planning.Error{Code: planning.ErrUnavailable, Message: "database not ready", Err: err}
 		}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -18,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -92,6 +94,7 @@ type imports struct {
 
 // mountImports adds /api/imports and /api/exports.
 func (s *Server) mountImports(r chi.Router) {
+	sweepUploads(s.log)
 	im := &imports{s: s, jobs: map[string]*importJob{}, slot: make(chan struct{}, 1)}
 	ex := &exporter{s: s, slots: make(chan struct{}, exportSlots)}
 	r.Get("/exports/{layer}", ex.export)
@@ -165,6 +168,8 @@ func uploadError(err error) error {
 
 // receive saves the upload into dir and collects the options.
 func receive(w http.ResponseWriter, r *http.Request, dir string) (*uploadRequest, error) {
+	// An admin's upload of up to 2 GiB may take longer than --read-timeout.
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(importTimeout))
 	body := http.MaxBytesReader(w, r.Body, maxUploadBytes)
 	up := &uploadRequest{values: r.URL.Query()}
 	save := func(name string, src io.Reader) error {
@@ -358,7 +363,7 @@ func (im *imports) post(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, err)
 		return
 	}
-	dir, err := os.MkdirTemp("", "landquota-upload-")
+	dir, err := os.MkdirTemp("", uploadPrefix+strconv.Itoa(os.Getpid())+"-")
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return
@@ -549,4 +554,33 @@ func newJobID() string {
 		return fmt.Sprintf("%d", time.Now().UnixNano())
 	}
 	return time.Now().UTC().Format("20060102T150405") + "-" + fmt.Sprintf("%x", b)
+}
+
+// uploadPrefix names the temporary directory of an upload; the server's
+// process id follows, so that a later start can tell whose it is.
+const uploadPrefix = "landquota-upload-"
+
+// sweepUploads removes the temporary uploads that a killed server left
+// behind (an import cleans its own up when it ends): those whose process
+// is gone. Another server running on the same machine keeps its own.
+func sweepUploads(log *slog.Logger) {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), uploadPrefix+"*"))
+	for _, d := range dirs {
+		pid, _, ok := strings.Cut(strings.TrimPrefix(filepath.Base(d), uploadPrefix), "-")
+		n, err := strconv.Atoi(pid)
+		if !ok || err != nil || n <= 0 || processAlive(n) {
+			continue
+		}
+		if err := os.RemoveAll(d); err != nil {
+			log.Warn("cannot remove the upload of an import that did not finish", "dir", d, "err", err)
+			continue
+		}
+		log.Info("removed the upload of an import that did not finish", "dir", d)
+	}
+}
+
+// processAlive reports whether a process with this id exists.
+func processAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }

@@ -136,6 +136,11 @@ func (s *Server) streamFeatures(w http.ResponseWriter, r *http.Request, q planni
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
+	release, ok := s.heavySlot(w, r)
+	if !ok {
+		return
+	}
+	defer release()
 	var out io.Writer = w
 	var gz *gzip.Writer
 	started := false

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/hangzhou-hitech/landquota/planning/importer"
 	"github.com/hangzhou-hitech/landquota/planning/planner"
 )
 
@@ -113,13 +114,13 @@ func sendFile(w http.ResponseWriter, contentType, ascii, utf8Name string, body [
 }
 
 // cellText writes a value for CSV: numbers in plain decimal, 是/否 for
-// flags, nothing for a missing value.
+// flags, nothing for a missing value, text neutralised (importer.CSVText).
 func cellText(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return ""
 	case string:
-		return x
+		return importer.CSVText(x)
 	case bool:
 		if x {
 			return "是"

@@ -5,11 +5,15 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/planner"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
 )
 
 // mountPlanner adds the planners' questions (issue 5). All are public
@@ -102,10 +106,20 @@ func (s *Server) searchParcels(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q, err := req.Check()
+	if err == nil && len(req.Where.Polygon) > 0 {
+		err = capShape(req.Where.Polygon, "where.polygon")
+	}
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}
+	release, ok := s.heavySlot(w, r)
+	if !ok {
+		return
+	}
+	defer release()
+	r, cancel := s.interactive(r)
+	defer cancel()
 	w.Header().Set("Cache-Control", "no-store")
 	fw := s.newFeatureWriter(w, r)
 	res, err := s.store.SearchParcels(r.Context(), q, fw.emit)
@@ -128,10 +142,20 @@ func (s *Server) eligibility(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q, err := req.Check()
+	if err == nil && len(req.Geometry) > 0 {
+		err = capShape(req.Geometry, "geometry")
+	}
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}
+	release, ok := s.heavySlot(w, r)
+	if !ok {
+		return
+	}
+	defer release()
+	r, cancel := s.interactive(r)
+	defer cancel()
 	e, err := s.store.CheckEligibility(r.Context(), q)
 	if err != nil {
 		writeError(w, r, s.log, err)
@@ -139,4 +163,60 @@ func (s *Server) eligibility(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, e)
+}
+
+// Caps on a shape drawn for an interactive question (search, eligibility):
+// beyond them one request could keep PostGIS busy for many seconds. A
+// real parcel or plot has at most a few hundred vertices, and the largest
+// district concerned (Fuyang) is about 1,830 km².
+const (
+	maxShapeBytes    = 256 << 10
+	maxShapeVertices = 5_000
+	maxShapeAreaKm2  = 2_500
+)
+
+// capShape refuses a drawn shape beyond the caps, naming the limit.
+func capShape(raw json.RawMessage, field string) error {
+	tooBig := func(what string, got, limit any, zh string) error {
+		return planning.Errorf(planning.ErrInvalid, "%s: the drawn shape has %v %s, more than the %v allowed (绘制的图形%s超过上限 %v); simplify it or split the question",
+			field, got, what, limit, zh, limit).WithDetail("field", field).WithDetail("limit", limit)
+	}
+	if len(raw) > maxShapeBytes {
+		return tooBig("bytes", len(raw), maxShapeBytes, "字节数")
+	}
+	g, err := planner.DecodePolygon(raw, field)
+	if err != nil {
+		return err
+	}
+	vertices := 0
+	var area float64 // km², on a sphere: the degree cells scaled at each ring's latitude
+	for _, p := range polygonsOf(g) {
+		for i, ring := range p {
+			vertices += len(ring)
+			lat := ring.Bound().Center().Lat()
+			a := math.Abs(planar.Area(ring)) * 111.32 * 111.32 * math.Cos(lat*math.Pi/180)
+			if i == 0 {
+				area += a
+			} else {
+				area -= a
+			}
+		}
+	}
+	if vertices > maxShapeVertices {
+		return tooBig("vertices", vertices, maxShapeVertices, "顶点数")
+	}
+	if area > maxShapeAreaKm2 {
+		return tooBig("km² of area", math.Round(area), maxShapeAreaKm2, "面积（平方公里）")
+	}
+	return nil
+}
+
+func polygonsOf(g orb.Geometry) []orb.Polygon {
+	switch x := g.(type) {
+	case orb.Polygon:
+		return []orb.Polygon{x}
+	case orb.MultiPolygon:
+		return x
+	}
+	return nil
 }

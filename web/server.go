@@ -2,8 +2,10 @@
 package web
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -24,6 +26,15 @@ type Config struct {
 	Users       planning.UserStore // accounts, sessions, tokens, audit log; nil: the store's, if it keeps them
 	SessionTTL  time.Duration      // how long a browser login lasts; 0: 12h
 	SessionIdle time.Duration      // how long a browser login may go unused; 0: 30m
+
+	// Bounds against slow or heavy clients and a frozen database (limits.go).
+	TrustedProxies     []netip.Prefix              // proxies whose X-Forwarded-For/-Proto are believed
+	RequestTimeout     time.Duration               // a request's deadline until its answer starts; 0: 35s
+	InteractiveTimeout time.Duration               // deadline of searches and eligibility checks; 0: 10s
+	WriteIdle          time.Duration               // longest a streamed answer may stall; 0: 30s
+	HeavySlots         int                         // anonymous heavy reads at once; 0: 2
+	Ready              func(context.Context) error // readiness on a connection of its own; nil: the store's pool
+	MetricsElsewhere   bool                        // /metrics is served by MetricsHandler only
 }
 
 // Store is everything the HTTP face needs from storage.
@@ -44,17 +55,27 @@ type Server struct {
 	tiles   *tileServer
 	auth    authState // users and sessions (auth.go)
 	metrics metrics   // request counts and latency for /metrics (observe.go)
+	limits  limits    // request bounds (limits.go)
 }
 
 // New builds the router.
 func New(cfg Config, store Store, log *slog.Logger) http.Handler {
+	h, _ := NewWithMetrics(cfg, store, log)
+	return h
+}
+
+// NewWithMetrics builds the router and, apart, the /metrics handler (for
+// its own address when Config.MetricsElsewhere is set).
+func NewWithMetrics(cfg Config, store Store, log *slog.Logger) (app, metrics http.Handler) {
 	geo := planning.GeoStore(store)
-	s := &Server{cfg: cfg, geo: geo, store: store, log: log, start: time.Now(), tiles: newTileServer(cfg.Tiles)}
+	s := &Server{cfg: cfg, geo: geo, store: store, log: log, start: time.Now(), tiles: newTileServer(cfg.Tiles), limits: newLimits(cfg)}
 	s.auth = newAuthState(cfg, store)
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, s.observe, middleware.Recoverer)
+	r.Use(middleware.RequestID, s.observe, s.proxyHeaders, s.bound, middleware.Recoverer)
 	r.Get("/healthz", s.healthz)
-	r.Get("/metrics", s.serveMetrics)
+	if !cfg.MetricsElsewhere {
+		r.Get("/metrics", s.serveMetrics)
+	}
 	r.Get("/readyz", s.readyz)
 	r.Route("/api", func(r chi.Router) {
 		r.Use(s.authenticate) // who is calling (auth.go); routes that change things add s.requireRole
@@ -72,5 +93,5 @@ func New(cfg Config, store Store, log *slog.Logger) http.Handler {
 	s.mountOGC(r)
 	s.mountTiles(r)
 	r.Handle("/*", ui.Handler())
-	return r
+	return r, http.HandlerFunc(s.serveMetrics)
 }

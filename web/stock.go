@@ -99,6 +99,11 @@ func (s *Server) stockLayer(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
+	release, ok := s.heavySlot(w, r)
+	if !ok {
+		return
+	}
+	defer release()
 	fw := s.newFeatureWriter(w, r)
 	next, err := s.store.StreamStock(r.Context(), q, fw.emit)
 	if err != nil && !fw.started {

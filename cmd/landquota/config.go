@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"runtime"
 	"strings"
@@ -60,10 +61,17 @@ type serveConfig struct {
 	SlowQuery     time.Duration
 	SessionTTL    time.Duration
 	SessionIdle   time.Duration
+	ReadTimeout   time.Duration
+	// TrustedProxies may set X-Forwarded-For and X-Forwarded-Proto.
+	TrustedProxies []netip.Prefix
+	TLSCert        string
+	TLSKey         string
+	MetricsAddr    string
 }
 
 func parseServe(env environ, args []string) (serveConfig, error) {
 	var c serveConfig
+	var err error
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
 	c.DB.register(fs, env)
@@ -79,11 +87,30 @@ func parseServe(env environ, args []string) (serveConfig, error) {
 	fs.DurationVar(&c.SessionTTL, "session-ttl", 12*time.Hour, "how long a login lasts")
 	fs.DurationVar(&c.SessionIdle, "session-idle", 30*time.Minute, "how long a login may go unused before it ends (at most --session-ttl)")
 	fs.StringVar(&c.DebugAddr, "debug-addr", "", "if set, serve Go profiles (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060")
+	fs.DurationVar(&c.ReadTimeout, "read-timeout", time.Minute, "longest a client may take to send a request body (uploads to /api/imports get longer)")
+	proxies := fs.String("trusted-proxies", env.getenv("LANDQUOTA_TRUSTED_PROXIES"), "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (env LANDQUOTA_TRUSTED_PROXIES)")
+	fs.StringVar(&c.TLSCert, "tls-cert", "", "serve HTTPS with this certificate file (PEM; with --tls-key)")
+	fs.StringVar(&c.TLSKey, "tls-key", "", "the private key of --tls-cert (PEM)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "if set, serve /metrics only on this host:port instead of on --addr")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
 	if err := c.DB.validate(); err != nil {
 		return c, err
+	}
+	if c.TrustedProxies, err = parseProxies(*proxies); err != nil {
+		return c, err
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return c, fmt.Errorf("--tls-cert and --tls-key go together: give both or neither")
+	}
+	if c.ReadTimeout < time.Second {
+		return c, fmt.Errorf("--read-timeout %s must be at least 1s", c.ReadTimeout)
+	}
+	if c.MetricsAddr != "" {
+		if _, p, err := net.SplitHostPort(c.MetricsAddr); err != nil || p == "" {
+			return c, fmt.Errorf("--metrics-addr %q is not host:port (for example 127.0.0.1:9090)", c.MetricsAddr)
+		}
 	}
 	host, port, err := net.SplitHostPort(c.Addr)
 	if err != nil || port == "" || strings.ContainsAny(host, "/ ") {
@@ -125,4 +152,24 @@ func parseServe(env environ, args []string) (serveConfig, error) {
 // with a bigger database host, raise --max-conns to twice its cores.
 func defaultMaxConns() int {
 	return max(4, 2*runtime.NumCPU())
+}
+
+// parseProxies reads --trusted-proxies: addresses or CIDRs, comma-separated.
+func parseProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil {
+				return nil, fmt.Errorf("--trusted-proxies: %q is not an IP address or CIDR (e.g. 10.0.0.5 or 10.0.0.0/24)", f)
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }

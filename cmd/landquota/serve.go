@@ -45,10 +45,37 @@ func runServe(ctx context.Context, env environ, args []string) error {
 		}}, tiles.Invalidate)
 	}()
 	defer func() { stopListening(); <-listening }()
+	// /readyz checks on a connection of its own, so that user queries
+	// filling the pool do not make the service look dead.
+	readyStore, err := pgstore.Open(ctx, cfg.DB.URL, pgstore.Options{MaxConns: 1, StatementTimeout: 2 * time.Second})
+	if err != nil {
+		return err
+	}
+	defer readyStore.Close()
+	app, metrics := web.NewWithMetrics(web.Config{Version: version, Tiles: tiles, Users: store, SessionTTL: cfg.SessionTTL, SessionIdle: cfg.SessionIdle,
+		TrustedProxies: cfg.TrustedProxies, RequestTimeout: requestTimeout(cfg.DB.StatementTimeout), HeavySlots: max(1, cfg.MaxConns/2),
+		Ready: readyStore.Ready, MetricsElsewhere: cfg.MetricsAddr != ""}, store, log)
+	// A client must send its headers within 10 s and its body within
+	// --read-timeout (an admin's upload gets longer, see web/imports.go);
+	// an idle keep-alive connection is closed after 2 minutes. Writes are
+	// bounded per write in the handler (web/limits.go), since answers
+	// stream for as long as they make progress.
 	srv := &http.Server{
-		Handler:           web.New(web.Config{Version: version, Tiles: tiles, Users: store, SessionTTL: cfg.SessionTTL, SessionIdle: cfg.SessionIdle}, store, log),
+		Handler:           app,
 		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       cfg.ReadTimeout,
 		IdleTimeout:       2 * time.Minute,
+	}
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("cannot listen on --metrics-addr %s: %w", cfg.MetricsAddr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", metrics)
+		msrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
+		go msrv.Serve(mln)
+		defer msrv.Close()
 	}
 	if cfg.DebugAddr != "" {
 		go func() {
@@ -58,9 +85,19 @@ func runServe(ctx context.Context, env environ, args []string) error {
 			log.Warn("debug profiles served", "addr", cfg.DebugAddr, "err", http.ListenAndServe(cfg.DebugAddr, mux))
 		}()
 	}
-	fmt.Fprintf(env.stdout, "landquota %s serving the map on http://%s/\n", version, displayAddr(ln.Addr()))
+	scheme := "http"
+	if cfg.TLSCert != "" {
+		scheme = "https"
+	}
+	fmt.Fprintf(env.stdout, "landquota %s serving the map on %s://%s/\n", version, scheme, displayAddr(ln.Addr()))
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if cfg.TLSCert != "" {
+			errc <- srv.ServeTLS(ln, cfg.TLSCert, cfg.TLSKey)
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		return err
@@ -69,11 +106,26 @@ func runServe(ctx context.Context, env environ, args []string) error {
 	log.Info("shutting down", "grace", cfg.ShutdownGrace)
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return err
+	if err := srv.Shutdown(sctx); err != nil {
+		if !errors.Is(err, context.DeadlineExceeded) {
+			return err
+		}
+		// The grace is over: cut the connections still open (a slow
+		// reader), so that their handlers end and the process exits.
+		log.Warn("grace period over; closing the connections left", "grace", cfg.ShutdownGrace)
+		srv.Close()
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// requestTimeout is a request's deadline: the statement timeout plus a
+// margin for the rest of its work (0: no statement timeout, web's default).
+func requestTimeout(statement time.Duration) time.Duration {
+	if statement <= 0 {
+		return 0
+	}
+	return statement + 5*time.Second
 }
 
 // displayAddr turns a wildcard listen address into one a browser can open.

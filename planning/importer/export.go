@@ -505,13 +505,13 @@ func formatTime(t time.Time, k Kind) string {
 	return t.Format(time.RFC3339)
 }
 
-// textValue renders a value for CSV.
+// textValue renders a value for CSV; text is neutralised (CSVText).
 func textValue(v any, k Kind) string {
 	switch x := v.(type) {
 	case nil:
 		return ""
 	case string:
-		return x
+		return CSVText(x)
 	case int64:
 		return strconv.FormatInt(x, 10)
 	case float64:

@@ -13,6 +13,8 @@ import (
 	"github.com/hangzhou-hitech/landquota/migrations"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
 	pgxgeom "github.com/twpayne/pgx-geom"
 )
@@ -62,6 +64,14 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	dialer := &net.Dialer{KeepAliveConfig: net.KeepAliveConfig{Enable: true, Idle: 10 * time.Second, Interval: 5 * time.Second, Count: 3}}
 	cfg.ConnConfig.DialFunc = dialer.DialContext
 	cfg.HealthCheckPeriod = 10 * time.Second
+	// A request whose deadline passes stops its query in the server too
+	// (a cancel request), so a short per-route deadline works as that
+	// route's statement timeout and the connection stays usable; if the
+	// server does not answer the cancel (frozen), the socket gives up a
+	// second later.
+	cfg.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: time.Second}
+	}
 	cfg.ConnConfig.RuntimeParams["application_name"] = "landquota"
 	// No JIT compilation: this application's queries are many small
 	// expressions (GeoJSON text, protected-line and stock rules) whose
