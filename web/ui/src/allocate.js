@@ -2,13 +2,17 @@
 // existing project, see what quota they need (new construction land vs stock that needs
 // none, protected-line conflicts), then grant quota from the account above the project
 // with a reason, or release it. A short balance is refused by the server with the missing
-// amount, which is shown in words.
+// amount, which is shown in words. Every grant or release is confirmed first with the accounts'
+// balances before and after; a parcel's status (e.g. approval for conversion, which books the
+// consumption) is changed here too, and a refusal for lack of quota names the shortfall.
 import { getAllFeatures, getJSON, layerURL, postJSON, putJSON } from './api.js';
+import { accountLabel, confirmMove, hmMu } from './confirm.js';
 import { $, el, newKey, option } from './dom.js';
 import { areaText, fmt, fromM2, m2ToMu, toM2 } from './format.js';
 import { bboxOf, geometriesIntersect } from './geom.js';
 import { lang, pick, t } from './i18n.js';
 import { readFeatures } from './layers.js';
+import { getStatuses, statusName } from './statuses.js';
 
 export const CATEGORIES = ['major_industrial', 'important_manufacturing', 'livelihood_infrastructure', 'affordable_housing', 'general'];
 const MAX_SELECT = 2000;
@@ -33,6 +37,7 @@ export function createAllocatePanel(root, app) {
   let attachMode = 'new';
   let busy = false;
   let accountNames = new Map(); // account code → name, for messages
+  let moveAccounts = { account: null, source: null }; // the project's account and the one above, as last read
 
   const selLayer = app.overlays.selection;
 
@@ -67,12 +72,16 @@ export function createAllocatePanel(root, app) {
   const grantAmount = el('input', { type: 'number', min: '0', step: '0.01', 'data-testid': 'grant-amount' });
   const grantUnit = el('select', { 'data-testid': 'grant-unit' });
   const grantReason = el('input', { type: 'text', 'data-testid': 'grant-reason' });
+  const overrideReason = el('input', { type: 'text', 'data-testid': 'grant-override' });
   const grantBtn = el('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'grant-submit', onclick: () => grant('grant') }, '');
   const releaseBtn = el('button', { type: 'button', class: 'btn', 'data-testid': 'release-submit', onclick: () => grant('release') }, '');
   const grantResult = el('div', { class: 'result-msg', 'data-testid': 'grant-result', hidden: true });
   const grantBox = el('div', { class: 'grant-box', hidden: true, dataset: { minRole: 'allocator' } });
 
   const attachSection = el('section', { class: 'panel-section', dataset: { minRole: 'allocator' } });
+  // parcel status (approval for conversion books the consumption)
+  const statusSection = el('section', { class: 'panel-section', dataset: { minRole: 'allocator' }, 'data-testid': 'parcel-status', hidden: true });
+  let statusParcel = null; // {id, props, project, account}
   const roleNote = el('p', { class: 'note', 'data-testid': 'allocate-role-note' });
 
   function build() {
@@ -91,6 +100,7 @@ export function createAllocatePanel(root, app) {
         projectCard,
         grantBox,
         roleNote),
+      statusSection,
     );
     for (const b of toolButtons) {
       b.textContent = t(`alloc.tool.${b.dataset.tool}`);
@@ -122,7 +132,8 @@ export function createAllocatePanel(root, app) {
       el('h3', {}, t('alloc.grantTitle')),
       el('div', { class: 'form-grid' },
         el('label', { class: 'field' }, el('span', {}, t('alloc.amount')), el('div', { class: 'input-unit' }, grantAmount, grantUnit)),
-        field('alloc.reason', grantReason)),
+        field('alloc.reason', grantReason),
+        el('label', { class: 'field', dataset: { minRole: 'admin' } }, el('span', {}, t('alloc.override')), overrideReason)),
       el('p', { class: 'hint' }, t('alloc.amountHint')),
       el('div', { class: 'btn-row' }, grantBtn, releaseBtn),
       grantResult);
@@ -133,6 +144,117 @@ export function createAllocatePanel(root, app) {
     renderSelection();
     renderProjectCard();
     fillProjectSelects();
+    renderStatus();
+  }
+
+  // ---------------------------------------------------------------- parcel status
+  const STATUS_ORDER = ['reserve', 'filed', 'approved', 'expropriated', 'supplied', 'under_construction', 'completed', 'in_production', 'low_efficiency', 'redevelopment'];
+  const approvedOrLater = (s) => STATUS_ORDER.indexOf(s) >= STATUS_ORDER.indexOf('approved');
+
+  /** Shows a parcel's status form (from the parcel panel). */
+  let statusSeq = 0; // only the parcel asked for last is shown
+  async function parcelStatus(id) {
+    const mine = ++statusSeq;
+    try {
+      const f = await getJSON(`/ogc/collections/parcels/items/${encodeURIComponent(id)}`);
+      const proj = await app.data.projectOfParcel(id);
+      let account = null;
+      if (proj) account = await app.data.projectAccount(app.year(), proj.id).catch(() => null);
+      if (mine !== statusSeq) return;
+      const props = f.properties || {};
+      const next = STATUS_ORDER[STATUS_ORDER.indexOf(props.status) + 1] || props.status;
+      // The form's values live here so that a refusal (which re-renders) keeps what was typed.
+      const draft = { status: next, approvedOn: new Date().toISOString().slice(0, 10), suppliedOn: '', reason: '' };
+      statusParcel = { id: Number(id), props, project: proj || null, account, draft };
+      statusResult = null;
+      renderStatus();
+      statusSection.scrollIntoView({ block: 'nearest' });
+    } catch (err) {
+      app.errors.report(t('alloc.selectFailed'), err);
+    }
+  }
+
+  let statusResult = null; // {ok, text}
+  function renderStatus() {
+    const sp = statusParcel;
+    statusSection.hidden = !sp || !app.auth.can('allocator');
+    if (!sp) return;
+    const p = sp.props;
+    const d = sp.draft;
+    const keep = (key) => (e) => { d[key] = e.target.value; };
+    const sel = el('select', { id: 'pstatus-status', 'data-testid': 'pstatus-status', onchange: keep('status') },
+      ...getStatuses().map((s) => option(s.code, statusName(s.code), s.code === d.status)));
+    const approvedOn = el('input', { type: 'date', id: 'pstatus-approved', 'data-testid': 'pstatus-approved-on', value: d.approvedOn, oninput: keep('approvedOn') });
+    const suppliedOn = el('input', { type: 'date', id: 'pstatus-supplied', 'data-testid': 'pstatus-supplied-on', value: d.suppliedOn, oninput: keep('suppliedOn') });
+    const reason = el('input', { type: 'text', id: 'pstatus-reason', 'data-testid': 'pstatus-reason', placeholder: t('alloc.reasonPlaceholder'), value: d.reason, oninput: keep('reason') });
+    const submit = el('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'pstatus-submit' }, t('pstatus.submit'));
+    submit.addEventListener('click', () => changeStatus(sel.value, approvedOn.value, suppliedOn.value, reason.value.trim(), submit));
+    const lbl = (id, key, input) => el('label', { class: 'field', for: id }, el('span', {}, t(key)), input);
+    statusSection.replaceChildren(
+      el('h2', {}, t('pstatus.title')),
+      el('dl', { class: 'kv' },
+        el('dt', {}, t('info.code')), el('dd', { 'data-testid': 'pstatus-code' }, p.code || String(sp.id)),
+        el('dt', {}, t('info.status')), el('dd', { 'data-testid': 'pstatus-current' }, statusName(p.status)),
+        el('dt', {}, t('info.project')), el('dd', {}, sp.project ? `${sp.project.code} · ${sp.project.name}` : t('info.noProject')),
+        el('dt', {}, t('alloc.held')), el('dd', { 'data-testid': 'pstatus-held' }, sp.project ? hmMu(sp.account ? sp.account.held_m2 : 0) : t('info.none'))),
+      el('div', { class: 'form-grid' },
+        lbl('pstatus-status', 'pstatus.new', sel), lbl('pstatus-approved', 'info.approvedOn', approvedOn),
+        lbl('pstatus-supplied', 'info.suppliedOn', suppliedOn), lbl('pstatus-reason', 'alloc.reason', reason)),
+      el('p', { class: 'hint' }, t('pstatus.hint')),
+      el('div', { class: 'btn-row' }, submit),
+      el('div', { class: `result-msg ${statusResult ? (statusResult.ok ? 'ok' : 'bad') : ''}`, role: 'status', 'data-testid': 'pstatus-result', hidden: !statusResult }, statusResult?.text || ''));
+  }
+
+  async function changeStatus(status, approvedOn, suppliedOn, reason, submit) {
+    const sp = statusParcel;
+    if (!reason) {
+      statusResult = { ok: false, text: t('alloc.needReason') };
+      renderStatus();
+      return;
+    }
+    // What the server will book: new quota for land that is not construction land, when the
+    // parcel reaches approval (a reversal when it goes back). The entries it answers are shown after.
+    const area = Number(sp.props.area_m2) || 0;
+    const crosses = approvedOrLater(status) !== approvedOrLater(sp.props.status);
+    const consume = sp.project && crosses && sp.props.construction_land !== true ? (approvedOrLater(status) ? area : -area) : 0;
+    const a = sp.account;
+    const held = a ? a.held_m2 : 0; // a project without an account in the plan holds nothing
+    const ok = await confirmMove({
+      title: t('pstatus.confirm'),
+      text: t('pstatus.confirmText', { code: sp.props.code || sp.id, from: statusName(sp.props.status), to: statusName(status) }),
+      moves: consume !== 0 ? [{ account: a ? accountLabel(a) : sp.project.code, amount_m2: Math.abs(consume), before_m2: held, after_m2: held - consume }] : [],
+      rows: [[t(consume > 0 ? 'pstatus.consumes' : consume < 0 ? 'pstatus.restores' : 'pstatus.noConsume'), consume !== 0 ? hmMu(Math.abs(consume)) : t('info.none')]],
+      focusCancel: approvedOrLater(status),
+      okLabel: t('pstatus.submit'),
+    });
+    if (!ok) return;
+    submit.disabled = true;
+    const body = { status, reason };
+    if (approvedOn) body.approved_on = approvedOn;
+    if (suppliedOn) body.supplied_on = suppliedOn;
+    try {
+      const res = await postJSON(`/api/parcels/${sp.id}/status`, body);
+      const booked = (res.entries || []).map((e) => `${t(`entry.${e.kind}`)} #${e.id} ${hmMu(e.amount_m2)}`).join('；');
+      statusResult = { ok: true, text: t('pstatus.done', { status: statusName(res.parcel?.status || status), entries: booked || t('info.none') }) };
+      app.data.refresh(['plans', 'projects']);
+      app.restyleParcels();
+      sp.props = { ...sp.props, status: res.parcel?.status || status };
+      app.showParcel(sp.id); // the parcel panel shows the new status
+      if (sp.project) sp.account = await app.data.projectAccount(app.year(), sp.project.id).catch(() => sp.account);
+    } catch (err) {
+      const d = err.details || {};
+      let account = d.account || '';
+      const named = await app.data.plan(app.year()).then((pl) => (pl.accounts || []).find((x) => x.code === d.account)).catch(() => null);
+      if (named) account = accountLabel(named);
+      const text = err.status === 409 && d.shortfall_m2 !== undefined
+        ? t('pstatus.short', { m2: fmt(d.shortfall_m2), mu: fmt(d.shortfall_mu), hm2: fmt(d.shortfall_hm2), account })
+        : err.message;
+      statusResult = { ok: false, text };
+      app.errors.show(`${t('pstatus.failed')}: ${text}`);
+    } finally {
+      submit.disabled = false;
+    }
+    renderStatus();
   }
 
   function field(key, input) {
@@ -409,6 +531,7 @@ export function createAllocatePanel(root, app) {
     }
     const held = account ? account.held_m2 : 0;
     const outstanding = Math.max(0, (need.new_m2 || 0) - held);
+    moveAccounts = { account, source };
     const conflicts = [
       need.farmland_overlap_m2 > 0.5 ? `${t('zone.permanent_basic_farmland')} ${fmt(need.farmland_overlap_m2)} m²` : null,
       need.red_line_overlap_m2 > 0.5 ? `${t('zone.ecological_red_line')} ${fmt(need.red_line_overlap_m2)} m²` : null,
@@ -474,6 +597,7 @@ export function createAllocatePanel(root, app) {
       return;
     }
     const body = { year: app.year(), project_id: project.id, action, reason, idempotency_key: newKey(action) };
+    if (overrideReason.value.trim()) body.override_reason = overrideReason.value.trim();
     const raw = grantAmount.value.trim();
     if (raw !== '') {
       const v = Number(raw);
@@ -483,6 +607,21 @@ export function createAllocatePanel(root, app) {
       }
       body[`amount_${grantUnit.value}`] = v;
     }
+    // What moves: the typed amount, or by default the outstanding need (grant) / all it holds (release).
+    const { account, source } = moveAccounts;
+    const held = account ? account.held_m2 : 0;
+    const m2 = raw !== '' ? toM2(Number(raw), grantUnit.value) : action === 'grant' ? Number(projectCard.dataset.outstandingM2 || 0) : held;
+    const sign = action === 'grant' ? 1 : -1;
+    const name = (a, fallback) => (a ? accountLabel(a) : fallback);
+    const ok = await confirmMove({
+      title: t(action === 'grant' ? 'alloc.confirmGrant' : 'alloc.confirmRelease'),
+      text: `${project.code} · ${project.name} · ${reason}`,
+      moves: [
+        { account: name(source, t('alloc.source')), amount_m2: m2, before_m2: source ? source.held_m2 : null, after_m2: source ? source.held_m2 - sign * m2 : null },
+        { account: name(account, `${project.code}`), amount_m2: m2, before_m2: held, after_m2: held + sign * m2 },
+      ],
+    });
+    if (!ok) return;
     busy = true;
     grantBtn.disabled = releaseBtn.disabled = true;
     try {
@@ -518,6 +657,7 @@ export function createAllocatePanel(root, app) {
   return {
     render: build,
     toggle,
+    parcelStatus,
     get tool() {
       return tool;
     },

@@ -28,6 +28,7 @@ import { createLayers, geojson, LAYER_NAMES, PARCEL_MIN_ZOOM, readFeatures } fro
 import { createMeasure } from './measure.js';
 import { createPanel } from './panel.js';
 import { createPrint } from './print.js';
+import { addPlansMode, createPlansPanel } from './plans.js';
 import { createQuotaPanel } from './quota.js';
 import { createReportsPanel } from './reports.js';
 import { createSearchPanel } from './search.js';
@@ -38,7 +39,7 @@ import { createStockPanel } from './stockpanel.js';
 
 // Hangzhou High-tech Zone and its parks, used until /api/meta answers (or if it fails).
 const FALLBACK_BOUNDS = [119.85, 29.95, 120.4, 30.3];
-export const MODES = ['layers', 'search', 'eligibility', 'allocate', 'quota', 'stock', 'reports'];
+export const MODES = ['layers', 'search', 'eligibility', 'allocate', 'quota', 'plans', 'stock', 'reports'];
 
 /** Phones: panels are bottom sheets (style.css uses the same width). */
 const PHONE = window.matchMedia('(max-width: 700px)');
@@ -331,6 +332,7 @@ async function start() {
       if (auth.can('allocator')) {
         out.push(el('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'info-select', onclick: () => { setMode('allocate'); allocate.toggle(id); } },
           allocate.selection.has(Number(id)) ? t('info.unselect') : t('info.select')));
+        out.push(el('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'info-change-status', onclick: () => { setMode('allocate'); allocate.parcelStatus(id); } }, t('pstatus.open')));
       }
       return out;
     },
@@ -360,7 +362,8 @@ async function start() {
   const quota = createQuotaPanel($('[data-panel="quota"]'), app);
   const reports = createReportsPanel($('[data-panel="reports"]'), app);
   const stockPanel = createStockPanel($('[data-panel="stock"]'), app);
-  const panels = { search, eligibility, allocate, quota, stock: stockPanel, reports };
+  const plans = createPlansPanel(addPlansMode(), app);
+  const panels = { search, eligibility, allocate, quota, plans, stock: stockPanel, reports };
   window.__landquota.panels = panels;
 
   // ---- printing: the map sheet (print.js), and a header over a printed panel ----

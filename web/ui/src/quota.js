@@ -2,14 +2,22 @@
 // bars, booking ledger entries, the ledger history, running the allocation engine (policy
 // version, method) with visible progress, scenarios in a table with each explanation and on
 // the map, comparing two scenarios side by side, and approving one after a confirmation.
+// Every figure is the server's (one meaning each: 剩余 is subtree.remaining everywhere); every
+// quota move is confirmed with its accounts' balances before and after (confirm.js); the
+// account tree, the ledger and the scenario tables download as xlsx made by the server.
 import { getJSON, postJSON } from './api.js';
+import { accountLabel, confirmMove, hmMu } from './confirm.js';
 import { el, newKey, option } from './dom.js';
-import { dateTime, fmt, fromM2, pct } from './format.js';
+import { dateTime, fmt, fromM2, pct, toM2 } from './format.js';
 import { lang, pick, t } from './i18n.js';
 import { OUTCOME_COLORS, OUTCOMES } from './styles.js';
 
-const PROVINCE_KINDS = ['issue', 'reward', 'withdraw', 'carry_over'];
-const BOOK_KINDS = ['allocate', 'release', 'reserve', 'consume', ...PROVINCE_KINDS];
+const PROVINCE_KINDS = ['issue', 'reward', 'withdraw'];
+const BOOK_KINDS = ['allocate', 'release', 'reserve', 'transfer', 'consume', ...PROVINCE_KINDS];
+// Entries that are themselves corrections or year-end moves get no reversal button, nor does the
+// consumption of a parcel's approval (withdrawing the approval reverses it).
+const UNREVERSIBLE = ['reversal', 'carry_over', 'carry_in', 'lapse'];
+const reversible = (e) => !UNREVERSIBLE.includes(e.kind) && !(e.kind === 'consume' && e.parcel_id);
 
 export function createQuotaPanel(root, app) {
   let year = app.year();
@@ -109,17 +117,14 @@ export function createQuotaPanel(root, app) {
   function summary() {
     const accounts = plan.accounts || [];
     const city = accounts.find((a) => a.kind === 'city') || accounts.find((a) => !a.parent_id);
-    const issued = city ? city.received_m2 : 0;
-    const toProjects = accounts.filter((a) => a.kind === 'project').reduce((s, a) => s + a.received_m2 - a.returned_up_m2, 0);
-    const consumed = city ? city.subtree_consumed_m2 : accounts.reduce((s, a) => s + a.consumed_m2, 0);
-    const unallocated = accounts.filter((a) => a.kind !== 'project').reduce((s, a) => s + a.held_m2, 0);
-    const card = (key, v, testid, cls = '') => el('div', { class: `stat ${cls}`, 'data-testid': testid },
-      el('div', { class: 'stat-label' }, t(key)), el('div', { class: 'stat-value' }, amt(v), el('small', {}, ` ${unitLabel()}`)));
+    const sub = city?.subtree || {};
+    const card = (key, v, testid, cls = '') => el('div', { class: `stat ${cls}`, 'data-testid': testid, dataset: { m2: String(v ?? '') } },
+      el('div', { class: 'stat-label' }, t(key)), el('div', { class: 'stat-value' }, v === undefined ? '—' : amt(v), el('small', {}, ` ${unitLabel()}`)));
     return el('div', { class: 'stats' },
-      card('quota.issued', issued, 'stat-issued'),
-      card('quota.toProjects', toProjects, 'stat-allocated', 'stat-blue'),
-      card('quota.consumed', consumed, 'stat-consumed', 'stat-grey'),
-      card('quota.unallocated', unallocated, 'stat-remaining', 'stat-green'));
+      card('quota.issued', sub.issued_m2, 'stat-issued'),
+      card('quota.allocatedProjects', sub.allocated_m2, 'stat-allocated', 'stat-blue'),
+      card('quota.consumed', sub.consumed_m2, 'stat-consumed', 'stat-grey'),
+      card('quota.remaining', sub.remaining_m2, 'stat-remaining', 'stat-green'));
   }
 
   function bar(a) {
@@ -164,6 +169,7 @@ export function createQuotaPanel(root, app) {
         el('th', { class: 'num' }, t('quota.col.down')),
         el('th', { class: 'num' }, t('quota.col.consumed')),
         el('th', { class: 'num' }, t('quota.col.held')),
+        el('th', { class: 'num' }, t('quota.col.remaining')),
         el('th', { class: 'bar-col' }, el('span', { class: 'bar-legend' },
           el('i', { class: 'bar-down' }), t('quota.col.down'), el('i', { class: 'bar-consumed' }), t('quota.col.consumed'),
           el('i', { class: 'bar-held' }), t('quota.col.held'))))),
@@ -183,8 +189,9 @@ export function createQuotaPanel(root, app) {
       el('td', { class: 'nowrap' }, toggle),
       el('td', { class: 'num' }, amt(a.received_m2)),
       el('td', { class: 'num' }, amt(a.passed_down_m2)),
-      el('td', { class: 'num' }, amt(a.subtree_consumed_m2 ?? a.consumed_m2)),
+      el('td', { class: 'num' }, amt(a.subtree ? a.subtree.consumed_m2 : a.consumed_m2)),
       el('td', { class: 'num strong', 'data-testid': `account-held-${a.code}`, dataset: { m2: String(a.held_m2) } }, amt(a.held_m2)),
+      el('td', { class: 'num', 'data-testid': `account-remaining-${a.code}`, dataset: { m2: String(a.subtree?.remaining_m2 ?? '') } }, a.subtree ? amt(a.subtree.remaining_m2) : '—'),
       el('td', { class: 'bar-col' }, bar(a)));
   }
 
@@ -205,6 +212,18 @@ export function createQuotaPanel(root, app) {
       const v = Number(amount.value);
       if (!(v > 0)) { show(false, t('alloc.badAmount')); return; }
       if (!reason.value.trim()) { show(false, t('alloc.needReason')); return; }
+      const m2 = toM2(v, u.value);
+      const byCode = accountsByCode();
+      const side = (code, sign) => {
+        const a = byCode.get(code);
+        return a ? { account: accountLabel(a), amount_m2: m2, before_m2: a.held_m2, after_m2: a.held_m2 + sign * m2 } : null;
+      };
+      const ok = await confirmMove({
+        title: t('quota.confirmBook'),
+        text: `${t(`entry.${kind.value}`)} · ${reason.value.trim()}`,
+        moves: [side(from.value, -1), side(to.value, 1)].filter(Boolean),
+      });
+      if (!ok) return;
       submit.disabled = true;
       try {
         const e = await postJSON(`/api/plans/${year}/ledger`, {
@@ -227,6 +246,7 @@ export function createQuotaPanel(root, app) {
       msg.className = `result-msg ${ok ? 'ok' : 'bad'}`;
       msg.textContent = text;
     }
+    if (plan.plan?.state === 'closed') return el('p', { class: 'muted', 'data-testid': 'plan-closed-note' }, t('quota.planClosed', { year }));
     return el('details', { class: 'card', dataset: { minRole: 'allocator' }, 'data-testid': 'booking' },
       el('summary', {}, t('quota.bookTitle')),
       el('div', { class: 'form-grid cols-3' },
@@ -238,6 +258,11 @@ export function createQuotaPanel(root, app) {
 
   function field(key, input) {
     return el('label', { class: 'field' }, el('span', {}, t(key)), input);
+  }
+
+  /** A download of a table the server renders as xlsx (title row and as-of time included). */
+  function xlsxLink(href, testid) {
+    return el('a', { class: 'btn btn-small btn-ghost xlsx-link', href, download: '', 'data-testid': testid }, t('quota.xlsx'));
   }
 
   // ------------------------------------------------------------------ scenarios tab
@@ -378,20 +403,22 @@ export function createQuotaPanel(root, app) {
       el('div', { class: 'row-between' },
         el('h3', {}, `${t('quota.scenario')} #${sc.id}${sc.name ? ` · ${sc.name}` : ''} `, statusBadge(sc)),
         el('div', { class: 'btn-row' },
+          xlsxLink(`/api/scenarios/${sc.id}?format=xlsx`, 'xlsx-scenario'),
           el('button', { type: 'button', class: 'btn btn-ghost', 'data-testid': 'show-on-map', onclick: () => showOnMap(sc) }, t('quota.showOnMap')),
           approveBtn)),
+      r.exact === false ? el('p', { class: 'badge badge-warn gap-note', 'data-testid': 'scenario-gap' }, t('quota.bestFound', { gap: fmt(r.gap_bound_score_hm2, 2) })) : null,
       el('div', { class: 'stats small' },
         stat('quota.r.available', r.available), stat('quota.r.reserve', r.reserve), stat('quota.r.distributable', r.distributable),
-        stat('quota.r.granted', r.granted, 'sc-granted'), stat('quota.r.returned', r.returned_to_reserve)),
+        stat('quota.r.granted', r.granted, 'sc-granted'), stat('quota.r.earmark', r.park_earmark, 'sc-earmark'), stat('quota.r.returned', r.returned_to_reserve)),
       notes && notes.length ? el('ul', { class: 'notes' }, ...notes.map((n) => el('li', {}, n))) : null,
       el('h4', {}, t('quota.poolTitle')),
       el('table', { class: 'grid', 'data-testid': 'scenario-accounts' },
-        el('thead', {}, el('tr', {}, ...['account', 'share', 'pool', 'need', 'granted', 'left', 'projects'].map((k) =>
+        el('thead', {}, el('tr', {}, ...['account', 'share', 'pool', 'earmark', 'need', 'granted', 'left', 'projects'].map((k) =>
           el('th', { class: k === 'account' ? '' : 'num' }, t(`quota.pool.${k}`))))),
         el('tbody', {}, ...(r.accounts || []).map((a) => el('tr', { class: `acct-${a.kind}` },
           el('td', { style: a.kind === 'park' ? 'padding-left:24px' : '' }, a.name, ' ', el('span', { class: 'code' }, a.account_id)),
           el('td', { class: 'num' }, a.kind === 'district' ? pct(a.factor_share) : ''),
-          el('td', { class: 'num' }, amt(a.pool)), el('td', { class: 'num' }, amt(a.need)),
+          el('td', { class: 'num' }, amt(a.pool)), el('td', { class: 'num', 'data-testid': `pool-earmark-${a.account_id}` }, a.earmark ? amt(a.earmark) : ''), el('td', { class: 'num' }, amt(a.need)),
           el('td', { class: 'num strong' }, amt(a.granted)), el('td', { class: 'num' }, amt(a.left)),
           el('td', { class: 'num' }, String(a.projects)))))),
       el('div', { class: 'row-between' }, el('h4', {}, t('quota.decisionsTitle')), filter),
@@ -419,16 +446,27 @@ export function createQuotaPanel(root, app) {
           onclick: () => app.openProject(d.project_id) }, '→')),
       el('td', {}, t(`category.${d.category}`)),
       el('td', { class: 'num' }, amt(d.need)),
-      el('td', { class: 'num strong' }, amt(d.granted)),
+      el('td', { class: 'num strong' }, amt(d.granted), d.earmark_granted ? el('div', { class: 'muted small', 'data-testid': 'decision-earmark' }, `${t('move.earmark')} ${amt(d.earmark_granted)}`) : null),
       el('td', {}, el('span', { class: 'outcome', style: `--c:${OUTCOME_COLORS[d.outcome] || '#999'}` }, t(`outcome.${d.outcome}`))),
       el('td', { class: 'num' }, fmt(d.score, 1)),
       el('td', { class: 'explanation' }, lang() === 'en' ? d.explanation_en : d.explanation_zh, comps));
   }
 
   async function approve(sc) {
-    const ok = await app.confirm(t('quota.confirmTitle'), t('quota.confirmText', {
-      id: sc.id, granted: `${amt(sc.result?.granted ?? 0)} ${unitLabel()}`, n: (sc.result?.decisions || []).filter((d) => d.granted > 0).length,
-    }));
+    const r = sc.result || {};
+    const n = (r.decisions || []).filter((d) => d.granted > 0).length;
+    const ok = await confirmMove({
+      title: t('quota.confirmTitle'),
+      text: t('quota.confirmText', { id: sc.id, granted: hmMu(r.granted ?? 0), n }),
+      // Each district pool as the scenario computed it: what it had, what goes to projects, what is
+      // left; a park's grants are part of its district's, shown as "of which" without a balance.
+      moves: (r.accounts || []).map((a) => (a.kind === 'park'
+        ? { account: `${t('move.ofWhich')} ${accountLabel(a)}`, amount_m2: a.granted, before_m2: null, after_m2: null }
+        : { account: accountLabel(a), amount_m2: a.granted, before_m2: a.pool, after_m2: a.left })),
+      rows: [[t('move.projectsGranted'), String(n)], [t('move.earmark'), r.park_earmark ? hmMu(r.park_earmark) : '']],
+      focusCancel: true,
+      okLabel: t('quota.approve'),
+    });
     if (!ok) return;
     try {
       current = await postJSON(`/api/scenarios/${sc.id}/approve`, {});
@@ -459,6 +497,7 @@ export function createQuotaPanel(root, app) {
         ...OUTCOMES.flatMap((o) => [el('dt', {}, t(`outcome.${o}`)), el('dd', {}, String((s.result.decisions || []).filter((d) => d.outcome === o).length))])));
     return el('div', { class: 'card', 'data-testid': 'compare-view' },
       el('div', { class: 'row-between' }, el('h3', {}, t('quota.compareTitle')),
+        xlsxLink(`/api/scenarios/${a.id}/compare/${b.id}?format=xlsx`, 'xlsx-compare'),
         el('button', { type: 'button', class: 'btn btn-ghost', onclick: () => { compare = null; render(); } }, t('close'))),
       el('div', { class: 'compare-grid' }, side(a), side(b)),
       table(t('quota.cmp.districts'), [cmp.totals, ...(cmp.districts || [])], 'compare-districts'),
@@ -469,19 +508,60 @@ export function createQuotaPanel(root, app) {
   // ------------------------------------------------------------------ ledger tab
   function ledgerView() {
     const accounts = plan?.accounts || [];
+    // An entry's reversal, from the reversal entries listed (reversed_by where the server gives it).
+    const reversedBy = new Map(ledger.entries.filter((e) => e.reverses).map((e) => [e.reverses, e.id]));
     const filter = el('select', { 'data-testid': 'ledger-account', onchange: (e) => { ledger.account = e.target.value; loadLedger(); } },
       option('', t('quota.allAccounts')), ...accounts.map((a) => option(a.code, `${pick(a, 'name')}（${a.code}）`, ledger.account === a.code)));
     return el('div', { class: 'section' },
       el('div', { class: 'row-between' }, el('label', { class: 'inline-field' }, el('span', {}, t('quota.account')), filter),
-        el('span', { class: 'muted' }, t('quota.entries', { n: ledger.entries.length }))),
+        el('span', { class: 'muted' }, t('quota.entries', { n: ledger.entries.length })),
+        xlsxLink(`/api/plans/${year}/ledger?format=xlsx${ledger.account ? `&account=${encodeURIComponent(ledger.account)}` : ''}`, 'xlsx-ledger')),
       el('table', { class: 'grid', 'data-testid': 'ledger' },
-        el('thead', {}, el('tr', {}, ...['id', 'time', 'kind', 'from', 'to', 'amount', 'reason', 'by'].map((k) =>
-          el('th', { class: k === 'amount' ? 'num' : '' }, t(`quota.l.${k}`))))),
-        el('tbody', {}, ...ledger.entries.map((e) => el('tr', { 'data-testid': 'ledger-row' },
-          el('td', {}, String(e.id)), el('td', { class: 'nowrap' }, dateTime(e.created_at)),
-          el('td', { class: 'nowrap' }, t(`entry.${e.kind}`)), el('td', {}, accountName(e.from)), el('td', {}, accountName(e.to)),
-          el('td', { class: 'num strong' }, amt(e.amount_m2)), el('td', {}, e.reason), el('td', {}, e.created_by))))),
+        el('thead', {}, el('tr', {}, ...['id', 'time', 'kind', 'from', 'to', 'amount', 'reason', 'by', ''].map((k) =>
+          el('th', { class: k === 'amount' ? 'num' : '' }, k ? t(`quota.l.${k}`) : '')))),
+        el('tbody', {}, ...ledger.entries.map((e) => ledgerRow(e, reversedBy.get(e.id) || e.reversed_by)))),
       ledger.next ? el('div', { class: 'btn-row' }, el('button', { type: 'button', class: 'btn', 'data-testid': 'ledger-more', onclick: () => loadLedger(true) }, t('quota.more'))) : null);
+  }
+
+  function ledgerRow(e, reversal) {
+    return el('tr', { 'data-testid': 'ledger-row', dataset: { id: String(e.id), kind: e.kind } },
+      el('td', {}, String(e.id)), el('td', { class: 'nowrap' }, dateTime(e.created_at)),
+      el('td', { class: 'nowrap' }, t(`entry.${e.kind}`), e.reverses ? el('span', { class: 'muted' }, ` → #${e.reverses}`) : null),
+      el('td', {}, accountName(e.from)), el('td', {}, accountName(e.to)),
+      el('td', { class: 'num strong' }, amt(e.amount_m2)),
+      el('td', {}, e.reason, e.document && e.document.number ? el('div', { class: 'muted small' }, [e.document.number, e.document.date, e.document.issuer].filter(Boolean).join(' · ')) : null,
+        e.override_reason ? el('div', { class: 'muted small' }, `${t('quota.override')}：${e.override_reason}`) : null),
+      el('td', {}, e.created_by),
+      el('td', { class: 'nowrap' }, reversal
+        ? el('span', { class: 'muted', 'data-testid': `reversed-${e.id}` }, t('quota.reversedBy', { id: reversal }))
+        : !reversible(e) || plan?.plan?.state === 'closed' ? null
+      : el('button', { type: 'button', class: 'btn btn-small', dataset: { minRole: 'allocator' }, 'data-testid': `reverse-${e.id}`, onclick: () => reverse(e) }, t('quota.reverse'))));
+  }
+
+  /** Reverses a ledger entry after a confirmation with a reason; the server refuses what the role may not reverse. */
+  async function reverse(e) {
+    const byCode = accountsByCode();
+    const side = (code, sign) => {
+      const a = byCode.get(code);
+      return a ? { account: accountLabel(a), amount_m2: e.amount_m2, before_m2: a.held_m2, after_m2: a.held_m2 + sign * e.amount_m2 } : null;
+    };
+    const reason = await confirmMove({
+      title: t('quota.confirmReverse', { id: e.id }),
+      text: `${t(`entry.${e.kind}`)} · ${e.reason}`,
+      moves: [side(e.to, -1), side(e.from, 1)].filter(Boolean),
+      reason: { label: t('quota.reverseReason'), required: true },
+      focusCancel: true,
+      danger: true,
+      okLabel: t('quota.reverse'),
+    });
+    if (!reason) return;
+    try {
+      await postJSON(`/api/plans/${year}/ledger/${e.id}/reverse`, { reason, idempotency_key: newKey('reverse') });
+      app.data.refresh(['plans', 'projects']);
+      await loadLedger();
+    } catch (err) {
+      app.errors.show(`${t('quota.reverseFailed')}: ${err.message}`);
+    }
   }
 
   // ------------------------------------------------------------------ render
@@ -491,7 +571,9 @@ export function createQuotaPanel(root, app) {
       parts.push(el('div', { class: 'empty-state', 'data-testid': 'quota-empty' },
         planError && planError.status === 404 ? t('info.noPlan', { year }) : planError ? `${t('quota.loadFailed')}: ${planError.message}` : t('loading')));
     } else if (tab === 'accounts') {
-      parts.push(el('div', { class: 'plan-name' }, plan.plan?.name || ''), summary(), el('div', { class: 'section' }, accountTree()), bookingForm());
+      parts.push(el('div', { class: 'row-between' }, el('div', { class: 'plan-name' }, plan.plan?.name || '', plan.plan?.state === 'closed' ? el('span', { class: 'badge' }, ` ${t('plan.state.closed')}`) : null,
+        plan.plan?.document?.number ? el('div', { class: 'muted small', 'data-testid': 'quota-plan-document' }, [plan.plan.document.number, plan.plan.document.date, plan.plan.document.issuer].filter(Boolean).join(' · ')) : null),
+        xlsxLink(`/api/plans/${year}/accounts?format=xlsx`, 'xlsx-accounts')), summary(), el('div', { class: 'section' }, accountTree()), bookingForm());
     } else if (tab === 'scenarios') {
       parts.push(runForm(), scenarioList());
       if (compare) parts.push(compareView());

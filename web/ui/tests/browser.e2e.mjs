@@ -524,6 +524,7 @@ test('allocate on the map: select parcels, make a project, see its need, a short
   await page.selectOption('[data-testid=grant-unit]', 'hm2');
   await page.fill('[data-testid=grant-reason]', '浏览器测试：超额授予');
   await page.click('[data-testid=grant-submit]');
+  await page.click('[data-testid=confirm-dialog][open] [data-testid=confirm-ok]'); // every grant and release is confirmed first
   await page.waitForSelector('[data-testid=grant-result].bad');
   const shortMsg = await page.textContent('[data-testid=grant-result]');
   assert(shortMsg.includes('尚缺'), `the refusal names what is missing: ${shortMsg}`);
@@ -545,6 +546,7 @@ test('allocate on the map: select parcels, make a project, see its need, a short
   await page.selectOption('[data-testid=project-pick]', String(pid));
   await page.fill('[data-testid=grant-amount]', '');
   await page.click('[data-testid=grant-submit]');
+  await page.click('[data-testid=confirm-dialog][open] [data-testid=confirm-ok]'); // every grant and release is confirmed first
   await page.waitForSelector('[data-testid=grant-result].ok');
   const { body: plan2 } = await api(ctx.world, '/api/plans/2026');
   const acct = plan2.accounts.find((a) => a.kind === 'project' && a.project_id === pid);
@@ -553,6 +555,7 @@ test('allocate on the map: select parcels, make a project, see its need, a short
   await shot(page, '10-allocate-granted');
   await page.fill('[data-testid=grant-reason]', '浏览器测试：退回');
   await page.click('[data-testid=release-submit]');
+  await page.click('[data-testid=confirm-dialog][open] [data-testid=confirm-ok]'); // every grant and release is confirmed first
   await page.waitForFunction(() => /退回/.test(document.querySelector('[data-testid=grant-result].ok')?.textContent || ''));
   const { body: plan3 } = await api(ctx.world, '/api/plans/2026');
   equal(plan3.accounts.find((a) => a.kind === 'project' && a.project_id === pid).held_m2, 0, 'the project holds nothing after the release');
