@@ -53,6 +53,7 @@ func New(cfg Config, store Store, log *slog.Logger) http.Handler {
 	s.auth = newAuthState(cfg, store)
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, s.observe, middleware.Recoverer)
+	r.Use(middleware.GetHead) // HEAD answers wherever GET does (OGC API clients probe with it)
 	r.Get("/healthz", s.healthz)
 	r.Get("/metrics", s.serveMetrics)
 	r.Get("/readyz", s.readyz)

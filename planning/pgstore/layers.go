@@ -104,6 +104,14 @@ func whereSQL(q planning.LayerQuery, args *sqlArgs) (string, error) {
 		conds = append(conds, fmt.Sprintf("t.geom && ST_MakeEnvelope(%s, %s, %s, %s, 4490)",
 			args.add(q.BBox.Min[0]), args.add(q.BBox.Min[1]), args.add(q.BBox.Max[0]), args.add(q.BBox.Max[1])))
 	}
+	if u := q.Updated; u != nil {
+		if u.Start != nil {
+			conds = append(conds, "t.updated_at >= "+args.add(*u.Start))
+		}
+		if u.End != nil {
+			conds = append(conds, "t.updated_at <= "+args.add(*u.End))
+		}
+	}
 	f := q.Filter
 	if f.Empty() {
 		return strings.Join(conds, " AND "), nil
@@ -207,8 +215,13 @@ func (s *Store) StreamLayer(ctx context.Context, q planning.LayerQuery, emit fun
 	if q.LatLon {
 		geom = "ST_FlipCoordinates(" + geom + ")"
 	}
+	// CRS84 (RFC 7946) has no crs member; otherwise PostGIS names the SRID.
+	opts := "8"
+	if q.SRID == 4326 {
+		opts = "0"
+	}
 	sql := "SELECT " + l.key + "::text, '{\"type\":\"Feature\",\"id\":' || to_json(" + l.key + ")::text || " +
-		"',\"geometry\":' || ST_AsGeoJSON(" + geom + ", " + args.add(q.Precision) + ") || ',\"properties\":' || " + props + "::text || '}' " +
+		"',\"geometry\":' || ST_AsGeoJSON(" + geom + ", " + args.add(q.Precision) + ", " + opts + ") || ',\"properties\":' || " + props + "::text || '}' " +
 		"FROM " + l.from + " WHERE " + where + " ORDER BY " + l.key + " LIMIT " + args.add(q.Limit+1)
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
