@@ -155,6 +155,14 @@ func parseParcelFilter(v url.Values) (*planning.ParcelFilter, error) {
 		}
 		f.UpdatedSince = &t
 	}
+	for _, k := range []string{"name", "q"} {
+		if s := strings.TrimSpace(v.Get(k)); s != "" {
+			if len([]rune(s)) > 100 {
+				return nil, invalidParam(k, "%q is longer than 100 characters", s)
+			}
+			f.Text = s
+		}
+	}
 	if f.Empty() {
 		return nil, nil
 	}
@@ -193,7 +201,7 @@ func parseCommon(layer string, v url.Values, maxLimit int) (planning.LayerQuery,
 		return q, err
 	}
 	if f != nil && layer != "parcels" {
-		return q, planning.Errorf(planning.ErrInvalid, "filters (status, land_use, park, district, min_area, max_area, eligible, updated_since) apply to the parcels layer only")
+		return q, planning.Errorf(planning.ErrInvalid, "filters (status, land_use, park, district, min_area, max_area, eligible, updated_since, name) apply to the parcels layer only")
 	}
 	q.Filter = f
 	return q, nil

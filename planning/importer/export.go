@@ -162,6 +162,9 @@ type ExportField struct {
 	Zh       string // the spreadsheet column title
 	Kind     Kind   // Text, Float, Int, Bool, Date; Timestamp for times
 	Optional bool   // the column comes from a later migration
+	// Attribute names one of the parcels' other attributes (the file's
+	// field name) this column holds; "" for the columns of the schema.
+	Attribute string
 }
 
 // Timestamp is an export-only kind: a moment, written in RFC 3339.
@@ -223,12 +226,66 @@ var exportFields = map[Layer][]ExportField{
 		ExportField{Name: "invested_share", Shp: "INV_SHARE", Zh: "已投资比例", Kind: Float, Optional: true},
 		ExportField{Name: "halted_since", Shp: "HALTED", Zh: "中止开发日期", Kind: Date, Optional: true},
 		ExportField{Name: "land_price_wan", Shp: "PRICE_WAN", Zh: "价款(万元)", Kind: Float, Optional: true},
+		ExportField{Name: "name", Shp: "NAME", Zh: "地块名称", Kind: Text, Optional: true},
+		ExportField{Name: "owner", Shp: "OWNER", Zh: "权属单位名称", Kind: Text, Optional: true},
+		ExportField{Name: "remarks", Shp: "REMARKS", Zh: "备注", Kind: Text, Optional: true},
 		ExportField{Name: "updated_at", Shp: "UPDATED", Zh: "更新时间", Kind: Timestamp},
 	),
 }
 
 // ExportFields lists the columns of a layer's exports, in order.
 func ExportFields(l Layer) []ExportField { return exportFields[l] }
+
+// Attribute is one of the parcels' other attributes: its name and Text,
+// Float or Bool when every value of it is one.
+type Attribute struct {
+	Name string
+	Kind Kind
+}
+
+// AttributeFields makes export columns of the parcels' other attributes,
+// named as the file that brought them named them. A Shapefile name holds
+// at most 10 bytes in its encoding: a longer name is cut and numbered
+// (the GeoJSON, CSV, XLSX and GeoPackage columns keep it whole).
+func AttributeFields(keys []Attribute, taken []ExportField, encoding string) []ExportField {
+	used := map[string]bool{}
+	for _, f := range taken {
+		used[strings.ToLower(f.Name)], used[strings.ToLower(f.Shp)] = true, true
+	}
+	size := func(s string) int { return len(s) }
+	if encoding == "GBK" || encoding == "GB18030" {
+		size = func(s string) int {
+			b, err := simplifiedchinese.GB18030.NewEncoder().String(s)
+			if err != nil {
+				return len(s)
+			}
+			return len(b)
+		}
+	}
+	out := make([]ExportField, 0, len(keys))
+	for i, a := range keys {
+		k := a.Name
+		name := k
+		if used[strings.ToLower(name)] {
+			name = "attr_" + k
+		}
+		shp := k
+		if size(shp) > 10 || used[strings.ToLower(shp)] {
+			suffix := "_" + strconv.Itoa(i+1)
+			shp = ""
+			for _, r := range k {
+				if size(shp+string(r)+suffix) > 10 {
+					break
+				}
+				shp += string(r)
+			}
+			shp += suffix
+		}
+		used[strings.ToLower(name)], used[strings.ToLower(shp)] = true, true
+		out = append(out, ExportField{Name: name, Shp: shp, Zh: k, Kind: a.Kind, Attribute: k})
+	}
+	return out
+}
 
 // ExportStore is what an export needs from storage.
 type ExportStore interface {

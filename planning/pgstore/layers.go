@@ -52,7 +52,7 @@ var layers = map[string]layer{
 			"affordable_housing": "t.affordable_housing", "supply_method": "t.supply_method",
 			"approved_on": "t.approved_on", "supplied_on": "t.supplied_on",
 			"underground": "coalesce(t.elevation_top <= 0, false)", "construction_land": "t.construction_land",
-			"updated_at": "t.updated_at"},
+			"updated_at": "t.updated_at", "name": "t.name", "owner": "t.owner", "remarks": "t.remarks", "attributes": "t.attributes"},
 	},
 }
 
@@ -144,6 +144,9 @@ func whereSQL(q planning.LayerQuery, args *sqlArgs) (string, error) {
 	if f.UpdatedSince != nil {
 		conds = append(conds, "t.updated_at >= "+args.add(*f.UpdatedSince))
 	}
+	if f.Text != "" {
+		conds = append(conds, textMatchSQL("t", args.add(f.Text)))
+	}
 	if f.Eligible != nil {
 		not := ""
 		if !*f.Eligible {
@@ -153,6 +156,13 @@ func whereSQL(q planning.LayerQuery, args *sqlArgs) (string, error) {
 			eligibleSQL("e", args.add(planning.EligibilityToleranceM2)+"::float8")+")")
 	}
 	return strings.Join(conds, " AND "), nil
+}
+
+// textMatchSQL is the condition that a parcel (alias t) has param (text)
+// in its name, owner or code, in any case; it uses the trigram index of
+// migration 011.
+func textMatchSQL(t, param string) string {
+	return "lq_parcel_text(" + t + ".name, " + t + ".owner, " + t + ".code) ILIKE '%' || replace(replace(replace(" + param + "::text, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'"
 }
 
 // likePrefixes turns class codes into LIKE patterns; codes are digits only
