@@ -72,6 +72,7 @@ func New(cfg Config, store Store, log *slog.Logger) http.Handler {
 	})
 	s.mountOGC(r)
 	s.mountTiles(r)
+	s.mountQGIS(r) // the QGIS project (qgis.go)
 	r.Handle("/*", ui.Handler())
 	return r
 }
