@@ -24,6 +24,9 @@ type Config struct {
 	Users       planning.UserStore // accounts, sessions, tokens, audit log; nil: the store's, if it keeps them
 	SessionTTL  time.Duration      // how long a browser login lasts; 0: 12h
 	SessionIdle time.Duration      // how long a browser login may go unused; 0: 30m
+
+	Basemaps    []Basemap // remote background tiles (basemap.go); their hosts join the CSP
+	BasemapFile *MBTiles  // a local tile package served at /basemap/{z}/{x}/{y}; nil: none
 }
 
 // Store is everything the HTTP face needs from storage.
@@ -54,6 +57,7 @@ func New(cfg Config, store Store, log *slog.Logger) http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, s.observe, middleware.Recoverer)
 	r.Use(middleware.GetHead) // HEAD answers wherever GET does (OGC API clients probe with it)
+	r.Use(s.basemapCSP)       // the configured basemap hosts may serve tiles to the page
 	r.Get("/healthz", s.healthz)
 	r.Get("/metrics", s.serveMetrics)
 	r.Get("/readyz", s.readyz)
@@ -72,7 +76,8 @@ func New(cfg Config, store Store, log *slog.Logger) http.Handler {
 	})
 	s.mountOGC(r)
 	s.mountTiles(r)
-	s.mountQGIS(r) // the QGIS project (qgis.go)
+	s.mountQGIS(r)    // the QGIS project (qgis.go)
+	s.mountBasemap(r) // basemap list and the local tile package (basemap.go)
 	r.Handle("/*", ui.Handler())
 	return r
 }

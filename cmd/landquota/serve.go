@@ -29,6 +29,13 @@ func runServe(ctx context.Context, env environ, args []string) error {
 		// Serve anyway: /readyz reports it, and the database may come back.
 		log.Warn("database not ready at start", "err", message(err))
 	}
+	var basemapFile *web.MBTiles
+	if cfg.BasemapFile != "" {
+		if basemapFile, err = web.OpenMBTiles(cfg.BasemapFile, cfg.BasemapKind); err != nil {
+			return err
+		}
+		defer basemapFile.Close()
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w (is another server running? choose another with --addr or LANDQUOTA_ADDR)", cfg.Addr, err)
@@ -46,7 +53,8 @@ func runServe(ctx context.Context, env environ, args []string) error {
 	}()
 	defer func() { stopListening(); <-listening }()
 	srv := &http.Server{
-		Handler:           web.New(web.Config{Version: version, Tiles: tiles, Users: store, SessionTTL: cfg.SessionTTL, SessionIdle: cfg.SessionIdle}, store, log),
+		Handler:           web.New(web.Config{Version: version, Tiles: tiles, Users: store, SessionTTL: cfg.SessionTTL, SessionIdle: cfg.SessionIdle,
+			Basemaps: cfg.Basemaps, BasemapFile: basemapFile}, store, log),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
