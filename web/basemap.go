@@ -27,9 +27,9 @@ import (
 // (annotation, 注记).
 type Basemap struct {
 	Name        string   `json:"name"`
-	Kind        string   `json:"kind"`            // vector, imagery or annotation
-	Over        string   `json:"over,omitempty"`  // annotation: the kind it labels (vector or imagery); "" both
-	URL         string   `json:"url"`             // XYZ template: {z} {x} {y} {s}
+	Kind        string   `json:"kind"`           // vector, imagery or annotation
+	Over        string   `json:"over,omitempty"` // annotation: the kind it labels (vector or imagery); "" both
+	URL         string   `json:"url"`            // XYZ template: {z} {x} {y} {s}
 	Subdomains  []string `json:"subdomains,omitempty"`
 	Attribution string   `json:"attribution"`
 	MinZoom     int      `json:"min_zoom"`

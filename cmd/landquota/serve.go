@@ -53,7 +53,7 @@ func runServe(ctx context.Context, env environ, args []string) error {
 	}()
 	defer func() { stopListening(); <-listening }()
 	srv := &http.Server{
-		Handler:           web.New(web.Config{Version: version, Tiles: tiles, Users: store, SessionTTL: cfg.SessionTTL, SessionIdle: cfg.SessionIdle,
+		Handler: web.New(web.Config{Version: version, Tiles: tiles, Users: store, SessionTTL: cfg.SessionTTL, SessionIdle: cfg.SessionIdle,
 			Basemaps: cfg.Basemaps, BasemapFile: basemapFile}, store, log),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
