@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -119,5 +120,32 @@ func TestBasemapConfigFileAndCSP(t *testing.T) {
 		if res, _ := http.Get(srv.URL + path); res.StatusCode != want {
 			t.Errorf("%s: %d, want %d", path, res.StatusCode, want)
 		}
+	}
+}
+
+// TestVectorMBTiles: a vector tile package (GDAL's MVT driver) counts as a
+// street map and its gzipped tiles go out as such.
+func TestVectorMBTiles(t *testing.T) {
+	if _, err := exec.LookPath("ogr2ogr"); err != nil {
+		t.Skip("GDAL (gdal-bin) is not installed")
+	}
+	dir := t.TempDir()
+	src, mb := filepath.Join(dir, "p.geojson"), filepath.Join(dir, "v.mbtiles")
+	os.WriteFile(src, []byte(fc(parcelFeature("V-1", "100101", square(0, 0, 500)))), 0o644)
+	if out, err := exec.Command("ogr2ogr", "-f", "MVT", mb, src, "-dsco", "FORMAT=MBTILES", "-dsco", "MINZOOM=12", "-dsco", "MAXZOOM=12").CombinedOutput(); err != nil {
+		t.Fatalf("ogr2ogr: %v %s", err, out)
+	}
+	file, err := web.OpenMBTiles(mb, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	if file.Meta.Format != "pbf" || file.Meta.Kind != "vector" || file.Meta.MinZoom != 12 {
+		t.Fatalf("meta %+v", file.Meta)
+	}
+	// The tile of 120.21°E 30.19°N at zoom 12.
+	b, err := file.Tile(context.Background(), 12, 3415, 1687)
+	if err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+		t.Errorf("tile: %v %x", err, b[:min(len(b), 4)])
 	}
 }
