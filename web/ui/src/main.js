@@ -396,7 +396,6 @@ async function start() {
   });
 
   createGoTo(map, gisTools, { onParcel: (f) => app.showParcel(f.getId(), f.getProperties()), onError: (err) => errors.report(t('coords.failed'), err) });
-  onLangChange(() => applyTranslations(gisTools));
   window.__landquota.basemaps = await basemapsReady;
 
   await authReady;
