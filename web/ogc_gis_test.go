@@ -108,7 +108,7 @@ func TestOGCAxisOrderDatetimePrecisionHead(t *testing.T) {
 		}
 	}
 
-	for _, u := range []string{"/ogc", "/ogc/api", "/ogc/collections", "/ogc/collections/parcels/items?limit=2", "/api/layers/parcels?limit=1"} {
+	for _, u := range []string{"/ogc", "/ogc/api", "/ogc/collections", "/ogc/collections/parcels/items?limit=2", "/api/layers/parcels?limit=1", "/tiles/parcels.json", "/api/qgis/landquota.qgs"} {
 		req, _ := http.NewRequest("HEAD", srv.URL+u, nil)
 		res, err := http.DefaultClient.Do(req)
 		if err != nil || res.StatusCode != 200 || res.Header.Get("Content-Type") == "" {

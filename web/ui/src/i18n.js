@@ -114,6 +114,8 @@ const LABELS = [
   ['coords.placeholder', '定位：坐标（经纬度或 4549 X,Y）、地块编号或名称', 'Go to: a coordinate (lon/lat or EPSG:4549 X,Y), a parcel code or name'],
   ['coords.nothing', '未找到地块', 'No parcel found'],
   ['coords.failed', '查找失败', 'Search failed'],
+  ['qgis.download', '下载 QGIS 工程', 'QGIS project'],
+  ['qgis.hint', '在 QGIS 中打开同一张图（OGC API 与矢量切片图层，样式同网页地图）', 'Open the same map in QGIS (OGC API and vector tile layers, styled as this map)'],
   ['info.project', '所属项目', 'Project'],
   ['info.noProject', '未纳入项目', 'In no project'],
   ['info.projectNeed', '项目新增用地需求', 'Project needs (new land)'],

@@ -151,7 +151,8 @@ async function start() {
   map.getView().fit(transformExtent(bounds, 'EPSG:4326', map.getView().getProjection()), { padding: fitPadding() });
 
   // Basemap switcher and the go-to box (basemap.js, coords.js) share one corner of the map.
-  const gisTools = el('div', { id: 'gis-tools', 'data-testid': 'gis-tools' });
+  const gisTools = el('div', { id: 'gis-tools', 'data-testid': 'gis-tools' },
+    el('a', { class: 'qgis-link', href: '/api/qgis/landquota.qgs', download: 'landquota.qgs', 'data-testid': 'qgis-link', 'data-i18n': 'qgis.download', 'data-i18n-title': 'qgis.hint' }));
   document.body.append(gisTools);
   const basemapsReady = createBasemaps(map, gisTools, { onError: (err) => errors.report(t('basemap.failed'), err) });
 

@@ -179,6 +179,10 @@ test('the pointer shows EPSG:4549 X/Y; go to takes a surveyor coordinate and a p
   await page.waitForSelector('#info-panel[data-loaded=true]');
   equal((await page.textContent('[data-testid=info-code]')).trim(), code, 'the panel shows the parcel found');
   await page.screenshot({ path: join(OUT_DIR, 'gis-02-goto.png') });
+  // The QGIS project of the same map is one click away.
+  const href = await page.getAttribute('[data-testid=qgis-link]', 'href');
+  const qgs = await (await fetch(ctx.world.url + href)).text();
+  assert(qgs.includes(`url=&#39;${ctx.world.url}/ogc&#39;`), 'the QGIS project points at this server');
   equal(page.consoleErrors.length, 0, `console errors ${page.consoleErrors}`);
   await page.context().close();
 });
