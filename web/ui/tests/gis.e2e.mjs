@@ -5,7 +5,7 @@
 //
 //   LANDQUOTA_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:55432/landquota_test node tests/gis.e2e.mjs
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -24,6 +24,21 @@ function makeMBTiles(dir) {
     '-a_srs', 'EPSG:3857', '-a_ullr', '13369000', '3530000', '13390000', '3509000', tif]);
   run('gdal_translate', ['-q', '-of', 'MBTILES', tif, mb]);
   return mb;
+}
+
+/**
+ * Gives one parcel what a bureau's file carries beyond the modelled fields (name, owner, remarks,
+ * other attributes) by importing it again with them, as an official would; returns its code.
+ */
+async function importAttributes(world, dir) {
+  const fc = await (await fetch(`${world.url}/ogc/collections/parcels/items?limit=1&status=reserve`)).json();
+  const f = fc.features[0];
+  const props = { DKBH: f.properties.code, YDYHFL: f.properties.land_use, ZT: f.properties.status,
+    XMMC: '滨江智造园一期', QSDWMC: '㙟村经济合作社𠀀', BZ: '南侧待拆迁', DLMC: '工业用地' };
+  const file = join(dir, 'attrs.geojson');
+  writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: props, geometry: f.geometry }] }));
+  run(world.bin, ['import', 'parcels', file, '--mode', 'upsert'], { env: { DATABASE_URL: world.dbURL } });
+  return f.properties.code;
 }
 
 /** Restarts the world's server with the basemap flags. */
@@ -187,12 +202,29 @@ test('the pointer shows EPSG:4549 X/Y; go to takes a surveyor coordinate and a p
   await page.context().close();
 });
 
+test('a parcel found by its name shows the name, owner, remarks and other attributes its file carried', async (ctx) => {
+  const page = await openPage(ctx);
+  await page.fill('[data-testid=goto-input]', '智造园');
+  await page.press('[data-testid=goto-input]', 'Enter');
+  await page.waitForSelector('#info-panel[data-loaded=true]');
+  equal((await page.textContent('[data-testid=info-code]')).trim(), ctx.named, 'the parcel found by name');
+  equal((await page.textContent('[data-testid=info-name]')).trim(), '滨江智造园一期', 'name');
+  equal((await page.textContent('[data-testid=info-owner]')).trim(), '㙟村经济合作社𠀀', 'owner, with characters outside GBK');
+  equal((await page.textContent('[data-testid=info-remarks]')).trim(), '南侧待拆迁', 'remarks');
+  const attrs = await page.textContent('[data-testid=info-attributes]');
+  assert(attrs.includes('DLMC') && attrs.includes('工业用地'), `other attributes: ${attrs}`);
+  await page.screenshot({ path: join(OUT_DIR, 'gis-03-attributes.png') });
+  equal(page.consoleErrors.length, 0, `console errors ${page.consoleErrors}`);
+  await page.context().close();
+});
+
 // ---------------------------------------------------------------- main
 const ctx = { pages: [] };
 let failures = 1;
 const dir = mkdtempSync(join(tmpdir(), 'lq-gis-'));
 try {
   ctx.world = await startWorld();
+  ctx.named = await importAttributes(ctx.world, dir);
   await serveWithBasemaps(ctx.world, makeMBTiles(dir));
   ctx.browser = await chromium.launch({
     executablePath: CHROMIUM,
