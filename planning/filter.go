@@ -15,12 +15,13 @@ type ParcelFilter struct {
 	MaxAreaM2    *float64
 	Eligible     *bool      // inside the urban development boundary and clear of farmland and red line
 	UpdatedSince *time.Time // changed at or after
+	Text         string     // in the name, owner or code (any case, a part of it)
 }
 
 // Empty reports whether f selects everything.
 func (f *ParcelFilter) Empty() bool {
 	return f == nil || (len(f.Statuses) == 0 && len(f.LandUse) == 0 && len(f.Parks) == 0 && len(f.Districts) == 0 &&
-		f.MinAreaM2 == nil && f.MaxAreaM2 == nil && f.Eligible == nil && f.UpdatedSince == nil)
+		f.MinAreaM2 == nil && f.MaxAreaM2 == nil && f.Eligible == nil && f.UpdatedSince == nil && f.Text == "")
 }
 
 // EligibilityToleranceM2 is the overlap with a protected line (measured in

@@ -2,6 +2,7 @@ package planning
 
 import (
 	"context"
+	"time"
 
 	"github.com/paulmach/orb"
 )
@@ -22,6 +23,12 @@ type LayerQuery struct {
 	SRID       int           // output coordinates: 0 or 4490 lon/lat, 4549 metres
 	LatLon     bool          // write coordinates in the CRS's axis order (lat/lon, northing/easting)
 	Count      bool          // also report how many features match in all
+	Updated    *TimeRange    // only features whose updated_at falls in it (OGC datetime)
+}
+
+// TimeRange is a closed interval of time; a nil end is open.
+type TimeRange struct {
+	Start, End *time.Time
 }
 
 // LayerFields lists the properties each layer's features carry, in order.
@@ -31,7 +38,7 @@ var LayerFields = map[string][]string{
 	"protected-zones": {"id", "kind", "name", "area_m2", "area_mu"},
 	"parcels": {"code", "district", "park", "land_use", "land_use_zh", "status", "status_zh", "area_m2", "area_mu",
 		"plot_ratio", "building_density", "green_ratio", "affordable_housing", "supply_method", "approved_on",
-		"supplied_on", "underground", "construction_land", "updated_at"},
+		"supplied_on", "underground", "construction_land", "updated_at", "name", "owner", "remarks", "attributes"},
 }
 
 // GeoStore is what the web face needs from the geography store.

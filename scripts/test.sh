@@ -22,6 +22,7 @@ go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 echo "== ui unit tests (node --test)"
 (cd web/ui && npm test --silent)
 echo "== ui browser tests (chromium)"; scripts/ui-test.sh
+echo "== OpenAPI document of /ogc (swagger-parser)"; (cd web/ui && node tests/openapi.mjs)
 # A short fuzz pass of the input parsers; the full go test comes last so its
 # summary closes the run.
 for f in planning/importer:FuzzGeoJSON planning/importer:FuzzFieldMap web:FuzzParseBBox web:FuzzParseParcelFilter web:FuzzParseTileRequest; do echo "== fuzz ${f#*:} (4 s)"; go test -run '^$' -fuzz "^${f#*:}\$" -fuzztime 4s "./${f%%:*}" 2>&1 | grep -v "^fuzz: elapsed"; done

@@ -24,7 +24,8 @@ import (
 // with the layers' filters (bbox, bbox-crs, status, land_use, park,
 // district, min_area, max_area, unit, eligible, updated_since) and srid
 // (4490, 4326, 4549, 4528), precision (coordinate decimals) and encoding
-// (Shapefile text: UTF-8 or GBK). GeoJSON and CSV stream as the rows
+// (Shapefile text: UTF-8, GB18030, or GBK refused where a value is outside
+// GBK). GeoJSON and CSV stream as the rows
 // arrive; XLSX, Shapefile (a .zip) and GeoPackage are built in a temporary
 // file first and sent with their length. Unknown parameters are refused, so
 // a mistyped filter cannot quietly export everything.

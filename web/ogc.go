@@ -60,14 +60,15 @@ func baseURL(r *http.Request) string {
 }
 
 func (s *Server) mountOGC(r chi.Router) {
-	r.Get("/ogc", s.ogcLanding)
-	r.Get("/ogc/", s.ogcLanding)
-	r.Get("/ogc/conformance", s.ogcConformance)
-	r.Get("/ogc/api", s.ogcAPI)
-	r.Get("/ogc/collections", s.ogcCollections)
-	r.Get("/ogc/collections/{id}", s.ogcCollection)
-	r.Get("/ogc/collections/{id}/items", s.ogcItems)
-	r.Get("/ogc/collections/{id}/items/{fid}", s.ogcItem)
+	// HEAD is routed explicitly: the UI's catch-all would take it otherwise.
+	for path, h := range map[string]http.HandlerFunc{
+		"/ogc": s.ogcLanding, "/ogc/": s.ogcLanding, "/ogc/conformance": s.ogcConformance, "/ogc/api": s.ogcAPI,
+		"/ogc/collections": s.ogcCollections, "/ogc/collections/{id}": s.ogcCollection,
+		"/ogc/collections/{id}/items": s.ogcItems, "/ogc/collections/{id}/items/{fid}": s.ogcItem,
+	} {
+		r.Get(path, h)
+		r.Head(path, h)
+	}
 }
 
 func (s *Server) ogcLanding(w http.ResponseWriter, r *http.Request) {
@@ -176,15 +177,25 @@ func ogcQuery(id string, v url.Values) (planning.LayerQuery, string, error) {
 		}
 	}
 	if s := v.Get("bbox"); s != "" {
-		b, err := parseBBox(s, srid != 4549)
+		b, err := parseBBox(s, srid == 4326)
 		if err != nil {
 			return q, "", err
+		}
+		// EPSG:4490 orders its axes latitude first (OGC Part 2): a
+		// longitude where a latitude belongs is refused, not searched.
+		if srid == 4490 && (b.Min[0] < -90 || b.Max[0] > 90 || b.Min[1] < -180 || b.Max[1] > 180) {
+			return q, "", invalidParam("bbox", "%q: EPSG:4490 orders latitude first (minLat,minLon,maxLat,maxLon); for longitude first give bbox-crs CRS84 or leave it out", s)
 		}
 		b = bboxTo4490(b, srid, true)
 		if !finiteBound(b) {
 			return q, "", invalidParam("bbox", "%q lies outside the CRS's area: it does not convert to longitude/latitude", s)
 		}
 		q.BBox = &b
+	}
+	if s := v.Get("datetime"); s != "" {
+		if q.Updated, err = parseDatetime(s); err != nil {
+			return q, "", err
+		}
 	}
 	return q, crs, nil
 }
@@ -237,8 +248,15 @@ func (s *Server) ogcItem(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, unknownCollection(id))
 		return
 	}
-	v := r.URL.Query()
-	q, crs, err := ogcQuery(id, url.Values{"crs": v["crs"], "precision": v["precision"]})
+	// Only crs and precision apply to one feature; the defaults are the
+	// collection's, so a feature reads the same either way.
+	v, one := r.URL.Query(), url.Values{}
+	for _, k := range []string{"crs", "precision"} {
+		if v.Has(k) {
+			one[k] = v[k]
+		}
+	}
+	q, crs, err := ogcQuery(id, one)
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return

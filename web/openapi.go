@@ -2,56 +2,77 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/hangzhou-hitech/landquota/planning"
 )
 
-// ogcAPI serves the OpenAPI 3.0 definition of the /ogc endpoints.
+// ogcAPI serves the OpenAPI 3.0 definition of the /ogc endpoints. It is
+// checked by an OpenAPI validator in make test (web/ui/tests/openapi.mjs).
 func (s *Server) ogcAPI(w http.ResponseWriter, r *http.Request) {
-	str := func(desc string) map[string]any { return map[string]any{"type": "string", "description": desc} }
-	param := func(name, in, desc string, schema map[string]any, required bool) map[string]any {
-		return map[string]any{"name": name, "in": in, "description": desc, "required": required, "schema": schema, "style": "form", "explode": false}
+	str := map[string]any{"type": "string"}
+	// Query parameters are form-style; path parameters simple (OpenAPI 3.0 §4.7.12.4).
+	query := func(name, desc string, schema map[string]any) map[string]any {
+		return map[string]any{"name": name, "in": "query", "description": desc, "required": false, "schema": schema, "style": "form", "explode": false}
 	}
-	collectionID := param("collectionId", "path", "collection", map[string]any{"type": "string", "enum": planning.LayerNames}, true)
+	path := func(name, desc string, schema map[string]any) map[string]any {
+		return map[string]any{"name": name, "in": "path", "description": desc, "required": true, "schema": schema, "style": "simple"}
+	}
+	collectionID := path("collectionId", "collection", map[string]any{"type": "string", "enum": planning.LayerNames})
+	crs := query("crs", "CRS of the returned coordinates, in the CRS's own axis order (EPSG:4490 latitude first, EPSG:4549 northing first)",
+		map[string]any{"type": "string", "format": "uri", "enum": ogcCRS, "default": crs84URI})
+	precision := query("precision", "coordinate decimals; the default keeps 0.1 mm ("+strconv.Itoa(ogcPrecision)+
+		" decimals of a degree, 4 of a metre in EPSG:4549)", map[string]any{"type": "integer", "minimum": 0, "maximum": 15, "default": ogcPrecision})
 	items := []any{
 		collectionID,
-		param("bbox", "query", "minx,miny,maxx,maxy in bbox-crs (default CRS84 lon/lat)", map[string]any{"type": "array", "minItems": 4, "maxItems": 4, "items": map[string]any{"type": "number"}}, false),
-		param("bbox-crs", "query", "CRS of bbox", map[string]any{"type": "string", "enum": ogcCRS}, false),
-		param("crs", "query", "CRS of the returned coordinates (in its axis order)", map[string]any{"type": "string", "enum": ogcCRS}, false),
-		param("limit", "query", "features per page", map[string]any{"type": "integer", "minimum": 1, "maximum": ogcMaxLimit, "default": defaultLimit}, false),
-		param("after", "query", "continue after this feature id (use the next link)", str(""), false),
-		param("properties", "query", "comma-separated property names to return", str(""), false),
-		param("precision", "query", "coordinate decimals", map[string]any{"type": "integer", "minimum": 0, "maximum": 15, "default": defaultPrecision}, false),
-		param("status", "query", "parcels: lifecycle statuses, comma-separated", str(""), false),
-		param("land_use", "query", "parcels: land-use class codes or prefixes (2023 classification), comma-separated", str(""), false),
-		param("park", "query", "parcels: park codes", str(""), false),
-		param("district", "query", "parcels: district adcodes", str(""), false),
-		param("min_area", "query", "parcels: smallest area in unit", map[string]any{"type": "number"}, false),
-		param("max_area", "query", "parcels: largest area in unit", map[string]any{"type": "number"}, false),
-		param("unit", "query", "area unit", map[string]any{"type": "string", "enum": []string{"m2", "mu", "ha"}, "default": "m2"}, false),
-		param("eligible", "query", "parcels: eligible for new construction land", map[string]any{"type": "boolean"}, false),
-		param("updated_since", "query", "parcels: changed at or after (date or RFC 3339 time)", str(""), false),
+		query("bbox", "minx,miny,maxx,maxy in bbox-crs, in its axis order (CRS84: lon,lat; EPSG:4490: lat,lon; EPSG:4549: northing,easting)",
+			map[string]any{"type": "array", "minItems": 4, "maxItems": 4, "items": map[string]any{"type": "number"}}),
+		query("bbox-crs", "CRS of bbox", map[string]any{"type": "string", "format": "uri", "enum": ogcCRS, "default": crs84URI}),
+		query("datetime", "updated_at: an instant or an interval (RFC 3339 times or dates; '..' or empty for an open end), e.g. 2026-03-01/..", str),
+		crs,
+		query("limit", "features per page", map[string]any{"type": "integer", "minimum": 1, "maximum": ogcMaxLimit, "default": defaultLimit}),
+		query("after", "continue after this feature id (follow the next link)", str),
+		query("properties", "comma-separated property names to return", str),
+		precision,
+		query("status", "parcels: lifecycle statuses, comma-separated", str),
+		query("land_use", "parcels: land-use class codes or prefixes (2023 classification), comma-separated", str),
+		query("park", "parcels: park codes, comma-separated", str),
+		query("district", "parcels: district adcodes, comma-separated", str),
+		query("min_area", "parcels: smallest area in unit", map[string]any{"type": "number", "minimum": 0}),
+		query("max_area", "parcels: largest area in unit", map[string]any{"type": "number", "minimum": 0}),
+		query("unit", "area unit of min_area and max_area", map[string]any{"type": "string", "enum": []string{"m2", "mu", "ha"}, "default": "m2"}),
+		query("eligible", "parcels: eligible for new construction land", map[string]any{"type": "boolean"}),
+		query("updated_since", "parcels: changed at or after (date or RFC 3339 time)", str),
 	}
-	jsonBody := func(desc, media string) map[string]any {
-		return map[string]any{"200": map[string]any{"description": desc, "content": map[string]any{media: map[string]any{"schema": map[string]any{"type": "object"}}}},
-			"default": map[string]any{"description": "error: {\"error\":{\"code\",\"message\",\"details\"}}"}}
+	errorBody := map[string]any{"type": "object", "properties": map[string]any{"error": map[string]any{"type": "object",
+		"properties": map[string]any{"code": str, "message": str, "details": map[string]any{"type": "object"}}}}}
+	responses := func(desc, media string) map[string]any {
+		return map[string]any{
+			"200":     map[string]any{"description": desc, "content": map[string]any{media: map[string]any{"schema": map[string]any{"type": "object"}}}},
+			"default": map[string]any{"description": "an error, named", "content": map[string]any{mediaJSON: map[string]any{"schema": errorBody}}},
+		}
 	}
-	get := func(summary, opID, media string, params []any) map[string]any {
-		return map[string]any{"get": map[string]any{"summary": summary, "operationId": opID, "parameters": params, "responses": jsonBody(summary, media)}}
+	get := func(summary, opID, media string, params ...any) map[string]any {
+		op := map[string]any{"summary": summary, "operationId": opID, "responses": responses(summary, media)}
+		if len(params) > 0 {
+			op["parameters"] = params
+		}
+		return map[string]any{"get": op}
 	}
 	doc := map[string]any{
 		"openapi": "3.0.3",
-		"info":    map[string]any{"title": "landquota OGC API - Features", "version": s.cfg.Version},
+		"info": map[string]any{"title": "landquota OGC API - Features", "version": s.cfg.Version,
+			"description": "Parcels, parks, districts and protected lines of the Hangzhou High-tech Zone and its cooperation parks (CGCS2000)."},
 		"servers": []any{map[string]any{"url": baseURL(r) + "/ogc"}},
 		"paths": map[string]any{
-			"/":                                 get("landing page", "getLandingPage", mediaJSON, nil),
-			"/conformance":                      get("conformance classes", "getConformance", mediaJSON, nil),
-			"/api":                              get("this API definition", "getAPI", mediaOpenAPI, nil),
-			"/collections":                      get("the collections", "getCollections", mediaJSON, nil),
-			"/collections/{collectionId}":       get("one collection", "describeCollection", mediaJSON, []any{collectionID}),
-			"/collections/{collectionId}/items": get("features, paged", "getFeatures", mediaGeoJSON, items),
-			"/collections/{collectionId}/items/{featureId}": get("one feature", "getFeature", mediaGeoJSON, []any{collectionID,
-				param("featureId", "path", "feature id", str(""), true), items[3]}),
+			"/":                                 get("landing page", "getLandingPage", mediaJSON),
+			"/conformance":                      get("conformance classes", "getConformance", mediaJSON),
+			"/api":                              get("this API definition", "getAPI", mediaOpenAPI),
+			"/collections":                      get("the collections", "getCollections", mediaJSON),
+			"/collections/{collectionId}":       get("one collection", "describeCollection", mediaJSON, collectionID),
+			"/collections/{collectionId}/items": get("features, paged", "getFeatures", mediaGeoJSON, items...),
+			"/collections/{collectionId}/items/{featureId}": get("one feature", "getFeature", mediaGeoJSON, collectionID,
+				path("featureId", "feature id", str), crs, precision),
 		},
 	}
 	w.Header().Set("Content-Type", mediaOpenAPI)

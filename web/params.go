@@ -155,6 +155,14 @@ func parseParcelFilter(v url.Values) (*planning.ParcelFilter, error) {
 		}
 		f.UpdatedSince = &t
 	}
+	for _, k := range []string{"name", "q"} {
+		if s := strings.TrimSpace(v.Get(k)); s != "" {
+			if len([]rune(s)) > 100 {
+				return nil, invalidParam(k, "%q is longer than 100 characters", s)
+			}
+			f.Text = s
+		}
+	}
 	if f.Empty() {
 		return nil, nil
 	}
@@ -193,8 +201,62 @@ func parseCommon(layer string, v url.Values, maxLimit int) (planning.LayerQuery,
 		return q, err
 	}
 	if f != nil && layer != "parcels" {
-		return q, planning.Errorf(planning.ErrInvalid, "filters (status, land_use, park, district, min_area, max_area, eligible, updated_since) apply to the parcels layer only")
+		return q, planning.Errorf(planning.ErrInvalid, "filters (status, land_use, park, district, min_area, max_area, eligible, updated_since, name) apply to the parcels layer only")
 	}
 	q.Filter = f
 	return q, nil
+}
+
+// parseDatetime reads OGC API's datetime: an instant or an interval
+// start/end, either end open ("..", or empty), each an RFC 3339 time or a
+// date. A date stands for its whole day (in the server's zone), so
+// datetime=2026-03-01 is that day and 2026-03-01/2026-03-31 all of March.
+func parseDatetime(s string) (*planning.TimeRange, error) {
+	bad := func() error {
+		return invalidParam("datetime", "%q is not an instant or an interval (2026-03-01, 2026-03-01T08:00:00Z, 2026-03-01/2026-03-31, ../2026-03-31, 2026-03-01/..)", s)
+	}
+	day := func(p string) (time.Time, bool, error) {
+		if t, err := time.Parse(time.RFC3339Nano, p); err == nil {
+			return t, false, nil
+		}
+		t, err := time.ParseInLocation("2006-01-02", p, time.Local)
+		return t, true, err
+	}
+	start, end, interval := strings.Cut(strings.TrimSpace(s), "/")
+	var r planning.TimeRange
+	if !interval {
+		t, isDay, err := day(start)
+		if err != nil {
+			return nil, bad()
+		}
+		e := t
+		if isDay {
+			e = t.AddDate(0, 0, 1).Add(-time.Microsecond)
+		}
+		return &planning.TimeRange{Start: &t, End: &e}, nil
+	}
+	if start != "" && start != ".." {
+		t, _, err := day(start)
+		if err != nil {
+			return nil, bad()
+		}
+		r.Start = &t
+	}
+	if end != "" && end != ".." {
+		t, isDay, err := day(end)
+		if err != nil {
+			return nil, bad()
+		}
+		if isDay {
+			t = t.AddDate(0, 0, 1).Add(-time.Microsecond)
+		}
+		r.End = &t
+	}
+	if r.Start == nil && r.End == nil {
+		return nil, invalidParam("datetime", "%q: at least one end of the interval must be given", s)
+	}
+	if r.Start != nil && r.End != nil && r.End.Before(*r.Start) {
+		return nil, invalidParam("datetime", "%q: the interval ends before it starts", s)
+	}
+	return &r, nil
 }

@@ -35,6 +35,9 @@ type Config struct {
 	HeavySlots         int                         // anonymous heavy reads at once; 0: 2
 	Ready              func(context.Context) error // readiness on a connection of its own; nil: the store's pool
 	MetricsElsewhere   bool                        // /metrics is served by MetricsHandler only
+
+	Basemaps    []Basemap // remote background tiles (basemap.go); their hosts join the CSP
+	BasemapFile *MBTiles  // a local tile package served at /basemap/{z}/{x}/{y}; nil: none
 }
 
 // Store is everything the HTTP face needs from storage.
@@ -72,6 +75,8 @@ func NewWithMetrics(cfg Config, store Store, log *slog.Logger) (app, metrics htt
 	s.auth = newAuthState(cfg, store)
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, s.observe, s.proxyHeaders, s.bound, middleware.Recoverer)
+	r.Use(middleware.GetHead) // HEAD answers wherever GET does (OGC API clients probe with it)
+	r.Use(s.basemapCSP)       // the configured basemap hosts may serve tiles to the page
 	r.Get("/healthz", s.healthz)
 	if !cfg.MetricsElsewhere {
 		r.Get("/metrics", s.serveMetrics)
@@ -92,6 +97,8 @@ func NewWithMetrics(cfg Config, store Store, log *slog.Logger) (app, metrics htt
 	})
 	s.mountOGC(r)
 	s.mountTiles(r)
+	s.mountQGIS(r)    // the QGIS project (qgis.go)
+	s.mountBasemap(r) // basemap list and the local tile package (basemap.go)
 	r.Handle("/*", ui.Handler())
 	return r, http.HandlerFunc(s.serveMetrics)
 }

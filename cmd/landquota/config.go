@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/web"
 )
 
 // dbConfig is the database part of every command's configuration.
@@ -67,7 +68,16 @@ type serveConfig struct {
 	TLSCert        string
 	TLSKey         string
 	MetricsAddr    string
+	Basemaps       []web.Basemap // --basemap, repeatable
+	BasemapFile    string        // --basemap-file: a local MBTiles package
+	BasemapKind    string        // --basemap-file-kind
 }
+
+// basemapFlags collects the repeatable --basemap.
+type basemapFlags []string
+
+func (b *basemapFlags) String() string     { return strings.Join(*b, " ") }
+func (b *basemapFlags) Set(v string) error { *b = append(*b, v); return nil }
 
 func parseServe(env environ, args []string) (serveConfig, error) {
 	var c serveConfig
@@ -92,8 +102,23 @@ func parseServe(env environ, args []string) (serveConfig, error) {
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "serve HTTPS with this certificate file (PEM; with --tls-key)")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "the private key of --tls-cert (PEM)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "if set, serve /metrics only on this host:port instead of on --addr")
+	var basemaps basemapFlags
+	fs.Var(&basemaps, "basemap", "a background tile layer (repeatable): tianditu, tianditu-cgcs2000, or a JSON object {\"kind\":\"vector|imagery|annotation\",\"url\":\"https://.../{z}/{x}/{y}.png\",\"attribution\":\"...\",\"subdomains\":[...],\"min_zoom\":0,\"max_zoom\":18}")
+	tk := fs.String("tianditu-key", env.getenv("LANDQUOTA_TIANDITU_KEY"), "天地图 key (tk) for --basemap tianditu (env LANDQUOTA_TIANDITU_KEY)")
+	fs.StringVar(&c.BasemapFile, "basemap-file", "", "a local basemap package (MBTiles, raster or vector) served at /basemap/{z}/{x}/{y}, for offices without the internet")
+	fs.StringVar(&c.BasemapKind, "basemap-file-kind", "", "what --basemap-file shows: vector or imagery (default: imagery for JPEG/WebP tiles, else vector)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	for _, spec := range basemaps {
+		b, err := web.ParseBasemap(spec, *tk)
+		if err != nil {
+			return c, err
+		}
+		c.Basemaps = append(c.Basemaps, b...)
+	}
+	if c.BasemapKind != "" && c.BasemapKind != "vector" && c.BasemapKind != "imagery" {
+		return c, fmt.Errorf("--basemap-file-kind %q must be vector or imagery", c.BasemapKind)
 	}
 	if err := c.DB.validate(); err != nil {
 		return c, err

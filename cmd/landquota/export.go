@@ -27,7 +27,7 @@ var exportFilters = []struct{ flag, param, usage string }{
 	{"format", "format", "geojson, csv, xlsx, shp (a .zip, or the files when --output ends in .shp) or gpkg; default: from --output, else geojson"},
 	{"srid", "srid", "coordinates of the output: 4490 (default), 4326, 4549 or 4528"},
 	{"precision", "precision", "decimals of the coordinates (default: all, lossless)"},
-	{"encoding", "encoding", "Shapefile text: UTF-8 (default; the .cpg says so) or GBK (.cpg 936) for old software"},
+	{"encoding", "encoding", "Shapefile text: UTF-8 (default; the .cpg says so), GB18030 (.cpg GB18030; every character), or GBK (.cpg 936, for old software; refused, naming the field and value, where a value is outside GBK)"},
 	{"bbox", "bbox", "minLon,minLat,maxLon,maxLat (with --bbox-crs EPSG:4549: metres)"},
 	{"bbox-crs", "bbox-crs", "the CRS of --bbox"},
 	{"status", "status", "parcels: comma-separated statuses"},

@@ -29,6 +29,13 @@ func runServe(ctx context.Context, env environ, args []string) error {
 		// Serve anyway: /readyz reports it, and the database may come back.
 		log.Warn("database not ready at start", "err", message(err))
 	}
+	var basemapFile *web.MBTiles
+	if cfg.BasemapFile != "" {
+		if basemapFile, err = web.OpenMBTiles(cfg.BasemapFile, cfg.BasemapKind); err != nil {
+			return err
+		}
+		defer basemapFile.Close()
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w (is another server running? choose another with --addr or LANDQUOTA_ADDR)", cfg.Addr, err)
@@ -54,7 +61,7 @@ func runServe(ctx context.Context, env environ, args []string) error {
 	defer readyStore.Close()
 	app, metrics := web.NewWithMetrics(web.Config{Version: version, Tiles: tiles, Users: store, SessionTTL: cfg.SessionTTL, SessionIdle: cfg.SessionIdle,
 		TrustedProxies: cfg.TrustedProxies, RequestTimeout: requestTimeout(cfg.DB.StatementTimeout), HeavySlots: max(1, cfg.MaxConns/2),
-		Ready: readyStore.Ready, MetricsElsewhere: cfg.MetricsAddr != ""}, store, log)
+		Ready: readyStore.Ready, MetricsElsewhere: cfg.MetricsAddr != "", Basemaps: cfg.Basemaps, BasemapFile: basemapFile}, store, log)
 	// A client must send its headers within 10 s and its body within
 	// --read-timeout (an admin's upload gets longer, see web/imports.go);
 	// an idle keep-alive connection is closed after 2 minutes. Writes are

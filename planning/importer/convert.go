@@ -1,9 +1,12 @@
 package importer
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/paulmach/orb"
@@ -19,6 +22,9 @@ type Row struct {
 	Values        []any
 	Bad           bool   // reading found errors in this feature
 	SourceLandUse string // the land-use code as the file wrote it, when crosswalked
+	// Attributes are the file's other properties (parcels): name -> text,
+	// json.Number, bool, or raw JSON for objects and arrays.
+	Attributes map[string]any
 }
 
 // Converter turns raw features into rows. It is immutable and shared by
@@ -44,6 +50,9 @@ func newConverter(m *Mapping, c crs, repair bool, fallback encoding.Encoding, ma
 		bySource: map[string]int{}, keyIdx: -1, luIdx: FieldIndex(m.Layer, "land_use"), maxVertices: maxVertices,
 		known: map[string]bool{}}
 	for _, f := range m.Ignored {
+		conv.known[f] = true
+	}
+	for _, f := range m.Kept {
 		conv.known[f] = true
 	}
 	conv.enums = make([]map[string]string, len(conv.fields))
@@ -116,8 +125,12 @@ func (w *converterWorker) convert(f RawFeature) (*Row, []Issue) {
 				idx, ok = c.bySource[keyText(key, true)]
 			}
 			if !ok {
+				name := keyText(key, escaped)
 				if len(w.late) < 100 && !c.known[string(key)] {
-					w.late[keyText(key, escaped)] = true
+					w.late[name] = true
+				}
+				if keepsAttributes(c.layer) {
+					w.keep(row, name, val, add)
 				}
 				return nil
 			}
@@ -186,6 +199,44 @@ func (w *converterWorker) convert(f RawFeature) (*Row, []Issue) {
 	}
 	row.Geom = g // nil when unusable: the row is still staged, for the checks of its key
 	return row, issues
+}
+
+// keep records one property no field reads among the row's attributes;
+// landquota's own attributes object (a re-imported export) is merged in.
+func (w *converterWorker) keep(row *Row, name string, val []byte, add func(Issue)) {
+	lower := strings.ToLower(strings.TrimSpace(name))
+	if derivedNames[lower] {
+		return
+	}
+	v, err := w.text.value(val)
+	if err != nil {
+		add(Issue{Severity: SevError, Kind: KindBadValue, Field: name, Value: clip(string(val)), Message: fmt.Sprintf("%s: %v", name, err)})
+		return
+	}
+	if row.Attributes == nil {
+		row.Attributes = map[string]any{}
+	}
+	switch v.kind {
+	case 's':
+		row.Attributes[name] = v.str
+	case 'n':
+		row.Attributes[name] = json.Number(v.text)
+	case 'b':
+		row.Attributes[name] = v.b
+	case 'o':
+		if lower == AttributesField {
+			eachMember(val, func(key []byte, escaped bool, inner []byte) error {
+				w.keep(row, keyText(key, escaped), inner, add)
+				return nil
+			})
+			return
+		}
+		fallthrough
+	case 'a':
+		if utf8.Valid(val) && json.Valid(val) {
+			row.Attributes[name] = json.RawMessage(val)
+		}
+	}
 }
 
 func clip(s string) string {

@@ -63,8 +63,9 @@
 // Export streams GeoJSON (with a crs member) and CSV (UTF-8 with a byte
 // order mark, WKT last) as the rows arrive; XLSX holds the attributes with
 // Chinese titles; Shapefiles (zipped, field names of at most 10
-// characters, a .prj of the CRS asked for and a .cpg: UTF-8, or 936 for
-// GBK) and GeoPackages are made by ogr2ogr. Coordinates are written with
+// characters, a .prj of the CRS asked for and a .cpg: UTF-8, GB18030, or 936
+// for GBK, refused where a value is outside GBK) and GeoPackages are made by
+// ogr2ogr; a warning of GDAL's while writing refuses the export. Coordinates are written with
 // every digit by default, so that an export imported again reproduces the
 // same parcels.
 package importer

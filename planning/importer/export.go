@@ -20,6 +20,7 @@ import (
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/paulmach/orb"
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 // Format is an export file format.
@@ -70,7 +71,7 @@ type ExportQuery struct {
 	Precision int // decimals of the coordinates; -1: all (lossless)
 	BBox      *orb.Bound
 	Filter    *planning.ParcelFilter
-	Encoding  string // Shapefile text: UTF-8 (default) or GBK
+	Encoding  string // Shapefile text: UTF-8 (default), GB18030, or GBK (refused where a value is outside GBK)
 	// StatementTimeout bounds the export's query; 0: no limit.
 	StatementTimeout time.Duration
 }
@@ -102,10 +103,12 @@ func (q *ExportQuery) Normalize() error {
 	switch strings.ToUpper(q.Encoding) {
 	case "", "UTF-8", "UTF8":
 		q.Encoding = "UTF-8"
-	case "GBK", "CP936", "936", "GB18030", "GB2312":
+	case "GB18030":
+		q.Encoding = "GB18030"
+	case "GBK", "CP936", "936", "GB2312":
 		q.Encoding = "GBK"
 	default:
-		return planning.Errorf(planning.ErrInvalid, "encoding %q is not UTF-8 or GBK", q.Encoding).WithDetail("parameter", "encoding")
+		return planning.Errorf(planning.ErrInvalid, "encoding %q is not UTF-8, GB18030 or GBK", q.Encoding).WithDetail("parameter", "encoding")
 	}
 	if q.Encoding != "UTF-8" && q.Format != FormatShp {
 		return planning.Errorf(planning.ErrInvalid, "encoding applies to Shapefiles only (the other formats are UTF-8)").WithDetail("parameter", "encoding")
@@ -159,6 +162,9 @@ type ExportField struct {
 	Zh       string // the spreadsheet column title
 	Kind     Kind   // Text, Float, Int, Bool, Date; Timestamp for times
 	Optional bool   // the column comes from a later migration
+	// Attribute names one of the parcels' other attributes (the file's
+	// field name) this column holds; "" for the columns of the schema.
+	Attribute string
 }
 
 // Timestamp is an export-only kind: a moment, written in RFC 3339.
@@ -220,12 +226,66 @@ var exportFields = map[Layer][]ExportField{
 		ExportField{Name: "invested_share", Shp: "INV_SHARE", Zh: "已投资比例", Kind: Float, Optional: true},
 		ExportField{Name: "halted_since", Shp: "HALTED", Zh: "中止开发日期", Kind: Date, Optional: true},
 		ExportField{Name: "land_price_wan", Shp: "PRICE_WAN", Zh: "价款(万元)", Kind: Float, Optional: true},
+		ExportField{Name: "name", Shp: "NAME", Zh: "地块名称", Kind: Text, Optional: true},
+		ExportField{Name: "owner", Shp: "OWNER", Zh: "权属单位名称", Kind: Text, Optional: true},
+		ExportField{Name: "remarks", Shp: "REMARKS", Zh: "备注", Kind: Text, Optional: true},
 		ExportField{Name: "updated_at", Shp: "UPDATED", Zh: "更新时间", Kind: Timestamp},
 	),
 }
 
 // ExportFields lists the columns of a layer's exports, in order.
 func ExportFields(l Layer) []ExportField { return exportFields[l] }
+
+// Attribute is one of the parcels' other attributes: its name and Text,
+// Float or Bool when every value of it is one.
+type Attribute struct {
+	Name string
+	Kind Kind
+}
+
+// AttributeFields makes export columns of the parcels' other attributes,
+// named as the file that brought them named them. A Shapefile name holds
+// at most 10 bytes in its encoding: a longer name is cut and numbered
+// (the GeoJSON, CSV, XLSX and GeoPackage columns keep it whole).
+func AttributeFields(keys []Attribute, taken []ExportField, encoding string) []ExportField {
+	used := map[string]bool{}
+	for _, f := range taken {
+		used[strings.ToLower(f.Name)], used[strings.ToLower(f.Shp)] = true, true
+	}
+	size := func(s string) int { return len(s) }
+	if encoding == "GBK" || encoding == "GB18030" {
+		size = func(s string) int {
+			b, err := simplifiedchinese.GB18030.NewEncoder().String(s)
+			if err != nil {
+				return len(s)
+			}
+			return len(b)
+		}
+	}
+	out := make([]ExportField, 0, len(keys))
+	for i, a := range keys {
+		k := a.Name
+		name := k
+		if used[strings.ToLower(name)] {
+			name = "attr_" + k
+		}
+		shp := k
+		if size(shp) > 10 || used[strings.ToLower(shp)] {
+			suffix := "_" + strconv.Itoa(i+1)
+			shp = ""
+			for _, r := range k {
+				if size(shp+string(r)+suffix) > 10 {
+					break
+				}
+				shp += string(r)
+			}
+			shp += suffix
+		}
+		used[strings.ToLower(name)], used[strings.ToLower(shp)] = true, true
+		out = append(out, ExportField{Name: name, Shp: shp, Zh: k, Kind: a.Kind, Attribute: k})
+	}
+	return out
+}
 
 // ExportStore is what an export needs from storage.
 type ExportStore interface {
@@ -245,7 +305,7 @@ func Export(ctx context.Context, store ExportStore, q ExportQuery, w io.Writer) 
 	}
 	switch q.Format {
 	case FormatGeoJSON:
-		return writeGeoJSON(ctx, store, q, w, false)
+		return writeGeoJSON(ctx, store, q, w, false, nil)
 	case FormatCSV:
 		return writeCSV(ctx, store, q, w)
 	case FormatXLSX:
@@ -292,7 +352,11 @@ func ExportFiles(ctx context.Context, store ExportStore, q ExportQuery, dir stri
 	if err != nil {
 		return 0, nil, err
 	}
-	n, err := writeGeoJSON(ctx, store, q, tmp, q.Format == FormatShp)
+	var check func(ExportField, []any, string) error
+	if q.Format == FormatShp && q.Encoding == "GBK" {
+		check = checkGBK
+	}
+	n, err := writeGeoJSON(ctx, store, q, tmp, q.Format == FormatShp, check)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -306,11 +370,13 @@ func ExportFiles(ctx context.Context, store ExportStore, q ExportQuery, dir stri
 	args := []string{}
 	if q.Format == FormatShp {
 		out = filepath.Join(dir, layer+".shp")
-		enc := "UTF-8"
-		if q.Encoding == "GBK" {
+		enc := q.Encoding
+		if enc == "GBK" {
 			enc = "CP936"
 		}
-		args = append(args, "-f", "ESRI Shapefile", out, tmp.Name(), "-nln", layer, "-a_srs", srs, "-lco", "ENCODING="+enc, "-lco", "RESIZE=YES")
+		args = append(args, "-f", "ESRI Shapefile", out, tmp.Name(), "-nln", layer, "-a_srs", srs, "-lco", "ENCODING="+enc, "-lco", "RESIZE=YES",
+			// A DBF has no date-time: the moment is kept whole as text.
+			"-mapFieldType", "DateTime=String")
 	} else {
 		out = filepath.Join(dir, layer+".gpkg")
 		args = append(args, "-f", "GPKG", out, tmp.Name(), "-nln", layer, "-a_srs", srs, "-nlt", "MULTIPOLYGON")
@@ -321,11 +387,17 @@ func ExportFiles(ctx context.Context, store ExportStore, q ExportQuery, dir stri
 	if err := cmd.Run(); err != nil {
 		return 0, nil, fmt.Errorf("ogr2ogr could not write the %s: %v: %s", q.Format, err, firstLines(errorLines(stderr.String()), 3))
 	}
+	// A warning from GDAL here means something was not written as it is
+	// stored (a character, a long text): refuse rather than lose it.
+	if w := gdalWarnings(stderr.String()); len(w) > 0 {
+		return 0, nil, planning.Errorf(planning.ErrInvalid, "GDAL could not write the %s without changing the data: %s", q.Format, strings.Join(w, "; ")).
+			WithDetail("gdal", w)
+	}
 	if q.Format == FormatGPKG {
 		return n, []string{out}, nil
 	}
 	base := strings.TrimSuffix(out, ".shp")
-	if q.Encoding == "GBK" {
+	if q.Encoding == "GBK" { // every value was checked to be in GBK
 		// ArcGIS reads the code page from the .cpg as a number (936 is GBK);
 		// GDAL reads that too. UTF-8 is written as "UTF-8", which both read.
 		if err := os.WriteFile(base+".cpg", []byte("936"), 0o644); err != nil {
@@ -368,9 +440,40 @@ func geojsonCRSName(srid int) string {
 	return "urn:ogc:def:crs:EPSG::" + strconv.Itoa(srid)
 }
 
+// gdalWarnings picks GDAL's warning lines out of its standard error.
+func gdalWarnings(stderr string) []string {
+	var out []string
+	for _, l := range strings.Split(stderr, "\n") {
+		if l = strings.TrimSpace(l); strings.HasPrefix(l, "Warning") && len(out) < 10 {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+var gbkEncoder = simplifiedchinese.GBK.NewEncoder()
+
+// checkGBK refuses a text value GBK cannot hold, naming the feature, the
+// field and the value.
+func checkGBK(f ExportField, row []any, s string) error {
+	if _, err := gbkEncoder.String(s); err == nil {
+		return nil
+	}
+	var bad []string
+	for _, r := range s {
+		if _, err := gbkEncoder.String(string(r)); err != nil {
+			bad = append(bad, string(r))
+		}
+	}
+	return planning.Errorf(planning.ErrInvalid, "feature %v, field %s (%s): %q has characters GBK cannot encode (%s); export with encoding GB18030 (its superset) or UTF-8",
+		row[0], f.Shp, f.Name, s, strings.Join(bad, " ")).
+		WithDetail("field", f.Shp).WithDetail("value", s).WithDetail("feature", row[0])
+}
+
 // writeGeoJSON writes a FeatureCollection; shpNames uses the Shapefile
-// field names (for ogr2ogr to turn into a Shapefile).
-func writeGeoJSON(ctx context.Context, store ExportStore, q ExportQuery, w io.Writer, shpNames bool) (int64, error) {
+// field names (for ogr2ogr to turn into a Shapefile); check, when set,
+// may refuse a text value.
+func writeGeoJSON(ctx context.Context, store ExportStore, q ExportQuery, w io.Writer, shpNames bool, check func(ExportField, []any, string) error) (int64, error) {
 	bw := bufio.NewWriterSize(w, 256<<10)
 	var fields []ExportField
 	var keys [][]byte
@@ -402,6 +505,11 @@ func writeGeoJSON(ctx context.Context, store ExportStore, q ExportQuery, w io.Wr
 		b = append(b, geom...)
 		b = append(b, `,"properties":{`...)
 		for i, v := range vals {
+			if s, ok := v.(string); ok && check != nil {
+				if err := check(fields[i], vals, s); err != nil {
+					return err
+				}
+			}
 			if i > 0 {
 				b = append(b, ',')
 			}

@@ -245,6 +245,7 @@ type Mapping struct {
 	Crosswalk map[string]string
 	Values    []map[string]string // per field: extra spellings (normalised) of choice values
 	Ignored   []string            // source fields nobody reads
+	Kept      []string            // source fields kept as the feature's other attributes (parcels)
 }
 
 // Mapped reports whether field i is read from the file or has a default.
@@ -372,11 +373,16 @@ func (m *FieldMap) resolve(layer Layer, sourceFields []string, complete bool) (*
 		}
 	}
 	for _, s := range sourceFields {
-		if !claimed[s] {
+		switch {
+		case claimed[s]:
+		case keepsAttributes(layer) && !derivedNames[strings.ToLower(strings.TrimSpace(s))]:
+			mp.Kept = append(mp.Kept, s)
+		default:
 			mp.Ignored = append(mp.Ignored, s)
 		}
 	}
 	sort.Strings(mp.Ignored)
+	sort.Strings(mp.Kept)
 	return mp, nil
 }
 

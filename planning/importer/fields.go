@@ -174,6 +174,9 @@ var layerFields = map[Layer][]Field{
 		{Name: "invested_share", Kind: Float, Ranged: true, Min: 0, Max: 1, Percent: true, Optional: true, Aliases: []string{"invested_share", "inv_share", "已投资比例"}},
 		{Name: "halted_since", Kind: Date, Optional: true, Aliases: []string{"halted_since", "halted", "中止日期"}},
 		{Name: "land_price_wan", Kind: Float, Ranged: true, Min: 0, Max: 1e12, Optional: true, Aliases: []string{"land_price_wan", "price_wan", "价款", "出让价款"}},
+		{Name: "name", Kind: Text, Optional: true, Aliases: []string{"name", "dkmc", "地块名称", "xmmc", "项目名称", "名称"}},
+		{Name: "owner", Kind: Text, Optional: true, Aliases: []string{"owner", "qsdwmc", "权属单位名称", "qlr", "权利人", "tdsyqr", "土地使用权人"}},
+		{Name: "remarks", Kind: Text, Optional: true, Aliases: []string{"remarks", "remark", "bz", "备注"}},
 	},
 }
 
@@ -221,3 +224,23 @@ func (f *Field) enumValues() string {
 	}
 	return strings.Join(v, ", ")
 }
+
+// AttributesField is the property under which landquota's own GeoJSON
+// (/api/layers, OGC API) carries a parcel's other attributes.
+const AttributesField = "attributes"
+
+// derivedNames are the properties landquota adds to what it writes (ids,
+// names of codes, areas, clocks) under their export and Shapefile names:
+// read back from an export they are not attributes of the parcel.
+var derivedNames = func() map[string]bool {
+	out := map[string]bool{"underground": true, "created_at": true, "ogc_fid": true, "fid": true}
+	for _, f := range exportFields[Parcels] {
+		if FieldIndex(Parcels, f.Name) < 0 {
+			out[strings.ToLower(f.Name)], out[strings.ToLower(f.Shp)] = true, true
+		}
+	}
+	return out
+}()
+
+// keepsAttributes reports whether l stores the attributes no field reads.
+func keepsAttributes(l Layer) bool { return l == Parcels }

@@ -95,6 +95,7 @@ func Import(ctx context.Context, store Store, src *Source, req Request, prog *Pr
 	rep.Source.Fields = fields
 	rep.Source.FieldMap, rep.Source.Derived = m.Describe()
 	rep.Source.Ignored = m.Ignored
+	rep.Source.Kept = m.Kept
 	if m.Scheme != "" {
 		rep.Source.LandUseScheme = string(m.Scheme)
 	}
@@ -204,7 +205,13 @@ func lateIssues(rep *Report, m *Mapping, late map[string]bool) {
 	}
 	sort.Strings(names)
 	rep.mu.Lock()
-	rep.Source.Ignored = append(rep.Source.Ignored, names...)
+	for _, k := range names {
+		if keepsAttributes(m.Layer) && !derivedNames[strings.ToLower(strings.TrimSpace(k))] {
+			rep.Source.Kept = append(rep.Source.Kept, k)
+		} else {
+			rep.Source.Ignored = append(rep.Source.Ignored, k)
+		}
+	}
 	rep.mu.Unlock()
 	for _, k := range names {
 		for i, f := range layerFields[m.Layer] {

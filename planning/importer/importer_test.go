@@ -116,8 +116,9 @@ func TestFieldMapIsStrict(t *testing.T) {
 		mp.Defaults[FieldIndex(Parcels, "plot_ratio")] != 2.5 {
 		t.Errorf("resolved: %+v", mp)
 	}
-	if strings.Join(mp.Ignored, ",") != "Shape_Area,YQ" {
-		t.Errorf("ignored %v", mp.Ignored)
+	// Parcels keep what no field reads as their other attributes.
+	if strings.Join(mp.Kept, ",") != "Shape_Area,YQ" || len(mp.Ignored) != 0 {
+		t.Errorf("kept %v, ignored %v", mp.Kept, mp.Ignored)
 	}
 }
 
@@ -128,8 +129,8 @@ func TestFieldMapResolve(t *testing.T) {
 		t.Fatal(err)
 	}
 	if mp.Source[FieldIndex(Parcels, "code")] != "dkbh" || mp.Scheme != SchemeGBT21010 ||
-		mp.Source[FieldIndex(Parcels, "plot_ratio")] != "RJL" || strings.Join(mp.Ignored, ",") != "容积率" {
-		t.Errorf("resolved %v, scheme %s, ignored %v", mp.Source, mp.Scheme, mp.Ignored)
+		mp.Source[FieldIndex(Parcels, "plot_ratio")] != "RJL" || strings.Join(mp.Kept, ",") != "容积率" {
+		t.Errorf("resolved %v, scheme %s, kept %v", mp.Source, mp.Scheme, mp.Kept)
 	}
 	// A planning file's YDXZ is read per value.
 	mp, _ = (*FieldMap)(nil).Resolve(Parcels, []string{"DKBH", "YDXZ", "ZT"})

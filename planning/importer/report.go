@@ -87,6 +87,7 @@ type SourceInfo struct {
 	FieldMap      map[string]string `json:"field_map,omitempty"` // target -> source field
 	Derived       []string          `json:"derived,omitempty"`   // targets the database derives from the outline
 	Ignored       []string          `json:"ignored_fields,omitempty"`
+	Kept          []string          `json:"attribute_fields,omitempty"` // kept as the parcels' other attributes
 	LandUseScheme string            `json:"land_use_scheme,omitempty"`
 }
 
@@ -343,6 +344,9 @@ func (r *Report) WriteText(w io.Writer) {
 	}
 	if len(src.Ignored) > 0 {
 		fmt.Fprintf(w, "ignored fields: %s\n", strings.Join(src.Ignored, ", "))
+	}
+	if len(src.Kept) > 0 {
+		fmt.Fprintf(w, "kept as attributes: %s\n", strings.Join(src.Kept, ", "))
 	}
 	c := r.Counts
 	fmt.Fprintf(w, "features: %d read, %d checked by the database; %s\n", c.Features, c.Staged, r.Summary())

@@ -115,7 +115,7 @@ func Open(ctx context.Context, path string, opt OpenOptions) (*Source, error) {
 			if err := checkShapefile(path, opt.Name); err != nil {
 				return nil, err
 			}
-			s.shapefileEncoding(readSibling(path, ".cpg"), opt.Encoding)
+			gdalEnc = s.shapefileEncoding(readSibling(path, ".cpg"), opt.Encoding, gdalEnc)
 		}
 		return s.openOGR(ctx, path, ogrExt[ext], opt, gdalEnc)
 	}
@@ -168,7 +168,10 @@ func encodingFor(name string) (encoding.Encoding, string, error) {
 	canon, _ := htmlindex.Name(e)
 	switch canon {
 	case "gbk":
-		return simplifiedchinese.GB18030, "CP936", nil
+		// GB18030 is a superset of GBK: files labelled GBK often hold
+		// characters only GB18030 encodes (㙟 in village names), which
+		// GDAL's CP936 would turn into "01".
+		return simplifiedchinese.GB18030, "GB18030", nil
 	case "gb18030":
 		return simplifiedchinese.GB18030, "GB18030", nil
 	case "utf-8":
@@ -177,16 +180,32 @@ func encodingFor(name string) (encoding.Encoding, string, error) {
 	return e, strings.ToUpper(canon), nil
 }
 
-// shapefileEncoding records where a Shapefile's text encoding comes from.
-func (s *Source) shapefileEncoding(cpg, flag string) {
+// shapefileEncoding records where a Shapefile's text encoding comes from,
+// and returns the encoding GDAL is to read it with: a .cpg naming GBK (936,
+// CP936, GB2312, ...) is read as GB18030, its superset.
+func (s *Source) shapefileEncoding(cpg, flag, gdalEnc string) string {
 	switch {
 	case flag != "":
 		s.Info.Encoding, s.Info.EncodingFrom = strings.ToUpper(flag), "--encoding"
 	case strings.TrimSpace(cpg) != "":
 		s.Info.Encoding, s.Info.EncodingFrom = strings.TrimSpace(cpg), ".cpg"
+		if gbkLabel(cpg) {
+			s.Info.Encoding = strings.TrimSpace(cpg) + " (read as GB18030, its superset)"
+			return "GB18030"
+		}
 	default:
 		s.Info.Encoding, s.Info.EncodingFrom = "GB18030 for text that is not UTF-8", "no .cpg: detected per value"
 	}
+	return gdalEnc
+}
+
+// gbkLabel reports whether a code page names GBK or one of its subsets.
+func gbkLabel(cp string) bool {
+	switch strings.ToUpper(strings.Join(strings.Fields(cp), "")) {
+	case "936", "CP936", "MS936", "WINDOWS-936", "ANSI936", "GBK", "GB2312", "EUC-CN", "ANSI_936":
+		return true
+	}
+	return false
 }
 
 func readSibling(shp, ext string) string {
@@ -244,7 +263,7 @@ func (s *Source) openDir(ctx context.Context, dir string, opt OpenOptions, gdalE
 	if err := checkShapefile(path, opt.Name+"/"+shp); err != nil {
 		return nil, err
 	}
-	s.shapefileEncoding(readSibling(path, ".cpg"), opt.Encoding)
+	gdalEnc = s.shapefileEncoding(readSibling(path, ".cpg"), opt.Encoding, gdalEnc)
 	s.Info.SourceLayer = strings.TrimSuffix(shp, filepath.Ext(shp))
 	opt.SourceLayer = ""
 	return s.openOGR(ctx, path, "ESRI Shapefile", opt, gdalEnc)
@@ -332,7 +351,7 @@ func (s *Source) openZip(ctx context.Context, path string, opt OpenOptions, gdal
 				cpg = string(b)
 			}
 		}
-		s.shapefileEncoding(cpg, opt.Encoding)
+		gdalEnc = s.shapefileEncoding(cpg, opt.Encoding, gdalEnc)
 		s.Info.SourceLayer = strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
 		opt.SourceLayer = ""
 		return s.openOGR(ctx, vsi, "ESRI Shapefile", opt, gdalEnc)

@@ -87,7 +87,7 @@ func TestGBKShapefile(t *testing.T) {
 	if codes(st) != wantCodes {
 		t.Errorf("with .cpg: %s", codes(st))
 	}
-	if rep.Source.SRID != 4549 || rep.Source.SRIDFrom != ".prj" || rep.Source.Encoding != "GBK" || rep.Source.EncodingFrom != ".cpg" ||
+	if rep.Source.SRID != 4549 || rep.Source.SRIDFrom != ".prj" || rep.Source.Encoding != "GBK (read as GB18030, its superset)" || rep.Source.EncodingFrom != ".cpg" ||
 		rep.Source.LandUseScheme != "gbt21010" {
 		t.Errorf("source %+v", rep.Source)
 	}

@@ -50,7 +50,8 @@ var exportLayers = map[importer.Layer]exportLayer{
 			"elevation_bottom": "t.elevation_bottom", "elevation_top": "t.elevation_top",
 			"construction_land": "t.construction_land", "government_delay": "t.government_delay",
 			"developed_share": "t.developed_share", "invested_share": "t.invested_share", "halted_since": "t.halted_since",
-			"land_price_wan": "t.land_price_wan::float8", "updated_at": "t.updated_at"}},
+			"land_price_wan": "t.land_price_wan::float8", "name": "t.name", "owner": "t.owner", "remarks": "t.remarks",
+			"updated_at": "t.updated_at"}},
 }
 
 // ExportRows implements importer.ExportStore: one query in a read-only
@@ -97,6 +98,44 @@ func (s *Store) ExportRows(ctx context.Context, q importer.ExportQuery, geomForm
 	where, err := whereSQL(planning.LayerQuery{Layer: string(q.Layer), BBox: q.BBox, Filter: q.Filter}, &args)
 	if err != nil {
 		return 0, err
+	}
+	if q.Layer == importer.Parcels && have["attributes"] {
+		// The other attributes of the exported parcels, each its own column.
+		// Numbers and booleans keep their type where every value has it.
+		rows, err := tx.Query(ctx, "SELECT e.k, bool_and(jsonb_typeof(e.v) = 'number'), bool_and(jsonb_typeof(e.v) = 'boolean') FROM "+
+			l.from+", jsonb_each(t.attributes) e(k, v) WHERE "+where+" GROUP BY e.k ORDER BY e.k", args...)
+		if err != nil {
+			return 0, domainError(err)
+		}
+		var keys []importer.Attribute
+		for rows.Next() {
+			var a importer.Attribute
+			var num, boolean bool
+			if err := rows.Scan(&a.Name, &num, &boolean); err != nil {
+				return 0, domainError(err)
+			}
+			switch {
+			case num:
+				a.Kind = importer.Float
+			case boolean:
+				a.Kind = importer.Bool
+			}
+			keys = append(keys, a)
+		}
+		if err := rows.Err(); err != nil {
+			return 0, domainError(err)
+		}
+		for _, f := range importer.AttributeFields(keys, fields, q.Encoding) {
+			fields = append(fields, f)
+			expr := "t.attributes ->> " + args.add(f.Attribute)
+			switch f.Kind {
+			case importer.Float:
+				expr = "(" + expr + ")::float8"
+			case importer.Bool:
+				expr = "(" + expr + ")::boolean"
+			}
+			sel = append(sel, expr)
+		}
 	}
 	g := "t.geom"
 	if q.SRID == geo.SRIDMeasure || q.SRID == geo.SRIDSurvey {

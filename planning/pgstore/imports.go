@@ -47,7 +47,7 @@ var importTables = map[importer.Layer]importTable{
 			"actual_start_on": "actual_start_on", "completed_on": "completed_on", "elevation_bottom": "elevation_bottom",
 			"elevation_top": "elevation_top", "construction_land": "construction_land", "government_delay": "government_delay",
 			"developed_share": "developed_share", "invested_share": "invested_share", "halted_since": "halted_since",
-			"land_price_wan": "land_price_wan"}},
+			"land_price_wan": "land_price_wan", "name": "name", "owner": "owner", "remarks": "remarks"}},
 }
 
 func sqlType(k importer.Kind) string {
@@ -80,6 +80,7 @@ type importRun struct {
 	rep   *importer.Report
 	t     importTable
 	cols  []stageCol
+	attrs bool // the rows' other attributes go to the table's attributes column
 	max   int
 }
 
@@ -137,6 +138,7 @@ func (s *Store) ImportRows(ctx context.Context, req importer.Request, m *importe
 	if req.MaxIssues > 0 {
 		run.max = req.MaxIssues
 	}
+	run.attrs = req.Layer == importer.Parcels && have["attributes"]
 	fields := importer.Fields(req.Layer)
 	for i, f := range fields {
 		col := t.cols[f.Name]
@@ -197,12 +199,16 @@ func (r *importRun) stage(ctx context.Context, rows importer.Rows) error {
 	if r.req.Layer == importer.Parcels {
 		b.WriteString(", lvl numrange GENERATED ALWAYS AS (numrange(elevation_bottom::numeric, elevation_top::numeric)) STORED")
 	}
-	b.WriteString(")")
 	names = append(names, "geom", "src_land_use", "bad", "valid")
+	if r.attrs {
+		b.WriteString(", attributes jsonb")
+		names = append(names, "attributes")
+	}
+	b.WriteString(")")
 	if _, err := r.exec(ctx, b.String()); err != nil {
 		return domainError(err)
 	}
-	src := &copyRows{rows: rows, cols: r.cols, vals: make([]any, len(names))}
+	src := &copyRows{rows: rows, cols: r.cols, attrs: r.attrs, vals: make([]any, len(names))}
 	t0 := time.Now()
 	n, err := r.tx.CopyFrom(ctx, pgx.Identifier{r.names.Replace("lq_stage")}, names, src)
 	r.rep.Time("read and COPY", t0)
@@ -231,10 +237,11 @@ func (r *importRun) stage(ctx context.Context, rows importer.Rows) error {
 
 // copyRows feeds the pipeline's rows to COPY.
 type copyRows struct {
-	rows importer.Rows
-	cols []stageCol
-	vals []any
-	err  error
+	rows  importer.Rows
+	cols  []stageCol
+	attrs bool
+	vals  []any
+	err   error
 }
 
 func (c *copyRows) Next() bool {
@@ -260,6 +267,12 @@ func (c *copyRows) Next() bool {
 	c.vals[k+1] = nullString(row.SourceLandUse)
 	c.vals[k+2] = row.Bad
 	c.vals[k+3] = row.Geom != nil
+	if c.attrs {
+		c.vals[k+4] = row.Attributes
+		if row.Attributes == nil {
+			c.vals[k+4] = map[string]any{}
+		}
+	}
 	return true
 }
 
@@ -643,14 +656,22 @@ func (r *importRun) move(ctx context.Context) error {
 		}
 		cols = append(cols, c.name)
 	}
+	if r.attrs {
+		cols = append(cols, "attributes")
+	}
 	sel := make([]string, len(cols))
 	for i, c := range cols {
 		sel[i] = "s." + c
 		switch c {
 		case "name_en", "name":
 			sel[i] = "coalesce(s." + c + ", '')"
+			if r.req.Layer == importer.Parcels && c == "name" {
+				sel[i] = "nullif(s.name, '')" // an export writes none as empty text
+			}
 		case "affordable_housing", "construction_land", "government_delay":
 			sel[i] = "coalesce(s." + c + ", false)"
+		case "owner", "remarks":
+			sel[i] = "nullif(s." + c + ", '')" // an export writes none as empty text
 		}
 	}
 	var disabled []string

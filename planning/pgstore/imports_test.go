@@ -371,7 +371,7 @@ func TestGBKShapefileImport(t *testing.T) {
 		t.Fatalf("ogr2ogr: %v %s", err, out)
 	}
 	rep := runImport(t, s, importer.Parcels, shp, importer.OpenOptions{}, importer.Request{})
-	if rep.Outcome != importer.OutcomeCommitted || rep.Source.Encoding != "GBK" || rep.Source.SRID != 4528 {
+	if rep.Outcome != importer.OutcomeCommitted || rep.Source.Encoding != "GBK (read as GB18030, its superset)" || rep.Source.SRID != 4528 {
 		t.Fatalf("%s %+v %+v", rep.Message, rep.Source, rep.Issues)
 	}
 	var code, className string

@@ -52,7 +52,7 @@ var layers = map[string]layer{
 			"affordable_housing": "t.affordable_housing", "supply_method": "t.supply_method",
 			"approved_on": "t.approved_on", "supplied_on": "t.supplied_on",
 			"underground": "coalesce(t.elevation_top <= 0, false)", "construction_land": "t.construction_land",
-			"updated_at": "t.updated_at"},
+			"updated_at": "t.updated_at", "name": "t.name", "owner": "t.owner", "remarks": "t.remarks", "attributes": "t.attributes"},
 	},
 }
 
@@ -104,6 +104,14 @@ func whereSQL(q planning.LayerQuery, args *sqlArgs) (string, error) {
 		conds = append(conds, fmt.Sprintf("t.geom && ST_MakeEnvelope(%s, %s, %s, %s, 4490)",
 			args.add(q.BBox.Min[0]), args.add(q.BBox.Min[1]), args.add(q.BBox.Max[0]), args.add(q.BBox.Max[1])))
 	}
+	if u := q.Updated; u != nil {
+		if u.Start != nil {
+			conds = append(conds, "t.updated_at >= "+args.add(*u.Start))
+		}
+		if u.End != nil {
+			conds = append(conds, "t.updated_at <= "+args.add(*u.End))
+		}
+	}
 	f := q.Filter
 	if f.Empty() {
 		return strings.Join(conds, " AND "), nil
@@ -136,6 +144,9 @@ func whereSQL(q planning.LayerQuery, args *sqlArgs) (string, error) {
 	if f.UpdatedSince != nil {
 		conds = append(conds, "t.updated_at >= "+args.add(*f.UpdatedSince))
 	}
+	if f.Text != "" {
+		conds = append(conds, textMatchSQL("t", args.add(f.Text)))
+	}
 	if f.Eligible != nil {
 		not := ""
 		if !*f.Eligible {
@@ -145,6 +156,13 @@ func whereSQL(q planning.LayerQuery, args *sqlArgs) (string, error) {
 			eligibleSQL("e", args.add(planning.EligibilityToleranceM2)+"::float8")+")")
 	}
 	return strings.Join(conds, " AND "), nil
+}
+
+// textMatchSQL is the condition that a parcel (alias t) has param (text)
+// in its name, owner or code, in any case; it uses the trigram index of
+// migration 011.
+func textMatchSQL(t, param string) string {
+	return "lq_parcel_text(" + t + ".name, " + t + ".owner, " + t + ".code) ILIKE '%' || replace(replace(replace(" + param + "::text, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'"
 }
 
 // likePrefixes turns class codes into LIKE patterns; codes are digits only
@@ -207,8 +225,13 @@ func (s *Store) StreamLayer(ctx context.Context, q planning.LayerQuery, emit fun
 	if q.LatLon {
 		geom = "ST_FlipCoordinates(" + geom + ")"
 	}
+	// CRS84 (RFC 7946) has no crs member; otherwise PostGIS names the SRID.
+	opts := "8"
+	if q.SRID == 4326 {
+		opts = "0"
+	}
 	sql := "SELECT " + l.key + "::text, '{\"type\":\"Feature\",\"id\":' || to_json(" + l.key + ")::text || " +
-		"',\"geometry\":' || ST_AsGeoJSON(" + geom + ", " + args.add(q.Precision) + ") || ',\"properties\":' || " + props + "::text || '}' " +
+		"',\"geometry\":' || ST_AsGeoJSON(" + geom + ", " + args.add(q.Precision) + ", " + opts + ") || ',\"properties\":' || " + props + "::text || '}' " +
 		"FROM " + l.from + " WHERE " + where + " ORDER BY " + l.key + " LIMIT " + args.add(q.Limit+1)
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {

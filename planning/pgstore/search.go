@@ -140,6 +140,9 @@ func searchWhere(q *planner.Search, pre *searchPre, args *sqlArgs) string {
 	if len(q.LandUse) > 0 {
 		conds = append(conds, "t.land_use_code LIKE ANY("+args.add(likePrefixes(q.LandUse))+"::text[])")
 	}
+	if q.Name != "" {
+		conds = append(conds, textMatchSQL("t", args.add(q.Name)))
+	}
 	var status []string
 	if len(q.Statuses) > 0 {
 		s := make([]string, len(q.Statuses))

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
@@ -49,6 +50,7 @@ type SearchWhat struct {
 	Area        *AreaRange `json:"area"`        // parcel area
 	Eligible    *bool      `json:"eligible"`    // may take new construction land (DOMAIN.md section 6)
 	Underground *bool      `json:"underground"` // true: stratified underground rights only; false: surface only
+	Name        string     `json:"name"`        // a part of the parcel's name, owner or code, in any case
 	unknown     []string
 }
 
@@ -175,6 +177,7 @@ type Search struct {
 	MaxAreaM2      *float64
 	Eligible       *bool
 	Underground    *bool
+	Name           string
 	Order          Order
 	Limit          int
 	After          *Cursor
@@ -306,6 +309,9 @@ func (r *SearchRequest) Check() (Search, error) {
 		}
 	}
 	q.Eligible, q.Underground = r.What.Eligible, r.What.Underground
+	if q.Name = strings.TrimSpace(r.What.Name); utf8.RuneCountInString(q.Name) > 100 {
+		return q, fieldError("what.name", "%q is longer than 100 characters", q.Name)
+	}
 
 	switch Order(r.Order) {
 	case "":
@@ -415,7 +421,7 @@ func DecodePolygon(raw json.RawMessage, field string) (orb.Geometry, error) {
 // so a cursor cannot be replayed against another search.
 func (q *Search) Fingerprint() string {
 	b, _ := json.Marshal([]any{q.Park, q.District, q.Polygon, q.Point, q.DistanceM, q.Near, q.LandUse, q.Statuses,
-		q.Available, q.MinAreaM2, q.MaxAreaM2, q.Eligible, q.Underground, q.Order})
+		q.Available, q.MinAreaM2, q.MaxAreaM2, q.Eligible, q.Underground, q.Order, q.Name})
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:6])
 }

@@ -41,6 +41,22 @@ export function createInfoPanel(panelEl, ctx) {
     return v === null || v === undefined || v === '' ? '' : fmt(v, digits);
   }
 
+  // What the imported file said beyond the modelled fields: name, owner, remarks, then each
+  // other attribute under the file's own field name.
+  function attributeRows(d) {
+    const out = [];
+    if (d.name) out.push(...row('info.name', 'name', d.name));
+    if (d.owner) out.push(...row('info.owner', 'owner', d.owner));
+    if (d.remarks) out.push(...row('info.remarks', 'remarks', d.remarks));
+    const attrs = Object.entries(d.attributes || {});
+    if (attrs.length > 0) {
+      const list = el('dl', { class: 'info-attributes', 'data-testid': 'info-attributes' });
+      for (const [k, v] of attrs) list.append(el('dt', {}, k), el('dd', {}, typeof v === 'object' ? JSON.stringify(v) : String(v)));
+      out.push(el('dt', {}, t('info.attributes')), el('dd', {}, list));
+    }
+    return out;
+  }
+
   function flagChips(flags) {
     if (!flags || flags.length === 0) return el('span', { class: 'muted' }, t('info.noFlags'));
     return el('span', { class: 'chips' }, ...flags.map((f) => el('span', { class: `chip chip-${f.kind}`, 'data-testid': `flag-${f.kind}` }, f.label)));
@@ -98,6 +114,7 @@ export function createInfoPanel(panelEl, ctx) {
       );
     }
     rows.push(...row('info.underground', 'underground', p.underground === true ? t('yes') : t('no')));
+    if (details) rows.push(...attributeRows(details));
     const proj = current.project;
     if (proj === undefined) {
       rows.push(...row('info.project', 'project', t('loading')));

@@ -5,12 +5,9 @@ import './style.css';
 
 import Map from 'ol/Map.js';
 import View from 'ol/View.js';
-import { Attribution, defaults as defaultControls, MousePosition, ScaleLine } from 'ol/control.js';
-import { createStringXY } from 'ol/coordinate.js';
+import { defaults as defaultControls, MousePosition, ScaleLine } from 'ol/control.js';
 import { createEmpty, extend as extendExtent, isEmpty } from 'ol/extent.js';
-import TileLayer from 'ol/layer/Tile.js';
 import { fromLonLat, transformExtent } from 'ol/proj.js';
-import XYZ from 'ol/source/XYZ.js';
 
 import { createAllocatePanel } from './allocate.js';
 import { fetchMeta, getJSON, onActivity, postJSON } from './api.js';
@@ -34,6 +31,8 @@ import { createReportsPanel } from './reports.js';
 import { createSearchPanel } from './search.js';
 import { setStatuses } from './statuses.js';
 import { allocationKinds } from './styles.js';
+import { createBasemaps } from './basemap.js';
+import { createGoTo, formatPointer } from './coords.js';
 import { createStock } from './stock.js';
 import { createStockPanel } from './stockpanel.js';
 
@@ -70,7 +69,7 @@ const map = new Map({
   controls: defaultControls({ rotate: false, attribution: false }).extend([
     new ScaleLine({ units: 'metric' }),
     new MousePosition({
-      coordinateFormat: createStringXY(5),
+      coordinateFormat: formatPointer,
       projection: 'EPSG:4326',
       className: 'mouse-position',
       target: $('#mouse-position'),
@@ -159,20 +158,11 @@ async function start() {
   const bounds = meta && isBounds(meta.bounds) ? meta.bounds : FALLBACK_BOUNDS;
   map.getView().fit(transformExtent(bounds, 'EPSG:4326', map.getView().getProjection()), { padding: fitPadding() });
 
-  if (meta && meta.basemap && meta.basemap.url) {
-    // Optional server-configured tile basemap (XYZ template in Web Mercator, e.g. Tianditu "_w").
-    map.addLayer(new TileLayer({
-      source: new XYZ({
-        url: meta.basemap.url,
-        attributions: meta.basemap.attribution || undefined,
-        maxZoom: meta.basemap.max_zoom || 18,
-        crossOrigin: 'anonymous',
-      }),
-      zIndex: 0,
-      properties: { name: 'basemap' },
-    }));
-    map.addControl(new Attribution({ collapsible: false }));
-  }
+  // Basemap switcher and the go-to box (basemap.js, coords.js) share one corner of the map.
+  const gisTools = el('div', { id: 'gis-tools', 'data-testid': 'gis-tools' },
+    el('a', { class: 'qgis-link', href: '/api/qgis/landquota.qgs', download: 'landquota.qgs', 'data-testid': 'qgis-link', 'data-i18n': 'qgis.download', 'data-i18n-title': 'qgis.hint' }));
+  document.body.append(gisTools);
+  const basemapsReady = createBasemaps(map, gisTools, { onError: (err) => errors.report(t('basemap.failed'), err) });
 
   const { layers, parkLabels, overlays } = createLayers({
     state,
@@ -481,6 +471,9 @@ async function start() {
     for (const p of Object.values(panels)) p.render();
     info.render();
   });
+
+  createGoTo(map, gisTools, { onParcel: (f) => app.showParcel(f.getId(), f.getProperties()), onError: (err) => errors.report(t('coords.failed'), err) });
+  window.__landquota.basemaps = await basemapsReady;
 
   await authReady;
   applyTranslations();
