@@ -41,6 +41,7 @@ const LABELS = [
   ['legend.parcelDecision', '分配结果', 'Allocation decision'],
   ['legend.noProject', '不属于任何项目', 'In no project'],
   ['legend.underground', '地下空间（虚线边框）', 'Underground (dashed outline)'],
+  ['legend.aggregate', '14 级以下为汇总网格：颜色为面积最大的状态，点击放大', 'Below zoom 14, summary cells: coloured by the status with most area; click to zoom in'],
   ['legend.searchResult', '查询结果', 'Search result'],
   ['legend.selection', '已选地块', 'Selected parcels'],
   ['legend.filterHint', '点击以隐藏 / 显示', 'Click to hide / show'],
