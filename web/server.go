@@ -51,6 +51,9 @@ func New(cfg Config, store Store, log *slog.Logger) http.Handler {
 	geo := planning.GeoStore(store)
 	s := &Server{cfg: cfg, geo: geo, store: store, log: log, start: time.Now(), tiles: newTileServer(cfg.Tiles)}
 	s.auth = newAuthState(cfg, store)
+	if cfg.Tiles != nil {
+		cfg.Tiles.OnInvalidate(func(dropped []tilecache.Key) { s.tiles.warm(geo, dropped) })
+	}
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, s.observe, middleware.Recoverer)
 	r.Get("/healthz", s.healthz)
