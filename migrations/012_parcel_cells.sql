@@ -3,8 +3,8 @@
 -- Below zoom 14 a parcel is a few screen pixels and a tile of single parcels
 -- is megabytes (1.6 MB at zoom 12 on the 1,000,000-parcel seed). The map
 -- shows, at zooms 10-13, square cells instead: per cell and status, how many
--- parcels and how much area. A cell is a tile of the XYZ grid at zoom z+6,
--- so a tile at zoom z holds at most 64 x 64 cells (4 screen pixels each),
+-- parcels and how much area. A cell is a tile of the XYZ grid at zoom z+5,
+-- so a tile at zoom z holds at most 32 x 32 cells (8 screen pixels each),
 -- cells nest (a cell is four cells of the next level) and each one's outline
 -- is ST_TileEnvelope(level, x, y).
 --
@@ -15,7 +15,7 @@
 -- never rebuilt when a tile is asked for. Areas are summed as numeric, so
 -- adding and taking away the same parcel leaves the sum exactly as it was.
 CREATE TABLE parcel_cells (
-  level   smallint NOT NULL CHECK (level BETWEEN 16 AND 19),
+  level   smallint NOT NULL CHECK (level BETWEEN 15 AND 18),
   x       integer NOT NULL,
   y       integer NOT NULL,
   status  text NOT NULL,
@@ -23,17 +23,17 @@ CREATE TABLE parcel_cells (
   area_m2 numeric NOT NULL,
   PRIMARY KEY (level, x, y, status)
 );
-COMMENT ON TABLE parcel_cells IS 'per map cell (XYZ tile level/x/y, levels 16-19 for tile zooms 10-13) and parcel status: the parcels whose point on surface lies in the cell, and their area in m²; kept by triggers';
+COMMENT ON TABLE parcel_cells IS 'per map cell (XYZ tile level/x/y, levels 15-18 for tile zooms 10-13) and parcel status: the parcels whose point on surface lies in the cell, and their area in m²; kept by triggers';
 -- The cells a statement emptied are found through this index and dropped.
 CREATE INDEX parcel_cells_empty_idx ON parcel_cells (level) WHERE parcels = 0;
 
--- lq_parcel_cells_of: the cells at levels 16-19 that count a parcel.
+-- lq_parcel_cells_of: the cells at levels 15-18 that count a parcel.
 CREATE FUNCTION lq_parcel_cells_of(g geometry) RETURNS TABLE (level smallint, x integer, y integer)
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT l::smallint,
          floor((ST_X(p) + 20037508.342789244) * 2 ^ l / 40075016.685578488)::integer,
          floor((20037508.342789244 - ST_Y(p)) * 2 ^ l / 40075016.685578488)::integer
-  FROM ST_Transform(ST_PointOnSurface(g), 3857) AS p, generate_series(16, 19) AS l
+  FROM ST_Transform(ST_PointOnSurface(g), 3857) AS p, generate_series(15, 18) AS l
 $$;
 
 -- lq_parcel_cells_count applies one statement's change: each changed row's

@@ -39,10 +39,11 @@ const ParcelDetailZoom = 14
 
 // cellsPerTile is how many aggregate cells a tile holds along each side:
 // 2^cellLevels, so a cell is the tile of zoom z+cellLevels (migration 012
-// keeps levels 16-19, for tile zooms 10-13) and 4 pixels of a 256-pixel
-// tile.
+// keeps levels 15-18, for tile zooms 10-13) and 8 pixels of a 256-pixel
+// tile: at zoom 13 about 130 m, two or three parcels. A tile then holds at
+// most 1,024 cells, under 100 KB, however many parcels lie under it.
 const (
-	cellLevels   = 6
+	cellLevels   = 5
 	cellsPerTile = 1 << cellLevels
 )
 
@@ -275,28 +276,27 @@ func tileSQL(q planning.TileQuery, simplify, aggregate bool) (string, []any, err
 }
 
 // aggregateSQL is the layer of tile ($1, $2, $3) made of the parcel_cells
-// at level $1+6 inside it: each cell a square feature with kind
-// "aggregate", its parcels' count and area, the status holding most of that
-// area (status, status_zh), and per status s the count n_s (a status with
-// no parcel in the cell is absent). Cells are found by the key's range, so
-// a tile reads at most 64 x 64 cells times the statuses present. The id is
+// at level $1+5 inside it: each cell a square feature with kind
+// "aggregate", its parcels' count and area (whole m²), the status holding
+// most of that area, and per status s the count n_s (a status with no
+// parcel in the cell is absent). Cells are found by the key's range, so a
+// tile reads at most 32 x 32 cells times the statuses present. The id is
 // the cell's x and y at its level (unique within a tile's zoom).
 func aggregateSQL(name, limitParam string) string {
 	per := strconv.Itoa(cellsPerTile)
+	last := strconv.Itoa(cellsPerTile - 1)
 	lv := strconv.Itoa(cellLevels)
 	return "(SELECT ST_AsMVT(f, '" + name + "', " + strconv.Itoa(TileExtent) + ", 'geom', 'id') FROM (" +
-		"SELECT g.x::bigint << 24 | g.y AS id, 'aggregate' AS kind, g.parcels, round(g.area_m2, 2)::float8 AS area_m2, " +
-		"round(g.area_m2 * 15 / 10000, 2)::float8 AS area_mu, g.status, s.name_zh AS status_zh, g.counts, " +
+		"SELECT g.x::bigint << 24 | g.y AS id, 'aggregate' AS kind, g.parcels, round(g.area_m2)::bigint AS area_m2, g.status, g.counts, " +
 		"ST_AsMVTGeom(ST_TileEnvelope($1 + " + lv + ", g.x, g.y), ST_TileEnvelope($1, $2, $3), " +
 		strconv.Itoa(TileExtent) + ", " + strconv.Itoa(TileBuffer) + ", true) AS geom " +
 		"FROM (SELECT c.x, c.y, sum(c.parcels)::bigint AS parcels, sum(c.area_m2) AS area_m2, " +
 		"(array_agg(c.status ORDER BY c.area_m2 DESC, c.status))[1] AS status, " +
 		"jsonb_object_agg('n_' || c.status, c.parcels) AS counts " +
 		"FROM parcel_cells c WHERE c.level = $1 + " + lv +
-		" AND c.x BETWEEN $2 * " + per + " AND $2 * " + per + " + " + strconv.Itoa(cellsPerTile-1) +
-		" AND c.y BETWEEN $3 * " + per + " AND $3 * " + per + " + " + strconv.Itoa(cellsPerTile-1) +
-		" GROUP BY c.x, c.y ORDER BY 4 DESC, c.x, c.y LIMIT " + limitParam +
-		") g JOIN parcel_statuses s ON s.code = g.status) f)"
+		" AND c.x BETWEEN $2 * " + per + " AND $2 * " + per + " + " + last +
+		" AND c.y BETWEEN $3 * " + per + " AND $3 * " + per + " + " + last +
+		" GROUP BY c.x, c.y ORDER BY 4 DESC, c.x, c.y LIMIT " + limitParam + ") g) f)"
 }
 
 // pixelDegrees is about one pixel of tile (z, ·, y) in degrees: the tile's

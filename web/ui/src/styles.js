@@ -208,7 +208,7 @@ export function makeParcelStyleFn(state) {
   };
 }
 
-// Below zoom 14 the parcel tiles hold aggregate cells (kind=aggregate): squares of 4 px, each
+// Below zoom 14 the parcel tiles hold aggregate cells (kind=aggregate): squares of 8 px, each
 // coloured by the status holding most of its parcels' area, with counts per status (n_<status>).
 // Filled without an outline, so that they read as a density map, not as parcels.
 const aggregateStyles = new Map();
