@@ -35,7 +35,7 @@ test('t fills placeholders and follows the language', () => {
   setLang('zh');
   assert.equal(t('error.layer', { layer: '地块' }), '无法加载图层“地块”');
   setLang('en');
-  assert.equal(t('hint.zoomForParcels'), 'Zoom in (level 12+) to see parcels');
+  assert.equal(t('hint.zoomForParcels'), 'Zoom in (level 10+) to see parcels');
   assert.equal(pick({ name_zh: '滨江区', name_en: 'Binjiang' }, 'name'), 'Binjiang');
   assert.equal(pick({ name_zh: '滨江区' }, 'name'), '滨江区');
   setLang('zh');
