@@ -31,16 +31,17 @@ const (
 )
 
 // ParcelDetailZoom is the first zoom at which the parcels layer holds single
-// parcels. Below it a parcel of the demo seed's median size (about 70 m
-// across) is under 4 screen pixels, and a zoom-13 tile of single parcels
-// is over 500 KB on the 1,000,000-parcel seed; so zooms 10-13 show
-// aggregate cells instead (aggregateSQL).
+// parcels. Below it a parcel of the demo seed's median size (110 m across)
+// is at most 6 screen pixels (a pixel of a 256-pixel tile is 16.5 m of
+// ground at zoom 13 in Hangzhou), and a zoom-13 tile of single parcels is
+// over 500 KB on the 1,000,000-parcel seed; so zooms 10-13 show aggregate
+// cells instead (aggregateSQL).
 const ParcelDetailZoom = 14
 
 // cellsPerTile is how many aggregate cells a tile holds along each side:
 // 2^cellLevels, so a cell is the tile of zoom z+cellLevels (migration 012
 // keeps levels 15-18, for tile zooms 10-13) and 8 pixels of a 256-pixel
-// tile: at zoom 13 about 130 m, two or three parcels. A tile then holds at
+// tile: at zoom 13 about 130 m, about one median parcel. A tile then holds at
 // most 1,024 cells, under 100 KB, however many parcels lie under it.
 const (
 	cellLevels   = 5
