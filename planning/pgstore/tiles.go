@@ -42,8 +42,8 @@ const ParcelDetailZoom = 14
 // 2^cellLevels, so a cell is the tile of zoom z+cellLevels (migration 012
 // keeps levels 15-18, for tile zooms 10-13) and 8 pixels of a 256-pixel
 // tile: at zoom 13 about 130 m, about one median parcel. A tile then holds at
-// most 1,024 cells (at about 60 bytes a cell, under 100 KB) however many
-// parcels lie under it.
+// most 1,024 cells however many parcels lie under it: 68,612 bytes when
+// every cell holds all ten statuses (measured, docs/SCALING.md).
 const (
 	cellLevels   = 5
 	cellsPerTile = 1 << cellLevels
