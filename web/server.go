@@ -73,6 +73,9 @@ func NewWithMetrics(cfg Config, store Store, log *slog.Logger) (app, metrics htt
 	geo := planning.GeoStore(store)
 	s := &Server{cfg: cfg, geo: geo, store: store, log: log, start: time.Now(), tiles: newTileServer(cfg.Tiles), limits: newLimits(cfg)}
 	s.auth = newAuthState(cfg, store)
+	if cfg.Tiles != nil {
+		cfg.Tiles.OnInvalidate(func(dropped []tilecache.Key) { s.tiles.warm(geo, dropped) })
+	}
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, s.observe, s.proxyHeaders, s.bound, middleware.Recoverer)
 	r.Use(middleware.GetHead) // HEAD answers wherever GET does (OGC API clients probe with it)

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/hangzhou-hitech/landquota/planning"
@@ -50,10 +51,29 @@ const (
 	maxTileLimit     = 100_000 // the store's cap too
 )
 
-// tileServer is the tile face's state: the cache and a pool of gzip writers.
+// A change drops the cached tiles it touches. The low-zoom ones among them
+// (below zoom warmBelowZoom: the parcels' aggregate cells, districts,
+// parks) are each shared by everyone who looks at a large area, so they are
+// rendered again in the background, one at a time (one database connection
+// at most), warmDelay after the first change of a burst so that a burst is
+// rendered once. At most maxWarmQueue tiles wait; the rest are rendered by
+// the next request as before.
+const (
+	warmBelowZoom = 14
+	warmDelay     = 200 * time.Millisecond
+	warmTimeout   = 30 * time.Second
+	maxWarmQueue  = 4096
+)
+
+// tileServer is the tile face's state: the cache, a pool of gzip writers,
+// and the tiles waiting to be warmed.
 type tileServer struct {
 	cache *tilecache.Cache
 	gz    sync.Pool // *gzip.Writer at BestSpeed
+
+	warmMu  sync.Mutex
+	warmSet map[tilecache.Key]struct{}
+	warming bool // a warmLoop runs
 }
 
 // newTileServer uses c, or without one caches nothing (concurrent requests
@@ -63,7 +83,51 @@ func newTileServer(c *tilecache.Cache) *tileServer {
 	if c == nil {
 		c = tilecache.New(tilecache.Options{})
 	}
-	return &tileServer{cache: c}
+	return &tileServer{cache: c, warmSet: map[tilecache.Key]struct{}{}}
+}
+
+// warm queues the low-zoom tiles among dropped and starts the background
+// renderer if none runs.
+func (ts *tileServer) warm(geo planning.GeoStore, dropped []tilecache.Key) {
+	ts.warmMu.Lock()
+	defer ts.warmMu.Unlock()
+	for _, k := range dropped {
+		if k.Z < warmBelowZoom && len(ts.warmSet) < maxWarmQueue {
+			ts.warmSet[k] = struct{}{}
+		}
+	}
+	if ts.warming || len(ts.warmSet) == 0 {
+		return
+	}
+	ts.warming = true
+	go ts.warmLoop(geo)
+}
+
+// warmLoop renders queued tiles into the cache until none is left. A tile
+// someone asks for meanwhile shares the render (the cache's flights); a
+// render that fails is left to the next request.
+func (ts *tileServer) warmLoop(geo planning.GeoStore) {
+	time.Sleep(warmDelay)
+	for {
+		ts.warmMu.Lock()
+		var k tilecache.Key
+		found := false
+		for k = range ts.warmSet {
+			found = true
+			break
+		}
+		if !found {
+			ts.warming = false
+			ts.warmMu.Unlock()
+			return
+		}
+		delete(ts.warmSet, k)
+		ts.warmMu.Unlock()
+		q := planning.TileQuery{Layers: strings.Split(k.Layers, ","), Z: k.Z, X: k.X, Y: k.Y, Limit: k.Limit}
+		ctx, cancel := context.WithTimeout(context.Background(), warmTimeout)
+		ts.cache.Get(ctx, k, func(ctx context.Context) (tilecache.Tile, error) { return ts.render(ctx, geo, q) })
+		cancel()
+	}
 }
 
 // mountTiles adds the /tiles routes.

@@ -271,7 +271,7 @@ func TestEmptyTilesAnswer204(t *testing.T) {
 	e := newTileEnv(t)
 	for _, path := range []string{
 		tilePath("parcels", 14, orb.Point{100, 10}), // far from any data
-		tilePath("parcels", 10, at(10, 10)),         // below the parcels' zoom
+		tilePath("parcels", 9, at(10, 10)),          // below the parcels' zoom
 		tilePath("protected-zones", 14, at(10, 10)), // no zone loaded
 		tilePath("parcels", 22, at(3000, 3000)) + "?limit=5",
 	} {
@@ -454,7 +454,7 @@ func TestTileJSON(t *testing.T) {
 	}
 	host := strings.TrimPrefix(e.srv.URL, "http://")
 	if tj.TileJSON != "3.0.0" || len(tj.Tiles) != 1 || tj.Tiles[0] != "http://"+host+"/tiles/parcels/{z}/{x}/{y}.mvt" ||
-		tj.MinZoom != 12 || tj.MaxZoom != 22 || len(tj.VectorLayers) != 1 || tj.VectorLayers[0].ID != "parcels" ||
+		tj.MinZoom != 10 || tj.MaxZoom != 22 || len(tj.VectorLayers) != 1 || tj.VectorLayers[0].ID != "parcels" ||
 		tj.VectorLayers[0].Fields["status_zh"] != "String" || tj.VectorLayers[0].Fields["area_mu"] != "Number" || len(tj.Center) != 3 {
 		t.Fatalf("TileJSON %+v", tj)
 	}

@@ -30,6 +30,25 @@ const (
 	TileMaxLimit = 100_000
 )
 
+// ParcelDetailZoom is the first zoom at which the parcels layer holds single
+// parcels. Below it a parcel of the demo seed's median size (110 m across)
+// is at most 6 screen pixels (a pixel of a 256-pixel tile is 16.5 m of
+// ground at zoom 13 in Hangzhou), and a zoom-13 tile of single parcels is
+// over 500 KB on the 1,000,000-parcel seed; so zooms 10-13 show aggregate
+// cells instead (aggregateSQL).
+const ParcelDetailZoom = 14
+
+// cellsPerTile is how many aggregate cells a tile holds along each side:
+// 2^cellLevels, so a cell is the tile of zoom z+cellLevels (migration 012
+// keeps levels 15-18, for tile zooms 10-13) and 8 pixels of a 256-pixel
+// tile: at zoom 13 about 130 m, about one median parcel. A tile then holds at
+// most 1,024 cells however many parcels lie under it: 68,612 bytes when
+// every cell holds all ten statuses (measured, docs/SCALING.md).
+const (
+	cellLevels   = 5
+	cellsPerTile = 1 << cellLevels
+)
+
 // tileMargin is TileBuffer as a fraction of the tile, for ST_TileEnvelope.
 const tileMargin = "0.015625" // 64 / 4096
 
@@ -65,6 +84,9 @@ type tileLayer struct {
 	// extent (parcels lie in districts, and an exact ST_Extent over millions
 	// of parcels costs a full scan per request).
 	boundsFromDistricts bool
+	// aggregateBelow: at zooms below this the layer's features are the
+	// cells of parcel_cells (migration 012), not single rows; 0: never.
+	aggregateBelow int
 }
 
 const (
@@ -132,8 +154,10 @@ var tileLayers = map[string]tileLayer{
 			{"area_m2", tileAreaM2, "Number"},
 			{"area_mu", tileAreaMu, "Number"},
 			{"underground", "coalesce(t.elevation_top <= 0, false)", "Boolean"},
+			{"kind", "'parcel'", "String"},
 		},
-		minZoom: 12, maxZoom: TileMaxZoom, defaultLimit: 20000, boundsFromDistricts: true,
+		minZoom: 10, maxZoom: TileMaxZoom, defaultLimit: 20000, boundsFromDistricts: true,
+		aggregateBelow: ParcelDetailZoom,
 	},
 }
 
@@ -156,7 +180,14 @@ func (s *Store) Tile(ctx context.Context, q planning.TileQuery) ([]byte, error) 
 // "" when no requested layer is visible at q.Z. It is exported so that
 // benchmarks and EXPLAIN can run exactly what the server runs.
 func TileSQL(q planning.TileQuery) (sql string, args []any, err error) {
-	return tileSQL(q, true)
+	return tileSQL(q, true, true)
+}
+
+// DetailedTileSQL is TileSQL with single parcels at every zoom, as the
+// server rendered them before aggregate cells: the reference the low-zoom
+// benchmarks and tests measure the cells against.
+func DetailedTileSQL(q planning.TileQuery) (sql string, args []any, err error) {
+	return tileSQL(q, true, false)
 }
 
 // checkTile validates a tile request against the allow-list and the tile
@@ -192,8 +223,9 @@ func checkTile(q planning.TileQuery) error {
 }
 
 // tileSQL builds the statement; simplify=false leaves out the low-zoom
-// simplification (for tests that measure what it saves).
-func tileSQL(q planning.TileQuery, simplify bool) (string, []any, error) {
+// simplification (for tests that measure what it saves), aggregate=false
+// the aggregate cells.
+func tileSQL(q planning.TileQuery, simplify, aggregate bool) (string, []any, error) {
 	if err := checkTile(q); err != nil {
 		return "", nil, err
 	}
@@ -210,6 +242,10 @@ func tileSQL(q planning.TileQuery, simplify bool) (string, []any, error) {
 		}
 		args = append(args, limit)
 		limitParam := "$" + strconv.Itoa(len(args))
+		if aggregate && q.Z < l.aggregateBelow {
+			parts = append(parts, aggregateSQL(name, limitParam))
+			continue
+		}
 		geom := "t.geom"
 		if simplify && q.Z < l.simplifyBelow {
 			args = append(args, pixelDegrees(q.Z, q.Y))
@@ -241,6 +277,30 @@ func tileSQL(q planning.TileQuery, simplify bool) (string, []any, error) {
 	return "SELECT " + strings.Join(parts, " || "), args, nil
 }
 
+// aggregateSQL is the layer of tile ($1, $2, $3) made of the parcel_cells
+// at level $1+5 inside it: each cell a square feature with kind
+// "aggregate", its parcels' count and area (whole m²), the status holding
+// most of that area, and per status s the count n_s (a status with no
+// parcel in the cell is absent). Cells are found by the key's range, so a
+// tile reads at most 32 x 32 cells times the statuses present. The id is
+// the cell's x and y at its level (unique within a tile's zoom).
+func aggregateSQL(name, limitParam string) string {
+	per := strconv.Itoa(cellsPerTile)
+	last := strconv.Itoa(cellsPerTile - 1)
+	lv := strconv.Itoa(cellLevels)
+	return "(SELECT ST_AsMVT(f, '" + name + "', " + strconv.Itoa(TileExtent) + ", 'geom', 'id') FROM (" +
+		"SELECT g.x::bigint << 24 | g.y AS id, 'aggregate' AS kind, g.parcels, round(g.area_m2)::bigint AS area_m2, g.status, g.counts, " +
+		"ST_AsMVTGeom(ST_TileEnvelope($1 + " + lv + ", g.x, g.y), ST_TileEnvelope($1, $2, $3), " +
+		strconv.Itoa(TileExtent) + ", " + strconv.Itoa(TileBuffer) + ", true) AS geom " +
+		"FROM (SELECT c.x, c.y, sum(c.parcels)::bigint AS parcels, sum(c.area_m2) AS area_m2, " +
+		"(array_agg(c.status ORDER BY c.area_m2 DESC, c.status))[1] AS status, " +
+		"jsonb_object_agg('n_' || c.status, c.parcels) AS counts " +
+		"FROM parcel_cells c WHERE c.level = $1 + " + lv +
+		" AND c.x BETWEEN $2 * " + per + " AND $2 * " + per + " + " + last +
+		" AND c.y BETWEEN $3 * " + per + " AND $3 * " + per + " + " + last +
+		" GROUP BY c.x, c.y ORDER BY 4 DESC, c.x, c.y LIMIT " + limitParam + ") g) f)"
+}
+
 // pixelDegrees is about one pixel of tile (z, ·, y) in degrees: the tile's
 // width in longitude over its grid, shrunk by the cosine of its middle
 // latitude because Web Mercator stretches north-south distances by 1/cos.
@@ -260,6 +320,10 @@ func (s *Store) TileLayer(ctx context.Context, name string) (planning.TileLayer,
 	tl := planning.TileLayer{Name: name, MinZoom: l.minZoom, MaxZoom: l.maxZoom, Fields: map[string]string{}}
 	for _, c := range l.columns {
 		tl.Fields[c.name] = c.kind
+	}
+	if l.aggregateBelow > 0 {
+		// The aggregate cells' own fields (their n_<status> counts vary).
+		tl.Fields["parcels"] = "Number"
 	}
 	if !l.boundsFromDistricts {
 		var minx, miny, maxx, maxy *float64

@@ -150,6 +150,8 @@ type Cache struct {
 	byZoom  [MaxZoom + 1]map[*entry]struct{}
 	flights map[Key]*call
 	stats   Stats
+	// watchers hear which tiles each change dropped (OnInvalidate).
+	watchers []func(dropped []Key)
 }
 
 // New makes an empty cache.
@@ -344,8 +346,27 @@ func (c *Cache) moveToFront(e *entry) {
 // buffer) intersects ch.BBox, or every tile of the layer when BBox is nil,
 // and keeps renders in flight for those tiles from being stored.
 func (c *Cache) Invalidate(ch planning.Change) {
+	dropped, watchers := c.invalidate(ch)
+	if len(dropped) > 0 {
+		for _, f := range watchers {
+			f(dropped)
+		}
+	}
+}
+
+// OnInvalidate adds f to what Invalidate calls, outside the cache's lock,
+// with the keys of the tiles a change dropped or kept from being stored (so
+// that a caller can render them again ahead of the next request).
+func (c *Cache) OnInvalidate(f func(dropped []Key)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.watchers = append(c.watchers, f)
+}
+
+func (c *Cache) invalidate(ch planning.Change) ([]Key, []func([]Key)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var keys []Key
 	c.stats.Changes++
 	hit := func(layers []string, b orb.Bound) bool {
 		return hasLayer(layers, ch.Layer) && (ch.BBox == nil || b.Intersects(*ch.BBox))
@@ -354,6 +375,7 @@ func (c *Cache) Invalidate(ch planning.Change) {
 		if hit(f.layers, f.bound) {
 			f.stale = true
 			delete(c.flights, k)
+			keys = append(keys, k)
 		}
 	}
 	var drop []*entry
@@ -389,9 +411,11 @@ func (c *Cache) Invalidate(ch planning.Change) {
 		}
 	}
 	for _, e := range drop {
+		keys = append(keys, e.key)
 		c.remove(e)
 	}
 	c.stats.Invalidated += int64(len(drop))
+	return keys, c.watchers
 }
 
 // Clear drops every entry (renders in flight are not stored either).

@@ -28,8 +28,12 @@ import {
 /** Layer names the UI knows, bottom to top as drawn. */
 export const LAYER_NAMES = ['districts', 'parks', 'protected-zones', 'parcels'];
 export const STATIC_LIMIT = 10000;
-/** Parcels come in vector tiles from this zoom level up (the server's minzoom). */
-export const PARCEL_MIN_ZOOM = 12;
+/**
+ * Parcels come in vector tiles from this zoom level up (the server's minzoom); below
+ * PARCEL_DETAIL_ZOOM the tiles hold aggregate cells (kind=aggregate) instead of parcels.
+ */
+export const PARCEL_MIN_ZOOM = 10;
+export const PARCEL_DETAIL_ZOOM = 14;
 /** Tiles are requested up to this zoom and over-zoomed beyond it. */
 const PARCEL_MAX_TILE_ZOOM = 16;
 
@@ -135,7 +139,7 @@ export function createLayers({ state, onError }) {
   const parcels = new VectorTileLayer({
     source: parcelTileSource(onError),
     style: makeParcelStyleFn(state),
-    // minZoom is exclusive ("above which the layer is visible"): just below 12 means "from 12 up".
+    // minZoom is exclusive ("above which the layer is visible"): just below 10 means "from 10 up".
     minZoom: PARCEL_MIN_ZOOM - 1e-6,
     zIndex: 30,
     renderMode: 'hybrid',
@@ -146,7 +150,7 @@ export function createLayers({ state, onError }) {
   const allocations = new VectorTileLayer({
     source: parcels.getSource(),
     style: makeAllocationStyleFn(state),
-    minZoom: PARCEL_MIN_ZOOM - 1e-6,
+    minZoom: PARCEL_DETAIL_ZOOM - 1e-6, // aggregate cells belong to no project
     zIndex: 32,
     visible: false,
     renderMode: 'hybrid',

@@ -21,7 +21,7 @@ import { dateTime } from './format.js';
 import { applyTranslations, lang, onLangChange, pick, setLang, t } from './i18n.js';
 import { createIdentify } from './identify.js';
 import { createInfoPanel } from './info.js';
-import { createLayers, geojson, LAYER_NAMES, PARCEL_MIN_ZOOM, readFeatures } from './layers.js';
+import { createLayers, geojson, LAYER_NAMES, PARCEL_DETAIL_ZOOM, PARCEL_MIN_ZOOM, readFeatures } from './layers.js';
 import { createMeasure } from './measure.js';
 import { createPanel } from './panel.js';
 import { createPrint } from './print.js';
@@ -266,7 +266,7 @@ async function start() {
       if (!f) return;
       const view = map.getView();
       view.fit(f.getGeometry().getExtent(), { padding: fitPadding() });
-      if ((view.getZoom() ?? 0) < PARCEL_MIN_ZOOM + 0.5) view.setZoom(PARCEL_MIN_ZOOM + 0.5);
+      if ((view.getZoom() ?? 0) < PARCEL_DETAIL_ZOOM) view.setZoom(PARCEL_DETAIL_ZOOM);
     },
     setMode: (m) => setMode(m),
   };
@@ -435,6 +435,11 @@ async function start() {
       layerFilter: (l) => l === layers.parcels,
       hitTolerance: 2,
     });
+    if (hit && hit.get('kind') === 'aggregate') {
+      // An aggregate cell is no parcel: zoom in to where its parcels are drawn one by one.
+      map.getView().animate({ center: evt.coordinate, zoom: PARCEL_DETAIL_ZOOM });
+      return;
+    }
     if (mode === 'allocate' && allocate.tool === 'click') {
       if (hit) allocate.toggle(hit.getId());
       return;

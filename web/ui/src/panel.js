@@ -165,7 +165,8 @@ export function createPanel({ togglesEl, colorByEl, legendEl, layerNames, layers
         el('h3', {}, title),
         el('ul', { class: 'legend-list', id: 'legend-parcels' }, ...items),
         el('ul', { class: 'legend-list' },
-          el('li', { class: 'legend-row' }, swatch('area', 'border:1.5px dashed #555;background:rgba(120,120,120,0.25)'), el('span', {}, t('legend.underground')))),
+          el('li', { class: 'legend-row' }, swatch('area', 'border:1.5px dashed #555;background:rgba(120,120,120,0.25)'), el('span', {}, t('legend.underground'))),
+          el('li', { class: 'legend-row', 'data-testid': 'legend-aggregate' }, swatch('area', 'background:rgba(120,120,120,0.75)'), el('span', {}, t('legend.aggregate')))),
       );
     }
     legendEl.replaceChildren(...sections);

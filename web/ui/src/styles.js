@@ -217,6 +217,7 @@ export function makeParcelStyleFn(state) {
   return (feature) => {
     const status = feature.get('status');
     if (state.hiddenStatuses.has(status)) return null;
+    if (feature.get('kind') === 'aggregate') return aggregateStyle(statusColor(status));
     const use = String(feature.get('land_use') ?? '').slice(0, 2);
     if (state.hiddenClasses.has(use)) return null;
     const id = feature.getId();
@@ -225,6 +226,19 @@ export function makeParcelStyleFn(state) {
     const faded = state.colorBy === 'decision' && !(state.decisions && state.decisions.has(Number(id)));
     return filledStyle(color, feature.get('underground') === true, faded ? 0.35 : 0.62);
   };
+}
+
+// Below zoom 14 the parcel tiles hold aggregate cells (kind=aggregate): squares of 8 px, each
+// coloured by the status holding most of its parcels' area, with counts per status (n_<status>).
+// Filled without an outline, so that they read as a density map, not as parcels.
+const aggregateStyles = new Map();
+export function aggregateStyle(color) {
+  let s = aggregateStyles.get(color);
+  if (!s) {
+    s = new Style({ fill: new Fill({ color: withAlpha(color, 0.75) }) });
+    aggregateStyles.set(color, s);
+  }
+  return s;
 }
 
 // ---- allocations: project parcels by the quota their project holds ---------------------------
