@@ -252,17 +252,21 @@ DECLARE
 BEGIN
   -- Approvals: parcels that were not approved, now are, and need new quota
   -- in a year whose plan the system keeps.
+  -- Statuses are classed once (a dozen rows), and the transition tables
+  -- joined by hash: the planner cannot see how many rows they hold.
   SELECT jsonb_agg(x) INTO approvals FROM (
+    WITH st AS MATERIALIZED (SELECT code, lq_status_conversion_approved(code) AS approved FROM parcel_statuses)
     SELECT n.id AS parcel_id, n.code, pp.project_id, pr.code AS project_code, pl.id AS plan_id, y.year,
            round(n.area_m2::numeric, 2) AS new_m2
     FROM lq_new_rows n
     JOIN lq_old_rows o ON o.id = n.id
+    JOIN st sn ON sn.code = n.status AND sn.approved
+    JOIN st so ON so.code = o.status AND NOT so.approved
     CROSS JOIN LATERAL (SELECT extract(year FROM coalesce(n.approved_on, current_date))::int AS year) y
     JOIN plans pl ON pl.year = y.year AND pl.kind = 'new_construction'
     LEFT JOIN project_parcels pp ON pp.parcel_id = n.id
     LEFT JOIN projects pr ON pr.id = pp.project_id
-    WHERE n.status <> o.status AND lq_status_conversion_approved(n.status) AND NOT lq_status_conversion_approved(o.status)
-      AND lq_land_quota_class(n.construction_land, n.elevation_top, lq_underground_needs_quota(y.year)) = 'new'
+    WHERE lq_land_quota_class(n.construction_land, n.elevation_top, lq_underground_needs_quota(y.year)) = 'new'
       AND n.area_m2 >= 0.005) x;
   IF approvals IS NOT NULL THEN
     SELECT * INTO bad FROM jsonb_to_recordset(approvals) AS a(parcel_id bigint, code text, project_id bigint, new_m2 numeric, year int)
@@ -315,11 +319,12 @@ BEGIN
          actor, 'unconsume:' || e.id || ':' || gen_random_uuid(), e.id
   FROM lq_new_rows n
   JOIN lq_old_rows o ON o.id = n.id
+  JOIN (SELECT code, lq_status_conversion_approved(code) AS approved FROM parcel_statuses) sn ON sn.code = n.status AND NOT sn.approved
+  JOIN (SELECT code, lq_status_conversion_approved(code) AS approved FROM parcel_statuses) so ON so.code = o.status AND so.approved
   JOIN ledger_entries e ON e.parcel_id = n.id AND e.kind = 'consume'
-  WHERE n.status <> o.status AND lq_status_conversion_approved(o.status) AND NOT lq_status_conversion_approved(n.status)
-    AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.reverses = e.id)
+  WHERE NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.reverses = e.id)
   ORDER BY e.id;
   RETURN NULL;
-END $$;
+END $$ SET enable_nestloop = off;
 CREATE TRIGGER parcels_consume AFTER UPDATE ON parcels REFERENCING NEW TABLE AS lq_new_rows OLD TABLE AS lq_old_rows
   FOR EACH STATEMENT EXECUTE FUNCTION lq_parcels_consume();

@@ -576,12 +576,12 @@ export function createAllocatePanel(root, app) {
 
   function shortMessage(err) {
     const d = err.details || {};
-    if (err.status === 409 && d.missing_m2 !== undefined) {
+    if (err.status === 409 && d.shortfall_m2 !== undefined) {
       const name = accountNames.get(d.account);
       return t('alloc.short', {
         account: name ? `${name}（${d.account}）` : d.account || '',
         held: areaText(d.held_m2 || 0, lang()),
-        missing: areaText(d.missing_m2, lang()),
+        missing: areaText(d.shortfall_m2, lang()),
       });
     }
     return err.message;

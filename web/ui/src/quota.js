@@ -233,8 +233,8 @@ export function createQuotaPanel(root, app) {
         app.data.refresh(['plans']); // reloads this panel too (onRefresh)
         loadLedger();
       } catch (err) {
-        show(false, err.details && err.details.missing_m2 !== undefined
-          ? t('alloc.short', { account: err.details.account || '', held: fmt(fromM2(err.details.held_m2 || 0, unit)) + ' ' + unitLabel(), missing: fmt(fromM2(err.details.missing_m2, unit)) + ' ' + unitLabel() })
+        show(false, err.details && err.details.shortfall_m2 !== undefined
+          ? t('alloc.short', { account: err.details.account || '', held: fmt(fromM2(err.details.held_m2 || 0, unit)) + ' ' + unitLabel(), missing: fmt(fromM2(err.details.shortfall_m2, unit)) + ' ' + unitLabel() })
           : err.message);
         app.errors.report(t('quota.bookFailed'), err);
       } finally {

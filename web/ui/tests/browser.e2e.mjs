@@ -465,7 +465,9 @@ test('allocate on the map: select parcels, make a project, see its need, a short
   const { body: projects } = await api(ctx.world, '/api/projects');
   const taken = new Set(projects.projects.flatMap((p) => p.parcel_ids));
   const { body: fc } = await api(ctx.world, '/api/layers/parcels?park=HTZ&limit=3000&properties=area_m2,construction_land,status,underground');
-  const free = fc.features.filter((f) => !taken.has(f.id) && f.properties.construction_land === false && !f.properties.underground && f.properties.area_m2 > 3000);
+  // Not yet approved for conversion (its quota is still to be consumed), not construction land today.
+  const free = fc.features.filter((f) => !taken.has(f.id) && ['planned', 'filed'].includes(f.properties.status) &&
+    f.properties.construction_land === false && !f.properties.underground && f.properties.area_m2 > 3000);
   assert(free.length > 0, 'no free parcel needing quota in the HTZ park');
   const target = free[0];
   const coords = target.geometry.coordinates[0][0];
@@ -519,10 +521,19 @@ test('allocate on the map: select parcels, make a project, see its need, a short
   equal(JSON.stringify(project.parcel_ids), JSON.stringify([target.id]), 'project parcels');
   const needText = await page.textContent('[data-testid=need-new]');
   assert(needText.includes(project.need.new_hm2.toFixed(2)), `need in hm² shown: ${needText} vs ${project.need.new_hm2}`);
-  // Grant far more than the park account holds: refused with the missing amount.
-  await page.fill('[data-testid=grant-amount]', '100000');
-  await page.selectOption('[data-testid=grant-unit]', 'hm2');
-  await page.fill('[data-testid=grant-reason]', '浏览器测试：超额授予');
+  // Leave the account above the project less than its need: granting the need is refused with the missing amount.
+  const cookie = await apiLogin(ctx.world, 'alloc1');
+  const book = (body) => api(ctx.world, '/api/plans/2026/ledger', {
+    method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: cookie.cookie, 'X-CSRF-Token': cookie.csrf },
+    body: JSON.stringify({ reason: 'ui test', idempotency_key: `ui-${Date.now()}-${Math.random()}`, ...body }),
+  });
+  const { body: plan } = await api(ctx.world, '/api/plans/2026');
+  const above = plan.accounts.find((a) => a.kind === 'park' && a.park === project.land_park) || plan.accounts.find((a) => a.kind === 'district' && a.code === project.district);
+  const up = plan.accounts.find((a) => a.id === above.parent_id);
+  const drain = Math.round((above.held_m2 - project.need.new_m2 / 2) * 100) / 100;
+  if (drain > 0) await book({ entry: 'release', from: above.code, to: up.code, amount_m2: drain });
+  await page.fill('[data-testid=grant-amount]', '');
+  await page.fill('[data-testid=grant-reason]', '浏览器测试：余额不足');
   await page.click('[data-testid=grant-submit]');
   await page.click('[data-testid=confirm-dialog][open] [data-testid=confirm-ok]'); // every grant and release is confirmed first
   await page.waitForSelector('[data-testid=grant-result].bad');
@@ -532,17 +543,8 @@ test('allocate on the map: select parcels, make a project, see its need, a short
   assert(errs.some((e) => e.includes('尚缺')), `the error bar shows the refusal: ${errs}`);
   await shot(page, '09-allocate-short-balance');
   await page.click('[data-testid=error-dismiss]');
-  // Fund the park earmark from its district, then grant the need and release it again.
-  const cookie = await apiLogin(ctx.world, 'alloc1');
-  const { body: plan } = await api(ctx.world, '/api/plans/2026');
-  const park = plan.accounts.find((a) => a.kind === 'park' && a.park === 'HTZ');
-  const district = plan.accounts.find((a) => a.id === park.parent_id);
-  if (park.held_m2 < project.need.new_m2) {
-    await api(ctx.world, '/api/plans/2026/ledger', {
-      method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: cookie.cookie, 'X-CSRF-Token': cookie.csrf },
-      body: JSON.stringify({ entry: 'allocate', from: district.code, to: park.code, amount_m2: Math.min(district.held_m2, project.need.new_m2 + 1), reason: 'ui test', idempotency_key: `ui-fund-${Date.now()}` }),
-    });
-  }
+  // Fund it again, then grant the need and release it again.
+  await book({ entry: 'allocate', from: up.code, to: above.code, amount_m2: project.need.new_m2 });
   await page.selectOption('[data-testid=project-pick]', String(pid));
   await page.fill('[data-testid=grant-amount]', '');
   await page.click('[data-testid=grant-submit]');
