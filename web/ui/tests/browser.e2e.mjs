@@ -465,8 +465,11 @@ test('allocate on the map: select parcels, make a project, see its need, a short
   const { body: projects } = await api(ctx.world, '/api/projects');
   const taken = new Set(projects.projects.flatMap((p) => p.parcel_ids));
   const { body: fc } = await api(ctx.world, '/api/layers/parcels?park=HTZ&limit=3000&properties=area_m2,construction_land,status,underground');
-  // Not yet approved for conversion (its quota is still to be consumed), not construction land today.
-  const free = fc.features.filter((f) => !taken.has(f.id) && ['planned', 'filed'].includes(f.properties.status) &&
+  // Not yet approved for conversion (its quota is still to be consumed: a status before 'approved'), not construction land today.
+  const { body: meta } = await api(ctx.world, '/api/meta');
+  const order = meta.statuses.map((st) => st.code);
+  const unapproved = order.slice(0, order.indexOf('approved'));
+  const free = fc.features.filter((f) => !taken.has(f.id) && unapproved.includes(f.properties.status) &&
     f.properties.construction_land === false && !f.properties.underground && f.properties.area_m2 > 3000);
   assert(free.length > 0, 'no free parcel needing quota in the HTZ park');
   const target = free[0];
