@@ -12,10 +12,11 @@ import (
 type Status string
 
 const (
-	StatusReserve           Status = "reserve"            // 储备
+	StatusPlanned           Status = "planned"            // 未报批: not yet filed for approval
 	StatusFiled             Status = "filed"              // 农转用/征收 报批中
 	StatusApproved          Status = "approved"           // 已批
 	StatusExpropriated      Status = "expropriated"       // 已征收
+	StatusReserve           Status = "reserve"            // 储备: expropriated or recovered, held by the land reserve centre before supply
 	StatusSupplied          Status = "supplied"           // 已供地 (出让/划拨)
 	StatusUnderConstruction Status = "under_construction" // 在建
 	StatusCompleted         Status = "completed"          // 竣工
@@ -34,10 +35,11 @@ type StatusInfo struct {
 // Statuses lists the lifecycle in order. The parcel_statuses table holds the
 // same rows (a test keeps the two equal).
 var Statuses = []StatusInfo{
-	{StatusReserve, "储备", "Reserve"},
+	{StatusPlanned, "未报批", "Planned (not yet filed)"},
 	{StatusFiled, "报批中", "Filed for conversion"},
 	{StatusApproved, "已批未征", "Approved"},
 	{StatusExpropriated, "已征收", "Expropriated"},
+	{StatusReserve, "储备", "Reserve"},
 	{StatusSupplied, "已供地", "Supplied"},
 	{StatusUnderConstruction, "在建", "Under construction"},
 	{StatusCompleted, "竣工", "Completed"},
@@ -64,6 +66,17 @@ func (s Status) Supplied() bool {
 		return true
 	}
 	return false
+}
+
+// ConversionApproved reports whether conversion (农转用) was approved by this
+// stage: approved and every later stage. Planned and filed land has no
+// approval yet; new quota is consumed at approval (无指标不得批地).
+func (s Status) ConversionApproved() bool {
+	switch s {
+	case StatusPlanned, StatusFiled:
+		return false
+	}
+	return s.Valid()
 }
 
 // SupplyMethod is how land was supplied: 出让 (sale) or 划拨 (allocation).

@@ -20,10 +20,10 @@ type profile struct {
 	name      string
 	uses      []useChoice
 	useTotal  float64
-	status    [10]float64 // weights, in planning.Statuses order
+	status    [11]float64 // weights, in planning.Statuses order
 	statTotal float64
 	minDate   time.Time // earliest approval: park opening or 2016
-	farmShare float64   // share of reserve/filed parcels that are farmland today
+	farmShare float64   // share of planned/filed parcels that are farmland today
 	consShare float64   // share of unsupplied non-farmland that is already construction land
 }
 
@@ -44,8 +44,8 @@ var (
 	maxAsOf          = time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
 )
 
-// Status weights: reserve, filed, approved, expropriated, supplied,
-// under_construction, completed, in_production, low_efficiency,
+// Status weights: planned, filed, approved, expropriated, reserve,
+// supplied, under_construction, completed, in_production, low_efficiency,
 // redevelopment. About a tenth is approved but unsupplied (批而未供).
 var (
 	profCore = newProfile(profile{ // Binjiang / HTZ: research and offices
@@ -56,7 +56,7 @@ var (
 			{"0804", 4, false}, {"0806", 2, false}, {"13", 4, false},
 			{"1401", 5.5, false}, {"1402", 2, false}, {"1101", 1, false}, {"1207", 0.5, false}, {"16", 1, false},
 		},
-		status:    [10]float64{3, 2, 5, 4, 8, 10, 12, 42, 8, 6},
+		status:    [11]float64{3, 2, 3, 4, 2, 8, 10, 12, 42, 8, 6},
 		minDate:   earliestApproval,
 		consShare: 0.5,
 	})
@@ -68,7 +68,7 @@ var (
 			{"070102", 3.5, false}, {"0701", 1.5, true}, {"0804", 1.5, false}, {"0806", 0.5, false},
 			{"13", 3.5, false}, {"1401", 3, false}, {"1402", 3.5, false}, {"1207", 0.5, false}, {"16", 1, false},
 		},
-		status:    [10]float64{8, 6, 6, 5, 15, 22, 12, 24, 1, 1},
+		status:    [11]float64{8, 6, 4, 5, 2, 15, 22, 12, 24, 1, 1},
 		minDate:   time.Date(2019, 2, 1, 0, 0, 0, 0, time.UTC), // zone opened 2019-08-28
 		consShare: 0.4,
 	})
@@ -80,7 +80,7 @@ var (
 			{"070102", 6, false}, {"070101", 1, false}, {"0701", 3, true}, {"0804", 2, false}, {"0806", 1, false},
 			{"13", 4, false}, {"1401", 5, false}, {"1402", 3, false}, {"1101", 3, false}, {"1207", 0.5, false}, {"16", 1.5, false},
 		},
-		status:    [10]float64{10, 8, 6, 5, 18, 24, 10, 17, 1, 1},
+		status:    [11]float64{10, 8, 4, 5, 2, 18, 24, 10, 17, 1, 1},
 		minDate:   time.Date(2021, 9, 1, 0, 0, 0, 0, time.UTC), // park opened 2022-03-03
 		consShare: 0.4,
 	})
@@ -92,7 +92,7 @@ var (
 			{"0901", 9, false}, {"0902", 4, false}, {"0802", 4, false}, {"0804", 4, false}, {"0806", 2, false},
 			{"13", 5, false}, {"1401", 6, false}, {"1402", 4, false}, {"1101", 6, false}, {"1207", 1, false}, {"16", 4, false},
 		},
-		status:    [10]float64{16, 8, 6, 4, 9, 12, 10, 25, 6, 4},
+		status:    [11]float64{16, 8, 4, 4, 2, 9, 12, 10, 25, 6, 4},
 		minDate:   earliestApproval,
 		farmShare: 0.35,
 		consShare: 0.3,
@@ -258,8 +258,8 @@ type lifecycle struct {
 func datesFor(r *rng, st planning.Status, idle bool, last, minD int) lifecycle {
 	var lc lifecycle
 	switch st {
-	case planning.StatusReserve, planning.StatusFiled:
-	case planning.StatusApproved, planning.StatusExpropriated:
+	case planning.StatusPlanned, planning.StatusFiled:
+	case planning.StatusApproved, planning.StatusExpropriated, planning.StatusReserve:
 		lc.approved = pickDay(r, minD, last-10, 1)
 	case planning.StatusSupplied:
 		if idle {
@@ -312,7 +312,7 @@ func fillSurface(r *rng, c *attrCtx, p *planning.Parcel, b *parcelBox) {
 	}
 	use, aff := prof.pickUse(r)
 	farm := false
-	if (st == planning.StatusReserve || st == planning.StatusFiled) && c.allowFarm && r.chance(prof.farmShare) {
+	if (st == planning.StatusPlanned || st == planning.StatusFiled) && c.allowFarm && r.chance(prof.farmShare) {
 		use, aff, farm = "01", false, true
 		if r.chance(0.6) {
 			use = "0101" // 水田
@@ -335,7 +335,7 @@ func fillSurface(r *rng, c *attrCtx, p *planning.Parcel, b *parcelBox) {
 	}
 	lc := datesFor(r, st, idle, c.last, c.minD)
 	setDates(p, b, lc)
-	if st != planning.StatusReserve {
+	if st != planning.StatusPlanned {
 		p.ApprovalKind = planning.ApprovalCityBatch
 		if r.chance(0.15) || (use == "1207" && r.chance(0.5)) {
 			p.ApprovalKind = planning.ApprovalSingleSite

@@ -456,7 +456,7 @@ func TestLandUseMix(t *testing.T) {
 		}
 		if p.LandUse == "01" || p.LandUse == "0101" {
 			tl.farm++
-			if p.Park != "" || (p.Status != planning.StatusReserve && p.Status != planning.StatusFiled) {
+			if p.Park != "" || (p.Status != planning.StatusPlanned && p.Status != planning.StatusFiled) {
 				t.Fatalf("%s: farmland in park %q with status %s", p.Code, p.Park, p.Status)
 			}
 		}

@@ -12,12 +12,12 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// availableSQL is free land (planner.StatusAvailable): reserve, or approved
-// and not supplied, with no project holding it. The status list is
-// constant SQL so the partial indexes of migration 007 match it.
+// availableSQL is free land (planner.StatusAvailable): approved,
+// expropriated or in reserve, with no project holding it. The status list
+// is constant SQL so the partial indexes of migration 011 match it.
 // The projects' parcels are few; NOT IN lets PostgreSQL hash them once
 // rather than probe or scan project_parcels per candidate.
-const availableSQL = `(t.status IN ('reserve', 'approved', 'expropriated') AND t.id NOT IN (SELECT pp0.parcel_id FROM project_parcels pp0))`
+const availableSQL = `(t.status IN ('approved', 'expropriated', 'reserve') AND t.id NOT IN (SELECT pp0.parcel_id FROM project_parcels pp0))`
 
 // searchPre is what the database works out once per search before the
 // real query: the points in EPSG:4549, and the radius's box and circle

@@ -145,13 +145,14 @@ const (
 	OrderID       Order = "id"
 )
 
-// StatusAvailable is the pseudo-status of free land: reserve (储备), or
-// approved but not yet supplied (approved, expropriated), with no project
-// holding it.
+// StatusAvailable is the pseudo-status of free land: conversion approved
+// and not yet supplied (approved, expropriated, or held in reserve 储备),
+// with no project holding it. Planned and filed land is not free: it has
+// no approval yet.
 const StatusAvailable = "available"
 
 // AvailableStatuses are the lifecycle stages free land may be in.
-var AvailableStatuses = []planning.Status{planning.StatusReserve, planning.StatusApproved, planning.StatusExpropriated}
+var AvailableStatuses = []planning.Status{planning.StatusApproved, planning.StatusExpropriated, planning.StatusReserve}
 
 // Search limits.
 const (
