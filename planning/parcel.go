@@ -119,7 +119,8 @@ type Parcel struct {
 	Code             string // 地块编号, unique
 	District         string // adcode
 	Park             string // park code or empty
-	LandUse          string // 2023 class code
+	LandUse          string // 规划用途: planned use, 2023 class code, from the 控规
+	CurrentUse       string // 现状地类: today's use from the 三调 survey, crosswalked to a 2023 class; "" unknown
 	Status           Status
 	Outline          orb.MultiPolygon // EPSG:4490
 	AreaM2           float64          // computed by the database in EPSG:4549; never from input
@@ -135,7 +136,13 @@ type Parcel struct {
 	ActualStartOn    *time.Time
 	CompletedOn      *time.Time
 	Elevation        Elevation
-	ConstructionLand bool // already construction land today (stock): needs no new quota
+	// ConstructionLand (already construction land today: stock, needs no new
+	// quota) is derived by the store from CurrentUse, or from the override;
+	// what a caller sets here is kept only while CurrentUse is unknown.
+	ConstructionLand bool
+	// ConstructionOverride replaces the derived flag; it needs a reason.
+	ConstructionOverride       *bool
+	ConstructionOverrideReason string
 	GovernmentDelay  bool // delay caused by government: exempt from 闲置
 	CreatedAt        time.Time
 	UpdatedAt        time.Time

@@ -311,11 +311,13 @@ func fillSurface(r *rng, c *attrCtx, p *planning.Parcel, b *parcelBox) {
 		st, idle = planning.StatusSupplied, true
 	}
 	use, aff := prof.pickUse(r)
-	farm := false
+	// Today's use (现状地类): farmland not yet filed, else construction land
+	// or unused land before supply, and the planned use once supplied.
+	current := ""
 	if (st == planning.StatusPlanned || st == planning.StatusFiled) && c.allowFarm && r.chance(prof.farmShare) {
-		use, aff, farm = "01", false, true
+		current = "01"
 		if r.chance(0.6) {
-			use = "0101" // 水田
+			current = "0101" // 水田
 		}
 	}
 	for tries := 0; use == "16" && st.Supplied(); tries++ {
@@ -341,19 +343,35 @@ func fillSurface(r *rng, c *attrCtx, p *planning.Parcel, b *parcelBox) {
 			p.ApprovalKind = planning.ApprovalSingleSite
 		}
 	}
-	if st.Supplied() {
+	switch {
+	case st.Supplied():
 		p.SupplyMethod = planning.SupplyAllocation
 		if sold(use, aff) {
 			p.SupplyMethod = planning.SupplySale
 		}
-		p.ConstructionLand = true
-	} else if !farm {
-		p.ConstructionLand = r.chance(prof.consShare)
+		current = use
+	case current != "":
+	case r.chance(prof.consShare):
+		current = stockUses[r.IntN(len(stockUses))]
+	default:
+		current = "2306" // 裸土地: unused land, not construction land
 	}
+	p.CurrentUse, p.ConstructionLand = current, ConstructionClass(current)
 	p.GovernmentDelay = idle && r.chance(0.25)
 	b.bottom = 0
 	p.Elevation = planning.Elevation{Bottom: &b.bottom}
 	stamp(r, p, lc, c.last)
+}
+
+// stockUses are the current uses of unsupplied land that is construction
+// land already: village homesteads (农村宅基地) and old factories.
+var stockUses = [...]string{"0703", "0703", "1001"}
+
+// ConstructionClass reports whether a class the demo uses today is
+// construction land (the land_use_classes flag): everything but farmland
+// (01) and unused land (2302-2307); 2301 空闲地 is construction land.
+func ConstructionClass(code string) bool {
+	return !strings.HasPrefix(code, "01") && !(strings.HasPrefix(code, "23") && code != "2301")
 }
 
 var undergroundUses = [...]string{"1208", "1208", "1208", "1208", "1101", "1101", "1101", "0901", "0901", "0901"}
@@ -379,7 +397,7 @@ func fillUnderground(r *rng, c *attrCtx, p *planning.Parcel, b *parcelBox) {
 	if use != "1208" {
 		p.SupplyMethod = planning.SupplySale
 	}
-	p.ConstructionLand = true
+	p.CurrentUse, p.ConstructionLand = use, true
 	b.bottom = float64(-15 - 5*r.IntN(4))      // -15 .. -30
 	b.top = [...]float64{-5, -3, 0}[r.IntN(3)] // below ground: [bottom, top)
 	p.Elevation = planning.Elevation{Bottom: &b.bottom, Top: &b.top}

@@ -454,7 +454,10 @@ func TestLandUseMix(t *testing.T) {
 		if p.LandUse == "0802" || p.LandUse == "0901" || p.LandUse == "0902" {
 			tl.resCom++
 		}
-		if p.LandUse == "01" || p.LandUse == "0101" {
+		if p.ConstructionLand != ConstructionClass(p.CurrentUse) {
+			t.Fatalf("%s: construction land %v contradicts current use %s", p.Code, p.ConstructionLand, p.CurrentUse)
+		}
+		if p.CurrentUse == "01" || p.CurrentUse == "0101" {
 			tl.farm++
 			if p.Park != "" || (p.Status != planning.StatusPlanned && p.Status != planning.StatusFiled) {
 				t.Fatalf("%s: farmland in park %q with status %s", p.Code, p.Park, p.Status)
@@ -563,7 +566,7 @@ func TestLifecycle(t *testing.T) {
 					approvedOld++
 				}
 			}
-			if p.LandUse == "01" || p.LandUse == "0101" {
+			if p.CurrentUse == "01" || p.CurrentUse == "0101" {
 				if p.ConstructionLand {
 					t.Fatalf("%s: farmland counted as construction land", p.Code)
 				}

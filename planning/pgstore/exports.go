@@ -38,10 +38,12 @@ var exportLayers = map[importer.Layer]exportLayer{
 		"kind_zh": "CASE t.kind WHEN 'permanent_basic_farmland' THEN '永久基本农田' WHEN 'ecological_red_line' THEN '生态保护红线' WHEN 'urban_development_boundary' THEN '城镇开发边界' END",
 		"area_m2": exportArea, "area_hm2": exportHm2, "area_mu": exportMu}},
 	importer.Parcels: {table: "parcels", key: "t.id",
-		from: "parcels t JOIN land_use_classes c ON c.code = t.land_use_code JOIN parcel_statuses st ON st.code = t.status LEFT JOIN districts d ON d.adcode = t.district_adcode",
+		from: "parcels t JOIN land_use_classes c ON c.code = t.land_use_code JOIN parcel_statuses st ON st.code = t.status LEFT JOIN districts d ON d.adcode = t.district_adcode LEFT JOIN land_use_classes cu ON cu.code = t.current_use_code",
 		cols: map[string]string{
 			"id": "t.id", "code": "t.code", "district": "t.district_adcode", "district_zh": "d.name_zh", "park": "t.park_code",
 			"land_use": "t.land_use_code", "land_use_zh": "c.name_zh", "status": "t.status", "status_zh": "st.name_zh",
+			"current_use": "t.current_use_code", "current_use_zh": "cu.name_zh",
+			"construction_override_reason": "t.construction_override_reason",
 			"area_m2": exportArea, "area_hm2": exportHm2, "area_mu": exportMu,
 			"plot_ratio": "t.plot_ratio", "building_density": "t.building_density", "green_ratio": "t.green_ratio",
 			"affordable_housing": "t.affordable_housing", "supply_method": "t.supply_method", "approval_kind": "t.approval_kind",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"strings"
 
 	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
@@ -85,13 +86,17 @@ var parcelColumns = []string{
 	"plot_ratio", "building_density", "green_ratio", "affordable_housing",
 	"supply_method", "approval_kind", "approved_on", "supplied_on", "agreed_start_on",
 	"actual_start_on", "completed_on", "elevation_bottom", "elevation_top",
-	"construction_land", "government_delay",
+	"construction_land", "government_delay", "current_use_code", "construction_override", "construction_override_reason",
 }
 
 // parcelValues lists p's values in parcelColumns order.
 func parcelValues(p *planning.Parcel) ([]any, error) {
 	if !p.Status.Valid() {
 		return nil, planning.Errorf(planning.ErrInvalid, "parcel %s: unknown status %q", p.Code, p.Status)
+	}
+	if (p.ConstructionOverride == nil) != (strings.TrimSpace(p.ConstructionOverrideReason) == "") {
+		return nil, planning.Errorf(planning.ErrInvalid, "parcel %s: a construction-land override needs a reason, and a reason needs an override", p.Code).
+			WithDetail("field", "construction_override_reason")
 	}
 	g, err := outline(p.Outline, "parcel "+p.Code)
 	if err != nil {
@@ -103,6 +108,7 @@ func parcelValues(p *planning.Parcel) ([]any, error) {
 		nullString(string(p.SupplyMethod)), nullString(string(p.ApprovalKind)),
 		p.ApprovedOn, p.SuppliedOn, p.AgreedStartOn, p.ActualStartOn, p.CompletedOn,
 		p.Elevation.Bottom, p.Elevation.Top, p.ConstructionLand, p.GovernmentDelay,
+		nullString(p.CurrentUse), p.ConstructionOverride, nullString(p.ConstructionOverrideReason),
 	}, nil
 }
 
@@ -142,17 +148,19 @@ var insertParcelSQL = func() string {
 // GetParcel reads one parcel by id.
 func (s *Store) GetParcel(ctx context.Context, id int64) (planning.Parcel, error) {
 	var p planning.Parcel
-	var park, supply, approval *string
+	var park, supply, approval, current, reason *string
 	var g orbScanner
 	err := s.pool.QueryRow(ctx, `SELECT id, code, district_adcode, park_code, land_use_code, status, geom, area_m2,
 		plot_ratio, building_density, green_ratio, affordable_housing, supply_method, approval_kind,
 		approved_on, supplied_on, agreed_start_on, actual_start_on, completed_on,
-		elevation_bottom, elevation_top, construction_land, government_delay, created_at, updated_at
+		elevation_bottom, elevation_top, construction_land, government_delay, created_at, updated_at,
+		current_use_code, construction_override, construction_override_reason
 		FROM parcels WHERE id = $1`, id).Scan(
 		&p.ID, &p.Code, &p.District, &park, &p.LandUse, &p.Status, &g, &p.AreaM2,
 		&p.PlotRatio, &p.BuildingDensity, &p.GreenRatio, &p.Affordable, &supply, &approval,
 		&p.ApprovedOn, &p.SuppliedOn, &p.AgreedStartOn, &p.ActualStartOn, &p.CompletedOn,
-		&p.Elevation.Bottom, &p.Elevation.Top, &p.ConstructionLand, &p.GovernmentDelay, &p.CreatedAt, &p.UpdatedAt)
+		&p.Elevation.Bottom, &p.Elevation.Top, &p.ConstructionLand, &p.GovernmentDelay, &p.CreatedAt, &p.UpdatedAt,
+		&current, &p.ConstructionOverride, &reason)
 	if isNoRows(err) {
 		return p, planning.Errorf(planning.ErrNotFound, "parcel %d does not exist", id)
 	}
@@ -160,6 +168,7 @@ func (s *Store) GetParcel(ctx context.Context, id int64) (planning.Parcel, error
 		return p, domainError(err)
 	}
 	p.Park, p.SupplyMethod, p.ApprovalKind = deref(park), planning.SupplyMethod(deref(supply)), planning.ApprovalKind(deref(approval))
+	p.CurrentUse, p.ConstructionOverrideReason = deref(current), deref(reason)
 	p.Outline = g.multiPolygon()
 	return p, nil
 }
