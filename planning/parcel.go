@@ -115,27 +115,27 @@ func (e Elevation) Underground() bool { return e.Top != nil && *e.Top <= 0 }
 // Parcel is one land parcel (地块). District decides whose quota it uses;
 // Park (optional) only decides where it is counted in statistics.
 type Parcel struct {
-	ID               int64
-	Code             string // 地块编号, unique
-	District         string // adcode
-	Park             string // park code or empty
-	LandUse          string // 规划用途: planned use, 2023 class code, from the 控规
-	CurrentUse       string // 现状地类: today's use from the 三调 survey, crosswalked to a 2023 class; "" unknown
-	Status           Status
-	Outline          orb.MultiPolygon // EPSG:4490
-	AreaM2           float64          // computed by the database in EPSG:4549; never from input
-	PlotRatio        *float64         // 容积率
-	BuildingDensity  *float64         // 建筑密度, 0..1
-	GreenRatio       *float64         // 绿地率, 0..1
-	Affordable       bool             // 保障性住房 (a flag on residential parcels)
-	SupplyMethod     SupplyMethod
-	ApprovalKind     ApprovalKind
-	ApprovedOn       *time.Time
-	SuppliedOn       *time.Time
-	AgreedStartOn    *time.Time // 约定开工日期
-	ActualStartOn    *time.Time
-	CompletedOn      *time.Time
-	Elevation        Elevation
+	ID              int64
+	Code            string // 地块编号, unique
+	District        string // adcode
+	Park            string // park code or empty
+	LandUse         string // 规划用途: planned use, 2023 class code, from the 控规
+	CurrentUse      string // 现状地类: today's use from the 三调 survey, crosswalked to a 2023 class; "" unknown
+	Status          Status
+	Outline         orb.MultiPolygon // EPSG:4490
+	AreaM2          float64          // computed by the database in EPSG:4549; never from input
+	PlotRatio       *float64         // 容积率
+	BuildingDensity *float64         // 建筑密度, 0..1
+	GreenRatio      *float64         // 绿地率, 0..1
+	Affordable      bool             // 保障性住房 (a flag on residential parcels)
+	SupplyMethod    SupplyMethod
+	ApprovalKind    ApprovalKind
+	ApprovedOn      *time.Time
+	SuppliedOn      *time.Time
+	AgreedStartOn   *time.Time // 约定开工日期
+	ActualStartOn   *time.Time
+	CompletedOn     *time.Time
+	Elevation       Elevation
 	// ConstructionLand (already construction land today: stock, needs no new
 	// quota) is derived by the store from CurrentUse, or from the override;
 	// what a caller sets here is kept only while CurrentUse is unknown.
@@ -143,9 +143,9 @@ type Parcel struct {
 	// ConstructionOverride replaces the derived flag; it needs a reason.
 	ConstructionOverride       *bool
 	ConstructionOverrideReason string
-	GovernmentDelay  bool // delay caused by government: exempt from 闲置
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	GovernmentDelay            bool // delay caused by government: exempt from 闲置
+	CreatedAt                  time.Time
+	UpdatedAt                  time.Time
 }
 
 // AreaMu is the area in 亩.

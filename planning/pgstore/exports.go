@@ -44,7 +44,7 @@ var exportLayers = map[importer.Layer]exportLayer{
 			"land_use": "t.land_use_code", "land_use_zh": "c.name_zh", "status": "t.status", "status_zh": "st.name_zh",
 			"current_use": "t.current_use_code", "current_use_zh": "cu.name_zh",
 			"construction_override_reason": "t.construction_override_reason",
-			"area_m2": exportArea, "area_hm2": exportHm2, "area_mu": exportMu,
+			"area_m2":                      exportArea, "area_hm2": exportHm2, "area_mu": exportMu,
 			"plot_ratio": "t.plot_ratio", "building_density": "t.building_density", "green_ratio": "t.green_ratio",
 			"affordable_housing": "t.affordable_housing", "supply_method": "t.supply_method", "approval_kind": "t.approval_kind",
 			"approved_on": "t.approved_on", "supplied_on": "t.supplied_on", "agreed_start_on": "t.agreed_start_on",
