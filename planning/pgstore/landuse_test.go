@@ -2,9 +2,11 @@ package pgstore_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/planner"
 )
 
 // Construction land follows the current use (现状地类), never the planned
@@ -119,5 +121,30 @@ VALUES ('CONTRA', '330108', '0802', 'supplied', ST_Multi(ST_Transform(ST_MakeEnv
 	}
 	if !vacant || !reservoir {
 		t.Errorf("2301 construction %v, 1703 construction %v: both are construction land", vacant, reservoir)
+	}
+}
+
+func TestSearchByCurrentUse(t *testing.T) {
+	s := worldStore(t)
+	ctx := context.Background()
+	for i, cur := range []string{"0101", "0703", ""} {
+		p := parcel("S"+cur, rect(float64(i)*200, 0, float64(i)*200+100, 100))
+		p.Status, p.CurrentUse = planning.StatusApproved, cur
+		if _, err := s.InsertParcel(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q := planner.Search{CurrentUse: []string{"07"}, Limit: 10, Order: planner.OrderID}
+	var got []string
+	_, err := s.SearchParcels(ctx, q, func(b []byte) error { got = append(got, string(b)); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || !strings.Contains(got[0], `"current_use":"0703","current_use_zh":"农村宅基地"`) || !strings.Contains(got[0], `"land_use":"100101"`) {
+		t.Fatalf("current_use=07 found %v", got)
+	}
+	q = planner.Search{CurrentUse: []string{"9999"}, Limit: 10, Order: planner.OrderID}
+	if _, err := s.SearchParcels(ctx, q, func([]byte) error { return nil }); planning.CodeOf(err) != planning.ErrInvalid || !strings.Contains(err.Error(), "current_use") {
+		t.Fatalf("unknown current use: %v", err)
 	}
 }

@@ -50,12 +50,13 @@ func searchPrecheck(ctx context.Context, db querier, q *planner.Search) (*search
 	if q.Point != nil {
 		cLon, cLat = &q.Point[0], &q.Point[1]
 	}
-	var badUse []string
+	var badUse, badCurrent []string
 	var parkOK, districtOK, valid bool
 	var reason, location *string
 	var box [4]*float64
 	err := db.QueryRow(ctx, `
 		SELECT array(SELECT u FROM unnest($1::text[]) u WHERE NOT EXISTS (SELECT 1 FROM land_use_classes WHERE code = u)),
+		       array(SELECT u FROM unnest($10::text[]) u WHERE NOT EXISTS (SELECT 1 FROM land_use_classes WHERE code = u)),
 		       $2::text = '' OR EXISTS (SELECT 1 FROM parks WHERE code = $2::text),
 		       $3::text = '' OR EXISTS (SELECT 1 FROM districts WHERE adcode = $3::text),
 		       coalesce(d.valid, true), d.reason, ST_AsGeoJSON(d.location, 7),
@@ -68,8 +69,8 @@ func searchPrecheck(ctx context.Context, db querier, q *planner.Search) (*search
 		             ST_Transform(ST_SetSRID(ST_MakePoint($7::float8, $8::float8), 4490), 4549) AS c) x
 		CROSS JOIN LATERAL (SELECT ST_Transform(ST_Segmentize(ST_Expand(x.c, $9::float8 * 1.01 + 1), $9::float8 / 4 + 1), 4490) AS b) y
 		LEFT JOIN LATERAL ST_IsValidDetail(x.g) d ON true`,
-		q.LandUse, q.Park, q.District, pre.poly, nearLon, nearLat, cLon, cLat, q.DistanceM).
-		Scan(&badUse, &parkOK, &districtOK, &valid, &reason, &location, &pre.shrunk, &pre.nearX, &pre.nearY, &pre.centreX, &pre.centreY,
+		q.LandUse, q.Park, q.District, pre.poly, nearLon, nearLat, cLon, cLat, q.DistanceM, q.CurrentUse).
+		Scan(&badUse, &badCurrent, &parkOK, &districtOK, &valid, &reason, &location, &pre.shrunk, &pre.nearX, &pre.nearY, &pre.centreX, &pre.centreY,
 			&box[0], &box[1], &box[2], &box[3], &pre.inner, &pre.outer)
 	if err != nil {
 		return nil, domainError(err)
@@ -77,6 +78,8 @@ func searchPrecheck(ctx context.Context, db querier, q *planner.Search) (*search
 	switch {
 	case len(badUse) > 0:
 		return nil, unknownField("what.land_use", "unknown land-use class %s", strings.Join(badUse, ", "))
+	case len(badCurrent) > 0:
+		return nil, unknownField("what.current_use", "unknown land-use class %s", strings.Join(badCurrent, ", "))
 	case !parkOK:
 		return nil, unknownField("where.park", "unknown park %q", q.Park)
 	case !districtOK:
@@ -139,6 +142,9 @@ func searchWhere(q *planner.Search, pre *searchPre, args *sqlArgs) string {
 	}
 	if len(q.LandUse) > 0 {
 		conds = append(conds, "t.land_use_code LIKE ANY("+args.add(likePrefixes(q.LandUse))+"::text[])")
+	}
+	if len(q.CurrentUse) > 0 {
+		conds = append(conds, "t.current_use_code LIKE ANY("+args.add(likePrefixes(q.CurrentUse))+"::text[])")
 	}
 	var status []string
 	if len(q.Statuses) > 0 {
@@ -261,11 +267,13 @@ func searchPage(ctx context.Context, db querier, q planner.Search, emit func(fea
 	SELECT tot.j, f.* FROM tot LEFT JOIN LATERAL (
 		SELECT p.id, p.v, ` + geom + ` AS geom, t.code, t.district_adcode, t.park_code, t.land_use_code, c.name_zh, t.status, st.name_zh,
 			t.area_m2, coalesce(t.elevation_top <= 0, false), t.construction_land, t.approved_on, t.supplied_on, pp.project_id,
-			k.farmland_m2, k.red_line_m2, k.outside_boundary_m2, ` + distance + `, ` + overlap + `, ` + useMatch + `
+			k.farmland_m2, k.red_line_m2, k.outside_boundary_m2, ` + distance + `, ` + overlap + `, ` + useMatch + `,
+			t.current_use_code, cu.name_zh
 		FROM page p
 		JOIN parcels t ON t.id = p.id
 		JOIN land_use_classes c ON c.code = t.land_use_code
 		JOIN parcel_statuses st ON st.code = t.status
+		LEFT JOIN land_use_classes cu ON cu.code = t.current_use_code
 		LEFT JOIN project_parcels pp ON pp.parcel_id = t.id
 		JOIN parcel_conflicts k ON k.parcel_id = t.id
 		ORDER BY ` + fmt.Sprintf(order, "p") + `) f ON true`
@@ -297,7 +305,7 @@ func searchPage(ctx context.Context, db querier, q planner.Search, emit func(fea
 		f.geom = raw[3]
 		if err := rows.Scan(nil, &last.ID, &last.Value, nil, &f.code, &f.district, &f.park, &f.landUse, &f.landUseZh, &f.status, &f.statusZh,
 			&f.area, &f.underground, &f.constructionLand, &f.approvedOn, &f.suppliedOn, &f.projectID,
-			&f.farmland, &f.redLine, &f.outside, &f.distance, &f.overlap, &f.useMatch); err != nil {
+			&f.farmland, &f.redLine, &f.outside, &f.distance, &f.overlap, &f.useMatch, &f.currentUse, &f.currentUseZh); err != nil {
 			return res, domainError(err)
 		}
 		f.id = last.ID

@@ -19,6 +19,7 @@ type searchFeature struct {
 	geom                       []byte // GeoJSON text, or nil when geometry was not asked for
 	code, district, landUse    string
 	park                       *string
+	currentUse, currentUseZh   *string // 现状地类, unknown when nil
 	landUseZh, status          string
 	statusZh                   string
 	area                       float64
@@ -50,6 +51,10 @@ func (f *searchFeature) appendJSON(b []byte, tolM2 float64) []byte {
 	b = appendJSONString(b, f.landUse)
 	b = append(b, `,"land_use_zh":`...)
 	b = appendJSONString(b, f.landUseZh)
+	b = append(b, `,"current_use":`...)
+	b = appendNullString(b, f.currentUse)
+	b = append(b, `,"current_use_zh":`...)
+	b = appendNullString(b, f.currentUseZh)
 	b = append(b, `,"status":`...)
 	b = appendJSONString(b, f.status)
 	b = append(b, `,"status_zh":`...)
