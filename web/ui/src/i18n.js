@@ -92,6 +92,8 @@ const LABELS = [
   ['info.district', '行政区', 'District'],
   ['info.park', '园区', 'Park'],
   ['info.constructionLand', '现状地类', 'Land today'],
+  ['info.currentUse', '现状地类（三调）', 'Current use (survey)'],
+  ['info.constructionWhy', '建设用地认定理由', 'Why construction land (override)'],
   ['info.stockLand', '已是建设用地（存量）', 'Construction land (stock)'],
   ['info.newLand', '非建设用地（需新增指标）', 'Not construction land (needs new quota)'],
   ['info.plotRatio', '容积率', 'Plot ratio'],
@@ -116,6 +118,7 @@ const LABELS = [
   ['flag.unsuppliedNew', '批而未供（不足 1 年）', 'Approved, not supplied (under 1 yr)'],
   ['flag.idle', '闲置 {years} 年', 'Idle: {years} yr'],
   // ---- statuses (fallback when /api/meta has no names)
+  ['status.planned', '未报批', 'Planned (not yet filed)'],
   ['status.reserve', '储备', 'Reserve'],
   ['status.filed', '报批中', 'Filed for conversion'],
   ['status.approved', '已批未征', 'Approved'],

@@ -61,6 +61,7 @@ export function createInfoPanel(panelEl, ctx) {
     const rows = [
       ...row('info.code', 'code', p.code ?? id),
       ...row('info.landUse', 'land-use', landUse),
+      ...row('info.currentUse', 'current-use', [p.current_use, p.current_use_zh].filter(Boolean).join(' ')),
       ...row('info.areaM2', 'area-m2', hasArea ? fmt(m2, 2) : ''),
       ...row('info.areaMu', 'area-mu', hasArea ? fmt(m2ToMu(m2), 2) : ''),
       ...row('info.areaHm2', 'area-hm2', hasArea ? fmt(m2ToHm2(m2), 2) : ''),
@@ -75,6 +76,7 @@ export function createInfoPanel(panelEl, ctx) {
     if (details) {
       rows.push(
         ...row('info.constructionLand', 'construction-land', details.construction_land === true ? t('info.stockLand') : t('info.newLand')),
+        ...row('info.constructionWhy', 'construction-why', details.construction_override_reason || ''),
         ...row('info.plotRatio', 'plot-ratio', num(details.plot_ratio, 2)),
         ...row('info.density', 'density', num(details.building_density, 2)),
         ...row('info.greenRatio', 'green-ratio', num(details.green_ratio, 2)),
