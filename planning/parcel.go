@@ -132,6 +132,7 @@ type Parcel struct {
 	ApprovalKind    ApprovalKind
 	ApprovedOn      *time.Time
 	SuppliedOn      *time.Time
+	HandedOverOn    *time.Time // 交地
 	AgreedStartOn   *time.Time // 约定开工日期
 	ActualStartOn   *time.Time
 	CompletedOn     *time.Time

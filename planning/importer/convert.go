@@ -270,6 +270,7 @@ func (w *converterWorker) crossChecks(row *Row, add func(Issue)) {
 		return
 	}
 	before("approved_on", "supplied_on")
+	before("supplied_on", "handed_over_on")
 	before("actual_start_on", "completed_on")
 	before("actual_start_on", "halted_since")
 	bot, ok1 := get("elevation_bottom").(float64)

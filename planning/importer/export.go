@@ -211,6 +211,7 @@ var exportFields = map[Layer][]ExportField{
 		ExportField{Name: "approval_kind", Shp: "APPROVAL", Zh: "批准类型", Kind: Text},
 		ExportField{Name: "approved_on", Shp: "APPROVED", Zh: "批准日期", Kind: Date},
 		ExportField{Name: "supplied_on", Shp: "SUPPLIED", Zh: "供地日期", Kind: Date},
+		ExportField{Name: "handed_over_on", Shp: "HANDOVER", Zh: "交地日期", Kind: Date, Optional: true},
 		ExportField{Name: "agreed_start_on", Shp: "AGREED_ST", Zh: "约定开工日期", Kind: Date},
 		ExportField{Name: "actual_start_on", Shp: "ACTUAL_ST", Zh: "实际开工日期", Kind: Date},
 		ExportField{Name: "completed_on", Shp: "COMPLETED", Zh: "竣工日期", Kind: Date},

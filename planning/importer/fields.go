@@ -163,6 +163,7 @@ var layerFields = map[Layer][]Field{
 			Aliases: []string{"approval_kind", "approval", "pzlx", "批准类型", "报批类型"}},
 		{Name: "approved_on", Kind: Date, Aliases: []string{"approved_on", "approved", "pzrq", "批准日期"}},
 		{Name: "supplied_on", Kind: Date, Aliases: []string{"supplied_on", "supplied", "gdrq", "供地日期"}},
+		{Name: "handed_over_on", Kind: Date, Optional: true, Aliases: []string{"handed_over_on", "handover", "jdrq", "交地日期", "交付土地日期"}},
 		{Name: "agreed_start_on", Kind: Date, Aliases: []string{"agreed_start_on", "agreed_st", "ydkgrq", "约定开工日期"}},
 		{Name: "actual_start_on", Kind: Date, Aliases: []string{"actual_start_on", "actual_st", "sjkgrq", "实际开工日期"}},
 		{Name: "completed_on", Kind: Date, Aliases: []string{"completed_on", "completed", "jgrq", "竣工日期"}},

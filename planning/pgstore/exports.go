@@ -47,7 +47,7 @@ var exportLayers = map[importer.Layer]exportLayer{
 			"area_m2":                      exportArea, "area_hm2": exportHm2, "area_mu": exportMu,
 			"plot_ratio": "t.plot_ratio", "building_density": "t.building_density", "green_ratio": "t.green_ratio",
 			"affordable_housing": "t.affordable_housing", "supply_method": "t.supply_method", "approval_kind": "t.approval_kind",
-			"approved_on": "t.approved_on", "supplied_on": "t.supplied_on", "agreed_start_on": "t.agreed_start_on",
+			"approved_on": "t.approved_on", "supplied_on": "t.supplied_on", "handed_over_on": "t.handed_over_on", "agreed_start_on": "t.agreed_start_on",
 			"actual_start_on": "t.actual_start_on", "completed_on": "t.completed_on",
 			"elevation_bottom": "t.elevation_bottom", "elevation_top": "t.elevation_top",
 			"construction_land": "t.construction_land", "government_delay": "t.government_delay",

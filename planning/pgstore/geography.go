@@ -87,6 +87,7 @@ var parcelColumns = []string{
 	"supply_method", "approval_kind", "approved_on", "supplied_on", "agreed_start_on",
 	"actual_start_on", "completed_on", "elevation_bottom", "elevation_top",
 	"construction_land", "government_delay", "current_use_code", "construction_override", "construction_override_reason",
+	"handed_over_on",
 }
 
 // parcelValues lists p's values in parcelColumns order.
@@ -109,6 +110,7 @@ func parcelValues(p *planning.Parcel) ([]any, error) {
 		p.ApprovedOn, p.SuppliedOn, p.AgreedStartOn, p.ActualStartOn, p.CompletedOn,
 		p.Elevation.Bottom, p.Elevation.Top, p.ConstructionLand, p.GovernmentDelay,
 		nullString(p.CurrentUse), p.ConstructionOverride, nullString(p.ConstructionOverrideReason),
+		p.HandedOverOn,
 	}, nil
 }
 
@@ -154,13 +156,13 @@ func (s *Store) GetParcel(ctx context.Context, id int64) (planning.Parcel, error
 		plot_ratio, building_density, green_ratio, affordable_housing, supply_method, approval_kind,
 		approved_on, supplied_on, agreed_start_on, actual_start_on, completed_on,
 		elevation_bottom, elevation_top, construction_land, government_delay, created_at, updated_at,
-		current_use_code, construction_override, construction_override_reason
+		current_use_code, construction_override, construction_override_reason, handed_over_on
 		FROM parcels WHERE id = $1`, id).Scan(
 		&p.ID, &p.Code, &p.District, &park, &p.LandUse, &p.Status, &g, &p.AreaM2,
 		&p.PlotRatio, &p.BuildingDensity, &p.GreenRatio, &p.Affordable, &supply, &approval,
 		&p.ApprovedOn, &p.SuppliedOn, &p.AgreedStartOn, &p.ActualStartOn, &p.CompletedOn,
 		&p.Elevation.Bottom, &p.Elevation.Top, &p.ConstructionLand, &p.GovernmentDelay, &p.CreatedAt, &p.UpdatedAt,
-		&current, &p.ConstructionOverride, &reason)
+		&current, &p.ConstructionOverride, &reason, &p.HandedOverOn)
 	if isNoRows(err) {
 		return p, planning.Errorf(planning.ErrNotFound, "parcel %d does not exist", id)
 	}

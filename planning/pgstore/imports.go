@@ -43,7 +43,7 @@ var importTables = map[importer.Layer]importTable{
 		cols: map[string]string{"code": "code", "district": "district_adcode", "park": "park_code", "land_use": "land_use_code",
 			"status": "status", "plot_ratio": "plot_ratio", "building_density": "building_density", "green_ratio": "green_ratio",
 			"affordable_housing": "affordable_housing", "supply_method": "supply_method", "approval_kind": "approval_kind",
-			"approved_on": "approved_on", "supplied_on": "supplied_on", "agreed_start_on": "agreed_start_on",
+			"approved_on": "approved_on", "supplied_on": "supplied_on", "handed_over_on": "handed_over_on", "agreed_start_on": "agreed_start_on",
 			"actual_start_on": "actual_start_on", "completed_on": "completed_on", "elevation_bottom": "elevation_bottom",
 			"elevation_top": "elevation_top", "construction_land": "construction_land", "government_delay": "government_delay",
 			"developed_share": "developed_share", "invested_share": "invested_share", "halted_since": "halted_since",

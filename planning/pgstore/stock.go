@@ -47,7 +47,7 @@ func stockLateral(r stockRules, asof, alias string) string {
 		coalesce(t.completed_on <= %[1]s, false) AS completed) %[4]s
 	CROSS JOIN LATERAL (SELECT
 		CASE WHEN %[4]s.supplied AND NOT %[4]s.started
-		       THEN coalesce(t.agreed_start_on, (t.supplied_on + make_interval(years => %[6]s))::date)
+		       THEN coalesce(t.agreed_start_on, t.handed_over_on, (t.supplied_on + make_interval(years => %[6]s))::date)
 		     WHEN %[4]s.started AND NOT %[4]s.completed AND t.halted_since <= %[1]s
 		          AND (t.developed_share < %[7]s OR t.invested_share < %[8]s)
 		       THEN t.halted_since END AS clock,
@@ -57,7 +57,7 @@ func stockLateral(r stockRules, asof, alias string) string {
 		%[4]s.unsupplied,
 		CASE WHEN %[4]s.unsupplied THEN %[1]s - t.approved_on END AS unsupplied_days,
 		CASE WHEN %[4]s.unsupplied THEN lq_full_years(t.approved_on, %[1]s) END AS unsupplied_years,
-		%[10]s.due AND NOT t.government_delay AS idle,
+		%[10]s.due AS idle,
 		%[10]s.due AND t.government_delay AS idle_exempt,
 		CASE WHEN %[10]s.due THEN %[5]s.kind END AS idle_kind,
 		CASE WHEN %[10]s.due THEN %[5]s.clock END AS idle_from,
@@ -78,7 +78,7 @@ var stockFilters = map[string]string{
 	"unsupplied":                         "s.unsupplied",
 	"idle":                               "s.idle",
 	"idle_exempt":                        "s.idle_exempt",
-	"fee_due":                            "s.idle",
+	"fee_due":                            "(s.idle AND NOT s.idle_exempt)",
 	"recovery_due":                       "s.recovery_due",
 	string(planner.LowSuppliedUnused):    "s.low_supplied_unused",
 	string(planner.LowUsedUnfinished):    "s.low_used_unfinished",
@@ -139,10 +139,11 @@ func (s *Store) StreamStock(ctx context.Context, q planner.StockQuery, emit func
 		'approved_on', t.approved_on, 'supplied_on', t.supplied_on, 'agreed_start_on', t.agreed_start_on,
 		'actual_start_on', t.actual_start_on, 'completed_on', t.completed_on, 'developed_share', t.developed_share,
 		'invested_share', t.invested_share, 'halted_since', t.halted_since, 'government_delay', t.government_delay,
+		'handed_over_on', t.handed_over_on,
 		'land_price_wan', t.land_price_wan, 'underground', coalesce(t.elevation_top <= 0, false),
 		'as_of', ` + asof + `, 'unsupplied', s.unsupplied, 'unsupplied_days', s.unsupplied_days, 'unsupplied_years', s.unsupplied_years,
 		'idle', s.idle, 'idle_kind', s.idle_kind, 'idle_from', s.idle_from, 'idle_years', s.idle_years,
-		'idle_exempt', s.idle_exempt, 'fee_due', s.idle, 'fee_wan', s.fee_wan, 'recovery_due', s.recovery_due,
+		'idle_exempt', s.idle_exempt, 'fee_due', s.idle AND NOT s.idle_exempt, 'fee_wan', s.fee_wan, 'recovery_due', s.recovery_due,
 		'low_efficiency', ` + lowArray + `)`
 	sql := `SELECT t.id, '{"type":"Feature","id":' || t.id || ',"geometry":' || ST_AsGeoJSON(t.geom, ` + args.add(q.Precision) + `) ||
 		',"properties":' || ` + props + `::text || '}'
@@ -315,7 +316,7 @@ func scanGroupFacts(rows pgx.Rows) ([]planner.GroupFacts, []planner.ClassFacts, 
 		add(&g.IdleDisposed, fa&bitIdle != 0 && fb&bitIdle == 0)
 		add(&g.IdleExempt, fb&bitExempt != 0)
 		add(&g.RecoveryDue, fb&bitRecovery != 0)
-		if fb&bitIdle != 0 {
+		if fb&bitIdle != 0 && fb&bitExempt == 0 {
 			g.FeeWan += fee
 			if !priced {
 				g.FeePriceUnknown += n

@@ -38,6 +38,9 @@ func randomFacts(r *rand.Rand) planner.Facts {
 	}
 	if f.ApprovedOn != nil && r.IntN(10) < 7 {
 		f.SuppliedOn = d(*f.ApprovedOn, 0, 900)
+		if r.IntN(3) == 0 {
+			f.HandedOverOn = d(*f.SuppliedOn, 0, 200)
+		}
 		if r.IntN(4) > 0 {
 			f.AgreedStartOn = d(*f.SuppliedOn, 60, 400)
 			if r.IntN(20) == 0 {
@@ -85,8 +88,8 @@ func newStockWorld(t *testing.T, n int, seed uint64) (*pgstore.Store, []stockCas
 		f := randomFacts(r)
 		x, y := float64(i%50)*30, float64(i/50)*30
 		p := parcel(fmt.Sprintf("S%04d", i), rect(x, y, x+20, y+20))
-		p.Status, p.ApprovedOn, p.SuppliedOn, p.AgreedStartOn, p.ActualStartOn, p.CompletedOn, p.GovernmentDelay =
-			f.Status, f.ApprovedOn, f.SuppliedOn, f.AgreedStartOn, f.ActualStartOn, f.CompletedOn, f.GovernmentDelay
+		p.Status, p.ApprovedOn, p.SuppliedOn, p.AgreedStartOn, p.ActualStartOn, p.CompletedOn, p.GovernmentDelay, p.HandedOverOn =
+			f.Status, f.ApprovedOn, f.SuppliedOn, f.AgreedStartOn, f.ActualStartOn, f.CompletedOn, f.GovernmentDelay, f.HandedOverOn
 		if i < n/3 {
 			p.Park = "P1"
 		}

@@ -34,7 +34,7 @@ type GroupFacts struct {
 	// 闲置 at the start and end, and the start's idle land no longer idle
 	// at the end (disposed, 处置).
 	IdleStart, IdleEnd, IdleDisposed Amount
-	IdleExempt                       Amount  // at the end: would be idle but the delay is the government's
+	IdleExempt                       Amount  // at the end: idle for 政府原因 (still 闲置; no fee, no recovery)
 	RecoveryDue                      Amount  // at the end: idle ≥ RecoveryAfterYears
 	FeeWan                           float64 // at the end: idle-land fees of the idle parcels with a known land price
 	FeePriceUnknown                  int64   // at the end: idle parcels without a land price
@@ -352,7 +352,8 @@ func stockTable(units []Unit, sums []GroupFacts, r Rules) Table {
 			areaCols("idle_disposed", "闲置年内处置", "Of which disposed in the year"),
 			[]Column{{"idle_disposal_rate", "闲置处置率", "Idle disposal rate", KindPercent}},
 			countAreaCols("idle_end", "闲置年末", "Idle at the end"),
-			countAreaCols("idle_exempt", "政府原因延迟（不计闲置）", "Delayed by government (exempt)"),
+			countAreaCols("idle_enterprise", "其中企业原因闲置", "Of which the enterprise's cause"),
+			countAreaCols("idle_exempt", "其中政府原因闲置", "Of which the government's cause (no fee or recovery)"),
 			countAreaCols("recovery_due", "闲置满两年应收回", "Idle two years: recovery due"),
 			[]Column{{"fee_wan", "应缴闲置费（万元，已知地价部分）", "Idle-land fee due (10k yuan, where the land price is known)", KindNumber},
 				{"fee_price_unknown", "地价未登记的闲置宗数", "Idle parcels without a land price", KindInt}},
@@ -371,6 +372,7 @@ func stockTable(units []Unit, sums []GroupFacts, r Rules) Table {
 		row = append(row, areaCells(g.IdleDisposed.M2)...)
 		row = append(row, pct(g.IdleDisposed.M2, g.IdleStart.M2))
 		row = append(row, countAreaCells(g.IdleEnd)...)
+		row = append(row, countAreaCells(Amount{N: g.IdleEnd.N - g.IdleExempt.N, M2: g.IdleEnd.M2 - g.IdleExempt.M2})...)
 		row = append(row, countAreaCells(g.IdleExempt)...)
 		row = append(row, countAreaCells(g.RecoveryDue)...)
 		row = append(row, roundTo(g.FeeWan, 2), g.FeePriceUnknown)
@@ -478,8 +480,9 @@ type StockUnit struct {
 	Parcels           CountArea    `json:"parcels"`
 	Unsupplied        CountArea    `json:"unsupplied"`          // 批而未供
 	UnsuppliedByYears []YearBucket `json:"unsupplied_by_years"` // by full years since approval
-	Idle              CountArea    `json:"idle"`                // 闲置 (= fee due)
-	IdleExempt        CountArea    `json:"idle_exempt"`
+	Idle              CountArea    `json:"idle"`                // 闲置, either cause
+	IdleEnterprise    CountArea    `json:"idle_enterprise"`     // 企业原因: fee and recovery due
+	IdleExempt        CountArea    `json:"idle_exempt"`         // 政府原因: disposed of otherwise
 	RecoveryDue       CountArea    `json:"recovery_due"`
 	FeeWan            float64      `json:"fee_wan"`
 	FeePriceUnknown   int64        `json:"fee_price_unknown"`
@@ -518,7 +521,8 @@ func BuildStockSummary(asof time.Time, r Rules, districts []DistrictInfo, parks 
 	for _, u := range BuildUnits(districts, parks) {
 		g := u.sum(groups)
 		su := StockUnit{Unit: u, Parcels: countArea(g.All), Unsupplied: countArea(g.UnsuppliedEnd), Idle: countArea(g.IdleEnd),
-			IdleExempt: countArea(g.IdleExempt), RecoveryDue: countArea(g.RecoveryDue), FeeWan: roundTo(g.FeeWan, 2),
+			IdleEnterprise: countArea(Amount{N: g.IdleEnd.N - g.IdleExempt.N, M2: g.IdleEnd.M2 - g.IdleExempt.M2}),
+			IdleExempt:     countArea(g.IdleExempt), RecoveryDue: countArea(g.RecoveryDue), FeeWan: roundTo(g.FeeWan, 2),
 			FeePriceUnknown: g.FeePriceUnknown}
 		for y, a := range g.UnsuppliedByYears {
 			su.UnsuppliedByYears = append(su.UnsuppliedByYears, YearBucket{Years: y, OrMore: y == len(g.UnsuppliedByYears)-1, CountArea: countArea(a)})

@@ -170,8 +170,8 @@ type Search struct {
 	Point          *orb.Point   // centre of the radius
 	DistanceM      float64      // radius; > 0 with Point
 	Near           *orb.Point   // where distances are measured from: Point or Near
-	LandUse        []string // planned use
-	CurrentUse     []string // current use
+	LandUse        []string     // planned use
+	CurrentUse     []string     // current use
 	Statuses       []planning.Status
 	Available      bool
 	MinAreaM2      *float64
