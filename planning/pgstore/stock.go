@@ -30,11 +30,15 @@ func bindRules(args *sqlArgs, r planner.Rules) stockRules {
 // (planner.Facts.Started).
 const startedStatuses = "('under_construction', 'completed', 'in_production', 'low_efficiency', 'redevelopment')"
 
+// suppliedStatuses are the stages of planning.Status.Supplied.
+const suppliedStatuses = "('supplied', 'under_construction', 'completed', 'in_production', 'low_efficiency', 'redevelopment')"
+
 // stockLateral renders planner.Rules.Derive over the parcel aliased t as
 // of the date expression asof. The result is the relation named alias with
 // the columns unsupplied, unsupplied_days, unsupplied_years, idle,
-// idle_kind, idle_from, idle_years, idle_exempt, fee_wan, recovery_due and
-// the five low-efficiency flags low_unsupplied ... low_below_standard.
+// idle_kind, idle_from, idle_years, idle_exempt, fee_wan, recovery_due, the
+// five low-efficiency flags low_unsupplied ... low_below_standard and
+// facts_missing (text[] of planner.MissingFact).
 // PostgreSQL flattens the subqueries into expressions over t.
 // TestStockSQLMatchesRules keeps this equal to the Go rules.
 func stockLateral(r stockRules, asof, alias string) string {
@@ -68,7 +72,12 @@ func stockLateral(r stockRules, asof, alias string) string {
 		coalesce(%[4]s.supplied AND NOT %[4]s.started AND %[5]s.clock <= %[1]s, false) AS low_supplied_unused,
 		coalesce(%[4]s.started AND t.developed_share < 1, false) AS low_used_unfinished,
 		coalesce(t.status = 'completed' AND t.completed_on + make_interval(years => %[13]s) <= %[1]s, false) AS low_built_not_producing,
-		t.status = 'low_efficiency' AS low_below_standard) %[2]s`,
+		t.status = 'low_efficiency' AS low_below_standard,
+		array_remove(ARRAY[
+			CASE WHEN t.status IN `+suppliedStatuses+` AND t.supplied_on IS NULL THEN 'supply_date' END,
+			CASE WHEN %[4]s.started AND NOT %[4]s.completed AND coalesce(t.halted_since <= %[1]s, false)
+			          AND NOT (coalesce(t.developed_share < %[7]s, false) OR coalesce(t.invested_share < %[8]s, false))
+			          AND (t.developed_share IS NULL OR t.invested_share IS NULL) THEN 'halted_shares' END], NULL) AS facts_missing) %[2]s`,
 		asof, alias, startedStatuses, a0, a1, r.grace, r.dev, r.inv, r.idle, a2, r.fee, r.recovery, r.built)
 }
 
@@ -78,6 +87,7 @@ var stockFilters = map[string]string{
 	"unsupplied":                         "s.unsupplied",
 	"idle":                               "s.idle",
 	"idle_exempt":                        "s.idle_exempt",
+	"facts_missing":                      "cardinality(s.facts_missing) > 0",
 	"fee_due":                            "(s.idle AND NOT s.idle_exempt)",
 	"recovery_due":                       "s.recovery_due",
 	string(planner.LowSuppliedUnused):    "s.low_supplied_unused",
@@ -144,7 +154,7 @@ func (s *Store) StreamStock(ctx context.Context, q planner.StockQuery, emit func
 		'as_of', ` + asof + `, 'unsupplied', s.unsupplied, 'unsupplied_days', s.unsupplied_days, 'unsupplied_years', s.unsupplied_years,
 		'idle', s.idle, 'idle_kind', s.idle_kind, 'idle_from', s.idle_from, 'idle_years', s.idle_years,
 		'idle_exempt', s.idle_exempt, 'fee_due', s.idle AND NOT s.idle_exempt, 'fee_wan', s.fee_wan, 'recovery_due', s.recovery_due,
-		'low_efficiency', ` + lowArray + `)`
+		'low_efficiency', ` + lowArray + `, 'facts_missing', s.facts_missing)`
 	sql := `SELECT t.id, '{"type":"Feature","id":' || t.id || ',"geometry":' || ST_AsGeoJSON(t.geom, ` + args.add(q.Precision) + `) ||
 		',"properties":' || ` + props + `::text || '}'
 		FROM parcels t JOIN land_use_classes c ON c.code = t.land_use_code JOIN parcel_statuses st ON st.code = t.status` +
@@ -238,7 +248,8 @@ func stockBits(s string, mask int) string {
 // class and one packed class number (its stock flags as of end, bits 0-7,
 // and 批而未供 and 闲置 as of start, bits 8-9; how it was supplied in the
 // period, 16-17; the full years of 批而未供 at the end plus one, 18-20; the
-// supply-rate window, 21-22; whether its land price is known, 23), and
+// supply-rate window, 21-22; whether its land price is known, 23; facts missing, 24; determined idle by
+// an event on or before the end, 25), and
 // counts and measures each class. PostgreSQL evaluates the rules once per
 // row and hashes the groups in parallel; scanGroupFacts folds them into
 // planner.GroupFacts and planner.ClassFacts.
@@ -254,11 +265,27 @@ func groupFactsSQL(args *sqlArgs, r planner.Rules, from, start, end time.Time) s
 		| (coalesce(least(b.unsupplied_years, 3) + 1, 0) << 18)
 		| (CASE WHEN t.approved_on > ` + win + ` AND t.approved_on <= ` + s1 + `
 		       THEN CASE WHEN t.supplied_on <= ` + s1 + ` THEN 2 ELSE 1 END ELSE 0 END << 21)
-		| (CASE WHEN t.land_price_wan IS NOT NULL THEN 1 << 23 ELSE 0 END),
-		count(*), coalesce(sum(t.area_m2), 0), coalesce(sum(round(t.land_price_wan * ` + rules.fee + `, 2)), 0)::float8
-	FROM parcels t` + stockLateral(rules, s0, "a") + stockLateral(rules, s1, "b") + `
+		| (CASE WHEN t.land_price_wan IS NOT NULL THEN 1 << 23 ELSE 0 END)
+		| (CASE WHEN cardinality(b.facts_missing) > 0 THEN 1 << 24 ELSE 0 END)
+		| (CASE WHEN ev.det IS NOT NULL AND (ev.rec IS NULL OR ev.rec < ev.det) THEN 1 << 25 ELSE 0 END),
+		count(*), coalesce(sum(` + area2D + `), 0), coalesce(sum(round(t.land_price_wan * ` + rules.fee + `, 2)), 0)::float8
+	FROM parcels t
+	LEFT JOIN (SELECT parcel_id, max(event_on) FILTER (WHERE kind = 'idle_determination') AS det,
+	                  max(event_on) FILTER (WHERE kind = 'land_recovered') AS rec
+	           FROM parcel_events WHERE event_on <= ` + s1 + ` GROUP BY parcel_id) ev ON ev.parcel_id = t.id` +
+		stockLateral(rules, s0, "a") + stockLateral(rules, s1, "b") + `
 	GROUP BY 1, 2, 3, 4`
 }
+
+// area2D is a parcel's area in the 2D statistics: a stratified underground
+// right (分层设立) counts only the part of its footprint that no surface
+// right, and no underground right of a smaller id, already covers, so a
+// footprint is never counted twice. Surface rights never overlap (the
+// no-overlap trigger), so they count whole.
+const area2D = `CASE WHEN t.elevation_top <= 0 THEN greatest(t.area_m2 - coalesce((
+	SELECT ST_Area(ST_Transform(ST_Intersection(t.geom, ST_Union(o.geom)), 4549)) FROM parcels o
+	WHERE o.geom && t.geom AND o.id <> t.id AND (coalesce(o.elevation_top > 0, true) OR o.id < t.id)
+	  AND ST_Relate(o.geom, t.geom, '2********')), 0), 0) ELSE t.area_m2 END`
 
 // classKeys are the land-use class keys a code counts under: its
 // first-level class, and for industrial land (1001) its own code too.
@@ -287,6 +314,7 @@ func scanGroupFacts(rows pgx.Rows) ([]planner.GroupFacts, []planner.ClassFacts, 
 		}
 		fb, fa, supply := class&0xff, class>>8&0xff, class>>16&3
 		years, window, priced := class>>18&7-1, class>>21&3, class>>23&1 == 1
+		missing, determined := class>>24&1 == 1, class>>25&1 == 1
 		k := [2]string{district, park}
 		i, ok := index[k]
 		if !ok {
@@ -316,6 +344,8 @@ func scanGroupFacts(rows pgx.Rows) ([]planner.GroupFacts, []planner.ClassFacts, 
 		add(&g.IdleDisposed, fa&bitIdle != 0 && fb&bitIdle == 0)
 		add(&g.IdleExempt, fb&bitExempt != 0)
 		add(&g.RecoveryDue, fb&bitRecovery != 0)
+		add(&g.FactsMissing, missing)
+		add(&g.IdleDetermined, determined)
 		if fb&bitIdle != 0 && fb&bitExempt == 0 {
 			g.FeeWan += fee
 			if !priced {

@@ -122,18 +122,19 @@ func TestStockSQLMatchesRules(t *testing.T) {
 		byID[c.id] = c
 	}
 	type props struct {
-		Unsupplied      bool              `json:"unsupplied"`
-		UnsuppliedDays  *int              `json:"unsupplied_days"`
-		UnsuppliedYears *int              `json:"unsupplied_years"`
-		Idle            bool              `json:"idle"`
-		IdleKind        *string           `json:"idle_kind"`
-		IdleFrom        *string           `json:"idle_from"`
-		IdleYears       *int              `json:"idle_years"`
-		IdleExempt      bool              `json:"idle_exempt"`
-		FeeDue          bool              `json:"fee_due"`
-		FeeWan          *float64          `json:"fee_wan"`
-		RecoveryDue     bool              `json:"recovery_due"`
-		Low             []planner.LowKind `json:"low_efficiency"`
+		Unsupplied      bool                  `json:"unsupplied"`
+		UnsuppliedDays  *int                  `json:"unsupplied_days"`
+		UnsuppliedYears *int                  `json:"unsupplied_years"`
+		Idle            bool                  `json:"idle"`
+		IdleKind        *string               `json:"idle_kind"`
+		IdleFrom        *string               `json:"idle_from"`
+		IdleYears       *int                  `json:"idle_years"`
+		IdleExempt      bool                  `json:"idle_exempt"`
+		FeeDue          bool                  `json:"fee_due"`
+		FeeWan          *float64              `json:"fee_wan"`
+		RecoveryDue     bool                  `json:"recovery_due"`
+		Low             []planner.LowKind     `json:"low_efficiency"`
+		Missing         []planner.MissingFact `json:"facts_missing"`
 	}
 	flagged := 0
 	for _, dayText := range stockDays {
@@ -156,7 +157,7 @@ func TestStockSQLMatchesRules(t *testing.T) {
 		for _, c := range cases {
 			want := rules.Derive(c.facts, asof)
 			g, listed := got[c.id]
-			should := want.Unsupplied || want.Idle || want.IdleExempt || len(want.LowEfficiency) > 0
+			should := want.Unsupplied || want.Idle || want.IdleExempt || len(want.LowEfficiency) > 0 || len(want.FactsMissing) > 0
 			if listed != should {
 				t.Errorf("%s parcel %d %+v: listed %v, Go flags %+v", dayText, c.id, c.facts, listed, want)
 				continue
@@ -195,7 +196,7 @@ func TestStockSQLMatchesRules(t *testing.T) {
 			if g.Unsupplied != want.Unsupplied || years != want.UnsuppliedYears || days != want.UnsuppliedDays ||
 				g.Idle != want.Idle || idleKind != string(want.IdleKind) || idleFrom != wantFrom || idleYears != want.IdleYears ||
 				g.IdleExempt != want.IdleExempt || g.FeeDue != want.FeeDue || !feeOK || g.RecoveryDue != want.RecoveryDue ||
-				!slices.Equal(low, want.LowEfficiency) {
+				!slices.Equal(low, want.LowEfficiency) || !slices.Equal(g.Missing, want.FactsMissing) {
 				t.Errorf("%s parcel %d facts %s:\n SQL %+v\n Go  %+v", dayText, c.id, factsText(c.facts), g, want)
 			}
 		}
@@ -234,7 +235,7 @@ func TestStockSummaryMatchesRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	type tally struct {
-		unsupplied, idle, exempt, recovery, approved5y, supplied5y float64
+		unsupplied, idle, exempt, recovery, approved5y, supplied5y, missing float64
 		low                                                        [5]float64
 		years                                                      [4]float64
 		fee                                                        float64
@@ -265,6 +266,9 @@ func TestStockSummaryMatchesRules(t *testing.T) {
 			if st.RecoveryDue {
 				x.recovery += c.area
 			}
+			if len(st.FactsMissing) > 0 {
+				x.missing += c.area
+			}
 			for i, k := range planner.LowKinds {
 				if slices.Contains(st.LowEfficiency, k.Code) {
 					x.low[i] += c.area
@@ -294,6 +298,7 @@ func TestStockSummaryMatchesRules(t *testing.T) {
 		eq("闲置", u.Idle.Area, x.idle)
 		eq("exempt", u.IdleExempt.Area, x.exempt)
 		eq("recovery", u.RecoveryDue.Area, x.recovery)
+		eq("facts missing", u.FactsMissing.Area, x.missing)
 		for i := range x.low {
 			eq(string(u.LowEfficiency[i].Kind), u.LowEfficiency[i].Area, x.low[i])
 		}

@@ -38,6 +38,10 @@ type GroupFacts struct {
 	RecoveryDue                      Amount  // at the end: idle ≥ RecoveryAfterYears
 	FeeWan                           float64 // at the end: idle-land fees of the idle parcels with a known land price
 	FeePriceUnknown                  int64   // at the end: idle parcels without a land price
+	// At the end: land an official determined idle (认定书 recorded, not
+	// since recovered), beside the computed, suspected (疑似) figure above;
+	// and land whose facts the rules lack (MissingFacts), counted, not dropped.
+	IdleDetermined, FactsMissing Amount
 	// The five low-efficiency kinds at the end, in LowKinds order.
 	Low [5]Amount
 	// Supply rate window (SupplyRateYears ending at End): land approved in
@@ -50,7 +54,8 @@ func (g *GroupFacts) add(o *GroupFacts) {
 		{&g.SuppliedOther, &o.SuppliedOther}, {&g.UnsuppliedStart, &o.UnsuppliedStart}, {&g.UnsuppliedEnd, &o.UnsuppliedEnd},
 		{&g.UnsuppliedDisposed, &o.UnsuppliedDisposed}, {&g.IdleStart, &o.IdleStart}, {&g.IdleEnd, &o.IdleEnd},
 		{&g.IdleDisposed, &o.IdleDisposed}, {&g.IdleExempt, &o.IdleExempt}, {&g.RecoveryDue, &o.RecoveryDue},
-		{&g.Approved5y, &o.Approved5y}, {&g.Supplied5y, &o.Supplied5y}} {
+		{&g.Approved5y, &o.Approved5y}, {&g.Supplied5y, &o.Supplied5y},
+		{&g.IdleDetermined, &o.IdleDetermined}, {&g.FactsMissing, &o.FactsMissing}} {
 		p[0].add(*p[1])
 	}
 	for i := range g.UnsuppliedByYears {
@@ -351,12 +356,14 @@ func stockTable(units []Unit, sums []GroupFacts, r Rules) Table {
 			areaCols("idle_start", "闲置年初", "Idle at the start"),
 			areaCols("idle_disposed", "闲置年内处置", "Of which disposed in the year"),
 			[]Column{{"idle_disposal_rate", "闲置处置率", "Idle disposal rate", KindPercent}},
-			countAreaCols("idle_end", "闲置年末", "Idle at the end"),
+			countAreaCols("idle_end", "闲置年末（疑似，按规则计算）", "Idle at the end (suspected, computed)"),
+			countAreaCols("idle_determined", "已认定闲置（认定书）", "Determined idle (determination recorded)"),
 			countAreaCols("idle_enterprise", "其中企业原因闲置", "Of which the enterprise's cause"),
 			countAreaCols("idle_exempt", "其中政府原因闲置", "Of which the government's cause (no fee or recovery)"),
 			countAreaCols("recovery_due", "闲置满两年应收回", "Idle two years: recovery due"),
 			[]Column{{"fee_wan", "应缴闲置费（万元，已知地价部分）", "Idle-land fee due (10k yuan, where the land price is known)", KindNumber},
 				{"fee_price_unknown", "地价未登记的闲置宗数", "Idle parcels without a land price", KindInt}},
+			countAreaCols("facts_missing", "事实缺失待补录", "Facts missing (to be recorded)"),
 			areaCols("approved_5y", "近五年批准", "Approved in the five years"),
 			areaCols("supplied_5y", "其中已供", "Of which supplied"),
 			[]Column{{"supply_rate_5y", "五年供地率", "Five-year supply rate", KindPercent},
@@ -372,10 +379,12 @@ func stockTable(units []Unit, sums []GroupFacts, r Rules) Table {
 		row = append(row, areaCells(g.IdleDisposed.M2)...)
 		row = append(row, pct(g.IdleDisposed.M2, g.IdleStart.M2))
 		row = append(row, countAreaCells(g.IdleEnd)...)
+		row = append(row, countAreaCells(g.IdleDetermined)...)
 		row = append(row, countAreaCells(Amount{N: g.IdleEnd.N - g.IdleExempt.N, M2: g.IdleEnd.M2 - g.IdleExempt.M2})...)
 		row = append(row, countAreaCells(g.IdleExempt)...)
 		row = append(row, countAreaCells(g.RecoveryDue)...)
 		row = append(row, roundTo(g.FeeWan, 2), g.FeePriceUnknown)
+		row = append(row, countAreaCells(g.FactsMissing)...)
 		row = append(row, areaCells(g.Approved5y.M2)...)
 		row = append(row, areaCells(g.Supplied5y.M2)...)
 		rate := ratio(g.Supplied5y.M2, g.Approved5y.M2)
@@ -483,6 +492,8 @@ type StockUnit struct {
 	Idle              CountArea    `json:"idle"`                // 闲置, either cause
 	IdleEnterprise    CountArea    `json:"idle_enterprise"`     // 企业原因: fee and recovery due
 	IdleExempt        CountArea    `json:"idle_exempt"`         // 政府原因: disposed of otherwise
+	IdleDetermined    CountArea    `json:"idle_determined"`     // 认定书 recorded
+	FactsMissing      CountArea    `json:"facts_missing"`       // the rules lack facts
 	RecoveryDue       CountArea    `json:"recovery_due"`
 	FeeWan            float64      `json:"fee_wan"`
 	FeePriceUnknown   int64        `json:"fee_price_unknown"`
@@ -522,7 +533,8 @@ func BuildStockSummary(asof time.Time, r Rules, districts []DistrictInfo, parks 
 		g := u.sum(groups)
 		su := StockUnit{Unit: u, Parcels: countArea(g.All), Unsupplied: countArea(g.UnsuppliedEnd), Idle: countArea(g.IdleEnd),
 			IdleEnterprise: countArea(Amount{N: g.IdleEnd.N - g.IdleExempt.N, M2: g.IdleEnd.M2 - g.IdleExempt.M2}),
-			IdleExempt:     countArea(g.IdleExempt), RecoveryDue: countArea(g.RecoveryDue), FeeWan: roundTo(g.FeeWan, 2),
+			IdleExempt:     countArea(g.IdleExempt), IdleDetermined: countArea(g.IdleDetermined), FactsMissing: countArea(g.FactsMissing),
+			RecoveryDue: countArea(g.RecoveryDue), FeeWan: roundTo(g.FeeWan, 2),
 			FeePriceUnknown: g.FeePriceUnknown}
 		for y, a := range g.UnsuppliedByYears {
 			su.UnsuppliedByYears = append(su.UnsuppliedByYears, YearBucket{Years: y, OrMore: y == len(g.UnsuppliedByYears)-1, CountArea: countArea(a)})

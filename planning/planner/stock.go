@@ -133,7 +133,22 @@ type Stock struct {
 	RecoveryDue bool     `json:"recovery_due,omitempty"`
 	// The five kinds of low-efficiency land that apply.
 	LowEfficiency []LowKind `json:"low_efficiency"`
+	// FactsMissing names the facts without which the rules cannot decide
+	// (MissingFacts): the parcel is listed and counted, never dropped.
+	FactsMissing []MissingFact `json:"facts_missing"`
 }
+
+// MissingFact is a fact the idle-land rules need but the parcel lacks.
+type MissingFact string
+
+const (
+	// MissingSupplyDate: a supplied stage without a supply date, so no
+	// idle clock can start.
+	MissingSupplyDate MissingFact = "supply_date"
+	// MissingHaltedShares: halted, but the developed or invested share
+	// that decides whether it stalled (Order 53 第二条) is unknown.
+	MissingHaltedShares MissingFact = "halted_shares"
+)
 
 // AddYears adds whole years the way PostgreSQL adds an interval to a date:
 // 29 February plus one year is 28 February (Go's AddDate would give 1 March).
@@ -177,7 +192,7 @@ func (f *Facts) Started(asof time.Time) bool {
 
 // Derive applies the rules to one parcel as of one day.
 func (r Rules) Derive(f Facts, asof time.Time) Stock {
-	s := Stock{LowEfficiency: []LowKind{}}
+	s := Stock{LowEfficiency: []LowKind{}, FactsMissing: []MissingFact{}}
 	supplied := onOrBefore(f.SuppliedOn, asof)
 	started := f.Started(asof)
 	completed := onOrBefore(f.CompletedOn, asof)
@@ -189,8 +204,18 @@ func (r Rules) Derive(f Facts, asof time.Time) Stock {
 		s.LowEfficiency = append(s.LowEfficiency, LowUnsupplied)
 	}
 
-	// The idle clock: from the agreed start when nothing was started, from
-	// the halt when a started project stalled.
+	if f.Status.Supplied() && f.SuppliedOn == nil {
+		s.FactsMissing = append(s.FactsMissing, MissingSupplyDate)
+	}
+	stalledKnown := f.DevelopedShare != nil && *f.DevelopedShare < r.StallDevelopedBelow ||
+		f.InvestedShare != nil && *f.InvestedShare < r.StallInvestedBelow
+	if started && !completed && onOrBefore(f.HaltedSince, asof) && !stalledKnown &&
+		(f.DevelopedShare == nil || f.InvestedShare == nil) {
+		s.FactsMissing = append(s.FactsMissing, MissingHaltedShares)
+	}
+
+	// The idle clock: from the agreed start (or the handover) when nothing
+	// was started, from the halt when a started project stalled.
 	var from *time.Time
 	switch {
 	case supplied && !started:

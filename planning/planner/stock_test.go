@@ -246,3 +246,35 @@ func TestRulesCheck(t *testing.T) {
 		t.Fatal("recovery before idle accepted")
 	}
 }
+
+// Facts the rules need but lack are named, never silently ignored.
+func TestFactsMissing(t *testing.T) {
+	r := DefaultRules()
+	asof := *day("2025-06-30")
+	halted := Facts{Status: planning.StatusUnderConstruction, ApprovedOn: day("2021-01-01"), SuppliedOn: day("2021-03-01"),
+		AgreedStartOn: day("2021-09-01"), ActualStartOn: day("2021-08-15"), HaltedSince: day("2023-04-10")}
+	cases := []struct {
+		name string
+		f    func(Facts) Facts
+		want []MissingFact
+	}{
+		{"halted, both shares unknown", nil, []MissingFact{MissingHaltedShares}},
+		{"halted, invested share unknown, developed above 1/3", func(x Facts) Facts { x.DevelopedShare = f(0.5); return x }, []MissingFact{MissingHaltedShares}},
+		{"halted, developed 0.2 decides it stalled", func(x Facts) Facts { x.DevelopedShare = f(0.2); return x }, []MissingFact{}},
+		{"halted, both shares known, not stalled", func(x Facts) Facts { x.DevelopedShare, x.InvestedShare = f(0.5), f(0.5); return x }, []MissingFact{}},
+		{"halt after the day", func(x Facts) Facts { x.HaltedSince = day("2025-07-01"); return x }, []MissingFact{}},
+		{"supplied stage without a supply date", func(x Facts) Facts {
+			x.Status, x.SuppliedOn, x.ActualStartOn, x.HaltedSince = planning.StatusSupplied, nil, nil, nil
+			return x
+		}, []MissingFact{MissingSupplyDate}},
+	}
+	for _, c := range cases {
+		facts := halted
+		if c.f != nil {
+			facts = c.f(halted)
+		}
+		if got := r.Derive(facts, asof).FactsMissing; !slices.Equal(got, c.want) {
+			t.Errorf("%s: facts missing %v, want %v", c.name, got, c.want)
+		}
+	}
+}

@@ -20,7 +20,7 @@ type StockQuery struct {
 }
 
 // StockKinds are the flags the stock layer can be filtered by.
-var StockKinds = []string{"unsupplied", "idle", "idle_exempt", "fee_due", "recovery_due",
+var StockKinds = []string{"unsupplied", "idle", "idle_exempt", "fee_due", "recovery_due", "facts_missing",
 	string(LowSuppliedUnused), string(LowUsedUnfinished), string(LowBuiltNotProducing), string(LowProducingBelowStandard)}
 
 // Store is what the planners' questions need from storage.
