@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/planner"
 )
 
@@ -21,6 +22,8 @@ func (s *Server) mountPlanner(r chi.Router) {
 	r.Get("/stock", s.stockLayer)
 	r.Get("/stock/summary", s.stockSummary)
 	r.Get("/reports/{year}", s.yearReport)
+	r.Get("/parcels/{id}/events", s.parcelEvents)
+	r.With(s.requireRole(planning.RoleAdmin)).Post("/parcels/{id}/events", s.addParcelEvent)
 }
 
 // featureWriter writes a FeatureCollection whose features arrive one by

@@ -147,3 +147,47 @@ func TestYearReportMatchesHandSums(t *testing.T) {
 		t.Error("an as-of day outside the year was accepted")
 	}
 }
+
+// The allocation's 增存挂钩 facts and the report read the same disposal
+// figures: by hand, Xiaoshan supplied 7 of its 15 hm² 批而未供 in 2026 and
+// Binjiang disposed 1 of its 2 hm² idle land.
+func TestDistrictStockFactsEqualReport(t *testing.T) {
+	w := newReportWorld(t)
+	ctx := context.Background()
+	end, _ := time.Parse(time.DateOnly, "2026-12-31")
+	rep, err := w.s.YearReport(ctx, 2026, end, planner.DefaultRules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	facts, err := w.s.DistrictStockFacts(ctx, 2026, planner.DefaultRules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(facts) != 2 {
+		t.Fatalf("%d districts, want 2", len(facts))
+	}
+	rate := func(p *float64) any {
+		if p == nil {
+			return nil
+		}
+		return *p
+	}
+	for code, f := range facts {
+		for col, got := range map[string]any{
+			"unsupplied_start_hm2": f.UnsuppliedStart.Hm2, "unsupplied_disposed_hm2": f.UnsuppliedDisposed.Hm2,
+			"unsupplied_disposal_rate": rate(f.UnsuppliedRate), "idle_start_hm2": f.IdleStart.Hm2,
+			"idle_disposed_hm2": f.IdleDisposed.Hm2, "idle_disposal_rate": rate(f.IdleRate),
+			"approved_5y_hm2": f.Approved5y.Hm2, "supplied_5y_hm2": f.Supplied5y.Hm2, "supply_rate_5y": rate(f.SupplyRate),
+		} {
+			if want := reportCell(t, rep, "stock", planner.SectionDistrict, code, col, ""); want != got {
+				t.Errorf("%s %s: facts %v, report %v", code, col, got, want)
+			}
+		}
+	}
+	if x := facts["330109"]; x.UnsuppliedDisposed.Hm2 != 7 || x.UnsuppliedStart.Hm2 != 15 {
+		t.Errorf("Xiaoshan 批而未供 disposed %v of %v, want 7 of 15", x.UnsuppliedDisposed.Hm2, x.UnsuppliedStart.Hm2)
+	}
+	if b := facts["330108"]; b.IdleDisposed.Hm2 != 1 || b.IdleStart.Hm2 != 2 || b.SupplyRate == nil || *b.SupplyRate != 1 {
+		t.Errorf("Binjiang idle disposed %v of %v, supply rate %v", b.IdleDisposed.Hm2, b.IdleStart.Hm2, b.SupplyRate)
+	}
+}

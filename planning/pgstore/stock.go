@@ -268,7 +268,8 @@ func groupFactsSQL(args *sqlArgs, r planner.Rules, from, start, end time.Time) s
 		| (CASE WHEN t.land_price_wan IS NOT NULL THEN 1 << 23 ELSE 0 END)
 		| (CASE WHEN cardinality(b.facts_missing) > 0 THEN 1 << 24 ELSE 0 END)
 		| (CASE WHEN ev.det IS NOT NULL AND (ev.rec IS NULL OR ev.rec < ev.det) THEN 1 << 25 ELSE 0 END),
-		count(*), coalesce(sum(` + area2D + `), 0), coalesce(sum(round(t.land_price_wan * ` + rules.fee + `, 2)), 0)::float8
+		count(*), coalesce(sum(t.area_m2), 0), coalesce(sum(round(t.land_price_wan * ` + rules.fee + `, 2)), 0)::float8,
+		coalesce(sum(` + area2D + `), 0)
 	FROM parcels t
 	LEFT JOIN (SELECT parcel_id, max(event_on) FILTER (WHERE kind = 'idle_determination') AS det,
 	                  max(event_on) FILTER (WHERE kind = 'land_recovered') AS rec
@@ -277,11 +278,13 @@ func groupFactsSQL(args *sqlArgs, r planner.Rules, from, start, end time.Time) s
 	GROUP BY 1, 2, 3, 4`
 }
 
-// area2D is a parcel's area in the 2D statistics: a stratified underground
-// right (分层设立) counts only the part of its footprint that no surface
-// right, and no underground right of a smaller id, already covers, so a
-// footprint is never counted twice. Surface rights never overlap (the
-// no-overlap trigger), so they count whole.
+// area2D is a parcel's area in the 2D totals (all parcels, by land-use
+// class): a stratified underground right (分层设立) counts only the part of
+// its footprint that no surface right, and no underground right of a
+// smaller id, already covers, so a footprint is never counted twice.
+// Surface rights never overlap (the no-overlap trigger), so they count
+// whole. The stock and supply figures keep each right's own area: a
+// footprint is twice in them only if both rights are, say, idle.
 const area2D = `CASE WHEN t.elevation_top <= 0 THEN greatest(t.area_m2 - coalesce((
 	SELECT ST_Area(ST_Transform(ST_Intersection(t.geom, ST_Union(o.geom)), 4549)) FROM parcels o
 	WHERE o.geom && t.geom AND o.id <> t.id AND (coalesce(o.elevation_top > 0, true) OR o.id < t.id)
@@ -308,8 +311,8 @@ func scanGroupFacts(rows pgx.Rows) ([]planner.GroupFacts, []planner.ClassFacts, 
 		var district, park, use string
 		var class int
 		var n int64
-		var m2, fee float64
-		if err := rows.Scan(&district, &park, &use, &class, &n, &m2, &fee); err != nil {
+		var m2, fee, m2D float64
+		if err := rows.Scan(&district, &park, &use, &class, &n, &m2, &fee, &m2D); err != nil {
 			return nil, nil, domainError(err)
 		}
 		fb, fa, supply := class&0xff, class>>8&0xff, class>>16&3
@@ -329,7 +332,8 @@ func scanGroupFacts(rows pgx.Rows) ([]planner.GroupFacts, []planner.ClassFacts, 
 				dst.M2 += m2
 			}
 		}
-		add(&g.All, true)
+		g.All.N += n
+		g.All.M2 += m2D
 		add(&g.SuppliedSale, supply == 1)
 		add(&g.SuppliedAllocation, supply == 2)
 		add(&g.SuppliedOther, supply == 3)
@@ -365,7 +369,8 @@ func scanGroupFacts(rows pgx.Rows) ([]planner.GroupFacts, []planner.ClassFacts, 
 				classIndex[ck] = j
 				classes = append(classes, planner.ClassFacts{District: district, Park: park, Class: key})
 			}
-			add(&classes[j].All, true)
+			classes[j].All.N += n
+			classes[j].All.M2 += m2D
 			add(&classes[j].SuppliedInYear, supply > 0)
 		}
 	}
@@ -425,4 +430,28 @@ func (s *Store) StockSummary(ctx context.Context, asof time.Time, r planner.Rule
 		return planner.StockSummary{}, err
 	}
 	return planner.BuildStockSummary(asof, r, ds, ps, groups), nil
+}
+
+// DistrictStockFacts returns, per district, the year's 批而未供 and 闲置
+// disposed and the five-year supply rate exactly as YearReport computes
+// them for the whole year (as of 31 December): the 增存挂钩 facts the
+// allocation and the year-end close read.
+func (s *Store) DistrictStockFacts(ctx context.Context, year int, r planner.Rules) (map[string]planner.DistrictStock, error) {
+	if err := r.Check(); err != nil {
+		return nil, err
+	}
+	if year < 1990 || year > 2100 {
+		return nil, planning.Errorf(planning.ErrInvalid, "year: %d is not between 1990 and 2100", year).WithDetail("field", "year")
+	}
+	from := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
+	end := time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
+	ds, _, err := s.units(ctx)
+	if err != nil {
+		return nil, err
+	}
+	groups, _, err := s.groupFacts(ctx, r, from, from.AddDate(0, 0, -1), end)
+	if err != nil {
+		return nil, err
+	}
+	return planner.BuildDistrictStock(r, ds, groups), nil
 }

@@ -40,4 +40,6 @@ type Store interface {
 	// YearReport gathers the year's statistics; stock figures as of asof
 	// (the year's last day, or earlier for the current year).
 	YearReport(ctx context.Context, year int, asof time.Time, r Rules) (Report, error)
+	// The parcels' idle-land history (events.go).
+	EventStore
 }

@@ -1,0 +1,53 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/hangzhou-hitech/landquota/planning"
+)
+
+func TestParcelEventsAPI(t *testing.T) {
+	e, tok := importEnv(t)
+	p := planning.Parcel{Code: "IDLE-1", District: "330108", LandUse: "100101", Status: planning.StatusSupplied,
+		ApprovedOn: day("2022-01-10"), SuppliedOn: day("2022-06-01"), AgreedStartOn: day("2023-03-01"),
+		Outline: square(0, 0, 100), Elevation: planning.Surface()}
+	id, err := e.store.InsertParcel(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := fmt.Sprintf("/api/parcels/%d/events", id)
+	det := map[string]any{"kind": "idle_determination", "event_on": "2024-06-10", "document": "杭高新闲认〔2024〕3号", "cause": "government"}
+	// Only an admin writes; anyone reads.
+	for _, who := range []string{"", tok["viewer1"], tok["alloc1"]} {
+		r := e.call("POST", path, det, nil, "Authorization", who)
+		if r.StatusCode != 401 && r.StatusCode != 403 {
+			t.Fatalf("POST as %q: %d %s", who, r.StatusCode, r.raw)
+		}
+	}
+	// Bad input: 400 naming the field, nothing stored.
+	for field, body := range map[string]any{
+		"cause":    map[string]any{"kind": "idle_determination", "event_on": "2024-06-10", "document": "d"},
+		"kind":     map[string]any{"kind": "recovered", "event_on": "2024-06-10", "document": "d"},
+		"document": map[string]any{"kind": "idle_determination", "event_on": "2024-06-10", "cause": "enterprise"},
+		"unknown":  `{"kind":"idle_determination","event_on":"2024-06-10","document":"d","cause":"enterprise","extra":1}`,
+	} {
+		r := e.call("POST", path, body, nil, "Authorization", tok["admin1"])
+		if r.StatusCode != 400 || r.errorCode() != "invalid" || (field != "unknown" && r.errorField() != field) {
+			t.Errorf("%s: %d %s", field, r.StatusCode, r.raw)
+		}
+	}
+	if r := e.call("POST", "/api/parcels/999999/events", det, nil, "Authorization", tok["admin1"]); r.StatusCode != 404 {
+		t.Errorf("missing parcel: %d %s", r.StatusCode, r.raw)
+	}
+	r := e.call("POST", path, det, nil, "Authorization", tok["admin1"])
+	if r.StatusCode != 201 || str(r.body, "recorded_by") != "admin1" || str(r.body, "cause") != "government" || str(r.body, "event_on") != "2024-06-10" {
+		t.Fatalf("record: %d %s", r.StatusCode, r.raw)
+	}
+	r = e.call("GET", path, nil, nil)
+	if r.StatusCode != 200 || !strings.Contains(r.raw, `"document":"杭高新闲认〔2024〕3号"`) || !strings.Contains(r.raw, "闲置土地认定书") {
+		t.Fatalf("history: %d %s", r.StatusCode, r.raw)
+	}
+}
