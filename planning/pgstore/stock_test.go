@@ -236,10 +236,10 @@ func TestStockSummaryMatchesRules(t *testing.T) {
 	}
 	type tally struct {
 		unsupplied, idle, exempt, recovery, approved5y, supplied5y, missing float64
-		low                                                        [5]float64
-		years                                                      [4]float64
-		fee                                                        float64
-		n                                                          int64
+		low                                                                 [5]float64
+		years                                                               [4]float64
+		fee                                                                 float64
+		n                                                                   int64
 	}
 	hand := func(inPark bool) tally {
 		var x tally
