@@ -3,6 +3,7 @@ package pgstore_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -189,5 +190,32 @@ func TestDistrictStockFactsEqualReport(t *testing.T) {
 	}
 	if b := facts["330108"]; b.IdleDisposed.Hm2 != 1 || b.IdleStart.Hm2 != 2 || b.SupplyRate == nil || *b.SupplyRate != 1 {
 		t.Errorf("Binjiang idle disposed %v of %v, supply rate %v", b.IdleDisposed.Hm2, b.IdleStart.Hm2, b.SupplyRate)
+	}
+}
+
+// 亩均 figures come from the district evaluation table; the allocation
+// facts read them with DistrictEvaluations.
+func TestDistrictEvaluations(t *testing.T) {
+	w := newPlannerWorld(t)
+	ctx := context.Background()
+	rows := []planner.DistrictEvaluation{{Year: 2025, Adcode: "330108", TaxPerMuWan: 85.3, ValueAddedPerMuWan: 320.5},
+		{Year: 2025, Adcode: "330109", TaxPerMuWan: 31, ValueAddedPerMuWan: 140.25}}
+	if err := w.s.SaveDistrictEvaluations(ctx, rows, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	rows[0].TaxPerMuWan = 90 // given again: replaced
+	bad := append(rows[:1:1], planner.DistrictEvaluation{Year: 2025, Adcode: "310115", TaxPerMuWan: 1})
+	if err := w.s.SaveDistrictEvaluations(ctx, bad, "admin"); err == nil || !strings.Contains(err.Error(), "row 2") {
+		t.Fatalf("unknown district: %v", err)
+	}
+	got, err := w.s.DistrictEvaluations(ctx, 2025)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got["330108"].TaxPerMuWan != 85.3 || got["330109"].ValueAddedPerMuWan != 140.25 {
+		t.Fatalf("evaluations %+v (a refused file must change nothing)", got)
+	}
+	if none, _ := w.s.DistrictEvaluations(ctx, 2024); len(none) != 0 {
+		t.Fatalf("2024: %+v", none)
 	}
 }

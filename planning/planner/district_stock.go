@@ -45,3 +45,12 @@ func BuildDistrictStock(r Rules, districts []DistrictInfo, groups []GroupFacts) 
 	}
 	return out
 }
+
+// DistrictEvaluation is a district's 亩均论英雄 result for a year (万元/亩):
+// 亩均税收 tax per mu and 亩均增加值 value added per mu.
+type DistrictEvaluation struct {
+	Year               int     `json:"year"`
+	Adcode             string  `json:"adcode"`
+	TaxPerMuWan        float64 `json:"tax_per_mu_wan"`
+	ValueAddedPerMuWan float64 `json:"value_added_per_mu_wan"`
+}
