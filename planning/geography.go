@@ -81,12 +81,16 @@ type ProtectedZone struct {
 	AreaM2  float64
 }
 
-// LandUseClass is one code of the 2023 用地用海分类 (自然资发〔2023〕234号).
+// LandUseClass is one code of the 2023 用地用海分类 (自然资发〔2023〕234号),
+// or a local class a province or city adds under it (Local).
 type LandUseClass struct {
-	Code         string // '10', '1001', '100101'
-	ParentCode   string // empty for first-level classes
-	Level        int
-	NameZh       string
-	NameEn       string
-	Construction bool // counts as construction land (建设用地)
+	Code         string   `json:"code"`        // '10', '1001', '100101'
+	ParentCode   string   `json:"parent_code"` // empty for first-level classes
+	Level        int      `json:"level"`
+	NameZh       string   `json:"name_zh"`
+	NameEn       string   `json:"name_en"`
+	Construction bool     `json:"construction"` // counts as construction land (建设用地)
+	Local        bool     `json:"local"`
+	Source       string   `json:"source"`  // who added a local class (浙江省, 杭州市)
+	Aliases      []string `json:"aliases"` // codes files write for it (M0)
 }

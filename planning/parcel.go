@@ -115,12 +115,16 @@ func (e Elevation) Underground() bool { return e.Top != nil && *e.Top <= 0 }
 // Parcel is one land parcel (地块). District decides whose quota it uses;
 // Park (optional) only decides where it is counted in statistics.
 type Parcel struct {
-	ID              int64
-	Code            string // 地块编号, unique
-	District        string // adcode
-	Park            string // park code or empty
-	LandUse         string // 规划用途: planned use, 2023 class code, from the 控规
-	CurrentUse      string // 现状地类: today's use from the 三调 survey, crosswalked to a 2023 class; "" unknown
+	ID         int64
+	Code       string // 地块编号, unique
+	District   string // adcode
+	Park       string // park code or empty
+	LandUse    string // 规划用途: planned use, 2023 class code, from the 控规
+	CurrentUse string // 现状地类: today's use from the 三调 survey, crosswalked to a 2023 class; "" unknown
+	// 混合用地: a compatible planned use beside LandUse, with its share of
+	// the floor area (the main use has the rest); "" when not mixed.
+	CompatibleUse   string
+	CompatibleShare *float64
 	Status          Status
 	Outline         orb.MultiPolygon // EPSG:4490
 	AreaM2          float64          // computed by the database in EPSG:4549; never from input

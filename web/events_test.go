@@ -51,3 +51,25 @@ func TestParcelEventsAPI(t *testing.T) {
 		t.Fatalf("history: %d %s", r.StatusCode, r.raw)
 	}
 }
+
+func TestLocalClassesAPI(t *testing.T) {
+	e, tok := importEnv(t)
+	m0 := map[string]any{"code": "100104", "name_zh": "创新型产业用地", "name_en": "Innovative industrial land", "construction": true,
+		"source": "浙江省", "aliases": []string{"M0"}}
+	if r := e.call("POST", "/api/land-use-classes", m0, nil, "Authorization", tok["alloc1"]); r.StatusCode != 403 {
+		t.Fatalf("allocator: %d", r.StatusCode)
+	}
+	noFlag := map[string]any{"code": "100105", "name_zh": "x", "source": "s"}
+	if r := e.call("POST", "/api/land-use-classes", noFlag, nil, "Authorization", tok["admin1"]); r.StatusCode != 400 || r.errorField() != "construction" {
+		t.Fatalf("no construction flag: %d %s", r.StatusCode, r.raw)
+	}
+	if r := e.call("POST", "/api/land-use-classes", m0, nil, "Authorization", tok["admin1"]); r.StatusCode != 201 || str(r.body, "parent_code") != "1001" {
+		t.Fatalf("add M0: %d %s", r.StatusCode, r.raw)
+	}
+	if r := e.call("POST", "/api/land-use-classes", m0, nil, "Authorization", tok["admin1"]); r.StatusCode != 409 {
+		t.Fatalf("again: %d %s", r.StatusCode, r.raw)
+	}
+	if r := e.call("GET", "/api/land-use-classes/local", nil, nil); r.StatusCode != 200 || !strings.Contains(r.raw, `"aliases":["M0"]`) {
+		t.Fatalf("list: %d %s", r.StatusCode, r.raw)
+	}
+}

@@ -24,6 +24,8 @@ func (s *Server) mountPlanner(r chi.Router) {
 	r.Get("/reports/{year}", s.yearReport)
 	r.Get("/parcels/{id}/events", s.parcelEvents)
 	r.With(s.requireRole(planning.RoleAdmin)).Post("/parcels/{id}/events", s.addParcelEvent)
+	r.Get("/land-use-classes/local", s.localClasses)
+	r.With(s.requireRole(planning.RoleAdmin)).Post("/land-use-classes", s.addLocalClass)
 }
 
 // featureWriter writes a FeatureCollection whose features arrive one by

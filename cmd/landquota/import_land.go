@@ -225,3 +225,66 @@ func nothingWritten(file, what string, err error) error {
 	}
 	return fmt.Errorf("%s: nothing %s: %w", filepath.Base(file), what, err)
 }
+
+// runImportClasses reads a table of local land-use classes (code,
+// parent_code, name_zh, name_en, construction, source, aliases separated by
+// ; or 、) and adds each; the first refused row stops the rest.
+func runImportClasses(ctx context.Context, env environ, args []string) error {
+	c, err := parseTableImport(env, "land-use-classes", args)
+	if err != nil {
+		return err
+	}
+	t, err := importer.ReadTable(c.File)
+	if err != nil {
+		return err
+	}
+	col := map[string]int{
+		"code": t.Column("code", "代码", "用地代码"), "parent_code": t.Column("parent_code", "上级代码"),
+		"name_zh": t.Column("name_zh", "名称"), "name_en": t.Column("name_en", "英文名称"),
+		"construction": t.Column("construction", "建设用地"), "source": t.Column("source", "来源", "依据"),
+		"aliases": t.Column("aliases", "别名", "地方代码"),
+	}
+	for _, need := range []string{"code", "name_zh", "construction", "source"} {
+		if col[need] < 0 {
+			return planning.Errorf(planning.ErrInvalid, "%s: no %s column (its columns are %s)", c.File, need, strings.Join(t.Header, ", "))
+		}
+	}
+	var classes []planning.LandUseClass
+	for i := range t.Rows {
+		var cons bool
+		switch x := strings.ToLower(t.Cell(i, col["construction"])); x {
+		case "true", "是", "1", "yes":
+			cons = true
+		case "false", "否", "0", "no":
+		default:
+			return importer.RowError(c.File, i, "construction", "%q is not yes or no (是/否, true/false)", x)
+		}
+		var aliases []string
+		for _, a := range strings.FieldsFunc(t.Cell(i, col["aliases"]), func(r rune) bool { return r == ';' || r == '、' || r == ',' }) {
+			aliases = append(aliases, strings.TrimSpace(a))
+		}
+		classes = append(classes, planning.LandUseClass{Code: t.Cell(i, col["code"]), ParentCode: t.Cell(i, col["parent_code"]),
+			NameZh: t.Cell(i, col["name_zh"]), NameEn: t.Cell(i, col["name_en"]), Construction: cons,
+			Source: t.Cell(i, col["source"]), Aliases: aliases})
+	}
+	if c.DryRun {
+		fmt.Fprintf(env.stdout, "%s: %d classes read (dry run: nothing written)\n", c.File, len(classes))
+		return nil
+	}
+	store, err := pgstore.Open(ctx, c.DB.URL, pgstore.Options{MaxConns: 2, StatementTimeout: c.DB.StatementTimeout})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.Ready(ctx); err != nil {
+		return err
+	}
+	for i, cl := range classes {
+		if _, err := store.AddLandUseClass(ctx, cl); err != nil {
+			field, msg := fieldMessage(err)
+			return importer.RowError(c.File, i, field, "%s (%d of %d classes added before it)", msg, i, len(classes))
+		}
+	}
+	fmt.Fprintf(env.stdout, "%s: %d local classes added\n", c.File, len(classes))
+	return nil
+}

@@ -198,6 +198,8 @@ var exportFields = map[Layer][]ExportField{
 		{Name: "park", Shp: "PARK", Zh: "园区代码", Kind: Text},
 		{Name: "land_use", Shp: "LAND_USE", Zh: "规划用途代码", Kind: Text},
 		{Name: "land_use_zh", Shp: "LU_NAME", Zh: "规划用途", Kind: Text},
+		{Name: "compatible_use", Shp: "COMPAT", Zh: "兼容用途代码", Kind: Text},
+		{Name: "compatible_share", Shp: "COMPAT_SH", Zh: "兼容用途比例", Kind: Float, Optional: true},
 		{Name: "current_use", Shp: "CUR_USE", Zh: "现状地类代码", Kind: Text},
 		{Name: "current_use_zh", Shp: "CU_NAME", Zh: "现状地类", Kind: Text},
 		{Name: "status", Shp: "STATUS", Zh: "状态代码", Kind: Text},

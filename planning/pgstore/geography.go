@@ -87,7 +87,7 @@ var parcelColumns = []string{
 	"supply_method", "approval_kind", "approved_on", "supplied_on", "agreed_start_on",
 	"actual_start_on", "completed_on", "elevation_bottom", "elevation_top",
 	"construction_land", "government_delay", "current_use_code", "construction_override", "construction_override_reason",
-	"handed_over_on",
+	"handed_over_on", "compatible_use_code", "compatible_share",
 }
 
 // parcelValues lists p's values in parcelColumns order.
@@ -98,6 +98,10 @@ func parcelValues(p *planning.Parcel) ([]any, error) {
 	if (p.ConstructionOverride == nil) != (strings.TrimSpace(p.ConstructionOverrideReason) == "") {
 		return nil, planning.Errorf(planning.ErrInvalid, "parcel %s: a construction-land override needs a reason, and a reason needs an override", p.Code).
 			WithDetail("field", "construction_override_reason")
+	}
+	if (p.CompatibleUse == "") != (p.CompatibleShare == nil) || p.CompatibleShare != nil && (*p.CompatibleShare <= 0 || *p.CompatibleShare >= 1) {
+		return nil, planning.Errorf(planning.ErrInvalid, "parcel %s: a mixed use needs a compatible class and its share, strictly between 0 and 1", p.Code).
+			WithDetail("field", "compatible_share")
 	}
 	g, err := outline(p.Outline, "parcel "+p.Code)
 	if err != nil {
@@ -110,7 +114,7 @@ func parcelValues(p *planning.Parcel) ([]any, error) {
 		p.ApprovedOn, p.SuppliedOn, p.AgreedStartOn, p.ActualStartOn, p.CompletedOn,
 		p.Elevation.Bottom, p.Elevation.Top, p.ConstructionLand, p.GovernmentDelay,
 		nullString(p.CurrentUse), p.ConstructionOverride, nullString(p.ConstructionOverrideReason),
-		p.HandedOverOn,
+		p.HandedOverOn, nullString(p.CompatibleUse), p.CompatibleShare,
 	}, nil
 }
 
@@ -150,19 +154,20 @@ var insertParcelSQL = func() string {
 // GetParcel reads one parcel by id.
 func (s *Store) GetParcel(ctx context.Context, id int64) (planning.Parcel, error) {
 	var p planning.Parcel
-	var park, supply, approval, current, reason *string
+	var park, supply, approval, current, reason, compatible *string
 	var g orbScanner
 	err := s.pool.QueryRow(ctx, `SELECT id, code, district_adcode, park_code, land_use_code, status, geom, area_m2,
 		plot_ratio, building_density, green_ratio, affordable_housing, supply_method, approval_kind,
 		approved_on, supplied_on, agreed_start_on, actual_start_on, completed_on,
 		elevation_bottom, elevation_top, construction_land, government_delay, created_at, updated_at,
-		current_use_code, construction_override, construction_override_reason, handed_over_on
+		current_use_code, construction_override, construction_override_reason, handed_over_on,
+		compatible_use_code, compatible_share::float8
 		FROM parcels WHERE id = $1`, id).Scan(
 		&p.ID, &p.Code, &p.District, &park, &p.LandUse, &p.Status, &g, &p.AreaM2,
 		&p.PlotRatio, &p.BuildingDensity, &p.GreenRatio, &p.Affordable, &supply, &approval,
 		&p.ApprovedOn, &p.SuppliedOn, &p.AgreedStartOn, &p.ActualStartOn, &p.CompletedOn,
 		&p.Elevation.Bottom, &p.Elevation.Top, &p.ConstructionLand, &p.GovernmentDelay, &p.CreatedAt, &p.UpdatedAt,
-		&current, &p.ConstructionOverride, &reason, &p.HandedOverOn)
+		&current, &p.ConstructionOverride, &reason, &p.HandedOverOn, &compatible, &p.CompatibleShare)
 	if isNoRows(err) {
 		return p, planning.Errorf(planning.ErrNotFound, "parcel %d does not exist", id)
 	}
@@ -170,7 +175,7 @@ func (s *Store) GetParcel(ctx context.Context, id int64) (planning.Parcel, error
 		return p, domainError(err)
 	}
 	p.Park, p.SupplyMethod, p.ApprovalKind = deref(park), planning.SupplyMethod(deref(supply)), planning.ApprovalKind(deref(approval))
-	p.CurrentUse, p.ConstructionOverrideReason = deref(current), deref(reason)
+	p.CurrentUse, p.ConstructionOverrideReason, p.CompatibleUse = deref(current), deref(reason), deref(compatible)
 	p.Outline = g.multiPolygon()
 	return p, nil
 }

@@ -47,7 +47,7 @@ var importTables = map[importer.Layer]importTable{
 			"actual_start_on": "actual_start_on", "completed_on": "completed_on", "elevation_bottom": "elevation_bottom",
 			"elevation_top": "elevation_top", "construction_land": "construction_land", "government_delay": "government_delay",
 			"developed_share": "developed_share", "invested_share": "invested_share", "halted_since": "halted_since",
-			"land_price_wan": "land_price_wan"}},
+			"land_price_wan": "land_price_wan", "compatible_use": "compatible_use_code", "compatible_share": "compatible_share"}},
 }
 
 func sqlType(k importer.Kind) string {
@@ -139,7 +139,10 @@ func (s *Store) ImportRows(ctx context.Context, req importer.Request, m *importe
 	}
 	fields := importer.Fields(req.Layer)
 	for i, f := range fields {
-		col := t.cols[f.Name]
+		col, stored := t.cols[f.Name]
+		if !stored {
+			continue // checked on the way in, not stored (main_share)
+		}
 		if !have[col] {
 			if m.Source[i] != "" {
 				return "", planning.Errorf(planning.ErrUnavailable, "the database has no column %s.%s for field %s: run `landquota migrate`", t.table, col, f.Name)
@@ -473,6 +476,7 @@ func (r *importRun) checkReferences(ctx context.Context) error {
 	case importer.Parcels:
 		refs = []ref{
 			{"land_use_code", "land_use", "land_use_classes", "code", importer.KindUnknownCode, "land-use class %s does not exist in the 2023 classification"},
+			{"compatible_use_code", "compatible_use", "land_use_classes", "code", importer.KindUnknownCode, "compatible land-use class %s does not exist in the 2023 classification"},
 			{"district_adcode", "district", "districts", "adcode", importer.KindUnknownReference, "district %s is not in the database: import the districts first"},
 			{"park_code", "park", "parks", "code", importer.KindUnknownReference, "park %s is not in the database: import the parks first"},
 		}

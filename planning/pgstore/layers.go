@@ -48,6 +48,7 @@ var layers = map[string]layer{
 		props: map[string]string{"code": "t.code", "district": "t.district_adcode", "park": "t.park_code",
 			"land_use": "t.land_use_code", "land_use_zh": "c.name_zh", "status": "t.status", "status_zh": "s.name_zh",
 			"current_use": "t.current_use_code", "current_use_zh": "cu.name_zh",
+			"compatible_use": "t.compatible_use_code", "compatible_share": "t.compatible_share::float8",
 			"area_m2": areaProps, "area_mu": muProps, "plot_ratio": "t.plot_ratio",
 			"building_density": "t.building_density", "green_ratio": "t.green_ratio",
 			"affordable_housing": "t.affordable_housing", "supply_method": "t.supply_method",
