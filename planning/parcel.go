@@ -79,6 +79,24 @@ func (s Status) ConversionApproved() bool {
 	return s.Valid()
 }
 
+// LineException is a recorded exception to the protected lines (三区三线).
+type LineException string
+
+const (
+	LineExceptionNone LineException = ""
+	// 单独选址 infrastructure (roads, utilities: 民生基础设施) may lie outside
+	// the urban development boundary.
+	LineExceptionSingleSite LineException = "single_site_infrastructure"
+	// A national major project approved by the State Council (国务院批准的
+	// 国家重大项目) may occupy permanent basic farmland or the red line.
+	LineExceptionMajorProject LineException = "state_council_major_project"
+)
+
+// Valid reports whether e is none or a known exception.
+func (e LineException) Valid() bool {
+	return e == LineExceptionNone || e == LineExceptionSingleSite || e == LineExceptionMajorProject
+}
+
 // SupplyMethod is how land was supplied: 出让 (sale) or 划拨 (allocation).
 type SupplyMethod string
 
@@ -125,22 +143,25 @@ type Parcel struct {
 	// the floor area (the main use has the rest); "" when not mixed.
 	CompatibleUse   string
 	CompatibleShare *float64
-	Status          Status
-	Outline         orb.MultiPolygon // EPSG:4490
-	AreaM2          float64          // computed by the database in EPSG:4549; never from input
-	PlotRatio       *float64         // 容积率
-	BuildingDensity *float64         // 建筑密度, 0..1
-	GreenRatio      *float64         // 绿地率, 0..1
-	Affordable      bool             // 保障性住房 (a flag on residential parcels)
-	SupplyMethod    SupplyMethod
-	ApprovalKind    ApprovalKind
-	ApprovedOn      *time.Time
-	SuppliedOn      *time.Time
-	HandedOverOn    *time.Time // 交地
-	AgreedStartOn   *time.Time // 约定开工日期
-	ActualStartOn   *time.Time
-	CompletedOn     *time.Time
-	Elevation       Elevation
+	// A protected-line exception and its approving document (文号).
+	LineException         LineException
+	LineExceptionDocument string
+	Status                Status
+	Outline               orb.MultiPolygon // EPSG:4490
+	AreaM2                float64          // computed by the database in EPSG:4549; never from input
+	PlotRatio             *float64         // 容积率
+	BuildingDensity       *float64         // 建筑密度, 0..1
+	GreenRatio            *float64         // 绿地率, 0..1
+	Affordable            bool             // 保障性住房 (a flag on residential parcels)
+	SupplyMethod          SupplyMethod
+	ApprovalKind          ApprovalKind
+	ApprovedOn            *time.Time
+	SuppliedOn            *time.Time
+	HandedOverOn          *time.Time // 交地
+	AgreedStartOn         *time.Time // 约定开工日期
+	ActualStartOn         *time.Time
+	CompletedOn           *time.Time
+	Elevation             Elevation
 	// ConstructionLand (already construction land today: stock, needs no new
 	// quota) is derived by the store from CurrentUse, or from the override;
 	// what a caller sets here is kept only while CurrentUse is unknown.

@@ -311,6 +311,12 @@ func (w *converterWorker) crossChecks(row *Row, add func(Issue)) {
 			Message: fmt.Sprintf("elevation_top %g is not above elevation_bottom %g", top, bot)})
 	}
 	w.mixedUse(row, get, add)
+	x, _ := get("line_exception").(string)
+	doc, _ := get("line_exception_document").(string)
+	if (x == "") != (doc == "") {
+		add(Issue{Severity: SevError, Kind: KindBadValue, Field: "line_exception_document",
+			Message: "a protected-line exception (单独选址, 国家重大项目) needs its approving document (文号), and a document its exception"})
+	}
 }
 
 // mixedUse checks a mixed use (混合用地): a compatible class needs its share

@@ -222,6 +222,8 @@ var exportFields = map[Layer][]ExportField{
 		ExportField{Name: "construction_land", Shp: "CONSTR", Zh: "已是建设用地", Kind: Bool},
 		ExportField{Name: "construction_override_reason", Shp: "CONSTR_WHY", Zh: "建设用地认定理由", Kind: Text},
 		ExportField{Name: "government_delay", Shp: "GOV_DELAY", Zh: "政府原因延误", Kind: Bool},
+		ExportField{Name: "line_exception", Shp: "LINE_EXC", Zh: "三线例外情形", Kind: Text, Optional: true},
+		ExportField{Name: "line_exception_document", Shp: "EXC_DOC", Zh: "例外依据文号", Kind: Text, Optional: true},
 		ExportField{Name: "developed_share", Shp: "DEV_SHARE", Zh: "已开发比例", Kind: Float, Optional: true},
 		ExportField{Name: "invested_share", Shp: "INV_SHARE", Zh: "已投资比例", Kind: Float, Optional: true},
 		ExportField{Name: "halted_since", Shp: "HALTED", Zh: "中止开发日期", Kind: Date, Optional: true},

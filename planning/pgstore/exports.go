@@ -45,6 +45,7 @@ var exportLayers = map[importer.Layer]exportLayer{
 			"current_use": "t.current_use_code", "current_use_zh": "cu.name_zh",
 			"construction_override_reason": "t.construction_override_reason",
 			"compatible_use":               "t.compatible_use_code", "compatible_share": "t.compatible_share::float8",
+			"line_exception": "t.line_exception", "line_exception_document": "t.line_exception_document",
 			"area_m2": exportArea, "area_hm2": exportHm2, "area_mu": exportMu,
 			"plot_ratio": "t.plot_ratio", "building_density": "t.building_density", "green_ratio": "t.green_ratio",
 			"affordable_housing": "t.affordable_housing", "supply_method": "t.supply_method", "approval_kind": "t.approval_kind",

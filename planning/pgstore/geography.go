@@ -87,7 +87,7 @@ var parcelColumns = []string{
 	"supply_method", "approval_kind", "approved_on", "supplied_on", "agreed_start_on",
 	"actual_start_on", "completed_on", "elevation_bottom", "elevation_top",
 	"construction_land", "government_delay", "current_use_code", "construction_override", "construction_override_reason",
-	"handed_over_on", "compatible_use_code", "compatible_share",
+	"handed_over_on", "compatible_use_code", "compatible_share", "line_exception", "line_exception_document",
 }
 
 // parcelValues lists p's values in parcelColumns order.
@@ -103,6 +103,14 @@ func parcelValues(p *planning.Parcel) ([]any, error) {
 		return nil, planning.Errorf(planning.ErrInvalid, "parcel %s: a mixed use needs a compatible class and its share, strictly between 0 and 1", p.Code).
 			WithDetail("field", "compatible_share")
 	}
+	if !p.LineException.Valid() {
+		return nil, planning.Errorf(planning.ErrInvalid, "parcel %s: unknown protected-line exception %q (single_site_infrastructure or state_council_major_project)",
+			p.Code, p.LineException).WithDetail("field", "line_exception")
+	}
+	if (p.LineException == "") != (strings.TrimSpace(p.LineExceptionDocument) == "") {
+		return nil, planning.Errorf(planning.ErrInvalid, "parcel %s: a protected-line exception needs its approving document (文号), and a document its exception", p.Code).
+			WithDetail("field", "line_exception_document")
+	}
 	g, err := outline(p.Outline, "parcel "+p.Code)
 	if err != nil {
 		return nil, err
@@ -115,6 +123,7 @@ func parcelValues(p *planning.Parcel) ([]any, error) {
 		p.Elevation.Bottom, p.Elevation.Top, p.ConstructionLand, p.GovernmentDelay,
 		nullString(p.CurrentUse), p.ConstructionOverride, nullString(p.ConstructionOverrideReason),
 		p.HandedOverOn, nullString(p.CompatibleUse), p.CompatibleShare,
+		nullString(string(p.LineException)), nullString(p.LineExceptionDocument),
 	}, nil
 }
 
@@ -161,13 +170,13 @@ func (s *Store) GetParcel(ctx context.Context, id int64) (planning.Parcel, error
 		approved_on, supplied_on, agreed_start_on, actual_start_on, completed_on,
 		elevation_bottom, elevation_top, construction_land, government_delay, created_at, updated_at,
 		current_use_code, construction_override, construction_override_reason, handed_over_on,
-		compatible_use_code, compatible_share::float8
+		compatible_use_code, compatible_share::float8, coalesce(line_exception, ''), coalesce(line_exception_document, '')
 		FROM parcels WHERE id = $1`, id).Scan(
 		&p.ID, &p.Code, &p.District, &park, &p.LandUse, &p.Status, &g, &p.AreaM2,
 		&p.PlotRatio, &p.BuildingDensity, &p.GreenRatio, &p.Affordable, &supply, &approval,
 		&p.ApprovedOn, &p.SuppliedOn, &p.AgreedStartOn, &p.ActualStartOn, &p.CompletedOn,
 		&p.Elevation.Bottom, &p.Elevation.Top, &p.ConstructionLand, &p.GovernmentDelay, &p.CreatedAt, &p.UpdatedAt,
-		&current, &p.ConstructionOverride, &reason, &p.HandedOverOn, &compatible, &p.CompatibleShare)
+		&current, &p.ConstructionOverride, &reason, &p.HandedOverOn, &compatible, &p.CompatibleShare, &p.LineException, &p.LineExceptionDocument)
 	if isNoRows(err) {
 		return p, planning.Errorf(planning.ErrNotFound, "parcel %d does not exist", id)
 	}

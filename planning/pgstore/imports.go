@@ -47,7 +47,8 @@ var importTables = map[importer.Layer]importTable{
 			"actual_start_on": "actual_start_on", "completed_on": "completed_on", "elevation_bottom": "elevation_bottom",
 			"elevation_top": "elevation_top", "construction_land": "construction_land", "government_delay": "government_delay",
 			"developed_share": "developed_share", "invested_share": "invested_share", "halted_since": "halted_since",
-			"land_price_wan": "land_price_wan", "compatible_use": "compatible_use_code", "compatible_share": "compatible_share"}},
+			"land_price_wan": "land_price_wan", "compatible_use": "compatible_use_code", "compatible_share": "compatible_share",
+			"line_exception": "line_exception", "line_exception_document": "line_exception_document"}},
 }
 
 func sqlType(k importer.Kind) string {

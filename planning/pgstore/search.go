@@ -180,6 +180,11 @@ func searchWhere(q *planner.Search, pre *searchPre, args *sqlArgs) string {
 // then one page of features, each built by PostgreSQL with the figures
 // that say why it matched and handed to emit as its row arrives.
 func (s *Store) SearchParcels(ctx context.Context, q planner.Search, emit func(feature []byte) error) (planner.SearchResult, error) {
+	tol, err := s.tolerance(ctx)
+	if err != nil {
+		return planner.SearchResult{}, err
+	}
+	q.ToleranceM2 = tol
 	return searchPage(ctx, s.pool, q, emit)
 }
 
@@ -268,7 +273,7 @@ func searchPage(ctx context.Context, db querier, q planner.Search, emit func(fea
 		SELECT p.id, p.v, ` + geom + ` AS geom, t.code, t.district_adcode, t.park_code, t.land_use_code, c.name_zh, t.status, st.name_zh,
 			t.area_m2, coalesce(t.elevation_top <= 0, false), t.construction_land, t.approved_on, t.supplied_on, pp.project_id,
 			k.farmland_m2, k.red_line_m2, k.outside_boundary_m2, ` + distance + `, ` + overlap + `, ` + useMatch + `,
-			t.current_use_code, cu.name_zh
+			t.current_use_code, cu.name_zh, coalesce(t.line_exception, '')
 		FROM page p
 		JOIN parcels t ON t.id = p.id
 		JOIN land_use_classes c ON c.code = t.land_use_code
@@ -305,7 +310,7 @@ func searchPage(ctx context.Context, db querier, q planner.Search, emit func(fea
 		f.geom = raw[3]
 		if err := rows.Scan(nil, &last.ID, &last.Value, nil, &f.code, &f.district, &f.park, &f.landUse, &f.landUseZh, &f.status, &f.statusZh,
 			&f.area, &f.underground, &f.constructionLand, &f.approvedOn, &f.suppliedOn, &f.projectID,
-			&f.farmland, &f.redLine, &f.outside, &f.distance, &f.overlap, &f.useMatch, &f.currentUse, &f.currentUseZh); err != nil {
+			&f.farmland, &f.redLine, &f.outside, &f.distance, &f.overlap, &f.useMatch, &f.currentUse, &f.currentUseZh, &f.lineException); err != nil {
 			return res, domainError(err)
 		}
 		f.id = last.ID
@@ -321,7 +326,18 @@ func searchPage(ctx context.Context, db querier, q planner.Search, emit func(fea
 // eligibleSQL is the eligibility rule (DOMAIN.md section 6) over the
 // figures of parcel_conflicts under alias: each at most tol m².
 func eligibleSQL(alias, tol string) string {
-	return fmt.Sprintf("(%[1]s.farmland_m2 <= %[2]s AND %[1]s.red_line_m2 <= %[2]s AND %[1]s.outside_boundary_m2 <= %[2]s)", alias, tol)
+	return fmt.Sprintf(`((%[1]s.outside_boundary_m2 <= %[2]s OR t.line_exception IS NOT DISTINCT FROM 'single_site_infrastructure')
+		AND (%[1]s.farmland_m2 <= %[2]s AND %[1]s.red_line_m2 <= %[2]s OR t.line_exception IS NOT DISTINCT FROM 'state_council_major_project'))`, alias, tol)
+}
+
+// toleranceSQL is the eligibility tolerance of the policy (migration 017).
+const toleranceSQL = "(SELECT tolerance_m2 FROM eligibility_policy)"
+
+// tolerance reads the eligibility tolerance (m²) of the policy.
+func (s *Store) tolerance(ctx context.Context) (float64, error) {
+	var tol float64
+	err := s.pool.QueryRow(ctx, "SELECT "+toleranceSQL).Scan(&tol)
+	return tol, domainError(err)
 }
 
 // searchTotals reads the totals per status ([[status, count, m²], ...]).
@@ -355,7 +371,8 @@ func searchTotals(text []byte, groupByStatus bool) (planner.Totals, error) {
 }
 
 const parcelSubject = `SELECT t.id, t.code, t.land_use_code AS land_use, t.status, t.construction_land AS cl,
-	coalesce(t.elevation_top <= 0, false) AS under, t.geom AS g FROM parcels t WHERE `
+	coalesce(t.elevation_top <= 0, false) AS under, t.geom AS g, coalesce(t.line_exception, '') AS lx,
+	coalesce(t.line_exception_document, '') AS lxd FROM parcels t WHERE `
 
 // CheckEligibility measures a drawn shape or a parcel against the
 // protected lines (EPSG:4549) and decides whether it needs new quota.
@@ -375,7 +392,7 @@ func (s *Store) CheckEligibility(ctx context.Context, q planner.EligibilityQuery
 		gp := args.add(g) + "::geometry"
 		check = "SELECT d.valid AS ok, d.reason, ST_AsGeoJSON(d.location, 7) AS loc FROM ST_IsValidDetail(" + gp + ") d"
 		subject = "SELECT NULL::bigint AS id, NULL::text AS code, NULL::text AS land_use, NULL::text AS status, NULL::boolean AS cl, false AS under, " +
-			gp + " AS g FROM v WHERE v.ok"
+			gp + " AS g, '' AS lx, '' AS lxd FROM v WHERE v.ok"
 		e.Subject.Kind = "geometry"
 	case q.ParcelID > 0:
 		subject = parcelSubject + "t.id = " + args.add(q.ParcelID)
@@ -409,7 +426,7 @@ func (s *Store) CheckEligibility(ctx context.Context, q planner.EligibilityQuery
 		                                ELSE ST_Area(ST_Transform(ST_Intersection(p.geom, s.g), 4549)) END AS a) x
 		WHERE s.id IS NULL AND p.geom && s.g AND ST_Intersects(p.geom, s.g) AND coalesce(p.elevation_top > 0, true))
 	SELECT v.ok, v.reason, v.loc, r.* FROM v LEFT JOIN (
-	SELECT true AS found, s.id, s.code, s.land_use, s.status, s.cl, s.under, ST_Area(ST_Transform(s.g, 4549)),
+	SELECT true AS found, s.id, s.code, s.land_use, s.status, s.cl, s.under, s.lx, s.lxd, ` + toleranceSQL + `, ST_Area(ST_Transform(s.g, 4549)),
 	       coalesce((SELECT sum(m2) FROM pieces WHERE kind = 'permanent_basic_farmland'), 0),
 	       coalesce((SELECT sum(m2) FROM pieces WHERE kind = 'ecological_red_line'), 0),
 	       coalesce((SELECT sum(m2) FROM pieces WHERE kind = 'outside_boundary'), 0), cover.stock, cover.new,
@@ -429,8 +446,10 @@ func (s *Store) CheckEligibility(ctx context.Context, q planner.EligibilityQuery
 	var area, farm, red, outside, stock, newM2 *float64
 	// One subject keeps the plan's cost far below jit_above_cost (about
 	// 1,000 against 100,000): no transaction is needed to turn JIT off.
+	var lx, lxd *string
+	var tol *float64
 	err := s.pool.QueryRow(ctx, sql, args...).Scan(&ok, &reason, &location, &found, &id, &code, &use, &status, &cl, &under,
-		&area, &farm, &red, &outside, &stock, &newM2, &overlaps)
+		&lx, &lxd, &tol, &area, &farm, &red, &outside, &stock, &newM2, &overlaps)
 	if err != nil {
 		return e, domainError(err)
 	}
@@ -441,6 +460,8 @@ func (s *Store) CheckEligibility(ctx context.Context, q planner.EligibilityQuery
 		return e, planning.Errorf(planning.ErrNotFound, "%s", field)
 	}
 	e.Subject.Area = planner.AreaOf(*area)
+	e.ToleranceM2, q.ToleranceM2 = *tol, *tol
+	e.Subject.LineException, e.Subject.LineExceptionDocument = planning.LineException(*lx), *lxd
 	e.Farmland, e.RedLine, e.OutsideBoundary = planner.AreaOf(*farm), planner.AreaOf(*red), planner.AreaOf(*outside)
 	e.Overlaps = json.RawMessage(*overlaps)
 	newArea, stockArea := *newM2, *stock
