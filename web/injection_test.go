@@ -351,6 +351,15 @@ func (w *sweepWorld) sweepRoutes() map[string]sweepRoute {
 			}},
 		"GET /api/parcels/{id}/events":    {path: map[string]string{"id": fmt.Sprint(w.parcelID)}},
 		"GET /api/land-use-classes/local": none,
+		"GET /api/enclaves":               none,
+		// SWEEP exists after the first success, so each variant is refused
+		// or stores free text only.
+		"POST /api/enclaves": {fields: []string{"code", "name_zh", "name_en", "home_park", "city", "country", "location", "site",
+			"floor_area_m2", "lease_start_on", "lease_end_on"},
+			free: map[string]bool{"name_zh": true, "name_en": true, "city": true},
+			body: func(string, int) map[string]any {
+				return map[string]any{"code": "SWEEP", "name_zh": "x", "city": "上海", "location": []any{121.6, 31.2}, "floor_area_m2": 100}
+			}},
 		"POST /api/parcels/{id}/events": {path: map[string]string{"id": fmt.Sprint(w.parcelID)},
 			fields: []string{"kind", "event_on", "document", "cause", "extended_to", "amount_wan", "note"},
 			free:   map[string]bool{"document": true, "note": true}, echo: map[string][]string{"document": {"document"}, "note": {"note"}},

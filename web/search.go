@@ -26,6 +26,8 @@ func (s *Server) mountPlanner(r chi.Router) {
 	r.With(s.requireRole(planning.RoleAdmin)).Post("/parcels/{id}/events", s.addParcelEvent)
 	r.Get("/land-use-classes/local", s.localClasses)
 	r.With(s.requireRole(planning.RoleAdmin)).Post("/land-use-classes", s.addLocalClass)
+	r.Get("/enclaves", s.enclaves)
+	r.With(s.requireRole(planning.RoleAdmin)).Post("/enclaves", s.addEnclave)
 }
 
 // featureWriter writes a FeatureCollection whose features arrive one by

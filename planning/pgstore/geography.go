@@ -50,8 +50,8 @@ func insertPark(ctx context.Context, q execer, p planning.Park) error {
 	if err != nil {
 		return err
 	}
-	_, err = q.Exec(ctx, `INSERT INTO parks (code, name_zh, name_en, kind, host_district, geom)
-		VALUES ($1, $2, $3, $4, $5, $6)`, p.Code, p.NameZh, p.NameEn, string(p.Kind), p.HostDistrict, g)
+	_, err = q.Exec(ctx, `INSERT INTO parks (code, name_zh, name_en, kind, host_district, geom, parent_code)
+		VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, ''))`, p.Code, p.NameZh, p.NameEn, string(p.Kind), p.HostDistrict, g, p.ParentCode)
 	return domainError(err)
 }
 

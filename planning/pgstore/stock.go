@@ -396,8 +396,19 @@ func (s *Store) units(ctx context.Context) ([]planner.DistrictInfo, []planner.Pa
 	if err != nil {
 		return nil, nil, domainError(err)
 	}
-	rows, err = s.pool.Query(ctx, `SELECT code, name_zh, name_en, kind, host_district FROM parks
-		ORDER BY CASE kind WHEN 'core_zone' THEN 0 ELSE 1 END, code`)
+	// counts_in_htz is the per-park flag of the quota migrations; without
+	// it, every park hosted outside the core zone's district counts.
+	counts := `p.host_district IS DISTINCT FROM (SELECT host_district FROM parks WHERE kind = 'core_zone' ORDER BY code LIMIT 1)`
+	var flag bool
+	if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM information_schema.columns
+		WHERE table_schema = current_schema() AND table_name = 'parks' AND column_name = 'counts_in_htz')`).Scan(&flag); err != nil {
+		return nil, nil, domainError(err)
+	}
+	if flag {
+		counts = "p.counts_in_htz"
+	}
+	rows, err = s.pool.Query(ctx, `SELECT p.code, p.name_zh, p.name_en, p.kind, p.host_district, coalesce(p.parent_code, ''), `+counts+`
+		FROM parks p ORDER BY CASE p.kind WHEN 'core_zone' THEN 0 ELSE 1 END, p.code`)
 	if err != nil {
 		return nil, nil, domainError(err)
 	}

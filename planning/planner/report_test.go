@@ -13,9 +13,9 @@ import (
 var (
 	testDistricts = []DistrictInfo{{"330108", "滨江区", "Binjiang"}, {"330109", "萧山区", "Xiaoshan"}, {"330111", "富阳区", "Fuyang"}}
 	testParks     = []ParkInfo{
-		{"HTZ", "杭州高新区", "High-tech Zone", planning.ParkCoreZone, "330108"},
-		{"BINFU", "滨富特别合作区", "Binfu", planning.ParkSpecialCooperationZone, "330111"},
-		{"BINXIAO", "滨萧特别合作园", "Binxiao", planning.ParkSpecialCooperationPark, "330109"},
+		{"HTZ", "杭州高新区", "High-tech Zone", planning.ParkCoreZone, "330108", "", true},
+		{"BINFU", "滨富特别合作区", "Binfu", planning.ParkSpecialCooperationZone, "330111", "", true},
+		{"BINXIAO", "滨萧特别合作园", "Binxiao", planning.ParkSpecialCooperationPark, "330109", "", true},
 	}
 )
 
@@ -190,5 +190,34 @@ func TestSubtreeFiguresBalance(t *testing.T) {
 	}
 	if (SubtreeFigures(acc, "nope") != QuotaFigures{}) {
 		t.Fatal("missing root")
+	}
+}
+
+// Parks say themselves whether they count in the High-tech Zone view; a
+// block (一区多园) counts inside its parent park's rows.
+func TestHighTechZoneFollowsParkFlagsAndBlocks(t *testing.T) {
+	parks := append(append([]ParkInfo{}, testParks...),
+		ParkInfo{"XIANGHU", "未来产业社区", "Future industry community", planning.ParkFunctionalPark, "330109", "BINXIAO", true},
+		ParkInfo{"OTHER", "富阳其他园区", "Another Fuyang park", planning.ParkCooperationPark, "330111", "", false})
+	var htz []string
+	var binxiao *Unit
+	units := BuildUnits(testDistricts, parks)
+	for i, u := range units {
+		if u.Section == SectionHighTechZone && u.Level == LevelUnit {
+			htz = append(htz, u.Code)
+			if u.Code == "BINXIAO" {
+				binxiao = &units[i]
+			}
+		}
+	}
+	if strings.Join(htz, ",") != "HTZ,BINFU,BINXIAO" {
+		t.Fatalf("High-tech Zone rows %v, want HTZ,BINFU,BINXIAO (OTHER does not count, XIANGHU is in BINXIAO)", htz)
+	}
+	if binxiao == nil || !binxiao.takes("330109", "XIANGHU") || binxiao.takes("330111", "OTHER") {
+		t.Fatalf("Binxiao's row must take its block and nothing else: %+v", binxiao)
+	}
+	total := units[len(units)-1]
+	if total.takes("330111", "OTHER") || !total.takes("330109", "XIANGHU") {
+		t.Error("the High-tech Zone total follows the flags")
 	}
 }
