@@ -149,19 +149,22 @@ type Parcel struct {
 	Status                Status
 	Outline               orb.MultiPolygon // EPSG:4490
 	AreaM2                float64          // computed by the database in EPSG:4549; never from input
-	PlotRatio             *float64         // 容积率
-	BuildingDensity       *float64         // 建筑密度, 0..1
-	GreenRatio            *float64         // 绿地率, 0..1
-	Affordable            bool             // 保障性住房 (a flag on residential parcels)
-	SupplyMethod          SupplyMethod
-	ApprovalKind          ApprovalKind
-	ApprovedOn            *time.Time
-	SuppliedOn            *time.Time
-	HandedOverOn          *time.Time // 交地
-	AgreedStartOn         *time.Time // 约定开工日期
-	ActualStartOn         *time.Time
-	CompletedOn           *time.Time
-	Elevation             Elevation
+	// Official areas (m²) as the documents state them: 三调 图斑面积 TBMJ and
+	// 扣除面积 KCMJ, the approved area, the contract area; nil unknown.
+	SurveyAreaM2, SurveyDeductionM2, ApprovedAreaM2, ContractAreaM2 *float64
+	PlotRatio                                                       *float64 // 容积率
+	BuildingDensity                                                 *float64 // 建筑密度, 0..1
+	GreenRatio                                                      *float64 // 绿地率, 0..1
+	Affordable                                                      bool     // 保障性住房 (a flag on residential parcels)
+	SupplyMethod                                                    SupplyMethod
+	ApprovalKind                                                    ApprovalKind
+	ApprovedOn                                                      *time.Time
+	SuppliedOn                                                      *time.Time
+	HandedOverOn                                                    *time.Time // 交地
+	AgreedStartOn                                                   *time.Time // 约定开工日期
+	ActualStartOn                                                   *time.Time
+	CompletedOn                                                     *time.Time
+	Elevation                                                       Elevation
 	// ConstructionLand (already construction land today: stock, needs no new
 	// quota) is derived by the store from CurrentUse, or from the override;
 	// what a caller sets here is kept only while CurrentUse is unknown.

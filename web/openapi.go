@@ -29,7 +29,7 @@ func (s *Server) ogcAPI(w http.ResponseWriter, r *http.Request) {
 		param("district", "query", "parcels: district adcodes", str(""), false),
 		param("min_area", "query", "parcels: smallest area in unit", map[string]any{"type": "number"}, false),
 		param("max_area", "query", "parcels: largest area in unit", map[string]any{"type": "number"}, false),
-		param("unit", "query", "area unit", map[string]any{"type": "string", "enum": []string{"m2", "mu", "ha"}, "default": "m2"}, false),
+		param("unit", "query", "area unit", map[string]any{"type": "string", "enum": []string{"m2", "m²", "平方米", "mu", "亩", "ha", "hm2", "hm²", "公顷"}, "default": "m2"}, false),
 		param("eligible", "query", "parcels: eligible for new construction land", map[string]any{"type": "boolean"}, false),
 		param("updated_since", "query", "parcels: changed at or after (date or RFC 3339 time)", str(""), false),
 	}

@@ -46,6 +46,8 @@ var exportLayers = map[importer.Layer]exportLayer{
 			"construction_override_reason": "t.construction_override_reason",
 			"compatible_use":               "t.compatible_use_code", "compatible_share": "t.compatible_share::float8",
 			"line_exception": "t.line_exception", "line_exception_document": "t.line_exception_document",
+			"survey_area_m2": "t.survey_area_m2", "survey_deduction_m2": "t.survey_deduction_m2",
+			"approved_area_m2": "t.approved_area_m2", "contract_area_m2": "t.contract_area_m2",
 			"area_m2": exportArea, "area_hm2": exportHm2, "area_mu": exportMu,
 			"plot_ratio": "t.plot_ratio", "building_density": "t.building_density", "green_ratio": "t.green_ratio",
 			"affordable_housing": "t.affordable_housing", "supply_method": "t.supply_method", "approval_kind": "t.approval_kind",

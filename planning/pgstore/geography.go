@@ -88,6 +88,7 @@ var parcelColumns = []string{
 	"actual_start_on", "completed_on", "elevation_bottom", "elevation_top",
 	"construction_land", "government_delay", "current_use_code", "construction_override", "construction_override_reason",
 	"handed_over_on", "compatible_use_code", "compatible_share", "line_exception", "line_exception_document",
+	"survey_area_m2", "survey_deduction_m2", "approved_area_m2", "contract_area_m2",
 }
 
 // parcelValues lists p's values in parcelColumns order.
@@ -124,6 +125,7 @@ func parcelValues(p *planning.Parcel) ([]any, error) {
 		nullString(p.CurrentUse), p.ConstructionOverride, nullString(p.ConstructionOverrideReason),
 		p.HandedOverOn, nullString(p.CompatibleUse), p.CompatibleShare,
 		nullString(string(p.LineException)), nullString(p.LineExceptionDocument),
+		p.SurveyAreaM2, p.SurveyDeductionM2, p.ApprovedAreaM2, p.ContractAreaM2,
 	}, nil
 }
 
@@ -170,13 +172,15 @@ func (s *Store) GetParcel(ctx context.Context, id int64) (planning.Parcel, error
 		approved_on, supplied_on, agreed_start_on, actual_start_on, completed_on,
 		elevation_bottom, elevation_top, construction_land, government_delay, created_at, updated_at,
 		current_use_code, construction_override, construction_override_reason, handed_over_on,
-		compatible_use_code, compatible_share::float8, coalesce(line_exception, ''), coalesce(line_exception_document, '')
+		compatible_use_code, compatible_share::float8, coalesce(line_exception, ''), coalesce(line_exception_document, ''),
+		survey_area_m2, survey_deduction_m2, approved_area_m2, contract_area_m2
 		FROM parcels WHERE id = $1`, id).Scan(
 		&p.ID, &p.Code, &p.District, &park, &p.LandUse, &p.Status, &g, &p.AreaM2,
 		&p.PlotRatio, &p.BuildingDensity, &p.GreenRatio, &p.Affordable, &supply, &approval,
 		&p.ApprovedOn, &p.SuppliedOn, &p.AgreedStartOn, &p.ActualStartOn, &p.CompletedOn,
 		&p.Elevation.Bottom, &p.Elevation.Top, &p.ConstructionLand, &p.GovernmentDelay, &p.CreatedAt, &p.UpdatedAt,
-		&current, &p.ConstructionOverride, &reason, &p.HandedOverOn, &compatible, &p.CompatibleShare, &p.LineException, &p.LineExceptionDocument)
+		&current, &p.ConstructionOverride, &reason, &p.HandedOverOn, &compatible, &p.CompatibleShare, &p.LineException, &p.LineExceptionDocument,
+		&p.SurveyAreaM2, &p.SurveyDeductionM2, &p.ApprovedAreaM2, &p.ContractAreaM2)
 	if isNoRows(err) {
 		return p, planning.Errorf(planning.ErrNotFound, "parcel %d does not exist", id)
 	}

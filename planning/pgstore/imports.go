@@ -48,7 +48,9 @@ var importTables = map[importer.Layer]importTable{
 			"elevation_top": "elevation_top", "construction_land": "construction_land", "government_delay": "government_delay",
 			"developed_share": "developed_share", "invested_share": "invested_share", "halted_since": "halted_since",
 			"land_price_wan": "land_price_wan", "compatible_use": "compatible_use_code", "compatible_share": "compatible_share",
-			"line_exception": "line_exception", "line_exception_document": "line_exception_document"}},
+			"line_exception": "line_exception", "line_exception_document": "line_exception_document",
+			"survey_area_m2": "survey_area_m2", "survey_deduction_m2": "survey_deduction_m2",
+			"approved_area_m2": "approved_area_m2", "contract_area_m2": "contract_area_m2"}},
 }
 
 func sqlType(k importer.Kind) string {

@@ -219,3 +219,25 @@ func TestDistrictEvaluations(t *testing.T) {
 		t.Fatalf("2024: %+v", none)
 	}
 }
+
+// The report sets the official areas beside the measured ones: X7 is 4 hm²
+// measured; its contract says 39 000 m², its 三调 patch 40 500 m² less
+// 400 m² of field ridges.
+func TestReportReconcilesOfficialAreas(t *testing.T) {
+	w := newReportWorld(t)
+	ctx := context.Background()
+	if _, err := w.s.Pool().Exec(ctx, `UPDATE parcels SET contract_area_m2 = 39000, survey_area_m2 = 40500, survey_deduction_m2 = 400 WHERE code = 'X7'`); err != nil {
+		t.Fatal(err)
+	}
+	end, _ := time.Parse(time.DateOnly, "2026-12-31")
+	rep, err := w.s.YearReport(ctx, 2026, end, planner.DefaultRules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for col, want := range map[string]any{"contract_count": int64(1), "contract_measured_hm2": 4.0, "contract_official_hm2": 3.9,
+		"contract_difference": 0.0256, "survey_official_hm2": 4.01, "survey_difference": -0.0025, "approved_count": int64(0)} {
+		if got := reportCell(t, rep, "area_reconcile", planner.SectionDistrict, "330109", col, ""); got != want {
+			t.Errorf("%s = %v (%T), want %v", col, got, got, want)
+		}
+	}
+}

@@ -269,7 +269,11 @@ func groupFactsSQL(args *sqlArgs, r planner.Rules, from, start, end time.Time) s
 		| (CASE WHEN cardinality(b.facts_missing) > 0 THEN 1 << 24 ELSE 0 END)
 		| (CASE WHEN ev.det IS NOT NULL AND (ev.rec IS NULL OR ev.rec < ev.det) THEN 1 << 25 ELSE 0 END),
 		count(*), coalesce(sum(t.area_m2), 0), coalesce(sum(round(t.land_price_wan * ` + rules.fee + `, 2)), 0)::float8,
-		coalesce(sum(` + area2D + `), 0)
+		coalesce(sum(` + area2D + `), 0),
+		count(t.survey_area_m2), coalesce(sum(t.area_m2) FILTER (WHERE t.survey_area_m2 IS NOT NULL), 0),
+		coalesce(sum(t.survey_area_m2 - coalesce(t.survey_deduction_m2, 0)), 0),
+		count(t.approved_area_m2), coalesce(sum(t.area_m2) FILTER (WHERE t.approved_area_m2 IS NOT NULL), 0), coalesce(sum(t.approved_area_m2), 0),
+		count(t.contract_area_m2), coalesce(sum(t.area_m2) FILTER (WHERE t.contract_area_m2 IS NOT NULL), 0), coalesce(sum(t.contract_area_m2), 0)
 	FROM parcels t
 	LEFT JOIN (SELECT parcel_id, max(event_on) FILTER (WHERE kind = 'idle_determination') AS det,
 	                  max(event_on) FILTER (WHERE kind = 'land_recovered') AS rec
@@ -312,7 +316,10 @@ func scanGroupFacts(rows pgx.Rows) ([]planner.GroupFacts, []planner.ClassFacts, 
 		var class int
 		var n int64
 		var m2, fee, m2D float64
-		if err := rows.Scan(&district, &park, &use, &class, &n, &m2, &fee, &m2D); err != nil {
+		var off [3]planner.OfficialArea
+		if err := rows.Scan(&district, &park, &use, &class, &n, &m2, &fee, &m2D,
+			&off[0].N, &off[0].MeasuredM2, &off[0].OfficialM2, &off[1].N, &off[1].MeasuredM2, &off[1].OfficialM2,
+			&off[2].N, &off[2].MeasuredM2, &off[2].OfficialM2); err != nil {
 			return nil, nil, domainError(err)
 		}
 		fb, fa, supply := class&0xff, class>>8&0xff, class>>16&3
@@ -334,6 +341,9 @@ func scanGroupFacts(rows pgx.Rows) ([]planner.GroupFacts, []planner.ClassFacts, 
 		}
 		g.All.N += n
 		g.All.M2 += m2D
+		for j := range off {
+			g.Official[j].Add(off[j])
+		}
 		add(&g.SuppliedSale, supply == 1)
 		add(&g.SuppliedAllocation, supply == 2)
 		add(&g.SuppliedOther, supply == 3)

@@ -42,6 +42,9 @@ type GroupFacts struct {
 	// since recovered), beside the computed, suspected (疑似) figure above;
 	// and land whose facts the rules lack (MissingFacts), counted, not dropped.
 	IdleDetermined, FactsMissing Amount
+	// The parcels with an official area (三调 net, approved, contract, in
+	// OfficialKinds order): their measured and their official m².
+	Official [3]OfficialArea
 	// The five low-efficiency kinds at the end, in LowKinds order.
 	Low [5]Amount
 	// Supply rate window (SupplyRateYears ending at End): land approved in
@@ -66,6 +69,59 @@ func (g *GroupFacts) add(o *GroupFacts) {
 	}
 	g.FeeWan += o.FeeWan
 	g.FeePriceUnknown += o.FeePriceUnknown
+	for i := range g.Official {
+		g.Official[i].Add(o.Official[i])
+	}
+}
+
+// OfficialArea sums the parcels that carry one kind of official area.
+type OfficialArea struct {
+	N                      int64
+	MeasuredM2, OfficialM2 float64
+}
+
+// Add adds o to a.
+func (a *OfficialArea) Add(o OfficialArea) {
+	a.N += o.N
+	a.MeasuredM2 += o.MeasuredM2
+	a.OfficialM2 += o.OfficialM2
+}
+
+// OfficialKinds name the official areas: 三调 net (图斑面积 − 扣除面积),
+// approved (批准面积) and contract (合同面积).
+var OfficialKinds = [3][3]string{
+	{"survey", "三调净面积", "Survey net area (TBMJ − KCMJ)"},
+	{"approved", "批准面积", "Approved area"},
+	{"contract", "合同面积", "Contract area"},
+}
+
+// reconcileTable sets the measured area (EPSG:4549) beside the official
+// areas of the same parcels, so officials can reconcile the two.
+func reconcileTable(units []Unit, sums []GroupFacts) Table {
+	cols := []Column{}
+	for _, k := range OfficialKinds {
+		cols = append(cols, Column{k[0] + "_count", k[1] + "宗数", k[2] + ": parcels", KindInt})
+		cols = append(cols, areaCols(k[0]+"_measured", k[1]+"（测量）", k[2]+" (measured)")...)
+		cols = append(cols, areaCols(k[0]+"_official", k[1]+"（登记）", k[2]+" (official)")...)
+		cols = append(cols, Column{k[0] + "_difference", k[1] + "差异率", k[2] + ": difference", KindPercent})
+	}
+	t := Table{Key: "area_reconcile", TitleZh: "测量面积与登记面积核对", TitleEn: "Measured and official areas", Columns: withUnits(cols)}
+	for i := range units {
+		row := unitCells(&units[i])
+		for _, o := range sums[i].Official {
+			row = append(row, o.N)
+			row = append(row, areaCells(o.MeasuredM2)...)
+			row = append(row, areaCells(o.OfficialM2)...)
+			var diff any
+			if o.OfficialM2 > 0 {
+				diff = roundTo((o.MeasuredM2-o.OfficialM2)/o.OfficialM2, 4)
+			}
+			row = append(row, diff)
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	t.Rows = append(t.Rows, noteRow(len(t.Columns)))
+	return t
 }
 
 // ClassFacts count the parcels of one district, park and land-use class
@@ -286,7 +342,7 @@ func BuildReport(in ReportInput, now time.Time) Report {
 		sums[i] = units[i].sum(in.Groups)
 	}
 	rep.Tables = append(rep.Tables, quotaTable(units, in.Plans), supplyTable(units, sums), stockTable(units, sums, in.Rules),
-		lowTable(units, sums), landUseTable(units, in.Classes, in.ClassNames))
+		lowTable(units, sums), landUseTable(units, in.Classes, in.ClassNames), reconcileTable(units, sums))
 	return rep
 }
 
