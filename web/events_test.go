@@ -73,3 +73,22 @@ func TestLocalClassesAPI(t *testing.T) {
 		t.Fatalf("list: %d %s", r.StatusCode, r.raw)
 	}
 }
+
+func TestAffordableTargetAPI(t *testing.T) {
+	e, tok := importEnv(t)
+	body := map[string]any{"target": 12.5, "unit": "公顷", "document": "杭政办函〔2026〕7号"}
+	if r := e.call("PUT", "/api/affordable-housing/2026", body, nil, "Authorization", tok["viewer1"]); r.StatusCode != 403 {
+		t.Fatalf("viewer: %d", r.StatusCode)
+	}
+	if r := e.call("PUT", "/api/affordable-housing/2026", map[string]any{"target": 1, "unit": "acre", "document": "d"}, nil,
+		"Authorization", tok["admin1"]); r.StatusCode != 400 || r.errorField() != "unit" {
+		t.Fatalf("unknown unit: %d %s", r.StatusCode, r.raw)
+	}
+	if r := e.call("PUT", "/api/affordable-housing/2026", body, nil, "Authorization", tok["admin1"]); r.StatusCode != 200 {
+		t.Fatalf("set: %d %s", r.StatusCode, r.raw)
+	}
+	r := e.call("GET", "/api/affordable-housing/2026", nil, nil)
+	if r.StatusCode != 200 || !strings.Contains(r.raw, `"target_m2":125000`) {
+		t.Fatalf("get: %d %s", r.StatusCode, r.raw)
+	}
+}

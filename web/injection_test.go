@@ -349,9 +349,15 @@ func (w *sweepWorld) sweepRoutes() map[string]sweepRoute {
 				return map[string]any{"where": map[string]any{"district": "330108"},
 					"what": map[string]any{"land_use": []any{"10"}, "status": []any{"approved"}}, "limit": 5}
 			}},
-		"GET /api/parcels/{id}/events":    {path: map[string]string{"id": fmt.Sprint(w.parcelID)}},
-		"GET /api/land-use-classes/local": none,
-		"GET /api/enclaves":               none,
+		"GET /api/parcels/{id}/events":       {path: map[string]string{"id": fmt.Sprint(w.parcelID)}},
+		"GET /api/land-use-classes/local":    none,
+		"GET /api/enclaves":                  none,
+		"GET /api/affordable-housing/{year}": {path: year},
+		"PUT /api/affordable-housing/{year}": {path: year, fields: []string{"target", "unit", "city_adcode", "document"},
+			free: map[string]bool{"document": true},
+			body: func(string, int) map[string]any {
+				return map[string]any{"target": 12.5, "unit": "公顷", "document": "sweep"}
+			}},
 		// SWEEP exists after the first success, so each variant is refused
 		// or stores free text only.
 		"POST /api/enclaves": {fields: []string{"code", "name_zh", "name_en", "home_park", "city", "country", "location", "site",

@@ -28,6 +28,8 @@ func (s *Server) mountPlanner(r chi.Router) {
 	r.With(s.requireRole(planning.RoleAdmin)).Post("/land-use-classes", s.addLocalClass)
 	r.Get("/enclaves", s.enclaves)
 	r.With(s.requireRole(planning.RoleAdmin)).Post("/enclaves", s.addEnclave)
+	r.Get("/affordable-housing/{year}", s.affordableTarget)
+	r.With(s.requireRole(planning.RoleAdmin)).Put("/affordable-housing/{year}", s.setAffordableTarget)
 }
 
 // featureWriter writes a FeatureCollection whose features arrive one by

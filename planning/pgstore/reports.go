@@ -33,6 +33,9 @@ func (s *Store) YearReport(ctx context.Context, year int, asof time.Time, r plan
 	if in.Groups, in.Classes, err = s.groupFacts(ctx, r, from, in.Start, in.End); err != nil {
 		return planner.Report{}, err
 	}
+	if in.AffordableTarget, err = s.AffordableTarget(ctx, year); err != nil {
+		return planner.Report{}, err
+	}
 	return planner.BuildReport(in, time.Now()), nil
 }
 

@@ -241,3 +241,37 @@ func TestReportReconcilesOfficialAreas(t *testing.T) {
 		}
 	}
 }
+
+// 保障房 pooled city-wide: X13 (3 hm², allocated in 2026 in Xiaoshan)
+// serves affordable housing; the city's target is 10 hm²: 30% met.
+func TestReportAffordableHousingPooled(t *testing.T) {
+	w := newReportWorld(t)
+	ctx := context.Background()
+	if _, err := w.s.Pool().Exec(ctx, `UPDATE parcels SET affordable_housing = true WHERE code = 'X13'`); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.s.SetAffordableTarget(ctx, planner.AffordableTarget{Year: 2026, TargetM2: 100_000}, "admin"); err == nil {
+		t.Fatal("a target without its document was stored")
+	}
+	if err := w.s.SetAffordableTarget(ctx, planner.AffordableTarget{Year: 2026, TargetM2: 100_000, Document: "杭政办函〔2026〕7号"}, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	end, _ := time.Parse(time.DateOnly, "2026-12-31")
+	rep, err := w.s.YearReport(ctx, 2026, end, planner.DefaultRules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	D := planner.SectionDistrict
+	for _, c := range []struct {
+		code, col string
+		want      any
+	}{
+		{"330109", "affordable_supplied_hm2", 3.0}, {"330109", "affordable_supplied_count", int64(1)},
+		{"330108", "affordable_supplied_hm2", 0.0}, {"", "affordable_supplied_hm2", 3.0},
+		{"", "city_target_hm2", 10.0}, {"", "target_rate", 0.3}, {"330109", "city_target_hm2", nil},
+	} {
+		if got := reportCell(t, rep, "affordable_housing", D, c.code, c.col, ""); got != c.want {
+			t.Errorf("%q %s = %v (%T), want %v", c.code, c.col, got, got, c.want)
+		}
+	}
+}

@@ -249,7 +249,7 @@ func stockBits(s string, mask int) string {
 // and 批而未供 and 闲置 as of start, bits 8-9; how it was supplied in the
 // period, 16-17; the full years of 批而未供 at the end plus one, 18-20; the
 // supply-rate window, 21-22; whether its land price is known, 23; facts missing, 24; determined idle by
-// an event on or before the end, 25), and
+// an event on or before the end, 25; affordable housing, 26), and
 // counts and measures each class. PostgreSQL evaluates the rules once per
 // row and hashes the groups in parallel; scanGroupFacts folds them into
 // planner.GroupFacts and planner.ClassFacts.
@@ -267,7 +267,8 @@ func groupFactsSQL(args *sqlArgs, r planner.Rules, from, start, end time.Time) s
 		       THEN CASE WHEN t.supplied_on <= ` + s1 + ` THEN 2 ELSE 1 END ELSE 0 END << 21)
 		| (CASE WHEN t.land_price_wan IS NOT NULL THEN 1 << 23 ELSE 0 END)
 		| (CASE WHEN cardinality(b.facts_missing) > 0 THEN 1 << 24 ELSE 0 END)
-		| (CASE WHEN ev.det IS NOT NULL AND (ev.rec IS NULL OR ev.rec < ev.det) THEN 1 << 25 ELSE 0 END),
+		| (CASE WHEN ev.det IS NOT NULL AND (ev.rec IS NULL OR ev.rec < ev.det) THEN 1 << 25 ELSE 0 END)
+		| (CASE WHEN t.affordable_housing THEN 1 << 26 ELSE 0 END),
 		count(*), coalesce(sum(t.area_m2), 0), coalesce(sum(round(t.land_price_wan * ` + rules.fee + `, 2)), 0)::float8,
 		coalesce(sum(` + area2D + `), 0),
 		count(t.survey_area_m2), coalesce(sum(t.area_m2) FILTER (WHERE t.survey_area_m2 IS NOT NULL), 0),
@@ -324,7 +325,7 @@ func scanGroupFacts(rows pgx.Rows) ([]planner.GroupFacts, []planner.ClassFacts, 
 		}
 		fb, fa, supply := class&0xff, class>>8&0xff, class>>16&3
 		years, window, priced := class>>18&7-1, class>>21&3, class>>23&1 == 1
-		missing, determined := class>>24&1 == 1, class>>25&1 == 1
+		missing, determined, affordable := class>>24&1 == 1, class>>25&1 == 1, class>>26&1 == 1
 		k := [2]string{district, park}
 		i, ok := index[k]
 		if !ok {
@@ -360,6 +361,8 @@ func scanGroupFacts(rows pgx.Rows) ([]planner.GroupFacts, []planner.ClassFacts, 
 		add(&g.RecoveryDue, fb&bitRecovery != 0)
 		add(&g.FactsMissing, missing)
 		add(&g.IdleDetermined, determined)
+		add(&g.Affordable, affordable)
+		add(&g.AffordableSupplied, affordable && supply > 0)
 		if fb&bitIdle != 0 && fb&bitExempt == 0 {
 			g.FeeWan += fee
 			if !priced {

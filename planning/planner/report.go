@@ -42,6 +42,8 @@ type GroupFacts struct {
 	// since recovered), beside the computed, suspected (疑似) figure above;
 	// and land whose facts the rules lack (MissingFacts), counted, not dropped.
 	IdleDetermined, FactsMissing Amount
+	// 保障性住房 land: all of it, and what was supplied in the period.
+	Affordable, AffordableSupplied Amount
 	// The parcels with an official area (三调 net, approved, contract, in
 	// OfficialKinds order): their measured and their official m².
 	Official [3]OfficialArea
@@ -58,7 +60,8 @@ func (g *GroupFacts) add(o *GroupFacts) {
 		{&g.UnsuppliedDisposed, &o.UnsuppliedDisposed}, {&g.IdleStart, &o.IdleStart}, {&g.IdleEnd, &o.IdleEnd},
 		{&g.IdleDisposed, &o.IdleDisposed}, {&g.IdleExempt, &o.IdleExempt}, {&g.RecoveryDue, &o.RecoveryDue},
 		{&g.Approved5y, &o.Approved5y}, {&g.Supplied5y, &o.Supplied5y},
-		{&g.IdleDetermined, &o.IdleDetermined}, {&g.FactsMissing, &o.FactsMissing}} {
+		{&g.IdleDetermined, &o.IdleDetermined}, {&g.FactsMissing, &o.FactsMissing},
+		{&g.Affordable, &o.Affordable}, {&g.AffordableSupplied, &o.AffordableSupplied}} {
 		p[0].add(*p[1])
 	}
 	for i := range g.UnsuppliedByYears {
@@ -158,6 +161,42 @@ type ReportInput struct {
 	Classes    []ClassFacts
 	ClassNames map[string]ClassName
 	Plans      []PlanFigures
+	// The city's affordable-housing land target for the year (nil: none set).
+	AffordableTarget *AffordableTarget
+}
+
+// AffordableTarget is the city-level 保障性住房 land target of a year.
+type AffordableTarget struct {
+	Year     int     `json:"year"`
+	City     string  `json:"city_adcode"`
+	TargetM2 float64 `json:"target_m2"`
+	Document string  `json:"document"`
+}
+
+// affordableTable counts the land serving affordable housing wherever it
+// lies; the all-districts row sets the city's supply against its target
+// (the target is pooled city-wide, 保障房全市统筹).
+func affordableTable(units []Unit, sums []GroupFacts, target *AffordableTarget) Table {
+	t := Table{Key: "affordable_housing", TitleZh: "保障性住房用地（全市统筹）", TitleEn: "Affordable-housing land (pooled city-wide)",
+		Columns: withUnits(countAreaCols("affordable_supplied", "年内供应", "Supplied in the year"),
+			countAreaCols("affordable_all", "保障性住房用地合计", "All affordable-housing land"),
+			areaCols("city_target", "全市年度目标", "City target for the year"),
+			[]Column{{"target_rate", "目标完成率", "Share of the target", KindPercent}})}
+	for i := range units {
+		u := &units[i]
+		row := unitCells(u)
+		row = append(row, countAreaCells(sums[i].AffordableSupplied)...)
+		row = append(row, countAreaCells(sums[i].Affordable)...)
+		if u.Section == SectionDistrict && u.Level == LevelTotal && target != nil {
+			row = append(row, areaCells(target.TargetM2)...)
+			row = append(row, pct(sums[i].AffordableSupplied.M2, target.TargetM2))
+		} else {
+			row = append(row, nil, nil, nil)
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	t.Rows = append(t.Rows, noteRow(len(t.Columns)))
+	return t
 }
 
 // sum adds up the groups a unit takes.
@@ -342,7 +381,8 @@ func BuildReport(in ReportInput, now time.Time) Report {
 		sums[i] = units[i].sum(in.Groups)
 	}
 	rep.Tables = append(rep.Tables, quotaTable(units, in.Plans), supplyTable(units, sums), stockTable(units, sums, in.Rules),
-		lowTable(units, sums), landUseTable(units, in.Classes, in.ClassNames), reconcileTable(units, sums))
+		lowTable(units, sums), landUseTable(units, in.Classes, in.ClassNames),
+		affordableTable(units, sums, in.AffordableTarget), reconcileTable(units, sums))
 	return rep
 }
 
