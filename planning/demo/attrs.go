@@ -1,6 +1,8 @@
 package demo
 
 import (
+	"fmt"
+	"hash/fnv"
 	"math"
 	"strings"
 	"time"
@@ -358,6 +360,7 @@ func fillSurface(r *rng, c *attrCtx, p *planning.Parcel, b *parcelBox) {
 	}
 	p.CurrentUse, p.ConstructionLand = current, ConstructionClass(current)
 	p.GovernmentDelay = idle && r.chance(0.25)
+	showcase(p, b)
 	b.bottom = 0
 	p.Elevation = planning.Elevation{Bottom: &b.bottom}
 	stamp(r, p, lc, c.last)
@@ -417,6 +420,31 @@ func setDates(p *planning.Parcel, b *parcelBox, lc lifecycle) {
 	p.AgreedStartOn = set(lc.agreed, &b.agreed)
 	p.ActualStartOn = set(lc.actual, &b.actual)
 	p.CompletedOn = set(lc.completed, &b.done)
+	// 交地: the land is handed over three weeks after the contract.
+	p.HandedOverOn = nil
+	if lc.supplied != 0 {
+		p.HandedOverOn = set(lc.supplied+21, &b.handover)
+	}
+}
+
+// showcase adds the cases of issue 14 that need no random draw (so the
+// rest of the world stays as it was): 商业 parcels mixed with housing
+// (0901/0701, Hangzhou's B1/R2) and 单独选址 roads with their approval
+// as a protected-line exception. Which parcels is decided by their code.
+func showcase(p *planning.Parcel, b *parcelBox) {
+	h := fnv.New32a()
+	h.Write([]byte(p.Code))
+	x := h.Sum32()
+	p.CompatibleUse, p.CompatibleShare = "", nil
+	p.LineException, p.LineExceptionDocument = "", ""
+	if p.LandUse == "0901" && x%4 == 0 {
+		b.share = 0.3 // the housing share
+		p.CompatibleUse, p.CompatibleShare = "0701", &b.share
+	}
+	if p.LandUse == "1207" && p.ApprovalKind == planning.ApprovalSingleSite {
+		p.LineException = planning.LineExceptionSingleSite
+		p.LineExceptionDocument = fmt.Sprintf("浙政土字〔%d〕%d号", 2016+x%10, 1+x%200)
+	}
 }
 
 // stamp sets CreatedAt/UpdatedAt: the record is created at its first event

@@ -790,3 +790,37 @@ func TestCustomParks(t *testing.T) {
 		t.Fatalf("counts %v", count)
 	}
 }
+
+// The demo shows the cases of issue 14: mixed use, 单独选址 roads with their
+// exception, handover dates, farmland today under a planned factory, and
+// idle land of both causes.
+func TestDemoShowsLandCases(t *testing.T) {
+	ps := collect(generate(t, Options{Seed: 7, Parcels: 4000}))
+	var mixed, roads, handed, farmPlanned, idleGov int
+	for _, p := range ps {
+		if p.CompatibleUse == "0701" && p.LandUse == "0901" && p.CompatibleShare != nil && *p.CompatibleShare == 0.3 {
+			mixed++
+		}
+		if p.LineException == planning.LineExceptionSingleSite {
+			if p.LandUse != "1207" || p.LineExceptionDocument == "" {
+				t.Fatalf("%s: exception on %s with document %q", p.Code, p.LandUse, p.LineExceptionDocument)
+			}
+			roads++
+		}
+		if p.Status.Supplied() != (p.HandedOverOn != nil) {
+			t.Fatalf("%s: status %s, handover %v", p.Code, p.Status, p.HandedOverOn)
+		}
+		if p.HandedOverOn != nil {
+			handed++
+		}
+		if (p.CurrentUse == "01" || p.CurrentUse == "0101") && p.LandUse != p.CurrentUse {
+			farmPlanned++
+		}
+		if p.GovernmentDelay {
+			idleGov++
+		}
+	}
+	if mixed == 0 || roads == 0 || handed == 0 || farmPlanned == 0 || idleGov == 0 {
+		t.Errorf("mixed %d, exception roads %d, handed over %d, farmland with a planned use %d, government-delayed idle %d", mixed, roads, handed, farmPlanned, idleGov)
+	}
+}
