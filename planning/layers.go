@@ -31,7 +31,8 @@ var LayerFields = map[string][]string{
 	"protected-zones": {"id", "kind", "name", "area_m2", "area_mu"},
 	"parcels": {"code", "district", "park", "land_use", "land_use_zh", "current_use", "current_use_zh", "compatible_use", "compatible_share", "status", "status_zh", "area_m2", "area_mu",
 		"plot_ratio", "building_density", "green_ratio", "affordable_housing", "supply_method", "approved_on",
-		"supplied_on", "underground", "construction_land", "construction_override_reason", "updated_at"},
+		"supplied_on", "handed_over_on", "underground", "construction_land", "construction_override_reason",
+		"line_exception", "line_exception_document", "updated_at"},
 }
 
 // GeoStore is what the web face needs from the geography store.

@@ -54,7 +54,8 @@ var layers = map[string]layer{
 			"affordable_housing": "t.affordable_housing", "supply_method": "t.supply_method",
 			"approved_on": "t.approved_on", "supplied_on": "t.supplied_on",
 			"underground": "coalesce(t.elevation_top <= 0, false)", "construction_land": "t.construction_land",
-			"construction_override_reason": "t.construction_override_reason", "updated_at": "t.updated_at"},
+			"construction_override_reason": "t.construction_override_reason", "updated_at": "t.updated_at",
+			"handed_over_on": "t.handed_over_on", "line_exception": "t.line_exception", "line_exception_document": "t.line_exception_document"},
 	},
 }
 

@@ -83,7 +83,16 @@ export function createInfoPanel(panelEl, ctx) {
         ...row('info.supplyMethod', 'supply-method', details.supply_method ? t(`supply.${details.supply_method}`) : ''),
         ...row('info.approvedOn', 'approved-on', details.approved_on || ''),
         ...row('info.suppliedOn', 'supplied-on', details.supplied_on || ''),
+        ...row('info.handedOverOn', 'handed-over-on', details.handed_over_on || ''),
+        ...row('info.compatibleUse', 'compatible-use', details.compatible_use
+          ? `${details.compatible_use} · ${fmt(Number(details.compatible_share) * 100, 0)}%` : ''),
+        ...row('info.lineException', 'line-exception', details.line_exception
+          ? `${t(`exception.${details.line_exception}`)} · ${details.line_exception_document || ''}` : ''),
       );
+    }
+    if (current.events && current.events.length) {
+      rows.push(...row('info.idleEvents', 'idle-events', current.events
+        .map((e) => `${e.event_on} ${t(`event.${e.kind}`)} ${e.document}`).join('；')));
     }
     rows.push(...row('info.underground', 'underground', p.underground === true ? t('yes') : t('no')));
     const proj = current.project;
@@ -113,6 +122,9 @@ export function createInfoPanel(panelEl, ctx) {
     });
     const tasks = [
       details,
+      getJSON(`/api/parcels/${encodeURIComponent(id)}/events`).then((r) => {
+        if (mine === seq) current.events = r.events || [];
+      }).catch(() => {}),
       ctx.data.projectOfParcel(id).then(async (project) => {
         if (mine !== seq) return;
         current.project = project || null;
