@@ -2,8 +2,10 @@ package pgstore_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/planner"
@@ -146,5 +148,33 @@ func TestSearchByCurrentUse(t *testing.T) {
 	q = planner.Search{CurrentUse: []string{"9999"}, Limit: 10, Order: planner.OrderID}
 	if _, err := s.SearchParcels(ctx, q, func([]byte) error { return nil }); planning.CodeOf(err) != planning.ErrInvalid || !strings.Contains(err.Error(), "current_use") {
 		t.Fatalf("unknown current use: %v", err)
+	}
+}
+
+// The yearly statistics offer the current use beside the planned use: a
+// paddy (0101 today) planned as a factory counts under 01 in one table and
+// under 10 in the other; a parcel never surveyed counts as "".
+func TestReportByCurrentUse(t *testing.T) {
+	s := worldStore(t)
+	ctx := context.Background()
+	for i, cur := range []string{"0101", "0101", ""} {
+		p := parcel("R"+strconv.Itoa(i), rect(float64(i)*200, 0, float64(i)*200+100, 100)) // 1 hm² each, planned 100101
+		p.CurrentUse = cur
+		if _, err := s.InsertParcel(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	end, _ := time.Parse(time.DateOnly, "2026-12-31")
+	rep, err := s.YearReport(ctx, 2026, end, planner.DefaultRules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		table, class string
+		want         any
+	}{{"current_use", "01", int64(2)}, {"current_use", "", int64(1)}, {"land_use", "10", int64(3)}, {"land_use", "100101", int64(3)}} {
+		if got := reportCell(t, rep, c.table, planner.SectionDistrict, "330108", "all_count", c.class); got != c.want {
+			t.Errorf("%s %q: %v, want %v", c.table, c.class, got, c.want)
+		}
 	}
 }

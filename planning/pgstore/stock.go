@@ -257,7 +257,7 @@ func groupFactsSQL(args *sqlArgs, r planner.Rules, from, start, end time.Time) s
 	rules := bindRules(args, r)
 	f, s0, s1 := args.add(from)+"::date", args.add(start)+"::date", args.add(end)+"::date"
 	win := args.add(planner.AddYears(end, -r.SupplyRateYears)) + "::date"
-	return `SELECT t.district_adcode, coalesce(t.park_code, ''), t.land_use_code,
+	return `SELECT t.district_adcode, coalesce(t.park_code, ''), t.land_use_code, coalesce(t.current_use_code, ''),
 		` + stockBits("b", 0xff) + `
 		| (` + stockBits("a", bitUnsupplied|bitIdle) + ` << 8)
 		| (CASE WHEN t.supplied_on >= ` + f + ` AND t.supplied_on <= ` + s1 + `
@@ -280,7 +280,7 @@ func groupFactsSQL(args *sqlArgs, r planner.Rules, from, start, end time.Time) s
 	                  max(event_on) FILTER (WHERE kind = 'land_recovered') AS rec
 	           FROM parcel_events WHERE event_on <= ` + s1 + ` GROUP BY parcel_id) ev ON ev.parcel_id = t.id` +
 		stockLateral(rules, s0, "a") + stockLateral(rules, s1, "b") + `
-	GROUP BY 1, 2, 3, 4`
+	GROUP BY 1, 2, 3, 4, 5`
 }
 
 // area2D is a parcel's area in the 2D totals (all parcels, by land-use
@@ -298,30 +298,64 @@ const area2D = `CASE WHEN t.elevation_top <= 0 THEN greatest(t.area_m2 - coalesc
 // classKeys are the land-use class keys a code counts under: its
 // first-level class, and for industrial land (1001) its own code too.
 func classKeys(code string) []string {
+	if len(code) < 2 {
+		return []string{""} // current use not surveyed
+	}
 	if strings.HasPrefix(code, "1001") {
 		return []string{code[:2], code}
 	}
 	return []string{code[:2]}
 }
 
+// classFacts collects ClassFacts per district, park and class key.
+type classFacts struct {
+	index map[[3]string]int
+	list  []planner.ClassFacts
+}
+
+func (c *classFacts) add(district, park, use string, n int64, m2D float64, supplied planner.Amount) {
+	if c.index == nil {
+		c.index = map[[3]string]int{}
+	}
+	for _, key := range classKeys(use) {
+		ck := [3]string{district, park, key}
+		j, ok := c.index[ck]
+		if !ok {
+			j = len(c.list)
+			c.index[ck] = j
+			c.list = append(c.list, planner.ClassFacts{District: district, Park: park, Class: key})
+		}
+		c.list[j].All.N += n
+		c.list[j].All.M2 += m2D
+		c.list[j].SuppliedInYear.N += supplied.N
+		c.list[j].SuppliedInYear.M2 += supplied.M2
+	}
+}
+
+// groupResult is what groupFactsSQL gives: the district and park groups,
+// and the classes by planned use and by current use.
+type groupResult struct {
+	groups          []planner.GroupFacts
+	planned, actual classFacts
+}
+
 // scanGroupFacts folds the classes of groupFactsSQL into one GroupFacts
 // per district and park, and ClassFacts per district, park and class key.
-func scanGroupFacts(rows pgx.Rows) ([]planner.GroupFacts, []planner.ClassFacts, error) {
+func scanGroupFacts(rows pgx.Rows) (groupResult, error) {
 	defer rows.Close()
+	var res groupResult
 	index := map[[2]string]int{}
-	classIndex := map[[3]string]int{}
 	var out []planner.GroupFacts
-	var classes []planner.ClassFacts
 	for rows.Next() {
-		var district, park, use string
+		var district, park, use, current string
 		var class int
 		var n int64
 		var m2, fee, m2D float64
 		var off [3]planner.OfficialArea
-		if err := rows.Scan(&district, &park, &use, &class, &n, &m2, &fee, &m2D,
+		if err := rows.Scan(&district, &park, &use, &current, &class, &n, &m2, &fee, &m2D,
 			&off[0].N, &off[0].MeasuredM2, &off[0].OfficialM2, &off[1].N, &off[1].MeasuredM2, &off[1].OfficialM2,
 			&off[2].N, &off[2].MeasuredM2, &off[2].OfficialM2); err != nil {
-			return nil, nil, domainError(err)
+			return res, domainError(err)
 		}
 		fb, fa, supply := class&0xff, class>>8&0xff, class>>16&3
 		years, window, priced := class>>18&7-1, class>>21&3, class>>23&1 == 1
@@ -374,21 +408,15 @@ func scanGroupFacts(rows pgx.Rows) ([]planner.GroupFacts, []planner.ClassFacts, 
 		}
 		add(&g.Approved5y, window > 0)
 		add(&g.Supplied5y, window == 2)
-		for _, key := range classKeys(use) {
-			ck := [3]string{district, park, key}
-			j, ok := classIndex[ck]
-			if !ok {
-				j = len(classes)
-				classIndex[ck] = j
-				classes = append(classes, planner.ClassFacts{District: district, Park: park, Class: key})
-			}
-			classes[j].All.N += n
-			classes[j].All.M2 += m2D
-			add(&classes[j].SuppliedInYear, supply > 0)
+		var sup planner.Amount
+		if supply > 0 {
+			sup = planner.Amount{N: n, M2: m2}
 		}
+		res.planned.add(district, park, use, n, m2D, sup)
+		res.actual.add(district, park, current, n, m2D, sup)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, nil, domainError(err)
+		return res, domainError(err)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].District != out[j].District {
@@ -396,7 +424,8 @@ func scanGroupFacts(rows pgx.Rows) ([]planner.GroupFacts, []planner.ClassFacts, 
 		}
 		return out[i].Park < out[j].Park
 	})
-	return out, classes, nil
+	res.groups = out
+	return res, nil
 }
 
 // units reads the districts and parks the statistics are laid out by.
@@ -430,12 +459,12 @@ func (s *Store) units(ctx context.Context) ([]planner.DistrictInfo, []planner.Pa
 }
 
 // groupFacts runs groupFactsSQL.
-func (s *Store) groupFacts(ctx context.Context, r planner.Rules, from, start, end time.Time) ([]planner.GroupFacts, []planner.ClassFacts, error) {
+func (s *Store) groupFacts(ctx context.Context, r planner.Rules, from, start, end time.Time) (groupResult, error) {
 	args := sqlArgs{}
 	sql := groupFactsSQL(&args, r, from, start, end)
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
-		return nil, nil, domainError(err)
+		return groupResult{}, domainError(err)
 	}
 	return scanGroupFacts(rows)
 }
@@ -449,11 +478,11 @@ func (s *Store) StockSummary(ctx context.Context, asof time.Time, r planner.Rule
 	if err != nil {
 		return planner.StockSummary{}, err
 	}
-	groups, _, err := s.groupFacts(ctx, r, asof, asof, asof)
+	res, err := s.groupFacts(ctx, r, asof, asof, asof)
 	if err != nil {
 		return planner.StockSummary{}, err
 	}
-	return planner.BuildStockSummary(asof, r, ds, ps, groups), nil
+	return planner.BuildStockSummary(asof, r, ds, ps, res.groups), nil
 }
 
 // DistrictStockFacts returns, per district, the year's 批而未供 and 闲置
@@ -473,9 +502,9 @@ func (s *Store) DistrictStockFacts(ctx context.Context, year int, r planner.Rule
 	if err != nil {
 		return nil, err
 	}
-	groups, _, err := s.groupFacts(ctx, r, from, from.AddDate(0, 0, -1), end)
+	res, err := s.groupFacts(ctx, r, from, from.AddDate(0, 0, -1), end)
 	if err != nil {
 		return nil, err
 	}
-	return planner.BuildDistrictStock(r, ds, groups), nil
+	return planner.BuildDistrictStock(r, ds, res.groups), nil
 }

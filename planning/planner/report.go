@@ -159,8 +159,10 @@ type ReportInput struct {
 	Parks      []ParkInfo
 	Groups     []GroupFacts
 	Classes    []ClassFacts
-	ClassNames map[string]ClassName
-	Plans      []PlanFigures
+	// The same by current use (现状地类) instead of planned use.
+	CurrentClasses []ClassFacts
+	ClassNames     map[string]ClassName
+	Plans          []PlanFigures
 	// The city's affordable-housing land target for the year (nil: none set).
 	AffordableTarget *AffordableTarget
 }
@@ -382,7 +384,7 @@ func BuildReport(in ReportInput, now time.Time) Report {
 	}
 	rep.Tables = append(rep.Tables, quotaTable(units, in.Plans), supplyTable(units, sums), stockTable(units, sums, in.Rules),
 		lowTable(units, sums), landUseTable(units, in.Classes, in.ClassNames),
-		affordableTable(units, sums, in.AffordableTarget), reconcileTable(units, sums))
+		currentUseTable(units, in.CurrentClasses, in.ClassNames), affordableTable(units, sums, in.AffordableTarget), reconcileTable(units, sums))
 	return rep
 }
 
@@ -512,9 +514,18 @@ func lowTable(units []Unit, sums []GroupFacts) Table {
 }
 
 func landUseTable(units []Unit, classes []ClassFacts, names map[string]ClassName) Table {
-	t := Table{Key: "land_use", TitleZh: "用地分类统计", TitleEn: "Parcels by land-use class",
-		Columns: withUnits([]Column{{"class", "用地分类代码", "Class code", KindText}, {"class_name", "用地分类名称", "Class name", KindText}},
-			countAreaCols("all", "现状地块", "All parcels"), countAreaCols("supplied", "年内供地", "Supplied in the year"))}
+	return classTable(Table{Key: "land_use", TitleZh: "用地分类统计（规划用途）", TitleEn: "Parcels by land-use class (planned use)"}, units, classes, names)
+}
+
+// currentUseTable counts the parcels by their current use (现状地类); ""
+// is a current use not yet known.
+func currentUseTable(units []Unit, classes []ClassFacts, names map[string]ClassName) Table {
+	return classTable(Table{Key: "current_use", TitleZh: "现状地类统计", TitleEn: "Parcels by current use"}, units, classes, names)
+}
+
+func classTable(t Table, units []Unit, classes []ClassFacts, names map[string]ClassName) Table {
+	t.Columns = withUnits([]Column{{"class", "用地分类代码", "Class code", KindText}, {"class_name", "用地分类名称", "Class name", KindText}},
+		countAreaCols("all", "现状地块", "All parcels"), countAreaCols("supplied", "年内供地", "Supplied in the year"))
 	var keys []string
 	seen := map[string]bool{}
 	for _, c := range classes {
@@ -534,7 +545,11 @@ func landUseTable(units []Unit, classes []ClassFacts, names map[string]ClassName
 					sup.add(c.SuppliedInYear)
 				}
 			}
-			row := append(unitCells(u), k, names[k].NameZh)
+			name := names[k].NameZh
+			if k == "" {
+				name = "未调查"
+			}
+			row := append(unitCells(u), k, name)
 			row = append(row, countAreaCells(all)...)
 			row = append(row, countAreaCells(sup)...)
 			t.Rows = append(t.Rows, row)

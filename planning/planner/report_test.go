@@ -77,7 +77,7 @@ func TestReportTotalsMatchHandSums(t *testing.T) {
 		ClassNames: map[string]ClassName{"10": {"工矿用地", "Industrial and mining"}, "100101": {"一类工业用地", "Class 1 industrial"}, "07": {"居住用地", "Residential"}},
 		Plans:      []PlanFigures{{Kind: quota.KindNewConstruction, NameZh: "新增建设用地计划指标", Accounts: accounts}}}
 	rep := BuildReport(in, time.Date(2027, 1, 5, 0, 0, 0, 0, time.UTC))
-	if rep.From != "2026-01-01" || rep.AsOf != "2026-12-31" || len(rep.Tables) != 7 {
+	if rep.From != "2026-01-01" || rep.AsOf != "2026-12-31" || len(rep.Tables) != 8 {
 		t.Fatalf("report %s..%s with %d tables", rep.From, rep.AsOf, len(rep.Tables))
 	}
 	cell := func(table, section, code, col string, extra ...string) any {
