@@ -160,6 +160,7 @@ func (w *converterWorker) convert(f RawFeature) (*Row, []Issue) {
 	if c.luIdx >= 0 {
 		w.landUse(row, add)
 	}
+	w.currentUse(row, add)
 	for i := range c.fields {
 		fd := &c.fields[i]
 		if row.Values[i] == nil && c.m.Defaults[i] != nil && raw[i] == "" {
@@ -246,10 +247,38 @@ func (w *converterWorker) landUse(row *Row, add func(Issue)) {
 	w.landUseCode(row, code, i, add)
 }
 
+// currentUse crosswalks the current use (现状地类): a field named like
+// DLBM holds 三调 codes; otherwise letters mean GB 50137 and digits 2023.
+func (w *converterWorker) currentUse(row *Row, add func(Issue)) {
+	c := w.c
+	i := FieldIndex(c.layer, "current_use")
+	if i < 0 {
+		return
+	}
+	code, ok := row.Values[i].(string)
+	row.Values[i] = nil
+	if !ok || normalizeCode(code) == "" {
+		return
+	}
+	scheme := SchemeAuto
+	if surveyField(c.m.Source[i]) {
+		scheme = SchemeGBT21010
+		if len(code)%2 == 1 && len(code) <= 5 && strings.Trim(code, "0123456789") == "" {
+			code = "0" + code // a numeric DBF field dropped the leading zero: 101 was 0101
+		}
+	}
+	w.landUseCodeIn(row, code, i, scheme, add)
+}
+
 // landUseCode crosswalks one code into field i; false when it could not.
 func (w *converterWorker) landUseCode(row *Row, code string, i int, add func(Issue)) bool {
+	return w.landUseCodeIn(row, code, i, w.c.m.Scheme, add)
+}
+
+// landUseCodeIn crosswalks one code written in scheme into field i.
+func (w *converterWorker) landUseCodeIn(row *Row, code string, i int, scheme Scheme, add func(Issue)) bool {
 	c := w.c
-	scheme := c.m.Scheme
+	field := c.fields[i].Name
 	if scheme == SchemeAuto {
 		scheme = autoScheme(SchemeAuto, code)
 	}
@@ -260,7 +289,7 @@ func (w *converterWorker) landUseCode(row *Row, code string, i int, add func(Iss
 		if scheme == Scheme2023 {
 			m = fmt.Sprintf("%q is not a 2023 land-use class code (2, 4 or 6 digits); if the file uses an older code list, say which with --land-use-scheme gbt21010 or gb50137", code)
 		}
-		add(Issue{Severity: SevError, Kind: KindUnknownCode, Field: "land_use", Value: normalizeCode(code), Scheme: string(scheme), Message: m})
+		add(Issue{Severity: SevError, Kind: KindUnknownCode, Field: field, Value: normalizeCode(code), Scheme: string(scheme), Message: m})
 		return false
 	}
 	row.Values[i] = to
@@ -271,7 +300,7 @@ func (w *converterWorker) landUseCode(row *Row, code string, i int, add func(Iss
 		// A second-level code that lands on a first-level class says less
 		// than the file did: say so, and how to name the class.
 		if n := normalizeCode(code); len(to) == 2 && len(n) >= 4 {
-			add(Issue{Severity: SevWarning, Kind: KindCoarseCode, Field: "land_use", Value: n, Scheme: string(scheme),
+			add(Issue{Severity: SevWarning, Kind: KindCoarseCode, Field: field, Value: n, Scheme: string(scheme),
 				Message: fmt.Sprintf("land-use code %s (%s) maps only to the first-level class %s; to name the class, add it to the field map, e.g. \"crosswalk\": {%q: \"%s01\"}",
 					n, scheme.Title(), to, n, to)})
 		}

@@ -47,7 +47,7 @@ var importTables = map[importer.Layer]importTable{
 			"actual_start_on": "actual_start_on", "completed_on": "completed_on", "elevation_bottom": "elevation_bottom",
 			"elevation_top": "elevation_top", "construction_land": "construction_land", "government_delay": "government_delay",
 			"developed_share": "developed_share", "invested_share": "invested_share", "halted_since": "halted_since",
-			"land_price_wan": "land_price_wan", "compatible_use": "compatible_use_code", "compatible_share": "compatible_share",
+			"land_price_wan": "land_price_wan", "compatible_use": "compatible_use_code", "compatible_share": "compatible_share", "current_use": "current_use_code",
 			"line_exception": "line_exception", "line_exception_document": "line_exception_document",
 			"survey_area_m2": "survey_area_m2", "survey_deduction_m2": "survey_deduction_m2",
 			"approved_area_m2": "approved_area_m2", "contract_area_m2": "contract_area_m2"}},
@@ -480,6 +480,7 @@ func (r *importRun) checkReferences(ctx context.Context) error {
 		refs = []ref{
 			{"land_use_code", "land_use", "land_use_classes", "code", importer.KindUnknownCode, "land-use class %s does not exist in the 2023 classification"},
 			{"compatible_use_code", "compatible_use", "land_use_classes", "code", importer.KindUnknownCode, "compatible land-use class %s does not exist in the 2023 classification"},
+			{"current_use_code", "current_use", "land_use_classes", "code", importer.KindUnknownCode, "current-use class %s does not exist in the 2023 classification"},
 			{"district_adcode", "district", "districts", "adcode", importer.KindUnknownReference, "district %s is not in the database: import the districts first"},
 			{"park_code", "park", "parks", "code", importer.KindUnknownReference, "park %s is not in the database: import the parks first"},
 		}

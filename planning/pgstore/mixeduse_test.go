@@ -56,7 +56,7 @@ func TestImportMixedUseHangzhou(t *testing.T) {
 		"compatible_share": gjFeature(rect(0, 0, 100, 100), props("MIX-1", "B1/R2")),
 		"main_share":       gjFeature(rect(0, 0, 100, 100), props("MIX-1", "0901/0701", "main_share", 0.6, "compatible_share", 0.3)),
 		"compatible_use":   gjFeature(rect(0, 0, 100, 100), props("MIX-1", "0901", "compatible_share", 0.3)),
-		"land_use":         gjFeature(rect(0, 0, 100, 100), props("MIX-1", "M0/X9", "compatible_share", 0.3)),
+		"land_use":         gjFeature(rect(0, 0, 100, 100), props("MIX-1", "X9/R2", "compatible_share", 0.3)),
 	} {
 		rep := runImport(t, s, importer.Parcels, gjFile(t, f), importer.OpenOptions{}, importer.Request{})
 		found := false
@@ -115,5 +115,40 @@ func TestImportSurveyCodes(t *testing.T) {
 	s.Pool().QueryRow(context.Background(), "SELECT (SELECT land_use_code FROM parcels WHERE code = 'S-1'), (SELECT land_use_code FROM parcels WHERE code = 'S-2')").Scan(&s1, &s2)
 	if s1 != "1001" || s2 != "1401" {
 		t.Errorf("S-1 %s (want 1001 工业用地), S-2 %s (want 1401)", s1, s2)
+	}
+}
+
+// A 三调 file's current use (XZDLBM 现状地类编码) is crosswalked as 三调 and
+// decides construction_land; the planned use stays the 2023 code.
+func TestImportCurrentUse(t *testing.T) {
+	s := worldStore(t)
+	ctx := context.Background()
+	rep := runImport(t, s, importer.Parcels, gjFile(t,
+		gjFeature(rect(0, 0, 100, 100), map[string]any{"code": "C-1", "land_use": "100101", "XZDLBM": "0101", "status": "planned"}),
+		gjFeature(rect(200, 0, 300, 100), map[string]any{"code": "C-2", "land_use": "100101", "XZDLBM": "0702", "status": "planned"}),
+		gjFeature(rect(400, 0, 500, 100), map[string]any{"code": "C-3", "land_use": "100101", "XZDLBM": "9999", "status": "planned"}),
+	), importer.OpenOptions{}, importer.Request{})
+	var bad []importer.Issue
+	for _, is := range rep.Issues {
+		if is.Field == "current_use" && is.Severity == importer.SevError {
+			bad = append(bad, is)
+		}
+	}
+	if rep.Outcome != importer.OutcomeRefused || len(bad) != 1 || bad[0].Value != "9999" {
+		t.Fatalf("an unknown 三调 code must be refused by name: %s %+v", rep.Outcome, rep.Issues)
+	}
+	rep = runImport(t, s, importer.Parcels, gjFile(t,
+		gjFeature(rect(0, 0, 100, 100), map[string]any{"code": "C-1", "land_use": "100101", "XZDLBM": "0101", "status": "planned"}),
+		gjFeature(rect(200, 0, 300, 100), map[string]any{"code": "C-2", "land_use": "100101", "XZDLBM": "0702", "status": "planned"}),
+	), importer.OpenOptions{}, importer.Request{})
+	if rep.Outcome != importer.OutcomeCommitted {
+		t.Fatalf("%s %+v", rep.Outcome, rep.Issues)
+	}
+	for code, want := range map[string]string{"C-1": "0101 false 100101", "C-2": "0703 true 100101"} {
+		var got string
+		s.Pool().QueryRow(ctx, "SELECT current_use_code || ' ' || construction_land || ' ' || land_use_code FROM parcels WHERE code = $1", code).Scan(&got)
+		if got != want {
+			t.Errorf("%s: %q, want %q (三调 0702 农村宅基地 is 2023 0703)", code, got, want)
+		}
 	}
 }
