@@ -442,8 +442,8 @@ func (s *Store) units(ctx context.Context) ([]planner.DistrictInfo, []planner.Pa
 	// it, every park hosted outside the core zone's district counts.
 	counts := `p.host_district IS DISTINCT FROM (SELECT host_district FROM parks WHERE kind = 'core_zone' ORDER BY code LIMIT 1)`
 	var flag bool
-	if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM information_schema.columns
-		WHERE table_schema = current_schema() AND table_name = 'parks' AND column_name = 'counts_in_htz')`).Scan(&flag); err != nil {
+	if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_attribute
+		WHERE attrelid = 'parks'::regclass AND attname = 'counts_in_htz' AND NOT attisdropped)`).Scan(&flag); err != nil {
 		return nil, nil, domainError(err)
 	}
 	if flag {
