@@ -41,17 +41,17 @@ const (
 	UnitHectare AreaUnit = "ha"
 )
 
-const acceptedAreaUnits = "m2, m², mu, 亩, ha, hm2, hm², hectare"
+const acceptedAreaUnits = "m2, m², 平方米, mu, 亩, ha, hm2, hm², hectare, 公顷"
 
 // ParseAreaUnit reads a unit as typed by users or sent by clients,
 // ignoring case and surrounding spaces.
 func ParseAreaUnit(s string) (AreaUnit, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "m2", "m²":
+	case "m2", "m²", "平方米":
 		return UnitM2, nil
 	case "mu", "亩":
 		return UnitMu, nil
-	case "ha", "hm2", "hm²", "hectare":
+	case "ha", "hm2", "hm²", "hectare", "公顷":
 		return UnitHectare, nil
 	}
 	return "", fmt.Errorf("unknown area unit %q: accepted values are %s", s, acceptedAreaUnits)

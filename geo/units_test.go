@@ -60,7 +60,7 @@ func TestParseAreaUnit(t *testing.T) {
 		"m2": UnitM2, "M2": UnitM2, "m²": UnitM2, " m2 ": UnitM2,
 		"mu": UnitMu, "MU": UnitMu, "亩": UnitMu,
 		"ha": UnitHectare, "HA": UnitHectare, "hm2": UnitHectare, "hm²": UnitHectare,
-		"hectare": UnitHectare, "Hectare": UnitHectare,
+		"hectare": UnitHectare, "Hectare": UnitHectare, "公顷": UnitHectare, "平方米": UnitM2,
 	}
 	for in, want := range good {
 		got, err := ParseAreaUnit(in)

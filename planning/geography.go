@@ -1,6 +1,10 @@
 package planning
 
-import "github.com/paulmach/orb"
+import (
+	"time"
+
+	"github.com/paulmach/orb"
+)
 
 // District is an administrative district (区县). It holds the quota account:
 // land used anywhere inside it draws on its quota, whatever park it lies in.
@@ -46,8 +50,30 @@ type Park struct {
 	NameEn       string
 	Kind         ParkKind
 	HostDistrict string // adcode of the district whose quota it uses
+	ParentCode   string // 一区多园: the park this sub-park or block belongs to; "" none
 	Outline      orb.MultiPolygon
 	AreaM2       float64
+}
+
+// Enclave is a science enclave (科创飞地): floor space the High-tech Zone
+// leases in another city or abroad, counted in statistics, holding no quota
+// (quota is drawn only where land lies). Coordinates are WGS84/CGCS2000
+// degrees anywhere on Earth; the site is measured in its own UTM zone.
+type Enclave struct {
+	Code         string       `json:"code"`
+	NameZh       string       `json:"name_zh"`
+	NameEn       string       `json:"name_en"`
+	HomePark     string       `json:"home_park,omitempty"` // the park it reports to (HTZ)
+	City         string       `json:"city"`
+	Country      string       `json:"country"` // ISO 3166 alpha-2
+	Location     orb.Point    `json:"location"`
+	Site         orb.Geometry `json:"-"` // optional outline: Polygon or MultiPolygon
+	SiteAreaM2   *float64     `json:"site_area_m2,omitempty"`
+	FloorAreaM2  float64      `json:"floor_area_m2"`
+	LeaseStartOn *time.Time   `json:"-"`
+	LeaseEndOn   *time.Time   `json:"-"`
+	LeaseStart   string       `json:"lease_start_on,omitempty"`
+	LeaseEnd     string       `json:"lease_end_on,omitempty"`
 }
 
 // ZoneKind is one of the protected lines of 三区三线.
@@ -81,12 +107,16 @@ type ProtectedZone struct {
 	AreaM2  float64
 }
 
-// LandUseClass is one code of the 2023 用地用海分类 (自然资发〔2023〕234号).
+// LandUseClass is one code of the 2023 用地用海分类 (自然资发〔2023〕234号),
+// or a local class a province or city adds under it (Local).
 type LandUseClass struct {
-	Code         string // '10', '1001', '100101'
-	ParentCode   string // empty for first-level classes
-	Level        int
-	NameZh       string
-	NameEn       string
-	Construction bool // counts as construction land (建设用地)
+	Code         string   `json:"code"`        // '10', '1001', '100101'
+	ParentCode   string   `json:"parent_code"` // empty for first-level classes
+	Level        int      `json:"level"`
+	NameZh       string   `json:"name_zh"`
+	NameEn       string   `json:"name_en"`
+	Construction bool     `json:"construction"` // counts as construction land (建设用地)
+	Local        bool     `json:"local"`
+	Source       string   `json:"source"`  // who added a local class (浙江省, 杭州市)
+	Aliases      []string `json:"aliases"` // codes files write for it (M0)
 }

@@ -36,9 +36,10 @@ var LayerFields = map[string][]string{
 	"districts":       {"adcode", "name_zh", "name_en", "area_m2", "area_mu"},
 	"parks":           {"code", "name_zh", "name_en", "kind", "host_district", "area_m2", "area_mu"},
 	"protected-zones": {"id", "kind", "name", "area_m2", "area_mu"},
-	"parcels": {"code", "district", "park", "land_use", "land_use_zh", "status", "status_zh", "area_m2", "area_mu",
+	"parcels": {"code", "district", "park", "land_use", "land_use_zh", "current_use", "current_use_zh", "compatible_use", "compatible_share", "status", "status_zh", "area_m2", "area_mu",
 		"plot_ratio", "building_density", "green_ratio", "affordable_housing", "supply_method", "approved_on",
-		"supplied_on", "underground", "construction_land", "updated_at", "name", "owner", "remarks", "attributes"},
+		"supplied_on", "handed_over_on", "underground", "construction_land", "construction_override_reason",
+		"line_exception", "line_exception_document", "updated_at", "name", "owner", "remarks", "attributes"},
 }
 
 // GeoStore is what the web face needs from the geography store.

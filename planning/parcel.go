@@ -12,10 +12,11 @@ import (
 type Status string
 
 const (
-	StatusReserve           Status = "reserve"            // 储备
+	StatusPlanned           Status = "planned"            // 未报批: not yet filed for approval
 	StatusFiled             Status = "filed"              // 农转用/征收 报批中
 	StatusApproved          Status = "approved"           // 已批
 	StatusExpropriated      Status = "expropriated"       // 已征收
+	StatusReserve           Status = "reserve"            // 储备: expropriated or recovered, held by the land reserve centre before supply
 	StatusSupplied          Status = "supplied"           // 已供地 (出让/划拨)
 	StatusUnderConstruction Status = "under_construction" // 在建
 	StatusCompleted         Status = "completed"          // 竣工
@@ -34,10 +35,11 @@ type StatusInfo struct {
 // Statuses lists the lifecycle in order. The parcel_statuses table holds the
 // same rows (a test keeps the two equal).
 var Statuses = []StatusInfo{
-	{StatusReserve, "储备", "Reserve"},
+	{StatusPlanned, "未报批", "Planned (not yet filed)"},
 	{StatusFiled, "报批中", "Filed for conversion"},
 	{StatusApproved, "已批未征", "Approved"},
 	{StatusExpropriated, "已征收", "Expropriated"},
+	{StatusReserve, "储备", "Reserve"},
 	{StatusSupplied, "已供地", "Supplied"},
 	{StatusUnderConstruction, "在建", "Under construction"},
 	{StatusCompleted, "竣工", "Completed"},
@@ -64,6 +66,35 @@ func (s Status) Supplied() bool {
 		return true
 	}
 	return false
+}
+
+// ConversionApproved reports whether conversion (农转用) was approved by this
+// stage: approved and every later stage. Planned and filed land has no
+// approval yet; new quota is consumed at approval (无指标不得批地).
+func (s Status) ConversionApproved() bool {
+	switch s {
+	case StatusPlanned, StatusFiled:
+		return false
+	}
+	return s.Valid()
+}
+
+// LineException is a recorded exception to the protected lines (三区三线).
+type LineException string
+
+const (
+	LineExceptionNone LineException = ""
+	// 单独选址 infrastructure (roads, utilities: 民生基础设施) may lie outside
+	// the urban development boundary.
+	LineExceptionSingleSite LineException = "single_site_infrastructure"
+	// A national major project approved by the State Council (国务院批准的
+	// 国家重大项目) may occupy permanent basic farmland or the red line.
+	LineExceptionMajorProject LineException = "state_council_major_project"
+)
+
+// Valid reports whether e is none or a known exception.
+func (e LineException) Valid() bool {
+	return e == LineExceptionNone || e == LineExceptionSingleSite || e == LineExceptionMajorProject
 }
 
 // SupplyMethod is how land was supplied: 出让 (sale) or 划拨 (allocation).
@@ -102,30 +133,48 @@ func (e Elevation) Underground() bool { return e.Top != nil && *e.Top <= 0 }
 // Parcel is one land parcel (地块). District decides whose quota it uses;
 // Park (optional) only decides where it is counted in statistics.
 type Parcel struct {
-	ID               int64
-	Code             string // 地块编号, unique
-	District         string // adcode
-	Park             string // park code or empty
-	LandUse          string // 2023 class code
-	Status           Status
-	Outline          orb.MultiPolygon // EPSG:4490
-	AreaM2           float64          // computed by the database in EPSG:4549; never from input
-	PlotRatio        *float64         // 容积率
-	BuildingDensity  *float64         // 建筑密度, 0..1
-	GreenRatio       *float64         // 绿地率, 0..1
-	Affordable       bool             // 保障性住房 (a flag on residential parcels)
-	SupplyMethod     SupplyMethod
-	ApprovalKind     ApprovalKind
-	ApprovedOn       *time.Time
-	SuppliedOn       *time.Time
-	AgreedStartOn    *time.Time // 约定开工日期
-	ActualStartOn    *time.Time
-	CompletedOn      *time.Time
-	Elevation        Elevation
-	ConstructionLand bool // already construction land today (stock): needs no new quota
-	GovernmentDelay  bool // delay caused by government: exempt from 闲置
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	ID         int64
+	Code       string // 地块编号, unique
+	District   string // adcode
+	Park       string // park code or empty
+	LandUse    string // 规划用途: planned use, 2023 class code, from the 控规
+	CurrentUse string // 现状地类: today's use from the 三调 survey, crosswalked to a 2023 class; "" unknown
+	// 混合用地: a compatible planned use beside LandUse, with its share of
+	// the floor area (the main use has the rest); "" when not mixed.
+	CompatibleUse   string
+	CompatibleShare *float64
+	// A protected-line exception and its approving document (文号).
+	LineException         LineException
+	LineExceptionDocument string
+	Status                Status
+	Outline               orb.MultiPolygon // EPSG:4490
+	AreaM2                float64          // computed by the database in EPSG:4549; never from input
+	// Official areas (m²) as the documents state them: 三调 图斑面积 TBMJ and
+	// 扣除面积 KCMJ, the approved area, the contract area; nil unknown.
+	SurveyAreaM2, SurveyDeductionM2, ApprovedAreaM2, ContractAreaM2 *float64
+	PlotRatio                                                       *float64 // 容积率
+	BuildingDensity                                                 *float64 // 建筑密度, 0..1
+	GreenRatio                                                      *float64 // 绿地率, 0..1
+	Affordable                                                      bool     // 保障性住房 (a flag on residential parcels)
+	SupplyMethod                                                    SupplyMethod
+	ApprovalKind                                                    ApprovalKind
+	ApprovedOn                                                      *time.Time
+	SuppliedOn                                                      *time.Time
+	HandedOverOn                                                    *time.Time // 交地
+	AgreedStartOn                                                   *time.Time // 约定开工日期
+	ActualStartOn                                                   *time.Time
+	CompletedOn                                                     *time.Time
+	Elevation                                                       Elevation
+	// ConstructionLand (already construction land today: stock, needs no new
+	// quota) is derived by the store from CurrentUse, or from the override;
+	// what a caller sets here is kept only while CurrentUse is unknown.
+	ConstructionLand bool
+	// ConstructionOverride replaces the derived flag; it needs a reason.
+	ConstructionOverride       *bool
+	ConstructionOverrideReason string
+	GovernmentDelay            bool // delay caused by government: exempt from 闲置
+	CreatedAt                  time.Time
+	UpdatedAt                  time.Time
 }
 
 // AreaMu is the area in 亩.
@@ -133,3 +182,14 @@ func (p *Parcel) AreaMu() float64 { return geo.MuFromM2(p.AreaM2) }
 
 // AreaHectares is the area in hm².
 func (p *Parcel) AreaHectares() float64 { return geo.HectaresFromM2(p.AreaM2) }
+
+// Eligible is the protected-line rule (docs/DOMAIN.md §6) with the
+// exceptions: inside the urban development boundary, unless 单独选址
+// infrastructure; clear of farmland and red line, unless a State Council
+// major project; each within tol m². The store renders the same rule to
+// SQL (eligibleSQL); a test keeps the two equal. Project needs apply it
+// parcel by parcel.
+func Eligible(farmM2, redM2, outsideM2, tol float64, x LineException) bool {
+	return (outsideM2 <= tol || x == LineExceptionSingleSite) &&
+		(farmM2 <= tol && redM2 <= tol || x == LineExceptionMajorProject)
+}

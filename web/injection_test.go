@@ -83,7 +83,7 @@ var queryBases = map[string]string{
 	"srid": "4490", "encoding": "UTF-8", "account": "330108",
 }
 
-var layerFilters = []string{"bbox", "bbox-crs", "limit", "after", "status", "land_use", "park", "district", "min_area",
+var layerFilters = []string{"bbox", "bbox-crs", "limit", "after", "status", "land_use", "current_use", "park", "district", "min_area",
 	"max_area", "unit", "eligible", "updated_since", "properties", "precision"}
 
 // sweepWorld is a demo world of 300 parcels with the 2026 plan, its
@@ -243,7 +243,7 @@ func (w *sweepWorld) sweepRoutes() map[string]sweepRoute {
 		return func(b map[string]any) bool { a, ok := b[key].([]any); return ok && len(a) == 0 }
 	}
 	stockQ := append([]string{"asof", "kind"}, "bbox", "bbox-crs", "district", "park", "limit", "precision", "after")
-	exportQ := []string{"format", "srid", "crs", "precision", "encoding", "bbox", "bbox-crs", "status", "land_use", "park",
+	exportQ := []string{"format", "srid", "crs", "precision", "encoding", "bbox", "bbox-crs", "status", "land_use", "current_use", "park",
 		"district", "min_area", "max_area", "unit", "eligible", "updated_since"}
 	parcelCode := w.parcelCode
 	return map[string]sweepRoute{
@@ -364,11 +364,40 @@ func (w *sweepWorld) sweepRoutes() map[string]sweepRoute {
 			}},
 
 		"POST /api/parcels/search": {fields: []string{"where.park", "where.district", "where.polygon", "where.point", "where.distance_m",
-			"what.land_use", "what.status", "what.area.unit", "what.area.min", "what.eligible", "what.underground",
+			"what.land_use", "what.current_use", "what.status", "what.area.unit", "what.area.min", "what.eligible", "what.underground",
 			"order", "near", "limit", "cursor", "group_by", "precision", "geometry"},
 			body: func(string, int) map[string]any {
 				return map[string]any{"where": map[string]any{"district": "330108"},
 					"what": map[string]any{"land_use": []any{"10"}, "status": []any{"approved"}}, "limit": 5}
+			}},
+		"GET /api/parcels/{id}/events":       {path: map[string]string{"id": fmt.Sprint(w.parcelID)}},
+		"GET /api/land-use-classes/local":    none,
+		"GET /api/enclaves":                  none,
+		"GET /api/affordable-housing/{year}": {path: year},
+		"PUT /api/affordable-housing/{year}": {path: year, fields: []string{"target", "unit", "city_adcode", "document"},
+			free: map[string]bool{"document": true},
+			body: func(string, int) map[string]any {
+				return map[string]any{"target": 12.5, "unit": "公顷", "document": "sweep"}
+			}},
+		// SWEEP exists after the first success, so each variant is refused
+		// or stores free text only.
+		"POST /api/enclaves": {fields: []string{"code", "name_zh", "name_en", "home_park", "city", "country", "location", "site",
+			"floor_area_m2", "lease_start_on", "lease_end_on"},
+			free: map[string]bool{"name_zh": true, "name_en": true, "city": true},
+			body: func(string, int) map[string]any {
+				return map[string]any{"code": "SWEEP", "name_zh": "x", "city": "上海", "location": []any{121.6, 31.2}, "floor_area_m2": 100}
+			}},
+		"POST /api/parcels/{id}/events": {path: map[string]string{"id": fmt.Sprint(w.parcelID)},
+			fields: []string{"kind", "event_on", "document", "cause", "extended_to", "amount_wan", "note"},
+			free:   map[string]bool{"document": true, "note": true}, echo: map[string][]string{"document": {"document"}, "note": {"note"}},
+			body: func(string, int) map[string]any {
+				return map[string]any{"kind": "idle_determination", "event_on": "2024-06-10", "document": "sweep", "cause": "enterprise"}
+			}},
+		// 100101 exists: every variant is refused, so the classes never change.
+		"POST /api/land-use-classes": {fields: []string{"code", "parent_code", "name_zh", "name_en", "construction", "source", "aliases"},
+			free: map[string]bool{"name_zh": true, "name_en": true, "source": true},
+			body: func(string, int) map[string]any {
+				return map[string]any{"code": "100101", "name_zh": "sweep", "construction": true, "source": "sweep"}
 			}},
 		"POST /api/eligibility": {fields: []string{"geometry", "parcel_id", "parcel_code", "precision"},
 			body: func(field string, _ int) map[string]any {

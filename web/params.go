@@ -112,6 +112,12 @@ func parseParcelFilter(v url.Values) (*planning.ParcelFilter, error) {
 		}
 		f.LandUse = append(f.LandUse, s)
 	}
+	for _, s := range list(v.Get("current_use")) {
+		if !landUseCode.MatchString(s) {
+			return nil, invalidParam("current_use", "%q is not a land-use class code or prefix (2, 4 or 6 digits, e.g. 01 or 0101)", s)
+		}
+		f.CurrentUse = append(f.CurrentUse, s)
+	}
 	f.Parks = list(v.Get("park"))
 	f.Districts = list(v.Get("district"))
 	unit := geo.UnitM2
@@ -201,7 +207,7 @@ func parseCommon(layer string, v url.Values, maxLimit int) (planning.LayerQuery,
 		return q, err
 	}
 	if f != nil && layer != "parcels" {
-		return q, planning.Errorf(planning.ErrInvalid, "filters (status, land_use, park, district, min_area, max_area, eligible, updated_since, name) apply to the parcels layer only")
+		return q, planning.Errorf(planning.ErrInvalid, "filters (status, land_use, current_use, park, district, min_area, max_area, eligible, updated_since, name) apply to the parcels layer only")
 	}
 	q.Filter = f
 	return q, nil

@@ -39,7 +39,7 @@ func TestReportJSON(t *testing.T) {
 		} `json:"tables"`
 	}
 	res := get(t, srv.URL+"/api/reports/2026?asof=2026-12-31", &rep)
-	if res.StatusCode != 200 || rep.Year != 2026 || rep.AsOf != "2026-12-31" || len(rep.Tables) != 5 || len(rep.Notes) == 0 {
+	if res.StatusCode != 200 || rep.Year != 2026 || rep.AsOf != "2026-12-31" || len(rep.Tables) != 8 || len(rep.Notes) == 0 {
 		t.Fatalf("report: %d %+v", res.StatusCode, rep)
 	}
 	for _, tb := range rep.Tables {
@@ -115,8 +115,8 @@ func TestReportCSV(t *testing.T) {
 			titles++
 		}
 	}
-	if titles != 5 {
-		t.Errorf("%d table titles in the CSV, want 5", titles)
+	if titles != 8 {
+		t.Errorf("%d table titles in the CSV, want 8", titles)
 	}
 }
 
@@ -132,7 +132,7 @@ func TestReportXLSX(t *testing.T) {
 		t.Fatalf("excelize cannot open it: %v", err)
 	}
 	defer f.Close()
-	want := []string{"建设用地计划指标", "年度供地", "批而未供与闲置土地", "低效用地（五类）", "用地分类统计", "说明"}
+	want := []string{"建设用地计划指标", "年度供地", "批而未供与闲置土地", "低效用地（五类）", "用地分类统计（规划用途）", "现状地类统计", "保障性住房用地（全市统筹）", "测量面积与登记面积核对", "说明"}
 	if got := f.GetSheetList(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("sheets %v, want %v", got, want)
 	}

@@ -25,6 +25,14 @@ func (s *Server) mountPlanner(r chi.Router) {
 	r.Get("/stock", s.stockLayer)
 	r.Get("/stock/summary", s.stockSummary)
 	r.Get("/reports/{year}", s.yearReport)
+	r.Get("/parcels/{id}/events", s.parcelEvents)
+	r.With(s.requireRole(planning.RoleAdmin)).Post("/parcels/{id}/events", s.addParcelEvent)
+	r.Get("/land-use-classes/local", s.localClasses)
+	r.With(s.requireRole(planning.RoleAdmin)).Post("/land-use-classes", s.addLocalClass)
+	r.Get("/enclaves", s.enclaves)
+	r.With(s.requireRole(planning.RoleAdmin)).Post("/enclaves", s.addEnclave)
+	r.Get("/affordable-housing/{year}", s.affordableTarget)
+	r.With(s.requireRole(planning.RoleAdmin)).Put("/affordable-housing/{year}", s.setAffordableTarget)
 }
 
 // featureWriter writes a FeatureCollection whose features arrive one by

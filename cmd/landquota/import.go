@@ -69,6 +69,7 @@ func parseImport(env environ, args []string) (importConfig, error) {
 	fs.SetOutput(env.stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(env.stderr, "usage: landquota import districts|parks|protected-zones|parcels FILE [flags]")
+		fmt.Fprintln(env.stderr, "       landquota import parcel-events|district-evaluations|land-use-classes FILE.csv|FILE.xlsx [--dry-run]")
 		fmt.Fprintln(env.stderr, "FILE: GeoJSON, a Shapefile (.shp, its folder or a .zip), a GeoPackage, a CSV with a WKT column, or another GDAL vector format")
 		fs.PrintDefaults()
 	}
@@ -181,6 +182,16 @@ func isTerminal(w io.Writer) bool {
 }
 
 func runImport(ctx context.Context, env environ, args []string) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "parcel-events":
+			return runImportEvents(ctx, env, args[1:])
+		case "district-evaluations":
+			return runImportEvaluations(ctx, env, args[1:])
+		case "land-use-classes":
+			return runImportClasses(ctx, env, args[1:])
+		}
+	}
 	c, err := parseImport(env, args)
 	if err != nil {
 		return err

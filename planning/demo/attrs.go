@@ -1,6 +1,8 @@
 package demo
 
 import (
+	"fmt"
+	"hash/fnv"
 	"math"
 	"strings"
 	"time"
@@ -20,10 +22,10 @@ type profile struct {
 	name      string
 	uses      []useChoice
 	useTotal  float64
-	status    [10]float64 // weights, in planning.Statuses order
+	status    [11]float64 // weights, in planning.Statuses order
 	statTotal float64
 	minDate   time.Time // earliest approval: park opening or 2016
-	farmShare float64   // share of reserve/filed parcels that are farmland today
+	farmShare float64   // share of planned/filed parcels that are farmland today
 	consShare float64   // share of unsupplied non-farmland that is already construction land
 }
 
@@ -44,8 +46,8 @@ var (
 	maxAsOf          = time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
 )
 
-// Status weights: reserve, filed, approved, expropriated, supplied,
-// under_construction, completed, in_production, low_efficiency,
+// Status weights: planned, filed, approved, expropriated, reserve,
+// supplied, under_construction, completed, in_production, low_efficiency,
 // redevelopment. About a tenth is approved but unsupplied (批而未供).
 var (
 	profCore = newProfile(profile{ // Binjiang / HTZ: research and offices
@@ -56,7 +58,7 @@ var (
 			{"0804", 4, false}, {"0806", 2, false}, {"13", 4, false},
 			{"1401", 5.5, false}, {"1402", 2, false}, {"1101", 1, false}, {"1207", 0.5, false}, {"16", 1, false},
 		},
-		status:    [10]float64{3, 2, 5, 4, 8, 10, 12, 42, 8, 6},
+		status:    [11]float64{3, 2, 3, 4, 2, 8, 10, 12, 42, 8, 6},
 		minDate:   earliestApproval,
 		consShare: 0.5,
 	})
@@ -68,7 +70,7 @@ var (
 			{"070102", 3.5, false}, {"0701", 1.5, true}, {"0804", 1.5, false}, {"0806", 0.5, false},
 			{"13", 3.5, false}, {"1401", 3, false}, {"1402", 3.5, false}, {"1207", 0.5, false}, {"16", 1, false},
 		},
-		status:    [10]float64{8, 6, 6, 5, 15, 22, 12, 24, 1, 1},
+		status:    [11]float64{8, 6, 4, 5, 2, 15, 22, 12, 24, 1, 1},
 		minDate:   time.Date(2019, 2, 1, 0, 0, 0, 0, time.UTC), // zone opened 2019-08-28
 		consShare: 0.4,
 	})
@@ -80,7 +82,7 @@ var (
 			{"070102", 6, false}, {"070101", 1, false}, {"0701", 3, true}, {"0804", 2, false}, {"0806", 1, false},
 			{"13", 4, false}, {"1401", 5, false}, {"1402", 3, false}, {"1101", 3, false}, {"1207", 0.5, false}, {"16", 1.5, false},
 		},
-		status:    [10]float64{10, 8, 6, 5, 18, 24, 10, 17, 1, 1},
+		status:    [11]float64{10, 8, 4, 5, 2, 18, 24, 10, 17, 1, 1},
 		minDate:   time.Date(2021, 9, 1, 0, 0, 0, 0, time.UTC), // park opened 2022-03-03
 		consShare: 0.4,
 	})
@@ -92,7 +94,7 @@ var (
 			{"0901", 9, false}, {"0902", 4, false}, {"0802", 4, false}, {"0804", 4, false}, {"0806", 2, false},
 			{"13", 5, false}, {"1401", 6, false}, {"1402", 4, false}, {"1101", 6, false}, {"1207", 1, false}, {"16", 4, false},
 		},
-		status:    [10]float64{16, 8, 6, 4, 9, 12, 10, 25, 6, 4},
+		status:    [11]float64{16, 8, 4, 4, 2, 9, 12, 10, 25, 6, 4},
 		minDate:   earliestApproval,
 		farmShare: 0.35,
 		consShare: 0.3,
@@ -258,8 +260,8 @@ type lifecycle struct {
 func datesFor(r *rng, st planning.Status, idle bool, last, minD int) lifecycle {
 	var lc lifecycle
 	switch st {
-	case planning.StatusReserve, planning.StatusFiled:
-	case planning.StatusApproved, planning.StatusExpropriated:
+	case planning.StatusPlanned, planning.StatusFiled:
+	case planning.StatusApproved, planning.StatusExpropriated, planning.StatusReserve:
 		lc.approved = pickDay(r, minD, last-10, 1)
 	case planning.StatusSupplied:
 		if idle {
@@ -311,11 +313,13 @@ func fillSurface(r *rng, c *attrCtx, p *planning.Parcel, b *parcelBox) {
 		st, idle = planning.StatusSupplied, true
 	}
 	use, aff := prof.pickUse(r)
-	farm := false
-	if (st == planning.StatusReserve || st == planning.StatusFiled) && c.allowFarm && r.chance(prof.farmShare) {
-		use, aff, farm = "01", false, true
+	// Today's use (现状地类): farmland not yet filed, else construction land
+	// or unused land before supply, and the planned use once supplied.
+	current := ""
+	if (st == planning.StatusPlanned || st == planning.StatusFiled) && c.allowFarm && r.chance(prof.farmShare) {
+		current = "01"
 		if r.chance(0.6) {
-			use = "0101" // 水田
+			current = "0101" // 水田
 		}
 	}
 	for tries := 0; use == "16" && st.Supplied(); tries++ {
@@ -335,25 +339,42 @@ func fillSurface(r *rng, c *attrCtx, p *planning.Parcel, b *parcelBox) {
 	}
 	lc := datesFor(r, st, idle, c.last, c.minD)
 	setDates(p, b, lc)
-	if st != planning.StatusReserve {
+	if st != planning.StatusPlanned {
 		p.ApprovalKind = planning.ApprovalCityBatch
 		if r.chance(0.15) || (use == "1207" && r.chance(0.5)) {
 			p.ApprovalKind = planning.ApprovalSingleSite
 		}
 	}
-	if st.Supplied() {
+	switch {
+	case st.Supplied():
 		p.SupplyMethod = planning.SupplyAllocation
 		if sold(use, aff) {
 			p.SupplyMethod = planning.SupplySale
 		}
-		p.ConstructionLand = true
-	} else if !farm {
-		p.ConstructionLand = r.chance(prof.consShare)
+		current = use
+	case current != "":
+	case r.chance(prof.consShare):
+		current = stockUses[r.IntN(len(stockUses))]
+	default:
+		current = "2306" // 裸土地: unused land, not construction land
 	}
+	p.CurrentUse, p.ConstructionLand = current, ConstructionClass(current)
 	p.GovernmentDelay = idle && r.chance(0.25)
+	showcase(p, b)
 	b.bottom = 0
 	p.Elevation = planning.Elevation{Bottom: &b.bottom}
 	stamp(r, p, lc, c.last)
+}
+
+// stockUses are the current uses of unsupplied land that is construction
+// land already: village homesteads (农村宅基地) and old factories.
+var stockUses = [...]string{"0703", "0703", "1001"}
+
+// ConstructionClass reports whether a class the demo uses today is
+// construction land (the land_use_classes flag): everything but farmland
+// (01) and unused land (2302-2307); 2301 空闲地 is construction land.
+func ConstructionClass(code string) bool {
+	return !strings.HasPrefix(code, "01") && !(strings.HasPrefix(code, "23") && code != "2301")
 }
 
 var undergroundUses = [...]string{"1208", "1208", "1208", "1208", "1101", "1101", "1101", "0901", "0901", "0901"}
@@ -379,7 +400,7 @@ func fillUnderground(r *rng, c *attrCtx, p *planning.Parcel, b *parcelBox) {
 	if use != "1208" {
 		p.SupplyMethod = planning.SupplySale
 	}
-	p.ConstructionLand = true
+	p.CurrentUse, p.ConstructionLand = use, true
 	b.bottom = float64(-15 - 5*r.IntN(4))      // -15 .. -30
 	b.top = [...]float64{-5, -3, 0}[r.IntN(3)] // below ground: [bottom, top)
 	p.Elevation = planning.Elevation{Bottom: &b.bottom, Top: &b.top}
@@ -399,6 +420,31 @@ func setDates(p *planning.Parcel, b *parcelBox, lc lifecycle) {
 	p.AgreedStartOn = set(lc.agreed, &b.agreed)
 	p.ActualStartOn = set(lc.actual, &b.actual)
 	p.CompletedOn = set(lc.completed, &b.done)
+	// 交地: the land is handed over three weeks after the contract.
+	p.HandedOverOn = nil
+	if lc.supplied != 0 {
+		p.HandedOverOn = set(lc.supplied+21, &b.handover)
+	}
+}
+
+// showcase adds the cases of issue 14 that need no random draw (so the
+// rest of the world stays as it was): 商业 parcels mixed with housing
+// (0901/0701, Hangzhou's B1/R2) and 单独选址 roads with their approval
+// as a protected-line exception. Which parcels is decided by their code.
+func showcase(p *planning.Parcel, b *parcelBox) {
+	h := fnv.New32a()
+	h.Write([]byte(p.Code))
+	x := h.Sum32()
+	p.CompatibleUse, p.CompatibleShare = "", nil
+	p.LineException, p.LineExceptionDocument = "", ""
+	if p.LandUse == "0901" && x%4 == 0 {
+		b.share = 0.3 // the housing share
+		p.CompatibleUse, p.CompatibleShare = "0701", &b.share
+	}
+	if p.LandUse == "1207" && p.ApprovalKind == planning.ApprovalSingleSite {
+		p.LineException = planning.LineExceptionSingleSite
+		p.LineExceptionDocument = fmt.Sprintf("浙政土字〔%d〕%d号", 2016+x%10, 1+x%200)
+	}
 }
 
 // stamp sets CreatedAt/UpdatedAt: the record is created at its first event

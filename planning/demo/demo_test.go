@@ -454,9 +454,12 @@ func TestLandUseMix(t *testing.T) {
 		if p.LandUse == "0802" || p.LandUse == "0901" || p.LandUse == "0902" {
 			tl.resCom++
 		}
-		if p.LandUse == "01" || p.LandUse == "0101" {
+		if p.ConstructionLand != ConstructionClass(p.CurrentUse) {
+			t.Fatalf("%s: construction land %v contradicts current use %s", p.Code, p.ConstructionLand, p.CurrentUse)
+		}
+		if p.CurrentUse == "01" || p.CurrentUse == "0101" {
 			tl.farm++
-			if p.Park != "" || (p.Status != planning.StatusReserve && p.Status != planning.StatusFiled) {
+			if p.Park != "" || (p.Status != planning.StatusPlanned && p.Status != planning.StatusFiled) {
 				t.Fatalf("%s: farmland in park %q with status %s", p.Code, p.Park, p.Status)
 			}
 		}
@@ -563,7 +566,7 @@ func TestLifecycle(t *testing.T) {
 					approvedOld++
 				}
 			}
-			if p.LandUse == "01" || p.LandUse == "0101" {
+			if p.CurrentUse == "01" || p.CurrentUse == "0101" {
 				if p.ConstructionLand {
 					t.Fatalf("%s: farmland counted as construction land", p.Code)
 				}
@@ -785,5 +788,39 @@ func TestCustomParks(t *testing.T) {
 	}
 	if count["FYP"] == 0 || count[ParkHTZ] == 0 || count[ParkBinfu] != 0 {
 		t.Fatalf("counts %v", count)
+	}
+}
+
+// The demo shows the cases of issue 14: mixed use, 单独选址 roads with their
+// exception, handover dates, farmland today under a planned factory, and
+// idle land of both causes.
+func TestDemoShowsLandCases(t *testing.T) {
+	ps := collect(generate(t, Options{Seed: 7, Parcels: 4000}))
+	var mixed, roads, handed, farmPlanned, idleGov int
+	for _, p := range ps {
+		if p.CompatibleUse == "0701" && p.LandUse == "0901" && p.CompatibleShare != nil && *p.CompatibleShare == 0.3 {
+			mixed++
+		}
+		if p.LineException == planning.LineExceptionSingleSite {
+			if p.LandUse != "1207" || p.LineExceptionDocument == "" {
+				t.Fatalf("%s: exception on %s with document %q", p.Code, p.LandUse, p.LineExceptionDocument)
+			}
+			roads++
+		}
+		if p.Status.Supplied() != (p.HandedOverOn != nil) {
+			t.Fatalf("%s: status %s, handover %v", p.Code, p.Status, p.HandedOverOn)
+		}
+		if p.HandedOverOn != nil {
+			handed++
+		}
+		if (p.CurrentUse == "01" || p.CurrentUse == "0101") && p.LandUse != p.CurrentUse {
+			farmPlanned++
+		}
+		if p.GovernmentDelay {
+			idleGov++
+		}
+	}
+	if mixed == 0 || roads == 0 || handed == 0 || farmPlanned == 0 || idleGov == 0 {
+		t.Errorf("mixed %d, exception roads %d, handed over %d, farmland with a planned use %d, government-delayed idle %d", mixed, roads, handed, farmPlanned, idleGov)
 	}
 }

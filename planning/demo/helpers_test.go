@@ -94,6 +94,7 @@ func writeParcel(h hash.Hash, p *planning.Parcel) {
 			u64(0)
 		}
 	}
+	str(p.CurrentUse)
 	str(string(p.SupplyMethod))
 	str(string(p.ApprovalKind))
 	pt(p.ApprovedOn)

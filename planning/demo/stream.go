@@ -15,6 +15,8 @@ type parcelBox struct {
 	plot, density, green float64
 	approved, supplied   time.Time
 	agreed, actual, done time.Time
+	handover             time.Time
+	share                float64
 	bottom, top          float64
 	poly                 [1]orb.Polygon
 	ring                 [1]orb.Ring

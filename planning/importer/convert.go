@@ -3,6 +3,7 @@ package importer
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -171,6 +172,7 @@ func (w *converterWorker) convert(f RawFeature) (*Row, []Issue) {
 	if c.luIdx >= 0 {
 		w.landUse(row, add)
 	}
+	w.currentUse(row, add)
 	for i := range c.fields {
 		fd := &c.fields[i]
 		if row.Values[i] == nil && c.m.Defaults[i] != nil && raw[i] == "" {
@@ -279,7 +281,54 @@ func (w *converterWorker) landUse(row *Row, add func(Issue)) {
 	if normalizeCode(code) == "" {
 		return
 	}
-	scheme := c.m.Scheme
+	// 混合用地: the main and the compatible class, as Hangzhou writes B1/R2.
+	if main, compatible, mixed := strings.Cut(code, "/"); mixed {
+		ci := FieldIndex(c.layer, "compatible_use")
+		if ci < 0 || row.Values[ci] != nil {
+			add(Issue{Severity: SevError, Kind: KindBadValue, Field: "land_use", Value: clip(code),
+				Message: fmt.Sprintf("land use %q is mixed, and the compatible use is also given in its own field: give it once", code)})
+			return
+		}
+		if w.landUseCode(row, main, i, add) {
+			w.landUseCode(row, compatible, ci, add)
+		}
+		return
+	}
+	w.landUseCode(row, code, i, add)
+}
+
+// currentUse crosswalks the current use (现状地类): a field named like
+// DLBM holds 三调 codes; otherwise letters mean GB 50137 and digits 2023.
+func (w *converterWorker) currentUse(row *Row, add func(Issue)) {
+	c := w.c
+	i := FieldIndex(c.layer, "current_use")
+	if i < 0 {
+		return
+	}
+	code, ok := row.Values[i].(string)
+	row.Values[i] = nil
+	if !ok || normalizeCode(code) == "" {
+		return
+	}
+	scheme := SchemeAuto
+	if surveyField(c.m.Source[i]) {
+		scheme = SchemeGBT21010
+		if len(code)%2 == 1 && len(code) <= 5 && strings.Trim(code, "0123456789") == "" {
+			code = "0" + code // a numeric DBF field dropped the leading zero: 101 was 0101
+		}
+	}
+	w.landUseCodeIn(row, code, i, scheme, add)
+}
+
+// landUseCode crosswalks one code into field i; false when it could not.
+func (w *converterWorker) landUseCode(row *Row, code string, i int, add func(Issue)) bool {
+	return w.landUseCodeIn(row, code, i, w.c.m.Scheme, add)
+}
+
+// landUseCodeIn crosswalks one code written in scheme into field i.
+func (w *converterWorker) landUseCodeIn(row *Row, code string, i int, scheme Scheme, add func(Issue)) bool {
+	c := w.c
+	field := c.fields[i].Name
 	if scheme == SchemeAuto {
 		scheme = autoScheme(SchemeAuto, code)
 	}
@@ -290,13 +339,23 @@ func (w *converterWorker) landUse(row *Row, add func(Issue)) {
 		if scheme == Scheme2023 {
 			m = fmt.Sprintf("%q is not a 2023 land-use class code (2, 4 or 6 digits); if the file uses an older code list, say which with --land-use-scheme gbt21010 or gb50137", code)
 		}
-		add(Issue{Severity: SevError, Kind: KindUnknownCode, Field: "land_use", Value: normalizeCode(code), Scheme: string(scheme), Message: m})
-		return
+		add(Issue{Severity: SevError, Kind: KindUnknownCode, Field: field, Value: normalizeCode(code), Scheme: string(scheme), Message: m})
+		return false
 	}
 	row.Values[i] = to
 	if to != normalizeCode(code) || scheme != Scheme2023 {
-		row.SourceLandUse = code
+		if i == c.luIdx {
+			row.SourceLandUse = code
+		}
+		// A second-level code that lands on a first-level class says less
+		// than the file did: say so, and how to name the class.
+		if n := normalizeCode(code); len(to) == 2 && len(n) >= 4 {
+			add(Issue{Severity: SevWarning, Kind: KindCoarseCode, Field: field, Value: n, Scheme: string(scheme),
+				Message: fmt.Sprintf("land-use code %s (%s) maps only to the first-level class %s; to name the class, add it to the field map, e.g. \"crosswalk\": {%q: \"%s01\"}",
+					n, scheme.Title(), to, n, to)})
+		}
 	}
+	return true
 }
 
 // crossChecks applies the rules that tie two fields together (the
@@ -321,6 +380,7 @@ func (w *converterWorker) crossChecks(row *Row, add func(Issue)) {
 		return
 	}
 	before("approved_on", "supplied_on")
+	before("supplied_on", "handed_over_on")
 	before("actual_start_on", "completed_on")
 	before("actual_start_on", "halted_since")
 	bot, ok1 := get("elevation_bottom").(float64)
@@ -328,6 +388,44 @@ func (w *converterWorker) crossChecks(row *Row, add func(Issue)) {
 	if ok1 && ok2 && top <= bot {
 		add(Issue{Severity: SevError, Kind: KindBadValue, Field: "elevation_top", Value: strconv.FormatFloat(top, 'f', -1, 64),
 			Message: fmt.Sprintf("elevation_top %g is not above elevation_bottom %g", top, bot)})
+	}
+	w.mixedUse(row, get, add)
+	x, _ := get("line_exception").(string)
+	doc, _ := get("line_exception_document").(string)
+	if (x == "") != (doc == "") {
+		add(Issue{Severity: SevError, Kind: KindBadValue, Field: "line_exception_document",
+			Message: "a protected-line exception (单独选址, 国家重大项目) needs its approving document (文号), and a document its exception"})
+	}
+}
+
+// mixedUse checks a mixed use (混合用地): a compatible class needs its share
+// (or the main one's), two shares must add up to 1, and shares need a
+// compatible class. The compatible share is what is stored.
+func (w *converterWorker) mixedUse(row *Row, get func(string) any, add func(Issue)) {
+	cu, _ := get("compatible_use").(string)
+	cs, hasCS := get("compatible_share").(float64)
+	ms, hasMS := get("main_share").(float64)
+	bad := func(field, format string, args ...any) {
+		add(Issue{Severity: SevError, Kind: KindBadValue, Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	switch {
+	case cu == "" && (hasCS || hasMS):
+		bad("compatible_use", "a share is given but no compatible use: write the land use as main/compatible (0901/0701, B1/R2) or fill compatible_use")
+	case cu == "":
+	case cu == get("land_use"):
+		bad("compatible_use", "the compatible use %s is the main use", cu)
+	case !hasCS && !hasMS:
+		bad("compatible_share", "the mixed use %v/%s needs the share of the compatible use (兼容用途比例) or of the main use", get("land_use"), cu)
+	case hasCS && hasMS && math.Abs(cs+ms-1) > 1e-6:
+		bad("main_share", "main_share %g and compatible_share %g add up to %g, not 1", ms, cs, cs+ms)
+	default:
+		if !hasCS {
+			cs = 1 - ms
+			row.Values[FieldIndex(w.c.layer, "compatible_share")] = cs
+		}
+		if cs <= 0 || cs >= 1 {
+			bad("compatible_share", "the compatible use's share %g must lie strictly between 0 and 1", cs)
+		}
 	}
 }
 

@@ -214,3 +214,12 @@ func CrosswalkTargets() map[string]bool {
 	}
 	return out
 }
+
+// surveyField reports whether a field's name says it holds 三调 (GB/T 21010)
+// codes: DLBM 地类编码 and its variants (XZDLBM 现状地类编码, TBDLBM ...).
+// Their four digits look like 2023 codes (0601 is 工业用地 in 三调, 农村道路
+// in 2023), so the name decides, never the value.
+func surveyField(name string) bool {
+	n := strings.ToLower(strings.TrimSpace(name))
+	return strings.Contains(n, "dlbm") || strings.Contains(n, "地类编码") || strings.Contains(n, "地类代码")
+}

@@ -357,7 +357,7 @@ func (m *FieldMap) resolve(layer Layer, sourceFields []string, complete bool) (*
 		mp.Scheme = m.LandUseScheme
 		if mp.Scheme == "" || mp.Scheme == SchemeAuto {
 			mp.Scheme = SchemeAuto
-			if src := strings.ToLower(strings.TrimSpace(mp.Source[i])); src == "dlbm" || src == "地类编码" {
+			if surveyField(mp.Source[i]) {
 				mp.Scheme = SchemeGBT21010
 			}
 		}

@@ -46,6 +46,12 @@ type Store interface {
 	ImportRows(ctx context.Context, req Request, m *Mapping, rows Rows, rep *Report, prog *Progress) (Outcome, error)
 }
 
+// ClassAliases is what a store that knows local land-use classes offers:
+// the codes files write (M0) and the class each stands for.
+type ClassAliases interface {
+	LandUseAliases(ctx context.Context) (map[string]string, error)
+}
+
 // LogEntry sums up one committed import (the import log).
 type LogEntry struct {
 	ID         string    `json:"id"`
@@ -91,6 +97,19 @@ func Import(ctx context.Context, store Store, src *Source, req Request, prog *Pr
 	m, err := req.FieldMap.resolve(req.Layer, fields, src.FieldsComplete())
 	if err != nil {
 		return rep, err
+	}
+	// Local classes the admin added (M0 创新型产业用地) carry the codes files
+	// write for them; the field map's own crosswalk wins.
+	if al, ok := store.(ClassAliases); ok && req.Layer == Parcels {
+		aliases, err := al.LandUseAliases(ctx)
+		if err != nil {
+			return rep, err
+		}
+		for k, v := range aliases {
+			if _, set := m.Crosswalk[normalizeCode(k)]; !set {
+				m.Crosswalk[normalizeCode(k)] = v
+			}
+		}
 	}
 	rep.Source.Fields = fields
 	rep.Source.FieldMap, rep.Source.Derived = m.Describe()

@@ -26,6 +26,7 @@ const (
 	KindBadValue         = "bad_value"         // a value of the wrong type or out of range
 	KindMissingValue     = "missing_value"     // a required value is empty
 	KindUnknownCode      = "unknown_code"      // a land-use code without a 2023 class, or a class that does not exist
+	KindCoarseCode       = "coarse_code"       // a land-use code mapped only to a first-level class (三调 0810 → 14)
 	KindUnknownReference = "unknown_reference" // a district or park that the database does not hold
 	KindDuplicateCode    = "duplicate_code"    // two features with one code
 	KindExists           = "exists"            // the code is already in the database (insert mode)

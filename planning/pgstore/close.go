@@ -12,21 +12,13 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// districtStock sums, per district of the city, the 增存挂钩 facts of a year
-// by the yearly report's own stock rules (groupFacts): 批而未供 supplied and
-// 闲置 disposed during the year, and the 5-year supply rate at its end (or
-// at asof, when the year is not over). The allocation's district facts and
-// the year-end close both read them, so they agree with the report.
-func (s *Store) districtStock(ctx context.Context, year int, asof time.Time) ([]quota.DistrictStock, error) {
-	from := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
-	end := time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
-	if asof.Before(end) {
-		end = asof
-	}
-	if end.Before(from) {
-		end = from
-	}
-	groups, _, err := s.groupFacts(ctx, planner.DefaultRules(), from, from.AddDate(0, 0, -1), end)
+// districtStock is, per district of the city, the 增存挂钩 facts of a
+// year by the yearly report's own stock rules (DistrictStockFacts): 批而未供
+// supplied and 闲置 disposed during the year, and the 5-year supply rate at
+// its end. The allocation's district facts and the year-end close both read
+// them, so they agree with the report.
+func (s *Store) districtStock(ctx context.Context, year int) ([]quota.DistrictStock, error) {
+	facts, err := s.DistrictStockFacts(ctx, year, planner.DefaultRules())
 	if err != nil {
 		return nil, err
 	}
@@ -42,20 +34,8 @@ func (s *Store) districtStock(ctx context.Context, year int, asof time.Time) ([]
 		return nil, domainError(err)
 	}
 	for i := range out {
-		var approved, supplied float64
-		for _, g := range groups {
-			if g.District != out[i].District {
-				continue
-			}
-			out[i].UnsuppliedDisposed += g.UnsuppliedDisposed.M2
-			out[i].IdleDisposed += g.IdleDisposed.M2
-			approved += g.Approved5y.M2
-			supplied += g.Supplied5y.M2
-		}
-		if approved > 0 {
-			rate := supplied / approved
-			out[i].SupplyRate5y = &rate
-		}
+		f := facts[out[i].District]
+		out[i].UnsuppliedDisposed, out[i].IdleDisposed, out[i].SupplyRate5y = f.UnsuppliedDisposed.M2, f.IdleDisposed.M2, f.SupplyRate
 	}
 	return out, nil
 }
@@ -88,7 +68,7 @@ func (s *Store) closeFacts(ctx context.Context, year int, kind quota.Kind) (quot
 	}
 	var stock []quota.DistrictStock
 	if kind == quota.KindNewConstruction { // 增存挂钩 concerns the new construction-land quota
-		if stock, err = s.districtStock(ctx, year, time.Now()); err != nil {
+		if stock, err = s.districtStock(ctx, year); err != nil {
 			return rules, nil, err
 		}
 	}

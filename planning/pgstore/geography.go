@@ -51,8 +51,8 @@ func insertPark(ctx context.Context, q execer, p planning.Park) error {
 	if err != nil {
 		return err
 	}
-	_, err = q.Exec(ctx, `INSERT INTO parks (code, name_zh, name_en, kind, host_district, geom)
-		VALUES ($1, $2, $3, $4, $5, $6)`, p.Code, p.NameZh, p.NameEn, string(p.Kind), p.HostDistrict, g)
+	_, err = q.Exec(ctx, `INSERT INTO parks (code, name_zh, name_en, kind, host_district, geom, parent_code)
+		VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, ''))`, p.Code, p.NameZh, p.NameEn, string(p.Kind), p.HostDistrict, g, p.ParentCode)
 	return domainError(err)
 }
 
@@ -87,13 +87,31 @@ var parcelColumns = []string{
 	"plot_ratio", "building_density", "green_ratio", "affordable_housing",
 	"supply_method", "approval_kind", "approved_on", "supplied_on", "agreed_start_on",
 	"actual_start_on", "completed_on", "elevation_bottom", "elevation_top",
-	"construction_land", "government_delay",
+	"construction_land", "government_delay", "current_use_code", "construction_override", "construction_override_reason",
+	"handed_over_on", "compatible_use_code", "compatible_share", "line_exception", "line_exception_document",
+	"survey_area_m2", "survey_deduction_m2", "approved_area_m2", "contract_area_m2",
 }
 
 // parcelValues lists p's values in parcelColumns order.
 func parcelValues(p *planning.Parcel) ([]any, error) {
 	if !p.Status.Valid() {
 		return nil, planning.Errorf(planning.ErrInvalid, "parcel %s: unknown status %q", p.Code, p.Status)
+	}
+	if (p.ConstructionOverride == nil) != (strings.TrimSpace(p.ConstructionOverrideReason) == "") {
+		return nil, planning.Errorf(planning.ErrInvalid, "parcel %s: a construction-land override needs a reason, and a reason needs an override", p.Code).
+			WithDetail("field", "construction_override_reason")
+	}
+	if (p.CompatibleUse == "") != (p.CompatibleShare == nil) || p.CompatibleShare != nil && (*p.CompatibleShare <= 0 || *p.CompatibleShare >= 1) {
+		return nil, planning.Errorf(planning.ErrInvalid, "parcel %s: a mixed use needs a compatible class and its share, strictly between 0 and 1", p.Code).
+			WithDetail("field", "compatible_share")
+	}
+	if !p.LineException.Valid() {
+		return nil, planning.Errorf(planning.ErrInvalid, "parcel %s: unknown protected-line exception %q (single_site_infrastructure or state_council_major_project)",
+			p.Code, p.LineException).WithDetail("field", "line_exception")
+	}
+	if (p.LineException == "") != (strings.TrimSpace(p.LineExceptionDocument) == "") {
+		return nil, planning.Errorf(planning.ErrInvalid, "parcel %s: a protected-line exception needs its approving document (文号), and a document its exception", p.Code).
+			WithDetail("field", "line_exception_document")
 	}
 	g, err := outline(p.Outline, "parcel "+p.Code)
 	if err != nil {
@@ -105,6 +123,10 @@ func parcelValues(p *planning.Parcel) ([]any, error) {
 		nullString(string(p.SupplyMethod)), nullString(string(p.ApprovalKind)),
 		p.ApprovedOn, p.SuppliedOn, p.AgreedStartOn, p.ActualStartOn, p.CompletedOn,
 		p.Elevation.Bottom, p.Elevation.Top, p.ConstructionLand, p.GovernmentDelay,
+		nullString(p.CurrentUse), p.ConstructionOverride, nullString(p.ConstructionOverrideReason),
+		p.HandedOverOn, nullString(p.CompatibleUse), p.CompatibleShare,
+		nullString(string(p.LineException)), nullString(p.LineExceptionDocument),
+		p.SurveyAreaM2, p.SurveyDeductionM2, p.ApprovedAreaM2, p.ContractAreaM2,
 	}, nil
 }
 
@@ -144,17 +166,22 @@ var insertParcelSQL = func() string {
 // GetParcel reads one parcel by id.
 func (s *Store) GetParcel(ctx context.Context, id int64) (planning.Parcel, error) {
 	var p planning.Parcel
-	var park, supply, approval *string
+	var park, supply, approval, current, reason, compatible *string
 	var g orbScanner
 	err := s.pool.QueryRow(ctx, `SELECT id, code, district_adcode, park_code, land_use_code, status, geom, area_m2,
 		plot_ratio, building_density, green_ratio, affordable_housing, supply_method, approval_kind,
 		approved_on, supplied_on, agreed_start_on, actual_start_on, completed_on,
-		elevation_bottom, elevation_top, construction_land, government_delay, created_at, updated_at
+		elevation_bottom, elevation_top, construction_land, government_delay, created_at, updated_at,
+		current_use_code, construction_override, construction_override_reason, handed_over_on,
+		compatible_use_code, compatible_share::float8, coalesce(line_exception, ''), coalesce(line_exception_document, ''),
+		survey_area_m2, survey_deduction_m2, approved_area_m2, contract_area_m2
 		FROM parcels WHERE id = $1`, id).Scan(
 		&p.ID, &p.Code, &p.District, &park, &p.LandUse, &p.Status, &g, &p.AreaM2,
 		&p.PlotRatio, &p.BuildingDensity, &p.GreenRatio, &p.Affordable, &supply, &approval,
 		&p.ApprovedOn, &p.SuppliedOn, &p.AgreedStartOn, &p.ActualStartOn, &p.CompletedOn,
-		&p.Elevation.Bottom, &p.Elevation.Top, &p.ConstructionLand, &p.GovernmentDelay, &p.CreatedAt, &p.UpdatedAt)
+		&p.Elevation.Bottom, &p.Elevation.Top, &p.ConstructionLand, &p.GovernmentDelay, &p.CreatedAt, &p.UpdatedAt,
+		&current, &p.ConstructionOverride, &reason, &p.HandedOverOn, &compatible, &p.CompatibleShare, &p.LineException, &p.LineExceptionDocument,
+		&p.SurveyAreaM2, &p.SurveyDeductionM2, &p.ApprovedAreaM2, &p.ContractAreaM2)
 	if isNoRows(err) {
 		return p, planning.Errorf(planning.ErrNotFound, "parcel %d does not exist", id)
 	}
@@ -162,6 +189,7 @@ func (s *Store) GetParcel(ctx context.Context, id int64) (planning.Parcel, error
 		return p, domainError(err)
 	}
 	p.Park, p.SupplyMethod, p.ApprovalKind = deref(park), planning.SupplyMethod(deref(supply)), planning.ApprovalKind(deref(approval))
+	p.CurrentUse, p.ConstructionOverrideReason, p.CompatibleUse = deref(current), deref(reason), deref(compatible)
 	p.Outline = g.multiPolygon()
 	return p, nil
 }

@@ -43,11 +43,14 @@ var importTables = map[importer.Layer]importTable{
 		cols: map[string]string{"code": "code", "district": "district_adcode", "park": "park_code", "land_use": "land_use_code",
 			"status": "status", "plot_ratio": "plot_ratio", "building_density": "building_density", "green_ratio": "green_ratio",
 			"affordable_housing": "affordable_housing", "supply_method": "supply_method", "approval_kind": "approval_kind",
-			"approved_on": "approved_on", "supplied_on": "supplied_on", "agreed_start_on": "agreed_start_on",
+			"approved_on": "approved_on", "supplied_on": "supplied_on", "handed_over_on": "handed_over_on", "agreed_start_on": "agreed_start_on",
 			"actual_start_on": "actual_start_on", "completed_on": "completed_on", "elevation_bottom": "elevation_bottom",
 			"elevation_top": "elevation_top", "construction_land": "construction_land", "government_delay": "government_delay",
 			"developed_share": "developed_share", "invested_share": "invested_share", "halted_since": "halted_since",
-			"land_price_wan": "land_price_wan", "name": "name", "owner": "owner", "remarks": "remarks"}},
+			"land_price_wan": "land_price_wan", "compatible_use": "compatible_use_code", "compatible_share": "compatible_share", "current_use": "current_use_code",
+			"line_exception": "line_exception", "line_exception_document": "line_exception_document",
+			"survey_area_m2": "survey_area_m2", "survey_deduction_m2": "survey_deduction_m2",
+			"approved_area_m2": "approved_area_m2", "contract_area_m2": "contract_area_m2", "name": "name", "owner": "owner", "remarks": "remarks"}},
 }
 
 func sqlType(k importer.Kind) string {
@@ -141,7 +144,10 @@ func (s *Store) ImportRows(ctx context.Context, req importer.Request, m *importe
 	run.attrs = req.Layer == importer.Parcels && have["attributes"]
 	fields := importer.Fields(req.Layer)
 	for i, f := range fields {
-		col := t.cols[f.Name]
+		col, stored := t.cols[f.Name]
+		if !stored {
+			continue // checked on the way in, not stored (main_share)
+		}
 		if !have[col] {
 			if m.Source[i] != "" {
 				return "", planning.Errorf(planning.ErrUnavailable, "the database has no column %s.%s for field %s: run `landquota migrate`", t.table, col, f.Name)
@@ -486,6 +492,8 @@ func (r *importRun) checkReferences(ctx context.Context) error {
 	case importer.Parcels:
 		refs = []ref{
 			{"land_use_code", "land_use", "land_use_classes", "code", importer.KindUnknownCode, "land-use class %s does not exist in the 2023 classification"},
+			{"compatible_use_code", "compatible_use", "land_use_classes", "code", importer.KindUnknownCode, "compatible land-use class %s does not exist in the 2023 classification"},
+			{"current_use_code", "current_use", "land_use_classes", "code", importer.KindUnknownCode, "current-use class %s does not exist in the 2023 classification"},
 			{"district_adcode", "district", "districts", "adcode", importer.KindUnknownReference, "district %s is not in the database: import the districts first"},
 			{"park_code", "park", "parks", "code", importer.KindUnknownReference, "park %s is not in the database: import the parks first"},
 		}

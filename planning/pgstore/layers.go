@@ -42,17 +42,21 @@ var layers = map[string]layer{
 			"area_m2": areaProps, "area_mu": muProps},
 	},
 	"parcels": {
-		from:   "parcels t JOIN land_use_classes c ON c.code = t.land_use_code JOIN parcel_statuses s ON s.code = t.status",
+		from:   "parcels t JOIN land_use_classes c ON c.code = t.land_use_code JOIN parcel_statuses s ON s.code = t.status LEFT JOIN land_use_classes cu ON cu.code = t.current_use_code",
 		key:    "t.id",
 		intKey: true,
 		props: map[string]string{"code": "t.code", "district": "t.district_adcode", "park": "t.park_code",
 			"land_use": "t.land_use_code", "land_use_zh": "c.name_zh", "status": "t.status", "status_zh": "s.name_zh",
+			"current_use": "t.current_use_code", "current_use_zh": "cu.name_zh",
+			"compatible_use": "t.compatible_use_code", "compatible_share": "t.compatible_share::float8",
 			"area_m2": areaProps, "area_mu": muProps, "plot_ratio": "t.plot_ratio",
 			"building_density": "t.building_density", "green_ratio": "t.green_ratio",
 			"affordable_housing": "t.affordable_housing", "supply_method": "t.supply_method",
 			"approved_on": "t.approved_on", "supplied_on": "t.supplied_on",
 			"underground": "coalesce(t.elevation_top <= 0, false)", "construction_land": "t.construction_land",
-			"updated_at": "t.updated_at", "name": "t.name", "owner": "t.owner", "remarks": "t.remarks", "attributes": "t.attributes"},
+			"construction_override_reason": "t.construction_override_reason", "updated_at": "t.updated_at",
+			"handed_over_on": "t.handed_over_on", "line_exception": "t.line_exception", "line_exception_document": "t.line_exception_document",
+			"name": "t.name", "owner": "t.owner", "remarks": "t.remarks", "attributes": "t.attributes"},
 	},
 }
 
@@ -129,6 +133,9 @@ func whereSQL(q planning.LayerQuery, args *sqlArgs) (string, error) {
 	if len(f.LandUse) > 0 {
 		conds = append(conds, "t.land_use_code LIKE ANY("+args.add(likePrefixes(f.LandUse))+"::text[])")
 	}
+	if len(f.CurrentUse) > 0 {
+		conds = append(conds, "t.current_use_code LIKE ANY("+args.add(likePrefixes(f.CurrentUse))+"::text[])")
+	}
 	if len(f.Parks) > 0 {
 		conds = append(conds, "t.park_code = ANY("+args.add(f.Parks)+"::text[])")
 	}
@@ -153,7 +160,7 @@ func whereSQL(q planning.LayerQuery, args *sqlArgs) (string, error) {
 			not = "NOT "
 		}
 		conds = append(conds, not+"EXISTS (SELECT 1 FROM parcel_conflicts e WHERE e.parcel_id = t.id AND "+
-			eligibleSQL("e", args.add(planning.EligibilityToleranceM2)+"::float8")+")")
+			eligibleSQL("e", toleranceSQL)+")")
 	}
 	return strings.Join(conds, " AND "), nil
 }
@@ -269,21 +276,24 @@ func (s *Store) LayerVersion(ctx context.Context) (string, error) {
 // checkFilterCodes refuses codes that name nothing, so a typo gets a 400
 // rather than an empty map.
 func (s *Store) checkFilterCodes(ctx context.Context, f *planning.ParcelFilter) error {
-	if f.Empty() || len(f.LandUse)+len(f.Parks)+len(f.Districts) == 0 {
+	if f.Empty() || len(f.LandUse)+len(f.CurrentUse)+len(f.Parks)+len(f.Districts) == 0 {
 		return nil
 	}
-	var badUse, badParks, badDistricts []string
+	var badUse, badCurrent, badParks, badDistricts []string
 	err := s.pool.QueryRow(ctx, `SELECT
 		array(SELECT u FROM unnest($1::text[]) u WHERE NOT EXISTS (SELECT 1 FROM land_use_classes WHERE code = u)),
 		array(SELECT u FROM unnest($2::text[]) u WHERE NOT EXISTS (SELECT 1 FROM parks WHERE code = u)),
-		array(SELECT u FROM unnest($3::text[]) u WHERE NOT EXISTS (SELECT 1 FROM districts WHERE adcode = u))`,
-		f.LandUse, f.Parks, f.Districts).Scan(&badUse, &badParks, &badDistricts)
+		array(SELECT u FROM unnest($3::text[]) u WHERE NOT EXISTS (SELECT 1 FROM districts WHERE adcode = u)),
+		array(SELECT u FROM unnest($4::text[]) u WHERE NOT EXISTS (SELECT 1 FROM land_use_classes WHERE code = u))`,
+		f.LandUse, f.Parks, f.Districts, f.CurrentUse).Scan(&badUse, &badParks, &badDistricts, &badCurrent)
 	if err != nil {
 		return domainError(err)
 	}
 	switch {
 	case len(badUse) > 0:
 		return planning.Errorf(planning.ErrInvalid, "land_use: unknown land-use class %s", strings.Join(badUse, ", ")).WithDetail("parameter", "land_use")
+	case len(badCurrent) > 0:
+		return planning.Errorf(planning.ErrInvalid, "current_use: unknown land-use class %s", strings.Join(badCurrent, ", ")).WithDetail("parameter", "current_use")
 	case len(badParks) > 0:
 		return planning.Errorf(planning.ErrInvalid, "park: unknown park %s", strings.Join(badParks, ", ")).WithDetail("parameter", "park")
 	case len(badDistricts) > 0:

@@ -30,7 +30,12 @@ func (s *Store) YearReport(ctx context.Context, year int, asof time.Time, r plan
 	if err := s.reportPlans(ctx, year, &in); err != nil {
 		return planner.Report{}, err
 	}
-	if in.Groups, in.Classes, err = s.groupFacts(ctx, r, from, in.Start, in.End); err != nil {
+	res, err := s.groupFacts(ctx, r, from, in.Start, in.End)
+	if err != nil {
+		return planner.Report{}, err
+	}
+	in.Groups, in.Classes, in.CurrentClasses = res.groups, res.planned.list, res.actual.list
+	if in.AffordableTarget, err = s.AffordableTarget(ctx, year); err != nil {
 		return planner.Report{}, err
 	}
 	return planner.BuildReport(in, time.Now()), nil

@@ -3,6 +3,7 @@ package pgstore_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -145,5 +146,132 @@ func TestYearReportMatchesHandSums(t *testing.T) {
 	}
 	if _, err := w.s.YearReport(context.Background(), 2025, end, planner.DefaultRules()); err == nil {
 		t.Error("an as-of day outside the year was accepted")
+	}
+}
+
+// The allocation's 增存挂钩 facts and the report read the same disposal
+// figures: by hand, Xiaoshan supplied 7 of its 15 hm² 批而未供 in 2026 and
+// Binjiang disposed 1 of its 2 hm² idle land.
+func TestDistrictStockFactsEqualReport(t *testing.T) {
+	w := newReportWorld(t)
+	ctx := context.Background()
+	end, _ := time.Parse(time.DateOnly, "2026-12-31")
+	rep, err := w.s.YearReport(ctx, 2026, end, planner.DefaultRules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	facts, err := w.s.DistrictStockFacts(ctx, 2026, planner.DefaultRules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(facts) != 2 {
+		t.Fatalf("%d districts, want 2", len(facts))
+	}
+	rate := func(p *float64) any {
+		if p == nil {
+			return nil
+		}
+		return *p
+	}
+	for code, f := range facts {
+		for col, got := range map[string]any{
+			"unsupplied_start_hm2": f.UnsuppliedStart.Hm2, "unsupplied_disposed_hm2": f.UnsuppliedDisposed.Hm2,
+			"unsupplied_disposal_rate": rate(f.UnsuppliedRate), "idle_start_hm2": f.IdleStart.Hm2,
+			"idle_disposed_hm2": f.IdleDisposed.Hm2, "idle_disposal_rate": rate(f.IdleRate),
+			"approved_5y_hm2": f.Approved5y.Hm2, "supplied_5y_hm2": f.Supplied5y.Hm2, "supply_rate_5y": rate(f.SupplyRate),
+		} {
+			if want := reportCell(t, rep, "stock", planner.SectionDistrict, code, col, ""); want != got {
+				t.Errorf("%s %s: facts %v, report %v", code, col, got, want)
+			}
+		}
+	}
+	if x := facts["330109"]; x.UnsuppliedDisposed.Hm2 != 7 || x.UnsuppliedStart.Hm2 != 15 {
+		t.Errorf("Xiaoshan 批而未供 disposed %v of %v, want 7 of 15", x.UnsuppliedDisposed.Hm2, x.UnsuppliedStart.Hm2)
+	}
+	if b := facts["330108"]; b.IdleDisposed.Hm2 != 1 || b.IdleStart.Hm2 != 2 || b.SupplyRate == nil || *b.SupplyRate != 1 {
+		t.Errorf("Binjiang idle disposed %v of %v, supply rate %v", b.IdleDisposed.Hm2, b.IdleStart.Hm2, b.SupplyRate)
+	}
+}
+
+// 亩均 figures come from the district evaluation table; the allocation
+// facts read them with DistrictEvaluations.
+func TestDistrictEvaluations(t *testing.T) {
+	w := newPlannerWorld(t)
+	ctx := context.Background()
+	rows := []planner.DistrictEvaluation{{Year: 2025, Adcode: "330108", TaxPerMuWan: 85.3, ValueAddedPerMuWan: 320.5},
+		{Year: 2025, Adcode: "330109", TaxPerMuWan: 31, ValueAddedPerMuWan: 140.25}}
+	if err := w.s.SaveDistrictEvaluations(ctx, rows, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	rows[0].TaxPerMuWan = 90 // given again: replaced
+	bad := append(rows[:1:1], planner.DistrictEvaluation{Year: 2025, Adcode: "310115", TaxPerMuWan: 1})
+	if err := w.s.SaveDistrictEvaluations(ctx, bad, "admin"); err == nil || !strings.Contains(err.Error(), "row 2") {
+		t.Fatalf("unknown district: %v", err)
+	}
+	got, err := w.s.DistrictEvaluations(ctx, 2025)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got["330108"].TaxPerMuWan != 85.3 || got["330109"].ValueAddedPerMuWan != 140.25 {
+		t.Fatalf("evaluations %+v (a refused file must change nothing)", got)
+	}
+	if none, _ := w.s.DistrictEvaluations(ctx, 2024); len(none) != 0 {
+		t.Fatalf("2024: %+v", none)
+	}
+}
+
+// The report sets the official areas beside the measured ones: X7 is 4 hm²
+// measured; its contract says 39 000 m², its 三调 patch 40 500 m² less
+// 400 m² of field ridges.
+func TestReportReconcilesOfficialAreas(t *testing.T) {
+	w := newReportWorld(t)
+	ctx := context.Background()
+	if _, err := w.s.Pool().Exec(ctx, `UPDATE parcels SET contract_area_m2 = 39000, survey_area_m2 = 40500, survey_deduction_m2 = 400 WHERE code = 'X7'`); err != nil {
+		t.Fatal(err)
+	}
+	end, _ := time.Parse(time.DateOnly, "2026-12-31")
+	rep, err := w.s.YearReport(ctx, 2026, end, planner.DefaultRules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for col, want := range map[string]any{"contract_count": int64(1), "contract_measured_hm2": 4.0, "contract_official_hm2": 3.9,
+		"contract_difference": 0.0256, "survey_official_hm2": 4.01, "survey_difference": -0.0025, "approved_count": int64(0)} {
+		if got := reportCell(t, rep, "area_reconcile", planner.SectionDistrict, "330109", col, ""); got != want {
+			t.Errorf("%s = %v (%T), want %v", col, got, got, want)
+		}
+	}
+}
+
+// 保障房 pooled city-wide: X13 (3 hm², allocated in 2026 in Xiaoshan)
+// serves affordable housing; the city's target is 10 hm²: 30% met.
+func TestReportAffordableHousingPooled(t *testing.T) {
+	w := newReportWorld(t)
+	ctx := context.Background()
+	if _, err := w.s.Pool().Exec(ctx, `UPDATE parcels SET affordable_housing = true WHERE code = 'X13'`); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.s.SetAffordableTarget(ctx, planner.AffordableTarget{Year: 2026, TargetM2: 100_000}, "admin"); err == nil {
+		t.Fatal("a target without its document was stored")
+	}
+	if err := w.s.SetAffordableTarget(ctx, planner.AffordableTarget{Year: 2026, TargetM2: 100_000, Document: "杭政办函〔2026〕7号"}, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	end, _ := time.Parse(time.DateOnly, "2026-12-31")
+	rep, err := w.s.YearReport(ctx, 2026, end, planner.DefaultRules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	D := planner.SectionDistrict
+	for _, c := range []struct {
+		code, col string
+		want      any
+	}{
+		{"330109", "affordable_supplied_hm2", 3.0}, {"330109", "affordable_supplied_count", int64(1)},
+		{"330108", "affordable_supplied_hm2", 0.0}, {"", "affordable_supplied_hm2", 3.0},
+		{"", "city_target_hm2", 10.0}, {"", "target_rate", 0.3}, {"330109", "city_target_hm2", nil},
+	} {
+		if got := reportCell(t, rep, "affordable_housing", D, c.code, c.col, ""); got != c.want {
+			t.Errorf("%q %s = %v (%T), want %v", c.code, c.col, got, got, c.want)
+		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"time"
 
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/allocation"
@@ -162,38 +161,31 @@ func (s *Store) AllocationInput(ctx context.Context, year int, kind quota.Kind, 
 	return in, mark, nil
 }
 
-// districtFacts are each district's facts for the split of year's plan, by
-// the yearly report's stock rules for the year before (districtStock): the
-// 5-year supply rate at its end, the 批而未供 and 闲置 land it disposed of,
-// and the mean expected 亩均税收 of its projects.
+// districtFacts are each district's facts for the split of year's plan:
+// by the yearly report's stock rules for the year before (districtStock),
+// the 5-year supply rate at its end and the 批而未供 and 闲置 land it disposed
+// of; and its 亩均税收 and 亩均增加值 from the district evaluation table (not
+// from what projects claim; 0, unknown, when not evaluated).
 func (s *Store) districtFacts(ctx context.Context, year int) (map[string]allocation.AccountFacts, error) {
-	stock, err := s.districtStock(ctx, year-1, time.Date(year-1, 12, 31, 0, 0, 0, 0, time.UTC))
+	stock, err := s.districtStock(ctx, year-1)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.pool.Query(ctx, "SELECT district_adcode, avg(tax_per_mu_wan)::float8 FROM projects GROUP BY district_adcode")
+	eval, err := s.DistrictEvaluations(ctx, year-1)
 	if err != nil {
-		return nil, domainError(err)
+		return nil, err
 	}
-	tax := map[string]float64{}
-	for rows.Next() {
-		var d string
-		var v float64
-		if err := rows.Scan(&d, &v); err != nil {
-			rows.Close()
-			return nil, domainError(err)
-		}
-		tax[d] = v
-	}
-	rows.Close()
 	out := map[string]allocation.AccountFacts{}
 	for _, d := range stock {
 		// Nothing approved in five years leaves nothing unsupplied: the
 		// district meets any supply-rate floor.
 		f := allocation.AccountFacts{SupplyRate5y: 1, UnsuppliedDisposed: allocation.AreaFromM2(d.UnsuppliedDisposed),
-			IdleDisposed: allocation.AreaFromM2(d.IdleDisposed), TaxPerMu: tax[d.District]}
+			IdleDisposed: allocation.AreaFromM2(d.IdleDisposed)}
 		if d.SupplyRate5y != nil {
 			f.SupplyRate5y = min(1, max(0, *d.SupplyRate5y))
+		}
+		if e, ok := eval[d.District]; ok {
+			f.TaxPerMu, f.ValueAddedPerMu = e.TaxPerMuWan, e.ValueAddedPerMuWan
 		}
 		out[d.District] = f
 	}

@@ -12,12 +12,12 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// availableSQL is free land (planner.StatusAvailable): reserve, or approved
-// and not supplied, with no project holding it. The status list is
-// constant SQL so the partial indexes of migration 007 match it.
+// availableSQL is free land (planner.StatusAvailable): approved,
+// expropriated or in reserve, with no project holding it. The status list
+// is constant SQL so the partial indexes of migration 011 match it.
 // The projects' parcels are few; NOT IN lets PostgreSQL hash them once
 // rather than probe or scan project_parcels per candidate.
-const availableSQL = `(t.status IN ('reserve', 'approved', 'expropriated') AND t.id NOT IN (SELECT pp0.parcel_id FROM project_parcels pp0))`
+const availableSQL = `(t.status IN ('approved', 'expropriated', 'reserve') AND t.id NOT IN (SELECT pp0.parcel_id FROM project_parcels pp0))`
 
 // searchPre is what the database works out once per search before the
 // real query: the points in EPSG:4549, and the radius's box and circle
@@ -50,12 +50,13 @@ func searchPrecheck(ctx context.Context, db querier, q *planner.Search) (*search
 	if q.Point != nil {
 		cLon, cLat = &q.Point[0], &q.Point[1]
 	}
-	var badUse []string
+	var badUse, badCurrent []string
 	var parkOK, districtOK, valid bool
 	var reason, location *string
 	var box [4]*float64
 	err := db.QueryRow(ctx, `
 		SELECT array(SELECT u FROM unnest($1::text[]) u WHERE NOT EXISTS (SELECT 1 FROM land_use_classes WHERE code = u)),
+		       array(SELECT u FROM unnest($10::text[]) u WHERE NOT EXISTS (SELECT 1 FROM land_use_classes WHERE code = u)),
 		       $2::text = '' OR EXISTS (SELECT 1 FROM parks WHERE code = $2::text),
 		       $3::text = '' OR EXISTS (SELECT 1 FROM districts WHERE adcode = $3::text),
 		       coalesce(d.valid, true), d.reason, ST_AsGeoJSON(d.location, 7),
@@ -68,8 +69,8 @@ func searchPrecheck(ctx context.Context, db querier, q *planner.Search) (*search
 		             ST_Transform(ST_SetSRID(ST_MakePoint($7::float8, $8::float8), 4490), 4549) AS c) x
 		CROSS JOIN LATERAL (SELECT ST_Transform(ST_Segmentize(ST_Expand(x.c, $9::float8 * 1.01 + 1), $9::float8 / 4 + 1), 4490) AS b) y
 		LEFT JOIN LATERAL ST_IsValidDetail(x.g) d ON true`,
-		q.LandUse, q.Park, q.District, pre.poly, nearLon, nearLat, cLon, cLat, q.DistanceM).
-		Scan(&badUse, &parkOK, &districtOK, &valid, &reason, &location, &pre.shrunk, &pre.nearX, &pre.nearY, &pre.centreX, &pre.centreY,
+		q.LandUse, q.Park, q.District, pre.poly, nearLon, nearLat, cLon, cLat, q.DistanceM, q.CurrentUse).
+		Scan(&badUse, &badCurrent, &parkOK, &districtOK, &valid, &reason, &location, &pre.shrunk, &pre.nearX, &pre.nearY, &pre.centreX, &pre.centreY,
 			&box[0], &box[1], &box[2], &box[3], &pre.inner, &pre.outer)
 	if err != nil {
 		return nil, domainError(err)
@@ -77,6 +78,8 @@ func searchPrecheck(ctx context.Context, db querier, q *planner.Search) (*search
 	switch {
 	case len(badUse) > 0:
 		return nil, unknownField("what.land_use", "unknown land-use class %s", strings.Join(badUse, ", "))
+	case len(badCurrent) > 0:
+		return nil, unknownField("what.current_use", "unknown land-use class %s", strings.Join(badCurrent, ", "))
 	case !parkOK:
 		return nil, unknownField("where.park", "unknown park %q", q.Park)
 	case !districtOK:
@@ -143,6 +146,9 @@ func searchWhere(q *planner.Search, pre *searchPre, args *sqlArgs) string {
 	if q.Name != "" {
 		conds = append(conds, textMatchSQL("t", args.add(q.Name)))
 	}
+	if len(q.CurrentUse) > 0 {
+		conds = append(conds, "t.current_use_code LIKE ANY("+args.add(likePrefixes(q.CurrentUse))+"::text[])")
+	}
 	var status []string
 	if len(q.Statuses) > 0 {
 		s := make([]string, len(q.Statuses))
@@ -177,6 +183,11 @@ func searchWhere(q *planner.Search, pre *searchPre, args *sqlArgs) string {
 // then one page of features, each built by PostgreSQL with the figures
 // that say why it matched and handed to emit as its row arrives.
 func (s *Store) SearchParcels(ctx context.Context, q planner.Search, emit func(feature []byte) error) (planner.SearchResult, error) {
+	tol, err := s.tolerance(ctx)
+	if err != nil {
+		return planner.SearchResult{}, err
+	}
+	q.ToleranceM2 = tol
 	return searchPage(ctx, s.pool, q, emit)
 }
 
@@ -264,11 +275,13 @@ func searchPage(ctx context.Context, db querier, q planner.Search, emit func(fea
 	SELECT tot.j, f.* FROM tot LEFT JOIN LATERAL (
 		SELECT p.id, p.v, ` + geom + ` AS geom, t.code, t.district_adcode, t.park_code, t.land_use_code, c.name_zh, t.status, st.name_zh,
 			t.area_m2, coalesce(t.elevation_top <= 0, false), t.construction_land, t.approved_on, t.supplied_on, pp.project_id,
-			k.farmland_m2, k.red_line_m2, k.outside_boundary_m2, ` + distance + `, ` + overlap + `, ` + useMatch + `
+			k.farmland_m2, k.red_line_m2, k.outside_boundary_m2, ` + distance + `, ` + overlap + `, ` + useMatch + `,
+			t.current_use_code, cu.name_zh, coalesce(t.line_exception, '')
 		FROM page p
 		JOIN parcels t ON t.id = p.id
 		JOIN land_use_classes c ON c.code = t.land_use_code
 		JOIN parcel_statuses st ON st.code = t.status
+		LEFT JOIN land_use_classes cu ON cu.code = t.current_use_code
 		LEFT JOIN project_parcels pp ON pp.parcel_id = t.id
 		JOIN parcel_conflicts k ON k.parcel_id = t.id
 		ORDER BY ` + fmt.Sprintf(order, "p") + `) f ON true`
@@ -300,7 +313,7 @@ func searchPage(ctx context.Context, db querier, q planner.Search, emit func(fea
 		f.geom = raw[3]
 		if err := rows.Scan(nil, &last.ID, &last.Value, nil, &f.code, &f.district, &f.park, &f.landUse, &f.landUseZh, &f.status, &f.statusZh,
 			&f.area, &f.underground, &f.constructionLand, &f.approvedOn, &f.suppliedOn, &f.projectID,
-			&f.farmland, &f.redLine, &f.outside, &f.distance, &f.overlap, &f.useMatch); err != nil {
+			&f.farmland, &f.redLine, &f.outside, &f.distance, &f.overlap, &f.useMatch, &f.currentUse, &f.currentUseZh, &f.lineException); err != nil {
 			return res, domainError(err)
 		}
 		f.id = last.ID
@@ -316,7 +329,18 @@ func searchPage(ctx context.Context, db querier, q planner.Search, emit func(fea
 // eligibleSQL is the eligibility rule (DOMAIN.md section 6) over the
 // figures of parcel_conflicts under alias: each at most tol m².
 func eligibleSQL(alias, tol string) string {
-	return fmt.Sprintf("(%[1]s.farmland_m2 <= %[2]s AND %[1]s.red_line_m2 <= %[2]s AND %[1]s.outside_boundary_m2 <= %[2]s)", alias, tol)
+	return fmt.Sprintf(`((%[1]s.outside_boundary_m2 <= %[2]s OR t.line_exception IS NOT DISTINCT FROM 'single_site_infrastructure')
+		AND (%[1]s.farmland_m2 <= %[2]s AND %[1]s.red_line_m2 <= %[2]s OR t.line_exception IS NOT DISTINCT FROM 'state_council_major_project'))`, alias, tol)
+}
+
+// toleranceSQL is the eligibility tolerance of the policy (migration 017).
+const toleranceSQL = "(SELECT tolerance_m2 FROM eligibility_policy)"
+
+// tolerance reads the eligibility tolerance (m²) of the policy.
+func (s *Store) tolerance(ctx context.Context) (float64, error) {
+	var tol float64
+	err := s.pool.QueryRow(ctx, "SELECT "+toleranceSQL).Scan(&tol)
+	return tol, domainError(err)
 }
 
 // searchTotals reads the totals per status ([[status, count, m²], ...]).
@@ -350,7 +374,8 @@ func searchTotals(text []byte, groupByStatus bool) (planner.Totals, error) {
 }
 
 const parcelSubject = `SELECT t.id, t.code, t.land_use_code AS land_use, t.status, t.construction_land AS cl,
-	coalesce(t.elevation_top <= 0, false) AS under, t.geom AS g FROM parcels t WHERE `
+	coalesce(t.elevation_top <= 0, false) AS under, t.geom AS g, coalesce(t.line_exception, '') AS lx,
+	coalesce(t.line_exception_document, '') AS lxd FROM parcels t WHERE `
 
 // CheckEligibility measures a drawn shape or a parcel against the
 // protected lines (EPSG:4549) and decides whether it needs new quota.
@@ -370,7 +395,7 @@ func (s *Store) CheckEligibility(ctx context.Context, q planner.EligibilityQuery
 		gp := args.add(g) + "::geometry"
 		check = "SELECT d.valid AS ok, d.reason, ST_AsGeoJSON(d.location, 7) AS loc FROM ST_IsValidDetail(" + gp + ") d"
 		subject = "SELECT NULL::bigint AS id, NULL::text AS code, NULL::text AS land_use, NULL::text AS status, NULL::boolean AS cl, false AS under, " +
-			gp + " AS g FROM v WHERE v.ok"
+			gp + " AS g, '' AS lx, '' AS lxd FROM v WHERE v.ok"
 		e.Subject.Kind = "geometry"
 	case q.ParcelID > 0:
 		subject = parcelSubject + "t.id = " + args.add(q.ParcelID)
@@ -404,7 +429,7 @@ func (s *Store) CheckEligibility(ctx context.Context, q planner.EligibilityQuery
 		                                ELSE ST_Area(ST_Transform(ST_Intersection(p.geom, s.g), 4549)) END AS a) x
 		WHERE s.id IS NULL AND p.geom && s.g AND ST_Intersects(p.geom, s.g) AND coalesce(p.elevation_top > 0, true))
 	SELECT v.ok, v.reason, v.loc, r.* FROM v LEFT JOIN (
-	SELECT true AS found, s.id, s.code, s.land_use, s.status, s.cl, s.under, ST_Area(ST_Transform(s.g, 4549)),
+	SELECT true AS found, s.id, s.code, s.land_use, s.status, s.cl, s.under, s.lx, s.lxd, ` + toleranceSQL + `, ST_Area(ST_Transform(s.g, 4549)),
 	       coalesce((SELECT sum(m2) FROM pieces WHERE kind = 'permanent_basic_farmland'), 0),
 	       coalesce((SELECT sum(m2) FROM pieces WHERE kind = 'ecological_red_line'), 0),
 	       coalesce((SELECT sum(m2) FROM pieces WHERE kind = 'outside_boundary'), 0), cover.stock, cover.new,
@@ -424,8 +449,10 @@ func (s *Store) CheckEligibility(ctx context.Context, q planner.EligibilityQuery
 	var area, farm, red, outside, stock, newM2 *float64
 	// One subject keeps the plan's cost far below jit_above_cost (about
 	// 1,000 against 100,000): no transaction is needed to turn JIT off.
+	var lx, lxd *string
+	var tol *float64
 	err := s.pool.QueryRow(ctx, sql, args...).Scan(&ok, &reason, &location, &found, &id, &code, &use, &status, &cl, &under,
-		&area, &farm, &red, &outside, &stock, &newM2, &overlaps)
+		&lx, &lxd, &tol, &area, &farm, &red, &outside, &stock, &newM2, &overlaps)
 	if err != nil {
 		return e, domainError(err)
 	}
@@ -436,6 +463,8 @@ func (s *Store) CheckEligibility(ctx context.Context, q planner.EligibilityQuery
 		return e, planning.Errorf(planning.ErrNotFound, "%s", field)
 	}
 	e.Subject.Area = planner.AreaOf(*area)
+	e.ToleranceM2, q.ToleranceM2 = *tol, *tol
+	e.Subject.LineException, e.Subject.LineExceptionDocument = planning.LineException(*lx), *lxd
 	e.Farmland, e.RedLine, e.OutsideBoundary = planner.AreaOf(*farm), planner.AreaOf(*red), planner.AreaOf(*outside)
 	e.Overlaps = json.RawMessage(*overlaps)
 	newArea, stockArea := *newM2, *stock

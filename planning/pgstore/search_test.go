@@ -290,7 +290,7 @@ func TestSearchDrawnPolygonGroupedByStatus(t *testing.T) {
 	want := []struct {
 		st planning.Status
 		ha float64
-	}{{planning.StatusReserve, 4}, {planning.StatusApproved, 4}, {planning.StatusCompleted, 2}}
+	}{{planning.StatusApproved, 4}, {planning.StatusReserve, 4}, {planning.StatusCompleted, 2}} // lifecycle order: 储备 after approval
 	for i, b := range tot.ByStatus {
 		if b.Status != want[i].st || b.Count != 1 || b.Hm2 != want[i].ha || b.NameZh == "" {
 			t.Errorf("by status %d: %+v, want %s %v hm²", i, b, want[i].st, want[i].ha)

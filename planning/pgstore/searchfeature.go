@@ -19,6 +19,8 @@ type searchFeature struct {
 	geom                       []byte // GeoJSON text, or nil when geometry was not asked for
 	code, district, landUse    string
 	park                       *string
+	currentUse, currentUseZh   *string // 现状地类, unknown when nil
+	lineException              planning.LineException
 	landUseZh, status          string
 	statusZh                   string
 	area                       float64
@@ -50,6 +52,10 @@ func (f *searchFeature) appendJSON(b []byte, tolM2 float64) []byte {
 	b = appendJSONString(b, f.landUse)
 	b = append(b, `,"land_use_zh":`...)
 	b = appendJSONString(b, f.landUseZh)
+	b = append(b, `,"current_use":`...)
+	b = appendNullString(b, f.currentUse)
+	b = append(b, `,"current_use_zh":`...)
+	b = appendNullString(b, f.currentUseZh)
 	b = append(b, `,"status":`...)
 	b = appendJSONString(b, f.status)
 	b = append(b, `,"status_zh":`...)
@@ -100,9 +106,13 @@ func (f *searchFeature) appendJSON(b []byte, tolM2 float64) []byte {
 		b = append(b, ',')
 	}
 	b = append(b, `"eligibility":{"eligible":`...)
-	b = strconv.AppendBool(b, f.farmland <= tolM2 && f.redLine <= tolM2 && f.outside <= tolM2)
+	b = strconv.AppendBool(b, planner.Eligible(f.farmland, f.redLine, f.outside, tolM2, f.lineException))
 	b = append(b, `,"inside_boundary":`...)
 	b = strconv.AppendBool(b, f.outside <= tolM2)
+	if f.lineException != "" {
+		b = append(b, `,"line_exception":`...)
+		b = appendJSONString(b, string(f.lineException))
+	}
 	b = append(b, `,"outside_boundary_m2":`...)
 	b = appendRounded(b, f.outside, 2)
 	b = append(b, `,"farmland_m2":`...)

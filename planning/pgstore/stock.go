@@ -30,11 +30,15 @@ func bindRules(args *sqlArgs, r planner.Rules) stockRules {
 // (planner.Facts.Started).
 const startedStatuses = "('under_construction', 'completed', 'in_production', 'low_efficiency', 'redevelopment')"
 
+// suppliedStatuses are the stages of planning.Status.Supplied.
+const suppliedStatuses = "('supplied', 'under_construction', 'completed', 'in_production', 'low_efficiency', 'redevelopment')"
+
 // stockLateral renders planner.Rules.Derive over the parcel aliased t as
 // of the date expression asof. The result is the relation named alias with
 // the columns unsupplied, unsupplied_days, unsupplied_years, idle,
-// idle_kind, idle_from, idle_years, idle_exempt, fee_wan, recovery_due and
-// the five low-efficiency flags low_unsupplied ... low_below_standard.
+// idle_kind, idle_from, idle_years, idle_exempt, fee_wan, recovery_due, the
+// five low-efficiency flags low_unsupplied ... low_below_standard and
+// facts_missing (text[] of planner.MissingFact).
 // PostgreSQL flattens the subqueries into expressions over t.
 // TestStockSQLMatchesRules keeps this equal to the Go rules.
 func stockLateral(r stockRules, asof, alias string) string {
@@ -47,7 +51,7 @@ func stockLateral(r stockRules, asof, alias string) string {
 		coalesce(t.completed_on <= %[1]s, false) AS completed) %[4]s
 	CROSS JOIN LATERAL (SELECT
 		CASE WHEN %[4]s.supplied AND NOT %[4]s.started
-		       THEN coalesce(t.agreed_start_on, (t.supplied_on + make_interval(years => %[6]s))::date)
+		       THEN coalesce(t.agreed_start_on, t.handed_over_on, (t.supplied_on + make_interval(years => %[6]s))::date)
 		     WHEN %[4]s.started AND NOT %[4]s.completed AND t.halted_since <= %[1]s
 		          AND (t.developed_share < %[7]s OR t.invested_share < %[8]s)
 		       THEN t.halted_since END AS clock,
@@ -57,7 +61,7 @@ func stockLateral(r stockRules, asof, alias string) string {
 		%[4]s.unsupplied,
 		CASE WHEN %[4]s.unsupplied THEN %[1]s - t.approved_on END AS unsupplied_days,
 		CASE WHEN %[4]s.unsupplied THEN lq_full_years(t.approved_on, %[1]s) END AS unsupplied_years,
-		%[10]s.due AND NOT t.government_delay AS idle,
+		%[10]s.due AS idle,
 		%[10]s.due AND t.government_delay AS idle_exempt,
 		CASE WHEN %[10]s.due THEN %[5]s.kind END AS idle_kind,
 		CASE WHEN %[10]s.due THEN %[5]s.clock END AS idle_from,
@@ -68,7 +72,12 @@ func stockLateral(r stockRules, asof, alias string) string {
 		coalesce(%[4]s.supplied AND NOT %[4]s.started AND %[5]s.clock <= %[1]s, false) AS low_supplied_unused,
 		coalesce(%[4]s.started AND t.developed_share < 1, false) AS low_used_unfinished,
 		coalesce(t.status = 'completed' AND t.completed_on + make_interval(years => %[13]s) <= %[1]s, false) AS low_built_not_producing,
-		t.status = 'low_efficiency' AS low_below_standard) %[2]s`,
+		t.status = 'low_efficiency' AS low_below_standard,
+		array_remove(ARRAY[
+			CASE WHEN t.status IN `+suppliedStatuses+` AND t.supplied_on IS NULL THEN 'supply_date' END,
+			CASE WHEN %[4]s.started AND NOT %[4]s.completed AND coalesce(t.halted_since <= %[1]s, false)
+			          AND NOT (coalesce(t.developed_share < %[7]s, false) OR coalesce(t.invested_share < %[8]s, false))
+			          AND (t.developed_share IS NULL OR t.invested_share IS NULL) THEN 'halted_shares' END], NULL) AS facts_missing) %[2]s`,
 		asof, alias, startedStatuses, a0, a1, r.grace, r.dev, r.inv, r.idle, a2, r.fee, r.recovery, r.built)
 }
 
@@ -78,7 +87,8 @@ var stockFilters = map[string]string{
 	"unsupplied":                         "s.unsupplied",
 	"idle":                               "s.idle",
 	"idle_exempt":                        "s.idle_exempt",
-	"fee_due":                            "s.idle",
+	"facts_missing":                      "cardinality(s.facts_missing) > 0",
+	"fee_due":                            "(s.idle AND NOT s.idle_exempt)",
 	"recovery_due":                       "s.recovery_due",
 	string(planner.LowSuppliedUnused):    "s.low_supplied_unused",
 	string(planner.LowUsedUnfinished):    "s.low_used_unfinished",
@@ -139,11 +149,12 @@ func (s *Store) StreamStock(ctx context.Context, q planner.StockQuery, emit func
 		'approved_on', t.approved_on, 'supplied_on', t.supplied_on, 'agreed_start_on', t.agreed_start_on,
 		'actual_start_on', t.actual_start_on, 'completed_on', t.completed_on, 'developed_share', t.developed_share,
 		'invested_share', t.invested_share, 'halted_since', t.halted_since, 'government_delay', t.government_delay,
+		'handed_over_on', t.handed_over_on,
 		'land_price_wan', t.land_price_wan, 'underground', coalesce(t.elevation_top <= 0, false),
 		'as_of', ` + asof + `, 'unsupplied', s.unsupplied, 'unsupplied_days', s.unsupplied_days, 'unsupplied_years', s.unsupplied_years,
 		'idle', s.idle, 'idle_kind', s.idle_kind, 'idle_from', s.idle_from, 'idle_years', s.idle_years,
-		'idle_exempt', s.idle_exempt, 'fee_due', s.idle, 'fee_wan', s.fee_wan, 'recovery_due', s.recovery_due,
-		'low_efficiency', ` + lowArray + `)`
+		'idle_exempt', s.idle_exempt, 'fee_due', s.idle AND NOT s.idle_exempt, 'fee_wan', s.fee_wan, 'recovery_due', s.recovery_due,
+		'low_efficiency', ` + lowArray + `, 'facts_missing', s.facts_missing)`
 	sql := `SELECT t.id, '{"type":"Feature","id":' || t.id || ',"geometry":' || ST_AsGeoJSON(t.geom, ` + args.add(q.Precision) + `) ||
 		',"properties":' || ` + props + `::text || '}'
 		FROM parcels t JOIN land_use_classes c ON c.code = t.land_use_code JOIN parcel_statuses st ON st.code = t.status` +
@@ -237,7 +248,8 @@ func stockBits(s string, mask int) string {
 // class and one packed class number (its stock flags as of end, bits 0-7,
 // and 批而未供 and 闲置 as of start, bits 8-9; how it was supplied in the
 // period, 16-17; the full years of 批而未供 at the end plus one, 18-20; the
-// supply-rate window, 21-22; whether its land price is known, 23), and
+// supply-rate window, 21-22; whether its land price is known, 23; facts missing, 24; determined idle by
+// an event on or before the end, 25; affordable housing, 26), and
 // counts and measures each class. PostgreSQL evaluates the rules once per
 // row and hashes the groups in parallel; scanGroupFacts folds them into
 // planner.GroupFacts and planner.ClassFacts.
@@ -245,7 +257,7 @@ func groupFactsSQL(args *sqlArgs, r planner.Rules, from, start, end time.Time) s
 	rules := bindRules(args, r)
 	f, s0, s1 := args.add(from)+"::date", args.add(start)+"::date", args.add(end)+"::date"
 	win := args.add(planner.AddYears(end, -r.SupplyRateYears)) + "::date"
-	return `SELECT t.district_adcode, coalesce(t.park_code, ''), t.land_use_code,
+	return `SELECT t.district_adcode, coalesce(t.park_code, ''), t.land_use_code, coalesce(t.current_use_code, ''),
 		` + stockBits("b", 0xff) + `
 		| (` + stockBits("a", bitUnsupplied|bitIdle) + ` << 8)
 		| (CASE WHEN t.supplied_on >= ` + f + ` AND t.supplied_on <= ` + s1 + `
@@ -253,39 +265,101 @@ func groupFactsSQL(args *sqlArgs, r planner.Rules, from, start, end time.Time) s
 		| (coalesce(least(b.unsupplied_years, 3) + 1, 0) << 18)
 		| (CASE WHEN t.approved_on > ` + win + ` AND t.approved_on <= ` + s1 + `
 		       THEN CASE WHEN t.supplied_on <= ` + s1 + ` THEN 2 ELSE 1 END ELSE 0 END << 21)
-		| (CASE WHEN t.land_price_wan IS NOT NULL THEN 1 << 23 ELSE 0 END),
-		count(*), coalesce(sum(t.area_m2), 0), coalesce(sum(round(t.land_price_wan * ` + rules.fee + `, 2)), 0)::float8
-	FROM parcels t` + stockLateral(rules, s0, "a") + stockLateral(rules, s1, "b") + `
-	GROUP BY 1, 2, 3, 4`
+		| (CASE WHEN t.land_price_wan IS NOT NULL THEN 1 << 23 ELSE 0 END)
+		| (CASE WHEN cardinality(b.facts_missing) > 0 THEN 1 << 24 ELSE 0 END)
+		| (CASE WHEN ev.det IS NOT NULL AND (ev.rec IS NULL OR ev.rec < ev.det) THEN 1 << 25 ELSE 0 END)
+		| (CASE WHEN t.affordable_housing THEN 1 << 26 ELSE 0 END),
+		count(*), coalesce(sum(t.area_m2), 0), coalesce(sum(round(t.land_price_wan * ` + rules.fee + `, 2)), 0)::float8,
+		coalesce(sum(` + area2D + `), 0),
+		count(t.survey_area_m2), coalesce(sum(t.area_m2) FILTER (WHERE t.survey_area_m2 IS NOT NULL), 0),
+		coalesce(sum(t.survey_area_m2 - coalesce(t.survey_deduction_m2, 0)), 0),
+		count(t.approved_area_m2), coalesce(sum(t.area_m2) FILTER (WHERE t.approved_area_m2 IS NOT NULL), 0), coalesce(sum(t.approved_area_m2), 0),
+		count(t.contract_area_m2), coalesce(sum(t.area_m2) FILTER (WHERE t.contract_area_m2 IS NOT NULL), 0), coalesce(sum(t.contract_area_m2), 0)
+	FROM parcels t
+	LEFT JOIN (SELECT parcel_id, max(event_on) FILTER (WHERE kind = 'idle_determination') AS det,
+	                  max(event_on) FILTER (WHERE kind = 'land_recovered') AS rec
+	           FROM parcel_events WHERE event_on <= ` + s1 + ` GROUP BY parcel_id) ev ON ev.parcel_id = t.id` +
+		stockLateral(rules, s0, "a") + stockLateral(rules, s1, "b") + `
+	GROUP BY 1, 2, 3, 4, 5`
 }
+
+// area2D is a parcel's area in the 2D totals (all parcels, by land-use
+// class): a stratified underground right (分层设立) counts only the part of
+// its footprint that no surface right, and no underground right of a
+// smaller id, already covers, so a footprint is never counted twice.
+// Surface rights never overlap (the no-overlap trigger), so they count
+// whole. The stock and supply figures keep each right's own area: a
+// footprint is twice in them only if both rights are, say, idle.
+const area2D = `CASE WHEN t.elevation_top <= 0 THEN greatest(t.area_m2 - coalesce((
+	SELECT ST_Area(ST_Transform(ST_Intersection(t.geom, ST_Union(o.geom)), 4549)) FROM parcels o
+	WHERE o.geom && t.geom AND o.id <> t.id AND (coalesce(o.elevation_top > 0, true) OR o.id < t.id)
+	  AND ST_Relate(o.geom, t.geom, '2********')), 0), 0) ELSE t.area_m2 END`
 
 // classKeys are the land-use class keys a code counts under: its
 // first-level class, and for industrial land (1001) its own code too.
 func classKeys(code string) []string {
+	if len(code) < 2 {
+		return []string{""} // current use not surveyed
+	}
 	if strings.HasPrefix(code, "1001") {
 		return []string{code[:2], code}
 	}
 	return []string{code[:2]}
 }
 
+// classFacts collects ClassFacts per district, park and class key.
+type classFacts struct {
+	index map[[3]string]int
+	list  []planner.ClassFacts
+}
+
+func (c *classFacts) add(district, park, use string, n int64, m2D float64, supplied planner.Amount) {
+	if c.index == nil {
+		c.index = map[[3]string]int{}
+	}
+	for _, key := range classKeys(use) {
+		ck := [3]string{district, park, key}
+		j, ok := c.index[ck]
+		if !ok {
+			j = len(c.list)
+			c.index[ck] = j
+			c.list = append(c.list, planner.ClassFacts{District: district, Park: park, Class: key})
+		}
+		c.list[j].All.N += n
+		c.list[j].All.M2 += m2D
+		c.list[j].SuppliedInYear.N += supplied.N
+		c.list[j].SuppliedInYear.M2 += supplied.M2
+	}
+}
+
+// groupResult is what groupFactsSQL gives: the district and park groups,
+// and the classes by planned use and by current use.
+type groupResult struct {
+	groups          []planner.GroupFacts
+	planned, actual classFacts
+}
+
 // scanGroupFacts folds the classes of groupFactsSQL into one GroupFacts
 // per district and park, and ClassFacts per district, park and class key.
-func scanGroupFacts(rows pgx.Rows) ([]planner.GroupFacts, []planner.ClassFacts, error) {
+func scanGroupFacts(rows pgx.Rows) (groupResult, error) {
 	defer rows.Close()
+	var res groupResult
 	index := map[[2]string]int{}
-	classIndex := map[[3]string]int{}
 	var out []planner.GroupFacts
-	var classes []planner.ClassFacts
 	for rows.Next() {
-		var district, park, use string
+		var district, park, use, current string
 		var class int
 		var n int64
-		var m2, fee float64
-		if err := rows.Scan(&district, &park, &use, &class, &n, &m2, &fee); err != nil {
-			return nil, nil, domainError(err)
+		var m2, fee, m2D float64
+		var off [3]planner.OfficialArea
+		if err := rows.Scan(&district, &park, &use, &current, &class, &n, &m2, &fee, &m2D,
+			&off[0].N, &off[0].MeasuredM2, &off[0].OfficialM2, &off[1].N, &off[1].MeasuredM2, &off[1].OfficialM2,
+			&off[2].N, &off[2].MeasuredM2, &off[2].OfficialM2); err != nil {
+			return res, domainError(err)
 		}
 		fb, fa, supply := class&0xff, class>>8&0xff, class>>16&3
 		years, window, priced := class>>18&7-1, class>>21&3, class>>23&1 == 1
+		missing, determined, affordable := class>>24&1 == 1, class>>25&1 == 1, class>>26&1 == 1
 		k := [2]string{district, park}
 		i, ok := index[k]
 		if !ok {
@@ -300,7 +374,11 @@ func scanGroupFacts(rows pgx.Rows) ([]planner.GroupFacts, []planner.ClassFacts, 
 				dst.M2 += m2
 			}
 		}
-		add(&g.All, true)
+		g.All.N += n
+		g.All.M2 += m2D
+		for j := range off {
+			g.Official[j].Add(off[j])
+		}
 		add(&g.SuppliedSale, supply == 1)
 		add(&g.SuppliedAllocation, supply == 2)
 		add(&g.SuppliedOther, supply == 3)
@@ -315,7 +393,11 @@ func scanGroupFacts(rows pgx.Rows) ([]planner.GroupFacts, []planner.ClassFacts, 
 		add(&g.IdleDisposed, fa&bitIdle != 0 && fb&bitIdle == 0)
 		add(&g.IdleExempt, fb&bitExempt != 0)
 		add(&g.RecoveryDue, fb&bitRecovery != 0)
-		if fb&bitIdle != 0 {
+		add(&g.FactsMissing, missing)
+		add(&g.IdleDetermined, determined)
+		add(&g.Affordable, affordable)
+		add(&g.AffordableSupplied, affordable && supply > 0)
+		if fb&bitIdle != 0 && fb&bitExempt == 0 {
 			g.FeeWan += fee
 			if !priced {
 				g.FeePriceUnknown += n
@@ -326,20 +408,15 @@ func scanGroupFacts(rows pgx.Rows) ([]planner.GroupFacts, []planner.ClassFacts, 
 		}
 		add(&g.Approved5y, window > 0)
 		add(&g.Supplied5y, window == 2)
-		for _, key := range classKeys(use) {
-			ck := [3]string{district, park, key}
-			j, ok := classIndex[ck]
-			if !ok {
-				j = len(classes)
-				classIndex[ck] = j
-				classes = append(classes, planner.ClassFacts{District: district, Park: park, Class: key})
-			}
-			add(&classes[j].All, true)
-			add(&classes[j].SuppliedInYear, supply > 0)
+		var sup planner.Amount
+		if supply > 0 {
+			sup = planner.Amount{N: n, M2: m2}
 		}
+		res.planned.add(district, park, use, n, m2D, sup)
+		res.actual.add(district, park, current, n, m2D, sup)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, nil, domainError(err)
+		return res, domainError(err)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].District != out[j].District {
@@ -347,7 +424,8 @@ func scanGroupFacts(rows pgx.Rows) ([]planner.GroupFacts, []planner.ClassFacts, 
 		}
 		return out[i].Park < out[j].Park
 	})
-	return out, classes, nil
+	res.groups = out
+	return res, nil
 }
 
 // units reads the districts and parks the statistics are laid out by.
@@ -360,8 +438,19 @@ func (s *Store) units(ctx context.Context) ([]planner.DistrictInfo, []planner.Pa
 	if err != nil {
 		return nil, nil, domainError(err)
 	}
-	rows, err = s.pool.Query(ctx, `SELECT code, name_zh, name_en, kind, host_district FROM parks
-		ORDER BY CASE kind WHEN 'core_zone' THEN 0 ELSE 1 END, code`)
+	// counts_in_htz is the per-park flag of the quota migrations; without
+	// it, every park hosted outside the core zone's district counts.
+	counts := `p.host_district IS DISTINCT FROM (SELECT host_district FROM parks WHERE kind = 'core_zone' ORDER BY code LIMIT 1)`
+	var flag bool
+	if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_attribute
+		WHERE attrelid = 'parks'::regclass AND attname = 'counts_in_htz' AND NOT attisdropped)`).Scan(&flag); err != nil {
+		return nil, nil, domainError(err)
+	}
+	if flag {
+		counts = "p.counts_in_htz"
+	}
+	rows, err = s.pool.Query(ctx, `SELECT p.code, p.name_zh, p.name_en, p.kind, p.host_district, coalesce(p.parent_code, ''), `+counts+`
+		FROM parks p ORDER BY CASE p.kind WHEN 'core_zone' THEN 0 ELSE 1 END, p.code`)
 	if err != nil {
 		return nil, nil, domainError(err)
 	}
@@ -370,12 +459,12 @@ func (s *Store) units(ctx context.Context) ([]planner.DistrictInfo, []planner.Pa
 }
 
 // groupFacts runs groupFactsSQL.
-func (s *Store) groupFacts(ctx context.Context, r planner.Rules, from, start, end time.Time) ([]planner.GroupFacts, []planner.ClassFacts, error) {
+func (s *Store) groupFacts(ctx context.Context, r planner.Rules, from, start, end time.Time) (groupResult, error) {
 	args := sqlArgs{}
 	sql := groupFactsSQL(&args, r, from, start, end)
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
-		return nil, nil, domainError(err)
+		return groupResult{}, domainError(err)
 	}
 	return scanGroupFacts(rows)
 }
@@ -389,9 +478,33 @@ func (s *Store) StockSummary(ctx context.Context, asof time.Time, r planner.Rule
 	if err != nil {
 		return planner.StockSummary{}, err
 	}
-	groups, _, err := s.groupFacts(ctx, r, asof, asof, asof)
+	res, err := s.groupFacts(ctx, r, asof, asof, asof)
 	if err != nil {
 		return planner.StockSummary{}, err
 	}
-	return planner.BuildStockSummary(asof, r, ds, ps, groups), nil
+	return planner.BuildStockSummary(asof, r, ds, ps, res.groups), nil
+}
+
+// DistrictStockFacts returns, per district, the year's 批而未供 and 闲置
+// disposed and the five-year supply rate exactly as YearReport computes
+// them for the whole year (as of 31 December): the 增存挂钩 facts the
+// allocation and the year-end close read.
+func (s *Store) DistrictStockFacts(ctx context.Context, year int, r planner.Rules) (map[string]planner.DistrictStock, error) {
+	if err := r.Check(); err != nil {
+		return nil, err
+	}
+	if year < 1990 || year > 2100 {
+		return nil, planning.Errorf(planning.ErrInvalid, "year: %d is not between 1990 and 2100", year).WithDetail("field", "year")
+	}
+	from := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
+	end := time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
+	ds, _, err := s.units(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.groupFacts(ctx, r, from, from.AddDate(0, 0, -1), end)
+	if err != nil {
+		return nil, err
+	}
+	return planner.BuildDistrictStock(r, ds, res.groups), nil
 }

@@ -38,6 +38,9 @@ func randomFacts(r *rand.Rand) planner.Facts {
 	}
 	if f.ApprovedOn != nil && r.IntN(10) < 7 {
 		f.SuppliedOn = d(*f.ApprovedOn, 0, 900)
+		if r.IntN(3) == 0 {
+			f.HandedOverOn = d(*f.SuppliedOn, 0, 200)
+		}
 		if r.IntN(4) > 0 {
 			f.AgreedStartOn = d(*f.SuppliedOn, 60, 400)
 			if r.IntN(20) == 0 {
@@ -85,8 +88,8 @@ func newStockWorld(t *testing.T, n int, seed uint64) (*pgstore.Store, []stockCas
 		f := randomFacts(r)
 		x, y := float64(i%50)*30, float64(i/50)*30
 		p := parcel(fmt.Sprintf("S%04d", i), rect(x, y, x+20, y+20))
-		p.Status, p.ApprovedOn, p.SuppliedOn, p.AgreedStartOn, p.ActualStartOn, p.CompletedOn, p.GovernmentDelay =
-			f.Status, f.ApprovedOn, f.SuppliedOn, f.AgreedStartOn, f.ActualStartOn, f.CompletedOn, f.GovernmentDelay
+		p.Status, p.ApprovedOn, p.SuppliedOn, p.AgreedStartOn, p.ActualStartOn, p.CompletedOn, p.GovernmentDelay, p.HandedOverOn =
+			f.Status, f.ApprovedOn, f.SuppliedOn, f.AgreedStartOn, f.ActualStartOn, f.CompletedOn, f.GovernmentDelay, f.HandedOverOn
 		if i < n/3 {
 			p.Park = "P1"
 		}
@@ -119,18 +122,19 @@ func TestStockSQLMatchesRules(t *testing.T) {
 		byID[c.id] = c
 	}
 	type props struct {
-		Unsupplied      bool              `json:"unsupplied"`
-		UnsuppliedDays  *int              `json:"unsupplied_days"`
-		UnsuppliedYears *int              `json:"unsupplied_years"`
-		Idle            bool              `json:"idle"`
-		IdleKind        *string           `json:"idle_kind"`
-		IdleFrom        *string           `json:"idle_from"`
-		IdleYears       *int              `json:"idle_years"`
-		IdleExempt      bool              `json:"idle_exempt"`
-		FeeDue          bool              `json:"fee_due"`
-		FeeWan          *float64          `json:"fee_wan"`
-		RecoveryDue     bool              `json:"recovery_due"`
-		Low             []planner.LowKind `json:"low_efficiency"`
+		Unsupplied      bool                  `json:"unsupplied"`
+		UnsuppliedDays  *int                  `json:"unsupplied_days"`
+		UnsuppliedYears *int                  `json:"unsupplied_years"`
+		Idle            bool                  `json:"idle"`
+		IdleKind        *string               `json:"idle_kind"`
+		IdleFrom        *string               `json:"idle_from"`
+		IdleYears       *int                  `json:"idle_years"`
+		IdleExempt      bool                  `json:"idle_exempt"`
+		FeeDue          bool                  `json:"fee_due"`
+		FeeWan          *float64              `json:"fee_wan"`
+		RecoveryDue     bool                  `json:"recovery_due"`
+		Low             []planner.LowKind     `json:"low_efficiency"`
+		Missing         []planner.MissingFact `json:"facts_missing"`
 	}
 	flagged := 0
 	for _, dayText := range stockDays {
@@ -153,7 +157,7 @@ func TestStockSQLMatchesRules(t *testing.T) {
 		for _, c := range cases {
 			want := rules.Derive(c.facts, asof)
 			g, listed := got[c.id]
-			should := want.Unsupplied || want.Idle || want.IdleExempt || len(want.LowEfficiency) > 0
+			should := want.Unsupplied || want.Idle || want.IdleExempt || len(want.LowEfficiency) > 0 || len(want.FactsMissing) > 0
 			if listed != should {
 				t.Errorf("%s parcel %d %+v: listed %v, Go flags %+v", dayText, c.id, c.facts, listed, want)
 				continue
@@ -192,7 +196,7 @@ func TestStockSQLMatchesRules(t *testing.T) {
 			if g.Unsupplied != want.Unsupplied || years != want.UnsuppliedYears || days != want.UnsuppliedDays ||
 				g.Idle != want.Idle || idleKind != string(want.IdleKind) || idleFrom != wantFrom || idleYears != want.IdleYears ||
 				g.IdleExempt != want.IdleExempt || g.FeeDue != want.FeeDue || !feeOK || g.RecoveryDue != want.RecoveryDue ||
-				!slices.Equal(low, want.LowEfficiency) {
+				!slices.Equal(low, want.LowEfficiency) || !slices.Equal(g.Missing, want.FactsMissing) {
 				t.Errorf("%s parcel %d facts %s:\n SQL %+v\n Go  %+v", dayText, c.id, factsText(c.facts), g, want)
 			}
 		}
@@ -231,11 +235,11 @@ func TestStockSummaryMatchesRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	type tally struct {
-		unsupplied, idle, exempt, recovery, approved5y, supplied5y float64
-		low                                                        [5]float64
-		years                                                      [4]float64
-		fee                                                        float64
-		n                                                          int64
+		unsupplied, idle, exempt, recovery, approved5y, supplied5y, missing float64
+		low                                                                 [5]float64
+		years                                                               [4]float64
+		fee                                                                 float64
+		n                                                                   int64
 	}
 	hand := func(inPark bool) tally {
 		var x tally
@@ -261,6 +265,9 @@ func TestStockSummaryMatchesRules(t *testing.T) {
 			}
 			if st.RecoveryDue {
 				x.recovery += c.area
+			}
+			if len(st.FactsMissing) > 0 {
+				x.missing += c.area
 			}
 			for i, k := range planner.LowKinds {
 				if slices.Contains(st.LowEfficiency, k.Code) {
@@ -291,6 +298,7 @@ func TestStockSummaryMatchesRules(t *testing.T) {
 		eq("闲置", u.Idle.Area, x.idle)
 		eq("exempt", u.IdleExempt.Area, x.exempt)
 		eq("recovery", u.RecoveryDue.Area, x.recovery)
+		eq("facts missing", u.FactsMissing.Area, x.missing)
 		for i := range x.low {
 			eq(string(u.LowEfficiency[i].Kind), u.LowEfficiency[i].Area, x.low[i])
 		}

@@ -140,7 +140,7 @@ var tileLayers = map[string]tileLayer{
 	},
 	"parcels": {
 		table: "parcels",
-		from:  "parcels t JOIN land_use_classes c ON c.code = t.land_use_code JOIN parcel_statuses s ON s.code = t.status",
+		from:  "parcels t JOIN land_use_classes c ON c.code = t.land_use_code JOIN parcel_statuses s ON s.code = t.status LEFT JOIN land_use_classes cu ON cu.code = t.current_use_code",
 		id:    "t.id",
 		order: "t.area_m2 DESC, t.id",
 		columns: []tileColumn{
@@ -149,6 +149,8 @@ var tileLayers = map[string]tileLayer{
 			{"park", "t.park_code", "String"},
 			{"land_use", "t.land_use_code", "String"},
 			{"land_use_zh", "c.name_zh", "String"},
+			{"current_use", "t.current_use_code", "String"},
+			{"current_use_zh", "cu.name_zh", "String"},
 			{"status", "t.status", "String"},
 			{"status_zh", "s.name_zh", "String"},
 			{"area_m2", tileAreaM2, "Number"},

@@ -70,6 +70,9 @@ type Subject struct {
 	Status           planning.Status `json:"status,omitempty"`
 	ConstructionLand *bool           `json:"construction_land,omitempty"`
 	Underground      bool            `json:"underground,omitempty"`
+	// The parcel's recorded protected-line exception and its document.
+	LineException         planning.LineException `json:"line_exception,omitempty"`
+	LineExceptionDocument string                 `json:"line_exception_document,omitempty"`
 	Area
 }
 
@@ -103,24 +106,34 @@ type Verdict struct {
 // measured in EPSG:4549; Overlaps is a GeoJSON FeatureCollection (built by
 // PostGIS) of the pieces that conflict, for the map to draw.
 type Eligibility struct {
-	Subject         Subject         `json:"subject"`
-	Eligible        bool            `json:"eligible"`
-	InsideBoundary  bool            `json:"inside_boundary"`
-	OutsideBoundary Area            `json:"outside_boundary"`
-	Farmland        Area            `json:"farmland_overlap"`
-	RedLine         Area            `json:"red_line_overlap"`
-	NewQuota        NewQuota        `json:"new_quota"`
-	Verdict         Verdict         `json:"verdict"`
-	ToleranceM2     float64         `json:"tolerance_m2"`
-	Overlaps        json.RawMessage `json:"overlaps"`
+	Subject         Subject  `json:"subject"`
+	Eligible        bool     `json:"eligible"`
+	InsideBoundary  bool     `json:"inside_boundary"`
+	OutsideBoundary Area     `json:"outside_boundary"`
+	Farmland        Area     `json:"farmland_overlap"`
+	RedLine         Area     `json:"red_line_overlap"`
+	NewQuota        NewQuota `json:"new_quota"`
+	Verdict         Verdict  `json:"verdict"`
+	ToleranceM2     float64  `json:"tolerance_m2"`
+	// ExceptionApplied is set when the verdict rests on the parcel's
+	// exception (an overlap or an outside part it excuses).
+	ExceptionApplied planning.LineException `json:"exception_applied,omitempty"`
+	Overlaps         json.RawMessage        `json:"overlaps"`
 }
+
+// Eligible is the protected-line rule with its exceptions: planning.Eligible.
+var Eligible = planning.Eligible
 
 // Decide sets Eligible, InsideBoundary, NewQuota.Consumes and the verdict
 // from the measured figures (m² fields must be set).
 func (e *Eligibility) Decide() {
 	tol := e.ToleranceM2
+	x := e.Subject.LineException
 	e.InsideBoundary = e.OutsideBoundary.M2 <= tol
-	e.Eligible = e.InsideBoundary && e.Farmland.M2 <= tol && e.RedLine.M2 <= tol
+	e.Eligible = Eligible(e.Farmland.M2, e.RedLine.M2, e.OutsideBoundary.M2, tol, x)
+	if e.Eligible && !Eligible(e.Farmland.M2, e.RedLine.M2, e.OutsideBoundary.M2, tol, planning.LineExceptionNone) {
+		e.ExceptionApplied = x
+	}
 	nq := &e.NewQuota
 	nq.TreatedAsNew = nq.Unknown.M2 > tol
 	nq.Consumes = nq.New.M2+nq.Unknown.M2 > tol
@@ -130,20 +143,34 @@ func (e *Eligibility) Decide() {
 func (e *Eligibility) verdict() Verdict {
 	var zh, en []string
 	what := map[bool][2]string{true: {"该地块", "The parcel"}, false: {"所绘范围", "The drawn area"}}[e.Subject.Kind == "parcel"]
-	if e.Eligible {
+	doc := e.Subject.LineExceptionDocument
+	switch {
+	case e.Eligible && e.ExceptionApplied == planning.LineExceptionSingleSite:
+		zh = append(zh, fmt.Sprintf("%s可以作为新增建设用地：有 %s 平方米位于城镇开发边界外，但属单独选址的基础设施（%s），不受城镇开发边界限制；未占用永久基本农田和生态保护红线。",
+			what[0], num(e.OutsideBoundary.M2), doc))
+		en = append(en, fmt.Sprintf("%s may take new construction land: %s m² lies outside the urban development boundary, but it is single-site (单独选址) infrastructure (%s), which the boundary does not bind; it is clear of permanent basic farmland and the ecological red line.",
+			what[1], num(e.OutsideBoundary.M2), doc))
+	case e.Eligible && e.ExceptionApplied == planning.LineExceptionMajorProject:
+		zh = append(zh, fmt.Sprintf("%s可以作为新增建设用地：占用永久基本农田 %s 平方米、生态保护红线 %s 平方米，但属国务院批准的国家重大项目（%s）。",
+			what[0], num(e.Farmland.M2), num(e.RedLine.M2), doc))
+		en = append(en, fmt.Sprintf("%s may take new construction land: it overlaps permanent basic farmland by %s m² and the ecological red line by %s m², but it is a national major project approved by the State Council (%s).",
+			what[1], num(e.Farmland.M2), num(e.RedLine.M2), doc))
+	case e.Eligible:
 		zh = append(zh, what[0]+"可以作为新增建设用地：位于城镇开发边界内，未占用永久基本农田和生态保护红线。")
 		en = append(en, what[1]+" may take new construction land: it lies inside the urban development boundary and clear of permanent basic farmland and the ecological red line.")
-	} else {
+	default:
+		// Only what no recorded exception excuses is a reason.
 		var whyZh, whyEn []string
-		if e.RedLine.M2 > e.ToleranceM2 {
+		major := e.Subject.LineException == planning.LineExceptionMajorProject
+		if e.RedLine.M2 > e.ToleranceM2 && !major {
 			whyZh = append(whyZh, fmt.Sprintf("占用生态保护红线 %s 平方米（%s 亩），红线内严禁开发", num(e.RedLine.M2), num(e.RedLine.Mu)))
 			whyEn = append(whyEn, fmt.Sprintf("it overlaps the ecological red line by %s m² (%s mu), where development is banned", num(e.RedLine.M2), num(e.RedLine.Mu)))
 		}
-		if e.Farmland.M2 > e.ToleranceM2 {
+		if e.Farmland.M2 > e.ToleranceM2 && !major {
 			whyZh = append(whyZh, fmt.Sprintf("占用永久基本农田 %s 平方米（%s 亩），不得占用", num(e.Farmland.M2), num(e.Farmland.Mu)))
 			whyEn = append(whyEn, fmt.Sprintf("it overlaps permanent basic farmland by %s m² (%s mu), which may not be occupied", num(e.Farmland.M2), num(e.Farmland.Mu)))
 		}
-		if !e.InsideBoundary {
+		if !e.InsideBoundary && e.Subject.LineException != planning.LineExceptionSingleSite {
 			whyZh = append(whyZh, fmt.Sprintf("有 %s 平方米（%s 亩）位于城镇开发边界外", num(e.OutsideBoundary.M2), num(e.OutsideBoundary.Mu)))
 			whyEn = append(whyEn, fmt.Sprintf("%s m² (%s mu) lies outside the urban development boundary", num(e.OutsideBoundary.M2), num(e.OutsideBoundary.Mu)))
 		}

@@ -34,10 +34,19 @@ type GroupFacts struct {
 	// 闲置 at the start and end, and the start's idle land no longer idle
 	// at the end (disposed, 处置).
 	IdleStart, IdleEnd, IdleDisposed Amount
-	IdleExempt                       Amount  // at the end: would be idle but the delay is the government's
+	IdleExempt                       Amount  // at the end: idle for 政府原因 (still 闲置; no fee, no recovery)
 	RecoveryDue                      Amount  // at the end: idle ≥ RecoveryAfterYears
 	FeeWan                           float64 // at the end: idle-land fees of the idle parcels with a known land price
 	FeePriceUnknown                  int64   // at the end: idle parcels without a land price
+	// At the end: land an official determined idle (认定书 recorded, not
+	// since recovered), beside the computed, suspected (疑似) figure above;
+	// and land whose facts the rules lack (MissingFacts), counted, not dropped.
+	IdleDetermined, FactsMissing Amount
+	// 保障性住房 land: all of it, and what was supplied in the period.
+	Affordable, AffordableSupplied Amount
+	// The parcels with an official area (三调 net, approved, contract, in
+	// OfficialKinds order): their measured and their official m².
+	Official [3]OfficialArea
 	// The five low-efficiency kinds at the end, in LowKinds order.
 	Low [5]Amount
 	// Supply rate window (SupplyRateYears ending at End): land approved in
@@ -50,7 +59,9 @@ func (g *GroupFacts) add(o *GroupFacts) {
 		{&g.SuppliedOther, &o.SuppliedOther}, {&g.UnsuppliedStart, &o.UnsuppliedStart}, {&g.UnsuppliedEnd, &o.UnsuppliedEnd},
 		{&g.UnsuppliedDisposed, &o.UnsuppliedDisposed}, {&g.IdleStart, &o.IdleStart}, {&g.IdleEnd, &o.IdleEnd},
 		{&g.IdleDisposed, &o.IdleDisposed}, {&g.IdleExempt, &o.IdleExempt}, {&g.RecoveryDue, &o.RecoveryDue},
-		{&g.Approved5y, &o.Approved5y}, {&g.Supplied5y, &o.Supplied5y}} {
+		{&g.Approved5y, &o.Approved5y}, {&g.Supplied5y, &o.Supplied5y},
+		{&g.IdleDetermined, &o.IdleDetermined}, {&g.FactsMissing, &o.FactsMissing},
+		{&g.Affordable, &o.Affordable}, {&g.AffordableSupplied, &o.AffordableSupplied}} {
 		p[0].add(*p[1])
 	}
 	for i := range g.UnsuppliedByYears {
@@ -61,6 +72,59 @@ func (g *GroupFacts) add(o *GroupFacts) {
 	}
 	g.FeeWan += o.FeeWan
 	g.FeePriceUnknown += o.FeePriceUnknown
+	for i := range g.Official {
+		g.Official[i].Add(o.Official[i])
+	}
+}
+
+// OfficialArea sums the parcels that carry one kind of official area.
+type OfficialArea struct {
+	N                      int64
+	MeasuredM2, OfficialM2 float64
+}
+
+// Add adds o to a.
+func (a *OfficialArea) Add(o OfficialArea) {
+	a.N += o.N
+	a.MeasuredM2 += o.MeasuredM2
+	a.OfficialM2 += o.OfficialM2
+}
+
+// OfficialKinds name the official areas: 三调 net (图斑面积 − 扣除面积),
+// approved (批准面积) and contract (合同面积).
+var OfficialKinds = [3][3]string{
+	{"survey", "三调净面积", "Survey net area (TBMJ − KCMJ)"},
+	{"approved", "批准面积", "Approved area"},
+	{"contract", "合同面积", "Contract area"},
+}
+
+// reconcileTable sets the measured area (EPSG:4549) beside the official
+// areas of the same parcels, so officials can reconcile the two.
+func reconcileTable(units []Unit, sums []GroupFacts) Table {
+	cols := []Column{}
+	for _, k := range OfficialKinds {
+		cols = append(cols, Column{k[0] + "_count", k[1] + "宗数", k[2] + ": parcels", KindInt})
+		cols = append(cols, areaCols(k[0]+"_measured", k[1]+"（测量）", k[2]+" (measured)")...)
+		cols = append(cols, areaCols(k[0]+"_official", k[1]+"（登记）", k[2]+" (official)")...)
+		cols = append(cols, Column{k[0] + "_difference", k[1] + "差异率", k[2] + ": difference", KindPercent})
+	}
+	t := Table{Key: "area_reconcile", TitleZh: "测量面积与登记面积核对", TitleEn: "Measured and official areas", Columns: withUnits(cols)}
+	for i := range units {
+		row := unitCells(&units[i])
+		for _, o := range sums[i].Official {
+			row = append(row, o.N)
+			row = append(row, areaCells(o.MeasuredM2)...)
+			row = append(row, areaCells(o.OfficialM2)...)
+			var diff any
+			if o.OfficialM2 > 0 {
+				diff = roundTo((o.MeasuredM2-o.OfficialM2)/o.OfficialM2, 4)
+			}
+			row = append(row, diff)
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	t.Rows = append(t.Rows, noteRow(len(t.Columns)))
+	return t
 }
 
 // ClassFacts count the parcels of one district, park and land-use class
@@ -95,8 +159,46 @@ type ReportInput struct {
 	Parks      []ParkInfo
 	Groups     []GroupFacts
 	Classes    []ClassFacts
-	ClassNames map[string]ClassName
-	Plans      []PlanFigures
+	// The same by current use (现状地类) instead of planned use.
+	CurrentClasses []ClassFacts
+	ClassNames     map[string]ClassName
+	Plans          []PlanFigures
+	// The city's affordable-housing land target for the year (nil: none set).
+	AffordableTarget *AffordableTarget
+}
+
+// AffordableTarget is the city-level 保障性住房 land target of a year.
+type AffordableTarget struct {
+	Year     int     `json:"year"`
+	City     string  `json:"city_adcode"`
+	TargetM2 float64 `json:"target_m2"`
+	Document string  `json:"document"`
+}
+
+// affordableTable counts the land serving affordable housing wherever it
+// lies; the all-districts row sets the city's supply against its target
+// (the target is pooled city-wide, 保障房全市统筹).
+func affordableTable(units []Unit, sums []GroupFacts, target *AffordableTarget) Table {
+	t := Table{Key: "affordable_housing", TitleZh: "保障性住房用地（全市统筹）", TitleEn: "Affordable-housing land (pooled city-wide)",
+		Columns: withUnits(countAreaCols("affordable_supplied", "年内供应", "Supplied in the year"),
+			countAreaCols("affordable_all", "保障性住房用地合计", "All affordable-housing land"),
+			areaCols("city_target", "全市年度目标", "City target for the year"),
+			[]Column{{"target_rate", "目标完成率", "Share of the target", KindPercent}})}
+	for i := range units {
+		u := &units[i]
+		row := unitCells(u)
+		row = append(row, countAreaCells(sums[i].AffordableSupplied)...)
+		row = append(row, countAreaCells(sums[i].Affordable)...)
+		if u.Section == SectionDistrict && u.Level == LevelTotal && target != nil {
+			row = append(row, areaCells(target.TargetM2)...)
+			row = append(row, pct(sums[i].AffordableSupplied.M2, target.TargetM2))
+		} else {
+			row = append(row, nil, nil, nil)
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	t.Rows = append(t.Rows, noteRow(len(t.Columns)))
+	return t
 }
 
 // sum adds up the groups a unit takes.
@@ -241,7 +343,8 @@ func BuildReport(in ReportInput, now time.Time) Report {
 		sums[i] = units[i].sum(in.Groups)
 	}
 	rep.Tables = append(rep.Tables, quotaTable(units, in.Plans), supplyTable(units, sums), stockTable(units, sums, in.Rules),
-		lowTable(units, sums), landUseTable(units, in.Classes, in.ClassNames))
+		lowTable(units, sums), landUseTable(units, in.Classes, in.ClassNames),
+		currentUseTable(units, in.CurrentClasses, in.ClassNames), affordableTable(units, sums, in.AffordableTarget), reconcileTable(units, sums))
 	return rep
 }
 
@@ -312,11 +415,14 @@ func stockTable(units []Unit, sums []GroupFacts, r Rules) Table {
 			areaCols("idle_start", "闲置年初", "Idle at the start"),
 			areaCols("idle_disposed", "闲置年内处置", "Of which disposed in the year"),
 			[]Column{{"idle_disposal_rate", "闲置处置率", "Idle disposal rate", KindPercent}},
-			countAreaCols("idle_end", "闲置年末", "Idle at the end"),
-			countAreaCols("idle_exempt", "政府原因延迟（不计闲置）", "Delayed by government (exempt)"),
+			countAreaCols("idle_end", "闲置年末（疑似，按规则计算）", "Idle at the end (suspected, computed)"),
+			countAreaCols("idle_determined", "已认定闲置（认定书）", "Determined idle (determination recorded)"),
+			countAreaCols("idle_enterprise", "其中企业原因闲置", "Of which the enterprise's cause"),
+			countAreaCols("idle_exempt", "其中政府原因闲置", "Of which the government's cause (no fee or recovery)"),
 			countAreaCols("recovery_due", "闲置满两年应收回", "Idle two years: recovery due"),
 			[]Column{{"fee_wan", "应缴闲置费（万元，已知地价部分）", "Idle-land fee due (10k yuan, where the land price is known)", KindNumber},
 				{"fee_price_unknown", "地价未登记的闲置宗数", "Idle parcels without a land price", KindInt}},
+			countAreaCols("facts_missing", "事实缺失待补录", "Facts missing (to be recorded)"),
 			areaCols("approved_5y", "近五年批准", "Approved in the five years"),
 			areaCols("supplied_5y", "其中已供", "Of which supplied"),
 			[]Column{{"supply_rate_5y", "五年供地率", "Five-year supply rate", KindPercent},
@@ -332,9 +438,12 @@ func stockTable(units []Unit, sums []GroupFacts, r Rules) Table {
 		row = append(row, areaCells(g.IdleDisposed.M2)...)
 		row = append(row, pct(g.IdleDisposed.M2, g.IdleStart.M2))
 		row = append(row, countAreaCells(g.IdleEnd)...)
+		row = append(row, countAreaCells(g.IdleDetermined)...)
+		row = append(row, countAreaCells(Amount{N: g.IdleEnd.N - g.IdleExempt.N, M2: g.IdleEnd.M2 - g.IdleExempt.M2})...)
 		row = append(row, countAreaCells(g.IdleExempt)...)
 		row = append(row, countAreaCells(g.RecoveryDue)...)
 		row = append(row, roundTo(g.FeeWan, 2), g.FeePriceUnknown)
+		row = append(row, countAreaCells(g.FactsMissing)...)
 		row = append(row, areaCells(g.Approved5y.M2)...)
 		row = append(row, areaCells(g.Supplied5y.M2)...)
 		rate := ratio(g.Supplied5y.M2, g.Approved5y.M2)
@@ -366,9 +475,18 @@ func lowTable(units []Unit, sums []GroupFacts) Table {
 }
 
 func landUseTable(units []Unit, classes []ClassFacts, names map[string]ClassName) Table {
-	t := Table{Key: "land_use", TitleZh: "用地分类统计", TitleEn: "Parcels by land-use class",
-		Columns: withUnits([]Column{{"class", "用地分类代码", "Class code", KindText}, {"class_name", "用地分类名称", "Class name", KindText}},
-			countAreaCols("all", "现状地块", "All parcels"), countAreaCols("supplied", "年内供地", "Supplied in the year"))}
+	return classTable(Table{Key: "land_use", TitleZh: "用地分类统计（规划用途）", TitleEn: "Parcels by land-use class (planned use)"}, units, classes, names)
+}
+
+// currentUseTable counts the parcels by their current use (现状地类); ""
+// is a current use not yet known.
+func currentUseTable(units []Unit, classes []ClassFacts, names map[string]ClassName) Table {
+	return classTable(Table{Key: "current_use", TitleZh: "现状地类统计", TitleEn: "Parcels by current use"}, units, classes, names)
+}
+
+func classTable(t Table, units []Unit, classes []ClassFacts, names map[string]ClassName) Table {
+	t.Columns = withUnits([]Column{{"class", "用地分类代码", "Class code", KindText}, {"class_name", "用地分类名称", "Class name", KindText}},
+		countAreaCols("all", "现状地块", "All parcels"), countAreaCols("supplied", "年内供地", "Supplied in the year"))
 	var keys []string
 	seen := map[string]bool{}
 	for _, c := range classes {
@@ -388,7 +506,11 @@ func landUseTable(units []Unit, classes []ClassFacts, names map[string]ClassName
 					sup.add(c.SuppliedInYear)
 				}
 			}
-			row := append(unitCells(u), k, names[k].NameZh)
+			name := names[k].NameZh
+			if k == "" {
+				name = "未调查"
+			}
+			row := append(unitCells(u), k, name)
 			row = append(row, countAreaCells(all)...)
 			row = append(row, countAreaCells(sup)...)
 			t.Rows = append(t.Rows, row)
@@ -439,8 +561,11 @@ type StockUnit struct {
 	Parcels           CountArea    `json:"parcels"`
 	Unsupplied        CountArea    `json:"unsupplied"`          // 批而未供
 	UnsuppliedByYears []YearBucket `json:"unsupplied_by_years"` // by full years since approval
-	Idle              CountArea    `json:"idle"`                // 闲置 (= fee due)
-	IdleExempt        CountArea    `json:"idle_exempt"`
+	Idle              CountArea    `json:"idle"`                // 闲置, either cause
+	IdleEnterprise    CountArea    `json:"idle_enterprise"`     // 企业原因: fee and recovery due
+	IdleExempt        CountArea    `json:"idle_exempt"`         // 政府原因: disposed of otherwise
+	IdleDetermined    CountArea    `json:"idle_determined"`     // 认定书 recorded
+	FactsMissing      CountArea    `json:"facts_missing"`       // the rules lack facts
 	RecoveryDue       CountArea    `json:"recovery_due"`
 	FeeWan            float64      `json:"fee_wan"`
 	FeePriceUnknown   int64        `json:"fee_price_unknown"`
@@ -479,7 +604,9 @@ func BuildStockSummary(asof time.Time, r Rules, districts []DistrictInfo, parks 
 	for _, u := range BuildUnits(districts, parks) {
 		g := u.sum(groups)
 		su := StockUnit{Unit: u, Parcels: countArea(g.All), Unsupplied: countArea(g.UnsuppliedEnd), Idle: countArea(g.IdleEnd),
-			IdleExempt: countArea(g.IdleExempt), RecoveryDue: countArea(g.RecoveryDue), FeeWan: roundTo(g.FeeWan, 2),
+			IdleEnterprise: countArea(Amount{N: g.IdleEnd.N - g.IdleExempt.N, M2: g.IdleEnd.M2 - g.IdleExempt.M2}),
+			IdleExempt:     countArea(g.IdleExempt), IdleDetermined: countArea(g.IdleDetermined), FactsMissing: countArea(g.FactsMissing),
+			RecoveryDue: countArea(g.RecoveryDue), FeeWan: roundTo(g.FeeWan, 2),
 			FeePriceUnknown: g.FeePriceUnknown}
 		for y, a := range g.UnsuppliedByYears {
 			su.UnsuppliedByYears = append(su.UnsuppliedByYears, YearBucket{Years: y, OrMore: y == len(g.UnsuppliedByYears)-1, CountArea: countArea(a)})

@@ -13,9 +13,9 @@ import (
 var (
 	testDistricts = []DistrictInfo{{"330108", "滨江区", "Binjiang"}, {"330109", "萧山区", "Xiaoshan"}, {"330111", "富阳区", "Fuyang"}}
 	testParks     = []ParkInfo{
-		{"HTZ", "杭州高新区", "High-tech Zone", planning.ParkCoreZone, "330108"},
-		{"BINFU", "滨富特别合作区", "Binfu", planning.ParkSpecialCooperationZone, "330111"},
-		{"BINXIAO", "滨萧特别合作园", "Binxiao", planning.ParkSpecialCooperationPark, "330109"},
+		{"HTZ", "杭州高新区", "High-tech Zone", planning.ParkCoreZone, "330108", "", true},
+		{"BINFU", "滨富特别合作区", "Binfu", planning.ParkSpecialCooperationZone, "330111", "", true},
+		{"BINXIAO", "滨萧特别合作园", "Binxiao", planning.ParkSpecialCooperationPark, "330109", "", true},
 	}
 )
 
@@ -78,7 +78,7 @@ func TestReportTotalsMatchHandSums(t *testing.T) {
 		ClassNames: map[string]ClassName{"10": {"工矿用地", "Industrial and mining"}, "100101": {"一类工业用地", "Class 1 industrial"}, "07": {"居住用地", "Residential"}},
 		Plans:      []PlanFigures{{Kind: quota.KindNewConstruction, NameZh: "新增建设用地计划指标", Accounts: accounts}}}
 	rep := BuildReport(in, time.Date(2027, 1, 5, 0, 0, 0, 0, time.UTC))
-	if rep.From != "2026-01-01" || rep.AsOf != "2026-12-31" || len(rep.Tables) != 5 {
+	if rep.From != "2026-01-01" || rep.AsOf != "2026-12-31" || len(rep.Tables) != 8 {
 		t.Fatalf("report %s..%s with %d tables", rep.From, rep.AsOf, len(rep.Tables))
 	}
 	cell := func(table, section, code, col string, extra ...string) any {
@@ -174,5 +174,34 @@ func TestReportTotalsMatchHandSums(t *testing.T) {
 	b, err := json.Marshal(rep.Tables[1])
 	if err != nil || !strings.Contains(string(b), `"rows":[{"section":"按行政区","level":"单位","code":"330108"`) {
 		t.Errorf("json: %v %.300s", err, b)
+	}
+}
+
+// Parks say themselves whether they count in the High-tech Zone view; a
+// block (一区多园) counts inside its parent park's rows.
+func TestHighTechZoneFollowsParkFlagsAndBlocks(t *testing.T) {
+	parks := append(append([]ParkInfo{}, testParks...),
+		ParkInfo{"XIANGHU", "未来产业社区", "Future industry community", planning.ParkFunctionalPark, "330109", "BINXIAO", true},
+		ParkInfo{"OTHER", "富阳其他园区", "Another Fuyang park", planning.ParkCooperationPark, "330111", "", false})
+	var htz []string
+	var binxiao *Unit
+	units := BuildUnits(testDistricts, parks)
+	for i, u := range units {
+		if u.Section == SectionHighTechZone && u.Level == LevelUnit {
+			htz = append(htz, u.Code)
+			if u.Code == "BINXIAO" {
+				binxiao = &units[i]
+			}
+		}
+	}
+	if strings.Join(htz, ",") != "HTZ,BINFU,BINXIAO" {
+		t.Fatalf("High-tech Zone rows %v, want HTZ,BINFU,BINXIAO (OTHER does not count, XIANGHU is in BINXIAO)", htz)
+	}
+	if binxiao == nil || !binxiao.takes("330109", "XIANGHU") || binxiao.takes("330111", "OTHER") {
+		t.Fatalf("Binxiao's row must take its block and nothing else: %+v", binxiao)
+	}
+	total := units[len(units)-1]
+	if total.takes("330111", "OTHER") || !total.takes("330109", "XIANGHU") {
+		t.Error("the High-tech Zone total follows the flags")
 	}
 }

@@ -45,7 +45,8 @@ type SearchWhere struct {
 
 // SearchWhat says what to look for.
 type SearchWhat struct {
-	LandUse     []string   `json:"land_use"`    // class codes or prefixes: "1001" is every 1001xx
+	LandUse     []string   `json:"land_use"`    // planned use (规划用途): class codes or prefixes: "1001" is every 1001xx
+	CurrentUse  []string   `json:"current_use"` // current use (现状地类): class codes or prefixes
 	Status      []string   `json:"status"`      // lifecycle codes and/or "available"
 	Area        *AreaRange `json:"area"`        // parcel area
 	Eligible    *bool      `json:"eligible"`    // may take new construction land (DOMAIN.md section 6)
@@ -147,13 +148,14 @@ const (
 	OrderID       Order = "id"
 )
 
-// StatusAvailable is the pseudo-status of free land: reserve (储备), or
-// approved but not yet supplied (approved, expropriated), with no project
-// holding it.
+// StatusAvailable is the pseudo-status of free land: conversion approved
+// and not yet supplied (approved, expropriated, or held in reserve 储备),
+// with no project holding it. Planned and filed land is not free: it has
+// no approval yet.
 const StatusAvailable = "available"
 
 // AvailableStatuses are the lifecycle stages free land may be in.
-var AvailableStatuses = []planning.Status{planning.StatusReserve, planning.StatusApproved, planning.StatusExpropriated}
+var AvailableStatuses = []planning.Status{planning.StatusApproved, planning.StatusExpropriated, planning.StatusReserve}
 
 // Search limits.
 const (
@@ -170,7 +172,8 @@ type Search struct {
 	Point          *orb.Point   // centre of the radius
 	DistanceM      float64      // radius; > 0 with Point
 	Near           *orb.Point   // where distances are measured from: Point or Near
-	LandUse        []string
+	LandUse        []string     // planned use
+	CurrentUse     []string     // current use
 	Statuses       []planning.Status
 	Available      bool
 	MinAreaM2      *float64
@@ -266,6 +269,12 @@ func (r *SearchRequest) Check() (Search, error) {
 			return q, fieldError("what.land_use", "%q is not a land-use class code or prefix (2, 4 or 6 digits, e.g. 10, 1001 or 100101)", c)
 		}
 		q.LandUse = append(q.LandUse, c)
+	}
+	for _, c := range r.What.CurrentUse {
+		if !landUseCode.MatchString(c) {
+			return q, fieldError("what.current_use", "%q is not a land-use class code or prefix (2, 4 or 6 digits, e.g. 01 or 0101)", c)
+		}
+		q.CurrentUse = append(q.CurrentUse, c)
 	}
 	for _, s := range r.What.Status {
 		if s == StatusAvailable {
@@ -420,7 +429,7 @@ func DecodePolygon(raw json.RawMessage, field string) (orb.Geometry, error) {
 // Fingerprint names the question a search asks (everything but the page),
 // so a cursor cannot be replayed against another search.
 func (q *Search) Fingerprint() string {
-	b, _ := json.Marshal([]any{q.Park, q.District, q.Polygon, q.Point, q.DistanceM, q.Near, q.LandUse, q.Statuses,
+	b, _ := json.Marshal([]any{q.Park, q.District, q.Polygon, q.Point, q.DistanceM, q.Near, q.LandUse, q.CurrentUse, q.Statuses,
 		q.Available, q.MinAreaM2, q.MaxAreaM2, q.Eligible, q.Underground, q.Order, q.Name})
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:6])

@@ -161,3 +161,23 @@ func TestVerdicts(t *testing.T) {
 		t.Errorf("outside: %+v", out.Verdict)
 	}
 }
+
+func TestEligibleWithExceptions(t *testing.T) {
+	for _, c := range []struct {
+		farm, red, outside float64
+		x                  planning.LineException
+		want               bool
+	}{
+		{0, 0, 0, "", true},
+		{0, 0, 0.9, "", true},
+		{0, 0, 50, "", false},
+		{0, 0, 50, planning.LineExceptionSingleSite, true},
+		{20, 0, 50, planning.LineExceptionSingleSite, false},
+		{20, 30, 0, planning.LineExceptionMajorProject, true},
+		{20, 30, 50, planning.LineExceptionMajorProject, false},
+	} {
+		if got := Eligible(c.farm, c.red, c.outside, 1, c.x); got != c.want {
+			t.Errorf("%+v: %v", c, got)
+		}
+	}
+}

@@ -29,8 +29,9 @@ type Rules struct {
 	// made, and it has been halted.
 	StallDevelopedBelow float64 `json:"stall_developed_below"`
 	StallInvestedBelow  float64 `json:"stall_invested_below"`
-	// NoAgreedStartYears: when no start date was agreed, the start is due
-	// this many years after supply (unconfirmed).
+	// NoAgreedStartYears: when no start date was agreed and no handover
+	// (交地) date is known, the start is due this many years after supply
+	// (unconfirmed). A handover date starts the clock itself.
 	NoAgreedStartYears int `json:"no_agreed_start_years"`
 	// BuiltNotProducingYears: 建而未投 once completed this many years ago and
 	// still not in production (unconfirmed).
@@ -63,13 +64,14 @@ type Facts struct {
 	Status          planning.Status
 	ApprovedOn      *time.Time
 	SuppliedOn      *time.Time
+	HandedOverOn    *time.Time // 交地: starts the idle clock when no start was agreed
 	AgreedStartOn   *time.Time // 约定开工日期
 	ActualStartOn   *time.Time
 	CompletedOn     *time.Time
 	DevelopedShare  *float64 // share of the area developed, 0..1
 	InvestedShare   *float64 // share of the total investment made, 0..1
 	HaltedSince     *time.Time
-	GovernmentDelay bool     // delay caused by government: exempt from 闲置
+	GovernmentDelay bool     // delay caused by government or force majeure (政府原因, Order 53 第八条)
 	LandPriceWan    *float64 // 出让或者划拨价款, 万元
 }
 
@@ -118,17 +120,35 @@ type Stock struct {
 	UnsuppliedYears int  `json:"unsupplied_years,omitempty"` // full years since approval
 	// 闲置: idle by Order No. 53. IdleFrom is the day the clock started (the
 	// agreed start, or the halt); Idle once IdleAfterYears full years passed.
-	Idle        bool       `json:"idle"`
-	IdleKind    IdleKind   `json:"idle_kind,omitempty"`
-	IdleFrom    *time.Time `json:"idle_from,omitempty"`
-	IdleYears   int        `json:"idle_years,omitempty"`
-	IdleExempt  bool       `json:"idle_exempt,omitempty"` // would be idle, but the delay is the government's
-	FeeDue      bool       `json:"fee_due,omitempty"`
-	FeeWan      *float64   `json:"fee_wan,omitempty"` // when the land price is known
-	RecoveryDue bool       `json:"recovery_due,omitempty"`
+	Idle      bool       `json:"idle"`
+	IdleKind  IdleKind   `json:"idle_kind,omitempty"`
+	IdleFrom  *time.Time `json:"idle_from,omitempty"`
+	IdleYears int        `json:"idle_years,omitempty"`
+	// IdleExempt: idle for 政府原因 (Order 53 第八条). Still 闲置土地, but
+	// disposed of by extension, change of use, swap or repurchase
+	// (第十二、十三条), so no fee and no recovery are due.
+	IdleExempt  bool     `json:"idle_exempt,omitempty"`
+	FeeDue      bool     `json:"fee_due,omitempty"`
+	FeeWan      *float64 `json:"fee_wan,omitempty"` // when the land price is known
+	RecoveryDue bool     `json:"recovery_due,omitempty"`
 	// The five kinds of low-efficiency land that apply.
 	LowEfficiency []LowKind `json:"low_efficiency"`
+	// FactsMissing names the facts without which the rules cannot decide
+	// (MissingFacts): the parcel is listed and counted, never dropped.
+	FactsMissing []MissingFact `json:"facts_missing"`
 }
+
+// MissingFact is a fact the idle-land rules need but the parcel lacks.
+type MissingFact string
+
+const (
+	// MissingSupplyDate: a supplied stage without a supply date, so no
+	// idle clock can start.
+	MissingSupplyDate MissingFact = "supply_date"
+	// MissingHaltedShares: halted, but the developed or invested share
+	// that decides whether it stalled (Order 53 第二条) is unknown.
+	MissingHaltedShares MissingFact = "halted_shares"
+)
 
 // AddYears adds whole years the way PostgreSQL adds an interval to a date:
 // 29 February plus one year is 28 February (Go's AddDate would give 1 March).
@@ -172,7 +192,7 @@ func (f *Facts) Started(asof time.Time) bool {
 
 // Derive applies the rules to one parcel as of one day.
 func (r Rules) Derive(f Facts, asof time.Time) Stock {
-	s := Stock{LowEfficiency: []LowKind{}}
+	s := Stock{LowEfficiency: []LowKind{}, FactsMissing: []MissingFact{}}
 	supplied := onOrBefore(f.SuppliedOn, asof)
 	started := f.Started(asof)
 	completed := onOrBefore(f.CompletedOn, asof)
@@ -184,13 +204,25 @@ func (r Rules) Derive(f Facts, asof time.Time) Stock {
 		s.LowEfficiency = append(s.LowEfficiency, LowUnsupplied)
 	}
 
-	// The idle clock: from the agreed start when nothing was started, from
-	// the halt when a started project stalled.
+	if f.Status.Supplied() && f.SuppliedOn == nil {
+		s.FactsMissing = append(s.FactsMissing, MissingSupplyDate)
+	}
+	stalledKnown := f.DevelopedShare != nil && *f.DevelopedShare < r.StallDevelopedBelow ||
+		f.InvestedShare != nil && *f.InvestedShare < r.StallInvestedBelow
+	if started && !completed && onOrBefore(f.HaltedSince, asof) && !stalledKnown &&
+		(f.DevelopedShare == nil || f.InvestedShare == nil) {
+		s.FactsMissing = append(s.FactsMissing, MissingHaltedShares)
+	}
+
+	// The idle clock: from the agreed start (or the handover) when nothing
+	// was started, from the halt when a started project stalled.
 	var from *time.Time
 	switch {
 	case supplied && !started:
 		if f.AgreedStartOn != nil {
 			from = f.AgreedStartOn
+		} else if f.HandedOverOn != nil {
+			from = f.HandedOverOn
 		} else {
 			d := AddYears(*f.SuppliedOn, r.NoAgreedStartYears)
 			from = &d
@@ -209,10 +241,10 @@ func (r Rules) Derive(f Facts, asof time.Time) Stock {
 		d := *from
 		s.IdleFrom = &d
 		s.IdleYears = FullYears(*from, asof)
+		s.Idle = true
 		if f.GovernmentDelay {
 			s.IdleExempt = true
 		} else {
-			s.Idle = true
 			s.FeeDue = true
 			if f.LandPriceWan != nil {
 				fee := roundTo(*f.LandPriceWan*r.FeeShare, 2)

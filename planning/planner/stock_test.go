@@ -120,8 +120,19 @@ func TestIdleOrder53(t *testing.T) {
 			"2025-03-01", false, IdleNone, 0, false, false},
 		{"starts only after the day", func(x Facts) Facts { x.ActualStartOn = day("2025-04-01"); return x },
 			"2025-03-01", true, IdleNotStarted, 2, true, false},
-		{"government delay exempts", func(x Facts) Facts { x.GovernmentDelay = true; return x },
-			"2025-03-01", false, IdleNotStarted, 2, false, true},
+		// Order 53 第八条: the government's delay is still 闲置, disposed of
+		// otherwise: no fee and no recovery.
+		{"government's cause: still idle", func(x Facts) Facts { x.GovernmentDelay = true; return x },
+			"2025-03-01", true, IdleNotStarted, 2, false, true},
+		// No agreed start: the clock runs from the handover (交地) of
+		// 2022-09-15, so idle from 2023-09-15, not from supply + 1 year
+		// (2023-06-01) plus a year.
+		{"handover clock: a day short", func(x Facts) Facts { x.AgreedStartOn = nil; x.HandedOverOn = day("2022-09-15"); return x },
+			"2023-09-14", false, IdleNone, 0, false, false},
+		{"handover clock: one full year", func(x Facts) Facts { x.AgreedStartOn = nil; x.HandedOverOn = day("2022-09-15"); return x },
+			"2023-09-15", true, IdleNotStarted, 1, false, false},
+		{"handover clock: two years, recovery", func(x Facts) Facts { x.AgreedStartOn = nil; x.HandedOverOn = day("2022-09-15"); return x },
+			"2024-09-15", true, IdleNotStarted, 2, true, false},
 		{"no agreed start: due a year after supply", func(x Facts) Facts { x.AgreedStartOn = nil; return x },
 			"2024-06-01", true, IdleNotStarted, 1, false, false},
 		{"no agreed start: a day short", func(x Facts) Facts { x.AgreedStartOn = nil; return x },
@@ -139,10 +150,10 @@ func TestIdleOrder53(t *testing.T) {
 			t.Errorf("%s (as of %s): idle %v %q %d years, recovery %v, exempt %v; want %v %q %d, %v, %v",
 				c.name, c.asof, s.Idle, s.IdleKind, s.IdleYears, s.RecoveryDue, s.IdleExempt, c.idle, c.kind, c.years, c.recovery, c.exempt)
 		}
-		if s.FeeDue != c.idle {
-			t.Errorf("%s: fee due %v, idle %v: the fee is due exactly when idle", c.name, s.FeeDue, c.idle)
+		if s.FeeDue != (c.idle && !c.exempt) {
+			t.Errorf("%s: fee due %v, idle %v: the fee is due exactly when idle for the enterprise's cause", c.name, s.FeeDue, c.idle)
 		}
-		if c.idle && (s.FeeWan == nil || *s.FeeWan != 2469.12) {
+		if c.idle && !c.exempt && (s.FeeWan == nil || *s.FeeWan != 2469.12) {
 			t.Errorf("%s: fee %v, want 20%% of 12345.60 万元 = 2469.12", c.name, s.FeeWan)
 		}
 	}
@@ -233,5 +244,37 @@ func TestRulesCheck(t *testing.T) {
 	bad.RecoveryAfterYears = 0
 	if planning.CodeOf(bad.Check()) != planning.ErrInvalid {
 		t.Fatal("recovery before idle accepted")
+	}
+}
+
+// Facts the rules need but lack are named, never silently ignored.
+func TestFactsMissing(t *testing.T) {
+	r := DefaultRules()
+	asof := *day("2025-06-30")
+	halted := Facts{Status: planning.StatusUnderConstruction, ApprovedOn: day("2021-01-01"), SuppliedOn: day("2021-03-01"),
+		AgreedStartOn: day("2021-09-01"), ActualStartOn: day("2021-08-15"), HaltedSince: day("2023-04-10")}
+	cases := []struct {
+		name string
+		f    func(Facts) Facts
+		want []MissingFact
+	}{
+		{"halted, both shares unknown", nil, []MissingFact{MissingHaltedShares}},
+		{"halted, invested share unknown, developed above 1/3", func(x Facts) Facts { x.DevelopedShare = f(0.5); return x }, []MissingFact{MissingHaltedShares}},
+		{"halted, developed 0.2 decides it stalled", func(x Facts) Facts { x.DevelopedShare = f(0.2); return x }, []MissingFact{}},
+		{"halted, both shares known, not stalled", func(x Facts) Facts { x.DevelopedShare, x.InvestedShare = f(0.5), f(0.5); return x }, []MissingFact{}},
+		{"halt after the day", func(x Facts) Facts { x.HaltedSince = day("2025-07-01"); return x }, []MissingFact{}},
+		{"supplied stage without a supply date", func(x Facts) Facts {
+			x.Status, x.SuppliedOn, x.ActualStartOn, x.HaltedSince = planning.StatusSupplied, nil, nil, nil
+			return x
+		}, []MissingFact{MissingSupplyDate}},
+	}
+	for _, c := range cases {
+		facts := halted
+		if c.f != nil {
+			facts = c.f(halted)
+		}
+		if got := r.Derive(facts, asof).FactsMissing; !slices.Equal(got, c.want) {
+			t.Errorf("%s: facts missing %v, want %v", c.name, got, c.want)
+		}
 	}
 }

@@ -20,7 +20,7 @@ type StockQuery struct {
 }
 
 // StockKinds are the flags the stock layer can be filtered by.
-var StockKinds = []string{"unsupplied", "idle", "idle_exempt", "fee_due", "recovery_due",
+var StockKinds = []string{"unsupplied", "idle", "idle_exempt", "fee_due", "recovery_due", "facts_missing",
 	string(LowSuppliedUnused), string(LowUsedUnfinished), string(LowBuiltNotProducing), string(LowProducingBelowStandard)}
 
 // Store is what the planners' questions need from storage.
@@ -40,4 +40,6 @@ type Store interface {
 	// YearReport gathers the year's statistics; stock figures as of asof
 	// (the year's last day, or earlier for the current year).
 	YearReport(ctx context.Context, year int, asof time.Time, r Rules) (Report, error)
+	// The parcels' idle-land history (events.go).
+	EventStore
 }

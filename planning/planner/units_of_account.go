@@ -37,6 +37,10 @@ type ParkInfo struct {
 	NameEn       string            `json:"name_en"`
 	Kind         planning.ParkKind `json:"kind"`
 	HostDistrict string            `json:"host_district"`
+	ParentCode   string            `json:"parent_code,omitempty"` // 一区多园: sub-park or block of this park
+	// CountsInHTZ: counted in the High-tech Zone statistics (统计核算);
+	// per park, data (parks.counts_in_htz).
+	CountsInHTZ bool `json:"counts_in_htz"`
 }
 
 // Unit is one row-owner of the statistics: a district, a park, or a total.
@@ -93,7 +97,7 @@ func BuildUnits(districts []DistrictInfo, parks []ParkInfo) []Unit {
 			out = append(out, Unit{Section: SectionDistrict, Level: LevelOfWhich, Code: p.Code, NameZh: "其中：" + p.NameZh,
 				NameEn: "of which " + p.NameEn, HostDistrict: p.HostDistrict,
 				NoteZh: "已含在" + d.NameZh + "内", NoteEn: "included in " + d.NameEn,
-				parks: []string{p.Code}, accounts: []string{p.HostDistrict + "/" + p.Code}})
+				parks: family(parks, p.Code), accounts: []string{p.HostDistrict + "/" + p.Code}})
 		}
 		total.districts = append(total.districts, d.Adcode)
 		total.accounts = append(total.accounts, d.Adcode)
@@ -121,16 +125,44 @@ func BuildUnits(districts []DistrictInfo, parks []ParkInfo) []Unit {
 		htz.accounts = []string{core.HostDistrict}
 	}
 	for _, p := range parks {
-		if core != nil && p.HostDistrict == core.HostDistrict {
+		switch {
+		case !p.CountsInHTZ:
+			continue // the park's own flag: not in the High-tech Zone statistics
+		case core != nil && p.HostDistrict == core.HostDistrict:
 			continue // inside the core zone's district already
+		case p.ParentCode != "" && counted(parks, p.ParentCode):
+			continue // in its parent park's row
 		}
 		host := names[p.HostDistrict]
 		out = append(out, Unit{Section: SectionHighTechZone, Level: LevelUnit, Code: p.Code, NameZh: p.NameZh, NameEn: p.NameEn,
 			HostDistrict: p.HostDistrict, DoubleCounted: true,
 			NoteZh: "同时计入" + host.NameZh + "（按行政区口径）", NoteEn: "also counted in " + host.NameEn + " (administrative view)",
-			parks: []string{p.Code}, accounts: []string{p.HostDistrict + "/" + p.Code}})
-		htz.parks = append(htz.parks, p.Code)
+			parks: family(parks, p.Code), accounts: []string{p.HostDistrict + "/" + p.Code}})
+		htz.parks = append(htz.parks, family(parks, p.Code)...)
 		htz.accounts = append(htz.accounts, p.HostDistrict+"/"+p.Code)
 	}
 	return append(out, htz)
+}
+
+// family is a park and its sub-parks and blocks, at any depth (一区多园).
+func family(parks []ParkInfo, code string) []string {
+	out := []string{code}
+	for i := 0; i < len(out); i++ {
+		for _, p := range parks {
+			if p.ParentCode == out[i] && !slices.Contains(out, p.Code) {
+				out = append(out, p.Code)
+			}
+		}
+	}
+	return out
+}
+
+// counted reports whether the park code counts in the High-tech Zone rows.
+func counted(parks []ParkInfo, code string) bool {
+	for _, p := range parks {
+		if p.Code == code {
+			return p.CountsInHTZ
+		}
+	}
+	return false
 }

@@ -458,10 +458,13 @@ const (
 type ParcelNeed struct {
 	AreaM2, FarmlandOverlapM2, RedLineOverlapM2, OutsideBoundaryM2 float64
 	Class                                                          string // one of the Class constants
+	Exception                                                      planning.LineException
 }
 
-// DeriveNeed sums parcels into a project's need.
-func DeriveNeed(parcels []ParcelNeed) Need {
+// DeriveNeed sums parcels into a project's need. A project is eligible
+// when every parcel is, by the protected-line rule with the parcel's
+// exception and the tolerance tolM2 (planning.Eligible).
+func DeriveNeed(parcels []ParcelNeed, tolM2 float64) Need {
 	var n Need
 	for _, p := range parcels {
 		n.TotalM2 += p.AreaM2
@@ -479,8 +482,10 @@ func DeriveNeed(parcels []ParcelNeed) Need {
 			n.NewM2 += math.Round(p.AreaM2*100) / 100 // as consumption books it
 		}
 	}
-	tol := planning.EligibilityToleranceM2
-	n.Eligible = len(parcels) > 0 && n.FarmlandOverlapM2 <= tol && n.RedLineOverlapM2 <= tol && n.OutsideBoundaryM2 <= tol
+	n.Eligible = len(parcels) > 0
+	for _, p := range parcels {
+		n.Eligible = n.Eligible && planning.Eligible(p.FarmlandOverlapM2, p.RedLineOverlapM2, p.OutsideBoundaryM2, tolM2, p.Exception)
+	}
 	n.NewM2 = math.Round(n.NewM2*100) / 100
 	n.NewHa = math.Round(geo.HectaresFromM2(n.NewM2)*100) / 100
 	n.NewMu = math.Round(geo.MuFromM2(n.NewM2)*100) / 100

@@ -17,7 +17,7 @@ func TestDeriveNeed(t *testing.T) {
 		{AreaM2: 1000.004, Class: ClassNew, FarmlandOverlapM2: 0.5}, // within tolerance; rounded as booked
 		{AreaM2: 3000, Class: ClassNew, OutsideBoundaryM2: 0.25},    // within tolerance
 	}
-	n := DeriveNeed(parcels)
+	n := DeriveNeed(parcels, 1)
 	if n.NewM2 != 14000 || n.StockM2 != 5000 || n.UndergroundM2 != 2000 || n.ApprovedM2 != 4000 || math.Abs(n.TotalM2-25000.004) > 1e-9 || !n.Eligible {
 		t.Fatalf("need: %+v", n)
 	}
@@ -25,10 +25,10 @@ func TestDeriveNeed(t *testing.T) {
 		t.Fatalf("units: %v 亩, %v hm²", n.NewMu, n.NewHa)
 	}
 	parcels = append(parcels, ParcelNeed{AreaM2: 500, Class: ClassNew, RedLineOverlapM2: 2})
-	if DeriveNeed(parcels).Eligible {
+	if DeriveNeed(parcels, 1).Eligible {
 		t.Fatal("a red-line overlap above the tolerance left the project eligible")
 	}
-	if DeriveNeed(nil).Eligible {
+	if DeriveNeed(nil, 1).Eligible {
 		t.Fatal("a project without parcels is eligible")
 	}
 }

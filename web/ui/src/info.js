@@ -90,6 +90,7 @@ export function createInfoPanel(panelEl, ctx) {
     const rows = [
       ...row('info.code', 'code', p.code ?? id),
       ...row('info.landUse', 'land-use', landUse),
+      ...row('info.currentUse', 'current-use', [p.current_use, p.current_use_zh].filter(Boolean).join(' ')),
       ...row('info.areaM2', 'area-m2', hasArea ? fmt(m2, 2) : ''),
       ...row('info.areaMu', 'area-mu', hasArea ? fmt(m2ToMu(m2), 2) : ''),
       ...row('info.areaHm2', 'area-hm2', hasArea ? fmt(m2ToHm2(m2), 2) : ''),
@@ -105,13 +106,23 @@ export function createInfoPanel(panelEl, ctx) {
     if (details) {
       rows.push(
         ...row('info.constructionLand', 'construction-land', details.construction_land === true ? t('info.stockLand') : t('info.newLand')),
+        ...row('info.constructionWhy', 'construction-why', details.construction_override_reason || ''),
         ...row('info.plotRatio', 'plot-ratio', num(details.plot_ratio, 2)),
         ...row('info.density', 'density', num(details.building_density, 2)),
         ...row('info.greenRatio', 'green-ratio', num(details.green_ratio, 2)),
         ...row('info.supplyMethod', 'supply-method', details.supply_method ? t(`supply.${details.supply_method}`) : ''),
         ...row('info.approvedOn', 'approved-on', details.approved_on || ''),
         ...row('info.suppliedOn', 'supplied-on', details.supplied_on || ''),
+        ...row('info.handedOverOn', 'handed-over-on', details.handed_over_on || ''),
+        ...row('info.compatibleUse', 'compatible-use', details.compatible_use
+          ? `${details.compatible_use} · ${fmt(Number(details.compatible_share) * 100, 0)}%` : ''),
+        ...row('info.lineException', 'line-exception', details.line_exception
+          ? `${t(`exception.${details.line_exception}`)} · ${details.line_exception_document || ''}` : ''),
       );
+    }
+    if (current.events && current.events.length) {
+      rows.push(...row('info.idleEvents', 'idle-events', current.events
+        .map((e) => `${e.event_on} ${t(`event.${e.kind}`)} ${e.document}`).join('；')));
     }
     rows.push(...row('info.underground', 'underground', p.underground === true ? t('yes') : t('no')));
     if (details) rows.push(...attributeRows(details));
@@ -142,6 +153,9 @@ export function createInfoPanel(panelEl, ctx) {
     });
     const tasks = [
       details,
+      getJSON(`/api/parcels/${encodeURIComponent(id)}/events`).then((r) => {
+        if (mine === seq) current.events = r.events || [];
+      }).catch(() => {}),
       ctx.data.projectOfParcel(id).then(async (project) => {
         if (mine !== seq) return;
         current.project = project || null;

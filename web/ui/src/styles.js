@@ -15,6 +15,7 @@ export function zoomOf(resolution) {
 // One readable colour per lifecycle status (DOMAIN.md section 5), from "land in the pipe"
 // (warm) through "being built / used" (blue, teal) to "problem land" (pink, purple).
 export const STATUS_COLORS = {
+  planned: '#d7ccc8',
   reserve: '#a1887f',
   filed: '#fdd835',
   approved: '#fb8c00',

@@ -1,0 +1,148 @@
+package pgstore_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/planner"
+)
+
+func summaryTotal(t *testing.T, s interface {
+	StockSummary(context.Context, time.Time, planner.Rules) (planner.StockSummary, error)
+}, asof string) planner.StockUnit {
+	t.Helper()
+	d, _ := time.Parse(time.DateOnly, asof)
+	sum, err := s.StockSummary(context.Background(), d, planner.DefaultRules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range sum.Units {
+		if u.Section == planner.SectionDistrict && u.Code == "330108" {
+			return u
+		}
+	}
+	t.Fatal("no Binjiang row")
+	return planner.StockUnit{}
+}
+
+// Suspected idle land (疑似, computed) and determined idle land (认定书
+// recorded) are two figures; a determination recorded after the computed
+// date counts from its own day; recovery ends it.
+func TestIdleDeterminationEvents(t *testing.T) {
+	s := worldStore(t)
+	ctx := context.Background()
+	idle := parcel("IDLE", rect(0, 0, 100, 100)) // 10 000 m²
+	idle.Status, idle.ApprovedOn, idle.SuppliedOn, idle.AgreedStartOn = planning.StatusSupplied, day("2022-01-10"), day("2022-06-01"), day("2023-03-01")
+	id, err := s.InsertParcel(ctx, idle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	add := func(in planner.EventInput) error {
+		e, err := in.Check()
+		if err != nil {
+			return err
+		}
+		_, err = s.AddParcelEvent(ctx, id, "", e, "admin")
+		return err
+	}
+	// Bad input names its field and writes nothing.
+	for _, c := range []struct {
+		in    planner.EventInput
+		field string
+	}{
+		{planner.EventInput{Kind: "idle", EventOn: "2024-06-10", Document: "x", Cause: "enterprise"}, "kind"},
+		{planner.EventInput{Kind: "idle_determination", EventOn: "2024-06-10", Document: "杭高新闲认〔2024〕3号"}, "cause"},
+		{planner.EventInput{Kind: "idle_determination", EventOn: "2024-06-10", Cause: "enterprise"}, "document"},
+		{planner.EventInput{Kind: "idle_determination", EventOn: "10/06/2024", Document: "d", Cause: "enterprise"}, "event_on"},
+		{planner.EventInput{Kind: "extension_granted", EventOn: "2024-06-10", Document: "d", ExtendedTo: "2024-01-01"}, "extended_to"},
+		{planner.EventInput{Kind: "fee_levied", EventOn: "2024-07-01", Document: "d"}, "amount_wan"},
+		// Order 53: no fee before the determination.
+		{planner.EventInput{Kind: "fee_levied", EventOn: "2024-07-01", Document: "d", AmountWan: ptr(2469.12)}, "kind"},
+	} {
+		err := add(c.in)
+		if planning.CodeOf(err) != planning.ErrInvalid || !strings.HasPrefix(err.Error(), c.field+":") {
+			t.Errorf("%+v: %v, want invalid naming %s", c.in, err, c.field)
+		}
+	}
+	if got, err := s.ParcelEvents(ctx, id); err != nil || len(got) != 0 {
+		t.Fatalf("after refused input: %v events, %v", got, err)
+	}
+	if _, err := s.ParcelEvents(ctx, id+1000); planning.CodeOf(err) != planning.ErrNotFound {
+		t.Fatalf("events of a missing parcel: %v", err)
+	}
+
+	// Computed idle from 2024-03-01 (a full year after the agreed start).
+	u := summaryTotal(t, s, "2024-04-01")
+	if u.Idle.Area.M2 != 10000 || u.IdleDetermined.Area.M2 != 0 || u.IdleEnterprise.Area.M2 != 10000 {
+		t.Fatalf("2024-04-01: suspected %v determined %v enterprise %v", u.Idle, u.IdleDetermined, u.IdleEnterprise)
+	}
+	for _, in := range []planner.EventInput{
+		{Kind: "idle_determination", EventOn: "2024-06-10", Document: "杭高新闲认〔2024〕3号", Cause: "enterprise"},
+		{Kind: "fee_levied", EventOn: "2024-07-01", Document: "杭高新闲费〔2024〕1号", AmountWan: ptr(2469.12)},
+		{Kind: "land_recovered", EventOn: "2025-03-05", Document: "杭高新收〔2025〕2号", Note: "无偿收回"},
+	} {
+		if err := add(in); err != nil {
+			t.Fatalf("%+v: %v", in, err)
+		}
+	}
+	for _, c := range []struct {
+		asof                  string
+		suspected, determined float64
+	}{{"2024-06-09", 10000, 0}, {"2024-06-10", 10000, 10000}, {"2025-03-04", 10000, 10000}, {"2025-03-05", 10000, 0}} {
+		u := summaryTotal(t, s, c.asof)
+		if u.Idle.Area.M2 != c.suspected || u.IdleDetermined.Area.M2 != c.determined {
+			t.Errorf("%s: suspected %v determined %v, want %v %v", c.asof, u.Idle.Area.M2, u.IdleDetermined.Area.M2, c.suspected, c.determined)
+		}
+	}
+	got, err := s.ParcelEvents(ctx, id)
+	if err != nil || len(got) != 3 || got[0].Kind != planner.EventDetermination || got[0].Cause != planner.CauseEnterprise ||
+		got[1].AmountWan == nil || *got[1].AmountWan != 2469.12 || got[2].EventOn != "2025-03-05" || got[2].RecordedBy != "admin" {
+		t.Fatalf("history %+v, %v", got, err)
+	}
+
+	// A file of events is all or nothing: the bad second row names itself.
+	det, _ := planner.EventInput{Kind: "idle_determination", EventOn: "2024-06-10", Document: "d", Cause: "government"}.Check()
+	ext, _ := planner.EventInput{Kind: "extension_granted", EventOn: "2024-07-10", Document: "d", ExtendedTo: "2025-01-01"}.Check()
+	if _, err := s.AddParcelEvents(ctx, []string{"IDLE", "NOPE"}, []planner.ParcelEvent{det, ext}, "admin"); planning.CodeOf(err) != planning.ErrInvalid ||
+		!strings.Contains(err.Error(), "event 2") {
+		t.Fatalf("bad file: %v", err)
+	}
+	if got, _ := s.ParcelEvents(ctx, id); len(got) != 3 {
+		t.Fatalf("a refused file wrote %d events", len(got)-3)
+	}
+}
+
+// Stacked underground rights (分层设立) do not count their footprint twice
+// in the 2D statistics; a facts-missing parcel is counted, not dropped.
+func TestStatisticsCountFootprintOnce(t *testing.T) {
+	s := worldStore(t)
+	ctx := context.Background()
+	top1, bot1, top2, bot2 := -5.0, -30.0, -35.0, -60.0
+	surface := parcel("SURFACE", rect(0, 0, 100, 100))
+	surface.Status, surface.ApprovedOn, surface.SuppliedOn, surface.AgreedStartOn, surface.ActualStartOn =
+		planning.StatusUnderConstruction, day("2021-01-01"), day("2021-03-01"), day("2021-09-01"), day("2021-08-01")
+	under1 := parcel("UNDER-1", rect(0, 0, 100, 100))
+	under1.Elevation = planning.Elevation{Bottom: &bot1, Top: &top1}
+	under2 := parcel("UNDER-2", rect(50, 0, 150, 100)) // half under SURFACE, half under nothing
+	under2.Elevation = planning.Elevation{Bottom: &bot2, Top: &top2}
+	for _, p := range []planning.Parcel{surface, under1, under2} {
+		if _, err := s.InsertParcel(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// SURFACE halted with no shares recorded: facts missing.
+	if _, err := s.Pool().Exec(ctx, "UPDATE parcels SET halted_since = '2023-01-01' WHERE code = 'SURFACE'"); err != nil {
+		t.Fatal(err)
+	}
+	u := summaryTotal(t, s, "2024-01-01")
+	// 10 000 (surface) + 0 (under it) + 5 000 (the half of UNDER-2 outside it).
+	if u.Parcels.Count != 3 || u.Parcels.Area.M2 != 15000 {
+		t.Errorf("parcels %+v, want 3 and 15 000 m²", u.Parcels)
+	}
+	if u.FactsMissing.Count != 1 || u.FactsMissing.Area.M2 != 10000 {
+		t.Errorf("facts missing %+v, want SURFACE", u.FactsMissing)
+	}
+}

@@ -1,0 +1,82 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/hangzhou-hitech/landquota/geo"
+	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/planner"
+)
+
+// affordableStore is what the affordable-housing targets need from storage.
+type affordableStore interface {
+	SetAffordableTarget(ctx context.Context, t planner.AffordableTarget, by string) error
+	AffordableTarget(ctx context.Context, year int) (*planner.AffordableTarget, error)
+}
+
+func (s *Server) affordable(r *http.Request) (affordableStore, int, error) {
+	as, ok := s.store.(affordableStore)
+	if !ok {
+		return nil, 0, planning.Errorf(planning.ErrUnavailable, "affordable-housing targets are not available on this server")
+	}
+	y, err := strconv.Atoi(chi.URLParam(r, "year"))
+	if err != nil || y < 1990 || y > 2100 {
+		return nil, 0, invalidParam("year", "%q is not a year between 1990 and 2100", chi.URLParam(r, "year"))
+	}
+	return as, y, nil
+}
+
+// affordableTarget serves GET /api/affordable-housing/{year}: the city's
+// 保障性住房 land target (null when none is set).
+func (s *Server) affordableTarget(w http.ResponseWriter, r *http.Request) {
+	as, year, err := s.affordable(r)
+	if err == nil {
+		var t *planner.AffordableTarget
+		if t, err = as.AffordableTarget(r.Context(), year); err == nil {
+			writeJSON(w, http.StatusOK, map[string]any{"year": year, "target": t})
+			return
+		}
+	}
+	writeError(w, r, s.log, err)
+}
+
+// setAffordableTarget serves PUT /api/affordable-housing/{year} (admin):
+// {"target": 12.5, "unit": "公顷", "document": "…"}; the unit is m2, mu or
+// ha in any of their spellings (平方米, 亩, 公顷 ...).
+func (s *Server) setAffordableTarget(w http.ResponseWriter, r *http.Request) {
+	as, year, err := s.affordable(r)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	var in struct {
+		Target   float64 `json:"target"`
+		Unit     string  `json:"unit"`
+		City     string  `json:"city_adcode"`
+		Document string  `json:"document"`
+	}
+	if err := decodeStrictJSON(w, r, &in); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	unit := geo.UnitM2
+	if in.Unit != "" {
+		if unit, err = geo.ParseAreaUnit(in.Unit); err != nil {
+			writeError(w, r, s.log, planning.Errorf(planning.ErrInvalid, "unit: %v", err).WithDetail("field", "unit"))
+			return
+		}
+	}
+	by := ""
+	if p := planning.PrincipalFrom(r.Context()); p != nil {
+		by = p.User.Username
+	}
+	t := planner.AffordableTarget{Year: year, City: in.City, TargetM2: unit.ToM2(in.Target), Document: in.Document}
+	if err := as.SetAffordableTarget(r.Context(), t, by); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"year": year, "target": t})
+}

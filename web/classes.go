@@ -1,0 +1,73 @@
+package web
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/hangzhou-hitech/landquota/planning"
+)
+
+// classStore is what the local land-use classes need from storage.
+type classStore interface {
+	AddLandUseClass(ctx context.Context, c planning.LandUseClass) (planning.LandUseClass, error)
+	LocalLandUseClasses(ctx context.Context) ([]planning.LandUseClass, error)
+}
+
+func (s *Server) classes() (classStore, error) {
+	cs, ok := s.store.(classStore)
+	if !ok {
+		return nil, planning.Errorf(planning.ErrUnavailable, "local land-use classes are not available on this server")
+	}
+	return cs, nil
+}
+
+// localClasses serves GET /api/land-use-classes/local: the classes a
+// province or city added to the 2023 guide, with the codes files use.
+func (s *Server) localClasses(w http.ResponseWriter, r *http.Request) {
+	cs, err := s.classes()
+	if err == nil {
+		var list []planning.LandUseClass
+		if list, err = cs.LocalLandUseClasses(r.Context()); err == nil {
+			writeJSON(w, http.StatusOK, map[string]any{"classes": list})
+			return
+		}
+	}
+	writeError(w, r, s.log, err)
+}
+
+// classInput is a local class as an admin sends it.
+type classInput struct {
+	Code         string   `json:"code"`
+	ParentCode   string   `json:"parent_code"`
+	NameZh       string   `json:"name_zh"`
+	NameEn       string   `json:"name_en"`
+	Construction *bool    `json:"construction"`
+	Source       string   `json:"source"`
+	Aliases      []string `json:"aliases"`
+}
+
+// addLocalClass serves POST /api/land-use-classes (admin): 201 with the
+// stored class.
+func (s *Server) addLocalClass(w http.ResponseWriter, r *http.Request) {
+	cs, err := s.classes()
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	var in classInput
+	if err := decodeStrictJSON(w, r, &in); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	if in.Construction == nil {
+		writeError(w, r, s.log, planning.Errorf(planning.ErrInvalid, "construction: say whether the class is construction land (true or false)").WithDetail("field", "construction"))
+		return
+	}
+	c, err := cs.AddLandUseClass(r.Context(), planning.LandUseClass{Code: in.Code, ParentCode: in.ParentCode, NameZh: in.NameZh,
+		NameEn: in.NameEn, Construction: *in.Construction, Source: in.Source, Aliases: in.Aliases})
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, c)
+}

@@ -1,0 +1,105 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/paulmach/orb/geojson"
+)
+
+// enclaveStore is what the enclaves need from storage.
+type enclaveStore interface {
+	InsertEnclave(ctx context.Context, e planning.Enclave) (planning.Enclave, error)
+	Enclaves(ctx context.Context) ([]planning.Enclave, error)
+}
+
+func (s *Server) enclaveStore() (enclaveStore, error) {
+	es, ok := s.store.(enclaveStore)
+	if !ok {
+		return nil, planning.Errorf(planning.ErrUnavailable, "enclaves are not available on this server")
+	}
+	return es, nil
+}
+
+// enclaves serves GET /api/enclaves: the science enclaves (科创飞地).
+func (s *Server) enclaves(w http.ResponseWriter, r *http.Request) {
+	es, err := s.enclaveStore()
+	if err == nil {
+		var list []planning.Enclave
+		if list, err = es.Enclaves(r.Context()); err == nil {
+			writeJSON(w, http.StatusOK, map[string]any{"enclaves": list})
+			return
+		}
+	}
+	writeError(w, r, s.log, err)
+}
+
+// enclaveInput is an enclave as an admin sends it.
+type enclaveInput struct {
+	Code         string          `json:"code"`
+	NameZh       string          `json:"name_zh"`
+	NameEn       string          `json:"name_en"`
+	HomePark     string          `json:"home_park"`
+	City         string          `json:"city"`
+	Country      string          `json:"country"`
+	Location     []float64       `json:"location"` // [lon, lat] degrees
+	Site         json.RawMessage `json:"site"`     // GeoJSON Polygon or MultiPolygon, optional
+	FloorAreaM2  float64         `json:"floor_area_m2"`
+	LeaseStartOn string          `json:"lease_start_on"`
+	LeaseEndOn   string          `json:"lease_end_on"`
+}
+
+// addEnclave serves POST /api/enclaves (admin): 201 with the stored enclave.
+func (s *Server) addEnclave(w http.ResponseWriter, r *http.Request) {
+	es, err := s.enclaveStore()
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	var in enclaveInput
+	if err := decodeStrictJSON(w, r, &in); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	bad := func(field, msg string) {
+		writeError(w, r, s.log, planning.Errorf(planning.ErrInvalid, "%s: %s", field, msg).WithDetail("field", field))
+	}
+	if len(in.Location) != 2 {
+		bad("location", "give [longitude, latitude] in degrees")
+		return
+	}
+	e := planning.Enclave{Code: in.Code, NameZh: in.NameZh, NameEn: in.NameEn, HomePark: in.HomePark, City: in.City,
+		Country: in.Country, FloorAreaM2: in.FloorAreaM2}
+	e.Location[0], e.Location[1] = in.Location[0], in.Location[1]
+	if len(in.Site) > 0 && string(in.Site) != "null" {
+		g, err := geojson.UnmarshalGeometry(in.Site)
+		if err != nil {
+			bad("site", "not a GeoJSON geometry: "+err.Error())
+			return
+		}
+		e.Site = g.Geometry()
+	}
+	for _, d := range []struct {
+		field, text string
+		dst         **time.Time
+	}{{"lease_start_on", in.LeaseStartOn, &e.LeaseStartOn}, {"lease_end_on", in.LeaseEndOn, &e.LeaseEndOn}} {
+		if d.text == "" {
+			continue
+		}
+		t, err := time.Parse(time.DateOnly, d.text)
+		if err != nil {
+			bad(d.field, "not a day (YYYY-MM-DD)")
+			return
+		}
+		*d.dst = &t
+	}
+	out, err := es.InsertEnclave(r.Context(), e)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, out)
+}
