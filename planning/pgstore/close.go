@@ -139,7 +139,7 @@ func (s *Store) ClosePlan(ctx context.Context, year int, kind quota.Kind, by str
 		}
 		reasonOut := fmt.Sprintf("%d 年度结转至 %d 年度 / carried over to %d", year, year+1, year+1)
 		if c.Document != "" {
-			reasonOut += "（" + c.Document + "）"
+			reasonOut = fmt.Sprintf("%d 年度结转至 %d 年度（%s） / carried over to %d (%s)", year, year+1, c.Document, year+1, c.Document)
 		}
 		// Out of the closing plan: carry-over, then the lapsed rest.
 		if _, err := tx.Exec(ctx, `INSERT INTO ledger_entries (plan_id, kind, from_account, amount_m2, reason, created_by, idempotency_key, doc_number)

@@ -37,7 +37,7 @@ func (s *Store) SeedQuota(ctx context.Context, year int, policy []byte, perArea 
 			groups AS (
 				SELECT district_adcode, park_code, (rn - 1) / 3 AS g, array_agg(id ORDER BY id) AS ids,
 				       (array_agg(land_use_code ORDER BY id))[1] AS use, bool_or(affordable_housing) AS affordable
-				FROM candidates WHERE rn <= 3 * $1
+				FROM candidates WHERE rn <= 4 * $1 AND rn % 4 <> 0 -- every fourth parcel stays free for the planners
 				GROUP BY district_adcode, park_code, (rn - 1) / 3),
 			made AS (
 				INSERT INTO projects (code, name, category, provincial_major, national_key, district_adcode, park_code,

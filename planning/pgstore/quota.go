@@ -98,7 +98,7 @@ func (s *Store) OpenPlan(ctx context.Context, o quota.Opening) (quota.Plan, []qu
 		created = c
 		if o.IssueM2 > 0 {
 			e, err := bookTx(ctx, tx, id, quota.Booking{Year: o.Year, Kind: o.Kind, Entry: quota.EntryIssue, To: CityAdcode,
-				AmountM2: o.IssueM2, Reason: "下达年度计划指标 / plan issued: " + o.Document.Number, By: o.By,
+				AmountM2: o.IssueM2, Reason: "下达年度计划指标（" + o.Document.Number + "） / plan issued: " + o.Document.Number, By: o.By,
 				IdempotencyKey: o.IdempotencyKey, Document: o.Document}, 0, 0)
 			if err != nil {
 				return err

@@ -313,7 +313,7 @@ func (s *Store) ApproveScenario(ctx context.Context, id int64, by string) (quota
 		}
 		for i, b := range bookings {
 			b.Year, b.Kind, b.By = sc.Year, sc.Kind, by
-			b.Reason = fmt.Sprintf("方案 %d 审批 / scenario %d approved: %s", id, id, b.Reason)
+			b.Reason = fmt.Sprintf("方案 %d 审批：%s / scenario %d approved: %s", id, b.Reason, id, b.Reason)
 			b.IdempotencyKey = fmt.Sprintf("scenario-%d-%d", id, i)
 			if err := b.Check(); err != nil {
 				return err

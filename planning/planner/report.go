@@ -485,7 +485,8 @@ func currentUseTable(units []Unit, classes []ClassFacts, names map[string]ClassN
 }
 
 func classTable(t Table, units []Unit, classes []ClassFacts, names map[string]ClassName) Table {
-	t.Columns = withUnits([]Column{{"class", "用地分类代码", "Class code", KindText}, {"class_name", "用地分类名称", "Class name", KindText}},
+	t.Columns = withUnits([]Column{{"class", "用地分类代码", "Class code", KindText}, {"class_name", "用地分类名称", "Class name", KindText},
+		{"class_name_en", "用地分类名称（英文）", "Class name (English)", KindText}},
 		countAreaCols("all", "现状地块", "All parcels"), countAreaCols("supplied", "年内供地", "Supplied in the year"))
 	var keys []string
 	seen := map[string]bool{}
@@ -506,11 +507,11 @@ func classTable(t Table, units []Unit, classes []ClassFacts, names map[string]Cl
 					sup.add(c.SuppliedInYear)
 				}
 			}
-			name := names[k].NameZh
+			name, nameEn := names[k].NameZh, names[k].NameEn
 			if k == "" {
-				name = "未调查"
+				name, nameEn = "未调查", "not surveyed"
 			}
-			row := append(unitCells(u), k, name)
+			row := append(unitCells(u), k, name, nameEn)
 			row = append(row, countAreaCells(all)...)
 			row = append(row, countAreaCells(sup)...)
 			t.Rows = append(t.Rows, row)

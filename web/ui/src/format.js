@@ -74,3 +74,14 @@ export function dateTime(iso) {
   const p = (n) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
+
+/**
+ * The part of a bilingual text ("中文 / English", as the server writes the
+ * reasons it books itself) in the reader's language; other text as it is.
+ */
+export function inLang(text, lang) {
+  const s = String(text ?? '');
+  const i = s.indexOf(' / ');
+  if (i < 0 || !/[\u3400-\u9fff]/.test(s.slice(0, i))) return s;
+  return lang === 'en' ? s.slice(i + 3) : s.slice(0, i);
+}

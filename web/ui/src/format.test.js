@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fmt, m2ToHm2, m2ToMu } from './format.js';
+import { fmt, inLang, m2ToHm2, m2ToMu } from './format.js';
 
 test('m² to hm² rounds to 2 decimals', () => {
   assert.equal(m2ToHm2(10000), 1);
@@ -33,4 +33,11 @@ test('amounts convert between units and m²', () => {
   assert.equal(areaText(11267.05, 'zh'), '1.13 公顷（16.90 亩）');
   assert.equal(areaText(11267.05, 'en'), '1.13 ha (16.90 mu)');
   assert.equal(pct(0.425), '42.5%');
+});
+
+test('inLang picks the reader part of a bilingual reason', () => {
+  assert.equal(inLang('地块 F1 农转用批准，核销新增建设用地计划指标 / parcel F1 approved for conversion: quota consumed', 'en'), 'parcel F1 approved for conversion: quota consumed');
+  assert.equal(inLang('地块 F1 农转用批准，核销新增建设用地计划指标 / parcel F1 approved for conversion: quota consumed', 'zh'), '地块 F1 农转用批准，核销新增建设用地计划指标');
+  assert.equal(inLang('手工核定', 'en'), '手工核定');
+  assert.equal(inLang('a / b', 'zh'), 'a / b');
 });

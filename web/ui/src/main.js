@@ -436,7 +436,10 @@ async function start() {
       hitTolerance: 2,
     });
     if (hit && hit.get('kind') === 'aggregate') {
-      // An aggregate cell is no parcel: zoom in to where its parcels are drawn one by one.
+      // An aggregate cell is no parcel: say what lies there (park, district, protected lines)
+      // and zoom in to where its parcels are drawn one by one.
+      info.close();
+      identify.at(evt.coordinate);
       map.getView().animate({ center: evt.coordinate, zoom: PARCEL_DETAIL_ZOOM });
       return;
     }

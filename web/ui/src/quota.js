@@ -8,7 +8,7 @@
 import { getJSON, postJSON } from './api.js';
 import { accountLabel, confirmMove, hmMu } from './confirm.js';
 import { el, newKey, option } from './dom.js';
-import { dateTime, fmt, fromM2, pct, toM2 } from './format.js';
+import { dateTime, fmt, fromM2, inLang, pct, toM2 } from './format.js';
 import { lang, pick, t } from './i18n.js';
 import { OUTCOME_COLORS, OUTCOMES } from './styles.js';
 
@@ -390,9 +390,12 @@ export function createQuotaPanel(root, app) {
   function scenarioDetail() {
     const sc = current;
     const r = sc.result || {};
+    // A stale scenario (the ledger moved since it ran) cannot be approved: say why instead.
     const approveBtn = el('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'approve', dataset: { minRole: 'allocator' },
-      disabled: sc.status === 'approved' }, sc.status === 'approved' ? t('quota.approvedAlready') : t('quota.approve'));
+      disabled: sc.status === 'approved' || sc.stale, title: sc.stale ? t('quota.stale') : '' },
+    sc.status === 'approved' ? t('quota.approvedAlready') : t('quota.approve'));
     approveBtn.addEventListener('click', () => approve(sc));
+    const staleNote = sc.stale && sc.status !== 'approved' ? el('div', { class: 'muted small', role: 'note', 'data-testid': 'stale-reason' }, t('quota.stale')) : null;
     const decisions = (r.decisions || []).filter((d) => !outcomeFilter || d.outcome === outcomeFilter);
     const counts = Object.fromEntries(OUTCOMES.map((o) => [o, (r.decisions || []).filter((d) => d.outcome === o).length]));
     const filter = el('select', { 'data-testid': 'outcome-filter', onchange: (e) => { outcomeFilter = e.target.value; render(); } },
@@ -406,6 +409,7 @@ export function createQuotaPanel(root, app) {
           xlsxLink(`/api/scenarios/${sc.id}?format=xlsx`, 'xlsx-scenario'),
           el('button', { type: 'button', class: 'btn btn-ghost', 'data-testid': 'show-on-map', onclick: () => showOnMap(sc) }, t('quota.showOnMap')),
           approveBtn)),
+      staleNote,
       r.exact === false ? el('p', { class: 'badge badge-warn gap-note', 'data-testid': 'scenario-gap' }, t('quota.bestFound', { gap: fmt(r.gap_bound_score_hm2, 2) })) : null,
       el('div', { class: 'stats small' },
         stat('quota.r.available', r.available), stat('quota.r.reserve', r.reserve), stat('quota.r.distributable', r.distributable),
@@ -473,7 +477,7 @@ export function createQuotaPanel(root, app) {
       app.data.refresh(['plans', 'projects']); // reloads this panel too (onRefresh)
       loadLedger();
     } catch (err) {
-      const msg = err.status === 409 && err.details && err.details.ledger_mark !== undefined ? `${t('quota.stale')} (${err.message})` : err.message;
+      const msg = err.status === 409 && err.details && err.details.ledger_mark !== undefined ? t('quota.stale') : err.message;
       app.errors.show(`${t('quota.approveFailed')}: ${msg}`);
     }
   }
@@ -529,7 +533,7 @@ export function createQuotaPanel(root, app) {
       el('td', { class: 'nowrap' }, t(`entry.${e.kind}`), e.reverses ? el('span', { class: 'muted' }, ` → #${e.reverses}`) : null),
       el('td', {}, accountName(e.from)), el('td', {}, accountName(e.to)),
       el('td', { class: 'num strong' }, amt(e.amount_m2)),
-      el('td', {}, e.reason, e.document && e.document.number ? el('div', { class: 'muted small' }, [e.document.number, e.document.date, e.document.issuer].filter(Boolean).join(' · ')) : null,
+      el('td', {}, inLang(e.reason, lang()), e.document && e.document.number ? el('div', { class: 'muted small' }, [e.document.number, e.document.date, e.document.issuer].filter(Boolean).join(' · ')) : null,
         e.override_reason ? el('div', { class: 'muted small' }, `${t('quota.override')}：${e.override_reason}`) : null),
       el('td', {}, e.created_by),
       el('td', { class: 'nowrap' }, reversal
@@ -547,7 +551,7 @@ export function createQuotaPanel(root, app) {
     };
     const reason = await confirmMove({
       title: t('quota.confirmReverse', { id: e.id }),
-      text: `${t(`entry.${e.kind}`)} · ${e.reason}`,
+      text: `${t(`entry.${e.kind}`)} · ${inLang(e.reason, lang())}`,
       moves: [side(e.to, -1), side(e.from, 1)].filter(Boolean),
       reason: { label: t('quota.reverseReason'), required: true },
       focusCancel: true,

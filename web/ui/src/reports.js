@@ -82,7 +82,9 @@ export function createReportsPanel(root, app) {
   }
 
   function tableView(tb) {
-    const measures = tb.columns.filter((c) => !PLACE_COLUMNS.has(c.key));
+    // A class name comes in both languages (class_name, class_name_en): show the reader's.
+    const hidden = lang() === 'en' ? 'class_name' : 'class_name_en';
+    const measures = tb.columns.filter((c) => !PLACE_COLUMNS.has(c.key) && !(c.key === hidden && tb.columns.some((x) => x.key === 'class_name_en')));
     const colName = (c) => (lang() === 'en' ? c.en : c.zh);
     let section = null;
     const rows = [];

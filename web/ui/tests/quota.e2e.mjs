@@ -132,6 +132,8 @@ test('a scenario is approved only through the confirmation; Enter alone cancels'
   await page.click('[data-testid=run-submit]');
   await page.waitForSelector('[data-testid=scenario-detail]', { timeout: 30000 });
   const id = Number(await page.getAttribute('[data-testid=scenario-detail]', 'data-scenario-id'));
+  // A second run, before this one is approved: it goes stale when the approval moves the ledger.
+  const { body: other } = await apiPost(ctx.world, await apiLogin(ctx.world, 'alloc1'), '/api/plans/2026/scenarios', { method: 'priority', name: '将过期的方案' });
   const { body: sc } = await api(ctx.world, `/api/scenarios/${id}`);
   // The earmark part of the grants is shown as the API gives it.
   const earmark = await page.textContent('[data-testid=sc-earmark]');
@@ -166,6 +168,11 @@ test('a scenario is approved only through the confirmation; Enter alone cancels'
   equal((await api(ctx.world, `/api/scenarios/${id}`)).body.status, 'approved', 'status after confirming');
   await downloadXlsx(page, 'xlsx-scenario', '2026');
   ctx.approved = id;
+  // The run made before the approval is stale: its approve button is disabled and says why.
+  await page.waitForSelector(`[data-testid=scenario-open-${other.id}]`);
+  await page.click(`[data-testid=scenario-open-${other.id}]`);
+  await page.waitForSelector(`[data-testid=scenario-detail][data-scenario-id="${other.id}"] [data-testid=stale-reason]`);
+  equal(await page.isDisabled('[data-testid=approve]'), true, 'a stale scenario cannot be approved');
   await noErrors(page, 'approval');
   await page.context().close();
 });
