@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
@@ -148,6 +149,17 @@ func searchWhere(q *planner.Search, pre *searchPre, args *sqlArgs) string {
 	}
 	if len(q.CurrentUse) > 0 {
 		conds = append(conds, "t.current_use_code LIKE ANY("+args.add(likePrefixes(q.CurrentUse))+"::text[])")
+	}
+	if len(q.Stock) > 0 {
+		// The stock layer's own rules, as of today, for this parcel.
+		var any []string
+		for _, k := range q.Stock {
+			any = append(any, stockFilters[k])
+		}
+		r := bindRules(args, planner.DefaultRules())
+		today := time.Now().In(time.FixedZone("UTC+8", 8*3600)).Format(time.DateOnly) // the officials' calendar day
+		conds = append(conds, "EXISTS (SELECT 1 FROM (SELECT 1) s_x"+stockLateral(r, args.add(today)+"::date", "s")+
+			" WHERE "+strings.Join(any, " OR ")+")")
 	}
 	var status []string
 	if len(q.Statuses) > 0 {

@@ -506,3 +506,33 @@ func TestInvalidDrawnShapesNameTheirFault(t *testing.T) {
 		t.Fatalf("search in a bow-tie: %v", err)
 	}
 }
+
+// "Approved but not yet supplied (批而未供) land in Binxiao": the search
+// filters by the stock layer's own rules, as of today.
+func TestSearchByStockKind(t *testing.T) {
+	w := newPlannerWorld(t)
+	ctx := context.Background()
+	// Two Binxiao parcels become 批而未供 (approved a year ago, not supplied).
+	if _, err := w.s.Pool().Exec(ctx, `UPDATE parcels SET approved_on = current_date - 400, supplied_on = NULL
+		WHERE code IN ('X1', 'X2')`); err != nil {
+		t.Fatal(err)
+	}
+	var want string
+	if err := w.s.Pool().QueryRow(ctx, `SELECT coalesce(string_agg(code, ',' ORDER BY id), '') FROM parcels
+		WHERE park_code = 'BINXIAO' AND approved_on <= current_date AND (supplied_on IS NULL OR supplied_on > current_date)`).Scan(&want); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(want, "X1") {
+		t.Fatalf("the world has no 批而未供 land in Binxiao: %q", want)
+	}
+	fs, _, err := w.search(t, `{"where":{"park":"BINXIAO"},"what":{"stock":["unsupplied"]},"order":"id","limit":1000}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := codesOf(fs); got != want {
+		t.Fatalf("stock search: %s, want %s", got, want)
+	}
+	if _, _, err := w.search(t, `{"where":{"park":"BINXIAO"},"what":{"stock":["gold"]}}`); planning.CodeOf(err) != planning.ErrInvalid || !strings.Contains(err.Error(), "what.stock") {
+		t.Fatalf("unknown stock kind: %v", err)
+	}
+}

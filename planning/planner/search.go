@@ -52,6 +52,7 @@ type SearchWhat struct {
 	Eligible    *bool      `json:"eligible"`    // may take new construction land (DOMAIN.md section 6)
 	Underground *bool      `json:"underground"` // true: stratified underground rights only; false: surface only
 	Name        string     `json:"name"`        // a part of the parcel's name, owner or code, in any case
+	Stock       []string   `json:"stock"`       // stock kinds as of today (StockKinds: idle, unsupplied, ...): any of them
 	unknown     []string
 }
 
@@ -181,6 +182,7 @@ type Search struct {
 	Eligible       *bool
 	Underground    *bool
 	Name           string
+	Stock          []string // StockKinds, any of them, as of today
 	Order          Order
 	Limit          int
 	After          *Cursor
@@ -290,6 +292,12 @@ func (r *SearchRequest) Check() (Search, error) {
 			return q, fieldError("what.status", "unknown status %q (one of %s)", s, strings.Join(codes, ", "))
 		}
 		q.Statuses = append(q.Statuses, st)
+	}
+	for _, k := range r.What.Stock {
+		if !slices.Contains(StockKinds, k) {
+			return q, fieldError("what.stock", "unknown stock kind %q (one of %s)", k, strings.Join(StockKinds, ", "))
+		}
+		q.Stock = append(q.Stock, k)
 	}
 	if a := r.What.Area; a != nil {
 		if a.Unit == "" {
@@ -430,7 +438,7 @@ func DecodePolygon(raw json.RawMessage, field string) (orb.Geometry, error) {
 // so a cursor cannot be replayed against another search.
 func (q *Search) Fingerprint() string {
 	b, _ := json.Marshal([]any{q.Park, q.District, q.Polygon, q.Point, q.DistanceM, q.Near, q.LandUse, q.CurrentUse, q.Statuses,
-		q.Available, q.MinAreaM2, q.MaxAreaM2, q.Eligible, q.Underground, q.Order, q.Name})
+		q.Available, q.MinAreaM2, q.MaxAreaM2, q.Eligible, q.Underground, q.Order, q.Name, q.Stock})
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:6])
 }

@@ -81,8 +81,10 @@ export function createInfoPanel(panelEl, ctx) {
     const p = { ...current.props, ...(details || {}) };
     const m2 = Number(p.area_m2);
     const hasArea = p.area_m2 !== null && p.area_m2 !== undefined && Number.isFinite(m2);
-    const first = landUseClassName(p.land_use);
-    const landUse = lang() === 'en' && first ? [p.land_use, first].filter(Boolean).join(' ') : [p.land_use, p.land_use_zh].filter(Boolean).join(' ');
+    // A class in the reader's language: its Chinese name as the API gives it, or the first-level
+    // class's English name (the 2023 guide's names are Chinese).
+    const className = (code, zh) => (lang() === 'en' && landUseClassName(code) ? [code, landUseClassName(code)] : [code, zh]).filter(Boolean).join(' ');
+    const landUse = className(p.land_use, p.land_use_zh);
     const district = p.district ? placeName(ctx.lookups.district(p.district), 'adcode') || p.district : '';
     const park = p.park ? placeName(ctx.lookups.park(p.park), 'code') || p.park : '';
     const dot = el('span', { class: 'status-dot', style: `background:${statusColor(p.status)}` });
@@ -90,7 +92,7 @@ export function createInfoPanel(panelEl, ctx) {
     const rows = [
       ...row('info.code', 'code', p.code ?? id),
       ...row('info.landUse', 'land-use', landUse),
-      ...row('info.currentUse', 'current-use', [p.current_use, p.current_use_zh].filter(Boolean).join(' ')),
+      ...row('info.currentUse', 'current-use', className(p.current_use, p.current_use_zh)),
       ...row('info.areaM2', 'area-m2', hasArea ? fmt(m2, 2) : ''),
       ...row('info.areaMu', 'area-mu', hasArea ? fmt(m2ToMu(m2), 2) : ''),
       ...row('info.areaHm2', 'area-hm2', hasArea ? fmt(m2ToHm2(m2), 2) : ''),

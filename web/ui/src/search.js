@@ -32,6 +32,7 @@ export function searchBody(f) {
     if (max !== null) what.area.max = max;
   }
   if (f.eligible === 'true' || f.eligible === 'false') what.eligible = f.eligible === 'true';
+  if (f.stock) what.stock = [f.stock];
   return { where, what, order: f.order || 'area_desc', group_by: 'status' };
 }
 
@@ -50,6 +51,7 @@ export function createSearchPanel(root, app) {
   const maxArea = el('input', { type: 'number', min: '0', step: 'any', 'data-testid': 'search-max-area' });
   const unitSel = el('select', { 'data-testid': 'search-unit' });
   const eligibleSel = el('select', { 'data-testid': 'search-eligible' });
+  const stockSel = el('select', { 'data-testid': 'search-stock' }); // 批而未供, 闲置 ... as of today
   const orderSel = el('select', { 'data-testid': 'search-order' });
   const scopeArea = el('input', { type: 'radio', name: 'search-scope', value: 'area', checked: true, 'data-testid': 'search-scope-area' });
   const scopePolygon = el('input', { type: 'radio', name: 'search-scope', value: 'polygon', 'data-testid': 'search-scope-polygon' });
@@ -98,6 +100,7 @@ export function createSearchPanel(root, app) {
       maxArea: maxArea.value,
       unit: unitSel.value,
       eligible: eligibleSel.value,
+      stock: stockSel.value,
       order: orderSel.value,
     };
   }
@@ -137,7 +140,7 @@ export function createSearchPanel(root, app) {
     checked.clear();
     checked.add('available');
     minArea.value = maxArea.value = '';
-    for (const sel of [areaSel, landUseSel, eligibleSel]) sel.value = '';
+    for (const sel of [areaSel, landUseSel, eligibleSel, stockSel]) sel.value = '';
     orderSel.value = 'area_desc';
     scopeArea.checked = true;
     setScope('area');
@@ -231,7 +234,7 @@ export function createSearchPanel(root, app) {
   async function exportServer(format) {
     const b = result.body;
     const statuses = b.what.status || [];
-    if (b.where.polygon || statuses.includes('available')) return false;
+    if (b.where.polygon || statuses.includes('available') || b.what.stock) return false;
     const params = {
       format,
       park: b.where.park,
@@ -310,6 +313,10 @@ export function createSearchPanel(root, app) {
     const keepElig = eligibleSel.value;
     eligibleSel.replaceChildren(option('', t('search.any')), option('true', t('search.eligibleYes')), option('false', t('search.eligibleNo')));
     eligibleSel.value = keepElig;
+    const keepStock = stockSel.value;
+    stockSel.replaceChildren(option('', t('search.any')), ...['unsupplied', 'idle', 'idle_exempt', 'fee_due', 'recovery_due', 'facts_missing']
+      .map((k) => option(k, t(`search.stock.${k}`))));
+    stockSel.value = keepStock;
     const keepOrder = orderSel.value || 'area_desc';
     orderSel.replaceChildren(option('area_desc', t('search.order.area_desc')), option('area_asc', t('search.order.area_asc')), option('id', t('search.order.id')));
     orderSel.value = keepOrder;
@@ -340,6 +347,7 @@ export function createSearchPanel(root, app) {
           el('div', { class: 'field span-all' }, el('span', {}, t('search.areaRange')),
             el('div', { class: 'range' }, minArea, el('span', {}, '–'), maxArea, unitSel)),
           el('label', { class: 'field' }, el('span', {}, t('search.eligible')), eligibleSel),
+          el('label', { class: 'field' }, el('span', {}, t('search.stock')), stockSel),
           el('label', { class: 'field' }, el('span', {}, t('search.orderBy')), orderSel)),
         el('div', { class: 'btn-row' }, submit, resetBtn)),
       el('section', { class: 'panel-section' },
