@@ -7,7 +7,7 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// DOMAIN.md section 7 check point.
+// docs/DOMAIN.md §2 check point.
 func TestDomainCheckPoint(t *testing.T) {
 	p := To4549(orb.Point{120.21, 30.19})
 	if math.Abs(p[0]-520223.43) > 0.01 || math.Abs(p[1]-3341194.30) > 0.01 {

@@ -211,7 +211,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 $$;
 
 -- lq_land_quota_class: how land that is not yet approved for conversion
--- counts toward a project's new construction-land quota (DOMAIN.md 3, 8):
+-- counts toward a project's new construction-land quota (docs/DOMAIN.md §3):
 --   'stock'       already construction land today (现状): needs none;
 --   'underground' a stratified underground right, when the policy says
 --                 those need none;

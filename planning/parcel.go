@@ -7,7 +7,7 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// Status is a parcel's lifecycle stage (DOMAIN.md section 5). Derived states
+// Status is a parcel's lifecycle stage (docs/DOMAIN.md §5). Derived states
 // such as 批而未供 and 闲置 are computed from dates, never stored as a status.
 type Status string
 

@@ -3,7 +3,7 @@ package planning
 import "testing"
 
 func TestConversionApprovedFollowsLifecycle(t *testing.T) {
-	// Order of DOMAIN.md section 5: 储备 after 征收, planned first.
+	// Order of docs/DOMAIN.md §5: 储备 after 征收, planned first.
 	want := []Status{StatusPlanned, StatusFiled, StatusApproved, StatusExpropriated, StatusReserve,
 		StatusSupplied, StatusUnderConstruction, StatusCompleted, StatusInProduction, StatusLowEfficiency, StatusRedevelopment}
 	if len(Statuses) != len(want) {

@@ -355,7 +355,7 @@ const (
 )
 
 // DefaultPolicy is the starting policy of a year. Coefficients are not
-// published anywhere we could check (DOMAIN.md: unconfirmed), so every value
+// published anywhere we could check (docs/DOMAIN.md: unconfirmed), so every value
 // is an editable default:
 //
 //   - reserve_share 0.10: a tenth kept at city level (预留) for major projects.

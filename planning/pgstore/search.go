@@ -338,7 +338,7 @@ func searchPage(ctx context.Context, db querier, q planner.Search, emit func(fea
 	return res, domainError(rows.Err())
 }
 
-// eligibleSQL is the eligibility rule (DOMAIN.md section 6) over the
+// eligibleSQL is the eligibility rule (docs/DOMAIN.md §6) over the
 // figures of parcel_conflicts under alias: each at most tol m².
 func eligibleSQL(alias, tol string) string {
 	return fmt.Sprintf(`((%[1]s.outside_boundary_m2 <= %[2]s OR t.line_exception IS NOT DISTINCT FROM 'single_site_infrastructure')

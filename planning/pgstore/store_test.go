@@ -125,7 +125,7 @@ func TestReferenceTablesMatchDomain(t *testing.T) {
 		}
 	}
 	// Every first-level class of the 2023 guide, the second-level children
-	// named in DOMAIN.md, and parents for all.
+	// named in docs/DOMAIN.md, and parents for all.
 	var orphans, first int
 	err = s.Pool().QueryRow(ctx, `SELECT
 		(SELECT count(*) FROM land_use_classes c WHERE level > 1 AND NOT EXISTS

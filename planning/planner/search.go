@@ -49,7 +49,7 @@ type SearchWhat struct {
 	CurrentUse  []string   `json:"current_use"` // current use (现状地类): class codes or prefixes
 	Status      []string   `json:"status"`      // lifecycle codes and/or "available"
 	Area        *AreaRange `json:"area"`        // parcel area
-	Eligible    *bool      `json:"eligible"`    // may take new construction land (DOMAIN.md section 6)
+	Eligible    *bool      `json:"eligible"`    // may take new construction land (docs/DOMAIN.md §6)
 	Underground *bool      `json:"underground"` // true: stratified underground rights only; false: surface only
 	Name        string     `json:"name"`        // a part of the parcel's name, owner or code, in any case
 	Stock       []string   `json:"stock"`       // stock kinds as of today (StockKinds: idle, unsupplied, ...): any of them

@@ -70,7 +70,7 @@ func TestUnsupplied(t *testing.T) {
 		{"approved after the day", Facts{Status: planning.StatusApproved, ApprovedOn: day("2026-07-01")}, false, 0},
 		{"supplied before the day", Facts{Status: planning.StatusSupplied, ApprovedOn: day("2020-01-01"), SuppliedOn: day("2021-01-01")}, false, 0},
 		{"supplied after the day counts as unsupplied then", Facts{Status: planning.StatusSupplied, ApprovedOn: day("2024-01-01"), SuppliedOn: day("2026-07-01")}, true, 2},
-		// Built on without supply papers still counts (DOMAIN.md section 5).
+		// Built on without supply papers still counts (docs/DOMAIN.md §5).
 		{"built without supply papers", Facts{Status: planning.StatusUnderConstruction, ApprovedOn: day("2025-01-01"), ActualStartOn: day("2025-06-01")}, true, 1},
 		{"reserve, never approved", Facts{Status: planning.StatusReserve}, false, 0},
 	}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import { fromGK, parseCoordinate, toGK } from './gk.js';
 
-// DOMAIN.md section 7: 30.19°N 120.21°E → N 3 341 194.30, E 520 223.43 (EPSG:4549).
+// docs/DOMAIN.md §2: 30.19°N 120.21°E → N 3 341 194.30, E 520 223.43 (EPSG:4549).
 test('EPSG:4549 matches the domain check point to the centimetre', () => {
   const [e, n] = toGK([120.21, 30.19]);
   assert.ok(Math.abs(e - 520223.43) < 0.01, `easting ${e}`);

@@ -12,7 +12,7 @@ import { statusColor } from './styles.js';
 
 const PAGE = 200;
 const EXPORT_MAX = 50000;
-// Second-level classes planners ask for most (DOMAIN.md section 4).
+// Second-level classes planners ask for most (docs/DOMAIN.md §4).
 const FINER_CLASSES = ['0701', '0802', '0901', '0902', '1001', '100101', '100102', '100103', '1101', '1301', '1401', '16'];
 
 /** The request body of POST /api/parcels/search from the form values (exported for tests). */

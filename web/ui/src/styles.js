@@ -12,7 +12,7 @@ export function zoomOf(resolution) {
 }
 
 // ---- parcel status colours -------------------------------------------------------------
-// One readable colour per lifecycle status (DOMAIN.md section 5), from "land in the pipe"
+// One readable colour per lifecycle status (docs/DOMAIN.md §5), from "land in the pipe"
 // (warm) through "being built / used" (blue, teal) to "problem land" (pink, purple).
 export const STATUS_COLORS = {
   planned: '#d7ccc8',
