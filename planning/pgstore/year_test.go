@@ -509,3 +509,39 @@ func TestCloseRacingBookingsStrandsNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestTransferBetweenDistricts: 指标调剂 moves quota from one district to
+// another with its document, balanced on both sides.
+func TestTransferBetweenDistricts(t *testing.T) {
+	s, _, _ := yearStore(t)
+	ctx := context.Background()
+	bookYear(t, s, 2027, quota.EntryAllocate, "330100", "330111", 300_000, "d")
+	e, err := s.Book(ctx, quota.Booking{Year: 2027, Kind: quota.KindNewConstruction, Entry: quota.EntryTransfer, From: "330111", To: "330108",
+		AmountM2: 120_000, Reason: "指标调剂", By: "admin", IdempotencyKey: "tr", Document: &quota.Document{Number: "杭规划资源〔2027〕12号"}})
+	if err != nil || e.Document == nil || e.Document.Number != "杭规划资源〔2027〕12号" {
+		t.Fatalf("transfer: %+v %v", e, err)
+	}
+	_, accounts, _ := s.Plan(ctx, 2027, quota.KindNewConstruction)
+	for _, a := range accounts {
+		switch a.Code {
+		case "330111":
+			if a.HeldM2 != 180_000 || a.WithdrawnM2 != 120_000 {
+				t.Errorf("Fuyang after the transfer: %+v", a.Figures)
+			}
+		case "330108":
+			if a.HeldM2 != 120_000 || a.ReceivedM2 != 120_000 || a.Subtree.IssuedM2 != 120_000 {
+				t.Errorf("Binjiang after the transfer: %+v %+v", a.Figures, a.Subtree)
+			}
+		}
+	}
+	// Only between districts, and never more than the sender holds.
+	for _, b := range []quota.Booking{
+		{Entry: quota.EntryTransfer, From: "330111", To: "330111/BINFU", AmountM2: 1},
+		{Entry: quota.EntryTransfer, From: "330111", To: "330108", AmountM2: 180_000.01},
+	} {
+		b.Year, b.Kind, b.Reason, b.By, b.IdempotencyKey = 2027, quota.KindNewConstruction, "x", "admin", fmt.Sprint("bad-", b.To, b.AmountM2)
+		if _, err := s.Book(ctx, b); err == nil {
+			t.Errorf("%s → %s %.2f accepted", b.From, b.To, b.AmountM2)
+		}
+	}
+}
