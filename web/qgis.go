@@ -27,7 +27,7 @@ import (
 // ZONE_COLORS, DISTRICT_COLOR, PARK_COLOR); TestQGISProject keeps them equal.
 var (
 	qgisStatusColors = map[planning.Status]string{
-		planning.StatusReserve: "#a1887f", planning.StatusFiled: "#fdd835", planning.StatusApproved: "#fb8c00",
+		planning.StatusPlanned: "#d7ccc8", planning.StatusReserve: "#a1887f", planning.StatusFiled: "#fdd835", planning.StatusApproved: "#fb8c00",
 		planning.StatusExpropriated: "#c62828", planning.StatusSupplied: "#4fc3f7", planning.StatusUnderConstruction: "#1e88e5",
 		planning.StatusCompleted: "#283593", planning.StatusInProduction: "#00897b", planning.StatusLowEfficiency: "#ec407a",
 		planning.StatusRedevelopment: "#8e24aa",

@@ -3,6 +3,7 @@ package web_test
 import (
 	"encoding/xml"
 	"fmt"
+	"github.com/hangzhou-hitech/landquota/planning"
 	"io"
 	"net/http"
 	"os"
@@ -100,7 +101,7 @@ func TestQGISProject(t *testing.T) {
 	}
 	cats := parcels.all("category")
 	symbols := parcels.all("symbol")
-	if len(cats) != len(want) || len(want) != 10 {
+	if len(cats) != len(want) || len(want) != len(planning.Statuses) {
 		t.Fatalf("%d categories, %d web colours", len(cats), len(want))
 	}
 	for i, c := range cats {
@@ -115,10 +116,11 @@ func TestQGISProject(t *testing.T) {
 			t.Errorf("status %s: QGIS %s, web #%s", c.attr("value"), color, hex)
 		}
 	}
-	if cats[0].attr("label") != "储备 Reserve" || parcels.all("text-style")[0].attr("fieldName") != "code" || parcels.attr("labelsEnabled") != "1" {
+	first := planning.Statuses[0]
+	if cats[0].attr("label") != first.NameZh+" "+first.NameEn || parcels.all("text-style")[0].attr("fieldName") != "code" || parcels.attr("labelsEnabled") != "1" {
 		t.Errorf("labels: %+v %+v", cats[0].Attrs, parcels.all("text-style"))
 	}
-	if got := len(tiles.all("style")); got != 11 { // ten statuses, one label style
+	if got := len(tiles.all("style")); got != len(planning.Statuses)+1 { // the statuses, one label style
 		t.Errorf("vector tile styles: %d", got)
 	}
 }

@@ -8,21 +8,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
-import { chromium } from 'playwright-core';
-import { assert, equal, OUT_DIR, PASSWORD, runTests, startWorld, stopWorld, test, UI_DIR } from './harness.mjs';
+import { assert, equal, OUT_DIR, PASSWORD, test, UI_DIR, runSuite, api, apiLogin, login, rendered, goTo } from './harness.mjs';
 
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const VIEWPORT = { width: 1440, height: 900 };
 // Binjiang, inside the High-tech Zone park.
 const HTZ = [120.2, 30.19];
 
 // ---------------------------------------------------------------- helpers
-async function api(world, path, opts = {}) {
-  const res = await fetch(world.url + path, opts);
-  const body = res.status === 204 ? null : await res.json();
-  if (!res.ok && !opts.allowError) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
-  return { status: res.status, body };
-}
 
 async function openPage(ctx, { lang = 'zh', hash = '' } = {}) {
   const context = await ctx.browser.newContext({ viewport: VIEWPORT, locale: lang === 'en' ? 'en-US' : 'zh-CN' });
@@ -62,37 +54,8 @@ async function closePage(page) {
   await page.context().close();
 }
 
-async function login(page, username) {
-  await page.click('[data-testid=login-open]');
-  await page.fill('[data-testid=login-username]', username);
-  await page.fill('[data-testid=login-password]', PASSWORD);
-  await page.click('[data-testid=login-submit]');
-  await page.waitForSelector('[data-testid=user-role]');
-}
 
-/** Waits for OpenLayers' rendercomplete (all tiles loaded, frame drawn). */
-async function rendered(page) {
-  await page.evaluate(() => new Promise((resolve, reject) => {
-    const { map } = window.__landquota;
-    const timer = setTimeout(() => reject(new Error('no rendercomplete within 15 s')), 15000);
-    map.once('rendercomplete', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    map.render();
-  }));
-}
 
-async function goTo(page, [lon, lat], zoom) {
-  await page.evaluate(([lon, lat, zoom]) => {
-    const view = window.__landquota.map.getView();
-    const x = (lon * 20037508.342789244) / 180;
-    const y = (Math.log(Math.tan(((90 + lat) * Math.PI) / 360)) / Math.PI) * 20037508.342789244;
-    view.setCenter([x, y]);
-    view.setZoom(zoom);
-  }, [lon, lat, zoom]);
-  await rendered(page);
-}
 
 /** A parcel drawn on screen, clear of the panels: {id, x, y, props} in map pixels. */
 async function visibleParcel(page, minArea = 4000) {
@@ -383,14 +346,6 @@ test('a viewer sees no run, grant or approve buttons, and the server refuses an 
   await closePage(page);
 });
 
-async function apiLogin(world, username) {
-  const res = await fetch(`${world.url}/api/login`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }),
-  });
-  const body = await res.json();
-  if (!res.ok) throw new Error(`login ${username}: ${JSON.stringify(body)}`);
-  return { cookie: res.headers.get('set-cookie').split(';')[0], csrf: body.csrf_token };
-}
 
 test('an allocator runs an allocation, approves it after confirming, and the balances change', async (ctx) => {
   const page = await openPage(ctx, { hash: '#quota' });
@@ -731,29 +686,4 @@ test('the English UI of the dashboard has no Chinese labels', async (ctx) => {
 });
 
 // ---------------------------------------------------------------- main
-const ctx = { pages: [] };
-let failures = 1;
-try {
-  ctx.world = await startWorld();
-  // playwright gives every launch a fresh, temporary user-data-dir of its own.
-  ctx.browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
-  ctx.onFailure = async (name) => {
-    const page = ctx.pages[ctx.pages.length - 1];
-    if (page && !page.isClosed()) await page.screenshot({ path: join(OUT_DIR, `FAILED-${name.slice(0, 40).replace(/[^\w]+/g, '-')}.png`) });
-    for (const p of ctx.pages) if (!p.isClosed()) await p.context().close();
-  };
-  failures = await runTests(ctx);
-} catch (err) {
-  console.error(`ui tests could not run: ${err.stack || err}`);
-  console.log('\n0 passed, 1 failed');
-  failures = Math.max(failures, 1);
-} finally {
-  if (ctx.browser) await ctx.browser.close().catch(() => {});
-  if (ctx.world) await stopWorld(ctx.world);
-}
-process.exit(failures ? 1 : 0);
+await runSuite();

@@ -8,10 +8,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { assert, equal, OUT_DIR, REPO, run, runTests, startWorld, stopWorld, test } from './harness.mjs';
+import { assert, equal, OUT_DIR, REPO, run, test, runSuite, rendered, goTo } from './harness.mjs';
 
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const HTZ = [120.2, 30.19];
 const MAGENTA = [255, 0, 255];
 const REMOTE = { kind: 'imagery', url: 'https://img.example.test/{z}/{x}/{y}.jpg', attribution: '© 测试影像', format: 'jpg' };
@@ -75,23 +73,7 @@ async function openPage(ctx) {
   return page;
 }
 
-async function rendered(page) {
-  await page.evaluate(() => new Promise((resolve, reject) => {
-    const { map } = window.__landquota;
-    const timer = setTimeout(() => reject(new Error('no rendercomplete within 15 s')), 15000);
-    map.once('rendercomplete', () => { clearTimeout(timer); resolve(); });
-    map.render();
-  }));
-}
 
-async function goTo(page, [lon, lat], zoom) {
-  await page.evaluate(([lon, lat, zoom]) => {
-    const view = window.__landquota.map.getView();
-    view.setCenter([(lon * 20037508.342789244) / 180, (Math.log(Math.tan(((90 + lat) * Math.PI) / 360)) / Math.PI) * 20037508.342789244]);
-    view.setZoom(zoom);
-  }, [lon, lat, zoom]);
-  await rendered(page);
-}
 
 /** The composited colours of the map's canvases at map pixels, [[r, g, b, a], ...]. */
 async function pixels(page, points) {
@@ -219,32 +201,12 @@ test('a parcel found by its name shows the name, owner, remarks and other attrib
 });
 
 // ---------------------------------------------------------------- main
-const ctx = { pages: [] };
-let failures = 1;
 const dir = mkdtempSync(join(tmpdir(), 'lq-gis-'));
-try {
-  ctx.world = await startWorld();
-  ctx.named = await importAttributes(ctx.world, dir);
-  await serveWithBasemaps(ctx.world, makeMBTiles(dir));
-  ctx.browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
-  ctx.onFailure = async (name) => {
-    const page = ctx.pages[ctx.pages.length - 1];
-    if (page && !page.isClosed()) await page.screenshot({ path: join(OUT_DIR, `FAILED-gis-${name.slice(0, 40).replace(/[^\w]+/g, '-')}.png`) });
-    for (const p of ctx.pages) if (!p.isClosed()) await p.context().close();
-  };
-  failures = await runTests(ctx);
-} catch (err) {
-  console.error(`gis ui tests could not run: ${err.stack || err}`);
-  console.log('\n0 passed, 1 failed');
-  failures = Math.max(failures, 1);
-} finally {
-  if (ctx.browser) await ctx.browser.close().catch(() => {});
-  if (ctx.world) await stopWorld(ctx.world);
-  rmSync(dir, { recursive: true, force: true });
-}
-process.exit(failures ? 1 : 0);
+await runSuite({
+  prefix: 'gis-',
+  async setup(ctx) {
+    ctx.named = await importAttributes(ctx.world, dir);
+    await serveWithBasemaps(ctx.world, makeMBTiles(dir));
+  },
+  cleanup: () => rmSync(dir, { recursive: true, force: true }),
+});

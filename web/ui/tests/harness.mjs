@@ -6,6 +6,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
 
 export const UI_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const REPO = resolve(UI_DIR, '..', '..');
@@ -154,4 +155,102 @@ export async function runTests(ctx) {
   }
   log(`\n${passed} passed, ${failed} failed`);
   return failed;
+}
+
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+/**
+ * Runs a suite file's registered tests and exits: a fresh world (database, server), setup(ctx) for
+ * what the suite adds to it, headless Chromium with the flags that work on these machines, a
+ * screenshot of the last page of a failed test (FAILED-<prefix>...), and cleanup(ctx) however it ends.
+ */
+export async function runSuite({ prefix = '', setup, cleanup } = {}) {
+  const ctx = { pages: [] };
+  let failures = 1;
+  try {
+    ctx.world = await startWorld();
+    if (setup) await setup(ctx);
+    ctx.browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync'],
+    });
+    ctx.onFailure = async (name) => {
+      const page = ctx.pages[ctx.pages.length - 1];
+      if (page && !page.isClosed()) await page.screenshot({ path: join(OUT_DIR, `FAILED-${prefix}${name.slice(0, 40).replace(/[^\w]+/g, '-')}.png`) });
+      for (const p of ctx.pages) if (!p.isClosed()) await p.context().close();
+    };
+    failures = await runTests(ctx);
+  } catch (err) {
+    console.error(`ui tests could not run: ${err.stack || err}`);
+    console.log('\n0 passed, 1 failed');
+    failures = Math.max(failures, 1);
+  } finally {
+    if (ctx.browser) await ctx.browser.close().catch(() => {});
+    if (ctx.world) await stopWorld(ctx.world);
+    if (cleanup) cleanup(ctx);
+  }
+  process.exit(failures ? 1 : 0);
+}
+
+// ---- helpers every suite uses ------------------------------------------------------------------
+
+/** GET (or opts.method) an API path of the test server; throws on an error unless opts.allowError. */
+export async function api(world, path, opts = {}) {
+  const res = await fetch(world.url + path, opts);
+  const body = res.status === 204 ? null : await res.json();
+  if (!res.ok && !opts.allowError) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
+  return { status: res.status, body };
+}
+
+/** Logs in over the API: the session cookie and CSRF token for apiPost. */
+export async function apiLogin(world, username) {
+  const res = await fetch(`${world.url}/api/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }),
+  });
+  const body = await res.json();
+  if (!res.ok) throw new Error(`login ${username}: ${JSON.stringify(body)}`);
+  return { cookie: res.headers.get('set-cookie').split(';')[0], csrf: body.csrf_token };
+}
+
+/** POSTs JSON as the logged-in `who` (apiLogin). */
+export async function apiPost(world, who, path, body) {
+  return api(world, path, {
+    method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: who.cookie, 'X-CSRF-Token': who.csrf }, body: JSON.stringify(body),
+  });
+}
+
+/** Logs in through the page's login dialog. */
+export async function login(page, username) {
+  await page.click('[data-testid=login-open]');
+  await page.fill('[data-testid=login-username]', username);
+  await page.fill('[data-testid=login-password]', PASSWORD);
+  await page.click('[data-testid=login-submit]');
+  await page.waitForSelector('[data-testid=user-role]');
+}
+
+/** Waits for OpenLayers' rendercomplete (all tiles loaded, frame drawn). */
+export async function rendered(page, seconds = 20) {
+  await page.evaluate((ms) => new Promise((resolve, reject) => {
+    const { map } = window.__landquota;
+    const timer = setTimeout(() => reject(new Error(`no rendercomplete within ${ms / 1000} s`)), ms);
+    map.once('rendercomplete', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    map.render();
+  }), seconds * 1000);
+}
+
+/** Centres the map on lon/lat at a zoom and waits for it to be drawn. */
+export async function goTo(page, [lon, lat], zoom) {
+  await page.evaluate(([lon, lat, zoom]) => {
+    const view = window.__landquota.map.getView();
+    const x = (lon * 20037508.342789244) / 180;
+    const y = (Math.log(Math.tan(((90 + lat) * Math.PI) / 360)) / Math.PI) * 20037508.342789244;
+    view.setCenter([x, y]);
+    view.setZoom(zoom);
+  }, [lon, lat, zoom]);
+  await rendered(page);
 }

@@ -3,23 +3,10 @@
 // where single parcels are drawn.
 //
 //   LANDQUOTA_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:55432/landquota_test node tests/lowzoom.e2e.mjs
-import { chromium } from 'playwright-core';
-import { assert, equal, runTests, startWorld, stopWorld, test } from './harness.mjs';
+import { assert, equal, test, runSuite, rendered } from './harness.mjs';
 
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const HTZ = [120.2, 30.19];
 
-async function rendered(page) {
-  await page.evaluate(() => new Promise((resolve, reject) => {
-    const { map } = window.__landquota;
-    const timer = setTimeout(() => reject(new Error('no rendercomplete within 15 s')), 15000);
-    map.once('rendercomplete', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    map.render();
-  }));
-}
 
 /** The parcels-layer features in view, by kind, and the parcels the cells count. */
 function parcelsInView(page) {
@@ -80,23 +67,4 @@ test('zoom 11 draws aggregate cells; a click on one zooms in to single parcels',
   await context.close();
 });
 
-const ctx = {};
-let failures = 0;
-try {
-  ctx.world = await startWorld();
-  ctx.browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
-  failures = await runTests(ctx);
-} catch (err) {
-  console.error(`ui tests could not run: ${err.stack || err}`);
-  console.log('\n0 passed, 1 failed');
-  failures = Math.max(failures, 1);
-} finally {
-  if (ctx.browser) await ctx.browser.close().catch(() => {});
-  if (ctx.world) await stopWorld(ctx.world);
-}
-process.exit(failures ? 1 : 0);
+await runSuite({ prefix: 'lowzoom-' });

@@ -8,10 +8,8 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { assert, equal, OUT_DIR, PASSWORD, run, runTests, startWorld, stopWorld, test as register } from './harness.mjs';
+import { assert, equal, OUT_DIR, PASSWORD, run, test as register, runSuite, rendered, goTo } from './harness.mjs';
 
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const DESKTOP = { width: 1440, height: 900 };
 const HTZ = [120.2, 30.19]; // Binjiang, inside the High-tech Zone park
 const only = process.argv[2] ? new RegExp(process.argv[2], 'i') : null;
@@ -38,28 +36,7 @@ async function openPage(ctx, { lang = 'zh', hash = '', viewport = DESKTOP, touch
   return page;
 }
 
-async function rendered(page) {
-  await page.evaluate(() => new Promise((resolve, reject) => {
-    const { map } = window.__landquota;
-    const timer = setTimeout(() => reject(new Error('no rendercomplete within 20 s')), 20000);
-    map.once('rendercomplete', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    map.render();
-  }));
-}
 
-async function goTo(page, [lon, lat], zoom) {
-  await page.evaluate(([lon, lat, zoom]) => {
-    const view = window.__landquota.map.getView();
-    const x = (lon * 20037508.342789244) / 180;
-    const y = (Math.log(Math.tan(((90 + lat) * Math.PI) / 360)) / Math.PI) * 20037508.342789244;
-    view.setCenter([x, y]);
-    view.setZoom(zoom);
-  }, [lon, lat, zoom]);
-  await rendered(page);
-}
 
 async function shot(page, name) {
   const path = join(OUT_DIR, `${name}.png`);
@@ -670,28 +647,4 @@ test('page load: the map with parcels drawn at zoom 14', async (ctx) => {
 });
 
 // ---------------------------------------------------------------- run
-const ctx = { pages: [] };
-let failures = 1;
-try {
-  ctx.world = await startWorld();
-  ctx.browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
-  ctx.onFailure = async (name) => {
-    const page = ctx.pages[ctx.pages.length - 1];
-    if (page && !page.isClosed()) await page.screenshot({ path: join(OUT_DIR, `FAILED-map-${name.slice(0, 40).replace(/[^\w]+/g, '-')}.png`) });
-    for (const p of ctx.pages) if (!p.isClosed()) await p.context().close();
-  };
-  failures = await runTests(ctx);
-} catch (err) {
-  console.error(`ui tests could not run: ${err.stack || err}`);
-  console.log('\n0 passed, 1 failed');
-  failures = Math.max(failures, 1);
-} finally {
-  if (ctx.browser) await ctx.browser.close().catch(() => {});
-  if (ctx.world) await stopWorld(ctx.world);
-}
-process.exit(failures ? 1 : 0);
+await runSuite({ prefix: 'map-' });

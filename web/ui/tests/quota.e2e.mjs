@@ -9,35 +9,14 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
-import { chromium } from 'playwright-core';
-import { assert, equal, OUT_DIR, PASSWORD, runTests, startWorld, stopWorld, test } from './harness.mjs';
+import { assert, equal, OUT_DIR, PASSWORD, test, runSuite, api, apiLogin, apiPost, login } from './harness.mjs';
 
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const VIEWPORT = { width: 1440, height: 900 };
 const NEXT = 2027; // the plan the tests open and close (the seed holds 2026)
 
 // ---------------------------------------------------------------- helpers
-async function api(world, path, opts = {}) {
-  const res = await fetch(world.url + path, opts);
-  const body = res.status === 204 ? null : await res.json();
-  if (!res.ok && !opts.allowError) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
-  return { status: res.status, body };
-}
 
-async function apiLogin(world, username) {
-  const res = await fetch(`${world.url}/api/login`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }),
-  });
-  const body = await res.json();
-  if (!res.ok) throw new Error(`login ${username}: ${JSON.stringify(body)}`);
-  return { cookie: res.headers.get('set-cookie').split(';')[0], csrf: body.csrf_token };
-}
 
-async function apiPost(world, who, path, body) {
-  return api(world, path, {
-    method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: who.cookie, 'X-CSRF-Token': who.csrf }, body: JSON.stringify(body),
-  });
-}
 
 async function openPage(ctx, { hash = '' } = {}) {
   const context = await ctx.browser.newContext({ viewport: VIEWPORT, locale: 'zh-CN', acceptDownloads: true });
@@ -56,13 +35,6 @@ async function openPage(ctx, { hash = '' } = {}) {
   return page;
 }
 
-async function login(page, username) {
-  await page.click('[data-testid=login-open]');
-  await page.fill('[data-testid=login-username]', username);
-  await page.fill('[data-testid=login-password]', PASSWORD);
-  await page.click('[data-testid=login-submit]');
-  await page.waitForSelector('[data-testid=user-role]');
-}
 
 async function shot(page, name) {
   await page.screenshot({ path: join(OUT_DIR, `quota-${name}.png`) });
@@ -405,28 +377,4 @@ test('the plans page and the confirmation read in English, with no label left un
 });
 
 // ---------------------------------------------------------------- main
-const ctx = { pages: [] };
-let failures = 1;
-try {
-  ctx.world = await startWorld();
-  ctx.browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
-  ctx.onFailure = async (name) => {
-    const page = ctx.pages[ctx.pages.length - 1];
-    if (page && !page.isClosed()) await page.screenshot({ path: join(OUT_DIR, `FAILED-quota-${name.slice(0, 40).replace(/[^\w]+/g, '-')}.png`) });
-    for (const p of ctx.pages) if (!p.isClosed()) await p.context().close();
-  };
-  failures = await runTests(ctx);
-} catch (err) {
-  console.error(`ui tests could not run: ${err.stack || err}`);
-  console.log('\n0 passed, 1 failed');
-  failures = Math.max(failures, 1);
-} finally {
-  if (ctx.browser) await ctx.browser.close().catch(() => {});
-  if (ctx.world) await stopWorld(ctx.world);
-}
-process.exit(failures ? 1 : 0);
+await runSuite({ prefix: 'quota-' });
