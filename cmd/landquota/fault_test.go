@@ -497,7 +497,12 @@ func faultRecreateDatabase(t *testing.T, db string) {
 func faultTargets(t *testing.T, conn *pgx.Conn) (projects []int64, tiles [][3]int, bboxes [][4]float64) {
 	t.Helper()
 	ctx := context.Background()
-	rows, err := conn.Query(ctx, "SELECT id FROM projects ORDER BY id LIMIT 24")
+	// Projects whose land still needs plenty of new quota: a grant beyond a
+	// project's outstanding need is refused, and the load grants ~1,500 m²
+	// to each.
+	rows, err := conn.Query(ctx, `SELECT p.id FROM projects p JOIN project_parcels pp ON pp.project_id = p.id JOIN parcels t ON t.id = pp.parcel_id
+		WHERE lq_parcel_quota_class(t.status, t.construction_land, t.elevation_top, false) = 'new'
+		GROUP BY p.id HAVING sum(t.area_m2) > 10000 ORDER BY p.id LIMIT 24`)
 	if err != nil {
 		t.Fatal(err)
 	}
