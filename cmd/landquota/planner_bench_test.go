@@ -34,7 +34,7 @@ type plannerInputs struct {
 
 var (
 	plannerOnce sync.Once
-	planner     *plannerInputs
+	plannerIn   *plannerInputs
 	plannerErr  error
 )
 
@@ -85,12 +85,12 @@ func plannerSample(b *testing.B, e *benchEnv) *plannerInputs {
 		if len(in.binxiao) == 0 || len(in.centres) == 0 || len(in.parcels) == 0 {
 			plannerErr = fmt.Errorf("no Binxiao parcels sampled: is the benchmark database seeded?")
 		}
-		planner = in
+		plannerIn = in
 	})
 	if plannerErr != nil {
 		b.Fatal(plannerErr)
 	}
-	return planner
+	return plannerIn
 }
 
 // square is a lon/lat polygon of side metres (EPSG:4549) around a point,

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,9 +11,13 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/allocation"
 	"github.com/hangzhou-hitech/landquota/planning/demo"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
+	"github.com/hangzhou-hitech/landquota/planning/planner"
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
 )
 
 func runSeed(ctx context.Context, env environ, args []string) error {
@@ -91,6 +96,11 @@ func runSeed(ctx context.Context, env environ, args []string) error {
 	if err != nil {
 		return err
 	}
+	if rep.Parcels > 0 {
+		if err := seedLandCases(ctx, store, year); err != nil {
+			return err
+		}
+	}
 	if rep.Parcels > 0 && perArea > 0 {
 		// The demo policy: the defaults, with a year end that shows
 		// carry-over and the 增存挂钩 reward.
@@ -124,4 +134,45 @@ func readWith[T any](path string, read func(io.Reader) (T, error)) (T, error) {
 		return zero, fmt.Errorf("%s: %w", path, err)
 	}
 	return v, nil
+}
+
+// seedLandCases adds what the land rules ask the demo to show beside the
+// generated parcels: 创新型产业用地 (M0) as a local class, a science enclave
+// (科创飞地) in Shanghai with no quota account, and the determination (认定书)
+// of the first suspected idle parcel, so suspected and determined idle land
+// differ.
+func seedLandCases(ctx context.Context, store *pgstore.Store, year int) error {
+	var have bool
+	if err := store.Pool().QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM land_use_classes WHERE code = '100104')").Scan(&have); err != nil {
+		return err
+	}
+	if _, err := store.AddLandUseClass(ctx, planning.LandUseClass{Code: "100104", ParentCode: "1001", Level: 3,
+		NameZh: "创新型产业用地", NameEn: "Innovative industrial land (M0)", Construction: true, Local: true,
+		Source: "杭州市（演示）", Aliases: []string{"M0"}}); err != nil && !have {
+		return fmt.Errorf("demo local class M0: %w", err)
+	}
+	start, end := time.Date(year-1, 7, 1, 0, 0, 0, 0, time.UTC), time.Date(year+4, 6, 30, 0, 0, 0, 0, time.UTC)
+	if err := store.Pool().QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM enclaves WHERE code = 'SH_ZHANGJIANG')").Scan(&have); err != nil {
+		return err
+	}
+	if _, err := store.InsertEnclave(ctx, planning.Enclave{Code: "SH_ZHANGJIANG", NameZh: "高新区（滨江）上海张江科创飞地（演示）",
+		NameEn: "High-tech Zone science enclave, Zhangjiang, Shanghai (demo)", City: "上海", Country: "CN",
+		Location: orb.Point{121.5907, 31.2036}, FloorAreaM2: 12000, LeaseStartOn: &start, LeaseEndOn: &end}); err != nil && !have {
+		return fmt.Errorf("demo enclave: %w", err)
+	}
+	var id int64
+	var code string
+	var agreed time.Time
+	err := store.Pool().QueryRow(ctx, `SELECT id, code, agreed_start_on FROM parcels
+		WHERE status = 'supplied' AND actual_start_on IS NULL AND NOT government_delay AND agreed_start_on < make_date($1, 1, 1) - 366
+		ORDER BY id LIMIT 1`, year).Scan(&id, &code, &agreed)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil // a world without idle land: nothing to determine
+	}
+	if err != nil {
+		return err
+	}
+	_, err = store.AddParcelEvent(ctx, id, code, planner.ParcelEvent{Kind: planner.EventDetermination, On: agreed.AddDate(1, 2, 0),
+		Document: fmt.Sprintf("（演示）滨规划资源闲认〔%d〕1号", agreed.AddDate(1, 2, 0).Year()), Cause: planner.CauseEnterprise}, "seed")
+	return err
 }
