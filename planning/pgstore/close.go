@@ -132,10 +132,13 @@ func (s *Store) ClosePlan(ctx context.Context, year int, kind quota.Kind, by str
 		if err != nil {
 			return err
 		}
-		var codes []string
+		var codes, carried []string
 		var carry, lapse []float64
 		for _, a := range c.Accounts {
 			codes, carry, lapse = append(codes, a.Code), append(carry, a.CarryM2), append(lapse, a.LapseM2)
+			if a.CarryM2 > 0 {
+				carried = append(carried, a.Code)
+			}
 		}
 		reasonOut := fmt.Sprintf("%d 年度结转至 %d 年度 / carried over to %d", year, year+1, year+1)
 		if c.Document != "" {
@@ -162,7 +165,7 @@ func (s *Store) ClosePlan(ctx context.Context, year int, kind quota.Kind, by str
 			JOIN quota_accounts np ON np.plan_id = $2 AND np.code = pa.code
 			WHERE a.plan_id = $1 AND a.kind = 'project' AND a.code = ANY($3)
 			ORDER BY a.code
-			ON CONFLICT (plan_id, code) DO NOTHING`, plan, next, codes); err != nil {
+			ON CONFLICT (plan_id, code) DO NOTHING`, plan, next, carried); err != nil {
 			return domainError(err)
 		}
 		// Into next year's plan: each carry-over arrives where it came from
