@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
+	"github.com/hangzhou-hitech/landquota/planning/pgstore"
 	"net"
 	"net/netip"
 	"net/url"
@@ -18,6 +20,20 @@ import (
 type dbConfig struct {
 	URL              string
 	StatementTimeout time.Duration
+}
+
+// open opens a small pool for a command and checks that the database
+// answers with the current schema.
+func (c dbConfig) open(ctx context.Context) (*pgstore.Store, error) {
+	store, err := pgstore.Open(ctx, c.URL, pgstore.Options{MaxConns: 2, StatementTimeout: c.StatementTimeout})
+	if err != nil {
+		return nil, err
+	}
+	if err := store.Ready(ctx); err != nil {
+		store.Close()
+		return nil, err
+	}
+	return store, nil
 }
 
 func (c *dbConfig) register(fs *flag.FlagSet, env environ) {

@@ -15,7 +15,6 @@ import (
 
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/importer"
-	"github.com/hangzhou-hitech/landquota/planning/pgstore"
 )
 
 // multiFlag collects a repeatable flag.
@@ -198,14 +197,11 @@ func runImport(ctx context.Context, env environ, args []string) error {
 	}
 	// The pipeline allocates per feature but holds little: collect less often.
 	debug.SetGCPercent(400)
-	store, err := pgstore.Open(ctx, c.DB.URL, pgstore.Options{MaxConns: 2, StatementTimeout: c.DB.StatementTimeout})
+	store, err := c.DB.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	if err := store.Ready(ctx); err != nil {
-		return err
-	}
 	src, err := importer.Open(ctx, c.File, c.Open)
 	if err != nil {
 		return err

@@ -11,7 +11,6 @@ import (
 
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/importer"
-	"github.com/hangzhou-hitech/landquota/planning/pgstore"
 	landplanner "github.com/hangzhou-hitech/landquota/planning/planner"
 )
 
@@ -84,10 +83,8 @@ func runImportEvents(ctx context.Context, env environ, args []string) error {
 		"amount_wan":  t.Column("amount_wan", "金额", "金额（万元）", "金额(万元)", "闲置费（万元）"),
 		"note":        t.Column("note", "备注"),
 	}
-	for _, need := range []string{"parcel_code", "kind", "event_on", "document"} {
-		if col[need] < 0 {
-			return planning.Errorf(planning.ErrInvalid, "%s: no %s column (its columns are %s)", c.File, need, strings.Join(t.Header, ", "))
-		}
+	if err := needColumns(c.File, &t, col, "parcel_code", "kind", "event_on", "document"); err != nil {
+		return err
 	}
 	codes := make([]string, 0, len(t.Rows))
 	events := make([]landplanner.ParcelEvent, 0, len(t.Rows))
@@ -121,14 +118,11 @@ func runImportEvents(ctx context.Context, env environ, args []string) error {
 		fmt.Fprintf(env.stdout, "%s: %d events checked (dry run: nothing written; parcels are checked when written)\n", c.File, len(events))
 		return nil
 	}
-	store, err := pgstore.Open(ctx, c.DB.URL, pgstore.Options{MaxConns: 2, StatementTimeout: c.DB.StatementTimeout})
+	store, err := c.DB.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	if err := store.Ready(ctx); err != nil {
-		return err
-	}
 	n, err := store.AddParcelEvents(ctx, codes, events, cliUser(env))
 	if err != nil {
 		return nothingWritten(c.File, "recorded", err)
@@ -155,10 +149,8 @@ func runImportEvaluations(ctx context.Context, env environ, args []string) error
 		"tax_per_mu_wan":         t.Column("tax_per_mu_wan", "亩均税收", "亩均税收（万元/亩）", "亩均税收(万元/亩)"),
 		"value_added_per_mu_wan": t.Column("value_added_per_mu_wan", "亩均增加值", "亩均增加值（万元/亩）", "亩均增加值(万元/亩)"),
 	}
-	for name, i := range col {
-		if i < 0 {
-			return planning.Errorf(planning.ErrInvalid, "%s: no %s column (its columns are %s)", c.File, name, strings.Join(t.Header, ", "))
-		}
+	if err := needColumns(c.File, &t, col, "year", "adcode", "tax_per_mu_wan", "value_added_per_mu_wan"); err != nil {
+		return err
 	}
 	var es []landplanner.DistrictEvaluation
 	seen := map[[2]string]int{}
@@ -190,18 +182,26 @@ func runImportEvaluations(ctx context.Context, env environ, args []string) error
 		fmt.Fprintf(env.stdout, "%s: %d district evaluations checked (dry run: nothing written)\n", c.File, len(es))
 		return nil
 	}
-	store, err := pgstore.Open(ctx, c.DB.URL, pgstore.Options{MaxConns: 2, StatementTimeout: c.DB.StatementTimeout})
+	store, err := c.DB.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	if err := store.Ready(ctx); err != nil {
-		return err
-	}
 	if err := store.SaveDistrictEvaluations(ctx, es, cliUser(env)); err != nil {
 		return nothingWritten(c.File, "stored", err)
 	}
 	fmt.Fprintf(env.stdout, "%s: %d district evaluations stored\n", c.File, len(es))
+	return nil
+}
+
+// needColumns refuses a table that lacks one of the needed columns, naming
+// it and the columns the file has.
+func needColumns(file string, t *importer.Table, col map[string]int, need ...string) error {
+	for _, n := range need {
+		if col[n] < 0 {
+			return planning.Errorf(planning.ErrInvalid, "%s: no %s column (its columns are %s)", file, n, strings.Join(t.Header, ", "))
+		}
+	}
 	return nil
 }
 
@@ -244,10 +244,8 @@ func runImportClasses(ctx context.Context, env environ, args []string) error {
 		"construction": t.Column("construction", "建设用地"), "source": t.Column("source", "来源", "依据"),
 		"aliases": t.Column("aliases", "别名", "地方代码"),
 	}
-	for _, need := range []string{"code", "name_zh", "construction", "source"} {
-		if col[need] < 0 {
-			return planning.Errorf(planning.ErrInvalid, "%s: no %s column (its columns are %s)", c.File, need, strings.Join(t.Header, ", "))
-		}
+	if err := needColumns(c.File, &t, col, "code", "name_zh", "construction", "source"); err != nil {
+		return err
 	}
 	var classes []planning.LandUseClass
 	for i := range t.Rows {
@@ -271,14 +269,11 @@ func runImportClasses(ctx context.Context, env environ, args []string) error {
 		fmt.Fprintf(env.stdout, "%s: %d classes read (dry run: nothing written)\n", c.File, len(classes))
 		return nil
 	}
-	store, err := pgstore.Open(ctx, c.DB.URL, pgstore.Options{MaxConns: 2, StatementTimeout: c.DB.StatementTimeout})
+	store, err := c.DB.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	if err := store.Ready(ctx); err != nil {
-		return err
-	}
 	for i, cl := range classes {
 		if _, err := store.AddLandUseClass(ctx, cl); err != nil {
 			field, msg := fieldMessage(err)
