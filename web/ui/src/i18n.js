@@ -164,7 +164,7 @@ const LABELS = [
   ['info.flagsUnavailable', '暂无数据', 'Not available'],
   ['info.district', '行政区', 'District'],
   ['info.park', '园区', 'Park'],
-  ['info.constructionLand', '现状地类', 'Land today'],
+  ['info.constructionLand', '建设用地（现状）', 'Construction land today'],
   ['info.currentUse', '现状地类（三调）', 'Current use (survey)'],
   ['info.handedOverOn', '交地日期', 'Handed over'],
   ['info.compatibleUse', '兼容用途（混合用地）', 'Compatible use (mixed use)'],
