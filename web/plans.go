@@ -175,12 +175,7 @@ func (s *Server) postParcelStatus(w http.ResponseWriter, r *http.Request) {
 // plan.
 func (s *Server) sendTables(w http.ResponseWriter, r *http.Request, plan quota.Plan, t sheet) {
 	title := fmt.Sprintf("%d 年度%s — %s", plan.Year, kindNameZh(plan.Kind), t.TitleZh)
-	body, err := sheetsXLSX(title, time.Now(), []sheet{t})
-	if err != nil {
-		writeError(w, r, s.log, err)
-		return
-	}
-	sendFile(w, contentXLSX, fmt.Sprintf("landquota-%d-%s-%s.xlsx", plan.Year, plan.Kind, t.Key), title+".xlsx", body)
+	s.sendSheets(w, r, title, fmt.Sprintf("landquota-%d-%s-%s", plan.Year, plan.Kind, t.Key), []sheet{t})
 }
 
 func kindNameZh(k quota.Kind) string {

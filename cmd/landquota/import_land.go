@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/hangzhou-hitech/landquota/planning/pgstore"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -114,21 +115,15 @@ func runImportEvents(ctx context.Context, env environ, args []string) error {
 		codes = append(codes, t.Cell(i, col["parcel_code"]))
 		events = append(events, e)
 	}
-	if c.DryRun {
-		fmt.Fprintf(env.stdout, "%s: %d events checked (dry run: nothing written; parcels are checked when written)\n", c.File, len(events))
-		return nil
-	}
-	store, err := c.DB.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	n, err := store.AddParcelEvents(ctx, codes, events, cliUser(env))
-	if err != nil {
-		return nothingWritten(c.File, "recorded", err)
-	}
-	fmt.Fprintf(env.stdout, "%s: %d events recorded\n", c.File, n)
-	return nil
+	return c.write(ctx, env, fmt.Sprintf("%d events checked (dry run: nothing written; parcels are checked when written)", len(events)),
+		func(store *pgstore.Store) error {
+			n, err := store.AddParcelEvents(ctx, codes, events, cliUser(env))
+			if err != nil {
+				return nothingWritten(c.File, "recorded", err)
+			}
+			fmt.Fprintf(env.stdout, "%s: %d events recorded\n", c.File, n)
+			return nil
+		})
 }
 
 // runImportEvaluations reads a district evaluation table (year, adcode,
@@ -178,8 +173,20 @@ func runImportEvaluations(ctx context.Context, env environ, args []string) error
 		}
 		es = append(es, e)
 	}
+	return c.write(ctx, env, fmt.Sprintf("%d district evaluations checked (dry run: nothing written)", len(es)), func(store *pgstore.Store) error {
+		if err := store.SaveDistrictEvaluations(ctx, es, cliUser(env)); err != nil {
+			return nothingWritten(c.File, "stored", err)
+		}
+		fmt.Fprintf(env.stdout, "%s: %d district evaluations stored\n", c.File, len(es))
+		return nil
+	})
+}
+
+// write hands the store to a checked table's write, or on a dry run only
+// says what was checked.
+func (c tableImport) write(ctx context.Context, env environ, dryRun string, write func(*pgstore.Store) error) error {
 	if c.DryRun {
-		fmt.Fprintf(env.stdout, "%s: %d district evaluations checked (dry run: nothing written)\n", c.File, len(es))
+		fmt.Fprintf(env.stdout, "%s: %s\n", c.File, dryRun)
 		return nil
 	}
 	store, err := c.DB.open(ctx)
@@ -187,11 +194,7 @@ func runImportEvaluations(ctx context.Context, env environ, args []string) error
 		return err
 	}
 	defer store.Close()
-	if err := store.SaveDistrictEvaluations(ctx, es, cliUser(env)); err != nil {
-		return nothingWritten(c.File, "stored", err)
-	}
-	fmt.Fprintf(env.stdout, "%s: %d district evaluations stored\n", c.File, len(es))
-	return nil
+	return write(store)
 }
 
 // needColumns refuses a table that lacks one of the needed columns, naming
@@ -265,21 +268,14 @@ func runImportClasses(ctx context.Context, env environ, args []string) error {
 			NameZh: t.Cell(i, col["name_zh"]), NameEn: t.Cell(i, col["name_en"]), Construction: cons,
 			Source: t.Cell(i, col["source"]), Aliases: aliases})
 	}
-	if c.DryRun {
-		fmt.Fprintf(env.stdout, "%s: %d classes read (dry run: nothing written)\n", c.File, len(classes))
-		return nil
-	}
-	store, err := c.DB.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	for i, cl := range classes {
-		if _, err := store.AddLandUseClass(ctx, cl); err != nil {
-			field, msg := fieldMessage(err)
-			return importer.RowError(c.File, i, field, "%s (%d of %d classes added before it)", msg, i, len(classes))
+	return c.write(ctx, env, fmt.Sprintf("%d classes read (dry run: nothing written)", len(classes)), func(store *pgstore.Store) error {
+		for i, cl := range classes {
+			if _, err := store.AddLandUseClass(ctx, cl); err != nil {
+				field, msg := fieldMessage(err)
+				return importer.RowError(c.File, i, field, "%s (%d of %d classes added before it)", msg, i, len(classes))
+			}
 		}
-	}
-	fmt.Fprintf(env.stdout, "%s: %d local classes added\n", c.File, len(classes))
-	return nil
+		fmt.Fprintf(env.stdout, "%s: %d local classes added\n", c.File, len(classes))
+		return nil
+	})
 }
