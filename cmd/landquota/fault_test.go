@@ -27,7 +27,6 @@ package main
 // still the sum of its ledger entries.
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -40,7 +39,6 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -108,18 +106,7 @@ func TestDatabaseRestartUnderLoad(t *testing.T) {
 	faultRecreateDatabase(t, db)
 	must(t, db, "migrate")
 	must(t, db, "seed", "--parcels", "1500", "--seed", "8", "--projects-per-area", "8")
-	add := exec.Command(binary, "user", "add", "--username", "faulty", "--role", "admin")
-	add.Env = append(os.Environ(), "DATABASE_URL="+db, "LANDQUOTA_PASSWORD=fault test password")
-	if out, err := add.CombinedOutput(); err != nil {
-		t.Fatalf("user add: %v\n%s", err, out)
-	}
-	tc := exec.Command(binary, "token", "create", "--username", "faulty", "--name", "fault test")
-	tc.Env = append(os.Environ(), "DATABASE_URL="+db)
-	out, err := tc.Output()
-	if err != nil {
-		t.Fatalf("token create: %v", err)
-	}
-	token := strings.TrimSpace(string(out))
+	token := adminToken(t, db, "faulty", "fault test password")
 
 	conn, err := pgx.Connect(ctx, db)
 	if err != nil {
@@ -148,7 +135,7 @@ func TestDatabaseRestartUnderLoad(t *testing.T) {
 	}
 	conn.Close(ctx)
 
-	base, logs := faultServe(t, db, "--statement-timeout", faultStatementTimeout.String(), "--max-conns", "8")
+	base, logs := serveBase(t, db, "--statement-timeout", faultStatementTimeout.String(), "--max-conns", "8")
 	client := &http.Client{Timeout: 2 * faultMaxLatency, Transport: &http.Transport{MaxIdleConnsPerHost: 2 * faultClients}}
 	grant := func(key string, project int64, amount float64) faultResult {
 		body, _ := json.Marshal(map[string]any{"year": 2026, "project_id": project, "action": "grant", "amount_m2": amount,
@@ -532,28 +519,29 @@ func faultTargets(t *testing.T, conn *pgx.Conn) (projects []int64, tiles [][3]in
 	return projects, tiles, bboxes
 }
 
-// faultServe starts `landquota serve` on db and returns its base URL and
-// its log; the server gets SIGTERM when the test ends.
-func faultServe(t *testing.T, db string, args ...string) (string, *syncBuffer) {
+// serveBase starts `landquota serve` on db and returns its base URL and
+// its log.
+func serveBase(t *testing.T, db string, args ...string) (string, *syncBuffer) {
 	t.Helper()
-	cmd := exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
-	cmd.Env = append(os.Environ(), "DATABASE_URL="+db)
-	logs := &syncBuffer{}
-	cmd.Stderr = logs
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	_, addr, logs := startServe(t, db, args...)
+	return "http://" + addr, logs
+}
+
+// adminToken adds an admin from the CLI and returns an API token for it.
+func adminToken(t *testing.T, db, username, password string) string {
+	t.Helper()
+	add := exec.Command(binary, "user", "add", "--username", username, "--role", "admin")
+	add.Env = append(os.Environ(), "DATABASE_URL="+db, "LANDQUOTA_PASSWORD="+password)
+	if out, err := add.CombinedOutput(); err != nil {
+		t.Fatalf("user add: %v\n%s", err, out)
 	}
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		cmd.Wait()
-	})
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	i := strings.Index(line, "http://")
-	if err != nil || i < 0 {
-		t.Fatalf("no startup line: %q %v; log:\n%s", line, err, logs.String())
+	tc := exec.Command(binary, "token", "create", "--username", username, "--name", "test")
+	tc.Env = append(os.Environ(), "DATABASE_URL="+db)
+	out, err := tc.Output()
+	if err != nil {
+		t.Fatalf("token create: %v", err)
 	}
-	return strings.TrimRight(strings.TrimSpace(line[i:]), "/"), logs
+	return strings.TrimSpace(string(out))
 }
 
 // faultPost sends one grant and classifies its answer.

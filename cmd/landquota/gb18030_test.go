@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/hangzhou-hitech/landquota/planning/pgstore/pgtest"
-	"github.com/jackc/pgx/v5"
 )
 
 // rare is text GBK cannot hold: 㙟 (U+365F, CJK Extension A) and 𠀀
@@ -39,7 +37,7 @@ func TestGB18030BothWays(t *testing.T) {
 	if out := must(t, db, "import", "parcels", parcels); !strings.Contains(out, "kept as attributes: DLMC, Shape_Leng, TDSYQLXMC_LONG, ZLDWMC") {
 		t.Errorf("import: %s", out)
 	}
-	if got := queryText(t, db, `SELECT name || '|' || owner || '|' || remarks || '|' || attributes::text FROM parcels`); got !=
+	if got := queryOne[string](t, db, `SELECT name || '|' || owner || '|' || remarks || '|' || attributes::text FROM parcels`); got !=
 		`滨江智造园一期|`+owner+`|南侧待拆迁|{"DLMC": "工业用地", "ZLDWMC": "浦沿街道", "Shape_Leng": 60.25, "TDSYQLXMC_LONG": "国有建设用地使用权"}` {
 		t.Errorf("stored %s", got)
 	}
@@ -86,7 +84,7 @@ func TestGB18030BothWays(t *testing.T) {
 	if out := must(t, db, "import", "parcels", shp, "--mode", "upsert"); !strings.Contains(out, "0 inserted, 1 updated") {
 		t.Errorf("re-import: %s", out)
 	}
-	if got := queryText(t, db, `SELECT code || '|' || name || '|' || owner || '|' || remarks || '|' || attributes::text FROM parcels`); got !=
+	if got := queryOne[string](t, db, `SELECT code || '|' || name || '|' || owner || '|' || remarks || '|' || attributes::text FROM parcels`); got !=
 		rare+`|滨江智造园一期|`+owner+`|南侧待拆迁|{"DLMC": "工业用地", "ZLDWMC": "浦沿街道", "Shape_Leng": 60.25, "TDSYQLXM_3": "国有建设用地使用权"}` {
 		t.Errorf("after the Shapefile: %s", got)
 	}
@@ -100,19 +98,4 @@ func TestGB18030BothWays(t *testing.T) {
 	if out := must(t, db, "import", "parcels", shp, "--mode", "upsert", "--encoding", "GBK"); parcelSum(t, db) != before {
 		t.Errorf("re-import with --encoding GBK: %s", out)
 	}
-}
-
-func queryText(t *testing.T, db, sql string) string {
-	t.Helper()
-	ctx := context.Background()
-	c, err := pgx.Connect(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close(ctx)
-	var s string
-	if err := c.QueryRow(ctx, sql).Scan(&s); err != nil {
-		t.Fatal(err)
-	}
-	return s
 }

@@ -16,7 +16,8 @@ import (
 )
 
 // startServe starts `landquota serve` on db with extra flags and returns
-// the command and its host:port.
+// the command, its host:port and its log; the server gets SIGTERM (its
+// graceful shutdown) when the test ends.
 func startServe(t *testing.T, db string, args ...string) (*exec.Cmd, string, *syncBuffer) {
 	t.Helper()
 	cmd := exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
@@ -27,7 +28,10 @@ func startServe(t *testing.T, db string, args ...string) (*exec.Cmd, string, *sy
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+	})
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	i := strings.Index(line, "http://")
 	if err != nil || i < 0 {

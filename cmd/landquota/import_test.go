@@ -98,7 +98,8 @@ func parcelSum(t *testing.T, db string) string {
 	return sum
 }
 
-func queryInt(t *testing.T, db, sql string) int64 {
+// queryOne returns the single value sql selects.
+func queryOne[T any](t *testing.T, db, sql string) T {
 	t.Helper()
 	ctx := context.Background()
 	c, err := pgx.Connect(ctx, db)
@@ -106,11 +107,11 @@ func queryInt(t *testing.T, db, sql string) int64 {
 		t.Fatal(err)
 	}
 	defer c.Close(ctx)
-	var n int64
-	if err := c.QueryRow(ctx, sql).Scan(&n); err != nil {
+	var v T
+	if err := c.QueryRow(ctx, sql).Scan(&v); err != nil {
 		t.Fatal(err)
 	}
-	return n
+	return v
 }
 
 func TestImportAndExportCommands(t *testing.T) {
@@ -221,7 +222,7 @@ func TestKilledImportLeavesNoTrace(t *testing.T) {
 		`{"type":"Feature","properties":{"code":"OLD-1","land_use":"0802","status":"supplied"},"geometry":{"type":"Polygon","coordinates":`+squareJSON(5500, 5500, 100)+`}},`+
 		`{"type":"Feature","properties":{"code":"OLD-2","land_use":"0701","status":"reserve"},"geometry":{"type":"Polygon","coordinates":`+squareJSON(5700, 5500, 100)+`}}]}`), 0o644)
 	must(t, db, "import", "parcels", first)
-	count := func() int64 { return queryInt(t, db, "SELECT count(*) FROM parcels") }
+	count := func() int64 { return queryOne[int64](t, db, "SELECT count(*) FROM parcels") }
 	wantCount, wantSum := count(), parcelSum(t, db)
 	progress := regexp.MustCompile(`^(reading|checking|writing)\s+([0-9,]+)`)
 	for _, killAt := range []string{"half", "writing"} {
@@ -253,7 +254,7 @@ func TestKilledImportLeavesNoTrace(t *testing.T) {
 		t.Logf("killed at %q", killed)
 		// The server notices the lost client within seconds and rolls back.
 		deadline := time.Now().Add(60 * time.Second)
-		for queryInt(t, db, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'landquota' AND pid <> pg_backend_pid()") > 0 {
+		for queryOne[int64](t, db, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'landquota' AND pid <> pg_backend_pid()") > 0 {
 			if time.Now().After(deadline) {
 				t.Fatal("the killed import's transaction is still open after 60 s")
 			}
@@ -265,7 +266,7 @@ func TestKilledImportLeavesNoTrace(t *testing.T) {
 		if parcelSum(t, db) != wantSum {
 			t.Fatalf("killed at %s: the parcels changed", killAt)
 		}
-		if left := queryInt(t, db, `SELECT (SELECT count(*) FROM pg_class WHERE relname LIKE 'lq\_stage\_%' OR relname LIKE 'lq\_where\_%')
+		if left := queryOne[int64](t, db, `SELECT (SELECT count(*) FROM pg_class WHERE relname LIKE 'lq\_stage\_%' OR relname LIKE 'lq\_where\_%')
 			+ (SELECT count(*) FROM pg_trigger WHERE tgrelid = 'parcels'::regclass AND tgenabled = 'D')
 			+ (SELECT count(*) FROM import_log WHERE layer = 'parcels' AND features > 2)`); left != 0 {
 			t.Fatalf("killed at %s: %d staging tables, disabled triggers or log rows left", killAt, left)

@@ -131,13 +131,6 @@ func TestUserAndTokenCommands(t *testing.T) {
 	}
 }
 
-// startServeForAuth starts `landquota serve` on db and returns its base URL.
-func startServeForAuth(t *testing.T, db string) string {
-	t.Helper()
-	u, _ := faultServe(t, db)
-	return u
-}
-
 func TestFirstAdminFromTheCLILogsIn(t *testing.T) {
 	db := pgtest.URL(t)
 	add := exec.Command(binary, "user", "add", "--username", "root", "--role", "admin")
@@ -151,7 +144,7 @@ func TestFirstAdminFromTheCLILogsIn(t *testing.T) {
 	if out, err := add.CombinedOutput(); err != nil {
 		t.Fatalf("user add from stdin: %v\n%s", err, out)
 	}
-	base := startServeForAuth(t, db)
+	base, _ := serveBase(t, db)
 
 	post := func(path, body string, header ...string) (*http.Response, map[string]any) {
 		t.Helper()

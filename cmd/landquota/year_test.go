@@ -8,7 +8,6 @@ import (
 	"math"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -88,19 +87,8 @@ func TestWholeYearOnImportedData(t *testing.T) {
 	}
 	must(t, db, "import", "parcels", parcels)
 
-	add := exec.Command(binary, "user", "add", "--username", "chief", "--role", "admin")
-	add.Env = append(os.Environ(), "DATABASE_URL="+db, "LANDQUOTA_PASSWORD=chief's long passphrase")
-	if out, err := add.CombinedOutput(); err != nil {
-		t.Fatalf("user add: %v\n%s", err, out)
-	}
-	tc := exec.Command(binary, "token", "create", "--username", "chief", "--name", "year")
-	tc.Env = append(os.Environ(), "DATABASE_URL="+db)
-	out, err := tc.Output()
-	if err != nil {
-		t.Fatalf("token create: %v", err)
-	}
-	token := "Bearer " + strings.TrimSpace(string(out))
-	base := startServeForAuth(t, db)
+	token := "Bearer " + adminToken(t, db, "chief", "chief's long passphrase")
+	base, _ := serveBase(t, db)
 	call := func(method, path string, body any) (int, map[string]any) {
 		t.Helper()
 		var rd io.Reader
