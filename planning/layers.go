@@ -4,11 +4,14 @@ import (
 	"context"
 	"time"
 
+	"github.com/hangzhou-hitech/landquota/planning/catalog"
+
 	"github.com/paulmach/orb"
 )
 
-// LayerNames lists the map layers, in drawing order (bottom first).
-var LayerNames = []string{"districts", "parks", "protected-zones", "parcels"}
+// LayerNames lists the map layers, in drawing order (bottom first); each is
+// described in planning/catalog.
+var LayerNames = catalog.Names()
 
 // LayerQuery selects features of one layer.
 type LayerQuery struct {
@@ -29,17 +32,6 @@ type LayerQuery struct {
 // TimeRange is a closed interval of time; a nil end is open.
 type TimeRange struct {
 	Start, End *time.Time
-}
-
-// LayerFields lists the properties each layer's features carry, in order.
-var LayerFields = map[string][]string{
-	"districts":       {"adcode", "name_zh", "name_en", "area_m2", "area_mu"},
-	"parks":           {"code", "name_zh", "name_en", "kind", "host_district", "area_m2", "area_mu"},
-	"protected-zones": {"id", "kind", "name", "area_m2", "area_mu"},
-	"parcels": {"code", "district", "park", "land_use", "land_use_zh", "current_use", "current_use_zh", "compatible_use", "compatible_share", "status", "status_zh", "area_m2", "area_mu",
-		"plot_ratio", "building_density", "green_ratio", "affordable_housing", "supply_method", "approved_on",
-		"supplied_on", "handed_over_on", "underground", "construction_land", "construction_override_reason",
-		"line_exception", "line_exception_document", "updated_at", "name", "owner", "remarks", "attributes"},
 }
 
 // GeoStore is what the web face needs from the geography store.

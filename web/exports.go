@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/catalog"
 	"github.com/hangzhou-hitech/landquota/planning/importer"
 )
 
@@ -21,8 +22,7 @@ import (
 //
 //	GET /api/exports/{layer}?format=geojson|csv|xlsx|shp|gpkg
 //
-// with the layers' filters (bbox, bbox-crs, status, land_use, park,
-// district, min_area, max_area, unit, eligible, updated_since) and srid
+// with bbox, bbox-crs and the parcels' filters (catalog.ParcelFilters) and srid
 // (4490, 4326, 4549, 4528), precision (coordinate decimals) and encoding
 // (Shapefile text: UTF-8, GB18030, or GBK refused where a value is outside
 // GBK). GeoJSON and CSV stream as the rows
@@ -30,10 +30,15 @@ import (
 // file first and sent with their length. Unknown parameters are refused, so
 // a mistyped filter cannot quietly export everything.
 
-// exportParams are the parameters an export takes.
-var exportParams = map[string]bool{"format": true, "srid": true, "crs": true, "precision": true, "encoding": true,
-	"bbox": true, "bbox-crs": true, "status": true, "land_use": true, "current_use": true, "park": true, "district": true,
-	"min_area": true, "max_area": true, "unit": true, "eligible": true, "updated_since": true}
+// exportParams are the parameters an export takes: its own and the
+// catalog's filters.
+var exportParams = func() map[string]bool {
+	out := map[string]bool{"format": true, "srid": true, "crs": true, "precision": true, "encoding": true, "bbox": true, "bbox-crs": true}
+	for _, f := range catalog.ParcelFilters {
+		out[f] = true
+	}
+	return out
+}()
 
 // ParseExportQuery reads an export's parameters, as the endpoint takes them
 // (landquota export builds the same values from its flags).

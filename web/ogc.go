@@ -3,11 +3,13 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/catalog"
 )
 
 // OGC API - Features, Part 1 (Core) and Part 2 (CRS by reference), over the
@@ -17,6 +19,10 @@ const (
 	mediaJSON    = "application/json"
 	mediaGeoJSON = "application/geo+json"
 	mediaOpenAPI = "application/vnd.oai.openapi+json;version=3.0"
+	mediaSchema  = "application/schema+json"
+
+	ogcRelQueryables = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+	ogcRelSchema     = "http://www.opengis.net/def/rel/ogc/1.0/schema"
 )
 
 var ogcConformance = []string{
@@ -35,13 +41,6 @@ const ogcMaxLimit = 100_000
 const ogcPrecision = 9
 
 var ogcCRS = []string{crs84URI, crsURIPrefix + "4490", crsURIPrefix + "4549"}
-
-var ogcTitles = map[string][2]string{
-	"districts":       {"Districts 区县", "Administrative districts: each holds a construction-land quota account."},
-	"parks":           {"Parks 园区", "The High-tech Zone and its cooperation parks (statistical attribution)."},
-	"protected-zones": {"Protected lines 三区三线", "Permanent basic farmland, ecological red line, urban development boundary."},
-	"parcels":         {"Parcels 地块", "Land parcels with land-use class, lifecycle status and area (m², 亩)."},
-}
 
 type link struct {
 	Href  string `json:"href"`
@@ -65,6 +64,7 @@ func (s *Server) mountOGC(r chi.Router) {
 		"/ogc": s.ogcLanding, "/ogc/": s.ogcLanding, "/ogc/conformance": s.ogcConformance, "/ogc/api": s.ogcAPI,
 		"/ogc/collections": s.ogcCollections, "/ogc/collections/{id}": s.ogcCollection,
 		"/ogc/collections/{id}/items": s.ogcItems, "/ogc/collections/{id}/items/{fid}": s.ogcItem,
+		"/ogc/collections/{id}/queryables": s.ogcQueryables, "/ogc/collections/{id}/schema": s.ogcSchema,
 	} {
 		r.Get(path, h)
 		r.Head(path, h)
@@ -92,15 +92,18 @@ func (s *Server) ogcConformance(w http.ResponseWriter, r *http.Request) {
 // collectionDoc describes one collection.
 func (s *Server) collectionDoc(r *http.Request, id string, bbox [4]float64) map[string]any {
 	b := baseURL(r) + "/ogc/collections/" + id
-	t := ogcTitles[id]
+	cat, _ := catalog.Find(id)
+	title := cat.TitleEn + " " + cat.TitleZh
 	return map[string]any{
-		"id": id, "title": t[0], "description": t[1], "itemType": "feature",
+		"id": id, "title": title, "description": cat.Description, "itemType": "feature",
 		"extent":     map[string]any{"spatial": map[string]any{"bbox": [][4]float64{bbox}, "crs": crs84URI}},
 		"crs":        ogcCRS,
 		"storageCrs": crsURIPrefix + "4490",
 		"links": []link{
-			{b, "self", mediaJSON, t[0]},
-			{b + "/items", "items", mediaGeoJSON, t[0] + " as GeoJSON"},
+			{b, "self", mediaJSON, title},
+			{b + "/items", "items", mediaGeoJSON, title + " as GeoJSON"},
+			{b + "/queryables", ogcRelQueryables, mediaSchema, "the properties the items can be filtered by"},
+			{b + "/schema", ogcRelSchema, mediaSchema, "the properties of the items"},
 		},
 	}
 }
@@ -130,7 +133,7 @@ func (s *Server) ogcCollections(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) ogcCollection(w http.ResponseWriter, r *http.Request) {
 	id := chi.URLParam(r, "id")
-	if _, ok := planning.LayerFields[id]; !ok {
+	if _, ok := catalog.Find(id); !ok {
 		writeError(w, r, s.log, unknownCollection(id))
 		return
 	}
@@ -209,7 +212,7 @@ func canonicalCRS(srid int) string {
 
 func (s *Server) ogcItems(w http.ResponseWriter, r *http.Request) {
 	id := chi.URLParam(r, "id")
-	if _, ok := planning.LayerFields[id]; !ok {
+	if _, ok := catalog.Find(id); !ok {
 		writeError(w, r, s.log, unknownCollection(id))
 		return
 	}
@@ -244,7 +247,7 @@ func (s *Server) ogcItems(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) ogcItem(w http.ResponseWriter, r *http.Request) {
 	id, fid := chi.URLParam(r, "id"), chi.URLParam(r, "fid")
-	if _, ok := planning.LayerFields[id]; !ok {
+	if _, ok := catalog.Find(id); !ok {
 		writeError(w, r, s.log, unknownCollection(id))
 		return
 	}
@@ -280,4 +283,64 @@ func (s *Server) ogcItem(w http.ResponseWriter, r *http.Request) {
 		`"},{"href":` + strconv.Quote(col) + `,"rel":"collection","type":"` + mediaJSON + `"}]}`
 	w.Write(feature[:len(feature)-1])
 	w.Write([]byte(links))
+}
+
+// ogcSchema serves the JSON Schema of a collection's features (OGC API -
+// Features Part 5), from the catalog: every property with its type and
+// labels, the id and the geometry marked by their roles.
+func (s *Server) ogcSchema(w http.ResponseWriter, r *http.Request) {
+	s.writeSchema(w, r, "schema", func(l catalog.Layer) []catalog.Column { return l.ColumnsIn(catalog.Feature) })
+}
+
+// ogcQueryables serves the properties a collection's items can be selected
+// by with a query parameter of the same name (Part 3's queryables).
+func (s *Server) ogcQueryables(w http.ResponseWriter, r *http.Request) {
+	s.writeSchema(w, r, "queryables", func(l catalog.Layer) []catalog.Column {
+		var out []catalog.Column
+		for _, c := range l.ColumnsIn(catalog.Feature) {
+			if slices.Contains(l.Filters, c.Name) {
+				out = append(out, c)
+			}
+		}
+		return out
+	})
+}
+
+func (s *Server) writeSchema(w http.ResponseWriter, r *http.Request, kind string, columns func(catalog.Layer) []catalog.Column) {
+	id := chi.URLParam(r, "id")
+	l, ok := catalog.Find(id)
+	if !ok {
+		writeError(w, r, s.log, unknownCollection(id))
+		return
+	}
+	props := map[string]any{"geometry": map[string]any{"x-ogc-role": "primary-geometry", "format": "geometry-" + strings.ToLower(l.Geometry)}}
+	cols := columns(l)
+	if kind == "schema" && !slices.Contains(l.Names(catalog.Feature), l.ID) {
+		c, _ := l.Column(l.ID) // the feature's id member, not a property
+		cols = append([]catalog.Column{c}, cols...)
+	}
+	for _, c := range cols {
+		p := map[string]any{"title": c.Zh + " " + c.En, "type": jsonType(c.Type)}
+		if c.Type == catalog.Date || c.Type == catalog.DateTime {
+			p["format"] = string(c.Type)
+		}
+		if kind == "schema" && c.Name == l.ID {
+			p["x-ogc-role"] = "id"
+		}
+		props[c.Name] = p
+	}
+	w.Header().Set("Content-Type", mediaSchema)
+	writeJSONBody(w, http.StatusOK, map[string]any{
+		"$schema": "https://json-schema.org/draft/2020-12/schema",
+		"$id":     baseURL(r) + "/ogc/collections/" + id + "/" + kind,
+		"type":    "object", "title": l.TitleEn + " " + l.TitleZh, "properties": props,
+	})
+}
+
+// jsonType is the JSON Schema type of a catalog type (dates are strings).
+func jsonType(t catalog.Type) string {
+	if t == catalog.Date || t == catalog.DateTime {
+		return "string"
+	}
+	return string(t)
 }

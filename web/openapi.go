@@ -74,6 +74,8 @@ func (s *Server) ogcAPI(w http.ResponseWriter, r *http.Request) {
 			"/collections/{collectionId}/items": get("features, paged", "getFeatures", mediaGeoJSON, items...),
 			"/collections/{collectionId}/items/{featureId}": get("one feature", "getFeature", mediaGeoJSON, collectionID,
 				path("featureId", "feature id", str), crs, precision),
+			"/collections/{collectionId}/queryables": get("the properties the items can be filtered by, as JSON Schema", "getQueryables", mediaSchema, collectionID),
+			"/collections/{collectionId}/schema":     get("the properties of the items, as JSON Schema", "getSchema", mediaSchema, collectionID),
 		},
 	}
 	w.Header().Set("Content-Type", mediaOpenAPI)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/catalog"
 	"github.com/paulmach/orb"
 )
 
@@ -179,7 +180,7 @@ func parseParcelFilter(v url.Values) (*planning.ParcelFilter, error) {
 // properties, paging and the parcel filter.
 func parseCommon(layer string, v url.Values, maxLimit int) (planning.LayerQuery, error) {
 	q := planning.LayerQuery{Layer: layer, Limit: defaultLimit, Precision: defaultPrecision, After: v.Get("after")}
-	if _, ok := planning.LayerFields[layer]; !ok {
+	if _, ok := catalog.Find(layer); !ok {
 		return q, planning.Errorf(planning.ErrNotFound, "unknown layer %q (layers: %s)", layer, strings.Join(planning.LayerNames, ", "))
 	}
 	if s := v.Get("limit"); s != "" {
@@ -206,8 +207,8 @@ func parseCommon(layer string, v url.Values, maxLimit int) (planning.LayerQuery,
 	if err != nil {
 		return q, err
 	}
-	if f != nil && layer != "parcels" {
-		return q, planning.Errorf(planning.ErrInvalid, "filters (status, land_use, current_use, park, district, min_area, max_area, eligible, updated_since, name) apply to the parcels layer only")
+	if cat, _ := catalog.Find(layer); f != nil && len(cat.Filters) == 0 {
+		return q, planning.Errorf(planning.ErrInvalid, "filters (%s) apply to the parcels layer only", strings.Join(catalog.ParcelFilters, ", "))
 	}
 	q.Filter = f
 	return q, nil

@@ -13,38 +13,22 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/catalog"
 	"github.com/paulmach/orb"
 )
 
 // A QGIS project (.qgs) of the bureau's map, built for the host the
 // request reached: the four layers over OGC API - Features and the parcels
-// as vector tiles, styled as the web map (status colours, Chinese labels),
-// so a planner opens the same map in QGIS in one step:
+// as vector tiles, styled as the web map (status colours, Chinese labels)
+// with the catalog's titles, colours and field aliases, so a planner opens
+// the same map in QGIS in one step:
 //
 //	GET /api/qgis/landquota.qgs
 
-// The colours of the web map (web/ui/src/styles.js STATUS_COLORS,
-// ZONE_COLORS, DISTRICT_COLOR, PARK_COLOR); TestQGISProject keeps them equal.
-var (
-	qgisStatusColors = map[planning.Status]string{
-		planning.StatusPlanned: "#d7ccc8", planning.StatusReserve: "#a1887f", planning.StatusFiled: "#fdd835", planning.StatusApproved: "#fb8c00",
-		planning.StatusExpropriated: "#c62828", planning.StatusSupplied: "#4fc3f7", planning.StatusUnderConstruction: "#1e88e5",
-		planning.StatusCompleted: "#283593", planning.StatusInProduction: "#00897b", planning.StatusLowEfficiency: "#ec407a",
-		planning.StatusRedevelopment: "#8e24aa",
-	}
-	qgisZoneColors = map[planning.ZoneKind]string{
-		planning.ZoneFarmland: "#2e7d32", planning.ZoneRedLine: "#d32f2f", planning.ZoneDevBoundary: "#7b1fa2",
-	}
-	qgisZoneNames = map[planning.ZoneKind]string{
-		planning.ZoneFarmland: "永久基本农田 Permanent basic farmland", planning.ZoneRedLine: "生态保护红线 Ecological red line",
-		planning.ZoneDevBoundary: "城镇开发边界 Urban development boundary",
-	}
-)
-
-const (
-	qgisDistrictColor = "#37474f"
-	qgisParkColor     = "#0b5394"
-)
+var qgisZoneNames = map[planning.ZoneKind]string{
+	planning.ZoneFarmland: "永久基本农田 Permanent basic farmland", planning.ZoneRedLine: "生态保护红线 Ecological red line",
+	planning.ZoneDevBoundary: "城镇开发边界 Urban development boundary",
+}
 
 // qgisCategory is one class of a categorised style.
 type qgisCategory struct {
@@ -61,6 +45,29 @@ type qgisLayer struct {
 	Label                                      string // the field labelled; "" for none
 	LabelMaxScale                              int
 	Checked                                    bool
+	Aliases                                    []qgisAlias // the attribute table's column titles
+}
+
+// qgisAlias titles one field in QGIS's attribute table and forms.
+type qgisAlias struct {
+	Index       int
+	Field, Name string
+}
+
+// qgisTitle is a collection's title in the layer tree.
+func qgisTitle(collection string) string {
+	cat, _ := catalog.Find(collection)
+	return cat.TitleZh + " " + cat.TitleEn
+}
+
+// qgisAliases titles the collection's properties with the catalog's labels.
+func qgisAliases(collection string) []qgisAlias {
+	cat, _ := catalog.Find(collection)
+	var out []qgisAlias
+	for i, c := range cat.ColumnsIn(catalog.Feature) {
+		out = append(out, qgisAlias{Index: i, Field: c.Name, Name: c.Zh + " " + c.En})
+	}
+	return out
 }
 
 func (s *Server) mountQGIS(r chi.Router) {
@@ -87,24 +94,24 @@ func (s *Server) qgisProject(w http.ResponseWriter, r *http.Request) {
 	}
 	var statuses []qgisCategory
 	for _, st := range planning.Statuses {
-		c := qgisStatusColors[st.Code]
+		c := catalog.StatusColors[string(st.Code)]
 		statuses = append(statuses, qgisCategory{Value: string(st.Code), Label: st.NameZh + " " + st.NameEn, Fill: rgba(c, 153), Outline: rgba(c, 255), FillStyle: "solid"})
 	}
 	var zones []qgisCategory
 	for _, k := range []planning.ZoneKind{planning.ZoneFarmland, planning.ZoneRedLine, planning.ZoneDevBoundary} {
-		c := qgisZoneColors[k]
+		c := catalog.ZoneColors[string(k)]
 		style := map[planning.ZoneKind]string{planning.ZoneFarmland: "b_diagonal", planning.ZoneRedLine: "solid", planning.ZoneDevBoundary: "no"}[k]
 		zones = append(zones, qgisCategory{Value: string(k), Label: qgisZoneNames[k], Fill: rgba(c, 40), Outline: rgba(c, 255), FillStyle: style})
 	}
 	tiles := url.Values{"type": {"xyz"}, "url": {base + "/tiles/parcels/{z}/{x}/{y}.mvt"}, "zmin": {"0"}, "zmax": {"22"}}
 	layers := []qgisLayer{
-		{ID: "districts_oapif", Name: "行政区 Districts", Type: "vector", Geometry: "Polygon", Provider: "OAPIF", Source: oapif("districts"),
-			Single: qgisCategory{Fill: "0,0,0,0", Outline: rgba(qgisDistrictColor, 255), FillStyle: "no"}, Label: "name_zh", LabelMaxScale: 0, Checked: true},
-		{ID: "parks_oapif", Name: "园区 Parks", Type: "vector", Geometry: "Polygon", Provider: "OAPIF", Source: oapif("parks"),
-			Single: qgisCategory{Fill: rgba(qgisParkColor, 25), Outline: rgba(qgisParkColor, 255), FillStyle: "solid"}, Label: "name_zh", Checked: true},
-		{ID: "zones_oapif", Name: "三区三线 Protected lines", Type: "vector", Geometry: "Polygon", Provider: "OAPIF", Source: oapif("protected-zones"),
+		{ID: "districts_oapif", Name: qgisTitle("districts"), Type: "vector", Geometry: "Polygon", Provider: "OAPIF", Source: oapif("districts"), Aliases: qgisAliases("districts"),
+			Single: qgisCategory{Fill: "0,0,0,0", Outline: rgba(catalog.DistrictColor, 255), FillStyle: "no"}, Label: "name_zh", LabelMaxScale: 0, Checked: true},
+		{ID: "parks_oapif", Name: qgisTitle("parks"), Type: "vector", Geometry: "Polygon", Provider: "OAPIF", Source: oapif("parks"), Aliases: qgisAliases("parks"),
+			Single: qgisCategory{Fill: rgba(catalog.ParkColor, 25), Outline: rgba(catalog.ParkColor, 255), FillStyle: "solid"}, Label: "name_zh", Checked: true},
+		{ID: "zones_oapif", Name: qgisTitle("protected-zones"), Type: "vector", Geometry: "Polygon", Provider: "OAPIF", Source: oapif("protected-zones"), Aliases: qgisAliases("protected-zones"),
 			Attr: "kind", Categories: zones, Checked: true},
-		{ID: "parcels_oapif", Name: "地块 Parcels", Type: "vector", Geometry: "Polygon", Provider: "OAPIF", Source: oapif("parcels"),
+		{ID: "parcels_oapif", Name: qgisTitle("parcels"), Type: "vector", Geometry: "Polygon", Provider: "OAPIF", Source: oapif("parcels"), Aliases: qgisAliases("parcels"),
 			Attr: "status", Categories: statuses, Label: "code", LabelMaxScale: 5000, Checked: true},
 		{ID: "parcels_tiles", Name: "地块（矢量切片）Parcels, vector tiles", Type: "vector-tile", Geometry: "Polygon", Source: tiles.Encode(),
 			Attr: "status", Categories: statuses, Label: "code", LabelMaxScale: 5000},
@@ -181,6 +188,11 @@ var qgsTemplate = template.Must(template.New("qgs").Funcs(template.FuncMap{
       <srs>{{if eq .Type "vector-tile"}}{{crs3857}}{{else}}{{crs4490}}{{end}}</srs>
 {{- if eq .Type "vector"}}
       <provider encoding="UTF-8">{{x .Provider}}</provider>
+      <aliases>
+{{- range .Aliases}}
+        <alias index="{{.Index}}" field="{{x .Field}}" name="{{x .Name}}"/>
+{{- end}}
+      </aliases>
 {{- if .Attr}}
       <renderer-v2 type="categorizedSymbol" attr="{{x .Attr}}" symbollevels="0" enableorderby="0" forceraster="0">
         <categories>

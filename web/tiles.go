@@ -17,6 +17,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/catalog"
 	"github.com/hangzhou-hitech/landquota/web/tilecache"
 )
 
@@ -373,7 +374,8 @@ func (s *Server) tileJSON(w http.ResponseWriter, r *http.Request) {
 			writeError(w, r, s.log, err)
 			return
 		}
-		layers = append(layers, vectorLayer{ID: n, Fields: tl.Fields, MinZoom: tl.MinZoom, MaxZoom: tl.MaxZoom})
+		cat, _ := catalog.Find(n)
+		layers = append(layers, vectorLayer{ID: n, Description: cat.TitleZh + " " + cat.TitleEn, Fields: tl.Fields, MinZoom: tl.MinZoom, MaxZoom: tl.MaxZoom})
 		minZoom, maxZoom = min(minZoom, tl.MinZoom), max(maxZoom, tl.MaxZoom)
 		b := [4]float64{tl.Bounds.Min[0], tl.Bounds.Min[1], tl.Bounds.Max[0], tl.Bounds.Max[1]}
 		if i == 0 {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/catalog"
 	"github.com/paulmach/orb"
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -170,83 +171,20 @@ type ExportField struct {
 // Timestamp is an export-only kind: a moment, written in RFC 3339.
 const Timestamp Kind = 100
 
-var areaFields = []ExportField{
-	{Name: "area_m2", Shp: "AREA_M2", Zh: "面积(平方米)", Kind: Float},
-	{Name: "area_hm2", Shp: "AREA_HM2", Zh: "面积(公顷)", Kind: Float},
-	{Name: "area_mu", Shp: "AREA_MU", Zh: "面积(亩)", Kind: Float},
-}
+// exportKinds are the export kinds of the catalog's types.
+var exportKinds = map[catalog.Type]Kind{catalog.Text: Text, catalog.Number: Float, catalog.Integer: Int,
+	catalog.Boolean: Bool, catalog.Date: Date, catalog.DateTime: Timestamp}
 
-var exportFields = map[Layer][]ExportField{
-	Districts: append([]ExportField{
-		{Name: "adcode", Shp: "ADCODE", Zh: "行政区代码", Kind: Text},
-		{Name: "name_zh", Shp: "NAME_ZH", Zh: "名称", Kind: Text},
-		{Name: "name_en", Shp: "NAME_EN", Zh: "英文名称", Kind: Text},
-		{Name: "parent_adcode", Shp: "PARENT", Zh: "上级代码", Kind: Text},
-	}, areaFields...),
-	Parks: append([]ExportField{
-		{Name: "code", Shp: "CODE", Zh: "园区代码", Kind: Text},
-		{Name: "name_zh", Shp: "NAME_ZH", Zh: "园区名称", Kind: Text},
-		{Name: "name_en", Shp: "NAME_EN", Zh: "英文名称", Kind: Text},
-		{Name: "kind", Shp: "KIND", Zh: "类型", Kind: Text},
-		{Name: "host_district", Shp: "HOST_DISTR", Zh: "所在区", Kind: Text},
-	}, areaFields...),
-	Zones: append([]ExportField{
-		{Name: "id", Shp: "ID", Zh: "编号", Kind: Int},
-		{Name: "kind", Shp: "KIND", Zh: "类型", Kind: Text},
-		{Name: "kind_zh", Shp: "KIND_ZH", Zh: "管控线", Kind: Text},
-		{Name: "name", Shp: "NAME", Zh: "名称", Kind: Text},
-	}, areaFields...),
-	Parcels: append(append([]ExportField{
-		{Name: "id", Shp: "ID", Zh: "编号", Kind: Int},
-		{Name: "code", Shp: "CODE", Zh: "地块编号", Kind: Text},
-		{Name: "district", Shp: "DISTRICT", Zh: "行政区代码", Kind: Text},
-		{Name: "district_zh", Shp: "DIST_NAME", Zh: "行政区", Kind: Text},
-		{Name: "park", Shp: "PARK", Zh: "园区代码", Kind: Text},
-		{Name: "land_use", Shp: "LAND_USE", Zh: "规划用途代码", Kind: Text},
-		{Name: "land_use_zh", Shp: "LU_NAME", Zh: "规划用途", Kind: Text},
-		{Name: "compatible_use", Shp: "COMPAT", Zh: "兼容用途代码", Kind: Text},
-		{Name: "compatible_share", Shp: "COMPAT_SH", Zh: "兼容用途比例", Kind: Float, Optional: true},
-		{Name: "current_use", Shp: "CUR_USE", Zh: "现状地类代码", Kind: Text},
-		{Name: "current_use_zh", Shp: "CU_NAME", Zh: "现状地类", Kind: Text},
-		{Name: "status", Shp: "STATUS", Zh: "状态代码", Kind: Text},
-		{Name: "status_zh", Shp: "STATUS_ZH", Zh: "状态", Kind: Text},
-	}, areaFields...),
-		ExportField{Name: "plot_ratio", Shp: "PLOT_RATIO", Zh: "容积率", Kind: Float},
-		ExportField{Name: "building_density", Shp: "BLD_DENS", Zh: "建筑密度", Kind: Float},
-		ExportField{Name: "green_ratio", Shp: "GREEN_RAT", Zh: "绿地率", Kind: Float},
-		ExportField{Name: "affordable_housing", Shp: "AFFORDABLE", Zh: "保障性住房", Kind: Bool},
-		ExportField{Name: "supply_method", Shp: "SUPPLY", Zh: "供地方式", Kind: Text},
-		ExportField{Name: "approval_kind", Shp: "APPROVAL", Zh: "批准类型", Kind: Text},
-		ExportField{Name: "approved_on", Shp: "APPROVED", Zh: "批准日期", Kind: Date},
-		ExportField{Name: "supplied_on", Shp: "SUPPLIED", Zh: "供地日期", Kind: Date},
-		ExportField{Name: "handed_over_on", Shp: "HANDOVER", Zh: "交地日期", Kind: Date, Optional: true},
-		ExportField{Name: "agreed_start_on", Shp: "AGREED_ST", Zh: "约定开工日期", Kind: Date},
-		ExportField{Name: "actual_start_on", Shp: "ACTUAL_ST", Zh: "实际开工日期", Kind: Date},
-		ExportField{Name: "completed_on", Shp: "COMPLETED", Zh: "竣工日期", Kind: Date},
-		ExportField{Name: "elevation_bottom", Shp: "ELEV_BOT", Zh: "底部高程(米)", Kind: Float},
-		ExportField{Name: "elevation_top", Shp: "ELEV_TOP", Zh: "顶部高程(米)", Kind: Float},
-		ExportField{Name: "construction_land", Shp: "CONSTR", Zh: "已是建设用地", Kind: Bool},
-		ExportField{Name: "construction_override_reason", Shp: "CONSTR_WHY", Zh: "建设用地认定理由", Kind: Text},
-		ExportField{Name: "government_delay", Shp: "GOV_DELAY", Zh: "政府原因延误", Kind: Bool},
-		ExportField{Name: "line_exception", Shp: "LINE_EXC", Zh: "三线例外情形", Kind: Text, Optional: true},
-		ExportField{Name: "survey_area_m2", Shp: "TBMJ", Zh: "图斑面积(平方米)", Kind: Float, Optional: true},
-		ExportField{Name: "survey_deduction_m2", Shp: "KCMJ", Zh: "扣除面积(平方米)", Kind: Float, Optional: true},
-		ExportField{Name: "approved_area_m2", Shp: "PZMJ", Zh: "批准面积(平方米)", Kind: Float, Optional: true},
-		ExportField{Name: "contract_area_m2", Shp: "HTMJ", Zh: "合同面积(平方米)", Kind: Float, Optional: true},
-		ExportField{Name: "line_exception_document", Shp: "EXC_DOC", Zh: "例外依据文号", Kind: Text, Optional: true},
-		ExportField{Name: "developed_share", Shp: "DEV_SHARE", Zh: "已开发比例", Kind: Float, Optional: true},
-		ExportField{Name: "invested_share", Shp: "INV_SHARE", Zh: "已投资比例", Kind: Float, Optional: true},
-		ExportField{Name: "halted_since", Shp: "HALTED", Zh: "中止开发日期", Kind: Date, Optional: true},
-		ExportField{Name: "land_price_wan", Shp: "PRICE_WAN", Zh: "价款(万元)", Kind: Float, Optional: true},
-		ExportField{Name: "name", Shp: "NAME", Zh: "地块名称", Kind: Text, Optional: true},
-		ExportField{Name: "owner", Shp: "OWNER", Zh: "权属单位名称", Kind: Text, Optional: true},
-		ExportField{Name: "remarks", Shp: "REMARKS", Zh: "备注", Kind: Text, Optional: true},
-		ExportField{Name: "updated_at", Shp: "UPDATED", Zh: "更新时间", Kind: Timestamp},
-	),
+// ExportFields lists the columns of a layer's exports, in the catalog's
+// order.
+func ExportFields(l Layer) []ExportField {
+	cat, _ := catalog.Find(string(l))
+	var out []ExportField
+	for _, c := range cat.ColumnsIn(catalog.Export) {
+		out = append(out, ExportField{Name: c.Name, Shp: c.Shp, Zh: c.Zh, Kind: exportKinds[c.Type], Optional: c.Optional})
+	}
+	return out
 }
-
-// ExportFields lists the columns of a layer's exports, in order.
-func ExportFields(l Layer) []ExportField { return exportFields[l] }
 
 // Attribute is one of the parcels' other attributes: its name and Text,
 // Float or Bool when every value of it is one.

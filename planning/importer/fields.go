@@ -247,7 +247,7 @@ const AttributesField = "attributes"
 // read back from an export they are not attributes of the parcel.
 var derivedNames = func() map[string]bool {
 	out := map[string]bool{"underground": true, "created_at": true, "ogc_fid": true, "fid": true}
-	for _, f := range exportFields[Parcels] {
+	for _, f := range ExportFields(Parcels) {
 		if FieldIndex(Parcels, f.Name) < 0 {
 			out[strings.ToLower(f.Name)], out[strings.ToLower(f.Shp)] = true, true
 		}

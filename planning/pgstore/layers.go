@@ -3,61 +3,95 @@ package pgstore
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/catalog"
 )
 
-// layer describes how one table becomes GeoJSON features. Everything here is
-// fixed in code: request text only ever reaches SQL as a bound parameter.
+// layer is how one table becomes GeoJSON features, vector tiles and
+// exports: the SQL of each column of its catalog entry, and how it is read.
+// Everything here is fixed in code: request text only ever reaches SQL as a
+// bound parameter.
 type layer struct {
-	from   string            // table and joins; the layer's table is aliased t
-	key    string            // unique, ordered key for keyset paging
-	intKey bool              // the key is a bigint
-	props  map[string]string // property name -> SQL expression over t and the joins
+	table  string // the layer's table, aliased t in from
+	from   string // table and joins
+	key    string // unique, ordered key for keyset paging and export order
+	intKey bool   // the key is a bigint
+	// cols is the SQL over t and the joins of each catalog column; numbers
+	// are cast to float8 where a tile or an export needs a double.
+	cols map[string]string
+	tile tileLayer
 }
 
-const areaProps = "round(t.area_m2::numeric, 2)"
-const muProps = "round((t.area_m2 * 15 / 10000)::numeric, 2)"
+const (
+	areaSQL = "round(t.area_m2::numeric, 2)"
+	hm2SQL  = "round((t.area_m2 / 10000)::numeric, 2)"
+	muSQL   = "round((t.area_m2 * 15 / 10000)::numeric, 2)"
+)
+
+func withAreas(cols map[string]string) map[string]string {
+	cols["area_m2"], cols["area_hm2"], cols["area_mu"] = areaSQL, hm2SQL, muSQL
+	return cols
+}
 
 var layers = map[string]layer{
 	"districts": {
-		from: "districts t",
-		key:  "t.adcode",
-		props: map[string]string{"adcode": "t.adcode", "name_zh": "t.name_zh", "name_en": "t.name_en",
-			"area_m2": areaProps, "area_mu": muProps},
+		table: "districts", from: "districts t", key: "t.adcode",
+		cols: withAreas(map[string]string{"adcode": "t.adcode", "name_zh": "t.name_zh", "name_en": "t.name_en",
+			"parent_adcode": "t.parent_adcode"}),
+		tile: tileLayer{id: "t.adcode::bigint", order: "t.area_m2 DESC, t.adcode", simplifyBelow: 12, defaultLimit: 1000},
 	},
 	"parks": {
-		from: "parks t",
-		key:  "t.code",
-		props: map[string]string{"code": "t.code", "name_zh": "t.name_zh", "name_en": "t.name_en", "kind": "t.kind",
-			"host_district": "t.host_district", "area_m2": areaProps, "area_mu": muProps},
+		table: "parks", from: "parks t", key: "t.code",
+		cols: withAreas(map[string]string{"code": "t.code", "name_zh": "t.name_zh", "name_en": "t.name_en", "kind": "t.kind",
+			"host_district": "t.host_district"}),
+		tile: tileLayer{id: "('x' || substr(md5(t.code), 1, 13))::bit(52)::bigint", order: "t.area_m2 DESC, t.code",
+			simplifyBelow: 12, defaultLimit: 5000},
 	},
 	"protected-zones": {
-		from:   "protected_zones t",
-		key:    "t.id",
-		intKey: true,
-		props: map[string]string{"id": "t.id", "kind": "t.kind", "name": "t.name",
-			"area_m2": areaProps, "area_mu": muProps},
+		table: "protected_zones", from: "protected_zones t", key: "t.id", intKey: true,
+		cols: withAreas(map[string]string{"id": "t.id", "kind": "t.kind", "name": "t.name",
+			"kind_zh": "CASE t.kind WHEN 'permanent_basic_farmland' THEN '永久基本农田' WHEN 'ecological_red_line' THEN '生态保护红线' WHEN 'urban_development_boundary' THEN '城镇开发边界' END"}),
+		tile: tileLayer{id: "t.id", order: "t.area_m2 DESC, t.id", simplifyBelow: 12, defaultLimit: 10000},
 	},
 	"parcels": {
-		from:   "parcels t JOIN land_use_classes c ON c.code = t.land_use_code JOIN parcel_statuses s ON s.code = t.status LEFT JOIN land_use_classes cu ON cu.code = t.current_use_code",
-		key:    "t.id",
-		intKey: true,
-		props: map[string]string{"code": "t.code", "district": "t.district_adcode", "park": "t.park_code",
+		table: "parcels", key: "t.id", intKey: true,
+		from: "parcels t JOIN land_use_classes c ON c.code = t.land_use_code JOIN parcel_statuses s ON s.code = t.status LEFT JOIN land_use_classes cu ON cu.code = t.current_use_code",
+		cols: withAreas(map[string]string{
+			"id": "t.id", "code": "t.code", "district": "t.district_adcode",
+			"district_zh": "(SELECT d.name_zh FROM districts d WHERE d.adcode = t.district_adcode)", "park": "t.park_code",
 			"land_use": "t.land_use_code", "land_use_zh": "c.name_zh", "status": "t.status", "status_zh": "s.name_zh",
 			"current_use": "t.current_use_code", "current_use_zh": "cu.name_zh",
 			"compatible_use": "t.compatible_use_code", "compatible_share": "t.compatible_share::float8",
-			"area_m2": areaProps, "area_mu": muProps, "plot_ratio": "t.plot_ratio",
-			"building_density": "t.building_density", "green_ratio": "t.green_ratio",
-			"affordable_housing": "t.affordable_housing", "supply_method": "t.supply_method",
-			"approved_on": "t.approved_on", "supplied_on": "t.supplied_on",
+			"plot_ratio": "t.plot_ratio", "building_density": "t.building_density", "green_ratio": "t.green_ratio",
+			"affordable_housing": "t.affordable_housing", "supply_method": "t.supply_method", "approval_kind": "t.approval_kind",
+			"approved_on": "t.approved_on", "supplied_on": "t.supplied_on", "handed_over_on": "t.handed_over_on",
+			"agreed_start_on": "t.agreed_start_on", "actual_start_on": "t.actual_start_on", "completed_on": "t.completed_on",
+			"elevation_bottom": "t.elevation_bottom", "elevation_top": "t.elevation_top",
 			"underground": "coalesce(t.elevation_top <= 0, false)", "construction_land": "t.construction_land",
-			"construction_override_reason": "t.construction_override_reason", "updated_at": "t.updated_at",
-			"handed_over_on": "t.handed_over_on", "line_exception": "t.line_exception", "line_exception_document": "t.line_exception_document",
-			"name": "t.name", "owner": "t.owner", "remarks": "t.remarks", "attributes": "t.attributes"},
+			"construction_override_reason": "t.construction_override_reason", "government_delay": "t.government_delay",
+			"line_exception": "t.line_exception", "line_exception_document": "t.line_exception_document",
+			"survey_area_m2": "t.survey_area_m2", "survey_deduction_m2": "t.survey_deduction_m2",
+			"approved_area_m2": "t.approved_area_m2", "contract_area_m2": "t.contract_area_m2",
+			"developed_share": "t.developed_share", "invested_share": "t.invested_share", "halted_since": "t.halted_since",
+			"land_price_wan": "t.land_price_wan::float8", "updated_at": "t.updated_at",
+			"name": "t.name", "owner": "t.owner", "remarks": "t.remarks", "attributes": "t.attributes",
+			"kind": "'parcel'"}),
+		tile: tileLayer{id: "t.id", order: "t.area_m2 DESC, t.id", defaultLimit: 20000, boundsFromDistricts: true,
+			aggregateBelow: ParcelDetailZoom},
 	},
+}
+
+// colSQL is the SQL of a catalog column as a tile or an export reads it:
+// numbers as double precision (a numeric would be text in a tile).
+func (l layer) colSQL(c catalog.Column) string {
+	if c.Type == catalog.Number {
+		return "(" + l.cols[c.Name] + ")::float8"
+	}
+	return l.cols[c.Name]
 }
 
 // keyValue converts a key from a URL into the key column's type.
@@ -69,12 +103,13 @@ func (l layer) keyValue(s string) (any, error) {
 }
 
 // propsSQL builds the json_build_object for the chosen properties, in the
-// layer's documented order.
+// catalog's order.
 func propsSQL(name string, l layer, only []string) (string, error) {
-	fields := planning.LayerFields[name]
+	cat, _ := catalog.Find(name)
+	fields := cat.Names(catalog.Feature)
 	if only != nil {
 		for _, p := range only {
-			if _, ok := l.props[p]; !ok {
+			if !slices.Contains(fields, p) {
 				return "", planning.Errorf(planning.ErrInvalid, "properties: layer %s has no property %q (it has %s)",
 					name, p, strings.Join(fields, ", ")).WithDetail("parameter", "properties")
 			}
@@ -87,7 +122,7 @@ func propsSQL(name string, l layer, only []string) (string, error) {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		fmt.Fprintf(&b, "'%s', %s", f, l.props[f])
+		fmt.Fprintf(&b, "'%s', %s", f, l.cols[f])
 	}
 	b.WriteString(")")
 	return b.String(), nil
@@ -120,7 +155,7 @@ func whereSQL(q planning.LayerQuery, args *sqlArgs) (string, error) {
 	if f.Empty() {
 		return strings.Join(conds, " AND "), nil
 	}
-	if q.Layer != "parcels" {
+	if cat, _ := catalog.Find(q.Layer); len(cat.Filters) == 0 {
 		return "", planning.Errorf(planning.ErrInvalid, "filters apply to the parcels layer only, not %s", q.Layer)
 	}
 	if len(f.Statuses) > 0 {

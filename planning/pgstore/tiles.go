@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/catalog"
 	"github.com/paulmach/orb"
 )
 
@@ -19,7 +20,7 @@ import (
 // repeated field of layers).
 const (
 	// TileMaxZoom is the deepest zoom served.
-	TileMaxZoom = 22
+	TileMaxZoom = catalog.MaxZoom
 	// TileExtent is the size of a tile's integer grid.
 	TileExtent = 4096
 	// TileBuffer is the margin, in grid units, kept around a tile so that
@@ -52,28 +53,16 @@ const (
 // tileMargin is TileBuffer as a fraction of the tile, for ST_TileEnvelope.
 const tileMargin = "0.015625" // 64 / 4096
 
-// tileColumn is one feature property: its name in the tile, the SQL that
-// makes it over t and the joins, and its TileJSON type.
-type tileColumn struct {
-	name, expr, kind string
-}
-
-// tileLayer says how one table becomes a layer of vector tiles. Everything
-// here is fixed in code: request values only reach SQL as bound parameters.
+// tileLayer says how one layer's table becomes a layer of vector tiles;
+// its attributes and zooms are the catalog's.
 type tileLayer struct {
-	table string // the layer's table, aliased t in from
-	from  string // table and joins
 	// id is the feature id, a non-negative integer. Parcels and protected
 	// zones use their bigint primary key. A district's id is its adcode read
 	// as a number (330108). A park's id is the first 52 bits of md5(code):
 	// stable across databases and PostgreSQL versions (unlike hashtext), and
 	// below 2^53 so JavaScript holds it exactly; a collision needs ~10^7 parks.
-	id      string
-	order   string // which features to keep when the limit cuts a tile: the largest first
-	columns []tileColumn
-	// minZoom and maxZoom bound the zooms at which the layer appears;
-	// outside them it is simply absent from the tile.
-	minZoom, maxZoom int
+	id    string
+	order string // which features to keep when the limit cuts a tile: the largest first
 	// simplifyBelow: at zooms below this the outline is first simplified
 	// (ST_SimplifyPreserveTopology, in EPSG:4490) with a tolerance of about
 	// one pixel of the tile, which shrinks both the work and the tile. From
@@ -89,78 +78,15 @@ type tileLayer struct {
 	aggregateBelow int
 }
 
-const (
-	tileAreaM2 = "round(t.area_m2::numeric, 2)::float8"
-	tileAreaMu = "round((t.area_m2 * 15 / 10000)::numeric, 2)::float8"
-)
-
-var tileLayers = map[string]tileLayer{
-	"districts": {
-		table: "districts",
-		from:  "districts t",
-		id:    "t.adcode::bigint",
-		order: "t.area_m2 DESC, t.adcode",
-		columns: []tileColumn{
-			{"adcode", "t.adcode", "String"},
-			{"name_zh", "t.name_zh", "String"},
-			{"name_en", "t.name_en", "String"},
-			{"area_m2", tileAreaM2, "Number"},
-			{"area_mu", tileAreaMu, "Number"},
-		},
-		minZoom: 0, maxZoom: TileMaxZoom, simplifyBelow: 12, defaultLimit: 1000,
-	},
-	"parks": {
-		table: "parks",
-		from:  "parks t",
-		id:    "('x' || substr(md5(t.code), 1, 13))::bit(52)::bigint",
-		order: "t.area_m2 DESC, t.code",
-		columns: []tileColumn{
-			{"code", "t.code", "String"},
-			{"name_zh", "t.name_zh", "String"},
-			{"name_en", "t.name_en", "String"},
-			{"kind", "t.kind", "String"},
-			{"host_district", "t.host_district", "String"},
-			{"area_m2", tileAreaM2, "Number"},
-			{"area_mu", tileAreaMu, "Number"},
-		},
-		minZoom: 0, maxZoom: TileMaxZoom, simplifyBelow: 12, defaultLimit: 5000,
-	},
-	"protected-zones": {
-		table: "protected_zones",
-		from:  "protected_zones t",
-		id:    "t.id",
-		order: "t.area_m2 DESC, t.id",
-		columns: []tileColumn{
-			{"kind", "t.kind", "String"},
-			{"name", "t.name", "String"},
-			{"area_m2", tileAreaM2, "Number"},
-			{"area_mu", tileAreaMu, "Number"},
-		},
-		minZoom: 8, maxZoom: TileMaxZoom, simplifyBelow: 12, defaultLimit: 10000,
-	},
-	"parcels": {
-		table: "parcels",
-		from:  "parcels t JOIN land_use_classes c ON c.code = t.land_use_code JOIN parcel_statuses s ON s.code = t.status LEFT JOIN land_use_classes cu ON cu.code = t.current_use_code",
-		id:    "t.id",
-		order: "t.area_m2 DESC, t.id",
-		columns: []tileColumn{
-			{"code", "t.code", "String"},
-			{"district", "t.district_adcode", "String"},
-			{"park", "t.park_code", "String"},
-			{"land_use", "t.land_use_code", "String"},
-			{"land_use_zh", "c.name_zh", "String"},
-			{"current_use", "t.current_use_code", "String"},
-			{"current_use_zh", "cu.name_zh", "String"},
-			{"status", "t.status", "String"},
-			{"status_zh", "s.name_zh", "String"},
-			{"area_m2", tileAreaM2, "Number"},
-			{"area_mu", tileAreaMu, "Number"},
-			{"underground", "coalesce(t.elevation_top <= 0, false)", "Boolean"},
-			{"kind", "'parcel'", "String"},
-		},
-		minZoom: 10, maxZoom: TileMaxZoom, defaultLimit: 20000, boundsFromDistricts: true,
-		aggregateBelow: ParcelDetailZoom,
-	},
+// tileType is the TileJSON type of a catalog column.
+func tileType(t catalog.Type) string {
+	switch t {
+	case catalog.Number, catalog.Integer:
+		return "Number"
+	case catalog.Boolean:
+		return "Boolean"
+	}
+	return "String"
 }
 
 // Tile renders one Mapbox Vector Tile holding the requested layers that are
@@ -200,7 +126,7 @@ func checkTile(q planning.TileQuery) error {
 	}
 	seen := map[string]bool{}
 	for _, name := range q.Layers {
-		if _, ok := tileLayers[name]; !ok {
+		if _, ok := layers[name]; !ok {
 			return planning.Errorf(planning.ErrNotFound, "unknown layer %q (layers: %s)", name, strings.Join(planning.LayerNames, ", ")).WithDetail("parameter", "layers")
 		}
 		if seen[name] {
@@ -234,8 +160,9 @@ func tileSQL(q planning.TileQuery, simplify, aggregate bool) (string, []any, err
 	args := []any{q.Z, q.X, q.Y}
 	var parts []string
 	for _, name := range q.Layers {
-		l := tileLayers[name]
-		if q.Z < l.minZoom || q.Z > l.maxZoom {
+		sl, l := layers[name], layers[name].tile
+		cat, _ := catalog.Find(name)
+		if q.Z < cat.MinZoom || q.Z > cat.MaxZoom {
 			continue
 		}
 		limit := l.defaultLimit
@@ -259,15 +186,15 @@ func tileSQL(q planning.TileQuery, simplify, aggregate bool) (string, []any, err
 		b.WriteString("', " + strconv.Itoa(TileExtent) + ", 'geom', 'id') FROM (SELECT ")
 		b.WriteString(l.id)
 		b.WriteString(" AS id")
-		for _, c := range l.columns {
+		for _, c := range cat.ColumnsIn(catalog.Tile) {
 			b.WriteString(", ")
-			b.WriteString(c.expr)
+			b.WriteString(sl.colSQL(c))
 			b.WriteString(" AS ")
-			b.WriteString(c.name)
+			b.WriteString(c.Name)
 		}
 		b.WriteString(", ST_AsMVTGeom(ST_Transform(" + geom + ", 3857), ST_TileEnvelope($1, $2, $3), " +
 			strconv.Itoa(TileExtent) + ", " + strconv.Itoa(TileBuffer) + ", true) AS geom FROM ")
-		b.WriteString(l.from)
+		b.WriteString(sl.from)
 		b.WriteString(" WHERE t.geom && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => " + tileMargin + "), 4490)")
 		b.WriteString(" ORDER BY " + l.order + " LIMIT " + limitParam)
 		b.WriteString(") f WHERE f.geom IS NOT NULL)")
@@ -315,13 +242,15 @@ func pixelDegrees(z, y int) float64 {
 // TileLayer describes one layer of the vector tiles for TileJSON, with the
 // lon/lat bounds of its data.
 func (s *Store) TileLayer(ctx context.Context, name string) (planning.TileLayer, error) {
-	l, ok := tileLayers[name]
+	sl, ok := layers[name]
+	cat, _ := catalog.Find(name)
 	if !ok {
 		return planning.TileLayer{}, planning.Errorf(planning.ErrNotFound, "unknown layer %q (layers: %s)", name, strings.Join(planning.LayerNames, ", ")).WithDetail("parameter", "layers")
 	}
-	tl := planning.TileLayer{Name: name, MinZoom: l.minZoom, MaxZoom: l.maxZoom, Fields: map[string]string{}}
-	for _, c := range l.columns {
-		tl.Fields[c.name] = c.kind
+	l := sl.tile
+	tl := planning.TileLayer{Name: name, MinZoom: cat.MinZoom, MaxZoom: cat.MaxZoom, Fields: map[string]string{}}
+	for _, c := range cat.ColumnsIn(catalog.Tile) {
+		tl.Fields[c.Name] = tileType(c.Type)
 	}
 	if l.aggregateBelow > 0 {
 		// The aggregate cells' own fields (their n_<status> counts vary).
@@ -330,7 +259,7 @@ func (s *Store) TileLayer(ctx context.Context, name string) (planning.TileLayer,
 	if !l.boundsFromDistricts {
 		var minx, miny, maxx, maxy *float64
 		err := s.pool.QueryRow(ctx, "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom) AS e FROM "+
-			l.table+") x").Scan(&minx, &miny, &maxx, &maxy)
+			sl.table+") x").Scan(&minx, &miny, &maxx, &maxy)
 		if err != nil {
 			return tl, domainError(err)
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/catalog"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore/pgtest"
 	"github.com/hangzhou-hitech/landquota/web/tilecache/mvtread"
 	"github.com/paulmach/orb"
@@ -321,7 +322,8 @@ func TestTileLayerDescribesFieldsZoomsAndBounds(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fields := len(tileLayers[name].columns)
+		cat, _ := catalog.Find(name)
+		fields := len(cat.ColumnsIn(catalog.Tile))
 		if name == "parcels" {
 			fields++ // the aggregate cells' count
 		}
