@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bufio"
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
@@ -141,55 +140,12 @@ func (s *Server) streamFeatures(w http.ResponseWriter, r *http.Request, q planni
 		return
 	}
 	defer release()
-	var out io.Writer = w
-	var gz *gzip.Writer
-	started := false
-	begin := func() {
-		started = true
-		h.Set("Content-Type", "application/geo+json")
-		if acceptsGzip(r) {
-			h.Set("Content-Encoding", "gzip")
-			gz = s.gzipWriter(w)
-			out = gz
-		}
-	}
-	bw := bufio.NewWriterSize(out, 64<<10)
-	n := 0
-	res, err := s.geo.StreamLayer(r.Context(), q, func(f []byte) error {
-		if !started {
-			begin()
-			bw.Reset(out)
-			bw.WriteString(`{"type":"FeatureCollection","features":[`)
-		} else {
-			bw.WriteByte(',')
-		}
-		n++
-		_, err := bw.Write(f)
-		return err
-	})
-	if err != nil && !started {
+	fw := s.newFeatureWriter(w, r)
+	res, err := s.geo.StreamLayer(r.Context(), q, fw.emit)
+	if err != nil && !fw.started {
 		h.Del("ETag")
-		writeError(w, r, s.log, err)
-		return
 	}
-	if err != nil {
-		// The status line is gone: leave the document unterminated so the
-		// client sees a broken answer rather than a silently short one.
-		s.log.Error("feature stream failed", "layer", q.Layer, "err", err)
-		bw.Flush()
-		s.finishGzip(gz)
-		return
-	}
-	if !started {
-		begin()
-		bw.Reset(out)
-		bw.WriteString(`{"type":"FeatureCollection","features":[`)
-	}
-	bw.WriteString("]")
-	bw.WriteString(tail(res, n))
-	bw.WriteString("}\n")
-	bw.Flush()
-	s.finishGzip(gz)
+	fw.finish(err, func() string { return tail(res, fw.n) })
 }
 
 func (s *Server) gzipWriter(w io.Writer) *gzip.Writer {

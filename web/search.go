@@ -1,10 +1,7 @@
 package web
 
 import (
-	"bufio"
-	"compress/gzip"
 	"encoding/json"
-	"io"
 	"math"
 	"net/http"
 	"strconv"
@@ -33,75 +30,6 @@ func (s *Server) mountPlanner(r chi.Router) {
 	r.With(s.requireRole(planning.RoleAdmin)).Post("/enclaves", s.addEnclave)
 	r.Get("/affordable-housing/{year}", s.affordableTarget)
 	r.With(s.requireRole(planning.RoleAdmin)).Put("/affordable-housing/{year}", s.setAffordableTarget)
-}
-
-// featureWriter writes a FeatureCollection whose features arrive one by
-// one: nothing is written until the first feature (or the end), so an
-// error before then can still be a clean JSON error.
-type featureWriter struct {
-	s       *Server
-	w       http.ResponseWriter
-	r       *http.Request
-	bw      *bufio.Writer
-	gz      *gzip.Writer
-	started bool
-	n       int
-}
-
-func (s *Server) newFeatureWriter(w http.ResponseWriter, r *http.Request) *featureWriter {
-	return &featureWriter{s: s, w: w, r: r}
-}
-
-func (fw *featureWriter) begin() {
-	fw.started = true
-	h := fw.w.Header()
-	h.Set("Content-Type", "application/geo+json")
-	h.Set("Vary", "Accept-Encoding")
-	var out io.Writer = fw.w
-	if acceptsGzip(fw.r) {
-		h.Set("Content-Encoding", "gzip")
-		fw.gz = fw.s.gzipWriter(fw.w)
-		out = fw.gz
-	}
-	fw.bw = bufio.NewWriterSize(out, 64<<10)
-	fw.bw.WriteString(`{"type":"FeatureCollection","features":[`)
-}
-
-// emit writes one feature (its GeoJSON text).
-func (fw *featureWriter) emit(f []byte) error {
-	if !fw.started {
-		fw.begin()
-	} else {
-		fw.bw.WriteByte(',')
-	}
-	fw.n++
-	_, err := fw.bw.Write(f)
-	return err
-}
-
-// finish closes the collection with the members in tail (each starting
-// with a comma), or, when err is set, reports it: as a JSON error if
-// nothing was sent yet, else by leaving the document unterminated so the
-// client sees a broken answer rather than a silently short one.
-func (fw *featureWriter) finish(err error, tail func() string) {
-	if err != nil && !fw.started {
-		writeError(fw.w, fw.r, fw.s.log, err)
-		return
-	}
-	if err != nil {
-		fw.s.log.Error("feature stream failed", "path", fw.r.URL.Path, "err", err)
-		fw.bw.Flush()
-		fw.s.finishGzip(fw.gz)
-		return
-	}
-	if !fw.started {
-		fw.begin()
-	}
-	fw.bw.WriteString("]")
-	fw.bw.WriteString(tail())
-	fw.bw.WriteString("}\n")
-	fw.bw.Flush()
-	fw.s.finishGzip(fw.gz)
 }
 
 // searchParcels serves POST /api/parcels/search: one page of matching
