@@ -65,6 +65,22 @@ func TestCatalogColumnsAppearEverywhere(t *testing.T) {
 		}
 	}
 	qgs := qgisLayers(t, srv.URL)
+	// The OpenAPI document offers every filter of the catalog on the items.
+	var api struct {
+		Paths map[string]struct {
+			Get struct{ Parameters []struct{ Name string } }
+		}
+	}
+	get(t, srv.URL+"/ogc/api", &api)
+	var params []string
+	for _, p := range api.Paths["/collections/{collectionId}/items"].Get.Parameters {
+		params = append(params, p.Name)
+	}
+	for _, f := range catalog.ParcelFilters {
+		if !slices.Contains(params, f) {
+			t.Errorf("OpenAPI: the items take no %s (they take %v)", f, params)
+		}
+	}
 
 	for i, l := range catalog.Layers {
 		t.Run(l.Name, func(t *testing.T) {

@@ -44,6 +44,8 @@ func (s *Server) ogcAPI(w http.ResponseWriter, r *http.Request) {
 		query("unit", "area unit of min_area and max_area", map[string]any{"type": "string", "enum": []string{"m2", "m²", "平方米", "mu", "亩", "ha", "hm2", "hm²", "公顷"}, "default": "m2"}),
 		query("eligible", "parcels: eligible for new construction land", map[string]any{"type": "boolean"}),
 		query("updated_since", "parcels: changed at or after (date or RFC 3339 time)", str),
+		query("name", "parcels: a part of the name, owner or code, in any case", map[string]any{"type": "string", "maxLength": 100}),
+		query("q", "parcels: the same as name", map[string]any{"type": "string", "maxLength": 100}),
 	}
 	errorBody := map[string]any{"type": "object", "properties": map[string]any{"error": map[string]any{"type": "object",
 		"properties": map[string]any{"code": str, "message": str, "details": map[string]any{"type": "object"}}}}}
