@@ -59,10 +59,12 @@ var layers = map[string]layer{
 	},
 	"parcels": {
 		table: "parcels", key: "t.id", intKey: true,
-		from: "parcels t JOIN land_use_classes c ON c.code = t.land_use_code JOIN parcel_statuses s ON s.code = t.status LEFT JOIN land_use_classes cu ON cu.code = t.current_use_code",
+		// PostgreSQL drops the join to districts where no column of it is
+		// read (a LEFT JOIN on its key): only exports pay for it.
+		from: "parcels t JOIN land_use_classes c ON c.code = t.land_use_code JOIN parcel_statuses s ON s.code = t.status LEFT JOIN land_use_classes cu ON cu.code = t.current_use_code LEFT JOIN districts d ON d.adcode = t.district_adcode",
 		cols: withAreas(map[string]string{
 			"id": "t.id", "code": "t.code", "district": "t.district_adcode",
-			"district_zh": "(SELECT d.name_zh FROM districts d WHERE d.adcode = t.district_adcode)", "park": "t.park_code",
+			"district_zh": "d.name_zh", "park": "t.park_code",
 			"land_use": "t.land_use_code", "land_use_zh": "c.name_zh", "status": "t.status", "status_zh": "s.name_zh",
 			"current_use": "t.current_use_code", "current_use_zh": "cu.name_zh",
 			"compatible_use": "t.compatible_use_code", "compatible_share": "t.compatible_share::float8",
