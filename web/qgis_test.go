@@ -3,14 +3,14 @@ package web_test
 import (
 	"encoding/xml"
 	"fmt"
-	"github.com/hangzhou-hitech/landquota/planning"
 	"io"
 	"net/http"
-	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/catalog"
 )
 
 // qgsNode is any element of a .qgs file.
@@ -52,7 +52,7 @@ func (n *qgsNode) text(name string) string {
 
 // TestQGISProject: the project parses as XML, points its layers at the host
 // the request reached (OGC API and vector tiles), and styles parcels with
-// the web map's status colours and Chinese labels.
+// the catalog's status colours and Chinese labels.
 func TestQGISProject(t *testing.T) {
 	srv := newServer(t)
 	req, _ := http.NewRequest("GET", srv.URL+"/api/qgis/landquota.qgs", nil)
@@ -89,31 +89,22 @@ func TestQGISProject(t *testing.T) {
 	if tiles == nil || tiles.attr("type") != "vector-tile" || !strings.Contains(tiles.text("datasource"), "url=https%3A%2F%2Fgis.bureau.example%3A8443%2Ftiles%2Fparcels%2F%7Bz%7D%2F%7Bx%7D%2F%7By%7D.mvt") {
 		t.Fatalf("vector tiles layer: %+v", tiles)
 	}
-	// The web map's colours, read from its source, per status.
-	src, err := os.ReadFile("ui/src/styles.js")
-	if err != nil {
-		t.Fatal(err)
-	}
-	block := regexp.MustCompile(`(?s)STATUS_COLORS = \{(.*?)\}`).FindSubmatch(src)
-	want := map[string]string{}
-	for _, m := range regexp.MustCompile(`(\w+): '#([0-9a-f]{6})'`).FindAllSubmatch(block[1], -1) {
-		want[string(m[1])] = string(m[2])
-	}
+	// Each status in the catalog's colour, in the lifecycle's order.
 	cats := parcels.all("category")
 	symbols := parcels.all("symbol")
-	if len(cats) != len(want) || len(want) != len(planning.Statuses) {
-		t.Fatalf("%d categories, %d web colours", len(cats), len(want))
+	if len(cats) != len(planning.Statuses) {
+		t.Fatalf("%d categories for %d statuses", len(cats), len(planning.Statuses))
 	}
 	for i, c := range cats {
-		hex := want[c.attr("value")]
 		var color string
 		for _, p := range symbols[i].all("prop") {
 			if p.attr("k") == "outline_color" {
 				color = p.attr("v")
 			}
 		}
-		if hex == "" || color != rgbaOf(hex) {
-			t.Errorf("status %s: QGIS %s, web #%s", c.attr("value"), color, hex)
+		hex := strings.TrimPrefix(catalog.StatusColors[c.attr("value")], "#")
+		if c.attr("value") != string(planning.Statuses[i].Code) || hex == "" || color != rgbaOf(hex) {
+			t.Errorf("category %d %s: QGIS %s, catalog #%s", i, c.attr("value"), color, hex)
 		}
 	}
 	first := planning.Statuses[0]

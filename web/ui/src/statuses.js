@@ -7,10 +7,21 @@ export const DEFAULT_STATUS_CODES = Object.keys(MESSAGES.zh)
   .map((k) => k.slice('status.'.length));
 
 let statuses = DEFAULT_STATUS_CODES.map((code) => ({ code }));
+let colors = new Map(); // status code → '#rrggbb', read per feature while drawing
 
-/** Replace the list with meta.statuses ([{code, name_zh, name_en}]) when it is a non-empty array. */
+/**
+ * Replace the list with meta.statuses ([{code, name_zh, name_en, color}]) when it is a non-empty
+ * array. The colours' one home is the server's layer catalog (planning/catalog).
+ */
 export function setStatuses(list) {
-  if (Array.isArray(list) && list.length > 0) statuses = list.filter((s) => s && s.code);
+  if (!Array.isArray(list) || list.length === 0) return;
+  statuses = list.filter((s) => s && s.code);
+  colors = new Map(statuses.filter((s) => /^#[0-9a-f]{6}$/i.test(s.color || '')).map((s) => [s.code, s.color]));
+}
+
+/** The catalog's colour of a status ('#rrggbb'), or '' when meta did not give one. */
+export function catalogStatusColor(code) {
+  return colors.get(code) || '';
 }
 
 export function getStatuses() {

@@ -2,6 +2,7 @@
 import { Circle as CircleStyle, Fill, Stroke, Style, Text } from 'ol/style.js';
 import { lang, pick } from './i18n.js';
 import { landUseColor } from './landuse.js';
+import { catalogStatusColor } from './statuses.js';
 
 export const FONT_STACK =
   'system-ui, -apple-system, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif';
@@ -12,26 +13,14 @@ export function zoomOf(resolution) {
 }
 
 // ---- parcel status colours -------------------------------------------------------------
-// One readable colour per lifecycle status (docs/DOMAIN.md §5), from "land in the pipe"
-// (warm) through "being built / used" (blue, teal) to "problem land" (pink, purple).
-export const STATUS_COLORS = {
-  planned: '#d7ccc8',
-  reserve: '#a1887f',
-  filed: '#fdd835',
-  approved: '#fb8c00',
-  expropriated: '#c62828',
-  supplied: '#4fc3f7',
-  under_construction: '#1e88e5',
-  completed: '#283593',
-  in_production: '#00897b',
-  low_efficiency: '#ec407a',
-  redevelopment: '#8e24aa',
-};
+// One readable colour per lifecycle status, from the server's layer catalog (GET /api/meta);
+// a status without one (meta failed, or a local status) gets a stable colour of its code.
 const FALLBACK_COLORS = ['#6d4c41', '#827717', '#00838f', '#5d4037', '#546e7a', '#ad1457'];
 const UNKNOWN_STATUS_COLOR = '#9e9e9e';
 
 export function statusColor(code) {
-  if (STATUS_COLORS[code]) return STATUS_COLORS[code];
+  const c = catalogStatusColor(code);
+  if (c) return c;
   if (!code) return UNKNOWN_STATUS_COLOR;
   let h = 0;
   for (const ch of String(code)) h = (h * 31 + ch.codePointAt(0)) >>> 0;

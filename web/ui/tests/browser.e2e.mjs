@@ -275,6 +275,17 @@ test('layers toggle on and off and their features are drawn', async (ctx) => {
   await shot(page, '02-parcels-by-landuse');
   await page.click('[data-testid=color-by-status]');
   assert(await page.isVisible('[data-testid=legend-status-approved]'), 'the status legend is shown');
+  // Each status swatch has the catalog's colour, as /api/meta serves it (its one home).
+  const swatches = await page.evaluate(async () => {
+    const meta = await (await fetch('/api/meta')).json();
+    const rgb = (hex) => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(', ')})`;
+    return meta.statuses.map((s) => {
+      const sw = document.querySelector(`[data-testid=legend-status-${s.code}] .swatch`);
+      return { code: s.code, want: rgb(s.color), got: sw ? getComputedStyle(sw).borderTopColor : 'no swatch' };
+    });
+  });
+  assert(swatches.length >= 10, `${swatches.length} statuses in meta`);
+  for (const s of swatches) assert(s.got === s.want, `status ${s.code}: swatch ${s.got}, catalog ${s.want}`);
   await noErrors(page, 'layers');
   await closePage(page);
 });
