@@ -7,8 +7,6 @@
 // SQL, no imports beyond the standard library.
 package catalog
 
-import "strings"
-
 // Type is a column's value type, named as in JSON Schema (format for the
 // date kinds).
 type Type string
@@ -119,21 +117,20 @@ func Names() []string {
 	return out
 }
 
-// LayerList names the layers, for "unknown layer" messages.
-func LayerList() string { return strings.Join(Names(), ", ") }
-
-// The columns every layer shares.
+// Short names of the usual places a column appears.
 const (
 	fj  = Feature | Export
 	ftj = Feature | Tile | Export
 )
 
+// areaColumns are the areas every layer carries, measured by the database.
 var areaColumns = []Column{
 	{Name: "area_m2", Type: Number, Zh: "面积(平方米)", En: "area (m²)", Shp: "AREA_M2", In: ftj},
 	{Name: "area_hm2", Type: Number, Zh: "面积(公顷)", En: "area (ha)", Shp: "AREA_HM2", In: Export},
 	{Name: "area_mu", Type: Number, Zh: "面积(亩)", En: "area (mu)", Shp: "AREA_MU", In: ftj},
 }
 
+// with joins column lists into a new one.
 func with(cols []Column, more ...[]Column) []Column {
 	out := append([]Column(nil), cols...)
 	for _, m := range more {
