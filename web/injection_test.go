@@ -257,7 +257,9 @@ func (w *sweepWorld) sweepRoutes() map[string]sweepRoute {
 
 		"GET /api/layers/{layer}": {path: map[string]string{"layer": "parcels"}, query: append([]string{"name", "q"}, layerFilters...), fixed: layerQ,
 			free: map[string]bool{"name": true, "q": true}, empty: noRows("features")},
-		"GET /ogc/collections/{id}": {path: map[string]string{"id": "parcels"}},
+		"GET /ogc/collections/{id}":            {path: map[string]string{"id": "parcels"}},
+		"GET /ogc/collections/{id}/queryables": {path: map[string]string{"id": "parcels"}},
+		"GET /ogc/collections/{id}/schema":     {path: map[string]string{"id": "parcels"}},
 		"GET /ogc/collections/{id}/items": {path: map[string]string{"id": "parcels"}, fixed: layerQ,
 			query: append([]string{"crs", "f", "datetime", "name"}, layerFilters...), free: map[string]bool{"name": true}, empty: noRows("features")},
 		"GET /ogc/collections/{id}/items/{fid}": {path: map[string]string{"id": "parcels", "fid": fmt.Sprint(w.parcelID)},
