@@ -141,9 +141,11 @@ func (p *pools) check(ctx context.Context) {
 			keep++
 		}
 		p.samples = p.samples[keep:]
-		// Position sampled after the change was seen: a cached answer
-		// read where this is replayed includes the change.
-		st.floor, st.floorChanges = primary, seen
+		if seen != old.floorChanges {
+			// Sampled after the change was seen: a cached answer read
+			// where this is replayed includes the change.
+			st.floor, st.floorChanges = primary, seen
+		}
 	}
 	switch {
 	case rerr != nil:
@@ -236,6 +238,14 @@ func (p *pools) again(ctx context.Context, err error) bool {
 	if err == nil || ctx.Err() != nil {
 		return false
 	}
+	// Not connected at all (refused, or the server refused the session):
+	// the replica is down, whatever the server said.
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		p.markDown(err)
+		p.retried.Add(1)
+		return true
+	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch {
@@ -256,8 +266,7 @@ func (p *pools) again(ctx context.Context, err error) bool {
 		return true
 	}
 	var ne net.Error
-	var ce *pgconn.ConnectError
-	if errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || pgconn.SafeToRetry(err) {
+	if errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || pgconn.SafeToRetry(err) {
 		p.markDown(err)
 		p.retried.Add(1)
 		return true
