@@ -36,3 +36,13 @@ func ReadRouteFrom(ctx context.Context) (ReadRoute, bool) {
 	}
 	return *rt, true
 }
+
+// ReplicaStats counts where read-only queries went (for /metrics).
+type ReplicaStats struct {
+	Configured bool
+	Usable     bool
+	State      string // "up", or why reads stay on the primary
+	ToReplica  int64  // read-only queries sent to the replica
+	ToPrimary  int64  // read-only queries kept on the primary (replica down, lagging or behind the caller's write)
+	Retried    int64  // replica queries that failed and were run again on the primary
+}

@@ -110,4 +110,13 @@ func TestReplicaReadYourWrites(t *testing.T) {
 			t.Fatal("the writer's reads did not go back to the replica after it replayed the write")
 		}
 	}
+	m := e.call("GET", "/metrics", nil, nil).raw
+	for _, want := range []string{"landquota_db_replica_usable 1\n", "landquota_db_replica_retried_total 0\n"} {
+		if !strings.Contains(m, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	if strings.Contains(m, "landquota_db_replica_reads_total 0\n") || strings.Contains(m, "landquota_db_replica_primary_reads_total 0\n") {
+		t.Errorf("/metrics shows no reads on the replica or none kept on the primary:\n%s", m)
+	}
 }

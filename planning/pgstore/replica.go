@@ -38,16 +38,6 @@ type LSNProbe interface {
 	ReplayLSN(ctx context.Context) (uint64, error)
 }
 
-// ReplicaStats counts where read-only queries went.
-type ReplicaStats struct {
-	Configured bool
-	Usable     bool
-	State      string // "up", or why reads stay on the primary
-	ToReplica  int64  // read-only queries sent to the replica
-	ToPrimary  int64  // read-only queries kept on the primary (replica down, lagging or behind the caller's write)
-	Retried    int64  // replica queries that failed and were run again on the primary
-}
-
 type pools struct {
 	primary *pgxpool.Pool
 	replica *pgxpool.Pool // nil: no replica
@@ -343,9 +333,9 @@ func (p *pools) Close() {
 	p.primary.Close()
 }
 
-func (p *pools) stats() ReplicaStats {
+func (p *pools) stats() planning.ReplicaStats {
 	st := p.state.Load()
-	return ReplicaStats{Configured: p.replica != nil, Usable: st.usable, State: st.why,
+	return planning.ReplicaStats{Configured: p.replica != nil, Usable: st.usable, State: st.why,
 		ToReplica: p.toReplica.Load(), ToPrimary: p.toPrimary.Load(), Retried: p.retried.Load()}
 }
 

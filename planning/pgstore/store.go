@@ -206,7 +206,7 @@ func (s *Store) WriteLSN(ctx context.Context) (uint64, error) {
 func (s *Store) NoteChange() { s.pool.changes.Add(1) }
 
 // ReplicaStats reports where read-only queries went.
-func (s *Store) ReplicaStats() ReplicaStats { return s.pool.stats() }
+func (s *Store) ReplicaStats() planning.ReplicaStats { return s.pool.stats() }
 
 // Migrate applies the embedded migrations on one dedicated connection.
 func Migrate(ctx context.Context, url string) (from, to int32, err error) {
