@@ -80,7 +80,16 @@ commits() { psql "$1" -tAc "SELECT xact_commit FROM pg_stat_database WHERE datna
 p0=$(commits "$url") r0=$(commits "$rurl")
 load replica --replica-url "$rurl"
 p1=$(commits "$url") r1=$(commits "$rurl")
-without=$(rate .data/loadtest-primary.txt) with=$(rate .data/loadtest-replica.txt)
+# The replica brings a pool of its own, so twice the statements at once:
+# the primary alone with as many connections tells that part apart.
+conns=$((2 * $(nproc) > 4 ? 2 * $(nproc) : 4))
+echo "== without a replica, --max-conns $((2 * conns)) (as many connections as with it)"
+load primary2 --max-conns $((2 * conns))
+without=$(rate .data/loadtest-primary.txt) with=$(rate .data/loadtest-replica.txt) wide=$(rate .data/loadtest-primary2.txt)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 echo
-echo "throughput: without a replica $without requests/s, with one $with requests/s ($(awk -v a="$with" -v b="$without" 'BEGIN {printf "%.2f", a / b}')x)"
+echo "throughput, mean of the client steps:"
+echo "  primary only, --max-conns $conns:            $without requests/s"
+echo "  with the replica ($conns + $conns connections):  $with requests/s ($(ratio "$with" "$without")x)"
+echo "  primary only, --max-conns $((2 * conns)):            $wide requests/s ($(ratio "$wide" "$without")x)"
 echo "transactions during the replica run: primary $((p1 - p0)), replica $((r1 - r0)) (both on this machine's cores)"
