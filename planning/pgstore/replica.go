@@ -146,6 +146,11 @@ func (p *pools) check(ctx context.Context) {
 		}
 	}
 	st.usable = st.why == "up"
+	if st.usable && kind(old.why) == "replica unavailable" {
+		// Back after an outage: drop the connections it cut, rather
+		// than meet each of them with a request.
+		p.replica.Reset()
+	}
 	p.state.Store(st)
 	p.logChange(old, st)
 }
