@@ -146,7 +146,7 @@ func (p *pools) check(ctx context.Context) {
 		}
 	}
 	st.usable = st.why == "up"
-	if st.usable && kind(old.why) == "replica unavailable" {
+	if rerr == nil && kind(old.why) == "replica unavailable" {
 		// Back after an outage: drop the connections it cut, rather
 		// than meet each of them with a request.
 		p.replica.Reset()
