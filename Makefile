@@ -6,7 +6,7 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 UI_SRC := $(shell find web/ui/src -type f 2>/dev/null) web/ui/build.mjs web/ui/package.json
 
-.PHONY: run test build ui lint bench loadtest db db-stop clean-db clean
+.PHONY: run test build ui lint bench loadtest replica-test db db-stop clean-db clean
 
 ## run: start a local PostGIS (under .data/), migrate, seed the demo if empty, serve on :8080
 run: build
@@ -37,6 +37,10 @@ bench: ui
 ## loadtest: one minute of mixed load at 8-64 clients on loopback; p99 per endpoint, zero 5xx
 loadtest: ui
 	@scripts/loadtest.sh
+
+## replica-test: a primary and a streaming standby of its own, load, the standby stopped mid-run (about 2 minutes)
+replica-test:
+	@scripts/replica-test.sh
 
 ## db: start the local cluster and print the app database URL
 db:

@@ -85,8 +85,10 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			return
 		}
 		ctx := r.Context()
+		// Sessions and tokens are read where they are written.
+		pctx := planning.OnPrimary(ctx)
 		if scheme, token, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " "); strings.EqualFold(scheme, "Bearer") {
-			u, err := users.TokenUser(ctx, strings.TrimSpace(token))
+			u, err := users.TokenUser(pctx, strings.TrimSpace(token))
 			if err != nil {
 				if planning.CodeOf(err) == planning.ErrUnauthenticated {
 					w.Header().Set("WWW-Authenticate", `Bearer realm="landquota", error="invalid_token"`)
@@ -95,6 +97,8 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				return
 			}
 			noteUser(ctx, u.Username)
+			ctx, done := s.withCaller(ctx, u.ID)
+			defer done()
 			next.ServeHTTP(w, r.WithContext(planning.WithPrincipal(ctx, &planning.Principal{User: u, Via: planning.ViaToken})))
 			return
 		}
@@ -103,7 +107,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		u, sess, err := users.SessionUser(ctx, c.Value, s.auth.idle)
+		u, sess, err := users.SessionUser(pctx, c.Value, s.auth.idle)
 		if planning.CodeOf(err) == planning.ErrUnauthenticated {
 			next.ServeHTTP(w, r) // a stale cookie: anonymous
 			return
@@ -120,6 +124,8 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			return
 		}
 		noteUser(ctx, u.Username)
+		ctx, done := s.withCaller(ctx, u.ID)
+		defer done()
 		ctx = planning.WithPrincipal(ctx, &planning.Principal{User: u, Via: planning.ViaSession})
 		ctx = context.WithValue(ctx, sessionKey{}, &sess)
 		next.ServeHTTP(w, r.WithContext(ctx))

@@ -156,6 +156,17 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 		counter(&b, "landquota_db_pool_empty_acquires_total", "Acquires that had to wait for a connection.", float64(p.EmptyAcquires))
 		counter(&b, "landquota_db_pool_acquire_wait_seconds_total", "Time spent waiting for a connection.", p.AcquireWait.Seconds())
 	}
+	if rs, ok := s.store.(interface{ ReplicaStats() planning.ReplicaStats }); ok && rs.ReplicaStats().Configured {
+		r := rs.ReplicaStats()
+		up := 0.0
+		if r.Usable {
+			up = 1
+		}
+		gauge(&b, "landquota_db_replica_usable", "1 while read-only requests may use the read replica (up, within --replica-max-lag).", up)
+		counter(&b, "landquota_db_replica_reads_total", "Read-only queries sent to the replica.", float64(r.ToReplica))
+		counter(&b, "landquota_db_replica_primary_reads_total", "Read-only queries kept on the primary (replica down, lagging, or behind the caller's own write).", float64(r.ToPrimary))
+		counter(&b, "landquota_db_replica_retried_total", "Replica queries that failed and were answered by the primary.", float64(r.Retried))
+	}
 	t := s.tiles.cache.Stats()
 	counter(&b, "landquota_tile_cache_hits_total", "Tiles served from the cache.", float64(t.Hits))
 	counter(&b, "landquota_tile_cache_misses_total", "Tiles rendered by PostGIS.", float64(t.Misses))

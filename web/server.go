@@ -38,6 +38,11 @@ type Config struct {
 
 	Basemaps    []Basemap // remote background tiles (basemap.go); their hosts join the CSP
 	BasemapFile *MBTiles  // a local tile package served at /basemap/{z}/{x}/{y}; nil: none
+
+	// Replica, when the store reads from a replica, marks read-only
+	// requests and gives the WAL position after each write (replica.go).
+	Replica       WriteLSN
+	ReplicaMaxLag time.Duration // how far the replica may lag; 0: 5s
 }
 
 // Store is everything the HTTP face needs from storage.
@@ -56,9 +61,10 @@ type Server struct {
 	start   time.Time
 	gzips   sync.Pool // *gzip.Writer, reused across responses
 	tiles   *tileServer
-	auth    authState // users and sessions (auth.go)
-	metrics metrics   // request counts and latency for /metrics (observe.go)
-	limits  limits    // request bounds (limits.go)
+	auth    authState   // users and sessions (auth.go)
+	metrics metrics     // request counts and latency for /metrics (observe.go)
+	limits  limits      // request bounds (limits.go)
+	writes  *userWrites // each user's last write, with a replica (replica.go)
 }
 
 // New builds the router.
@@ -73,11 +79,14 @@ func NewWithMetrics(cfg Config, store Store, log *slog.Logger) (app, metrics htt
 	geo := planning.GeoStore(store)
 	s := &Server{cfg: cfg, geo: geo, store: store, log: log, start: time.Now(), tiles: newTileServer(cfg.Tiles), limits: newLimits(cfg)}
 	s.auth = newAuthState(cfg, store)
+	if cfg.Replica != nil {
+		s.writes = newUserWrites(cfg.Replica, cfg.ReplicaMaxLag)
+	}
 	if cfg.Tiles != nil {
 		cfg.Tiles.OnInvalidate(func(dropped []tilecache.Key) { s.tiles.warm(geo, dropped) })
 	}
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, s.observe, s.proxyHeaders, s.bound, middleware.Recoverer)
+	r.Use(middleware.RequestID, s.observe, s.proxyHeaders, s.bound, middleware.Recoverer, s.routeReads)
 	r.Use(middleware.GetHead) // HEAD answers wherever GET does (OGC API clients probe with it)
 	r.Use(s.basemapCSP)       // the configured basemap hosts may serve tiles to the page
 	r.Get("/healthz", s.healthz)

@@ -87,6 +87,8 @@ type serveConfig struct {
 	Basemaps       []web.Basemap // --basemap, repeatable
 	BasemapFile    string        // --basemap-file: a local MBTiles package
 	BasemapKind    string        // --basemap-file-kind
+	ReplicaURL     string        // --replica-url: a streaming standby for reads
+	ReplicaMaxLag  time.Duration // --replica-max-lag
 }
 
 // basemapFlags collects the repeatable --basemap.
@@ -118,6 +120,8 @@ func parseServe(env environ, args []string) (serveConfig, error) {
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "serve HTTPS with this certificate file (PEM; with --tls-key)")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "the private key of --tls-cert (PEM)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "if set, serve /metrics only on this host:port instead of on --addr")
+	fs.StringVar(&c.ReplicaURL, "replica-url", env.getenv("LANDQUOTA_REPLICA_URL"), "PostgreSQL URL of a streaming standby of the database: read-only requests go to it while it keeps up (env LANDQUOTA_REPLICA_URL)")
+	fs.DurationVar(&c.ReplicaMaxLag, "replica-max-lag", pgstore.DefaultReplicaMaxLag, "with --replica-url: reads go to the primary while the replica is further behind than this")
 	var basemaps basemapFlags
 	fs.Var(&basemaps, "basemap", "a background tile layer (repeatable): tianditu, tianditu-cgcs2000, or a JSON object {\"kind\":\"vector|imagery|annotation\",\"url\":\"https://.../{z}/{x}/{y}.png\",\"attribution\":\"...\",\"subdomains\":[...],\"min_zoom\":0,\"max_zoom\":18}")
 	tk := fs.String("tianditu-key", env.getenv("LANDQUOTA_TIANDITU_KEY"), "天地图 key (tk) for --basemap tianditu (env LANDQUOTA_TIANDITU_KEY)")
@@ -141,6 +145,15 @@ func parseServe(env environ, args []string) (serveConfig, error) {
 	}
 	if c.TrustedProxies, err = parseProxies(*proxies); err != nil {
 		return c, err
+	}
+	if c.ReplicaURL != "" {
+		u, err := url.Parse(c.ReplicaURL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			return c, fmt.Errorf("--replica-url %q is not a postgres:// URL", redact(c.ReplicaURL))
+		}
+	}
+	if c.ReplicaMaxLag < 100*time.Millisecond {
+		return c, fmt.Errorf("--replica-max-lag %s must be at least 100ms (the replica's position is read every 50 ms)", c.ReplicaMaxLag)
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return c, fmt.Errorf("--tls-cert and --tls-key go together: give both or neither")

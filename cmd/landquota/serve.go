@@ -9,6 +9,7 @@ import (
 	"net/http/pprof"
 	"time"
 
+	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
 	"github.com/hangzhou-hitech/landquota/web"
 	"github.com/hangzhou-hitech/landquota/web/tilecache"
@@ -20,7 +21,8 @@ func runServe(ctx context.Context, env environ, args []string) error {
 		return err
 	}
 	log := newLogger(env)
-	store, err := pgstore.Open(ctx, cfg.DB.URL, pgstore.Options{MaxConns: int32(cfg.MaxConns), StatementTimeout: cfg.DB.StatementTimeout, SlowQuery: cfg.SlowQuery, Log: log, Warm: true})
+	store, err := pgstore.Open(ctx, cfg.DB.URL, pgstore.Options{MaxConns: int32(cfg.MaxConns), StatementTimeout: cfg.DB.StatementTimeout, SlowQuery: cfg.SlowQuery, Log: log, Warm: true,
+		ReplicaURL: cfg.ReplicaURL, ReplicaMaxLag: cfg.ReplicaMaxLag})
 	if err != nil {
 		return err
 	}
@@ -41,7 +43,10 @@ func runServe(ctx context.Context, env environ, args []string) error {
 		return fmt.Errorf("cannot listen on %s: %w (is another server running? choose another with --addr or LANDQUOTA_ADDR)", cfg.Addr, err)
 	}
 	// The tile cache drops what the database says changed (migration 003);
-	// the listener stops before the store closes.
+	// the listener stops before the store closes. It listens on the
+	// primary (a standby delivers no notifications); with a replica, the
+	// store first learns of the change, so that the tiles dropped are
+	// rendered again only where the change is replayed.
 	tiles := tilecache.New(tilecache.Options{MaxBytes: int64(cfg.TileCacheMB) << 20})
 	lctx, stopListening := context.WithCancel(ctx)
 	listening := make(chan struct{})
@@ -49,7 +54,10 @@ func runServe(ctx context.Context, env environ, args []string) error {
 		defer close(listening)
 		store.ListenChangesWith(lctx, pgstore.ListenOptions{OnError: func(err error, retry time.Duration) {
 			log.Warn("change listener lost its connection; the tile cache is cleared when it is back", "err", err, "retry_in", retry)
-		}}, tiles.Invalidate)
+		}}, func(ch planning.Change) {
+			store.NoteChange()
+			tiles.Invalidate(ch)
+		})
 	}()
 	defer func() { stopListening(); <-listening }()
 	// /readyz checks on a connection of its own, so that user queries
@@ -59,9 +67,13 @@ func runServe(ctx context.Context, env environ, args []string) error {
 		return err
 	}
 	defer readyStore.Close()
-	app, metrics := web.NewWithMetrics(web.Config{Version: version, Tiles: tiles, Users: store, SessionTTL: cfg.SessionTTL, SessionIdle: cfg.SessionIdle,
+	wcfg := web.Config{Version: version, Tiles: tiles, Users: store, SessionTTL: cfg.SessionTTL, SessionIdle: cfg.SessionIdle,
 		TrustedProxies: cfg.TrustedProxies, RequestTimeout: requestTimeout(cfg.DB.StatementTimeout), HeavySlots: max(1, cfg.MaxConns/2),
-		Ready: readyStore.Ready, MetricsElsewhere: cfg.MetricsAddr != "", Basemaps: cfg.Basemaps, BasemapFile: basemapFile}, store, log)
+		Ready: readyStore.Ready, MetricsElsewhere: cfg.MetricsAddr != "", Basemaps: cfg.Basemaps, BasemapFile: basemapFile}
+	if cfg.ReplicaURL != "" {
+		wcfg.Replica, wcfg.ReplicaMaxLag = store, cfg.ReplicaMaxLag
+	}
+	app, metrics := web.NewWithMetrics(wcfg, store, log)
 	// A client must send its headers within 10 s and its body within
 	// --read-timeout (an admin's upload gets longer, see web/imports.go);
 	// an idle keep-alive connection is closed after 2 minutes. Writes are

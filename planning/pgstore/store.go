@@ -28,6 +28,15 @@ type Options struct {
 	// coordinate transforms before any request uses it (see prepareConn).
 	Warm bool
 	Log  *slog.Logger
+
+	// ReplicaURL names a streaming standby for read-only requests (see
+	// replica.go); it gets a pool like the primary's. ReplicaMaxLag: how
+	// far behind it may be before reads go back to the primary (0: 5 s);
+	// ReplicaPoll: how often its position is read (0: 50 ms).
+	ReplicaURL    string
+	ReplicaMaxLag time.Duration
+	ReplicaPoll   time.Duration
+	ReplicaProbe  LSNProbe // tests: positions from elsewhere; nil: read from both servers
 }
 
 // ConnectTimeout bounds one attempt to open a database connection when the
@@ -36,15 +45,68 @@ const ConnectTimeout = 5 * time.Second
 
 // Store talks to one PostGIS database through a pool.
 type Store struct {
-	pool *pgxpool.Pool
+	pool *pools
 }
 
 // Open connects to the database. Run the migrations first: the geometry type
 // is registered on each new connection only when PostGIS is installed.
 func Open(ctx context.Context, url string, opts Options) (*Store, error) {
-	cfg, err := pgxpool.ParseConfig(url)
+	cfg, err := poolConfig(url, opts)
 	if err != nil {
 		return nil, planning.Errorf(planning.ErrInvalid, "DATABASE_URL is not a valid PostgreSQL URL: %v", err)
+	}
+	var rcfg *pgxpool.Config
+	if opts.ReplicaURL != "" {
+		if rcfg, err = poolConfig(opts.ReplicaURL, opts); err != nil {
+			return nil, planning.Errorf(planning.ErrInvalid, "the replica URL is not a valid PostgreSQL URL: %v", err)
+		}
+		rcfg.ConnConfig.RuntimeParams["application_name"] = "landquota-replica"
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	p := newPools(pool)
+	if rcfg == nil {
+		return &Store{pool: p}, nil
+	}
+	replica, err := pgxpool.NewWithConfig(ctx, rcfg)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	probe := opts.ReplicaProbe
+	if probe == nil {
+		// Small pools of their own, without the per-connection set-up.
+		pp, rp := cfg.Copy(), rcfg.Copy()
+		pp.MaxConns, pp.MinConns, pp.AfterConnect, pp.ConnConfig.Tracer = 2, 0, nil, nil
+		rp.MaxConns, rp.MinConns, rp.AfterConnect, rp.ConnConfig.Tracer = 1, 0, nil, nil
+		rp.ConnConfig.ConnectTimeout = time.Second
+		pprobe, err := pgxpool.NewWithConfig(ctx, pp)
+		if err != nil {
+			pool.Close()
+			replica.Close()
+			return nil, err
+		}
+		rprobe, err := pgxpool.NewWithConfig(ctx, rp)
+		if err != nil {
+			pool.Close()
+			replica.Close()
+			pprobe.Close()
+			return nil, err
+		}
+		probe = pgProbe{primary: pprobe, replica: rprobe}
+		p.closers = append(p.closers, pprobe.Close, rprobe.Close)
+	}
+	p.withReplica(replica, probe, opts.ReplicaMaxLag, opts.ReplicaPoll, opts.Log)
+	return &Store{pool: p}, nil
+}
+
+// poolConfig is the configuration of a pool to url.
+func poolConfig(url string, opts Options) (*pgxpool.Config, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, err
 	}
 	if opts.MaxConns > 0 {
 		cfg.MaxConns = opts.MaxConns
@@ -95,11 +157,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if opts.SlowQuery > 0 && opts.Log != nil {
 		cfg.ConnConfig.Tracer = &slowQueryLog{threshold: opts.SlowQuery, log: opts.Log}
 	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	return &Store{pool: pool}, nil
+	return cfg, nil
 }
 
 // prepareConn teaches a new connection the PostGIS types, if installed,
@@ -131,7 +189,24 @@ func prepareConn(ctx context.Context, conn *pgx.Conn, warm bool) error {
 func (s *Store) Close() { s.pool.Close() }
 
 // Pool exposes the pool to tests and benchmarks in this module.
-func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+func (s *Store) Pool() *pgxpool.Pool { return s.pool.primary }
+
+// WriteLSN is the primary's WAL position now: asked after a write has
+// committed, a replica that has replayed it shows the write.
+func (s *Store) WriteLSN(ctx context.Context) (uint64, error) {
+	if s.pool.probe == nil {
+		return 0, nil
+	}
+	return s.pool.probe.PrimaryLSN(ctx)
+}
+
+// NoteChange tells the router a change notification arrived: cached
+// answers (planning.ReadRoute.Cached) are read where the change is
+// replayed. Call it before the cache drops what changed.
+func (s *Store) NoteChange() { s.pool.changes.Add(1) }
+
+// ReplicaStats reports where read-only queries went.
+func (s *Store) ReplicaStats() planning.ReplicaStats { return s.pool.stats() }
 
 // Migrate applies the embedded migrations on one dedicated connection.
 func Migrate(ctx context.Context, url string) (from, to int32, err error) {

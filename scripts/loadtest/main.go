@@ -4,7 +4,10 @@
 // per endpoint the count, errors, 5xx and p50/p99 latency, per client step
 // the p99 and the server's RSS. It exits non-zero on any 5xx, transport
 // error or 4xx other than 409 (a grant or release the balance refuses,
-// which a random mix of grants and releases is bound to meet).
+// which a random mix of grants and releases is bound to meet). With
+// --read-back, each booked grant is read back at once by the same caller
+// (its ledger entry by id), and a missing entry fails the run: with a read
+// replica, nobody may miss their own write.
 package main
 
 import (
@@ -39,6 +42,7 @@ func main() {
 	pid := flag.Int("pid", 0, "server process id, to sample its RSS")
 	duration := flag.Duration("duration", time.Minute, "total run time")
 	clients := flag.String("clients", "8,16,32,64", "client counts, run in turn")
+	readBack := flag.Bool("read-back", false, "read each booked grant back at once (read-your-writes)")
 	flag.Parse()
 	u, err := url.Parse(*base)
 	if err != nil || (u.Hostname() != "127.0.0.1" && u.Hostname() != "localhost" && u.Hostname() != "::1") {
@@ -163,11 +167,16 @@ func main() {
 					}
 					t0 := time.Now()
 					s := sample{step: n, endpoint: ops[i].name}
+					var body []byte
 					if err == nil {
 						var res *http.Response
 						res, err = client.Do(req)
 						if err == nil {
-							io.Copy(io.Discard, res.Body)
+							if ops[i].name == "grant" {
+								body, err = io.ReadAll(res.Body)
+							} else {
+								io.Copy(io.Discard, res.Body)
+							}
 							res.Body.Close()
 							s.status = res.StatusCode
 						}
@@ -176,6 +185,13 @@ func main() {
 					mu.Lock()
 					samples = append(samples, s)
 					mu.Unlock()
+					if *readBack && s.status == http.StatusCreated {
+						rb := readBackGrant(client, *base, *token, body)
+						rb.step = n
+						mu.Lock()
+						samples = append(samples, rb)
+						mu.Unlock()
+					}
 				}
 			}()
 		}
@@ -243,6 +259,34 @@ func report(samples []sample, rss []int64) int {
 	}
 	fmt.Printf("\n%d passed, %d failed\n", len(samples)-fives, fives)
 	return fives
+}
+
+// readBackGrant reads the ledger entry a grant just booked, as the same
+// caller; an answer without it counts as an error.
+func readBackGrant(c *http.Client, base, token string, booked []byte) sample {
+	s := sample{endpoint: "read-back"}
+	var e struct{ ID int64 }
+	if err := json.Unmarshal(booked, &e); err != nil || e.ID == 0 {
+		s.err = fmt.Errorf("the grant's answer has no entry id: %s", booked)
+		return s
+	}
+	t0 := time.Now()
+	req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/plans/2026/ledger?after=%d&limit=1", base, e.ID-1), nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := c.Do(req)
+	s.d = time.Since(t0)
+	if err != nil {
+		s.err = err
+		return s
+	}
+	defer res.Body.Close()
+	s.status = res.StatusCode
+	var got struct{ Entries []struct{ ID int64 } }
+	if err := json.NewDecoder(res.Body).Decode(&got); res.StatusCode == http.StatusOK && (err != nil || len(got.Entries) == 0 || got.Entries[0].ID != e.ID) {
+		s.err = fmt.Errorf("entry %d booked but not read back", e.ID)
+		fmt.Fprintln(os.Stderr, "loadtest: read-your-writes broken:", s.err)
+	}
+	return s
 }
 
 // quantile reads the q-quantile of sorted values (0 for none).
