@@ -91,6 +91,11 @@ func (u Unit) FromM2(m2 float64) float64 {
 // of a m², so 1 亩 is 666.67 m² and 0.1 hm² + 0.2 hm² is exactly 3000 m².
 func Parse(s string, u Unit) (Area, error) {
 	num, den := u.perUnit()
+	if u == M2 {
+		if a, ok := parsePlainM2(s); ok {
+			return a, nil
+		}
+	}
 	if !isNumber(s) {
 		return 0, fmt.Errorf("%q is not a number", truncate(s, 40))
 	}
@@ -108,6 +113,39 @@ func Parse(s string, u Unit) (Area, error) {
 		return 0, fmt.Errorf("%s %s is out of range", truncate(s, 40), u)
 	}
 	return Area(q.Int64()), nil
+}
+
+// parsePlainM2 is Parse's fast path for the common form, a plain decimal
+// of m² ("-12345.678", at most 15 integer digits): the hundredths are the
+// digits, rounded half away from zero on the third decimal. Stored
+// scenarios hold thousands of these.
+func parsePlainM2(s string) (Area, bool) {
+	body := strings.TrimPrefix(s, "-")
+	intPart, frac, _ := strings.Cut(body, ".")
+	if intPart == "" || len(intPart) > 15 || strings.HasSuffix(body, ".") {
+		return 0, false
+	}
+	var v int64
+	for _, c := range intPart {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	for _, c := range frac {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+	}
+	d := frac + "000"
+	v = v*100 + int64(d[0]-'0')*10 + int64(d[1]-'0')
+	if d[2] >= '5' {
+		v++
+	}
+	if body != s {
+		v = -v
+	}
+	return Area(v), true
 }
 
 // isNumber reports whether s has JSON number syntax (no fractions like

@@ -2,6 +2,7 @@ package amount
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -15,12 +16,12 @@ func TestParse(t *testing.T) {
 		want Area
 	}{
 		{"0.1", Hectare, 100_000}, {"0.2", Hectare, 200_000}, {"0.3", Hectare, 300_000},
-		{"1", Mu, 66_667},                   // 666.666… m² rounds up
-		{"0.3333333333", Mu, 22_222},        // ≈ 1/3 亩 = 222.222… m²
-		{"3", Mu, 200_000},                  // 3 亩 is exactly 2000 m², not 3 × 666.67
-		{"0.0000075", Mu, 1},                // 0.005 m²: the half rounds away from zero
-		{"0.0000074", Mu, 0},                // 0.00493 m²
-		{"-1", Mu, -66_667},                 // and away from zero below it
+		{"1", Mu, 66_667},            // 666.666… m² rounds up
+		{"0.3333333333", Mu, 22_222}, // ≈ 1/3 亩 = 222.222… m²
+		{"3", Mu, 200_000},           // 3 亩 is exactly 2000 m², not 3 × 666.67
+		{"0.0000075", Mu, 1},         // 0.005 m²: the half rounds away from zero
+		{"0.0000074", Mu, 0},         // 0.00493 m²
+		{"-1", Mu, -66_667},          // and away from zero below it
 		{"1.005", M2, 101}, {"1.004999", M2, 100},
 		{"1000000000000", M2, 100_000_000_000_000}, // 1e12 m²
 		{"1e12", M2, 100_000_000_000_000},
@@ -126,4 +127,50 @@ func TestUnits(t *testing.T) {
 	if Mu.FromM2(10000) != 15 || Hectare.ToM2(1) != 10000 || Mu.ToM2(15) != 10000 || M2.FromM2(3) != 3 {
 		t.Error("float conversions")
 	}
+}
+
+// The fast path for plain m² agrees with the exact general path.
+func TestParsePlainM2(t *testing.T) {
+	for _, s := range []string{"0", "-0.005", "12345.678", "999999999999999.99", "1.004999", "-2.675", "7.", "x1", "1.2.3", "", "-", "1e5"} {
+		fast, ok := parsePlainM2(s)
+		if !ok {
+			continue
+		}
+		// An exponent sends the same number down the general path.
+		if want, err := Parse(s+"e0", M2); err != nil || fast != want {
+			t.Errorf("parsePlainM2(%q) = %d, want %d", s, fast, want)
+		}
+	}
+	for _, s := range []string{"7.", "x1", "1.2.3", "", "-", "1e5", "1234567890123456"} {
+		if _, ok := parsePlainM2(s); ok {
+			t.Errorf("parsePlainM2(%q) took it", s)
+		}
+	}
+}
+
+// BenchmarkParse measures reading stored m² (scenarios hold thousands)
+// against strconv.ParseFloat of the same text, the float reading it replaces.
+func BenchmarkParse(b *testing.B) {
+	in := []string{"12345.67", "0.01", "999999999.99", "20000.00", "1234.5"}
+	b.Run("amount.Parse", func(b *testing.B) {
+		for i := range b.N {
+			if _, err := Parse(in[i%len(in)], M2); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("ParseFloat_reference", func(b *testing.B) {
+		for i := range b.N {
+			if _, err := strconv.ParseFloat(in[i%len(in)], 64); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("amount.Parse_mu", func(b *testing.B) {
+		for i := range b.N {
+			if _, err := Parse(in[i%len(in)], Mu); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
