@@ -42,9 +42,9 @@ func TestAreaM2Rectangle(t *testing.T) {
 		t.Errorf("unclosed ring = %.6f m², want 20000", got)
 	}
 	// 1 亩 exactly: a small parcel must not lose precision to the large northing.
-	side := math.Sqrt(SquareMetresPerMu)
+	side := math.Sqrt(10000.0 / 15)
 	small := rect4549(origin[0], origin[1], side, side)
-	if got := MuFromM2(AreaM2(orb.Polygon{small})); math.Abs(got-1) > 1e-6 {
+	if got := AreaM2(orb.Polygon{small}) * 15 / 10000; math.Abs(got-1) > 1e-6 {
 		t.Errorf("one-亩 square = %.9f 亩", got)
 	}
 }

@@ -3,7 +3,7 @@ package planning
 import (
 	"time"
 
-	"github.com/hangzhou-hitech/landquota/geo"
+	"github.com/hangzhou-hitech/landquota/planning/amount"
 	"github.com/paulmach/orb"
 )
 
@@ -178,10 +178,10 @@ type Parcel struct {
 }
 
 // AreaMu is the area in 亩.
-func (p *Parcel) AreaMu() float64 { return geo.MuFromM2(p.AreaM2) }
+func (p *Parcel) AreaMu() float64 { return amount.Mu.FromM2(p.AreaM2) }
 
 // AreaHectares is the area in hm².
-func (p *Parcel) AreaHectares() float64 { return geo.HectaresFromM2(p.AreaM2) }
+func (p *Parcel) AreaHectares() float64 { return amount.Hectare.FromM2(p.AreaM2) }
 
 // Eligible is the protected-line rule (docs/DOMAIN.md §6) with the
 // exceptions: inside the urban development boundary, unless 单独选址

@@ -6,8 +6,8 @@ import (
 	"strconv"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/amount"
 	"github.com/hangzhou-hitech/landquota/planning/planner"
 )
 
@@ -62,9 +62,9 @@ func (s *Server) setAffordableTarget(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, err)
 		return
 	}
-	unit := geo.UnitM2
+	unit := amount.M2
 	if in.Unit != "" {
-		if unit, err = geo.ParseAreaUnit(in.Unit); err != nil {
+		if unit, err = amount.ParseUnit(in.Unit); err != nil {
 			writeError(w, r, s.log, planning.Errorf(planning.ErrInvalid, "unit: %v", err).WithDetail("field", "unit"))
 			return
 		}

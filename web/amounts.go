@@ -1,30 +1,41 @@
 package web
 
 import (
-	"fmt"
+	"encoding/json"
 
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/amount"
 	"github.com/hangzhou-hitech/landquota/planning/quota"
 )
 
-// amountM2 reads an area given in exactly one of m², hm² or 亩.
-func amountM2(m2, hm2, mu *float64) (float64, error) {
-	n := 0
-	var v float64
+// amountOf reads the area a request gives in exactly one of amount_m2,
+// amount_hm2 or amount_mu; nil when none is given (the caller decides
+// whether that is allowed). The fields stay raw JSON so amount.Parse reads
+// the number's text exactly (0.1 hm² is 1000 m², not a float just above
+// it) and can name the field when it is not a number.
+func amountOf(m2, hm2, mu *json.RawMessage) (*amount.Area, error) {
+	var given []string
+	var a amount.Area
 	for _, c := range []struct {
-		p     *float64
-		scale float64
-	}{{m2, 1}, {hm2, 10000}, {mu, 10000.0 / 15}} {
-		if c.p != nil {
-			n++
-			v = *c.p * c.scale
+		field string
+		v     *json.RawMessage
+		unit  amount.Unit
+	}{{"amount_m2", m2, amount.M2}, {"amount_hm2", hm2, amount.Hectare}, {"amount_mu", mu, amount.Mu}} {
+		if c.v == nil {
+			continue
 		}
+		given = append(given, c.field)
+		v, err := amount.Parse(string(*c.v), c.unit)
+		if err != nil {
+			return nil, planning.Errorf(planning.ErrInvalid, "%s: %v", c.field, err).WithDetail("field", c.field)
+		}
+		a = v
 	}
-	if n != 1 {
-		return 0, planning.Errorf(planning.ErrInvalid, "amount: give exactly one of amount_m2, amount_hm2, amount_mu").WithDetail("field", "amount")
+	switch {
+	case len(given) == 0:
+		return nil, nil
+	case len(given) > 1:
+		return nil, planning.Errorf(planning.ErrInvalid, "amount: give exactly one of amount_m2, amount_hm2, amount_mu, not %d", len(given)).WithDetail("field", "amount")
 	}
-	if !(v > 0) {
-		return 0, planning.Errorf(planning.ErrInvalid, "amount: must be a positive area, got %s", fmt.Sprint(v)).WithDetail("field", "amount")
-	}
-	return quota.CheckAmount(v)
+	return &a, quota.CheckAmount(a)
 }

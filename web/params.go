@@ -10,6 +10,7 @@ import (
 
 	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/amount"
 	"github.com/hangzhou-hitech/landquota/planning/catalog"
 	"github.com/paulmach/orb"
 )
@@ -121,9 +122,9 @@ func parseParcelFilter(v url.Values) (*planning.ParcelFilter, error) {
 	}
 	f.Parks = list(v.Get("park"))
 	f.Districts = list(v.Get("district"))
-	unit := geo.UnitM2
+	unit := amount.M2
 	if s := v.Get("unit"); s != "" {
-		u, err := geo.ParseAreaUnit(s)
+		u, err := amount.ParseUnit(s)
 		if err != nil {
 			return nil, invalidParam("unit", "%v", err)
 		}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -32,14 +33,14 @@ func (s *Server) getPlans(w http.ResponseWriter, r *http.Request) {
 }
 
 type planRequest struct {
-	Year           int             `json:"year"`
-	Kind           quota.Kind      `json:"kind"`
-	Name           string          `json:"name"`
-	Document       *quota.Document `json:"document"`
-	AmountM2       *float64        `json:"amount_m2"`
-	AmountHa       *float64        `json:"amount_hm2"`
-	AmountMu       *float64        `json:"amount_mu"`
-	IdempotencyKey string          `json:"idempotency_key"`
+	Year           int              `json:"year"`
+	Kind           quota.Kind       `json:"kind"`
+	Name           string           `json:"name"`
+	Document       *quota.Document  `json:"document"`
+	AmountM2       *json.RawMessage `json:"amount_m2"`
+	AmountHa       *json.RawMessage `json:"amount_hm2"`
+	AmountMu       *json.RawMessage `json:"amount_mu"`
+	IdempotencyKey string           `json:"idempotency_key"`
 }
 
 // postPlan opens a year's plan (admin): 201 when it is new, 200 when it
@@ -60,13 +61,10 @@ func (s *Server) postPlan(w http.ResponseWriter, r *http.Request) {
 	}
 	o := quota.Opening{Year: req.Year, Kind: req.Kind, Name: req.Name, Document: req.Document, By: username(r),
 		IdempotencyKey: idempotencyKey(r, req.IdempotencyKey)}
-	if req.AmountM2 != nil || req.AmountHa != nil || req.AmountMu != nil {
-		v, err := amountM2(req.AmountM2, req.AmountHa, req.AmountMu)
-		if err != nil {
-			writeError(w, r, s.log, err)
-			return
-		}
-		o.IssueM2 = v
+	var err error
+	if o.Issue, err = amountOf(req.AmountM2, req.AmountHa, req.AmountMu); err != nil {
+		writeError(w, r, s.log, err)
+		return
 	}
 	plan, accounts, entry, created, err := s.store.OpenPlan(r.Context(), o)
 	if err != nil {

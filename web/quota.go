@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -144,15 +145,15 @@ func idempotencyKey(r *http.Request, body string) string {
 }
 
 type ledgerRequest struct {
-	Entry          quota.EntryKind `json:"entry"`
-	From           string          `json:"from"`
-	To             string          `json:"to"`
-	AmountM2       *float64        `json:"amount_m2"`
-	AmountHa       *float64        `json:"amount_hm2"`
-	AmountMu       *float64        `json:"amount_mu"`
-	Reason         string          `json:"reason"`
-	Document       *quota.Document `json:"document"`
-	IdempotencyKey string          `json:"idempotency_key"`
+	Entry          quota.EntryKind  `json:"entry"`
+	From           string           `json:"from"`
+	To             string           `json:"to"`
+	AmountM2       *json.RawMessage `json:"amount_m2"`
+	AmountHa       *json.RawMessage `json:"amount_hm2"`
+	AmountMu       *json.RawMessage `json:"amount_mu"`
+	Reason         string           `json:"reason"`
+	Document       *quota.Document  `json:"document"`
+	IdempotencyKey string           `json:"idempotency_key"`
 }
 
 // roleFor is the role that may book (and so reverse) entries of a kind:
@@ -179,13 +180,16 @@ func (s *Server) postLedger(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, err)
 		return
 	}
-	m2, err := amountM2(req.AmountM2, req.AmountHa, req.AmountMu)
+	a, err := amountOf(req.AmountM2, req.AmountHa, req.AmountMu)
+	if err == nil && a == nil {
+		err = planning.Errorf(planning.ErrInvalid, "amount: give exactly one of amount_m2, amount_hm2, amount_mu").WithDetail("field", "amount")
+	}
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}
 	e, err := s.store.Book(r.Context(), quota.Booking{Year: year, Kind: kind, Entry: req.Entry, From: req.From, To: req.To,
-		AmountM2: m2, Reason: req.Reason, By: username(r), IdempotencyKey: idempotencyKey(r, req.IdempotencyKey), Document: req.Document})
+		AmountM2: *a, Reason: req.Reason, By: username(r), IdempotencyKey: idempotencyKey(r, req.IdempotencyKey), Document: req.Document})
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return
@@ -244,16 +248,16 @@ func username(r *http.Request) string {
 }
 
 type grantRequest struct {
-	Year           int        `json:"year"`
-	Kind           quota.Kind `json:"kind"`
-	ProjectID      int64      `json:"project_id"`
-	Action         string     `json:"action"` // grant | release
-	AmountM2       *float64   `json:"amount_m2"`
-	AmountHa       *float64   `json:"amount_hm2"`
-	AmountMu       *float64   `json:"amount_mu"`
-	Reason         string     `json:"reason"`
-	OverrideReason string     `json:"override_reason"`
-	IdempotencyKey string     `json:"idempotency_key"`
+	Year           int              `json:"year"`
+	Kind           quota.Kind       `json:"kind"`
+	ProjectID      int64            `json:"project_id"`
+	Action         string           `json:"action"` // grant | release
+	AmountM2       *json.RawMessage `json:"amount_m2"`
+	AmountHa       *json.RawMessage `json:"amount_hm2"`
+	AmountMu       *json.RawMessage `json:"amount_mu"`
+	Reason         string           `json:"reason"`
+	OverrideReason string           `json:"override_reason"`
+	IdempotencyKey string           `json:"idempotency_key"`
 }
 
 // postGrant grants quota to a project from the account above it (its park
@@ -277,17 +281,13 @@ func (s *Server) postGrant(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, planning.Errorf(planning.ErrInvalid, "action: %q must be grant or release", req.Action).WithDetail("field", "action"))
 		return
 	}
-	amount := 0.0
-	if req.AmountM2 != nil || req.AmountHa != nil || req.AmountMu != nil {
-		v, err := amountM2(req.AmountM2, req.AmountHa, req.AmountMu)
-		if err != nil {
-			writeError(w, r, s.log, err)
-			return
-		}
-		amount = v
+	a, err := amountOf(req.AmountM2, req.AmountHa, req.AmountMu) // nil: the project's outstanding need, or all it holds
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
 	}
 	e, err := s.store.Grant(r.Context(), quota.Grant{Year: req.Year, Kind: req.Kind, ProjectID: req.ProjectID,
-		Release: req.Action == "release", AmountM2: amount, Reason: req.Reason, By: username(r),
+		Release: req.Action == "release", Amount: a, Reason: req.Reason, By: username(r),
 		IdempotencyKey: idempotencyKey(r, req.IdempotencyKey), OverrideReason: req.OverrideReason,
 		Admin: planning.Require(r.Context(), planning.RoleAdmin) == nil})
 	if err != nil {

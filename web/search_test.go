@@ -16,6 +16,7 @@ import (
 
 	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/amount"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore/pgtest"
 	"github.com/hangzhou-hitech/landquota/planning/quota"
@@ -78,8 +79,8 @@ func plannerServer(t *testing.T) (*httptest.Server, *pgstore.Store) {
 	_, err = store.EnsurePlan(ctx, 2026, quota.KindNewConstruction, "")
 	must(err)
 	for i, b := range []quota.Booking{
-		{Entry: quota.EntryIssue, To: "330100", AmountM2: 1_000_000},
-		{Entry: quota.EntryAllocate, From: "330100", To: "330109", AmountM2: 200_000},
+		{Entry: quota.EntryIssue, To: "330100", AmountM2: 1_000_000 * amount.PerM2},
+		{Entry: quota.EntryAllocate, From: "330100", To: "330109", AmountM2: 200_000 * amount.PerM2},
 	} {
 		b.Year, b.Kind, b.Reason, b.By, b.IdempotencyKey = 2026, quota.KindNewConstruction, "test", "tester", string(rune('a'+i))
 		_, err := store.Book(ctx, b)

@@ -6,9 +6,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/allocation"
+	"github.com/hangzhou-hitech/landquota/planning/amount"
 	"github.com/hangzhou-hitech/landquota/planning/planner"
 	"github.com/hangzhou-hitech/landquota/planning/quota"
 	"github.com/xuri/excelize/v2"
@@ -170,10 +170,8 @@ func col(key, zh, en, kind string) planner.Column {
 	return planner.Column{Key: key, Zh: zh, En: en, Kind: kind}
 }
 
-func ha(m2 float64) float64 { return geo.RoundHectares(m2) }
-func muOf(m2 float64) float64 {
-	return float64(int64(geo.MuFromM2(m2)*100+0.5)) / 100
-}
+func ha(a amount.Area) float64   { return a.Rounded(amount.Hectare) }
+func muOf(a amount.Area) float64 { return a.Rounded(amount.Mu) }
 
 // accountsTable is the account tree with every figure, in hm² and 亩.
 func accountsTable(accounts []quota.Account) sheet {
@@ -228,7 +226,7 @@ func ledgerTable(entries []quota.Entry) sheet {
 			return strconv.FormatInt(id, 10)
 		}
 		t.Rows = append(t.Rows, []any{e.ID, e.CreatedAt.In(chinaTime).Format("2006-01-02 15:04"), entryKindsZh[e.Kind], e.From, e.To,
-			e.AmountM2, e.AmountHa, e.AmountMu, e.Reason, doc, e.CreatedBy, ref(e.Reverses), ref(e.ParcelID)})
+			e.AmountM2.M2(), e.AmountHa, e.AmountMu, e.Reason, doc, e.CreatedBy, ref(e.Reverses), ref(e.ParcelID)})
 	}
 	return t
 }

@@ -6,10 +6,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"strconv"
 	"text/tabwriter"
 	"time"
 
-	"github.com/hangzhou-hitech/landquota/geo"
+	"github.com/hangzhou-hitech/landquota/planning/amount"
 	"github.com/hangzhou-hitech/landquota/planning/quota"
 )
 
@@ -78,17 +79,17 @@ func planList(ctx context.Context, c *cliContext, args []string) error {
 func planOpen(ctx context.Context, c *cliContext, args []string) error {
 	var pf planFlags
 	var name string
-	var issue float64
+	var issue hectaresFlag
 	if err := c.parse(ctx, "plan open", args, func(fs *flag.FlagSet) {
 		pf.register(fs, true)
 		fs.StringVar(&name, "name", "", "the plan's name")
-		fs.Float64Var(&issue, "issue-hm2", 0, "book this many hectares as the plan's issue (needs the document)")
+		fs.Var(&issue, "issue-hm2", "book this many hectares as the plan's issue (needs the document)")
 	}); err != nil {
 		return err
 	}
 	defer c.store.Close()
 	o := quota.Opening{Year: pf.year, Kind: quota.Kind(pf.kind), Name: name, Document: pf.document(), By: cliActor,
-		IssueM2: geo.M2FromHectares(issue), IdempotencyKey: cliKey("open", pf.year)}
+		Issue: issue.a, IdempotencyKey: cliKey("open", pf.year)}
 	p, accounts, entry, created, err := c.store.OpenPlan(ctx, o)
 	if err != nil {
 		return err
@@ -106,11 +107,11 @@ func planOpen(ctx context.Context, c *cliContext, args []string) error {
 
 func planIssue(ctx context.Context, c *cliContext, args []string) error {
 	var pf planFlags
-	var hm2 float64
+	var hm2 hectaresFlag
 	var reason string
 	if err := c.parse(ctx, "plan issue", args, func(fs *flag.FlagSet) {
 		pf.register(fs, true)
-		fs.Float64Var(&hm2, "hm2", 0, "hectares issued")
+		fs.Var(&hm2, "hm2", "hectares issued")
 		fs.StringVar(&reason, "reason", "追加下达", "why")
 	}); err != nil {
 		return err
@@ -120,7 +121,7 @@ func planIssue(ctx context.Context, c *cliContext, args []string) error {
 		return errors.New("--doc-number is required: a further issue carries its document")
 	}
 	e, err := c.store.Book(ctx, quota.Booking{Year: pf.year, Kind: quota.Kind(pf.kind), Entry: quota.EntryIssue, To: "330100",
-		AmountM2: geo.M2FromHectares(hm2), Reason: reason, By: cliActor, IdempotencyKey: cliKey("issue", pf.year), Document: pf.document()})
+		AmountM2: hm2.value(), Reason: reason, By: cliActor, IdempotencyKey: cliKey("issue", pf.year), Document: pf.document()})
 	if err != nil {
 		return err
 	}
@@ -157,9 +158,9 @@ func planClose(ctx context.Context, c *cliContext, args []string) error {
 	tw := tabwriter.NewWriter(c.env.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "ACCOUNT\tNAME\tHELD hm²\tCARRIED hm²\tLAPSED hm²\n")
 	for _, a := range cl.Accounts {
-		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%.2f\t%.2f\n", a.Code, a.NameZh, geo.RoundHectares(a.HeldM2), geo.RoundHectares(a.CarryM2), geo.RoundHectares(a.LapseM2))
+		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%.2f\t%.2f\n", a.Code, a.NameZh, a.HeldM2.Rounded(amount.Hectare), a.CarryM2.Rounded(amount.Hectare), a.LapseM2.Rounded(amount.Hectare))
 	}
-	fmt.Fprintf(tw, "total\t\t%.2f\t%.2f\t%.2f\n", geo.RoundHectares(cl.Totals.HeldM2), geo.RoundHectares(cl.Totals.CarryM2), geo.RoundHectares(cl.Totals.LapseM2))
+	fmt.Fprintf(tw, "total\t\t%.2f\t%.2f\t%.2f\n", cl.Totals.HeldM2.Rounded(amount.Hectare), cl.Totals.CarryM2.Rounded(amount.Hectare), cl.Totals.LapseM2.Rounded(amount.Hectare))
 	if err := tw.Flush(); err != nil {
 		return err
 	}
@@ -167,9 +168,37 @@ func planClose(ctx context.Context, c *cliContext, args []string) error {
 		fmt.Fprintf(c.env.stdout, "增存挂钩 %s %s: %s\n", l.District, l.NameZh, l.ExplanationZh)
 	}
 	if confirm {
-		fmt.Fprintf(c.env.stdout, "closed the %d %s plan; %.2f hm² carried over into %d\n", cl.Year, cl.Kind, geo.RoundHectares(cl.Totals.CarryM2), cl.NextYear)
+		fmt.Fprintf(c.env.stdout, "closed the %d %s plan; %.2f hm² carried over into %d\n", cl.Year, cl.Kind, cl.Totals.CarryM2.Rounded(amount.Hectare), cl.NextYear)
 	} else {
 		fmt.Fprintf(c.env.stdout, "preview only: run again with --confirm to close the %d plan (share carried over: %.0f%%)\n", cl.Year, cl.CarryOverShare*100)
 	}
 	return nil
+}
+
+// hectaresFlag is an amount typed in hm², read exactly (0.1 is 1000 m²);
+// nil until given.
+type hectaresFlag struct{ a *amount.Area }
+
+func (f *hectaresFlag) String() string {
+	if f == nil || f.a == nil {
+		return ""
+	}
+	return strconv.FormatFloat(f.a.Hectares(), 'f', -1, 64)
+}
+
+func (f *hectaresFlag) Set(s string) error {
+	a, err := amount.Parse(s, amount.Hectare)
+	if err != nil {
+		return err
+	}
+	f.a = &a
+	return nil
+}
+
+// value is the amount given, 0 (refused by the booking's check) when none.
+func (f *hectaresFlag) value() amount.Area {
+	if f.a == nil {
+		return 0
+	}
+	return *f.a
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hangzhou-hitech/landquota/planning/amount"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
 	"github.com/hangzhou-hitech/landquota/planning/quota"
 )
@@ -59,7 +60,7 @@ func BenchmarkPlanningYear10k(b *testing.B) {
 			b.Fatal(err)
 		}
 		if _, _, _, _, err := s.OpenPlan(ctx, quota.Opening{Year: year, Kind: quota.KindNewConstruction, By: "bench",
-			Document: &quota.Document{Number: "bench"}, IssueM2: 900_000_000, IdempotencyKey: fmt.Sprint("bench-open-", year)}); err != nil {
+			Document: &quota.Document{Number: "bench"}, Issue: new(900_000_000 * amount.PerM2), IdempotencyKey: fmt.Sprint("bench-open-", year)}); err != nil {
 			b.Fatal(err)
 		}
 		// Quota down to every project: set-based, as a scenario approval books it.

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/amount"
 )
 
 // DecodePolicy reads a policy from JSON and validates it. Unknown fields are
@@ -132,7 +133,7 @@ func checkShape(v any, t reflect.Type, path string) error {
 		if _, ok := v.(json.Number); !ok {
 			return shapeError(path, "a number of square metres", v)
 		}
-		if _, ok := parseM2(string(v.(json.Number))); !ok {
+		if _, err := amount.Parse(string(v.(json.Number)), amount.M2); err != nil {
 			return planning.Errorf(planning.ErrInvalid, "%s: not a valid area in square metres", display(path)).WithDetail("field", path)
 		}
 		return nil

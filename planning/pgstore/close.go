@@ -7,6 +7,7 @@ import (
 
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/allocation"
+	"github.com/hangzhou-hitech/landquota/planning/amount"
 	"github.com/hangzhou-hitech/landquota/planning/planner"
 	"github.com/hangzhou-hitech/landquota/planning/quota"
 	"github.com/jackc/pgx/v5"
@@ -35,7 +36,9 @@ func (s *Store) districtStock(ctx context.Context, year int) ([]quota.DistrictSt
 	}
 	for i := range out {
 		f := facts[out[i].District]
-		out[i].UnsuppliedDisposed, out[i].IdleDisposed, out[i].SupplyRate5y = f.UnsuppliedDisposed.M2, f.IdleDisposed.M2, f.SupplyRate
+		// The report's measured sums become amounts here, once.
+		out[i].UnsuppliedDisposed, out[i].IdleDisposed = amount.FromM2(f.UnsuppliedDisposed.M2), amount.FromM2(f.IdleDisposed.M2)
+		out[i].SupplyRate5y = f.SupplyRate
 	}
 	return out, nil
 }
@@ -133,7 +136,7 @@ func (s *Store) ClosePlan(ctx context.Context, year int, kind quota.Kind, by str
 			return err
 		}
 		var codes, carried []string
-		var carry, lapse []float64
+		var carry, lapse []amount.Area
 		for _, a := range c.Accounts {
 			codes, carry, lapse = append(codes, a.Code), append(carry, a.CarryM2), append(lapse, a.LapseM2)
 			if a.CarryM2 > 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/hangzhou-hitech/landquota/planning/amount"
 	"github.com/hangzhou-hitech/landquota/planning/quota"
 	"github.com/jackc/pgx/v5"
 )
@@ -70,13 +71,13 @@ func (s *Store) SeedQuota(ctx context.Context, year int, policy []byte, perArea 
 	// The year's quota: 800 hm² issued, part passed down; the allocation
 	// policy keeps its own reserve share at the city.
 	moves := []quota.Booking{
-		{Entry: quota.EntryIssue, To: CityAdcode, AmountM2: 8_000_000, Reason: "省下达年度新增建设用地计划 (演示)",
+		{Entry: quota.EntryIssue, To: CityAdcode, AmountM2: 8_000_000 * amount.PerM2, Reason: "省下达年度新增建设用地计划 (演示)",
 			Document: &quota.Document{Number: fmt.Sprintf("（演示）浙自然资〔%d〕1号", year), Date: fmt.Sprintf("%d-02-01", year), Issuer: "浙江省自然资源厅"}},
-		{Entry: quota.EntryAllocate, From: CityAdcode, To: "330108", AmountM2: 600_000, Reason: "高新区(滨江)年度指标 (演示)"},
-		{Entry: quota.EntryAllocate, From: CityAdcode, To: "330111", AmountM2: 900_000, Reason: "富阳区年度指标 (演示)"},
-		{Entry: quota.EntryAllocate, From: CityAdcode, To: "330109", AmountM2: 1_000_000, Reason: "萧山区年度指标 (演示)"},
-		{Entry: quota.EntryAllocate, From: "330111", To: "330111/BINFU", AmountM2: 300_000, Reason: "滨富特别合作区专项 (演示)"},
-		{Entry: quota.EntryAllocate, From: "330109", To: "330109/BINXIAO", AmountM2: 400_000, Reason: "滨萧特别合作园专项 (演示)"},
+		{Entry: quota.EntryAllocate, From: CityAdcode, To: "330108", AmountM2: 600_000 * amount.PerM2, Reason: "高新区(滨江)年度指标 (演示)"},
+		{Entry: quota.EntryAllocate, From: CityAdcode, To: "330111", AmountM2: 900_000 * amount.PerM2, Reason: "富阳区年度指标 (演示)"},
+		{Entry: quota.EntryAllocate, From: CityAdcode, To: "330109", AmountM2: 1_000_000 * amount.PerM2, Reason: "萧山区年度指标 (演示)"},
+		{Entry: quota.EntryAllocate, From: "330111", To: "330111/BINFU", AmountM2: 300_000 * amount.PerM2, Reason: "滨富特别合作区专项 (演示)"},
+		{Entry: quota.EntryAllocate, From: "330109", To: "330109/BINXIAO", AmountM2: 400_000 * amount.PerM2, Reason: "滨萧特别合作园专项 (演示)"},
 	}
 	for i, b := range moves {
 		b.Year, b.Kind, b.By = year, quota.KindNewConstruction, "seed"

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/amount"
 	"github.com/hangzhou-hitech/landquota/planning/quota"
 	"github.com/jackc/pgx/v5"
 )
@@ -96,9 +97,9 @@ func (s *Store) OpenPlan(ctx context.Context, o quota.Opening) (quota.Plan, []qu
 			return err
 		}
 		created = c
-		if o.IssueM2 > 0 {
+		if o.Issue != nil {
 			e, err := bookTx(ctx, tx, id, quota.Booking{Year: o.Year, Kind: o.Kind, Entry: quota.EntryIssue, To: CityAdcode,
-				AmountM2: o.IssueM2, Reason: "下达年度计划指标（" + o.Document.Number + "） / plan issued: " + o.Document.Number, By: o.By,
+				AmountM2: *o.Issue, Reason: "下达年度计划指标（" + o.Document.Number + "） / plan issued: " + o.Document.Number, By: o.By,
 				IdempotencyKey: o.IdempotencyKey, Document: o.Document}, 0, 0)
 			if err != nil {
 				return err
@@ -180,7 +181,7 @@ const landParkSQL = `(SELECT CASE WHEN count(*) = 0 THEN p.park_code
 	WHEN count(DISTINCT t.park_code) = 1 AND bool_and(t.park_code IS NOT NULL) THEN min(t.park_code) END
 	FROM project_parcels pp JOIN parcels t ON t.id = pp.parcel_id WHERE pp.project_id = p.id)`
 
-const entryColumns = `e.id, e.plan_id, e.kind, coalesce(f.code, ''), coalesce(t.code, ''), e.amount_m2::float8, e.reason,
+const entryColumns = `e.id, e.plan_id, e.kind, coalesce(f.code, ''), coalesce(t.code, ''), e.amount_m2, e.reason,
 	e.created_by, e.created_at, e.idempotency_key, coalesce(e.reverses, 0),
 	coalesce((SELECT r.id FROM ledger_entries r WHERE r.reverses = e.id), 0), coalesce(e.scenario_id, 0),
 	coalesce(e.parcel_id, 0), coalesce(e.carried_from, 0), e.doc_number, coalesce(to_char(e.doc_date, 'YYYY-MM-DD'), ''),
@@ -244,8 +245,8 @@ func bookTx(ctx context.Context, tx pgx.Tx, plan int64, b quota.Booking, reverse
 	if found {
 		if prior.PlanID != plan || prior.Kind != b.Entry || prior.From != b.From || prior.To != b.To || prior.AmountM2 != b.AmountM2 {
 			return quota.Entry{}, planning.Errorf(planning.ErrConflict,
-				"idempotency key %q was already used for entry %d (%s %.2f m² from %q to %q); use a new key for a new entry",
-				b.IdempotencyKey, prior.ID, prior.Kind, prior.AmountM2, prior.From, prior.To).WithDetail("entry_id", prior.ID)
+				"idempotency key %q was already used for entry %d (%s %s m² from %q to %q); use a new key for a new entry",
+				b.IdempotencyKey, prior.ID, prior.Kind, amount.AppendM2(nil, prior.AmountM2), prior.From, prior.To).WithDetail("entry_id", prior.ID)
 		}
 		return prior, nil
 	}
@@ -364,11 +365,11 @@ const planColumns = `p.id, p.year, p.kind, p.name, p.state, p.doc_number, coales
 	p.closed_at, coalesce(p.closed_by, ''),
 	coalesce((SELECT sum(CASE WHEN e.kind = 'reversal' THEN -e.amount_m2 ELSE e.amount_m2 END) FROM ledger_entries e
 	          LEFT JOIN ledger_entries o ON o.id = e.reverses
-	          WHERE e.plan_id = p.id AND coalesce(o.kind, e.kind) IN ('issue', 'reward', 'carry_in')), 0)::float8,
-	coalesce((SELECT sum(held) FROM quota_accounts a WHERE a.plan_id = p.id), 0)::float8,
+	          WHERE e.plan_id = p.id AND coalesce(o.kind, e.kind) IN ('issue', 'reward', 'carry_in')), 0),
+	coalesce((SELECT sum(held) FROM quota_accounts a WHERE a.plan_id = p.id), 0),
 	coalesce((SELECT sum(CASE WHEN e.kind = 'reversal' THEN -e.amount_m2 ELSE e.amount_m2 END) FROM ledger_entries e
 	          LEFT JOIN ledger_entries o ON o.id = e.reverses
-	          WHERE e.plan_id = p.id AND coalesce(o.kind, e.kind) = 'consume'), 0)::float8`
+	          WHERE e.plan_id = p.id AND coalesce(o.kind, e.kind) = 'consume'), 0)`
 
 func scanPlan(row pgx.Row) (quota.Plan, error) {
 	var p quota.Plan
@@ -423,9 +424,8 @@ func (s *Store) plan(ctx context.Context, q execer, year int, kind quota.Kind) (
 		                sum(amount) FILTER (WHERE kind IN ('withdraw', 'carry_over', 'lapse', 'transfer')) AS withdrawn
 		         FROM moves WHERE src IS NOT NULL GROUP BY src)
 		SELECT a.id, a.code, coalesce(a.parent_id, 0), a.kind, a.name_zh, a.name_en, coalesce(a.district_adcode, ''),
-		       coalesce(a.park_code, ''), coalesce(a.project_id, 0), a.held::float8,
-		       coalesce(i.received, 0)::float8, coalesce(o.down, 0)::float8, coalesce(o.up, 0)::float8,
-		       coalesce(o.consumed, 0)::float8, coalesce(o.withdrawn, 0)::float8
+		       coalesce(a.park_code, ''), coalesce(a.project_id, 0), a.held,
+		       coalesce(i.received, 0), coalesce(o.down, 0), coalesce(o.up, 0), coalesce(o.consumed, 0), coalesce(o.withdrawn, 0)
 		FROM quota_accounts a LEFT JOIN ins i ON i.id = a.id LEFT JOIN outs o ON o.id = a.id
 		WHERE a.plan_id = $1
 		ORDER BY CASE a.kind WHEN 'city' THEN 0 WHEN 'reserve' THEN 1 WHEN 'district' THEN 2 WHEN 'park' THEN 3 ELSE 4 END, a.code`, p.ID)
@@ -484,8 +484,8 @@ func (s *Store) Grant(ctx context.Context, g quota.Grant) (quota.Entry, error) {
 		} else if found {
 			code := fmt.Sprintf("P%d", g.ProjectID)
 			if prior.PlanID != plan || (prior.To != code && prior.From != code) || (prior.Kind == quota.EntryRelease) != g.Release {
-				return planning.Errorf(planning.ErrConflict, "idempotency key %q was already used for entry %d (%s %.2f m² from %q to %q); use a new key for a new grant",
-					g.IdempotencyKey, prior.ID, prior.Kind, prior.AmountM2, prior.From, prior.To).WithDetail("entry_id", prior.ID)
+				return planning.Errorf(planning.ErrConflict, "idempotency key %q was already used for entry %d (%s %s m² from %q to %q); use a new key for a new grant",
+					g.IdempotencyKey, prior.ID, prior.Kind, amount.AppendM2(nil, prior.AmountM2), prior.From, prior.To).WithDetail("entry_id", prior.ID)
 			}
 			e = prior // a retry of a grant that succeeded
 			return nil
@@ -504,17 +504,18 @@ func (s *Store) Grant(ctx context.Context, g quota.Grant) (quota.Entry, error) {
 			return err
 		}
 		var parent string
-		var held float64
-		if err := tx.QueryRow(ctx, `SELECT p.code, a.held::float8 FROM quota_accounts a JOIN quota_accounts p ON p.id = a.parent_id
+		var held amount.Area
+		if err := tx.QueryRow(ctx, `SELECT p.code, a.held FROM quota_accounts a JOIN quota_accounts p ON p.id = a.parent_id
 			WHERE a.id = $1`, *acc).Scan(&parent, &held); err != nil {
 			return domainError(err)
 		}
-		amount := g.AmountM2
+		var want amount.Area
 		if g.Release {
-			if amount == 0 {
-				amount = held
+			want = held
+			if g.Amount != nil {
+				want = *g.Amount
 			}
-			if amount <= 0 {
+			if want <= 0 {
 				return planning.Errorf(planning.ErrConflict, "project %d holds no quota to release", g.ProjectID)
 			}
 		} else {
@@ -522,20 +523,23 @@ func (s *Store) Grant(ctx context.Context, g quota.Grant) (quota.Entry, error) {
 			if err != nil {
 				return err
 			}
-			outstanding := max(0, roundCents(need-held))
+			outstanding := max(0, need-held)
 			switch {
-			case amount == 0 && outstanding <= 0:
-				return planning.Errorf(planning.ErrConflict, "project %d needs no more quota: its parcels still to be approved need %.2f m² of new construction land and it holds %.2f m²",
-					g.ProjectID, need, held).WithDetail("need_m2", need).WithDetail("held_m2", held)
-			case amount == 0:
-				amount = outstanding
-			case amount > outstanding && g.OverrideReason == "":
-				return planning.Errorf(planning.ErrConflict, "project %d needs only %.2f m² more (%.2f hm²); granting %.2f m² needs an admin's override_reason",
-					g.ProjectID, outstanding, outstanding/10000, amount).WithDetail("outstanding_m2", outstanding).WithDetail("field", "amount")
+			case g.Amount == nil && outstanding == 0:
+				return planning.Errorf(planning.ErrConflict, "project %d needs no more quota: its parcels still to be approved need %s of new construction land and it holds %s",
+					g.ProjectID, amount.FormatM2(need, false), amount.FormatM2(held, false)).WithDetail("need_m2", need).WithDetail("held_m2", held)
+			case g.Amount == nil:
+				want = outstanding
+			case *g.Amount > outstanding && g.OverrideReason == "":
+				return planning.Errorf(planning.ErrConflict, "project %d needs only %s more (%.2f hm²); granting %s needs an admin's override_reason",
+					g.ProjectID, amount.FormatM2(outstanding, false), outstanding.Rounded(amount.Hectare), amount.FormatM2(*g.Amount, false)).
+					WithDetail("outstanding_m2", outstanding).WithDetail("field", "amount")
+			default:
+				want = *g.Amount
 			}
 		}
 		b := quota.Booking{Year: g.Year, Kind: g.Kind, Entry: quota.EntryAllocate, From: parent, To: code,
-			AmountM2: amount, Reason: g.Reason, By: g.By, IdempotencyKey: g.IdempotencyKey, OverrideReason: g.OverrideReason}
+			AmountM2: want, Reason: g.Reason, By: g.By, IdempotencyKey: g.IdempotencyKey, OverrideReason: g.OverrideReason}
 		if g.Release {
 			b.Entry, b.From, b.To = quota.EntryRelease, code, parent
 		}
@@ -548,13 +552,11 @@ func (s *Store) Grant(ctx context.Context, g quota.Grant) (quota.Entry, error) {
 	return e, err
 }
 
-func roundCents(m2 float64) float64 { return float64(int64(m2*100+0.5)) / 100 }
-
 // projectNewNeed is the new quota a project's parcels still need before
 // their approval (lq_parcel_quota_class 'new'), by the year's policy.
-func projectNewNeed(ctx context.Context, q execer, project int64, year int) (float64, error) {
-	var need float64
-	err := q.QueryRow(ctx, `SELECT coalesce(sum(round(t.area_m2::numeric, 2)), 0)::float8
+func projectNewNeed(ctx context.Context, q execer, project int64, year int) (amount.Area, error) {
+	var need amount.Area
+	err := q.QueryRow(ctx, `SELECT coalesce(sum(round(t.area_m2::numeric, 2)), 0)
 		FROM project_parcels pp JOIN parcels t ON t.id = pp.parcel_id
 		WHERE pp.project_id = $1
 		  AND lq_parcel_quota_class(t.status, t.construction_land, t.elevation_top, lq_underground_needs_quota($2)) = 'new'`,

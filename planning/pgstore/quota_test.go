@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/amount"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
 	"github.com/hangzhou-hitech/landquota/planning/quota"
 )
@@ -37,7 +38,7 @@ func planStore(t *testing.T) *pgstore.Store {
 func book(t *testing.T, s *pgstore.Store, kind quota.EntryKind, from, to string, m2 float64, key string) quota.Entry {
 	t.Helper()
 	e, err := s.Book(context.Background(), quota.Booking{Year: 2026, Kind: quota.KindNewConstruction, Entry: kind,
-		From: from, To: to, AmountM2: m2, Reason: "test", By: "tester", IdempotencyKey: key})
+		From: from, To: to, AmountM2: amount.FromM2(m2), Reason: "test", By: "tester", IdempotencyKey: key})
 	if err != nil {
 		t.Fatalf("book %s %s→%s %v: %v", kind, from, to, m2, err)
 	}
@@ -78,14 +79,14 @@ func TestLedgerMovesQuotaDownTheTree(t *testing.T) {
 	// The project's account hangs under the park earmark.
 	_, accounts, _ := s.Plan(ctx, 2026, quota.KindNewConstruction)
 	for _, a := range accounts {
-		if a.Code == "330111" && a.Subtree.ConsumedM2 != 20_000 {
-			t.Errorf("Fuyang subtree consumed %.2f, want 20000", a.Subtree.ConsumedM2)
+		if a.Code == "330111" && a.Subtree.ConsumedM2 != 20_000*amount.PerM2 {
+			t.Errorf("Fuyang subtree consumed %s, want 20000", a.Subtree.ConsumedM2)
 		}
 	}
 
 	// The laws: too much is refused with the missing amount, nothing moves.
 	_, err := s.Book(ctx, quota.Booking{Year: 2026, Kind: quota.KindNewConstruction, Entry: quota.EntryAllocate,
-		From: "330111/BINFU", To: "P1", AmountM2: 100_000, Reason: "too much", By: "tester", IdempotencyKey: "x1"})
+		From: "330111/BINFU", To: "P1", AmountM2: 100_000 * amount.PerM2, Reason: "too much", By: "tester", IdempotencyKey: "x1"})
 	var de *planning.Error
 	if !asError(err, &de) || de.Code != planning.ErrConflict || de.Details["shortfall_m2"] != 10000.0 || !strings.Contains(de.Message, "1.00 hm²") {
 		t.Fatalf("overdraft: %v %+v", err, de)
@@ -104,7 +105,7 @@ func TestLedgerMovesQuotaDownTheTree(t *testing.T) {
 		{quota.EntryAllocate, "330100", "330999", 1, planning.ErrNotFound},
 	} {
 		_, err := s.Book(ctx, quota.Booking{Year: 2026, Kind: quota.KindNewConstruction, Entry: b.kind,
-			From: b.from, To: b.to, AmountM2: b.m2, Reason: "bad", By: "tester", IdempotencyKey: fmt.Sprint("bad", b)})
+			From: b.from, To: b.to, AmountM2: amount.FromM2(b.m2), Reason: "bad", By: "tester", IdempotencyKey: fmt.Sprint("bad", b)})
 		if planning.CodeOf(err) != b.code {
 			t.Errorf("%s %s→%s %.2f: %v, want %s", b.kind, b.from, b.to, b.m2, err, b.code)
 		}
@@ -119,7 +120,7 @@ func TestLedgerMovesQuotaDownTheTree(t *testing.T) {
 		t.Fatal("a retried booking moved quota again")
 	}
 	if _, err := s.Book(ctx, quota.Booking{Year: 2026, Kind: quota.KindNewConstruction, Entry: quota.EntryAllocate,
-		From: "330111", To: "330111/BINFU", AmountM2: 1, Reason: "x", By: "tester", IdempotencyKey: "a2"}); planning.CodeOf(err) != planning.ErrConflict {
+		From: "330111", To: "330111/BINFU", AmountM2: 1 * amount.PerM2, Reason: "x", By: "tester", IdempotencyKey: "a2"}); planning.CodeOf(err) != planning.ErrConflict {
 		t.Fatalf("reused key: %v", err)
 	}
 
@@ -175,7 +176,7 @@ func TestConcurrentApprovalsNeverOverallocate(t *testing.T) {
 		go func(i int) {
 			defer wg.Done()
 			_, results[i] = s.Book(ctx, quota.Booking{Year: 2026, Kind: quota.KindNewConstruction, Entry: quota.EntryAllocate,
-				From: "330108", To: fmt.Sprintf("P%d", i+1), AmountM2: 10_000, Reason: "race", By: "tester", IdempotencyKey: fmt.Sprintf("race-%d", i)})
+				From: "330108", To: fmt.Sprintf("P%d", i+1), AmountM2: 10_000 * amount.PerM2, Reason: "race", By: "tester", IdempotencyKey: fmt.Sprintf("race-%d", i)})
 		}(i)
 	}
 	wg.Wait()

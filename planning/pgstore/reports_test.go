@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hangzhou-hitech/landquota/planning/amount"
 	"github.com/hangzhou-hitech/landquota/planning/planner"
 	"github.com/hangzhou-hitech/landquota/planning/quota"
 )
@@ -41,10 +42,10 @@ func newReportWorld(t *testing.T) *plannerWorld {
 	w.s.Pool().QueryRow(ctx, "SELECT project_id FROM project_parcels WHERE parcel_id = $1", w.ids["X5"]).Scan(&project)
 	pa := fmt.Sprintf("P%d", project)
 	for i, b := range []quota.Booking{
-		{Entry: quota.EntryIssue, To: "330100", AmountM2: 1_000_000},
-		{Entry: quota.EntryAllocate, From: "330100", To: "330109", AmountM2: 300_000},
-		{Entry: quota.EntryAllocate, From: "330109", To: "330109/BINXIAO", AmountM2: 100_000},
-		{Entry: quota.EntryAllocate, From: "330109/BINXIAO", To: pa, AmountM2: 50_000},
+		{Entry: quota.EntryIssue, To: "330100", AmountM2: 1_000_000 * amount.PerM2},
+		{Entry: quota.EntryAllocate, From: "330100", To: "330109", AmountM2: 300_000 * amount.PerM2},
+		{Entry: quota.EntryAllocate, From: "330109", To: "330109/BINXIAO", AmountM2: 100_000 * amount.PerM2},
+		{Entry: quota.EntryAllocate, From: "330109/BINXIAO", To: pa, AmountM2: 50_000 * amount.PerM2},
 	} {
 		b.Year, b.Kind, b.Reason, b.By, b.IdempotencyKey = 2026, quota.KindNewConstruction, "test", "tester", fmt.Sprint("r", i)
 		if _, err := w.s.Book(ctx, b); err != nil {

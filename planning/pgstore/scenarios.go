@@ -8,6 +8,7 @@ import (
 
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/allocation"
+	"github.com/hangzhou-hitech/landquota/planning/amount"
 	"github.com/hangzhou-hitech/landquota/planning/quota"
 	"github.com/jackc/pgx/v5"
 )
@@ -108,7 +109,7 @@ func (s *Store) AllocationInput(ctx context.Context, year int, kind quota.Kind, 
 	for _, c := range codes {
 		tilt[c] = true
 	}
-	held := map[int64]float64{}        // project id -> what its account holds
+	held := map[int64]amount.Area{}    // project id -> what its account holds
 	parentOf := map[int64]string{}     // project id -> the account its account sits under
 	parkAccount := map[string]string{} // park code -> earmark account
 	byID := map[int64]string{}
@@ -119,15 +120,15 @@ func (s *Store) AllocationInput(ctx context.Context, year int, kind quota.Kind, 
 	for _, a := range accounts {
 		switch a.Kind {
 		case quota.AccountCity:
-			in.Available = allocation.AreaFromM2(a.HeldM2)
+			in.Available = a.HeldM2
 		case quota.AccountDistrict:
 			districts[a.Code] = true
 			in.Accounts = append(in.Accounts, allocation.Account{ID: a.Code, Kind: allocation.AccountDistrict, Name: a.NameZh,
-				Facts: facts[a.Code], Held: allocation.AreaFromM2(a.HeldM2)})
+				Facts: facts[a.Code], Held: a.HeldM2})
 		case quota.AccountPark:
 			parkAccount[a.Park] = a.Code
 			in.Accounts = append(in.Accounts, allocation.Account{ID: a.Code, ParentID: a.District, Kind: allocation.AccountPark,
-				Name: a.NameZh, ReceivesTilt: tilt[a.Park], Held: allocation.AreaFromM2(a.HeldM2)})
+				Name: a.NameZh, ReceivesTilt: tilt[a.Park], Held: a.HeldM2})
 		case quota.AccountProject:
 			held[a.ProjectID] = a.HeldM2
 			parentOf[a.ProjectID] = byID[a.ParentID]
@@ -142,7 +143,7 @@ func (s *Store) AllocationInput(ctx context.Context, year int, kind quota.Kind, 
 			continue // its district holds no account in this plan
 		}
 		outstanding := p.Need.NewM2 - held[p.ID]
-		if outstanding <= 0.005 && p.Need.NewM2 > 0 {
+		if outstanding <= 0 && p.Need.NewM2 > 0 {
 			continue // already holds its need
 		}
 		acc := p.District
@@ -154,7 +155,7 @@ func (s *Store) AllocationInput(ctx context.Context, year int, kind quota.Kind, 
 		}
 		in.Projects = append(in.Projects, allocation.Project{ID: p.ID, Name: p.Name, Category: allocation.Category(p.Category),
 			AccountID: acc, ProvincialMajor: p.ProvincialMajor, NationalKey: p.NationalKey,
-			Need: allocation.AreaFromM2(max(outstanding, 0)), Investment: p.InvestmentWan, TaxPerMu: p.TaxPerMuWan,
+			Need: max(outstanding, 0), Investment: p.InvestmentWan, TaxPerMu: p.TaxPerMuWan,
 			Readiness: p.Readiness, Eligible: p.Need.Eligible, FarmlandOverlapM2: p.Need.FarmlandOverlapM2,
 			RedLineOverlapM2: p.Need.RedLineOverlapM2, OutsideBoundaryM2: p.Need.OutsideBoundaryM2})
 	}
@@ -179,8 +180,7 @@ func (s *Store) districtFacts(ctx context.Context, year int) (map[string]allocat
 	for _, d := range stock {
 		// Nothing approved in five years leaves nothing unsupplied: the
 		// district meets any supply-rate floor.
-		f := allocation.AccountFacts{SupplyRate5y: 1, UnsuppliedDisposed: allocation.AreaFromM2(d.UnsuppliedDisposed),
-			IdleDisposed: allocation.AreaFromM2(d.IdleDisposed)}
+		f := allocation.AccountFacts{SupplyRate5y: 1, UnsuppliedDisposed: d.UnsuppliedDisposed, IdleDisposed: d.IdleDisposed}
 		if d.SupplyRate5y != nil {
 			f.SupplyRate5y = min(1, max(0, *d.SupplyRate5y))
 		}
@@ -309,7 +309,7 @@ func (s *Store) ApproveScenario(ctx context.Context, id int64, by string) (quota
 			// What the scenario keeps at the top goes into the reserve
 			// account, so the dashboard shows what the scenario reserved.
 			bookings = append([]quota.Booking{{Entry: quota.EntryReserve, From: CityAdcode, To: CityAdcode + "/RESERVE",
-				AmountM2: sc.Result.Reserve.M2(), Reason: "市级预留 / city reserve"}}, bookings...)
+				AmountM2: sc.Result.Reserve, Reason: "市级预留 / city reserve"}}, bookings...)
 		}
 		for i, b := range bookings {
 			b.Year, b.Kind, b.By = sc.Year, sc.Kind, by
@@ -338,7 +338,7 @@ func scenarioBookings(sc quota.Scenario) []quota.Booking {
 	for _, a := range sc.Result.Accounts {
 		parent[a.AccountID] = a.ParentID
 	}
-	down := map[[2]string]allocation.Area{} // (from, to) -> amount
+	down := map[[2]string]amount.Area{} // (from, to) -> amount
 	for _, d := range sc.Result.Decisions {
 		if d.Granted <= 0 {
 			continue
@@ -377,7 +377,7 @@ func scenarioBookings(sc quota.Scenario) []quota.Booking {
 	})
 	out := make([]quota.Booking, len(keys))
 	for i, k := range keys {
-		out[i] = quota.Booking{Entry: quota.EntryAllocate, From: k[0], To: k[1], AmountM2: down[k].M2(),
+		out[i] = quota.Booking{Entry: quota.EntryAllocate, From: k[0], To: k[1], AmountM2: down[k],
 			Reason: fmt.Sprintf("%s → %s", k[0], k[1])}
 	}
 	return out

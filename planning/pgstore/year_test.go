@@ -11,6 +11,7 @@ import (
 
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/allocation"
+	"github.com/hangzhou-hitech/landquota/planning/amount"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
 	"github.com/hangzhou-hitech/landquota/planning/quota"
 )
@@ -57,7 +58,7 @@ func yearStore(t *testing.T) (*pgstore.Store, map[string]int64, int64) {
 	}
 	if _, _, _, _, err := s.OpenPlan(ctx, quota.Opening{Year: 2027, Kind: quota.KindNewConstruction, Name: "2027年度计划",
 		Document: &quota.Document{Number: "浙自然资〔2027〕1号", Date: "2027-02-01", Issuer: "浙江省自然资源厅"},
-		IssueM2:  1_000_000, By: "admin", IdempotencyKey: "open-2027"}); err != nil {
+		Issue:    ptr(1_000_000 * amount.PerM2), By: "admin", IdempotencyKey: "open-2027"}); err != nil {
 		t.Fatal(err)
 	}
 	return s, ids, pr.ID
@@ -71,10 +72,9 @@ func yearHeld(t *testing.T, s *pgstore.Store, year int) map[string]float64 {
 	}
 	out := map[string]float64{}
 	for _, a := range accounts {
-		out[a.Code] = a.HeldM2
-		derived := a.ReceivedM2 - a.PassedDownM2 - a.ReturnedUpM2 - a.ConsumedM2 - a.WithdrawnM2
-		if d := derived - a.HeldM2; d > 0.001 || d < -0.001 {
-			t.Errorf("%d account %s: held %.2f but the ledger sums to %.2f", year, a.Code, a.HeldM2, derived)
+		out[a.Code] = a.HeldM2.M2()
+		if derived := a.ReceivedM2 - a.PassedDownM2 - a.ReturnedUpM2 - a.ConsumedM2 - a.WithdrawnM2; derived != a.HeldM2 {
+			t.Errorf("%d account %s: held %s but the ledger sums to %s", year, a.Code, a.HeldM2, derived)
 		}
 	}
 	return out
@@ -83,7 +83,7 @@ func yearHeld(t *testing.T, s *pgstore.Store, year int) map[string]float64 {
 func bookYear(t *testing.T, s *pgstore.Store, year int, kind quota.EntryKind, from, to string, m2 float64, key string) {
 	t.Helper()
 	if _, err := s.Book(context.Background(), quota.Booking{Year: year, Kind: quota.KindNewConstruction, Entry: kind,
-		From: from, To: to, AmountM2: m2, Reason: "test", By: "tester", IdempotencyKey: key}); err != nil {
+		From: from, To: to, AmountM2: amount.FromM2(m2), Reason: "test", By: "tester", IdempotencyKey: key}); err != nil {
 		t.Fatalf("book %s %s→%s: %v", kind, from, to, err)
 	}
 }
@@ -107,7 +107,7 @@ func TestPlanOpensTreeFromTheLandAsItStands(t *testing.T) {
 	if codes["310115"] || codes["310115/SHFD"] {
 		t.Errorf("a district outside the city or an enclave got a Hangzhou quota account: %v", codes)
 	}
-	if plan.State != quota.PlanOpen || plan.Document == nil || plan.Document.Number != "浙自然资〔2027〕1号" || plan.IssuedM2 != 1_000_000 {
+	if plan.State != quota.PlanOpen || plan.Document == nil || plan.Document.Number != "浙自然资〔2027〕1号" || plan.IssuedM2 != 1_000_000*amount.PerM2 {
 		t.Fatalf("plan: %+v", plan)
 	}
 	// A park added later gets its earmark when the plan is opened again.
@@ -127,16 +127,16 @@ func TestPlanOpensTreeFromTheLandAsItStands(t *testing.T) {
 		t.Fatal("the park added mid-year got no earmark account")
 	}
 	plans, err := s.Plans(ctx)
-	if err != nil || len(plans) != 1 || plans[0].HeldM2 != 1_000_000 {
+	if err != nil || len(plans) != 1 || plans[0].HeldM2 != 1_000_000*amount.PerM2 {
 		t.Fatalf("plans: %+v %v", plans, err)
 	}
 	// Bad input names the problem and writes nothing.
 	for _, o := range []quota.Opening{
 		{Year: 1999, Kind: quota.KindNewConstruction, By: "admin"},
 		{Year: 2028, Kind: "gold", By: "admin"},
-		{Year: 2028, Kind: quota.KindNewConstruction, IssueM2: 5, By: "admin", IdempotencyKey: "k"},
+		{Year: 2028, Kind: quota.KindNewConstruction, Issue: ptr(5 * amount.PerM2), By: "admin", IdempotencyKey: "k"},
 		{Year: 2028, Kind: quota.KindNewConstruction, Document: &quota.Document{Number: "x", Date: "2028-13-01"}, By: "admin"},
-		{Year: 2028, Kind: quota.KindNewConstruction, Document: &quota.Document{Number: "x"}, IssueM2: 2e9, By: "admin", IdempotencyKey: "k"},
+		{Year: 2028, Kind: quota.KindNewConstruction, Document: &quota.Document{Number: "x"}, Issue: ptr(2e9 * amount.PerM2), By: "admin", IdempotencyKey: "k"},
 	} {
 		if _, _, _, _, err := s.OpenPlan(ctx, o); planning.CodeOf(err) != planning.ErrInvalid {
 			t.Errorf("%+v: %v, want invalid", o, err)
@@ -154,7 +154,7 @@ func TestApprovalConsumesQuotaOrIsRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.LandPark != "BINFU" || p.Need.NewM2 < 19_000 || p.Need.StockM2 <= 0 {
+	if p.LandPark != "BINFU" || p.Need.NewM2 < 19_000*amount.PerM2 || p.Need.StockM2 <= 0*amount.PerM2 {
 		t.Fatalf("project need: %+v", p)
 	}
 	approve := func(code string) (quota.StatusResult, error) {
@@ -187,8 +187,8 @@ func TestApprovalConsumesQuotaOrIsRefused(t *testing.T) {
 	}
 	h := yearHeld(t, s, 2027)
 	f1, _ := s.GetParcel(ctx, ids["F1"])
-	if d := h[fmt.Sprintf("P%d", project)] - (p.Need.NewM2 - roundCents(f1.AreaM2)); d > 0.001 || d < -0.001 {
-		t.Fatalf("the project holds %.2f after consuming F1 (%.2f of %.2f)", h[fmt.Sprintf("P%d", project)], f1.AreaM2, p.Need.NewM2)
+	if h[fmt.Sprintf("P%d", project)] != (p.Need.NewM2 - amount.FromM2(f1.AreaM2)).M2() {
+		t.Fatalf("the project holds %.2f after consuming F1 (%.2f of %s)", h[fmt.Sprintf("P%d", project)], f1.AreaM2, p.Need.NewM2)
 	}
 	// Approving the already-construction land consumes nothing.
 	if res, err := approve("F3"); err != nil || len(res.Entries) != 0 {
@@ -203,7 +203,7 @@ func TestApprovalConsumesQuotaOrIsRefused(t *testing.T) {
 	if err != nil || len(res.Entries) != 1 || res.Entries[0].Kind != quota.EntryReversal {
 		t.Fatalf("withdrawal: %+v %v", res, err)
 	}
-	if h := yearHeld(t, s, 2027); h[fmt.Sprintf("P%d", project)] != p.Need.NewM2 {
+	if h := yearHeld(t, s, 2027); h[fmt.Sprintf("P%d", project)] != p.Need.NewM2.M2() {
 		t.Fatalf("the withdrawal did not restore the project's quota: %v", h)
 	}
 	// Unknown status and parcel.
@@ -214,8 +214,6 @@ func TestApprovalConsumesQuotaOrIsRefused(t *testing.T) {
 		t.Errorf("unknown parcel: %v", err)
 	}
 }
-
-func roundCents(m2 float64) float64 { return float64(int64(m2*100+0.5)) / 100 }
 
 func ptrDay(s string) *time.Time {
 	d, _ := time.Parse(time.DateOnly, s)
@@ -311,8 +309,8 @@ func TestConcurrentNeedGrantsGrantTheNeedOnce(t *testing.T) {
 			t.Errorf("unexpected: %v", err)
 		}
 	}
-	if h := yearHeld(t, s, 2027)[fmt.Sprintf("P%d", project)]; ok != 1 || h != p.Need.NewM2 {
-		t.Fatalf("%d grants booked, project holds %.2f for a need of %.2f", ok, h, p.Need.NewM2)
+	if h := yearHeld(t, s, 2027)[fmt.Sprintf("P%d", project)]; ok != 1 || h != p.Need.NewM2.M2() {
+		t.Fatalf("%d grants booked, project holds %.2f for a need of %s", ok, h, p.Need.NewM2)
 	}
 	// A retry with the key that succeeded returns its entry, not a 409.
 	for i, err := range errs {
@@ -325,23 +323,23 @@ func TestConcurrentNeedGrantsGrantTheNeedOnce(t *testing.T) {
 		}
 	}
 	// More than the need: refused, unless an admin gives a reason.
-	_, err := s.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: project, AmountM2: 5000, Reason: "more", By: "o", IdempotencyKey: "more"})
+	_, err := s.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: project, Amount: ptr(5000 * amount.PerM2), Reason: "more", By: "o", IdempotencyKey: "more"})
 	if planning.CodeOf(err) != planning.ErrConflict {
 		t.Fatalf("grant beyond the need: %v", err)
 	}
-	if _, err := s.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: project, AmountM2: 5000, Reason: "more", By: "o",
+	if _, err := s.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: project, Amount: ptr(5000 * amount.PerM2), Reason: "more", By: "o",
 		IdempotencyKey: "more2", OverrideReason: "road widening"}); planning.CodeOf(err) != planning.ErrForbidden {
 		t.Fatalf("an allocator's override: %v", err)
 	}
-	e, err := s.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: project, AmountM2: 5000, Reason: "more", By: "admin",
+	e, err := s.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: project, Amount: ptr(5000 * amount.PerM2), Reason: "more", By: "admin",
 		IdempotencyKey: "more3", OverrideReason: "road widening", Admin: true})
 	if err != nil || e.OverrideReason != "road widening" {
 		t.Fatalf("an admin's override: %+v %v", e, err)
 	}
 	// The smallest amount is named.
-	if _, err := s.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: project, AmountM2: 0.004, Reason: "x", By: "o",
+	if _, err := s.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: project, Amount: ptr(amount.Area(0)), Reason: "x", By: "o",
 		IdempotencyKey: "tiny"}); err == nil || !strings.Contains(err.Error(), "smallest amount is 0.01 m²") && !strings.Contains(err.Error(), "below the smallest amount, 0.01 m²") {
-		t.Fatalf("0.004 m²: %v", err)
+		t.Fatalf("0 m²: %v", err)
 	}
 }
 
@@ -372,12 +370,12 @@ func TestCloseCarriesOverLapsesAndRefusesBookings(t *testing.T) {
 	bookYear(t, s, 2027, quota.EntryReserve, "330100", "330100/RESERVE", 100_000, "res")
 	bookYear(t, s, 2027, quota.EntryAllocate, "330100", "330111", 300_000, "d")
 	bookYear(t, s, 2027, quota.EntryAllocate, "330111", "330111/BINFU", 200_000, "p")
-	if _, err := s.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: project, AmountM2: 10_000.01, Reason: "g", By: "o", IdempotencyKey: "g"}); err != nil {
+	if _, err := s.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: project, Amount: ptr(amount.Area(1_000_001)), Reason: "g", By: "o", IdempotencyKey: "g"}); err != nil {
 		t.Fatal(err)
 	}
 	before := yearHeld(t, s, 2027)
 	preview, err := s.ClosePreview(ctx, 2027, quota.KindNewConstruction)
-	if err != nil || preview.Closed || preview.CarryOverShare != 0.5 || preview.Totals.HeldM2 != 1_000_000 {
+	if err != nil || preview.Closed || preview.CarryOverShare != 0.5 || preview.Totals.HeldM2 != 1_000_000*amount.PerM2 {
 		t.Fatalf("preview: %+v %v", preview, err)
 	}
 	if after := yearHeld(t, s, 2027); fmt.Sprint(after) != fmt.Sprint(before) {
@@ -395,7 +393,7 @@ func TestCloseCarriesOverLapsesAndRefusesBookings(t *testing.T) {
 	for _, v := range h28 {
 		carried += v
 	}
-	if left != 0 || carried != c.Totals.CarryM2+c.Totals.RewardM2 || c.Totals.CarryM2+c.Totals.LapseM2 != 1_000_000 {
+	if left != 0 || amount.FromM2(carried) != c.Totals.CarryM2+c.Totals.RewardM2 || c.Totals.CarryM2+c.Totals.LapseM2 != 1_000_000*amount.PerM2 {
 		t.Fatalf("after close: 2027 holds %.2f, 2028 holds %.2f; totals %+v", left, carried, c.Totals)
 	}
 	pa := fmt.Sprintf("P%d", project)
@@ -409,7 +407,7 @@ func TestCloseCarriesOverLapsesAndRefusesBookings(t *testing.T) {
 		t.Fatalf("%d carry-ins without their carry-over (%v)", orphans, err)
 	}
 	// The closed year refuses bookings, a second close and a re-opening.
-	_, err = s.Book(ctx, quota.Booking{Year: 2027, Kind: quota.KindNewConstruction, Entry: quota.EntryIssue, To: "330100", AmountM2: 1,
+	_, err = s.Book(ctx, quota.Booking{Year: 2027, Kind: quota.KindNewConstruction, Entry: quota.EntryIssue, To: "330100", AmountM2: 1 * amount.PerM2,
 		Reason: "late", By: "admin", IdempotencyKey: "late"})
 	if planning.CodeOf(err) != planning.ErrConflict || !strings.Contains(err.Error(), "closed") {
 		t.Fatalf("booking into a closed year: %v", err)
@@ -443,7 +441,7 @@ func TestLedgerCannotBeTruncatedNorBalancesEdited(t *testing.T) {
 	// An issue that would take an account beyond the engine's range is
 	// refused at booking, naming the limit.
 	_, err := s.Book(ctx, quota.Booking{Year: 2027, Kind: quota.KindNewConstruction, Entry: quota.EntryIssue, To: "330100",
-		AmountM2: 999_999_999, Reason: "huge", By: "admin", IdempotencyKey: "huge"})
+		AmountM2: 999_999_999 * amount.PerM2, Reason: "huge", By: "admin", IdempotencyKey: "huge"})
 	if planning.CodeOf(err) != planning.ErrInvalid || !strings.Contains(err.Error(), "100,000 hm²") {
 		t.Fatalf("an issue beyond the limit: %v", err)
 	}
@@ -485,7 +483,7 @@ func TestCloseRacingBookingsStrandsNothing(t *testing.T) {
 		go func(i int) {
 			defer wg.Done()
 			_, errs[i] = s.Book(ctx, quota.Booking{Year: 2027, Kind: quota.KindNewConstruction, Entry: quota.EntryAllocate,
-				From: "330100", To: "330111", AmountM2: 1000, Reason: "race", By: "o", IdempotencyKey: fmt.Sprint("race-", i)})
+				From: "330100", To: "330111", AmountM2: 1000 * amount.PerM2, Reason: "race", By: "o", IdempotencyKey: fmt.Sprint("race-", i)})
 		}(i)
 	}
 	wg.Add(1)
@@ -517,7 +515,7 @@ func TestTransferBetweenDistricts(t *testing.T) {
 	ctx := context.Background()
 	bookYear(t, s, 2027, quota.EntryAllocate, "330100", "330111", 300_000, "d")
 	e, err := s.Book(ctx, quota.Booking{Year: 2027, Kind: quota.KindNewConstruction, Entry: quota.EntryTransfer, From: "330111", To: "330108",
-		AmountM2: 120_000, Reason: "指标调剂", By: "admin", IdempotencyKey: "tr", Document: &quota.Document{Number: "杭规划资源〔2027〕12号"}})
+		AmountM2: 120_000 * amount.PerM2, Reason: "指标调剂", By: "admin", IdempotencyKey: "tr", Document: &quota.Document{Number: "杭规划资源〔2027〕12号"}})
 	if err != nil || e.Document == nil || e.Document.Number != "杭规划资源〔2027〕12号" {
 		t.Fatalf("transfer: %+v %v", e, err)
 	}
@@ -525,23 +523,23 @@ func TestTransferBetweenDistricts(t *testing.T) {
 	for _, a := range accounts {
 		switch a.Code {
 		case "330111":
-			if a.HeldM2 != 180_000 || a.WithdrawnM2 != 120_000 {
+			if a.HeldM2 != 180_000*amount.PerM2 || a.WithdrawnM2 != 120_000*amount.PerM2 {
 				t.Errorf("Fuyang after the transfer: %+v", a.Figures)
 			}
 		case "330108":
-			if a.HeldM2 != 120_000 || a.ReceivedM2 != 120_000 || a.Subtree.IssuedM2 != 120_000 {
+			if a.HeldM2 != 120_000*amount.PerM2 || a.ReceivedM2 != 120_000*amount.PerM2 || a.Subtree.IssuedM2 != 120_000*amount.PerM2 {
 				t.Errorf("Binjiang after the transfer: %+v %+v", a.Figures, a.Subtree)
 			}
 		}
 	}
 	// Only between districts, and never more than the sender holds.
 	for _, b := range []quota.Booking{
-		{Entry: quota.EntryTransfer, From: "330111", To: "330111/BINFU", AmountM2: 1},
-		{Entry: quota.EntryTransfer, From: "330111", To: "330108", AmountM2: 180_000.01},
+		{Entry: quota.EntryTransfer, From: "330111", To: "330111/BINFU", AmountM2: 1 * amount.PerM2},
+		{Entry: quota.EntryTransfer, From: "330111", To: "330108", AmountM2: 18_000_001},
 	} {
 		b.Year, b.Kind, b.Reason, b.By, b.IdempotencyKey = 2027, quota.KindNewConstruction, "x", "admin", fmt.Sprint("bad-", b.To, b.AmountM2)
 		if _, err := s.Book(ctx, b); err == nil {
-			t.Errorf("%s → %s %.2f accepted", b.From, b.To, b.AmountM2)
+			t.Errorf("%s → %s %s accepted", b.From, b.To, b.AmountM2)
 		}
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/hangzhou-hitech/landquota/geo"
+	"github.com/hangzhou-hitech/landquota/planning/amount"
 	"github.com/hangzhou-hitech/landquota/planning/quota"
 )
 
@@ -317,8 +317,8 @@ func countAreaCols(key, zh, en string) []Column {
 	return append([]Column{{key + "_count", zh + "（宗）", en + " (parcels)", KindInt}}, areaCols(key, zh, en)...)
 }
 
-func hm2(m2 float64) float64 { return geo.RoundHectares(m2) }
-func mu(m2 float64) float64  { return roundTo(geo.MuFromM2(m2), 2) }
+func hm2(m2 float64) float64 { return amount.FromM2(m2).Rounded(amount.Hectare) }
+func mu(m2 float64) float64  { return amount.FromM2(m2).Rounded(amount.Mu) }
 
 func areaCells(m2 float64) []any    { return []any{hm2(m2), mu(m2)} }
 func countAreaCells(a Amount) []any { return []any{a.N, hm2(a.M2), mu(a.M2)} }
@@ -376,8 +376,8 @@ func quotaTable(units []Unit, plans []PlanFigures) Table {
 				f.RemainingM2 += g.RemainingM2
 			}
 			row := append(unitCells(u), p.NameZh)
-			for _, v := range []float64{f.IssuedM2, f.AllocatedM2, f.ConsumedM2, f.WithdrawnM2, f.RemainingM2} {
-				row = append(row, areaCells(v)...)
+			for _, v := range []amount.Area{f.IssuedM2, f.AllocatedM2, f.ConsumedM2, f.WithdrawnM2, f.RemainingM2} {
+				row = append(row, areaCells(v.M2())...)
 			}
 			t.Rows = append(t.Rows, row)
 		}

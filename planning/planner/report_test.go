@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/amount"
 	"github.com/hangzhou-hitech/landquota/planning/quota"
 )
 
@@ -63,14 +64,14 @@ func TestReportTotalsMatchHandSums(t *testing.T) {
 		{District: "330111", Park: "", Class: "07", All: Amount{9, 90_000}},
 	}
 	accounts := []quota.Account{
-		{ID: 1, Code: "330100", Kind: quota.AccountCity, Figures: quota.Figures{HeldM2: 500_000}},
-		{ID: 2, Code: "330111", ParentID: 1, Kind: quota.AccountDistrict, Figures: quota.Figures{HeldM2: 60_000, WithdrawnM2: 10_000}},
-		{ID: 3, Code: "330111/BINFU", ParentID: 2, Kind: quota.AccountPark, Figures: quota.Figures{HeldM2: 20_000}},
-		{ID: 4, Code: "P1", ParentID: 3, Kind: quota.AccountProject, Figures: quota.Figures{HeldM2: 5_000, ConsumedM2: 15_000}},
-		{ID: 5, Code: "330108", ParentID: 1, Kind: quota.AccountDistrict, Figures: quota.Figures{HeldM2: 40_000}},
+		{ID: 1, Code: "330100", Kind: quota.AccountCity, Figures: quota.Figures{HeldM2: 500_000 * amount.PerM2}},
+		{ID: 2, Code: "330111", ParentID: 1, Kind: quota.AccountDistrict, Figures: quota.Figures{HeldM2: 60_000 * amount.PerM2, WithdrawnM2: 10_000 * amount.PerM2}},
+		{ID: 3, Code: "330111/BINFU", ParentID: 2, Kind: quota.AccountPark, Figures: quota.Figures{HeldM2: 20_000 * amount.PerM2}},
+		{ID: 4, Code: "P1", ParentID: 3, Kind: quota.AccountProject, Figures: quota.Figures{HeldM2: 5_000 * amount.PerM2, ConsumedM2: 15_000 * amount.PerM2}},
+		{ID: 5, Code: "330108", ParentID: 1, Kind: quota.AccountDistrict, Figures: quota.Figures{HeldM2: 40_000 * amount.PerM2}},
 		{ID: 6, Code: "330108/HTZ", ParentID: 5, Kind: quota.AccountPark},
 		{ID: 7, Code: "330109", ParentID: 1, Kind: quota.AccountDistrict},
-		{ID: 8, Code: "330109/BINXIAO", ParentID: 7, Kind: quota.AccountPark, Figures: quota.Figures{HeldM2: 30_000}},
+		{ID: 8, Code: "330109/BINXIAO", ParentID: 7, Kind: quota.AccountPark, Figures: quota.Figures{HeldM2: 30_000 * amount.PerM2}},
 	}
 	quota.SumSubtrees(accounts) // as the store hands them out
 	in := ReportInput{Year: 2026, Start: *day("2025-12-31"), End: *day("2026-12-31"), Rules: DefaultRules(),

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/amount"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 )
@@ -303,7 +304,7 @@ func (r *SearchRequest) Check() (Search, error) {
 		if a.Unit == "" {
 			return q, fieldError("what.area.unit", "say which unit min and max are in: m2, mu (亩) or ha (hm²)")
 		}
-		u, err := geo.ParseAreaUnit(a.Unit)
+		u, err := amount.ParseUnit(a.Unit)
 		if err != nil {
 			return q, fieldError("what.area.unit", "%v", err)
 		}

@@ -3,7 +3,7 @@ package planner
 import (
 	"math"
 
-	"github.com/hangzhou-hitech/landquota/geo"
+	"github.com/hangzhou-hitech/landquota/planning/amount"
 )
 
 // Area is an area in m² with the forms officials read: hm² to 2 decimals
@@ -14,9 +14,11 @@ type Area struct {
 	Mu  float64 `json:"area_mu"`
 }
 
-// AreaOf rounds m² for display; hm² and 亩 come from the unrounded value.
+// AreaOf rounds measured m² for display the way the ledger rounds an
+// amount (amount.FromM2); hm² and 亩 are that amount's, so the three agree.
 func AreaOf(m2 float64) Area {
-	return Area{M2: roundTo(m2, 2), Hm2: geo.RoundHectares(m2), Mu: roundTo(geo.MuFromM2(m2), 2)}
+	a := amount.FromM2(m2)
+	return Area{M2: a.M2(), Hm2: a.Rounded(amount.Hectare), Mu: a.Rounded(amount.Mu)}
 }
 
 // roundTo rounds half away from zero to n decimals.

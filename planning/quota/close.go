@@ -2,10 +2,11 @@ package quota
 
 import (
 	"fmt"
-	"math"
+	"math/big"
 	"sort"
+	"strconv"
 
-	"github.com/hangzhou-hitech/landquota/geo"
+	"github.com/hangzhou-hitech/landquota/planning/amount"
 )
 
 // Year end (年终结转). Closing a plan takes what every account holds and
@@ -33,8 +34,8 @@ type CloseRules struct {
 type DistrictStock struct {
 	District           string
 	NameZh, NameEn     string
-	UnsuppliedDisposed float64 // 批而未供 disposed (supplied) in the year, m²
-	IdleDisposed       float64 // 闲置 disposed in the year, m²
+	UnsuppliedDisposed amount.Area // 批而未供 disposed (supplied) in the year
+	IdleDisposed       amount.Area // 闲置 disposed in the year
 	SupplyRate5y       *float64
 }
 
@@ -45,31 +46,31 @@ type CloseAccount struct {
 	NameZh   string      `json:"name_zh"`
 	NameEn   string      `json:"name_en"`
 	District string      `json:"district,omitempty"`
-	HeldM2   float64     `json:"held_m2"`
-	CarryM2  float64     `json:"carry_m2"`
-	LapseM2  float64     `json:"lapse_m2"`
+	HeldM2   amount.Area `json:"held_m2"`
+	CarryM2  amount.Area `json:"carry_m2"`
+	LapseM2  amount.Area `json:"lapse_m2"`
 	Withheld bool        `json:"withheld,omitempty"`
 }
 
 // LinkageRow is one district's 增存挂钩 adjustment for the next year.
 type LinkageRow struct {
-	District      string   `json:"district"`
-	NameZh        string   `json:"name_zh"`
-	NameEn        string   `json:"name_en"`
-	DisposedM2    float64  `json:"disposed_m2"`
-	SupplyRate5y  *float64 `json:"supply_rate_5y"`
-	RewardM2      float64  `json:"reward_m2"`
-	Withheld      bool     `json:"withheld"`
-	ExplanationZh string   `json:"explanation_zh"`
-	ExplanationEn string   `json:"explanation_en"`
+	District      string      `json:"district"`
+	NameZh        string      `json:"name_zh"`
+	NameEn        string      `json:"name_en"`
+	DisposedM2    amount.Area `json:"disposed_m2"`
+	SupplyRate5y  *float64    `json:"supply_rate_5y"`
+	RewardM2      amount.Area `json:"reward_m2"`
+	Withheld      bool        `json:"withheld"`
+	ExplanationZh string      `json:"explanation_zh"`
+	ExplanationEn string      `json:"explanation_en"`
 }
 
 // CloseTotals add up a closing.
 type CloseTotals struct {
-	HeldM2   float64 `json:"held_m2"`
-	CarryM2  float64 `json:"carry_m2"`
-	LapseM2  float64 `json:"lapse_m2"`
-	RewardM2 float64 `json:"reward_m2"`
+	HeldM2   amount.Area `json:"held_m2"`
+	CarryM2  amount.Area `json:"carry_m2"`
+	LapseM2  amount.Area `json:"lapse_m2"`
+	RewardM2 amount.Area `json:"reward_m2"`
 }
 
 // Closing is the preview of a year end, and once done its record.
@@ -86,8 +87,8 @@ type Closing struct {
 }
 
 // PlanClose computes a year end from the accounts of the closing plan and
-// the districts' stock facts. Amounts are whole hundredths of a m²: the
-// carried part is rounded down, so carried + lapsed == held exactly.
+// the districts' stock facts. The carried part is rounded down to the
+// hundredth of a m², so carried + lapsed == held exactly.
 func PlanClose(year int, kind Kind, accounts []Account, stock []DistrictStock, r CloseRules) Closing {
 	c := Closing{Year: year, Kind: kind, NextYear: year + 1, CarryOverShare: r.CarryOverShare, Document: r.Document,
 		Accounts: []CloseAccount{}, Linkage: []LinkageRow{}}
@@ -100,12 +101,11 @@ func PlanClose(year int, kind Kind, accounts []Account, stock []DistrictStock, r
 			continue
 		}
 		ca := CloseAccount{Code: a.Code, Kind: a.Kind, NameZh: a.NameZh, NameEn: a.NameEn, District: a.District, HeldM2: a.HeldM2}
-		held := cents(a.HeldM2)
-		carry := int64(math.Floor(float64(held) * r.CarryOverShare))
+		carry := share(a.HeldM2, r.CarryOverShare)
 		if below[a.District] {
 			carry, ca.Withheld = 0, true
 		}
-		ca.CarryM2, ca.LapseM2 = float64(carry)/100, float64(held-carry)/100
+		ca.CarryM2, ca.LapseM2 = carry, a.HeldM2-carry
 		c.Accounts = append(c.Accounts, ca)
 		c.Totals.HeldM2 += ca.HeldM2
 		c.Totals.CarryM2 += ca.CarryM2
@@ -114,7 +114,7 @@ func PlanClose(year int, kind Kind, accounts []Account, stock []DistrictStock, r
 	sort.SliceStable(c.Accounts, func(i, j int) bool { return accountOrder(c.Accounts[i]) < accountOrder(c.Accounts[j]) })
 	for _, d := range stock {
 		disposed := d.UnsuppliedDisposed + d.IdleDisposed
-		row := LinkageRow{District: d.District, NameZh: d.NameZh, NameEn: d.NameEn, DisposedM2: round2(disposed), SupplyRate5y: d.SupplyRate5y}
+		row := LinkageRow{District: d.District, NameZh: d.NameZh, NameEn: d.NameEn, DisposedM2: disposed, SupplyRate5y: d.SupplyRate5y}
 		rate := "无近五年批地"
 		rateEn := "no land approved in five years"
 		if d.SupplyRate5y != nil {
@@ -127,24 +127,31 @@ func PlanClose(year int, kind Kind, accounts []Account, stock []DistrictStock, r
 			row.ExplanationZh = fmt.Sprintf("%s，低于 %.0f%% 下限：不予结转、不予奖励（增存挂钩）", rate, r.SupplyRateFloor*100)
 			row.ExplanationEn = fmt.Sprintf("%s, below the %.0f%% floor: nothing carried over, no reward (增存挂钩)", rateEn, r.SupplyRateFloor*100)
 		default:
-			row.RewardM2 = float64(int64(math.Floor(float64(cents(disposed))*r.RewardRatio))) / 100
+			row.RewardM2 = share(disposed, r.RewardRatio)
 			row.ExplanationZh = fmt.Sprintf("%d 年消化批而未供 %.2f 公顷、处置闲置 %.2f 公顷，按 %.0f%% 奖励 %.2f 公顷（%.2f 亩）；%s",
-				year, geo.RoundHectares(d.UnsuppliedDisposed), geo.RoundHectares(d.IdleDisposed), r.RewardRatio*100,
-				geo.RoundHectares(row.RewardM2), math.Round(geo.MuFromM2(row.RewardM2)*100)/100, rate)
+				year, d.UnsuppliedDisposed.Rounded(amount.Hectare), d.IdleDisposed.Rounded(amount.Hectare), r.RewardRatio*100,
+				row.RewardM2.Rounded(amount.Hectare), row.RewardM2.Rounded(amount.Mu), rate)
 			row.ExplanationEn = fmt.Sprintf("in %d it supplied %.2f hm² of approved-unsupplied land and disposed of %.2f hm² of idle land: %.0f%% of that, %.2f hm² (%.2f mu), is its reward; %s",
-				year, geo.RoundHectares(d.UnsuppliedDisposed), geo.RoundHectares(d.IdleDisposed), r.RewardRatio*100,
-				geo.RoundHectares(row.RewardM2), math.Round(geo.MuFromM2(row.RewardM2)*100)/100, rateEn)
+				year, d.UnsuppliedDisposed.Rounded(amount.Hectare), d.IdleDisposed.Rounded(amount.Hectare), r.RewardRatio*100,
+				row.RewardM2.Rounded(amount.Hectare), row.RewardM2.Rounded(amount.Mu), rateEn)
 		}
 		c.Linkage = append(c.Linkage, row)
 		c.Totals.RewardM2 += row.RewardM2
 	}
-	c.Totals.HeldM2, c.Totals.CarryM2 = round2(c.Totals.HeldM2), round2(c.Totals.CarryM2)
-	c.Totals.LapseM2, c.Totals.RewardM2 = round2(c.Totals.LapseM2), round2(c.Totals.RewardM2)
 	return c
 }
 
-func cents(m2 float64) int64    { return int64(math.Round(m2 * 100)) }
-func round2(m2 float64) float64 { return math.Round(m2*100) / 100 }
+// share is the policy's share of an amount, rounded down to the hundredth
+// of a m². The share is read as the decimal the policy states (0.3, not
+// the float just below it), so 30% of 10 m² is exactly 3 m².
+func share(a amount.Area, s float64) amount.Area {
+	r, ok := new(big.Rat).SetString(strconv.FormatFloat(s, 'g', -1, 64))
+	if !ok { // NaN or Inf: the policy's validation refuses them
+		return 0
+	}
+	r.Mul(r, new(big.Rat).SetInt64(int64(a)))
+	return amount.Area(new(big.Int).Div(r.Num(), r.Denom()).Int64()) // Div floors for a positive denominator
+}
 
 // accountOrder lists the tree top down: city, reserve, districts, parks,
 // projects, each by code.

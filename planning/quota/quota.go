@@ -12,9 +12,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/allocation"
+	"github.com/hangzhou-hitech/landquota/planning/amount"
 )
 
 // Kind is a kind of quota, each kept in separate accounts.
@@ -86,17 +86,17 @@ type Plan struct {
 	ClosedAt *time.Time `json:"closed_at,omitempty"`
 	ClosedBy string     `json:"closed_by,omitempty"`
 
-	IssuedM2   float64 `json:"issued_m2"`
-	HeldM2     float64 `json:"held_m2"`
-	ConsumedM2 float64 `json:"consumed_m2"`
-	IssuedHa   float64 `json:"issued_hm2"`
-	HeldHa     float64 `json:"held_hm2"`
-	ConsumedHa float64 `json:"consumed_hm2"`
+	IssuedM2   amount.Area `json:"issued_m2"`
+	HeldM2     amount.Area `json:"held_m2"`
+	ConsumedM2 amount.Area `json:"consumed_m2"`
+	IssuedHa   float64     `json:"issued_hm2"`
+	HeldHa     float64     `json:"held_hm2"`
+	ConsumedHa float64     `json:"consumed_hm2"`
 }
 
 // WithUnits fills the hm² forms of a plan's totals.
 func (p *Plan) WithUnits() {
-	p.IssuedHa, p.HeldHa, p.ConsumedHa = geo.RoundHectares(p.IssuedM2), geo.RoundHectares(p.HeldM2), geo.RoundHectares(p.ConsumedM2)
+	p.IssuedHa, p.HeldHa, p.ConsumedHa = p.IssuedM2.Rounded(amount.Hectare), p.HeldM2.Rounded(amount.Hectare), p.ConsumedM2.Rounded(amount.Hectare)
 }
 
 // Opening asks to open (or re-sync) a year's plan.
@@ -105,7 +105,7 @@ type Opening struct {
 	Kind           Kind
 	Name           string
 	Document       *Document
-	IssueM2        float64 // > 0: book this much as the plan's first issue (下达)
+	Issue          *amount.Area // book this much as the plan's first issue (下达); nil: none
 	By             string
 	IdempotencyKey string
 }
@@ -127,15 +127,14 @@ func (o *Opening) Check() error {
 			return err
 		}
 	}
-	if o.IssueM2 != 0 {
+	if o.Issue != nil {
 		if o.Document == nil {
 			return invalid("document", "issuing quota needs the issuing document (文号, date, issuing body)")
 		}
-		b := Booking{Year: o.Year, Kind: o.Kind, Entry: EntryIssue, To: "city", AmountM2: o.IssueM2, Reason: "下达", By: o.By, IdempotencyKey: o.IdempotencyKey}
+		b := Booking{Year: o.Year, Kind: o.Kind, Entry: EntryIssue, To: "city", AmountM2: *o.Issue, Reason: "下达", By: o.By, IdempotencyKey: o.IdempotencyKey}
 		if err := b.Check(); err != nil {
 			return err
 		}
-		o.IssueM2 = b.AmountM2
 	}
 	if o.By == "" {
 		return planning.Errorf(planning.ErrUnauthenticated, "log in first")
@@ -187,14 +186,14 @@ type Account struct {
 //   - Held: what it holds now = Received − PassedDown − ReturnedUp −
 //     Consumed − Withdrawn.
 type Figures struct {
-	ReceivedM2   float64 `json:"received_m2"`
-	PassedDownM2 float64 `json:"passed_down_m2"`
-	ReturnedUpM2 float64 `json:"returned_up_m2"`
-	ConsumedM2   float64 `json:"consumed_m2"`
-	WithdrawnM2  float64 `json:"withdrawn_m2"`
-	HeldM2       float64 `json:"held_m2"`
-	HeldHa       float64 `json:"held_hm2"`
-	HeldMu       float64 `json:"held_mu"`
+	ReceivedM2   amount.Area `json:"received_m2"`
+	PassedDownM2 amount.Area `json:"passed_down_m2"`
+	ReturnedUpM2 amount.Area `json:"returned_up_m2"`
+	ConsumedM2   amount.Area `json:"consumed_m2"`
+	WithdrawnM2  amount.Area `json:"withdrawn_m2"`
+	HeldM2       amount.Area `json:"held_m2"`
+	HeldHa       float64     `json:"held_hm2"`
+	HeldMu       float64     `json:"held_mu"`
 }
 
 // Subtree are an account's figures together with everything below it
@@ -210,16 +209,16 @@ type Figures struct {
 //   - Remaining: what the subtree holds (结余/剩余): the figure both the
 //     dashboard and the yearly report call remaining.
 type Subtree struct {
-	IssuedM2    float64 `json:"issued_m2"`
-	AllocatedM2 float64 `json:"allocated_m2"`
-	ConsumedM2  float64 `json:"consumed_m2"`
-	WithdrawnM2 float64 `json:"withdrawn_m2"`
-	RemainingM2 float64 `json:"remaining_m2"`
-	IssuedHa    float64 `json:"issued_hm2"`
-	AllocatedHa float64 `json:"allocated_hm2"`
-	ConsumedHa  float64 `json:"consumed_hm2"`
-	WithdrawnHa float64 `json:"withdrawn_hm2"`
-	RemainingHa float64 `json:"remaining_hm2"`
+	IssuedM2    amount.Area `json:"issued_m2"`
+	AllocatedM2 amount.Area `json:"allocated_m2"`
+	ConsumedM2  amount.Area `json:"consumed_m2"`
+	WithdrawnM2 amount.Area `json:"withdrawn_m2"`
+	RemainingM2 amount.Area `json:"remaining_m2"`
+	IssuedHa    float64     `json:"issued_hm2"`
+	AllocatedHa float64     `json:"allocated_hm2"`
+	ConsumedHa  float64     `json:"consumed_hm2"`
+	WithdrawnHa float64     `json:"withdrawn_hm2"`
+	RemainingHa float64     `json:"remaining_hm2"`
 }
 
 func (t *Subtree) add(o Subtree) {
@@ -232,8 +231,9 @@ func (t *Subtree) add(o Subtree) {
 
 // WithUnits fills the hm² forms.
 func (t *Subtree) WithUnits() {
-	t.IssuedHa, t.AllocatedHa, t.ConsumedHa = geo.RoundHectares(t.IssuedM2), geo.RoundHectares(t.AllocatedM2), geo.RoundHectares(t.ConsumedM2)
-	t.WithdrawnHa, t.RemainingHa = geo.RoundHectares(t.WithdrawnM2), geo.RoundHectares(t.RemainingM2)
+	ha := func(a amount.Area) float64 { return a.Rounded(amount.Hectare) }
+	t.IssuedHa, t.AllocatedHa, t.ConsumedHa = ha(t.IssuedM2), ha(t.AllocatedM2), ha(t.ConsumedM2)
+	t.WithdrawnHa, t.RemainingHa = ha(t.WithdrawnM2), ha(t.RemainingM2)
 }
 
 // EntryKind is what a ledger entry does.
@@ -272,25 +272,25 @@ func (k EntryKind) ProvinceLevel() bool {
 
 // Entry is one ledger line. It is never changed once booked.
 type Entry struct {
-	ID             int64     `json:"id"`
-	PlanID         int64     `json:"plan_id"`
-	Kind           EntryKind `json:"kind"`
-	From           string    `json:"from,omitempty"` // account code; "" is outside the plan
-	To             string    `json:"to,omitempty"`
-	AmountM2       float64   `json:"amount_m2"`
-	AmountHa       float64   `json:"amount_hm2"`
-	AmountMu       float64   `json:"amount_mu"`
-	Reason         string    `json:"reason"`
-	CreatedBy      string    `json:"created_by"`
-	CreatedAt      time.Time `json:"created_at"`
-	IdempotencyKey string    `json:"idempotency_key"`
-	Reverses       int64     `json:"reverses,omitempty"`
-	ReversedBy     int64     `json:"reversed_by,omitempty"`
-	ScenarioID     int64     `json:"scenario_id,omitempty"`
-	ParcelID       int64     `json:"parcel_id,omitempty"`
-	CarriedFrom    int64     `json:"carried_from,omitempty"`
-	Document       *Document `json:"document"`
-	OverrideReason string    `json:"override_reason,omitempty"`
+	ID             int64       `json:"id"`
+	PlanID         int64       `json:"plan_id"`
+	Kind           EntryKind   `json:"kind"`
+	From           string      `json:"from,omitempty"` // account code; "" is outside the plan
+	To             string      `json:"to,omitempty"`
+	AmountM2       amount.Area `json:"amount_m2"`
+	AmountHa       float64     `json:"amount_hm2"`
+	AmountMu       float64     `json:"amount_mu"`
+	Reason         string      `json:"reason"`
+	CreatedBy      string      `json:"created_by"`
+	CreatedAt      time.Time   `json:"created_at"`
+	IdempotencyKey string      `json:"idempotency_key"`
+	Reverses       int64       `json:"reverses,omitempty"`
+	ReversedBy     int64       `json:"reversed_by,omitempty"`
+	ScenarioID     int64       `json:"scenario_id,omitempty"`
+	ParcelID       int64       `json:"parcel_id,omitempty"`
+	CarriedFrom    int64       `json:"carried_from,omitempty"`
+	Document       *Document   `json:"document"`
+	OverrideReason string      `json:"override_reason,omitempty"`
 }
 
 // Booking asks to book one entry.
@@ -299,7 +299,7 @@ type Booking struct {
 	Kind           Kind
 	Entry          EntryKind
 	From, To       string // account codes
-	AmountM2       float64
+	AmountM2       amount.Area
 	Reason         string
 	By             string
 	IdempotencyKey string
@@ -307,24 +307,21 @@ type Booking struct {
 	OverrideReason string
 }
 
-// MaxAmountM2 is the largest amount one entry may move, and one account
-// hold: the allocation engine's exact range (allocation.MaxArea).
-const MaxAmountM2 = 1_000_000_000
+// MaxAmount is the largest amount one entry may move: the allocation
+// engine's exact range (1e9 m², 100 000 hm²).
+const MaxAmount = allocation.MaxArea
 
-// CheckAmount rounds an amount to whole hundredths of a m² and refuses what
-// the ledger cannot hold, naming the limit.
-func CheckAmount(m2 float64) (float64, error) {
-	if math.IsNaN(m2) || m2 <= 0 {
-		return 0, invalid("amount", "the amount must be a positive area, got %v m²", m2)
+// CheckAmount refuses an amount the ledger does not take, naming the limit.
+// Amounts are exact hundredths of a m² already (amount.Parse rounded what
+// was typed in hm² or 亩 once), so nothing is rounded here.
+func CheckAmount(a amount.Area) error {
+	if a <= 0 {
+		return invalid("amount", "the smallest amount is 0.01 m², got %s", amount.FormatM2(a, false))
 	}
-	if m2 > MaxAmountM2 {
-		return 0, invalid("amount", "%.2f m² is more than the largest amount, %d m² (100,000 hm²)", m2, MaxAmountM2)
+	if a > MaxAmount {
+		return invalid("amount", "%s is more than the largest amount, %s (100 000 hm²)", amount.FormatM2(a, false), amount.FormatM2(MaxAmount, false))
 	}
-	r := math.Round(m2*100) / 100
-	if r < 0.01 {
-		return 0, invalid("amount", "%v m² is below the smallest amount, 0.01 m²", m2)
-	}
-	return r, nil
+	return nil
 }
 
 // Check applies the rules that need no database: a known kind, a positive
@@ -340,11 +337,9 @@ func (b *Booking) Check() error {
 	if !known {
 		return invalid("entry", "unknown entry kind %q (one of %s)", b.Entry, joinKinds())
 	}
-	amount, err := CheckAmount(b.AmountM2)
-	if err != nil {
+	if err := CheckAmount(b.AmountM2); err != nil {
 		return err
 	}
-	b.AmountM2 = amount
 	if b.Document != nil {
 		if err := b.Document.Check("document"); err != nil {
 			return err
@@ -379,14 +374,12 @@ func invalid(field, format string, args ...any) *planning.Error {
 
 // WithUnits fills the hm² and 亩 forms of an entry's amount.
 func (e *Entry) WithUnits() {
-	e.AmountHa = math.Round(geo.HectaresFromM2(e.AmountM2)*100) / 100
-	e.AmountMu = math.Round(geo.MuFromM2(e.AmountM2)*100) / 100
+	e.AmountHa, e.AmountMu = e.AmountM2.Rounded(amount.Hectare), e.AmountM2.Rounded(amount.Mu)
 }
 
 // WithUnits fills the hm² and 亩 forms of the held amount.
 func (f *Figures) WithUnits() {
-	f.HeldHa = math.Round(geo.HectaresFromM2(f.HeldM2)*100) / 100
-	f.HeldMu = math.Round(geo.MuFromM2(f.HeldM2)*100) / 100
+	f.HeldHa, f.HeldMu = f.HeldM2.Rounded(amount.Hectare), f.HeldM2.Rounded(amount.Mu)
 }
 
 // Category is a project's policy category.
@@ -433,17 +426,17 @@ type Project struct {
 // the policy says so; agricultural and unused land needs new quota (NewM2,
 // still to be approved).
 type Need struct {
-	TotalM2           float64 `json:"total_m2"`       // all its parcels
-	ApprovedM2        float64 `json:"approved_m2"`    // already approved for conversion
-	StockM2           float64 `json:"stock_m2"`       // construction land today: needs none
-	UndergroundM2     float64 `json:"underground_m2"` // stratified underground rights
-	NewM2             float64 `json:"new_m2"`         // needs new quota before approval
-	NewHa             float64 `json:"new_hm2"`
-	NewMu             float64 `json:"new_mu"`
-	Eligible          bool    `json:"eligible"`            // all parcels clear of the protected lines
-	FarmlandOverlapM2 float64 `json:"farmland_overlap_m2"` // 永久基本农田
-	RedLineOverlapM2  float64 `json:"red_line_overlap_m2"` // 生态保护红线
-	OutsideBoundaryM2 float64 `json:"outside_boundary_m2"` // outside 城镇开发边界
+	TotalM2           amount.Area `json:"total_m2"`       // all its parcels
+	ApprovedM2        amount.Area `json:"approved_m2"`    // already approved for conversion
+	StockM2           amount.Area `json:"stock_m2"`       // construction land today: needs none
+	UndergroundM2     amount.Area `json:"underground_m2"` // stratified underground rights
+	NewM2             amount.Area `json:"new_m2"`         // needs new quota before approval
+	NewHa             float64     `json:"new_hm2"`
+	NewMu             float64     `json:"new_mu"`
+	Eligible          bool        `json:"eligible"`            // all parcels clear of the protected lines
+	FarmlandOverlapM2 float64     `json:"farmland_overlap_m2"` // 永久基本农田 (measured, not an amount of quota)
+	RedLineOverlapM2  float64     `json:"red_line_overlap_m2"` // 生态保护红线
+	OutsideBoundaryM2 float64     `json:"outside_boundary_m2"` // outside 城镇开发边界
 }
 
 // Quota classes of a project parcel (lq_parcel_quota_class).
@@ -461,34 +454,36 @@ type ParcelNeed struct {
 	Exception                                                      planning.LineException
 }
 
-// DeriveNeed sums parcels into a project's need. A project is eligible
+// DeriveNeed sums parcels into a project's need: each parcel's measured
+// area becomes an amount here, rounded as consumption books it
+// (round(area_m2::numeric, 2)), so the need is what approval will consume.
+// A project is eligible
 // when every parcel is, by the protected-line rule with the parcel's
 // exception and the tolerance tolM2 (planning.Eligible).
 func DeriveNeed(parcels []ParcelNeed, tolM2 float64) Need {
 	var n Need
 	for _, p := range parcels {
-		n.TotalM2 += p.AreaM2
+		a := amount.FromM2(p.AreaM2)
+		n.TotalM2 += a
 		n.FarmlandOverlapM2 += p.FarmlandOverlapM2
 		n.RedLineOverlapM2 += p.RedLineOverlapM2
 		n.OutsideBoundaryM2 += p.OutsideBoundaryM2
 		switch p.Class {
 		case ClassApproved:
-			n.ApprovedM2 += p.AreaM2
+			n.ApprovedM2 += a
 		case ClassStock:
-			n.StockM2 += p.AreaM2
+			n.StockM2 += a
 		case ClassUnderground:
-			n.UndergroundM2 += p.AreaM2
+			n.UndergroundM2 += a
 		default:
-			n.NewM2 += math.Round(p.AreaM2*100) / 100 // as consumption books it
+			n.NewM2 += a
 		}
 	}
 	n.Eligible = len(parcels) > 0
 	for _, p := range parcels {
 		n.Eligible = n.Eligible && planning.Eligible(p.FarmlandOverlapM2, p.RedLineOverlapM2, p.OutsideBoundaryM2, tolM2, p.Exception)
 	}
-	n.NewM2 = math.Round(n.NewM2*100) / 100
-	n.NewHa = math.Round(geo.HectaresFromM2(n.NewM2)*100) / 100
-	n.NewMu = math.Round(geo.MuFromM2(n.NewM2)*100) / 100
+	n.NewHa, n.NewMu = n.NewM2.Rounded(amount.Hectare), n.NewM2.Rounded(amount.Mu)
 	return n
 }
 
@@ -635,8 +630,8 @@ type Grant struct {
 	Year           int
 	Kind           Kind
 	ProjectID      int64
-	Release        bool    // hand quota back instead of granting it
-	AmountM2       float64 // 0: the outstanding need (grant) or all it holds (release)
+	Release        bool         // hand quota back instead of granting it
+	Amount         *amount.Area // nil: the outstanding need (grant) or all it holds (release)
 	Reason         string
 	By             string
 	IdempotencyKey string
@@ -654,15 +649,10 @@ func (g *Grant) Check() error {
 	if g.ProjectID <= 0 {
 		return invalid("project_id", "a project id is required")
 	}
-	if g.AmountM2 < 0 || math.IsNaN(g.AmountM2) {
-		return invalid("amount", "give exactly one positive amount_m2, amount_hm2 or amount_mu, or none for the project's need")
-	}
-	if g.AmountM2 > 0 {
-		amount, err := CheckAmount(g.AmountM2)
-		if err != nil {
+	if g.Amount != nil {
+		if err := CheckAmount(*g.Amount); err != nil {
 			return err
 		}
-		g.AmountM2 = amount
 	}
 	g.OverrideReason = strings.TrimSpace(g.OverrideReason)
 	if g.OverrideReason != "" && !g.Admin {

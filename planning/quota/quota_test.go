@@ -2,11 +2,22 @@ package quota
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/allocation"
+	"github.com/hangzhou-hitech/landquota/planning/amount"
 )
+
+// m2 is an exact amount written in square metres.
+func m2(s string) amount.Area {
+	a, err := amount.Parse(s, amount.M2)
+	if err != nil {
+		panic(err)
+	}
+	return a
+}
 
 func TestDeriveNeed(t *testing.T) {
 	parcels := []ParcelNeed{
@@ -18,7 +29,7 @@ func TestDeriveNeed(t *testing.T) {
 		{AreaM2: 3000, Class: ClassNew, OutsideBoundaryM2: 0.25},    // within tolerance
 	}
 	n := DeriveNeed(parcels, 1)
-	if n.NewM2 != 14000 || n.StockM2 != 5000 || n.UndergroundM2 != 2000 || n.ApprovedM2 != 4000 || math.Abs(n.TotalM2-25000.004) > 1e-9 || !n.Eligible {
+	if n.NewM2 != m2("14000") || n.StockM2 != m2("5000") || n.UndergroundM2 != m2("2000") || n.ApprovedM2 != m2("4000") || n.TotalM2 != m2("25000") || !n.Eligible {
 		t.Fatalf("need: %+v", n)
 	}
 	if math.Abs(n.NewMu-21) > 1e-9 || n.NewHa != 1.4 {
@@ -34,14 +45,14 @@ func TestDeriveNeed(t *testing.T) {
 }
 
 func TestBookingCheck(t *testing.T) {
-	ok := Booking{Year: 2026, Kind: KindNewConstruction, Entry: EntryAllocate, AmountM2: 12.345, Reason: "r", By: "u", IdempotencyKey: "k"}
-	if err := ok.Check(); err != nil || ok.AmountM2 != 12.35 {
+	ok := Booking{Year: 2026, Kind: KindNewConstruction, Entry: EntryAllocate, AmountM2: m2("12.35"), Reason: "r", By: "u", IdempotencyKey: "k"}
+	if err := ok.Check(); err != nil || ok.AmountM2 != 1235 {
 		t.Fatalf("good booking: %v, amount %v", err, ok.AmountM2)
 	}
 	for field, b := range map[string]Booking{
 		"kind":            {Year: 2026, Kind: "gold", Entry: EntryAllocate, AmountM2: 1, Reason: "r", By: "u", IdempotencyKey: "k"},
 		"entry":           {Year: 2026, Kind: KindNewConstruction, Entry: "steal", AmountM2: 1, Reason: "r", By: "u", IdempotencyKey: "k"},
-		"amount":          {Year: 2026, Kind: KindNewConstruction, Entry: EntryAllocate, AmountM2: math.NaN(), Reason: "r", By: "u", IdempotencyKey: "k"},
+		"amount":          {Year: 2026, Kind: KindNewConstruction, Entry: EntryAllocate, AmountM2: 0, Reason: "r", By: "u", IdempotencyKey: "k"},
 		"reason":          {Year: 2026, Kind: KindNewConstruction, Entry: EntryAllocate, AmountM2: 1, Reason: "  ", By: "u", IdempotencyKey: "k"},
 		"idempotency_key": {Year: 2026, Kind: KindNewConstruction, Entry: EntryAllocate, AmountM2: 1, Reason: "r", By: "u"},
 	} {
@@ -50,6 +61,16 @@ func TestBookingCheck(t *testing.T) {
 		if err == nil || !asError(err, &de) || de.Details["field"] != field {
 			t.Errorf("%s: %v", field, err)
 		}
+	}
+	// The largest amount passes; one hundredth more is refused, naming the limit.
+	big := ok
+	big.AmountM2 = MaxAmount
+	if err := big.Check(); err != nil {
+		t.Errorf("the largest amount: %v", err)
+	}
+	big.AmountM2++
+	if err := big.Check(); err == nil || !strings.Contains(err.Error(), "1000000000.01 m² is more than the largest amount, 1000000000.00 m²") {
+		t.Errorf("beyond the largest amount: %v", err)
 	}
 	anon := ok
 	anon.By = ""
@@ -90,15 +111,15 @@ func TestSumSubtrees(t *testing.T) {
 func TestPlanClose(t *testing.T) {
 	rate := func(x float64) *float64 { return &x }
 	acc := []Account{
-		{Code: "330100", Kind: AccountCity, Figures: Figures{HeldM2: 1000.01}},
-		{Code: "330108", Kind: AccountDistrict, District: "330108", Figures: Figures{HeldM2: 300}},
-		{Code: "330109", Kind: AccountDistrict, District: "330109", Figures: Figures{HeldM2: 500}},
-		{Code: "P7", Kind: AccountProject, District: "330109", Figures: Figures{HeldM2: 20}},
+		{Code: "330100", Kind: AccountCity, Figures: Figures{HeldM2: m2("1000.01")}},
+		{Code: "330108", Kind: AccountDistrict, District: "330108", Figures: Figures{HeldM2: m2("300")}},
+		{Code: "330109", Kind: AccountDistrict, District: "330109", Figures: Figures{HeldM2: m2("500")}},
+		{Code: "P7", Kind: AccountProject, District: "330109", Figures: Figures{HeldM2: m2("20")}},
 		{Code: "330111", Kind: AccountDistrict, District: "330111"},
 	}
 	stock := []DistrictStock{
-		{District: "330108", UnsuppliedDisposed: 10000, IdleDisposed: 5000, SupplyRate5y: rate(0.8)},
-		{District: "330109", UnsuppliedDisposed: 20000, SupplyRate5y: rate(0.5)},
+		{District: "330108", UnsuppliedDisposed: m2("10000"), IdleDisposed: m2("5000.03"), SupplyRate5y: rate(0.8)},
+		{District: "330109", UnsuppliedDisposed: m2("20000"), SupplyRate5y: rate(0.5)},
 		{District: "330111"},
 	}
 	c := PlanClose(2027, KindNewConstruction, acc, stock, CloseRules{CarryOverShare: 0.5, Document: "浙自然资〔2027〕9号",
@@ -109,24 +130,25 @@ func TestPlanClose(t *testing.T) {
 	byCode := map[string]CloseAccount{}
 	for _, a := range c.Accounts {
 		byCode[a.Code] = a
-		if math.Abs(a.CarryM2+a.LapseM2-a.HeldM2) > 1e-9 {
+		if a.CarryM2+a.LapseM2 != a.HeldM2 {
 			t.Errorf("%s: carried %v + lapsed %v ≠ held %v", a.Code, a.CarryM2, a.LapseM2, a.HeldM2)
 		}
 	}
-	if a := byCode["330100"]; a.CarryM2 != 500 || a.LapseM2 != 500.01 {
+	if a := byCode["330100"]; a.CarryM2 != m2("500") || a.LapseM2 != m2("500.01") {
 		t.Errorf("city: the carried half rounds down to the cent: %+v", a)
 	}
 	if a := byCode["330109"]; a.CarryM2 != 0 || !a.Withheld || byCode["P7"].CarryM2 != 0 {
 		t.Errorf("Xiaoshan is below the floor: nothing carried: %+v %+v", a, byCode["P7"])
 	}
-	if a := byCode["330108"]; a.CarryM2 != 150 || a.Withheld {
+	if a := byCode["330108"]; a.CarryM2 != m2("150") || a.Withheld {
 		t.Errorf("Binjiang: %+v", a)
 	}
 	rows := map[string]LinkageRow{}
 	for _, l := range c.Linkage {
 		rows[l.District] = l
 	}
-	if r := rows["330108"]; r.RewardM2 != 1500 || r.DisposedM2 != 15000 || r.ExplanationZh == "" {
+	// 10% of 15000.03 m² is 1500.003 m², rounded down to the hundredth.
+	if r := rows["330108"]; r.RewardM2 != m2("1500") || r.DisposedM2 != m2("15000.03") || r.ExplanationZh == "" {
 		t.Errorf("Binjiang reward: %+v", r)
 	}
 	if r := rows["330109"]; r.RewardM2 != 0 || !r.Withheld {
@@ -135,7 +157,7 @@ func TestPlanClose(t *testing.T) {
 	if r := rows["330111"]; r.RewardM2 != 0 || r.Withheld || r.SupplyRate5y != nil {
 		t.Errorf("Fuyang: %+v", r)
 	}
-	if c.Totals.HeldM2 != 1820.01 || c.Totals.CarryM2 != 650 || c.Totals.LapseM2 != 1170.01 || c.Totals.RewardM2 != 1500 {
+	if c.Totals.HeldM2 != m2("1820.01") || c.Totals.CarryM2 != m2("650") || c.Totals.LapseM2 != m2("1170.01") || c.Totals.RewardM2 != m2("1500") {
 		t.Errorf("totals: %+v", c.Totals)
 	}
 }
