@@ -310,6 +310,8 @@ async function start() {
     year: () => year,
     onError: (err) => errors.report(t('info.loadFailed'), err),
     loadStock: stock.facts,
+    canRecord: () => auth.can('admin'),
+    onEventRecorded: () => data.refresh(['stock']),
     onDetails(f) {
       if (Number(f.id) !== focusId) return;
       overlays.focus.getSource().clear();
