@@ -3,6 +3,7 @@
 # playwright-core against the real binary and a fresh database on the test server.
 #
 #   scripts/ui-test.sh          (make test runs it; alone it starts the local cluster itself)
+#   scripts/ui-test.sh forms    (only tests/forms.e2e.mjs; several names may follow)
 #
 # Needs: chromium, fonts-noto-cjk and poppler-utils (installed from Debian's packages when
 # missing and run as root), Node.js with npm, Go, psql. Screenshots of the main screens go to
@@ -62,10 +63,19 @@ stop_db() { [ -n "$started_db" ] && scripts/db.sh stop || true; }
 trap stop_db EXIT
 
 export CHROMIUM="$chromium"
-# Every tests/*.e2e.mjs file is one suite with its own server and database.
+# Every tests/*.e2e.mjs file is one suite with its own server and database; names given as
+# arguments pick suites.
 cd web/ui
+suites=(tests/*.e2e.mjs)
+if [ $# -gt 0 ]; then
+	suites=()
+	for name in "$@"; do
+		[ -f "tests/${name%.e2e.mjs}.e2e.mjs" ] || { say "no suite tests/${name%.e2e.mjs}.e2e.mjs"; exit 2; }
+		suites+=("tests/${name%.e2e.mjs}.e2e.mjs")
+	done
+fi
 status=0
-for suite in tests/*.e2e.mjs; do
+for suite in "${suites[@]}"; do
 	say "suite ${suite#tests/}"
 	node "$suite" || status=1
 done

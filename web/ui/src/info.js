@@ -3,6 +3,7 @@
 // derived flags 批而未供 / 闲置).
 import { getJSON } from './api.js';
 import { el } from './dom.js';
+import { localClassName } from './classes.js';
 import { createEventsView } from './events.js';
 import { areaText, fmt, m2ToHm2, m2ToMu } from './format.js';
 import { lang, pick, t } from './i18n.js';
@@ -93,7 +94,10 @@ export function createInfoPanel(panelEl, ctx) {
     const hasArea = p.area_m2 !== null && p.area_m2 !== undefined && Number.isFinite(m2);
     // A class in the reader's language: its Chinese name as the API gives it, or the first-level
     // class's English name (the 2023 guide's names are Chinese).
-    const className = (code, zh) => (lang() === 'en' && landUseClassName(code) ? [code, landUseClassName(code)] : [code, zh]).filter(Boolean).join(' ');
+    const className = (code, zh) => {
+      if (localClassName(code)) return `${code} ${localClassName(code)}`;
+      return (lang() === 'en' && landUseClassName(code) ? [code, landUseClassName(code)] : [code, zh]).filter(Boolean).join(' ');
+    };
     const landUse = className(p.land_use, p.land_use_zh);
     const district = p.district ? placeName(ctx.lookups.district(p.district), 'adcode') || p.district : '';
     const park = p.park ? placeName(ctx.lookups.park(p.park), 'code') || p.park : '';
