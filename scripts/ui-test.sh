@@ -27,7 +27,8 @@ fi
 # Debian's CJK font, so that screenshots show Chinese (the tests check text pixels); pdftoppm
 # and pdftotext (poppler-utils) read the printed map back.
 need=()
-fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || need+=(fonts-noto-cjk)
+# (grep without -q: under pipefail, -q's early exit kills fc-list with SIGPIPE and reads as missing)
+fc-list 2>/dev/null | grep -i 'Noto Sans CJK' >/dev/null || need+=(fonts-noto-cjk)
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
 if [ ${#need[@]} -gt 0 ]; then
 	if [ "$(id -u)" -ne 0 ]; then
