@@ -158,29 +158,29 @@ export function createEventsView(root, { canRecord, onRecorded }) {
     const id = parcelId;
     busy = true;
     render();
+    let stored;
     try {
-      const stored = await postJSON(`/api/parcels/${encodeURIComponent(id)}/events`, eventBody(draft));
-      if (id !== parcelId) return;
-      result = { ok: true, text: t('ev.recorded', { kind: t(`event.${stored.kind}`), date: stored.event_on }) };
-      draft = fresh();
-      busy = false;
-      render();
-      onRecorded(stored);
+      stored = await postJSON(`/api/parcels/${encodeURIComponent(id)}/events`, eventBody(draft));
     } catch (err) {
-      if (id !== parcelId) return;
+      busy = false;
+      if (id !== parcelId) return; // another parcel is shown by now
       // The server's words: they name the field (details.field) and what is wrong with it.
       result = { ok: false, text: err.message, field: err.details?.field || '' };
-      busy = false;
       render();
       focusField(result.field);
-    } finally {
-      busy = false;
+      return;
     }
+    busy = false;
+    if (id !== parcelId) return;
+    result = { ok: true, text: t('ev.recorded', { kind: t(`event.${stored.kind}`), date: stored.event_on }) };
+    draft = fresh();
+    render();
+    onRecorded(stored);
   }
 
   function focusField(field) {
-    const map = { kind: 'ev-kind', event_on: 'ev-date', document: 'ev-document', cause: 'ev-cause', extended_to: 'ev-extended-to', amount_wan: 'ev-amount' };
-    root.querySelector(`#${map[field] || 'ev-kind'}`)?.focus();
+    const ids = { kind: 'ev-kind', event_on: 'ev-date', document: 'ev-document', cause: 'ev-cause', extended_to: 'ev-extended-to', amount_wan: 'ev-amount' };
+    root.querySelector(`#${ids[field] || 'ev-kind'}`)?.focus();
   }
 
   let last = { events: null, computedIdle: false, failed: false };
