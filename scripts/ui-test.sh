@@ -3,6 +3,7 @@
 # playwright-core against the real binary and a fresh database on the test server.
 #
 #   scripts/ui-test.sh          (make test runs it; alone it starts the local cluster itself)
+#   scripts/ui-test.sh forms    (only tests/forms.e2e.mjs; several names may follow)
 #
 # Needs: chromium, fonts-noto-cjk and poppler-utils (installed from Debian's packages when
 # missing and run as root), Node.js with npm, Go, psql. Screenshots of the main screens go to
@@ -26,7 +27,8 @@ fi
 # Debian's CJK font, so that screenshots show Chinese (the tests check text pixels); pdftoppm
 # and pdftotext (poppler-utils) read the printed map back.
 need=()
-fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || need+=(fonts-noto-cjk)
+# (grep without -q: under pipefail, -q's early exit kills fc-list with SIGPIPE and reads as missing)
+fc-list 2>/dev/null | grep -i 'Noto Sans CJK' >/dev/null || need+=(fonts-noto-cjk)
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
 if [ ${#need[@]} -gt 0 ]; then
 	if [ "$(id -u)" -ne 0 ]; then
@@ -62,10 +64,19 @@ stop_db() { [ -n "$started_db" ] && scripts/db.sh stop || true; }
 trap stop_db EXIT
 
 export CHROMIUM="$chromium"
-# Every tests/*.e2e.mjs file is one suite with its own server and database.
+# Every tests/*.e2e.mjs file is one suite with its own server and database; names given as
+# arguments pick suites.
 cd web/ui
+suites=(tests/*.e2e.mjs)
+if [ $# -gt 0 ]; then
+	suites=()
+	for name in "$@"; do
+		[ -f "tests/${name%.e2e.mjs}.e2e.mjs" ] || { say "no suite tests/${name%.e2e.mjs}.e2e.mjs"; exit 2; }
+		suites+=("tests/${name%.e2e.mjs}.e2e.mjs")
+	done
+fi
 status=0
-for suite in tests/*.e2e.mjs; do
+for suite in "${suites[@]}"; do
 	say "suite ${suite#tests/}"
 	node "$suite" || status=1
 done

@@ -3,6 +3,8 @@
 // derived flags 批而未供 / 闲置).
 import { getJSON } from './api.js';
 import { el } from './dom.js';
+import { localClassName } from './classes.js';
+import { createEventsView } from './events.js';
 import { areaText, fmt, m2ToHm2, m2ToMu } from './format.js';
 import { lang, pick, t } from './i18n.js';
 import { landUseClassName } from './landuse.js';
@@ -12,7 +14,8 @@ import { statusColor } from './styles.js';
 /**
  * panelEl: #info-panel. ctx: lookups.district(code) / lookups.park(code) → properties or
  * null; data (projects, plans); year() the plan year; loadStock(id, geometry) → promise of
- * {flags, props} (stock.js) or null; actions(id, props) → extra buttons for the footer.
+ * {flags, props} (stock.js) or null; actions(id, props) → extra buttons for the footer;
+ * canRecord() → may record idle-land steps (admin); onEventRecorded() after one was stored.
  */
 export function createInfoPanel(panelEl, ctx) {
   const body = panelEl.querySelector('#info-content');
@@ -21,6 +24,14 @@ export function createInfoPanel(panelEl, ctx) {
   let current = null; // {id, props, details, project, account, flags, loading}
   let onClose = () => {};
   let seq = 0;
+  const events = createEventsView(panelEl.querySelector('#info-events'), {
+    canRecord: () => Boolean(ctx.canRecord && ctx.canRecord()),
+    onRecorded: () => {
+      if (ctx.onEventRecorded) ctx.onEventRecorded();
+      // The history and the stock flags (suspected vs determined idle) read again.
+      if (current) reload(current.id);
+    },
+  });
 
   function row(key, field, value, extraNode) {
     const dt = el('dt', {}, t(key));
@@ -83,7 +94,10 @@ export function createInfoPanel(panelEl, ctx) {
     const hasArea = p.area_m2 !== null && p.area_m2 !== undefined && Number.isFinite(m2);
     // A class in the reader's language: its Chinese name as the API gives it, or the first-level
     // class's English name (the 2023 guide's names are Chinese).
-    const className = (code, zh) => (lang() === 'en' && landUseClassName(code) ? [code, landUseClassName(code)] : [code, zh]).filter(Boolean).join(' ');
+    const className = (code, zh) => {
+      if (localClassName(code)) return `${code} ${localClassName(code)}`;
+      return (lang() === 'en' && landUseClassName(code) ? [code, landUseClassName(code)] : [code, zh]).filter(Boolean).join(' ');
+    };
     const landUse = className(p.land_use, p.land_use_zh);
     const district = p.district ? placeName(ctx.lookups.district(p.district), 'adcode') || p.district : '';
     const park = p.park ? placeName(ctx.lookups.park(p.park), 'code') || p.park : '';
@@ -122,10 +136,6 @@ export function createInfoPanel(panelEl, ctx) {
           ? `${t(`exception.${details.line_exception}`)} · ${details.line_exception_document || ''}` : ''),
       );
     }
-    if (current.events && current.events.length) {
-      rows.push(...row('info.idleEvents', 'idle-events', current.events
-        .map((e) => `${e.event_on} ${t(`event.${e.kind}`)} ${e.document}`).join('；')));
-    }
     rows.push(...row('info.underground', 'underground', p.underground === true ? t('yes') : t('no')));
     if (details) rows.push(...attributeRows(details));
     const proj = current.project;
@@ -140,6 +150,8 @@ export function createInfoPanel(panelEl, ctx) {
       rows.push(...row('info.quotaHeld', 'quota-held', current.accountError ? current.accountError : areaText(held, lang())));
     }
     body.replaceChildren(...rows);
+    const sp = current.stock && current.stock.props;
+    events.show(id, current.events ?? null, Boolean(sp && (sp.idle || sp.idle_exempt)), current.events === false);
     panelEl.dataset.parcelId = String(id ?? '');
     footer.replaceChildren(...(ctx.actions ? ctx.actions(id, p) : []));
     footer.hidden = footer.childElementCount === 0;
@@ -157,7 +169,10 @@ export function createInfoPanel(panelEl, ctx) {
       details,
       getJSON(`/api/parcels/${encodeURIComponent(id)}/events`).then((r) => {
         if (mine === seq) current.events = r.events || [];
-      }).catch(() => {}),
+      }, (err) => {
+        if (mine === seq) current.events = false;
+        throw err;
+      }),
       ctx.data.projectOfParcel(id).then(async (project) => {
         if (mine !== seq) return;
         current.project = project || null;
@@ -188,6 +203,7 @@ export function createInfoPanel(panelEl, ctx) {
     if (!current) return;
     current = null;
     seq++;
+    events.clear();
     panelEl.hidden = true;
     delete panelEl.dataset.parcelId;
     delete panelEl.dataset.loaded;
@@ -195,6 +211,14 @@ export function createInfoPanel(panelEl, ctx) {
   }
 
   closeBtn.addEventListener('click', close);
+
+  /** Reads the parcel again, keeping what is on screen until the answers arrive. */
+  async function reload(id) {
+    const mine = ++seq;
+    delete panelEl.dataset.loaded;
+    await load(id, mine);
+    if (mine === seq) panelEl.dataset.loaded = 'true';
+  }
 
   return {
     /** Shows a parcel by id with the properties known so far (e.g. from its vector tile). */

@@ -32,6 +32,7 @@ import { createSearchPanel } from './search.js';
 import { setStatuses } from './statuses.js';
 import { allocationKinds } from './styles.js';
 import { createBasemaps } from './basemap.js';
+import { createClassesUI, onLocalClasses } from './classes.js';
 import { createGoTo, formatPointer } from './coords.js';
 import { createStock } from './stock.js';
 import { createStockPanel } from './stockpanel.js';
@@ -310,6 +311,8 @@ async function start() {
     year: () => year,
     onError: (err) => errors.report(t('info.loadFailed'), err),
     loadStock: stock.facts,
+    canRecord: () => auth.can('admin'),
+    onEventRecorded: () => data.refresh(['stock']),
     onDetails(f) {
       if (Number(f.id) !== focusId) return;
       overlays.focus.getSource().clear();
@@ -353,6 +356,14 @@ async function start() {
   const reports = createReportsPanel($('[data-panel="reports"]'), app);
   const stockPanel = createStockPanel($('[data-panel="stock"]'), app);
   const plans = createPlansPanel(addPlansMode(), app);
+  // Local land-use classes: listed in the layers panel, added by admins; the legend, the search
+  // filter and the parcel panel name them once known.
+  const classes = createClassesUI(app, $('#local-classes'), $('#classes-dialog'));
+  onLocalClasses(() => {
+    panel.renderLegend();
+    search.render();
+    info.render();
+  });
   const panels = { search, eligibility, allocate, quota, plans, stock: stockPanel, reports };
   window.__landquota.panels = panels;
 
@@ -469,6 +480,7 @@ async function start() {
     info.render();
     for (const p of Object.values(panels)) p.render();
     print.render();
+    classes.render();
     measure.render();
     identify.render();
     layers.districts.changed();
@@ -477,6 +489,7 @@ async function start() {
   });
   auth.onChange(() => {
     for (const p of Object.values(panels)) p.render();
+    classes.render();
     info.render();
   });
 

@@ -1,8 +1,9 @@
 // The layers panel (toggles, parcel colouring) and the floating map legend, whose parcel
 // entries double as a filter (click to hide / show a status or a land-use class).
+import { localClasses, localClassName } from './classes.js';
 import { el } from './dom.js';
 import { t } from './i18n.js';
-import { LAND_USE_CLASSES, landUseClassName } from './landuse.js';
+import { LAND_USE_CLASSES, landUseClassName, landUseColor } from './landuse.js';
 import { getStatuses, statusName } from './statuses.js';
 import { STOCK_COLORS } from './stock.js';
 import {
@@ -150,6 +151,13 @@ export function createPanel({ togglesEl, colorByEl, legendEl, layerNames, layers
         title = t('legend.parcelLandUse');
         items = LAND_USE_CLASSES.map((c) =>
           filterButton(`legend-landuse-${c.code}`, `${c.code} ${landUseClassName(c.code)}`, c.color, state.hiddenClasses, c.code));
+        // Local classes take their first-level class's colour (and filter with it).
+        for (const c of localClasses()) {
+          const aliases = (c.aliases || []).length ? ` (${c.aliases.join(', ')})` : '';
+          items.push(el('li', { class: 'legend-row legend-local', 'data-testid': `legend-local-${c.code}` },
+            swatch('area', `border:1px solid ${landUseColor(c.code)};background:${withAlpha(landUseColor(c.code), 0.65)}`),
+            el('span', {}, `${c.code} ${localClassName(c.code)}${aliases} · ${t('cls.local')}`)));
+        }
       } else if (state.colorBy === 'decision' && state.decisions) {
         title = `${t('legend.parcelDecision')}${state.decisionLabel ? ` · ${state.decisionLabel}` : ''}`;
         items = [

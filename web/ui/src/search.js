@@ -5,6 +5,7 @@ import { saveFile, toCSV, toXLSX } from './export.js';
 import { el, option } from './dom.js';
 import { areaText, fmt } from './format.js';
 import { lang, pick, t } from './i18n.js';
+import { localClasses, localClassName } from './classes.js';
 import { LAND_USE_CLASSES, landUseClassName } from './landuse.js';
 import { readFeatures } from './layers.js';
 import { getStatuses, statusName } from './statuses.js';
@@ -297,6 +298,7 @@ export function createSearchPanel(root, app) {
       option('', t('search.allUses')),
       el('optgroup', { label: t('search.firstLevel') }, ...LAND_USE_CLASSES.map((c) => option(c.code, `${c.code} ${landUseClassName(c.code)}`))),
       el('optgroup', { label: t('search.finer') }, ...FINER_CLASSES.map((c) => option(c, `${c} ${t(`landuse.${c}`)}`))),
+      localClasses().length ? el('optgroup', { label: t('cls.title') }, ...localClasses().map((c) => option(c.code, `${c.code} ${localClassName(c.code)}`))) : '',
     );
     landUseSel.value = keepUse;
     statusBox.replaceChildren(...[{ code: 'available' }, ...getStatuses()].map(({ code }) => {

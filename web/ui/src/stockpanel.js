@@ -95,7 +95,7 @@ export function createStockPanel(panelEl, app) {
     if (summaryError) return el('p', { class: 'result-msg bad' }, summaryError);
     if (!summary) return el('p', { class: 'muted' }, t('loading'));
     const area = (ca) => `${fmt(ca.count, 0)} · ${fmt(ca.area_mu, 2)}`;
-    const head = ['stockp.sum.unit', 'stockp.sum.unsupplied', 'stockp.sum.idle', 'stockp.sum.recovery', 'stockp.sum.fee', 'stockp.sum.rate'];
+    const head = ['stockp.sum.unit', 'stockp.sum.unsupplied', 'stockp.sum.idle', 'stockp.sum.determined', 'stockp.sum.recovery', 'stockp.sum.fee', 'stockp.sum.rate'];
     return el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': t('stockp.summary') },
       el('table', { class: 'grid stock-summary', 'data-testid': 'stock-summary' },
         el('thead', {}, el('tr', {}, ...head.map((k, i) => el('th', { class: i ? 'num' : '' }, t(k))))),
@@ -103,6 +103,7 @@ export function createStockPanel(panelEl, app) {
           el('td', {}, pick(u, 'name')),
           el('td', { class: 'num' }, area(u.unsupplied)),
           el('td', { class: 'num' }, area(u.idle)),
+          el('td', { class: 'num', 'data-col': 'determined' }, area(u.idle_determined)),
           el('td', { class: 'num' }, fmt(u.recovery_due.count, 0)),
           el('td', { class: 'num' }, fmt(u.fee_wan, 2)),
           el('td', { class: `num${u.supply_rate.below_floor ? ' bad' : ''}` }, u.supply_rate.rate === null ? '—' : pct(u.supply_rate.rate)))))));
@@ -223,6 +224,7 @@ export function createStockPanel(panelEl, app) {
   for (const l of [app.layers.districts, app.layers.parks]) l.getSource().on('featuresloadend', () => renderList());
   app.data.onRefresh(() => {
     if (app.mode() === 'stock') load();
+    else summary = null; // read again when the workbench opens
   });
 
   render();
