@@ -158,7 +158,12 @@ func searchWhere(q *planner.Search, pre *searchPre, args *sqlArgs) string {
 		}
 		r := bindRules(args, planner.DefaultRules())
 		today := time.Now().In(time.FixedZone("UTC+8", 8*3600)).Format(time.DateOnly) // the officials' calendar day
-		conds = append(conds, "EXISTS (SELECT 1 FROM (SELECT 1) s_x"+stockLateral(r, args.add(today)+"::date", "s")+
+		d := args.add(today) + "::date"
+		// The latest extension granted: read once (OFFSET 0 keeps the
+		// subquery from being copied into each use).
+		ext := `(SELECT (SELECT e.extended_to FROM parcel_events e WHERE e.parcel_id = t.id AND e.kind = 'extension_granted' AND e.event_on <= ` + d + `
+			ORDER BY e.event_on DESC, e.id DESC LIMIT 1) AS ext OFFSET 0) s_x`
+		conds = append(conds, "EXISTS (SELECT 1 FROM "+ext+stockLateral(r, d, "s_x.ext", "s")+
 			" WHERE "+strings.Join(any, " OR ")+")")
 	}
 	var status []string
