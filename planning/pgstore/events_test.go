@@ -3,6 +3,7 @@ package pgstore_test
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -146,6 +147,24 @@ func TestStatisticsCountFootprintOnce(t *testing.T) {
 	}
 	if u.FactsMissing.Count != 1 || u.FactsMissing.Area.M2 != 10000 {
 		t.Errorf("facts missing %+v, want SURFACE", u.FactsMissing)
+	}
+	// The kept 2D areas follow the parcels: UNDER-2 moved clear of both
+	// counts whole; with SURFACE deleted, UNDER-1 counts whole too.
+	for _, c := range []struct {
+		sql  string
+		n    int64
+		want float64
+	}{
+		{"UPDATE parcels SET geom = ST_Transform(ST_Translate(ST_Transform(geom, 4549), 150, 0), 4490) WHERE code = 'UNDER-2'", 3, 20000},
+		{"DELETE FROM parcels WHERE code = 'SURFACE'", 2, 20000},
+		{"UPDATE parcels SET geom = ST_Transform(ST_Translate(ST_Transform(geom, 4549), -150, 0), 4490) WHERE code = 'UNDER-2'", 2, 15000},
+	} {
+		if _, err := s.Pool().Exec(ctx, c.sql); err != nil {
+			t.Fatal(err)
+		}
+		if u := summaryTotal(t, s, "2024-01-01"); u.Parcels.Count != c.n || math.Abs(u.Parcels.Area.M2-c.want) > 0.05 {
+			t.Errorf("after %s: parcels %+v, want %d and %v m²", c.sql, u.Parcels, c.n, c.want)
+		}
 	}
 }
 

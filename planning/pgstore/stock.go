@@ -289,6 +289,7 @@ func groupFactsSQL(args *sqlArgs, r planner.Rules, from, start, end time.Time) s
 		count(t.approved_area_m2), coalesce(sum(t.area_m2) FILTER (WHERE t.approved_area_m2 IS NOT NULL), 0), coalesce(sum(t.approved_area_m2), 0),
 		count(t.contract_area_m2), coalesce(sum(t.area_m2) FILTER (WHERE t.contract_area_m2 IS NOT NULL), 0), coalesce(sum(t.contract_area_m2), 0)
 	FROM parcels t
+	LEFT JOIN parcel_footprints fp ON fp.parcel_id = t.id
 	LEFT JOIN (SELECT parcel_id, max(event_on) FILTER (WHERE kind = 'idle_determination') AS det,
 	                  max(event_on) FILTER (WHERE kind = 'land_recovered') AS rec,
 	                  (array_agg(extended_to ORDER BY event_on DESC, id DESC) FILTER (WHERE kind = 'extension_granted' AND event_on <= ` + s0 + `))[1] AS ext0,
@@ -301,14 +302,12 @@ func groupFactsSQL(args *sqlArgs, r planner.Rules, from, start, end time.Time) s
 // area2D is a parcel's area in the 2D totals (all parcels, by land-use
 // class): a stratified underground right (分层设立) counts only the part of
 // its footprint that no surface right, and no underground right of a
-// smaller id, already covers, so a footprint is never counted twice.
-// Surface rights never overlap (the no-overlap trigger), so they count
-// whole. The stock and supply figures keep each right's own area: a
-// footprint is twice in them only if both rights are, say, idle.
-const area2D = `CASE WHEN t.elevation_top <= 0 THEN greatest(t.area_m2 - coalesce((
-	SELECT ST_Area(ST_Transform(ST_Intersection(t.geom, ST_Union(o.geom)), 4549)) FROM parcels o
-	WHERE o.geom && t.geom AND o.id <> t.id AND (coalesce(o.elevation_top > 0, true) OR o.id < t.id)
-	  AND ST_Relate(o.geom, t.geom, '2********')), 0), 0) ELSE t.area_m2 END`
+// smaller id, already covers (kept in parcel_footprints, joined as fp), so
+// a footprint is never counted twice. Surface rights never overlap (the
+// no-overlap trigger), so they count whole. The stock and supply figures
+// keep each right's own area: a footprint is twice in them only if both
+// rights are, say, idle.
+const area2D = `CASE WHEN t.elevation_top <= 0 THEN coalesce(fp.area_2d_m2, t.area_m2) ELSE t.area_m2 END`
 
 // classKeys are the land-use class keys a code counts under: its
 // first-level class, and for industrial land (1001) its own code too.
