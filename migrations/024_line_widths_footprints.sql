@@ -16,18 +16,25 @@ UPDATE eligibility_policy SET note = '1 m², or thinner than 0.5 m: shared edges
 -- the diameter of the widest disc that fits in it, i.e. the least w for
 -- which the overlap eroded by w/2 (ST_Buffer negative) is empty. Found by
 -- bisection to 5 mm and capped at 10 m, the policy's largest width. Most
--- overlaps (whole parcels outside the boundary) leave after one coarse
--- erosion: with 2 segments a quarter circle the eroded shape is at most
--- 0.42 m too large at 5.5 m, so a non-empty one proves a 10 m disc fits.
+-- overlaps (whole parcels outside the boundary) leave at once: their
+-- centroid lies inside, 5 m or more from the edge, so a 10 m disc fits.
+-- Else one coarse erosion decides: with 2 segments a quarter circle the
+-- eroded shape is at most 0.42 m too large at 5.5 m, so a non-empty one
+-- proves a 10 m disc fits.
 CREATE FUNCTION lq_overlap_width(piece geometry) RETURNS double precision
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
 DECLARE
   lo double precision := 0;
   hi double precision := 11;
   mid double precision;
+  c geometry;
 BEGIN
   IF ST_IsEmpty(piece) OR ST_Area(piece) = 0 THEN
     RETURN 0;
+  END IF;
+  c := ST_Centroid(piece);
+  IF ST_Intersects(piece, c) AND ST_Distance(ST_Boundary(piece), c) >= 5 THEN
+    RETURN 10;
   END IF;
   IF NOT ST_IsEmpty(ST_Buffer(piece, -5.5, 'quad_segs=2')) THEN
     RETURN 10;
