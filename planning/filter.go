@@ -24,8 +24,3 @@ func (f *ParcelFilter) Empty() bool {
 	return f == nil || (len(f.Statuses) == 0 && len(f.LandUse) == 0 && len(f.CurrentUse) == 0 && len(f.Parks) == 0 && len(f.Districts) == 0 &&
 		f.MinAreaM2 == nil && f.MaxAreaM2 == nil && f.Eligible == nil && f.UpdatedSince == nil && f.Text == "")
 }
-
-// EligibilityToleranceM2 is the overlap with a protected line (measured in
-// EPSG:4549) below which a parcel still counts as clear of it: shared edges
-// and survey slivers are not conflicts.
-const EligibilityToleranceM2 = 1.0

@@ -183,13 +183,46 @@ func (p *Parcel) AreaMu() float64 { return amount.Mu.FromM2(p.AreaM2) }
 // AreaHectares is the area in hm².
 func (p *Parcel) AreaHectares() float64 { return amount.Hectare.FromM2(p.AreaM2) }
 
+// LineTolerance is the policy (eligibility_policy) under which an overlap
+// with a protected line is no conflict: at most AreaM2, or thinner
+// everywhere than WidthM (a digitising seam along a shared edge), whatever
+// its area. A WidthM of 0 switches the width off.
+type LineTolerance struct {
+	AreaM2 float64 `json:"area_m2"`
+	WidthM float64 `json:"sliver_width_m"`
+}
+
+// DefaultLineTolerance is the policy as the migrations seed it (020, 024).
+var DefaultLineTolerance = LineTolerance{AreaM2: 1, WidthM: 0.5}
+
+// Check refuses a policy that makes no sense, naming the field.
+func (t LineTolerance) Check() error {
+	if !(t.AreaM2 >= 0 && t.AreaM2 <= 10000) {
+		return Errorf(ErrInvalid, "tolerance_m2: %v is not between 0 and 10000 m²", t.AreaM2).WithDetail("field", "tolerance_m2")
+	}
+	if !(t.WidthM >= 0 && t.WidthM <= 10) {
+		return Errorf(ErrInvalid, "sliver_width_m: %v is not between 0 and 10 m (0 switches the width off)", t.WidthM).WithDetail("field", "sliver_width_m")
+	}
+	return nil
+}
+
+// Overlap is one measured overlap with a protected line, in EPSG:4549: its
+// area and its width (the widest disc that fits in it, capped at 10 m).
+type Overlap struct {
+	M2     float64
+	WidthM float64
+}
+
+// Counts reports whether o is a conflict under t.
+func (t LineTolerance) Counts(o Overlap) bool { return o.M2 > t.AreaM2 && o.WidthM >= t.WidthM }
+
 // Eligible is the protected-line rule (docs/DOMAIN.md §6) with the
 // exceptions: inside the urban development boundary, unless 单独选址
 // infrastructure; clear of farmland and red line, unless a State Council
-// major project; each within tol m². The store renders the same rule to
-// SQL (eligibleSQL); a test keeps the two equal. Project needs apply it
-// parcel by parcel.
-func Eligible(farmM2, redM2, outsideM2, tol float64, x LineException) bool {
-	return (outsideM2 <= tol || x == LineExceptionSingleSite) &&
-		(farmM2 <= tol && redM2 <= tol || x == LineExceptionMajorProject)
+// major project; an overlap the tolerance t ignores is clear. The store
+// renders the same rule to SQL (eligibleSQL); a test keeps the two equal.
+// Project needs apply it parcel by parcel.
+func Eligible(farm, red, outside Overlap, t LineTolerance, x LineException) bool {
+	return (!t.Counts(outside) || x == LineExceptionSingleSite) &&
+		(!t.Counts(farm) && !t.Counts(red) || x == LineExceptionMajorProject)
 }

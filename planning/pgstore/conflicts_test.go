@@ -18,7 +18,8 @@ func kept(t *testing.T, w *plannerWorld, code string) (farm, red, outside float6
 		(SELECT count(*) FROM parcels p WHERE NOT EXISTS (SELECT 1 FROM parcel_conflicts c WHERE c.parcel_id = p.id)),
 		(SELECT count(*) FROM parcels p JOIN parcel_conflicts c ON c.parcel_id = p.id CROSS JOIN LATERAL lq_planner_conflicts(p.geom, 0) k
 		 WHERE abs(c.farmland_m2 - k.farmland_m2) > 0.001 OR abs(c.red_line_m2 - k.red_line_m2) > 0.001
-		    OR abs(c.outside_boundary_m2 - k.outside_boundary_m2) > 0.001)`).Scan(&missing, &wrong)
+		    OR abs(c.outside_boundary_m2 - k.outside_boundary_m2) > 0.001 OR abs(c.farmland_width_m - k.farmland_width_m) > 0.001
+		    OR abs(c.red_line_width_m - k.red_line_width_m) > 0.001 OR abs(c.outside_boundary_width_m - k.outside_boundary_width_m) > 0.001)`).Scan(&missing, &wrong)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,12 +2,15 @@ package pgstore_test
 
 import (
 	"context"
+	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/planner"
+	"github.com/paulmach/orb"
 )
 
 func summaryTotal(t *testing.T, s interface {
@@ -144,5 +147,130 @@ func TestStatisticsCountFootprintOnce(t *testing.T) {
 	}
 	if u.FactsMissing.Count != 1 || u.FactsMissing.Area.M2 != 10000 {
 		t.Errorf("facts missing %+v, want SURFACE", u.FactsMissing)
+	}
+	// The kept 2D areas follow the parcels: UNDER-2 moved clear of both
+	// counts whole; with SURFACE deleted, UNDER-1 counts whole too.
+	for _, c := range []struct {
+		sql  string
+		n    int64
+		want float64
+	}{
+		{"UPDATE parcels SET geom = ST_Transform(ST_Translate(ST_Transform(geom, 4549), 150, 0), 4490) WHERE code = 'UNDER-2'", 3, 20000},
+		{"DELETE FROM parcels WHERE code = 'SURFACE'", 2, 20000},
+		{"UPDATE parcels SET geom = ST_Transform(ST_Translate(ST_Transform(geom, 4549), -150, 0), 4490) WHERE code = 'UNDER-2'", 2, 15000},
+	} {
+		if _, err := s.Pool().Exec(ctx, c.sql); err != nil {
+			t.Fatal(err)
+		}
+		if u := summaryTotal(t, s, "2024-01-01"); u.Parcels.Count != c.n || math.Abs(u.Parcels.Area.M2-c.want) > 0.05 {
+			t.Errorf("after %s: parcels %+v, want %d and %v m²", c.sql, u.Parcels, c.n, c.want)
+		}
+	}
+}
+
+// A granted extension of the start is the agreed start from its grant
+// (Order 53): the stock layer, the summary and the year's 增存挂钩 facts
+// run the 闲置 clock from the extended date, and the stock layer says so.
+func TestExtensionMovesTheIdleClock(t *testing.T) {
+	s := worldStore(t)
+	ctx := context.Background()
+	ids := map[string]int64{}
+	for _, c := range []struct {
+		code                  string
+		outline               orb.MultiPolygon
+		supplied, agreedStart string
+	}{
+		{"OUT", rect(0, 0, 100, 100), "2023-05-01", "2024-01-15"},    // 10 000 m², idle from 2025-01-15
+		{"LATE", rect(0, 200, 100, 250), "2023-09-01", "2024-03-01"}, // 5 000 m², idle from 2025-03-01
+		{"OUT2", rect(0, 300, 100, 330), "2022-09-01", "2023-06-01"}, // 3 000 m², idle from 2024-06-01
+	} {
+		p := parcel(c.code, c.outline)
+		p.Status, p.ApprovedOn, p.SuppliedOn, p.AgreedStartOn = planning.StatusSupplied, day("2022-01-10"), day(c.supplied), day(c.agreedStart)
+		id, err := s.InsertParcel(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Pool().Exec(ctx, "UPDATE parcels SET land_price_wan = 500 WHERE id = $1", id); err != nil {
+			t.Fatal(err)
+		}
+		ids[c.code] = id
+	}
+	for _, e := range []struct{ code, on, to string }{
+		{"OUT", "2025-03-10", "2025-10-01"},  // out of 闲置 until 2026-10-01
+		{"LATE", "2024-01-10", "2024-12-01"}, // superseded by the next: the latest counts, not the furthest
+		{"LATE", "2024-02-01", "2024-09-01"}, // fee due from 2025-09-01, recovery from 2026-09-01
+		{"OUT2", "2025-02-01", "2025-08-01"}, // idle at the start of 2025, not at its end
+	} {
+		in, err := planner.EventInput{Kind: "extension_granted", EventOn: e.on, Document: "杭高新延〔" + e.on[:4] + "〕号", ExtendedTo: e.to}.Check()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AddParcelEvent(ctx, ids[e.code], "", in, "admin"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type props struct {
+		Idle         bool     `json:"idle"`
+		IdleFrom     *string  `json:"idle_from"`
+		RecoveryDue  bool     `json:"recovery_due"`
+		FeeWan       *float64 `json:"fee_wan"`
+		StartDue     *string  `json:"start_due"`
+		StartDueFrom *string  `json:"start_due_from"`
+	}
+	stock := func(asof string) map[string]props {
+		t.Helper()
+		d, _ := time.Parse(time.DateOnly, asof)
+		out := map[string]props{}
+		_, err := s.StreamStock(ctx, planner.StockQuery{AsOf: d, Rules: planner.DefaultRules(), Limit: 100, Precision: 7}, func(b []byte) error {
+			var f struct {
+				Properties struct {
+					Code string `json:"code"`
+					props
+				} `json:"properties"`
+			}
+			if err := json.Unmarshal(b, &f); err != nil {
+				return err
+			}
+			out[f.Properties.Code] = f.Properties.props
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	str := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	// The day before OUT's grant it is idle, from its agreed start.
+	if p := stock("2025-03-09")["OUT"]; !p.Idle || str(p.IdleFrom) != "2024-01-15" || str(p.StartDueFrom) != "agreed_start" {
+		t.Errorf("OUT on 2025-03-09: %+v", p)
+	}
+	got := stock("2025-06-30")
+	if p, listed := got["OUT"]; listed {
+		t.Errorf("OUT on 2025-06-30, its start extended to 2025-10-01, is listed: %+v", p)
+	}
+	got = stock("2026-06-30")
+	if p := got["LATE"]; !p.Idle || p.RecoveryDue || p.FeeWan == nil || *p.FeeWan != 100 || str(p.IdleFrom) != "2024-09-01" ||
+		str(p.StartDue) != "2024-09-01" || str(p.StartDueFrom) != "extension_granted" {
+		t.Errorf("LATE on 2026-06-30: %+v", p)
+	}
+	if p := stock("2026-09-01")["LATE"]; !p.RecoveryDue {
+		t.Errorf("LATE on 2026-09-01, two years after the extended start: %+v", p)
+	}
+	// The summary: on 2025-12-31 only LATE is idle (OUT and OUT2 were
+	// extended); the year 2025 starts with OUT2 idle and disposes of it.
+	if u := summaryTotal(t, s, "2025-12-31"); u.Idle.Area.M2 != 5000 || u.RecoveryDue.Area.M2 != 0 {
+		t.Errorf("2025-12-31: idle %v, recovery due %v", u.Idle, u.RecoveryDue)
+	}
+	facts, err := s.DistrictStockFacts(ctx, 2025, planner.DefaultRules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := facts["330108"]; f.IdleStart.M2 != 3000 || f.IdleDisposed.M2 != 3000 {
+		t.Errorf("2025 in Binjiang: idle at the start %v, disposed %v", f.IdleStart, f.IdleDisposed)
 	}
 }

@@ -2,11 +2,13 @@ package pgstore_test
 
 import (
 	"context"
+	"math"
 	"strings"
 	"testing"
 
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/planner"
+	"github.com/hangzhou-hitech/landquota/planning/quota"
 )
 
 // A 单独选址 road outside the boundary is accepted with its exception; a
@@ -30,7 +32,11 @@ func TestProtectedLineExceptions(t *testing.T) {
 	major.LineException, major.LineExceptionDocument = planning.LineExceptionMajorProject, "国函〔2024〕12号"
 	plain := parcel("PLAIN", rect(3700, 0, 3800, 100)) // on farmland, no exception
 	edge := parcel("EDGE", rect(3999, 0, 4100, 0.5))   // 0.5 m² on farmland
-	for _, p := range []planning.Parcel{road, major, plain, edge} {
+	// 50 m² on farmland each: a 0.2 m seam 250 m long, and a square.
+	seam := parcel("SEAM", rect(3999.8, 100, 4100, 350))
+	side := 50 / math.Sqrt(50)
+	square := parcel("SQUARE", rect(4000-side, 400, 4100, 400+side))
+	for _, p := range []planning.Parcel{road, major, plain, edge, seam, square} {
 		if _, err := s.InsertParcel(ctx, p); err != nil {
 			t.Fatal(err)
 		}
@@ -42,7 +48,7 @@ func TestProtectedLineExceptions(t *testing.T) {
 	}
 	check := func(code string) planner.Eligibility {
 		t.Helper()
-		e, err := s.CheckEligibility(ctx, planner.EligibilityQuery{ParcelCode: code, Precision: 7, ToleranceM2: planning.EligibilityToleranceM2})
+		e, err := s.CheckEligibility(ctx, planner.EligibilityQuery{ParcelCode: code, Precision: 7, Tolerance: planning.DefaultLineTolerance})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -60,8 +66,17 @@ func TestProtectedLineExceptions(t *testing.T) {
 	if e := check("PLAIN"); e.Eligible || e.ExceptionApplied != "" {
 		t.Errorf("PLAIN: %+v", e)
 	}
-	if e := check("EDGE"); !e.Eligible || e.ToleranceM2 != 1 {
-		t.Errorf("EDGE with the 1 m² policy: %+v", e)
+	if e := check("EDGE"); !e.Eligible || e.ToleranceM2 != 1 || e.SliverWidthM != 0.5 {
+		t.Errorf("EDGE with the 1 m², 0.5 m policy: %+v", e)
+	}
+	// The sliver width: the seam is ignored whatever its area, the square
+	// of the same area is not.
+	if e := check("SEAM"); !e.Eligible || math.Abs(e.Farmland.M2-50) > 0.05 || math.Abs(e.FarmlandWidthM-0.2) > 0.005 {
+		t.Errorf("SEAM with the 0.5 m width: %+v", e)
+	}
+	if e := check("SQUARE"); e.Eligible || math.Abs(e.Farmland.M2-50) > 0.05 || math.Abs(e.FarmlandWidthM-side) > 0.005 ||
+		!strings.Contains(e.Verdict.Zh, "永久基本农田 50.0") {
+		t.Errorf("SQUARE with the 0.5 m width: %+v", e)
 	}
 	// The search and the layers apply the same rule.
 	search := func() []string {
@@ -76,15 +91,46 @@ func TestProtectedLineExceptions(t *testing.T) {
 		}
 		return got
 	}
-	if got := search(); len(got) != 3 || !strings.Contains(got[0], `"line_exception":"single_site_infrastructure"`) {
+	if got := search(); len(got) != 4 || !strings.Contains(got[0], `"line_exception":"single_site_infrastructure"`) ||
+		!strings.Contains(got[3], `"code":"SEAM"`) {
 		t.Errorf("eligible search: %d %v", len(got), got)
 	}
-	// The tolerance is data: at 0 m² the 0.5 m² sliver is a conflict.
-	if _, err := s.Pool().Exec(ctx, "UPDATE eligibility_policy SET tolerance_m2 = 0"); err != nil {
+	project := func() bool {
+		t.Helper()
+		var id int64
+		if err := s.Pool().QueryRow(ctx, "SELECT id FROM parcels WHERE code = 'SEAM'").Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		pr, err := s.CreateProject(ctx, quota.Project{Code: "P-SEAM", Name: "seam", Category: quota.CategoryGeneral, District: "330108", ParcelIDs: []int64{id}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pr, err = s.Project(ctx, pr.ID); err != nil {
+			t.Fatal(err)
+		}
+		return pr.Need.Eligible
+	}
+	if !project() {
+		t.Error("a project on the seam parcel is not eligible at 0.5 m")
+	}
+	// A bad policy is refused, naming the field, and nothing changes.
+	err := s.SetLineTolerance(ctx, planning.LineTolerance{AreaM2: 1, WidthM: -0.5}, "")
+	if planning.CodeOf(err) != planning.ErrInvalid || !strings.Contains(err.Error(), "sliver_width_m") {
+		t.Errorf("negative width: %v", err)
+	}
+	if _, err := s.Pool().Exec(ctx, "UPDATE eligibility_policy SET sliver_width_m = -0.5"); err == nil || !strings.Contains(err.Error(), "eligibility_policy_sliver_width_m") {
+		t.Errorf("negative width in the table: %v", err)
+	}
+	// The tolerance is data: at 0 m² and a width of 0 the 0.5 m² sliver
+	// and the seam are conflicts.
+	if err := s.SetLineTolerance(ctx, planning.LineTolerance{}, "no tolerance"); err != nil {
 		t.Fatal(err)
 	}
-	if e := check("EDGE"); e.Eligible || e.ToleranceM2 != 0 {
-		t.Errorf("EDGE with a 0 m² policy: %+v", e)
+	if e := check("EDGE"); e.Eligible || e.ToleranceM2 != 0 || e.SliverWidthM != 0 {
+		t.Errorf("EDGE with a 0 m², 0 m policy: %+v", e)
+	}
+	if e := check("SEAM"); e.Eligible || !strings.Contains(e.Verdict.En, "permanent basic farmland by 50.0") {
+		t.Errorf("SEAM with the width off: %+v", e)
 	}
 	if got := search(); len(got) != 2 {
 		t.Errorf("eligible search at 0 m²: %d", len(got))

@@ -197,7 +197,7 @@ func whereSQL(q planning.LayerQuery, args *sqlArgs) (string, error) {
 			not = "NOT "
 		}
 		conds = append(conds, not+"EXISTS (SELECT 1 FROM parcel_conflicts e WHERE e.parcel_id = t.id AND "+
-			eligibleSQL("e", toleranceSQL)+")")
+			eligibleSQL("e", toleranceSQL, sliverWidthSQL)+")")
 	}
 	return strings.Join(conds, " AND "), nil
 }

@@ -205,18 +205,20 @@ func (s *Store) projects(ctx context.Context, where string, args []any, year int
 	rows, err = s.pool.Query(ctx, `SELECT pp.project_id, t.area_m2,
 		lq_parcel_quota_class(t.status, t.construction_land, t.elevation_top,
 		                      lq_underground_needs_quota(CASE WHEN $2 > 0 THEN $2 ELSE extract(year FROM current_date)::int END)),
-		c.farmland_m2, c.red_line_m2, c.outside_boundary_m2, coalesce(t.line_exception, ''), `+toleranceSQL+`
+		c.farmland_m2, c.farmland_width_m, c.red_line_m2, c.red_line_width_m, c.outside_boundary_m2, c.outside_boundary_width_m,
+		coalesce(t.line_exception, ''), `+toleranceSQL+`, `+sliverWidthSQL+`
 		FROM project_parcels pp JOIN parcels t ON t.id = pp.parcel_id JOIN parcel_conflicts c ON c.parcel_id = t.id
 		WHERE pp.project_id = ANY($1) ORDER BY pp.project_id, pp.parcel_id`, ids, year)
 	if err != nil {
 		return nil, domainError(err)
 	}
 	parcels := map[int64][]quota.ParcelNeed{}
-	tol := planning.EligibilityToleranceM2
+	tol := planning.DefaultLineTolerance
 	for rows.Next() {
 		var pid int64
 		var n quota.ParcelNeed
-		if err := rows.Scan(&pid, &n.AreaM2, &n.Class, &n.FarmlandOverlapM2, &n.RedLineOverlapM2, &n.OutsideBoundaryM2, &n.Exception, &tol); err != nil {
+		if err := rows.Scan(&pid, &n.AreaM2, &n.Class, &n.Farmland.M2, &n.Farmland.WidthM, &n.RedLine.M2, &n.RedLine.WidthM,
+			&n.Outside.M2, &n.Outside.WidthM, &n.Exception, &tol.AreaM2, &tol.WidthM); err != nil {
 			rows.Close()
 			return nil, domainError(err)
 		}

@@ -158,7 +158,12 @@ func searchWhere(q *planner.Search, pre *searchPre, args *sqlArgs) string {
 		}
 		r := bindRules(args, planner.DefaultRules())
 		today := time.Now().In(time.FixedZone("UTC+8", 8*3600)).Format(time.DateOnly) // the officials' calendar day
-		conds = append(conds, "EXISTS (SELECT 1 FROM (SELECT 1) s_x"+stockLateral(r, args.add(today)+"::date", "s")+
+		d := args.add(today) + "::date"
+		// The latest extension granted: read once (OFFSET 0 keeps the
+		// subquery from being copied into each use).
+		ext := `(SELECT (SELECT e.extended_to FROM parcel_events e WHERE e.parcel_id = t.id AND e.kind = 'extension_granted' AND e.event_on <= ` + d + `
+			ORDER BY e.event_on DESC, e.id DESC LIMIT 1) AS ext OFFSET 0) s_x`
+		conds = append(conds, "EXISTS (SELECT 1 FROM "+ext+stockLateral(r, d, "s_x.ext", "s")+
 			" WHERE "+strings.Join(any, " OR ")+")")
 	}
 	var status []string
@@ -195,11 +200,11 @@ func searchWhere(q *planner.Search, pre *searchPre, args *sqlArgs) string {
 // then one page of features, each built by PostgreSQL with the figures
 // that say why it matched and handed to emit as its row arrives.
 func (s *Store) SearchParcels(ctx context.Context, q planner.Search, emit func(feature []byte) error) (planner.SearchResult, error) {
-	tol, err := s.tolerance(ctx)
+	tol, err := s.lineTolerance(ctx)
 	if err != nil {
 		return planner.SearchResult{}, err
 	}
-	q.ToleranceM2 = tol
+	q.Tolerance = tol
 	return searchPage(ctx, s.pool, q, emit)
 }
 
@@ -278,7 +283,7 @@ func searchPage(ctx context.Context, db querier, q planner.Search, emit func(fea
 	from := "parcels t"
 	if q.Eligible != nil {
 		from = "parcels t JOIN parcel_conflicts e ON e.parcel_id = t.id"
-		where += " AND " + eligibleSQL("e", args.add(q.ToleranceM2)+"::float8") + " = " + args.add(*q.Eligible)
+		where += " AND " + eligibleSQL("e", args.add(q.Tolerance.AreaM2)+"::float8", args.add(q.Tolerance.WidthM)+"::float8") + " = " + args.add(*q.Eligible)
 	}
 	sql := `WITH m AS MATERIALIZED (SELECT t.id, t.status, t.area_m2, ` + v + ` AS v FROM ` + from + ` WHERE ` + where + `),
 	tot AS (SELECT coalesce(json_agg(json_build_array(s.status, s.n, s.a))::text, '[]') AS j
@@ -287,7 +292,7 @@ func searchPage(ctx context.Context, db querier, q planner.Search, emit func(fea
 	SELECT tot.j, f.* FROM tot LEFT JOIN LATERAL (
 		SELECT p.id, p.v, ` + geom + ` AS geom, t.code, t.district_adcode, t.park_code, t.land_use_code, c.name_zh, t.status, st.name_zh,
 			t.area_m2, coalesce(t.elevation_top <= 0, false), t.construction_land, t.approved_on, t.supplied_on, pp.project_id,
-			k.farmland_m2, k.red_line_m2, k.outside_boundary_m2, ` + distance + `, ` + overlap + `, ` + useMatch + `,
+			k.farmland_m2, k.farmland_width_m, k.red_line_m2, k.red_line_width_m, k.outside_boundary_m2, k.outside_boundary_width_m, ` + distance + `, ` + overlap + `, ` + useMatch + `,
 			t.current_use_code, cu.name_zh, coalesce(t.line_exception, '')
 		FROM page p
 		JOIN parcels t ON t.id = p.id
@@ -325,11 +330,11 @@ func searchPage(ctx context.Context, db querier, q planner.Search, emit func(fea
 		f.geom = raw[3]
 		if err := rows.Scan(nil, &last.ID, &last.Value, nil, &f.code, &f.district, &f.park, &f.landUse, &f.landUseZh, &f.status, &f.statusZh,
 			&f.area, &f.underground, &f.constructionLand, &f.approvedOn, &f.suppliedOn, &f.projectID,
-			&f.farmland, &f.redLine, &f.outside, &f.distance, &f.overlap, &f.useMatch, &f.currentUse, &f.currentUseZh, &f.lineException); err != nil {
+			&f.farmland.M2, &f.farmland.WidthM, &f.redLine.M2, &f.redLine.WidthM, &f.outside.M2, &f.outside.WidthM, &f.distance, &f.overlap, &f.useMatch, &f.currentUse, &f.currentUseZh, &f.lineException); err != nil {
 			return res, domainError(err)
 		}
 		f.id = last.ID
-		buf = f.appendJSON(buf[:0], q.ToleranceM2)
+		buf = f.appendJSON(buf[:0], q.Tolerance)
 		res.Returned++
 		if err := emit(buf); err != nil {
 			return res, err
@@ -338,21 +343,40 @@ func searchPage(ctx context.Context, db querier, q planner.Search, emit func(fea
 	return res, domainError(rows.Err())
 }
 
-// eligibleSQL is the eligibility rule (docs/DOMAIN.md §6) over the
-// figures of parcel_conflicts under alias: each at most tol m².
-func eligibleSQL(alias, tol string) string {
-	return fmt.Sprintf(`((%[1]s.outside_boundary_m2 <= %[2]s OR t.line_exception IS NOT DISTINCT FROM 'single_site_infrastructure')
-		AND (%[1]s.farmland_m2 <= %[2]s AND %[1]s.red_line_m2 <= %[2]s OR t.line_exception IS NOT DISTINCT FROM 'state_council_major_project'))`, alias, tol)
+// eligibleSQL is the eligibility rule (planning.Eligible) over the
+// figures of parcel_conflicts under alias and the tolerance (SQL
+// expressions for its area and sliver width).
+func eligibleSQL(alias, area, width string) string {
+	counts := func(line string) string {
+		return fmt.Sprintf("(%[1]s.%[2]s_m2 > %[3]s AND %[1]s.%[2]s_width_m >= %[4]s)", alias, line, area, width)
+	}
+	return `((NOT ` + counts("outside_boundary") + ` OR t.line_exception IS NOT DISTINCT FROM 'single_site_infrastructure')
+		AND (NOT ` + counts("farmland") + ` AND NOT ` + counts("red_line") + ` OR t.line_exception IS NOT DISTINCT FROM 'state_council_major_project'))`
 }
 
-// toleranceSQL is the eligibility tolerance of the policy (migration 017).
-const toleranceSQL = "(SELECT tolerance_m2 FROM eligibility_policy)"
+// toleranceSQL and sliverWidthSQL are the eligibility tolerance of the
+// policy (migrations 020, 024).
+const (
+	toleranceSQL   = "(SELECT tolerance_m2 FROM eligibility_policy)"
+	sliverWidthSQL = "(SELECT sliver_width_m FROM eligibility_policy)"
+)
 
-// tolerance reads the eligibility tolerance (m²) of the policy.
-func (s *Store) tolerance(ctx context.Context) (float64, error) {
-	var tol float64
-	err := s.pool.QueryRow(ctx, "SELECT "+toleranceSQL).Scan(&tol)
-	return tol, domainError(err)
+// lineTolerance reads the eligibility tolerance of the policy.
+func (s *Store) lineTolerance(ctx context.Context) (planning.LineTolerance, error) {
+	var t planning.LineTolerance
+	err := s.pool.QueryRow(ctx, "SELECT "+toleranceSQL+", "+sliverWidthSQL).Scan(&t.AreaM2, &t.WidthM)
+	return t, domainError(err)
+}
+
+// SetLineTolerance replaces the eligibility tolerance of the policy; the
+// kept widths need no re-measuring, the policy is applied when read.
+func (s *Store) SetLineTolerance(ctx context.Context, t planning.LineTolerance, note string) error {
+	if err := t.Check(); err != nil {
+		return err
+	}
+	_, err := s.pool.Exec(ctx, `UPDATE eligibility_policy SET tolerance_m2 = $1, sliver_width_m = $2, note = $3, updated_at = now()`,
+		t.AreaM2, t.WidthM, note)
+	return domainError(err)
 }
 
 // searchTotals reads the totals per status ([[status, count, m²], ...]).
@@ -392,7 +416,7 @@ const parcelSubject = `SELECT t.id, t.code, t.land_use_code AS land_use, t.statu
 // CheckEligibility measures a drawn shape or a parcel against the
 // protected lines (EPSG:4549) and decides whether it needs new quota.
 func (s *Store) CheckEligibility(ctx context.Context, q planner.EligibilityQuery) (planner.Eligibility, error) {
-	e := planner.Eligibility{ToleranceM2: q.ToleranceM2}
+	e := planner.Eligibility{ToleranceM2: q.Tolerance.AreaM2, SliverWidthM: q.Tolerance.WidthM}
 	var subject, field string
 	args := sqlArgs{}
 	// A drawn shape is checked for validity in the same statement; an
@@ -441,10 +465,14 @@ func (s *Store) CheckEligibility(ctx context.Context, q planner.EligibilityQuery
 		                                ELSE ST_Area(ST_Transform(ST_Intersection(p.geom, s.g), 4549)) END AS a) x
 		WHERE s.id IS NULL AND p.geom && s.g AND ST_Intersects(p.geom, s.g) AND coalesce(p.elevation_top > 0, true))
 	SELECT v.ok, v.reason, v.loc, r.* FROM v LEFT JOIN (
-	SELECT true AS found, s.id, s.code, s.land_use, s.status, s.cl, s.under, s.lx, s.lxd, ` + toleranceSQL + `, ST_Area(ST_Transform(s.g, 4549)),
+	SELECT true AS found, s.id, s.code, s.land_use, s.status, s.cl, s.under, s.lx, s.lxd, ` + toleranceSQL + `, ` + sliverWidthSQL + `,
+	       ST_Area(ST_Transform(s.g, 4549)),
 	       coalesce((SELECT sum(m2) FROM pieces WHERE kind = 'permanent_basic_farmland'), 0),
 	       coalesce((SELECT sum(m2) FROM pieces WHERE kind = 'ecological_red_line'), 0),
 	       coalesce((SELECT sum(m2) FROM pieces WHERE kind = 'outside_boundary'), 0), cover.stock, cover.new,
+	       coalesce((SELECT lq_overlap_width(ST_Transform(ST_Union(piece), 4549)) FROM pieces WHERE kind = 'permanent_basic_farmland'), 0),
+	       coalesce((SELECT lq_overlap_width(ST_Transform(ST_Union(piece), 4549)) FROM pieces WHERE kind = 'ecological_red_line'), 0),
+	       coalesce((SELECT lq_overlap_width(ST_Transform(ST_Union(piece), 4549)) FROM pieces WHERE kind = 'outside_boundary'), 0),
 	       json_build_object('type', 'FeatureCollection', 'features', coalesce((
 	         SELECT json_agg(json_build_object('type', 'Feature', 'geometry', ST_AsGeoJSON(pieces.piece, ` + prec + `)::json,
 	           'properties', json_build_object('kind', pieces.kind, 'zone_id', pieces.id, 'zone_name', pieces.name,
@@ -462,9 +490,9 @@ func (s *Store) CheckEligibility(ctx context.Context, q planner.EligibilityQuery
 	// One subject keeps the plan's cost far below jit_above_cost (about
 	// 1,000 against 100,000): no transaction is needed to turn JIT off.
 	var lx, lxd *string
-	var tol *float64
+	var tol, width, farmW, redW, outsideW *float64
 	err := s.pool.QueryRow(ctx, sql, args...).Scan(&ok, &reason, &location, &found, &id, &code, &use, &status, &cl, &under,
-		&lx, &lxd, &tol, &area, &farm, &red, &outside, &stock, &newM2, &overlaps)
+		&lx, &lxd, &tol, &width, &area, &farm, &red, &outside, &stock, &newM2, &farmW, &redW, &outsideW, &overlaps)
 	if err != nil {
 		return e, domainError(err)
 	}
@@ -475,9 +503,10 @@ func (s *Store) CheckEligibility(ctx context.Context, q planner.EligibilityQuery
 		return e, planning.Errorf(planning.ErrNotFound, "%s", field)
 	}
 	e.Subject.Area = planner.AreaOf(*area)
-	e.ToleranceM2, q.ToleranceM2 = *tol, *tol
+	e.ToleranceM2, e.SliverWidthM = *tol, *width
 	e.Subject.LineException, e.Subject.LineExceptionDocument = planning.LineException(*lx), *lxd
 	e.Farmland, e.RedLine, e.OutsideBoundary = planner.AreaOf(*farm), planner.AreaOf(*red), planner.AreaOf(*outside)
+	e.FarmlandWidthM, e.RedLineWidthM, e.OutsideBoundaryWidthM = *farmW, *redW, *outsideW
 	e.Overlaps = json.RawMessage(*overlaps)
 	newArea, stockArea := *newM2, *stock
 	if id != nil {
@@ -492,7 +521,7 @@ func (s *Store) CheckEligibility(ctx context.Context, q planner.EligibilityQuery
 	} else {
 		e.NewQuota.Basis = planner.BasisCoveredParcels
 		unknown := max(*area-stockArea-newArea, 0)
-		if unknown >= *area-q.ToleranceM2 {
+		if unknown >= *area-e.ToleranceM2 {
 			e.NewQuota.Basis = planner.BasisUnknown
 		}
 		e.NewQuota.Unknown = planner.AreaOf(unknown)

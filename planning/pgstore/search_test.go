@@ -405,7 +405,7 @@ func TestSearchRefusesWhatNamesNothing(t *testing.T) {
 
 func (w *plannerWorld) eligibility(t *testing.T, q planner.EligibilityQuery) planner.Eligibility {
 	t.Helper()
-	q.Precision, q.ToleranceM2 = 7, planning.EligibilityToleranceM2
+	q.Precision, q.Tolerance = 7, planning.DefaultLineTolerance
 	e, err := w.s.CheckEligibility(context.Background(), q)
 	if err != nil {
 		t.Fatal(err)
@@ -484,7 +484,7 @@ func TestEligibilityExactOverlaps(t *testing.T) {
 	if !e.Eligible || e.NewQuota.Consumes || !near(e.NewQuota.Stock.M2, 40000, 0.05) || !strings.Contains(e.Verdict.En, "needs no new construction-land quota") {
 		t.Errorf("X7: %+v", e)
 	}
-	if _, err := w.s.CheckEligibility(context.Background(), planner.EligibilityQuery{ParcelID: 999999, Precision: 7, ToleranceM2: 1}); planning.CodeOf(err) != planning.ErrNotFound {
+	if _, err := w.s.CheckEligibility(context.Background(), planner.EligibilityQuery{ParcelID: 999999, Precision: 7, Tolerance: planning.DefaultLineTolerance}); planning.CodeOf(err) != planning.ErrNotFound {
 		t.Errorf("unknown parcel: %v", err)
 	}
 }
@@ -495,12 +495,12 @@ func TestEligibilityExactOverlaps(t *testing.T) {
 func TestInvalidDrawnShapesNameTheirFault(t *testing.T) {
 	w := newPlannerWorld(t)
 	bowtie := orb.MultiPolygon{{{at(7000, 0), at(7200, 200), at(7200, 0), at(7000, 200), at(7000, 0)}}}
-	_, err := w.s.CheckEligibility(context.Background(), planner.EligibilityQuery{Geometry: bowtie, Precision: 7, ToleranceM2: 1})
+	_, err := w.s.CheckEligibility(context.Background(), planner.EligibilityQuery{Geometry: bowtie, Precision: 7, Tolerance: planning.DefaultLineTolerance})
 	var de *planning.Error
 	if !errors.As(err, &de) || de.Code != planning.ErrInvalid || !strings.Contains(de.Message, "Self-intersection") || de.Details["location"] == nil {
 		t.Fatalf("eligibility of a bow-tie: %v", err)
 	}
-	_, err = w.s.SearchParcels(context.Background(), planner.Search{Polygon: bowtie, Limit: 10, Precision: 7, ToleranceM2: 1},
+	_, err = w.s.SearchParcels(context.Background(), planner.Search{Polygon: bowtie, Limit: 10, Precision: 7, Tolerance: planning.DefaultLineTolerance},
 		func([]byte) error { return nil })
 	if !errors.As(err, &de) || de.Code != planning.ErrInvalid || !strings.Contains(de.Message, "Self-intersection") || de.Details["field"] != "where.polygon" {
 		t.Fatalf("search in a bow-tie: %v", err)

@@ -28,12 +28,12 @@ type searchFeature struct {
 	constructionLand           bool
 	approvedOn, suppliedOn     *time.Time
 	projectID                  *int64
-	farmland, redLine, outside float64
+	farmland, redLine, outside planning.Overlap
 	distance, overlap          *float64 // present when the search has a point or a polygon
 	useMatch                   *string  // the land-use code or prefix asked for that matched
 }
 
-func (f *searchFeature) appendJSON(b []byte, tolM2 float64) []byte {
+func (f *searchFeature) appendJSON(b []byte, tol planning.LineTolerance) []byte {
 	b = append(b, `{"type":"Feature","id":`...)
 	b = strconv.AppendInt(b, f.id, 10)
 	b = append(b, `,"geometry":`...)
@@ -106,19 +106,19 @@ func (f *searchFeature) appendJSON(b []byte, tolM2 float64) []byte {
 		b = append(b, ',')
 	}
 	b = append(b, `"eligibility":{"eligible":`...)
-	b = strconv.AppendBool(b, planner.Eligible(f.farmland, f.redLine, f.outside, tolM2, f.lineException))
+	b = strconv.AppendBool(b, planner.Eligible(f.farmland, f.redLine, f.outside, tol, f.lineException))
 	b = append(b, `,"inside_boundary":`...)
-	b = strconv.AppendBool(b, f.outside <= tolM2)
+	b = strconv.AppendBool(b, !tol.Counts(f.outside))
 	if f.lineException != "" {
 		b = append(b, `,"line_exception":`...)
 		b = appendJSONString(b, string(f.lineException))
 	}
 	b = append(b, `,"outside_boundary_m2":`...)
-	b = appendRounded(b, f.outside, 2)
+	b = appendRounded(b, f.outside.M2, 2)
 	b = append(b, `,"farmland_m2":`...)
-	b = appendRounded(b, f.farmland, 2)
+	b = appendRounded(b, f.farmland.M2, 2)
 	b = append(b, `,"red_line_m2":`...)
-	b = appendRounded(b, f.redLine, 2)
+	b = appendRounded(b, f.redLine.M2, 2)
 	return append(b, "}}}}"...)
 }
 

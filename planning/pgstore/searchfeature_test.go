@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"testing"
 	"time"
+
+	"github.com/hangzhou-hitech/landquota/planning"
 )
 
 func TestSearchFeatureJSON(t *testing.T) {
@@ -12,8 +14,8 @@ func TestSearchFeatureJSON(t *testing.T) {
 	day := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
 	f := searchFeature{id: 7, geom: []byte(`{"type":"Point","coordinates":[120.1,30.2]}`), code: "A \"quoted\"\\ code\n\x01",
 		district: "330109", park: &park, landUse: "100101", landUseZh: "一类工业用地", status: "reserve", statusZh: "储备",
-		area: 3600.005, approvedOn: &day, farmland: 0.4, redLine: 0, outside: 2, distance: &d, overlap: &o, useMatch: &match}
-	b := f.appendJSON(nil, 1)
+		area: 3600.005, approvedOn: &day, farmland: planning.Overlap{M2: 0.4, WidthM: 0.3}, outside: planning.Overlap{M2: 2, WidthM: 1}, distance: &d, overlap: &o, useMatch: &match}
+	b := f.appendJSON(nil, planning.DefaultLineTolerance)
 	var got struct {
 		ID         int64
 		Geometry   map[string]any
@@ -58,7 +60,7 @@ func TestSearchFeatureJSON(t *testing.T) {
 	// are absent, the geometry null; a held parcel is not available.
 	pid := int64(3)
 	f = searchFeature{id: 8, code: "B", district: "330108", landUse: "0802", status: "approved", projectID: &pid}
-	b = f.appendJSON(nil, 1)
+	b = f.appendJSON(nil, planning.DefaultLineTolerance)
 	var bare map[string]any
 	if err := json.Unmarshal(b, &bare); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, b)

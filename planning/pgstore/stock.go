@@ -33,15 +33,24 @@ const startedStatuses = "('under_construction', 'completed', 'in_production', 'l
 // suppliedStatuses are the stages of planning.Status.Supplied.
 const suppliedStatuses = "('supplied', 'under_construction', 'completed', 'in_production', 'low_efficiency', 'redevelopment')"
 
+// extensionSQL is a relation of the latest extension of the start granted
+// on or before asof per parcel (parcel_id, extended_to), to be joined.
+func extensionSQL(asof string) string {
+	return `(SELECT parcel_id, (array_agg(extended_to ORDER BY event_on DESC, id DESC))[1] AS extended_to
+		FROM parcel_events WHERE kind = 'extension_granted' AND event_on <= ` + asof + ` GROUP BY parcel_id)`
+}
+
 // stockLateral renders planner.Rules.Derive over the parcel aliased t as
-// of the date expression asof. The result is the relation named alias with
-// the columns unsupplied, unsupplied_days, unsupplied_years, idle,
-// idle_kind, idle_from, idle_years, idle_exempt, fee_wan, recovery_due, the
-// five low-efficiency flags low_unsupplied ... low_below_standard and
-// facts_missing (text[] of planner.MissingFact).
+// of the date expression asof, with ext the date the latest extension
+// granted by then moved the start to (NULL for none). The result is the
+// relation named alias with the columns unsupplied, unsupplied_days,
+// unsupplied_years, idle, idle_kind, idle_from, idle_years, idle_exempt,
+// fee_wan, recovery_due, the five low-efficiency flags low_unsupplied ...
+// low_below_standard, facts_missing (text[] of planner.MissingFact),
+// start_due and start_due_from.
 // PostgreSQL flattens the subqueries into expressions over t.
 // TestStockSQLMatchesRules keeps this equal to the Go rules.
-func stockLateral(r stockRules, asof, alias string) string {
+func stockLateral(r stockRules, asof, ext, alias string) string {
 	a0, a1, a2 := alias+"_0", alias+"_1", alias+"_2"
 	return fmt.Sprintf(`
 	CROSS JOIN LATERAL (SELECT
@@ -51,7 +60,7 @@ func stockLateral(r stockRules, asof, alias string) string {
 		coalesce(t.completed_on <= %[1]s, false) AS completed) %[4]s
 	CROSS JOIN LATERAL (SELECT
 		CASE WHEN %[4]s.supplied AND NOT %[4]s.started
-		       THEN coalesce(t.agreed_start_on, t.handed_over_on, (t.supplied_on + make_interval(years => %[6]s))::date)
+		       THEN coalesce(%[14]s, t.agreed_start_on, t.handed_over_on, (t.supplied_on + make_interval(years => %[6]s))::date)
 		     WHEN %[4]s.started AND NOT %[4]s.completed AND t.halted_since <= %[1]s
 		          AND (t.developed_share < %[7]s OR t.invested_share < %[8]s)
 		       THEN t.halted_since END AS clock,
@@ -77,8 +86,11 @@ func stockLateral(r stockRules, asof, alias string) string {
 			CASE WHEN t.status IN `+suppliedStatuses+` AND t.supplied_on IS NULL THEN 'supply_date' END,
 			CASE WHEN %[4]s.started AND NOT %[4]s.completed AND coalesce(t.halted_since <= %[1]s, false)
 			          AND NOT (coalesce(t.developed_share < %[7]s, false) OR coalesce(t.invested_share < %[8]s, false))
-			          AND (t.developed_share IS NULL OR t.invested_share IS NULL) THEN 'halted_shares' END], NULL) AS facts_missing) %[2]s`,
-		asof, alias, startedStatuses, a0, a1, r.grace, r.dev, r.inv, r.idle, a2, r.fee, r.recovery, r.built)
+			          AND (t.developed_share IS NULL OR t.invested_share IS NULL) THEN 'halted_shares' END], NULL) AS facts_missing,
+		CASE WHEN %[4]s.supplied AND NOT %[4]s.started THEN %[5]s.clock END AS start_due,
+		CASE WHEN %[4]s.supplied AND NOT %[4]s.started THEN CASE WHEN %[14]s IS NOT NULL THEN 'extension_granted'
+			WHEN t.agreed_start_on IS NOT NULL THEN 'agreed_start' WHEN t.handed_over_on IS NOT NULL THEN 'handover' ELSE 'supply' END END AS start_due_from) %[2]s`,
+		asof, alias, startedStatuses, a0, a1, r.grace, r.dev, r.inv, r.idle, a2, r.fee, r.recovery, r.built, ext)
 }
 
 // stockFilters are the SQL conditions of the stock layer's kinds, over the
@@ -154,11 +166,12 @@ func (s *Store) StreamStock(ctx context.Context, q planner.StockQuery, emit func
 		'as_of', ` + asof + `, 'unsupplied', s.unsupplied, 'unsupplied_days', s.unsupplied_days, 'unsupplied_years', s.unsupplied_years,
 		'idle', s.idle, 'idle_kind', s.idle_kind, 'idle_from', s.idle_from, 'idle_years', s.idle_years,
 		'idle_exempt', s.idle_exempt, 'fee_due', s.idle AND NOT s.idle_exempt, 'fee_wan', s.fee_wan, 'recovery_due', s.recovery_due,
-		'low_efficiency', ` + lowArray + `, 'facts_missing', s.facts_missing)`
+		'low_efficiency', ` + lowArray + `, 'facts_missing', s.facts_missing, 'start_due', s.start_due, 'start_due_from', s.start_due_from)`
 	sql := `SELECT t.id, '{"type":"Feature","id":' || t.id || ',"geometry":' || ST_AsGeoJSON(t.geom, ` + args.add(q.Precision) + `) ||
 		',"properties":' || ` + props + `::text || '}'
-		FROM parcels t JOIN land_use_classes c ON c.code = t.land_use_code JOIN parcel_statuses st ON st.code = t.status` +
-		stockLateral(r, asof, "s") + `
+		FROM parcels t JOIN land_use_classes c ON c.code = t.land_use_code JOIN parcel_statuses st ON st.code = t.status
+		LEFT JOIN ` + extensionSQL(asof) + ` x ON x.parcel_id = t.id` +
+		stockLateral(r, asof, "x.extended_to", "s") + `
 		WHERE ` + strings.Join(conds, " AND ") + ` ORDER BY t.id LIMIT ` + args.add(q.Limit+1)
 	var next int64
 	err := func() error {
@@ -276,24 +289,25 @@ func groupFactsSQL(args *sqlArgs, r planner.Rules, from, start, end time.Time) s
 		count(t.approved_area_m2), coalesce(sum(t.area_m2) FILTER (WHERE t.approved_area_m2 IS NOT NULL), 0), coalesce(sum(t.approved_area_m2), 0),
 		count(t.contract_area_m2), coalesce(sum(t.area_m2) FILTER (WHERE t.contract_area_m2 IS NOT NULL), 0), coalesce(sum(t.contract_area_m2), 0)
 	FROM parcels t
+	LEFT JOIN parcel_footprints fp ON fp.parcel_id = t.id
 	LEFT JOIN (SELECT parcel_id, max(event_on) FILTER (WHERE kind = 'idle_determination') AS det,
-	                  max(event_on) FILTER (WHERE kind = 'land_recovered') AS rec
+	                  max(event_on) FILTER (WHERE kind = 'land_recovered') AS rec,
+	                  (array_agg(extended_to ORDER BY event_on DESC, id DESC) FILTER (WHERE kind = 'extension_granted' AND event_on <= ` + s0 + `))[1] AS ext0,
+	                  (array_agg(extended_to ORDER BY event_on DESC, id DESC) FILTER (WHERE kind = 'extension_granted'))[1] AS ext1
 	           FROM parcel_events WHERE event_on <= ` + s1 + ` GROUP BY parcel_id) ev ON ev.parcel_id = t.id` +
-		stockLateral(rules, s0, "a") + stockLateral(rules, s1, "b") + `
+		stockLateral(rules, s0, "ev.ext0", "a") + stockLateral(rules, s1, "ev.ext1", "b") + `
 	GROUP BY 1, 2, 3, 4, 5`
 }
 
 // area2D is a parcel's area in the 2D totals (all parcels, by land-use
 // class): a stratified underground right (分层设立) counts only the part of
 // its footprint that no surface right, and no underground right of a
-// smaller id, already covers, so a footprint is never counted twice.
-// Surface rights never overlap (the no-overlap trigger), so they count
-// whole. The stock and supply figures keep each right's own area: a
-// footprint is twice in them only if both rights are, say, idle.
-const area2D = `CASE WHEN t.elevation_top <= 0 THEN greatest(t.area_m2 - coalesce((
-	SELECT ST_Area(ST_Transform(ST_Intersection(t.geom, ST_Union(o.geom)), 4549)) FROM parcels o
-	WHERE o.geom && t.geom AND o.id <> t.id AND (coalesce(o.elevation_top > 0, true) OR o.id < t.id)
-	  AND ST_Relate(o.geom, t.geom, '2********')), 0), 0) ELSE t.area_m2 END`
+// smaller id, already covers (kept in parcel_footprints, joined as fp), so
+// a footprint is never counted twice. Surface rights never overlap (the
+// no-overlap trigger), so they count whole. The stock and supply figures
+// keep each right's own area: a footprint is twice in them only if both
+// rights are, say, idle.
+const area2D = `CASE WHEN t.elevation_top <= 0 THEN coalesce(fp.area_2d_m2, t.area_m2) ELSE t.area_m2 END`
 
 // classKeys are the land-use class keys a code counts under: its
 // first-level class, and for industrial land (1001) its own code too.

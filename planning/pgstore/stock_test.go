@@ -67,6 +67,10 @@ func randomFacts(r *rand.Rand) planner.Facts {
 	if r.IntN(2) == 0 {
 		f.LandPriceWan = ptr(float64(r.IntN(500000)) / 100)
 	}
+	for f.SuppliedOn != nil && r.IntN(3) == 0 && len(f.Extensions) < 2 {
+		on := d(*f.SuppliedOn, 0, 800)
+		f.Extensions = append(f.Extensions, planner.Extension{GrantedOn: *on, ExtendedTo: *d(*on, 1, 500)})
+	}
 	return f
 }
 
@@ -100,6 +104,12 @@ func newStockWorld(t *testing.T, n int, seed uint64) (*pgstore.Store, []stockCas
 		if _, err := s.Pool().Exec(ctx, `UPDATE parcels SET developed_share = $2, invested_share = $3, halted_since = $4, land_price_wan = $5
 			WHERE id = $1`, id, f.DevelopedShare, f.InvestedShare, f.HaltedSince, f.LandPriceWan); err != nil {
 			t.Fatal(err)
+		}
+		for _, x := range f.Extensions {
+			to := x.ExtendedTo
+			if _, err := s.AddParcelEvent(ctx, id, "", planner.ParcelEvent{Kind: planner.EventExtension, On: x.GrantedOn, Document: "延期", ExtendedTo: &to}, "test"); err != nil {
+				t.Fatal(err)
+			}
 		}
 		var area float64
 		s.Pool().QueryRow(ctx, "SELECT area_m2 FROM parcels WHERE id = $1", id).Scan(&area)
@@ -135,6 +145,8 @@ func TestStockSQLMatchesRules(t *testing.T) {
 		RecoveryDue     bool                  `json:"recovery_due"`
 		Low             []planner.LowKind     `json:"low_efficiency"`
 		Missing         []planner.MissingFact `json:"facts_missing"`
+		StartDue        *string               `json:"start_due"`
+		StartDueFrom    *string               `json:"start_due_from"`
 	}
 	flagged := 0
 	for _, dayText := range stockDays {
@@ -192,11 +204,18 @@ func TestStockSQLMatchesRules(t *testing.T) {
 			if g.UnsuppliedDays != nil {
 				days = *g.UnsuppliedDays
 			}
+			startDue, wantDue := "", ""
+			if g.StartDue != nil {
+				startDue = *g.StartDue + " " + *g.StartDueFrom
+			}
+			if want.StartDue != nil {
+				wantDue = want.StartDue.Format(time.DateOnly) + " " + want.StartDueFrom
+			}
 			feeOK := (g.FeeWan == nil) == (want.FeeWan == nil) && (g.FeeWan == nil || math.Abs(*g.FeeWan-*want.FeeWan) < 0.006)
 			if g.Unsupplied != want.Unsupplied || years != want.UnsuppliedYears || days != want.UnsuppliedDays ||
 				g.Idle != want.Idle || idleKind != string(want.IdleKind) || idleFrom != wantFrom || idleYears != want.IdleYears ||
 				g.IdleExempt != want.IdleExempt || g.FeeDue != want.FeeDue || !feeOK || g.RecoveryDue != want.RecoveryDue ||
-				!slices.Equal(low, want.LowEfficiency) || !slices.Equal(g.Missing, want.FactsMissing) {
+				!slices.Equal(low, want.LowEfficiency) || !slices.Equal(g.Missing, want.FactsMissing) || startDue != wantDue {
 				t.Errorf("%s parcel %d facts %s:\n SQL %+v\n Go  %+v", dayText, c.id, factsText(c.facts), g, want)
 			}
 		}
@@ -219,9 +238,13 @@ func factsText(f planner.Facts) string {
 		}
 		return fmt.Sprint(*x)
 	}
-	return fmt.Sprintf("status=%s approved=%s supplied=%s agreed=%s start=%s done=%s halted=%s dev=%s inv=%s gov=%v price=%s",
+	var ext []string
+	for _, x := range f.Extensions {
+		ext = append(ext, d(&x.GrantedOn)+"->"+d(&x.ExtendedTo))
+	}
+	return fmt.Sprintf("status=%s approved=%s supplied=%s agreed=%s start=%s done=%s halted=%s dev=%s inv=%s gov=%v price=%s extensions=%v",
 		f.Status, d(f.ApprovedOn), d(f.SuppliedOn), d(f.AgreedStartOn), d(f.ActualStartOn), d(f.CompletedOn), d(f.HaltedSince),
-		v(f.DevelopedShare), v(f.InvestedShare), f.GovernmentDelay, v(f.LandPriceWan))
+		v(f.DevelopedShare), v(f.InvestedShare), f.GovernmentDelay, v(f.LandPriceWan), ext)
 }
 
 // TestStockSummaryMatchesRules sums the Go rules by hand and compares the

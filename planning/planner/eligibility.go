@@ -20,16 +20,16 @@ type EligibilityRequest struct {
 
 // EligibilityQuery is a checked EligibilityRequest.
 type EligibilityQuery struct {
-	Geometry    orb.Geometry
-	ParcelID    int64
-	ParcelCode  string
-	Precision   int
-	ToleranceM2 float64
+	Geometry   orb.Geometry
+	ParcelID   int64
+	ParcelCode string
+	Precision  int
+	Tolerance  planning.LineTolerance
 }
 
 // Check validates the request.
 func (r *EligibilityRequest) Check() (EligibilityQuery, error) {
-	q := EligibilityQuery{ParcelCode: strings.TrimSpace(r.ParcelCode), Precision: 7, ToleranceM2: planning.EligibilityToleranceM2}
+	q := EligibilityQuery{ParcelCode: strings.TrimSpace(r.ParcelCode), Precision: 7, Tolerance: planning.DefaultLineTolerance}
 	given := 0
 	if len(r.Geometry) > 0 && string(r.Geometry) != "null" {
 		given++
@@ -114,7 +114,14 @@ type Eligibility struct {
 	RedLine         Area     `json:"red_line_overlap"`
 	NewQuota        NewQuota `json:"new_quota"`
 	Verdict         Verdict  `json:"verdict"`
-	ToleranceM2     float64  `json:"tolerance_m2"`
+	// The widths of the overlaps (m, the widest disc that fits, capped at
+	// 10 m) and the policy: an overlap of at most ToleranceM2, or thinner
+	// everywhere than SliverWidthM, is no conflict.
+	FarmlandWidthM        float64 `json:"farmland_width_m"`
+	RedLineWidthM         float64 `json:"red_line_width_m"`
+	OutsideBoundaryWidthM float64 `json:"outside_boundary_width_m"`
+	ToleranceM2           float64 `json:"tolerance_m2"`
+	SliverWidthM          float64 `json:"sliver_width_m"`
 	// ExceptionApplied is set when the verdict rests on the parcel's
 	// exception (an overlap or an outside part it excuses).
 	ExceptionApplied planning.LineException `json:"exception_applied,omitempty"`
@@ -124,19 +131,26 @@ type Eligibility struct {
 // Eligible is the protected-line rule with its exceptions: planning.Eligible.
 var Eligible = planning.Eligible
 
+// overlaps are the measured overlaps and the policy they are judged by.
+func (e *Eligibility) overlaps() (farm, red, outside planning.Overlap, t planning.LineTolerance) {
+	return planning.Overlap{M2: e.Farmland.M2, WidthM: e.FarmlandWidthM}, planning.Overlap{M2: e.RedLine.M2, WidthM: e.RedLineWidthM},
+		planning.Overlap{M2: e.OutsideBoundary.M2, WidthM: e.OutsideBoundaryWidthM},
+		planning.LineTolerance{AreaM2: e.ToleranceM2, WidthM: e.SliverWidthM}
+}
+
 // Decide sets Eligible, InsideBoundary, NewQuota.Consumes and the verdict
-// from the measured figures (m² fields must be set).
+// from the measured figures (m² and width fields must be set).
 func (e *Eligibility) Decide() {
-	tol := e.ToleranceM2
+	farm, red, outside, t := e.overlaps()
 	x := e.Subject.LineException
-	e.InsideBoundary = e.OutsideBoundary.M2 <= tol
-	e.Eligible = Eligible(e.Farmland.M2, e.RedLine.M2, e.OutsideBoundary.M2, tol, x)
-	if e.Eligible && !Eligible(e.Farmland.M2, e.RedLine.M2, e.OutsideBoundary.M2, tol, planning.LineExceptionNone) {
+	e.InsideBoundary = !t.Counts(outside)
+	e.Eligible = Eligible(farm, red, outside, t, x)
+	if e.Eligible && !Eligible(farm, red, outside, t, planning.LineExceptionNone) {
 		e.ExceptionApplied = x
 	}
 	nq := &e.NewQuota
-	nq.TreatedAsNew = nq.Unknown.M2 > tol
-	nq.Consumes = nq.New.M2+nq.Unknown.M2 > tol
+	nq.TreatedAsNew = nq.Unknown.M2 > t.AreaM2
+	nq.Consumes = nq.New.M2+nq.Unknown.M2 > t.AreaM2
 	e.Verdict = e.verdict()
 }
 
@@ -162,11 +176,12 @@ func (e *Eligibility) verdict() Verdict {
 		// Only what no recorded exception excuses is a reason.
 		var whyZh, whyEn []string
 		major := e.Subject.LineException == planning.LineExceptionMajorProject
-		if e.RedLine.M2 > e.ToleranceM2 && !major {
+		farm, red, _, t := e.overlaps()
+		if t.Counts(red) && !major {
 			whyZh = append(whyZh, fmt.Sprintf("占用生态保护红线 %s 平方米（%s 亩），红线内严禁开发", num(e.RedLine.M2), num(e.RedLine.Mu)))
 			whyEn = append(whyEn, fmt.Sprintf("it overlaps the ecological red line by %s m² (%s mu), where development is banned", num(e.RedLine.M2), num(e.RedLine.Mu)))
 		}
-		if e.Farmland.M2 > e.ToleranceM2 && !major {
+		if t.Counts(farm) && !major {
 			whyZh = append(whyZh, fmt.Sprintf("占用永久基本农田 %s 平方米（%s 亩），不得占用", num(e.Farmland.M2), num(e.Farmland.Mu)))
 			whyEn = append(whyEn, fmt.Sprintf("it overlaps permanent basic farmland by %s m² (%s mu), which may not be occupied", num(e.Farmland.M2), num(e.Farmland.Mu)))
 		}

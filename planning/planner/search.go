@@ -190,7 +190,7 @@ type Search struct {
 	GroupByStatus  bool
 	Precision      int
 	NoGeometry     bool
-	ToleranceM2    float64 // overlap with a protected line still counted as clear
+	Tolerance      planning.LineTolerance // the policy's: overlaps with a protected line still counted as clear
 }
 
 // Cursor is a keyset position: the sort value and id of the last feature
@@ -216,7 +216,7 @@ func fieldError(field, format string, args ...any) *planning.Error {
 // Codes that look right but name nothing are the store's to refuse.
 func (r *SearchRequest) Check() (Search, error) {
 	q := Search{Park: strings.TrimSpace(r.Where.Park), District: strings.TrimSpace(r.Where.District),
-		ToleranceM2: planning.EligibilityToleranceM2, Precision: 7, Limit: DefaultSearchLimit}
+		Tolerance: planning.DefaultLineTolerance, Precision: 7, Limit: DefaultSearchLimit}
 	if err := unknownKey("where", r.Where.unknown, &SearchWhere{}); err != nil {
 		return q, err
 	}

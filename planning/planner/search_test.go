@@ -163,21 +163,39 @@ func TestVerdicts(t *testing.T) {
 }
 
 func TestEligibleWithExceptions(t *testing.T) {
+	wide := func(m2 float64) planning.Overlap { return planning.Overlap{M2: m2, WidthM: 10} }
+	seam := planning.Overlap{M2: 50, WidthM: 0.2} // 250 m along a shared edge
+	square := planning.Overlap{M2: 50, WidthM: 7.07}
+	policy := planning.LineTolerance{AreaM2: 1, WidthM: 0.5}
 	for _, c := range []struct {
-		farm, red, outside float64
+		farm, red, outside planning.Overlap
+		tol                planning.LineTolerance
 		x                  planning.LineException
 		want               bool
 	}{
-		{0, 0, 0, "", true},
-		{0, 0, 0.9, "", true},
-		{0, 0, 50, "", false},
-		{0, 0, 50, planning.LineExceptionSingleSite, true},
-		{20, 0, 50, planning.LineExceptionSingleSite, false},
-		{20, 30, 0, planning.LineExceptionMajorProject, true},
-		{20, 30, 50, planning.LineExceptionMajorProject, false},
+		{wide(0), wide(0), wide(0), policy, "", true},
+		{wide(0), wide(0), wide(0.9), policy, "", true},
+		{wide(0), wide(0), wide(50), policy, "", false},
+		{wide(0), wide(0), wide(50), policy, planning.LineExceptionSingleSite, true},
+		{wide(20), wide(0), wide(50), policy, planning.LineExceptionSingleSite, false},
+		{wide(20), wide(30), wide(0), policy, planning.LineExceptionMajorProject, true},
+		{wide(20), wide(30), wide(50), policy, planning.LineExceptionMajorProject, false},
+		// The sliver width: a seam is ignored whatever its area, the same
+		// area as a square is not, and a width of 0 switches it off.
+		{seam, seam, seam, policy, "", true},
+		{square, wide(0), wide(0), policy, "", false},
+		{wide(0), wide(0), square, policy, "", false},
+		{seam, wide(0), wide(0), planning.LineTolerance{AreaM2: 1}, "", false},
+		{wide(0), wide(0), planning.Overlap{M2: 50, WidthM: 0.5}, policy, "", false}, // exactly the width: counts
 	} {
-		if got := Eligible(c.farm, c.red, c.outside, 1, c.x); got != c.want {
+		if got := Eligible(c.farm, c.red, c.outside, c.tol, c.x); got != c.want {
 			t.Errorf("%+v: %v", c, got)
 		}
+	}
+	e := Eligibility{Subject: Subject{Kind: "parcel"}, ToleranceM2: 1, SliverWidthM: 0.5, Farmland: AreaOf(50), FarmlandWidthM: 0.2,
+		RedLine: AreaOf(60), RedLineWidthM: 3, NewQuota: NewQuota{New: AreaOf(300)}}
+	e.Decide()
+	if e.Eligible || strings.Contains(e.Verdict.Zh, "永久基本农田") || !strings.Contains(e.Verdict.Zh, "生态保护红线 60.00 平方米") {
+		t.Errorf("a farmland seam beside a red-line overlap: %+v", e.Verdict)
 	}
 }

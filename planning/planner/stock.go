@@ -73,7 +73,25 @@ type Facts struct {
 	HaltedSince     *time.Time
 	GovernmentDelay bool     // delay caused by government or force majeure (政府原因, Order 53 第八条)
 	LandPriceWan    *float64 // 出让或者划拨价款, 万元
+	// Extensions of the start granted (extension_granted events): from the
+	// day one is granted, the latest is the agreed start (Order 53).
+	Extensions []Extension
 }
+
+// Extension is a granted extension of the start (延长动工开发期限).
+type Extension struct {
+	GrantedOn  time.Time
+	ExtendedTo time.Time
+}
+
+// Start basis: what the start due date of supplied land that has not
+// started is (Stock.StartDueFrom), in the order the rules look.
+const (
+	StartFromExtension   = "extension_granted" // the latest granted extension
+	StartFromAgreedStart = "agreed_start"      // 约定开工日期
+	StartFromHandover    = "handover"          // 交地
+	StartFromSupply      = "supply"            // NoAgreedStartYears after supply
+)
 
 // IdleKind says which limb of Order No. 53 makes land idle.
 type IdleKind string
@@ -124,6 +142,11 @@ type Stock struct {
 	IdleKind  IdleKind   `json:"idle_kind,omitempty"`
 	IdleFrom  *time.Time `json:"idle_from,omitempty"`
 	IdleYears int        `json:"idle_years,omitempty"`
+	// StartDue is when supplied land that has not started was due to start,
+	// the day the 闲置 clock runs from, and StartDueFrom says why (the
+	// Start basis constants): a granted extension moves it.
+	StartDue     *time.Time `json:"start_due,omitempty"`
+	StartDueFrom string     `json:"start_due_from,omitempty"`
 	// IdleExempt: idle for 政府原因 (Order 53 第八条). Still 闲置土地, but
 	// disposed of by extension, change of use, swap or repurchase
 	// (第十二、十三条), so no fee and no recovery are due.
@@ -219,14 +242,25 @@ func (r Rules) Derive(f Facts, asof time.Time) Stock {
 	var from *time.Time
 	switch {
 	case supplied && !started:
-		if f.AgreedStartOn != nil {
-			from = f.AgreedStartOn
-		} else if f.HandedOverOn != nil {
-			from = f.HandedOverOn
-		} else {
-			d := AddYears(*f.SuppliedOn, r.NoAgreedStartYears)
-			from = &d
+		var ext *Extension
+		for i, e := range f.Extensions {
+			if !e.GrantedOn.After(asof) && (ext == nil || !e.GrantedOn.Before(ext.GrantedOn)) {
+				ext = &f.Extensions[i]
+			}
 		}
+		switch {
+		case ext != nil:
+			from, s.StartDueFrom = &ext.ExtendedTo, StartFromExtension
+		case f.AgreedStartOn != nil:
+			from, s.StartDueFrom = f.AgreedStartOn, StartFromAgreedStart
+		case f.HandedOverOn != nil:
+			from, s.StartDueFrom = f.HandedOverOn, StartFromHandover
+		default:
+			d := AddYears(*f.SuppliedOn, r.NoAgreedStartYears)
+			from, s.StartDueFrom = &d, StartFromSupply
+		}
+		d := *from
+		s.StartDue = &d
 		s.IdleKind = IdleNotStarted
 	case started && !completed && onOrBefore(f.HaltedSince, asof) &&
 		(f.DevelopedShare != nil && *f.DevelopedShare < r.StallDevelopedBelow ||

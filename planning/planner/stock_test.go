@@ -278,3 +278,50 @@ func TestFactsMissing(t *testing.T) {
 		}
 	}
 }
+
+// A granted extension of the start is the agreed start from the day it is
+// granted (Order 53): the 闲置 clock runs from the extended date.
+func TestExtensionMovesTheIdleClock(t *testing.T) {
+	r := DefaultRules()
+	// Agreed start 2024-01-15, never started: idle from 2025-01-15.
+	out := Facts{Status: planning.StatusSupplied, SuppliedOn: day("2023-05-01"), AgreedStartOn: day("2024-01-15"), LandPriceWan: f(1000),
+		Extensions: []Extension{{GrantedOn: *day("2025-03-10"), ExtendedTo: *day("2025-10-01")}}}
+	if s := r.Derive(out, *day("2025-03-09")); !s.Idle || s.IdleFrom.Format(time.DateOnly) != "2024-01-15" || s.StartDueFrom != StartFromAgreedStart {
+		t.Errorf("the day before the grant: %+v", s)
+	}
+	// Granted 2025-03-10 to start by 2025-10-01: not idle on 2025-06-30,
+	// nor yet supplied-unused (the start is not due); idle again on
+	// 2026-10-01, one year after the extended start.
+	s := r.Derive(out, *day("2025-06-30"))
+	if s.Idle || s.FeeDue || s.StartDue.Format(time.DateOnly) != "2025-10-01" || s.StartDueFrom != StartFromExtension ||
+		slices.Contains(s.LowEfficiency, LowSuppliedUnused) {
+		t.Errorf("after the grant: %+v", s)
+	}
+	if s := r.Derive(out, *day("2026-09-30")); s.Idle {
+		t.Errorf("2026-09-30, a day before the extended clock's year: %+v", s)
+	}
+	if s := r.Derive(out, *day("2026-10-01")); !s.Idle || s.IdleFrom.Format(time.DateOnly) != "2025-10-01" || s.RecoveryDue {
+		t.Errorf("2026-10-01: %+v", s)
+	}
+
+	// Agreed start 2024-03-01: idle from 2025-03-01, recovery due from
+	// 2026-03-01. An extension granted 2024-02-01 to 2024-09-01 leaves it
+	// idle on 2026-06-30 with the fee due, but the clock runs from
+	// 2024-09-01: fee due from 2025-09-01, recovery from 2026-09-01.
+	late := Facts{Status: planning.StatusSupplied, SuppliedOn: day("2023-09-01"), AgreedStartOn: day("2024-03-01"), LandPriceWan: f(500)}
+	if s := r.Derive(late, *day("2026-06-30")); !s.Idle || !s.RecoveryDue || s.IdleFrom.Format(time.DateOnly) != "2024-03-01" {
+		t.Errorf("without the extension: %+v", s)
+	}
+	late.Extensions = []Extension{{GrantedOn: *day("2024-01-10"), ExtendedTo: *day("2024-12-01")},
+		{GrantedOn: *day("2024-02-01"), ExtendedTo: *day("2024-09-01")}} // the latest counts, not the furthest
+	s = r.Derive(late, *day("2026-06-30"))
+	if !s.Idle || !s.FeeDue || *s.FeeWan != 100 || s.RecoveryDue || s.IdleFrom.Format(time.DateOnly) != "2024-09-01" || s.IdleYears != 1 {
+		t.Errorf("with the extension: %+v", s)
+	}
+	if s := r.Derive(late, *day("2025-08-31")); s.Idle {
+		t.Errorf("2025-08-31, before the moved fee date: %+v", s)
+	}
+	if s := r.Derive(late, *day("2026-09-01")); !s.RecoveryDue {
+		t.Errorf("2026-09-01, the moved recovery date: %+v", s)
+	}
+}

@@ -449,9 +449,10 @@ const (
 
 // ParcelNeed is one parcel's contribution to a project's need.
 type ParcelNeed struct {
-	AreaM2, FarmlandOverlapM2, RedLineOverlapM2, OutsideBoundaryM2 float64
-	Class                                                          string // one of the Class constants
-	Exception                                                      planning.LineException
+	AreaM2                     float64
+	Farmland, RedLine, Outside planning.Overlap // with the protected lines
+	Class                      string           // one of the Class constants
+	Exception                  planning.LineException
 }
 
 // DeriveNeed sums parcels into a project's need: each parcel's measured
@@ -459,15 +460,15 @@ type ParcelNeed struct {
 // (round(area_m2::numeric, 2)), so the need is what approval will consume.
 // A project is eligible
 // when every parcel is, by the protected-line rule with the parcel's
-// exception and the tolerance tolM2 (planning.Eligible).
-func DeriveNeed(parcels []ParcelNeed, tolM2 float64) Need {
+// exception and the tolerance policy (planning.Eligible).
+func DeriveNeed(parcels []ParcelNeed, tol planning.LineTolerance) Need {
 	var n Need
 	for _, p := range parcels {
 		a := amount.FromM2(p.AreaM2)
 		n.TotalM2 += a
-		n.FarmlandOverlapM2 += p.FarmlandOverlapM2
-		n.RedLineOverlapM2 += p.RedLineOverlapM2
-		n.OutsideBoundaryM2 += p.OutsideBoundaryM2
+		n.FarmlandOverlapM2 += p.Farmland.M2
+		n.RedLineOverlapM2 += p.RedLine.M2
+		n.OutsideBoundaryM2 += p.Outside.M2
 		switch p.Class {
 		case ClassApproved:
 			n.ApprovedM2 += a
@@ -481,7 +482,7 @@ func DeriveNeed(parcels []ParcelNeed, tolM2 float64) Need {
 	}
 	n.Eligible = len(parcels) > 0
 	for _, p := range parcels {
-		n.Eligible = n.Eligible && planning.Eligible(p.FarmlandOverlapM2, p.RedLineOverlapM2, p.OutsideBoundaryM2, tolM2, p.Exception)
+		n.Eligible = n.Eligible && planning.Eligible(p.Farmland, p.RedLine, p.Outside, tol, p.Exception)
 	}
 	n.NewHa, n.NewMu = n.NewM2.Rounded(amount.Hectare), n.NewM2.Rounded(amount.Mu)
 	return n

@@ -21,25 +21,30 @@ func m2(s string) amount.Area {
 
 func TestDeriveNeed(t *testing.T) {
 	parcels := []ParcelNeed{
-		{AreaM2: 10000, Class: ClassNew},                            // farmland today: new quota
-		{AreaM2: 5000, Class: ClassStock},                           // construction land today: none
-		{AreaM2: 2000, Class: ClassUnderground},                     // underground: none by default
-		{AreaM2: 4000, Class: ClassApproved},                        // approved: consumed then
-		{AreaM2: 1000.004, Class: ClassNew, FarmlandOverlapM2: 0.5}, // within tolerance; rounded as booked
-		{AreaM2: 3000, Class: ClassNew, OutsideBoundaryM2: 0.25},    // within tolerance
+		{AreaM2: 10000, Class: ClassNew},                                                      // farmland today: new quota
+		{AreaM2: 5000, Class: ClassStock},                                                     // construction land today: none
+		{AreaM2: 2000, Class: ClassUnderground},                                               // underground: none by default
+		{AreaM2: 4000, Class: ClassApproved},                                                  // approved: consumed then
+		{AreaM2: 1000.004, Class: ClassNew, Farmland: planning.Overlap{M2: 0.5, WidthM: 0.5}}, // within tolerance; rounded as booked
+		{AreaM2: 3000, Class: ClassNew, Outside: planning.Overlap{M2: 0.25, WidthM: 0.5}},     // within tolerance
+		{AreaM2: 800, Class: ClassNew, Outside: planning.Overlap{M2: 40, WidthM: 0.2}},        // a seam: thinner than the width
 	}
-	n := DeriveNeed(parcels, 1)
-	if n.NewM2 != m2("14000") || n.StockM2 != m2("5000") || n.UndergroundM2 != m2("2000") || n.ApprovedM2 != m2("4000") || n.TotalM2 != m2("25000") || !n.Eligible {
+	tol := planning.LineTolerance{AreaM2: 1, WidthM: 0.5}
+	n := DeriveNeed(parcels, tol)
+	if n.NewM2 != m2("14800") || n.StockM2 != m2("5000") || n.UndergroundM2 != m2("2000") || n.ApprovedM2 != m2("4000") || n.TotalM2 != m2("25800") || !n.Eligible {
 		t.Fatalf("need: %+v", n)
 	}
-	if math.Abs(n.NewMu-21) > 1e-9 || n.NewHa != 1.4 {
+	if math.Abs(n.NewMu-22.2) > 1e-9 || n.NewHa != 1.48 {
 		t.Fatalf("units: %v 亩, %v hm²", n.NewMu, n.NewHa)
 	}
-	parcels = append(parcels, ParcelNeed{AreaM2: 500, Class: ClassNew, RedLineOverlapM2: 2})
-	if DeriveNeed(parcels, 1).Eligible {
+	if DeriveNeed(parcels, planning.LineTolerance{AreaM2: 1}).Eligible {
+		t.Fatal("with the width switched off, the 40 m² seam left the project eligible")
+	}
+	parcels = append(parcels, ParcelNeed{AreaM2: 500, Class: ClassNew, RedLine: planning.Overlap{M2: 2, WidthM: 1}})
+	if DeriveNeed(parcels, tol).Eligible {
 		t.Fatal("a red-line overlap above the tolerance left the project eligible")
 	}
-	if DeriveNeed(nil, 1).Eligible {
+	if DeriveNeed(nil, tol).Eligible {
 		t.Fatal("a project without parcels is eligible")
 	}
 }
