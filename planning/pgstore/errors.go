@@ -69,31 +69,26 @@ func domainError(err error) error {
 	case "LQ403": // editing the ledger
 		e.Code = planning.ErrForbidden
 	case "23505": // unique_violation
-		e.Code = planning.ErrConflict
-		e.Message = "already exists: " + pe.Detail
+		e = planning.Errorf(planning.ErrConflict, "already exists: %s", pe.Detail).WithCause(err)
 	case "23503": // foreign_key_violation
-		e.Code = planning.ErrInvalid
-		e.Message = "unknown reference: " + pe.Detail
+		e = planning.Errorf(planning.ErrInvalid, "unknown reference: %s", pe.Detail).WithCause(err)
 	case "23514", "23502", "22P02", "22023", "22003", "22007", "22008", "XX000":
 		// check, not-null, bad text representation, invalid parameter,
 		// out of range, bad datetime, PostGIS geometry errors
 		e.Code = planning.ErrInvalid
 		if pe.ConstraintName != "" {
-			e.Message = "value refused by rule " + pe.ConstraintName + " on " + pe.TableName
+			e = planning.Errorf(planning.ErrInvalid, "value refused by rule %s on %s", pe.ConstraintName, pe.TableName).WithCause(err)
 			e.WithDetail("constraint", pe.ConstraintName)
 		}
 		if pe.ColumnName != "" {
 			e.WithDetail("field", pe.ColumnName)
 		}
 	case "22021": // character_not_in_repertoire: a NUL byte or invalid UTF-8 in a text value
-		e.Code = planning.ErrInvalid
-		e.Message = "a text value holds a NUL character or bytes that are not UTF-8; send plain UTF-8 text"
+		e = planning.Errorf(planning.ErrInvalid, "a text value holds a NUL character or bytes that are not UTF-8; send plain UTF-8 text").WithCause(err)
 	case "57014": // query_canceled (statement_timeout)
-		e.Code = planning.ErrUnavailable
-		e.Message = "the database query took too long and was stopped"
+		e = planning.Errorf(planning.ErrUnavailable, "the database query took too long and was stopped").WithCause(err)
 	case "40001", "40P01", "55P03":
-		e.Code = planning.ErrConflict
-		e.Message = "a concurrent change got in the way; try again"
+		e = planning.Errorf(planning.ErrConflict, "a concurrent change got in the way; try again").WithCause(err)
 	case "57P03", "53300": // cannot connect now (starting up, shutting down); too many connections
 		return unavailable(err)
 	default:
