@@ -6,8 +6,12 @@ import (
 	"errors"
 	"io"
 	"net"
+	"regexp"
+	"strings"
+	"sync"
 	"syscall"
 
+	"github.com/hangzhou-hitech/landquota/migrations"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -58,7 +62,7 @@ func domainError(err error) error {
 		}
 		return err
 	}
-	e := &planning.Error{Message: pe.Message, Err: err}
+	e := raisedError(pe, err)
 	switch pe.Code {
 	case "LQ001":
 		e.Code = planning.ErrInvalid
@@ -115,4 +119,39 @@ func domainError(err error) error {
 		e.WithDetail("hint", pe.Hint)
 	}
 	return e
+}
+
+// raisedTemplate is one of the schema's RAISE messages as a pattern that
+// gives back the values it was formatted with.
+type raisedTemplate struct {
+	format string
+	re     *regexp.Regexp
+}
+
+var raisedTemplates = sync.OnceValue(func() []raisedTemplate {
+	var out []raisedTemplate
+	for _, f := range migrations.RaisedMessages() {
+		parts := strings.Split(f, "%s")
+		for i, p := range parts {
+			parts[i] = regexp.QuoteMeta(p)
+		}
+		out = append(out, raisedTemplate{format: f, re: regexp.MustCompile("^" + strings.Join(parts, "(.*?)") + "$")})
+	}
+	return out
+})
+
+// raisedError keeps a message the database wrote as the template and values
+// it came from, so it can be read in Chinese like any other; a message no
+// migration raises stays as the database wrote it.
+func raisedError(pe *pgconn.PgError, err error) *planning.Error {
+	for _, t := range raisedTemplates() {
+		if m := t.re.FindStringSubmatch(pe.Message); m != nil {
+			args := make([]any, len(m)-1)
+			for i, v := range m[1:] {
+				args[i] = v
+			}
+			return planning.Errorf(planning.ErrInternal, t.format, args...).WithCause(err)
+		}
+	}
+	return &planning.Error{Code: planning.ErrInternal, Message: pe.Message, Err: err}
 }
