@@ -33,7 +33,8 @@ import (
 // exportParams are the parameters an export takes.
 var exportParams = map[string]bool{"format": true, "srid": true, "crs": true, "precision": true, "encoding": true,
 	"bbox": true, "bbox-crs": true, "status": true, "land_use": true, "current_use": true, "park": true, "district": true,
-	"min_area": true, "max_area": true, "unit": true, "eligible": true, "updated_since": true}
+	"min_area": true, "max_area": true, "unit": true, "eligible": true, "updated_since": true,
+	"lang": true} // the language of an error (writeError)
 
 // ParseExportQuery reads an export's parameters, as the endpoint takes them
 // (landquota export builds the same values from its flags).

@@ -23,6 +23,7 @@ func TestErrorsInTheReadersLanguage(t *testing.T) {
 		{"unknown layer", "GET", "/api/layers/roads", nil, "未知图层"},
 		{"store", "GET", "/api/parcels/987654/events", nil, "地块 987654 不存在"},
 		{"nested field message", "POST", "/api/parcels/search", `{"order":"sideways"}`, "未知排序 \"sideways\""},
+		{"export (refuses unknown parameters, but not lang)", "GET", "/api/exports/parcels?format=dwg", nil, "格式 \"dwg\" 不是"},
 		{"login", "POST", "/api/login", map[string]string{"username": long, "password": "x"}, "用户名超过"},
 	}
 	ask := func(method, path string, body any, headers ...string) (int, map[string]any) {

@@ -46,7 +46,8 @@ func (s *Server) ogcAPI(w http.ResponseWriter, r *http.Request) {
 		query("updated_since", "parcels: changed at or after (date or RFC 3339 time)", str),
 	}
 	errorBody := map[string]any{"type": "object", "properties": map[string]any{"error": map[string]any{"type": "object",
-		"properties": map[string]any{"code": str, "message": str, "details": map[string]any{"type": "object"}}}}}
+		"properties": map[string]any{"code": str, "message": str, "lang": map[string]any{"type": "string", "enum": []string{"zh", "en"}},
+			"details": map[string]any{"type": "object"}}}}}
 	responses := func(desc, media string) map[string]any {
 		return map[string]any{
 			"200":     map[string]any{"description": desc, "content": map[string]any{media: map[string]any{"schema": map[string]any{"type": "object"}}}},
