@@ -142,16 +142,21 @@ func (t Text) In(lang Lang) string {
 	if zh, ok := messagesZh[format]; ok && lang == LangZh {
 		format = zh
 	}
-	args := make([]any, len(t.args))
+	args := t.args
 	for i, a := range t.args {
+		var s string
 		switch v := a.(type) {
 		case Text:
-			args[i] = v.In(lang)
+			s = v.In(lang)
 		case *Error:
-			args[i] = v.In(lang)
+			s = v.In(lang)
 		default:
-			args[i] = a
+			continue
 		}
+		if &args[0] == &t.args[0] { // copy before the first change: t.args is the caller's
+			args = append([]any(nil), t.args...)
+		}
+		args[i] = s
 	}
 	return fmt.Sprintf(format, args...)
 }
