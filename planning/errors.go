@@ -142,7 +142,7 @@ func (t Text) In(lang Lang) string {
 	if zh, ok := messagesZh[format]; ok && lang == LangZh {
 		format = zh
 	}
-	args := t.args
+	args, copied := t.args, false
 	for i, a := range t.args {
 		var s string
 		switch v := a.(type) {
@@ -153,8 +153,8 @@ func (t Text) In(lang Lang) string {
 		default:
 			continue
 		}
-		if &args[0] == &t.args[0] { // copy before the first change: t.args is the caller's
-			args = append([]any(nil), t.args...)
+		if !copied { // t.args is the caller's: copy before the first change
+			args, copied = append([]any(nil), t.args...), true
 		}
 		args[i] = s
 	}
