@@ -179,7 +179,7 @@ func Require(ctx context.Context, role Role) error {
 		return Errorf(ErrForbidden, "user %s is disabled", p.User.Username)
 	}
 	if !p.User.Role.AtLeast(role) {
-		return Errorf(ErrForbidden, "your role %s may not do this; it needs %s", p.User.Role, role).
+		return Errorf(ErrForbidden, "your role %s may not do this; it needs %s", p.User.Role.name(), role.name()).
 			WithDetail("role", string(p.User.Role)).WithDetail("required", string(role))
 	}
 	return nil
@@ -240,4 +240,17 @@ type UserStore interface {
 
 	// Audit appends to the audit log; details may be nil.
 	Audit(ctx context.Context, actor string, action AuditAction, subject string, details map[string]any, remoteAddr string) error
+}
+
+// name is the role as a person reads it, in any language.
+func (r Role) name() Text {
+	switch r {
+	case RoleViewer:
+		return Textf("viewer")
+	case RoleAllocator:
+		return Textf("allocator")
+	case RoleAdmin:
+		return Textf("admin")
+	}
+	return Textf("%s", string(r))
 }

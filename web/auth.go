@@ -240,7 +240,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(req.Username) > maxLoginUsername {
 		// No account has such a name: refused before any work or memory.
-		writeError(w, r, s.log, planning.Errorf(planning.ErrInvalid, "username is longer than %d bytes (用户名过长)", maxLoginUsername).WithDetail("field", "username"))
+		writeError(w, r, s.log, planning.Errorf(planning.ErrInvalid, "username is longer than %d bytes", maxLoginUsername).WithDetail("field", "username"))
 		return
 	}
 	u, err := s.checkPassword(w, r, users, clientAddr(r), planning.NormalizeUsername(req.Username), req.Password)
@@ -274,13 +274,13 @@ func (s *Server) checkPassword(w http.ResponseWriter, r *http.Request, users pla
 		if refused {
 			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 			s.audit(r, "anonymous", planning.AuditLoginFailed, tried, map[string]any{"reason": "rate limited"})
-			return refuse(planning.Errorf(planning.ErrTooMany, "too many failed logins; try again in %d seconds (登录失败次数过多，请稍后再试)", int(wait.Seconds())+1))
+			return refuse(planning.Errorf(planning.ErrTooMany, "too many failed logins; try again in %d seconds", int(wait.Seconds())+1))
 		}
 		if !busy {
 			break
 		}
 		if time.Now().After(deadline) {
-			return refuse(planning.Errorf(planning.ErrUnavailable, "too many logins at once; try again in a moment (登录请求过多，请稍后再试)"))
+			return refuse(planning.Errorf(planning.ErrUnavailable, "too many logins at once; try again in a moment"))
 		}
 		select {
 		case <-time.After(20 * time.Millisecond):
@@ -296,7 +296,7 @@ func (s *Server) checkPassword(w http.ResponseWriter, r *http.Request, users pla
 	case s.auth.logins <- struct{}{}:
 		defer func() { <-s.auth.logins }()
 	case <-t.C:
-		return refuse(planning.Errorf(planning.ErrUnavailable, "too many logins at once; try again in a moment (登录请求过多，请稍后再试)"))
+		return refuse(planning.Errorf(planning.ErrUnavailable, "too many logins at once; try again in a moment"))
 	case <-r.Context().Done():
 		return planning.User{}, r.Context().Err()
 	}

@@ -64,8 +64,8 @@ func (s *Server) addEnclave(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, err)
 		return
 	}
-	bad := func(field, msg string) {
-		writeError(w, r, s.log, planning.Errorf(planning.ErrInvalid, "%s: %s", field, msg).WithDetail("field", field))
+	bad := func(field, format string, args ...any) {
+		writeError(w, r, s.log, planning.Errorf(planning.ErrInvalid, "%s: %s", field, planning.Textf(format, args...)).WithDetail("field", field))
 	}
 	if len(in.Location) != 2 {
 		bad("location", "give [longitude, latitude] in degrees")
@@ -77,7 +77,7 @@ func (s *Server) addEnclave(w http.ResponseWriter, r *http.Request) {
 	if len(in.Site) > 0 && string(in.Site) != "null" {
 		g, err := geojson.UnmarshalGeometry(in.Site)
 		if err != nil {
-			bad("site", "not a GeoJSON geometry: "+err.Error())
+			bad("site", "not a GeoJSON geometry: %v", err)
 			return
 		}
 		e.Site = g.Geometry()

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/hangzhou-hitech/landquota/planning"
 )
@@ -38,31 +40,22 @@ type errorBody struct {
 type errorPayload struct {
 	Code    planning.ErrorCode `json:"code"`
 	Message string             `json:"message"`
+	Lang    planning.Lang      `json:"lang"` // the language Message is in
 	Details map[string]any     `json:"details,omitempty"`
 }
 
 // retryAfterSeconds is what a 503 tells clients to wait before retrying.
 const retryAfterSeconds = "2"
 
-// writeError logs err and writes it as {"error":{code,message,details}}.
-// Internal errors are logged in full but shown to the client only as a
-// generic message. A 503 (the database away) carries Retry-After and is
-// logged as a warning: it is an outage, not a bug, and it may be one per
-// request while it lasts.
+// writeError logs err and writes it as {"error":{code,message,lang,details}}
+// with the message in the request's language (requestLang). Internal
+// errors are logged in full but shown to the client only as a generic
+// message. A 503 (the database away) carries Retry-After and is logged as
+// a warning: it is an outage, not a bug, and it may be one per request
+// while it lasts.
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
-	body := errorPayload{Code: planning.ErrInternal, Message: "internal error; the server log has the details"}
-	var de *planning.Error
-	switch {
-	case errors.As(err, &de):
-		if de.Code != planning.ErrInternal {
-			body = errorPayload{Code: de.Code, Message: de.Message, Details: de.Details}
-		}
-	case lostDatabase(err):
-		// A connection failure the store passed on unclassified: the link
-		// broke mid-request, so a change may or may not have been saved.
-		lost := planning.ConnectionLost(err)
-		body = errorPayload{Code: lost.Code, Message: lost.Message, Details: lost.Details}
-	}
+	body := errorPayloadOf(err, requestLang(r))
+	w.Header().Add("Vary", "Accept-Language")
 	status := statusOf(body.Code)
 	level := slog.LevelInfo
 	switch {
@@ -76,6 +69,46 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	}
 	log.Log(r.Context(), level, "request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
 	writeJSON(w, status, errorBody{body})
+}
+
+// errorPayloadOf is what a client is shown of err, in lang.
+func errorPayloadOf(err error, lang planning.Lang) errorPayload {
+	shown := planning.Errorf(planning.ErrInternal, "internal error; the server log has the details")
+	var de *planning.Error
+	switch {
+	case errors.As(err, &de):
+		if de.Code != planning.ErrInternal {
+			shown = de
+		}
+	case lostDatabase(err):
+		// A connection failure the store passed on unclassified: the link
+		// broke mid-request, so a change may or may not have been saved.
+		shown = planning.ConnectionLost(err)
+	}
+	return errorPayload{Code: shown.Code, Message: shown.In(lang), Lang: lang, Details: shown.Details}
+}
+
+// requestLang is the language a person reading the answer to r wants:
+// ?lang=zh|en if given, else the first choice of Accept-Language (highest
+// q), Chinese for zh*, English otherwise.
+func requestLang(r *http.Request) planning.Lang {
+	if l := r.URL.Query().Get("lang"); l != "" {
+		return planning.ParseLang(l)
+	}
+	best, bestQ := "", -1.0
+	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
+		tag, params, _ := strings.Cut(part, ";")
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		if tag = strings.TrimSpace(tag); tag != "" && tag != "*" && q > bestQ {
+			best, bestQ = tag, q
+		}
+	}
+	return planning.ParseLang(best)
 }
 
 // lostDatabase recognises, without importing a driver, an error that says
@@ -112,5 +145,5 @@ func writeJSONBody(w http.ResponseWriter, status int, v any) {
 
 // invalidParam builds the 400 error for a bad query parameter.
 func invalidParam(name, format string, args ...any) *planning.Error {
-	return planning.Errorf(planning.ErrInvalid, name+": "+format, args...).WithDetail("parameter", name)
+	return planning.Errorf(planning.ErrInvalid, "%s: %s", name, planning.Textf(format, args...)).WithDetail("parameter", name)
 }

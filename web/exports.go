@@ -30,10 +30,10 @@ import (
 // file first and sent with their length. Unknown parameters are refused, so
 // a mistyped filter cannot quietly export everything.
 
-// exportParams are the parameters an export takes: its own and the
-// catalog's filters.
+// exportParams are the parameters an export takes: its own, the catalog's
+// filters and lang (the language of an error, see writeError).
 var exportParams = func() map[string]bool {
-	out := map[string]bool{"format": true, "srid": true, "crs": true, "precision": true, "encoding": true, "bbox": true, "bbox-crs": true}
+	out := map[string]bool{"format": true, "srid": true, "crs": true, "precision": true, "encoding": true, "bbox": true, "bbox-crs": true, "lang": true}
 	for _, f := range catalog.ParcelFilters {
 		out[f] = true
 	}

@@ -477,8 +477,8 @@ func (im *imports) job(id string) *importJob {
 	return im.jobs[id]
 }
 
-// view is a job as GET shows it.
-func (job *importJob) view() map[string]any {
+// view is a job as GET shows it, its error in lang.
+func (job *importJob) view(lang planning.Lang) map[string]any {
 	job.mu.Lock()
 	defer job.mu.Unlock()
 	out := map[string]any{"id": job.ID, "layer": job.Layer, "source": job.Source, "created_by": job.CreatedBy,
@@ -487,12 +487,7 @@ func (job *importJob) view() map[string]any {
 		out["report"] = job.report
 	}
 	if job.err != nil {
-		body := errorPayload{Code: planning.CodeOf(job.err), Message: "internal error; the server log has the details"}
-		var pe *planning.Error
-		if errors.As(job.err, &pe) && pe.Code != planning.ErrInternal {
-			body.Message, body.Details = pe.Message, pe.Details
-		}
-		out["error"] = body
+		out["error"] = errorPayloadOf(job.err, lang)
 	}
 	return out
 }
@@ -500,7 +495,7 @@ func (job *importJob) view() map[string]any {
 func (im *imports) get(w http.ResponseWriter, r *http.Request) {
 	id := chi.URLParam(r, "id")
 	if job := im.job(id); job != nil {
-		writeJSON(w, http.StatusOK, job.view())
+		writeJSON(w, http.StatusOK, job.view(requestLang(r)))
 		return
 	}
 	store, err := im.store()
@@ -534,7 +529,7 @@ func (im *imports) list(w http.ResponseWriter, r *http.Request) {
 	im.mu.Unlock()
 	running := make([]map[string]any, 0, len(jobs))
 	for _, j := range jobs {
-		v := j.view()
+		v := j.view(requestLang(r))
 		delete(v, "report")
 		running = append(running, v)
 	}

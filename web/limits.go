@@ -223,6 +223,6 @@ func (s *Server) heavySlot(w http.ResponseWriter, r *http.Request) (func(), bool
 	}
 	w.Header().Set("Retry-After", "5")
 	writeError(w, r, s.log, planning.Errorf(planning.ErrUnavailable,
-		"too many large anonymous reads at once; try again in a few seconds or sign in (匿名大批量读取过多，请稍后重试或登录)"))
+		"too many large anonymous reads at once; try again in a few seconds or sign in"))
 	return nil, false
 }

@@ -249,7 +249,7 @@ func TestHeavyDrawnShapesAreRefused(t *testing.T) {
 		b, _ := json.Marshal(c.body)
 		t.Logf("%s: %d bytes", c.name, len(b))
 		t0 := time.Now()
-		res, err := http.Post(srv.URL+c.path, "application/json", strings.NewReader(string(b)))
+		res, err := http.Post(srv.URL+c.path+"?lang=zh", "application/json", strings.NewReader(string(b))) // the limit named in Chinese: 上限
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -48,7 +48,8 @@ func (s *Server) ogcAPI(w http.ResponseWriter, r *http.Request) {
 		query("q", "parcels: the same as name", map[string]any{"type": "string", "maxLength": 100}),
 	}
 	errorBody := map[string]any{"type": "object", "properties": map[string]any{"error": map[string]any{"type": "object",
-		"properties": map[string]any{"code": str, "message": str, "details": map[string]any{"type": "object"}}}}}
+		"properties": map[string]any{"code": str, "message": str, "lang": map[string]any{"type": "string", "enum": []string{"zh", "en"}},
+			"details": map[string]any{"type": "object"}}}}}
 	responses := func(desc, media string) map[string]any {
 		return map[string]any{
 			"200":     map[string]any{"description": desc, "content": map[string]any{media: map[string]any{"schema": map[string]any{"type": "object"}}}},

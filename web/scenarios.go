@@ -141,7 +141,7 @@ func (s *Server) postScenario(w http.ResponseWriter, r *http.Request) {
 	pv, err := s.store.Policy(r.Context(), year, req.PolicyVersion)
 	if err != nil {
 		if planning.CodeOf(err) == planning.ErrNotFound {
-			err = planning.Errorf(planning.ErrNotFound, "%s; an admin stores one with PUT /api/policies/%d", err.Error(), year)
+			err = planning.Errorf(planning.ErrNotFound, "%s; an admin stores one with PUT /api/policies/%d", err, year)
 		}
 		writeError(w, r, s.log, err)
 		return

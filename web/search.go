@@ -113,12 +113,12 @@ const (
 
 // capShape refuses a drawn shape beyond the caps, naming the limit.
 func capShape(raw json.RawMessage, field string) error {
-	tooBig := func(what string, got, limit any, zh string) error {
-		return planning.Errorf(planning.ErrInvalid, "%s: the drawn shape has %v %s, more than the %v allowed (绘制的图形%s超过上限 %v); simplify it or split the question",
-			field, got, what, limit, zh, limit).WithDetail("field", field).WithDetail("limit", limit)
+	tooBig := func(what planning.Text, got, limit any) error {
+		return planning.Errorf(planning.ErrInvalid, "%s: the drawn shape has %v %s, more than the %v allowed; simplify it or split the question",
+			field, got, what, limit).WithDetail("field", field).WithDetail("limit", limit)
 	}
 	if len(raw) > maxShapeBytes {
-		return tooBig("bytes", len(raw), maxShapeBytes, "字节数")
+		return tooBig(planning.Textf("bytes"), len(raw), maxShapeBytes)
 	}
 	g, err := planner.DecodePolygon(raw, field)
 	if err != nil {
@@ -139,10 +139,10 @@ func capShape(raw json.RawMessage, field string) error {
 		}
 	}
 	if vertices > maxShapeVertices {
-		return tooBig("vertices", vertices, maxShapeVertices, "顶点数")
+		return tooBig(planning.Textf("vertices"), vertices, maxShapeVertices)
 	}
 	if area > maxShapeAreaKm2 {
-		return tooBig("km² of area", math.Round(area), maxShapeAreaKm2, "面积（平方公里）")
+		return tooBig(planning.Textf("km² of area"), math.Round(area), maxShapeAreaKm2)
 	}
 	return nil
 }

@@ -50,7 +50,7 @@ func main() {
 	defer stop()
 	env := environ{getenv: os.Getenv, stdout: os.Stdout, stderr: os.Stderr}
 	if err := run(ctx, env, os.Args[1:]); err != nil {
-		fmt.Fprintln(os.Stderr, "landquota:", message(err))
+		fmt.Fprintln(os.Stderr, "landquota:", message(err, planning.ParseLang(os.Getenv("LANG"))))
 		os.Exit(1)
 	}
 }
@@ -80,10 +80,12 @@ func usage(w io.Writer) {
 
 // message renders an error for a person: a domain error's message and
 // details, anything else as is.
-func message(err error) string {
+// message is err for the person at the terminal, in lang (Chinese when
+// LANG is zh_*).
+func message(err error, lang planning.Lang) string {
 	var de *planning.Error
 	if errors.As(err, &de) {
-		s := de.Message
+		s := de.In(lang)
 		for k, v := range de.Details {
 			s += fmt.Sprintf("\n  %s: %v", k, v)
 		}

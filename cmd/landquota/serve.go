@@ -29,7 +29,7 @@ func runServe(ctx context.Context, env environ, args []string) error {
 	defer store.Close()
 	if err := store.Ready(ctx); err != nil {
 		// Serve anyway: /readyz reports it, and the database may come back.
-		log.Warn("database not ready at start", "err", message(err))
+		log.Warn("database not ready at start", "err", message(err, planning.LangEn))
 	}
 	var basemapFile *web.MBTiles
 	if cfg.BasemapFile != "" {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore/pgtest"
 	"github.com/jackc/pgx/v5"
 )
@@ -45,7 +46,7 @@ func (c *cliEnv) must(stdin, group string, args ...string) string {
 	c.t.Helper()
 	out, errs, err := c.run(stdin, group, args...)
 	if err != nil {
-		c.t.Fatalf("%s %v: %v\n%s", group, args, message(err), errs)
+		c.t.Fatalf("%s %v: %v\n%s", group, args, message(err, planning.LangEn), errs)
 	}
 	return out
 }
@@ -53,7 +54,7 @@ func (c *cliEnv) must(stdin, group string, args ...string) string {
 func (c *cliEnv) fails(want, stdin, group string, args ...string) {
 	c.t.Helper()
 	_, _, err := c.run(stdin, group, args...)
-	if err == nil || !strings.Contains(message(err), want) {
+	if err == nil || !strings.Contains(message(err, planning.LangEn), want) {
 		c.t.Errorf("%s %v: %v; want an error mentioning %q", group, args, err, want)
 	}
 }
@@ -90,7 +91,7 @@ func TestUserAndTokenCommands(t *testing.T) {
 
 	out, errs, err := c.run("", "token", "create", "--username", "wang", "--name", "nightly import", "--ttl", "24h")
 	if err != nil {
-		t.Fatal(message(err))
+		t.Fatal(message(err, planning.LangEn))
 	}
 	token := strings.TrimSpace(out)
 	if !strings.HasPrefix(token, "lqt_") || len(token) != 47 || strings.Count(out, "\n") != 1 || !strings.Contains(errs, "only this once") {

@@ -202,5 +202,5 @@ func (ps *problems) nonNegative(field string, x float64) {
 
 // errInvalid builds an invalid-input error naming a field.
 func errInvalid(field, format string, args ...any) error {
-	return planning.Errorf(planning.ErrInvalid, "%s: %s", field, fmt.Sprintf(format, args...)).WithDetail("field", field)
+	return planning.Errorf(planning.ErrInvalid, "%s: %s", field, planning.Textf(format, args...)).WithDetail("field", field)
 }

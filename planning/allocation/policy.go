@@ -440,14 +440,16 @@ func DefaultPolicy(year int) Policy {
 // problem is one validation failure: the JSON path of the field and what is
 // wrong with it.
 type problem struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
+	Field   string        `json:"field"`
+	Message string        `json:"message"`
+	text    planning.Text // Message, for the error in the reader's language
 }
 
 type problems []problem
 
 func (ps *problems) add(field, format string, args ...any) {
-	*ps = append(*ps, problem{Field: field, Message: fmt.Sprintf(format, args...)})
+	t := planning.Textf(format, args...)
+	*ps = append(*ps, problem{Field: field, Message: t.String(), text: t})
 }
 
 // err turns the problems into one *planning.Error naming the first field;
@@ -458,15 +460,15 @@ func (ps problems) err(prefix string) error {
 	}
 	first := ps[0]
 	field := prefix + first.Field
-	msg := field + ": " + first.Message
+	e := planning.Errorf(planning.ErrInvalid, "%s: %s", field, first.text)
 	if len(ps) > 1 {
-		msg += fmt.Sprintf(" (and %d more problem(s))", len(ps)-1)
+		e = planning.Errorf(planning.ErrInvalid, "%s: %s (and %d more problem(s))", field, first.text, len(ps)-1)
 	}
 	all := make([]problem, len(ps))
 	for i, p := range ps {
 		all[i] = problem{Field: prefix + p.Field, Message: p.Message}
 	}
-	return planning.Errorf(planning.ErrInvalid, "%s", msg).WithDetail("field", field).WithDetail("problems", all)
+	return e.WithDetail("field", field).WithDetail("problems", all)
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

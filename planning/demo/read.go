@@ -126,7 +126,7 @@ func ReadParks(r io.Reader) ([]planning.Park, error) {
 }
 
 func featureError(i int, format string, args ...any) error {
-	e := planning.Errorf(planning.ErrInvalid, "features[%d]: %s", i, fmt.Sprintf(format, args...))
+	e := planning.Errorf(planning.ErrInvalid, "features[%d]: %s", i, planning.Textf(format, args...))
 	return e.WithDetail("feature", i)
 }
 
@@ -149,7 +149,7 @@ func readFeatures(r io.Reader) ([]rawFeature, error) {
 		return nil, &planning.Error{Code: planning.ErrInvalid, Message: "cannot read the GeoJSON", Err: err}
 	}
 	if err := json.Unmarshal(data, &fc); err != nil {
-		return nil, &planning.Error{Code: planning.ErrInvalid, Message: "not valid GeoJSON: " + err.Error(), Err: err}
+		return nil, planning.Errorf(planning.ErrInvalid, "not valid GeoJSON: %v", err).WithCause(err)
 	}
 	if fc.Type != "FeatureCollection" {
 		return nil, planning.Errorf(planning.ErrInvalid, "expected a GeoJSON FeatureCollection, got type %q", fc.Type)

@@ -66,26 +66,25 @@ func (d *Decoder) inputError(err error) error {
 		return err
 	}
 	var syn *json.SyntaxError
-	var msg string
+	var e *planning.Error
 	switch {
 	case errors.Is(err, errFeatureTooBig):
-		msg = fmt.Sprintf("feature %d is larger than %d MiB of JSON: split or simplify it", d.index+1, d.limit>>20)
+		e = planning.Errorf(planning.ErrInvalid, "feature %d is larger than %d MiB of JSON: split or simplify it", d.index+1, d.limit>>20)
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, errShort):
-		msg = fmt.Sprintf("the GeoJSON ends in the middle (after %d complete features): the file is cut short", d.index)
+		e = planning.Errorf(planning.ErrInvalid, "the GeoJSON ends in the middle (after %d complete features): the file is cut short", d.index)
 	case errors.As(err, &syn):
-		msg = fmt.Sprintf("not valid JSON at byte %d (after %d complete features): %v", syn.Offset, d.index, syn)
+		e = planning.Errorf(planning.ErrInvalid, "not valid JSON at byte %d (after %d complete features): %v", syn.Offset, d.index, syn)
 		if bytes.Contains([]byte(syn.Error()), []byte("'N'")) || bytes.Contains([]byte(syn.Error()), []byte("'I'")) {
-			msg += " (NaN and Infinity are not JSON numbers)"
+			e = planning.Errorf(planning.ErrInvalid, "not valid JSON at byte %d (after %d complete features): %v (NaN and Infinity are not JSON numbers)", syn.Offset, d.index, syn)
 		}
 	default:
 		var ue *json.UnmarshalTypeError
-		if errors.As(err, &ue) {
-			msg = fmt.Sprintf("not GeoJSON: %s (after %d complete features)", jsonProblem(err), d.index)
-		} else {
-			return &planning.Error{Code: planning.ErrInvalid, Message: "cannot read the file: " + err.Error(), Err: err}
+		if !errors.As(err, &ue) {
+			return planning.Errorf(planning.ErrInvalid, "cannot read the file: %v", err).WithCause(err)
 		}
+		e = planning.Errorf(planning.ErrInvalid, "not GeoJSON: %s (after %d complete features)", jsonProblem(err), d.index)
 	}
-	return &planning.Error{Code: planning.ErrInvalid, Message: msg, Err: err, Details: map[string]any{"feature": d.index + 1}}
+	return e.WithCause(err).WithDetail("feature", d.index+1)
 }
 
 func (d *Decoder) fail(format string, args ...any) error {
@@ -421,13 +420,12 @@ func (s *splitter) value() ([]byte, error) {
 // syntax reports malformed input at the current position.
 func (s *splitter) syntax(format string, args ...any) error {
 	pos := s.offset + int64(s.start)
-	msg := fmt.Sprintf(format, args...)
+	msg := planning.Textf(format, args...)
 	rest := s.buf[s.start:s.end]
 	if i := bytes.IndexAny(rest, "NI"); i >= 0 && (bytes.Contains(rest, []byte("NaN")) || bytes.Contains(rest, []byte("Infinity"))) {
-		msg += " (NaN and Infinity are not JSON numbers)"
+		msg = planning.Textf("%s (NaN and Infinity are not JSON numbers)", msg)
 	}
-	return &planning.Error{Code: planning.ErrInvalid, Message: fmt.Sprintf("not valid JSON near byte %d: %s", pos, msg),
-		Details: map[string]any{"byte": pos}}
+	return planning.Errorf(planning.ErrInvalid, "not valid JSON near byte %d: %s", pos, msg).WithDetail("byte", pos)
 }
 
 func rebuild(m map[string]json.RawMessage) []byte {

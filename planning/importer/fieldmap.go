@@ -66,7 +66,7 @@ type FieldMap struct {
 const MaxFieldMapBytes = 1 << 20
 
 func fieldMapError(format string, args ...any) *planning.Error {
-	return planning.Errorf(planning.ErrInvalid, "field map: "+format, args...).WithDetail("field", "field_map")
+	return planning.Errorf(planning.ErrInvalid, "field map: %s", planning.Textf(format, args...)).WithDetail("field", "field_map")
 }
 
 // ParseFieldMap reads a field map for layer from JSON. Unknown members,

@@ -31,9 +31,8 @@ var ErrNoGDAL = errors.New("GDAL's ogr2ogr/ogrinfo not found")
 func LookGDAL(tool, why string) (string, error) {
 	p, err := exec.LookPath(tool)
 	if err != nil {
-		return "", &planning.Error{Code: planning.ErrInvalid, Err: ErrNoGDAL,
-			Message: fmt.Sprintf("%s needs GDAL's %s, which is not installed: install the Debian package gdal-bin (sudo apt-get install gdal-bin), or use GeoJSON", why, tool),
-			Details: map[string]any{"package": "gdal-bin"}}
+		return "", planning.Errorf(planning.ErrInvalid, "%s needs GDAL's %s, which is not installed: install the Debian package gdal-bin (sudo apt-get install gdal-bin), or use GeoJSON", why, tool).
+			WithCause(ErrNoGDAL).WithDetail("package", "gdal-bin")
 	}
 	return p, nil
 }

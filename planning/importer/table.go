@@ -3,7 +3,6 @@ package importer
 import (
 	"bytes"
 	"encoding/csv"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -112,6 +111,6 @@ func (t *Table) Cell(r, c int) string {
 // RowError names a table row (1 is the first row after the header, as an
 // official counts lines under the titles) and column.
 func RowError(path string, row int, column, format string, args ...any) error {
-	return planning.Errorf(planning.ErrInvalid, "%s row %d, %s: %s", filepath.Base(path), row+1, column, fmt.Sprintf(format, args...)).
+	return planning.Errorf(planning.ErrInvalid, "%s row %d, %s: %s", filepath.Base(path), row+1, column, planning.Textf(format, args...)).
 		WithDetail("row", row+1).WithDetail("column", column)
 }

@@ -20,7 +20,7 @@ var (
 // is a code files write for the class and must not name another class.
 func (s *Store) AddLandUseClass(ctx context.Context, c planning.LandUseClass) (planning.LandUseClass, error) {
 	bad := func(field, format string, args ...any) (planning.LandUseClass, error) {
-		return c, planning.Errorf(planning.ErrInvalid, field+": "+format, args...).WithDetail("field", field)
+		return c, planning.Errorf(planning.ErrInvalid, "%s: %s", field, planning.Textf(format, args...)).WithDetail("field", field)
 	}
 	c.Code, c.NameZh, c.NameEn, c.Source = strings.TrimSpace(c.Code), strings.TrimSpace(c.NameZh), strings.TrimSpace(c.NameEn), strings.TrimSpace(c.Source)
 	switch {

@@ -22,7 +22,7 @@ var (
 // site's area is measured by the database in the UTM zone it lies in.
 func (s *Store) InsertEnclave(ctx context.Context, e planning.Enclave) (planning.Enclave, error) {
 	bad := func(field, format string, args ...any) (planning.Enclave, error) {
-		return e, planning.Errorf(planning.ErrInvalid, field+": "+format, args...).WithDetail("field", field)
+		return e, planning.Errorf(planning.ErrInvalid, "%s: %s", field, planning.Textf(format, args...)).WithDetail("field", field)
 	}
 	e.Country = strings.ToUpper(strings.TrimSpace(e.Country))
 	if e.Country == "" {

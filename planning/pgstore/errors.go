@@ -6,8 +6,12 @@ import (
 	"errors"
 	"io"
 	"net"
+	"regexp"
+	"strings"
+	"sync"
 	"syscall"
 
+	"github.com/hangzhou-hitech/landquota/migrations"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -58,7 +62,7 @@ func domainError(err error) error {
 		}
 		return err
 	}
-	e := &planning.Error{Message: pe.Message, Err: err}
+	e := raisedError(pe, err)
 	switch pe.Code {
 	case "LQ001":
 		e.Code = planning.ErrInvalid
@@ -69,31 +73,26 @@ func domainError(err error) error {
 	case "LQ403": // editing the ledger
 		e.Code = planning.ErrForbidden
 	case "23505": // unique_violation
-		e.Code = planning.ErrConflict
-		e.Message = "already exists: " + pe.Detail
+		e = planning.Errorf(planning.ErrConflict, "already exists: %s", pe.Detail).WithCause(err)
 	case "23503": // foreign_key_violation
-		e.Code = planning.ErrInvalid
-		e.Message = "unknown reference: " + pe.Detail
+		e = planning.Errorf(planning.ErrInvalid, "unknown reference: %s", pe.Detail).WithCause(err)
 	case "23514", "23502", "22P02", "22023", "22003", "22007", "22008", "XX000":
 		// check, not-null, bad text representation, invalid parameter,
 		// out of range, bad datetime, PostGIS geometry errors
 		e.Code = planning.ErrInvalid
 		if pe.ConstraintName != "" {
-			e.Message = "value refused by rule " + pe.ConstraintName + " on " + pe.TableName
+			e = planning.Errorf(planning.ErrInvalid, "value refused by rule %s on %s", pe.ConstraintName, pe.TableName).WithCause(err)
 			e.WithDetail("constraint", pe.ConstraintName)
 		}
 		if pe.ColumnName != "" {
 			e.WithDetail("field", pe.ColumnName)
 		}
 	case "22021": // character_not_in_repertoire: a NUL byte or invalid UTF-8 in a text value
-		e.Code = planning.ErrInvalid
-		e.Message = "a text value holds a NUL character or bytes that are not UTF-8; send plain UTF-8 text"
+		e = planning.Errorf(planning.ErrInvalid, "a text value holds a NUL character or bytes that are not UTF-8; send plain UTF-8 text").WithCause(err)
 	case "57014": // query_canceled (statement_timeout)
-		e.Code = planning.ErrUnavailable
-		e.Message = "the database query took too long and was stopped"
+		e = planning.Errorf(planning.ErrUnavailable, "the database query took too long and was stopped").WithCause(err)
 	case "40001", "40P01", "55P03":
-		e.Code = planning.ErrConflict
-		e.Message = "a concurrent change got in the way; try again"
+		e = planning.Errorf(planning.ErrConflict, "a concurrent change got in the way; try again").WithCause(err)
 	case "57P03", "53300": // cannot connect now (starting up, shutting down); too many connections
 		return unavailable(err)
 	default:
@@ -120,4 +119,39 @@ func domainError(err error) error {
 		e.WithDetail("hint", pe.Hint)
 	}
 	return e
+}
+
+// raisedTemplate is one of the schema's RAISE messages as a pattern that
+// gives back the values it was formatted with.
+type raisedTemplate struct {
+	format string
+	re     *regexp.Regexp
+}
+
+var raisedTemplates = sync.OnceValue(func() []raisedTemplate {
+	var out []raisedTemplate
+	for _, f := range migrations.RaisedMessages() {
+		parts := strings.Split(f, "%s")
+		for i, p := range parts {
+			parts[i] = regexp.QuoteMeta(p)
+		}
+		out = append(out, raisedTemplate{format: f, re: regexp.MustCompile("^" + strings.Join(parts, "(.*?)") + "$")})
+	}
+	return out
+})
+
+// raisedError keeps a message the database wrote as the template and values
+// it came from, so it can be read in Chinese like any other; a message no
+// migration raises stays as the database wrote it.
+func raisedError(pe *pgconn.PgError, err error) *planning.Error {
+	for _, t := range raisedTemplates() {
+		if m := t.re.FindStringSubmatch(pe.Message); m != nil {
+			args := make([]any, len(m)-1)
+			for i, v := range m[1:] {
+				args[i] = v
+			}
+			return planning.Errorf(planning.ErrInternal, t.format, args...).WithCause(err)
+		}
+	}
+	return &planning.Error{Code: planning.ErrInternal, Message: pe.Message, Err: err}
 }

@@ -3,7 +3,6 @@ package pgstore
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sort"
 	"time"
 
@@ -89,8 +88,9 @@ func (s *Store) AddParcelEvents(ctx context.Context, codes []string, es []planne
 			if _, err := addEvent(ctx, tx, 0, codes[i], es[i], by); err != nil {
 				var pe *planning.Error
 				if errors.As(err, &pe) {
-					pe.Message = fmt.Sprintf("event %d: %s", i+1, pe.Message)
-					return pe.WithDetail("row", i+1)
+					at := planning.Errorf(pe.Code, "event %d: %s", i+1, pe).WithCause(pe.Err)
+					at.Details = pe.Details
+					return at.WithDetail("row", i+1)
 				}
 				return err
 			}

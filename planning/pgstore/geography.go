@@ -15,7 +15,7 @@ import (
 
 func outline(g orb.MultiPolygon, what string) (any, error) {
 	if err := geo.ValidatePolygonal(g, maxOutlineVertices); err != nil {
-		return nil, &planning.Error{Code: planning.ErrInvalid, Message: what + ": " + err.Error(), Err: err}
+		return nil, planning.Errorf(planning.ErrInvalid, "%s: %v", what, err).WithCause(err)
 	}
 	return geo.ToMultiPolygonGeom(g, geo.SRIDStore)
 }

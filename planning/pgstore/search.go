@@ -96,18 +96,21 @@ func searchPrecheck(ctx context.Context, db querier, q *planner.Search) (*search
 
 // invalidShape says why PostGIS finds a drawn polygon invalid and where.
 func invalidShape(field string, reason, location *string) error {
-	e := planning.Errorf(planning.ErrInvalid, "%s: the polygon is not valid", field).WithDetail("field", field)
+	why := planning.Textf("%s: the polygon is not valid", field)
 	if reason != nil {
-		e.Message += ": " + *reason
+		why = planning.Textf("%s: the polygon is not valid: %s", field, *reason)
+	}
+	var loc struct {
+		Coordinates []float64 `json:"coordinates"`
+	}
+	if location != nil && json.Unmarshal([]byte(*location), &loc) == nil && len(loc.Coordinates) == 2 {
+		why = planning.Textf("%s (at longitude %.7f, latitude %.7f)", why, loc.Coordinates[0], loc.Coordinates[1])
+	}
+	e := planning.Errorf(planning.ErrInvalid, "%s", why).WithDetail("field", field)
+	if reason != nil {
 		e.WithDetail("reason", *reason)
 	}
 	if location != nil {
-		var loc struct {
-			Coordinates []float64 `json:"coordinates"`
-		}
-		if json.Unmarshal([]byte(*location), &loc) == nil && len(loc.Coordinates) == 2 {
-			e.Message += fmt.Sprintf(" (at longitude %.7f, latitude %.7f)", loc.Coordinates[0], loc.Coordinates[1])
-		}
 		e.WithDetail("location", json.RawMessage(*location))
 	}
 	return e

@@ -228,7 +228,7 @@ func unknownField(field, format string, args ...any) error {
 	if !strings.Contains(field, ".") && field != "geometry" && field != "parcel_id" && field != "parcel_code" {
 		key = "parameter"
 	}
-	return planning.Errorf(planning.ErrInvalid, field+": "+format, args...).WithDetail(key, field)
+	return planning.Errorf(planning.ErrInvalid, "%s: %s", field, planning.Textf(format, args...)).WithDetail(key, field)
 }
 
 // Bits of the stock flags in groupFactsSQL's class number.

@@ -315,7 +315,7 @@ func (s *Store) Authenticate(ctx context.Context, username, password string) (pl
 	}
 	ok, stale, err := verifyPassword(hash, password)
 	if err != nil {
-		return planning.User{}, &planning.Error{Code: planning.ErrInternal, Message: "cannot check the password of " + username, Err: err}
+		return planning.User{}, planning.Errorf(planning.ErrInternal, "cannot check the password of %s", username).WithCause(err)
 	}
 	if !ok {
 		return planning.User{}, badLogin("wrong password")

@@ -85,7 +85,7 @@ func eventDay(field, s string) (time.Time, error) {
 func (in EventInput) Check() (ParcelEvent, error) {
 	var e ParcelEvent
 	bad := func(field, format string, args ...any) (ParcelEvent, error) {
-		return e, planning.Errorf(planning.ErrInvalid, field+": "+format, args...).WithDetail("field", field)
+		return e, planning.Errorf(planning.ErrInvalid, "%s: %s", field, planning.Textf(format, args...)).WithDetail("field", field)
 	}
 	e.Kind = EventKind(strings.TrimSpace(in.Kind))
 	known := false

@@ -209,7 +209,7 @@ var (
 
 // fieldError is a 400 naming the request field at fault.
 func fieldError(field, format string, args ...any) *planning.Error {
-	return planning.Errorf(planning.ErrInvalid, field+": "+format, args...).WithDetail("field", field)
+	return planning.Errorf(planning.ErrInvalid, "%s: %s", field, planning.Textf(format, args...)).WithDetail("field", field)
 }
 
 // Check validates the request and converts units; it needs no database.

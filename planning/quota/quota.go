@@ -369,7 +369,7 @@ func joinKinds() string {
 }
 
 func invalid(field, format string, args ...any) *planning.Error {
-	return planning.Errorf(planning.ErrInvalid, field+": "+format, args...).WithDetail("field", field)
+	return planning.Errorf(planning.ErrInvalid, "%s: %s", field, planning.Textf(format, args...)).WithDetail("field", field)
 }
 
 // WithUnits fills the hm² and 亩 forms of an entry's amount.

@@ -1,6 +1,7 @@
 // Calls to the landquota server (same origin). Errors are thrown as ApiError carrying the
-// server's {"error":{"code","message","details"}} when there is one.
-import { t } from './i18n.js';
+// server's {"error":{"code","message","lang","details"}} when there is one; every request
+// names the UI's language, so the server's message is already in it.
+import { lang, t } from './i18n.js';
 
 export class ApiError extends Error {
   constructor(message, { status = 0, code = '', url = '', details = null } = {}) {
@@ -43,7 +44,7 @@ export function onUnauthorized(fn) {
 async function request(method, url, { body, signal, accept = 'application/json' } = {}) {
   track(1);
   try {
-    const headers = { Accept: accept };
+    const headers = { Accept: accept, 'Accept-Language': lang() };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
     let res;

@@ -477,8 +477,7 @@ export function createQuotaPanel(root, app) {
       app.data.refresh(['plans', 'projects']); // reloads this panel too (onRefresh)
       loadLedger();
     } catch (err) {
-      const msg = err.status === 409 && err.details && err.details.ledger_mark !== undefined ? t('quota.stale') : err.message;
-      app.errors.show(`${t('quota.approveFailed')}: ${msg}`);
+      app.errors.report(t('quota.approveFailed'), err);
     }
   }
 

@@ -248,7 +248,7 @@ export function createSearchPanel(root, app) {
     const url = `/api/exports/parcels${query(params)}`;
     let res;
     try {
-      res = await fetch(url, { credentials: 'same-origin' });
+      res = await fetch(url, { credentials: 'same-origin', headers: { 'Accept-Language': lang() } });
     } catch {
       return false;
     }

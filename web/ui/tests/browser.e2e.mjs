@@ -569,13 +569,13 @@ test('a planner search by park and by drawn polygon finds as many parcels as the
   const sheetRows = (strFromU8(book[sheetName]).match(/<row /g) || []).length;
   equal(sheetRows, want + 1, 'xlsx rows (header + one per match)');
 
-  // A request the server refuses: its message is shown, not swallowed.
+  // A request the server refuses: its message is shown, not swallowed, and in Chinese only.
   await page.fill('[data-testid=search-min-area]', '10');
   await page.fill('[data-testid=search-max-area]', '5');
   await page.click('[data-testid=search-submit]');
   await page.waitForSelector('[data-testid=error-message]');
   const refused = await errorsShown(page);
-  assert(refused.some((e) => e.startsWith('查询失败') && /min/.test(e)), `the server's refusal is shown: ${refused}`);
+  assert(refused.some((e) => e.startsWith('查询失败') && /min/.test(e) && /大于/.test(e) && !/greater/.test(e)), `the server's refusal is shown in Chinese: ${refused}`);
   await page.click('[data-testid=error-dismiss]');
   page.consoleErrors = []; // the refusal we provoked (the error bar also logs what it shows)
   await page.fill('[data-testid=search-min-area]', '');

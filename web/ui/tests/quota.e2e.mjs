@@ -178,7 +178,8 @@ test('a ledger entry is reversed with a reason, and the ledger downloads as xlsx
   equal(reversal.reason, '录入错误，冲正', 'reversal reason');
   equal(reversal.amount_m2, entry.amount_m2, 'reversal amount');
 
-  // An allocator may not reverse the province's issue: the server says so, and the page shows its words.
+  // An allocator may not reverse the province's issue: the server says so, and the page shows its
+  // words in the page's language only (the same refusal asked for in Chinese).
   const issue = after.find((e) => e.kind === 'issue' && !e.reversed_by);
   assert(issue, 'no issue entry');
   await page.click(`[data-testid=reverse-${issue.id}]`);
@@ -187,12 +188,14 @@ test('a ledger entry is reversed with a reason, and the ledger downloads as xlsx
   await page.waitForSelector('[data-testid=error-message]');
   const alloc = await apiLogin(ctx.world, 'alloc1');
   const refusal = await api(ctx.world, `/api/plans/2026/ledger/${issue.id}/reverse`, {
-    method: 'POST', allowError: true, headers: { 'Content-Type': 'application/json', Cookie: alloc.cookie, 'X-CSRF-Token': alloc.csrf },
+    method: 'POST', allowError: true,
+    headers: { 'Content-Type': 'application/json', 'Accept-Language': 'zh-CN', Cookie: alloc.cookie, 'X-CSRF-Token': alloc.csrf },
     body: JSON.stringify({ reason: 'x', idempotency_key: `ui-refuse-${Date.now()}` }),
   });
-  assert(refusal.status === 403, `the server let an allocator reverse an issue: ${refusal.status}`);
+  assert(refusal.status === 403 && refusal.body.error.lang === 'zh', `the server let an allocator reverse an issue: ${refusal.status} ${JSON.stringify(refusal.body)}`);
   const shown = await page.textContent('[data-testid=error-message]');
   assert(shown.includes(refusal.body.error.message), `error bar "${shown}" vs the server's "${refusal.body.error.message}"`);
+  assert(!/[A-Za-z]{3,} [A-Za-z]{3,}/.test(shown), `the error bar shows English in the Chinese page: "${shown}"`);
   assert(!(await api(ctx.world, '/api/plans/2026/ledger?limit=5000')).body.entries.find((e) => e.id === issue.id).reversed_by, 'the issue was reversed');
   await page.click('[data-testid=error-dismiss]');
 
