@@ -12,6 +12,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/planner"
+	"github.com/hangzhou-hitech/landquota/web/negotiate"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 )
@@ -58,7 +59,7 @@ func (fw *featureWriter) begin() {
 	h.Set("Content-Type", "application/geo+json")
 	h.Set("Vary", "Accept-Encoding")
 	var out io.Writer = fw.w
-	if acceptsGzip(fw.r) {
+	if negotiate.AcceptsGzip(fw.r.Header.Get("Accept-Encoding")) {
 		h.Set("Content-Encoding", "gzip")
 		fw.gz = fw.s.gzipWriter(fw.w)
 		out = fw.gz
