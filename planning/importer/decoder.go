@@ -80,7 +80,11 @@ func (d *Decoder) inputError(err error) error {
 	default:
 		var ue *json.UnmarshalTypeError
 		if errors.As(err, &ue) {
-			msg = fmt.Sprintf("not GeoJSON: %s (after %d complete features)", jsonProblem(err), d.index)
+			got := "expected a JSON object, got " + ue.Value
+			if ue.Field != "" {
+				got = fmt.Sprintf("%s: expected %s, got a JSON %s", ue.Field, ue.Type, ue.Value)
+			}
+			msg = fmt.Sprintf("not GeoJSON: %s (after %d complete features)", got, d.index)
 		} else {
 			return &planning.Error{Code: planning.ErrInvalid, Message: "cannot read the file: " + err.Error(), Err: err}
 		}

@@ -180,9 +180,7 @@ type searchFeature struct {
 func (w *plannerWorld) search(t *testing.T, body string) ([]searchFeature, planner.SearchResult, error) {
 	t.Helper()
 	var req planner.SearchRequest
-	dec := json.NewDecoder(strings.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
+	if err := planning.DecodeJSON(strings.NewReader(body), 1<<20, "the request body", &req); err != nil {
 		t.Fatalf("%s: %v", body, err)
 	}
 	q, err := req.Check()

@@ -456,9 +456,7 @@ func DecodeCursor(s string) (Cursor, error) {
 	if err != nil {
 		return c, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	err = dec.Decode(&c)
+	err = planning.DecodeJSON(bytes.NewReader(b), 0, "the cursor", &c)
 	return c, err
 }
 
