@@ -169,7 +169,7 @@ func (m *FieldMap) Validate(layer Layer) error {
 			return fieldMapError("defaults.%s: not a JSON value", k)
 		}
 		if f.Kind == LandUse {
-			if v.kind != 's' || !code2023.MatchString(normalizeCode(v.str)) {
+			if v.kind != 's' || !planning.LandUseCodePattern.MatchString(normalizeCode(v.str)) {
 				return fieldMapError("defaults.%s: give a 2023 class code as a text, e.g. \"100101\"", k)
 			}
 			continue
@@ -192,7 +192,7 @@ func (m *FieldMap) Validate(layer Layer) error {
 		if normalizeCode(k) == "" {
 			return fieldMapError("crosswalk: an empty source code")
 		}
-		if !code2023.MatchString(v) {
+		if !planning.LandUseCodePattern.MatchString(v) {
 			return fieldMapError("crosswalk: %q → %q: the target must be a 2023 class code (2, 4 or 6 digits)", k, v)
 		}
 	}

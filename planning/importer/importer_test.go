@@ -54,7 +54,7 @@ func TestCrosswalks(t *testing.T) {
 		t.Errorf("a field map's crosswalk does not override the built-in one: %q", got)
 	}
 	for code := range CrosswalkTargets() {
-		if !code2023.MatchString(code) {
+		if !planning.LandUseCodePattern.MatchString(code) {
 			t.Errorf("crosswalk target %q is not a 2023 code", code)
 		}
 	}
