@@ -89,28 +89,8 @@ func checkShape(v any, t reflect.Type, path string) error {
 	if v == nil {
 		return nil // null leaves the value as it is
 	}
-	if reflect.PointerTo(t).Implements(jsonUnmarshaler) {
-		b, _ := json.Marshal(v)
-		err := reflect.New(t).Interface().(json.Unmarshaler).UnmarshalJSON(b)
-		var typ *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &typ) && typ.Field != "":
-			sub := join(path, typ.Field)
-			return fieldError(sub, "expected %s, got a JSON %s", jsonKind(typ.Type), typ.Value)
-		case err != nil:
-			return fieldError(path, "%v", err)
-		}
-		return nil
-	}
-	if reflect.PointerTo(t).Implements(textUnmarshaler) {
-		s, ok := v.(string)
-		if !ok {
-			return wrongKind(path, "a string", v)
-		}
-		if err := reflect.New(t).Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil {
-			return fieldError(path, "%v", err)
-		}
-		return nil
+	if pt := reflect.PointerTo(t); pt.Implements(jsonUnmarshaler) || pt.Implements(textUnmarshaler) {
+		return checkSelfDecoding(v, t, path)
 	}
 	switch t.Kind() {
 	case reflect.Pointer:
@@ -118,31 +98,9 @@ func checkShape(v any, t reflect.Type, path string) error {
 	case reflect.Struct:
 		return checkObject(v, t, path)
 	case reflect.Map:
-		obj, ok := v.(map[string]any)
-		if !ok {
-			return wrongKind(path, "an object", v)
-		}
-		for _, k := range sortedKeys(obj) {
-			if err := checkShape(obj[k], t.Elem(), join(path, k)); err != nil {
-				return err
-			}
-		}
+		return checkMap(v, t, path)
 	case reflect.Slice, reflect.Array:
-		if t.Elem().Kind() == reflect.Uint8 {
-			if _, ok := v.(string); !ok {
-				return wrongKind(path, "a string (base64)", v)
-			}
-			return nil
-		}
-		arr, ok := v.([]any)
-		if !ok {
-			return wrongKind(path, "an array", v)
-		}
-		for i, e := range arr {
-			if err := checkShape(e, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
-				return err
-			}
-		}
+		return checkArray(v, t, path)
 	case reflect.String, reflect.Bool:
 		return checkScalar(v, t, path)
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
@@ -150,6 +108,63 @@ func checkShape(v any, t reflect.Type, path string) error {
 		return checkNumber(v, t, path)
 	}
 	return nil // interface{}: any JSON will do
+}
+
+// checkSelfDecoding lets a type that reads its own JSON (or text) judge
+// the value; a wrong type it meets inside is named by its whole path.
+func checkSelfDecoding(v any, t reflect.Type, path string) error {
+	if u, ok := reflect.New(t).Interface().(json.Unmarshaler); ok {
+		b, _ := json.Marshal(v)
+		err := u.UnmarshalJSON(b)
+		var typ *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &typ) && typ.Field != "":
+			return fieldError(join(path, typ.Field), "expected %s, got a JSON %s", jsonKind(typ.Type), typ.Value)
+		case err != nil:
+			return fieldError(path, "%v", err)
+		}
+		return nil
+	}
+	s, ok := v.(string)
+	if !ok {
+		return wrongKind(path, "a string", v)
+	}
+	if err := reflect.New(t).Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil {
+		return fieldError(path, "%v", err)
+	}
+	return nil
+}
+
+func checkMap(v any, t reflect.Type, path string) error {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return wrongKind(path, "an object", v)
+	}
+	for _, k := range sortedKeys(obj) {
+		if err := checkShape(obj[k], t.Elem(), join(path, k)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkArray(v any, t reflect.Type, path string) error {
+	if t.Elem().Kind() == reflect.Uint8 {
+		if _, ok := v.(string); !ok {
+			return wrongKind(path, "a string (base64)", v)
+		}
+		return nil
+	}
+	arr, ok := v.([]any)
+	if !ok {
+		return wrongKind(path, "an array", v)
+	}
+	for i, e := range arr {
+		if err := checkShape(e, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkObject checks a JSON object against a struct: every member must
