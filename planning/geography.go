@@ -1,6 +1,7 @@
 package planning
 
 import (
+	"regexp"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -106,6 +107,11 @@ type ProtectedZone struct {
 	Outline orb.MultiPolygon
 	AreaM2  float64
 }
+
+// LandUseCodePattern is the shape of a class code of the 2023 guide: two
+// digits a level, so 2 (10), 4 (1001) or 6 (100101) digits. Every place
+// that reads a land-use code checks it with this one pattern.
+var LandUseCodePattern = regexp.MustCompile(`^[0-9]{2}([0-9]{2}){0,2}$`)
 
 // LandUseClass is one code of the 2023 用地用海分类 (自然资发〔2023〕234号),
 // or a local class a province or city adds under it (Local).

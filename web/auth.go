@@ -3,13 +3,10 @@ package web
 import (
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"errors"
-	"io"
 	"mime"
 	"net"
 	"net/http"
-	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -484,97 +481,12 @@ func required(values map[string]string, names ...string) error {
 // one JSON object into v (a pointer to a struct), refusing unknown fields.
 // Its errors are invalid (400) and name the field at fault. A Content-Type
 // other than JSON is refused, so a cross-site HTML form cannot post here.
-func decodeStrictJSON(w http.ResponseWriter, r *http.Request, v any) error {
+func decodeStrictJSON(_ http.ResponseWriter, r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
 			return planning.Errorf(planning.ErrInvalid, "Content-Type is %q; send the body as application/json", ct).WithDetail("header", "Content-Type")
 		}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return bodyError(err, v)
-	}
-	if err := dec.Decode(new(json.RawMessage)); err != io.EOF {
-		if err == nil {
-			return planning.Errorf(planning.ErrInvalid, "the request body holds more than one JSON value; send one object")
-		}
-		return bodyError(err, v)
-	}
-	return nil
-}
-
-// bodyError explains a JSON decoding error.
-func bodyError(err error, v any) error {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	var big *http.MaxBytesError
-	switch {
-	case errors.Is(err, io.EOF):
-		return planning.Errorf(planning.ErrInvalid, "the request body is empty; send a JSON object")
-	case errors.As(err, &big):
-		return planning.Errorf(planning.ErrInvalid, "the request body is larger than %d bytes", big.Limit)
-	case errors.As(err, &syn):
-		return planning.Errorf(planning.ErrInvalid, "the request body is not valid JSON (at byte %d): %v", syn.Offset, syn)
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return planning.Errorf(planning.ErrInvalid, "the request body ends in the middle of the JSON")
-	case errors.As(err, &typ):
-		if typ.Field == "" {
-			return planning.Errorf(planning.ErrInvalid, "the request body must be a JSON object, not a JSON %s", typ.Value)
-		}
-		return planning.Errorf(planning.ErrInvalid, "field %s: expected %s, got a JSON %s", typ.Field, jsonKind(typ.Type), typ.Value).
-			WithDetail("field", typ.Field)
-	}
-	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		if n, uerr := strconv.Unquote(name); uerr == nil {
-			name = n
-		}
-		return planning.Errorf(planning.ErrInvalid, "unknown field %q; the fields are %s", name, strings.Join(jsonFields(v), ", ")).
-			WithDetail("field", name)
-	}
-	return planning.Errorf(planning.ErrInvalid, "the request body is not valid JSON: %v", err)
-}
-
-// jsonKind names a Go type the way a JSON author thinks of it.
-func jsonKind(t reflect.Type) string {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	switch t.Kind() {
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "true or false"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
-		return "a number"
-	case reflect.Slice, reflect.Array:
-		return "an array"
-	}
-	return "an object"
-}
-
-// jsonFields lists the JSON names of the fields of the struct v points to.
-func jsonFields(v any) []string {
-	t := reflect.TypeOf(v)
-	for t != nil && t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t == nil || t.Kind() != reflect.Struct {
-		return nil
-	}
-	var out []string
-	for i := range t.NumField() {
-		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" || !f.IsExported() {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		out = append(out, name)
-	}
-	return out
+	return planning.DecodeJSON(r.Body, maxBodyBytes, planning.Textf("the request body"), v)
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -83,9 +82,7 @@ func ParseBasemap(spec, tiandituKey string) ([]Basemap, error) {
 		return tianditu("c", tiandituKey), nil
 	}
 	var b Basemap
-	dec := json.NewDecoder(strings.NewReader(spec))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&b); err != nil {
+	if err := planning.DecodeJSON(strings.NewReader(spec), 0, planning.Textf("the spec"), &b); err != nil {
 		return nil, fmt.Errorf("--basemap %q is not tianditu, tianditu-cgcs2000 or a JSON object of name, kind, over, url, subdomains, attribution, min_zoom, max_zoom, crs, format: %v", spec, err)
 	}
 	b.URL = wmtsPlaceholders.Replace(strings.ReplaceAll(b.URL, "{tk}", url.QueryEscape(tiandituKey)))

@@ -5,6 +5,8 @@ import (
 	"compress/gzip"
 	"io"
 	"net/http"
+
+	"github.com/hangzhou-hitech/landquota/web/negotiate"
 )
 
 // The one writer of streamed GeoJSON: the map's layers, OGC API items, the
@@ -33,7 +35,7 @@ func (fw *featureWriter) begin() {
 	h.Set("Content-Type", "application/geo+json")
 	h.Set("Vary", "Accept-Encoding")
 	var out io.Writer = fw.w
-	if acceptsGzip(fw.r) {
+	if negotiate.AcceptsGzip(fw.r.Header.Get("Accept-Encoding")) {
 		h.Set("Content-Encoding", "gzip")
 		fw.gz = fw.s.gzipWriter(fw.w)
 		out = fw.gz

@@ -222,7 +222,7 @@ func TestImportBadInput(t *testing.T) {
 		{"bad srid", "layer=parcels&srid=banana", "", fc(good), "not a coordinate system"},
 		{"bad bool", "layer=parcels&dry_run=maybe", "", fc(good), "not true or false"},
 		{"bad field map", "layer=parcels&field_map=" + urlEncode(`{"fields":{"kode":"x"}}`), "", fc(good), `has no field`},
-		{"field map of the wrong type", "layer=parcels&field_map=" + urlEncode(`{"fields":["code"]}`), "", fc(good), "expected map"},
+		{"field map of the wrong type", "layer=parcels&field_map=" + urlEncode(`{"fields":["code"]}`), "", fc(good), "expected an object"},
 		{"field map not JSON", "layer=parcels&field_map=" + urlEncode(`{"fields":`), "", fc(good), "field map"},
 		{"empty file", "layer=parcels", "", "", "empty"},
 		{"not a format", "layer=parcels&filename=notes.txt", "text/plain", "hello", "not a format"},

@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/web/negotiate"
 	"github.com/paulmach/orb"
 )
 
@@ -96,27 +97,6 @@ func etag(version, path string, v url.Values) string {
 	return `"` + hex.EncodeToString(h.Sum(nil)[:12]) + `"`
 }
 
-// notModified answers 304 when the client already holds this version.
-func notModified(r *http.Request, tag string) bool {
-	for _, t := range strings.Split(r.Header.Get("If-None-Match"), ",") {
-		if t = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(t), "W/")); t == tag || t == "*" {
-			return true
-		}
-	}
-	return false
-}
-
-// acceptsGzip reports whether the client takes gzip.
-func acceptsGzip(r *http.Request) bool {
-	for _, p := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		p = strings.TrimSpace(p)
-		if p == "gzip" || strings.HasPrefix(p, "gzip;") && !strings.HasSuffix(strings.ReplaceAll(p, " ", ""), "q=0") {
-			return true
-		}
-	}
-	return false
-}
-
 // streamFeatures writes a FeatureCollection as the store produces it: the
 // header first, then each feature as its row arrives, then the members
 // that tail(result, count) returns. Memory does not grow with the answer.
@@ -131,7 +111,7 @@ func (s *Server) streamFeatures(w http.ResponseWriter, r *http.Request, q planni
 	h.Set("ETag", tag)
 	h.Set("Cache-Control", "no-cache")
 	h.Set("Vary", "Accept-Encoding")
-	if notModified(r, tag) {
+	if negotiate.NoneMatch(r.Header.Get("If-None-Match"), tag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}

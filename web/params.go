@@ -3,7 +3,6 @@ package web
 import (
 	"math"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -81,8 +80,6 @@ func parseBBox(s string, geographic bool) (orb.Bound, error) {
 	return orb.Bound{Min: orb.Point{f[0], f[1]}, Max: orb.Point{f[2], f[3]}}, nil
 }
 
-var landUseCode = regexp.MustCompile(`^[0-9]{2}([0-9]{2}){0,2}$`)
-
 // list splits a comma-separated parameter, dropping empty items.
 func list(s string) []string {
 	var out []string
@@ -109,13 +106,13 @@ func parseParcelFilter(v url.Values) (*planning.ParcelFilter, error) {
 		f.Statuses = append(f.Statuses, st)
 	}
 	for _, s := range list(v.Get("land_use")) {
-		if !landUseCode.MatchString(s) {
+		if !planning.LandUseCodePattern.MatchString(s) {
 			return nil, invalidParam("land_use", "%q is not a land-use class code or prefix (2, 4 or 6 digits, e.g. 10 or 100101)", s)
 		}
 		f.LandUse = append(f.LandUse, s)
 	}
 	for _, s := range list(v.Get("current_use")) {
-		if !landUseCode.MatchString(s) {
+		if !planning.LandUseCodePattern.MatchString(s) {
 			return nil, invalidParam("current_use", "%q is not a land-use class code or prefix (2, 4 or 6 digits, e.g. 01 or 0101)", s)
 		}
 		f.CurrentUse = append(f.CurrentUse, s)

@@ -95,7 +95,7 @@ func FuzzParseParcelFilter(f *testing.F) {
 				}
 			}
 			for _, c := range flt.LandUse {
-				if !landUseCode.MatchString(c) {
+				if !planning.LandUseCodePattern.MatchString(c) {
 					t.Fatalf("land use %q", c)
 				}
 			}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hangzhou-hitech/landquota/planning/planner"
+	"github.com/hangzhou-hitech/landquota/web/negotiate"
 )
 
 // chinaTime is UTC+8: "today" is the officials' calendar day.
@@ -95,7 +96,7 @@ func (s *Server) stockLayer(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("ETag", tag)
 	h.Set("Cache-Control", "no-cache")
-	if notModified(r, tag) {
+	if negotiate.NoneMatch(r.Header.Get("If-None-Match"), tag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/catalog"
+	"github.com/hangzhou-hitech/landquota/web/negotiate"
 	"github.com/hangzhou-hitech/landquota/web/tilecache"
 )
 
@@ -169,7 +170,7 @@ func (s *Server) tile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.Set("Vary", "Accept-Encoding")
-	gz := tileAcceptsGzip(r.Header.Get("Accept-Encoding"))
+	gz := negotiate.AcceptsGzip(r.Header.Get("Accept-Encoding"))
 	if gz && !t.Gzipped && outcome == tilecache.Hit {
 		if z, err := s.tiles.compress(t); err == nil {
 			s.tiles.cache.Replace(key, t, z)
@@ -181,7 +182,7 @@ func (s *Server) tile(w http.ResponseWriter, r *http.Request) {
 		etag = `"` + t.ETag + `-gz"`
 	}
 	h.Set("ETag", etag)
-	if tileETagMatches(r.Header.Get("If-None-Match"), t.ETag) {
+	if negotiate.NoneMatch(r.Header.Get("If-None-Match"), `"`+t.ETag+`"`, `"`+t.ETag+`-gz"`) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
@@ -302,40 +303,6 @@ func parseTileLayers(s string) ([]string, error) {
 		}
 	}
 	return out, nil
-}
-
-// tileAcceptsGzip reads Accept-Encoding: gzip (or *) listed without q=0.
-func tileAcceptsGzip(header string) bool {
-	for _, part := range strings.Split(header, ",") {
-		coding, params, _ := strings.Cut(part, ";")
-		coding = strings.ToLower(strings.TrimSpace(coding))
-		if coding != "gzip" && coding != "x-gzip" && coding != "*" {
-			continue
-		}
-		for _, p := range strings.Split(params, ";") {
-			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
-			if q, err := strconv.ParseFloat(strings.TrimSpace(v), 64); strings.EqualFold(strings.TrimSpace(k), "q") && err == nil && q <= 0 {
-				return false
-			}
-		}
-		return true
-	}
-	return false
-}
-
-// tileETagMatches reads If-None-Match: "*" or a list naming the tile in either
-// representation (weak comparison, as RFC 9110 asks for If-None-Match).
-func tileETagMatches(header, tag string) bool {
-	if header == "" {
-		return false
-	}
-	for _, t := range strings.Split(header, ",") {
-		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-		if t == "*" || t == `"`+tag+`"` || t == `"`+tag+`-gz"` {
-			return true
-		}
-	}
-	return false
 }
 
 // tileJSON serves GET /tiles/{layers}.json: TileJSON 3.0.0 for the layers.

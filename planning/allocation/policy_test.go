@@ -116,13 +116,13 @@ func TestDecodePolicy(t *testing.T) {
 	bad := []struct{ json, field, msg string }{
 		{`{"version":1,"factors":[{"name":"tax_per_mu","weight":1},{"name":"x","wieght":1}]}`, "factors[1].wieght", "unknown field"},
 		{`{"Version":1}`, "Version", "unknown field"},
-		{`{"reserve_share":"0.1"}`, "reserve_share", "want a number, got a string"},
-		{`{"version":1.5}`, "version", "want an integer"},
+		{`{"reserve_share":"0.1"}`, "reserve_share", "expected a number, got a JSON string"},
+		{`{"version":1.5}`, "version", "expected an integer"},
 		{`{"accounts":[{"account_id":"x","cap_m2":"big"}]}`, "accounts[0].cap_m2", "want a number of square metres"},
-		{`{"tilt":{"category":"general"}}`, "tilt", "want an array, got an object"},
+		{`{"tilt":{"category":"general"}}`, "tilt", "expected an array, got a JSON object"},
 		{`{"supply_rate":{"floor":0.6,"exempt":[]}}`, "supply_rate.exempt", "unknown field"},
-		{`[]`, "", "want an object"},
-		{`{"version":1} {}`, "", "unexpected data"},
+		{`[]`, "", "must be a JSON object"},
+		{`{"version":1} {}`, "", "more than one JSON value"},
 		{`{"version":`, "", "JSON"},
 	}
 	for _, c := range bad {
@@ -300,7 +300,7 @@ func TestDecodeLegacyFactors(t *testing.T) {
 		t.Errorf("mixed: %+v", p.Factors)
 	}
 	_, err = DecodePolicy(body(`[{"name":"project_need","role":"share","weight":1,"threshold":"high"}]`))
-	if f, msg := invalidField(t, err); f != "factors[0].threshold" || !strings.Contains(msg, "want a number") {
+	if f, msg := invalidField(t, err); f != "factors[0].threshold" || !strings.Contains(msg, "expected a number") {
 		t.Errorf("threshold string: %q %q", f, msg)
 	}
 }

@@ -1,7 +1,6 @@
 package importer
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/hangzhou-hitech/landquota/planning"
@@ -55,9 +54,6 @@ func (s Scheme) Title() string {
 	}
 	return "auto"
 }
-
-// code2023 is the shape of a 2023 class code: 2, 4 or 6 digits.
-var code2023 = regexp.MustCompile(`^[0-9]{2}([0-9]{2}){0,2}$`)
 
 // gbt21010 maps GB/T 21010-2017 (and the 三调 working list) to the 2023
 // classes. Only correspondences that hold class for class are listed; a code
@@ -167,7 +163,7 @@ func Crosswalk(scheme Scheme, code string, extra map[string]string) (string, boo
 	}
 	switch scheme {
 	case Scheme2023:
-		if !code2023.MatchString(c) {
+		if !planning.LandUseCodePattern.MatchString(c) {
 			return "", false
 		}
 		return c, true

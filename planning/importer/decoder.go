@@ -82,7 +82,11 @@ func (d *Decoder) inputError(err error) error {
 		if !errors.As(err, &ue) {
 			return planning.Errorf(planning.ErrInvalid, "cannot read the file: %v", err).WithCause(err)
 		}
-		e = planning.Errorf(planning.ErrInvalid, "not GeoJSON: %s (after %d complete features)", jsonProblem(err), d.index)
+		if ue.Field == "" {
+			e = planning.Errorf(planning.ErrInvalid, "not GeoJSON: expected a JSON object, got %s (after %d complete features)", ue.Value, d.index)
+		} else {
+			e = planning.Errorf(planning.ErrInvalid, "not GeoJSON: %s: expected %s, got a JSON %s (after %d complete features)", ue.Field, ue.Type, ue.Value, d.index)
+		}
 	}
 	return e.WithCause(err).WithDetail("feature", d.index+1)
 }

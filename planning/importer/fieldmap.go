@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -72,17 +71,9 @@ func fieldMapError(format string, args ...any) *planning.Error {
 // ParseFieldMap reads a field map for layer from JSON. Unknown members,
 // wrong types, unknown field names and impossible values are refused.
 func ParseFieldMap(layer Layer, data []byte) (*FieldMap, error) {
-	if len(data) > MaxFieldMapBytes {
-		return nil, fieldMapError("larger than %d bytes", MaxFieldMapBytes)
-	}
 	var m FieldMap
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil {
-		return nil, fieldMapError("%s", jsonProblem(err))
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fieldMapError("more than one JSON value; give one object")
+	if err := planning.DecodeJSON(bytes.NewReader(data), MaxFieldMapBytes, planning.Textf("the field map"), &m); err != nil {
+		return nil, asFieldMapError(err)
 	}
 	if err := m.Validate(layer); err != nil {
 		return nil, err
@@ -90,24 +81,17 @@ func ParseFieldMap(layer Layer, data []byte) (*FieldMap, error) {
 	return &m, nil
 }
 
-// jsonProblem explains a decoding error in a sentence.
-func jsonProblem(err error) string {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.Is(err, io.EOF):
-		return "empty; give a JSON object"
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return "the JSON ends early"
-	case errors.As(err, &syn):
-		return fmt.Sprintf("not valid JSON at byte %d: %v", syn.Offset, syn)
-	case errors.As(err, &typ):
-		if typ.Field == "" {
-			return "expected a JSON object, got " + typ.Value
-		}
-		return fmt.Sprintf("%s: expected %s, got a JSON %s", typ.Field, typ.Type, typ.Value)
+// asFieldMapError points a decoding error at the field map as a whole
+// (the form field or file it came in), keeping the JSON path in the message.
+func asFieldMapError(err error) error {
+	var pe *planning.Error
+	if !errors.As(err, &pe) {
+		return err
 	}
-	return err.Error()
+	if _, inside := pe.Details["field"]; inside {
+		pe.Message = "field map: " + pe.Message
+	}
+	return pe.WithDetail("field", "field_map")
 }
 
 // Set adds one "field=source" assignment (the --field flag).
@@ -185,7 +169,7 @@ func (m *FieldMap) Validate(layer Layer) error {
 			return fieldMapError("defaults.%s: not a JSON value", k)
 		}
 		if f.Kind == LandUse {
-			if v.kind != 's' || !code2023.MatchString(normalizeCode(v.str)) {
+			if v.kind != 's' || !planning.LandUseCodePattern.MatchString(normalizeCode(v.str)) {
 				return fieldMapError("defaults.%s: give a 2023 class code as a text, e.g. \"100101\"", k)
 			}
 			continue
@@ -208,7 +192,7 @@ func (m *FieldMap) Validate(layer Layer) error {
 		if normalizeCode(k) == "" {
 			return fieldMapError("crosswalk: an empty source code")
 		}
-		if !code2023.MatchString(v) {
+		if !planning.LandUseCodePattern.MatchString(v) {
 			return fieldMapError("crosswalk: %q → %q: the target must be a 2023 class code (2, 4 or 6 digits)", k, v)
 		}
 	}

@@ -153,7 +153,7 @@ var layerFields = map[Layer][]Field{
 		{Name: "park", Kind: Code, Derived: true, Pattern: parkCode, Upper: true, Aliases: []string{"park", "park_code", "yqdm", "园区代码", "园区"}},
 		{Name: "land_use", Kind: LandUse, Required: true, Aliases: []string{"land_use", "land_use_code", "ydyhfl", "yddm", "ydxz", "dlbm", "用地分类代码", "用地代码", "地类编码", "用地性质"}},
 		{Name: "current_use", Kind: Code, Optional: true, Aliases: []string{"current_use", "current_use_code", "xzdlbm", "现状地类", "现状地类编码", "现状地类代码"}},
-		{Name: "compatible_use", Kind: Code, Pattern: code2023, Aliases: []string{"compatible_use", "compatible_use_code", "jrydfl", "兼容用途", "兼容用地"}},
+		{Name: "compatible_use", Kind: Code, Pattern: planning.LandUseCodePattern, Aliases: []string{"compatible_use", "compatible_use_code", "jrydfl", "兼容用途", "兼容用地"}},
 		{Name: "compatible_share", Kind: Float, Ranged: true, Min: 0, Max: 1, Percent: true, Optional: true, Aliases: []string{"compatible_share", "jrbl", "兼容用途比例", "兼容比例"}},
 		{Name: "main_share", Kind: Float, Ranged: true, Min: 0, Max: 1, Percent: true, Optional: true, Aliases: []string{"main_share", "zdbl", "主导用途比例", "主用途比例"}},
 		{Name: "line_exception", Kind: Enum, Optional: true, Enum: []EnumValue{{"single_site_infrastructure", []string{"单独选址", "单独选址基础设施"}},

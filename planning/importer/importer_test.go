@@ -54,7 +54,7 @@ func TestCrosswalks(t *testing.T) {
 		t.Errorf("a field map's crosswalk does not override the built-in one: %q", got)
 	}
 	for code := range CrosswalkTargets() {
-		if !code2023.MatchString(code) {
+		if !planning.LandUseCodePattern.MatchString(code) {
 			t.Errorf("crosswalk target %q is not a 2023 code", code)
 		}
 	}
@@ -67,8 +67,8 @@ func TestFieldMapIsStrict(t *testing.T) {
 	bad := map[string]string{
 		`{"fields":{"code":"DKBH"},"extra":1}`:           "unknown field",
 		`{"fields":{"kode":"DKBH"}}`:                     `no field "kode"`,
-		`{"fields":{"code":7}}`:                          "expected string",
-		`{"fields":"code"}`:                              "expected map",
+		`{"fields":{"code":7}}`:                          "field map: field fields.code: expected a string",
+		`{"fields":"code"}`:                              "expected an object",
 		`[1,2]`:                                          "JSON object",
 		`{"land_use_scheme":"gb9999"}`:                   "unknown land-use scheme",
 		`{"crosswalk":{"0906":"15x"}}`:                   "2023 class code",
@@ -79,7 +79,7 @@ func TestFieldMapIsStrict(t *testing.T) {
 		`{"defaults":{"land_use":"M1"}}`:                 "2023 class code",
 		`{"layer":"parks"}`:                              "not parcels",
 		`{"fields":{"code":"A"}} {"fields":{}}`:          "more than one",
-		`{"fields":{"code":"A"`:                          "ends early",
+		`{"fields":{"code":"A"`:                          "ends in the middle",
 		`{"defaults":{"plot_ratio":NaN}}`:                "not valid JSON",
 		``:                                               "empty",
 		`{"defaults":{"building_density":"135%"}}`:       "outside",

@@ -10,7 +10,6 @@ import (
 )
 
 var (
-	classCode  = regexp.MustCompile(`^[0-9]{2}([0-9]{2}){0,2}$`)
 	aliasShape = regexp.MustCompile(`^[A-Z][A-Z0-9]{0,7}$`)
 )
 
@@ -24,7 +23,7 @@ func (s *Store) AddLandUseClass(ctx context.Context, c planning.LandUseClass) (p
 	}
 	c.Code, c.NameZh, c.NameEn, c.Source = strings.TrimSpace(c.Code), strings.TrimSpace(c.NameZh), strings.TrimSpace(c.NameEn), strings.TrimSpace(c.Source)
 	switch {
-	case !classCode.MatchString(c.Code) || len(c.Code) == 2:
+	case !planning.LandUseCodePattern.MatchString(c.Code) || len(c.Code) == 2:
 		return bad("code", "%q is not a second- or third-level class code (4 or 6 digits, e.g. 100104)", c.Code)
 	case c.ParentCode != "" && c.ParentCode != c.Code[:len(c.Code)-2]:
 		return bad("parent_code", "the parent of %s is %s, not %s", c.Code, c.Code[:len(c.Code)-2], c.ParentCode)

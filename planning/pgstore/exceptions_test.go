@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/allocation"
 	"github.com/hangzhou-hitech/landquota/planning/planner"
 	"github.com/hangzhou-hitech/landquota/planning/quota"
 )
@@ -101,7 +102,7 @@ func TestProtectedLineExceptions(t *testing.T) {
 		if err := s.Pool().QueryRow(ctx, "SELECT id FROM parcels WHERE code = 'SEAM'").Scan(&id); err != nil {
 			t.Fatal(err)
 		}
-		pr, err := s.CreateProject(ctx, quota.Project{Code: "P-SEAM", Name: "seam", Category: quota.CategoryGeneral, District: "330108", ParcelIDs: []int64{id}})
+		pr, err := s.CreateProject(ctx, quota.Project{Code: "P-SEAM", Name: "seam", Category: allocation.General, District: "330108", ParcelIDs: []int64{id}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -178,3 +178,29 @@ func TestReportByCurrentUse(t *testing.T) {
 		}
 	}
 }
+
+// The table's CHECK is the one copy of the land-use-code pattern outside Go
+// (an applied migration): it must be the Go pattern, and PostgreSQL's regex
+// engine must judge codes as Go's does.
+func TestLandUseCodeCheckIsTheGoPattern(t *testing.T) {
+	s := worldStore(t)
+	ctx := context.Background()
+	var def string
+	if err := s.Pool().QueryRow(ctx, `SELECT pg_get_constraintdef(oid) FROM pg_constraint
+		WHERE conrelid = 'land_use_classes'::regclass AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%code ~%'`).Scan(&def); err != nil {
+		t.Fatal(err)
+	}
+	pattern := planning.LandUseCodePattern.String()
+	if !strings.Contains(def, "'"+pattern+"'") {
+		t.Fatalf("land_use_classes CHECK %s does not use the Go pattern %s", def, pattern)
+	}
+	for _, code := range []string{"10", "1001", "100101", "1", "100", "10010101", "M0", "10a1", " 1001", "1001\n", ""} {
+		var db bool
+		if err := s.Pool().QueryRow(ctx, `SELECT $1::text ~ $2::text`, code, pattern).Scan(&db); err != nil {
+			t.Fatal(err)
+		}
+		if inGo := planning.LandUseCodePattern.MatchString(code); db != inGo {
+			t.Errorf("%q: PostgreSQL says %v, Go says %v", code, db, inGo)
+		}
+	}
+}

@@ -153,7 +153,7 @@ func (s *Store) AllocationInput(ctx context.Context, year int, kind quota.Kind, 
 		if parent, ok := parentOf[p.ID]; ok {
 			acc = parent // its account exists: it draws where that account sits
 		}
-		in.Projects = append(in.Projects, allocation.Project{ID: p.ID, Name: p.Name, Category: allocation.Category(p.Category),
+		in.Projects = append(in.Projects, allocation.Project{ID: p.ID, Name: p.Name, Category: p.Category,
 			AccountID: acc, ProvincialMajor: p.ProvincialMajor, NationalKey: p.NationalKey,
 			Need: max(outstanding, 0), Investment: p.InvestmentWan, TaxPerMu: p.TaxPerMuWan,
 			Readiness: p.Readiness, Eligible: p.Need.Eligible, FarmlandOverlapM2: p.Need.FarmlandOverlapM2,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/allocation"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
 	"github.com/hangzhou-hitech/landquota/planning/planner"
 	"github.com/hangzhou-hitech/landquota/planning/quota"
@@ -148,7 +149,7 @@ func newPlannerWorld(t *testing.T) *plannerWorld {
 	u2.LandUse, u2.Park, u2.Status, u2.Elevation, u2.ConstructionLand = "1208", "HTZ", planning.StatusSupplied, planning.Elevation{Bottom: &bottom, Top: &top}, true
 	w.ids["U2"], err = s.InsertParcel(ctx, u2)
 	must(err)
-	_, err = s.CreateProject(ctx, quota.Project{Code: "PX5", Name: "占用X5的项目", Category: quota.CategoryGeneral, District: "330109",
+	_, err = s.CreateProject(ctx, quota.Project{Code: "PX5", Name: "占用X5的项目", Category: allocation.General, District: "330109",
 		Park: "BINXIAO", ParcelIDs: []int64{w.ids["X5"]}})
 	must(err)
 	return w
@@ -180,9 +181,7 @@ type searchFeature struct {
 func (w *plannerWorld) search(t *testing.T, body string) ([]searchFeature, planner.SearchResult, error) {
 	t.Helper()
 	var req planner.SearchRequest
-	dec := json.NewDecoder(strings.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
+	if err := planning.DecodeJSON(strings.NewReader(body), 1<<20, planning.Textf("the request body"), &req); err != nil {
 		t.Fatalf("%s: %v", body, err)
 	}
 	q, err := req.Check()

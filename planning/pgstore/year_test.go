@@ -51,7 +51,7 @@ func yearStore(t *testing.T) (*pgstore.Store, map[string]int64, int64) {
 		}
 		ids[code] = id
 	}
-	pr, err := s.CreateProject(ctx, quota.Project{Code: "BF-1", Name: "光电产业园", Category: quota.CategoryMajorIndustrial,
+	pr, err := s.CreateProject(ctx, quota.Project{Code: "BF-1", Name: "光电产业园", Category: allocation.MajorIndustrial,
 		District: "330111", Park: "BINFU", ParcelIDs: []int64{ids["F1"], ids["F2"], ids["F3"]}})
 	if err != nil {
 		t.Fatal(err)
@@ -350,7 +350,7 @@ func TestProjectLandMustLieInItsDistrictAndPark(t *testing.T) {
 	if planning.CodeOf(err) != planning.ErrInvalid || !strings.Contains(err.Error(), "B1 (330108)") {
 		t.Fatalf("a Binjiang parcel in a Fuyang project: %v", err)
 	}
-	if _, err := s.CreateProject(ctx, quota.Project{Code: "BJ-1", Name: "滨江项目", Category: quota.CategoryGeneral, District: "330108", Park: "BINFU"}); planning.CodeOf(err) != planning.ErrInvalid ||
+	if _, err := s.CreateProject(ctx, quota.Project{Code: "BJ-1", Name: "滨江项目", Category: allocation.General, District: "330108", Park: "BINFU"}); planning.CodeOf(err) != planning.ErrInvalid ||
 		!strings.Contains(err.Error(), "park BINFU lies in district 330111") {
 		t.Fatalf("a Binjiang project with Fuyang's park: %v", err)
 	}

@@ -203,8 +203,7 @@ type Cursor struct {
 }
 
 var (
-	landUseCode = regexp.MustCompile(`^[0-9]{2}([0-9]{2}){0,2}$`)
-	adcode      = regexp.MustCompile(`^[0-9]{6}$`)
+	adcode = regexp.MustCompile(`^[0-9]{6}$`)
 )
 
 // fieldError is a 400 naming the request field at fault.
@@ -268,13 +267,13 @@ func (r *SearchRequest) Check() (Search, error) {
 	}
 
 	for _, c := range r.What.LandUse {
-		if !landUseCode.MatchString(c) {
+		if !planning.LandUseCodePattern.MatchString(c) {
 			return q, fieldError("what.land_use", "%q is not a land-use class code or prefix (2, 4 or 6 digits, e.g. 10, 1001 or 100101)", c)
 		}
 		q.LandUse = append(q.LandUse, c)
 	}
 	for _, c := range r.What.CurrentUse {
-		if !landUseCode.MatchString(c) {
+		if !planning.LandUseCodePattern.MatchString(c) {
 			return q, fieldError("what.current_use", "%q is not a land-use class code or prefix (2, 4 or 6 digits, e.g. 01 or 0101)", c)
 		}
 		q.CurrentUse = append(q.CurrentUse, c)
@@ -457,9 +456,7 @@ func DecodeCursor(s string) (Cursor, error) {
 	if err != nil {
 		return c, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	err = dec.Decode(&c)
+	err = planning.DecodeJSON(bytes.NewReader(b), 0, planning.Textf("the cursor"), &c)
 	return c, err
 }
 

@@ -15,9 +15,7 @@ import (
 func decode(t *testing.T, body string) *SearchRequest {
 	t.Helper()
 	var r SearchRequest
-	dec := json.NewDecoder(strings.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&r); err != nil {
+	if err := planning.DecodeJSON(strings.NewReader(body), 1<<20, planning.Textf("the request body"), &r); err != nil {
 		t.Fatalf("%s: %v", body, err)
 	}
 	return &r

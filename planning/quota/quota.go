@@ -382,20 +382,6 @@ func (f *Figures) WithUnits() {
 	f.HeldHa, f.HeldMu = f.HeldM2.Rounded(amount.Hectare), f.HeldM2.Rounded(amount.Mu)
 }
 
-// Category is a project's policy category.
-type Category string
-
-const (
-	CategoryMajorIndustrial        Category = "major_industrial"          // 重大产业项目
-	CategoryImportantManufacturing Category = "important_manufacturing"   // 重要制造业
-	CategoryLivelihood             Category = "livelihood_infrastructure" // 民生基础设施
-	CategoryAffordableHousing      Category = "affordable_housing"        // 保障性住房
-	CategoryGeneral                Category = "general"
-)
-
-// Categories lists the project categories.
-var Categories = []Category{CategoryMajorIndustrial, CategoryImportantManufacturing, CategoryLivelihood, CategoryAffordableHousing, CategoryGeneral}
-
 // Project is a land-use project that needs quota for its parcels. Its
 // parcels lie in its district (不破行政隶属: it draws that district's
 // quota) and, when Park is set, in that park. It counts as in a park by
@@ -403,20 +389,20 @@ var Categories = []Category{CategoryMajorIndustrial, CategoryImportantManufactur
 // in ("" when they lie in none, or in several), and its account sits under
 // that park's earmark.
 type Project struct {
-	ID              int64    `json:"id"`
-	Code            string   `json:"code"`
-	Name            string   `json:"name"`
-	Category        Category `json:"category"`
-	ProvincialMajor bool     `json:"provincial_major"`
-	NationalKey     bool     `json:"national_key"`
-	District        string   `json:"district"`
-	Park            string   `json:"park,omitempty"`
-	LandPark        string   `json:"land_park,omitempty"`
-	InvestmentWan   float64  `json:"investment_wan"`
-	TaxPerMuWan     float64  `json:"tax_per_mu_wan"`
-	Readiness       float64  `json:"readiness"`
-	ParcelIDs       []int64  `json:"parcel_ids"`
-	Need            Need     `json:"need"`
+	ID              int64               `json:"id"`
+	Code            string              `json:"code"`
+	Name            string              `json:"name"`
+	Category        allocation.Category `json:"category"`
+	ProvincialMajor bool                `json:"provincial_major"`
+	NationalKey     bool                `json:"national_key"`
+	District        string              `json:"district"`
+	Park            string              `json:"park,omitempty"`
+	LandPark        string              `json:"land_park,omitempty"`
+	InvestmentWan   float64             `json:"investment_wan"`
+	TaxPerMuWan     float64             `json:"tax_per_mu_wan"`
+	Readiness       float64             `json:"readiness"`
+	ParcelIDs       []int64             `json:"parcel_ids"`
+	Need            Need                `json:"need"`
 }
 
 // Need is a project's quota need, derived from its parcels by one rule kept
@@ -603,13 +589,10 @@ func (p *Project) Check() error {
 	if p.Name == "" {
 		return invalid("name", "a project name is required")
 	}
-	known := false
-	for _, c := range Categories {
-		known = known || c == p.Category
-	}
-	if !known {
-		s := make([]string, len(Categories))
-		for i, c := range Categories {
+	if !p.Category.Valid() {
+		cats := allocation.Categories()
+		s := make([]string, len(cats))
+		for i, c := range cats {
 			s[i] = string(c)
 		}
 		return invalid("category", "unknown category %q (one of %s)", p.Category, strings.Join(s, ", "))

@@ -1,6 +1,7 @@
 package quota
 
 import (
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -177,5 +178,23 @@ func TestCompare(t *testing.T) {
 	c := Compare(a, b)
 	if c.Totals.Delta != -50 || len(c.Districts) != 1 || c.Districts[0].Delta != -50 || len(c.Projects) != 1 || c.Projects[0].ID != "P8" {
 		t.Fatalf("comparison: %+v", c)
+	}
+}
+
+// A project's category is the allocation engine's: every category the
+// engine scores is accepted, anything else is refused naming them.
+func TestProjectCategoryIsTheEngines(t *testing.T) {
+	for _, c := range allocation.Categories() {
+		p := Project{Code: "P1", Name: "项目", Category: c}
+		var pe *planning.Error
+		if err := p.Check(); errors.As(err, &pe) && pe.Details["field"] == "category" {
+			t.Errorf("%s refused: %v", c, err)
+		}
+	}
+	p := Project{Code: "P1", Name: "项目", Category: "industrial"}
+	err := p.Check()
+	var pe *planning.Error
+	if !errors.As(err, &pe) || pe.Details["field"] != "category" || !strings.Contains(pe.Message, string(allocation.LivelihoodInfrastructure)) {
+		t.Fatalf("unknown category: %v", err)
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"github.com/hangzhou-hitech/landquota/web/negotiate"
 )
 
 //go:embed all:dist
@@ -81,7 +83,7 @@ func handlerFor(fsys fs.FS) http.Handler {
 			h.Set("Cache-Control", "no-cache")
 		}
 		body, etag := a.body, a.etag
-		if a.gz != nil && acceptsGzip(r) {
+		if a.gz != nil && negotiate.AcceptsGzip(r.Header.Get("Accept-Encoding")) {
 			body, etag = a.gz, strings.TrimSuffix(a.etag, `"`)+`-gz"`
 			h.Set("Content-Encoding", "gzip")
 		}
@@ -135,17 +137,6 @@ func hashed(name string) bool {
 		}
 	}
 	return true
-}
-
-// acceptsGzip reports whether the client takes gzip (and has not refused it with q=0).
-func acceptsGzip(r *http.Request) bool {
-	for _, p := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		p = strings.ReplaceAll(strings.TrimSpace(p), " ", "")
-		if p == "gzip" || strings.HasPrefix(p, "gzip;") && p != "gzip;q=0" && p != "gzip;q=0.0" {
-			return true
-		}
-	}
-	return false
 }
 
 // hidden reports whether a path has a segment starting with a dot.

@@ -97,6 +97,18 @@ func TestServesBuiltBundle(t *testing.T) {
 		t.Errorf("gzip variant ETag %q must differ from the others", rec.Header().Get("ETag"))
 	}
 
+	// The static files ask the same checker as tiles and GeoJSON: x-gzip is
+	// gzip, * covers it, q=0 refuses it.
+	for ae, want := range map[string]string{"x-gzip": "gzip", "*": "gzip", "*, gzip;q=0": "", "gzip;q=0.0": "", "GZIP;Q=0.5": "gzip"} {
+		req = httptest.NewRequest(http.MethodGet, "/main-AB12CD34.js", nil)
+		req.Header.Set("Accept-Encoding", ae)
+		rec = httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if ce := rec.Header().Get("Content-Encoding"); ce != want {
+			t.Errorf("GET with Accept-Encoding %q: Content-Encoding %q, want %q", ae, ce, want)
+		}
+	}
+
 	for _, p := range []string{"/missing.js", "/.gitkeep", "/main-AB12CD34.js.map", "/main-AB12CD34.css.map", "/main-AB12CD34.js.gz"} {
 		if rec := get(t, h, p); rec.Code != http.StatusNotFound {
 			t.Errorf("GET %s: status %d, want 404", p, rec.Code)
