@@ -50,6 +50,7 @@ var loadTriggers = map[string]bool{
 // Dropping and disabling takes the table's exclusive lock until commit,
 // which a load into an empty table holds anyway in effect.
 func loadParcels(ctx context.Context, tx pgx.Tx, src *parcelSource, phase func(string, time.Duration)) (int64, error) {
+	defer src.stop()
 	t := time.Now()
 	step := func(name string) {
 		if phase != nil {
@@ -66,6 +67,11 @@ func loadParcels(ctx context.Context, tx pgx.Tx, src *parcelSource, phase func(s
 		return nil
 	}
 	if err := checkLoadTriggers(ctx, tx); err != nil {
+		return 0, err
+	}
+	// The cells' aggregates spill to disk at the server's 32 MB; one
+	// statement runs at a time here, so this bounds the load's memory.
+	if err := exec("SET LOCAL work_mem = '256MB'"); err != nil {
 		return 0, err
 	}
 	cols := strings.Join(parcelColumns, ", ")
@@ -172,6 +178,15 @@ func loadParcels(ctx context.Context, tx pgx.Tx, src *parcelSource, phase func(s
 	// lq_parcel_cells_count(): the cells of the finest level, then the
 	// coarser ones by halving (floor(v * 2^l) = floor(floor(v * 2^(l+1)) / 2),
 	// exact in floating point since the factors are powers of two).
+	var cellsEmpty bool
+	if err := tx.QueryRow(ctx, "SELECT NOT EXISTS (SELECT 1 FROM parcel_cells)").Scan(&cellsEmpty); err != nil {
+		return 0, domainError(err)
+	}
+	upsert := ` ON CONFLICT (level, x, y, status) DO UPDATE
+		SET parcels = c.parcels + EXCLUDED.parcels, area_m2 = c.area_m2 + EXCLUDED.area_m2`
+	if cellsEmpty {
+		upsert = "" // the common case (a replaced world): half the work per row
+	}
 	if err := exec(`INSERT INTO parcel_cells AS c (level, x, y, status, parcels, area_m2)
 		WITH fine AS (
 			SELECT k.x, k.y, p.status, count(*) AS parcels, sum(p.area_m2::numeric) AS area_m2
@@ -180,10 +195,7 @@ func loadParcels(ctx context.Context, tx pgx.Tx, src *parcelSource, phase func(s
 		SELECT 18, x, y, status, parcels, area_m2 FROM fine
 		UNION ALL
 		SELECT l, x >> (18 - l), y >> (18 - l), status, sum(parcels), sum(area_m2)
-		FROM fine CROSS JOIN generate_series(15, 17) l GROUP BY 1, 2, 3, 4
-		ORDER BY 1, 2, 3, 4
-		ON CONFLICT (level, x, y, status) DO UPDATE
-			SET parcels = c.parcels + EXCLUDED.parcels, area_m2 = c.area_m2 + EXCLUDED.area_m2`,
+		FROM fine CROSS JOIN generate_series(15, 17) l GROUP BY 1, 2, 3, 4`+upsert,
 		"DELETE FROM parcel_cells WHERE parcels = 0"); err != nil {
 		return 0, err
 	}
@@ -273,31 +285,91 @@ func dropForLoad(ctx context.Context, tx pgx.Tx) (loadRebuild, error) {
 	return r, nil
 }
 
-// parcelSource feeds a parcel iterator to COPY without holding it in memory.
+// parcelSource feeds a parcel iterator to COPY without holding it in
+// memory. A goroutine generates the parcels and encodes their values a
+// batch ahead, so generating and sending the COPY stream use two cores;
+// at most loadBatches batches wait at a time.
 type parcelSource struct {
 	next     iter.Seq[planning.Parcel]
-	pull     func() (planning.Parcel, bool)
-	stop     func()
+	progress func(int64)
+	batches  chan loadBatch
+	done     chan struct{}
+	cur      [][]any
 	vals     []any
 	err      error
 	n        int64
-	progress func(int64)
+}
+
+type loadBatch struct {
+	rows [][]any
+	err  error
+}
+
+const (
+	loadBatchRows = 512
+	loadBatches   = 4
+)
+
+func (s *parcelSource) start() {
+	s.batches, s.done = make(chan loadBatch, loadBatches), make(chan struct{})
+	go func() {
+		defer close(s.batches)
+		b := loadBatch{rows: make([][]any, 0, loadBatchRows)}
+		send := func() bool {
+			select {
+			case s.batches <- b:
+				b = loadBatch{rows: make([][]any, 0, loadBatchRows)}
+				return true
+			case <-s.done:
+				return false
+			}
+		}
+		for p := range s.next {
+			vals, err := parcelValues(&p)
+			if err != nil {
+				if len(b.rows) > 0 && !send() {
+					return
+				}
+				b.err = err
+				send()
+				return
+			}
+			b.rows = append(b.rows, vals)
+			if len(b.rows) == loadBatchRows && !send() {
+				return
+			}
+		}
+		if len(b.rows) > 0 {
+			send()
+		}
+	}()
+}
+
+// stop ends the generating goroutine when COPY stopped early.
+func (s *parcelSource) stop() {
+	if s.done != nil {
+		close(s.done)
+		for range s.batches {
+		}
+	}
 }
 
 func (s *parcelSource) Next() bool {
-	if s.pull == nil {
-		s.pull, s.stop = iter.Pull(s.next)
+	if s.batches == nil {
+		s.start()
 	}
-	p, ok := s.pull()
-	if !ok {
-		s.stop()
-		return false
+	for len(s.cur) == 0 {
+		b, ok := <-s.batches
+		if !ok {
+			return false
+		}
+		if b.err != nil {
+			s.err = b.err
+			return false
+		}
+		s.cur = b.rows
 	}
-	s.vals, s.err = parcelValues(&p)
-	if s.err != nil {
-		s.stop()
-		return false
-	}
+	s.vals, s.cur = s.cur[0], s.cur[1:]
 	s.n++
 	if s.progress != nil && s.n%10000 == 0 {
 		s.progress(s.n)

@@ -208,3 +208,24 @@ func TestLoadRefusesAnUnknownTrigger(t *testing.T) {
 		t.Fatalf("a load with a trigger it cannot stand in for: %v", err)
 	}
 }
+
+// A parcel the loader refuses before COPY (here an unknown status), after
+// more than one batch of good ones, ends the load with its error and
+// nothing stored.
+func TestLoadRefusesABadParcelMidStream(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, pgtest.URL(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	bad := planning.Parcel{Code: "ODD", District: "330108", LandUse: "100101", Status: "sold", Elevation: planning.Surface(), Outline: tileSquare(0, -500, 30)}
+	_, err = s.Load(ctx, loadWorld(30, bad), false, nil) // 900 good parcels first
+	if planning.CodeOf(err) != planning.ErrInvalid || !strings.Contains(err.Error(), "parcel ODD: unknown status") {
+		t.Fatalf("bad parcel: %v", err)
+	}
+	var n int
+	if err := s.pool.QueryRow(ctx, "SELECT (SELECT count(*) FROM parcels) + (SELECT count(*) FROM districts)").Scan(&n); err != nil || n != 0 {
+		t.Fatalf("a refused load left %d rows behind (%v)", n, err)
+	}
+}
