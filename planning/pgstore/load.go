@@ -66,7 +66,8 @@ func loadParcels(ctx context.Context, tx pgx.Tx, src *parcelSource, phase func(s
 		}
 		return nil
 	}
-	if err := checkLoadTriggers(ctx, tx); err != nil {
+	triggers, err := checkLoadTriggers(ctx, tx)
+	if err != nil {
 		return 0, err
 	}
 	// The cells' aggregates spill to disk at the server's 32 MB; one
@@ -116,7 +117,7 @@ func loadParcels(ctx context.Context, tx pgx.Tx, src *parcelSource, phase func(s
 				WHEN s.current_use_code IS NOT NULL THEN c.construction ELSE coalesce(s.construction_land, false) END`
 		}
 	}
-	if err := exec("ALTER TABLE parcels DISABLE TRIGGER USER",
+	if err := exec(triggers("DISABLE"),
 		fmt.Sprintf(`INSERT INTO parcels (id, %s, area_m2)
 			SELECT s.n + %d, %s, ST_Area(ST_Transform(s.geom, 4549))
 			FROM lq_load_parcels s LEFT JOIN land_use_classes c ON c.code = s.current_use_code`, cols, off, strings.Join(sel, ", ")),
@@ -207,7 +208,7 @@ func loadParcels(ctx context.Context, tx pgx.Tx, src *parcelSource, phase func(s
 	// Last: a sequence does not roll back, and a refused load should not
 	// move it.
 	if err := exec(fmt.Sprintf("SELECT setval(pg_get_serial_sequence('parcels', 'id'), %d, %t)", max(off+n, 1), off+n > 0),
-		"ALTER TABLE parcels ENABLE TRIGGER USER",
+		triggers("ENABLE"),
 		// lq_notify_change() and lq_bump_layer_version(), once: the whole layer is new.
 		`SELECT pg_notify('landquota_changes', json_build_object('layer', 'parcels', 'op', 'insert', 'bbox', NULL)::text)`,
 		"UPDATE layer_versions SET version = version + 1, changed_at = now() WHERE layer = 'parcels'",
@@ -219,22 +220,33 @@ func loadParcels(ctx context.Context, tx pgx.Tx, src *parcelSource, phase func(s
 }
 
 // checkLoadTriggers refuses a load when parcels has an enabled trigger
-// whose work loadParcels does not know how to do.
-func checkLoadTriggers(ctx context.Context, tx pgx.Tx) error {
-	rows, err := tx.Query(ctx, "SELECT tgname FROM pg_trigger WHERE tgrelid = 'parcels'::regclass AND NOT tgisinternal AND tgenabled <> 'D'")
+// whose work loadParcels does not know how to do. It returns the ALTER
+// TABLE statement that turns the enabled ones off or on again (only those:
+// a trigger off before the load stays off).
+func checkLoadTriggers(ctx context.Context, tx pgx.Tx) (func(verb string) string, error) {
+	rows, err := tx.Query(ctx, "SELECT quote_ident(tgname) FROM pg_trigger WHERE tgrelid = 'parcels'::regclass AND NOT tgisinternal AND tgenabled <> 'D' ORDER BY tgname")
 	if err != nil {
-		return domainError(err)
+		return nil, domainError(err)
 	}
 	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
-		return domainError(err)
+		return nil, domainError(err)
 	}
 	for _, name := range names {
 		if !loadTriggers[name] {
-			return fmt.Errorf("bulk load: trigger %s on parcels is not known to loadParcels, which turns the triggers off; teach it that trigger's work", name)
+			return nil, fmt.Errorf("bulk load: trigger %s on parcels is not known to loadParcels, which turns the triggers off; teach it that trigger's work", name)
 		}
 	}
-	return nil
+	return func(verb string) string {
+		if len(names) == 0 {
+			return "SELECT 1" // none enabled: nothing to turn
+		}
+		parts := make([]string, len(names))
+		for i, n := range names {
+			parts[i] = verb + " TRIGGER " + n
+		}
+		return "ALTER TABLE parcels " + strings.Join(parts, ", ")
+	}, nil
 }
 
 // loadRebuild holds what dropForLoad dropped, as statements that make it again.

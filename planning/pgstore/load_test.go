@@ -207,6 +207,19 @@ func TestLoadRefusesAnUnknownTrigger(t *testing.T) {
 	if _, err := s.Load(ctx, loadWorld(3), false, nil); err == nil || !strings.Contains(err.Error(), "parcels_z_new") {
 		t.Fatalf("a load with a trigger it cannot stand in for: %v", err)
 	}
+	// A trigger that is off does no work to stand in for, and stays off.
+	if _, err := s.pool.Exec(ctx, "ALTER TABLE parcels DISABLE TRIGGER parcels_z_new"); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := s.Load(ctx, loadWorld(3), false, nil); err != nil || rep.Parcels != 9 {
+		t.Fatalf("load with the unknown trigger off: %+v %v", rep, err)
+	}
+	var states string
+	if err := s.pool.QueryRow(ctx, `SELECT string_agg(DISTINCT tgenabled::text, '' ORDER BY tgenabled::text) || '/' ||
+		(SELECT tgenabled::text FROM pg_trigger WHERE tgrelid = 'parcels'::regclass AND tgname = 'parcels_z_new')
+		FROM pg_trigger WHERE tgrelid = 'parcels'::regclass AND NOT tgisinternal AND tgname <> 'parcels_z_new'`).Scan(&states); err != nil || states != "O/D" {
+		t.Fatalf("trigger states after the load %q (want the others on, O, and the new one off, D): %v", states, err)
+	}
 }
 
 // A parcel the loader refuses before COPY (here an unknown status), after
