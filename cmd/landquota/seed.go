@@ -43,8 +43,8 @@ func runSeed(ctx context.Context, env environ, args []string) error {
 	if err := db.validate(); err != nil {
 		return err
 	}
-	if opts.Parcels < 0 || opts.Parcels > 5_000_000 {
-		return fmt.Errorf("--parcels %d must be between 0 and 5000000", opts.Parcels)
+	if opts.Parcels < 0 || opts.Parcels > demo.MaxParcels {
+		return fmt.Errorf("--parcels %d must be between 0 and %d", opts.Parcels, demo.MaxParcels)
 	}
 	if year < 2000 || year > 2100 || perArea < 0 || perArea > 10000 {
 		return fmt.Errorf("--year must be 2000..2100 and --projects-per-area 0..10000")
@@ -92,14 +92,19 @@ func runSeed(ctx context.Context, env environ, args []string) error {
 			fmt.Fprintf(env.stderr, "\rseed: %d/%d parcels (%.0f/s)  ", n, opts.Parcels, float64(n)/el)
 		}
 	}
-	rep, err := store.Load(ctx, pgstore.Dataset{Districts: ds.Districts, Parks: ds.Parks, Zones: ds.Zones, Parcels: ds.Parcels}, replace, progress)
+	phase := func(step string, took time.Duration) {
+		fmt.Fprintf(env.stderr, "\nseed: %s %s", step, took.Round(time.Millisecond))
+	}
+	rep, err := store.Load(ctx, pgstore.Dataset{Districts: ds.Districts, Parks: ds.Parks, Zones: ds.Zones, Parcels: ds.Parcels, Phase: phase}, replace, progress)
 	if err != nil {
 		return err
 	}
 	if rep.Parcels > 0 {
+		t := time.Now()
 		if err := seedLandCases(ctx, store, year); err != nil {
 			return err
 		}
+		phase("land cases", time.Since(t))
 	}
 	if rep.Parcels > 0 && perArea > 0 {
 		// The demo policy: the defaults, with a year end that shows
@@ -108,10 +113,12 @@ func runSeed(ctx context.Context, env environ, args []string) error {
 		demo.CarryOver = allocation.CarryOver{Share: 0.5, Document: "（演示）省厅关于年度计划指标结转的复函"}
 		demo.StockLinkage.RewardRatio = 0.1
 		pol, _ := json.Marshal(demo)
+		t := time.Now()
 		n, err := store.SeedQuota(ctx, year, pol, perArea)
 		if err != nil {
 			return err
 		}
+		phase("plan and projects", time.Since(t))
 		fmt.Fprintf(env.stdout, "\nseeded the %d plan (800 hm² issued), its default policy and %d projects", year, n)
 	}
 	var ms runtime.MemStats

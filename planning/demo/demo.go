@@ -1,7 +1,7 @@
 // Package demo generates a deterministic, realistic-looking demo world for
 // landquota: the districts of Binjiang (the High-tech Zone), Xiaoshan and
 // Fuyang, the parks HTZ, BINFU and BINXIAO, protected zones (三区三线) and
-// up to two million land parcels laid out as urban blocks.
+// up to ten million land parcels laid out as urban blocks.
 //
 // Nothing here touches a database or the network, and nothing depends on
 // the clock: the same Options always give byte-identical output. Parcels
@@ -20,7 +20,7 @@ import (
 )
 
 // MaxParcels is the largest number of parcels Generate accepts.
-const MaxParcels = 2_000_000
+const MaxParcels = 10_000_000
 
 // Options says what to generate.
 type Options struct {

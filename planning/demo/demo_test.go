@@ -755,7 +755,7 @@ func TestOptionsErrors(t *testing.T) {
 
 func TestMaxParcelsFit(t *testing.T) {
 	if testing.Short() {
-		t.Skip("plans two million parcels")
+		t.Skip("plans ten million parcels")
 	}
 	ds, err := Generate(Options{Parcels: MaxParcels, Seed: 1})
 	if err != nil {

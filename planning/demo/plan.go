@@ -22,7 +22,7 @@ import (
 // split (with an 8 m lane) into pieces that may fit. Areas therefore never
 // overlap, and parcels of different blocks are always separated by a gap.
 
-const maxLevel = 16
+const maxLevel = 18
 
 // levelScale is the length scale of blocks at a level: level 0 gives
 // normal urban parcels (about 0.6-4.5 ha); each level shrinks lengths by

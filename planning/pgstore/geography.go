@@ -2,14 +2,13 @@ package pgstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"strings"
+	"time"
 
 	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
-	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 )
 
@@ -207,6 +206,9 @@ type Dataset struct {
 	Parks     []planning.Park
 	Zones     []planning.ProtectedZone
 	Parcels   iter.Seq[planning.Parcel]
+	// Phase, if set, is told how long each step of loading the parcels
+	// took (for the seed command's report).
+	Phase func(step string, took time.Duration)
 }
 
 // LoadReport says what a Load wrote.
@@ -272,115 +274,11 @@ func (s *Store) Load(ctx context.Context, ds Dataset, replace bool, progress fun
 		return rep, domainError(err)
 	}
 	if ds.Parcels != nil {
-		n, err := loadParcels(ctx, tx, &parcelSource{next: ds.Parcels, progress: progress})
+		n, err := loadParcels(ctx, tx, &parcelSource{next: ds.Parcels, progress: progress}, ds.Phase)
 		if err != nil {
 			return rep, err
 		}
 		rep.Parcels = n
 	}
-	if _, err := tx.Exec(ctx, "ANALYZE parcels"); err != nil {
-		return rep, domainError(err)
-	}
 	return rep, domainError(tx.Commit(ctx))
 }
-
-// loadParcels moves parcels into the (empty) parcels table in bulk, with
-// the checks of the per-row triggers of migration 001 done set-based:
-// COPY into a staging table, refuse the first empty or invalid outline
-// (LQ001's message) and the first overlap at the same elevation (LQ002's),
-// then one INSERT ... SELECT with the two row triggers off and the areas
-// measured in the same pass. Row by row those triggers cost two thirds of
-// the insert (measured with EXPLAIN ANALYZE on 20,000 seeded parcels: the
-// outline check 3.6 s, the overlap check 3.3 s, of 13.3 s), since each
-// probes the index and takes the advisory lock once per row. The
-// statement-level triggers (conflicts, aggregate cells, notifications,
-// layer version) still run, once. Disabling a trigger takes the table's
-// exclusive lock until commit, which a load into an empty table holds
-// anyway in effect.
-func loadParcels(ctx context.Context, tx pgx.Tx, src *parcelSource) (int64, error) {
-	cols := strings.Join(parcelColumns, ", ")
-	if _, err := tx.Exec(ctx, "CREATE TEMP TABLE lq_load_parcels ON COMMIT DROP AS SELECT "+cols+" FROM parcels WITH NO DATA"); err != nil {
-		return 0, domainError(err)
-	}
-	if _, err := tx.Exec(ctx, "ALTER TABLE lq_load_parcels ADD COLUMN n bigint GENERATED ALWAYS AS IDENTITY"); err != nil {
-		return 0, domainError(err)
-	}
-	n, err := tx.CopyFrom(ctx, pgx.Identifier{"lq_load_parcels"}, parcelColumns, src)
-	if src.err != nil {
-		return 0, src.err
-	}
-	if err != nil {
-		return 0, domainError(err)
-	}
-	var code, reason string
-	err = tx.QueryRow(ctx, `SELECT code, CASE WHEN ST_IsEmpty(geom) THEN 'outline is empty'
-		ELSE 'outline is not a valid polygon: ' || ST_IsValidReason(geom) END
-		FROM lq_load_parcels WHERE ST_IsEmpty(geom) OR NOT ST_IsValid(geom) ORDER BY n LIMIT 1`).Scan(&code, &reason)
-	if err == nil {
-		return 0, planning.Errorf(planning.ErrInvalid, "parcel %s: %s", code, reason).WithDetail("field", "geometry")
-	} else if !errors.Is(err, pgx.ErrNoRows) {
-		return 0, domainError(err)
-	}
-	if _, err := tx.Exec(ctx, "CREATE INDEX ON lq_load_parcels USING gist (geom)"); err != nil {
-		return 0, domainError(err)
-	}
-	var other string
-	var overlap float64
-	err = tx.QueryRow(ctx, `SELECT a.code, b.code, round(ST_Area(ST_Transform(ST_Intersection(a.geom, b.geom), 4549))::numeric, 2)::float8
-		FROM lq_load_parcels a JOIN lq_load_parcels b ON a.geom && b.geom AND a.n < b.n
-		WHERE numrange(a.elevation_bottom::numeric, a.elevation_top::numeric) && numrange(b.elevation_bottom::numeric, b.elevation_top::numeric)
-		  AND ST_Relate(a.geom, b.geom, '2********')
-		  AND ST_Area(ST_Transform(ST_Intersection(a.geom, b.geom), 4549)) > 0.01
-		ORDER BY b.n, a.n LIMIT 1`).Scan(&other, &code, &overlap)
-	if err == nil {
-		return 0, planning.Errorf(planning.ErrConflict, "parcel %s overlaps parcel %s by %v m² at the same elevation", code, other, overlap).
-			WithDetail("parcel_code", code).WithDetail("overlaps_code", other).WithDetail("overlap_m2", overlap)
-	} else if !errors.Is(err, pgx.ErrNoRows) {
-		return 0, domainError(err)
-	}
-	for _, sql := range []string{
-		"ALTER TABLE parcels DISABLE TRIGGER parcels_a_outline, DISABLE TRIGGER parcels_b_no_overlap",
-		"INSERT INTO parcels (" + cols + ", area_m2) SELECT " + cols + ", ST_Area(ST_Transform(geom, 4549)) FROM lq_load_parcels ORDER BY n",
-		"ALTER TABLE parcels ENABLE TRIGGER parcels_a_outline, ENABLE TRIGGER parcels_b_no_overlap",
-	} {
-		if _, err := tx.Exec(ctx, sql); err != nil {
-			return 0, domainError(err)
-		}
-	}
-	return n, nil
-}
-
-// parcelSource feeds a parcel iterator to COPY without holding it in memory.
-type parcelSource struct {
-	next     iter.Seq[planning.Parcel]
-	pull     func() (planning.Parcel, bool)
-	stop     func()
-	vals     []any
-	err      error
-	n        int64
-	progress func(int64)
-}
-
-func (s *parcelSource) Next() bool {
-	if s.pull == nil {
-		s.pull, s.stop = iter.Pull(s.next)
-	}
-	p, ok := s.pull()
-	if !ok {
-		s.stop()
-		return false
-	}
-	s.vals, s.err = parcelValues(&p)
-	if s.err != nil {
-		s.stop()
-		return false
-	}
-	s.n++
-	if s.progress != nil && s.n%10000 == 0 {
-		s.progress(s.n)
-	}
-	return true
-}
-
-func (s *parcelSource) Values() ([]any, error) { return s.vals, nil }
-func (s *parcelSource) Err() error             { return s.err }

@@ -5,8 +5,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/demo"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore/pgtest"
 	"github.com/paulmach/orb"
 )
@@ -98,5 +100,145 @@ func TestLoadChecksSetBasedAsTheTriggersDo(t *testing.T) {
 	}
 	if len(ids) != 2 || ids[0] != 1 || ids[1] != 2 {
 		t.Fatalf("ids %v: parcels keep their order", ids)
+	}
+}
+
+// TestLoadDemoAsTheTriggersWouldHave loads the demo world (zones, parks,
+// current uses) in bulk and checks every row the triggers it turns off
+// would have written, and that the schema it takes apart is whole again.
+func TestLoadDemoAsTheTriggersWouldHave(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, pgtest.URL(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	one := func(sql string) (v int64) {
+		t.Helper()
+		if err := s.pool.QueryRow(ctx, sql).Scan(&v); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+		return v
+	}
+	schema := func() string {
+		t.Helper()
+		var v string
+		if err := s.pool.QueryRow(ctx, `SELECT string_agg(d, E'\n' ORDER BY d) FROM (
+			SELECT pg_get_indexdef(indexrelid) d FROM pg_index WHERE indrelid IN ('parcels'::regclass, 'parcel_conflicts'::regclass, 'parcel_cells'::regclass)
+			UNION ALL SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated FROM pg_constraint
+			 WHERE conrelid IN ('parcels'::regclass, 'parcel_conflicts'::regclass) OR confrelid = 'parcels'::regclass
+			UNION ALL SELECT tgname || ' ' || tgenabled::text FROM pg_trigger WHERE tgrelid = 'parcels'::regclass AND NOT tgisinternal
+			UNION ALL SELECT 'internal triggers ' || count(*) FROM pg_trigger WHERE tgrelid IN ('parcels'::regclass, 'parcel_conflicts'::regclass) AND tgisinternal) x`).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	before, version := schema(), one("SELECT version FROM layer_versions WHERE layer = 'parcels'")
+
+	ds, err := demo.Generate(demo.Options{Parcels: 4000, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var steps []string
+	rep, err := s.Load(ctx, Dataset{Districts: ds.Districts, Parks: ds.Parks, Zones: ds.Zones, Parcels: ds.Parcels,
+		Phase: func(step string, _ time.Duration) { steps = append(steps, step) }}, false, nil)
+	if err != nil || rep.Parcels != 4000 {
+		t.Fatalf("load: %+v %v", rep, err)
+	}
+	if after := schema(); after != before {
+		t.Fatalf("the load left the schema changed:\nbefore\n%s\nafter\n%s", before, after)
+	}
+	if v := one("SELECT version FROM layer_versions WHERE layer = 'parcels'"); v <= version {
+		t.Fatalf("layer version %d after the load, %d before", v, version)
+	}
+	if len(steps) < 5 || steps[0] != "copy" {
+		t.Fatalf("phases reported: %v", steps)
+	}
+	if n := one("SELECT count(*) FROM parcels WHERE id BETWEEN 1 AND 4000"); n != 4000 {
+		t.Fatalf("%d parcels with ids 1..4000", n)
+	}
+	if n := one("SELECT nextval(pg_get_serial_sequence('parcels', 'id'))"); n != 4001 {
+		t.Fatalf("the id sequence goes on at %d", n)
+	}
+	// The protected-line figures are lq_planner_conflicts's, for parcels
+	// of each kind the load tells apart without measuring.
+	if n := one(`SELECT count(*) FROM parcels p LEFT JOIN parcel_conflicts c ON c.parcel_id = p.id
+		CROSS JOIN LATERAL lq_planner_conflicts(p.geom, 0) k
+		WHERE (c.farmland_m2, c.red_line_m2, c.outside_boundary_m2) IS DISTINCT FROM (k.farmland_m2, k.red_line_m2, k.outside_boundary_m2)`); n != 0 {
+		t.Fatalf("%d parcels whose conflict figures differ from lq_planner_conflicts", n)
+	}
+	for what, sql := range map[string]string{
+		"covered, no lines":  "SELECT count(*) FROM parcel_conflicts WHERE farmland_m2 = 0 AND red_line_m2 = 0 AND outside_boundary_m2 = 0",
+		"touching a line":    "SELECT count(*) FROM parcel_conflicts WHERE farmland_m2 > 0 OR red_line_m2 > 0",
+		"outside every zone": "SELECT count(*) FROM parcels p JOIN parcel_conflicts c ON c.parcel_id = p.id WHERE c.outside_boundary_m2 = p.area_m2 AND NOT EXISTS (SELECT 1 FROM protected_zones z WHERE ST_Intersects(z.geom, p.geom))",
+		"partly in boundary": "SELECT count(*) FROM parcel_conflicts c JOIN parcels p ON p.id = c.parcel_id WHERE c.outside_boundary_m2 > 0 AND c.outside_boundary_m2 < p.area_m2",
+	} {
+		if one(sql) == 0 {
+			t.Errorf("no parcel %s: the check above does not cover that case", what)
+		}
+	}
+	if n := cellsDiffer(t, s); n != 0 {
+		t.Fatalf("%d cell rows differ after the load", n)
+	}
+	// construction_land is what lq_parcel_construction() makes of each row:
+	// a no-op update runs that trigger again.
+	if one("SELECT count(*) FROM parcels WHERE current_use_code IS NOT NULL") == 0 {
+		t.Fatal("no parcel with a current use: construction_land is not exercised")
+	}
+	if _, err := s.pool.Exec(ctx, `CREATE TEMP TABLE loaded AS SELECT id, construction_land FROM parcels;
+		UPDATE parcels SET construction_land = construction_land`); err != nil {
+		t.Fatal(err)
+	}
+	if n := one("SELECT count(*) FROM parcels p JOIN loaded l USING (id) WHERE p.construction_land <> l.construction_land"); n != 0 {
+		t.Fatalf("%d parcels whose construction_land the trigger changes", n)
+	}
+}
+
+func TestLoadRefusesAnUnknownTrigger(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, pgtest.URL(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	if _, err := s.pool.Exec(ctx, `CREATE TRIGGER parcels_z_new AFTER INSERT ON parcels FOR EACH STATEMENT EXECUTE FUNCTION lq_bump_layer_version('parcels')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Load(ctx, loadWorld(3), false, nil); err == nil || !strings.Contains(err.Error(), "parcels_z_new") {
+		t.Fatalf("a load with a trigger it cannot stand in for: %v", err)
+	}
+	// A trigger that is off does no work to stand in for, and stays off.
+	if _, err := s.pool.Exec(ctx, "ALTER TABLE parcels DISABLE TRIGGER parcels_z_new"); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := s.Load(ctx, loadWorld(3), false, nil); err != nil || rep.Parcels != 9 {
+		t.Fatalf("load with the unknown trigger off: %+v %v", rep, err)
+	}
+	var states string
+	if err := s.pool.QueryRow(ctx, `SELECT string_agg(DISTINCT tgenabled::text, '' ORDER BY tgenabled::text) || '/' ||
+		(SELECT tgenabled::text FROM pg_trigger WHERE tgrelid = 'parcels'::regclass AND tgname = 'parcels_z_new')
+		FROM pg_trigger WHERE tgrelid = 'parcels'::regclass AND NOT tgisinternal AND tgname <> 'parcels_z_new'`).Scan(&states); err != nil || states != "O/D" {
+		t.Fatalf("trigger states after the load %q (want the others on, O, and the new one off, D): %v", states, err)
+	}
+}
+
+// A parcel the loader refuses before COPY (here an unknown status), after
+// more than one batch of good ones, ends the load with its error and
+// nothing stored.
+func TestLoadRefusesABadParcelMidStream(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, pgtest.URL(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	bad := planning.Parcel{Code: "ODD", District: "330108", LandUse: "100101", Status: "sold", Elevation: planning.Surface(), Outline: tileSquare(0, -500, 30)}
+	_, err = s.Load(ctx, loadWorld(30, bad), false, nil) // 900 good parcels first
+	if planning.CodeOf(err) != planning.ErrInvalid || !strings.Contains(err.Error(), "parcel ODD: unknown status") {
+		t.Fatalf("bad parcel: %v", err)
+	}
+	var n int
+	if err := s.pool.QueryRow(ctx, "SELECT (SELECT count(*) FROM parcels) + (SELECT count(*) FROM districts)").Scan(&n); err != nil || n != 0 {
+		t.Fatalf("a refused load left %d rows behind (%v)", n, err)
 	}
 }

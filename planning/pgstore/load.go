@@ -1,0 +1,393 @@
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"strings"
+	"time"
+
+	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/jackc/pgx/v5"
+)
+
+// loadTriggers are the user triggers on parcels whose work loadParcels
+// does itself, once and set-based, while they are off. A trigger not in
+// this list makes the load refuse: its work would be skipped silently.
+var loadTriggers = map[string]bool{
+	"parcels_0_construction":   true, // construction_land, in the INSERT
+	"parcels_a_outline":        true, // validity and area, on the staging table and in the INSERT
+	"parcels_b_no_overlap":     true, // one self-join over the rebuilt GiST index
+	"parcels_c_updated":        true, // UPDATE only
+	"parcels_conflicts_insert": true, "parcels_conflicts_update": true,
+	"parcels_cells_insert": true, "parcels_cells_update": true, "parcels_cells_delete": true, "parcels_cells_truncate": true,
+	"parcels_notify_insert": true, "parcels_notify_update": true, "parcels_notify_delete": true, "parcels_notify_truncate": true,
+	"parcels_version": true,
+	"parcels_consume": true, // UPDATE only
+}
+
+// loadParcels moves parcels into the (empty) parcels table in bulk. Row by
+// row, the triggers, foreign keys and eleven secondary indexes cost 182 µs
+// of database CPU a parcel (100k seeded; docs/SCALING.md); here every check
+// and every derived row is made once, set-based, in the same transaction,
+// so a refusal still leaves nothing behind:
+//
+//  1. COPY into a temporary staging table (no WAL);
+//  2. refuse the first empty or invalid outline (LQ001's message);
+//  3. with the user triggers off and the foreign keys, the code's unique
+//     constraint and the secondary indexes dropped, one INSERT ... SELECT
+//     that measures the areas and derives construction_land as the row
+//     triggers do;
+//  4. build the indexes and constraints again from their saved definitions
+//     (sorted builds instead of 10M single inserts; adding a foreign key
+//     checks every row in one join);
+//  5. refuse the first overlap at the same elevation (LQ002's message),
+//     one self-join over the rebuilt GiST index;
+//  6. the protected-line figures and the aggregate cells as the statement
+//     triggers compute them, one notification and one layer version bump.
+//
+// Dropping and disabling takes the table's exclusive lock until commit,
+// which a load into an empty table holds anyway in effect.
+func loadParcels(ctx context.Context, tx pgx.Tx, src *parcelSource, phase func(string, time.Duration)) (int64, error) {
+	defer src.stop()
+	t := time.Now()
+	step := func(name string) {
+		if phase != nil {
+			phase(name, time.Since(t))
+		}
+		t = time.Now()
+	}
+	exec := func(sqls ...string) error {
+		for _, sql := range sqls {
+			if _, err := tx.Exec(ctx, sql); err != nil {
+				return domainError(err)
+			}
+		}
+		return nil
+	}
+	triggers, err := checkLoadTriggers(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	// The cells' aggregates spill to disk at the server's 32 MB; one
+	// statement runs at a time here, so this bounds the load's memory.
+	if err := exec("SET LOCAL work_mem = '256MB'"); err != nil {
+		return 0, err
+	}
+	cols := strings.Join(parcelColumns, ", ")
+	if err := exec("CREATE TEMP TABLE lq_load_parcels ON COMMIT DROP AS SELECT "+cols+" FROM parcels WITH NO DATA",
+		"ALTER TABLE lq_load_parcels ADD COLUMN n bigint GENERATED ALWAYS AS IDENTITY"); err != nil {
+		return 0, err
+	}
+	n, err := tx.CopyFrom(ctx, pgx.Identifier{"lq_load_parcels"}, parcelColumns, src)
+	if src.err != nil {
+		return 0, src.err
+	}
+	if err != nil {
+		return 0, domainError(err)
+	}
+	step("copy")
+
+	var code, reason string
+	err = tx.QueryRow(ctx, `SELECT code, CASE WHEN ST_IsEmpty(geom) THEN 'outline is empty'
+		ELSE 'outline is not a valid polygon: ' || ST_IsValidReason(geom) END
+		FROM lq_load_parcels WHERE ST_IsEmpty(geom) OR NOT ST_IsValid(geom) ORDER BY n LIMIT 1`).Scan(&code, &reason)
+	if err == nil {
+		return 0, planning.Errorf(planning.ErrInvalid, "parcel %s: %s", code, reason).WithDetail("field", "geometry")
+	} else if !errors.Is(err, pgx.ErrNoRows) {
+		return 0, domainError(err)
+	}
+	step("outlines")
+
+	rebuild, err := dropForLoad(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	// ids follow the staging order from where the sequence stands.
+	var off int64
+	if err := tx.QueryRow(ctx, "SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence('parcels', 'id')::regclass), 0)").Scan(&off); err != nil {
+		return 0, domainError(err)
+	}
+	sel := make([]string, len(parcelColumns))
+	for i, c := range parcelColumns {
+		sel[i] = "s." + c
+		if c == "construction_land" { // lq_parcel_construction()
+			sel[i] = `CASE WHEN s.construction_override IS NOT NULL THEN s.construction_override
+				WHEN s.current_use_code IS NOT NULL THEN c.construction ELSE coalesce(s.construction_land, false) END`
+		}
+	}
+	if err := exec(triggers("DISABLE"),
+		fmt.Sprintf(`INSERT INTO parcels (id, %s, area_m2)
+			SELECT s.n + %d, %s, ST_Area(ST_Transform(s.geom, 4549))
+			FROM lq_load_parcels s LEFT JOIN land_use_classes c ON c.code = s.current_use_code`, cols, off, strings.Join(sel, ", ")),
+		"DROP TABLE lq_load_parcels"); err != nil {
+		return 0, err
+	}
+	step("insert")
+
+	if err := exec(rebuild.indexes...); err != nil {
+		return 0, err
+	}
+	if err := exec("ANALYZE parcels"); err != nil {
+		return 0, err
+	}
+	step("indexes")
+
+	// a.id + 0: a range on the primary key beside the GiST probe made the
+	// planner AND both per row, scanning half the key each time.
+	var other string
+	var overlap float64
+	err = tx.QueryRow(ctx, `SELECT a.code, b.code, round(ST_Area(ST_Transform(ST_Intersection(a.geom, b.geom), 4549))::numeric, 2)::float8
+		FROM parcels a JOIN parcels b ON a.geom && b.geom AND a.id + 0 < b.id
+		WHERE numrange(a.elevation_bottom::numeric, a.elevation_top::numeric) && numrange(b.elevation_bottom::numeric, b.elevation_top::numeric)
+		  AND ST_Relate(a.geom, b.geom, '2********')
+		  AND ST_Area(ST_Transform(ST_Intersection(a.geom, b.geom), 4549)) > 0.01
+		ORDER BY b.id, a.id LIMIT 1`).Scan(&other, &code, &overlap)
+	if err == nil {
+		return 0, planning.Errorf(planning.ErrConflict, "parcel %s overlaps parcel %s by %v m² at the same elevation", code, other, overlap).
+			WithDetail("parcel_code", code).WithDetail("overlaps_code", other).WithDetail("overlap_m2", overlap)
+	} else if !errors.Is(err, pgx.ErrNoRows) {
+		return 0, domainError(err)
+	}
+	step("overlaps")
+
+	// lq_parcel_conflicts_measure(): lq_planner_conflicts for each parcel.
+	// Its answer is known without measuring for a parcel no zone touches
+	// (nothing inside lines, all of it outside the boundary, which is its
+	// area: the same expression) and for one a boundary zone covers that
+	// no farmland or red line touches (all zeros). Finding those, zone by
+	// zone, reuses each zone's prepared geometry; only the rest are
+	// measured.
+	if err := exec(`INSERT INTO parcel_conflicts (parcel_id, farmland_m2, red_line_m2, outside_boundary_m2)
+		WITH hit AS (
+			SELECT p.id, bool_or(z.kind IN ('permanent_basic_farmland', 'ecological_red_line')) AS lines,
+			       bool_or(CASE WHEN z.kind = 'urban_development_boundary' THEN ST_Covers(z.geom, p.geom) ELSE false END) AS covered
+			FROM protected_zones z JOIN parcels p ON p.geom && z.geom AND ST_Intersects(z.geom, p.geom)
+			GROUP BY p.id)
+		SELECT p.id, 0, 0, p.area_m2 FROM parcels p WHERE NOT EXISTS (SELECT 1 FROM hit WHERE hit.id = p.id)
+		UNION ALL
+		SELECT h.id, 0, 0, 0 FROM hit h WHERE h.covered AND NOT h.lines
+		UNION ALL
+		SELECT p.id, k.farmland_m2, k.red_line_m2, k.outside_boundary_m2
+		FROM hit h JOIN parcels p ON p.id = h.id CROSS JOIN LATERAL lq_planner_conflicts(p.geom, 0) k
+		WHERE h.lines OR NOT h.covered`); err != nil {
+		return 0, err
+	}
+	step("conflicts")
+
+	// lq_parcel_cells_count(): the cells of the finest level, then the
+	// coarser ones by halving (floor(v * 2^l) = floor(floor(v * 2^(l+1)) / 2),
+	// exact in floating point since the factors are powers of two).
+	var cellsEmpty bool
+	if err := tx.QueryRow(ctx, "SELECT NOT EXISTS (SELECT 1 FROM parcel_cells)").Scan(&cellsEmpty); err != nil {
+		return 0, domainError(err)
+	}
+	upsert := ` ON CONFLICT (level, x, y, status) DO UPDATE
+		SET parcels = c.parcels + EXCLUDED.parcels, area_m2 = c.area_m2 + EXCLUDED.area_m2`
+	if cellsEmpty {
+		upsert = "" // the common case (a replaced world): half the work per row
+	}
+	if err := exec(`INSERT INTO parcel_cells AS c (level, x, y, status, parcels, area_m2)
+		WITH fine AS (
+			SELECT k.x, k.y, p.status, count(*) AS parcels, sum(p.area_m2::numeric) AS area_m2
+			FROM parcels p CROSS JOIN LATERAL lq_parcel_cells_of(p.geom) k WHERE k.level = 18
+			GROUP BY 1, 2, 3)
+		SELECT 18, x, y, status, parcels, area_m2 FROM fine
+		UNION ALL
+		SELECT l, x >> (18 - l), y >> (18 - l), status, sum(parcels), sum(area_m2)
+		FROM fine CROSS JOIN generate_series(15, 17) l GROUP BY 1, 2, 3, 4`+upsert,
+		"DELETE FROM parcel_cells WHERE parcels = 0"); err != nil {
+		return 0, err
+	}
+	step("cells")
+
+	if err := exec(rebuild.constraints...); err != nil {
+		return 0, err
+	}
+	// Last: a sequence does not roll back, and a refused load should not
+	// move it.
+	if err := exec(fmt.Sprintf("SELECT setval(pg_get_serial_sequence('parcels', 'id'), %d, %t)", max(off+n, 1), off+n > 0),
+		triggers("ENABLE"),
+		// lq_notify_change() and lq_bump_layer_version(), once: the whole layer is new.
+		`SELECT pg_notify('landquota_changes', json_build_object('layer', 'parcels', 'op', 'insert', 'bbox', NULL)::text)`,
+		"UPDATE layer_versions SET version = version + 1, changed_at = now() WHERE layer = 'parcels'",
+		"ANALYZE parcel_conflicts, parcel_cells"); err != nil {
+		return 0, err
+	}
+	step("constraints")
+	return n, nil
+}
+
+// checkLoadTriggers refuses a load when parcels has an enabled trigger
+// whose work loadParcels does not know how to do. It returns the ALTER
+// TABLE statement that turns the enabled ones off or on again (only those:
+// a trigger off before the load stays off).
+func checkLoadTriggers(ctx context.Context, tx pgx.Tx) (func(verb string) string, error) {
+	rows, err := tx.Query(ctx, "SELECT quote_ident(tgname) FROM pg_trigger WHERE tgrelid = 'parcels'::regclass AND NOT tgisinternal AND tgenabled <> 'D' ORDER BY tgname")
+	if err != nil {
+		return nil, domainError(err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, domainError(err)
+	}
+	for _, name := range names {
+		if !loadTriggers[name] {
+			return nil, fmt.Errorf("bulk load: trigger %s on parcels is not known to loadParcels, which turns the triggers off; teach it that trigger's work", name)
+		}
+	}
+	return func(verb string) string {
+		if len(names) == 0 {
+			return "SELECT 1" // none enabled: nothing to turn
+		}
+		parts := make([]string, len(names))
+		for i, n := range names {
+			parts[i] = verb + " TRIGGER " + n
+		}
+		return "ALTER TABLE parcels " + strings.Join(parts, ", ")
+	}, nil
+}
+
+// loadRebuild holds what dropForLoad dropped, as statements that make it again.
+type loadRebuild struct {
+	indexes, constraints []string
+}
+
+// dropForLoad drops the secondary indexes of parcels, its foreign keys and
+// unique constraints, and the foreign keys of parcel_conflicts, returning
+// their definitions as the catalog has them. The primary key stays: other
+// tables' foreign keys hang on it.
+func dropForLoad(ctx context.Context, tx pgx.Tx) (loadRebuild, error) {
+	var r loadRebuild
+	var drops []string
+	rows, err := tx.Query(ctx, `SELECT 'DROP INDEX ' || i.indexrelid::regclass, pg_get_indexdef(i.indexrelid)
+		FROM pg_index i WHERE i.indrelid = 'parcels'::regclass
+		  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid)
+		UNION ALL
+		SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname),
+		       format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname, pg_get_constraintdef(c.oid))
+		FROM pg_constraint c
+		WHERE (c.conrelid = 'parcels'::regclass AND c.contype IN ('f', 'u'))
+		   OR (c.conrelid = 'parcel_conflicts'::regclass AND c.contype = 'f')`)
+	if err != nil {
+		return r, domainError(err)
+	}
+	for rows.Next() {
+		var drop, create string
+		if err := rows.Scan(&drop, &create); err != nil {
+			rows.Close()
+			return r, domainError(err)
+		}
+		drops = append(drops, drop)
+		if strings.HasPrefix(drop, "DROP INDEX") {
+			r.indexes = append(r.indexes, create)
+		} else {
+			r.constraints = append(r.constraints, create)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return r, domainError(err)
+	}
+	for _, sql := range drops {
+		if _, err := tx.Exec(ctx, sql); err != nil {
+			return r, domainError(err)
+		}
+	}
+	return r, nil
+}
+
+// parcelSource feeds a parcel iterator to COPY without holding it in
+// memory. A goroutine generates the parcels and encodes their values a
+// batch ahead, so generating and sending the COPY stream use two cores;
+// at most loadBatches batches wait at a time.
+type parcelSource struct {
+	next     iter.Seq[planning.Parcel]
+	progress func(int64)
+	batches  chan loadBatch
+	done     chan struct{}
+	cur      [][]any
+	vals     []any
+	err      error
+	n        int64
+}
+
+type loadBatch struct {
+	rows [][]any
+	err  error
+}
+
+const (
+	loadBatchRows = 512
+	loadBatches   = 4
+)
+
+func (s *parcelSource) start() {
+	s.batches, s.done = make(chan loadBatch, loadBatches), make(chan struct{})
+	go func() {
+		defer close(s.batches)
+		b := loadBatch{rows: make([][]any, 0, loadBatchRows)}
+		send := func() bool {
+			select {
+			case s.batches <- b:
+				b = loadBatch{rows: make([][]any, 0, loadBatchRows)}
+				return true
+			case <-s.done:
+				return false
+			}
+		}
+		for p := range s.next {
+			vals, err := parcelValues(&p)
+			if err != nil {
+				if len(b.rows) > 0 && !send() {
+					return
+				}
+				b.err = err
+				send()
+				return
+			}
+			b.rows = append(b.rows, vals)
+			if len(b.rows) == loadBatchRows && !send() {
+				return
+			}
+		}
+		if len(b.rows) > 0 {
+			send()
+		}
+	}()
+}
+
+// stop ends the generating goroutine when COPY stopped early.
+func (s *parcelSource) stop() {
+	if s.done != nil {
+		close(s.done)
+		for range s.batches {
+		}
+	}
+}
+
+func (s *parcelSource) Next() bool {
+	if s.batches == nil {
+		s.start()
+	}
+	for len(s.cur) == 0 {
+		b, ok := <-s.batches
+		if !ok {
+			return false
+		}
+		if b.err != nil {
+			s.err = b.err
+			return false
+		}
+		s.cur = b.rows
+	}
+	s.vals, s.cur = s.cur[0], s.cur[1:]
+	s.n++
+	if s.progress != nil && s.n%10000 == 0 {
+		s.progress(s.n)
+	}
+	return true
+}
+
+func (s *parcelSource) Values() ([]any, error) { return s.vals, nil }
+func (s *parcelSource) Err() error             { return s.err }
