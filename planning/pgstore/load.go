@@ -21,6 +21,7 @@ var loadTriggers = map[string]bool{
 	"parcels_b_no_overlap":     true, // one self-join over the rebuilt GiST index
 	"parcels_c_updated":        true, // UPDATE only
 	"parcels_conflicts_insert": true, "parcels_conflicts_update": true,
+	"parcels_footprints_insert": true, "parcels_footprints_update": true, "parcels_footprints_delete": true,
 	"parcels_cells_insert": true, "parcels_cells_update": true, "parcels_cells_delete": true, "parcels_cells_truncate": true,
 	"parcels_notify_insert": true, "parcels_notify_update": true, "parcels_notify_delete": true, "parcels_notify_truncate": true,
 	"parcels_version": true,
@@ -159,22 +160,33 @@ func loadParcels(ctx context.Context, tx pgx.Tx, src *parcelSource, phase func(s
 	// no farmland or red line touches (all zeros). Finding those, zone by
 	// zone, reuses each zone's prepared geometry; only the rest are
 	// measured.
-	if err := exec(`INSERT INTO parcel_conflicts (parcel_id, farmland_m2, red_line_m2, outside_boundary_m2)
+	// A parcel no zone touches lies wholly outside the boundary: its
+	// outside width is the parcel's own (lq_overlap_width, 024).
+	if err := exec(`INSERT INTO parcel_conflicts (parcel_id, farmland_m2, red_line_m2, outside_boundary_m2,
+			farmland_width_m, red_line_width_m, outside_boundary_width_m)
 		WITH hit AS (
 			SELECT p.id, bool_or(z.kind IN ('permanent_basic_farmland', 'ecological_red_line')) AS lines,
 			       bool_or(CASE WHEN z.kind = 'urban_development_boundary' THEN ST_Covers(z.geom, p.geom) ELSE false END) AS covered
 			FROM protected_zones z JOIN parcels p ON p.geom && z.geom AND ST_Intersects(z.geom, p.geom)
 			GROUP BY p.id)
-		SELECT p.id, 0, 0, p.area_m2 FROM parcels p WHERE NOT EXISTS (SELECT 1 FROM hit WHERE hit.id = p.id)
+		SELECT p.id, 0, 0, p.area_m2, 0, 0, lq_overlap_width(ST_Transform(p.geom, 4549))
+		FROM parcels p WHERE NOT EXISTS (SELECT 1 FROM hit WHERE hit.id = p.id)
 		UNION ALL
-		SELECT h.id, 0, 0, 0 FROM hit h WHERE h.covered AND NOT h.lines
+		SELECT h.id, 0, 0, 0, 0, 0, 0 FROM hit h WHERE h.covered AND NOT h.lines
 		UNION ALL
-		SELECT p.id, k.farmland_m2, k.red_line_m2, k.outside_boundary_m2
+		SELECT p.id, k.farmland_m2, k.red_line_m2, k.outside_boundary_m2, k.farmland_width_m, k.red_line_width_m, k.outside_boundary_width_m
 		FROM hit h JOIN parcels p ON p.id = h.id CROSS JOIN LATERAL lq_planner_conflicts(p.geom, 0) k
 		WHERE h.lines OR NOT h.covered`); err != nil {
 		return 0, err
 	}
 	step("conflicts")
+
+	// lq_parcel_footprints_follow(): the kept 2D area of the underground
+	// rights (the few the partial index holds).
+	if err := exec(`SELECT lq_parcel_footprints_remeasure(array(SELECT id FROM parcels WHERE elevation_top <= 0))`); err != nil {
+		return 0, err
+	}
+	step("footprints")
 
 	// lq_parcel_cells_count(): the cells of the finest level, then the
 	// coarser ones by halving (floor(v * 2^l) = floor(floor(v * 2^(l+1)) / 2),
@@ -212,7 +224,7 @@ func loadParcels(ctx context.Context, tx pgx.Tx, src *parcelSource, phase func(s
 		// lq_notify_change() and lq_bump_layer_version(), once: the whole layer is new.
 		`SELECT pg_notify('landquota_changes', json_build_object('layer', 'parcels', 'op', 'insert', 'bbox', NULL)::text)`,
 		"UPDATE layer_versions SET version = version + 1, changed_at = now() WHERE layer = 'parcels'",
-		"ANALYZE parcel_conflicts, parcel_cells"); err != nil {
+		"ANALYZE parcel_conflicts, parcel_cells, parcel_footprints"); err != nil {
 		return 0, err
 	}
 	step("constraints")

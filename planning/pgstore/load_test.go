@@ -164,8 +164,20 @@ func TestLoadDemoAsTheTriggersWouldHave(t *testing.T) {
 	// of each kind the load tells apart without measuring.
 	if n := one(`SELECT count(*) FROM parcels p LEFT JOIN parcel_conflicts c ON c.parcel_id = p.id
 		CROSS JOIN LATERAL lq_planner_conflicts(p.geom, 0) k
-		WHERE (c.farmland_m2, c.red_line_m2, c.outside_boundary_m2) IS DISTINCT FROM (k.farmland_m2, k.red_line_m2, k.outside_boundary_m2)`); n != 0 {
-		t.Fatalf("%d parcels whose conflict figures differ from lq_planner_conflicts", n)
+		WHERE (c.farmland_m2, c.red_line_m2, c.outside_boundary_m2, c.farmland_width_m, c.red_line_width_m, c.outside_boundary_width_m)
+		      IS DISTINCT FROM (k.farmland_m2, k.red_line_m2, k.outside_boundary_m2, k.farmland_width_m, k.red_line_width_m, k.outside_boundary_width_m)`); n != 0 {
+		t.Fatalf("%d parcels whose conflict figures (areas and widths) differ from lq_planner_conflicts", n)
+	}
+	// The kept 2D areas of underground rights are what the triggers keep:
+	// measured again from scratch, nothing changes.
+	footprints := one(`SELECT count(*) FROM parcel_footprints`)
+	if _, err := s.pool.Exec(ctx, `CREATE TEMP TABLE kept AS SELECT * FROM parcel_footprints;
+		SELECT lq_parcel_footprints_remeasure(array(SELECT id FROM parcels WHERE elevation_top <= 0))`); err != nil {
+		t.Fatal(err)
+	}
+	if n := one(`SELECT count(*) FROM ((SELECT * FROM kept EXCEPT SELECT * FROM parcel_footprints)
+		UNION ALL (SELECT * FROM parcel_footprints EXCEPT SELECT * FROM kept)) d`); n != 0 || footprints != one(`SELECT count(*) FROM parcels WHERE elevation_top <= 0`) {
+		t.Fatalf("%d kept footprints differ from a fresh measure; %d kept", n, footprints)
 	}
 	for what, sql := range map[string]string{
 		"covered, no lines":  "SELECT count(*) FROM parcel_conflicts WHERE farmland_m2 = 0 AND red_line_m2 = 0 AND outside_boundary_m2 = 0",
