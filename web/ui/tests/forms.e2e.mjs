@@ -268,13 +268,14 @@ test('an admin adds 标准厂房用地 (100105); it appears in the list, the leg
   await page.click('[data-testid=class-submit]');
   await page.waitForSelector('[data-testid=class-result].bad:not([hidden])');
   const dup = await page.textContent('[data-testid=class-result]');
-  assert(dup.includes('100104') && /exist/.test(dup), `the server refuses a class that exists: ${dup}`);
+  // The page is in Chinese, so the server answers in Chinese (Accept-Language).
+  assert(dup.includes('100104') && dup.includes('已存在') && !/exist/.test(dup), `the server refuses a class that exists, in Chinese: ${dup}`);
   await page.fill('[data-testid=class-code]', '9901');
   await page.fill('[data-testid=class-parent]', '99');
   await page.click('[data-testid=class-submit]');
   await page.waitForFunction(() => document.querySelector('[data-testid=class-result]').textContent.includes('99 '));
   const orphan = await page.textContent('[data-testid=class-result]');
-  assert(/parent/.test(orphan) && orphan.includes('99'), `the server refuses an unknown parent: ${orphan}`);
+  assert(orphan.includes('上级分类') && orphan.includes('99'), `the server refuses an unknown parent, in Chinese: ${orphan}`);
   equal(await count(), n + 1, 'nothing stored after the refusals');
   await shot(page, 'class-dialog');
   await page.click('[data-testid=class-close]');
