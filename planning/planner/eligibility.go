@@ -122,10 +122,22 @@ type Eligibility struct {
 	OutsideBoundaryWidthM float64 `json:"outside_boundary_width_m"`
 	ToleranceM2           float64 `json:"tolerance_m2"`
 	SliverWidthM          float64 `json:"sliver_width_m"`
+	// Conflicts says which overlaps count under the policy (the rule's one
+	// home is planning.LineTolerance.Counts; the map marks these, so it
+	// never judges an ignored sliver itself).
+	Conflicts Conflicts `json:"conflicts"`
 	// ExceptionApplied is set when the verdict rests on the parcel's
 	// exception (an overlap or an outside part it excuses).
 	ExceptionApplied planning.LineException `json:"exception_applied,omitempty"`
 	Overlaps         json.RawMessage        `json:"overlaps"`
+}
+
+// Conflicts are the overlaps that count under the tolerance policy, before
+// any exception excuses them.
+type Conflicts struct {
+	Farmland        bool `json:"farmland"`
+	RedLine         bool `json:"red_line"`
+	OutsideBoundary bool `json:"outside_boundary"`
 }
 
 // Eligible is the protected-line rule with its exceptions: planning.Eligible.
@@ -144,6 +156,7 @@ func (e *Eligibility) Decide() {
 	farm, red, outside, t := e.overlaps()
 	x := e.Subject.LineException
 	e.InsideBoundary = !t.Counts(outside)
+	e.Conflicts = Conflicts{Farmland: t.Counts(farm), RedLine: t.Counts(red), OutsideBoundary: t.Counts(outside)}
 	e.Eligible = Eligible(farm, red, outside, t, x)
 	if e.Eligible && !Eligible(farm, red, outside, t, planning.LineExceptionNone) {
 		e.ExceptionApplied = x

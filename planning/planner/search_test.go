@@ -196,4 +196,8 @@ func TestEligibleWithExceptions(t *testing.T) {
 	if e.Eligible || strings.Contains(e.Verdict.Zh, "永久基本农田") || !strings.Contains(e.Verdict.Zh, "生态保护红线 60.00 平方米") {
 		t.Errorf("a farmland seam beside a red-line overlap: %+v", e.Verdict)
 	}
+	// The map marks what the policy counts: the red line, not the seam.
+	if e.Conflicts != (Conflicts{Farmland: false, RedLine: true, OutsideBoundary: false}) {
+		t.Errorf("conflicts %+v: want the red line only", e.Conflicts)
+	}
 }

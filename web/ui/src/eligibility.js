@@ -71,7 +71,8 @@ export function createEligibilityPanel(root, app) {
     const r = result;
     const nq = r.new_quota || {};
     const tol = r.tolerance_m2 || 0;
-    const bad = (a) => (a && a.area_m2 > tol ? 'warn-text' : 'ok-text');
+    // The server judges each overlap by the policy (area and sliver width).
+    const bad = (kind) => (r.conflicts?.[kind] ? 'warn-text' : 'ok-text');
     const verdict = lang() === 'en' ? r.verdict?.en : r.verdict?.zh;
     const kinds = (r.overlaps?.features || []).map((f) => f.properties || {});
     return el('div', {},
@@ -82,9 +83,9 @@ export function createEligibilityPanel(root, app) {
         ...row('elig.subject', r.subject?.kind === 'parcel' ? `${t('elig.parcel')} ${r.subject.parcel_code || r.subject.parcel_id}` : t('elig.drawn')),
         ...row('elig.area', areaFull(r.subject)),
         ...row('elig.inside', r.inside_boundary ? t('yes') : t('no'), r.inside_boundary ? 'ok-text' : 'warn-text'),
-        ...row('elig.outsideBoundary', areaFull(r.outside_boundary), bad(r.outside_boundary), 'elig-outside'),
-        ...row('zone.permanent_basic_farmland', areaFull(r.farmland_overlap), bad(r.farmland_overlap), 'elig-farmland'),
-        ...row('zone.ecological_red_line', areaFull(r.red_line_overlap), bad(r.red_line_overlap), 'elig-redline'),
+        ...row('elig.outsideBoundary', areaFull(r.outside_boundary), bad('outside_boundary'), 'elig-outside'),
+        ...row('zone.permanent_basic_farmland', areaFull(r.farmland_overlap), bad('farmland'), 'elig-farmland'),
+        ...row('zone.ecological_red_line', areaFull(r.red_line_overlap), bad('red_line'), 'elig-redline'),
         ...row('elig.consumes', nq.consumes ? t('elig.consumesYes') : t('elig.consumesNo'), nq.consumes ? 'warn-text' : 'ok-text', 'elig-consumes'),
         ...row('elig.new', areaFull(nq.new)),
         ...row('elig.stock', areaFull(nq.stock)),
@@ -95,7 +96,7 @@ export function createEligibilityPanel(root, app) {
             el('span', { class: `swatch overlap-${k.kind}`, 'aria-hidden': 'true' }),
             el('span', {}, `${t(`overlap.${k.kind}`)}${k.zone_name ? `（${k.zone_name}）` : ''}：${areaText(k.area_m2, lang())}`)))))
         : null,
-      el('p', { class: 'hint' }, t('elig.tolerance', { tol })));
+      el('p', { class: 'hint' }, t('elig.tolerance', { tol, width: r.sliver_width_m ?? 0 })));
   }
 
   function render() {

@@ -613,7 +613,7 @@ const LABELS = [
   ['elig.stock', '其中现状建设用地', 'Construction land today'],
   ['elig.unknown', '其中无地块记录（按新增计）', 'No parcel on record (counted as new)'],
   ['elig.overlapsTitle', '冲突部分（已在地图上标出）', 'Conflicts (drawn on the map)'],
-  ['elig.tolerance', '重叠面积在 {tol} 平方米以内视为无冲突；面积按 CGCS2000 高斯-克吕格投影（EPSG:4549）量算。', 'Overlaps up to {tol} m² count as clear; areas are measured in CGCS2000 Gauss-Krüger (EPSG:4549).'],
+  ['elig.tolerance', '重叠面积在 {tol} 平方米以内，或处处窄于 {width} 米（边界缝隙），视为无冲突；面积按 CGCS2000 高斯-克吕格投影（EPSG:4549）量算。', 'Overlaps up to {tol} m², or thinner everywhere than {width} m (a seam along an edge), count as clear; areas are measured in CGCS2000 Gauss-Krüger (EPSG:4549).'],
   // ---- reports
   ['reports.title', '{year} 年度用地统计', 'Land statistics {year}'],
   ['reports.period', '统计期 {from} 至 {to}（生成于 {at}）', 'Period {from} to {to} (made {at})'],
