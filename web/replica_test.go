@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,30 +14,6 @@ import (
 	"github.com/hangzhou-hitech/landquota/planning/pgstore/pgtest"
 	"github.com/hangzhou-hitech/landquota/web"
 )
-
-// lsns stands in for the WAL positions of the primary and a standby.
-type lsns struct {
-	mu              sync.Mutex
-	primary, replay uint64
-}
-
-func (l *lsns) set(primary, replay uint64) {
-	l.mu.Lock()
-	l.primary, l.replay = primary, replay
-	l.mu.Unlock()
-}
-
-func (l *lsns) PrimaryLSN(context.Context) (uint64, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.primary, nil
-}
-
-func (l *lsns) ReplayLSN(context.Context) (uint64, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.replay, nil
-}
 
 // Read-your-writes through HTTP. The "replica" is another database, so an
 // answer shows where it was read: the user an admin creates exists only on
@@ -54,7 +29,7 @@ func TestReplicaReadYourWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	other.Close()
-	probe := &lsns{primary: 200, replay: 100}
+	probe := pgtest.NewLSNs(200, 100)
 	store, err := pgstore.Open(ctx, pu, pgstore.Options{MaxConns: 4, ReplicaURL: ru, ReplicaProbe: probe, ReplicaMaxLag: time.Hour, ReplicaPoll: 5 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +79,7 @@ func TestReplicaReadYourWrites(t *testing.T) {
 		t.Errorf("someone else read from the %s", got)
 	}
 	// Once the replica has replayed 200, the writer reads from it again.
-	probe.set(200, 200)
+	probe.Set(200, 200, nil)
 	for end := time.Now().Add(5 * time.Second); users(writer) != "replica"; time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(end) {
 			t.Fatal("the writer's reads did not go back to the replica after it replayed the write")

@@ -3,7 +3,6 @@ package pgstore_test
 import (
 	"context"
 	"net/url"
-	"sync"
 	"testing"
 	"time"
 
@@ -11,31 +10,6 @@ import (
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore/pgtest"
 )
-
-// fakeProbe stands in for the WAL positions of a primary and a standby.
-type fakeProbe struct {
-	mu              sync.Mutex
-	primary, replay uint64
-	down            error
-}
-
-func (f *fakeProbe) set(primary, replay uint64, down error) {
-	f.mu.Lock()
-	f.primary, f.replay, f.down = primary, replay, down
-	f.mu.Unlock()
-}
-
-func (f *fakeProbe) PrimaryLSN(context.Context) (uint64, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.primary, nil
-}
-
-func (f *fakeProbe) ReplayLSN(context.Context) (uint64, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.replay, f.down
-}
 
 // readOnly makes a URL whose server refuses writes, as a standby does.
 func readOnly(t *testing.T, u string) string {
@@ -54,7 +28,7 @@ func readOnly(t *testing.T, u string) string {
 // replicaWorld opens a store whose "replica" is another database holding
 // other users, so that an answer shows where it was read: user "primary"
 // exists only on the primary, "replica" only on the replica.
-func replicaWorld(t *testing.T, probe *fakeProbe, maxLag time.Duration) *pgstore.Store {
+func replicaWorld(t *testing.T, probe *pgtest.LSNs, maxLag time.Duration) *pgstore.Store {
 	t.Helper()
 	ctx := context.Background()
 	pu, ru := pgtest.URL(t), pgtest.URL(t)
@@ -110,7 +84,7 @@ func eventually(t *testing.T, what string, f func() bool) {
 }
 
 func TestReplicaRouting(t *testing.T) {
-	probe := &fakeProbe{primary: 100, replay: 100}
+	probe := pgtest.NewLSNs(100, 100)
 	s := replicaWorld(t, probe, time.Hour)
 	ctx := context.Background()
 	read := planning.WithReadRoute(ctx, planning.ReadRoute{})
@@ -128,19 +102,19 @@ func TestReplicaRouting(t *testing.T) {
 	// Read-your-writes: a caller whose last write is at 150 reads from
 	// the primary until the replica has replayed 150.
 	mine := planning.WithReadRoute(ctx, planning.ReadRoute{After: 150})
-	probe.set(160, 120, nil)
+	probe.Set(160, 120, nil)
 	eventually(t, "replica at 120", func() bool { return readFrom(t, s, read) == "replica" })
 	if got := readFrom(t, s, mine); got != "primary" {
 		t.Errorf("with the caller's write at 150 and the replica at 120, read from the %s", got)
 	}
-	probe.set(160, 150, nil)
+	probe.Set(160, 150, nil)
 	eventually(t, "the caller's reads back on the replica once it replayed 150", func() bool { return readFrom(t, s, mine) == "replica" })
 
 	// A cached answer (a tile) after a change notification is read where
 	// the primary's position after the notification is replayed.
 	cached := planning.WithReadRoute(ctx, planning.ReadRoute{Cached: true})
 	eventually(t, "cached reads on the replica", func() bool { return readFrom(t, s, cached) == "replica" })
-	probe.set(200, 150, nil)
+	probe.Set(200, 150, nil)
 	s.NoteChange()
 	if got := readFrom(t, s, cached); got != "primary" {
 		t.Errorf("a cached read right after a change read from the %s", got)
@@ -152,7 +126,7 @@ func TestReplicaRouting(t *testing.T) {
 	if got := readFrom(t, s, read); got != "replica" {
 		t.Errorf("an uncached read read from the %s: only cached answers wait for changes", got)
 	}
-	probe.set(200, 200, nil)
+	probe.Set(200, 200, nil)
 	eventually(t, "cached reads on the replica once it replayed the change", func() bool { return readFrom(t, s, cached) == "replica" })
 
 	// A write that reaches the replica by mistake is run on the primary.
@@ -168,7 +142,7 @@ func TestReplicaRouting(t *testing.T) {
 }
 
 func TestReplicaDownAndLagging(t *testing.T) {
-	probe := &fakeProbe{primary: 100, replay: 100}
+	probe := pgtest.NewLSNs(100, 100)
 	s := replicaWorld(t, probe, 200*time.Millisecond)
 	read := planning.WithReadRoute(context.Background(), planning.ReadRoute{})
 	if got := readFrom(t, s, read); got != "replica" {
@@ -176,23 +150,23 @@ func TestReplicaDownAndLagging(t *testing.T) {
 	}
 
 	// Down: the probe cannot reach it.
-	probe.set(100, 100, context.DeadlineExceeded)
+	probe.Set(100, 100, context.DeadlineExceeded)
 	eventually(t, "reads on the primary while the replica is down", func() bool { return readFrom(t, s, read) == "primary" })
 	if st := s.ReplicaStats(); st.Usable || st.State == "up" {
 		t.Errorf("stats while down: %+v", st)
 	}
-	probe.set(100, 100, nil)
+	probe.Set(100, 100, nil)
 	eventually(t, "back on the replica", func() bool { return readFrom(t, s, read) == "replica" })
 
 	// Lagging: the primary moves on and the replica stays behind. Reads
 	// stay on it for up to the bound (200 ms), then go to the primary.
-	probe.set(300, 100, nil)
+	probe.Set(300, 100, nil)
 	start := time.Now()
 	eventually(t, "reads on the primary once the replica lags", func() bool { return readFrom(t, s, read) == "primary" })
 	if d := time.Since(start); d < 150*time.Millisecond {
 		t.Errorf("the replica was dropped after %s, before it lagged 200 ms", d)
 	}
-	probe.set(300, 300, nil)
+	probe.Set(300, 300, nil)
 	eventually(t, "back on the replica once it caught up", func() bool { return readFrom(t, s, read) == "replica" })
 }
 
@@ -203,7 +177,7 @@ func TestReplicaUnreachableFallsBack(t *testing.T) {
 	pu := pgtest.URL(t)
 	p, _ := url.Parse(pu)
 	p.Host = "127.0.0.1:1" // nothing listens there
-	s, err := pgstore.Open(ctx, pu, pgstore.Options{MaxConns: 2, ReplicaURL: p.String(), ReplicaProbe: &fakeProbe{primary: 1, replay: 1},
+	s, err := pgstore.Open(ctx, pu, pgstore.Options{MaxConns: 2, ReplicaURL: p.String(), ReplicaProbe: pgtest.NewLSNs(1, 1),
 		ReplicaPoll: time.Hour})
 	if err != nil {
 		t.Fatal(err)
