@@ -255,7 +255,8 @@ func Export(ctx context.Context, store ExportStore, q ExportQuery, w io.Writer) 
 	}
 	switch q.Format {
 	case FormatGeoJSON:
-		return writeGeoJSON(ctx, store, q, w, false, nil)
+		n, _, err := writeGeoJSON(ctx, store, q, w, false, nil)
+		return n, err
 	case FormatCSV:
 		return writeCSV(ctx, store, q, w)
 	case FormatXLSX:
@@ -306,7 +307,7 @@ func ExportFiles(ctx context.Context, store ExportStore, q ExportQuery, dir stri
 	if q.Format == FormatShp && q.Encoding == "GBK" {
 		check = checkGBK
 	}
-	n, err := writeGeoJSON(ctx, store, q, tmp, q.Format == FormatShp, check)
+	n, fields, err := writeGeoJSON(ctx, store, q, tmp, q.Format == FormatShp, check)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -325,6 +326,7 @@ func ExportFiles(ctx context.Context, store ExportStore, q ExportQuery, dir stri
 			enc = "CP936"
 		}
 		args = append(args, "-f", "ESRI Shapefile", out, tmp.Name(), "-nln", layer, "-a_srs", srs, "-lco", "ENCODING="+enc, "-lco", "RESIZE=YES",
+			"-dialect", "OGRSQL", "-sql", shpSelect(string(q.Layer), fields),
 			// A DBF has no date-time: the moment is kept whole as text.
 			"-mapFieldType", "DateTime=String")
 	} else {
@@ -420,10 +422,26 @@ func checkGBK(f ExportField, row []any, s string) error {
 		WithDetail("field", f.Shp).WithDetail("value", s).WithDetail("feature", row[0])
 }
 
+// shpSelect reads the features back for a Shapefile with every real field
+// given a width: GDAL's default for a real read from GeoJSON (24 digits, 15
+// of them decimals) cannot hold an area of 10⁹ m² (a district), and the
+// write would fail. Six decimals keep every figure as exported.
+func shpSelect(layer string, fields []ExportField) string {
+	cols := make([]string, len(fields))
+	for i, f := range fields {
+		name := `"` + strings.ReplaceAll(f.Shp, `"`, `""`) + `"`
+		cols[i] = name
+		if f.Kind == Float {
+			cols[i] = "CAST(" + name + " AS NUMERIC(24,6)) AS " + name
+		}
+	}
+	return "SELECT " + strings.Join(cols, ", ") + ` FROM "` + strings.ReplaceAll(layer, `"`, `""`) + `"`
+}
+
 // writeGeoJSON writes a FeatureCollection; shpNames uses the Shapefile
 // field names (for ogr2ogr to turn into a Shapefile); check, when set,
 // may refuse a text value.
-func writeGeoJSON(ctx context.Context, store ExportStore, q ExportQuery, w io.Writer, shpNames bool, check func(ExportField, []any, string) error) (int64, error) {
+func writeGeoJSON(ctx context.Context, store ExportStore, q ExportQuery, w io.Writer, shpNames bool, check func(ExportField, []any, string) error) (int64, []ExportField, error) {
 	bw := bufio.NewWriterSize(w, 256<<10)
 	var fields []ExportField
 	var keys [][]byte
@@ -473,13 +491,13 @@ func writeGeoJSON(ctx context.Context, store ExportStore, q ExportQuery, w io.Wr
 		return err
 	})
 	if err != nil {
-		return n, err
+		return n, nil, err
 	}
 	if fields == nil {
-		return n, fmt.Errorf("export: the store gave no fields")
+		return n, nil, fmt.Errorf("export: the store gave no fields")
 	}
 	bw.WriteString("\n]}\n")
-	return n, bw.Flush()
+	return n, fields, bw.Flush()
 }
 
 // appendJSONString appends s as a JSON string; invalid UTF-8 becomes U+FFFD.
