@@ -50,7 +50,7 @@ func TestGB18030BothWays(t *testing.T) {
 			t.Errorf("GeoJSON export lacks %s:\n%s", want, gj)
 		}
 	}
-	if !strings.Contains(csv, "name,owner,remarks,updated_at,DLMC,Shape_Leng,TDSYQLXMC_LONG,ZLDWMC,wkt") || !strings.Contains(csv, owner) {
+	if !strings.Contains(csv, "updated_at,name,owner,remarks,DLMC,Shape_Leng,TDSYQLXMC_LONG,ZLDWMC,wkt") || !strings.Contains(csv, owner) {
 		t.Errorf("CSV export:\n%s", csv)
 	}
 	gpkg := filepath.Join(dir, "p.gpkg")

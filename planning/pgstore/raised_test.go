@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/amount"
 	"github.com/hangzhou-hitech/landquota/planning/quota"
 )
 
@@ -16,7 +17,7 @@ import (
 func TestRaisedMessagesInChinese(t *testing.T) {
 	s := planStore(t)
 	_, err := s.Book(context.Background(), quota.Booking{Year: 2026, Kind: quota.KindNewConstruction, Entry: quota.EntryAllocate,
-		From: "330111", To: "330111/BINFU", AmountM2: 12_345, Reason: "too much", By: "tester", IdempotencyKey: "short-1"})
+		From: "330111", To: "330111/BINFU", AmountM2: 12_345 * amount.PerM2, Reason: "too much", By: "tester", IdempotencyKey: "short-1"})
 	var e *planning.Error
 	if !errors.As(err, &e) || e.Code != planning.ErrConflict {
 		t.Fatalf("booking from an empty account: %v", err)
