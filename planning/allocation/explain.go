@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/hangzhou-hitech/landquota/planning/amount"
 )
 
 // result assembles decisions, account totals and notes.
@@ -59,21 +61,21 @@ func (e *engine) result() Result {
 		r.Accounts[i] = e.accountTotal(i)
 	}
 
-	r.Notes = append(r.Notes, "Reserve kept at city level: "+formatHaMu(e.reserve, false)+" ("+pct(e.c.reserveShare)+" of "+formatHaMu(e.in.Available, false)+"); "+formatHaMu(e.distrib, false)+" split between districts by the factor method.")
-	r.NotesZh = append(r.NotesZh, "市级预留 "+formatHaMu(e.reserve, true)+"（可用指标 "+formatHaMu(e.in.Available, true)+"的 "+pct(e.c.reserveShare)+"），其余 "+formatHaMu(e.distrib, true)+"按因素法分配到各区县。")
+	r.Notes = append(r.Notes, "Reserve kept at city level: "+amount.FormatHaMu(e.reserve, false)+" ("+pct(e.c.reserveShare)+" of "+amount.FormatHaMu(e.in.Available, false)+"); "+amount.FormatHaMu(e.distrib, false)+" split between districts by the factor method.")
+	r.NotesZh = append(r.NotesZh, "市级预留 "+amount.FormatHaMu(e.reserve, true)+"（可用指标 "+amount.FormatHaMu(e.in.Available, true)+"的 "+pct(e.c.reserveShare)+"），其余 "+amount.FormatHaMu(e.distrib, true)+"按因素法分配到各区县。")
 	if e.parkEarmark > 0 {
-		r.Notes = append(r.Notes, "Cooperation-park earmark (合作园专项): "+formatHaMu(e.parkEarmark, false)+" ("+pct(e.c.earmarkShare)+" of the available quota) taken from the reserve for the parks that receive the tilt; "+
-			formatHaMu(e.earmarkUsed, false)+" granted to their projects, "+formatHaMu(earmarkLeft, false)+" unused goes back to the reserve.")
-		r.NotesZh = append(r.NotesZh, "合作园专项：从市级预留中安排 "+formatHaMu(e.parkEarmark, true)+"（可用指标的 "+pct(e.c.earmarkShare)+"）给享受倾斜的园区，其中 "+
-			formatHaMu(e.earmarkUsed, true)+"安排给园区项目，未用的 "+formatHaMu(earmarkLeft, true)+"退回预留。")
+		r.Notes = append(r.Notes, "Cooperation-park earmark (合作园专项): "+amount.FormatHaMu(e.parkEarmark, false)+" ("+pct(e.c.earmarkShare)+" of the available quota) taken from the reserve for the parks that receive the tilt; "+
+			amount.FormatHaMu(e.earmarkUsed, false)+" granted to their projects, "+amount.FormatHaMu(earmarkLeft, false)+" unused goes back to the reserve.")
+		r.NotesZh = append(r.NotesZh, "合作园专项：从市级预留中安排 "+amount.FormatHaMu(e.parkEarmark, true)+"（可用指标的 "+pct(e.c.earmarkShare)+"）给享受倾斜的园区，其中 "+
+			amount.FormatHaMu(e.earmarkUsed, true)+"安排给园区项目，未用的 "+amount.FormatHaMu(earmarkLeft, true)+"退回预留。")
 	}
 	if e.floorsShrunk {
 		r.Notes = append(r.Notes, "The floors of the districts (with their parks' floors) asked for more than the distributable quota; they were shrunk in proportion.")
 		r.NotesZh = append(r.NotesZh, "各区县保底（含所辖园区保底）之和超过可分配指标，已按比例压缩。")
 	}
 	if e.excess > 0 {
-		r.Notes = append(r.Notes, formatHaMu(e.excess, false)+" could not be split because district caps were reached; it goes back to the reserve.")
-		r.NotesZh = append(r.NotesZh, "因各区县达到上限，"+formatHaMu(e.excess, true)+"未能分配，退回预留。")
+		r.Notes = append(r.Notes, amount.FormatHaMu(e.excess, false)+" could not be split because district caps were reached; it goes back to the reserve.")
+		r.NotesZh = append(r.NotesZh, "因各区县达到上限，"+amount.FormatHaMu(e.excess, true)+"未能分配，退回预留。")
 	}
 	for _, d := range e.dists {
 		a := &e.accts[d]
@@ -84,8 +86,8 @@ func (e *engine) result() Result {
 		}
 	}
 	if left > 0 {
-		r.Notes = append(r.Notes, formatHaMu(left, false)+" of district pools was not granted (no project could use it under the rules); it goes back to the reserve.")
-		r.NotesZh = append(r.NotesZh, "各区县指标池中 "+formatHaMu(left, true)+"未安排（按规则无项目可用），退回预留。")
+		r.Notes = append(r.Notes, amount.FormatHaMu(left, false)+" of district pools was not granted (no project could use it under the rules); it goes back to the reserve.")
+		r.NotesZh = append(r.NotesZh, "各区县指标池中 "+amount.FormatHaMu(left, true)+"未安排（按规则无项目可用），退回预留。")
 	}
 	return r
 }
@@ -116,11 +118,11 @@ func (e *engine) accountTotal(i int) AccountTotal {
 		ideal := a.share * float64(e.distrib)
 		switch {
 		case a.hi != noCap && a.pool == a.hi && float64(a.pool) < ideal-0.5:
-			add("Pool held at the cap room "+formatHaMu(a.hi, false)+" (policy cap less quota already held); the rest was split among the others.",
-				"指标池以上限余量 "+formatHaMu(a.hi, true)+"为限（政策上限减已持有指标），其余分给其他区县。")
+			add("Pool held at the cap room "+amount.FormatHaMu(a.hi, false)+" (policy cap less quota already held); the rest was split among the others.",
+				"指标池以上限余量 "+amount.FormatHaMu(a.hi, true)+"为限（政策上限减已持有指标），其余分给其他区县。")
 		case a.lo > 0 && a.pool == a.lo && float64(a.pool) > ideal+0.5:
-			add("Pool raised to its floor "+formatHaMu(a.lo, false)+" (its own floor or the floors of its parks).",
-				"指标池提高到保底 "+formatHaMu(a.lo, true)+"（本级保底或所辖园区保底之和）。")
+			add("Pool raised to its floor "+amount.FormatHaMu(a.lo, false)+" (its own floor or the floors of its parks).",
+				"指标池提高到保底 "+amount.FormatHaMu(a.lo, true)+"（本级保底或所辖园区保底之和）。")
 		}
 		if a.cutActive {
 			rate, floor := pct(a.a.Facts.SupplyRate5y), pct(e.c.supplyFloor)
@@ -129,46 +131,46 @@ func (e *engine) accountTotal(i int) AccountTotal {
 				add("5-year supply rate "+rate+" is below the "+floor+" floor (增存挂钩): new quota suspended; only exempt projects ("+exEn+") may use the pool.",
 					"近五年平均供地率 "+rate+" 低于 "+floor+"（增存挂钩）：暂停安排新增建设用地指标，仅豁免项目（"+exZh+"）可使用指标池。")
 			} else {
-				add("5-year supply rate "+rate+" is below the "+floor+" floor (增存挂钩): ordinary projects limited to "+formatHaMu(a.regCap, false)+" (pool cut by "+pct(e.c.cutFraction)+"); exempt projects ("+exEn+") may use the whole pool.",
-					"近五年平均供地率 "+rate+" 低于 "+floor+"（增存挂钩）：一般项目以 "+formatHaMu(a.regCap, true)+"为限（指标池扣减 "+pct(e.c.cutFraction)+"），豁免项目（"+exZh+"）可使用全部指标池。")
+				add("5-year supply rate "+rate+" is below the "+floor+" floor (增存挂钩): ordinary projects limited to "+amount.FormatHaMu(a.regCap, false)+" (pool cut by "+pct(e.c.cutFraction)+"); exempt projects ("+exEn+") may use the whole pool.",
+					"近五年平均供地率 "+rate+" 低于 "+floor+"（增存挂钩）：一般项目以 "+amount.FormatHaMu(a.regCap, true)+"为限（指标池扣减 "+pct(e.c.cutFraction)+"），豁免项目（"+exZh+"）可使用全部指标池。")
 			}
 		}
 		if a.left > 0 {
-			add(formatHaMu(a.left, false)+" of the pool was not granted and goes back to the reserve.",
-				"指标池中 "+formatHaMu(a.left, true)+"未安排，退回预留。")
+			add(amount.FormatHaMu(a.left, false)+" of the pool was not granted and goes back to the reserve.",
+				"指标池中 "+amount.FormatHaMu(a.left, true)+"未安排，退回预留。")
 		}
 		if a.earmark > 0 {
-			add(formatHaMu(a.earmark, false)+" of Granted came from the cooperation-park earmark (合作园专项), on top of the pool.",
-				"已安排中 "+formatHaMu(a.earmark, true)+"来自合作园专项，不占本区指标池。")
+			add(amount.FormatHaMu(a.earmark, false)+" of Granted came from the cooperation-park earmark (合作园专项), on top of the pool.",
+				"已安排中 "+amount.FormatHaMu(a.earmark, true)+"来自合作园专项，不占本区指标池。")
 		}
 		return t
 	}
 	t.Pool, t.Left, t.Floor = a.floorCut, a.left, a.floorCut
 	if a.effFloor > 0 || a.floor > 0 {
-		en := "Floor " + formatHaMu(a.floorCut, false) + " of " + name(e.accts[a.district].a) + "'s pool kept for this park's projects"
-		zh := "在" + name(e.accts[a.district].a) + "指标池中为本园区项目保留 " + formatHaMu(a.floorCut, true)
+		en := "Floor " + amount.FormatHaMu(a.floorCut, false) + " of " + name(e.accts[a.district].a) + "'s pool kept for this park's projects"
+		zh := "在" + name(e.accts[a.district].a) + "指标池中为本园区项目保留 " + amount.FormatHaMu(a.floorCut, true)
 		if a.floorCut < a.floor {
-			en += " (policy floor " + formatHaMu(a.floor, false) + ", limited to its cap room, its projects' eligible need or the 增存挂钩 cut)"
-			zh += "（政策保底 " + formatHaMu(a.floor, true) + "，受上限余量、项目可安排需求或增存挂钩扣减限制）"
+			en += " (policy floor " + amount.FormatHaMu(a.floor, false) + ", limited to its cap room, its projects' eligible need or the 增存挂钩 cut)"
+			zh += "（政策保底 " + amount.FormatHaMu(a.floor, true) + "，受上限余量、项目可安排需求或增存挂钩扣减限制）"
 		}
 		add(en+"; what they cannot use goes back to the reserve.", zh+"；未用部分退回预留。")
 	}
 	if a.hasCap {
-		add("Cap room "+formatHaMu(a.room, false)+" (policy cap less "+formatHaMu(a.a.Held, false)+" already held).",
-			"上限余量 "+formatHaMu(a.room, true)+"（政策上限减已持有 "+formatHaMu(a.a.Held, true)+"）。")
+		add("Cap room "+amount.FormatHaMu(a.room, false)+" (policy cap less "+amount.FormatHaMu(a.a.Held, false)+" already held).",
+			"上限余量 "+amount.FormatHaMu(a.room, true)+"（政策上限减已持有 "+amount.FormatHaMu(a.a.Held, true)+"）。")
 	}
 	if a.coop {
 		add("In "+a.coopName+", which receives the tilt: tilt multipliers apply to its projects.", "位于享受倾斜的园区"+a.coopName+"：项目得分按倾斜系数放大。")
 	}
 	if a.earNeed > 0 {
-		add("Cooperation-park earmark (合作园专项): "+formatHaMu(a.earShare, false)+" of "+formatHaMu(e.parkEarmark, false)+" for the "+formatHaMu(a.earNeed, false)+
-			" its projects of the earmark categories still needed after the district pool; "+formatHaMu(a.earmark, false)+" granted, "+formatHaMu(a.earShare-a.earmark, false)+" unused goes back to the reserve.",
-			"合作园专项：按本园区专项类别项目在区指标池安排后仍需的 "+formatHaMu(a.earNeed, true)+"，从 "+formatHaMu(e.parkEarmark, true)+"中分得 "+formatHaMu(a.earShare, true)+
-				"，已安排 "+formatHaMu(a.earmark, true)+"，未用的 "+formatHaMu(a.earShare-a.earmark, true)+"退回预留。")
+		add("Cooperation-park earmark (合作园专项): "+amount.FormatHaMu(a.earShare, false)+" of "+amount.FormatHaMu(e.parkEarmark, false)+" for the "+amount.FormatHaMu(a.earNeed, false)+
+			" its projects of the earmark categories still needed after the district pool; "+amount.FormatHaMu(a.earmark, false)+" granted, "+amount.FormatHaMu(a.earShare-a.earmark, false)+" unused goes back to the reserve.",
+			"合作园专项：按本园区专项类别项目在区指标池安排后仍需的 "+amount.FormatHaMu(a.earNeed, true)+"，从 "+amount.FormatHaMu(e.parkEarmark, true)+"中分得 "+amount.FormatHaMu(a.earShare, true)+
+				"，已安排 "+amount.FormatHaMu(a.earmark, true)+"，未用的 "+amount.FormatHaMu(a.earShare-a.earmark, true)+"退回预留。")
 	}
 	if a.exempt > 0 {
-		add(formatHaMu(a.exempt, false)+" went to exempt projects outside the park's floor and cap (增存挂钩 exemption).",
-			formatHaMu(a.exempt, true)+"安排给豁免项目，不占园区保底和上限（增存挂钩豁免）。")
+		add(amount.FormatHaMu(a.exempt, false)+" went to exempt projects outside the park's floor and cap (增存挂钩 exemption).",
+			amount.FormatHaMu(a.exempt, true)+"安排给豁免项目，不占园区保底和上限（增存挂钩豁免）。")
 	}
 	return t
 }
@@ -285,12 +287,12 @@ func (e *engine) decision(pj *proj) Decision {
 	switch pj.st {
 	case stIneligible:
 		dec.Outcome, dec.DecidedBy = OutcomeRefused, RuleIneligible
-		fm, rl, ob := AreaFromM2(pr.FarmlandOverlapM2), AreaFromM2(pr.RedLineOverlapM2), AreaFromM2(pr.OutsideBoundaryM2)
-		dec.ExplanationEn = "Refused: its parcels are not eligible for new construction land: " + formatM2(fm, false) +
-			" overlap permanent basic farmland, " + formatM2(rl, false) + " the ecological red line, and " + formatM2(ob, false) +
+		fm, rl, ob := amount.FromM2(pr.FarmlandOverlapM2), amount.FromM2(pr.RedLineOverlapM2), amount.FromM2(pr.OutsideBoundaryM2)
+		dec.ExplanationEn = "Refused: its parcels are not eligible for new construction land: " + amount.FormatM2(fm, false) +
+			" overlap permanent basic farmland, " + amount.FormatM2(rl, false) + " the ecological red line, and " + amount.FormatM2(ob, false) +
 			" lie outside the urban development boundary."
-		dec.ExplanationZh = "不予安排：项目地块不符合新增建设用地条件，与永久基本农田重叠 " + formatM2(fm, true) +
-			"，与生态保护红线重叠 " + formatM2(rl, true) + "，位于城镇开发边界外 " + formatM2(ob, true) + "。"
+		dec.ExplanationZh = "不予安排：项目地块不符合新增建设用地条件，与永久基本农田重叠 " + amount.FormatM2(fm, true) +
+			"，与生态保护红线重叠 " + amount.FormatM2(rl, true) + "，位于城镇开发边界外 " + amount.FormatM2(ob, true) + "。"
 		return dec
 	case stNoNeed:
 		dec.Outcome, dec.DecidedBy = OutcomeGranted, RuleNoQuotaNeeded
@@ -319,20 +321,20 @@ func (e *engine) decision(pj *proj) Decision {
 		dec.Outcome, dec.DecidedBy = OutcomeGranted, RuleGranted
 		if e.method == MethodOptimal {
 			best, bestZh := bestCombination(d)
-			dec.ExplanationEn = "Granted in full: " + formatHaMu(need, false) + ", part of " + best + " for " + dn + "'s pool." + rankEn + exEn
-			dec.ExplanationZh = "全额安排 " + formatHaMu(need, true) + "，属于" + dn + "指标池" + bestZh + "。" + rankZh + exZh
+			dec.ExplanationEn = "Granted in full: " + amount.FormatHaMu(need, false) + ", part of " + best + " for " + dn + "'s pool." + rankEn + exEn
+			dec.ExplanationZh = "全额安排 " + amount.FormatHaMu(need, true) + "，属于" + dn + "指标池" + bestZh + "。" + rankZh + exZh
 		} else {
-			dec.ExplanationEn = "Granted in full: " + formatHaMu(need, false) + "; quota was still left when its turn came." + rankEn + exEn
-			dec.ExplanationZh = "全额安排 " + formatHaMu(need, true) + "，轮到该项目时仍有指标。" + rankZh + exZh
+			dec.ExplanationEn = "Granted in full: " + amount.FormatHaMu(need, false) + "; quota was still left when its turn came." + rankEn + exEn
+			dec.ExplanationZh = "全额安排 " + amount.FormatHaMu(need, true) + "，轮到该项目时仍有指标。" + rankZh + exZh
 		}
 		return dec
 	case g > 0:
 		dec.Outcome, dec.DecidedBy = OutcomePartial, e.bindRule(pj)
 		en, zh := e.bindPhrase(pj, true)
 		mf := pct(e.c.minFraction[pr.Category.index()])
-		dec.ExplanationEn = "Granted " + formatHaMu(g, false) + " of the " + formatHaMu(need, false) + " needed: " + en +
+		dec.ExplanationEn = "Granted " + amount.FormatHaMu(g, false) + " of the " + amount.FormatHaMu(need, false) + " needed: " + en +
 			". Projects of this category (" + pr.Category.NameEn() + ") may be granted in part, down to " + mf + " of the need." + rankEn + exEn
-		dec.ExplanationZh = "部分安排 " + formatHaMu(g, true) + "（需求 " + formatHaMu(need, true) + "）：" + zh +
+		dec.ExplanationZh = "部分安排 " + amount.FormatHaMu(g, true) + "（需求 " + amount.FormatHaMu(need, true) + "）：" + zh +
 			"。" + pr.Category.NameZh() + "可部分安排，最低为需求的 " + mf + "。" + rankZh + exZh
 		return dec
 	}
@@ -351,17 +353,17 @@ func (e *engine) decision(pj *proj) Decision {
 		dec.ExplanationZh = "待安排：该项目得分为零，最优组合未纳入。" + rankZh
 	case pj.base == need:
 		dec.DecidedBy = RuleAllOrNothing
-		dec.ExplanationEn = "Waiting: only " + formatHaMu(pj.avail, false) + " was left " + en + ", less than the full " +
-			formatHaMu(need, false) + " this all-or-nothing " + pr.Category.NameEn() + " needs." + rankEn + exEn
-		dec.ExplanationZh = "待安排：" + zh + "仅余 " + formatHaMu(pj.avail, true) + "，不足该" + pr.Category.NameZh() +
-			"须整体安排的 " + formatHaMu(need, true) + "。" + rankZh + exZh
+		dec.ExplanationEn = "Waiting: only " + amount.FormatHaMu(pj.avail, false) + " was left " + en + ", less than the full " +
+			amount.FormatHaMu(need, false) + " this all-or-nothing " + pr.Category.NameEn() + " needs." + rankEn + exEn
+		dec.ExplanationZh = "待安排：" + zh + "仅余 " + amount.FormatHaMu(pj.avail, true) + "，不足该" + pr.Category.NameZh() +
+			"须整体安排的 " + amount.FormatHaMu(need, true) + "。" + rankZh + exZh
 	default:
 		dec.DecidedBy = RuleBelowMinPartial
 		mf := pct(e.c.minFraction[pr.Category.index()])
-		dec.ExplanationEn = "Waiting: only " + formatHaMu(pj.avail, false) + " was left " + en + ", less than the minimum partial grant of " +
-			formatHaMu(pj.base, false) + " (" + mf + " of the " + formatHaMu(need, false) + " needed)." + rankEn + exEn
-		dec.ExplanationZh = "待安排：" + zh + "仅余 " + formatHaMu(pj.avail, true) + "，低于最低部分安排量 " +
-			formatHaMu(pj.base, true) + "（需求 " + formatHaMu(need, true) + "的 " + mf + "）。" + rankZh + exZh
+		dec.ExplanationEn = "Waiting: only " + amount.FormatHaMu(pj.avail, false) + " was left " + en + ", less than the minimum partial grant of " +
+			amount.FormatHaMu(pj.base, false) + " (" + mf + " of the " + amount.FormatHaMu(need, false) + " needed)." + rankEn + exEn
+		dec.ExplanationZh = "待安排：" + zh + "仅余 " + amount.FormatHaMu(pj.avail, true) + "，低于最低部分安排量 " +
+			amount.FormatHaMu(pj.base, true) + "（需求 " + amount.FormatHaMu(need, true) + "的 " + mf + "）。" + rankZh + exZh
 	}
 	return dec
 }
@@ -374,12 +376,12 @@ func (e *engine) earmarkDecision(dec Decision, pj *proj, tailEn, tailZh string) 
 	dn := name(e.accts[pj.district].a)
 	park := name(e.accts[e.accts[pj.acct].tiltRoot].a)
 	fromPool := pj.granted - pj.earmark
-	partsEn := formatHaMu(fromPool, false) + " from " + dn + "'s pool and " + formatHaMu(pj.earmark, false) + " from the cooperation-park earmark (合作园专项) of " + park
-	partsZh := "其中 " + formatHaMu(fromPool, true) + "来自" + dn + "指标池，" + formatHaMu(pj.earmark, true) + "来自" + park + "合作园专项"
+	partsEn := amount.FormatHaMu(fromPool, false) + " from " + dn + "'s pool and " + amount.FormatHaMu(pj.earmark, false) + " from the cooperation-park earmark (合作园专项) of " + park
+	partsZh := "其中 " + amount.FormatHaMu(fromPool, true) + "来自" + dn + "指标池，" + amount.FormatHaMu(pj.earmark, true) + "来自" + park + "合作园专项"
 	if pj.granted == pr.Need {
 		dec.Outcome, dec.DecidedBy = OutcomeGranted, RuleGranted
-		dec.ExplanationEn = "Granted in full: " + formatHaMu(pr.Need, false) + ", " + partsEn + ", which tops up what the pool left uncovered." + tailEn
-		dec.ExplanationZh = "全额安排 " + formatHaMu(pr.Need, true) + "，" + partsZh + "（补足区指标池未安排的部分）。" + tailZh
+		dec.ExplanationEn = "Granted in full: " + amount.FormatHaMu(pr.Need, false) + ", " + partsEn + ", which tops up what the pool left uncovered." + tailEn
+		dec.ExplanationZh = "全额安排 " + amount.FormatHaMu(pr.Need, true) + "，" + partsZh + "（补足区指标池未安排的部分）。" + tailZh
 		return dec
 	}
 	dec.Outcome = OutcomePartial
@@ -388,13 +390,13 @@ func (e *engine) earmarkDecision(dec Decision, pj *proj, tailEn, tailZh string) 
 	if pj.earBind >= 0 {
 		ca := &e.accts[pj.earBind]
 		dec.DecidedBy = RuleAccountCap
-		stopEn = "; then the cap of " + name(ca.a) + " (" + formatHaMu(ca.room, false) + " of room) was reached"
-		stopZh = "，" + name(ca.a) + "上限余量 " + formatHaMu(ca.room, true) + "已用完"
+		stopEn = "; then the cap of " + name(ca.a) + " (" + amount.FormatHaMu(ca.room, false) + " of room) was reached"
+		stopZh = "，" + name(ca.a) + "上限余量 " + amount.FormatHaMu(ca.room, true) + "已用完"
 	}
 	mf := pct(e.c.minFraction[pr.Category.index()])
-	dec.ExplanationEn = "Granted " + formatHaMu(pj.granted, false) + " of the " + formatHaMu(pr.Need, false) + " needed: " + partsEn + stopEn +
+	dec.ExplanationEn = "Granted " + amount.FormatHaMu(pj.granted, false) + " of the " + amount.FormatHaMu(pr.Need, false) + " needed: " + partsEn + stopEn +
 		". Projects of this category (" + pr.Category.NameEn() + ") may be granted in part, down to " + mf + " of the need." + tailEn
-	dec.ExplanationZh = "部分安排 " + formatHaMu(pj.granted, true) + "（需求 " + formatHaMu(pr.Need, true) + "）：" + partsZh + stopZh +
+	dec.ExplanationZh = "部分安排 " + amount.FormatHaMu(pj.granted, true) + "（需求 " + amount.FormatHaMu(pr.Need, true) + "）：" + partsZh + stopZh +
 		"。" + pr.Category.NameZh() + "可部分安排，最低为需求的 " + mf + "。" + tailZh
 	return dec
 }
@@ -414,14 +416,14 @@ func (e *engine) earmarkMissed(pj *proj) (string, string) {
 	switch {
 	case pj.earBind >= 0:
 		ca := &e.accts[pj.earBind]
-		return " The cooperation-park earmark (合作园专项) of " + park + " could not top it up: the cap of " + name(ca.a) + " left " + formatHaMu(pj.earAvail, false) + ".",
-			park + "合作园专项未能补足：" + name(ca.a) + "上限仅余 " + formatHaMu(pj.earAvail, true) + "。"
+		return " The cooperation-park earmark (合作园专项) of " + park + " could not top it up: the cap of " + name(ca.a) + " left " + amount.FormatHaMu(pj.earAvail, false) + ".",
+			park + "合作园专项未能补足：" + name(ca.a) + "上限仅余 " + amount.FormatHaMu(pj.earAvail, true) + "。"
 	case pj.earAvail == 0:
-		return " The cooperation-park earmark (合作园专项) of " + park + ", " + formatHaMu(ra.earShare, false) + ", went to higher-ranked projects of the park.",
-			park + "合作园专项 " + formatHaMu(ra.earShare, true) + "已安排给园区内排名更高的项目。"
+		return " The cooperation-park earmark (合作园专项) of " + park + ", " + amount.FormatHaMu(ra.earShare, false) + ", went to higher-ranked projects of the park.",
+			park + "合作园专项 " + amount.FormatHaMu(ra.earShare, true) + "已安排给园区内排名更高的项目。"
 	}
-	return " The cooperation-park earmark (合作园专项) of " + park + " had only " + formatHaMu(pj.earAvail, false) + " left at its turn, less than its minimum grant.",
-		park + "合作园专项轮到该项目时仅余 " + formatHaMu(pj.earAvail, true) + "，低于其最低安排量。"
+	return " The cooperation-park earmark (合作园专项) of " + park + " had only " + amount.FormatHaMu(pj.earAvail, false) + " left at its turn, less than its minimum grant.",
+		park + "合作园专项轮到该项目时仅余 " + amount.FormatHaMu(pj.earAvail, true) + "，低于其最低安排量。"
 }
 
 // exemptNames lists what 增存挂钩 exempts: national key projects and the
@@ -469,31 +471,31 @@ func (e *engine) bindPhrase(pj *proj, exhausted bool) (string, string) {
 	if pj.bind < 0 {
 		switch {
 		case !exhausted:
-			return "of " + dn + "'s pool of " + formatHaMu(d.pool, false), dn + "指标池 " + formatHaMu(d.pool, true) + "中"
+			return "of " + dn + "'s pool of " + amount.FormatHaMu(d.pool, false), dn + "指标池 " + amount.FormatHaMu(d.pool, true) + "中"
 		case e.method == MethodOptimal:
 			best, bestZh := bestCombination(d)
-			return dn + "'s pool of " + formatHaMu(d.pool, false) + " went to " + best,
-				dn + "指标池 " + formatHaMu(d.pool, true) + "已安排给" + bestZh
+			return dn + "'s pool of " + amount.FormatHaMu(d.pool, false) + " went to " + best,
+				dn + "指标池 " + amount.FormatHaMu(d.pool, true) + "已安排给" + bestZh
 		}
-		return dn + "'s pool of " + formatHaMu(d.pool, false) + " was used by higher-ranked projects",
-			dn + "指标池 " + formatHaMu(d.pool, true) + "已被排名更高的项目使用"
+		return dn + "'s pool of " + amount.FormatHaMu(d.pool, false) + " was used by higher-ranked projects",
+			dn + "指标池 " + amount.FormatHaMu(d.pool, true) + "已被排名更高的项目使用"
 	}
 	if pj.bindKind == nodeRegular {
 		rate, floor := pct(d.a.Facts.SupplyRate5y), pct(e.c.supplyFloor)
 		if !exhausted {
-			return "of the " + formatHaMu(d.regCap, false) + " that " + dn + "'s ordinary projects share under the 增存挂钩 cut (5-year supply rate " + rate + ", below " + floor + ")",
-				dn + "一般项目在增存挂钩扣减后（近五年平均供地率 " + rate + "，低于 " + floor + "）可用的 " + formatHaMu(d.regCap, true) + "中"
+			return "of the " + amount.FormatHaMu(d.regCap, false) + " that " + dn + "'s ordinary projects share under the 增存挂钩 cut (5-year supply rate " + rate + ", below " + floor + ")",
+				dn + "一般项目在增存挂钩扣减后（近五年平均供地率 " + rate + "，低于 " + floor + "）可用的 " + amount.FormatHaMu(d.regCap, true) + "中"
 		}
-		return dn + "'s 5-year supply rate " + rate + " is below the " + floor + " floor (增存挂钩), so its ordinary projects share only " + formatHaMu(d.regCap, false) + ", already used",
-			dn + "近五年平均供地率 " + rate + " 低于 " + floor + "（增存挂钩），一般项目仅可使用 " + formatHaMu(d.regCap, true) + "，已用完"
+		return dn + "'s 5-year supply rate " + rate + " is below the " + floor + " floor (增存挂钩), so its ordinary projects share only " + amount.FormatHaMu(d.regCap, false) + ", already used",
+			dn + "近五年平均供地率 " + rate + " 低于 " + floor + "（增存挂钩），一般项目仅可使用 " + amount.FormatHaMu(d.regCap, true) + "，已用完"
 	}
 	pa := &e.accts[e.trees[e.distIndex(pj.district)].acct[pj.bind]]
 	pn := name(pa.a)
 	if !exhausted {
-		return "under the cap of " + pn + " (" + formatHaMu(pa.room, false) + " of room)", pn + "上限余量 " + formatHaMu(pa.room, true) + "中"
+		return "under the cap of " + pn + " (" + amount.FormatHaMu(pa.room, false) + " of room)", pn + "上限余量 " + amount.FormatHaMu(pa.room, true) + "中"
 	}
-	return "the cap of " + pn + " (" + formatHaMu(pa.room, false) + " of room) was reached",
-		pn + "上限余量 " + formatHaMu(pa.room, true) + "已用完"
+	return "the cap of " + pn + " (" + amount.FormatHaMu(pa.room, false) + " of room) was reached",
+		pn + "上限余量 " + amount.FormatHaMu(pa.room, true) + "已用完"
 }
 
 // distIndex is the position of district account d in e.dists.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/hangzhou-hitech/landquota/planning/amount"
 )
 
 // genOptions shapes a random instance.
@@ -61,8 +63,8 @@ func genInstance(seed uint64, o genOptions) (Input, Policy) {
 			ID: id, Kind: AccountDistrict, Name: "District " + id,
 			Facts: AccountFacts{
 				SupplyRate5y:       0.45 + 0.5*rng.Float64(),
-				UnsuppliedDisposed: AreaFromM2(float64(rng.IntN(500_000))),
-				IdleDisposed:       AreaFromM2(float64(rng.IntN(200_000))),
+				UnsuppliedDisposed: amount.FromM2(float64(rng.IntN(500_000))),
+				IdleDisposed:       amount.FromM2(float64(rng.IntN(200_000))),
 				TaxPerMu:           10 + 70*rng.Float64(),
 				ValueAddedPerMu:    50 + 250*rng.Float64(),
 			},
@@ -98,7 +100,7 @@ func genInstance(seed uint64, o genOptions) (Input, Policy) {
 			if cat == MajorIndustrial {
 				mu = math.Min(mu*3, 900)
 			}
-			need = AreaFromM2(math.Round(mu * 10000 / 15))
+			need = amount.FromM2(math.Round(mu * 10000 / 15))
 		}
 		if rng.IntN(50) == 0 {
 			need = 0

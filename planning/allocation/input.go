@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/amount"
 )
 
 // AccountKind says whether an account is a district (区县, holds quota) or a
@@ -94,7 +95,7 @@ func (in *Input) validate(p Policy) error {
 		ps.add("input.kind", "only %q quota is allocated by this engine, got %q", QuotaNewConstruction, in.Kind)
 	}
 	if in.Available < 0 || in.Available > MaxArea {
-		ps.add("input.available", "must be within [0, %s]", formatM2(MaxArea, false))
+		ps.add("input.available", "must be within [0, %s]", amount.FormatM2(MaxArea, false))
 	}
 	ids := make(map[string]int, len(in.Accounts)) // lookup only
 	for i, a := range in.Accounts {
@@ -188,7 +189,7 @@ func (ps *problems) area(field string, a Area) {
 	if a < 0 {
 		ps.add(field, "must be >= 0")
 	} else if a > MaxArea {
-		ps.add(field, "must be <= %s", formatM2(MaxArea, false))
+		ps.add(field, "must be <= %s", amount.FormatM2(MaxArea, false))
 	}
 }
 

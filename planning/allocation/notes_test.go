@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/hangzhou-hitech/landquota/planning/amount"
 )
 
 var notePlaceholder = regexp.MustCompile(`\{[^}]*\}`)
@@ -76,7 +78,7 @@ func TestScoreNotesText(t *testing.T) {
 	p.Scoring.ReadinessPoints = 10
 	p.Tilt = []Tilt{{Category: LivelihoodInfrastructure, Multiplier: 1.2}}
 	c := compile(p)
-	pr := &Project{Category: LivelihoodInfrastructure, TaxPerMu: 30, Investment: 7500, Need: AreaFromM2(10000), Readiness: 0.5, NationalKey: true}
+	pr := &Project{Category: LivelihoodInfrastructure, TaxPerMu: 30, Investment: 7500, Need: amount.FromM2(10000), Readiness: 0.5, NationalKey: true}
 	_, _, comps := score(c, pr, true, "滨富合作区")
 	want := [][2]string{
 		{"base points of a livelihood infrastructure", "民生基础设施基础分"},

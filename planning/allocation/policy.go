@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/amount"
 )
 
 // Category is the kind of project the policy tilts toward or grants
@@ -673,14 +674,14 @@ func (p Policy) check() problems {
 			}
 		}
 		if a.Floor < 0 || a.Floor > MaxArea {
-			ps.add(path+".floor_m2", "must be within [0, %s]", formatM2(MaxArea, false))
+			ps.add(path+".floor_m2", "must be within [0, %s]", amount.FormatM2(MaxArea, false))
 		}
 		if a.Cap != nil {
 			switch {
 			case *a.Cap < 0 || *a.Cap > MaxArea:
-				ps.add(path+".cap_m2", "must be within [0, %s]", formatM2(MaxArea, false))
+				ps.add(path+".cap_m2", "must be within [0, %s]", amount.FormatM2(MaxArea, false))
 			case a.Floor > *a.Cap:
-				ps.add(path+".floor_m2", "must be <= cap_m2 (%s > %s)", formatM2(a.Floor, false), formatM2(*a.Cap, false))
+				ps.add(path+".floor_m2", "must be <= cap_m2 (%s > %s)", amount.FormatM2(a.Floor, false), amount.FormatM2(*a.Cap, false))
 			}
 		}
 	}

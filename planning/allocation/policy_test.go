@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/amount"
 )
 
 func TestDefaultPolicyValid(t *testing.T) {
@@ -63,8 +64,8 @@ func TestPolicyValidate(t *testing.T) {
 		{"grants[0].min_fraction", "must be 0 with mode", func(p *Policy) { p.Grants[0].MinFraction = 0.5 }},
 		{"grants[1].mode", "must be", func(p *Policy) { p.Grants[1].Mode = "some" }},
 		{"accounts[0].floor_m2", "must be <= cap_m2", func(p *Policy) {
-			c := AreaFromM2(100)
-			p.Accounts = []AccountLimit{{AccountID: "330108", Floor: AreaFromM2(200), Cap: &c}}
+			c := amount.FromM2(100)
+			p.Accounts = []AccountLimit{{AccountID: "330108", Floor: amount.FromM2(200), Cap: &c}}
 		}},
 		{"accounts[1].account_id", "duplicate account", func(p *Policy) {
 			p.Accounts = []AccountLimit{{AccountID: "330108"}, {AccountID: "330108"}}
@@ -96,8 +97,8 @@ func TestPolicyValidate(t *testing.T) {
 
 func TestDecodePolicy(t *testing.T) {
 	p := DefaultPolicy(2026)
-	c := AreaFromM2(50000.005)
-	p.Accounts = []AccountLimit{{AccountID: "330111/BINFU", Floor: AreaFromM2(20000), Cap: &c}}
+	c := amount.FromM2(50000.005)
+	p.Accounts = []AccountLimit{{AccountID: "330111/BINFU", Floor: amount.FromM2(20000), Cap: &c}}
 	b, err := json.Marshal(p)
 	if err != nil {
 		t.Fatal(err)
@@ -173,18 +174,18 @@ func TestArea(t *testing.T) {
 	}{
 		{1.005, 101}, {-1.005, -101}, {0.125, 13}, {2.675, 268}, {0.004, 0}, {0.005, 1}, {666.6666666, 66667}, {1e9, MaxArea}, {0, 0},
 	} {
-		if got := AreaFromM2(c.m2); got != c.want {
-			t.Errorf("AreaFromM2(%v) = %d, want %d", c.m2, got, c.want)
+		if got := amount.FromM2(c.m2); got != c.want {
+			t.Errorf("amount.FromM2(%v) = %d, want %d", c.m2, got, c.want)
 		}
 	}
 	h := AreaPerHectare
 	if h.Mu() != 15 || h.Hectares() != 1 || h.M2() != 10000 {
 		t.Errorf("units: %v %v %v", h.Mu(), h.Hectares(), h.M2())
 	}
-	if s := AreaFromM2(123456.78).String(); s != "12.35 hm² (185.19 mu)" {
+	if s := amount.FromM2(123456.78).String(); s != "12.35 hm² (185.19 mu)" {
 		t.Errorf("String: %s", s)
 	}
-	if s := formatHaMu(AreaFromM2(666.67), true); s != "0.07 公顷（1.00 亩）" {
+	if s := amount.FormatHaMu(amount.FromM2(666.67), true); s != "0.07 公顷（1.00 亩）" {
 		t.Errorf("zh: %s", s)
 	}
 	for _, a := range []Area{0, 1, -1, 12345, -12345, MaxArea} {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/amount"
 )
 
 // simplePolicy scores a project 100 × readiness (× tilt), keeps no reserve,
@@ -27,7 +28,7 @@ func simplePolicy() Policy {
 	return p
 }
 
-func ha(h float64) Area { return AreaFromM2(h * 10000) }
+func ha(h float64) Area { return amount.FromM2(h * 10000) }
 
 func mkProj(id int64, acct string, cat Category, needHa, readiness float64) Project {
 	return Project{ID: id, Name: "P" + string(rune('0'+id%10)), Category: cat, AccountID: acct, Need: ha(needHa), Readiness: readiness, Eligible: true}

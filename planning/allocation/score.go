@@ -2,6 +2,9 @@ package allocation
 
 import (
 	"math"
+	"strconv"
+
+	"github.com/hangzhou-hitech/landquota/planning/amount"
 )
 
 // score computes a project's policy score and its components:
@@ -84,8 +87,8 @@ func appendFixed(b []byte, x float64, prec int) []byte {
 			b = append(b, '-')
 			v = -v
 		}
-		b = appendInt(b, v/10)
+		b = strconv.AppendInt(b, v/10, 10)
 		return append(b, '.', byte('0'+v%10))
 	}
-	return appendHundredths(b, int64(math.Round(x*100)))
+	return amount.AppendHundredths(b, int64(math.Round(x*100)))
 }

@@ -297,12 +297,12 @@ func truncate(s string, n int) string {
 
 // AppendM2 appends a as square metres with two decimals.
 func AppendM2(b []byte, a Area) []byte {
-	return appendHundredths(b, int64(a))
+	return AppendHundredths(b, int64(a))
 }
 
 // appendHundredths appends v/100 with two decimals (v a signed count of
 // hundredths).
-func appendHundredths(b []byte, v int64) []byte {
+func AppendHundredths(b []byte, v int64) []byte {
 	u := uint64(v)
 	if v < 0 {
 		b = append(b, '-')
@@ -315,14 +315,14 @@ func appendHundredths(b []byte, v int64) []byte {
 // FormatHaMu writes "12.35 hm² (185.25 mu)" or "12.35 公顷（185.25 亩）".
 func FormatHaMu(a Area, zh bool) string {
 	b := make([]byte, 0, 40)
-	b = appendHundredths(b, hundredthsOf(a, Hectare))
+	b = AppendHundredths(b, hundredthsOf(a, Hectare))
 	if zh {
 		b = append(b, " 公顷（"...)
-		b = appendHundredths(b, hundredthsOf(a, Mu))
+		b = AppendHundredths(b, hundredthsOf(a, Mu))
 		return string(append(b, " 亩）"...))
 	}
 	b = append(b, " hm² ("...)
-	b = appendHundredths(b, hundredthsOf(a, Mu))
+	b = AppendHundredths(b, hundredthsOf(a, Mu))
 	return string(append(b, " mu)"...))
 }
 
