@@ -58,7 +58,7 @@ func (s *Server) setAffordableTarget(w http.ResponseWriter, r *http.Request) {
 		City     string  `json:"city_adcode"`
 		Document string  `json:"document"`
 	}
-	if err := decodeStrictJSON(w, r, &in); err != nil {
+	if err := decodeStrictJSON(r, &in); err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}

@@ -227,7 +227,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		Username string `json:"username"`
 		Password string `json:"password"`
 	}
-	if err := decodeStrictJSON(w, r, &req); err != nil {
+	if err := decodeStrictJSON(r, &req); err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}
@@ -371,7 +371,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 		Role        string `json:"role"`
 		Password    string `json:"password"`
 	}
-	if err := decodeStrictJSON(w, r, &req); err != nil {
+	if err := decodeStrictJSON(r, &req); err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}
@@ -405,7 +405,7 @@ type userPatch struct {
 // password?} (admin).
 func (s *Server) patchUser(w http.ResponseWriter, r *http.Request) {
 	var req userPatch
-	err := decodeStrictJSON(w, r, &req)
+	err := decodeStrictJSON(r, &req)
 	var u planning.User
 	if err == nil {
 		u, err = s.applyUserPatch(r, chi.URLParam(r, "username"), req)
@@ -481,7 +481,7 @@ func required(values map[string]string, names ...string) error {
 // one JSON object into v (a pointer to a struct), refusing unknown fields.
 // Its errors are invalid (400) and name the field at fault. A Content-Type
 // other than JSON is refused, so a cross-site HTML form cannot post here.
-func decodeStrictJSON(_ http.ResponseWriter, r *http.Request, v any) error {
+func decodeStrictJSON(r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {

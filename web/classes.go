@@ -55,7 +55,7 @@ func (s *Server) addLocalClass(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in classInput
-	if err := decodeStrictJSON(w, r, &in); err != nil {
+	if err := decodeStrictJSON(r, &in); err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}

@@ -60,7 +60,7 @@ func (s *Server) addEnclave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in enclaveInput
-	if err := decodeStrictJSON(w, r, &in); err != nil {
+	if err := decodeStrictJSON(r, &in); err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}

@@ -45,7 +45,7 @@ func (s *Server) addParcelEvent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in planner.EventInput
-	if err := decodeStrictJSON(w, r, &in); err != nil {
+	if err := decodeStrictJSON(r, &in); err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}

@@ -52,7 +52,7 @@ func (s *Server) postPlan(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req planRequest
-	if err := decodeStrictJSON(w, r, &req); err != nil {
+	if err := decodeStrictJSON(r, &req); err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}
@@ -108,7 +108,7 @@ func (s *Server) postClose(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		IdempotencyKey string `json:"idempotency_key"`
 	}
-	if err := decodeStrictJSON(w, r, &req); err != nil {
+	if err := decodeStrictJSON(r, &req); err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}
@@ -142,7 +142,7 @@ func (s *Server) postParcelStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req statusRequest
-	if err := decodeStrictJSON(w, r, &req); err != nil {
+	if err := decodeStrictJSON(r, &req); err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}

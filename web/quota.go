@@ -172,7 +172,7 @@ func (s *Server) postLedger(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req ledgerRequest
-	if err := decodeStrictJSON(w, r, &req); err != nil {
+	if err := decodeStrictJSON(r, &req); err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}
@@ -218,7 +218,7 @@ func (s *Server) postReverse(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req reverseRequest
-	if err := decodeStrictJSON(w, r, &req); err != nil {
+	if err := decodeStrictJSON(r, &req); err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}
@@ -270,7 +270,7 @@ func (s *Server) postGrant(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req grantRequest
-	if err := decodeStrictJSON(w, r, &req); err != nil {
+	if err := decodeStrictJSON(r, &req); err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}
@@ -332,7 +332,7 @@ func (s *Server) postProject(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var p quota.Project
-	if err := decodeStrictJSON(w, r, &p); err != nil {
+	if err := decodeStrictJSON(r, &p); err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}
@@ -358,7 +358,7 @@ func (s *Server) putProjectParcels(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		ParcelIDs []int64 `json:"parcel_ids"`
 	}
-	if err := decodeStrictJSON(w, r, &req); err != nil {
+	if err := decodeStrictJSON(r, &req); err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}

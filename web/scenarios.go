@@ -80,7 +80,7 @@ func (s *Server) putPolicy(w http.ResponseWriter, r *http.Request) {
 		Policy json.RawMessage `json:"policy"`
 		Note   string          `json:"note"`
 	}
-	if err := decodeStrictJSON(w, r, &req); err != nil {
+	if err := decodeStrictJSON(r, &req); err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}
@@ -127,7 +127,7 @@ func (s *Server) postScenario(w http.ResponseWriter, r *http.Request) {
 		PolicyVersion int               `json:"policy_version"`
 		Name          string            `json:"name"`
 	}
-	if err := decodeStrictJSON(w, r, &req); err != nil {
+	if err := decodeStrictJSON(r, &req); err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}

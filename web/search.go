@@ -37,7 +37,7 @@ func (s *Server) mountPlanner(r chi.Router) {
 // all matches and the cursor of the next page.
 func (s *Server) searchParcels(w http.ResponseWriter, r *http.Request) {
 	var req planner.SearchRequest
-	if err := decodeStrictJSON(w, r, &req); err != nil {
+	if err := decodeStrictJSON(r, &req); err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}
@@ -73,7 +73,7 @@ func (s *Server) searchParcels(w http.ResponseWriter, r *http.Request) {
 // eligibility serves POST /api/eligibility.
 func (s *Server) eligibility(w http.ResponseWriter, r *http.Request) {
 	var req planner.EligibilityRequest
-	if err := decodeStrictJSON(w, r, &req); err != nil {
+	if err := decodeStrictJSON(r, &req); err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}
