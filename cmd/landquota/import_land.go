@@ -23,7 +23,9 @@ type tableImport struct {
 	DryRun bool
 }
 
-func parseTableImport(env environ, what string, args []string) (tableImport, error) {
+// readTableImport parses a table import's flags (one file, the database,
+// --dry-run) and reads the file.
+func readTableImport(env environ, what string, args []string) (tableImport, importer.Table, error) {
 	var c tableImport
 	fs := flag.NewFlagSet("import "+what, flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
@@ -35,14 +37,18 @@ func parseTableImport(env environ, what string, args []string) (tableImport, err
 	fs.BoolVar(&c.DryRun, "dry-run", false, "check every row, write nothing")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
-		return c, err
+		return c, importer.Table{}, err
 	}
 	if len(pos) != 1 {
 		fs.Usage()
-		return c, fmt.Errorf("import %s: give one file", what)
+		return c, importer.Table{}, fmt.Errorf("import %s: give one file", what)
 	}
 	c.File = pos[0]
-	return c, c.DB.validate()
+	if err := c.DB.validate(); err != nil {
+		return c, importer.Table{}, err
+	}
+	t, err := importer.ReadTable(c.File)
+	return c, t, err
 }
 
 func cliUser(env environ) string {
@@ -66,11 +72,7 @@ var causeNames = map[string]landplanner.IdleCause{"企业原因": landplanner.Ca
 // runImportEvents reads a table of idle-land events (one per row, parcels
 // by code) and records them all in one transaction.
 func runImportEvents(ctx context.Context, env environ, args []string) error {
-	c, err := parseTableImport(env, "parcel-events", args)
-	if err != nil {
-		return err
-	}
-	t, err := importer.ReadTable(c.File)
+	c, t, err := readTableImport(env, "parcel-events", args)
 	if err != nil {
 		return err
 	}
@@ -130,11 +132,7 @@ func runImportEvents(ctx context.Context, env environ, args []string) error {
 // tax per mu, value added per mu, in 万元/亩) and stores it in one
 // transaction.
 func runImportEvaluations(ctx context.Context, env environ, args []string) error {
-	c, err := parseTableImport(env, "district-evaluations", args)
-	if err != nil {
-		return err
-	}
-	t, err := importer.ReadTable(c.File)
+	c, t, err := readTableImport(env, "district-evaluations", args)
 	if err != nil {
 		return err
 	}
@@ -233,11 +231,7 @@ func nothingWritten(file, what string, err error) error {
 // parent_code, name_zh, name_en, construction, source, aliases separated by
 // ; or 、) and adds each; the first refused row stops the rest.
 func runImportClasses(ctx context.Context, env environ, args []string) error {
-	c, err := parseTableImport(env, "land-use-classes", args)
-	if err != nil {
-		return err
-	}
-	t, err := importer.ReadTable(c.File)
+	c, t, err := readTableImport(env, "land-use-classes", args)
 	if err != nil {
 		return err
 	}
