@@ -40,15 +40,15 @@ var templated = map[string]string{
 var notMessages = map[string]string{
 	"planning/errors.go:Errorf":                "the root: it keeps the format for translation",
 	"planning/errors.go:Textf":                 "the root: it keeps the format for translation",
-	"planning/importer/ogr.go:openOGR":         "format is the GDAL driver name",
+	"planning/adapters/importer/ogr.go:openOGR":         "format is the GDAL driver name",
 	"planning/pgstore/imports.go:exec":         "SQL and its arguments",
 	"planning/pgstore/replica.go:Exec":         "SQL and its arguments",
 	"planning/pgstore/replica.go:Query":        "SQL and its arguments",
 	"planning/pgstore/replica.go:QueryRow":     "SQL and its arguments",
 	"planning/pgstore/replica.go:queryReplica": "SQL and its arguments",
 	"web/openapi.go:get":                       "an OpenAPI operation's media type and parameters",
-	"planning/importer/geometry.go:geomErrorf": "an issue in an import report (English for now)",
-	"planning/importer/convert.go:bad":         "an issue in an import report (English for now)",
+	"planning/adapters/importer/geometry.go:geomErrorf": "an issue in an import report (English for now)",
+	"planning/adapters/importer/convert.go:bad":         "an issue in an import report (English for now)",
 }
 
 type msgSite struct {

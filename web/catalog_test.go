@@ -21,9 +21,9 @@ import (
 	"time"
 
 	"github.com/hangzhou-hitech/landquota/planning/catalog"
-	"github.com/hangzhou-hitech/landquota/planning/demo"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore/pgtest"
+	"github.com/hangzhou-hitech/landquota/planning/tools/demo"
 	"github.com/hangzhou-hitech/landquota/web"
 	"github.com/hangzhou-hitech/landquota/web/tilecache/mvtread"
 )

@@ -14,8 +14,8 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/adapters/importer"
 	"github.com/hangzhou-hitech/landquota/planning/catalog"
-	"github.com/hangzhou-hitech/landquota/planning/importer"
 )
 
 // Downloads of whole layers:

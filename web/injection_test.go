@@ -16,8 +16,8 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/allocation"
-	"github.com/hangzhou-hitech/landquota/planning/demo"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
+	"github.com/hangzhou-hitech/landquota/planning/tools/demo"
 )
 
 // The SQL-injection sweep (issue 8): every path parameter of every route,

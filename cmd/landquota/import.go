@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/hangzhou-hitech/landquota/planning"
-	"github.com/hangzhou-hitech/landquota/planning/importer"
+	"github.com/hangzhou-hitech/landquota/planning/adapters/importer"
 )
 
 // multiFlag collects a repeatable flag.

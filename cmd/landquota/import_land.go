@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/hangzhou-hitech/landquota/planning"
-	"github.com/hangzhou-hitech/landquota/planning/importer"
+	"github.com/hangzhou-hitech/landquota/planning/adapters/importer"
 	landplanner "github.com/hangzhou-hitech/landquota/planning/planner"
 )
 

@@ -13,9 +13,9 @@ import (
 
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/allocation"
-	"github.com/hangzhou-hitech/landquota/planning/demo"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
 	"github.com/hangzhou-hitech/landquota/planning/planner"
+	"github.com/hangzhou-hitech/landquota/planning/tools/demo"
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 )

@@ -7,8 +7,8 @@ import (
 
 	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/adapters/importer"
 	"github.com/hangzhou-hitech/landquota/planning/catalog"
-	"github.com/hangzhou-hitech/landquota/planning/importer"
 	"github.com/jackc/pgx/v5"
 )
 

@@ -16,7 +16,7 @@ import (
 
 	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
-	"github.com/hangzhou-hitech/landquota/planning/importer"
+	"github.com/hangzhou-hitech/landquota/planning/adapters/importer"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
 	"github.com/paulmach/orb"
 	"github.com/xuri/excelize/v2"

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/hangzhou-hitech/landquota/planning"
-	"github.com/hangzhou-hitech/landquota/planning/importer"
+	"github.com/hangzhou-hitech/landquota/planning/adapters/importer"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
 	"github.com/paulmach/orb"
 )

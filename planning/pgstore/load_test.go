@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/hangzhou-hitech/landquota/planning"
-	"github.com/hangzhou-hitech/landquota/planning/demo"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore/pgtest"
+	"github.com/hangzhou-hitech/landquota/planning/tools/demo"
 	"github.com/paulmach/orb"
 )
 

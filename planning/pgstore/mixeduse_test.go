@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/hangzhou-hitech/landquota/planning"
-	"github.com/hangzhou-hitech/landquota/planning/importer"
+	"github.com/hangzhou-hitech/landquota/planning/adapters/importer"
 )
 
 // m0 is Hangzhou's 创新型产业用地 as an admin adds it: a provincial

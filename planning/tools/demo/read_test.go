@@ -14,7 +14,7 @@ import (
 // (../shared from the repository root), or skips the test.
 func sharedFile(t *testing.T, name string) *os.File {
 	t.Helper()
-	for _, dir := range []string{"../../../shared/data/hangzhou", "../../shared/data/hangzhou"} {
+	for _, dir := range []string{"../../../../shared/data/hangzhou"} {
 		f, err := os.Open(filepath.Join(dir, name))
 		if err == nil {
 			t.Cleanup(func() { f.Close() })
