@@ -71,6 +71,21 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	writeJSON(w, status, errorBody{body})
 }
 
+// handlerFunc is a handler that returns its failure instead of writing it.
+// A handler that has already begun its answer (a stream cut short) logs
+// the failure itself and returns nil: the status line is gone by then.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// handle adapts h to http: the one place a returned error is logged and
+// written (writeError), so handlers parse, call and return.
+func (s *Server) handle(h handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			writeError(w, r, s.log, err)
+		}
+	}
+}
+
 // errorPayloadOf is what a client is shown of err, in lang.
 func errorPayloadOf(err error, lang planning.Lang) errorPayload {
 	shown := planning.Errorf(planning.ErrInternal, "internal error; the server log has the details")
