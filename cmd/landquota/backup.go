@@ -28,16 +28,11 @@ func pgTool(name string) (string, error) {
 // runBackup writes the whole database (schema, geography, ledger, users)
 // with pg_dump's custom format, which pg_restore reads back.
 func runBackup(ctx context.Context, env environ, args []string) error {
-	var db dbConfig
 	var out string
-	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	db.register(fs, env)
-	fs.StringVar(&out, "out", "", "file to write (pg_dump custom format), e.g. landquota-2026-11-30.dump")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if err := db.validate(); err != nil {
+	db, _, err := parseDBCommand("backup", env, args, func(fs *flag.FlagSet) {
+		fs.StringVar(&out, "out", "", "file to write (pg_dump custom format), e.g. landquota-2026-11-30.dump")
+	})
+	if err != nil {
 		return err
 	}
 	if out == "" {
@@ -66,14 +61,8 @@ func runBackup(ctx context.Context, env environ, args []string) error {
 // runRestore loads a backup into an empty database: it refuses to mix a
 // backup into a database that already holds landquota data.
 func runRestore(ctx context.Context, env environ, args []string) error {
-	var db dbConfig
-	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	db.register(fs, env)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if err := db.validate(); err != nil {
+	db, fs, err := parseDBCommand("restore", env, args, nil)
+	if err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {

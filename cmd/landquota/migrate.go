@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 
 	"github.com/hangzhou-hitech/landquota/migrations"
@@ -10,14 +9,8 @@ import (
 )
 
 func runMigrate(ctx context.Context, env environ, args []string) error {
-	var db dbConfig
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	db.register(fs, env)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if err := db.validate(); err != nil {
+	db, _, err := parseDBCommand("migrate", env, args, nil)
+	if err != nil {
 		return err
 	}
 	from, to, err := pgstore.Migrate(ctx, db.URL)

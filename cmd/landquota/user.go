@@ -114,19 +114,12 @@ func names(subs []subcommand) string {
 // parse parses a subcommand's flags (and the database flags), refuses
 // stray arguments, and opens the store.
 func (c *cliContext) parse(ctx context.Context, name string, args []string, define func(fs *flag.FlagSet)) error {
-	var db dbConfig
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(c.env.stderr)
-	db.register(fs, c.env)
-	define(fs)
-	if err := fs.Parse(args); err != nil {
+	db, fs, err := parseDBCommand(name, c.env, args, define)
+	if err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%s: unexpected argument %q (flags go as --name value)", name, fs.Arg(0))
-	}
-	if err := db.validate(); err != nil {
-		return err
 	}
 	store, err := pgstore.Open(ctx, db.URL, pgstore.Options{MaxConns: 2, StatementTimeout: db.StatementTimeout})
 	if err != nil {
