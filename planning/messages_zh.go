@@ -519,4 +519,16 @@ var messagesZh = map[string]string{
 	"bytes":       "字节数",
 	"vertices":    "顶点数",
 	"km² of area": "面积（平方公里）",
+
+	// ---- branch importer: the tolerance route, the import report's issues ----
+	"area_tolerance_m2 is required (m², 0 to %d)":                             "必须给出 area_tolerance_m2（平方米，0 至 %d）",
+	"sliver_width_m is required (m, 0 to %d; 0 switches the width off)":       "必须给出 sliver_width_m（米，0 至 %d；0 表示不按宽度判断）",
+	"area_tolerance_m2: %v is not between 0 and %d m²":                        "area_tolerance_m2：%v 不在 0 至 %d 平方米之间",
+	"sliver_width_m: %v is not between 0 and %d m (0 switches the width off)": "sliver_width_m：%v 不在 0 至 %d 米之间（0 表示不按宽度判断）",
+	"note: longer than %d characters":                                         "note：超过 %d 个字符",
+	"nothing to change: give area_tolerance_m2, sliver_width_m or note":       "没有要修改的内容：请给出 area_tolerance_m2、sliver_width_m 或 note",
+	"the eligibility policy is not available on this server":                  "本服务器不提供准入政策",
+	"the request body is larger than %d bytes":                                "请求正文超过 %d 字节",
+	"the request body could not be read: %v":                                  "无法读取请求正文：%v",
+	// ---- end of branch importer ----
 }
