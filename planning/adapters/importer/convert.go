@@ -118,7 +118,38 @@ func (w *converterWorker) convert(f RawFeature) (*Row, []Issue) {
 		add(Issue{Severity: SevError, Kind: KindBadValue, Field: "type", Value: typ}.Say(planning.Textf("expected a GeoJSON Feature, got type %q", typ)))
 		return nil, issues
 	}
-	raw := make([]string, len(c.fields)) // source values as text, for messages
+	raw := w.properties(row, propsRaw, add) // source values as text, for messages
+	if c.keyIdx >= 0 {
+		if k, ok := row.Values[c.keyIdx].(string); ok {
+			row.Key = k
+		} else if k, ok := row.Values[c.keyIdx].(int64); ok {
+			row.Key = strconv.FormatInt(k, 10)
+		}
+	}
+	if c.luIdx >= 0 {
+		w.landUse(row, add)
+	}
+	w.currentUse(row, add)
+	w.fillAndRequire(row, raw, add)
+	w.crossChecks(row, add)
+	for k := range issues {
+		issues[k].Code = row.Key
+	}
+	g, gi := w.geometry(geomRaw)
+	for _, is := range gi {
+		is.Code = row.Key
+		add(is)
+	}
+	row.Geom = g // nil when unusable: the row is still staged, for the checks of its key
+	return row, issues
+}
+
+// properties reads a feature's properties into row: the fields the map
+// reads, converted, and (for layers that keep them) every other property
+// as an attribute. It returns the source values as text, for messages.
+func (w *converterWorker) properties(row *Row, propsRaw []byte, add func(Issue)) []string {
+	c := w.c
+	raw := make([]string, len(c.fields))
 	if i := skipSpace(propsRaw, 0); propsRaw != nil && i < len(propsRaw) && propsRaw[i] == '{' {
 		err := eachMember(propsRaw, func(key []byte, escaped bool, val []byte) error {
 			idx, ok := c.bySource[string(key)]
@@ -162,17 +193,13 @@ func (w *converterWorker) convert(f RawFeature) (*Row, []Issue) {
 	} else if propsRaw != nil && !hasPrefixAt(propsRaw, i, "null") {
 		add(Issue{Severity: SevError, Kind: KindBadValue, Field: "properties"}.Say(planning.Textf("the properties must be a JSON object")))
 	}
-	if c.keyIdx >= 0 {
-		if k, ok := row.Values[c.keyIdx].(string); ok {
-			row.Key = k
-		} else if k, ok := row.Values[c.keyIdx].(int64); ok {
-			row.Key = strconv.FormatInt(k, 10)
-		}
-	}
-	if c.luIdx >= 0 {
-		w.landUse(row, add)
-	}
-	w.currentUse(row, add)
+	return raw
+}
+
+// fillAndRequire gives empty fields their default (the field map's, then
+// the field's own) and reports required ones that stay empty.
+func (w *converterWorker) fillAndRequire(row *Row, raw []string, add func(Issue)) {
+	c := w.c
 	for i := range c.fields {
 		fd := &c.fields[i]
 		if row.Values[i] == nil && c.m.Defaults[i] != nil && raw[i] == "" {
@@ -190,17 +217,6 @@ func (w *converterWorker) convert(f RawFeature) (*Row, []Issue) {
 			}
 		}
 	}
-	w.crossChecks(row, add)
-	for k := range issues {
-		issues[k].Code = row.Key
-	}
-	g, gi := w.geometry(geomRaw)
-	for _, is := range gi {
-		is.Code = row.Key
-		add(is)
-	}
-	row.Geom = g // nil when unusable: the row is still staged, for the checks of its key
-	return row, issues
 }
 
 // keep records one property no field reads among the row's attributes;
