@@ -18,6 +18,7 @@ const (
 	ErrUnauthenticated ErrorCode = "unauthenticated"
 	ErrUnavailable     ErrorCode = "unavailable"
 	ErrTooMany         ErrorCode = "too_many_requests"
+	ErrTooLarge        ErrorCode = "too_large" // a request body beyond its bound
 	ErrInternal        ErrorCode = "internal"
 )
 

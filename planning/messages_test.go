@@ -38,17 +38,15 @@ var templated = map[string]string{
 // notMessages are functions with a (format string, args ...any) signature
 // whose text is not an error message for a person in a request.
 var notMessages = map[string]string{
-	"planning/errors.go:Errorf":                "the root: it keeps the format for translation",
-	"planning/errors.go:Textf":                 "the root: it keeps the format for translation",
-	"planning/adapters/importer/ogr.go:openOGR":         "format is the GDAL driver name",
-	"planning/pgstore/imports.go:exec":         "SQL and its arguments",
-	"planning/pgstore/replica.go:Exec":         "SQL and its arguments",
-	"planning/pgstore/replica.go:Query":        "SQL and its arguments",
-	"planning/pgstore/replica.go:QueryRow":     "SQL and its arguments",
-	"planning/pgstore/replica.go:queryReplica": "SQL and its arguments",
-	"web/openapi.go:get":                       "an OpenAPI operation's media type and parameters",
-	"planning/adapters/importer/geometry.go:geomErrorf": "an issue in an import report (English for now)",
-	"planning/adapters/importer/convert.go:bad":         "an issue in an import report (English for now)",
+	"planning/errors.go:Errorf":                 "the root: it keeps the format for translation",
+	"planning/errors.go:Textf":                  "the root: it keeps the format for translation",
+	"planning/adapters/importer/ogr.go:openOGR": "format is the GDAL driver name",
+	"planning/pgstore/imports.go:exec":          "SQL and its arguments",
+	"planning/pgstore/replica.go:Exec":          "SQL and its arguments",
+	"planning/pgstore/replica.go:Query":         "SQL and its arguments",
+	"planning/pgstore/replica.go:QueryRow":      "SQL and its arguments",
+	"planning/pgstore/replica.go:queryReplica":  "SQL and its arguments",
+	"web/openapi.go:get":                        "an OpenAPI operation's media type and parameters",
 }
 
 type msgSite struct {

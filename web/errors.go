@@ -29,6 +29,8 @@ func statusOf(code planning.ErrorCode) int {
 		return http.StatusServiceUnavailable
 	case planning.ErrTooMany:
 		return http.StatusTooManyRequests
+	case planning.ErrTooLarge:
+		return http.StatusRequestEntityTooLarge
 	}
 	return http.StatusInternalServerError
 }

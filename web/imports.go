@@ -416,7 +416,7 @@ func (im *imports) post(w http.ResponseWriter, r *http.Request) {
 		var pe *planning.Error
 		if errors.As(jerr, &pe) && rep != nil {
 			e := *pe
-			e.Details = map[string]any{"report": rep, "id": job.ID}
+			e.Details = map[string]any{"report": rep.In(requestLang(r)), "id": job.ID}
 			for k, v := range pe.Details {
 				e.Details[k] = v
 			}
@@ -424,11 +424,12 @@ func (im *imports) post(w http.ResponseWriter, r *http.Request) {
 		}
 		writeError(w, r, s.log, jerr)
 	case rep.Outcome == importer.OutcomeCommitted:
-		writeJSON(w, http.StatusCreated, rep)
+		writeJSON(w, http.StatusCreated, rep.In(requestLang(r)))
 	case rep.Outcome == importer.OutcomeRefused:
-		writeError(w, r, s.log, &planning.Error{Code: planning.ErrInvalid, Message: rep.Message, Details: map[string]any{"report": rep, "id": job.ID}})
+		writeError(w, r, s.log, planning.Errorf(planning.ErrInvalid, "%s", rep.Text()).
+			WithDetail("report", rep.In(requestLang(r))).WithDetail("id", job.ID))
 	default:
-		writeJSON(w, http.StatusOK, rep)
+		writeJSON(w, http.StatusOK, rep.In(requestLang(r)))
 	}
 }
 
@@ -484,7 +485,7 @@ func (job *importJob) view(lang planning.Lang) map[string]any {
 	out := map[string]any{"id": job.ID, "layer": job.Layer, "source": job.Source, "created_by": job.CreatedBy,
 		"created_at": job.CreatedAt, "status": job.status, "progress": job.prog.Snapshot()}
 	if job.report != nil {
-		out["report"] = job.report
+		out["report"] = job.report.In(lang)
 	}
 	if job.err != nil {
 		out["error"] = errorPayloadOf(job.err, lang)

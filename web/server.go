@@ -100,7 +100,8 @@ func NewWithMetrics(cfg Config, store Store, log *slog.Logger) (app, metrics htt
 		r.Get("/meta", s.meta)
 		r.Get("/layers/{layer}", s.layer)
 		s.mountQuota(r)
-		s.mountPlanner(r) // search, eligibility, stock land, reports (search.go)
+		s.mountPlanner(r)           // search, eligibility, stock land, reports (search.go)
+		s.mountEligibilityPolicy(r) // the protected-line tolerance (eligibility_policy.go)
 		r.Get("/tiles/stats", s.tileStats)
 		s.mountImports(r) // imports.go, exports.go
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) {

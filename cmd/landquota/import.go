@@ -235,21 +235,24 @@ func runImport(ctx context.Context, env environ, args []string) error {
 	}
 	switch {
 	case rep.Outcome == importer.OutcomeRefused:
-		return planning.Errorf(planning.ErrInvalid, "%s", rep.Message)
+		return planning.Errorf(planning.ErrInvalid, "%s", rep.Text())
 	case rep.Outcome == importer.OutcomeDryRun && rep.Counts.Errors > 0:
-		return planning.Errorf(planning.ErrInvalid, "%s", rep.Message)
+		return planning.Errorf(planning.ErrInvalid, "%s", rep.Text())
 	}
 	return nil
 }
 
+// writeReport writes the report for the person at the terminal, in the
+// language of LANG (the JSON report too).
 func writeReport(env environ, c importConfig, rep *importer.Report) error {
+	lang := planning.ParseLang(env.getenv("LANG"))
 	if !c.jsonOnly {
-		rep.WriteText(env.stdout)
+		rep.WriteText(env.stdout, lang)
 	}
 	if c.Report == "" {
 		return nil
 	}
-	body, err := json.MarshalIndent(rep, "", "  ")
+	body, err := json.MarshalIndent(rep.In(lang), "", "  ")
 	if err != nil {
 		return err
 	}

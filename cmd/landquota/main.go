@@ -34,6 +34,7 @@ var commands = []command{
 	{"token", "manage API tokens for scripts: create, list, revoke", runToken},
 	{"import", "import districts, parks, protected zones or parcels from GeoJSON, Shapefile, GeoPackage ...", runImport},
 	{"plan", "planning years: list, open, issue (追加下达), close (year end with carry-over)", runPlan},
+	{"policy", "the eligibility policy: policy tolerance [--area-m2 X] [--sliver-width-m Y] (shows it without flags)", runPolicy},
 	{"export", "export a layer as GeoJSON, CSV, XLSX, Shapefile or GeoPackage, with the layers' filters", runExport},
 }
 

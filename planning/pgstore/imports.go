@@ -385,9 +385,8 @@ func (r *importRun) check(ctx context.Context) error {
 				rest = append(rest, strconv.FormatInt(f, 10))
 			}
 			name := importer.KeyField(layer).Name
-			return importer.Issue{Feature: fs[0], Code: k, Field: name, Value: k,
-				Message: fmt.Sprintf("%s %s is used by %d features: this one and feature %s", name, k, len(fs), strings.Join(rest, ", ")),
-				Other:   &importer.Ref{Feature: fs[1], Code: k}}, nil
+			return importer.Issue{Feature: fs[0], Code: k, Field: name, Value: k, Other: &importer.Ref{Feature: fs[1], Code: k}}.
+				Say(planning.Textf("%s %s is used by %d features: this one and feature %s", name, k, len(fs), strings.Join(rest, ", "))), nil
 		})
 	if err != nil {
 		return err
@@ -404,7 +403,7 @@ func (r *importRun) check(ctx context.Context) error {
 				var is importer.Issue
 				var id, n int64
 				err := row.Scan(&is.Feature, &is.Code, &id, &n)
-				is.Message = fmt.Sprintf("%s %s is already in the database: import with --mode upsert to update it", importer.KeyField(layer).Name, is.Code)
+				is = is.Say(planning.Textf("%s %s is already in the database: import with --mode upsert to update it", importer.KeyField(layer).Name, is.Code))
 				if id > 0 {
 					is.Other = &importer.Ref{ParcelID: id, Code: is.Code}
 				}
@@ -445,17 +444,18 @@ func (r *importRun) checkValidity(ctx context.Context) error {
 			var x, y, a *float64
 			err := row.Scan(&is.Feature, &is.Code, &reason, &x, &y, &a, total)
 			is.Location = loc(x, y)
-			why := "not a valid polygon"
+			why := planning.Textf("not a valid polygon")
 			if reason != nil {
-				why = *reason
+				why = planning.Textf("%s", *reason) // PostGIS's own words
 			}
-			is.Message = "the outline is not valid: " + why + " (import with --repair to apply ST_MakeValid)"
-			if r.req.Repair {
-				is.Message = "the outline was not valid (" + why + "): repaired with ST_MakeValid"
-				if a != nil {
-					is.AreaM2 = a
-					is.Message += fmt.Sprintf("; its area is now %.2f m²", *a)
-				}
+			switch {
+			case !r.req.Repair:
+				is = is.Say(planning.Textf("the outline is not valid: %s (import with --repair to apply ST_MakeValid)", why))
+			case a != nil:
+				is.AreaM2 = a
+				is = is.Say(planning.Textf("the outline was not valid (%s): repaired with ST_MakeValid; its area is now %.2f m²", why, *a))
+			default:
+				is = is.Say(planning.Textf("the outline was not valid (%s): repaired with ST_MakeValid", why))
 			}
 			return is, err
 		})
@@ -471,7 +471,7 @@ func (r *importRun) checkValidity(ctx context.Context) error {
 			func(row pgx.Rows, total *int64) (importer.Issue, error) {
 				var is importer.Issue
 				err := row.Scan(&is.Feature, &is.Code, total)
-				is.Message = "the outline could not be repaired: ST_MakeValid left no polygon"
+				is = is.Say(planning.Textf("the outline could not be repaired: ST_MakeValid left no polygon"))
 				return is, err
 			})
 		if err != nil {
@@ -485,20 +485,29 @@ func (r *importRun) checkValidity(ctx context.Context) error {
 // checkReferences reports codes that name nothing in the database.
 func (r *importRun) checkReferences(ctx context.Context) error {
 	type ref struct {
-		col, field, table, tcol, kind, what string
+		col, field, table, tcol, kind string
+		what                          func(value string) planning.Text
 	}
 	var refs []ref
 	switch r.req.Layer {
 	case importer.Parcels:
 		refs = []ref{
-			{"land_use_code", "land_use", "land_use_classes", "code", importer.KindUnknownCode, "land-use class %s does not exist in the 2023 classification"},
-			{"compatible_use_code", "compatible_use", "land_use_classes", "code", importer.KindUnknownCode, "compatible land-use class %s does not exist in the 2023 classification"},
-			{"current_use_code", "current_use", "land_use_classes", "code", importer.KindUnknownCode, "current-use class %s does not exist in the 2023 classification"},
-			{"district_adcode", "district", "districts", "adcode", importer.KindUnknownReference, "district %s is not in the database: import the districts first"},
-			{"park_code", "park", "parks", "code", importer.KindUnknownReference, "park %s is not in the database: import the parks first"},
+			{"land_use_code", "land_use", "land_use_classes", "code", importer.KindUnknownCode, func(v string) planning.Text {
+				return planning.Textf("land-use class %s does not exist in the 2023 classification", v)
+			}},
+			{"compatible_use_code", "compatible_use", "land_use_classes", "code", importer.KindUnknownCode, func(v string) planning.Text {
+				return planning.Textf("compatible land-use class %s does not exist in the 2023 classification", v)
+			}},
+			{"current_use_code", "current_use", "land_use_classes", "code", importer.KindUnknownCode, func(v string) planning.Text {
+				return planning.Textf("current-use class %s does not exist in the 2023 classification", v)
+			}},
+			{"district_adcode", "district", "districts", "adcode", importer.KindUnknownReference, unknownDistrict},
+			{"park_code", "park", "parks", "code", importer.KindUnknownReference, func(v string) planning.Text {
+				return planning.Textf("park %s is not in the database: import the parks first", v)
+			}},
 		}
 	case importer.Parks:
-		refs = []ref{{"host_district", "host_district", "districts", "adcode", importer.KindUnknownReference, "district %s is not in the database: import the districts first"}}
+		refs = []ref{{"host_district", "host_district", "districts", "adcode", importer.KindUnknownReference, unknownDistrict}}
 	}
 	for _, f := range refs {
 		src := "NULL::text"
@@ -514,9 +523,10 @@ func (r *importRun) checkReferences(ctx context.Context) error {
 				var from *string
 				err := row.Scan(&is.Feature, &is.Code, &is.Value, &from, total)
 				is.Field = f.field
-				is.Message = fmt.Sprintf(f.what, is.Value)
 				if from != nil && *from != is.Value {
-					is.Message += fmt.Sprintf(" (crosswalked from %s)", *from)
+					is = is.Say(planning.Textf("%s (crosswalked from %s)", f.what(is.Value), *from))
+				} else {
+					is = is.Say(f.what(is.Value))
 				}
 				return is, err
 			})
@@ -567,9 +577,9 @@ func (r *importRun) checkDistricts(ctx context.Context) error {
 			var stated *string
 			err := row.Scan(&is.Feature, &is.Code, &x, &y, &stated, total)
 			is.Location = loc(x, y)
-			is.Message = "the parcel lies outside every district in the database (check its coordinates, or import the district first)"
+			is = is.Say(planning.Textf("the parcel lies outside every district in the database (check its coordinates, or import the district first)"))
 			if stated == nil {
-				is.Message = "the parcel's district cannot be told: its outline is not inside any district (give its district in the file)"
+				is = is.Say(planning.Textf("the parcel's district cannot be told: its outline is not inside any district (give its district in the file)"))
 			}
 			return is, err
 		})
@@ -587,14 +597,18 @@ func (r *importRun) checkDistricts(ctx context.Context) error {
 			var x, y *float64
 			err := row.Scan(&is.Feature, &is.Code, &is.Value, &located, &x, &y, total)
 			is.Field, is.Location = "district", loc(x, y)
-			where := "another district"
+			where := planning.Textf("another district")
 			if located != nil {
-				where = "district " + *located
+				where = planning.Textf("district %s", *located)
 			}
-			is.Message = fmt.Sprintf("the file says district %s, but the outline does not touch it: it lies in %s (the parcel keeps %s: its quota is drawn from it)", is.Value, where, is.Value)
+			is = is.Say(planning.Textf("the file says district %s, but the outline does not touch it: it lies in %s (the parcel keeps %s: its quota is drawn from it)", is.Value, where, is.Value))
 			return is, err
 		})
 	return err
+}
+
+func unknownDistrict(v string) planning.Text {
+	return planning.Textf("district %s is not in the database: import the districts first", v)
 }
 
 // overlapScan reads one overlap row.
@@ -607,10 +621,10 @@ func overlapScan(withParcel bool) func(row pgx.Rows, total *int64) (importer.Iss
 		var err error
 		if withParcel {
 			err = row.Scan(&is.Feature, &is.Code, &other.ParcelID, &other.Code, &m2, &x, &y, total)
-			is.Message = fmt.Sprintf("overlaps stored parcel %s (id %d) by %.2f m² at the same elevation", other.Code, other.ParcelID, m2)
+			is = is.Say(planning.Textf("overlaps stored parcel %s (id %d) by %.2f m² at the same elevation", other.Code, other.ParcelID, m2))
 		} else {
 			err = row.Scan(&is.Feature, &is.Code, &other.Feature, &other.Code, &m2, &x, &y, total)
-			is.Message = fmt.Sprintf("overlaps feature %d (%s) of the file by %.2f m² at the same elevation", other.Feature, other.Code, m2)
+			is = is.Say(planning.Textf("overlaps feature %d (%s) of the file by %.2f m² at the same elevation", other.Feature, other.Code, m2))
 		}
 		is.Other, is.AreaM2, is.Location = &other, &m2, loc(x, y)
 		return is, err

@@ -382,6 +382,31 @@ func (s *Store) SetLineTolerance(ctx context.Context, t planning.LineTolerance, 
 	return domainError(err)
 }
 
+// TolerancePolicy reads the eligibility tolerance with who set it and when.
+func (s *Store) TolerancePolicy(ctx context.Context) (planner.TolerancePolicy, error) {
+	var p planner.TolerancePolicy
+	err := s.pool.QueryRow(ctx, `SELECT tolerance_m2, sliver_width_m, note, updated_by, updated_at FROM eligibility_policy`).
+		Scan(&p.AreaToleranceM2, &p.SliverWidthM, &p.Note, &p.UpdatedBy, &p.UpdatedAt)
+	return p, domainError(err)
+}
+
+// ChangeTolerancePolicy applies c (its nil figures stay) in one statement,
+// so concurrent changes never mix (the last one wins whole), and returns
+// the policy as it now stands. The parcels layer's version moves with it
+// (migration 025): the layers' eligible filter reads the policy.
+func (s *Store) ChangeTolerancePolicy(ctx context.Context, c planner.ToleranceChange) (planner.TolerancePolicy, error) {
+	var p planner.TolerancePolicy
+	if err := c.Check(false); err != nil {
+		return p, err
+	}
+	err := s.pool.QueryRow(ctx, `UPDATE eligibility_policy SET tolerance_m2 = coalesce($1, tolerance_m2),
+		sliver_width_m = coalesce($2, sliver_width_m), note = coalesce($3, note), updated_by = $4, updated_at = now()
+		RETURNING tolerance_m2, sliver_width_m, note, updated_by, updated_at`,
+		c.AreaToleranceM2, c.SliverWidthM, c.Note, c.By).
+		Scan(&p.AreaToleranceM2, &p.SliverWidthM, &p.Note, &p.UpdatedBy, &p.UpdatedAt)
+	return p, domainError(err)
+}
+
 // searchTotals reads the totals per status ([[status, count, m²], ...]).
 func searchTotals(text []byte, groupByStatus bool) (planner.Totals, error) {
 	var t planner.Totals

@@ -2,7 +2,6 @@ package importer
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hangzhou-hitech/landquota/geo"
+	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/paulmach/orb"
 	"golang.org/x/text/encoding"
 )
@@ -111,14 +111,45 @@ func (w *converterWorker) convert(f RawFeature) (*Row, []Issue) {
 		return nil
 	})
 	if err != nil {
-		add(Issue{Severity: SevError, Kind: KindBadValue, Message: "the feature is not a JSON object"})
+		add(Issue{Severity: SevError, Kind: KindBadValue}.Say(planning.Textf("the feature is not a JSON object")))
 		return nil, issues
 	}
 	if typ != "Feature" {
-		add(Issue{Severity: SevError, Kind: KindBadValue, Field: "type", Value: typ, Message: fmt.Sprintf("expected a GeoJSON Feature, got type %q", typ)})
+		add(Issue{Severity: SevError, Kind: KindBadValue, Field: "type", Value: typ}.Say(planning.Textf("expected a GeoJSON Feature, got type %q", typ)))
 		return nil, issues
 	}
-	raw := make([]string, len(c.fields)) // source values as text, for messages
+	raw := w.properties(row, propsRaw, add) // source values as text, for messages
+	if c.keyIdx >= 0 {
+		if k, ok := row.Values[c.keyIdx].(string); ok {
+			row.Key = k
+		} else if k, ok := row.Values[c.keyIdx].(int64); ok {
+			row.Key = strconv.FormatInt(k, 10)
+		}
+	}
+	if c.luIdx >= 0 {
+		w.landUse(row, add)
+	}
+	w.currentUse(row, add)
+	w.fillAndRequire(row, raw, add)
+	w.crossChecks(row, add)
+	for k := range issues {
+		issues[k].Code = row.Key
+	}
+	g, gi := w.geometry(geomRaw)
+	for _, is := range gi {
+		is.Code = row.Key
+		add(is)
+	}
+	row.Geom = g // nil when unusable: the row is still staged, for the checks of its key
+	return row, issues
+}
+
+// properties reads a feature's properties into row: the fields the map
+// reads, converted, and (for layers that keep them) every other property
+// as an attribute. It returns the source values as text, for messages.
+func (w *converterWorker) properties(row *Row, propsRaw []byte, add func(Issue)) []string {
+	c := w.c
+	raw := make([]string, len(c.fields))
 	if i := skipSpace(propsRaw, 0); propsRaw != nil && i < len(propsRaw) && propsRaw[i] == '{' {
 		err := eachMember(propsRaw, func(key []byte, escaped bool, val []byte) error {
 			idx, ok := c.bySource[string(key)]
@@ -138,8 +169,8 @@ func (w *converterWorker) convert(f RawFeature) (*Row, []Issue) {
 			fd := &c.fields[idx]
 			v, err := w.text.value(val)
 			if err != nil {
-				add(Issue{Severity: SevError, Kind: KindBadValue, Field: fd.Name, Value: clip(string(val)),
-					Message: fmt.Sprintf("%s (%s): %v", fd.Name, c.m.Source[idx], err)})
+				add(Issue{Severity: SevError, Kind: KindBadValue, Field: fd.Name, Value: clip(string(val))}.
+					Say(planning.Textf("%s (%s): %v", fd.Name, c.m.Source[idx], err)))
 				return nil
 			}
 			raw[idx] = valueText(v)
@@ -147,32 +178,28 @@ func (w *converterWorker) convert(f RawFeature) (*Row, []Issue) {
 				row.Values[idx] = v // crosswalked below, once the key is known
 				return nil
 			}
-			out, msg := convertValue(fd, v, c.enums[idx])
-			if msg != "" {
-				add(Issue{Severity: SevError, Kind: KindBadValue, Field: fd.Name, Value: clip(raw[idx]),
-					Message: fmt.Sprintf("%s (%s): %s", fd.Name, c.m.Source[idx], msg)})
+			out, err := convertValue(fd, v, c.enums[idx])
+			if err != nil {
+				add(Issue{Severity: SevError, Kind: KindBadValue, Field: fd.Name, Value: clip(raw[idx])}.
+					Say(planning.Textf("%s (%s): %v", fd.Name, c.m.Source[idx], err)))
 				return nil
 			}
 			row.Values[idx] = out
 			return nil
 		})
 		if err != nil {
-			add(Issue{Severity: SevError, Kind: KindBadValue, Field: "properties", Message: "the properties are not a valid JSON object"})
+			add(Issue{Severity: SevError, Kind: KindBadValue, Field: "properties"}.Say(planning.Textf("the properties are not a valid JSON object")))
 		}
 	} else if propsRaw != nil && !hasPrefixAt(propsRaw, i, "null") {
-		add(Issue{Severity: SevError, Kind: KindBadValue, Field: "properties", Message: "the properties must be a JSON object"})
+		add(Issue{Severity: SevError, Kind: KindBadValue, Field: "properties"}.Say(planning.Textf("the properties must be a JSON object")))
 	}
-	if c.keyIdx >= 0 {
-		if k, ok := row.Values[c.keyIdx].(string); ok {
-			row.Key = k
-		} else if k, ok := row.Values[c.keyIdx].(int64); ok {
-			row.Key = strconv.FormatInt(k, 10)
-		}
-	}
-	if c.luIdx >= 0 {
-		w.landUse(row, add)
-	}
-	w.currentUse(row, add)
+	return raw
+}
+
+// fillAndRequire gives empty fields their default (the field map's, then
+// the field's own) and reports required ones that stay empty.
+func (w *converterWorker) fillAndRequire(row *Row, raw []string, add func(Issue)) {
+	c := w.c
 	for i := range c.fields {
 		fd := &c.fields[i]
 		if row.Values[i] == nil && c.m.Defaults[i] != nil && raw[i] == "" {
@@ -182,25 +209,14 @@ func (w *converterWorker) convert(f RawFeature) (*Row, []Issue) {
 			row.Values[i] = fd.Default
 		}
 		if row.Values[i] == nil && fd.Required && !fd.Derived && raw[i] == "" {
-			src := c.m.Source[i]
-			if src == "" {
-				src = "no source field"
+			is := Issue{Severity: SevError, Kind: KindMissingValue, Field: fd.Name, Code: row.Key}
+			if src := c.m.Source[i]; src != "" {
+				add(is.Say(planning.Textf("%s (%s) is empty", fd.Name, src)))
+			} else {
+				add(is.Say(planning.Textf("%s (no source field) is empty", fd.Name)))
 			}
-			add(Issue{Severity: SevError, Kind: KindMissingValue, Field: fd.Name, Code: row.Key,
-				Message: fmt.Sprintf("%s (%s) is empty", fd.Name, src)})
 		}
 	}
-	w.crossChecks(row, add)
-	for k := range issues {
-		issues[k].Code = row.Key
-	}
-	g, gi := w.geometry(geomRaw)
-	for _, is := range gi {
-		is.Code = row.Key
-		add(is)
-	}
-	row.Geom = g // nil when unusable: the row is still staged, for the checks of its key
-	return row, issues
 }
 
 // keep records one property no field reads among the row's attributes;
@@ -212,7 +228,7 @@ func (w *converterWorker) keep(row *Row, name string, val []byte, add func(Issue
 	}
 	v, err := w.text.value(val)
 	if err != nil {
-		add(Issue{Severity: SevError, Kind: KindBadValue, Field: name, Value: clip(string(val)), Message: fmt.Sprintf("%s: %v", name, err)})
+		add(Issue{Severity: SevError, Kind: KindBadValue, Field: name, Value: clip(string(val))}.Say(planning.Textf("%s: %v", name, err)))
 		return
 	}
 	if row.Attributes == nil {
@@ -269,9 +285,9 @@ func (w *converterWorker) landUse(row *Row, add func(Issue)) {
 	if !ok {
 		return
 	}
-	code, msg := textOf(v)
-	if msg != "" {
-		add(Issue{Severity: SevError, Kind: KindBadValue, Field: "land_use", Message: "land_use (" + c.m.Source[i] + "): " + msg})
+	code, err := textOf(v)
+	if err != nil {
+		add(Issue{Severity: SevError, Kind: KindBadValue, Field: "land_use"}.Say(planning.Textf("land_use (%s): %v", c.m.Source[i], err)))
 		return
 	}
 	// A DBF numeric field drops leading zeros: 601 was 0601.
@@ -285,8 +301,8 @@ func (w *converterWorker) landUse(row *Row, add func(Issue)) {
 	if main, compatible, mixed := strings.Cut(code, "/"); mixed {
 		ci := FieldIndex(c.layer, "compatible_use")
 		if ci < 0 || row.Values[ci] != nil {
-			add(Issue{Severity: SevError, Kind: KindBadValue, Field: "land_use", Value: clip(code),
-				Message: fmt.Sprintf("land use %q is mixed, and the compatible use is also given in its own field: give it once", code)})
+			add(Issue{Severity: SevError, Kind: KindBadValue, Field: "land_use", Value: clip(code)}.
+				Say(planning.Textf("land use %q is mixed, and the compatible use is also given in its own field: give it once", code)))
 			return
 		}
 		if w.landUseCode(row, main, i, add) {
@@ -334,12 +350,12 @@ func (w *converterWorker) landUseCodeIn(row *Row, code string, i int, scheme Sch
 	}
 	to, ok := Crosswalk(scheme, code, c.m.Crosswalk)
 	if !ok {
-		m := fmt.Sprintf("land-use code %q (%s) has no class in the 2023 classification in the crosswalk: add it to the field map, e.g. \"crosswalk\": {%q: \"<2023 code>\"}",
+		m := planning.Textf("land-use code %q (%s) has no class in the 2023 classification in the crosswalk: add it to the field map, e.g. \"crosswalk\": {%q: \"<2023 code>\"}",
 			code, scheme.Title(), normalizeCode(code))
 		if scheme == Scheme2023 {
-			m = fmt.Sprintf("%q is not a 2023 land-use class code (2, 4 or 6 digits); if the file uses an older code list, say which with --land-use-scheme gbt21010 or gb50137", code)
+			m = planning.Textf("%q is not a 2023 land-use class code (2, 4 or 6 digits); if the file uses an older code list, say which with --land-use-scheme gbt21010 or gb50137", code)
 		}
-		add(Issue{Severity: SevError, Kind: KindUnknownCode, Field: field, Value: normalizeCode(code), Scheme: string(scheme), Message: m})
+		add(Issue{Severity: SevError, Kind: KindUnknownCode, Field: field, Value: normalizeCode(code), Scheme: string(scheme)}.Say(m))
 		return false
 	}
 	row.Values[i] = to
@@ -350,9 +366,9 @@ func (w *converterWorker) landUseCodeIn(row *Row, code string, i int, scheme Sch
 		// A second-level code that lands on a first-level class says less
 		// than the file did: say so, and how to name the class.
 		if n := normalizeCode(code); len(to) == 2 && len(n) >= 4 {
-			add(Issue{Severity: SevWarning, Kind: KindCoarseCode, Field: field, Value: n, Scheme: string(scheme),
-				Message: fmt.Sprintf("land-use code %s (%s) maps only to the first-level class %s; to name the class, add it to the field map, e.g. \"crosswalk\": {%q: \"%s01\"}",
-					n, scheme.Title(), to, n, to)})
+			add(Issue{Severity: SevWarning, Kind: KindCoarseCode, Field: field, Value: n, Scheme: string(scheme)}.
+				Say(planning.Textf("land-use code %s (%s) maps only to the first-level class %s; to name the class, add it to the field map, e.g. \"crosswalk\": {%q: \"%s01\"}",
+					n, scheme.Title(), to, n, to)))
 		}
 	}
 	return true
@@ -372,8 +388,8 @@ func (w *converterWorker) crossChecks(row *Row, add func(Issue)) {
 		x, ok1 := get(a).(time.Time)
 		y, ok2 := get(b).(time.Time)
 		if ok1 && ok2 && y.Before(x) {
-			add(Issue{Severity: SevError, Kind: KindBadValue, Field: b, Value: y.Format("2006-01-02"),
-				Message: fmt.Sprintf("%s %s is before %s %s", b, y.Format("2006-01-02"), a, x.Format("2006-01-02"))})
+			add(Issue{Severity: SevError, Kind: KindBadValue, Field: b, Value: y.Format("2006-01-02")}.
+				Say(planning.Textf("%s %s is before %s %s", b, y.Format("2006-01-02"), a, x.Format("2006-01-02"))))
 		}
 	}
 	if l != Parcels {
@@ -386,15 +402,15 @@ func (w *converterWorker) crossChecks(row *Row, add func(Issue)) {
 	bot, ok1 := get("elevation_bottom").(float64)
 	top, ok2 := get("elevation_top").(float64)
 	if ok1 && ok2 && top <= bot {
-		add(Issue{Severity: SevError, Kind: KindBadValue, Field: "elevation_top", Value: strconv.FormatFloat(top, 'f', -1, 64),
-			Message: fmt.Sprintf("elevation_top %g is not above elevation_bottom %g", top, bot)})
+		add(Issue{Severity: SevError, Kind: KindBadValue, Field: "elevation_top", Value: strconv.FormatFloat(top, 'f', -1, 64)}.
+			Say(planning.Textf("elevation_top %g is not above elevation_bottom %g", top, bot)))
 	}
 	w.mixedUse(row, get, add)
 	x, _ := get("line_exception").(string)
 	doc, _ := get("line_exception_document").(string)
 	if (x == "") != (doc == "") {
-		add(Issue{Severity: SevError, Kind: KindBadValue, Field: "line_exception_document",
-			Message: "a protected-line exception (单独选址, 国家重大项目) needs its approving document (文号), and a document its exception"})
+		add(Issue{Severity: SevError, Kind: KindBadValue, Field: "line_exception_document"}.
+			Say(planning.Textf("a protected-line exception (单独选址, 国家重大项目) needs its approving document (文号), and a document its exception")))
 	}
 }
 
@@ -406,7 +422,7 @@ func (w *converterWorker) mixedUse(row *Row, get func(string) any, add func(Issu
 	cs, hasCS := get("compatible_share").(float64)
 	ms, hasMS := get("main_share").(float64)
 	bad := func(field, format string, args ...any) {
-		add(Issue{Severity: SevError, Kind: KindBadValue, Field: field, Message: fmt.Sprintf(format, args...)})
+		add(Issue{Severity: SevError, Kind: KindBadValue, Field: field}.Say(planning.Textf(format, args...)))
 	}
 	switch {
 	case cu == "" && (hasCS || hasMS):
@@ -432,8 +448,8 @@ func (w *converterWorker) mixedUse(row *Row, get func(string) any, add func(Issu
 // geometry reads, repairs (with --repair), checks and transforms an outline.
 func (w *converterWorker) geometry(raw []byte) (orb.MultiPolygon, []Issue) {
 	c := w.c
-	bad := func(kind string, e *geomError) []Issue {
-		is := Issue{Severity: SevError, Kind: kind, Message: e.msg}
+	refuse := func(kind string, e *geomError) []Issue {
+		is := Issue{Severity: SevError, Kind: kind}.Say(e.text)
 		if e.at != nil {
 			// Coordinate problems are found after --swap-axes, the others before.
 			is.Location = c.location(*e.at, kind == KindCoordinates)
@@ -444,23 +460,23 @@ func (w *converterWorker) geometry(raw []byte) (orb.MultiPolygon, []Issue) {
 	if err != nil {
 		ge, ok := err.(*geomError)
 		if !ok {
-			ge = &geomError{msg: err.Error()}
+			ge = &geomError{text: planning.Textf("%v", err)}
 		}
-		return nil, bad(KindInvalidGeometry, ge)
+		return nil, refuse(KindInvalidGeometry, ge)
 	}
 	repairs, ge := checkRings(mp, c.repair)
 	if ge != nil {
-		return nil, bad(KindInvalidGeometry, ge)
+		return nil, refuse(KindInvalidGeometry, ge)
 	}
 	var issues []Issue
 	for _, r := range repairs {
-		issues = append(issues, Issue{Severity: SevRepair, Kind: KindRepaired, Message: r})
+		issues = append(issues, Issue{Severity: SevRepair, Kind: KindRepaired}.Say(r))
 	}
 	if ge := c.crs.prepare(mp); ge != nil {
-		return nil, append(issues, bad(KindCoordinates, ge)...)
+		return nil, append(issues, refuse(KindCoordinates, ge)...)
 	}
 	if err := geo.ValidatePolygonal(mp, 0); err != nil {
-		return nil, append(issues, Issue{Severity: SevError, Kind: KindCoordinates, Message: err.Error()})
+		return nil, append(issues, Issue{Severity: SevError, Kind: KindCoordinates}.Say(planning.Textf("%v", err)))
 	}
 	orient(mp)
 	return mp, issues

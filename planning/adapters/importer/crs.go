@@ -1,7 +1,6 @@
 package importer
 
 import (
-	"fmt"
 	"math"
 	"regexp"
 	"strconv"
@@ -139,39 +138,35 @@ func (c crs) checkPoint(pt orb.Point) *geomError {
 	if fits {
 		return nil
 	}
-	said := "the file says " + sridName(c.srid)
+	said := planning.Textf("the file says %s", sridName(c.srid))
 	switch {
 	case c.from == "--srid":
-		said = "--srid says " + sridName(c.srid)
+		said = planning.Textf("--srid says %s", sridName(c.srid))
 	case !c.declared:
-		said = "the file names no coordinate system, so " + sridName(c.srid) + " was assumed"
+		said = planning.Textf("the file names no coordinate system, so %s was assumed", sridName(c.srid))
 	}
-	override := "override it with"
+	override := planning.Textf("override it with")
 	if !c.declared {
-		override = "give it with"
+		override = planning.Textf("give it with")
 	}
 	p := pointText(pt)
-	var msg string
 	switch g := guess(x, y); g {
 	case "degrees":
-		msg = fmt.Sprintf("coordinates %s are degrees, but %s: %s --srid 4490", p, said, override)
+		return geomErrorf(&pt, "coordinates %s are degrees, but %s: %s --srid 4490", p, said, override)
 	case "4549":
-		msg = fmt.Sprintf("coordinates %s are metres (they look like EPSG:4549, Gauss-Krüger CM 120E), but %s: %s --srid 4549", p, said, override)
+		return geomErrorf(&pt, "coordinates %s are metres (they look like EPSG:4549, Gauss-Krüger CM 120E), but %s: %s --srid 4549", p, said, override)
 	case "4528":
-		msg = fmt.Sprintf("coordinates %s are metres with the zone number 40 in front of the easting (EPSG:4528), but %s: %s --srid 4528", p, said, override)
+		return geomErrorf(&pt, "coordinates %s are metres with the zone number 40 in front of the easting (EPSG:4528), but %s: %s --srid 4528", p, said, override)
 	case "swapped degrees":
-		msg = fmt.Sprintf("coordinates %s look like latitude, longitude: the axes are swapped; re-export with longitude first, or import with --swap-axes", p)
+		return geomErrorf(&pt, "coordinates %s look like latitude, longitude: the axes are swapped; re-export with longitude first, or import with --swap-axes", p)
 	case "swapped 4549", "swapped 4528":
 		code := g[len(g)-4:]
-		msg = fmt.Sprintf("coordinates %s look like northing, easting (EPSG:%s with the axes swapped, as its definition orders them): import with --srid %s --swap-axes", p, code, code)
-	default:
-		if c.srid == geo.SRIDStore || c.srid == geo.SRIDWGS84 || c.srid == 0 {
-			msg = fmt.Sprintf("coordinates %s lie outside China (longitude %g..%g, latitude %g..%g); check the file's coordinate system", p, minLon, maxLon, minLat, maxLat)
-		} else {
-			msg = fmt.Sprintf("coordinates %s cannot be %s: they do not fall in China; check the file's coordinate system", p, sridName(c.srid))
-		}
+		return geomErrorf(&pt, "coordinates %s look like northing, easting (EPSG:%s with the axes swapped, as its definition orders them): import with --srid %s --swap-axes", p, code, code)
 	}
-	return geomErrorf(&pt, "%s", msg)
+	if c.srid == geo.SRIDStore || c.srid == geo.SRIDWGS84 || c.srid == 0 {
+		return geomErrorf(&pt, "coordinates %s lie outside China (longitude %g..%g, latitude %g..%g); check the file's coordinate system", p, minLon, maxLon, minLat, maxLat)
+	}
+	return geomErrorf(&pt, "coordinates %s cannot be %s: they do not fall in China; check the file's coordinate system", p, sridName(c.srid))
 }
 
 // prepare swaps, checks and transforms an outline to EPSG:4490 in place.

@@ -174,8 +174,8 @@ func (m *FieldMap) Validate(layer Layer) error {
 			}
 			continue
 		}
-		if _, msg := convertValue(f, v, nil); msg != "" {
-			return fieldMapError("defaults.%s: %s", k, msg)
+		if _, err := convertValue(f, v, nil); err != nil {
+			return fieldMapError("defaults.%s: %s", k, err)
 		}
 	}
 	if m.LandUseScheme != "" {

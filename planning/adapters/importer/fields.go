@@ -54,6 +54,29 @@ func (k Kind) String() string {
 	return [...]string{"text", "code", "number", "whole number", "true/false", "date", "choice", "land-use code", "administrative code"}[k]
 }
 
+// title is the kind's name for a message, kept for translation.
+func (k Kind) title() planning.Text {
+	switch k {
+	case Text:
+		return planning.Textf("text")
+	case Code:
+		return planning.Textf("code")
+	case Float:
+		return planning.Textf("number")
+	case Int:
+		return planning.Textf("whole number")
+	case Bool:
+		return planning.Textf("true/false")
+	case Date:
+		return planning.Textf("date")
+	case Enum:
+		return planning.Textf("choice")
+	case LandUse:
+		return planning.Textf("land-use code")
+	}
+	return planning.Textf("administrative code")
+}
+
 // EnumValue is one accepted value of an Enum field and the other spellings
 // that mean it.
 type EnumValue struct {

@@ -1,9 +1,9 @@
 package importer
 
 import (
-	"fmt"
 	"strconv"
 
+	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/paulmach/orb"
 )
 
@@ -13,14 +13,14 @@ const MaxVertices = 200_000
 
 // geomError says what is wrong with a feature's geometry, and where.
 type geomError struct {
-	msg string
-	at  *orb.Point // the offending point, in the file's coordinates
+	text planning.Text // for the report, in its reader's language
+	at   *orb.Point    // the offending point, in the file's coordinates
 }
 
-func (e *geomError) Error() string { return e.msg }
+func (e *geomError) Error() string { return e.text.String() }
 
 func geomErrorf(at *orb.Point, format string, args ...any) *geomError {
-	return &geomError{msg: fmt.Sprintf(format, args...), at: at}
+	return &geomError{text: planning.Textf(format, args...), at: at}
 }
 
 // parseGeometry reads a GeoJSON geometry object: a Polygon or MultiPolygon
@@ -94,7 +94,7 @@ type coordParser struct {
 	max int
 }
 
-func (p *coordParser) expect(c byte, what string) error {
+func (p *coordParser) expect(c byte, what planning.Text) error {
 	p.i = skipSpace(p.b, p.i)
 	if p.i >= len(p.b) || p.b[p.i] != c {
 		return geomErrorf(nil, "the coordinates are malformed: expected %s", what)
@@ -104,8 +104,8 @@ func (p *coordParser) expect(c byte, what string) error {
 }
 
 // list parses '[' item (',' item)* ']' calling item for each element.
-func (p *coordParser) list(what string, item func(k int) error) error {
-	if err := p.expect('[', "an array of "+what); err != nil {
+func (p *coordParser) list(what planning.Text, item func(k int) error) error {
+	if err := p.expect('[', planning.Textf("an array of %s", what)); err != nil {
 		return err
 	}
 	p.i = skipSpace(p.b, p.i)
@@ -134,7 +134,7 @@ func (p *coordParser) list(what string, item func(k int) error) error {
 
 func (p *coordParser) multiPolygon() (orb.MultiPolygon, error) {
 	var mp orb.MultiPolygon
-	err := p.list("polygons", func(k int) error {
+	err := p.list(planning.Textf("polygons"), func(k int) error {
 		pg, err := p.polygon(k, true)
 		mp = append(mp, pg)
 		return err
@@ -144,9 +144,9 @@ func (p *coordParser) multiPolygon() (orb.MultiPolygon, error) {
 
 func (p *coordParser) polygon(pi int, multi bool) (orb.Polygon, error) {
 	var pg orb.Polygon
-	err := p.list("rings", func(ri int) error {
+	err := p.list(planning.Textf("rings"), func(ri int) error {
 		var r orb.Ring
-		err := p.list("positions", func(vi int) error {
+		err := p.list(planning.Textf("positions"), func(vi int) error {
 			pt, err := p.position()
 			if err != nil {
 				return geomErrorf(nil, "point %d of %s: %v", vi+1, ringName(pi, ri, multi), err)
@@ -163,25 +163,23 @@ func (p *coordParser) polygon(pi int, multi bool) (orb.Polygon, error) {
 func (p *coordParser) position() (orb.Point, error) {
 	var pt orb.Point
 	n := 0
-	err := p.list("numbers", func(k int) error {
+	err := p.list(planning.Textf("numbers"), func(k int) error {
 		p.i = skipSpace(p.b, p.i)
 		end, err := skipNumber(p.b, p.i)
 		if err != nil {
-			what := "a number"
-			switch {
-			case hasPrefixAt(p.b, p.i, "NaN"), hasPrefixAt(p.b, p.i, "Infinity"), hasPrefixAt(p.b, p.i, "-Infinity"):
-				what = "a finite number (NaN and Infinity are not coordinates)"
+			if hasPrefixAt(p.b, p.i, "NaN") || hasPrefixAt(p.b, p.i, "Infinity") || hasPrefixAt(p.b, p.i, "-Infinity") {
+				return planning.Errorf(planning.ErrInvalid, "expected a finite number (NaN and Infinity are not coordinates)")
 			}
-			return fmt.Errorf("expected %s", what)
+			return planning.Errorf(planning.ErrInvalid, "expected a number")
 		}
 		v, err := strconv.ParseFloat(string(p.b[p.i:end]), 64)
 		if err != nil {
-			return fmt.Errorf("coordinate %s is out of range", p.b[p.i:end])
+			return planning.Errorf(planning.ErrInvalid, "coordinate %s is out of range", p.b[p.i:end])
 		}
 		if k < 2 {
 			pt[k] = v
 		} else if k >= 4 {
-			return fmt.Errorf("a position has at most 4 numbers (x, y, z, m)")
+			return planning.Errorf(planning.ErrInvalid, "a position has at most 4 numbers (x, y, z, m)")
 		}
 		n++
 		p.i = end
@@ -191,22 +189,22 @@ func (p *coordParser) position() (orb.Point, error) {
 		return pt, err
 	}
 	if n < 2 {
-		return pt, fmt.Errorf("a position needs two numbers (x, y), got %d", n)
+		return pt, planning.Errorf(planning.ErrInvalid, "a position needs two numbers (x, y), got %d", n)
 	}
 	p.n++
 	if p.n > p.max {
-		return pt, fmt.Errorf("the outline has more than %d vertices; simplify it before importing", p.max)
+		return pt, planning.Errorf(planning.ErrInvalid, "the outline has more than %d vertices; simplify it before importing", p.max)
 	}
 	return pt, nil
 }
 
-func ringName(pi, ri int, multi bool) string {
-	ring := "the outer ring"
+func ringName(pi, ri int, multi bool) planning.Text {
+	ring := planning.Textf("the outer ring")
 	if ri > 0 {
-		ring = fmt.Sprintf("hole %d", ri)
+		ring = planning.Textf("hole %d", ri)
 	}
 	if multi {
-		return fmt.Sprintf("%s of polygon %d", ring, pi+1)
+		return planning.Textf("%s of polygon %d", ring, pi+1)
 	}
 	return ring
 }
@@ -214,7 +212,7 @@ func ringName(pi, ri int, multi bool) string {
 // checkRings makes sure every ring has at least 4 points and is closed.
 // With repair, an open ring is closed by repeating its first point and the
 // repairs are returned as messages.
-func checkRings(mp orb.MultiPolygon, repair bool) (repairs []string, err *geomError) {
+func checkRings(mp orb.MultiPolygon, repair bool) (repairs []planning.Text, err *geomError) {
 	multi := len(mp) > 1
 	if len(mp) == 0 {
 		return nil, geomErrorf(nil, "the geometry is empty")
@@ -233,7 +231,7 @@ func checkRings(mp orb.MultiPolygon, repair bool) (repairs []string, err *geomEr
 				}
 				pg[ri] = append(r, first)
 				r = pg[ri]
-				repairs = append(repairs, fmt.Sprintf("%s was not closed: closed it by repeating its first point %s", name, pointText(first)))
+				repairs = append(repairs, planning.Textf("%s was not closed: closed it by repeating its first point %s", name, pointText(first)))
 			}
 			if len(r) < 4 {
 				var at *orb.Point

@@ -3,7 +3,6 @@ package importer
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"runtime"
 	"sort"
@@ -82,11 +81,11 @@ func Import(ctx context.Context, store Store, src *Source, req Request, prog *Pr
 	defer func() {
 		src.Close()
 		if err != nil || rep.Outcome == "" {
-			msg := "the import failed; nothing was written"
+			msg := planning.Textf("the import failed; nothing was written")
 			if err != nil {
-				msg = "the import failed: " + message(err) + "; nothing was written"
+				msg = planning.Textf("the import failed: %s; nothing was written", message(err))
 			}
-			rep.Finish(OutcomeFailed, msg)
+			rep.finish(OutcomeFailed, msg)
 		}
 		prog.SetPhase("done")
 	}()
@@ -193,9 +192,9 @@ func Import(ctx context.Context, store Store, src *Source, req Request, prog *Pr
 		}
 		lateIssues(rep, m, late)
 		if n := fallbackUsed.Load(); n > 0 {
-			rep.Add(Issue{Severity: SevWarning, Kind: KindEncoding, Message: fmt.Sprintf(
+			rep.Add(Issue{Severity: SevWarning, Kind: KindEncoding}.Say(planning.Textf(
 				"%d text values were not UTF-8 and were decoded as %s (%s); if the text looks wrong, give the encoding with --encoding",
-				n, fallbackName(src), rep.Source.EncodingFrom)})
+				n, fallbackName(src), rep.Source.EncodingFrom)))
 		}
 		return readErr
 	}}
@@ -239,9 +238,9 @@ func lateIssues(rep *Report, m *Mapping, late map[string]bool) {
 			}
 			for _, a := range f.Aliases {
 				if strings.EqualFold(k, a) {
-					rep.Add(Issue{Severity: SevWarning, Kind: KindBadValue, Field: f.Name, Value: k, Message: fmt.Sprintf(
+					rep.Add(Issue{Severity: SevWarning, Kind: KindBadValue, Field: f.Name, Value: k}.Say(planning.Textf(
 						"source field %s appears only after the first %d features and was not read as %s: name it with --field %s=%s",
-						k, sampleFeatures, f.Name, f.Name, k)})
+						k, sampleFeatures, f.Name, f.Name, k)))
 				}
 			}
 		}
@@ -255,10 +254,12 @@ func fallbackName(src *Source) string {
 	return "GB18030"
 }
 
-func message(err error) string {
+// message is err for the report: a domain error's message (in the
+// reader's language when written), anything else as it is.
+func message(err error) any {
 	var pe *planning.Error
 	if errors.As(err, &pe) {
-		return pe.Message
+		return pe
 	}
 	return err.Error()
 }

@@ -467,7 +467,7 @@ func TestReportCapsAndCounts(t *testing.T) {
 		t.Errorf("message %q", r.Message)
 	}
 	var b strings.Builder
-	r.WriteText(&b)
+	r.WriteText(&b, planning.LangEn)
 	if !strings.Contains(b.String(), "and 14 more issues") {
 		t.Errorf("text:\n%s", b.String())
 	}

@@ -186,15 +186,7 @@ func (s *Source) openOGR(ctx context.Context, path, format string, opt OpenOptio
 			conv = append(conv, "-s_srs", "EPSG:"+strconv.Itoa(opt.SRID))
 		}
 		conv = append(conv, "-t_srs", "EPSG:4490")
-		what := "the file's own definition"
-		if s.crs.srid != 0 {
-			what = "EPSG:" + strconv.Itoa(s.crs.srid)
-		}
-		msg := "coordinates transformed from " + what + " to EPSG:4490 by GDAL"
-		if w := strings.ToUpper(layer.wkt); strings.Contains(w, "BEIJING") || strings.Contains(w, "XIAN") || strings.Contains(w, "XI'AN") {
-			msg += "; PROJ has no official Beijing 1954 / Xian 1980 to CGCS2000 parameters, so expect errors of up to about 100 m: convert with the official parameters first"
-		}
-		s.warnings = append(s.warnings, Issue{Severity: SevWarning, Kind: KindTransform, Message: msg})
+		s.warnings = append(s.warnings, transformWarning(s.crs.srid, layer.wkt))
 		s.crs = crs{srid: geo.SRIDStore, from: s.crs.from, declared: true, swap: s.crs.swap}
 	}
 	run, err := startOGR(ctx, ogr2ogr, conv)
@@ -315,7 +307,22 @@ func (r *ogrRun) warnings() []Issue {
 			continue
 		}
 		seen[l] = true
-		out = append(out, Issue{Severity: SevWarning, Kind: KindGDAL, Message: "GDAL: " + l})
+		out = append(out, Issue{Severity: SevWarning, Kind: KindGDAL}.Say(planning.Textf("GDAL: %s", l)))
 	}
 	return out
+}
+
+// transformWarning says that GDAL transforms the coordinates from srid (0:
+// the file's own definition, wkt) to EPSG:4490, and how far off that may
+// be for the old datums.
+func transformWarning(srid int, wkt string) Issue {
+	what := planning.Textf("the file's own definition")
+	if srid != 0 {
+		what = planning.Textf("EPSG:%d", srid)
+	}
+	is := Issue{Severity: SevWarning, Kind: KindTransform}
+	if w := strings.ToUpper(wkt); strings.Contains(w, "BEIJING") || strings.Contains(w, "XIAN") || strings.Contains(w, "XI'AN") {
+		return is.Say(planning.Textf("coordinates transformed from %s to EPSG:4490 by GDAL; PROJ has no official Beijing 1954 / Xian 1980 to CGCS2000 parameters, so expect errors of up to about 100 m: convert with the official parameters first", what))
+	}
+	return is.Say(planning.Textf("coordinates transformed from %s to EPSG:4490 by GDAL", what))
 }

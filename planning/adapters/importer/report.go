@@ -1,12 +1,15 @@
 package importer
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/hangzhou-hitech/landquota/planning"
 )
 
 // Severity grades an issue: errors refuse the file, warnings do not, and
@@ -60,6 +63,26 @@ type Issue struct {
 	Location []float64 `json:"location,omitempty"` // [lon, lat] EPSG:4490, or the file's coordinates before they could be read
 	Other    *Ref      `json:"other,omitempty"`
 	AreaM2   *float64  `json:"area_m2,omitempty"` // overlap area, or the area after a repair
+
+	text planning.Text // what Message was written from (Say), for MessageIn
+}
+
+// Say returns is with its message written from t: Message is the English,
+// and MessageIn writes it in the reader's language.
+func (is Issue) Say(t planning.Text) Issue {
+	is.text, is.Message = t, t.String()
+	return is
+}
+
+// MessageIn is the issue's message in lang. A message not set by Say (or
+// changed since) stays as it is.
+func (is Issue) MessageIn(lang planning.Lang) string {
+	if lang != planning.LangEn {
+		if en := is.text.String(); en != "" && en == is.Message {
+			return is.text.In(lang)
+		}
+	}
+	return is.Message
 }
 
 // Outcome is how an import ended.
@@ -136,6 +159,58 @@ type Report struct {
 	mu        sync.Mutex
 	maxIssues int
 	unknown   map[[3]string]int64
+	message   planning.Text // what Message was written from
+}
+
+// MarshalJSON writes the report in English (In writes it in another
+// language).
+func (r *Report) MarshalJSON() ([]byte, error) { return r.In(planning.LangEn).MarshalJSON() }
+
+// In is the report as a reader of lang sees it, for encoding/json: its
+// message and each issue's in lang, and "lang" saying which; every other
+// member (codes, kinds, fields, counts) as it is.
+func (r *Report) In(lang planning.Lang) LocalReport { return LocalReport{r: r, lang: lang} }
+
+// LocalReport is a report in one language (Report.In).
+type LocalReport struct {
+	r    *Report
+	lang planning.Lang
+}
+
+// MarshalJSON writes the report with its messages in the language.
+func (l LocalReport) MarshalJSON() ([]byte, error) {
+	r := l.r
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	issues := make([]Issue, len(r.Issues))
+	for i, is := range r.Issues {
+		is.Message = is.MessageIn(l.lang)
+		issues[i] = is
+	}
+	type plain Report // the members without this method
+	return json.Marshal(struct {
+		*plain
+		Message string        `json:"message"`
+		Issues  []Issue       `json:"issues"`
+		Lang    planning.Lang `json:"lang"`
+	}{(*plain)(r), r.messageIn(l.lang), issues, l.lang})
+}
+
+// Text is the report's message, for an error that carries it.
+func (r *Report) Text() planning.Text {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.message.String() == r.Message {
+		return r.message
+	}
+	return planning.Textf("%s", r.Message)
+}
+
+func (r *Report) messageIn(lang planning.Lang) string {
+	if lang != planning.LangEn && r.message.String() == r.Message {
+		return r.message.In(lang)
+	}
+	return r.Message
 }
 
 // Step is one timed step of an import.
@@ -217,8 +292,18 @@ func (r *Report) Errors() int64 {
 	return r.Counts.Errors
 }
 
-// Finish sorts the issues and sets the outcome and its message.
+// Finish sorts the issues and sets the outcome and its message (by
+// default one that sums up the outcome).
 func (r *Report) Finish(o Outcome, message string) {
+	t := planning.Text{}
+	if message != "" {
+		t = planning.Textf("%s", message)
+	}
+	r.finish(o, t)
+}
+
+// finish is Finish with a message kept for translation (or none).
+func (r *Report) finish(o Outcome, message planning.Text) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.Outcome = o
@@ -242,10 +327,10 @@ func (r *Report) Finish(o Outcome, message string) {
 		}
 		return a.Value < b.Value
 	})
-	if message == "" {
+	if message.String() == "" {
 		message = r.defaultMessage()
 	}
-	r.Message = message
+	r.message, r.Message = message, message.String()
 }
 
 func sevRank(s Severity) int {
@@ -259,7 +344,10 @@ func sevRank(s Severity) int {
 }
 
 // Summary sums up the errors by kind: "3 errors (2 invalid_geometry, 1 overlap)".
-func (r *Report) Summary() string {
+func (r *Report) Summary() string { return r.summary().String() }
+
+// summary is Summary kept for translation (the kinds are codes and stay).
+func (r *Report) summary() planning.Text {
 	kinds := make([]string, 0, len(r.ByKind))
 	for k := range r.ByKind {
 		kinds = append(kinds, k)
@@ -269,45 +357,47 @@ func (r *Report) Summary() string {
 	for _, k := range kinds {
 		parts = append(parts, fmt.Sprintf("%d %s", r.ByKind[k], k))
 	}
-	s := plural(r.Counts.Errors, "error")
-	if r.Counts.Warnings > 0 {
-		s += ", " + plural(r.Counts.Warnings, "warning")
+	counts := planning.Textf("%d errors", r.Counts.Errors)
+	if r.Counts.Errors == 1 {
+		counts = planning.Textf("1 error")
 	}
-	if r.Counts.Repaired > 0 {
-		s += ", " + plural(r.Counts.Repaired, "repair")
+	switch n := r.Counts.Warnings; {
+	case n == 1:
+		counts = planning.Textf("%s, 1 warning", counts)
+	case n > 1:
+		counts = planning.Textf("%s, %d warnings", counts, n)
+	}
+	switch n := r.Counts.Repaired; {
+	case n == 1:
+		counts = planning.Textf("%s, 1 repair", counts)
+	case n > 1:
+		counts = planning.Textf("%s, %d repairs", counts, n)
 	}
 	if len(parts) > 0 {
-		s += " (" + strings.Join(parts, ", ") + ")"
+		return planning.Textf("%s (%s)", counts, strings.Join(parts, ", "))
 	}
-	return s
+	return counts
 }
 
-func plural(n int64, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
-
-func (r *Report) defaultMessage() string {
+func (r *Report) defaultMessage() planning.Text {
 	switch r.Outcome {
 	case OutcomeCommitted:
-		return fmt.Sprintf("imported %d features into %s: %d inserted, %d updated, %d unchanged", r.Counts.Features, r.Layer,
+		return planning.Textf("imported %d features into %s: %d inserted, %d updated, %d unchanged", r.Counts.Features, r.Layer,
 			r.Counts.Inserted, r.Counts.Updated, r.Counts.Unchanged)
 	case OutcomeRefused:
-		return fmt.Sprintf("the file was refused: %s; nothing was written", r.Summary())
+		return planning.Textf("the file was refused: %s; nothing was written", r.summary())
 	case OutcomeDryRun:
 		if r.Counts.Errors > 0 {
-			return fmt.Sprintf("dry run: the file would be refused: %s; nothing was written", r.Summary())
+			return planning.Textf("dry run: the file would be refused: %s; nothing was written", r.summary())
 		}
-		return fmt.Sprintf("dry run: the file is fine (%d features, %s); nothing was written", r.Counts.Features, r.Summary())
+		return planning.Textf("dry run: the file is fine (%d features, %s); nothing was written", r.Counts.Features, r.summary())
 	}
-	return "the import failed; nothing was written"
+	return planning.Textf("the import failed; nothing was written")
 }
 
 // WriteText writes the report for a person: the outcome, the counts, and
-// the issues one per line.
-func (r *Report) WriteText(w io.Writer) {
+// the issues one per line, the messages in lang.
+func (r *Report) WriteText(w io.Writer, lang planning.Lang) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	src := r.Source
@@ -350,7 +440,7 @@ func (r *Report) WriteText(w io.Writer) {
 		fmt.Fprintf(w, "kept as attributes: %s\n", strings.Join(src.Kept, ", "))
 	}
 	c := r.Counts
-	fmt.Fprintf(w, "features: %d read, %d checked by the database; %s\n", c.Features, c.Staged, r.Summary())
+	fmt.Fprintf(w, "features: %d read, %d checked by the database; %s\n", c.Features, c.Staged, r.summary().In(lang))
 	for _, u := range r.UnknownCodes {
 		fmt.Fprintf(w, "unknown %s code %q (%s): %d features\n", u.Field, u.Value, u.Scheme, u.Features)
 	}
@@ -362,7 +452,7 @@ func (r *Report) WriteText(w io.Writer) {
 		if is.Code != "" {
 			fmt.Fprintf(w, " [%s]", is.Code)
 		}
-		fmt.Fprintf(w, ": %s", is.Message)
+		fmt.Fprintf(w, ": %s", is.MessageIn(lang))
 		if len(is.Location) == 2 {
 			fmt.Fprintf(w, " at (%.7f, %.7f)", is.Location[0], is.Location[1])
 		}
@@ -371,5 +461,5 @@ func (r *Report) WriteText(w io.Writer) {
 	if r.IssuesOmitted > 0 {
 		fmt.Fprintf(w, "  ... and %d more issues (counted above, not listed)\n", r.IssuesOmitted)
 	}
-	fmt.Fprintln(w, r.Message)
+	fmt.Fprintln(w, r.messageIn(lang))
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/hangzhou-hitech/landquota/planning"
 	"golang.org/x/text/encoding"
 )
 
@@ -15,7 +16,7 @@ import (
 // input: every index is checked, and malformed text is an error.
 
 var (
-	errSyntax = errors.New("malformed JSON")
+	errSyntax = planning.Errorf(planning.ErrInvalid, "malformed JSON")
 	// errShort says the text ends inside a value: read more and scan again.
 	errShort = errors.New("JSON cut short")
 )
@@ -125,7 +126,7 @@ const maxDepth = 64
 // skipValue returns the index after the JSON value starting at b[i].
 func skipValue(b []byte, i, depth int) (int, error) {
 	if depth > maxDepth {
-		return 0, errors.New("JSON nested too deeply")
+		return 0, planning.Errorf(planning.ErrInvalid, "JSON nested too deeply")
 	}
 	i = skipSpace(b, i)
 	if i >= len(b) {
@@ -294,12 +295,12 @@ func (d *textDecoder) decodeFallback(b []byte) ([]byte, error) {
 	d.used++
 	if d.fallback == nil {
 		d.failed++
-		return nil, errors.New("text is not UTF-8; give the file's encoding (--encoding GBK)")
+		return nil, planning.Errorf(planning.ErrInvalid, "text is not UTF-8; give the file's encoding (--encoding GBK)")
 	}
 	out, err := d.fallback.NewDecoder().Bytes(b)
 	if err != nil || !utf8.Valid(out) {
 		d.failed++
-		return nil, errors.New("text is neither UTF-8 nor valid in the fallback encoding; give the file's encoding (--encoding)")
+		return nil, planning.Errorf(planning.ErrInvalid, "text is neither UTF-8 nor valid in the fallback encoding; give the file's encoding (--encoding)")
 	}
 	return out, nil
 }
@@ -342,24 +343,24 @@ func (d *textDecoder) value(raw []byte) (jsonValue, error) {
 		t := string(raw[i:end])
 		f, err := strconv.ParseFloat(t, 64)
 		if err != nil {
-			return jsonValue{}, errors.New("number " + t + " is out of range")
+			return jsonValue{}, planning.Errorf(planning.ErrInvalid, "number %s is out of range", t)
 		}
 		return jsonValue{kind: 'n', num: f, text: t}, nil
 	}
 }
 
-func (v jsonValue) describe() string {
+func (v jsonValue) describe() planning.Text {
 	switch v.kind {
 	case 's':
-		return "text " + strconv.Quote(v.str)
+		return planning.Textf("text %q", v.str)
 	case 'n':
-		return "number " + v.text
+		return planning.Textf("number %s", v.text)
 	case 'b':
-		return "boolean " + strconv.FormatBool(v.b)
+		return planning.Textf("boolean %t", v.b)
 	case 'o':
-		return "an object"
+		return planning.Textf("an object")
 	case 'a':
-		return "an array"
+		return planning.Textf("an array")
 	}
-	return "null"
+	return planning.Textf("null")
 }

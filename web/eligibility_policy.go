@@ -1,0 +1,88 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/planner"
+)
+
+// The protected-line tolerance of the eligibility policy (docs/DOMAIN.md
+// §6): an overlap of at most area_tolerance_m2, or thinner everywhere than
+// sliver_width_m, is no conflict.
+//
+//	GET /api/eligibility/policy   everyone
+//	PUT /api/eligibility/policy   admin: {"area_tolerance_m2": 1, "sliver_width_m": 0.5, "note": "…"}
+
+// tolerancePolicyStore is what the routes need from storage.
+type tolerancePolicyStore interface {
+	TolerancePolicy(ctx context.Context) (planner.TolerancePolicy, error)
+	ChangeTolerancePolicy(ctx context.Context, c planner.ToleranceChange) (planner.TolerancePolicy, error)
+}
+
+// maxPolicyBody bounds the body of a PUT: the policy is two numbers and a note.
+const maxPolicyBody = 16 << 10
+
+// mountEligibilityPolicy adds the policy's routes under /api.
+func (s *Server) mountEligibilityPolicy(r chi.Router) {
+	r.Get("/eligibility/policy", s.handle(s.tolerancePolicy))
+	r.With(s.requireRole(planning.RoleAdmin)).Put("/eligibility/policy", s.handle(s.setTolerancePolicy))
+}
+
+func (s *Server) tolerancePolicyStore() (tolerancePolicyStore, error) {
+	ps, ok := s.store.(tolerancePolicyStore)
+	if !ok {
+		return nil, planning.Errorf(planning.ErrUnavailable, "the eligibility policy is not available on this server")
+	}
+	return ps, nil
+}
+
+// tolerancePolicy serves GET /api/eligibility/policy.
+func (s *Server) tolerancePolicy(w http.ResponseWriter, r *http.Request) error {
+	ps, err := s.tolerancePolicyStore()
+	if err != nil {
+		return err
+	}
+	p, err := ps.TolerancePolicy(r.Context())
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-cache")
+	writeJSON(w, http.StatusOK, p)
+	return nil
+}
+
+// setTolerancePolicy serves PUT /api/eligibility/policy (admin): both
+// figures are required; the answer is the policy as it now stands.
+func (s *Server) setTolerancePolicy(w http.ResponseWriter, r *http.Request) error {
+	ps, err := s.tolerancePolicyStore()
+	if err != nil {
+		return err
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxPolicyBody))
+	if bodyTooLarge(err) {
+		return planning.Errorf(planning.ErrTooLarge, "the request body is larger than %d bytes", maxPolicyBody)
+	}
+	if err != nil {
+		return planning.Errorf(planning.ErrInvalid, "the request body could not be read: %v", err)
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	var c planner.ToleranceChange
+	if err := decodeStrictJSON(r, &c); err != nil {
+		return err
+	}
+	if err := c.Check(true); err != nil {
+		return err
+	}
+	c.By = username(r)
+	p, err := ps.ChangeTolerancePolicy(r.Context(), c)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, p)
+	return nil
+}
