@@ -15,7 +15,7 @@ import (
 // districts are those whose adcode starts with its first four digits
 // (3301xx): a district row elsewhere (an enclave's Pudong, say) gets no
 // Hangzhou quota account.
-const CityAdcode = "330100"
+const CityAdcode = quota.CityAccount
 
 const cityPrefix = "3301"
 
@@ -463,16 +463,13 @@ func (s *Store) Ledger(ctx context.Context, year int, kind quota.Kind, account s
 	return out, domainError(err)
 }
 
-// Grant moves quota between a project and the account above it, in one
+// GrantTx moves quota between a project and the account above it, in one
 // transaction under a lock on the project, so concurrent requests for "the
-// outstanding need" grant it once. Without an amount: the project's
-// outstanding need (grant) or everything it holds (release). An explicit
-// grant beyond the outstanding need is refused unless an admin gives an
-// override reason, which the entry records.
-func (s *Store) Grant(ctx context.Context, g quota.Grant) (quota.Entry, error) {
-	if err := g.Check(); err != nil {
-		return quota.Entry{}, err
-	}
+// outstanding need" grant it once: decide (quota.Grant.Decide, through
+// planning/service Grants) sees the project's holding and need as they are
+// under the lock, and what it decides is booked. A retry under a used
+// idempotency key answers the entry it booked (g.Retried).
+func (s *Store) GrantTx(ctx context.Context, g quota.Grant, decide func(quota.Holding) (quota.Booking, error)) (quota.Entry, error) {
 	var e quota.Entry
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		plan, err := planID(ctx, tx, g.Year, g.Kind)
@@ -482,10 +479,8 @@ func (s *Store) Grant(ctx context.Context, g quota.Grant) (quota.Entry, error) {
 		if prior, found, err := priorEntry(ctx, tx, g.IdempotencyKey); err != nil {
 			return err
 		} else if found {
-			code := fmt.Sprintf("P%d", g.ProjectID)
-			if prior.PlanID != plan || (prior.To != code && prior.From != code) || (prior.Kind == quota.EntryRelease) != g.Release {
-				return planning.Errorf(planning.ErrConflict, "idempotency key %q was already used for entry %d (%s %s m² from %q to %q); use a new key for a new grant",
-					g.IdempotencyKey, prior.ID, prior.Kind, amount.AppendM2(nil, prior.AmountM2), prior.From, prior.To).WithDetail("entry_id", prior.ID)
+			if err := g.Retried(prior, prior.PlanID == plan); err != nil {
+				return err
 			}
 			e = prior // a retry of a grant that succeeded
 			return nil
@@ -498,52 +493,22 @@ func (s *Store) Grant(ctx context.Context, g quota.Grant) (quota.Entry, error) {
 		if err != nil {
 			return domainError(err)
 		}
-		code := fmt.Sprintf("P%d", g.ProjectID)
-		acc, err := accountID(ctx, tx, plan, code)
+		h := quota.Holding{Account: quota.ProjectAccount(g.ProjectID)}
+		acc, err := accountID(ctx, tx, plan, h.Account)
 		if err != nil {
 			return err
 		}
-		var parent string
-		var held amount.Area
 		if err := tx.QueryRow(ctx, `SELECT p.code, a.held FROM quota_accounts a JOIN quota_accounts p ON p.id = a.parent_id
-			WHERE a.id = $1`, *acc).Scan(&parent, &held); err != nil {
+			WHERE a.id = $1`, *acc).Scan(&h.Parent, &h.Held); err != nil {
 			return domainError(err)
 		}
-		var want amount.Area
-		if g.Release {
-			want = held
-			if g.Amount != nil {
-				want = *g.Amount
-			}
-			if want <= 0 {
-				return planning.Errorf(planning.ErrConflict, "project %d holds no quota to release", g.ProjectID)
-			}
-		} else {
-			need, err := projectNewNeed(ctx, tx, g.ProjectID, g.Year)
-			if err != nil {
+		if !g.Release {
+			if h.Need, err = projectNewNeed(ctx, tx, g.ProjectID, g.Year); err != nil {
 				return err
 			}
-			outstanding := max(0, need-held)
-			switch {
-			case g.Amount == nil && outstanding == 0:
-				return planning.Errorf(planning.ErrConflict, "project %d needs no more quota: its parcels still to be approved need %s of new construction land and it holds %s",
-					g.ProjectID, amount.FormatM2(need, false), amount.FormatM2(held, false)).WithDetail("need_m2", need).WithDetail("held_m2", held)
-			case g.Amount == nil:
-				want = outstanding
-			case *g.Amount > outstanding && g.OverrideReason == "":
-				return planning.Errorf(planning.ErrConflict, "project %d needs only %s more (%.2f hm²); granting %s needs an admin's override_reason",
-					g.ProjectID, amount.FormatM2(outstanding, false), outstanding.Rounded(amount.Hectare), amount.FormatM2(*g.Amount, false)).
-					WithDetail("outstanding_m2", outstanding).WithDetail("field", "amount")
-			default:
-				want = *g.Amount
-			}
 		}
-		b := quota.Booking{Year: g.Year, Kind: g.Kind, Entry: quota.EntryAllocate, From: parent, To: code,
-			AmountM2: want, Reason: g.Reason, By: g.By, IdempotencyKey: g.IdempotencyKey, OverrideReason: g.OverrideReason}
-		if g.Release {
-			b.Entry, b.From, b.To = quota.EntryRelease, code, parent
-		}
-		if err := b.Check(); err != nil {
+		b, err := decide(h)
+		if err != nil {
 			return err
 		}
 		e, err = bookTx(ctx, tx, plan, b, 0, 0)

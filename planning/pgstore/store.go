@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/hangzhou-hitech/landquota/planning/service"
 	"log/slog"
 	"net"
 	"time"
@@ -239,3 +240,5 @@ func (s *Store) PoolStats() planning.PoolStats {
 	return planning.PoolStats{Total: st.TotalConns(), Idle: st.IdleConns(), Acquired: st.AcquiredConns(), Max: st.MaxConns(),
 		Acquires: st.AcquireCount(), EmptyAcquires: st.EmptyAcquireCount(), AcquireWait: st.AcquireDuration()}
 }
+
+var _ service.Store = (*Store)(nil)
