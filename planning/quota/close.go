@@ -173,8 +173,12 @@ func CloseRulesOf(pol allocation.Policy) CloseRules {
 // Closable refuses to close a plan closed already.
 func (p *Plan) Closable() error {
 	if p.State == PlanClosed {
+		day := ""
+		if p.ClosedAt != nil {
+			day = p.ClosedAt.Format(time.DateOnly)
+		}
 		return planning.Errorf(planning.ErrConflict, "the %d %s plan is already closed (on %s by %s)",
-			p.Year, p.Kind, p.ClosedAt.Format(time.DateOnly), p.ClosedBy).WithDetail("state", string(p.State))
+			p.Year, p.Kind, day, p.ClosedBy).WithDetail("state", string(p.State))
 	}
 	return nil
 }
