@@ -15,8 +15,8 @@ import (
 // supplied and 闲置 disposed during the year, and the 5-year supply rate at
 // its end. The allocation's district facts and the year-end close both read
 // them, so they agree with the report.
-func (s *Store) DistrictStock(ctx context.Context, year int) ([]quota.DistrictStock, error) {
-	facts, err := s.DistrictStockFacts(ctx, year, planner.DefaultRules())
+func (s *LedgerStore) DistrictStock(ctx context.Context, year int) ([]quota.DistrictStock, error) {
+	facts, err := s.land.DistrictStockFacts(ctx, year, planner.DefaultRules())
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +46,7 @@ func (s *Store) DistrictStock(ctx context.Context, year int) ([]quota.DistrictSt
 // the same account of next year's plan (opened when missing), the lapsed
 // rest, the 增存挂钩 rewards into next year's district accounts, and the
 // plan closed. All or nothing.
-func (s *Store) CloseTx(ctx context.Context, year int, kind quota.Kind, by string, decide func(quota.Plan, []quota.Account) (quota.Closing, error)) (quota.Closing, error) {
+func (s *LedgerStore) CloseTx(ctx context.Context, year int, kind quota.Kind, by string, decide func(quota.Plan, []quota.Account) (quota.Closing, error)) (quota.Closing, error) {
 	var c quota.Closing
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var plan int64

@@ -14,7 +14,7 @@ import (
 
 // Policy reads a year's policy: one version, or the latest when version is
 // 0. Without any stored version it is ErrNotFound.
-func (s *Store) Policy(ctx context.Context, year, version int) (quota.PolicyVersion, error) {
+func (s *ScenarioStore) Policy(ctx context.Context, year, version int) (quota.PolicyVersion, error) {
 	pv := quota.PolicyVersion{Year: year}
 	var body []byte
 	err := s.pool.QueryRow(ctx, `SELECT version, body, note, created_by, created_at FROM policies
@@ -36,7 +36,7 @@ func (s *Store) Policy(ctx context.Context, year, version int) (quota.PolicyVers
 }
 
 // PolicyVersions lists the stored versions of a year (newest first).
-func (s *Store) PolicyVersions(ctx context.Context, year int) ([]quota.PolicyVersion, error) {
+func (s *ScenarioStore) PolicyVersions(ctx context.Context, year int) ([]quota.PolicyVersion, error) {
 	rows, err := s.pool.Query(ctx, "SELECT version, note, created_by, created_at FROM policies WHERE year = $1 ORDER BY version DESC", year)
 	if err != nil {
 		return nil, domainError(err)
@@ -49,7 +49,7 @@ func (s *Store) PolicyVersions(ctx context.Context, year int) ([]quota.PolicyVer
 }
 
 // SavePolicy validates and stores a policy as the year's next version.
-func (s *Store) SavePolicy(ctx context.Context, year int, body []byte, note, by string) (quota.PolicyVersion, error) {
+func (s *ScenarioStore) SavePolicy(ctx context.Context, year int, body []byte, note, by string) (quota.PolicyVersion, error) {
 	p, err := allocation.DecodePolicy(body)
 	if err != nil {
 		return quota.PolicyVersion{}, err
@@ -83,7 +83,7 @@ func (s *Store) SavePolicy(ctx context.Context, year int, body []byte, note, by 
 // ledger mark they reflect, the districts' stock facts and 亩均 figures of
 // the year before, the parks that receive the tilt, and every project with
 // its need by the year's rules.
-func (s *Store) AllocationRows(ctx context.Context, year int, kind quota.Kind) (service.AllocationRows, error) {
+func (s *ScenarioStore) AllocationRows(ctx context.Context, year int, kind quota.Kind) (service.AllocationRows, error) {
 	var out service.AllocationRows
 	var err error
 	if out.Plan, out.Accounts, err = s.Plan(ctx, year, kind); err != nil {
@@ -95,7 +95,7 @@ func (s *Store) AllocationRows(ctx context.Context, year int, kind quota.Kind) (
 	if out.Stock, err = s.DistrictStock(ctx, year-1); err != nil {
 		return out, err
 	}
-	if out.Evaluations, err = s.DistrictEvaluations(ctx, year-1); err != nil {
+	if out.Evaluations, err = s.land.DistrictEvaluations(ctx, year-1); err != nil {
 		return out, err
 	}
 	rows, err := s.pool.Query(ctx, "SELECT code FROM parks WHERE receives_tilt")
@@ -115,7 +115,7 @@ func (s *Store) AllocationRows(ctx context.Context, year int, kind quota.Kind) (
 }
 
 // SaveScenario stores a run.
-func (s *Store) SaveScenario(ctx context.Context, sc quota.Scenario) (quota.Scenario, error) {
+func (s *ScenarioStore) SaveScenario(ctx context.Context, sc quota.Scenario) (quota.Scenario, error) {
 	inputs, _ := json.Marshal(sc.Input)
 	result, _ := json.Marshal(sc.Result)
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
@@ -132,7 +132,7 @@ func (s *Store) SaveScenario(ctx context.Context, sc quota.Scenario) (quota.Scen
 }
 
 // Scenario reads one saved run (with its inputs when withInput).
-func (s *Store) Scenario(ctx context.Context, id int64, withInput bool) (quota.Scenario, error) {
+func (s *ScenarioStore) Scenario(ctx context.Context, id int64, withInput bool) (quota.Scenario, error) {
 	var sc quota.Scenario
 	var inputs, result []byte
 	var approvedBy *string
@@ -168,7 +168,7 @@ func (s *Store) Scenario(ctx context.Context, id int64, withInput bool) (quota.S
 
 // Scenarios lists a plan's runs, newest first (without inputs and results'
 // decisions, which can be large).
-func (s *Store) Scenarios(ctx context.Context, year int, kind quota.Kind) ([]quota.Scenario, error) {
+func (s *ScenarioStore) Scenarios(ctx context.Context, year int, kind quota.Kind) ([]quota.Scenario, error) {
 	rows, err := s.pool.Query(ctx, `SELECT s.id FROM scenarios s JOIN plans p ON p.id = s.plan_id
 		WHERE p.year = $1 AND p.kind = $2 ORDER BY s.id DESC LIMIT 200`, year, string(kind))
 	if err != nil {
@@ -194,7 +194,7 @@ func (s *Store) Scenarios(ctx context.Context, year int, kind quota.Kind) ([]quo
 // lock on its plan (no booking can slip between the check and the grants)
 // it reads the scenario's status and the plan's ledger mark, books what
 // decide returns as the scenario's entries, and marks it approved.
-func (s *Store) ApproveTx(ctx context.Context, sc quota.Scenario, by string, decide func(quota.ScenarioLock) ([]quota.Booking, error)) error {
+func (s *ScenarioStore) ApproveTx(ctx context.Context, sc quota.Scenario, by string, decide func(quota.ScenarioLock) ([]quota.Booking, error)) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		plan, err := planID(ctx, tx, sc.Year, sc.Kind)
 		if err != nil {

@@ -11,16 +11,17 @@ import (
 	"github.com/hangzhou-hitech/landquota/planning/planner"
 	"github.com/hangzhou-hitech/landquota/planning/quota"
 	"github.com/hangzhou-hitech/landquota/planning/service"
+	"github.com/hangzhou-hitech/landquota/planning/service/servicetest"
 )
 
-func withPolicy(f *fakeStore) *fakeStore {
-	p := allocation.DefaultPolicy(f.year)
-	f.policy = &p
+func withPolicy(f *servicetest.Memory) *servicetest.Memory {
+	p := allocation.DefaultPolicy(f.Year)
+	f.StoredPolicy = &p
 	return f
 }
 
 func TestRunSavesTheEnginesAllocation(t *testing.T) {
-	f := withPolicy(newFake(100, 0, 10))
+	f := withPolicy(servicetest.New(100, 0, 10))
 	ctx := context.Background()
 	sc, err := service.New(f).Allocations.Run(ctx, service.Run{Year: 2027, Kind: quota.KindNewConstruction, Name: "试算", By: "planner"})
 	if err != nil {
@@ -28,7 +29,7 @@ func TestRunSavesTheEnginesAllocation(t *testing.T) {
 	}
 	rows, _ := f.AllocationRows(ctx, 2027, quota.KindNewConstruction)
 	in := service.EngineInput(2027, quota.KindNewConstruction, rows)
-	want, err := allocation.Run(in, *f.policy, allocation.MethodPriority)
+	want, err := allocation.Run(in, *f.StoredPolicy, allocation.MethodPriority)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +43,7 @@ func TestRunSavesTheEnginesAllocation(t *testing.T) {
 	if saved.Input == nil || !reflect.DeepEqual(*saved.Input, in) {
 		t.Fatalf("the scenario keeps the input it ran on: %+v", saved.Input)
 	}
-	if saved.Method != allocation.MethodPriority || saved.PolicyVersion != f.policy.Version || saved.CreatedBy != "planner" || saved.Name != "试算" {
+	if saved.Method != allocation.MethodPriority || saved.PolicyVersion != f.StoredPolicy.Version || saved.CreatedBy != "planner" || saved.Name != "试算" {
 		t.Fatalf("scenario fields: %+v", saved)
 	}
 	if len(saved.Result.Decisions) != 1 || saved.Result.Decisions[0].ProjectID != 1 || saved.Result.Decisions[0].Granted <= 0 {
@@ -52,20 +53,20 @@ func TestRunSavesTheEnginesAllocation(t *testing.T) {
 
 func TestRunRefusesAnUnknownMethodAndAMissingPolicy(t *testing.T) {
 	ctx := context.Background()
-	f := newFake(100, 0, 10) // no policy stored
+	f := servicetest.New(100, 0, 10) // no policy stored
 	uc := service.New(f).Allocations
 	_, err := uc.Run(ctx, service.Run{Year: 2027, Kind: quota.KindNewConstruction, Method: "greedy", By: "p"})
 	if planning.CodeOf(err) != planning.ErrInvalid {
 		t.Fatalf("unknown method: %v", err)
 	}
 	_, err = uc.Run(ctx, service.Run{Year: 2027, Kind: quota.KindNewConstruction, By: "p"})
-	if planning.CodeOf(err) != planning.ErrNotFound || len(f.scenarios) != 0 {
-		t.Fatalf("without a policy: %v, %d saved", err, len(f.scenarios))
+	if planning.CodeOf(err) != planning.ErrNotFound || len(f.Runs) != 0 {
+		t.Fatalf("without a policy: %v, %d saved", err, len(f.Runs))
 	}
 }
 
 func TestApproveBooksTheScenarioOnce(t *testing.T) {
-	f := withPolicy(newFake(100, 0, 10))
+	f := withPolicy(servicetest.New(100, 0, 10))
 	ctx := context.Background()
 	uc := service.New(f).Allocations
 	sc, err := uc.Run(ctx, service.Run{Year: 2027, Kind: quota.KindNewConstruction, By: "p"})
@@ -80,16 +81,16 @@ func TestApproveBooksTheScenarioOnce(t *testing.T) {
 		t.Fatalf("approved scenario: %+v", got)
 	}
 	granted := sc.Result.Decisions[0].Granted
-	if h := f.held(); h["P1"] != granted || h[quota.CityAccount+"/RESERVE"] != sc.Result.Reserve {
+	if h := f.Held(); h["P1"] != granted || h[quota.CityAccount+"/RESERVE"] != sc.Result.Reserve {
 		t.Fatalf("the project holds %v, want %v; reserve %v, want %v", h["P1"], granted, h[quota.CityAccount+"/RESERVE"], sc.Result.Reserve)
 	}
-	for _, e := range f.ledger {
+	for _, e := range f.Ledger {
 		if e.ScenarioID != sc.ID || e.CreatedBy != "chief" {
 			t.Fatalf("entry not booked as the scenario's: %+v", e)
 		}
 	}
-	before := f.held()
-	if _, err := uc.Approve(ctx, sc.ID, "chief"); planning.CodeOf(err) != planning.ErrConflict || !sameHeld(before, f.held()) {
+	before := f.Held()
+	if _, err := uc.Approve(ctx, sc.ID, "chief"); planning.CodeOf(err) != planning.ErrConflict || !reflect.DeepEqual(before, f.Held()) {
 		t.Fatalf("a second approval: %v", err)
 	}
 	if _, err := uc.Approve(ctx, sc.ID, ""); planning.CodeOf(err) != planning.ErrUnauthenticated {
@@ -98,7 +99,7 @@ func TestApproveBooksTheScenarioOnce(t *testing.T) {
 }
 
 func TestApproveRefusesAStaleScenario(t *testing.T) {
-	f := withPolicy(newFake(100, 0, 10))
+	f := withPolicy(servicetest.New(100, 0, 10))
 	ctx := context.Background()
 	uc := service.New(f).Allocations
 	sc, err := uc.Run(ctx, service.Run{Year: 2027, Kind: quota.KindNewConstruction, By: "p"})
@@ -106,29 +107,29 @@ func TestApproveRefusesAStaleScenario(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The ledger moves after the run: its figures no longer hold.
-	if _, err := f.book([]quota.Booking{{Entry: quota.EntryAllocate, From: quota.CityAccount, To: "330108", AmountM2: hm2(1), IdempotencyKey: "k"}}, 0); err != nil {
+	if _, err := f.Book([]quota.Booking{{Entry: quota.EntryAllocate, From: quota.CityAccount, To: "330108", AmountM2: servicetest.Hm2(1), IdempotencyKey: "k"}}, 0); err != nil {
 		t.Fatal(err)
 	}
-	before, entries := f.held(), len(f.ledger)
+	before, entries := f.Held(), len(f.Ledger)
 	_, err = uc.Approve(ctx, sc.ID, "chief")
 	var de *planning.Error
 	if planning.CodeOf(err) != planning.ErrConflict || !asError(err, &de) || de.Details["ledger_now"] != int64(1) {
 		t.Fatalf("stale approval: %v", err)
 	}
-	if !sameHeld(before, f.held()) || len(f.ledger) != entries || f.scenarios[sc.ID-1].Status != "draft" {
+	if !reflect.DeepEqual(before, f.Held()) || len(f.Ledger) != entries || f.Runs[sc.ID-1].Status != "draft" {
 		t.Fatalf("a refused approval booked something")
 	}
 }
 
 func TestGrantTheOutstandingNeed(t *testing.T) {
-	f := newFake(0, 100, 10)
+	f := servicetest.New(0, 100, 10)
 	ctx := context.Background()
 	g := service.New(f).Grants
 	e, err := g.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: 1, Reason: "need", By: "o", IdempotencyKey: "g1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.Kind != quota.EntryAllocate || e.From != "330108" || e.To != "P1" || e.AmountM2 != hm2(10) {
+	if e.Kind != quota.EntryAllocate || e.From != "330108" || e.To != "P1" || e.AmountM2 != servicetest.Hm2(10) {
 		t.Fatalf("grant of the need: %+v", e)
 	}
 	// A retry answers the same entry; the key used for a release is a conflict.
@@ -144,14 +145,14 @@ func TestGrantTheOutstandingNeed(t *testing.T) {
 	}
 	// A release without an amount hands back everything held.
 	r, err := g.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: 1, Release: true, Reason: "back", By: "o", IdempotencyKey: "r1"})
-	if err != nil || r.From != "P1" || r.To != "330108" || r.AmountM2 != hm2(10) || f.held()["P1"] != 0 {
+	if err != nil || r.From != "P1" || r.To != "330108" || r.AmountM2 != servicetest.Hm2(10) || f.Held()["P1"] != 0 {
 		t.Fatalf("release: %+v %v", r, err)
 	}
 }
 
 func TestGrantRefusesMoreThanTheBalanceOrTheNeed(t *testing.T) {
 	ctx := context.Background()
-	ten := hm2(10)
+	ten := servicetest.Hm2(10)
 	for _, c := range []struct {
 		name     string
 		district int64 // hm² the district holds
@@ -160,67 +161,67 @@ func TestGrantRefusesMoreThanTheBalanceOrTheNeed(t *testing.T) {
 	}{
 		{"the need beyond the district's balance", 5, quota.Grant{}, planning.ErrConflict},
 		{"an override beyond the district's balance", 5, quota.Grant{Amount: &ten, OverrideReason: "省重大项目", Admin: true}, planning.ErrConflict},
-		{"more than the need without an override", 100, quota.Grant{Amount: ptr(hm2(11))}, planning.ErrConflict},
-		{"an override by a non-admin", 100, quota.Grant{Amount: ptr(hm2(11)), OverrideReason: "why"}, planning.ErrForbidden},
+		{"more than the need without an override", 100, quota.Grant{Amount: ptr(servicetest.Hm2(11))}, planning.ErrConflict},
+		{"an override by a non-admin", 100, quota.Grant{Amount: ptr(servicetest.Hm2(11)), OverrideReason: "why"}, planning.ErrForbidden},
 		{"a zero amount", 100, quota.Grant{Amount: ptr(amount.Area(0))}, planning.ErrInvalid},
 		{"no project", 100, quota.Grant{ProjectID: -1}, planning.ErrInvalid},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			f := newFake(0, c.district, 10)
+			f := servicetest.New(0, c.district, 10)
 			g := c.g
 			g.Year, g.Kind, g.Reason, g.By, g.IdempotencyKey = 2027, quota.KindNewConstruction, "r", "o", "k"
 			if g.ProjectID == 0 {
 				g.ProjectID = 1
 			}
-			before := f.held()
+			before := f.Held()
 			_, err := service.New(f).Grants.Grant(ctx, g)
 			if planning.CodeOf(err) != c.code {
 				t.Fatalf("got %v, want %s", err, c.code)
 			}
-			if !sameHeld(before, f.held()) || len(f.ledger) != 0 {
+			if !reflect.DeepEqual(before, f.Held()) || len(f.Ledger) != 0 {
 				t.Fatalf("a refused grant booked something")
 			}
 		})
 	}
 	// An admin's override within the balance is booked with its reason.
-	f := newFake(0, 100, 10)
-	e, err := service.New(f).Grants.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: 1, Amount: ptr(hm2(12)),
+	f := servicetest.New(0, 100, 10)
+	e, err := service.New(f).Grants.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: 1, Amount: ptr(servicetest.Hm2(12)),
 		OverrideReason: "省重大项目", Admin: true, Reason: "r", By: "admin", IdempotencyKey: "k"})
-	if err != nil || e.AmountM2 != hm2(12) || f.held()["P1"] != hm2(12) {
+	if err != nil || e.AmountM2 != servicetest.Hm2(12) || f.Held()["P1"] != servicetest.Hm2(12) {
 		t.Fatalf("override: %+v %v", e, err)
 	}
 }
 
 func TestCloseCarriesOverAndClosesOnce(t *testing.T) {
-	f := newFake(40, 60, 10)
+	f := servicetest.New(40, 60, 10)
 	p := allocation.DefaultPolicy(2027)
 	p.CarryOver = allocation.CarryOver{Share: 0.5, Document: "浙自然资〔2027〕1号"}
-	f.policy = &p
+	f.StoredPolicy = &p
 	ctx := context.Background()
 	ye := service.New(f).YearEnd
 	preview, err := ye.Preview(ctx, 2027, quota.KindNewConstruction)
 	if err != nil || preview.Closed {
 		t.Fatalf("preview: %+v %v", preview, err)
 	}
-	if len(f.ledger) != 0 || f.plan.State != quota.PlanOpen {
+	if len(f.Ledger) != 0 || f.Current.State != quota.PlanOpen {
 		t.Fatal("a preview changed the plan")
 	}
 	c, err := ye.Close(ctx, 2027, quota.KindNewConstruction, "admin")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.Closed || c.Totals.HeldM2 != hm2(100) || c.Totals.CarryM2 != hm2(50) || c.Totals.LapseM2 != hm2(50) || c.Document != p.CarryOver.Document {
+	if !c.Closed || c.Totals.HeldM2 != servicetest.Hm2(100) || c.Totals.CarryM2 != servicetest.Hm2(50) || c.Totals.LapseM2 != servicetest.Hm2(50) || c.Document != p.CarryOver.Document {
 		t.Fatalf("closing: %+v", c.Totals)
 	}
-	if f.nextYear[quota.CityAccount] != hm2(20) || f.nextYear["330108"] != hm2(30) {
-		t.Fatalf("carried into next year: %v", f.nextYear)
+	if f.NextYear[quota.CityAccount] != servicetest.Hm2(20) || f.NextYear["330108"] != servicetest.Hm2(30) {
+		t.Fatalf("carried into next year: %v", f.NextYear)
 	}
 	preview.Closed = true
 	if !reflect.DeepEqual(preview, c) {
 		t.Fatalf("the close differs from its preview:\n%+v\n%+v", preview, c)
 	}
-	if f.plan.State != quota.PlanClosed || f.plan.ClosedBy != "admin" {
-		t.Fatalf("plan after close: %+v", f.plan)
+	if f.Current.State != quota.PlanClosed || f.Current.ClosedBy != "admin" {
+		t.Fatalf("plan after close: %+v", f.Current)
 	}
 	if _, err := ye.Close(ctx, 2027, quota.KindNewConstruction, "admin"); planning.CodeOf(err) != planning.ErrConflict {
 		t.Fatalf("a second close: %v", err)
@@ -237,9 +238,9 @@ func TestCloseCarriesOverAndClosesOnce(t *testing.T) {
 }
 
 func TestCloseWithoutAStoredPolicyLapsesEverything(t *testing.T) {
-	f := newFake(40, 0, 10) // the default policy carries nothing over
+	f := servicetest.New(40, 0, 10) // the default policy carries nothing over
 	c, err := service.New(f).YearEnd.Close(context.Background(), 2027, quota.KindNewConstruction, "admin")
-	if err != nil || c.Totals.CarryM2 != 0 || c.Totals.LapseM2 != hm2(40) {
+	if err != nil || c.Totals.CarryM2 != 0 || c.Totals.LapseM2 != servicetest.Hm2(40) {
 		t.Fatalf("close by the default policy: %+v %v", c.Totals, err)
 	}
 }
@@ -256,27 +257,27 @@ func TestEngineInputDrawsWhereTheProjectsLandLies(t *testing.T) {
 	rate := 0.4
 	rows := service.AllocationRows{
 		Accounts: []quota.Account{
-			{ID: 1, Code: quota.CityAccount, Kind: quota.AccountCity, Figures: quota.Figures{HeldM2: hm2(500)}},
-			{ID: 3, Code: "330108", ParentID: 1, Kind: quota.AccountDistrict, NameZh: "滨江区", District: "330108", Figures: quota.Figures{HeldM2: hm2(20)}},
+			{ID: 1, Code: quota.CityAccount, Kind: quota.AccountCity, Figures: quota.Figures{HeldM2: servicetest.Hm2(500)}},
+			{ID: 3, Code: "330108", ParentID: 1, Kind: quota.AccountDistrict, NameZh: "滨江区", District: "330108", Figures: quota.Figures{HeldM2: servicetest.Hm2(20)}},
 			{ID: 4, Code: "330108/HTZ", ParentID: 3, Kind: quota.AccountPark, NameZh: "高新区", District: "330108", Park: "HTZ"},
 			{ID: 5, Code: "330111", ParentID: 1, Kind: quota.AccountDistrict, NameZh: "富阳区", District: "330111"},
-			{ID: 6, Code: "P4", ParentID: 5, Kind: quota.AccountProject, ProjectID: 4, Figures: quota.Figures{HeldM2: hm2(3)}},
-			{ID: 7, Code: "P5", ParentID: 3, Kind: quota.AccountProject, ProjectID: 5, Figures: quota.Figures{HeldM2: hm2(8)}},
+			{ID: 6, Code: "P4", ParentID: 5, Kind: quota.AccountProject, ProjectID: 4, Figures: quota.Figures{HeldM2: servicetest.Hm2(3)}},
+			{ID: 7, Code: "P5", ParentID: 3, Kind: quota.AccountProject, ProjectID: 5, Figures: quota.Figures{HeldM2: servicetest.Hm2(8)}},
 		},
-		Stock:       []quota.DistrictStock{{District: "330108", SupplyRate5y: &rate, IdleDisposed: hm2(2)}, {District: "330111"}},
+		Stock:       []quota.DistrictStock{{District: "330108", SupplyRate5y: &rate, IdleDisposed: servicetest.Hm2(2)}, {District: "330111"}},
 		Evaluations: map[string]planner.DistrictEvaluation{"330108": {Adcode: "330108", TaxPerMuWan: 50, ValueAddedPerMuWan: 300}},
 		TiltParks:   map[string]bool{"HTZ": true},
 		Projects: []quota.Project{
-			{ID: 1, District: "330108", Need: quota.Need{NewM2: hm2(5), Eligible: true}},                   // outside any park: the district
-			{ID: 2, District: "330108", LandPark: "HTZ", Need: quota.Need{NewM2: hm2(6)}},                  // in the park: its earmark
-			{ID: 3, District: "330199", Need: quota.Need{NewM2: hm2(7)}},                                   // no account in the plan: left out
-			{ID: 4, District: "330111", LandPark: "HTZ", Need: quota.Need{NewM2: hm2(10), Eligible: true}}, // its account sits under 330111
-			{ID: 5, District: "330108", Need: quota.Need{NewM2: hm2(8)}},                                   // holds its need: left out
+			{ID: 1, District: "330108", Need: quota.Need{NewM2: servicetest.Hm2(5), Eligible: true}},                   // outside any park: the district
+			{ID: 2, District: "330108", LandPark: "HTZ", Need: quota.Need{NewM2: servicetest.Hm2(6)}},                  // in the park: its earmark
+			{ID: 3, District: "330199", Need: quota.Need{NewM2: servicetest.Hm2(7)}},                                   // no account in the plan: left out
+			{ID: 4, District: "330111", LandPark: "HTZ", Need: quota.Need{NewM2: servicetest.Hm2(10), Eligible: true}}, // its account sits under 330111
+			{ID: 5, District: "330108", Need: quota.Need{NewM2: servicetest.Hm2(8)}},                                   // holds its need: left out
 			{ID: 6, District: "330111"}, // needs no new quota: asks for 0
 		},
 	}
 	in := service.EngineInput(2027, quota.KindNewConstruction, rows)
-	if in.Year != 2027 || in.Kind != "new_construction" || in.Available != hm2(500) {
+	if in.Year != 2027 || in.Kind != "new_construction" || in.Available != servicetest.Hm2(500) {
 		t.Fatalf("input header: %+v", in)
 	}
 	draws := map[int64]string{}
@@ -288,7 +289,7 @@ func TestEngineInputDrawsWhereTheProjectsLandLies(t *testing.T) {
 	if !reflect.DeepEqual(draws, want) {
 		t.Fatalf("projects draw on %v, want %v", draws, want)
 	}
-	if needs[4] != hm2(7) || needs[1] != hm2(5) || needs[6] != 0 {
+	if needs[4] != servicetest.Hm2(7) || needs[1] != servicetest.Hm2(5) || needs[6] != 0 {
 		t.Fatalf("outstanding needs: %v", needs)
 	}
 	var htz, binjiang allocation.Account
@@ -303,8 +304,8 @@ func TestEngineInputDrawsWhereTheProjectsLandLies(t *testing.T) {
 	if !htz.ReceivesTilt || htz.ParentID != "330108" || htz.Kind != allocation.AccountPark {
 		t.Fatalf("park account: %+v", htz)
 	}
-	wantFacts := allocation.AccountFacts{SupplyRate5y: 0.4, IdleDisposed: hm2(2), TaxPerMu: 50, ValueAddedPerMu: 300}
-	if binjiang.Facts != wantFacts || binjiang.Held != hm2(20) {
+	wantFacts := allocation.AccountFacts{SupplyRate5y: 0.4, IdleDisposed: servicetest.Hm2(2), TaxPerMu: 50, ValueAddedPerMu: 300}
+	if binjiang.Facts != wantFacts || binjiang.Held != servicetest.Hm2(20) {
 		t.Fatalf("district account: %+v", binjiang)
 	}
 	for _, a := range in.Accounts {
