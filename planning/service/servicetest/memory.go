@@ -6,6 +6,7 @@ package servicetest
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/hangzhou-hitech/landquota/planning"
@@ -92,8 +93,12 @@ func (f *Memory) Book(bs []quota.Booking, scenario int64) ([]quota.Entry, error)
 		}
 		if from.HeldM2 < b.AmountM2 {
 			f.Accounts = saved
-			return nil, planning.Errorf(planning.ErrConflict, "account %s holds %s, less than %s", b.From,
-				amount.FormatM2(from.HeldM2, false), amount.FormatM2(b.AmountM2, false))
+			// The words of the ledger's law in the database (migration 006).
+			short := b.AmountM2 - from.HeldM2
+			num := func(a amount.Area, u amount.Unit) string { return strconv.FormatFloat(a.Rounded(u), 'f', 2, 64) }
+			return nil, planning.Errorf(planning.ErrConflict, "account %s holds %s m² (%s hm²); %s m² (%s hm², %s 亩) more would be needed",
+				b.From, num(from.HeldM2, amount.M2), num(from.HeldM2, amount.Hectare),
+				num(short, amount.M2), num(short, amount.Hectare), num(short, amount.Mu))
 		}
 		from.HeldM2 -= b.AmountM2
 		to.HeldM2 += b.AmountM2
