@@ -25,6 +25,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/adapters/importer"
+	"github.com/hangzhou-hitech/landquota/planning/service"
 )
 
 // Uploads for admins:
@@ -100,9 +101,9 @@ func (s *Server) mountImports(r chi.Router) {
 	r.Get("/exports/{layer}", ex.export)
 	r.Route("/imports", func(r chi.Router) {
 		r.Use(s.requireRole(planning.RoleAdmin))
-		r.Post("/", im.post)
-		r.Get("/", im.list)
-		r.Get("/{id}", im.get)
+		r.Post("/", s.handle(im.post))
+		r.Get("/", s.handle(im.list))
+		r.Get("/{id}", s.handle(im.get))
 	})
 }
 
@@ -356,17 +357,16 @@ func (up *uploadRequest) options() (importer.Request, importer.OpenOptions, bool
 	return req, open, wait, nil
 }
 
-func (im *imports) post(w http.ResponseWriter, r *http.Request) {
-	s := im.s
+// post receives an upload, opens it and imports it in the background
+// (service.Imports), or waits for its verdict with wait=true.
+func (im *imports) post(w http.ResponseWriter, r *http.Request) error {
 	store, err := im.store()
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	dir, err := os.MkdirTemp("", uploadPrefix+strconv.Itoa(os.Getpid())+"-")
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	cleanup := func() { os.RemoveAll(dir) }
 	var req importer.Request
@@ -378,8 +378,7 @@ func (im *imports) post(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		cleanup()
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	// The import outlives the request (ogr2ogr with it): its own context.
 	ctx, cancel := context.WithTimeout(context.Background(), 2*importTimeout)
@@ -387,8 +386,7 @@ func (im *imports) post(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		cancel()
 		cleanup()
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	req.ID = newJobID()
 	req.StatementTimeout = importTimeout
@@ -401,36 +399,25 @@ func (im *imports) post(w http.ResponseWriter, r *http.Request) {
 		loc := "/api/imports/" + job.ID
 		w.Header().Set("Location", loc)
 		writeJSON(w, http.StatusAccepted, map[string]any{"id": job.ID, "status": "queued", "href": loc})
-		return
+		return nil
 	}
 	select {
 	case <-job.done:
 	case <-r.Context().Done():
-		return // the import goes on; its status is at /api/imports/{id}
+		return nil // the import goes on; its status is at /api/imports/{id}
 	}
 	job.mu.Lock()
 	rep, jerr := job.report, job.err
 	job.mu.Unlock()
-	switch {
-	case jerr != nil:
-		var pe *planning.Error
-		if errors.As(jerr, &pe) && rep != nil {
-			e := *pe
-			e.Details = map[string]any{"report": rep.In(requestLang(r)), "id": job.ID}
-			for k, v := range pe.Details {
-				e.Details[k] = v
-			}
-			jerr = &e
-		}
-		writeError(w, r, s.log, jerr)
-	case rep.Outcome == importer.OutcomeCommitted:
-		writeJSON(w, http.StatusCreated, rep.In(requestLang(r)))
-	case rep.Outcome == importer.OutcomeRefused:
-		writeError(w, r, s.log, planning.Errorf(planning.ErrInvalid, "%s", rep.Text()).
-			WithDetail("report", rep.In(requestLang(r))).WithDetail("id", job.ID))
-	default:
-		writeJSON(w, http.StatusOK, rep.In(requestLang(r)))
+	if err := service.Verdict(rep, jerr, false, requestLang(r)); err != nil {
+		return err
 	}
+	status := http.StatusOK // a dry run
+	if rep.Outcome == importer.OutcomeCommitted {
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, rep.In(requestLang(r)))
+	return nil
 }
 
 // run imports in the background, one at a time.
@@ -442,7 +429,7 @@ func (im *imports) run(ctx context.Context, job *importJob, store importStore, s
 	job.mu.Lock()
 	job.status = "running"
 	job.mu.Unlock()
-	rep, err := importer.Import(ctx, store, src, req, job.prog)
+	rep, err := service.Imports{Store: store}.Run(ctx, src, req, job.prog)
 	job.mu.Lock()
 	defer job.mu.Unlock()
 	job.report, job.err = rep, err
@@ -493,34 +480,31 @@ func (job *importJob) view(lang planning.Lang) map[string]any {
 	return out
 }
 
-func (im *imports) get(w http.ResponseWriter, r *http.Request) {
+func (im *imports) get(w http.ResponseWriter, r *http.Request) error {
 	id := chi.URLParam(r, "id")
 	if job := im.job(id); job != nil {
 		writeJSON(w, http.StatusOK, job.view(requestLang(r)))
-		return
+		return nil
 	}
 	store, err := im.store()
 	if err != nil {
-		writeError(w, r, im.s.log, err)
-		return
+		return err
 	}
 	if !jobIDPattern.MatchString(id) {
-		writeError(w, r, im.s.log, planning.Errorf(planning.ErrNotFound, "no import %q", id))
-		return
+		return planning.Errorf(planning.ErrNotFound, "no import %q", id)
 	}
 	rep, err := store.ImportLog(r.Context(), id)
 	if err != nil {
-		writeError(w, r, im.s.log, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"id": id, "status": "committed", "report": rep})
+	return nil
 }
 
-func (im *imports) list(w http.ResponseWriter, r *http.Request) {
+func (im *imports) list(w http.ResponseWriter, r *http.Request) error {
 	store, err := im.store()
 	if err != nil {
-		writeError(w, r, im.s.log, err)
-		return
+		return err
 	}
 	im.mu.Lock()
 	jobs := make([]*importJob, 0, len(im.order))
@@ -536,10 +520,10 @@ func (im *imports) list(w http.ResponseWriter, r *http.Request) {
 	}
 	logged, err := store.ImportLogs(r.Context(), 100)
 	if err != nil {
-		writeError(w, r, im.s.log, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"this_server": running, "committed": logged})
+	return nil
 }
 
 var jobIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)

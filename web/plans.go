@@ -16,20 +16,20 @@ import (
 // adding the accounts of districts and parks added since), the year end
 // with its preview, and parcel approvals that consume quota.
 func (s *Server) mountPlans(r chi.Router) {
-	r.Get("/plans", s.getPlans)
-	r.Post("/plans", s.postPlan)
-	r.Get("/plans/{year}/close", s.getClose)
-	r.Post("/plans/{year}/close", s.postClose)
-	r.Post("/parcels/{id}/status", s.postParcelStatus)
+	r.Get("/plans", s.handle(s.getPlans))
+	r.Post("/plans", s.handle(s.postPlan))
+	r.Get("/plans/{year}/close", s.handle(s.getClose))
+	r.Post("/plans/{year}/close", s.handle(s.postClose))
+	r.Post("/parcels/{id}/status", s.handle(s.postParcelStatus))
 }
 
-func (s *Server) getPlans(w http.ResponseWriter, r *http.Request) {
+func (s *Server) getPlans(w http.ResponseWriter, r *http.Request) error {
 	plans, err := s.store.Plans(r.Context())
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"plans": plans})
+	return nil
 }
 
 type planRequest struct {
@@ -46,15 +46,13 @@ type planRequest struct {
 // postPlan opens a year's plan (admin): 201 when it is new, 200 when it
 // existed (its accounts are brought up to date with the districts and
 // parks as they stand).
-func (s *Server) postPlan(w http.ResponseWriter, r *http.Request) {
+func (s *Server) postPlan(w http.ResponseWriter, r *http.Request) error {
 	if err := planning.Require(r.Context(), planning.RoleAdmin); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	var req planRequest
 	if err := decodeStrictJSON(r, &req); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	if req.Kind == "" {
 		req.Kind = quota.KindNewConstruction
@@ -63,61 +61,56 @@ func (s *Server) postPlan(w http.ResponseWriter, r *http.Request) {
 		IdempotencyKey: idempotencyKey(r, req.IdempotencyKey)}
 	var err error
 	if o.Issue, err = amountOf(req.AmountM2, req.AmountHa, req.AmountMu); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	plan, accounts, entry, created, err := s.store.OpenPlan(r.Context(), o)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	status := http.StatusOK
 	if created {
 		status = http.StatusCreated
 	}
 	writeJSON(w, status, map[string]any{"plan": plan, "accounts": accounts, "entry": entry})
+	return nil
 }
 
 // getClose previews the year end: what each account holds, carries over and
 // lapses, and the 增存挂钩 adjustment per district. Nothing is booked.
-func (s *Server) getClose(w http.ResponseWriter, r *http.Request) {
+func (s *Server) getClose(w http.ResponseWriter, r *http.Request) error {
 	year, kind, err := planParams(r)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
-	c, err := s.store.ClosePreview(r.Context(), year, kind)
+	c, err := s.uc.YearEnd.Preview(r.Context(), year, kind)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, c)
+	return nil
 }
 
 // postClose books the year end (admin) and closes the plan.
-func (s *Server) postClose(w http.ResponseWriter, r *http.Request) {
+func (s *Server) postClose(w http.ResponseWriter, r *http.Request) error {
 	if err := planning.Require(r.Context(), planning.RoleAdmin); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	year, kind, err := planParams(r)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	var req struct {
 		IdempotencyKey string `json:"idempotency_key"`
 	}
 	if err := decodeStrictJSON(r, &req); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
-	c, err := s.store.ClosePlan(r.Context(), year, kind, username(r))
+	c, err := s.uc.YearEnd.Close(r.Context(), year, kind, username(r))
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, c)
+	return nil
 }
 
 type statusRequest struct {
@@ -131,20 +124,17 @@ type statusRequest struct {
 // it reaches approval for conversion the database books the consumption of
 // its quota in the same transaction, or refuses with 409 naming the
 // shortfall (无指标不得批地); withdrawing an approval reverses it.
-func (s *Server) postParcelStatus(w http.ResponseWriter, r *http.Request) {
+func (s *Server) postParcelStatus(w http.ResponseWriter, r *http.Request) error {
 	if err := planning.Require(r.Context(), planning.RoleAllocator); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
 	if err != nil || id <= 0 {
-		writeError(w, r, s.log, planning.Errorf(planning.ErrNotFound, "no parcel %q", chi.URLParam(r, "id")))
-		return
+		return planning.Errorf(planning.ErrNotFound, "no parcel %q", chi.URLParam(r, "id"))
 	}
 	var req statusRequest
 	if err := decodeStrictJSON(r, &req); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	c := quota.StatusChange{ParcelID: id, Status: req.Status, By: username(r)}
 	for _, d := range []struct {
@@ -156,17 +146,16 @@ func (s *Server) postParcelStatus(w http.ResponseWriter, r *http.Request) {
 		}
 		t, err := time.Parse(time.DateOnly, d.text)
 		if err != nil {
-			writeError(w, r, s.log, planning.Errorf(planning.ErrInvalid, "%s: %q is not a date (YYYY-MM-DD)", d.field, d.text).WithDetail("field", d.field))
-			return
+			return planning.Errorf(planning.ErrInvalid, "%s: %q is not a date (YYYY-MM-DD)", d.field, d.text).WithDetail("field", d.field)
 		}
 		*d.to = &t
 	}
 	res, err := s.store.SetParcelStatus(r.Context(), c)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"parcel": res, "entries": res.Entries})
+	return nil
 }
 
 // sendTables answers a plan's table as an xlsx download named after the

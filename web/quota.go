@@ -12,16 +12,16 @@ import (
 
 func (s *Server) mountQuota(r chi.Router) {
 	s.mountPlans(r) // plans.go: list, open, close, parcel approvals
-	r.Get("/plans/{year}", s.getPlan)
-	r.Get("/plans/{year}/accounts", s.getAccounts)
-	r.Get("/plans/{year}/ledger", s.getLedger)
-	r.Post("/plans/{year}/ledger", s.postLedger)
-	r.Post("/plans/{year}/ledger/{id}/reverse", s.postReverse)
-	r.Post("/grants", s.postGrant)
-	r.Get("/projects", s.getProjects)
-	r.Post("/projects", s.postProject)
-	r.Get("/projects/{id}", s.getProject)
-	r.Put("/projects/{id}/parcels", s.putProjectParcels)
+	r.Get("/plans/{year}", s.handle(s.getPlan))
+	r.Get("/plans/{year}/accounts", s.handle(s.getAccounts))
+	r.Get("/plans/{year}/ledger", s.handle(s.getLedger))
+	r.Post("/plans/{year}/ledger", s.handle(s.postLedger))
+	r.Post("/plans/{year}/ledger/{id}/reverse", s.handle(s.postReverse))
+	r.Post("/grants", s.handle(s.postGrant))
+	r.Get("/projects", s.handle(s.getProjects))
+	r.Post("/projects", s.handle(s.postProject))
+	r.Get("/projects/{id}", s.handle(s.getProject))
+	r.Put("/projects/{id}/parcels", s.handle(s.putProjectParcels))
 	s.mountScenarios(r)
 }
 
@@ -41,99 +41,90 @@ func planParams(r *http.Request) (int, quota.Kind, error) {
 	return year, kind, nil
 }
 
-func (s *Server) getPlan(w http.ResponseWriter, r *http.Request) {
+func (s *Server) getPlan(w http.ResponseWriter, r *http.Request) error {
 	year, kind, err := planParams(r)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	xlsx, err := wantsXLSX(r)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	plan, accounts, err := s.store.Plan(r.Context(), year, kind)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	if xlsx {
 		s.sendTables(w, r, plan, accountsTable(accounts))
-		return
+		return nil
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"plan": plan, "accounts": accounts})
+	return nil
 }
 
-func (s *Server) getAccounts(w http.ResponseWriter, r *http.Request) {
+func (s *Server) getAccounts(w http.ResponseWriter, r *http.Request) error {
 	year, kind, err := planParams(r)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	xlsx, err := wantsXLSX(r)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	plan, accounts, err := s.store.Plan(r.Context(), year, kind)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	if xlsx {
 		s.sendTables(w, r, plan, accountsTable(accounts))
-		return
+		return nil
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"accounts": accounts})
+	return nil
 }
 
-func (s *Server) getLedger(w http.ResponseWriter, r *http.Request) {
+func (s *Server) getLedger(w http.ResponseWriter, r *http.Request) error {
 	year, kind, err := planParams(r)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	v := r.URL.Query()
 	limit, after := 200, int64(0)
 	if x := v.Get("limit"); x != "" {
 		if limit, err = strconv.Atoi(x); err != nil || limit < 1 || limit > 5000 {
-			writeError(w, r, s.log, invalidParam("limit", "%q is not a whole number between 1 and 5000", x))
-			return
+			return invalidParam("limit", "%q is not a whole number between 1 and 5000", x)
 		}
 	}
 	if x := v.Get("after"); x != "" {
 		if after, err = strconv.ParseInt(x, 10, 64); err != nil || after < 0 {
-			writeError(w, r, s.log, invalidParam("after", "%q is not an entry id", x))
-			return
+			return invalidParam("after", "%q is not an entry id", x)
 		}
 	}
 	xlsx, err := wantsXLSX(r)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	if xlsx && v.Get("limit") == "" {
 		limit = 100000 // a download holds the whole ledger
 	}
 	entries, err := s.store.Ledger(r.Context(), year, kind, v.Get("account"), after, limit)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	if xlsx {
 		plan, _, err := s.store.Plan(r.Context(), year, kind)
 		if err != nil {
-			writeError(w, r, s.log, err)
-			return
+			return err
 		}
 		s.sendTables(w, r, plan, ledgerTable(entries))
-		return
+		return nil
 	}
 	body := map[string]any{"entries": entries}
 	if len(entries) == limit {
 		body["next"] = withParam(r.URL, "after", strconv.FormatInt(entries[len(entries)-1].ID, 10))
 	}
 	writeJSON(w, http.StatusOK, body)
+	return nil
 }
 
 // idempotencyKey takes the key from the body or the Idempotency-Key header.
@@ -165,36 +156,32 @@ func roleFor(k quota.EntryKind) planning.Role {
 	return planning.RoleAllocator
 }
 
-func (s *Server) postLedger(w http.ResponseWriter, r *http.Request) {
+func (s *Server) postLedger(w http.ResponseWriter, r *http.Request) error {
 	year, kind, err := planParams(r)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	var req ledgerRequest
 	if err := decodeStrictJSON(r, &req); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	if err := planning.Require(r.Context(), roleFor(req.Entry)); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	a, err := amountOf(req.AmountM2, req.AmountHa, req.AmountMu)
 	if err == nil && a == nil {
 		err = planning.Errorf(planning.ErrInvalid, "amount: give exactly one of amount_m2, amount_hm2, amount_mu").WithDetail("field", "amount")
 	}
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	e, err := s.store.Book(r.Context(), quota.Booking{Year: year, Kind: kind, Entry: req.Entry, From: req.From, To: req.To,
 		AmountM2: *a, Reason: req.Reason, By: username(r), IdempotencyKey: idempotencyKey(r, req.IdempotencyKey), Document: req.Document})
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusCreated, e)
+	return nil
 }
 
 type reverseRequest struct {
@@ -202,25 +189,21 @@ type reverseRequest struct {
 	IdempotencyKey string `json:"idempotency_key"`
 }
 
-func (s *Server) postReverse(w http.ResponseWriter, r *http.Request) {
+func (s *Server) postReverse(w http.ResponseWriter, r *http.Request) error {
 	year, kind, err := planParams(r)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
 	if err != nil {
-		writeError(w, r, s.log, invalidParam("id", "%q is not an entry id", chi.URLParam(r, "id")))
-		return
+		return invalidParam("id", "%q is not an entry id", chi.URLParam(r, "id"))
 	}
 	if err := planning.Require(r.Context(), planning.RoleAllocator); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	var req reverseRequest
 	if err := decodeStrictJSON(r, &req); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	// Reversing an entry needs the role that may book it.
 	orig, err := s.store.Entry(r.Context(), year, kind, id)
@@ -228,15 +211,14 @@ func (s *Server) postReverse(w http.ResponseWriter, r *http.Request) {
 		err = planning.Require(r.Context(), roleFor(orig.Kind))
 	}
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	e, err := s.store.Reverse(r.Context(), year, kind, id, req.Reason, username(r), idempotencyKey(r, req.IdempotencyKey))
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusCreated, e)
+	return nil
 }
 
 // username is who is acting, for the ledger's "who".
@@ -264,46 +246,42 @@ type grantRequest struct {
 // earmark, or its district), or releases it back: the manual path the map
 // uses when an official picks parcels by hand. Without an amount, a grant
 // is the project's outstanding need.
-func (s *Server) postGrant(w http.ResponseWriter, r *http.Request) {
+func (s *Server) postGrant(w http.ResponseWriter, r *http.Request) error {
 	if err := planning.Require(r.Context(), planning.RoleAllocator); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	var req grantRequest
 	if err := decodeStrictJSON(r, &req); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	if req.Kind == "" {
 		req.Kind = quota.KindNewConstruction
 	}
 	if req.Action != "grant" && req.Action != "release" {
-		writeError(w, r, s.log, planning.Errorf(planning.ErrInvalid, "action: %q must be grant or release", req.Action).WithDetail("field", "action"))
-		return
+		return planning.Errorf(planning.ErrInvalid, "action: %q must be grant or release", req.Action).WithDetail("field", "action")
 	}
 	a, err := amountOf(req.AmountM2, req.AmountHa, req.AmountMu) // nil: the project's outstanding need, or all it holds
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
-	e, err := s.store.Grant(r.Context(), quota.Grant{Year: req.Year, Kind: req.Kind, ProjectID: req.ProjectID,
+	e, err := s.uc.Grants.Grant(r.Context(), quota.Grant{Year: req.Year, Kind: req.Kind, ProjectID: req.ProjectID,
 		Release: req.Action == "release", Amount: a, Reason: req.Reason, By: username(r),
 		IdempotencyKey: idempotencyKey(r, req.IdempotencyKey), OverrideReason: req.OverrideReason,
 		Admin: planning.Require(r.Context(), planning.RoleAdmin) == nil})
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusCreated, e)
+	return nil
 }
 
-func (s *Server) getProjects(w http.ResponseWriter, r *http.Request) {
+func (s *Server) getProjects(w http.ResponseWriter, r *http.Request) error {
 	ps, err := s.store.Projects(r.Context(), r.URL.Query().Get("district"))
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"projects": ps})
+	return nil
 }
 
 func projectID(r *http.Request) (int64, error) {
@@ -314,58 +292,54 @@ func projectID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
-func (s *Server) getProject(w http.ResponseWriter, r *http.Request) {
+func (s *Server) getProject(w http.ResponseWriter, r *http.Request) error {
 	id, err := projectID(r)
-	if err == nil {
-		var p quota.Project
-		if p, err = s.store.Project(r.Context(), id); err == nil {
-			writeJSON(w, http.StatusOK, p)
-			return
-		}
+	if err != nil {
+		return err
 	}
-	writeError(w, r, s.log, err)
+	p, err := s.store.Project(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, p)
+	return nil
 }
 
-func (s *Server) postProject(w http.ResponseWriter, r *http.Request) {
+func (s *Server) postProject(w http.ResponseWriter, r *http.Request) error {
 	if err := planning.Require(r.Context(), planning.RoleAllocator); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	var p quota.Project
 	if err := decodeStrictJSON(r, &p); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	p.ID, p.Need = 0, quota.Need{}
 	p, err := s.store.CreateProject(r.Context(), p)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusCreated, p)
+	return nil
 }
 
-func (s *Server) putProjectParcels(w http.ResponseWriter, r *http.Request) {
+func (s *Server) putProjectParcels(w http.ResponseWriter, r *http.Request) error {
 	if err := planning.Require(r.Context(), planning.RoleAllocator); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	id, err := projectID(r)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	var req struct {
 		ParcelIDs []int64 `json:"parcel_ids"`
 	}
 	if err := decodeStrictJSON(r, &req); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	p, err := s.store.SetProjectParcels(r.Context(), id, req.ParcelIDs)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, p)
+	return nil
 }

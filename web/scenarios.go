@@ -10,16 +10,17 @@ import (
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/allocation"
 	"github.com/hangzhou-hitech/landquota/planning/quota"
+	"github.com/hangzhou-hitech/landquota/planning/service"
 )
 
 func (s *Server) mountScenarios(r chi.Router) {
-	r.Get("/policies/{year}", s.getPolicy)
-	r.Put("/policies/{year}", s.putPolicy)
-	r.Get("/plans/{year}/scenarios", s.getScenarios)
-	r.Post("/plans/{year}/scenarios", s.postScenario)
-	r.Get("/scenarios/{id}", s.getScenario)
-	r.Get("/scenarios/{a}/compare/{b}", s.compareScenarios)
-	r.Post("/scenarios/{id}/approve", s.approveScenario)
+	r.Get("/policies/{year}", s.handle(s.getPolicy))
+	r.Put("/policies/{year}", s.handle(s.putPolicy))
+	r.Get("/plans/{year}/scenarios", s.handle(s.getScenarios))
+	r.Post("/plans/{year}/scenarios", s.handle(s.postScenario))
+	r.Get("/scenarios/{id}", s.handle(s.getScenario))
+	r.Get("/scenarios/{a}/compare/{b}", s.handle(s.compareScenarios))
+	r.Post("/scenarios/{id}/approve", s.handle(s.approveScenario))
 }
 
 func yearParam(r *http.Request) (int, error) {
@@ -32,95 +33,85 @@ func yearParam(r *http.Request) (int, error) {
 
 // getPolicy answers the latest (or ?version=) stored policy of a year with
 // the list of versions; before any is stored, the documented default.
-func (s *Server) getPolicy(w http.ResponseWriter, r *http.Request) {
+func (s *Server) getPolicy(w http.ResponseWriter, r *http.Request) error {
 	year, err := yearParam(r)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	version := 0
 	if v := r.URL.Query().Get("version"); v != "" {
 		if version, err = strconv.Atoi(v); err != nil || version < 1 {
-			writeError(w, r, s.log, invalidParam("version", "%q is not a policy version", v))
-			return
+			return invalidParam("version", "%q is not a policy version", v)
 		}
 	}
 	versions, err := s.store.PolicyVersions(r.Context(), year)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	pv, err := s.store.Policy(r.Context(), year, version)
 	if planning.CodeOf(err) == planning.ErrNotFound && version == 0 {
 		writeJSON(w, http.StatusOK, map[string]any{"year": year, "version": 0, "stored": false,
 			"policy": allocation.DefaultPolicy(year), "versions": versions})
-		return
+		return nil
 	}
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"year": year, "version": pv.Version, "stored": true, "policy": pv.Policy,
 		"note": pv.Note, "created_by": pv.CreatedBy, "created_at": pv.CreatedAt, "versions": versions})
+	return nil
 }
 
 // putPolicy stores {"policy": {...}, "note": "..."} as the year's next
 // version (admins only); old versions stay for the scenarios run on them.
-func (s *Server) putPolicy(w http.ResponseWriter, r *http.Request) {
+func (s *Server) putPolicy(w http.ResponseWriter, r *http.Request) error {
 	if err := planning.Require(r.Context(), planning.RoleAdmin); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	year, err := yearParam(r)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	var req struct {
 		Policy json.RawMessage `json:"policy"`
 		Note   string          `json:"note"`
 	}
 	if err := decodeStrictJSON(r, &req); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	if len(req.Policy) == 0 {
-		writeError(w, r, s.log, planning.Errorf(planning.ErrInvalid, "policy: the policy object is missing").WithDetail("field", "policy"))
-		return
+		return planning.Errorf(planning.ErrInvalid, "policy: the policy object is missing").WithDetail("field", "policy")
 	}
 	pv, err := s.store.SavePolicy(r.Context(), year, req.Policy, req.Note, username(r))
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusCreated, pv)
+	return nil
 }
 
-func (s *Server) getScenarios(w http.ResponseWriter, r *http.Request) {
+func (s *Server) getScenarios(w http.ResponseWriter, r *http.Request) error {
 	year, kind, err := planParams(r)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	list, err := s.store.Scenarios(r.Context(), year, kind)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"scenarios": list})
+	return nil
 }
 
 // postScenario runs the allocation engine on the plan as it stands and
-// saves the result as a draft scenario.
-func (s *Server) postScenario(w http.ResponseWriter, r *http.Request) {
+// saves the result as a draft scenario (service.Allocations.Run).
+func (s *Server) postScenario(w http.ResponseWriter, r *http.Request) error {
 	if err := planning.Require(r.Context(), planning.RoleAllocator); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	year, kind, err := planParams(r)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	var req struct {
 		Method        allocation.Method `json:"method"`
@@ -128,42 +119,16 @@ func (s *Server) postScenario(w http.ResponseWriter, r *http.Request) {
 		Name          string            `json:"name"`
 	}
 	if err := decodeStrictJSON(r, &req); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
-	if req.Method == "" {
-		req.Method = allocation.MethodPriority
-	}
-	if !req.Method.Valid() {
-		writeError(w, r, s.log, planning.Errorf(planning.ErrInvalid, "method: %q is not priority or optimal", req.Method).WithDetail("field", "method"))
-		return
-	}
-	pv, err := s.store.Policy(r.Context(), year, req.PolicyVersion)
+	sc, err := s.uc.Allocations.Run(r.Context(), service.Run{Year: year, Kind: kind, Method: req.Method,
+		PolicyVersion: req.PolicyVersion, Name: req.Name, By: username(r)})
 	if err != nil {
-		if planning.CodeOf(err) == planning.ErrNotFound {
-			err = planning.Errorf(planning.ErrNotFound, "%s; an admin stores one with PUT /api/policies/%d", err, year)
-		}
-		writeError(w, r, s.log, err)
-		return
-	}
-	in, mark, err := s.store.AllocationInput(r.Context(), year, kind, pv.Policy)
-	if err != nil {
-		writeError(w, r, s.log, err)
-		return
-	}
-	res, err := allocation.Run(in, pv.Policy, req.Method)
-	if err != nil {
-		writeError(w, r, s.log, err)
-		return
-	}
-	sc, err := s.store.SaveScenario(r.Context(), quota.Scenario{Year: year, Kind: kind, PolicyVersion: pv.Version,
-		Method: req.Method, Name: req.Name, LedgerMark: mark, CreatedBy: username(r), Input: &in, Result: res})
-	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	sc.Input = nil
 	writeJSON(w, http.StatusCreated, sc)
+	return nil
 }
 
 func scenarioID(r *http.Request, name string) (int64, error) {
@@ -174,27 +139,28 @@ func scenarioID(r *http.Request, name string) (int64, error) {
 	return id, nil
 }
 
-func (s *Server) getScenario(w http.ResponseWriter, r *http.Request) {
+func (s *Server) getScenario(w http.ResponseWriter, r *http.Request) error {
 	id, err := scenarioID(r, "id")
-	xlsx := false
-	if err == nil {
-		xlsx, err = wantsXLSX(r)
+	if err != nil {
+		return err
 	}
-	if err == nil {
-		var sc quota.Scenario
-		if sc, err = s.store.Scenario(r.Context(), id, r.URL.Query().Get("input") == "true"); err == nil {
-			if xlsx {
-				s.sendSheets(w, r, fmt.Sprintf("分配方案 %d（%d 年度）", sc.ID, sc.Year), fmt.Sprintf("landquota-scenario-%d", sc.ID), scenarioTables(sc))
-				return
-			}
-			writeJSON(w, http.StatusOK, sc)
-			return
-		}
+	xlsx, err := wantsXLSX(r)
+	if err != nil {
+		return err
 	}
-	writeError(w, r, s.log, err)
+	sc, err := s.store.Scenario(r.Context(), id, r.URL.Query().Get("input") == "true")
+	if err != nil {
+		return err
+	}
+	if xlsx {
+		s.sendSheets(w, r, fmt.Sprintf("分配方案 %d（%d 年度）", sc.ID, sc.Year), fmt.Sprintf("landquota-scenario-%d", sc.ID), scenarioTables(sc))
+		return nil
+	}
+	writeJSON(w, http.StatusOK, sc)
+	return nil
 }
 
-func (s *Server) compareScenarios(w http.ResponseWriter, r *http.Request) {
+func (s *Server) compareScenarios(w http.ResponseWriter, r *http.Request) error {
 	var sc [2]quota.Scenario
 	for i, name := range []string{"a", "b"} {
 		id, err := scenarioID(r, name)
@@ -202,38 +168,37 @@ func (s *Server) compareScenarios(w http.ResponseWriter, r *http.Request) {
 			sc[i], err = s.store.Scenario(r.Context(), id, false)
 		}
 		if err != nil {
-			writeError(w, r, s.log, err)
-			return
+			return err
 		}
 	}
 	xlsx, err := wantsXLSX(r)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	cmp := quota.Compare(sc[0], sc[1])
 	if xlsx {
 		s.sendSheets(w, r, fmt.Sprintf("方案比较 %d 与 %d", sc[0].ID, sc[1].ID), fmt.Sprintf("landquota-compare-%d-%d", sc[0].ID, sc[1].ID),
 			[]sheet{compareTable(cmp)})
-		return
+		return nil
 	}
 	writeJSON(w, http.StatusOK, cmp)
+	return nil
 }
 
-func (s *Server) approveScenario(w http.ResponseWriter, r *http.Request) {
+// approveScenario books a scenario's grants, all or none; a stale one is
+// refused (service.Allocations.Approve).
+func (s *Server) approveScenario(w http.ResponseWriter, r *http.Request) error {
 	if err := planning.Require(r.Context(), planning.RoleAllocator); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	id, err := scenarioID(r, "id")
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
-	sc, err := s.store.ApproveScenario(r.Context(), id, username(r))
+	sc, err := s.uc.Allocations.Approve(r.Context(), id, username(r))
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, sc)
+	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/planner"
 	"github.com/hangzhou-hitech/landquota/planning/quota"
+	"github.com/hangzhou-hitech/landquota/planning/service"
 	"github.com/hangzhou-hitech/landquota/web/tilecache"
 	"github.com/hangzhou-hitech/landquota/web/ui"
 )
@@ -50,6 +51,7 @@ type Store interface {
 	planning.GeoStore
 	quota.Store
 	planner.Store
+	service.Store
 }
 
 // Server holds the handlers' dependencies; no package globals.
@@ -57,6 +59,7 @@ type Server struct {
 	cfg     Config
 	geo     planning.GeoStore
 	store   Store
+	uc      service.Services // the use cases: grant, run and approve scenarios, close a year
 	log     *slog.Logger
 	start   time.Time
 	gzips   sync.Pool // *gzip.Writer, reused across responses
@@ -77,7 +80,7 @@ func New(cfg Config, store Store, log *slog.Logger) http.Handler {
 // its own address when Config.MetricsElsewhere is set).
 func NewWithMetrics(cfg Config, store Store, log *slog.Logger) (app, metrics http.Handler) {
 	geo := planning.GeoStore(store)
-	s := &Server{cfg: cfg, geo: geo, store: store, log: log, start: time.Now(), tiles: newTileServer(cfg.Tiles), limits: newLimits(cfg)}
+	s := &Server{cfg: cfg, geo: geo, store: store, uc: service.New(store), log: log, start: time.Now(), tiles: newTileServer(cfg.Tiles), limits: newLimits(cfg)}
 	s.auth = newAuthState(cfg, store)
 	if cfg.Replica != nil {
 		s.writes = newUserWrites(cfg.Replica, cfg.ReplicaMaxLag)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/adapters/importer"
+	"github.com/hangzhou-hitech/landquota/planning/service"
 )
 
 // multiFlag collects a repeatable flag.
@@ -225,7 +226,7 @@ func runImport(ctx context.Context, env environ, args []string) error {
 	default:
 		stop = func() {}
 	}
-	rep, err := importer.Import(ctx, store, src, c.Req, prog)
+	rep, err := service.Imports{Store: store}.Run(ctx, src, c.Req, prog)
 	stop()
 	if werr := writeReport(env, c, rep); werr != nil && err == nil {
 		err = werr
@@ -233,13 +234,8 @@ func runImport(ctx context.Context, env environ, args []string) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case rep.Outcome == importer.OutcomeRefused:
-		return planning.Errorf(planning.ErrInvalid, "%s", rep.Text())
-	case rep.Outcome == importer.OutcomeDryRun && rep.Counts.Errors > 0:
-		return planning.Errorf(planning.ErrInvalid, "%s", rep.Text())
-	}
-	return nil
+	// A refused file, or a dry run that found errors, exits non-zero.
+	return service.Verdict(rep, nil, true, planning.ParseLang(env.getenv("LANG")))
 }
 
 // writeReport writes the report for the person at the terminal, in the

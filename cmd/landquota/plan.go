@@ -12,6 +12,7 @@ import (
 
 	"github.com/hangzhou-hitech/landquota/planning/amount"
 	"github.com/hangzhou-hitech/landquota/planning/quota"
+	"github.com/hangzhou-hitech/landquota/planning/service"
 )
 
 func runPlan(ctx context.Context, env environ, args []string) error {
@@ -142,10 +143,11 @@ func planClose(ctx context.Context, c *cliContext, args []string) error {
 	defer c.store.Close()
 	var cl quota.Closing
 	var err error
+	yearEnd := service.New(c.store).YearEnd
 	if confirm {
-		cl, err = c.store.ClosePlan(ctx, pf.year, quota.Kind(pf.kind), cliActor)
+		cl, err = yearEnd.Close(ctx, pf.year, quota.Kind(pf.kind), cliActor)
 	} else {
-		cl, err = c.store.ClosePreview(ctx, pf.year, quota.Kind(pf.kind))
+		cl, err = yearEnd.Preview(ctx, pf.year, quota.Kind(pf.kind))
 	}
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/hangzhou-hitech/landquota/planning/service"
 	"os"
 	"testing"
 	"time"
@@ -105,7 +106,7 @@ func BenchmarkPlanningYear10k(b *testing.B) {
 		}
 		b.StartTimer()
 		start = time.Now()
-		c, err := s.ClosePlan(ctx, year, quota.KindNewConstruction, "bench")
+		c, err := service.New(s).YearEnd.Close(ctx, year, quota.KindNewConstruction, "bench")
 		closing += time.Since(start)
 		if err != nil || len(c.Accounts) < 10000 {
 			b.Fatalf("close: %v (%d accounts)", err, len(c.Accounts))

@@ -3,23 +3,20 @@ package pgstore
 import (
 	"context"
 	"fmt"
-	"time"
 
-	"github.com/hangzhou-hitech/landquota/planning"
-	"github.com/hangzhou-hitech/landquota/planning/allocation"
 	"github.com/hangzhou-hitech/landquota/planning/amount"
 	"github.com/hangzhou-hitech/landquota/planning/planner"
 	"github.com/hangzhou-hitech/landquota/planning/quota"
 	"github.com/jackc/pgx/v5"
 )
 
-// districtStock is, per district of the city, the 增存挂钩 facts of a
+// DistrictStock is, per district of the city, the 增存挂钩 facts of a
 // year by the yearly report's own stock rules (DistrictStockFacts): 批而未供
 // supplied and 闲置 disposed during the year, and the 5-year supply rate at
 // its end. The allocation's district facts and the year-end close both read
 // them, so they agree with the report.
-func (s *Store) districtStock(ctx context.Context, year int) ([]quota.DistrictStock, error) {
-	facts, err := s.DistrictStockFacts(ctx, year, planner.DefaultRules())
+func (s *LedgerStore) DistrictStock(ctx context.Context, year int) ([]quota.DistrictStock, error) {
+	facts, err := s.land.DistrictStockFacts(ctx, year, planner.DefaultRules())
 	if err != nil {
 		return nil, err
 	}
@@ -43,83 +40,15 @@ func (s *Store) districtStock(ctx context.Context, year int) ([]quota.DistrictSt
 	return out, nil
 }
 
-// closeRules reads the year-end rules from the year's latest policy (the
-// documented default when none is stored).
-func (s *Store) closeRules(ctx context.Context, year int) (quota.CloseRules, error) {
-	pol := allocation.DefaultPolicy(year)
-	pv, err := s.Policy(ctx, year, 0)
-	switch {
-	case err == nil:
-		pol = pv.Policy
-	case planning.CodeOf(err) != planning.ErrNotFound:
-		return quota.CloseRules{}, err
-	}
-	return quota.CloseRules{CarryOverShare: pol.CarryOver.Share, Document: pol.CarryOver.Document,
-		RewardRatio: pol.StockLinkage.RewardRatio, WithholdBelowFloor: pol.StockLinkage.WithholdBelowFloor,
-		SupplyRateFloor: pol.SupplyRate.Floor}, nil
-}
-
-// closeFacts are what a year end reads besides the accounts: the policy's
-// rules and the districts' stock facts. Neither moves with bookings, so
-// they are read before the plan is locked (and outside its transaction:
-// a transaction that waited for pool connections while holding the plan
-// could starve the bookings it blocks).
-func (s *Store) closeFacts(ctx context.Context, year int, kind quota.Kind) (quota.CloseRules, []quota.DistrictStock, error) {
-	rules, err := s.closeRules(ctx, year)
-	if err != nil {
-		return rules, nil, err
-	}
-	var stock []quota.DistrictStock
-	if kind == quota.KindNewConstruction { // 增存挂钩 concerns the new construction-land quota
-		if stock, err = s.districtStock(ctx, year); err != nil {
-			return rules, nil, err
-		}
-	}
-	return rules, stock, nil
-}
-
-// planClosing computes a plan's year end from its accounts as q sees them.
-func (s *Store) planClosing(ctx context.Context, q execer, year int, kind quota.Kind, rules quota.CloseRules, stock []quota.DistrictStock) (quota.Closing, error) {
-	p, accounts, err := s.plan(ctx, q, year, kind)
-	if err != nil {
-		return quota.Closing{}, err
-	}
-	if p.State == quota.PlanClosed {
-		return quota.Closing{}, planning.Errorf(planning.ErrConflict, "the %d %s plan is already closed (on %s by %s)",
-			year, kind, p.ClosedAt.Format(time.DateOnly), p.ClosedBy).WithDetail("state", string(p.State))
-	}
-	return quota.PlanClose(year, kind, accounts, stock, rules), nil
-}
-
-// ClosePreview computes a year end without booking anything.
-func (s *Store) ClosePreview(ctx context.Context, year int, kind quota.Kind) (quota.Closing, error) {
-	if _, err := planID(ctx, s.pool, year, kind); err != nil {
-		return quota.Closing{}, err
-	}
-	rules, stock, err := s.closeFacts(ctx, year, kind)
-	if err != nil {
-		return quota.Closing{}, err
-	}
-	return s.planClosing(ctx, s.pool, year, kind, rules, stock)
-}
-
-// ClosePlan books the year end in one transaction: carry-over out of every
-// account and into the same account of next year's plan (opened when
-// missing), the lapsed rest, the 增存挂钩 rewards into next year's district
-// accounts, and the plan closed. All or nothing.
-func (s *Store) ClosePlan(ctx context.Context, year int, kind quota.Kind, by string) (quota.Closing, error) {
-	if by == "" {
-		return quota.Closing{}, planning.Errorf(planning.ErrUnauthenticated, "log in first")
-	}
-	if _, err := planID(ctx, s.pool, year, kind); err != nil {
-		return quota.Closing{}, err
-	}
-	rules, stock, err := s.closeFacts(ctx, year, kind)
-	if err != nil {
-		return quota.Closing{}, err
-	}
+// CloseTx books the year end in one transaction: under a lock on the plan
+// it reads the accounts, decide computes the closing (planning/service
+// YearEnd), and this books it: carry-over out of every account and into
+// the same account of next year's plan (opened when missing), the lapsed
+// rest, the 增存挂钩 rewards into next year's district accounts, and the
+// plan closed. All or nothing.
+func (s *LedgerStore) CloseTx(ctx context.Context, year int, kind quota.Kind, by string, decide func(quota.Plan, []quota.Account) (quota.Closing, error)) (quota.Closing, error) {
 	var c quota.Closing
-	err = s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var plan int64
 		if err := tx.QueryRow(ctx, "SELECT id FROM plans WHERE year = $1 AND kind = $2 FOR UPDATE", year, string(kind)).Scan(&plan); err != nil {
 			if isNoRows(err) {
@@ -127,8 +56,11 @@ func (s *Store) ClosePlan(ctx context.Context, year int, kind quota.Kind, by str
 			}
 			return domainError(err)
 		}
-		var err error
-		if c, err = s.planClosing(ctx, tx, year, kind, rules, stock); err != nil {
+		p, accounts, err := s.plan(ctx, tx, year, kind)
+		if err != nil {
+			return err
+		}
+		if c, err = decide(p, accounts); err != nil {
 			return err
 		}
 		next, _, err := openPlanTx(ctx, tx, quota.Opening{Year: year + 1, Kind: kind})
@@ -200,6 +132,5 @@ func (s *Store) ClosePlan(ctx context.Context, year int, kind quota.Kind, by str
 	if err != nil {
 		return quota.Closing{}, err
 	}
-	c.Closed = true
 	return c, nil
 }

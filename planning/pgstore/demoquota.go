@@ -15,7 +15,7 @@ import (
 // (version 1, as given), and projects built from runs of neighbouring
 // parcels not yet approved for conversion. Deterministic for a given
 // geography.
-func (s *Store) SeedQuota(ctx context.Context, year int, policy []byte, perArea int) (projects int64, err error) {
+func (s *LedgerStore) SeedQuota(ctx context.Context, year int, policy []byte, perArea int) (projects int64, err error) {
 	if _, _, _, _, err := s.OpenPlan(ctx, quota.Opening{Year: year, Kind: quota.KindNewConstruction, Name: "年度新增建设用地计划 (演示)",
 		Document: &quota.Document{Number: fmt.Sprintf("（演示）浙自然资〔%d〕1号", year), Date: fmt.Sprintf("%d-02-01", year), Issuer: "浙江省自然资源厅"},
 		By:       "seed"}); err != nil {

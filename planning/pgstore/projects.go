@@ -15,7 +15,7 @@ const projectColumns = `p.id, p.code, p.name, p.category, p.provincial_major, p.
 	coalesce(array_agg(pp.parcel_id ORDER BY pp.parcel_id) FILTER (WHERE pp.parcel_id IS NOT NULL), '{}')`
 
 // CreateProject stores a project with the parcels it needs.
-func (s *Store) CreateProject(ctx context.Context, p quota.Project) (quota.Project, error) {
+func (s *ProjectStore) CreateProject(ctx context.Context, p quota.Project) (quota.Project, error) {
 	if err := p.Check(); err != nil {
 		return p, err
 	}
@@ -67,7 +67,7 @@ func checkProjectPlace(ctx context.Context, tx pgx.Tx, district, park string) er
 }
 
 // SetProjectParcels replaces the parcels a project needs.
-func (s *Store) SetProjectParcels(ctx context.Context, id int64, parcels []int64) (quota.Project, error) {
+func (s *ProjectStore) SetProjectParcels(ctx context.Context, id int64, parcels []int64) (quota.Project, error) {
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var ok bool
 		if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM projects WHERE id = $1)", id).Scan(&ok); err != nil {
@@ -159,7 +159,7 @@ func setProjectParcels(ctx context.Context, tx pgx.Tx, id int64, parcels []int64
 }
 
 // Project reads one project with its quota need derived from its parcels.
-func (s *Store) Project(ctx context.Context, id int64) (quota.Project, error) {
+func (s *ProjectStore) Project(ctx context.Context, id int64) (quota.Project, error) {
 	ps, err := s.projects(ctx, "WHERE p.id = $1", []any{id}, 0)
 	if err != nil {
 		return quota.Project{}, err
@@ -171,13 +171,13 @@ func (s *Store) Project(ctx context.Context, id int64) (quota.Project, error) {
 }
 
 // Projects lists projects (all, or of one district) with their needs.
-func (s *Store) Projects(ctx context.Context, district string) ([]quota.Project, error) {
+func (s *ProjectStore) Projects(ctx context.Context, district string) ([]quota.Project, error) {
 	return s.projects(ctx, "WHERE $1 = '' OR p.district_adcode = $1", []any{district}, 0)
 }
 
 // projects reads projects and their needs; the underground switch is the
 // policy of year (0: the current year's).
-func (s *Store) projects(ctx context.Context, where string, args []any, year int) ([]quota.Project, error) {
+func (s *ProjectStore) projects(ctx context.Context, where string, args []any, year int) ([]quota.Project, error) {
 	rows, err := s.pool.Query(ctx, "SELECT "+projectColumns+" FROM projects p LEFT JOIN project_parcels pp ON pp.project_id = p.id "+
 		where+" GROUP BY p.id ORDER BY p.id", args...)
 	if err != nil {
@@ -235,7 +235,7 @@ func (s *Store) projects(ctx context.Context, where string, args []any, year int
 }
 
 // projectsOfYear lists every project with its need under year's policy.
-func (s *Store) projectsOfYear(ctx context.Context, year int) ([]quota.Project, error) {
+func (s *ProjectStore) projectsOfYear(ctx context.Context, year int) ([]quota.Project, error) {
 	if year <= 0 {
 		return nil, fmt.Errorf("projectsOfYear: year %d", year)
 	}

@@ -15,7 +15,7 @@ import (
 // districts are those whose adcode starts with its first four digits
 // (3301xx): a district row elsewhere (an enclave's Pudong, say) gets no
 // Hangzhou quota account.
-const CityAdcode = "330100"
+const CityAdcode = quota.CityAccount
 
 const cityPrefix = "3301"
 
@@ -85,7 +85,7 @@ func openPlanTx(ctx context.Context, tx pgx.Tx, o quota.Opening) (id int64, crea
 
 // OpenPlan opens a year's plan (or adds the accounts of districts and parks
 // added since) and books its first issue when asked, in one transaction.
-func (s *Store) OpenPlan(ctx context.Context, o quota.Opening) (quota.Plan, []quota.Account, *quota.Entry, bool, error) {
+func (s *LedgerStore) OpenPlan(ctx context.Context, o quota.Opening) (quota.Plan, []quota.Account, *quota.Entry, bool, error) {
 	if err := o.Check(); err != nil {
 		return quota.Plan{}, nil, nil, false, err
 	}
@@ -116,7 +116,7 @@ func (s *Store) OpenPlan(ctx context.Context, o quota.Opening) (quota.Plan, []qu
 }
 
 // EnsurePlan opens a plan without a document or an issue (the demo seed).
-func (s *Store) EnsurePlan(ctx context.Context, year int, kind quota.Kind, name string) (quota.Plan, error) {
+func (s *LedgerStore) EnsurePlan(ctx context.Context, year int, kind quota.Kind, name string) (quota.Plan, error) {
 	p, _, _, _, err := s.OpenPlan(ctx, quota.Opening{Year: year, Kind: kind, Name: name, By: "seed"})
 	return p, err
 }
@@ -205,7 +205,7 @@ func scanEntry(row pgx.Row) (quota.Entry, error) {
 }
 
 // Book appends one entry in its own transaction.
-func (s *Store) Book(ctx context.Context, b quota.Booking) (quota.Entry, error) {
+func (s *LedgerStore) Book(ctx context.Context, b quota.Booking) (quota.Entry, error) {
 	if err := b.Check(); err != nil {
 		return quota.Entry{}, err
 	}
@@ -288,7 +288,7 @@ func bookTx(ctx context.Context, tx pgx.Tx, plan int64, b quota.Booking, reverse
 }
 
 // Entry reads one entry of a plan.
-func (s *Store) Entry(ctx context.Context, year int, kind quota.Kind, id int64) (quota.Entry, error) {
+func (s *LedgerStore) Entry(ctx context.Context, year int, kind quota.Kind, id int64) (quota.Entry, error) {
 	plan, err := planID(ctx, s.pool, year, kind)
 	if err != nil {
 		return quota.Entry{}, err
@@ -303,7 +303,7 @@ func (s *Store) Entry(ctx context.Context, year int, kind quota.Kind, id int64) 
 // Reverse books the reversal of an entry: the same amount moved back.
 // Consumption is reversed by withdrawing the parcel's approval, and
 // year-end entries not at all (the year is closed).
-func (s *Store) Reverse(ctx context.Context, year int, kind quota.Kind, id int64, reason, by, key string) (quota.Entry, error) {
+func (s *LedgerStore) Reverse(ctx context.Context, year int, kind quota.Kind, id int64, reason, by, key string) (quota.Entry, error) {
 	var e quota.Entry
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		plan, err := planID(ctx, tx, year, kind)
@@ -347,7 +347,7 @@ func (s *Store) Reverse(ctx context.Context, year int, kind quota.Kind, id int64
 }
 
 // inTx runs f in a transaction, committing when it returns nil.
-func (s *Store) inTx(ctx context.Context, f func(pgx.Tx) error) error {
+func (s *conn) inTx(ctx context.Context, f func(pgx.Tx) error) error {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return domainError(err)
@@ -384,7 +384,7 @@ func scanPlan(row pgx.Row) (quota.Plan, error) {
 }
 
 // Plans lists every plan with its totals, newest year first.
-func (s *Store) Plans(ctx context.Context) ([]quota.Plan, error) {
+func (s *LedgerStore) Plans(ctx context.Context) ([]quota.Plan, error) {
 	rows, err := s.pool.Query(ctx, "SELECT "+planColumns+` FROM plans p
 		ORDER BY p.year DESC, CASE p.kind WHEN 'new_construction' THEN 0 WHEN 'linkage' THEN 1 ELSE 2 END`)
 	if err != nil {
@@ -395,11 +395,11 @@ func (s *Store) Plans(ctx context.Context) ([]quota.Plan, error) {
 }
 
 // Plan reads a plan and its accounts with their figures, net of reversals.
-func (s *Store) Plan(ctx context.Context, year int, kind quota.Kind) (quota.Plan, []quota.Account, error) {
+func (s *LedgerStore) Plan(ctx context.Context, year int, kind quota.Kind) (quota.Plan, []quota.Account, error) {
 	return s.plan(ctx, s.pool, year, kind)
 }
 
-func (s *Store) plan(ctx context.Context, q execer, year int, kind quota.Kind) (quota.Plan, []quota.Account, error) {
+func (s *LedgerStore) plan(ctx context.Context, q execer, year int, kind quota.Kind) (quota.Plan, []quota.Account, error) {
 	p, err := scanPlan(q.QueryRow(ctx, "SELECT "+planColumns+" FROM plans p WHERE p.year = $1 AND p.kind = $2", year, string(kind)))
 	if isNoRows(err) {
 		_, err = planID(ctx, q, year, kind)
@@ -448,7 +448,7 @@ func (s *Store) plan(ctx context.Context, q execer, year int, kind quota.Kind) (
 
 // Ledger lists a plan's entries in booking order, optionally those touching
 // one account, after an entry id (keyset paging).
-func (s *Store) Ledger(ctx context.Context, year int, kind quota.Kind, account string, afterID int64, limit int) ([]quota.Entry, error) {
+func (s *LedgerStore) Ledger(ctx context.Context, year int, kind quota.Kind, account string, afterID int64, limit int) ([]quota.Entry, error) {
 	plan, err := planID(ctx, s.pool, year, kind)
 	if err != nil {
 		return nil, err
@@ -463,16 +463,13 @@ func (s *Store) Ledger(ctx context.Context, year int, kind quota.Kind, account s
 	return out, domainError(err)
 }
 
-// Grant moves quota between a project and the account above it, in one
+// GrantTx moves quota between a project and the account above it, in one
 // transaction under a lock on the project, so concurrent requests for "the
-// outstanding need" grant it once. Without an amount: the project's
-// outstanding need (grant) or everything it holds (release). An explicit
-// grant beyond the outstanding need is refused unless an admin gives an
-// override reason, which the entry records.
-func (s *Store) Grant(ctx context.Context, g quota.Grant) (quota.Entry, error) {
-	if err := g.Check(); err != nil {
-		return quota.Entry{}, err
-	}
+// outstanding need" grant it once: decide (quota.Grant.Decide, through
+// planning/service Grants) sees the project's holding and need as they are
+// under the lock, and what it decides is booked. A retry under a used
+// idempotency key answers the entry it booked (g.Retried).
+func (s *LedgerStore) GrantTx(ctx context.Context, g quota.Grant, decide func(quota.Holding) (quota.Booking, error)) (quota.Entry, error) {
 	var e quota.Entry
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		plan, err := planID(ctx, tx, g.Year, g.Kind)
@@ -482,10 +479,8 @@ func (s *Store) Grant(ctx context.Context, g quota.Grant) (quota.Entry, error) {
 		if prior, found, err := priorEntry(ctx, tx, g.IdempotencyKey); err != nil {
 			return err
 		} else if found {
-			code := fmt.Sprintf("P%d", g.ProjectID)
-			if prior.PlanID != plan || (prior.To != code && prior.From != code) || (prior.Kind == quota.EntryRelease) != g.Release {
-				return planning.Errorf(planning.ErrConflict, "idempotency key %q was already used for entry %d (%s %s m² from %q to %q); use a new key for a new grant",
-					g.IdempotencyKey, prior.ID, prior.Kind, amount.AppendM2(nil, prior.AmountM2), prior.From, prior.To).WithDetail("entry_id", prior.ID)
+			if err := g.Retried(prior, prior.PlanID == plan); err != nil {
+				return err
 			}
 			e = prior // a retry of a grant that succeeded
 			return nil
@@ -498,52 +493,22 @@ func (s *Store) Grant(ctx context.Context, g quota.Grant) (quota.Entry, error) {
 		if err != nil {
 			return domainError(err)
 		}
-		code := fmt.Sprintf("P%d", g.ProjectID)
-		acc, err := accountID(ctx, tx, plan, code)
+		h := quota.Holding{Account: quota.ProjectAccount(g.ProjectID)}
+		acc, err := accountID(ctx, tx, plan, h.Account)
 		if err != nil {
 			return err
 		}
-		var parent string
-		var held amount.Area
 		if err := tx.QueryRow(ctx, `SELECT p.code, a.held FROM quota_accounts a JOIN quota_accounts p ON p.id = a.parent_id
-			WHERE a.id = $1`, *acc).Scan(&parent, &held); err != nil {
+			WHERE a.id = $1`, *acc).Scan(&h.Parent, &h.Held); err != nil {
 			return domainError(err)
 		}
-		var want amount.Area
-		if g.Release {
-			want = held
-			if g.Amount != nil {
-				want = *g.Amount
-			}
-			if want <= 0 {
-				return planning.Errorf(planning.ErrConflict, "project %d holds no quota to release", g.ProjectID)
-			}
-		} else {
-			need, err := projectNewNeed(ctx, tx, g.ProjectID, g.Year)
-			if err != nil {
+		if !g.Release {
+			if h.Need, err = projectNewNeed(ctx, tx, g.ProjectID, g.Year); err != nil {
 				return err
 			}
-			outstanding := max(0, need-held)
-			switch {
-			case g.Amount == nil && outstanding == 0:
-				return planning.Errorf(planning.ErrConflict, "project %d needs no more quota: its parcels still to be approved need %s of new construction land and it holds %s",
-					g.ProjectID, amount.FormatM2(need, false), amount.FormatM2(held, false)).WithDetail("need_m2", need).WithDetail("held_m2", held)
-			case g.Amount == nil:
-				want = outstanding
-			case *g.Amount > outstanding && g.OverrideReason == "":
-				return planning.Errorf(planning.ErrConflict, "project %d needs only %s more (%.2f hm²); granting %s needs an admin's override_reason",
-					g.ProjectID, amount.FormatM2(outstanding, false), outstanding.Rounded(amount.Hectare), amount.FormatM2(*g.Amount, false)).
-					WithDetail("outstanding_m2", outstanding).WithDetail("field", "amount")
-			default:
-				want = *g.Amount
-			}
 		}
-		b := quota.Booking{Year: g.Year, Kind: g.Kind, Entry: quota.EntryAllocate, From: parent, To: code,
-			AmountM2: want, Reason: g.Reason, By: g.By, IdempotencyKey: g.IdempotencyKey, OverrideReason: g.OverrideReason}
-		if g.Release {
-			b.Entry, b.From, b.To = quota.EntryRelease, code, parent
-		}
-		if err := b.Check(); err != nil {
+		b, err := decide(h)
+		if err != nil {
 			return err
 		}
 		e, err = bookTx(ctx, tx, plan, b, 0, 0)
@@ -568,7 +533,7 @@ func projectNewNeed(ctx context.Context, q execer, project int64, year int) (amo
 // The database books (or reverses) the consumption of its quota
 // (lq_parcels_consume); this returns the entries it booked. Reaching
 // approval without a date sets approved_on to today, supply likewise.
-func (s *Store) SetParcelStatus(ctx context.Context, c quota.StatusChange) (quota.StatusResult, error) {
+func (s *LedgerStore) SetParcelStatus(ctx context.Context, c quota.StatusChange) (quota.StatusResult, error) {
 	var res quota.StatusResult
 	if !c.Status.Valid() {
 		return res, planning.Errorf(planning.ErrInvalid, "status: unknown status %q", c.Status).WithDetail("field", "status")

@@ -12,6 +12,8 @@ import (
 
 	"github.com/hangzhou-hitech/landquota/migrations"
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/planner"
+	"github.com/hangzhou-hitech/landquota/planning/service"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
@@ -43,9 +45,61 @@ type Options struct {
 // URL sets no connect_timeout.
 const ConnectTimeout = 5 * time.Second
 
-// Store talks to one PostGIS database through a pool.
+// Store talks to one PostGIS database through a pool. It is split by what
+// is stored: the parts below share the pool and each answers for its own
+// tables; Store's own methods are the land (districts, parks, zones,
+// parcels and their events), its layers, tiles, searches, stock-land
+// reports and imports, and the pool itself.
 type Store struct {
+	*conn
+	*UserStore     // users, sessions, API tokens, the audit log (users.go)
+	*LedgerStore   // plans, their accounts, the ledger, grants, approvals' consumption, the year end (quota.go, close.go, demoquota.go)
+	*ProjectStore  // projects and their parcels (projects.go)
+	*ScenarioStore // allocation policies and scenarios (scenarios.go)
+}
+
+// conn is the pool every part of the store shares.
+type conn struct {
 	pool *pools
+}
+
+// UserStore keeps users, sessions, API tokens and the audit log.
+type UserStore struct{ *conn }
+
+// LedgerStore keeps the plans, their account trees and the ledger. The
+// year end reads the districts' stock facts from the land.
+type LedgerStore struct {
+	*conn
+	land landFacts
+}
+
+// ProjectStore keeps projects and the parcels that make their need.
+type ProjectStore struct{ *conn }
+
+// ScenarioStore keeps the versioned allocation policies and the scenarios
+// run on them; the engine's rows come from the ledger, the projects and
+// the land.
+type ScenarioStore struct {
+	*conn
+	*LedgerStore
+	*ProjectStore
+	land landFacts
+}
+
+// landFacts is what the quota parts read of the land: the yearly report's
+// stock facts and the districts' 亩均 evaluations.
+type landFacts interface {
+	DistrictStockFacts(ctx context.Context, year int, r planner.Rules) (map[string]planner.DistrictStock, error)
+	DistrictEvaluations(ctx context.Context, year int) (map[string]planner.DistrictEvaluation, error)
+}
+
+// newStore assembles the parts on one pool.
+func newStore(p *pools) *Store {
+	c := &conn{pool: p}
+	s := &Store{conn: c, UserStore: &UserStore{c}, LedgerStore: &LedgerStore{conn: c}, ProjectStore: &ProjectStore{c}}
+	s.ScenarioStore = &ScenarioStore{conn: c, LedgerStore: s.LedgerStore, ProjectStore: s.ProjectStore, land: s}
+	s.LedgerStore.land = s
+	return s
 }
 
 // Open connects to the database. Run the migrations first: the geometry type
@@ -68,7 +122,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	}
 	p := newPools(pool)
 	if rcfg == nil {
-		return &Store{pool: p}, nil
+		return newStore(p), nil
 	}
 	replica, err := pgxpool.NewWithConfig(ctx, rcfg)
 	if err != nil {
@@ -99,7 +153,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		p.closers = append(p.closers, pprobe.Close, rprobe.Close)
 	}
 	p.withReplica(replica, probe, opts.ReplicaMaxLag, opts.ReplicaPoll, opts.Log)
-	return &Store{pool: p}, nil
+	return newStore(p), nil
 }
 
 // poolConfig is the configuration of a pool to url.
@@ -239,3 +293,5 @@ func (s *Store) PoolStats() planning.PoolStats {
 	return planning.PoolStats{Total: st.TotalConns(), Idle: st.IdleConns(), Acquired: st.AcquiredConns(), Max: st.MaxConns(),
 		Acquires: st.AcquireCount(), EmptyAcquires: st.EmptyAcquireCount(), AcquireWait: st.AcquireDuration()}
 }
+
+var _ service.Store = (*Store)(nil)

@@ -126,7 +126,7 @@ func scanUser(row pgx.Row, extra ...any) (planning.User, error) {
 }
 
 // CreateUser adds a user with a new argon2id password hash.
-func (s *Store) CreateUser(ctx context.Context, username, displayName string, role planning.Role, password string) (planning.User, error) {
+func (s *UserStore) CreateUser(ctx context.Context, username, displayName string, role planning.Role, password string) (planning.User, error) {
 	username = planning.NormalizeUsername(username)
 	displayName = strings.TrimSpace(displayName)
 	if err := planning.CheckUsername(username); err != nil {
@@ -155,7 +155,7 @@ func (s *Store) CreateUser(ctx context.Context, username, displayName string, ro
 }
 
 // GetUser finds a user by name.
-func (s *Store) GetUser(ctx context.Context, username string) (planning.User, error) {
+func (s *UserStore) GetUser(ctx context.Context, username string) (planning.User, error) {
 	username = planning.NormalizeUsername(username)
 	u, err := scanUser(s.pool.QueryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE u.username = $1", username))
 	if isNoRows(err) {
@@ -165,7 +165,7 @@ func (s *Store) GetUser(ctx context.Context, username string) (planning.User, er
 }
 
 // ListUsers returns every user, by name.
-func (s *Store) ListUsers(ctx context.Context) ([]planning.User, error) {
+func (s *UserStore) ListUsers(ctx context.Context) ([]planning.User, error) {
 	rows, err := s.pool.Query(ctx, "SELECT "+userColumns+" FROM users u ORDER BY u.username")
 	if err != nil {
 		return nil, domainError(err)
@@ -184,7 +184,7 @@ func (s *Store) ListUsers(ctx context.Context) ([]planning.User, error) {
 
 // adminChange runs f in a transaction that holds the lock serialising
 // changes that could leave no admin, with the target user's row locked.
-func (s *Store) adminChange(ctx context.Context, username string, f func(tx pgx.Tx, id int64, role planning.Role, disabled bool) error) error {
+func (s *UserStore) adminChange(ctx context.Context, username string, f func(tx pgx.Tx, id int64, role planning.Role, disabled bool) error) error {
 	username = planning.NormalizeUsername(username)
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
@@ -224,7 +224,7 @@ func lastAdmin(ctx context.Context, tx pgx.Tx, id int64, username, what string) 
 
 // SetRole changes a user's role and returns the one before. It takes effect
 // on the user's next request: sessions and tokens read the role live.
-func (s *Store) SetRole(ctx context.Context, username string, role planning.Role) (planning.Role, error) {
+func (s *UserStore) SetRole(ctx context.Context, username string, role planning.Role) (planning.Role, error) {
 	if !role.Valid() {
 		return "", planning.Errorf(planning.ErrInvalid, "role %q is not one of viewer, allocator, admin", role).WithDetail("field", "role")
 	}
@@ -244,7 +244,7 @@ func (s *Store) SetRole(ctx context.Context, username string, role planning.Role
 
 // SetPassword replaces a user's password and ends all the user's sessions
 // (API tokens stay: revoke them separately).
-func (s *Store) SetPassword(ctx context.Context, username, password string) error {
+func (s *UserStore) SetPassword(ctx context.Context, username, password string) error {
 	if err := planning.CheckPassword(password); err != nil {
 		return err
 	}
@@ -274,7 +274,7 @@ func (s *Store) SetPassword(ctx context.Context, username, password string) erro
 
 // SetDisabled disables a user (ending their sessions; their tokens stop
 // working while disabled) or enables them again.
-func (s *Store) SetDisabled(ctx context.Context, username string, disabled bool) error {
+func (s *UserStore) SetDisabled(ctx context.Context, username string, disabled bool) error {
 	return s.adminChange(ctx, username, func(tx pgx.Tx, id int64, role planning.Role, was bool) error {
 		if disabled && !was && role == planning.RoleAdmin {
 			if err := lastAdmin(ctx, tx, id, planning.NormalizeUsername(username), "disabled"); err != nil {
@@ -293,13 +293,13 @@ func (s *Store) SetDisabled(ctx context.Context, username string, disabled bool)
 }
 
 // DisableUser is SetDisabled(ctx, username, true).
-func (s *Store) DisableUser(ctx context.Context, username string) error {
+func (s *UserStore) DisableUser(ctx context.Context, username string) error {
 	return s.SetDisabled(ctx, username, true)
 }
 
 // Authenticate checks a username and password. Every failure is the same
 // unauthenticated error; an unknown user costs one hash like a known one.
-func (s *Store) Authenticate(ctx context.Context, username, password string) (planning.User, error) {
+func (s *UserStore) Authenticate(ctx context.Context, username, password string) (planning.User, error) {
 	username = planning.NormalizeUsername(username)
 	if len(password) > planning.MaxPasswordLength {
 		return planning.User{}, badLogin("password too long")
@@ -336,7 +336,7 @@ func (s *Store) Authenticate(ctx context.Context, username, password string) (pl
 // CreateSession starts a session of ttl for a user and returns the cookie
 // token (only its hash is stored) and the session with its CSRF token.
 // Expired sessions are swept on the way.
-func (s *Store) CreateSession(ctx context.Context, userID int64, ttl time.Duration) (string, planning.Session, error) {
+func (s *UserStore) CreateSession(ctx context.Context, userID int64, ttl time.Duration) (string, planning.Session, error) {
 	if ttl <= 0 {
 		return "", planning.Session{}, planning.Errorf(planning.ErrInvalid, "session lifetime %s must be positive", ttl)
 	}
@@ -365,7 +365,7 @@ func (s *Store) CreateSession(ctx context.Context, userID int64, ttl time.Durati
 // session has not expired, has been used within idle (0: no idle limit) and
 // the user is enabled. A session idle for longer is ended. It notes the
 // activity (last_seen_at) at most once per planning.SessionSeenEvery.
-func (s *Store) SessionUser(ctx context.Context, token string, idle time.Duration) (planning.User, planning.Session, error) {
+func (s *UserStore) SessionUser(ctx context.Context, token string, idle time.Duration) (planning.User, planning.Session, error) {
 	expired := planning.Errorf(planning.ErrUnauthenticated, "the session is unknown or has expired; log in again")
 	if !wellFormedSecret(token) {
 		return planning.User{}, planning.Session{}, expired
@@ -414,7 +414,7 @@ func spoken(d time.Duration) string {
 }
 
 // DeleteSession ends a session; an unknown token is no error.
-func (s *Store) DeleteSession(ctx context.Context, token string) error {
+func (s *UserStore) DeleteSession(ctx context.Context, token string) error {
 	_, err := s.pool.Exec(ctx, "DELETE FROM sessions WHERE id = $1", secretHash(token))
 	return domainError(err)
 }
@@ -430,7 +430,7 @@ func scanToken(row pgx.Row) (planning.APIToken, error) {
 // CreateAPIToken makes a token "lqt_" + 43 base64url characters for a user;
 // ttl 0 means it never expires. The token is returned once; only its hash
 // is kept.
-func (s *Store) CreateAPIToken(ctx context.Context, userID int64, name string, ttl time.Duration) (planning.APIToken, string, error) {
+func (s *UserStore) CreateAPIToken(ctx context.Context, userID int64, name string, ttl time.Duration) (planning.APIToken, string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len([]rune(name)) > 100 {
 		return planning.APIToken{}, "", planning.Errorf(planning.ErrInvalid, "a token needs a name of 1 to 100 characters saying what uses it").WithDetail("field", "name")
@@ -460,7 +460,7 @@ func (s *Store) CreateAPIToken(ctx context.Context, userID int64, name string, t
 
 // TokenUser returns the user of an API token that is neither revoked nor
 // expired, if the user is enabled. It notes the use at most once a minute.
-func (s *Store) TokenUser(ctx context.Context, token string) (planning.User, error) {
+func (s *UserStore) TokenUser(ctx context.Context, token string) (planning.User, error) {
 	bad := planning.Errorf(planning.ErrUnauthenticated, "the API token is unknown, expired or revoked, or its user is disabled")
 	secret, ok := strings.CutPrefix(token, APITokenPrefix)
 	if !ok || !wellFormedSecret(secret) {
@@ -489,7 +489,7 @@ func (s *Store) TokenUser(ctx context.Context, token string) (planning.User, err
 }
 
 // RevokeAPIToken stops a token from working; revoking twice is no error.
-func (s *Store) RevokeAPIToken(ctx context.Context, id int64) (planning.APIToken, error) {
+func (s *UserStore) RevokeAPIToken(ctx context.Context, id int64) (planning.APIToken, error) {
 	t, err := scanToken(s.pool.QueryRow(ctx, `WITH t AS (
 			UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING *)
 		SELECT `+tokenColumns+` FROM t JOIN users u ON u.id = t.user_id`, id))
@@ -500,7 +500,7 @@ func (s *Store) RevokeAPIToken(ctx context.Context, id int64) (planning.APIToken
 }
 
 // ListAPITokens lists the tokens of one user, or of everyone for "", by id.
-func (s *Store) ListAPITokens(ctx context.Context, username string) ([]planning.APIToken, error) {
+func (s *UserStore) ListAPITokens(ctx context.Context, username string) ([]planning.APIToken, error) {
 	username = planning.NormalizeUsername(username)
 	if username != "" {
 		if _, err := s.GetUser(ctx, username); err != nil {
@@ -525,7 +525,7 @@ func (s *Store) ListAPITokens(ctx context.Context, username string) ([]planning.
 }
 
 // Audit appends one entry to the audit log.
-func (s *Store) Audit(ctx context.Context, actor string, action planning.AuditAction, subject string, details map[string]any, remoteAddr string) error {
+func (s *UserStore) Audit(ctx context.Context, actor string, action planning.AuditAction, subject string, details map[string]any, remoteAddr string) error {
 	if details == nil {
 		details = map[string]any{}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/hangzhou-hitech/landquota/planning/service"
 	"strings"
 	"sync"
 	"testing"
@@ -176,7 +177,7 @@ func TestApprovalConsumesQuotaOrIsRefused(t *testing.T) {
 	}
 	bookYear(t, s, 2027, quota.EntryAllocate, "330100", "330111", 300_000, "d")
 	bookYear(t, s, 2027, quota.EntryAllocate, "330111", "330111/BINFU", 200_000, "p")
-	e, err := s.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: project, Reason: "need", By: "official", IdempotencyKey: "g1"})
+	e, err := service.New(s).Grants.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: project, Reason: "need", By: "official", IdempotencyKey: "g1"})
 	if err != nil || e.AmountM2 != p.Need.NewM2 || e.From != "330111/BINFU" {
 		t.Fatalf("grant of the need: %+v %v", e, err)
 	}
@@ -229,7 +230,7 @@ func TestApprovalRacingReleaseNeverConsumesWithoutQuota(t *testing.T) {
 	bookYear(t, s, 2027, quota.EntryAllocate, "330100", "330111", 300_000, "d")
 	bookYear(t, s, 2027, quota.EntryAllocate, "330111", "330111/BINFU", 200_000, "p")
 	for round := 0; round < 6; round++ {
-		if _, err := s.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: project, Reason: "need", By: "o",
+		if _, err := service.New(s).Grants.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: project, Reason: "need", By: "o",
 			IdempotencyKey: fmt.Sprint("g", round)}); err != nil {
 			t.Fatal(err)
 		}
@@ -242,7 +243,7 @@ func TestApprovalRacingReleaseNeverConsumesWithoutQuota(t *testing.T) {
 		}()
 		go func() {
 			defer wg.Done()
-			_, releaseErr = s.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: project, Release: true,
+			_, releaseErr = service.New(s).Grants.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: project, Release: true,
 				Reason: "back", By: "o", IdempotencyKey: fmt.Sprint("r", round)})
 		}()
 		wg.Wait()
@@ -274,7 +275,7 @@ func TestApprovalRacingReleaseNeverConsumesWithoutQuota(t *testing.T) {
 			t.Fatal(err)
 		}
 		if h := yearHeld(t, s, 2027); h[fmt.Sprintf("P%d", project)] > 0 {
-			if _, err := s.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: project, Release: true,
+			if _, err := service.New(s).Grants.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: project, Release: true,
 				Reason: "reset", By: "o", IdempotencyKey: fmt.Sprint("reset", round)}); err != nil {
 				t.Fatal(err)
 			}
@@ -296,7 +297,7 @@ func TestConcurrentNeedGrantsGrantTheNeedOnce(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			_, errs[i] = s.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: project, Reason: "race", By: "o",
+			_, errs[i] = service.New(s).Grants.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: project, Reason: "race", By: "o",
 				IdempotencyKey: fmt.Sprint("need-", i)})
 		}(i)
 	}
@@ -315,7 +316,7 @@ func TestConcurrentNeedGrantsGrantTheNeedOnce(t *testing.T) {
 	// A retry with the key that succeeded returns its entry, not a 409.
 	for i, err := range errs {
 		if err == nil {
-			e, err := s.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: project, Reason: "race", By: "o",
+			e, err := service.New(s).Grants.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: project, Reason: "race", By: "o",
 				IdempotencyKey: fmt.Sprint("need-", i)})
 			if err != nil || e.AmountM2 != p.Need.NewM2 {
 				t.Fatalf("retry: %+v %v", e, err)
@@ -323,21 +324,21 @@ func TestConcurrentNeedGrantsGrantTheNeedOnce(t *testing.T) {
 		}
 	}
 	// More than the need: refused, unless an admin gives a reason.
-	_, err := s.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: project, Amount: ptr(5000 * amount.PerM2), Reason: "more", By: "o", IdempotencyKey: "more"})
+	_, err := service.New(s).Grants.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: project, Amount: ptr(5000 * amount.PerM2), Reason: "more", By: "o", IdempotencyKey: "more"})
 	if planning.CodeOf(err) != planning.ErrConflict {
 		t.Fatalf("grant beyond the need: %v", err)
 	}
-	if _, err := s.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: project, Amount: ptr(5000 * amount.PerM2), Reason: "more", By: "o",
+	if _, err := service.New(s).Grants.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: project, Amount: ptr(5000 * amount.PerM2), Reason: "more", By: "o",
 		IdempotencyKey: "more2", OverrideReason: "road widening"}); planning.CodeOf(err) != planning.ErrForbidden {
 		t.Fatalf("an allocator's override: %v", err)
 	}
-	e, err := s.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: project, Amount: ptr(5000 * amount.PerM2), Reason: "more", By: "admin",
+	e, err := service.New(s).Grants.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: project, Amount: ptr(5000 * amount.PerM2), Reason: "more", By: "admin",
 		IdempotencyKey: "more3", OverrideReason: "road widening", Admin: true})
 	if err != nil || e.OverrideReason != "road widening" {
 		t.Fatalf("an admin's override: %+v %v", e, err)
 	}
 	// The smallest amount is named.
-	if _, err := s.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: project, Amount: ptr(amount.Area(0)), Reason: "x", By: "o",
+	if _, err := service.New(s).Grants.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: project, Amount: ptr(amount.Area(0)), Reason: "x", By: "o",
 		IdempotencyKey: "tiny"}); err == nil || !strings.Contains(err.Error(), "smallest amount is 0.01 m²") && !strings.Contains(err.Error(), "below the smallest amount, 0.01 m²") {
 		t.Fatalf("0 m²: %v", err)
 	}
@@ -370,18 +371,18 @@ func TestCloseCarriesOverLapsesAndRefusesBookings(t *testing.T) {
 	bookYear(t, s, 2027, quota.EntryReserve, "330100", "330100/RESERVE", 100_000, "res")
 	bookYear(t, s, 2027, quota.EntryAllocate, "330100", "330111", 300_000, "d")
 	bookYear(t, s, 2027, quota.EntryAllocate, "330111", "330111/BINFU", 200_000, "p")
-	if _, err := s.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: project, Amount: ptr(amount.Area(1_000_001)), Reason: "g", By: "o", IdempotencyKey: "g"}); err != nil {
+	if _, err := service.New(s).Grants.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: project, Amount: ptr(amount.Area(1_000_001)), Reason: "g", By: "o", IdempotencyKey: "g"}); err != nil {
 		t.Fatal(err)
 	}
 	before := yearHeld(t, s, 2027)
-	preview, err := s.ClosePreview(ctx, 2027, quota.KindNewConstruction)
+	preview, err := service.New(s).YearEnd.Preview(ctx, 2027, quota.KindNewConstruction)
 	if err != nil || preview.Closed || preview.CarryOverShare != 0.5 || preview.Totals.HeldM2 != 1_000_000*amount.PerM2 {
 		t.Fatalf("preview: %+v %v", preview, err)
 	}
 	if after := yearHeld(t, s, 2027); fmt.Sprint(after) != fmt.Sprint(before) {
 		t.Fatal("the preview booked something")
 	}
-	c, err := s.ClosePlan(ctx, 2027, quota.KindNewConstruction, "admin")
+	c, err := service.New(s).YearEnd.Close(ctx, 2027, quota.KindNewConstruction, "admin")
 	if err != nil || !c.Closed {
 		t.Fatalf("close: %+v %v", c, err)
 	}
@@ -412,13 +413,13 @@ func TestCloseCarriesOverLapsesAndRefusesBookings(t *testing.T) {
 	if planning.CodeOf(err) != planning.ErrConflict || !strings.Contains(err.Error(), "closed") {
 		t.Fatalf("booking into a closed year: %v", err)
 	}
-	if _, err := s.ClosePlan(ctx, 2027, quota.KindNewConstruction, "admin"); planning.CodeOf(err) != planning.ErrConflict {
+	if _, err := service.New(s).YearEnd.Close(ctx, 2027, quota.KindNewConstruction, "admin"); planning.CodeOf(err) != planning.ErrConflict {
 		t.Fatalf("closing twice: %v", err)
 	}
 	if _, _, _, _, err := s.OpenPlan(ctx, quota.Opening{Year: 2027, Kind: quota.KindNewConstruction, By: "admin"}); planning.CodeOf(err) != planning.ErrConflict {
 		t.Fatalf("re-opening a closed year: %v", err)
 	}
-	if _, err := s.ClosePlan(ctx, 2031, quota.KindNewConstruction, "admin"); planning.CodeOf(err) != planning.ErrNotFound {
+	if _, err := service.New(s).YearEnd.Close(ctx, 2031, quota.KindNewConstruction, "admin"); planning.CodeOf(err) != planning.ErrNotFound {
 		t.Fatalf("closing an unknown year: %v", err)
 	}
 }
@@ -490,7 +491,7 @@ func TestCloseRacingBookingsStrandsNothing(t *testing.T) {
 	var closeErr error
 	go func() {
 		defer wg.Done()
-		_, closeErr = s.ClosePlan(ctx, 2027, quota.KindNewConstruction, "admin")
+		_, closeErr = service.New(s).YearEnd.Close(ctx, 2027, quota.KindNewConstruction, "admin")
 	}()
 	wg.Wait()
 	if closeErr != nil {

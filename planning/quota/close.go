@@ -5,7 +5,10 @@ import (
 	"math/big"
 	"sort"
 	"strconv"
+	"time"
 
+	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/allocation"
 	"github.com/hangzhou-hitech/landquota/planning/amount"
 )
 
@@ -158,4 +161,24 @@ func share(a amount.Area, s float64) amount.Area {
 func accountOrder(a CloseAccount) string {
 	rank := map[AccountKind]string{AccountCity: "0", AccountReserve: "1", AccountDistrict: "2", AccountPark: "3", AccountProject: "4"}
 	return rank[a.Kind] + a.Code
+}
+
+// CloseRulesOf reads the year-end rules from a year's policy.
+func CloseRulesOf(pol allocation.Policy) CloseRules {
+	return CloseRules{CarryOverShare: pol.CarryOver.Share, Document: pol.CarryOver.Document,
+		RewardRatio: pol.StockLinkage.RewardRatio, WithholdBelowFloor: pol.StockLinkage.WithholdBelowFloor,
+		SupplyRateFloor: pol.SupplyRate.Floor}
+}
+
+// Closable refuses to close a plan closed already.
+func (p *Plan) Closable() error {
+	if p.State == PlanClosed {
+		day := ""
+		if p.ClosedAt != nil {
+			day = p.ClosedAt.Format(time.DateOnly)
+		}
+		return planning.Errorf(planning.ErrConflict, "the %d %s plan is already closed (on %s by %s)",
+			p.Year, p.Kind, day, p.ClosedBy).WithDetail("state", string(p.State))
+	}
+	return nil
 }

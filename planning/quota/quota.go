@@ -498,7 +498,9 @@ type StatusResult struct {
 	Entries    []Entry `json:"entries"`
 }
 
-// Store keeps plans, accounts, the ledger and projects.
+// Store keeps plans, accounts, the ledger and projects. The use cases that
+// read, decide and save (grant, run and approve a scenario, close a year)
+// are in planning/service, with the ports they need.
 type Store interface {
 	// Plans lists every plan with its totals, newest year first.
 	Plans(ctx context.Context) ([]Plan, error)
@@ -507,15 +509,9 @@ type Store interface {
 	// added since), and books its first issue when asked. created is false
 	// when the plan existed.
 	OpenPlan(ctx context.Context, o Opening) (p Plan, accounts []Account, issued *Entry, created bool, err error)
-	// ClosePreview computes a year end without booking anything.
-	ClosePreview(ctx context.Context, year int, kind Kind) (Closing, error)
-	// ClosePlan books the year end and closes the plan.
-	ClosePlan(ctx context.Context, year int, kind Kind, by string) (Closing, error)
 	// SetParcelStatus changes a parcel's status, consuming or restoring quota.
 	SetParcelStatus(ctx context.Context, c StatusChange) (StatusResult, error)
 
-	// Grant moves quota between a project's account and its parent.
-	Grant(ctx context.Context, g Grant) (Entry, error)
 	CreateProject(ctx context.Context, p Project) (Project, error)
 	SetProjectParcels(ctx context.Context, id int64, parcels []int64) (Project, error)
 	Project(ctx context.Context, id int64) (Project, error)
@@ -524,13 +520,8 @@ type Store interface {
 	Policy(ctx context.Context, year, version int) (PolicyVersion, error)
 	PolicyVersions(ctx context.Context, year int) ([]PolicyVersion, error)
 	SavePolicy(ctx context.Context, year int, body []byte, note, by string) (PolicyVersion, error)
-	// AllocationInput gathers the engine's input for a plan and the ledger
-	// mark it reflects.
-	AllocationInput(ctx context.Context, year int, kind Kind, pol allocation.Policy) (allocation.Input, int64, error)
-	SaveScenario(ctx context.Context, sc Scenario) (Scenario, error)
 	Scenario(ctx context.Context, id int64, withInput bool) (Scenario, error)
 	Scenarios(ctx context.Context, year int, kind Kind) ([]Scenario, error)
-	ApproveScenario(ctx context.Context, id int64, by string) (Scenario, error)
 	// Book appends one entry. A retry with the same idempotency key returns
 	// the entry first booked; the same key with other content is a conflict.
 	Book(ctx context.Context, b Booking) (Entry, error)
