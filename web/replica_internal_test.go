@@ -120,3 +120,24 @@ func TestWALCookie(t *testing.T) {
 		t.Errorf("a read with lq_wal 2/10 waits for %X", after)
 	}
 }
+
+// Whatever a client puts in lq_wal, parsing neither panics nor accepts
+// anything formatLSN would not write (up to the case of the digits and
+// leading zeros).
+func FuzzParseLSN(f *testing.F) {
+	for _, s := range []string{"0/0", "16/B374D848", "FFFFFFFF/FFFFFFFF", "1/2/3", "-1/0", "", "/", "0x1/0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, ok := parseLSN(s)
+		if !ok {
+			return
+		}
+		if len(s) > 17 {
+			t.Fatalf("%q (%d bytes) accepted", s, len(s))
+		}
+		if back, ok := parseLSN(formatLSN(v)); !ok || back != v {
+			t.Fatalf("%q read as %d, which does not read back", s, v)
+		}
+	})
+}
