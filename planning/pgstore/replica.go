@@ -71,7 +71,6 @@ type replicaState struct {
 	usable       bool
 	why          string // "up" when usable
 	replay       uint64 // the replica's replayed WAL position
-	primary      uint64 // the primary's position when last sampled
 	floor        uint64 // the primary's position once change number floorChanges was seen
 	floorChanges int64
 }
@@ -134,9 +133,8 @@ func (p *pools) check(ctx context.Context) {
 		return
 	}
 	old := p.state.Load()
-	st := &replicaState{replay: replay, primary: old.primary, floor: old.floor, floorChanges: old.floorChanges, why: "up"}
+	st := &replicaState{replay: replay, floor: old.floor, floorChanges: old.floorChanges, why: "up"}
 	if perr == nil {
-		st.primary = primary
 		p.samples = append(p.samples, lsnSample{now, primary})
 		keep := 0
 		for keep < len(p.samples)-1 && now.Sub(p.samples[keep].at) > 2*p.maxLag {
