@@ -2,8 +2,10 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -33,18 +35,129 @@ func readRoute(r *http.Request) (rt planning.ReadRoute, ok bool) {
 	return rt, true
 }
 
-// routeReads marks the read-only requests (readRoute); authenticate adds
-// the caller's last write to the mark.
+// routeReads marks the read-only requests (readRoute), each with the
+// write position its caller's lq_wal cookie names; authenticate adds the
+// caller's last write on this server. The answer to a change carries the
+// primary's position after it in that cookie (walWriter), so that the
+// caller's next reads wait for it on any server behind a load balancer.
 func (s *Server) routeReads(next http.Handler) http.Handler {
 	if s.cfg.Replica == nil {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if rt, ok := readRoute(r); ok {
+			rt.After = walCookie(r)
 			r = r.WithContext(planning.WithReadRoute(r.Context(), rt))
+		} else if !safeMethod(r.Method) {
+			w = &walWriter{ResponseWriter: w, s: s, r: r}
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// The lq_wal cookie: the primary's WAL position after the caller's last
+// change, as PostgreSQL writes an LSN ("16/B374D848"). Every server that
+// reads it keeps that caller's reads on the primary until its replica has
+// replayed the position, so a change made through one server is seen in
+// the next read through another. It lives a little longer than the
+// replica may lag (after that the replica has the change or is not used).
+//
+// The client can send anything here, and it only ever moves that client's
+// own reads: a value that is not an LSN written as above is ignored; one
+// ahead of the primary's position is never replayed by the replica, so it
+// keeps that client's reads on the primary (clamped to "not yet replayed")
+// until its cookie expires, as the primary would answer them without a
+// replica. Nothing else reads it, and no error comes of it.
+const walCookieName = "lq_wal"
+
+// walCookie is the position of the request's lq_wal cookie; 0 when it has
+// none or it is not an LSN.
+func walCookie(r *http.Request) uint64 {
+	c, err := r.Cookie(walCookieName)
+	if err != nil {
+		return 0
+	}
+	lsn, ok := parseLSN(c.Value)
+	if !ok {
+		return 0
+	}
+	return lsn
+}
+
+// formatLSN writes a WAL position as PostgreSQL does: the high and low 32
+// bits in upper-case hexadecimal, without leading zeros.
+func formatLSN(lsn uint64) string {
+	return fmt.Sprintf("%X/%X", lsn>>32, lsn&0xFFFFFFFF)
+}
+
+// parseLSN reads formatLSN's text strictly: 1 to 8 hex digits, a slash,
+// 1 to 8 hex digits, nothing else (no sign, space or 0x).
+func parseLSN(v string) (uint64, bool) {
+	hi, lo, ok := strings.Cut(v, "/")
+	if !ok || !hex32(hi) || !hex32(lo) {
+		return 0, false
+	}
+	h, _ := strconv.ParseUint(hi, 16, 32)
+	l, _ := strconv.ParseUint(lo, 16, 32)
+	return h<<32 | l, true
+}
+
+func hex32(s string) bool {
+	if len(s) == 0 || len(s) > 8 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'A' || c > 'F') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// walWriter sets the lq_wal cookie on the answer to a change, with the
+// primary's position when the answer starts: handlers answer after their
+// transaction commits, so the position includes the change. A refusal
+// (4xx) changed nothing and sets none; a 5xx may have committed (its
+// outcome unknown) and sets it. When the position cannot be read, the
+// cookie names the largest position: the caller's reads stay on the
+// primary until it expires.
+type walWriter struct {
+	http.ResponseWriter
+	s       *Server
+	r       *http.Request
+	started bool
+}
+
+func (w *walWriter) WriteHeader(code int) {
+	if !w.started {
+		w.started = true
+		if code < 400 || code >= 500 {
+			w.setCookie()
+		}
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *walWriter) Write(b []byte) (int, error) {
+	if !w.started {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *walWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *walWriter) setCookie() {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(w.r.Context()), 2*time.Second)
+	lsn, err := w.s.cfg.Replica.WriteLSN(ctx)
+	cancel()
+	if err != nil {
+		lsn = math.MaxUint64
+	}
+	http.SetCookie(w.ResponseWriter, &http.Cookie{Name: walCookieName, Value: formatLSN(lsn), Path: "/",
+		MaxAge: int(w.s.writes.keep.Round(time.Second)/time.Second) + 1, HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: w.r.TLS != nil || strings.EqualFold(w.r.Header.Get("X-Forwarded-Proto"), "https")})
 }
 
 // userWrites remembers, per user, the primary's WAL position after their
@@ -131,7 +244,7 @@ func (s *Server) withCaller(ctx context.Context, uid int64) (context.Context, fu
 		return ctx, func() {}
 	}
 	if rt, ok := planning.ReadRouteFrom(ctx); ok {
-		rt.After = s.writes.after(uid)
+		rt.After = max(rt.After, s.writes.after(uid))
 		return planning.WithReadRoute(ctx, rt), func() {}
 	}
 	end := s.writes.begin(uid)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -93,5 +94,115 @@ func TestReplicaReadYourWrites(t *testing.T) {
 	}
 	if strings.Contains(m, "landquota_db_replica_reads_total 0\n") || strings.Contains(m, "landquota_db_replica_primary_reads_total 0\n") {
 		t.Errorf("/metrics shows no reads on the replica or none kept on the primary:\n%s", m)
+	}
+}
+
+// Read-your-writes across two servers behind a load balancer: A and B share
+// the primary and the standby (whose position one fake gives both). A write
+// through A answers with the lq_wal cookie; B, which never saw the write,
+// keeps the reads that carry it on the primary until the standby has
+// replayed it, and sends those without it to the standby. Forged or
+// garbled cookies cause no error and move only their own requests.
+func TestReplicaReadYourWritesAcrossServers(t *testing.T) {
+	ctx := context.Background()
+	pu, ru := pgtest.URL(t), pgtest.URL(t)
+	other, err := pgstore.Open(ctx, ru, pgstore.Options{MaxConns: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.CreateUser(ctx, "on-replica", "", planning.RoleViewer, authPassword); err != nil {
+		t.Fatal(err)
+	}
+	other.Close()
+	probe := pgtest.NewLSNs(0x1_0000_0200, 0x1_0000_0100)
+	server := func() (*authEnv, *pgstore.Store) {
+		store, err := pgstore.Open(ctx, pu, pgstore.Options{MaxConns: 2, ReplicaURL: ru, ReplicaProbe: probe, ReplicaMaxLag: time.Hour, ReplicaPoll: 5 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(store.Close)
+		h := web.New(web.Config{Version: "test", Replica: store, ReplicaMaxLag: 5 * time.Second}, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		srv := httptest.NewServer(h)
+		t.Cleanup(srv.Close)
+		return &authEnv{t: t, url: srv.URL, handler: h, store: store}, store
+	}
+	a, _ := server()
+	b, bstore := server()
+	writer := a.token(a.user("writer", planning.RoleAdmin))
+	users := func(e *authEnv, cookie *http.Cookie) string {
+		t.Helper()
+		r := e.call("GET", "/api/users", nil, cookie, "Authorization", "Bearer "+writer)
+		if r.StatusCode != 200 {
+			t.Fatalf("GET /api/users with cookie %v: %d %s", cookie, r.StatusCode, r.raw)
+		}
+		if len(r.Cookies()) != 0 {
+			t.Errorf("a read set cookies: %v", r.Cookies())
+		}
+		switch {
+		case strings.Contains(r.raw, `"on-replica"`):
+			return "replica"
+		case strings.Contains(r.raw, `"newcomer"`):
+			return "primary, with the write"
+		}
+		return "primary, without the write"
+	}
+
+	// A refused change changed nothing: no cookie.
+	if r := a.call("POST", "/api/users", map[string]string{"username": "", "role": "viewer"}, nil, "Authorization", "Bearer "+writer); r.StatusCode != 400 || len(r.Cookies()) != 0 {
+		t.Errorf("a refused change: %d, cookies %v", r.StatusCode, r.Cookies())
+	}
+	r := a.call("POST", "/api/users", map[string]string{"username": "newcomer", "role": "viewer", "password": authPassword}, nil,
+		"Authorization", "Bearer "+writer)
+	if r.StatusCode != 201 {
+		t.Fatalf("create user through A: %d %s", r.StatusCode, r.raw)
+	}
+	var wal *http.Cookie
+	for _, c := range r.Cookies() {
+		if c.Name == "lq_wal" {
+			wal = c
+		}
+	}
+	if wal == nil || wal.Value != "1/200" || !wal.HttpOnly || wal.SameSite != http.SameSiteLaxMode || wal.Path != "/" || wal.MaxAge < 5 || wal.MaxAge > 10 {
+		t.Fatalf("the write's answer has no proper lq_wal cookie (1/200, HttpOnly, Lax, path /, about 7 s): %+v", wal)
+	}
+
+	// Through B: with the cookie, the primary until the standby replays
+	// 1/200; without it, the standby.
+	if got := users(b, wal); got != "primary, with the write" {
+		t.Errorf("through B with the cookie, read from the %s", got)
+	}
+	if got := users(b, nil); got != "replica" {
+		t.Errorf("through B without the cookie, read from the %s", got)
+	}
+	// Garbled values are ignored, while a valid one would keep the read on
+	// the primary.
+	for _, v := range []string{"", "garbage", "1/2/3", "-1/0", "+1/0", " 1/200", "0x1/200", "1/200 ", "100000000/0", "1/", "/1",
+		"G/0", strings.Repeat("F", 4000), "1%2F200", "1/2000000000"} {
+		if got := users(b, &http.Cookie{Name: "lq_wal", Value: v}); got != "replica" {
+			t.Errorf("the garbled cookie %q read from the %s, want it ignored (the standby is behind 1/200)", v, got)
+		}
+	}
+	probe.Set(0x1_0000_0200, 0x1_0000_01FF, nil)
+	time.Sleep(30 * time.Millisecond)
+	if got := users(b, wal); got != "primary, with the write" {
+		t.Errorf("through B with the cookie and the standby one byte short, read from the %s", got)
+	}
+	probe.Set(0x1_0000_0200, 0x1_0000_0200, nil)
+	for end := time.Now().Add(5 * time.Second); users(b, wal) != "replica"; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatal("through B, the reads with the cookie did not go to the standby once it replayed the write")
+		}
+	}
+
+	// A forged value ahead of the primary keeps only its own request on
+	// the primary.
+	if got := users(b, &http.Cookie{Name: "lq_wal", Value: "FFFFFFFF/FFFFFFFF"}); got != "primary, with the write" {
+		t.Errorf("a position ahead of the primary read from the %s", got)
+	}
+	if got := users(b, nil); got != "replica" {
+		t.Errorf("after a forged cookie, a read without it went to the %s", got)
+	}
+	if st := bstore.ReplicaStats(); st.Retried != 0 {
+		t.Errorf("B retried queries: %+v", st)
 	}
 }

@@ -5,10 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
+	"math"
 	"net"
 	"net/netip"
 	"net/url"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -89,6 +91,8 @@ type serveConfig struct {
 	BasemapKind    string        // --basemap-file-kind
 	ReplicaURL     string        // --replica-url: a streaming standby for reads
 	ReplicaMaxLag  time.Duration // --replica-max-lag
+	// --replica-max-lag-bytes: WAL the replica may be behind; 0: no bound
+	ReplicaMaxLagBytes uint64
 }
 
 // basemapFlags collects the repeatable --basemap.
@@ -121,7 +125,8 @@ func parseServe(env environ, args []string) (serveConfig, error) {
 	fs.StringVar(&c.TLSKey, "tls-key", "", "the private key of --tls-cert (PEM)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "if set, serve /metrics only on this host:port instead of on --addr")
 	fs.StringVar(&c.ReplicaURL, "replica-url", env.getenv("LANDQUOTA_REPLICA_URL"), "PostgreSQL URL of a streaming standby of the database: read-only requests go to it while it keeps up (env LANDQUOTA_REPLICA_URL)")
-	fs.DurationVar(&c.ReplicaMaxLag, "replica-max-lag", pgstore.DefaultReplicaMaxLag, "with --replica-url: reads go to the primary while the replica is further behind than this")
+	replicaLag := fs.String("replica-max-lag", env.getenv("LANDQUOTA_REPLICA_MAX_LAG"), "with --replica-url: reads go to the primary while the replica is further behind than this (default 5s; env LANDQUOTA_REPLICA_MAX_LAG)")
+	replicaLagBytes := fs.String("replica-max-lag-bytes", env.getenv("LANDQUOTA_REPLICA_MAX_LAG_BYTES"), "with --replica-url: reads go to the primary while the replica is more than this much WAL behind, e.g. 64MB (kB, MB, GB, TB: powers of 1024 as in PostgreSQL; default 0: no bound in bytes; env LANDQUOTA_REPLICA_MAX_LAG_BYTES)")
 	var basemaps basemapFlags
 	fs.Var(&basemaps, "basemap", "a background tile layer (repeatable): tianditu, tianditu-cgcs2000, or a JSON object {\"kind\":\"vector|imagery|annotation\",\"url\":\"https://.../{z}/{x}/{y}.png\",\"attribution\":\"...\",\"subdomains\":[...],\"min_zoom\":0,\"max_zoom\":18}")
 	tk := fs.String("tianditu-key", env.getenv("LANDQUOTA_TIANDITU_KEY"), "天地图 key (tk) for --basemap tianditu (env LANDQUOTA_TIANDITU_KEY)")
@@ -146,14 +151,8 @@ func parseServe(env environ, args []string) (serveConfig, error) {
 	if c.TrustedProxies, err = parseProxies(*proxies); err != nil {
 		return c, err
 	}
-	if c.ReplicaURL != "" {
-		u, err := url.Parse(c.ReplicaURL)
-		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-			return c, fmt.Errorf("--replica-url %q is not a postgres:// URL", redact(c.ReplicaURL))
-		}
-	}
-	if c.ReplicaMaxLag < 100*time.Millisecond {
-		return c, fmt.Errorf("--replica-max-lag %s must be at least 100ms (the replica's position is read every 50 ms)", c.ReplicaMaxLag)
+	if err := c.parseReplica(*replicaLag, *replicaLagBytes); err != nil {
+		return c, err
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return c, fmt.Errorf("--tls-cert and --tls-key go together: give both or neither")
@@ -226,4 +225,75 @@ func parseProxies(s string) ([]netip.Prefix, error) {
 		out = append(out, p.Masked())
 	}
 	return out, nil
+}
+
+// parseReplica checks the replica flags: --replica-url, and the two bounds
+// of its lag (the environment's values under their flags' names, since a
+// flag given overrides them).
+func (c *serveConfig) parseReplica(lag, lagBytes string) error {
+	if c.ReplicaURL != "" {
+		u, err := url.Parse(c.ReplicaURL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			return planning.Errorf(planning.ErrInvalid, "--replica-url %q is not a postgres:// URL", redact(c.ReplicaURL))
+		}
+	}
+	c.ReplicaMaxLag = pgstore.DefaultReplicaMaxLag
+	if lag = strings.TrimSpace(lag); lag != "" {
+		d, err := time.ParseDuration(lag)
+		if err != nil {
+			return planning.Errorf(planning.ErrInvalid, "--replica-max-lag %q is not a duration (for example 5s or 500ms)", lag)
+		}
+		c.ReplicaMaxLag = d
+	}
+	if c.ReplicaMaxLag < 100*time.Millisecond || c.ReplicaMaxLag > time.Hour {
+		return planning.Errorf(planning.ErrInvalid, "--replica-max-lag %s must be between 100ms (the replica's position is read every 50 ms) and 1h", c.ReplicaMaxLag)
+	}
+	n, err := parseBytes(lagBytes)
+	if err != nil {
+		return planning.Errorf(planning.ErrInvalid, "--replica-max-lag-bytes %q is not a size in bytes (for example 64MB, 1GB or 0 for no bound)", lagBytes)
+	}
+	if n != 0 && (n < minReplicaLagBytes || n > maxReplicaLagBytes) {
+		return planning.Errorf(planning.ErrInvalid, "--replica-max-lag-bytes %s must be 0 (no bound) or between 1MB and 1TB: a smaller bound drops the replica at every burst of writes", lagBytes)
+	}
+	c.ReplicaMaxLagBytes = n
+	return nil
+}
+
+// The range of --replica-max-lag-bytes: below 1 MB, a burst of grants
+// between two polls (50 ms) would drop the replica; above 1 TB it is no
+// bound at all.
+const (
+	minReplicaLagBytes = 1 << 20
+	maxReplicaLagBytes = 1 << 40
+)
+
+// parseBytes reads a size: a whole number of bytes, or with PostgreSQL's
+// units kB, MB, GB, TB (powers of 1024; KiB, MiB, GiB, TiB and B are read
+// too); "" is 0. Negative numbers, fractions and overflows are errors.
+func parseBytes(s string) (uint64, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if i == 0 || i > 19 {
+		return 0, fmt.Errorf("not a size: %q", s)
+	}
+	n, err := strconv.ParseUint(s[:i], 10, 64)
+	if err != nil {
+		return 0, err
+	}
+	unit := strings.TrimSpace(s[i:])
+	shift := map[string]uint{"": 0, "B": 0, "kB": 10, "KB": 10, "KiB": 10, "MB": 20, "MiB": 20, "GB": 30, "GiB": 30, "TB": 40, "TiB": 40}
+	sh, ok := shift[unit]
+	if !ok {
+		return 0, fmt.Errorf("unknown unit %q", unit)
+	}
+	if n > math.MaxUint64>>sh {
+		return 0, fmt.Errorf("too large: %q", s)
+	}
+	return n << sh, nil
 }

@@ -22,7 +22,7 @@ func runServe(ctx context.Context, env environ, args []string) error {
 	}
 	log := newLogger(env)
 	store, err := pgstore.Open(ctx, cfg.DB.URL, pgstore.Options{MaxConns: int32(cfg.MaxConns), StatementTimeout: cfg.DB.StatementTimeout, SlowQuery: cfg.SlowQuery, Log: log, Warm: true,
-		ReplicaURL: cfg.ReplicaURL, ReplicaMaxLag: cfg.ReplicaMaxLag})
+		ReplicaURL: cfg.ReplicaURL, ReplicaMaxLag: cfg.ReplicaMaxLag, ReplicaMaxLagBytes: cfg.ReplicaMaxLagBytes})
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,14 @@ import (
 // read the replica cannot answer (gone, cancelled by recovery, or a write
 // routed there by mistake) is run again on the primary before any row is
 // returned, so no request fails because the replica did.
+//
+// How far behind the replica may be is bounded twice: by time
+// (--replica-max-lag, how long ago the primary first held WAL the replica
+// has not replayed) and, optionally, by bytes (--replica-max-lag-bytes,
+// pg_wal_lsn_diff of the primary's current position and the replica's
+// replayed one). The time bound keeps answers fresh; the bytes bound stops
+// reads there as soon as a bulk change (an import, a year's close) leaves
+// it far behind, before the time bound notices.
 
 // Default replica settings.
 const (
@@ -43,6 +51,7 @@ type pools struct {
 	replica *pgxpool.Pool // nil: no replica
 	probe   LSNProbe
 	maxLag  time.Duration
+	maxLagB uint64 // bytes of WAL the replica may be behind; 0: no bound
 	poll    time.Duration
 	log     *slog.Logger
 
@@ -77,8 +86,9 @@ func newPools(primary *pgxpool.Pool) *pools {
 	return p
 }
 
-// withReplica starts routing reads to replica, polling probe every poll.
-func (p *pools) withReplica(replica *pgxpool.Pool, probe LSNProbe, maxLag, poll time.Duration, log *slog.Logger) {
+// withReplica starts routing reads to replica, polling probe every poll;
+// maxLagBytes bounds how much WAL it may be behind (0: no bound).
+func (p *pools) withReplica(replica *pgxpool.Pool, probe LSNProbe, maxLag time.Duration, maxLagBytes uint64, poll time.Duration, log *slog.Logger) {
 	if maxLag <= 0 {
 		maxLag = DefaultReplicaMaxLag
 	}
@@ -88,7 +98,7 @@ func (p *pools) withReplica(replica *pgxpool.Pool, probe LSNProbe, maxLag, poll 
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	p.replica, p.probe, p.maxLag, p.poll, p.log = replica, probe, maxLag, poll, log
+	p.replica, p.probe, p.maxLag, p.maxLagB, p.poll, p.log = replica, probe, maxLag, maxLagBytes, poll, log
 	p.state.Store(&replicaState{why: "not checked yet"})
 	ctx, stop := context.WithCancel(context.Background())
 	p.stop, p.done = stop, make(chan struct{})
@@ -143,6 +153,9 @@ func (p *pools) check(ctx context.Context) {
 	default:
 		if lag := p.lag(replay, now); lag > p.maxLag {
 			st.why = fmt.Sprintf("replica lags more than %s behind the primary", p.maxLag)
+		} else if p.maxLagB > 0 && perr == nil && primary > replay && primary-replay > p.maxLagB {
+			// The amount after the colon: a new amount is the same state.
+			st.why = fmt.Sprintf("replica lags more than %d bytes of WAL behind the primary: %d bytes", p.maxLagB, primary-replay)
 		}
 	}
 	st.usable = st.why == "up"

@@ -2,7 +2,10 @@ package pgstore_test
 
 import (
 	"context"
+	"log/slog"
 	"net/url"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,6 +33,12 @@ func readOnly(t *testing.T, u string) string {
 // exists only on the primary, "replica" only on the replica.
 func replicaWorld(t *testing.T, probe *pgtest.LSNs, maxLag time.Duration) *pgstore.Store {
 	t.Helper()
+	return replicaWorldWith(t, pgstore.Options{ReplicaProbe: probe, ReplicaMaxLag: maxLag})
+}
+
+// replicaWorldWith is replicaWorld with the replica options of opts.
+func replicaWorldWith(t *testing.T, opts pgstore.Options) *pgstore.Store {
+	t.Helper()
 	ctx := context.Background()
 	pu, ru := pgtest.URL(t), pgtest.URL(t)
 	for u, name := range map[string]string{pu: "primary", ru: "replica"} {
@@ -42,8 +51,8 @@ func replicaWorld(t *testing.T, probe *pgtest.LSNs, maxLag time.Duration) *pgsto
 		}
 		s.Close()
 	}
-	s, err := pgstore.Open(ctx, pu, pgstore.Options{MaxConns: 4, ReplicaURL: readOnly(t, ru), ReplicaProbe: probe,
-		ReplicaMaxLag: maxLag, ReplicaPoll: 5 * time.Millisecond})
+	opts.MaxConns, opts.ReplicaURL, opts.ReplicaPoll = 4, readOnly(t, ru), 5*time.Millisecond
+	s, err := pgstore.Open(ctx, pu, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,4 +209,61 @@ func TestReplicaUnreachableFallsBack(t *testing.T) {
 	if st := s.ReplicaStats(); st.ToPrimary != 1 || st.Retried != 1 {
 		t.Errorf("the next read should go straight to the primary: %+v", st)
 	}
+}
+
+// The bound in bytes: reads leave a replica more than ReplicaMaxLagBytes of
+// WAL behind at once, however recent its lag, and come back when it is
+// within the bound; the state is logged once, not once per new amount.
+func TestReplicaLagBytes(t *testing.T) {
+	probe := pgtest.NewLSNs(1000, 1000)
+	var logged syncBuffer
+	s := replicaWorldWith(t, pgstore.Options{ReplicaProbe: probe, ReplicaMaxLag: time.Hour, ReplicaMaxLagBytes: 4096,
+		Log: slog.New(slog.NewTextHandler(&logged, nil))})
+	read := planning.WithReadRoute(context.Background(), planning.ReadRoute{})
+	if got := readFrom(t, s, read); got != "replica" {
+		t.Fatalf("read from the %s", got)
+	}
+	probe.Set(1000+4096, 1000, nil) // exactly the bound: still within
+	time.Sleep(30 * time.Millisecond)
+	if got := readFrom(t, s, read); got != "replica" {
+		t.Errorf("4096 bytes behind with a bound of 4096: read from the %s", got)
+	}
+	probe.Set(1000+4097, 1000, nil)
+	eventually(t, "reads on the primary once the replica is 4097 bytes behind", func() bool { return readFrom(t, s, read) == "primary" })
+	if st := s.ReplicaStats(); st.Usable || !strings.Contains(st.State, "4096 bytes of WAL") {
+		t.Errorf("stats while behind in bytes: %+v", st)
+	}
+	for i := range 5 { // the primary moves on: new amounts, the same state
+		probe.Set(uint64(6000+1000*i), 1000, nil)
+		time.Sleep(15 * time.Millisecond)
+	}
+	probe.Set(12000, 12000-4000, nil)
+	eventually(t, "back on the replica once within the bound", func() bool { return readFrom(t, s, read) == "replica" })
+	if n := strings.Count(logged.String(), "bytes of WAL"); n != 1 {
+		t.Errorf("the lag in bytes was logged %d times, want once:\n%s", n, logged.String())
+	}
+	// A replica ahead of the last sample (the primary sampled before a
+	// write, the replica after it) is not behind.
+	probe.Set(12000, 13000, nil)
+	time.Sleep(30 * time.Millisecond)
+	if got := readFrom(t, s, read); got != "replica" {
+		t.Errorf("with the replica past the sampled primary: read from the %s", got)
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }

@@ -37,8 +37,11 @@ type Options struct {
 	// ReplicaPoll: how often its position is read (0: 50 ms).
 	ReplicaURL    string
 	ReplicaMaxLag time.Duration
-	ReplicaPoll   time.Duration
-	ReplicaProbe  LSNProbe // tests: positions from elsewhere; nil: read from both servers
+	// ReplicaMaxLagBytes: how many bytes of WAL the replica may be behind
+	// the primary before reads go back to it (0: no bound in bytes).
+	ReplicaMaxLagBytes uint64
+	ReplicaPoll        time.Duration
+	ReplicaProbe       LSNProbe // tests: positions from elsewhere; nil: read from both servers
 }
 
 // ConnectTimeout bounds one attempt to open a database connection when the
@@ -152,7 +155,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		probe = pgProbe{primary: pprobe, replica: rprobe}
 		p.closers = append(p.closers, pprobe.Close, rprobe.Close)
 	}
-	p.withReplica(replica, probe, opts.ReplicaMaxLag, opts.ReplicaPoll, opts.Log)
+	p.withReplica(replica, probe, opts.ReplicaMaxLag, opts.ReplicaMaxLagBytes, opts.ReplicaPoll, opts.Log)
 	return newStore(p), nil
 }
 

@@ -168,12 +168,14 @@ func main() {
 					t0 := time.Now()
 					s := sample{step: n, endpoint: ops[i].name}
 					var body []byte
+					var cookies []*http.Cookie
 					if err == nil {
 						var res *http.Response
 						res, err = client.Do(req)
 						if err == nil {
 							if ops[i].name == "grant" {
 								body, err = io.ReadAll(res.Body)
+								cookies = res.Cookies() // lq_wal: the write's position, for any server
 							} else {
 								io.Copy(io.Discard, res.Body)
 							}
@@ -186,7 +188,7 @@ func main() {
 					samples = append(samples, s)
 					mu.Unlock()
 					if *readBack && s.status == http.StatusCreated {
-						rb := readBackGrant(client, *base, *token, body)
+						rb := readBackGrant(client, *base, *token, body, cookies)
 						rb.step = n
 						mu.Lock()
 						samples = append(samples, rb)
@@ -262,8 +264,9 @@ func report(samples []sample, rss []int64) int {
 }
 
 // readBackGrant reads the ledger entry a grant just booked, as the same
-// caller; an answer without it counts as an error.
-func readBackGrant(c *http.Client, base, token string, booked []byte) sample {
+// caller, with the cookies the grant's answer set (as a browser would);
+// an answer without it counts as an error.
+func readBackGrant(c *http.Client, base, token string, booked []byte, cookies []*http.Cookie) sample {
 	s := sample{endpoint: "read-back"}
 	var e struct{ ID int64 }
 	if err := json.Unmarshal(booked, &e); err != nil || e.ID == 0 {
@@ -273,6 +276,9 @@ func readBackGrant(c *http.Client, base, token string, booked []byte) sample {
 	t0 := time.Now()
 	req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/plans/2026/ledger?after=%d&limit=1", base, e.ID-1), nil)
 	req.Header.Set("Authorization", "Bearer "+token)
+	for _, ck := range cookies {
+		req.AddCookie(ck)
+	}
 	res, err := c.Do(req)
 	s.d = time.Since(t0)
 	if err != nil {

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Uncached parcels tiles from landquota beside the popular tile server
+# (CrunchyData pg_tileserv), on one database, in one run (issue 17).
+#
+#   scripts/tile-compare.sh        TILE_PARCELS=100000 TILE_CLIENTS=8 TILE_PER_ZOOM=60 TILE_ZOOMS="10 11 12 13 14 15 16"
+#
+# Needs pg_tileserv on PATH, in $(go env GOPATH)/bin, or named by PG_TILESERV
+# (`go install github.com/CrunchyData/pg_tileserv@latest`, or `go build` in a
+# checkout of it); without it the comparison is skipped. The database is
+# TILE_DATABASE_URL, or landquota_tiles_N on the project's local cluster
+# (scripts/db.sh), seeded with the demo world of N parcels when it holds
+# another count. Both servers run on loopback with 4 database connections
+# (landquota's default on two cores, pg_tileserv's default), landquota with
+# --tile-cache-mb 0 (pg_tileserv has no tile cache), and each with its
+# statement timeout raised past what a low-zoom tile takes under load
+# (pg_tileserv's default, 10 s, cut some zoom-10 tiles). The tiles are those
+# under a fixed random sample of parcels (the tiles someone looks at), up to
+# TILE_PER_ZOOM distinct tiles per zoom; TILE_CLIENTS clients share each
+# pass, and each server gets two passes, alternating which goes first
+# (scripts/tilecompare). pg_tileserv is asked for the parcels table's own
+# columns that landquota's tile carries (code, district, park, land use,
+# current use, status, area); landquota's tile also carries the names of
+# the classes and statuses (joins) and, below zoom 14, aggregate cells
+# instead of single parcels (docs/SCALING.md). Both servers are stopped at
+# the end, whatever happens.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${TILE_PARCELS:-100000}
+clients=${TILE_CLIENTS:-8}
+per=${TILE_PER_ZOOM:-60}
+zooms=${TILE_ZOOMS:-10 11 12 13 14 15 16}
+
+ts=${PG_TILESERV:-$(command -v pg_tileserv || echo "$(go env GOPATH)/bin/pg_tileserv")}
+if [ ! -x "$ts" ]; then
+	echo "tile comparison skipped: pg_tileserv not found (PG_TILESERV, PATH or $(go env GOPATH)/bin)"
+	exit 0
+fi
+dir=$(mktemp -d)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+fail() { echo "tile comparison FAILED: $*" >&2; exit 1; }
+url=${TILE_DATABASE_URL:-$(scripts/db.sh url "landquota_tiles_$n" 2>/dev/null)}
+psqlq() { psql "$url" -v ON_ERROR_STOP=1 -tAc "$1"; }
+
+go build -o bin/landquota ./cmd/landquota
+go build -o bin/tilecompare ./scripts/tilecompare
+DATABASE_URL=$url bin/landquota migrate >/dev/null
+have=$(psqlq 'SELECT count(*) FROM parcels')
+if [ "$have" != "$n" ]; then
+	echo "seeding $n parcels (the database holds $have)"
+	DATABASE_URL=$url bin/landquota seed --replace --parcels "$n" --seed 1 >/dev/null 2>&1
+fi
+psqlq 'ANALYZE parcels' >/dev/null
+
+# The tiles under a fixed sample of parcels, up to $per distinct ones a zoom.
+for z in $zooms; do
+	psqlq "SELECT setseed(0.17); WITH p AS (SELECT ST_Transform(ST_PointOnSurface(geom), 3857) AS g FROM parcels ORDER BY random() LIMIT 5000),
+		t AS (SELECT DISTINCT $z AS z, floor((ST_X(g) + 20037508.342789244) / (40075016.68557849 / 2 ^ $z))::int AS x,
+			floor((20037508.342789244 - ST_Y(g)) / (40075016.68557849 / 2 ^ $z))::int AS y FROM p)
+		SELECT z || ' ' || x || ' ' || y FROM t ORDER BY md5(x || '/' || y) LIMIT $per" | grep -v '^$' >>"$dir/tiles.txt" || true
+done
+echo "$(wc -l <"$dir/tiles.txt") tiles at zooms $zooms over $n parcels, $clients clients"
+
+free_port() { for p in $(seq 18400 18500); do (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }; done; }
+lport=$(free_port)
+DATABASE_URL=$url bin/landquota serve --addr "127.0.0.1:$lport" --statement-timeout 120s --tile-cache-mb 0 --max-conns 4 --slow-query 0 >/dev/null 2>"$dir/landquota.log" &
+pids+=($!)
+for _ in $(seq 150); do curl -sf "http://127.0.0.1:$lport/readyz" >/dev/null && break; sleep 0.2; done
+curl -sf "http://127.0.0.1:$lport/readyz" >/dev/null || fail "landquota did not start: $(tail -5 "$dir/landquota.log")"
+tport=$(free_port)
+DATABASE_URL=$url TS_HTTPHOST=127.0.0.1 TS_HTTPPORT=$tport TS_DBPOOLMAXCONNS=4 TS_DBTIMEOUT=120 "$ts" >"$dir/pg_tileserv.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 150); do curl -sf "http://127.0.0.1:$tport/index.json" >/dev/null && break; sleep 0.2; done
+curl -sf "http://127.0.0.1:$tport/index.json" | grep -q '"public.parcels"' || fail "pg_tileserv does not list public.parcels: $(tail -5 "$dir/pg_tileserv.log")"
+
+props=code,district_adcode,park_code,land_use_code,current_use_code,status,area_m2
+bin/tilecompare --tiles "$dir/tiles.txt" --clients "$clients" --passes 2 \
+	--server "landquota=http://127.0.0.1:$lport/tiles/parcels/{z}/{x}/{y}.mvt" \
+	--server "pg_tileserv=http://127.0.0.1:$tport/public.parcels/{z}/{x}/{y}.pbf?properties=$props"
