@@ -26,7 +26,7 @@ func finish(t *testing.T, in Input, p Policy, m Method, spent int64, build func(
 // floors and caps, partial and all-or-nothing grants.
 func variedInstance(seed uint64) (Input, Policy, Method) {
 	o := genOptions{
-		districts: 1 + int(seed%5), parks: int(seed/5%4), nested: seed%3 == 0, projects: 5 + int(seed*37%200),
+		districts: 1 + int(seed%5), parks: int(seed / 5 % 4), nested: seed%3 == 0, projects: 5 + int(seed*37%200),
 		small: seed%7 == 0, divisible: seed%11 == 0, limits: seed%2 == 0,
 		supplyRatio: []float64{0.2, 0.5, 0.9, 1.6}[seed/3%4],
 	}
@@ -103,3 +103,23 @@ func TestExplanationsAsBefore(t *testing.T) {
 		})
 	}
 }
+
+func benchmarkResult(b *testing.B, build func(*engine) Result) {
+	in, p := bench10k()
+	e, err := newEngine(in, p, MethodPriority)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var spent int64
+	for di := range e.dists {
+		e.allocate(di, &spent)
+	}
+	e.earmarkPass()
+	b.ReportAllocs()
+	for b.Loop() {
+		build(e)
+	}
+}
+
+func BenchmarkExplainOld(b *testing.B) { benchmarkResult(b, (*engine).resultOld) }
+func BenchmarkExplainNew(b *testing.B) { benchmarkResult(b, (*engine).result) }
