@@ -28,7 +28,9 @@ func TestEveryPhraseHasBothLanguages(t *testing.T) {
 				t.Errorf("phrase %d %q shows %v, its args are %v", id, s, got, want)
 			}
 		}
-		chinese := func(r rune) bool { return unicode.Is(unicode.Han, r) || r >= 0x3000 && r <= 0x303f || r >= 0xff00 && r <= 0xffef }
+		chinese := func(r rune) bool {
+			return unicode.Is(unicode.Han, r) || r >= 0x3000 && r <= 0x303f || r >= 0xff00 && r <= 0xffef
+		}
 		if !strings.ContainsFunc(p.zh, chinese) {
 			t.Errorf("phrase %d: the Chinese %q has neither Chinese words nor Chinese punctuation", id, p.zh)
 		}
