@@ -236,7 +236,7 @@ func (e *engine) decision(pj *proj) Decision {
 		return dec
 	}
 	dn := same(name(d.a))
-	rank := say(pRank, same(strconv.FormatFloat(pj.score, 'f', 2, 64)), same(strconv.Itoa(pj.poolRank)), same(strconv.Itoa(d.items)), dn)
+	rankArgs := []text{same(strconv.FormatFloat(pj.score, 'f', 2, 64)), same(strconv.Itoa(pj.poolRank)), same(strconv.Itoa(d.items)), dn}
 	var exempt text
 	switch {
 	case pj.inExempt && pr.NationalKey:
@@ -256,30 +256,30 @@ func (e *engine) decision(pj *proj) Decision {
 	}
 	need, g := haMu(pr.Need), pj.granted
 	if pj.earmark > 0 {
-		return e.earmarkDecision(dec, pj, rank.plus(exempt))
+		return e.earmarkDecision(dec, pj, sayThen(exempt, pRank, rankArgs...))
 	}
-	tail := rank.plus(exempt).plus(e.earmarkMissed(pj))
+	tail := sayThen(exempt.plus(e.earmarkMissed(pj)), pRank, rankArgs...)
 	minShare := percent(e.c.minFraction[pr.Category.index()])
 	switch {
 	case g == pr.Need && e.method == MethodOptimal:
-		return explain(OutcomeGranted, RuleGranted, say(pGrantedBest, need, bestCombination(d), dn).plus(tail))
+		return explain(OutcomeGranted, RuleGranted, sayThen(tail, pGrantedBest, need, bestCombination(d), dn))
 	case g == pr.Need:
-		return explain(OutcomeGranted, RuleGranted, say(pGrantedInTurn, need).plus(tail))
+		return explain(OutcomeGranted, RuleGranted, sayThen(tail, pGrantedInTurn, need))
 	case g > 0:
-		return explain(OutcomePartial, e.bindRule(pj), say(pPartial, haMu(g), need, e.bindPhrase(pj, true), categoryName(pr.Category), minShare).plus(tail))
+		return explain(OutcomePartial, e.bindRule(pj), sayThen(tail, pPartial, haMu(g), need, e.bindPhrase(pj, true), categoryName(pr.Category), minShare))
 	}
 	where := e.bindPhrase(pj, pj.avail == 0)
 	switch {
 	case pj.avail == 0:
-		return explain(OutcomeWaiting, e.bindRule(pj), say(pWaiting, where).plus(tail))
+		return explain(OutcomeWaiting, e.bindRule(pj), sayThen(tail, pWaiting, where))
 	case pj.avail >= pj.base:
 		// Only the optimal method leaves out a project that fits: it
 		// adds nothing to the total score.
-		return explain(OutcomeWaiting, RuleNotSelected, say(pNotSelected).plus(rank))
+		return explain(OutcomeWaiting, RuleNotSelected, sayThen(say(pRank, rankArgs...), pNotSelected))
 	case pj.base == pr.Need:
-		return explain(OutcomeWaiting, RuleAllOrNothing, say(pAllOrNothing, haMu(pj.avail), where, need, categoryName(pr.Category)).plus(tail))
+		return explain(OutcomeWaiting, RuleAllOrNothing, sayThen(tail, pAllOrNothing, haMu(pj.avail), where, need, categoryName(pr.Category)))
 	}
-	return explain(OutcomeWaiting, RuleBelowMinPartial, say(pBelowMinPartial, haMu(pj.avail), where, haMu(pj.base), minShare, need).plus(tail))
+	return explain(OutcomeWaiting, RuleBelowMinPartial, sayThen(tail, pBelowMinPartial, haMu(pj.avail), where, haMu(pj.base), minShare, need))
 }
 
 // earmarkDecision explains a project topped up from the cooperation-park
@@ -292,7 +292,7 @@ func (e *engine) earmarkDecision(dec Decision, pj *proj, tail text) Decision {
 	var t text
 	if pj.granted == pr.Need {
 		dec.Outcome, dec.DecidedBy = OutcomeGranted, RuleGranted
-		t = say(pEarmarkFull, haMu(pr.Need), parts)
+		t = sayThen(tail, pEarmarkFull, haMu(pr.Need), parts)
 	} else {
 		dec.Outcome, dec.DecidedBy = OutcomePartial, RuleEarmarkExhausted
 		stop := say(pEarmarkUsedUp)
@@ -301,9 +301,8 @@ func (e *engine) earmarkDecision(dec Decision, pj *proj, tail text) Decision {
 			dec.DecidedBy = RuleAccountCap
 			stop = say(pEarmarkCapReached, same(name(ca.a)), haMu(ca.room))
 		}
-		t = say(pPartial, haMu(pj.granted), haMu(pr.Need), parts.plus(stop), categoryName(pr.Category), percent(e.c.minFraction[pr.Category.index()]))
+		t = sayThen(tail, pPartial, haMu(pj.granted), haMu(pr.Need), parts.plus(stop), categoryName(pr.Category), percent(e.c.minFraction[pr.Category.index()]))
 	}
-	t = t.plus(tail)
 	dec.ExplanationEn, dec.ExplanationZh = t.en, t.zh
 	return dec
 }

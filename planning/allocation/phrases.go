@@ -343,18 +343,21 @@ func indexOf(list []string, s string) int {
 }
 
 // say renders phrase id with its values, given in the order of its args.
-func say(id phraseID, args ...text) text {
+func say(id phraseID, args ...text) text { return sayThen(text{}, id, args...) }
+
+// sayThen renders phrase id followed by tail, in one string per language.
+func sayThen(tail text, id phraseID, args ...text) text {
 	if len(args) != phraseArgs[id] {
 		panic(fmt.Sprintf("phrase %d takes %d values, given %d", id, phraseArgs[id], len(args)))
 	}
-	return text{render(parsedPhrases[id][0], args, false), render(parsedPhrases[id][1], args, true)}
+	return text{render(parsedPhrases[id][0], args, false, tail.en), render(parsedPhrases[id][1], args, true, tail.zh)}
 }
 
-func render(pieces []phrasePiece, args []text, zh bool) string {
-	if len(pieces) == 1 {
+func render(pieces []phrasePiece, args []text, zh bool, tail string) string {
+	if len(pieces) == 1 && tail == "" {
 		return pieces[0].text
 	}
-	n := 0
+	n := len(tail)
 	for _, p := range pieces {
 		n += len(p.text)
 		if p.arg >= 0 {
@@ -373,5 +376,6 @@ func render(pieces []phrasePiece, args []text, zh bool) string {
 			b.WriteString(args[p.arg].en)
 		}
 	}
+	b.WriteString(tail)
 	return b.String()
 }
