@@ -244,35 +244,40 @@ func roundToUnits(dist Area, ideal, shares []float64, lo, hi []Area) (pools []Ar
 	}
 	sort.SliceStable(order, func(x, y int) bool { return frac[order[x]] > frac[order[y]] })
 	rem := dist - sum
-	for rem > 0 {
-		moved := false
-		for _, i := range order {
-			if rem == 0 {
-				break
-			}
-			if shares[i] > 0 && (hi[i] == noCap || pools[i] < hi[i]) {
-				pools[i]++
-				rem--
-				moved = true
-			}
-		}
-		if !moved {
-			break
-		}
+	for rem > 0 && addUnits(pools, &rem, order, shares, hi) {
 	}
-	for rem < 0 {
-		moved := false
-		for j := n - 1; j >= 0 && rem < 0; j-- {
-			i := order[j]
-			if pools[i] > lo[i] {
-				pools[i]--
-				rem++
-				moved = true
-			}
-		}
-		if !moved {
-			break
-		}
+	for rem < 0 && takeUnits(pools, &rem, order, lo) {
 	}
 	return pools, rem
+}
+
+// addUnits gives one more unit to each district with a share and room
+// below its cap, in order, while *rem lasts; false when none could take one.
+func addUnits(pools []Area, rem *Area, order []int, shares []float64, hi []Area) bool {
+	moved := false
+	for _, i := range order {
+		if *rem == 0 {
+			break
+		}
+		if shares[i] > 0 && (hi[i] == noCap || pools[i] < hi[i]) {
+			pools[i]++
+			*rem--
+			moved = true
+		}
+	}
+	return moved
+}
+
+// takeUnits takes one unit back from each district above its floor, in
+// reverse order, while *rem is negative; false when none could give one.
+func takeUnits(pools []Area, rem *Area, order []int, lo []Area) bool {
+	moved := false
+	for j := len(order) - 1; j >= 0 && *rem < 0; j-- {
+		if i := order[j]; pools[i] > lo[i] {
+			pools[i]--
+			*rem++
+			moved = true
+		}
+	}
+	return moved
 }
