@@ -59,46 +59,11 @@ func factorShares(factors []Factor, ds []*acct) splitTerms {
 	for k, f := range factors {
 		switch f.role() {
 		case RoleShare:
-			total := 0.0
-			for _, d := range ds {
-				total += factorValue(f.Name, d)
-			}
-			for i, d := range ds {
-				part := 1 / float64(n)
-				if total > 0 {
-					part = factorValue(f.Name, d) / total
-				}
-				t.parts[i][k] = part
-				t.base[i] += f.Weight * part
-			}
+			t.shareFactor(k, f, ds)
 		case RoleCoefficient:
-			sum, known := 0.0, 0
-			for _, d := range ds {
-				if x := factorValue(f.Name, d); ratioKnown(f.Name, x) {
-					sum += x
-					known++
-				}
-			}
-			if known > 0 {
-				t.means[k] = sum / float64(known)
-			}
-			for i, d := range ds {
-				m := 1.0
-				if x := factorValue(f.Name, d); ratioKnown(f.Name, x) && t.means[k] > 0 {
-					m = math.Pow(min(max(x/t.means[k], coefMin), coefMax), f.Weight)
-				}
-				t.parts[i][k] = m
-				t.coef[i] *= m
-			}
+			t.coefficientFactor(k, f, ds)
 		case RoleThreshold:
-			for i, d := range ds {
-				m := 1.0
-				if x := factorValue(f.Name, d); ratioKnown(f.Name, x) && x < *f.Threshold {
-					m = math.Pow(coefMin, f.Weight)
-				}
-				t.parts[i][k] = m
-				t.coef[i] *= m
-			}
+			t.thresholdFactor(k, f, ds)
 		}
 	}
 	for i := range ds {
@@ -110,6 +75,60 @@ func factorShares(factors []Factor, ds []*acct) splitTerms {
 		}
 	}
 	return t
+}
+
+// shareFactor adds share factor k to the base shares: each district's
+// part of the total, or an equal part when every district is at 0.
+func (t *splitTerms) shareFactor(k int, f Factor, ds []*acct) {
+	total := 0.0
+	for _, d := range ds {
+		total += factorValue(f.Name, d)
+	}
+	for i, d := range ds {
+		part := 1 / float64(len(ds))
+		if total > 0 {
+			part = factorValue(f.Name, d) / total
+		}
+		t.parts[i][k] = part
+		t.base[i] += f.Weight * part
+	}
+}
+
+// coefficientFactor multiplies each district's coefficient by its ratio to
+// the mean of the known values, clamped, to the power of the weight (1
+// when its value is unknown or the mean is 0).
+func (t *splitTerms) coefficientFactor(k int, f Factor, ds []*acct) {
+	sum, known := 0.0, 0
+	for _, d := range ds {
+		if x := factorValue(f.Name, d); ratioKnown(f.Name, x) {
+			sum += x
+			known++
+		}
+	}
+	if known > 0 {
+		t.means[k] = sum / float64(known)
+	}
+	for i, d := range ds {
+		m := 1.0
+		if x := factorValue(f.Name, d); ratioKnown(f.Name, x) && t.means[k] > 0 {
+			m = math.Pow(min(max(x/t.means[k], coefMin), coefMax), f.Weight)
+		}
+		t.parts[i][k] = m
+		t.coef[i] *= m
+	}
+}
+
+// thresholdFactor multiplies the coefficient of each district below the
+// threshold by 0.5^weight.
+func (t *splitTerms) thresholdFactor(k int, f Factor, ds []*acct) {
+	for i, d := range ds {
+		m := 1.0
+		if x := factorValue(f.Name, d); ratioKnown(f.Name, x) && x < *f.Threshold {
+			m = math.Pow(coefMin, f.Weight)
+		}
+		t.parts[i][k] = m
+		t.coef[i] *= m
+	}
 }
 
 // apportion splits dist between districts in proportion to their shares,
