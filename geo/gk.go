@@ -174,27 +174,35 @@ func UnprojectGK(easting, northing, centralMeridian, falseEasting float64) (lon,
 	return centralMeridian + lam*rad2deg, phi * rad2deg
 }
 
+// project and unproject convert a point to and from the Gauss-Krüger plane
+// of Hangzhou's central meridian with false easting fe.
+func project(p orb.Point, fe float64) orb.Point {
+	e, n := ProjectGK(p[0], p[1], hangzhouCM, fe)
+	return orb.Point{e, n}
+}
+
+func unproject(p orb.Point, fe float64) orb.Point {
+	lon, lat := UnprojectGK(p[0], p[1], hangzhouCM, fe)
+	return orb.Point{lon, lat}
+}
+
 // To4549 projects a lon/lat point to EPSG:4549 (X = easting, Y = northing).
 func To4549(p orb.Point) orb.Point {
-	e, n := ProjectGK(p[0], p[1], hangzhouCM, feMeasure)
-	return orb.Point{e, n}
+	return project(p, feMeasure)
 }
 
 // From4549 converts an EPSG:4549 point (X = easting, Y = northing) to lon/lat.
 func From4549(p orb.Point) orb.Point {
-	lon, lat := UnprojectGK(p[0], p[1], hangzhouCM, feMeasure)
-	return orb.Point{lon, lat}
+	return unproject(p, feMeasure)
 }
 
 // To4528 projects a lon/lat point to EPSG:4528 (X = easting with zone
 // prefix 40, Y = northing).
 func To4528(p orb.Point) orb.Point {
-	e, n := ProjectGK(p[0], p[1], hangzhouCM, feSurvey)
-	return orb.Point{e, n}
+	return project(p, feSurvey)
 }
 
 // From4528 converts an EPSG:4528 point (X = easting, Y = northing) to lon/lat.
 func From4528(p orb.Point) orb.Point {
-	lon, lat := UnprojectGK(p[0], p[1], hangzhouCM, feSurvey)
-	return orb.Point{lon, lat}
+	return unproject(p, feSurvey)
 }

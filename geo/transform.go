@@ -21,34 +21,13 @@ func Transform(g orb.Geometry, f func(orb.Point) orb.Point) orb.Geometry {
 	case orb.Ring:
 		return orb.Ring(mapPoints(g, f))
 	case orb.MultiLineString:
-		if g == nil {
-			return orb.MultiLineString(nil)
-		}
-		out := make(orb.MultiLineString, len(g))
-		for i, ls := range g {
-			out[i] = mapPoints(ls, f)
-		}
-		return out
+		return mapEach(g, func(ls orb.LineString) orb.LineString { return mapPoints(ls, f) })
 	case orb.Polygon:
 		return transformPolygon(g, f)
 	case orb.MultiPolygon:
-		if g == nil {
-			return orb.MultiPolygon(nil)
-		}
-		out := make(orb.MultiPolygon, len(g))
-		for i, p := range g {
-			out[i] = transformPolygon(p, f)
-		}
-		return out
+		return mapEach(g, func(p orb.Polygon) orb.Polygon { return transformPolygon(p, f) })
 	case orb.Collection:
-		if g == nil {
-			return orb.Collection(nil)
-		}
-		out := make(orb.Collection, len(g))
-		for i, c := range g {
-			out[i] = Transform(c, f)
-		}
-		return out
+		return mapEach(g, func(c orb.Geometry) orb.Geometry { return Transform(c, f) })
 	case orb.Bound:
 		corners := [4]orb.Point{
 			g.Min, {g.Max[0], g.Min[1]}, g.Max, {g.Min[0], g.Max[1]},
@@ -62,28 +41,24 @@ func Transform(g orb.Geometry, f func(orb.Point) orb.Point) orb.Geometry {
 	return nil
 }
 
-// mapPoints keeps nil as nil so an empty input stays distinguishable from
-// an empty-but-allocated one after transforming.
-func mapPoints[S ~[]orb.Point](in S, f func(orb.Point) orb.Point) S {
+// mapEach applies fn to every element. It keeps nil as nil so an empty
+// input stays distinguishable from an empty-but-allocated one after
+// transforming.
+func mapEach[S ~[]E, E any](in S, fn func(E) E) S {
 	if in == nil {
 		return nil
 	}
 	out := make(S, len(in))
-	for i, p := range in {
-		out[i] = f(p)
+	for i, e := range in {
+		out[i] = fn(e)
 	}
 	return out
 }
 
+func mapPoints[S ~[]orb.Point](in S, f func(orb.Point) orb.Point) S { return mapEach(in, f) }
+
 func transformPolygon(p orb.Polygon, f func(orb.Point) orb.Point) orb.Polygon {
-	if p == nil {
-		return nil
-	}
-	out := make(orb.Polygon, len(p))
-	for i, r := range p {
-		out[i] = mapPoints(r, f)
-	}
-	return out
+	return mapEach(p, func(r orb.Ring) orb.Ring { return mapPoints(r, f) })
 }
 
 // AreaM2 returns the area in m² of a lon/lat (EPSG:4490) Polygon or

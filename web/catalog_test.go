@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -53,7 +54,11 @@ func TestCatalogColumnsAppearEverywhere(t *testing.T) {
 
 	var meta struct {
 		Statuses []struct{ Code, Color string }
-		Catalog  []struct {
+		Colors   struct {
+			Zones          map[string]string
+			Park, District string
+		}
+		Catalog []struct {
 			Name    string
 			Columns []struct{ Name, Type string }
 		}
@@ -63,6 +68,9 @@ func TestCatalogColumnsAppearEverywhere(t *testing.T) {
 		if s.Color == "" || s.Color != catalog.StatusColors[s.Code] {
 			t.Errorf("meta: status %s colour %q", s.Code, s.Color)
 		}
+	}
+	if !maps.Equal(meta.Colors.Zones, catalog.ZoneColors) || meta.Colors.Park != catalog.ParkColor || meta.Colors.District != catalog.DistrictColor {
+		t.Errorf("meta: colours %+v", meta.Colors)
 	}
 	qgs := qgisLayers(t, srv.URL)
 	// The OpenAPI document offers every filter of the catalog on the items.

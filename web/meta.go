@@ -9,7 +9,8 @@ import (
 
 // meta tells the map what it needs at start: where to look, the layers, the
 // lifecycle statuses with their names in both languages and their colours,
-// and the layer catalog (columns, types, labels).
+// the colours of the protected lines, parks and districts, and the layer
+// catalog (columns, types, labels).
 func (s *Server) meta(w http.ResponseWriter, r *http.Request) {
 	b, err := s.geo.Extent(r.Context())
 	if err != nil {
@@ -29,6 +30,7 @@ func (s *Server) meta(w http.ResponseWriter, r *http.Request) {
 		"bounds":   [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]},
 		"layers":   planning.LayerNames,
 		"statuses": statuses,
+		"colors":   map[string]any{"zones": catalog.ZoneColors, "park": catalog.ParkColor, "district": catalog.DistrictColor},
 		"catalog":  catalogDoc(),
 	})
 }

@@ -44,19 +44,30 @@ func inferRoles(fs []Factor) []Factor {
 		}
 	}
 	out := make([]Factor, len(fs))
-	sum, all := 0.0, 0.0
+	all := 0.0
 	for i, f := range fs {
 		all += f.Weight
 		if f.Role == "" {
 			f.Role = inferRole(f.Name)
 		}
-		if f.Role == RoleShare && finite(f.Weight) && f.Weight > 0 {
-			sum += f.Weight
-		}
 		out[i] = f
 	}
 	if !legacy || !finite(all) || math.Abs(all-1) > 1e-9 {
 		return out // Validate judges it as it stands
+	}
+	return rescaleLegacy(out)
+}
+
+// rescaleLegacy makes the share weights of a legacy policy (roles just
+// inferred) sum to 1 in their proportions, or splits by project_need when
+// no area has a weight.
+func rescaleLegacy(out []Factor) []Factor {
+	weighted := func(f Factor) bool { return f.Role == RoleShare && finite(f.Weight) && f.Weight > 0 }
+	sum := 0.0
+	for _, f := range out {
+		if weighted(f) {
+			sum += f.Weight
+		}
 	}
 	if sum == 0 {
 		for i := range out {
@@ -68,7 +79,7 @@ func inferRoles(fs []Factor) []Factor {
 		return append(out, Factor{Name: FactorProjectNeed, Role: RoleShare, Weight: 1})
 	}
 	for i := range out {
-		if out[i].Role == RoleShare && finite(out[i].Weight) && out[i].Weight > 0 {
+		if weighted(out[i]) {
 			out[i].Weight /= sum
 		}
 	}

@@ -3,7 +3,6 @@ package allocation
 import (
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/hangzhou-hitech/landquota/planning/amount"
 )
@@ -61,33 +60,27 @@ func (e *engine) result() Result {
 		r.Accounts[i] = e.accountTotal(i)
 	}
 
-	r.Notes = append(r.Notes, "Reserve kept at city level: "+amount.FormatHaMu(e.reserve, false)+" ("+pct(e.c.reserveShare)+" of "+amount.FormatHaMu(e.in.Available, false)+"); "+amount.FormatHaMu(e.distrib, false)+" split between districts by the factor method.")
-	r.NotesZh = append(r.NotesZh, "市级预留 "+amount.FormatHaMu(e.reserve, true)+"（可用指标 "+amount.FormatHaMu(e.in.Available, true)+"的 "+pct(e.c.reserveShare)+"），其余 "+amount.FormatHaMu(e.distrib, true)+"按因素法分配到各区县。")
+	note := func(t text) {
+		r.Notes = append(r.Notes, t.en)
+		r.NotesZh = append(r.NotesZh, t.zh)
+	}
+	note(say(pReserve, haMu(e.reserve), percent(e.c.reserveShare), haMu(e.in.Available), haMu(e.distrib)))
 	if e.parkEarmark > 0 {
-		r.Notes = append(r.Notes, "Cooperation-park earmark (合作园专项): "+amount.FormatHaMu(e.parkEarmark, false)+" ("+pct(e.c.earmarkShare)+" of the available quota) taken from the reserve for the parks that receive the tilt; "+
-			amount.FormatHaMu(e.earmarkUsed, false)+" granted to their projects, "+amount.FormatHaMu(earmarkLeft, false)+" unused goes back to the reserve.")
-		r.NotesZh = append(r.NotesZh, "合作园专项：从市级预留中安排 "+amount.FormatHaMu(e.parkEarmark, true)+"（可用指标的 "+pct(e.c.earmarkShare)+"）给享受倾斜的园区，其中 "+
-			amount.FormatHaMu(e.earmarkUsed, true)+"安排给园区项目，未用的 "+amount.FormatHaMu(earmarkLeft, true)+"退回预留。")
+		note(say(pEarmark, haMu(e.parkEarmark), percent(e.c.earmarkShare), haMu(e.earmarkUsed), haMu(earmarkLeft)))
 	}
 	if e.floorsShrunk {
-		r.Notes = append(r.Notes, "The floors of the districts (with their parks' floors) asked for more than the distributable quota; they were shrunk in proportion.")
-		r.NotesZh = append(r.NotesZh, "各区县保底（含所辖园区保底）之和超过可分配指标，已按比例压缩。")
+		note(say(pFloorsShrunk))
 	}
 	if e.excess > 0 {
-		r.Notes = append(r.Notes, amount.FormatHaMu(e.excess, false)+" could not be split because district caps were reached; it goes back to the reserve.")
-		r.NotesZh = append(r.NotesZh, "因各区县达到上限，"+amount.FormatHaMu(e.excess, true)+"未能分配，退回预留。")
+		note(say(pExcess, haMu(e.excess)))
 	}
 	for _, d := range e.dists {
-		a := &e.accts[d]
-		if a.gap > 0 {
-			g := strconv.FormatFloat(scoreHectares(a.gap), 'f', 3, 64)
-			r.Notes = append(r.Notes, "The optimal search for "+name(a.a)+"'s pool stopped at its work budget: its grants are the best combination found, and the true optimum is at most "+g+" score·hm² higher (proven bound).")
-			r.NotesZh = append(r.NotesZh, name(a.a)+"指标池的最优搜索达到计算上限后停止：所列安排为已找到的最好组合，与真正最优解的差距不超过 "+g+" 分·公顷（已证明的上界）。")
+		if a := &e.accts[d]; a.gap > 0 {
+			note(say(pSearchStopped, same(name(a.a)), same(num(scoreHectares(a.gap), 3))))
 		}
 	}
 	if left > 0 {
-		r.Notes = append(r.Notes, amount.FormatHaMu(left, false)+" of district pools was not granted (no project could use it under the rules); it goes back to the reserve.")
-		r.NotesZh = append(r.NotesZh, "各区县指标池中 "+amount.FormatHaMu(left, true)+"未安排（按规则无项目可用），退回预留。")
+		note(say(pDistrictsLeft, haMu(left)))
 	}
 	return r
 }
@@ -95,7 +88,7 @@ func (e *engine) result() Result {
 // scoreHectares converts Σ score thousandths × Area to score × hm².
 func scoreHectares(v int64) float64 { return float64(v) / 1000 / float64(AreaPerHectare) }
 
-func pct(x float64) string { return strconv.FormatFloat(x*100, 'f', 1, 64) + "%" }
+func pct(x float64) string { return num(x*100, 1) + "%" }
 
 func (e *engine) accountTotal(i int) AccountTotal {
 	a := &e.accts[i]
@@ -108,158 +101,125 @@ func (e *engine) accountTotal(i int) AccountTotal {
 		room := a.room
 		t.Cap = &room
 	}
-	add := func(en, zh string) {
-		t.Notes = append(t.Notes, en)
-		t.NotesZh = append(t.NotesZh, zh)
+	note := func(n text) {
+		t.Notes = append(t.Notes, n.en)
+		t.NotesZh = append(t.NotesZh, n.zh)
 	}
 	if a.parent < 0 {
 		t.Pool, t.Left, t.Floor, t.FactorShare, t.FactorBase, t.FactorCoefficient = a.pool, a.left, a.lo, a.share, a.base, a.coef
-		e.splitNotes(a, add)
-		ideal := a.share * float64(e.distrib)
-		switch {
-		case a.hi != noCap && a.pool == a.hi && float64(a.pool) < ideal-0.5:
-			add("Pool held at the cap room "+amount.FormatHaMu(a.hi, false)+" (policy cap less quota already held); the rest was split among the others.",
-				"指标池以上限余量 "+amount.FormatHaMu(a.hi, true)+"为限（政策上限减已持有指标），其余分给其他区县。")
-		case a.lo > 0 && a.pool == a.lo && float64(a.pool) > ideal+0.5:
-			add("Pool raised to its floor "+amount.FormatHaMu(a.lo, false)+" (its own floor or the floors of its parks).",
-				"指标池提高到保底 "+amount.FormatHaMu(a.lo, true)+"（本级保底或所辖园区保底之和）。")
-		}
-		if a.cutActive {
-			rate, floor := pct(a.a.Facts.SupplyRate5y), pct(e.c.supplyFloor)
-			exEn, exZh := e.exemptNames()
-			if e.c.suspend {
-				add("5-year supply rate "+rate+" is below the "+floor+" floor (增存挂钩): new quota suspended; only exempt projects ("+exEn+") may use the pool.",
-					"近五年平均供地率 "+rate+" 低于 "+floor+"（增存挂钩）：暂停安排新增建设用地指标，仅豁免项目（"+exZh+"）可使用指标池。")
-			} else {
-				add("5-year supply rate "+rate+" is below the "+floor+" floor (增存挂钩): ordinary projects limited to "+amount.FormatHaMu(a.regCap, false)+" (pool cut by "+pct(e.c.cutFraction)+"); exempt projects ("+exEn+") may use the whole pool.",
-					"近五年平均供地率 "+rate+" 低于 "+floor+"（增存挂钩）：一般项目以 "+amount.FormatHaMu(a.regCap, true)+"为限（指标池扣减 "+pct(e.c.cutFraction)+"），豁免项目（"+exZh+"）可使用全部指标池。")
-			}
-		}
-		if a.left > 0 {
-			add(amount.FormatHaMu(a.left, false)+" of the pool was not granted and goes back to the reserve.",
-				"指标池中 "+amount.FormatHaMu(a.left, true)+"未安排，退回预留。")
-		}
-		if a.earmark > 0 {
-			add(amount.FormatHaMu(a.earmark, false)+" of Granted came from the cooperation-park earmark (合作园专项), on top of the pool.",
-				"已安排中 "+amount.FormatHaMu(a.earmark, true)+"来自合作园专项，不占本区指标池。")
-		}
+		e.districtNotes(a, note)
 		return t
 	}
 	t.Pool, t.Left, t.Floor = a.floorCut, a.left, a.floorCut
-	if a.effFloor > 0 || a.floor > 0 {
-		en := "Floor " + amount.FormatHaMu(a.floorCut, false) + " of " + name(e.accts[a.district].a) + "'s pool kept for this park's projects"
-		zh := "在" + name(e.accts[a.district].a) + "指标池中为本园区项目保留 " + amount.FormatHaMu(a.floorCut, true)
-		if a.floorCut < a.floor {
-			en += " (policy floor " + amount.FormatHaMu(a.floor, false) + ", limited to its cap room, its projects' eligible need or the 增存挂钩 cut)"
-			zh += "（政策保底 " + amount.FormatHaMu(a.floor, true) + "，受上限余量、项目可安排需求或增存挂钩扣减限制）"
-		}
-		add(en+"; what they cannot use goes back to the reserve.", zh+"；未用部分退回预留。")
-	}
-	if a.hasCap {
-		add("Cap room "+amount.FormatHaMu(a.room, false)+" (policy cap less "+amount.FormatHaMu(a.a.Held, false)+" already held).",
-			"上限余量 "+amount.FormatHaMu(a.room, true)+"（政策上限减已持有 "+amount.FormatHaMu(a.a.Held, true)+"）。")
-	}
-	if a.coop {
-		add("In "+a.coopName+", which receives the tilt: tilt multipliers apply to its projects.", "位于享受倾斜的园区"+a.coopName+"：项目得分按倾斜系数放大。")
-	}
-	if a.earNeed > 0 {
-		add("Cooperation-park earmark (合作园专项): "+amount.FormatHaMu(a.earShare, false)+" of "+amount.FormatHaMu(e.parkEarmark, false)+" for the "+amount.FormatHaMu(a.earNeed, false)+
-			" its projects of the earmark categories still needed after the district pool; "+amount.FormatHaMu(a.earmark, false)+" granted, "+amount.FormatHaMu(a.earShare-a.earmark, false)+" unused goes back to the reserve.",
-			"合作园专项：按本园区专项类别项目在区指标池安排后仍需的 "+amount.FormatHaMu(a.earNeed, true)+"，从 "+amount.FormatHaMu(e.parkEarmark, true)+"中分得 "+amount.FormatHaMu(a.earShare, true)+
-				"，已安排 "+amount.FormatHaMu(a.earmark, true)+"，未用的 "+amount.FormatHaMu(a.earShare-a.earmark, true)+"退回预留。")
-	}
-	if a.exempt > 0 {
-		add(amount.FormatHaMu(a.exempt, false)+" went to exempt projects outside the park's floor and cap (增存挂钩 exemption).",
-			amount.FormatHaMu(a.exempt, true)+"安排给豁免项目，不占园区保底和上限（增存挂钩豁免）。")
-	}
+	e.parkNotes(a, note)
 	return t
 }
 
-// splitNotes explains district a's factor share term by term: the base
-// share from the share factors, each coefficient and threshold, and the
-// normalisation.
-func (e *engine) splitNotes(a *acct, add func(en, zh string)) {
-	num := func(x float64, d int) string { return strconv.FormatFloat(x, 'f', d, 64) }
-	en := "Factor share " + pct(a.share) + " = base " + pct(a.base)
-	zh := "因素法份额 " + pct(a.share) + " = 基础份额 " + pct(a.base)
-	var termsEn, termsZh, coefEn, coefZh []string
-	for k, f := range e.c.weights {
-		if f.role() != RoleShare {
-			continue
-		}
-		w := num(f.Weight, -1)
-		termsEn = append(termsEn, w+" × "+pct(a.parts[k])+" ("+string(f.Name)+")")
-		termsZh = append(termsZh, w+" × "+pct(a.parts[k])+"（"+factorZh(f.Name)+"）")
+// districtNotes explains district a's pool: its factor share, what held
+// or raised it, the 增存挂钩 cut, what was left and what the earmark added.
+func (e *engine) districtNotes(a *acct, note func(text)) {
+	note(e.shareNote(a))
+	ideal := a.share * float64(e.distrib)
+	switch {
+	case a.hi != noCap && a.pool == a.hi && float64(a.pool) < ideal-0.5:
+		note(say(pPoolAtCap, haMu(a.hi)))
+	case a.lo > 0 && a.pool == a.lo && float64(a.pool) > ideal+0.5:
+		note(say(pPoolAtFloor, haMu(a.lo)))
 	}
-	baseEn, baseZh := strings.Join(termsEn, " + "), strings.Join(termsZh, " + ")
-	for k, f := range e.c.weights {
-		role := f.role()
-		if role == RoleShare {
-			continue
-		}
-		x := factorValue(f.Name, a)
-		val := func(x float64, zh bool) string {
-			if f.Name == FactorSupplyRate5y {
-				return pct(x)
-			}
-			if zh {
-				return num(x, 2) + " 万元/亩"
-			}
-			return num(x, 2) + " 10k yuan/mu"
-		}
-		w, m := num(f.Weight, -1), num(a.parts[k], 3)
-		switch {
-		case !ratioKnown(f.Name, x):
-			coefEn = append(coefEn, string(f.Name)+" unknown → 1")
-			coefZh = append(coefZh, factorZh(f.Name)+"无数据 → 1")
-		case role == RoleThreshold && a.parts[k] < 1:
-			coefEn = append(coefEn, string(f.Name)+" "+val(x, false)+" below the threshold "+val(*f.Threshold, false)+" → 0.5^"+w+" = "+m)
-			coefZh = append(coefZh, factorZh(f.Name)+" "+val(x, true)+" 低于门槛 "+val(*f.Threshold, true)+" → 0.5^"+w+" = "+m)
-		case role == RoleThreshold:
-			coefEn = append(coefEn, string(f.Name)+" "+val(x, false)+" reaches the threshold "+val(*f.Threshold, false)+" → 1")
-			coefZh = append(coefZh, factorZh(f.Name)+" "+val(x, true)+" 达到门槛 "+val(*f.Threshold, true)+" → 1")
-		case e.means[k] <= 0:
-			coefEn = append(coefEn, string(f.Name)+" mean 0 → 1")
-			coefZh = append(coefZh, factorZh(f.Name)+"均值为 0 → 1")
-		default:
-			r := x / e.means[k]
-			held, heldZh := "", ""
-			if r < coefMin || r > coefMax {
-				c := num(min(max(r, coefMin), coefMax), 1)
-				held, heldZh = " held at "+c, "，取 "+c
-			}
-			coefEn = append(coefEn, string(f.Name)+" ("+val(x, false)+" / mean "+val(e.means[k], false)+" = "+num(r, 3)+held+")^"+w+" = "+m)
-			coefZh = append(coefZh, factorZh(f.Name)+"（"+val(x, true)+" / 均值 "+val(e.means[k], true)+" = "+num(r, 3)+heldZh+"）^"+w+" = "+m)
+	if a.cutActive {
+		rate, floor := percent(a.a.Facts.SupplyRate5y), percent(e.c.supplyFloor)
+		if e.c.suspend {
+			note(say(pPoolSuspended, rate, floor, e.exemptNames()))
+		} else {
+			note(say(pPoolCut, rate, floor, haMu(a.regCap), percent(e.c.cutFraction), e.exemptNames()))
 		}
 	}
-	if len(coefEn) == 0 {
-		add(en+"; base = "+baseEn+".", zh+"；基础份额 = "+baseZh+"。")
-		return
+	if a.left > 0 {
+		note(say(pPoolLeft, haMu(a.left)))
 	}
-	norm := num(e.norm, 4)
-	add(en+" × coefficient "+num(a.coef, 3)+" ÷ "+norm+" (so that the shares add up to 100%); base = "+baseEn+
-		"; coefficient = "+strings.Join(coefEn, " × ")+" (ratios adjust the share the areas give, within [0.5, 1.5] before the exponent; they never give a share on their own).",
-		zh+" × 系数 "+num(a.coef, 3)+" ÷ "+norm+"（使各区份额合计 100%）；基础份额 = "+baseZh+
-			"；系数 = "+strings.Join(coefZh, " × ")+"（比率类因素只调节面积类因素给出的份额，取幂前限定在 [0.5, 1.5]，本身不产生份额）。")
+	if a.earmark > 0 {
+		note(say(pPoolEarmark, haMu(a.earmark)))
+	}
 }
 
-func factorZh(f FactorName) string {
-	switch f {
-	case FactorSupplyRate5y:
-		return "近五年平均供地率"
-	case FactorUnsuppliedDisposed:
-		return "批而未供处置"
-	case FactorIdleDisposed:
-		return "闲置土地处置"
-	case FactorTaxPerMu:
-		return "亩均税收"
-	case FactorValueAddedPerMu:
-		return "亩均增加值"
-	case FactorProjectNeed:
-		return "项目用地需求"
+// parkNotes explains park a: its floor in the district pool, its cap, the
+// tilt, its part of the earmark and its exempt grants.
+func (e *engine) parkNotes(a *acct, note func(text)) {
+	if a.effFloor > 0 || a.floor > 0 {
+		district := same(name(e.accts[a.district].a))
+		if a.floorCut < a.floor {
+			note(say(pParkFloorLimited, haMu(a.floorCut), district, haMu(a.floor)))
+		} else {
+			note(say(pParkFloor, haMu(a.floorCut), district))
+		}
 	}
-	return string(f)
+	if a.hasCap {
+		note(say(pCapRoom, haMu(a.room), haMu(a.a.Held)))
+	}
+	if a.coop {
+		note(say(pTilted, same(a.coopName)))
+	}
+	if a.earNeed > 0 {
+		note(say(pParkEarmark, haMu(a.earNeed), haMu(e.parkEarmark), haMu(a.earShare), haMu(a.earmark), haMu(a.earShare-a.earmark)))
+	}
+	if a.exempt > 0 {
+		note(say(pParkExempt, haMu(a.exempt)))
+	}
 }
+
+// shareNote explains district a's factor share term by term: the base
+// share from the share factors, each coefficient and threshold, and the
+// normalisation.
+func (e *engine) shareNote(a *acct) text {
+	var terms, coefs []text
+	for k, f := range e.c.weights {
+		if f.role() == RoleShare {
+			terms = append(terms, say(pShareTerm, same(num(f.Weight, -1)), percent(a.parts[k]), factorName(f.Name)))
+		}
+	}
+	for k, f := range e.c.weights {
+		if f.role() != RoleShare {
+			coefs = append(coefs, e.coefficientTerm(a, k, f))
+		}
+	}
+	share, base, termsT := percent(a.share), percent(a.base), join(terms, same(" + "))
+	if len(coefs) == 0 {
+		return say(pShare, share, base, termsT)
+	}
+	return say(pShareCoefficient, share, base, same(num(a.coef, 3)), same(num(e.norm, 4)), termsT, join(coefs, same(" × ")))
+}
+
+// coefficientTerm explains what factor k (a coefficient or threshold)
+// multiplied district a's share by.
+func (e *engine) coefficientTerm(a *acct, k int, f Factor) text {
+	x := factorValue(f.Name, a)
+	val := func(x float64) text {
+		if f.Name == FactorSupplyRate5y {
+			return percent(x)
+		}
+		return say(pPerMu, same(num(x, 2)))
+	}
+	factor, w, m := factorName(f.Name), same(num(f.Weight, -1)), same(num(a.parts[k], 3))
+	switch {
+	case !ratioKnown(f.Name, x):
+		return say(pCoefUnknown, factor)
+	case f.role() == RoleThreshold && a.parts[k] < 1:
+		return say(pCoefBelowThreshold, factor, val(x), val(*f.Threshold), w, m)
+	case f.role() == RoleThreshold:
+		return say(pCoefReachesThreshold, factor, val(x), val(*f.Threshold))
+	case e.means[k] <= 0:
+		return say(pCoefMeanZero, factor)
+	}
+	r := x / e.means[k]
+	if r < coefMin || r > coefMax {
+		held := same(num(min(max(r, coefMin), coefMax), 1))
+		return say(pCoefRatioHeld, factor, val(x), val(e.means[k]), same(num(r, 3)), held, w, m)
+	}
+	return say(pCoefRatio, factor, val(x), val(e.means[k]), same(num(r, 3)), w, m)
+}
+
+// num formats x with d decimals (-1: as few as needed).
+func num(x float64, d int) string { return strconv.FormatFloat(x, 'f', d, 64) }
 
 // decision builds a project's decision and its explanation.
 func (e *engine) decision(pj *proj) Decision {
@@ -271,182 +231,122 @@ func (e *engine) decision(pj *proj) Decision {
 		Need: pr.Need, Granted: pj.granted, EarmarkGranted: pj.earmark, Score: pj.score, Components: pj.comps,
 		Rank: pj.rank, PoolRank: pj.poolRank, Exempt: pj.inExempt,
 	}
-	dn := name(d.a)
-	scoreS := strconv.FormatFloat(pj.score, 'f', 2, 64)
-	rankEn := " Score " + scoreS + ", rank " + strconv.Itoa(pj.poolRank) + " of " + strconv.Itoa(d.items) + " in " + dn + "'s pool."
-	rankZh := "综合得分 " + scoreS + "，在" + dn + "指标池中排第 " + strconv.Itoa(pj.poolRank) + " 名（共 " + strconv.Itoa(d.items) + " 个）。"
-	exEn, exZh := "", ""
+	explain := func(outcome Outcome, rule string, t text) Decision {
+		dec.Outcome, dec.DecidedBy, dec.ExplanationEn, dec.ExplanationZh = outcome, rule, t.en, t.zh
+		return dec
+	}
+	dn := same(name(d.a))
+	rankArgs := []text{same(strconv.FormatFloat(pj.score, 'f', 2, 64)), same(strconv.Itoa(pj.poolRank)), same(strconv.Itoa(d.items)), dn}
+	var exempt text
 	switch {
 	case pj.inExempt && pr.NationalKey:
-		exEn = " Exempt from the 增存挂钩 cut as a national key project."
-		exZh = "作为国家重点项目，不受增存挂钩扣减。"
+		exempt = say(pExemptNationalKey)
 	case pj.inExempt:
-		exEn = " Exempt from the 增存挂钩 cut: " + pr.Category.NameEn() + " is an exempt category."
-		exZh = "属于豁免类别（" + pr.Category.NameZh() + "），不受增存挂钩扣减。"
+		exempt = say(pExemptCategory, categoryName(pr.Category))
 	}
 	switch pj.st {
 	case stIneligible:
-		dec.Outcome, dec.DecidedBy = OutcomeRefused, RuleIneligible
-		fm, rl, ob := amount.FromM2(pr.FarmlandOverlapM2), amount.FromM2(pr.RedLineOverlapM2), amount.FromM2(pr.OutsideBoundaryM2)
-		dec.ExplanationEn = "Refused: its parcels are not eligible for new construction land: " + amount.FormatM2(fm, false) +
-			" overlap permanent basic farmland, " + amount.FormatM2(rl, false) + " the ecological red line, and " + amount.FormatM2(ob, false) +
-			" lie outside the urban development boundary."
-		dec.ExplanationZh = "不予安排：项目地块不符合新增建设用地条件，与永久基本农田重叠 " + amount.FormatM2(fm, true) +
-			"，与生态保护红线重叠 " + amount.FormatM2(rl, true) + "，位于城镇开发边界外 " + amount.FormatM2(ob, true) + "。"
-		return dec
+		return explain(OutcomeRefused, RuleIneligible, say(pIneligible,
+			inM2(amount.FromM2(pr.FarmlandOverlapM2)), inM2(amount.FromM2(pr.RedLineOverlapM2)), inM2(amount.FromM2(pr.OutsideBoundaryM2))))
 	case stNoNeed:
-		dec.Outcome, dec.DecidedBy = OutcomeGranted, RuleNoQuotaNeeded
-		dec.ExplanationEn = "No new quota needed: the project builds on land that is already construction land."
-		dec.ExplanationZh = "无需新增建设用地计划指标：项目使用存量建设用地。"
-		return dec
+		return explain(OutcomeGranted, RuleNoQuotaNeeded, say(pNoNeed))
 	case stSuspended:
-		dec.Outcome, dec.DecidedBy = OutcomeRefused, RuleSupplyRateSuspended
-		rate, floor := pct(d.a.Facts.SupplyRate5y), pct(e.c.supplyFloor)
-		exEn, exZh := e.exemptNames()
-		dec.ExplanationEn = "Refused this year: " + dn + "'s 5-year supply rate " + rate + " is below the " + floor +
-			" floor (增存挂钩), so new quota is suspended except for exempt projects (" + exEn + ")."
-		dec.ExplanationZh = "本年度不予安排：" + dn + "近五年平均供地率 " + rate + " 低于 " + floor + "（增存挂钩），除豁免项目（" + exZh + "）外暂停安排新增建设用地指标。"
-		return dec
+		return explain(OutcomeRefused, RuleSupplyRateSuspended, say(pRefusedSuspended,
+			dn, percent(d.a.Facts.SupplyRate5y), percent(e.c.supplyFloor), e.exemptNames()))
 	}
-	need := pr.Need
-	g := pj.granted
+	need, g := haMu(pr.Need), pj.granted
 	if pj.earmark > 0 {
-		return e.earmarkDecision(dec, pj, rankEn+exEn, rankZh+exZh)
+		return e.earmarkDecision(dec, pj, sayThen(exempt, pRank, rankArgs...))
 	}
-	earEn, earZh := e.earmarkMissed(pj)
-	exEn += earEn
-	exZh += earZh
+	tail := sayThen(exempt.plus(e.earmarkMissed(pj)), pRank, rankArgs...)
+	minShare := percent(e.c.minFraction[pr.Category.index()])
 	switch {
-	case g == need:
-		dec.Outcome, dec.DecidedBy = OutcomeGranted, RuleGranted
-		if e.method == MethodOptimal {
-			best, bestZh := bestCombination(d)
-			dec.ExplanationEn = "Granted in full: " + amount.FormatHaMu(need, false) + ", part of " + best + " for " + dn + "'s pool." + rankEn + exEn
-			dec.ExplanationZh = "全额安排 " + amount.FormatHaMu(need, true) + "，属于" + dn + "指标池" + bestZh + "。" + rankZh + exZh
-		} else {
-			dec.ExplanationEn = "Granted in full: " + amount.FormatHaMu(need, false) + "; quota was still left when its turn came." + rankEn + exEn
-			dec.ExplanationZh = "全额安排 " + amount.FormatHaMu(need, true) + "，轮到该项目时仍有指标。" + rankZh + exZh
-		}
-		return dec
+	case g == pr.Need && e.method == MethodOptimal:
+		return explain(OutcomeGranted, RuleGranted, sayThen(tail, pGrantedBest, need, bestCombination(d), dn))
+	case g == pr.Need:
+		return explain(OutcomeGranted, RuleGranted, sayThen(tail, pGrantedInTurn, need))
 	case g > 0:
-		dec.Outcome, dec.DecidedBy = OutcomePartial, e.bindRule(pj)
-		en, zh := e.bindPhrase(pj, true)
-		mf := pct(e.c.minFraction[pr.Category.index()])
-		dec.ExplanationEn = "Granted " + amount.FormatHaMu(g, false) + " of the " + amount.FormatHaMu(need, false) + " needed: " + en +
-			". Projects of this category (" + pr.Category.NameEn() + ") may be granted in part, down to " + mf + " of the need." + rankEn + exEn
-		dec.ExplanationZh = "部分安排 " + amount.FormatHaMu(g, true) + "（需求 " + amount.FormatHaMu(need, true) + "）：" + zh +
-			"。" + pr.Category.NameZh() + "可部分安排，最低为需求的 " + mf + "。" + rankZh + exZh
-		return dec
+		return explain(OutcomePartial, e.bindRule(pj), sayThen(tail, pPartial, haMu(g), need, e.bindPhrase(pj, true), categoryName(pr.Category), minShare))
 	}
-	dec.Outcome = OutcomeWaiting
-	en, zh := e.bindPhrase(pj, pj.avail == 0)
+	where := e.bindPhrase(pj, pj.avail == 0)
 	switch {
 	case pj.avail == 0:
-		dec.DecidedBy = e.bindRule(pj)
-		dec.ExplanationEn = "Waiting: " + en + "." + rankEn + exEn
-		dec.ExplanationZh = "待安排：" + zh + "。" + rankZh + exZh
+		return explain(OutcomeWaiting, e.bindRule(pj), sayThen(tail, pWaiting, where))
 	case pj.avail >= pj.base:
 		// Only the optimal method leaves out a project that fits: it
 		// adds nothing to the total score.
-		dec.DecidedBy = RuleNotSelected
-		dec.ExplanationEn = "Waiting: its score adds nothing to the total, so the optimal combination leaves it out." + rankEn
-		dec.ExplanationZh = "待安排：该项目得分为零，最优组合未纳入。" + rankZh
-	case pj.base == need:
-		dec.DecidedBy = RuleAllOrNothing
-		dec.ExplanationEn = "Waiting: only " + amount.FormatHaMu(pj.avail, false) + " was left " + en + ", less than the full " +
-			amount.FormatHaMu(need, false) + " this all-or-nothing " + pr.Category.NameEn() + " needs." + rankEn + exEn
-		dec.ExplanationZh = "待安排：" + zh + "仅余 " + amount.FormatHaMu(pj.avail, true) + "，不足该" + pr.Category.NameZh() +
-			"须整体安排的 " + amount.FormatHaMu(need, true) + "。" + rankZh + exZh
-	default:
-		dec.DecidedBy = RuleBelowMinPartial
-		mf := pct(e.c.minFraction[pr.Category.index()])
-		dec.ExplanationEn = "Waiting: only " + amount.FormatHaMu(pj.avail, false) + " was left " + en + ", less than the minimum partial grant of " +
-			amount.FormatHaMu(pj.base, false) + " (" + mf + " of the " + amount.FormatHaMu(need, false) + " needed)." + rankEn + exEn
-		dec.ExplanationZh = "待安排：" + zh + "仅余 " + amount.FormatHaMu(pj.avail, true) + "，低于最低部分安排量 " +
-			amount.FormatHaMu(pj.base, true) + "（需求 " + amount.FormatHaMu(need, true) + "的 " + mf + "）。" + rankZh + exZh
+		return explain(OutcomeWaiting, RuleNotSelected, sayThen(say(pRank, rankArgs...), pNotSelected))
+	case pj.base == pr.Need:
+		return explain(OutcomeWaiting, RuleAllOrNothing, sayThen(tail, pAllOrNothing, haMu(pj.avail), where, need, categoryName(pr.Category)))
 	}
-	return dec
+	return explain(OutcomeWaiting, RuleBelowMinPartial, sayThen(tail, pBelowMinPartial, haMu(pj.avail), where, haMu(pj.base), minShare, need))
 }
 
 // earmarkDecision explains a project topped up from the cooperation-park
 // earmark: how much came from the district pool and how much from the
 // earmark, and what stopped the earmark when the need is not covered.
-func (e *engine) earmarkDecision(dec Decision, pj *proj, tailEn, tailZh string) Decision {
+func (e *engine) earmarkDecision(dec Decision, pj *proj, tail text) Decision {
 	pr := pj.p
-	dn := name(e.accts[pj.district].a)
-	park := name(e.accts[e.accts[pj.acct].tiltRoot].a)
-	fromPool := pj.granted - pj.earmark
-	partsEn := amount.FormatHaMu(fromPool, false) + " from " + dn + "'s pool and " + amount.FormatHaMu(pj.earmark, false) + " from the cooperation-park earmark (合作园专项) of " + park
-	partsZh := "其中 " + amount.FormatHaMu(fromPool, true) + "来自" + dn + "指标池，" + amount.FormatHaMu(pj.earmark, true) + "来自" + park + "合作园专项"
+	parts := say(pEarmarkParts, haMu(pj.granted-pj.earmark), same(name(e.accts[pj.district].a)), haMu(pj.earmark),
+		same(name(e.accts[e.accts[pj.acct].tiltRoot].a)))
+	var t text
 	if pj.granted == pr.Need {
 		dec.Outcome, dec.DecidedBy = OutcomeGranted, RuleGranted
-		dec.ExplanationEn = "Granted in full: " + amount.FormatHaMu(pr.Need, false) + ", " + partsEn + ", which tops up what the pool left uncovered." + tailEn
-		dec.ExplanationZh = "全额安排 " + amount.FormatHaMu(pr.Need, true) + "，" + partsZh + "（补足区指标池未安排的部分）。" + tailZh
-		return dec
+		t = sayThen(tail, pEarmarkFull, haMu(pr.Need), parts)
+	} else {
+		dec.Outcome, dec.DecidedBy = OutcomePartial, RuleEarmarkExhausted
+		stop := say(pEarmarkUsedUp)
+		if pj.earBind >= 0 {
+			ca := &e.accts[pj.earBind]
+			dec.DecidedBy = RuleAccountCap
+			stop = say(pEarmarkCapReached, same(name(ca.a)), haMu(ca.room))
+		}
+		t = sayThen(tail, pPartial, haMu(pj.granted), haMu(pr.Need), parts.plus(stop), categoryName(pr.Category), percent(e.c.minFraction[pr.Category.index()]))
 	}
-	dec.Outcome = OutcomePartial
-	stopEn, stopZh := "; the earmark was then used up", "，专项已用完"
-	dec.DecidedBy = RuleEarmarkExhausted
-	if pj.earBind >= 0 {
-		ca := &e.accts[pj.earBind]
-		dec.DecidedBy = RuleAccountCap
-		stopEn = "; then the cap of " + name(ca.a) + " (" + amount.FormatHaMu(ca.room, false) + " of room) was reached"
-		stopZh = "，" + name(ca.a) + "上限余量 " + amount.FormatHaMu(ca.room, true) + "已用完"
-	}
-	mf := pct(e.c.minFraction[pr.Category.index()])
-	dec.ExplanationEn = "Granted " + amount.FormatHaMu(pj.granted, false) + " of the " + amount.FormatHaMu(pr.Need, false) + " needed: " + partsEn + stopEn +
-		". Projects of this category (" + pr.Category.NameEn() + ") may be granted in part, down to " + mf + " of the need." + tailEn
-	dec.ExplanationZh = "部分安排 " + amount.FormatHaMu(pj.granted, true) + "（需求 " + amount.FormatHaMu(pr.Need, true) + "）：" + partsZh + stopZh +
-		"。" + pr.Category.NameZh() + "可部分安排，最低为需求的 " + mf + "。" + tailZh
+	dec.ExplanationEn, dec.ExplanationZh = t.en, t.zh
 	return dec
 }
 
 // earmarkMissed explains why a project that competed for its park's
-// earmark got nothing from it ("" when it did not compete or the park
+// earmark got nothing from it (empty when it did not compete or the park
 // received no share).
-func (e *engine) earmarkMissed(pj *proj) (string, string) {
+func (e *engine) earmarkMissed(pj *proj) text {
 	if !pj.earCand {
-		return "", ""
+		return text{}
 	}
 	ra := &e.accts[e.accts[pj.acct].tiltRoot]
-	park := name(ra.a)
-	if ra.earShare == 0 {
-		return "", ""
-	}
+	park := same(name(ra.a))
 	switch {
+	case ra.earShare == 0:
+		return text{}
 	case pj.earBind >= 0:
-		ca := &e.accts[pj.earBind]
-		return " The cooperation-park earmark (合作园专项) of " + park + " could not top it up: the cap of " + name(ca.a) + " left " + amount.FormatHaMu(pj.earAvail, false) + ".",
-			park + "合作园专项未能补足：" + name(ca.a) + "上限仅余 " + amount.FormatHaMu(pj.earAvail, true) + "。"
+		return say(pEarmarkMissedCap, park, same(name(e.accts[pj.earBind].a)), haMu(pj.earAvail))
 	case pj.earAvail == 0:
-		return " The cooperation-park earmark (合作园专项) of " + park + ", " + amount.FormatHaMu(ra.earShare, false) + ", went to higher-ranked projects of the park.",
-			park + "合作园专项 " + amount.FormatHaMu(ra.earShare, true) + "已安排给园区内排名更高的项目。"
+		return say(pEarmarkMissedRanked, park, haMu(ra.earShare))
 	}
-	return " The cooperation-park earmark (合作园专项) of " + park + " had only " + amount.FormatHaMu(pj.earAvail, false) + " left at its turn, less than its minimum grant.",
-		park + "合作园专项轮到该项目时仅余 " + amount.FormatHaMu(pj.earAvail, true) + "，低于其最低安排量。"
+	return say(pEarmarkMissedLittle, park, haMu(pj.earAvail))
 }
 
 // exemptNames lists what 增存挂钩 exempts: national key projects and the
 // policy's exempt categories.
-func (e *engine) exemptNames() (string, string) {
-	en, zh := "national key projects", "国家重点项目"
+func (e *engine) exemptNames() text {
+	list := []text{say(pNationalKeyProjects)}
 	for _, c := range Categories() {
 		if e.c.exemptCat[c.index()] {
-			en += ", " + c.NameEn()
-			zh += "、" + c.NameZh()
+			list = append(list, categoryName(c))
 		}
 	}
-	return en, zh
+	return join(list, listSep)
 }
 
 // bestCombination names what the optimal method chose in district d: the
 // combination with the highest total score, or the best one found when the
 // search stopped at its budget.
-func bestCombination(d *acct) (string, string) {
+func bestCombination(d *acct) text {
 	if d.gap > 0 {
-		return "the best combination of projects found within the search budget", "计算上限内找到的最好项目组合"
+		return say(pBestFound)
 	}
-	return "the combination of projects with the highest total score", "总得分最高的项目组合"
+	return say(pBestExact)
 }
 
 // bindRule names the constraint that limited a project.
@@ -465,37 +365,28 @@ func (e *engine) bindRule(pj *proj) string {
 
 // bindPhrase describes the binding constraint: as used up (exhausted) or
 // as the amount something was left of.
-func (e *engine) bindPhrase(pj *proj, exhausted bool) (string, string) {
+func (e *engine) bindPhrase(pj *proj, exhausted bool) text {
 	d := &e.accts[pj.district]
-	dn := name(d.a)
-	if pj.bind < 0 {
-		switch {
-		case !exhausted:
-			return "of " + dn + "'s pool of " + amount.FormatHaMu(d.pool, false), dn + "指标池 " + amount.FormatHaMu(d.pool, true) + "中"
-		case e.method == MethodOptimal:
-			best, bestZh := bestCombination(d)
-			return dn + "'s pool of " + amount.FormatHaMu(d.pool, false) + " went to " + best,
-				dn + "指标池 " + amount.FormatHaMu(d.pool, true) + "已安排给" + bestZh
-		}
-		return dn + "'s pool of " + amount.FormatHaMu(d.pool, false) + " was used by higher-ranked projects",
-			dn + "指标池 " + amount.FormatHaMu(d.pool, true) + "已被排名更高的项目使用"
-	}
-	if pj.bindKind == nodeRegular {
-		rate, floor := pct(d.a.Facts.SupplyRate5y), pct(e.c.supplyFloor)
+	dn := same(name(d.a))
+	switch {
+	case pj.bind < 0 && !exhausted:
+		return say(pOfPool, dn, haMu(d.pool))
+	case pj.bind < 0 && e.method == MethodOptimal:
+		return say(pPoolToBest, dn, haMu(d.pool), bestCombination(d))
+	case pj.bind < 0:
+		return say(pPoolUsed, dn, haMu(d.pool))
+	case pj.bindKind == nodeRegular:
+		rate, floor := percent(d.a.Facts.SupplyRate5y), percent(e.c.supplyFloor)
 		if !exhausted {
-			return "of the " + amount.FormatHaMu(d.regCap, false) + " that " + dn + "'s ordinary projects share under the 增存挂钩 cut (5-year supply rate " + rate + ", below " + floor + ")",
-				dn + "一般项目在增存挂钩扣减后（近五年平均供地率 " + rate + "，低于 " + floor + "）可用的 " + amount.FormatHaMu(d.regCap, true) + "中"
+			return say(pOfOrdinary, haMu(d.regCap), dn, rate, floor)
 		}
-		return dn + "'s 5-year supply rate " + rate + " is below the " + floor + " floor (增存挂钩), so its ordinary projects share only " + amount.FormatHaMu(d.regCap, false) + ", already used",
-			dn + "近五年平均供地率 " + rate + " 低于 " + floor + "（增存挂钩），一般项目仅可使用 " + amount.FormatHaMu(d.regCap, true) + "，已用完"
+		return say(pOrdinaryUsed, dn, rate, floor, haMu(d.regCap))
 	}
 	pa := &e.accts[e.trees[e.distIndex(pj.district)].acct[pj.bind]]
-	pn := name(pa.a)
 	if !exhausted {
-		return "under the cap of " + pn + " (" + amount.FormatHaMu(pa.room, false) + " of room)", pn + "上限余量 " + amount.FormatHaMu(pa.room, true) + "中"
+		return say(pUnderCap, same(name(pa.a)), haMu(pa.room))
 	}
-	return "the cap of " + pn + " (" + amount.FormatHaMu(pa.room, false) + " of room) was reached",
-		pn + "上限余量 " + amount.FormatHaMu(pa.room, true) + "已用完"
+	return say(pCapReached, same(name(pa.a)), haMu(pa.room))
 }
 
 // distIndex is the position of district account d in e.dists.

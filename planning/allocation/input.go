@@ -97,7 +97,26 @@ func (in *Input) validate(p Policy) error {
 	if in.Available < 0 || in.Available > MaxArea {
 		ps.add("input.available", "must be within [0, %s]", amount.FormatM2(MaxArea, false))
 	}
-	ids := make(map[string]int, len(in.Accounts)) // lookup only
+	ids := in.accountIDs(&ps)
+	for i, a := range in.Accounts {
+		ps.account(fmt.Sprintf("input.accounts[%d]", i), a, ids)
+	}
+	if len(ps) == 0 {
+		in.checkParentChains(&ps, ids)
+	}
+	in.checkProjects(&ps, ids)
+	for i, l := range p.Accounts {
+		if _, ok := ids[l.AccountID]; !ok {
+			ps.add(fmt.Sprintf("policy.accounts[%d].account_id", i), "unknown account %q", l.AccountID)
+		}
+	}
+	return ps.err("")
+}
+
+// accountIDs checks that the accounts' ids are given and unique, and maps
+// each to its index (lookup only).
+func (in *Input) accountIDs(ps *problems) map[string]int {
+	ids := make(map[string]int, len(in.Accounts))
 	for i, a := range in.Accounts {
 		path := fmt.Sprintf("input.accounts[%d]", i)
 		if strings.TrimSpace(a.ID) == "" {
@@ -108,48 +127,57 @@ func (in *Input) validate(p Policy) error {
 			ids[a.ID] = i
 		}
 	}
+	return ids
+}
+
+// account checks one account: its kind and parent, its facts and holding.
+func (ps *problems) account(path string, a Account, ids map[string]int) {
+	switch a.Kind {
+	case AccountDistrict:
+		if a.ParentID != "" {
+			ps.add(path+".parent_id", "must be empty for a district")
+		}
+		if a.ReceivesTilt {
+			ps.add(path+".receives_tilt", "only park earmarks receive the tilt; a district cannot")
+		}
+	case AccountPark:
+		if a.ParentID == "" {
+			ps.add(path+".parent_id", "a park earmark needs its district (or parent park)")
+		} else if _, ok := ids[a.ParentID]; !ok {
+			ps.add(path+".parent_id", "unknown account %q", a.ParentID)
+		} else if a.ParentID == a.ID {
+			ps.add(path+".parent_id", "an account cannot be its own parent")
+		}
+	default:
+		ps.add(path+".kind", "must be %q or %q", AccountDistrict, AccountPark)
+	}
+	f := a.Facts
+	ps.unit(path+".facts.supply_rate_5y", f.SupplyRate5y)
+	ps.area(path+".facts.unsupplied_disposed", f.UnsuppliedDisposed)
+	ps.area(path+".facts.idle_disposed", f.IdleDisposed)
+	ps.nonNegative(path+".facts.tax_per_mu", f.TaxPerMu)
+	ps.nonNegative(path+".facts.value_added_per_mu", f.ValueAddedPerMu)
+	ps.area(path+".held", a.Held)
+}
+
+// checkParentChains: every parent chain ends at a district without a loop
+// (run only on otherwise valid accounts).
+func (in *Input) checkParentChains(ps *problems, ids map[string]int) {
 	for i, a := range in.Accounts {
-		path := fmt.Sprintf("input.accounts[%d]", i)
-		switch a.Kind {
-		case AccountDistrict:
-			if a.ParentID != "" {
-				ps.add(path+".parent_id", "must be empty for a district")
-			}
-			if a.ReceivesTilt {
-				ps.add(path+".receives_tilt", "only park earmarks receive the tilt; a district cannot")
-			}
-		case AccountPark:
-			if a.ParentID == "" {
-				ps.add(path+".parent_id", "a park earmark needs its district (or parent park)")
-			} else if _, ok := ids[a.ParentID]; !ok {
-				ps.add(path+".parent_id", "unknown account %q", a.ParentID)
-			} else if a.ParentID == a.ID {
-				ps.add(path+".parent_id", "an account cannot be its own parent")
-			}
-		default:
-			ps.add(path+".kind", "must be %q or %q", AccountDistrict, AccountPark)
+		cur, steps := a, 0
+		for cur.Kind == AccountPark && steps <= len(in.Accounts) {
+			cur = in.Accounts[ids[cur.ParentID]]
+			steps++
 		}
-		f := a.Facts
-		ps.unit(path+".facts.supply_rate_5y", f.SupplyRate5y)
-		ps.area(path+".facts.unsupplied_disposed", f.UnsuppliedDisposed)
-		ps.area(path+".facts.idle_disposed", f.IdleDisposed)
-		ps.nonNegative(path+".facts.tax_per_mu", f.TaxPerMu)
-		ps.nonNegative(path+".facts.value_added_per_mu", f.ValueAddedPerMu)
-		ps.area(path+".held", a.Held)
-	}
-	// Parent chains must end at a district without cycles.
-	if len(ps) == 0 {
-		for i, a := range in.Accounts {
-			cur, steps := a, 0
-			for cur.Kind == AccountPark && steps <= len(in.Accounts) {
-				cur = in.Accounts[ids[cur.ParentID]]
-				steps++
-			}
-			if cur.Kind != AccountDistrict {
-				ps.add(fmt.Sprintf("input.accounts[%d].parent_id", i), "the parent chain of %q loops without reaching a district", a.ID)
-			}
+		if cur.Kind != AccountDistrict {
+			ps.add(fmt.Sprintf("input.accounts[%d].parent_id", i), "the parent chain of %q loops without reaching a district", a.ID)
 		}
 	}
+}
+
+// checkProjects checks each project: a unique id, a known account and
+// category, and its figures in range.
+func (in *Input) checkProjects(ps *problems, ids map[string]int) {
 	pids := make(map[int64]int, len(in.Projects)) // lookup only
 	for i := range in.Projects {
 		pr := &in.Projects[i]
@@ -159,9 +187,7 @@ func (in *Input) validate(p Policy) error {
 			pids[pr.ID] = i
 		}
 		_, known := ids[pr.AccountID]
-		if known && pr.Category.Valid() && pr.Need >= 0 && pr.Need <= MaxArea && nonNegative(pr.Investment) && nonNegative(pr.TaxPerMu) &&
-			finite(pr.Readiness) && pr.Readiness >= 0 && pr.Readiness <= 1 &&
-			nonNegative(pr.FarmlandOverlapM2) && nonNegative(pr.RedLineOverlapM2) && nonNegative(pr.OutsideBoundaryM2) {
+		if known && pr.valid() {
 			continue // the common case: no path strings built
 		}
 		path := fmt.Sprintf("input.projects[%d]", i)
@@ -177,12 +203,14 @@ func (in *Input) validate(p Policy) error {
 		ps.nonNegative(path+".red_line_overlap_m2", pr.RedLineOverlapM2)
 		ps.nonNegative(path+".outside_boundary_m2", pr.OutsideBoundaryM2)
 	}
-	for i, l := range p.Accounts {
-		if _, ok := ids[l.AccountID]; !ok {
-			ps.add(fmt.Sprintf("policy.accounts[%d].account_id", i), "unknown account %q", l.AccountID)
-		}
-	}
-	return ps.err("")
+}
+
+// valid reports whether the project's own fields pass checkProjects (its
+// account aside), without building the problems.
+func (pr *Project) valid() bool {
+	return pr.Category.Valid() && pr.Need >= 0 && pr.Need <= MaxArea && nonNegative(pr.Investment) && nonNegative(pr.TaxPerMu) &&
+		finite(pr.Readiness) && pr.Readiness >= 0 && pr.Readiness <= 1 &&
+		nonNegative(pr.FarmlandOverlapM2) && nonNegative(pr.RedLineOverlapM2) && nonNegative(pr.OutsideBoundaryM2)
 }
 
 func (ps *problems) area(field string, a Area) {

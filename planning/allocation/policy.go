@@ -505,9 +505,20 @@ func joinCategories() string {
 // and the "problems" detail lists every problem found.
 func (p Policy) Validate() error { return p.check().err("") }
 
-// check lists every problem of the policy, with paths relative to it.
+// check lists every problem of the policy, with paths relative to it: one
+// check per part of the policy, in the order of its fields.
 func (p Policy) check() problems {
 	var ps problems
+	for _, part := range []func(*Policy, *problems){
+		(*Policy).checkYear, (*Policy).checkFactors, (*Policy).checkSupplyRate, (*Policy).checkScoring,
+		(*Policy).checkTilt, (*Policy).checkGrants, (*Policy).checkAccounts, (*Policy).checkEarmark, (*Policy).checkYearEnd,
+	} {
+		part(&p, &ps)
+	}
+	return ps
+}
+
+func (p *Policy) checkYear(ps *problems) {
 	if p.Version < 1 {
 		ps.add("version", "must be >= 1")
 	}
@@ -515,7 +526,10 @@ func (p Policy) check() problems {
 		ps.add("year", "must be between 1990 and 2100")
 	}
 	ps.unit("reserve_share", p.ReserveShare)
+}
 
+// checkFactors checks each factor, then that the share weights sum to 1.
+func (p *Policy) checkFactors(ps *problems) {
 	if len(p.Factors) == 0 {
 		ps.add("factors", "at least one factor is needed")
 	}
@@ -532,45 +546,13 @@ func (p Policy) check() problems {
 				break
 			}
 		}
-		role := f.role()
-		switch role {
-		case RoleShare:
-			if f.Name.Valid() && !f.Name.Extensive() {
-				ps.add(path+".role", "%q is a ratio: it may be a %q or a %q, not a share (only %s, %s and %s are shares)",
-					f.Name, RoleCoefficient, RoleThreshold, FactorProjectNeed, FactorUnsuppliedDisposed, FactorIdleDisposed)
-			}
-		case RoleCoefficient, RoleThreshold:
-			if f.Name.Extensive() {
-				ps.add(path+".role", "%q is an area: it can only be a %q", f.Name, RoleShare)
-			}
-		default:
-			ps.add(path+".role", "must be %q, %q or %q", RoleShare, RoleCoefficient, RoleThreshold)
-		}
-		switch {
-		case !finite(f.Weight):
-			ps.add(path+".weight", "must be a finite number")
-			weightsOK = false
-		case f.Weight < 0:
-			ps.add(path+".weight", "must be >= 0")
-			weightsOK = false
-		case f.Weight > 1:
-			ps.add(path+".weight", "must be <= 1")
-			weightsOK = false
-		}
-		if role == RoleShare {
+		ps.factorRole(path, f)
+		weightsOK = ps.factorWeight(path, f.Weight) && weightsOK
+		if f.role() == RoleShare {
 			sum += f.Weight
 			shares++
 		}
-		switch {
-		case role != RoleThreshold && f.Threshold != nil:
-			ps.add(path+".threshold", "only a factor with role %q has a threshold", RoleThreshold)
-		case role == RoleThreshold && f.Threshold == nil:
-			ps.add(path+".threshold", "required with role %q", RoleThreshold)
-		case role == RoleThreshold && f.Name == FactorSupplyRate5y:
-			ps.unit(path+".threshold", *f.Threshold)
-		case role == RoleThreshold:
-			ps.nonNegative(path+".threshold", *f.Threshold)
-		}
+		ps.factorThreshold(path, f)
 	}
 	if len(p.Factors) > 0 && shares == 0 {
 		ps.add("factors", "at least one share factor (%s, %s or %s) is needed", FactorProjectNeed, FactorUnsuppliedDisposed, FactorIdleDisposed)
@@ -578,42 +560,74 @@ func (p Policy) check() problems {
 	if weightsOK && shares > 0 && math.Abs(sum-1) > 1e-9 {
 		ps.add("factors", "the weights of the share factors must sum to 1 (within 1e-9), got %.12g", sum)
 	}
+}
 
+// factorRole: areas share, ratios adjust.
+func (ps *problems) factorRole(path string, f Factor) {
+	switch f.role() {
+	case RoleShare:
+		if f.Name.Valid() && !f.Name.Extensive() {
+			ps.add(path+".role", "%q is a ratio: it may be a %q or a %q, not a share (only %s, %s and %s are shares)",
+				f.Name, RoleCoefficient, RoleThreshold, FactorProjectNeed, FactorUnsuppliedDisposed, FactorIdleDisposed)
+		}
+	case RoleCoefficient, RoleThreshold:
+		if f.Name.Extensive() {
+			ps.add(path+".role", "%q is an area: it can only be a %q", f.Name, RoleShare)
+		}
+	default:
+		ps.add(path+".role", "must be %q, %q or %q", RoleShare, RoleCoefficient, RoleThreshold)
+	}
+}
+
+// factorWeight reports whether the weight is within [0, 1].
+func (ps *problems) factorWeight(path string, w float64) bool {
+	switch {
+	case !finite(w):
+		ps.add(path+".weight", "must be a finite number")
+	case w < 0:
+		ps.add(path+".weight", "must be >= 0")
+	case w > 1:
+		ps.add(path+".weight", "must be <= 1")
+	default:
+		return true
+	}
+	return false
+}
+
+// factorThreshold: exactly the thresholds have one, in the factor's unit.
+func (ps *problems) factorThreshold(path string, f Factor) {
+	role := f.role()
+	switch {
+	case role != RoleThreshold && f.Threshold != nil:
+		ps.add(path+".threshold", "only a factor with role %q has a threshold", RoleThreshold)
+	case role == RoleThreshold && f.Threshold == nil:
+		ps.add(path+".threshold", "required with role %q", RoleThreshold)
+	case role == RoleThreshold && f.Name == FactorSupplyRate5y:
+		ps.unit(path+".threshold", *f.Threshold)
+	case role == RoleThreshold:
+		ps.nonNegative(path+".threshold", *f.Threshold)
+	}
+}
+
+func (p *Policy) checkSupplyRate(ps *problems) {
 	sr := p.SupplyRate
 	ps.unit("supply_rate.floor", sr.Floor)
 	if sr.Action != ActionCut && sr.Action != ActionSuspend {
 		ps.add("supply_rate.action", "must be %q or %q", ActionCut, ActionSuspend)
 	}
 	ps.unit("supply_rate.cut_fraction", sr.CutFraction)
-	for i, c := range sr.ExemptCategories {
-		path := fmt.Sprintf("supply_rate.exempt_categories[%d]", i)
-		if ps.category(path, c) {
-			for j := 0; j < i; j++ {
-				if sr.ExemptCategories[j] == c {
-					ps.add(path, "duplicate category %q", c)
-					break
-				}
-			}
-		}
-	}
+	ps.categoryList("supply_rate.exempt_categories", sr.ExemptCategories)
+}
 
+func (p *Policy) checkScoring(ps *problems) {
 	sc := p.Scoring
-	var seen [numCategories]bool
+	var seen categorySet
 	for i, cp := range sc.Categories {
 		path := fmt.Sprintf("scoring.categories[%d]", i)
-		if ps.category(path+".category", cp.Category) {
-			if seen[cp.Category.index()] {
-				ps.add(path+".category", "duplicate category %q", cp.Category)
-			}
-			seen[cp.Category.index()] = true
-		}
+		seen.once(ps, path+".category", cp.Category)
 		ps.points(path+".points", cp.Points)
 	}
-	for _, c := range Categories() {
-		if !seen[c.index()] {
-			ps.add("scoring.categories", "missing category %q", c)
-		}
-	}
+	seen.all(ps, "scoring.categories")
 	ps.points("scoring.tax_per_mu_points", sc.TaxPerMuPoints)
 	ps.positive("scoring.tax_per_mu_reference", sc.TaxPerMuReference)
 	ps.points("scoring.investment_intensity_points", sc.InvestmentIntensityPoints)
@@ -621,30 +635,24 @@ func (p Policy) check() problems {
 	ps.points("scoring.readiness_points", sc.ReadinessPoints)
 	ps.points("scoring.provincial_major_bonus", sc.ProvincialMajorBonus)
 	ps.points("scoring.national_key_bonus", sc.NationalKeyBonus)
+}
 
-	seen = [numCategories]bool{}
+func (p *Policy) checkTilt(ps *problems) {
+	var seen categorySet
 	for i, t := range p.Tilt {
 		path := fmt.Sprintf("tilt[%d]", i)
-		if ps.category(path+".category", t.Category) {
-			if seen[t.Category.index()] {
-				ps.add(path+".category", "duplicate category %q", t.Category)
-			}
-			seen[t.Category.index()] = true
-		}
+		seen.once(ps, path+".category", t.Category)
 		if !finite(t.Multiplier) || t.Multiplier <= 0 || t.Multiplier > maxMultiplier {
 			ps.add(path+".multiplier", "must be > 0 and <= %d", maxMultiplier)
 		}
 	}
+}
 
-	seen = [numCategories]bool{}
+func (p *Policy) checkGrants(ps *problems) {
+	var seen categorySet
 	for i, g := range p.Grants {
 		path := fmt.Sprintf("grants[%d]", i)
-		if ps.category(path+".category", g.Category) {
-			if seen[g.Category.index()] {
-				ps.add(path+".category", "duplicate category %q", g.Category)
-			}
-			seen[g.Category.index()] = true
-		}
+		seen.once(ps, path+".category", g.Category)
 		switch g.Mode {
 		case AllOrNothing:
 			if g.MinFraction != 0 {
@@ -656,12 +664,10 @@ func (p Policy) check() problems {
 			ps.add(path+".mode", "must be %q or %q", AllOrNothing, PartialGrant)
 		}
 	}
-	for _, c := range Categories() {
-		if !seen[c.index()] {
-			ps.add("grants", "missing category %q", c)
-		}
-	}
+	seen.all(ps, "grants")
+}
 
+func (p *Policy) checkAccounts(ps *problems) {
 	for i, a := range p.Accounts {
 		path := fmt.Sprintf("accounts[%d]", i)
 		if strings.TrimSpace(a.AccountID) == "" {
@@ -685,30 +691,61 @@ func (p Policy) check() problems {
 			}
 		}
 	}
+}
 
+func (p *Policy) checkEarmark(ps *problems) {
 	pe := p.ParkEarmark
 	ps.unit("park_earmark.share", pe.Share)
 	if finite(pe.Share) && finite(p.ReserveShare) && p.ReserveShare >= 0 && p.ReserveShare <= 1 && pe.Share > p.ReserveShare {
 		ps.add("park_earmark.share", "must be <= reserve_share (%g > %g): the earmark is taken from the city reserve", pe.Share, p.ReserveShare)
 	}
-	for i, c := range pe.Categories {
-		path := fmt.Sprintf("park_earmark.categories[%d]", i)
+	ps.categoryList("park_earmark.categories", pe.Categories)
+}
+
+func (p *Policy) checkYearEnd(ps *problems) {
+	ps.unit("carry_over.share", p.CarryOver.Share)
+	if finite(p.CarryOver.Share) && p.CarryOver.Share > 0 && strings.TrimSpace(p.CarryOver.Document) == "" {
+		ps.add("carry_over.document", "the approving document (文号) is required when share > 0")
+	}
+	ps.unit("stock_linkage.reward_ratio", p.StockLinkage.RewardRatio)
+}
+
+// categoryList checks a list of categories: each known, none twice.
+func (ps *problems) categoryList(field string, cats []Category) {
+	for i, c := range cats {
+		path := fmt.Sprintf("%s[%d]", field, i)
 		if ps.category(path, c) {
 			for j := 0; j < i; j++ {
-				if pe.Categories[j] == c {
+				if cats[j] == c {
 					ps.add(path, "duplicate category %q", c)
 					break
 				}
 			}
 		}
 	}
+}
 
-	ps.unit("carry_over.share", p.CarryOver.Share)
-	if finite(p.CarryOver.Share) && p.CarryOver.Share > 0 && strings.TrimSpace(p.CarryOver.Document) == "" {
-		ps.add("carry_over.document", "the approving document (文号) is required when share > 0")
+// categorySet is the categories a per-category list has named.
+type categorySet [numCategories]bool
+
+// once checks that c is a known category not named before in the list.
+func (s *categorySet) once(ps *problems, field string, c Category) {
+	if !ps.category(field, c) {
+		return
 	}
-	ps.unit("stock_linkage.reward_ratio", p.StockLinkage.RewardRatio)
-	return ps
+	if s[c.index()] {
+		ps.add(field, "duplicate category %q", c)
+	}
+	s[c.index()] = true
+}
+
+// all checks that the list named every category.
+func (s *categorySet) all(ps *problems, field string) {
+	for _, c := range Categories() {
+		if !s[c.index()] {
+			ps.add(field, "missing category %q", c)
+		}
+	}
 }
 
 func (ps *problems) points(field string, x float64) {

@@ -59,46 +59,11 @@ func factorShares(factors []Factor, ds []*acct) splitTerms {
 	for k, f := range factors {
 		switch f.role() {
 		case RoleShare:
-			total := 0.0
-			for _, d := range ds {
-				total += factorValue(f.Name, d)
-			}
-			for i, d := range ds {
-				part := 1 / float64(n)
-				if total > 0 {
-					part = factorValue(f.Name, d) / total
-				}
-				t.parts[i][k] = part
-				t.base[i] += f.Weight * part
-			}
+			t.shareFactor(k, f, ds)
 		case RoleCoefficient:
-			sum, known := 0.0, 0
-			for _, d := range ds {
-				if x := factorValue(f.Name, d); ratioKnown(f.Name, x) {
-					sum += x
-					known++
-				}
-			}
-			if known > 0 {
-				t.means[k] = sum / float64(known)
-			}
-			for i, d := range ds {
-				m := 1.0
-				if x := factorValue(f.Name, d); ratioKnown(f.Name, x) && t.means[k] > 0 {
-					m = math.Pow(min(max(x/t.means[k], coefMin), coefMax), f.Weight)
-				}
-				t.parts[i][k] = m
-				t.coef[i] *= m
-			}
+			t.coefficientFactor(k, f, ds)
 		case RoleThreshold:
-			for i, d := range ds {
-				m := 1.0
-				if x := factorValue(f.Name, d); ratioKnown(f.Name, x) && x < *f.Threshold {
-					m = math.Pow(coefMin, f.Weight)
-				}
-				t.parts[i][k] = m
-				t.coef[i] *= m
-			}
+			t.thresholdFactor(k, f, ds)
 		}
 	}
 	for i := range ds {
@@ -112,6 +77,60 @@ func factorShares(factors []Factor, ds []*acct) splitTerms {
 	return t
 }
 
+// shareFactor adds share factor k to the base shares: each district's
+// part of the total, or an equal part when every district is at 0.
+func (t *splitTerms) shareFactor(k int, f Factor, ds []*acct) {
+	total := 0.0
+	for _, d := range ds {
+		total += factorValue(f.Name, d)
+	}
+	for i, d := range ds {
+		part := 1 / float64(len(ds))
+		if total > 0 {
+			part = factorValue(f.Name, d) / total
+		}
+		t.parts[i][k] = part
+		t.base[i] += f.Weight * part
+	}
+}
+
+// coefficientFactor multiplies each district's coefficient by its ratio to
+// the mean of the known values, clamped, to the power of the weight (1
+// when its value is unknown or the mean is 0).
+func (t *splitTerms) coefficientFactor(k int, f Factor, ds []*acct) {
+	sum, known := 0.0, 0
+	for _, d := range ds {
+		if x := factorValue(f.Name, d); ratioKnown(f.Name, x) {
+			sum += x
+			known++
+		}
+	}
+	if known > 0 {
+		t.means[k] = sum / float64(known)
+	}
+	for i, d := range ds {
+		m := 1.0
+		if x := factorValue(f.Name, d); ratioKnown(f.Name, x) && t.means[k] > 0 {
+			m = math.Pow(min(max(x/t.means[k], coefMin), coefMax), f.Weight)
+		}
+		t.parts[i][k] = m
+		t.coef[i] *= m
+	}
+}
+
+// thresholdFactor multiplies the coefficient of each district below the
+// threshold by 0.5^weight.
+func (t *splitTerms) thresholdFactor(k int, f Factor, ds []*acct) {
+	for i, d := range ds {
+		m := 1.0
+		if x := factorValue(f.Name, d); ratioKnown(f.Name, x) && x < *f.Threshold {
+			m = math.Pow(coefMin, f.Weight)
+		}
+		t.parts[i][k] = m
+		t.coef[i] *= m
+	}
+}
+
 // apportion splits dist between districts in proportion to their shares,
 // each within [lo, hi] (hi may be noCap): it finds λ with
 // Σ clamp(λ·share_i, lo_i, hi_i) = dist (water filling), then rounds to
@@ -119,29 +138,17 @@ func factorShares(factors []Factor, ds []*acct) splitTerms {
 // the bounds. The caller has checked Σ lo <= dist. What the caps keep out
 // of the split is returned as excess.
 func apportion(dist Area, shares []float64, lo, hi []Area) (pools []Area, excess Area) {
-	n := len(shares)
-	pools = make([]Area, n)
-	if n == 0 {
-		return pools, dist
+	if len(shares) == 0 {
+		return []Area{}, dist
 	}
-	D := float64(dist)
-	bound := func(i int, lam float64) float64 {
-		v := lam * shares[i]
-		if v < float64(lo[i]) {
-			v = float64(lo[i])
-		}
-		if hi[i] != noCap && v > float64(hi[i]) {
-			v = float64(hi[i])
-		}
-		return v
-	}
-	f := func(lam float64) float64 {
-		s := 0.0
-		for i := range shares {
-			s += bound(i, lam)
-		}
-		return s
-	}
+	return roundToUnits(dist, waterFill(float64(dist), shares, lo, hi), shares, lo, hi)
+}
+
+// waterFill is the real-valued split: clamp(λ·share_i, lo_i, hi_i) with λ
+// such that they sum to D, or every district with a share at its cap when
+// the caps cannot take D.
+func waterFill(D float64, shares []float64, lo, hi []Area) []float64 {
+	ideal := make([]float64, len(shares))
 	// The most the split can place: districts with a share reach their
 	// caps, districts without stay at their floors.
 	limit, unbounded := 0.0, false
@@ -155,7 +162,6 @@ func apportion(dist Area, shares []float64, lo, hi []Area) (pools []Area, excess
 			limit += float64(hi[i])
 		}
 	}
-	ideal := make([]float64, n)
 	if !unbounded && limit <= D {
 		for i := range shares {
 			if shares[i] > 0 {
@@ -164,51 +170,81 @@ func apportion(dist Area, shares []float64, lo, hi []Area) (pools []Area, excess
 				ideal[i] = float64(lo[i])
 			}
 		}
-	} else {
-		// Breakpoints of the piecewise-linear f.
-		bps := []float64{0}
+		return ideal
+	}
+	lam := fillLevel(D, shares, lo, hi)
+	for i := range shares {
+		ideal[i] = clampShare(lam, shares[i], lo[i], hi[i])
+	}
+	return ideal
+}
+
+// clampShare is lam·share within [lo, hi] (hi may be noCap).
+func clampShare(lam, share float64, lo, hi Area) float64 {
+	v := max(lam*share, float64(lo))
+	if hi != noCap {
+		v = min(v, float64(hi))
+	}
+	return v
+}
+
+// fillLevel finds λ with Σ clampShare(λ, …) = D: the sum is piecewise
+// linear in λ, so it finds the piece between two breakpoints (where a
+// district leaves its floor or reaches its cap) and solves it there.
+func fillLevel(D float64, shares []float64, lo, hi []Area) float64 {
+	f := func(lam float64) float64 {
+		s := 0.0
 		for i := range shares {
-			if shares[i] > 0 {
-				bps = append(bps, float64(lo[i])/shares[i])
-				if hi[i] != noCap {
-					bps = append(bps, float64(hi[i])/shares[i])
-				}
+			s += clampShare(lam, shares[i], lo[i], hi[i])
+		}
+		return s
+	}
+	bps := []float64{0}
+	for i := range shares {
+		if shares[i] > 0 {
+			bps = append(bps, float64(lo[i])/shares[i])
+			if hi[i] != noCap {
+				bps = append(bps, float64(hi[i])/shares[i])
 			}
-		}
-		sort.Float64s(bps)
-		a, b := 0.0, math.Inf(1)
-		for _, bp := range bps {
-			if f(bp) >= D {
-				b = bp
-				break
-			}
-			a = bp
-		}
-		// On (a, b) the free districts are those strictly inside their
-		// bounds at the midpoint; f(λ) = C + λ·S there.
-		mid := a + 1
-		if !math.IsInf(b, 1) {
-			mid = (a + b) / 2
-		}
-		C, S := 0.0, 0.0
-		for i := range shares {
-			v := mid * shares[i]
-			if shares[i] > 0 && v > float64(lo[i]) && (hi[i] == noCap || v < float64(hi[i])) {
-				S += shares[i]
-			} else {
-				C += bound(i, mid)
-			}
-		}
-		lam := a
-		if S > 0 {
-			lam = (D - C) / S
-		}
-		for i := range shares {
-			ideal[i] = bound(i, lam)
 		}
 	}
-	// Whole units: floors of the ideal values, then the remainder by
-	// largest fractional part.
+	sort.Float64s(bps)
+	a, b := 0.0, math.Inf(1)
+	for _, bp := range bps {
+		if f(bp) >= D {
+			b = bp
+			break
+		}
+		a = bp
+	}
+	// On (a, b) the free districts are those strictly inside their
+	// bounds at the midpoint; f(λ) = C + λ·S there.
+	mid := a + 1
+	if !math.IsInf(b, 1) {
+		mid = (a + b) / 2
+	}
+	C, S := 0.0, 0.0
+	for i := range shares {
+		v := mid * shares[i]
+		if shares[i] > 0 && v > float64(lo[i]) && (hi[i] == noCap || v < float64(hi[i])) {
+			S += shares[i]
+		} else {
+			C += clampShare(mid, shares[i], lo[i], hi[i])
+		}
+	}
+	if S > 0 {
+		return (D - C) / S
+	}
+	return a
+}
+
+// roundToUnits rounds the ideal split to whole units: the floors of the
+// ideal values within the bounds, then the remainder one unit at a time by
+// largest fractional part (ties to the earlier ID). What the bounds keep
+// out is returned as excess.
+func roundToUnits(dist Area, ideal, shares []float64, lo, hi []Area) (pools []Area, excess Area) {
+	n := len(shares)
+	pools = make([]Area, n)
 	var sum Area
 	frac := make([]float64, n)
 	for i := range ideal {
@@ -227,35 +263,40 @@ func apportion(dist Area, shares []float64, lo, hi []Area) (pools []Area, excess
 	}
 	sort.SliceStable(order, func(x, y int) bool { return frac[order[x]] > frac[order[y]] })
 	rem := dist - sum
-	for rem > 0 {
-		moved := false
-		for _, i := range order {
-			if rem == 0 {
-				break
-			}
-			if shares[i] > 0 && (hi[i] == noCap || pools[i] < hi[i]) {
-				pools[i]++
-				rem--
-				moved = true
-			}
-		}
-		if !moved {
-			break
-		}
+	for rem > 0 && addUnits(pools, &rem, order, shares, hi) {
 	}
-	for rem < 0 {
-		moved := false
-		for j := n - 1; j >= 0 && rem < 0; j-- {
-			i := order[j]
-			if pools[i] > lo[i] {
-				pools[i]--
-				rem++
-				moved = true
-			}
-		}
-		if !moved {
-			break
-		}
+	for rem < 0 && takeUnits(pools, &rem, order, lo) {
 	}
 	return pools, rem
+}
+
+// addUnits gives one more unit to each district with a share and room
+// below its cap, in order, while *rem lasts; false when none could take one.
+func addUnits(pools []Area, rem *Area, order []int, shares []float64, hi []Area) bool {
+	moved := false
+	for _, i := range order {
+		if *rem == 0 {
+			break
+		}
+		if shares[i] > 0 && (hi[i] == noCap || pools[i] < hi[i]) {
+			pools[i]++
+			*rem--
+			moved = true
+		}
+	}
+	return moved
+}
+
+// takeUnits takes one unit back from each district above its floor, in
+// reverse order, while *rem is negative; false when none could give one.
+func takeUnits(pools []Area, rem *Area, order []int, lo []Area) bool {
+	moved := false
+	for j := len(order) - 1; j >= 0 && *rem < 0; j-- {
+		if i := order[j]; pools[i] > lo[i] {
+			pools[i]--
+			*rem++
+			moved = true
+		}
+	}
+	return moved
 }

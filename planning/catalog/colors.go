@@ -12,6 +12,9 @@ var StatusColors = map[string]string{
 }
 
 // ZoneColors is the colour of each protected-line kind (planning.ZoneKind).
+// These, ParkColor and DistrictColor reach the web map in /api/meta
+// ("colors"), the status colours with the statuses; the map's hatching and
+// dashes are its own (web/ui/src/styles.js).
 var ZoneColors = map[string]string{
 	"permanent_basic_farmland": "#2e7d32", "ecological_red_line": "#d32f2f", "urban_development_boundary": "#7b1fa2",
 }

@@ -327,7 +327,7 @@ type classFacts struct {
 	list  []planner.ClassFacts
 }
 
-func (c *classFacts) add(district, park, use string, n int64, m2D float64, supplied planner.Amount) {
+func (c *classFacts) add(district, park, use string, n int64, m2D float64, supplied planner.Measured) {
 	if c.index == nil {
 		c.index = map[[3]string]int{}
 	}
@@ -382,7 +382,7 @@ func scanGroupFacts(rows pgx.Rows) (groupResult, error) {
 			out = append(out, planner.GroupFacts{District: district, Park: park})
 		}
 		g := &out[i]
-		add := func(dst *planner.Amount, cond bool) {
+		add := func(dst *planner.Measured, cond bool) {
 			if cond {
 				dst.N += n
 				dst.M2 += m2
@@ -422,9 +422,9 @@ func scanGroupFacts(rows pgx.Rows) (groupResult, error) {
 		}
 		add(&g.Approved5y, window > 0)
 		add(&g.Supplied5y, window == 2)
-		var sup planner.Amount
+		var sup planner.Measured
 		if supply > 0 {
-			sup = planner.Amount{N: n, M2: m2}
+			sup = planner.Measured{N: n, M2: m2}
 		}
 		res.planned.add(district, park, use, n, m2D, sup)
 		res.actual.add(district, park, current, n, m2D, sup)

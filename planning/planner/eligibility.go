@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/amount"
 	"github.com/paulmach/orb"
 )
 
@@ -96,6 +97,9 @@ type NewQuota struct {
 	TreatedAsNew bool `json:"treated_as_new"`
 }
 
+// need is the land that needs quota: the new and the unknown, exactly.
+func (nq *NewQuota) need() amount.Area { return nq.New.Amount() + nq.Unknown.Amount() }
+
 // Verdict is a plain-language answer in both languages.
 type Verdict struct {
 	Zh string `json:"zh"`
@@ -163,7 +167,7 @@ func (e *Eligibility) Decide() {
 	}
 	nq := &e.NewQuota
 	nq.TreatedAsNew = nq.Unknown.M2 > t.AreaM2
-	nq.Consumes = nq.New.M2+nq.Unknown.M2 > t.AreaM2
+	nq.Consumes = nq.need().M2() > t.AreaM2
 	e.Verdict = e.verdict()
 }
 
@@ -206,7 +210,7 @@ func (e *Eligibility) verdict() Verdict {
 		en = append(en, what[1]+" may not take new construction land: "+strings.Join(whyEn, "; ")+".")
 	}
 	nq := e.NewQuota
-	need := AreaOf(nq.New.M2 + nq.Unknown.M2)
+	need := AreaFrom(nq.need())
 	needMu, needHa := need.Mu, need.Hm2
 	switch {
 	case !nq.Consumes:

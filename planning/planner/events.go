@@ -84,9 +84,6 @@ func eventDay(field, s string) (time.Time, error) {
 // determination).
 func (in EventInput) Check() (ParcelEvent, error) {
 	var e ParcelEvent
-	bad := func(field, format string, args ...any) (ParcelEvent, error) {
-		return e, planning.Errorf(planning.ErrInvalid, "%s: %s", field, planning.Textf(format, args...)).WithDetail("field", field)
-	}
 	e.Kind = EventKind(strings.TrimSpace(in.Kind))
 	known := false
 	var codes []string
@@ -95,7 +92,7 @@ func (in EventInput) Check() (ParcelEvent, error) {
 		codes = append(codes, string(k.Code))
 	}
 	if !known {
-		return bad("kind", "unknown event kind %q (one of %s)", in.Kind, strings.Join(codes, ", "))
+		return e, fieldError("kind", "unknown event kind %q (one of %s)", in.Kind, strings.Join(codes, ", "))
 	}
 	var err error
 	if e.On, err = eventDay("event_on", in.EventOn); err != nil {
@@ -103,40 +100,65 @@ func (in EventInput) Check() (ParcelEvent, error) {
 	}
 	e.EventOn = e.On.Format(time.DateOnly)
 	if e.Document = strings.TrimSpace(in.Document); e.Document == "" {
-		return bad("document", "the document number (文号) is required")
+		return e, fieldError("document", "the document number (文号) is required")
 	}
-	switch c := IdleCause(strings.TrimSpace(in.Cause)); {
-	case c == "" && e.Kind == EventDetermination:
-		return bad("cause", "a determination says whose delay it was: enterprise (企业原因) or government (政府原因)")
-	case c != "" && c != CauseEnterprise && c != CauseGovernment:
-		return bad("cause", "unknown cause %q (enterprise or government)", in.Cause)
-	case c != "" && e.Kind != EventDetermination && e.Kind != EventDisposal:
-		return bad("cause", "only a determination or a disposal decision names a cause")
-	default:
-		e.Cause = c
-	}
-	if e.Kind == EventExtension {
-		d, err := eventDay("extended_to", in.ExtendedTo)
-		if err != nil {
+	for _, part := range []func(EventInput, *ParcelEvent) error{EventInput.checkCause, EventInput.checkExtension, EventInput.checkFee} {
+		if err := part(in, &e); err != nil {
 			return e, err
 		}
-		if !d.After(e.On) {
-			return bad("extended_to", "the new start %s must be after the event day %s", d.Format(time.DateOnly), e.EventOn)
-		}
-		e.ExtendedTo, e.Extended = &d, d.Format(time.DateOnly)
-	} else if strings.TrimSpace(in.ExtendedTo) != "" {
-		return bad("extended_to", "only an extension has a new start date")
-	}
-	if e.Kind == EventFee {
-		if in.AmountWan == nil || *in.AmountWan < 0 || *in.AmountWan > 1e12 {
-			return bad("amount_wan", "a levied fee needs its amount in 万元 (0 or more)")
-		}
-		e.AmountWan = in.AmountWan
-	} else if in.AmountWan != nil {
-		return bad("amount_wan", "only a levied fee has an amount")
 	}
 	e.Note = strings.TrimSpace(in.Note)
 	return e, nil
+}
+
+// checkCause: a determination says whose delay it was; only it and a
+// disposal decision name a cause.
+func (in EventInput) checkCause(e *ParcelEvent) error {
+	switch c := IdleCause(strings.TrimSpace(in.Cause)); {
+	case c == "" && e.Kind == EventDetermination:
+		return fieldError("cause", "a determination says whose delay it was: enterprise (企业原因) or government (政府原因)")
+	case c != "" && c != CauseEnterprise && c != CauseGovernment:
+		return fieldError("cause", "unknown cause %q (enterprise or government)", in.Cause)
+	case c != "" && e.Kind != EventDetermination && e.Kind != EventDisposal:
+		return fieldError("cause", "only a determination or a disposal decision names a cause")
+	default:
+		e.Cause = c
+	}
+	return nil
+}
+
+// checkExtension: an extension, and only it, has a new start after its day.
+func (in EventInput) checkExtension(e *ParcelEvent) error {
+	if e.Kind != EventExtension {
+		if strings.TrimSpace(in.ExtendedTo) != "" {
+			return fieldError("extended_to", "only an extension has a new start date")
+		}
+		return nil
+	}
+	d, err := eventDay("extended_to", in.ExtendedTo)
+	if err != nil {
+		return err
+	}
+	if !d.After(e.On) {
+		return fieldError("extended_to", "the new start %s must be after the event day %s", d.Format(time.DateOnly), e.EventOn)
+	}
+	e.ExtendedTo, e.Extended = &d, d.Format(time.DateOnly)
+	return nil
+}
+
+// checkFee: a levied fee, and only it, has an amount in 万元.
+func (in EventInput) checkFee(e *ParcelEvent) error {
+	if e.Kind != EventFee {
+		if in.AmountWan != nil {
+			return fieldError("amount_wan", "only a levied fee has an amount")
+		}
+		return nil
+	}
+	if in.AmountWan == nil || *in.AmountWan < 0 || *in.AmountWan > 1e12 {
+		return fieldError("amount_wan", "a levied fee needs its amount in 万元 (0 or more)")
+	}
+	e.AmountWan = in.AmountWan
+	return nil
 }
 
 // EventStore keeps the parcels' idle-land history.

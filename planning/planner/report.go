@@ -9,13 +9,20 @@ import (
 	"github.com/hangzhou-hitech/landquota/planning/quota"
 )
 
-// Amount is a number of parcels and their area in m².
-type Amount struct {
-	N  int64   `json:"count"`
-	M2 float64 `json:"area_m2"`
+// Measured is a number of parcels and the sum of their measured areas, in
+// m² as PostGIS measures them (float8, ST_Area in EPSG:4549). It is a float
+// on purpose, unlike amount.Area: the groups of a report are added up
+// unrounded and each figure is rounded once, when it is shown (Area,
+// AreaOf), as the report's SQL would round the sum.
+type Measured struct {
+	N  int64
+	M2 float64
 }
 
-func (a *Amount) add(b Amount) { a.N += b.N; a.M2 += b.M2 }
+func (a *Measured) add(b Measured) { a.N += b.N; a.M2 += b.M2 }
+
+// less is a without b's parcels.
+func (a Measured) less(b Measured) Measured { return Measured{N: a.N - b.N, M2: a.M2 - b.M2} }
 
 // GroupFacts are the facts of the parcels of one district and one park
 // ("" for none), gathered by the store in one pass over the parcels. Start
@@ -23,39 +30,39 @@ func (a *Amount) add(b Amount) { a.N += b.N; a.M2 += b.M2 }
 // it begins and its last day; a stock summary: End only).
 type GroupFacts struct {
 	District, Park string
-	All            Amount
+	All            Measured
 	// Supplied (供地) in the period, by method: 出让 sale, 划拨 allocation.
-	SuppliedSale, SuppliedAllocation, SuppliedOther Amount
+	SuppliedSale, SuppliedAllocation, SuppliedOther Measured
 	// 批而未供 at the start and end of the period, and the start's land
 	// supplied by the end (disposed, 消化).
-	UnsuppliedStart, UnsuppliedEnd, UnsuppliedDisposed Amount
+	UnsuppliedStart, UnsuppliedEnd, UnsuppliedDisposed Measured
 	// 批而未供 at the end by full years since approval: 0, 1, 2, 3 or more.
-	UnsuppliedByYears [4]Amount
+	UnsuppliedByYears [4]Measured
 	// 闲置 at the start and end, and the start's idle land no longer idle
 	// at the end (disposed, 处置).
-	IdleStart, IdleEnd, IdleDisposed Amount
-	IdleExempt                       Amount  // at the end: idle for 政府原因 (still 闲置; no fee, no recovery)
-	RecoveryDue                      Amount  // at the end: idle ≥ RecoveryAfterYears
-	FeeWan                           float64 // at the end: idle-land fees of the idle parcels with a known land price
-	FeePriceUnknown                  int64   // at the end: idle parcels without a land price
+	IdleStart, IdleEnd, IdleDisposed Measured
+	IdleExempt                       Measured // at the end: idle for 政府原因 (still 闲置; no fee, no recovery)
+	RecoveryDue                      Measured // at the end: idle ≥ RecoveryAfterYears
+	FeeWan                           float64  // at the end: idle-land fees of the idle parcels with a known land price
+	FeePriceUnknown                  int64    // at the end: idle parcels without a land price
 	// At the end: land an official determined idle (认定书 recorded, not
 	// since recovered), beside the computed, suspected (疑似) figure above;
 	// and land whose facts the rules lack (MissingFacts), counted, not dropped.
-	IdleDetermined, FactsMissing Amount
+	IdleDetermined, FactsMissing Measured
 	// 保障性住房 land: all of it, and what was supplied in the period.
-	Affordable, AffordableSupplied Amount
+	Affordable, AffordableSupplied Measured
 	// The parcels with an official area (三调 net, approved, contract, in
 	// OfficialKinds order): their measured and their official m².
 	Official [3]OfficialArea
 	// The five low-efficiency kinds at the end, in LowKinds order.
-	Low [5]Amount
+	Low [5]Measured
 	// Supply rate window (SupplyRateYears ending at End): land approved in
 	// it, and of that what was supplied by End.
-	Approved5y, Supplied5y Amount
+	Approved5y, Supplied5y Measured
 }
 
 func (g *GroupFacts) add(o *GroupFacts) {
-	for _, p := range [][2]*Amount{{&g.All, &o.All}, {&g.SuppliedSale, &o.SuppliedSale}, {&g.SuppliedAllocation, &o.SuppliedAllocation},
+	for _, p := range [][2]*Measured{{&g.All, &o.All}, {&g.SuppliedSale, &o.SuppliedSale}, {&g.SuppliedAllocation, &o.SuppliedAllocation},
 		{&g.SuppliedOther, &o.SuppliedOther}, {&g.UnsuppliedStart, &o.UnsuppliedStart}, {&g.UnsuppliedEnd, &o.UnsuppliedEnd},
 		{&g.UnsuppliedDisposed, &o.UnsuppliedDisposed}, {&g.IdleStart, &o.IdleStart}, {&g.IdleEnd, &o.IdleEnd},
 		{&g.IdleDisposed, &o.IdleDisposed}, {&g.IdleExempt, &o.IdleExempt}, {&g.RecoveryDue, &o.RecoveryDue},
@@ -132,8 +139,8 @@ func reconcileTable(units []Unit, sums []GroupFacts) Table {
 // "1001" for parcels coded only to the second level).
 type ClassFacts struct {
 	District, Park, Class string
-	All                   Amount
-	SuppliedInYear        Amount
+	All                   Measured
+	SuppliedInYear        Measured
 }
 
 // ClassName names a land-use class.
@@ -320,8 +327,8 @@ func countAreaCols(key, zh, en string) []Column {
 func hm2(m2 float64) float64 { return amount.FromM2(m2).Rounded(amount.Hectare) }
 func mu(m2 float64) float64  { return amount.FromM2(m2).Rounded(amount.Mu) }
 
-func areaCells(m2 float64) []any    { return []any{hm2(m2), mu(m2)} }
-func countAreaCells(a Amount) []any { return []any{a.N, hm2(a.M2), mu(a.M2)} }
+func areaCells(m2 float64) []any      { return []any{hm2(m2), mu(m2)} }
+func countAreaCells(a Measured) []any { return []any{a.N, hm2(a.M2), mu(a.M2)} }
 
 func pct(a, b float64) any {
 	if r := ratio(a, b); r != nil {
@@ -396,7 +403,7 @@ func supplyTable(units []Unit, sums []GroupFacts) Table {
 		total.add(g.SuppliedAllocation)
 		total.add(g.SuppliedOther)
 		row := unitCells(&units[i])
-		for _, a := range []Amount{g.SuppliedSale, g.SuppliedAllocation, g.SuppliedOther, total} {
+		for _, a := range []Measured{g.SuppliedSale, g.SuppliedAllocation, g.SuppliedOther, total} {
 			row = append(row, countAreaCells(a)...)
 		}
 		t.Rows = append(t.Rows, row)
@@ -439,7 +446,7 @@ func stockTable(units []Unit, sums []GroupFacts, r Rules) Table {
 		row = append(row, pct(g.IdleDisposed.M2, g.IdleStart.M2))
 		row = append(row, countAreaCells(g.IdleEnd)...)
 		row = append(row, countAreaCells(g.IdleDetermined)...)
-		row = append(row, countAreaCells(Amount{N: g.IdleEnd.N - g.IdleExempt.N, M2: g.IdleEnd.M2 - g.IdleExempt.M2})...)
+		row = append(row, countAreaCells(g.IdleEnd.less(g.IdleExempt))...)
 		row = append(row, countAreaCells(g.IdleExempt)...)
 		row = append(row, countAreaCells(g.RecoveryDue)...)
 		row = append(row, roundTo(g.FeeWan, 2), g.FeePriceUnknown)
@@ -500,7 +507,7 @@ func classTable(t Table, units []Unit, classes []ClassFacts, names map[string]Cl
 	for i := range units {
 		u := &units[i]
 		for _, k := range keys {
-			var all, sup Amount
+			var all, sup Measured
 			for _, c := range classes {
 				if c.Class == k && u.takes(c.District, c.Park) {
 					all.add(c.All)
@@ -554,7 +561,7 @@ type CountArea struct {
 	Area
 }
 
-func countArea(a Amount) CountArea { return CountArea{Count: a.N, Area: AreaOf(a.M2)} }
+func countArea(a Measured) CountArea { return CountArea{Count: a.N, Area: AreaOf(a.M2)} }
 
 // StockUnit is one district, park or total of the summary.
 type StockUnit struct {
@@ -605,7 +612,7 @@ func BuildStockSummary(asof time.Time, r Rules, districts []DistrictInfo, parks 
 	for _, u := range BuildUnits(districts, parks) {
 		g := u.sum(groups)
 		su := StockUnit{Unit: u, Parcels: countArea(g.All), Unsupplied: countArea(g.UnsuppliedEnd), Idle: countArea(g.IdleEnd),
-			IdleEnterprise: countArea(Amount{N: g.IdleEnd.N - g.IdleExempt.N, M2: g.IdleEnd.M2 - g.IdleExempt.M2}),
+			IdleEnterprise: countArea(g.IdleEnd.less(g.IdleExempt)),
 			IdleExempt:     countArea(g.IdleExempt), IdleDetermined: countArea(g.IdleDetermined), FactsMissing: countArea(g.FactsMissing),
 			RecoveryDue: countArea(g.RecoveryDue), FeeWan: roundTo(g.FeeWan, 2),
 			FeePriceUnknown: g.FeePriceUnknown}

@@ -46,22 +46,22 @@ func TestBuildUnitsCountsParksTwiceAndSaysSo(t *testing.T) {
 // checks every figure against sums done by hand.
 func TestReportTotalsMatchHandSums(t *testing.T) {
 	groups := []GroupFacts{
-		{District: "330108", Park: "HTZ", All: Amount{10, 100_000}, SuppliedSale: Amount{2, 20_000}, SuppliedAllocation: Amount{1, 5_000},
-			UnsuppliedStart: Amount{3, 30_000}, UnsuppliedEnd: Amount{2, 15_000}, UnsuppliedDisposed: Amount{2, 20_000},
-			IdleStart: Amount{1, 10_000}, IdleEnd: Amount{1, 7_500}, Approved5y: Amount{6, 60_000}, Supplied5y: Amount{3, 30_000},
-			Low: [5]Amount{{2, 15_000}, {1, 7_500}}},
-		{District: "330111", Park: "", All: Amount{20, 300_000}, SuppliedSale: Amount{4, 40_000},
-			UnsuppliedEnd: Amount{5, 50_000}, Approved5y: Amount{10, 100_000}, Supplied5y: Amount{8, 80_000}},
-		{District: "330111", Park: "BINFU", All: Amount{5, 50_000}, SuppliedAllocation: Amount{1, 12_345},
-			UnsuppliedStart: Amount{1, 10_000}, UnsuppliedEnd: Amount{1, 10_000}, IdleEnd: Amount{2, 20_000}, FeeWan: 100.5,
-			Approved5y: Amount{2, 20_000}, Supplied5y: Amount{1, 12_345}},
-		{District: "330109", Park: "BINXIAO", All: Amount{4, 40_000}, SuppliedSale: Amount{1, 6_000}},
+		{District: "330108", Park: "HTZ", All: Measured{10, 100_000}, SuppliedSale: Measured{2, 20_000}, SuppliedAllocation: Measured{1, 5_000},
+			UnsuppliedStart: Measured{3, 30_000}, UnsuppliedEnd: Measured{2, 15_000}, UnsuppliedDisposed: Measured{2, 20_000},
+			IdleStart: Measured{1, 10_000}, IdleEnd: Measured{1, 7_500}, Approved5y: Measured{6, 60_000}, Supplied5y: Measured{3, 30_000},
+			Low: [5]Measured{{2, 15_000}, {1, 7_500}}},
+		{District: "330111", Park: "", All: Measured{20, 300_000}, SuppliedSale: Measured{4, 40_000},
+			UnsuppliedEnd: Measured{5, 50_000}, Approved5y: Measured{10, 100_000}, Supplied5y: Measured{8, 80_000}},
+		{District: "330111", Park: "BINFU", All: Measured{5, 50_000}, SuppliedAllocation: Measured{1, 12_345},
+			UnsuppliedStart: Measured{1, 10_000}, UnsuppliedEnd: Measured{1, 10_000}, IdleEnd: Measured{2, 20_000}, FeeWan: 100.5,
+			Approved5y: Measured{2, 20_000}, Supplied5y: Measured{1, 12_345}},
+		{District: "330109", Park: "BINXIAO", All: Measured{4, 40_000}, SuppliedSale: Measured{1, 6_000}},
 	}
 	classes := []ClassFacts{
-		{District: "330108", Park: "HTZ", Class: "10", All: Amount{3, 30_000}, SuppliedInYear: Amount{1, 10_000}},
-		{District: "330108", Park: "HTZ", Class: "100101", All: Amount{2, 20_000}},
-		{District: "330111", Park: "BINFU", Class: "10", All: Amount{4, 40_000}},
-		{District: "330111", Park: "", Class: "07", All: Amount{9, 90_000}},
+		{District: "330108", Park: "HTZ", Class: "10", All: Measured{3, 30_000}, SuppliedInYear: Measured{1, 10_000}},
+		{District: "330108", Park: "HTZ", Class: "100101", All: Measured{2, 20_000}},
+		{District: "330111", Park: "BINFU", Class: "10", All: Measured{4, 40_000}},
+		{District: "330111", Park: "", Class: "07", All: Measured{9, 90_000}},
 	}
 	accounts := []quota.Account{
 		{ID: 1, Code: "330100", Kind: quota.AccountCity, Figures: quota.Figures{HeldM2: 500_000 * amount.PerM2}},

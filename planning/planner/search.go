@@ -212,48 +212,65 @@ func fieldError(field, format string, args ...any) *planning.Error {
 }
 
 // Check validates the request and converts units; it needs no database.
-// Codes that look right but name nothing are the store's to refuse.
+// Codes that look right but name nothing are the store's to refuse. The
+// parts are checked in order and the first problem is the answer.
 func (r *SearchRequest) Check() (Search, error) {
 	q := Search{Park: strings.TrimSpace(r.Where.Park), District: strings.TrimSpace(r.Where.District),
 		Tolerance: planning.DefaultLineTolerance, Precision: 7, Limit: DefaultSearchLimit}
-	if err := unknownKey("where", r.Where.unknown, &SearchWhere{}); err != nil {
-		return q, err
-	}
-	if err := unknownKey("what", r.What.unknown, &SearchWhat{}); err != nil {
-		return q, err
-	}
-	if r.What.Area != nil {
-		if err := unknownKey("what.area", r.What.Area.unknown, &AreaRange{}); err != nil {
+	for _, part := range []func(*SearchRequest, *Search) error{
+		(*SearchRequest).checkKeys, (*SearchRequest).checkWhere, (*SearchRequest).checkCodes,
+		(*SearchRequest).checkArea, (*SearchRequest).checkName, (*SearchRequest).checkOrder, (*SearchRequest).checkPage,
+	} {
+		if err := part(r, &q); err != nil {
 			return q, err
 		}
 	}
+	return q, nil
+}
+
+// checkKeys refuses members the request does not know.
+func (r *SearchRequest) checkKeys(*Search) error {
+	if err := unknownKey("where", r.Where.unknown, &SearchWhere{}); err != nil {
+		return err
+	}
+	if err := unknownKey("what", r.What.unknown, &SearchWhat{}); err != nil {
+		return err
+	}
+	if r.What.Area != nil {
+		return unknownKey("what.area", r.What.Area.unknown, &AreaRange{})
+	}
+	return nil
+}
+
+// checkWhere reads where: district, polygon, point and radius, and near.
+func (r *SearchRequest) checkWhere(q *Search) error {
 	if r.Where.District != "" && !adcode.MatchString(q.District) {
-		return q, fieldError("where.district", "%q is not a 6-digit adcode", r.Where.District)
+		return fieldError("where.district", "%q is not a 6-digit adcode", r.Where.District)
 	}
 	if len(r.Where.Polygon) > 0 && string(r.Where.Polygon) != "null" {
 		g, err := DecodePolygon(r.Where.Polygon, "where.polygon")
 		if err != nil {
-			return q, err
+			return err
 		}
 		q.Polygon = g
 	}
 	if r.Where.Point != nil {
 		p, err := lonLat(r.Where.Point, "where.point")
 		if err != nil {
-			return q, err
+			return err
 		}
 		q.Point = &p
 		if r.Where.DistanceM == nil {
-			return q, fieldError("where.distance_m", "required with where.point (to order by distance without a radius, send near instead)")
+			return fieldError("where.distance_m", "required with where.point (to order by distance without a radius, send near instead)")
 		}
 	}
 	if r.Where.DistanceM != nil {
 		d := *r.Where.DistanceM
 		if q.Point == nil {
-			return q, fieldError("where.point", "where.distance_m needs a point [lon, lat] to measure from")
+			return fieldError("where.point", "where.distance_m needs a point [lon, lat] to measure from")
 		}
 		if !(d > 0) || d > MaxSearchDistanceM {
-			return q, fieldError("where.distance_m", "%v is not a distance between 0 and %d metres", d, MaxSearchDistanceM)
+			return fieldError("where.distance_m", "%v is not a distance between 0 and %d metres", d, MaxSearchDistanceM)
 		}
 		q.DistanceM = d
 	}
@@ -261,20 +278,24 @@ func (r *SearchRequest) Check() (Search, error) {
 	if r.Near != nil {
 		p, err := lonLat(r.Near, "near")
 		if err != nil {
-			return q, err
+			return err
 		}
 		q.Near = &p
 	}
+	return nil
+}
 
+// checkCodes reads what's land uses, statuses and stock kinds.
+func (r *SearchRequest) checkCodes(q *Search) error {
 	for _, c := range r.What.LandUse {
 		if !planning.LandUseCodePattern.MatchString(c) {
-			return q, fieldError("what.land_use", "%q is not a land-use class code or prefix (2, 4 or 6 digits, e.g. 10, 1001 or 100101)", c)
+			return fieldError("what.land_use", "%q is not a land-use class code or prefix (2, 4 or 6 digits, e.g. 10, 1001 or 100101)", c)
 		}
 		q.LandUse = append(q.LandUse, c)
 	}
 	for _, c := range r.What.CurrentUse {
 		if !planning.LandUseCodePattern.MatchString(c) {
-			return q, fieldError("what.current_use", "%q is not a land-use class code or prefix (2, 4 or 6 digits, e.g. 01 or 0101)", c)
+			return fieldError("what.current_use", "%q is not a land-use class code or prefix (2, 4 or 6 digits, e.g. 01 or 0101)", c)
 		}
 		q.CurrentUse = append(q.CurrentUse, c)
 	}
@@ -289,47 +310,63 @@ func (r *SearchRequest) Check() (Search, error) {
 			for _, x := range planning.Statuses {
 				codes = append(codes, string(x.Code))
 			}
-			return q, fieldError("what.status", "unknown status %q (one of %s)", s, strings.Join(codes, ", "))
+			return fieldError("what.status", "unknown status %q (one of %s)", s, strings.Join(codes, ", "))
 		}
 		q.Statuses = append(q.Statuses, st)
 	}
 	for _, k := range r.What.Stock {
 		if !slices.Contains(StockKinds, k) {
-			return q, fieldError("what.stock", "unknown stock kind %q (one of %s)", k, strings.Join(StockKinds, ", "))
+			return fieldError("what.stock", "unknown stock kind %q (one of %s)", k, strings.Join(StockKinds, ", "))
 		}
 		q.Stock = append(q.Stock, k)
 	}
-	if a := r.What.Area; a != nil {
-		if a.Unit == "" {
-			return q, fieldError("what.area.unit", "say which unit min and max are in: m2, mu (亩) or ha (hm²)")
-		}
-		u, err := amount.ParseUnit(a.Unit)
-		if err != nil {
-			return q, fieldError("what.area.unit", "%v", err)
-		}
-		for _, b := range []struct {
-			name string
-			v    *float64
-			dst  **float64
-		}{{"what.area.min", a.Min, &q.MinAreaM2}, {"what.area.max", a.Max, &q.MaxAreaM2}} {
-			if b.v == nil {
-				continue
-			}
-			if *b.v < 0 || math.IsNaN(*b.v) || *b.v > 1e12 {
-				return q, fieldError(b.name, "%v is not a non-negative area", *b.v)
-			}
-			m2 := u.ToM2(*b.v)
-			*b.dst = &m2
-		}
-		if q.MinAreaM2 != nil && q.MaxAreaM2 != nil && *q.MinAreaM2 > *q.MaxAreaM2 {
-			return q, fieldError("what.area.min", "min (%v) is greater than max (%v)", *a.Min, *a.Max)
-		}
+	return nil
+}
+
+// checkArea reads what.area in its unit as m².
+func (r *SearchRequest) checkArea(q *Search) error {
+	a := r.What.Area
+	if a == nil {
+		return nil
 	}
+	if a.Unit == "" {
+		return fieldError("what.area.unit", "say which unit min and max are in: m2, mu (亩) or ha (hm²)")
+	}
+	u, err := amount.ParseUnit(a.Unit)
+	if err != nil {
+		return fieldError("what.area.unit", "%v", err)
+	}
+	for _, b := range []struct {
+		name string
+		v    *float64
+		dst  **float64
+	}{{"what.area.min", a.Min, &q.MinAreaM2}, {"what.area.max", a.Max, &q.MaxAreaM2}} {
+		if b.v == nil {
+			continue
+		}
+		if *b.v < 0 || math.IsNaN(*b.v) || *b.v > 1e12 {
+			return fieldError(b.name, "%v is not a non-negative area", *b.v)
+		}
+		m2 := u.ToM2(*b.v)
+		*b.dst = &m2
+	}
+	if q.MinAreaM2 != nil && q.MaxAreaM2 != nil && *q.MinAreaM2 > *q.MaxAreaM2 {
+		return fieldError("what.area.min", "min (%v) is greater than max (%v)", *a.Min, *a.Max)
+	}
+	return nil
+}
+
+// checkName reads what's flags and name.
+func (r *SearchRequest) checkName(q *Search) error {
 	q.Eligible, q.Underground = r.What.Eligible, r.What.Underground
 	if q.Name = strings.TrimSpace(r.What.Name); utf8.RuneCountInString(q.Name) > 100 {
-		return q, fieldError("what.name", "%q is longer than 100 characters", q.Name)
+		return fieldError("what.name", "%q is longer than 100 characters", q.Name)
 	}
+	return nil
+}
 
+// checkOrder reads the order; by distance needs a point.
+func (r *SearchRequest) checkOrder(q *Search) error {
 	switch Order(r.Order) {
 	case "":
 		q.Order = OrderAreaDesc
@@ -340,21 +377,27 @@ func (r *SearchRequest) Check() (Search, error) {
 		q.Order = Order(r.Order)
 	case OrderDistance:
 		if q.Near == nil {
-			return q, fieldError("order", "distance needs a point: where.point with where.distance_m, or near")
+			return fieldError("order", "distance needs a point: where.point with where.distance_m, or near")
 		}
 		q.Order = OrderDistance
 	default:
-		return q, fieldError("order", "unknown order %q (area_asc, area_desc, distance, id)", r.Order)
+		return fieldError("order", "unknown order %q (area_asc, area_desc, distance, id)", r.Order)
 	}
+	return nil
+}
+
+// checkPage reads the page's size, precision, geometry, grouping and cursor
+// (last: the cursor must belong to this very search).
+func (r *SearchRequest) checkPage(q *Search) error {
 	if r.Limit != 0 {
 		if r.Limit < 1 || r.Limit > MaxSearchLimit {
-			return q, fieldError("limit", "%d is not between 1 and %d", r.Limit, MaxSearchLimit)
+			return fieldError("limit", "%d is not between 1 and %d", r.Limit, MaxSearchLimit)
 		}
 		q.Limit = r.Limit
 	}
 	if r.Precision != nil {
 		if *r.Precision < 0 || *r.Precision > 15 {
-			return q, fieldError("precision", "%d is not a number of decimals between 0 and 15", *r.Precision)
+			return fieldError("precision", "%d is not a number of decimals between 0 and 15", *r.Precision)
 		}
 		q.Precision = *r.Precision
 	}
@@ -364,16 +407,16 @@ func (r *SearchRequest) Check() (Search, error) {
 	case "status":
 		q.GroupByStatus = true
 	default:
-		return q, fieldError("group_by", "unknown grouping %q (status)", r.GroupBy)
+		return fieldError("group_by", "unknown grouping %q (status)", r.GroupBy)
 	}
 	if r.Cursor != "" {
 		c, err := DecodeCursor(r.Cursor)
 		if err != nil || c.Order != q.Order || c.Hash != q.Fingerprint() {
-			return q, fieldError("cursor", "not the next cursor of this search (send the same where, what and order as the first page)")
+			return fieldError("cursor", "not the next cursor of this search (send the same where, what and order as the first page)")
 		}
 		q.After = &c
 	}
-	return q, nil
+	return nil
 }
 
 // lonLat reads [lon, lat] in EPSG:4490 degrees, inside China.

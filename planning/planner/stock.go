@@ -215,10 +215,11 @@ func (f *Facts) Started(asof time.Time) bool {
 
 // Derive applies the rules to one parcel as of one day.
 func (r Rules) Derive(f Facts, asof time.Time) Stock {
-	s := Stock{LowEfficiency: []LowKind{}, FactsMissing: []MissingFact{}}
+	s := Stock{LowEfficiency: []LowKind{}}
 	supplied := onOrBefore(f.SuppliedOn, asof)
 	started := f.Started(asof)
 	completed := onOrBefore(f.CompletedOn, asof)
+	halted := started && !completed && onOrBefore(f.HaltedSince, asof)
 
 	if onOrBefore(f.ApprovedOn, asof) && !supplied {
 		s.Unsupplied = true
@@ -227,80 +228,114 @@ func (r Rules) Derive(f Facts, asof time.Time) Stock {
 		s.LowEfficiency = append(s.LowEfficiency, LowUnsupplied)
 	}
 
-	if f.Status.Supplied() && f.SuppliedOn == nil {
-		s.FactsMissing = append(s.FactsMissing, MissingSupplyDate)
-	}
-	stalledKnown := f.DevelopedShare != nil && *f.DevelopedShare < r.StallDevelopedBelow ||
-		f.InvestedShare != nil && *f.InvestedShare < r.StallInvestedBelow
-	if started && !completed && onOrBefore(f.HaltedSince, asof) && !stalledKnown &&
-		(f.DevelopedShare == nil || f.InvestedShare == nil) {
-		s.FactsMissing = append(s.FactsMissing, MissingHaltedShares)
-	}
+	s.FactsMissing = r.missingFacts(&f, halted)
 
 	// The idle clock: from the agreed start (or the handover) when nothing
 	// was started, from the halt when a started project stalled.
 	var from *time.Time
 	switch {
 	case supplied && !started:
-		var ext *Extension
-		for i, e := range f.Extensions {
-			if !e.GrantedOn.After(asof) && (ext == nil || !e.GrantedOn.Before(ext.GrantedOn)) {
-				ext = &f.Extensions[i]
-			}
-		}
-		switch {
-		case ext != nil:
-			from, s.StartDueFrom = &ext.ExtendedTo, StartFromExtension
-		case f.AgreedStartOn != nil:
-			from, s.StartDueFrom = f.AgreedStartOn, StartFromAgreedStart
-		case f.HandedOverOn != nil:
-			from, s.StartDueFrom = f.HandedOverOn, StartFromHandover
-		default:
-			d := AddYears(*f.SuppliedOn, r.NoAgreedStartYears)
-			from, s.StartDueFrom = &d, StartFromSupply
-		}
-		d := *from
-		s.StartDue = &d
+		from = r.startDue(&s, &f, asof)
 		s.IdleKind = IdleNotStarted
-	case started && !completed && onOrBefore(f.HaltedSince, asof) &&
-		(f.DevelopedShare != nil && *f.DevelopedShare < r.StallDevelopedBelow ||
-			f.InvestedShare != nil && *f.InvestedShare < r.StallInvestedBelow):
+	case halted && r.stalled(&f):
 		from = f.HaltedSince
 		s.IdleKind = IdleStalled
 	}
 	if from != nil && !from.After(asof) && s.IdleKind == IdleNotStarted {
 		s.LowEfficiency = append(s.LowEfficiency, LowSuppliedUnused)
 	}
-	if from != nil && !AddYears(*from, r.IdleAfterYears).After(asof) {
-		d := *from
-		s.IdleFrom = &d
-		s.IdleYears = FullYears(*from, asof)
-		s.Idle = true
-		if f.GovernmentDelay {
-			s.IdleExempt = true
-		} else {
-			s.FeeDue = true
-			if f.LandPriceWan != nil {
-				fee := roundTo(*f.LandPriceWan*r.FeeShare, 2)
-				s.FeeWan = &fee
-			}
-			s.RecoveryDue = !AddYears(*from, r.RecoveryAfterYears).After(asof)
-		}
-	} else {
-		s.IdleKind = IdleNone
-	}
+	r.idle(&s, &f, from, asof)
+	s.LowEfficiency = r.lowInUse(s.LowEfficiency, &f, started, asof)
+	return s
+}
 
+// missingFacts names what the rules lack to decide: a supplied stage
+// without its supply date; a halt whose shares cannot say whether it
+// stalled.
+func (r Rules) missingFacts(f *Facts, halted bool) []MissingFact {
+	out := []MissingFact{}
+	if f.Status.Supplied() && f.SuppliedOn == nil {
+		out = append(out, MissingSupplyDate)
+	}
+	if halted && !r.stalled(f) && (f.DevelopedShare == nil || f.InvestedShare == nil) {
+		out = append(out, MissingHaltedShares)
+	}
+	return out
+}
+
+// lowInUse appends the low-efficiency kinds of land in use: started and
+// not fully developed, built and not producing, producing below standard.
+func (r Rules) lowInUse(low []LowKind, f *Facts, started bool, asof time.Time) []LowKind {
 	if started && f.DevelopedShare != nil && *f.DevelopedShare < 1 {
-		s.LowEfficiency = append(s.LowEfficiency, LowUsedUnfinished)
+		low = append(low, LowUsedUnfinished)
 	}
 	if f.Status == planning.StatusCompleted && f.CompletedOn != nil &&
 		!AddYears(*f.CompletedOn, r.BuiltNotProducingYears).After(asof) {
-		s.LowEfficiency = append(s.LowEfficiency, LowBuiltNotProducing)
+		low = append(low, LowBuiltNotProducing)
 	}
 	if f.Status == planning.StatusLowEfficiency {
-		s.LowEfficiency = append(s.LowEfficiency, LowProducingBelowStandard)
+		low = append(low, LowProducingBelowStandard)
 	}
-	return s
+	return low
+}
+
+// stalled reports whether a known share says a halted project stalled
+// (Order 53 第二条: developed or invested below the rules' thresholds).
+func (r Rules) stalled(f *Facts) bool {
+	return f.DevelopedShare != nil && *f.DevelopedShare < r.StallDevelopedBelow ||
+		f.InvestedShare != nil && *f.InvestedShare < r.StallInvestedBelow
+}
+
+// startDue is the day construction was due on land supplied and not
+// started, and what set it: the latest extension granted by asof, else
+// the agreed start, else the handover, else NoAgreedStartYears after
+// supply. It sets StartDue and StartDueFrom.
+func (r Rules) startDue(s *Stock, f *Facts, asof time.Time) *time.Time {
+	var ext *Extension
+	for i, e := range f.Extensions {
+		if !e.GrantedOn.After(asof) && (ext == nil || !e.GrantedOn.Before(ext.GrantedOn)) {
+			ext = &f.Extensions[i]
+		}
+	}
+	var from *time.Time
+	switch {
+	case ext != nil:
+		from, s.StartDueFrom = &ext.ExtendedTo, StartFromExtension
+	case f.AgreedStartOn != nil:
+		from, s.StartDueFrom = f.AgreedStartOn, StartFromAgreedStart
+	case f.HandedOverOn != nil:
+		from, s.StartDueFrom = f.HandedOverOn, StartFromHandover
+	default:
+		d := AddYears(*f.SuppliedOn, r.NoAgreedStartYears)
+		from, s.StartDueFrom = &d, StartFromSupply
+	}
+	d := *from
+	s.StartDue = &d
+	return from
+}
+
+// idle sets what follows when the idle clock, started at from, has run
+// IdleAfterYears by asof: 闲置, with its fee and recovery unless the
+// government caused it; otherwise the land is not idle.
+func (r Rules) idle(s *Stock, f *Facts, from *time.Time, asof time.Time) {
+	if from == nil || AddYears(*from, r.IdleAfterYears).After(asof) {
+		s.IdleKind = IdleNone
+		return
+	}
+	d := *from
+	s.IdleFrom = &d
+	s.IdleYears = FullYears(*from, asof)
+	s.Idle = true
+	if f.GovernmentDelay {
+		s.IdleExempt = true
+		return
+	}
+	s.FeeDue = true
+	if f.LandPriceWan != nil {
+		fee := roundTo(*f.LandPriceWan*r.FeeShare, 2)
+		s.FeeWan = &fee
+	}
+	s.RecoveryDue = !AddYears(*from, r.RecoveryAfterYears).After(asof)
 }
 
 // Check refuses rules that make no sense.

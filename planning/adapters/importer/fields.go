@@ -2,9 +2,11 @@ package importer
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/catalog"
 )
 
 // Layer is a geography table that files are imported into and exported
@@ -98,8 +100,14 @@ type Field struct {
 	Pattern  *regexp.Regexp // a Code must match it (after Upper, if set)
 	Upper    bool           // codes are upper-cased
 	Default  any            // the value a new feature gets when the file has no such field
-	Aliases  []string       // source field names recognised without a field map, best first (lower case)
-	Optional bool           // the database may not have this column (added by a later migration)
+	// Aliases are the source field names recognised without a field map,
+	// best first, compared without case. The names landquota itself writes
+	// come from the layer catalog, so that an export reads back: the
+	// column's name and its Shapefile name first, its Chinese label last.
+	// The table below lists the other spellings (pinyin initials, survey
+	// names, synonyms) in between, and the label too where it must win
+	// over one of them; withCatalog puts them together.
+	Aliases []string
 }
 
 var (
@@ -151,69 +159,107 @@ func zoneKindEnum() []EnumValue {
 	}
 }
 
-var layerFields = map[Layer][]Field{
+// layerFields are importFields with the names the catalog gives each
+// column among its aliases.
+var layerFields = withCatalog(importFields)
+
+// importFields are the fields each layer imports, with the spellings of
+// their source fields that the catalog does not give (see Field.Aliases).
+var importFields = map[Layer][]Field{
 	Districts: {
-		{Name: "adcode", Kind: Adcode, Required: true, Key: true, Aliases: []string{"adcode", "xzqdm", "xzqhdm", "行政区代码", "行政区划代码", "code"}},
-		{Name: "name_zh", Kind: Text, Required: true, Aliases: []string{"name_zh", "name", "xzqmc", "行政区名称", "名称"}},
-		{Name: "name_en", Kind: Text, Default: "", Aliases: []string{"name_en"}},
-		{Name: "parent_adcode", Kind: Adcode, Aliases: []string{"parent_adcode", "parent", "上级代码"}},
+		{Name: "adcode", Kind: Adcode, Required: true, Key: true, Aliases: []string{"xzqdm", "xzqhdm", "行政区代码", "行政区划代码", "code"}},
+		{Name: "name_zh", Kind: Text, Required: true, Aliases: []string{"name", "xzqmc", "行政区名称"}},
+		{Name: "name_en", Kind: Text, Default: ""},
+		{Name: "parent_adcode", Kind: Adcode},
 	},
 	Parks: {
-		{Name: "code", Kind: Code, Required: true, Key: true, Pattern: parkCode, Upper: true, Aliases: []string{"code", "park_code", "yqdm", "园区代码"}},
-		{Name: "name_zh", Kind: Text, Required: true, Aliases: []string{"name_zh", "name", "yqmc", "园区名称", "名称"}},
-		{Name: "name_en", Kind: Text, Default: "", Aliases: []string{"name_en"}},
-		{Name: "kind", Kind: Enum, Required: true, Enum: parkKindEnum(), Aliases: []string{"kind", "type", "类型"}},
-		{Name: "host_district", Kind: Adcode, Required: true, Aliases: []string{"host_district", "host_district_adcode", "host", "host_distr", "所在区"}},
+		{Name: "code", Kind: Code, Required: true, Key: true, Pattern: parkCode, Upper: true, Aliases: []string{"park_code", "yqdm"}},
+		{Name: "name_zh", Kind: Text, Required: true, Aliases: []string{"name", "yqmc", "园区名称", "名称"}},
+		{Name: "name_en", Kind: Text, Default: ""},
+		{Name: "kind", Kind: Enum, Required: true, Enum: parkKindEnum(), Aliases: []string{"type"}},
+		{Name: "host_district", Kind: Adcode, Required: true, Aliases: []string{"host_district_adcode", "host"}},
 	},
 	Zones: {
-		{Name: "id", Kind: Int, Key: true, Aliases: []string{"id"}},
-		{Name: "kind", Kind: Enum, Required: true, Enum: zoneKindEnum(), Aliases: []string{"kind", "type", "类型", "管控类型"}},
-		{Name: "name", Kind: Text, Default: "", Aliases: []string{"name", "名称", "mc"}},
+		{Name: "id", Kind: Int, Key: true},
+		{Name: "kind", Kind: Enum, Required: true, Enum: zoneKindEnum(), Aliases: []string{"type", "类型", "管控类型"}},
+		{Name: "name", Kind: Text, Default: "", Aliases: []string{"名称", "mc"}},
 	},
 	Parcels: {
-		{Name: "code", Kind: Code, Required: true, Key: true, Pattern: parcelCode, Aliases: []string{"code", "parcel_code", "dkbh", "dkbm", "dkdm", "地块编号", "地块编码", "地块代码", "bsm"}},
-		{Name: "district", Kind: Adcode, Derived: true, Aliases: []string{"district", "district_adcode", "xzqdm", "行政区代码", "zldwdm"}},
-		{Name: "park", Kind: Code, Derived: true, Pattern: parkCode, Upper: true, Aliases: []string{"park", "park_code", "yqdm", "园区代码", "园区"}},
-		{Name: "land_use", Kind: LandUse, Required: true, Aliases: []string{"land_use", "land_use_code", "ydyhfl", "yddm", "ydxz", "dlbm", "用地分类代码", "用地代码", "地类编码", "用地性质"}},
-		{Name: "current_use", Kind: Code, Optional: true, Aliases: []string{"current_use", "current_use_code", "xzdlbm", "现状地类", "现状地类编码", "现状地类代码"}},
-		{Name: "compatible_use", Kind: Code, Pattern: planning.LandUseCodePattern, Aliases: []string{"compatible_use", "compatible_use_code", "jrydfl", "兼容用途", "兼容用地"}},
-		{Name: "compatible_share", Kind: Float, Ranged: true, Min: 0, Max: 1, Percent: true, Optional: true, Aliases: []string{"compatible_share", "jrbl", "兼容用途比例", "兼容比例"}},
-		{Name: "main_share", Kind: Float, Ranged: true, Min: 0, Max: 1, Percent: true, Optional: true, Aliases: []string{"main_share", "zdbl", "主导用途比例", "主用途比例"}},
-		{Name: "line_exception", Kind: Enum, Optional: true, Enum: []EnumValue{{"single_site_infrastructure", []string{"单独选址", "单独选址基础设施"}},
+		{Name: "code", Kind: Code, Required: true, Key: true, Pattern: parcelCode, Aliases: []string{"parcel_code", "dkbh", "dkbm", "dkdm", "地块编号", "地块编码", "地块代码", "bsm"}},
+		{Name: "district", Kind: Adcode, Derived: true, Aliases: []string{"district_adcode", "xzqdm", "行政区代码", "zldwdm"}},
+		{Name: "park", Kind: Code, Derived: true, Pattern: parkCode, Upper: true, Aliases: []string{"park_code", "yqdm", "园区代码", "园区"}},
+		{Name: "land_use", Kind: LandUse, Required: true, Aliases: []string{"land_use_code", "ydyhfl", "yddm", "ydxz", "dlbm", "用地分类代码", "用地代码", "地类编码", "用地性质"}},
+		{Name: "current_use", Kind: Code, Aliases: []string{"current_use_code", "xzdlbm", "现状地类", "现状地类编码"}},
+		{Name: "compatible_use", Kind: Code, Pattern: planning.LandUseCodePattern, Aliases: []string{"compatible_use_code", "jrydfl", "兼容用途", "兼容用地"}},
+		{Name: "compatible_share", Kind: Float, Ranged: true, Min: 0, Max: 1, Percent: true, Aliases: []string{"jrbl", "兼容用途比例", "兼容比例"}},
+		{Name: "main_share", Kind: Float, Ranged: true, Min: 0, Max: 1, Percent: true, Aliases: []string{"zdbl", "主导用途比例", "主用途比例"}},
+		{Name: "line_exception", Kind: Enum, Enum: []EnumValue{{"single_site_infrastructure", []string{"单独选址", "单独选址基础设施"}},
 			{"state_council_major_project", []string{"国家重大项目", "国务院批准的国家重大项目"}}},
-			Aliases: []string{"line_exception", "line_exc", "三线例外", "例外情形"}},
-		{Name: "line_exception_document", Kind: Text, Optional: true, Aliases: []string{"line_exception_document", "exc_doc", "例外依据文号", "批准文号"}},
-		{Name: "survey_area_m2", Kind: Float, Ranged: true, Min: 0, Max: 1e9, Optional: true, Aliases: []string{"survey_area_m2", "tbmj", "图斑面积"}},
-		{Name: "survey_deduction_m2", Kind: Float, Ranged: true, Min: 0, Max: 1e9, Optional: true, Aliases: []string{"survey_deduction_m2", "kcmj", "扣除面积"}},
-		{Name: "approved_area_m2", Kind: Float, Ranged: true, Min: 0, Max: 1e9, Optional: true, Aliases: []string{"approved_area_m2", "pzmj", "批准面积"}},
-		{Name: "contract_area_m2", Kind: Float, Ranged: true, Min: 0, Max: 1e9, Optional: true, Aliases: []string{"contract_area_m2", "htmj", "合同面积", "出让面积"}},
-		{Name: "status", Kind: Enum, Required: true, Enum: statusEnum(), Aliases: []string{"status", "zt", "状态", "地块状态"}},
-		{Name: "plot_ratio", Kind: Float, Ranged: true, Min: 0, Max: 30, Aliases: []string{"plot_ratio", "far", "rjl", "容积率"}},
-		{Name: "building_density", Kind: Float, Ranged: true, Min: 0, Max: 1, Percent: true, Aliases: []string{"building_density", "bld_dens", "jzmd", "建筑密度"}},
-		{Name: "green_ratio", Kind: Float, Ranged: true, Min: 0, Max: 1, Percent: true, Aliases: []string{"green_ratio", "green_rat", "ldl", "绿地率"}},
-		{Name: "affordable_housing", Kind: Bool, Default: false, Aliases: []string{"affordable_housing", "affordable", "bzxzf", "保障性住房", "保障房"}},
+			Aliases: []string{"三线例外", "例外情形"}},
+		{Name: "line_exception_document", Kind: Text, Aliases: []string{"例外依据文号", "批准文号"}},
+		{Name: "survey_area_m2", Kind: Float, Ranged: true, Min: 0, Max: 1e9, Aliases: []string{"图斑面积"}},
+		{Name: "survey_deduction_m2", Kind: Float, Ranged: true, Min: 0, Max: 1e9, Aliases: []string{"扣除面积"}},
+		{Name: "approved_area_m2", Kind: Float, Ranged: true, Min: 0, Max: 1e9, Aliases: []string{"批准面积"}},
+		{Name: "contract_area_m2", Kind: Float, Ranged: true, Min: 0, Max: 1e9, Aliases: []string{"合同面积", "出让面积"}},
+		{Name: "status", Kind: Enum, Required: true, Enum: statusEnum(), Aliases: []string{"zt", "状态", "地块状态"}},
+		{Name: "plot_ratio", Kind: Float, Ranged: true, Min: 0, Max: 30, Aliases: []string{"far", "rjl"}},
+		{Name: "building_density", Kind: Float, Ranged: true, Min: 0, Max: 1, Percent: true, Aliases: []string{"jzmd"}},
+		{Name: "green_ratio", Kind: Float, Ranged: true, Min: 0, Max: 1, Percent: true, Aliases: []string{"ldl"}},
+		{Name: "affordable_housing", Kind: Bool, Default: false, Aliases: []string{"bzxzf", "保障性住房", "保障房"}},
 		{Name: "supply_method", Kind: Enum, Enum: []EnumValue{{"sale", []string{"出让"}}, {"allocation", []string{"划拨"}}},
-			Aliases: []string{"supply_method", "supply", "gdfs", "供地方式"}},
+			Aliases: []string{"gdfs"}},
 		{Name: "approval_kind", Kind: Enum, Enum: []EnumValue{{"city_batch", []string{"城市批次", "批次"}}, {"single_site", []string{"单独选址"}}},
-			Aliases: []string{"approval_kind", "approval", "pzlx", "批准类型", "报批类型"}},
-		{Name: "approved_on", Kind: Date, Aliases: []string{"approved_on", "approved", "pzrq", "批准日期"}},
-		{Name: "supplied_on", Kind: Date, Aliases: []string{"supplied_on", "supplied", "gdrq", "供地日期"}},
-		{Name: "handed_over_on", Kind: Date, Optional: true, Aliases: []string{"handed_over_on", "handover", "jdrq", "交地日期", "交付土地日期"}},
-		{Name: "agreed_start_on", Kind: Date, Aliases: []string{"agreed_start_on", "agreed_st", "ydkgrq", "约定开工日期"}},
-		{Name: "actual_start_on", Kind: Date, Aliases: []string{"actual_start_on", "actual_st", "sjkgrq", "实际开工日期"}},
-		{Name: "completed_on", Kind: Date, Aliases: []string{"completed_on", "completed", "jgrq", "竣工日期"}},
-		{Name: "elevation_bottom", Kind: Float, Default: 0.0, Aliases: []string{"elevation_bottom", "elev_bot", "底部高程"}},
-		{Name: "elevation_top", Kind: Float, Aliases: []string{"elevation_top", "elev_top", "顶部高程"}},
-		{Name: "construction_land", Kind: Bool, Default: false, Aliases: []string{"construction_land", "constr", "建设用地", "已建设用地"}},
-		{Name: "government_delay", Kind: Bool, Default: false, Aliases: []string{"government_delay", "gov_delay", "政府原因"}},
-		{Name: "developed_share", Kind: Float, Ranged: true, Min: 0, Max: 1, Percent: true, Optional: true, Aliases: []string{"developed_share", "dev_share", "已开发比例"}},
-		{Name: "invested_share", Kind: Float, Ranged: true, Min: 0, Max: 1, Percent: true, Optional: true, Aliases: []string{"invested_share", "inv_share", "已投资比例"}},
-		{Name: "halted_since", Kind: Date, Optional: true, Aliases: []string{"halted_since", "halted", "中止日期"}},
-		{Name: "land_price_wan", Kind: Float, Ranged: true, Min: 0, Max: 1e12, Optional: true, Aliases: []string{"land_price_wan", "price_wan", "价款", "出让价款"}},
-		{Name: "name", Kind: Text, Optional: true, Aliases: []string{"name", "dkmc", "地块名称", "xmmc", "项目名称", "名称"}},
-		{Name: "owner", Kind: Text, Optional: true, Aliases: []string{"owner", "qsdwmc", "权属单位名称", "qlr", "权利人", "tdsyqr", "土地使用权人"}},
-		{Name: "remarks", Kind: Text, Optional: true, Aliases: []string{"remarks", "remark", "bz", "备注"}},
+			Aliases: []string{"pzlx", "批准类型", "报批类型"}},
+		{Name: "approved_on", Kind: Date, Aliases: []string{"pzrq"}},
+		{Name: "supplied_on", Kind: Date, Aliases: []string{"gdrq"}},
+		{Name: "handed_over_on", Kind: Date, Aliases: []string{"jdrq", "交地日期", "交付土地日期"}},
+		{Name: "agreed_start_on", Kind: Date, Aliases: []string{"ydkgrq"}},
+		{Name: "actual_start_on", Kind: Date, Aliases: []string{"sjkgrq"}},
+		{Name: "completed_on", Kind: Date, Aliases: []string{"jgrq"}},
+		{Name: "elevation_bottom", Kind: Float, Default: 0.0, Aliases: []string{"底部高程"}},
+		{Name: "elevation_top", Kind: Float, Aliases: []string{"顶部高程"}},
+		{Name: "construction_land", Kind: Bool, Default: false, Aliases: []string{"建设用地", "已建设用地"}},
+		{Name: "government_delay", Kind: Bool, Default: false, Aliases: []string{"政府原因"}},
+		{Name: "developed_share", Kind: Float, Ranged: true, Min: 0, Max: 1, Percent: true},
+		{Name: "invested_share", Kind: Float, Ranged: true, Min: 0, Max: 1, Percent: true},
+		{Name: "halted_since", Kind: Date, Aliases: []string{"中止日期"}},
+		{Name: "land_price_wan", Kind: Float, Ranged: true, Min: 0, Max: 1e12, Aliases: []string{"价款", "出让价款"}},
+		{Name: "name", Kind: Text, Aliases: []string{"dkmc", "地块名称", "xmmc", "项目名称", "名称"}},
+		{Name: "owner", Kind: Text, Aliases: []string{"qsdwmc", "权属单位名称", "qlr", "权利人", "tdsyqr", "土地使用权人"}},
+		{Name: "remarks", Kind: Text, Aliases: []string{"remark", "bz"}},
 	},
+}
+
+// withCatalog completes each field's aliases with the names of its catalog
+// column: its name and Shapefile name before the table's spellings, its
+// Chinese label after them (a field the catalog does not show, such as
+// main_share, has its name first).
+func withCatalog(tables map[Layer][]Field) map[Layer][]Field {
+	out := map[Layer][]Field{}
+	for l, fields := range tables {
+		cat, _ := catalog.Find(string(l))
+		out[l] = make([]Field, len(fields))
+		for i, f := range fields {
+			all := []string{f.Name}
+			c, ok := cat.Column(f.Name)
+			if ok {
+				all = append(all, strings.ToLower(c.Shp))
+			}
+			all = append(all, f.Aliases...)
+			if ok {
+				all = append(all, c.Zh)
+			}
+			var aliases []string
+			for _, a := range all {
+				if a != "" && !slices.ContainsFunc(aliases, func(b string) bool { return strings.EqualFold(a, b) }) {
+					aliases = append(aliases, a)
+				}
+			}
+			f.Aliases = aliases
+			out[l][i] = f
+		}
+	}
+	return out
 }
 
 // Fields lists the attributes a layer's features carry, in a fixed order:

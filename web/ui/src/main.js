@@ -30,7 +30,7 @@ import { createQuotaPanel } from './quota.js';
 import { createReportsPanel } from './reports.js';
 import { createSearchPanel } from './search.js';
 import { setStatuses } from './statuses.js';
-import { allocationKinds } from './styles.js';
+import { allocationKinds, setMapColors } from './styles.js';
 import { createBasemaps } from './basemap.js';
 import { createClassesUI, onLocalClasses } from './classes.js';
 import { createGoTo, formatPointer } from './coords.js';
@@ -149,7 +149,10 @@ async function start() {
   } catch (err) {
     errors.report(t('error.meta'), err);
   }
-  if (meta) setStatuses(meta.statuses);
+  if (meta) {
+    setStatuses(meta.statuses);
+    setMapColors(meta.colors);
+  }
 
   let names = LAYER_NAMES;
   if (meta && Array.isArray(meta.layers)) {

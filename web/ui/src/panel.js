@@ -9,28 +9,35 @@ import { STOCK_COLORS } from './stock.js';
 import {
   ALLOCATION_COLORS,
   ALLOCATION_KINDS,
-  DISTRICT_COLOR,
   HIGHLIGHT_COLOR,
   NO_PROJECT_COLOR,
   OUTCOME_COLORS,
   OUTCOMES,
-  PARK_COLOR,
   SELECTION_COLOR,
   statusColor,
   withAlpha,
-  ZONE_COLORS,
   ZONE_KINDS,
+  districtColor,
+  parkColor,
+  zoneColor,
 } from './styles.js';
 
 function swatch(kind, style) {
   return el('span', { class: `swatch swatch-${kind}`, style, 'aria-hidden': 'true' });
 }
 
-const ZONE_SWATCH = {
-  permanent_basic_farmland: `border:1.5px solid ${ZONE_COLORS.permanent_basic_farmland};background:repeating-linear-gradient(-45deg, ${withAlpha(ZONE_COLORS.permanent_basic_farmland, 0.75)} 0 1.5px, ${withAlpha(ZONE_COLORS.permanent_basic_farmland, 0.1)} 1.5px 5px)`,
-  ecological_red_line: `border:2px solid ${ZONE_COLORS.ecological_red_line};background:${withAlpha(ZONE_COLORS.ecological_red_line, 0.12)}`,
-  urban_development_boundary: `border:2px dashed ${ZONE_COLORS.urban_development_boundary};background:transparent`,
-};
+/** The legend's swatch of a protected-line kind: the map's hatching and dashes in CSS. */
+function zoneSwatch(kind) {
+  const c = zoneColor(kind);
+  switch (kind) {
+    case 'permanent_basic_farmland':
+      return `border:1.5px solid ${c};background:repeating-linear-gradient(-45deg, ${withAlpha(c, 0.75)} 0 1.5px, ${withAlpha(c, 0.1)} 1.5px 5px)`;
+    case 'ecological_red_line':
+      return `border:2px solid ${c};background:${withAlpha(c, 0.12)}`;
+    default:
+      return `border:2px dashed ${c};background:transparent`;
+  }
+}
 
 /**
  * togglesEl / colorByEl: in the layers panel; legendEl: the floating legend's body.
@@ -115,13 +122,13 @@ export function createPanel({ togglesEl, colorByEl, legendEl, layerNames, layers
     const visible = (name) => layerNames.includes(name) && layers[name].getVisible();
     const sections = [];
     const lines = [];
-    if (visible('districts')) lines.push(el('li', { class: 'legend-row' }, swatch('line', `border-color:${DISTRICT_COLOR}`), el('span', {}, t('legend.district'))));
+    if (visible('districts')) lines.push(el('li', { class: 'legend-row', 'data-testid': 'legend-district' }, swatch('line', `border-color:${districtColor()}`), el('span', {}, t('legend.district'))));
     if (visible('parks')) {
-      lines.push(el('li', { class: 'legend-row' }, swatch('area', `border:2.5px solid ${PARK_COLOR};background:${withAlpha(PARK_COLOR, 0.06)}`), el('span', {}, t('legend.park'))));
+      lines.push(el('li', { class: 'legend-row', 'data-testid': 'legend-park' }, swatch('area', `border:2.5px solid ${parkColor()};background:${withAlpha(parkColor(), 0.06)}`), el('span', {}, t('legend.park'))));
     }
     if (visible('protected-zones')) {
       for (const kind of ZONE_KINDS) {
-        lines.push(el('li', { class: 'legend-row', 'data-testid': `legend-zone-${kind}` }, swatch('area', ZONE_SWATCH[kind]), el('span', {}, t(`zone.${kind}`))));
+        lines.push(el('li', { class: 'legend-row', 'data-testid': `legend-zone-${kind}` }, swatch('area', zoneSwatch(kind)), el('span', {}, t(`zone.${kind}`))));
       }
     }
     if (has(overlays.highlight)) {

@@ -3,6 +3,7 @@ import { Circle as CircleStyle, Fill, Stroke, Style, Text } from 'ol/style.js';
 import { lang, pick } from './i18n.js';
 import { landUseColor } from './landuse.js';
 import { catalogStatusColor } from './statuses.js';
+import { districtColor, parkColor, setColors, zoneColor } from './colors.js';
 
 export const FONT_STACK =
   'system-ui, -apple-system, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif';
@@ -52,11 +53,18 @@ function darker(hex, factor = 0.7) {
 
 // ---- protected zones ---------------------------------------------------------------------
 export const ZONE_KINDS = ['permanent_basic_farmland', 'ecological_red_line', 'urban_development_boundary'];
-export const ZONE_COLORS = {
-  permanent_basic_farmland: '#2e7d32',
-  ecological_red_line: '#d32f2f',
-  urban_development_boundary: '#7b1fa2',
-};
+export { districtColor, parkColor, zoneColor };
+
+/**
+ * Take the catalog's colours of the protected lines, parks and districts (meta.colors, see
+ * colors.js) and drop the styles made with the previous ones.
+ */
+export function setMapColors(colors) {
+  setColors(colors);
+  zoneStyleCache = undefined;
+  districtStyleCache = undefined;
+  parkStyleCache = undefined;
+}
 
 function hatchPattern(color) {
   const size = 10;
@@ -83,17 +91,19 @@ function hatchPattern(color) {
 let zoneStyleCache;
 function zoneStyles() {
   if (!zoneStyleCache) {
+    const farmland = zoneColor('permanent_basic_farmland');
+    const redLine = zoneColor('ecological_red_line');
     zoneStyleCache = {
       permanent_basic_farmland: new Style({
-        fill: new Fill({ color: hatchPattern(ZONE_COLORS.permanent_basic_farmland) }),
-        stroke: new Stroke({ color: ZONE_COLORS.permanent_basic_farmland, width: 1.5 }),
+        fill: new Fill({ color: hatchPattern(farmland) }),
+        stroke: new Stroke({ color: farmland, width: 1.5 }),
       }),
       ecological_red_line: new Style({
-        fill: new Fill({ color: withAlpha(ZONE_COLORS.ecological_red_line, 0.12) }),
-        stroke: new Stroke({ color: ZONE_COLORS.ecological_red_line, width: 2 }),
+        fill: new Fill({ color: withAlpha(redLine, 0.12) }),
+        stroke: new Stroke({ color: redLine, width: 2 }),
       }),
       urban_development_boundary: new Style({
-        stroke: new Stroke({ color: ZONE_COLORS.urban_development_boundary, width: 2, lineDash: [8, 6] }),
+        stroke: new Stroke({ color: zoneColor('urban_development_boundary'), width: 2, lineDash: [8, 6] }),
       }),
       other: new Style({ stroke: new Stroke({ color: '#616161', width: 1, lineDash: [2, 4] }) }),
     };
@@ -107,43 +117,51 @@ export function protectedZoneStyle(feature) {
 }
 
 // ---- districts -------------------------------------------------------------------------------
-export const DISTRICT_COLOR = '#37474f';
-const districtOutline = new Stroke({ color: DISTRICT_COLOR, width: 1.5 });
 const districtText = new Text({
   font: `600 15px ${FONT_STACK}`,
   fill: new Fill({ color: '#263238' }),
   stroke: new Stroke({ color: 'rgba(255,255,255,0.9)', width: 4 }),
   overflow: true,
 });
-const districtStyle = new Style({ stroke: districtOutline, text: districtText });
-const districtStyleNoLabel = new Style({ stroke: districtOutline });
+let districtStyleCache;
+function districtStyles() {
+  if (!districtStyleCache) {
+    const outline = new Stroke({ color: districtColor(), width: 1.5 });
+    districtStyleCache = { label: new Style({ stroke: outline, text: districtText }), noLabel: new Style({ stroke: outline }) };
+  }
+  return districtStyleCache;
+}
 
 export const DISTRICT_LABEL_MAX_ZOOM = 12;
 
 export function districtStyleFn(feature, resolution) {
-  if (zoomOf(resolution) > DISTRICT_LABEL_MAX_ZOOM + 1e-6) return districtStyleNoLabel;
+  if (zoomOf(resolution) > DISTRICT_LABEL_MAX_ZOOM + 1e-6) return districtStyles().noLabel;
   districtText.setText(pick(feature.getProperties(), 'name'));
-  return districtStyle;
+  return districtStyles().label;
 }
 
 // ---- parks -----------------------------------------------------------------------------------
-export const PARK_COLOR = '#0b5394';
-const parkStyle = new Style({
-  fill: new Fill({ color: withAlpha(PARK_COLOR, 0.06) }),
-  stroke: new Stroke({ color: PARK_COLOR, width: 2.5 }),
-});
-export function parkStyleFn() {
-  return parkStyle;
-}
-
 // Park names are drawn by a separate label layer above the parcels.
 const parkLabelText = new Text({
   font: `700 14px ${FONT_STACK}`,
-  fill: new Fill({ color: PARK_COLOR }),
   stroke: new Stroke({ color: 'rgba(255,255,255,0.95)', width: 4 }),
   overflow: true,
 });
-const parkLabelStyle = new Style({ text: parkLabelText });
+let parkStyleCache;
+function parkStyles() {
+  if (!parkStyleCache) {
+    const color = parkColor();
+    parkLabelText.setFill(new Fill({ color }));
+    parkStyleCache = {
+      area: new Style({ fill: new Fill({ color: withAlpha(color, 0.06) }), stroke: new Stroke({ color, width: 2.5 }) }),
+      label: new Style({ text: parkLabelText }),
+    };
+  }
+  return parkStyleCache;
+}
+export function parkStyleFn() {
+  return parkStyles().area;
+}
 
 /** Below this zoom parks are labelled by their short names, as officials call them. */
 export const PARK_SHORT_LABEL_MAX_ZOOM = 12;
@@ -163,10 +181,10 @@ export function parkLabelStyleFn(feature, resolution) {
     const short = PARK_SHORT_NAMES[props.code];
     if (!short) return null;
     parkLabelText.setText(short[lang()] || short.zh);
-    return parkLabelStyle;
+    return parkStyles().label;
   }
   parkLabelText.setText(pick(props, 'name'));
-  return parkLabelStyle;
+  return parkStyles().label;
 }
 
 // ---- parcels (vector tiles) -----------------------------------------------------------------
@@ -295,17 +313,20 @@ export const selectionStyle = [
   new Style({ stroke: new Stroke({ color: SELECTION_COLOR, width: 2.5 }) }),
 ];
 
+/** The app's accent (style.css --accent): drawn shapes are the user's, not a layer's. */
+const ACCENT_COLOR = '#0b5394';
+
 /** Drawn shapes (search area, eligibility test shape). */
 export const drawnShapeStyle = new Style({
-  fill: new Fill({ color: 'rgba(11, 83, 148, 0.08)' }),
-  stroke: new Stroke({ color: PARK_COLOR, width: 2.5, lineDash: [10, 6] }),
-  image: new CircleStyle({ radius: 5, fill: new Fill({ color: PARK_COLOR }) }),
+  fill: new Fill({ color: withAlpha(ACCENT_COLOR, 0.08) }),
+  stroke: new Stroke({ color: ACCENT_COLOR, width: 2.5, lineDash: [10, 6] }),
+  image: new CircleStyle({ radius: 5, fill: new Fill({ color: ACCENT_COLOR }) }),
 });
 
-/** Overlaps of a drawn shape with the protected lines, by kind. */
-export const OVERLAP_COLORS = { ...ZONE_COLORS, outside_boundary: '#7b1fa2' };
+/** Overlaps of a drawn shape with the protected lines, by kind, in the lines' colours. */
 export function overlapStyleFn(feature) {
-  const color = OVERLAP_COLORS[feature.get('kind')] || '#d32f2f';
+  const kind = feature.get('kind');
+  const color = zoneColor(kind === 'outside_boundary' ? 'urban_development_boundary' : kind);
   return new Style({
     fill: new Fill({ color: withAlpha(color, 0.55) }),
     stroke: new Stroke({ color: darker(color, 0.8), width: 2 }),

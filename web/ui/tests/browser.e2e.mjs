@@ -286,6 +286,32 @@ test('layers toggle on and off and their features are drawn', async (ctx) => {
   });
   assert(swatches.length >= 10, `${swatches.length} statuses in meta`);
   for (const s of swatches) assert(s.got === s.want, `status ${s.code}: swatch ${s.got}, catalog ${s.want}`);
+  // The protected lines, parks and districts too: legend and map styles in the catalog's colours.
+  const lines = await page.evaluate(async () => {
+    const { colors } = await (await fetch('/api/meta')).json();
+    const rgb = (hex) => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(', ')})`;
+    const border = (id) => {
+      const sw = document.querySelector(`[data-testid=${id}] .swatch`);
+      return sw ? getComputedStyle(sw).borderTopColor : 'no swatch';
+    };
+    const { layers } = window.__landquota;
+    const strokeOf = (name, f) => {
+      const st = layers[name].getStyle()(f, 1);
+      return (Array.isArray(st) ? st[0] : st).getStroke().getColor();
+    };
+    const out = Object.entries(colors.zones).map(([kind, hex]) => {
+      const f = layers['protected-zones'].getSource().getFeatures().find((x) => x.get('kind') === kind);
+      return { what: kind, want: rgb(hex), legend: border(`legend-zone-${kind}`), wantMap: hex, map: f ? strokeOf('protected-zones', f) : hex };
+    });
+    out.push({ what: 'park', want: rgb(colors.park), legend: border('legend-park'), wantMap: colors.park, map: strokeOf('parks', layers.parks.getSource().getFeatures()[0]) });
+    out.push({ what: 'district', want: rgb(colors.district), legend: border('legend-district'), wantMap: colors.district, map: strokeOf('districts', layers.districts.getSource().getFeatures()[0]) });
+    return out;
+  });
+  equal(lines.length, 5, 'three zone kinds, parks and districts in meta.colors');
+  for (const l of lines) {
+    assert(l.legend === l.want, `${l.what}: legend swatch ${l.legend}, catalog ${l.want}`);
+    assert(l.map === l.wantMap, `${l.what}: map stroke ${l.map}, catalog ${l.wantMap}`);
+  }
   await noErrors(page, 'layers');
   await closePage(page);
 });
