@@ -2,8 +2,8 @@
 # Browser benchmark of the map on a large database (issue 16): headless Chromium (software
 # rendering) against the real binary serving the big database read-only, and in the same run a
 # small seeded reference database; medians of page ready, first view drawn, page load to parcels
-# drawn at zoom 14, and pan/zoom to rendercomplete at zooms 10, 12, 14, 16, with big/reference
-# ratios. Not part of make test.
+# drawn at zoom 14, pan/zoom to rendercomplete at zooms 10, 12, 14, 16, and an A3 300-dpi print to
+# PDF, with big/reference ratios. Not part of make test.
 #
 #   scripts/ui-bench.sh
 #
@@ -14,6 +14,10 @@
 #                                 make one with `landquota seed --parcels 1000000`)
 #   LANDQUOTA_BENCH_REF_PARCELS   parcels of the reference seed (default 3000)
 #   LANDQUOTA_BENCH_ROUNDS        visits per database (default 3)
+#   LANDQUOTA_BENCH_OLD_BIN       another build of landquota (e.g. of the previous commit) that serves
+#                                 the big database too, visited in turn with this one: new/old ratios
+#   LANDQUOTA_BENCH_PRINT=0       skip the A3 print (by default each page-load visit then prints the
+#                                 view on screen to an A3 landscape PDF at 300 dpi, click to file)
 # Figures print and go to web/ui/test-output/ui-bench.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."

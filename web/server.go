@@ -23,6 +23,9 @@ import (
 type Config struct {
 	Version string
 	Tiles   *tilecache.Cache // vector tile cache, fed by a change listener; nil: tiles are not cached
+	// WarmTiles renders the parcels' low-zoom tiles into Tiles in the
+	// background at start (tiles.go, warmStart).
+	WarmTiles bool
 
 	Users       planning.UserStore // accounts, sessions, tokens, audit log; nil: the store's, if it keeps them
 	SessionTTL  time.Duration      // how long a browser login lasts; 0: 12h
@@ -87,6 +90,9 @@ func NewWithMetrics(cfg Config, store Store, log *slog.Logger) (app, metrics htt
 	}
 	if cfg.Tiles != nil {
 		cfg.Tiles.OnInvalidate(func(dropped []tilecache.Key) { s.tiles.warm(geo, dropped) })
+		if cfg.WarmTiles {
+			go s.tiles.warmStart(geo, log)
+		}
 	}
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, s.observe, s.proxyHeaders, s.bound, middleware.Recoverer, s.routeReads)

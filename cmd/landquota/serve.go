@@ -67,7 +67,7 @@ func runServe(ctx context.Context, env environ, args []string) error {
 		return err
 	}
 	defer readyStore.Close()
-	wcfg := web.Config{Version: version, Tiles: tiles, Users: store, SessionTTL: cfg.SessionTTL, SessionIdle: cfg.SessionIdle,
+	wcfg := web.Config{Version: version, Tiles: tiles, WarmTiles: true, Users: store, SessionTTL: cfg.SessionTTL, SessionIdle: cfg.SessionIdle,
 		TrustedProxies: cfg.TrustedProxies, RequestTimeout: requestTimeout(cfg.DB.StatementTimeout), HeavySlots: max(1, cfg.MaxConns/2),
 		Ready: readyStore.Ready, MetricsElsewhere: cfg.MetricsAddr != "", Basemaps: cfg.Basemaps, BasemapFile: basemapFile}
 	if cfg.ReplicaURL != "" {

@@ -454,6 +454,13 @@ func fraction(lon, lat float64, z int) (float64, float64) {
 	return (lon + 180) / 360 * n, (0.5 - math.Log((1+s)/(1-s))/(4*math.Pi)) * n
 }
 
+// Covering returns the range of tiles at zoom z (x0..x1, y0..y1, inclusive)
+// whose buffered area may touch the lon/lat bound b: the tiles that draw
+// something of what lies in b.
+func Covering(b orb.Bound, z int) (x0, y0, x1, y1 int) {
+	return tileRange(b, z)
+}
+
 // tileRange lists the tiles at zoom z whose buffered area may touch b.
 func tileRange(b orb.Bound, z int) (x0, y0, x1, y1 int) {
 	n := int(1) << z

@@ -46,23 +46,32 @@ export function readFeatures(features) {
   return geojson.readFeatures({ type: 'FeatureCollection', features });
 }
 
-async function loadFeatures(url, projection) {
-  const fc = await getJSON(url);
+async function loadFeatures(url, projection, prefetched) {
+  const fc = await (prefetched || getJSON(url));
   if (!fc || fc.type !== 'FeatureCollection' || !Array.isArray(fc.features)) {
     throw new Error(`${url}: not a GeoJSON FeatureCollection`);
   }
   return geojson.readFeatures(fc, { dataProjection: DATA_PROJECTION, featureProjection: projection });
 }
 
-/** A layer loaded once in full (districts, parks, protected zones). */
-function staticSource(name, onError) {
+/** The URL of a layer loaded once in full (index.html preloads the parks'). */
+export const staticURL = (name) => layerURL(name, null, STATIC_LIMIT);
+
+/**
+ * A layer loaded once in full (districts, parks, protected zones). prefetched: a promise of its
+ * FeatureCollection already asked for (used by the first load only).
+ */
+function staticSource(name, onError, prefetched) {
   return new VectorSource({
     strategy: allStrategy,
-    loader: (extent, resolution, projection) =>
-      loadFeatures(layerURL(name, null, STATIC_LIMIT), projection).catch((err) => {
+    loader: (extent, resolution, projection) => {
+      const first = prefetched;
+      prefetched = null;
+      return loadFeatures(staticURL(name), projection, first).catch((err) => {
         onError(name, err);
         throw err; // lets OpenLayers fire 'featuresloaderror'
-      }),
+      });
+    },
   });
 }
 
@@ -113,7 +122,7 @@ function overlay(style, zIndex, name) {
 /**
  * Builds the layers. state is shared with the parcel style (colorBy, hidden sets, decisions).
  */
-export function createLayers({ state, onError }) {
+export function createLayers({ state, onError, prefetched = {} }) {
   const districts = new VectorLayer({
     source: staticSource('districts', onError),
     style: districtStyleFn,
@@ -121,7 +130,7 @@ export function createLayers({ state, onError }) {
     zIndex: 40,
     properties: { name: 'districts' },
   });
-  const parksSource = staticSource('parks', onError);
+  const parksSource = staticSource('parks', onError, prefetched.parks);
   const parks = new VectorLayer({ source: parksSource, style: parkStyleFn, zIndex: 10, properties: { name: 'parks' } });
   const parkLabels = new VectorLayer({
     source: parksSource,

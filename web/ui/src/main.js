@@ -21,7 +21,7 @@ import { dateTime } from './format.js';
 import { applyTranslations, lang, onLangChange, pick, setLang, t } from './i18n.js';
 import { createIdentify } from './identify.js';
 import { createInfoPanel } from './info.js';
-import { createLayers, geojson, LAYER_NAMES, PARCEL_DETAIL_ZOOM, PARCEL_MIN_ZOOM, readFeatures } from './layers.js';
+import { createLayers, geojson, LAYER_NAMES, PARCEL_DETAIL_ZOOM, PARCEL_MIN_ZOOM, readFeatures, staticURL } from './layers.js';
 import { createMeasure } from './measure.js';
 import { createPanel } from './panel.js';
 import { createPrint } from './print.js';
@@ -139,16 +139,30 @@ function confirmDialog(title, text) {
 
 // ---- start ------------------------------------------------------------------------------------
 async function start() {
+  performance.mark('landquota:start');
+  // The start-up requests go out together (index.html preloads them while the bundle loads):
+  // who is logged in, the map's metadata, the basemaps. Nothing waits for another.
   const auth = createAuth({ boxEl: $('#user-box'), dialogEl: $('#login-dialog'), errors });
   const data = createData();
   const authReady = auth.init();
-
-  let meta = null;
-  try {
-    meta = await fetchMeta();
-  } catch (err) {
+  const metaReady = fetchMeta().catch((err) => {
     errors.report(t('error.meta'), err);
-  }
+    return null;
+  });
+  // Basemap switcher and the go-to box (basemap.js, coords.js) share one corner of the map.
+  const gisTools = el('div', { id: 'gis-tools', 'data-testid': 'gis-tools' },
+    el('a', { class: 'qgis-link', href: '/api/qgis/landquota.qgs', download: 'landquota.qgs', 'data-testid': 'qgis-link', 'data-i18n': 'qgis.download', 'data-i18n-title': 'qgis.hint' }));
+  document.body.append(gisTools);
+  const basemapsReady = createBasemaps(map, gisTools, { onError: (err) => errors.report(t('basemap.failed'), err) });
+
+  // The parks too: the first view is fitted to them before anything is drawn, so that no tile
+  // is asked for a view nobody looks at.
+  const parksReady = getJSON(staticURL('parks'));
+  parksReady.catch(() => {}); // reported by the parks layer
+
+  const meta = await metaReady;
+  const parks = await parksReady.then((fc) => geojson.readFeatures(fc), () => []);
+  performance.mark('landquota:meta');
   if (meta) {
     setStatuses(meta.statuses);
     setMapColors(meta.colors);
@@ -159,31 +173,21 @@ async function start() {
     names = LAYER_NAMES.filter((n) => meta.layers.includes(n));
   }
 
+  // The first view: the High-tech Zone and its parks (or the map's bounds without them).
+  const parksExtent = createEmpty();
+  for (const f of parks) extendExtent(parksExtent, f.getGeometry().getExtent());
   const bounds = meta && isBounds(meta.bounds) ? meta.bounds : FALLBACK_BOUNDS;
-  map.getView().fit(transformExtent(bounds, 'EPSG:4326', map.getView().getProjection()), { padding: fitPadding() });
-
-  // Basemap switcher and the go-to box (basemap.js, coords.js) share one corner of the map.
-  const gisTools = el('div', { id: 'gis-tools', 'data-testid': 'gis-tools' },
-    el('a', { class: 'qgis-link', href: '/api/qgis/landquota.qgs', download: 'landquota.qgs', 'data-testid': 'qgis-link', 'data-i18n': 'qgis.download', 'data-i18n-title': 'qgis.hint' }));
-  document.body.append(gisTools);
-  const basemapsReady = createBasemaps(map, gisTools, { onError: (err) => errors.report(t('basemap.failed'), err) });
+  const firstView = isEmpty(parksExtent) ? transformExtent(bounds, 'EPSG:4326', map.getView().getProjection()) : parksExtent;
+  map.getView().fit(firstView, { padding: fitPadding() });
 
   const { layers, parkLabels, overlays } = createLayers({
     state,
+    prefetched: { parks: parksReady },
     onError: (layer, err) => errors.report(t('error.layer', { layer: t(`layer.${layer}`) }), err),
   });
   for (const name of names) map.addLayer(layers[name]);
   if (names.includes('parks')) map.addLayer(parkLabels);
   for (const o of Object.values(overlays)) map.addLayer(o);
-  // The first view: the High-tech Zone and its parks, once they are loaded, unless the user
-  // has moved the map meanwhile (or opened a link to a mode that moves it).
-  const firstCenter = map.getView().getCenter();
-  layers.parks.getSource().once('featuresloadend', () => {
-    const view = map.getView();
-    const ext = layers.parks.getSource().getExtent();
-    const moved = view.getCenter()[0] !== firstCenter[0] || view.getCenter()[1] !== firstCenter[1];
-    if (!moved && !isEmpty(ext)) view.fit(ext, { padding: fitPadding() });
-  });
   // Stock land and allocations are drawn over the parcels, off until asked for.
   names = [...names, 'stock', 'allocations'];
   window.__landquota.layers = layers;
@@ -249,7 +253,7 @@ async function start() {
     },
     openProject(id) {
       setMode('allocate');
-      allocate.openProject(id);
+      panels.allocate.openProject(id);
     },
     /** Outlines a project's parcels (the first 50) and zooms to them. */
     async showProject(id) {
@@ -323,12 +327,12 @@ async function start() {
     },
     actions(id) {
       const out = [
-        el('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'info-eligibility', onclick: () => { setMode('eligibility'); eligibility.checkParcel(id); } }, t('info.checkEligibility')),
+        el('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'info-eligibility', onclick: () => { setMode('eligibility'); panels.eligibility.checkParcel(id); } }, t('info.checkEligibility')),
       ];
       if (auth.can('allocator')) {
-        out.push(el('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'info-select', onclick: () => { setMode('allocate'); allocate.toggle(id); } },
-          allocate.selection.has(Number(id)) ? t('info.unselect') : t('info.select')));
-        out.push(el('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'info-change-status', onclick: () => { setMode('allocate'); allocate.parcelStatus(id); } }, t('pstatus.open')));
+        out.push(el('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'info-select', onclick: () => { setMode('allocate'); panels.allocate.toggle(id); } },
+          created.allocate?.selection.has(Number(id)) ? t('info.unselect') : t('info.select')));
+        out.push(el('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'info-change-status', onclick: () => { setMode('allocate'); panels.allocate.parcelStatus(id); } }, t('pstatus.open')));
       }
       return out;
     },
@@ -352,22 +356,34 @@ async function start() {
   });
   $('#layer-toggles').addEventListener('change', updateHints);
 
-  const search = createSearchPanel($('[data-panel="search"]'), app);
-  const eligibility = createEligibilityPanel($('[data-panel="eligibility"]'), app);
-  const allocate = createAllocatePanel($('[data-panel="allocate"]'), app);
-  const quota = createQuotaPanel($('[data-panel="quota"]'), app);
-  const reports = createReportsPanel($('[data-panel="reports"]'), app);
-  const stockPanel = createStockPanel($('[data-panel="stock"]'), app);
-  const plans = createPlansPanel(addPlansMode(), app);
+  // The work modes' panels are built when first used (their mode is entered, or something asks
+  // for one): the map view needs none of them, and building them all (and the requests some
+  // make, such as the projects list) held up the first map.
+  const plansRoot = addPlansMode();
+  const makePanel = {
+    search: () => createSearchPanel($('[data-panel="search"]'), app),
+    eligibility: () => createEligibilityPanel($('[data-panel="eligibility"]'), app),
+    allocate: () => createAllocatePanel($('[data-panel="allocate"]'), app),
+    quota: () => createQuotaPanel($('[data-panel="quota"]'), app),
+    plans: () => createPlansPanel(plansRoot, app),
+    stock: () => createStockPanel($('[data-panel="stock"]'), app),
+    reports: () => createReportsPanel($('[data-panel="reports"]'), app),
+  };
+  /** The panels built so far. */
+  const created = {};
+  /** Every panel by mode; reading one builds it. */
+  const panels = {};
+  for (const [name, make] of Object.entries(makePanel)) {
+    Object.defineProperty(panels, name, { enumerable: true, get: () => (created[name] ??= make()) });
+  }
   // Local land-use classes: listed in the layers panel, added by admins; the legend, the search
   // filter and the parcel panel name them once known.
   const classes = createClassesUI(app, $('#local-classes'), $('#classes-dialog'));
   onLocalClasses(() => {
     panel.renderLegend();
-    search.render();
+    created.search?.render();
     info.render();
   });
-  const panels = { search, eligibility, allocate, quota, plans, stock: stockPanel, reports };
   window.__landquota.panels = panels;
 
   // ---- printing: the map sheet (print.js), and a header over a printed panel ----
@@ -384,7 +400,7 @@ async function start() {
     if (!MODES.includes(next)) next = 'layers';
     if (next !== mode) {
       draw.cancel();
-      if (panels[mode] && panels[mode].onModeLeave) panels[mode].onModeLeave();
+      if (created[mode] && created[mode].onModeLeave) created[mode].onModeLeave();
     }
     mode = next;
     if (PHONE.matches) info.close(); // one bottom sheet at a time
@@ -457,8 +473,8 @@ async function start() {
       map.getView().animate({ center: evt.coordinate, zoom: PARCEL_DETAIL_ZOOM });
       return;
     }
-    if (mode === 'allocate' && allocate.tool === 'click') {
-      if (hit) allocate.toggle(hit.getId());
+    if (mode === 'allocate' && panels.allocate.tool === 'click') {
+      if (hit) panels.allocate.toggle(hit.getId());
       return;
     }
     if (hit) {
@@ -481,7 +497,7 @@ async function start() {
     auth.render();
     panel.render();
     info.render();
-    for (const p of Object.values(panels)) p.render();
+    for (const p of Object.values(created)) p.render();
     print.render();
     classes.render();
     measure.render();
@@ -491,7 +507,7 @@ async function start() {
     updateHints();
   });
   auth.onChange(() => {
-    for (const p of Object.values(panels)) p.render();
+    for (const p of Object.values(created)) p.render();
     classes.render();
     info.render();
   });
@@ -506,6 +522,7 @@ async function start() {
   updateHints();
   window.__landquota.ready = true;
   document.body.dataset.ready = 'true';
+  performance.mark('landquota:ready');
 }
 
 function isBounds(b) {

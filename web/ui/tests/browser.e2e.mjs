@@ -69,8 +69,10 @@ async function visibleParcel(page, minArea = 4000) {
     const mapTop = map.getTargetElement().getBoundingClientRect().top;
     const left = Math.max(side.right, legend.right) + 20;
     for (const f of lq.layers.parcels.getFeaturesInExtent(ext)) {
-      if (!(f.get('area_m2') > minArea)) continue;
+      // The tiles carry no areas: the bounding box in Web Mercator metres, which are 1/cos(30°)
+      // ground metres here (3/4 of the square metres), is size enough to pick a parcel by.
       const e = f.getExtent();
+      if (!((e[2] - e[0]) * (e[3] - e[1]) * 0.75 > minArea)) continue;
       const p = map.getPixelFromCoordinate([(e[0] + e[2]) / 2, (e[1] + e[3]) / 2]);
       if (p[0] < left || p[0] > size[0] - 420 || p[1] < 80 || p[1] > size[1] - 60) continue;
       const hit = map.forEachFeatureAtPixel(p, (h) => h, { layerFilter: (l) => l === lq.layers.parcels });

@@ -396,8 +396,10 @@ async function openParcelSpot(page) {
     const { map, layers } = window.__landquota;
     const r = map.getTargetElement().getBoundingClientRect();
     for (const f of layers.parcels.getFeaturesInExtent(map.getView().calculateExtent(map.getSize()))) {
-      if (!(f.get('area_m2') > 3000)) continue;
+      // The tiles carry no areas: the bounding box in Web Mercator metres, which are 1/cos(30°)
+      // ground metres here (3/4 of the square metres), is size enough to pick a parcel by.
       const e = f.getExtent();
+      if (!((e[2] - e[0]) * (e[3] - e[1]) * 0.75 > 3000)) continue;
       const p = map.getPixelFromCoordinate([(e[0] + e[2]) / 2, (e[1] + e[3]) / 2]);
       const [x, y] = [r.left + p[0], r.top + p[1]];
       if (x < 20 || y < r.top + 60 || x > innerWidth - 70 || y > innerHeight - 60) continue;
