@@ -266,28 +266,28 @@ func (m *MBTiles) Tile(ctx context.Context, z, x, y int) ([]byte, error) {
 var tileTypes = map[string]string{"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp", "pbf": "application/vnd.mapbox-vector-tile"}
 
 func (s *Server) mountBasemap(r chi.Router) {
-	r.Get("/api/basemaps", s.basemaps)
-	r.Get("/basemap/{z}/{x}/{y}", s.basemapTile)
-	r.Head("/basemap/{z}/{x}/{y}", s.basemapTile)
+	r.Get("/api/basemaps", s.handle(s.basemaps))
+	r.Get("/basemap/{z}/{x}/{y}", s.handle(s.basemapTile))
+	r.Head("/basemap/{z}/{x}/{y}", s.handle(s.basemapTile))
 }
 
 // basemaps lists the configured basemaps, the local package first.
-func (s *Server) basemaps(w http.ResponseWriter, r *http.Request) {
+func (s *Server) basemaps(w http.ResponseWriter, r *http.Request) error {
 	out := []Basemap{}
 	if s.cfg.BasemapFile != nil {
 		out = append(out, s.cfg.BasemapFile.Meta)
 	}
 	out = append(out, s.cfg.Basemaps...)
 	writeJSON(w, http.StatusOK, map[string]any{"basemaps": out})
+	return nil
 }
 
 // basemapTile serves GET /basemap/{z}/{x}/{y} from the local package; a
 // tile the package lacks is 204 No Content (the map stays blank there).
-func (s *Server) basemapTile(w http.ResponseWriter, r *http.Request) {
+func (s *Server) basemapTile(w http.ResponseWriter, r *http.Request) error {
 	m := s.cfg.BasemapFile
 	if m == nil {
-		writeError(w, r, s.log, planning.Errorf(planning.ErrNotFound, "no local basemap: start landquota serve with --basemap-file FILE.mbtiles"))
-		return
+		return planning.Errorf(planning.ErrNotFound, "no local basemap: start landquota serve with --basemap-file FILE.mbtiles")
 	}
 	num := func(name string, max int) (int, error) {
 		v := strings.TrimSuffix(chi.URLParam(r, name), "."+m.Meta.Format)
@@ -299,31 +299,31 @@ func (s *Server) basemapTile(w http.ResponseWriter, r *http.Request) {
 	}
 	z, err := num("z", 24)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	x, err := num("x", (1<<z)-1)
-	if err == nil {
-		var y int
-		if y, err = num("y", (1<<z)-1); err == nil {
-			var b []byte
-			if b, err = m.Tile(r.Context(), z, x, y); err == nil {
-				w.Header().Set("Cache-Control", "public, max-age=86400")
-				if len(b) == 0 {
-					w.WriteHeader(http.StatusNoContent)
-					return
-				}
-				w.Header().Set("Content-Type", tileTypes[m.Meta.Format])
-				if bytes.HasPrefix(b, []byte{0x1f, 0x8b}) {
-					w.Header().Set("Content-Encoding", "gzip") // vector tiles are stored gzipped
-				}
-				w.Write(b)
-				return
-			}
-			err = planning.Errorf(planning.ErrUnavailable, "the basemap file cannot be read: %v", err)
-		}
+	if err != nil {
+		return err
 	}
-	writeError(w, r, s.log, err)
+	y, err := num("y", (1<<z)-1)
+	if err != nil {
+		return err
+	}
+	b, err := m.Tile(r.Context(), z, x, y)
+	if err != nil {
+		return planning.Errorf(planning.ErrUnavailable, "the basemap file cannot be read: %v", err)
+	}
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	if len(b) == 0 {
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	w.Header().Set("Content-Type", tileTypes[m.Meta.Format])
+	if bytes.HasPrefix(b, []byte{0x1f, 0x8b}) {
+		w.Header().Set("Content-Encoding", "gzip") // vector tiles are stored gzipped
+	}
+	w.Write(b)
+	return nil
 }
 
 // basemapCSP lets the page load tiles from the configured basemap hosts:

@@ -3,6 +3,7 @@ package web
 import (
 	"bufio"
 	"io"
+	"log/slog"
 	"math"
 	"net/http"
 	"net/url"
@@ -130,32 +131,29 @@ type exporter struct {
 	slots chan struct{}
 }
 
-func (e *exporter) export(w http.ResponseWriter, r *http.Request) {
+func (e *exporter) export(w http.ResponseWriter, r *http.Request) error {
 	s := e.s
 	store, ok := s.store.(importer.ExportStore)
 	if !ok {
-		writeError(w, r, s.log, planning.Errorf(planning.ErrUnavailable, "exports are not available on this server"))
-		return
+		return planning.Errorf(planning.ErrUnavailable, "exports are not available on this server")
 	}
 	q, err := ParseExportQuery(chi.URLParam(r, "layer"), r.URL.Query())
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	q.StatementTimeout = exportTimeout
-	release, ok := s.heavySlot(w, r)
-	if !ok {
-		return
+	release, err := s.heavySlot(w, r)
+	if err != nil {
+		return err
 	}
 	defer release()
 	select {
 	case e.slots <- struct{}{}:
 		defer func() { <-e.slots }()
 	case <-time.After(30 * time.Second):
-		writeError(w, r, s.log, planning.Errorf(planning.ErrUnavailable, "too many exports at once; try again in a minute"))
-		return
+		return planning.Errorf(planning.ErrUnavailable, "too many exports at once; try again in a minute")
 	case <-r.Context().Done():
-		return
+		return nil
 	}
 	disposition := `attachment; filename="` + q.FileName() + `"`
 	if q.Streams() {
@@ -172,34 +170,25 @@ func (e *exporter) export(w http.ResponseWriter, r *http.Request) {
 		if err == nil {
 			err = bw.Flush()
 		}
-		if err != nil {
-			if !sw.started {
-				writeError(w, r, s.log, err)
-				return
-			}
-			s.log.Error("export stream failed", "layer", q.Layer, "format", q.Format, "err", err)
-		}
-		return
+		return s.afterStart(sw.started, err, slog.LevelError, "export stream failed", "layer", q.Layer, "format", q.Format)
 	}
 	f, err := os.CreateTemp("", "landquota-export-*")
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
 	if _, err := importer.Export(r.Context(), store, q, f); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	h := w.Header()
 	h.Set("Content-Type", q.ContentType())
 	h.Set("Content-Disposition", disposition)
 	http.ServeContent(w, r, q.FileName(), time.Now(), f)
+	return nil
 }
 
 // startWriter calls start before the first byte goes out.

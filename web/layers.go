@@ -24,17 +24,16 @@ const (
 )
 
 // layer serves GET /api/layers/{layer} as a GeoJSON FeatureCollection.
-func (s *Server) layer(w http.ResponseWriter, r *http.Request) {
+func (s *Server) layer(w http.ResponseWriter, r *http.Request) error {
 	v := r.URL.Query()
 	q, err := parseCommon(chi.URLParam(r, "layer"), v, maxLimit)
 	if err == nil {
 		q.BBox, err = layerBBox(v)
 	}
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
-	s.streamFeatures(w, r, q, func(res planning.LayerResult, n int) string {
+	return s.streamFeatures(w, r, q, func(res planning.LayerResult, n int) string {
 		var b strings.Builder
 		b.WriteString(`,"numberReturned":` + strconv.Itoa(n) + `,"links":[`)
 		if res.Next != "" {
@@ -100,11 +99,10 @@ func etag(version, path string, v url.Values) string {
 // streamFeatures writes a FeatureCollection as the store produces it: the
 // header first, then each feature as its row arrives, then the members
 // that tail(result, count) returns. Memory does not grow with the answer.
-func (s *Server) streamFeatures(w http.ResponseWriter, r *http.Request, q planning.LayerQuery, tail func(planning.LayerResult, int) string) {
+func (s *Server) streamFeatures(w http.ResponseWriter, r *http.Request, q planning.LayerQuery, tail func(planning.LayerResult, int) string) error {
 	version, err := s.geo.LayerVersion(r.Context())
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	tag := etag(version, r.URL.Path, r.URL.Query())
 	h := w.Header()
@@ -113,11 +111,11 @@ func (s *Server) streamFeatures(w http.ResponseWriter, r *http.Request, q planni
 	h.Set("Vary", "Accept-Encoding")
 	if negotiate.NoneMatch(r.Header.Get("If-None-Match"), tag) {
 		w.WriteHeader(http.StatusNotModified)
-		return
+		return nil
 	}
-	release, ok := s.heavySlot(w, r)
-	if !ok {
-		return
+	release, err := s.heavySlot(w, r)
+	if err != nil {
+		return err
 	}
 	defer release()
 	fw := s.newFeatureWriter(w, r)
@@ -125,7 +123,7 @@ func (s *Server) streamFeatures(w http.ResponseWriter, r *http.Request, q planni
 	if err != nil && !fw.started {
 		h.Del("ETag")
 	}
-	fw.finish(err, func() string { return tail(res, fw.n) })
+	return fw.finish(err, func() string { return tail(res, fw.n) })
 }
 
 func (s *Server) gzipWriter(w io.Writer) *gzip.Writer {

@@ -10,11 +10,10 @@ import (
 // meta tells the map what it needs at start: where to look, the layers, the
 // lifecycle statuses with their names in both languages and their colours,
 // and the layer catalog (columns, types, labels).
-func (s *Server) meta(w http.ResponseWriter, r *http.Request) {
+func (s *Server) meta(w http.ResponseWriter, r *http.Request) error {
 	b, err := s.geo.Extent(r.Context())
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	type status struct {
 		planning.StatusInfo
@@ -31,6 +30,7 @@ func (s *Server) meta(w http.ResponseWriter, r *http.Request) {
 		"statuses": statuses,
 		"catalog":  catalogDoc(),
 	})
+	return nil
 }
 
 // catalogDoc is the layer catalog as JSON: per layer its titles, id, zooms,

@@ -26,12 +26,11 @@ const (
 // table only (quota, supply, stock, low_efficiency, land_use); ?asof= the
 // day stock figures are taken (default the year's last day, or today
 // during the year).
-func (s *Server) yearReport(w http.ResponseWriter, r *http.Request) {
+func (s *Server) yearReport(w http.ResponseWriter, r *http.Request) error {
 	v := r.URL.Query()
 	year, err := strconv.Atoi(chi.URLParam(r, "year"))
 	if err != nil || year < 2000 || year > 2100 {
-		writeError(w, r, s.log, invalidParam("year", "%q is not a year between 2000 and 2100", chi.URLParam(r, "year")))
-		return
+		return invalidParam("year", "%q is not a year between 2000 and 2100", chi.URLParam(r, "year"))
 	}
 	format := v.Get("format")
 	switch format {
@@ -39,8 +38,7 @@ func (s *Server) yearReport(w http.ResponseWriter, r *http.Request) {
 		format = "json"
 	case "json", "csv", "xlsx":
 	default:
-		writeError(w, r, s.log, invalidParam("format", "unknown format %q (json, csv or xlsx)", format))
-		return
+		return invalidParam("format", "unknown format %q (json, csv or xlsx)", format)
 	}
 	first, last := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
 	def := last
@@ -52,13 +50,11 @@ func (s *Server) yearReport(w http.ResponseWriter, r *http.Request) {
 		err = invalidParam("asof", "%s is not in %d", asof.Format(time.DateOnly), year)
 	}
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	rep, err := s.store.YearReport(r.Context(), year, asof, planner.DefaultRules())
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	if key := v.Get("table"); key != "" {
 		var keep []planner.Table
@@ -70,8 +66,7 @@ func (s *Server) yearReport(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if keep == nil {
-			writeError(w, r, s.log, invalidParam("table", "unknown table %q (one of %v)", key, keys))
-			return
+			return invalidParam("table", "unknown table %q (one of %v)", key, keys)
 		}
 		rep.Tables = keep
 	}
@@ -87,18 +82,17 @@ func (s *Server) yearReport(w http.ResponseWriter, r *http.Request) {
 	case "csv":
 		body, err := reportCSV(rep)
 		if err != nil {
-			writeError(w, r, s.log, err)
-			return
+			return err
 		}
 		sendFile(w, contentCSV, name+".csv", nameZh+".csv", body)
 	case "xlsx":
 		body, err := reportXLSX(rep)
 		if err != nil {
-			writeError(w, r, s.log, err)
-			return
+			return err
 		}
 		sendFile(w, contentXLSX, name+".xlsx", nameZh+".xlsx", body)
 	}
+	return nil
 }
 
 // sendFile answers with a download: an ASCII filename for old clients and

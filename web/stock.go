@@ -41,50 +41,43 @@ const maxStockLimit = 10000
 // a day (asof, default today), with their derived flags, as a streamed
 // GeoJSON FeatureCollection in id order with a next link. Filters: bbox,
 // district, park, kind (comma-separated planner.StockKinds; default any).
-func (s *Server) stockLayer(w http.ResponseWriter, r *http.Request) {
+func (s *Server) stockLayer(w http.ResponseWriter, r *http.Request) error {
 	v := r.URL.Query()
 	q := planner.StockQuery{Rules: planner.DefaultRules(), Limit: defaultLimit, Precision: defaultPrecision,
 		District: v.Get("district"), Park: v.Get("park")}
 	var err error
 	if q.AsOf, err = parseDay(v, "asof", today()); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	if b, err := layerBBox(v); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	} else if b != nil {
 		q.BBox = &[4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
 	}
 	for _, k := range list(v.Get("kind")) {
 		if !slices.Contains(planner.StockKinds, k) {
-			writeError(w, r, s.log, invalidParam("kind", "unknown stock kind %q (one of %s)", k, strings.Join(planner.StockKinds, ", ")))
-			return
+			return invalidParam("kind", "unknown stock kind %q (one of %s)", k, strings.Join(planner.StockKinds, ", "))
 		}
 		q.Kinds = append(q.Kinds, k)
 	}
 	if x := v.Get("limit"); x != "" {
 		if q.Limit, err = strconv.Atoi(x); err != nil || q.Limit < 1 || q.Limit > maxStockLimit {
-			writeError(w, r, s.log, invalidParam("limit", "%q is not a whole number between 1 and %d", x, maxStockLimit))
-			return
+			return invalidParam("limit", "%q is not a whole number between 1 and %d", x, maxStockLimit)
 		}
 	}
 	if x := v.Get("precision"); x != "" {
 		if q.Precision, err = strconv.Atoi(x); err != nil || q.Precision < 0 || q.Precision > 15 {
-			writeError(w, r, s.log, invalidParam("precision", "%q is not a number of decimals between 0 and 15", x))
-			return
+			return invalidParam("precision", "%q is not a number of decimals between 0 and 15", x)
 		}
 	}
 	if x := v.Get("after"); x != "" {
 		if q.After, err = strconv.ParseInt(x, 10, 64); err != nil || q.After < 0 {
-			writeError(w, r, s.log, invalidParam("after", "%q is not a parcel id", x))
-			return
+			return invalidParam("after", "%q is not a parcel id", x)
 		}
 	}
 	version, err := s.geo.LayerVersion(r.Context())
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	// The answer depends on the day as well as the data.
 	keyed := url.Values{}
@@ -98,11 +91,11 @@ func (s *Server) stockLayer(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-cache")
 	if negotiate.NoneMatch(r.Header.Get("If-None-Match"), tag) {
 		w.WriteHeader(http.StatusNotModified)
-		return
+		return nil
 	}
-	release, ok := s.heavySlot(w, r)
-	if !ok {
-		return
+	release, err := s.heavySlot(w, r)
+	if err != nil {
+		return err
 	}
 	defer release()
 	fw := s.newFeatureWriter(w, r)
@@ -110,7 +103,7 @@ func (s *Server) stockLayer(w http.ResponseWriter, r *http.Request) {
 	if err != nil && !fw.started {
 		h.Del("ETag")
 	}
-	fw.finish(err, func() string {
+	return fw.finish(err, func() string {
 		var b strings.Builder
 		b.WriteString(`,"numberReturned":` + strconv.Itoa(fw.n) + `,"as_of":"` + q.AsOf.Format(time.DateOnly) + `","links":[`)
 		if next > 0 {
@@ -123,16 +116,15 @@ func (s *Server) stockLayer(w http.ResponseWriter, r *http.Request) {
 
 // stockSummary serves GET /api/stock/summary: stock land per district and
 // park as of a day, with the five-year supply rate.
-func (s *Server) stockSummary(w http.ResponseWriter, r *http.Request) {
+func (s *Server) stockSummary(w http.ResponseWriter, r *http.Request) error {
 	asof, err := parseDay(r.URL.Query(), "asof", today())
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	sum, err := s.store.StockSummary(r.Context(), asof, planner.DefaultRules())
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, sum)
+	return nil
 }

@@ -289,12 +289,22 @@ func wantsXLSX(r *http.Request) (bool, error) {
 	}
 }
 
-// sendSheets answers tables as an xlsx download.
-func (s *Server) sendSheets(w http.ResponseWriter, r *http.Request, title, ascii string, tables []sheet) {
+// sheetsDownload answers tables as an xlsx download; an error means
+// nothing was written.
+func sheetsDownload(w http.ResponseWriter, title, ascii string, tables []sheet) error {
 	body, err := sheetsXLSX(title, time.Now(), tables)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	sendFile(w, contentXLSX, ascii+".xlsx", title+".xlsx", body)
+	return nil
+}
+
+// sendSheets is sheetsDownload for handlers that write their own errors
+// (plans.go and scenarios.go until they return theirs: then they call
+// `return sheetsDownload(...)` and this goes).
+func (s *Server) sendSheets(w http.ResponseWriter, r *http.Request, title, ascii string, tables []sheet) {
+	if err := sheetsDownload(w, title, ascii, tables); err != nil {
+		writeError(w, r, s.log, err)
+	}
 }
