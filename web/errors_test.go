@@ -176,7 +176,7 @@ func TestAfterStartDecidesByTheFirstByte(t *testing.T) {
 	rec := answer(s, func(w http.ResponseWriter, r *http.Request) error {
 		w.WriteHeader(http.StatusOK)
 		io.WriteString(w, `{"type":"FeatureCollection","features":[`)
-		return s.afterStart(true, cut, slog.LevelError, "feature stream failed", "path", r.URL.Path)
+		return s.afterStart(true, cut, slog.LevelError, "feature stream failed", slog.String("path", r.URL.Path))
 	}, httptest.NewRequest("GET", "/api/layers/parcels", nil))
 	if rec.Code != 200 || rec.Body.String() != `{"type":"FeatureCollection","features":[` {
 		t.Errorf("started: status %d, body %q", rec.Code, rec.Body)

@@ -170,7 +170,7 @@ func (e *exporter) export(w http.ResponseWriter, r *http.Request) error {
 		if err == nil {
 			err = bw.Flush()
 		}
-		return s.afterStart(sw.started, err, slog.LevelError, "export stream failed", "layer", q.Layer, "format", q.Format)
+		return s.afterStart(sw.started, err, slog.LevelError, "export stream failed", slog.Any("layer", q.Layer), slog.Any("format", q.Format))
 	}
 	f, err := os.CreateTemp("", "landquota-export-*")
 	if err != nil {

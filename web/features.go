@@ -64,7 +64,7 @@ func (fw *featureWriter) emit(f []byte) error {
 // short one.
 func (fw *featureWriter) finish(err error, tail func() string) error {
 	if err != nil {
-		if err = fw.s.afterStart(fw.started, err, slog.LevelError, "feature stream failed", "path", fw.r.URL.Path); err == nil {
+		if err = fw.s.afterStart(fw.started, err, slog.LevelError, "feature stream failed", slog.String("path", fw.r.URL.Path)); err == nil {
 			fw.bw.Flush()
 			fw.s.finishGzip(fw.gz)
 		}

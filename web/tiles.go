@@ -202,7 +202,7 @@ func (s *Server) tile(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Content-Length", strconv.Itoa(t.Size))
 	w.WriteHeader(http.StatusOK)
 	_, err = io.Copy(w, zr)
-	return s.afterStart(true, err, slog.LevelWarn, "tile write failed", "tile", key.String())
+	return s.afterStart(true, err, slog.LevelWarn, "tile write failed", slog.String("tile", key.String()))
 }
 
 // render asks the store for the tile and hashes it for its ETag.
