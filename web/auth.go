@@ -419,20 +419,9 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) applyUserPatch(r *http.Request, username string, req userPatch) (planning.User, error) {
 	ctx := r.Context()
 	actor := planning.PrincipalFrom(ctx).User.Username
-	if req.Role == nil && req.Disabled == nil && req.Password == nil {
-		return planning.User{}, planning.Errorf(planning.ErrInvalid, "nothing to change: send role, disabled or password")
-	}
-	var role planning.Role
-	if req.Role != nil {
-		var err error
-		if role, err = planning.ParseRole(*req.Role); err != nil {
-			return planning.User{}, err
-		}
-	}
-	if req.Password != nil {
-		if err := planning.CheckPassword(*req.Password); err != nil {
-			return planning.User{}, err
-		}
+	role, err := req.check()
+	if err != nil {
+		return planning.User{}, err
 	}
 	u, err := s.auth.users.GetUser(ctx, username)
 	if err != nil {
@@ -462,6 +451,27 @@ func (s *Server) applyUserPatch(r *http.Request, username string, req userPatch)
 		s.audit(r, actor, planning.AuditPasswordChanged, u.Username, nil)
 	}
 	return s.auth.users.GetUser(ctx, u.Username)
+}
+
+// check checks a patch before anything changes: it must change something,
+// with a known role (returned) and a password that passes the rules.
+func (req userPatch) check() (planning.Role, error) {
+	if req.Role == nil && req.Disabled == nil && req.Password == nil {
+		return "", planning.Errorf(planning.ErrInvalid, "nothing to change: send role, disabled or password")
+	}
+	var role planning.Role
+	if req.Role != nil {
+		var err error
+		if role, err = planning.ParseRole(*req.Role); err != nil {
+			return "", err
+		}
+	}
+	if req.Password != nil {
+		if err := planning.CheckPassword(*req.Password); err != nil {
+			return "", err
+		}
+	}
+	return role, nil
 }
 
 // required says which of the named fields is empty.

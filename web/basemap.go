@@ -99,21 +99,15 @@ func (b *Basemap) check() error {
 	if b.Over != "" && (b.Kind != "annotation" || (b.Over != "vector" && b.Over != "imagery")) {
 		return fmt.Errorf("over %q: only an annotation lies over a vector or imagery basemap", b.Over)
 	}
-	u, err := url.Parse(strings.NewReplacer("{z}", "0", "{x}", "0", "{y}", "0", "{s}", "a", "{-y}", "0").Replace(b.URL))
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return fmt.Errorf("url %q must be an http(s) tile template with {z}, {x} and {y}", b.URL)
+	if err := b.checkURL(); err != nil {
+		return err
 	}
-	for _, p := range []string{"{z}", "{x}"} {
-		if !strings.Contains(b.URL, p) {
-			return fmt.Errorf("url %q has no %s (XYZ: {z}/{x}/{y}; WMTS: {TileMatrix}, {TileCol}, {TileRow})", b.URL, p)
-		}
-	}
-	if !strings.Contains(b.URL, "{y}") && !strings.Contains(b.URL, "{-y}") {
-		return fmt.Errorf("url %q has no {y}", b.URL)
-	}
-	if strings.Contains(b.URL, "{s}") && len(b.Subdomains) == 0 {
-		return fmt.Errorf("url %q has {s} but no subdomains", b.URL)
-	}
+	return b.checkTiles()
+}
+
+// checkTiles checks the zooms, CRS and tile format, filling in the
+// defaults (zooms 0..18, EPSG:3857, png; the kind as the name).
+func (b *Basemap) checkTiles() error {
 	if b.MaxZoom == 0 {
 		b.MaxZoom = 18
 	}
@@ -136,6 +130,27 @@ func (b *Basemap) check() error {
 	}
 	if b.Name == "" {
 		b.Name = b.Kind
+	}
+	return nil
+}
+
+// checkURL checks the tile template: http(s), with {z}, {x}, {y} (or
+// {-y}), and subdomains for an {s}.
+func (b *Basemap) checkURL() error {
+	u, err := url.Parse(strings.NewReplacer("{z}", "0", "{x}", "0", "{y}", "0", "{s}", "a", "{-y}", "0").Replace(b.URL))
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("url %q must be an http(s) tile template with {z}, {x} and {y}", b.URL)
+	}
+	for _, p := range []string{"{z}", "{x}"} {
+		if !strings.Contains(b.URL, p) {
+			return fmt.Errorf("url %q has no %s (XYZ: {z}/{x}/{y}; WMTS: {TileMatrix}, {TileCol}, {TileRow})", b.URL, p)
+		}
+	}
+	if !strings.Contains(b.URL, "{y}") && !strings.Contains(b.URL, "{-y}") {
+		return fmt.Errorf("url %q has no {y}", b.URL)
+	}
+	if strings.Contains(b.URL, "{s}") && len(b.Subdomains) == 0 {
+		return fmt.Errorf("url %q has {s} but no subdomains", b.URL)
 	}
 	return nil
 }

@@ -45,23 +45,8 @@ var exportParams = func() map[string]bool {
 // (landquota export builds the same values from its flags).
 func ParseExportQuery(layer string, v url.Values) (importer.ExportQuery, error) {
 	var q importer.ExportQuery
-	var unknown []string
-	for k, vals := range v {
-		if !exportParams[k] {
-			unknown = append(unknown, k)
-		}
-		if len(vals) > 1 {
-			return q, invalidParam(k, "given %d times; give it once (lists are comma-separated)", len(vals))
-		}
-	}
-	if len(unknown) > 0 {
-		sort.Strings(unknown)
-		names := make([]string, 0, len(exportParams))
-		for k := range exportParams {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		return q, invalidParam(unknown[0], "unknown parameter %q (an export takes %s)", unknown[0], strings.Join(names, ", "))
+	if err := checkExportParams(v); err != nil {
+		return q, err
 	}
 	l, err := importer.ParseLayer(layer)
 	if err != nil {
@@ -73,19 +58,8 @@ func ParseExportQuery(layer string, v url.Values) (importer.ExportQuery, error) 
 			return q, err
 		}
 	}
-	srid := v.Get("srid")
-	if c := v.Get("crs"); c != "" {
-		if srid != "" {
-			return q, invalidParam("crs", "give srid or crs, not both")
-		}
-		srid = c
-	}
-	if srid != "" {
-		n, err := importer.ParseSRID(srid)
-		if err != nil {
-			return q, invalidParam("srid", "%q is not EPSG:4490, 4326, 4549 or 4528", srid)
-		}
-		q.SRID = n
+	if q.SRID, err = exportSRID(v); err != nil {
+		return q, err
 	}
 	if s := v.Get("precision"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -108,6 +82,49 @@ func ParseExportQuery(layer string, v url.Values) (importer.ExportQuery, error) 
 		return q, err
 	}
 	return q, nil
+}
+
+// checkExportParams refuses a parameter an export does not take (naming
+// the first, in order, with the list of those it takes) or one given twice.
+func checkExportParams(v url.Values) error {
+	var unknown []string
+	for k, vals := range v {
+		if !exportParams[k] {
+			unknown = append(unknown, k)
+		}
+		if len(vals) > 1 {
+			return invalidParam(k, "given %d times; give it once (lists are comma-separated)", len(vals))
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	sort.Strings(unknown)
+	names := make([]string, 0, len(exportParams))
+	for k := range exportParams {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return invalidParam(unknown[0], "unknown parameter %q (an export takes %s)", unknown[0], strings.Join(names, ", "))
+}
+
+// exportSRID reads srid, or crs its synonym (not both); 0 when neither.
+func exportSRID(v url.Values) (int, error) {
+	srid := v.Get("srid")
+	if c := v.Get("crs"); c != "" {
+		if srid != "" {
+			return 0, invalidParam("crs", "give srid or crs, not both")
+		}
+		srid = c
+	}
+	if srid == "" {
+		return 0, nil
+	}
+	n, err := importer.ParseSRID(srid)
+	if err != nil {
+		return 0, invalidParam("srid", "%q is not EPSG:4490, 4326, 4549 or 4528", srid)
+	}
+	return n, nil
 }
 
 func finite(xs ...float64) bool {

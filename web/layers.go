@@ -104,11 +104,21 @@ func (s *Server) streamFeatures(w http.ResponseWriter, r *http.Request, q planni
 	if err != nil {
 		return err
 	}
-	tag := etag(version, r.URL.Path, r.URL.Query())
+	w.Header().Set("Vary", "Accept-Encoding")
+	return s.streamTagged(w, r, etag(version, r.URL.Path, r.URL.Query()), func(fw *featureWriter) (func() string, error) {
+		res, err := s.geo.StreamLayer(r.Context(), q, fw.emit)
+		return func() string { return tail(res, fw.n) }, err
+	})
+}
+
+// streamTagged answers a streamed FeatureCollection whose data tag names
+// (etag): 304 when the client holds it already, else, once a heavy-read
+// slot is free, what stream writes through its feature writer, closed by
+// the members its tail returns.
+func (s *Server) streamTagged(w http.ResponseWriter, r *http.Request, tag string, stream func(*featureWriter) (tail func() string, err error)) error {
 	h := w.Header()
 	h.Set("ETag", tag)
 	h.Set("Cache-Control", "no-cache")
-	h.Set("Vary", "Accept-Encoding")
 	if negotiate.NoneMatch(r.Header.Get("If-None-Match"), tag) {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
@@ -119,11 +129,11 @@ func (s *Server) streamFeatures(w http.ResponseWriter, r *http.Request, q planni
 	}
 	defer release()
 	fw := s.newFeatureWriter(w, r)
-	res, err := s.geo.StreamLayer(r.Context(), q, fw.emit)
+	tail, err := stream(fw)
 	if err != nil && !fw.started {
-		h.Del("ETag")
+		h.Del("ETag") // the error answer is not the tagged collection
 	}
-	return fw.finish(err, func() string { return tail(res, fw.n) })
+	return fw.finish(err, tail)
 }
 
 func (s *Server) gzipWriter(w io.Writer) *gzip.Writer {

@@ -10,6 +10,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/catalog"
+	"github.com/paulmach/orb"
 )
 
 // OGC API - Features, Part 1 (Core) and Part 2 (CRS by reference), over the
@@ -180,21 +181,8 @@ func ogcQuery(id string, v url.Values) (planning.LayerQuery, string, error) {
 			return q, "", err
 		}
 	}
-	if s := v.Get("bbox"); s != "" {
-		b, err := parseBBox(s, srid == 4326)
-		if err != nil {
-			return q, "", err
-		}
-		// EPSG:4490 orders its axes latitude first (OGC Part 2): a
-		// longitude where a latitude belongs is refused, not searched.
-		if srid == 4490 && (b.Min[0] < -90 || b.Max[0] > 90 || b.Min[1] < -180 || b.Max[1] > 180) {
-			return q, "", invalidParam("bbox", "%q: EPSG:4490 orders latitude first (minLat,minLon,maxLat,maxLon); for longitude first give bbox-crs CRS84 or leave it out", s)
-		}
-		b = bboxTo4490(b, srid, true)
-		if !finiteBound(b) {
-			return q, "", invalidParam("bbox", "%q lies outside the CRS's area: it does not convert to longitude/latitude", s)
-		}
-		q.BBox = &b
+	if q.BBox, err = ogcBBox(v.Get("bbox"), srid); err != nil {
+		return q, "", err
 	}
 	if s := v.Get("datetime"); s != "" {
 		if q.Updated, err = parseDatetime(s); err != nil {
@@ -202,6 +190,28 @@ func ogcQuery(id string, v url.Values) (planning.LayerQuery, string, error) {
 		}
 	}
 	return q, crs, nil
+}
+
+// ogcBBox reads an items request's bbox, in the axis order of srid (its
+// bbox-crs), as lon/lat in EPSG:4490; nil when s is empty.
+func ogcBBox(s string, srid int) (*orb.Bound, error) {
+	if s == "" {
+		return nil, nil
+	}
+	b, err := parseBBox(s, srid == 4326)
+	if err != nil {
+		return nil, err
+	}
+	// EPSG:4490 orders its axes latitude first (OGC Part 2): a
+	// longitude where a latitude belongs is refused, not searched.
+	if srid == 4490 && (b.Min[0] < -90 || b.Max[0] > 90 || b.Min[1] < -180 || b.Max[1] > 180) {
+		return nil, invalidParam("bbox", "%q: EPSG:4490 orders latitude first (minLat,minLon,maxLat,maxLon); for longitude first give bbox-crs CRS84 or leave it out", s)
+	}
+	b = bboxTo4490(b, srid, true)
+	if !finiteBound(b) {
+		return nil, invalidParam("bbox", "%q lies outside the CRS's area: it does not convert to longitude/latitude", s)
+	}
+	return &b, nil
 }
 
 func canonicalCRS(srid int) string {

@@ -257,42 +257,22 @@ func parseDatetime(s string) (*planning.TimeRange, error) {
 	bad := func() error {
 		return invalidParam("datetime", "%q is not an instant or an interval (2026-03-01, 2026-03-01T08:00:00Z, 2026-03-01/2026-03-31, ../2026-03-31, 2026-03-01/..)", s)
 	}
-	day := func(p string) (time.Time, bool, error) {
-		if t, err := time.Parse(time.RFC3339Nano, p); err == nil {
-			return t, false, nil
-		}
-		t, err := time.ParseInLocation("2006-01-02", p, time.Local)
-		return t, true, err
-	}
 	start, end, interval := strings.Cut(strings.TrimSpace(s), "/")
-	var r planning.TimeRange
 	if !interval {
-		t, isDay, err := day(start)
+		t, err := instant(start, false)
 		if err != nil {
 			return nil, bad()
 		}
-		e := t
-		if isDay {
-			e = t.AddDate(0, 0, 1).Add(-time.Microsecond)
-		}
+		e, _ := instant(start, true)
 		return &planning.TimeRange{Start: &t, End: &e}, nil
 	}
-	if start != "" && start != ".." {
-		t, _, err := day(start)
-		if err != nil {
-			return nil, bad()
-		}
-		r.Start = &t
+	var r planning.TimeRange
+	var err error
+	if r.Start, err = intervalEnd(start, false); err != nil {
+		return nil, bad()
 	}
-	if end != "" && end != ".." {
-		t, isDay, err := day(end)
-		if err != nil {
-			return nil, bad()
-		}
-		if isDay {
-			t = t.AddDate(0, 0, 1).Add(-time.Microsecond)
-		}
-		r.End = &t
+	if r.End, err = intervalEnd(end, true); err != nil {
+		return nil, bad()
 	}
 	if r.Start == nil && r.End == nil {
 		return nil, invalidParam("datetime", "%q: at least one end of the interval must be given", s)
@@ -301,4 +281,29 @@ func parseDatetime(s string) (*planning.TimeRange, error) {
 		return nil, invalidParam("datetime", "%q: the interval ends before it starts", s)
 	}
 	return &r, nil
+}
+
+// instant reads an RFC 3339 time, or a date (the server's zone) as its
+// first moment, or with endOfDay its last (to the microsecond).
+func instant(p string, endOfDay bool) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339Nano, p); err == nil {
+		return t, nil
+	}
+	t, err := time.ParseInLocation("2006-01-02", p, time.Local)
+	if err == nil && endOfDay {
+		t = t.AddDate(0, 0, 1).Add(-time.Microsecond)
+	}
+	return t, err
+}
+
+// intervalEnd reads one end of an interval: nil when open ("" or "..").
+func intervalEnd(p string, endOfDay bool) (*time.Time, error) {
+	if p == "" || p == ".." {
+		return nil, nil
+	}
+	t, err := instant(p, endOfDay)
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
 }

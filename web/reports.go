@@ -28,27 +28,7 @@ const (
 // during the year).
 func (s *Server) yearReport(w http.ResponseWriter, r *http.Request) error {
 	v := r.URL.Query()
-	year, err := strconv.Atoi(chi.URLParam(r, "year"))
-	if err != nil || year < 2000 || year > 2100 {
-		return invalidParam("year", "%q is not a year between 2000 and 2100", chi.URLParam(r, "year"))
-	}
-	format := v.Get("format")
-	switch format {
-	case "":
-		format = "json"
-	case "json", "csv", "xlsx":
-	default:
-		return invalidParam("format", "unknown format %q (json, csv or xlsx)", format)
-	}
-	first, last := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
-	def := last
-	if t := today(); !t.Before(first) && t.Before(last) {
-		def = t
-	}
-	asof, err := parseDay(v, "asof", def)
-	if err == nil && (asof.Before(first) || asof.After(last)) {
-		err = invalidParam("asof", "%s is not in %d", asof.Format(time.DateOnly), year)
-	}
+	year, asof, format, err := reportParams(chi.URLParam(r, "year"), v)
 	if err != nil {
 		return err
 	}
@@ -56,43 +36,70 @@ func (s *Server) yearReport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if key := v.Get("table"); key != "" {
-		var keep []planner.Table
-		var keys []string
-		for _, t := range rep.Tables {
-			keys = append(keys, t.Key)
-			if t.Key == key {
-				keep = append(keep, t)
-			}
-		}
-		if keep == nil {
-			return invalidParam("table", "unknown table %q (one of %v)", key, keys)
-		}
-		rep.Tables = keep
-	}
 	name := fmt.Sprintf("landquota-report-%d", year)
 	nameZh := fmt.Sprintf("用地统计-%d", year)
-	if len(rep.Tables) == 1 && v.Get("table") != "" {
+	if key := v.Get("table"); key != "" {
+		if rep.Tables, err = oneTable(rep.Tables, key); err != nil {
+			return err
+		}
 		name += "-" + rep.Tables[0].Key
 		nameZh += "-" + rep.Tables[0].TitleZh
 	}
+	var body []byte
 	switch format {
-	case "json":
-		writeJSON(w, http.StatusOK, rep)
 	case "csv":
-		body, err := reportCSV(rep)
-		if err != nil {
-			return err
+		if body, err = reportCSV(rep); err == nil {
+			sendFile(w, contentCSV, name+".csv", nameZh+".csv", body)
 		}
-		sendFile(w, contentCSV, name+".csv", nameZh+".csv", body)
 	case "xlsx":
-		body, err := reportXLSX(rep)
-		if err != nil {
-			return err
+		if body, err = reportXLSX(rep); err == nil {
+			sendFile(w, contentXLSX, name+".xlsx", nameZh+".xlsx", body)
 		}
-		sendFile(w, contentXLSX, name+".xlsx", nameZh+".xlsx", body)
+	default:
+		writeJSON(w, http.StatusOK, rep)
 	}
-	return nil
+	return err
+}
+
+// reportParams reads a year report's year (2000..2100), its format (json,
+// csv or xlsx; default json) and asof, a day of that year (default its last
+// day, or today during the year).
+func reportParams(y string, v url.Values) (year int, asof time.Time, format string, err error) {
+	year, err = strconv.Atoi(y)
+	if err != nil || year < 2000 || year > 2100 {
+		return 0, asof, "", invalidParam("year", "%q is not a year between 2000 and 2100", y)
+	}
+	switch format = v.Get("format"); format {
+	case "":
+		format = "json"
+	case "json", "csv", "xlsx":
+	default:
+		return 0, asof, "", invalidParam("format", "unknown format %q (json, csv or xlsx)", format)
+	}
+	first, last := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
+	def := last
+	if t := today(); !t.Before(first) && t.Before(last) {
+		def = t
+	}
+	if asof, err = parseDay(v, "asof", def); err != nil {
+		return 0, asof, "", err
+	}
+	if asof.Before(first) || asof.After(last) {
+		return 0, asof, "", invalidParam("asof", "%s is not in %d", asof.Format(time.DateOnly), year)
+	}
+	return year, asof, format, nil
+}
+
+// oneTable keeps the table named key, or says which tables there are.
+func oneTable(tables []planner.Table, key string) ([]planner.Table, error) {
+	var keys []string
+	for _, t := range tables {
+		if t.Key == key {
+			return []planner.Table{t}, nil
+		}
+		keys = append(keys, t.Key)
+	}
+	return nil, invalidParam("table", "unknown table %q (one of %v)", key, keys)
 }
 
 // sendFile answers with a download: an ASCII filename for old clients and

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/hangzhou-hitech/landquota/planning/planner"
-	"github.com/hangzhou-hitech/landquota/web/negotiate"
 )
 
 // chinaTime is UTC+8: "today" is the officials' calendar day.
@@ -43,23 +42,56 @@ const maxStockLimit = 10000
 // district, park, kind (comma-separated planner.StockKinds; default any).
 func (s *Server) stockLayer(w http.ResponseWriter, r *http.Request) error {
 	v := r.URL.Query()
+	q, err := parseStockQuery(v)
+	if err != nil {
+		return err
+	}
+	version, err := s.geo.LayerVersion(r.Context())
+	if err != nil {
+		return err
+	}
+	// The answer depends on the day as well as the data.
+	keyed := url.Values{}
+	for k, x := range v {
+		keyed[k] = x
+	}
+	keyed.Set("asof", q.AsOf.Format(time.DateOnly))
+	return s.streamTagged(w, r, etag(version, r.URL.Path, keyed), func(fw *featureWriter) (func() string, error) {
+		next, err := s.store.StreamStock(r.Context(), q, fw.emit)
+		return func() string {
+			var b strings.Builder
+			b.WriteString(`,"numberReturned":` + strconv.Itoa(fw.n) + `,"as_of":"` + q.AsOf.Format(time.DateOnly) + `","links":[`)
+			if next > 0 {
+				b.WriteString(`{"rel":"next","type":"application/geo+json","href":` + strconv.Quote(withParam(r.URL, "after", strconv.FormatInt(next, 10))) + `}`)
+			}
+			b.WriteString("]")
+			return b.String()
+		}, err
+	})
+}
+
+// parseStockQuery reads the parameters of GET /api/stock.
+func parseStockQuery(v url.Values) (planner.StockQuery, error) {
 	q := planner.StockQuery{Rules: planner.DefaultRules(), Limit: defaultLimit, Precision: defaultPrecision,
 		District: v.Get("district"), Park: v.Get("park")}
 	var err error
 	if q.AsOf, err = parseDay(v, "asof", today()); err != nil {
-		return err
+		return q, err
 	}
 	if b, err := layerBBox(v); err != nil {
-		return err
+		return q, err
 	} else if b != nil {
 		q.BBox = &[4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
 	}
-	for _, k := range list(v.Get("kind")) {
-		if !slices.Contains(planner.StockKinds, k) {
-			return invalidParam("kind", "unknown stock kind %q (one of %s)", k, strings.Join(planner.StockKinds, ", "))
-		}
-		q.Kinds = append(q.Kinds, k)
+	if q.Kinds, err = stockKinds(v.Get("kind")); err != nil {
+		return q, err
 	}
+	return q, stockPage(v, &q)
+}
+
+// stockPage reads a stock page's limit, precision and after into q.
+func stockPage(v url.Values, q *planner.StockQuery) error {
+	var err error
 	if x := v.Get("limit"); x != "" {
 		if q.Limit, err = strconv.Atoi(x); err != nil || q.Limit < 1 || q.Limit > maxStockLimit {
 			return invalidParam("limit", "%q is not a whole number between 1 and %d", x, maxStockLimit)
@@ -75,43 +107,18 @@ func (s *Server) stockLayer(w http.ResponseWriter, r *http.Request) error {
 			return invalidParam("after", "%q is not a parcel id", x)
 		}
 	}
-	version, err := s.geo.LayerVersion(r.Context())
-	if err != nil {
-		return err
-	}
-	// The answer depends on the day as well as the data.
-	keyed := url.Values{}
-	for k, x := range v {
-		keyed[k] = x
-	}
-	keyed.Set("asof", q.AsOf.Format(time.DateOnly))
-	tag := etag(version, r.URL.Path, keyed)
-	h := w.Header()
-	h.Set("ETag", tag)
-	h.Set("Cache-Control", "no-cache")
-	if negotiate.NoneMatch(r.Header.Get("If-None-Match"), tag) {
-		w.WriteHeader(http.StatusNotModified)
-		return nil
-	}
-	release, err := s.heavySlot(w, r)
-	if err != nil {
-		return err
-	}
-	defer release()
-	fw := s.newFeatureWriter(w, r)
-	next, err := s.store.StreamStock(r.Context(), q, fw.emit)
-	if err != nil && !fw.started {
-		h.Del("ETag")
-	}
-	return fw.finish(err, func() string {
-		var b strings.Builder
-		b.WriteString(`,"numberReturned":` + strconv.Itoa(fw.n) + `,"as_of":"` + q.AsOf.Format(time.DateOnly) + `","links":[`)
-		if next > 0 {
-			b.WriteString(`{"rel":"next","type":"application/geo+json","href":` + strconv.Quote(withParam(r.URL, "after", strconv.FormatInt(next, 10))) + `}`)
+	return nil
+}
+
+// stockKinds reads a comma-separated list of planner.StockKinds.
+func stockKinds(s string) ([]string, error) {
+	kinds := list(s)
+	for _, k := range kinds {
+		if !slices.Contains(planner.StockKinds, k) {
+			return nil, invalidParam("kind", "unknown stock kind %q (one of %s)", k, strings.Join(planner.StockKinds, ", "))
 		}
-		b.WriteString("]")
-		return b.String()
-	})
+	}
+	return kinds, nil
 }
 
 // stockSummary serves GET /api/stock/summary: stock land per district and

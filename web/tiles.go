@@ -161,9 +161,17 @@ func (s *Server) tile(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
+	w.Header().Set("X-Tile-Cache", outcome.String())
+	return s.writeTile(w, r, key, t, outcome)
+}
+
+// writeTile answers with tile t (204 when empty, 304 when the client has
+// it), gzipped if the client accepts it; a tile asked for again is
+// gzipped now and the cache keeps that form (see the comment on the
+// constants above).
+func (s *Server) writeTile(w http.ResponseWriter, r *http.Request, key tilecache.Key, t tilecache.Tile, outcome tilecache.Outcome) error {
 	h := w.Header()
 	h.Set("Cache-Control", tileCacheControl)
-	h.Set("X-Tile-Cache", outcome.String())
 	if t.Size == 0 {
 		w.WriteHeader(http.StatusNoContent)
 		return nil
