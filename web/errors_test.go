@@ -7,6 +7,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -257,5 +258,78 @@ func TestRoutesAnswerBadInputWithoutADatabase(t *testing.T) {
 		if c.header[0] != "" && res.Header.Get(c.header[0]) != c.header[1] {
 			t.Errorf("%s: %s %q, want %q", name, c.header[0], res.Header.Get(c.header[0]), c.header[1])
 		}
+	}
+}
+
+// TestStreamTaggedAnswers follows a streamed FeatureCollection through
+// each way it can end, with a fake stream in place of the store.
+func TestStreamTaggedAnswers(t *testing.T) {
+	feature := []byte(`{"type":"Feature","id":1,"geometry":null,"properties":{}}`)
+	cut := errors.New("row 2: connection reset")
+	for _, c := range []struct {
+		name        string
+		ifNoneMatch string
+		features    int
+		err         error
+		status      int
+		body        string // the whole body, or for an error answer its code
+		etag        bool
+		logged      bool
+	}{
+		{"whole", "", 1, nil, 200, `{"type":"FeatureCollection","features":[` + string(feature) + `],"numberReturned":1}` + "\n", true, false},
+		{"empty", "", 0, nil, 200, `{"type":"FeatureCollection","features":[],"numberReturned":0}` + "\n", true, false},
+		{"not modified", `"v1"`, 1, nil, 304, "", true, false},
+		{"failed before the first feature", "", 0, planning.Errorf(planning.ErrUnavailable, "exports are not available on this server"), 503, "unavailable", false, false},
+		{"cut short", "", 1, cut, 200, `{"type":"FeatureCollection","features":[` + string(feature), true, true},
+	} {
+		s, log := logged()
+		s.limits = newLimits(Config{})
+		req := httptest.NewRequest("GET", "/api/layers/parcels", nil)
+		if c.ifNoneMatch != "" {
+			req.Header.Set("If-None-Match", c.ifNoneMatch)
+		}
+		rec := answer(s, func(w http.ResponseWriter, r *http.Request) error {
+			return s.streamTagged(w, r, `"v1"`, func(fw *featureWriter) (func() string, error) {
+				for range c.features {
+					if err := fw.emit(feature); err != nil {
+						return nil, err
+					}
+				}
+				return func() string { return `,"numberReturned":` + strconv.Itoa(fw.n) }, c.err
+			})
+		}, req)
+		got := rec.Body.String()
+		if rec.Code >= 400 {
+			got = string(decodeError(t, rec).Code)
+		}
+		if rec.Code != c.status || got != c.body {
+			t.Errorf("%s: %d %q, want %d %q", c.name, rec.Code, got, c.status, c.body)
+		}
+		if (rec.Header().Get("ETag") == `"v1"`) != c.etag {
+			t.Errorf("%s: ETag %q", c.name, rec.Header().Get("ETag"))
+		}
+		if strings.Contains(log.String(), "feature stream failed") != c.logged {
+			t.Errorf("%s: log %q", c.name, log)
+		}
+	}
+}
+
+// An anonymous heavy read that finds no free slot is refused with 503 and
+// Retry-After 5, and is not streamed.
+func TestHeavySlotRefusesWithRetryAfter(t *testing.T) {
+	s, _ := logged()
+	s.limits = newLimits(Config{HeavySlots: 1})
+	s.limits.heavy <- struct{}{} // the one slot is taken
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // and the caller gives up at once rather than queue for heavyWait
+	streamed := false
+	rec := answer(s, func(w http.ResponseWriter, r *http.Request) error {
+		return s.streamTagged(w, r, `"v1"`, func(*featureWriter) (func() string, error) {
+			streamed = true
+			return func() string { return "" }, nil
+		})
+	}, httptest.NewRequest("GET", "/api/layers/parcels", nil).WithContext(ctx))
+	if rec.Code != 503 || rec.Header().Get("Retry-After") != "5" || streamed || decodeError(t, rec).Code != planning.ErrUnavailable {
+		t.Errorf("status %d, Retry-After %q, streamed %v", rec.Code, rec.Header().Get("Retry-After"), streamed)
 	}
 }

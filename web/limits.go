@@ -204,6 +204,18 @@ func (s *Server) interactive(r *http.Request) (*http.Request, context.CancelFunc
 	return r.WithContext(ctx), cancel
 }
 
+// interactiveSlot readies a heavy question a planner waits on (a search
+// or eligibility check on a drawn shape): a heavy-read slot (heavySlot)
+// and the shorter interactive deadline (interactive); done releases both.
+func (s *Server) interactiveSlot(w http.ResponseWriter, r *http.Request) (_ *http.Request, done func(), err error) {
+	release, err := s.heavySlot(w, r)
+	if err != nil {
+		return r, nil, err
+	}
+	r, cancel := s.interactive(r)
+	return r, func() { cancel(); release() }, nil
+}
+
 // heavySlot admits an anonymous heavy read (a streamed layer, stock page,
 // search, eligibility check or export) when one of the few slots for them
 // is free, so such reads can never take the whole database pool: signed-in

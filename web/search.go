@@ -47,13 +47,11 @@ func (s *Server) searchParcels(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	release, err := s.heavySlot(w, r)
+	r, done, err := s.interactiveSlot(w, r)
 	if err != nil {
 		return err
 	}
-	defer release()
-	r, cancel := s.interactive(r)
-	defer cancel()
+	defer done()
 	w.Header().Set("Cache-Control", "no-store")
 	fw := s.newFeatureWriter(w, r)
 	res, err := s.store.SearchParcels(r.Context(), q, fw.emit)
@@ -81,13 +79,11 @@ func (s *Server) eligibility(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	release, err := s.heavySlot(w, r)
+	r, done, err := s.interactiveSlot(w, r)
 	if err != nil {
 		return err
 	}
-	defer release()
-	r, cancel := s.interactive(r)
-	defer cancel()
+	defer done()
 	e, err := s.store.CheckEligibility(r.Context(), q)
 	if err != nil {
 		return err
