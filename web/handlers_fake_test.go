@@ -117,8 +117,8 @@ func TestSetAffordableTargetConvertsItsUnit(t *testing.T) {
 	s.store = f
 	for _, c := range []struct {
 		target, body string
-		status      int
-		field       string
+		status       int
+		field        string
 	}{
 		{"/api/affordable-housing/1900", `{"target":1}`, 400, "year"},
 		{"/api/affordable-housing/2026", `{"target":1,"unit":"里"}`, 400, "unit"},
