@@ -86,7 +86,8 @@ func parseStockQuery(v url.Values) (planner.StockQuery, error) {
 	if q.Kinds, err = stockKinds(v.Get("kind")); err != nil {
 		return q, err
 	}
-	return q, stockPage(v, &q)
+	err = stockPage(v, &q) // apart from the return: q must be read after stockPage fills it
+	return q, err
 }
 
 // stockPage reads a stock page's limit, precision and after into q.
