@@ -31,26 +31,26 @@ func (s *Server) affordable(r *http.Request) (affordableStore, int, error) {
 
 // affordableTarget serves GET /api/affordable-housing/{year}: the city's
 // 保障性住房 land target (null when none is set).
-func (s *Server) affordableTarget(w http.ResponseWriter, r *http.Request) {
+func (s *Server) affordableTarget(w http.ResponseWriter, r *http.Request) error {
 	as, year, err := s.affordable(r)
-	if err == nil {
-		var t *planner.AffordableTarget
-		if t, err = as.AffordableTarget(r.Context(), year); err == nil {
-			writeJSON(w, http.StatusOK, map[string]any{"year": year, "target": t})
-			return
-		}
+	if err != nil {
+		return err
 	}
-	writeError(w, r, s.log, err)
+	t, err := as.AffordableTarget(r.Context(), year)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"year": year, "target": t})
+	return nil
 }
 
 // setAffordableTarget serves PUT /api/affordable-housing/{year} (admin):
 // {"target": 12.5, "unit": "公顷", "document": "…"}; the unit is m2, mu or
 // ha in any of their spellings (平方米, 亩, 公顷 ...).
-func (s *Server) setAffordableTarget(w http.ResponseWriter, r *http.Request) {
+func (s *Server) setAffordableTarget(w http.ResponseWriter, r *http.Request) error {
 	as, year, err := s.affordable(r)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	var in struct {
 		Target   float64 `json:"target"`
@@ -59,14 +59,12 @@ func (s *Server) setAffordableTarget(w http.ResponseWriter, r *http.Request) {
 		Document string  `json:"document"`
 	}
 	if err := decodeStrictJSON(r, &in); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	unit := amount.M2
 	if in.Unit != "" {
 		if unit, err = amount.ParseUnit(in.Unit); err != nil {
-			writeError(w, r, s.log, planning.Errorf(planning.ErrInvalid, "unit: %v", err).WithDetail("field", "unit"))
-			return
+			return planning.Errorf(planning.ErrInvalid, "unit: %v", err).WithDetail("field", "unit")
 		}
 	}
 	by := ""
@@ -75,8 +73,8 @@ func (s *Server) setAffordableTarget(w http.ResponseWriter, r *http.Request) {
 	}
 	t := planner.AffordableTarget{Year: year, City: in.City, TargetM2: unit.ToM2(in.Target), Document: in.Document}
 	if err := as.SetAffordableTarget(r.Context(), t, by); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"year": year, "target": t})
+	return nil
 }

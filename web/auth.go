@@ -75,11 +75,11 @@ func safeMethod(m string) bool {
 // cookie-authenticated mutation must carry the session's CSRF token in
 // X-CSRF-Token, except the login itself, which proves itself by password.
 func (s *Server) authenticate(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		users := s.auth.users
 		if users == nil {
 			next.ServeHTTP(w, r)
-			return
+			return nil
 		}
 		ctx := r.Context()
 		// Sessions and tokens are read where they are written.
@@ -90,35 +90,32 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				if planning.CodeOf(err) == planning.ErrUnauthenticated {
 					w.Header().Set("WWW-Authenticate", `Bearer realm="landquota", error="invalid_token"`)
 				}
-				writeError(w, r, s.log, err)
-				return
+				return err
 			}
 			noteUser(ctx, u.Username)
 			ctx, done := s.withCaller(ctx, u.ID)
 			defer done()
 			next.ServeHTTP(w, r.WithContext(planning.WithPrincipal(ctx, &planning.Principal{User: u, Via: planning.ViaToken})))
-			return
+			return nil
 		}
 		c, err := r.Cookie(sessionCookieName)
 		if err != nil || c.Value == "" {
 			next.ServeHTTP(w, r)
-			return
+			return nil
 		}
 		u, sess, err := users.SessionUser(pctx, c.Value, s.auth.idle)
 		if planning.CodeOf(err) == planning.ErrUnauthenticated {
 			next.ServeHTTP(w, r) // a stale cookie: anonymous
-			return
+			return nil
 		}
 		if err != nil {
-			writeError(w, r, s.log, err)
-			return
+			return err
 		}
 		if !safeMethod(r.Method) && r.URL.Path != "/api/login" &&
 			subtle.ConstantTimeCompare([]byte(r.Header.Get(csrfHeader)), []byte(sess.CSRFToken)) != 1 {
-			writeError(w, r, s.log, planning.Errorf(planning.ErrForbidden,
+			return planning.Errorf(planning.ErrForbidden,
 				"missing or wrong %s header: a change made with the session cookie must send the csrf_token from POST /api/login or GET /api/me in it", csrfHeader).
-				WithDetail("header", csrfHeader))
-			return
+				WithDetail("header", csrfHeader)
 		}
 		noteUser(ctx, u.Username)
 		ctx, done := s.withCaller(ctx, u.ID)
@@ -126,6 +123,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		ctx = planning.WithPrincipal(ctx, &planning.Principal{User: u, Via: planning.ViaSession})
 		ctx = context.WithValue(ctx, sessionKey{}, &sess)
 		next.ServeHTTP(w, r.WithContext(ctx))
+		return nil
 	})
 }
 
@@ -133,34 +131,34 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 // role: 401 when anonymous, 403 when the role is too low. Use it on every
 // route that changes something:
 //
-//	r.With(s.requireRole(planning.RoleAllocator)).Post("/allocations", s.allocate)
+//	r.With(s.requireRole(planning.RoleAllocator)).Post("/allocations", s.handle(s.allocate))
 //
 // It relies on s.authenticate, which runs for every route under /api.
 func (s *Server) requireRole(role planning.Role) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		return s.handle(func(w http.ResponseWriter, r *http.Request) error {
 			if err := planning.Require(r.Context(), role); err != nil {
 				if planning.CodeOf(err) == planning.ErrUnauthenticated {
 					w.Header().Set("WWW-Authenticate", `Bearer realm="landquota"`)
 				}
-				writeError(w, r, s.log, err)
-				return
+				return err
 			}
 			next.ServeHTTP(w, r)
+			return nil
 		})
 	}
 }
 
 // mountAuth adds login, logout, me and the admin's user routes under /api.
 func (s *Server) mountAuth(r chi.Router) {
-	r.Post("/login", s.login)
-	r.Post("/logout", s.logout)
-	r.Get("/me", s.me)
+	r.Post("/login", s.handle(s.login))
+	r.Post("/logout", s.handle(s.logout))
+	r.Get("/me", s.handle(s.me))
 	r.Route("/users", func(r chi.Router) {
 		r.Use(s.requireRole(planning.RoleAdmin))
-		r.Get("/", s.listUsers)
-		r.Post("/", s.createUser)
-		r.Patch("/{username}", s.patchUser)
+		r.Get("/", s.handle(s.listUsers))
+		r.Post("/", s.handle(s.createUser))
+		r.Patch("/{username}", s.handle(s.patchUser))
 	})
 }
 
@@ -217,72 +215,72 @@ func sessionCookie(r *http.Request, value string, maxAge int) *http.Cookie {
 
 // login serves POST /api/login {"username","password"}: a session cookie
 // and the CSRF token to send with every change.
-func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	users, err := s.usersOrError()
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	var req struct {
 		Username string `json:"username"`
 		Password string `json:"password"`
 	}
 	if err := decodeStrictJSON(r, &req); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	if err := required(map[string]string{"username": req.Username, "password": req.Password}, "username", "password"); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	if len(req.Username) > maxLoginUsername {
 		// No account has such a name: refused before any work or memory.
-		writeError(w, r, s.log, planning.Errorf(planning.ErrInvalid, "username is longer than %d bytes", maxLoginUsername).WithDetail("field", "username"))
-		return
+		return planning.Errorf(planning.ErrInvalid, "username is longer than %d bytes", maxLoginUsername).WithDetail("field", "username")
 	}
 	u, err := s.checkPassword(w, r, users, clientAddr(r), planning.NormalizeUsername(req.Username), req.Password)
+	if errors.Is(err, errLoginAbandoned) {
+		return nil // the caller went away while the login waited: no one to answer
+	}
 	if err != nil {
-		return // answered
+		return err
 	}
 	if old, err := r.Cookie(sessionCookieName); err == nil && old.Value != "" {
 		_ = users.DeleteSession(r.Context(), old.Value)
 	}
 	token, sess, err := users.CreateSession(r.Context(), u.ID, s.auth.ttl)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	http.SetCookie(w, sessionCookie(r, token, int(s.auth.ttl.Seconds())))
 	s.audit(r, u.Username, planning.AuditLogin, u.Username, map[string]any{"via": "password"})
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(u), "csrf_token": sess.CSRFToken, "expires_at": sess.ExpiresAt})
+	return nil
 }
 
+// errLoginAbandoned: the caller went away while its login waited.
+var errLoginAbandoned = errors.New("login abandoned by the client")
+
 // checkPassword checks a login's password under the login guard and the
-// bound on concurrent password hashing; on failure it has answered.
+// bound on concurrent password hashing. A refusal is the error to answer
+// (w only gets its Retry-After); errLoginAbandoned means there is no one
+// left to answer.
 func (s *Server) checkPassword(w http.ResponseWriter, r *http.Request, users planning.UserStore, addr, tried, password string) (planning.User, error) {
-	refuse := func(err error) (planning.User, error) {
-		writeError(w, r, s.log, err)
-		return planning.User{}, err
-	}
 	deadline := time.Now().Add(loginWait)
 	for {
 		busy, refused, wait := s.auth.guard.begin(addr, tried, time.Now())
 		if refused {
 			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 			s.audit(r, "anonymous", planning.AuditLoginFailed, tried, map[string]any{"reason": "rate limited"})
-			return refuse(planning.Errorf(planning.ErrTooMany, "too many failed logins; try again in %d seconds", int(wait.Seconds())+1))
+			return planning.User{}, planning.Errorf(planning.ErrTooMany, "too many failed logins; try again in %d seconds", int(wait.Seconds())+1)
 		}
 		if !busy {
 			break
 		}
 		if time.Now().After(deadline) {
-			return refuse(planning.Errorf(planning.ErrUnavailable, "too many logins at once; try again in a moment"))
+			return planning.User{}, planning.Errorf(planning.ErrUnavailable, "too many logins at once; try again in a moment")
 		}
 		select {
 		case <-time.After(20 * time.Millisecond):
 		case <-r.Context().Done():
-			return planning.User{}, r.Context().Err()
+			return planning.User{}, errLoginAbandoned
 		}
 	}
 	outcome := loginAbandoned
@@ -293,9 +291,9 @@ func (s *Server) checkPassword(w http.ResponseWriter, r *http.Request, users pla
 	case s.auth.logins <- struct{}{}:
 		defer func() { <-s.auth.logins }()
 	case <-t.C:
-		return refuse(planning.Errorf(planning.ErrUnavailable, "too many logins at once; try again in a moment"))
+		return planning.User{}, planning.Errorf(planning.ErrUnavailable, "too many logins at once; try again in a moment")
 	case <-r.Context().Done():
-		return planning.User{}, r.Context().Err()
+		return planning.User{}, errLoginAbandoned
 	}
 	u, err := users.Authenticate(r.Context(), tried, password)
 	if planning.CodeOf(err) == planning.ErrUnauthenticated {
@@ -306,10 +304,10 @@ func (s *Server) checkPassword(w http.ResponseWriter, r *http.Request, users pla
 		}
 		outcome = loginFailed
 		s.audit(r, "anonymous", planning.AuditLoginFailed, tried, map[string]any{"reason": reason})
-		return refuse(planning.Errorf(planning.ErrUnauthenticated, "wrong username or password"))
+		return planning.User{}, planning.Errorf(planning.ErrUnauthenticated, "wrong username or password")
 	}
 	if err != nil {
-		return refuse(err) // the database, not the password, failed
+		return planning.User{}, err // the database, not the password, failed
 	}
 	outcome = loginSucceeded
 	return u, nil
@@ -317,27 +315,26 @@ func (s *Server) checkPassword(w http.ResponseWriter, r *http.Request, users pla
 
 // logout serves POST /api/logout: it ends the cookie's session (the CSRF
 // token is required like for any change) and deletes the cookie.
-func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	if p, sess := planning.PrincipalFrom(r.Context()), sessionFrom(r.Context()); p != nil && sess != nil {
 		if c, err := r.Cookie(sessionCookieName); err == nil {
 			if err := s.auth.users.DeleteSession(r.Context(), c.Value); err != nil {
-				writeError(w, r, s.log, err)
-				return
+				return err
 			}
 			s.audit(r, p.User.Username, planning.AuditLogout, p.User.Username, nil)
 		}
 	}
 	http.SetCookie(w, sessionCookie(r, "", -1))
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // me serves GET /api/me: the caller, and for a browser session the CSRF
 // token (so a reloaded page can carry on).
-func (s *Server) me(w http.ResponseWriter, r *http.Request) {
+func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
 	p := planning.PrincipalFrom(r.Context())
 	if p == nil {
-		writeError(w, r, s.log, planning.Require(r.Context(), planning.RoleViewer))
-		return
+		return planning.Require(r.Context(), planning.RoleViewer)
 	}
 	body := map[string]any{"user": toUserJSON(p.User), "via": p.Via}
 	if sess := sessionFrom(r.Context()); sess != nil {
@@ -346,25 +343,26 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, body)
+	return nil
 }
 
 // listUsers serves GET /api/users (admin).
-func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
+func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 	us, err := s.auth.users.ListUsers(r.Context())
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	out := make([]userJSON, len(us))
 	for i, u := range us {
 		out[i] = toUserJSON(u)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"users": out})
+	return nil
 }
 
 // createUser serves POST /api/users {username, display_name, role,
 // password} (admin).
-func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
+func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		Username    string `json:"username"`
 		DisplayName string `json:"display_name"`
@@ -372,8 +370,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 		Password    string `json:"password"`
 	}
 	if err := decodeStrictJSON(r, &req); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	err := required(map[string]string{"username": req.Username, "role": req.Role, "password": req.Password}, "username", "role", "password")
 	var role planning.Role
@@ -385,13 +382,13 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 		u, err = s.auth.users.CreateUser(r.Context(), req.Username, req.DisplayName, role, req.Password)
 	}
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	s.audit(r, planning.PrincipalFrom(r.Context()).User.Username, planning.AuditUserCreated, u.Username,
 		map[string]any{"role": u.Role, "display_name": u.DisplayName})
 	w.Header().Set("Location", "/api/users/"+u.Username)
 	writeJSON(w, http.StatusCreated, map[string]any{"user": toUserJSON(u)})
+	return nil
 }
 
 // userPatch is the body of PATCH /api/users/{username}.
@@ -403,7 +400,7 @@ type userPatch struct {
 
 // patchUser serves PATCH /api/users/{username} {role?, disabled?,
 // password?} (admin).
-func (s *Server) patchUser(w http.ResponseWriter, r *http.Request) {
+func (s *Server) patchUser(w http.ResponseWriter, r *http.Request) error {
 	var req userPatch
 	err := decodeStrictJSON(r, &req)
 	var u planning.User
@@ -411,10 +408,10 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request) {
 		u, err = s.applyUserPatch(r, chi.URLParam(r, "username"), req)
 	}
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(u)})
+	return nil
 }
 
 // applyUserPatch checks the whole patch before it changes anything, then
@@ -422,20 +419,9 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request) {
 func (s *Server) applyUserPatch(r *http.Request, username string, req userPatch) (planning.User, error) {
 	ctx := r.Context()
 	actor := planning.PrincipalFrom(ctx).User.Username
-	if req.Role == nil && req.Disabled == nil && req.Password == nil {
-		return planning.User{}, planning.Errorf(planning.ErrInvalid, "nothing to change: send role, disabled or password")
-	}
-	var role planning.Role
-	if req.Role != nil {
-		var err error
-		if role, err = planning.ParseRole(*req.Role); err != nil {
-			return planning.User{}, err
-		}
-	}
-	if req.Password != nil {
-		if err := planning.CheckPassword(*req.Password); err != nil {
-			return planning.User{}, err
-		}
+	role, err := req.check()
+	if err != nil {
+		return planning.User{}, err
 	}
 	u, err := s.auth.users.GetUser(ctx, username)
 	if err != nil {
@@ -465,6 +451,27 @@ func (s *Server) applyUserPatch(r *http.Request, username string, req userPatch)
 		s.audit(r, actor, planning.AuditPasswordChanged, u.Username, nil)
 	}
 	return s.auth.users.GetUser(ctx, u.Username)
+}
+
+// check checks a patch before anything changes: it must change something,
+// with a known role (returned) and a password that passes the rules.
+func (req userPatch) check() (planning.Role, error) {
+	if req.Role == nil && req.Disabled == nil && req.Password == nil {
+		return "", planning.Errorf(planning.ErrInvalid, "nothing to change: send role, disabled or password")
+	}
+	var role planning.Role
+	if req.Role != nil {
+		var err error
+		if role, err = planning.ParseRole(*req.Role); err != nil {
+			return "", err
+		}
+	}
+	if req.Password != nil {
+		if err := planning.CheckPassword(*req.Password); err != nil {
+			return "", err
+		}
+	}
+	return role, nil
 }
 
 // required says which of the named fields is empty.

@@ -99,21 +99,15 @@ func (b *Basemap) check() error {
 	if b.Over != "" && (b.Kind != "annotation" || (b.Over != "vector" && b.Over != "imagery")) {
 		return fmt.Errorf("over %q: only an annotation lies over a vector or imagery basemap", b.Over)
 	}
-	u, err := url.Parse(strings.NewReplacer("{z}", "0", "{x}", "0", "{y}", "0", "{s}", "a", "{-y}", "0").Replace(b.URL))
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return fmt.Errorf("url %q must be an http(s) tile template with {z}, {x} and {y}", b.URL)
+	if err := b.checkURL(); err != nil {
+		return err
 	}
-	for _, p := range []string{"{z}", "{x}"} {
-		if !strings.Contains(b.URL, p) {
-			return fmt.Errorf("url %q has no %s (XYZ: {z}/{x}/{y}; WMTS: {TileMatrix}, {TileCol}, {TileRow})", b.URL, p)
-		}
-	}
-	if !strings.Contains(b.URL, "{y}") && !strings.Contains(b.URL, "{-y}") {
-		return fmt.Errorf("url %q has no {y}", b.URL)
-	}
-	if strings.Contains(b.URL, "{s}") && len(b.Subdomains) == 0 {
-		return fmt.Errorf("url %q has {s} but no subdomains", b.URL)
-	}
+	return b.checkTiles()
+}
+
+// checkTiles checks the zooms, CRS and tile format, filling in the
+// defaults (zooms 0..18, EPSG:3857, png; the kind as the name).
+func (b *Basemap) checkTiles() error {
 	if b.MaxZoom == 0 {
 		b.MaxZoom = 18
 	}
@@ -136,6 +130,27 @@ func (b *Basemap) check() error {
 	}
 	if b.Name == "" {
 		b.Name = b.Kind
+	}
+	return nil
+}
+
+// checkURL checks the tile template: http(s), with {z}, {x}, {y} (or
+// {-y}), and subdomains for an {s}.
+func (b *Basemap) checkURL() error {
+	u, err := url.Parse(strings.NewReplacer("{z}", "0", "{x}", "0", "{y}", "0", "{s}", "a", "{-y}", "0").Replace(b.URL))
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("url %q must be an http(s) tile template with {z}, {x} and {y}", b.URL)
+	}
+	for _, p := range []string{"{z}", "{x}"} {
+		if !strings.Contains(b.URL, p) {
+			return fmt.Errorf("url %q has no %s (XYZ: {z}/{x}/{y}; WMTS: {TileMatrix}, {TileCol}, {TileRow})", b.URL, p)
+		}
+	}
+	if !strings.Contains(b.URL, "{y}") && !strings.Contains(b.URL, "{-y}") {
+		return fmt.Errorf("url %q has no {y}", b.URL)
+	}
+	if strings.Contains(b.URL, "{s}") && len(b.Subdomains) == 0 {
+		return fmt.Errorf("url %q has {s} but no subdomains", b.URL)
 	}
 	return nil
 }
@@ -266,28 +281,28 @@ func (m *MBTiles) Tile(ctx context.Context, z, x, y int) ([]byte, error) {
 var tileTypes = map[string]string{"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp", "pbf": "application/vnd.mapbox-vector-tile"}
 
 func (s *Server) mountBasemap(r chi.Router) {
-	r.Get("/api/basemaps", s.basemaps)
-	r.Get("/basemap/{z}/{x}/{y}", s.basemapTile)
-	r.Head("/basemap/{z}/{x}/{y}", s.basemapTile)
+	r.Get("/api/basemaps", s.handle(s.basemaps))
+	r.Get("/basemap/{z}/{x}/{y}", s.handle(s.basemapTile))
+	r.Head("/basemap/{z}/{x}/{y}", s.handle(s.basemapTile))
 }
 
 // basemaps lists the configured basemaps, the local package first.
-func (s *Server) basemaps(w http.ResponseWriter, r *http.Request) {
+func (s *Server) basemaps(w http.ResponseWriter, r *http.Request) error {
 	out := []Basemap{}
 	if s.cfg.BasemapFile != nil {
 		out = append(out, s.cfg.BasemapFile.Meta)
 	}
 	out = append(out, s.cfg.Basemaps...)
 	writeJSON(w, http.StatusOK, map[string]any{"basemaps": out})
+	return nil
 }
 
 // basemapTile serves GET /basemap/{z}/{x}/{y} from the local package; a
 // tile the package lacks is 204 No Content (the map stays blank there).
-func (s *Server) basemapTile(w http.ResponseWriter, r *http.Request) {
+func (s *Server) basemapTile(w http.ResponseWriter, r *http.Request) error {
 	m := s.cfg.BasemapFile
 	if m == nil {
-		writeError(w, r, s.log, planning.Errorf(planning.ErrNotFound, "no local basemap: start landquota serve with --basemap-file FILE.mbtiles"))
-		return
+		return planning.Errorf(planning.ErrNotFound, "no local basemap: start landquota serve with --basemap-file FILE.mbtiles")
 	}
 	num := func(name string, max int) (int, error) {
 		v := strings.TrimSuffix(chi.URLParam(r, name), "."+m.Meta.Format)
@@ -299,31 +314,31 @@ func (s *Server) basemapTile(w http.ResponseWriter, r *http.Request) {
 	}
 	z, err := num("z", 24)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	x, err := num("x", (1<<z)-1)
-	if err == nil {
-		var y int
-		if y, err = num("y", (1<<z)-1); err == nil {
-			var b []byte
-			if b, err = m.Tile(r.Context(), z, x, y); err == nil {
-				w.Header().Set("Cache-Control", "public, max-age=86400")
-				if len(b) == 0 {
-					w.WriteHeader(http.StatusNoContent)
-					return
-				}
-				w.Header().Set("Content-Type", tileTypes[m.Meta.Format])
-				if bytes.HasPrefix(b, []byte{0x1f, 0x8b}) {
-					w.Header().Set("Content-Encoding", "gzip") // vector tiles are stored gzipped
-				}
-				w.Write(b)
-				return
-			}
-			err = planning.Errorf(planning.ErrUnavailable, "the basemap file cannot be read: %v", err)
-		}
+	if err != nil {
+		return err
 	}
-	writeError(w, r, s.log, err)
+	y, err := num("y", (1<<z)-1)
+	if err != nil {
+		return err
+	}
+	b, err := m.Tile(r.Context(), z, x, y)
+	if err != nil {
+		return planning.Errorf(planning.ErrUnavailable, "the basemap file cannot be read: %v", err)
+	}
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	if len(b) == 0 {
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	w.Header().Set("Content-Type", tileTypes[m.Meta.Format])
+	if bytes.HasPrefix(b, []byte{0x1f, 0x8b}) {
+		w.Header().Set("Content-Encoding", "gzip") // vector tiles are stored gzipped
+	}
+	w.Write(b)
+	return nil
 }
 
 // basemapCSP lets the page load tiles from the configured basemap hosts:

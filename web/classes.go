@@ -23,16 +23,17 @@ func (s *Server) classes() (classStore, error) {
 
 // localClasses serves GET /api/land-use-classes/local: the classes a
 // province or city added to the 2023 guide, with the codes files use.
-func (s *Server) localClasses(w http.ResponseWriter, r *http.Request) {
+func (s *Server) localClasses(w http.ResponseWriter, r *http.Request) error {
 	cs, err := s.classes()
-	if err == nil {
-		var list []planning.LandUseClass
-		if list, err = cs.LocalLandUseClasses(r.Context()); err == nil {
-			writeJSON(w, http.StatusOK, map[string]any{"classes": list})
-			return
-		}
+	if err != nil {
+		return err
 	}
-	writeError(w, r, s.log, err)
+	list, err := cs.LocalLandUseClasses(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"classes": list})
+	return nil
 }
 
 // classInput is a local class as an admin sends it.
@@ -48,26 +49,23 @@ type classInput struct {
 
 // addLocalClass serves POST /api/land-use-classes (admin): 201 with the
 // stored class.
-func (s *Server) addLocalClass(w http.ResponseWriter, r *http.Request) {
+func (s *Server) addLocalClass(w http.ResponseWriter, r *http.Request) error {
 	cs, err := s.classes()
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	var in classInput
 	if err := decodeStrictJSON(r, &in); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	if in.Construction == nil {
-		writeError(w, r, s.log, planning.Errorf(planning.ErrInvalid, "construction: say whether the class is construction land (true or false)").WithDetail("field", "construction"))
-		return
+		return planning.Errorf(planning.ErrInvalid, "construction: say whether the class is construction land (true or false)").WithDetail("field", "construction")
 	}
 	c, err := cs.AddLandUseClass(r.Context(), planning.LandUseClass{Code: in.Code, ParentCode: in.ParentCode, NameZh: in.NameZh,
 		NameEn: in.NameEn, Construction: *in.Construction, Source: in.Source, Aliases: in.Aliases})
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusCreated, c)
+	return nil
 }

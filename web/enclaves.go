@@ -25,16 +25,17 @@ func (s *Server) enclaveStore() (enclaveStore, error) {
 }
 
 // enclaves serves GET /api/enclaves: the science enclaves (科创飞地).
-func (s *Server) enclaves(w http.ResponseWriter, r *http.Request) {
+func (s *Server) enclaves(w http.ResponseWriter, r *http.Request) error {
 	es, err := s.enclaveStore()
-	if err == nil {
-		var list []planning.Enclave
-		if list, err = es.Enclaves(r.Context()); err == nil {
-			writeJSON(w, http.StatusOK, map[string]any{"enclaves": list})
-			return
-		}
+	if err != nil {
+		return err
 	}
-	writeError(w, r, s.log, err)
+	list, err := es.Enclaves(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"enclaves": list})
+	return nil
 }
 
 // enclaveInput is an enclave as an admin sends it.
@@ -53,23 +54,20 @@ type enclaveInput struct {
 }
 
 // addEnclave serves POST /api/enclaves (admin): 201 with the stored enclave.
-func (s *Server) addEnclave(w http.ResponseWriter, r *http.Request) {
+func (s *Server) addEnclave(w http.ResponseWriter, r *http.Request) error {
 	es, err := s.enclaveStore()
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	var in enclaveInput
 	if err := decodeStrictJSON(r, &in); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
-	bad := func(field, format string, args ...any) {
-		writeError(w, r, s.log, planning.Errorf(planning.ErrInvalid, "%s: %s", field, planning.Textf(format, args...)).WithDetail("field", field))
+	bad := func(field, format string, args ...any) error {
+		return planning.Errorf(planning.ErrInvalid, "%s: %s", field, planning.Textf(format, args...)).WithDetail("field", field)
 	}
 	if len(in.Location) != 2 {
-		bad("location", "give [longitude, latitude] in degrees")
-		return
+		return bad("location", "give [longitude, latitude] in degrees")
 	}
 	e := planning.Enclave{Code: in.Code, NameZh: in.NameZh, NameEn: in.NameEn, HomePark: in.HomePark, City: in.City,
 		Country: in.Country, FloorAreaM2: in.FloorAreaM2}
@@ -77,8 +75,7 @@ func (s *Server) addEnclave(w http.ResponseWriter, r *http.Request) {
 	if len(in.Site) > 0 && string(in.Site) != "null" {
 		g, err := geojson.UnmarshalGeometry(in.Site)
 		if err != nil {
-			bad("site", "not a GeoJSON geometry: %v", err)
-			return
+			return bad("site", "not a GeoJSON geometry: %v", err)
 		}
 		e.Site = g.Geometry()
 	}
@@ -91,15 +88,14 @@ func (s *Server) addEnclave(w http.ResponseWriter, r *http.Request) {
 		}
 		t, err := time.Parse(time.DateOnly, d.text)
 		if err != nil {
-			bad(d.field, "not a day (YYYY-MM-DD)")
-			return
+			return bad(d.field, "not a day (YYYY-MM-DD)")
 		}
 		*d.dst = &t
 	}
 	out, err := es.InsertEnclave(r.Context(), e)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusCreated, out)
+	return nil
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -86,6 +87,21 @@ func (s *Server) handle(h handlerFunc) http.HandlerFunc {
 			writeError(w, r, s.log, err)
 		}
 	}
+}
+
+// afterStart is the one place that decides what becomes of an error met
+// while a streamed answer (GeoJSON pages, exports, tiles) is written.
+// Before its first byte (started false) the error is returned, for handle
+// to write with its status like any other. Once the answer has started,
+// its status line is gone: the error is logged here (msg and attrs at
+// level, with "err") and nil is returned, so the answer ends cut short and
+// the client sees a broken document rather than a silently short one.
+func (s *Server) afterStart(started bool, err error, level slog.Level, msg string, attrs ...slog.Attr) error {
+	if err == nil || !started {
+		return err
+	}
+	s.log.LogAttrs(context.Background(), level, msg, append(attrs, slog.Any("err", err))...)
+	return nil
 }
 
 // errorPayloadOf is what a client is shown of err, in lang.

@@ -21,38 +21,34 @@ func parcelID(r *http.Request) (int64, error) {
 
 // parcelEvents serves GET /api/parcels/{id}/events: the parcel's idle-land
 // history (认定书, 处置决定书, extensions, fees, recovery) in date order.
-func (s *Server) parcelEvents(w http.ResponseWriter, r *http.Request) {
+func (s *Server) parcelEvents(w http.ResponseWriter, r *http.Request) error {
 	id, err := parcelID(r)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	es, err := s.store.ParcelEvents(r.Context(), id)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, map[string]any{"parcel_id": id, "events": es, "kinds": planner.EventKinds})
+	return nil
 }
 
 // addParcelEvent serves POST /api/parcels/{id}/events (admin): records one
 // step; 201 with the stored event.
-func (s *Server) addParcelEvent(w http.ResponseWriter, r *http.Request) {
+func (s *Server) addParcelEvent(w http.ResponseWriter, r *http.Request) error {
 	id, err := parcelID(r)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	var in planner.EventInput
 	if err := decodeStrictJSON(r, &in); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	e, err := in.Check()
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	by := ""
 	if p := planning.PrincipalFrom(r.Context()); p != nil {
@@ -60,8 +56,8 @@ func (s *Server) addParcelEvent(w http.ResponseWriter, r *http.Request) {
 	}
 	out, err := s.store.AddParcelEvent(r.Context(), id, "", e, by)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusCreated, out)
+	return nil
 }

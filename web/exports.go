@@ -3,6 +3,7 @@ package web
 import (
 	"bufio"
 	"io"
+	"log/slog"
 	"math"
 	"net/http"
 	"net/url"
@@ -44,23 +45,8 @@ var exportParams = func() map[string]bool {
 // (landquota export builds the same values from its flags).
 func ParseExportQuery(layer string, v url.Values) (importer.ExportQuery, error) {
 	var q importer.ExportQuery
-	var unknown []string
-	for k, vals := range v {
-		if !exportParams[k] {
-			unknown = append(unknown, k)
-		}
-		if len(vals) > 1 {
-			return q, invalidParam(k, "given %d times; give it once (lists are comma-separated)", len(vals))
-		}
-	}
-	if len(unknown) > 0 {
-		sort.Strings(unknown)
-		names := make([]string, 0, len(exportParams))
-		for k := range exportParams {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		return q, invalidParam(unknown[0], "unknown parameter %q (an export takes %s)", unknown[0], strings.Join(names, ", "))
+	if err := checkExportParams(v); err != nil {
+		return q, err
 	}
 	l, err := importer.ParseLayer(layer)
 	if err != nil {
@@ -72,19 +58,8 @@ func ParseExportQuery(layer string, v url.Values) (importer.ExportQuery, error) 
 			return q, err
 		}
 	}
-	srid := v.Get("srid")
-	if c := v.Get("crs"); c != "" {
-		if srid != "" {
-			return q, invalidParam("crs", "give srid or crs, not both")
-		}
-		srid = c
-	}
-	if srid != "" {
-		n, err := importer.ParseSRID(srid)
-		if err != nil {
-			return q, invalidParam("srid", "%q is not EPSG:4490, 4326, 4549 or 4528", srid)
-		}
-		q.SRID = n
+	if q.SRID, err = exportSRID(v); err != nil {
+		return q, err
 	}
 	if s := v.Get("precision"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -109,6 +84,49 @@ func ParseExportQuery(layer string, v url.Values) (importer.ExportQuery, error) 
 	return q, nil
 }
 
+// checkExportParams refuses a parameter an export does not take (naming
+// the first, in order, with the list of those it takes) or one given twice.
+func checkExportParams(v url.Values) error {
+	var unknown []string
+	for k, vals := range v {
+		if !exportParams[k] {
+			unknown = append(unknown, k)
+		}
+		if len(vals) > 1 {
+			return invalidParam(k, "given %d times; give it once (lists are comma-separated)", len(vals))
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	sort.Strings(unknown)
+	names := make([]string, 0, len(exportParams))
+	for k := range exportParams {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return invalidParam(unknown[0], "unknown parameter %q (an export takes %s)", unknown[0], strings.Join(names, ", "))
+}
+
+// exportSRID reads srid, or crs its synonym (not both); 0 when neither.
+func exportSRID(v url.Values) (int, error) {
+	srid := v.Get("srid")
+	if c := v.Get("crs"); c != "" {
+		if srid != "" {
+			return 0, invalidParam("crs", "give srid or crs, not both")
+		}
+		srid = c
+	}
+	if srid == "" {
+		return 0, nil
+	}
+	n, err := importer.ParseSRID(srid)
+	if err != nil {
+		return 0, invalidParam("srid", "%q is not EPSG:4490, 4326, 4549 or 4528", srid)
+	}
+	return n, nil
+}
+
 func finite(xs ...float64) bool {
 	for _, x := range xs {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
@@ -130,32 +148,29 @@ type exporter struct {
 	slots chan struct{}
 }
 
-func (e *exporter) export(w http.ResponseWriter, r *http.Request) {
+func (e *exporter) export(w http.ResponseWriter, r *http.Request) error {
 	s := e.s
 	store, ok := s.store.(importer.ExportStore)
 	if !ok {
-		writeError(w, r, s.log, planning.Errorf(planning.ErrUnavailable, "exports are not available on this server"))
-		return
+		return planning.Errorf(planning.ErrUnavailable, "exports are not available on this server")
 	}
 	q, err := ParseExportQuery(chi.URLParam(r, "layer"), r.URL.Query())
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	q.StatementTimeout = exportTimeout
-	release, ok := s.heavySlot(w, r)
-	if !ok {
-		return
+	release, err := s.heavySlot(w, r)
+	if err != nil {
+		return err
 	}
 	defer release()
 	select {
 	case e.slots <- struct{}{}:
 		defer func() { <-e.slots }()
 	case <-time.After(30 * time.Second):
-		writeError(w, r, s.log, planning.Errorf(planning.ErrUnavailable, "too many exports at once; try again in a minute"))
-		return
+		return planning.Errorf(planning.ErrUnavailable, "too many exports at once; try again in a minute")
 	case <-r.Context().Done():
-		return
+		return nil
 	}
 	disposition := `attachment; filename="` + q.FileName() + `"`
 	if q.Streams() {
@@ -172,34 +187,25 @@ func (e *exporter) export(w http.ResponseWriter, r *http.Request) {
 		if err == nil {
 			err = bw.Flush()
 		}
-		if err != nil {
-			if !sw.started {
-				writeError(w, r, s.log, err)
-				return
-			}
-			s.log.Error("export stream failed", "layer", q.Layer, "format", q.Format, "err", err)
-		}
-		return
+		return s.afterStart(sw.started, err, slog.LevelError, "export stream failed", slog.Any("layer", q.Layer), slog.Any("format", q.Format))
 	}
 	f, err := os.CreateTemp("", "landquota-export-*")
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
 	if _, err := importer.Export(r.Context(), store, q, f); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	h := w.Header()
 	h.Set("Content-Type", q.ContentType())
 	h.Set("Content-Disposition", disposition)
 	http.ServeContent(w, r, q.FileName(), time.Now(), f)
+	return nil
 }
 
 // startWriter calls start before the first byte goes out.

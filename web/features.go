@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"compress/gzip"
 	"io"
+	"log/slog"
 	"net/http"
 
 	"github.com/hangzhou-hitech/landquota/web/negotiate"
@@ -57,19 +58,17 @@ func (fw *featureWriter) emit(f []byte) error {
 }
 
 // finish closes the collection with the members in tail (each starting
-// with a comma), or, when err is set, reports it: as a JSON error if
-// nothing was sent yet, else by leaving the document unterminated so the
-// client sees a broken answer rather than a silently short one.
-func (fw *featureWriter) finish(err error, tail func() string) {
-	if err != nil && !fw.started {
-		writeError(fw.w, fw.r, fw.s.log, err)
-		return
-	}
+// with a comma), or, when err is set, hands it to afterStart: returned as
+// a JSON error if nothing was sent yet, else logged, and the document left
+// unterminated so the client sees a broken answer rather than a silently
+// short one.
+func (fw *featureWriter) finish(err error, tail func() string) error {
 	if err != nil {
-		fw.s.log.Error("feature stream failed", "path", fw.r.URL.Path, "err", err)
-		fw.bw.Flush()
-		fw.s.finishGzip(fw.gz)
-		return
+		if err = fw.s.afterStart(fw.started, err, slog.LevelError, "feature stream failed", slog.String("path", fw.r.URL.Path)); err == nil {
+			fw.bw.Flush()
+			fw.s.finishGzip(fw.gz)
+		}
+		return err
 	}
 	if !fw.started {
 		fw.begin()
@@ -79,4 +78,5 @@ func (fw *featureWriter) finish(err error, tail func() string) {
 	fw.bw.WriteString("}\n")
 	fw.bw.Flush()
 	fw.s.finishGzip(fw.gz)
+	return nil
 }

@@ -9,13 +9,14 @@ import (
 )
 
 // healthz answers as long as the process runs.
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "version": s.cfg.Version,
 		"uptime_s": int(time.Since(s.start).Seconds())})
+	return nil
 }
 
 // readyz answers 200 only when the database is reachable and migrated.
-func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	ready := s.geo.Ready
@@ -26,8 +27,8 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		if planning.CodeOf(err) != planning.ErrUnavailable {
 			err = &planning.Error{Code: planning.ErrUnavailable, Message: "database not ready", Err: err}
 		}
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ready"})
+	return nil
 }

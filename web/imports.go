@@ -98,7 +98,7 @@ func (s *Server) mountImports(r chi.Router) {
 	sweepUploads(s.log)
 	im := &imports{s: s, jobs: map[string]*importJob{}, slot: make(chan struct{}, 1)}
 	ex := &exporter{s: s, slots: make(chan struct{}, exportSlots)}
-	r.Get("/exports/{layer}", ex.export)
+	r.Get("/exports/{layer}", s.handle(ex.export))
 	r.Route("/imports", func(r chi.Router) {
 		r.Use(s.requireRole(planning.RoleAdmin))
 		r.Post("/", s.handle(im.post))

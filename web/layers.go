@@ -24,17 +24,16 @@ const (
 )
 
 // layer serves GET /api/layers/{layer} as a GeoJSON FeatureCollection.
-func (s *Server) layer(w http.ResponseWriter, r *http.Request) {
+func (s *Server) layer(w http.ResponseWriter, r *http.Request) error {
 	v := r.URL.Query()
 	q, err := parseCommon(chi.URLParam(r, "layer"), v, maxLimit)
 	if err == nil {
 		q.BBox, err = layerBBox(v)
 	}
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
-	s.streamFeatures(w, r, q, func(res planning.LayerResult, n int) string {
+	return s.streamFeatures(w, r, q, func(res planning.LayerResult, n int) string {
 		var b strings.Builder
 		b.WriteString(`,"numberReturned":` + strconv.Itoa(n) + `,"links":[`)
 		if res.Next != "" {
@@ -100,32 +99,41 @@ func etag(version, path string, v url.Values) string {
 // streamFeatures writes a FeatureCollection as the store produces it: the
 // header first, then each feature as its row arrives, then the members
 // that tail(result, count) returns. Memory does not grow with the answer.
-func (s *Server) streamFeatures(w http.ResponseWriter, r *http.Request, q planning.LayerQuery, tail func(planning.LayerResult, int) string) {
+func (s *Server) streamFeatures(w http.ResponseWriter, r *http.Request, q planning.LayerQuery, tail func(planning.LayerResult, int) string) error {
 	version, err := s.geo.LayerVersion(r.Context())
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
-	tag := etag(version, r.URL.Path, r.URL.Query())
+	w.Header().Set("Vary", "Accept-Encoding")
+	return s.streamTagged(w, r, etag(version, r.URL.Path, r.URL.Query()), func(fw *featureWriter) (func() string, error) {
+		res, err := s.geo.StreamLayer(r.Context(), q, fw.emit)
+		return func() string { return tail(res, fw.n) }, err
+	})
+}
+
+// streamTagged answers a streamed FeatureCollection whose data tag names
+// (etag): 304 when the client holds it already, else, once a heavy-read
+// slot is free, what stream writes through its feature writer, closed by
+// the members its tail returns.
+func (s *Server) streamTagged(w http.ResponseWriter, r *http.Request, tag string, stream func(*featureWriter) (tail func() string, err error)) error {
 	h := w.Header()
 	h.Set("ETag", tag)
 	h.Set("Cache-Control", "no-cache")
-	h.Set("Vary", "Accept-Encoding")
 	if negotiate.NoneMatch(r.Header.Get("If-None-Match"), tag) {
 		w.WriteHeader(http.StatusNotModified)
-		return
+		return nil
 	}
-	release, ok := s.heavySlot(w, r)
-	if !ok {
-		return
+	release, err := s.heavySlot(w, r)
+	if err != nil {
+		return err
 	}
 	defer release()
 	fw := s.newFeatureWriter(w, r)
-	res, err := s.geo.StreamLayer(r.Context(), q, fw.emit)
+	tail, err := stream(fw)
 	if err != nil && !fw.started {
-		h.Del("ETag")
+		h.Del("ETag") // the error answer is not the tagged collection
 	}
-	fw.finish(err, func() string { return tail(res, fw.n) })
+	return fw.finish(err, tail)
 }
 
 func (s *Server) gzipWriter(w io.Writer) *gzip.Writer {

@@ -204,25 +204,36 @@ func (s *Server) interactive(r *http.Request) (*http.Request, context.CancelFunc
 	return r.WithContext(ctx), cancel
 }
 
+// interactiveSlot readies a heavy question a planner waits on (a search
+// or eligibility check on a drawn shape): a heavy-read slot (heavySlot)
+// and the shorter interactive deadline (interactive); done releases both.
+func (s *Server) interactiveSlot(w http.ResponseWriter, r *http.Request) (_ *http.Request, done func(), err error) {
+	release, err := s.heavySlot(w, r)
+	if err != nil {
+		return r, nil, err
+	}
+	r, cancel := s.interactive(r)
+	return r, func() { cancel(); release() }, nil
+}
+
 // heavySlot admits an anonymous heavy read (a streamed layer, stock page,
 // search, eligibility check or export) when one of the few slots for them
 // is free, so such reads can never take the whole database pool: signed-in
 // work and cheap reads keep the rest. It returns the release function, or
-// false after answering 503 when no slot frees up in time.
-func (s *Server) heavySlot(w http.ResponseWriter, r *http.Request) (func(), bool) {
+// a 503 (with Retry-After: 5 set on w) when no slot frees up in time.
+func (s *Server) heavySlot(w http.ResponseWriter, r *http.Request) (func(), error) {
 	if planning.PrincipalFrom(r.Context()) != nil {
-		return func() {}, true
+		return func() {}, nil
 	}
 	t := time.NewTimer(heavyWait)
 	defer t.Stop()
 	select {
 	case s.limits.heavy <- struct{}{}:
-		return func() { <-s.limits.heavy }, true
+		return func() { <-s.limits.heavy }, nil
 	case <-t.C:
 	case <-r.Context().Done():
 	}
 	w.Header().Set("Retry-After", "5")
-	writeError(w, r, s.log, planning.Errorf(planning.ErrUnavailable,
-		"too many large anonymous reads at once; try again in a few seconds or sign in"))
-	return nil, false
+	return nil, planning.Errorf(planning.ErrUnavailable,
+		"too many large anonymous reads at once; try again in a few seconds or sign in")
 }

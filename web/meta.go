@@ -11,11 +11,10 @@ import (
 // lifecycle statuses with their names in both languages and their colours,
 // the colours of the protected lines, parks and districts, and the layer
 // catalog (columns, types, labels).
-func (s *Server) meta(w http.ResponseWriter, r *http.Request) {
+func (s *Server) meta(w http.ResponseWriter, r *http.Request) error {
 	b, err := s.geo.Extent(r.Context())
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	type status struct {
 		planning.StatusInfo
@@ -33,6 +32,7 @@ func (s *Server) meta(w http.ResponseWriter, r *http.Request) {
 		"colors":   map[string]any{"zones": catalog.ZoneColors, "park": catalog.ParkColor, "district": catalog.DistrictColor},
 		"catalog":  catalogDoc(),
 	})
+	return nil
 }
 
 // catalogDoc is the layer catalog as JSON: per layer its titles, id, zooms,

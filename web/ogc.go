@@ -10,6 +10,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/catalog"
+	"github.com/paulmach/orb"
 )
 
 // OGC API - Features, Part 1 (Core) and Part 2 (CRS by reference), over the
@@ -60,18 +61,18 @@ func baseURL(r *http.Request) string {
 
 func (s *Server) mountOGC(r chi.Router) {
 	// HEAD is routed explicitly: the UI's catch-all would take it otherwise.
-	for path, h := range map[string]http.HandlerFunc{
+	for path, h := range map[string]handlerFunc{
 		"/ogc": s.ogcLanding, "/ogc/": s.ogcLanding, "/ogc/conformance": s.ogcConformance, "/ogc/api": s.ogcAPI,
 		"/ogc/collections": s.ogcCollections, "/ogc/collections/{id}": s.ogcCollection,
 		"/ogc/collections/{id}/items": s.ogcItems, "/ogc/collections/{id}/items/{fid}": s.ogcItem,
 		"/ogc/collections/{id}/queryables": s.ogcQueryables, "/ogc/collections/{id}/schema": s.ogcSchema,
 	} {
-		r.Get(path, h)
-		r.Head(path, h)
+		r.Get(path, s.handle(h))
+		r.Head(path, s.handle(h))
 	}
 }
 
-func (s *Server) ogcLanding(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ogcLanding(w http.ResponseWriter, r *http.Request) error {
 	b := baseURL(r) + "/ogc"
 	writeJSON(w, http.StatusOK, map[string]any{
 		"title":       "landquota",
@@ -83,10 +84,12 @@ func (s *Server) ogcLanding(w http.ResponseWriter, r *http.Request) {
 			{b + "/collections", "data", mediaJSON, "the collections"},
 		},
 	})
+	return nil
 }
 
-func (s *Server) ogcConformance(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ogcConformance(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, map[string]any{"conformsTo": ogcConformance})
+	return nil
 }
 
 // collectionDoc describes one collection.
@@ -113,11 +116,10 @@ func (s *Server) extentBox(r *http.Request) ([4]float64, error) {
 	return [4]float64{e.Min[0], e.Min[1], e.Max[0], e.Max[1]}, err
 }
 
-func (s *Server) ogcCollections(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ogcCollections(w http.ResponseWriter, r *http.Request) error {
 	box, err := s.extentBox(r)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	var cols []map[string]any
 	for _, id := range planning.LayerNames {
@@ -129,20 +131,20 @@ func (s *Server) ogcCollections(w http.ResponseWriter, r *http.Request) {
 		"collections": cols,
 		"crs":         ogcCRS,
 	})
+	return nil
 }
 
-func (s *Server) ogcCollection(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ogcCollection(w http.ResponseWriter, r *http.Request) error {
 	id := chi.URLParam(r, "id")
 	if _, ok := catalog.Find(id); !ok {
-		writeError(w, r, s.log, unknownCollection(id))
-		return
+		return unknownCollection(id)
 	}
 	box, err := s.extentBox(r)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, s.collectionDoc(r, id, box))
+	return nil
 }
 
 func unknownCollection(id string) error {
@@ -179,21 +181,8 @@ func ogcQuery(id string, v url.Values) (planning.LayerQuery, string, error) {
 			return q, "", err
 		}
 	}
-	if s := v.Get("bbox"); s != "" {
-		b, err := parseBBox(s, srid == 4326)
-		if err != nil {
-			return q, "", err
-		}
-		// EPSG:4490 orders its axes latitude first (OGC Part 2): a
-		// longitude where a latitude belongs is refused, not searched.
-		if srid == 4490 && (b.Min[0] < -90 || b.Max[0] > 90 || b.Min[1] < -180 || b.Max[1] > 180) {
-			return q, "", invalidParam("bbox", "%q: EPSG:4490 orders latitude first (minLat,minLon,maxLat,maxLon); for longitude first give bbox-crs CRS84 or leave it out", s)
-		}
-		b = bboxTo4490(b, srid, true)
-		if !finiteBound(b) {
-			return q, "", invalidParam("bbox", "%q lies outside the CRS's area: it does not convert to longitude/latitude", s)
-		}
-		q.BBox = &b
+	if q.BBox, err = ogcBBox(v.Get("bbox"), srid); err != nil {
+		return q, "", err
 	}
 	if s := v.Get("datetime"); s != "" {
 		if q.Updated, err = parseDatetime(s); err != nil {
@@ -203,6 +192,28 @@ func ogcQuery(id string, v url.Values) (planning.LayerQuery, string, error) {
 	return q, crs, nil
 }
 
+// ogcBBox reads an items request's bbox, in the axis order of srid (its
+// bbox-crs), as lon/lat in EPSG:4490; nil when s is empty.
+func ogcBBox(s string, srid int) (*orb.Bound, error) {
+	if s == "" {
+		return nil, nil
+	}
+	b, err := parseBBox(s, srid == 4326)
+	if err != nil {
+		return nil, err
+	}
+	// EPSG:4490 orders its axes latitude first (OGC Part 2): a
+	// longitude where a latitude belongs is refused, not searched.
+	if srid == 4490 && (b.Min[0] < -90 || b.Max[0] > 90 || b.Min[1] < -180 || b.Max[1] > 180) {
+		return nil, invalidParam("bbox", "%q: EPSG:4490 orders latitude first (minLat,minLon,maxLat,maxLon); for longitude first give bbox-crs CRS84 or leave it out", s)
+	}
+	b = bboxTo4490(b, srid, true)
+	if !finiteBound(b) {
+		return nil, invalidParam("bbox", "%q lies outside the CRS's area: it does not convert to longitude/latitude", s)
+	}
+	return &b, nil
+}
+
 func canonicalCRS(srid int) string {
 	if srid == 4326 {
 		return crs84URI
@@ -210,27 +221,24 @@ func canonicalCRS(srid int) string {
 	return crsURIPrefix + strconv.Itoa(srid)
 }
 
-func (s *Server) ogcItems(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ogcItems(w http.ResponseWriter, r *http.Request) error {
 	id := chi.URLParam(r, "id")
 	if _, ok := catalog.Find(id); !ok {
-		writeError(w, r, s.log, unknownCollection(id))
-		return
+		return unknownCollection(id)
 	}
 	if f := r.URL.Query().Get("f"); f != "" && f != "json" && f != "geojson" {
-		writeError(w, r, s.log, invalidParam("f", "%q is not offered (json or geojson)", f))
-		return
+		return invalidParam("f", "%q is not offered (json or geojson)", f)
 	}
 	q, crs, err := ogcQuery(id, r.URL.Query())
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	// Counting is cheap for the small layers; for parcels it is done once,
 	// on the first page, which is where clients read it.
 	q.Count = id != "parcels" || q.After == ""
 	w.Header().Set("Content-Crs", "<"+crs+">")
 	self := baseURL(r) + r.URL.RequestURI()
-	s.streamFeatures(w, r, q, func(res planning.LayerResult, n int) string {
+	return s.streamFeatures(w, r, q, func(res planning.LayerResult, n int) string {
 		var b strings.Builder
 		b.WriteString(`,"numberReturned":` + strconv.Itoa(n))
 		if res.Matched >= 0 {
@@ -245,11 +253,10 @@ func (s *Server) ogcItems(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Server) ogcItem(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ogcItem(w http.ResponseWriter, r *http.Request) error {
 	id, fid := chi.URLParam(r, "id"), chi.URLParam(r, "fid")
 	if _, ok := catalog.Find(id); !ok {
-		writeError(w, r, s.log, unknownCollection(id))
-		return
+		return unknownCollection(id)
 	}
 	// Only crs and precision apply to one feature; the defaults are the
 	// collection's, so a feature reads the same either way.
@@ -261,19 +268,16 @@ func (s *Server) ogcItem(w http.ResponseWriter, r *http.Request) {
 	}
 	q, crs, err := ogcQuery(id, one)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	q.Key = fid
 	q.Limit = 1
 	var feature []byte
 	if _, err := s.geo.StreamLayer(r.Context(), q, func(f []byte) error { feature = append(feature[:0], f...); return nil }); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	if feature == nil {
-		writeError(w, r, s.log, planning.Errorf(planning.ErrNotFound, "collection %s has no feature %q", id, fid))
-		return
+		return planning.Errorf(planning.ErrNotFound, "collection %s has no feature %q", id, fid)
 	}
 	col := baseURL(r) + "/ogc/collections/" + id
 	w.Header().Set("Content-Type", mediaGeoJSON)
@@ -283,19 +287,20 @@ func (s *Server) ogcItem(w http.ResponseWriter, r *http.Request) {
 		`"},{"href":` + strconv.Quote(col) + `,"rel":"collection","type":"` + mediaJSON + `"}]}`
 	w.Write(feature[:len(feature)-1])
 	w.Write([]byte(links))
+	return nil
 }
 
 // ogcSchema serves the JSON Schema of a collection's features (OGC API -
 // Features Part 5), from the catalog: every property with its type and
 // labels, the id and the geometry marked by their roles.
-func (s *Server) ogcSchema(w http.ResponseWriter, r *http.Request) {
-	s.writeSchema(w, r, "schema", func(l catalog.Layer) []catalog.Column { return l.ColumnsIn(catalog.Feature) })
+func (s *Server) ogcSchema(w http.ResponseWriter, r *http.Request) error {
+	return s.writeSchema(w, r, "schema", func(l catalog.Layer) []catalog.Column { return l.ColumnsIn(catalog.Feature) })
 }
 
 // ogcQueryables serves the properties a collection's items can be selected
 // by with a query parameter of the same name (Part 3's queryables).
-func (s *Server) ogcQueryables(w http.ResponseWriter, r *http.Request) {
-	s.writeSchema(w, r, "queryables", func(l catalog.Layer) []catalog.Column {
+func (s *Server) ogcQueryables(w http.ResponseWriter, r *http.Request) error {
+	return s.writeSchema(w, r, "queryables", func(l catalog.Layer) []catalog.Column {
 		var out []catalog.Column
 		for _, c := range l.ColumnsIn(catalog.Feature) {
 			if slices.Contains(l.Filters, c.Name) {
@@ -306,12 +311,11 @@ func (s *Server) ogcQueryables(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Server) writeSchema(w http.ResponseWriter, r *http.Request, kind string, columns func(catalog.Layer) []catalog.Column) {
+func (s *Server) writeSchema(w http.ResponseWriter, r *http.Request, kind string, columns func(catalog.Layer) []catalog.Column) error {
 	id := chi.URLParam(r, "id")
 	l, ok := catalog.Find(id)
 	if !ok {
-		writeError(w, r, s.log, unknownCollection(id))
-		return
+		return unknownCollection(id)
 	}
 	props := map[string]any{"geometry": map[string]any{"x-ogc-role": "primary-geometry", "format": "geometry-" + strings.ToLower(l.Geometry)}}
 	cols := columns(l)
@@ -335,6 +339,7 @@ func (s *Server) writeSchema(w http.ResponseWriter, r *http.Request, kind string
 		"$id":     baseURL(r) + "/ogc/collections/" + id + "/" + kind,
 		"type":    "object", "title": l.TitleEn + " " + l.TitleZh, "properties": props,
 	})
+	return nil
 }
 
 // jsonType is the JSON Schema type of a catalog type (dates are strings).

@@ -9,7 +9,7 @@ import (
 
 // ogcAPI serves the OpenAPI 3.0 definition of the /ogc endpoints. It is
 // checked by an OpenAPI validator in make test (web/ui/tests/openapi.mjs).
-func (s *Server) ogcAPI(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ogcAPI(w http.ResponseWriter, r *http.Request) error {
 	str := map[string]any{"type": "string"}
 	// Query parameters are form-style; path parameters simple (OpenAPI 3.0 §4.7.12.4).
 	query := func(name, desc string, schema map[string]any) map[string]any {
@@ -83,4 +83,5 @@ func (s *Server) ogcAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", mediaOpenAPI)
 	writeJSONBody(w, http.StatusOK, doc)
+	return nil
 }

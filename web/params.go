@@ -93,55 +93,16 @@ func list(s string) []string {
 
 // parseParcelFilter reads the parcel filter parameters; nil when none given.
 func parseParcelFilter(v url.Values) (*planning.ParcelFilter, error) {
-	f := &planning.ParcelFilter{}
-	for _, s := range list(v.Get("status")) {
-		st := planning.Status(s)
-		if !st.Valid() {
-			codes := make([]string, len(planning.Statuses))
-			for i, x := range planning.Statuses {
-				codes[i] = string(x.Code)
-			}
-			return nil, invalidParam("status", "unknown status %q (one of %s)", s, strings.Join(codes, ", "))
-		}
-		f.Statuses = append(f.Statuses, st)
+	f := &planning.ParcelFilter{Parks: list(v.Get("park")), Districts: list(v.Get("district"))}
+	var err error
+	if f.Statuses, err = parseStatuses(v.Get("status")); err != nil {
+		return nil, err
 	}
-	for _, s := range list(v.Get("land_use")) {
-		if !planning.LandUseCodePattern.MatchString(s) {
-			return nil, invalidParam("land_use", "%q is not a land-use class code or prefix (2, 4 or 6 digits, e.g. 10 or 100101)", s)
-		}
-		f.LandUse = append(f.LandUse, s)
+	if f.LandUse, f.CurrentUse, err = parseLandUses(v); err != nil {
+		return nil, err
 	}
-	for _, s := range list(v.Get("current_use")) {
-		if !planning.LandUseCodePattern.MatchString(s) {
-			return nil, invalidParam("current_use", "%q is not a land-use class code or prefix (2, 4 or 6 digits, e.g. 01 or 0101)", s)
-		}
-		f.CurrentUse = append(f.CurrentUse, s)
-	}
-	f.Parks = list(v.Get("park"))
-	f.Districts = list(v.Get("district"))
-	unit := amount.M2
-	if s := v.Get("unit"); s != "" {
-		u, err := amount.ParseUnit(s)
-		if err != nil {
-			return nil, invalidParam("unit", "%v", err)
-		}
-		unit = u
-	}
-	for _, p := range []struct {
-		name string
-		dst  **float64
-	}{{"min_area", &f.MinAreaM2}, {"max_area", &f.MaxAreaM2}} {
-		if s := v.Get(p.name); s != "" {
-			x, err := strconv.ParseFloat(s, 64)
-			if err != nil || x < 0 || x != x || x > 1e12 {
-				return nil, invalidParam(p.name, "%q is not a non-negative area", s)
-			}
-			m2 := unit.ToM2(x)
-			*p.dst = &m2
-		}
-	}
-	if f.MinAreaM2 != nil && f.MaxAreaM2 != nil && *f.MinAreaM2 > *f.MaxAreaM2 {
-		return nil, invalidParam("min_area", "min_area is greater than max_area")
+	if f.MinAreaM2, f.MaxAreaM2, err = parseAreaRange(v); err != nil {
+		return nil, err
 	}
 	if s := v.Get("eligible"); s != "" {
 		b, err := strconv.ParseBool(s)
@@ -150,15 +111,8 @@ func parseParcelFilter(v url.Values) (*planning.ParcelFilter, error) {
 		}
 		f.Eligible = &b
 	}
-	if s := v.Get("updated_since"); s != "" {
-		t, err := time.Parse(time.RFC3339, s)
-		if err != nil {
-			t, err = time.ParseInLocation("2006-01-02", s, time.Local)
-		}
-		if err != nil {
-			return nil, invalidParam("updated_since", "%q is not a date (2026-01-31) or timestamp (2026-01-31T08:00:00+08:00)", s)
-		}
-		f.UpdatedSince = &t
+	if f.UpdatedSince, err = parseUpdatedSince(v.Get("updated_since")); err != nil {
+		return nil, err
 	}
 	for _, k := range []string{"name", "q"} {
 		if s := strings.TrimSpace(v.Get(k)); s != "" {
@@ -172,6 +126,89 @@ func parseParcelFilter(v url.Values) (*planning.ParcelFilter, error) {
 		return nil, nil
 	}
 	return f, nil
+}
+
+// parseStatuses reads a comma-separated list of lifecycle statuses.
+func parseStatuses(s string) ([]planning.Status, error) {
+	var out []planning.Status
+	for _, x := range list(s) {
+		st := planning.Status(x)
+		if !st.Valid() {
+			codes := make([]string, len(planning.Statuses))
+			for i, c := range planning.Statuses {
+				codes[i] = string(c.Code)
+			}
+			return nil, invalidParam("status", "unknown status %q (one of %s)", x, strings.Join(codes, ", "))
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// parseLandUses reads land_use (planned use) and current_use: land-use
+// class codes or prefixes, comma-separated.
+func parseLandUses(v url.Values) (landUse, currentUse []string, err error) {
+	for _, s := range list(v.Get("land_use")) {
+		if !planning.LandUseCodePattern.MatchString(s) {
+			return nil, nil, invalidParam("land_use", "%q is not a land-use class code or prefix (2, 4 or 6 digits, e.g. 10 or 100101)", s)
+		}
+		landUse = append(landUse, s)
+	}
+	for _, s := range list(v.Get("current_use")) {
+		if !planning.LandUseCodePattern.MatchString(s) {
+			return nil, nil, invalidParam("current_use", "%q is not a land-use class code or prefix (2, 4 or 6 digits, e.g. 01 or 0101)", s)
+		}
+		currentUse = append(currentUse, s)
+	}
+	return landUse, currentUse, nil
+}
+
+// parseAreaRange reads min_area and max_area in unit (default m²) as m².
+func parseAreaRange(v url.Values) (lo, hi *float64, err error) {
+	unit := amount.M2
+	if s := v.Get("unit"); s != "" {
+		if unit, err = amount.ParseUnit(s); err != nil {
+			return nil, nil, invalidParam("unit", "%v", err)
+		}
+	}
+	area := func(name string) (*float64, error) {
+		s := v.Get(name)
+		if s == "" {
+			return nil, nil
+		}
+		x, err := strconv.ParseFloat(s, 64)
+		if err != nil || x < 0 || x != x || x > 1e12 {
+			return nil, invalidParam(name, "%q is not a non-negative area", s)
+		}
+		m2 := unit.ToM2(x)
+		return &m2, nil
+	}
+	if lo, err = area("min_area"); err != nil {
+		return nil, nil, err
+	}
+	if hi, err = area("max_area"); err != nil {
+		return nil, nil, err
+	}
+	if lo != nil && hi != nil && *lo > *hi {
+		return nil, nil, invalidParam("min_area", "min_area is greater than max_area")
+	}
+	return lo, hi, nil
+}
+
+// parseUpdatedSince reads updated_since: an RFC 3339 time or a date (the
+// server's zone); nil when absent.
+func parseUpdatedSince(s string) (*time.Time, error) {
+	if s == "" {
+		return nil, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		t, err = time.ParseInLocation("2006-01-02", s, time.Local)
+	}
+	if err != nil {
+		return nil, invalidParam("updated_since", "%q is not a date (2026-01-31) or timestamp (2026-01-31T08:00:00+08:00)", s)
+	}
+	return &t, nil
 }
 
 // parseCommon reads what every layer request shares: limit, precision,
@@ -220,42 +257,22 @@ func parseDatetime(s string) (*planning.TimeRange, error) {
 	bad := func() error {
 		return invalidParam("datetime", "%q is not an instant or an interval (2026-03-01, 2026-03-01T08:00:00Z, 2026-03-01/2026-03-31, ../2026-03-31, 2026-03-01/..)", s)
 	}
-	day := func(p string) (time.Time, bool, error) {
-		if t, err := time.Parse(time.RFC3339Nano, p); err == nil {
-			return t, false, nil
-		}
-		t, err := time.ParseInLocation("2006-01-02", p, time.Local)
-		return t, true, err
-	}
 	start, end, interval := strings.Cut(strings.TrimSpace(s), "/")
-	var r planning.TimeRange
 	if !interval {
-		t, isDay, err := day(start)
+		t, err := instant(start, false)
 		if err != nil {
 			return nil, bad()
 		}
-		e := t
-		if isDay {
-			e = t.AddDate(0, 0, 1).Add(-time.Microsecond)
-		}
+		e, _ := instant(start, true)
 		return &planning.TimeRange{Start: &t, End: &e}, nil
 	}
-	if start != "" && start != ".." {
-		t, _, err := day(start)
-		if err != nil {
-			return nil, bad()
-		}
-		r.Start = &t
+	var r planning.TimeRange
+	var err error
+	if r.Start, err = intervalEnd(start, false); err != nil {
+		return nil, bad()
 	}
-	if end != "" && end != ".." {
-		t, isDay, err := day(end)
-		if err != nil {
-			return nil, bad()
-		}
-		if isDay {
-			t = t.AddDate(0, 0, 1).Add(-time.Microsecond)
-		}
-		r.End = &t
+	if r.End, err = intervalEnd(end, true); err != nil {
+		return nil, bad()
 	}
 	if r.Start == nil && r.End == nil {
 		return nil, invalidParam("datetime", "%q: at least one end of the interval must be given", s)
@@ -264,4 +281,29 @@ func parseDatetime(s string) (*planning.TimeRange, error) {
 		return nil, invalidParam("datetime", "%q: the interval ends before it starts", s)
 	}
 	return &r, nil
+}
+
+// instant reads an RFC 3339 time, or a date (the server's zone) as its
+// first moment, or with endOfDay its last (to the microsecond).
+func instant(p string, endOfDay bool) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339Nano, p); err == nil {
+		return t, nil
+	}
+	t, err := time.ParseInLocation("2006-01-02", p, time.Local)
+	if err == nil && endOfDay {
+		t = t.AddDate(0, 0, 1).Add(-time.Microsecond)
+	}
+	return t, err
+}
+
+// intervalEnd reads one end of an interval: nil when open ("" or "..").
+func intervalEnd(p string, endOfDay bool) (*time.Time, error) {
+	if p == "" || p == ".." {
+		return nil, nil
+	}
+	t, err := instant(p, endOfDay)
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
 }

@@ -160,9 +160,9 @@ func (s *Server) postParcelStatus(w http.ResponseWriter, r *http.Request) error 
 
 // sendTables answers a plan's table as an xlsx download named after the
 // plan.
-func (s *Server) sendTables(w http.ResponseWriter, r *http.Request, plan quota.Plan, t sheet) {
+func sendTables(w http.ResponseWriter, plan quota.Plan, t sheet) error {
 	title := fmt.Sprintf("%d 年度%s — %s", plan.Year, kindNameZh(plan.Kind), t.TitleZh)
-	s.sendSheets(w, r, title, fmt.Sprintf("landquota-%d-%s-%s", plan.Year, plan.Kind, t.Key), []sheet{t})
+	return sheetsDownload(w, title, fmt.Sprintf("landquota-%d-%s-%s", plan.Year, plan.Kind, t.Key), []sheet{t})
 }
 
 func kindNameZh(k quota.Kind) string {

@@ -71,8 +71,8 @@ func qgisAliases(collection string) []qgisAlias {
 }
 
 func (s *Server) mountQGIS(r chi.Router) {
-	r.Get("/api/qgis/landquota.qgs", s.qgisProject)
-	r.Head("/api/qgis/landquota.qgs", s.qgisProject)
+	r.Get("/api/qgis/landquota.qgs", s.handle(s.qgisProject))
+	r.Head("/api/qgis/landquota.qgs", s.handle(s.qgisProject))
 }
 
 // rgba turns #rrggbb into QGIS's "r,g,b,a".
@@ -81,11 +81,10 @@ func rgba(hex string, alpha int) string {
 	return fmt.Sprintf("%d,%d,%d,%d", n>>16&255, n>>8&255, n&255, alpha)
 }
 
-func (s *Server) qgisProject(w http.ResponseWriter, r *http.Request) {
+func (s *Server) qgisProject(w http.ResponseWriter, r *http.Request) error {
 	ext, err := s.geo.Extent(r.Context())
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	base := baseURL(r)
 	oapif := func(collection string) string {
@@ -125,12 +124,12 @@ func (s *Server) qgisProject(w http.ResponseWriter, r *http.Request) {
 	err = qgsTemplate.Execute(&buf, map[string]any{"Layers": layers, "Base": base,
 		"Extent": [4]string{metres(lo[0]), metres(lo[1]), metres(hi[0]), metres(hi[1])}, "Version": s.cfg.Version})
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	w.Header().Set("Content-Type", "application/x-qgis-project; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="landquota.qgs"`)
 	w.Write(buf.Bytes())
+	return nil
 }
 
 // metres writes a coordinate in metres to the centimetre.

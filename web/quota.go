@@ -55,8 +55,7 @@ func (s *Server) getPlan(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if xlsx {
-		s.sendTables(w, r, plan, accountsTable(accounts))
-		return nil
+		return sendTables(w, plan, accountsTable(accounts))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"plan": plan, "accounts": accounts})
 	return nil
@@ -76,8 +75,7 @@ func (s *Server) getAccounts(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if xlsx {
-		s.sendTables(w, r, plan, accountsTable(accounts))
-		return nil
+		return sendTables(w, plan, accountsTable(accounts))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"accounts": accounts})
 	return nil
@@ -116,8 +114,7 @@ func (s *Server) getLedger(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		s.sendTables(w, r, plan, ledgerTable(entries))
-		return nil
+		return sendTables(w, plan, ledgerTable(entries))
 	}
 	body := map[string]any{"entries": entries}
 	if len(entries) == limit {

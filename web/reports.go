@@ -26,79 +26,80 @@ const (
 // table only (quota, supply, stock, low_efficiency, land_use); ?asof= the
 // day stock figures are taken (default the year's last day, or today
 // during the year).
-func (s *Server) yearReport(w http.ResponseWriter, r *http.Request) {
+func (s *Server) yearReport(w http.ResponseWriter, r *http.Request) error {
 	v := r.URL.Query()
-	year, err := strconv.Atoi(chi.URLParam(r, "year"))
-	if err != nil || year < 2000 || year > 2100 {
-		writeError(w, r, s.log, invalidParam("year", "%q is not a year between 2000 and 2100", chi.URLParam(r, "year")))
-		return
+	year, asof, format, err := reportParams(chi.URLParam(r, "year"), v)
+	if err != nil {
+		return err
 	}
-	format := v.Get("format")
+	rep, err := s.store.YearReport(r.Context(), year, asof, planner.DefaultRules())
+	if err != nil {
+		return err
+	}
+	name := fmt.Sprintf("landquota-report-%d", year)
+	nameZh := fmt.Sprintf("用地统计-%d", year)
+	if key := v.Get("table"); key != "" {
+		if rep.Tables, err = oneTable(rep.Tables, key); err != nil {
+			return err
+		}
+		name += "-" + rep.Tables[0].Key
+		nameZh += "-" + rep.Tables[0].TitleZh
+	}
+	var body []byte
 	switch format {
+	case "csv":
+		if body, err = reportCSV(rep); err == nil {
+			sendFile(w, contentCSV, name+".csv", nameZh+".csv", body)
+		}
+	case "xlsx":
+		if body, err = reportXLSX(rep); err == nil {
+			sendFile(w, contentXLSX, name+".xlsx", nameZh+".xlsx", body)
+		}
+	default:
+		writeJSON(w, http.StatusOK, rep)
+	}
+	return err
+}
+
+// reportParams reads a year report's year (2000..2100), its format (json,
+// csv or xlsx; default json) and asof, a day of that year (default its last
+// day, or today during the year).
+func reportParams(y string, v url.Values) (year int, asof time.Time, format string, err error) {
+	year, err = strconv.Atoi(y)
+	if err != nil || year < 2000 || year > 2100 {
+		return 0, asof, "", invalidParam("year", "%q is not a year between 2000 and 2100", y)
+	}
+	switch format = v.Get("format"); format {
 	case "":
 		format = "json"
 	case "json", "csv", "xlsx":
 	default:
-		writeError(w, r, s.log, invalidParam("format", "unknown format %q (json, csv or xlsx)", format))
-		return
+		return 0, asof, "", invalidParam("format", "unknown format %q (json, csv or xlsx)", format)
 	}
 	first, last := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
 	def := last
 	if t := today(); !t.Before(first) && t.Before(last) {
 		def = t
 	}
-	asof, err := parseDay(v, "asof", def)
-	if err == nil && (asof.Before(first) || asof.After(last)) {
-		err = invalidParam("asof", "%s is not in %d", asof.Format(time.DateOnly), year)
+	if asof, err = parseDay(v, "asof", def); err != nil {
+		return 0, asof, "", err
 	}
-	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+	if asof.Before(first) || asof.After(last) {
+		return 0, asof, "", invalidParam("asof", "%s is not in %d", asof.Format(time.DateOnly), year)
 	}
-	rep, err := s.store.YearReport(r.Context(), year, asof, planner.DefaultRules())
-	if err != nil {
-		writeError(w, r, s.log, err)
-		return
-	}
-	if key := v.Get("table"); key != "" {
-		var keep []planner.Table
-		var keys []string
-		for _, t := range rep.Tables {
-			keys = append(keys, t.Key)
-			if t.Key == key {
-				keep = append(keep, t)
-			}
+	return year, asof, format, nil
+}
+
+// oneTable keeps the table named key, or says which tables there are.
+func oneTable(tables []planner.Table, key string) ([]planner.Table, error) {
+	var keys []string
+	for _, t := range tables {
+		if t.Key == key {
+			return []planner.Table{t}, nil
 		}
-		if keep == nil {
-			writeError(w, r, s.log, invalidParam("table", "unknown table %q (one of %v)", key, keys))
-			return
-		}
-		rep.Tables = keep
+		keys = append(keys, t.Key)
 	}
-	name := fmt.Sprintf("landquota-report-%d", year)
-	nameZh := fmt.Sprintf("用地统计-%d", year)
-	if len(rep.Tables) == 1 && v.Get("table") != "" {
-		name += "-" + rep.Tables[0].Key
-		nameZh += "-" + rep.Tables[0].TitleZh
-	}
-	switch format {
-	case "json":
-		writeJSON(w, http.StatusOK, rep)
-	case "csv":
-		body, err := reportCSV(rep)
-		if err != nil {
-			writeError(w, r, s.log, err)
-			return
-		}
-		sendFile(w, contentCSV, name+".csv", nameZh+".csv", body)
-	case "xlsx":
-		body, err := reportXLSX(rep)
-		if err != nil {
-			writeError(w, r, s.log, err)
-			return
-		}
-		sendFile(w, contentXLSX, name+".xlsx", nameZh+".xlsx", body)
-	}
+	return nil, invalidParam("table", "unknown table %q (one of %v)", key, keys)
 }
 
 // sendFile answers with a download: an ASCII filename for old clients and

@@ -153,8 +153,7 @@ func (s *Server) getScenario(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if xlsx {
-		s.sendSheets(w, r, fmt.Sprintf("分配方案 %d（%d 年度）", sc.ID, sc.Year), fmt.Sprintf("landquota-scenario-%d", sc.ID), scenarioTables(sc))
-		return nil
+		return sheetsDownload(w, fmt.Sprintf("分配方案 %d（%d 年度）", sc.ID, sc.Year), fmt.Sprintf("landquota-scenario-%d", sc.ID), scenarioTables(sc))
 	}
 	writeJSON(w, http.StatusOK, sc)
 	return nil
@@ -177,9 +176,8 @@ func (s *Server) compareScenarios(w http.ResponseWriter, r *http.Request) error 
 	}
 	cmp := quota.Compare(sc[0], sc[1])
 	if xlsx {
-		s.sendSheets(w, r, fmt.Sprintf("方案比较 %d 与 %d", sc[0].ID, sc[1].ID), fmt.Sprintf("landquota-compare-%d-%d", sc[0].ID, sc[1].ID),
+		return sheetsDownload(w, fmt.Sprintf("方案比较 %d 与 %d", sc[0].ID, sc[1].ID), fmt.Sprintf("landquota-compare-%d-%d", sc[0].ID, sc[1].ID),
 			[]sheet{compareTable(cmp)})
-		return nil
 	}
 	writeJSON(w, http.StatusOK, cmp)
 	return nil

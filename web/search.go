@@ -17,49 +17,45 @@ import (
 // reads, like the map layers; the two POSTs only read too (their bodies
 // carry a drawn shape).
 func (s *Server) mountPlanner(r chi.Router) {
-	r.Post("/parcels/search", s.searchParcels)
-	r.Post("/eligibility", s.eligibility)
-	r.Get("/stock", s.stockLayer)
-	r.Get("/stock/summary", s.stockSummary)
-	r.Get("/reports/{year}", s.yearReport)
-	r.Get("/parcels/{id}/events", s.parcelEvents)
-	r.With(s.requireRole(planning.RoleAdmin)).Post("/parcels/{id}/events", s.addParcelEvent)
-	r.Get("/land-use-classes/local", s.localClasses)
-	r.With(s.requireRole(planning.RoleAdmin)).Post("/land-use-classes", s.addLocalClass)
-	r.Get("/enclaves", s.enclaves)
-	r.With(s.requireRole(planning.RoleAdmin)).Post("/enclaves", s.addEnclave)
-	r.Get("/affordable-housing/{year}", s.affordableTarget)
-	r.With(s.requireRole(planning.RoleAdmin)).Put("/affordable-housing/{year}", s.setAffordableTarget)
+	r.Post("/parcels/search", s.handle(s.searchParcels))
+	r.Post("/eligibility", s.handle(s.eligibility))
+	r.Get("/stock", s.handle(s.stockLayer))
+	r.Get("/stock/summary", s.handle(s.stockSummary))
+	r.Get("/reports/{year}", s.handle(s.yearReport))
+	r.Get("/parcels/{id}/events", s.handle(s.parcelEvents))
+	r.With(s.requireRole(planning.RoleAdmin)).Post("/parcels/{id}/events", s.handle(s.addParcelEvent))
+	r.Get("/land-use-classes/local", s.handle(s.localClasses))
+	r.With(s.requireRole(planning.RoleAdmin)).Post("/land-use-classes", s.handle(s.addLocalClass))
+	r.Get("/enclaves", s.handle(s.enclaves))
+	r.With(s.requireRole(planning.RoleAdmin)).Post("/enclaves", s.handle(s.addEnclave))
+	r.Get("/affordable-housing/{year}", s.handle(s.affordableTarget))
+	r.With(s.requireRole(planning.RoleAdmin)).Put("/affordable-housing/{year}", s.handle(s.setAffordableTarget))
 }
 
 // searchParcels serves POST /api/parcels/search: one page of matching
 // parcels as a GeoJSON FeatureCollection, streamed, with the totals of
 // all matches and the cursor of the next page.
-func (s *Server) searchParcels(w http.ResponseWriter, r *http.Request) {
+func (s *Server) searchParcels(w http.ResponseWriter, r *http.Request) error {
 	var req planner.SearchRequest
 	if err := decodeStrictJSON(r, &req); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	q, err := req.Check()
 	if err == nil && len(req.Where.Polygon) > 0 {
 		err = capShape(req.Where.Polygon, "where.polygon")
 	}
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
-	release, ok := s.heavySlot(w, r)
-	if !ok {
-		return
+	r, done, err := s.interactiveSlot(w, r)
+	if err != nil {
+		return err
 	}
-	defer release()
-	r, cancel := s.interactive(r)
-	defer cancel()
+	defer done()
 	w.Header().Set("Cache-Control", "no-store")
 	fw := s.newFeatureWriter(w, r)
 	res, err := s.store.SearchParcels(r.Context(), q, fw.emit)
-	fw.finish(err, func() string {
+	return fw.finish(err, func() string {
 		totals, _ := json.Marshal(res.Totals)
 		next := "null"
 		if res.Next != "" {
@@ -71,34 +67,30 @@ func (s *Server) searchParcels(w http.ResponseWriter, r *http.Request) {
 }
 
 // eligibility serves POST /api/eligibility.
-func (s *Server) eligibility(w http.ResponseWriter, r *http.Request) {
+func (s *Server) eligibility(w http.ResponseWriter, r *http.Request) error {
 	var req planner.EligibilityRequest
 	if err := decodeStrictJSON(r, &req); err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	q, err := req.Check()
 	if err == nil && len(req.Geometry) > 0 {
 		err = capShape(req.Geometry, "geometry")
 	}
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
-	release, ok := s.heavySlot(w, r)
-	if !ok {
-		return
+	r, done, err := s.interactiveSlot(w, r)
+	if err != nil {
+		return err
 	}
-	defer release()
-	r, cancel := s.interactive(r)
-	defer cancel()
+	defer done()
 	e, err := s.store.CheckEligibility(r.Context(), q)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, e)
+	return nil
 }
 
 // Caps on a shape drawn for an interactive question (search, eligibility):

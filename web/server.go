@@ -98,24 +98,24 @@ func NewWithMetrics(cfg Config, store Store, log *slog.Logger) (app, metrics htt
 	r.Use(middleware.RequestID, s.observe, s.proxyHeaders, s.bound, middleware.Recoverer, s.routeReads)
 	r.Use(middleware.GetHead) // HEAD answers wherever GET does (OGC API clients probe with it)
 	r.Use(s.basemapCSP)       // the configured basemap hosts may serve tiles to the page
-	r.Get("/healthz", s.healthz)
+	r.Get("/healthz", s.handle(s.healthz))
 	if !cfg.MetricsElsewhere {
 		r.Get("/metrics", s.serveMetrics)
 	}
-	r.Get("/readyz", s.readyz)
+	r.Get("/readyz", s.handle(s.readyz))
 	r.Route("/api", func(r chi.Router) {
 		r.Use(s.authenticate) // who is calling (auth.go); routes that change things add s.requireRole
 		s.mountAuth(r)
-		r.Get("/meta", s.meta)
-		r.Get("/layers/{layer}", s.layer)
+		r.Get("/meta", s.handle(s.meta))
+		r.Get("/layers/{layer}", s.handle(s.layer))
 		s.mountQuota(r)
 		s.mountPlanner(r)           // search, eligibility, stock land, reports (search.go)
 		s.mountEligibilityPolicy(r) // the protected-line tolerance (eligibility_policy.go)
-		r.Get("/tiles/stats", s.tileStats)
+		r.Get("/tiles/stats", s.handle(s.tileStats))
 		s.mountImports(r) // imports.go, exports.go
-		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
-			writeError(w, r, s.log, planning.Errorf(planning.ErrNotFound, "no API endpoint %s %s", r.Method, r.URL.Path))
-		})
+		r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error {
+			return planning.Errorf(planning.ErrNotFound, "no API endpoint %s %s", r.Method, r.URL.Path)
+		}))
 	})
 	s.mountOGC(r)
 	s.mountTiles(r)

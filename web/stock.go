@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/hangzhou-hitech/landquota/planning/planner"
-	"github.com/hangzhou-hitech/landquota/web/negotiate"
 )
 
 // chinaTime is UTC+8: "today" is the officials' calendar day.
@@ -41,50 +40,15 @@ const maxStockLimit = 10000
 // a day (asof, default today), with their derived flags, as a streamed
 // GeoJSON FeatureCollection in id order with a next link. Filters: bbox,
 // district, park, kind (comma-separated planner.StockKinds; default any).
-func (s *Server) stockLayer(w http.ResponseWriter, r *http.Request) {
+func (s *Server) stockLayer(w http.ResponseWriter, r *http.Request) error {
 	v := r.URL.Query()
-	q := planner.StockQuery{Rules: planner.DefaultRules(), Limit: defaultLimit, Precision: defaultPrecision,
-		District: v.Get("district"), Park: v.Get("park")}
-	var err error
-	if q.AsOf, err = parseDay(v, "asof", today()); err != nil {
-		writeError(w, r, s.log, err)
-		return
-	}
-	if b, err := layerBBox(v); err != nil {
-		writeError(w, r, s.log, err)
-		return
-	} else if b != nil {
-		q.BBox = &[4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
-	}
-	for _, k := range list(v.Get("kind")) {
-		if !slices.Contains(planner.StockKinds, k) {
-			writeError(w, r, s.log, invalidParam("kind", "unknown stock kind %q (one of %s)", k, strings.Join(planner.StockKinds, ", ")))
-			return
-		}
-		q.Kinds = append(q.Kinds, k)
-	}
-	if x := v.Get("limit"); x != "" {
-		if q.Limit, err = strconv.Atoi(x); err != nil || q.Limit < 1 || q.Limit > maxStockLimit {
-			writeError(w, r, s.log, invalidParam("limit", "%q is not a whole number between 1 and %d", x, maxStockLimit))
-			return
-		}
-	}
-	if x := v.Get("precision"); x != "" {
-		if q.Precision, err = strconv.Atoi(x); err != nil || q.Precision < 0 || q.Precision > 15 {
-			writeError(w, r, s.log, invalidParam("precision", "%q is not a number of decimals between 0 and 15", x))
-			return
-		}
-	}
-	if x := v.Get("after"); x != "" {
-		if q.After, err = strconv.ParseInt(x, 10, 64); err != nil || q.After < 0 {
-			writeError(w, r, s.log, invalidParam("after", "%q is not a parcel id", x))
-			return
-		}
+	q, err := parseStockQuery(v)
+	if err != nil {
+		return err
 	}
 	version, err := s.geo.LayerVersion(r.Context())
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	// The answer depends on the day as well as the data.
 	keyed := url.Values{}
@@ -92,47 +56,83 @@ func (s *Server) stockLayer(w http.ResponseWriter, r *http.Request) {
 		keyed[k] = x
 	}
 	keyed.Set("asof", q.AsOf.Format(time.DateOnly))
-	tag := etag(version, r.URL.Path, keyed)
-	h := w.Header()
-	h.Set("ETag", tag)
-	h.Set("Cache-Control", "no-cache")
-	if negotiate.NoneMatch(r.Header.Get("If-None-Match"), tag) {
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	release, ok := s.heavySlot(w, r)
-	if !ok {
-		return
-	}
-	defer release()
-	fw := s.newFeatureWriter(w, r)
-	next, err := s.store.StreamStock(r.Context(), q, fw.emit)
-	if err != nil && !fw.started {
-		h.Del("ETag")
-	}
-	fw.finish(err, func() string {
-		var b strings.Builder
-		b.WriteString(`,"numberReturned":` + strconv.Itoa(fw.n) + `,"as_of":"` + q.AsOf.Format(time.DateOnly) + `","links":[`)
-		if next > 0 {
-			b.WriteString(`{"rel":"next","type":"application/geo+json","href":` + strconv.Quote(withParam(r.URL, "after", strconv.FormatInt(next, 10))) + `}`)
-		}
-		b.WriteString("]")
-		return b.String()
+	return s.streamTagged(w, r, etag(version, r.URL.Path, keyed), func(fw *featureWriter) (func() string, error) {
+		next, err := s.store.StreamStock(r.Context(), q, fw.emit)
+		return func() string {
+			var b strings.Builder
+			b.WriteString(`,"numberReturned":` + strconv.Itoa(fw.n) + `,"as_of":"` + q.AsOf.Format(time.DateOnly) + `","links":[`)
+			if next > 0 {
+				b.WriteString(`{"rel":"next","type":"application/geo+json","href":` + strconv.Quote(withParam(r.URL, "after", strconv.FormatInt(next, 10))) + `}`)
+			}
+			b.WriteString("]")
+			return b.String()
+		}, err
 	})
+}
+
+// parseStockQuery reads the parameters of GET /api/stock.
+func parseStockQuery(v url.Values) (planner.StockQuery, error) {
+	q := planner.StockQuery{Rules: planner.DefaultRules(), Limit: defaultLimit, Precision: defaultPrecision,
+		District: v.Get("district"), Park: v.Get("park")}
+	var err error
+	if q.AsOf, err = parseDay(v, "asof", today()); err != nil {
+		return q, err
+	}
+	if b, err := layerBBox(v); err != nil {
+		return q, err
+	} else if b != nil {
+		q.BBox = &[4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
+	}
+	if q.Kinds, err = stockKinds(v.Get("kind")); err != nil {
+		return q, err
+	}
+	err = stockPage(v, &q) // apart from the return: q must be read after stockPage fills it
+	return q, err
+}
+
+// stockPage reads a stock page's limit, precision and after into q.
+func stockPage(v url.Values, q *planner.StockQuery) error {
+	var err error
+	if x := v.Get("limit"); x != "" {
+		if q.Limit, err = strconv.Atoi(x); err != nil || q.Limit < 1 || q.Limit > maxStockLimit {
+			return invalidParam("limit", "%q is not a whole number between 1 and %d", x, maxStockLimit)
+		}
+	}
+	if x := v.Get("precision"); x != "" {
+		if q.Precision, err = strconv.Atoi(x); err != nil || q.Precision < 0 || q.Precision > 15 {
+			return invalidParam("precision", "%q is not a number of decimals between 0 and 15", x)
+		}
+	}
+	if x := v.Get("after"); x != "" {
+		if q.After, err = strconv.ParseInt(x, 10, 64); err != nil || q.After < 0 {
+			return invalidParam("after", "%q is not a parcel id", x)
+		}
+	}
+	return nil
+}
+
+// stockKinds reads a comma-separated list of planner.StockKinds.
+func stockKinds(s string) ([]string, error) {
+	kinds := list(s)
+	for _, k := range kinds {
+		if !slices.Contains(planner.StockKinds, k) {
+			return nil, invalidParam("kind", "unknown stock kind %q (one of %s)", k, strings.Join(planner.StockKinds, ", "))
+		}
+	}
+	return kinds, nil
 }
 
 // stockSummary serves GET /api/stock/summary: stock land per district and
 // park as of a day, with the five-year supply rate.
-func (s *Server) stockSummary(w http.ResponseWriter, r *http.Request) {
+func (s *Server) stockSummary(w http.ResponseWriter, r *http.Request) error {
 	asof, err := parseDay(r.URL.Query(), "asof", today())
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	sum, err := s.store.StockSummary(r.Context(), asof, planner.DefaultRules())
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, sum)
+	return nil
 }

@@ -170,21 +170,20 @@ func (ts *tileServer) warmLoop(geo planning.GeoStore) {
 // mountTiles adds the /tiles routes.
 func (s *Server) mountTiles(r chi.Router) {
 	r.Route("/tiles", func(r chi.Router) {
-		r.Get("/{layers}", s.tileJSON)
-		r.Get("/{layers}/{z}/{x}/{y}", s.tile)
-		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
-			writeError(w, r, s.log, planning.Errorf(planning.ErrNotFound,
-				"no tile endpoint %s %s (tiles are /tiles/{layers}/{z}/{x}/{y}.mvt, TileJSON /tiles/{layers}.json)", r.Method, r.URL.Path))
-		})
+		r.Get("/{layers}", s.handle(s.tileJSON))
+		r.Get("/{layers}/{z}/{x}/{y}", s.handle(s.tile))
+		r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error {
+			return planning.Errorf(planning.ErrNotFound,
+				"no tile endpoint %s %s (tiles are /tiles/{layers}/{z}/{x}/{y}.mvt, TileJSON /tiles/{layers}.json)", r.Method, r.URL.Path)
+		}))
 	})
 }
 
 // tile serves GET /tiles/{layers}/{z}/{x}/{y}.mvt.
-func (s *Server) tile(w http.ResponseWriter, r *http.Request) {
+func (s *Server) tile(w http.ResponseWriter, r *http.Request) error {
 	q, err := parseTileRequest(chi.URLParam(r, "layers"), chi.URLParam(r, "z"), chi.URLParam(r, "x"), chi.URLParam(r, "y"), r.URL.Query())
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	key := tilecache.Key{Layers: strings.Join(q.Layers, ","), Z: q.Z, X: q.X, Y: q.Y, Limit: q.Limit}
 	t, outcome, err := s.tiles.cache.Get(r.Context(), key, func(ctx context.Context) (tilecache.Tile, error) {
@@ -192,17 +191,24 @@ func (s *Server) tile(w http.ResponseWriter, r *http.Request) {
 	})
 	if err != nil {
 		if r.Context().Err() != nil {
-			return // the client went away; its share of the render was cancelled
+			return nil // the client went away; its share of the render was cancelled
 		}
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
+	w.Header().Set("X-Tile-Cache", outcome.String())
+	return s.writeTile(w, r, key, t, outcome)
+}
+
+// writeTile answers with tile t (204 when empty, 304 when the client has
+// it), gzipped if the client accepts it; a tile asked for again is
+// gzipped now and the cache keeps that form (see the comment on the
+// constants above).
+func (s *Server) writeTile(w http.ResponseWriter, r *http.Request, key tilecache.Key, t tilecache.Tile, outcome tilecache.Outcome) error {
 	h := w.Header()
 	h.Set("Cache-Control", tileCacheControl)
-	h.Set("X-Tile-Cache", outcome.String())
 	if t.Size == 0 {
 		w.WriteHeader(http.StatusNoContent)
-		return
+		return nil
 	}
 	h.Set("Vary", "Accept-Encoding")
 	gz := negotiate.AcceptsGzip(r.Header.Get("Accept-Encoding"))
@@ -219,7 +225,7 @@ func (s *Server) tile(w http.ResponseWriter, r *http.Request) {
 	h.Set("ETag", etag)
 	if negotiate.NoneMatch(r.Header.Get("If-None-Match"), `"`+t.ETag+`"`, `"`+t.ETag+`-gz"`) {
 		w.WriteHeader(http.StatusNotModified)
-		return
+		return nil
 	}
 	h.Set("Content-Type", tileContentType)
 	if !t.Gzipped || gz {
@@ -229,18 +235,16 @@ func (s *Server) tile(w http.ResponseWriter, r *http.Request) {
 		h.Set("Content-Length", strconv.Itoa(len(t.Body)))
 		w.WriteHeader(http.StatusOK)
 		w.Write(t.Body)
-		return
+		return nil
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(t.Body))
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	h.Set("Content-Length", strconv.Itoa(t.Size))
 	w.WriteHeader(http.StatusOK)
-	if _, err := io.Copy(w, zr); err != nil {
-		s.log.Warn("tile write failed", "tile", key.String(), "err", err)
-	}
+	_, err = io.Copy(w, zr)
+	return s.afterStart(true, err, slog.LevelWarn, "tile write failed", slog.String("tile", key.String()))
 }
 
 // render asks the store for the tile and hashes it for its ETag.
@@ -341,22 +345,19 @@ func parseTileLayers(s string) ([]string, error) {
 }
 
 // tileJSON serves GET /tiles/{layers}.json: TileJSON 3.0.0 for the layers.
-func (s *Server) tileJSON(w http.ResponseWriter, r *http.Request) {
+func (s *Server) tileJSON(w http.ResponseWriter, r *http.Request) error {
 	name, ok := strings.CutSuffix(chi.URLParam(r, "layers"), ".json")
 	if !ok {
-		writeError(w, r, s.log, planning.Errorf(planning.ErrNotFound, "no tile endpoint %s (TileJSON is /tiles/{layers}.json)", r.URL.Path))
-		return
+		return planning.Errorf(planning.ErrNotFound, "no tile endpoint %s (TileJSON is /tiles/{layers}.json)", r.URL.Path)
 	}
 	names, err := parseTileLayers(name)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	query := ""
 	if l := r.URL.Query().Get("limit"); l != "" {
 		if _, err := parseTileRequest(name, "0", "0", "0.mvt", r.URL.Query()); err != nil {
-			writeError(w, r, s.log, err)
-			return
+			return err
 		}
 		query = "?limit=" + url.QueryEscape(l)
 	}
@@ -373,8 +374,7 @@ func (s *Server) tileJSON(w http.ResponseWriter, r *http.Request) {
 	for i, n := range names {
 		tl, err := s.geo.TileLayer(r.Context(), n)
 		if err != nil {
-			writeError(w, r, s.log, err)
-			return
+			return err
 		}
 		cat, _ := catalog.Find(n)
 		layers = append(layers, vectorLayer{ID: n, Description: cat.TitleZh + " " + cat.TitleEn, Fields: tl.Fields, MinZoom: tl.MinZoom, MaxZoom: tl.MaxZoom})
@@ -404,9 +404,11 @@ func (s *Server) tileJSON(w http.ResponseWriter, r *http.Request) {
 		"center":        []float64{(bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2, float64(max(minZoom, 10))},
 		"vector_layers": layers,
 	})
+	return nil
 }
 
 // tileStats serves GET /api/tiles/stats.
-func (s *Server) tileStats(w http.ResponseWriter, r *http.Request) {
+func (s *Server) tileStats(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, s.tiles.cache.Stats())
+	return nil
 }

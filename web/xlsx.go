@@ -64,30 +64,7 @@ func (x *workbook) sheet(i int, t sheet, title []string) error {
 	} else if _, err := x.f.NewSheet(name); err != nil {
 		return xlsxError(err)
 	}
-	var rows [][]any
-	for _, l := range title {
-		rows = append(rows, []any{l})
-	}
-	if len(title) > 0 {
-		rows = append(rows, []any{})
-	}
-	headRow := len(rows) + 1
-	head := make([]any, len(t.Columns))
-	for j, c := range t.Columns {
-		head[j] = c.Zh
-	}
-	rows = append(rows, head)
-	for _, r := range t.Rows {
-		cells := make([]any, len(r))
-		for j, v := range r {
-			if b, ok := v.(bool); ok {
-				cells[j] = cellText(b)
-			} else {
-				cells[j] = v
-			}
-		}
-		rows = append(rows, cells)
-	}
+	rows, headRow := sheetRows(t, title)
 	for k, row := range rows {
 		cell, _ := excelize.CoordinatesToCellName(1, k+1)
 		if err := x.f.SetSheetRow(name, cell, &row); err != nil {
@@ -104,6 +81,46 @@ func (x *workbook) sheet(i int, t sheet, title []string) error {
 	if err := x.f.SetCellStyle(name, first, last, x.header); err != nil {
 		return xlsxError(err)
 	}
+	if err := x.columns(name, t, headRow); err != nil {
+		return err
+	}
+	top, _ := excelize.CoordinatesToCellName(1, headRow+1)
+	return xlsxError(x.f.SetPanes(name, &excelize.Panes{Freeze: true, YSplit: headRow, TopLeftCell: top, ActivePane: "bottomLeft"}))
+}
+
+// sheetRows lays out a sheet's cells: the title lines and a blank row (if
+// any title), the header, the rows (flags as 是/否); headRow is the
+// header's row number (from 1).
+func sheetRows(t sheet, title []string) (rows [][]any, headRow int) {
+	for _, l := range title {
+		rows = append(rows, []any{l})
+	}
+	if len(title) > 0 {
+		rows = append(rows, []any{})
+	}
+	headRow = len(rows) + 1
+	head := make([]any, len(t.Columns))
+	for j, c := range t.Columns {
+		head[j] = c.Zh
+	}
+	rows = append(rows, head)
+	for _, r := range t.Rows {
+		cells := make([]any, len(r))
+		for j, v := range r {
+			if b, ok := v.(bool); ok {
+				cells[j] = cellText(b)
+			} else {
+				cells[j] = v
+			}
+		}
+		rows = append(rows, cells)
+	}
+	return rows, headRow
+}
+
+// columns sets each column's width (wider for text and notes) and the
+// number format of its kind on the rows under the header.
+func (x *workbook) columns(name string, t sheet, headRow int) error {
 	for j, c := range t.Columns {
 		colName, _ := excelize.ColumnNumberToName(j + 1)
 		width := 14.0
@@ -122,8 +139,7 @@ func (x *workbook) sheet(i int, t sheet, title []string) error {
 			}
 		}
 	}
-	top, _ := excelize.CoordinatesToCellName(1, headRow+1)
-	return xlsxError(x.f.SetPanes(name, &excelize.Panes{Freeze: true, YSplit: headRow, TopLeftCell: top, ActivePane: "bottomLeft"}))
+	return nil
 }
 
 // notes adds a sheet of text lines.
@@ -289,12 +305,13 @@ func wantsXLSX(r *http.Request) (bool, error) {
 	}
 }
 
-// sendSheets answers tables as an xlsx download.
-func (s *Server) sendSheets(w http.ResponseWriter, r *http.Request, title, ascii string, tables []sheet) {
+// sheetsDownload answers tables as an xlsx download; an error means
+// nothing was written.
+func sheetsDownload(w http.ResponseWriter, title, ascii string, tables []sheet) error {
 	body, err := sheetsXLSX(title, time.Now(), tables)
 	if err != nil {
-		writeError(w, r, s.log, err)
-		return
+		return err
 	}
 	sendFile(w, contentXLSX, ascii+".xlsx", title+".xlsx", body)
+	return nil
 }
