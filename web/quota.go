@@ -41,27 +41,17 @@ func planParams(r *http.Request) (int, quota.Kind, error) {
 	return year, kind, nil
 }
 
+// getPlan answers a plan with its accounts; getAccounts the accounts
+// alone; both as xlsx on ?format=xlsx.
 func (s *Server) getPlan(w http.ResponseWriter, r *http.Request) error {
-	year, kind, err := planParams(r)
-	if err != nil {
-		return err
-	}
-	xlsx, err := wantsXLSX(r)
-	if err != nil {
-		return err
-	}
-	plan, accounts, err := s.store.Plan(r.Context(), year, kind)
-	if err != nil {
-		return err
-	}
-	if xlsx {
-		return sendTables(w, plan, accountsTable(accounts))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"plan": plan, "accounts": accounts})
-	return nil
+	return s.planAnswer(w, r, true)
 }
 
 func (s *Server) getAccounts(w http.ResponseWriter, r *http.Request) error {
+	return s.planAnswer(w, r, false)
+}
+
+func (s *Server) planAnswer(w http.ResponseWriter, r *http.Request, withPlan bool) error {
 	year, kind, err := planParams(r)
 	if err != nil {
 		return err
@@ -77,7 +67,11 @@ func (s *Server) getAccounts(w http.ResponseWriter, r *http.Request) error {
 	if xlsx {
 		return sendTables(w, plan, accountsTable(accounts))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"accounts": accounts})
+	body := map[string]any{"accounts": accounts}
+	if withPlan {
+		body["plan"] = plan
+	}
+	writeJSON(w, http.StatusOK, body)
 	return nil
 }
 

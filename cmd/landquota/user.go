@@ -133,6 +133,15 @@ func (c *cliContext) parse(ctx context.Context, name string, args []string, defi
 	return nil
 }
 
+// userAndRole checks the --username and --role both given and the role
+// known.
+func userAndRole(username, role string) (planning.Role, error) {
+	if err := errors.Join(needFlag("username", username), needFlag("role", role)); err != nil {
+		return "", err
+	}
+	return planning.ParseRole(role)
+}
+
 func needFlag(name, value string) error {
 	if strings.TrimSpace(value) == "" {
 		return fmt.Errorf("--%s is required", name)
@@ -150,10 +159,7 @@ func userAdd(ctx context.Context, c *cliContext, args []string) error {
 		return err
 	}
 	defer c.store.Close()
-	if err := errors.Join(needFlag("username", username), needFlag("role", role)); err != nil {
-		return err
-	}
-	r, err := planning.ParseRole(role)
+	r, err := userAndRole(username, role)
 	if err != nil {
 		return err
 	}
@@ -209,10 +215,7 @@ func userSetRole(ctx context.Context, c *cliContext, args []string) error {
 		return err
 	}
 	defer c.store.Close()
-	if err := errors.Join(needFlag("username", username), needFlag("role", role)); err != nil {
-		return err
-	}
-	r, err := planning.ParseRole(role)
+	r, err := userAndRole(username, role)
 	if err != nil {
 		return err
 	}
