@@ -35,8 +35,8 @@ fi
 psql "$admin" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
 url=$(scripts/db.sh url "$db")
 DATABASE_URL=$url "$bin" migrate >/dev/null
-timings=--timings
-"$bin" seed --help 2>&1 | grep -q -- -timings || timings= # an older binary
+timings=
+case $("$bin" seed --help 2>&1 || true) in *-timings*) timings=--timings ;; esac # not in older binaries
 
 echo "== seed-bench: $n parcels into $db ($bin)"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"

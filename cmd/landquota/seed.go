@@ -144,11 +144,12 @@ func runSeed(ctx context.Context, env environ, args []string) error {
 		for _, st := range steps {
 			sum += st.took
 		}
-		fmt.Fprintf(env.stderr, "\nseed: timings (%s in all):\n", sum.Round(time.Millisecond))
+		fmt.Fprintf(env.stderr, "\nseed: timings (%s in all):", sum.Round(time.Millisecond))
 		for _, st := range steps {
-			fmt.Fprintf(env.stderr, "  %-36s %10s %5.1f%%\n", st.name, st.took.Round(time.Millisecond), 100*st.took.Seconds()/max(sum.Seconds(), 1e-9))
+			fmt.Fprintf(env.stderr, "\n  %-36s %10s %5.1f%%", st.name, st.took.Round(time.Millisecond), 100*st.took.Seconds()/max(sum.Seconds(), 1e-9))
 		}
 	}
+	fmt.Fprintln(env.stderr)
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	fmt.Fprintf(env.stdout, "\nseeded %d districts, %d parks, %d protected zones and %d parcels (seed %d) in %s; Go memory from the OS %d MiB\n",

@@ -141,25 +141,24 @@ func loadParcels(ctx context.Context, tx pgx.Tx, src *parcelSource, phase func(s
 	// lq_parcel_conflicts_measure(): lq_planner_conflicts for each parcel.
 	// Its answer is known without measuring for a parcel no zone touches
 	// (nothing inside lines, all of it outside the boundary, which is its
-	// area: the same expression) and for one a boundary zone covers that
-	// no farmland or red line touches (all zeros). Finding those, zone by
-	// zone, reuses each zone's prepared geometry; only the rest are
-	// measured.
-	// A parcel no zone touches lies wholly outside the boundary: its
-	// outside width is the parcel's own (lq_overlap_width, 024).
-	// Measured into a temporary table (a query that may use parallel
-	// workers, which an INSERT ... SELECT may not), then inserted in key
-	// order.
+	// area: the same expression, and the parcel's own width outside,
+	// lq_overlap_width of 024) and for one a boundary zone covers that no
+	// farmland or red line touches (all zeros); only the rest are measured.
+	// The first kind, most parcels, is found parcel by parcel (one probe of
+	// the zones' index each) by a query that may use parallel workers,
+	// which an INSERT ... SELECT may not, into a temporary table; the
+	// others, zone by zone (reusing each zone's prepared geometry). All are
+	// then inserted in key order.
 	if err := exec(`CREATE TEMP TABLE lq_load_conflicts ON COMMIT DROP AS
+		SELECT p.id AS parcel_id, 0::float8 AS farmland_m2, 0::float8 AS red_line_m2, p.area_m2 AS outside_boundary_m2,
+		       0::float8 AS farmland_width_m, 0::float8 AS red_line_width_m, lq_overlap_width(ST_Transform(p.geom, 4549)) AS outside_boundary_width_m
+		FROM parcels p WHERE NOT EXISTS (SELECT 1 FROM protected_zones z WHERE z.geom && p.geom AND ST_Intersects(z.geom, p.geom))`,
+		`INSERT INTO lq_load_conflicts
 		WITH hit AS (
 			SELECT p.id, bool_or(z.kind IN ('permanent_basic_farmland', 'ecological_red_line')) AS lines,
 			       bool_or(CASE WHEN z.kind = 'urban_development_boundary' THEN ST_Covers(z.geom, p.geom) ELSE false END) AS covered
 			FROM protected_zones z JOIN parcels p ON p.geom && z.geom AND ST_Intersects(z.geom, p.geom)
 			GROUP BY p.id)
-		SELECT p.id AS parcel_id, 0::float8 AS farmland_m2, 0::float8 AS red_line_m2, p.area_m2 AS outside_boundary_m2,
-		       0::float8 AS farmland_width_m, 0::float8 AS red_line_width_m, lq_overlap_width(ST_Transform(p.geom, 4549)) AS outside_boundary_width_m
-		FROM parcels p WHERE NOT EXISTS (SELECT 1 FROM hit WHERE hit.id = p.id)
-		UNION ALL
 		SELECT h.id, 0, 0, 0, 0, 0, 0 FROM hit h WHERE h.covered AND NOT h.lines
 		UNION ALL
 		SELECT p.id, k.farmland_m2, k.red_line_m2, k.outside_boundary_m2, k.farmland_width_m, k.red_line_width_m, k.outside_boundary_width_m
