@@ -3,7 +3,8 @@
 # database on the project cluster, timed.
 #
 #   scripts/seed-bench.sh N        e.g. 1000000, or 10000000 on a quiet machine
-#   KEEP=1                         keep the database (landquota_seedbench_N) afterwards
+#   KEEP=1                         keep the database (landquota_seedbench_N, or DB) afterwards
+#   DB=name                        seed into that database instead (dropped and made again)
 #   BIN=path/to/landquota          time that binary instead of building this checkout's
 #   SEED_ARGS='--projects-per-area 0'   more arguments for landquota seed
 #
@@ -15,7 +16,7 @@ cd "$(dirname "$0")/.."
 
 n=${1:?usage: scripts/seed-bench.sh N}
 case $n in *[!0-9]*) echo "seed-bench: N must be a number of parcels, not $n" >&2; exit 2 ;; esac
-db="landquota_seedbench_$n"
+db=${DB:-landquota_seedbench_$n}
 started_db=
 scripts/db.sh running || started_db=1
 admin=$(scripts/db.sh url postgres)
@@ -43,7 +44,7 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 out=$(mktemp)
 start=$(date +%s.%N)
 # shellcheck disable=SC2086 # SEED_ARGS is a list of words
-DATABASE_URL=$url /usr/bin/time -f 'peak RSS %M KiB' "$bin" seed --parcels "$n" --seed 1 $timings ${SEED_ARGS:-} 2>"$out" >/dev/null || {
+DATABASE_URL=$url /usr/bin/time -f 'peak RSS %M KiB, CPU of the seed process %U s user %S s system' "$bin" seed --parcels "$n" --seed 1 $timings ${SEED_ARGS:-} 2>"$out" >/dev/null || {
 	cat "$out" >&2
 	exit 1
 }
