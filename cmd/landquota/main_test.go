@@ -110,7 +110,11 @@ func TestMigrateIsIdempotentAndSeedDeterministic(t *testing.T) {
 	}
 	must(t, a, "seed", "--parcels", "3000", "--seed", "42")
 	must(t, b, "seed", "--parcels", "3000", "--seed", "42")
-	must(t, c, "seed", "--parcels", "3000", "--seed", "43")
+	// --timings lists every step, each index build apart, and sums them up.
+	if out := must(t, c, "seed", "--parcels", "3000", "--seed", "43", "--timings"); !strings.Contains(out, "seed: index parcels_geom_idx ") ||
+		!strings.Contains(out, "seed: timings (") || !strings.Contains(out, "  overlaps ") {
+		t.Fatalf("seed --timings: %q", out)
+	}
 	if checksum(t, a) != checksum(t, b) {
 		t.Fatal("the same seed gave different data")
 	}

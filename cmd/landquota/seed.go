@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/hangzhou-hitech/landquota/planning"
@@ -24,7 +25,7 @@ func runSeed(ctx context.Context, env environ, args []string) error {
 	var db dbConfig
 	var opts demo.Options
 	var districtsFile, parksFile string
-	var replace, ifEmpty bool
+	var replace, ifEmpty, timings bool
 	var year, perArea int
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
@@ -35,6 +36,7 @@ func runSeed(ctx context.Context, env environ, args []string) error {
 	fs.StringVar(&parksFile, "parks", "", "GeoJSON file of park outlines to use instead of the generated ones")
 	fs.BoolVar(&replace, "replace", false, "wipe the existing geography and everything built on it (projects, plans, ledgers, policies, scenarios; not users) first")
 	fs.BoolVar(&ifEmpty, "if-empty", false, "do nothing when the database already holds parcels")
+	fs.BoolVar(&timings, "timings", false, "print the time of every step of the load (each index build apart) and a summary of the steps at the end")
 	fs.IntVar(&year, "year", 2026, "plan year of the demo quota, policy and projects")
 	fs.IntVar(&perArea, "projects-per-area", 50, "demo projects per district and per park (0: none)")
 	if err := fs.Parse(args); err != nil {
@@ -92,7 +94,23 @@ func runSeed(ctx context.Context, env environ, args []string) error {
 			fmt.Fprintf(env.stderr, "\rseed: %d/%d parcels (%.0f/s)  ", n, opts.Parcels, float64(n)/el)
 		}
 	}
+	// Without --timings the index builds are one step, "indexes".
+	type stepTime struct {
+		name string
+		took time.Duration
+	}
+	var steps []stepTime
+	var indexes time.Duration
 	phase := func(step string, took time.Duration) {
+		if !timings && strings.HasPrefix(step, "index ") {
+			indexes += took
+			return
+		}
+		if indexes > 0 {
+			fmt.Fprintf(env.stderr, "\nseed: indexes %s", indexes.Round(time.Millisecond))
+			indexes = 0
+		}
+		steps = append(steps, stepTime{step, took})
 		fmt.Fprintf(env.stderr, "\nseed: %s %s", step, took.Round(time.Millisecond))
 	}
 	rep, err := store.Load(ctx, pgstore.Dataset{Districts: ds.Districts, Parks: ds.Parks, Zones: ds.Zones, Parcels: ds.Parcels, Phase: phase}, replace, progress)
@@ -121,6 +139,17 @@ func runSeed(ctx context.Context, env environ, args []string) error {
 		phase("plan and projects", time.Since(t))
 		fmt.Fprintf(env.stdout, "\nseeded the %d plan (800 hm² issued), its default policy and %d projects", year, n)
 	}
+	if timings {
+		var sum time.Duration
+		for _, st := range steps {
+			sum += st.took
+		}
+		fmt.Fprintf(env.stderr, "\nseed: timings (%s in all):", sum.Round(time.Millisecond))
+		for _, st := range steps {
+			fmt.Fprintf(env.stderr, "\n  %-36s %10s %5.1f%%", st.name, st.took.Round(time.Millisecond), 100*st.took.Seconds()/max(sum.Seconds(), 1e-9))
+		}
+	}
+	fmt.Fprintln(env.stderr)
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	fmt.Fprintf(env.stdout, "\nseeded %d districts, %d parks, %d protected zones and %d parcels (seed %d) in %s; Go memory from the OS %d MiB\n",

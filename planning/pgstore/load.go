@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // loadTriggers are the user triggers on parcels whose work loadParcels
@@ -34,22 +36,27 @@ var loadTriggers = map[string]bool{
 // and every derived row is made once, set-based, in the same transaction,
 // so a refusal still leaves nothing behind:
 //
-//  1. COPY into a temporary staging table (no WAL);
-//  2. refuse the first empty or invalid outline (LQ001's message);
-//  3. with the user triggers off and the foreign keys, the code's unique
-//     constraint and the secondary indexes dropped, one INSERT ... SELECT
-//     that measures the areas and derives construction_land as the row
-//     triggers do;
-//  4. build the indexes and constraints again from their saved definitions
+//  1. with the user triggers off and the foreign keys, the code's unique
+//     constraint and the secondary indexes dropped, COPY straight into
+//     parcels: ids follow the load order from where the sequence stands,
+//     construction_land is derived on the Go side from the classes (locked
+//     until commit) as lq_parcel_construction() does, and one lean row
+//     trigger of the load's own refuses the first empty or invalid outline
+//     (LQ001's message) and measures the area. The database checks and
+//     measures while the generator makes the next batch, on the other core;
+//  2. build the indexes and constraints again from their saved definitions
 //     (sorted builds instead of 10M single inserts; adding a foreign key
 //     checks every row in one join);
-//  5. refuse the first overlap at the same elevation (LQ002's message),
+//  3. refuse the first overlap at the same elevation (LQ002's message),
 //     one self-join over the rebuilt GiST index;
-//  6. the protected-line figures and the aggregate cells as the statement
-//     triggers compute them, one notification and one layer version bump.
+//  4. the protected-line figures and the aggregate cells as the statement
+//     triggers compute them (each measured by a query that may use
+//     parallel workers, then inserted in key order), one notification and
+//     one layer version bump.
 //
 // Dropping and disabling takes the table's exclusive lock until commit,
-// which a load into an empty table holds anyway in effect.
+// which a load into an empty table holds anyway in effect. phase, if set,
+// is told each step's time (the seed's --timings).
 func loadParcels(ctx context.Context, tx pgx.Tx, src *parcelSource, phase func(string, time.Duration)) (int64, error) {
 	defer src.stop()
 	t := time.Now()
@@ -73,71 +80,52 @@ func loadParcels(ctx context.Context, tx pgx.Tx, src *parcelSource, phase func(s
 	}
 	// The cells' aggregates spill to disk at the server's 32 MB; one
 	// statement runs at a time here, so this bounds the load's memory.
-	if err := exec("SET LOCAL work_mem = '256MB'"); err != nil {
+	// JIT compiles each big statement again in every parallel worker
+	// (0.5-1 s apiece, seen in EXPLAIN) for statements whose time is
+	// spent in PostGIS functions: off for the load.
+	if err := exec("SET LOCAL work_mem = '256MB'", "SET LOCAL jit = off", "LOCK TABLE land_use_classes IN SHARE MODE"); err != nil {
 		return 0, err
 	}
-	cols := strings.Join(parcelColumns, ", ")
-	if err := exec("CREATE TEMP TABLE lq_load_parcels ON COMMIT DROP AS SELECT "+cols+" FROM parcels WITH NO DATA",
-		"ALTER TABLE lq_load_parcels ADD COLUMN n bigint GENERATED ALWAYS AS IDENTITY"); err != nil {
+	if src.classes, err = constructionClasses(ctx, tx); err != nil {
 		return 0, err
 	}
-	n, err := tx.CopyFrom(ctx, pgx.Identifier{"lq_load_parcels"}, parcelColumns, src)
-	if src.err != nil {
-		return 0, src.err
-	}
-	if err != nil {
+	// ids follow the load order from where the sequence stands.
+	if err := tx.QueryRow(ctx, "SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence('parcels', 'id')::regclass), 0)").Scan(&src.off); err != nil {
 		return 0, domainError(err)
 	}
-	step("copy")
-
-	var code, reason string
-	err = tx.QueryRow(ctx, `SELECT code, CASE WHEN ST_IsEmpty(geom) THEN 'outline is empty'
-		ELSE 'outline is not a valid polygon: ' || ST_IsValidReason(geom) END
-		FROM lq_load_parcels WHERE ST_IsEmpty(geom) OR NOT ST_IsValid(geom) ORDER BY n LIMIT 1`).Scan(&code, &reason)
-	if err == nil {
-		return 0, planning.Errorf(planning.ErrInvalid, "parcel %s: %s", code, reason).WithDetail("field", "geometry")
-	} else if !errors.Is(err, pgx.ErrNoRows) {
-		return 0, domainError(err)
-	}
-	step("outlines")
-
+	off := src.off
 	rebuild, err := dropForLoad(ctx, tx)
 	if err != nil {
 		return 0, err
 	}
-	// ids follow the staging order from where the sequence stands.
-	var off int64
-	if err := tx.QueryRow(ctx, "SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence('parcels', 'id')::regclass), 0)").Scan(&off); err != nil {
-		return 0, domainError(err)
-	}
-	sel := make([]string, len(parcelColumns))
-	for i, c := range parcelColumns {
-		sel[i] = "s." + c
-		if c == "construction_land" { // lq_parcel_construction()
-			sel[i] = `CASE WHEN s.construction_override IS NOT NULL THEN s.construction_override
-				WHEN s.current_use_code IS NOT NULL THEN c.construction ELSE coalesce(s.construction_land, false) END`
-		}
-	}
-	if err := exec(triggers("DISABLE"),
-		fmt.Sprintf(`INSERT INTO parcels (id, %s, area_m2)
-			SELECT s.n + %d, %s, ST_Area(ST_Transform(s.geom, 4549))
-			FROM lq_load_parcels s LEFT JOIN land_use_classes c ON c.code = s.current_use_code`, cols, off, strings.Join(sel, ", ")),
-		"DROP TABLE lq_load_parcels"); err != nil {
+	if err := exec(triggers("DISABLE"), loadOutlineFunction,
+		"CREATE TRIGGER lq_load_outline BEFORE INSERT ON parcels FOR EACH ROW EXECUTE FUNCTION pg_temp.lq_load_outline()"); err != nil {
 		return 0, err
 	}
-	step("insert")
+	step("prepare")
+	n, err := tx.CopyFrom(ctx, pgx.Identifier{"parcels"}, append([]string{"id"}, parcelColumns...), src)
+	if err := src.firstError(err); err != nil {
+		return 0, err
+	}
+	if err := exec("DROP TRIGGER lq_load_outline ON parcels", "DROP FUNCTION pg_temp.lq_load_outline()"); err != nil {
+		return 0, err
+	}
+	step("copy")
 
-	if err := exec(rebuild.indexes...); err != nil {
-		return 0, err
+	for _, sql := range rebuild.indexes {
+		if err := exec(sql); err != nil {
+			return 0, err
+		}
+		step("index " + indexName(sql))
 	}
 	if err := exec("ANALYZE parcels"); err != nil {
 		return 0, err
 	}
-	step("indexes")
+	step("analyze")
 
 	// a.id + 0: a range on the primary key beside the GiST probe made the
 	// planner AND both per row, scanning half the key each time.
-	var other string
+	var code, other string
 	var overlap float64
 	err = tx.QueryRow(ctx, `SELECT a.code, b.code, round(ST_Area(ST_Transform(ST_Intersection(a.geom, b.geom), 4549))::numeric, 2)::float8
 		FROM parcels a JOIN parcels b ON a.geom && b.geom AND a.id + 0 < b.id
@@ -156,27 +144,33 @@ func loadParcels(ctx context.Context, tx pgx.Tx, src *parcelSource, phase func(s
 	// lq_parcel_conflicts_measure(): lq_planner_conflicts for each parcel.
 	// Its answer is known without measuring for a parcel no zone touches
 	// (nothing inside lines, all of it outside the boundary, which is its
-	// area: the same expression) and for one a boundary zone covers that
-	// no farmland or red line touches (all zeros). Finding those, zone by
-	// zone, reuses each zone's prepared geometry; only the rest are
-	// measured.
-	// A parcel no zone touches lies wholly outside the boundary: its
-	// outside width is the parcel's own (lq_overlap_width, 024).
-	if err := exec(`INSERT INTO parcel_conflicts (parcel_id, farmland_m2, red_line_m2, outside_boundary_m2,
-			farmland_width_m, red_line_width_m, outside_boundary_width_m)
+	// area: the same expression, and the parcel's own width outside,
+	// lq_overlap_width of 024) and for one a boundary zone covers that no
+	// farmland or red line touches (all zeros); only the rest are measured.
+	// The first kind, most parcels, is found parcel by parcel (one probe of
+	// the zones' index each) by a query that may use parallel workers,
+	// which an INSERT ... SELECT may not, into a temporary table; the
+	// others, zone by zone (reusing each zone's prepared geometry). All are
+	// then inserted in key order.
+	if err := exec(`CREATE TEMP TABLE lq_load_conflicts ON COMMIT DROP AS
+		SELECT p.id AS parcel_id, 0::float8 AS farmland_m2, 0::float8 AS red_line_m2, p.area_m2 AS outside_boundary_m2,
+		       0::float8 AS farmland_width_m, 0::float8 AS red_line_width_m, lq_overlap_width(ST_Transform(p.geom, 4549)) AS outside_boundary_width_m
+		FROM parcels p WHERE NOT EXISTS (SELECT 1 FROM protected_zones z WHERE z.geom && p.geom AND ST_Intersects(z.geom, p.geom))`,
+		`INSERT INTO lq_load_conflicts
 		WITH hit AS (
 			SELECT p.id, bool_or(z.kind IN ('permanent_basic_farmland', 'ecological_red_line')) AS lines,
 			       bool_or(CASE WHEN z.kind = 'urban_development_boundary' THEN ST_Covers(z.geom, p.geom) ELSE false END) AS covered
 			FROM protected_zones z JOIN parcels p ON p.geom && z.geom AND ST_Intersects(z.geom, p.geom)
 			GROUP BY p.id)
-		SELECT p.id, 0, 0, p.area_m2, 0, 0, lq_overlap_width(ST_Transform(p.geom, 4549))
-		FROM parcels p WHERE NOT EXISTS (SELECT 1 FROM hit WHERE hit.id = p.id)
-		UNION ALL
 		SELECT h.id, 0, 0, 0, 0, 0, 0 FROM hit h WHERE h.covered AND NOT h.lines
 		UNION ALL
 		SELECT p.id, k.farmland_m2, k.red_line_m2, k.outside_boundary_m2, k.farmland_width_m, k.red_line_width_m, k.outside_boundary_width_m
 		FROM hit h JOIN parcels p ON p.id = h.id CROSS JOIN LATERAL lq_planner_conflicts(p.geom, 0) k
-		WHERE h.lines OR NOT h.covered`); err != nil {
+		WHERE h.lines OR NOT h.covered`,
+		`INSERT INTO parcel_conflicts (parcel_id, farmland_m2, red_line_m2, outside_boundary_m2,
+			farmland_width_m, red_line_width_m, outside_boundary_width_m)
+		SELECT * FROM lq_load_conflicts ORDER BY parcel_id`,
+		"DROP TABLE lq_load_conflicts"); err != nil {
 		return 0, err
 	}
 	step("conflicts")
@@ -188,9 +182,11 @@ func loadParcels(ctx context.Context, tx pgx.Tx, src *parcelSource, phase func(s
 	}
 	step("footprints")
 
-	// lq_parcel_cells_count(): the cells of the finest level, then the
-	// coarser ones by halving (floor(v * 2^l) = floor(floor(v * 2^(l+1)) / 2),
-	// exact in floating point since the factors are powers of two).
+	// lq_parcel_cells_count(): the cells of the finest level (measured
+	// into a temporary table by a query that may use parallel workers),
+	// then the coarser ones by halving (floor(v * 2^l) = floor(floor(v *
+	// 2^(l+1)) / 2), exact in floating point since the factors are powers
+	// of two), inserted in key order.
 	var cellsEmpty bool
 	if err := tx.QueryRow(ctx, "SELECT NOT EXISTS (SELECT 1 FROM parcel_cells)").Scan(&cellsEmpty); err != nil {
 		return 0, domainError(err)
@@ -200,15 +196,18 @@ func loadParcels(ctx context.Context, tx pgx.Tx, src *parcelSource, phase func(s
 	if cellsEmpty {
 		upsert = "" // the common case (a replaced world): half the work per row
 	}
-	if err := exec(`INSERT INTO parcel_cells AS c (level, x, y, status, parcels, area_m2)
-		WITH fine AS (
+	if err := exec(`CREATE TEMP TABLE lq_load_cells ON COMMIT DROP AS
 			SELECT k.x, k.y, p.status, count(*) AS parcels, sum(p.area_m2::numeric) AS area_m2
 			FROM parcels p CROSS JOIN LATERAL lq_parcel_cells_of(p.geom) k WHERE k.level = 18
-			GROUP BY 1, 2, 3)
-		SELECT 18, x, y, status, parcels, area_m2 FROM fine
-		UNION ALL
-		SELECT l, x >> (18 - l), y >> (18 - l), status, sum(parcels), sum(area_m2)
-		FROM fine CROSS JOIN generate_series(15, 17) l GROUP BY 1, 2, 3, 4`+upsert,
+			GROUP BY 1, 2, 3`,
+		`INSERT INTO parcel_cells AS c (level, x, y, status, parcels, area_m2)
+		SELECT * FROM (
+			SELECT 18, x, y, status, parcels, area_m2 FROM lq_load_cells
+			UNION ALL
+			SELECT l, x >> (18 - l), y >> (18 - l), status, sum(parcels), sum(area_m2)
+			FROM lq_load_cells CROSS JOIN generate_series(15, 17) l GROUP BY 1, 2, 3, 4) k
+		ORDER BY 1, 2, 3, 4`+upsert,
+		"DROP TABLE lq_load_cells",
 		"DELETE FROM parcel_cells WHERE parcels = 0"); err != nil {
 		return 0, err
 	}
@@ -229,6 +228,51 @@ func loadParcels(ctx context.Context, tx pgx.Tx, src *parcelSource, phase func(s
 	}
 	step("constraints")
 	return n, nil
+}
+
+// loadOutlineFunction is the load's own row trigger: lq_outline_checked()
+// for parcels without its per-row to_jsonb of the whole row (the key is the
+// code), raising SQLSTATE LQL01 with the reason, the code and the id for
+// loadParcels to word as LQ001 does. It lives in the session's temporary
+// schema and is dropped right after the COPY.
+const loadOutlineFunction = `CREATE OR REPLACE FUNCTION pg_temp.lq_load_outline() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF ST_IsEmpty(NEW.geom) THEN
+    RAISE EXCEPTION USING ERRCODE = 'LQL01', MESSAGE = 'outline is empty', DETAIL = NEW.code, HINT = NEW.id::text;
+  END IF;
+  IF NOT ST_IsValid(NEW.geom) THEN
+    RAISE EXCEPTION USING ERRCODE = 'LQL01', MESSAGE = 'outline is not a valid polygon: ' || ST_IsValidReason(NEW.geom),
+      DETAIL = NEW.code, HINT = NEW.id::text;
+  END IF;
+  NEW.area_m2 := ST_Area(ST_Transform(NEW.geom, 4549));
+  RETURN NEW;
+END $$`
+
+// constructionClasses reads each land-use class's construction flag, for
+// the Go side's lq_parcel_construction().
+func constructionClasses(ctx context.Context, tx pgx.Tx) (map[string]bool, error) {
+	rows, err := tx.Query(ctx, "SELECT code, construction FROM land_use_classes")
+	if err != nil {
+		return nil, domainError(err)
+	}
+	m := map[string]bool{}
+	var code string
+	var c bool
+	if _, err := pgx.ForEachRow(rows, []any{&code, &c}, func() error { m[code] = c; return nil }); err != nil {
+		return nil, domainError(err)
+	}
+	return m, nil
+}
+
+// indexName is the name in a CREATE INDEX statement.
+func indexName(sql string) string {
+	f := strings.Fields(sql)
+	for i, w := range f {
+		if w == "INDEX" && i+1 < len(f) {
+			return f[i+1]
+		}
+	}
+	return "?"
 }
 
 // checkLoadTriggers refuses a load when parcels has an enabled trigger
@@ -310,12 +354,15 @@ func dropForLoad(ctx context.Context, tx pgx.Tx) (loadRebuild, error) {
 }
 
 // parcelSource feeds a parcel iterator to COPY without holding it in
-// memory. A goroutine generates the parcels and encodes their values a
+// memory. A goroutine generates the parcels and encodes their values (the
+// id first, from off on, and construction_land derived from classes) a
 // batch ahead, so generating and sending the COPY stream use two cores;
 // at most loadBatches batches wait at a time.
 type parcelSource struct {
 	next     iter.Seq[planning.Parcel]
 	progress func(int64)
+	off      int64           // the last id before the load
+	classes  map[string]bool // land-use class: construction land
 	batches  chan loadBatch
 	done     chan struct{}
 	cur      [][]any
@@ -348,8 +395,10 @@ func (s *parcelSource) start() {
 				return false
 			}
 		}
+		id := s.off
 		for p := range s.next {
-			vals, err := parcelValues(&p)
+			id++
+			vals, err := loadValues(&p, id, s.classes)
 			if err != nil {
 				if len(b.rows) > 0 && !send() {
 					return
@@ -403,3 +452,49 @@ func (s *parcelSource) Next() bool {
 
 func (s *parcelSource) Values() ([]any, error) { return s.vals, nil }
 func (s *parcelSource) Err() error             { return s.err }
+
+// constructionColumn is construction_land's place in parcelColumns.
+var constructionColumn = slices.Index(parcelColumns, "construction_land")
+
+// loadValues lists p's values in COPY order: the id, then parcelColumns'.
+// construction_land is what lq_parcel_construction() makes of the row: the
+// override when set, else the current-use class's flag (NULL for an
+// unknown class, which NOT NULL refuses as the trigger's lookup would
+// leave it), else the flag as given.
+func loadValues(p *planning.Parcel, id int64, classes map[string]bool) ([]any, error) {
+	vals, err := parcelValues(p)
+	if err != nil {
+		return nil, err
+	}
+	row := make([]any, 1, len(vals)+1)
+	row[0] = id
+	row = append(row, vals...)
+	var construction any = p.ConstructionLand
+	switch {
+	case p.ConstructionOverride != nil:
+		construction = *p.ConstructionOverride
+	case p.CurrentUse != "":
+		if c, ok := classes[p.CurrentUse]; ok {
+			construction = c
+		} else {
+			construction = nil
+		}
+	}
+	row[1+constructionColumn] = construction
+	return row, nil
+}
+
+// firstError is the load's error after COPY, if any: the load trigger's
+// refusal of an outline (always earlier in the stream than a parcel the Go
+// side refused, since nothing after that one is sent), else the Go side's,
+// else COPY's.
+func (s *parcelSource) firstError(copyErr error) error {
+	var pe *pgconn.PgError
+	if errors.As(copyErr, &pe) && pe.Code == "LQL01" {
+		return planning.Errorf(planning.ErrInvalid, "parcel %s: %s", pe.Detail, pe.Message).WithDetail("field", "geometry")
+	}
+	if s.err != nil {
+		return s.err
+	}
+	return domainError(copyErr)
+}

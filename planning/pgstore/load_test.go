@@ -2,6 +2,7 @@ package pgstore
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -151,7 +152,7 @@ func TestLoadDemoAsTheTriggersWouldHave(t *testing.T) {
 	if v := one("SELECT version FROM layer_versions WHERE layer = 'parcels'"); v <= version {
 		t.Fatalf("layer version %d after the load, %d before", v, version)
 	}
-	if len(steps) < 5 || steps[0] != "copy" {
+	if len(steps) < 5 || !slices.Contains(steps, "copy") || !slices.Contains(steps, "index parcels_geom_idx") || steps[len(steps)-1] != "constraints" {
 		t.Fatalf("phases reported: %v", steps)
 	}
 	if n := one("SELECT count(*) FROM parcels WHERE id BETWEEN 1 AND 4000"); n != 4000 {
@@ -252,5 +253,85 @@ func TestLoadRefusesABadParcelMidStream(t *testing.T) {
 	var n int
 	if err := s.pool.QueryRow(ctx, "SELECT (SELECT count(*) FROM parcels) + (SELECT count(*) FROM districts)").Scan(&n); err != nil || n != 0 {
 		t.Fatalf("a refused load left %d rows behind (%v)", n, err)
+	}
+}
+
+// The load refuses the first bad parcel of the stream, whichever side finds
+// it: an outline the load trigger refuses before a status the Go side
+// refuses, and the other way round.
+func TestLoadRefusesTheFirstBadParcel(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, pgtest.URL(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	bowtie := planning.Parcel{Code: "BOWTIE", District: "330108", LandUse: "100101", Status: planning.StatusReserve, Elevation: planning.Surface(),
+		Outline: orb.MultiPolygon{{{tileSquare(0, -500, 30)[0][0][0], tileSquare(30, -470, 1)[0][0][0], tileSquare(30, -500, 1)[0][0][0], tileSquare(0, -470, 1)[0][0][0], tileSquare(0, -500, 30)[0][0][0]}}}}
+	odd := planning.Parcel{Code: "ODD", District: "330108", LandUse: "100101", Status: "sold", Elevation: planning.Surface(), Outline: tileSquare(0, -600, 30)}
+	world := func(first, second planning.Parcel) Dataset {
+		ds := loadWorld(0)
+		ds.Parcels = func(yield func(planning.Parcel) bool) {
+			for i := range 2000 { // four batches, so the Go side runs ahead of COPY
+				p := planning.Parcel{Code: "L-" + strconv.Itoa(i), District: "330108", LandUse: "100101", Status: planning.StatusReserve,
+					Outline: tileSquare(float64(i%50)*40, float64(i/50)*40, 30), Elevation: planning.Surface()}
+				if i == 700 {
+					p = first
+				} else if i == 1500 {
+					p = second
+				}
+				if !yield(p) {
+					return
+				}
+			}
+		}
+		return ds
+	}
+	_, err = s.Load(ctx, world(bowtie, odd), false, nil)
+	if planning.CodeOf(err) != planning.ErrInvalid || !strings.HasPrefix(err.Error(), "parcel BOWTIE: outline is not a valid polygon") {
+		t.Fatalf("bad outline first: %v", err)
+	}
+	_, err = s.Load(ctx, world(odd, bowtie), false, nil)
+	if planning.CodeOf(err) != planning.ErrInvalid || !strings.Contains(err.Error(), "parcel ODD: unknown status") {
+		t.Fatalf("bad status first: %v", err)
+	}
+	var n int
+	if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM parcels").Scan(&n); err != nil || n != 0 {
+		t.Fatalf("refused loads left %d parcels (%v)", n, err)
+	}
+}
+
+// loadValues derives construction_land as lq_parcel_construction() does:
+// the override, else the current use's class (NULL for an unknown class),
+// else the flag as given; and puts the id first.
+func TestLoadValuesDeriveConstruction(t *testing.T) {
+	classes := map[string]bool{"0701": true, "0101": false}
+	yes, no := true, false
+	for _, c := range []struct {
+		current  string
+		flag     bool
+		override *bool
+		want     any
+	}{
+		{"", true, nil, true}, {"", false, nil, false},
+		{"0701", false, nil, true}, {"0101", true, nil, false},
+		{"0701", false, &no, false}, {"0101", false, &yes, true}, {"", false, &yes, true},
+		{"9999", true, nil, nil},
+	} {
+		p := planning.Parcel{Code: "C", District: "330108", LandUse: "100101", Status: planning.StatusReserve, Elevation: planning.Surface(),
+			Outline: tileSquare(0, 0, 30), CurrentUse: c.current, ConstructionLand: c.flag, ConstructionOverride: c.override}
+		if c.override != nil {
+			p.ConstructionOverrideReason = "test"
+		}
+		row, err := loadValues(&p, 42, classes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(row) != len(parcelColumns)+1 || row[0] != int64(42) || row[1] != "C" {
+			t.Fatalf("row starts %v (%d values)", row[:2], len(row))
+		}
+		if got := row[1+constructionColumn]; got != c.want {
+			t.Errorf("current %q, flag %v, override %v: construction_land %v, want %v", c.current, c.flag, c.override, got, c.want)
+		}
 	}
 }
