@@ -154,6 +154,8 @@ func (w *sweepWorld) snapshot(t *testing.T) map[string]string {
 		// A plan's name is free text an admin may change (POST /api/plans).
 		"plans":    "SELECT md5(string_agg(concat_ws('|', id, year, kind, state, doc_number, doc_date, doc_issuer, closed_at), ',' ORDER BY id)) FROM plans p",
 		"land use": "SELECT count(*) FROM land_use_classes",
+		// The tolerances, not the note (free text an admin may change).
+		"eligibility policy": "SELECT tolerance_m2 || ' ' || sliver_width_m FROM eligibility_policy",
 	} {
 		var s string
 		if err := w.store.Pool().QueryRow(context.Background(), sql).Scan(&s); err != nil {
@@ -400,6 +402,14 @@ func (w *sweepWorld) sweepRoutes() map[string]sweepRoute {
 			free: map[string]bool{"name_zh": true, "name_en": true, "source": true},
 			body: func(string, int) map[string]any {
 				return map[string]any{"code": "100101", "name_zh": "sweep", "construction": true, "source": "sweep"}
+			}},
+		"GET /api/eligibility/policy": none,
+		// The sweep sets the tolerances to what they are (1 m², 0.5 m): only
+		// the note, free text, may change.
+		"PUT /api/eligibility/policy": {fields: []string{"area_tolerance_m2", "sliver_width_m", "note"},
+			free: map[string]bool{"note": true}, echo: map[string][]string{"note": {"note"}},
+			body: func(string, int) map[string]any {
+				return map[string]any{"area_tolerance_m2": 1, "sliver_width_m": 0.5, "note": "sweep"}
 			}},
 		"POST /api/eligibility": {fields: []string{"geometry", "parcel_id", "parcel_code", "precision"},
 			body: func(field string, _ int) map[string]any {
