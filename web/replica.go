@@ -49,7 +49,9 @@ func (s *Server) routeReads(next http.Handler) http.Handler {
 			rt.After = walCookie(r)
 			r = r.WithContext(planning.WithReadRoute(r.Context(), rt))
 		} else if !safeMethod(r.Method) {
-			w = &walWriter{ResponseWriter: w, s: s, r: r}
+			ww := &walWriter{ResponseWriter: w, s: s}
+			r = r.WithContext(context.WithValue(r.Context(), walWriterKey{}, ww))
+			ww.r, w = r, ww
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -126,7 +128,14 @@ type walWriter struct {
 	s       *Server
 	r       *http.Request
 	started bool
+	lsn     uint64 // the position the cookie named, once set (read)
+	read    bool
 }
+
+// walWriterKey finds a write's walWriter in its request's context, so that
+// the per-user memory (withCaller) takes the position the cookie already
+// read instead of asking the primary a second time.
+type walWriterKey struct{}
 
 func (w *walWriter) WriteHeader(code int) {
 	if !w.started {
@@ -149,12 +158,8 @@ func (w *walWriter) Write(b []byte) (int, error) {
 func (w *walWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (w *walWriter) setCookie() {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(w.r.Context()), 2*time.Second)
-	lsn, err := w.s.cfg.Replica.WriteLSN(ctx)
-	cancel()
-	if err != nil {
-		lsn = math.MaxUint64
-	}
+	lsn := w.s.writes.position(w.r.Context())
+	w.lsn, w.read = lsn, true
 	http.SetCookie(w.ResponseWriter, &http.Cookie{Name: walCookieName, Value: formatLSN(lsn), Path: "/",
 		MaxAge: int(w.s.writes.keep.Round(time.Second)/time.Second) + 1, HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: w.r.TLS != nil || strings.EqualFold(w.r.Header.Get("X-Forwarded-Proto"), "https")})
@@ -186,8 +191,22 @@ func newUserWrites(src WriteLSN, maxLag time.Duration) *userWrites {
 	return &userWrites{src: src, keep: maxLag + 2*time.Second, m: map[int64]*lastWrite{}}
 }
 
-// begin notes that uid's write starts; call the returned end after it.
-func (u *userWrites) begin(uid int64) (end func(context.Context)) {
+// position is the primary's WAL position now, read with a deadline of its
+// own (the request may be gone); the largest position when it cannot be
+// read: the caller's reads then stay on the primary until it expires.
+func (u *userWrites) position(ctx context.Context) uint64 {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	lsn, err := u.src.WriteLSN(ctx)
+	if err != nil {
+		return math.MaxUint64
+	}
+	return lsn
+}
+
+// begin notes that uid's write starts; call the returned end with the
+// primary's position after it.
+func (u *userWrites) begin(uid int64) (end func(lsn uint64)) {
 	u.mu.Lock()
 	now := time.Now()
 	if len(u.m) > 1000 {
@@ -204,13 +223,7 @@ func (u *userWrites) begin(uid int64) (end func(context.Context)) {
 	}
 	e.pending++
 	u.mu.Unlock()
-	return func(ctx context.Context) {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-		lsn, err := u.src.WriteLSN(ctx)
-		cancel()
-		if err != nil {
-			lsn = math.MaxUint64 // unknown: the primary, until the entry expires
-		}
+	return func(lsn uint64) {
 		u.mu.Lock()
 		e.pending--
 		e.lsn = max(e.lsn, lsn)
@@ -248,5 +261,11 @@ func (s *Server) withCaller(ctx context.Context, uid int64) (context.Context, fu
 		return planning.WithReadRoute(ctx, rt), func() {}
 	}
 	end := s.writes.begin(uid)
-	return ctx, func() { end(ctx) }
+	return ctx, func() {
+		if ww, ok := ctx.Value(walWriterKey{}).(*walWriter); ok && ww.read {
+			end(ww.lsn) // the answer's cookie read it after the change
+			return
+		}
+		end(s.writes.position(ctx))
+	}
 }

@@ -141,3 +141,22 @@ func FuzzParseLSN(f *testing.F) {
 		}
 	})
 }
+
+// A write's position is read from the primary once: the reading the
+// answer's cookie made serves the per-user memory too.
+func TestWritePositionReadOnce(t *testing.T) {
+	src := &fakeLSN{lsn: 0x3_0000_0001}
+	s := &Server{cfg: Config{Replica: src}, writes: newUserWrites(src, 5*time.Second)}
+	h := s.routeReads(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, done := s.withCaller(r.Context(), 7)
+		defer done()
+		w.WriteHeader(http.StatusCreated)
+	}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/grants", nil))
+	if src.n != 1 {
+		t.Fatalf("the primary's position was read %d times for one write, want once", src.n)
+	}
+	if got := s.writes.after(7); got != src.lsn {
+		t.Fatalf("the user's reads wait for %x, want the write's %x", got, src.lsn)
+	}
+}
