@@ -18,8 +18,8 @@ import (
 // does itself, once and set-based, while they are off. A trigger not in
 // this list makes the load refuse: its work would be skipped silently.
 var loadTriggers = map[string]bool{
-	"parcels_0_construction":   true, // construction_land, in the INSERT
-	"parcels_a_outline":        true, // validity and area, on the staging table and in the INSERT
+	"parcels_0_construction":   true, // construction_land, on the Go side from the (locked) classes
+	"parcels_a_outline":        true, // validity and area, by the load's own lean row trigger during the COPY
 	"parcels_b_no_overlap":     true, // one self-join over the rebuilt GiST index
 	"parcels_c_updated":        true, // UPDATE only
 	"parcels_conflicts_insert": true, "parcels_conflicts_update": true,

@@ -390,7 +390,7 @@ func (c *Cache) invalidate(ch planning.Change) ([]Key, []func([]Key)) {
 			if len(c.byZoom[z]) == 0 {
 				continue
 			}
-			x0, y0, x1, y1 := tileRange(*ch.BBox, z)
+			x0, y0, x1, y1 := Covering(*ch.BBox, z)
 			if (x1-x0+1)*(y1-y0+1) <= len(c.byZoom[z]) {
 				for x := x0; x <= x1; x++ {
 					for y := y0; y <= y1; y++ {
@@ -458,11 +458,6 @@ func fraction(lon, lat float64, z int) (float64, float64) {
 // whose buffered area may touch the lon/lat bound b: the tiles that draw
 // something of what lies in b.
 func Covering(b orb.Bound, z int) (x0, y0, x1, y1 int) {
-	return tileRange(b, z)
-}
-
-// tileRange lists the tiles at zoom z whose buffered area may touch b.
-func tileRange(b orb.Bound, z int) (x0, y0, x1, y1 int) {
 	n := int(1) << z
 	fx0, fy1 := fraction(b.Min[0], b.Min[1], z)
 	fx1, fy0 := fraction(b.Max[0], b.Max[1], z)
