@@ -91,22 +91,69 @@ func tileType(t catalog.Type) string {
 
 // Tile renders one Mapbox Vector Tile holding the requested layers that are
 // visible at q.Z, in the order asked. It returns an empty slice when no
-// feature falls in the tile (or no layer is visible at that zoom).
+// feature falls in the tile (or no layer is visible at that zoom). The
+// parcels layer is encoded in Go (parceltiles.go), the others by one
+// ST_AsMVT statement (TileSQL); the parts are concatenated in order.
 func (s *Store) Tile(ctx context.Context, q planning.TileQuery) ([]byte, error) {
-	sql, args, err := TileSQL(q)
-	if err != nil || sql == "" {
+	if err := checkTile(q); err != nil {
 		return nil, err
 	}
-	var b []byte
-	if err := s.pool.QueryRow(ctx, sql, args...).Scan(&b); err != nil {
-		return nil, domainError(err)
+	var out []byte
+	var sqlLayers []string // the run of layers waiting for one statement
+	flush := func() error {
+		if len(sqlLayers) == 0 {
+			return nil
+		}
+		sq := q
+		sq.Layers, sqlLayers = sqlLayers, nil
+		sql, args, err := TileSQL(sq)
+		if err != nil || sql == "" {
+			return err
+		}
+		var b []byte
+		if err := s.pool.QueryRow(ctx, sql, args...).Scan(&b); err != nil {
+			return domainError(err)
+		}
+		out = append(out, b...)
+		return nil
 	}
-	return b, nil
+	for _, name := range q.Layers {
+		cat, _ := catalog.Find(name)
+		if q.Z < cat.MinZoom || q.Z > cat.MaxZoom {
+			continue
+		}
+		b, ok, err := s.goLayerTile(ctx, name, q, tileLimit(name, q))
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			sqlLayers = append(sqlLayers, name)
+			continue
+		}
+		if err := flush(); err != nil {
+			return nil, err
+		}
+		out = append(out, b...)
+	}
+	if err := flush(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
-// TileSQL is the one statement Tile runs for q, with its arguments; sql is
-// "" when no requested layer is visible at q.Z. It is exported so that
-// benchmarks and EXPLAIN can run exactly what the server runs.
+// tileLimit is how many features of a layer tile q may hold.
+func tileLimit(name string, q planning.TileQuery) int {
+	if q.Limit > 0 {
+		return q.Limit
+	}
+	return layers[name].tile.defaultLimit
+}
+
+// TileSQL is the tile as PostGIS alone renders it, one ST_AsMVT statement
+// with its arguments (the parcels' aggregate cells included); sql is "" when
+// no requested layer is visible at q.Z. Tile runs it for the layers it does
+// not encode in Go; benchmarks and tests run it whole as the reference the
+// Go encoding is measured and checked against.
 func TileSQL(q planning.TileQuery) (sql string, args []any, err error) {
 	return tileSQL(q, true, true)
 }
@@ -165,11 +212,7 @@ func tileSQL(q planning.TileQuery, simplify, aggregate bool) (string, []any, err
 		if q.Z < cat.MinZoom || q.Z > cat.MaxZoom {
 			continue
 		}
-		limit := l.defaultLimit
-		if q.Limit > 0 {
-			limit = q.Limit
-		}
-		args = append(args, limit)
+		args = append(args, tileLimit(name, q))
 		limitParam := "$" + strconv.Itoa(len(args))
 		if aggregate && q.Z < l.aggregateBelow {
 			parts = append(parts, aggregateSQL(name, limitParam))

@@ -37,6 +37,9 @@ type Feature struct {
 	// Rings counts the MoveTo commands (parts, rings) and Points the
 	// vertices of the geometry, both checked against the command stream.
 	Rings, Points int
+	// Geometry is the command stream as encoded, for comparing two
+	// encoders' output exactly.
+	Geometry []uint32
 	// Min and Max are the bounds of the vertices, in tile grid units.
 	Min, Max [2]int64
 }
@@ -163,6 +166,7 @@ func decodeFeature(b []byte, keys []string, values []any) (Feature, error) {
 		}
 		f.Properties[keys[k]] = values[v]
 	}
+	f.Geometry = geom
 	return f, f.readGeometry(geom)
 }
 
