@@ -53,7 +53,7 @@ awk '
 			if (name !~ /\/server/) continue
 			ref = name; sub(/\/server/, "/postgres", ref)
 			label = name; sub(/^Benchmark/, "", label); sub(/\/server.*/, "", label)
-			target = (label ~ /Eligibility/) ? 20 : 50
+			target = (label ~ /Eligibility/) ? 20 : (label ~ /^TileZoom/) ? 100 : 50
 			printf "%s: p95 %.1f ms, bare SQL %.1f ms (target < %d ms)\n", label, p95[name], p95[ref], target
 		}
 		for (name in yr) printf "planning year, 10,000 parcels: approved with consumption in %.1f s (target < 30 s), year closed with 10,000 project accounts in %.1f s (target < 10 s)\n", yr[name], yc[name]

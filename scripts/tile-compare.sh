@@ -3,6 +3,13 @@
 # (CrunchyData pg_tileserv), on one database, in one run (issue 17).
 #
 #   scripts/tile-compare.sh        TILE_PARCELS=100000 TILE_CLIENTS=8 TILE_PER_ZOOM=60 TILE_ZOOMS="10 11 12 13 14 15 16"
+#   OLD_BIN=/tmp/landquota-old scripts/tile-compare.sh    this build beside another landquota build
+#
+# With OLD_BIN (a landquota binary, e.g. built from an older commit) the two
+# servers are that build ("old") and this checkout's ("new"), with the same
+# flags, and pg_tileserv is not needed. The database is then not migrated
+# (either build may be behind: migrate it first, with the newer build) and
+# TILE_CLIENTS may list several counts ("1 8"): one full comparison each.
 #
 # Needs pg_tileserv on PATH, in $(go env GOPATH)/bin, or named by PG_TILESERV
 # (`go install github.com/CrunchyData/pg_tileserv@latest`, or `go build` in a
@@ -30,8 +37,13 @@ clients=${TILE_CLIENTS:-8}
 per=${TILE_PER_ZOOM:-60}
 zooms=${TILE_ZOOMS:-10 11 12 13 14 15 16}
 
+old=${OLD_BIN:-}
 ts=${PG_TILESERV:-$(command -v pg_tileserv || echo "$(go env GOPATH)/bin/pg_tileserv")}
-if [ ! -x "$ts" ]; then
+if [ -n "$old" ] && [ ! -x "$old" ]; then
+	echo "tile comparison FAILED: OLD_BIN=$old is not an executable" >&2
+	exit 1
+fi
+if [ -z "$old" ] && [ ! -x "$ts" ]; then
 	echo "tile comparison skipped: pg_tileserv not found (PG_TILESERV, PATH or $(go env GOPATH)/bin)"
 	exit 0
 fi
@@ -48,13 +60,13 @@ psqlq() { psql "$url" -v ON_ERROR_STOP=1 -tAc "$1"; }
 
 go build -o bin/landquota ./cmd/landquota
 go build -o bin/tilecompare ./scripts/tilecompare
-DATABASE_URL=$url bin/landquota migrate >/dev/null
+[ -n "$old" ] || DATABASE_URL=$url bin/landquota migrate >/dev/null
 have=$(psqlq 'SELECT count(*) FROM parcels')
 if [ "$have" != "$n" ]; then
 	echo "seeding $n parcels (the database holds $have)"
 	DATABASE_URL=$url bin/landquota seed --replace --parcels "$n" --seed 1 >/dev/null 2>&1
 fi
-psqlq 'ANALYZE parcels' >/dev/null
+[ -n "$old" ] || psqlq 'ANALYZE parcels' >/dev/null
 
 # The tiles under a fixed sample of parcels, up to $per distinct ones a zoom.
 for z in $zooms; do
@@ -66,11 +78,27 @@ done
 echo "$(wc -l <"$dir/tiles.txt") tiles at zooms $zooms over $n parcels, $clients clients"
 
 free_port() { for p in $(seq 18400 18500); do (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }; done; }
+# serve BIN NAME PORT: starts a landquota build on loopback and waits until it is ready.
+serve() {
+	DATABASE_URL=$url "$1" serve --addr "127.0.0.1:$3" --statement-timeout 120s --tile-cache-mb 0 --max-conns 4 --slow-query 0 >/dev/null 2>"$dir/$2.log" &
+	pids+=($!)
+	for _ in $(seq 150); do curl -sf "http://127.0.0.1:$3/readyz" >/dev/null && break; sleep 0.2; done
+	curl -sf "http://127.0.0.1:$3/readyz" >/dev/null || fail "landquota ($2) did not start: $(tail -5 "$dir/$2.log")"
+}
 lport=$(free_port)
-DATABASE_URL=$url bin/landquota serve --addr "127.0.0.1:$lport" --statement-timeout 120s --tile-cache-mb 0 --max-conns 4 --slow-query 0 >/dev/null 2>"$dir/landquota.log" &
-pids+=($!)
-for _ in $(seq 150); do curl -sf "http://127.0.0.1:$lport/readyz" >/dev/null && break; sleep 0.2; done
-curl -sf "http://127.0.0.1:$lport/readyz" >/dev/null || fail "landquota did not start: $(tail -5 "$dir/landquota.log")"
+serve bin/landquota landquota "$lport"
+if [ -n "$old" ]; then
+	oport=$(free_port)
+	serve "$old" old "$oport"
+	for c in $clients; do
+		echo "== $c client(s), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+		bin/tilecompare --tiles "$dir/tiles.txt" --clients "$c" --passes 2 \
+			--server "old=http://127.0.0.1:$oport/tiles/parcels/{z}/{x}/{y}.mvt" \
+			--server "new=http://127.0.0.1:$lport/tiles/parcels/{z}/{x}/{y}.mvt"
+		echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+	done
+	exit 0
+fi
 tport=$(free_port)
 DATABASE_URL=$url TS_HTTPHOST=127.0.0.1 TS_HTTPPORT=$tport TS_DBPOOLMAXCONNS=4 TS_DBTIMEOUT=120 "$ts" >"$dir/pg_tileserv.log" 2>&1 &
 pids+=($!)

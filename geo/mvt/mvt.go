@@ -11,6 +11,7 @@ package mvt
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math"
 )
 
@@ -22,8 +23,12 @@ type Layer struct {
 	keys     []string
 	keyIndex map[string]uint32
 	values   [][]byte // each an encoded Value message
-	valIndex map[any]uint32
-	count    int
+	// The values' indexes by type (a map keyed by any hashes slower).
+	strIndex   map[string]uint32
+	intIndex   map[int64]uint32
+	floatIndex map[float64]uint32
+	boolIndex  map[bool]uint32
+	count      int
 
 	// The feature being written.
 	tags []uint64
@@ -34,7 +39,8 @@ type Layer struct {
 
 // NewLayer starts a layer of the given grid size (4096 for most tiles).
 func NewLayer(name string, extent int) *Layer {
-	return &Layer{name: name, extent: uint32(extent), keyIndex: map[string]uint32{}, valIndex: map[any]uint32{}}
+	return &Layer{name: name, extent: uint32(extent), keyIndex: map[string]uint32{},
+		strIndex: map[string]uint32{}, intIndex: map[int64]uint32{}, floatIndex: map[float64]uint32{}, boolIndex: map[bool]uint32{}}
 }
 
 // Len is the number of features added.
@@ -54,13 +60,31 @@ func (l *Layer) Property(key string, v any) {
 		l.keyIndex[key] = k
 		l.keys = append(l.keys, key)
 	}
-	i, ok := l.valIndex[v]
-	if !ok {
-		i = uint32(len(l.values))
-		l.valIndex[v] = i
-		l.values = append(l.values, encodeValue(v))
+	var i uint32
+	switch v := v.(type) {
+	case string:
+		i = valueIndex(l, l.strIndex, v)
+	case int64:
+		i = valueIndex(l, l.intIndex, v)
+	case float64:
+		i = valueIndex(l, l.floatIndex, v)
+	case bool:
+		i = valueIndex(l, l.boolIndex, v)
+	default:
+		panic(fmt.Sprintf("mvt: a property of type %T", v))
 	}
 	l.tags = append(l.tags, uint64(k), uint64(i))
+}
+
+// valueIndex is v's place in the layer's values, added if new.
+func valueIndex[V comparable](l *Layer, index map[V]uint32, v V) uint32 {
+	i, ok := index[v]
+	if !ok {
+		i = uint32(len(l.values))
+		index[v] = i
+		l.values = append(l.values, encodeValue(v))
+	}
+	return i
 }
 
 func encodeValue(v any) []byte {
@@ -82,8 +106,6 @@ func encodeValue(v any) []byte {
 			n = 1
 		}
 		b = binary.AppendUvarint(append(b, 0x38), n)
-	default:
-		panic("mvt: property of unsupported type")
 	}
 	return b
 }

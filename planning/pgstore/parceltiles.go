@@ -52,29 +52,51 @@ func (s *Store) cellTile(ctx context.Context, name string, q planning.TileQuery,
 		return nil, domainError(err)
 	}
 	defer rows.Close()
-	var cells []*cell
+	// The areas are exact numerics. They are brought to the tile's finest
+	// scale once, so that sums and comparisons are plain integer ones.
+	type row struct {
+		cellStatus
+		x, y int32
+		exp  int32
+	}
+	var rs []row
+	exp := int32(0)
 	for rows.Next() {
-		var x, y, n int32
-		var status string
+		var r row
 		var area pgtype.Numeric
-		if err := rows.Scan(&x, &y, &status, &n, &area); err != nil {
+		if err := rows.Scan(&r.x, &r.y, &r.status, &r.parcels, &area); err != nil {
 			return nil, domainError(err)
 		}
-		if len(cells) == 0 || cells[len(cells)-1].x != x || cells[len(cells)-1].y != y {
-			cells = append(cells, &cell{x: x, y: y})
+		r.area, r.exp = area.Int, area.Exp
+		if r.area == nil || !area.Valid {
+			r.area, r.exp = new(big.Int), 0
 		}
-		c := cells[len(cells)-1]
-		d := decimalOf(area)
-		c.statuses = append(c.statuses, cellStatus{status: status, parcels: n, area: d})
-		c.parcels += int64(n)
-		c.area = c.area.add(d)
+		exp = min(exp, r.exp)
+		rs = append(rs, r)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, domainError(err)
 	}
+	var cells []*cell
+	pow := map[int32]*big.Int{}
+	for _, r := range rs {
+		if d := r.exp - exp; d > 0 {
+			if pow[d] == nil {
+				pow[d] = new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(d)), nil)
+			}
+			r.area.Mul(r.area, pow[d])
+		}
+		if len(cells) == 0 || cells[len(cells)-1].x != r.x || cells[len(cells)-1].y != r.y {
+			cells = append(cells, &cell{x: r.x, y: r.y, area: new(big.Int)})
+		}
+		c := cells[len(cells)-1]
+		c.statuses = append(c.statuses, r.cellStatus)
+		c.parcels += int64(r.parcels)
+		c.area.Add(c.area, r.area)
+	}
 	// As the SQL did: the cells of most area first, then by place.
 	slices.SortFunc(cells, func(a, b *cell) int {
-		return cmp.Or(b.area.cmp(a.area), cmp.Compare(a.x, b.x), cmp.Compare(a.y, b.y))
+		return cmp.Or(b.area.Cmp(a.area), cmp.Compare(a.x, b.x), cmp.Compare(a.y, b.y))
 	})
 	if len(cells) > limit {
 		cells = cells[:limit]
@@ -83,10 +105,10 @@ func (s *Store) cellTile(ctx context.Context, name string, q planning.TileQuery,
 	layer := mvt.NewLayer(name, TileExtent)
 	for _, c := range cells {
 		// The status holding most area names the cell; a tie goes to the first status by name.
-		slices.SortFunc(c.statuses, func(a, b cellStatus) int { return cmp.Or(b.area.cmp(a.area), strings.Compare(a.status, b.status)) })
+		slices.SortFunc(c.statuses, func(a, b cellStatus) int { return cmp.Or(b.area.Cmp(a.area), strings.Compare(a.status, b.status)) })
 		layer.Property("kind", "aggregate")
 		layer.Property("parcels", c.parcels)
-		layer.Property("area_m2", c.area.round())
+		layer.Property("area_m2", roundScaled(c.area, exp))
 		layer.Property("status", c.statuses[0].status)
 		for _, st := range c.statuses {
 			layer.Property("n_"+st.status, int64(st.parcels))
@@ -103,76 +125,27 @@ func (s *Store) cellTile(ctx context.Context, name string, q planning.TileQuery,
 type cell struct {
 	x, y     int32
 	parcels  int64
-	area     decimal
+	area     *big.Int // in units of the tile's scale
 	statuses []cellStatus
 }
 
 type cellStatus struct {
 	status  string
 	parcels int32
-	area    decimal
+	area    *big.Int
 }
 
-// decimal is an exact numeric: n × 10^exp. The cells' areas are numeric sums
-// so that a parcel added and taken away leaves them as they were; the tile
-// sums and compares them exactly too, as the SQL did.
-type decimal struct {
-	n   *big.Int
-	exp int32
-}
-
-func decimalOf(v pgtype.Numeric) decimal {
-	if !v.Valid || v.Int == nil {
-		return decimal{n: new(big.Int)}
+// roundScaled is n × 10^exp to the nearest whole number, halves away from
+// zero (PostgreSQL's round(numeric)).
+func roundScaled(n *big.Int, exp int32) int64 {
+	if exp >= 0 {
+		p := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(exp)), nil)
+		return p.Mul(p, n).Int64()
 	}
-	return decimal{n: v.Int, exp: v.Exp}
-}
-
-// aligned returns a and b as integers of the same power of ten.
-func aligned(a, b decimal) (*big.Int, *big.Int, int32) {
-	if a.n == nil {
-		a.n = new(big.Int)
-	}
-	if b.n == nil {
-		b.n = new(big.Int)
-	}
-	if a.exp == b.exp {
-		return a.n, b.n, a.exp
-	}
-	if a.exp > b.exp {
-		return scaled(a.n, a.exp-b.exp), b.n, b.exp
-	}
-	return a.n, scaled(b.n, b.exp-a.exp), a.exp
-}
-
-func scaled(n *big.Int, by int32) *big.Int {
-	p := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(by)), nil)
-	return p.Mul(p, n)
-}
-
-func (a decimal) add(b decimal) decimal {
-	x, y, exp := aligned(a, b)
-	return decimal{n: new(big.Int).Add(x, y), exp: exp}
-}
-
-func (a decimal) cmp(b decimal) int {
-	x, y, _ := aligned(a, b)
-	return x.Cmp(y)
-}
-
-// round is the nearest whole number, halves away from zero (PostgreSQL's
-// round(numeric)).
-func (a decimal) round() int64 {
-	if a.n == nil {
-		return 0
-	}
-	if a.exp >= 0 {
-		return scaled(a.n, a.exp).Int64()
-	}
-	p := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(-a.exp)), nil)
-	q, r := new(big.Int).QuoRem(a.n, p, new(big.Int))
+	p := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(-exp)), nil)
+	q, r := new(big.Int).QuoRem(n, p, new(big.Int))
 	if r.Abs(r).Lsh(r, 1).Cmp(p) >= 0 {
-		q.Add(q, big.NewInt(int64(a.n.Sign())))
+		q.Add(q, big.NewInt(int64(n.Sign())))
 	}
 	return q.Int64()
 }
@@ -199,17 +172,21 @@ func (s *Store) rowTile(ctx context.Context, name string, q planning.TileQuery, 
 	defer rows.Close()
 	grid := mvt.NewGrid(q.Z, q.X, q.Y, TileExtent, TileBuffer)
 	layer := mvt.NewLayer(name, TileExtent)
+	var id int64
+	values := make([]tileValue, len(cols))
+	dest := []any{&id, nil}
+	for i, c := range cols {
+		values[i] = newTileValue(c.Type)
+		dest = append(dest, values[i])
+	}
 	for rows.Next() {
-		vals, err := rows.Values()
-		if err != nil {
+		// The outline is read in place (valid until the next row); the
+		// other columns are scanned.
+		raw := rows.RawValues()
+		if err := rows.Scan(dest...); err != nil {
 			return nil, domainError(err)
 		}
-		id, ok := vals[0].(int64)
-		if !ok || id < 0 {
-			return nil, fmt.Errorf("tile of %s: feature id %v is not a non-negative bigint", name, vals[0])
-		}
-		raw, _ := vals[1].([]byte)
-		g, err := wkb.Unmarshal(raw)
+		g, err := wkb.Unmarshal(raw[1])
 		if err != nil {
 			return nil, fmt.Errorf("tile of %s: outline of %d: %w", name, id, err)
 		}
@@ -217,15 +194,11 @@ func (s *Store) rowTile(ctx context.Context, name string, q planning.TileQuery, 
 		if p, isPolygon := g.(orb.Polygon); isPolygon {
 			mp, ok = orb.MultiPolygon{p}, true
 		}
-		if !ok {
-			return nil, fmt.Errorf("tile of %s: outline of %d is a %s, not a polygon", name, id, g.GeoJSONType())
+		if !ok || id < 0 {
+			return nil, fmt.Errorf("tile of %s: feature %d is a %s, not a polygon with an id of 0 or more", name, id, g.GeoJSONType())
 		}
 		for i, c := range cols {
-			v, err := tileValue(vals[2+i])
-			if err != nil {
-				return nil, fmt.Errorf("tile of %s: %s of %d: %w", name, c.Name, id, err)
-			}
-			layer.Property(c.Name, v)
+			layer.Property(c.Name, values[i].value())
 		}
 		// A feature whose outline collapses on the grid is left out, as
 		// ST_AsMVTGeom gives NULL for it.
@@ -238,16 +211,35 @@ func (s *Store) rowTile(ctx context.Context, name string, q planning.TileQuery, 
 	return layer.Tile(), nil
 }
 
-// tileValue is a column's value as a tile property: text, double, bigint
-// or boolean, as ST_AsMVT encodes them (nil for NULL: left out).
-func tileValue(v any) (any, error) {
-	switch v := v.(type) {
-	case nil, string, float64, int64, bool:
-		return v, nil
-	case int32:
-		return int64(v), nil
-	case int16:
-		return int64(v), nil
+// tileValue scans a column as a tile property: text, double, bigint or
+// boolean, as ST_AsMVT encodes them; value is nil for NULL (left out).
+type tileValue interface{ value() any }
+
+func newTileValue(t catalog.Type) tileValue {
+	switch t {
+	case catalog.Number:
+		return &float8Value{}
+	case catalog.Integer:
+		return &int8Value{}
+	case catalog.Boolean:
+		return &boolValue{}
 	}
-	return nil, fmt.Errorf("a %T cannot be a tile property", v)
+	return &textValue{}
+}
+
+type textValue struct{ pgtype.Text }
+type float8Value struct{ pgtype.Float8 }
+type int8Value struct{ pgtype.Int8 }
+type boolValue struct{ pgtype.Bool }
+
+func (v *textValue) value() any   { return nullable(v.Valid, v.String) }
+func (v *float8Value) value() any { return nullable(v.Valid, v.Float64) }
+func (v *int8Value) value() any   { return nullable(v.Valid, v.Int64) }
+func (v *boolValue) value() any   { return nullable(v.Valid, v.Bool.Bool) }
+
+func nullable[T any](valid bool, v T) any {
+	if !valid {
+		return nil
+	}
+	return v
 }

@@ -1,8 +1,10 @@
 package pgstore
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"math/big"
 	"reflect"
 	"testing"
 
@@ -87,6 +89,10 @@ func TestGoParcelTilesEqualPostGIS(t *testing.T) {
 						}
 						continue
 					}
+					// The same tile twice is the same bytes: its ETag holds.
+					if again, err := w.store.Tile(ctx, q); err != nil || !bytes.Equal(again, got) {
+						t.Fatalf("%v rendered again: %d bytes, %v; first %d bytes", q, len(again), err, len(got))
+					}
 					if d := tileDiff(t, got, want, z >= ParcelDetailZoom); d != "" {
 						t.Errorf("%d/%d/%d %v: %s", q.Z, q.X, q.Y, ls, d)
 					} else if len(ls) == 1 {
@@ -153,4 +159,20 @@ func sameRings(a, b []uint32) bool {
 		}
 	}
 	return true
+}
+
+// TestRoundScaledIsPostgreSQLsRound: a cell's area, an integer at the
+// tile's scale, is rounded as round(numeric) rounds.
+func TestRoundScaledIsPostgreSQLsRound(t *testing.T) {
+	for _, c := range []struct {
+		n    int64
+		exp  int32
+		want int64
+	}{
+		{25, -1, 3}, {-25, -1, -3}, {2499999, -6, 2}, {35, -1, 4}, {7, 3, 7000}, {0, -4, 0}, {-4, -1, 0},
+	} {
+		if got := roundScaled(big.NewInt(c.n), c.exp); got != c.want {
+			t.Errorf("round(%d×10^%d) = %d, want %d", c.n, c.exp, got, c.want)
+		}
+	}
 }

@@ -68,6 +68,9 @@ func main() {
 	// Zoom by zoom, the servers in turn, so that both meet the same load
 	// on a shared machine.
 	for z := z0; z <= z1; z++ {
+		if len(byZoom[z]) == 0 {
+			continue
+		}
 		for p := 0; p < *passes; p++ {
 			for i := range servers {
 				s := servers[(i+p)%len(servers)]
@@ -86,6 +89,9 @@ func main() {
 	fmt.Printf(" | %s\n", servers[1].name+" ÷ "+servers[0].name+" (p50, p95)")
 	failed := 0
 	for z := z0; z <= z1; z++ {
+		if len(byZoom[z]) == 0 {
+			continue
+		}
 		fmt.Printf("%-5d %6d", z, len(byZoom[z]))
 		var p50s, p95s []float64
 		for _, s := range servers {

@@ -12,22 +12,40 @@ import (
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
 )
 
-// BenchmarkTileLowZoom: parcels tiles at zooms 10-13 over the benchmark
-// seed's dense areas, 8 clients. "server-uncached" asks the server for tiles
-// never asked before (a new limit makes each request a cache miss; the
-// aggregate cells cost the same whatever the limit); "detailed" runs the
-// server's own single-parcel statement (pgstore.DetailedTileSQL, what zooms
-// below 14 served before aggregate cells) for the same tiles on the pool.
+// BenchmarkTileZoom: parcels tiles at every zoom the map shows (10-22) over
+// the benchmark seed's dense areas, 8 clients. "server-uncached" asks the
+// server for tiles never asked before (a new limit makes each request a
+// cache miss and costs the same work); "postgres-uncached" runs the same
+// tiles as PostGIS alone renders them (pgstore.TileSQL: ST_AsMVT over
+// ST_AsMVTGeom, what the server ran before it encoded the parcels layer in
+// Go) on a pool; below zoom 14, "detailed" runs the single-parcel statement
+// (pgstore.DetailedTileSQL, what those zooms served before aggregate cells).
 // Each reports p95-ms and KB per tile (the largest, max-KB, too).
-func BenchmarkTileLowZoom(b *testing.B) {
+func BenchmarkTileZoom(b *testing.B) {
 	e := startBench(b)
-	for z := 10; z < pgstore.ParcelDetailZoom; z++ {
+	for _, z := range []int{10, 11, 12, 13, 14, 15, 16, 18, 20, 22} {
 		var tiles [][3]int
 		for _, t := range e.tiles {
-			// e.tiles are zoom-14 tiles: their ancestors at z.
-			c := [3]int{z, t[1] >> (14 - z), t[2] >> (14 - z)}
+			// e.tiles are zoom-14 tiles: their ancestors, or a child near their middle.
+			c := [3]int{z, t[1] >> max(0, 14-z), t[2] >> max(0, 14-z)}
+			if z > 14 {
+				d := z - 14
+				c = [3]int{z, t[1]<<d + 1<<d/2, t[2]<<d + 1<<d/2}
+			}
 			if !slices.Contains(tiles, c) {
 				tiles = append(tiles, c)
+			}
+		}
+		sqlTile := func(sql func(planning.TileQuery) (string, []any, error)) func(i int) (int, error) {
+			return func(i int) (int, error) {
+				t := tiles[i%len(tiles)]
+				s, args, err := sql(planning.TileQuery{Layers: []string{"parcels"}, Z: t[0], X: t[1], Y: t[2]})
+				if err != nil {
+					return 0, err
+				}
+				var tile []byte
+				err = e.pool.QueryRow(context.Background(), s, args...).Scan(&tile)
+				return len(tile), err
 			}
 		}
 		var round int
@@ -39,18 +57,14 @@ func BenchmarkTileLowZoom(b *testing.B) {
 				return fetch(fmt.Sprintf("%s/tiles/parcels/%d/%d/%d.mvt?limit=%d", e.base, t[0], t[1], t[2], limit))
 			})
 		})
-		b.Run(fmt.Sprintf("z%d/detailed", z), func(b *testing.B) {
-			measureTiles(b, func(i int) (int, error) {
-				t := tiles[i%len(tiles)]
-				sql, args, err := pgstore.DetailedTileSQL(planning.TileQuery{Layers: []string{"parcels"}, Z: t[0], X: t[1], Y: t[2]})
-				if err != nil {
-					return 0, err
-				}
-				var tile []byte
-				err = e.pool.QueryRow(context.Background(), sql, args...).Scan(&tile)
-				return len(tile), err
-			})
+		b.Run(fmt.Sprintf("z%d/postgres-uncached", z), func(b *testing.B) {
+			measureTiles(b, sqlTile(pgstore.TileSQL))
 		})
+		if z < pgstore.ParcelDetailZoom {
+			b.Run(fmt.Sprintf("z%d/detailed", z), func(b *testing.B) {
+				measureTiles(b, sqlTile(pgstore.DetailedTileSQL))
+			})
+		}
 	}
 }
 
