@@ -87,14 +87,34 @@ serve() {
 }
 lport=$(free_port)
 serve bin/landquota landquota "$lport"
+# cpu_ticks PID: CPU time (user + system, clock ticks) of a server and of the
+# PostgreSQL backends serving its connections (found by their client ports):
+# what its tiles cost the machine, which a loaded machine changes far less
+# than their latency.
+pgport=$(psqlq 'SELECT inet_server_port()')
+cpu_ticks() {
+	local total ports b
+	total=$(awk '{print $14 + $15}' "/proc/$1/stat")
+	ports=$(ss -tnpH "( dport = :$pgport )" | grep "pid=$1," | awk '{n = split($4, a, ":"); print a[n]}' | paste -sd, -)
+	if [ -n "$ports" ]; then
+		for b in $(psqlq "SELECT pid FROM pg_stat_activity WHERE client_port IN ($ports)"); do
+			total=$((total + $(awk '{print $14 + $15}' "/proc/$b/stat" 2>/dev/null || echo 0)))
+		done
+	fi
+	echo "$total"
+}
 if [ -n "$old" ]; then
 	oport=$(free_port)
 	serve "$old" old "$oport"
+	hz=$(getconf CLK_TCK)
 	for c in $clients; do
 		echo "== $c client(s), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+		o0=$(cpu_ticks "${pids[1]}") n0=$(cpu_ticks "${pids[0]}")
 		bin/tilecompare --tiles "$dir/tiles.txt" --clients "$c" --passes 2 \
 			--server "old=http://127.0.0.1:$oport/tiles/parcels/{z}/{x}/{y}.mvt" \
 			--server "new=http://127.0.0.1:$lport/tiles/parcels/{z}/{x}/{y}.mvt"
+		o1=$(cpu_ticks "${pids[1]}") n1=$(cpu_ticks "${pids[0]}")
+		awk -v o=$((o1 - o0)) -v n=$((n1 - n0)) -v hz="$hz" 'BEGIN { printf "CPU for all its tiles (server + its database backends): old %.1f s, new %.1f s, new ÷ old %.2f×\n", o / hz, n / hz, n / o }'
 		echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 	done
 	exit 0
