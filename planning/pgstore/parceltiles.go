@@ -1,11 +1,8 @@
 package pgstore
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"math/big"
-	"slices"
 	"strings"
 
 	"github.com/hangzhou-hitech/landquota/geo/mvt"
@@ -41,113 +38,49 @@ func (s *Store) goLayerTile(ctx context.Context, name string, q planning.TileQue
 }
 
 // cellTile is the layer of aggregate cells for tile q (see aggregateSQL for
-// what a cell holds): the rows of parcel_cells under the tile, one per cell
-// and status, found by the key's range and grouped here. A cell's outline
-// follows from its index: the square of cellSide units at its place.
+// what a cell holds). The database groups the rows of parcel_cells under
+// the tile (found by the key's range) into one row per cell, with the sums
+// and orders the exact numeric areas need, and sends only integers and
+// text; a cell's outline follows from its index: the square of side units
+// at its place.
 func (s *Store) cellTile(ctx context.Context, name string, q planning.TileQuery, limit int) ([]byte, error) {
-	rows, err := s.pool.Query(ctx, `SELECT x, y, status, parcels, area_m2 FROM parcel_cells
-		WHERE level = $1 AND x BETWEEN $2 AND $3 AND y BETWEEN $4 AND $5 ORDER BY x, y`,
-		q.Z+cellLevels, q.X*cellsPerTile, q.X*cellsPerTile+cellsPerTile-1, q.Y*cellsPerTile, q.Y*cellsPerTile+cellsPerTile-1)
+	rows, err := s.pool.Query(ctx, `SELECT x, y, sum(parcels)::bigint, round(sum(area_m2))::bigint,
+		array_agg(status ORDER BY area_m2 DESC, status), array_agg(parcels ORDER BY area_m2 DESC, status)
+		FROM parcel_cells WHERE level = $1 AND x BETWEEN $2 AND $3 AND y BETWEEN $4 AND $5
+		GROUP BY x, y ORDER BY sum(area_m2) DESC, x, y LIMIT $6`,
+		q.Z+cellLevels, q.X*cellsPerTile, q.X*cellsPerTile+cellsPerTile-1, q.Y*cellsPerTile, q.Y*cellsPerTile+cellsPerTile-1, limit)
 	if err != nil {
 		return nil, domainError(err)
 	}
 	defer rows.Close()
-	// The areas are exact numerics. They are brought to the tile's finest
-	// scale once, so that sums and comparisons are plain integer ones.
-	type row struct {
-		cellStatus
-		x, y int32
-		exp  int32
-	}
-	var rs []row
-	exp := int32(0)
+	const side = TileExtent / cellsPerTile
+	layer := mvt.NewLayer(name, TileExtent)
+	var x, y int32
+	var parcels, area int64
+	var statuses []string
+	var counts []int32
 	for rows.Next() {
-		var r row
-		var area pgtype.Numeric
-		if err := rows.Scan(&r.x, &r.y, &r.status, &r.parcels, &area); err != nil {
+		if err := rows.Scan(&x, &y, &parcels, &area, &statuses, &counts); err != nil {
 			return nil, domainError(err)
 		}
-		r.area, r.exp = area.Int, area.Exp
-		if r.area == nil || !area.Valid {
-			r.area, r.exp = new(big.Int), 0
+		layer.Property("kind", "aggregate")
+		layer.Property("parcels", parcels)
+		layer.Property("area_m2", area)
+		// The status holding most area names the cell (a tie: the first by name).
+		layer.Property("status", statuses[0])
+		for i, st := range statuses {
+			layer.Property("n_"+st, int64(counts[i]))
 		}
-		exp = min(exp, r.exp)
-		rs = append(rs, r)
+		i, j := int64(x)-int64(q.X)*cellsPerTile, int64(y)-int64(q.Y)*cellsPerTile
+		x0, y0, x1, y1 := i*side, j*side, (i+1)*side, (j+1)*side
+		// The vertices in the order ST_AsMVTGeom(ST_TileEnvelope(...)) gave them.
+		layer.Ring([][2]int64{{x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}})
+		layer.EndPolygon(uint64(x)<<24 | uint64(y))
 	}
 	if err := rows.Err(); err != nil {
 		return nil, domainError(err)
 	}
-	var cells []*cell
-	pow := map[int32]*big.Int{}
-	for _, r := range rs {
-		if d := r.exp - exp; d > 0 {
-			if pow[d] == nil {
-				pow[d] = new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(d)), nil)
-			}
-			r.area.Mul(r.area, pow[d])
-		}
-		if len(cells) == 0 || cells[len(cells)-1].x != r.x || cells[len(cells)-1].y != r.y {
-			cells = append(cells, &cell{x: r.x, y: r.y, area: new(big.Int)})
-		}
-		c := cells[len(cells)-1]
-		c.statuses = append(c.statuses, r.cellStatus)
-		c.parcels += int64(r.parcels)
-		c.area.Add(c.area, r.area)
-	}
-	// As the SQL did: the cells of most area first, then by place.
-	slices.SortFunc(cells, func(a, b *cell) int {
-		return cmp.Or(b.area.Cmp(a.area), cmp.Compare(a.x, b.x), cmp.Compare(a.y, b.y))
-	})
-	if len(cells) > limit {
-		cells = cells[:limit]
-	}
-	const side = TileExtent / cellsPerTile
-	layer := mvt.NewLayer(name, TileExtent)
-	for _, c := range cells {
-		// The status holding most area names the cell; a tie goes to the first status by name.
-		slices.SortFunc(c.statuses, func(a, b cellStatus) int { return cmp.Or(b.area.Cmp(a.area), strings.Compare(a.status, b.status)) })
-		layer.Property("kind", "aggregate")
-		layer.Property("parcels", c.parcels)
-		layer.Property("area_m2", roundScaled(c.area, exp))
-		layer.Property("status", c.statuses[0].status)
-		for _, st := range c.statuses {
-			layer.Property("n_"+st.status, int64(st.parcels))
-		}
-		i, j := int64(c.x)-int64(q.X)*cellsPerTile, int64(c.y)-int64(q.Y)*cellsPerTile
-		x0, y0, x1, y1 := i*side, j*side, (i+1)*side, (j+1)*side
-		// The vertices in the order ST_AsMVTGeom(ST_TileEnvelope(...)) gave them.
-		layer.Ring([][2]int64{{x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}})
-		layer.EndPolygon(uint64(c.x)<<24 | uint64(c.y))
-	}
 	return layer.Tile(), nil
-}
-
-type cell struct {
-	x, y     int32
-	parcels  int64
-	area     *big.Int // in units of the tile's scale
-	statuses []cellStatus
-}
-
-type cellStatus struct {
-	status  string
-	parcels int32
-	area    *big.Int
-}
-
-// roundScaled is n × 10^exp to the nearest whole number, halves away from
-// zero (PostgreSQL's round(numeric)).
-func roundScaled(n *big.Int, exp int32) int64 {
-	if exp >= 0 {
-		p := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(exp)), nil)
-		return p.Mul(p, n).Int64()
-	}
-	p := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(-exp)), nil)
-	q, r := new(big.Int).QuoRem(n, p, new(big.Int))
-	if r.Abs(r).Lsh(r, 1).Cmp(p) >= 0 {
-		q.Add(q, big.NewInt(int64(n.Sign())))
-	}
-	return q.Int64()
 }
 
 // rowTile is the layer of single rows for tile q: the rows whose outline

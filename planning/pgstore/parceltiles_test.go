@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"math/big"
 	"reflect"
 	"testing"
 
@@ -159,20 +158,4 @@ func sameRings(a, b []uint32) bool {
 		}
 	}
 	return true
-}
-
-// TestRoundScaledIsPostgreSQLsRound: a cell's area, an integer at the
-// tile's scale, is rounded as round(numeric) rounds.
-func TestRoundScaledIsPostgreSQLsRound(t *testing.T) {
-	for _, c := range []struct {
-		n    int64
-		exp  int32
-		want int64
-	}{
-		{25, -1, 3}, {-25, -1, -3}, {2499999, -6, 2}, {35, -1, 4}, {7, 3, 7000}, {0, -4, 0}, {-4, -1, 0},
-	} {
-		if got := roundScaled(big.NewInt(c.n), c.exp); got != c.want {
-			t.Errorf("round(%d×10^%d) = %d, want %d", c.n, c.exp, got, c.want)
-		}
-	}
 }
