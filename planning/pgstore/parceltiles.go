@@ -17,8 +17,8 @@ import (
 // 1,000,000 parcels EXPLAIN ANALYZE put most of a tile's database time in
 // ST_AsMVTGeom and ST_Transform, and a parallel worker paid PROJ's first
 // 4490→3857 look-up (about 155 ms) on every tile, since each worker is a
-// fresh backend. The database now only finds the rows; the same features
-// come out (TestGoParcelTilesEqualPostGIS compares them with TileSQL's).
+// fresh backend. The database now only finds the rows (and sums the cells);
+// the same features come out (TestGoParcelTilesEqualPostGIS compares them with TileSQL's).
 
 // goLayerTile is the layer's part of tile q when it is encoded in Go, and
 // whether it is (false: the layer is rendered by ST_AsMVT).
