@@ -1,9 +1,7 @@
 package web
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
@@ -30,7 +28,7 @@ const maxPolicyBody = 16 << 10
 // mountEligibilityPolicy adds the policy's routes under /api.
 func (s *Server) mountEligibilityPolicy(r chi.Router) {
 	r.Get("/eligibility/policy", s.handle(s.tolerancePolicy))
-	r.With(s.requireRole(planning.RoleAdmin)).Put("/eligibility/policy", s.handle(s.setTolerancePolicy))
+	r.With(s.requireRole(planning.RoleAdmin)).Put("/eligibility/policy", s.handleJSON(maxPolicyBody, s.setTolerancePolicy))
 }
 
 func (s *Server) tolerancePolicyStore() (tolerancePolicyStore, error) {
@@ -63,14 +61,6 @@ func (s *Server) setTolerancePolicy(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxPolicyBody))
-	if bodyTooLarge(err) {
-		return planning.Errorf(planning.ErrTooLarge, "the request body is larger than %d bytes", maxPolicyBody)
-	}
-	if err != nil {
-		return planning.Errorf(planning.ErrInvalid, "the request body could not be read: %v", err)
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
 	var c planner.ToleranceChange
 	if err := decodeStrictJSON(r, &c); err != nil {
 		return err

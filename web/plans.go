@@ -17,10 +17,10 @@ import (
 // with its preview, and parcel approvals that consume quota.
 func (s *Server) mountPlans(r chi.Router) {
 	r.Get("/plans", s.handle(s.getPlans))
-	r.Post("/plans", s.handle(s.postPlan))
+	r.Post("/plans", s.handleJSON(maxJSONBody, s.postPlan))
 	r.Get("/plans/{year}/close", s.handle(s.getClose))
-	r.Post("/plans/{year}/close", s.handle(s.postClose))
-	r.Post("/parcels/{id}/status", s.handle(s.postParcelStatus))
+	r.Post("/plans/{year}/close", s.handleJSON(maxJSONBody, s.postClose))
+	r.Post("/parcels/{id}/status", s.handleJSON(maxJSONBody, s.postParcelStatus))
 }
 
 func (s *Server) getPlans(w http.ResponseWriter, r *http.Request) error {

@@ -15,13 +15,13 @@ func (s *Server) mountQuota(r chi.Router) {
 	r.Get("/plans/{year}", s.handle(s.getPlan))
 	r.Get("/plans/{year}/accounts", s.handle(s.getAccounts))
 	r.Get("/plans/{year}/ledger", s.handle(s.getLedger))
-	r.Post("/plans/{year}/ledger", s.handle(s.postLedger))
-	r.Post("/plans/{year}/ledger/{id}/reverse", s.handle(s.postReverse))
-	r.Post("/grants", s.handle(s.postGrant))
+	r.Post("/plans/{year}/ledger", s.handleJSON(maxJSONBody, s.postLedger))
+	r.Post("/plans/{year}/ledger/{id}/reverse", s.handleJSON(maxJSONBody, s.postReverse))
+	r.Post("/grants", s.handleJSON(maxJSONBody, s.postGrant))
 	r.Get("/projects", s.handle(s.getProjects))
-	r.Post("/projects", s.handle(s.postProject))
+	r.Post("/projects", s.handleJSON(maxJSONBody, s.postProject))
 	r.Get("/projects/{id}", s.handle(s.getProject))
-	r.Put("/projects/{id}/parcels", s.handle(s.putProjectParcels))
+	r.Put("/projects/{id}/parcels", s.handleJSON(maxJSONBody, s.putProjectParcels))
 	s.mountScenarios(r)
 }
 

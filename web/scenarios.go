@@ -15,9 +15,9 @@ import (
 
 func (s *Server) mountScenarios(r chi.Router) {
 	r.Get("/policies/{year}", s.handle(s.getPolicy))
-	r.Put("/policies/{year}", s.handle(s.putPolicy))
+	r.Put("/policies/{year}", s.handleJSON(maxJSONBody, s.putPolicy))
 	r.Get("/plans/{year}/scenarios", s.handle(s.getScenarios))
-	r.Post("/plans/{year}/scenarios", s.handle(s.postScenario))
+	r.Post("/plans/{year}/scenarios", s.handleJSON(maxJSONBody, s.postScenario))
 	r.Get("/scenarios/{id}", s.handle(s.getScenario))
 	r.Get("/scenarios/{a}/compare/{b}", s.handle(s.compareScenarios))
 	r.Post("/scenarios/{id}/approve", s.handle(s.approveScenario))
