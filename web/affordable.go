@@ -18,9 +18,9 @@ type affordableStore interface {
 }
 
 func (s *Server) affordable(r *http.Request) (affordableStore, int, error) {
-	as, ok := s.store.(affordableStore)
-	if !ok {
-		return nil, 0, planning.Errorf(planning.ErrUnavailable, "affordable-housing targets are not available on this server")
+	as, err := storePart[affordableStore](s, planning.Textf("affordable-housing targets are not available on this server"))
+	if err != nil {
+		return nil, 0, err
 	}
 	y, err := strconv.Atoi(chi.URLParam(r, "year"))
 	if err != nil || y < 1990 || y > 2100 {

@@ -14,11 +14,7 @@ type classStore interface {
 }
 
 func (s *Server) classes() (classStore, error) {
-	cs, ok := s.store.(classStore)
-	if !ok {
-		return nil, planning.Errorf(planning.ErrUnavailable, "local land-use classes are not available on this server")
-	}
-	return cs, nil
+	return storePart[classStore](s, planning.Textf("local land-use classes are not available on this server"))
 }
 
 // localClasses serves GET /api/land-use-classes/local: the classes a

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/planner"
 )
@@ -25,18 +24,8 @@ type tolerancePolicyStore interface {
 // maxPolicyBody bounds the body of a PUT: the policy is two numbers and a note.
 const maxPolicyBody = 16 << 10
 
-// mountEligibilityPolicy adds the policy's routes under /api.
-func (s *Server) mountEligibilityPolicy(r chi.Router) {
-	r.Get("/eligibility/policy", s.handle(s.tolerancePolicy))
-	r.With(s.requireRole(planning.RoleAdmin)).Put("/eligibility/policy", s.handleJSON(maxPolicyBody, s.setTolerancePolicy))
-}
-
 func (s *Server) tolerancePolicyStore() (tolerancePolicyStore, error) {
-	ps, ok := s.store.(tolerancePolicyStore)
-	if !ok {
-		return nil, planning.Errorf(planning.ErrUnavailable, "the eligibility policy is not available on this server")
-	}
-	return ps, nil
+	return storePart[tolerancePolicyStore](s, planning.Textf("the eligibility policy is not available on this server"))
 }
 
 // tolerancePolicy serves GET /api/eligibility/policy.

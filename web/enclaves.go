@@ -17,11 +17,7 @@ type enclaveStore interface {
 }
 
 func (s *Server) enclaveStore() (enclaveStore, error) {
-	es, ok := s.store.(enclaveStore)
-	if !ok {
-		return nil, planning.Errorf(planning.ErrUnavailable, "enclaves are not available on this server")
-	}
-	return es, nil
+	return storePart[enclaveStore](s, planning.Textf("enclaves are not available on this server"))
 }
 
 // enclaves serves GET /api/enclaves: the science enclaves (科创飞地).

@@ -108,11 +108,7 @@ func (s *Server) mountImports(r chi.Router) {
 }
 
 func (im *imports) store() (importStore, error) {
-	st, ok := im.s.store.(importStore)
-	if !ok {
-		return nil, planning.Errorf(planning.ErrUnavailable, "imports are not available on this server")
-	}
-	return st, nil
+	return storePart[importStore](im.s, planning.Textf("imports are not available on this server"))
 }
 
 // uploadRequest is an upload's options, read from the query or the form.

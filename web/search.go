@@ -6,31 +6,11 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/planner"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 )
-
-// mountPlanner adds the planners' questions (issue 5). All are public
-// reads, like the map layers; the two POSTs only read too (their bodies
-// carry a drawn shape).
-func (s *Server) mountPlanner(r chi.Router) {
-	r.Post("/parcels/search", s.handleJSON(maxJSONBody, s.searchParcels))
-	r.Post("/eligibility", s.handleJSON(maxJSONBody, s.eligibility))
-	r.Get("/stock", s.handle(s.stockLayer))
-	r.Get("/stock/summary", s.handle(s.stockSummary))
-	r.Get("/reports/{year}", s.handle(s.yearReport))
-	r.Get("/parcels/{id}/events", s.handle(s.parcelEvents))
-	r.With(s.requireRole(planning.RoleAdmin)).Post("/parcels/{id}/events", s.handleJSON(maxJSONBody, s.addParcelEvent))
-	r.Get("/land-use-classes/local", s.handle(s.localClasses))
-	r.With(s.requireRole(planning.RoleAdmin)).Post("/land-use-classes", s.handleJSON(maxJSONBody, s.addLocalClass))
-	r.Get("/enclaves", s.handle(s.enclaves))
-	r.With(s.requireRole(planning.RoleAdmin)).Post("/enclaves", s.handleJSON(maxJSONBody, s.addEnclave))
-	r.Get("/affordable-housing/{year}", s.handle(s.affordableTarget))
-	r.With(s.requireRole(planning.RoleAdmin)).Put("/affordable-housing/{year}", s.handleJSON(maxJSONBody, s.setAffordableTarget))
-}
 
 // searchParcels serves POST /api/parcels/search: one page of matching
 // parcels as a GeoJSON FeatureCollection, streamed, with the totals of
