@@ -419,7 +419,6 @@ var messagesZh = map[string]string{
 	"construction: say whether the class is construction land (true or false)":          "construction：请写明该分类是否属于建设用地（true 或 false）",
 	"enclaves are not available on this server":                                         "本服务器未提供飞地",
 	"give [longitude, latitude] in degrees":                                             "请给出以度为单位的 [经度, 纬度]",
-	"not a day (YYYY-MM-DD)":                                                            "不是日期（YYYY-MM-DD）",
 	"internal error; the server log has the details":                                    "服务器内部错误；详情见服务器日志",
 	"%q is not a parcel id":                                                             "%q 不是地块编号",
 	"given %d times; give it once (lists are comma-separated)":                          "重复给出 %d 次；只需给一次（列表用逗号分隔）",

@@ -37,11 +37,7 @@ func (s *Server) affordableTarget(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	t, err := as.AffordableTarget(r.Context(), year)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"year": year, "target": t})
-	return nil
+	return respond(w, http.StatusOK, map[string]any{"year": year, "target": t}, err)
 }
 
 // setAffordableTarget serves PUT /api/affordable-housing/{year} (admin):

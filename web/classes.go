@@ -25,11 +25,7 @@ func (s *Server) localClasses(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	list, err := cs.LocalLandUseClasses(r.Context())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"classes": list})
-	return nil
+	return respond(w, http.StatusOK, map[string]any{"classes": list}, err)
 }
 
 // classInput is a local class as an admin sends it.

@@ -59,9 +59,5 @@ func (s *Server) setTolerancePolicy(w http.ResponseWriter, r *http.Request) erro
 	}
 	c.By = username(r)
 	p, err := ps.ChangeTolerancePolicy(r.Context(), c)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, p)
-	return nil
+	return respond(w, http.StatusOK, p, err)
 }

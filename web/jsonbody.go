@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/hangzhou-hitech/landquota/planning"
 )
@@ -45,4 +46,26 @@ func decodeStrictJSON(r *http.Request, v any) error {
 		}
 	}
 	return planning.DecodeJSON(r.Body, limit, planning.Textf("the request body"), v)
+}
+
+// dayField is an optional day (YYYY-MM-DD) a JSON body gives as text, and
+// where it goes once read.
+type dayField struct {
+	name, text string
+	to         **time.Time
+}
+
+// readDays reads each day given; an empty text leaves its target nil.
+func readDays(fields ...dayField) error {
+	for _, f := range fields {
+		if f.text == "" {
+			continue
+		}
+		t, err := time.Parse(time.DateOnly, f.text)
+		if err != nil {
+			return planning.Errorf(planning.ErrInvalid, "%s: %q is not a date (YYYY-MM-DD)", f.name, f.text).WithDetail("field", f.name)
+		}
+		*f.to = &t
+	}
+	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/hangzhou-hitech/landquota/planning"
@@ -14,11 +13,7 @@ import (
 
 func (s *Server) getPlans(w http.ResponseWriter, r *http.Request) error {
 	plans, err := s.store.Plans(r.Context())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"plans": plans})
-	return nil
+	return respond(w, http.StatusOK, map[string]any{"plans": plans}, err)
 }
 
 type planRequest struct {
@@ -69,11 +64,7 @@ func (s *Server) getClose(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c, err := s.uc.YearEnd.Preview(r.Context(), year, kind)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, c)
-	return nil
+	return respond(w, http.StatusOK, c, err)
 }
 
 // postClose books the year end (admin) and closes the plan.
@@ -89,11 +80,7 @@ func (s *Server) postClose(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c, err := s.uc.YearEnd.Close(r.Context(), year, kind, username(r))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, c)
-	return nil
+	return respond(w, http.StatusOK, c, err)
 }
 
 type statusRequest struct {
@@ -117,18 +104,8 @@ func (s *Server) postParcelStatus(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	c := quota.StatusChange{ParcelID: id, Status: req.Status, By: username(r)}
-	for _, d := range []struct {
-		field, text string
-		to          **time.Time
-	}{{"approved_on", req.ApprovedOn, &c.ApprovedOn}, {"supplied_on", req.SuppliedOn, &c.SuppliedOn}} {
-		if d.text == "" {
-			continue
-		}
-		t, err := time.Parse(time.DateOnly, d.text)
-		if err != nil {
-			return planning.Errorf(planning.ErrInvalid, "%s: %q is not a date (YYYY-MM-DD)", d.field, d.text).WithDetail("field", d.field)
-		}
-		*d.to = &t
+	if err := readDays(dayField{"approved_on", req.ApprovedOn, &c.ApprovedOn}, dayField{"supplied_on", req.SuppliedOn, &c.SuppliedOn}); err != nil {
+		return err
 	}
 	res, err := s.store.SetParcelStatus(r.Context(), c)
 	if err != nil {

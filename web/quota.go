@@ -187,11 +187,7 @@ func (s *Server) postReverse(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	e, err := s.store.Reverse(r.Context(), year, kind, id, req.Reason, username(r), idempotencyKey(r, req.IdempotencyKey))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, e)
-	return nil
+	return respond(w, http.StatusCreated, e, err)
 }
 
 // username is who is acting, for the ledger's "who".
@@ -247,11 +243,7 @@ func (s *Server) postGrant(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) getProjects(w http.ResponseWriter, r *http.Request) error {
 	ps, err := s.store.Projects(r.Context(), r.URL.Query().Get("district"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"projects": ps})
-	return nil
+	return respond(w, http.StatusOK, map[string]any{"projects": ps}, err)
 }
 
 func projectID(r *http.Request) (int64, error) {
@@ -268,11 +260,7 @@ func (s *Server) getProject(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p, err := s.store.Project(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, p)
-	return nil
+	return respond(w, http.StatusOK, p, err)
 }
 
 func (s *Server) postProject(w http.ResponseWriter, r *http.Request) error {
@@ -282,11 +270,7 @@ func (s *Server) postProject(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.ID, p.Need = 0, quota.Need{}
 	p, err := s.store.CreateProject(r.Context(), p)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, p)
-	return nil
+	return respond(w, http.StatusCreated, p, err)
 }
 
 func (s *Server) putProjectParcels(w http.ResponseWriter, r *http.Request) error {
@@ -301,9 +285,5 @@ func (s *Server) putProjectParcels(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	p, err := s.store.SetProjectParcels(r.Context(), id, req.ParcelIDs)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, p)
-	return nil
+	return respond(w, http.StatusOK, p, err)
 }

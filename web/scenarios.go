@@ -70,11 +70,7 @@ func (s *Server) putPolicy(w http.ResponseWriter, r *http.Request) error {
 		return planning.Errorf(planning.ErrInvalid, "policy: the policy object is missing").WithDetail("field", "policy")
 	}
 	pv, err := s.store.SavePolicy(r.Context(), year, req.Policy, req.Note, username(r))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, pv)
-	return nil
+	return respond(w, http.StatusCreated, pv, err)
 }
 
 func (s *Server) getScenarios(w http.ResponseWriter, r *http.Request) error {
@@ -83,11 +79,7 @@ func (s *Server) getScenarios(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	list, err := s.store.Scenarios(r.Context(), year, kind)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"scenarios": list})
-	return nil
+	return respond(w, http.StatusOK, map[string]any{"scenarios": list}, err)
 }
 
 // postScenario runs the allocation engine on the plan as it stands and
@@ -175,9 +167,5 @@ func (s *Server) approveScenario(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	sc, err := s.uc.Allocations.Approve(r.Context(), id, username(r))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, sc)
-	return nil
+	return respond(w, http.StatusOK, sc, err)
 }

@@ -17,17 +17,7 @@ import (
 // all matches and the cursor of the next page.
 func (s *Server) searchParcels(w http.ResponseWriter, r *http.Request) error {
 	var req planner.SearchRequest
-	if err := decodeStrictJSON(r, &req); err != nil {
-		return err
-	}
-	q, err := req.Check()
-	if err == nil && len(req.Where.Polygon) > 0 {
-		err = capShape(req.Where.Polygon, "where.polygon")
-	}
-	if err != nil {
-		return err
-	}
-	r, done, err := s.interactiveSlot(w, r)
+	q, r, done, err := askPlanner(s, w, r, &req, &req.Where.Polygon, "where.polygon")
 	if err != nil {
 		return err
 	}
@@ -49,17 +39,7 @@ func (s *Server) searchParcels(w http.ResponseWriter, r *http.Request) error {
 // eligibility serves POST /api/eligibility.
 func (s *Server) eligibility(w http.ResponseWriter, r *http.Request) error {
 	var req planner.EligibilityRequest
-	if err := decodeStrictJSON(r, &req); err != nil {
-		return err
-	}
-	q, err := req.Check()
-	if err == nil && len(req.Geometry) > 0 {
-		err = capShape(req.Geometry, "geometry")
-	}
-	if err != nil {
-		return err
-	}
-	r, done, err := s.interactiveSlot(w, r)
+	q, r, done, err := askPlanner(s, w, r, &req, &req.Geometry, "geometry")
 	if err != nil {
 		return err
 	}
@@ -71,6 +51,25 @@ func (s *Server) eligibility(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, e)
 	return nil
+}
+
+// askPlanner reads a planner's question (a search, an eligibility check)
+// into req, checks it and the shape it draws (at shape, named field), and
+// waits for an interactive slot; done frees the slot.
+func askPlanner[Q any](s *Server, w http.ResponseWriter, r *http.Request, req interface{ Check() (Q, error) },
+	shape *json.RawMessage, field string) (q Q, _ *http.Request, done func(), err error) {
+	if err := decodeStrictJSON(r, req); err != nil {
+		return q, r, nil, err
+	}
+	q, err = req.Check()
+	if err == nil && len(*shape) > 0 {
+		err = capShape(*shape, field)
+	}
+	if err != nil {
+		return q, r, nil, err
+	}
+	r, done, err = s.interactiveSlot(w, r)
+	return q, r, done, err
 }
 
 // Caps on a shape drawn for an interactive question (search, eligibility):
