@@ -2,6 +2,7 @@ package planning
 
 import (
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -34,14 +35,7 @@ const (
 var ParkKinds = []ParkKind{ParkCoreZone, ParkSpecialCooperationZone, ParkSpecialCooperationPark, ParkCooperationPark, ParkFunctionalPark, ParkEnclave}
 
 // Valid reports whether k is a known kind.
-func (k ParkKind) Valid() bool {
-	for _, v := range ParkKinds {
-		if v == k {
-			return true
-		}
-	}
-	return false
-}
+func (k ParkKind) Valid() bool { return slices.Contains(ParkKinds, k) }
 
 // Park is a statistical attribution (园区): parcels inside it count in its
 // statistics but draw quota from their host district (不破行政隶属).
@@ -90,14 +84,7 @@ const (
 var ZoneKinds = []ZoneKind{ZoneFarmland, ZoneRedLine, ZoneDevBoundary}
 
 // Valid reports whether k is a known kind.
-func (k ZoneKind) Valid() bool {
-	for _, v := range ZoneKinds {
-		if v == k {
-			return true
-		}
-	}
-	return false
-}
+func (k ZoneKind) Valid() bool { return slices.Contains(ZoneKinds, k) }
 
 // ProtectedZone is one polygon of a protected line.
 type ProtectedZone struct {

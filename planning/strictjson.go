@@ -17,8 +17,9 @@ import (
 // reads one JSON object of at most limit bytes (no bound when limit <= 0)
 // from r into the struct v points to; v keeps the values a member leaves
 // out. Unknown members (names match exactly, case included), wrong JSON
-// types and trailing data are refused. Every error is an invalid *Error
-// whose message starts from subject ("the request body") or names the
+// types and trailing data are refused. More than limit bytes is a
+// too_large *Error (HTTP 413) with the limit in its "limit" detail; every
+// other error is an invalid *Error whose message starts from subject ("the request body") or names the
 // member by its JSON path (factors[1].wieght), which also goes into the
 // "field" detail. A member whose type reads its own JSON (Area, a nested
 // request object) is judged by that type, its message prefixed by the path.
@@ -32,7 +33,7 @@ func DecodeJSON(r io.Reader, limit int64, subject Text, v any) error {
 		return Errorf(ErrInvalid, "%s could not be read: %v", subject, err)
 	}
 	if limit > 0 && int64(len(data)) > limit {
-		return Errorf(ErrInvalid, "%s is larger than %d bytes", subject, limit)
+		return Errorf(ErrTooLarge, "%s is larger than %d bytes", subject, limit).WithDetail("limit", limit)
 	}
 	// First pass: a generic tree, checked against v's type so that unknown
 	// members and wrong types are named with their whole path.

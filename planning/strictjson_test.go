@@ -75,7 +75,6 @@ func TestDecodeJSONNamesTheProblem(t *testing.T) {
 		{`{"tags":{"a":1}}`, "tags.a", "field tags.a: expected a string, got a JSON number"},
 		{`{"range":{"min":"ten"}}`, "range.min", "field range.min: expected a number, got a JSON string"},
 		{`{"items":[{"share":101}]}`, "items[0].share", "field items[0].share: want a whole percent"},
-		{`{"label":"` + strings.Repeat("x", 100) + `"}`, "", "the body is larger than 64 bytes"},
 	} {
 		var v decodeTarget
 		err := DecodeJSON(strings.NewReader(c.body), 64, Textf("the body"), &v)
@@ -88,6 +87,20 @@ func TestDecodeJSONNamesTheProblem(t *testing.T) {
 		if field != c.field || !strings.Contains(pe.Message, c.msg) {
 			t.Errorf("%.40q: field %q message %q; want field %q saying %q", c.body, field, pe.Message, c.field, c.msg)
 		}
+	}
+}
+
+// More than the bound is too_large (HTTP 413), naming the bound, whatever
+// the JSON would have been.
+func TestDecodeJSONRefusesMoreThanItsBound(t *testing.T) {
+	var v decodeTarget
+	err := DecodeJSON(strings.NewReader(`{"label":"`+strings.Repeat("x", 100)+`"}`), 64, Textf("the body"), &v)
+	var pe *Error
+	if !errors.As(err, &pe) || pe.Code != ErrTooLarge || pe.Message != "the body is larger than 64 bytes" || pe.Details["limit"] != int64(64) {
+		t.Fatalf("%v (%+v), want too_large naming 64 bytes", err, pe)
+	}
+	if v.Label != "" {
+		t.Errorf("an oversize body set label %q", v.Label)
 	}
 }
 

@@ -18,9 +18,9 @@ type affordableStore interface {
 }
 
 func (s *Server) affordable(r *http.Request) (affordableStore, int, error) {
-	as, ok := s.store.(affordableStore)
-	if !ok {
-		return nil, 0, planning.Errorf(planning.ErrUnavailable, "affordable-housing targets are not available on this server")
+	as, err := storePart[affordableStore](s, planning.Textf("affordable-housing targets are not available on this server"))
+	if err != nil {
+		return nil, 0, err
 	}
 	y, err := strconv.Atoi(chi.URLParam(r, "year"))
 	if err != nil || y < 1990 || y > 2100 {
@@ -37,11 +37,7 @@ func (s *Server) affordableTarget(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	t, err := as.AffordableTarget(r.Context(), year)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"year": year, "target": t})
-	return nil
+	return respond(w, http.StatusOK, map[string]any{"year": year, "target": t}, err)
 }
 
 // setAffordableTarget serves PUT /api/affordable-housing/{year} (admin):

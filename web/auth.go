@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
-	"mime"
 	"net"
 	"net/http"
 	"strconv"
@@ -21,7 +20,6 @@ const (
 	defaultSessionTTL = 12 * time.Hour
 	// defaultSessionIdle ends a browser login unused for this long.
 	defaultSessionIdle = 30 * time.Minute
-	maxBodyBytes       = 1 << 20
 	// concurrentLogins bounds the argon2id checks running at once (each
 	// takes 64 MiB); loginWait is how long a login queues for a slot.
 	concurrentLogins = 4
@@ -151,14 +149,14 @@ func (s *Server) requireRole(role planning.Role) func(http.Handler) http.Handler
 
 // mountAuth adds login, logout, me and the admin's user routes under /api.
 func (s *Server) mountAuth(r chi.Router) {
-	r.Post("/login", s.handle(s.login))
+	r.Post("/login", s.handleJSON(maxJSONBody, s.login))
 	r.Post("/logout", s.handle(s.logout))
 	r.Get("/me", s.handle(s.me))
 	r.Route("/users", func(r chi.Router) {
 		r.Use(s.requireRole(planning.RoleAdmin))
 		r.Get("/", s.handle(s.listUsers))
-		r.Post("/", s.handle(s.createUser))
-		r.Patch("/{username}", s.handle(s.patchUser))
+		r.Post("/", s.handleJSON(maxJSONBody, s.createUser))
+		r.Patch("/{username}", s.handleJSON(maxJSONBody, s.patchUser))
 	})
 }
 
@@ -482,18 +480,4 @@ func required(values map[string]string, names ...string) error {
 		}
 	}
 	return nil
-}
-
-// decodeStrictJSON reads a request body of at most 1 MiB holding exactly
-// one JSON object into v (a pointer to a struct), refusing unknown fields.
-// Its errors are invalid (400) and name the field at fault. A Content-Type
-// other than JSON is refused, so a cross-site HTML form cannot post here.
-func decodeStrictJSON(r *http.Request, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return planning.Errorf(planning.ErrInvalid, "Content-Type is %q; send the body as application/json", ct).WithDetail("header", "Content-Type")
-		}
-	}
-	return planning.DecodeJSON(r.Body, maxBodyBytes, planning.Textf("the request body"), v)
 }

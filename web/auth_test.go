@@ -436,7 +436,6 @@ func TestBadBodiesNameTheField(t *testing.T) {
 		{"POST", "/api/users", ``, "", "empty"},
 		{"POST", "/api/users", `[1]`, "", "must be a JSON object"},
 		{"POST", "/api/users", `{} {}`, "", "more than one JSON value"},
-		{"POST", "/api/users", `{"username":"` + strings.Repeat("x", 2<<20) + `"}`, "", "larger than"},
 		{"PATCH", "/api/users/root", `{}`, "", "nothing to change"},
 		{"PATCH", "/api/users/root", `{"disabled":"yes"}`, "disabled", "expected true or false"},
 		{"POST", "/api/login", `{"username":"root"}`, "password", "password is required"},

@@ -14,11 +14,7 @@ type classStore interface {
 }
 
 func (s *Server) classes() (classStore, error) {
-	cs, ok := s.store.(classStore)
-	if !ok {
-		return nil, planning.Errorf(planning.ErrUnavailable, "local land-use classes are not available on this server")
-	}
-	return cs, nil
+	return storePart[classStore](s, planning.Textf("local land-use classes are not available on this server"))
 }
 
 // localClasses serves GET /api/land-use-classes/local: the classes a
@@ -29,11 +25,7 @@ func (s *Server) localClasses(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	list, err := cs.LocalLandUseClasses(r.Context())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"classes": list})
-	return nil
+	return respond(w, http.StatusOK, map[string]any{"classes": list}, err)
 }
 
 // classInput is a local class as an admin sends it.

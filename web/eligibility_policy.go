@@ -1,12 +1,9 @@
 package web
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"net/http"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/planner"
 )
@@ -27,18 +24,8 @@ type tolerancePolicyStore interface {
 // maxPolicyBody bounds the body of a PUT: the policy is two numbers and a note.
 const maxPolicyBody = 16 << 10
 
-// mountEligibilityPolicy adds the policy's routes under /api.
-func (s *Server) mountEligibilityPolicy(r chi.Router) {
-	r.Get("/eligibility/policy", s.handle(s.tolerancePolicy))
-	r.With(s.requireRole(planning.RoleAdmin)).Put("/eligibility/policy", s.handle(s.setTolerancePolicy))
-}
-
 func (s *Server) tolerancePolicyStore() (tolerancePolicyStore, error) {
-	ps, ok := s.store.(tolerancePolicyStore)
-	if !ok {
-		return nil, planning.Errorf(planning.ErrUnavailable, "the eligibility policy is not available on this server")
-	}
-	return ps, nil
+	return storePart[tolerancePolicyStore](s, planning.Textf("the eligibility policy is not available on this server"))
 }
 
 // tolerancePolicy serves GET /api/eligibility/policy.
@@ -63,14 +50,6 @@ func (s *Server) setTolerancePolicy(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxPolicyBody))
-	if bodyTooLarge(err) {
-		return planning.Errorf(planning.ErrTooLarge, "the request body is larger than %d bytes", maxPolicyBody)
-	}
-	if err != nil {
-		return planning.Errorf(planning.ErrInvalid, "the request body could not be read: %v", err)
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
 	var c planner.ToleranceChange
 	if err := decodeStrictJSON(r, &c); err != nil {
 		return err
@@ -80,9 +59,5 @@ func (s *Server) setTolerancePolicy(w http.ResponseWriter, r *http.Request) erro
 	}
 	c.By = username(r)
 	p, err := ps.ChangeTolerancePolicy(r.Context(), c)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, p)
-	return nil
+	return respond(w, http.StatusOK, p, err)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"time"
 
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/paulmach/orb/geojson"
@@ -17,11 +16,7 @@ type enclaveStore interface {
 }
 
 func (s *Server) enclaveStore() (enclaveStore, error) {
-	es, ok := s.store.(enclaveStore)
-	if !ok {
-		return nil, planning.Errorf(planning.ErrUnavailable, "enclaves are not available on this server")
-	}
-	return es, nil
+	return storePart[enclaveStore](s, planning.Textf("enclaves are not available on this server"))
 }
 
 // enclaves serves GET /api/enclaves: the science enclaves (科创飞地).
@@ -31,11 +26,7 @@ func (s *Server) enclaves(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	list, err := es.Enclaves(r.Context())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"enclaves": list})
-	return nil
+	return respond(w, http.StatusOK, map[string]any{"enclaves": list}, err)
 }
 
 // enclaveInput is an enclave as an admin sends it.
@@ -79,23 +70,9 @@ func (s *Server) addEnclave(w http.ResponseWriter, r *http.Request) error {
 		}
 		e.Site = g.Geometry()
 	}
-	for _, d := range []struct {
-		field, text string
-		dst         **time.Time
-	}{{"lease_start_on", in.LeaseStartOn, &e.LeaseStartOn}, {"lease_end_on", in.LeaseEndOn, &e.LeaseEndOn}} {
-		if d.text == "" {
-			continue
-		}
-		t, err := time.Parse(time.DateOnly, d.text)
-		if err != nil {
-			return bad(d.field, "not a day (YYYY-MM-DD)")
-		}
-		*d.dst = &t
-	}
-	out, err := es.InsertEnclave(r.Context(), e)
-	if err != nil {
+	if err := readDays(dayField{"lease_start_on", in.LeaseStartOn, &e.LeaseStartOn}, dayField{"lease_end_on", in.LeaseEndOn, &e.LeaseEndOn}); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, out)
-	return nil
+	out, err := es.InsertEnclave(r.Context(), e)
+	return respond(w, http.StatusCreated, out, err)
 }

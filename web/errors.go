@@ -13,27 +13,24 @@ import (
 	"github.com/hangzhou-hitech/landquota/planning"
 )
 
-// statusOf is the one place that maps domain error codes to HTTP statuses.
+// statusOf is the one place that maps domain error codes to HTTP statuses;
+// a code it does not know is a 500.
 func statusOf(code planning.ErrorCode) int {
-	switch code {
-	case planning.ErrInvalid:
-		return http.StatusBadRequest
-	case planning.ErrNotFound:
-		return http.StatusNotFound
-	case planning.ErrConflict:
-		return http.StatusConflict
-	case planning.ErrForbidden:
-		return http.StatusForbidden
-	case planning.ErrUnauthenticated:
-		return http.StatusUnauthorized
-	case planning.ErrUnavailable:
-		return http.StatusServiceUnavailable
-	case planning.ErrTooMany:
-		return http.StatusTooManyRequests
-	case planning.ErrTooLarge:
-		return http.StatusRequestEntityTooLarge
+	if status, ok := statusByCode[code]; ok {
+		return status
 	}
 	return http.StatusInternalServerError
+}
+
+var statusByCode = map[planning.ErrorCode]int{
+	planning.ErrInvalid:         http.StatusBadRequest,
+	planning.ErrNotFound:        http.StatusNotFound,
+	planning.ErrConflict:        http.StatusConflict,
+	planning.ErrForbidden:       http.StatusForbidden,
+	planning.ErrUnauthenticated: http.StatusUnauthorized,
+	planning.ErrUnavailable:     http.StatusServiceUnavailable,
+	planning.ErrTooMany:         http.StatusTooManyRequests,
+	planning.ErrTooLarge:        http.StatusRequestEntityTooLarge,
 }
 
 type errorBody struct {
@@ -161,6 +158,16 @@ func lostDatabase(err error) bool {
 		return len(c) == 5 && (c[:2] == "08" || c[:2] == "57") && c != "57014" // 57014: statement timeout, a query's own fault
 	}
 	return false
+}
+
+// respond is the usual end of a handler: the error of the call it made,
+// for handle to write, or else v as JSON with status.
+func respond(w http.ResponseWriter, status int, v any, err error) error {
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, v)
+	return nil
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -30,7 +30,7 @@ func logged() (*Server, *bytes.Buffer) {
 // answer runs h through the adapter for one request.
 func answer(s *Server, h handlerFunc, req *http.Request) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
-	s.handle(h)(rec, req)
+	s.handleJSON(maxJSONBody, h)(rec, req) // as routes.go declares a body route
 	return rec
 }
 

@@ -55,9 +55,5 @@ func (s *Server) addParcelEvent(w http.ResponseWriter, r *http.Request) error {
 		by = p.User.Username
 	}
 	out, err := s.store.AddParcelEvent(r.Context(), id, "", e, by)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, out)
-	return nil
+	return respond(w, http.StatusCreated, out, err)
 }

@@ -150,9 +150,9 @@ type exporter struct {
 
 func (e *exporter) export(w http.ResponseWriter, r *http.Request) error {
 	s := e.s
-	store, ok := s.store.(importer.ExportStore)
-	if !ok {
-		return planning.Errorf(planning.ErrUnavailable, "exports are not available on this server")
+	store, err := storePart[importer.ExportStore](s, planning.Textf("exports are not available on this server"))
+	if err != nil {
+		return err
 	}
 	q, err := ParseExportQuery(chi.URLParam(r, "layer"), r.URL.Query())
 	if err != nil {

@@ -108,11 +108,7 @@ func (s *Server) mountImports(r chi.Router) {
 }
 
 func (im *imports) store() (importStore, error) {
-	st, ok := im.s.store.(importStore)
-	if !ok {
-		return nil, planning.Errorf(planning.ErrUnavailable, "imports are not available on this server")
-	}
-	return st, nil
+	return storePart[importStore](im.s, planning.Textf("imports are not available on this server"))
 }
 
 // uploadRequest is an upload's options, read from the query or the form.
@@ -494,11 +490,7 @@ func (im *imports) get(w http.ResponseWriter, r *http.Request) error {
 		return planning.Errorf(planning.ErrNotFound, "no import %q", id)
 	}
 	rep, err := store.ImportLog(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"id": id, "status": "committed", "report": rep})
-	return nil
+	return respond(w, http.StatusOK, map[string]any{"id": id, "status": "committed", "report": rep}, err)
 }
 
 func (im *imports) list(w http.ResponseWriter, r *http.Request) error {
@@ -519,11 +511,7 @@ func (im *imports) list(w http.ResponseWriter, r *http.Request) error {
 		running = append(running, v)
 	}
 	logged, err := store.ImportLogs(r.Context(), 100)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"this_server": running, "committed": logged})
-	return nil
+	return respond(w, http.StatusOK, map[string]any{"this_server": running, "committed": logged}, err)
 }
 
 var jobIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)

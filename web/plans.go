@@ -5,31 +5,15 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/quota"
 )
 
-// mountPlans adds the planning year: the list of plans, opening one (or
-// adding the accounts of districts and parks added since), the year end
-// with its preview, and parcel approvals that consume quota.
-func (s *Server) mountPlans(r chi.Router) {
-	r.Get("/plans", s.handle(s.getPlans))
-	r.Post("/plans", s.handle(s.postPlan))
-	r.Get("/plans/{year}/close", s.handle(s.getClose))
-	r.Post("/plans/{year}/close", s.handle(s.postClose))
-	r.Post("/parcels/{id}/status", s.handle(s.postParcelStatus))
-}
-
 func (s *Server) getPlans(w http.ResponseWriter, r *http.Request) error {
 	plans, err := s.store.Plans(r.Context())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"plans": plans})
-	return nil
+	return respond(w, http.StatusOK, map[string]any{"plans": plans}, err)
 }
 
 type planRequest struct {
@@ -47,9 +31,6 @@ type planRequest struct {
 // existed (its accounts are brought up to date with the districts and
 // parks as they stand).
 func (s *Server) postPlan(w http.ResponseWriter, r *http.Request) error {
-	if err := planning.Require(r.Context(), planning.RoleAdmin); err != nil {
-		return err
-	}
 	var req planRequest
 	if err := decodeStrictJSON(r, &req); err != nil {
 		return err
@@ -83,18 +64,11 @@ func (s *Server) getClose(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c, err := s.uc.YearEnd.Preview(r.Context(), year, kind)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, c)
-	return nil
+	return respond(w, http.StatusOK, c, err)
 }
 
 // postClose books the year end (admin) and closes the plan.
 func (s *Server) postClose(w http.ResponseWriter, r *http.Request) error {
-	if err := planning.Require(r.Context(), planning.RoleAdmin); err != nil {
-		return err
-	}
 	year, kind, err := planParams(r)
 	if err != nil {
 		return err
@@ -106,11 +80,7 @@ func (s *Server) postClose(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c, err := s.uc.YearEnd.Close(r.Context(), year, kind, username(r))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, c)
-	return nil
+	return respond(w, http.StatusOK, c, err)
 }
 
 type statusRequest struct {
@@ -125,9 +95,6 @@ type statusRequest struct {
 // its quota in the same transaction, or refuses with 409 naming the
 // shortfall (无指标不得批地); withdrawing an approval reverses it.
 func (s *Server) postParcelStatus(w http.ResponseWriter, r *http.Request) error {
-	if err := planning.Require(r.Context(), planning.RoleAllocator); err != nil {
-		return err
-	}
 	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
 	if err != nil || id <= 0 {
 		return planning.Errorf(planning.ErrNotFound, "no parcel %q", chi.URLParam(r, "id"))
@@ -137,18 +104,8 @@ func (s *Server) postParcelStatus(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	c := quota.StatusChange{ParcelID: id, Status: req.Status, By: username(r)}
-	for _, d := range []struct {
-		field, text string
-		to          **time.Time
-	}{{"approved_on", req.ApprovedOn, &c.ApprovedOn}, {"supplied_on", req.SuppliedOn, &c.SuppliedOn}} {
-		if d.text == "" {
-			continue
-		}
-		t, err := time.Parse(time.DateOnly, d.text)
-		if err != nil {
-			return planning.Errorf(planning.ErrInvalid, "%s: %q is not a date (YYYY-MM-DD)", d.field, d.text).WithDetail("field", d.field)
-		}
-		*d.to = &t
+	if err := readDays(dayField{"approved_on", req.ApprovedOn, &c.ApprovedOn}, dayField{"supplied_on", req.SuppliedOn, &c.SuppliedOn}); err != nil {
+		return err
 	}
 	res, err := s.store.SetParcelStatus(r.Context(), c)
 	if err != nil {

@@ -10,21 +10,6 @@ import (
 	"github.com/hangzhou-hitech/landquota/planning/quota"
 )
 
-func (s *Server) mountQuota(r chi.Router) {
-	s.mountPlans(r) // plans.go: list, open, close, parcel approvals
-	r.Get("/plans/{year}", s.handle(s.getPlan))
-	r.Get("/plans/{year}/accounts", s.handle(s.getAccounts))
-	r.Get("/plans/{year}/ledger", s.handle(s.getLedger))
-	r.Post("/plans/{year}/ledger", s.handle(s.postLedger))
-	r.Post("/plans/{year}/ledger/{id}/reverse", s.handle(s.postReverse))
-	r.Post("/grants", s.handle(s.postGrant))
-	r.Get("/projects", s.handle(s.getProjects))
-	r.Post("/projects", s.handle(s.postProject))
-	r.Get("/projects/{id}", s.handle(s.getProject))
-	r.Put("/projects/{id}/parcels", s.handle(s.putProjectParcels))
-	s.mountScenarios(r)
-}
-
 // planParams reads the year from the path and the quota kind from ?kind=.
 func planParams(r *http.Request) (int, quota.Kind, error) {
 	year, err := yearParam(r)
@@ -189,9 +174,6 @@ func (s *Server) postReverse(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return invalidParam("id", "%q is not an entry id", chi.URLParam(r, "id"))
 	}
-	if err := planning.Require(r.Context(), planning.RoleAllocator); err != nil {
-		return err
-	}
 	var req reverseRequest
 	if err := decodeStrictJSON(r, &req); err != nil {
 		return err
@@ -205,11 +187,7 @@ func (s *Server) postReverse(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	e, err := s.store.Reverse(r.Context(), year, kind, id, req.Reason, username(r), idempotencyKey(r, req.IdempotencyKey))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, e)
-	return nil
+	return respond(w, http.StatusCreated, e, err)
 }
 
 // username is who is acting, for the ledger's "who".
@@ -238,9 +216,6 @@ type grantRequest struct {
 // uses when an official picks parcels by hand. Without an amount, a grant
 // is the project's outstanding need.
 func (s *Server) postGrant(w http.ResponseWriter, r *http.Request) error {
-	if err := planning.Require(r.Context(), planning.RoleAllocator); err != nil {
-		return err
-	}
 	var req grantRequest
 	if err := decodeStrictJSON(r, &req); err != nil {
 		return err
@@ -268,11 +243,7 @@ func (s *Server) postGrant(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) getProjects(w http.ResponseWriter, r *http.Request) error {
 	ps, err := s.store.Projects(r.Context(), r.URL.Query().Get("district"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"projects": ps})
-	return nil
+	return respond(w, http.StatusOK, map[string]any{"projects": ps}, err)
 }
 
 func projectID(r *http.Request) (int64, error) {
@@ -289,34 +260,20 @@ func (s *Server) getProject(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p, err := s.store.Project(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, p)
-	return nil
+	return respond(w, http.StatusOK, p, err)
 }
 
 func (s *Server) postProject(w http.ResponseWriter, r *http.Request) error {
-	if err := planning.Require(r.Context(), planning.RoleAllocator); err != nil {
-		return err
-	}
 	var p quota.Project
 	if err := decodeStrictJSON(r, &p); err != nil {
 		return err
 	}
 	p.ID, p.Need = 0, quota.Need{}
 	p, err := s.store.CreateProject(r.Context(), p)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, p)
-	return nil
+	return respond(w, http.StatusCreated, p, err)
 }
 
 func (s *Server) putProjectParcels(w http.ResponseWriter, r *http.Request) error {
-	if err := planning.Require(r.Context(), planning.RoleAllocator); err != nil {
-		return err
-	}
 	id, err := projectID(r)
 	if err != nil {
 		return err
@@ -328,9 +285,5 @@ func (s *Server) putProjectParcels(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	p, err := s.store.SetProjectParcels(r.Context(), id, req.ParcelIDs)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, p)
-	return nil
+	return respond(w, http.StatusOK, p, err)
 }

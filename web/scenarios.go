@@ -13,16 +13,6 @@ import (
 	"github.com/hangzhou-hitech/landquota/planning/service"
 )
 
-func (s *Server) mountScenarios(r chi.Router) {
-	r.Get("/policies/{year}", s.handle(s.getPolicy))
-	r.Put("/policies/{year}", s.handle(s.putPolicy))
-	r.Get("/plans/{year}/scenarios", s.handle(s.getScenarios))
-	r.Post("/plans/{year}/scenarios", s.handle(s.postScenario))
-	r.Get("/scenarios/{id}", s.handle(s.getScenario))
-	r.Get("/scenarios/{a}/compare/{b}", s.handle(s.compareScenarios))
-	r.Post("/scenarios/{id}/approve", s.handle(s.approveScenario))
-}
-
 func yearParam(r *http.Request) (int, error) {
 	year, err := strconv.Atoi(chi.URLParam(r, "year"))
 	if err != nil || year < 2000 || year > 2100 {
@@ -65,9 +55,6 @@ func (s *Server) getPolicy(w http.ResponseWriter, r *http.Request) error {
 // putPolicy stores {"policy": {...}, "note": "..."} as the year's next
 // version (admins only); old versions stay for the scenarios run on them.
 func (s *Server) putPolicy(w http.ResponseWriter, r *http.Request) error {
-	if err := planning.Require(r.Context(), planning.RoleAdmin); err != nil {
-		return err
-	}
 	year, err := yearParam(r)
 	if err != nil {
 		return err
@@ -83,11 +70,7 @@ func (s *Server) putPolicy(w http.ResponseWriter, r *http.Request) error {
 		return planning.Errorf(planning.ErrInvalid, "policy: the policy object is missing").WithDetail("field", "policy")
 	}
 	pv, err := s.store.SavePolicy(r.Context(), year, req.Policy, req.Note, username(r))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, pv)
-	return nil
+	return respond(w, http.StatusCreated, pv, err)
 }
 
 func (s *Server) getScenarios(w http.ResponseWriter, r *http.Request) error {
@@ -96,19 +79,12 @@ func (s *Server) getScenarios(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	list, err := s.store.Scenarios(r.Context(), year, kind)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"scenarios": list})
-	return nil
+	return respond(w, http.StatusOK, map[string]any{"scenarios": list}, err)
 }
 
 // postScenario runs the allocation engine on the plan as it stands and
 // saves the result as a draft scenario (service.Allocations.Run).
 func (s *Server) postScenario(w http.ResponseWriter, r *http.Request) error {
-	if err := planning.Require(r.Context(), planning.RoleAllocator); err != nil {
-		return err
-	}
 	year, kind, err := planParams(r)
 	if err != nil {
 		return err
@@ -186,17 +162,10 @@ func (s *Server) compareScenarios(w http.ResponseWriter, r *http.Request) error 
 // approveScenario books a scenario's grants, all or none; a stale one is
 // refused (service.Allocations.Approve).
 func (s *Server) approveScenario(w http.ResponseWriter, r *http.Request) error {
-	if err := planning.Require(r.Context(), planning.RoleAllocator); err != nil {
-		return err
-	}
 	id, err := scenarioID(r, "id")
 	if err != nil {
 		return err
 	}
 	sc, err := s.uc.Allocations.Approve(r.Context(), id, username(r))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, sc)
-	return nil
+	return respond(w, http.StatusOK, sc, err)
 }

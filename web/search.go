@@ -6,48 +6,18 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/planner"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 )
 
-// mountPlanner adds the planners' questions (issue 5). All are public
-// reads, like the map layers; the two POSTs only read too (their bodies
-// carry a drawn shape).
-func (s *Server) mountPlanner(r chi.Router) {
-	r.Post("/parcels/search", s.handle(s.searchParcels))
-	r.Post("/eligibility", s.handle(s.eligibility))
-	r.Get("/stock", s.handle(s.stockLayer))
-	r.Get("/stock/summary", s.handle(s.stockSummary))
-	r.Get("/reports/{year}", s.handle(s.yearReport))
-	r.Get("/parcels/{id}/events", s.handle(s.parcelEvents))
-	r.With(s.requireRole(planning.RoleAdmin)).Post("/parcels/{id}/events", s.handle(s.addParcelEvent))
-	r.Get("/land-use-classes/local", s.handle(s.localClasses))
-	r.With(s.requireRole(planning.RoleAdmin)).Post("/land-use-classes", s.handle(s.addLocalClass))
-	r.Get("/enclaves", s.handle(s.enclaves))
-	r.With(s.requireRole(planning.RoleAdmin)).Post("/enclaves", s.handle(s.addEnclave))
-	r.Get("/affordable-housing/{year}", s.handle(s.affordableTarget))
-	r.With(s.requireRole(planning.RoleAdmin)).Put("/affordable-housing/{year}", s.handle(s.setAffordableTarget))
-}
-
 // searchParcels serves POST /api/parcels/search: one page of matching
 // parcels as a GeoJSON FeatureCollection, streamed, with the totals of
 // all matches and the cursor of the next page.
 func (s *Server) searchParcels(w http.ResponseWriter, r *http.Request) error {
 	var req planner.SearchRequest
-	if err := decodeStrictJSON(r, &req); err != nil {
-		return err
-	}
-	q, err := req.Check()
-	if err == nil && len(req.Where.Polygon) > 0 {
-		err = capShape(req.Where.Polygon, "where.polygon")
-	}
-	if err != nil {
-		return err
-	}
-	r, done, err := s.interactiveSlot(w, r)
+	q, r, done, err := askPlanner(s, w, r, &req, &req.Where.Polygon, "where.polygon")
 	if err != nil {
 		return err
 	}
@@ -69,17 +39,7 @@ func (s *Server) searchParcels(w http.ResponseWriter, r *http.Request) error {
 // eligibility serves POST /api/eligibility.
 func (s *Server) eligibility(w http.ResponseWriter, r *http.Request) error {
 	var req planner.EligibilityRequest
-	if err := decodeStrictJSON(r, &req); err != nil {
-		return err
-	}
-	q, err := req.Check()
-	if err == nil && len(req.Geometry) > 0 {
-		err = capShape(req.Geometry, "geometry")
-	}
-	if err != nil {
-		return err
-	}
-	r, done, err := s.interactiveSlot(w, r)
+	q, r, done, err := askPlanner(s, w, r, &req, &req.Geometry, "geometry")
 	if err != nil {
 		return err
 	}
@@ -91,6 +51,25 @@ func (s *Server) eligibility(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, e)
 	return nil
+}
+
+// askPlanner reads a planner's question (a search, an eligibility check)
+// into req, checks it and the shape it draws (at shape, named field), and
+// waits for an interactive slot; done frees the slot.
+func askPlanner[Q any](s *Server, w http.ResponseWriter, r *http.Request, req interface{ Check() (Q, error) },
+	shape *json.RawMessage, field string) (q Q, _ *http.Request, done func(), err error) {
+	if err := decodeStrictJSON(r, req); err != nil {
+		return q, r, nil, err
+	}
+	q, err = req.Check()
+	if err == nil && len(*shape) > 0 {
+		err = capShape(*shape, field)
+	}
+	if err != nil {
+		return q, r, nil, err
+	}
+	r, done, err = s.interactiveSlot(w, r)
+	return q, r, done, err
 }
 
 // Caps on a shape drawn for an interactive question (search, eligibility):

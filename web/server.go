@@ -106,13 +106,8 @@ func NewWithMetrics(cfg Config, store Store, log *slog.Logger) (app, metrics htt
 	r.Route("/api", func(r chi.Router) {
 		r.Use(s.authenticate) // who is calling (auth.go); routes that change things add s.requireRole
 		s.mountAuth(r)
-		r.Get("/meta", s.handle(s.meta))
-		r.Get("/layers/{layer}", s.handle(s.layer))
-		s.mountQuota(r)
-		s.mountPlanner(r)           // search, eligibility, stock land, reports (search.go)
-		s.mountEligibilityPolicy(r) // the protected-line tolerance (eligibility_policy.go)
-		r.Get("/tiles/stats", s.handle(s.tileStats))
-		s.mountImports(r) // imports.go, exports.go
+		s.mountRoutes(r, s.apiRoutes()) // routes.go
+		s.mountImports(r)               // imports.go, exports.go
 		r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error {
 			return planning.Errorf(planning.ErrNotFound, "no API endpoint %s %s", r.Method, r.URL.Path)
 		}))
@@ -123,4 +118,15 @@ func NewWithMetrics(cfg Config, store Store, log *slog.Logger) (app, metrics htt
 	s.mountBasemap(r) // basemap list and the local tile package (basemap.go)
 	r.Handle("/*", ui.Handler())
 	return r, http.HandlerFunc(s.serveMetrics)
+}
+
+// storePart is the part of storage a feature needs. A store without it (a
+// partial store, a fake in tests) makes the feature answer 503 with
+// unavailable, the sentence that names it, instead of failing.
+func storePart[T any](s *Server, unavailable planning.Text) (T, error) {
+	part, ok := s.store.(T)
+	if !ok {
+		return part, planning.Errorf(planning.ErrUnavailable, "%s", unavailable)
+	}
+	return part, nil
 }

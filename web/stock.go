@@ -130,9 +130,5 @@ func (s *Server) stockSummary(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	sum, err := s.store.StockSummary(r.Context(), asof, planner.DefaultRules())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, sum)
-	return nil
+	return respond(w, http.StatusOK, sum, err)
 }

@@ -33,8 +33,8 @@ var commands = []command{
 	{"user", "manage users: add, list, set-role, passwd, disable, enable", runUser},
 	{"token", "manage API tokens for scripts: create, list, revoke", runToken},
 	{"import", "import districts, parks, protected zones or parcels from GeoJSON, Shapefile, GeoPackage ...", runImport},
-	{"plan", "planning years: list, open, issue (追加下达), close (year end with carry-over)", runPlan},
-	{"policy", "the eligibility policy: policy tolerance [--area-m2 X] [--sliver-width-m Y] (shows it without flags)", runPolicy},
+	{"plan", "planning years: list, open, issue (追加下达), close (year end with carry-over)", subcommands("plan", planCommands)},
+	{"policy", "the eligibility policy: policy tolerance [--area-m2 X] [--sliver-width-m Y] (shows it without flags)", subcommands("policy", policyCommands)},
 	{"export", "export a layer as GeoJSON, CSV, XLSX, Shapefile or GeoPackage, with the layers' filters", runExport},
 }
 

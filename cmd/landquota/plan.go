@@ -15,10 +15,6 @@ import (
 	"github.com/hangzhou-hitech/landquota/planning/service"
 )
 
-func runPlan(ctx context.Context, env environ, args []string) error {
-	return dispatch(ctx, env, nil, "plan", planCommands, args)
-}
-
 var planCommands = []subcommand{
 	{"list", "list every plan with its state and totals", planList},
 	{"open", "open a year's plan: --year Y [--kind K] [--name TEXT] [--doc-number 文号 --doc-date YYYY-MM-DD --doc-issuer BODY] [--issue-hm2 N]; again adds accounts of districts and parks added since", planOpen},
@@ -60,7 +56,6 @@ func planList(ctx context.Context, c *cliContext, args []string) error {
 	if err := c.parse(ctx, "plan list", args, func(*flag.FlagSet) {}); err != nil {
 		return err
 	}
-	defer c.store.Close()
 	plans, err := c.store.Plans(ctx)
 	if err != nil {
 		return err
@@ -88,7 +83,6 @@ func planOpen(ctx context.Context, c *cliContext, args []string) error {
 	}); err != nil {
 		return err
 	}
-	defer c.store.Close()
 	o := quota.Opening{Year: pf.year, Kind: quota.Kind(pf.kind), Name: name, Document: pf.document(), By: cliActor,
 		Issue: issue.a, IdempotencyKey: cliKey("open", pf.year)}
 	p, accounts, entry, created, err := c.store.OpenPlan(ctx, o)
@@ -117,7 +111,6 @@ func planIssue(ctx context.Context, c *cliContext, args []string) error {
 	}); err != nil {
 		return err
 	}
-	defer c.store.Close()
 	if pf.docNumber == "" {
 		return errors.New("--doc-number is required: a further issue carries its document")
 	}
@@ -140,7 +133,6 @@ func planClose(ctx context.Context, c *cliContext, args []string) error {
 	}); err != nil {
 		return err
 	}
-	defer c.store.Close()
 	var cl quota.Closing
 	var err error
 	yearEnd := service.New(c.store).YearEnd

@@ -9,10 +9,6 @@ import (
 	"github.com/hangzhou-hitech/landquota/planning/planner"
 )
 
-func runPolicy(ctx context.Context, env environ, args []string) error {
-	return dispatch(ctx, env, nil, "policy", policyCommands, args)
-}
-
 var policyCommands = []subcommand{
 	{"tolerance", "the protected-line tolerance: shows it, or sets [--area-m2 X] [--sliver-width-m Y] [--note TEXT]", policyTolerance},
 }
@@ -36,7 +32,6 @@ func policyTolerance(ctx context.Context, c *cliContext, args []string) error {
 	flags.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	delete(set, "database-url")
 	delete(set, "statement-timeout")
-	defer c.store.Close()
 	var p planner.TolerancePolicy
 	var err error
 	if len(set) == 0 {

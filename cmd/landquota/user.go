@@ -97,7 +97,9 @@ func dispatch(ctx context.Context, env environ, stdin io.Reader, group string, s
 	}
 	for _, s := range subs {
 		if s.name == args[0] {
-			return s.run(ctx, &cliContext{env: env, stdin: stdin}, args[1:])
+			c := &cliContext{env: env, stdin: stdin}
+			defer c.close()
+			return s.run(ctx, c, args[1:])
 		}
 	}
 	return fmt.Errorf("%s: unknown subcommand %q (%s)", group, args[0], names(subs))
@@ -111,8 +113,36 @@ func names(subs []subcommand) string {
 	return strings.Join(n, ", ")
 }
 
+// parseUser is parse for a subcommand about one user, whom its one flag,
+// --username (required), names: that user.
+func (c *cliContext) parseUser(ctx context.Context, name string, args []string, usage string) (planning.User, error) {
+	var username string
+	err := c.parse(ctx, name, args, func(fs *flag.FlagSet) { fs.StringVar(&username, "username", "", usage) })
+	if err == nil {
+		err = needFlag("username", username)
+	}
+	if err != nil {
+		return planning.User{}, err
+	}
+	return c.store.GetUser(ctx, username)
+}
+
+// subcommands is a command made of the subcommands subs (plan, policy).
+func subcommands(group string, subs []subcommand) func(ctx context.Context, env environ, args []string) error {
+	return func(ctx context.Context, env environ, args []string) error {
+		return dispatch(ctx, env, nil, group, subs, args)
+	}
+}
+
+// close closes the store a subcommand opened (parse), if it got that far.
+func (c *cliContext) close() {
+	if c.store != nil {
+		c.store.Close()
+	}
+}
+
 // parse parses a subcommand's flags (and the database flags), refuses
-// stray arguments, and opens the store.
+// stray arguments, and opens the store; dispatch closes it.
 func (c *cliContext) parse(ctx context.Context, name string, args []string, define func(fs *flag.FlagSet)) error {
 	db, fs, err := parseDBCommand(name, c.env, args, define)
 	if err != nil {
@@ -158,7 +188,6 @@ func userAdd(ctx context.Context, c *cliContext, args []string) error {
 	}); err != nil {
 		return err
 	}
-	defer c.store.Close()
 	r, err := userAndRole(username, role)
 	if err != nil {
 		return err
@@ -189,7 +218,6 @@ func userList(ctx context.Context, c *cliContext, args []string) error {
 	if err := c.parse(ctx, "user list", args, func(*flag.FlagSet) {}); err != nil {
 		return err
 	}
-	defer c.store.Close()
 	users, err := c.store.ListUsers(ctx)
 	if err != nil {
 		return err
@@ -214,7 +242,6 @@ func userSetRole(ctx context.Context, c *cliContext, args []string) error {
 	}); err != nil {
 		return err
 	}
-	defer c.store.Close()
 	r, err := userAndRole(username, role)
 	if err != nil {
 		return err
@@ -236,17 +263,7 @@ func userSetRole(ctx context.Context, c *cliContext, args []string) error {
 }
 
 func userPasswd(ctx context.Context, c *cliContext, args []string) error {
-	var username string
-	if err := c.parse(ctx, "user passwd", args, func(fs *flag.FlagSet) {
-		fs.StringVar(&username, "username", "", "whose password")
-	}); err != nil {
-		return err
-	}
-	defer c.store.Close()
-	if err := needFlag("username", username); err != nil {
-		return err
-	}
-	u, err := c.store.GetUser(ctx, username)
+	u, err := c.parseUser(ctx, "user passwd", args, "whose password")
 	if err != nil {
 		return err
 	}
@@ -273,17 +290,7 @@ func userEnable(ctx context.Context, c *cliContext, args []string) error {
 }
 
 func setDisabled(ctx context.Context, c *cliContext, name string, args []string, disabled bool) error {
-	var username string
-	if err := c.parse(ctx, name, args, func(fs *flag.FlagSet) {
-		fs.StringVar(&username, "username", "", "which user")
-	}); err != nil {
-		return err
-	}
-	defer c.store.Close()
-	if err := needFlag("username", username); err != nil {
-		return err
-	}
-	u, err := c.store.GetUser(ctx, username)
+	u, err := c.parseUser(ctx, name, args, "which user")
 	if err != nil {
 		return err
 	}
@@ -315,7 +322,6 @@ func tokenCreate(ctx context.Context, c *cliContext, args []string) error {
 	}); err != nil {
 		return err
 	}
-	defer c.store.Close()
 	if err := errors.Join(needFlag("username", username), needFlag("name", label)); err != nil {
 		return err
 	}
@@ -356,7 +362,6 @@ func tokenList(ctx context.Context, c *cliContext, args []string) error {
 	}); err != nil {
 		return err
 	}
-	defer c.store.Close()
 	tokens, err := c.store.ListAPITokens(ctx, username)
 	if err != nil {
 		return err
@@ -383,7 +388,6 @@ func tokenRevoke(ctx context.Context, c *cliContext, args []string) error {
 	}); err != nil {
 		return err
 	}
-	defer c.store.Close()
 	if id <= 0 {
 		return fmt.Errorf("--id is required: the token's id, as `landquota token list` shows it")
 	}

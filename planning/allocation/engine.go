@@ -151,11 +151,7 @@ func newEngine(in Input, p Policy, m Method) (*engine, error) {
 
 func (e *engine) loadAccounts() {
 	src := e.in.Accounts
-	order := make([]int, len(src))
-	for i := range order {
-		order[i] = i
-	}
-	sort.Slice(order, func(x, y int) bool { return src[order[x]].ID < src[order[y]].ID })
+	order := orderByID(src, func(x *Account) string { return x.ID })
 	e.accts = make([]acct, len(src))
 	e.byID = make(map[string]int, len(src))
 	for i, j := range order {
@@ -201,6 +197,17 @@ func (e *engine) loadAccounts() {
 	}
 }
 
+// orderByID is the indexes of src in the order of their ids, so that a
+// run does not depend on the order its input came in.
+func orderByID[T any, K cmp.Ordered](src []T, id func(*T) K) []int {
+	order := make([]int, len(src))
+	for i := range order {
+		order[i] = i
+	}
+	sort.Slice(order, func(x, y int) bool { return id(&src[order[x]]) < id(&src[order[y]]) })
+	return order
+}
+
 func name(a *Account) string {
 	if a.Name != "" {
 		return a.Name
@@ -210,11 +217,7 @@ func name(a *Account) string {
 
 func (e *engine) loadProjects() {
 	src := e.in.Projects
-	order := make([]int, len(src))
-	for i := range order {
-		order[i] = i
-	}
-	sort.Slice(order, func(x, y int) bool { return src[order[x]].ID < src[order[y]].ID })
+	order := orderByID(src, func(x *Project) int64 { return x.ID })
 	e.projs = make([]proj, len(src))
 	for i, j := range order {
 		pr := &src[j]

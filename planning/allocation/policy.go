@@ -3,6 +3,7 @@ package allocation
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/hangzhou-hitech/landquota/planning"
@@ -160,14 +161,7 @@ func FactorNames() []FactorName {
 }
 
 // Valid reports whether f is a known factor.
-func (f FactorName) Valid() bool {
-	for _, v := range FactorNames() {
-		if v == f {
-			return true
-		}
-	}
-	return false
-}
+func (f FactorName) Valid() bool { return slices.Contains(FactorNames(), f) }
 
 // SupplyRateAction is what 增存挂钩 does to a district whose 5-year supply
 // rate is below the floor.

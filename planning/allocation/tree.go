@@ -113,6 +113,18 @@ type titem struct {
 
 func (it *titem) binary() bool { return it.base > 0 }
 
+// grantFrom is the greedy grant of an item with a left for it: its whole
+// need, or all of a if that reaches its minimum grant, else nothing.
+func (it *titem) grantFrom(a Area) Area {
+	switch {
+	case a >= it.need:
+		return it.need
+	case a > 0 && a >= it.base:
+		return a
+	}
+	return 0
+}
+
 // greedy grants items in order (score descending, then project id): each
 // gets the most it can, if that reaches its minimum grant. This is the
 // priority method. availAt and bindAt (may be nil) record what was left
@@ -126,13 +138,7 @@ func greedy(t *tree, items []titem, s *state, grants []Area, availAt []Area, bin
 		if availAt != nil {
 			availAt[i], bindAt[i] = a, b
 		}
-		g := Area(0)
-		switch {
-		case a >= it.need:
-			g = it.need
-		case a > 0 && a >= it.base:
-			g = a
-		}
+		g := it.grantFrom(a)
 		grants[i] = g
 		s.take(it.node, g)
 		value += it.q * int64(g)
@@ -308,13 +314,7 @@ func (x *search) complete() int64 {
 			x.grants[i] = it.base + g
 		default:
 			a, _ := s.avail(it.node)
-			g := Area(0)
-			switch {
-			case a >= it.need:
-				g = it.need
-			case a > 0 && a >= it.base:
-				g = a
-			}
+			g := it.grantFrom(a)
 			s.take(it.node, g)
 			value += it.q * int64(g)
 			x.grants[i] = g

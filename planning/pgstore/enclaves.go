@@ -100,16 +100,12 @@ func (s *Store) Enclaves(ctx context.Context) ([]planning.Enclave, error) {
 	if err != nil {
 		return nil, domainError(err)
 	}
-	defer rows.Close()
-	out := []planning.Enclave{}
-	for rows.Next() {
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (planning.Enclave, error) {
 		var e planning.Enclave
-		if err := rows.Scan(&e.Code, &e.NameZh, &e.NameEn, &e.HomePark, &e.City, &e.Country, &e.Location[0], &e.Location[1],
-			&e.SiteAreaM2, &e.FloorAreaM2, &e.LeaseStartOn, &e.LeaseEndOn); err != nil {
-			return nil, domainError(err)
-		}
+		err := r.Scan(&e.Code, &e.NameZh, &e.NameEn, &e.HomePark, &e.City, &e.Country, &e.Location[0], &e.Location[1],
+			&e.SiteAreaM2, &e.FloorAreaM2, &e.LeaseStartOn, &e.LeaseEndOn)
 		fillLease(&e)
-		out = append(out, e)
-	}
-	return out, domainError(rows.Err())
+		return e, err
+	})
+	return out, domainError(err)
 }

@@ -118,19 +118,15 @@ func (s *Store) ParcelEvents(ctx context.Context, parcelID int64) ([]planner.Par
 	if err != nil {
 		return nil, domainError(err)
 	}
-	defer rows.Close()
-	out := []planner.ParcelEvent{}
-	for rows.Next() {
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (planner.ParcelEvent, error) {
 		var e planner.ParcelEvent
-		if err := rows.Scan(&e.ID, &e.ParcelID, &e.ParcelCode, &e.Kind, &e.On, &e.Document, &e.Cause,
-			&e.ExtendedTo, &e.AmountWan, &e.Note, &e.RecordedBy, &e.RecordedAt); err != nil {
-			return nil, domainError(err)
-		}
+		err := r.Scan(&e.ID, &e.ParcelID, &e.ParcelCode, &e.Kind, &e.On, &e.Document, &e.Cause,
+			&e.ExtendedTo, &e.AmountWan, &e.Note, &e.RecordedBy, &e.RecordedAt)
 		e.EventOn = e.On.Format(time.DateOnly)
 		if e.ExtendedTo != nil {
 			e.Extended = e.ExtendedTo.Format(time.DateOnly)
 		}
-		out = append(out, e)
-	}
-	return out, domainError(rows.Err())
+		return e, err
+	})
+	return out, domainError(err)
 }

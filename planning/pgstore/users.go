@@ -170,16 +170,8 @@ func (s *UserStore) ListUsers(ctx context.Context) ([]planning.User, error) {
 	if err != nil {
 		return nil, domainError(err)
 	}
-	defer rows.Close()
-	var out []planning.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, domainError(err)
-		}
-		out = append(out, u)
-	}
-	return out, domainError(rows.Err())
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (planning.User, error) { return scanUser(r) })
+	return out, domainError(err)
 }
 
 // adminChange runs f in a transaction that holds the lock serialising
@@ -512,16 +504,8 @@ func (s *UserStore) ListAPITokens(ctx context.Context, username string) ([]plann
 	if err != nil {
 		return nil, domainError(err)
 	}
-	defer rows.Close()
-	var out []planning.APIToken
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, domainError(err)
-		}
-		out = append(out, t)
-	}
-	return out, domainError(rows.Err())
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (planning.APIToken, error) { return scanToken(r) })
+	return out, domainError(err)
 }
 
 // Audit appends one entry to the audit log.

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,14 +31,7 @@ const (
 var Kinds = []Kind{KindNewConstruction, KindLinkage, KindFarmlandBalance}
 
 // Valid reports whether k is a known kind.
-func (k Kind) Valid() bool {
-	for _, v := range Kinds {
-		if v == k {
-			return true
-		}
-	}
-	return false
-}
+func (k Kind) Valid() bool { return slices.Contains(Kinds, k) }
 
 // PlanState says whether a plan takes bookings.
 type PlanState string

@@ -439,12 +439,32 @@ export function createAllocatePanel(root, app) {
     return { districts, parks };
   }
 
-  async function attach() {
+  // changeParcels runs one attach or detach at a time, the buttons off
+  // meanwhile; a failure is reported.
+  async function changeParcels(work) {
     if (selection.size === 0 || busy) return;
     busy = true;
     updateAttachMode();
-    const ids = [...selection.keys()];
     try {
+      await work();
+    } catch (err) {
+      app.errors.report(t('alloc.attachFailed'), err);
+    } finally {
+      busy = false;
+      updateAttachMode();
+    }
+  }
+
+  // setProjectParcels gives project id the parcels change(held) makes of
+  // those the server holds for it now.
+  async function setProjectParcels(id, change) {
+    const current = await getJSON(`/api/projects/${encodeURIComponent(id)}`);
+    project = await putJSON(`/api/projects/${encodeURIComponent(id)}/parcels`, { parcel_ids: change((current.parcel_ids || []).map(Number)) });
+  }
+
+  function attach() {
+    const ids = [...selection.keys()];
+    return changeParcels(async () => {
       if (attachMode === 'new') {
         const { districts, parks } = selectionDistrictPark();
         if (districts.size !== 1) throw new Error(t('alloc.mixedDistricts'));
@@ -465,9 +485,7 @@ export function createAllocatePanel(root, app) {
       } else {
         const id = existingSelect.value;
         if (!id) throw new Error(t('alloc.chooseProject'));
-        const current = await getJSON(`/api/projects/${encodeURIComponent(id)}`);
-        const merged = [...new Set([...(current.parcel_ids || []).map(Number), ...ids])];
-        project = await putJSON(`/api/projects/${encodeURIComponent(id)}/parcels`, { parcel_ids: merged });
+        await setProjectParcels(id, (held) => [...new Set([...held, ...ids])]);
       }
       app.data.refresh(['projects']);
       clearSelection();
@@ -475,33 +493,19 @@ export function createAllocatePanel(root, app) {
       await renderProjectCard();
       projectCard.scrollIntoView({ block: 'start' });
       app.showProject(project.id);
-    } catch (err) {
-      app.errors.report(t('alloc.attachFailed'), err);
-    } finally {
-      busy = false;
-      updateAttachMode();
-    }
+    });
   }
 
-  async function detach() {
-    if (selection.size === 0 || busy) return;
-    const id = existingSelect.value;
-    if (!id) return;
-    busy = true;
-    try {
-      const current = await getJSON(`/api/projects/${encodeURIComponent(id)}`);
+  function detach() {
+    return changeParcels(async () => {
+      const id = existingSelect.value;
+      if (!id) return;
       const drop = new Set(selection.keys());
-      const kept = (current.parcel_ids || []).map(Number).filter((p) => !drop.has(p));
-      project = await putJSON(`/api/projects/${encodeURIComponent(id)}/parcels`, { parcel_ids: kept });
+      await setProjectParcels(id, (held) => held.filter((p) => !drop.has(p)));
       app.data.refresh(['projects']);
       clearSelection();
       renderProjectCard();
-    } catch (err) {
-      app.errors.report(t('alloc.attachFailed'), err);
-    } finally {
-      busy = false;
-      updateAttachMode();
-    }
+    });
   }
 
   async function renderProjectCard() {

@@ -27,6 +27,16 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+/** The plan-year field (2000–2100): onYear(y) runs when a valid year is picked. */
+export function yearInput(year, testid, onYear) {
+  const input = el('input', { type: 'number', min: '2000', max: '2100', value: String(year), class: 'year-input', 'data-testid': testid });
+  input.addEventListener('change', () => {
+    const y = Number(input.value);
+    if (y >= 2000 && y <= 2100) onYear(y);
+  });
+  return input;
+}
+
 /** An <option>. */
 export function option(value, label, selected = false) {
   return el('option', { value, selected }, label);

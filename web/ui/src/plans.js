@@ -81,6 +81,36 @@ export function createPlansPanel(root, app) {
     message = { ok, text };
   }
 
+  function fail(text) {
+    say(false, text);
+    render();
+  }
+
+  // submitButton is a form's submit button. prepare() checks the form and
+  // asks for confirmation; it returns the booking to send, or nothing when
+  // it stopped (a problem shown with fail, or the confirmation declined).
+  // The button is disabled while the booking runs; then the plans reload.
+  function submitButton(testid, label, failedKey, prepare) {
+    const submit = el('button', { type: 'button', class: 'btn btn-primary', 'data-testid': testid }, label);
+    submit.addEventListener('click', async () => {
+      const send = await prepare();
+      if (!send) return;
+      submit.disabled = true;
+      try {
+        await send();
+        form = '';
+        app.data.refresh(['plans']);
+        await load();
+      } catch (err) {
+        fail(err.message);
+        app.errors.report(t(failedKey), err);
+      } finally {
+        submit.disabled = false;
+      }
+    });
+    return submit;
+  }
+
   // ------------------------------------------------------------------ list
   function header() {
     const sel = el('select', { id: 'plans-select', 'data-testid': 'plans-select', onchange: (e) => select(e.target.value) },
@@ -135,8 +165,7 @@ export function createPlansPanel(root, app) {
     const name = el('input', { type: 'text', id: 'plan-name', 'data-testid': 'plan-name' });
     const amount = el('input', { type: 'number', id: 'plan-amount', min: '0', step: '0.01', 'data-testid': 'plan-amount', placeholder: t('plans.optional') });
     const doc = docFields('plan');
-    const submit = el('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'plan-open-submit' }, t('plans.open'));
-    submit.addEventListener('click', async () => {
+    const submit = submitButton('plan-open-submit', t('plans.open'), 'plans.openFailed', async () => {
       const y = Number(year.value);
       const d = doc.value();
       if (!(y >= 2000 && y <= 2100)) return fail(t('plans.badYear'));
@@ -155,26 +184,13 @@ export function createPlansPanel(root, app) {
         moves: body.amount_hm2 ? [{ account: t('account.city'), amount_m2: body.amount_hm2 * 10000, before_m2: null, after_m2: null }] : [],
         rows: [[t('plans.name'), body.name], [t('plans.document'), docText(d)]],
       });
-      if (!ok) return;
-      submit.disabled = true;
-      try {
+      if (!ok) return null;
+      return async () => {
         const res = await postJSON('/api/plans', body);
         selected = planKey(res.plan);
-        form = '';
         say(true, t('plans.opened', { year: res.plan.year, kind: t(`plankind.${res.plan.kind}`), n: (res.accounts || []).length }));
-        app.data.refresh(['plans']);
-        await load();
-      } catch (err) {
-        fail(err.message);
-        app.errors.report(t('plans.openFailed'), err);
-      } finally {
-        submit.disabled = false;
-      }
+      };
     });
-    function fail(text) {
-      say(false, text);
-      render();
-    }
     return el('div', { class: 'card', 'data-testid': 'plan-open-form' },
       el('div', { class: 'form-grid' },
         lbl('plan-year', 'plans.year', year), lbl('plan-kind', 'plans.kind', kind), lbl('plan-name', 'plans.name', name, 'span-2'),
@@ -210,8 +226,7 @@ export function createPlansPanel(root, app) {
     const amount = el('input', { type: 'number', id: 'issue-amount', min: '0', step: '0.01', 'data-testid': 'issue-amount' });
     const reason = el('input', { type: 'text', id: 'issue-reason', 'data-testid': 'issue-reason', placeholder: t('alloc.reasonPlaceholder') });
     const doc = docFields('issue');
-    const submit = el('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'issue-submit' }, t('plans.issue'));
-    submit.addEventListener('click', async () => {
+    const submit = submitButton('issue-submit', t('plans.issue'), 'plans.issueFailed', async () => {
       const v = Number(amount.value);
       const d = doc.value();
       if (!(v > 0)) return fail(t('alloc.badAmount'));
@@ -224,28 +239,15 @@ export function createPlansPanel(root, app) {
         moves: [{ account: accountLabel(c), amount_m2: v * 10000, before_m2: c.held_m2, after_m2: c.held_m2 + v * 10000 }],
         rows: [[t('plans.document'), docText(d)]],
       });
-      if (!ok) return;
-      submit.disabled = true;
-      try {
+      if (!ok) return null;
+      return async () => {
         const e = await postJSON(`/api/plans/${p.year}/ledger${kindQuery(p.kind)}`, {
           entry: 'issue', from: '', to: c.code, amount_hm2: v, reason: reason.value.trim() || t('plans.issueReason', { number: d.number }),
           document: d, idempotency_key: newKey('issue'),
         });
-        form = '';
         say(true, t('plans.issued', { id: e.id, amount: hmMu(e.amount_m2) }));
-        app.data.refresh(['plans']);
-        await load();
-      } catch (err) {
-        fail(err.message);
-        app.errors.report(t('plans.issueFailed'), err);
-      } finally {
-        submit.disabled = false;
-      }
+      };
     });
-    function fail(text) {
-      say(false, text);
-      render();
-    }
     return el('div', { class: 'card', 'data-testid': 'plan-issue-form' },
       el('div', { class: 'form-grid' }, lbl('issue-amount', 'plans.amountHm2', amount), ...doc.nodes, lbl('issue-reason', 'alloc.reason', reason, 'span-2')),
       el('div', { class: 'btn-row' }, submit));

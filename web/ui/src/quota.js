@@ -7,7 +7,7 @@
 // account tree, the ledger and the scenario tables download as xlsx made by the server.
 import { getJSON, postJSON } from './api.js';
 import { accountLabel, confirmMove, hmMu } from './confirm.js';
-import { el, newKey, option } from './dom.js';
+import { el, newKey, option, yearInput } from './dom.js';
 import { dateTime, fmt, fromM2, inLang, pct, toM2 } from './format.js';
 import { lang, pick, t } from './i18n.js';
 import { OUTCOME_COLORS, OUTCOMES } from './styles.js';
@@ -87,18 +87,14 @@ export function createQuotaPanel(root, app) {
 
   // ------------------------------------------------------------------ header
   function header() {
-    const yearInput = el('input', { type: 'number', min: '2000', max: '2100', value: String(year), class: 'year-input', 'data-testid': 'quota-year' });
-    yearInput.addEventListener('change', () => {
-      const y = Number(yearInput.value);
-      if (y >= 2000 && y <= 2100) {
-        year = y;
-        app.setYear(y);
-        current = null;
-        compare = null;
-        ledger = { entries: [], next: null, account: '' };
-        load();
-        loadLedger();
-      }
+    const yearField = yearInput(year, 'quota-year', (y) => {
+      year = y;
+      app.setYear(y);
+      current = null;
+      compare = null;
+      ledger = { entries: [], next: null, account: '' };
+      load();
+      loadLedger();
     });
     const unitSel = el('select', { 'data-testid': 'quota-unit', onchange: (e) => { unit = e.target.value; render(); } },
       option('hm2', t('unit.hm2'), unit === 'hm2'), option('mu', t('unit.mu'), unit === 'mu'), option('m2', t('unit.m2'), unit === 'm2'));
@@ -107,7 +103,7 @@ export function createQuotaPanel(root, app) {
         onclick: () => { tab = k; if (k === 'ledger' && ledger.entries.length === 0) loadLedger(); render(); } }, t(`quota.tab.${k}`)));
     return el('div', { class: 'quota-header' },
       el('div', { class: 'quota-controls' },
-        el('label', { class: 'inline-field' }, el('span', {}, t('quota.year')), yearInput),
+        el('label', { class: 'inline-field' }, el('span', {}, t('quota.year')), yearField),
         el('label', { class: 'inline-field' }, el('span', {}, t('quota.unit')), unitSel),
         el('button', { type: 'button', class: 'btn btn-ghost', 'data-testid': 'quota-refresh', onclick: () => { app.data.refresh(['plans']); if (tab === 'ledger') loadLedger(); } }, t('quota.refresh'))),
       el('div', { class: 'subtabs', role: 'tablist' }, ...tabs));

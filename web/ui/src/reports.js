@@ -2,7 +2,7 @@
 // (administrative districts; the High-tech Zone with its cooperation parks), with download
 // buttons for the whole report or one table, as .xlsx or CSV.
 import { getJSON, query } from './api.js';
-import { el } from './dom.js';
+import { el, yearInput } from './dom.js';
 import { dateTime, fmt, pct } from './format.js';
 import { lang, t } from './i18n.js';
 
@@ -122,19 +122,15 @@ export function createReportsPanel(root, app) {
   }
 
   function render() {
-    const yearInput = el('input', { type: 'number', min: '2000', max: '2100', value: String(year), class: 'year-input', 'data-testid': 'report-year' });
-    yearInput.addEventListener('change', () => {
-      const y = Number(yearInput.value);
-      if (y >= 2000 && y <= 2100) {
-        year = y;
-        app.setYear(y);
-        load();
-      }
+    const yearField = yearInput(year, 'report-year', (y) => {
+      year = y;
+      app.setYear(y);
+      load();
     });
     const parts = [
       el('div', { class: 'reports-header' },
         el('h2', {}, t('reports.title', { year })),
-        el('label', { class: 'inline-field' }, el('span', {}, t('quota.year')), yearInput),
+        el('label', { class: 'inline-field' }, el('span', {}, t('quota.year')), yearField),
         report ? el('span', { class: 'muted' }, t('reports.period', { from: report.from, to: report.as_of, at: dateTime(report.generated_at) })) : null,
         downloads()),
     ];
