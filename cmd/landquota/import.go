@@ -57,6 +57,7 @@ type importConfig struct {
 	Report    string // write the JSON report here ("-": stdout)
 	Progress  string // auto, bar, lines, none
 	FieldMap  *importer.FieldMap
+	Timings   bool // print each step's time on standard error
 	jsonOnly  bool
 	fieldFile string
 }
@@ -89,6 +90,7 @@ func parseImport(env environ, args []string) (importConfig, error) {
 	fs.StringVar(&c.Report, "report", "", "also write the validation report as JSON to this file (- for standard output, instead of the text)")
 	fs.IntVar(&c.Req.MaxIssues, "max-issues", importer.DefaultMaxIssues, "issues listed in the report (all are counted)")
 	fs.StringVar(&c.Progress, "progress", "auto", "progress on standard error: auto (a bar on a terminal, a line every 10 s otherwise), bar, lines (every second), none")
+	fs.BoolVar(&c.Timings, "timings", false, "print the time of every step on standard error (reading and COPY, each check, the write, each index build) and their sum")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return c, err
@@ -228,6 +230,9 @@ func runImport(ctx context.Context, env environ, args []string) error {
 	}
 	rep, err := service.Imports{Store: store}.Run(ctx, src, c.Req, prog)
 	stop()
+	if c.Timings && rep != nil {
+		writeTimings(env.stderr, rep.Steps)
+	}
 	if werr := writeReport(env, c, rep); werr != nil && err == nil {
 		err = werr
 	}
@@ -258,4 +263,17 @@ func writeReport(env environ, c importConfig, rep *importer.Report) error {
 		return err
 	}
 	return os.WriteFile(c.Report, body, 0o644)
+}
+
+// writeTimings lists the steps of an import with their share of the sum
+// (reading the file runs during the COPY, so it is one step with it).
+func writeTimings(w io.Writer, steps []importer.Step) {
+	var sum int64
+	for _, st := range steps {
+		sum += st.MS
+	}
+	fmt.Fprintf(w, "import: timings (%s in all):\n", time.Duration(sum)*time.Millisecond)
+	for _, st := range steps {
+		fmt.Fprintf(w, "  %-44s %10s %5.1f%%\n", st.Name, time.Duration(st.MS)*time.Millisecond, 100*float64(st.MS)/float64(max(sum, 1)))
+	}
 }

@@ -122,9 +122,15 @@ func TestImportAndExportCommands(t *testing.T) {
 		t.Fatalf("districts: %s", out)
 	}
 	report := filepath.Join(dir, "report.json")
-	out := must(t, db, "import", "parcels", parcels, "--report", report, "--progress", "none")
+	out := must(t, db, "import", "parcels", parcels, "--report", report, "--progress", "none", "--timings")
 	if !strings.Contains(out, "fields: code←DKBH, land_use←DLBM, plot_ratio←RJL, status←ZT") || !strings.Contains(out, "50 inserted") {
 		t.Fatalf("parcels: %s", out)
+	}
+	// --timings: every step, the bulk write's index builds one by one, and their sum.
+	for _, step := range []string{"import: timings (", "  read and COPY ", "  check overlap ", "  write: insert into parcels ", "  build index parcels_geom_idx "} {
+		if !strings.Contains(out, step) {
+			t.Errorf("--timings lacks %q:\n%s", step, out)
+		}
 	}
 	var rep struct {
 		Outcome string

@@ -382,3 +382,120 @@ func TestGBKShapefileImport(t *testing.T) {
 		t.Errorf("read back %q %q %v: %v", code, className, area, err)
 	}
 }
+
+// parcelsSchema fingerprints what the bulk write drops and makes again:
+// the indexes of parcels, its constraints and those of parcel_conflicts,
+// each with whether it is validated.
+func parcelsSchema(t *testing.T, s *pgstore.Store) string {
+	t.Helper()
+	var sum string
+	err := s.Pool().QueryRow(context.Background(), `SELECT string_agg(d, E'\n' ORDER BY d) FROM (
+		SELECT pg_get_indexdef(indexrelid) AS d FROM pg_index WHERE indrelid = 'parcels'::regclass
+		UNION ALL
+		SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated FROM pg_constraint
+		WHERE conrelid IN ('parcels'::regclass, 'parcel_conflicts'::regclass)) x`).Scan(&sum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sum
+}
+
+func hasStep(rep *importer.Report, prefix string) bool {
+	for _, st := range rep.Steps {
+		if strings.HasPrefix(st.Name, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// A file with more parcels than the table is written with the indexes
+// dropped and built again; a smaller one row by row. Either way every
+// index and constraint is back, the same, and the rules hold after.
+func TestImportBulkWriteRebuildsIndexes(t *testing.T) {
+	s := worldStore(t)
+	ctx := context.Background()
+	schema := parcelsSchema(t, s)
+	rep := runImport(t, s, importer.Parcels, gjFile(t,
+		gjFeature(rect(0, 0, 100, 100), props("B-1", "100101")),
+		gjFeature(rect(100, 0, 200, 100), props("B-2", "100101")),
+		gjFeature(rect(0, 0, 100, 100), props("B-1-U", "100101", "elevation_bottom", -30, "elevation_top", -5))),
+		importer.OpenOptions{}, importer.Request{})
+	if rep.Outcome != importer.OutcomeCommitted || rep.Counts.Inserted != 3 {
+		t.Fatalf("%s: %+v", rep.Message, rep.Issues)
+	}
+	if !hasStep(rep, "build index parcels_geom_idx") {
+		t.Errorf("3 parcels into an empty table: no bulk write in the steps %+v", rep.Steps)
+	}
+	if got := parcelsSchema(t, s); got != schema {
+		t.Errorf("after the bulk write the indexes and constraints differ:\n%s\nwant\n%s", got, schema)
+	}
+	if !triggersEnabled(t, s) {
+		t.Fatal("triggers left disabled")
+	}
+	// What the statement triggers keep was kept during the bulk write.
+	var conflicts, footprints int
+	if err := s.Pool().QueryRow(ctx, "SELECT (SELECT count(*) FROM parcel_conflicts), (SELECT count(*) FROM parcel_footprints)").Scan(&conflicts, &footprints); err != nil {
+		t.Fatal(err)
+	}
+	if conflicts != 3 || footprints != 1 {
+		t.Errorf("after the bulk write: %d conflict rows (want 3), %d footprints (want 1)", conflicts, footprints)
+	}
+	if _, err := s.InsertParcel(ctx, parcel("LATER", rect(50, 50, 150, 150))); planning.CodeOf(err) != planning.ErrConflict {
+		t.Errorf("overlap after a bulk write: %v", err)
+	}
+	if _, err := s.InsertParcel(ctx, parcel("B-2", rect(1000, 1000, 1100, 1100))); planning.CodeOf(err) != planning.ErrConflict {
+		t.Errorf("a second B-2 after a bulk write: %v", err)
+	}
+	// Fewer parcels than stored: row by row.
+	rep = runImport(t, s, importer.Parcels, gjFile(t, gjFeature(rect(300, 0, 400, 100), props("B-3", "100101"))),
+		importer.OpenOptions{}, importer.Request{})
+	if rep.Outcome != importer.OutcomeCommitted || hasStep(rep, "build index") {
+		t.Errorf("1 parcel into 3: %s, steps %+v", rep.Outcome, rep.Steps)
+	}
+	if got := parcelsSchema(t, s); got != schema {
+		t.Errorf("after a small import the indexes and constraints differ:\n%s\nwant\n%s", got, schema)
+	}
+}
+
+// A bulk write that fails after the indexes were dropped (here a trigger
+// of the database's own refuses one row) changes nothing: no parcel, and
+// every index and constraint as it was.
+func TestImportBulkWriteFailureLeavesNothing(t *testing.T) {
+	s := worldStore(t)
+	ctx := context.Background()
+	if _, err := s.InsertParcel(ctx, parcel("OLD-1", rect(1000, 1000, 1100, 1100))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Pool().Exec(ctx, `CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN IF NEW.code = 'BOOM' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$;
+		CREATE TRIGGER test_refuse BEFORE INSERT ON parcels FOR EACH ROW EXECUTE FUNCTION test_refuse()`); err != nil {
+		t.Fatal(err)
+	}
+	schema, before := parcelsSchema(t, s), tableSum(t, s)
+	src, err := importer.Open(ctx, gjFile(t,
+		gjFeature(rect(0, 0, 100, 100), props("OK-1", "100101")),
+		gjFeature(rect(100, 0, 200, 100), props("BOOM", "100101"))), importer.OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := importer.Import(ctx, s, src, importer.Request{ID: "bulk-failure", Layer: importer.Parcels}, nil)
+	if err == nil || !strings.Contains(err.Error(), "refused by the test") || rep.Outcome != importer.OutcomeFailed {
+		t.Fatalf("import with a refusing trigger: %v, %s", err, rep.Outcome)
+	}
+	if !hasStep(rep, "drop the indexes") {
+		t.Errorf("2 parcels into 1: no bulk write in the steps %+v", rep.Steps)
+	}
+	if got := tableSum(t, s); got != before {
+		t.Errorf("parcels changed by a failed import: %s, was %s", got, before)
+	}
+	if got := parcelsSchema(t, s); got != schema {
+		t.Errorf("a failed bulk write changed the indexes and constraints:\n%s\nwant\n%s", got, schema)
+	}
+	if !triggersEnabled(t, s) {
+		t.Fatal("triggers left disabled")
+	}
+	if _, err := s.ImportLog(ctx, "bulk-failure"); planning.CodeOf(err) != planning.ErrNotFound {
+		t.Errorf("a failed import is in the log: %v", err)
+	}
+}

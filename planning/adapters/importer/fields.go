@@ -52,32 +52,15 @@ const (
 	Adcode              // a 6-digit administrative code (longer codes are cut to their county)
 )
 
-func (k Kind) String() string {
-	return [...]string{"text", "code", "number", "whole number", "true/false", "date", "choice", "land-use code", "administrative code"}[k]
-}
+// kindTitles name the kinds, in their order, kept for translation.
+var kindTitles = [...]planning.Text{Text: planning.Textf("text"), Code: planning.Textf("code"), Float: planning.Textf("number"),
+	Int: planning.Textf("whole number"), Bool: planning.Textf("true/false"), Date: planning.Textf("date"), Enum: planning.Textf("choice"),
+	LandUse: planning.Textf("land-use code"), Adcode: planning.Textf("administrative code")}
+
+func (k Kind) String() string { return kindTitles[k].String() }
 
 // title is the kind's name for a message, kept for translation.
-func (k Kind) title() planning.Text {
-	switch k {
-	case Text:
-		return planning.Textf("text")
-	case Code:
-		return planning.Textf("code")
-	case Float:
-		return planning.Textf("number")
-	case Int:
-		return planning.Textf("whole number")
-	case Bool:
-		return planning.Textf("true/false")
-	case Date:
-		return planning.Textf("date")
-	case Enum:
-		return planning.Textf("choice")
-	case LandUse:
-		return planning.Textf("land-use code")
-	}
-	return planning.Textf("administrative code")
-}
+func (k Kind) title() planning.Text { return kindTitles[k] }
 
 // EnumValue is one accepted value of an Enum field and the other spellings
 // that mean it.

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -348,13 +350,8 @@ func (r *Report) Summary() string { return r.summary().String() }
 
 // summary is Summary kept for translation (the kinds are codes and stay).
 func (r *Report) summary() planning.Text {
-	kinds := make([]string, 0, len(r.ByKind))
-	for k := range r.ByKind {
-		kinds = append(kinds, k)
-	}
-	sort.Strings(kinds)
 	var parts []string
-	for _, k := range kinds {
+	for _, k := range slices.Sorted(maps.Keys(r.ByKind)) {
 		parts = append(parts, fmt.Sprintf("%d %s", r.ByKind[k], k))
 	}
 	counts := planning.Textf("%d errors", r.Counts.Errors)
@@ -419,13 +416,8 @@ func (r *Report) WriteText(w io.Writer, lang planning.Lang) {
 	}
 	fmt.Fprintln(w)
 	if len(src.FieldMap) > 0 {
-		keys := make([]string, 0, len(src.FieldMap))
-		for k := range src.FieldMap {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
 		var parts []string
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(src.FieldMap)) {
 			parts = append(parts, k+"←"+src.FieldMap[k])
 		}
 		fmt.Fprintf(w, "fields: %s\n", strings.Join(parts, ", "))

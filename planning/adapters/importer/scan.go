@@ -73,17 +73,10 @@ func skipNumber(b []byte, i int) (int, error) {
 	default:
 		return 0, errSyntax
 	}
+	var err error
 	if j < len(b) && b[j] == '.' {
-		j++
-		k := j
-		for j < len(b) && b[j] >= '0' && b[j] <= '9' {
-			j++
-		}
-		if j == k {
-			if j >= len(b) {
-				return 0, errShort
-			}
-			return 0, errSyntax
+		if j, err = someDigits(b, j+1); err != nil {
+			return 0, err
 		}
 	}
 	if j < len(b) && (b[j] == 'e' || b[j] == 'E') {
@@ -91,18 +84,28 @@ func skipNumber(b []byte, i int) (int, error) {
 		if j < len(b) && (b[j] == '+' || b[j] == '-') {
 			j++
 		}
-		k := j
-		for j < len(b) && b[j] >= '0' && b[j] <= '9' {
-			j++
-		}
-		if j == k {
-			if j >= len(b) {
-				return 0, errShort
-			}
-			return 0, errSyntax
+		if j, err = someDigits(b, j); err != nil {
+			return 0, err
 		}
 	}
 	return j, nil
+}
+
+// someDigits returns the index after the digits at b[i]: a fraction or an
+// exponent needs at least one (1. and 1e are refused; cut short at the
+// end of b, they may go on).
+func someDigits(b []byte, i int) (int, error) {
+	j := i
+	for j < len(b) && b[j] >= '0' && b[j] <= '9' {
+		j++
+	}
+	switch {
+	case j > i:
+		return j, nil
+	case j >= len(b):
+		return 0, errShort
+	}
+	return 0, errSyntax
 }
 
 func hasPrefixAt(b []byte, i int, lit string) bool {
