@@ -2,11 +2,8 @@ package web_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -18,7 +15,6 @@ import (
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/amount"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
-	"github.com/hangzhou-hitech/landquota/planning/pgstore/pgtest"
 	"github.com/hangzhou-hitech/landquota/planning/quota"
 	"github.com/hangzhou-hitech/landquota/web"
 	"github.com/paulmach/orb"
@@ -40,11 +36,7 @@ func day(s string) *time.Time {
 func plannerServer(t *testing.T) (*httptest.Server, *pgstore.Store) {
 	t.Helper()
 	ctx := context.Background()
-	store, err := pgstore.Open(ctx, pgtest.URL(t), pgstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(store.Close)
+	store := openStore(t)
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -76,7 +68,7 @@ func plannerServer(t *testing.T) (*httptest.Server, *pgstore.Store) {
 		_, err := store.InsertParcel(ctx, p)
 		must(err)
 	}
-	_, err = store.EnsurePlan(ctx, 2026, quota.KindNewConstruction, "")
+	_, err := store.EnsurePlan(ctx, 2026, quota.KindNewConstruction, "")
 	must(err)
 	for i, b := range []quota.Booking{
 		{Entry: quota.EntryIssue, To: "330100", AmountM2: 1_000_000 * amount.PerM2},
@@ -86,9 +78,7 @@ func plannerServer(t *testing.T) (*httptest.Server, *pgstore.Store) {
 		_, err := store.Book(ctx, b)
 		must(err)
 	}
-	srv := httptest.NewServer(web.New(web.Config{Version: "test"}, store, slog.New(slog.NewTextHandler(io.Discard, nil))))
-	t.Cleanup(srv.Close)
-	return srv, store
+	return serve(t, web.Config{Version: "test"}, store), store
 }
 
 // metres gives lon/lat of a metre offset as JSON [lon, lat].
@@ -115,24 +105,10 @@ func (r httpReply) json(t *testing.T, into any) {
 func post(t *testing.T, url, body string, headers ...string) httpReply {
 	t.Helper()
 	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	res, err := http.DefaultTransport.RoundTrip(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var rd io.Reader = res.Body
+	res, b := do(t, http.DefaultClient, req, append([]string{"Content-Type", "application/json"}, headers...)...)
 	if res.Header.Get("Content-Encoding") == "gzip" {
-		gz, err := gzip.NewReader(res.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rd = gz
+		b = gunzip(t, b)
 	}
-	b, _ := io.ReadAll(rd)
 	return httpReply{res.StatusCode, res.Header, b}
 }
 
