@@ -6,7 +6,6 @@ import (
 	"slices"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
@@ -58,49 +57,16 @@ func BenchmarkTileLowZoom(b *testing.B) {
 // done and reports tiles/s, the p95 latency and the mean and largest size.
 func measureTiles(b *testing.B, op func(i int) (int, error)) {
 	var mu sync.Mutex
-	var next int
-	var firstErr error
-	var took []time.Duration
 	var bytes, largest int
-	var wg sync.WaitGroup
-	b.ResetTimer()
-	start := time.Now()
-	for c := 0; c < benchClients; c++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				i := next
-				next++
-				mu.Unlock()
-				if i >= b.N {
-					return
-				}
-				t0 := time.Now()
-				n, err := op(i)
-				d := time.Since(t0)
-				mu.Lock()
-				if err != nil && firstErr == nil {
-					firstErr = err
-				}
-				took = append(took, d)
-				bytes += n
-				largest = max(largest, n)
-				mu.Unlock()
-				if err != nil {
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	b.StopTimer()
-	if firstErr != nil {
-		b.Fatal(firstErr)
-	}
-	slices.Sort(took)
-	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "tiles/s")
+	elapsed, took := timedClients(b, func(i int) error {
+		n, err := op(i)
+		mu.Lock()
+		bytes += n
+		largest = max(largest, n)
+		mu.Unlock()
+		return err
+	})
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "tiles/s")
 	b.ReportMetric(float64(took[(len(took)*95)/100].Microseconds())/1000, "p95-ms")
 	b.ReportMetric(float64(bytes)/float64(b.N)/1024, "KB")
 	b.ReportMetric(float64(largest)/1024, "max-KB")
