@@ -7,7 +7,6 @@ import (
 	"math"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
@@ -37,14 +36,6 @@ func drect(x0, y0, x1, y1 float64) orb.MultiPolygon {
 	}
 	ring = append(ring, ring[0])
 	return orb.MultiPolygon{{ring}}
-}
-
-func date(s string) *time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return &t
 }
 
 // plannerWorld is a small world with known answers, laid out in metres
@@ -125,10 +116,10 @@ func newPlannerWorld(t *testing.T) *plannerWorld {
 		pc := planning.Parcel{Code: p.code, District: "330109", Park: "BINXIAO", LandUse: p.use, Status: p.status,
 			Outline: drect(p.x0, p.y0, p.x1, p.y1), Elevation: planning.Surface(), ConstructionLand: p.construction}
 		if p.status != planning.StatusReserve {
-			pc.ApprovedOn = date("2024-03-01")
+			pc.ApprovedOn = day("2024-03-01")
 		}
 		if p.status.Supplied() {
-			pc.SuppliedOn = date("2025-01-10")
+			pc.SuppliedOn = day("2025-01-10")
 			pc.SupplyMethod = planning.SupplySale
 		}
 		id, err := s.InsertParcel(ctx, pc)
