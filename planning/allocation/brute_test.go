@@ -43,27 +43,38 @@ func value(items []titem, g []Area) int64 {
 	return v
 }
 
-// bruteAON enumerates every subset of all-or-nothing items (with pruning:
-// a superset of an infeasible set is infeasible).
-func bruteAON(t *tree, items []titem) int64 {
+// subsets switches each item at idx on (to amount of it) or off, with
+// pruning (a superset of an infeasible set is infeasible), and hands every
+// feasible grant vector to leaf.
+func subsets(t *tree, items []titem, idx []int, amount func(titem) Area, leaf func(g []Area)) {
 	g := make([]Area, len(items))
-	best := int64(0)
-	var rec func(i int)
-	rec = func(i int) {
-		if i == len(items) {
-			if v := value(items, g); v > best {
-				best = v
-			}
+	var rec func(k int)
+	rec = func(k int) {
+		if k == len(idx) {
+			leaf(g)
 			return
 		}
-		g[i] = items[i].need
+		i := idx[k]
+		g[i] = amount(items[i])
 		if feasible(t, items, g) {
-			rec(i + 1)
+			rec(k + 1)
 		}
 		g[i] = 0
-		rec(i + 1)
+		rec(k + 1)
 	}
 	rec(0)
+}
+
+// bruteAON enumerates every subset of all-or-nothing items.
+func bruteAON(t *tree, items []titem) int64 {
+	all := make([]int, len(items))
+	for i := range all {
+		all[i] = i
+	}
+	best := int64(0)
+	subsets(t, items, all, func(it titem) Area { return it.need }, func(g []Area) {
+		best = max(best, value(items, g))
+	})
 	return best
 }
 
@@ -79,44 +90,29 @@ func bruteMixed(t *tree, items []titem) int64 {
 			bin = append(bin, i)
 		}
 	}
-	g := make([]Area, len(items))
 	best := int64(0)
-	var rec func(k int)
-	rec = func(k int) {
-		if k == len(bin) {
-			h := append([]Area(nil), g...)
-			for i, it := range items {
-				if it.base > 0 && h[i] == 0 {
-					continue // off
-				}
-				lo, hi := Area(0), it.need-h[i]
-				for lo < hi {
-					mid := lo + (hi-lo+1)/2
-					h[i] += mid
-					ok := feasible(t, items, h)
-					h[i] -= mid
-					if ok {
-						lo = mid
-					} else {
-						hi = mid - 1
-					}
-				}
-				h[i] += lo
+	subsets(t, items, bin, func(it titem) Area { return it.base }, func(g []Area) {
+		h := append([]Area(nil), g...)
+		for i, it := range items {
+			if it.base > 0 && h[i] == 0 {
+				continue // off
 			}
-			if v := value(items, h); v > best {
-				best = v
+			lo, hi := Area(0), it.need-h[i]
+			for lo < hi {
+				mid := lo + (hi-lo+1)/2
+				h[i] += mid
+				ok := feasible(t, items, h)
+				h[i] -= mid
+				if ok {
+					lo = mid
+				} else {
+					hi = mid - 1
+				}
 			}
-			return
+			h[i] += lo
 		}
-		i := bin[k]
-		g[i] = items[i].base
-		if feasible(t, items, g) {
-			rec(k + 1)
-		}
-		g[i] = 0
-		rec(k + 1)
-	}
-	rec(0)
+		best = max(best, value(items, h))
+	})
 	return best
 }
 
