@@ -22,8 +22,8 @@ func startServe(t *testing.T, db string, args ...string) (*exec.Cmd, string, *pg
 	t.Helper()
 	cmd := exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+db)
-	logs := &pgtest.Log{}
-	cmd.Stderr = logs
+	logs := pgtest.NewLog(t)
+	cmd.Stderr = logs.File
 	stdout, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

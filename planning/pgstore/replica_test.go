@@ -215,9 +215,9 @@ func TestReplicaUnreachableFallsBack(t *testing.T) {
 // within the bound; the state is logged once, not once per new amount.
 func TestReplicaLagBytes(t *testing.T) {
 	probe := pgtest.NewLSNs(1000, 1000)
-	var logged pgtest.Log
+	logged := pgtest.NewLog(t)
 	s := replicaWorldWith(t, pgstore.Options{ReplicaProbe: probe, ReplicaMaxLag: time.Hour, ReplicaMaxLagBytes: 4096,
-		Log: slog.New(slog.NewTextHandler(&logged, nil))})
+		Log: slog.New(slog.NewTextHandler(logged, nil))})
 	read := planning.WithReadRoute(context.Background(), planning.ReadRoute{})
 	if got := readFrom(t, s, read); got != "replica" {
 		t.Fatalf("read from the %s", got)

@@ -1,25 +1,29 @@
 package pgtest
 
 import (
-	"bytes"
-	"sync"
+	"os"
+	"testing"
 )
 
-// Log collects what a store or a server under test logs from its own
-// goroutines, so the test can read it while they still write.
-type Log struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+// Log is a file in the test's temporary directory for what a store or a
+// server process under test logs: they write it from their own goroutines
+// while the test reads it, and the file needs no lock between them (a
+// shared bytes.Buffer would).
+type Log struct{ *os.File }
+
+// NewLog creates an empty Log that is removed when the test ends.
+func NewLog(t testing.TB) *Log {
+	t.Helper()
+	f, err := os.CreateTemp(t.TempDir(), "log-*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return &Log{f}
 }
 
-func (l *Log) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
+// String is everything written so far.
 func (l *Log) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
+	b, _ := os.ReadFile(l.Name())
+	return string(b)
 }
