@@ -190,20 +190,31 @@ func compareDistricts(t *testing.T, seed uint64, in Input, p Policy, brute func(
 	return compared
 }
 
+// compareSeeds compares the engine with brute on the instance of each
+// seed in [from, to] (districts of at most maxItems items).
+func compareSeeds(t *testing.T, from, to uint64, brute func(*tree, []titem) int64, maxItems int, instance func(seed uint64) (Input, Policy)) {
+	t.Helper()
+	n := 0
+	for seed := from; seed <= to; seed++ {
+		in, p := instance(seed)
+		n += compareDistricts(t, seed, in, p, brute, maxItems)
+	}
+	t.Logf("seeds %d..%d: %d districts compared", from, to, n)
+}
+
 // All-or-nothing items only, up to 20 per district: a fully independent
 // brute force over subsets.
 func TestBruteForceAllOrNothing(t *testing.T) {
-	n := 0
-	for seed := uint64(1); seed <= 400; seed++ {
+	compareSeeds(t, 1, 400, bruteAON, 20, func(seed uint64) (Input, Policy) {
 		in, p := genInstance(seed, genOptions{districts: 1 + int(seed%2), parks: 2, nested: seed%3 == 0, projects: 4 + int(seed%20), small: true, limits: seed%2 == 0,
 			supplyRatio: []float64{0.3, 0.5, 0.7}[seed%3]})
 		for i := range p.Grants {
 			p.Grants[i].Mode, p.Grants[i].MinFraction = AllOrNothing, 0
 		}
-		n += compareDistricts(t, seed, in, p, bruteAON, 20)
-	}
+		return in, p
+	})
 	// The hardest shape: one district, exactly 20 items, everything all-or-nothing.
-	for seed := uint64(1000); seed < 1040; seed++ {
+	compareSeeds(t, 1000, 1039, bruteAON, 20, func(seed uint64) (Input, Policy) {
 		in, p := genInstance(seed, genOptions{districts: 1, parks: 2, projects: 24, small: true, limits: true, supplyRatio: 0.45})
 		for i := range p.Grants {
 			p.Grants[i].Mode, p.Grants[i].MinFraction = AllOrNothing, 0
@@ -212,22 +223,18 @@ func TestBruteForceAllOrNothing(t *testing.T) {
 			in.Projects[i].Eligible, in.Projects[i].Need = true, Area(100*(1+int(seed+uint64(i)*7)%37))
 		}
 		in.Projects = in.Projects[:20]
-		n += compareDistricts(t, seed, in, p, bruteAON, 20)
-	}
-	t.Logf("%d districts compared", n)
+		return in, p
+	})
 }
 
 // Mixed all-or-nothing, minimum-fraction and free partial items.
 func TestBruteForceMixed(t *testing.T) { bruteForceMixed(t, 300) }
 
 func bruteForceMixed(t *testing.T, seeds uint64) {
-	n := 0
-	for seed := uint64(1); seed <= seeds; seed++ {
-		in, p := genInstance(seed, genOptions{districts: 1 + int(seed%2), parks: 2, nested: seed%2 == 0, projects: 3 + int(seed%18), small: true, limits: seed%3 != 0,
+	compareSeeds(t, 1, seeds, bruteMixed, 16, func(seed uint64) (Input, Policy) {
+		return genInstance(seed, genOptions{districts: 1 + int(seed%2), parks: 2, nested: seed%2 == 0, projects: 3 + int(seed%18), small: true, limits: seed%3 != 0,
 			supplyRatio: []float64{0.3, 0.5, 0.8}[seed%3]})
-		n += compareDistricts(t, seed, in, p, bruteMixed, 16)
-	}
-	t.Logf("%d districts compared", n)
+	})
 }
 
 // Tiny integer instances: every integer grant vector is enumerated, which
@@ -235,8 +242,7 @@ func bruteForceMixed(t *testing.T, seeds uint64) {
 func TestBruteForceTiny(t *testing.T) { bruteForceTiny(t, 1500) }
 
 func bruteForceTiny(t *testing.T, seeds uint64) {
-	n := 0
-	for seed := uint64(1); seed <= seeds; seed++ {
+	compareSeeds(t, 1, seeds, bruteTiny, 7, func(seed uint64) (Input, Policy) {
 		rng := rand.New(rand.NewPCG(seed, 3))
 		in, p := genInstance(seed, genOptions{districts: 1, parks: 2, nested: seed%2 == 0, projects: 3 + int(seed%4), small: true})
 		for i := range in.Projects {
@@ -268,9 +274,8 @@ func bruteForceTiny(t *testing.T, seeds uint64) {
 			p.Accounts = append(p.Accounts, l)
 		}
 		sort.Slice(p.Accounts, func(i, j int) bool { return p.Accounts[i].AccountID < p.Accounts[j].AccountID })
-		n += compareDistricts(t, seed, in, p, bruteTiny, 7)
-	}
-	t.Logf("%d districts compared", n)
+		return in, p
+	})
 }
 
 // equalScoreDistrict is one district of n all-or-nothing projects of equal
