@@ -9,21 +9,16 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/amount"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
+	"github.com/hangzhou-hitech/landquota/planning/pgstore/pgtest"
 	"github.com/hangzhou-hitech/landquota/planning/quota"
 	"github.com/hangzhou-hitech/landquota/web"
 	"github.com/paulmach/orb"
 )
-
-func day(s string) *time.Time {
-	t, _ := time.Parse(time.DateOnly, s)
-	return &t
-}
 
 // plannerServer serves a small world: Binjiang with the core zone HTZ
 // (x < 0) and Xiaoshan with Binxiao (x >= 0), metres east of the origin
@@ -57,12 +52,12 @@ func plannerServer(t *testing.T) (*httptest.Server, *pgstore.Store) {
 	sale := planning.SupplySale
 	for _, p := range []planning.Parcel{
 		{Code: "A", District: "330109", Park: "BINXIAO", LandUse: "100101", Status: planning.StatusReserve, Outline: square(0, 0, 200)},
-		{Code: "B", District: "330109", Park: "BINXIAO", LandUse: "100101", Status: planning.StatusApproved, Outline: square(300, 0, 200), ApprovedOn: day("2024-01-01")},
+		{Code: "B", District: "330109", Park: "BINXIAO", LandUse: "100101", Status: planning.StatusApproved, Outline: square(300, 0, 200), ApprovedOn: pgtest.Day("2024-01-01")},
 		{Code: "C", District: "330109", Park: "BINXIAO", LandUse: "0802", Status: planning.StatusSupplied, Outline: square(600, 0, 100),
-			ApprovedOn: day("2023-06-01"), SuppliedOn: day("2024-05-01"), AgreedStartOn: day("2024-09-01"), SupplyMethod: sale, ConstructionLand: true},
+			ApprovedOn: pgtest.Day("2023-06-01"), SuppliedOn: pgtest.Day("2024-05-01"), AgreedStartOn: pgtest.Day("2024-09-01"), SupplyMethod: sale, ConstructionLand: true},
 		{Code: "F", District: "330109", Park: "BINXIAO", LandUse: "100101", Status: planning.StatusReserve, Outline: square(2500, 0, 100)},
 		{Code: "H", District: "330108", Park: "HTZ", LandUse: "0902", Status: planning.StatusInProduction, Outline: square(-1000, 0, 100),
-			ApprovedOn: day("2025-01-01"), SuppliedOn: day("2026-02-01"), ActualStartOn: day("2026-03-01"), SupplyMethod: sale, ConstructionLand: true},
+			ApprovedOn: pgtest.Day("2025-01-01"), SuppliedOn: pgtest.Day("2026-02-01"), ActualStartOn: pgtest.Day("2026-03-01"), SupplyMethod: sale, ConstructionLand: true},
 	} {
 		p.Elevation = planning.Surface()
 		_, err := store.InsertParcel(ctx, p)

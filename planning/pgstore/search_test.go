@@ -12,6 +12,7 @@ import (
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/allocation"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
+	"github.com/hangzhou-hitech/landquota/planning/pgstore/pgtest"
 	"github.com/hangzhou-hitech/landquota/planning/planner"
 	"github.com/hangzhou-hitech/landquota/planning/quota"
 	"github.com/paulmach/orb"
@@ -116,10 +117,10 @@ func newPlannerWorld(t *testing.T) *plannerWorld {
 		pc := planning.Parcel{Code: p.code, District: "330109", Park: "BINXIAO", LandUse: p.use, Status: p.status,
 			Outline: drect(p.x0, p.y0, p.x1, p.y1), Elevation: planning.Surface(), ConstructionLand: p.construction}
 		if p.status != planning.StatusReserve {
-			pc.ApprovedOn = day("2024-03-01")
+			pc.ApprovedOn = pgtest.Day("2024-03-01")
 		}
 		if p.status.Supplied() {
-			pc.SuppliedOn = day("2025-01-10")
+			pc.SuppliedOn = pgtest.Day("2025-01-10")
 			pc.SupplyMethod = planning.SupplySale
 		}
 		id, err := s.InsertParcel(ctx, pc)
