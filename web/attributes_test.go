@@ -3,8 +3,6 @@ package web_test
 import (
 	"bytes"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"sort"
 	"strings"
@@ -58,12 +56,7 @@ func TestParcelAttributesKept(t *testing.T) {
 		p.Attributes["DLMC"] != "工业用地" || p.Attributes["TBMJ"] != nil {
 		t.Errorf("OGC item: %+v", p)
 	}
-	res, err := http.Get(e.url + "/api/exports/parcels?format=xlsx")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(res.Body)
-	res.Body.Close()
+	_, b := fetchRaw(t, e.url+"/api/exports/parcels?format=xlsx")
 	x, err := excelize.OpenReader(bytes.NewReader(b))
 	if err != nil {
 		t.Fatal(err)

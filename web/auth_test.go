@@ -5,9 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,7 +13,6 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
-	"github.com/hangzhou-hitech/landquota/planning/pgstore/pgtest"
 	"github.com/hangzhou-hitech/landquota/web"
 )
 
@@ -31,16 +28,8 @@ type authEnv struct {
 
 func newAuthEnv(t *testing.T) *authEnv {
 	t.Helper()
-	store, err := pgstore.Open(context.Background(), pgtest.URL(t), pgstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(store.Close)
 	// No Config.Users: the server finds the user store in the store it serves.
-	h := web.New(web.Config{Version: "test"}, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return &authEnv{t: t, url: srv.URL, handler: h, store: store}
+	return serveEnv(t, web.Config{Version: "test"}, openStore(t))
 }
 
 func (e *authEnv) user(name string, role planning.Role) planning.User {
@@ -84,10 +73,12 @@ func str(m map[string]any, path ...string) string {
 }
 
 // call sends a request: body is JSON-encoded unless it is a string;
-// headers are name, value pairs.
+// headers are name, value pairs (they win over the JSON content type and
+// the cookie).
 func (e *authEnv) call(method, path string, body any, cookie *http.Cookie, headers ...string) authReply {
 	e.t.Helper()
 	var rd io.Reader
+	var first []string
 	if body != nil {
 		b, ok := body.(string)
 		if !ok {
@@ -98,26 +89,22 @@ func (e *authEnv) call(method, path string, body any, cookie *http.Cookie, heade
 			b = string(j)
 		}
 		rd = strings.NewReader(b)
-	}
-	req, err := http.NewRequest(method, e.url+path, rd)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		first = append(first, "Content-Type", "application/json")
 	}
 	if cookie != nil {
-		req.AddCookie(cookie)
+		first = append(first, "Cookie", (&http.Cookie{Name: cookie.Name, Value: cookie.Value}).String())
 	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	res, err := http.DefaultClient.Do(req)
+	return e.send(method, path, rd, append(first, headers...)...)
+}
+
+// send makes a request with a raw body and headers (name, value pairs).
+func (e *authEnv) send(method, path string, body io.Reader, headers ...string) authReply {
+	e.t.Helper()
+	req, err := http.NewRequest(method, e.url+path, body)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
+	res, raw := do(e.t, http.DefaultClient, req, headers...)
 	r := authReply{Response: res, raw: string(raw)}
 	_ = json.Unmarshal(raw, &r.body)
 	return r

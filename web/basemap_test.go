@@ -4,18 +4,13 @@ import (
 	"bytes"
 	"context"
 	"image/png"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/hangzhou-hitech/landquota/planning/pgstore"
-	"github.com/hangzhou-hitech/landquota/planning/pgstore/pgtest"
 	"github.com/hangzhou-hitech/landquota/web"
 )
 
@@ -77,14 +72,8 @@ func TestBasemapConfigFileAndCSP(t *testing.T) {
 	if file.Meta.Format != "png" || file.Meta.Kind != "vector" || file.Meta.MaxZoom != 11 {
 		t.Errorf("MBTiles meta %+v", file.Meta)
 	}
-	ctx := context.Background()
-	store, err := pgstore.Open(ctx, pgtest.URL(t), pgstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	srv := httptest.NewServer(web.New(web.Config{Version: "test", Basemaps: append(tdt, wmts...), BasemapFile: file}, store, slog.New(slog.NewTextHandler(io.Discard, nil))))
-	defer srv.Close()
+	store := openStore(t)
+	srv := serve(t, web.Config{Version: "test", Basemaps: append(tdt, wmts...), BasemapFile: file}, store)
 
 	res, err := http.Get(srv.URL + "/")
 	if err != nil {
@@ -103,12 +92,7 @@ func TestBasemapConfigFileAndCSP(t *testing.T) {
 		t.Errorf("basemaps: %+v", list.Basemaps)
 	}
 	// Tile 11/1707/844 is mostly the image: magenta; far away: no content.
-	res, err = http.Get(srv.URL + "/basemap/11/1707/844")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(res.Body)
-	res.Body.Close()
+	res, b := fetchRaw(t, srv.URL+"/basemap/11/1707/844")
 	img, err := png.Decode(bytes.NewReader(b))
 	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/png" || err != nil {
 		t.Fatalf("tile: %d %v %v", res.StatusCode, res.Header, err)

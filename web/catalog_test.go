@@ -9,11 +9,9 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"log/slog"
 	"maps"
 	"math"
 	"net/http"
-	"net/http/httptest"
 	"os/exec"
 	"slices"
 	"strconv"
@@ -23,7 +21,6 @@ import (
 
 	"github.com/hangzhou-hitech/landquota/planning/catalog"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
-	"github.com/hangzhou-hitech/landquota/planning/pgstore/pgtest"
 	"github.com/hangzhou-hitech/landquota/planning/tools/demo"
 	"github.com/hangzhou-hitech/landquota/web"
 	"github.com/hangzhou-hitech/landquota/web/tilecache/mvtread"
@@ -37,11 +34,7 @@ import (
 // catalog and its SQL shows up in all of them, or this fails.
 func TestCatalogColumnsAppearEverywhere(t *testing.T) {
 	ctx := context.Background()
-	store, err := pgstore.Open(ctx, pgtest.URL(t), pgstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(store.Close)
+	store := openStore(t)
 	ds, err := demo.Generate(demo.Options{Parcels: 400, Seed: 3})
 	if err != nil {
 		t.Fatal(err)
@@ -49,8 +42,7 @@ func TestCatalogColumnsAppearEverywhere(t *testing.T) {
 	if _, err := store.Load(ctx, pgstore.Dataset{Districts: ds.Districts, Parks: ds.Parks, Zones: ds.Zones, Parcels: ds.Parcels}, false, nil); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(web.New(web.Config{Version: "test"}, store, slog.New(slog.NewTextHandler(io.Discard, nil))))
-	t.Cleanup(srv.Close)
+	srv := serve(t, web.Config{Version: "test"}, store)
 
 	var meta struct {
 		Statuses []struct{ Code, Color string }
@@ -327,12 +319,7 @@ func checkTiles(t *testing.T, base string, l catalog.Layer, feats []feature) {
 	x := int((pt[0] + 180) / 360 * n)
 	lat := pt[1] * math.Pi / 180
 	y := int((1 - math.Log(math.Tan(lat)+1/math.Cos(lat))/math.Pi) / 2 * n)
-	res, err := http.Get(fmt.Sprintf("%s/tiles/%s/%d/%d/%d.mvt", base, l.Name, z, x, y))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(res.Body)
-	res.Body.Close()
+	res, b := fetchRaw(t, fmt.Sprintf("%s/tiles/%s/%d/%d/%d.mvt", base, l.Name, z, x, y))
 	layers, err := mvtread.Decode(b)
 	if err != nil || res.StatusCode != 200 {
 		t.Fatalf("tile %d/%d/%d: %d %v", z, x, y, res.StatusCode, err)
@@ -435,12 +422,7 @@ func checkExports(t *testing.T, base string, l catalog.Layer) {
 	// Districts and zones of the demo reach 10^9 m², more than GDAL's default
 	// DBF width for a real (15 decimals) holds: the export gives real
 	// fields a width (shpSelect), so their Shapefiles are made too.
-	res, err = http.Get(base + "/api/exports/" + l.Name + "?format=shp")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(res.Body)
-	res.Body.Close()
+	res, b := fetchRaw(t, base+"/api/exports/"+l.Name+"?format=shp")
 	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		t.Fatalf("shp export: %d %v %.300s", res.StatusCode, err, b)

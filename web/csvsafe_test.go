@@ -3,8 +3,6 @@ package web_test
 import (
 	"context"
 	"encoding/csv"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -22,12 +20,7 @@ func TestExportCSVNeutralisesFormulas(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	res, err := http.Get(srv.URL + "/api/exports/protected-zones?format=csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
+	res, b := fetchRaw(t, srv.URL+"/api/exports/protected-zones?format=csv")
 	if res.StatusCode != 200 {
 		t.Fatalf("%d %s", res.StatusCode, b)
 	}

@@ -7,12 +7,13 @@ import (
 	"testing"
 
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/pgstore/pgtest"
 )
 
 func TestParcelEventsAPI(t *testing.T) {
 	e, tok := importEnv(t)
 	p := planning.Parcel{Code: "IDLE-1", District: "330108", LandUse: "100101", Status: planning.StatusSupplied,
-		ApprovedOn: day("2022-01-10"), SuppliedOn: day("2022-06-01"), AgreedStartOn: day("2023-03-01"),
+		ApprovedOn: pgtest.Day("2022-01-10"), SuppliedOn: pgtest.Day("2022-06-01"), AgreedStartOn: pgtest.Day("2023-03-01"),
 		Outline: square(0, 0, 100), Elevation: planning.Surface()}
 	id, err := e.store.InsertParcel(context.Background(), p)
 	if err != nil {

@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -68,13 +67,9 @@ func TestFrozenDatabase(t *testing.T) {
 	if _, _, err := pgstore.Migrate(ctx, url); err != nil {
 		t.Fatal(err)
 	}
-	store, err := pgstore.Open(ctx, url, pgstore.Options{MaxConns: 4, Warm: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(store.Close)
+	store := openStoreAt(t, url, pgstore.Options{MaxConns: 4, Warm: true})
 	h := web.New(web.Config{Version: "test", RequestTimeout: 2 * time.Second, InteractiveTimeout: time.Second}, store,
-		slog.New(slog.NewTextHandler(io.Discard, nil)))
+		quietLog())
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	client := &http.Client{Timeout: 10 * time.Second}

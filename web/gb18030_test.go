@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"net/http"
 	"os/exec"
 	"strings"
 	"testing"
@@ -27,12 +26,7 @@ func TestGB18030OverHTTP(t *testing.T) {
 	if r.StatusCode != 400 || str(r.body, "error", "details", "field") != "CODE" || str(r.body, "error", "details", "value") != rare {
 		t.Errorf("GBK download: %d %s", r.StatusCode, r.raw)
 	}
-	res, err := http.Get(e.url + "/api/exports/parcels?format=shp&encoding=GB18030")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(res.Body)
-	res.Body.Close()
+	res, b := fetchRaw(t, e.url+"/api/exports/parcels?format=shp&encoding=GB18030")
 	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		t.Fatalf("GB18030 download: %d %v", res.StatusCode, err)

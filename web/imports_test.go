@@ -20,27 +20,6 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// send makes a request with a raw body and headers (name, value pairs).
-func (e *authEnv) send(method, path string, body io.Reader, headers ...string) authReply {
-	e.t.Helper()
-	req, err := http.NewRequest(method, e.url+path, body)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	r := authReply{Response: res, raw: string(raw)}
-	_ = json.Unmarshal(raw, &r.body)
-	return r
-}
-
 // multipartBody builds a form with a file part and option parts.
 func multipartBody(t *testing.T, filename string, file []byte, opts ...string) (io.Reader, string) {
 	t.Helper()

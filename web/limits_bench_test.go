@@ -1,13 +1,10 @@
 package web_test
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net/http"
-	"net/http/httptest"
 	"runtime"
 	"testing"
 
@@ -21,16 +18,11 @@ import (
 // limited to 2 slots (the default: half the pool) and, as the reference,
 // to 4 (the whole pool, as before the limit).
 func BenchmarkAnonymousPages(b *testing.B) {
-	store, err := pgstore.Open(context.Background(), pgtest.URL(b), pgstore.Options{MaxConns: 4, Warm: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(store.Close)
+	store := openStoreAt(b, pgtest.URL(b), pgstore.Options{MaxConns: 4, Warm: true})
 	parcelGrid(b, store, 1600)
 	for _, slots := range []int{2, 4} {
 		b.Run(fmt.Sprintf("heavy-slots-%d", slots), func(b *testing.B) {
-			srv := httptest.NewServer(web.New(web.Config{Version: "bench", HeavySlots: slots}, store, slog.New(slog.NewTextHandler(io.Discard, nil))))
-			defer srv.Close()
+			srv := serve(b, web.Config{Version: "bench", HeavySlots: slots}, store)
 			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 			b.SetParallelism(max(1, 8/runtime.GOMAXPROCS(0)))
 			b.RunParallel(func(pb *testing.PB) {

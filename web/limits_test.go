@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"math"
 	"net"
 	"net/http"
@@ -83,11 +82,7 @@ func parcelGrid(t testing.TB, store *pgstore.Store, n int) {
 // after the write-idle bound, and everyone else answers within a second.
 func TestSlowReadersDoNotHoldThePool(t *testing.T) {
 	ctx := context.Background()
-	store, err := pgstore.Open(ctx, pgtest.URL(t), pgstore.Options{MaxConns: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(store.Close)
+	store := openStoreAt(t, pgtest.URL(t), pgstore.Options{MaxConns: 4})
 	parcelGrid(t, store, 1600)
 	u, err := store.CreateUser(ctx, "planner1", "", planning.RoleViewer, authPassword)
 	if err != nil {
@@ -97,7 +92,7 @@ func TestSlowReadersDoNotHoldThePool(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := web.New(web.Config{Version: "test", HeavySlots: 2, WriteIdle: 2 * time.Second}, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	h := web.New(web.Config{Version: "test", HeavySlots: 2, WriteIdle: 2 * time.Second}, store, quietLog())
 	srv := httptest.NewUnstartedServer(h)
 	srv.Listener = smallBuffers{srv.Listener}
 	// The server side of each connection says when it is closed.
@@ -174,17 +169,9 @@ func TestSlowReadersDoNotHoldThePool(t *testing.T) {
 func TestReadyzWithAFullPool(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.URL(t)
-	store, err := pgstore.Open(ctx, url, pgstore.Options{MaxConns: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(store.Close)
-	ready, err := pgstore.Open(ctx, url, pgstore.Options{MaxConns: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(ready.Close)
-	h := web.New(web.Config{Version: "test", Ready: ready.Ready}, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	store := openStoreAt(t, url, pgstore.Options{MaxConns: 2})
+	ready := openStoreAt(t, url, pgstore.Options{MaxConns: 1})
+	h := web.New(web.Config{Version: "test", Ready: ready.Ready}, store, quietLog())
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	for range 2 {

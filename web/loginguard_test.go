@@ -3,9 +3,6 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"net/netip"
 	"runtime"
 	"strings"
@@ -14,8 +11,6 @@ import (
 	"time"
 
 	"github.com/hangzhou-hitech/landquota/planning"
-	"github.com/hangzhou-hitech/landquota/planning/pgstore"
-	"github.com/hangzhou-hitech/landquota/planning/pgstore/pgtest"
 	"github.com/hangzhou-hitech/landquota/web"
 )
 
@@ -23,16 +18,7 @@ import (
 // test can speak for many client addresses through X-Forwarded-For.
 func newProxiedAuthEnv(t *testing.T) *authEnv {
 	t.Helper()
-	store, err := pgstore.Open(context.Background(), pgtest.URL(t), pgstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(store.Close)
-	h := web.New(web.Config{Version: "test", TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}},
-		store, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return &authEnv{t: t, url: srv.URL, handler: h, store: store}
+	return serveEnv(t, web.Config{Version: "test", TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}, openStore(t))
 }
 
 func heapInUse() uint64 {

@@ -24,12 +24,7 @@ func TestMetricsAndSecurityHeaders(t *testing.T) {
 			t.Errorf("GET %s: CORS is on", p)
 		}
 	}
-	res, err := http.Get(srv.URL + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(res.Body)
-	res.Body.Close()
+	_, b := fetchRaw(t, srv.URL+"/metrics")
 	body := string(b)
 	for _, want := range []string{
 		`landquota_http_requests_total{route="/api/layers/{layer}",method="GET",code="200"} 2`,

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -68,12 +67,7 @@ func TestOGCAxisOrderDatetimePrecisionHead(t *testing.T) {
 
 	// One feature is written as in the collection: 9 decimals, no crs member.
 	body := func(u string) string {
-		res, err := http.Get(u)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
+		_, b := fetchRaw(t, u)
 		return string(b)
 	}
 	var fc featureCollection

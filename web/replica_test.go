@@ -2,10 +2,7 @@ package web_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -16,30 +13,38 @@ import (
 	"github.com/hangzhou-hitech/landquota/web"
 )
 
+// primaryAndReplica makes two databases; only the replica has the user
+// "on-replica", so an answer shows where it was read.
+func primaryAndReplica(t *testing.T) (primary, replica string) {
+	t.Helper()
+	primary, replica = pgtest.URL(t), pgtest.URL(t)
+	other := openStoreAt(t, replica, pgstore.Options{MaxConns: 1})
+	if _, err := other.CreateUser(context.Background(), "on-replica", "", planning.RoleViewer, authPassword); err != nil {
+		t.Fatal(err)
+	}
+	return primary, replica
+}
+
+// readFrom says where a GET /api/users was answered: the replica has
+// "on-replica", only the primary has the "newcomer" the test writes.
+func readFrom(r authReply) string {
+	switch {
+	case strings.Contains(r.raw, `"on-replica"`):
+		return "replica"
+	case strings.Contains(r.raw, `"newcomer"`):
+		return "primary, with the write"
+	}
+	return "primary, without the write"
+}
+
 // Read-your-writes through HTTP. The "replica" is another database, so an
 // answer shows where it was read: the user an admin creates exists only on
 // the primary, and "on-replica" only on the replica.
 func TestReplicaReadYourWrites(t *testing.T) {
-	ctx := context.Background()
-	pu, ru := pgtest.URL(t), pgtest.URL(t)
-	other, err := pgstore.Open(ctx, ru, pgstore.Options{MaxConns: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := other.CreateUser(ctx, "on-replica", "", planning.RoleViewer, authPassword); err != nil {
-		t.Fatal(err)
-	}
-	other.Close()
+	pu, ru := primaryAndReplica(t)
 	probe := pgtest.NewLSNs(200, 100)
-	store, err := pgstore.Open(ctx, pu, pgstore.Options{MaxConns: 4, ReplicaURL: ru, ReplicaProbe: probe, ReplicaMaxLag: time.Hour, ReplicaPoll: 5 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(store.Close)
-	h := web.New(web.Config{Version: "test", Replica: store, ReplicaMaxLag: time.Hour}, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	e := &authEnv{t: t, url: srv.URL, handler: h, store: store}
+	store := openStoreAt(t, pu, pgstore.Options{MaxConns: 4, ReplicaURL: ru, ReplicaProbe: probe, ReplicaMaxLag: time.Hour, ReplicaPoll: 5 * time.Millisecond})
+	e := serveEnv(t, web.Config{Version: "test", Replica: store, ReplicaMaxLag: time.Hour}, store)
 	writer := e.token(e.user("writer", planning.RoleAdmin))
 	e.user("reader", planning.RoleAdmin)
 	// The session is made and looked up on the primary: with it read on
@@ -56,13 +61,7 @@ func TestReplicaReadYourWrites(t *testing.T) {
 		if r.StatusCode != 200 {
 			t.Fatalf("GET /api/users: %d %s", r.StatusCode, r.raw)
 		}
-		switch {
-		case strings.Contains(r.raw, `"on-replica"`):
-			return "replica"
-		case strings.Contains(r.raw, `"newcomer"`):
-			return "primary, with the write"
-		}
-		return "primary, without the write"
+		return readFrom(r)
 	}
 	if got := users(writer); got != "replica" {
 		t.Fatalf("before any write, the writer read from the %s", got)
@@ -104,27 +103,11 @@ func TestReplicaReadYourWrites(t *testing.T) {
 // replayed it, and sends those without it to the standby. Forged or
 // garbled cookies cause no error and move only their own requests.
 func TestReplicaReadYourWritesAcrossServers(t *testing.T) {
-	ctx := context.Background()
-	pu, ru := pgtest.URL(t), pgtest.URL(t)
-	other, err := pgstore.Open(ctx, ru, pgstore.Options{MaxConns: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := other.CreateUser(ctx, "on-replica", "", planning.RoleViewer, authPassword); err != nil {
-		t.Fatal(err)
-	}
-	other.Close()
+	pu, ru := primaryAndReplica(t)
 	probe := pgtest.NewLSNs(0x1_0000_0200, 0x1_0000_0100)
 	server := func() (*authEnv, *pgstore.Store) {
-		store, err := pgstore.Open(ctx, pu, pgstore.Options{MaxConns: 2, ReplicaURL: ru, ReplicaProbe: probe, ReplicaMaxLag: time.Hour, ReplicaPoll: 5 * time.Millisecond})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(store.Close)
-		h := web.New(web.Config{Version: "test", Replica: store, ReplicaMaxLag: 5 * time.Second}, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
-		srv := httptest.NewServer(h)
-		t.Cleanup(srv.Close)
-		return &authEnv{t: t, url: srv.URL, handler: h, store: store}, store
+		store := openStoreAt(t, pu, pgstore.Options{MaxConns: 2, ReplicaURL: ru, ReplicaProbe: probe, ReplicaMaxLag: time.Hour, ReplicaPoll: 5 * time.Millisecond})
+		return serveEnv(t, web.Config{Version: "test", Replica: store, ReplicaMaxLag: 5 * time.Second}, store), store
 	}
 	a, _ := server()
 	b, bstore := server()
@@ -138,13 +121,7 @@ func TestReplicaReadYourWritesAcrossServers(t *testing.T) {
 		if len(r.Cookies()) != 0 {
 			t.Errorf("a read set cookies: %v", r.Cookies())
 		}
-		switch {
-		case strings.Contains(r.raw, `"on-replica"`):
-			return "replica"
-		case strings.Contains(r.raw, `"newcomer"`):
-			return "primary, with the write"
-		}
-		return "primary, without the write"
+		return readFrom(r)
 	}
 
 	// A refused change changed nothing: no cookie.

@@ -3,8 +3,6 @@ package web_test
 import (
 	"bytes"
 	"encoding/csv"
-	"io"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -12,17 +10,6 @@ import (
 
 	"github.com/xuri/excelize/v2"
 )
-
-func fetchRaw(t *testing.T, u string) (*http.Response, []byte) {
-	t.Helper()
-	res, err := http.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res, b
-}
 
 // TestReportJSON checks the report's shape and a few figures of the
 // planner world: 2026 supply under the core zone (H, sold) and quota.

@@ -2,17 +2,13 @@ package web_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
@@ -23,11 +19,6 @@ import (
 	"github.com/hangzhou-hitech/landquota/web"
 	"github.com/paulmach/orb"
 )
-
-func day(s string) *time.Time {
-	t, _ := time.Parse(time.DateOnly, s)
-	return &t
-}
 
 // plannerServer serves a small world: Binjiang with the core zone HTZ
 // (x < 0) and Xiaoshan with Binxiao (x >= 0), metres east of the origin
@@ -40,11 +31,7 @@ func day(s string) *time.Time {
 func plannerServer(t *testing.T) (*httptest.Server, *pgstore.Store) {
 	t.Helper()
 	ctx := context.Background()
-	store, err := pgstore.Open(ctx, pgtest.URL(t), pgstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(store.Close)
+	store := openStore(t)
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -65,18 +52,18 @@ func plannerServer(t *testing.T) (*httptest.Server, *pgstore.Store) {
 	sale := planning.SupplySale
 	for _, p := range []planning.Parcel{
 		{Code: "A", District: "330109", Park: "BINXIAO", LandUse: "100101", Status: planning.StatusReserve, Outline: square(0, 0, 200)},
-		{Code: "B", District: "330109", Park: "BINXIAO", LandUse: "100101", Status: planning.StatusApproved, Outline: square(300, 0, 200), ApprovedOn: day("2024-01-01")},
+		{Code: "B", District: "330109", Park: "BINXIAO", LandUse: "100101", Status: planning.StatusApproved, Outline: square(300, 0, 200), ApprovedOn: pgtest.Day("2024-01-01")},
 		{Code: "C", District: "330109", Park: "BINXIAO", LandUse: "0802", Status: planning.StatusSupplied, Outline: square(600, 0, 100),
-			ApprovedOn: day("2023-06-01"), SuppliedOn: day("2024-05-01"), AgreedStartOn: day("2024-09-01"), SupplyMethod: sale, ConstructionLand: true},
+			ApprovedOn: pgtest.Day("2023-06-01"), SuppliedOn: pgtest.Day("2024-05-01"), AgreedStartOn: pgtest.Day("2024-09-01"), SupplyMethod: sale, ConstructionLand: true},
 		{Code: "F", District: "330109", Park: "BINXIAO", LandUse: "100101", Status: planning.StatusReserve, Outline: square(2500, 0, 100)},
 		{Code: "H", District: "330108", Park: "HTZ", LandUse: "0902", Status: planning.StatusInProduction, Outline: square(-1000, 0, 100),
-			ApprovedOn: day("2025-01-01"), SuppliedOn: day("2026-02-01"), ActualStartOn: day("2026-03-01"), SupplyMethod: sale, ConstructionLand: true},
+			ApprovedOn: pgtest.Day("2025-01-01"), SuppliedOn: pgtest.Day("2026-02-01"), ActualStartOn: pgtest.Day("2026-03-01"), SupplyMethod: sale, ConstructionLand: true},
 	} {
 		p.Elevation = planning.Surface()
 		_, err := store.InsertParcel(ctx, p)
 		must(err)
 	}
-	_, err = store.EnsurePlan(ctx, 2026, quota.KindNewConstruction, "")
+	_, err := store.EnsurePlan(ctx, 2026, quota.KindNewConstruction, "")
 	must(err)
 	for i, b := range []quota.Booking{
 		{Entry: quota.EntryIssue, To: "330100", AmountM2: 1_000_000 * amount.PerM2},
@@ -86,9 +73,7 @@ func plannerServer(t *testing.T) (*httptest.Server, *pgstore.Store) {
 		_, err := store.Book(ctx, b)
 		must(err)
 	}
-	srv := httptest.NewServer(web.New(web.Config{Version: "test"}, store, slog.New(slog.NewTextHandler(io.Discard, nil))))
-	t.Cleanup(srv.Close)
-	return srv, store
+	return serve(t, web.Config{Version: "test"}, store), store
 }
 
 // metres gives lon/lat of a metre offset as JSON [lon, lat].
@@ -115,24 +100,10 @@ func (r httpReply) json(t *testing.T, into any) {
 func post(t *testing.T, url, body string, headers ...string) httpReply {
 	t.Helper()
 	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	res, err := http.DefaultTransport.RoundTrip(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var rd io.Reader = res.Body
+	res, b := do(t, http.DefaultClient, req, append([]string{"Content-Type", "application/json"}, headers...)...)
 	if res.Header.Get("Content-Encoding") == "gzip" {
-		gz, err := gzip.NewReader(res.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rd = gz
+		b = gunzip(t, b)
 	}
-	b, _ := io.ReadAll(rd)
 	return httpReply{res.StatusCode, res.Header, b}
 }
 

@@ -3,8 +3,6 @@ package web_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -78,7 +76,7 @@ func memServer(t *testing.T) (http.Handler, *servicetest.Memory) {
 		"lqt_alloc":  {ID: 2, Username: "allocator", Role: planning.RoleAllocator},
 		"lqt_admin":  {ID: 3, Username: "admin", Role: planning.RoleAdmin},
 	}}
-	return web.New(web.Config{Users: users}, memStore{m: m}, slog.New(slog.NewTextHandler(io.Discard, nil))), m
+	return web.New(web.Config{Users: users}, memStore{m: m}, quietLog()), m
 }
 
 type answer struct {

@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -80,11 +79,7 @@ type tileEnv struct {
 func newTileEnv(t *testing.T) *tileEnv {
 	t.Helper()
 	ctx := context.Background()
-	store, err := pgstore.Open(ctx, pgtest.URL(t), pgstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(store.Close)
+	store := openStore(t)
 	e := &tileEnv{store: store, cache: tilecache.New(tilecache.Options{MaxBytes: 1 << 20}),
 		client: &http.Client{Transport: &http.Transport{DisableCompression: true}}}
 	if err := store.InsertDistrict(ctx, planning.District{Adcode: "330108", NameZh: "滨江区", Outline: tileSquare(-6000, -6000, 12000)}); err != nil {
@@ -98,6 +93,7 @@ func newTileEnv(t *testing.T) *tileEnv {
 		}
 		e.parcels = append(e.parcels, id)
 	}
+	var err error
 	if e.far, err = store.InsertParcel(ctx, planning.Parcel{Code: "FAR", District: "330108", LandUse: "100101",
 		Status: planning.StatusReserve, Outline: tileSquare(4000, 4000, 60), Elevation: planning.Surface()}); err != nil {
 		t.Fatal(err)
@@ -115,8 +111,7 @@ func newTileEnv(t *testing.T) *tileEnv {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the change listener did not start")
 	}
-	e.srv = httptest.NewServer(web.New(web.Config{Version: "test", Tiles: e.cache}, store, slog.New(slog.NewTextHandler(io.Discard, nil))))
-	t.Cleanup(e.srv.Close)
+	e.srv = serve(t, web.Config{Version: "test", Tiles: e.cache}, store)
 	return e
 }
 
@@ -127,19 +122,7 @@ func (e *tileEnv) get(t *testing.T, path string, headers ...string) (*http.Respo
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	res, err := e.client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res, b
+	return do(t, e.client, req, headers...)
 }
 
 // tileBytes is a tile response's body as rendered: gunzipped when the
@@ -566,14 +549,9 @@ func loadBenchGrid(b *testing.B, store *pgstore.Store) (tiles [][3]int) {
 // handler without a cache (render, hash, write) and with a warm cache.
 func BenchmarkTile(b *testing.B) {
 	ctx := context.Background()
-	store, err := pgstore.Open(ctx, pgtest.URL(b), pgstore.Options{MaxConns: 8})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer store.Close()
+	store := openStoreAt(b, pgtest.URL(b), pgstore.Options{MaxConns: 8})
 	tiles := loadBenchGrid(b, store)
 	parallelism := (8 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	query := func(t [3]int) planning.TileQuery {
 		return planning.TileQuery{Layers: []string{"parcels"}, Z: t[0], X: t[1], Y: t[2]}
 	}
@@ -607,7 +585,7 @@ func BenchmarkTile(b *testing.B) {
 	})
 
 	handlerBench := func(name string, cache *tilecache.Cache, warm bool) {
-		h := web.New(web.Config{Version: "bench", Tiles: cache}, store, log)
+		h := web.New(web.Config{Version: "bench", Tiles: cache}, store, quietLog())
 		serve := func(t [3]int) {
 			req := httptest.NewRequest("GET", "/tiles/parcels/"+strconv.Itoa(t[0])+"/"+strconv.Itoa(t[1])+"/"+strconv.Itoa(t[2])+".mvt", nil)
 			req.Header.Set("Accept-Encoding", "gzip")

@@ -2,9 +2,6 @@ package web_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -89,8 +86,7 @@ func TestLowZoomTilesAreWarmedAtStart(t *testing.T) {
 	}
 	w := *e
 	w.cache = tilecache.New(tilecache.Options{MaxBytes: 1 << 20})
-	w.srv = httptest.NewServer(web.New(web.Config{Version: "test", Tiles: w.cache, WarmTiles: true}, e.store, slog.New(slog.NewTextHandler(io.Discard, nil))))
-	t.Cleanup(w.srv.Close)
+	w.srv = serve(t, web.Config{Version: "test", Tiles: w.cache, WarmTiles: true}, e.store)
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		s := w.cache.Stats()

@@ -1,9 +1,6 @@
 package web_test
 
 import (
-	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -13,32 +10,13 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/hangzhou-hitech/landquota/planning/pgstore"
-	"github.com/hangzhou-hitech/landquota/planning/pgstore/pgtest"
 	"github.com/hangzhou-hitech/landquota/web"
 )
-
-func openStore(t *testing.T) *pgstore.Store {
-	t.Helper()
-	store, err := pgstore.Open(context.Background(), pgtest.URL(t), pgstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(store.Close)
-	return store
-}
 
 func hsts(t *testing.T, c *http.Client, url string, headers ...string) string {
 	t.Helper()
 	req, _ := http.NewRequest("GET", url+"/healthz", nil)
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	res, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
+	res, _ := do(t, c, req, headers...)
 	return res.Header.Get("Strict-Transport-Security")
 }
 
@@ -46,7 +24,7 @@ func hsts(t *testing.T, c *http.Client, url string, headers ...string) string {
 // TLS; a forged X-Forwarded-Proto from anyone else does not get it.
 func TestHSTSOnlyOverTLS(t *testing.T) {
 	store := openStore(t)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	log := quietLog()
 	tlsSrv := httptest.NewTLSServer(web.New(web.Config{Version: "test"}, store, log))
 	t.Cleanup(tlsSrv.Close)
 	if h := hsts(t, tlsSrv.Client(), tlsSrv.URL); h == "" {
@@ -70,7 +48,7 @@ func TestHSTSOnlyOverTLS(t *testing.T) {
 // With Config.MetricsElsewhere, /metrics is not on the application's
 // address; its own handler serves it.
 func TestMetricsOnTheirOwnAddress(t *testing.T) {
-	app, metrics := web.NewWithMetrics(web.Config{Version: "test", MetricsElsewhere: true}, openStore(t), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	app, metrics := web.NewWithMetrics(web.Config{Version: "test", MetricsElsewhere: true}, openStore(t), quietLog())
 	a, m := httptest.NewServer(app), httptest.NewServer(metrics)
 	t.Cleanup(a.Close)
 	t.Cleanup(m.Close)
@@ -107,7 +85,7 @@ func TestStaleUploadsAreSweptAtStart(t *testing.T) {
 		}
 		t.Cleanup(func() { os.RemoveAll(d) })
 	}
-	web.New(web.Config{Version: "test"}, openStore(t), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	web.New(web.Config{Version: "test"}, openStore(t), quietLog())
 	if _, err := os.Stat(stale); !os.IsNotExist(err) {
 		t.Errorf("the upload of a dead process is still there: %v", err)
 	}

@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -43,11 +41,7 @@ func newServer(t *testing.T) *httptest.Server {
 func newWorld(t *testing.T) (*httptest.Server, *pgstore.Store) {
 	t.Helper()
 	ctx := context.Background()
-	store, err := pgstore.Open(ctx, pgtest.URL(t), pgstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(store.Close)
+	store := openStore(t)
 	if err := store.InsertDistrict(ctx, planning.District{Adcode: "330108", NameZh: "滨江区", Outline: square(-5000, -5000, 10000)}); err != nil {
 		t.Fatal(err)
 	}
@@ -70,9 +64,7 @@ func newWorld(t *testing.T) (*httptest.Server, *pgstore.Store) {
 	if _, err := store.InsertZone(ctx, planning.ProtectedZone{Kind: planning.ZoneFarmland, Name: "farm", Outline: square(540, 40, 30)}); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(web.New(web.Config{Version: "test"}, store, slog.New(slog.NewTextHandler(io.Discard, nil))))
-	t.Cleanup(srv.Close)
-	return srv, store
+	return serve(t, web.Config{Version: "test"}, store), store
 }
 
 func get(t *testing.T, url string, into any) *http.Response {
@@ -213,14 +205,7 @@ func TestHealthAndReadiness(t *testing.T) {
 	}
 
 	// A database without the schema: process healthy, not ready.
-	ctx := context.Background()
-	empty, err := pgstore.Open(ctx, pgtest.EmptyURL(t), pgstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer empty.Close()
-	srv2 := httptest.NewServer(web.New(web.Config{}, empty, slog.New(slog.NewTextHandler(io.Discard, nil))))
-	defer srv2.Close()
+	srv2 := serve(t, web.Config{}, openStoreAt(t, pgtest.EmptyURL(t), pgstore.Options{}))
 	if res := get(t, srv2.URL+"/healthz", &body); res.StatusCode != 200 {
 		t.Fatalf("healthz without schema %d", res.StatusCode)
 	}
@@ -366,13 +351,8 @@ func TestETagGzipAndCaching(t *testing.T) {
 
 func TestETagChangesWhenDataChanges(t *testing.T) {
 	ctx := context.Background()
-	store, err := pgstore.Open(ctx, pgtest.URL(t), pgstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	srv := httptest.NewServer(web.New(web.Config{}, store, slog.New(slog.NewTextHandler(io.Discard, nil))))
-	defer srv.Close()
+	store := openStore(t)
+	srv := serve(t, web.Config{}, store)
 	tagOf := func() string {
 		res, err := http.Get(srv.URL + "/api/layers/districts")
 		if err != nil {

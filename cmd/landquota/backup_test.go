@@ -1,34 +1,21 @@
 package main
 
 import (
-	"context"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/hangzhou-hitech/landquota/planning/pgstore/pgtest"
-	"github.com/jackc/pgx/v5"
 )
 
 // fingerprint is a checksum of the ledger, the balances and the parcels.
 func fingerprint(t *testing.T, db string) string {
 	t.Helper()
-	ctx := context.Background()
-	c, err := pgx.Connect(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close(ctx)
-	var sum string
-	err = c.QueryRow(ctx, `SELECT md5(
+	return queryOne[string](t, db, `SELECT md5(
 		(SELECT string_agg(concat_ws('|', id, kind, from_account, to_account, amount_m2, reason, created_by, idempotency_key), E'\n' ORDER BY id) FROM ledger_entries) ||
 		(SELECT string_agg(concat_ws('|', id, code, held), E'\n' ORDER BY id) FROM quota_accounts) ||
 		(SELECT string_agg(concat_ws('|', id, code, status, area_m2, ST_AsText(geom)), E'\n' ORDER BY id) FROM parcels) ||
-		(SELECT count(*) FROM users)::text)`).Scan(&sum)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sum
+		(SELECT count(*) FROM users)::text)`)
 }
 
 func TestBackupRestoreRoundTrip(t *testing.T) {

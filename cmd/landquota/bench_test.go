@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -161,6 +162,31 @@ func newBenchEnv(url string) (*benchEnv, error) {
 // runClients runs op from benchClients goroutines until b.N operations
 // are done, and reports operations per second.
 func runClients(b *testing.B, op func(i int) error) {
+	b.ReportMetric(float64(b.N)/clients(b, op).Seconds(), "ops/s")
+}
+
+// timedClients runs op as clients does and returns how long the run took
+// and the latency of each operation, sorted.
+func timedClients(b *testing.B, op func(i int) error) (time.Duration, []time.Duration) {
+	var mu sync.Mutex
+	lat := make([]time.Duration, 0, b.N)
+	elapsed := clients(b, func(i int) error {
+		t0 := time.Now()
+		err := op(i)
+		d := time.Since(t0)
+		mu.Lock()
+		lat = append(lat, d)
+		mu.Unlock()
+		return err
+	})
+	slices.Sort(lat)
+	return elapsed, lat
+}
+
+// clients runs op from benchClients goroutines until b.N operations are
+// done, fails the benchmark on the first error, and returns how long the
+// operations took.
+func clients(b *testing.B, op func(i int) error) time.Duration {
 	var next int64
 	var mu sync.Mutex
 	var firstErr error
@@ -195,7 +221,7 @@ func runClients(b *testing.B, op func(i int) error) {
 	if firstErr != nil {
 		b.Fatal(firstErr)
 	}
-	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "ops/s")
+	return time.Since(start)
 }
 
 // fetch GETs u and reads the whole body, as a client would.

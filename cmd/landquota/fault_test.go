@@ -42,6 +42,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hangzhou-hitech/landquota/planning/pgstore/pgtest"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -77,24 +78,6 @@ type faultResult struct {
 	retryAfter string
 	err        error
 	start, end time.Time
-}
-
-// syncBuffer collects the server's log from its own goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func TestDatabaseRestartUnderLoad(t *testing.T) {
@@ -521,7 +504,7 @@ func faultTargets(t *testing.T, conn *pgx.Conn) (projects []int64, tiles [][3]in
 
 // serveBase starts `landquota serve` on db and returns its base URL and
 // its log.
-func serveBase(t *testing.T, db string, args ...string) (string, *syncBuffer) {
+func serveBase(t *testing.T, db string, args ...string) (string, *pgtest.Log) {
 	t.Helper()
 	_, addr, logs := startServe(t, db, args...)
 	return "http://" + addr, logs
@@ -544,20 +527,31 @@ func adminToken(t *testing.T, db, username, password string) string {
 	return strings.TrimSpace(string(out))
 }
 
+// send makes the request and notes when its answer ended, its status and
+// its Retry-After. It returns the answer, its body and the error reading
+// it; no answer (nil) leaves the outcome unknown.
+func (r *faultResult) send(client *http.Client, req *http.Request) (*http.Response, []byte, error) {
+	res, err := client.Do(req)
+	if err != nil {
+		r.end, r.err, r.outcome = time.Now(), err, faultUnknown
+		return nil, nil, err
+	}
+	raw, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	r.end, r.status, r.retryAfter = time.Now(), res.StatusCode, res.Header.Get("Retry-After")
+	return res, raw, err
+}
+
 // faultPost sends one grant and classifies its answer.
 func faultPost(client *http.Client, u, token, key string, body []byte) faultResult {
 	r := faultResult{what: "grant", key: key, body: body, start: time.Now()}
 	req, _ := http.NewRequest("POST", u, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := client.Do(req)
-	if err != nil {
-		r.end, r.err, r.outcome = time.Now(), err, faultUnknown
+	res, raw, err := r.send(client, req)
+	if res == nil {
 		return r
 	}
-	raw, err := io.ReadAll(res.Body)
-	res.Body.Close()
-	r.end, r.status, r.retryAfter = time.Now(), res.StatusCode, res.Header.Get("Retry-After")
 	if err != nil {
 		r.err, r.outcome = err, faultUnknown
 		return r
@@ -592,14 +586,11 @@ func faultPost(client *http.Client, u, token, key string, body []byte) faultResu
 // faultGet reads a layer page or a tile; a 200 must come whole.
 func faultGet(client *http.Client, u, what string) faultResult {
 	r := faultResult{what: what, start: time.Now()}
-	res, err := client.Get(u)
-	if err != nil {
-		r.end, r.err, r.outcome = time.Now(), err, faultUnknown
+	req, _ := http.NewRequest("GET", u, nil)
+	res, raw, err := r.send(client, req)
+	if res == nil {
 		return r
 	}
-	raw, err := io.ReadAll(res.Body)
-	res.Body.Close()
-	r.end, r.status, r.retryAfter = time.Now(), res.StatusCode, res.Header.Get("Retry-After")
 	switch {
 	case err != nil:
 		r.err, r.outcome = err, faultTruncated

@@ -18,12 +18,12 @@ import (
 // startServe starts `landquota serve` on db with extra flags and returns
 // the command, its host:port and its log; the server gets SIGTERM (its
 // graceful shutdown) when the test ends.
-func startServe(t *testing.T, db string, args ...string) (*exec.Cmd, string, *syncBuffer) {
+func startServe(t *testing.T, db string, args ...string) (*exec.Cmd, string, *pgtest.Log) {
 	t.Helper()
 	cmd := exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+db)
-	logs := &syncBuffer{}
-	cmd.Stderr = logs
+	logs := pgtest.NewLog(t)
+	cmd.Stderr = logs.File
 	stdout, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -112,26 +112,17 @@ func TestSigtermWithASlowReader(t *testing.T) {
 		}
 	}()
 	time.Sleep(1500 * time.Millisecond)
-	start := time.Now()
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
+	// 10 s is far past the 2 s grace: a server still running then ignores it.
+	took, err := terminate(t, cmd, 10*time.Second, logs)
+	t.Logf("exited %s after SIGTERM: %v", took.Round(time.Millisecond), err)
+	if !strings.Contains(logs.String(), "grace period over") {
+		t.Errorf("the slow reader was not in flight at the end of the grace period; log:\n%s", logs.String())
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		t.Logf("exited %s after SIGTERM: %v", time.Since(start).Round(time.Millisecond), err)
-		if !strings.Contains(logs.String(), "grace period over") {
-			t.Errorf("the slow reader was not in flight at the end of the grace period; log:\n%s", logs.String())
-		}
-		if err != nil || !strings.Contains(logs.String(), "stopped") {
-			t.Errorf("no clean stop: %v\n%s", err, logs.String())
-		}
-		if time.Since(start) > 5*time.Second {
-			t.Errorf("exited %s after SIGTERM; want within the 2 s grace plus a margin", time.Since(start))
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatalf("still running 10 s after SIGTERM with a 2 s grace; log:\n%s", logs.String())
+	if err != nil || !strings.Contains(logs.String(), "stopped") {
+		t.Errorf("no clean stop: %v\n%s", err, logs.String())
+	}
+	if took > 5*time.Second {
+		t.Errorf("exited %s after SIGTERM; want within the 2 s grace plus a margin", took)
 	}
 }
 

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -10,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -80,24 +77,13 @@ func TestConfigurationErrorsAreClear(t *testing.T) {
 // checksum fingerprints the whole geography of a database.
 func checksum(t *testing.T, db string) string {
 	t.Helper()
-	ctx := context.Background()
-	c, err := pgx.Connect(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close(ctx)
-	var sum string
-	err = c.QueryRow(ctx, `SELECT md5(
+	return queryOne[string](t, db, `SELECT md5(
 		(SELECT string_agg(concat_ws('|', code, district_adcode, park_code, land_use_code, status, ST_AsText(geom),
 			plot_ratio, building_density, green_ratio, affordable_housing, supply_method, approval_kind, approved_on,
 			supplied_on, agreed_start_on, actual_start_on, completed_on, elevation_bottom, elevation_top,
 			construction_land, government_delay), E'\n' ORDER BY code) FROM parcels) ||
 		(SELECT string_agg(concat_ws('|', code, kind, host_district, ST_AsText(geom)), E'\n' ORDER BY code) FROM parks) ||
-		(SELECT string_agg(concat_ws('|', id, kind, name, ST_AsText(geom)), E'\n' ORDER BY id) FROM protected_zones))`).Scan(&sum)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sum
+		(SELECT string_agg(concat_ws('|', id, kind, name, ST_AsText(geom)), E'\n' ORDER BY id) FROM protected_zones))`)
 }
 
 func TestMigrateIsIdempotentAndSeedDeterministic(t *testing.T) {
@@ -168,24 +154,8 @@ func TestSeedWithRealOutlines(t *testing.T) {
 func TestServeAnswersAndStopsCleanly(t *testing.T) {
 	db := pgtest.URL(t)
 	must(t, db, "seed", "--parcels", "800", "--seed", "3")
-	cmd := exec.Command(binary, "serve", "--addr", "127.0.0.1:0")
-	cmd.Env = append(os.Environ(), "DATABASE_URL="+db)
-	var logs bytes.Buffer
-	cmd.Stderr = &logs
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		t.Fatalf("no startup line: %v; log:\n%s", err, logs.String())
-	}
-	i := strings.Index(line, "http://")
-	if i < 0 {
-		t.Fatalf("startup line has no URL: %q", line)
-	}
-	base := strings.TrimRight(strings.TrimSpace(line[i:]), "/")
+	cmd, addr, logs := startServe(t, db)
+	base := "http://" + addr
 
 	for _, path := range []string{"/healthz", "/readyz"} {
 		res, err := http.Get(base + path)
@@ -209,18 +179,8 @@ func TestServeAnswersAndStopsCleanly(t *testing.T) {
 	}
 	res.Body.Close()
 
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("serve exited with %v after SIGTERM; log:\n%s", err, logs.String())
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("serve did not stop within 15 s of SIGTERM")
+	if _, err := terminate(t, cmd, 15*time.Second, logs); err != nil {
+		t.Fatalf("serve exited with %v after SIGTERM; log:\n%s", err, logs.String())
 	}
 	if !strings.Contains(logs.String(), "stopped") {
 		t.Fatalf("no clean stop in the log:\n%s", logs.String())

@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -108,18 +107,8 @@ func squareAround(p [2]float64, w, h float64) string {
 
 // timed runs op from the 8 clients and reports its p95 (and p50) in ms.
 func timed(b *testing.B, op func(i int) error) {
-	var mu sync.Mutex
-	lat := make([]time.Duration, 0, b.N)
-	runClients(b, func(i int) error {
-		t0 := time.Now()
-		err := op(i)
-		d := time.Since(t0)
-		mu.Lock()
-		lat = append(lat, d)
-		mu.Unlock()
-		return err
-	})
-	slices.Sort(lat)
+	elapsed, lat := timedClients(b, op)
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "ops/s")
 	if len(lat) > 0 {
 		b.ReportMetric(float64(lat[len(lat)*95/100].Microseconds())/1000, "p95-ms")
 		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
@@ -185,21 +174,22 @@ func BenchmarkPlannerSearch(b *testing.B) {
 		  AND NOT EXISTS (SELECT 1 FROM project_parcels pp WHERE pp.parcel_id = t.id) AND t.area_m2 >= $3
 		  AND EXISTS (SELECT 1 FROM parcel_conflicts e WHERE e.parcel_id = t.id AND e.farmland_m2 <= 1 AND e.red_line_m2 <= 1 AND e.outside_boundary_m2 <= 1))` +
 		fmt.Sprintf(refPage, "v, id", "'eligible', true", "v, id")
+	// The nearest industrial plots in Binxiao of at least mu mu.
+	nearestInBinxiao := func(mu int) question {
+		return question{name: fmt.Sprintf("binxiao-industrial-%dmu-nearest", mu),
+			body: func(i int) string {
+				return fmt.Sprintf(`{"where":{"park":"BINXIAO"},"what":{"land_use":["1001"],"status":["available"],"area":{"min":%d,"unit":"mu"},"eligible":true},"near":`, mu) +
+					ll(in.binxiao[i%len(in.binxiao)]) + `,"order":"distance"}`
+			},
+			sql: binxiaoSQL,
+			args: func(i int) []any {
+				p := in.binxiao[i%len(in.binxiao)]
+				return []any{p[0], p[1], float64(mu) * 10000.0 / 15}
+			}}
+	}
 	questions := []question{
-		{name: "binxiao-industrial-50mu-nearest",
-			body: func(i int) string {
-				return `{"where":{"park":"BINXIAO"},"what":{"land_use":["1001"],"status":["available"],"area":{"min":50,"unit":"mu"},"eligible":true},"near":` +
-					ll(in.binxiao[i%len(in.binxiao)]) + `,"order":"distance"}`
-			},
-			sql:  binxiaoSQL,
-			args: func(i int) []any { p := in.binxiao[i%len(in.binxiao)]; return []any{p[0], p[1], 50 * 10000.0 / 15} }},
-		{name: "binxiao-industrial-3mu-nearest",
-			body: func(i int) string {
-				return `{"where":{"park":"BINXIAO"},"what":{"land_use":["1001"],"status":["available"],"area":{"min":3,"unit":"mu"},"eligible":true},"near":` +
-					ll(in.binxiao[i%len(in.binxiao)]) + `,"order":"distance"}`
-			},
-			sql:  binxiaoSQL,
-			args: func(i int) []any { p := in.binxiao[i%len(in.binxiao)]; return []any{p[0], p[1], 3 * 10000.0 / 15} }},
+		nearestInBinxiao(50),
+		nearestInBinxiao(3),
 		{name: "drawn-polygon-by-status",
 			body: func(i int) string {
 				return `{"where":{"polygon":` + squareAround(in.centres[i%len(in.centres)], 600, 600) + `},"group_by":"status"}`

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
@@ -72,20 +71,16 @@ func BenchmarkTileZoom(b *testing.B) {
 // p95 latency and the mean and largest tile size.
 func measureTiles(b *testing.B, op func(i int) (int, error)) {
 	var mu sync.Mutex
-	var took []time.Duration
 	var bytes, largest int
-	runClients(b, func(i int) error {
-		t0 := time.Now()
+	elapsed, took := timedClients(b, func(i int) error {
 		n, err := op(i)
-		d := time.Since(t0)
 		mu.Lock()
-		took = append(took, d)
 		bytes += n
 		largest = max(largest, n)
 		mu.Unlock()
 		return err
 	})
-	slices.Sort(took)
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "ops/s")
 	b.ReportMetric(float64(took[(len(took)*95)/100].Microseconds())/1000, "p95-ms")
 	b.ReportMetric(float64(bytes)/float64(b.N)/1024, "KB")
 	b.ReportMetric(float64(largest)/1024, "max-KB")

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"net/http"
 	"os"
 	"os/exec"
@@ -149,19 +148,7 @@ func TestFirstAdminFromTheCLILogsIn(t *testing.T) {
 
 	post := func(path, body string, header ...string) (*http.Response, map[string]any) {
 		t.Helper()
-		req, _ := http.NewRequest("POST", base+path, strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		for i := 0; i+1 < len(header); i += 2 {
-			req.Header.Set(header[i], header[i+1])
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		var m map[string]any
-		json.NewDecoder(res.Body).Decode(&m)
-		return res, m
+		return request(t, "POST", base+path, body, header...)
 	}
 	res, body := post("/api/login", `{"username":"root","password":"first admin password"}`)
 	if res.StatusCode != 200 || body["user"].(map[string]any)["role"] != "admin" || len(res.Cookies()) != 1 {

@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,21 +89,11 @@ func TestWholeYearOnImportedData(t *testing.T) {
 	base, _ := serveBase(t, db)
 	call := func(method, path string, body any) (int, map[string]any) {
 		t.Helper()
-		var rd io.Reader
+		var b []byte
 		if body != nil {
-			b, _ := json.Marshal(body)
-			rd = strings.NewReader(string(b))
+			b, _ = json.Marshal(body)
 		}
-		req, _ := http.NewRequest(method, base+path, rd)
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", token)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		var m map[string]any
-		json.NewDecoder(res.Body).Decode(&m)
+		res, m := request(t, method, base+path, string(b), "Authorization", token)
 		return res.StatusCode, m
 	}
 	mustCall := func(want int, method, path string, body any) map[string]any {

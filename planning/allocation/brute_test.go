@@ -43,27 +43,38 @@ func value(items []titem, g []Area) int64 {
 	return v
 }
 
-// bruteAON enumerates every subset of all-or-nothing items (with pruning:
-// a superset of an infeasible set is infeasible).
-func bruteAON(t *tree, items []titem) int64 {
+// subsets switches each item at idx on (to amount of it) or off, with
+// pruning (a superset of an infeasible set is infeasible), and hands every
+// feasible grant vector to leaf.
+func subsets(t *tree, items []titem, idx []int, amount func(titem) Area, leaf func(g []Area)) {
 	g := make([]Area, len(items))
-	best := int64(0)
-	var rec func(i int)
-	rec = func(i int) {
-		if i == len(items) {
-			if v := value(items, g); v > best {
-				best = v
-			}
+	var rec func(k int)
+	rec = func(k int) {
+		if k == len(idx) {
+			leaf(g)
 			return
 		}
-		g[i] = items[i].need
+		i := idx[k]
+		g[i] = amount(items[i])
 		if feasible(t, items, g) {
-			rec(i + 1)
+			rec(k + 1)
 		}
 		g[i] = 0
-		rec(i + 1)
+		rec(k + 1)
 	}
 	rec(0)
+}
+
+// bruteAON enumerates every subset of all-or-nothing items.
+func bruteAON(t *tree, items []titem) int64 {
+	all := make([]int, len(items))
+	for i := range all {
+		all[i] = i
+	}
+	best := int64(0)
+	subsets(t, items, all, func(it titem) Area { return it.need }, func(g []Area) {
+		best = max(best, value(items, g))
+	})
 	return best
 }
 
@@ -79,44 +90,29 @@ func bruteMixed(t *tree, items []titem) int64 {
 			bin = append(bin, i)
 		}
 	}
-	g := make([]Area, len(items))
 	best := int64(0)
-	var rec func(k int)
-	rec = func(k int) {
-		if k == len(bin) {
-			h := append([]Area(nil), g...)
-			for i, it := range items {
-				if it.base > 0 && h[i] == 0 {
-					continue // off
-				}
-				lo, hi := Area(0), it.need-h[i]
-				for lo < hi {
-					mid := lo + (hi-lo+1)/2
-					h[i] += mid
-					ok := feasible(t, items, h)
-					h[i] -= mid
-					if ok {
-						lo = mid
-					} else {
-						hi = mid - 1
-					}
-				}
-				h[i] += lo
+	subsets(t, items, bin, func(it titem) Area { return it.base }, func(g []Area) {
+		h := append([]Area(nil), g...)
+		for i, it := range items {
+			if it.base > 0 && h[i] == 0 {
+				continue // off
 			}
-			if v := value(items, h); v > best {
-				best = v
+			lo, hi := Area(0), it.need-h[i]
+			for lo < hi {
+				mid := lo + (hi-lo+1)/2
+				h[i] += mid
+				ok := feasible(t, items, h)
+				h[i] -= mid
+				if ok {
+					lo = mid
+				} else {
+					hi = mid - 1
+				}
 			}
-			return
+			h[i] += lo
 		}
-		i := bin[k]
-		g[i] = items[i].base
-		if feasible(t, items, g) {
-			rec(k + 1)
-		}
-		g[i] = 0
-		rec(k + 1)
-	}
-	rec(0)
+		best = max(best, value(items, h))
+	})
 	return best
 }
 
@@ -194,20 +190,31 @@ func compareDistricts(t *testing.T, seed uint64, in Input, p Policy, brute func(
 	return compared
 }
 
+// compareSeeds compares the engine with brute on the instance of each
+// seed in [from, to] (districts of at most maxItems items).
+func compareSeeds(t *testing.T, from, to uint64, brute func(*tree, []titem) int64, maxItems int, instance func(seed uint64) (Input, Policy)) {
+	t.Helper()
+	n := 0
+	for seed := from; seed <= to; seed++ {
+		in, p := instance(seed)
+		n += compareDistricts(t, seed, in, p, brute, maxItems)
+	}
+	t.Logf("seeds %d..%d: %d districts compared", from, to, n)
+}
+
 // All-or-nothing items only, up to 20 per district: a fully independent
 // brute force over subsets.
 func TestBruteForceAllOrNothing(t *testing.T) {
-	n := 0
-	for seed := uint64(1); seed <= 400; seed++ {
+	compareSeeds(t, 1, 400, bruteAON, 20, func(seed uint64) (Input, Policy) {
 		in, p := genInstance(seed, genOptions{districts: 1 + int(seed%2), parks: 2, nested: seed%3 == 0, projects: 4 + int(seed%20), small: true, limits: seed%2 == 0,
 			supplyRatio: []float64{0.3, 0.5, 0.7}[seed%3]})
 		for i := range p.Grants {
 			p.Grants[i].Mode, p.Grants[i].MinFraction = AllOrNothing, 0
 		}
-		n += compareDistricts(t, seed, in, p, bruteAON, 20)
-	}
+		return in, p
+	})
 	// The hardest shape: one district, exactly 20 items, everything all-or-nothing.
-	for seed := uint64(1000); seed < 1040; seed++ {
+	compareSeeds(t, 1000, 1039, bruteAON, 20, func(seed uint64) (Input, Policy) {
 		in, p := genInstance(seed, genOptions{districts: 1, parks: 2, projects: 24, small: true, limits: true, supplyRatio: 0.45})
 		for i := range p.Grants {
 			p.Grants[i].Mode, p.Grants[i].MinFraction = AllOrNothing, 0
@@ -216,22 +223,18 @@ func TestBruteForceAllOrNothing(t *testing.T) {
 			in.Projects[i].Eligible, in.Projects[i].Need = true, Area(100*(1+int(seed+uint64(i)*7)%37))
 		}
 		in.Projects = in.Projects[:20]
-		n += compareDistricts(t, seed, in, p, bruteAON, 20)
-	}
-	t.Logf("%d districts compared", n)
+		return in, p
+	})
 }
 
 // Mixed all-or-nothing, minimum-fraction and free partial items.
 func TestBruteForceMixed(t *testing.T) { bruteForceMixed(t, 300) }
 
 func bruteForceMixed(t *testing.T, seeds uint64) {
-	n := 0
-	for seed := uint64(1); seed <= seeds; seed++ {
-		in, p := genInstance(seed, genOptions{districts: 1 + int(seed%2), parks: 2, nested: seed%2 == 0, projects: 3 + int(seed%18), small: true, limits: seed%3 != 0,
+	compareSeeds(t, 1, seeds, bruteMixed, 16, func(seed uint64) (Input, Policy) {
+		return genInstance(seed, genOptions{districts: 1 + int(seed%2), parks: 2, nested: seed%2 == 0, projects: 3 + int(seed%18), small: true, limits: seed%3 != 0,
 			supplyRatio: []float64{0.3, 0.5, 0.8}[seed%3]})
-		n += compareDistricts(t, seed, in, p, bruteMixed, 16)
-	}
-	t.Logf("%d districts compared", n)
+	})
 }
 
 // Tiny integer instances: every integer grant vector is enumerated, which
@@ -239,8 +242,7 @@ func bruteForceMixed(t *testing.T, seeds uint64) {
 func TestBruteForceTiny(t *testing.T) { bruteForceTiny(t, 1500) }
 
 func bruteForceTiny(t *testing.T, seeds uint64) {
-	n := 0
-	for seed := uint64(1); seed <= seeds; seed++ {
+	compareSeeds(t, 1, seeds, bruteTiny, 7, func(seed uint64) (Input, Policy) {
 		rng := rand.New(rand.NewPCG(seed, 3))
 		in, p := genInstance(seed, genOptions{districts: 1, parks: 2, nested: seed%2 == 0, projects: 3 + int(seed%4), small: true})
 		for i := range in.Projects {
@@ -272,9 +274,8 @@ func bruteForceTiny(t *testing.T, seeds uint64) {
 			p.Accounts = append(p.Accounts, l)
 		}
 		sort.Slice(p.Accounts, func(i, j int) bool { return p.Accounts[i].AccountID < p.Accounts[j].AccountID })
-		n += compareDistricts(t, seed, in, p, bruteTiny, 7)
-	}
-	t.Logf("%d districts compared", n)
+		return in, p
+	})
 }
 
 // equalScoreDistrict is one district of n all-or-nothing projects of equal

@@ -31,26 +31,11 @@ func checkResult(t *testing.T, in Input, p Policy, r Result) {
 	if len(r.Decisions) != len(in.Projects) {
 		t.Fatalf("%d decisions for %d projects", len(r.Decisions), len(in.Projects))
 	}
-	accounts := map[string]Account{}
-	for _, a := range in.Accounts {
-		accounts[a.ID] = a
-	}
-	totals := map[string]AccountTotal{}
-	for _, a := range r.Accounts {
-		totals[a.AccountID] = a
-	}
-	limits := map[string]AccountLimit{}
-	for _, l := range p.Accounts {
-		limits[l.AccountID] = l
-	}
-	projects := map[int64]Project{}
-	for _, pr := range in.Projects {
-		projects[pr.ID] = pr
-	}
-	rule := map[Category]GrantRule{}
-	for _, g := range p.Grants {
-		rule[g.Category] = g
-	}
+	accounts := byKey(in.Accounts, func(a Account) string { return a.ID })
+	totals := byKey(r.Accounts, func(a AccountTotal) string { return a.AccountID })
+	limits := byKey(p.Accounts, func(l AccountLimit) string { return l.AccountID })
+	projects := byKey(in.Projects, func(pr Project) int64 { return pr.ID })
+	rule := byKey(p.Grants, func(g GrantRule) Category { return g.Category })
 	exemptCat := map[Category]bool{}
 	for _, c := range p.SupplyRate.ExemptCategories {
 		exemptCat[c] = true
@@ -396,4 +381,13 @@ func TestExplanationsCarryNumbers(t *testing.T) {
 			}
 		}
 	}
+}
+
+// byKey indexes xs by key.
+func byKey[K comparable, V any](xs []V, key func(V) K) map[K]V {
+	m := make(map[K]V, len(xs))
+	for _, x := range xs {
+		m[key(x)] = x
+	}
+	return m
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/pgstore/pgtest"
 	"github.com/hangzhou-hitech/landquota/planning/planner"
 	"github.com/paulmach/orb"
 )
@@ -38,7 +39,7 @@ func TestIdleDeterminationEvents(t *testing.T) {
 	s := worldStore(t)
 	ctx := context.Background()
 	idle := parcel("IDLE", rect(0, 0, 100, 100)) // 10 000 m²
-	idle.Status, idle.ApprovedOn, idle.SuppliedOn, idle.AgreedStartOn = planning.StatusSupplied, day("2022-01-10"), day("2022-06-01"), day("2023-03-01")
+	idle.Status, idle.ApprovedOn, idle.SuppliedOn, idle.AgreedStartOn = planning.StatusSupplied, pgtest.Day("2022-01-10"), pgtest.Day("2022-06-01"), pgtest.Day("2023-03-01")
 	id, err := s.InsertParcel(ctx, idle)
 	if err != nil {
 		t.Fatal(err)
@@ -126,7 +127,7 @@ func TestStatisticsCountFootprintOnce(t *testing.T) {
 	top1, bot1, top2, bot2 := -5.0, -30.0, -35.0, -60.0
 	surface := parcel("SURFACE", rect(0, 0, 100, 100))
 	surface.Status, surface.ApprovedOn, surface.SuppliedOn, surface.AgreedStartOn, surface.ActualStartOn =
-		planning.StatusUnderConstruction, day("2021-01-01"), day("2021-03-01"), day("2021-09-01"), day("2021-08-01")
+		planning.StatusUnderConstruction, pgtest.Day("2021-01-01"), pgtest.Day("2021-03-01"), pgtest.Day("2021-09-01"), pgtest.Day("2021-08-01")
 	under1 := parcel("UNDER-1", rect(0, 0, 100, 100))
 	under1.Elevation = planning.Elevation{Bottom: &bot1, Top: &top1}
 	under2 := parcel("UNDER-2", rect(50, 0, 150, 100)) // half under SURFACE, half under nothing
@@ -185,7 +186,7 @@ func TestExtensionMovesTheIdleClock(t *testing.T) {
 		{"OUT2", rect(0, 300, 100, 330), "2022-09-01", "2023-06-01"}, // 3 000 m², idle from 2024-06-01
 	} {
 		p := parcel(c.code, c.outline)
-		p.Status, p.ApprovedOn, p.SuppliedOn, p.AgreedStartOn = planning.StatusSupplied, day("2022-01-10"), day(c.supplied), day(c.agreedStart)
+		p.Status, p.ApprovedOn, p.SuppliedOn, p.AgreedStartOn = planning.StatusSupplied, pgtest.Day("2022-01-10"), pgtest.Day(c.supplied), pgtest.Day(c.agreedStart)
 		id, err := s.InsertParcel(ctx, p)
 		if err != nil {
 			t.Fatal(err)

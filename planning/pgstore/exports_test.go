@@ -12,23 +12,15 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/adapters/importer"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
+	"github.com/hangzhou-hitech/landquota/planning/pgstore/pgtest"
 	"github.com/paulmach/orb"
 	"github.com/xuri/excelize/v2"
 )
-
-func day(s string) *time.Time {
-	t, err := time.Parse("2006-01-02", s)
-	if err != nil {
-		panic(err)
-	}
-	return &t
-}
 
 // richWorld is a small geography with every kind of value a parcel has.
 func richWorld(t *testing.T) *pgstore.Store {
@@ -55,12 +47,12 @@ func richWorld(t *testing.T) *pgstore.Store {
 	parcels := []planning.Parcel{
 		{Code: "滨江-工业-001", District: "330108", Park: "BINFU", LandUse: "100101", Status: planning.StatusSupplied, Outline: holed,
 			PlotRatio: ptr(2.5), BuildingDensity: ptr(0.45), GreenRatio: ptr(0.2), SupplyMethod: planning.SupplySale,
-			ApprovalKind: planning.ApprovalCityBatch, ApprovedOn: day("2023-01-05"), SuppliedOn: day("2023-06-30"),
-			AgreedStartOn: day("2023-12-01"), ActualStartOn: day("2024-02-01"), Elevation: planning.Surface(), ConstructionLand: true},
+			ApprovalKind: planning.ApprovalCityBatch, ApprovedOn: pgtest.Day("2023-01-05"), SuppliedOn: pgtest.Day("2023-06-30"),
+			AgreedStartOn: pgtest.Day("2023-12-01"), ActualStartOn: pgtest.Day("2024-02-01"), Elevation: planning.Surface(), ConstructionLand: true},
 		{Code: "R-2", District: "330108", LandUse: "070102", Status: planning.StatusReserve, Outline: rect(200, 0, 280, 80),
 			Affordable: true, Elevation: planning.Surface(), GovernmentDelay: true},
 		{Code: "M-3", District: "330108", LandUse: "0802", Status: planning.StatusCompleted, Outline: twoParts,
-			ActualStartOn: day("2020-01-01"), CompletedOn: day("2021-03-04"), Elevation: planning.Surface()},
+			ActualStartOn: pgtest.Day("2020-01-01"), CompletedOn: pgtest.Day("2021-03-04"), Elevation: planning.Surface()},
 		{Code: "地下-4", District: "330108", Park: "BINFU", LandUse: "1207", Status: planning.StatusApproved, Outline: rect(0, 0, 100, 100),
 			Elevation: planning.Elevation{Bottom: ptr(-30.5), Top: ptr(-5.0)}},
 		{Code: "W,5 \"quoted\"", District: "330108", LandUse: "110102", Status: planning.StatusInProduction, Outline: rect(600, 600, 700, 690),

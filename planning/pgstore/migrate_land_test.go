@@ -56,12 +56,9 @@ func TestLifecycleMigrationKeepsStoredParcels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for rows.Next() {
-		var c, s string
-		if err := rows.Scan(&c, &s); err != nil {
-			t.Fatal(err)
-		}
-		got[c] = s
+	var c, s string
+	if _, err := pgx.ForEachRow(rows, []any{&c, &s}, func() error { got[c] = s; return nil }); err != nil {
+		t.Fatal(err)
 	}
 	// Old 储备 before filing: never approved farmland is planned now;
 	// approved land and recovered construction land stay in reserve.

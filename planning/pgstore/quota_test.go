@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/hangzhou-hitech/landquota/planning"
@@ -169,17 +168,11 @@ func TestConcurrentApprovalsNeverOverallocate(t *testing.T) {
 		}
 	}
 	// Each asks for 1 hm²: 10 fit, with 5,000 m² left over.
-	var wg sync.WaitGroup
-	results := make([]error, 50)
-	for i := range results {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			_, results[i] = s.Book(ctx, quota.Booking{Year: 2026, Kind: quota.KindNewConstruction, Entry: quota.EntryAllocate,
-				From: "330108", To: fmt.Sprintf("P%d", i+1), AmountM2: 10_000 * amount.PerM2, Reason: "race", By: "tester", IdempotencyKey: fmt.Sprintf("race-%d", i)})
-		}(i)
-	}
-	wg.Wait()
+	results := together(50, func(i int) error {
+		_, err := s.Book(ctx, quota.Booking{Year: 2026, Kind: quota.KindNewConstruction, Entry: quota.EntryAllocate,
+			From: "330108", To: fmt.Sprintf("P%d", i+1), AmountM2: 10_000 * amount.PerM2, Reason: "race", By: "tester", IdempotencyKey: fmt.Sprintf("race-%d", i)})
+		return err
+	})
 	accepted := 0
 	for i, err := range results {
 		switch {

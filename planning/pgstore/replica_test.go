@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -216,9 +215,9 @@ func TestReplicaUnreachableFallsBack(t *testing.T) {
 // within the bound; the state is logged once, not once per new amount.
 func TestReplicaLagBytes(t *testing.T) {
 	probe := pgtest.NewLSNs(1000, 1000)
-	var logged syncBuffer
+	logged := pgtest.NewLog(t)
 	s := replicaWorldWith(t, pgstore.Options{ReplicaProbe: probe, ReplicaMaxLag: time.Hour, ReplicaMaxLagBytes: 4096,
-		Log: slog.New(slog.NewTextHandler(&logged, nil))})
+		Log: slog.New(slog.NewTextHandler(logged, nil))})
 	read := planning.WithReadRoute(context.Background(), planning.ReadRoute{})
 	if got := readFrom(t, s, read); got != "replica" {
 		t.Fatalf("read from the %s", got)
@@ -249,21 +248,4 @@ func TestReplicaLagBytes(t *testing.T) {
 	if got := readFrom(t, s, read); got != "replica" {
 		t.Errorf("with the replica past the sampled primary: read from the %s", got)
 	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }

@@ -7,12 +7,12 @@ import (
 	"math"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/allocation"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
+	"github.com/hangzhou-hitech/landquota/planning/pgstore/pgtest"
 	"github.com/hangzhou-hitech/landquota/planning/planner"
 	"github.com/hangzhou-hitech/landquota/planning/quota"
 	"github.com/paulmach/orb"
@@ -37,14 +37,6 @@ func drect(x0, y0, x1, y1 float64) orb.MultiPolygon {
 	}
 	ring = append(ring, ring[0])
 	return orb.MultiPolygon{{ring}}
-}
-
-func date(s string) *time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return &t
 }
 
 // plannerWorld is a small world with known answers, laid out in metres
@@ -125,10 +117,10 @@ func newPlannerWorld(t *testing.T) *plannerWorld {
 		pc := planning.Parcel{Code: p.code, District: "330109", Park: "BINXIAO", LandUse: p.use, Status: p.status,
 			Outline: drect(p.x0, p.y0, p.x1, p.y1), Elevation: planning.Surface(), ConstructionLand: p.construction}
 		if p.status != planning.StatusReserve {
-			pc.ApprovedOn = date("2024-03-01")
+			pc.ApprovedOn = pgtest.Day("2024-03-01")
 		}
 		if p.status.Supplied() {
-			pc.SuppliedOn = date("2025-01-10")
+			pc.SuppliedOn = pgtest.Day("2025-01-10")
 			pc.SupplyMethod = planning.SupplySale
 		}
 		id, err := s.InsertParcel(ctx, pc)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/hangzhou-hitech/landquota/planning/service"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +14,7 @@ import (
 	"github.com/hangzhou-hitech/landquota/planning/amount"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
 	"github.com/hangzhou-hitech/landquota/planning/quota"
+	"github.com/hangzhou-hitech/landquota/planning/service"
 )
 
 // yearStore has districts 330108 and 330111, a Pudong row (310115) that is
@@ -291,17 +291,11 @@ func TestConcurrentNeedGrantsGrantTheNeedOnce(t *testing.T) {
 	bookYear(t, s, 2027, quota.EntryAllocate, "330100", "330111", 300_000, "d")
 	bookYear(t, s, 2027, quota.EntryAllocate, "330111", "330111/BINFU", 200_000, "p")
 	p, _ := s.Project(ctx, project)
-	var wg sync.WaitGroup
-	errs := make([]error, 16)
-	for i := range errs {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			_, errs[i] = service.New(s).Grants.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: project, Reason: "race", By: "o",
-				IdempotencyKey: fmt.Sprint("need-", i)})
-		}(i)
-	}
-	wg.Wait()
+	errs := together(16, func(i int) error {
+		_, err := service.New(s).Grants.Grant(ctx, quota.Grant{Year: 2027, Kind: quota.KindNewConstruction, ProjectID: project, Reason: "race", By: "o",
+			IdempotencyKey: fmt.Sprint("need-", i)})
+		return err
+	})
 	ok := 0
 	for _, err := range errs {
 		if err == nil {
@@ -477,23 +471,18 @@ func defaultPolicyJSON(t *testing.T, year int, fields string) []byte {
 func TestCloseRacingBookingsStrandsNothing(t *testing.T) {
 	s, _, _ := yearStore(t)
 	ctx := context.Background()
-	var wg sync.WaitGroup
-	errs := make([]error, 20)
-	for i := range errs {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			_, errs[i] = s.Book(ctx, quota.Booking{Year: 2027, Kind: quota.KindNewConstruction, Entry: quota.EntryAllocate,
-				From: "330100", To: "330111", AmountM2: 1000 * amount.PerM2, Reason: "race", By: "o", IdempotencyKey: fmt.Sprint("race-", i)})
-		}(i)
-	}
-	wg.Add(1)
-	var closeErr error
-	go func() {
-		defer wg.Done()
-		_, closeErr = service.New(s).YearEnd.Close(ctx, 2027, quota.KindNewConstruction, "admin")
-	}()
-	wg.Wait()
+	// The 21st is the close itself.
+	errs := together(21, func(i int) error {
+		if i == 20 {
+			_, err := service.New(s).YearEnd.Close(ctx, 2027, quota.KindNewConstruction, "admin")
+			return err
+		}
+		_, err := s.Book(ctx, quota.Booking{Year: 2027, Kind: quota.KindNewConstruction, Entry: quota.EntryAllocate,
+			From: "330100", To: "330111", AmountM2: 1000 * amount.PerM2, Reason: "race", By: "o", IdempotencyKey: fmt.Sprint("race-", i)})
+		return err
+	})
+	closeErr := errs[20]
+	errs = errs[:20]
 	if closeErr != nil {
 		t.Fatalf("close: %v", closeErr)
 	}

@@ -65,14 +65,22 @@ func TestRunRefusesAnUnknownMethodAndAMissingPolicy(t *testing.T) {
 	}
 }
 
-func TestApproveBooksTheScenarioOnce(t *testing.T) {
+// ranScenario runs the 2027 allocation of a world with 100 hm² and one
+// 10 hm² project, and returns the world, the use case and the scenario.
+func ranScenario(t *testing.T) (*servicetest.Memory, service.Allocations, quota.Scenario) {
+	t.Helper()
 	f := withPolicy(servicetest.New(100, 0, 10))
-	ctx := context.Background()
 	uc := service.New(f).Allocations
-	sc, err := uc.Run(ctx, service.Run{Year: 2027, Kind: quota.KindNewConstruction, By: "p"})
+	sc, err := uc.Run(context.Background(), service.Run{Year: 2027, Kind: quota.KindNewConstruction, By: "p"})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return f, uc, sc
+}
+
+func TestApproveBooksTheScenarioOnce(t *testing.T) {
+	f, uc, sc := ranScenario(t)
+	ctx := context.Background()
 	got, err := uc.Approve(ctx, sc.ID, "chief")
 	if err != nil {
 		t.Fatal(err)
@@ -99,19 +107,14 @@ func TestApproveBooksTheScenarioOnce(t *testing.T) {
 }
 
 func TestApproveRefusesAStaleScenario(t *testing.T) {
-	f := withPolicy(servicetest.New(100, 0, 10))
+	f, uc, sc := ranScenario(t)
 	ctx := context.Background()
-	uc := service.New(f).Allocations
-	sc, err := uc.Run(ctx, service.Run{Year: 2027, Kind: quota.KindNewConstruction, By: "p"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	// The ledger moves after the run: its figures no longer hold.
 	if _, err := f.Book([]quota.Booking{{Entry: quota.EntryAllocate, From: quota.CityAccount, To: "330108", AmountM2: servicetest.Hm2(1), IdempotencyKey: "k"}}, 0); err != nil {
 		t.Fatal(err)
 	}
 	before, entries := f.Held(), len(f.Ledger)
-	_, err = uc.Approve(ctx, sc.ID, "chief")
+	_, err := uc.Approve(ctx, sc.ID, "chief")
 	var de *planning.Error
 	if planning.CodeOf(err) != planning.ErrConflict || !asError(err, &de) || de.Details["ledger_now"] != int64(1) {
 		t.Fatalf("stale approval: %v", err)

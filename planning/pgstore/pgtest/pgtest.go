@@ -139,3 +139,13 @@ func create(t testing.TB, admin, template string) string {
 	})
 	return withDatabase(t, admin, name)
 }
+
+// Day is the date s (YYYY-MM-DD) as the *time.Time the planning types hold,
+// for the fixed dates of a test's world.
+func Day(s string) *time.Time {
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return &d
+}

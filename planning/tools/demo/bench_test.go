@@ -6,10 +6,7 @@ import "testing"
 func benchGenerate(b *testing.B, n int) {
 	b.ReportAllocs()
 	for b.Loop() {
-		ds, err := Generate(Options{Parcels: n, Seed: 1})
-		if err != nil {
-			b.Fatal(err)
-		}
+		ds := generate(b, Options{Parcels: n, Seed: 1})
 		count := 0
 		for range ds.Parcels {
 			count++

@@ -757,10 +757,7 @@ func TestMaxParcelsFit(t *testing.T) {
 	if testing.Short() {
 		t.Skip("plans ten million parcels")
 	}
-	ds, err := Generate(Options{Parcels: MaxParcels, Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ds := generate(t, Options{Parcels: MaxParcels, Seed: 1})
 	n := 0
 	for range ds.Parcels {
 		n++

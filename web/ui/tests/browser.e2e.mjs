@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
-import { assert, equal, OUT_DIR, PASSWORD, test, UI_DIR, runSuite, api, apiLogin, login, rendered, goTo } from './harness.mjs';
+import { assert, equal, OUT_DIR, PASSWORD, test, UI_DIR, runSuite, api, apiLogin, login, rendered, goTo, openApp, mapPixels, finish } from './harness.mjs';
 
 const VIEWPORT = { width: 1440, height: 900 };
 // Binjiang, inside the High-tech Zone park.
@@ -16,22 +16,11 @@ const HTZ = [120.2, 30.19];
 
 // ---------------------------------------------------------------- helpers
 
-async function openPage(ctx, { lang = 'zh', hash = '' } = {}) {
-  const context = await ctx.browser.newContext({ viewport: VIEWPORT, locale: lang === 'en' ? 'en-US' : 'zh-CN' });
-  const page = await context.newPage();
-  if (process.env.LANDQUOTA_UI_SERVE_DIST) await serveDist(page);
-  page.consoleErrors = [];
-  page.on('console', (m) => {
-    if (m.type() !== 'error') return;
-    const text = m.text();
-    // The anonymous GET /api/me answers 401 by design; Chromium logs every failed load.
-    if (/status of 401/.test(text)) return;
-    page.consoleErrors.push(text);
-  });
-  page.on('pageerror', (e) => page.consoleErrors.push(`pageerror: ${e.message}`));
-  await page.goto(`${ctx.world.url}/${hash}`);
-  await page.waitForFunction(() => window.__landquota && window.__landquota.ready, null, { timeout: 20000 });
-  ctx.pages.push(page);
+/** The app at `hash`, logged in as `user` if one is given. */
+async function openPage(ctx, { lang = 'zh', hash = '', user = '' } = {}) {
+  const beforeLoad = process.env.LANDQUOTA_UI_SERVE_DIST ? serveDist : undefined;
+  const page = await openApp(ctx, { viewport: VIEWPORT, locale: lang === 'en' ? 'en-US' : 'zh-CN' }, { hash, beforeLoad });
+  if (user) await login(page, user);
   return page;
 }
 
@@ -50,9 +39,6 @@ async function serveDist(page) {
   });
 }
 
-async function closePage(page) {
-  await page.context().close();
-}
 
 
 
@@ -84,22 +70,7 @@ async function visibleParcel(page, minArea = 4000) {
 
 /** The composited colour of the map's canvases at a map pixel, [r, g, b, a]. */
 async function pixel(page, x, y) {
-  return page.evaluate(([x, y]) => {
-    const mapEl = window.__landquota.map.getTargetElement();
-    const mr = mapEl.getBoundingClientRect();
-    const out = document.createElement('canvas');
-    out.width = 1;
-    out.height = 1;
-    const ctx = out.getContext('2d', { willReadFrequently: true });
-    for (const c of mapEl.querySelectorAll('.ol-layer canvas')) {
-      if (!c.width || getComputedStyle(c.parentElement).display === 'none') continue;
-      const r = c.getBoundingClientRect();
-      const s = c.width / r.width;
-      ctx.globalAlpha = Number(c.parentElement.style.opacity || 1);
-      ctx.drawImage(c, (x + mr.left - r.left) * s, (y + mr.top - r.top) * s, s, s, 0, 0, 1, 1);
-    }
-    return [...ctx.getImageData(0, 0, 1, 1).data];
-  }, [x, y]);
+  return (await mapPixels(page, [[x, y]]))[0];
 }
 
 async function clickMap(page, x, y) {
@@ -115,13 +86,6 @@ async function errorsShown(page) {
   return page.$$eval('[data-testid=error-message]', (els) => els.map((e) => e.textContent));
 }
 
-/** No message in the error bar, no console error (but the refusals a test provoked on purpose). */
-async function noErrors(page, where, allow = null) {
-  const shown = await errorsShown(page);
-  assert(shown.length === 0, `${where}: the error bar shows ${JSON.stringify(shown)}`);
-  const logged = page.consoleErrors.filter((e) => !(allow && allow.test(e)));
-  assert(logged.length === 0, `${where}: console errors ${JSON.stringify(logged)}`);
-}
 
 /** Visible text that looks like an i18n key (e.g. "quota.tab.accounts"): a missing label. */
 async function untranslated(page) {
@@ -215,8 +179,7 @@ test('the map opens in Chinese, every label translated, and switches to English'
   await shot(page, '01b-overview-en');
   await page.click('[data-testid=lang-switch]');
   equal(await page.getAttribute('html', 'lang'), 'zh-CN', 'back to Chinese');
-  await noErrors(page, 'overview');
-  await closePage(page);
+  await finish(page, 'overview');
 });
 
 test('layers toggle on and off and their features are drawn', async (ctx) => {
@@ -314,8 +277,7 @@ test('layers toggle on and off and their features are drawn', async (ctx) => {
     assert(l.legend === l.want, `${l.what}: legend swatch ${l.legend}, catalog ${l.want}`);
     assert(l.map === l.wantMap, `${l.what}: map stroke ${l.map}, catalog ${l.wantMap}`);
   }
-  await noErrors(page, 'layers');
-  await closePage(page);
+  await finish(page, 'layers');
 });
 
 test('clicking a parcel shows its area in 亩 as the API gives it', async (ctx) => {
@@ -335,8 +297,7 @@ test('clicking a parcel shows its area in 亩 as the API gives it', async (ctx) 
   const landUse = await page.textContent('[data-testid=info-land-use]');
   assert(landUse.includes(body.properties.land_use) && landUse.includes(body.properties.land_use_zh), `land use shows code and Chinese name: ${landUse}`);
   await shot(page, '03-parcel-panel');
-  await noErrors(page, 'parcel panel');
-  await closePage(page);
+  await finish(page, 'parcel panel');
 });
 
 test('a viewer sees no run, grant or approve buttons, and the server refuses an approval', async (ctx) => {
@@ -381,14 +342,12 @@ test('a viewer sees no run, grant or approve buttons, and the server refuses an 
   }, sc.body.id);
   equal(status, 403, 'a viewer approving a scenario');
   await shot(page, '04-viewer-allocate');
-  await noErrors(page, 'viewer', /status of 403/);
-  await closePage(page);
+  await finish(page, 'viewer', /status of 403/);
 });
 
 
 test('an allocator runs an allocation, approves it after confirming, and the balances change', async (ctx) => {
-  const page = await openPage(ctx, { hash: '#quota' });
-  await login(page, 'alloc1');
+  const page = await openPage(ctx, { hash: '#quota', user: 'alloc1' });
   await page.waitForSelector('[data-testid=account-held-330100]');
   const heldBefore = num(await page.getAttribute('[data-testid=account-held-330100]', 'data-m2'));
   const { body: planBefore } = await api(ctx.world, '/api/plans/2026');
@@ -448,13 +407,11 @@ test('an allocator runs an allocation, approves it after confirming, and the bal
   }, want, { timeout: 10000 });
   await page.click('[data-testid=quota-tab-ledger]');
   await page.waitForSelector('[data-testid=ledger-row]');
-  await noErrors(page, 'allocation');
-  await closePage(page);
+  await finish(page, 'allocation');
 });
 
 test('allocate on the map: select parcels, make a project, see its need, a short grant names the missing amount', async (ctx) => {
-  const page = await openPage(ctx, { hash: '#allocate' });
-  await login(page, 'alloc1');
+  const page = await openPage(ctx, { hash: '#allocate', user: 'alloc1' });
   // A parcel that needs new quota and belongs to no project, in the High-tech Zone park.
   const { body: projects } = await api(ctx.world, '/api/projects');
   const taken = new Set(projects.projects.flatMap((p) => p.parcel_ids));
@@ -558,8 +515,7 @@ test('allocate on the map: select parcels, make a project, see its need, a short
   await page.waitForFunction(() => /退回/.test(document.querySelector('[data-testid=grant-result].ok')?.textContent || ''));
   const { body: plan3 } = await api(ctx.world, '/api/plans/2026');
   equal(plan3.accounts.find((a) => a.kind === 'project' && a.project_id === pid).held_m2, 0, 'the project holds nothing after the release');
-  await noErrors(page, 'allocate', /status of 409/);
-  await closePage(page);
+  await finish(page, 'allocate', /status of 409/);
 });
 
 test('a planner search by park and by drawn polygon finds as many parcels as the API, highlighted', async (ctx) => {
@@ -627,8 +583,7 @@ test('a planner search by park and by drawn polygon finds as many parcels as the
   assert(polyWant > 0, 'the polygon found nothing');
   await rendered(page);
   await shot(page, '13-search-polygon');
-  await noErrors(page, 'search');
-  await closePage(page);
+  await finish(page, 'search');
 });
 
 test('eligibility: a shape across a red line is refused and its overlaps are drawn', async (ctx) => {
@@ -662,8 +617,7 @@ test('eligibility: a shape across a red line is refused and its overlaps are dra
   assert((await page.textContent('[data-testid=elig-verdict]')).includes('生态保护红线'), 'the verdict names the red line');
   await rendered(page);
   await shot(page, '14-eligibility');
-  await noErrors(page, 'eligibility');
-  await closePage(page);
+  await finish(page, 'eligibility');
 });
 
 test('stock land: the layer draws and a parcel shows its 闲置 years', async (ctx) => {
@@ -686,8 +640,7 @@ test('stock land: the layer draws and a parcel shows its 闲置 years', async (c
   const flags = await page.textContent('[data-testid=info-flags]');
   assert(flags.includes(`闲置 ${f.properties.idle_years} 年`), `flags: ${flags}`);
   await shot(page, '15-stock-and-allocations');
-  await noErrors(page, 'stock');
-  await closePage(page);
+  await finish(page, 'stock');
 });
 
 test('reports show the yearly statistics and download as xlsx and CSV', async (ctx) => {
@@ -706,8 +659,7 @@ test('reports show the yearly statistics and download as xlsx and CSV', async (c
     assert((await res.body()).toString('utf8', 0, 3).startsWith(magic), `${sel} content`);
   }
   await shot(page, '16-reports');
-  await noErrors(page, 'reports');
-  await closePage(page);
+  await finish(page, 'reports');
 });
 
 test('the English UI of the dashboard has no Chinese labels', async (ctx) => {
@@ -720,8 +672,7 @@ test('the English UI of the dashboard has no Chinese labels', async (ctx) => {
   const bad = await untranslated(page);
   assert(bad.length === 0, `untranslated: ${bad}`);
   await page.click('[data-testid=lang-switch]');
-  await noErrors(page, 'english dashboard');
-  await closePage(page);
+  await finish(page, 'english dashboard');
 });
 
 // ---------------------------------------------------------------- main

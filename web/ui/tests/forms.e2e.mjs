@@ -10,29 +10,19 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { api, assert, equal, login, OUT_DIR, runSuite, test } from './harness.mjs';
+import { api, assert, equal, login, OUT_DIR, runSuite, test, openApp } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
 const DESKTOP = { width: 1440, height: 900 };
 const PHONE = { width: 390, height: 844 };
 
 async function openPage(ctx, { viewport = DESKTOP, user = '' } = {}) {
-  const context = await ctx.browser.newContext({ viewport, locale: 'zh-CN', hasTouch: viewport === PHONE, isMobile: viewport === PHONE });
-  const page = await context.newPage();
-  // Generous waits: these machines run many suites at once.
-  page.setDefaultTimeout(90000);
-  page.consoleErrors = [];
-  page.on('console', (m) => {
-    if (m.type() !== 'error') return;
-    const text = m.text();
+  const page = await openApp(ctx, { viewport, locale: 'zh-CN', hasTouch: viewport === PHONE, isMobile: viewport === PHONE }, {
     // The anonymous GET /api/me, and the refusals these tests provoke on purpose.
-    if (/status of (401|400|409)/.test(text)) return;
-    page.consoleErrors.push(text);
+    ignore: /status of (401|400|409)/,
+    // Generous waits: these machines run many suites at once.
+    beforeLoad: (p) => p.setDefaultTimeout(90000),
   });
-  page.on('pageerror', (e) => page.consoleErrors.push(`pageerror: ${e.message}`));
-  await page.goto(ctx.world.url);
-  await page.waitForFunction(() => window.__landquota && window.__landquota.ready, null, { timeout: 20000 });
-  ctx.pages.push(page);
   if (user) await login(page, user);
   return page;
 }

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assert, equal, OUT_DIR, REPO, run, test, runSuite, rendered, goTo } from './harness.mjs';
+import { assert, equal, OUT_DIR, REPO, run, test, runSuite, rendered, goTo, openApp, mapPixels } from './harness.mjs';
 
 const HTZ = [120.2, 30.19];
 const MAGENTA = [255, 0, 255];
@@ -61,41 +61,12 @@ async function serveWithBasemaps(world, mbtiles) {
   }
 }
 
-async function openPage(ctx) {
-  const context = await ctx.browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
-  const page = await context.newPage();
-  page.consoleErrors = [];
-  page.on('console', (m) => { if (m.type() === 'error' && !/status of 401/.test(m.text())) page.consoleErrors.push(m.text()); });
-  page.on('pageerror', (e) => page.consoleErrors.push(`pageerror: ${e.message}`));
-  await page.goto(ctx.world.url + '/');
-  await page.waitForFunction(() => window.__landquota && window.__landquota.ready, null, { timeout: 20000 });
-  ctx.pages.push(page);
-  return page;
+function openPage(ctx) {
+  return openApp(ctx, { viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
 }
 
 
 
-/** The composited colours of the map's canvases at map pixels, [[r, g, b, a], ...]. */
-async function pixels(page, points) {
-  return page.evaluate((points) => {
-    const mapEl = window.__landquota.map.getTargetElement();
-    const mr = mapEl.getBoundingClientRect();
-    return points.map(([x, y]) => {
-      const out = document.createElement('canvas');
-      out.width = 1;
-      out.height = 1;
-      const ctx = out.getContext('2d', { willReadFrequently: true });
-      for (const c of mapEl.querySelectorAll('.ol-layer canvas')) {
-        if (!c.width || getComputedStyle(c.parentElement).display === 'none') continue;
-        const r = c.getBoundingClientRect();
-        const s = c.width / r.width;
-        ctx.globalAlpha = Number(c.parentElement.style.opacity || 1);
-        ctx.drawImage(c, (x + mr.left - r.left) * s, (y + mr.top - r.top) * s, s, s, 0, 0, 1, 1);
-      }
-      return [...ctx.getImageData(0, 0, 1, 1).data];
-    });
-  }, points);
-}
 
 /** A parcel in the middle of the screen, clear of the panels: {id, x, y} in map pixels. */
 async function visibleParcel(page) {
@@ -127,14 +98,14 @@ test('a local MBTiles basemap is drawn under the parcels, and the switcher turns
   // A grid of points: where no parcel lies, the basemap's own magenta shows.
   const grid = [];
   for (let x = 520; x < 1400; x += 40) for (let y = 120; y < 840; y += 40) grid.push([x, y]);
-  const withMap = await pixels(page, [[p.x, p.y], ...grid]);
+  const withMap = await mapPixels(page, [[p.x, p.y], ...grid]);
   assert(withMap.slice(1).some((c) => near(c, MAGENTA)), `no basemap pixel on screen: ${JSON.stringify(withMap.slice(1, 6))}`);
   const onParcel = withMap[0];
   assert(!near(onParcel, MAGENTA), `the parcel is not drawn over the basemap: ${onParcel}`);
   await page.screenshot({ path: join(OUT_DIR, 'gis-01-basemap.png') });
   await page.click('[data-testid=basemap-none]');
   await rendered(page);
-  const without = await pixels(page, [[p.x, p.y], ...grid]);
+  const without = await mapPixels(page, [[p.x, p.y], ...grid]);
   assert(!without.slice(1).some((c) => near(c, MAGENTA)), 'the basemap still shows after "none"');
   assert(!near(without[0], onParcel, 2), `the parcel's colour does not change with the basemap under it: ${without[0]} vs ${onParcel}`);
   // Imagery: the remote layer, with its attribution.

@@ -254,3 +254,59 @@ export async function goTo(page, [lon, lat], zoom) {
   }, [lon, lat, zoom]);
   await rendered(page);
 }
+
+/**
+ * Opens the app in a new browser context (contextOptions: viewport, locale, …) at `hash` and waits
+ * until it is ready. page.consoleErrors collects the page's errors and the console's, but those
+ * `ignore` matches (by default the anonymous GET /api/me's 401, which is by design). `beforeLoad`
+ * runs on the page before it loads.
+ */
+export async function openApp(ctx, contextOptions, { hash = '', ignore = /status of 401/, beforeLoad } = {}) {
+  const page = await (await ctx.browser.newContext(contextOptions)).newPage();
+  if (beforeLoad) await beforeLoad(page);
+  page.consoleErrors = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !ignore.test(m.text())) page.consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => page.consoleErrors.push(`pageerror: ${e.message}`));
+  await page.goto(`${ctx.world.url}/${hash}`);
+  await page.waitForFunction(() => window.__landquota && window.__landquota.ready, null, { timeout: 20000 });
+  ctx.pages.push(page);
+  return page;
+}
+
+/** No message in the error bar, no console error (but the refusals a test provoked on purpose). */
+export async function noErrors(page, where, allow = null) {
+  const shown = await page.$$eval('[data-testid=error-message]', (els) => els.map((e) => e.textContent));
+  assert(shown.length === 0, `${where}: the error bar shows ${JSON.stringify(shown)}`);
+  const logged = page.consoleErrors.filter((e) => !(allow && allow.test(e)));
+  assert(logged.length === 0, `${where}: console errors ${JSON.stringify(logged)}`);
+}
+
+/** The end of a test: noErrors, then the page's browser context is closed. */
+export async function finish(page, where, allow = null) {
+  await noErrors(page, where, allow);
+  await page.context().close();
+}
+
+/** The composited colours of the map's canvases at map pixels, [[r, g, b, a], ...]. */
+export async function mapPixels(page, points) {
+  return page.evaluate((points) => {
+    const mapEl = window.__landquota.map.getTargetElement();
+    const mr = mapEl.getBoundingClientRect();
+    return points.map(([x, y]) => {
+      const out = document.createElement('canvas');
+      out.width = 1;
+      out.height = 1;
+      const ctx = out.getContext('2d', { willReadFrequently: true });
+      for (const c of mapEl.querySelectorAll('.ol-layer canvas')) {
+        if (!c.width || getComputedStyle(c.parentElement).display === 'none') continue;
+        const r = c.getBoundingClientRect();
+        const s = c.width / r.width;
+        ctx.globalAlpha = Number(c.parentElement.style.opacity || 1);
+        ctx.drawImage(c, (x + mr.left - r.left) * s, (y + mr.top - r.top) * s, s, s, 0, 0, 1, 1);
+      }
+      return [...ctx.getImageData(0, 0, 1, 1).data];
+    });
+  }, points);
+}

@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
-import { assert, equal, OUT_DIR, PASSWORD, test, runSuite, api, apiLogin, apiPost, login } from './harness.mjs';
+import { assert, equal, OUT_DIR, PASSWORD, test, runSuite, api, apiLogin, apiPost, login, openApp, finish } from './harness.mjs';
 
 const VIEWPORT = { width: 1440, height: 900 };
 const NEXT = 2027; // the plan the tests open and close (the seed holds 2026)
@@ -18,20 +18,10 @@ const NEXT = 2027; // the plan the tests open and close (the seed holds 2026)
 
 
 
-async function openPage(ctx, { hash = '' } = {}) {
-  const context = await ctx.browser.newContext({ viewport: VIEWPORT, locale: 'zh-CN', acceptDownloads: true });
-  const page = await context.newPage();
-  page.consoleErrors = [];
-  page.on('console', (m) => {
-    if (m.type() !== 'error') return;
-    const text = m.text();
-    if (/status of 401/.test(text)) return; // the anonymous GET /api/me, by design
-    page.consoleErrors.push(text);
-  });
-  page.on('pageerror', (e) => page.consoleErrors.push(`pageerror: ${e.message}`));
-  await page.goto(`${ctx.world.url}/${hash}`);
-  await page.waitForFunction(() => window.__landquota && window.__landquota.ready, null, { timeout: 20000 });
-  ctx.pages.push(page);
+/** The app at `hash`, logged in as `user` if one is given. */
+async function openPage(ctx, { hash = '', user = '' } = {}) {
+  const page = await openApp(ctx, { viewport: VIEWPORT, locale: 'zh-CN', acceptDownloads: true }, { hash });
+  if (user) await login(page, user);
   return page;
 }
 
@@ -40,12 +30,6 @@ async function shot(page, name) {
   await page.screenshot({ path: join(OUT_DIR, `quota-${name}.png`) });
 }
 
-async function noErrors(page, where, allow = null) {
-  const shown = await page.$$eval('[data-testid=error-message]', (els) => els.map((e) => e.textContent));
-  assert(shown.length === 0, `${where}: the error bar shows ${JSON.stringify(shown)}`);
-  const logged = page.consoleErrors.filter((e) => !(allow && allow.test(e)));
-  assert(logged.length === 0, `${where}: console errors ${JSON.stringify(logged)}`);
-}
 
 const dialogOpen = (page) => page.evaluate(() => Boolean(document.querySelector('[data-testid=confirm-dialog]')?.open));
 const focused = (page) => page.evaluate(() => document.activeElement?.dataset?.testid || document.activeElement?.tagName);
@@ -79,8 +63,7 @@ async function downloadXlsx(page, testid, titleHas) {
 
 // ---------------------------------------------------------------- tests
 test('the dashboard shows the API figures: remaining is the subtree remaining of the city account', async (ctx) => {
-  const page = await openPage(ctx, { hash: '#quota' });
-  await login(page, 'alloc1');
+  const page = await openPage(ctx, { hash: '#quota', user: 'alloc1' });
   await page.waitForSelector('[data-testid=account-tree]');
   const { body } = await api(ctx.world, '/api/plans/2026');
   const city = body.accounts.find((a) => a.kind === 'city');
@@ -91,13 +74,11 @@ test('the dashboard shows the API figures: remaining is the subtree remaining of
   }
   await downloadXlsx(page, 'xlsx-accounts', '2026');
   await shot(page, '01-dashboard');
-  await noErrors(page, 'dashboard');
-  await page.context().close();
+  await finish(page, 'dashboard');
 });
 
 test('a scenario is approved only through the confirmation; Enter alone cancels', async (ctx) => {
-  const page = await openPage(ctx, { hash: '#quota' });
-  await login(page, 'alloc1');
+  const page = await openPage(ctx, { hash: '#quota', user: 'alloc1' });
   await page.click('[data-testid=quota-tab-scenarios]');
   await page.selectOption('[data-testid=run-method]', 'priority');
   await page.fill('[data-testid=run-name]', '确认测试方案');
@@ -145,13 +126,11 @@ test('a scenario is approved only through the confirmation; Enter alone cancels'
   await page.click(`[data-testid=scenario-open-${other.id}]`);
   await page.waitForSelector(`[data-testid=scenario-detail][data-scenario-id="${other.id}"] [data-testid=stale-reason]`);
   equal(await page.isDisabled('[data-testid=approve]'), true, 'a stale scenario cannot be approved');
-  await noErrors(page, 'approval');
-  await page.context().close();
+  await finish(page, 'approval');
 });
 
 test('a ledger entry is reversed with a reason, and the ledger downloads as xlsx with its title row', async (ctx) => {
-  const page = await openPage(ctx, { hash: '#quota' });
-  await login(page, 'alloc1');
+  const page = await openPage(ctx, { hash: '#quota', user: 'alloc1' });
   await page.waitForSelector('[data-testid=account-tree]');
   await page.click('[data-testid=quota-tab-ledger]');
   await page.waitForSelector('[data-testid=ledger-row]');
@@ -203,13 +182,11 @@ test('a ledger entry is reversed with a reason, and the ledger downloads as xlsx
   assert(rows.flat().some((c) => /\d{4}-\d{2}-\d{2}/.test(c)), `no as-of time in the first rows: ${JSON.stringify(rows)}`);
   assert(count >= after.length + 2, `${count} rows for ${after.length} entries`);
   await shot(page, '04-ledger');
-  await noErrors(page, 'reversal', /status of 403/);
-  await page.context().close();
+  await finish(page, 'reversal', /status of 403/);
 });
 
 test('an administrator opens a plan with its document and issues more (追加下达)', async (ctx) => {
-  const page = await openPage(ctx, { hash: '#plans' });
-  await login(page, 'admin1');
+  const page = await openPage(ctx, { hash: '#plans', user: 'admin1' });
   await page.waitForSelector('[data-testid=plans-table]');
   await page.click('[data-testid=plan-open-toggle]');
   await page.fill('[data-testid=plan-year]', String(NEXT));
@@ -249,13 +226,11 @@ test('an administrator opens a plan with its document and issues more (追加下
   const issue = (await api(ctx.world, `/api/plans/${NEXT}/ledger`)).body.entries.find((e) => e.kind === 'issue' && e.document && e.document.number === '浙自然资〔2027〕31号');
   assert(issue, 'the further issue carries its document');
   await shot(page, '06-plan-opened');
-  await noErrors(page, 'open plan');
-  await page.context().close();
+  await finish(page, 'open plan');
 });
 
 test('a year is closed after its preview; the closed year refuses bookings', async (ctx) => {
-  const page = await openPage(ctx, { hash: '#plans' });
-  await login(page, 'admin1');
+  const page = await openPage(ctx, { hash: '#plans', user: 'admin1' });
   await page.waitForSelector('[data-testid=plans-select]');
   await page.selectOption('[data-testid=plans-select]', `${NEXT}/new_construction`);
   await page.waitForSelector(`[data-testid=plan-detail][data-year="${NEXT}"]`);
@@ -285,8 +260,7 @@ test('a year is closed after its preview; the closed year refuses bookings', asy
   // The dashboard of the closed year offers no booking and no reversal.
   await page.click('[data-testid=plan-to-dashboard]');
   await page.waitForSelector('[data-testid=plan-closed-note]');
-  await noErrors(page, 'close');
-  await page.context().close();
+  await finish(page, 'close');
 });
 
 test('a parcel approved in the parcel panel books its consumption; without quota it is refused with the shortfall', async (ctx) => {
@@ -344,8 +318,7 @@ test('a parcel approved in the parcel panel books its consumption; without quota
   equal((await api(world, `/ogc/collections/parcels/items/${enough.id}`)).body.properties.status, 'approved', 'status after approval');
   const consumed = (await api(world, '/api/plans/2026/ledger?limit=5000')).body.entries.filter((e) => e.kind === 'consume' && Number(e.parcel_id) === enough.id);
   equal(consumed.length, 1, 'one consume entry for the parcel');
-  await noErrors(page, 'parcel approval', /status of 409/);
-  await page.context().close();
+  await finish(page, 'parcel approval', /status of 409/);
 });
 
 test('the plans page and the confirmation read in English, with no label left untranslated', async (ctx) => {
@@ -375,8 +348,7 @@ test('the plans page and the confirmation read in English, with no label left un
   await shot(page, '11-plans-en-confirm');
   await page.click('[data-testid=confirm-cancel]');
   equal((await api(ctx.world, '/api/plans')).body.plans.find((p) => p.year === 2026).state, 'open', '2026 after cancelling');
-  await noErrors(page, 'plans in English');
-  await page.context().close();
+  await finish(page, 'plans in English');
 });
 
 // ---------------------------------------------------------------- main
