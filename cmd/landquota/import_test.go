@@ -83,19 +83,8 @@ func writeWorld(t *testing.T, dir string, n int) (districts, parcels string) {
 // parcelSum fingerprints the parcels table: every column but the clocks.
 func parcelSum(t *testing.T, db string) string {
 	t.Helper()
-	ctx := context.Background()
-	c, err := pgx.Connect(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close(ctx)
-	var sum string
-	err = c.QueryRow(ctx, `SELECT count(*) || ':' || coalesce(md5(string_agg((to_jsonb(p) - 'created_at' - 'updated_at')::text, ',' ORDER BY id)), '')
-		FROM parcels p`).Scan(&sum)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sum
+	return queryOne[string](t, db, `SELECT count(*) || ':' || coalesce(md5(string_agg((to_jsonb(p) - 'created_at' - 'updated_at')::text, ',' ORDER BY id)), '')
+		FROM parcels p`)
 }
 
 // queryOne returns the single value sql selects.
