@@ -147,18 +147,16 @@ func loadParcels(ctx context.Context, tx pgx.Tx, src *parcelSource, phase func(s
 	// area: the same expression, and the parcel's own width outside,
 	// lq_overlap_width of 024) and for one a boundary zone covers that no
 	// farmland or red line touches (all zeros); only the rest (0.3% of the
-	// demo's) are measured. One pass over parcels finds each parcel's zones
-	// (one probe of the zones' index per parcel, a row per parcel and zone
-	// met, one row for a parcel that meets none) and works out in the same
-	// row what the known answers need: it is a plain join, which parallel
-	// workers run, so it takes both cores. Grouping and measuring the rest
-	// happen on those narrow rows. (The touched parcels used to be joined
-	// zone by zone in one backend and grouped by parcel, sorting each
-	// parcel's outline with its zone's, 1.8 kB a row: 258 MB at 1M, past
-	// work_mem at 10M, where the step took 37 times its 1M time.) A
-	// subquery or a LATERAL aggregate per parcel would keep the plan from
-	// parallel workers, and so would lq_planner_conflicts inlined, so it
-	// stays out of the first pass.
+	// demo's at 1M) are measured. One pass over parcels finds each one's
+	// zones (a row per parcel and zone met, one row for a parcel that meets
+	// none) and works out in that row what the known answers need: a plain
+	// join, which parallel workers run, so both cores work on it. Only the
+	// narrow rows are then grouped by parcel. (The touched parcels used to
+	// be joined zone by zone in one backend and sorted by parcel with both
+	// outlines, 1.8 kB a row, 258 MB at 1M; at 10M the step took 37 times
+	// its 1M time.) A subquery or LATERAL aggregate per parcel, or
+	// lq_planner_conflicts inlined (correlated subqueries), would keep the
+	// plan from parallel workers: the function measures the rest after.
 	if err := exec(`CREATE TEMP TABLE lq_load_hits ON COMMIT DROP AS
 		SELECT p.id AS parcel_id, z.kind IS NOT NULL AS touched,
 		       z.kind IN ('permanent_basic_farmland', 'ecological_red_line') AS line,

@@ -37,6 +37,21 @@ func loadWorld(n int, extra ...planning.Parcel) Dataset {
 	}
 }
 
+// conflictsDiffer counts the parcels whose kept protected-line figures
+// (areas and widths) are not lq_planner_conflicts's, as the row trigger
+// keeps them.
+func conflictsDiffer(t *testing.T, s *Store) int64 {
+	t.Helper()
+	var n int64
+	if err := s.pool.QueryRow(context.Background(), `SELECT count(*) FROM parcels p LEFT JOIN parcel_conflicts c ON c.parcel_id = p.id
+		CROSS JOIN LATERAL lq_planner_conflicts(p.geom, 0) k
+		WHERE (c.farmland_m2, c.red_line_m2, c.outside_boundary_m2, c.farmland_width_m, c.red_line_width_m, c.outside_boundary_width_m)
+		      IS DISTINCT FROM (k.farmland_m2, k.red_line_m2, k.outside_boundary_m2, k.farmland_width_m, k.red_line_width_m, k.outside_boundary_width_m)`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 func TestLoadChecksSetBasedAsTheTriggersDo(t *testing.T) {
 	ctx := context.Background()
 	s, err := Open(ctx, pgtest.URL(t), Options{})
@@ -164,10 +179,7 @@ func TestLoadDemoAsTheTriggersWouldHave(t *testing.T) {
 	}
 	// The protected-line figures are lq_planner_conflicts's, for parcels
 	// of each kind the load tells apart without measuring.
-	if n := one(`SELECT count(*) FROM parcels p LEFT JOIN parcel_conflicts c ON c.parcel_id = p.id
-		CROSS JOIN LATERAL lq_planner_conflicts(p.geom, 0) k
-		WHERE (c.farmland_m2, c.red_line_m2, c.outside_boundary_m2, c.farmland_width_m, c.red_line_width_m, c.outside_boundary_width_m)
-		      IS DISTINCT FROM (k.farmland_m2, k.red_line_m2, k.outside_boundary_m2, k.farmland_width_m, k.red_line_width_m, k.outside_boundary_width_m)`); n != 0 {
+	if n := conflictsDiffer(t, s); n != 0 {
 		t.Fatalf("%d parcels whose conflict figures (areas and widths) differ from lq_planner_conflicts", n)
 	}
 	// The kept 2D areas of underground rights are what the triggers keep:
@@ -374,10 +386,7 @@ func TestLoadConflictsAtZoneEdges(t *testing.T) {
 		}
 		return v
 	}
-	if n := one(`SELECT count(*) FROM parcels p LEFT JOIN parcel_conflicts c ON c.parcel_id = p.id
-		CROSS JOIN LATERAL lq_planner_conflicts(p.geom, 0) k
-		WHERE (c.farmland_m2, c.red_line_m2, c.outside_boundary_m2, c.farmland_width_m, c.red_line_width_m, c.outside_boundary_width_m)
-		      IS DISTINCT FROM (k.farmland_m2, k.red_line_m2, k.outside_boundary_m2, k.farmland_width_m, k.red_line_width_m, k.outside_boundary_width_m)`); n != 0 {
+	if n := conflictsDiffer(t, s); n != 0 {
 		t.Fatalf("%d parcels whose conflict figures differ from lq_planner_conflicts", n)
 	}
 	for what, want := range map[string]int64{
