@@ -27,7 +27,8 @@ fi
 year_db="landquota_bench_year_$parcels"
 year_url=
 bench_top=${BENCH:-.}
-if [[ $bench_top == *Year* ]] || go test -run '^$' -list "${bench_top%%/*}" ./cmd/landquota | grep -q '^BenchmarkPlanningYear'; then
+listed=$(go test -run '^$' -list "${bench_top%%/*}" ./cmd/landquota)
+if [[ $bench_top == *Year* || $listed == *BenchmarkPlanningYear* ]]; then
 	admin_url=$(scripts/db.sh url postgres)
 	psql "$admin_url" -qc "DROP DATABASE IF EXISTS $year_db" -c "CREATE DATABASE $year_db TEMPLATE landquota_bench_$parcels"
 	year_url=${url%/*}/$year_db?sslmode=disable
