@@ -154,7 +154,7 @@ func loadParcels(ctx context.Context, tx pgx.Tx, src *parcelSource, phase func(s
 	// narrow rows are then grouped by parcel. (The touched parcels used to
 	// be joined zone by zone in one backend and sorted by parcel with both
 	// outlines, 1.8 kB a row, 258 MB at 1M; at 10M the step took 37 times
-	// its 1M time.) A subquery or LATERAL aggregate per parcel, or
+	// its 1M time: docs/SCALING.md.) A subquery or LATERAL aggregate per parcel, or
 	// lq_planner_conflicts inlined (correlated subqueries), would keep the
 	// plan from parallel workers: the function measures the rest after.
 	if err := exec(`CREATE TEMP TABLE lq_load_hits ON COMMIT DROP AS
