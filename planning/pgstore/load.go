@@ -146,31 +146,39 @@ func loadParcels(ctx context.Context, tx pgx.Tx, src *parcelSource, phase func(s
 	// (nothing inside lines, all of it outside the boundary, which is its
 	// area: the same expression, and the parcel's own width outside,
 	// lq_overlap_width of 024) and for one a boundary zone covers that no
-	// farmland or red line touches (all zeros); only the rest are measured.
-	// The first kind, most parcels, is found parcel by parcel (one probe of
-	// the zones' index each) by a query that may use parallel workers,
-	// which an INSERT ... SELECT may not, into a temporary table; the
-	// others, zone by zone (reusing each zone's prepared geometry). All are
-	// then inserted in key order.
-	if err := exec(`CREATE TEMP TABLE lq_load_conflicts ON COMMIT DROP AS
-		SELECT p.id AS parcel_id, 0::float8 AS farmland_m2, 0::float8 AS red_line_m2, p.area_m2 AS outside_boundary_m2,
-		       0::float8 AS farmland_width_m, 0::float8 AS red_line_width_m, lq_overlap_width(ST_Transform(p.geom, 4549)) AS outside_boundary_width_m
-		FROM parcels p WHERE NOT EXISTS (SELECT 1 FROM protected_zones z WHERE z.geom && p.geom AND ST_Intersects(z.geom, p.geom))`,
-		`INSERT INTO lq_load_conflicts
-		WITH hit AS (
-			SELECT p.id, bool_or(z.kind IN ('permanent_basic_farmland', 'ecological_red_line')) AS lines,
-			       bool_or(CASE WHEN z.kind = 'urban_development_boundary' THEN ST_Covers(z.geom, p.geom) ELSE false END) AS covered
-			FROM protected_zones z JOIN parcels p ON p.geom && z.geom AND ST_Intersects(z.geom, p.geom)
-			GROUP BY p.id)
-		SELECT h.id, 0, 0, 0, 0, 0, 0 FROM hit h WHERE h.covered AND NOT h.lines
-		UNION ALL
-		SELECT p.id, k.farmland_m2, k.red_line_m2, k.outside_boundary_m2, k.farmland_width_m, k.red_line_width_m, k.outside_boundary_width_m
-		FROM hit h JOIN parcels p ON p.id = h.id CROSS JOIN LATERAL lq_planner_conflicts(p.geom, 0) k
-		WHERE h.lines OR NOT h.covered`,
+	// farmland or red line touches (all zeros); only the rest (0.3% of the
+	// demo's at 1M) are measured. One pass over parcels finds each one's
+	// zones (a row per parcel and zone met, one row for a parcel that meets
+	// none) and works out in that row what the known answers need: a plain
+	// join, which parallel workers run, so both cores work on it. Only the
+	// narrow rows are then grouped by parcel. (The touched parcels used to
+	// be joined zone by zone in one backend and sorted by parcel with both
+	// outlines, 1.8 kB a row, 258 MB at 1M; at 10M the step took 37 times
+	// its 1M time: docs/SCALING.md.) A subquery or LATERAL aggregate per parcel, or
+	// lq_planner_conflicts inlined (correlated subqueries), would keep the
+	// plan from parallel workers: the function measures the rest after.
+	if err := exec(`CREATE TEMP TABLE lq_load_hits ON COMMIT DROP AS
+		SELECT p.id AS parcel_id, z.kind IS NOT NULL AS touched,
+		       z.kind IN ('permanent_basic_farmland', 'ecological_red_line') AS line,
+		       CASE WHEN z.kind = 'urban_development_boundary' THEN ST_Covers(z.geom, p.geom) END AS covered,
+		       CASE WHEN z.kind IS NULL THEN p.area_m2 END AS outside_boundary_m2,
+		       CASE WHEN z.kind IS NULL THEN lq_overlap_width(ST_Transform(p.geom, 4549)) END AS outside_boundary_width_m
+		FROM parcels p LEFT JOIN protected_zones z ON z.geom && p.geom AND ST_Intersects(z.geom, p.geom)`,
 		`INSERT INTO parcel_conflicts (parcel_id, farmland_m2, red_line_m2, outside_boundary_m2,
 			farmland_width_m, red_line_width_m, outside_boundary_width_m)
-		SELECT * FROM lq_load_conflicts ORDER BY parcel_id`,
-		"DROP TABLE lq_load_conflicts"); err != nil {
+		SELECT parcel_id, 0, 0, outside_boundary_m2, 0, 0, outside_boundary_width_m FROM lq_load_hits WHERE NOT touched
+		UNION ALL
+		SELECT h.parcel_id, k.* FROM (
+			SELECT parcel_id, bool_or(line) AS lines, coalesce(bool_or(covered), false) AS covered
+			FROM lq_load_hits WHERE touched GROUP BY parcel_id) h
+		CROSS JOIN LATERAL (
+			SELECT 0::float8, 0::float8, 0::float8, 0::float8, 0::float8, 0::float8 WHERE h.covered AND NOT h.lines
+			UNION ALL
+			SELECT m.farmland_m2, m.red_line_m2, m.outside_boundary_m2, m.farmland_width_m, m.red_line_width_m, m.outside_boundary_width_m
+			FROM parcels p CROSS JOIN LATERAL lq_planner_conflicts(p.geom, 0) m
+			WHERE (h.lines OR NOT h.covered) AND p.id = h.parcel_id) k
+		ORDER BY 1`,
+		"DROP TABLE lq_load_hits"); err != nil {
 		return 0, err
 	}
 	step("conflicts")

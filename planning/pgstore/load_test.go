@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore/pgtest"
 	"github.com/hangzhou-hitech/landquota/planning/tools/demo"
@@ -34,6 +35,21 @@ func loadWorld(n int, extra ...planning.Parcel) Dataset {
 			}
 		},
 	}
+}
+
+// conflictsDiffer counts the parcels whose kept protected-line figures
+// (areas and widths) are not lq_planner_conflicts's, as the row trigger
+// keeps them.
+func conflictsDiffer(t *testing.T, s *Store) int64 {
+	t.Helper()
+	var n int64
+	if err := s.pool.QueryRow(context.Background(), `SELECT count(*) FROM parcels p LEFT JOIN parcel_conflicts c ON c.parcel_id = p.id
+		CROSS JOIN LATERAL lq_planner_conflicts(p.geom, 0) k
+		WHERE (c.farmland_m2, c.red_line_m2, c.outside_boundary_m2, c.farmland_width_m, c.red_line_width_m, c.outside_boundary_width_m)
+		      IS DISTINCT FROM (k.farmland_m2, k.red_line_m2, k.outside_boundary_m2, k.farmland_width_m, k.red_line_width_m, k.outside_boundary_width_m)`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 func TestLoadChecksSetBasedAsTheTriggersDo(t *testing.T) {
@@ -163,10 +179,7 @@ func TestLoadDemoAsTheTriggersWouldHave(t *testing.T) {
 	}
 	// The protected-line figures are lq_planner_conflicts's, for parcels
 	// of each kind the load tells apart without measuring.
-	if n := one(`SELECT count(*) FROM parcels p LEFT JOIN parcel_conflicts c ON c.parcel_id = p.id
-		CROSS JOIN LATERAL lq_planner_conflicts(p.geom, 0) k
-		WHERE (c.farmland_m2, c.red_line_m2, c.outside_boundary_m2, c.farmland_width_m, c.red_line_width_m, c.outside_boundary_width_m)
-		      IS DISTINCT FROM (k.farmland_m2, k.red_line_m2, k.outside_boundary_m2, k.farmland_width_m, k.red_line_width_m, k.outside_boundary_width_m)`); n != 0 {
+	if n := conflictsDiffer(t, s); n != 0 {
 		t.Fatalf("%d parcels whose conflict figures (areas and widths) differ from lq_planner_conflicts", n)
 	}
 	// The kept 2D areas of underground rights are what the triggers keep:
@@ -332,6 +345,66 @@ func TestLoadValuesDeriveConstruction(t *testing.T) {
 		}
 		if got := row[1+constructionColumn]; got != c.want {
 			t.Errorf("current %q, flag %v, override %v: construction_land %v, want %v", c.current, c.flag, c.override, got, c.want)
+		}
+	}
+}
+
+// TestLoadConflictsAtZoneEdges loads a grid of parcels under zones laid so
+// that every way the load tells parcels apart occurs, among them a parcel
+// two boundary zones cover together but neither alone, and checks every
+// figure against lq_planner_conflicts, which the row trigger applies.
+func TestLoadConflictsAtZoneEdges(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, pgtest.URL(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	// rect is x0..x1, y0..y1 in metres from the grid's origin.
+	rect := func(x0, y0, x1, y1 float64) orb.MultiPolygon {
+		var ring orb.Ring
+		for _, p := range [][2]float64{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}} {
+			ring = append(ring, geo.From4549(orb.Point{tileMiddle[0] + p[0], tileMiddle[1] + p[1]}))
+		}
+		return orb.MultiPolygon{{ring}}
+	}
+	// The grid: parcels of 30 m every 40 m, x and y from 0 to 390.
+	ds := loadWorld(10)
+	ds.Zones = []planning.ProtectedZone{
+		{Kind: planning.ZoneDevBoundary, Name: "west", Outline: rect(-100, -100, 215, 500)},
+		{Kind: planning.ZoneDevBoundary, Name: "east", Outline: rect(215, -100, 300, 500)}, // the seam cuts the parcels at x 200..230
+		{Kind: planning.ZoneFarmland, Name: "strip", Outline: rect(50, -100, 75, 500)},     // through the parcels at x 40..70
+		{Kind: planning.ZoneRedLine, Name: "square", Outline: rect(110, 110, 160, 160)},    // over the parcel at 120, 120
+	}
+	if _, err := s.Load(ctx, ds, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	one := func(sql string) (v int64) {
+		t.Helper()
+		if err := s.pool.QueryRow(ctx, sql).Scan(&v); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+		return v
+	}
+	if n := conflictsDiffer(t, s); n != 0 {
+		t.Fatalf("%d parcels whose conflict figures differ from lq_planner_conflicts", n)
+	}
+	for what, want := range map[string]int64{
+		// x 320..390: no zone at all, all of the parcel outside.
+		"SELECT count(*) FROM parcel_conflicts c JOIN parcels p ON p.id = c.parcel_id WHERE c.outside_boundary_m2 = p.area_m2 AND c.outside_boundary_width_m = 10": 20,
+		// x 280..310: partly past the east zone.
+		"SELECT count(*) FROM parcel_conflicts c JOIN parcels p ON p.id = c.parcel_id WHERE c.outside_boundary_m2 > 0 AND c.outside_boundary_m2 < p.area_m2": 10,
+		// x 40..70 in the strip, 20 m of each.
+		"SELECT count(*) FROM parcel_conflicts WHERE abs(farmland_m2 - 600) < 0.01 AND outside_boundary_m2 = 0": 10,
+		"SELECT count(*) FROM parcel_conflicts WHERE abs(red_line_m2 - 900) < 0.01":                             1,
+		// Inside the boundary, no line (the red line's neighbours meet it
+		// along an edge, by a few mm² of rounding at most): x 0..30 and
+		// 80..270 but the red line's parcel; those at 200..230 are
+		// covered by the two boundary zones together, neither alone.
+		"SELECT count(*) FROM parcel_conflicts WHERE farmland_m2 = 0 AND red_line_m2 < 0.01 AND outside_boundary_m2 = 0": 59,
+	} {
+		if n := one(what); n != want {
+			t.Errorf("%d parcels, want %d: %s", n, want, what)
 		}
 	}
 }
