@@ -59,23 +59,11 @@ func newReportWorld(t *testing.T) *plannerWorld {
 // reportCell finds one value of a report table.
 func reportCell(t *testing.T, rep planner.Report, table, section, code, col, class string) any {
 	t.Helper()
-	sections := map[string]string{planner.SectionDistrict: "按行政区", planner.SectionHighTechZone: "高新区口径"}
-	for _, tb := range rep.Tables {
-		if tb.Key != table {
-			continue
-		}
-		idx := map[string]int{}
-		for i, c := range tb.Columns {
-			idx[c.Key] = i
-		}
-		for _, r := range tb.Rows {
-			if r[0] == sections[section] && r[2] == code && r[1] != "注" && (class == "" || r[idx["class"]] == class) {
-				return r[idx[col]]
-			}
-		}
+	v, ok := rep.Cell(table, section, code, col, class)
+	if !ok {
+		t.Fatalf("no cell %s %s %q %s %s", table, section, code, col, class)
 	}
-	t.Fatalf("no cell %s %s %q %s %s", table, section, code, col, class)
-	return nil
+	return v
 }
 
 func TestYearReportMatchesHandSums(t *testing.T) {

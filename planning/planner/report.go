@@ -304,6 +304,27 @@ var unitColumns = []Column{
 var sectionNames = map[string]string{SectionDistrict: "按行政区", SectionHighTechZone: "高新区口径"}
 var levelNames = map[string]string{LevelUnit: "单位", LevelOfWhich: "其中", LevelTotal: "合计", LevelNote: "注"}
 
+// Cell is the value in column col of the row of table that stands in
+// section for the unit code (and, when class is not empty, for that land
+// class); the closing note is not such a row. ok is false when there is none.
+func (r Report) Cell(table, section, code, col, class string) (v any, ok bool) {
+	for _, tb := range r.Tables {
+		if tb.Key != table {
+			continue
+		}
+		idx := map[string]int{}
+		for i, c := range tb.Columns {
+			idx[c.Key] = i
+		}
+		for _, row := range tb.Rows {
+			if row[0] == sectionNames[section] && row[2] == code && row[1] != levelNames[LevelNote] && (class == "" || row[idx["class"]] == class) {
+				return row[idx[col]], true
+			}
+		}
+	}
+	return nil, false
+}
+
 func unitCells(u *Unit) []any {
 	return []any{sectionNames[u.Section], levelNames[u.Level], u.Code, u.NameZh, u.HostDistrict, u.DoubleCounted, u.NoteZh}
 }

@@ -84,22 +84,11 @@ func TestReportTotalsMatchHandSums(t *testing.T) {
 	}
 	cell := func(table, section, code, col string, extra ...string) any {
 		t.Helper()
-		for _, tb := range rep.Tables {
-			if tb.Key != table {
-				continue
-			}
-			idx := map[string]int{}
-			for i, c := range tb.Columns {
-				idx[c.Key] = i
-			}
-			for _, r := range tb.Rows {
-				if r[0] == sectionNames[section] && r[2] == code && (len(extra) == 0 || r[idx["class"]] == extra[0]) && r[1] != levelNames[LevelNote] {
-					return r[idx[col]]
-				}
-			}
+		v, ok := rep.Cell(table, section, code, col, strings.Join(extra, ""))
+		if !ok {
+			t.Fatalf("no cell %s/%s/%s/%s %v", table, section, code, col, extra)
 		}
-		t.Fatalf("no cell %s/%s/%s/%s %v", table, section, code, col, extra)
-		return nil
+		return v
 	}
 	checks := []struct {
 		table, section, code, col string
