@@ -29,30 +29,16 @@ func ReadDistricts(r io.Reader) ([]planning.District, error) {
 		fail := func(format string, args ...any) error {
 			return featureError(i, format, args...)
 		}
-		adcode, err := f.code("adcode", true)
-		if err != nil {
-			return nil, fail("%v", err)
+		adcode, parent := f.code("adcode", true), f.code("parent_adcode", false)
+		name, nameEn := f.str("name"), f.str("name_en")
+		mp := f.multiPolygon()
+		if f.err != nil {
+			return nil, fail("%v", f.err)
 		}
 		if j, dup := seen[adcode]; dup {
 			return nil, fail("adcode %s already used by features[%d]", adcode, j)
 		}
 		seen[adcode] = i
-		parent, err := f.code("parent_adcode", false)
-		if err != nil {
-			return nil, fail("%v", err)
-		}
-		name, err := f.str("name")
-		if err != nil {
-			return nil, fail("%v", err)
-		}
-		nameEn, err := f.str("name_en")
-		if err != nil {
-			return nil, fail("%v", err)
-		}
-		mp, err := f.multiPolygon()
-		if err != nil {
-			return nil, fail("%v", err)
-		}
 		out = append(out, planning.District{
 			Adcode: adcode, NameZh: name, NameEn: nameEn, ParentAdcode: parent,
 			Outline: mp, AreaM2: geo.AreaM2(mp),
@@ -77,11 +63,13 @@ func ReadParks(r io.Reader) ([]planning.Park, error) {
 		fail := func(format string, args ...any) error {
 			return featureError(i, format, args...)
 		}
-		code, err := f.str("code")
-		if err != nil {
-			return nil, fail("%v", err)
+		code, kindText := strings.TrimSpace(f.str("code")), f.str("kind")
+		host := f.code("host_district_adcode", true)
+		nameZh, nameEn := f.str("name_zh"), f.str("name_en")
+		mp := f.multiPolygon()
+		if f.err != nil {
+			return nil, fail("%v", f.err)
 		}
-		code = strings.TrimSpace(code)
 		if code == "" {
 			return nil, fail("property code is missing or empty")
 		}
@@ -89,10 +77,6 @@ func ReadParks(r io.Reader) ([]planning.Park, error) {
 			return nil, fail("park code %s already used by features[%d]", code, j)
 		}
 		seen[code] = i
-		kindText, err := f.str("kind")
-		if err != nil {
-			return nil, fail("%v", err)
-		}
 		kind := planning.ParkKind(strings.TrimSpace(kindText))
 		if !kind.Valid() {
 			names := make([]string, len(planning.ParkKinds))
@@ -100,22 +84,6 @@ func ReadParks(r io.Reader) ([]planning.Park, error) {
 				names[k] = string(pk)
 			}
 			return nil, fail("unknown park kind %q (known: %s)", kindText, strings.Join(names, ", "))
-		}
-		host, err := f.code("host_district_adcode", true)
-		if err != nil {
-			return nil, fail("%v", err)
-		}
-		nameZh, err := f.str("name_zh")
-		if err != nil {
-			return nil, fail("%v", err)
-		}
-		nameEn, err := f.str("name_en")
-		if err != nil {
-			return nil, fail("%v", err)
-		}
-		mp, err := f.multiPolygon()
-		if err != nil {
-			return nil, fail("%v", err)
 		}
 		out = append(out, planning.Park{
 			Code: code, NameZh: nameZh, NameEn: nameEn, Kind: kind, HostDistrict: host,
@@ -137,6 +105,10 @@ type rawFeature struct {
 		Type        string          `json:"type"`
 		Coordinates json.RawMessage `json:"coordinates"`
 	} `json:"geometry"`
+	// err is the first problem a property or geometry reader met; the
+	// readers return zero values after it, so a caller reads every field
+	// and checks err once.
+	err error `json:"-"`
 }
 
 func readFeatures(r io.Reader) ([]rawFeature, error) {
@@ -166,8 +138,35 @@ func readFeatures(r io.Reader) ([]rawFeature, error) {
 	return out, nil
 }
 
-// code reads an administrative code given as a JSON number or string.
-func (f *rawFeature) code(key string, required bool) (string, error) {
+// code, str and multiPolygon read as readCode, readStr and
+// readMultiPolygon do, but keep the first problem in f.err (and give zero
+// values after it), so a reader of several fields checks once.
+func (f *rawFeature) code(key string, required bool) string {
+	s, err := f.readCode(key, required)
+	f.keep(err)
+	return s
+}
+
+func (f *rawFeature) str(key string) string {
+	s, err := f.readStr(key)
+	f.keep(err)
+	return s
+}
+
+func (f *rawFeature) multiPolygon() orb.MultiPolygon {
+	mp, err := f.readMultiPolygon()
+	f.keep(err)
+	return mp
+}
+
+func (f *rawFeature) keep(err error) {
+	if f.err == nil {
+		f.err = err
+	}
+}
+
+// readCode reads an administrative code given as a JSON number or string.
+func (f *rawFeature) readCode(key string, required bool) (string, error) {
 	raw, ok := f.Properties[key]
 	if !ok || string(raw) == "null" {
 		if required {
@@ -199,8 +198,8 @@ func (f *rawFeature) code(key string, required bool) (string, error) {
 	return s, nil
 }
 
-// str reads an optional string property.
-func (f *rawFeature) str(key string) (string, error) {
+// readStr reads an optional string property.
+func (f *rawFeature) readStr(key string) (string, error) {
 	raw, ok := f.Properties[key]
 	if !ok || string(raw) == "null" {
 		return "", nil
@@ -212,7 +211,7 @@ func (f *rawFeature) str(key string) (string, error) {
 	return s, nil
 }
 
-func (f *rawFeature) multiPolygon() (orb.MultiPolygon, error) {
+func (f *rawFeature) readMultiPolygon() (orb.MultiPolygon, error) {
 	if f.Geometry == nil {
 		return nil, fmt.Errorf("the feature has no geometry")
 	}
