@@ -4,7 +4,6 @@
 import GeoJSON from 'ol/format/GeoJSON.js';
 import MVT from 'ol/format/MVT.js';
 import VectorLayer from 'ol/layer/Vector.js';
-import VectorImageLayer from 'ol/layer/VectorImage.js';
 import VectorTileLayer from 'ol/layer/VectorTile.js';
 import { all as allStrategy } from 'ol/loadingstrategy.js';
 import VectorSource from 'ol/source/Vector.js';
@@ -132,10 +131,7 @@ export function createLayers({ state, onError, prefetched = {} }) {
     properties: { name: 'districts' },
   });
   const parksSource = staticSource('parks', onError, prefetched.parks);
-  // The parks' tinted areas and the hatched protected lines are drawn into an image once per view
-  // (VectorImage), not again on every frame: while the parcel tiles of a view arrive, the map
-  // draws a frame per tile, and filling these large areas each time was a tenth of the work.
-  const parks = new VectorImageLayer({ source: parksSource, style: parkStyleFn, zIndex: 10, imageRatio: 1.5, properties: { name: 'parks' } });
+  const parks = new VectorLayer({ source: parksSource, style: parkStyleFn, zIndex: 10, properties: { name: 'parks' } });
   const parkLabels = new VectorLayer({
     source: parksSource,
     style: parkLabelStyleFn,
@@ -143,11 +139,10 @@ export function createLayers({ state, onError, prefetched = {} }) {
     zIndex: 60,
     properties: { name: 'park-labels' },
   });
-  const protectedZones = new VectorImageLayer({
+  const protectedZones = new VectorLayer({
     source: staticSource('protected-zones', onError),
     style: protectedZoneStyle,
     zIndex: 35,
-    imageRatio: 1.5,
     properties: { name: 'protected-zones' },
   });
   const parcels = new VectorTileLayer({

@@ -6,7 +6,6 @@
 import Map from 'ol/Map.js';
 import View from 'ol/View.js';
 import TileLayer from 'ol/layer/Tile.js';
-import BaseVectorLayer from 'ol/layer/BaseVector.js';
 import VectorLayer from 'ol/layer/Vector.js';
 import VectorTileLayer from 'ol/layer/VectorTile.js';
 import { getCenter, getHeight, getWidth } from 'ol/extent.js';
@@ -69,8 +68,7 @@ function cloneLayers(map) {
       properties: { name: l.get('name') },
     };
     if (l instanceof VectorTileLayer) out.push(new VectorTileLayer({ ...common, style: l.getStyle(), declutter: l.getDeclutter(), renderMode: 'hybrid' }));
-    // VectorImage layers on screen (parks, protected lines) print as plain vector layers: drawn once anyway.
-    else if (l instanceof BaseVectorLayer) out.push(new VectorLayer({ ...common, style: l.getStyle(), declutter: l.getDeclutter() }));
+    else if (l instanceof VectorLayer) out.push(new VectorLayer({ ...common, style: l.getStyle(), declutter: l.getDeclutter() }));
     else if (l instanceof TileLayer) out.push(new TileLayer(common));
   }
   return out;
