@@ -662,10 +662,10 @@ test('links: a view in the address opens there, follows the map and the mode, an
   };
   // An official opens a planner's link: the map is at that view, parcels drawn, nothing else asked for.
   const page = await openPage(ctx, { hash: '#map=15/120.2/30.19' });
-  const parcelTiles = [];
-  page.on('request', (r) => r.url().includes('/tiles/parcels/') && parcelTiles.push(r.url()));
   await rendered(page);
   near(await view(page), { zoom: 15, lon: 120.2, lat: 30.19 }, 'opened from a link');
+  const tiles = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((u) => u.includes('/tiles/parcels/')));
+  assert(tiles.length > 0 && tiles.every((u) => u.includes('/tiles/parcels/15/')), `tiles asked for besides the link's zoom 15: ${tiles.filter((u) => !u.includes('/15/'))}`);
   const drawn = await page.evaluate(() => {
     const { map, layers } = window.__landquota;
     return layers.parcels.getFeaturesInExtent(map.getView().calculateExtent(map.getSize())).length;
