@@ -2,7 +2,8 @@
 # Browser benchmark of the map on a large database (issue 16): headless Chromium (software
 # rendering) against the real binary serving the big database read-only, and in the same run a
 # small seeded reference database; medians of page ready, first view drawn, page load to parcels
-# drawn at zoom 14, pan/zoom to rendercomplete at zooms 10, 12, 14, 16, and an A3 300-dpi print to
+# drawn at zoom 14 (the view set as soon as the page is ready), the same from a link to that view
+# (#map=14/lon/lat), pan/zoom to rendercomplete at zooms 10, 12, 14, 16, and an A3 300-dpi print to
 # PDF, with big/reference ratios. Not part of make test.
 #
 #   scripts/ui-bench.sh

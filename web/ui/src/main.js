@@ -7,7 +7,7 @@ import Map from 'ol/Map.js';
 import View from 'ol/View.js';
 import { defaults as defaultControls, MousePosition, ScaleLine } from 'ol/control.js';
 import { createEmpty, extend as extendExtent, isEmpty } from 'ol/extent.js';
-import { fromLonLat, transformExtent } from 'ol/proj.js';
+import { fromLonLat, toLonLat, transformExtent } from 'ol/proj.js';
 
 import { createAllocatePanel } from './allocate.js';
 import { fetchMeta, getJSON, onActivity, postJSON } from './api.js';
@@ -25,6 +25,7 @@ import { createLayers, geojson, LAYER_NAMES, PARCEL_DETAIL_ZOOM, PARCEL_MIN_ZOOM
 import { createMeasure } from './measure.js';
 import { createPanel } from './panel.js';
 import { createPrint } from './print.js';
+import { formatHash, parseHash } from './permalink.js';
 import { addPlansMode, createPlansPanel } from './plans.js';
 import { createQuotaPanel } from './quota.js';
 import { createReportsPanel } from './reports.js';
@@ -156,12 +157,14 @@ async function start() {
   const basemapsReady = createBasemaps(map, gisTools, { onError: (err) => errors.report(t('basemap.failed'), err) });
 
   // The parks too: the first view is fitted to them before anything is drawn, so that no tile
-  // is asked for a view nobody looks at.
+  // is asked for a view nobody looks at. A link with a view (permalink.js) opens at that view
+  // instead and waits for no parks.
+  const link = parseHash(location.hash);
   const parksReady = getJSON(staticURL('parks'));
   parksReady.catch(() => {}); // reported by the parks layer
 
   const meta = await metaReady;
-  const parks = await parksReady.then((fc) => geojson.readFeatures(fc), () => []);
+  const parks = link.view ? [] : await parksReady.then((fc) => geojson.readFeatures(fc), () => []);
   performance.mark('landquota:meta');
   if (meta) {
     setStatuses(meta.statuses);
@@ -173,12 +176,16 @@ async function start() {
     names = LAYER_NAMES.filter((n) => meta.layers.includes(n));
   }
 
-  // The first view: the High-tech Zone and its parks (or the map's bounds without them).
-  const parksExtent = createEmpty();
-  for (const f of parks) extendExtent(parksExtent, f.getGeometry().getExtent());
-  const bounds = meta && isBounds(meta.bounds) ? meta.bounds : FALLBACK_BOUNDS;
-  const firstView = isEmpty(parksExtent) ? transformExtent(bounds, 'EPSG:4326', map.getView().getProjection()) : parksExtent;
-  map.getView().fit(firstView, { padding: fitPadding() });
+  // The first view: the link's, or the High-tech Zone and its parks (or the map's bounds without them).
+  if (link.view) {
+    showView(link.view);
+  } else {
+    const parksExtent = createEmpty();
+    for (const f of parks) extendExtent(parksExtent, f.getGeometry().getExtent());
+    const bounds = meta && isBounds(meta.bounds) ? meta.bounds : FALLBACK_BOUNDS;
+    const firstView = isEmpty(parksExtent) ? transformExtent(bounds, 'EPSG:4326', map.getView().getProjection()) : parksExtent;
+    map.getView().fit(firstView, { padding: fitPadding() });
+  }
 
   const { layers, parkLabels, overlays } = createLayers({
     state,
@@ -415,7 +422,7 @@ async function start() {
     $('#legend-card details').open = mode === 'layers' || (mode === 'quota' && Boolean(state.decisions));
     document.body.dataset.mode = mode;
     if (sidePanel.hidden && openPanel) setPanelOpen(true);
-    if (location.hash !== `#${mode}`) history.replaceState(null, '', `#${mode}`);
+    writeHash();
     if (panels[mode] && panels[mode].onModeEnter) panels[mode].onModeEnter();
     fillPrintHeader();
     setTimeout(() => map.updateSize(), 0);
@@ -451,7 +458,12 @@ async function start() {
     setMode(tab.dataset.mode);
     tab.focus();
   });
-  window.addEventListener('hashchange', () => setMode(location.hash.slice(1)));
+  // A link pasted or edited in the address bar of the open page: its view, then its mode.
+  window.addEventListener('hashchange', () => {
+    const { mode: linkMode, view } = parseHash(location.hash);
+    if (view) showView(view);
+    setMode(linkMode || 'layers');
+  });
 
   // ---- map tools: measuring, identify on the other layers ----
   const measure = createMeasure(map);
@@ -518,11 +530,29 @@ async function start() {
   await authReady;
   applyTranslations();
   // A phone opens on the map alone; a link to a mode opens its sheet.
-  setMode(location.hash.slice(1) || 'layers', { openPanel: !PHONE.matches || Boolean(location.hash.slice(1)) });
+  setMode(link.mode || 'layers', { openPanel: !PHONE.matches || Boolean(link.mode) });
+  // From now on the address follows the map (a link copied at any time opens this view).
+  map.on('moveend', writeHash);
   updateHints();
   window.__landquota.ready = true;
   document.body.dataset.ready = 'true';
   performance.mark('landquota:ready');
+}
+
+/** Centres the map on a view of the address ({ zoom, lon, lat }). */
+function showView({ zoom, lon, lat }) {
+  map.getView().setCenter(fromLonLat([lon, lat]));
+  map.getView().setZoom(zoom);
+}
+
+/** The address of the mode and the view on screen, replaced in place (no history entry per move). */
+function writeHash() {
+  const view = map.getView();
+  const center = view.getCenter();
+  const zoom = view.getZoom();
+  const [lon, lat] = center ? toLonLat(center) : [];
+  const hash = formatHash(document.body.dataset.mode || 'layers', center && zoom !== undefined ? { zoom, lon, lat } : null);
+  if (location.hash !== hash) history.replaceState(null, '', hash);
 }
 
 function isBounds(b) {

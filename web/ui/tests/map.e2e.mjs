@@ -648,5 +648,59 @@ test('page load: the map with parcels drawn at zoom 14', async (ctx) => {
   await page.context().close();
 });
 
+test('links: a view in the address opens there, follows the map and the mode, and a bad one is ignored', async (ctx) => {
+  const view = (page) => page.evaluate(() => {
+    const v = window.__landquota.map.getView();
+    const [x, y] = v.getCenter();
+    const lon = (x * 180) / 20037508.342789244;
+    const lat = (Math.atan(Math.exp((y * Math.PI) / 20037508.342789244)) * 360) / Math.PI - 90;
+    return { zoom: v.getZoom(), lon, lat };
+  });
+  const near = (got, want, where) => {
+    assert(Math.abs(got.zoom - want.zoom) < 1e-6 && Math.abs(got.lon - want.lon) < 1e-6 && Math.abs(got.lat - want.lat) < 1e-6,
+      `${where}: view ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+  };
+  // An official opens a planner's link: the map is at that view, parcels drawn, nothing else asked for.
+  const page = await openPage(ctx, { hash: '#map=15/120.2/30.19' });
+  await rendered(page);
+  near(await view(page), { zoom: 15, lon: 120.2, lat: 30.19 }, 'opened from a link');
+  const tiles = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((u) => u.includes('/tiles/parcels/')));
+  assert(tiles.length > 0 && tiles.every((u) => u.includes('/tiles/parcels/15/')), `tiles asked for besides the link's zoom 15: ${tiles.filter((u) => !u.includes('/15/'))}`);
+  const drawn = await page.evaluate(() => {
+    const { map, layers } = window.__landquota;
+    return layers.parcels.getFeaturesInExtent(map.getView().calculateExtent(map.getSize())).length;
+  });
+  assert(drawn > 0, 'no parcels drawn at the link\'s view');
+  // The address follows the map, and the mode.
+  await goTo(page, [120.21, 30.2], 16);
+  await page.waitForFunction(() => location.hash === '#map=16/120.21/30.2', null, { timeout: 5000 })
+    .catch(async () => assert(false, `hash after a move: ${await page.evaluate(() => location.hash)}`));
+  await page.click('[data-testid=mode-quota]');
+  equal(await page.evaluate(() => location.hash), '#quota&map=16/120.21/30.2', 'hash in another mode');
+  await page.reload();
+  await page.waitForFunction(() => window.__landquota && window.__landquota.ready);
+  near(await view(page), { zoom: 16, lon: 120.21, lat: 30.2 }, 'reloaded');
+  equal(await page.evaluate(() => document.body.dataset.mode), 'quota', 'mode after reload');
+  // A link edited in the address bar of the open page.
+  await page.evaluate(() => { location.hash = '#map=13/120.2/30.19'; });
+  await page.waitForFunction(() => document.body.dataset.mode === 'layers' && Math.abs(window.__landquota.map.getView().getZoom() - 13) < 1e-6, null, { timeout: 5000 })
+    .catch(async () => assert(false, `after editing the hash: ${JSON.stringify(await view(page))} in ${await page.evaluate(() => document.body.dataset.mode)}`));
+  await noErrors(page, 'links');
+  await page.context().close();
+  // A link cut short or mistyped: the usual first view on the parks, no error, a good address.
+  for (const bad of ['#map=99/abc/30.19', '#map=14/120.2', '#quota&map=14/500/30']) {
+    const p = await openPage(ctx, { hash: bad });
+    await p.waitForFunction(() => window.__landquota.layers.parks.getSource().getFeatures().length > 0);
+    await rendered(p);
+    const v = await view(p);
+    assert(v.zoom < 14 && Math.abs(v.lon - 120.2) < 0.5, `${bad}: not the first view on the parks: ${JSON.stringify(v)}`);
+    const hash = await p.evaluate(() => location.hash);
+    assert(/^#(quota&)?map=[\d.]+\/[\d.]+\/[\d.]+$/.test(hash), `${bad}: address not rewritten to the view: ${hash}`);
+    equal(await p.evaluate(() => document.body.dataset.mode), bad.startsWith('#quota') ? 'quota' : 'layers', `${bad}: mode`);
+    await noErrors(p, bad);
+    await p.context().close();
+  }
+});
+
 // ---------------------------------------------------------------- run
 await runSuite({ prefix: 'map-' });
