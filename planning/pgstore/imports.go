@@ -770,11 +770,10 @@ func (r *importRun) move(ctx context.Context) error {
 	return nil
 }
 
-// bulkFootprintTriggers are off during a bulk write: lq_parcel_footprints_remeasure
-// probes parcels_geom_idx once per underground right, a scan of the whole
-// table while that index is dropped (5,000 of them on the 1M seed). The
-// rebuild remeasures instead, once, over the rebuilt index.
-const bulkFootprintTriggers = "parcels_footprints_insert, %[1]s TRIGGER parcels_footprints_update"
+// bulkKeptIndexes are the indexes of parcels the statement triggers probe
+// while the rows go in (lq_parcel_footprints_follow: the underground
+// rights): made again before the move, not after.
+var bulkKeptIndexes = map[string]bool{"parcels_underground_geom_idx": true}
 
 // dropIndexesForBulk drops the secondary indexes, unique and foreign-key
 // constraints of parcels as the seed's loader does (dropForLoad), when the
@@ -800,9 +799,17 @@ func (r *importRun) dropIndexesForBulk(ctx context.Context) (*loadRebuild, error
 	if err != nil {
 		return nil, err
 	}
-	if _, err := r.exec(ctx, "switch footprint triggers off", "ALTER TABLE parcels DISABLE TRIGGER "+fmt.Sprintf(bulkFootprintTriggers, "DISABLE")); err != nil {
-		return nil, err
+	later := rb.indexes[:0:0]
+	for _, sql := range rb.indexes {
+		if !bulkKeptIndexes[indexName(sql)] {
+			later = append(later, sql)
+			continue
+		}
+		if _, err := r.exec(ctx, "build index "+indexName(sql), sql); err != nil {
+			return nil, err
+		}
 	}
+	rb.indexes = later
 	return &rb, nil
 }
 
@@ -815,16 +822,6 @@ func (r *importRun) rebuild(ctx context.Context, rb loadRebuild) error {
 		if _, err := r.exec(ctx, "build index "+indexName(sql), sql); err != nil {
 			return err
 		}
-	}
-	// lq_parcel_footprints_follow's work, for every underground right and
-	// every right that has a kept area (one the file moved above ground
-	// loses it): what the file added, moved or changed is among them.
-	if _, err := r.exec(ctx, "measure the underground rights' footprints", `SELECT lq_parcel_footprints_remeasure(array(
-		SELECT id FROM parcels WHERE elevation_top <= 0 UNION SELECT parcel_id FROM parcel_footprints))`); err != nil {
-		return err
-	}
-	if _, err := r.exec(ctx, "switch footprint triggers on", "ALTER TABLE parcels ENABLE TRIGGER "+fmt.Sprintf(bulkFootprintTriggers, "ENABLE")); err != nil {
-		return err
 	}
 	t0 := time.Now()
 	defer r.rep.Time("add the constraints of parcels again", t0)
