@@ -176,7 +176,7 @@ func (s *Store) ImportRows(ctx context.Context, req importer.Request, m *importe
 	if err := run.log(ctx); err != nil {
 		return "", err
 	}
-	if _, err := run.exec(ctx, "drop the staging tables", "DROP TABLE IF EXISTS lq_stage, lq_where"); err != nil {
+	if _, err := run.exec(ctx, "DROP TABLE IF EXISTS lq_stage, lq_where"); err != nil {
 		return "", err
 	}
 	if err := tx.Commit(ctx); err != nil {
@@ -211,7 +211,7 @@ func (r *importRun) stage(ctx context.Context, rows importer.Rows) error {
 		names = append(names, "attributes")
 	}
 	b.WriteString(")")
-	if _, err := r.exec(ctx, "create the staging table", b.String()); err != nil {
+	if _, err := r.exec(ctx, b.String()); err != nil {
 		return domainError(err)
 	}
 	src := &copyRows{rows: rows, cols: r.cols, attrs: r.attrs, vals: make([]any, len(names))}
@@ -228,13 +228,13 @@ func (r *importRun) stage(ctx context.Context, rows importer.Rows) error {
 		return domainError(err)
 	}
 	r.rep.Counts.Staged = n
-	for _, q := range []struct{ step, sql string }{
-		{"index the staged outlines", "CREATE INDEX ON lq_stage USING gist (geom)"},
-		{"index the staged keys", "CREATE INDEX ON lq_stage (" + r.t.key + ")"},
-		{"index the staged features", "CREATE UNIQUE INDEX ON lq_stage (feature)"},
-		{"analyze the staged rows", "ANALYZE lq_stage"},
+	for _, q := range []string{
+		"CREATE INDEX ON lq_stage USING gist (geom)",
+		"CREATE INDEX ON lq_stage (" + r.t.key + ")",
+		"CREATE UNIQUE INDEX ON lq_stage (feature)",
+		"ANALYZE lq_stage",
 	} {
-		if _, err := r.exec(ctx, q.step, q.sql); err != nil {
+		if _, err := r.exec(ctx, q); err != nil {
 			return domainError(err)
 		}
 	}
@@ -285,12 +285,21 @@ func (c *copyRows) Next() bool {
 func (c *copyRows) Values() ([]any, error) { return c.vals, nil }
 func (c *copyRows) Err() error             { return c.err }
 
-// exec runs one statement and times it in the report's steps as step.
-func (r *importRun) exec(ctx context.Context, step, sql string, args ...any) (pgconn.CommandTag, error) {
+// exec runs one statement and times it in the report's steps.
+func (r *importRun) exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
 	t0 := time.Now()
 	tag, err := r.tx.Exec(ctx, r.names.Replace(sql), args...)
-	r.rep.Time(step, t0)
+	r.rep.Time(stepName(sql), t0)
 	return tag, domainError(err)
+}
+
+// stepName is the first words of a statement.
+func stepName(sql string) string {
+	w := strings.Fields(sql)
+	if len(w) > 6 {
+		w = w[:6]
+	}
+	return strings.Join(w, " ")
 }
 
 // keyText is the staging key as text, for reports.
@@ -352,7 +361,7 @@ func (r *importRun) check(ctx context.Context) error {
 			}
 		}
 		if len(set) > 0 {
-			if _, err := r.exec(ctx, "take the stored values of fields the file lacks", "UPDATE lq_stage s SET "+strings.Join(set, ", ")+" FROM "+r.t.table+" t WHERE t."+key+" = s."+key); err != nil {
+			if _, err := r.exec(ctx, "UPDATE lq_stage s SET "+strings.Join(set, ", ")+" FROM "+r.t.table+" t WHERE t."+key+" = s."+key); err != nil {
 				return domainError(err)
 			}
 		}
@@ -454,7 +463,7 @@ func (r *importRun) checkValidity(ctx context.Context) error {
 		return err
 	}
 	if r.req.Repair {
-		if _, err := r.exec(ctx, "repair outlines", "UPDATE lq_stage SET geom = ST_Multi(ST_CollectionExtract(ST_MakeValid(geom), 3)) WHERE valid AND NOT ST_IsValid(geom)"); err != nil {
+		if _, err := r.exec(ctx, "UPDATE lq_stage SET geom = ST_Multi(ST_CollectionExtract(ST_MakeValid(geom), 3)) WHERE valid AND NOT ST_IsValid(geom)"); err != nil {
 			return domainError(err)
 		}
 		_, err := r.issues(ctx, importer.SevError, importer.KindInvalidGeometry, `
@@ -469,7 +478,7 @@ func (r *importRun) checkValidity(ctx context.Context) error {
 			return err
 		}
 	}
-	_, err = r.exec(ctx, "set invalid outlines aside", "UPDATE lq_stage SET valid = false WHERE valid AND (ST_IsEmpty(geom) OR NOT ST_IsValid(geom))")
+	_, err = r.exec(ctx, "UPDATE lq_stage SET valid = false WHERE valid AND (ST_IsEmpty(geom) OR NOT ST_IsValid(geom))")
 	return domainError(err)
 }
 
@@ -541,19 +550,19 @@ func (r *importRun) checkDistricts(ctx context.Context) error {
 		park = "(SELECT p.code FROM parks p WHERE ST_Intersects(p.geom, s.pt) ORDER BY p.code LIMIT 1)"
 		needPark = "s.park_code IS NULL"
 	}
-	if _, err := r.exec(ctx, "locate parcels in districts and parks", `CREATE UNLOGGED TABLE lq_where AS
+	if _, err := r.exec(ctx, `CREATE UNLOGGED TABLE lq_where AS
 		SELECT s.feature, (SELECT d.adcode FROM districts d WHERE ST_Intersects(d.geom, s.pt) ORDER BY d.adcode LIMIT 1) AS located, `+park+` AS park, s.pt
 		FROM (SELECT s.feature, s.park_code, ST_PointOnSurface(s.geom) AS pt FROM lq_stage s
 		      WHERE s.valid AND (s.district_adcode IS NULL OR `+needPark+` OR NOT EXISTS (
 		        SELECT 1 FROM districts d WHERE d.adcode = s.district_adcode AND ST_Intersects(d.geom, s.geom)))) s`); err != nil {
 		return err
 	}
-	if _, err := r.exec(ctx, "fill in districts", `UPDATE lq_stage s SET district_adcode = w.located, derived_district = true FROM lq_where w
+	if _, err := r.exec(ctx, `UPDATE lq_stage s SET district_adcode = w.located, derived_district = true FROM lq_where w
 		WHERE w.feature = s.feature AND s.district_adcode IS NULL AND w.located IS NOT NULL`); err != nil {
 		return err
 	}
 	if derivePark {
-		if _, err := r.exec(ctx, "fill in parks", `UPDATE lq_stage s SET park_code = w.park FROM lq_where w
+		if _, err := r.exec(ctx, `UPDATE lq_stage s SET park_code = w.park FROM lq_where w
 			WHERE w.feature = s.feature AND s.park_code IS NULL AND w.park IS NOT NULL`); err != nil {
 			return err
 		}
@@ -688,14 +697,8 @@ func (r *importRun) move(ctx context.Context) error {
 		}
 	}
 	var disabled []string
-	var rebuild *loadRebuild
 	if r.req.Layer == importer.Parcels {
 		var err error
-		// First: the foreign keys it drops are then checked by adding them
-		// again, not by the triggers skipRowTriggers would switch off.
-		if rebuild, err = r.dropIndexesForBulk(ctx); err != nil {
-			return err
-		}
 		if disabled, err = r.skipRowTriggers(ctx); err != nil {
 			return err
 		}
@@ -719,7 +722,7 @@ func (r *importRun) move(ctx context.Context) error {
 			mine = append(mine, "t."+c)
 			theirs = append(theirs, sel[i])
 		}
-		tag, err := r.exec(ctx, "write: update "+t.table, "UPDATE "+t.table+" t SET "+strings.Join(set, ", ")+" FROM lq_stage s WHERE "+keyMatch+
+		tag, err := r.exec(ctx, "UPDATE "+t.table+" t SET "+strings.Join(set, ", ")+" FROM lq_stage s WHERE "+keyMatch+
 			" AND ("+moved+" OR ("+strings.Join(mine, ", ")+") IS DISTINCT FROM ("+strings.Join(theirs, ", ")+"))")
 		if err != nil {
 			return domainError(err)
@@ -742,20 +745,15 @@ func (r *importRun) move(ctx context.Context) error {
 	if r.req.Mode == importer.ModeUpsert {
 		only = " WHERE s." + t.key + " IS NULL OR NOT EXISTS (SELECT 1 FROM " + t.table + " t WHERE " + keyMatch + ")"
 	}
-	tag, err := r.exec(ctx, "write: insert into "+t.table, "INSERT INTO "+t.table+" ("+strings.Join(insCols, ", ")+", geom, area_m2) SELECT "+strings.Join(insSel, ", ")+
+	tag, err := r.exec(ctx, "INSERT INTO "+t.table+" ("+strings.Join(insCols, ", ")+", geom, area_m2) SELECT "+strings.Join(insSel, ", ")+
 		", s.geom, "+area+" FROM lq_stage s"+only)
 	if err != nil {
 		return domainError(err)
 	}
 	r.rep.Counts.Inserted = tag.RowsAffected()
 	if r.req.Layer == importer.Zones {
-		if _, err := r.exec(ctx, "move the zones' id sequence", "SELECT setval(pg_get_serial_sequence('protected_zones', 'id'), greatest((SELECT max(id) FROM protected_zones), 1))"); err != nil {
+		if _, err := r.exec(ctx, "SELECT setval(pg_get_serial_sequence('protected_zones', 'id'), greatest((SELECT max(id) FROM protected_zones), 1))"); err != nil {
 			return domainError(err)
-		}
-	}
-	if rebuild != nil {
-		if err := r.rebuild(ctx, *rebuild); err != nil {
-			return err
 		}
 	}
 	if len(disabled) > 0 {
@@ -763,71 +761,8 @@ func (r *importRun) move(ctx context.Context) error {
 		for i, t := range disabled {
 			enable[i] = "ENABLE TRIGGER " + t
 		}
-		if _, err := r.exec(ctx, "switch the row triggers on again", "ALTER TABLE parcels "+strings.Join(enable, ", ")); err != nil {
+		if _, err := r.exec(ctx, "ALTER TABLE parcels "+strings.Join(enable, ", ")); err != nil {
 			return err
-		}
-	}
-	return nil
-}
-
-// bulkKeptIndexes are the indexes of parcels the statement triggers probe
-// while the rows go in (lq_parcel_footprints_follow: the underground
-// rights): made again before the move, not after.
-var bulkKeptIndexes = map[string]bool{"parcels_underground_geom_idx": true}
-
-// dropIndexesForBulk drops the secondary indexes, unique and foreign-key
-// constraints of parcels as the seed's loader does (dropForLoad), when the
-// file holds more rows than the table: then building each index once,
-// sorted, costs less than inserting every row into a dozen indexes (on a
-// million parcels into an empty table, the move took 362 of 587 s with
-// them). It returns nil, dropping nothing, for a smaller import. Dropping
-// takes parcels' exclusive lock until the commit: readers of the layer
-// wait for the rest of such an import.
-func (r *importRun) dropIndexesForBulk(ctx context.Context) (*loadRebuild, error) {
-	staged := r.rep.Counts.Staged
-	var stored int64
-	// Counted no further than the file's rows: cheap against a big table.
-	if err := r.tx.QueryRow(ctx, "SELECT count(*) FROM (SELECT 1 FROM parcels LIMIT $1) p", staged).Scan(&stored); err != nil {
-		return nil, domainError(err)
-	}
-	if stored >= staged {
-		return nil, nil
-	}
-	t0 := time.Now()
-	rb, err := dropForLoad(ctx, r.tx)
-	r.rep.Time("drop the indexes of parcels (bulk write)", t0)
-	if err != nil {
-		return nil, err
-	}
-	later := rb.indexes[:0:0]
-	for _, sql := range rb.indexes {
-		if !bulkKeptIndexes[indexName(sql)] {
-			later = append(later, sql)
-			continue
-		}
-		if _, err := r.exec(ctx, "build index "+indexName(sql), sql); err != nil {
-			return nil, err
-		}
-	}
-	rb.indexes = later
-	return &rb, nil
-}
-
-// rebuild makes again what dropIndexesForBulk dropped: each index, then
-// each constraint (adding a foreign key or the code's uniqueness checks
-// every row, so a row the checks above let through by mistake still
-// refuses the whole import).
-func (r *importRun) rebuild(ctx context.Context, rb loadRebuild) error {
-	for _, sql := range rb.indexes {
-		if _, err := r.exec(ctx, "build index "+indexName(sql), sql); err != nil {
-			return err
-		}
-	}
-	t0 := time.Now()
-	defer r.rep.Time("add the constraints of parcels again", t0)
-	for _, sql := range rb.constraints {
-		if _, err := r.tx.Exec(ctx, sql); err != nil {
-			return domainError(err)
 		}
 	}
 	return nil
@@ -844,12 +779,12 @@ func (r *importRun) rebuild(ctx context.Context, rb loadRebuild) error {
 // to do either, the triggers simply run. The switch is transactional:
 // ENABLE at the end, and a rollback undoes it anyway.
 func (r *importRun) skipRowTriggers(ctx context.Context) ([]string, error) {
-	if _, err := r.exec(ctx, "switch row triggers off", "SAVEPOINT lq_bulk"); err != nil {
+	if _, err := r.exec(ctx, "SAVEPOINT lq_bulk"); err != nil {
 		return nil, err
 	}
 	user := []string{"parcels_a_outline", "parcels_b_no_overlap"}
-	if _, err := r.exec(ctx, "switch row triggers off", "ALTER TABLE parcels DISABLE TRIGGER parcels_a_outline, DISABLE TRIGGER parcels_b_no_overlap"); err != nil {
-		_, rerr := r.exec(ctx, "switch row triggers off", "ROLLBACK TO SAVEPOINT lq_bulk")
+	if _, err := r.exec(ctx, "ALTER TABLE parcels DISABLE TRIGGER parcels_a_outline, DISABLE TRIGGER parcels_b_no_overlap"); err != nil {
+		_, rerr := r.exec(ctx, "ROLLBACK TO SAVEPOINT lq_bulk")
 		return nil, rerr
 	}
 	var super bool
@@ -918,7 +853,7 @@ func (r *importRun) skipRowTriggers(ctx context.Context) ([]string, error) {
 	for i, t := range ri {
 		dis[i] = "DISABLE TRIGGER " + t
 	}
-	if _, err := r.exec(ctx, "switch foreign-key triggers off", "ALTER TABLE parcels "+strings.Join(dis, ", ")); err != nil {
+	if _, err := r.exec(ctx, "ALTER TABLE parcels "+strings.Join(dis, ", ")); err != nil {
 		return user, err
 	}
 	return append(user, ri...), nil
@@ -929,7 +864,7 @@ func quoteIdent(s string) string { return pgx.Identifier{s}.Sanitize() }
 // lockTable keeps other writers out of the layer's table from the checks
 // against stored rows to the commit; readers are not blocked.
 func (r *importRun) lockTable(ctx context.Context) error {
-	_, err := r.exec(ctx, "lock "+r.t.table, "LOCK TABLE "+r.t.table+" IN SHARE ROW EXCLUSIVE MODE")
+	_, err := r.exec(ctx, "LOCK TABLE "+r.t.table+" IN SHARE ROW EXCLUSIVE MODE")
 	return domainError(err)
 }
 
@@ -945,7 +880,7 @@ func (r *importRun) log(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = r.exec(ctx, "log the import", `INSERT INTO import_log (id, layer, source, format, mode, repair, features, inserted, updated, warnings, repaired, report, created_by, started_at)
+	_, err = r.exec(ctx, `INSERT INTO import_log (id, layer, source, format, mode, repair, features, inserted, updated, warnings, repaired, report, created_by, started_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 		r.req.ID, string(r.req.Layer), rep.Source.Name, rep.Source.Format, string(rep.Mode), r.req.Repair, rep.Counts.Features,
 		rep.Counts.Inserted, rep.Counts.Updated, rep.Counts.Warnings, rep.Counts.Repaired, body, r.req.CreatedBy, rep.StartedAt)
