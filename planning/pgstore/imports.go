@@ -293,9 +293,16 @@ func (r *importRun) exec(ctx context.Context, sql string, args ...any) (pgconn.C
 	return tag, domainError(err)
 }
 
-// stepName is the first words of a statement.
+// stepName names a statement for the timings: the write into a layer's
+// table in words, any other statement by its first words.
 func stepName(sql string) string {
 	w := strings.Fields(sql)
+	switch {
+	case len(w) > 2 && w[0] == "INSERT" && w[1] == "INTO" && !strings.HasPrefix(w[2], "lq_"):
+		return "write: insert into " + w[2]
+	case len(w) > 1 && w[0] == "UPDATE" && !strings.HasPrefix(w[1], "lq_"):
+		return "write: update " + w[1]
+	}
 	if len(w) > 6 {
 		w = w[:6]
 	}
