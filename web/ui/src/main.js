@@ -25,7 +25,7 @@ import { createLayers, geojson, LAYER_NAMES, PARCEL_DETAIL_ZOOM, PARCEL_MIN_ZOOM
 import { createMeasure } from './measure.js';
 import { createPanel } from './panel.js';
 import { createPrint } from './print.js';
-import { formatHash, parseHash } from './permalink.js';
+import { formatHash, parseHash, MAX_ZOOM } from './permalink.js';
 import { addPlansMode, createPlansPanel } from './plans.js';
 import { createQuotaPanel } from './quota.js';
 import { createReportsPanel } from './reports.js';
@@ -78,7 +78,7 @@ const map = new Map({
       placeholder: '', // empty when the pointer is off the map (hidden by CSS)
     }),
   ]),
-  view: new View({ center: fromLonLat([120.15, 30.15]), zoom: 10, enableRotation: false, maxZoom: 20 }),
+  view: new View({ center: fromLonLat([120.15, 30.15]), zoom: 10, enableRotation: false, maxZoom: MAX_ZOOM }),
 });
 window.__landquota = { map, ready: false, state };
 

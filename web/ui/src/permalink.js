@@ -4,8 +4,8 @@
 // follows the map as it moves; a hash that does not parse is ignored (the default view), never an
 // error: links get cut and edited by hand.
 
-/** Limits of a view worth opening: the map's zooms, Web Mercator's latitudes. */
-const MAX_ZOOM = 20;
+/** Limits of a view worth opening: the map's deepest zoom (its View's too), Web Mercator's latitudes. */
+export const MAX_ZOOM = 20;
 const MAX_LAT = 85;
 const NUMBER = /^-?\d+(\.\d+)?$/;
 
