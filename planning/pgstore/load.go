@@ -82,8 +82,12 @@ func loadParcels(ctx context.Context, tx pgx.Tx, src *parcelSource, phase func(s
 	// statement runs at a time here, so this bounds the load's memory.
 	// JIT compiles each big statement again in every parallel worker
 	// (0.5-1 s apiece, seen in EXPLAIN) for statements whose time is
-	// spent in PostGIS functions: off for the load.
-	if err := exec("SET LOCAL work_mem = '256MB'", "SET LOCAL jit = off", "LOCK TABLE land_use_classes IN SHARE MODE"); err != nil {
+	// spent in PostGIS functions: off for the load. The trigram GIN
+	// index build flushes its pending entries each time they fill
+	// maintenance_work_mem: with 2 GB instead of the cluster's 512 MB it
+	// took 0.65-0.8 of the time at 3M (docs/SCALING.md).
+	if err := exec("SET LOCAL work_mem = '256MB'", "SET LOCAL maintenance_work_mem = '2GB'", "SET LOCAL jit = off",
+		"LOCK TABLE land_use_classes IN SHARE MODE"); err != nil {
 		return 0, err
 	}
 	if src.classes, err = constructionClasses(ctx, tx); err != nil {
@@ -157,6 +161,11 @@ func loadParcels(ctx context.Context, tx pgx.Tx, src *parcelSource, phase func(s
 	// its 1M time: docs/SCALING.md.) A subquery or LATERAL aggregate per parcel, or
 	// lq_planner_conflicts inlined (correlated subqueries), would keep the
 	// plan from parallel workers: the function measures the rest after.
+	// Most of the pass is lq_overlap_width's GEOS bisection, which runs for
+	// narrow parcels only: 0.4% of the demo's at 1M, 99.6% at 10M, where
+	// parcels are 1/35 the area, hence the step's super-linear growth. Its
+	// answer depends on the exact distances tried (GEOS's emptiness is not
+	// monotone near the inradius), so it is not searched any other way.
 	if err := exec(`CREATE TEMP TABLE lq_load_hits ON COMMIT DROP AS
 		SELECT p.id AS parcel_id, z.kind IS NOT NULL AS touched,
 		       z.kind IN ('permanent_basic_farmland', 'ecological_red_line') AS line,
