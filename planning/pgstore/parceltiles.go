@@ -119,7 +119,11 @@ func (s *Store) rowTile(ctx context.Context, name string, q planning.TileQuery, 
 	for _, c := range cols {
 		b.WriteString(", " + sl.colSQL(c))
 	}
-	b.WriteString(" FROM " + sl.from + " WHERE t.geom && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => " + tileMargin + "), 4490)")
+	from := sl.from
+	if l.from != "" {
+		from = l.from
+	}
+	b.WriteString(" FROM " + from + " WHERE t.geom && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => " + tileMargin + "), 4490)")
 	b.WriteString(" ORDER BY " + l.order + " LIMIT $4")
 	rows, err := s.pool.Query(ctx, b.String(), pgx.QueryResultFormats{pgx.BinaryFormatCode}, q.Z, q.X, q.Y, limit)
 	if err != nil {
