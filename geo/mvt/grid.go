@@ -165,7 +165,7 @@ func (g *Grid) addProjected(l *Layer) bool {
 	if !b.Intersects(g.clip) {
 		return false
 	}
-	var rings func(yield func(int, orb.Ring) bool)
+	added := false
 	if b.Min[0] < g.clip.Min[0] || b.Min[1] < g.clip.Min[1] || b.Max[0] > g.clip.Max[0] || b.Max[1] > g.clip.Max[1] {
 		// Only outlines crossing the margin are clipped (and copied for it).
 		g.poly = g.poly[:0]
@@ -174,44 +174,42 @@ func (g *Grid) addProjected(l *Layer) bool {
 			g.poly = append(g.poly, slices.Clone(orb.Ring(g.pts[start:end])))
 			start = end
 		}
-		clipped := clip.Polygon(g.clip, g.poly)
-		rings = func(yield func(int, orb.Ring) bool) {
-			for i, r := range clipped {
-				if !yield(i, r) {
-					return
-				}
+		for i, r := range clip.Polygon(g.clip, g.poly) {
+			a, ok := g.addRing(l, i, r)
+			if !ok {
+				break
 			}
+			added = added || a
 		}
-	} else {
-		rings = func(yield func(int, orb.Ring) bool) {
-			start := 0
-			for i, end := range g.ends {
-				if !yield(i, orb.Ring(g.pts[start:end])) {
-					return
-				}
-				start = end
-			}
-		}
+		return added
 	}
-	added := false
-	for i, r := range rings {
-		g.out = snap(g.out[:0], r)
-		pts := g.out
-		a := area2(pts)
-		if a == 0 {
-			if i == 0 {
-				break // the exterior collapsed: its holes go with it
-			}
-			continue
+	start := 0
+	for i, end := range g.ends {
+		a, ok := g.addRing(l, i, orb.Ring(g.pts[start:end]))
+		if !ok {
+			break
 		}
-		// Exterior rings have a positive area in the y-down grid, holes a negative one.
-		if (i == 0) != (a > 0) {
-			reverse(pts)
-		}
-		l.Ring(pts)
-		added = true
+		added, start = added || a, end
 	}
 	return added
+}
+
+// addRing snaps ring i of a polygon (0 the exterior) and adds it to l's
+// feature unless it collapses; ok is false when the exterior collapsed
+// (its holes go with it).
+func (g *Grid) addRing(l *Layer, i int, r orb.Ring) (added, ok bool) {
+	g.out = snap(g.out[:0], r)
+	pts := g.out
+	a := area2(pts)
+	if a == 0 {
+		return false, i != 0
+	}
+	// Exterior rings have a positive area in the y-down grid, holes a negative one.
+	if (i == 0) != (a > 0) {
+		reverse(pts)
+	}
+	l.Ring(pts)
+	return true, true
 }
 
 // snap appends to out a ring's vertices rounded to whole units (half to

@@ -13,6 +13,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"sync"
 )
 
 // Layer collects the features of one layer.
@@ -41,10 +42,34 @@ type Layer struct {
 	cy   int64
 }
 
+// layers keeps released layers: their buffers and maps, grown to a tile's
+// size, serve the next tile (without it a zoom-14 tile regrew about 200 KB
+// of them, and the runtime spent a tenth of the server's CPU collecting and
+// returning that memory).
+var layers = sync.Pool{New: func() any {
+	return &Layer{keyIndex: map[string]uint32{}, strIndex: map[string]uint32{}, intIndex: map[int64]uint32{},
+		floatIndex: map[float64]uint32{}, boolIndex: map[bool]uint32{}}
+}}
+
 // NewLayer starts a layer of the given grid size (4096 for most tiles).
 func NewLayer(name string, extent int) *Layer {
-	return &Layer{name: name, extent: uint32(extent), keyIndex: map[string]uint32{},
-		strIndex: map[string]uint32{}, intIndex: map[int64]uint32{}, floatIndex: map[float64]uint32{}, boolIndex: map[bool]uint32{}}
+	l := layers.Get().(*Layer)
+	l.name, l.extent = name, uint32(extent)
+	return l
+}
+
+// Release hands the layer back for reuse; it must not be used after. The
+// bytes Tile returned stay valid.
+func (l *Layer) Release() {
+	l.features, l.keys, l.vals, l.valEnds = l.features[:0], l.keys[:0], l.vals[:0], l.valEnds[:0]
+	clear(l.keyIndex)
+	clear(l.strIndex)
+	clear(l.intIndex)
+	clear(l.floatIndex)
+	clear(l.boolIndex)
+	l.count = 0
+	l.tags, l.geom, l.cx, l.cy = l.tags[:0], l.geom[:0], 0, 0
+	layers.Put(l)
 }
 
 // Len is the number of features added.

@@ -61,6 +61,7 @@ func (s *Store) cellTile(ctx context.Context, name string, q planning.TileQuery,
 	defer rows.Close()
 	const side = TileExtent / cellsPerTile
 	layer := mvt.NewLayer(name, TileExtent)
+	defer layer.Release()
 	kKind, kParcels, kArea, kStatus := layer.Key("kind"), layer.Key("parcels"), layer.Key("area_m2"), layer.Key("status")
 	countKeys := map[string]uint32{} // status → the key of its count, n_<status>
 	for rows.Next() {
@@ -132,6 +133,7 @@ func (s *Store) rowTile(ctx context.Context, name string, q planning.TileQuery, 
 	defer rows.Close()
 	grid := mvt.NewGrid(q.Z, q.X, q.Y, TileExtent, TileBuffer)
 	layer := mvt.NewLayer(name, TileExtent)
+	defer layer.Release()
 	keys := make([]uint32, len(cols))
 	for i, c := range cols {
 		keys[i] = layer.Key(c.Name)
