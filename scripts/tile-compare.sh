@@ -85,6 +85,20 @@ serve() {
 	for _ in $(seq 150); do curl -sf "http://127.0.0.1:$3/readyz" >/dev/null && break; sleep 0.2; done
 	curl -sf "http://127.0.0.1:$3/readyz" >/dev/null || fail "landquota ($2) did not start: $(tail -5 "$dir/$2.log")"
 }
+# settle PORT...: waits until the servers' start-up warming of the low-zoom
+# tiles (web/tiles.go warmStart; with --tile-cache-mb 0 it renders about
+# 200 tiles for nothing) is over: no render in flight and no new miss for a
+# second. Otherwise it runs beside the first zoom measured, for one server more than the other.
+settle() {
+	local p s prev=""
+	for _ in $(seq 120); do
+		s=""
+		for p in "$@"; do s="$s $(curl -sf "http://127.0.0.1:$p/api/tiles/stats" | tr -d ' \n' | sed -E 's/.*"misses":([0-9]+).*"in_flight":([0-9]+).*/\1-\2/')"; done
+		if [ "$s" = "$prev" ] && ! echo "$s" | grep -qE -- '-[1-9]'; then return; fi
+		prev=$s
+		sleep 1
+	done
+}
 lport=$(free_port)
 serve bin/landquota landquota "$lport"
 # cpu_ticks PID: CPU time (user + system, clock ticks) of a server and of the
@@ -106,6 +120,7 @@ cpu_ticks() {
 if [ -n "$old" ]; then
 	oport=$(free_port)
 	serve "$old" old "$oport"
+	settle "$lport" "$oport"
 	hz=$(getconf CLK_TCK)
 	for c in $clients; do
 		echo "== $c client(s), load average $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -123,6 +138,7 @@ tport=$(free_port)
 DATABASE_URL=$url TS_HTTPHOST=127.0.0.1 TS_HTTPPORT=$tport TS_DBPOOLMAXCONNS=4 TS_DBTIMEOUT=120 "$ts" >"$dir/pg_tileserv.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 150); do curl -sf "http://127.0.0.1:$tport/index.json" >/dev/null && break; sleep 0.2; done
+settle "$lport"
 curl -sf "http://127.0.0.1:$tport/index.json" | grep -q '"public.parcels"' || fail "pg_tileserv does not list public.parcels: $(tail -5 "$dir/pg_tileserv.log")"
 
 props=code,district_adcode,park_code,land_use_code,current_use_code,status,area_m2

@@ -2,11 +2,13 @@ package mvt
 
 import (
 	"bytes"
+	"encoding/binary"
 	"math"
 	"testing"
 
 	"github.com/hangzhou-hitech/landquota/web/tilecache/mvtread"
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/wkb"
 )
 
 func decodeOne(t *testing.T, b []byte) mvtread.Layer {
@@ -140,4 +142,43 @@ func ringAreas(g []uint32) []int64 {
 		}
 	}
 	return areas
+}
+
+// TestAddWKBEqualsAddMultiPolygon: an outline read in place from WKB (either
+// byte order, a Polygon or a MultiPolygon, inside the tile or clipped at its
+// margin) is drawn exactly as the decoded outline is.
+func TestAddWKBEqualsAddMultiPolygon(t *testing.T) {
+	const z, x, y = 14, 13667, 6746
+	ring := func(x0, y0, x1, y1 float64) orb.Ring {
+		return orb.Ring{lonLat(z, x, y, x0, y1), lonLat(z, x, y, x1, y1), lonLat(z, x, y, x1, y0), lonLat(z, x, y, x0, y0), lonLat(z, x, y, x0, y1)}
+	}
+	cases := []orb.Geometry{
+		orb.Polygon{ring(100.2, 200.4, 300.6, 400.4)},
+		orb.MultiPolygon{{ring(0, 0, 100, 100), ring(40, 40, 60, 60)}, {ring(4000, 10, 4500, 20)}},
+		orb.MultiPolygon{{ring(10.1, 10.1, 10.3, 10.3)}, {ring(-500, 0, -400, 10)}},
+	}
+	for i, c := range cases {
+		mp, ok := c.(orb.MultiPolygon)
+		if !ok {
+			mp = orb.MultiPolygon{c.(orb.Polygon)}
+		}
+		want := NewLayer("t", 4096)
+		wantAdded := NewGrid(z, x, y, 4096, 64).AddMultiPolygon(want, mp)
+		want.EndPolygon(1)
+		for _, order := range []binary.ByteOrder{binary.LittleEndian, binary.BigEndian} {
+			b, err := wkb.Marshal(c, order)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := NewLayer("t", 4096)
+			added, err := NewGrid(z, x, y, 4096, 64).AddWKB(got, b)
+			got.EndPolygon(1)
+			if err != nil || added != wantAdded || !bytes.Equal(got.Tile(), want.Tile()) {
+				t.Errorf("case %d, %v: added %v (want %v), %v; the tiles differ: %v", i, order, added, wantAdded, err, !bytes.Equal(got.Tile(), want.Tile()))
+			}
+			if _, err := NewGrid(z, x, y, 4096, 64).AddWKB(NewLayer("t", 4096), b[:len(b)-3]); err == nil {
+				t.Errorf("case %d: a cut WKB was read", i)
+			}
+		}
+	}
 }

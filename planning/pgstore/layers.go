@@ -82,8 +82,12 @@ var layers = map[string]layer{
 			"land_price_wan": "t.land_price_wan::float8", "updated_at": "t.updated_at",
 			"name": "t.name", "owner": "t.owner", "remarks": "t.remarks", "attributes": "t.attributes",
 			"kind": "'parcel'"}),
+		// The tile's columns are all the parcel's own, and the foreign keys
+		// on land use and status (NOT NULL) mean the inner joins drop no row:
+		// the tile reads the table alone (TestGoParcelTilesEqualPostGIS
+		// compares it with TileSQL's joined statement).
 		tile: tileLayer{id: "t.id", order: "t.area_m2 DESC, t.id", defaultLimit: 20000, boundsFromDistricts: true,
-			aggregateBelow: ParcelDetailZoom},
+			aggregateBelow: ParcelDetailZoom, from: "parcels t"},
 	},
 }
 

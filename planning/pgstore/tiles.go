@@ -76,6 +76,9 @@ type tileLayer struct {
 	// aggregateBelow: at zooms below this the layer's features are the
 	// cells of parcel_cells (migration 012), not single rows; 0: never.
 	aggregateBelow int
+	// from, if set, is what the Go-encoded tile (rowTile) reads instead of
+	// the layer's from: the joins its tile columns need, no more.
+	from string
 }
 
 // tileType is the TileJSON type of a catalog column.
