@@ -157,6 +157,12 @@ async function start() {
 
   const meta = await metaReady;
   const parks = link.view ? [] : await parksReady.then((fc) => geojson.readFeatures(fc), () => []);
+  // The login state and the basemaps too (asked for at the same time), so that from here to
+  // ready nothing waits: the map is drawn, and its tiles asked for, from the first frame after
+  // ready. Before, tiles of the first view arrived and were drawn while the page waited for
+  // these, and a view set at ready (a user's first zoom) waited behind that drawing.
+  window.__landquota.basemaps = await basemapsReady;
+  await authReady;
   performance.mark('landquota:meta');
   if (meta) {
     setStatuses(meta.statuses);
@@ -537,9 +543,6 @@ async function start() {
   });
 
   createGoTo(map, gisTools, { onParcel: (f) => app.showParcel(f.getId(), f.getProperties()), onError: (err) => errors.report(t('coords.failed'), err) });
-  window.__landquota.basemaps = await basemapsReady;
-
-  await authReady;
   applyTranslations();
   // A phone opens on the map alone; a link to a mode opens its sheet (ready once it is built).
   setMode(link.mode || 'layers', { openPanel: !PHONE.matches || Boolean(link.mode) });
