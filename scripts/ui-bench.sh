@@ -4,7 +4,8 @@
 # small seeded reference database; medians of page ready, first view drawn, page load to parcels
 # drawn at zoom 14 (the view set as soon as the page is ready), the same from a link to that view
 # (#map=14/lon/lat), pan/zoom to rendercomplete at zooms 10, 12, 14, 16, and an A3 300-dpi print to
-# PDF, with big/reference ratios. Not part of make test.
+# PDF, with big/reference ratios. Visits start once every server has warmed its low-zoom tiles, and a
+# view counts as drawn at the rendercomplete of a frame of that view. Not part of make test.
 #
 #   scripts/ui-bench.sh
 #
@@ -16,7 +17,8 @@
 #   LANDQUOTA_BENCH_REF_PARCELS   parcels of the reference seed (default 3000)
 #   LANDQUOTA_BENCH_ROUNDS        visits per database (default 3)
 #   LANDQUOTA_BENCH_OLD_BIN       another build of landquota (e.g. of the previous commit) that serves
-#                                 the big database too, visited in turn with this one: new/old ratios
+#                                 the big database and the reference too, visited in turn with this
+#                                 one (old and new take turns at going first): new/old ratios on both
 #   LANDQUOTA_BENCH_PRINT=0       skip the A3 print (by default each page-load visit then prints the
 #                                 view on screen to an A3 landscape PDF at 300 dpi, click to file)
 # Figures print and go to web/ui/test-output/ui-bench.json.

@@ -39,8 +39,13 @@ const finish = {
       if (result.errors.length > 0) return;
       const outputs = Object.keys(result.metafile.outputs).map((p) => basename(p));
       const named = (ext) => outputs.find((n) => n.startsWith('main-') && n.endsWith(ext));
+      // The chunks main.js imports statically are asked for with it (modulepreload), not once
+      // it has been parsed; the panels' chunks (dynamic imports) only when a panel is opened.
+      const [, entry] = Object.entries(result.metafile.outputs).find(([p]) => basename(p) === named('.js'));
+      const preloads = entry.imports.filter((i) => i.kind === 'import-statement').map((i) => `  <link rel="modulepreload" href="${basename(i.path)}">\n`).join('');
       let html = await readFile(join(src, 'index.html'), 'utf8');
       html = html.replace('href="main.css"', `href="${named('.css')}"`).replace('src="main.js"', `src="${named('.js')}"`);
+      html = html.replace('</head>', `${preloads}</head>`);
       await writeFile(join(dist, 'index.html'), html);
       await mkdir(maps, { recursive: true });
       for (const name of outputs.filter((n) => n.endsWith('.map'))) await rename(join(dist, name), join(maps, name));
@@ -58,6 +63,10 @@ const options = {
   entryPoints: [join(src, 'main.js')], // main.js imports ol/ol.css and style.css -> dist/main-HASH.css
   bundle: true,
   format: 'esm',
+  // The work modes' panels and printing are dynamic imports (main.js): chunks of their own,
+  // loaded on first use, so that the first map parses none of their code.
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
   minify: true,
   sourcemap: 'external', // written, not linked: browsers do not ask the server for it
   target: 'es2020',

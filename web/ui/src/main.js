@@ -9,13 +9,11 @@ import { defaults as defaultControls, MousePosition, ScaleLine } from 'ol/contro
 import { createEmpty, extend as extendExtent, isEmpty } from 'ol/extent.js';
 import { fromLonLat, toLonLat, transformExtent } from 'ol/proj.js';
 
-import { createAllocatePanel } from './allocate.js';
 import { fetchMeta, getJSON, onActivity, postJSON } from './api.js';
 import { createAuth } from './auth.js';
 import { createData } from './data.js';
 import { $, $$, el } from './dom.js';
 import { createDrawTool } from './draw.js';
-import { createEligibilityPanel } from './eligibility.js';
 import { createErrorBar } from './errorbar.js';
 import { dateTime } from './format.js';
 import { applyTranslations, lang, onLangChange, pick, setLang, t } from './i18n.js';
@@ -24,19 +22,13 @@ import { createInfoPanel } from './info.js';
 import { createLayers, geojson, LAYER_NAMES, PARCEL_DETAIL_ZOOM, PARCEL_MIN_ZOOM, readFeatures, staticURL } from './layers.js';
 import { createMeasure } from './measure.js';
 import { createPanel } from './panel.js';
-import { createPrint } from './print.js';
 import { formatHash, parseHash, MAX_ZOOM } from './permalink.js';
-import { addPlansMode, createPlansPanel } from './plans.js';
-import { createQuotaPanel } from './quota.js';
-import { createReportsPanel } from './reports.js';
-import { createSearchPanel } from './search.js';
 import { setStatuses } from './statuses.js';
 import { allocationKinds, setMapColors } from './styles.js';
 import { createBasemaps } from './basemap.js';
 import { createClassesUI, onLocalClasses } from './classes.js';
 import { createGoTo, formatPointer } from './coords.js';
 import { createStock } from './stock.js';
-import { createStockPanel } from './stockpanel.js';
 
 // Hangzhou High-tech Zone and its parks, used until /api/meta answers (or if it fails).
 const FALLBACK_BOUNDS = [119.85, 29.95, 120.4, 30.3];
@@ -165,6 +157,12 @@ async function start() {
 
   const meta = await metaReady;
   const parks = link.view ? [] : await parksReady.then((fc) => geojson.readFeatures(fc), () => []);
+  // The login state and the basemaps too (asked for at the same time), so that from here to
+  // ready nothing waits: the map is drawn, and its tiles asked for, from the first frame after
+  // ready. Before, tiles of the first view arrived and were drawn while the page waited for
+  // these, and a view set at ready (a user's first zoom) waited behind that drawing.
+  window.__landquota.basemaps = await basemapsReady;
+  await authReady;
   performance.mark('landquota:meta');
   if (meta) {
     setStatuses(meta.statuses);
@@ -260,7 +258,7 @@ async function start() {
     },
     openProject(id) {
       setMode('allocate');
-      panels.allocate.openProject(id);
+      usePanel('allocate', (p) => p.openProject(id));
     },
     /** Outlines a project's parcels (the first 50) and zooms to them. */
     async showProject(id) {
@@ -334,12 +332,12 @@ async function start() {
     },
     actions(id) {
       const out = [
-        el('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'info-eligibility', onclick: () => { setMode('eligibility'); panels.eligibility.checkParcel(id); } }, t('info.checkEligibility')),
+        el('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'info-eligibility', onclick: () => { setMode('eligibility'); usePanel('eligibility', (p) => p.checkParcel(id)); } }, t('info.checkEligibility')),
       ];
       if (auth.can('allocator')) {
-        out.push(el('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'info-select', onclick: () => { setMode('allocate'); panels.allocate.toggle(id); } },
+        out.push(el('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'info-select', onclick: () => { setMode('allocate'); usePanel('allocate', (p) => p.toggle(id)); } },
           created.allocate?.selection.has(Number(id)) ? t('info.unselect') : t('info.select')));
-        out.push(el('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'info-change-status', onclick: () => { setMode('allocate'); panels.allocate.parcelStatus(id); } }, t('pstatus.open')));
+        out.push(el('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'info-change-status', onclick: () => { setMode('allocate'); usePanel('allocate', (p) => p.parcelStatus(id)); } }, t('pstatus.open')));
       }
       return out;
     },
@@ -363,25 +361,34 @@ async function start() {
   });
   $('#layer-toggles').addEventListener('change', updateHints);
 
-  // The work modes' panels are built when first used (their mode is entered, or something asks
-  // for one): the map view needs none of them, and building them all (and the requests some
-  // make, such as the projects list) held up the first map.
+  // The work modes' panels are loaded (their code is a chunk of its own, build.mjs) and built
+  // when first used (their mode is entered, or something asks for one): the map view needs none
+  // of them, and parsing their code and building them held up the first map.
   const plansRoot = addPlansMode();
+  const panelRoot = (name) => $(`[data-panel="${name}"]`);
   const makePanel = {
-    search: () => createSearchPanel($('[data-panel="search"]'), app),
-    eligibility: () => createEligibilityPanel($('[data-panel="eligibility"]'), app),
-    allocate: () => createAllocatePanel($('[data-panel="allocate"]'), app),
-    quota: () => createQuotaPanel($('[data-panel="quota"]'), app),
-    plans: () => createPlansPanel(plansRoot, app),
-    stock: () => createStockPanel($('[data-panel="stock"]'), app),
-    reports: () => createReportsPanel($('[data-panel="reports"]'), app),
+    search: () => import('./search.js').then((m) => m.createSearchPanel(panelRoot('search'), app)),
+    eligibility: () => import('./eligibility.js').then((m) => m.createEligibilityPanel(panelRoot('eligibility'), app)),
+    allocate: () => import('./allocate.js').then((m) => m.createAllocatePanel(panelRoot('allocate'), app)),
+    quota: () => import('./quota.js').then((m) => m.createQuotaPanel(panelRoot('quota'), app)),
+    plans: () => import('./plans.js').then((m) => m.createPlansPanel(plansRoot, app)),
+    stock: () => import('./stockpanel.js').then((m) => m.createStockPanel(panelRoot('stock'), app)),
+    reports: () => import('./reports.js').then((m) => m.createReportsPanel(panelRoot('reports'), app)),
   };
-  /** The panels built so far. */
+  /** The panels built so far, by mode. */
   const created = {};
-  /** Every panel by mode; reading one builds it. */
-  const panels = {};
-  for (const [name, make] of Object.entries(makePanel)) {
-    Object.defineProperty(panels, name, { enumerable: true, get: () => (created[name] ??= make()) });
+  const building = {};
+  /** The panel of a mode, loaded and built on the first call. */
+  function modePanel(name) {
+    building[name] ??= makePanel[name]().then((p) => (created[name] = p), (err) => {
+      delete building[name]; // the next use tries again
+      throw err;
+    });
+    return building[name];
+  }
+  /** fn(panel) once the panel of a mode is there; a failed load goes to the error bar. */
+  function usePanel(name, fn) {
+    return modePanel(name).then(fn).catch((err) => errors.report('', err));
   }
   // Local land-use classes: listed in the layers panel, added by admins; the legend, the search
   // filter and the parcel panel name them once known.
@@ -391,12 +398,19 @@ async function start() {
     created.search?.render();
     info.render();
   });
-  window.__landquota.panels = panels;
+  window.__landquota.panels = created;
+  window.__landquota.panel = modePanel;
 
-  // ---- printing: the map sheet (print.js), and a header over a printed panel ----
-  const print = createPrint(app, $('#print-dialog'));
-  window.__landquota.print = print;
-  $('#print-open').addEventListener('click', () => print.open());
+  // ---- printing: the map sheet (print.js, loaded on first use), and a header over a printed panel ----
+  let printing = null;
+  const loadPrint = () => {
+    printing ??= import('./print.js').then(({ createPrint }) => (window.__landquota.print = createPrint(app, $('#print-dialog'))), (err) => {
+      printing = null;
+      throw err;
+    });
+    return printing;
+  };
+  $('#print-open').addEventListener('click', () => loadPrint().then((p) => p.open(), (err) => errors.report(t('print.failed'), err)));
   const fillPrintHeader = () => {
     $('#print-header').textContent = `${t('app.title')} · ${t(`mode.${mode}`)} · ${t('print.asOf')} ${dateTime(new Date().toISOString())}`;
   };
@@ -423,7 +437,11 @@ async function start() {
     document.body.dataset.mode = mode;
     if (sidePanel.hidden && openPanel) setPanelOpen(true);
     writeHash();
-    if (panels[mode] && panels[mode].onModeEnter) panels[mode].onModeEnter();
+    if (makePanel[mode]) {
+      usePanel(mode, (p) => {
+        if (mode === next && p.onModeEnter) p.onModeEnter();
+      });
+    }
     fillPrintHeader();
     setTimeout(() => map.updateSize(), 0);
   }
@@ -485,8 +503,8 @@ async function start() {
       map.getView().animate({ center: evt.coordinate, zoom: PARCEL_DETAIL_ZOOM });
       return;
     }
-    if (mode === 'allocate' && panels.allocate.tool === 'click') {
-      if (hit) panels.allocate.toggle(hit.getId());
+    if (mode === 'allocate' && created.allocate?.tool === 'click') {
+      if (hit) created.allocate.toggle(hit.getId());
       return;
     }
     if (hit) {
@@ -510,7 +528,7 @@ async function start() {
     panel.render();
     info.render();
     for (const p of Object.values(created)) p.render();
-    print.render();
+    window.__landquota.print?.render();
     classes.render();
     measure.render();
     identify.render();
@@ -525,18 +543,28 @@ async function start() {
   });
 
   createGoTo(map, gisTools, { onParcel: (f) => app.showParcel(f.getId(), f.getProperties()), onError: (err) => errors.report(t('coords.failed'), err) });
-  window.__landquota.basemaps = await basemapsReady;
-
-  await authReady;
   applyTranslations();
-  // A phone opens on the map alone; a link to a mode opens its sheet.
+  // A phone opens on the map alone; a link to a mode opens its sheet (ready once it is built).
   setMode(link.mode || 'layers', { openPanel: !PHONE.matches || Boolean(link.mode) });
+  if (makePanel[mode]) await modePanel(mode).catch(() => {}); // a failure is in the error bar
   // From now on the address follows the map (a link copied at any time opens this view).
   map.on('moveend', writeHash);
   updateHints();
   window.__landquota.ready = true;
   document.body.dataset.ready = 'true';
   performance.mark('landquota:ready');
+}
+
+/** The plans mode's tab (after the quota dashboard's) and its empty panel. */
+function addPlansMode() {
+  const tabs = $('#mode-tabs');
+  const after = $('[data-mode="quota"]', tabs);
+  const tab = el('button', { type: 'button', role: 'tab', dataset: { mode: 'plans', i18n: 'mode.plans' }, 'data-testid': 'mode-plans' }, t('mode.plans'));
+  if (after) after.after(tab);
+  else tabs.append(tab);
+  const section = el('div', { class: 'mode-panel', dataset: { panel: 'plans' }, 'data-testid': 'panel-plans', hidden: true });
+  $('#side-panel').append(section);
+  return section;
 }
 
 /** Centres the map on a view of the address ({ zoom, lon, lat }). */

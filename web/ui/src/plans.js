@@ -10,18 +10,6 @@ import { lang, pick, t } from './i18n.js';
 
 export const PLAN_KINDS = ['new_construction', 'linkage', 'farmland_balance'];
 
-/** Adds the mode's tab (after the quota dashboard's) and its side-panel section; returns the section. */
-export function addPlansMode() {
-  const tabs = $('#mode-tabs');
-  const after = $('[data-mode="quota"]', tabs);
-  const tab = el('button', { type: 'button', role: 'tab', dataset: { mode: 'plans', i18n: 'mode.plans' }, 'data-testid': 'mode-plans' }, t('mode.plans'));
-  if (after) after.after(tab);
-  else tabs.append(tab);
-  const section = el('div', { class: 'mode-panel', dataset: { panel: 'plans' }, 'data-testid': 'panel-plans', hidden: true });
-  $('#side-panel').append(section);
-  return section;
-}
-
 const planKey = (p) => `${p.year}/${p.kind}`;
 const kindQuery = (kind) => (kind && kind !== 'new_construction' ? `?kind=${encodeURIComponent(kind)}` : '');
 

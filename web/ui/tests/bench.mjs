@@ -48,6 +48,30 @@ async function serve(dbURL, binary = bin) {
   return { url, proc };
 }
 
+/**
+ * Waits until the server's start-up warming of the low-zoom tiles (web/tiles.go, warmStart) is
+ * over: the tile cache holds as many tiles as 3 s ago. On 1M parcels it takes ~25 s under load,
+ * and visits during it would measure the warming's competition for the database and the CPU,
+ * not the page (an official meets a warmed server but once per restart).
+ */
+async function warmed(server) {
+  const entries = async () => {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const m = /^landquota_tile_cache_entries\s+(\S+)/m.exec(text);
+    return m ? Number(m[1]) : NaN;
+  };
+  const deadline = Date.now() + 180000;
+  let last = await entries();
+  if (Number.isNaN(last)) return; // no metrics on this build: nothing to wait for
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 3000));
+    const now = await entries();
+    if (now > 0 && now === last) return;
+    if (Date.now() > deadline) throw new Error(`${server.url}: tiles still warming after 180 s`);
+    last = now;
+  }
+}
+
 async function stop(server) {
   if (!server || server.proc.exitCode !== null) return;
   const exited = new Promise((r) => server.proc.once('exit', r));
@@ -68,15 +92,22 @@ function timeView(page, lonLat, zoom) {
     src.on('tileloaderror', bad);
     const timer = setTimeout(() => reject(new Error(`no rendercomplete within 120 s at zoom ${z}`)), 120000);
     const t0 = performance.now();
-    map.once('rendercomplete', () => {
+    // The rendercomplete of a frame of the new view: a frame of the old one may complete just
+    // after the view is set, before any tile of the new view is drawn.
+    const x = (lon * 20037508.342789244) / 180;
+    const y = (Math.log(Math.tan(((90 + lat) * Math.PI) / 360)) / Math.PI) * 20037508.342789244;
+    const target = map.getView().getResolutionForZoom(z);
+    const done = (evt) => {
+      const { center, resolution } = evt.frameState.viewState;
+      if (Math.abs(resolution - target) > target * 1e-6 || Math.hypot(center[0] - x, center[1] - y) > target) return;
+      map.un('rendercomplete', done);
       const ms = performance.now() - t0;
       clearTimeout(timer);
       src.un('tileloadend', loaded);
       src.un('tileloaderror', bad);
       resolve({ ms, tiles, failed });
-    });
-    const x = (lon * 20037508.342789244) / 180;
-    const y = (Math.log(Math.tan(((90 + lat) * Math.PI) / 360)) / Math.PI) * 20037508.342789244;
+    };
+    map.on('rendercomplete', done);
     map.getView().setCenter([x, y]);
     map.getView().setZoom(z);
   }), [lonLat, zoom]);
@@ -225,23 +256,31 @@ async function main() {
     const refCount = Number(one(refURL, 'SELECT count(*) FROM parcels'));
     servers.ref = await serve(refURL);
     servers.big = await serve(bigURL);
-    if (oldBin) servers.old = await serve(bigURL, oldBin);
-    const which = oldBin ? ['ref', 'big', 'old'] : ['ref', 'big'];
+    if (oldBin) {
+      servers.old = await serve(bigURL, oldBin);
+      // The old build on the reference too: there the page's own start-up is most of the time.
+      servers.oldref = await serve(refURL, oldBin);
+    }
+    const which = oldBin ? ['ref', 'big', 'old', 'oldref'] : ['ref', 'big'];
+    for (const w of which) await warmed(servers[w]);
     mkdirSync(OUT_DIR, { recursive: true });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
-    const results = { ref: [], big: [], old: [] };
-    const z14 = { ref: [], big: [], old: [] };
-    const link14 = { ref: [], big: [], old: [] };
+    const results = { ref: [], big: [], old: [], oldref: [] };
+    const z14 = { ref: [], big: [], old: [], oldref: [] };
+    const link14 = { ref: [], big: [], old: [], oldref: [] };
     // The High-tech Zone (Binjiang), where the parcels are densest.
     const htz = [120.19, 30.19];
     // Interleaved, so that the load of the other processes on the machine falls on both alike.
     for (let round = 0; round < rounds; round++) {
-      // The order turns each round, so that neither server always goes first.
-      const order = which.map((_, i) => which[(i + round) % which.length]);
+      // The order turns each round, so that neither server always goes first. Two servers of one
+      // database visit the same places, and the second finds its pages in PostgreSQL's cache:
+      // the old and the new build take turns at going first (an even number of rounds is fair).
+      let order = which.map((_, i) => which[(i + round) % which.length]);
+      if (oldBin) order = round % 2 === 0 ? ['ref', 'oldref', 'big', 'old'] : ['old', 'big', 'oldref', 'ref'];
       for (const w of order) {
         results[w].push(await visit(browser, servers[w], round));
         z14[w].push(await loadToZoom14(browser, servers[w], [htz[0] - 0.01 * round, htz[1] + 0.005 * round], `ui-bench-a3-${w}-${round}`));
@@ -274,14 +313,18 @@ async function main() {
     const ref = summary('ref');
     const big = summary('big');
     const old = oldBin ? summary('old') : null;
-    const rows = Object.keys(ref).filter((k) => k.endsWith('_ms')).map((k) => ({ k, ref: ref[k], big: big[k], ratio: big[k] / ref[k], ...(old ? { old: old[k], new_old: big[k] / old[k] } : {}) }));
-    const report = { when: new Date().toISOString(), rounds, parcels: { ref: refCount, big: bigCount }, viewport: VIEWPORT, ref, big, old, oldBin, rows };
+    const oldref = oldBin ? summary('oldref') : null;
+    const rows = Object.keys(ref).filter((k) => k.endsWith('_ms')).map((k) => ({
+      k, ref: ref[k], big: big[k], ratio: big[k] / ref[k],
+      ...(old ? { old: old[k], new_old: big[k] / old[k], oldref: oldref[k], ref_new_old: ref[k] / oldref[k] } : {}),
+    }));
+    const report = { when: new Date().toISOString(), rounds, parcels: { ref: refCount, big: bigCount }, viewport: VIEWPORT, ref, big, old, oldref, oldBin, rows };
     writeFileSync(join(OUT_DIR, 'ui-bench.json'), JSON.stringify(report, null, 2));
     console.log(`parcels: reference ${refCount}, big ${bigCount}; ${rounds} rounds, medians (ms)`);
     const fmt = (x, digits, width) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a').padStart(width);
-    console.log(`figure                     reference        big   big/ref${old ? '   big(old)  new/old' : ''}`);
+    console.log(`figure                     reference        big   big/ref${old ? '   big(old)  new/old   ref(old)  new/old' : ''}`);
     for (const r of rows) {
-      const more = old ? ` ${fmt(r.old, 0, 10)} ${fmt(r.new_old, 2, 8)}` : '';
+      const more = old ? ` ${fmt(r.old, 0, 10)} ${fmt(r.new_old, 2, 8)} ${fmt(r.oldref, 0, 10)} ${fmt(r.ref_new_old, 2, 8)}` : '';
       console.log(`${r.k.padEnd(24)} ${fmt(r.ref, 0, 11)} ${fmt(r.big, 0, 10)} ${fmt(r.ratio, 2, 9)}${more}`);
     }
     if (ZOOMS_TIMED.length) console.log(`tiles per view (median) at zooms ${ZOOMS.join('/')}: reference ${ZOOMS.map((z) => ref[`zoom${z}_tiles`]).join('/')}, big ${ZOOMS.map((z) => big[`zoom${z}_tiles`]).join('/')}; tile errors ${ref.tile_errors}/${big.tile_errors}`);
@@ -293,6 +336,7 @@ async function main() {
     await stop(servers.ref);
     await stop(servers.big);
     await stop(servers.old);
+    await stop(servers.oldref);
     run('psql', [admin, '-v', 'ON_ERROR_STOP=1', '-qAtc', `DROP DATABASE IF EXISTS ${refName} WITH (FORCE)`]);
   }
 }

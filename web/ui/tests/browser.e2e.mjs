@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
-import { assert, equal, OUT_DIR, PASSWORD, test, UI_DIR, runSuite, api, apiLogin, login, rendered, goTo, openApp, mapPixels, finish } from './harness.mjs';
+import { assert, equal, OUT_DIR, PASSWORD, test, UI_DIR, runSuite, api, apiLogin, login, rendered, goTo, openApp, openMode, mapPixels, finish } from './harness.mjs';
 
 const VIEWPORT = { width: 1440, height: 900 };
 // Binjiang, inside the High-tech Zone park.
@@ -156,7 +156,7 @@ test('the map opens in Chinese, every label translated, and switches to English'
   await shot(page, '01-overview-zh');
   assert((await untranslated(page)).length === 0, `untranslated labels: ${await untranslated(page)}`);
   for (const mode of ['search', 'eligibility', 'allocate', 'quota', 'reports']) {
-    await page.click(`[data-testid=mode-${mode}]`);
+    await openMode(page, mode);
     await page.waitForTimeout(300);
     const bad = await untranslated(page);
     assert(bad.length === 0, `untranslated labels in ${mode}: ${bad}`);
@@ -165,7 +165,7 @@ test('the map opens in Chinese, every label translated, and switches to English'
   equal(await page.getAttribute('html', 'lang'), 'en', 'document language after the switch');
   equal((await page.textContent('[data-testid=mode-quota]')).trim(), 'Quota', 'quota tab label in English');
   for (const mode of ['eligibility', 'search', 'layers']) {
-    await page.click(`[data-testid=mode-${mode}]`);
+    await openMode(page, mode);
     await page.waitForTimeout(200);
     const chinese = await page.evaluate(() => {
       const texts = [...document.querySelectorAll('#side-panel, #topbar, #legend-card')].map((e) => e.innerText).join('\n');
@@ -330,7 +330,7 @@ test('a viewer sees no run, grant or approve buttons, and the server refuses an 
   await page.click(`[data-testid=scenario-open-${sc.body.id}]`);
   await page.waitForSelector('[data-testid=scenario-detail]');
   equal(await page.isVisible('[data-testid=approve]'), false, 'approve button visible to a viewer');
-  await page.click('[data-testid=mode-allocate]');
+  await openMode(page, 'allocate');
   equal(await page.isVisible('[data-testid=grant-submit]'), false, 'grant button visible to a viewer');
   equal(await page.isVisible('[data-testid=attach-submit]'), false, 'attach button visible to a viewer');
   assert(await page.isVisible('[data-testid=allocate-role-note]'), 'the role note explains why');
@@ -576,7 +576,7 @@ test('a planner search by park and by drawn polygon finds as many parcels as the
   await page.click('[data-testid=search-submit]');
   await page.waitForSelector('[data-testid=search-count]');
   const polyShown = num(await page.textContent('[data-testid=search-count]'));
-  const polyBody = await page.evaluate(() => window.__landquota.panels.search.result.body);
+  const polyBody = await page.evaluate(async () => (await window.__landquota.panel('search')).result.body);
   assert(polyBody.where.polygon && polyBody.where.polygon.type === 'Polygon', 'the drawn polygon is sent');
   const polyWant = await searchAPI(ctx.world, { where: polyBody.where, what: polyBody.what });
   equal(polyShown, polyWant, 'polygon result count vs the API');
@@ -604,7 +604,7 @@ test('eligibility: a shape across a red line is refused and its overlaps are dra
   await drawPolygon(page, corners);
   await page.waitForSelector('[data-testid=elig-verdict]');
   equal(await page.getAttribute('[data-testid=elig-verdict]', 'data-eligible'), 'false', 'verdict');
-  const request = await page.evaluate(() => window.__landquota.panels.eligibility.lastRequest);
+  const request = await page.evaluate(async () => (await window.__landquota.panel('eligibility')).lastRequest);
   const { body: want } = await api(ctx.world, '/api/eligibility', {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(request),
   });

@@ -10,7 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { api, assert, equal, login, OUT_DIR, runSuite, test, openApp } from './harness.mjs';
+import { api, assert, equal, login, OUT_DIR, runSuite, test, openApp, openMode } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
 const DESKTOP = { width: 1440, height: 900 };
@@ -275,7 +275,7 @@ test('an admin adds 标准厂房用地 (100105); it appears in the list, the leg
   await page.click('[data-testid=color-by-landuse]');
   const legend = await page.textContent('[data-testid=legend-local-100105]');
   assert(legend.includes('标准厂房用地') && legend.includes('M1S'), `legend: ${legend}`);
-  await page.click('[data-testid=mode-search]');
+  await openMode(page, 'search');
   const opt = await page.$eval('[data-testid=search-landuse] option[value="100105"]', (o) => o.textContent);
   assert(opt.includes('标准厂房用地'), `search filter: ${opt}`);
   // Chosen in the search, the server knows the class (no "unknown land-use class").

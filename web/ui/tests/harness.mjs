@@ -243,6 +243,20 @@ export async function rendered(page, seconds = 20) {
   }), seconds * 1000);
 }
 
+/**
+ * Clicks a mode's tab and waits until its panel is built: the panels' code is loaded on first
+ * use (main.js), so a check right after the click could find the panel still empty.
+ */
+export async function openMode(page, mode) {
+  await page.click(`[data-testid=mode-${mode}]`);
+  await panelBuilt(page, mode);
+}
+
+/** Waits until the panel of a mode entered (by a click, a tap or a link) is built. */
+export async function panelBuilt(page, mode) {
+  if (mode !== 'layers') await page.evaluate((m) => window.__landquota.panel(m).then(() => {}), mode);
+}
+
 /** Centres the map on lon/lat at a zoom and waits for it to be drawn. */
 export async function goTo(page, [lon, lat], zoom) {
   await page.evaluate(([lon, lat, zoom]) => {
