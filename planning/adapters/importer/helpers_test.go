@@ -9,20 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/paulmach/orb"
 )
-
-// square is a lon/lat square of side metres at metre offset (x, y) from a
-// point in Binjiang (120.21E 30.19N).
-func square(x, y, side float64) orb.Ring {
-	o := geo.To4549(orb.Point{120.21, 30.19})
-	var r orb.Ring
-	for _, d := range [][2]float64{{0, 0}, {side, 0}, {side, side}, {0, side}, {0, 0}} {
-		r = append(r, geo.From4549(orb.Point{o[0] + x + d[0], o[1] + y + d[1]}))
-	}
-	return r
-}
 
 // feature writes a GeoJSON Feature with a Polygon of ring and props.
 func feature(ring orb.Ring, props map[string]any) string {

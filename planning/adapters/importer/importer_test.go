@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hangzhou-hitech/landquota/geo"
+	"github.com/hangzhou-hitech/landquota/geo/geotest"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/paulmach/orb"
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -167,8 +168,8 @@ func TestFieldMapResolve(t *testing.T) {
 }
 
 func TestDecoderForms(t *testing.T) {
-	f1 := feature(square(0, 0, 50), map[string]any{"code": "A"})
-	f2 := feature(square(100, 0, 50), map[string]any{"code": "B"})
+	f1 := feature(geotest.Square(0, 0, 50), map[string]any{"code": "A"})
+	f2 := feature(geotest.Square(100, 0, 50), map[string]any{"code": "B"})
 	good := map[string]string{
 		"collection":           collection(f1, f2),
 		"members after":        `{"features":[` + f1 + `,` + f2 + `],"type":"FeatureCollection","bbox":[1,2,3,4]}`,
@@ -226,7 +227,7 @@ func TestDecoderForms(t *testing.T) {
 		}
 	}
 	// A feature beyond the size limit is refused before it is held whole.
-	d = NewDecoder(strings.NewReader(collection(f1, feature(square(0, 0, 10), map[string]any{"pad": strings.Repeat("x", 5000)}), f2)))
+	d = NewDecoder(strings.NewReader(collection(f1, feature(geotest.Square(0, 0, 10), map[string]any{"pad": strings.Repeat("x", 5000)}), f2)))
 	d.limit = 4096
 	n := 0
 	var err error
@@ -239,7 +240,7 @@ func TestDecoderForms(t *testing.T) {
 }
 
 func TestGeometryChecks(t *testing.T) {
-	open := square(0, 0, 50)
+	open := geotest.Square(0, 0, 50)
 	open = open[:len(open)-1]
 	var huge orb.Ring
 	for i := 0; i <= MaxVertices; i++ {
@@ -377,7 +378,7 @@ func TestCoordinateSystems(t *testing.T) {
 func TestValues(t *testing.T) {
 	props := map[string]any{"地块编号": " DK-1 ", "YDXZ": "M1", "ZT": "已供地", "RJL": "2.5", "JZMD": "35%", "LDL": 0.2,
 		"BZXZF": "否", "GDFS": "出让", "PZRQ": "2024/3/1", "GDRQ": 20240415, "ELEV_BOT": nil, "CONSTR": 1, "XZQDM": "330108001001"}
-	rep, st, err := importText(t, Parcels, feature(square(0, 0, 50), props), OpenOptions{}, Request{})
+	rep, st, err := importText(t, Parcels, feature(geotest.Square(0, 0, 50), props), OpenOptions{}, Request{})
 	if err != nil || rep.Counts.Errors != 0 {
 		t.Fatalf("%v %+v", err, rep.Issues)
 	}
@@ -399,7 +400,7 @@ func TestValues(t *testing.T) {
 	bad := map[string]any{"code": "X", "land_use": "1001", "status": "sold", "plot_ratio": 45, "building_density": 35,
 		"approved_on": "yesterday", "affordable_housing": "perhaps", "district": "3301", "supplied_on": "2020-01-01", "completed_on": "2019-01-01",
 		"actual_start_on": "2020-02-01", "elevation_top": -5}
-	rep, _, _ = importText(t, Parcels, feature(square(0, 0, 50), bad), OpenOptions{}, Request{})
+	rep, _, _ = importText(t, Parcels, feature(geotest.Square(0, 0, 50), bad), OpenOptions{}, Request{})
 	fields := map[string]string{}
 	for _, is := range rep.Issues {
 		fields[is.Field] = is.Message
@@ -414,9 +415,9 @@ func TestValues(t *testing.T) {
 	}
 	// Unknown codes are reported with their scheme, never guessed.
 	rep, _, _ = importText(t, Parcels, collection(
-		feature(square(0, 0, 50), map[string]any{"DKBH": "A", "DLBM": "0906", "ZT": "储备"}),
-		feature(square(100, 0, 50), map[string]any{"DKBH": "B", "DLBM": "0906", "ZT": "储备"}),
-		feature(square(200, 0, 50), map[string]any{"DKBH": "C", "DLBM": 601, "ZT": "储备"})), OpenOptions{}, Request{})
+		feature(geotest.Square(0, 0, 50), map[string]any{"DKBH": "A", "DLBM": "0906", "ZT": "储备"}),
+		feature(geotest.Square(100, 0, 50), map[string]any{"DKBH": "B", "DLBM": "0906", "ZT": "储备"}),
+		feature(geotest.Square(200, 0, 50), map[string]any{"DKBH": "C", "DLBM": 601, "ZT": "储备"})), OpenOptions{}, Request{})
 	if len(rep.UnknownCodes) != 1 || rep.UnknownCodes[0].Value != "0906" || rep.UnknownCodes[0].Features != 2 || rep.UnknownCodes[0].Scheme != "gbt21010" {
 		t.Errorf("unknown codes %+v", rep.UnknownCodes)
 	}
@@ -428,7 +429,7 @@ func TestValues(t *testing.T) {
 func TestGBKTextIsDecoded(t *testing.T) {
 	gbk, _ := simplifiedchinese.GBK.NewEncoder().String("工业用地-1")
 	text := `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"` + gbk + `","land_use":"1001","status":"储备"},` +
-		`"geometry":{"type":"Polygon","coordinates":` + mustJSON([][][2]float64{toPairs(square(0, 0, 50))}) + `}}]}`
+		`"geometry":{"type":"Polygon","coordinates":` + mustJSON([][][2]float64{toPairs(geotest.Square(0, 0, 50))}) + `}}]}`
 	rep, st, err := importText(t, Parcels, text, OpenOptions{}, Request{})
 	if err != nil || len(st.rows) != 1 {
 		t.Fatal(err)

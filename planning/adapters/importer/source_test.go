@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hangzhou-hitech/landquota/geo/geotest"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/paulmach/orb"
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -39,7 +40,7 @@ func parcelsGeoJSON(t *testing.T, dir string) string {
 	t.Helper()
 	var fs []string
 	for i, c := range []struct{ code, dlbm, dlmc string }{{"工业用地-1", "0601", "工业用地"}, {"仓储-2", "0508", "物流仓储用地"}, {"村道-3", "1006", "农村道路"}} {
-		fs = append(fs, feature(square(float64(i)*100, 0, 50), map[string]any{"DKBH": c.code, "DLBM": c.dlbm, "DLMC": c.dlmc, "ZT": "储备"}))
+		fs = append(fs, feature(geotest.Square(float64(i)*100, 0, 50), map[string]any{"DKBH": c.code, "DLBM": c.dlbm, "DLMC": c.dlmc, "ZT": "储备"}))
 	}
 	p := filepath.Join(dir, "src.geojson")
 	if err := os.WriteFile(p, []byte(collection(fs...)), 0o644); err != nil {
@@ -174,7 +175,7 @@ func TestOtherFormats(t *testing.T) {
 	// A CSV with a WKT column, as landquota exports it, but in GBK (Excel on a Chinese Windows).
 	csv := "\xef\xbb\xbfDKBH,DLBM,ZT,wkt\n"
 	for i, c := range []struct{ code, dlbm string }{{"工业用地-1", "0601"}, {"仓储-2", "0508"}, {"村道-3", "1006"}} {
-		r := square(float64(i)*100, 0, 50)
+		r := geotest.Square(float64(i)*100, 0, 50)
 		csv += c.code + "," + c.dlbm + ",储备,\"POLYGON((" + ringWKT(r) + "))\"\n"
 	}
 	gbk, _ := encodeGBK(csv[3:])
@@ -232,7 +233,7 @@ func TestOpenRefusals(t *testing.T) {
 	f, _ := os.Create(zp)
 	zw := zip.NewWriter(f)
 	w, _ := zw.Create("parcels.geojson")
-	w.Write([]byte(collection(feature(square(0, 0, 50), map[string]any{"code": "A", "land_use": "1001", "status": "reserve"}))))
+	w.Write([]byte(collection(feature(geotest.Square(0, 0, 50), map[string]any{"code": "A", "land_use": "1001", "status": "reserve"}))))
 	zw.Close()
 	f.Close()
 	if _, st := importFile(t, zp, OpenOptions{}); len(st.rows) != 1 {
