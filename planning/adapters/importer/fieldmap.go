@@ -10,26 +10,8 @@ import (
 	"strings"
 
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/imports"
 )
-
-// Mode says what an import does with features whose key is already stored.
-type Mode string
-
-const (
-	ModeInsert Mode = "insert" // refuse them: the file must hold new features only
-	ModeUpsert Mode = "upsert" // update them: re-importing a file updates by code
-)
-
-// ParseMode reads a mode name; "" is insert.
-func ParseMode(s string) (Mode, error) {
-	switch Mode(strings.ToLower(strings.TrimSpace(s))) {
-	case "", ModeInsert:
-		return ModeInsert, nil
-	case ModeUpsert, "update":
-		return ModeUpsert, nil
-	}
-	return "", planning.Errorf(planning.ErrInvalid, "mode %q is not insert or upsert", s).WithDetail("field", "mode")
-}
 
 // FieldMap tells the importer how a file's attributes become a layer's
 // fields. Everything is optional: without it, source fields are matched
@@ -53,7 +35,7 @@ func ParseMode(s string) (Mode, error) {
 // overrides, the built-in crosswalk to the 2023 classes; values adds
 // spellings of a choice field's values.
 type FieldMap struct {
-	Layer         Layer                        `json:"layer,omitempty"`
+	Layer         imports.Layer                `json:"layer,omitempty"`
 	Fields        map[string]string            `json:"fields,omitempty"`
 	Defaults      map[string]json.RawMessage   `json:"defaults,omitempty"`
 	LandUseScheme Scheme                       `json:"land_use_scheme,omitempty"`
@@ -70,7 +52,7 @@ func fieldMapError(format string, args ...any) *planning.Error {
 
 // ParseFieldMap reads a field map for layer from JSON. Unknown members,
 // wrong types, unknown field names and impossible values are refused.
-func ParseFieldMap(layer Layer, data []byte) (*FieldMap, error) {
+func ParseFieldMap(layer imports.Layer, data []byte) (*FieldMap, error) {
 	var m FieldMap
 	if err := planning.DecodeJSON(bytes.NewReader(data), MaxFieldMapBytes, planning.Textf("the field map"), &m); err != nil {
 		return nil, asFieldMapError(err)
@@ -143,7 +125,7 @@ func splitAssignment(flag, s string) (string, string, error) {
 }
 
 // Validate checks the map against layer's fields.
-func (m *FieldMap) Validate(layer Layer) error {
+func (m *FieldMap) Validate(layer imports.Layer) error {
 	if m.Layer != "" && m.Layer != layer {
 		return fieldMapError("written for layer %q, not %s", m.Layer, layer)
 	}
@@ -222,7 +204,7 @@ func (m *FieldMap) Validate(layer Layer) error {
 
 // Mapping is a field map resolved against a file's source fields.
 type Mapping struct {
-	Layer     Layer
+	Layer     imports.Layer
 	Source    []string // per field of Fields(Layer): the source field, "" when not read
 	Defaults  []any    // per field: the value for empty source values; nil none
 	Scheme    Scheme   // of the land-use field: gbt21010 for DLBM, else as the map says or auto
@@ -238,14 +220,14 @@ func (m *Mapping) Mapped(i int) bool { return m.Source[i] != "" || m.Defaults[i]
 // Resolve matches the map (nil for none) to a file with the given source
 // fields. sourceFields nil means unknown (an empty file): explicit names
 // are then taken as they are.
-func (m *FieldMap) Resolve(layer Layer, sourceFields []string) (*Mapping, error) {
+func (m *FieldMap) Resolve(layer imports.Layer, sourceFields []string) (*Mapping, error) {
 	return m.resolve(layer, sourceFields, true)
 }
 
 // resolve is Resolve; with complete false the field list is a sample (the
 // first features of a GeoJSON), and an explicit source field missing from
 // it is taken on trust.
-func (m *FieldMap) resolve(layer Layer, sourceFields []string, complete bool) (*Mapping, error) {
+func (m *FieldMap) resolve(layer imports.Layer, sourceFields []string, complete bool) (*Mapping, error) {
 	if m == nil {
 		m = &FieldMap{}
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hangzhou-hitech/landquota/planning/imports"
 	"github.com/paulmach/orb"
 )
 
@@ -53,7 +54,7 @@ type captureStore struct {
 	rows []*Row
 }
 
-func (c *captureStore) ImportRows(_ context.Context, req Request, _ *Mapping, rows Rows, rep *Report, _ *Progress) (Outcome, error) {
+func (c *captureStore) ImportRows(_ context.Context, req Request, _ *Mapping, rows Rows, rep *imports.Report, _ *imports.Progress) (imports.Outcome, error) {
 	for rows.Next() {
 		c.rows = append(c.rows, rows.Row())
 	}
@@ -61,16 +62,16 @@ func (c *captureStore) ImportRows(_ context.Context, req Request, _ *Mapping, ro
 		return "", err
 	}
 	if req.DryRun {
-		return OutcomeDryRun, nil
+		return imports.OutcomeDryRun, nil
 	}
 	if rep.Errors() > 0 {
-		return OutcomeRefused, nil
+		return imports.OutcomeRefused, nil
 	}
-	return OutcomeCommitted, nil
+	return imports.OutcomeCommitted, nil
 }
 
 // importText runs an import of a GeoJSON text into a captureStore.
-func importText(t *testing.T, layer Layer, text string, open OpenOptions, req Request) (*Report, *captureStore, error) {
+func importText(t *testing.T, layer imports.Layer, text string, open OpenOptions, req Request) (*imports.Report, *captureStore, error) {
 	t.Helper()
 	path := t.TempDir() + "/in.geojson"
 	if err := writeFile(path, text); err != nil {
@@ -87,8 +88,8 @@ func importText(t *testing.T, layer Layer, text string, open OpenOptions, req Re
 }
 
 // issuesOf lists the issues of one kind.
-func issuesOf(rep *Report, kind string) []Issue {
-	var out []Issue
+func issuesOf(rep *imports.Report, kind string) []imports.Issue {
+	var out []imports.Issue
 	for _, is := range rep.Issues {
 		if is.Kind == kind {
 			out = append(out, is)
