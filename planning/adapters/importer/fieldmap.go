@@ -226,7 +226,7 @@ func (m *FieldMap) Resolve(layer imports.Layer, sourceFields []string) (*Mapping
 
 // resolve is Resolve; with complete false the field list is a sample (the
 // first features of a GeoJSON), and an explicit source field missing from
-// it is taken on trust.
+// it is taken on trust. Each step below reads one part of the map.
 func (m *FieldMap) resolve(layer imports.Layer, sourceFields []string, complete bool) (*Mapping, error) {
 	if m == nil {
 		m = &FieldMap{}
@@ -238,57 +238,83 @@ func (m *FieldMap) resolve(layer imports.Layer, sourceFields []string, complete 
 	mp := &Mapping{Layer: layer, Source: make([]string, len(fields)), Defaults: make([]any, len(fields)),
 		Values: make([]map[string]string, len(fields)), Crosswalk: map[string]string{}}
 	claimed := map[string]bool{}
-	find := func(name string) (string, bool) {
-		for _, s := range sourceFields {
-			if s == name {
-				return s, true
-			}
-		}
-		var hit string
-		n := 0
-		for _, s := range sourceFields {
-			if strings.EqualFold(strings.TrimSpace(s), strings.TrimSpace(name)) {
-				hit, n = s, n+1
-			}
-		}
-		return hit, n == 1
+	if err := m.nameSources(mp, fields, sourceFields, complete, claimed); err != nil {
+		return nil, err
 	}
+	m.matchAliases(mp, fields, sourceFields, claimed)
+	m.setDefaults(mp, fields)
+	if err := mp.requireFields(fields, sourceFields); err != nil {
+		return nil, err
+	}
+	m.setCodes(mp, layer)
+	mp.sortUnclaimed(sourceFields, claimed)
+	return mp, nil
+}
+
+// nameSources takes the source fields the map names (an empty name leaves
+// the field unread), matched exactly or else case-insensitively.
+func (m *FieldMap) nameSources(mp *Mapping, fields []Field, sourceFields []string, complete bool, claimed map[string]bool) error {
 	for i, f := range fields {
-		if src, ok := m.Fields[f.Name]; ok {
-			if src == "" {
-				continue
+		src, ok := m.Fields[f.Name]
+		if !ok || src == "" {
+			continue
+		}
+		if sourceFields != nil {
+			hit, found := findField(sourceFields, src)
+			if !found && !complete {
+				hit, found = src, true
 			}
-			if sourceFields != nil {
-				hit, found := find(src)
-				if !found && !complete {
-					hit, found = src, true
-				}
-				if !found {
-					return nil, fieldMapError("%s ← %q, but the file has no field %q (its fields: %s)", f.Name, src, src, strings.Join(sourceFields, ", "))
-				}
-				src = hit
+			if !found {
+				return fieldMapError("%s ← %q, but the file has no field %q (its fields: %s)", f.Name, src, src, strings.Join(sourceFields, ", "))
 			}
-			mp.Source[i] = src
-			claimed[src] = true
+			src = hit
+		}
+		mp.Source[i] = src
+		claimed[src] = true
+	}
+	return nil
+}
+
+// findField is the source field called name: the exact one, else the only
+// one equal but for case and spaces.
+func findField(sourceFields []string, name string) (string, bool) {
+	for _, s := range sourceFields {
+		if s == name {
+			return s, true
 		}
 	}
+	var hit string
+	n := 0
+	for _, s := range sourceFields {
+		if strings.EqualFold(strings.TrimSpace(s), strings.TrimSpace(name)) {
+			hit, n = s, n+1
+		}
+	}
+	return hit, n == 1
+}
+
+// matchAliases gives each field the map does not name the first unclaimed
+// source field that has one of its usual names.
+func (m *FieldMap) matchAliases(mp *Mapping, fields []Field, sourceFields []string, claimed map[string]bool) {
 	for i, f := range fields {
 		if _, explicit := m.Fields[f.Name]; explicit {
 			continue
 		}
+	aliases:
 		for _, alias := range f.Aliases {
 			for _, s := range sourceFields {
 				if !claimed[s] && strings.EqualFold(strings.TrimSpace(s), alias) {
 					mp.Source[i] = s
 					claimed[s] = true
-					break
+					break aliases
 				}
-			}
-			if mp.Source[i] != "" {
-				break
 			}
 		}
 	}
+}
+
+// setDefaults reads the map's default values as the fields' kinds.
+func (m *FieldMap) setDefaults(mp *Mapping, fields []Field) {
 	var d textDecoder
 	for i, f := range fields {
 		raw, ok := m.Defaults[f.Name]
@@ -302,6 +328,11 @@ func (m *FieldMap) resolve(layer imports.Layer, sourceFields []string, complete 
 		}
 		mp.Defaults[i], _ = convertValue(&fields[i], v, nil)
 	}
+}
+
+// requireFields refuses a mapping that leaves a required field without a
+// source or a default (a key needs a source).
+func (mp *Mapping) requireFields(fields []Field, sourceFields []string) error {
 	var missing []string
 	for i, f := range fields {
 		if f.Required && !f.Key && !f.Derived && !mp.Mapped(i) {
@@ -311,14 +342,20 @@ func (m *FieldMap) resolve(layer imports.Layer, sourceFields []string, complete 
 			missing = append(missing, f.Name)
 		}
 	}
-	if len(missing) > 0 {
-		have := "the file has no attribute fields"
-		if len(sourceFields) > 0 {
-			have = "its fields are " + strings.Join(sourceFields, ", ")
-		}
-		return nil, fieldMapError("no source field for %s (%s): name one with --field %s=NAME or in the field map's \"fields\", or give a value for all features with --default %s=VALUE",
-			strings.Join(missing, ", "), have, missing[0], missing[0]).WithDetail("missing", missing)
+	if len(missing) == 0 {
+		return nil
 	}
+	have := "the file has no attribute fields"
+	if len(sourceFields) > 0 {
+		have = "its fields are " + strings.Join(sourceFields, ", ")
+	}
+	return fieldMapError("no source field for %s (%s): name one with --field %s=NAME or in the field map's \"fields\", or give a value for all features with --default %s=VALUE",
+		strings.Join(missing, ", "), have, missing[0], missing[0]).WithDetail("missing", missing)
+}
+
+// setCodes takes the land-use code list (三调 DLBM means gbt21010 when the
+// map says auto), the crosswalk and the extra spellings of choice values.
+func (m *FieldMap) setCodes(mp *Mapping, layer imports.Layer) {
 	if i := FieldIndex(layer, "land_use"); i >= 0 {
 		mp.Scheme = m.LandUseScheme
 		if mp.Scheme == "" || mp.Scheme == SchemeAuto {
@@ -338,10 +375,15 @@ func (m *FieldMap) resolve(layer imports.Layer, sourceFields []string, complete 
 			mp.Values[i][normKey(from)] = to
 		}
 	}
+}
+
+// sortUnclaimed files the source fields no field took: kept as the other
+// attributes of a layer that keeps them, else ignored.
+func (mp *Mapping) sortUnclaimed(sourceFields []string, claimed map[string]bool) {
 	for _, s := range sourceFields {
 		switch {
 		case claimed[s]:
-		case keepsAttributes(layer) && !derivedNames[strings.ToLower(strings.TrimSpace(s))]:
+		case keepsAttributes(mp.Layer) && !derivedNames[strings.ToLower(strings.TrimSpace(s))]:
 			mp.Kept = append(mp.Kept, s)
 		default:
 			mp.Ignored = append(mp.Ignored, s)
@@ -349,7 +391,6 @@ func (m *FieldMap) resolve(layer imports.Layer, sourceFields []string, complete 
 	}
 	sort.Strings(mp.Ignored)
 	sort.Strings(mp.Kept)
-	return mp, nil
 }
 
 // normKey folds a choice value for lookup: trimmed, ASCII lower-case,
