@@ -325,29 +325,8 @@ func (up *uploadRequest) options() (importer.Request, importer.OpenOptions, bool
 			return req, open, false, err
 		}
 	}
-	for _, f := range v["field"] {
-		if err := fm.Set(f); err != nil {
-			return req, open, false, err
-		}
-	}
-	for _, f := range v["default"] {
-		if err := fm.SetDefault(f); err != nil {
-			return req, open, false, err
-		}
-	}
-	for _, f := range v["crosswalk"] {
-		if err := fm.SetCrosswalk(f); err != nil {
-			return req, open, false, err
-		}
-	}
-	if s := v.Get("land_use_scheme"); s != "" {
-		sc, err := importer.ParseScheme(s)
-		if err != nil {
-			return req, open, false, err
-		}
-		fm.LandUseScheme = sc
-	}
-	if err := fm.Validate(req.Layer); err != nil {
+	opts := importer.FieldOptions{Fields: v["field"], Defaults: v["default"], Crosswalk: v["crosswalk"], Scheme: v.Get("land_use_scheme")}
+	if err := fm.Apply(req.Layer, opts); err != nil {
 		return req, open, false, err
 	}
 	req.FieldMap = fm

@@ -136,29 +136,8 @@ func parseImport(env environ, args []string) (importConfig, error) {
 			return c, fmt.Errorf("%s: %w", c.fieldFile, err)
 		}
 	}
-	for _, f := range fields {
-		if err := c.FieldMap.Set(f); err != nil {
-			return c, err
-		}
-	}
-	for _, d := range defaults {
-		if err := c.FieldMap.SetDefault(d); err != nil {
-			return c, err
-		}
-	}
-	for _, x := range crosswalk {
-		if err := c.FieldMap.SetCrosswalk(x); err != nil {
-			return c, err
-		}
-	}
-	if scheme != "" {
-		s, err := importer.ParseScheme(scheme)
-		if err != nil {
-			return c, err
-		}
-		c.FieldMap.LandUseScheme = s
-	}
-	if err := c.FieldMap.Validate(c.Layer); err != nil {
+	opts := importer.FieldOptions{Fields: fields, Defaults: defaults, Crosswalk: crosswalk, Scheme: scheme}
+	if err := c.FieldMap.Apply(c.Layer, opts); err != nil {
 		return c, err
 	}
 	c.Req.Layer, c.Req.FieldMap = c.Layer, c.FieldMap

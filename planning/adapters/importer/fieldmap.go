@@ -124,6 +124,42 @@ func splitAssignment(flag, s string) (string, string, error) {
 	return k, strings.TrimSpace(v), nil
 }
 
+// FieldOptions are what an import's options add to its field map, over
+// what a field map document said: FIELD=SOURCE (--field), FIELD=VALUE
+// (--default), CODE=CLASS (--crosswalk) and the land-use code list; an
+// upload's query gives them under the same names.
+type FieldOptions struct {
+	Fields, Defaults, Crosswalk []string
+	Scheme                      string
+}
+
+// Apply sets o in m, in the order above, and checks the map for layer.
+func (m *FieldMap) Apply(layer imports.Layer, o FieldOptions) error {
+	for _, f := range o.Fields {
+		if err := m.Set(f); err != nil {
+			return err
+		}
+	}
+	for _, d := range o.Defaults {
+		if err := m.SetDefault(d); err != nil {
+			return err
+		}
+	}
+	for _, x := range o.Crosswalk {
+		if err := m.SetCrosswalk(x); err != nil {
+			return err
+		}
+	}
+	if o.Scheme != "" {
+		s, err := ParseScheme(o.Scheme)
+		if err != nil {
+			return err
+		}
+		m.LandUseScheme = s
+	}
+	return m.Validate(layer)
+}
+
 // Validate checks the map against layer's fields.
 func (m *FieldMap) Validate(layer imports.Layer) error {
 	if m.Layer != "" && m.Layer != layer {

@@ -450,3 +450,20 @@ func TestGBKTextIsDecoded(t *testing.T) {
 		}
 	}
 }
+
+// TestFieldOptionsApply: the options of the command line and of an upload
+// set the same map, and a bad one is refused with what is wrong.
+func TestFieldOptionsApply(t *testing.T) {
+	m := &FieldMap{}
+	err := m.Apply(imports.Parcels, FieldOptions{Fields: []string{"code=DKBH"}, Defaults: []string{"status=approved"},
+		Crosswalk: []string{"0906=1504"}, Scheme: "gbt21010"})
+	if err != nil || m.Fields["code"] != "DKBH" || string(m.Defaults["status"]) == "" || m.Crosswalk["0906"] != "1504" || m.LandUseScheme != SchemeGBT21010 {
+		t.Fatalf("Apply: %v, map %+v", err, m)
+	}
+	if err := (&FieldMap{}).Apply(imports.Parcels, FieldOptions{Scheme: "gb1"}); err == nil || !strings.Contains(err.Error(), "unknown land-use scheme") {
+		t.Fatalf("a bad scheme: %v", err)
+	}
+	if err := (&FieldMap{}).Apply(imports.Parcels, FieldOptions{Fields: []string{"kode=DKBH"}}); err == nil {
+		t.Fatal("a field the layer does not have was taken")
+	}
+}
