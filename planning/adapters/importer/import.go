@@ -93,30 +93,9 @@ func Import(ctx context.Context, store Store, src *Source, req Request, prog *im
 	prog.TotalBytes.Store(src.Info.Bytes)
 	prog.TotalFeatures.Store(src.Info.Estimate)
 	prog.SetPhase("reading")
-	fields := src.Fields()
-	m, err := req.FieldMap.resolve(req.Layer, fields, src.FieldsComplete())
+	m, err := mapFields(ctx, store, src, req, rep)
 	if err != nil {
 		return rep, err
-	}
-	// Local classes the admin added (M0 创新型产业用地) carry the codes files
-	// write for them; the field map's own crosswalk wins.
-	if al, ok := store.(ClassAliases); ok && req.Layer == imports.Parcels {
-		aliases, err := al.LandUseAliases(ctx)
-		if err != nil {
-			return rep, err
-		}
-		for k, v := range aliases {
-			if _, set := m.Crosswalk[normalizeCode(k)]; !set {
-				m.Crosswalk[normalizeCode(k)] = v
-			}
-		}
-	}
-	rep.Source.Fields = fields
-	rep.Source.FieldMap, rep.Source.Derived = m.Describe()
-	rep.Source.Ignored = m.Ignored
-	rep.Source.Kept = m.Kept
-	if m.Scheme != "" {
-		rep.Source.LandUseScheme = string(m.Scheme)
 	}
 	conv := newConverter(m, src.crs, req.Repair, src.fallback, MaxVertices)
 
@@ -131,28 +110,103 @@ func Import(ctx context.Context, store Store, src *Source, req Request, prog *im
 	var readErr error
 	go func() {
 		defer close(raws)
-		for {
-			f, err := src.Next()
-			if err == io.EOF {
-				readErr = src.Finish()
-				return
-			}
-			if err != nil {
-				readErr = err
-				return
-			}
-			prog.Features.Add(1)
-			prog.Bytes.Store(src.BytesRead())
-			select {
-			case raws <- f:
-			case <-ctx.Done():
-				return
+		readErr = readAll(ctx, src, prog, raws)
+	}()
+	cv := convertAll(ctx, conv, workers, raws, rows, rep)
+	it := &rowIter{ch: rows, end: func() error {
+		rep.Locked(func(r *imports.Report) { r.Counts.Features = prog.Features.Load() })
+		for _, w := range src.Warnings() {
+			rep.Add(w)
+		}
+		lateIssues(rep, m, cv.late)
+		if n := cv.fallbackUsed.Load(); n > 0 {
+			rep.Add(imports.Issue{Severity: imports.SevWarning, Kind: imports.KindEncoding}.Say(planning.Textf(
+				"%d text values were not UTF-8 and were decoded as %s (%s); if the text looks wrong, give the encoding with --encoding",
+				n, fallbackName(src), rep.Source.EncodingFrom)))
+		}
+		return readErr
+	}}
+	outcome, err := store.ImportRows(ctx, req, m, it, rep, prog)
+	if err != nil {
+		cancel()
+		// A read error stopped the COPY: report the file's problem, not COPY's.
+		if it.err != nil {
+			err = it.err
+		}
+		return rep, err
+	}
+	rep.Finish(outcome, "")
+	return rep, nil
+}
+
+// mapFields resolves the request's field map against the file's fields,
+// adds the local land-use codes the store knows, and says in the report
+// how each field is read.
+func mapFields(ctx context.Context, store Store, src *Source, req Request, rep *imports.Report) (*Mapping, error) {
+	fields := src.Fields()
+	m, err := req.FieldMap.resolve(req.Layer, fields, src.FieldsComplete())
+	if err != nil {
+		return nil, err
+	}
+	// Local classes the admin added (M0 创新型产业用地) carry the codes files
+	// write for them; the field map's own crosswalk wins.
+	if al, ok := store.(ClassAliases); ok && req.Layer == imports.Parcels {
+		aliases, err := al.LandUseAliases(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range aliases {
+			if _, set := m.Crosswalk[normalizeCode(k)]; !set {
+				m.Crosswalk[normalizeCode(k)] = v
 			}
 		}
-	}()
-	var fallbackUsed atomic.Int64
-	var lateMu sync.Mutex
-	late := map[string]bool{}
+	}
+	rep.Source.Fields = fields
+	rep.Source.FieldMap, rep.Source.Derived = m.Describe()
+	rep.Source.Ignored = m.Ignored
+	rep.Source.Kept = m.Kept
+	if m.Scheme != "" {
+		rep.Source.LandUseScheme = string(m.Scheme)
+	}
+	return m, nil
+}
+
+// readAll hands the file's features to raws as they are read, counting
+// them in prog, until the file ends (then the error of its closing check)
+// or ctx is done.
+func readAll(ctx context.Context, src *Source, prog *imports.Progress, raws chan<- RawFeature) error {
+	for {
+		f, err := src.Next()
+		if err == io.EOF {
+			return src.Finish()
+		}
+		if err != nil {
+			return err
+		}
+		prog.Features.Add(1)
+		prog.Bytes.Store(src.BytesRead())
+		select {
+		case raws <- f:
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// converted is what the converting workers noticed beside their rows:
+// text values decoded with the fallback encoding, and the fields that
+// appeared only after the features read ahead. It is whole once rows is
+// closed.
+type converted struct {
+	fallbackUsed atomic.Int64
+	mu           sync.Mutex
+	late         map[string]bool
+}
+
+// convertAll converts raws into rows with workers in parallel, adding the
+// issues they find to rep, and closes rows when all are done.
+func convertAll(ctx context.Context, conv *Converter, workers int, raws <-chan RawFeature, rows chan<- *Row, rep *imports.Report) *converted {
+	cv := &converted{late: map[string]bool{}}
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
@@ -160,12 +214,12 @@ func Import(ctx context.Context, store Store, src *Source, req Request, prog *im
 			defer wg.Done()
 			w := conv.worker()
 			defer func() {
-				fallbackUsed.Add(w.text.used - w.text.failed)
-				lateMu.Lock()
+				cv.fallbackUsed.Add(w.text.used - w.text.failed)
+				cv.mu.Lock()
 				for k := range w.late {
-					late[k] = true
+					cv.late[k] = true
 				}
-				lateMu.Unlock()
+				cv.mu.Unlock()
 			}()
 			for f := range raws {
 				row, issues := w.convert(f)
@@ -184,30 +238,7 @@ func Import(ctx context.Context, store Store, src *Source, req Request, prog *im
 		}()
 	}
 	go func() { wg.Wait(); close(rows) }()
-	it := &rowIter{ch: rows, end: func() error {
-		rep.Locked(func(r *imports.Report) { r.Counts.Features = prog.Features.Load() })
-		for _, w := range src.Warnings() {
-			rep.Add(w)
-		}
-		lateIssues(rep, m, late)
-		if n := fallbackUsed.Load(); n > 0 {
-			rep.Add(imports.Issue{Severity: imports.SevWarning, Kind: imports.KindEncoding}.Say(planning.Textf(
-				"%d text values were not UTF-8 and were decoded as %s (%s); if the text looks wrong, give the encoding with --encoding",
-				n, fallbackName(src), rep.Source.EncodingFrom)))
-		}
-		return readErr
-	}}
-	outcome, err := store.ImportRows(ctx, req, m, it, rep, prog)
-	if err != nil {
-		cancel()
-		// A read error stopped the COPY: report the file's problem, not COPY's.
-		if it.err != nil {
-			err = it.err
-		}
-		return rep, err
-	}
-	rep.Finish(outcome, "")
-	return rep, nil
+	return cv
 }
 
 // lateIssues lists the fields that appeared only after the features read
