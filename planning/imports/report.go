@@ -249,6 +249,19 @@ func (r *Report) Locked(f func(r *Report)) {
 	f(r)
 }
 
+// IssuesOf lists the listed issues of one kind.
+func (r *Report) IssuesOf(kind string) []Issue {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []Issue
+	for _, is := range r.Issues {
+		if is.Kind == kind {
+			out = append(out, is)
+		}
+	}
+	return out
+}
+
 // Add records an issue.
 func (r *Report) Add(is Issue) {
 	r.mu.Lock()

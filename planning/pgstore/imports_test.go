@@ -79,16 +79,6 @@ func tableSum(t *testing.T, s *pgstore.Store) string {
 	return sum
 }
 
-func byKind(rep *imports.Report, kind string) []imports.Issue {
-	var out []imports.Issue
-	for _, is := range rep.Issues {
-		if is.Kind == kind {
-			out = append(out, is)
-		}
-	}
-	return out
-}
-
 func props(code, landUse string, more ...any) map[string]any {
 	m := map[string]any{"code": code, "land_use": landUse, "status": "reserve"}
 	for i := 0; i+1 < len(more); i += 2 {
@@ -200,7 +190,7 @@ func TestImportRefusesWithTheReasons(t *testing.T) {
 	}
 	check := func(kind string, n int, test func(imports.Issue) bool) {
 		t.Helper()
-		got := byKind(rep, kind)
+		got := rep.IssuesOf(kind)
 		if len(got) != n {
 			t.Errorf("%s: %d issues, want %d: %+v", kind, len(got), n, got)
 			return
@@ -250,7 +240,7 @@ func TestImportRepairs(t *testing.T) {
 	if rep.Outcome != imports.OutcomeCommitted || rep.Counts.Repaired != 1 || rep.Counts.Inserted != 2 {
 		t.Fatalf("%s %+v", rep.Message, rep.Issues)
 	}
-	is := byKind(rep, imports.KindRepaired)
+	is := rep.IssuesOf(imports.KindRepaired)
 	if len(is) != 1 || is[0].Feature != 1 || is[0].AreaM2 == nil || math.Abs(*is[0].AreaM2-5000) > 1 || len(is[0].Location) != 2 {
 		t.Errorf("repair issue %+v", is)
 	}
@@ -273,7 +263,7 @@ func TestUpsertUpdatesByCode(t *testing.T) {
 	}
 	before := tableSum(t, s)
 	// The same file again: insert mode refuses, upsert changes nothing.
-	if rep := runImport(t, s, imports.Parcels, first, importer.OpenOptions{}, importer.Request{}); rep.Outcome != imports.OutcomeRefused || len(byKind(rep, imports.KindExists)) != 3 {
+	if rep := runImport(t, s, imports.Parcels, first, importer.OpenOptions{}, importer.Request{}); rep.Outcome != imports.OutcomeRefused || len(rep.IssuesOf(imports.KindExists)) != 3 {
 		t.Errorf("insert again: %s", rep.Message)
 	}
 	rep := runImport(t, s, imports.Parcels, first, importer.OpenOptions{}, importer.Request{Mode: imports.ModeUpsert})
@@ -314,7 +304,7 @@ func TestImportOtherLayers(t *testing.T) {
 		gjFeature(rect(-1000, -1000, 1000, 1000), map[string]any{"code": "binfu", "name_zh": "滨富", "kind": "特别合作区", "host_district_adcode": "330108"}),
 		gjFeature(rect(2000, 2000, 3000, 3000), map[string]any{"code": "X1", "name_zh": "某园", "kind": "functional_park", "host_district_adcode": "330199"}))
 	rep := runImport(t, s, imports.Parks, p, importer.OpenOptions{}, importer.Request{})
-	if rep.Outcome != imports.OutcomeRefused || len(byKind(rep, imports.KindUnknownReference)) != 1 {
+	if rep.Outcome != imports.OutcomeRefused || len(rep.IssuesOf(imports.KindUnknownReference)) != 1 {
 		t.Errorf("parks with an unknown host: %s %+v", rep.Message, rep.Issues)
 	}
 	p = gjFile(t, gjFeature(rect(-1000, -1000, 1000, 1000), map[string]any{"code": "binfu", "name_zh": "滨富", "kind": "特别合作区", "host_district_adcode": "330108"}))
@@ -341,7 +331,7 @@ func TestImportOtherLayers(t *testing.T) {
 		gjFeature(rect(4000, 0, 4100, 100), map[string]any{"code": "OUT-PARK", "land_use": "100101", "status": "reserve", "district": "330109"}))
 	rep = runImport(t, s, imports.Parcels, pc, importer.OpenOptions{}, importer.Request{})
 	// 330109 is not in the database: refused, and its district does not match its place.
-	if rep.Outcome != imports.OutcomeRefused || len(byKind(rep, imports.KindUnknownReference)) != 1 || len(byKind(rep, imports.KindDistrictMismatch)) != 1 {
+	if rep.Outcome != imports.OutcomeRefused || len(rep.IssuesOf(imports.KindUnknownReference)) != 1 || len(rep.IssuesOf(imports.KindDistrictMismatch)) != 1 {
 		t.Errorf("unknown district: %s %+v", rep.Message, rep.Issues)
 	}
 	pc = gjFile(t, gjFeature(rect(0, 0, 100, 100), map[string]any{"code": "IN-PARK", "land_use": "100101", "status": "reserve"}))

@@ -100,7 +100,7 @@ func TestImportSurveyCodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep := runImport(t, s, imports.Parcels, f, importer.OpenOptions{}, importer.Request{FieldMap: fm, DryRun: true})
-	coarse := byKind(rep, imports.KindCoarseCode)
+	coarse := rep.IssuesOf(imports.KindCoarseCode)
 	if rep.Source.LandUseScheme != string(importer.SchemeGBT21010) || len(coarse) != 1 || coarse[0].Value != "0810" ||
 		!strings.Contains(coarse[0].Message, `"0810": "1401"`) || coarse[0].Severity != imports.SevWarning {
 		t.Fatalf("scheme %s, coarse %+v", rep.Source.LandUseScheme, coarse)
@@ -109,7 +109,7 @@ func TestImportSurveyCodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep = runImport(t, s, imports.Parcels, f, importer.OpenOptions{}, importer.Request{FieldMap: fm})
-	if rep.Outcome != imports.OutcomeCommitted || len(byKind(rep, imports.KindCoarseCode)) != 0 {
+	if rep.Outcome != imports.OutcomeCommitted || len(rep.IssuesOf(imports.KindCoarseCode)) != 0 {
 		t.Fatalf("with the crosswalk: %s %+v", rep.Outcome, rep.Issues)
 	}
 	var s1, s2 string

@@ -87,17 +87,6 @@ func importText(t *testing.T, layer imports.Layer, text string, open OpenOptions
 	return rep, st, err
 }
 
-// issuesOf lists the issues of one kind.
-func issuesOf(rep *imports.Report, kind string) []imports.Issue {
-	var out []imports.Issue
-	for _, is := range rep.Issues {
-		if is.Kind == kind {
-			out = append(out, is)
-		}
-	}
-	return out
-}
-
 func writeFile(path, text string) error { return os.WriteFile(path, []byte(text), 0o644) }
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

@@ -274,7 +274,7 @@ func TestGeometryChecks(t *testing.T) {
 			t.Errorf("%s: %v", c.name, err)
 			continue
 		}
-		got := issuesOf(rep, c.kind)
+		got := rep.IssuesOf(c.kind)
 		if len(got) != 1 || !strings.Contains(got[0].Message, c.want) || rep.Outcome != imports.OutcomeRefused {
 			t.Errorf("%s: %s issues %+v (outcome %s); want one with %q", c.name, c.kind, got, rep.Outcome, c.want)
 		}
@@ -288,7 +288,7 @@ func TestGeometryChecks(t *testing.T) {
 	openText := `{"type":"Feature","properties":{"code":"X","land_use":"1001","status":"approved"},"geometry":{"type":"Polygon","coordinates":` +
 		mustJSON([][][2]float64{toPairs(open)}) + `}}`
 	rep, st, err := importText(t, imports.Parcels, openText, OpenOptions{}, Request{Repair: true})
-	if err != nil || rep.Outcome != imports.OutcomeCommitted || len(issuesOf(rep, imports.KindRepaired)) != 1 || len(st.rows[0].Geom[0][0]) != 5 {
+	if err != nil || rep.Outcome != imports.OutcomeCommitted || len(rep.IssuesOf(imports.KindRepaired)) != 1 || len(st.rows[0].Geom[0][0]) != 5 {
 		t.Errorf("repair: %v %s %+v", err, rep.Outcome, rep.Issues)
 	}
 	_ = text
@@ -341,7 +341,7 @@ func TestCoordinateSystems(t *testing.T) {
 	// The file says 4549 but holds zone-40 eastings: the message says so.
 	text = `{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:4549"}},"features":[` + feat(ring(40_000_000, 0)) + `]}`
 	rep, _, _ = importText(t, imports.Parcels, text, OpenOptions{}, Request{})
-	if is := issuesOf(rep, imports.KindCoordinates); len(is) != 1 || !strings.Contains(is[0].Message, "the file says EPSG:4549") || !strings.Contains(is[0].Message, "override it with --srid 4528") {
+	if is := rep.IssuesOf(imports.KindCoordinates); len(is) != 1 || !strings.Contains(is[0].Message, "the file says EPSG:4549") || !strings.Contains(is[0].Message, "override it with --srid 4528") {
 		t.Errorf("4528 read as 4549: %+v", rep.Issues)
 	}
 	// Northing first, swapped back.
@@ -438,7 +438,7 @@ func TestGBKTextIsDecoded(t *testing.T) {
 	if st.rows[0].Key != "工业用地-1" {
 		t.Errorf("code %q", st.rows[0].Key)
 	}
-	if is := issuesOf(rep, imports.KindEncoding); len(is) != 1 || !strings.Contains(is[0].Message, "GB18030") {
+	if is := rep.IssuesOf(imports.KindEncoding); len(is) != 1 || !strings.Contains(is[0].Message, "GB18030") {
 		t.Errorf("no encoding warning: %+v", rep.Issues)
 	}
 	if _, _, err := encodingFor("klingon"); err == nil {

@@ -100,12 +100,12 @@ func TestGBKShapefile(t *testing.T) {
 	// Without the .cpg GDAL passes the bytes through: detected as GB18030 (a superset of GBK).
 	os.Remove(filepath.Join(dir, "gbk.cpg"))
 	rep, st = importFile(t, shp, OpenOptions{})
-	if codes(st) != wantCodes || len(issuesOf(rep, imports.KindEncoding)) != 1 {
+	if codes(st) != wantCodes || len(rep.IssuesOf(imports.KindEncoding)) != 1 {
 		t.Errorf("without .cpg: %s %+v", codes(st), rep.Issues)
 	}
 	// --encoding tells GDAL.
 	rep, st = importFile(t, shp, OpenOptions{Encoding: "GBK"})
-	if codes(st) != wantCodes || len(issuesOf(rep, imports.KindEncoding)) != 0 || rep.Source.EncodingFrom != "--encoding" {
+	if codes(st) != wantCodes || len(rep.IssuesOf(imports.KindEncoding)) != 0 || rep.Source.EncodingFrom != "--encoding" {
 		t.Errorf("--encoding: %s %+v %+v", codes(st), rep.Issues, rep.Source)
 	}
 	// In a zip, and in a folder.
@@ -127,7 +127,7 @@ func TestGBKShapefile(t *testing.T) {
 	ogr(t, "-f", "ESRI Shapefile", filepath.Join(dir, "noprj.shp"), src, "-lco", "ENCODING=UTF-8", "-t_srs", "EPSG:4549")
 	os.Remove(filepath.Join(dir, "noprj.prj"))
 	rep, _ = importFile(t, filepath.Join(dir, "noprj.shp"), OpenOptions{})
-	if is := issuesOf(rep, imports.KindCoordinates); len(is) != 3 || !strings.Contains(is[0].Message, "give it with --srid 4549") {
+	if is := rep.IssuesOf(imports.KindCoordinates); len(is) != 3 || !strings.Contains(is[0].Message, "give it with --srid 4549") {
 		t.Errorf("no .prj: %+v", rep.Issues)
 	}
 	if _, st = importFile(t, filepath.Join(dir, "noprj.shp"), OpenOptions{SRID: 4549}); codes(st) != wantCodes {
@@ -188,7 +188,7 @@ func TestOtherFormats(t *testing.T) {
 	// A Beijing 1954 file is transformed by GDAL, with a warning.
 	ogr(t, "-f", "GPKG", filepath.Join(dir, "bj54.gpkg"), src, "-t_srs", "EPSG:2436")
 	rep, st = importFile(t, filepath.Join(dir, "bj54.gpkg"), OpenOptions{})
-	if len(st.rows) != 3 || len(issuesOf(rep, imports.KindTransform)) != 1 || rep.Source.TransformedBy != "GDAL" {
+	if len(st.rows) != 3 || len(rep.IssuesOf(imports.KindTransform)) != 1 || rep.Source.TransformedBy != "GDAL" {
 		t.Errorf("Beijing 1954: %d rows, %+v %+v", len(st.rows), rep.Issues, rep.Source)
 	}
 }
