@@ -3,6 +3,7 @@ package geo
 import (
 	"math"
 	"math/cmplx"
+	"strconv"
 
 	"github.com/paulmach/orb"
 )
@@ -15,6 +16,22 @@ const (
 	SRIDWGS84       = 4326
 	SRIDWebMercator = 3857
 )
+
+// SRIDName names a coordinate system for a person: the EPSG code, with
+// what it is for the systems landquota knows.
+func SRIDName(srid int) string {
+	switch srid {
+	case SRIDStore:
+		return "EPSG:4490 (CGCS2000 longitude/latitude)"
+	case SRIDWGS84:
+		return "EPSG:4326 (WGS 84 longitude/latitude)"
+	case SRIDMeasure:
+		return "EPSG:4549 (CGCS2000 / 3-degree Gauss-Krüger CM 120E, metres)"
+	case SRIDSurvey:
+		return "EPSG:4528 (CGCS2000 / 3-degree Gauss-Krüger zone 40, metres)"
+	}
+	return "EPSG:" + strconv.Itoa(srid)
+}
 
 // CGCS2000 ellipsoid (same as GRS80). Its 1/f differs from WGS84's
 // (298.257223563) by so little that coordinates move about 0.1 mm, which is

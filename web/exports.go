@@ -17,6 +17,7 @@ import (
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/adapters/importer"
 	"github.com/hangzhou-hitech/landquota/planning/catalog"
+	"github.com/hangzhou-hitech/landquota/planning/imports"
 )
 
 // Downloads of whole layers:
@@ -48,7 +49,7 @@ func ParseExportQuery(layer string, v url.Values) (importer.ExportQuery, error) 
 	if err := checkExportParams(v); err != nil {
 		return q, err
 	}
-	l, err := importer.ParseLayer(layer)
+	l, err := imports.ParseLayer(layer)
 	if err != nil {
 		return q, planning.Errorf(planning.ErrNotFound, "unknown layer %q (layers: %s)", layer, strings.Join(planning.LayerNames, ", "))
 	}

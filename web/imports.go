@@ -25,6 +25,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/adapters/importer"
+	"github.com/hangzhou-hitech/landquota/planning/imports"
 	"github.com/hangzhou-hitech/landquota/planning/service"
 )
 
@@ -67,7 +68,7 @@ var importOptions = map[string]bool{"layer": true, "mode": true, "dry_run": true
 type importStore interface {
 	importer.Store
 	ImportLog(ctx context.Context, id string) (json.RawMessage, error)
-	ImportLogs(ctx context.Context, limit int) ([]importer.LogEntry, error)
+	ImportLogs(ctx context.Context, limit int) ([]imports.LogEntry, error)
 }
 
 type importJob struct {
@@ -76,16 +77,16 @@ type importJob struct {
 	Source    string    `json:"source"`
 	CreatedBy string    `json:"created_by"`
 	CreatedAt time.Time `json:"created_at"`
-	prog      *importer.Progress
+	prog      *imports.Progress
 	done      chan struct{}
 	mu        sync.Mutex
 	status    string
-	report    *importer.Report
+	report    *imports.Report
 	err       error
 }
 
-// imports holds the jobs of this server: no package globals.
-type imports struct {
+// importJobs holds the jobs of this server: no package globals.
+type importJobs struct {
 	s     *Server
 	mu    sync.Mutex
 	jobs  map[string]*importJob
@@ -96,7 +97,7 @@ type imports struct {
 // mountImports adds /api/imports and /api/exports.
 func (s *Server) mountImports(r chi.Router) {
 	sweepUploads(s.log)
-	im := &imports{s: s, jobs: map[string]*importJob{}, slot: make(chan struct{}, 1)}
+	im := &importJobs{s: s, jobs: map[string]*importJob{}, slot: make(chan struct{}, 1)}
 	ex := &exporter{s: s, slots: make(chan struct{}, exportSlots)}
 	r.Get("/exports/{layer}", s.handle(ex.export))
 	r.Route("/imports", func(r chi.Router) {
@@ -107,7 +108,7 @@ func (s *Server) mountImports(r chi.Router) {
 	})
 }
 
-func (im *imports) store() (importStore, error) {
+func (im *importJobs) store() (importStore, error) {
 	return storePart[importStore](im.s, planning.Textf("imports are not available on this server"))
 }
 
@@ -286,10 +287,10 @@ func (up *uploadRequest) options() (importer.Request, importer.OpenOptions, bool
 	if v.Get("layer") == "" {
 		return req, open, false, invalidParam("layer", "say which layer the file holds: districts, parks, protected-zones or parcels")
 	}
-	if req.Layer, err = importer.ParseLayer(v.Get("layer")); err != nil {
+	if req.Layer, err = imports.ParseLayer(v.Get("layer")); err != nil {
 		return req, open, false, err
 	}
-	if req.Mode, err = importer.ParseMode(v.Get("mode")); err != nil {
+	if req.Mode, err = imports.ParseMode(v.Get("mode")); err != nil {
 		return req, open, false, err
 	}
 	if req.DryRun, err = boolOpt("dry_run"); err != nil {
@@ -324,29 +325,8 @@ func (up *uploadRequest) options() (importer.Request, importer.OpenOptions, bool
 			return req, open, false, err
 		}
 	}
-	for _, f := range v["field"] {
-		if err := fm.Set(f); err != nil {
-			return req, open, false, err
-		}
-	}
-	for _, f := range v["default"] {
-		if err := fm.SetDefault(f); err != nil {
-			return req, open, false, err
-		}
-	}
-	for _, f := range v["crosswalk"] {
-		if err := fm.SetCrosswalk(f); err != nil {
-			return req, open, false, err
-		}
-	}
-	if s := v.Get("land_use_scheme"); s != "" {
-		sc, err := importer.ParseScheme(s)
-		if err != nil {
-			return req, open, false, err
-		}
-		fm.LandUseScheme = sc
-	}
-	if err := fm.Validate(req.Layer); err != nil {
+	opts := importer.FieldOptions{Fields: v["field"], Defaults: v["default"], Crosswalk: v["crosswalk"], Scheme: v.Get("land_use_scheme")}
+	if err := fm.Apply(req.Layer, opts); err != nil {
 		return req, open, false, err
 	}
 	req.FieldMap = fm
@@ -354,8 +334,8 @@ func (up *uploadRequest) options() (importer.Request, importer.OpenOptions, bool
 }
 
 // post receives an upload, opens it and imports it in the background
-// (service.Imports), or waits for its verdict with wait=true.
-func (im *imports) post(w http.ResponseWriter, r *http.Request) error {
+// (service.Import), or waits for its verdict with wait=true.
+func (im *importJobs) post(w http.ResponseWriter, r *http.Request) error {
 	store, err := im.store()
 	if err != nil {
 		return err
@@ -388,7 +368,7 @@ func (im *imports) post(w http.ResponseWriter, r *http.Request) error {
 	req.StatementTimeout = importTimeout
 	req.CreatedBy = username(r)
 	job := &importJob{ID: req.ID, Layer: string(req.Layer), Source: open.Name, CreatedBy: req.CreatedBy, CreatedAt: time.Now(),
-		prog: importer.NewProgress(), done: make(chan struct{}), status: "queued"}
+		prog: imports.NewProgress(), done: make(chan struct{}), status: "queued"}
 	im.add(job)
 	go im.run(ctx, job, store, src, req, func() { cancel(); cleanup() })
 	if !wait {
@@ -409,7 +389,7 @@ func (im *imports) post(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	status := http.StatusOK // a dry run
-	if rep.Outcome == importer.OutcomeCommitted {
+	if rep.Outcome == imports.OutcomeCommitted {
 		status = http.StatusCreated
 	}
 	writeJSON(w, status, rep.In(requestLang(r)))
@@ -417,7 +397,7 @@ func (im *imports) post(w http.ResponseWriter, r *http.Request) error {
 }
 
 // run imports in the background, one at a time.
-func (im *imports) run(ctx context.Context, job *importJob, store importStore, src *importer.Source, req importer.Request, cleanup func()) {
+func (im *importJobs) run(ctx context.Context, job *importJob, store importStore, src *importer.Source, req importer.Request, cleanup func()) {
 	defer cleanup()
 	defer close(job.done)
 	im.slot <- struct{}{}
@@ -425,7 +405,7 @@ func (im *imports) run(ctx context.Context, job *importJob, store importStore, s
 	job.mu.Lock()
 	job.status = "running"
 	job.mu.Unlock()
-	rep, err := service.Imports{Store: store}.Run(ctx, src, req, job.prog)
+	rep, err := service.Import(ctx, importer.Job{Store: store, Source: src, Request: req}, job.prog)
 	job.mu.Lock()
 	defer job.mu.Unlock()
 	job.report, job.err = rep, err
@@ -438,7 +418,7 @@ func (im *imports) run(ctx context.Context, job *importJob, store importStore, s
 	}
 }
 
-func (im *imports) add(job *importJob) {
+func (im *importJobs) add(job *importJob) {
 	im.mu.Lock()
 	defer im.mu.Unlock()
 	im.jobs[job.ID] = job
@@ -455,7 +435,7 @@ func (im *imports) add(job *importJob) {
 	}
 }
 
-func (im *imports) job(id string) *importJob {
+func (im *importJobs) job(id string) *importJob {
 	im.mu.Lock()
 	defer im.mu.Unlock()
 	return im.jobs[id]
@@ -476,7 +456,7 @@ func (job *importJob) view(lang planning.Lang) map[string]any {
 	return out
 }
 
-func (im *imports) get(w http.ResponseWriter, r *http.Request) error {
+func (im *importJobs) get(w http.ResponseWriter, r *http.Request) error {
 	id := chi.URLParam(r, "id")
 	if job := im.job(id); job != nil {
 		writeJSON(w, http.StatusOK, job.view(requestLang(r)))
@@ -493,7 +473,7 @@ func (im *imports) get(w http.ResponseWriter, r *http.Request) error {
 	return respond(w, http.StatusOK, map[string]any{"id": id, "status": "committed", "report": rep}, err)
 }
 
-func (im *imports) list(w http.ResponseWriter, r *http.Request) error {
+func (im *importJobs) list(w http.ResponseWriter, r *http.Request) error {
 	store, err := im.store()
 	if err != nil {
 		return err

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hangzhou-hitech/landquota/geo"
+	"github.com/hangzhou-hitech/landquota/geo/geotest"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore/pgtest"
@@ -62,13 +62,8 @@ func parcelGrid(t testing.TB, store *pgstore.Store, n int) {
 	if err := store.InsertDistrict(ctx, planning.District{Adcode: "330108", NameZh: "滨江区", Outline: square(-5000, -5000, 10000)}); err != nil {
 		t.Fatal(err)
 	}
-	o := geo.To4549(orb.Point{120.21, 30.19})
 	for i := range n {
-		x, y := float64(i%40)*100-4000, float64(i/40)*100-4000
-		var ring orb.Ring
-		for _, d := range [][2]float64{{0, 0}, {80, 0}, {80, 80}, {0, 80}, {0, 0}} {
-			ring = append(ring, geo.From4549(orb.Point{o[0] + x + d[0], o[1] + y + d[1]}))
-		}
+		ring := geotest.Square(float64(i%40)*100-4000, float64(i/40)*100-4000, 80)
 		if _, err := store.InsertParcel(ctx, planning.Parcel{Code: fmt.Sprintf("S%04d", i), District: "330108", LandUse: "100101",
 			Status: planning.StatusApproved, Outline: orb.MultiPolygon{{ring}}, Elevation: planning.Surface()}); err != nil {
 			t.Fatal(err)
@@ -195,11 +190,10 @@ func TestReadyzWithAFullPool(t *testing.T) {
 // ring draws a closed ring of n vertices around a point in Binjiang, of
 // the given radius in metres.
 func ring(n int, radius float64) orb.Ring {
-	o := geo.To4549(orb.Point{120.21, 30.19})
 	r := make(orb.Ring, 0, n+1)
 	for i := range n {
 		a := 2 * math.Pi * float64(i) / float64(n)
-		r = append(r, geo.From4549(orb.Point{o[0] + radius*math.Cos(a), o[1] + radius*math.Sin(a)}))
+		r = append(r, geotest.At(radius*math.Cos(a), radius*math.Sin(a)))
 	}
 	return append(r, r[0])
 }

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hangzhou-hitech/landquota/geo"
+	"github.com/hangzhou-hitech/landquota/geo/geotest"
 	"github.com/paulmach/orb"
 )
 
@@ -117,6 +117,5 @@ func TestOGCAxisOrderDatetimePrecisionHead(t *testing.T) {
 // gridLonLat is the lon/lat of a point at metre offsets from the origin of
 // the test squares.
 func gridLonLat(x, y float64) orb.Point {
-	o := geo.To4549(orb.Point{120.21, 30.19})
-	return geo.From4549(orb.Point{o[0] + x, o[1] + y})
+	return geotest.At(x, y)
 }

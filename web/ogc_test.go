@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/hangzhou-hitech/landquota/geo"
+	"github.com/hangzhou-hitech/landquota/geo/geotest"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 )
@@ -84,7 +85,7 @@ func TestOGCItemsCRSAndSingleFeature(t *testing.T) {
 		t.Fatalf("EPSG:4549 must be northing,easting: %v, want %v", ne, want)
 	}
 	// bbox in EPSG:4549 axis order (northing, easting) selects the first three.
-	o := geo.To4549(orb.Point{120.21, 30.19})
+	o := geo.To4549(geotest.Origin)
 	bb := strings.Join([]string{ftoa(o[1] - 10), ftoa(o[0] - 10), ftoa(o[1] + 90), ftoa(o[0] + 250)}, ",")
 	if got := codes(t, srv.URL+"/ogc/collections/parcels/items?bbox-crs=http://www.opengis.net/def/crs/EPSG/0/4549&bbox="+bb); len(got) != 3 {
 		t.Fatalf("bbox-crs 4549: %v", got)

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/hangzhou-hitech/landquota/geo"
+	"github.com/hangzhou-hitech/landquota/geo/geotest"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore/pgtest"
@@ -22,12 +23,7 @@ import (
 // square is a lon/lat square of side metres at metre offset (x, y) from a
 // point in Binjiang.
 func square(x, y, side float64) orb.MultiPolygon {
-	o := geo.To4549(orb.Point{120.21, 30.19})
-	var ring orb.Ring
-	for _, d := range [][2]float64{{0, 0}, {side, 0}, {side, side}, {0, side}, {0, 0}} {
-		ring = append(ring, geo.From4549(orb.Point{o[0] + x + d[0], o[1] + y + d[1]}))
-	}
-	return orb.MultiPolygon{{ring}}
+	return orb.MultiPolygon{{geotest.Square(x, y, side)}}
 }
 
 // newServer serves a database with one district and a row of 25 parcels.
@@ -136,9 +132,7 @@ func TestLayerPagesThroughAllParcels(t *testing.T) {
 func TestLayerBBoxSelectsParcels(t *testing.T) {
 	srv := newServer(t)
 	// A box around the first three parcels only (x 0..280 m).
-	o := geo.To4549(orb.Point{120.21, 30.19})
-	a := geo.From4549(orb.Point{o[0] - 10, o[1] - 10})
-	b := geo.From4549(orb.Point{o[0] + 250, o[1] + 90})
+	a, b := geotest.At(-10, -10), geotest.At(250, 90)
 	var fc featureCollection
 	u := srv.URL + "/api/layers/parcels?bbox=" + strings.Join([]string{ftoa(a[0]), ftoa(a[1]), ftoa(b[0]), ftoa(b[1])}, ",")
 	get(t, u, &fc)
@@ -293,7 +287,7 @@ func TestPropertiesPrecisionAndProjectedBBox(t *testing.T) {
 		t.Fatalf("precision=3 gave %v", x)
 	}
 	// The same three-parcel box as TestLayerBBoxSelectsParcels, in metres.
-	o := geo.To4549(orb.Point{120.21, 30.19})
+	o := geo.To4549(geotest.Origin)
 	u := fmt.Sprintf("%s/api/layers/parcels?bbox-crs=EPSG:4549&bbox=%f,%f,%f,%f", srv.URL, o[0]-10, o[1]-10, o[0]+250, o[1]+90)
 	if got := codes(t, u); len(got) != 3 {
 		t.Fatalf("bbox in EPSG:4549: %v", got)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/adapters/importer"
+	"github.com/hangzhou-hitech/landquota/planning/imports"
 	"github.com/hangzhou-hitech/landquota/planning/service"
 )
 
@@ -50,7 +51,7 @@ func timeoutSet(fs *flag.FlagSet) bool {
 // importConfig configures `landquota import`.
 type importConfig struct {
 	DB        dbConfig
-	Layer     importer.Layer
+	Layer     imports.Layer
 	File      string
 	Req       importer.Request
 	Open      importer.OpenOptions
@@ -88,7 +89,7 @@ func parseImport(env environ, args []string) (importConfig, error) {
 	fs.Var(&crosswalk, "crosswalk", "CODE=CLASS: map a source land-use code to a 2023 class (repeatable)")
 	fs.StringVar(&scheme, "land-use-scheme", "", "code list of the land-use codes: auto, 2023, gbt21010 (三调 DLBM), gb50137 (M1, R2 ...)")
 	fs.StringVar(&c.Report, "report", "", "also write the validation report as JSON to this file (- for standard output, instead of the text)")
-	fs.IntVar(&c.Req.MaxIssues, "max-issues", importer.DefaultMaxIssues, "issues listed in the report (all are counted)")
+	fs.IntVar(&c.Req.MaxIssues, "max-issues", imports.DefaultMaxIssues, "issues listed in the report (all are counted)")
 	fs.StringVar(&c.Progress, "progress", "auto", "progress on standard error: auto (a bar on a terminal, a line every 10 s otherwise), bar, lines (every second), none")
 	fs.BoolVar(&c.Timings, "timings", false, "print the time of every step on standard error (reading and COPY, each check, the write, each index build) and their sum")
 	pos, err := parseInterspersed(fs, args)
@@ -99,7 +100,7 @@ func parseImport(env environ, args []string) (importConfig, error) {
 		fs.Usage()
 		return c, fmt.Errorf("import takes a layer and a file, got %d arguments", len(pos))
 	}
-	if c.Layer, err = importer.ParseLayer(pos[0]); err != nil {
+	if c.Layer, err = imports.ParseLayer(pos[0]); err != nil {
 		return c, err
 	}
 	c.File = pos[1]
@@ -109,7 +110,7 @@ func parseImport(env environ, args []string) (importConfig, error) {
 	if err := c.DB.validate(); err != nil {
 		return c, err
 	}
-	if c.Req.Mode, err = importer.ParseMode(mode); err != nil {
+	if c.Req.Mode, err = imports.ParseMode(mode); err != nil {
 		return c, err
 	}
 	if srid != "" {
@@ -135,29 +136,8 @@ func parseImport(env environ, args []string) (importConfig, error) {
 			return c, fmt.Errorf("%s: %w", c.fieldFile, err)
 		}
 	}
-	for _, f := range fields {
-		if err := c.FieldMap.Set(f); err != nil {
-			return c, err
-		}
-	}
-	for _, d := range defaults {
-		if err := c.FieldMap.SetDefault(d); err != nil {
-			return c, err
-		}
-	}
-	for _, x := range crosswalk {
-		if err := c.FieldMap.SetCrosswalk(x); err != nil {
-			return c, err
-		}
-	}
-	if scheme != "" {
-		s, err := importer.ParseScheme(scheme)
-		if err != nil {
-			return c, err
-		}
-		c.FieldMap.LandUseScheme = s
-	}
-	if err := c.FieldMap.Validate(c.Layer); err != nil {
+	opts := importer.FieldOptions{Fields: fields, Defaults: defaults, Crosswalk: crosswalk, Scheme: scheme}
+	if err := c.FieldMap.Apply(c.Layer, opts); err != nil {
 		return c, err
 	}
 	c.Req.Layer, c.Req.FieldMap = c.Layer, c.FieldMap
@@ -215,20 +195,20 @@ func runImport(ctx context.Context, env environ, args []string) error {
 	} else {
 		c.Req.CreatedBy = "cli"
 	}
-	prog := importer.NewProgress()
+	prog := imports.NewProgress()
 	tty := isTerminal(env.stderr)
 	var stop func()
 	switch {
 	case c.Progress == "bar" || (c.Progress == "auto" && tty):
-		stop = importer.ShowProgress(env.stderr, prog, true, 0)
+		stop = imports.ShowProgress(env.stderr, prog, true, 0)
 	case c.Progress == "lines":
-		stop = importer.ShowProgress(env.stderr, prog, false, time.Second)
+		stop = imports.ShowProgress(env.stderr, prog, false, time.Second)
 	case c.Progress == "auto":
-		stop = importer.ShowProgress(env.stderr, prog, false, 10*time.Second)
+		stop = imports.ShowProgress(env.stderr, prog, false, 10*time.Second)
 	default:
 		stop = func() {}
 	}
-	rep, err := service.Imports{Store: store}.Run(ctx, src, c.Req, prog)
+	rep, err := service.Import(ctx, importer.Job{Store: store, Source: src, Request: c.Req}, prog)
 	stop()
 	if c.Timings && rep != nil {
 		writeTimings(env.stderr, rep.Steps)
@@ -245,7 +225,7 @@ func runImport(ctx context.Context, env environ, args []string) error {
 
 // writeReport writes the report for the person at the terminal, in the
 // language of LANG (the JSON report too).
-func writeReport(env environ, c importConfig, rep *importer.Report) error {
+func writeReport(env environ, c importConfig, rep *imports.Report) error {
 	lang := planning.ParseLang(env.getenv("LANG"))
 	if !c.jsonOnly {
 		rep.WriteText(env.stdout, lang)
@@ -267,7 +247,7 @@ func writeReport(env environ, c importConfig, rep *importer.Report) error {
 
 // writeTimings lists the steps of an import with their share of the sum
 // (reading the file runs during the COPY, so it is one step with it).
-func writeTimings(w io.Writer, steps []importer.Step) {
+func writeTimings(w io.Writer, steps []imports.Step) {
 	var sum int64
 	for _, st := range steps {
 		sum += st.MS

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hangzhou-hitech/landquota/geo"
+	"github.com/hangzhou-hitech/landquota/geo/geotest"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore/pgtest"
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
@@ -24,8 +24,7 @@ import (
 
 // gridPoint is a lon/lat point at metre offsets from a point in Binjiang.
 func gridPoint(x, y float64) orb.Point {
-	o := geo.To4549(orb.Point{120.21, 30.19})
-	return geo.From4549(orb.Point{o[0] + x, o[1] + y})
+	return geotest.At(x, y)
 }
 
 // squareJSON is the coordinates of a square polygon.

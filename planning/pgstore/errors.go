@@ -62,6 +62,13 @@ func domainError(err error) error {
 		}
 		return err
 	}
+	return serverError(pe, err)
+}
+
+// serverError is domainError for an error the server raised, by its
+// SQLSTATE: the error class a person can act on, and the schema's own
+// JSON DETAIL and HINT as details.
+func serverError(pe *pgconn.PgError, err error) error {
 	e := raisedError(pe, err)
 	switch pe.Code {
 	case "LQ001":
@@ -107,6 +114,13 @@ func domainError(err error) error {
 		}
 		e.Code = planning.ErrInternal
 	}
+	addServerDetails(e, pe)
+	return e
+}
+
+// addServerDetails adds to e what the server said beside its message: a
+// JSON object DETAIL member by member, and the HINT.
+func addServerDetails(e *planning.Error, pe *pgconn.PgError) {
 	if pe.Detail != "" && pe.Detail[0] == '{' {
 		var d map[string]any
 		if json.Unmarshal([]byte(pe.Detail), &d) == nil {
@@ -118,7 +132,6 @@ func domainError(err error) error {
 	if pe.Hint != "" {
 		e.WithDetail("hint", pe.Hint)
 	}
-	return e
 }
 
 // raisedTemplate is one of the schema's RAISE messages as a pattern that

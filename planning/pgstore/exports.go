@@ -9,6 +9,7 @@ import (
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/adapters/importer"
 	"github.com/hangzhou-hitech/landquota/planning/catalog"
+	"github.com/hangzhou-hitech/landquota/planning/imports"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -56,7 +57,7 @@ func (s *Store) ExportRows(ctx context.Context, q importer.ExportQuery, geomForm
 	if err != nil {
 		return 0, err
 	}
-	if q.Layer == importer.Parcels && have["attributes"] {
+	if q.Layer == imports.Parcels && have["attributes"] {
 		// The other attributes of the exported parcels, each its own column.
 		// Numbers and booleans keep their type where every value has it.
 		rows, err := tx.Query(ctx, "SELECT e.k, bool_and(jsonb_typeof(e.v) = 'number'), bool_and(jsonb_typeof(e.v) = 'boolean') FROM "+

@@ -16,6 +16,7 @@ import (
 	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/adapters/importer"
+	"github.com/hangzhou-hitech/landquota/planning/imports"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore/pgtest"
 	"github.com/paulmach/orb"
@@ -152,7 +153,7 @@ func numbers(s string) []float64 {
 }
 
 // export writes one layer to a file in dir and returns its path.
-func export(t *testing.T, s *pgstore.Store, layer importer.Layer, format importer.Format, srid int, dir string) string {
+func export(t *testing.T, s *pgstore.Store, layer imports.Layer, format importer.Format, srid int, dir string) string {
 	t.Helper()
 	q := importer.ExportQuery{Layer: layer, Format: format, SRID: srid, Precision: -1}
 	if err := q.Normalize(); err != nil {
@@ -197,10 +198,10 @@ func TestExportImportRoundTrip(t *testing.T) {
 			}
 			dir := t.TempDir()
 			dst := openStore(t)
-			for _, l := range importer.Layers {
+			for _, l := range imports.Layers {
 				p := export(t, src, l, c.format, c.srid, dir)
 				rep := runImport(t, dst, l, p, importer.OpenOptions{}, importer.Request{})
-				if rep.Outcome != importer.OutcomeCommitted || rep.Counts.Warnings > 0 {
+				if rep.Outcome != imports.OutcomeCommitted || rep.Counts.Warnings > 0 {
 					t.Fatalf("%s: %s %+v", l, rep.Message, rep.Issues)
 				}
 			}
@@ -217,7 +218,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 			}
 			// Importing the export again (upsert) changes nothing.
 			before := tableSum(t, dst)
-			rep := runImport(t, dst, importer.Parcels, export(t, src, importer.Parcels, c.format, c.srid, t.TempDir()), importer.OpenOptions{}, importer.Request{Mode: importer.ModeUpsert})
+			rep := runImport(t, dst, imports.Parcels, export(t, src, imports.Parcels, c.format, c.srid, t.TempDir()), importer.OpenOptions{}, importer.Request{Mode: imports.ModeUpsert})
 			if c.tol == 0 && (rep.Counts.Unchanged != int64(len(want)) || tableSum(t, dst) != before) {
 				t.Errorf("re-import: %+v", rep.Counts)
 			}
@@ -230,7 +231,7 @@ func TestExportFormats(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	// GeoJSON: CGCS2000 named, ids, all properties.
-	b, _ := os.ReadFile(export(t, s, importer.Parcels, importer.FormatGeoJSON, 4490, dir))
+	b, _ := os.ReadFile(export(t, s, imports.Parcels, importer.FormatGeoJSON, 4490, dir))
 	var fc struct {
 		CRS      struct{ Properties struct{ Name string } }
 		Features []struct {
@@ -246,13 +247,13 @@ func TestExportFormats(t *testing.T) {
 		t.Errorf("properties %v", p)
 	}
 	// CSV: a byte-order mark for Excel, a header, WKT last.
-	b, _ = os.ReadFile(export(t, s, importer.Parcels, importer.FormatCSV, 4490, dir))
+	b, _ = os.ReadFile(export(t, s, imports.Parcels, importer.FormatCSV, 4490, dir))
 	lines := strings.Split(string(b), "\n")
 	if !strings.HasPrefix(lines[0], "\ufeffid,code,district,") || !strings.HasSuffix(lines[0], ",wkt") || !strings.Contains(string(b), `"W,5 ""quoted"""`) {
 		t.Errorf("csv header %q", lines[0])
 	}
 	// XLSX: Chinese titles, numbers as numbers, the attributes only.
-	f, err := excelize.OpenFile(export(t, s, importer.Parcels, importer.FormatXLSX, 4490, dir))
+	f, err := excelize.OpenFile(export(t, s, imports.Parcels, importer.FormatXLSX, 4490, dir))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,24 +266,24 @@ func TestExportFormats(t *testing.T) {
 		t.Errorf("area cell type %v", typ)
 	}
 	// Filters are the layers' filters.
-	q := importer.ExportQuery{Layer: importer.Parcels, Format: importer.FormatGeoJSON, Filter: &planning.ParcelFilter{Statuses: []planning.Status{planning.StatusReserve}}}
+	q := importer.ExportQuery{Layer: imports.Parcels, Format: importer.FormatGeoJSON, Filter: &planning.ParcelFilter{Statuses: []planning.Status{planning.StatusReserve}}}
 	var sb strings.Builder
 	if n, err := importer.Export(ctx, s, q, &sb); err != nil || n != 1 || !strings.Contains(sb.String(), `"R-2"`) {
 		t.Errorf("filtered export: %d %v", n, err)
 	}
 	bb := orb.Bound{Min: geo.From4549(orb.Point{origin[0] + 550, origin[1] + 550}), Max: geo.From4549(orb.Point{origin[0] + 800, origin[1] + 800})}
-	q = importer.ExportQuery{Layer: importer.Parcels, Format: importer.FormatCSV, BBox: &bb}
+	q = importer.ExportQuery{Layer: imports.Parcels, Format: importer.FormatCSV, BBox: &bb}
 	if n, err := importer.Export(ctx, s, q, &sb); err != nil || n != 1 {
 		t.Errorf("bbox export: %d %v", n, err)
 	}
-	q = importer.ExportQuery{Layer: importer.Parcels, Filter: &planning.ParcelFilter{LandUse: []string{"99"}}}
+	q = importer.ExportQuery{Layer: imports.Parcels, Filter: &planning.ParcelFilter{LandUse: []string{"99"}}}
 	if _, err := importer.Export(ctx, s, q, &sb); planning.CodeOf(err) != planning.ErrInvalid {
 		t.Errorf("unknown class: %v", err)
 	}
 	for _, bad := range []importer.ExportQuery{
-		{Layer: "roads"}, {Layer: importer.Parcels, SRID: 3857}, {Layer: importer.Parcels, Precision: 16},
-		{Layer: importer.Parcels, Encoding: "latin1", Format: importer.FormatShp}, {Layer: importer.Parcels, Encoding: "GBK"},
-		{Layer: importer.Parks, Filter: &planning.ParcelFilter{Statuses: []planning.Status{planning.StatusReserve}}},
+		{Layer: "roads"}, {Layer: imports.Parcels, SRID: 3857}, {Layer: imports.Parcels, Precision: 16},
+		{Layer: imports.Parcels, Encoding: "latin1", Format: importer.FormatShp}, {Layer: imports.Parcels, Encoding: "GBK"},
+		{Layer: imports.Parks, Filter: &planning.ParcelFilter{Statuses: []planning.Status{planning.StatusReserve}}},
 	} {
 		if _, err := importer.Export(ctx, s, bad, &sb); err == nil || planning.CodeOf(err) == planning.ErrInternal {
 			t.Errorf("export %+v: %v", bad, err)
@@ -293,7 +294,7 @@ func TestExportFormats(t *testing.T) {
 	}
 	// A Shapefile for ArcGIS: short field names, a .prj of the CRS asked for, a .cpg.
 	for _, enc := range []string{"UTF-8", "GBK"} {
-		q := importer.ExportQuery{Layer: importer.Parcels, Format: importer.FormatShp, SRID: 4549, Encoding: enc}
+		q := importer.ExportQuery{Layer: imports.Parcels, Format: importer.FormatShp, SRID: 4549, Encoding: enc}
 		sub := t.TempDir()
 		n, files, err := importer.ExportFiles(ctx, s, q, sub)
 		if err != nil || n != 5 || len(files) != 5 {

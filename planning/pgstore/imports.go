@@ -13,6 +13,7 @@ import (
 	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/adapters/importer"
+	"github.com/hangzhou-hitech/landquota/planning/imports"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -32,14 +33,14 @@ type importTable struct {
 	cols  map[string]string // field name -> column
 }
 
-var importTables = map[importer.Layer]importTable{
-	importer.Districts: {table: "districts", key: "adcode",
+var importTables = map[imports.Layer]importTable{
+	imports.Districts: {table: "districts", key: "adcode",
 		cols: map[string]string{"adcode": "adcode", "name_zh": "name_zh", "name_en": "name_en", "parent_adcode": "parent_adcode"}},
-	importer.Parks: {table: "parks", key: "code",
+	imports.Parks: {table: "parks", key: "code",
 		cols: map[string]string{"code": "code", "name_zh": "name_zh", "name_en": "name_en", "kind": "kind", "host_district": "host_district"}},
-	importer.Zones: {table: "protected_zones", key: "id",
+	imports.Zones: {table: "protected_zones", key: "id",
 		cols: map[string]string{"id": "id", "kind": "kind", "name": "name"}},
-	importer.Parcels: {table: "parcels", key: "code",
+	imports.Parcels: {table: "parcels", key: "code",
 		cols: map[string]string{"code": "code", "district": "district_adcode", "park": "park_code", "land_use": "land_use_code",
 			"status": "status", "plot_ratio": "plot_ratio", "building_density": "building_density", "green_ratio": "green_ratio",
 			"affordable_housing": "affordable_housing", "supply_method": "supply_method", "approval_kind": "approval_kind",
@@ -80,7 +81,7 @@ type importRun struct {
 	names *strings.Replacer // lq_stage and lq_where -> this import's tables
 	req   importer.Request
 	m     *importer.Mapping
-	rep   *importer.Report
+	rep   *imports.Report
 	t     importTable
 	cols  []stageCol
 	attrs bool // the rows' other attributes go to the table's attributes column
@@ -100,7 +101,7 @@ func columnsOf(ctx context.Context, q execer, table string) (map[string]bool, er
 }
 
 // ImportRows implements importer.Store.
-func (s *Store) ImportRows(ctx context.Context, req importer.Request, m *importer.Mapping, rows importer.Rows, rep *importer.Report, prog *importer.Progress) (importer.Outcome, error) {
+func (s *Store) ImportRows(ctx context.Context, req importer.Request, m *importer.Mapping, rows importer.Rows, rep *imports.Report, prog *imports.Progress) (imports.Outcome, error) {
 	t, ok := importTables[req.Layer]
 	if !ok {
 		return "", planning.Errorf(planning.ErrInvalid, "cannot import layer %q", req.Layer)
@@ -136,12 +137,12 @@ func (s *Store) ImportRows(ctx context.Context, req importer.Request, m *importe
 	var rnd [6]byte
 	rand.Read(rnd[:])
 	suffix := hex.EncodeToString(rnd[:])
-	run := &importRun{tx: tx, req: req, m: m, rep: rep, t: t, max: importer.DefaultMaxIssues,
+	run := &importRun{tx: tx, req: req, m: m, rep: rep, t: t, max: imports.DefaultMaxIssues,
 		names: strings.NewReplacer("lq_stage", "lq_stage_"+suffix, "lq_where", "lq_where_"+suffix)}
 	if req.MaxIssues > 0 {
 		run.max = req.MaxIssues
 	}
-	run.attrs = req.Layer == importer.Parcels && have["attributes"]
+	run.attrs = req.Layer == imports.Parcels && have["attributes"]
 	fields := importer.Fields(req.Layer)
 	for i, f := range fields {
 		col, stored := t.cols[f.Name]
@@ -164,10 +165,10 @@ func (s *Store) ImportRows(ctx context.Context, req importer.Request, m *importe
 		return "", err
 	}
 	if req.DryRun {
-		return importer.OutcomeDryRun, nil
+		return imports.OutcomeDryRun, nil
 	}
 	if rep.Errors() > 0 {
-		return importer.OutcomeRefused, nil
+		return imports.OutcomeRefused, nil
 	}
 	prog.SetPhase("writing")
 	if err := run.move(ctx); err != nil {
@@ -185,7 +186,7 @@ func (s *Store) ImportRows(ctx context.Context, req importer.Request, m *importe
 	if rep.Counts.Inserted+rep.Counts.Updated > 10000 {
 		_, _ = s.pool.Exec(context.WithoutCancel(ctx), "ANALYZE "+t.table)
 	}
-	return importer.OutcomeCommitted, nil
+	return imports.OutcomeCommitted, nil
 }
 
 // stage creates the staging table and COPYs the rows into it.
@@ -202,7 +203,7 @@ func (r *importRun) stage(ctx context.Context, rows importer.Rows) error {
 		names = append(names, c.name)
 	}
 	b.WriteString(", geom geometry(MultiPolygon, 4490), src_land_use text, bad boolean NOT NULL, valid boolean NOT NULL, derived_district boolean NOT NULL DEFAULT false")
-	if r.req.Layer == importer.Parcels {
+	if r.req.Layer == imports.Parcels {
 		b.WriteString(", lvl numrange GENERATED ALWAYS AS (numrange(elevation_bottom::numeric, elevation_top::numeric)) STORED")
 	}
 	names = append(names, "geom", "src_land_use", "bad", "valid")
@@ -316,7 +317,7 @@ func (r *importRun) keyText(alias string) string {
 
 // issues runs a query whose rows become issues: the listed ones are added,
 // the rest counted. The query's last column must be count(*) OVER ().
-func (r *importRun) issues(ctx context.Context, sev importer.Severity, kind, sql string, scan func(row pgx.Rows, total *int64) (importer.Issue, error), args ...any) (int64, error) {
+func (r *importRun) issues(ctx context.Context, sev imports.Severity, kind, sql string, scan func(row pgx.Rows, total *int64) (imports.Issue, error), args ...any) (int64, error) {
 	t0 := time.Now()
 	defer r.rep.Time("check "+kind, t0)
 	rows, err := r.tx.Query(ctx, r.names.Replace(sql), append(args, r.max)...)
@@ -360,7 +361,7 @@ func (r *importRun) check(ctx context.Context) error {
 	}
 	// Rows that replace stored ones take the stored values of the fields
 	// the file does not give, so the checks below see the final rows.
-	if r.req.Mode == importer.ModeUpsert {
+	if r.req.Mode == imports.ModeUpsert {
 		var set []string
 		for _, c := range r.cols {
 			if !c.mapped && c.name != key {
@@ -377,42 +378,42 @@ func (r *importRun) check(ctx context.Context) error {
 		return err
 	}
 	// Duplicate keys within the file.
-	_, err := r.issues(ctx, importer.SevError, importer.KindDuplicateCode, `
+	_, err := r.issues(ctx, imports.SevError, imports.KindDuplicateCode, `
 		SELECT k, features, count(*) OVER () FROM (
 		  SELECT `+key+`::text AS k, array_agg(feature ORDER BY feature) AS features FROM lq_stage WHERE `+key+` IS NOT NULL
 		  GROUP BY `+key+` HAVING count(*) > 1) d ORDER BY features[1] LIMIT $1`,
-		func(row pgx.Rows, total *int64) (importer.Issue, error) {
+		func(row pgx.Rows, total *int64) (imports.Issue, error) {
 			var k string
 			var fs []int64
 			if err := row.Scan(&k, &fs, total); err != nil {
-				return importer.Issue{}, err
+				return imports.Issue{}, err
 			}
 			rest := make([]string, 0, len(fs)-1)
 			for _, f := range fs[1:] {
 				rest = append(rest, strconv.FormatInt(f, 10))
 			}
 			name := importer.KeyField(layer).Name
-			return importer.Issue{Feature: fs[0], Code: k, Field: name, Value: k, Other: &importer.Ref{Feature: fs[1], Code: k}}.
+			return imports.Issue{Feature: fs[0], Code: k, Field: name, Value: k, Other: &imports.Ref{Feature: fs[1], Code: k}}.
 				Say(planning.Textf("%s %s is used by %d features: this one and feature %s", name, k, len(fs), strings.Join(rest, ", "))), nil
 		})
 	if err != nil {
 		return err
 	}
-	if r.req.Mode == importer.ModeInsert {
+	if r.req.Mode == imports.ModeInsert {
 		idCol := "0::bigint"
-		if layer == importer.Parcels {
+		if layer == imports.Parcels {
 			idCol = "t.id"
 		}
-		_, err := r.issues(ctx, importer.SevError, importer.KindExists, `
+		_, err := r.issues(ctx, imports.SevError, imports.KindExists, `
 			SELECT s.feature, `+r.keyText("s")+`, `+idCol+`, count(*) OVER () FROM lq_stage s JOIN `+r.t.table+` t ON t.`+key+` = s.`+key+`
 			ORDER BY s.feature LIMIT $1`,
-			func(row pgx.Rows, total *int64) (importer.Issue, error) {
-				var is importer.Issue
+			func(row pgx.Rows, total *int64) (imports.Issue, error) {
+				var is imports.Issue
 				var id, n int64
 				err := row.Scan(&is.Feature, &is.Code, &id, &n)
 				is = is.Say(planning.Textf("%s %s is already in the database: import with --mode upsert to update it", importer.KeyField(layer).Name, is.Code))
 				if id > 0 {
-					is.Other = &importer.Ref{ParcelID: id, Code: is.Code}
+					is.Other = &imports.Ref{ParcelID: id, Code: is.Code}
 				}
 				return is, err
 			})
@@ -423,7 +424,7 @@ func (r *importRun) check(ctx context.Context) error {
 	if err := r.checkReferences(ctx); err != nil {
 		return err
 	}
-	if layer != importer.Parcels {
+	if layer != imports.Parcels {
 		return nil
 	}
 	if err := r.checkDistricts(ctx); err != nil {
@@ -435,18 +436,18 @@ func (r *importRun) check(ctx context.Context) error {
 // checkValidity finds outlines PostGIS calls invalid, with the place;
 // with --repair it applies ST_MakeValid and reports each repair.
 func (r *importRun) checkValidity(ctx context.Context) error {
-	sev, kind := importer.SevError, importer.KindInvalidGeometry
+	sev, kind := imports.SevError, imports.KindInvalidGeometry
 	after := "NULL::float8"
 	if r.req.Repair {
-		sev, kind = importer.SevRepair, importer.KindRepaired
+		sev, kind = imports.SevRepair, imports.KindRepaired
 		after = "ST_Area(ST_Transform(ST_Multi(ST_CollectionExtract(ST_MakeValid(geom), 3)), 4549))"
 	}
 	n, err := r.issues(ctx, sev, kind, `
 		SELECT feature, k, (d).reason, ST_X((d).location), ST_Y((d).location), a, count(*) OVER () FROM (
 		  SELECT feature, `+r.keyText("lq_stage")+` AS k, ST_IsValidDetail(geom) AS d, `+after+` AS a FROM lq_stage WHERE valid AND NOT ST_IsValid(geom)) x
 		ORDER BY feature LIMIT $1`,
-		func(row pgx.Rows, total *int64) (importer.Issue, error) {
-			var is importer.Issue
+		func(row pgx.Rows, total *int64) (imports.Issue, error) {
+			var is imports.Issue
 			var reason *string
 			var x, y, a *float64
 			err := row.Scan(&is.Feature, &is.Code, &reason, &x, &y, &a, total)
@@ -473,10 +474,10 @@ func (r *importRun) checkValidity(ctx context.Context) error {
 		if _, err := r.exec(ctx, "UPDATE lq_stage SET geom = ST_Multi(ST_CollectionExtract(ST_MakeValid(geom), 3)) WHERE valid AND NOT ST_IsValid(geom)"); err != nil {
 			return domainError(err)
 		}
-		_, err := r.issues(ctx, importer.SevError, importer.KindInvalidGeometry, `
+		_, err := r.issues(ctx, imports.SevError, imports.KindInvalidGeometry, `
 			SELECT feature, `+r.keyText("lq_stage")+`, count(*) OVER () FROM lq_stage WHERE valid AND (ST_IsEmpty(geom) OR NOT ST_IsValid(geom)) ORDER BY feature LIMIT $1`,
-			func(row pgx.Rows, total *int64) (importer.Issue, error) {
-				var is importer.Issue
+			func(row pgx.Rows, total *int64) (imports.Issue, error) {
+				var is imports.Issue
 				err := row.Scan(&is.Feature, &is.Code, total)
 				is = is.Say(planning.Textf("the outline could not be repaired: ST_MakeValid left no polygon"))
 				return is, err
@@ -497,36 +498,36 @@ func (r *importRun) checkReferences(ctx context.Context) error {
 	}
 	var refs []ref
 	switch r.req.Layer {
-	case importer.Parcels:
+	case imports.Parcels:
 		refs = []ref{
-			{"land_use_code", "land_use", "land_use_classes", "code", importer.KindUnknownCode, func(v string) planning.Text {
+			{"land_use_code", "land_use", "land_use_classes", "code", imports.KindUnknownCode, func(v string) planning.Text {
 				return planning.Textf("land-use class %s does not exist in the 2023 classification", v)
 			}},
-			{"compatible_use_code", "compatible_use", "land_use_classes", "code", importer.KindUnknownCode, func(v string) planning.Text {
+			{"compatible_use_code", "compatible_use", "land_use_classes", "code", imports.KindUnknownCode, func(v string) planning.Text {
 				return planning.Textf("compatible land-use class %s does not exist in the 2023 classification", v)
 			}},
-			{"current_use_code", "current_use", "land_use_classes", "code", importer.KindUnknownCode, func(v string) planning.Text {
+			{"current_use_code", "current_use", "land_use_classes", "code", imports.KindUnknownCode, func(v string) planning.Text {
 				return planning.Textf("current-use class %s does not exist in the 2023 classification", v)
 			}},
-			{"district_adcode", "district", "districts", "adcode", importer.KindUnknownReference, unknownDistrict},
-			{"park_code", "park", "parks", "code", importer.KindUnknownReference, func(v string) planning.Text {
+			{"district_adcode", "district", "districts", "adcode", imports.KindUnknownReference, unknownDistrict},
+			{"park_code", "park", "parks", "code", imports.KindUnknownReference, func(v string) planning.Text {
 				return planning.Textf("park %s is not in the database: import the parks first", v)
 			}},
 		}
-	case importer.Parks:
-		refs = []ref{{"host_district", "host_district", "districts", "adcode", importer.KindUnknownReference, unknownDistrict}}
+	case imports.Parks:
+		refs = []ref{{"host_district", "host_district", "districts", "adcode", imports.KindUnknownReference, unknownDistrict}}
 	}
 	for _, f := range refs {
 		src := "NULL::text"
 		if f.col == "land_use_code" {
 			src = "s.src_land_use"
 		}
-		_, err := r.issues(ctx, importer.SevError, f.kind, `
+		_, err := r.issues(ctx, imports.SevError, f.kind, `
 			SELECT s.feature, `+r.keyText("s")+`, s.`+f.col+`, `+src+`, count(*) OVER () FROM lq_stage s
 			WHERE s.`+f.col+` IS NOT NULL AND NOT EXISTS (SELECT 1 FROM `+f.table+` x WHERE x.`+f.tcol+` = s.`+f.col+`)
 			ORDER BY s.feature LIMIT $1`,
-			func(row pgx.Rows, total *int64) (importer.Issue, error) {
-				var is importer.Issue
+			func(row pgx.Rows, total *int64) (imports.Issue, error) {
+				var is imports.Issue
 				var from *string
 				err := row.Scan(&is.Feature, &is.Code, &is.Value, &from, total)
 				is.Field = f.field
@@ -551,7 +552,7 @@ func (r *importRun) checkReferences(ctx context.Context) error {
 // it is filled in where the file gives none, and parcels outside every
 // district are reported.
 func (r *importRun) checkDistricts(ctx context.Context) error {
-	derivePark := !r.m.Mapped(importer.FieldIndex(importer.Parcels, "park"))
+	derivePark := !r.m.Mapped(importer.FieldIndex(imports.Parcels, "park"))
 	park, needPark := "NULL::text", "false"
 	if derivePark {
 		park = "(SELECT p.code FROM parks p WHERE ST_Intersects(p.geom, s.pt) ORDER BY p.code LIMIT 1)"
@@ -574,12 +575,12 @@ func (r *importRun) checkDistricts(ctx context.Context) error {
 			return err
 		}
 	}
-	_, err := r.issues(ctx, importer.SevError, importer.KindOutsideDistricts, `
+	_, err := r.issues(ctx, imports.SevError, imports.KindOutsideDistricts, `
 		SELECT s.feature, s.code, ST_X(w.pt), ST_Y(w.pt), s.district_adcode, count(*) OVER () FROM lq_stage s JOIN lq_where w USING (feature)
 		WHERE w.located IS NULL AND (s.district_adcode IS NULL OR NOT EXISTS (SELECT 1 FROM districts d WHERE ST_Intersects(d.geom, s.geom)))
 		ORDER BY s.feature LIMIT $1`,
-		func(row pgx.Rows, total *int64) (importer.Issue, error) {
-			var is importer.Issue
+		func(row pgx.Rows, total *int64) (imports.Issue, error) {
+			var is imports.Issue
 			var x, y *float64
 			var stated *string
 			err := row.Scan(&is.Feature, &is.Code, &x, &y, &stated, total)
@@ -593,13 +594,13 @@ func (r *importRun) checkDistricts(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = r.issues(ctx, importer.SevWarning, importer.KindDistrictMismatch, `
+	_, err = r.issues(ctx, imports.SevWarning, imports.KindDistrictMismatch, `
 		SELECT s.feature, s.code, s.district_adcode, w.located, ST_X(w.pt), ST_Y(w.pt), count(*) OVER () FROM lq_stage s JOIN lq_where w USING (feature)
 		WHERE NOT s.derived_district AND s.district_adcode IS NOT NULL AND w.located IS DISTINCT FROM s.district_adcode
 		  AND EXISTS (SELECT 1 FROM districts d WHERE ST_Intersects(d.geom, s.geom))
 		ORDER BY s.feature LIMIT $1`,
-		func(row pgx.Rows, total *int64) (importer.Issue, error) {
-			var is importer.Issue
+		func(row pgx.Rows, total *int64) (imports.Issue, error) {
+			var is imports.Issue
 			var located *string
 			var x, y *float64
 			err := row.Scan(&is.Feature, &is.Code, &is.Value, &located, &x, &y, total)
@@ -619,10 +620,10 @@ func unknownDistrict(v string) planning.Text {
 }
 
 // overlapScan reads one overlap row.
-func overlapScan(withParcel bool) func(row pgx.Rows, total *int64) (importer.Issue, error) {
-	return func(row pgx.Rows, total *int64) (importer.Issue, error) {
-		var is importer.Issue
-		var other importer.Ref
+func overlapScan(withParcel bool) func(row pgx.Rows, total *int64) (imports.Issue, error) {
+	return func(row pgx.Rows, total *int64) (imports.Issue, error) {
+		var is imports.Issue
+		var other imports.Ref
 		var m2 float64
 		var x, y *float64
 		var err error
@@ -648,11 +649,11 @@ const sameLevel = "a.lvl && numrange(b.elevation_bottom::numeric, b.elevation_to
 // replaces excepted).
 func (r *importRun) checkOverlaps(ctx context.Context) error {
 	replaced := "true"
-	if r.req.Mode == importer.ModeUpsert {
+	if r.req.Mode == imports.ModeUpsert {
 		// Stored parcels the file replaces are checked in their new shape, as staged.
 		replaced = "NOT EXISTS (SELECT 1 FROM lq_stage x WHERE x.code = b.code)"
 	}
-	_, err := r.issues(ctx, importer.SevError, importer.KindOverlap, `
+	_, err := r.issues(ctx, imports.SevError, imports.KindOverlap, `
 		SELECT p.af, a.code, p.bf, b.code, p.m2, ST_X(p.pt), ST_Y(p.pt), count(*) OVER () FROM (
 		  SELECT af, bf, ST_Area(ST_Transform(g, 4549)) AS m2, ST_PointOnSurface(g) AS pt FROM (
 		    SELECT a.feature AS af, b.feature AS bf, ST_Intersection(a.geom, b.geom) AS g
@@ -663,7 +664,7 @@ func (r *importRun) checkOverlaps(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = r.issues(ctx, importer.SevError, importer.KindOverlap, `
+	_, err = r.issues(ctx, imports.SevError, imports.KindOverlap, `
 		SELECT p.af, a.code, p.bid, b.code, p.m2, ST_X(p.pt), ST_Y(p.pt), count(*) OVER () FROM (
 		  SELECT af, bid, ST_Area(ST_Transform(g, 4549)) AS m2, ST_PointOnSurface(g) AS pt FROM (
 		    SELECT a.feature AS af, b.id AS bid, ST_Intersection(a.geom, b.geom) AS g
@@ -680,7 +681,7 @@ func (r *importRun) move(ctx context.Context) error {
 	t := r.t
 	var cols []string
 	for _, c := range r.cols {
-		if r.req.Layer == importer.Zones && c.name == "id" {
+		if r.req.Layer == imports.Zones && c.name == "id" {
 			continue
 		}
 		cols = append(cols, c.name)
@@ -694,7 +695,7 @@ func (r *importRun) move(ctx context.Context) error {
 		switch c {
 		case "name_en", "name":
 			sel[i] = "coalesce(s." + c + ", '')"
-			if r.req.Layer == importer.Parcels && c == "name" {
+			if r.req.Layer == imports.Parcels && c == "name" {
 				sel[i] = "nullif(s.name, '')" // an export writes none as empty text
 			}
 		case "affordable_housing", "construction_land", "government_delay":
@@ -704,7 +705,7 @@ func (r *importRun) move(ctx context.Context) error {
 		}
 	}
 	var disabled []string
-	if r.req.Layer == importer.Parcels {
+	if r.req.Layer == imports.Parcels {
 		var err error
 		if disabled, err = r.skipRowTriggers(ctx); err != nil {
 			return err
@@ -713,7 +714,7 @@ func (r *importRun) move(ctx context.Context) error {
 	area := "ST_Area(ST_Transform(s.geom, 4549))"
 	keyMatch := "t." + t.key + " = s." + t.key
 	// Update the rows the file replaces (upsert), where anything differs.
-	if r.req.Mode == importer.ModeUpsert {
+	if r.req.Mode == imports.ModeUpsert {
 		set := make([]string, 0, len(cols)+2)
 		for i, c := range cols {
 			set = append(set, c+" = "+sel[i])
@@ -742,14 +743,14 @@ func (r *importRun) move(ctx context.Context) error {
 		r.rep.Counts.Unchanged = matched - r.rep.Counts.Updated
 	}
 	insCols, insSel := append([]string{}, cols...), append([]string{}, sel...)
-	if r.req.Layer == importer.Zones {
+	if r.req.Layer == imports.Zones {
 		// Zones keep the id the file gives; without one they get a new id.
 		insCols, insSel = append(insCols, "id"), append(insSel, "coalesce(s.id, nextval(pg_get_serial_sequence('protected_zones', 'id')))")
 	}
 	// In insert mode no key is stored yet (checked above); in upsert mode
 	// the rows whose key is stored were updated.
 	only := ""
-	if r.req.Mode == importer.ModeUpsert {
+	if r.req.Mode == imports.ModeUpsert {
 		only = " WHERE s." + t.key + " IS NULL OR NOT EXISTS (SELECT 1 FROM " + t.table + " t WHERE " + keyMatch + ")"
 	}
 	tag, err := r.exec(ctx, "INSERT INTO "+t.table+" ("+strings.Join(insCols, ", ")+", geom, area_m2) SELECT "+strings.Join(insSel, ", ")+
@@ -758,7 +759,7 @@ func (r *importRun) move(ctx context.Context) error {
 		return domainError(err)
 	}
 	r.rep.Counts.Inserted = tag.RowsAffected()
-	if r.req.Layer == importer.Zones {
+	if r.req.Layer == imports.Zones {
 		if _, err := r.exec(ctx, "SELECT setval(pg_get_serial_sequence('protected_zones', 'id'), greatest((SELECT max(id) FROM protected_zones), 1))"); err != nil {
 			return domainError(err)
 		}
@@ -882,7 +883,7 @@ func (r *importRun) log(ctx context.Context) error {
 		return domainError(err)
 	}
 	rep := r.rep
-	rep.Finish(importer.OutcomeCommitted, "")
+	rep.Finish(imports.OutcomeCommitted, "")
 	body, err := json.Marshal(rep)
 	if err != nil {
 		return err
@@ -905,12 +906,12 @@ func (s *Store) ImportLog(ctx context.Context, id string) (json.RawMessage, erro
 }
 
 // ImportLogs lists the latest committed imports, newest first.
-func (s *Store) ImportLogs(ctx context.Context, limit int) ([]importer.LogEntry, error) {
+func (s *Store) ImportLogs(ctx context.Context, limit int) ([]imports.LogEntry, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, layer, source, mode, features, inserted, updated, created_by, finished_at
 		FROM import_log ORDER BY finished_at DESC, id LIMIT $1`, limit)
 	if err != nil {
 		return nil, domainError(err)
 	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[importer.LogEntry])
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[imports.LogEntry])
 	return out, domainError(err)
 }

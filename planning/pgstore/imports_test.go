@@ -14,6 +14,7 @@ import (
 
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/adapters/importer"
+	"github.com/hangzhou-hitech/landquota/planning/imports"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
 	"github.com/paulmach/orb"
 )
@@ -48,7 +49,7 @@ func gjFile(t *testing.T, features ...string) string {
 var importSeq int
 
 // runImport imports a file; the import must reach a verdict.
-func runImport(t *testing.T, s *pgstore.Store, layer importer.Layer, path string, open importer.OpenOptions, req importer.Request) *importer.Report {
+func runImport(t *testing.T, s *pgstore.Store, layer imports.Layer, path string, open importer.OpenOptions, req importer.Request) *imports.Report {
 	t.Helper()
 	src, err := importer.Open(context.Background(), path, open)
 	if err != nil {
@@ -76,16 +77,6 @@ func tableSum(t *testing.T, s *pgstore.Store) string {
 		t.Fatal(err)
 	}
 	return sum
-}
-
-func byKind(rep *importer.Report, kind string) []importer.Issue {
-	var out []importer.Issue
-	for _, is := range rep.Issues {
-		if is.Kind == kind {
-			out = append(out, is)
-		}
-	}
-	return out
 }
 
 func props(code, landUse string, more ...any) map[string]any {
@@ -134,8 +125,8 @@ func TestImportParcels(t *testing.T) {
 		// An underground right under DK-1 may share its footprint.
 		gjFeature(rect(0, 0, 100, 100), map[string]any{"DKBH": "DK-1-地下", "DLBM": "1004", "ZT": "储备", "ELEV_BOT": -30, "ELEV_TOP": -5}),
 	)
-	rep := runImport(t, s, importer.Parcels, path, importer.OpenOptions{}, importer.Request{CreatedBy: "tester"})
-	if rep.Outcome != importer.OutcomeCommitted || rep.Counts.Inserted != 3 || rep.Counts.Errors != 0 {
+	rep := runImport(t, s, imports.Parcels, path, importer.OpenOptions{}, importer.Request{CreatedBy: "tester"})
+	if rep.Outcome != imports.OutcomeCommitted || rep.Counts.Inserted != 3 || rep.Counts.Errors != 0 {
 		t.Fatalf("%s: %+v", rep.Message, rep.Issues)
 	}
 	var area float64
@@ -160,7 +151,7 @@ func TestImportParcels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var logged importer.Report
+	var logged imports.Report
 	if err := json.Unmarshal(body, &logged); err != nil || logged.Counts.Inserted != 3 || logged.Source.FieldMap["code"] != "DKBH" {
 		t.Errorf("logged report: %v %+v", err, logged.Counts)
 	}
@@ -193,13 +184,13 @@ func TestImportRefusesWithTheReasons(t *testing.T) {
 		gjFeature(rect(1000, 0, 1100, 100), props("B-地下", "1207", "elevation_bottom", -20, "elevation_top", -2)), // 10: under B: fine
 		gjFeature(rect(2800, 0, 2900, 100), props("H", "100101", "park", "NOPARK")),                              // 11: unknown park
 	)
-	rep := runImport(t, s, importer.Parcels, path, importer.OpenOptions{}, importer.Request{})
-	if rep.Outcome != importer.OutcomeRefused || tableSum(t, s) != before {
+	rep := runImport(t, s, imports.Parcels, path, importer.OpenOptions{}, importer.Request{})
+	if rep.Outcome != imports.OutcomeRefused || tableSum(t, s) != before {
 		t.Fatalf("outcome %s, or the table changed", rep.Outcome)
 	}
-	check := func(kind string, n int, test func(importer.Issue) bool) {
+	check := func(kind string, n int, test func(imports.Issue) bool) {
 		t.Helper()
-		got := byKind(rep, kind)
+		got := rep.IssuesOf(kind)
 		if len(got) != n {
 			t.Errorf("%s: %d issues, want %d: %+v", kind, len(got), n, got)
 			return
@@ -210,7 +201,7 @@ func TestImportRefusesWithTheReasons(t *testing.T) {
 			}
 		}
 	}
-	check(importer.KindOverlap, 2, func(is importer.Issue) bool {
+	check(imports.KindOverlap, 2, func(is imports.Issue) bool {
 		switch is.Feature {
 		case 1:
 			return is.Other.ParcelID == stored && is.Other.Code == "P0" && math.Abs(*is.AreaM2-2500) < 1 && len(is.Location) == 2
@@ -219,20 +210,20 @@ func TestImportRefusesWithTheReasons(t *testing.T) {
 		}
 		return false
 	})
-	check(importer.KindInvalidGeometry, 1, func(is importer.Issue) bool {
+	check(imports.KindInvalidGeometry, 1, func(is imports.Issue) bool {
 		return is.Feature == 4 && strings.Contains(is.Message, "Self-intersection") && len(is.Location) == 2 && is.Location[0] > 120
 	})
-	check(importer.KindOutsideDistricts, 1, func(is importer.Issue) bool { return is.Feature == 5 && is.Code == "E" })
-	check(importer.KindDuplicateCode, 1, func(is importer.Issue) bool { return is.Feature == 6 && is.Other.Feature == 7 })
-	check(importer.KindUnknownCode, 1, func(is importer.Issue) bool { return is.Feature == 8 && is.Value == "109999" })
-	check(importer.KindExists, 1, func(is importer.Issue) bool { return is.Feature == 9 && is.Other.ParcelID == stored })
-	check(importer.KindUnknownReference, 1, func(is importer.Issue) bool { return is.Feature == 11 && is.Field == "park" })
+	check(imports.KindOutsideDistricts, 1, func(is imports.Issue) bool { return is.Feature == 5 && is.Code == "E" })
+	check(imports.KindDuplicateCode, 1, func(is imports.Issue) bool { return is.Feature == 6 && is.Other.Feature == 7 })
+	check(imports.KindUnknownCode, 1, func(is imports.Issue) bool { return is.Feature == 8 && is.Value == "109999" })
+	check(imports.KindExists, 1, func(is imports.Issue) bool { return is.Feature == 9 && is.Other.ParcelID == stored })
+	check(imports.KindUnknownReference, 1, func(is imports.Issue) bool { return is.Feature == 11 && is.Field == "park" })
 	if rep.Counts.Errors != 8 || !strings.Contains(rep.Message, "nothing was written") {
 		t.Errorf("%d errors: %s", rep.Counts.Errors, rep.Message)
 	}
 	// A dry run says the same and writes nothing either.
-	dry := runImport(t, s, importer.Parcels, path, importer.OpenOptions{}, importer.Request{DryRun: true})
-	if dry.Outcome != importer.OutcomeDryRun || dry.Counts.Errors != 8 || tableSum(t, s) != before {
+	dry := runImport(t, s, imports.Parcels, path, importer.OpenOptions{}, importer.Request{DryRun: true})
+	if dry.Outcome != imports.OutcomeDryRun || dry.Counts.Errors != 8 || tableSum(t, s) != before {
 		t.Errorf("dry run: %s %d", dry.Outcome, dry.Counts.Errors)
 	}
 	if !triggersEnabled(t, s) {
@@ -245,11 +236,11 @@ func TestImportRepairs(t *testing.T) {
 	r := rect(0, 0, 100, 100)[0][0]
 	bowtie := orb.MultiPolygon{{orb.Ring{r[0], r[2], r[1], r[3], r[0]}}}
 	path := gjFile(t, gjFeature(bowtie, props("BOW", "100101")), gjFeature(rect(500, 0, 600, 100), props("OK", "100101")))
-	rep := runImport(t, s, importer.Parcels, path, importer.OpenOptions{}, importer.Request{Repair: true})
-	if rep.Outcome != importer.OutcomeCommitted || rep.Counts.Repaired != 1 || rep.Counts.Inserted != 2 {
+	rep := runImport(t, s, imports.Parcels, path, importer.OpenOptions{}, importer.Request{Repair: true})
+	if rep.Outcome != imports.OutcomeCommitted || rep.Counts.Repaired != 1 || rep.Counts.Inserted != 2 {
 		t.Fatalf("%s %+v", rep.Message, rep.Issues)
 	}
-	is := byKind(rep, importer.KindRepaired)
+	is := rep.IssuesOf(imports.KindRepaired)
 	if len(is) != 1 || is[0].Feature != 1 || is[0].AreaM2 == nil || math.Abs(*is[0].AreaM2-5000) > 1 || len(is[0].Location) != 2 {
 		t.Errorf("repair issue %+v", is)
 	}
@@ -267,16 +258,16 @@ func TestUpsertUpdatesByCode(t *testing.T) {
 		gjFeature(rect(0, 0, 100, 100), props("U1", "100101", "plot_ratio", 1.5)),
 		gjFeature(rect(200, 0, 300, 100), props("U2", "100101", "plot_ratio", 2.0)),
 		gjFeature(rect(400, 0, 500, 100), props("U3", "100101", "plot_ratio", 3.0)))
-	if rep := runImport(t, s, importer.Parcels, first, importer.OpenOptions{}, importer.Request{}); rep.Counts.Inserted != 3 {
+	if rep := runImport(t, s, imports.Parcels, first, importer.OpenOptions{}, importer.Request{}); rep.Counts.Inserted != 3 {
 		t.Fatal(rep.Message)
 	}
 	before := tableSum(t, s)
 	// The same file again: insert mode refuses, upsert changes nothing.
-	if rep := runImport(t, s, importer.Parcels, first, importer.OpenOptions{}, importer.Request{}); rep.Outcome != importer.OutcomeRefused || len(byKind(rep, importer.KindExists)) != 3 {
+	if rep := runImport(t, s, imports.Parcels, first, importer.OpenOptions{}, importer.Request{}); rep.Outcome != imports.OutcomeRefused || len(rep.IssuesOf(imports.KindExists)) != 3 {
 		t.Errorf("insert again: %s", rep.Message)
 	}
-	rep := runImport(t, s, importer.Parcels, first, importer.OpenOptions{}, importer.Request{Mode: importer.ModeUpsert})
-	if rep.Outcome != importer.OutcomeCommitted || rep.Counts.Unchanged != 3 || rep.Counts.Updated != 0 || rep.Counts.Inserted != 0 || tableSum(t, s) != before {
+	rep := runImport(t, s, imports.Parcels, first, importer.OpenOptions{}, importer.Request{Mode: imports.ModeUpsert})
+	if rep.Outcome != imports.OutcomeCommitted || rep.Counts.Unchanged != 3 || rep.Counts.Updated != 0 || rep.Counts.Inserted != 0 || tableSum(t, s) != before {
 		t.Errorf("upsert of the same file: %+v", rep.Counts)
 	}
 	// A second file without plot_ratio: U1 moves into U2's old place while U2 moves away, U3 changes status, U4 is new.
@@ -285,8 +276,8 @@ func TestUpsertUpdatesByCode(t *testing.T) {
 		gjFeature(rect(600, 0, 700, 100), map[string]any{"code": "U2", "land_use": "100101", "status": "reserve"}),
 		gjFeature(rect(400, 0, 500, 100), map[string]any{"code": "U3", "land_use": "100101", "status": "supplied"}),
 		gjFeature(rect(800, 0, 900, 100), map[string]any{"code": "U4", "land_use": "0802", "status": "reserve"}))
-	rep = runImport(t, s, importer.Parcels, second, importer.OpenOptions{}, importer.Request{Mode: importer.ModeUpsert})
-	if rep.Outcome != importer.OutcomeCommitted || rep.Counts.Updated != 3 || rep.Counts.Inserted != 1 {
+	rep = runImport(t, s, imports.Parcels, second, importer.OpenOptions{}, importer.Request{Mode: imports.ModeUpsert})
+	if rep.Outcome != imports.OutcomeCommitted || rep.Counts.Updated != 3 || rep.Counts.Inserted != 1 {
 		t.Fatalf("%s %+v %+v", rep.Message, rep.Counts, rep.Issues)
 	}
 	var n int
@@ -306,28 +297,28 @@ func TestImportOtherLayers(t *testing.T) {
 	s := openStore(t)
 	ctx := context.Background()
 	d := gjFile(t, gjFeature(rect(-5000, -5000, 5000, 5000), map[string]any{"adcode": 330108, "name": "滨江区", "name_en": "Binjiang", "parent_adcode": 330100}))
-	if rep := runImport(t, s, importer.Districts, d, importer.OpenOptions{}, importer.Request{}); rep.Outcome != importer.OutcomeCommitted {
+	if rep := runImport(t, s, imports.Districts, d, importer.OpenOptions{}, importer.Request{}); rep.Outcome != imports.OutcomeCommitted {
 		t.Fatalf("districts: %s %+v", rep.Message, rep.Issues)
 	}
 	p := gjFile(t,
 		gjFeature(rect(-1000, -1000, 1000, 1000), map[string]any{"code": "binfu", "name_zh": "滨富", "kind": "特别合作区", "host_district_adcode": "330108"}),
 		gjFeature(rect(2000, 2000, 3000, 3000), map[string]any{"code": "X1", "name_zh": "某园", "kind": "functional_park", "host_district_adcode": "330199"}))
-	rep := runImport(t, s, importer.Parks, p, importer.OpenOptions{}, importer.Request{})
-	if rep.Outcome != importer.OutcomeRefused || len(byKind(rep, importer.KindUnknownReference)) != 1 {
+	rep := runImport(t, s, imports.Parks, p, importer.OpenOptions{}, importer.Request{})
+	if rep.Outcome != imports.OutcomeRefused || len(rep.IssuesOf(imports.KindUnknownReference)) != 1 {
 		t.Errorf("parks with an unknown host: %s %+v", rep.Message, rep.Issues)
 	}
 	p = gjFile(t, gjFeature(rect(-1000, -1000, 1000, 1000), map[string]any{"code": "binfu", "name_zh": "滨富", "kind": "特别合作区", "host_district_adcode": "330108"}))
-	if rep := runImport(t, s, importer.Parks, p, importer.OpenOptions{}, importer.Request{}); rep.Outcome != importer.OutcomeCommitted {
+	if rep := runImport(t, s, imports.Parks, p, importer.OpenOptions{}, importer.Request{}); rep.Outcome != imports.OutcomeCommitted {
 		t.Fatalf("parks: %s %+v", rep.Message, rep.Issues)
 	}
 	z := gjFile(t,
 		gjFeature(rect(-4000, -4000, 4000, 4000), map[string]any{"id": 7, "kind": "城镇开发边界", "name": "开发边界"}),
 		gjFeature(rect(3000, 3000, 3500, 3500), map[string]any{"kind": "永久基本农田", "name": "农田一"}))
-	if rep := runImport(t, s, importer.Zones, z, importer.OpenOptions{}, importer.Request{}); rep.Outcome != importer.OutcomeCommitted || rep.Counts.Inserted != 2 {
+	if rep := runImport(t, s, imports.Zones, z, importer.OpenOptions{}, importer.Request{}); rep.Outcome != imports.OutcomeCommitted || rep.Counts.Inserted != 2 {
 		t.Fatalf("zones: %s %+v", rep.Message, rep.Issues)
 	}
 	z = gjFile(t, gjFeature(rect(-4000, -4000, 4000, 4000), map[string]any{"id": 7, "kind": "urban_development_boundary", "name": "开发边界(修订)"}))
-	if rep := runImport(t, s, importer.Zones, z, importer.OpenOptions{}, importer.Request{Mode: importer.ModeUpsert}); rep.Counts.Updated != 1 {
+	if rep := runImport(t, s, imports.Zones, z, importer.OpenOptions{}, importer.Request{Mode: imports.ModeUpsert}); rep.Counts.Updated != 1 {
 		t.Errorf("zone upsert: %+v", rep.Counts)
 	}
 	var name, park string
@@ -338,13 +329,13 @@ func TestImportOtherLayers(t *testing.T) {
 	// A parcel file without district and park: both come from the outlines.
 	pc := gjFile(t, gjFeature(rect(0, 0, 100, 100), map[string]any{"code": "IN-PARK", "land_use": "100101", "status": "reserve"}),
 		gjFeature(rect(4000, 0, 4100, 100), map[string]any{"code": "OUT-PARK", "land_use": "100101", "status": "reserve", "district": "330109"}))
-	rep = runImport(t, s, importer.Parcels, pc, importer.OpenOptions{}, importer.Request{})
+	rep = runImport(t, s, imports.Parcels, pc, importer.OpenOptions{}, importer.Request{})
 	// 330109 is not in the database: refused, and its district does not match its place.
-	if rep.Outcome != importer.OutcomeRefused || len(byKind(rep, importer.KindUnknownReference)) != 1 || len(byKind(rep, importer.KindDistrictMismatch)) != 1 {
+	if rep.Outcome != imports.OutcomeRefused || len(rep.IssuesOf(imports.KindUnknownReference)) != 1 || len(rep.IssuesOf(imports.KindDistrictMismatch)) != 1 {
 		t.Errorf("unknown district: %s %+v", rep.Message, rep.Issues)
 	}
 	pc = gjFile(t, gjFeature(rect(0, 0, 100, 100), map[string]any{"code": "IN-PARK", "land_use": "100101", "status": "reserve"}))
-	if rep := runImport(t, s, importer.Parcels, pc, importer.OpenOptions{}, importer.Request{}); rep.Outcome != importer.OutcomeCommitted {
+	if rep := runImport(t, s, imports.Parcels, pc, importer.OpenOptions{}, importer.Request{}); rep.Outcome != imports.OutcomeCommitted {
 		t.Fatalf("%s %+v", rep.Message, rep.Issues)
 	}
 	var district string
@@ -370,8 +361,8 @@ func TestGBKShapefileImport(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ogr2ogr: %v %s", err, out)
 	}
-	rep := runImport(t, s, importer.Parcels, shp, importer.OpenOptions{}, importer.Request{})
-	if rep.Outcome != importer.OutcomeCommitted || rep.Source.Encoding != "GBK (read as GB18030, its superset)" || rep.Source.SRID != 4528 {
+	rep := runImport(t, s, imports.Parcels, shp, importer.OpenOptions{}, importer.Request{})
+	if rep.Outcome != imports.OutcomeCommitted || rep.Source.Encoding != "GBK (read as GB18030, its superset)" || rep.Source.SRID != 4528 {
 		t.Fatalf("%s %+v %+v", rep.Message, rep.Source, rep.Issues)
 	}
 	var code, className string

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/adapters/importer"
+	"github.com/hangzhou-hitech/landquota/planning/imports"
 )
 
 // m0 is Hangzhou's 创新型产业用地 as an admin adds it: a provincial
@@ -58,24 +59,24 @@ func TestImportMixedUseHangzhou(t *testing.T) {
 		"compatible_use":   gjFeature(rect(0, 0, 100, 100), props("MIX-1", "0901", "compatible_share", 0.3)),
 		"land_use":         gjFeature(rect(0, 0, 100, 100), props("MIX-1", "X9/R2", "compatible_share", 0.3)),
 	} {
-		rep := runImport(t, s, importer.Parcels, gjFile(t, f), importer.OpenOptions{}, importer.Request{})
+		rep := runImport(t, s, imports.Parcels, gjFile(t, f), importer.OpenOptions{}, importer.Request{})
 		found := false
 		for _, is := range rep.Issues {
-			found = found || is.Field == want && is.Severity == importer.SevError
+			found = found || is.Field == want && is.Severity == imports.SevError
 		}
-		if rep.Outcome != importer.OutcomeRefused || !found {
+		if rep.Outcome != imports.OutcomeRefused || !found {
 			t.Errorf("%s: outcome %s, issues %+v", want, rep.Outcome, rep.Issues)
 		}
 	}
 	if tableSum(t, s) != before {
 		t.Fatal("a refused import wrote parcels")
 	}
-	rep := runImport(t, s, importer.Parcels, gjFile(t,
+	rep := runImport(t, s, imports.Parcels, gjFile(t,
 		gjFeature(rect(0, 0, 100, 100), props("MIX-B1R2", "B1/R2", "compatible_share", "30%")),
 		gjFeature(rect(200, 0, 300, 100), props("MIX-0901", "0901/0701", "main_share", 0.6, "compatible_share", 0.4)),
 		gjFeature(rect(400, 0, 500, 100), props("M0-1", "M0")),
 	), importer.OpenOptions{}, importer.Request{})
-	if rep.Outcome != importer.OutcomeCommitted {
+	if rep.Outcome != imports.OutcomeCommitted {
 		t.Fatalf("outcome %s: %+v", rep.Outcome, rep.Issues)
 	}
 	for code, want := range map[string]string{"MIX-B1R2": "0901 070102 0.3", "MIX-0901": "0901 0701 0.4", "M0-1": "100104  "} {
@@ -98,17 +99,17 @@ func TestImportSurveyCodes(t *testing.T) {
 	if err := fm.Set("land_use=XZDLBM"); err != nil {
 		t.Fatal(err)
 	}
-	rep := runImport(t, s, importer.Parcels, f, importer.OpenOptions{}, importer.Request{FieldMap: fm, DryRun: true})
-	coarse := byKind(rep, importer.KindCoarseCode)
+	rep := runImport(t, s, imports.Parcels, f, importer.OpenOptions{}, importer.Request{FieldMap: fm, DryRun: true})
+	coarse := rep.IssuesOf(imports.KindCoarseCode)
 	if rep.Source.LandUseScheme != string(importer.SchemeGBT21010) || len(coarse) != 1 || coarse[0].Value != "0810" ||
-		!strings.Contains(coarse[0].Message, `"0810": "1401"`) || coarse[0].Severity != importer.SevWarning {
+		!strings.Contains(coarse[0].Message, `"0810": "1401"`) || coarse[0].Severity != imports.SevWarning {
 		t.Fatalf("scheme %s, coarse %+v", rep.Source.LandUseScheme, coarse)
 	}
 	if err := fm.SetCrosswalk("0810=1401"); err != nil {
 		t.Fatal(err)
 	}
-	rep = runImport(t, s, importer.Parcels, f, importer.OpenOptions{}, importer.Request{FieldMap: fm})
-	if rep.Outcome != importer.OutcomeCommitted || len(byKind(rep, importer.KindCoarseCode)) != 0 {
+	rep = runImport(t, s, imports.Parcels, f, importer.OpenOptions{}, importer.Request{FieldMap: fm})
+	if rep.Outcome != imports.OutcomeCommitted || len(rep.IssuesOf(imports.KindCoarseCode)) != 0 {
 		t.Fatalf("with the crosswalk: %s %+v", rep.Outcome, rep.Issues)
 	}
 	var s1, s2 string
@@ -123,25 +124,25 @@ func TestImportSurveyCodes(t *testing.T) {
 func TestImportCurrentUse(t *testing.T) {
 	s := worldStore(t)
 	ctx := context.Background()
-	rep := runImport(t, s, importer.Parcels, gjFile(t,
+	rep := runImport(t, s, imports.Parcels, gjFile(t,
 		gjFeature(rect(0, 0, 100, 100), map[string]any{"code": "C-1", "land_use": "100101", "XZDLBM": "0101", "status": "planned"}),
 		gjFeature(rect(200, 0, 300, 100), map[string]any{"code": "C-2", "land_use": "100101", "XZDLBM": "0702", "status": "planned"}),
 		gjFeature(rect(400, 0, 500, 100), map[string]any{"code": "C-3", "land_use": "100101", "XZDLBM": "9999", "status": "planned"}),
 	), importer.OpenOptions{}, importer.Request{})
-	var bad []importer.Issue
+	var bad []imports.Issue
 	for _, is := range rep.Issues {
-		if is.Field == "current_use" && is.Severity == importer.SevError {
+		if is.Field == "current_use" && is.Severity == imports.SevError {
 			bad = append(bad, is)
 		}
 	}
-	if rep.Outcome != importer.OutcomeRefused || len(bad) != 1 || bad[0].Value != "9999" {
+	if rep.Outcome != imports.OutcomeRefused || len(bad) != 1 || bad[0].Value != "9999" {
 		t.Fatalf("an unknown 三调 code must be refused by name: %s %+v", rep.Outcome, rep.Issues)
 	}
-	rep = runImport(t, s, importer.Parcels, gjFile(t,
+	rep = runImport(t, s, imports.Parcels, gjFile(t,
 		gjFeature(rect(0, 0, 100, 100), map[string]any{"code": "C-1", "land_use": "100101", "XZDLBM": "0101", "status": "planned"}),
 		gjFeature(rect(200, 0, 300, 100), map[string]any{"code": "C-2", "land_use": "100101", "XZDLBM": "0702", "status": "planned"}),
 	), importer.OpenOptions{}, importer.Request{})
-	if rep.Outcome != importer.OutcomeCommitted {
+	if rep.Outcome != imports.OutcomeCommitted {
 		t.Fatalf("%s %+v", rep.Outcome, rep.Issues)
 	}
 	for code, want := range map[string]string{"C-1": "0101 false 100101", "C-2": "0703 true 100101"} {

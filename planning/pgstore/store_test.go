@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hangzhou-hitech/landquota/geo"
+	"github.com/hangzhou-hitech/landquota/geo/geotest"
 	"github.com/hangzhou-hitech/landquota/migrations"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
@@ -19,16 +20,11 @@ import (
 
 // origin is a point in Binjiang; test shapes are laid out in EPSG:4549
 // metres around it and converted to lon/lat, so their true area is known.
-var origin = geo.To4549(orb.Point{120.21, 30.19})
+var origin = geo.To4549(geotest.Origin)
 
 // rect builds a lon/lat rectangle from metre offsets (x0,y0)-(x1,y1).
 func rect(x0, y0, x1, y1 float64) orb.MultiPolygon {
-	pts := []orb.Point{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}
-	ring := make(orb.Ring, len(pts))
-	for i, p := range pts {
-		ring[i] = geo.From4549(orb.Point{origin[0] + p[0], origin[1] + p[1]})
-	}
-	return orb.MultiPolygon{{ring}}
+	return orb.MultiPolygon{{geotest.Rect(x0, y0, x1, y1)}}
 }
 
 func openStore(t *testing.T) *pgstore.Store {

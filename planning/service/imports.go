@@ -5,22 +5,23 @@ import (
 	"errors"
 
 	"github.com/hangzhou-hitech/landquota/planning"
-	"github.com/hangzhou-hitech/landquota/planning/adapters/importer"
+	"github.com/hangzhou-hitech/landquota/planning/imports"
 )
 
-// Imports is the use case around the importer adapter: a file it opened is
-// read, checked and written (all or nothing) by importer.Import, and the
-// outcome becomes the answer its requester gets, the same from the web
-// upload and from `landquota import`.
-type Imports struct {
-	Store importer.Store
-}
-
-// Run imports src under req. The report is returned in every case; err is
+// Importer is one import made ready by the adapter that opened its file
+// (planning/adapters/importer.Job): Import reads the file, checks it and
+// writes it all or nothing. The report is returned in every case; err is
 // set when the import could not run to a verdict (an unreadable file, a
 // database failure), and then nothing was written.
-func (s Imports) Run(ctx context.Context, src *importer.Source, req importer.Request, prog *importer.Progress) (*importer.Report, error) {
-	return importer.Import(ctx, s.Store, src, req, prog)
+type Importer interface {
+	Import(ctx context.Context, prog *imports.Progress) (*imports.Report, error)
+}
+
+// Import is the import use case, the same from the web upload and from
+// `landquota import`: it runs im and returns its report; Verdict turns the
+// report into the answer its requester gets.
+func Import(ctx context.Context, im Importer, prog *imports.Progress) (*imports.Report, error) {
+	return im.Import(ctx, prog)
 }
 
 // Verdict is the error an import answers with, nil when it committed or
@@ -29,7 +30,7 @@ func (s Imports) Run(ctx context.Context, src *importer.Source, req importer.Req
 // report in the details). A dry run that found errors is refused too when
 // dryRunErrorsFail (the command line's exit status). The report in the
 // details is written in lang, the reader's.
-func Verdict(rep *importer.Report, err error, dryRunErrorsFail bool, lang planning.Lang) error {
+func Verdict(rep *imports.Report, err error, dryRunErrorsFail bool, lang planning.Lang) error {
 	switch {
 	case err != nil:
 		var pe *planning.Error
@@ -42,8 +43,8 @@ func Verdict(rep *importer.Report, err error, dryRunErrorsFail bool, lang planni
 			return &e
 		}
 		return err
-	case rep.Outcome == importer.OutcomeRefused,
-		rep.Outcome == importer.OutcomeDryRun && rep.Counts.Errors > 0 && dryRunErrorsFail:
+	case rep.Outcome == imports.OutcomeRefused,
+		rep.Outcome == imports.OutcomeDryRun && rep.Counts.Errors > 0 && dryRunErrorsFail:
 		return planning.Errorf(planning.ErrInvalid, "%s", rep.Text()).WithDetail("report", rep.In(lang)).WithDetail("id", rep.ID)
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/imports"
 	"github.com/paulmach/orb"
 	"golang.org/x/text/encoding"
 )
@@ -31,7 +32,7 @@ type Row struct {
 // Converter turns raw features into rows. It is immutable and shared by
 // the workers of a pipeline; each worker has its own textDecoder.
 type Converter struct {
-	layer       Layer
+	layer       imports.Layer
 	fields      []Field
 	m           *Mapping
 	crs         crs
@@ -84,13 +85,13 @@ func (c *Converter) worker() *converterWorker {
 // convert reads one feature. The row is nil when the feature is not a
 // Feature at all, and its Geom nil when the outline cannot be used; issues
 // say what is wrong either way.
-func (w *converterWorker) convert(f RawFeature) (*Row, []Issue) {
+func (w *converterWorker) convert(f RawFeature) (*Row, []imports.Issue) {
 	c := w.c
 	row := &Row{Feature: f.Index, Values: make([]any, len(c.fields))}
-	var issues []Issue
-	add := func(is Issue) {
+	var issues []imports.Issue
+	add := func(is imports.Issue) {
 		is.Feature = f.Index
-		if is.Severity == SevError {
+		if is.Severity == imports.SevError {
 			row.Bad = true
 		}
 		issues = append(issues, is)
@@ -111,11 +112,11 @@ func (w *converterWorker) convert(f RawFeature) (*Row, []Issue) {
 		return nil
 	})
 	if err != nil {
-		add(Issue{Severity: SevError, Kind: KindBadValue}.Say(planning.Textf("the feature is not a JSON object")))
+		add(imports.Issue{Severity: imports.SevError, Kind: imports.KindBadValue}.Say(planning.Textf("the feature is not a JSON object")))
 		return nil, issues
 	}
 	if typ != "Feature" {
-		add(Issue{Severity: SevError, Kind: KindBadValue, Field: "type", Value: typ}.Say(planning.Textf("expected a GeoJSON Feature, got type %q", typ)))
+		add(imports.Issue{Severity: imports.SevError, Kind: imports.KindBadValue, Field: "type", Value: typ}.Say(planning.Textf("expected a GeoJSON Feature, got type %q", typ)))
 		return nil, issues
 	}
 	raw := w.properties(row, propsRaw, add) // source values as text, for messages
@@ -147,7 +148,7 @@ func (w *converterWorker) convert(f RawFeature) (*Row, []Issue) {
 // properties reads a feature's properties into row: the fields the map
 // reads, converted, and (for layers that keep them) every other property
 // as an attribute. It returns the source values as text, for messages.
-func (w *converterWorker) properties(row *Row, propsRaw []byte, add func(Issue)) []string {
+func (w *converterWorker) properties(row *Row, propsRaw []byte, add func(imports.Issue)) []string {
 	c := w.c
 	raw := make([]string, len(c.fields))
 	if i := skipSpace(propsRaw, 0); propsRaw != nil && i < len(propsRaw) && propsRaw[i] == '{' {
@@ -169,7 +170,7 @@ func (w *converterWorker) properties(row *Row, propsRaw []byte, add func(Issue))
 			fd := &c.fields[idx]
 			v, err := w.text.value(val)
 			if err != nil {
-				add(Issue{Severity: SevError, Kind: KindBadValue, Field: fd.Name, Value: clip(string(val))}.
+				add(imports.Issue{Severity: imports.SevError, Kind: imports.KindBadValue, Field: fd.Name, Value: clip(string(val))}.
 					Say(planning.Textf("%s (%s): %v", fd.Name, c.m.Source[idx], err)))
 				return nil
 			}
@@ -180,7 +181,7 @@ func (w *converterWorker) properties(row *Row, propsRaw []byte, add func(Issue))
 			}
 			out, err := convertValue(fd, v, c.enums[idx])
 			if err != nil {
-				add(Issue{Severity: SevError, Kind: KindBadValue, Field: fd.Name, Value: clip(raw[idx])}.
+				add(imports.Issue{Severity: imports.SevError, Kind: imports.KindBadValue, Field: fd.Name, Value: clip(raw[idx])}.
 					Say(planning.Textf("%s (%s): %v", fd.Name, c.m.Source[idx], err)))
 				return nil
 			}
@@ -188,17 +189,17 @@ func (w *converterWorker) properties(row *Row, propsRaw []byte, add func(Issue))
 			return nil
 		})
 		if err != nil {
-			add(Issue{Severity: SevError, Kind: KindBadValue, Field: "properties"}.Say(planning.Textf("the properties are not a valid JSON object")))
+			add(imports.Issue{Severity: imports.SevError, Kind: imports.KindBadValue, Field: "properties"}.Say(planning.Textf("the properties are not a valid JSON object")))
 		}
 	} else if propsRaw != nil && !hasPrefixAt(propsRaw, i, "null") {
-		add(Issue{Severity: SevError, Kind: KindBadValue, Field: "properties"}.Say(planning.Textf("the properties must be a JSON object")))
+		add(imports.Issue{Severity: imports.SevError, Kind: imports.KindBadValue, Field: "properties"}.Say(planning.Textf("the properties must be a JSON object")))
 	}
 	return raw
 }
 
 // fillAndRequire gives empty fields their default (the field map's, then
 // the field's own) and reports required ones that stay empty.
-func (w *converterWorker) fillAndRequire(row *Row, raw []string, add func(Issue)) {
+func (w *converterWorker) fillAndRequire(row *Row, raw []string, add func(imports.Issue)) {
 	c := w.c
 	for i := range c.fields {
 		fd := &c.fields[i]
@@ -209,7 +210,7 @@ func (w *converterWorker) fillAndRequire(row *Row, raw []string, add func(Issue)
 			row.Values[i] = fd.Default
 		}
 		if row.Values[i] == nil && fd.Required && !fd.Derived && raw[i] == "" {
-			is := Issue{Severity: SevError, Kind: KindMissingValue, Field: fd.Name, Code: row.Key}
+			is := imports.Issue{Severity: imports.SevError, Kind: imports.KindMissingValue, Field: fd.Name, Code: row.Key}
 			if src := c.m.Source[i]; src != "" {
 				add(is.Say(planning.Textf("%s (%s) is empty", fd.Name, src)))
 			} else {
@@ -221,14 +222,14 @@ func (w *converterWorker) fillAndRequire(row *Row, raw []string, add func(Issue)
 
 // keep records one property no field reads among the row's attributes;
 // landquota's own attributes object (a re-imported export) is merged in.
-func (w *converterWorker) keep(row *Row, name string, val []byte, add func(Issue)) {
+func (w *converterWorker) keep(row *Row, name string, val []byte, add func(imports.Issue)) {
 	lower := strings.ToLower(strings.TrimSpace(name))
 	if derivedNames[lower] {
 		return
 	}
 	v, err := w.text.value(val)
 	if err != nil {
-		add(Issue{Severity: SevError, Kind: KindBadValue, Field: name, Value: clip(string(val))}.Say(planning.Textf("%s: %v", name, err)))
+		add(imports.Issue{Severity: imports.SevError, Kind: imports.KindBadValue, Field: name, Value: clip(string(val))}.Say(planning.Textf("%s: %v", name, err)))
 		return
 	}
 	if row.Attributes == nil {
@@ -277,7 +278,7 @@ func valueText(v jsonValue) string {
 }
 
 // landUse crosswalks the land-use value to a 2023 class code.
-func (w *converterWorker) landUse(row *Row, add func(Issue)) {
+func (w *converterWorker) landUse(row *Row, add func(imports.Issue)) {
 	c := w.c
 	i := c.luIdx
 	v, ok := row.Values[i].(jsonValue)
@@ -287,7 +288,7 @@ func (w *converterWorker) landUse(row *Row, add func(Issue)) {
 	}
 	code, err := textOf(v)
 	if err != nil {
-		add(Issue{Severity: SevError, Kind: KindBadValue, Field: "land_use"}.Say(planning.Textf("land_use (%s): %v", c.m.Source[i], err)))
+		add(imports.Issue{Severity: imports.SevError, Kind: imports.KindBadValue, Field: "land_use"}.Say(planning.Textf("land_use (%s): %v", c.m.Source[i], err)))
 		return
 	}
 	// A DBF numeric field drops leading zeros: 601 was 0601.
@@ -301,7 +302,7 @@ func (w *converterWorker) landUse(row *Row, add func(Issue)) {
 	if main, compatible, mixed := strings.Cut(code, "/"); mixed {
 		ci := FieldIndex(c.layer, "compatible_use")
 		if ci < 0 || row.Values[ci] != nil {
-			add(Issue{Severity: SevError, Kind: KindBadValue, Field: "land_use", Value: clip(code)}.
+			add(imports.Issue{Severity: imports.SevError, Kind: imports.KindBadValue, Field: "land_use", Value: clip(code)}.
 				Say(planning.Textf("land use %q is mixed, and the compatible use is also given in its own field: give it once", code)))
 			return
 		}
@@ -315,7 +316,7 @@ func (w *converterWorker) landUse(row *Row, add func(Issue)) {
 
 // currentUse crosswalks the current use (现状地类): a field named like
 // DLBM holds 三调 codes; otherwise letters mean GB 50137 and digits 2023.
-func (w *converterWorker) currentUse(row *Row, add func(Issue)) {
+func (w *converterWorker) currentUse(row *Row, add func(imports.Issue)) {
 	c := w.c
 	i := FieldIndex(c.layer, "current_use")
 	if i < 0 {
@@ -337,12 +338,12 @@ func (w *converterWorker) currentUse(row *Row, add func(Issue)) {
 }
 
 // landUseCode crosswalks one code into field i; false when it could not.
-func (w *converterWorker) landUseCode(row *Row, code string, i int, add func(Issue)) bool {
+func (w *converterWorker) landUseCode(row *Row, code string, i int, add func(imports.Issue)) bool {
 	return w.landUseCodeIn(row, code, i, w.c.m.Scheme, add)
 }
 
 // landUseCodeIn crosswalks one code written in scheme into field i.
-func (w *converterWorker) landUseCodeIn(row *Row, code string, i int, scheme Scheme, add func(Issue)) bool {
+func (w *converterWorker) landUseCodeIn(row *Row, code string, i int, scheme Scheme, add func(imports.Issue)) bool {
 	c := w.c
 	field := c.fields[i].Name
 	if scheme == SchemeAuto {
@@ -355,7 +356,7 @@ func (w *converterWorker) landUseCodeIn(row *Row, code string, i int, scheme Sch
 		if scheme == Scheme2023 {
 			m = planning.Textf("%q is not a 2023 land-use class code (2, 4 or 6 digits); if the file uses an older code list, say which with --land-use-scheme gbt21010 or gb50137", code)
 		}
-		add(Issue{Severity: SevError, Kind: KindUnknownCode, Field: field, Value: normalizeCode(code), Scheme: string(scheme)}.Say(m))
+		add(imports.Issue{Severity: imports.SevError, Kind: imports.KindUnknownCode, Field: field, Value: normalizeCode(code), Scheme: string(scheme)}.Say(m))
 		return false
 	}
 	row.Values[i] = to
@@ -366,7 +367,7 @@ func (w *converterWorker) landUseCodeIn(row *Row, code string, i int, scheme Sch
 		// A second-level code that lands on a first-level class says less
 		// than the file did: say so, and how to name the class.
 		if n := normalizeCode(code); len(to) == 2 && len(n) >= 4 {
-			add(Issue{Severity: SevWarning, Kind: KindCoarseCode, Field: field, Value: n, Scheme: string(scheme)}.
+			add(imports.Issue{Severity: imports.SevWarning, Kind: imports.KindCoarseCode, Field: field, Value: n, Scheme: string(scheme)}.
 				Say(planning.Textf("land-use code %s (%s) maps only to the first-level class %s; to name the class, add it to the field map, e.g. \"crosswalk\": {%q: \"%s01\"}",
 					n, scheme.Title(), to, n, to)))
 		}
@@ -376,7 +377,7 @@ func (w *converterWorker) landUseCodeIn(row *Row, code string, i int, scheme Sch
 
 // crossChecks applies the rules that tie two fields together (the
 // database's CHECK constraints), so that they are reported, not raised.
-func (w *converterWorker) crossChecks(row *Row, add func(Issue)) {
+func (w *converterWorker) crossChecks(row *Row, add func(imports.Issue)) {
 	l := w.c.layer
 	get := func(name string) any {
 		if i := FieldIndex(l, name); i >= 0 {
@@ -388,11 +389,11 @@ func (w *converterWorker) crossChecks(row *Row, add func(Issue)) {
 		x, ok1 := get(a).(time.Time)
 		y, ok2 := get(b).(time.Time)
 		if ok1 && ok2 && y.Before(x) {
-			add(Issue{Severity: SevError, Kind: KindBadValue, Field: b, Value: y.Format("2006-01-02")}.
+			add(imports.Issue{Severity: imports.SevError, Kind: imports.KindBadValue, Field: b, Value: y.Format("2006-01-02")}.
 				Say(planning.Textf("%s %s is before %s %s", b, y.Format("2006-01-02"), a, x.Format("2006-01-02"))))
 		}
 	}
-	if l != Parcels {
+	if l != imports.Parcels {
 		return
 	}
 	before("approved_on", "supplied_on")
@@ -402,14 +403,14 @@ func (w *converterWorker) crossChecks(row *Row, add func(Issue)) {
 	bot, ok1 := get("elevation_bottom").(float64)
 	top, ok2 := get("elevation_top").(float64)
 	if ok1 && ok2 && top <= bot {
-		add(Issue{Severity: SevError, Kind: KindBadValue, Field: "elevation_top", Value: strconv.FormatFloat(top, 'f', -1, 64)}.
+		add(imports.Issue{Severity: imports.SevError, Kind: imports.KindBadValue, Field: "elevation_top", Value: strconv.FormatFloat(top, 'f', -1, 64)}.
 			Say(planning.Textf("elevation_top %g is not above elevation_bottom %g", top, bot)))
 	}
 	w.mixedUse(row, get, add)
 	x, _ := get("line_exception").(string)
 	doc, _ := get("line_exception_document").(string)
 	if (x == "") != (doc == "") {
-		add(Issue{Severity: SevError, Kind: KindBadValue, Field: "line_exception_document"}.
+		add(imports.Issue{Severity: imports.SevError, Kind: imports.KindBadValue, Field: "line_exception_document"}.
 			Say(planning.Textf("a protected-line exception (单独选址, 国家重大项目) needs its approving document (文号), and a document its exception")))
 	}
 }
@@ -417,12 +418,12 @@ func (w *converterWorker) crossChecks(row *Row, add func(Issue)) {
 // mixedUse checks a mixed use (混合用地): a compatible class needs its share
 // (or the main one's), two shares must add up to 1, and shares need a
 // compatible class. The compatible share is what is stored.
-func (w *converterWorker) mixedUse(row *Row, get func(string) any, add func(Issue)) {
+func (w *converterWorker) mixedUse(row *Row, get func(string) any, add func(imports.Issue)) {
 	cu, _ := get("compatible_use").(string)
 	cs, hasCS := get("compatible_share").(float64)
 	ms, hasMS := get("main_share").(float64)
 	bad := func(field, format string, args ...any) {
-		add(Issue{Severity: SevError, Kind: KindBadValue, Field: field}.Say(planning.Textf(format, args...)))
+		add(imports.Issue{Severity: imports.SevError, Kind: imports.KindBadValue, Field: field}.Say(planning.Textf(format, args...)))
 	}
 	switch {
 	case cu == "" && (hasCS || hasMS):
@@ -446,15 +447,15 @@ func (w *converterWorker) mixedUse(row *Row, get func(string) any, add func(Issu
 }
 
 // geometry reads, repairs (with --repair), checks and transforms an outline.
-func (w *converterWorker) geometry(raw []byte) (orb.MultiPolygon, []Issue) {
+func (w *converterWorker) geometry(raw []byte) (orb.MultiPolygon, []imports.Issue) {
 	c := w.c
-	refuse := func(kind string, e *geomError) []Issue {
-		is := Issue{Severity: SevError, Kind: kind}.Say(e.text)
+	refuse := func(kind string, e *geomError) []imports.Issue {
+		is := imports.Issue{Severity: imports.SevError, Kind: kind}.Say(e.text)
 		if e.at != nil {
 			// Coordinate problems are found after --swap-axes, the others before.
-			is.Location = c.location(*e.at, kind == KindCoordinates)
+			is.Location = c.location(*e.at, kind == imports.KindCoordinates)
 		}
-		return []Issue{is}
+		return []imports.Issue{is}
 	}
 	mp, err := parseGeometry(raw, c.maxVertices)
 	if err != nil {
@@ -462,21 +463,21 @@ func (w *converterWorker) geometry(raw []byte) (orb.MultiPolygon, []Issue) {
 		if !ok {
 			ge = &geomError{text: planning.Textf("%v", err)}
 		}
-		return nil, refuse(KindInvalidGeometry, ge)
+		return nil, refuse(imports.KindInvalidGeometry, ge)
 	}
 	repairs, ge := checkRings(mp, c.repair)
 	if ge != nil {
-		return nil, refuse(KindInvalidGeometry, ge)
+		return nil, refuse(imports.KindInvalidGeometry, ge)
 	}
-	var issues []Issue
+	var issues []imports.Issue
 	for _, r := range repairs {
-		issues = append(issues, Issue{Severity: SevRepair, Kind: KindRepaired}.Say(r))
+		issues = append(issues, imports.Issue{Severity: imports.SevRepair, Kind: imports.KindRepaired}.Say(r))
 	}
 	if ge := c.crs.prepare(mp); ge != nil {
-		return nil, append(issues, refuse(KindCoordinates, ge)...)
+		return nil, append(issues, refuse(imports.KindCoordinates, ge)...)
 	}
 	if err := geo.ValidatePolygonal(mp, 0); err != nil {
-		return nil, append(issues, Issue{Severity: SevError, Kind: KindCoordinates}.Say(planning.Textf("%v", err)))
+		return nil, append(issues, imports.Issue{Severity: imports.SevError, Kind: imports.KindCoordinates}.Say(planning.Textf("%v", err)))
 	}
 	orient(mp)
 	return mp, issues

@@ -24,20 +24,6 @@ func isNative(srid int) bool {
 	return false
 }
 
-func sridName(srid int) string {
-	switch srid {
-	case geo.SRIDStore:
-		return "EPSG:4490 (CGCS2000 longitude/latitude)"
-	case geo.SRIDWGS84:
-		return "EPSG:4326 (WGS 84 longitude/latitude)"
-	case geo.SRIDMeasure:
-		return "EPSG:4549 (CGCS2000 / 3-degree Gauss-Krüger CM 120E, metres)"
-	case geo.SRIDSurvey:
-		return "EPSG:4528 (CGCS2000 / 3-degree Gauss-Krüger zone 40, metres)"
-	}
-	return "EPSG:" + strconv.Itoa(srid)
-}
-
 var epsgPattern = regexp.MustCompile(`(?i)^(?:EPSG:{1,2}|urn:ogc:def:crs:EPSG:[0-9.]*:|https?://www\.opengis\.net/def/crs/EPSG/[0-9.]+/)?([0-9]{4,6})$`)
 
 // ParseSRID reads a CRS name: 4549, EPSG:4549, urn:ogc:def:crs:EPSG::4549,
@@ -138,12 +124,12 @@ func (c crs) checkPoint(pt orb.Point) *geomError {
 	if fits {
 		return nil
 	}
-	said := planning.Textf("the file says %s", sridName(c.srid))
+	said := planning.Textf("the file says %s", geo.SRIDName(c.srid))
 	switch {
 	case c.from == "--srid":
-		said = planning.Textf("--srid says %s", sridName(c.srid))
+		said = planning.Textf("--srid says %s", geo.SRIDName(c.srid))
 	case !c.declared:
-		said = planning.Textf("the file names no coordinate system, so %s was assumed", sridName(c.srid))
+		said = planning.Textf("the file names no coordinate system, so %s was assumed", geo.SRIDName(c.srid))
 	}
 	override := planning.Textf("override it with")
 	if !c.declared {
@@ -166,7 +152,7 @@ func (c crs) checkPoint(pt orb.Point) *geomError {
 	if c.srid == geo.SRIDStore || c.srid == geo.SRIDWGS84 || c.srid == 0 {
 		return geomErrorf(&pt, "coordinates %s lie outside China (longitude %g..%g, latitude %g..%g); check the file's coordinate system", p, minLon, maxLon, minLat, maxLat)
 	}
-	return geomErrorf(&pt, "coordinates %s cannot be %s: they do not fall in China; check the file's coordinate system", p, sridName(c.srid))
+	return geomErrorf(&pt, "coordinates %s cannot be %s: they do not fall in China; check the file's coordinate system", p, geo.SRIDName(c.srid))
 }
 
 // prepare swaps, checks and transforms an outline to EPSG:4490 in place.

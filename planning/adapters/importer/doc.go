@@ -46,8 +46,9 @@
 //
 // # The validation report
 //
-// Report says what was read (Source), what is wrong (Issues: severity,
-// kind, the feature's position and key, the field and value, a message
+// imports.Report (planning/imports, the use case's own package) says
+// what was read (Source), what is wrong (Issues: severity, kind, the
+// feature's position and key, the field and value, a message
 // naming the fix, a location in lon/lat, the other side of an overlap or
 // duplicate and the area), the counts, and the outcome: committed,
 // refused (any error; nothing written), dry_run or failed. Issue kinds:

@@ -19,6 +19,7 @@ import (
 	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/catalog"
+	"github.com/hangzhou-hitech/landquota/planning/imports"
 	"github.com/paulmach/orb"
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -66,7 +67,7 @@ const (
 
 // ExportQuery selects what to export and how.
 type ExportQuery struct {
-	Layer     Layer
+	Layer     imports.Layer
 	Format    Format
 	SRID      int // 4490 (default), 4326, 4549 or 4528
 	Precision int // decimals of the coordinates; -1: all (lossless)
@@ -114,7 +115,7 @@ func (q *ExportQuery) Normalize() error {
 	if q.Encoding != "UTF-8" && q.Format != FormatShp {
 		return planning.Errorf(planning.ErrInvalid, "encoding applies to Shapefiles only (the other formats are UTF-8)").WithDetail("parameter", "encoding")
 	}
-	if !q.Filter.Empty() && q.Layer != Parcels {
+	if !q.Filter.Empty() && q.Layer != imports.Parcels {
 		return planning.Errorf(planning.ErrInvalid, "filters apply to the parcels layer only")
 	}
 	return nil
@@ -177,7 +178,7 @@ var exportKinds = map[catalog.Type]Kind{catalog.Text: Text, catalog.Number: Floa
 
 // ExportFields lists the columns of a layer's exports, in the catalog's
 // order.
-func ExportFields(l Layer) []ExportField {
+func ExportFields(l imports.Layer) []ExportField {
 	cat, _ := catalog.Find(string(l))
 	var out []ExportField
 	for _, c := range cat.ColumnsIn(catalog.Export) {
@@ -637,7 +638,7 @@ func writeCSV(ctx context.Context, store ExportStore, q ExportQuery, w io.Writer
 // MaxXLSXRows is Excel's limit of rows in a sheet, less the header.
 const MaxXLSXRows = 1_048_575
 
-var sheetNames = map[Layer]string{Districts: "行政区", Parks: "园区", Zones: "三区三线", Parcels: "地块"}
+var sheetNames = map[imports.Layer]string{imports.Districts: "行政区", imports.Parks: "园区", imports.Zones: "三区三线", imports.Parcels: "地块"}
 
 // writeXLSX writes the attributes (no outlines) with Chinese column titles,
 // numbers as numbers and dates as dates, and a sheet describing the export.

@@ -10,26 +10,8 @@ import (
 	"strings"
 
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/imports"
 )
-
-// Mode says what an import does with features whose key is already stored.
-type Mode string
-
-const (
-	ModeInsert Mode = "insert" // refuse them: the file must hold new features only
-	ModeUpsert Mode = "upsert" // update them: re-importing a file updates by code
-)
-
-// ParseMode reads a mode name; "" is insert.
-func ParseMode(s string) (Mode, error) {
-	switch Mode(strings.ToLower(strings.TrimSpace(s))) {
-	case "", ModeInsert:
-		return ModeInsert, nil
-	case ModeUpsert, "update":
-		return ModeUpsert, nil
-	}
-	return "", planning.Errorf(planning.ErrInvalid, "mode %q is not insert or upsert", s).WithDetail("field", "mode")
-}
 
 // FieldMap tells the importer how a file's attributes become a layer's
 // fields. Everything is optional: without it, source fields are matched
@@ -53,7 +35,7 @@ func ParseMode(s string) (Mode, error) {
 // overrides, the built-in crosswalk to the 2023 classes; values adds
 // spellings of a choice field's values.
 type FieldMap struct {
-	Layer         Layer                        `json:"layer,omitempty"`
+	Layer         imports.Layer                `json:"layer,omitempty"`
 	Fields        map[string]string            `json:"fields,omitempty"`
 	Defaults      map[string]json.RawMessage   `json:"defaults,omitempty"`
 	LandUseScheme Scheme                       `json:"land_use_scheme,omitempty"`
@@ -70,7 +52,7 @@ func fieldMapError(format string, args ...any) *planning.Error {
 
 // ParseFieldMap reads a field map for layer from JSON. Unknown members,
 // wrong types, unknown field names and impossible values are refused.
-func ParseFieldMap(layer Layer, data []byte) (*FieldMap, error) {
+func ParseFieldMap(layer imports.Layer, data []byte) (*FieldMap, error) {
 	var m FieldMap
 	if err := planning.DecodeJSON(bytes.NewReader(data), MaxFieldMapBytes, planning.Textf("the field map"), &m); err != nil {
 		return nil, asFieldMapError(err)
@@ -142,8 +124,44 @@ func splitAssignment(flag, s string) (string, string, error) {
 	return k, strings.TrimSpace(v), nil
 }
 
+// FieldOptions are what an import's options add to its field map, over
+// what a field map document said: FIELD=SOURCE (--field), FIELD=VALUE
+// (--default), CODE=CLASS (--crosswalk) and the land-use code list; an
+// upload's query gives them under the same names.
+type FieldOptions struct {
+	Fields, Defaults, Crosswalk []string
+	Scheme                      string
+}
+
+// Apply sets o in m, in the order above, and checks the map for layer.
+func (m *FieldMap) Apply(layer imports.Layer, o FieldOptions) error {
+	for _, f := range o.Fields {
+		if err := m.Set(f); err != nil {
+			return err
+		}
+	}
+	for _, d := range o.Defaults {
+		if err := m.SetDefault(d); err != nil {
+			return err
+		}
+	}
+	for _, x := range o.Crosswalk {
+		if err := m.SetCrosswalk(x); err != nil {
+			return err
+		}
+	}
+	if o.Scheme != "" {
+		s, err := ParseScheme(o.Scheme)
+		if err != nil {
+			return err
+		}
+		m.LandUseScheme = s
+	}
+	return m.Validate(layer)
+}
+
 // Validate checks the map against layer's fields.
-func (m *FieldMap) Validate(layer Layer) error {
+func (m *FieldMap) Validate(layer imports.Layer) error {
 	if m.Layer != "" && m.Layer != layer {
 		return fieldMapError("written for layer %q, not %s", m.Layer, layer)
 	}
@@ -222,7 +240,7 @@ func (m *FieldMap) Validate(layer Layer) error {
 
 // Mapping is a field map resolved against a file's source fields.
 type Mapping struct {
-	Layer     Layer
+	Layer     imports.Layer
 	Source    []string // per field of Fields(Layer): the source field, "" when not read
 	Defaults  []any    // per field: the value for empty source values; nil none
 	Scheme    Scheme   // of the land-use field: gbt21010 for DLBM, else as the map says or auto
@@ -238,14 +256,14 @@ func (m *Mapping) Mapped(i int) bool { return m.Source[i] != "" || m.Defaults[i]
 // Resolve matches the map (nil for none) to a file with the given source
 // fields. sourceFields nil means unknown (an empty file): explicit names
 // are then taken as they are.
-func (m *FieldMap) Resolve(layer Layer, sourceFields []string) (*Mapping, error) {
+func (m *FieldMap) Resolve(layer imports.Layer, sourceFields []string) (*Mapping, error) {
 	return m.resolve(layer, sourceFields, true)
 }
 
 // resolve is Resolve; with complete false the field list is a sample (the
 // first features of a GeoJSON), and an explicit source field missing from
-// it is taken on trust.
-func (m *FieldMap) resolve(layer Layer, sourceFields []string, complete bool) (*Mapping, error) {
+// it is taken on trust. Each step below reads one part of the map.
+func (m *FieldMap) resolve(layer imports.Layer, sourceFields []string, complete bool) (*Mapping, error) {
 	if m == nil {
 		m = &FieldMap{}
 	}
@@ -256,57 +274,83 @@ func (m *FieldMap) resolve(layer Layer, sourceFields []string, complete bool) (*
 	mp := &Mapping{Layer: layer, Source: make([]string, len(fields)), Defaults: make([]any, len(fields)),
 		Values: make([]map[string]string, len(fields)), Crosswalk: map[string]string{}}
 	claimed := map[string]bool{}
-	find := func(name string) (string, bool) {
-		for _, s := range sourceFields {
-			if s == name {
-				return s, true
-			}
-		}
-		var hit string
-		n := 0
-		for _, s := range sourceFields {
-			if strings.EqualFold(strings.TrimSpace(s), strings.TrimSpace(name)) {
-				hit, n = s, n+1
-			}
-		}
-		return hit, n == 1
+	if err := m.nameSources(mp, fields, sourceFields, complete, claimed); err != nil {
+		return nil, err
 	}
+	m.matchAliases(mp, fields, sourceFields, claimed)
+	m.setDefaults(mp, fields)
+	if err := mp.requireFields(fields, sourceFields); err != nil {
+		return nil, err
+	}
+	m.setCodes(mp, layer)
+	mp.sortUnclaimed(sourceFields, claimed)
+	return mp, nil
+}
+
+// nameSources takes the source fields the map names (an empty name leaves
+// the field unread), matched exactly or else case-insensitively.
+func (m *FieldMap) nameSources(mp *Mapping, fields []Field, sourceFields []string, complete bool, claimed map[string]bool) error {
 	for i, f := range fields {
-		if src, ok := m.Fields[f.Name]; ok {
-			if src == "" {
-				continue
+		src, ok := m.Fields[f.Name]
+		if !ok || src == "" {
+			continue
+		}
+		if sourceFields != nil {
+			hit, found := findField(sourceFields, src)
+			if !found && !complete {
+				hit, found = src, true
 			}
-			if sourceFields != nil {
-				hit, found := find(src)
-				if !found && !complete {
-					hit, found = src, true
-				}
-				if !found {
-					return nil, fieldMapError("%s ← %q, but the file has no field %q (its fields: %s)", f.Name, src, src, strings.Join(sourceFields, ", "))
-				}
-				src = hit
+			if !found {
+				return fieldMapError("%s ← %q, but the file has no field %q (its fields: %s)", f.Name, src, src, strings.Join(sourceFields, ", "))
 			}
-			mp.Source[i] = src
-			claimed[src] = true
+			src = hit
+		}
+		mp.Source[i] = src
+		claimed[src] = true
+	}
+	return nil
+}
+
+// findField is the source field called name: the exact one, else the only
+// one equal but for case and spaces.
+func findField(sourceFields []string, name string) (string, bool) {
+	for _, s := range sourceFields {
+		if s == name {
+			return s, true
 		}
 	}
+	var hit string
+	n := 0
+	for _, s := range sourceFields {
+		if strings.EqualFold(strings.TrimSpace(s), strings.TrimSpace(name)) {
+			hit, n = s, n+1
+		}
+	}
+	return hit, n == 1
+}
+
+// matchAliases gives each field the map does not name the first unclaimed
+// source field that has one of its usual names.
+func (m *FieldMap) matchAliases(mp *Mapping, fields []Field, sourceFields []string, claimed map[string]bool) {
 	for i, f := range fields {
 		if _, explicit := m.Fields[f.Name]; explicit {
 			continue
 		}
+	aliases:
 		for _, alias := range f.Aliases {
 			for _, s := range sourceFields {
 				if !claimed[s] && strings.EqualFold(strings.TrimSpace(s), alias) {
 					mp.Source[i] = s
 					claimed[s] = true
-					break
+					break aliases
 				}
-			}
-			if mp.Source[i] != "" {
-				break
 			}
 		}
 	}
+}
+
+// setDefaults reads the map's default values as the fields' kinds.
+func (m *FieldMap) setDefaults(mp *Mapping, fields []Field) {
 	var d textDecoder
 	for i, f := range fields {
 		raw, ok := m.Defaults[f.Name]
@@ -320,6 +364,11 @@ func (m *FieldMap) resolve(layer Layer, sourceFields []string, complete bool) (*
 		}
 		mp.Defaults[i], _ = convertValue(&fields[i], v, nil)
 	}
+}
+
+// requireFields refuses a mapping that leaves a required field without a
+// source or a default (a key needs a source).
+func (mp *Mapping) requireFields(fields []Field, sourceFields []string) error {
 	var missing []string
 	for i, f := range fields {
 		if f.Required && !f.Key && !f.Derived && !mp.Mapped(i) {
@@ -329,14 +378,20 @@ func (m *FieldMap) resolve(layer Layer, sourceFields []string, complete bool) (*
 			missing = append(missing, f.Name)
 		}
 	}
-	if len(missing) > 0 {
-		have := "the file has no attribute fields"
-		if len(sourceFields) > 0 {
-			have = "its fields are " + strings.Join(sourceFields, ", ")
-		}
-		return nil, fieldMapError("no source field for %s (%s): name one with --field %s=NAME or in the field map's \"fields\", or give a value for all features with --default %s=VALUE",
-			strings.Join(missing, ", "), have, missing[0], missing[0]).WithDetail("missing", missing)
+	if len(missing) == 0 {
+		return nil
 	}
+	have := "the file has no attribute fields"
+	if len(sourceFields) > 0 {
+		have = "its fields are " + strings.Join(sourceFields, ", ")
+	}
+	return fieldMapError("no source field for %s (%s): name one with --field %s=NAME or in the field map's \"fields\", or give a value for all features with --default %s=VALUE",
+		strings.Join(missing, ", "), have, missing[0], missing[0]).WithDetail("missing", missing)
+}
+
+// setCodes takes the land-use code list (三调 DLBM means gbt21010 when the
+// map says auto), the crosswalk and the extra spellings of choice values.
+func (m *FieldMap) setCodes(mp *Mapping, layer imports.Layer) {
 	if i := FieldIndex(layer, "land_use"); i >= 0 {
 		mp.Scheme = m.LandUseScheme
 		if mp.Scheme == "" || mp.Scheme == SchemeAuto {
@@ -356,10 +411,15 @@ func (m *FieldMap) resolve(layer Layer, sourceFields []string, complete bool) (*
 			mp.Values[i][normKey(from)] = to
 		}
 	}
+}
+
+// sortUnclaimed files the source fields no field took: kept as the other
+// attributes of a layer that keeps them, else ignored.
+func (mp *Mapping) sortUnclaimed(sourceFields []string, claimed map[string]bool) {
 	for _, s := range sourceFields {
 		switch {
 		case claimed[s]:
-		case keepsAttributes(layer) && !derivedNames[strings.ToLower(strings.TrimSpace(s))]:
+		case keepsAttributes(mp.Layer) && !derivedNames[strings.ToLower(strings.TrimSpace(s))]:
 			mp.Kept = append(mp.Kept, s)
 		default:
 			mp.Ignored = append(mp.Ignored, s)
@@ -367,7 +427,6 @@ func (m *FieldMap) resolve(layer Layer, sourceFields []string, complete bool) (*
 	}
 	sort.Strings(mp.Ignored)
 	sort.Strings(mp.Kept)
-	return mp, nil
 }
 
 // normKey folds a choice value for lookup: trimmed, ASCII lower-case,

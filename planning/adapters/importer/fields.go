@@ -7,35 +7,8 @@ import (
 
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/catalog"
+	"github.com/hangzhou-hitech/landquota/planning/imports"
 )
-
-// Layer is a geography table that files are imported into and exported
-// from. The names are the map's layer names (planning.LayerNames).
-type Layer string
-
-const (
-	Districts Layer = "districts"
-	Parks     Layer = "parks"
-	Zones     Layer = "protected-zones"
-	Parcels   Layer = "parcels"
-)
-
-// Layers lists the layers in the order a whole geography is loaded.
-var Layers = []Layer{Districts, Parks, Zones, Parcels}
-
-// ParseLayer reads a layer name.
-func ParseLayer(s string) (Layer, error) {
-	for _, l := range Layers {
-		if string(l) == s {
-			return l, nil
-		}
-	}
-	if s == "zones" || s == "protected_zones" {
-		return Zones, nil
-	}
-	return "", planning.Errorf(planning.ErrInvalid, "unknown layer %q (one of districts, parks, protected-zones, parcels)", s).
-		WithDetail("parameter", "layer")
-}
 
 // Kind is how a field's text is read.
 type Kind int
@@ -148,26 +121,26 @@ var layerFields = withCatalog(importFields)
 
 // importFields are the fields each layer imports, with the spellings of
 // their source fields that the catalog does not give (see Field.Aliases).
-var importFields = map[Layer][]Field{
-	Districts: {
+var importFields = map[imports.Layer][]Field{
+	imports.Districts: {
 		{Name: "adcode", Kind: Adcode, Required: true, Key: true, Aliases: []string{"xzqdm", "xzqhdm", "行政区代码", "行政区划代码", "code"}},
 		{Name: "name_zh", Kind: Text, Required: true, Aliases: []string{"name", "xzqmc", "行政区名称"}},
 		{Name: "name_en", Kind: Text, Default: ""},
 		{Name: "parent_adcode", Kind: Adcode},
 	},
-	Parks: {
+	imports.Parks: {
 		{Name: "code", Kind: Code, Required: true, Key: true, Pattern: parkCode, Upper: true, Aliases: []string{"park_code", "yqdm"}},
 		{Name: "name_zh", Kind: Text, Required: true, Aliases: []string{"name", "yqmc", "园区名称", "名称"}},
 		{Name: "name_en", Kind: Text, Default: ""},
 		{Name: "kind", Kind: Enum, Required: true, Enum: parkKindEnum(), Aliases: []string{"type"}},
 		{Name: "host_district", Kind: Adcode, Required: true, Aliases: []string{"host_district_adcode", "host"}},
 	},
-	Zones: {
+	imports.Zones: {
 		{Name: "id", Kind: Int, Key: true},
 		{Name: "kind", Kind: Enum, Required: true, Enum: zoneKindEnum(), Aliases: []string{"type", "类型", "管控类型"}},
 		{Name: "name", Kind: Text, Default: "", Aliases: []string{"名称", "mc"}},
 	},
-	Parcels: {
+	imports.Parcels: {
 		{Name: "code", Kind: Code, Required: true, Key: true, Pattern: parcelCode, Aliases: []string{"parcel_code", "dkbh", "dkbm", "dkdm", "地块编号", "地块编码", "地块代码", "bsm"}},
 		{Name: "district", Kind: Adcode, Derived: true, Aliases: []string{"district_adcode", "xzqdm", "行政区代码", "zldwdm"}},
 		{Name: "park", Kind: Code, Derived: true, Pattern: parkCode, Upper: true, Aliases: []string{"park_code", "yqdm", "园区代码", "园区"}},
@@ -217,8 +190,8 @@ var importFields = map[Layer][]Field{
 // column: its name and Shapefile name before the table's spellings, its
 // Chinese label after them (a field the catalog does not show, such as
 // main_share, has its name first).
-func withCatalog(tables map[Layer][]Field) map[Layer][]Field {
-	out := map[Layer][]Field{}
+func withCatalog(tables map[imports.Layer][]Field) map[imports.Layer][]Field {
+	out := map[imports.Layer][]Field{}
 	for l, fields := range tables {
 		cat, _ := catalog.Find(string(l))
 		out[l] = make([]Field, len(fields))
@@ -247,10 +220,10 @@ func withCatalog(tables map[Layer][]Field) map[Layer][]Field {
 
 // Fields lists the attributes a layer's features carry, in a fixed order:
 // a Row's Values follow it.
-func Fields(l Layer) []Field { return layerFields[l] }
+func Fields(l imports.Layer) []Field { return layerFields[l] }
 
 // FieldIndex returns the position of a field of l, or -1.
-func FieldIndex(l Layer, name string) int {
+func FieldIndex(l imports.Layer, name string) int {
 	for i, f := range layerFields[l] {
 		if f.Name == name {
 			return i
@@ -260,7 +233,7 @@ func FieldIndex(l Layer, name string) int {
 }
 
 // KeyField is the field that identifies a feature of l.
-func KeyField(l Layer) Field {
+func KeyField(l imports.Layer) Field {
 	for _, f := range layerFields[l] {
 		if f.Key {
 			return f
@@ -269,7 +242,7 @@ func KeyField(l Layer) Field {
 	panic("importer: layer without a key: " + string(l))
 }
 
-func fieldNames(l Layer) string {
+func fieldNames(l imports.Layer) string {
 	var names []string
 	for _, f := range layerFields[l] {
 		names = append(names, f.Name)
@@ -299,8 +272,8 @@ const AttributesField = "attributes"
 // read back from an export they are not attributes of the parcel.
 var derivedNames = func() map[string]bool {
 	out := map[string]bool{"underground": true, "created_at": true, "ogc_fid": true, "fid": true}
-	for _, f := range ExportFields(Parcels) {
-		if FieldIndex(Parcels, f.Name) < 0 {
+	for _, f := range ExportFields(imports.Parcels) {
+		if FieldIndex(imports.Parcels, f.Name) < 0 {
 			out[strings.ToLower(f.Name)], out[strings.ToLower(f.Shp)] = true, true
 		}
 	}
@@ -308,4 +281,4 @@ var derivedNames = func() map[string]bool {
 }()
 
 // keepsAttributes reports whether l stores the attributes no field reads.
-func keepsAttributes(l Layer) bool { return l == Parcels }
+func keepsAttributes(l imports.Layer) bool { return l == imports.Parcels }

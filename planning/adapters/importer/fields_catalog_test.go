@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/hangzhou-hitech/landquota/planning/catalog"
+	"github.com/hangzhou-hitech/landquota/planning/imports"
 )
 
 // The import fields and the catalog describe the same columns alike: the
@@ -14,7 +15,7 @@ import (
 func TestImportFieldsFollowTheCatalog(t *testing.T) {
 	types := map[Kind]catalog.Type{Text: catalog.Text, Code: catalog.Text, Enum: catalog.Text, LandUse: catalog.Text, Adcode: catalog.Text,
 		Float: catalog.Number, Int: catalog.Integer, Bool: catalog.Boolean, Date: catalog.Date}
-	for _, l := range Layers {
+	for _, l := range imports.Layers {
 		cat, ok := catalog.Find(string(l))
 		if !ok {
 			t.Fatalf("layer %s is not in the catalog", l)
@@ -44,13 +45,13 @@ func TestImportFieldsFollowTheCatalog(t *testing.T) {
 	}
 	// An export's Shapefile and spreadsheet names are read back as the
 	// columns they were written from.
-	mp, err := (*FieldMap)(nil).Resolve(Parcels, []string{"CODE", "LAND_USE", "状态代码", "CUR_USE", "COMPAT_SH", "价款(万元)"})
+	mp, err := (*FieldMap)(nil).Resolve(imports.Parcels, []string{"CODE", "LAND_USE", "状态代码", "CUR_USE", "COMPAT_SH", "价款(万元)"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for field, src := range map[string]string{"code": "CODE", "land_use": "LAND_USE", "status": "状态代码", "current_use": "CUR_USE",
 		"compatible_share": "COMPAT_SH", "land_price_wan": "价款(万元)"} {
-		if got := mp.Source[FieldIndex(Parcels, field)]; got != src {
+		if got := mp.Source[FieldIndex(imports.Parcels, field)]; got != src {
 			t.Errorf("%s read from %q, want %q", field, got, src)
 		}
 	}

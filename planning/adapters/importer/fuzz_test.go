@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/imports"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
@@ -26,7 +27,7 @@ func FuzzGeoJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d := NewDecoder(bytes.NewReader(data))
 		d.limit = 1 << 16
-		m, err := (*FieldMap)(nil).Resolve(Parcels, []string{"code", "land_use", "status", "plot_ratio", "approved_on"})
+		m, err := (*FieldMap)(nil).Resolve(imports.Parcels, []string{"code", "land_use", "status", "plot_ratio", "approved_on"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -46,7 +47,7 @@ func FuzzGeoJSON(f *testing.F) {
 			}
 			row, issues := w.convert(raw)
 			for _, is := range issues {
-				if is.Message == "" || (is.Severity != SevError && is.Severity != SevWarning && is.Severity != SevRepair) {
+				if is.Message == "" || (is.Severity != imports.SevError && is.Severity != imports.SevWarning && is.Severity != imports.SevRepair) {
 					t.Fatalf("bad issue %+v", is)
 				}
 			}
@@ -90,7 +91,7 @@ func FuzzFieldMap(f *testing.F) {
 				fields = append(fields, string(s))
 			}
 		}
-		for _, l := range Layers {
+		for _, l := range imports.Layers {
 			m, err := ParseFieldMap(l, data)
 			if err != nil {
 				if planning.CodeOf(err) != planning.ErrInvalid {

@@ -9,20 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hangzhou-hitech/landquota/geo"
+	"github.com/hangzhou-hitech/landquota/planning/imports"
 	"github.com/paulmach/orb"
 )
-
-// square is a lon/lat square of side metres at metre offset (x, y) from a
-// point in Binjiang (120.21E 30.19N).
-func square(x, y, side float64) orb.Ring {
-	o := geo.To4549(orb.Point{120.21, 30.19})
-	var r orb.Ring
-	for _, d := range [][2]float64{{0, 0}, {side, 0}, {side, side}, {0, side}, {0, 0}} {
-		r = append(r, geo.From4549(orb.Point{o[0] + x + d[0], o[1] + y + d[1]}))
-	}
-	return r
-}
 
 // feature writes a GeoJSON Feature with a Polygon of ring and props.
 func feature(ring orb.Ring, props map[string]any) string {
@@ -65,7 +54,7 @@ type captureStore struct {
 	rows []*Row
 }
 
-func (c *captureStore) ImportRows(_ context.Context, req Request, _ *Mapping, rows Rows, rep *Report, _ *Progress) (Outcome, error) {
+func (c *captureStore) ImportRows(_ context.Context, req Request, _ *Mapping, rows Rows, rep *imports.Report, _ *imports.Progress) (imports.Outcome, error) {
 	for rows.Next() {
 		c.rows = append(c.rows, rows.Row())
 	}
@@ -73,16 +62,16 @@ func (c *captureStore) ImportRows(_ context.Context, req Request, _ *Mapping, ro
 		return "", err
 	}
 	if req.DryRun {
-		return OutcomeDryRun, nil
+		return imports.OutcomeDryRun, nil
 	}
 	if rep.Errors() > 0 {
-		return OutcomeRefused, nil
+		return imports.OutcomeRefused, nil
 	}
-	return OutcomeCommitted, nil
+	return imports.OutcomeCommitted, nil
 }
 
 // importText runs an import of a GeoJSON text into a captureStore.
-func importText(t *testing.T, layer Layer, text string, open OpenOptions, req Request) (*Report, *captureStore, error) {
+func importText(t *testing.T, layer imports.Layer, text string, open OpenOptions, req Request) (*imports.Report, *captureStore, error) {
 	t.Helper()
 	path := t.TempDir() + "/in.geojson"
 	if err := writeFile(path, text); err != nil {
@@ -96,17 +85,6 @@ func importText(t *testing.T, layer Layer, text string, open OpenOptions, req Re
 	st := &captureStore{}
 	rep, err := Import(context.Background(), st, src, req, nil)
 	return rep, st, err
-}
-
-// issuesOf lists the issues of one kind.
-func issuesOf(rep *Report, kind string) []Issue {
-	var out []Issue
-	for _, is := range rep.Issues {
-		if is.Kind == kind {
-			out = append(out, is)
-		}
-	}
-	return out
 }
 
 func writeFile(path, text string) error { return os.WriteFile(path, []byte(text), 0o644) }

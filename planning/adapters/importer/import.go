@@ -12,13 +12,14 @@ import (
 	"time"
 
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/imports"
 )
 
 // Request says what to import and how.
 type Request struct {
 	ID        string // names the import in the log; the caller makes it unique
-	Layer     Layer
-	Mode      Mode
+	Layer     imports.Layer
+	Mode      imports.Mode
 	DryRun    bool // validate only
 	Repair    bool // repair invalid outlines (ST_MakeValid, open rings closed) and report each repair
 	FieldMap  *FieldMap
@@ -42,7 +43,7 @@ type Store interface {
 	// it finds to rep, and writes them, all in one transaction, only when
 	// rep holds no error and req.DryRun is false. It sets rep's write
 	// counts and returns the outcome; an error means nothing was written.
-	ImportRows(ctx context.Context, req Request, m *Mapping, rows Rows, rep *Report, prog *Progress) (Outcome, error)
+	ImportRows(ctx context.Context, req Request, m *Mapping, rows Rows, rep *imports.Report, prog *imports.Progress) (imports.Outcome, error)
 }
 
 // ClassAliases is what a store that knows local land-use classes offers:
@@ -51,30 +52,30 @@ type ClassAliases interface {
 	LandUseAliases(ctx context.Context) (map[string]string, error)
 }
 
-// LogEntry sums up one committed import (the import log).
-type LogEntry struct {
-	ID         string    `json:"id"`
-	Layer      string    `json:"layer"`
-	Source     string    `json:"source"`
-	Mode       string    `json:"mode"`
-	Features   int64     `json:"features"`
-	Inserted   int64     `json:"inserted"`
-	Updated    int64     `json:"updated"`
-	CreatedBy  string    `json:"created_by"`
-	FinishedAt time.Time `json:"finished_at"`
+// Job is one import ready to run: the file opened, the request and the
+// store. It is what the service runs (service.Importer).
+type Job struct {
+	Store   Store
+	Source  *Source
+	Request Request
+}
+
+// Import runs the job (Import).
+func (j Job) Import(ctx context.Context, prog *imports.Progress) (*imports.Report, error) {
+	return Import(ctx, j.Store, j.Source, j.Request, prog)
 }
 
 // Import reads src into the store under req. The report is returned in
 // every case; err is set when the import could not run to a verdict (an
 // unreadable file, a database failure), and then nothing was written.
-func Import(ctx context.Context, store Store, src *Source, req Request, prog *Progress) (rep *Report, err error) {
+func Import(ctx context.Context, store Store, src *Source, req Request, prog *imports.Progress) (rep *imports.Report, err error) {
 	if prog == nil {
-		prog = NewProgress()
+		prog = imports.NewProgress()
 	}
-	rep = NewReport(req.Layer, req.MaxIssues)
+	rep = imports.NewReport(req.Layer, req.MaxIssues)
 	rep.ID, rep.Mode, rep.DryRun, rep.Repair = req.ID, req.Mode, req.DryRun, req.Repair
 	if rep.Mode == "" {
-		rep.Mode = ModeInsert
+		rep.Mode = imports.ModeInsert
 	}
 	req.Mode = rep.Mode
 	rep.Source = src.Info
@@ -85,37 +86,16 @@ func Import(ctx context.Context, store Store, src *Source, req Request, prog *Pr
 			if err != nil {
 				msg = planning.Textf("the import failed: %s; nothing was written", message(err))
 			}
-			rep.finish(OutcomeFailed, msg)
+			rep.FinishText(imports.OutcomeFailed, msg)
 		}
 		prog.SetPhase("done")
 	}()
 	prog.TotalBytes.Store(src.Info.Bytes)
 	prog.TotalFeatures.Store(src.Info.Estimate)
 	prog.SetPhase("reading")
-	fields := src.Fields()
-	m, err := req.FieldMap.resolve(req.Layer, fields, src.FieldsComplete())
+	m, err := mapFields(ctx, store, src, req, rep)
 	if err != nil {
 		return rep, err
-	}
-	// Local classes the admin added (M0 创新型产业用地) carry the codes files
-	// write for them; the field map's own crosswalk wins.
-	if al, ok := store.(ClassAliases); ok && req.Layer == Parcels {
-		aliases, err := al.LandUseAliases(ctx)
-		if err != nil {
-			return rep, err
-		}
-		for k, v := range aliases {
-			if _, set := m.Crosswalk[normalizeCode(k)]; !set {
-				m.Crosswalk[normalizeCode(k)] = v
-			}
-		}
-	}
-	rep.Source.Fields = fields
-	rep.Source.FieldMap, rep.Source.Derived = m.Describe()
-	rep.Source.Ignored = m.Ignored
-	rep.Source.Kept = m.Kept
-	if m.Scheme != "" {
-		rep.Source.LandUseScheme = string(m.Scheme)
 	}
 	conv := newConverter(m, src.crs, req.Repair, src.fallback, MaxVertices)
 
@@ -130,69 +110,17 @@ func Import(ctx context.Context, store Store, src *Source, req Request, prog *Pr
 	var readErr error
 	go func() {
 		defer close(raws)
-		for {
-			f, err := src.Next()
-			if err == io.EOF {
-				readErr = src.Finish()
-				return
-			}
-			if err != nil {
-				readErr = err
-				return
-			}
-			prog.Features.Add(1)
-			prog.Bytes.Store(src.BytesRead())
-			select {
-			case raws <- f:
-			case <-ctx.Done():
-				return
-			}
-		}
+		readErr = readAll(ctx, src, prog, raws)
 	}()
-	var fallbackUsed atomic.Int64
-	var lateMu sync.Mutex
-	late := map[string]bool{}
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			w := conv.worker()
-			defer func() {
-				fallbackUsed.Add(w.text.used - w.text.failed)
-				lateMu.Lock()
-				for k := range w.late {
-					late[k] = true
-				}
-				lateMu.Unlock()
-			}()
-			for f := range raws {
-				row, issues := w.convert(f)
-				for _, is := range issues {
-					rep.Add(is)
-				}
-				if row == nil {
-					continue
-				}
-				select {
-				case rows <- row:
-				case <-ctx.Done():
-					return
-				}
-			}
-		}()
-	}
-	go func() { wg.Wait(); close(rows) }()
+	cv := convertAll(ctx, conv, workers, raws, rows, rep)
 	it := &rowIter{ch: rows, end: func() error {
-		rep.mu.Lock()
-		rep.Counts.Features = prog.Features.Load()
-		rep.mu.Unlock()
+		rep.Locked(func(r *imports.Report) { r.Counts.Features = prog.Features.Load() })
 		for _, w := range src.Warnings() {
 			rep.Add(w)
 		}
-		lateIssues(rep, m, late)
-		if n := fallbackUsed.Load(); n > 0 {
-			rep.Add(Issue{Severity: SevWarning, Kind: KindEncoding}.Say(planning.Textf(
+		lateIssues(rep, m, cv.late)
+		if n := cv.fallbackUsed.Load(); n > 0 {
+			rep.Add(imports.Issue{Severity: imports.SevWarning, Kind: imports.KindEncoding}.Say(planning.Textf(
 				"%d text values were not UTF-8 and were decoded as %s (%s); if the text looks wrong, give the encoding with --encoding",
 				n, fallbackName(src), rep.Source.EncodingFrom)))
 		}
@@ -211,9 +139,111 @@ func Import(ctx context.Context, store Store, src *Source, req Request, prog *Pr
 	return rep, nil
 }
 
+// mapFields resolves the request's field map against the file's fields,
+// adds the local land-use codes the store knows, and says in the report
+// how each field is read.
+func mapFields(ctx context.Context, store Store, src *Source, req Request, rep *imports.Report) (*Mapping, error) {
+	fields := src.Fields()
+	m, err := req.FieldMap.resolve(req.Layer, fields, src.FieldsComplete())
+	if err != nil {
+		return nil, err
+	}
+	// Local classes the admin added (M0 创新型产业用地) carry the codes files
+	// write for them; the field map's own crosswalk wins.
+	if al, ok := store.(ClassAliases); ok && req.Layer == imports.Parcels {
+		aliases, err := al.LandUseAliases(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range aliases {
+			if _, set := m.Crosswalk[normalizeCode(k)]; !set {
+				m.Crosswalk[normalizeCode(k)] = v
+			}
+		}
+	}
+	rep.Source.Fields = fields
+	rep.Source.FieldMap, rep.Source.Derived = m.Describe()
+	rep.Source.Ignored = m.Ignored
+	rep.Source.Kept = m.Kept
+	if m.Scheme != "" {
+		rep.Source.LandUseScheme = string(m.Scheme)
+	}
+	return m, nil
+}
+
+// readAll hands the file's features to raws as they are read, counting
+// them in prog, until the file ends (then the error of its closing check)
+// or ctx is done.
+func readAll(ctx context.Context, src *Source, prog *imports.Progress, raws chan<- RawFeature) error {
+	for {
+		f, err := src.Next()
+		if err == io.EOF {
+			return src.Finish()
+		}
+		if err != nil {
+			return err
+		}
+		prog.Features.Add(1)
+		prog.Bytes.Store(src.BytesRead())
+		select {
+		case raws <- f:
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// converted is what the converting workers noticed beside their rows:
+// text values decoded with the fallback encoding, and the fields that
+// appeared only after the features read ahead. It is whole once rows is
+// closed.
+type converted struct {
+	fallbackUsed atomic.Int64
+	mu           sync.Mutex
+	late         map[string]bool
+}
+
+// convertAll converts raws into rows with workers in parallel, adding the
+// issues they find to rep, and closes rows when all are done.
+func convertAll(ctx context.Context, conv *Converter, workers int, raws <-chan RawFeature, rows chan<- *Row, rep *imports.Report) *converted {
+	cv := &converted{late: map[string]bool{}}
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := conv.worker()
+			defer func() {
+				cv.fallbackUsed.Add(w.text.used - w.text.failed)
+				cv.mu.Lock()
+				for k := range w.late {
+					cv.late[k] = true
+				}
+				cv.mu.Unlock()
+			}()
+			for f := range raws {
+				row, issues := w.convert(f)
+				for _, is := range issues {
+					rep.Add(is)
+				}
+				if row == nil {
+					continue
+				}
+				select {
+				case rows <- row:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(rows) }()
+	return cv
+}
+
 // lateIssues lists the fields that appeared only after the features read
 // ahead: they were not read, and a warning says how to read them.
-func lateIssues(rep *Report, m *Mapping, late map[string]bool) {
+func lateIssues(rep *imports.Report, m *Mapping, late map[string]bool) {
 	if len(late) == 0 {
 		return
 	}
@@ -222,15 +252,15 @@ func lateIssues(rep *Report, m *Mapping, late map[string]bool) {
 		names = append(names, k)
 	}
 	sort.Strings(names)
-	rep.mu.Lock()
-	for _, k := range names {
-		if keepsAttributes(m.Layer) && !derivedNames[strings.ToLower(strings.TrimSpace(k))] {
-			rep.Source.Kept = append(rep.Source.Kept, k)
-		} else {
-			rep.Source.Ignored = append(rep.Source.Ignored, k)
+	rep.Locked(func(r *imports.Report) {
+		for _, k := range names {
+			if keepsAttributes(m.Layer) && !derivedNames[strings.ToLower(strings.TrimSpace(k))] {
+				r.Source.Kept = append(r.Source.Kept, k)
+			} else {
+				r.Source.Ignored = append(r.Source.Ignored, k)
+			}
 		}
-	}
-	rep.mu.Unlock()
+	})
 	for _, k := range names {
 		for i, f := range layerFields[m.Layer] {
 			if m.Source[i] != "" {
@@ -238,7 +268,7 @@ func lateIssues(rep *Report, m *Mapping, late map[string]bool) {
 			}
 			for _, a := range f.Aliases {
 				if strings.EqualFold(k, a) {
-					rep.Add(Issue{Severity: SevWarning, Kind: KindBadValue, Field: f.Name, Value: k}.Say(planning.Textf(
+					rep.Add(imports.Issue{Severity: imports.SevWarning, Kind: imports.KindBadValue, Field: f.Name, Value: k}.Say(planning.Textf(
 						"source field %s appears only after the first %d features and was not read as %s: name it with --field %s=%s",
 						k, sampleFeatures, f.Name, f.Name, k)))
 				}

@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/hangzhou-hitech/landquota/geo"
+	"github.com/hangzhou-hitech/landquota/geo/geotest"
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/imports"
 	"github.com/paulmach/orb"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
@@ -91,7 +93,7 @@ func TestFieldMapIsStrict(t *testing.T) {
 		`{"fields":{"code":"A"},"defaults":{"code":[]}}`: "expected code",
 	}
 	for text, want := range bad {
-		_, err := ParseFieldMap(Parcels, []byte(text))
+		_, err := ParseFieldMap(imports.Parcels, []byte(text))
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("ParseFieldMap(%s): %v; want an error with %q", text, err, want)
 		}
@@ -99,7 +101,7 @@ func TestFieldMapIsStrict(t *testing.T) {
 			t.Errorf("ParseFieldMap(%s): code %s, want invalid", text, planning.CodeOf(err))
 		}
 	}
-	m, err := ParseFieldMap(Parcels, []byte(`{"layer":"parcels","fields":{"code":"DKBH","park":""},"defaults":{"status":"已供地","plot_ratio":2.5},
+	m, err := ParseFieldMap(imports.Parcels, []byte(`{"layer":"parcels","fields":{"code":"DKBH","park":""},"defaults":{"status":"已供地","plot_ratio":2.5},
 		"land_use_scheme":"三调","crosswalk":{"0906":"1504"},"values":{"status":{"已挂牌":"reserve"}}}`))
 	if err != nil {
 		t.Fatal(err)
@@ -107,13 +109,13 @@ func TestFieldMapIsStrict(t *testing.T) {
 	if m.LandUseScheme != SchemeGBT21010 {
 		t.Errorf("scheme %q", m.LandUseScheme)
 	}
-	mp, err := m.Resolve(Parcels, []string{"DKBH", "DLBM", "YQ", "Shape_Area"})
+	mp, err := m.Resolve(imports.Parcels, []string{"DKBH", "DLBM", "YQ", "Shape_Area"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if mp.Source[FieldIndex(Parcels, "code")] != "DKBH" || mp.Source[FieldIndex(Parcels, "land_use")] != "DLBM" ||
-		mp.Source[FieldIndex(Parcels, "park")] != "" || mp.Defaults[FieldIndex(Parcels, "status")] != "supplied" ||
-		mp.Defaults[FieldIndex(Parcels, "plot_ratio")] != 2.5 {
+	if mp.Source[FieldIndex(imports.Parcels, "code")] != "DKBH" || mp.Source[FieldIndex(imports.Parcels, "land_use")] != "DLBM" ||
+		mp.Source[FieldIndex(imports.Parcels, "park")] != "" || mp.Defaults[FieldIndex(imports.Parcels, "status")] != "supplied" ||
+		mp.Defaults[FieldIndex(imports.Parcels, "plot_ratio")] != 2.5 {
 		t.Errorf("resolved: %+v", mp)
 	}
 	// Parcels keep what no field reads as their other attributes.
@@ -124,21 +126,21 @@ func TestFieldMapIsStrict(t *testing.T) {
 
 func TestFieldMapResolve(t *testing.T) {
 	// Aliases, case-insensitive; DLBM means GB/T 21010.
-	mp, err := (*FieldMap)(nil).Resolve(Parcels, []string{"dkbh", "DLBM", "ZT", "RJL", "容积率"})
+	mp, err := (*FieldMap)(nil).Resolve(imports.Parcels, []string{"dkbh", "DLBM", "ZT", "RJL", "容积率"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if mp.Source[FieldIndex(Parcels, "code")] != "dkbh" || mp.Scheme != SchemeGBT21010 ||
-		mp.Source[FieldIndex(Parcels, "plot_ratio")] != "RJL" || strings.Join(mp.Kept, ",") != "容积率" {
+	if mp.Source[FieldIndex(imports.Parcels, "code")] != "dkbh" || mp.Scheme != SchemeGBT21010 ||
+		mp.Source[FieldIndex(imports.Parcels, "plot_ratio")] != "RJL" || strings.Join(mp.Kept, ",") != "容积率" {
 		t.Errorf("resolved %v, scheme %s, kept %v", mp.Source, mp.Scheme, mp.Kept)
 	}
 	// A planning file's YDXZ is read per value.
-	mp, _ = (*FieldMap)(nil).Resolve(Parcels, []string{"DKBH", "YDXZ", "ZT"})
+	mp, _ = (*FieldMap)(nil).Resolve(imports.Parcels, []string{"DKBH", "YDXZ", "ZT"})
 	if mp.Scheme != SchemeAuto {
 		t.Errorf("YDXZ scheme %s", mp.Scheme)
 	}
 	// Missing required fields are named, with the fix.
-	_, err = (*FieldMap)(nil).Resolve(Parcels, []string{"NAME", "AREA"})
+	_, err = (*FieldMap)(nil).Resolve(imports.Parcels, []string{"NAME", "AREA"})
 	if err == nil || !strings.Contains(err.Error(), "no source field for code, land_use, status") || !strings.Contains(err.Error(), "--field code=NAME") ||
 		!strings.Contains(err.Error(), "NAME, AREA") {
 		t.Errorf("missing fields: %v", err)
@@ -146,7 +148,7 @@ func TestFieldMapResolve(t *testing.T) {
 	// An explicit source field that the file lacks.
 	m := &FieldMap{}
 	m.Set("code=BH")
-	_, err = m.Resolve(Parcels, []string{"DKBH", "DLBM", "ZT"})
+	_, err = m.Resolve(imports.Parcels, []string{"DKBH", "DLBM", "ZT"})
 	if err == nil || !strings.Contains(err.Error(), `no field "BH"`) {
 		t.Errorf("explicit missing field: %v", err)
 	}
@@ -160,15 +162,15 @@ func TestFieldMapResolve(t *testing.T) {
 	if err := m.SetDefault("status=approved"); err != nil {
 		t.Fatal(err)
 	}
-	mp, err = m.Resolve(Parcels, []string{"DKBH", "DLBM"})
-	if err != nil || mp.Defaults[FieldIndex(Parcels, "status")] != "approved" {
+	mp, err = m.Resolve(imports.Parcels, []string{"DKBH", "DLBM"})
+	if err != nil || mp.Defaults[FieldIndex(imports.Parcels, "status")] != "approved" {
 		t.Errorf("default status: %v %v", err, mp)
 	}
 }
 
 func TestDecoderForms(t *testing.T) {
-	f1 := feature(square(0, 0, 50), map[string]any{"code": "A"})
-	f2 := feature(square(100, 0, 50), map[string]any{"code": "B"})
+	f1 := feature(geotest.Square(0, 0, 50), map[string]any{"code": "A"})
+	f2 := feature(geotest.Square(100, 0, 50), map[string]any{"code": "B"})
 	good := map[string]string{
 		"collection":           collection(f1, f2),
 		"members after":        `{"features":[` + f1 + `,` + f2 + `],"type":"FeatureCollection","bbox":[1,2,3,4]}`,
@@ -226,7 +228,7 @@ func TestDecoderForms(t *testing.T) {
 		}
 	}
 	// A feature beyond the size limit is refused before it is held whole.
-	d = NewDecoder(strings.NewReader(collection(f1, feature(square(0, 0, 10), map[string]any{"pad": strings.Repeat("x", 5000)}), f2)))
+	d = NewDecoder(strings.NewReader(collection(f1, feature(geotest.Square(0, 0, 10), map[string]any{"pad": strings.Repeat("x", 5000)}), f2)))
 	d.limit = 4096
 	n := 0
 	var err error
@@ -239,7 +241,7 @@ func TestDecoderForms(t *testing.T) {
 }
 
 func TestGeometryChecks(t *testing.T) {
-	open := square(0, 0, 50)
+	open := geotest.Square(0, 0, 50)
 	open = open[:len(open)-1]
 	var huge orb.Ring
 	for i := 0; i <= MaxVertices; i++ {
@@ -250,30 +252,30 @@ func TestGeometryChecks(t *testing.T) {
 	cases := []struct {
 		name, geom, kind, want string
 	}{
-		{"unclosed", fmt.Sprintf(`{"type":"Polygon","coordinates":%s}`, mustJSON([][][2]float64{toPairs(open)})), KindInvalidGeometry, "not closed"},
-		{"three points", `{"type":"Polygon","coordinates":[[[120.2,30.1],[120.3,30.1],[120.2,30.1]]]}`, KindInvalidGeometry, "at least 4"},
-		{"point", `{"type":"Point","coordinates":[120.2,30.1]}`, KindInvalidGeometry, "got a Point"},
-		{"null", `null`, KindInvalidGeometry, "no geometry"},
-		{"no coordinates", `{"type":"Polygon"}`, KindInvalidGeometry, "no coordinates"},
-		{"text coordinate", `{"type":"Polygon","coordinates":[[["120",30],[1,2],[3,4],["120",30]]]}`, KindInvalidGeometry, "expected a number"},
-		{"one number", `{"type":"Polygon","coordinates":[[[120],[1,2],[3,4],[120]]]}`, KindInvalidGeometry, "two numbers"},
-		{"out of range", `{"type":"Polygon","coordinates":[[[1e400,30],[1,2],[3,4],[1e400,30]]]}`, KindInvalidGeometry, "out of range"},
-		{"too many vertices", fmt.Sprintf(`{"type":"Polygon","coordinates":%s}`, mustJSON([][][2]float64{toPairs(huge)})), KindInvalidGeometry, "more than 200000 vertices"},
-		{"metres", `{"type":"Polygon","coordinates":[[[520223.43,3341194.3],[520323.43,3341194.3],[520323.43,3341294.3],[520223.43,3341194.3]]]}`, KindCoordinates, "--srid 4549"},
-		{"zone 40", `{"type":"Polygon","coordinates":[[[40520223.43,3341194.3],[40520323.43,3341194.3],[40520323.43,3341294.3],[40520223.43,3341194.3]]]}`, KindCoordinates, "--srid 4528"},
-		{"swapped", `{"type":"Polygon","coordinates":[[[30.19,120.21],[30.19,120.22],[30.2,120.22],[30.19,120.21]]]}`, KindCoordinates, "--swap-axes"},
-		{"swapped metres", `{"type":"Polygon","coordinates":[[[3341194.3,520223.43],[3341194.3,520323.43],[3341294.3,520323.43],[3341194.3,520223.43]]]}`, KindCoordinates, "--srid 4549 --swap-axes"},
-		{"outside China", `{"type":"Polygon","coordinates":[[[2.35,48.85],[2.36,48.85],[2.36,48.86],[2.35,48.85]]]}`, KindCoordinates, "outside China"},
+		{"unclosed", fmt.Sprintf(`{"type":"Polygon","coordinates":%s}`, mustJSON([][][2]float64{toPairs(open)})), imports.KindInvalidGeometry, "not closed"},
+		{"three points", `{"type":"Polygon","coordinates":[[[120.2,30.1],[120.3,30.1],[120.2,30.1]]]}`, imports.KindInvalidGeometry, "at least 4"},
+		{"point", `{"type":"Point","coordinates":[120.2,30.1]}`, imports.KindInvalidGeometry, "got a Point"},
+		{"null", `null`, imports.KindInvalidGeometry, "no geometry"},
+		{"no coordinates", `{"type":"Polygon"}`, imports.KindInvalidGeometry, "no coordinates"},
+		{"text coordinate", `{"type":"Polygon","coordinates":[[["120",30],[1,2],[3,4],["120",30]]]}`, imports.KindInvalidGeometry, "expected a number"},
+		{"one number", `{"type":"Polygon","coordinates":[[[120],[1,2],[3,4],[120]]]}`, imports.KindInvalidGeometry, "two numbers"},
+		{"out of range", `{"type":"Polygon","coordinates":[[[1e400,30],[1,2],[3,4],[1e400,30]]]}`, imports.KindInvalidGeometry, "out of range"},
+		{"too many vertices", fmt.Sprintf(`{"type":"Polygon","coordinates":%s}`, mustJSON([][][2]float64{toPairs(huge)})), imports.KindInvalidGeometry, "more than 200000 vertices"},
+		{"metres", `{"type":"Polygon","coordinates":[[[520223.43,3341194.3],[520323.43,3341194.3],[520323.43,3341294.3],[520223.43,3341194.3]]]}`, imports.KindCoordinates, "--srid 4549"},
+		{"zone 40", `{"type":"Polygon","coordinates":[[[40520223.43,3341194.3],[40520323.43,3341194.3],[40520323.43,3341294.3],[40520223.43,3341194.3]]]}`, imports.KindCoordinates, "--srid 4528"},
+		{"swapped", `{"type":"Polygon","coordinates":[[[30.19,120.21],[30.19,120.22],[30.2,120.22],[30.19,120.21]]]}`, imports.KindCoordinates, "--swap-axes"},
+		{"swapped metres", `{"type":"Polygon","coordinates":[[[3341194.3,520223.43],[3341194.3,520323.43],[3341294.3,520323.43],[3341194.3,520223.43]]]}`, imports.KindCoordinates, "--srid 4549 --swap-axes"},
+		{"outside China", `{"type":"Polygon","coordinates":[[[2.35,48.85],[2.36,48.85],[2.36,48.86],[2.35,48.85]]]}`, imports.KindCoordinates, "outside China"},
 	}
 	for _, c := range cases {
 		text := `{"type":"Feature","properties":{"code":"X","land_use":"1001","status":"approved"},"geometry":` + c.geom + `}`
-		rep, st, err := importText(t, Parcels, text, OpenOptions{}, Request{})
+		rep, st, err := importText(t, imports.Parcels, text, OpenOptions{}, Request{})
 		if err != nil {
 			t.Errorf("%s: %v", c.name, err)
 			continue
 		}
-		got := issuesOf(rep, c.kind)
-		if len(got) != 1 || !strings.Contains(got[0].Message, c.want) || rep.Outcome != OutcomeRefused {
+		got := rep.IssuesOf(c.kind)
+		if len(got) != 1 || !strings.Contains(got[0].Message, c.want) || rep.Outcome != imports.OutcomeRefused {
 			t.Errorf("%s: %s issues %+v (outcome %s); want one with %q", c.name, c.kind, got, rep.Outcome, c.want)
 		}
 		if len(st.rows) != 1 || st.rows[0].Geom != nil || st.rows[0].Key != "X" {
@@ -285,8 +287,8 @@ func TestGeometryChecks(t *testing.T) {
 	text = strings.Replace(text, `"coordinates":[[`, `"coordinates":[[`, 1)
 	openText := `{"type":"Feature","properties":{"code":"X","land_use":"1001","status":"approved"},"geometry":{"type":"Polygon","coordinates":` +
 		mustJSON([][][2]float64{toPairs(open)}) + `}}`
-	rep, st, err := importText(t, Parcels, openText, OpenOptions{}, Request{Repair: true})
-	if err != nil || rep.Outcome != OutcomeCommitted || len(issuesOf(rep, KindRepaired)) != 1 || len(st.rows[0].Geom[0][0]) != 5 {
+	rep, st, err := importText(t, imports.Parcels, openText, OpenOptions{}, Request{Repair: true})
+	if err != nil || rep.Outcome != imports.OutcomeCommitted || len(rep.IssuesOf(imports.KindRepaired)) != 1 || len(st.rows[0].Geom[0][0]) != 5 {
 		t.Errorf("repair: %v %s %+v", err, rep.Outcome, rep.Issues)
 	}
 	_ = text
@@ -321,14 +323,14 @@ func TestCoordinateSystems(t *testing.T) {
 		}
 	}
 	// --srid 4549.
-	_, st, err := importText(t, Parcels, feat(ring(0, 0)), OpenOptions{SRID: 4549}, Request{})
+	_, st, err := importText(t, imports.Parcels, feat(ring(0, 0)), OpenOptions{SRID: 4549}, Request{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	check("--srid 4549", st.rows)
 	// The crs member says 4528.
 	text := `{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4528"}},"features":[` + feat(ring(40_000_000, 0)) + `]}`
-	rep, st, err := importText(t, Parcels, text, OpenOptions{}, Request{})
+	rep, st, err := importText(t, imports.Parcels, text, OpenOptions{}, Request{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -338,13 +340,13 @@ func TestCoordinateSystems(t *testing.T) {
 	}
 	// The file says 4549 but holds zone-40 eastings: the message says so.
 	text = `{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:4549"}},"features":[` + feat(ring(40_000_000, 0)) + `]}`
-	rep, _, _ = importText(t, Parcels, text, OpenOptions{}, Request{})
-	if is := issuesOf(rep, KindCoordinates); len(is) != 1 || !strings.Contains(is[0].Message, "the file says EPSG:4549") || !strings.Contains(is[0].Message, "override it with --srid 4528") {
+	rep, _, _ = importText(t, imports.Parcels, text, OpenOptions{}, Request{})
+	if is := rep.IssuesOf(imports.KindCoordinates); len(is) != 1 || !strings.Contains(is[0].Message, "the file says EPSG:4549") || !strings.Contains(is[0].Message, "override it with --srid 4528") {
 		t.Errorf("4528 read as 4549: %+v", rep.Issues)
 	}
 	// Northing first, swapped back.
 	swapped := mustJSON([][][2]float64{{{n, e}, {n, e + 100}, {n + 100, e + 100}, {n, e}}})
-	_, st, _ = importText(t, Parcels, feat(swapped), OpenOptions{SRID: 4549, SwapAxes: true}, Request{})
+	_, st, _ = importText(t, imports.Parcels, feat(swapped), OpenOptions{SRID: 4549, SwapAxes: true}, Request{})
 	check("swapped", st.rows)
 	if _, err := ParseSRID("EPSG:4549"); err != nil {
 		t.Error(err)
@@ -377,12 +379,12 @@ func TestCoordinateSystems(t *testing.T) {
 func TestValues(t *testing.T) {
 	props := map[string]any{"地块编号": " DK-1 ", "YDXZ": "M1", "ZT": "已供地", "RJL": "2.5", "JZMD": "35%", "LDL": 0.2,
 		"BZXZF": "否", "GDFS": "出让", "PZRQ": "2024/3/1", "GDRQ": 20240415, "ELEV_BOT": nil, "CONSTR": 1, "XZQDM": "330108001001"}
-	rep, st, err := importText(t, Parcels, feature(square(0, 0, 50), props), OpenOptions{}, Request{})
+	rep, st, err := importText(t, imports.Parcels, feature(geotest.Square(0, 0, 50), props), OpenOptions{}, Request{})
 	if err != nil || rep.Counts.Errors != 0 {
 		t.Fatalf("%v %+v", err, rep.Issues)
 	}
 	row := st.rows[0]
-	get := func(name string) any { return row.Values[FieldIndex(Parcels, name)] }
+	get := func(name string) any { return row.Values[FieldIndex(imports.Parcels, name)] }
 	want := map[string]any{"code": "DK-1", "land_use": "100101", "status": "supplied", "plot_ratio": 2.5, "building_density": 0.35,
 		"green_ratio": 0.2, "affordable_housing": false, "supply_method": "sale", "approved_on": time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC),
 		"supplied_on": time.Date(2024, 4, 15, 0, 0, 0, 0, time.UTC), "elevation_bottom": 0.0, "construction_land": true,
@@ -399,7 +401,7 @@ func TestValues(t *testing.T) {
 	bad := map[string]any{"code": "X", "land_use": "1001", "status": "sold", "plot_ratio": 45, "building_density": 35,
 		"approved_on": "yesterday", "affordable_housing": "perhaps", "district": "3301", "supplied_on": "2020-01-01", "completed_on": "2019-01-01",
 		"actual_start_on": "2020-02-01", "elevation_top": -5}
-	rep, _, _ = importText(t, Parcels, feature(square(0, 0, 50), bad), OpenOptions{}, Request{})
+	rep, _, _ = importText(t, imports.Parcels, feature(geotest.Square(0, 0, 50), bad), OpenOptions{}, Request{})
 	fields := map[string]string{}
 	for _, is := range rep.Issues {
 		fields[is.Field] = is.Message
@@ -413,14 +415,14 @@ func TestValues(t *testing.T) {
 		t.Errorf("the percent hint is missing: %s", fields["building_density"])
 	}
 	// Unknown codes are reported with their scheme, never guessed.
-	rep, _, _ = importText(t, Parcels, collection(
-		feature(square(0, 0, 50), map[string]any{"DKBH": "A", "DLBM": "0906", "ZT": "储备"}),
-		feature(square(100, 0, 50), map[string]any{"DKBH": "B", "DLBM": "0906", "ZT": "储备"}),
-		feature(square(200, 0, 50), map[string]any{"DKBH": "C", "DLBM": 601, "ZT": "储备"})), OpenOptions{}, Request{})
+	rep, _, _ = importText(t, imports.Parcels, collection(
+		feature(geotest.Square(0, 0, 50), map[string]any{"DKBH": "A", "DLBM": "0906", "ZT": "储备"}),
+		feature(geotest.Square(100, 0, 50), map[string]any{"DKBH": "B", "DLBM": "0906", "ZT": "储备"}),
+		feature(geotest.Square(200, 0, 50), map[string]any{"DKBH": "C", "DLBM": 601, "ZT": "储备"})), OpenOptions{}, Request{})
 	if len(rep.UnknownCodes) != 1 || rep.UnknownCodes[0].Value != "0906" || rep.UnknownCodes[0].Features != 2 || rep.UnknownCodes[0].Scheme != "gbt21010" {
 		t.Errorf("unknown codes %+v", rep.UnknownCodes)
 	}
-	if rep.ByKind[KindUnknownCode] != 2 {
+	if rep.ByKind[imports.KindUnknownCode] != 2 {
 		t.Errorf("by kind %v", rep.ByKind)
 	}
 }
@@ -428,15 +430,15 @@ func TestValues(t *testing.T) {
 func TestGBKTextIsDecoded(t *testing.T) {
 	gbk, _ := simplifiedchinese.GBK.NewEncoder().String("工业用地-1")
 	text := `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"` + gbk + `","land_use":"1001","status":"储备"},` +
-		`"geometry":{"type":"Polygon","coordinates":` + mustJSON([][][2]float64{toPairs(square(0, 0, 50))}) + `}}]}`
-	rep, st, err := importText(t, Parcels, text, OpenOptions{}, Request{})
+		`"geometry":{"type":"Polygon","coordinates":` + mustJSON([][][2]float64{toPairs(geotest.Square(0, 0, 50))}) + `}}]}`
+	rep, st, err := importText(t, imports.Parcels, text, OpenOptions{}, Request{})
 	if err != nil || len(st.rows) != 1 {
 		t.Fatal(err)
 	}
 	if st.rows[0].Key != "工业用地-1" {
 		t.Errorf("code %q", st.rows[0].Key)
 	}
-	if is := issuesOf(rep, KindEncoding); len(is) != 1 || !strings.Contains(is[0].Message, "GB18030") {
+	if is := rep.IssuesOf(imports.KindEncoding); len(is) != 1 || !strings.Contains(is[0].Message, "GB18030") {
 		t.Errorf("no encoding warning: %+v", rep.Issues)
 	}
 	if _, _, err := encodingFor("klingon"); err == nil {
@@ -449,29 +451,19 @@ func TestGBKTextIsDecoded(t *testing.T) {
 	}
 }
 
-func TestReportCapsAndCounts(t *testing.T) {
-	r := NewReport(Parcels, 2)
-	for i := 1; i <= 5; i++ {
-		r.Add(Issue{Severity: SevError, Kind: KindOverlap, Feature: int64(6 - i), Message: "x"})
+// TestFieldOptionsApply: the options of the command line and of an upload
+// set the same map, and a bad one is refused with what is wrong.
+func TestFieldOptionsApply(t *testing.T) {
+	m := &FieldMap{}
+	err := m.Apply(imports.Parcels, FieldOptions{Fields: []string{"code=DKBH"}, Defaults: []string{"status=approved"},
+		Crosswalk: []string{"0906=1504"}, Scheme: "gbt21010"})
+	if err != nil || m.Fields["code"] != "DKBH" || string(m.Defaults["status"]) == "" || m.Crosswalk["0906"] != "1504" || m.LandUseScheme != SchemeGBT21010 {
+		t.Fatalf("Apply: %v, map %+v", err, m)
 	}
-	r.AddCounted(SevError, KindOverlap, 10)
-	r.Add(Issue{Severity: SevWarning, Kind: KindEncoding, Message: "w"})
-	r.Finish(OutcomeRefused, "")
-	if len(r.Issues) != 2 || r.IssuesOmitted != 14 || r.Counts.Errors != 15 || r.Counts.Warnings != 1 || r.ByKind[KindOverlap] != 15 {
-		t.Errorf("report %+v", r)
+	if err := (&FieldMap{}).Apply(imports.Parcels, FieldOptions{Scheme: "gb1"}); err == nil || !strings.Contains(err.Error(), "unknown land-use scheme") {
+		t.Fatalf("a bad scheme: %v", err)
 	}
-	if r.Issues[0].Feature != 4 || r.Issues[1].Feature != 5 {
-		t.Errorf("issues not sorted: %+v", r.Issues)
-	}
-	if !strings.Contains(r.Message, "15 errors") || !strings.Contains(r.Message, "nothing was written") {
-		t.Errorf("message %q", r.Message)
-	}
-	var b strings.Builder
-	r.WriteText(&b, planning.LangEn)
-	if !strings.Contains(b.String(), "and 14 more issues") {
-		t.Errorf("text:\n%s", b.String())
-	}
-	if thousands(1234567) != "1,234,567" || thousands(12) != "12" || thousands(-1000) != "-1,000" {
-		t.Error("thousands")
+	if err := (&FieldMap{}).Apply(imports.Parcels, FieldOptions{Fields: []string{"kode=DKBH"}}); err == nil {
+		t.Fatal("a field the layer does not have was taken")
 	}
 }

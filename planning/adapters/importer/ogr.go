@@ -16,6 +16,7 @@ import (
 
 	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/imports"
 )
 
 // GDAL is used through its command-line tools, ogrinfo and ogr2ogr (the
@@ -294,12 +295,12 @@ func errorLines(s string) string {
 }
 
 // warnings turns ogr2ogr's warnings into report issues (a few of them).
-func (r *ogrRun) warnings() []Issue {
+func (r *ogrRun) warnings() []imports.Issue {
 	if r.warned {
 		return nil
 	}
 	r.warned = true
-	var out []Issue
+	var out []imports.Issue
 	seen := map[string]bool{}
 	for _, l := range strings.Split(r.stderr.String(), "\n") {
 		l = strings.TrimSpace(l)
@@ -307,7 +308,7 @@ func (r *ogrRun) warnings() []Issue {
 			continue
 		}
 		seen[l] = true
-		out = append(out, Issue{Severity: SevWarning, Kind: KindGDAL}.Say(planning.Textf("GDAL: %s", l)))
+		out = append(out, imports.Issue{Severity: imports.SevWarning, Kind: imports.KindGDAL}.Say(planning.Textf("GDAL: %s", l)))
 	}
 	return out
 }
@@ -315,12 +316,12 @@ func (r *ogrRun) warnings() []Issue {
 // transformWarning says that GDAL transforms the coordinates from srid (0:
 // the file's own definition, wkt) to EPSG:4490, and how far off that may
 // be for the old datums.
-func transformWarning(srid int, wkt string) Issue {
+func transformWarning(srid int, wkt string) imports.Issue {
 	what := planning.Textf("the file's own definition")
 	if srid != 0 {
 		what = planning.Textf("EPSG:%d", srid)
 	}
-	is := Issue{Severity: SevWarning, Kind: KindTransform}
+	is := imports.Issue{Severity: imports.SevWarning, Kind: imports.KindTransform}
 	if w := strings.ToUpper(wkt); strings.Contains(w, "BEIJING") || strings.Contains(w, "XIAN") || strings.Contains(w, "XI'AN") {
 		return is.Say(planning.Textf("coordinates transformed from %s to EPSG:4490 by GDAL; PROJ has no official Beijing 1954 / Xian 1980 to CGCS2000 parameters, so expect errors of up to about 100 m: convert with the official parameters first", what))
 	}

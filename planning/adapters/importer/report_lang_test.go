@@ -6,12 +6,13 @@ import (
 	"testing"
 
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/imports"
 )
 
 // TestReportInTheReadersLanguage: the same report reads in English and in
 // Chinese; only the messages change, every code and field stays.
 func TestReportInTheReadersLanguage(t *testing.T) {
-	r := NewReport(Parcels, 10)
+	r := imports.NewReport(imports.Parcels, 10)
 	conv := newConverter(mustResolve(t), crs{srid: 4490, declared: true}, false, nil, MaxVertices)
 	_, issues := conv.worker().convert(RawFeature{Index: 1, Data: []byte(`{"type":"Feature","properties":{"code":"A-1","land_use":"100101","status":"maybe"},
 		"geometry":{"type":"Polygon","coordinates":[[[120.2,30.2],[120.21,30.2],[120.21,30.21]]]}}`)})
@@ -21,8 +22,8 @@ func TestReportInTheReadersLanguage(t *testing.T) {
 	for _, is := range issues {
 		r.Add(is)
 	}
-	r.Add(Issue{Severity: SevWarning, Kind: KindGDAL, Message: "set by hand"})
-	r.Finish(OutcomeRefused, "")
+	r.Add(imports.Issue{Severity: imports.SevWarning, Kind: imports.KindGDAL, Message: "set by hand"})
+	r.Finish(imports.OutcomeRefused, "")
 
 	decode := func(lang planning.Lang) map[string]any {
 		b, err := json.Marshal(r.In(lang))
@@ -58,7 +59,7 @@ func TestReportInTheReadersLanguage(t *testing.T) {
 		switch {
 		case a["field"] == "status":
 			sawStatus = strings.Contains(ma, "is not one of") && strings.Contains(mb, "不在可选值")
-		case a["kind"] == KindInvalidGeometry:
+		case a["kind"] == imports.KindInvalidGeometry:
 			sawRing = strings.Contains(ma, "the outer ring") && strings.Contains(mb, "外环")
 		case ma == "set by hand":
 			if mb != ma {
@@ -87,7 +88,7 @@ func TestReportInTheReadersLanguage(t *testing.T) {
 func mustResolve(t *testing.T) *Mapping {
 	t.Helper()
 	var fm FieldMap
-	m, err := fm.resolve(Parcels, []string{"code", "land_use", "status"}, true)
+	m, err := fm.resolve(imports.Parcels, []string{"code", "land_use", "status"}, true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/imports"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/htmlindex"
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -33,7 +34,7 @@ type OpenOptions struct {
 // Source is an open file that yields GeoJSON features, read natively or
 // converted on the fly by GDAL's ogr2ogr.
 type Source struct {
-	Info     SourceInfo
+	Info     imports.SourceInfo
 	crs      crs
 	fallback encoding.Encoding
 	dec      *Decoder
@@ -42,7 +43,7 @@ type Source struct {
 	closers  []func() error
 	ogr      *ogrRun
 	mu       sync.Mutex // guards warnings: the reader and Close both add to them
-	warnings []Issue
+	warnings []imports.Issue
 	fields   []string
 	fieldsOK bool
 	complete bool // fields come from the whole file (GDAL's schema, or a GeoJSON read to its end)
@@ -76,7 +77,7 @@ func Open(ctx context.Context, path string, opt OpenOptions) (*Source, error) {
 	if opt.Name == "" {
 		opt.Name = filepath.Base(path)
 	}
-	s := &Source{Info: SourceInfo{Name: opt.Name}}
+	s := &Source{Info: imports.SourceInfo{Name: opt.Name}}
 	fallback, gdalEnc, err := encodingFor(opt.Encoding)
 	if err != nil {
 		return nil, err
@@ -509,10 +510,10 @@ func (s *Source) Next() (RawFeature, error) {
 func (s *Source) BytesRead() int64 { return s.dec.BytesRead() }
 
 // Warnings are the findings of opening the file (GDAL's warnings among them).
-func (s *Source) Warnings() []Issue {
+func (s *Source) Warnings() []imports.Issue {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Issue(nil), s.warnings...)
+	return append([]imports.Issue(nil), s.warnings...)
 }
 
 // Close stops the conversion (if any) and releases the file. It returns

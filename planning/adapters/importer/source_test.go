@@ -12,7 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hangzhou-hitech/landquota/geo/geotest"
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/imports"
 	"github.com/paulmach/orb"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
@@ -39,7 +41,7 @@ func parcelsGeoJSON(t *testing.T, dir string) string {
 	t.Helper()
 	var fs []string
 	for i, c := range []struct{ code, dlbm, dlmc string }{{"工业用地-1", "0601", "工业用地"}, {"仓储-2", "0508", "物流仓储用地"}, {"村道-3", "1006", "农村道路"}} {
-		fs = append(fs, feature(square(float64(i)*100, 0, 50), map[string]any{"DKBH": c.code, "DLBM": c.dlbm, "DLMC": c.dlmc, "ZT": "储备"}))
+		fs = append(fs, feature(geotest.Square(float64(i)*100, 0, 50), map[string]any{"DKBH": c.code, "DLBM": c.dlbm, "DLMC": c.dlmc, "ZT": "储备"}))
 	}
 	p := filepath.Join(dir, "src.geojson")
 	if err := os.WriteFile(p, []byte(collection(fs...)), 0o644); err != nil {
@@ -48,14 +50,14 @@ func parcelsGeoJSON(t *testing.T, dir string) string {
 	return p
 }
 
-func importFile(t *testing.T, path string, open OpenOptions) (*Report, *captureStore) {
+func importFile(t *testing.T, path string, open OpenOptions) (*imports.Report, *captureStore) {
 	t.Helper()
 	src, err := Open(context.Background(), path, open)
 	if err != nil {
 		t.Fatal(err)
 	}
 	st := &captureStore{}
-	rep, err := Import(context.Background(), st, src, Request{Layer: Parcels, DryRun: true}, nil)
+	rep, err := Import(context.Background(), st, src, Request{Layer: imports.Parcels, DryRun: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +67,7 @@ func importFile(t *testing.T, path string, open OpenOptions) (*Report, *captureS
 func codes(st *captureStore) string {
 	var out []string
 	for _, r := range st.rows {
-		out = append(out, r.Key+"="+r.Values[FieldIndex(Parcels, "land_use")].(string))
+		out = append(out, r.Key+"="+r.Values[FieldIndex(imports.Parcels, "land_use")].(string))
 	}
 	sort.Strings(out)
 	return strings.Join(out, ",")
@@ -98,12 +100,12 @@ func TestGBKShapefile(t *testing.T) {
 	// Without the .cpg GDAL passes the bytes through: detected as GB18030 (a superset of GBK).
 	os.Remove(filepath.Join(dir, "gbk.cpg"))
 	rep, st = importFile(t, shp, OpenOptions{})
-	if codes(st) != wantCodes || len(issuesOf(rep, KindEncoding)) != 1 {
+	if codes(st) != wantCodes || len(rep.IssuesOf(imports.KindEncoding)) != 1 {
 		t.Errorf("without .cpg: %s %+v", codes(st), rep.Issues)
 	}
 	// --encoding tells GDAL.
 	rep, st = importFile(t, shp, OpenOptions{Encoding: "GBK"})
-	if codes(st) != wantCodes || len(issuesOf(rep, KindEncoding)) != 0 || rep.Source.EncodingFrom != "--encoding" {
+	if codes(st) != wantCodes || len(rep.IssuesOf(imports.KindEncoding)) != 0 || rep.Source.EncodingFrom != "--encoding" {
 		t.Errorf("--encoding: %s %+v %+v", codes(st), rep.Issues, rep.Source)
 	}
 	// In a zip, and in a folder.
@@ -125,7 +127,7 @@ func TestGBKShapefile(t *testing.T) {
 	ogr(t, "-f", "ESRI Shapefile", filepath.Join(dir, "noprj.shp"), src, "-lco", "ENCODING=UTF-8", "-t_srs", "EPSG:4549")
 	os.Remove(filepath.Join(dir, "noprj.prj"))
 	rep, _ = importFile(t, filepath.Join(dir, "noprj.shp"), OpenOptions{})
-	if is := issuesOf(rep, KindCoordinates); len(is) != 3 || !strings.Contains(is[0].Message, "give it with --srid 4549") {
+	if is := rep.IssuesOf(imports.KindCoordinates); len(is) != 3 || !strings.Contains(is[0].Message, "give it with --srid 4549") {
 		t.Errorf("no .prj: %+v", rep.Issues)
 	}
 	if _, st = importFile(t, filepath.Join(dir, "noprj.shp"), OpenOptions{SRID: 4549}); codes(st) != wantCodes {
@@ -174,7 +176,7 @@ func TestOtherFormats(t *testing.T) {
 	// A CSV with a WKT column, as landquota exports it, but in GBK (Excel on a Chinese Windows).
 	csv := "\xef\xbb\xbfDKBH,DLBM,ZT,wkt\n"
 	for i, c := range []struct{ code, dlbm string }{{"工业用地-1", "0601"}, {"仓储-2", "0508"}, {"村道-3", "1006"}} {
-		r := square(float64(i)*100, 0, 50)
+		r := geotest.Square(float64(i)*100, 0, 50)
 		csv += c.code + "," + c.dlbm + ",储备,\"POLYGON((" + ringWKT(r) + "))\"\n"
 	}
 	gbk, _ := encodeGBK(csv[3:])
@@ -186,7 +188,7 @@ func TestOtherFormats(t *testing.T) {
 	// A Beijing 1954 file is transformed by GDAL, with a warning.
 	ogr(t, "-f", "GPKG", filepath.Join(dir, "bj54.gpkg"), src, "-t_srs", "EPSG:2436")
 	rep, st = importFile(t, filepath.Join(dir, "bj54.gpkg"), OpenOptions{})
-	if len(st.rows) != 3 || len(issuesOf(rep, KindTransform)) != 1 || rep.Source.TransformedBy != "GDAL" {
+	if len(st.rows) != 3 || len(rep.IssuesOf(imports.KindTransform)) != 1 || rep.Source.TransformedBy != "GDAL" {
 		t.Errorf("Beijing 1954: %d rows, %+v %+v", len(st.rows), rep.Issues, rep.Source)
 	}
 }
@@ -232,7 +234,7 @@ func TestOpenRefusals(t *testing.T) {
 	f, _ := os.Create(zp)
 	zw := zip.NewWriter(f)
 	w, _ := zw.Create("parcels.geojson")
-	w.Write([]byte(collection(feature(square(0, 0, 50), map[string]any{"code": "A", "land_use": "1001", "status": "reserve"}))))
+	w.Write([]byte(collection(feature(geotest.Square(0, 0, 50), map[string]any{"code": "A", "land_use": "1001", "status": "reserve"}))))
 	zw.Close()
 	f.Close()
 	if _, st := importFile(t, zp, OpenOptions{}); len(st.rows) != 1 {

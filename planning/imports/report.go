@@ -1,4 +1,4 @@
-package importer
+package imports
 
 import (
 	"encoding/json"
@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
 )
 
@@ -240,6 +241,27 @@ func NewReport(layer Layer, maxIssues int) *Report {
 		unknown: map[[3]string]int64{}}
 }
 
+// Locked runs f with the report locked: the pipeline changes members
+// through it while a reader may be writing the report out.
+func (r *Report) Locked(f func(r *Report)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	f(r)
+}
+
+// IssuesOf lists the listed issues of one kind.
+func (r *Report) IssuesOf(kind string) []Issue {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []Issue
+	for _, is := range r.Issues {
+		if is.Kind == kind {
+			out = append(out, is)
+		}
+	}
+	return out
+}
+
 // Add records an issue.
 func (r *Report) Add(is Issue) {
 	r.mu.Lock()
@@ -301,11 +323,11 @@ func (r *Report) Finish(o Outcome, message string) {
 	if message != "" {
 		t = planning.Textf("%s", message)
 	}
-	r.finish(o, t)
+	r.FinishText(o, t)
 }
 
-// finish is Finish with a message kept for translation (or none).
-func (r *Report) finish(o Outcome, message planning.Text) {
+// FinishText is Finish with a message kept for translation (or none).
+func (r *Report) FinishText(o Outcome, message planning.Text) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.Outcome = o
@@ -405,9 +427,9 @@ func (r *Report) WriteText(w io.Writer, lang planning.Lang) {
 			fmt.Fprintf(w, ", layer %s", src.SourceLayer)
 		}
 		if strings.HasPrefix(src.SRIDFrom, "assumed") {
-			fmt.Fprintf(w, ", %s %s", sridName(src.SRID), src.SRIDFrom)
+			fmt.Fprintf(w, ", %s %s", geo.SRIDName(src.SRID), src.SRIDFrom)
 		} else {
-			fmt.Fprintf(w, ", %s from %s", sridName(src.SRID), src.SRIDFrom)
+			fmt.Fprintf(w, ", %s from %s", geo.SRIDName(src.SRID), src.SRIDFrom)
 		}
 		if src.Encoding != "" {
 			fmt.Fprintf(w, ", text %s from %s", src.Encoding, src.EncodingFrom)
