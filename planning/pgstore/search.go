@@ -372,23 +372,24 @@ func nearestSQL(q *planner.Search, from, where, dist, nearPt string, args *sqlAr
 	// The box of the circle of radius d as in searchPrecheck: the square
 	// around it 1% larger, with a vertex every quarter side, projected.
 	box := "(SELECT ST_Transform(ST_Segmentize(ST_Expand(" + nearPt + ", b.d * 1.01 + 1), b.d / 4 + 1), 4490) FROM bound b)"
-	// OFFSET 0 keeps each distance measured once per row. With no more
+	// OFFSET 0 keeps each distance measured once per row; the gates stay
+	// outside the subqueries so that a branch not taken starts no parallel
+	// workers. With no more
 	// matches than a page, all are measured (few): an index walk in
 	// distance order would pass every parcel looking for more.
 	return `counts AS MATERIALIZED (SELECT t.status, count(*) AS n, sum(t.area_m2) AS a FROM ` + from + ` WHERE ` + where + ` GROUP BY t.status),
 	tot AS (SELECT coalesce(json_agg(json_build_array(s.status, s.n, s.a))::text, '[]') AS j FROM counts s),
 	few AS (SELECT coalesce(sum(s.n), 0) < ` + n + ` AS yes FROM counts s),
-	knn AS MATERIALIZED (SELECT x.id, x.v FROM (SELECT t.id, ` + dist + ` AS v FROM ` + from + `
-	        WHERE NOT (SELECT f.yes FROM few f) AND ` + where + ` ORDER BY t.geom <-> ` + pt + `) x WHERE true` + keyset + ` LIMIT ` + n + `),
+	knn AS MATERIALIZED (SELECT x.id, x.v FROM (SELECT t.id, ` + dist + ` AS v FROM ` + from + ` WHERE ` + where + `
+	        ORDER BY t.geom <-> ` + pt + `) x WHERE NOT (SELECT f.yes FROM few f)` + keyset + ` LIMIT ` + n + `),
 	bound AS (SELECT count(*) AS n, max(v) AS d FROM knn),
-	page AS (SELECT x.id, x.v FROM (SELECT t.id, ` + dist + ` AS v FROM ` + from + `
-	                WHERE (SELECT f.yes FROM few f) AND ` + where + ` OFFSET 0) x WHERE true` + keyset + `
+	page AS (SELECT x.id, x.v FROM (SELECT t.id, ` + dist + ` AS v FROM ` + from + ` WHERE ` + where + ` OFFSET 0) x
+	        WHERE (SELECT f.yes FROM few f)` + keyset + `
 	        UNION ALL
 	        SELECT knn.id, knn.v FROM knn WHERE (SELECT b.n FROM bound b) < ` + n + `
 	        UNION ALL
-	        SELECT x.id, x.v FROM (SELECT t.id, ` + dist + ` AS v FROM ` + from + `
-	                WHERE (SELECT b.n FROM bound b) >= ` + n + ` AND ` + where + ` AND t.geom && ` + box + ` OFFSET 0) x
-	        WHERE x.v <= (SELECT b.d FROM bound b)` + keyset + `
+	        SELECT x.id, x.v FROM (SELECT t.id, ` + dist + ` AS v FROM ` + from + ` WHERE ` + where + ` AND t.geom && ` + box + ` OFFSET 0) x
+	        WHERE (SELECT b.n FROM bound b) >= ` + n + ` AND x.v <= (SELECT b.d FROM bound b)` + keyset + `
 	        ORDER BY 2, 1 LIMIT ` + n + `)`
 }
 
