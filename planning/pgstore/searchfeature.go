@@ -106,7 +106,7 @@ func (f *searchFeature) appendJSON(b []byte, tol planning.LineTolerance) []byte 
 		b = append(b, ',')
 	}
 	b = append(b, `"eligibility":{"eligible":`...)
-	b = strconv.AppendBool(b, planner.Eligible(f.farmland, f.redLine, f.outside, tol, f.lineException))
+	b = strconv.AppendBool(b, planning.Eligible(f.farmland, f.redLine, f.outside, tol, f.lineException))
 	b = append(b, `,"inside_boundary":`...)
 	b = strconv.AppendBool(b, !tol.Counts(f.outside))
 	if f.lineException != "" {

@@ -144,9 +144,6 @@ type Conflicts struct {
 	OutsideBoundary bool `json:"outside_boundary"`
 }
 
-// Eligible is the protected-line rule with its exceptions: planning.Eligible.
-var Eligible = planning.Eligible
-
 // overlaps are the measured overlaps and the policy they are judged by.
 func (e *Eligibility) overlaps() (farm, red, outside planning.Overlap, t planning.LineTolerance) {
 	return planning.Overlap{M2: e.Farmland.M2, WidthM: e.FarmlandWidthM}, planning.Overlap{M2: e.RedLine.M2, WidthM: e.RedLineWidthM},
@@ -161,8 +158,8 @@ func (e *Eligibility) Decide() {
 	x := e.Subject.LineException
 	e.InsideBoundary = !t.Counts(outside)
 	e.Conflicts = Conflicts{Farmland: t.Counts(farm), RedLine: t.Counts(red), OutsideBoundary: t.Counts(outside)}
-	e.Eligible = Eligible(farm, red, outside, t, x)
-	if e.Eligible && !Eligible(farm, red, outside, t, planning.LineExceptionNone) {
+	e.Eligible = planning.Eligible(farm, red, outside, t, x)
+	if e.Eligible && !planning.Eligible(farm, red, outside, t, planning.LineExceptionNone) {
 		e.ExceptionApplied = x
 	}
 	nq := &e.NewQuota

@@ -186,7 +186,7 @@ func TestEligibleWithExceptions(t *testing.T) {
 		{seam, wide(0), wide(0), planning.LineTolerance{AreaM2: 1}, "", false},
 		{wide(0), wide(0), planning.Overlap{M2: 50, WidthM: 0.5}, policy, "", false}, // exactly the width: counts
 	} {
-		if got := Eligible(c.farm, c.red, c.outside, c.tol, c.x); got != c.want {
+		if got := planning.Eligible(c.farm, c.red, c.outside, c.tol, c.x); got != c.want {
 			t.Errorf("%+v: %v", c, got)
 		}
 	}
