@@ -68,7 +68,7 @@ func searchPrecheck(ctx context.Context, db querier, q *planner.Search) (*search
 		FROM (SELECT $4::geometry AS g,
 		             ST_Transform(ST_SetSRID(ST_MakePoint($5::float8, $6::float8), 4490), 4549) AS n,
 		             ST_Transform(ST_SetSRID(ST_MakePoint($7::float8, $8::float8), 4490), 4549) AS c) x
-		CROSS JOIN LATERAL (SELECT ST_Transform(ST_Segmentize(ST_Expand(x.c, $9::float8 * 1.01 + 1), $9::float8 / 4 + 1), 4490) AS b) y
+		CROSS JOIN LATERAL (SELECT `+circleBoxSQL("x.c", "$9::float8")+` AS b) y
 		LEFT JOIN LATERAL ST_IsValidDetail(x.g) d ON true`,
 		q.LandUse, q.Park, q.District, pre.poly, nearLon, nearLat, cLon, cLat, q.DistanceM, q.CurrentUse).
 		Scan(&badUse, &badCurrent, &parkOK, &districtOK, &valid, &reason, &location, &pre.shrunk, &pre.nearX, &pre.nearY, &pre.centreX, &pre.centreY,
@@ -387,14 +387,11 @@ func nearestSQL(q *planner.Search, from, where, dist, nearPt string, args *sqlAr
 	}
 	n := args.add(q.Limit+1) + "::bigint"
 	pt := fmt.Sprintf("ST_SetSRID(ST_MakePoint(%s::float8, %s::float8), 4490)", args.add(q.Near[0]), args.add(q.Near[1]))
-	// The box of the circle of radius d as in searchPrecheck: the square
-	// around it 1% larger, with a vertex every quarter side, projected.
-	box := "(SELECT ST_Transform(ST_Segmentize(ST_Expand(" + nearPt + ", b.d * 1.01 + 1), b.d / 4 + 1), 4490) FROM bound b)"
+	box := "(SELECT " + circleBoxSQL(nearPt, "b.d") + " FROM bound b)"
 	// OFFSET 0 keeps each distance measured once per row; the gates stay
 	// outside the subqueries so that a branch not taken starts no parallel
-	// workers. With no more
-	// matches than a page, all are measured (few): an index walk in
-	// distance order would pass every parcel looking for more.
+	// workers. With no more matches than a page, all are measured (few): an
+	// index walk in distance order would pass every parcel looking for more.
 	return `counts AS MATERIALIZED (SELECT t.status, count(*) AS n, sum(t.area_m2) AS a FROM ` + from + ` WHERE ` + where + ` GROUP BY t.status),
 	tot AS (SELECT coalesce(json_agg(json_build_array(s.status, s.n, s.a))::text, '[]') AS j FROM counts s),
 	few AS (SELECT coalesce(sum(s.n), 0) < ` + n + ` AS yes FROM counts s),
@@ -409,6 +406,14 @@ func nearestSQL(q *planner.Search, from, where, dist, nearPt string, args *sqlAr
 	        SELECT x.id, x.v FROM (SELECT t.id, ` + dist + ` AS v FROM ` + from + ` WHERE ` + where + ` AND t.geom && ` + box + ` OFFSET 0) x
 	        WHERE (SELECT b.n FROM bound b) >= ` + n + ` AND x.v <= (SELECT b.d FROM bound b)` + keyset + `
 	        ORDER BY 2, 1 LIMIT ` + n + `)`
+}
+
+// circleBoxSQL is a box in EPSG:4490 that holds the circle of radius r
+// metres around centre (an EPSG:4549 point; both SQL expressions): the
+// square around the circle 1% larger, with a vertex every quarter side so
+// that its projection still holds the circle.
+func circleBoxSQL(centre, r string) string {
+	return "ST_Transform(ST_Segmentize(ST_Expand(" + centre + ", " + r + " * 1.01 + 1), " + r + " / 4 + 1), 4490)"
 }
 
 // eligibleSQL is the eligibility rule (planning.Eligible) over the
