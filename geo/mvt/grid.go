@@ -54,28 +54,12 @@ func (g *Grid) Project(p orb.Point) orb.Point {
 	return orb.Point{(mx - g.minX) * g.scale, (g.maxY - my) * g.scale}
 }
 
-// AddMultiPolygon adds mp (lon/lat) to the feature l is writing: each
-// polygon projected, clipped, snapped, with repeated vertices dropped,
-// rings that collapse to no area left out (a polygon whose exterior ring
-// collapses, whole) and every ring turned the way the spec wants. It
-// reports whether any ring was added.
-func (g *Grid) AddMultiPolygon(l *Layer, mp orb.MultiPolygon) bool {
-	added := false
-	for _, poly := range mp {
-		g.pts, g.ends = g.pts[:0], g.ends[:0]
-		for _, r := range poly {
-			for _, p := range r {
-				g.pts = append(g.pts, g.Project(p))
-			}
-			g.ends = append(g.ends, len(g.pts))
-		}
-		added = g.addProjected(l) || added
-	}
-	return added
-}
-
-// AddWKB is AddMultiPolygon for a Polygon or MultiPolygon in WKB (as
-// ST_AsBinary gives it, either byte order), read in place: the vertices
+// AddWKB adds a Polygon or MultiPolygon in WKB (as ST_AsBinary gives it,
+// either byte order, lon/lat) to the feature l is writing: each polygon
+// projected, clipped, snapped, with repeated vertices dropped, rings that
+// collapse to no area left out (a polygon whose exterior ring collapses,
+// whole) and every ring turned the way the spec wants. It reports whether
+// any ring was added. The WKB is read in place: the vertices
 // are projected straight into the grid's scratch space, so a tile's
 // outlines cost no allocation unless they have to be clipped.
 func (g *Grid) AddWKB(l *Layer, b []byte) (bool, error) {

@@ -11,7 +11,6 @@ package mvt
 
 import (
 	"encoding/binary"
-	"fmt"
 	"math"
 	"sync"
 )
@@ -87,28 +86,6 @@ func (l *Layer) Key(key string) uint32 {
 		l.keys = append(l.keys, key)
 	}
 	return k
-}
-
-// Property adds one property to the feature being written. v is a string,
-// int64, float64 or bool; nil leaves the property out (as ST_AsMVT leaves
-// out a NULL). Integers are written as ST_AsMVT writes them: uint_value
-// when not negative, else sint_value.
-func (l *Layer) Property(key string, v any) {
-	if v == nil {
-		return
-	}
-	switch v := v.(type) {
-	case string:
-		l.String(l.Key(key), v)
-	case int64:
-		l.Int(l.Key(key), v)
-	case float64:
-		l.Float(l.Key(key), v)
-	case bool:
-		l.Bool(l.Key(key), v)
-	default:
-		panic(fmt.Sprintf("mvt: a property of type %T", v))
-	}
 }
 
 // String adds the string property v under key k (from Key).
