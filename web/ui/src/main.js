@@ -30,6 +30,18 @@ import { createClassesUI, onLocalClasses } from './classes.js';
 import { createGoTo, formatPointer } from './coords.js';
 import { createStock } from './stock.js';
 
+/**
+ * load() on the first call, its promise shared by every later call; a failed load is forgotten,
+ * so that the next call tries again (a chunk that did not arrive, say).
+ */
+function loadOnce(load) {
+  let loading = null;
+  return () => (loading ??= load().catch((err) => {
+    loading = null;
+    throw err;
+  }));
+}
+
 // Hangzhou High-tech Zone and its parks, used until /api/meta answers (or if it fails).
 const FALLBACK_BOUNDS = [119.85, 29.95, 120.4, 30.3];
 export const MODES = ['layers', 'search', 'eligibility', 'allocate', 'quota', 'plans', 'stock', 'reports'];
@@ -377,15 +389,9 @@ async function start() {
   };
   /** The panels built so far, by mode. */
   const created = {};
-  const building = {};
+  const loadPanel = Object.fromEntries(Object.entries(makePanel).map(([name, make]) => [name, loadOnce(() => make().then((p) => (created[name] = p)))]));
   /** The panel of a mode, loaded and built on the first call. */
-  function modePanel(name) {
-    building[name] ??= makePanel[name]().then((p) => (created[name] = p), (err) => {
-      delete building[name]; // the next use tries again
-      throw err;
-    });
-    return building[name];
-  }
+  const modePanel = (name) => loadPanel[name]();
   /** fn(panel) once the panel of a mode is there; a failed load goes to the error bar. */
   function usePanel(name, fn) {
     return modePanel(name).then(fn).catch((err) => errors.report('', err));
@@ -402,14 +408,7 @@ async function start() {
   window.__landquota.panel = modePanel;
 
   // ---- printing: the map sheet (print.js, loaded on first use), and a header over a printed panel ----
-  let printing = null;
-  const loadPrint = () => {
-    printing ??= import('./print.js').then(({ createPrint }) => (window.__landquota.print = createPrint(app, $('#print-dialog'))), (err) => {
-      printing = null;
-      throw err;
-    });
-    return printing;
-  };
+  const loadPrint = loadOnce(() => import('./print.js').then(({ createPrint }) => (window.__landquota.print = createPrint(app, $('#print-dialog')))));
   $('#print-open').addEventListener('click', () => loadPrint().then((p) => p.open(), (err) => errors.report(t('print.failed'), err)));
   const fillPrintHeader = () => {
     $('#print-header').textContent = `${t('app.title')} · ${t(`mode.${mode}`)} · ${t('print.asOf')} ${dateTime(new Date().toISOString())}`;
