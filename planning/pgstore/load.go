@@ -85,7 +85,7 @@ func loadParcels(ctx context.Context, tx pgx.Tx, src *parcelSource, phase func(s
 	// spent in PostGIS functions: off for the load. The trigram GIN
 	// index build flushes its pending entries each time they fill
 	// maintenance_work_mem: with 2 GB instead of the cluster's 512 MB it
-	// took 0.65-0.8 of the time at 3M (docs/SCALING.md).
+	// took 0.51-0.81 of the time at 3M (docs/SCALING.md).
 	if err := exec("SET LOCAL work_mem = '256MB'", "SET LOCAL maintenance_work_mem = '2GB'", "SET LOCAL jit = off",
 		"LOCK TABLE land_use_classes IN SHARE MODE"); err != nil {
 		return 0, err
