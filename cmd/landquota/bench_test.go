@@ -23,6 +23,7 @@ import (
 
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
+	"github.com/hangzhou-hitech/landquota/scripts/procstat"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -310,27 +311,14 @@ func BenchmarkLargeResponseRSS(b *testing.B) {
 		if err := os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", e.pid), []byte("5"), 0); err != nil {
 			b.Fatalf("cannot reset the peak RSS: %v", err)
 		}
-		before := vmHWM(e.pid)
+		before := procstat.KiB(e.pid, "VmHWM")
 		n, err := fetch(e.base + "/ogc/collections/parcels/items?limit=100000")
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.ReportMetric(float64(vmHWM(e.pid)-before)/1024, "MiB-rss-growth")
+		b.ReportMetric(float64(procstat.KiB(e.pid, "VmHWM")-before)/1024, "MiB-rss-growth")
 		b.ReportMetric(float64(n)/(1<<20), "MiB-sent")
 	}
-}
-
-// vmHWM reads a process's peak resident set size in KiB.
-func vmHWM(pid int) int64 {
-	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmHWM:") {
-			f := strings.Fields(line)
-			n, _ := strconv.ParseInt(f[1], 10, 64)
-			return n
-		}
-	}
-	return 0
 }
 
 // tileOf is the XYZ tile holding a lon/lat point at zoom z.

@@ -26,6 +26,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/hangzhou-hitech/landquota/scripts/procstat"
 )
 
 type sample struct {
@@ -81,7 +83,7 @@ func main() {
 				return
 			case <-time.After(time.Second):
 				if *pid > 0 {
-					rss = append(rss, readRSS(*pid))
+					rss = append(rss, procstat.KiB(*pid, "VmRSS"))
 				}
 			}
 		}
@@ -207,7 +209,7 @@ func main() {
 		sort.Float64s(ds)
 		var now int64
 		if *pid > 0 {
-			now = readRSS(*pid)
+			now = procstat.KiB(*pid, "VmRSS")
 		}
 		fmt.Printf("%2d clients for %s: %5d requests (%.0f/s), p99 %.1f ms, server RSS %d MiB\n",
 			n, per, len(ds), float64(len(ds))/per.Seconds(), quantile(ds, 0.99), now>>10)
@@ -319,17 +321,4 @@ func tile(lon, lat float64, z int) (int, int) {
 	n := math.Exp2(float64(z))
 	r := lat * math.Pi / 180
 	return int((lon + 180) / 360 * n), int((1 - math.Log(math.Tan(r)+1/math.Cos(r))/math.Pi) / 2 * n)
-}
-
-// readRSS is a process's resident set in KiB.
-func readRSS(pid int) int64 {
-	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmRSS:") {
-			f := strings.Fields(line)
-			v, _ := strconv.ParseInt(f[1], 10, 64)
-			return v
-		}
-	}
-	return 0
 }
