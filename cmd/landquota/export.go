@@ -56,13 +56,9 @@ func parseExport(env environ, args []string) (exportConfig, error) {
 	for _, f := range exportFilters {
 		vals[f.param] = fs.String(f.flag, "", f.usage)
 	}
-	pos, err := parseInterspersed(fs, args)
+	pos, err := positional(fs, args, 1, "export takes one layer")
 	if err != nil {
 		return c, err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return c, fmt.Errorf("export takes one layer, got %d arguments", len(pos))
 	}
 	if !timeoutSet(fs) {
 		c.DB.StatementTimeout = 0

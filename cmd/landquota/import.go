@@ -41,6 +41,21 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// positional parses fs's flags among args and wants exactly n positional
+// arguments; with any other number it shows the usage and says what was
+// wanted (want, e.g. "export takes one layer") and how many were given.
+func positional(fs *flag.FlagSet, args []string, n int, want string) ([]string, error) {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if len(pos) != n {
+		fs.Usage()
+		return nil, fmt.Errorf("%s, got %d arguments", want, len(pos))
+	}
+	return pos, nil
+}
+
 // timeoutSet reports whether --statement-timeout was given.
 func timeoutSet(fs *flag.FlagSet) bool {
 	set := false
@@ -92,13 +107,9 @@ func parseImport(env environ, args []string) (importConfig, error) {
 	fs.IntVar(&c.Req.MaxIssues, "max-issues", imports.DefaultMaxIssues, "issues listed in the report (all are counted)")
 	fs.StringVar(&c.Progress, "progress", "auto", "progress on standard error: auto (a bar on a terminal, a line every 10 s otherwise), bar, lines (every second), none")
 	fs.BoolVar(&c.Timings, "timings", false, "print the time of every step on standard error (reading and COPY, each check, the write, each index build) and their sum")
-	pos, err := parseInterspersed(fs, args)
+	pos, err := positional(fs, args, 2, "import takes a layer and a file")
 	if err != nil {
 		return c, err
-	}
-	if len(pos) != 2 {
-		fs.Usage()
-		return c, fmt.Errorf("import takes a layer and a file, got %d arguments", len(pos))
 	}
 	if c.Layer, err = imports.ParseLayer(pos[0]); err != nil {
 		return c, err

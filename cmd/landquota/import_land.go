@@ -35,13 +35,9 @@ func readTableImport(env environ, what string, args []string) (tableImport, impo
 	}
 	c.DB.register(fs, env)
 	fs.BoolVar(&c.DryRun, "dry-run", false, "check every row, write nothing")
-	pos, err := parseInterspersed(fs, args)
+	pos, err := positional(fs, args, 1, "import "+what+": give one file")
 	if err != nil {
 		return c, importer.Table{}, err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return c, importer.Table{}, fmt.Errorf("import %s: give one file", what)
 	}
 	c.File = pos[0]
 	if err := c.DB.validate(); err != nil {

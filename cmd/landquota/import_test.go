@@ -172,6 +172,8 @@ func TestImportAndExportCommands(t *testing.T) {
 		want string
 	}{
 		{[]string{"import"}, "takes a layer and a file"},
+		{[]string{"import", "parcels", parcels, parcels}, "takes a layer and a file, got 3 arguments"},
+		{[]string{"import", "parcel-events"}, "import parcel-events: give one file, got 0 arguments"},
 		{[]string{"import", "roads", parcels}, "unknown layer"},
 		{[]string{"import", "parcels", filepath.Join(dir, "nope.geojson")}, "cannot open"},
 		{[]string{"import", "parcels", parcels, "--srid", "banana"}, "not a coordinate system"},
@@ -182,6 +184,7 @@ func TestImportAndExportCommands(t *testing.T) {
 		{[]string{"import", "parcels", parcels, "--encoding", "klingon"}, "unknown text encoding"},
 		{[]string{"import", "parcels", parcels, "--land-use-scheme", "gb1"}, "unknown land-use scheme"},
 		{[]string{"export"}, "takes one layer"},
+		{[]string{"export", "parcels", "parks"}, "export takes one layer, got 2 arguments"},
 		{[]string{"export", "roads"}, "unknown layer"},
 		{[]string{"export", "parcels", "--format", "pdf"}, "not one of"},
 		{[]string{"export", "parcels", "-o", "x.txt"}, "cannot tell the format"},
