@@ -51,44 +51,106 @@ func main() {
 		fmt.Fprintln(os.Stderr, "loadtest: --url must be a loopback address")
 		os.Exit(2)
 	}
-	var steps []int
-	for _, c := range strings.Split(*clients, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(c))
-		if err != nil || n < 1 || n > 256 {
-			fmt.Fprintln(os.Stderr, "loadtest: bad --clients")
-			os.Exit(2)
-		}
-		steps = append(steps, n)
+	steps, err := parseClients(*clients)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(2)
 	}
-	tr := &http.Transport{MaxIdleConnsPerHost: 256}
-	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-
+	l := &load{base: *base, token: *token, readBack: *readBack,
+		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}, Timeout: 30 * time.Second}}
 	var meta struct{ Bounds [4]float64 }
-	if err := getJSON(client, *base+"/api/meta", &meta); err != nil {
+	if err := getJSON(l.client, *base+"/api/meta", &meta); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(2)
 	}
 	var projects struct{ Projects []struct{ ID int64 } }
-	getJSON(client, *base+"/api/projects", &projects)
+	getJSON(l.client, *base+"/api/projects", &projects)
+	for _, p := range projects.Projects {
+		l.projects = append(l.projects, p.ID)
+	}
+	l.ops = l.mix(meta.Bounds)
 
 	rng := rand.New(rand.NewPCG(1, 2))
-	var mu sync.Mutex
-	var samples []sample
+	stopRSS := watchRSS(*pid)
+	per := *duration / time.Duration(len(steps))
+	for _, n := range steps {
+		l.step(n, per, rng)
+		var now int64
+		if *pid > 0 {
+			now = procstat.KiB(*pid, "VmRSS")
+		}
+		ds := l.latencies(n)
+		fmt.Printf("%2d clients for %s: %5d requests (%.0f/s), p99 %.1f ms, server RSS %d MiB\n",
+			n, per, len(ds), float64(len(ds))/per.Seconds(), quantile(ds, 0.99), now>>10)
+	}
+	fails := report(l.samples, stopRSS())
+	if fails > 0 {
+		os.Exit(1)
+	}
+}
+
+// parseClients reads --clients: client counts 1..256, comma-separated.
+func parseClients(s string) ([]int, error) {
+	var steps []int
+	for _, c := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(c))
+		if err != nil || n < 1 || n > 256 {
+			return nil, fmt.Errorf("bad --clients")
+		}
+		steps = append(steps, n)
+	}
+	return steps, nil
+}
+
+// watchRSS samples the resident set of process pid (none when 0) every
+// second until the returned stop, which gives the samples.
+func watchRSS(pid int) (stop func() []int64) {
 	var rss []int64
-	stopRSS := make(chan struct{})
+	quit, done := make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(done)
 		for {
 			select {
-			case <-stopRSS:
+			case <-quit:
 				return
 			case <-time.After(time.Second):
-				if *pid > 0 {
-					rss = append(rss, procstat.KiB(*pid, "VmRSS"))
+				if pid > 0 {
+					rss = append(rss, procstat.KiB(pid, "VmRSS"))
 				}
 			}
 		}
 	}()
-	b := meta.Bounds
+	return func() []int64 {
+		close(quit)
+		<-done
+		return rss
+	}
+}
+
+// load is one run: the server, the weighted mix of requests and what they
+// took.
+type load struct {
+	base, token string
+	readBack    bool
+	client      *http.Client
+	projects    []int64 // ids of the projects grants go to
+	ops         []op
+	mu          sync.Mutex
+	samples     []sample
+}
+
+// op is one kind of request of the mix, drawn weight times in the sum of
+// the weights; do gives nil, nil when it cannot be made (grants without a
+// token or projects).
+type op struct {
+	name   string
+	weight int
+	do     func(r *rand.Rand) (*http.Request, error)
+}
+
+// mix is the request mix within bounds (lon/lat min, max): half tiles,
+// then GeoJSON pages, searches and grants.
+func (l *load) mix(b [4]float64) []op {
 	point := func(r *rand.Rand) (float64, float64) {
 		// Around the parks and Binjiang, where the parcels are dense.
 		centres := [][2]float64{{120.21, 30.19}, {120.05, 30.05}, {120.21, 30.12}, {120.19, 30.05}}
@@ -96,16 +158,12 @@ func main() {
 		x, y := c[0]+(r.Float64()-0.5)*0.06, c[1]+(r.Float64()-0.5)*0.04
 		return math.Max(b[0], math.Min(b[2], x)), math.Max(b[1], math.Min(b[3], y))
 	}
-	ops := []struct {
-		name   string
-		weight int
-		do     func(r *rand.Rand) (*http.Request, error)
-	}{
+	return []op{
 		{"tile", 50, func(r *rand.Rand) (*http.Request, error) {
 			x, y := point(r)
 			z := 12 + r.IntN(4)
 			tx, ty := tile(x, y, z)
-			req, err := http.NewRequest("GET", fmt.Sprintf("%s/tiles/parcels/%d/%d/%d.mvt", *base, z, tx, ty), nil)
+			req, err := http.NewRequest("GET", fmt.Sprintf("%s/tiles/parcels/%d/%d/%d.mvt", l.base, z, tx, ty), nil)
 			if err == nil {
 				req.Header.Set("Accept-Encoding", "gzip")
 			}
@@ -113,112 +171,125 @@ func main() {
 		}},
 		{"geojson-page", 25, func(r *rand.Rand) (*http.Request, error) {
 			x, y := point(r)
-			return http.NewRequest("GET", fmt.Sprintf("%s/api/layers/parcels?limit=1000&bbox=%f,%f,%f,%f", *base, x-0.01, y-0.01, x+0.01, y+0.01), nil)
+			return http.NewRequest("GET", fmt.Sprintf("%s/api/layers/parcels?limit=1000&bbox=%f,%f,%f,%f", l.base, x-0.01, y-0.01, x+0.01, y+0.01), nil)
 		}},
 		{"search", 15, func(r *rand.Rand) (*http.Request, error) {
 			x, y := point(r)
 			body := fmt.Sprintf(`{"where":{"point":[%f,%f],"distance_m":1500},"what":{"land_use":["10"],"status":["available"]},"order":"distance","limit":50}`, x, y)
-			req, err := http.NewRequest("POST", *base+"/api/parcels/search", strings.NewReader(body))
+			req, err := http.NewRequest("POST", l.base+"/api/parcels/search", strings.NewReader(body))
 			if err == nil {
 				req.Header.Set("Content-Type", "application/json")
 			}
 			return req, err
 		}},
-		{"grant", 10, func(r *rand.Rand) (*http.Request, error) {
-			if *token == "" || len(projects.Projects) == 0 {
-				return nil, nil
-			}
-			p := projects.Projects[r.IntN(len(projects.Projects))]
-			action := "grant"
-			if r.IntN(2) == 0 {
-				action = "release"
-			}
-			body, _ := json.Marshal(map[string]any{"year": 2026, "project_id": p.ID, "action": action, "amount_m2": 1 + r.IntN(500),
-				"reason": "load test", "idempotency_key": fmt.Sprintf("load-%d-%d", time.Now().UnixNano(), r.Uint64())})
-			req, err := http.NewRequest("POST", *base+"/api/grants", bytes.NewReader(body))
-			if err == nil {
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Authorization", "Bearer "+*token)
-			}
-			return req, err
-		}},
+		{"grant", 10, l.grant},
 	}
+}
+
+// grant is a grant or a release of 1..500 m² for a random project.
+func (l *load) grant(r *rand.Rand) (*http.Request, error) {
+	if l.token == "" || len(l.projects) == 0 {
+		return nil, nil
+	}
+	id := l.projects[r.IntN(len(l.projects))]
+	action := "grant"
+	if r.IntN(2) == 0 {
+		action = "release"
+	}
+	body, _ := json.Marshal(map[string]any{"year": 2026, "project_id": id, "action": action, "amount_m2": 1 + r.IntN(500),
+		"reason": "load test", "idempotency_key": fmt.Sprintf("load-%d-%d", time.Now().UnixNano(), r.Uint64())})
+	req, err := http.NewRequest("POST", l.base+"/api/grants", bytes.NewReader(body))
+	if err == nil {
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+l.token)
+	}
+	return req, err
+}
+
+// step runs n clients for the duration per, each with its own generator
+// seeded from rng.
+func (l *load) step(n int, per time.Duration, rng *rand.Rand) {
+	end := time.Now().Add(per)
+	var wg sync.WaitGroup
+	for c := 0; c < n; c++ {
+		r := rand.New(rand.NewPCG(rng.Uint64(), uint64(c)))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(end) {
+				l.once(n, r)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// pick draws an op by weight.
+func (l *load) pick(r *rand.Rand) op {
 	total := 0
-	for _, o := range ops {
+	for _, o := range l.ops {
 		total += o.weight
 	}
-	per := *duration / time.Duration(len(steps))
-	for _, n := range steps {
-		end := time.Now().Add(per)
-		var wg sync.WaitGroup
-		for c := 0; c < n; c++ {
-			r := rand.New(rand.NewPCG(rng.Uint64(), uint64(c)))
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for time.Now().Before(end) {
-					k := r.IntN(total)
-					i := 0
-					for k >= ops[i].weight {
-						k -= ops[i].weight
-						i++
-					}
-					req, err := ops[i].do(r)
-					if req == nil && err == nil {
-						continue
-					}
-					t0 := time.Now()
-					s := sample{step: n, endpoint: ops[i].name}
-					var body []byte
-					var cookies []*http.Cookie
-					if err == nil {
-						var res *http.Response
-						res, err = client.Do(req)
-						if err == nil {
-							if ops[i].name == "grant" {
-								body, err = io.ReadAll(res.Body)
-								cookies = res.Cookies() // lq_wal: the write's position, for any server
-							} else {
-								io.Copy(io.Discard, res.Body)
-							}
-							res.Body.Close()
-							s.status = res.StatusCode
-						}
-					}
-					s.d, s.err = time.Since(t0), err
-					mu.Lock()
-					samples = append(samples, s)
-					mu.Unlock()
-					if *readBack && s.status == http.StatusCreated {
-						rb := readBackGrant(client, *base, *token, body, cookies)
-						rb.step = n
-						mu.Lock()
-						samples = append(samples, rb)
-						mu.Unlock()
-					}
-				}
-			}()
-		}
-		wg.Wait()
-		var ds []float64
-		for _, s := range samples {
-			if s.step == n {
-				ds = append(ds, float64(s.d.Microseconds())/1000)
+	k := r.IntN(total)
+	i := 0
+	for k >= l.ops[i].weight {
+		k -= l.ops[i].weight
+		i++
+	}
+	return l.ops[i]
+}
+
+// once sends one request of the mix as a client of step n and records it
+// (and, with --read-back, the read of a booked grant).
+func (l *load) once(n int, r *rand.Rand) {
+	o := l.pick(r)
+	req, err := o.do(r)
+	if req == nil && err == nil {
+		return
+	}
+	t0 := time.Now()
+	s := sample{step: n, endpoint: o.name}
+	var body []byte
+	var cookies []*http.Cookie
+	if err == nil {
+		var res *http.Response
+		res, err = l.client.Do(req)
+		if err == nil {
+			if o.name == "grant" {
+				body, err = io.ReadAll(res.Body)
+				cookies = res.Cookies() // lq_wal: the write's position, for any server
+			} else {
+				io.Copy(io.Discard, res.Body)
 			}
+			res.Body.Close()
+			s.status = res.StatusCode
 		}
-		sort.Float64s(ds)
-		var now int64
-		if *pid > 0 {
-			now = procstat.KiB(*pid, "VmRSS")
+	}
+	s.d, s.err = time.Since(t0), err
+	l.record(s)
+	if l.readBack && s.status == http.StatusCreated {
+		rb := readBackGrant(l.client, l.base, l.token, body, cookies)
+		rb.step = n
+		l.record(rb)
+	}
+}
+
+func (l *load) record(s sample) {
+	l.mu.Lock()
+	l.samples = append(l.samples, s)
+	l.mu.Unlock()
+}
+
+// latencies are the sorted latencies in ms of step n's requests.
+func (l *load) latencies(n int) []float64 {
+	var ds []float64
+	for _, s := range l.samples {
+		if s.step == n {
+			ds = append(ds, float64(s.d.Microseconds())/1000)
 		}
-		fmt.Printf("%2d clients for %s: %5d requests (%.0f/s), p99 %.1f ms, server RSS %d MiB\n",
-			n, per, len(ds), float64(len(ds))/per.Seconds(), quantile(ds, 0.99), now>>10)
 	}
-	close(stopRSS)
-	fails := report(samples, rss)
-	if fails > 0 {
-		os.Exit(1)
-	}
+	sort.Float64s(ds)
+	return ds
 }
 
 func report(samples []sample, rss []int64) int {
