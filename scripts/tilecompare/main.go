@@ -60,27 +60,7 @@ func main() {
 		z0, z1 = min(z0, z), max(z1, z)
 	}
 	client := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 64}}
-	res := map[string]map[int][]result{} // server → zoom → results
-	total := map[string]time.Duration{}
-	for _, s := range servers {
-		res[s.name] = map[int][]result{}
-	}
-	// Zoom by zoom, the servers in turn, so that both meet the same load
-	// on a shared machine.
-	for z := z0; z <= z1; z++ {
-		if len(byZoom[z]) == 0 {
-			continue
-		}
-		for p := 0; p < *passes; p++ {
-			for i := range servers {
-				s := servers[(i+p)%len(servers)]
-				t0 := time.Now()
-				rs := run(client, s.tmpl, byZoom[z], *clients)
-				total[s.name] += time.Since(t0)
-				res[s.name][z] = append(res[s.name][z], rs...)
-			}
-		}
-	}
+	res, total := compare(client, servers, byZoom, z0, z1, *clients, *passes)
 	fmt.Printf("%d clients, %d passes per server, tiles per zoom as listed; p50/p95 in ms, size: mean body in KB\n\n", *clients, *passes)
 	fmt.Printf("%-5s %6s", "zoom", "tiles")
 	for _, s := range servers {
@@ -93,26 +73,7 @@ func main() {
 			continue
 		}
 		fmt.Printf("%-5d %6d", z, len(byZoom[z]))
-		var p50s, p95s []float64
-		for _, s := range servers {
-			rs := res[s.name][z]
-			var ds []float64
-			bytes := 0
-			for _, r := range rs {
-				if r.err != nil {
-					failed++
-					fmt.Fprintf(os.Stderr, "%s z%d: %v\n", s.name, z, r.err)
-					continue
-				}
-				ds = append(ds, float64(r.d.Microseconds())/1000)
-				bytes += r.bytes
-			}
-			sort.Float64s(ds)
-			p50, p95 := quantile(ds, 0.5), quantile(ds, 0.95)
-			p50s, p95s = append(p50s, p50), append(p95s, p95)
-			fmt.Printf(" | %8.1f / %8.1f / %6.1f", p50, p95, float64(bytes)/float64(max(1, len(ds)))/1024)
-		}
-		fmt.Printf(" | %5.2f×, %5.2f×\n", p50s[1]/p50s[0], p95s[1]/p95s[0])
+		failed += printZoom(servers, res, z)
 	}
 	fmt.Println()
 	for _, s := range servers {
@@ -123,6 +84,61 @@ func main() {
 		fmt.Printf("%d requests failed\n", failed)
 		os.Exit(1)
 	}
+}
+
+// compare fetches every zoom's tiles from each server, passes times: zoom
+// by zoom, the servers in turn (which goes first alternating by pass), so
+// that all meet the same load on a shared machine. It gives the results by
+// server and zoom, and each server's total time.
+func compare(client *http.Client, servers []server, byZoom map[int][]tileXYZ, z0, z1, clients, passes int) (map[string]map[int][]result, map[string]time.Duration) {
+	res := map[string]map[int][]result{} // server → zoom → results
+	total := map[string]time.Duration{}
+	for _, s := range servers {
+		res[s.name] = map[int][]result{}
+	}
+	for z := z0; z <= z1; z++ {
+		if len(byZoom[z]) == 0 {
+			continue
+		}
+		for p := 0; p < passes; p++ {
+			for i := range servers {
+				s := servers[(i+p)%len(servers)]
+				t0 := time.Now()
+				rs := run(client, s.tmpl, byZoom[z], clients)
+				total[s.name] += time.Since(t0)
+				res[s.name][z] = append(res[s.name][z], rs...)
+			}
+		}
+	}
+	return res, total
+}
+
+// printZoom prints zoom z's row after its zoom and tile count: each
+// server's p50, p95 and mean size, then the second server's latencies over
+// the first's. Failed requests go to standard error; it returns their
+// number.
+func printZoom(servers []server, res map[string]map[int][]result, z int) int {
+	failed := 0
+	var p50s, p95s []float64
+	for _, s := range servers {
+		var ds []float64
+		bytes := 0
+		for _, r := range res[s.name][z] {
+			if r.err != nil {
+				failed++
+				fmt.Fprintf(os.Stderr, "%s z%d: %v\n", s.name, z, r.err)
+				continue
+			}
+			ds = append(ds, float64(r.d.Microseconds())/1000)
+			bytes += r.bytes
+		}
+		sort.Float64s(ds)
+		p50, p95 := quantile(ds, 0.5), quantile(ds, 0.95)
+		p50s, p95s = append(p50s, p50), append(p95s, p95)
+		fmt.Printf(" | %8.1f / %8.1f / %6.1f", p50, p95, float64(bytes)/float64(max(1, len(ds)))/1024)
+	}
+	fmt.Printf(" | %5.2f×, %5.2f×\n", p50s[1]/p50s[0], p95s[1]/p95s[0])
+	return failed
 }
 
 // run fetches tiles with n clients, each taking the next tile not yet taken.
