@@ -21,51 +21,66 @@ import (
 	"github.com/paulmach/orb"
 )
 
-func runSeed(ctx context.Context, env environ, args []string) error {
-	var db dbConfig
-	var opts demo.Options
+// seedConfig is what `landquota seed` was asked to do.
+type seedConfig struct {
+	db                      dbConfig
+	opts                    demo.Options
+	replace, ifEmpty, times bool
+	year, perArea           int
+}
+
+// parseSeed reads seed's flags, checks them and reads the outline files
+// they name, before anything touches the database.
+func parseSeed(env environ, args []string) (seedConfig, error) {
+	var c seedConfig
 	var districtsFile, parksFile string
-	var replace, ifEmpty, timings bool
-	var year, perArea int
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
-	db.register(fs, env)
-	fs.IntVar(&opts.Parcels, "parcels", 20000, "number of parcels to generate")
-	fs.Int64Var(&opts.Seed, "seed", 1, "random seed: the same seed gives the same data")
+	c.db.register(fs, env)
+	fs.IntVar(&c.opts.Parcels, "parcels", 20000, "number of parcels to generate")
+	fs.Int64Var(&c.opts.Seed, "seed", 1, "random seed: the same seed gives the same data")
 	fs.StringVar(&districtsFile, "districts", "", "GeoJSON file of district outlines to use instead of the built-in approximations")
 	fs.StringVar(&parksFile, "parks", "", "GeoJSON file of park outlines to use instead of the generated ones")
-	fs.BoolVar(&replace, "replace", false, "wipe the existing geography and everything built on it (projects, plans, ledgers, policies, scenarios; not users) first")
-	fs.BoolVar(&ifEmpty, "if-empty", false, "do nothing when the database already holds parcels")
-	fs.BoolVar(&timings, "timings", false, "print the time of every step of the load (each index build apart) and a summary of the steps at the end")
-	fs.IntVar(&year, "year", 2026, "plan year of the demo quota, policy and projects")
-	fs.IntVar(&perArea, "projects-per-area", 50, "demo projects per district and per park (0: none)")
+	fs.BoolVar(&c.replace, "replace", false, "wipe the existing geography and everything built on it (projects, plans, ledgers, policies, scenarios; not users) first")
+	fs.BoolVar(&c.ifEmpty, "if-empty", false, "do nothing when the database already holds parcels")
+	fs.BoolVar(&c.times, "timings", false, "print the time of every step of the load (each index build apart) and a summary of the steps at the end")
+	fs.IntVar(&c.year, "year", 2026, "plan year of the demo quota, policy and projects")
+	fs.IntVar(&c.perArea, "projects-per-area", 50, "demo projects per district and per park (0: none)")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return c, err
 	}
-	if err := db.validate(); err != nil {
-		return err
+	if err := c.db.validate(); err != nil {
+		return c, err
 	}
-	if opts.Parcels < 0 || opts.Parcels > demo.MaxParcels {
-		return fmt.Errorf("--parcels %d must be between 0 and %d", opts.Parcels, demo.MaxParcels)
+	if c.opts.Parcels < 0 || c.opts.Parcels > demo.MaxParcels {
+		return c, fmt.Errorf("--parcels %d must be between 0 and %d", c.opts.Parcels, demo.MaxParcels)
 	}
-	if year < 2000 || year > 2100 || perArea < 0 || perArea > 10000 {
-		return fmt.Errorf("--year must be 2000..2100 and --projects-per-area 0..10000")
+	if c.year < 2000 || c.year > 2100 || c.perArea < 0 || c.perArea > 10000 {
+		return c, fmt.Errorf("--year must be 2000..2100 and --projects-per-area 0..10000")
 	}
-	if replace && ifEmpty {
-		return fmt.Errorf("--replace and --if-empty contradict each other: choose one")
+	if c.replace && c.ifEmpty {
+		return c, fmt.Errorf("--replace and --if-empty contradict each other: choose one")
 	}
 	var err error
 	if districtsFile != "" {
-		if opts.Districts, err = readWith(districtsFile, demo.ReadDistricts); err != nil {
-			return err
+		if c.opts.Districts, err = readWith(districtsFile, demo.ReadDistricts); err != nil {
+			return c, err
 		}
 	}
 	if parksFile != "" {
-		if opts.Parks, err = readWith(parksFile, demo.ReadParks); err != nil {
-			return err
+		if c.opts.Parks, err = readWith(parksFile, demo.ReadParks); err != nil {
+			return c, err
 		}
 	}
-	store, err := pgstore.Open(ctx, db.URL, pgstore.Options{MaxConns: 2})
+	return c, nil
+}
+
+func runSeed(ctx context.Context, env environ, args []string) error {
+	c, err := parseSeed(env, args)
+	if err != nil {
+		return err
+	}
+	store, err := pgstore.Open(ctx, c.db.URL, pgstore.Options{MaxConns: 2})
 	if err != nil {
 		return err
 	}
@@ -73,88 +88,118 @@ func runSeed(ctx context.Context, env environ, args []string) error {
 	if err := store.Ready(ctx); err != nil {
 		return err
 	}
-	if ifEmpty {
-		c, err := store.Count(ctx)
+	if c.ifEmpty {
+		n, err := store.Count(ctx)
 		if err != nil {
 			return err
 		}
-		if c.Parcels > 0 {
-			fmt.Fprintf(env.stdout, "database already holds %d parcels: not seeding\n", c.Parcels)
+		if n.Parcels > 0 {
+			fmt.Fprintf(env.stdout, "database already holds %d parcels: not seeding\n", n.Parcels)
 			return nil
 		}
 	}
-	ds, err := demo.Generate(opts)
+	ds, err := demo.Generate(c.opts)
 	if err != nil {
 		return err
 	}
 	t0 := time.Now()
 	progress := func(n int64) {
-		if n%100000 == 0 || n == int64(opts.Parcels) {
+		if n%100000 == 0 || n == int64(c.opts.Parcels) {
 			el := time.Since(t0).Seconds()
-			fmt.Fprintf(env.stderr, "\rseed: %d/%d parcels (%.0f/s)  ", n, opts.Parcels, float64(n)/el)
+			fmt.Fprintf(env.stderr, "\rseed: %d/%d parcels (%.0f/s)  ", n, c.opts.Parcels, float64(n)/el)
 		}
 	}
-	// Without --timings the index builds are one step, "indexes".
-	type stepTime struct {
-		name string
-		took time.Duration
-	}
-	var steps []stepTime
-	var indexes time.Duration
-	phase := func(step string, took time.Duration) {
-		if !timings && strings.HasPrefix(step, "index ") {
-			indexes += took
-			return
-		}
-		if indexes > 0 {
-			fmt.Fprintf(env.stderr, "\nseed: indexes %s", indexes.Round(time.Millisecond))
-			indexes = 0
-		}
-		steps = append(steps, stepTime{step, took})
-		fmt.Fprintf(env.stderr, "\nseed: %s %s", step, took.Round(time.Millisecond))
-	}
-	rep, err := store.Load(ctx, pgstore.Dataset{Districts: ds.Districts, Parks: ds.Parks, Zones: ds.Zones, Parcels: ds.Parcels, Phase: phase}, replace, progress)
+	st := &seedSteps{w: env.stderr, each: c.times}
+	rep, err := store.Load(ctx, pgstore.Dataset{Districts: ds.Districts, Parks: ds.Parks, Zones: ds.Zones, Parcels: ds.Parcels, Phase: st.phase}, c.replace, progress)
 	if err != nil {
 		return err
 	}
 	if rep.Parcels > 0 {
-		t := time.Now()
-		if err := seedLandCases(ctx, store, year); err != nil {
+		if err := seedBeyondGeography(ctx, env, store, c, st); err != nil {
 			return err
 		}
-		phase("land cases", time.Since(t))
 	}
-	if rep.Parcels > 0 && perArea > 0 {
-		// The demo policy: the defaults, with a year end that shows
-		// carry-over and the 增存挂钩 reward.
-		demo := allocation.DefaultPolicy(year)
-		demo.CarryOver = allocation.CarryOver{Share: 0.5, Document: "（演示）省厅关于年度计划指标结转的复函"}
-		demo.StockLinkage.RewardRatio = 0.1
-		pol, _ := json.Marshal(demo)
-		t := time.Now()
-		n, err := store.SeedQuota(ctx, year, pol, perArea)
-		if err != nil {
-			return err
-		}
-		phase("plan and projects", time.Since(t))
-		fmt.Fprintf(env.stdout, "\nseeded the %d plan (800 hm² issued), its default policy and %d projects", year, n)
-	}
-	if timings {
-		var sum time.Duration
-		for _, st := range steps {
-			sum += st.took
-		}
-		fmt.Fprintf(env.stderr, "\nseed: timings (%s in all):", sum.Round(time.Millisecond))
-		for _, st := range steps {
-			fmt.Fprintf(env.stderr, "\n  %-36s %10s %5.1f%%", st.name, st.took.Round(time.Millisecond), 100*st.took.Seconds()/max(sum.Seconds(), 1e-9))
-		}
+	if c.times {
+		st.summary()
 	}
 	fmt.Fprintln(env.stderr)
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	fmt.Fprintf(env.stdout, "\nseeded %d districts, %d parks, %d protected zones and %d parcels (seed %d) in %s; Go memory from the OS %d MiB\n",
-		rep.Districts, rep.Parks, rep.Zones, rep.Parcels, opts.Seed, time.Since(t0).Round(time.Millisecond), ms.Sys>>20)
+		rep.Districts, rep.Parks, rep.Zones, rep.Parcels, c.opts.Seed, time.Since(t0).Round(time.Millisecond), ms.Sys>>20)
 	return nil
+}
+
+// seedBeyondGeography adds the demo's land cases and, unless
+// --projects-per-area is 0, its plan and projects to the seeded geography.
+func seedBeyondGeography(ctx context.Context, env environ, store *pgstore.Store, c seedConfig, st *seedSteps) error {
+	t := time.Now()
+	if err := seedLandCases(ctx, store, c.year); err != nil {
+		return err
+	}
+	st.phase("land cases", time.Since(t))
+	if c.perArea == 0 {
+		return nil
+	}
+	t = time.Now()
+	n, err := seedDemoQuota(ctx, store, c.year, c.perArea)
+	if err != nil {
+		return err
+	}
+	st.phase("plan and projects", time.Since(t))
+	fmt.Fprintf(env.stdout, "\nseeded the %d plan (800 hm² issued), its default policy and %d projects", c.year, n)
+	return nil
+}
+
+// seedDemoQuota opens the demo plan with perArea projects per district and
+// park under the demo policy: the defaults, with a year end that shows
+// carry-over and the 增存挂钩 reward. It returns the projects made.
+func seedDemoQuota(ctx context.Context, store *pgstore.Store, year, perArea int) (int64, error) {
+	demo := allocation.DefaultPolicy(year)
+	demo.CarryOver = allocation.CarryOver{Share: 0.5, Document: "（演示）省厅关于年度计划指标结转的复函"}
+	demo.StockLinkage.RewardRatio = 0.1
+	pol, _ := json.Marshal(demo)
+	return store.SeedQuota(ctx, year, pol, perArea)
+}
+
+// seedSteps prints the time of each step of a seed as it ends on w and
+// keeps them for the summary. Unless each is set, the index builds are one
+// step, "indexes", printed when the next step ends.
+type seedSteps struct {
+	w       io.Writer
+	each    bool
+	steps   []seedStep
+	indexes time.Duration
+}
+
+type seedStep struct {
+	name string
+	took time.Duration
+}
+
+func (s *seedSteps) phase(step string, took time.Duration) {
+	if !s.each && strings.HasPrefix(step, "index ") {
+		s.indexes += took
+		return
+	}
+	if s.indexes > 0 {
+		fmt.Fprintf(s.w, "\nseed: indexes %s", s.indexes.Round(time.Millisecond))
+		s.indexes = 0
+	}
+	s.steps = append(s.steps, seedStep{step, took})
+	fmt.Fprintf(s.w, "\nseed: %s %s", step, took.Round(time.Millisecond))
+}
+
+// summary prints every step with its share of their sum.
+func (s *seedSteps) summary() {
+	var sum time.Duration
+	for _, st := range s.steps {
+		sum += st.took
+	}
+	fmt.Fprintf(s.w, "\nseed: timings (%s in all):", sum.Round(time.Millisecond))
+	for _, st := range s.steps {
+		fmt.Fprintf(s.w, "\n  %-36s %10s %5.1f%%", st.name, st.took.Round(time.Millisecond), 100*st.took.Seconds()/max(sum.Seconds(), 1e-9))
+	}
 }
 
 // readWith opens a file and parses it with read, naming the file in errors.
