@@ -135,15 +135,8 @@ func parseServe(env environ, args []string) (serveConfig, error) {
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
-	for _, spec := range basemaps {
-		b, err := web.ParseBasemap(spec, *tk)
-		if err != nil {
-			return c, err
-		}
-		c.Basemaps = append(c.Basemaps, b...)
-	}
-	if c.BasemapKind != "" && c.BasemapKind != "vector" && c.BasemapKind != "imagery" {
-		return c, fmt.Errorf("--basemap-file-kind %q must be vector or imagery", c.BasemapKind)
+	if err := c.parseBasemaps(basemaps, *tk); err != nil {
+		return c, err
 	}
 	if err := c.DB.validate(); err != nil {
 		return c, err
@@ -154,46 +147,81 @@ func parseServe(env environ, args []string) (serveConfig, error) {
 	if err := c.parseReplica(*replicaLag, *replicaLagBytes); err != nil {
 		return c, err
 	}
-	if (c.TLSCert == "") != (c.TLSKey == "") {
-		return c, fmt.Errorf("--tls-cert and --tls-key go together: give both or neither")
-	}
-	if c.ReadTimeout < time.Second {
-		return c, fmt.Errorf("--read-timeout %s must be at least 1s", c.ReadTimeout)
-	}
-	if c.MetricsAddr != "" {
-		if _, p, err := net.SplitHostPort(c.MetricsAddr); err != nil || p == "" {
-			return c, fmt.Errorf("--metrics-addr %q is not host:port (for example 127.0.0.1:9090)", c.MetricsAddr)
-		}
-	}
-	host, port, err := net.SplitHostPort(c.Addr)
-	if err != nil || port == "" || strings.ContainsAny(host, "/ ") {
-		return c, fmt.Errorf("--addr %q is not host:port (for example 127.0.0.1:8080 or :8080)", c.Addr)
-	}
-	if c.DebugAddr != "" {
-		if h, _, err := net.SplitHostPort(c.DebugAddr); err != nil || (h != "127.0.0.1" && h != "localhost" && h != "::1") {
-			return c, fmt.Errorf("--debug-addr %q must be a loopback host:port: profiles are not for the network", c.DebugAddr)
-		}
+	if err := c.checkListeners(); err != nil {
+		return c, err
 	}
 	if c.TileCacheMB < 0 || c.TileCacheMB > 64<<10 {
 		return c, fmt.Errorf("--tile-cache-mb %d must be between 0 and 65536", c.TileCacheMB)
 	}
-	if c.SessionTTL < time.Minute || c.SessionTTL > 30*24*time.Hour {
-		return c, fmt.Errorf("--session-ttl %s must be between 1m and 720h", c.SessionTTL)
-	}
 	idleSet := false
 	fs.Visit(func(f *flag.Flag) { idleSet = idleSet || f.Name == "session-idle" })
-	switch {
-	case !idleSet && c.SessionIdle > c.SessionTTL:
-		c.SessionIdle = c.SessionTTL // a short --session-ttl alone: the login simply ends first
-	case c.SessionIdle < planning.MinSessionIdle:
-		return c, fmt.Errorf("--session-idle %s must be at least %s: use is noted once a minute, so a shorter limit could log out someone at work", c.SessionIdle, planning.MinSessionIdle)
-	case c.SessionIdle > c.SessionTTL:
-		return c, fmt.Errorf("--session-idle %s must not be longer than --session-ttl %s", c.SessionIdle, c.SessionTTL)
+	if err := c.checkSessions(idleSet); err != nil {
+		return c, err
 	}
 	if c.MaxConns < 1 || c.MaxConns > 1000 {
 		return c, fmt.Errorf("--max-conns %d must be between 1 and 1000", c.MaxConns)
 	}
 	return c, nil
+}
+
+// parseBasemaps reads the repeatable --basemap (tianditu ones with the key
+// tk) and checks --basemap-file-kind.
+func (c *serveConfig) parseBasemaps(specs basemapFlags, tk string) error {
+	for _, spec := range specs {
+		b, err := web.ParseBasemap(spec, tk)
+		if err != nil {
+			return err
+		}
+		c.Basemaps = append(c.Basemaps, b...)
+	}
+	if c.BasemapKind != "" && c.BasemapKind != "vector" && c.BasemapKind != "imagery" {
+		return fmt.Errorf("--basemap-file-kind %q must be vector or imagery", c.BasemapKind)
+	}
+	return nil
+}
+
+// checkListeners checks how the server listens: TLS, the body timeout and
+// the three addresses (the API, metrics, and profiles on loopback only).
+func (c *serveConfig) checkListeners() error {
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return fmt.Errorf("--tls-cert and --tls-key go together: give both or neither")
+	}
+	if c.ReadTimeout < time.Second {
+		return fmt.Errorf("--read-timeout %s must be at least 1s", c.ReadTimeout)
+	}
+	if c.MetricsAddr != "" {
+		if _, p, err := net.SplitHostPort(c.MetricsAddr); err != nil || p == "" {
+			return fmt.Errorf("--metrics-addr %q is not host:port (for example 127.0.0.1:9090)", c.MetricsAddr)
+		}
+	}
+	host, port, err := net.SplitHostPort(c.Addr)
+	if err != nil || port == "" || strings.ContainsAny(host, "/ ") {
+		return fmt.Errorf("--addr %q is not host:port (for example 127.0.0.1:8080 or :8080)", c.Addr)
+	}
+	if c.DebugAddr != "" {
+		if h, _, err := net.SplitHostPort(c.DebugAddr); err != nil || (h != "127.0.0.1" && h != "localhost" && h != "::1") {
+			return fmt.Errorf("--debug-addr %q must be a loopback host:port: profiles are not for the network", c.DebugAddr)
+		}
+	}
+	return nil
+}
+
+// checkSessions checks the login lifetimes; idleSet says whether
+// --session-idle was given (a default idle limit longer than a short
+// --session-ttl shrinks to it instead of failing).
+func (c *serveConfig) checkSessions(idleSet bool) error {
+	if c.SessionTTL < time.Minute || c.SessionTTL > 30*24*time.Hour {
+		return fmt.Errorf("--session-ttl %s must be between 1m and 720h", c.SessionTTL)
+	}
+	switch {
+	case !idleSet && c.SessionIdle > c.SessionTTL:
+		c.SessionIdle = c.SessionTTL // a short --session-ttl alone: the login simply ends first
+	case c.SessionIdle < planning.MinSessionIdle:
+		return fmt.Errorf("--session-idle %s must be at least %s: use is noted once a minute, so a shorter limit could log out someone at work", c.SessionIdle, planning.MinSessionIdle)
+	case c.SessionIdle > c.SessionTTL:
+		return fmt.Errorf("--session-idle %s must not be longer than --session-ttl %s", c.SessionIdle, c.SessionTTL)
+	}
+	return nil
 }
 
 // defaultMaxConns is twice this machine's CPUs, at least 4. PostgreSQL
