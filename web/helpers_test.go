@@ -5,10 +5,12 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
@@ -80,4 +82,43 @@ func fetchRaw(t testing.TB, u string) (*http.Response, []byte) {
 		t.Fatal(err)
 	}
 	return do(t, http.DefaultClient, req)
+}
+
+// apiError is the envelope of every JSON error answer as a client reads it
+// (the server writes it in errors.go).
+type apiError struct {
+	Error struct {
+		Code    string         `json:"code"`
+		Message string         `json:"message"`
+		Details map[string]any `json:"details"`
+	} `json:"error"`
+}
+
+// badRequest is a GET the server must refuse with a JSON error.
+type badRequest struct {
+	path   string
+	status int    // 400 (code invalid) or 404 (code not_found)
+	param  string // the parameter the details name; "" when none is named
+	names  string // words the message must contain
+}
+
+// checkRefusals GETs each request through get and checks its answer: a JSON
+// error with the status, the code that goes with it, the parameter and the
+// words.
+func checkRefusals(t *testing.T, get func(path string) (*http.Response, []byte), cases []badRequest) {
+	t.Helper()
+	codes := map[int]string{http.StatusBadRequest: "invalid", http.StatusNotFound: "not_found"}
+	for _, c := range cases {
+		var body apiError
+		res, b := get(c.path)
+		if err := json.Unmarshal(b, &body); err != nil || res.Header.Get("Content-Type") != "application/json; charset=utf-8" {
+			t.Errorf("GET %s: %d, not a JSON error: %s", c.path, res.StatusCode, b)
+			continue
+		}
+		e := body.Error
+		if res.StatusCode != c.status || e.Code != codes[c.status] || !strings.Contains(e.Message, c.names) ||
+			(c.param != "" && e.Details["parameter"] != c.param) {
+			t.Errorf("GET %s: %d %+v; want %d %s naming parameter %q and %q", c.path, res.StatusCode, e, c.status, codes[c.status], c.param, c.names)
+		}
+	}
 }

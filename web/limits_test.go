@@ -234,12 +234,7 @@ func TestHeavyDrawnShapesAreRefused(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var e struct {
-			Error struct {
-				Message string
-				Details map[string]any
-			}
-		}
+		var e apiError
 		json.NewDecoder(res.Body).Decode(&e)
 		res.Body.Close()
 		if res.StatusCode != 400 || fmt.Sprint(e.Error.Details["limit"]) != c.limit || !strings.Contains(e.Error.Message, "上限") ||

@@ -28,9 +28,7 @@ func TestOGCAxisOrderDatetimePrecisionHead(t *testing.T) {
 		t.Errorf("bbox-crs 4490 lat,lon: %v", got)
 	}
 	lonFirst := url.Values{"bbox-crs": {"EPSG:4490"}, "bbox": {ftoa(sw[0]) + "," + ftoa(sw[1]) + "," + ftoa(ne[0]) + "," + ftoa(ne[1])}}
-	var e struct {
-		Error struct{ Code, Message string }
-	}
+	var e apiError
 	if res := get(t, items+lonFirst.Encode(), &e); res.StatusCode != 400 || !strings.Contains(e.Error.Message, "latitude first") {
 		t.Errorf("bbox-crs 4490 lon,lat: %d %+v", res.StatusCode, e)
 	}

@@ -51,7 +51,7 @@ func TestOGCDocuments(t *testing.T) {
 	if len(cols.Collections) != 4 || cols.Collections[3].ID != "parcels" || len(cols.Collections[3].Crs) != 3 {
 		t.Errorf("collections: %+v", cols.Collections)
 	}
-	var e struct{ Error struct{ Code string } }
+	var e apiError
 	if res := get(t, srv.URL+"/ogc/collections/roads/items", &e); res.StatusCode != 404 || e.Error.Code != "not_found" {
 		t.Errorf("unknown collection: %d %+v", res.StatusCode, e)
 	}
@@ -100,7 +100,7 @@ func TestOGCItemsCRSAndSingleFeature(t *testing.T) {
 	if res.StatusCode != 200 || int(one.ID) != id || len(one.Links) != 2 || res.Header.Get("Content-Type") != "application/geo+json" {
 		t.Fatalf("single feature: %d %+v", res.StatusCode, one)
 	}
-	var e struct{ Error struct{ Code string } }
+	var e apiError
 	for _, fid := range []string{"999999", "abc"} {
 		if res := get(t, srv.URL+"/ogc/collections/parcels/items/"+fid, &e); res.StatusCode != 404 {
 			t.Errorf("missing feature %s: %d", fid, res.StatusCode)

@@ -194,13 +194,7 @@ func TestSearchBadInputNamesTheField(t *testing.T) {
 	}
 	for _, c := range cases {
 		r := post(t, url, c.body)
-		var e struct {
-			Error struct {
-				Code    string         `json:"code"`
-				Message string         `json:"message"`
-				Details map[string]any `json:"details"`
-			} `json:"error"`
-		}
+		var e apiError
 		r.json(t, &e)
 		if r.status != 400 || e.Error.Details["field"] != c.field || !strings.Contains(e.Error.Message, c.say) {
 			t.Errorf("%s: %d %s", c.body, r.status, r.body)

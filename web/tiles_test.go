@@ -276,12 +276,7 @@ func TestTileLimit(t *testing.T) {
 
 func TestTileBadRequests(t *testing.T) {
 	e := newTileEnv(t)
-	cases := []struct {
-		path   string
-		status int
-		param  string
-		names  string
-	}{
+	checkRefusals(t, func(path string) (*http.Response, []byte) { return e.get(t, path) }, []badRequest{
 		{"/tiles/parcels/23/0/0.mvt", 400, "z", "23"},
 		{"/tiles/parcels/-1/0/0.mvt", 400, "z", "-1"},
 		{"/tiles/parcels/1.5/0/0.mvt", 400, "z", "1.5"},
@@ -302,24 +297,7 @@ func TestTileBadRequests(t *testing.T) {
 		{"/tiles/parcels/14/0/0.mvt?limit=100001", 400, "limit", "100001"},
 		{"/tiles/parcels/14/0/0.mvt?limit=x", 400, "limit", "x"},
 		{"/tiles/roads.json", 404, "layers", "roads"},
-	}
-	for _, c := range cases {
-		var body struct {
-			Error struct {
-				Code    string
-				Message string
-				Details map[string]any
-			}
-		}
-		res, b := e.get(t, c.path)
-		if err := json.Unmarshal(b, &body); err != nil || res.Header.Get("Content-Type") != "application/json; charset=utf-8" {
-			t.Errorf("GET %s: %d, not a JSON error: %s", c.path, res.StatusCode, b)
-			continue
-		}
-		if res.StatusCode != c.status || body.Error.Details["parameter"] != c.param || !strings.Contains(body.Error.Message, c.names) {
-			t.Errorf("GET %s: %d %+v; want %d naming parameter %s and %q", c.path, res.StatusCode, body.Error, c.status, c.param, c.names)
-		}
-	}
+	})
 	// Other paths under /tiles: a JSON 404, not the map's page.
 	res, b := e.get(t, "/tiles/parcels/1/2")
 	if res.StatusCode != 404 || !strings.Contains(string(b), `"not_found"`) {

@@ -145,33 +145,17 @@ func ftoa(f float64) string { b, _ := json.Marshal(f); return string(b) }
 
 func TestBadRequestsGetJSONErrors(t *testing.T) {
 	srv := newServer(t)
-	cases := []struct {
-		path   string
-		status int
-		code   string
-		names  string
-	}{
-		{"/api/layers/roads", 404, "not_found", "roads"},
-		{"/api/layers/parcels?bbox=1,2,3", 400, "invalid", "bbox"},
-		{"/api/layers/parcels?bbox=120.3,30,120.2,30.1", 400, "invalid", "bbox"},
-		{"/api/layers/parcels?bbox=520000,3341000,521000,3342000", 400, "invalid", "bbox"},
-		{"/api/layers/parcels?bbox=a,b,c,d", 400, "invalid", "bbox"},
-		{"/api/layers/parcels?limit=0", 400, "invalid", "limit"},
-		{"/api/layers/parcels?limit=10001", 400, "invalid", "limit"},
-		{"/api/layers/parcels?after=" + url.QueryEscape("x';DROP TABLE parcels;--"), 400, "invalid", "after"},
-		{"/api/nothing", 404, "not_found", "/api/nothing"},
-	}
-	for _, c := range cases {
-		var body struct {
-			Error struct {
-				Code, Message string
-			}
-		}
-		res := get(t, srv.URL+c.path, &body)
-		if res.StatusCode != c.status || body.Error.Code != c.code || !strings.Contains(body.Error.Message, c.names) {
-			t.Errorf("GET %s: %d %+v; want %d %s naming %q", c.path, res.StatusCode, body.Error, c.status, c.code, c.names)
-		}
-	}
+	checkRefusals(t, func(path string) (*http.Response, []byte) { return fetchRaw(t, srv.URL+path) }, []badRequest{
+		{"/api/layers/roads", 404, "", "roads"},
+		{"/api/layers/parcels?bbox=1,2,3", 400, "bbox", "bbox"},
+		{"/api/layers/parcels?bbox=120.3,30,120.2,30.1", 400, "bbox", "bbox"},
+		{"/api/layers/parcels?bbox=520000,3341000,521000,3342000", 400, "bbox", "bbox"},
+		{"/api/layers/parcels?bbox=a,b,c,d", 400, "bbox", "bbox"},
+		{"/api/layers/parcels?limit=0", 400, "limit", "limit"},
+		{"/api/layers/parcels?limit=10001", 400, "limit", "limit"},
+		{"/api/layers/parcels?after=" + url.QueryEscape("x';DROP TABLE parcels;--"), 400, "after", "after"},
+		{"/api/nothing", 404, "", "/api/nothing"},
+	})
 	// The injection attempt changed nothing.
 	var fc featureCollection
 	get(t, srv.URL+"/api/layers/parcels", &fc)
@@ -203,9 +187,7 @@ func TestHealthAndReadiness(t *testing.T) {
 	if res := get(t, srv2.URL+"/healthz", &body); res.StatusCode != 200 {
 		t.Fatalf("healthz without schema %d", res.StatusCode)
 	}
-	var e struct {
-		Error struct{ Code, Message string }
-	}
+	var e apiError
 	if res := get(t, srv2.URL+"/readyz", &e); res.StatusCode != 503 || !strings.Contains(e.Error.Message, "migrate") {
 		t.Fatalf("readyz without schema: %d %+v", res.StatusCode, e)
 	}
@@ -256,9 +238,7 @@ func TestParcelFilters(t *testing.T) {
 	if got := codes(t, base+"eligible=false&status=approved"); len(got) != 1 || got[0] != "P05" {
 		t.Errorf("ineligible approved parcels: %v, want [P05]", got)
 	}
-	var bad struct {
-		Error struct{ Code, Message string }
-	}
+	var bad apiError
 	for q, param := range map[string]string{
 		"status=sold": "status", "land_use=999999": "land_use", "land_use=1x": "land_use", "park=NOPE": "park",
 		"district=123456": "district", "unit=acre&min_area=1": "unit", "min_area=-1": "min_area", "eligible=maybe": "eligible",
@@ -366,9 +346,7 @@ func TestETagChangesWhenDataChanges(t *testing.T) {
 
 func TestProjectedBBoxOutsideTheZoneIsRefused(t *testing.T) {
 	srv := newServer(t)
-	var body struct {
-		Error struct{ Code, Message string }
-	}
+	var body apiError
 	res := get(t, srv.URL+"/api/layers/parcels?bbox-crs=EPSG:4549&bbox=-9e14,-9e14,9e14,9e14", &body)
 	if res.StatusCode != 400 || !strings.Contains(body.Error.Message, "bbox") {
 		t.Fatalf("far metres: %d %+v", res.StatusCode, body)
