@@ -169,7 +169,20 @@ func (e *Eligibility) Decide() {
 }
 
 func (e *Eligibility) verdict() Verdict {
-	var zh, en []string
+	zh, en := e.linesVerdict()
+	qzh, qen := e.NewQuota.verdict()
+	zh, en = append(zh, qzh...), append(en, qen...)
+	if e.Subject.Underground {
+		zh = append(zh, "注：这是分层设立的地下建设用地使用权，是否占用新增指标以当年政策为准。")
+		en = append(en, "Note: this is a stratified underground right; whether it consumes new quota depends on the year's policy.")
+	}
+	return Verdict{Zh: strings.Join(zh, ""), En: strings.Join(en, " ")}
+}
+
+// linesVerdict says whether the subject may take new construction land
+// under the protected lines, and on what ground (a recorded exception) or
+// for which reasons (only what no recorded exception excuses).
+func (e *Eligibility) linesVerdict() (zh, en []string) {
 	what := map[bool][2]string{true: {"该地块", "The parcel"}, false: {"所绘范围", "The drawn area"}}[e.Subject.Kind == "parcel"]
 	doc := e.Subject.LineExceptionDocument
 	switch {
@@ -206,7 +219,11 @@ func (e *Eligibility) verdict() Verdict {
 		zh = append(zh, what[0]+"不能作为新增建设用地："+strings.Join(whyZh, "；")+"。")
 		en = append(en, what[1]+" may not take new construction land: "+strings.Join(whyEn, "; ")+".")
 	}
-	nq := e.NewQuota
+	return zh, en
+}
+
+// verdict says what the subject takes of the new construction-land quota.
+func (nq NewQuota) verdict() (zh, en []string) {
 	need := AreaFrom(nq.need())
 	needMu, needHa := need.Mu, need.Hm2
 	switch {
@@ -225,11 +242,7 @@ func (e *Eligibility) verdict() Verdict {
 		zh = append(zh, fmt.Sprintf("现状为农用地或未利用地，需占用新增建设用地计划指标 %s 亩（%s 公顷）。", num(needMu), num(needHa)))
 		en = append(en, fmt.Sprintf("It is farmland or unused land today and would consume %s mu (%s hm²) of new construction-land quota.", num(needMu), num(needHa)))
 	}
-	if e.Subject.Underground {
-		zh = append(zh, "注：这是分层设立的地下建设用地使用权，是否占用新增指标以当年政策为准。")
-		en = append(en, "Note: this is a stratified underground right; whether it consumes new quota depends on the year's policy.")
-	}
-	return Verdict{Zh: strings.Join(zh, ""), En: strings.Join(en, " ")}
+	return zh, en
 }
 
 // num writes a figure with 2 decimals and thousands separators.
