@@ -54,11 +54,31 @@ func ValidatePolygonal(g orb.Geometry, maxVertices int) error {
 		return invalid("expected a Polygon or MultiPolygon, got a %s", g.GeoJSONType())
 	}
 	multi := isMulti(g)
+	// Count first so an oversized upload is refused before any per-point work.
+	if err := checkSize(polys, multi, maxVertices); err != nil {
+		return err
+	}
+	if err := checkRings(polys, multi); err != nil {
+		return err
+	}
+	for pi, p := range polys {
+		for ri, r := range p {
+			for vi, pt := range r {
+				if err := checkExtent(pt, ringName(pi, ri, multi), vi); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
 
+// checkSize refuses polygons without rings or points, and more than
+// maxVertices vertices in all (maxVertices <= 0: no limit).
+func checkSize(polys []orb.Polygon, multi bool, maxVertices int) error {
 	if len(polys) == 0 {
 		return invalid("empty geometry: the MultiPolygon has no polygons")
 	}
-	// Count first so an oversized upload is refused before any per-point work.
 	total := 0
 	for pi, p := range polys {
 		if len(p) == 0 {
@@ -74,7 +94,12 @@ func ValidatePolygonal(g orb.Geometry, maxVertices int) error {
 	if maxVertices > 0 && total > maxVertices {
 		return invalid("too many vertices: %d, the limit is %d; simplify the boundary before uploading", total, maxVertices)
 	}
+	return nil
+}
 
+// checkRings refuses a ring with a coordinate that is not a finite number,
+// fewer than 4 points, or a last point that does not repeat the first.
+func checkRings(polys []orb.Polygon, multi bool) error {
 	for pi, p := range polys {
 		for ri, r := range p {
 			name := ringName(pi, ri, multi)
@@ -91,16 +116,6 @@ func ValidatePolygonal(g orb.Geometry, maxVertices int) error {
 			if first, last := r[0], r[len(r)-1]; first != last {
 				return invalid("%s is not closed: first point %s and last point %s differ; the last point must repeat the first",
 					name, pointText(first), pointText(last))
-			}
-		}
-	}
-
-	for pi, p := range polys {
-		for ri, r := range p {
-			for vi, pt := range r {
-				if err := checkExtent(pt, ringName(pi, ri, multi), vi); err != nil {
-					return err
-				}
 			}
 		}
 	}
