@@ -164,9 +164,10 @@ func newImportID() string {
 	return time.Now().UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b[:])
 }
 
-// isTerminal reports whether w is a terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
+// isTerminal reports whether stream (standard input, output or error) is a
+// terminal.
+func isTerminal(stream any) bool {
+	f, ok := stream.(*os.File)
 	if !ok {
 		return false
 	}
@@ -207,18 +208,7 @@ func runImport(ctx context.Context, env environ, args []string) error {
 		c.Req.CreatedBy = "cli"
 	}
 	prog := imports.NewProgress()
-	tty := isTerminal(env.stderr)
-	var stop func()
-	switch {
-	case c.Progress == "bar" || (c.Progress == "auto" && tty):
-		stop = imports.ShowProgress(env.stderr, prog, true, 0)
-	case c.Progress == "lines":
-		stop = imports.ShowProgress(env.stderr, prog, false, time.Second)
-	case c.Progress == "auto":
-		stop = imports.ShowProgress(env.stderr, prog, false, 10*time.Second)
-	default:
-		stop = func() {}
-	}
+	stop := showProgress(env, c.Progress, prog)
 	rep, err := service.Import(ctx, importer.Job{Store: store, Source: src, Request: c.Req}, prog)
 	stop()
 	if c.Timings && rep != nil {
@@ -232,6 +222,20 @@ func runImport(ctx context.Context, env environ, args []string) error {
 	}
 	// A refused file, or a dry run that found errors, exits non-zero.
 	return service.Verdict(rep, nil, true, planning.ParseLang(env.getenv("LANG")))
+}
+
+// showProgress shows prog on standard error as --progress says (auto: a
+// bar on a terminal, else a line every 10 s); the returned stop ends it.
+func showProgress(env environ, mode string, prog *imports.Progress) (stop func()) {
+	switch {
+	case mode == "bar" || (mode == "auto" && isTerminal(env.stderr)):
+		return imports.ShowProgress(env.stderr, prog, true, 0)
+	case mode == "lines":
+		return imports.ShowProgress(env.stderr, prog, false, time.Second)
+	case mode == "auto":
+		return imports.ShowProgress(env.stderr, prog, false, 10*time.Second)
+	}
+	return func() {}
 }
 
 // writeReport writes the report for the person at the terminal, in the
