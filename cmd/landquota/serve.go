@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/pprof"
@@ -48,18 +49,7 @@ func runServe(ctx context.Context, env environ, args []string) error {
 	// store first learns of the change, so that the tiles dropped are
 	// rendered again only where the change is replayed.
 	tiles := tilecache.New(tilecache.Options{MaxBytes: int64(cfg.TileCacheMB) << 20})
-	lctx, stopListening := context.WithCancel(ctx)
-	listening := make(chan struct{})
-	go func() {
-		defer close(listening)
-		store.ListenChangesWith(lctx, pgstore.ListenOptions{OnError: func(err error, retry time.Duration) {
-			log.Warn("change listener lost its connection; the tile cache is cleared when it is back", "err", err, "retry_in", retry)
-		}}, func(ch planning.Change) {
-			store.NoteChange()
-			tiles.Invalidate(ch)
-		})
-	}()
-	defer func() { stopListening(); <-listening }()
+	defer listenChanges(ctx, store, tiles, log)()
 	// /readyz checks on a connection of its own, so that user queries
 	// filling the pool do not make the service look dead.
 	readyStore, err := pgstore.Open(ctx, cfg.DB.URL, pgstore.Options{MaxConns: 1, StatementTimeout: 2 * time.Second})
@@ -85,25 +75,11 @@ func runServe(ctx context.Context, env environ, args []string) error {
 		ReadTimeout:       cfg.ReadTimeout,
 		IdleTimeout:       2 * time.Minute,
 	}
-	if cfg.MetricsAddr != "" {
-		mln, err := net.Listen("tcp", cfg.MetricsAddr)
-		if err != nil {
-			return fmt.Errorf("cannot listen on --metrics-addr %s: %w", cfg.MetricsAddr, err)
-		}
-		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", metrics)
-		msrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
-		go msrv.Serve(mln)
-		defer msrv.Close()
+	closeSide, err := serveSide(cfg, metrics, log)
+	if err != nil {
+		return err
 	}
-	if cfg.DebugAddr != "" {
-		go func() {
-			mux := http.NewServeMux()
-			mux.HandleFunc("/debug/pprof/", pprof.Index)
-			mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-			log.Warn("debug profiles served", "addr", cfg.DebugAddr, "err", http.ListenAndServe(cfg.DebugAddr, mux))
-		}()
-	}
+	defer closeSide()
 	scheme := "http"
 	if cfg.TLSCert != "" {
 		scheme = "https"
@@ -122,20 +98,73 @@ func runServe(ctx context.Context, env environ, args []string) error {
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down", "grace", cfg.ShutdownGrace)
-	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
+	return shutdown(srv, cfg.ShutdownGrace, log)
+}
+
+// shutdown lets the requests in flight finish within grace, then cuts
+// the connections still open (a slow reader), so that their handlers end
+// and the process exits.
+func shutdown(srv *http.Server, grace time.Duration, log *slog.Logger) error {
+	log.Info("shutting down", "grace", grace)
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		if !errors.Is(err, context.DeadlineExceeded) {
 			return err
 		}
-		// The grace is over: cut the connections still open (a slow
-		// reader), so that their handlers end and the process exits.
-		log.Warn("grace period over; closing the connections left", "grace", cfg.ShutdownGrace)
+		log.Warn("grace period over; closing the connections left", "grace", grace)
 		srv.Close()
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// listenChanges has the tile cache drop what the database says changed
+// (migration 003), and tells the store of each change first; the returned
+// stop ends the listener and waits for it. It listens on the primary (a
+// standby delivers no notifications); with a replica, the store first
+// learns of the change, so that the tiles dropped are rendered again only
+// where the change is replayed.
+func listenChanges(ctx context.Context, store *pgstore.Store, tiles *tilecache.Cache, log *slog.Logger) (stop func()) {
+	lctx, stopListening := context.WithCancel(ctx)
+	listening := make(chan struct{})
+	go func() {
+		defer close(listening)
+		store.ListenChangesWith(lctx, pgstore.ListenOptions{OnError: func(err error, retry time.Duration) {
+			log.Warn("change listener lost its connection; the tile cache is cleared when it is back", "err", err, "retry_in", retry)
+		}}, func(ch planning.Change) {
+			store.NoteChange()
+			tiles.Invalidate(ch)
+		})
+	}()
+	return func() { stopListening(); <-listening }
+}
+
+// serveSide starts the servers beside the map: /metrics on --metrics-addr
+// and the Go profiles on --debug-addr, each when asked for; closeSide
+// stops the metrics server.
+func serveSide(cfg serveConfig, metrics http.Handler, log *slog.Logger) (closeSide func(), err error) {
+	closeSide = func() {}
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return nil, fmt.Errorf("cannot listen on --metrics-addr %s: %w", cfg.MetricsAddr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", metrics)
+		msrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
+		go msrv.Serve(mln)
+		closeSide = func() { msrv.Close() }
+	}
+	if cfg.DebugAddr != "" {
+		go func() {
+			mux := http.NewServeMux()
+			mux.HandleFunc("/debug/pprof/", pprof.Index)
+			mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+			log.Warn("debug profiles served", "addr", cfg.DebugAddr, "err", http.ListenAndServe(cfg.DebugAddr, mux))
+		}()
+	}
+	return closeSide, nil
 }
 
 // requestTimeout is a request's deadline: the statement timeout plus a
