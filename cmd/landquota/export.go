@@ -102,23 +102,7 @@ func runExport(ctx context.Context, env environ, args []string) error {
 	}
 	defer store.Close()
 	if c.Query.Format == importer.FormatShp && strings.EqualFold(filepath.Ext(c.Output), ".shp") {
-		dir, err := os.MkdirTemp(filepath.Dir(c.Output), ".landquota-export-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		n, files, err := importer.ExportFiles(ctx, store, c.Query, dir)
-		if err != nil {
-			return err
-		}
-		base := strings.TrimSuffix(c.Output, filepath.Ext(c.Output))
-		for _, f := range files {
-			if err := os.Rename(f, base+filepath.Ext(f)); err != nil {
-				return err
-			}
-		}
-		fmt.Fprintf(env.stderr, "exported %d %s to %s (.shp, .shx, .dbf, .prj, .cpg)\n", n, c.Query.Layer, c.Output)
-		return nil
+		return exportShapefile(ctx, env, store, c)
 	}
 	var w io.Writer = env.stdout
 	var tmp string
@@ -138,22 +122,47 @@ func runExport(ctx context.Context, env environ, args []string) error {
 	if err != nil {
 		return err
 	}
+	dest := "standard output"
 	if tmp != "" {
-		f := w.(*os.File)
-		if err := f.Chmod(0o644); err != nil {
+		if err := keep(w.(*os.File), c.Output); err != nil {
 			return err
 		}
-		if err := f.Close(); err != nil {
-			return err
-		}
-		if err := os.Rename(tmp, c.Output); err != nil {
-			return err
-		}
-	}
-	dest := c.Output
-	if dest == "-" {
-		dest = "standard output"
+		dest = c.Output
 	}
 	fmt.Fprintf(env.stderr, "exported %d %s to %s\n", n, c.Query.Layer, dest)
+	return nil
+}
+
+// keep closes the finished temporary file f and gives it its real name.
+func keep(f *os.File, name string) error {
+	if err := f.Chmod(0o644); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), name)
+}
+
+// exportShapefile writes a Shapefile's files beside c.Output (FILE.shp,
+// FILE.shx, ...): into a temporary folder there first, renamed once all
+// are written.
+func exportShapefile(ctx context.Context, env environ, store *pgstore.Store, c exportConfig) error {
+	dir, err := os.MkdirTemp(filepath.Dir(c.Output), ".landquota-export-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	n, files, err := importer.ExportFiles(ctx, store, c.Query, dir)
+	if err != nil {
+		return err
+	}
+	base := strings.TrimSuffix(c.Output, filepath.Ext(c.Output))
+	for _, f := range files {
+		if err := os.Rename(f, base+filepath.Ext(f)); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(env.stderr, "exported %d %s to %s (.shp, .shx, .dbf, .prj, .cpg)\n", n, c.Query.Layer, c.Output)
 	return nil
 }
