@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"strconv"
-	"text/tabwriter"
 	"time"
 
 	"github.com/hangzhou-hitech/landquota/planning/amount"
@@ -53,23 +52,15 @@ func cliKey(what string, year int) string {
 }
 
 func planList(ctx context.Context, c *cliContext, args []string) error {
-	if err := c.parse(ctx, "plan list", args, func(*flag.FlagSet) {}); err != nil {
-		return err
-	}
-	plans, err := c.store.Plans(ctx)
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(c.env.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "YEAR\tKIND\tSTATE\tISSUED hm²\tHELD hm²\tCONSUMED hm²\tDOCUMENT\tNAME")
-	for _, p := range plans {
-		doc := ""
-		if p.Document != nil {
-			doc = p.Document.Number
-		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%.2f\t%.2f\t%.2f\t%s\t%s\n", p.Year, p.Kind, p.State, p.IssuedHa, p.HeldHa, p.ConsumedHa, doc, p.Name)
-	}
-	return tw.Flush()
+	return list(ctx, c, "plan list", args, "YEAR\tKIND\tSTATE\tISSUED hm²\tHELD hm²\tCONSUMED hm²\tDOCUMENT\tNAME",
+		func(ctx context.Context) ([]quota.Plan, error) { return c.store.Plans(ctx) },
+		func(p quota.Plan) string {
+			doc := ""
+			if p.Document != nil {
+				doc = p.Document.Number
+			}
+			return fmt.Sprintf("%d\t%s\t%s\t%.2f\t%.2f\t%.2f\t%s\t%s", p.Year, p.Kind, p.State, p.IssuedHa, p.HeldHa, p.ConsumedHa, doc, p.Name)
+		})
 }
 
 func planOpen(ctx context.Context, c *cliContext, args []string) error {
@@ -149,8 +140,7 @@ func planClose(ctx context.Context, c *cliContext, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(cl)
 	}
-	tw := tabwriter.NewWriter(c.env.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "ACCOUNT\tNAME\tHELD hm²\tCARRIED hm²\tLAPSED hm²\n")
+	tw := c.table("ACCOUNT\tNAME\tHELD hm²\tCARRIED hm²\tLAPSED hm²")
 	for _, a := range cl.Accounts {
 		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%.2f\t%.2f\n", a.Code, a.NameZh, a.HeldM2.Rounded(amount.Hectare), a.CarryM2.Rounded(amount.Hectare), a.LapseM2.Rounded(amount.Hectare))
 	}

@@ -141,6 +141,39 @@ func (c *cliContext) close() {
 	}
 }
 
+// noFlags is the flag set of a command that takes only the database's.
+func noFlags(*flag.FlagSet) {}
+
+// table starts a listing on the command's output, its columns aligned,
+// under header (tab-separated like the rows); flush it when the rows are
+// written.
+func (c *cliContext) table(header string) *tabwriter.Writer {
+	tw := tabwriter.NewWriter(c.env.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, header)
+	return tw
+}
+
+// list runs a listing command without flags of its own: what fetch reads
+// (once the command has its store), a row each under header.
+func list[T any](ctx context.Context, c *cliContext, name string, args []string, header string,
+	fetch func(context.Context) ([]T, error), row func(T) string) error {
+	if err := c.parse(ctx, name, args, noFlags); err != nil {
+		return err
+	}
+	items, err := fetch(ctx)
+	if err != nil {
+		return err
+	}
+	tw := c.table(header)
+	for _, it := range items {
+		fmt.Fprintln(tw, row(it))
+	}
+	return tw.Flush()
+}
+
+// minute is how a listing shows a time: local, to the minute.
+func minute(t time.Time) string { return t.Local().Format("2006-01-02 15:04") }
+
 // parse parses a subcommand's flags (and the database flags), refuses
 // stray arguments, and opens the store; dispatch closes it.
 func (c *cliContext) parse(ctx context.Context, name string, args []string, define func(fs *flag.FlagSet)) error {
@@ -215,23 +248,15 @@ func userAdd(ctx context.Context, c *cliContext, args []string) error {
 }
 
 func userList(ctx context.Context, c *cliContext, args []string) error {
-	if err := c.parse(ctx, "user list", args, func(*flag.FlagSet) {}); err != nil {
-		return err
-	}
-	users, err := c.store.ListUsers(ctx)
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(c.env.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tUSERNAME\tROLE\tSTATUS\tCREATED\tDISPLAY NAME")
-	for _, u := range users {
-		status := "active"
-		if u.Disabled {
-			status = "disabled"
-		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Username, u.Role, status, u.CreatedAt.Local().Format("2006-01-02 15:04"), u.DisplayName)
-	}
-	return tw.Flush()
+	return list(ctx, c, "user list", args, "ID\tUSERNAME\tROLE\tSTATUS\tCREATED\tDISPLAY NAME",
+		func(ctx context.Context) ([]planning.User, error) { return c.store.ListUsers(ctx) },
+		func(u planning.User) string {
+			status := "active"
+			if u.Disabled {
+				status = "disabled"
+			}
+			return fmt.Sprintf("%d\t%s\t%s\t%s\t%s\t%s", u.ID, u.Username, u.Role, status, minute(u.CreatedAt), u.DisplayName)
+		})
 }
 
 func userSetRole(ctx context.Context, c *cliContext, args []string) error {
@@ -370,10 +395,9 @@ func tokenList(ctx context.Context, c *cliContext, args []string) error {
 		if t == nil {
 			return none
 		}
-		return t.Local().Format("2006-01-02 15:04")
+		return minute(*t)
 	}
-	tw := tabwriter.NewWriter(c.env.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tUSERNAME\tNAME\tCREATED\tLAST USED\tEXPIRES\tREVOKED")
+	tw := c.table("ID\tUSERNAME\tNAME\tCREATED\tLAST USED\tEXPIRES\tREVOKED")
 	for _, t := range tokens {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Username, t.Name, when(&t.CreatedAt, ""),
 			when(t.LastUsedAt, "never"), when(t.ExpiresAt, "never"), when(t.RevokedAt, "-"))
@@ -411,22 +435,20 @@ func (c *cliContext) password(username string) (string, error) {
 	if c.stdin == nil {
 		return "", fmt.Errorf("no password: set %s or pass it on stdin", passwordEnv)
 	}
-	f, isFile := c.stdin.(*os.File)
-	terminal := false
-	if isFile {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			terminal = true
-		}
+	if isTerminal(c.stdin) {
+		return c.typePassword(c.stdin.(*os.File), username)
 	}
-	if !terminal {
-		line, err := bufio.NewReader(c.stdin).ReadString('\n')
-		if err != nil && (err != io.EOF || line == "") {
-			return "", fmt.Errorf("no password on stdin (and %s is not set): %v", passwordEnv, err)
-		}
-		p := strings.TrimRight(line, "\r\n")
-		return p, planning.CheckPassword(p)
+	line, err := bufio.NewReader(c.stdin).ReadString('\n')
+	if err != nil && (err != io.EOF || line == "") {
+		return "", fmt.Errorf("no password on stdin (and %s is not set): %v", passwordEnv, err)
 	}
-	// A terminal: turn echo off while typing (best effort, via stty).
+	p := strings.TrimRight(line, "\r\n")
+	return p, planning.CheckPassword(p)
+}
+
+// typePassword asks the person at terminal f for username's new password
+// twice, with echo off while they type (best effort, via stty).
+func (c *cliContext) typePassword(f *os.File, username string) (string, error) {
 	stty := func(arg string) error {
 		cmd := exec.Command("stty", arg)
 		cmd.Stdin = f
