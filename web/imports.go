@@ -170,68 +170,13 @@ func receive(w http.ResponseWriter, r *http.Request, dir string) (*uploadRequest
 	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(importTimeout))
 	body := http.MaxBytesReader(w, r.Body, maxUploadBytes)
 	up := &uploadRequest{values: r.URL.Query()}
-	save := func(name string, src io.Reader) error {
-		up.name = name
-		up.file = filepath.Join(dir, cleanName(name))
-		f, err := os.OpenFile(up.file, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-		if err != nil {
-			return err
-		}
-		n, err := io.Copy(f, src)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return uploadError(err)
-		}
-		if n == 0 {
-			return planning.Errorf(planning.ErrInvalid, "the uploaded file is empty")
-		}
-		return nil
-	}
 	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt == "multipart/form-data" {
 		if params["boundary"] == "" {
 			return nil, planning.Errorf(planning.ErrInvalid, "multipart/form-data without a boundary")
 		}
-		mr := multipart.NewReader(body, params["boundary"])
-		for {
-			part, err := mr.NextPart()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return nil, uploadError(err)
-			}
-			name := part.FormName()
-			switch {
-			case name == "file":
-				if up.file != "" {
-					return nil, planning.Errorf(planning.ErrInvalid, "send one file per import").WithDetail("field", "file")
-				}
-				fn := part.FileName()
-				if fn == "" {
-					fn = "upload" + extFor(part.Header.Get("Content-Type"))
-				}
-				if err := save(fn, part); err != nil {
-					return nil, err
-				}
-			case importOptions[name]:
-				b, err := io.ReadAll(io.LimitReader(part, maxFormValueBytes+1))
-				if err != nil {
-					return nil, uploadError(err)
-				}
-				if len(b) > maxFormValueBytes {
-					return nil, planning.Errorf(planning.ErrInvalid, "%s: larger than %d bytes", name, maxFormValueBytes).WithDetail("field", name)
-				}
-				up.values.Add(name, string(b))
-			default:
-				return nil, planning.Errorf(planning.ErrInvalid, "unknown form field %q (the file goes in \"file\"; options: %s)", name, optionNames()).WithDetail("field", name)
-			}
-			part.Close()
-		}
-		if up.file == "" {
-			return nil, planning.Errorf(planning.ErrInvalid, "no file: send it in a form field named \"file\"").WithDetail("field", "file")
+		if err := up.receiveForm(multipart.NewReader(body, params["boundary"]), dir); err != nil {
+			return nil, err
 		}
 		return up, nil
 	}
@@ -244,10 +189,76 @@ func receive(w http.ResponseWriter, r *http.Request, dir string) (*uploadRequest
 	if name == "" {
 		name = "upload" + extFor(r.Header.Get("Content-Type"))
 	}
-	if err := save(name, body); err != nil {
+	if err := up.save(dir, name, body); err != nil {
 		return nil, err
 	}
 	return up, nil
+}
+
+// receiveForm reads a multipart upload: the file (once, in "file") into
+// dir and the options among the other fields.
+func (up *uploadRequest) receiveForm(mr *multipart.Reader, dir string) error {
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return uploadError(err)
+		}
+		name := part.FormName()
+		switch {
+		case name == "file":
+			if up.file != "" {
+				return planning.Errorf(planning.ErrInvalid, "send one file per import").WithDetail("field", "file")
+			}
+			fn := part.FileName()
+			if fn == "" {
+				fn = "upload" + extFor(part.Header.Get("Content-Type"))
+			}
+			if err := up.save(dir, fn, part); err != nil {
+				return err
+			}
+		case importOptions[name]:
+			b, err := io.ReadAll(io.LimitReader(part, maxFormValueBytes+1))
+			if err != nil {
+				return uploadError(err)
+			}
+			if len(b) > maxFormValueBytes {
+				return planning.Errorf(planning.ErrInvalid, "%s: larger than %d bytes", name, maxFormValueBytes).WithDetail("field", name)
+			}
+			up.values.Add(name, string(b))
+		default:
+			return planning.Errorf(planning.ErrInvalid, "unknown form field %q (the file goes in \"file\"; options: %s)", name, optionNames()).WithDetail("field", name)
+		}
+		part.Close()
+	}
+	if up.file == "" {
+		return planning.Errorf(planning.ErrInvalid, "no file: send it in a form field named \"file\"").WithDetail("field", "file")
+	}
+	return nil
+}
+
+// save writes the uploaded file called name from src into dir; an empty
+// file is refused.
+func (up *uploadRequest) save(dir, name string, src io.Reader) error {
+	up.name = name
+	up.file = filepath.Join(dir, cleanName(name))
+	f, err := os.OpenFile(up.file, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	n, err := io.Copy(f, src)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return uploadError(err)
+	}
+	if n == 0 {
+		return planning.Errorf(planning.ErrInvalid, "the uploaded file is empty")
+	}
+	return nil
 }
 
 func optionNames() string {
@@ -259,29 +270,41 @@ func optionNames() string {
 	return strings.Join(names, ", ")
 }
 
+// checkOptions refuses unknown options, and options other than the
+// repeatable field, default and crosswalk given more than once.
+func checkOptions(v url.Values) error {
+	for k, vals := range v {
+		if !importOptions[k] {
+			return invalidParam(k, "unknown option %q (options: %s)", k, optionNames())
+		}
+		if len(vals) > 1 && k != "field" && k != "default" && k != "crosswalk" {
+			return invalidParam(k, "given %d times", len(vals))
+		}
+	}
+	return nil
+}
+
+// boolOption reads option name: false when absent.
+func boolOption(v url.Values, name string) (bool, error) {
+	s := v.Get(name)
+	if s == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return false, invalidParam(name, "%q is not true or false", s)
+	}
+	return b, nil
+}
+
 // options turns an upload's values into an import request.
 func (up *uploadRequest) options() (importer.Request, importer.OpenOptions, bool, error) {
 	var req importer.Request
 	var open importer.OpenOptions
+	var wait bool
 	v := up.values
-	for k, vals := range v {
-		if !importOptions[k] {
-			return req, open, false, invalidParam(k, "unknown option %q (options: %s)", k, optionNames())
-		}
-		if len(vals) > 1 && k != "field" && k != "default" && k != "crosswalk" {
-			return req, open, false, invalidParam(k, "given %d times", len(vals))
-		}
-	}
-	boolOpt := func(name string) (bool, error) {
-		s := v.Get(name)
-		if s == "" {
-			return false, nil
-		}
-		b, err := strconv.ParseBool(s)
-		if err != nil {
-			return false, invalidParam(name, "%q is not true or false", s)
-		}
-		return b, nil
+	if err := checkOptions(v); err != nil {
+		return req, open, false, err
 	}
 	var err error
 	if v.Get("layer") == "" {
@@ -293,44 +316,44 @@ func (up *uploadRequest) options() (importer.Request, importer.OpenOptions, bool
 	if req.Mode, err = imports.ParseMode(v.Get("mode")); err != nil {
 		return req, open, false, err
 	}
-	if req.DryRun, err = boolOpt("dry_run"); err != nil {
-		return req, open, false, err
-	}
-	if req.Repair, err = boolOpt("repair"); err != nil {
-		return req, open, false, err
-	}
-	if open.SwapAxes, err = boolOpt("swap_axes"); err != nil {
-		return req, open, false, err
-	}
-	wait, err := boolOpt("wait")
-	if err != nil {
-		return req, open, false, err
+	for _, b := range []struct {
+		name string
+		to   *bool
+	}{{"dry_run", &req.DryRun}, {"repair", &req.Repair}, {"swap_axes", &open.SwapAxes}, {"wait", &wait}} {
+		if *b.to, err = boolOption(v, b.name); err != nil {
+			return req, open, false, err
+		}
 	}
 	if s := v.Get("srid"); s != "" {
 		if open.SRID, err = importer.ParseSRID(s); err != nil {
 			return req, open, false, err
 		}
 	}
-	if s := v.Get("max_issues"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 100_000 {
-			return req, open, false, invalidParam("max_issues", "%q is not a whole number between 1 and 100000", s)
-		}
-		req.MaxIssues = n
+	if req.MaxIssues, err = countParam(v, "max_issues", 100_000, 0); err != nil {
+		return req, open, false, err
 	}
 	open.Encoding, open.SourceLayer, open.Name = v.Get("encoding"), v.Get("source_layer"), filepath.Base(up.name)
+	if req.FieldMap, err = fieldMap(req.Layer, v); err != nil {
+		return req, open, false, err
+	}
+	return req, open, wait, nil
+}
+
+// fieldMap is the upload's field map (field_map) with its field, default,
+// crosswalk and land_use_scheme options applied.
+func fieldMap(layer imports.Layer, v url.Values) (*importer.FieldMap, error) {
 	fm := &importer.FieldMap{}
 	if s := v.Get("field_map"); s != "" {
-		if fm, err = importer.ParseFieldMap(req.Layer, []byte(s)); err != nil {
-			return req, open, false, err
+		var err error
+		if fm, err = importer.ParseFieldMap(layer, []byte(s)); err != nil {
+			return nil, err
 		}
 	}
 	opts := importer.FieldOptions{Fields: v["field"], Defaults: v["default"], Crosswalk: v["crosswalk"], Scheme: v.Get("land_use_scheme")}
-	if err := fm.Apply(req.Layer, opts); err != nil {
-		return req, open, false, err
+	if err := fm.Apply(layer, opts); err != nil {
+		return nil, err
 	}
-	req.FieldMap = fm
-	return req, open, wait, nil
+	return fm, nil
 }
 
 // post receives an upload, opens it and imports it in the background

@@ -211,6 +211,34 @@ func parseUpdatedSince(s string) (*time.Time, error) {
 	return &t, nil
 }
 
+// countParam reads query parameter name (a limit, say) as a whole number
+// from 1 to max; def when it is absent.
+func countParam(v url.Values, name string, max, def int) (int, error) {
+	s := v.Get(name)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > max {
+		return def, invalidParam(name, "%q is not a whole number between 1 and %d", s, max)
+	}
+	return n, nil
+}
+
+// decimalsParam reads the precision parameter: the decimals of the
+// coordinates, 0 to 15; def when it is absent.
+func decimalsParam(v url.Values, def int) (int, error) {
+	s := v.Get("precision")
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || n > 15 {
+		return def, invalidParam("precision", "%q is not a number of decimals between 0 and 15", s)
+	}
+	return n, nil
+}
+
 // parseCommon reads what every layer request shares: limit, precision,
 // properties, paging and the parcel filter.
 func parseCommon(layer string, v url.Values, maxLimit int) (planning.LayerQuery, error) {
@@ -218,19 +246,12 @@ func parseCommon(layer string, v url.Values, maxLimit int) (planning.LayerQuery,
 	if _, ok := catalog.Find(layer); !ok {
 		return q, planning.Errorf(planning.ErrNotFound, "unknown layer %q (layers: %s)", layer, strings.Join(planning.LayerNames, ", "))
 	}
-	if s := v.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > maxLimit {
-			return q, invalidParam("limit", "%q is not a whole number between 1 and %d", s, maxLimit)
-		}
-		q.Limit = n
+	var err error
+	if q.Limit, err = countParam(v, "limit", maxLimit, q.Limit); err != nil {
+		return q, err
 	}
-	if s := v.Get("precision"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 0 || n > 15 {
-			return q, invalidParam("precision", "%q is not a number of decimals between 0 and 15", s)
-		}
-		q.Precision = n
+	if q.Precision, err = decimalsParam(v, q.Precision); err != nil {
+		return q, err
 	}
 	if v.Has("properties") {
 		q.Properties = list(v.Get("properties"))

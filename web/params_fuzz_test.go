@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/hangzhou-hitech/landquota/planning"
@@ -122,4 +123,45 @@ func FuzzParseParcelFilter(f *testing.F) {
 			requestError(t, err)
 		}
 	})
+}
+
+// Every limit reads through countParam and every precision through
+// decimalsParam: absent gives the default, and a refusal names the
+// parameter in both languages.
+func TestCountAndDecimalsParams(t *testing.T) {
+	for _, c := range []struct {
+		query   string
+		want    int
+		refused bool
+	}{
+		{"", 200, false},
+		{"limit=1", 1, false},
+		{"limit=5000", 5000, false},
+		{"limit=0", 0, true},
+		{"limit=5001", 0, true},
+		{"limit=-3", 0, true},
+		{"limit=1.5", 0, true},
+		{"limit=ten", 0, true},
+	} {
+		v, _ := url.ParseQuery(c.query)
+		n, err := countParam(v, "limit", 5000, 200)
+		if c.refused {
+			var e *planning.Error
+			if err == nil || !errors.As(err, &e) || e.Details["parameter"] != "limit" ||
+				!strings.Contains(e.In(planning.LangZh), "不是 1 至 5000 之间的整数") {
+				t.Errorf("%q: %d %v; want a refusal naming limit, in Chinese too", c.query, n, err)
+			}
+			continue
+		}
+		if err != nil || n != c.want {
+			t.Errorf("%q: %d %v; want %d", c.query, n, err, c.want)
+		}
+	}
+	for q, want := range map[string]int{"": 6, "precision=0": 0, "precision=15": 15, "precision=16": -1, "precision=x": -1} {
+		v, _ := url.ParseQuery(q)
+		n, err := decimalsParam(v, 6)
+		if (want < 0) != (err != nil) || (want >= 0 && n != want) {
+			t.Errorf("%q: %d %v; want %d", q, n, err, want)
+		}
+	}
 }

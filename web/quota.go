@@ -66,11 +66,10 @@ func (s *Server) getLedger(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := r.URL.Query()
-	limit, after := 200, int64(0)
-	if x := v.Get("limit"); x != "" {
-		if limit, err = strconv.Atoi(x); err != nil || limit < 1 || limit > 5000 {
-			return invalidParam("limit", "%q is not a whole number between 1 and 5000", x)
-		}
+	after := int64(0)
+	limit, err := countParam(v, "limit", 5000, 200)
+	if err != nil {
+		return err
 	}
 	if x := v.Get("after"); x != "" {
 		if after, err = strconv.ParseInt(x, 10, 64); err != nil || after < 0 {

@@ -93,15 +93,11 @@ func parseStockQuery(v url.Values) (planner.StockQuery, error) {
 // stockPage reads a stock page's limit, precision and after into q.
 func stockPage(v url.Values, q *planner.StockQuery) error {
 	var err error
-	if x := v.Get("limit"); x != "" {
-		if q.Limit, err = strconv.Atoi(x); err != nil || q.Limit < 1 || q.Limit > maxStockLimit {
-			return invalidParam("limit", "%q is not a whole number between 1 and %d", x, maxStockLimit)
-		}
+	if q.Limit, err = countParam(v, "limit", maxStockLimit, q.Limit); err != nil {
+		return err
 	}
-	if x := v.Get("precision"); x != "" {
-		if q.Precision, err = strconv.Atoi(x); err != nil || q.Precision < 0 || q.Precision > 15 {
-			return invalidParam("precision", "%q is not a number of decimals between 0 and 15", x)
-		}
+	if q.Precision, err = decimalsParam(v, q.Precision); err != nil {
+		return err
 	}
 	if x := v.Get("after"); x != "" {
 		if q.After, err = strconv.ParseInt(x, 10, 64); err != nil || q.After < 0 {

@@ -298,12 +298,8 @@ func parseTileRequest(layers, z, x, y string, v url.Values) (planning.TileQuery,
 	if q.Y, err = tileNumber("y", y, last); err != nil {
 		return q, err
 	}
-	if s := v.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > maxTileLimit {
-			return q, invalidParam("limit", "%q is not a whole number between 1 and %d", s, maxTileLimit)
-		}
-		q.Limit = n
+	if q.Limit, err = countParam(v, "limit", maxTileLimit, q.Limit); err != nil {
+		return q, err
 	}
 	return q, nil
 }
