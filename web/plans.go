@@ -118,16 +118,6 @@ func (s *Server) postParcelStatus(w http.ResponseWriter, r *http.Request) error 
 // sendTables answers a plan's table as an xlsx download named after the
 // plan.
 func sendTables(w http.ResponseWriter, plan quota.Plan, t sheet) error {
-	title := fmt.Sprintf("%d 年度%s — %s", plan.Year, kindNameZh(plan.Kind), t.TitleZh)
+	title := fmt.Sprintf("%d 年度%s — %s", plan.Year, plan.Kind.NameZh(), t.TitleZh)
 	return sheetsDownload(w, title, fmt.Sprintf("landquota-%d-%s-%s", plan.Year, plan.Kind, t.Key), []sheet{t})
-}
-
-func kindNameZh(k quota.Kind) string {
-	switch k {
-	case quota.KindLinkage:
-		return "城乡建设用地增减挂钩指标"
-	case quota.KindFarmlandBalance:
-		return "耕地占补平衡指标"
-	}
-	return "新增建设用地计划指标"
 }

@@ -33,6 +33,18 @@ var Kinds = []Kind{KindNewConstruction, KindLinkage, KindFarmlandBalance}
 // Valid reports whether k is a known kind.
 func (k Kind) Valid() bool { return slices.Contains(Kinds, k) }
 
+// NameZh is the kind's name in the plan documents (downloads title their
+// sheets with it).
+func (k Kind) NameZh() string {
+	switch k {
+	case KindLinkage:
+		return "城乡建设用地增减挂钩指标"
+	case KindFarmlandBalance:
+		return "耕地占补平衡指标"
+	}
+	return "新增建设用地计划指标"
+}
+
 // PlanState says whether a plan takes bookings.
 type PlanState string
 

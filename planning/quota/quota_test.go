@@ -198,3 +198,18 @@ func TestProjectCategoryIsTheEngines(t *testing.T) {
 		t.Fatalf("unknown category: %v", err)
 	}
 }
+
+// Each kind has its own name in the plan documents.
+func TestKindNameZh(t *testing.T) {
+	seen := map[string]Kind{}
+	for _, k := range Kinds {
+		n := k.NameZh()
+		if !strings.HasSuffix(n, "指标") || seen[n] != "" {
+			t.Errorf("%s: %q (also %q)", k, n, seen[n])
+		}
+		seen[n] = k
+	}
+	if KindNewConstruction.NameZh() != "新增建设用地计划指标" {
+		t.Errorf("new construction: %q", KindNewConstruction.NameZh())
+	}
+}
