@@ -55,7 +55,7 @@ func ParseExportQuery(layer string, v url.Values) (importer.ExportQuery, error) 
 	}
 	q.Layer, q.Precision = l, -1
 	if s := v.Get("format"); s != "" {
-		if q.Format, err = importer.ParseFormat(s); err != nil {
+		if q.Format, err = imports.ParseFormat(s); err != nil {
 			return q, err
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/hangzhou-hitech/landquota/planning/adapters/importer"
+	"github.com/hangzhou-hitech/landquota/planning/imports"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
 	"github.com/hangzhou-hitech/landquota/web"
 )
@@ -78,7 +79,7 @@ func parseExport(env environ, args []string) (exportConfig, error) {
 	}
 	if v.Get("format") == "" && c.Output != "" && c.Output != "-" {
 		ext := strings.ToLower(filepath.Ext(c.Output))
-		if f, err := importer.ParseFormat(ext); err == nil {
+		if f, err := imports.ParseFormat(ext); err == nil {
 			v.Set("format", string(f))
 		} else if ext != "" {
 			return c, fmt.Errorf("--output %s: cannot tell the format from %q: give --format", c.Output, ext)

@@ -218,7 +218,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 			}
 			// Importing the export again (upsert) changes nothing.
 			before := tableSum(t, dst)
-			rep := runImport(t, dst, imports.Parcels, export(t, src, imports.Parcels, c.format, c.srid, t.TempDir()), importer.OpenOptions{}, importer.Request{Mode: imports.ModeUpsert})
+			rep := runImport(t, dst, imports.Parcels, export(t, src, imports.Parcels, c.format, c.srid, t.TempDir()), importer.OpenOptions{}, importer.Request{Request: imports.Request{Mode: imports.ModeUpsert}})
 			if c.tol == 0 && (rep.Counts.Unchanged != int64(len(want)) || tableSum(t, dst) != before) {
 				t.Errorf("re-import: %+v", rep.Counts)
 			}
