@@ -32,26 +32,8 @@ type importTable struct {
 	cols  map[string]string // field name -> column
 }
 
-var importTables = map[imports.Layer]importTable{
-	imports.Districts: {table: "districts", key: "adcode",
-		cols: map[string]string{"adcode": "adcode", "name_zh": "name_zh", "name_en": "name_en", "parent_adcode": "parent_adcode"}},
-	imports.Parks: {table: "parks", key: "code",
-		cols: map[string]string{"code": "code", "name_zh": "name_zh", "name_en": "name_en", "kind": "kind", "host_district": "host_district"}},
-	imports.Zones: {table: "protected_zones", key: "id",
-		cols: map[string]string{"id": "id", "kind": "kind", "name": "name"}},
-	imports.Parcels: {table: "parcels", key: "code",
-		cols: map[string]string{"code": "code", "district": "district_adcode", "park": "park_code", "land_use": "land_use_code",
-			"status": "status", "plot_ratio": "plot_ratio", "building_density": "building_density", "green_ratio": "green_ratio",
-			"affordable_housing": "affordable_housing", "supply_method": "supply_method", "approval_kind": "approval_kind",
-			"approved_on": "approved_on", "supplied_on": "supplied_on", "handed_over_on": "handed_over_on", "agreed_start_on": "agreed_start_on",
-			"actual_start_on": "actual_start_on", "completed_on": "completed_on", "elevation_bottom": "elevation_bottom",
-			"elevation_top": "elevation_top", "construction_land": "construction_land", "government_delay": "government_delay",
-			"developed_share": "developed_share", "invested_share": "invested_share", "halted_since": "halted_since",
-			"land_price_wan": "land_price_wan", "compatible_use": "compatible_use_code", "compatible_share": "compatible_share", "current_use": "current_use_code",
-			"line_exception": "line_exception", "line_exception_document": "line_exception_document",
-			"survey_area_m2": "survey_area_m2", "survey_deduction_m2": "survey_deduction_m2",
-			"approved_area_m2": "approved_area_m2", "contract_area_m2": "contract_area_m2", "name": "name", "owner": "owner", "remarks": "remarks"}},
-}
+// importTables are derived from the layers (importTablesOf, layers.go).
+var importTables = importTablesOf(layers)
 
 func sqlType(k imports.Kind) string {
 	switch k {
