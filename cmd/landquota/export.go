@@ -19,7 +19,7 @@ import (
 // exportConfig configures `landquota export`.
 type exportConfig struct {
 	DB     dbConfig
-	Query  importer.ExportQuery
+	Query  imports.ExportQuery
 	Output string // a file, or - for standard output
 }
 
@@ -106,7 +106,7 @@ func runExport(ctx context.Context, env environ, args []string) error {
 		return err
 	}
 	defer store.Close()
-	if c.Query.Format == importer.FormatShp && strings.EqualFold(filepath.Ext(c.Output), ".shp") {
+	if c.Query.Format == imports.FormatShp && strings.EqualFold(filepath.Ext(c.Output), ".shp") {
 		dir, err := os.MkdirTemp(filepath.Dir(c.Output), ".landquota-export-")
 		if err != nil {
 			return err

@@ -23,46 +23,22 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
-// The export's vocabulary (formats, queries, fields) lives in
-// planning/imports with the store that answers it (ExportStore); these
-// names keep the adapter's code and its callers as they were.
-type (
-	Format      = imports.Format
-	GeomFormat  = imports.GeomFormat
-	ExportQuery = imports.ExportQuery
-	ExportField = imports.ExportField
-	Attribute   = imports.Attribute
-	ExportStore = imports.ExportStore
-)
-
-const (
-	FormatGeoJSON = imports.FormatGeoJSON
-	FormatCSV     = imports.FormatCSV
-	FormatXLSX    = imports.FormatXLSX
-	FormatShp     = imports.FormatShp
-	FormatGPKG    = imports.FormatGPKG
-	GeomGeoJSON   = imports.GeomGeoJSON
-	GeomWKT       = imports.GeomWKT
-	GeomNone      = imports.GeomNone
-	Timestamp     = imports.Timestamp
-)
-
 // Export writes the layer to w in q's format and returns the number of
 // features. Shapefiles and GeoPackages are made by ogr2ogr in a temporary
 // folder; the other formats are written by landquota.
-func Export(ctx context.Context, store ExportStore, q ExportQuery, w io.Writer) (int64, error) {
+func Export(ctx context.Context, store imports.ExportStore, q imports.ExportQuery, w io.Writer) (int64, error) {
 	if err := q.Normalize(); err != nil {
 		return 0, err
 	}
 	switch q.Format {
-	case FormatGeoJSON:
+	case imports.FormatGeoJSON:
 		n, _, err := writeGeoJSON(ctx, store, q, w, false, nil)
 		return n, err
-	case FormatCSV:
+	case imports.FormatCSV:
 		return writeCSV(ctx, store, q, w)
-	case FormatXLSX:
+	case imports.FormatXLSX:
 		return writeXLSX(ctx, store, q, w)
-	case FormatShp, FormatGPKG:
+	case imports.FormatShp, imports.FormatGPKG:
 		dir, err := os.MkdirTemp("", "landquota-export-")
 		if err != nil {
 			return 0, err
@@ -72,7 +48,7 @@ func Export(ctx context.Context, store ExportStore, q ExportQuery, w io.Writer) 
 		if err != nil {
 			return 0, err
 		}
-		if q.Format == FormatGPKG {
+		if q.Format == imports.FormatGPKG {
 			f, err := os.Open(files[0])
 			if err != nil {
 				return 0, err
@@ -88,12 +64,12 @@ func Export(ctx context.Context, store ExportStore, q ExportQuery, w io.Writer) 
 
 // ExportFiles writes a Shapefile (its .shp, .shx, .dbf, .prj and .cpg) or a
 // GeoPackage into dir through ogr2ogr, and returns the files made.
-func ExportFiles(ctx context.Context, store ExportStore, q ExportQuery, dir string) (int64, []string, error) {
+func ExportFiles(ctx context.Context, store imports.ExportStore, q imports.ExportQuery, dir string) (int64, []string, error) {
 	if err := q.Normalize(); err != nil {
 		return 0, nil, err
 	}
 	why := "writing a Shapefile"
-	if q.Format == FormatGPKG {
+	if q.Format == imports.FormatGPKG {
 		why = "writing a GeoPackage"
 	}
 	ogr2ogr, err := LookGDAL("ogr2ogr", why)
@@ -104,11 +80,11 @@ func ExportFiles(ctx context.Context, store ExportStore, q ExportQuery, dir stri
 	if err != nil {
 		return 0, nil, err
 	}
-	var check func(ExportField, []any, string) error
-	if q.Format == FormatShp && q.Encoding == "GBK" {
+	var check func(imports.ExportField, []any, string) error
+	if q.Format == imports.FormatShp && q.Encoding == "GBK" {
 		check = checkGBK
 	}
-	n, fields, err := writeGeoJSON(ctx, store, q, tmp, q.Format == FormatShp, check)
+	n, fields, err := writeGeoJSON(ctx, store, q, tmp, q.Format == imports.FormatShp, check)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -120,7 +96,7 @@ func ExportFiles(ctx context.Context, store ExportStore, q ExportQuery, dir stri
 	srs := "EPSG:" + strconv.Itoa(q.SRID)
 	var out string
 	args := []string{}
-	if q.Format == FormatShp {
+	if q.Format == imports.FormatShp {
 		out = filepath.Join(dir, layer+".shp")
 		enc := q.Encoding
 		if enc == "GBK" {
@@ -146,7 +122,7 @@ func ExportFiles(ctx context.Context, store ExportStore, q ExportQuery, dir stri
 		return 0, nil, planning.Errorf(planning.ErrInvalid, "GDAL could not write the %s without changing the data: %s", q.Format, strings.Join(w, "; ")).
 			WithDetail("gdal", w)
 	}
-	if q.Format == FormatGPKG {
+	if q.Format == imports.FormatGPKG {
 		return n, []string{out}, nil
 	}
 	base := strings.TrimSuffix(out, ".shp")
@@ -208,7 +184,7 @@ var gbkEncoder = simplifiedchinese.GBK.NewEncoder()
 
 // checkGBK refuses a text value GBK cannot hold, naming the feature, the
 // field and the value.
-func checkGBK(f ExportField, row []any, s string) error {
+func checkGBK(f imports.ExportField, row []any, s string) error {
 	if _, err := gbkEncoder.String(s); err == nil {
 		return nil
 	}
@@ -227,7 +203,7 @@ func checkGBK(f ExportField, row []any, s string) error {
 // given a width: GDAL's default for a real read from GeoJSON (24 digits, 15
 // of them decimals) cannot hold an area of 10⁹ m² (a district), and the
 // write would fail. Six decimals keep every figure as exported.
-func shpSelect(layer string, fields []ExportField) string {
+func shpSelect(layer string, fields []imports.ExportField) string {
 	cols := make([]string, len(fields))
 	for i, f := range fields {
 		name := `"` + strings.ReplaceAll(f.Shp, `"`, `""`) + `"`
@@ -242,13 +218,13 @@ func shpSelect(layer string, fields []ExportField) string {
 // writeGeoJSON writes a FeatureCollection; shpNames uses the Shapefile
 // field names (for ogr2ogr to turn into a Shapefile); check, when set,
 // may refuse a text value.
-func writeGeoJSON(ctx context.Context, store ExportStore, q ExportQuery, w io.Writer, shpNames bool, check func(ExportField, []any, string) error) (int64, []ExportField, error) {
+func writeGeoJSON(ctx context.Context, store imports.ExportStore, q imports.ExportQuery, w io.Writer, shpNames bool, check func(imports.ExportField, []any, string) error) (int64, []imports.ExportField, error) {
 	bw := bufio.NewWriterSize(w, 256<<10)
-	var fields []ExportField
+	var fc *geo.FeatureCollection
+	var fields []imports.ExportField
 	var keys [][]byte
 	buf := make([]byte, 0, 4096)
-	var count int64
-	n, err := store.ExportRows(ctx, q, GeomGeoJSON, func(f []ExportField) error {
+	n, err := store.ExportRows(ctx, q, imports.GeomGeoJSON, func(f []imports.ExportField) error {
 		fields = f
 		for _, x := range f {
 			name := x.Name
@@ -257,18 +233,12 @@ func writeGeoJSON(ctx context.Context, store ExportStore, q ExportQuery, w io.Wr
 			}
 			keys = append(keys, appendJSONString(nil, name))
 		}
-		bw.WriteString(`{"type":"FeatureCollection","name":`)
-		bw.Write(appendJSONString(nil, string(q.Layer)))
-		bw.WriteString(`,"crs":{"type":"name","properties":{"name":"` + geojsonCRSName(q.SRID) + `"}},"features":[` + "\n")
+		fc = geo.StartFeatureCollection(bw, true, `"name":`+string(appendJSONString(nil, string(q.Layer))),
+			`"crs":{"type":"name","properties":{"name":"`+geojsonCRSName(q.SRID)+`"}}`)
 		return nil
 	}, func(geom []byte, vals []any) error {
-		b := buf[:0]
-		if count > 0 {
-			b = append(b, ",\n"...)
-		}
-		count++
 		// The first field is the layer's key: the feature's id.
-		b = append(b, `{"type":"Feature","id":`...)
+		b := append(buf[:0], `{"type":"Feature","id":`...)
 		b = appendJSONValue(b, vals[0], fields[0].Kind)
 		b = append(b, `,"geometry":`...)
 		b = append(b, geom...)
@@ -288,8 +258,7 @@ func writeGeoJSON(ctx context.Context, store ExportStore, q ExportQuery, w io.Wr
 		}
 		b = append(b, "}}"...)
 		buf = b
-		_, err := bw.Write(b)
-		return err
+		return fc.Feature(b)
 	})
 	if err != nil {
 		return n, nil, err
@@ -297,8 +266,7 @@ func writeGeoJSON(ctx context.Context, store ExportStore, q ExportQuery, w io.Wr
 	if fields == nil {
 		return n, nil, fmt.Errorf("export: the store gave no fields")
 	}
-	bw.WriteString("\n]}\n")
-	return n, fields, bw.Flush()
+	return n, fields, fc.End("")
 }
 
 // appendJSONString appends s as a JSON string; invalid UTF-8 becomes U+FFFD.
@@ -404,13 +372,13 @@ func textValue(v any, k Kind) string {
 // writeCSV writes UTF-8 with a byte-order mark (so that Excel shows the
 // Chinese text), the property names as the header, and the outline as WKT
 // in the last column.
-func writeCSV(ctx context.Context, store ExportStore, q ExportQuery, w io.Writer) (int64, error) {
+func writeCSV(ctx context.Context, store imports.ExportStore, q imports.ExportQuery, w io.Writer) (int64, error) {
 	bw := bufio.NewWriterSize(w, 256<<10)
 	bw.WriteString("\ufeff")
 	cw := csv.NewWriter(bw)
-	var fields []ExportField
+	var fields []imports.ExportField
 	var rec []string
-	n, err := store.ExportRows(ctx, q, GeomWKT, func(f []ExportField) error {
+	n, err := store.ExportRows(ctx, q, imports.GeomWKT, func(f []imports.ExportField) error {
 		fields = f
 		rec = make([]string, len(f)+1)
 		for i, x := range f {
@@ -442,7 +410,7 @@ var sheetNames = map[imports.Layer]string{imports.Districts: "行政区", import
 
 // writeXLSX writes the attributes (no outlines) with Chinese column titles,
 // numbers as numbers and dates as dates, and a sheet describing the export.
-func writeXLSX(ctx context.Context, store ExportStore, q ExportQuery, w io.Writer) (int64, error) {
+func writeXLSX(ctx context.Context, store imports.ExportStore, q imports.ExportQuery, w io.Writer) (int64, error) {
 	f := excelize.NewFile()
 	defer f.Close()
 	sheet := sheetNames[q.Layer]
@@ -457,10 +425,10 @@ func writeXLSX(ctx context.Context, store ExportStore, q ExportQuery, w io.Write
 	dateStyle, _ := f.NewStyle(&excelize.Style{NumFmt: 14})
 	timeStyle, _ := f.NewStyle(&excelize.Style{NumFmt: 22})
 	numStyle, _ := f.NewStyle(&excelize.Style{NumFmt: 2}) // 0.00
-	var fields []ExportField
+	var fields []imports.ExportField
 	var row []any
 	var r int
-	n, err := store.ExportRows(ctx, q, GeomNone, func(fs []ExportField) error {
+	n, err := store.ExportRows(ctx, q, imports.GeomNone, func(fs []imports.ExportField) error {
 		fields = fs
 		row = make([]any, len(fs))
 		for i, x := range fs {
@@ -483,7 +451,7 @@ func writeXLSX(ctx context.Context, store ExportStore, q ExportQuery, w io.Write
 			switch x := v.(type) {
 			case time.Time:
 				st := dateStyle
-				if fields[i].Kind == Timestamp {
+				if fields[i].Kind == imports.Timestamp {
 					st = timeStyle
 					x = time.Date(x.Year(), x.Month(), x.Day(), x.Hour(), x.Minute(), x.Second(), 0, time.UTC)
 				}
