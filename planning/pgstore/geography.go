@@ -25,7 +25,7 @@ func outline(g orb.MultiPolygon, what string) (any, error) {
 const maxOutlineVertices = 200_000
 
 // InsertDistrict stores a district; its area is measured by the database.
-func (s *Store) InsertDistrict(ctx context.Context, d planning.District) error {
+func (s *LandStore) InsertDistrict(ctx context.Context, d planning.District) error {
 	return insertDistrict(ctx, s.pool, d)
 }
 
@@ -40,7 +40,7 @@ func insertDistrict(ctx context.Context, q execer, d planning.District) error {
 }
 
 // InsertPark stores a park.
-func (s *Store) InsertPark(ctx context.Context, p planning.Park) error {
+func (s *LandStore) InsertPark(ctx context.Context, p planning.Park) error {
 	return insertPark(ctx, s.pool, p)
 }
 
@@ -58,7 +58,7 @@ func insertPark(ctx context.Context, q execer, p planning.Park) error {
 }
 
 // InsertZone stores a protected zone and returns its id.
-func (s *Store) InsertZone(ctx context.Context, z planning.ProtectedZone) (int64, error) {
+func (s *LandStore) InsertZone(ctx context.Context, z planning.ProtectedZone) (int64, error) {
 	return insertZone(ctx, s.pool, z)
 }
 
@@ -185,7 +185,7 @@ func nullString(s string) *string {
 
 // InsertParcel stores one parcel and returns its id. The database refuses
 // an invalid outline or one overlapping another parcel at the same elevation.
-func (s *Store) InsertParcel(ctx context.Context, p planning.Parcel) (int64, error) {
+func (s *LandStore) InsertParcel(ctx context.Context, p planning.Parcel) (int64, error) {
 	vals, err := parcelValues(&p)
 	if err != nil {
 		return 0, err
@@ -210,7 +210,7 @@ var insertParcelSQL = func() string {
 }()
 
 // GetParcel reads one parcel by id.
-func (s *Store) GetParcel(ctx context.Context, id int64) (planning.Parcel, error) {
+func (s *LandStore) GetParcel(ctx context.Context, id int64) (planning.Parcel, error) {
 	var p planning.Parcel
 	dst := []any{&p.ID, &p.AreaM2, &p.CreatedAt, &p.UpdatedAt}
 	for _, f := range parcelFields {
@@ -265,7 +265,7 @@ type LoadReport struct {
 // plans, ledgers, policies, scenarios; not users) is removed first; without it, a database that
 // already holds parcels is refused. progress, if set, is called every
 // 10,000 parcels.
-func (s *Store) Load(ctx context.Context, ds Dataset, replace bool, progress func(parcels int64)) (LoadReport, error) {
+func (s *LandStore) Load(ctx context.Context, ds Dataset, replace bool, progress func(parcels int64)) (LoadReport, error) {
 	var rep LoadReport
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
