@@ -44,8 +44,8 @@ var exportParams = func() map[string]bool {
 
 // ParseExportQuery reads an export's parameters, as the endpoint takes them
 // (landquota export builds the same values from its flags).
-func ParseExportQuery(layer string, v url.Values) (importer.ExportQuery, error) {
-	var q importer.ExportQuery
+func ParseExportQuery(layer string, v url.Values) (imports.ExportQuery, error) {
+	var q imports.ExportQuery
 	if err := checkExportParams(v); err != nil {
 		return q, err
 	}
@@ -55,7 +55,7 @@ func ParseExportQuery(layer string, v url.Values) (importer.ExportQuery, error) 
 	}
 	q.Layer, q.Precision = l, -1
 	if s := v.Get("format"); s != "" {
-		if q.Format, err = importer.ParseFormat(s); err != nil {
+		if q.Format, err = imports.ParseFormat(s); err != nil {
 			return q, err
 		}
 	}
@@ -151,7 +151,7 @@ type exporter struct {
 
 func (e *exporter) export(w http.ResponseWriter, r *http.Request) error {
 	s := e.s
-	store, err := storePart[importer.ExportStore](s, planning.Textf("exports are not available on this server"))
+	store, err := storePart[imports.ExportStore](s, planning.Textf("exports are not available on this server"))
 	if err != nil {
 		return err
 	}

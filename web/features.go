@@ -7,11 +7,13 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/web/negotiate"
 )
 
-// The one writer of streamed GeoJSON: the map's layers, OGC API items, the
-// parcel search and the stock layer all write through it.
+// The HTTP side of streamed GeoJSON (geo.FeatureCollection writes the
+// collection itself): the map's layers, OGC API items, the parcel search
+// and the stock layer all write through it.
 
 // featureWriter writes a FeatureCollection whose features arrive one by
 // one: nothing is written until the first feature (or the end), so an
@@ -21,6 +23,7 @@ type featureWriter struct {
 	w       http.ResponseWriter
 	r       *http.Request
 	bw      *bufio.Writer
+	fc      *geo.FeatureCollection
 	gz      *gzip.Writer
 	started bool
 	n       int
@@ -42,19 +45,16 @@ func (fw *featureWriter) begin() {
 		out = fw.gz
 	}
 	fw.bw = bufio.NewWriterSize(out, 64<<10)
-	fw.bw.WriteString(`{"type":"FeatureCollection","features":[`)
+	fw.fc = geo.StartFeatureCollection(fw.bw, false)
 }
 
 // emit writes one feature (its GeoJSON text).
 func (fw *featureWriter) emit(f []byte) error {
 	if !fw.started {
 		fw.begin()
-	} else {
-		fw.bw.WriteByte(',')
 	}
 	fw.n++
-	_, err := fw.bw.Write(f)
-	return err
+	return fw.fc.Feature(f)
 }
 
 // finish closes the collection with the members in tail (each starting
@@ -73,10 +73,7 @@ func (fw *featureWriter) finish(err error, tail func() string) error {
 	if !fw.started {
 		fw.begin()
 	}
-	fw.bw.WriteString("]")
-	fw.bw.WriteString(tail())
-	fw.bw.WriteString("}\n")
-	fw.bw.Flush()
+	fw.fc.End(tail())
 	fw.s.finishGzip(fw.gz)
 	return nil
 }

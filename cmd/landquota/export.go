@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/hangzhou-hitech/landquota/planning/adapters/importer"
+	"github.com/hangzhou-hitech/landquota/planning/imports"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore"
 	"github.com/hangzhou-hitech/landquota/web"
 )
@@ -18,7 +19,7 @@ import (
 // exportConfig configures `landquota export`.
 type exportConfig struct {
 	DB     dbConfig
-	Query  importer.ExportQuery
+	Query  imports.ExportQuery
 	Output string // a file, or - for standard output
 }
 
@@ -74,7 +75,7 @@ func parseExport(env environ, args []string) (exportConfig, error) {
 	}
 	if v.Get("format") == "" && c.Output != "" && c.Output != "-" {
 		ext := strings.ToLower(filepath.Ext(c.Output))
-		if f, err := importer.ParseFormat(ext); err == nil {
+		if f, err := imports.ParseFormat(ext); err == nil {
 			v.Set("format", string(f))
 		} else if ext != "" {
 			return c, fmt.Errorf("--output %s: cannot tell the format from %q: give --format", c.Output, ext)
@@ -101,7 +102,7 @@ func runExport(ctx context.Context, env environ, args []string) error {
 		return err
 	}
 	defer store.Close()
-	if c.Query.Format == importer.FormatShp && strings.EqualFold(filepath.Ext(c.Output), ".shp") {
+	if c.Query.Format == imports.FormatShp && strings.EqualFold(filepath.Ext(c.Output), ".shp") {
 		return exportShapefile(ctx, env, store, c)
 	}
 	var w io.Writer = env.stdout

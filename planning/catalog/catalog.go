@@ -3,8 +3,9 @@
 // properties, vector-tile attributes, OGC API collections and their schema,
 // the OpenAPI document, export fields, the QGIS project's aliases and the
 // map's metadata are all derived from it, so adding a column is one entry
-// here plus a migration (and its SQL in planning/pgstore). Data only: no
-// SQL, no imports beyond the standard library.
+// here plus a migration (planning/pgstore reads it from the table column
+// of the same name; only a renamed or computed column needs SQL there).
+// Data only: no SQL, no imports beyond the standard library.
 package catalog
 
 // Type is a column's value type, named as in JSON Schema (format for the

@@ -1,9 +1,12 @@
-// Package imports is the import use case's own vocabulary: the layers a
-// file is imported into, what it does with stored keys, the validation
-// report an import answers with and its progress. It reads no file and
-// holds no SQL: planning/adapters/importer reads files into these, the
-// service runs an import and says its verdict, and planning/pgstore keeps
-// what a committed import wrote.
+// Package imports is the import and export use cases' own vocabulary: the
+// layers a file is imported into, the fields each layer imports and their
+// kinds, what an import does with stored keys, the request, mapping and
+// rows a store stages (Store), the validation report an import answers
+// with and its progress; and the formats, queries and columns of an
+// export (ExportStore). It reads no file and holds no SQL:
+// planning/adapters/importer reads files into these, the service runs an
+// import and says its verdict, and planning/pgstore keeps what a committed
+// import wrote. Both import this package, not each other.
 package imports
 
 import (

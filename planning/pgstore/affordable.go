@@ -10,7 +10,7 @@ import (
 
 // SetAffordableTarget stores (or replaces) the city's affordable-housing
 // land target of a year with its document.
-func (s *Store) SetAffordableTarget(ctx context.Context, t planner.AffordableTarget, by string) error {
+func (s *RuleStore) SetAffordableTarget(ctx context.Context, t planner.AffordableTarget, by string) error {
 	switch {
 	case t.Year < 1990 || t.Year > 2100:
 		return planning.Errorf(planning.ErrInvalid, "year: %d is not between 1990 and 2100", t.Year).WithDetail("field", "year")
@@ -30,7 +30,7 @@ func (s *Store) SetAffordableTarget(ctx context.Context, t planner.AffordableTar
 }
 
 // AffordableTarget reads a year's target; nil when none was set.
-func (s *Store) AffordableTarget(ctx context.Context, year int) (*planner.AffordableTarget, error) {
+func (s *RuleStore) AffordableTarget(ctx context.Context, year int) (*planner.AffordableTarget, error) {
 	t := planner.AffordableTarget{Year: year}
 	err := s.pool.QueryRow(ctx, "SELECT city_adcode, target_m2, document FROM affordable_housing_targets WHERE year = $1", year).
 		Scan(&t.City, &t.TargetM2, &t.Document)

@@ -17,7 +17,7 @@ var (
 // the 2023 guide, such as 浙江省 创新型产业用地, written M0 in Hangzhou)
 // under an existing parent. The code's length gives the level; an alias
 // is a code files write for the class and must not name another class.
-func (s *Store) AddLandUseClass(ctx context.Context, c planning.LandUseClass) (planning.LandUseClass, error) {
+func (s *LandStore) AddLandUseClass(ctx context.Context, c planning.LandUseClass) (planning.LandUseClass, error) {
 	bad := func(field, format string, args ...any) (planning.LandUseClass, error) {
 		return c, planning.Errorf(planning.ErrInvalid, "%s: %s", field, planning.Textf(format, args...)).WithDetail("field", field)
 	}
@@ -71,7 +71,7 @@ func (s *Store) AddLandUseClass(ctx context.Context, c planning.LandUseClass) (p
 }
 
 // LandUseAliases implements importer.ClassAliases: alias → class code.
-func (s *Store) LandUseAliases(ctx context.Context) (map[string]string, error) {
+func (s *LandStore) LandUseAliases(ctx context.Context) (map[string]string, error) {
 	rows, err := s.pool.Query(ctx, "SELECT a, code FROM land_use_classes, unnest(aliases) a")
 	if err != nil {
 		return nil, domainError(err)
@@ -89,7 +89,7 @@ func (s *Store) LandUseAliases(ctx context.Context) (map[string]string, error) {
 }
 
 // LocalLandUseClasses lists the classes admins added, by code.
-func (s *Store) LocalLandUseClasses(ctx context.Context) ([]planning.LandUseClass, error) {
+func (s *LandStore) LocalLandUseClasses(ctx context.Context) ([]planning.LandUseClass, error) {
 	rows, err := s.pool.Query(ctx, `SELECT code, coalesce(parent_code, ''), level, name_zh, name_en, construction, local, source, aliases
 		FROM land_use_classes WHERE local ORDER BY code`)
 	if err != nil {

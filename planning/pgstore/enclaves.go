@@ -20,7 +20,7 @@ var (
 // InsertEnclave stores a science enclave. It has no quota account, and
 // its coordinates may lie anywhere on Earth (no China-extent check); the
 // site's area is measured by the database in the UTM zone it lies in.
-func (s *Store) InsertEnclave(ctx context.Context, e planning.Enclave) (planning.Enclave, error) {
+func (s *LandStore) InsertEnclave(ctx context.Context, e planning.Enclave) (planning.Enclave, error) {
 	bad := func(field, format string, args ...any) (planning.Enclave, error) {
 		return e, planning.Errorf(planning.ErrInvalid, "%s: %s", field, planning.Textf(format, args...)).WithDetail("field", field)
 	}
@@ -94,7 +94,7 @@ func fillLease(e *planning.Enclave) {
 }
 
 // Enclaves lists the enclaves by code.
-func (s *Store) Enclaves(ctx context.Context) ([]planning.Enclave, error) {
+func (s *LandStore) Enclaves(ctx context.Context) ([]planning.Enclave, error) {
 	rows, err := s.pool.Query(ctx, `SELECT code, name_zh, name_en, coalesce(home_park, ''), city, country,
 		ST_X(location), ST_Y(location), site_area_m2, floor_area_m2, lease_start_on, lease_end_on FROM enclaves ORDER BY code`)
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 // SaveDistrictEvaluations stores the rows (a year and district given again
 // replaces its figures) in one transaction: all or none. An unknown
 // district is refused naming its row (1-based).
-func (s *Store) SaveDistrictEvaluations(ctx context.Context, es []planner.DistrictEvaluation, by string) error {
+func (s *RuleStore) SaveDistrictEvaluations(ctx context.Context, es []planner.DistrictEvaluation, by string) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		for i, e := range es {
 			var known bool
@@ -36,7 +36,7 @@ func (s *Store) SaveDistrictEvaluations(ctx context.Context, es []planner.Distri
 
 // DistrictEvaluations reads a year's 亩均 figures by adcode (districts
 // without an evaluation are absent).
-func (s *Store) DistrictEvaluations(ctx context.Context, year int) (map[string]planner.DistrictEvaluation, error) {
+func (s *RuleStore) DistrictEvaluations(ctx context.Context, year int) (map[string]planner.DistrictEvaluation, error) {
 	rows, err := s.pool.Query(ctx, `SELECT year, adcode, tax_per_mu_wan::float8, value_added_per_mu_wan::float8
 		FROM district_evaluations WHERE year = $1 ORDER BY adcode`, year)
 	if err != nil {

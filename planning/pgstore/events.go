@@ -55,7 +55,7 @@ func addEvent(ctx context.Context, tx pgx.Tx, parcelID int64, code string, e pla
 }
 
 // AddParcelEvent implements planner.EventStore.
-func (s *Store) AddParcelEvent(ctx context.Context, parcelID int64, code string, e planner.ParcelEvent, by string) (planner.ParcelEvent, error) {
+func (s *LandStore) AddParcelEvent(ctx context.Context, parcelID int64, code string, e planner.ParcelEvent, by string) (planner.ParcelEvent, error) {
 	var out planner.ParcelEvent
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var err error
@@ -67,7 +67,7 @@ func (s *Store) AddParcelEvent(ctx context.Context, parcelID int64, code string,
 
 // AddParcelEvents implements planner.EventStore: in date order, so a file
 // may list a determination and its decision in any order; one transaction.
-func (s *Store) AddParcelEvents(ctx context.Context, codes []string, es []planner.ParcelEvent, by string) (int, error) {
+func (s *LandStore) AddParcelEvents(ctx context.Context, codes []string, es []planner.ParcelEvent, by string) (int, error) {
 	if len(codes) != len(es) {
 		return 0, planning.Errorf(planning.ErrInvalid, "%d parcel codes for %d events", len(codes), len(es))
 	}
@@ -104,7 +104,7 @@ func (s *Store) AddParcelEvents(ctx context.Context, codes []string, es []planne
 }
 
 // ParcelEvents implements planner.EventStore.
-func (s *Store) ParcelEvents(ctx context.Context, parcelID int64) ([]planner.ParcelEvent, error) {
+func (s *LandStore) ParcelEvents(ctx context.Context, parcelID int64) ([]planner.ParcelEvent, error) {
 	var exists bool
 	if err := s.pool.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM parcels WHERE id = $1)", parcelID).Scan(&exists); err != nil {
 		return nil, domainError(err)

@@ -7,16 +7,15 @@ import (
 
 	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
-	"github.com/hangzhou-hitech/landquota/planning/adapters/importer"
 	"github.com/hangzhou-hitech/landquota/planning/catalog"
 	"github.com/hangzhou-hitech/landquota/planning/imports"
 	"github.com/jackc/pgx/v5"
 )
 
-// ExportRows implements importer.ExportStore: one query in a read-only
+// ExportRows implements imports.ExportStore: one query in a read-only
 // snapshot, rows handed on as they arrive.
-func (s *Store) ExportRows(ctx context.Context, q importer.ExportQuery, geomFormat importer.GeomFormat,
-	begin func([]importer.ExportField) error, emit func(geom []byte, vals []any) error) (int64, error) {
+func (s *Store) ExportRows(ctx context.Context, q imports.ExportQuery, geomFormat imports.GeomFormat,
+	begin func([]imports.ExportField) error, emit func(geom []byte, vals []any) error) (int64, error) {
 	l, ok := layers[string(q.Layer)]
 	cat, _ := catalog.Find(string(q.Layer))
 	if !ok {
@@ -41,9 +40,9 @@ func (s *Store) ExportRows(ctx context.Context, q importer.ExportQuery, geomForm
 	if err != nil {
 		return 0, domainError(err)
 	}
-	var fields []importer.ExportField
+	var fields []imports.ExportField
 	var sel []string
-	for _, f := range importer.ExportFields(q.Layer) {
+	for _, f := range imports.ExportFields(q.Layer) {
 		// An optional column is named as in its table.
 		if f.Optional && !have[f.Name] {
 			continue
@@ -65,31 +64,31 @@ func (s *Store) ExportRows(ctx context.Context, q importer.ExportQuery, geomForm
 		if err != nil {
 			return 0, domainError(err)
 		}
-		var keys []importer.Attribute
+		var keys []imports.Attribute
 		for rows.Next() {
-			var a importer.Attribute
+			var a imports.Attribute
 			var num, boolean bool
 			if err := rows.Scan(&a.Name, &num, &boolean); err != nil {
 				return 0, domainError(err)
 			}
 			switch {
 			case num:
-				a.Kind = importer.Float
+				a.Kind = imports.Float
 			case boolean:
-				a.Kind = importer.Bool
+				a.Kind = imports.Bool
 			}
 			keys = append(keys, a)
 		}
 		if err := rows.Err(); err != nil {
 			return 0, domainError(err)
 		}
-		for _, f := range importer.AttributeFields(keys, fields, q.Encoding) {
+		for _, f := range imports.AttributeFields(keys, fields, q.Encoding) {
 			fields = append(fields, f)
 			expr := "t.attributes ->> " + args.add(f.Attribute)
 			switch f.Kind {
-			case importer.Float:
+			case imports.Float:
 				expr = "(" + expr + ")::float8"
-			case importer.Bool:
+			case imports.Bool:
 				expr = "(" + expr + ")::boolean"
 			}
 			sel = append(sel, expr)
@@ -104,9 +103,9 @@ func (s *Store) ExportRows(ctx context.Context, q importer.ExportQuery, geomForm
 		prec = 15
 	}
 	switch geomFormat {
-	case importer.GeomGeoJSON:
+	case imports.GeomGeoJSON:
 		g = "ST_AsGeoJSON(" + g + ", " + args.add(prec) + ", 0)"
-	case importer.GeomWKT:
+	case imports.GeomWKT:
 		g = "ST_AsText(" + g + ", " + args.add(prec) + ")"
 	default:
 		g = "NULL::text"

@@ -153,9 +153,9 @@ func numbers(s string) []float64 {
 }
 
 // export writes one layer to a file in dir and returns its path.
-func export(t *testing.T, s *pgstore.Store, layer imports.Layer, format importer.Format, srid int, dir string) string {
+func export(t *testing.T, s *pgstore.Store, layer imports.Layer, format imports.Format, srid int, dir string) string {
 	t.Helper()
-	q := importer.ExportQuery{Layer: layer, Format: format, SRID: srid, Precision: -1}
+	q := imports.ExportQuery{Layer: layer, Format: format, SRID: srid, Precision: -1}
 	if err := q.Normalize(); err != nil {
 		t.Fatal(err)
 	}
@@ -179,21 +179,21 @@ func TestExportImportRoundTrip(t *testing.T) {
 		hasGDAL = false
 	}
 	cases := []struct {
-		format importer.Format
+		format imports.Format
 		srid   int
 		tol    float64 // degrees; 0: identical
 	}{
-		{importer.FormatGeoJSON, 4490, 0},
-		{importer.FormatGeoJSON, 4549, 1e-9},
-		{importer.FormatShp, 4490, 0},
-		{importer.FormatShp, 4528, 1e-9},
-		{importer.FormatGPKG, 4490, 0},
-		{importer.FormatCSV, 4490, 0},
+		{imports.FormatGeoJSON, 4490, 0},
+		{imports.FormatGeoJSON, 4549, 1e-9},
+		{imports.FormatShp, 4490, 0},
+		{imports.FormatShp, 4528, 1e-9},
+		{imports.FormatGPKG, 4490, 0},
+		{imports.FormatCSV, 4490, 0},
 	}
 	for _, c := range cases {
 		name := fmt.Sprintf("%s-%d", c.format, c.srid)
 		t.Run(name, func(t *testing.T) {
-			if c.format != importer.FormatGeoJSON && !hasGDAL {
+			if c.format != imports.FormatGeoJSON && !hasGDAL {
 				t.Skip("GDAL (gdal-bin) is not installed")
 			}
 			dir := t.TempDir()
@@ -218,7 +218,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 			}
 			// Importing the export again (upsert) changes nothing.
 			before := tableSum(t, dst)
-			rep := runImport(t, dst, imports.Parcels, export(t, src, imports.Parcels, c.format, c.srid, t.TempDir()), importer.OpenOptions{}, importer.Request{Mode: imports.ModeUpsert})
+			rep := runImport(t, dst, imports.Parcels, export(t, src, imports.Parcels, c.format, c.srid, t.TempDir()), importer.OpenOptions{}, importer.Request{Request: imports.Request{Mode: imports.ModeUpsert}})
 			if c.tol == 0 && (rep.Counts.Unchanged != int64(len(want)) || tableSum(t, dst) != before) {
 				t.Errorf("re-import: %+v", rep.Counts)
 			}
@@ -231,7 +231,7 @@ func TestExportFormats(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	// GeoJSON: CGCS2000 named, ids, all properties.
-	b, _ := os.ReadFile(export(t, s, imports.Parcels, importer.FormatGeoJSON, 4490, dir))
+	b, _ := os.ReadFile(export(t, s, imports.Parcels, imports.FormatGeoJSON, 4490, dir))
 	var fc struct {
 		CRS      struct{ Properties struct{ Name string } }
 		Features []struct {
@@ -247,13 +247,13 @@ func TestExportFormats(t *testing.T) {
 		t.Errorf("properties %v", p)
 	}
 	// CSV: a byte-order mark for Excel, a header, WKT last.
-	b, _ = os.ReadFile(export(t, s, imports.Parcels, importer.FormatCSV, 4490, dir))
+	b, _ = os.ReadFile(export(t, s, imports.Parcels, imports.FormatCSV, 4490, dir))
 	lines := strings.Split(string(b), "\n")
 	if !strings.HasPrefix(lines[0], "\ufeffid,code,district,") || !strings.HasSuffix(lines[0], ",wkt") || !strings.Contains(string(b), `"W,5 ""quoted"""`) {
 		t.Errorf("csv header %q", lines[0])
 	}
 	// XLSX: Chinese titles, numbers as numbers, the attributes only.
-	f, err := excelize.OpenFile(export(t, s, imports.Parcels, importer.FormatXLSX, 4490, dir))
+	f, err := excelize.OpenFile(export(t, s, imports.Parcels, imports.FormatXLSX, 4490, dir))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,23 +266,23 @@ func TestExportFormats(t *testing.T) {
 		t.Errorf("area cell type %v", typ)
 	}
 	// Filters are the layers' filters.
-	q := importer.ExportQuery{Layer: imports.Parcels, Format: importer.FormatGeoJSON, Filter: &planning.ParcelFilter{Statuses: []planning.Status{planning.StatusReserve}}}
+	q := imports.ExportQuery{Layer: imports.Parcels, Format: imports.FormatGeoJSON, Filter: &planning.ParcelFilter{Statuses: []planning.Status{planning.StatusReserve}}}
 	var sb strings.Builder
 	if n, err := importer.Export(ctx, s, q, &sb); err != nil || n != 1 || !strings.Contains(sb.String(), `"R-2"`) {
 		t.Errorf("filtered export: %d %v", n, err)
 	}
 	bb := orb.Bound{Min: geo.From4549(orb.Point{origin[0] + 550, origin[1] + 550}), Max: geo.From4549(orb.Point{origin[0] + 800, origin[1] + 800})}
-	q = importer.ExportQuery{Layer: imports.Parcels, Format: importer.FormatCSV, BBox: &bb}
+	q = imports.ExportQuery{Layer: imports.Parcels, Format: imports.FormatCSV, BBox: &bb}
 	if n, err := importer.Export(ctx, s, q, &sb); err != nil || n != 1 {
 		t.Errorf("bbox export: %d %v", n, err)
 	}
-	q = importer.ExportQuery{Layer: imports.Parcels, Filter: &planning.ParcelFilter{LandUse: []string{"99"}}}
+	q = imports.ExportQuery{Layer: imports.Parcels, Filter: &planning.ParcelFilter{LandUse: []string{"99"}}}
 	if _, err := importer.Export(ctx, s, q, &sb); planning.CodeOf(err) != planning.ErrInvalid {
 		t.Errorf("unknown class: %v", err)
 	}
-	for _, bad := range []importer.ExportQuery{
+	for _, bad := range []imports.ExportQuery{
 		{Layer: "roads"}, {Layer: imports.Parcels, SRID: 3857}, {Layer: imports.Parcels, Precision: 16},
-		{Layer: imports.Parcels, Encoding: "latin1", Format: importer.FormatShp}, {Layer: imports.Parcels, Encoding: "GBK"},
+		{Layer: imports.Parcels, Encoding: "latin1", Format: imports.FormatShp}, {Layer: imports.Parcels, Encoding: "GBK"},
 		{Layer: imports.Parks, Filter: &planning.ParcelFilter{Statuses: []planning.Status{planning.StatusReserve}}},
 	} {
 		if _, err := importer.Export(ctx, s, bad, &sb); err == nil || planning.CodeOf(err) == planning.ErrInternal {
@@ -294,7 +294,7 @@ func TestExportFormats(t *testing.T) {
 	}
 	// A Shapefile for ArcGIS: short field names, a .prj of the CRS asked for, a .cpg.
 	for _, enc := range []string{"UTF-8", "GBK"} {
-		q := importer.ExportQuery{Layer: imports.Parcels, Format: importer.FormatShp, SRID: 4549, Encoding: enc}
+		q := imports.ExportQuery{Layer: imports.Parcels, Format: imports.FormatShp, SRID: 4549, Encoding: enc}
 		sub := t.TempDir()
 		n, files, err := importer.ExportFiles(ctx, s, q, sub)
 		if err != nil || n != 5 || len(files) != 5 {

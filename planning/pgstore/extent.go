@@ -8,7 +8,7 @@ import (
 
 // Extent is the bounding box of all districts, for fitting a map; a box
 // around Hangzhou when no district is loaded yet.
-func (s *Store) Extent(ctx context.Context) (orb.Bound, error) {
+func (s *LandStore) Extent(ctx context.Context) (orb.Bound, error) {
 	var minx, miny, maxx, maxy *float64
 	err := s.pool.QueryRow(ctx, `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)
 		FROM (SELECT ST_Extent(geom) AS e FROM districts) x`).Scan(&minx, &miny, &maxx, &maxy)
@@ -27,7 +27,7 @@ type Counts struct {
 }
 
 // Count counts the geography.
-func (s *Store) Count(ctx context.Context) (Counts, error) {
+func (s *LandStore) Count(ctx context.Context) (Counts, error) {
 	var c Counts
 	err := s.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM districts), (SELECT count(*) FROM parks),
 		(SELECT count(*) FROM protected_zones), (SELECT count(*) FROM parcels)`).Scan(&c.Districts, &c.Parks, &c.Zones, &c.Parcels)

@@ -9,7 +9,9 @@ import (
 
 	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/paulmach/orb"
+	"github.com/twpayne/go-geom"
 )
 
 func outline(g orb.MultiPolygon, what string) (any, error) {
@@ -23,7 +25,7 @@ func outline(g orb.MultiPolygon, what string) (any, error) {
 const maxOutlineVertices = 200_000
 
 // InsertDistrict stores a district; its area is measured by the database.
-func (s *Store) InsertDistrict(ctx context.Context, d planning.District) error {
+func (s *LandStore) InsertDistrict(ctx context.Context, d planning.District) error {
 	return insertDistrict(ctx, s.pool, d)
 }
 
@@ -38,7 +40,7 @@ func insertDistrict(ctx context.Context, q execer, d planning.District) error {
 }
 
 // InsertPark stores a park.
-func (s *Store) InsertPark(ctx context.Context, p planning.Park) error {
+func (s *LandStore) InsertPark(ctx context.Context, p planning.Park) error {
 	return insertPark(ctx, s.pool, p)
 }
 
@@ -56,7 +58,7 @@ func insertPark(ctx context.Context, q execer, p planning.Park) error {
 }
 
 // InsertZone stores a protected zone and returns its id.
-func (s *Store) InsertZone(ctx context.Context, z planning.ProtectedZone) (int64, error) {
+func (s *LandStore) InsertZone(ctx context.Context, z planning.ProtectedZone) (int64, error) {
 	return insertZone(ctx, s.pool, z)
 }
 
@@ -79,17 +81,64 @@ func insertZone(ctx context.Context, q execer, z planning.ProtectedZone) (int64,
 	return id, domainError(err)
 }
 
-// parcelColumns are the columns a caller may write; id, area_m2 and the
-// timestamps are the database's.
-var parcelColumns = []string{
-	"code", "district_adcode", "park_code", "land_use_code", "status", "geom",
-	"plot_ratio", "building_density", "green_ratio", "affordable_housing",
-	"supply_method", "approval_kind", "approved_on", "supplied_on", "agreed_start_on",
-	"actual_start_on", "completed_on", "elevation_bottom", "elevation_top",
-	"construction_land", "government_delay", "current_use_code", "construction_override", "construction_override_reason",
-	"handed_over_on", "compatible_use_code", "compatible_share", "line_exception", "line_exception_document",
-	"survey_area_m2", "survey_deduction_m2", "approved_area_m2", "contract_area_m2",
+// parcelField is a column a caller may write and the Parcel field it
+// holds: what is written (val) and where a read puts it (dst). The insert,
+// a load's COPY (parcelColumns, parcelValues) and GetParcel all follow
+// this one list; id, area_m2 and the timestamps are the database's.
+type parcelField struct {
+	col string
+	val func(p *planning.Parcel) any
+	dst func(p *planning.Parcel) any
 }
+
+// pf shortens the accessors below.
+type pf = planning.Parcel
+
+var parcelFields = []parcelField{
+	{"code", func(p *pf) any { return p.Code }, func(p *pf) any { return &p.Code }},
+	{"district_adcode", func(p *pf) any { return p.District }, func(p *pf) any { return &p.District }},
+	{"park_code", func(p *pf) any { return nullString(p.Park) }, func(p *pf) any { return &emptyIfNull{&p.Park} }},
+	{"land_use_code", func(p *pf) any { return p.LandUse }, func(p *pf) any { return &p.LandUse }},
+	{"status", func(p *pf) any { return string(p.Status) }, func(p *pf) any { return &p.Status }},
+	// parcelValues writes the checked outline in geom's place.
+	{"geom", nil, func(p *pf) any { return &outlineScanner{&p.Outline} }},
+	{"plot_ratio", func(p *pf) any { return p.PlotRatio }, func(p *pf) any { return &p.PlotRatio }},
+	{"building_density", func(p *pf) any { return p.BuildingDensity }, func(p *pf) any { return &p.BuildingDensity }},
+	{"green_ratio", func(p *pf) any { return p.GreenRatio }, func(p *pf) any { return &p.GreenRatio }},
+	{"affordable_housing", func(p *pf) any { return p.Affordable }, func(p *pf) any { return &p.Affordable }},
+	{"supply_method", func(p *pf) any { return nullString(string(p.SupplyMethod)) }, func(p *pf) any { return &emptyIfNull{(*string)(&p.SupplyMethod)} }},
+	{"approval_kind", func(p *pf) any { return nullString(string(p.ApprovalKind)) }, func(p *pf) any { return &emptyIfNull{(*string)(&p.ApprovalKind)} }},
+	{"approved_on", func(p *pf) any { return p.ApprovedOn }, func(p *pf) any { return &p.ApprovedOn }},
+	{"supplied_on", func(p *pf) any { return p.SuppliedOn }, func(p *pf) any { return &p.SuppliedOn }},
+	{"agreed_start_on", func(p *pf) any { return p.AgreedStartOn }, func(p *pf) any { return &p.AgreedStartOn }},
+	{"actual_start_on", func(p *pf) any { return p.ActualStartOn }, func(p *pf) any { return &p.ActualStartOn }},
+	{"completed_on", func(p *pf) any { return p.CompletedOn }, func(p *pf) any { return &p.CompletedOn }},
+	{"elevation_bottom", func(p *pf) any { return p.Elevation.Bottom }, func(p *pf) any { return &p.Elevation.Bottom }},
+	{"elevation_top", func(p *pf) any { return p.Elevation.Top }, func(p *pf) any { return &p.Elevation.Top }},
+	{"construction_land", func(p *pf) any { return p.ConstructionLand }, func(p *pf) any { return &p.ConstructionLand }},
+	{"government_delay", func(p *pf) any { return p.GovernmentDelay }, func(p *pf) any { return &p.GovernmentDelay }},
+	{"current_use_code", func(p *pf) any { return nullString(p.CurrentUse) }, func(p *pf) any { return &emptyIfNull{&p.CurrentUse} }},
+	{"construction_override", func(p *pf) any { return p.ConstructionOverride }, func(p *pf) any { return &p.ConstructionOverride }},
+	{"construction_override_reason", func(p *pf) any { return nullString(p.ConstructionOverrideReason) }, func(p *pf) any { return &emptyIfNull{&p.ConstructionOverrideReason} }},
+	{"handed_over_on", func(p *pf) any { return p.HandedOverOn }, func(p *pf) any { return &p.HandedOverOn }},
+	{"compatible_use_code", func(p *pf) any { return nullString(p.CompatibleUse) }, func(p *pf) any { return &emptyIfNull{&p.CompatibleUse} }},
+	{"compatible_share", func(p *pf) any { return p.CompatibleShare }, func(p *pf) any { return &p.CompatibleShare }},
+	{"line_exception", func(p *pf) any { return nullString(string(p.LineException)) }, func(p *pf) any { return &emptyIfNull{(*string)(&p.LineException)} }},
+	{"line_exception_document", func(p *pf) any { return nullString(p.LineExceptionDocument) }, func(p *pf) any { return &emptyIfNull{&p.LineExceptionDocument} }},
+	{"survey_area_m2", func(p *pf) any { return p.SurveyAreaM2 }, func(p *pf) any { return &p.SurveyAreaM2 }},
+	{"survey_deduction_m2", func(p *pf) any { return p.SurveyDeductionM2 }, func(p *pf) any { return &p.SurveyDeductionM2 }},
+	{"approved_area_m2", func(p *pf) any { return p.ApprovedAreaM2 }, func(p *pf) any { return &p.ApprovedAreaM2 }},
+	{"contract_area_m2", func(p *pf) any { return p.ContractAreaM2 }, func(p *pf) any { return &p.ContractAreaM2 }},
+}
+
+// parcelColumns are parcelFields' columns, in order.
+var parcelColumns = func() []string {
+	out := make([]string, len(parcelFields))
+	for i, f := range parcelFields {
+		out[i] = f.col
+	}
+	return out
+}()
 
 // parcelValues lists p's values in parcelColumns order.
 func parcelValues(p *planning.Parcel) ([]any, error) {
@@ -116,17 +165,15 @@ func parcelValues(p *planning.Parcel) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []any{
-		p.Code, p.District, nullString(p.Park), p.LandUse, string(p.Status), g,
-		p.PlotRatio, p.BuildingDensity, p.GreenRatio, p.Affordable,
-		nullString(string(p.SupplyMethod)), nullString(string(p.ApprovalKind)),
-		p.ApprovedOn, p.SuppliedOn, p.AgreedStartOn, p.ActualStartOn, p.CompletedOn,
-		p.Elevation.Bottom, p.Elevation.Top, p.ConstructionLand, p.GovernmentDelay,
-		nullString(p.CurrentUse), p.ConstructionOverride, nullString(p.ConstructionOverrideReason),
-		p.HandedOverOn, nullString(p.CompatibleUse), p.CompatibleShare,
-		nullString(string(p.LineException)), nullString(p.LineExceptionDocument),
-		p.SurveyAreaM2, p.SurveyDeductionM2, p.ApprovedAreaM2, p.ContractAreaM2,
-	}, nil
+	vals := make([]any, len(parcelFields))
+	for i, f := range parcelFields {
+		if f.val == nil {
+			vals[i] = g
+			continue
+		}
+		vals[i] = f.val(p)
+	}
+	return vals, nil
 }
 
 func nullString(s string) *string {
@@ -138,7 +185,7 @@ func nullString(s string) *string {
 
 // InsertParcel stores one parcel and returns its id. The database refuses
 // an invalid outline or one overlapping another parcel at the same elevation.
-func (s *Store) InsertParcel(ctx context.Context, p planning.Parcel) (int64, error) {
+func (s *LandStore) InsertParcel(ctx context.Context, p planning.Parcel) (int64, error) {
 	vals, err := parcelValues(&p)
 	if err != nil {
 		return 0, err
@@ -163,41 +210,37 @@ var insertParcelSQL = func() string {
 }()
 
 // GetParcel reads one parcel by id.
-func (s *Store) GetParcel(ctx context.Context, id int64) (planning.Parcel, error) {
+func (s *LandStore) GetParcel(ctx context.Context, id int64) (planning.Parcel, error) {
 	var p planning.Parcel
-	var park, supply, approval, current, reason, compatible *string
-	var g orbScanner
-	err := s.pool.QueryRow(ctx, `SELECT id, code, district_adcode, park_code, land_use_code, status, geom, area_m2,
-		plot_ratio, building_density, green_ratio, affordable_housing, supply_method, approval_kind,
-		approved_on, supplied_on, agreed_start_on, actual_start_on, completed_on,
-		elevation_bottom, elevation_top, construction_land, government_delay, created_at, updated_at,
-		current_use_code, construction_override, construction_override_reason, handed_over_on,
-		compatible_use_code, compatible_share::float8, coalesce(line_exception, ''), coalesce(line_exception_document, ''),
-		survey_area_m2, survey_deduction_m2, approved_area_m2, contract_area_m2
-		FROM parcels WHERE id = $1`, id).Scan(
-		&p.ID, &p.Code, &p.District, &park, &p.LandUse, &p.Status, &g, &p.AreaM2,
-		&p.PlotRatio, &p.BuildingDensity, &p.GreenRatio, &p.Affordable, &supply, &approval,
-		&p.ApprovedOn, &p.SuppliedOn, &p.AgreedStartOn, &p.ActualStartOn, &p.CompletedOn,
-		&p.Elevation.Bottom, &p.Elevation.Top, &p.ConstructionLand, &p.GovernmentDelay, &p.CreatedAt, &p.UpdatedAt,
-		&current, &p.ConstructionOverride, &reason, &p.HandedOverOn, &compatible, &p.CompatibleShare, &p.LineException, &p.LineExceptionDocument,
-		&p.SurveyAreaM2, &p.SurveyDeductionM2, &p.ApprovedAreaM2, &p.ContractAreaM2)
+	dst := []any{&p.ID, &p.AreaM2, &p.CreatedAt, &p.UpdatedAt}
+	for _, f := range parcelFields {
+		dst = append(dst, f.dst(&p))
+	}
+	err := s.pool.QueryRow(ctx, getParcelSQL, id).Scan(dst...)
 	if isNoRows(err) {
 		return p, planning.Errorf(planning.ErrNotFound, "parcel %d does not exist", id)
 	}
-	if err != nil {
-		return p, domainError(err)
-	}
-	p.Park, p.SupplyMethod, p.ApprovalKind = deref(park), planning.SupplyMethod(deref(supply)), planning.ApprovalKind(deref(approval))
-	p.CurrentUse, p.ConstructionOverrideReason, p.CompatibleUse = deref(current), deref(reason), deref(compatible)
-	p.Outline = g.multiPolygon()
-	return p, nil
+	return p, domainError(err)
 }
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
+var getParcelSQL = "SELECT id, area_m2, created_at, updated_at, " + strings.Join(parcelColumns, ", ") + " FROM parcels WHERE id = $1"
+
+// emptyIfNull scans a nullable text column into a string, "" for NULL.
+type emptyIfNull struct{ s *string }
+
+func (e *emptyIfNull) ScanText(v pgtype.Text) error {
+	*e.s = v.String // "" when not Valid
+	return nil
+}
+
+// outlineScanner scans a parcel's geometry into its outline.
+type outlineScanner struct{ out *orb.MultiPolygon }
+
+func (o *outlineScanner) ScanGeom(g geom.T) error {
+	var s orbScanner
+	err := s.ScanGeom(g)
+	*o.out = s.multiPolygon()
+	return err
 }
 
 // Dataset is a whole geography to load at once (the demo seed, a test world).
@@ -222,7 +265,7 @@ type LoadReport struct {
 // plans, ledgers, policies, scenarios; not users) is removed first; without it, a database that
 // already holds parcels is refused. progress, if set, is called every
 // 10,000 parcels.
-func (s *Store) Load(ctx context.Context, ds Dataset, replace bool, progress func(parcels int64)) (LoadReport, error) {
+func (s *LandStore) Load(ctx context.Context, ds Dataset, replace bool, progress func(parcels int64)) (LoadReport, error) {
 	var rep LoadReport
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {

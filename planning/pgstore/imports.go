@@ -12,7 +12,6 @@ import (
 
 	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
-	"github.com/hangzhou-hitech/landquota/planning/adapters/importer"
 	"github.com/hangzhou-hitech/landquota/planning/imports"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -33,36 +32,18 @@ type importTable struct {
 	cols  map[string]string // field name -> column
 }
 
-var importTables = map[imports.Layer]importTable{
-	imports.Districts: {table: "districts", key: "adcode",
-		cols: map[string]string{"adcode": "adcode", "name_zh": "name_zh", "name_en": "name_en", "parent_adcode": "parent_adcode"}},
-	imports.Parks: {table: "parks", key: "code",
-		cols: map[string]string{"code": "code", "name_zh": "name_zh", "name_en": "name_en", "kind": "kind", "host_district": "host_district"}},
-	imports.Zones: {table: "protected_zones", key: "id",
-		cols: map[string]string{"id": "id", "kind": "kind", "name": "name"}},
-	imports.Parcels: {table: "parcels", key: "code",
-		cols: map[string]string{"code": "code", "district": "district_adcode", "park": "park_code", "land_use": "land_use_code",
-			"status": "status", "plot_ratio": "plot_ratio", "building_density": "building_density", "green_ratio": "green_ratio",
-			"affordable_housing": "affordable_housing", "supply_method": "supply_method", "approval_kind": "approval_kind",
-			"approved_on": "approved_on", "supplied_on": "supplied_on", "handed_over_on": "handed_over_on", "agreed_start_on": "agreed_start_on",
-			"actual_start_on": "actual_start_on", "completed_on": "completed_on", "elevation_bottom": "elevation_bottom",
-			"elevation_top": "elevation_top", "construction_land": "construction_land", "government_delay": "government_delay",
-			"developed_share": "developed_share", "invested_share": "invested_share", "halted_since": "halted_since",
-			"land_price_wan": "land_price_wan", "compatible_use": "compatible_use_code", "compatible_share": "compatible_share", "current_use": "current_use_code",
-			"line_exception": "line_exception", "line_exception_document": "line_exception_document",
-			"survey_area_m2": "survey_area_m2", "survey_deduction_m2": "survey_deduction_m2",
-			"approved_area_m2": "approved_area_m2", "contract_area_m2": "contract_area_m2", "name": "name", "owner": "owner", "remarks": "remarks"}},
-}
+// importTables are derived from the layers (importTablesOf, layers.go).
+var importTables = importTablesOf(layers)
 
-func sqlType(k importer.Kind) string {
+func sqlType(k imports.Kind) string {
 	switch k {
-	case importer.Float:
+	case imports.Float:
 		return "double precision"
-	case importer.Int:
+	case imports.Int:
 		return "bigint"
-	case importer.Bool:
+	case imports.Bool:
 		return "boolean"
-	case importer.Date:
+	case imports.Date:
 		return "date"
 	}
 	return "text"
@@ -70,7 +51,7 @@ func sqlType(k importer.Kind) string {
 
 // stageCol is one column of the staging table filled from a field.
 type stageCol struct {
-	field  int // index in importer.Fields(layer)
+	field  int // index in imports.Fields(layer)
 	name   string
 	mapped bool
 }
@@ -79,8 +60,8 @@ type stageCol struct {
 type importRun struct {
 	tx    pgx.Tx
 	names *strings.Replacer // lq_stage and lq_where -> this import's tables
-	req   importer.Request
-	m     *importer.Mapping
+	req   imports.Request
+	m     *imports.Mapping
 	rep   *imports.Report
 	t     importTable
 	cols  []stageCol
@@ -100,8 +81,8 @@ func columnsOf(ctx context.Context, q execer, table string) (map[string]bool, er
 	return out, err
 }
 
-// ImportRows implements importer.Store.
-func (s *Store) ImportRows(ctx context.Context, req importer.Request, m *importer.Mapping, rows importer.Rows, rep *imports.Report, prog *imports.Progress) (imports.Outcome, error) {
+// ImportRows implements imports.Store.
+func (s *Store) ImportRows(ctx context.Context, req imports.Request, m *imports.Mapping, rows imports.Rows, rep *imports.Report, prog *imports.Progress) (imports.Outcome, error) {
 	t, ok := importTables[req.Layer]
 	if !ok {
 		return "", planning.Errorf(planning.ErrInvalid, "cannot import layer %q", req.Layer)
@@ -143,7 +124,7 @@ func (s *Store) ImportRows(ctx context.Context, req importer.Request, m *importe
 		run.max = req.MaxIssues
 	}
 	run.attrs = req.Layer == imports.Parcels && have["attributes"]
-	fields := importer.Fields(req.Layer)
+	fields := imports.Fields(req.Layer)
 	for i, f := range fields {
 		col, stored := t.cols[f.Name]
 		if !stored {
@@ -190,8 +171,8 @@ func (s *Store) ImportRows(ctx context.Context, req importer.Request, m *importe
 }
 
 // stage creates the staging table and COPYs the rows into it.
-func (r *importRun) stage(ctx context.Context, rows importer.Rows) error {
-	fields := importer.Fields(r.req.Layer)
+func (r *importRun) stage(ctx context.Context, rows imports.Rows) error {
+	fields := imports.Fields(r.req.Layer)
 	var b strings.Builder
 	// An unlogged table, not a temporary one: the checks below can then use
 	// parallel workers. Created inside the transaction, it vanishes with
@@ -244,7 +225,7 @@ func (r *importRun) stage(ctx context.Context, rows importer.Rows) error {
 
 // copyRows feeds the pipeline's rows to COPY.
 type copyRows struct {
-	rows  importer.Rows
+	rows  imports.Rows
 	cols  []stageCol
 	attrs bool
 	vals  []any
@@ -392,7 +373,7 @@ func (r *importRun) check(ctx context.Context) error {
 			for _, f := range fs[1:] {
 				rest = append(rest, strconv.FormatInt(f, 10))
 			}
-			name := importer.KeyField(layer).Name
+			name := imports.KeyField(layer).Name
 			return imports.Issue{Feature: fs[0], Code: k, Field: name, Value: k, Other: &imports.Ref{Feature: fs[1], Code: k}}.
 				Say(planning.Textf("%s %s is used by %d features: this one and feature %s", name, k, len(fs), strings.Join(rest, ", "))), nil
 		})
@@ -411,7 +392,7 @@ func (r *importRun) check(ctx context.Context) error {
 				var is imports.Issue
 				var id, n int64
 				err := row.Scan(&is.Feature, &is.Code, &id, &n)
-				is = is.Say(planning.Textf("%s %s is already in the database: import with --mode upsert to update it", importer.KeyField(layer).Name, is.Code))
+				is = is.Say(planning.Textf("%s %s is already in the database: import with --mode upsert to update it", imports.KeyField(layer).Name, is.Code))
 				if id > 0 {
 					is.Other = &imports.Ref{ParcelID: id, Code: is.Code}
 				}
@@ -552,7 +533,7 @@ func (r *importRun) checkReferences(ctx context.Context) error {
 // it is filled in where the file gives none, and parcels outside every
 // district are reported.
 func (r *importRun) checkDistricts(ctx context.Context) error {
-	derivePark := !r.m.Mapped(importer.FieldIndex(imports.Parcels, "park"))
+	derivePark := !r.m.Mapped(imports.FieldIndex(imports.Parcels, "park"))
 	park, needPark := "NULL::text", "false"
 	if derivePark {
 		park = "(SELECT p.code FROM parks p WHERE ST_Intersects(p.geom, s.pt) ORDER BY p.code LIMIT 1)"

@@ -125,7 +125,7 @@ func TestImportParcels(t *testing.T) {
 		// An underground right under DK-1 may share its footprint.
 		gjFeature(rect(0, 0, 100, 100), map[string]any{"DKBH": "DK-1-地下", "DLBM": "1004", "ZT": "储备", "ELEV_BOT": -30, "ELEV_TOP": -5}),
 	)
-	rep := runImport(t, s, imports.Parcels, path, importer.OpenOptions{}, importer.Request{CreatedBy: "tester"})
+	rep := runImport(t, s, imports.Parcels, path, importer.OpenOptions{}, importer.Request{Request: imports.Request{CreatedBy: "tester"}})
 	if rep.Outcome != imports.OutcomeCommitted || rep.Counts.Inserted != 3 || rep.Counts.Errors != 0 {
 		t.Fatalf("%s: %+v", rep.Message, rep.Issues)
 	}
@@ -222,7 +222,7 @@ func TestImportRefusesWithTheReasons(t *testing.T) {
 		t.Errorf("%d errors: %s", rep.Counts.Errors, rep.Message)
 	}
 	// A dry run says the same and writes nothing either.
-	dry := runImport(t, s, imports.Parcels, path, importer.OpenOptions{}, importer.Request{DryRun: true})
+	dry := runImport(t, s, imports.Parcels, path, importer.OpenOptions{}, importer.Request{Request: imports.Request{DryRun: true}})
 	if dry.Outcome != imports.OutcomeDryRun || dry.Counts.Errors != 8 || tableSum(t, s) != before {
 		t.Errorf("dry run: %s %d", dry.Outcome, dry.Counts.Errors)
 	}
@@ -236,7 +236,7 @@ func TestImportRepairs(t *testing.T) {
 	r := rect(0, 0, 100, 100)[0][0]
 	bowtie := orb.MultiPolygon{{orb.Ring{r[0], r[2], r[1], r[3], r[0]}}}
 	path := gjFile(t, gjFeature(bowtie, props("BOW", "100101")), gjFeature(rect(500, 0, 600, 100), props("OK", "100101")))
-	rep := runImport(t, s, imports.Parcels, path, importer.OpenOptions{}, importer.Request{Repair: true})
+	rep := runImport(t, s, imports.Parcels, path, importer.OpenOptions{}, importer.Request{Request: imports.Request{Repair: true}})
 	if rep.Outcome != imports.OutcomeCommitted || rep.Counts.Repaired != 1 || rep.Counts.Inserted != 2 {
 		t.Fatalf("%s %+v", rep.Message, rep.Issues)
 	}
@@ -266,7 +266,7 @@ func TestUpsertUpdatesByCode(t *testing.T) {
 	if rep := runImport(t, s, imports.Parcels, first, importer.OpenOptions{}, importer.Request{}); rep.Outcome != imports.OutcomeRefused || len(rep.IssuesOf(imports.KindExists)) != 3 {
 		t.Errorf("insert again: %s", rep.Message)
 	}
-	rep := runImport(t, s, imports.Parcels, first, importer.OpenOptions{}, importer.Request{Mode: imports.ModeUpsert})
+	rep := runImport(t, s, imports.Parcels, first, importer.OpenOptions{}, importer.Request{Request: imports.Request{Mode: imports.ModeUpsert}})
 	if rep.Outcome != imports.OutcomeCommitted || rep.Counts.Unchanged != 3 || rep.Counts.Updated != 0 || rep.Counts.Inserted != 0 || tableSum(t, s) != before {
 		t.Errorf("upsert of the same file: %+v", rep.Counts)
 	}
@@ -276,7 +276,7 @@ func TestUpsertUpdatesByCode(t *testing.T) {
 		gjFeature(rect(600, 0, 700, 100), map[string]any{"code": "U2", "land_use": "100101", "status": "reserve"}),
 		gjFeature(rect(400, 0, 500, 100), map[string]any{"code": "U3", "land_use": "100101", "status": "supplied"}),
 		gjFeature(rect(800, 0, 900, 100), map[string]any{"code": "U4", "land_use": "0802", "status": "reserve"}))
-	rep = runImport(t, s, imports.Parcels, second, importer.OpenOptions{}, importer.Request{Mode: imports.ModeUpsert})
+	rep = runImport(t, s, imports.Parcels, second, importer.OpenOptions{}, importer.Request{Request: imports.Request{Mode: imports.ModeUpsert}})
 	if rep.Outcome != imports.OutcomeCommitted || rep.Counts.Updated != 3 || rep.Counts.Inserted != 1 {
 		t.Fatalf("%s %+v %+v", rep.Message, rep.Counts, rep.Issues)
 	}
@@ -318,7 +318,7 @@ func TestImportOtherLayers(t *testing.T) {
 		t.Fatalf("zones: %s %+v", rep.Message, rep.Issues)
 	}
 	z = gjFile(t, gjFeature(rect(-4000, -4000, 4000, 4000), map[string]any{"id": 7, "kind": "urban_development_boundary", "name": "开发边界(修订)"}))
-	if rep := runImport(t, s, imports.Zones, z, importer.OpenOptions{}, importer.Request{Mode: imports.ModeUpsert}); rep.Counts.Updated != 1 {
+	if rep := runImport(t, s, imports.Zones, z, importer.OpenOptions{}, importer.Request{Request: imports.Request{Mode: imports.ModeUpsert}}); rep.Counts.Updated != 1 {
 		t.Errorf("zone upsert: %+v", rep.Counts)
 	}
 	var name, park string

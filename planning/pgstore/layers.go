@@ -9,19 +9,28 @@ import (
 
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/catalog"
+	"github.com/hangzhou-hitech/landquota/planning/imports"
 )
 
 // layer is how one table becomes GeoJSON features, vector tiles and
 // exports: the SQL of each column of its catalog entry, and how it is read.
-// Everything here is fixed in code: request text only ever reaches SQL as a
-// bound parameter.
+// A catalog column is the table's column of the same name unless renamed
+// or computed here, so adding a plain column is one catalog entry plus a
+// migration. Everything here is fixed in code: request text only ever
+// reaches SQL as a bound parameter.
 type layer struct {
 	table  string // the layer's table, aliased t in from
 	from   string // table and joins
 	key    string // unique, ordered key for keyset paging and export order
 	intKey bool   // the key is a bigint
-	// cols is the SQL over t and the joins of each catalog column; numbers
-	// are cast to float8 where a tile or an export needs a double.
+	// renamed maps a catalog column to its table column where the names
+	// differ (parcels' district is district_adcode).
+	renamed map[string]string
+	// computed is the SQL over t and the joins of the catalog columns that
+	// are not one table column as it is; numbers are cast to float8 where
+	// a tile or an export needs a double.
+	computed map[string]string
+	// cols is the SQL of every catalog column (withCols derives it).
 	cols map[string]string
 	tile tileLayer
 }
@@ -37,23 +46,47 @@ func withAreas(cols map[string]string) map[string]string {
 	return cols
 }
 
-var layers = map[string]layer{
+// column is the table column that holds a catalog column.
+func (l layer) column(name string) string {
+	if c, ok := l.renamed[name]; ok {
+		return c
+	}
+	return name
+}
+
+// withCols gives each layer the SQL of every column its catalog entry has:
+// its computed SQL, else its table column.
+func withCols(ls map[string]layer) map[string]layer {
+	for name, l := range ls {
+		cat, _ := catalog.Find(name)
+		l.cols = map[string]string{}
+		for _, c := range cat.Columns {
+			if sql, ok := l.computed[c.Name]; ok {
+				l.cols[c.Name] = sql
+			} else {
+				l.cols[c.Name] = "t." + l.column(c.Name)
+			}
+		}
+		ls[name] = l
+	}
+	return ls
+}
+
+var layers = withCols(map[string]layer{
 	"districts": {
 		table: "districts", from: "districts t", key: "t.adcode",
-		cols: withAreas(map[string]string{"adcode": "t.adcode", "name_zh": "t.name_zh", "name_en": "t.name_en",
-			"parent_adcode": "t.parent_adcode"}),
-		tile: tileLayer{id: "t.adcode::bigint", order: "t.area_m2 DESC, t.adcode", simplifyBelow: 12, defaultLimit: 1000},
+		computed: withAreas(map[string]string{}),
+		tile:     tileLayer{id: "t.adcode::bigint", order: "t.area_m2 DESC, t.adcode", simplifyBelow: 12, defaultLimit: 1000},
 	},
 	"parks": {
 		table: "parks", from: "parks t", key: "t.code",
-		cols: withAreas(map[string]string{"code": "t.code", "name_zh": "t.name_zh", "name_en": "t.name_en", "kind": "t.kind",
-			"host_district": "t.host_district"}),
+		computed: withAreas(map[string]string{}),
 		tile: tileLayer{id: "('x' || substr(md5(t.code), 1, 13))::bit(52)::bigint", order: "t.area_m2 DESC, t.code",
 			simplifyBelow: 12, defaultLimit: 5000},
 	},
 	"protected-zones": {
 		table: "protected_zones", from: "protected_zones t", key: "t.id", intKey: true,
-		cols: withAreas(map[string]string{"id": "t.id", "kind": "t.kind", "name": "t.name",
+		computed: withAreas(map[string]string{
 			"kind_zh": "CASE t.kind WHEN 'permanent_basic_farmland' THEN '永久基本农田' WHEN 'ecological_red_line' THEN '生态保护红线' WHEN 'urban_development_boundary' THEN '城镇开发边界' END"}),
 		tile: tileLayer{id: "t.id", order: "t.area_m2 DESC, t.id", simplifyBelow: 12, defaultLimit: 10000},
 	},
@@ -62,26 +95,12 @@ var layers = map[string]layer{
 		// PostgreSQL drops the join to districts where no column of it is
 		// read (a LEFT JOIN on its key): only exports pay for it.
 		from: "parcels t JOIN land_use_classes c ON c.code = t.land_use_code JOIN parcel_statuses s ON s.code = t.status LEFT JOIN land_use_classes cu ON cu.code = t.current_use_code LEFT JOIN districts d ON d.adcode = t.district_adcode",
-		cols: withAreas(map[string]string{
-			"id": "t.id", "code": "t.code", "district": "t.district_adcode",
-			"district_zh": "d.name_zh", "park": "t.park_code",
-			"land_use": "t.land_use_code", "land_use_zh": "c.name_zh", "status": "t.status", "status_zh": "s.name_zh",
-			"current_use": "t.current_use_code", "current_use_zh": "cu.name_zh",
-			"compatible_use": "t.compatible_use_code", "compatible_share": "t.compatible_share::float8",
-			"plot_ratio": "t.plot_ratio", "building_density": "t.building_density", "green_ratio": "t.green_ratio",
-			"affordable_housing": "t.affordable_housing", "supply_method": "t.supply_method", "approval_kind": "t.approval_kind",
-			"approved_on": "t.approved_on", "supplied_on": "t.supplied_on", "handed_over_on": "t.handed_over_on",
-			"agreed_start_on": "t.agreed_start_on", "actual_start_on": "t.actual_start_on", "completed_on": "t.completed_on",
-			"elevation_bottom": "t.elevation_bottom", "elevation_top": "t.elevation_top",
-			"underground": "coalesce(t.elevation_top <= 0, false)", "construction_land": "t.construction_land",
-			"construction_override_reason": "t.construction_override_reason", "government_delay": "t.government_delay",
-			"line_exception": "t.line_exception", "line_exception_document": "t.line_exception_document",
-			"survey_area_m2": "t.survey_area_m2", "survey_deduction_m2": "t.survey_deduction_m2",
-			"approved_area_m2": "t.approved_area_m2", "contract_area_m2": "t.contract_area_m2",
-			"developed_share": "t.developed_share", "invested_share": "t.invested_share", "halted_since": "t.halted_since",
-			"land_price_wan": "t.land_price_wan::float8", "updated_at": "t.updated_at",
-			"name": "t.name", "owner": "t.owner", "remarks": "t.remarks", "attributes": "t.attributes",
-			"kind": "'parcel'"}),
+		renamed: map[string]string{"district": "district_adcode", "park": "park_code", "land_use": "land_use_code",
+			"current_use": "current_use_code", "compatible_use": "compatible_use_code"},
+		computed: withAreas(map[string]string{
+			"district_zh": "d.name_zh", "land_use_zh": "c.name_zh", "status_zh": "s.name_zh", "current_use_zh": "cu.name_zh",
+			"compatible_share": "t.compatible_share::float8", "land_price_wan": "t.land_price_wan::float8",
+			"underground": "coalesce(t.elevation_top <= 0, false)", "kind": "'parcel'"}),
 		// The tile's columns are all the parcel's own, and the foreign keys
 		// on land use and status (NOT NULL) mean the inner joins drop no row:
 		// the tile reads the table alone (TestGoParcelTilesEqualPostGIS
@@ -89,6 +108,25 @@ var layers = map[string]layer{
 		tile: tileLayer{id: "t.id", order: "t.area_m2 DESC, t.id", defaultLimit: 20000, boundsFromDistricts: true,
 			aggregateBelow: ParcelDetailZoom, from: "parcels t"},
 	},
+})
+
+// importTablesOf says where each layer's import fields land: in the table
+// column of the catalog column of the same name. A field the catalog does
+// not show (parcels' main_share) is checked on the way in, not stored.
+func importTablesOf(ls map[string]layer) map[imports.Layer]importTable {
+	out := map[imports.Layer]importTable{}
+	for _, il := range imports.Layers {
+		l := ls[string(il)]
+		cat, _ := catalog.Find(string(il))
+		t := importTable{table: l.table, key: l.column(imports.KeyField(il).Name), cols: map[string]string{}}
+		for _, f := range imports.Fields(il) {
+			if _, shown := cat.Column(f.Name); shown {
+				t.cols[f.Name] = l.column(f.Name)
+			}
+		}
+		out[il] = t
+	}
+	return out
 }
 
 // colSQL is the SQL of a catalog column as a tile or an export reads it:

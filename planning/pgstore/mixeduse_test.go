@@ -99,7 +99,7 @@ func TestImportSurveyCodes(t *testing.T) {
 	if err := fm.Set("land_use=XZDLBM"); err != nil {
 		t.Fatal(err)
 	}
-	rep := runImport(t, s, imports.Parcels, f, importer.OpenOptions{}, importer.Request{FieldMap: fm, DryRun: true})
+	rep := runImport(t, s, imports.Parcels, f, importer.OpenOptions{}, importer.Request{Request: imports.Request{DryRun: true}, FieldMap: fm})
 	coarse := rep.IssuesOf(imports.KindCoarseCode)
 	if rep.Source.LandUseScheme != string(importer.SchemeGBT21010) || len(coarse) != 1 || coarse[0].Value != "0810" ||
 		!strings.Contains(coarse[0].Message, `"0810": "1401"`) || coarse[0].Severity != imports.SevWarning {

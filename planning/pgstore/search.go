@@ -435,7 +435,7 @@ const (
 )
 
 // lineTolerance reads the eligibility tolerance of the policy.
-func (s *Store) lineTolerance(ctx context.Context) (planning.LineTolerance, error) {
+func (s *RuleStore) lineTolerance(ctx context.Context) (planning.LineTolerance, error) {
 	var t planning.LineTolerance
 	err := s.pool.QueryRow(ctx, "SELECT "+toleranceSQL+", "+sliverWidthSQL).Scan(&t.AreaM2, &t.WidthM)
 	return t, domainError(err)
@@ -443,7 +443,7 @@ func (s *Store) lineTolerance(ctx context.Context) (planning.LineTolerance, erro
 
 // SetLineTolerance replaces the eligibility tolerance of the policy; the
 // kept widths need no re-measuring, the policy is applied when read.
-func (s *Store) SetLineTolerance(ctx context.Context, t planning.LineTolerance, note string) error {
+func (s *RuleStore) SetLineTolerance(ctx context.Context, t planning.LineTolerance, note string) error {
 	if err := t.Check(); err != nil {
 		return err
 	}
@@ -453,7 +453,7 @@ func (s *Store) SetLineTolerance(ctx context.Context, t planning.LineTolerance, 
 }
 
 // TolerancePolicy reads the eligibility tolerance with who set it and when.
-func (s *Store) TolerancePolicy(ctx context.Context) (planner.TolerancePolicy, error) {
+func (s *RuleStore) TolerancePolicy(ctx context.Context) (planner.TolerancePolicy, error) {
 	var p planner.TolerancePolicy
 	err := s.pool.QueryRow(ctx, `SELECT tolerance_m2, sliver_width_m, note, updated_by, updated_at FROM eligibility_policy`).
 		Scan(&p.AreaToleranceM2, &p.SliverWidthM, &p.Note, &p.UpdatedBy, &p.UpdatedAt)
@@ -464,7 +464,7 @@ func (s *Store) TolerancePolicy(ctx context.Context) (planner.TolerancePolicy, e
 // so concurrent changes never mix (the last one wins whole), and returns
 // the policy as it now stands. The parcels layer's version moves with it
 // (migration 025): the layers' eligible filter reads the policy.
-func (s *Store) ChangeTolerancePolicy(ctx context.Context, c planner.ToleranceChange) (planner.TolerancePolicy, error) {
+func (s *RuleStore) ChangeTolerancePolicy(ctx context.Context, c planner.ToleranceChange) (planner.TolerancePolicy, error) {
 	var p planner.TolerancePolicy
 	if err := c.Check(false); err != nil {
 		return p, err

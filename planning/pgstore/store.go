@@ -50,11 +50,13 @@ const ConnectTimeout = 5 * time.Second
 
 // Store talks to one PostGIS database through a pool. It is split by what
 // is stored: the parts below share the pool and each answers for its own
-// tables; Store's own methods are the land (districts, parks, zones,
-// parcels and their events), its layers, tiles, searches, stock-land
-// reports and imports, and the pool itself.
+// tables, so a caller may take only the part it needs; Store's own
+// methods are what reads across the parts (layers, tiles, searches,
+// stock-land reports), imports and exports, and the pool itself.
 type Store struct {
 	*conn
+	*LandStore     // districts, parks, zones, parcels, their events, enclaves, local land-use classes (geography.go, events.go, enclaves.go, classes.go, extent.go)
+	*RuleStore     // what the land's rules read: the protected-line tolerance and its policy, the affordable target, 亩均 evaluations
 	*UserStore     // users, sessions, API tokens, the audit log (users.go)
 	*LedgerStore   // plans, their accounts, the ledger, grants, approvals' consumption, the year end (quota.go, close.go, demoquota.go)
 	*ProjectStore  // projects and their parcels (projects.go)
@@ -65,6 +67,15 @@ type Store struct {
 type conn struct {
 	pool *pools
 }
+
+// LandStore keeps the land: districts, parks, protected zones, parcels
+// and their events, enclaves and the local land-use classes.
+type LandStore struct{ *conn }
+
+// RuleStore keeps the settings the land's rules read: the protected-line
+// tolerance and the policy that changes it, the affordable-housing target
+// and the districts' 亩均 evaluations.
+type RuleStore struct{ *conn }
 
 // UserStore keeps users, sessions, API tokens and the audit log.
 type UserStore struct{ *conn }
@@ -99,7 +110,8 @@ type landFacts interface {
 // newStore assembles the parts on one pool.
 func newStore(p *pools) *Store {
 	c := &conn{pool: p}
-	s := &Store{conn: c, UserStore: &UserStore{c}, LedgerStore: &LedgerStore{conn: c}, ProjectStore: &ProjectStore{c}}
+	s := &Store{conn: c, LandStore: &LandStore{c}, RuleStore: &RuleStore{c}, UserStore: &UserStore{c},
+		LedgerStore: &LedgerStore{conn: c}, ProjectStore: &ProjectStore{c}}
 	s.ScenarioStore = &ScenarioStore{conn: c, LedgerStore: s.LedgerStore, ProjectStore: s.ProjectStore, land: s}
 	s.LedgerStore.land = s
 	return s

@@ -15,20 +15,6 @@ import (
 	"golang.org/x/text/encoding"
 )
 
-// Row is one feature ready for the staging table: its outline in
-// EPSG:4490 and its values in the order of Fields(layer).
-type Row struct {
-	Feature       int64
-	Key           string           // the key field's value as text ("" when missing)
-	Geom          orb.MultiPolygon // nil when the outline could not be read
-	Values        []any
-	Bad           bool   // reading found errors in this feature
-	SourceLandUse string // the land-use code as the file wrote it, when crosswalked
-	// Attributes are the file's other properties (parcels): name -> text,
-	// json.Number, bool, or raw JSON for objects and arrays.
-	Attributes map[string]any
-}
-
 // Converter turns raw features into rows. It is immutable and shared by
 // the workers of a pipeline; each worker has its own textDecoder.
 type Converter struct {
@@ -48,7 +34,7 @@ type Converter struct {
 
 // newConverter prepares a converter for a mapping and a CRS.
 func newConverter(m *Mapping, c crs, repair bool, fallback encoding.Encoding, maxVertices int) *Converter {
-	conv := &Converter{layer: m.Layer, fields: layerFields[m.Layer], m: m, crs: c, repair: repair, fallback: fallback,
+	conv := &Converter{layer: m.Layer, fields: Fields(m.Layer), m: m, crs: c, repair: repair, fallback: fallback,
 		bySource: map[string]int{}, keyIdx: -1, luIdx: FieldIndex(m.Layer, "land_use"), maxVertices: maxVertices,
 		known: map[string]bool{}}
 	for _, f := range m.Ignored {

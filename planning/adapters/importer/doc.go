@@ -5,7 +5,8 @@
 // coordinates, and hands rows to a Store that stages, validates and writes
 // them in one transaction; and it writes layers out as GeoJSON, CSV, XLSX,
 // Shapefile or GeoPackage. It holds no SQL: planning/pgstore implements
-// Store and ExportStore.
+// Store and ExportStore, which live with the fields, rows and queries they
+// carry in planning/imports, so the store does not import this adapter.
 //
 // # Reading
 //

@@ -18,251 +18,27 @@ import (
 
 	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
-	"github.com/hangzhou-hitech/landquota/planning/catalog"
 	"github.com/hangzhou-hitech/landquota/planning/imports"
-	"github.com/paulmach/orb"
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
-// Format is an export file format.
-type Format string
-
-const (
-	FormatGeoJSON Format = "geojson"
-	FormatCSV     Format = "csv"
-	FormatXLSX    Format = "xlsx"
-	FormatShp     Format = "shp" // a .zip of .shp, .shx, .dbf, .prj and .cpg
-	FormatGPKG    Format = "gpkg"
-)
-
-// Formats lists the export formats.
-var Formats = []Format{FormatGeoJSON, FormatCSV, FormatXLSX, FormatShp, FormatGPKG}
-
-// ParseFormat reads a format name (or a file extension).
-func ParseFormat(s string) (Format, error) {
-	switch strings.ToLower(strings.TrimPrefix(strings.TrimSpace(s), ".")) {
-	case "geojson", "json":
-		return FormatGeoJSON, nil
-	case "csv":
-		return FormatCSV, nil
-	case "xlsx", "excel":
-		return FormatXLSX, nil
-	case "shp", "shapefile", "zip":
-		return FormatShp, nil
-	case "gpkg", "geopackage":
-		return FormatGPKG, nil
-	}
-	return "", planning.Errorf(planning.ErrInvalid, "format %q is not one of geojson, csv, xlsx, shp, gpkg", s).WithDetail("parameter", "format")
-}
-
-// GeomFormat is how the store renders outlines for a writer.
-type GeomFormat string
-
-const (
-	GeomGeoJSON GeomFormat = "geojson"
-	GeomWKT     GeomFormat = "wkt"
-	GeomNone    GeomFormat = ""
-)
-
-// ExportQuery selects what to export and how.
-type ExportQuery struct {
-	Layer     imports.Layer
-	Format    Format
-	SRID      int // 4490 (default), 4326, 4549 or 4528
-	Precision int // decimals of the coordinates; -1: all (lossless)
-	BBox      *orb.Bound
-	Filter    *planning.ParcelFilter
-	Encoding  string // Shapefile text: UTF-8 (default), GB18030, or GBK (refused where a value is outside GBK)
-	// StatementTimeout bounds the export's query; 0: no limit.
-	StatementTimeout time.Duration
-}
-
-// ExportSRIDs are the coordinate systems exports are written in.
-var ExportSRIDs = []int{geo.SRIDStore, geo.SRIDWGS84, geo.SRIDMeasure, geo.SRIDSurvey}
-
-// Normalize fills defaults and checks the query.
-func (q *ExportQuery) Normalize() error {
-	if _, ok := layerFields[q.Layer]; !ok {
-		return planning.Errorf(planning.ErrNotFound, "unknown layer %q (layers: districts, parks, protected-zones, parcels)", q.Layer)
-	}
-	if q.Format == "" {
-		q.Format = FormatGeoJSON
-	}
-	if q.SRID == 0 {
-		q.SRID = geo.SRIDStore
-	}
-	ok := false
-	for _, s := range ExportSRIDs {
-		ok = ok || s == q.SRID
-	}
-	if !ok {
-		return planning.Errorf(planning.ErrInvalid, "exports are written in EPSG:4490, 4326, 4549 or 4528, not EPSG:%d", q.SRID).WithDetail("parameter", "srid")
-	}
-	if q.Precision > 15 || q.Precision < -1 {
-		return planning.Errorf(planning.ErrInvalid, "precision %d must be between 0 and 15 decimals", q.Precision).WithDetail("parameter", "precision")
-	}
-	switch strings.ToUpper(q.Encoding) {
-	case "", "UTF-8", "UTF8":
-		q.Encoding = "UTF-8"
-	case "GB18030":
-		q.Encoding = "GB18030"
-	case "GBK", "CP936", "936", "GB2312":
-		q.Encoding = "GBK"
-	default:
-		return planning.Errorf(planning.ErrInvalid, "encoding %q is not UTF-8, GB18030 or GBK", q.Encoding).WithDetail("parameter", "encoding")
-	}
-	if q.Encoding != "UTF-8" && q.Format != FormatShp {
-		return planning.Errorf(planning.ErrInvalid, "encoding applies to Shapefiles only (the other formats are UTF-8)").WithDetail("parameter", "encoding")
-	}
-	if !q.Filter.Empty() && q.Layer != imports.Parcels {
-		return planning.Errorf(planning.ErrInvalid, "filters apply to the parcels layer only")
-	}
-	return nil
-}
-
-// FileName is the name of the file an export makes.
-func (q ExportQuery) FileName() string {
-	base := string(q.Layer)
-	if q.SRID != geo.SRIDStore {
-		base += "-" + strconv.Itoa(q.SRID)
-	}
-	switch q.Format {
-	case FormatShp:
-		return base + ".zip"
-	case FormatGeoJSON:
-		return base + ".geojson"
-	}
-	return base + "." + string(q.Format)
-}
-
-// ContentType is the media type of the export.
-func (q ExportQuery) ContentType() string {
-	switch q.Format {
-	case FormatGeoJSON:
-		return "application/geo+json"
-	case FormatCSV:
-		return "text/csv; charset=utf-8"
-	case FormatXLSX:
-		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-	case FormatShp:
-		return "application/zip"
-	case FormatGPKG:
-		return "application/geopackage+sqlite3"
-	}
-	return "application/octet-stream"
-}
-
-// Streams reports whether the format is written as the rows arrive (the
-// others are built in a temporary file first).
-func (q ExportQuery) Streams() bool { return q.Format == FormatGeoJSON || q.Format == FormatCSV }
-
-// ExportField is one column of an export.
-type ExportField struct {
-	Name     string // the property name; where it is importable, the import field's name
-	Shp      string // the Shapefile field name (at most 10 characters)
-	Zh       string // the spreadsheet column title
-	Kind     Kind   // Text, Float, Int, Bool, Date; Timestamp for times
-	Optional bool   // the column comes from a later migration
-	// Attribute names one of the parcels' other attributes (the file's
-	// field name) this column holds; "" for the columns of the schema.
-	Attribute string
-}
-
-// Timestamp is an export-only kind: a moment, written in RFC 3339.
-const Timestamp Kind = 100
-
-// exportKinds are the export kinds of the catalog's types.
-var exportKinds = map[catalog.Type]Kind{catalog.Text: Text, catalog.Number: Float, catalog.Integer: Int,
-	catalog.Boolean: Bool, catalog.Date: Date, catalog.DateTime: Timestamp}
-
-// ExportFields lists the columns of a layer's exports, in the catalog's
-// order.
-func ExportFields(l imports.Layer) []ExportField {
-	cat, _ := catalog.Find(string(l))
-	var out []ExportField
-	for _, c := range cat.ColumnsIn(catalog.Export) {
-		out = append(out, ExportField{Name: c.Name, Shp: c.Shp, Zh: c.Zh, Kind: exportKinds[c.Type], Optional: c.Optional})
-	}
-	return out
-}
-
-// Attribute is one of the parcels' other attributes: its name and Text,
-// Float or Bool when every value of it is one.
-type Attribute struct {
-	Name string
-	Kind Kind
-}
-
-// AttributeFields makes export columns of the parcels' other attributes,
-// named as the file that brought them named them. A Shapefile name holds
-// at most 10 bytes in its encoding: a longer name is cut and numbered
-// (the GeoJSON, CSV, XLSX and GeoPackage columns keep it whole).
-func AttributeFields(keys []Attribute, taken []ExportField, encoding string) []ExportField {
-	used := map[string]bool{}
-	for _, f := range taken {
-		used[strings.ToLower(f.Name)], used[strings.ToLower(f.Shp)] = true, true
-	}
-	size := func(s string) int { return len(s) }
-	if encoding == "GBK" || encoding == "GB18030" {
-		size = func(s string) int {
-			b, err := simplifiedchinese.GB18030.NewEncoder().String(s)
-			if err != nil {
-				return len(s)
-			}
-			return len(b)
-		}
-	}
-	out := make([]ExportField, 0, len(keys))
-	for i, a := range keys {
-		k := a.Name
-		name := k
-		if used[strings.ToLower(name)] {
-			name = "attr_" + k
-		}
-		shp := k
-		if size(shp) > 10 || used[strings.ToLower(shp)] {
-			suffix := "_" + strconv.Itoa(i+1)
-			shp = ""
-			for _, r := range k {
-				if size(shp+string(r)+suffix) > 10 {
-					break
-				}
-				shp += string(r)
-			}
-			shp += suffix
-		}
-		used[strings.ToLower(name)], used[strings.ToLower(shp)] = true, true
-		out = append(out, ExportField{Name: name, Shp: shp, Zh: k, Kind: a.Kind, Attribute: k})
-	}
-	return out
-}
-
-// ExportStore is what an export needs from storage.
-type ExportStore interface {
-	// ExportRows runs q and calls begin once with the fields it will give
-	// (optional ones the database lacks left out), then emit for each row
-	// with the outline rendered as geom asks (nil for GeomNone) and the
-	// values in field order. It returns the number of rows.
-	ExportRows(ctx context.Context, q ExportQuery, geom GeomFormat, begin func([]ExportField) error, emit func(geom []byte, vals []any) error) (int64, error)
-}
-
 // Export writes the layer to w in q's format and returns the number of
 // features. Shapefiles and GeoPackages are made by ogr2ogr in a temporary
 // folder; the other formats are written by landquota.
-func Export(ctx context.Context, store ExportStore, q ExportQuery, w io.Writer) (int64, error) {
+func Export(ctx context.Context, store imports.ExportStore, q imports.ExportQuery, w io.Writer) (int64, error) {
 	if err := q.Normalize(); err != nil {
 		return 0, err
 	}
 	switch q.Format {
-	case FormatGeoJSON:
+	case imports.FormatGeoJSON:
 		n, _, err := writeGeoJSON(ctx, store, q, w, false, nil)
 		return n, err
-	case FormatCSV:
+	case imports.FormatCSV:
 		return writeCSV(ctx, store, q, w)
-	case FormatXLSX:
+	case imports.FormatXLSX:
 		return writeXLSX(ctx, store, q, w)
-	case FormatShp, FormatGPKG:
+	case imports.FormatShp, imports.FormatGPKG:
 		dir, err := os.MkdirTemp("", "landquota-export-")
 		if err != nil {
 			return 0, err
@@ -272,7 +48,7 @@ func Export(ctx context.Context, store ExportStore, q ExportQuery, w io.Writer) 
 		if err != nil {
 			return 0, err
 		}
-		if q.Format == FormatGPKG {
+		if q.Format == imports.FormatGPKG {
 			f, err := os.Open(files[0])
 			if err != nil {
 				return 0, err
@@ -288,12 +64,12 @@ func Export(ctx context.Context, store ExportStore, q ExportQuery, w io.Writer) 
 
 // ExportFiles writes a Shapefile (its .shp, .shx, .dbf, .prj and .cpg) or a
 // GeoPackage into dir through ogr2ogr, and returns the files made.
-func ExportFiles(ctx context.Context, store ExportStore, q ExportQuery, dir string) (int64, []string, error) {
+func ExportFiles(ctx context.Context, store imports.ExportStore, q imports.ExportQuery, dir string) (int64, []string, error) {
 	if err := q.Normalize(); err != nil {
 		return 0, nil, err
 	}
 	why := "writing a Shapefile"
-	if q.Format == FormatGPKG {
+	if q.Format == imports.FormatGPKG {
 		why = "writing a GeoPackage"
 	}
 	ogr2ogr, err := LookGDAL("ogr2ogr", why)
@@ -304,11 +80,11 @@ func ExportFiles(ctx context.Context, store ExportStore, q ExportQuery, dir stri
 	if err != nil {
 		return 0, nil, err
 	}
-	var check func(ExportField, []any, string) error
-	if q.Format == FormatShp && q.Encoding == "GBK" {
+	var check func(imports.ExportField, []any, string) error
+	if q.Format == imports.FormatShp && q.Encoding == "GBK" {
 		check = checkGBK
 	}
-	n, fields, err := writeGeoJSON(ctx, store, q, tmp, q.Format == FormatShp, check)
+	n, fields, err := writeGeoJSON(ctx, store, q, tmp, q.Format == imports.FormatShp, check)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -320,7 +96,7 @@ func ExportFiles(ctx context.Context, store ExportStore, q ExportQuery, dir stri
 	srs := "EPSG:" + strconv.Itoa(q.SRID)
 	var out string
 	args := []string{}
-	if q.Format == FormatShp {
+	if q.Format == imports.FormatShp {
 		out = filepath.Join(dir, layer+".shp")
 		enc := q.Encoding
 		if enc == "GBK" {
@@ -346,7 +122,7 @@ func ExportFiles(ctx context.Context, store ExportStore, q ExportQuery, dir stri
 		return 0, nil, planning.Errorf(planning.ErrInvalid, "GDAL could not write the %s without changing the data: %s", q.Format, strings.Join(w, "; ")).
 			WithDetail("gdal", w)
 	}
-	if q.Format == FormatGPKG {
+	if q.Format == imports.FormatGPKG {
 		return n, []string{out}, nil
 	}
 	base := strings.TrimSuffix(out, ".shp")
@@ -408,7 +184,7 @@ var gbkEncoder = simplifiedchinese.GBK.NewEncoder()
 
 // checkGBK refuses a text value GBK cannot hold, naming the feature, the
 // field and the value.
-func checkGBK(f ExportField, row []any, s string) error {
+func checkGBK(f imports.ExportField, row []any, s string) error {
 	if _, err := gbkEncoder.String(s); err == nil {
 		return nil
 	}
@@ -427,7 +203,7 @@ func checkGBK(f ExportField, row []any, s string) error {
 // given a width: GDAL's default for a real read from GeoJSON (24 digits, 15
 // of them decimals) cannot hold an area of 10⁹ m² (a district), and the
 // write would fail. Six decimals keep every figure as exported.
-func shpSelect(layer string, fields []ExportField) string {
+func shpSelect(layer string, fields []imports.ExportField) string {
 	cols := make([]string, len(fields))
 	for i, f := range fields {
 		name := `"` + strings.ReplaceAll(f.Shp, `"`, `""`) + `"`
@@ -442,13 +218,13 @@ func shpSelect(layer string, fields []ExportField) string {
 // writeGeoJSON writes a FeatureCollection; shpNames uses the Shapefile
 // field names (for ogr2ogr to turn into a Shapefile); check, when set,
 // may refuse a text value.
-func writeGeoJSON(ctx context.Context, store ExportStore, q ExportQuery, w io.Writer, shpNames bool, check func(ExportField, []any, string) error) (int64, []ExportField, error) {
+func writeGeoJSON(ctx context.Context, store imports.ExportStore, q imports.ExportQuery, w io.Writer, shpNames bool, check func(imports.ExportField, []any, string) error) (int64, []imports.ExportField, error) {
 	bw := bufio.NewWriterSize(w, 256<<10)
-	var fields []ExportField
+	var fc *geo.FeatureCollection
+	var fields []imports.ExportField
 	var keys [][]byte
 	buf := make([]byte, 0, 4096)
-	var count int64
-	n, err := store.ExportRows(ctx, q, GeomGeoJSON, func(f []ExportField) error {
+	n, err := store.ExportRows(ctx, q, imports.GeomGeoJSON, func(f []imports.ExportField) error {
 		fields = f
 		for _, x := range f {
 			name := x.Name
@@ -457,18 +233,12 @@ func writeGeoJSON(ctx context.Context, store ExportStore, q ExportQuery, w io.Wr
 			}
 			keys = append(keys, appendJSONString(nil, name))
 		}
-		bw.WriteString(`{"type":"FeatureCollection","name":`)
-		bw.Write(appendJSONString(nil, string(q.Layer)))
-		bw.WriteString(`,"crs":{"type":"name","properties":{"name":"` + geojsonCRSName(q.SRID) + `"}},"features":[` + "\n")
+		fc = geo.StartFeatureCollection(bw, true, `"name":`+string(appendJSONString(nil, string(q.Layer))),
+			`"crs":{"type":"name","properties":{"name":"`+geojsonCRSName(q.SRID)+`"}}`)
 		return nil
 	}, func(geom []byte, vals []any) error {
-		b := buf[:0]
-		if count > 0 {
-			b = append(b, ",\n"...)
-		}
-		count++
 		// The first field is the layer's key: the feature's id.
-		b = append(b, `{"type":"Feature","id":`...)
+		b := append(buf[:0], `{"type":"Feature","id":`...)
 		b = appendJSONValue(b, vals[0], fields[0].Kind)
 		b = append(b, `,"geometry":`...)
 		b = append(b, geom...)
@@ -488,8 +258,7 @@ func writeGeoJSON(ctx context.Context, store ExportStore, q ExportQuery, w io.Wr
 		}
 		b = append(b, "}}"...)
 		buf = b
-		_, err := bw.Write(b)
-		return err
+		return fc.Feature(b)
 	})
 	if err != nil {
 		return n, nil, err
@@ -497,8 +266,7 @@ func writeGeoJSON(ctx context.Context, store ExportStore, q ExportQuery, w io.Wr
 	if fields == nil {
 		return n, nil, fmt.Errorf("export: the store gave no fields")
 	}
-	bw.WriteString("\n]}\n")
-	return n, fields, bw.Flush()
+	return n, fields, fc.End("")
 }
 
 // appendJSONString appends s as a JSON string; invalid UTF-8 becomes U+FFFD.
@@ -604,13 +372,13 @@ func textValue(v any, k Kind) string {
 // writeCSV writes UTF-8 with a byte-order mark (so that Excel shows the
 // Chinese text), the property names as the header, and the outline as WKT
 // in the last column.
-func writeCSV(ctx context.Context, store ExportStore, q ExportQuery, w io.Writer) (int64, error) {
+func writeCSV(ctx context.Context, store imports.ExportStore, q imports.ExportQuery, w io.Writer) (int64, error) {
 	bw := bufio.NewWriterSize(w, 256<<10)
 	bw.WriteString("\ufeff")
 	cw := csv.NewWriter(bw)
-	var fields []ExportField
+	var fields []imports.ExportField
 	var rec []string
-	n, err := store.ExportRows(ctx, q, GeomWKT, func(f []ExportField) error {
+	n, err := store.ExportRows(ctx, q, imports.GeomWKT, func(f []imports.ExportField) error {
 		fields = f
 		rec = make([]string, len(f)+1)
 		for i, x := range f {
@@ -642,7 +410,7 @@ var sheetNames = map[imports.Layer]string{imports.Districts: "行政区", import
 
 // writeXLSX writes the attributes (no outlines) with Chinese column titles,
 // numbers as numbers and dates as dates, and a sheet describing the export.
-func writeXLSX(ctx context.Context, store ExportStore, q ExportQuery, w io.Writer) (int64, error) {
+func writeXLSX(ctx context.Context, store imports.ExportStore, q imports.ExportQuery, w io.Writer) (int64, error) {
 	f := excelize.NewFile()
 	defer f.Close()
 	sheet := sheetNames[q.Layer]
@@ -657,10 +425,10 @@ func writeXLSX(ctx context.Context, store ExportStore, q ExportQuery, w io.Write
 	dateStyle, _ := f.NewStyle(&excelize.Style{NumFmt: 14})
 	timeStyle, _ := f.NewStyle(&excelize.Style{NumFmt: 22})
 	numStyle, _ := f.NewStyle(&excelize.Style{NumFmt: 2}) // 0.00
-	var fields []ExportField
+	var fields []imports.ExportField
 	var row []any
 	var r int
-	n, err := store.ExportRows(ctx, q, GeomNone, func(fs []ExportField) error {
+	n, err := store.ExportRows(ctx, q, imports.GeomNone, func(fs []imports.ExportField) error {
 		fields = fs
 		row = make([]any, len(fs))
 		for i, x := range fs {
@@ -683,7 +451,7 @@ func writeXLSX(ctx context.Context, store ExportStore, q ExportQuery, w io.Write
 			switch x := v.(type) {
 			case time.Time:
 				st := dateStyle
-				if fields[i].Kind == Timestamp {
+				if fields[i].Kind == imports.Timestamp {
 					st = timeStyle
 					x = time.Date(x.Year(), x.Month(), x.Day(), x.Hour(), x.Minute(), x.Second(), 0, time.UTC)
 				}

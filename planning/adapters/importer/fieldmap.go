@@ -167,9 +167,9 @@ func (m *FieldMap) Validate(layer imports.Layer) error {
 	}
 	known := func(name string) (*Field, error) {
 		if i := FieldIndex(layer, name); i >= 0 {
-			return &layerFields[layer][i], nil
+			return &Fields(layer)[i], nil
 		}
-		return nil, fieldMapError("layer %s has no field %q (it has %s)", layer, name, fieldNames(layer))
+		return nil, fieldMapError("layer %s has no field %q (it has %s)", layer, name, imports.FieldNames(layer))
 	}
 	for k := range m.Fields {
 		if _, err := known(k); err != nil {
@@ -231,27 +231,24 @@ func (m *FieldMap) Validate(layer imports.Layer) error {
 				ok = ok || e.Value == to
 			}
 			if !ok {
-				return fieldMapError("values.%s: %q → %q: the value must be one of %s", k, from, to, f.enumValues())
+				return fieldMapError("values.%s: %q → %q: the value must be one of %s", k, from, to, f.EnumValues())
 			}
 		}
 	}
 	return nil
 }
 
-// Mapping is a field map resolved against a file's source fields.
+// Mapping is a field map resolved against a file's source fields: which
+// fields are read (imports.Mapping, what the store needs) and how values
+// are translated.
 type Mapping struct {
-	Layer     imports.Layer
-	Source    []string // per field of Fields(Layer): the source field, "" when not read
-	Defaults  []any    // per field: the value for empty source values; nil none
-	Scheme    Scheme   // of the land-use field: gbt21010 for DLBM, else as the map says or auto
+	imports.Mapping
+	Scheme    Scheme // of the land-use field: gbt21010 for DLBM, else as the map says or auto
 	Crosswalk map[string]string
 	Values    []map[string]string // per field: extra spellings (normalised) of choice values
 	Ignored   []string            // source fields nobody reads
 	Kept      []string            // source fields kept as the feature's other attributes (parcels)
 }
-
-// Mapped reports whether field i is read from the file or has a default.
-func (m *Mapping) Mapped(i int) bool { return m.Source[i] != "" || m.Defaults[i] != nil }
 
 // Resolve matches the map (nil for none) to a file with the given source
 // fields. sourceFields nil means unknown (an empty file): explicit names
@@ -270,8 +267,8 @@ func (m *FieldMap) resolve(layer imports.Layer, sourceFields []string, complete 
 	if err := m.Validate(layer); err != nil {
 		return nil, err
 	}
-	fields := layerFields[layer]
-	mp := &Mapping{Layer: layer, Source: make([]string, len(fields)), Defaults: make([]any, len(fields)),
+	fields := Fields(layer)
+	mp := &Mapping{Mapping: imports.Mapping{Layer: layer, Source: make([]string, len(fields)), Defaults: make([]any, len(fields))},
 		Values: make([]map[string]string, len(fields)), Crosswalk: map[string]string{}}
 	claimed := map[string]bool{}
 	if err := m.nameSources(mp, fields, sourceFields, complete, claimed); err != nil {
@@ -440,7 +437,7 @@ func normKey(s string) string {
 // Describe lists the resolved map as target → source (for the report).
 func (m *Mapping) Describe() (fieldMap map[string]string, derived []string) {
 	fieldMap = map[string]string{}
-	for i, f := range layerFields[m.Layer] {
+	for i, f := range Fields(m.Layer) {
 		switch {
 		case m.Source[i] != "":
 			fieldMap[f.Name] = m.Source[i]

@@ -54,7 +54,7 @@ type captureStore struct {
 	rows []*Row
 }
 
-func (c *captureStore) ImportRows(_ context.Context, req Request, _ *Mapping, rows Rows, rep *imports.Report, _ *imports.Progress) (imports.Outcome, error) {
+func (c *captureStore) ImportRows(_ context.Context, req imports.Request, _ *imports.Mapping, rows Rows, rep *imports.Report, _ *imports.Progress) (imports.Outcome, error) {
 	for rows.Next() {
 		c.rows = append(c.rows, rows.Row())
 	}

@@ -9,42 +9,26 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/imports"
 )
 
-// Request says what to import and how.
+// Request says what to import and how: what the store reads
+// (imports.Request) and how the file's fields are found.
 type Request struct {
-	ID        string // names the import in the log; the caller makes it unique
-	Layer     imports.Layer
-	Mode      imports.Mode
-	DryRun    bool // validate only
-	Repair    bool // repair invalid outlines (ST_MakeValid, open rings closed) and report each repair
-	FieldMap  *FieldMap
-	MaxIssues int    // issues listed in the report (all are counted); 0: DefaultMaxIssues
-	CreatedBy string // who imports (for the log)
-	Workers   int    // features decoded in parallel; 0: up to 4
-	// StatementTimeout bounds each statement of the import; 0: no limit.
-	StatementTimeout time.Duration
+	imports.Request
+	FieldMap *FieldMap
+	Workers  int // features decoded in parallel; 0: up to 4
 }
 
-// Rows hands rows to the store one at a time, as the file is read.
-type Rows interface {
-	Next() bool
-	Row() *Row
-	Err() error
-}
-
-// Store is what an import needs from storage.
-type Store interface {
-	// ImportRows stages the rows, checks them in the database, adds what
-	// it finds to rep, and writes them, all in one transaction, only when
-	// rep holds no error and req.DryRun is false. It sets rep's write
-	// counts and returns the outcome; an error means nothing was written.
-	ImportRows(ctx context.Context, req Request, m *Mapping, rows Rows, rep *imports.Report, prog *imports.Progress) (imports.Outcome, error)
-}
+// Rows and Store are what the adapter hands a store and needs from it; they
+// live in planning/imports with the types they carry.
+type (
+	Row   = imports.Row
+	Rows  = imports.Rows
+	Store = imports.Store
+)
 
 // ClassAliases is what a store that knows local land-use classes offers:
 // the codes files write (M0) and the class each stands for.
@@ -126,7 +110,7 @@ func Import(ctx context.Context, store Store, src *Source, req Request, prog *im
 		}
 		return readErr
 	}}
-	outcome, err := store.ImportRows(ctx, req, m, it, rep, prog)
+	outcome, err := store.ImportRows(ctx, req.Request, &m.Mapping, it, rep, prog)
 	if err != nil {
 		cancel()
 		// A read error stopped the COPY: report the file's problem, not COPY's.
@@ -262,7 +246,7 @@ func lateIssues(rep *imports.Report, m *Mapping, late map[string]bool) {
 		}
 	})
 	for _, k := range names {
-		for i, f := range layerFields[m.Layer] {
+		for i, f := range Fields(m.Layer) {
 			if m.Source[i] != "" {
 				continue
 			}

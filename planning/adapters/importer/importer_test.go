@@ -287,7 +287,7 @@ func TestGeometryChecks(t *testing.T) {
 	text = strings.Replace(text, `"coordinates":[[`, `"coordinates":[[`, 1)
 	openText := `{"type":"Feature","properties":{"code":"X","land_use":"1001","status":"approved"},"geometry":{"type":"Polygon","coordinates":` +
 		mustJSON([][][2]float64{toPairs(open)}) + `}}`
-	rep, st, err := importText(t, imports.Parcels, openText, OpenOptions{}, Request{Repair: true})
+	rep, st, err := importText(t, imports.Parcels, openText, OpenOptions{}, Request{Request: imports.Request{Repair: true}})
 	if err != nil || rep.Outcome != imports.OutcomeCommitted || len(rep.IssuesOf(imports.KindRepaired)) != 1 || len(st.rows[0].Geom[0][0]) != 5 {
 		t.Errorf("repair: %v %s %+v", err, rep.Outcome, rep.Issues)
 	}

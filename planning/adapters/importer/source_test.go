@@ -57,7 +57,7 @@ func importFile(t *testing.T, path string, open OpenOptions) (*imports.Report, *
 		t.Fatal(err)
 	}
 	st := &captureStore{}
-	rep, err := Import(context.Background(), st, src, Request{Layer: imports.Parcels, DryRun: true}, nil)
+	rep, err := Import(context.Background(), st, src, Request{Request: imports.Request{Layer: imports.Parcels, DryRun: true}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,7 +39,7 @@ func convertValue(f *Field, v jsonValue, lookup map[string]string) (any, error) 
 		return nil, nil
 	}
 	if v.kind == 'o' || v.kind == 'a' {
-		return nil, invalid("expected %s, got %s", f.Kind.title(), v.describe())
+		return nil, invalid("expected %s, got %s", f.Kind.Title(), v.describe())
 	}
 	switch f.Kind {
 	case Text:
@@ -125,7 +125,7 @@ func enumOf(f *Field, v jsonValue, lookup map[string]string) (any, error) {
 	if to, ok := lookup[normKey(s)]; ok {
 		return to, nil
 	}
-	return nil, invalid("%q is not one of %s", s, f.enumValues())
+	return nil, invalid("%q is not one of %s", s, f.EnumValues())
 }
 
 func textOf(v jsonValue) (string, error) {
