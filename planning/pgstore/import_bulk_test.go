@@ -110,10 +110,11 @@ func stepNames(rep *imports.Report) []string {
 	return names
 }
 
-// TestImportBulkAsRowByRow imports the demo's parcels in two files, the
+// TestImportBulkAsRowByRow imports the demo's parcels in three files, the
 // first into an empty table (indexes dropped and built again) and the
 // second beside it (indexes kept), with the triggers off and their rows
-// made set-based; then deletes them and inserts them again one statement
+// made set-based, the third row by row (a trigger the bulk path does not
+// know is on); then deletes them and inserts them again one statement
 // a row with every trigger on, and checks the parcels and every derived
 // row are the same. A write that fails after the indexes were dropped
 // leaves the database as it was.
@@ -150,7 +151,7 @@ func TestImportBulkAsRowByRow(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	parts := splitGeoJSON(t, whole, 2)
+	parts := splitGeoJSON(t, whole, 3)
 
 	s, url := open()
 	if _, err := s.Load(ctx, Dataset{Districts: ds.Districts, Parks: ds.Parks, Zones: ds.Zones, Parcels: func(func(planning.Parcel) bool) {}}, false, nil); err != nil {
@@ -241,6 +242,25 @@ func TestImportBulkAsRowByRow(t *testing.T) {
 	}
 	if !slices.Equal(change.BBox, box[:]) {
 		t.Fatalf("notified box %v, the new parcels' %v", change.BBox, box)
+	}
+	// A trigger whose work the bulk path does not know: the import writes
+	// row by row, with it on.
+	if _, err := s.pool.Exec(ctx, `CREATE TRIGGER parcels_z_new AFTER INSERT ON parcels FOR EACH STATEMENT EXECUTE FUNCTION lq_bump_layer_version('parcels')`); err != nil {
+		t.Fatal(err)
+	}
+	before := one("SELECT version FROM layer_versions WHERE layer = 'parcels'")
+	rep, err = importFile(t, s, parts[2])
+	if err != nil || rep.Outcome != imports.OutcomeCommitted {
+		t.Fatalf("third part: %v %s %+v", err, rep.Message, rep.Issues)
+	}
+	if steps := stepNames(rep); slices.Contains(steps, "write: conflicts") {
+		t.Fatalf("with an unknown trigger the import took the bulk path: %v", steps)
+	}
+	if v := one("SELECT version FROM layer_versions WHERE layer = 'parcels'"); v != before+2 {
+		t.Fatalf("layer version %d after the third import, %d before: the unknown trigger did not run", v, before)
+	}
+	if _, err := s.pool.Exec(ctx, "DROP TRIGGER parcels_z_new ON parcels"); err != nil {
+		t.Fatal(err)
 	}
 	if n := one("SELECT count(*) FROM parcels"); n != 1200 {
 		t.Fatalf("%d parcels imported", n)

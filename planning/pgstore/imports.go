@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -830,9 +831,11 @@ func (r *importRun) insertParcelsBulk(ctx context.Context, cols, sel []string, o
 			sel[i] = "CASE WHEN s.current_use_code IS NOT NULL THEN lq_cu.construction ELSE " + sel[i] + " END"
 		}
 	}
-	triggers, terr := checkLoadTriggers(ctx, r.tx)
-	if terr != nil {
+	triggers, err := checkLoadTriggers(ctx, r.tx)
+	if unknown := unknownTriggerError(""); errors.As(err, &unknown) {
 		return 0, false, false, nil // a trigger of unknown work: let it run
+	} else if err != nil {
+		return 0, false, false, err
 	}
 	if _, err := r.exec(ctx, "SAVEPOINT lq_bulk_insert"); err != nil {
 		return 0, false, false, err

@@ -361,7 +361,7 @@ func checkLoadTriggers(ctx context.Context, tx pgx.Tx) (func(verb string) string
 	}
 	for _, name := range names {
 		if !loadTriggers[name] {
-			return nil, fmt.Errorf("bulk load: trigger %s on parcels is not known to loadParcels, which turns the triggers off; teach it that trigger's work", name)
+			return nil, unknownTriggerError(name)
 		}
 	}
 	return func(verb string) string {
@@ -374,6 +374,14 @@ func checkLoadTriggers(ctx context.Context, tx pgx.Tx) (func(verb string) string
 		}
 		return "ALTER TABLE parcels " + strings.Join(parts, ", ")
 	}, nil
+}
+
+// unknownTriggerError is checkLoadTriggers's refusal: the load stops on
+// it; an import writes row by row instead, the trigger on.
+type unknownTriggerError string
+
+func (name unknownTriggerError) Error() string {
+	return fmt.Sprintf("bulk load: trigger %s on parcels is not known to loadParcels, which turns the triggers off; teach it that trigger's work", string(name))
 }
 
 // loadRebuild holds what dropForLoad dropped, as statements that make it again.
