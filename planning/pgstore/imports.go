@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -734,12 +736,27 @@ func (r *importRun) move(ctx context.Context) error {
 	if r.req.Mode == imports.ModeUpsert {
 		only = " WHERE s." + t.key + " IS NULL OR NOT EXISTS (SELECT 1 FROM " + t.table + " t WHERE " + keyMatch + ")"
 	}
-	tag, err := r.exec(ctx, "INSERT INTO "+t.table+" ("+strings.Join(insCols, ", ")+", geom, area_m2) SELECT "+strings.Join(insSel, ", ")+
-		", s.geom, "+area+" FROM lq_stage s"+only)
-	if err != nil {
-		return domainError(err)
+	bulk := false
+	if r.req.Layer == imports.Parcels {
+		n, ok, dropped, err := r.insertParcelsBulk(ctx, insCols, insSel, only)
+		if err != nil {
+			return err
+		}
+		bulk, r.rep.Counts.Inserted = ok, n
+		if dropped {
+			// The foreign keys were dropped and added again: their
+			// triggers, which skipRowTriggers turned off, are new and on.
+			disabled = slices.DeleteFunc(disabled, func(t string) bool { return strings.HasPrefix(t, `"RI_`) })
+		}
 	}
-	r.rep.Counts.Inserted = tag.RowsAffected()
+	if !bulk {
+		tag, err := r.exec(ctx, "INSERT INTO "+t.table+" ("+strings.Join(insCols, ", ")+", geom, area_m2) SELECT "+strings.Join(insSel, ", ")+
+			", s.geom, "+area+" FROM lq_stage s"+only)
+		if err != nil {
+			return domainError(err)
+		}
+		r.rep.Counts.Inserted = tag.RowsAffected()
+	}
 	if r.req.Layer == imports.Zones {
 		if _, err := r.exec(ctx, "SELECT setval(pg_get_serial_sequence('protected_zones', 'id'), greatest((SELECT max(id) FROM protected_zones), 1))"); err != nil {
 			return domainError(err)
@@ -755,6 +772,122 @@ func (r *importRun) move(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// insertParcelsBulk writes the new parcels the way the seed's load does:
+// with every user trigger of parcels off, one INSERT whose rows carry
+// construction_land as lq_parcel_construction() derives it, then the
+// statement triggers' conflict measures, footprints and cells once and
+// set-based for the new rows (deriveLoaded, shared with the load), one
+// notification with their box and one version bump. Per row, the
+// construction trigger and the statement triggers over a transition table
+// of every new row took most of a large import's write (docs/SCALING.md).
+// The indexes stay (dropping them would lock the layer's readers out until
+// the commit), and so do the locks: the table's from the checks on (no
+// other writer, so the sequence is ours and the new rows are the ids above
+// the one it stood at), the classes' in share mode from here on. It
+// reports false, having changed nothing, when it cannot take this path (no
+// right to switch triggers, a trigger loadTriggers does not know, a stored
+// id above the sequence, nothing to insert): the INSERT then runs with the
+// triggers.
+func (r *importRun) insertParcelsBulk(ctx context.Context, cols, sel []string, only string) (n int64, ok, dropped bool, err error) {
+	var off, maxID int64
+	var todo bool
+	if err := r.tx.QueryRow(ctx, r.names.Replace(`SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence('parcels', 'id')::regclass), 0),
+		coalesce((SELECT max(id) FROM parcels), 0), EXISTS (SELECT 1 FROM lq_stage s`+only+`)`)).Scan(&off, &maxID, &todo); err != nil {
+		return 0, false, false, domainError(err)
+	}
+	if maxID > off || !todo {
+		return 0, false, false, nil
+	}
+	// lq_parcel_construction() for a new row: the import sets no override,
+	// so the current-use class's flag, else the flag as given (a schema
+	// without either column keeps the trigger).
+	if !slices.Contains(cols, "construction_land") || !slices.Contains(cols, "current_use_code") {
+		return 0, false, false, nil
+	}
+	sel = append([]string{}, sel...)
+	for i, c := range cols {
+		if c == "construction_land" {
+			sel[i] = "CASE WHEN s.current_use_code IS NOT NULL THEN lq_cu.construction ELSE " + sel[i] + " END"
+		}
+	}
+	triggers, err := checkLoadTriggers(ctx, r.tx)
+	if unknown := unknownTriggerError(""); errors.As(err, &unknown) {
+		return 0, false, false, nil // a trigger of unknown work: let it run
+	} else if err != nil {
+		return 0, false, false, err
+	}
+	if _, err := r.exec(ctx, "SAVEPOINT lq_bulk_insert"); err != nil {
+		return 0, false, false, err
+	}
+	if _, err := r.exec(ctx, triggers("DISABLE")); err != nil {
+		_, rerr := r.exec(ctx, "ROLLBACK TO SAVEPOINT lq_bulk_insert")
+		return 0, false, false, rerr // not the table's owner
+	}
+	// jit compiles each big statement again in every parallel worker, for
+	// statements whose time is in PostGIS functions (as in the load).
+	if _, err := r.exec(ctx, "SELECT set_config('jit', 'off', true)"); err != nil {
+		return 0, false, false, err
+	}
+	if _, err := r.exec(ctx, "LOCK TABLE land_use_classes IN SHARE MODE"); err != nil {
+		return 0, false, false, err
+	}
+	// Into an empty table, the indexes and constraints are built again
+	// after the INSERT as the load builds them (sorted builds instead of a
+	// million single inserts into each of thirteen indexes). DROP INDEX
+	// locks the table's readers out until the commit: only an empty layer
+	// is read in the meantime, so only then.
+	var rebuild loadRebuild
+	if err := r.tx.QueryRow(ctx, "SELECT NOT EXISTS (SELECT 1 FROM parcels)").Scan(&dropped); err != nil {
+		return 0, false, false, domainError(err)
+	}
+	if dropped {
+		// The trigram GIN index builds in 0.51-0.81 of the time with 2 GB (load.go).
+		if _, err := r.exec(ctx, "SELECT set_config('maintenance_work_mem', '2GB', true)"); err != nil {
+			return 0, false, false, err
+		}
+		if rebuild, err = dropForLoad(ctx, r.tx); err != nil {
+			return 0, false, false, err
+		}
+	}
+	tag, err := r.exec(ctx, "INSERT INTO parcels ("+strings.Join(cols, ", ")+", geom, area_m2) SELECT "+strings.Join(sel, ", ")+
+		", s.geom, ST_Area(ST_Transform(s.geom, 4549)) FROM lq_stage s LEFT JOIN land_use_classes lq_cu ON lq_cu.code = s.current_use_code"+only)
+	if err != nil {
+		return 0, false, false, err
+	}
+	if _, err := r.exec(ctx, triggers("ENABLE")); err != nil {
+		return 0, false, false, err
+	}
+	if _, err := r.exec(ctx, "RELEASE SAVEPOINT lq_bulk_insert"); err != nil {
+		return 0, false, false, err
+	}
+	t0 := time.Now()
+	for _, sql := range rebuild.indexes {
+		if _, err := r.tx.Exec(ctx, sql); err != nil {
+			return 0, false, false, domainError(err)
+		}
+		r.rep.Time("write: index "+indexName(sql), t0)
+		t0 = time.Now()
+	}
+	if dropped {
+		if _, err := r.exec(ctx, "ANALYZE parcels"); err != nil {
+			return 0, false, false, err
+		}
+	}
+	t0 = time.Now()
+	if err := deriveLoaded(ctx, r.tx, off, func(name string) { r.rep.Time("write: "+name, t0); t0 = time.Now() }); err != nil {
+		return 0, false, false, err
+	}
+	if err := announceLoaded(ctx, r.tx, off, true); err != nil {
+		return 0, false, false, err
+	}
+	for _, sql := range rebuild.constraints {
+		if _, err := r.exec(ctx, sql); err != nil {
+			return 0, false, false, err
+		}
+	}
+	return tag.RowsAffected(), true, dropped, nil
 }
 
 // skipRowTriggers switches off, for this transaction only, the row

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -145,6 +146,48 @@ func loadParcels(ctx context.Context, tx pgx.Tx, src *parcelSource, phase func(s
 	}
 	step("overlaps")
 
+	if err := deriveLoaded(ctx, tx, off, step); err != nil {
+		return 0, err
+	}
+
+	if err := exec(rebuild.constraints...); err != nil {
+		return 0, err
+	}
+	// Last: a sequence does not roll back, and a refused load should not
+	// move it.
+	if err := exec(fmt.Sprintf("SELECT setval(pg_get_serial_sequence('parcels', 'id'), %d, %t)", max(off+n, 1), off+n > 0),
+		triggers("ENABLE"),
+		"ANALYZE parcel_conflicts, parcel_cells, parcel_footprints"); err != nil {
+		return 0, err
+	}
+	// The whole layer is new: no box.
+	if err := announceLoaded(ctx, tx, off, false); err != nil {
+		return 0, err
+	}
+	step("constraints")
+	return n, nil
+}
+
+// deriveLoaded makes, once and set-based, the rows the statement triggers
+// on parcels make for an INSERT (conflict measures, underground
+// footprints, aggregate cells) for the parcels whose id is above off: the
+// rows just written with those triggers off, by the seed's load (the whole
+// table) or by an import (parcels_conflicts_insert,
+// parcels_footprints_insert and parcels_cells_insert have one set-based
+// form here, which both use). done, if set, is told each step's end.
+func deriveLoaded(ctx context.Context, tx pgx.Tx, off int64, done func(string)) error {
+	if done == nil {
+		done = func(string) {}
+	}
+	exec := func(sqls ...string) error {
+		for _, sql := range sqls {
+			if _, err := tx.Exec(ctx, sql); err != nil {
+				return domainError(err)
+			}
+		}
+		return nil
+	}
+	o := strconv.FormatInt(off, 10)
 	// lq_parcel_conflicts_measure(): lq_planner_conflicts for each parcel.
 	// Its answer is known without measuring for a parcel no zone touches
 	// (nothing inside lines, all of it outside the boundary, which is its
@@ -172,7 +215,8 @@ func loadParcels(ctx context.Context, tx pgx.Tx, src *parcelSource, phase func(s
 		       CASE WHEN z.kind = 'urban_development_boundary' THEN ST_Covers(z.geom, p.geom) END AS covered,
 		       CASE WHEN z.kind IS NULL THEN p.area_m2 END AS outside_boundary_m2,
 		       CASE WHEN z.kind IS NULL THEN lq_overlap_width(ST_Transform(p.geom, 4549)) END AS outside_boundary_width_m
-		FROM parcels p LEFT JOIN protected_zones z ON z.geom && p.geom AND ST_Intersects(z.geom, p.geom)`,
+		FROM parcels p LEFT JOIN protected_zones z ON z.geom && p.geom AND ST_Intersects(z.geom, p.geom)
+		WHERE p.id > `+o,
 		`INSERT INTO parcel_conflicts (parcel_id, farmland_m2, red_line_m2, outside_boundary_m2,
 			farmland_width_m, red_line_width_m, outside_boundary_width_m)
 		SELECT parcel_id, 0, 0, outside_boundary_m2, 0, 0, outside_boundary_width_m FROM lq_load_hits WHERE NOT touched
@@ -188,16 +232,21 @@ func loadParcels(ctx context.Context, tx pgx.Tx, src *parcelSource, phase func(s
 			WHERE (h.lines OR NOT h.covered) AND p.id = h.parcel_id) k
 		ORDER BY 1`,
 		"DROP TABLE lq_load_hits"); err != nil {
-		return 0, err
+		return err
 	}
-	step("conflicts")
+	done("conflicts")
 
 	// lq_parcel_footprints_follow(): the kept 2D area of the underground
-	// rights (the few the partial index holds).
-	if err := exec(`SELECT lq_parcel_footprints_remeasure(array(SELECT id FROM parcels WHERE elevation_top <= 0))`); err != nil {
-		return 0, err
+	// rights (the few the partial index holds) among the new rows, and of
+	// those stored before whose box a new row meets.
+	if err := exec(`SELECT lq_parcel_footprints_remeasure(array(
+		SELECT id FROM parcels WHERE elevation_top <= 0 AND id > ` + o + `
+		UNION
+		SELECT s.id FROM parcels s WHERE s.elevation_top <= 0 AND s.id <= ` + o + `
+		   AND EXISTS (SELECT 1 FROM parcels n WHERE n.geom && s.geom AND n.id > ` + o + `)))`); err != nil {
+		return err
 	}
-	step("footprints")
+	done("footprints")
 
 	// lq_parcel_cells_count(): the cells of the finest level (measured
 	// into a temporary table by a query that may use parallel workers),
@@ -206,7 +255,7 @@ func loadParcels(ctx context.Context, tx pgx.Tx, src *parcelSource, phase func(s
 	// of two), inserted in key order.
 	var cellsEmpty bool
 	if err := tx.QueryRow(ctx, "SELECT NOT EXISTS (SELECT 1 FROM parcel_cells)").Scan(&cellsEmpty); err != nil {
-		return 0, domainError(err)
+		return domainError(err)
 	}
 	upsert := ` ON CONFLICT (level, x, y, status) DO UPDATE
 		SET parcels = c.parcels + EXCLUDED.parcels, area_m2 = c.area_m2 + EXCLUDED.area_m2`
@@ -215,7 +264,7 @@ func loadParcels(ctx context.Context, tx pgx.Tx, src *parcelSource, phase func(s
 	}
 	if err := exec(`CREATE TEMP TABLE lq_load_cells ON COMMIT DROP AS
 			SELECT k.x, k.y, p.status, count(*) AS parcels, sum(p.area_m2::numeric) AS area_m2
-			FROM parcels p CROSS JOIN LATERAL lq_parcel_cells_of(p.geom) k WHERE k.level = 18
+			FROM parcels p CROSS JOIN LATERAL lq_parcel_cells_of(p.geom) k WHERE k.level = 18 AND p.id > `+o+`
 			GROUP BY 1, 2, 3`,
 		`INSERT INTO parcel_cells AS c (level, x, y, status, parcels, area_m2)
 		SELECT * FROM (
@@ -226,25 +275,30 @@ func loadParcels(ctx context.Context, tx pgx.Tx, src *parcelSource, phase func(s
 		ORDER BY 1, 2, 3, 4`+upsert,
 		"DROP TABLE lq_load_cells",
 		"DELETE FROM parcel_cells WHERE parcels = 0"); err != nil {
-		return 0, err
+		return err
 	}
-	step("cells")
+	done("cells")
 
-	if err := exec(rebuild.constraints...); err != nil {
-		return 0, err
+	return nil
+}
+
+// announceLoaded does, once, what lq_notify_change() and
+// lq_bump_layer_version() do for an INSERT into parcels: one notification
+// (with the box of the parcels above off when withBox, else none: the
+// whole layer) and one version bump.
+func announceLoaded(ctx context.Context, tx pgx.Tx, off int64, withBox bool) error {
+	notify := `SELECT pg_notify('landquota_changes', json_build_object('layer', 'parcels', 'op', 'insert', 'bbox', NULL)::text)`
+	if withBox {
+		notify = `SELECT pg_notify('landquota_changes', json_build_object('layer', 'parcels', 'op', 'insert',
+			'bbox', json_build_array(ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)))::text)
+			FROM (SELECT ST_Extent(geom) AS e FROM parcels WHERE id > ` + strconv.FormatInt(off, 10) + `) x WHERE e IS NOT NULL`
 	}
-	// Last: a sequence does not roll back, and a refused load should not
-	// move it.
-	if err := exec(fmt.Sprintf("SELECT setval(pg_get_serial_sequence('parcels', 'id'), %d, %t)", max(off+n, 1), off+n > 0),
-		triggers("ENABLE"),
-		// lq_notify_change() and lq_bump_layer_version(), once: the whole layer is new.
-		`SELECT pg_notify('landquota_changes', json_build_object('layer', 'parcels', 'op', 'insert', 'bbox', NULL)::text)`,
-		"UPDATE layer_versions SET version = version + 1, changed_at = now() WHERE layer = 'parcels'",
-		"ANALYZE parcel_conflicts, parcel_cells, parcel_footprints"); err != nil {
-		return 0, err
+	for _, sql := range []string{notify, "UPDATE layer_versions SET version = version + 1, changed_at = now() WHERE layer = 'parcels'"} {
+		if _, err := tx.Exec(ctx, sql); err != nil {
+			return domainError(err)
+		}
 	}
-	step("constraints")
-	return n, nil
+	return nil
 }
 
 // loadOutlineFunction is the load's own row trigger: lq_outline_checked()
@@ -307,7 +361,7 @@ func checkLoadTriggers(ctx context.Context, tx pgx.Tx) (func(verb string) string
 	}
 	for _, name := range names {
 		if !loadTriggers[name] {
-			return nil, fmt.Errorf("bulk load: trigger %s on parcels is not known to loadParcels, which turns the triggers off; teach it that trigger's work", name)
+			return nil, unknownTriggerError(name)
 		}
 	}
 	return func(verb string) string {
@@ -320,6 +374,14 @@ func checkLoadTriggers(ctx context.Context, tx pgx.Tx) (func(verb string) string
 		}
 		return "ALTER TABLE parcels " + strings.Join(parts, ", ")
 	}, nil
+}
+
+// unknownTriggerError is checkLoadTriggers's refusal: the load stops on
+// it; an import writes row by row instead, the trigger on.
+type unknownTriggerError string
+
+func (name unknownTriggerError) Error() string {
+	return fmt.Sprintf("bulk load: trigger %s on parcels is not known to loadParcels, which turns the triggers off; teach it that trigger's work", string(name))
 }
 
 // loadRebuild holds what dropForLoad dropped, as statements that make it again.
