@@ -115,7 +115,7 @@ func importFile(t *testing.T, s *Store, path string) (*imports.Report, error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return importer.Import(context.Background(), s, src, importer.Request{Layer: imports.Parcels, ID: fmt.Sprintf("bulk-%d", time.Now().UnixNano()), CreatedBy: "tester"}, nil)
+	return importer.Import(context.Background(), s, src, importer.Request{Request: imports.Request{Layer: imports.Parcels, ID: fmt.Sprintf("bulk-%d", time.Now().UnixNano()), CreatedBy: "tester"}}, nil)
 }
 
 func stepNames(rep *imports.Report) []string {
@@ -154,7 +154,7 @@ func TestImportBulkAsRowByRow(t *testing.T) {
 	if _, err := src.Load(ctx, Dataset{Districts: ds.Districts, Parks: ds.Parks, Zones: ds.Zones, Parcels: ds.Parcels}, false, nil); err != nil {
 		t.Fatal(err)
 	}
-	q := importer.ExportQuery{Layer: imports.Parcels, Format: importer.FormatGeoJSON, Precision: -1}
+	q := imports.ExportQuery{Layer: imports.Parcels, Format: imports.FormatGeoJSON, Precision: -1}
 	if err := q.Normalize(); err != nil {
 		t.Fatal(err)
 	}
