@@ -21,8 +21,9 @@
 -- * Anything else (holes, several parts, a reflex corner): the old exit
 --   for 10 m, then GEOS's ST_MaximumInscribedCircle, whose centre lies in
 --   the overlap at exactly the radius it reports from the edges, so twice
---   it is a width that surely fits and falls short by at most twice
---   PostGIS's tolerance, the envelope's larger side / 1000. Inward buffers
+--   it is a width that surely fits (checked: not so for a shape too thin
+--   for its search) and falls short by at most twice PostGIS's
+--   tolerance, the envelope's larger side / 1000. Inward buffers
 --   then narrow that interval to 5 mm, never below the circle's width
 --   (within 5 mm but for GEOS's buffer faults, never below that circle).
 --   About 0.5 ms a call under load, but only for such overlaps (pieces
@@ -238,8 +239,29 @@ BEGIN
   IF NOT ST_IsEmpty(ST_Buffer(piece, -5.5, 'quad_segs=2')) THEN
     RETURN 10;  -- with 2 segments a quarter circle the erosion is at most 0.42 m short at 5.5 m
   END IF;
-  lo := 2 * (ST_MaximumInscribedCircle(piece)).radius;
-  hi := lo + 2 * greatest(ST_XMax(piece) - ST_XMin(piece), ST_YMax(piece) - ST_YMin(piece)) / 1000 + 0.001;
+  -- GEOS 3.11's ST_MaximumInscribedCircle starts from a grid of squares
+  -- the envelope's shorter side wide: for a seam along an axis (600 m by
+  -- 1e-6 m) that is 6e8 of them, in a loop a cancel does not stop. Turned
+  -- 45° such a seam has a square envelope, and any shape has an envelope
+  -- less than 2.5 times as long as wide one way or the other. The radius
+  -- does not depend on the turn.
+  c := piece;
+  FOR i IN 1..2 LOOP
+    EXIT WHEN 8 * least(ST_XMax(c) - ST_XMin(c), ST_YMax(c) - ST_YMin(c)) >= greatest(ST_XMax(c) - ST_XMin(c), ST_YMax(c) - ST_YMin(c));
+    c := CASE WHEN i = 1 THEN ST_Rotate(piece, pi() / 4, ST_Centroid(ST_Envelope(piece))) END;
+  END LOOP;
+  -- Whatever the shape, a disc that fits has at most its area.
+  lo := 0;
+  hi := least(11, 2 * sqrt(a / pi()) + 0.001);
+  IF c IS NOT NULL THEN
+    SELECT m.center, m.radius INTO ring, mid FROM ST_MaximumInscribedCircle(c) m;
+    -- Its centre lies inside but for a shape thinner than its search's
+    -- squares can hit (GEOS then reports the centroid's distance, outside).
+    IF ST_Intersects(c, ring) THEN
+      lo := 2 * mid;
+      hi := least(hi, lo + 2 * greatest(ST_XMax(c) - ST_XMin(c), ST_YMax(c) - ST_YMin(c)) / 1000 + 0.001);
+    END IF;
+  END IF;
   IF lo >= 10 THEN
     RETURN 10;
   END IF;

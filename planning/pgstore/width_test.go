@@ -52,6 +52,11 @@ func TestOverlapWidth(t *testing.T) {
 		// parcel 715940: a near-square whose shorter side is 8.254 m; the
 		// bisection said 8.296 m (GEOS kept a region that is not there)
 		{"near-square", "MULTIPOLYGON(((8.029 0,10.026 8.009,1.997 10.011,0 2.002,8.029 0)))", 8.2544, 0.005},
+		// seams along an axis, not convex or in two parts: GEOS 3.11's
+		// inscribed circle would start from 6e8 squares (and not stop on a
+		// cancel), so it is asked with the seam turned 45°
+		{"seam along x, bent", "POLYGON((0 0,600 0,600 0.000001,300 0.0000005,0 0.000001,0 0))", 0, 0.005},
+		{"two seams along y", "MULTIPOLYGON(((0 0,0.000001 0,0.000001 600,0 600,0 0)),((1 0,1.00001 0,1.00001 600,1 600,1 0)))", 0, 0.005},
 		{"empty", "POLYGON EMPTY", 0, 0},
 		{"no area", "POLYGON((0 0,5 0,10 0,0 0))", 0, 0},
 	}
