@@ -192,7 +192,7 @@ func deriveLoaded(ctx context.Context, tx pgx.Tx, off int64, done func(string)) 
 	// Its answer is known without measuring for a parcel no zone touches
 	// (nothing inside lines, all of it outside the boundary, which is its
 	// area: the same expression, and the parcel's own width outside,
-	// lq_overlap_width of 024) and for one a boundary zone covers that no
+	// lq_overlap_width of 026) and for one a boundary zone covers that no
 	// farmland or red line touches (all zeros); only the rest (0.3% of the
 	// demo's at 1M) are measured. One pass over parcels finds each one's
 	// zones (a row per parcel and zone met, one row for a parcel that meets
@@ -204,11 +204,11 @@ func deriveLoaded(ctx context.Context, tx pgx.Tx, off int64, done func(string)) 
 	// its 1M time: docs/SCALING.md.) A subquery or LATERAL aggregate per parcel, or
 	// lq_planner_conflicts inlined (correlated subqueries), would keep the
 	// plan from parallel workers: the function measures the rest after.
-	// Most of the pass is lq_overlap_width's GEOS bisection, which runs for
-	// narrow parcels only: 0.4% of the demo's at 1M, 99.6% at 10M, where
-	// parcels are 1/35 the area, hence the step's super-linear growth. Its
-	// answer depends on the exact distances tried (GEOS's emptiness is not
-	// monotone near the inradius), so it is not searched any other way.
+	// lq_overlap_width has a fast exit for a parcel 10 m wide or more (0.4%
+	// of the demo's at 1M are narrower, 99.6% at 10M, where parcels are
+	// 1/35 the area); a narrower convex one is measured exactly by
+	// arithmetic in 026 (024 bisected GEOS inward buffers, about 11 a call,
+	// hence the step's super-linear growth: docs/SCALING.md).
 	if err := exec(`CREATE TEMP TABLE lq_load_hits ON COMMIT DROP AS
 		SELECT p.id AS parcel_id, z.kind IS NOT NULL AS touched,
 		       z.kind IN ('permanent_basic_farmland', 'ecological_red_line') AS line,

@@ -544,7 +544,8 @@ func (s *Store) CheckEligibility(ctx context.Context, q planner.EligibilityQuery
 	// The overlaps are cut once: each piece (farmland, red line, outside
 	// the boundary) is measured in EPSG:4549, and the figures are their
 	// sums, by the same rules as lq_planner_conflicts (an outline covered
-	// by one boundary polygon is never differenced against their union).
+	// by one boundary polygon is never differenced against their union);
+	// the widths by lq_overlap_width (migration 026) of each kind's union.
 	sql := `WITH v AS (` + check + `), s AS MATERIALIZED (` + subject + `),
 	pieces AS MATERIALIZED (
 		SELECT x.kind, x.id, x.name, x.piece, ST_Area(ST_Transform(x.piece, 4549)) AS m2 FROM (
