@@ -800,16 +800,16 @@ func (r *importRun) insertParcelsBulk(ctx context.Context, cols, sel []string, o
 	if maxID > off || !todo {
 		return 0, false, false, nil
 	}
-	// lq_parcel_construction() for a new row: the import sets no override,
-	// so the current-use class's flag, else the flag as given (a schema
-	// without either column keeps the trigger).
+	// construction_land as the row trigger derives it, by the same
+	// function (lq_construction_of, 027): the import sets no override (a
+	// schema without either column keeps the trigger).
 	if !slices.Contains(cols, "construction_land") || !slices.Contains(cols, "current_use_code") {
 		return 0, false, false, nil
 	}
 	sel = append([]string{}, sel...)
 	for i, c := range cols {
 		if c == "construction_land" {
-			sel[i] = "CASE WHEN s.current_use_code IS NOT NULL THEN lq_cu.construction ELSE " + sel[i] + " END"
+			sel[i] = "lq_construction_of(NULL, s.current_use_code, " + sel[i] + ")"
 		}
 	}
 	triggers, err := checkLoadTriggers(ctx, r.tx)
@@ -852,7 +852,7 @@ func (r *importRun) insertParcelsBulk(ctx context.Context, cols, sel []string, o
 		}
 	}
 	tag, err := r.exec(ctx, "INSERT INTO parcels ("+strings.Join(cols, ", ")+", geom, area_m2) SELECT "+strings.Join(sel, ", ")+
-		", s.geom, ST_Area(ST_Transform(s.geom, 4549)) FROM lq_stage s LEFT JOIN land_use_classes lq_cu ON lq_cu.code = s.current_use_code"+only)
+		", s.geom, ST_Area(ST_Transform(s.geom, 4549)) FROM lq_stage s"+only)
 	if err != nil {
 		return 0, false, false, err
 	}
