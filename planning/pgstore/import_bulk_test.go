@@ -173,13 +173,7 @@ func TestImportBulkAsRowByRow(t *testing.T) {
 	if _, err := s.Load(ctx, Dataset{Districts: ds.Districts, Parks: ds.Parks, Zones: ds.Zones, Parcels: func(func(planning.Parcel) bool) {}}, false, nil); err != nil {
 		t.Fatal(err)
 	}
-	one := func(sql string) (v int64) {
-		t.Helper()
-		if err := s.pool.QueryRow(ctx, sql).Scan(&v); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-		return v
-	}
+	one := func(sql string) int64 { t.Helper(); return queryInt(t, s, sql) }
 	schema := parcelsSchema(t, s)
 
 	// A write that fails after the drop (the cells step, refused here by

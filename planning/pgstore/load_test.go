@@ -130,13 +130,7 @@ func TestLoadDemoAsTheTriggersWouldHave(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Close)
-	one := func(sql string) (v int64) {
-		t.Helper()
-		if err := s.pool.QueryRow(ctx, sql).Scan(&v); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-		return v
-	}
+	one := func(sql string) int64 { t.Helper(); return queryInt(t, s, sql) }
 	schema := func() string {
 		t.Helper()
 		var v string
@@ -379,13 +373,7 @@ func TestLoadConflictsAtZoneEdges(t *testing.T) {
 	if _, err := s.Load(ctx, ds, false, nil); err != nil {
 		t.Fatal(err)
 	}
-	one := func(sql string) (v int64) {
-		t.Helper()
-		if err := s.pool.QueryRow(ctx, sql).Scan(&v); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-		return v
-	}
+	one := func(sql string) int64 { t.Helper(); return queryInt(t, s, sql) }
 	if n := conflictsDiffer(t, s); n != 0 {
 		t.Fatalf("%d parcels whose conflict figures differ from lq_planner_conflicts", n)
 	}
@@ -407,4 +395,13 @@ func TestLoadConflictsAtZoneEdges(t *testing.T) {
 			t.Errorf("%d parcels, want %d: %s", n, want, what)
 		}
 	}
+}
+
+// queryInt runs a query of one integer and fails the test on an error.
+func queryInt(t *testing.T, s *Store, sql string) (v int64) {
+	t.Helper()
+	if err := s.pool.QueryRow(context.Background(), sql).Scan(&v); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	return v
 }
