@@ -34,8 +34,8 @@ type Converter struct {
 
 // newConverter prepares a converter for a mapping and a CRS.
 func newConverter(m *Mapping, c crs, repair bool, fallback encoding.Encoding, maxVertices int) *Converter {
-	conv := &Converter{layer: m.Layer, fields: Fields(m.Layer), m: m, crs: c, repair: repair, fallback: fallback,
-		bySource: map[string]int{}, keyIdx: -1, luIdx: FieldIndex(m.Layer, "land_use"), maxVertices: maxVertices,
+	conv := &Converter{layer: m.Layer, fields: imports.Fields(m.Layer), m: m, crs: c, repair: repair, fallback: fallback,
+		bySource: map[string]int{}, keyIdx: -1, luIdx: imports.FieldIndex(m.Layer, "land_use"), maxVertices: maxVertices,
 		known: map[string]bool{}}
 	for _, f := range m.Ignored {
 		conv.known[f] = true
@@ -286,7 +286,7 @@ func (w *converterWorker) landUse(row *Row, add func(imports.Issue)) {
 	}
 	// 混合用地: the main and the compatible class, as Hangzhou writes B1/R2.
 	if main, compatible, mixed := strings.Cut(code, "/"); mixed {
-		ci := FieldIndex(c.layer, "compatible_use")
+		ci := imports.FieldIndex(c.layer, "compatible_use")
 		if ci < 0 || row.Values[ci] != nil {
 			add(imports.Issue{Severity: imports.SevError, Kind: imports.KindBadValue, Field: "land_use", Value: clip(code)}.
 				Say(planning.Textf("land use %q is mixed, and the compatible use is also given in its own field: give it once", code)))
@@ -304,7 +304,7 @@ func (w *converterWorker) landUse(row *Row, add func(imports.Issue)) {
 // DLBM holds 三调 codes; otherwise letters mean GB 50137 and digits 2023.
 func (w *converterWorker) currentUse(row *Row, add func(imports.Issue)) {
 	c := w.c
-	i := FieldIndex(c.layer, "current_use")
+	i := imports.FieldIndex(c.layer, "current_use")
 	if i < 0 {
 		return
 	}
@@ -366,7 +366,7 @@ func (w *converterWorker) landUseCodeIn(row *Row, code string, i int, scheme Sch
 func (w *converterWorker) crossChecks(row *Row, add func(imports.Issue)) {
 	l := w.c.layer
 	get := func(name string) any {
-		if i := FieldIndex(l, name); i >= 0 {
+		if i := imports.FieldIndex(l, name); i >= 0 {
 			return row.Values[i]
 		}
 		return nil
@@ -424,7 +424,7 @@ func (w *converterWorker) mixedUse(row *Row, get func(string) any, add func(impo
 	default:
 		if !hasCS {
 			cs = 1 - ms
-			row.Values[FieldIndex(w.c.layer, "compatible_share")] = cs
+			row.Values[imports.FieldIndex(w.c.layer, "compatible_share")] = cs
 		}
 		if cs <= 0 || cs >= 1 {
 			bad("compatible_share", "the compatible use's share %g must lie strictly between 0 and 1", cs)

@@ -166,8 +166,8 @@ func (m *FieldMap) Validate(layer imports.Layer) error {
 		return fieldMapError("written for layer %q, not %s", m.Layer, layer)
 	}
 	known := func(name string) (*Field, error) {
-		if i := FieldIndex(layer, name); i >= 0 {
-			return &Fields(layer)[i], nil
+		if i := imports.FieldIndex(layer, name); i >= 0 {
+			return &imports.Fields(layer)[i], nil
 		}
 		return nil, fieldMapError("layer %s has no field %q (it has %s)", layer, name, imports.FieldNames(layer))
 	}
@@ -203,7 +203,7 @@ func (m *FieldMap) Validate(layer imports.Layer) error {
 		}
 		m.LandUseScheme = s
 	}
-	if len(m.Crosswalk) > 0 && FieldIndex(layer, "land_use") < 0 {
+	if len(m.Crosswalk) > 0 && imports.FieldIndex(layer, "land_use") < 0 {
 		return fieldMapError("crosswalk: layer %s has no land-use codes", layer)
 	}
 	for k, v := range m.Crosswalk {
@@ -267,7 +267,7 @@ func (m *FieldMap) resolve(layer imports.Layer, sourceFields []string, complete 
 	if err := m.Validate(layer); err != nil {
 		return nil, err
 	}
-	fields := Fields(layer)
+	fields := imports.Fields(layer)
 	mp := &Mapping{Mapping: imports.Mapping{Layer: layer, Source: make([]string, len(fields)), Defaults: make([]any, len(fields))},
 		Values: make([]map[string]string, len(fields)), Crosswalk: map[string]string{}}
 	claimed := map[string]bool{}
@@ -389,7 +389,7 @@ func (mp *Mapping) requireFields(fields []Field, sourceFields []string) error {
 // setCodes takes the land-use code list (三调 DLBM means gbt21010 when the
 // map says auto), the crosswalk and the extra spellings of choice values.
 func (m *FieldMap) setCodes(mp *Mapping, layer imports.Layer) {
-	if i := FieldIndex(layer, "land_use"); i >= 0 {
+	if i := imports.FieldIndex(layer, "land_use"); i >= 0 {
 		mp.Scheme = m.LandUseScheme
 		if mp.Scheme == "" || mp.Scheme == SchemeAuto {
 			mp.Scheme = SchemeAuto
@@ -402,7 +402,7 @@ func (m *FieldMap) setCodes(mp *Mapping, layer imports.Layer) {
 		mp.Crosswalk[normalizeCode(k)] = v
 	}
 	for k, vals := range m.Values {
-		i := FieldIndex(layer, k)
+		i := imports.FieldIndex(layer, k)
 		mp.Values[i] = map[string]string{}
 		for from, to := range vals {
 			mp.Values[i][normKey(from)] = to
@@ -437,7 +437,7 @@ func normKey(s string) string {
 // Describe lists the resolved map as target → source (for the report).
 func (m *Mapping) Describe() (fieldMap map[string]string, derived []string) {
 	fieldMap = map[string]string{}
-	for i, f := range Fields(m.Layer) {
+	for i, f := range imports.Fields(m.Layer) {
 		switch {
 		case m.Source[i] != "":
 			fieldMap[f.Name] = m.Source[i]

@@ -9,7 +9,8 @@ import (
 // The import's vocabulary (kinds, fields, rows, requests, export
 // queries) lives in planning/imports, where the store reads it too: the
 // dependency points adapter → imports ← store. These names let the
-// adapter's code and its callers keep saying importer.Float, importer.Field.
+// adapter's code and its callers keep saying importer.Float, importer.Field; the
+// lookups (imports.Fields, FieldIndex, KeyField) are called from there.
 type (
 	Kind      = imports.Kind
 	EnumValue = imports.EnumValue
@@ -28,15 +29,6 @@ const (
 	Adcode  = imports.Adcode
 )
 
-// Fields lists the attributes a layer's features carry (imports.Fields).
-func Fields(l imports.Layer) []Field { return imports.Fields(l) }
-
-// FieldIndex returns the position of a field of l, or -1 (imports.FieldIndex).
-func FieldIndex(l imports.Layer, name string) int { return imports.FieldIndex(l, name) }
-
-// KeyField is the field that identifies a feature of l (imports.KeyField).
-func KeyField(l imports.Layer) Field { return imports.KeyField(l) }
-
 // AttributesField is the property under which landquota's own GeoJSON
 // (/api/layers, OGC API) carries a parcel's other attributes.
 const AttributesField = "attributes"
@@ -47,7 +39,7 @@ const AttributesField = "attributes"
 var derivedNames = func() map[string]bool {
 	out := map[string]bool{"underground": true, "created_at": true, "ogc_fid": true, "fid": true}
 	for _, f := range imports.ExportFields(imports.Parcels) {
-		if FieldIndex(imports.Parcels, f.Name) < 0 {
+		if imports.FieldIndex(imports.Parcels, f.Name) < 0 {
 			out[strings.ToLower(f.Name)], out[strings.ToLower(f.Shp)] = true, true
 		}
 	}

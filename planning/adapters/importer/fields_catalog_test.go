@@ -20,7 +20,7 @@ func TestImportFieldsFollowTheCatalog(t *testing.T) {
 		if !ok {
 			t.Fatalf("layer %s is not in the catalog", l)
 		}
-		for _, f := range Fields(l) {
+		for _, f := range imports.Fields(l) {
 			lower := make([]string, len(f.Aliases))
 			for i, a := range f.Aliases {
 				lower[i] = strings.ToLower(a)
@@ -51,7 +51,7 @@ func TestImportFieldsFollowTheCatalog(t *testing.T) {
 	}
 	for field, src := range map[string]string{"code": "CODE", "land_use": "LAND_USE", "status": "状态代码", "current_use": "CUR_USE",
 		"compatible_share": "COMPAT_SH", "land_price_wan": "价款(万元)"} {
-		if got := mp.Source[FieldIndex(imports.Parcels, field)]; got != src {
+		if got := mp.Source[imports.FieldIndex(imports.Parcels, field)]; got != src {
 			t.Errorf("%s read from %q, want %q", field, got, src)
 		}
 	}

@@ -111,7 +111,7 @@ func FuzzFieldMap(f *testing.F) {
 			_ = m.SetDefault(assignment)
 			_ = m.SetCrosswalk(assignment)
 			if mp, err := m.Resolve(l, fields); err == nil {
-				if len(mp.Source) != len(Fields(l)) || len(mp.Defaults) != len(Fields(l)) {
+				if len(mp.Source) != len(imports.Fields(l)) || len(mp.Defaults) != len(imports.Fields(l)) {
 					t.Fatal("mapping size")
 				}
 				mp.Describe()

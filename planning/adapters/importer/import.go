@@ -246,7 +246,7 @@ func lateIssues(rep *imports.Report, m *Mapping, late map[string]bool) {
 		}
 	})
 	for _, k := range names {
-		for i, f := range Fields(m.Layer) {
+		for i, f := range imports.Fields(m.Layer) {
 			if m.Source[i] != "" {
 				continue
 			}

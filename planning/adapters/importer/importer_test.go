@@ -113,9 +113,9 @@ func TestFieldMapIsStrict(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if mp.Source[FieldIndex(imports.Parcels, "code")] != "DKBH" || mp.Source[FieldIndex(imports.Parcels, "land_use")] != "DLBM" ||
-		mp.Source[FieldIndex(imports.Parcels, "park")] != "" || mp.Defaults[FieldIndex(imports.Parcels, "status")] != "supplied" ||
-		mp.Defaults[FieldIndex(imports.Parcels, "plot_ratio")] != 2.5 {
+	if mp.Source[imports.FieldIndex(imports.Parcels, "code")] != "DKBH" || mp.Source[imports.FieldIndex(imports.Parcels, "land_use")] != "DLBM" ||
+		mp.Source[imports.FieldIndex(imports.Parcels, "park")] != "" || mp.Defaults[imports.FieldIndex(imports.Parcels, "status")] != "supplied" ||
+		mp.Defaults[imports.FieldIndex(imports.Parcels, "plot_ratio")] != 2.5 {
 		t.Errorf("resolved: %+v", mp)
 	}
 	// Parcels keep what no field reads as their other attributes.
@@ -130,8 +130,8 @@ func TestFieldMapResolve(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if mp.Source[FieldIndex(imports.Parcels, "code")] != "dkbh" || mp.Scheme != SchemeGBT21010 ||
-		mp.Source[FieldIndex(imports.Parcels, "plot_ratio")] != "RJL" || strings.Join(mp.Kept, ",") != "容积率" {
+	if mp.Source[imports.FieldIndex(imports.Parcels, "code")] != "dkbh" || mp.Scheme != SchemeGBT21010 ||
+		mp.Source[imports.FieldIndex(imports.Parcels, "plot_ratio")] != "RJL" || strings.Join(mp.Kept, ",") != "容积率" {
 		t.Errorf("resolved %v, scheme %s, kept %v", mp.Source, mp.Scheme, mp.Kept)
 	}
 	// A planning file's YDXZ is read per value.
@@ -163,7 +163,7 @@ func TestFieldMapResolve(t *testing.T) {
 		t.Fatal(err)
 	}
 	mp, err = m.Resolve(imports.Parcels, []string{"DKBH", "DLBM"})
-	if err != nil || mp.Defaults[FieldIndex(imports.Parcels, "status")] != "approved" {
+	if err != nil || mp.Defaults[imports.FieldIndex(imports.Parcels, "status")] != "approved" {
 		t.Errorf("default status: %v %v", err, mp)
 	}
 }
@@ -384,7 +384,7 @@ func TestValues(t *testing.T) {
 		t.Fatalf("%v %+v", err, rep.Issues)
 	}
 	row := st.rows[0]
-	get := func(name string) any { return row.Values[FieldIndex(imports.Parcels, name)] }
+	get := func(name string) any { return row.Values[imports.FieldIndex(imports.Parcels, name)] }
 	want := map[string]any{"code": "DK-1", "land_use": "100101", "status": "supplied", "plot_ratio": 2.5, "building_density": 0.35,
 		"green_ratio": 0.2, "affordable_housing": false, "supply_method": "sale", "approved_on": time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC),
 		"supplied_on": time.Date(2024, 4, 15, 0, 0, 0, 0, time.UTC), "elevation_bottom": 0.0, "construction_land": true,

@@ -67,7 +67,7 @@ func importFile(t *testing.T, path string, open OpenOptions) (*imports.Report, *
 func codes(st *captureStore) string {
 	var out []string
 	for _, r := range st.rows {
-		out = append(out, r.Key+"="+r.Values[FieldIndex(imports.Parcels, "land_use")].(string))
+		out = append(out, r.Key+"="+r.Values[imports.FieldIndex(imports.Parcels, "land_use")].(string))
 	}
 	sort.Strings(out)
 	return strings.Join(out, ",")
