@@ -47,11 +47,8 @@ func addEnclave(es enclaveStore, w http.ResponseWriter, r *http.Request) error {
 	if err := decodeStrictJSON(r, &in); err != nil {
 		return err
 	}
-	bad := func(field, format string, args ...any) error {
-		return planning.Errorf(planning.ErrInvalid, "%s: %s", field, planning.Textf(format, args...)).WithDetail("field", field)
-	}
 	if len(in.Location) != 2 {
-		return bad("location", "give [longitude, latitude] in degrees")
+		return planning.FieldError("location", "give [longitude, latitude] in degrees")
 	}
 	e := planning.Enclave{Code: in.Code, NameZh: in.NameZh, NameEn: in.NameEn, HomePark: in.HomePark, City: in.City,
 		Country: in.Country, FloorAreaM2: in.FloorAreaM2}
@@ -59,7 +56,7 @@ func addEnclave(es enclaveStore, w http.ResponseWriter, r *http.Request) error {
 	if len(in.Site) > 0 && string(in.Site) != "null" {
 		g, err := geojson.UnmarshalGeometry(in.Site)
 		if err != nil {
-			return bad("site", "not a GeoJSON geometry: %v", err)
+			return planning.FieldError("site", "not a GeoJSON geometry: %v", err)
 		}
 		e.Site = g.Geometry()
 	}
