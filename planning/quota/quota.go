@@ -33,6 +33,15 @@ var Kinds = []Kind{KindNewConstruction, KindLinkage, KindFarmlandBalance}
 // Valid reports whether k is a known kind.
 func (k Kind) Valid() bool { return slices.Contains(Kinds, k) }
 
+// OrDefault is k, or the new construction-land quota when k is empty: what
+// a request or command that names no kind means.
+func (k Kind) OrDefault() Kind {
+	if k == "" {
+		return KindNewConstruction
+	}
+	return k
+}
+
 // NameZh is the kind's name in the plan documents (downloads title their
 // sheets with it).
 func (k Kind) NameZh() string {
