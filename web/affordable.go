@@ -30,6 +30,7 @@ func (s *Server) withAffordable(h func(affordableStore, int, http.ResponseWriter
 		})
 }
 
+// targetYear is the {year} of an affordable-housing path.
 func targetYear(r *http.Request) (int, error) {
 	y, err := strconv.Atoi(chi.URLParam(r, "year"))
 	if err != nil || y < 1990 || y > 2100 {

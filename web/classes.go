@@ -13,7 +13,7 @@ type classStore interface {
 	LocalLandUseClasses(ctx context.Context) ([]planning.LandUseClass, error)
 }
 
-// classes gives h the store's local land-use classes.
+// withClasses gives h the store's local land-use classes.
 func (s *Server) withClasses(h func(classStore, http.ResponseWriter, *http.Request) error) handlerFunc {
 	return withPart(s, planning.Textf("local land-use classes are not available on this server"), h)
 }
