@@ -77,6 +77,12 @@ func Errorf(code ErrorCode, format string, args ...any) *Error {
 	return &Error{Code: code, Message: t.String(), text: t}
 }
 
+// FieldError is the invalid-input error that names the field at fault,
+// in its message and in the detail "field" (a form marks that field).
+func FieldError(field, format string, args ...any) *Error {
+	return Errorf(ErrInvalid, "%s: %s", field, Textf(format, args...)).WithDetail("field", field)
+}
+
 // WithDetail returns e with one more detail set (e is modified and returned
 // so calls can be chained at construction).
 func (e *Error) WithDetail(key string, value any) *Error {

@@ -28,13 +28,8 @@ mkdir -p "$data"
 
 say() { printf 'db: %s\n' "$*" >&2; }
 die() { printf 'db: error: %s\n' "$*" >&2; exit 1; }
-
-# pg_bin finds the newest installed PostgreSQL server binaries.
-pg_bin() {
-	local d
-	d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-	[ -n "$d" ] && [ -x "$d/pg_ctl" ] && echo "$d"
-}
+# shellcheck source=scripts/pglib.sh
+. "$root/scripts/pglib.sh"
 
 need_packages() {
 	local bin ver missing=()
@@ -71,15 +66,6 @@ need_packages() {
 	pg_bin >/dev/null || die "PostgreSQL server binaries still missing after install"
 }
 
-# as_owner runs a command as the cluster's owner.
-as_owner() {
-	if [ "$(id -u)" -eq 0 ]; then
-		runuser -u postgres -- "$@"
-	else
-		"$@"
-	fi
-}
-
 # prepare_datadir makes .data/pg writable by the server's user. If the project
 # lives somewhere the postgres user cannot reach (a root-only home), the data
 # goes to /var/lib/landquota/<hash> and .data/pg links to it.
@@ -108,17 +94,10 @@ prepare_datadir() {
 }
 
 free_port() {
-	local p other=
+	local other=
 	# A second cluster keeps clear of the default one's port, running or not.
 	[ "$data" = "$root/.data" ] || other=$(cat "$root/.data/port" 2>/dev/null || true)
-	for p in $(seq 55432 55532); do
-		[ "$p" = "$other" ] && continue
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return 0
-		fi
-	done
-	die "no free port in 55432-55532"
+	pg_free_port 55432 55532 "$other"
 }
 
 port() {
@@ -126,11 +105,7 @@ port() {
 	cat "$data/port"
 }
 
-running() {
-	local bin
-	bin=$(pg_bin) || return 1
-	[ -f "$pgdata/PG_VERSION" ] && as_owner "$bin/pg_ctl" -D "$pgdata" status >/dev/null 2>&1
-}
+running() { pg_running "$pgdata"; }
 
 start() {
 	need_packages
@@ -158,18 +133,14 @@ CONF
 		p=$(free_port)
 		echo "$p" >"$data/port"
 	fi
-	touch "$log"
-	[ "$(id -u)" -eq 0 ] && chown postgres "$log"
-	as_owner "$bin/pg_ctl" -D "$pgdata" -l "$log" -o "-p $p" -w -t 60 start >/dev/null ||
+	pg_start "$pgdata" "$p" "$log" 60 ||
 		die "PostgreSQL did not start; see $log"
 	say "PostgreSQL running on 127.0.0.1:$p (data in $pgdata)"
 }
 
 stop() {
-	local bin
-	bin=$(pg_bin) || return 0
 	if running; then
-		as_owner "$bin/pg_ctl" -D "$pgdata" -m fast -w stop >/dev/null
+		pg_stop "$pgdata" fast
 		say "PostgreSQL stopped"
 	fi
 }

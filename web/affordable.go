@@ -17,25 +17,31 @@ type affordableStore interface {
 	AffordableTarget(ctx context.Context, year int) (*planner.AffordableTarget, error)
 }
 
-func (s *Server) affordable(r *http.Request) (affordableStore, int, error) {
-	as, err := storePart[affordableStore](s, planning.Textf("affordable-housing targets are not available on this server"))
-	if err != nil {
-		return nil, 0, err
-	}
+// withAffordable gives h the store's affordable-housing targets and the
+// year the path names.
+func (s *Server) withAffordable(h func(affordableStore, int, http.ResponseWriter, *http.Request) error) handlerFunc {
+	return withPart(s, planning.Textf("affordable-housing targets are not available on this server"),
+		func(as affordableStore, w http.ResponseWriter, r *http.Request) error {
+			y, err := targetYear(r)
+			if err != nil {
+				return err
+			}
+			return h(as, y, w, r)
+		})
+}
+
+// targetYear is the {year} of an affordable-housing path.
+func targetYear(r *http.Request) (int, error) {
 	y, err := strconv.Atoi(chi.URLParam(r, "year"))
 	if err != nil || y < 1990 || y > 2100 {
-		return nil, 0, invalidParam("year", "%q is not a year between 1990 and 2100", chi.URLParam(r, "year"))
+		return 0, invalidParam("year", "%q is not a year between 1990 and 2100", chi.URLParam(r, "year"))
 	}
-	return as, y, nil
+	return y, nil
 }
 
 // affordableTarget serves GET /api/affordable-housing/{year}: the city's
 // 保障性住房 land target (null when none is set).
-func (s *Server) affordableTarget(w http.ResponseWriter, r *http.Request) error {
-	as, year, err := s.affordable(r)
-	if err != nil {
-		return err
-	}
+func affordableTarget(as affordableStore, year int, w http.ResponseWriter, r *http.Request) error {
 	t, err := as.AffordableTarget(r.Context(), year)
 	return respond(w, http.StatusOK, map[string]any{"year": year, "target": t}, err)
 }
@@ -43,11 +49,7 @@ func (s *Server) affordableTarget(w http.ResponseWriter, r *http.Request) error 
 // setAffordableTarget serves PUT /api/affordable-housing/{year} (admin):
 // {"target": 12.5, "unit": "公顷", "document": "…"}; the unit is m2, mu or
 // ha in any of their spellings (平方米, 亩, 公顷 ...).
-func (s *Server) setAffordableTarget(w http.ResponseWriter, r *http.Request) error {
-	as, year, err := s.affordable(r)
-	if err != nil {
-		return err
-	}
+func setAffordableTarget(as affordableStore, year int, w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Target   float64 `json:"target"`
 		Unit     string  `json:"unit"`
@@ -59,16 +61,13 @@ func (s *Server) setAffordableTarget(w http.ResponseWriter, r *http.Request) err
 	}
 	unit := amount.M2
 	if in.Unit != "" {
+		var err error
 		if unit, err = amount.ParseUnit(in.Unit); err != nil {
 			return planning.Errorf(planning.ErrInvalid, "unit: %v", err).WithDetail("field", "unit")
 		}
 	}
-	by := ""
-	if p := planning.PrincipalFrom(r.Context()); p != nil {
-		by = p.User.Username
-	}
 	t := planner.AffordableTarget{Year: year, City: in.City, TargetM2: unit.ToM2(in.Target), Document: in.Document}
-	if err := as.SetAffordableTarget(r.Context(), t, by); err != nil {
+	if err := as.SetAffordableTarget(r.Context(), t, username(r)); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"year": year, "target": t})

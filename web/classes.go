@@ -13,17 +13,14 @@ type classStore interface {
 	LocalLandUseClasses(ctx context.Context) ([]planning.LandUseClass, error)
 }
 
-func (s *Server) classes() (classStore, error) {
-	return storePart[classStore](s, planning.Textf("local land-use classes are not available on this server"))
+// withClasses gives h the store's local land-use classes.
+func (s *Server) withClasses(h func(classStore, http.ResponseWriter, *http.Request) error) handlerFunc {
+	return withPart(s, planning.Textf("local land-use classes are not available on this server"), h)
 }
 
 // localClasses serves GET /api/land-use-classes/local: the classes a
 // province or city added to the 2023 guide, with the codes files use.
-func (s *Server) localClasses(w http.ResponseWriter, r *http.Request) error {
-	cs, err := s.classes()
-	if err != nil {
-		return err
-	}
+func localClasses(cs classStore, w http.ResponseWriter, r *http.Request) error {
 	list, err := cs.LocalLandUseClasses(r.Context())
 	return respond(w, http.StatusOK, map[string]any{"classes": list}, err)
 }
@@ -41,11 +38,7 @@ type classInput struct {
 
 // addLocalClass serves POST /api/land-use-classes (admin): 201 with the
 // stored class.
-func (s *Server) addLocalClass(w http.ResponseWriter, r *http.Request) error {
-	cs, err := s.classes()
-	if err != nil {
-		return err
-	}
+func addLocalClass(cs classStore, w http.ResponseWriter, r *http.Request) error {
 	var in classInput
 	if err := decodeStrictJSON(r, &in); err != nil {
 		return err

@@ -24,16 +24,13 @@ type tolerancePolicyStore interface {
 // maxPolicyBody bounds the body of a PUT: the policy is two numbers and a note.
 const maxPolicyBody = 16 << 10
 
-func (s *Server) tolerancePolicyStore() (tolerancePolicyStore, error) {
-	return storePart[tolerancePolicyStore](s, planning.Textf("the eligibility policy is not available on this server"))
+// withTolerancePolicy gives h the store's eligibility policy.
+func (s *Server) withTolerancePolicy(h func(tolerancePolicyStore, http.ResponseWriter, *http.Request) error) handlerFunc {
+	return withPart(s, planning.Textf("the eligibility policy is not available on this server"), h)
 }
 
 // tolerancePolicy serves GET /api/eligibility/policy.
-func (s *Server) tolerancePolicy(w http.ResponseWriter, r *http.Request) error {
-	ps, err := s.tolerancePolicyStore()
-	if err != nil {
-		return err
-	}
+func tolerancePolicy(ps tolerancePolicyStore, w http.ResponseWriter, r *http.Request) error {
 	p, err := ps.TolerancePolicy(r.Context())
 	if err != nil {
 		return err
@@ -45,11 +42,7 @@ func (s *Server) tolerancePolicy(w http.ResponseWriter, r *http.Request) error {
 
 // setTolerancePolicy serves PUT /api/eligibility/policy (admin): both
 // figures are required; the answer is the policy as it now stands.
-func (s *Server) setTolerancePolicy(w http.ResponseWriter, r *http.Request) error {
-	ps, err := s.tolerancePolicyStore()
-	if err != nil {
-		return err
-	}
+func setTolerancePolicy(ps tolerancePolicyStore, w http.ResponseWriter, r *http.Request) error {
 	var c planner.ToleranceChange
 	if err := decodeStrictJSON(r, &c); err != nil {
 		return err

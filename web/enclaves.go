@@ -15,16 +15,13 @@ type enclaveStore interface {
 	Enclaves(ctx context.Context) ([]planning.Enclave, error)
 }
 
-func (s *Server) enclaveStore() (enclaveStore, error) {
-	return storePart[enclaveStore](s, planning.Textf("enclaves are not available on this server"))
+// withEnclaves gives h the store's enclaves.
+func (s *Server) withEnclaves(h func(enclaveStore, http.ResponseWriter, *http.Request) error) handlerFunc {
+	return withPart(s, planning.Textf("enclaves are not available on this server"), h)
 }
 
 // enclaves serves GET /api/enclaves: the science enclaves (科创飞地).
-func (s *Server) enclaves(w http.ResponseWriter, r *http.Request) error {
-	es, err := s.enclaveStore()
-	if err != nil {
-		return err
-	}
+func enclaves(es enclaveStore, w http.ResponseWriter, r *http.Request) error {
 	list, err := es.Enclaves(r.Context())
 	return respond(w, http.StatusOK, map[string]any{"enclaves": list}, err)
 }
@@ -45,20 +42,13 @@ type enclaveInput struct {
 }
 
 // addEnclave serves POST /api/enclaves (admin): 201 with the stored enclave.
-func (s *Server) addEnclave(w http.ResponseWriter, r *http.Request) error {
-	es, err := s.enclaveStore()
-	if err != nil {
-		return err
-	}
+func addEnclave(es enclaveStore, w http.ResponseWriter, r *http.Request) error {
 	var in enclaveInput
 	if err := decodeStrictJSON(r, &in); err != nil {
 		return err
 	}
-	bad := func(field, format string, args ...any) error {
-		return planning.Errorf(planning.ErrInvalid, "%s: %s", field, planning.Textf(format, args...)).WithDetail("field", field)
-	}
 	if len(in.Location) != 2 {
-		return bad("location", "give [longitude, latitude] in degrees")
+		return planning.FieldError("location", "give [longitude, latitude] in degrees")
 	}
 	e := planning.Enclave{Code: in.Code, NameZh: in.NameZh, NameEn: in.NameEn, HomePark: in.HomePark, City: in.City,
 		Country: in.Country, FloorAreaM2: in.FloorAreaM2}
@@ -66,7 +56,7 @@ func (s *Server) addEnclave(w http.ResponseWriter, r *http.Request) error {
 	if len(in.Site) > 0 && string(in.Site) != "null" {
 		g, err := geojson.UnmarshalGeometry(in.Site)
 		if err != nil {
-			return bad("site", "not a GeoJSON geometry: %v", err)
+			return planning.FieldError("site", "not a GeoJSON geometry: %v", err)
 		}
 		e.Site = g.Geometry()
 	}

@@ -73,7 +73,7 @@ func TestAddEnclaveChecksEachFieldBeforeStoring(t *testing.T) {
 		s, _ := logged()
 		f := &fakeStore{}
 		s.store = f
-		rec := answer(s, s.addEnclave, asAdmin("POST", "/api/enclaves", c.body))
+		rec := answer(s, s.withEnclaves(addEnclave), asAdmin("POST", "/api/enclaves", c.body))
 		got := decodeError(t, rec)
 		if rec.Code != 400 || got.Code != planning.ErrInvalid || (c.field != "" && got.Details["field"] != c.field) {
 			t.Errorf("%s: %d %+v, want 400 naming %q", c.body, rec.Code, got, c.field)
@@ -85,12 +85,12 @@ func TestAddEnclaveChecksEachFieldBeforeStoring(t *testing.T) {
 	s, _ := logged()
 	f := &fakeStore{}
 	s.store = f
-	rec := answer(s, s.addEnclave, asAdmin("POST", "/api/enclaves", `{"code":"SH1","name_zh":"上海飞地","location":[121.5,31.2],"lease_start_on":"2024-01-01"}`))
+	rec := answer(s, s.withEnclaves(addEnclave), asAdmin("POST", "/api/enclaves", `{"code":"SH1","name_zh":"上海飞地","location":[121.5,31.2],"lease_start_on":"2024-01-01"}`))
 	if rec.Code != 201 || len(f.enclaves) != 1 || f.enclaves[0].Location != [2]float64{121.5, 31.2} ||
 		f.enclaves[0].LeaseStartOn == nil || !f.enclaves[0].LeaseStartOn.Equal(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)) {
 		t.Fatalf("%d %s; stored %+v", rec.Code, rec.Body, f.enclaves)
 	}
-	rec = answer(s, s.enclaves, httptest.NewRequest("GET", "/api/enclaves", nil))
+	rec = answer(s, s.withEnclaves(enclaves), httptest.NewRequest("GET", "/api/enclaves", nil))
 	var list struct{ Enclaves []planning.Enclave }
 	if err := json.Unmarshal(rec.Body.Bytes(), &list); err != nil || rec.Code != 200 || len(list.Enclaves) != 1 || list.Enclaves[0].Code != "SH1" {
 		t.Errorf("list: %d %s (%v)", rec.Code, rec.Body, err)
@@ -101,11 +101,11 @@ func TestAddLocalClassNeedsConstruction(t *testing.T) {
 	s, _ := logged()
 	f := &fakeStore{}
 	s.store = f
-	rec := answer(s, s.addLocalClass, asAdmin("POST", "/api/land-use-classes", `{"code":"0801z1","parent_code":"0801","name_zh":"孵化用地"}`))
+	rec := answer(s, s.withClasses(addLocalClass), asAdmin("POST", "/api/land-use-classes", `{"code":"0801z1","parent_code":"0801","name_zh":"孵化用地"}`))
 	if got := decodeError(t, rec); rec.Code != 400 || got.Details["field"] != "construction" || len(f.classes) != 0 {
 		t.Errorf("%d %+v, stored %v", rec.Code, got, f.classes)
 	}
-	rec = answer(s, s.addLocalClass, asAdmin("POST", "/api/land-use-classes", `{"code":"0801z1","parent_code":"0801","name_zh":"孵化用地","construction":true}`))
+	rec = answer(s, s.withClasses(addLocalClass), asAdmin("POST", "/api/land-use-classes", `{"code":"0801z1","parent_code":"0801","name_zh":"孵化用地","construction":true}`))
 	if rec.Code != 201 || len(f.classes) != 1 || !f.classes[0].Construction {
 		t.Errorf("%d %s, stored %v", rec.Code, rec.Body, f.classes)
 	}
@@ -125,7 +125,7 @@ func TestSetAffordableTargetConvertsItsUnit(t *testing.T) {
 		{"/api/affordable-housing/2026", `{"target":1,"years":2}`, 400, ""},
 	} {
 		req := withURLParam(asAdmin("PUT", c.target, c.body), "year", strings.TrimPrefix(c.target, "/api/affordable-housing/"))
-		rec := answer(s, s.setAffordableTarget, req)
+		rec := answer(s, s.withAffordable(setAffordableTarget), req)
 		got := decodeError(t, rec)
 		if rec.Code != c.status || (c.field != "" && got.Details["field"] != c.field && got.Details["parameter"] != c.field) {
 			t.Errorf("%s %s: %d %+v", c.target, c.body, rec.Code, got)
@@ -135,8 +135,43 @@ func TestSetAffordableTargetConvertsItsUnit(t *testing.T) {
 		t.Fatalf("a refused target was stored: %+v", f.target)
 	}
 	req := withURLParam(asAdmin("PUT", "/api/affordable-housing/2026", `{"target":12.5,"unit":"公顷","document":"杭政办〔2026〕1号"}`), "year", "2026")
-	rec := answer(s, s.setAffordableTarget, req)
+	rec := answer(s, s.withAffordable(setAffordableTarget), req)
 	if rec.Code != 200 || f.target == nil || f.target.Year != 2026 || f.target.TargetM2 != 125000 || f.by != "chen" {
 		t.Errorf("%d %s; stored %+v by %q", rec.Code, rec.Body, f.target, f.by)
+	}
+}
+
+// policyStore is a store that has the eligibility policy (fakeStore has not).
+type policyStore struct {
+	fakeStore
+	change *planner.ToleranceChange
+}
+
+func (f *policyStore) TolerancePolicy(context.Context) (planner.TolerancePolicy, error) {
+	return planner.TolerancePolicy{AreaToleranceM2: 1}, nil
+}
+func (f *policyStore) ChangeTolerancePolicy(_ context.Context, c planner.ToleranceChange) (planner.TolerancePolicy, error) {
+	f.change = &c
+	return planner.TolerancePolicy{AreaToleranceM2: *c.AreaToleranceM2, SliverWidthM: *c.SliverWidthM, UpdatedBy: c.By}, nil
+}
+
+// A store without the policy answers 503 before the body is read; one with
+// it gets only a whole, checked change, by the caller.
+func TestSetTolerancePolicyThroughItsPart(t *testing.T) {
+	s, _ := logged()
+	s.store = &fakeStore{}
+	put := func(body string) *http.Request { return asAdmin("PUT", "/api/eligibility/policy", body) }
+	if rec := answer(s, s.withTolerancePolicy(setTolerancePolicy), put(`not json`)); rec.Code != 503 || decodeError(t, rec).Code != planning.ErrUnavailable {
+		t.Errorf("without the part: %d %s", rec.Code, rec.Body)
+	}
+	f := &policyStore{}
+	s.store = f
+	rec := answer(s, s.withTolerancePolicy(setTolerancePolicy), put(`{"area_tolerance_m2":2}`))
+	if got := decodeError(t, rec); rec.Code != 400 || got.Details["field"] != "sliver_width_m" || f.change != nil {
+		t.Errorf("half a policy: %d %+v, stored %+v", rec.Code, got, f.change)
+	}
+	rec = answer(s, s.withTolerancePolicy(setTolerancePolicy), put(`{"area_tolerance_m2":2,"sliver_width_m":0.5}`))
+	if rec.Code != 200 || f.change == nil || f.change.By != "chen" || *f.change.SliverWidthM != 0.5 {
+		t.Errorf("%d %s, stored %+v", rec.Code, rec.Body, f.change)
 	}
 }

@@ -35,10 +35,7 @@ func (s *Server) postPlan(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeStrictJSON(r, &req); err != nil {
 		return err
 	}
-	if req.Kind == "" {
-		req.Kind = quota.KindNewConstruction
-	}
-	o := quota.Opening{Year: req.Year, Kind: req.Kind, Name: req.Name, Document: req.Document, By: username(r),
+	o := quota.Opening{Year: req.Year, Kind: req.Kind.OrDefault(), Name: req.Name, Document: req.Document, By: username(r),
 		IdempotencyKey: idempotencyKey(r, req.IdempotencyKey)}
 	var err error
 	if o.Issue, err = amountOf(req.AmountM2, req.AmountHa, req.AmountMu); err != nil {

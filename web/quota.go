@@ -16,10 +16,7 @@ func planParams(r *http.Request) (int, quota.Kind, error) {
 	if err != nil {
 		return 0, "", err
 	}
-	kind := quota.Kind(r.URL.Query().Get("kind"))
-	if kind == "" {
-		kind = quota.KindNewConstruction
-	}
+	kind := quota.Kind(r.URL.Query().Get("kind")).OrDefault()
 	if !kind.Valid() {
 		return 0, "", invalidParam("kind", "unknown quota kind %q (new_construction, linkage, farmland_balance)", kind)
 	}
@@ -219,9 +216,7 @@ func (s *Server) postGrant(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeStrictJSON(r, &req); err != nil {
 		return err
 	}
-	if req.Kind == "" {
-		req.Kind = quota.KindNewConstruction
-	}
+	req.Kind = req.Kind.OrDefault()
 	if req.Action != "grant" && req.Action != "release" {
 		return planning.Errorf(planning.ErrInvalid, "action: %q must be grant or release", req.Action).WithDetail("field", "action")
 	}

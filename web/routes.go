@@ -68,14 +68,14 @@ func (s *Server) apiRoutes() []apiRoute {
 		// affordable.go, eligibility_policy.go).
 		{"GET", "/parcels/{id}/events", anyone, noBody, s.parcelEvents},
 		{"POST", "/parcels/{id}/events", admin, maxJSONBody, s.addParcelEvent},
-		{"GET", "/land-use-classes/local", anyone, noBody, s.localClasses},
-		{"POST", "/land-use-classes", admin, maxJSONBody, s.addLocalClass},
-		{"GET", "/enclaves", anyone, noBody, s.enclaves},
-		{"POST", "/enclaves", admin, maxJSONBody, s.addEnclave},
-		{"GET", "/affordable-housing/{year}", anyone, noBody, s.affordableTarget},
-		{"PUT", "/affordable-housing/{year}", admin, maxJSONBody, s.setAffordableTarget},
-		{"GET", "/eligibility/policy", anyone, noBody, s.tolerancePolicy},
-		{"PUT", "/eligibility/policy", admin, maxPolicyBody, s.setTolerancePolicy},
+		{"GET", "/land-use-classes/local", anyone, noBody, s.withClasses(localClasses)},
+		{"POST", "/land-use-classes", admin, maxJSONBody, s.withClasses(addLocalClass)},
+		{"GET", "/enclaves", anyone, noBody, s.withEnclaves(enclaves)},
+		{"POST", "/enclaves", admin, maxJSONBody, s.withEnclaves(addEnclave)},
+		{"GET", "/affordable-housing/{year}", anyone, noBody, s.withAffordable(affordableTarget)},
+		{"PUT", "/affordable-housing/{year}", admin, maxJSONBody, s.withAffordable(setAffordableTarget)},
+		{"GET", "/eligibility/policy", anyone, noBody, s.withTolerancePolicy(tolerancePolicy)},
+		{"PUT", "/eligibility/policy", admin, maxPolicyBody, s.withTolerancePolicy(setTolerancePolicy)},
 	}
 }
 

@@ -130,3 +130,15 @@ func storePart[T any](s *Server, unavailable planning.Text) (T, error) {
 	}
 	return part, nil
 }
+
+// withPart is h behind storePart: the handler gets the part it needs, and
+// a store without it answers 503 before h reads anything.
+func withPart[T any](s *Server, unavailable planning.Text, h func(T, http.ResponseWriter, *http.Request) error) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		part, err := storePart[T](s, unavailable)
+		if err != nil {
+			return err
+		}
+		return h(part, w, r)
+	}
+}

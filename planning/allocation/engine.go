@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"sort"
+
+	"github.com/hangzhou-hitech/landquota/planning"
 )
 
 // acct is an account during a run.
@@ -113,7 +115,7 @@ type engine struct {
 // accounts and projects.
 func Run(in Input, p Policy, m Method) (Result, error) {
 	if !m.Valid() {
-		return Result{}, errInvalid("method", "must be %q or %q, got %q", MethodPriority, MethodOptimal, m)
+		return Result{}, planning.FieldError("method", "must be %q or %q, got %q", MethodPriority, MethodOptimal, m)
 	}
 	e, err := newEngine(in, p, m)
 	if err != nil {

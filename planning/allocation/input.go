@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/amount"
 )
 
@@ -227,9 +226,4 @@ func (ps *problems) nonNegative(field string, x float64) {
 	if !nonNegative(x) {
 		ps.add(field, "must be a finite number >= 0")
 	}
-}
-
-// errInvalid builds an invalid-input error naming a field.
-func errInvalid(field, format string, args ...any) error {
-	return planning.Errorf(planning.ErrInvalid, "%s: %s", field, planning.Textf(format, args...)).WithDetail("field", field)
 }

@@ -2,46 +2,18 @@ package pgstore
 
 import (
 	"context"
-	"regexp"
-	"strings"
 
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/jackc/pgx/v5"
 )
 
-var (
-	aliasShape = regexp.MustCompile(`^[A-Z][A-Z0-9]{0,7}$`)
-)
-
 // AddLandUseClass stores a local class (a province's or city's addition to
 // the 2023 guide, such as 浙江省 创新型产业用地, written M0 in Hangzhou)
-// under an existing parent. The code's length gives the level; an alias
-// is a code files write for the class and must not name another class.
+// under an existing parent (planning's CheckLocal first). An alias is a
+// code files write for the class and must not name another class.
 func (s *LandStore) AddLandUseClass(ctx context.Context, c planning.LandUseClass) (planning.LandUseClass, error) {
-	bad := func(field, format string, args ...any) (planning.LandUseClass, error) {
-		return c, planning.Errorf(planning.ErrInvalid, "%s: %s", field, planning.Textf(format, args...)).WithDetail("field", field)
-	}
-	c.Code, c.NameZh, c.NameEn, c.Source = strings.TrimSpace(c.Code), strings.TrimSpace(c.NameZh), strings.TrimSpace(c.NameEn), strings.TrimSpace(c.Source)
-	switch {
-	case !planning.LandUseCodePattern.MatchString(c.Code) || len(c.Code) == 2:
-		return bad("code", "%q is not a second- or third-level class code (4 or 6 digits, e.g. 100104)", c.Code)
-	case c.ParentCode != "" && c.ParentCode != c.Code[:len(c.Code)-2]:
-		return bad("parent_code", "the parent of %s is %s, not %s", c.Code, c.Code[:len(c.Code)-2], c.ParentCode)
-	case c.NameZh == "":
-		return bad("name_zh", "the Chinese name is required")
-	case c.Source == "":
-		return bad("source", "say who added the class (e.g. 浙江省, 杭州市) and by which document")
-	}
-	c.ParentCode, c.Level, c.Local = c.Code[:len(c.Code)-2], len(c.Code)/2, true
-	for i, a := range c.Aliases {
-		a = strings.ToUpper(strings.TrimSpace(a))
-		if !aliasShape.MatchString(a) {
-			return bad("aliases", "%q is not a code a file would write for the class (letters then letters or digits, e.g. M0)", c.Aliases[i])
-		}
-		c.Aliases[i] = a
-	}
-	if c.Aliases == nil {
-		c.Aliases = []string{}
+	if err := c.CheckLocal(); err != nil {
+		return c, err
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "LOCK TABLE land_use_classes IN SHARE ROW EXCLUSIVE MODE"); err != nil {

@@ -2,68 +2,28 @@ package pgstore
 
 import (
 	"context"
-	"regexp"
-	"strings"
 	"time"
 
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/jackc/pgx/v5"
-	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
 )
 
-var (
-	enclaveCode = regexp.MustCompile(`^[A-Z][A-Z0-9_]{1,31}$`)
-	countryCode = regexp.MustCompile(`^[A-Z]{2}$`)
-)
-
-// InsertEnclave stores a science enclave. It has no quota account, and
-// its coordinates may lie anywhere on Earth (no China-extent check); the
-// site's area is measured by the database in the UTM zone it lies in.
+// InsertEnclave stores a science enclave that passed planning's Check. It
+// has no quota account, and its coordinates may lie anywhere on Earth (no
+// China-extent check); the site's area is measured by the database in the
+// UTM zone it lies in.
 func (s *LandStore) InsertEnclave(ctx context.Context, e planning.Enclave) (planning.Enclave, error) {
-	bad := func(field, format string, args ...any) (planning.Enclave, error) {
-		return e, planning.Errorf(planning.ErrInvalid, "%s: %s", field, planning.Textf(format, args...)).WithDetail("field", field)
-	}
-	e.Country = strings.ToUpper(strings.TrimSpace(e.Country))
-	if e.Country == "" {
-		e.Country = "CN"
-	}
-	lon, lat := e.Location[0], e.Location[1]
-	switch {
-	case !enclaveCode.MatchString(e.Code):
-		return bad("code", "%q is not an enclave code (capital letters, digits and _, e.g. SH_ZHANGJIANG)", e.Code)
-	case strings.TrimSpace(e.NameZh) == "":
-		return bad("name_zh", "the Chinese name is required")
-	case strings.TrimSpace(e.City) == "":
-		return bad("city", "the city is required")
-	case !countryCode.MatchString(e.Country):
-		return bad("country", "%q is not a two-letter country code (CN, US, DE ...)", e.Country)
-	case !(lon >= -180 && lon <= 180 && lat >= -85 && lat <= 85):
-		return bad("location", "[%g, %g] is not a longitude, latitude pair in degrees", lon, lat)
-	case !(e.FloorAreaM2 > 0):
-		return bad("floor_area_m2", "the leased floor area must be more than 0 m²")
-	case e.LeaseStartOn != nil && e.LeaseEndOn != nil && !e.LeaseEndOn.After(*e.LeaseStartOn):
-		return bad("lease_end_on", "the lease must end after it starts")
+	mp, err := e.Check()
+	if err != nil {
+		return e, err
 	}
 	var site any
-	if e.Site != nil {
-		var mp orb.MultiPolygon
-		switch g := e.Site.(type) {
-		case orb.Polygon:
-			mp = orb.MultiPolygon{g}
-		case orb.MultiPolygon:
-			mp = g
-		default:
-			return bad("site", "the site must be a Polygon or MultiPolygon")
-		}
-		b := mp.Bound()
-		if b.Min[0] < -180 || b.Max[0] > 180 || b.Min[1] < -85 || b.Max[1] > 85 {
-			return bad("site", "the site's coordinates are not longitude, latitude degrees")
-		}
+	if mp != nil {
 		site = wkb.Value(mp)
 	}
 	var valid bool
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if site != nil {
 			if err := tx.QueryRow(ctx, "SELECT ST_IsValid(ST_GeomFromWKB($1, 4326))", site).Scan(&valid); err != nil {
 				return domainError(err)
@@ -75,7 +35,7 @@ func (s *LandStore) InsertEnclave(ctx context.Context, e planning.Enclave) (plan
 		err := tx.QueryRow(ctx, `INSERT INTO enclaves (code, name_zh, name_en, home_park, city, country, location, site, floor_area_m2, lease_start_on, lease_end_on)
 			VALUES ($1, $2, $3, NULLIF($4, ''), $5, $6, ST_SetSRID(ST_MakePoint($7, $8), 4326),
 			        ST_Multi(ST_GeomFromWKB($9, 4326)), $10, $11, $12)
-			RETURNING site_area_m2`, e.Code, e.NameZh, e.NameEn, e.HomePark, e.City, e.Country, lon, lat, site,
+			RETURNING site_area_m2`, e.Code, e.NameZh, e.NameEn, e.HomePark, e.City, e.Country, e.Location[0], e.Location[1], site,
 			e.FloorAreaM2, e.LeaseStartOn, e.LeaseEndOn).Scan(&e.SiteAreaM2)
 		return domainError(err)
 	})

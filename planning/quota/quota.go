@@ -33,6 +33,15 @@ var Kinds = []Kind{KindNewConstruction, KindLinkage, KindFarmlandBalance}
 // Valid reports whether k is a known kind.
 func (k Kind) Valid() bool { return slices.Contains(Kinds, k) }
 
+// OrDefault is k, or the new construction-land quota when k is empty: what
+// a request or command that names no kind means.
+func (k Kind) OrDefault() Kind {
+	if k == "" {
+		return KindNewConstruction
+	}
+	return k
+}
+
 // NameZh is the kind's name in the plan documents (downloads title their
 // sheets with it).
 func (k Kind) NameZh() string {
@@ -65,14 +74,14 @@ type Document struct {
 func (d *Document) Check(field string) error {
 	d.Number, d.Issuer = strings.TrimSpace(d.Number), strings.TrimSpace(d.Issuer)
 	if d.Number == "" {
-		return invalid(field+".number", "the document number (文号) is required")
+		return planning.FieldError(field+".number", "the document number (文号) is required")
 	}
 	if len(d.Number) > 200 || len(d.Issuer) > 200 {
-		return invalid(field, "the document number and issuer take at most 200 characters")
+		return planning.FieldError(field, "the document number and issuer take at most 200 characters")
 	}
 	if d.Date != "" {
 		if _, err := time.Parse(time.DateOnly, d.Date); err != nil {
-			return invalid(field+".date", "%q is not a date (YYYY-MM-DD)", d.Date)
+			return planning.FieldError(field+".date", "%q is not a date (YYYY-MM-DD)", d.Date)
 		}
 	}
 	return nil
@@ -119,14 +128,14 @@ type Opening struct {
 // Check applies the rules that need no database.
 func (o *Opening) Check() error {
 	if o.Year < 2000 || o.Year > 2100 {
-		return invalid("year", "a plan year between 2000 and 2100 is required, got %d", o.Year)
+		return planning.FieldError("year", "a plan year between 2000 and 2100 is required, got %d", o.Year)
 	}
 	if !o.Kind.Valid() {
-		return invalid("kind", "unknown quota kind %q (new_construction, linkage, farmland_balance)", o.Kind)
+		return planning.FieldError("kind", "unknown quota kind %q (new_construction, linkage, farmland_balance)", o.Kind)
 	}
 	o.Name = strings.TrimSpace(o.Name)
 	if len(o.Name) > 200 {
-		return invalid("name", "a plan name takes at most 200 characters")
+		return planning.FieldError("name", "a plan name takes at most 200 characters")
 	}
 	if o.Document != nil {
 		if err := o.Document.Check("document"); err != nil {
@@ -135,7 +144,7 @@ func (o *Opening) Check() error {
 	}
 	if o.Issue != nil {
 		if o.Document == nil {
-			return invalid("document", "issuing quota needs the issuing document (文号, date, issuing body)")
+			return planning.FieldError("document", "issuing quota needs the issuing document (文号, date, issuing body)")
 		}
 		b := Booking{Year: o.Year, Kind: o.Kind, Entry: EntryIssue, To: "city", AmountM2: *o.Issue, Reason: "下达", By: o.By, IdempotencyKey: o.IdempotencyKey}
 		if err := b.Check(); err != nil {
@@ -322,10 +331,10 @@ const MaxAmount = allocation.MaxArea
 // was typed in hm² or 亩 once), so nothing is rounded here.
 func CheckAmount(a amount.Area) error {
 	if a <= 0 {
-		return invalid("amount", "the smallest amount is 0.01 m², got %s", amount.FormatM2(a, false))
+		return planning.FieldError("amount", "the smallest amount is 0.01 m², got %s", amount.FormatM2(a, false))
 	}
 	if a > MaxAmount {
-		return invalid("amount", "%s is more than the largest amount, %s (100 000 hm²)", amount.FormatM2(a, false), amount.FormatM2(MaxAmount, false))
+		return planning.FieldError("amount", "%s is more than the largest amount, %s (100 000 hm²)", amount.FormatM2(a, false), amount.FormatM2(MaxAmount, false))
 	}
 	return nil
 }
@@ -334,14 +343,14 @@ func CheckAmount(a amount.Area) error {
 // amount in whole hundredths of a m², a reason, a key, a person.
 func (b *Booking) Check() error {
 	if !b.Kind.Valid() {
-		return invalid("kind", "unknown quota kind %q", b.Kind)
+		return planning.FieldError("kind", "unknown quota kind %q", b.Kind)
 	}
 	known := false
 	for _, k := range EntryKinds {
 		known = known || k == b.Entry
 	}
 	if !known {
-		return invalid("entry", "unknown entry kind %q (one of %s)", b.Entry, joinKinds())
+		return planning.FieldError("entry", "unknown entry kind %q (one of %s)", b.Entry, joinKinds())
 	}
 	if err := CheckAmount(b.AmountM2); err != nil {
 		return err
@@ -352,13 +361,13 @@ func (b *Booking) Check() error {
 		}
 	}
 	if len(b.Reason) > 2000 || len(b.OverrideReason) > 2000 {
-		return invalid("reason", "a reason takes at most 2000 characters")
+		return planning.FieldError("reason", "a reason takes at most 2000 characters")
 	}
 	if strings.TrimSpace(b.Reason) == "" {
-		return invalid("reason", "every ledger entry needs a reason")
+		return planning.FieldError("reason", "every ledger entry needs a reason")
 	}
 	if b.IdempotencyKey == "" || len(b.IdempotencyKey) > 200 {
-		return invalid("idempotency_key", "an idempotency key of 1 to 200 characters is required, so a retried request never books twice")
+		return planning.FieldError("idempotency_key", "an idempotency key of 1 to 200 characters is required, so a retried request never books twice")
 	}
 	if b.By == "" {
 		return planning.Errorf(planning.ErrUnauthenticated, "log in first")
@@ -372,10 +381,6 @@ func joinKinds() string {
 		s[i] = string(k)
 	}
 	return strings.Join(s, ", ")
-}
-
-func invalid(field, format string, args ...any) *planning.Error {
-	return planning.Errorf(planning.ErrInvalid, "%s: %s", field, planning.Textf(format, args...)).WithDetail("field", field)
 }
 
 // WithUnits fills the hm² and 亩 forms of an entry's amount.
@@ -581,10 +586,10 @@ func SubtreeOf(accounts []Account, code string) Subtree {
 func (p *Project) Check() error {
 	p.Code, p.Name = strings.TrimSpace(p.Code), strings.TrimSpace(p.Name)
 	if p.Code == "" || len(p.Code) > 64 {
-		return invalid("code", "a project code of 1 to 64 characters is required")
+		return planning.FieldError("code", "a project code of 1 to 64 characters is required")
 	}
 	if p.Name == "" {
-		return invalid("name", "a project name is required")
+		return planning.FieldError("name", "a project name is required")
 	}
 	if !p.Category.Valid() {
 		cats := allocation.Categories()
@@ -592,13 +597,13 @@ func (p *Project) Check() error {
 		for i, c := range cats {
 			s[i] = string(c)
 		}
-		return invalid("category", "unknown category %q (one of %s)", p.Category, strings.Join(s, ", "))
+		return planning.FieldError("category", "unknown category %q (one of %s)", p.Category, strings.Join(s, ", "))
 	}
 	if p.Readiness < 0 || p.Readiness > 1 || math.IsNaN(p.Readiness) {
-		return invalid("readiness", "must be between 0 and 1, got %v", p.Readiness)
+		return planning.FieldError("readiness", "must be between 0 and 1, got %v", p.Readiness)
 	}
 	if p.InvestmentWan < 0 || p.TaxPerMuWan < 0 {
-		return invalid("investment_wan", "investment and tax per mu must not be negative")
+		return planning.FieldError("investment_wan", "investment and tax per mu must not be negative")
 	}
 	if p.ParcelIDs == nil {
 		p.ParcelIDs = []int64{}
@@ -625,10 +630,10 @@ type Grant struct {
 // Check applies the rules that need no database.
 func (g *Grant) Check() error {
 	if g.Year < 2000 || g.Year > 2100 {
-		return invalid("year", "a plan year is required, got %d", g.Year)
+		return planning.FieldError("year", "a plan year is required, got %d", g.Year)
 	}
 	if g.ProjectID <= 0 {
-		return invalid("project_id", "a project id is required")
+		return planning.FieldError("project_id", "a project id is required")
 	}
 	if g.Amount != nil {
 		if err := CheckAmount(*g.Amount); err != nil {

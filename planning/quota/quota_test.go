@@ -213,3 +213,13 @@ func TestKindNameZh(t *testing.T) {
 		t.Errorf("new construction: %q", KindNewConstruction.NameZh())
 	}
 }
+
+// A kind left out is the new construction-land quota; a given one stays,
+// known or not (Valid judges it).
+func TestKindOrDefault(t *testing.T) {
+	for in, want := range map[Kind]Kind{"": KindNewConstruction, KindLinkage: KindLinkage, "gold": "gold"} {
+		if got := in.OrDefault(); got != want {
+			t.Errorf("%q: %q, want %q", in, got, want)
+		}
+	}
+}

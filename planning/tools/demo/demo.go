@@ -431,9 +431,11 @@ const (
 	marginProtected = 10.0
 )
 
-func (w *world) districtMask(d *districtInfo) *mask {
-	b := d.ps.bound
-	cons := []constraint{{d.ps, true, marginDistrict}}
+// inDistrict adds to cons what parcels of district d within b keep to:
+// inside d, clear of its neighbours and of the exclusions (water,
+// protected lines).
+func (w *world) inDistrict(d *districtInfo, b orb.Bound, cons []constraint) []constraint {
+	cons = append(cons, constraint{d.ps, true, marginDistrict})
 	for _, o := range w.districts {
 		if o != d && o.ps.bound.Intersects(b) {
 			cons = append(cons, constraint{o.ps, false, marginDistrict})
@@ -444,6 +446,12 @@ func (w *world) districtMask(d *districtInfo) *mask {
 			cons = append(cons, e)
 		}
 	}
+	return cons
+}
+
+func (w *world) districtMask(d *districtInfo) *mask {
+	b := d.ps.bound
+	cons := w.inDistrict(d, b, nil)
 	for _, pb := range w.blocks {
 		if pb.ps.bound.Intersects(b) {
 			cons = append(cons, constraint{pb.ps, false, marginParkOut})
@@ -455,19 +463,7 @@ func (w *world) districtMask(d *districtInfo) *mask {
 func (w *world) parkMask(bi int) *mask {
 	pb := w.blocks[bi]
 	b := pb.ps.bound
-	cons := []constraint{{pb.ps, true, marginParkIn}}
-	host := w.district(pb.host)
-	cons = append(cons, constraint{host.ps, true, marginDistrict})
-	for _, o := range w.districts {
-		if o != host && o.ps.bound.Intersects(b) {
-			cons = append(cons, constraint{o.ps, false, marginDistrict})
-		}
-	}
-	for _, e := range w.exclusions {
-		if e.ps.bound.Intersects(b) {
-			cons = append(cons, e)
-		}
-	}
+	cons := w.inDistrict(w.district(pb.host), b, []constraint{{pb.ps, true, marginParkIn}})
 	for _, other := range w.blocks[:bi] {
 		if other.ps.bound.Intersects(b) {
 			cons = append(cons, constraint{other.ps, false, marginParkOut})

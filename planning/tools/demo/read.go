@@ -19,32 +19,23 @@ import (
 // as in shared/data/hangzhou/districts.geojson. Geometries must be Polygon
 // or MultiPolygon in lon/lat (EPSG:4490). Errors name the feature.
 func ReadDistricts(r io.Reader) ([]planning.District, error) {
-	feats, err := readFeatures(r)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]planning.District, 0, len(feats))
 	seen := map[string]int{}
-	for i, f := range feats {
-		fail := func(format string, args ...any) error {
-			return featureError(i, format, args...)
-		}
+	return readRows(r, func(i int, f *rawFeature) (planning.District, error) {
 		adcode, parent := f.code("adcode", true), f.code("parent_adcode", false)
 		name, nameEn := f.str("name"), f.str("name_en")
 		mp := f.multiPolygon()
 		if f.err != nil {
-			return nil, fail("%v", f.err)
+			return planning.District{}, featureError(i, "%v", f.err)
 		}
 		if j, dup := seen[adcode]; dup {
-			return nil, fail("adcode %s already used by features[%d]", adcode, j)
+			return planning.District{}, featureError(i, "adcode %s already used by features[%d]", adcode, j)
 		}
 		seen[adcode] = i
-		out = append(out, planning.District{
+		return planning.District{
 			Adcode: adcode, NameZh: name, NameEn: nameEn, ParentAdcode: parent,
 			Outline: mp, AreaM2: geo.AreaM2(mp),
-		})
-	}
-	return out, nil
+		}, nil
+	})
 }
 
 // ReadParks reads a GeoJSON FeatureCollection of parks with the properties
@@ -53,28 +44,20 @@ func ReadDistricts(r io.Reader) ([]planning.District, error) {
 // host_district_adcode (number or string), as in
 // shared/data/hangzhou/parks_demo.geojson.
 func ReadParks(r io.Reader) ([]planning.Park, error) {
-	feats, err := readFeatures(r)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]planning.Park, 0, len(feats))
 	seen := map[string]int{}
-	for i, f := range feats {
-		fail := func(format string, args ...any) error {
-			return featureError(i, format, args...)
-		}
+	return readRows(r, func(i int, f *rawFeature) (planning.Park, error) {
 		code, kindText := strings.TrimSpace(f.str("code")), f.str("kind")
 		host := f.code("host_district_adcode", true)
 		nameZh, nameEn := f.str("name_zh"), f.str("name_en")
 		mp := f.multiPolygon()
 		if f.err != nil {
-			return nil, fail("%v", f.err)
+			return planning.Park{}, featureError(i, "%v", f.err)
 		}
 		if code == "" {
-			return nil, fail("property code is missing or empty")
+			return planning.Park{}, featureError(i, "property code is missing or empty")
 		}
 		if j, dup := seen[code]; dup {
-			return nil, fail("park code %s already used by features[%d]", code, j)
+			return planning.Park{}, featureError(i, "park code %s already used by features[%d]", code, j)
 		}
 		seen[code] = i
 		kind := planning.ParkKind(strings.TrimSpace(kindText))
@@ -83,12 +66,29 @@ func ReadParks(r io.Reader) ([]planning.Park, error) {
 			for k, pk := range planning.ParkKinds {
 				names[k] = string(pk)
 			}
-			return nil, fail("unknown park kind %q (known: %s)", kindText, strings.Join(names, ", "))
+			return planning.Park{}, featureError(i, "unknown park kind %q (known: %s)", kindText, strings.Join(names, ", "))
 		}
-		out = append(out, planning.Park{
+		return planning.Park{
 			Code: code, NameZh: nameZh, NameEn: nameEn, Kind: kind, HostDistrict: host,
 			Outline: mp, AreaM2: geo.AreaM2(mp),
-		})
+		}, nil
+	})
+}
+
+// readRows reads r's features and makes one row of each, in order; the
+// first feature row refuses is the error.
+func readRows[T any](r io.Reader, row func(i int, f *rawFeature) (T, error)) ([]T, error) {
+	feats, err := readFeatures(r)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, 0, len(feats))
+	for i := range feats {
+		v, err := row(i, &feats[i])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
 	}
 	return out, nil
 }

@@ -119,61 +119,48 @@ func (w *world) buildZones() {
 			w.exclusions = append(w.exclusions, constraint{newPolyset([][]orb.Point{ring}), false, marginProtected})
 		}
 	}
+	// around places n patches of d round c, each where the first of 40
+	// tries at a random angle, at distance far() and of radius minR to
+	// maxR, fits.
+	around := func(d *districtInfo, c orb.Point, n int, far func() float64, minR, maxR float64) {
+		for k := 0; k < n; k++ {
+			for try := 0; try < 40; try++ {
+				th := r.uniform(0, 2*math.Pi)
+				rr := far()
+				p := patch{orb.Point{c[0] + rr*math.Cos(th), c[1] + rr*math.Sin(th)}, r.uniform(minR, maxR)}
+				if fits(d, p) {
+					farmland(d, p, true)
+					break
+				}
+			}
+		}
+	}
 	for _, b := range w.blocks {
-		d := w.district(b.host)
 		reach := 0.0
 		for _, p := range b.ring {
 			reach = math.Max(reach, dist(p, b.centroid))
 		}
-		for k := 0; k < 3; k++ {
-			for try := 0; try < 40; try++ {
-				th := r.uniform(0, 2*math.Pi)
-				rr := reach + r.uniform(700, 3500)
-				p := patch{orb.Point{b.centroid[0] + rr*math.Cos(th), b.centroid[1] + rr*math.Sin(th)}, r.uniform(250, 650)}
-				if fits(d, p) {
-					farmland(d, p, true)
-					break
-				}
-			}
-		}
+		around(w.district(b.host), b.centroid, 3, func() float64 { return reach + r.uniform(700, 3500) }, 250, 650)
 	}
 	for _, d := range w.developed {
-		R, ok := blobR[d.adcode]
-		if !ok {
-			continue
-		}
-		c := blobC[d.adcode]
-		for k := 0; k < 5; k++ {
-			for try := 0; try < 40; try++ {
-				th := r.uniform(0, 2*math.Pi)
-				rr := R * r.uniform(0.9, 1.6)
-				p := patch{orb.Point{c[0] + rr*math.Cos(th), c[1] + rr*math.Sin(th)}, r.uniform(400, 900)}
-				if fits(d, p) {
-					farmland(d, p, true)
-					break
-				}
-			}
+		if R, ok := blobR[d.adcode]; ok {
+			around(d, blobC[d.adcode], 5, func() float64 { return R * r.uniform(0.9, 1.6) }, 400, 900)
 		}
 	}
 	// Two deliberate conflicts: farmland over the first parcels of the
 	// first two park blocks (or the district seeds if there are none).
-	var spots []struct {
+	type spot struct {
 		d *districtInfo
 		p orb.Point
 	}
+	var spots []spot
 	for _, b := range w.blocks {
 		if d := w.district(b.host); d != nil && d.ps.contains(b.centroid) {
-			spots = append(spots, struct {
-				d *districtInfo
-				p orb.Point
-			}{d, b.centroid})
+			spots = append(spots, spot{d, b.centroid})
 		}
 	}
 	for _, d := range w.developed[1:] {
-		spots = append(spots, struct {
-			d *districtInfo
-			p orb.Point
-		}{d, d.seeds[0]})
+		spots = append(spots, spot{d, d.seeds[0]})
 	}
 	for k := 0; k < 2 && k < len(spots); k++ {
 		farmland(spots[k].d, patch{spots[k].p, 160}, false)
