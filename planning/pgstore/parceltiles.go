@@ -125,7 +125,7 @@ func (s *Store) rowTile(ctx context.Context, name string, q planning.TileQuery, 
 	var b strings.Builder
 	b.WriteString("SELECT " + l.id + ", ST_AsBinary(t.geom)")
 	for _, c := range cols {
-		b.WriteString(", " + sl.colSQL(c))
+		b.WriteString(", " + tileColSQL(sl, c))
 	}
 	from := sl.from
 	if l.from != "" {
@@ -175,7 +175,9 @@ func (s *Store) rowTile(ctx context.Context, name string, q planning.TileQuery, 
 				if len(v) != 1 {
 					return nil, fmt.Errorf("tile of %s: %s is not a boolean", name, c.Name)
 				}
-				layer.Bool(keys[i], v[0] != 0)
+				if v[0] != 0 { // false is left out (tileColSQL)
+					layer.Bool(keys[i], true)
+				}
 			default:
 				layer.StringBytes(keys[i], v)
 			}

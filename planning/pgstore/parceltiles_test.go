@@ -258,8 +258,26 @@ func TestDenseTileIsGeneralised(t *testing.T) {
 	if fs, _ := render(tileZ, tileX, tileY); len(fs) != 25 || kinds(fs)["parcel"] != 25 {
 		t.Errorf("the test tile of large parcels: %v, want 25 parcels", kinds(fs))
 	}
-	if fs, _ := render(z+1, 2*x, 2*y+1); len(fs) == 0 || kinds(fs)["parcel"] != len(fs) {
+	// One parcel underground: only its feature says so (false is left out).
+	var under uint64
+	if err := w.store.pool.QueryRow(ctx, "UPDATE parcels SET elevation_bottom = -12, elevation_top = -2 WHERE code = 'D-30-30' RETURNING id").Scan(&under); err != nil {
+		t.Fatal(err)
+	}
+	fs, _ := render(z+1, 2*x, 2*y+1)
+	if len(fs) == 0 || kinds(fs)["parcel"] != len(fs) {
 		t.Errorf("the dense tile's zoom-15 child: %v, want parcels", kinds(fs))
+	}
+	flagged := 0
+	for _, f := range fs {
+		if u, ok := f.Properties["underground"]; ok {
+			if u != true || f.ID != under {
+				t.Errorf("parcel %d: underground %v (the underground parcel is %d)", f.ID, u, under)
+			}
+			flagged++
+		}
+	}
+	if flagged != 1 {
+		t.Errorf("%d parcels flagged underground, want 1", flagged)
 	}
 	// An edit: a third of the parcels change status.
 	if _, err := w.store.pool.Exec(ctx, "UPDATE parcels SET status = 'approved' WHERE code LIKE 'D-%' AND right(code, 1) IN ('1', '4', '7')"); err != nil {

@@ -127,6 +127,17 @@ type tileLayer struct {
 	from string
 }
 
+// tileColSQL is column c of a tile: as elsewhere, but a false flag is left
+// out (NULL), absent reading as false. A flag that is false for nearly every
+// parcel (underground) cost 4% of a zoom-14 tile and a property per feature
+// to decode in the browser.
+func tileColSQL(sl layer, c catalog.Column) string {
+	if c.Type == catalog.Boolean {
+		return "nullif(" + sl.colSQL(c) + ", false)"
+	}
+	return sl.colSQL(c)
+}
+
 // tileType is the TileJSON type of a catalog column.
 func tileType(t catalog.Type) string {
 	switch t {
@@ -285,7 +296,7 @@ func tileSQL(q planning.TileQuery, simplify, aggregate bool) (string, []any, err
 		b.WriteString(" AS id")
 		for _, c := range cat.ColumnsIn(catalog.Tile) {
 			b.WriteString(", ")
-			b.WriteString(sl.colSQL(c))
+			b.WriteString(tileColSQL(sl, c))
 			b.WriteString(" AS ")
 			b.WriteString(c.Name)
 		}
