@@ -340,6 +340,7 @@ func checkTiles(t *testing.T, base string, l catalog.Layer, feats []feature) {
 			k = v
 		}
 		byKey[k] = f
+		byKey[fmt.Sprint(f.ID)] = f // parcels' tiles carry no code
 	}
 	for _, tf := range tl.Features {
 		k := strconv.FormatUint(tf.ID, 10)
@@ -359,6 +360,9 @@ func checkTiles(t *testing.T, base string, l catalog.Layer, feats []feature) {
 				continue
 			}
 			gv := g.Props[c.Name]
+			if !inTile && c.Type == catalog.Boolean && gv == false {
+				continue // tiles leave a false flag out
+			}
 			if inTile != (gv != nil) || inTile && !sameValue(tv, gv) {
 				t.Errorf("feature %s, %s: tile %#v, GeoJSON %#v", k, c.Name, tv, gv)
 			}

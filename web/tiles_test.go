@@ -207,13 +207,14 @@ func TestTileIsValidMVTWithHeaders(t *testing.T) {
 		t.Fatalf("district ids %v", got)
 	}
 	p := mvtread.Find(layers, "parcels").Features[0].Properties
-	// Only what the map draws and labels by (planning/catalog); the rest is fetched on a click.
-	for _, k := range []string{"code", "land_use", "status", "underground", "kind"} {
+	// Only what the map draws by (planning/catalog; underground only when true); the rest is
+	// fetched on a click.
+	for _, k := range []string{"land_use", "status", "kind"} {
 		if _, ok := p[k]; !ok {
 			t.Errorf("parcel property %s missing: %v", k, p)
 		}
 	}
-	if p["status"] != "approved" || p["land_use"] != "100101" || len(p) != 5 {
+	if p["status"] != "approved" || p["land_use"] != "100101" || len(p) != 3 {
 		t.Errorf("parcel properties %v", p)
 	}
 

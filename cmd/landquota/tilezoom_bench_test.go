@@ -17,7 +17,7 @@ import (
 // cache miss and costs the same work); "postgres-uncached" runs the same
 // tiles as PostGIS alone renders them (pgstore.TileSQL: ST_AsMVT over
 // ST_AsMVTGeom, what the server ran before it encoded the parcels layer in
-// Go) on a pool; below zoom 14, "detailed" runs the single-parcel statement
+// Go) on a pool; up to zoom 14, "detailed" runs the single-parcel statement
 // (pgstore.DetailedTileSQL, what those zooms served before aggregate cells).
 // Each reports p95-ms and KB per tile (the largest, max-KB, too).
 func BenchmarkTileZoom(b *testing.B) {
@@ -59,7 +59,7 @@ func BenchmarkTileZoom(b *testing.B) {
 		b.Run(fmt.Sprintf("z%d/postgres-uncached", z), func(b *testing.B) {
 			measureTiles(b, sqlTile(pgstore.TileSQL))
 		})
-		if z < pgstore.ParcelDetailZoom {
+		if z <= pgstore.ParcelDetailZoom { // 14: cells where the parcels are specks (dense seeds)
 			b.Run(fmt.Sprintf("z%d/detailed", z), func(b *testing.B) {
 				measureTiles(b, sqlTile(pgstore.DetailedTileSQL))
 			})

@@ -195,13 +195,13 @@ var Layers = []Layer{
 		ID:          "id", Geometry: "MultiPolygon", MinZoom: 10, MaxZoom: MaxZoom,
 		Filters: ParcelFilters,
 		// In the order of the GeoJSON properties; exports follow it too. The tiles carry only
-		// what the map draws and labels parcels by (code, land use, status, underground; the
-		// feature id is the parcel id): the web map fetches the rest of a parcel when it is
-		// clicked. On 1,000,000 parcels a zoom-14 tile was 185 KB with every attribute and is
-		// 118 KB so, rendered in about half the database time (docs/SCALING.md, issue 16).
+		// what the map draws parcels by (land use, status, underground; the feature id is the
+		// parcel id): the web map fetches the rest of a parcel, its code too, when it is
+		// clicked. On 1,000,000 parcels a zoom-14 tile was 185 KB with every attribute, 118 KB
+		// with the code and is 63 KB without (docs/SCALING.md, issue 16).
 		Columns: with([]Column{
 			{Name: "id", Type: Integer, Zh: "编号", En: "id", Shp: "ID", In: Export},
-			{Name: "code", Type: Text, Zh: "地块编号", En: "parcel code", Shp: "CODE", In: ftj},
+			{Name: "code", Type: Text, Zh: "地块编号", En: "parcel code", Shp: "CODE", In: fj},
 			{Name: "district", Type: Text, Zh: "行政区代码", En: "district code", Shp: "DISTRICT", In: fj},
 			{Name: "district_zh", Type: Text, Zh: "行政区", En: "district", Shp: "DIST_NAME", In: Export},
 			{Name: "park", Type: Text, Zh: "园区代码", En: "park code", Shp: "PARK", In: fj},

@@ -29,9 +29,15 @@ func (s *Store) goLayerTile(ctx context.Context, name string, q planning.TileQue
 	if l.aggregateBelow == 0 {
 		return nil, false, nil
 	}
+	cells := q.Z < l.aggregateBelow
+	if !cells && q.Z <= generaliseMaxZoom {
+		if err := s.pool.QueryRow(ctx, "SELECT "+denseSQL("$4"), q.Z, q.X, q.Y, detailMinArea(q.Z, q.Y)).Scan(&cells); err != nil {
+			return nil, true, domainError(err)
+		}
+	}
 	var b []byte
 	var err error
-	if q.Z < l.aggregateBelow {
+	if cells {
 		b, err = s.cellTile(ctx, name, q, limit)
 	} else {
 		b, err = s.rowTile(ctx, name, q, limit)
@@ -39,7 +45,7 @@ func (s *Store) goLayerTile(ctx context.Context, name string, q planning.TileQue
 	return b, true, err
 }
 
-// cellTile is the layer of aggregate cells for tile q (see aggregateSQL for
+// cellTile is the layer of aggregate cells for tile q (cellGrid; see aggregateSQL for
 // what a cell holds). The database groups the rows of parcel_cells under
 // the tile (found by the key's range) into one row per cell, with the sums
 // and orders the exact numeric areas need, and sends only integers and
@@ -49,17 +55,18 @@ func (s *Store) goLayerTile(ctx context.Context, name string, q planning.TileQue
 // database's CPU). A cell's outline follows from its index: the square of
 // side units at its place. Every column is read in place, in binary.
 func (s *Store) cellTile(ctx context.Context, name string, q planning.TileQuery, limit int) ([]byte, error) {
+	level, per := cellGrid(q.Z)
 	rows, err := s.pool.Query(ctx, `SELECT x, y, sum(parcels)::bigint, round(sum(area_m2))::bigint,
 		string_agg(status || ':' || parcels, ',' ORDER BY area_m2 DESC, status)
 		FROM parcel_cells WHERE level = $1 AND x BETWEEN $2 AND $3 AND y BETWEEN $4 AND $5
 		GROUP BY x, y ORDER BY sum(area_m2) DESC, x, y LIMIT $6`,
 		pgx.QueryResultFormats{pgx.BinaryFormatCode},
-		q.Z+cellLevels, q.X*cellsPerTile, q.X*cellsPerTile+cellsPerTile-1, q.Y*cellsPerTile, q.Y*cellsPerTile+cellsPerTile-1, limit)
+		level, q.X*per, q.X*per+per-1, q.Y*per, q.Y*per+per-1, limit)
 	if err != nil {
 		return nil, domainError(err)
 	}
 	defer rows.Close()
-	const side = TileExtent / cellsPerTile
+	side := int64(TileExtent / per)
 	layer := mvt.NewLayer(name, TileExtent)
 	defer layer.Release()
 	kKind, kParcels, kArea, kStatus := layer.Key("kind"), layer.Key("parcels"), layer.Key("area_m2"), layer.Key("status")
@@ -93,7 +100,7 @@ func (s *Store) cellTile(ctx context.Context, name string, q planning.TileQuery,
 			}
 			layer.Int(k, n)
 		}
-		i, j := int64(x)-int64(q.X)*cellsPerTile, int64(y)-int64(q.Y)*cellsPerTile
+		i, j := int64(x)-int64(q.X)*int64(per), int64(y)-int64(q.Y)*int64(per)
 		x0, y0, x1, y1 := i*side, j*side, (i+1)*side, (j+1)*side
 		// The vertices in the order ST_AsMVTGeom(ST_TileEnvelope(...)) gave them.
 		layer.Ring([][2]int64{{x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}})
@@ -118,7 +125,7 @@ func (s *Store) rowTile(ctx context.Context, name string, q planning.TileQuery, 
 	var b strings.Builder
 	b.WriteString("SELECT " + l.id + ", ST_AsBinary(t.geom)")
 	for _, c := range cols {
-		b.WriteString(", " + sl.colSQL(c))
+		b.WriteString(", " + tileColSQL(sl, c))
 	}
 	from := sl.from
 	if l.from != "" {
@@ -168,7 +175,9 @@ func (s *Store) rowTile(ctx context.Context, name string, q planning.TileQuery, 
 				if len(v) != 1 {
 					return nil, fmt.Errorf("tile of %s: %s is not a boolean", name, c.Name)
 				}
-				layer.Bool(keys[i], v[0] != 0)
+				if v[0] != 0 { // false is left out (tileColSQL)
+					layer.Bool(keys[i], true)
+				}
 			default:
 				layer.StringBytes(keys[i], v)
 			}

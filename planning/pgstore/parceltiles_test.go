@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/hangzhou-hitech/landquota/planning"
@@ -158,4 +160,128 @@ func sameRings(a, b []uint32) bool {
 		}
 	}
 	return true
+}
+
+// TestDenseTileIsGeneralised: 3,600 parcels of 5 m every 7 m (25 m², 0.6
+// pixel at zoom 14) fill the test tile's east neighbour. Its zoom-14 tile
+// is cells (16 x 16 of the finest level), each counting exactly the parcels
+// whose point on surface it holds, far smaller than the detailed tile, and
+// the same as PostGIS renders it; the test tile of 40-64 m parcels keeps
+// its parcels, and so does the dense tile's zoom-15 child. An edit shows in
+// the next render.
+func TestDenseTileIsGeneralised(t *testing.T) {
+	w := newTileWorld(t)
+	ctx := context.Background()
+	z, x, y := tileZ, tileX+1, tileY
+	if _, err := w.store.pool.Exec(ctx, `INSERT INTO parcels (code, district_adcode, land_use_code, status, geom, area_m2)
+		SELECT 'D-' || i || '-' || j, '330108', '100101', (ARRAY['reserve','supplied','completed'])[1 + (i / 7 + j / 5) % 3],
+		       ST_Transform(ST_Multi(ST_MakeEnvelope(m.x + i * 7, m.y + j * 7, m.x + i * 7 + 5, m.y + j * 7 + 5, 4549)), 4490), 25
+		  FROM (SELECT ST_X(c) - 210 AS x, ST_Y(c) - 210 AS y FROM ST_Transform(ST_Centroid(ST_Transform(ST_TileEnvelope($1, $2, $3), 4490)), 4549) c) m,
+		       generate_series(0, 59) i, generate_series(0, 59) j`, z, x, y); err != nil {
+		t.Fatal(err)
+	}
+	render := func(z, x, y int) ([]mvtread.Feature, []byte) {
+		t.Helper()
+		q := planning.TileQuery{Layers: []string{"parcels"}, Z: z, X: x, Y: y}
+		b, err := w.store.Tile(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sql, args, err := TileSQL(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []byte
+		if err := w.store.pool.QueryRow(ctx, sql, args...).Scan(&want); err != nil {
+			t.Fatal(err)
+		}
+		if d := tileDiff(t, b, want, true); d != "" {
+			t.Errorf("%d/%d/%d differs from PostGIS's: %s", z, x, y, d)
+		}
+		return mvtread.Find(decodeTile(t, b), "parcels").Features, b
+	}
+	kinds := func(fs []mvtread.Feature) map[any]int {
+		k := map[any]int{}
+		for _, f := range fs {
+			k[f.Properties["kind"]]++
+		}
+		return k
+	}
+	// The cells' figures against the parcels under each (level 18, x, y).
+	check := func() {
+		t.Helper()
+		fs, b := render(z, x, y)
+		if k := kinds(fs); len(k) != 1 || k["aggregate"] == 0 || len(fs) > 16*16 || len(b) > 500<<10 {
+			t.Fatalf("dense tile: %d bytes, features by kind %v; want at most 256 aggregate cells", len(b), k)
+		}
+		total := 0.0
+		for _, f := range fs {
+			if f.Max[0]-f.Min[0] != TileExtent/16 || f.Max[1]-f.Min[1] != TileExtent/16 {
+				t.Fatalf("cell %v-%v is not a square of 16 px", f.Min, f.Max)
+			}
+			p := f.Properties
+			var want string
+			if err := w.store.pool.QueryRow(ctx, `SELECT count(*) || '/' || round(sum(area_m2)) || '/' || string_agg(s, ',' ORDER BY s)
+				FROM (SELECT area_m2, status || '=' || count(*) OVER (PARTITION BY status) AS s, row_number() OVER (PARTITION BY status) AS r
+				      FROM parcels p WHERE ST_Intersects(ST_Transform(ST_PointOnSurface(p.geom), 3857), ST_TileEnvelope(18, $1, $2))) q`,
+				int64(f.ID>>24), int64(f.ID&(1<<24-1))).Scan(&want); err != nil {
+				t.Fatal(err)
+			}
+			var counts []string
+			for k, v := range p {
+				if len(k) > 2 && k[:2] == "n_" {
+					counts = append(counts, fmt.Sprintf("%s=%v", k[2:], number(v)))
+				}
+			}
+			slices.Sort(counts)
+			// want lists each status once per parcel; keep one of each.
+			wantParts := strings.SplitN(want, "/", 3)
+			if got := fmt.Sprintf("%v/%v", number(p["parcels"]), number(p["area_m2"])); got != wantParts[0]+"/"+wantParts[1] ||
+				strings.Join(counts, ",") != strings.Join(slices.Compact(strings.Split(wantParts[2], ",")), ",") {
+				t.Fatalf("cell %d: parcels/area %s, counts %v; the parcels under it: %s", f.ID, got, counts, want)
+			}
+			total += number(p["parcels"])
+		}
+		if total != 3600 {
+			t.Fatalf("the cells count %v parcels, want 3600", total)
+		}
+		sql, args, _ := DetailedTileSQL(planning.TileQuery{Layers: []string{"parcels"}, Z: z, X: x, Y: y})
+		var detailed []byte
+		if err := w.store.pool.QueryRow(ctx, sql, args...).Scan(&detailed); err != nil {
+			t.Fatal(err)
+		}
+		if len(b)*4 > len(detailed) {
+			t.Errorf("the dense tile is %d bytes as cells, %d as parcels", len(b), len(detailed))
+		}
+	}
+	check()
+	if fs, _ := render(tileZ, tileX, tileY); len(fs) != 25 || kinds(fs)["parcel"] != 25 {
+		t.Errorf("the test tile of large parcels: %v, want 25 parcels", kinds(fs))
+	}
+	// One parcel underground: only its feature says so (false is left out).
+	var under uint64
+	if err := w.store.pool.QueryRow(ctx, "UPDATE parcels SET elevation_bottom = -12, elevation_top = -2 WHERE code = 'D-30-30' RETURNING id").Scan(&under); err != nil {
+		t.Fatal(err)
+	}
+	fs, _ := render(z+1, 2*x, 2*y+1)
+	if len(fs) == 0 || kinds(fs)["parcel"] != len(fs) {
+		t.Errorf("the dense tile's zoom-15 child: %v, want parcels", kinds(fs))
+	}
+	flagged := 0
+	for _, f := range fs {
+		if u, ok := f.Properties["underground"]; ok {
+			if u != true || f.ID != under {
+				t.Errorf("parcel %d: underground %v (the underground parcel is %d)", f.ID, u, under)
+			}
+			flagged++
+		}
+	}
+	if flagged != 1 {
+		t.Errorf("%d parcels flagged underground, want 1", flagged)
+	}
+	// An edit: a third of the parcels change status.
+	if _, err := w.store.pool.Exec(ctx, "UPDATE parcels SET status = 'approved' WHERE code LIKE 'D-%' AND right(code, 1) IN ('1', '4', '7')"); err != nil {
+		t.Fatal(err)
+	}
+	check()
 }

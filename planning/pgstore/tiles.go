@@ -31,24 +31,68 @@ const (
 	TileMaxLimit = 100_000
 )
 
-// ParcelDetailZoom is the first zoom at which the parcels layer holds single
+// ParcelDetailZoom is the first zoom at which the parcels layer may hold single
 // parcels. Below it a parcel of the demo seed's median size (110 m across)
 // is at most 6 screen pixels (a pixel of a 256-pixel tile is 16.5 m of
 // ground at zoom 13 in Hangzhou), and a zoom-13 tile of single parcels is
 // over 500 KB on the 1,000,000-parcel seed; so zooms 10-13 show aggregate
-// cells instead (aggregateSQL).
+// cells instead (aggregateSQL). At zooms ParcelDetailZoom to
+// generaliseMaxZoom a tile shows cells too where its parcels are small
+// (denseSQL).
 const ParcelDetailZoom = 14
 
-// cellsPerTile is how many aggregate cells a tile holds along each side:
-// 2^cellLevels, so a cell is the tile of zoom z+cellLevels (migration 012
-// keeps levels 15-18, for tile zooms 10-13) and 8 pixels of a 256-pixel
-// tile: at zoom 13 about 130 m, about one median parcel. A tile then holds at
-// most 1,024 cells however many parcels lie under it: 68,612 bytes when
-// every cell holds all ten statuses (measured, docs/SCALING.md).
+// cellsPerTile is how many aggregate cells a tile below ParcelDetailZoom
+// holds along each side: 2^cellLevels, so a cell is the tile of zoom
+// z+cellLevels (migration 013 keeps levels 15-18, for tile zooms 10-13) and
+// 8 pixels of a 256-pixel tile: at zoom 13 about 130 m, about one median
+// parcel. A tile then holds at most 1,024 cells however many parcels lie
+// under it: 68,612 bytes when every cell holds all ten statuses (measured,
+// docs/SCALING.md).
 const (
 	cellLevels   = 5
 	cellsPerTile = 1 << cellLevels
+	maxCellLevel = 18 // the finest level parcel_cells keeps
 )
+
+// cellGrid is the level of the cells a tile of zoom z shows and how many
+// lie along its side: 8-pixel cells below ParcelDetailZoom, and beyond it
+// the finest level's (16 pixels at zoom 14).
+func cellGrid(z int) (level, per int) {
+	level = min(z+cellLevels, maxCellLevel)
+	return level, 1 << (level - z)
+}
+
+// A tile of zoom ParcelDetailZoom to generaliseMaxZoom is drawn as cells
+// when its parcels are on average less than detailMinPixels screen pixels
+// across (mean area under detailMinPixels² pixels): there single parcels
+// are specks that cost megabytes (a zoom-14 tile of the 10,000,000-parcel
+// seed, 46 m² a parcel, 0.8 px: 1.1 MB), while a tile of larger parcels
+// (the 1,000,000-parcel seed, 460 m², 2.6 px) keeps them. Beyond zoom 14
+// the finest cells would be 32 pixels or more, coarser than the parcels.
+const (
+	generaliseMaxZoom = 14
+	detailMinPixels   = 2
+)
+
+// denseSQL is true when the parcels of tile ($1, $2, $3) are on average
+// smaller than the area areaParam (m²): summed from the four cells of level
+// $1+1 that make up the tile (a parcel counts where its point on surface
+// lies), so the test reads at most 4 x 10 rows.
+func denseSQL(areaParam string) string {
+	return "(SELECT coalesce(sum(c.area_m2) < sum(c.parcels) * " + areaParam + "::numeric, false) FROM parcel_cells c " +
+		"WHERE c.level = $1 + 1 AND c.x BETWEEN $2 * 2 AND $2 * 2 + 1 AND c.y BETWEEN $3 * 2 AND $3 * 2 + 1)"
+}
+
+// detailMinArea is the mean parcel area (m²) under which tile (z, ·, y) is
+// drawn as cells: detailMinPixels² pixels of a 256-pixel tile, in ground
+// metres at the tile's middle latitude (Web Mercator's pixel shrinks by
+// cos(lat) on the ground).
+func detailMinArea(z, y int) float64 {
+	n := float64(int(1) << z)
+	lat := math.Atan(math.Sinh(math.Pi * (1 - 2*(float64(y)+0.5)/n)))
+	px := 40075016.685578488 * math.Cos(lat) / n / 256
+	return detailMinPixels * detailMinPixels * px * px
+}
 
 // tileMargin is TileBuffer as a fraction of the tile, for ST_TileEnvelope.
 const tileMargin = "0.015625" // 64 / 4096
@@ -74,11 +118,24 @@ type tileLayer struct {
 	// of parcels costs a full scan per request).
 	boundsFromDistricts bool
 	// aggregateBelow: at zooms below this the layer's features are the
-	// cells of parcel_cells (migration 012), not single rows; 0: never.
+	// cells of parcel_cells (migration 013), not single rows, and up to
+	// generaliseMaxZoom they are where the tile's parcels are small
+	// (denseSQL); 0: never.
 	aggregateBelow int
 	// from, if set, is what the Go-encoded tile (rowTile) reads instead of
 	// the layer's from: the joins its tile columns need, no more.
 	from string
+}
+
+// tileColSQL is column c of a tile: as elsewhere, but a false flag is left
+// out (NULL), absent reading as false. A flag that is false for nearly every
+// parcel (underground) cost 4% of a zoom-14 tile and a property per feature
+// to decode in the browser.
+func tileColSQL(sl layer, c catalog.Column) string {
+	if c.Type == catalog.Boolean {
+		return "nullif(" + sl.colSQL(c) + ", false)"
+	}
+	return sl.colSQL(c)
 }
 
 // tileType is the TileJSON type of a catalog column.
@@ -217,9 +274,14 @@ func tileSQL(q planning.TileQuery, simplify, aggregate bool) (string, []any, err
 		}
 		args = append(args, tileLimit(name, q))
 		limitParam := "$" + strconv.Itoa(len(args))
-		if aggregate && q.Z < l.aggregateBelow {
-			parts = append(parts, aggregateSQL(name, limitParam))
-			continue
+		agg := ""
+		if aggregate && l.aggregateBelow > 0 && q.Z <= generaliseMaxZoom {
+			agg = aggregateSQL(name, limitParam, q.Z)
+			if q.Z < l.aggregateBelow {
+				parts = append(parts, agg)
+				continue
+			}
+			args = append(args, detailMinArea(q.Z, q.Y))
 		}
 		geom := "t.geom"
 		if simplify && q.Z < l.simplifyBelow {
@@ -234,7 +296,7 @@ func tileSQL(q planning.TileQuery, simplify, aggregate bool) (string, []any, err
 		b.WriteString(" AS id")
 		for _, c := range cat.ColumnsIn(catalog.Tile) {
 			b.WriteString(", ")
-			b.WriteString(sl.colSQL(c))
+			b.WriteString(tileColSQL(sl, c))
 			b.WriteString(" AS ")
 			b.WriteString(c.Name)
 		}
@@ -244,6 +306,10 @@ func tileSQL(q planning.TileQuery, simplify, aggregate bool) (string, []any, err
 		b.WriteString(" WHERE t.geom && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => " + tileMargin + "), 4490)")
 		b.WriteString(" ORDER BY " + l.order + " LIMIT " + limitParam)
 		b.WriteString(") f WHERE f.geom IS NOT NULL)")
+		if agg != "" {
+			parts = append(parts, "(SELECT CASE WHEN "+denseSQL("$"+strconv.Itoa(len(args)))+" THEN "+agg+" ELSE "+b.String()+" END)")
+			continue
+		}
 		parts = append(parts, b.String())
 	}
 	if len(parts) == 0 {
@@ -252,17 +318,18 @@ func tileSQL(q planning.TileQuery, simplify, aggregate bool) (string, []any, err
 	return "SELECT " + strings.Join(parts, " || "), args, nil
 }
 
-// aggregateSQL is the layer of tile ($1, $2, $3) made of the parcel_cells
-// at level $1+5 inside it: each cell a square feature with kind
+// aggregateSQL is the layer of tile ($1, $2, $3) of zoom z made of its
+// parcel_cells (cellGrid): each cell a square feature with kind
 // "aggregate", its parcels' count and area (whole m²), the status holding
 // most of that area, and per status s the count n_s (a status with no
 // parcel in the cell is absent). Cells are found by the key's range, so a
 // tile reads at most 32 x 32 cells times the statuses present. The id is
 // the cell's x and y at its level (unique within a tile's zoom).
-func aggregateSQL(name, limitParam string) string {
-	per := strconv.Itoa(cellsPerTile)
-	last := strconv.Itoa(cellsPerTile - 1)
-	lv := strconv.Itoa(cellLevels)
+func aggregateSQL(name, limitParam string, z int) string {
+	level, n := cellGrid(z)
+	per := strconv.Itoa(n)
+	last := strconv.Itoa(n - 1)
+	lv := strconv.Itoa(level - z)
 	return "(SELECT ST_AsMVT(f, '" + name + "', " + strconv.Itoa(TileExtent) + ", 'geom', 'id') FROM (" +
 		"SELECT g.x::bigint << 24 | g.y AS id, 'aggregate' AS kind, g.parcels, round(g.area_m2)::bigint AS area_m2, g.status, g.counts, " +
 		"ST_AsMVTGeom(ST_TileEnvelope($1 + " + lv + ", g.x, g.y), ST_TileEnvelope($1, $2, $3), " +
