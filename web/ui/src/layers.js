@@ -19,7 +19,7 @@ import {
   makeAllocationStyleFn,
   makeParcelStyleFn,
   overlapStyleFn,
-  parcelDrawOrder,
+  inDrawOrder,
   parkLabelStyleFn,
   parkStyleFn,
   protectedZoneStyle,
@@ -84,7 +84,7 @@ function parcelTileSource(onError) {
   const format = new MVT();
   return new VectorTileSource({
     format,
-    // Parcels of one elevation do not overlap, and the features come sorted (parcelDrawOrder):
+    // Parcels of one elevation do not overlap, and the features come sorted (inDrawOrder):
     // the renderer may then fill and stroke runs of one style in one go instead of one by one.
     overlaps: false,
     tileGrid: createXYZ({ maxZoom: PARCEL_MAX_TILE_ZOOM, minZoom: PARCEL_MIN_ZOOM }),
@@ -108,7 +108,7 @@ function parcelTileSource(onError) {
             const buf = await res.arrayBuffer();
             // Sorted once, as the tile arrives: the order then holds for every layer and
             // every rebuild of the tile's drawing instructions.
-            return format.readFeatures(buf, { extent, featureProjection: projection }).sort(parcelDrawOrder);
+            return inDrawOrder(format.readFeatures(buf, { extent, featureProjection: projection }));
           })
           .then((features) => tile.setFeatures(features))
           .catch((err) => {

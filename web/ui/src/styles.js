@@ -214,20 +214,33 @@ function filledStyle(color, underground, faded) {
 }
 
 /**
- * Draw order of a parcel tile's features (an Array.sort comparator): underground parcels first,
- * so that the surface parcels are drawn over them; then by status and land use, so that the
- * features of one style follow each other and the renderer fills and strokes them in batches
- * (the source is declared without overlaps, layers.js). Stable sort: ties keep the tile's order.
+ * A parcel tile's features in draw order: underground parcels first, so that the surface parcels
+ * are drawn over them; then by status and land use, so that the features of one style follow
+ * each other and the renderer fills and strokes them in batches (the source is declared without
+ * overlaps, layers.js). Features of one group keep the tile's order. Grouped in one pass rather
+ * than sorted with a comparator: that called get() some 40,000 times a tile.
  */
-export function parcelDrawOrder(a, b) {
-  const ua = a.get('underground') === true;
-  if (ua !== (b.get('underground') === true)) return ua ? -1 : 1;
-  const sa = a.get('status') ?? '';
-  const sb = b.get('status') ?? '';
-  if (sa !== sb) return sa < sb ? -1 : 1;
-  const la = a.get('land_use') ?? '';
-  const lb = b.get('land_use') ?? '';
-  return la === lb ? 0 : la < lb ? -1 : 1;
+export function inDrawOrder(features) {
+  // [underground, surface]: status → land use → features
+  const layers = [new Map(), new Map()];
+  for (const f of features) {
+    const byStatus = layers[f.get('underground') === true ? 0 : 1];
+    const status = f.get('status') ?? '';
+    let byUse = byStatus.get(status);
+    if (!byUse) byStatus.set(status, (byUse = new Map()));
+    const use = f.get('land_use') ?? '';
+    const run = byUse.get(use);
+    if (run) run.push(f);
+    else byUse.set(use, [f]);
+  }
+  const out = [];
+  for (const byStatus of layers) {
+    for (const status of [...byStatus.keys()].sort()) {
+      const byUse = byStatus.get(status);
+      for (const use of [...byUse.keys()].sort()) for (const f of byUse.get(use)) out.push(f);
+    }
+  }
+  return out;
 }
 
 /** Colour of a parcel's properties under a colouring mode. */

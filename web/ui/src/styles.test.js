@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { makeParcelStyleFn, parcelDrawOrder } from './styles.js';
+import { makeParcelStyleFn, inDrawOrder } from './styles.js';
 
 /** A stand-in for a vector-tile feature: get(key) and getId(). */
 const feature = (id, props) => ({ get: (k) => props[k], getId: () => id });
@@ -30,5 +30,5 @@ test('the parcels\' draw order: underground first, then runs of one status and l
     f(5, { status: 'a', land_use: '0701' }),
     f(6, { status: 'b' }),
   ];
-  assert.deepEqual(tile.sort(parcelDrawOrder).map((x) => x.id), [2, 3, 5, 6, 1, 4]);
+  assert.deepEqual(inDrawOrder(tile).map((x) => x.id), [2, 3, 5, 6, 1, 4]);
 });
