@@ -16,10 +16,10 @@ import {
   focusStyle,
   highlightActiveStyle,
   highlightStyle,
+  inDrawOrder,
   makeAllocationStyleFn,
   makeParcelStyleFn,
   overlapStyleFn,
-  inDrawOrder,
   parkLabelStyleFn,
   parkStyleFn,
   protectedZoneStyle,
@@ -84,7 +84,7 @@ function parcelTileSource(onError) {
   const format = new MVT();
   return new VectorTileSource({
     format,
-    // Parcels of one elevation do not overlap, and the features come sorted (inDrawOrder):
+    // Parcels of one elevation do not overlap, and the features come grouped (inDrawOrder):
     // the renderer may then fill and stroke runs of one style in one go instead of one by one.
     overlaps: false,
     tileGrid: createXYZ({ maxZoom: PARCEL_MAX_TILE_ZOOM, minZoom: PARCEL_MIN_ZOOM }),
@@ -106,7 +106,7 @@ function parcelTileSource(onError) {
               throw new Error(message);
             }
             const buf = await res.arrayBuffer();
-            // Sorted once, as the tile arrives: the order then holds for every layer and
+            // Grouped once, as the tile arrives: the order then holds for every layer and
             // every rebuild of the tile's drawing instructions.
             return inDrawOrder(format.readFeatures(buf, { extent, featureProjection: projection }));
           })
