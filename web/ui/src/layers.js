@@ -16,6 +16,7 @@ import {
   focusStyle,
   highlightActiveStyle,
   highlightStyle,
+  inDrawOrder,
   makeAllocationStyleFn,
   makeParcelStyleFn,
   overlapStyleFn,
@@ -83,6 +84,9 @@ function parcelTileSource(onError) {
   const format = new MVT();
   return new VectorTileSource({
     format,
+    // Parcels of one elevation do not overlap, and the features come grouped (inDrawOrder):
+    // the renderer may then fill and stroke runs of one style in one go instead of one by one.
+    overlaps: false,
     tileGrid: createXYZ({ maxZoom: PARCEL_MAX_TILE_ZOOM, minZoom: PARCEL_MIN_ZOOM }),
     url: '/tiles/parcels/{z}/{x}/{y}.mvt',
     tileLoadFunction: (tile, url) => {
@@ -102,7 +106,9 @@ function parcelTileSource(onError) {
               throw new Error(message);
             }
             const buf = await res.arrayBuffer();
-            return format.readFeatures(buf, { extent, featureProjection: projection });
+            // Grouped once, as the tile arrives: the order then holds for every layer and
+            // every rebuild of the tile's drawing instructions.
+            return inDrawOrder(format.readFeatures(buf, { extent, featureProjection: projection }));
           })
           .then((features) => tile.setFeatures(features))
           .catch((err) => {

@@ -188,13 +188,20 @@ export function parkLabelStyleFn(feature, resolution) {
 }
 
 // ---- parcels (vector tiles) -----------------------------------------------------------------
+// Styles by colour: [surface, underground] × [normal, faded]. Looked up for every parcel drawn
+// (~2,000 a zoom-14 tile on 1M), so without a key string made per call.
 const parcelStyleCache = new Map();
 
-function filledStyle(color, underground, alpha = 0.62) {
-  const key = `${color}|${underground}|${alpha}`;
-  let s = parcelStyleCache.get(key);
-  if (!s) {
-    s = new Style({
+function filledStyle(color, underground, faded) {
+  let styles = parcelStyleCache.get(color);
+  if (!styles) {
+    styles = [undefined, undefined, undefined, undefined];
+    parcelStyleCache.set(color, styles);
+  }
+  const i = (underground ? 1 : 0) + (faded ? 2 : 0);
+  if (!styles[i]) {
+    const alpha = faded ? 0.35 : 0.62;
+    styles[i] = new Style({
       fill: new Fill({ color: withAlpha(color, underground ? alpha * 0.55 : alpha) }),
       stroke: new Stroke({
         color: darker(color),
@@ -202,9 +209,38 @@ function filledStyle(color, underground, alpha = 0.62) {
         lineDash: underground ? [5, 4] : undefined,
       }),
     });
-    parcelStyleCache.set(key, s);
   }
-  return s;
+  return styles[i];
+}
+
+/**
+ * A parcel tile's features in draw order: underground parcels first, so that the surface parcels
+ * are drawn over them; then by status and land use, so that the features of one style follow
+ * each other and the renderer fills and strokes them in batches (the source is declared without
+ * overlaps, layers.js). Features of one group keep the tile's order. Grouped in one pass rather
+ * than sorted with a comparator: that called get() some 40,000 times a tile.
+ */
+export function inDrawOrder(features) {
+  // [underground, surface]: status → land use → features
+  const layers = [new Map(), new Map()];
+  for (const f of features) {
+    const byStatus = layers[f.get('underground') === true ? 0 : 1];
+    const status = f.get('status') ?? '';
+    let byUse = byStatus.get(status);
+    if (!byUse) byStatus.set(status, (byUse = new Map()));
+    const use = f.get('land_use') ?? '';
+    const run = byUse.get(use);
+    if (run) run.push(f);
+    else byUse.set(use, [f]);
+  }
+  const out = [];
+  for (const byStatus of layers) {
+    for (const status of [...byStatus.keys()].sort()) {
+      const byUse = byStatus.get(status);
+      for (const use of [...byUse.keys()].sort()) for (const f of byUse.get(use)) out.push(f);
+    }
+  }
+  return out;
 }
 
 /** Colour of a parcel's properties under a colouring mode. */
@@ -236,7 +272,7 @@ export function makeParcelStyleFn(state) {
     props.land_use = landUse;
     const color = parcelColor(state, props, id);
     const faded = state.colorBy === 'decision' && !(state.decisions && state.decisions.has(Number(id)));
-    return filledStyle(color, feature.get('underground') === true, faded ? 0.35 : 0.62);
+    return filledStyle(color, feature.get('underground') === true, faded);
   };
 }
 

@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { assert, equal, OUT_DIR, PASSWORD, run, test as register, runSuite, rendered, goTo, openMode, panelBuilt } from './harness.mjs';
+import { assert, equal, finish, OUT_DIR, PASSWORD, run, test as register, runSuite, rendered, goTo, openMode, panelBuilt } from './harness.mjs';
 
 const DESKTOP = { width: 1440, height: 900 };
 const HTZ = [120.2, 30.19]; // Binjiang, inside the High-tech Zone park
@@ -649,6 +649,76 @@ test('page load: the map with parcels drawn at zoom 14', async (ctx) => {
   assert(drawn > 0, 'no parcels drawn at zoom 14');
   console.log(`     page ready in ${page.loadMs} ms, then ${drawn} parcels drawn at zoom 14 in ${Date.now() - t0} ms`);
   await page.context().close();
+});
+
+test('parcels in batches: drawn as one by one, but with every surface parcel over its underground twin', async (ctx) => {
+  // The seed's underground parcels lie under a surface parcel of the same footprint; find them.
+  const { body: fc } = await fetch(`${ctx.world.url}/api/layers/parcels?limit=5000&properties=underground`).then(async (r) => ({ body: await r.json() }));
+  const under = fc.features.filter((f) => f.properties.underground && f.geometry);
+  assert(under.length > 0, 'the seed has no underground parcel');
+  const ring = under[0].geometry.type === 'MultiPolygon' ? under[0].geometry.coordinates[0][0] : under[0].geometry.coordinates[0];
+  const lon = ring.reduce((s, c) => s + c[0], 0) / ring.length;
+  const lat = ring.reduce((s, c) => s + c[1], 0) / ring.length;
+  const page = await openPage(ctx, { hash: `#map=16/${lon.toFixed(6)}/${lat.toFixed(6)}` });
+  await page.click('[data-testid=panel-toggle]'); // the whole map in view
+  await rendered(page);
+  const out = await page.evaluate(async (id) => {
+    const lq = window.__landquota;
+    const { map } = lq;
+    const drawn = () => new Promise((r) => {
+      map.once('rendercomplete', () => r());
+      map.render();
+    });
+    // The map's canvases composited, read back (only the parcel layers are visible then).
+    const grab = () => {
+      const el = map.getTargetElement();
+      const box = el.getBoundingClientRect();
+      const out = document.createElement('canvas');
+      out.width = Math.round(box.width);
+      out.height = Math.round(box.height);
+      const ctx = out.getContext('2d', { willReadFrequently: true });
+      for (const c of el.querySelectorAll('.ol-layer canvas')) {
+        if (!c.width || getComputedStyle(c.parentElement).display === 'none') continue;
+        const r = c.getBoundingClientRect();
+        ctx.drawImage(c, r.left - box.left, r.top - box.top, r.width, r.height);
+      }
+      return ctx.getImageData(0, 0, out.width, out.height).data;
+    };
+    const cur = lq.layers.parcels;
+    const mid = map.getPixelFromCoordinate(map.getView().getCenter());
+    const hits = [];
+    map.forEachFeatureAtPixel(mid, (f) => {
+      hits.push({ id: f.getId(), underground: f.get('underground') === true });
+    }, { layerFilter: (l) => l === cur });
+    // Only the parcels (the other layers off), as batched now and as drawn one by one in the
+    // tile's order: the same source and style, overlaps on, the features unsorted.
+    for (const l of map.getAllLayers()) if (l !== cur) l.setVisible(false);
+    await drawn();
+    const now = grab();
+    const s0 = cur.getSource();
+    const src = new s0.constructor({ format: s0.format_, tileGrid: s0.getTileGrid(), url: '/tiles/parcels/{z}/{x}/{y}.mvt' });
+    const oneByOne = new cur.constructor({ source: src, style: cur.getStyleFunction(), renderMode: 'hybrid', zIndex: 31 });
+    map.addLayer(oneByOne);
+    cur.setVisible(false);
+    await drawn();
+    const before = grab();
+    let coloured = 0;
+    let differ = 0;
+    for (let i = 0; i < now.length; i += 4) {
+      if (now[i + 3] > 0) coloured++;
+      const d = Math.max(Math.abs(now[i] - before[i]), Math.abs(now[i + 1] - before[i + 1]), Math.abs(now[i + 2] - before[i + 2]), Math.abs(now[i + 3] - before[i + 3]));
+      if (d > 40) differ++;
+    }
+    return { id, hits, coloured: coloured / (now.length / 4), differ: differ / (now.length / 4) };
+  }, under[0].id);
+  console.log(`     ${(out.coloured * 100).toFixed(1)} % of the map has parcels; ${(out.differ * 100).toFixed(2)} % of it differs from drawing one by one`);
+  assert(out.coloured > 0.2, `parcels cover only ${out.coloured} of the map`);
+  // Edges (which neighbour's outline is on top) and the underground twins differ, nothing else.
+  assert(out.differ < 0.03, `${out.differ} of the pixels differ from the parcels drawn one by one`);
+  assert(out.hits.length >= 2, `under the map's centre: ${JSON.stringify(out.hits)}, want a surface parcel and its underground twin`);
+  equal(out.hits[0].underground, false, `the parcel on top at the underground parcel ${out.id} (${JSON.stringify(out.hits)}) is underground`);
+  assert(out.hits.some((h) => h.id === out.id), `the underground parcel ${out.id} is not under the centre: ${JSON.stringify(out.hits)}`);
+  await finish(page, 'parcels in batches');
 });
 
 test('links: a view in the address opens there, follows the map and the mode, and a bad one is ignored', async (ctx) => {

@@ -80,13 +80,15 @@ writeFileSync(join(OUT_DIR, `trace-${stamp}.json`), JSON.stringify({ traceEvents
 const threadNames = new Map();
 for (const e of events) if (e.ph === 'M' && e.name === 'thread_name') threadNames.set(`${e.pid}:${e.tid}`, e.args.name);
 const mains = [...threadNames].filter(([, n]) => n === 'CrRendererMain').map(([k]) => k);
-// The page's renderer: the main thread with the most trace events.
 const count = new Map();
 for (const e of events) {
   const k = `${e.pid}:${e.tid}`;
   if (mains.includes(k)) count.set(k, (count.get(k) || 0) + 1);
 }
-const main = [...count].sort((a, b) => b[1] - a[1])[0][0];
+// The page's renderer: the main thread that marked the app's start, else the one with the most
+// events (another renderer, of a blank page or a worklet, can have more).
+const marked = events.find((e) => e.name === 'landquota:start' && mains.includes(`${e.pid}:${e.tid}`));
+const main = marked ? `${marked.pid}:${marked.tid}` : [...count].sort((a, b) => b[1] - a[1])[0][0];
 const navStart = events.find((e) => e.name === 'navigationStart' && `${e.pid}:${e.tid}` === main)?.ts
   ?? Math.min(...events.filter((e) => `${e.pid}:${e.tid}` === main && e.ts > 0).map((e) => e.ts));
 // The page's marks as trace events (blink.user_timing), on the trace's clock.
