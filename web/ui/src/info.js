@@ -104,7 +104,7 @@ export function createInfoPanel(panelEl, ctx) {
     const dot = el('span', { class: 'status-dot', style: `background:${statusColor(p.status)}` });
     const status = p.status ? statusName(p.status) : p.status_zh || '';
     const rows = [
-      ...row('info.code', 'code', p.code ?? id),
+      ...row('info.code', 'code', p.code ?? ''), // tiles carry no code: it comes with the details
       ...row('info.landUse', 'land-use', landUse),
       ...row('info.currentUse', 'current-use', className(p.current_use, p.current_use_zh)),
       ...row('info.areaM2', 'area-m2', hasArea ? fmt(m2, 2) : ''),

@@ -31,7 +31,8 @@ export const LAYER_NAMES = ['districts', 'parks', 'protected-zones', 'parcels'];
 export const STATIC_LIMIT = 10000;
 /**
  * Parcels come in vector tiles from this zoom level up (the server's minzoom); below
- * PARCEL_DETAIL_ZOOM the tiles hold aggregate cells (kind=aggregate) instead of parcels.
+ * PARCEL_DETAIL_ZOOM the tiles hold aggregate cells (kind=aggregate) instead of parcels, and so
+ * does a zoom-14 tile whose parcels average under 2 px across (the server decides per tile).
  */
 export const PARCEL_MIN_ZOOM = 10;
 export const PARCEL_DETAIL_ZOOM = 14;

@@ -496,10 +496,12 @@ async function start() {
     });
     if (hit && hit.get('kind') === 'aggregate') {
       // An aggregate cell is no parcel: say what lies there (park, district, protected lines)
-      // and zoom in to where its parcels are drawn one by one.
+      // and zoom in to where its parcels are drawn one by one (two zooms further where even
+      // zoom 14 is too dense for them).
       info.close();
       identify.at(evt.coordinate);
-      map.getView().animate({ center: evt.coordinate, zoom: PARCEL_DETAIL_ZOOM });
+      const z = map.getView().getZoom() ?? 0;
+      map.getView().animate({ center: evt.coordinate, zoom: z < PARCEL_DETAIL_ZOOM ? PARCEL_DETAIL_ZOOM : Math.min(z + 2, 17) });
       return;
     }
     if (mode === 'allocate' && created.allocate?.tool === 'click') {
