@@ -33,8 +33,8 @@ type searchPre struct {
 }
 
 // searchPrecheck refuses codes that name nothing and an invalid drawn
-// polygon (naming where it self-intersects) and projects the points, in
-// one round trip.
+// polygon (naming where it self-intersects), projects the points and reads
+// the policy's eligibility tolerance into q, in one round trip.
 func searchPrecheck(ctx context.Context, db querier, q *planner.Search) (*searchPre, error) {
 	pre := &searchPre{}
 	if q.Polygon != nil {
@@ -64,7 +64,8 @@ func searchPrecheck(ctx context.Context, db querier, q *planner.Search) (*search
 		       CASE WHEN d.valid THEN ST_AsHexEWKB(ST_Buffer(x.g, -1e-8)) END,
 		       ST_X(x.n), ST_Y(x.n), ST_X(x.c), ST_Y(x.c), ST_XMin(y.b), ST_YMin(y.b), ST_XMax(y.b), ST_YMax(y.b),
 		       ST_AsHexEWKB(ST_Transform(ST_Buffer(x.c, greatest($9::float8 - 1, 0), 16), 4490)),
-		       ST_AsHexEWKB(ST_Transform(ST_Buffer(x.c, ($9::float8 + 1) / cos(pi() / 64), 16), 4490))
+		       ST_AsHexEWKB(ST_Transform(ST_Buffer(x.c, ($9::float8 + 1) / cos(pi() / 64), 16), 4490)),
+		       `+toleranceSQL+`, `+sliverWidthSQL+`
 		FROM (SELECT $4::geometry AS g,
 		             ST_Transform(ST_SetSRID(ST_MakePoint($5::float8, $6::float8), 4490), 4549) AS n,
 		             ST_Transform(ST_SetSRID(ST_MakePoint($7::float8, $8::float8), 4490), 4549) AS c) x
@@ -72,7 +73,7 @@ func searchPrecheck(ctx context.Context, db querier, q *planner.Search) (*search
 		LEFT JOIN LATERAL ST_IsValidDetail(x.g) d ON true`,
 		q.LandUse, q.Park, q.District, pre.poly, nearLon, nearLat, cLon, cLat, q.DistanceM, q.CurrentUse).
 		Scan(&badUse, &badCurrent, &parkOK, &districtOK, &valid, &reason, &location, &pre.shrunk, &pre.nearX, &pre.nearY, &pre.centreX, &pre.centreY,
-			&box[0], &box[1], &box[2], &box[3], &pre.inner, &pre.outer)
+			&box[0], &box[1], &box[2], &box[3], &pre.inner, &pre.outer, &q.Tolerance.AreaM2, &q.Tolerance.WidthM)
 	if err != nil {
 		return nil, domainError(err)
 	}
@@ -203,37 +204,14 @@ func searchWhere(q *planner.Search, pre *searchPre, args *sqlArgs) string {
 // then one page of features, each built by PostgreSQL with the figures
 // that say why it matched and handed to emit as its row arrives.
 func (s *Store) SearchParcels(ctx context.Context, q planner.Search, emit func(feature []byte) error) (planner.SearchResult, error) {
-	tol, err := s.lineTolerance(ctx)
-	if err != nil {
-		return planner.SearchResult{}, err
-	}
-	q.Tolerance = tol
-	// No parallel workers for nearest first: on the 10,000,000-parcel seed
-	// the generic plan of the Binxiao search starts two for a scan that
-	// finds nothing in 0.03 ms, and starting them took 74-137 ms a search
-	// under load (0.1-0.4 ms without). The other orders keep them: the
-	// 1 km radius search got slower without (p95 66 -> 86 and 177 -> 290
-	// ms on 10M under load). The setting holds for this read-only
-	// transaction only (which may run on the replica).
-	if q.Order != planner.OrderDistance {
-		return searchPage(ctx, s.pool, q, emit)
-	}
-	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
-	if err != nil {
-		return planner.SearchResult{}, domainError(err)
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	if _, err := tx.Exec(ctx, "SELECT set_config('max_parallel_workers_per_gather', '0', true)"); err != nil {
-		return planner.SearchResult{}, domainError(err)
-	}
-	return searchPage(ctx, tx, q, emit)
+	return searchPage(ctx, s.pool, q, emit)
 }
 
-// searchPage runs a search in one statement (after searchPrecheck):
-// the matches are collected once (each filter, the protected lines
-// included, evaluated once per candidate), counted per status, and the
-// page built from them. The first row carries the totals; with no
-// feature on the page it is the only row.
+// searchPage runs a search in one statement (after searchPrecheck, so in
+// two round trips): the matches are collected once (each filter, the
+// protected lines included, evaluated once per candidate), counted per
+// status, and the page built from them. The first row carries the totals;
+// with no feature on the page it is the only row.
 func searchPage(ctx context.Context, db querier, q planner.Search, emit func(feature []byte) error) (planner.SearchResult, error) {
 	var res planner.SearchResult
 	pre, err := searchPrecheck(ctx, db, &q)
@@ -304,9 +282,20 @@ func searchPage(ctx context.Context, db querier, q planner.Search, emit func(fea
 		from = "parcels t JOIN parcel_conflicts e ON e.parcel_id = t.id"
 		where += " AND " + eligibleSQL("e", args.add(q.Tolerance.AreaM2)+"::float8", args.add(q.Tolerance.WidthM)+"::float8") + " = " + args.add(*q.Eligible)
 	}
-	var ctes string
+	var ctes, serial string
 	if q.Order == planner.OrderDistance {
 		ctes = nearestSQL(&q, from, where, dist, nearPt, &args)
+		// No parallel workers for nearest first: on the 10,000,000-parcel
+		// seed the generic plan of the Binxiao search starts two for a scan
+		// that finds nothing in 0.03 ms, and starting them took 74-137 ms a
+		// search under load (0.1-0.4 ms without). PostgreSQL plans no
+		// workers for a statement that calls a parallel-unsafe function
+		// such as set_config; the call itself (local to the statement's own
+		// transaction) changes nothing. That spares the read-only
+		// transaction and SET LOCAL this took before (three round trips).
+		// The other orders keep the workers: the 1 km radius search got
+		// slower without (p95 66 -> 86 and 177 -> 290 ms on 10M under load).
+		serial = `, set_config('max_parallel_workers_per_gather', '0', true) AS serial`
 	} else {
 		ctes = `m AS MATERIALIZED (SELECT t.id, t.status, t.area_m2, ` + v + ` AS v FROM ` + from + ` WHERE ` + where + `),
 	tot AS (SELECT coalesce(json_agg(json_build_array(s.status, s.n, s.a))::text, '[]') AS j
@@ -314,7 +303,7 @@ func searchPage(ctx context.Context, db querier, q planner.Search, emit func(fea
 	page AS (SELECT m.id, m.v FROM m WHERE ` + keyset + ` ORDER BY ` + fmt.Sprintf(order, "m") + ` LIMIT ` + args.add(q.Limit+1) + `)`
 	}
 	sql := `WITH ` + ctes + `
-	SELECT tot.j, f.* FROM tot LEFT JOIN LATERAL (
+	SELECT tot.j, f.* FROM (SELECT tot.j` + serial + ` FROM tot) tot LEFT JOIN LATERAL (
 		SELECT p.id, p.v, ` + geom + ` AS geom, t.code, t.district_adcode, t.park_code, t.land_use_code, c.name_zh, t.status, st.name_zh,
 			t.area_m2, coalesce(t.elevation_top <= 0, false), t.construction_land, t.approved_on, t.supplied_on, pp.project_id,
 			k.farmland_m2, k.farmland_width_m, k.red_line_m2, k.red_line_width_m, k.outside_boundary_m2, k.outside_boundary_width_m, ` + distance + `, ` + overlap + `, ` + useMatch + `,
@@ -433,13 +422,6 @@ const (
 	toleranceSQL   = "(SELECT tolerance_m2 FROM eligibility_policy)"
 	sliverWidthSQL = "(SELECT sliver_width_m FROM eligibility_policy)"
 )
-
-// lineTolerance reads the eligibility tolerance of the policy.
-func (s *RuleStore) lineTolerance(ctx context.Context) (planning.LineTolerance, error) {
-	var t planning.LineTolerance
-	err := s.pool.QueryRow(ctx, "SELECT "+toleranceSQL+", "+sliverWidthSQL).Scan(&t.AreaM2, &t.WidthM)
-	return t, domainError(err)
-}
 
 // SetLineTolerance replaces the eligibility tolerance of the policy; the
 // kept widths need no re-measuring, the policy is applied when read.
