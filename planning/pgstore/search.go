@@ -359,42 +359,58 @@ func searchPage(ctx context.Context, db querier, q planner.Search, emit func(fea
 
 // nearestSQL renders the totals (tot) and the page (page: id, v) of a
 // search nearest first, in work that grows with the page rather than with
-// the matches: the totals need no distances, and the page is found in two
-// steps. knn takes the next limit+1 matches in order of distance in
-// EPSG:4490 degrees (the GiST index's order, which is not the order in
-// metres); the largest of their exact EPSG:4549 distances, d, bounds the
-// page, since at least limit+1 matches lie within d. ring then measures
-// every match within d (found through the index by a box that holds the
-// circle) and the page is its first limit+1 in exact order, so paging by
-// (distance, id) stays exact. With fewer than limit+1 matches left, knn
-// holds them all; with fewer than limit+1 matches in all, every match is
-// measured.
+// the matches: the totals need no distances, and the page comes from a
+// walk in order of distance in EPSG:4490 degrees (the GiST index's order,
+// which is not the order in metres). knn takes the next 2(limit+1) matches
+// of that walk and measures them exactly in EPSG:4549; d, the (limit+1)th
+// smallest of those distances, bounds the page. A degree anywhere near the
+// point is at least kmin metres (walkCoversSQL), so every match within d
+// is within (d+1)/kmin degrees: when the walk went beyond that, or took
+// every match left, the page is knn's first limit+1 in exact order. Else
+// (matches bunched on one side) ring measures every match within d, found
+// through the index by a box that holds the circle. Either way paging by
+// (distance, id) stays exact. With fewer than limit+1 matches in all,
+// every match is measured.
 func nearestSQL(q *planner.Search, from, where, dist, nearPt string, args *sqlArgs) string {
 	keyset := ""
 	if q.After != nil {
 		keyset = fmt.Sprintf(" AND (x.v, x.id) > (%s::float8, %s::bigint)", args.add(q.After.Value), args.add(q.After.ID))
 	}
 	n := args.add(q.Limit+1) + "::bigint"
-	pt := fmt.Sprintf("ST_SetSRID(ST_MakePoint(%s::float8, %s::float8), 4490)", args.add(q.Near[0]), args.add(q.Near[1]))
+	lat := args.add(q.Near[1]) + "::float8"
+	pt := fmt.Sprintf("ST_SetSRID(ST_MakePoint(%s::float8, %s), 4490)", args.add(q.Near[0]), lat)
 	box := "(SELECT " + circleBoxSQL(nearPt, "b.d") + " FROM bound b)"
 	// OFFSET 0 keeps each distance measured once per row; the gates stay
-	// outside the subqueries so that a branch not taken starts no parallel
-	// workers. With no more matches than a page, all are measured (few): an
-	// index walk in distance order would pass every parcel looking for more.
+	// outside the subqueries so that a branch not taken does no work. With
+	// no more matches than a page, all are measured (few): an index walk in
+	// distance order would pass every parcel looking for more.
 	return `counts AS MATERIALIZED (SELECT t.status, count(*) AS n, sum(t.area_m2) AS a FROM ` + from + ` WHERE ` + where + ` GROUP BY t.status),
 	tot AS (SELECT coalesce(json_agg(json_build_array(s.status, s.n, s.a))::text, '[]') AS j FROM counts s),
 	few AS (SELECT coalesce(sum(s.n), 0) < ` + n + ` AS yes FROM counts s),
-	knn AS MATERIALIZED (SELECT x.id, x.v FROM (SELECT t.id, ` + dist + ` AS v FROM ` + from + ` WHERE ` + where + `
-	        ORDER BY t.geom <-> ` + pt + `) x WHERE NOT (SELECT f.yes FROM few f)` + keyset + ` LIMIT ` + n + `),
-	bound AS (SELECT count(*) AS n, max(v) AS d FROM knn),
+	knn AS MATERIALIZED (SELECT x.id, x.dd, x.v FROM (SELECT t.id, t.geom <-> ` + pt + ` AS dd, ` + dist + ` AS v FROM ` + from + ` WHERE ` + where + `
+	        ORDER BY t.geom <-> ` + pt + `) x WHERE NOT (SELECT f.yes FROM few f)` + keyset + ` LIMIT 2 * ` + n + `),
+	bound AS (SELECT c.n, c.dd, (SELECT k.v FROM knn k ORDER BY k.v LIMIT 1 OFFSET ` + n + ` - 1) AS d FROM (SELECT count(*) AS n, max(dd) AS dd FROM knn) c),
+	covered AS (SELECT b.n < 2 * ` + n + ` OR ` + walkCoversSQL("b.dd", "b.d", lat) + ` AS yes FROM bound b),
 	page AS (SELECT x.id, x.v FROM (SELECT t.id, ` + dist + ` AS v FROM ` + from + ` WHERE ` + where + ` OFFSET 0) x
 	        WHERE (SELECT f.yes FROM few f)` + keyset + `
 	        UNION ALL
-	        SELECT knn.id, knn.v FROM knn WHERE (SELECT b.n FROM bound b) < ` + n + `
+	        SELECT knn.id, knn.v FROM knn WHERE (SELECT c.yes FROM covered c)
 	        UNION ALL
 	        SELECT x.id, x.v FROM (SELECT t.id, ` + dist + ` AS v FROM ` + from + ` WHERE ` + where + ` AND t.geom && ` + box + ` OFFSET 0) x
-	        WHERE (SELECT b.n FROM bound b) >= ` + n + ` AND x.v <= (SELECT b.d FROM bound b)` + keyset + `
+	        WHERE NOT (SELECT c.yes FROM covered c) AND x.v <= (SELECT b.d FROM bound b)` + keyset + `
 	        ORDER BY 2, 1 LIMIT ` + n + `)`
+}
+
+// walkCoversSQL says whether a walk in degrees that reached dd degrees
+// from a point at latitude lat passed every parcel within d metres of it
+// (SQL expressions all). A degree is at least 110,574 m × cos(latitude)
+// in EPSG:4549 (a degree of latitude is 110,574 m at the equator and
+// more elsewhere, one of longitude 111,319 m × cos(latitude), and the
+// Gauss-Krüger scale is at least 1): kmin takes the highest latitude the
+// walk reached and 1% off. The metre added covers edges straight in
+// metres rather than in degrees, as in circleBoxSQL.
+func walkCoversSQL(dd, d, lat string) string {
+	return "(" + dd + " * 0.99 * 110574 * cos(radians(least(abs(" + lat + ") + " + dd + " + 0.1, 89))) > " + d + " + 1)"
 }
 
 // circleBoxSQL is a box in EPSG:4490 that holds the circle of radius r
