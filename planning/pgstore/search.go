@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -361,7 +362,10 @@ func searchPage(ctx context.Context, db querier, q planner.Search, emit func(fea
 // search nearest first, in work that grows with the page rather than with
 // the matches: the totals need no distances, and the page comes from a
 // walk in order of distance in EPSG:4490 degrees (the GiST index's order,
-// which is not the order in metres). knn takes the next 2(limit+1) matches
+// which is not the order in metres). Up to nearestShared matches are read
+// once (m: for the totals and, sorted by degrees, for the walk); with more,
+// the totals count them all again and the walk goes through the index.
+// knn takes the next 2(limit+1) matches
 // of that walk and measures them exactly in EPSG:4549; d, the (limit+1)th
 // smallest of those distances, bounds the page. A degree anywhere near the
 // point is at least kmin metres (walkCoversSQL), so every match within d
@@ -384,11 +388,20 @@ func nearestSQL(q *planner.Search, from, where, dist, nearPt string, args *sqlAr
 	// outside the subqueries so that a branch not taken does no work. With
 	// no more matches than a page, all are measured (few): an index walk in
 	// distance order would pass every parcel looking for more.
-	return `counts AS MATERIALIZED (SELECT t.status, count(*) AS n, sum(t.area_m2) AS a FROM ` + from + ` WHERE ` + where + ` GROUP BY t.status),
+	shared := strconv.Itoa(nearestShared)
+	return `m AS MATERIALIZED (SELECT t.id, t.status, t.area_m2, t.geom <-> ` + pt + ` AS dd FROM ` + from + ` WHERE ` + where + ` LIMIT ` + shared + ` + 1),
+	shared AS (SELECT count(*) <= ` + shared + ` AS yes FROM m),
+	counts AS MATERIALIZED (SELECT x.* FROM (SELECT m.status, count(*) AS n, sum(m.area_m2) AS a FROM m GROUP BY m.status) x WHERE (SELECT s.yes FROM shared s)
+	        UNION ALL
+	        SELECT x.* FROM (SELECT t.status, count(*) AS n, sum(t.area_m2) AS a FROM ` + from + ` WHERE ` + where + ` GROUP BY t.status) x WHERE NOT (SELECT s.yes FROM shared s)),
 	tot AS (SELECT coalesce(json_agg(json_build_array(s.status, s.n, s.a))::text, '[]') AS j FROM counts s),
 	few AS (SELECT coalesce(sum(s.n), 0) < ` + n + ` AS yes FROM counts s),
-	knn AS MATERIALIZED (SELECT x.id, x.dd, x.v FROM (SELECT t.id, t.geom <-> ` + pt + ` AS dd, ` + dist + ` AS v FROM ` + from + ` WHERE ` + where + `
-	        ORDER BY t.geom <-> ` + pt + `) x WHERE NOT (SELECT f.yes FROM few f)` + keyset + ` LIMIT 2 * ` + n + `),
+	knn AS MATERIALIZED ((SELECT x.id, x.dd, x.v FROM (SELECT m.id, m.dd FROM m ORDER BY m.dd) y
+	        CROSS JOIN LATERAL (SELECT y.id, y.dd, ` + dist + ` AS v FROM parcels t WHERE t.id = y.id) x
+	        WHERE (SELECT s.yes FROM shared s) AND NOT (SELECT f.yes FROM few f)` + keyset + ` LIMIT 2 * ` + n + `)
+	        UNION ALL
+	        (SELECT x.id, x.dd, x.v FROM (SELECT t.id, t.geom <-> ` + pt + ` AS dd, ` + dist + ` AS v FROM ` + from + ` WHERE ` + where + `
+	        ORDER BY t.geom <-> ` + pt + `) x WHERE NOT (SELECT s.yes FROM shared s) AND NOT (SELECT f.yes FROM few f)` + keyset + ` LIMIT 2 * ` + n + `)),
 	bound AS (SELECT c.n, c.dd, (SELECT k.v FROM knn k ORDER BY k.v LIMIT 1 OFFSET ` + n + ` - 1) AS d FROM (SELECT count(*) AS n, max(dd) AS dd FROM knn) c),
 	covered AS (SELECT b.n < 2 * ` + n + ` OR ` + walkCoversSQL("b.dd", "b.d", lat) + ` AS yes FROM bound b),
 	page AS (SELECT x.id, x.v FROM (SELECT t.id, ` + dist + ` AS v FROM ` + from + ` WHERE ` + where + ` OFFSET 0) x
@@ -400,6 +413,12 @@ func nearestSQL(q *planner.Search, from, where, dist, nearPt string, args *sqlAr
 	        WHERE NOT (SELECT c.yes FROM covered c) AND x.v <= (SELECT b.d FROM bound b)` + keyset + `
 	        ORDER BY 2, 1 LIMIT ` + n + `)`
 }
+
+// nearestShared is how many matches a nearest-first search reads once for
+// both its totals and its walk. With more (a broad search), it stops there
+// and reads them again by the index: the matches and their distances in
+// degrees held up to this many are a few hundred kB.
+var nearestShared = 10000
 
 // walkCoversSQL says whether a walk in degrees that reached dd degrees
 // from a point at latitude lat passed every parcel within d metres of it
