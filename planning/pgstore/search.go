@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,8 +34,8 @@ type searchPre struct {
 }
 
 // searchPrecheck refuses codes that name nothing and an invalid drawn
-// polygon (naming where it self-intersects) and projects the points, in
-// one round trip.
+// polygon (naming where it self-intersects), projects the points and reads
+// the policy's eligibility tolerance into q, in one round trip.
 func searchPrecheck(ctx context.Context, db querier, q *planner.Search) (*searchPre, error) {
 	pre := &searchPre{}
 	if q.Polygon != nil {
@@ -64,7 +65,8 @@ func searchPrecheck(ctx context.Context, db querier, q *planner.Search) (*search
 		       CASE WHEN d.valid THEN ST_AsHexEWKB(ST_Buffer(x.g, -1e-8)) END,
 		       ST_X(x.n), ST_Y(x.n), ST_X(x.c), ST_Y(x.c), ST_XMin(y.b), ST_YMin(y.b), ST_XMax(y.b), ST_YMax(y.b),
 		       ST_AsHexEWKB(ST_Transform(ST_Buffer(x.c, greatest($9::float8 - 1, 0), 16), 4490)),
-		       ST_AsHexEWKB(ST_Transform(ST_Buffer(x.c, ($9::float8 + 1) / cos(pi() / 64), 16), 4490))
+		       ST_AsHexEWKB(ST_Transform(ST_Buffer(x.c, ($9::float8 + 1) / cos(pi() / 64), 16), 4490)),
+		       `+toleranceSQL+`, `+sliverWidthSQL+`
 		FROM (SELECT $4::geometry AS g,
 		             ST_Transform(ST_SetSRID(ST_MakePoint($5::float8, $6::float8), 4490), 4549) AS n,
 		             ST_Transform(ST_SetSRID(ST_MakePoint($7::float8, $8::float8), 4490), 4549) AS c) x
@@ -72,7 +74,7 @@ func searchPrecheck(ctx context.Context, db querier, q *planner.Search) (*search
 		LEFT JOIN LATERAL ST_IsValidDetail(x.g) d ON true`,
 		q.LandUse, q.Park, q.District, pre.poly, nearLon, nearLat, cLon, cLat, q.DistanceM, q.CurrentUse).
 		Scan(&badUse, &badCurrent, &parkOK, &districtOK, &valid, &reason, &location, &pre.shrunk, &pre.nearX, &pre.nearY, &pre.centreX, &pre.centreY,
-			&box[0], &box[1], &box[2], &box[3], &pre.inner, &pre.outer)
+			&box[0], &box[1], &box[2], &box[3], &pre.inner, &pre.outer, &q.Tolerance.AreaM2, &q.Tolerance.WidthM)
 	if err != nil {
 		return nil, domainError(err)
 	}
@@ -203,37 +205,14 @@ func searchWhere(q *planner.Search, pre *searchPre, args *sqlArgs) string {
 // then one page of features, each built by PostgreSQL with the figures
 // that say why it matched and handed to emit as its row arrives.
 func (s *Store) SearchParcels(ctx context.Context, q planner.Search, emit func(feature []byte) error) (planner.SearchResult, error) {
-	tol, err := s.lineTolerance(ctx)
-	if err != nil {
-		return planner.SearchResult{}, err
-	}
-	q.Tolerance = tol
-	// No parallel workers for nearest first: on the 10,000,000-parcel seed
-	// the generic plan of the Binxiao search starts two for a scan that
-	// finds nothing in 0.03 ms, and starting them took 74-137 ms a search
-	// under load (0.1-0.4 ms without). The other orders keep them: the
-	// 1 km radius search got slower without (p95 66 -> 86 and 177 -> 290
-	// ms on 10M under load). The setting holds for this read-only
-	// transaction only (which may run on the replica).
-	if q.Order != planner.OrderDistance {
-		return searchPage(ctx, s.pool, q, emit)
-	}
-	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
-	if err != nil {
-		return planner.SearchResult{}, domainError(err)
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	if _, err := tx.Exec(ctx, "SELECT set_config('max_parallel_workers_per_gather', '0', true)"); err != nil {
-		return planner.SearchResult{}, domainError(err)
-	}
-	return searchPage(ctx, tx, q, emit)
+	return searchPage(ctx, s.pool, q, emit)
 }
 
-// searchPage runs a search in one statement (after searchPrecheck):
-// the matches are collected once (each filter, the protected lines
-// included, evaluated once per candidate), counted per status, and the
-// page built from them. The first row carries the totals; with no
-// feature on the page it is the only row.
+// searchPage runs a search in one statement (after searchPrecheck, so in
+// two round trips): the matches are collected once (each filter, the
+// protected lines included, evaluated once per candidate), counted per
+// status, and the page built from them. The first row carries the totals;
+// with no feature on the page it is the only row.
 func searchPage(ctx context.Context, db querier, q planner.Search, emit func(feature []byte) error) (planner.SearchResult, error) {
 	var res planner.SearchResult
 	pre, err := searchPrecheck(ctx, db, &q)
@@ -304,9 +283,20 @@ func searchPage(ctx context.Context, db querier, q planner.Search, emit func(fea
 		from = "parcels t JOIN parcel_conflicts e ON e.parcel_id = t.id"
 		where += " AND " + eligibleSQL("e", args.add(q.Tolerance.AreaM2)+"::float8", args.add(q.Tolerance.WidthM)+"::float8") + " = " + args.add(*q.Eligible)
 	}
-	var ctes string
+	var ctes, serial string
 	if q.Order == planner.OrderDistance {
 		ctes = nearestSQL(&q, from, where, dist, nearPt, &args)
+		// No parallel workers for nearest first: on the 10,000,000-parcel
+		// seed the generic plan of the Binxiao search starts two for a scan
+		// that finds nothing in 0.03 ms, and starting them took 74-137 ms a
+		// search under load (0.1-0.4 ms without). PostgreSQL plans no
+		// workers for a statement that calls a parallel-unsafe function
+		// such as set_config; the call itself (local to the statement's own
+		// transaction) changes nothing. That spares the read-only
+		// transaction and SET LOCAL this took before (three round trips).
+		// The other orders keep the workers: the 1 km radius search got
+		// slower without (p95 66 -> 86 and 177 -> 290 ms on 10M under load).
+		serial = `, set_config('max_parallel_workers_per_gather', '0', true) AS serial`
 	} else {
 		ctes = `m AS MATERIALIZED (SELECT t.id, t.status, t.area_m2, ` + v + ` AS v FROM ` + from + ` WHERE ` + where + `),
 	tot AS (SELECT coalesce(json_agg(json_build_array(s.status, s.n, s.a))::text, '[]') AS j
@@ -314,7 +304,7 @@ func searchPage(ctx context.Context, db querier, q planner.Search, emit func(fea
 	page AS (SELECT m.id, m.v FROM m WHERE ` + keyset + ` ORDER BY ` + fmt.Sprintf(order, "m") + ` LIMIT ` + args.add(q.Limit+1) + `)`
 	}
 	sql := `WITH ` + ctes + `
-	SELECT tot.j, f.* FROM tot LEFT JOIN LATERAL (
+	SELECT tot.j, f.* FROM (SELECT tot.j` + serial + ` FROM tot) tot LEFT JOIN LATERAL (
 		SELECT p.id, p.v, ` + geom + ` AS geom, t.code, t.district_adcode, t.park_code, t.land_use_code, c.name_zh, t.status, st.name_zh,
 			t.area_m2, coalesce(t.elevation_top <= 0, false), t.construction_land, t.approved_on, t.supplied_on, pp.project_id,
 			k.farmland_m2, k.farmland_width_m, k.red_line_m2, k.red_line_width_m, k.outside_boundary_m2, k.outside_boundary_width_m, ` + distance + `, ` + overlap + `, ` + useMatch + `,
@@ -370,42 +360,76 @@ func searchPage(ctx context.Context, db querier, q planner.Search, emit func(fea
 
 // nearestSQL renders the totals (tot) and the page (page: id, v) of a
 // search nearest first, in work that grows with the page rather than with
-// the matches: the totals need no distances, and the page is found in two
-// steps. knn takes the next limit+1 matches in order of distance in
-// EPSG:4490 degrees (the GiST index's order, which is not the order in
-// metres); the largest of their exact EPSG:4549 distances, d, bounds the
-// page, since at least limit+1 matches lie within d. ring then measures
-// every match within d (found through the index by a box that holds the
-// circle) and the page is its first limit+1 in exact order, so paging by
-// (distance, id) stays exact. With fewer than limit+1 matches left, knn
-// holds them all; with fewer than limit+1 matches in all, every match is
-// measured.
+// the matches: the totals need no distances, and the page comes from a
+// walk in order of distance in EPSG:4490 degrees (the GiST index's order,
+// which is not the order in metres). Up to nearestShared matches are read
+// once (m: for the totals and, sorted by degrees, for the walk); with more,
+// the totals count them all again and the walk goes through the index.
+// knn takes the next 2(limit+1) matches
+// of that walk and measures them exactly in EPSG:4549; d, the (limit+1)th
+// smallest of those distances, bounds the page. A degree anywhere near the
+// point is at least kmin metres (walkCoversSQL), so every match within d
+// is within (d+1)/kmin degrees: when the walk went beyond that, or took
+// every match left, the page is knn's first limit+1 in exact order. Else
+// (matches bunched on one side) ring measures every match within d, found
+// through the index by a box that holds the circle. Either way paging by
+// (distance, id) stays exact. With fewer than limit+1 matches in all,
+// every match is measured.
 func nearestSQL(q *planner.Search, from, where, dist, nearPt string, args *sqlArgs) string {
 	keyset := ""
 	if q.After != nil {
 		keyset = fmt.Sprintf(" AND (x.v, x.id) > (%s::float8, %s::bigint)", args.add(q.After.Value), args.add(q.After.ID))
 	}
 	n := args.add(q.Limit+1) + "::bigint"
-	pt := fmt.Sprintf("ST_SetSRID(ST_MakePoint(%s::float8, %s::float8), 4490)", args.add(q.Near[0]), args.add(q.Near[1]))
+	lat := args.add(q.Near[1]) + "::float8"
+	pt := fmt.Sprintf("ST_SetSRID(ST_MakePoint(%s::float8, %s), 4490)", args.add(q.Near[0]), lat)
 	box := "(SELECT " + circleBoxSQL(nearPt, "b.d") + " FROM bound b)"
 	// OFFSET 0 keeps each distance measured once per row; the gates stay
-	// outside the subqueries so that a branch not taken starts no parallel
-	// workers. With no more matches than a page, all are measured (few): an
-	// index walk in distance order would pass every parcel looking for more.
-	return `counts AS MATERIALIZED (SELECT t.status, count(*) AS n, sum(t.area_m2) AS a FROM ` + from + ` WHERE ` + where + ` GROUP BY t.status),
+	// outside the subqueries so that a branch not taken does no work. With
+	// no more matches than a page, all are measured (few): an index walk in
+	// distance order would pass every parcel looking for more.
+	shared := strconv.Itoa(nearestShared)
+	return `m AS MATERIALIZED (SELECT t.id, t.status, t.area_m2, t.geom <-> ` + pt + ` AS dd FROM ` + from + ` WHERE ` + where + ` LIMIT ` + shared + ` + 1),
+	shared AS (SELECT count(*) <= ` + shared + ` AS yes FROM m),
+	counts AS MATERIALIZED (SELECT x.* FROM (SELECT m.status, count(*) AS n, sum(m.area_m2) AS a FROM m GROUP BY m.status) x WHERE (SELECT s.yes FROM shared s)
+	        UNION ALL
+	        SELECT x.* FROM (SELECT t.status, count(*) AS n, sum(t.area_m2) AS a FROM ` + from + ` WHERE ` + where + ` GROUP BY t.status) x WHERE NOT (SELECT s.yes FROM shared s)),
 	tot AS (SELECT coalesce(json_agg(json_build_array(s.status, s.n, s.a))::text, '[]') AS j FROM counts s),
 	few AS (SELECT coalesce(sum(s.n), 0) < ` + n + ` AS yes FROM counts s),
-	knn AS MATERIALIZED (SELECT x.id, x.v FROM (SELECT t.id, ` + dist + ` AS v FROM ` + from + ` WHERE ` + where + `
-	        ORDER BY t.geom <-> ` + pt + `) x WHERE NOT (SELECT f.yes FROM few f)` + keyset + ` LIMIT ` + n + `),
-	bound AS (SELECT count(*) AS n, max(v) AS d FROM knn),
+	knn AS MATERIALIZED ((SELECT x.id, x.dd, x.v FROM (SELECT m.id, m.dd FROM m ORDER BY m.dd) y
+	        CROSS JOIN LATERAL (SELECT y.id, y.dd, ` + dist + ` AS v FROM parcels t WHERE t.id = y.id) x
+	        WHERE (SELECT s.yes FROM shared s) AND NOT (SELECT f.yes FROM few f)` + keyset + ` LIMIT 2 * ` + n + `)
+	        UNION ALL
+	        (SELECT x.id, x.dd, x.v FROM (SELECT t.id, t.geom <-> ` + pt + ` AS dd, ` + dist + ` AS v FROM ` + from + ` WHERE ` + where + `
+	        ORDER BY t.geom <-> ` + pt + `) x WHERE NOT (SELECT s.yes FROM shared s) AND NOT (SELECT f.yes FROM few f)` + keyset + ` LIMIT 2 * ` + n + `)),
+	bound AS (SELECT c.n, c.dd, (SELECT k.v FROM knn k ORDER BY k.v LIMIT 1 OFFSET ` + n + ` - 1) AS d FROM (SELECT count(*) AS n, max(dd) AS dd FROM knn) c),
+	covered AS (SELECT b.n < 2 * ` + n + ` OR ` + walkCoversSQL("b.dd", "b.d", lat) + ` AS yes FROM bound b),
 	page AS (SELECT x.id, x.v FROM (SELECT t.id, ` + dist + ` AS v FROM ` + from + ` WHERE ` + where + ` OFFSET 0) x
 	        WHERE (SELECT f.yes FROM few f)` + keyset + `
 	        UNION ALL
-	        SELECT knn.id, knn.v FROM knn WHERE (SELECT b.n FROM bound b) < ` + n + `
+	        SELECT knn.id, knn.v FROM knn WHERE (SELECT c.yes FROM covered c)
 	        UNION ALL
 	        SELECT x.id, x.v FROM (SELECT t.id, ` + dist + ` AS v FROM ` + from + ` WHERE ` + where + ` AND t.geom && ` + box + ` OFFSET 0) x
-	        WHERE (SELECT b.n FROM bound b) >= ` + n + ` AND x.v <= (SELECT b.d FROM bound b)` + keyset + `
+	        WHERE NOT (SELECT c.yes FROM covered c) AND x.v <= (SELECT b.d FROM bound b)` + keyset + `
 	        ORDER BY 2, 1 LIMIT ` + n + `)`
+}
+
+// nearestShared is how many matches a nearest-first search reads once for
+// both its totals and its walk. With more (a broad search), it stops there
+// and reads them again by the index: the matches and their distances in
+// degrees held up to this many are a few hundred kB.
+var nearestShared = 10000
+
+// walkCoversSQL says whether a walk in degrees that reached dd degrees
+// from a point at latitude lat passed every parcel within d metres of it
+// (SQL expressions all). A degree is at least 110,574 m × cos(latitude)
+// in EPSG:4549 (a degree of latitude is 110,574 m at the equator and
+// more elsewhere, one of longitude 111,319 m × cos(latitude), and the
+// Gauss-Krüger scale is at least 1): kmin takes the highest latitude the
+// walk reached and 1% off. The metre added covers edges straight in
+// metres rather than in degrees, as in circleBoxSQL.
+func walkCoversSQL(dd, d, lat string) string {
+	return "(" + dd + " * 0.99 * 110574 * cos(radians(least(abs(" + lat + ") + " + dd + " + 0.1, 89))) > " + d + " + 1)"
 }
 
 // circleBoxSQL is a box in EPSG:4490 that holds the circle of radius r
@@ -433,13 +457,6 @@ const (
 	toleranceSQL   = "(SELECT tolerance_m2 FROM eligibility_policy)"
 	sliverWidthSQL = "(SELECT sliver_width_m FROM eligibility_policy)"
 )
-
-// lineTolerance reads the eligibility tolerance of the policy.
-func (s *RuleStore) lineTolerance(ctx context.Context) (planning.LineTolerance, error) {
-	var t planning.LineTolerance
-	err := s.pool.QueryRow(ctx, "SELECT "+toleranceSQL+", "+sliverWidthSQL).Scan(&t.AreaM2, &t.WidthM)
-	return t, domainError(err)
-}
 
 // SetLineTolerance replaces the eligibility tolerance of the policy; the
 // kept widths need no re-measuring, the policy is applied when read.

@@ -8,8 +8,16 @@ import (
 	"testing"
 
 	"github.com/hangzhou-hitech/landquota/planning"
+	"github.com/hangzhou-hitech/landquota/planning/pgstore"
 	"github.com/hangzhou-hitech/landquota/planning/pgstore/pgtest"
+	"github.com/paulmach/orb"
 )
+
+// nearestMatch is a parcel and its distance in metres.
+type nearestMatch struct {
+	id int64
+	d  float64
+}
 
 // nearestWorld adds to the planner world a spiral of small parcels around
 // the point p (metres of origin) in every direction: in EPSG:4490 degrees
@@ -69,12 +77,8 @@ func TestSearchNearestPagesExactly(t *testing.T) {
 	w := nearestWorld(t, px, py)
 	ctx := context.Background()
 	p := at(px, py)
-	type match struct {
-		id int64
-		d  float64
-	}
 	// brute measures every parcel that cond selects, in Go's order.
-	brute := func(cond string) []match {
+	brute := func(cond string) []nearestMatch {
 		t.Helper()
 		rows, err := w.s.Pool().Query(ctx, `SELECT id, ST_Distance(ST_Transform(geom, 4549), ST_Transform(ST_SetSRID(ST_MakePoint($1, $2), 4490), 4549))
 			FROM parcels t WHERE `+cond, p[0], p[1])
@@ -82,9 +86,9 @@ func TestSearchNearestPagesExactly(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer rows.Close()
-		var out []match
+		var out []nearestMatch
 		for rows.Next() {
-			var m match
+			var m nearestMatch
 			if err := rows.Scan(&m.id, &m.d); err != nil {
 				t.Fatal(err)
 			}
@@ -93,7 +97,7 @@ func TestSearchNearestPagesExactly(t *testing.T) {
 		if err := rows.Err(); err != nil {
 			t.Fatal(err)
 		}
-		slices.SortFunc(out, func(a, b match) int {
+		slices.SortFunc(out, func(a, b nearestMatch) int {
 			if a.d != b.d {
 				return map[bool]int{true: -1, false: 1}[a.d < b.d]
 			}
@@ -110,57 +114,19 @@ func TestSearchNearestPagesExactly(t *testing.T) {
 		{"within 700 m", `"point":` + lonLatJSON(p) + `,"distance_m":700`, `{}`,
 			`ST_DWithin(ST_Transform(geom, 4549), ST_Transform(ST_SetSRID(ST_MakePoint(` + fmt.Sprint(p[0]) + `, ` + fmt.Sprint(p[1]) + `), 4490), 4549), 700)`},
 	}
-	for _, c := range cases {
-		want := brute(c.cond)
-		if len(want) < 20 {
-			t.Fatalf("%s: only %d matches", c.name, len(want))
+	// Each search twice: its matches read once for totals and walk (as
+	// few as these always are), and as a broad search would (counted
+	// again, walked through the index).
+	for _, shared := range []int{0, 3} {
+		if shared > 0 {
+			defer pgstore.SetNearestShared(shared)()
 		}
-		ties := 0
-		for i := 1; i < len(want); i++ {
-			if want[i].d == want[i-1].d {
-				ties++
+		for _, c := range cases {
+			name := c.name
+			if shared > 0 {
+				name += " (as a broad search)"
 			}
-		}
-		if ties < 3 {
-			t.Fatalf("%s: %d exact ties, the world should make some", c.name, ties)
-		}
-		for _, limit := range []int{1, 2, 3, 7, 25} {
-			body := `{"where":{` + c.where + `},"what":` + c.what + `,"near":` + lonLatJSON(p) + `,"order":"distance","limit":` + fmt.Sprint(limit)
-			var got []match
-			cursor := ""
-			for page := 0; ; page++ {
-				b := body
-				if cursor != "" {
-					b += `,"cursor":"` + cursor + `"`
-				}
-				fs, res, err := w.search(t, b+"}")
-				if err != nil {
-					t.Fatalf("%s, limit %d, page %d: %v", c.name, limit, page, err)
-				}
-				if res.Totals.Count != int64(len(want)) {
-					t.Fatalf("%s, limit %d, page %d: total %d, want %d", c.name, limit, page, res.Totals.Count, len(want))
-				}
-				if len(fs) > limit || (res.Next != "" && len(fs) != limit) {
-					t.Fatalf("%s, limit %d, page %d: %d features, next %q", c.name, limit, page, len(fs), res.Next)
-				}
-				for _, f := range fs {
-					got = append(got, match{f.ID, *f.Properties.Why.DistanceM})
-				}
-				if cursor = res.Next; cursor == "" {
-					break
-				}
-				if page > len(want) {
-					t.Fatalf("%s, limit %d: more pages than matches", c.name, limit)
-				}
-			}
-			if len(got) != len(want) {
-				t.Fatalf("%s, limit %d: %d parcels over the pages, want %d", c.name, limit, len(got), len(want))
-			}
-			for i := range want {
-				if got[i].id != want[i].id || !near(got[i].d, want[i].d, 0.005) {
-					t.Fatalf("%s, limit %d: #%d is parcel %d at %.3f m, want %d at %.3f m", c.name, limit, i, got[i].id, got[i].d, want[i].id, want[i].d)
-				}
-			}
+			checkNearestPages(t, w, p, name, c.where, c.what, brute(c.cond))
 		}
 	}
 	// The spiral must put other parcels first by degrees than by metres,
@@ -174,4 +140,61 @@ func TestSearchNearestPagesExactly(t *testing.T) {
 		t.Fatalf("the first k parcels by degrees differ from those by metres only for k in %v (%v)", differ, err)
 	}
 	t.Logf("the first k by degrees are not the first k by metres for k in %v", differ)
+}
+
+// checkNearestPages pages through the nearest-first search where, what at
+// several page sizes and checks the pages against want, every match
+// measured one by one in order.
+func checkNearestPages(t *testing.T, w *plannerWorld, p orb.Point, name, where, what string, want []nearestMatch) {
+	t.Helper()
+	if len(want) < 20 {
+		t.Fatalf("%s: only %d matches", name, len(want))
+	}
+	ties := 0
+	for i := 1; i < len(want); i++ {
+		if want[i].d == want[i-1].d {
+			ties++
+		}
+	}
+	if ties < 3 {
+		t.Fatalf("%s: %d exact ties, the world should make some", name, ties)
+	}
+	for _, limit := range []int{1, 2, 3, 7, 25} {
+		body := `{"where":{` + where + `},"what":` + what + `,"near":` + lonLatJSON(p) + `,"order":"distance","limit":` + fmt.Sprint(limit)
+		var got []nearestMatch
+		cursor := ""
+		for page := 0; ; page++ {
+			b := body
+			if cursor != "" {
+				b += `,"cursor":"` + cursor + `"`
+			}
+			fs, res, err := w.search(t, b+"}")
+			if err != nil {
+				t.Fatalf("%s, limit %d, page %d: %v", name, limit, page, err)
+			}
+			if res.Totals.Count != int64(len(want)) {
+				t.Fatalf("%s, limit %d, page %d: total %d, want %d", name, limit, page, res.Totals.Count, len(want))
+			}
+			if len(fs) > limit || (res.Next != "" && len(fs) != limit) {
+				t.Fatalf("%s, limit %d, page %d: %d features, next %q", name, limit, page, len(fs), res.Next)
+			}
+			for _, f := range fs {
+				got = append(got, nearestMatch{f.ID, *f.Properties.Why.DistanceM})
+			}
+			if cursor = res.Next; cursor == "" {
+				break
+			}
+			if page > len(want) {
+				t.Fatalf("%s, limit %d: more pages than matches", name, limit)
+			}
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%s, limit %d: %d parcels over the pages, want %d", name, limit, len(got), len(want))
+		}
+		for i := range want {
+			if got[i].id != want[i].id || !near(got[i].d, want[i].d, 0.005) {
+				t.Fatalf("%s, limit %d: #%d is parcel %d at %.3f m, want %d at %.3f m", name, limit, i, got[i].id, got[i].d, want[i].id, want[i].d)
+			}
+		}
+	}
 }
