@@ -43,7 +43,7 @@ func (r *EligibilityRequest) Check() (EligibilityQuery, error) {
 	if r.ParcelID != nil {
 		given++
 		if *r.ParcelID <= 0 {
-			return q, fieldError("parcel_id", "%d is not a parcel id", *r.ParcelID)
+			return q, planning.FieldError("parcel_id", "%d is not a parcel id", *r.ParcelID)
 		}
 		q.ParcelID = *r.ParcelID
 	}
@@ -51,11 +51,11 @@ func (r *EligibilityRequest) Check() (EligibilityQuery, error) {
 		given++
 	}
 	if given != 1 {
-		return q, fieldError("geometry", "send exactly one of geometry (a drawn GeoJSON polygon), parcel_id or parcel_code")
+		return q, planning.FieldError("geometry", "send exactly one of geometry (a drawn GeoJSON polygon), parcel_id or parcel_code")
 	}
 	if r.Precision != nil {
 		if *r.Precision < 0 || *r.Precision > 15 {
-			return q, fieldError("precision", "%d is not a number of decimals between 0 and 15", *r.Precision)
+			return q, planning.FieldError("precision", "%d is not a number of decimals between 0 and 15", *r.Precision)
 		}
 		q.Precision = *r.Precision
 	}

@@ -92,7 +92,7 @@ func (in EventInput) Check() (ParcelEvent, error) {
 		codes = append(codes, string(k.Code))
 	}
 	if !known {
-		return e, fieldError("kind", "unknown event kind %q (one of %s)", in.Kind, strings.Join(codes, ", "))
+		return e, planning.FieldError("kind", "unknown event kind %q (one of %s)", in.Kind, strings.Join(codes, ", "))
 	}
 	var err error
 	if e.On, err = eventDay("event_on", in.EventOn); err != nil {
@@ -100,7 +100,7 @@ func (in EventInput) Check() (ParcelEvent, error) {
 	}
 	e.EventOn = e.On.Format(time.DateOnly)
 	if e.Document = strings.TrimSpace(in.Document); e.Document == "" {
-		return e, fieldError("document", "the document number (文号) is required")
+		return e, planning.FieldError("document", "the document number (文号) is required")
 	}
 	for _, part := range []func(EventInput, *ParcelEvent) error{EventInput.checkCause, EventInput.checkExtension, EventInput.checkFee} {
 		if err := part(in, &e); err != nil {
@@ -116,11 +116,11 @@ func (in EventInput) Check() (ParcelEvent, error) {
 func (in EventInput) checkCause(e *ParcelEvent) error {
 	switch c := IdleCause(strings.TrimSpace(in.Cause)); {
 	case c == "" && e.Kind == EventDetermination:
-		return fieldError("cause", "a determination says whose delay it was: enterprise (企业原因) or government (政府原因)")
+		return planning.FieldError("cause", "a determination says whose delay it was: enterprise (企业原因) or government (政府原因)")
 	case c != "" && c != CauseEnterprise && c != CauseGovernment:
-		return fieldError("cause", "unknown cause %q (enterprise or government)", in.Cause)
+		return planning.FieldError("cause", "unknown cause %q (enterprise or government)", in.Cause)
 	case c != "" && e.Kind != EventDetermination && e.Kind != EventDisposal:
-		return fieldError("cause", "only a determination or a disposal decision names a cause")
+		return planning.FieldError("cause", "only a determination or a disposal decision names a cause")
 	default:
 		e.Cause = c
 	}
@@ -131,7 +131,7 @@ func (in EventInput) checkCause(e *ParcelEvent) error {
 func (in EventInput) checkExtension(e *ParcelEvent) error {
 	if e.Kind != EventExtension {
 		if strings.TrimSpace(in.ExtendedTo) != "" {
-			return fieldError("extended_to", "only an extension has a new start date")
+			return planning.FieldError("extended_to", "only an extension has a new start date")
 		}
 		return nil
 	}
@@ -140,7 +140,7 @@ func (in EventInput) checkExtension(e *ParcelEvent) error {
 		return err
 	}
 	if !d.After(e.On) {
-		return fieldError("extended_to", "the new start %s must be after the event day %s", d.Format(time.DateOnly), e.EventOn)
+		return planning.FieldError("extended_to", "the new start %s must be after the event day %s", d.Format(time.DateOnly), e.EventOn)
 	}
 	e.ExtendedTo, e.Extended = &d, d.Format(time.DateOnly)
 	return nil
@@ -150,12 +150,12 @@ func (in EventInput) checkExtension(e *ParcelEvent) error {
 func (in EventInput) checkFee(e *ParcelEvent) error {
 	if e.Kind != EventFee {
 		if in.AmountWan != nil {
-			return fieldError("amount_wan", "only a levied fee has an amount")
+			return planning.FieldError("amount_wan", "only a levied fee has an amount")
 		}
 		return nil
 	}
 	if in.AmountWan == nil || *in.AmountWan < 0 || *in.AmountWan > 1e12 {
-		return fieldError("amount_wan", "a levied fee needs its amount in 万元 (0 or more)")
+		return planning.FieldError("amount_wan", "a levied fee needs its amount in 万元 (0 or more)")
 	}
 	e.AmountWan = in.AmountWan
 	return nil

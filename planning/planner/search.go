@@ -137,7 +137,7 @@ func unknownKey(path string, unknown []string, v any) error {
 	if len(unknown) == 0 {
 		return nil
 	}
-	return fieldError(path+"."+unknown[0], "unknown field; the fields of %s are %s", path, strings.Join(jsonFields(v), ", "))
+	return planning.FieldError(path+"."+unknown[0], "unknown field; the fields of %s are %s", path, strings.Join(jsonFields(v), ", "))
 }
 
 // Order is how search results are sorted; every order ends with the id.
@@ -206,11 +206,6 @@ var (
 	adcode = regexp.MustCompile(`^[0-9]{6}$`)
 )
 
-// fieldError is a 400 naming the request field at fault.
-func fieldError(field, format string, args ...any) *planning.Error {
-	return planning.Errorf(planning.ErrInvalid, "%s: %s", field, planning.Textf(format, args...)).WithDetail("field", field)
-}
-
 // Check validates the request and converts units; it needs no database.
 // Codes that look right but name nothing are the store's to refuse. The
 // parts are checked in order and the first problem is the answer.
@@ -245,7 +240,7 @@ func (r *SearchRequest) checkKeys(*Search) error {
 // checkWhere reads where: district, polygon, point and radius, and near.
 func (r *SearchRequest) checkWhere(q *Search) error {
 	if r.Where.District != "" && !adcode.MatchString(q.District) {
-		return fieldError("where.district", "%q is not a 6-digit adcode", r.Where.District)
+		return planning.FieldError("where.district", "%q is not a 6-digit adcode", r.Where.District)
 	}
 	if len(r.Where.Polygon) > 0 && string(r.Where.Polygon) != "null" {
 		g, err := DecodePolygon(r.Where.Polygon, "where.polygon")
@@ -261,16 +256,16 @@ func (r *SearchRequest) checkWhere(q *Search) error {
 		}
 		q.Point = &p
 		if r.Where.DistanceM == nil {
-			return fieldError("where.distance_m", "required with where.point (to order by distance without a radius, send near instead)")
+			return planning.FieldError("where.distance_m", "required with where.point (to order by distance without a radius, send near instead)")
 		}
 	}
 	if r.Where.DistanceM != nil {
 		d := *r.Where.DistanceM
 		if q.Point == nil {
-			return fieldError("where.point", "where.distance_m needs a point [lon, lat] to measure from")
+			return planning.FieldError("where.point", "where.distance_m needs a point [lon, lat] to measure from")
 		}
 		if !(d > 0) || d > MaxSearchDistanceM {
-			return fieldError("where.distance_m", "%v is not a distance between 0 and %d metres", d, MaxSearchDistanceM)
+			return planning.FieldError("where.distance_m", "%v is not a distance between 0 and %d metres", d, MaxSearchDistanceM)
 		}
 		q.DistanceM = d
 	}
@@ -289,13 +284,13 @@ func (r *SearchRequest) checkWhere(q *Search) error {
 func (r *SearchRequest) checkCodes(q *Search) error {
 	for _, c := range r.What.LandUse {
 		if !planning.LandUseCodePattern.MatchString(c) {
-			return fieldError("what.land_use", "%q is not a land-use class code or prefix (2, 4 or 6 digits, e.g. 10, 1001 or 100101)", c)
+			return planning.FieldError("what.land_use", "%q is not a land-use class code or prefix (2, 4 or 6 digits, e.g. 10, 1001 or 100101)", c)
 		}
 		q.LandUse = append(q.LandUse, c)
 	}
 	for _, c := range r.What.CurrentUse {
 		if !planning.LandUseCodePattern.MatchString(c) {
-			return fieldError("what.current_use", "%q is not a land-use class code or prefix (2, 4 or 6 digits, e.g. 01 or 0101)", c)
+			return planning.FieldError("what.current_use", "%q is not a land-use class code or prefix (2, 4 or 6 digits, e.g. 01 or 0101)", c)
 		}
 		q.CurrentUse = append(q.CurrentUse, c)
 	}
@@ -310,13 +305,13 @@ func (r *SearchRequest) checkCodes(q *Search) error {
 			for _, x := range planning.Statuses {
 				codes = append(codes, string(x.Code))
 			}
-			return fieldError("what.status", "unknown status %q (one of %s)", s, strings.Join(codes, ", "))
+			return planning.FieldError("what.status", "unknown status %q (one of %s)", s, strings.Join(codes, ", "))
 		}
 		q.Statuses = append(q.Statuses, st)
 	}
 	for _, k := range r.What.Stock {
 		if !slices.Contains(StockKinds, k) {
-			return fieldError("what.stock", "unknown stock kind %q (one of %s)", k, strings.Join(StockKinds, ", "))
+			return planning.FieldError("what.stock", "unknown stock kind %q (one of %s)", k, strings.Join(StockKinds, ", "))
 		}
 		q.Stock = append(q.Stock, k)
 	}
@@ -330,11 +325,11 @@ func (r *SearchRequest) checkArea(q *Search) error {
 		return nil
 	}
 	if a.Unit == "" {
-		return fieldError("what.area.unit", "say which unit min and max are in: m2, mu (亩) or ha (hm²)")
+		return planning.FieldError("what.area.unit", "say which unit min and max are in: m2, mu (亩) or ha (hm²)")
 	}
 	u, err := amount.ParseUnit(a.Unit)
 	if err != nil {
-		return fieldError("what.area.unit", "%v", err)
+		return planning.FieldError("what.area.unit", "%v", err)
 	}
 	for _, b := range []struct {
 		name string
@@ -345,13 +340,13 @@ func (r *SearchRequest) checkArea(q *Search) error {
 			continue
 		}
 		if *b.v < 0 || math.IsNaN(*b.v) || *b.v > 1e12 {
-			return fieldError(b.name, "%v is not a non-negative area", *b.v)
+			return planning.FieldError(b.name, "%v is not a non-negative area", *b.v)
 		}
 		m2 := u.ToM2(*b.v)
 		*b.dst = &m2
 	}
 	if q.MinAreaM2 != nil && q.MaxAreaM2 != nil && *q.MinAreaM2 > *q.MaxAreaM2 {
-		return fieldError("what.area.min", "min (%v) is greater than max (%v)", *a.Min, *a.Max)
+		return planning.FieldError("what.area.min", "min (%v) is greater than max (%v)", *a.Min, *a.Max)
 	}
 	return nil
 }
@@ -360,7 +355,7 @@ func (r *SearchRequest) checkArea(q *Search) error {
 func (r *SearchRequest) checkName(q *Search) error {
 	q.Eligible, q.Underground = r.What.Eligible, r.What.Underground
 	if q.Name = strings.TrimSpace(r.What.Name); utf8.RuneCountInString(q.Name) > 100 {
-		return fieldError("what.name", "%q is longer than 100 characters", q.Name)
+		return planning.FieldError("what.name", "%q is longer than 100 characters", q.Name)
 	}
 	return nil
 }
@@ -377,11 +372,11 @@ func (r *SearchRequest) checkOrder(q *Search) error {
 		q.Order = Order(r.Order)
 	case OrderDistance:
 		if q.Near == nil {
-			return fieldError("order", "distance needs a point: where.point with where.distance_m, or near")
+			return planning.FieldError("order", "distance needs a point: where.point with where.distance_m, or near")
 		}
 		q.Order = OrderDistance
 	default:
-		return fieldError("order", "unknown order %q (area_asc, area_desc, distance, id)", r.Order)
+		return planning.FieldError("order", "unknown order %q (area_asc, area_desc, distance, id)", r.Order)
 	}
 	return nil
 }
@@ -391,13 +386,13 @@ func (r *SearchRequest) checkOrder(q *Search) error {
 func (r *SearchRequest) checkPage(q *Search) error {
 	if r.Limit != 0 {
 		if r.Limit < 1 || r.Limit > MaxSearchLimit {
-			return fieldError("limit", "%d is not between 1 and %d", r.Limit, MaxSearchLimit)
+			return planning.FieldError("limit", "%d is not between 1 and %d", r.Limit, MaxSearchLimit)
 		}
 		q.Limit = r.Limit
 	}
 	if r.Precision != nil {
 		if *r.Precision < 0 || *r.Precision > 15 {
-			return fieldError("precision", "%d is not a number of decimals between 0 and 15", *r.Precision)
+			return planning.FieldError("precision", "%d is not a number of decimals between 0 and 15", *r.Precision)
 		}
 		q.Precision = *r.Precision
 	}
@@ -407,12 +402,12 @@ func (r *SearchRequest) checkPage(q *Search) error {
 	case "status":
 		q.GroupByStatus = true
 	default:
-		return fieldError("group_by", "unknown grouping %q (status)", r.GroupBy)
+		return planning.FieldError("group_by", "unknown grouping %q (status)", r.GroupBy)
 	}
 	if r.Cursor != "" {
 		c, err := DecodeCursor(r.Cursor)
 		if err != nil || c.Order != q.Order || c.Hash != q.Fingerprint() {
-			return fieldError("cursor", "not the next cursor of this search (send the same where, what and order as the first page)")
+			return planning.FieldError("cursor", "not the next cursor of this search (send the same where, what and order as the first page)")
 		}
 		q.After = &c
 	}
@@ -422,21 +417,21 @@ func (r *SearchRequest) checkPage(q *Search) error {
 // lonLat reads [lon, lat] in EPSG:4490 degrees, inside China.
 func lonLat(v []float64, field string) (orb.Point, error) {
 	if len(v) != 2 {
-		return orb.Point{}, fieldError(field, "give [longitude, latitude], got %d numbers", len(v))
+		return orb.Point{}, planning.FieldError(field, "give [longitude, latitude], got %d numbers", len(v))
 	}
 	p := orb.Point{v[0], v[1]}
 	inChina := func(lon, lat float64) bool { return lon >= 73 && lon <= 136 && lat >= 3 && lat <= 54 }
 	switch {
 	case math.IsNaN(p[0]) || math.IsNaN(p[1]) || math.IsInf(p[0], 0) || math.IsInf(p[1], 0):
-		return p, fieldError(field, "coordinates must be finite numbers")
+		return p, planning.FieldError(field, "coordinates must be finite numbers")
 	case inChina(p[0], p[1]):
 		return p, nil
 	case inChina(p[1], p[0]):
-		return p, fieldError(field, "[%v, %v] looks like [latitude, longitude]; give the longitude first", p[0], p[1])
+		return p, planning.FieldError(field, "[%v, %v] looks like [latitude, longitude]; give the longitude first", p[0], p[1])
 	case math.Abs(p[0]) > 1000 || math.Abs(p[1]) > 1000:
-		return p, fieldError(field, "[%v, %v] looks like projected metres; give EPSG:4490 longitude and latitude in degrees", p[0], p[1])
+		return p, planning.FieldError(field, "[%v, %v] looks like projected metres; give EPSG:4490 longitude and latitude in degrees", p[0], p[1])
 	}
-	return p, fieldError(field, "[%v, %v] is outside China (longitude 73..136, latitude 3..54, EPSG:4490)", p[0], p[1])
+	return p, planning.FieldError(field, "[%v, %v] is outside China (longitude 73..136, latitude 3..54, EPSG:4490)", p[0], p[1])
 }
 
 // DecodePolygon reads a GeoJSON Polygon or MultiPolygon (or a Feature
@@ -449,30 +444,30 @@ func DecodePolygon(raw json.RawMessage, field string) (orb.Geometry, error) {
 		Geometry json.RawMessage `json:"geometry"`
 	}
 	if err := json.Unmarshal(raw, &probe); err != nil {
-		return nil, fieldError(field, "not a GeoJSON object: %v", err)
+		return nil, planning.FieldError(field, "not a GeoJSON object: %v", err)
 	}
 	if probe.Type == "Feature" {
 		if len(probe.Geometry) == 0 || bytes.Equal(probe.Geometry, []byte("null")) {
-			return nil, fieldError(field, "the Feature has no geometry")
+			return nil, planning.FieldError(field, "the Feature has no geometry")
 		}
 		raw = probe.Geometry
 		if err := json.Unmarshal(raw, &probe); err != nil {
-			return nil, fieldError(field, "not a GeoJSON geometry: %v", err)
+			return nil, planning.FieldError(field, "not a GeoJSON geometry: %v", err)
 		}
 	}
 	if probe.Type != "Polygon" && probe.Type != "MultiPolygon" {
-		return nil, fieldError(field, "expected a GeoJSON Polygon or MultiPolygon, got %q", probe.Type)
+		return nil, planning.FieldError(field, "expected a GeoJSON Polygon or MultiPolygon, got %q", probe.Type)
 	}
 	g, err := geojson.UnmarshalGeometry(raw)
 	if err != nil {
-		return nil, fieldError(field, "not a valid GeoJSON %s: %v", probe.Type, err)
+		return nil, planning.FieldError(field, "not a valid GeoJSON %s: %v", probe.Type, err)
 	}
 	if err := geo.ValidatePolygonal(g.Coordinates, MaxDrawnVertices); err != nil {
 		msg := err.Error()
 		if ve, ok := err.(*geo.ValidationError); ok {
 			msg = ve.Message
 		}
-		return nil, fieldError(field, "%s", msg)
+		return nil, planning.FieldError(field, "%s", msg)
 	}
 	return g.Coordinates, nil
 }
