@@ -99,7 +99,7 @@ func loadParcels(ctx context.Context, tx pgx.Tx, src *parcelSource, phase func(s
 		return 0, domainError(err)
 	}
 	off := src.off
-	rebuild, err := dropForLoad(ctx, tx)
+	rebuild, err := dropForLoad(ctx, tx, false)
 	if err != nil {
 		return 0, err
 	}
@@ -391,13 +391,18 @@ type loadRebuild struct {
 	indexes, constraints []string
 }
 
-// dropForLoad drops the secondary indexes of parcels, its foreign keys and
-// unique constraints, and the foreign keys of parcel_conflicts, returning
-// their definitions as the catalog has them. The primary key stays: other
-// tables' foreign keys hang on it.
-func dropForLoad(ctx context.Context, tx pgx.Tx) (loadRebuild, error) {
+// dropForLoad drops the secondary indexes of parcels, its foreign keys
+// (unless keepFKs: their checks are off and done) and unique constraints,
+// and the foreign keys of parcel_conflicts, returning their definitions as
+// the catalog has them. The primary key stays: other tables' foreign keys
+// hang on it.
+func dropForLoad(ctx context.Context, tx pgx.Tx, keepFKs bool) (loadRebuild, error) {
 	var r loadRebuild
 	var drops []string
+	parcelKinds := "'f', 'u'"
+	if keepFKs {
+		parcelKinds = "'u'"
+	}
 	rows, err := tx.Query(ctx, `SELECT 'DROP INDEX ' || i.indexrelid::regclass, pg_get_indexdef(i.indexrelid)
 		FROM pg_index i WHERE i.indrelid = 'parcels'::regclass
 		  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid)
@@ -405,7 +410,7 @@ func dropForLoad(ctx context.Context, tx pgx.Tx) (loadRebuild, error) {
 		SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname),
 		       format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname, pg_get_constraintdef(c.oid))
 		FROM pg_constraint c
-		WHERE (c.conrelid = 'parcels'::regclass AND c.contype IN ('f', 'u'))
+		WHERE (c.conrelid = 'parcels'::regclass AND c.contype IN (`+parcelKinds+`))
 		   OR (c.conrelid = 'parcel_conflicts'::regclass AND c.contype = 'f')`)
 	if err != nil {
 		return r, domainError(err)
