@@ -391,17 +391,17 @@ type loadRebuild struct {
 	indexes, constraints []string
 }
 
-// dropForLoad drops the secondary indexes of parcels, its foreign keys
-// (unless keepFKs: their checks are off and done) and unique constraints,
-// and the foreign keys of parcel_conflicts, returning their definitions as
-// the catalog has them. The primary key stays: other tables' foreign keys
-// hang on it.
+// dropForLoad drops the secondary indexes of parcels, its unique
+// constraints, and the foreign keys of parcels and of parcel_conflicts
+// (unless keepFKs: the caller turns their checks off and makes sure of
+// them), returning their definitions as the catalog has them. The primary
+// key stays: other tables' foreign keys hang on it.
 func dropForLoad(ctx context.Context, tx pgx.Tx, keepFKs bool) (loadRebuild, error) {
 	var r loadRebuild
 	var drops []string
-	parcelKinds := "'f', 'u'"
+	parcelKinds, conflictKinds := "'f', 'u'", "'f'"
 	if keepFKs {
-		parcelKinds = "'u'"
+		parcelKinds, conflictKinds = "'u'", "''"
 	}
 	rows, err := tx.Query(ctx, `SELECT 'DROP INDEX ' || i.indexrelid::regclass, pg_get_indexdef(i.indexrelid)
 		FROM pg_index i WHERE i.indrelid = 'parcels'::regclass
@@ -411,7 +411,7 @@ func dropForLoad(ctx context.Context, tx pgx.Tx, keepFKs bool) (loadRebuild, err
 		       format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname, pg_get_constraintdef(c.oid))
 		FROM pg_constraint c
 		WHERE (c.conrelid = 'parcels'::regclass AND c.contype IN (`+parcelKinds+`))
-		   OR (c.conrelid = 'parcel_conflicts'::regclass AND c.contype = 'f')`)
+		   OR (c.conrelid = 'parcel_conflicts'::regclass AND c.contype IN (`+conflictKinds+`))`)
 	if err != nil {
 		return r, domainError(err)
 	}
