@@ -215,13 +215,12 @@ func (r *importRun) stage(ctx context.Context, rows imports.Rows) error {
 		return domainError(err)
 	}
 	r.rep.Counts.Staged = n
-	qs := []string{"CREATE INDEX ON lq_stage USING gist (geom)", "CREATE UNIQUE INDEX ON lq_stage (feature)"}
-	if r.req.Mode == imports.ModeUpsert {
-		// Upserts match stored rows by key; inserts only group and join
-		// by it, which a hash does without the index (1-4 s at 1M).
-		qs = append(qs, "CREATE INDEX ON lq_stage ("+r.t.key+")")
-	}
-	for _, q := range append(qs, "ANALYZE lq_stage") {
+	for _, q := range []string{
+		"CREATE INDEX ON lq_stage USING gist (geom)",
+		"CREATE INDEX ON lq_stage (" + r.t.key + ")",
+		"CREATE UNIQUE INDEX ON lq_stage (feature)",
+		"ANALYZE lq_stage",
+	} {
 		if _, err := r.exec(ctx, q); err != nil {
 			return domainError(err)
 		}
