@@ -373,3 +373,45 @@ func TestGBKShapefileImport(t *testing.T) {
 		t.Errorf("read back %q %q %v: %v", code, className, area, err)
 	}
 }
+
+// TestParcelCodeCheckKeepsTheRule compares the code check of parcels
+// (030, without a regular expression) with 001's regular expression over
+// every short string of letters and spaces and long ones around 64.
+func TestParcelCodeCheckKeepsTheRule(t *testing.T) {
+	s := openStore(t)
+	ctx := context.Background()
+	var def string
+	if err := s.Pool().QueryRow(ctx, "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'parcels'::regclass AND conname = 'parcels_code_check'").Scan(&def); err != nil {
+		t.Fatal(err)
+	}
+	alphabet := []string{"a", " ", "\n", "\t", "地", "\u3000", "\u00a0"}
+	words := []string{""}
+	for range 3 {
+		for _, w := range words {
+			for _, c := range alphabet {
+				words = append(words, w+c)
+			}
+		}
+	}
+	for _, n := range []int{62, 63, 64, 65} {
+		for _, a := range alphabet {
+			for _, b := range alphabet {
+				words = append(words, a+strings.Repeat("x", n-2)+b, a+strings.Repeat("\n", n-2)+b)
+			}
+		}
+	}
+	var differ []string
+	var accepted, refused int
+	err := s.Pool().QueryRow(ctx, `SELECT coalesce(array_agg(format('%L', code)) FILTER (WHERE old IS DISTINCT FROM new), '{}'),
+		count(*) FILTER (WHERE new), count(*) FILTER (WHERE NOT new)
+		FROM (SELECT code, code ~ '^\S(.{0,62}\S)?$' AS old, `+strings.TrimPrefix(def, "CHECK ")+` AS new FROM unnest($1::text[]) code) x`, words).Scan(&differ, &accepted, &refused)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(differ) > 0 {
+		t.Errorf("%s and the old regular expression disagree on %d codes: %v", def, len(differ), differ)
+	}
+	if accepted == 0 || refused == 0 {
+		t.Errorf("%d codes accepted, %d refused: the test does not exercise the rule", accepted, refused)
+	}
+}
