@@ -375,7 +375,7 @@ func TestGBKShapefileImport(t *testing.T) {
 }
 
 // TestParcelCodeCheckKeepsTheRule compares the code check of parcels
-// (030, without a regular expression) with 001's regular expression over
+// (028, without a regular expression) with 001's regular expression over
 // every short string of letters and spaces and long ones around 64.
 func TestParcelCodeCheckKeepsTheRule(t *testing.T) {
 	s := openStore(t)
