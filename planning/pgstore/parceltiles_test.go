@@ -18,6 +18,24 @@ import (
 // nearly, a ring may start at another vertex and a vertex be one grid unit
 // off (where PostGIS's float steps and ours round a half differently, or a
 // clip cuts an edge); rings and their direction must be the same.
+// goAndSQLTile renders q twice: by the store (the tile the server sends) and
+// by TileSQL alone in PostGIS (the reference the tests compare it with).
+func goAndSQLTile(ctx context.Context, t *testing.T, s *Store, q planning.TileQuery) (got, want []byte) {
+	t.Helper()
+	got, err := s.Tile(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sql, args, err := TileSQL(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.pool.QueryRow(ctx, sql, args...).Scan(&want); err != nil {
+		t.Fatal(err)
+	}
+	return got, want
+}
+
 func tileDiff(t *testing.T, got, want []byte, nearly bool) string {
 	g, w := decodeTile(t, got), decodeTile(t, want)
 	if len(g) != len(w) {
@@ -72,18 +90,7 @@ func TestGoParcelTilesEqualPostGIS(t *testing.T) {
 			for dy := -1; dy <= 1; dy++ {
 				for _, ls := range [][]string{{"parcels"}, {"districts", "parks", "protected-zones", "parcels"}} {
 					q := planning.TileQuery{Layers: ls, Z: z, X: x0 + dx, Y: y0 + dy}
-					got, err := w.store.Tile(ctx, q)
-					if err != nil {
-						t.Fatal(err)
-					}
-					sql, args, err := TileSQL(q)
-					if err != nil {
-						t.Fatal(err)
-					}
-					var want []byte
-					if err := w.store.pool.QueryRow(ctx, sql, args...).Scan(&want); err != nil {
-						t.Fatal(err)
-					}
+					got, want := goAndSQLTile(ctx, t, w.store, q)
 					if len(want) == 0 {
 						if len(got) != 0 {
 							t.Errorf("%v: %d bytes, PostGIS gave an empty tile", q, len(got))
@@ -183,18 +190,7 @@ func TestDenseTileIsGeneralised(t *testing.T) {
 	render := func(z, x, y int) ([]mvtread.Feature, []byte) {
 		t.Helper()
 		q := planning.TileQuery{Layers: []string{"parcels"}, Z: z, X: x, Y: y}
-		b, err := w.store.Tile(ctx, q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sql, args, err := TileSQL(q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var want []byte
-		if err := w.store.pool.QueryRow(ctx, sql, args...).Scan(&want); err != nil {
-			t.Fatal(err)
-		}
+		b, want := goAndSQLTile(ctx, t, w.store, q)
 		if d := tileDiff(t, b, want, true); d != "" {
 			t.Errorf("%d/%d/%d differs from PostGIS's: %s", z, x, y, d)
 		}
