@@ -93,6 +93,11 @@ const map = new Map({
     }),
   ]),
   view: new View({ center: fromLonLat([120.15, 30.15]), zoom: 10, enableRotation: false, maxZoom: MAX_ZOOM }),
+  // Every tile of a view asked for at once (OpenLayers' default is 16): with 16, a zoom-14 view's
+  // other 14 tiles were asked for only once the first 16 had been decoded and drawn, so the
+  // network and the server idled while the page worked, and then the other way round. The browser
+  // still sends them six at a time, nearest the centre first.
+  maxTilesLoading: 64,
 });
 window.__landquota = { map, ready: false, state };
 
