@@ -10,6 +10,7 @@ import VectorSource from 'ol/source/Vector.js';
 import VectorTileSource from 'ol/source/VectorTile.js';
 import { createXYZ } from 'ol/tilegrid.js';
 import { getJSON, layerURL, track } from './api.js';
+import { tileBatcher } from './tilebatch.js';
 import {
   districtStyleFn,
   drawnShapeStyle,
@@ -77,12 +78,16 @@ function staticSource(name, onError, prefetched) {
   });
 }
 
+/** How long an arrived parcel tile may wait for others (tileBatcher). */
+const TILE_BATCH_MS = 100;
+
 /**
  * Parcel vector tiles from GET /tiles/parcels/{z}/{x}/{y}.mvt. A 204 answer is an empty
  * tile; any other failure is reported once per distinct message through onError.
  */
 function parcelTileSource(onError) {
   const format = new MVT();
+  const batch = tileBatcher(TILE_BATCH_MS);
   return new VectorTileSource({
     format,
     // Parcels of one elevation do not overlap, and the features come grouped (inDrawOrder):
@@ -93,6 +98,7 @@ function parcelTileSource(onError) {
     tileLoadFunction: (tile, url) => {
       tile.setLoader((extent, resolution, projection) => {
         track(1);
+        batch.started();
         fetch(url, { credentials: 'same-origin' })
           .then(async (res) => {
             if (res.status === 204) return [];
@@ -111,11 +117,11 @@ function parcelTileSource(onError) {
             // every rebuild of the tile's drawing instructions.
             return inDrawOrder(format.readFeatures(buf, { extent, featureProjection: projection }));
           })
-          .then((features) => tile.setFeatures(features))
           .catch((err) => {
             onError('parcels', err);
-            tile.setFeatures([]);
+            return [];
           })
+          .then((features) => batch.done(tile, features))
           .finally(() => track(-1));
       });
     },

@@ -34,6 +34,16 @@ import { createStock } from './stock.js';
  * load() on the first call, its promise shared by every later call; a failed load is forgotten,
  * so that the next call tries again (a chunk that did not arrive, say).
  */
+/**
+ * p, with a performance mark (landquota:NAME) when it settles: the page's marks say what each
+ * wait before ready waited for (tests/trace.mjs prints them).
+ */
+function marked(name, p) {
+  const mark = () => performance.mark(`landquota:${name}`);
+  p.then(mark, mark);
+  return p;
+}
+
 function loadOnce(load) {
   let loading = null;
   return () => (loading ??= load().catch((err) => {
@@ -83,6 +93,11 @@ const map = new Map({
     }),
   ]),
   view: new View({ center: fromLonLat([120.15, 30.15]), zoom: 10, enableRotation: false, maxZoom: MAX_ZOOM }),
+  // Every tile of a view asked for at once (OpenLayers' default is 16): with 16, a zoom-14 view's
+  // other 14 tiles were asked for only once the first 16 had been decoded and drawn, so the
+  // network and the server idled while the page worked, and then the other way round. The browser
+  // still sends them six at a time, nearest the centre first.
+  maxTilesLoading: 64,
 });
 window.__landquota = { map, ready: false, state };
 
@@ -149,8 +164,8 @@ async function start() {
   // who is logged in, the map's metadata, the basemaps. Nothing waits for another.
   const auth = createAuth({ boxEl: $('#user-box'), dialogEl: $('#login-dialog'), errors });
   const data = createData();
-  const authReady = auth.init();
-  const metaReady = fetchMeta().catch((err) => {
+  const authReady = marked('auth', auth.init());
+  const metaReady = marked('meta', fetchMeta()).catch((err) => {
     errors.report(t('error.meta'), err);
     return null;
   });
@@ -158,13 +173,13 @@ async function start() {
   const gisTools = el('div', { id: 'gis-tools', 'data-testid': 'gis-tools' },
     el('a', { class: 'qgis-link', href: '/api/qgis/landquota.qgs', download: 'landquota.qgs', 'data-testid': 'qgis-link', 'data-i18n': 'qgis.download', 'data-i18n-title': 'qgis.hint' }));
   document.body.append(gisTools);
-  const basemapsReady = createBasemaps(map, gisTools, { onError: (err) => errors.report(t('basemap.failed'), err) });
+  const basemapsReady = marked('basemaps', createBasemaps(map, gisTools, { onError: (err) => errors.report(t('basemap.failed'), err) }));
 
   // The parks too: the first view is fitted to them before anything is drawn, so that no tile
   // is asked for a view nobody looks at. A link with a view (permalink.js) opens at that view
   // instead and waits for no parks.
   const link = parseHash(location.hash);
-  const parksReady = getJSON(staticURL('parks'));
+  const parksReady = marked('parks', getJSON(staticURL('parks')));
   parksReady.catch(() => {}); // reported by the parks layer
 
   const meta = await metaReady;
@@ -175,7 +190,7 @@ async function start() {
   // these, and a view set at ready (a user's first zoom) waited behind that drawing.
   window.__landquota.basemaps = await basemapsReady;
   await authReady;
-  performance.mark('landquota:meta');
+  performance.mark('landquota:awaited');
   if (meta) {
     setStatuses(meta.statuses);
     setMapColors(meta.colors);
@@ -547,7 +562,7 @@ async function start() {
   applyTranslations();
   // A phone opens on the map alone; a link to a mode opens its sheet (ready once it is built).
   setMode(link.mode || 'layers', { openPanel: !PHONE.matches || Boolean(link.mode) });
-  if (makePanel[mode]) await modePanel(mode).catch(() => {}); // a failure is in the error bar
+  if (makePanel[mode]) await marked('panel', modePanel(mode)).catch(() => {}); // a failure is in the error bar
   // From now on the address follows the map (a link copied at any time opens this view).
   map.on('moveend', writeHash);
   updateHints();

@@ -116,6 +116,41 @@ for (const e of spans) {
   self.set(e.name, (self.get(e.name) || 0) + e.dur);
   stack.push(e);
 }
+// Up to ready: the main thread's top-level tasks of 10 ms or more, each with its largest nested
+// events, so that a gap between them reads as waiting (for the network, another thread).
+const readyTs = traceMark('landquota:ready');
+const GENERIC = /^(RunTask|ThreadControllerImpl::RunTask|ThreadPool_RunTask|Receive mojo message|SimpleWatcher::OnHandleReady|BlinkScheduler_PerformMicrotaskCheckpoint)$/;
+const tasksToReady = [];
+{
+  let end = 0;
+  for (const e of spans) {
+    if (e.ts >= readyTs) break;
+    if (e.ts < end) continue; // nested in the task before
+    end = e.ts + e.dur;
+    if (e.dur < 10000) continue;
+    const inner = spans.filter((c) => c !== e && c.ts >= e.ts && c.ts + c.dur <= end && c.dur >= 3000 && !GENERIC.test(c.name));
+    const top = [...new Map(inner.sort((a, b) => b.dur - a.dur).map((c) => [c.name, Math.round(c.dur / 1000)]))].slice(0, 4);
+    tasksToReady.push({ at: Math.round((e.ts - navStart) / 1000), ms: Math.round(e.dur / 1000), top: top.map(([n, ms]) => `${n} ${ms}`).join(', ') });
+  }
+}
+// From the view set at zoom 14 to drawn: the frames the page made, and every thread's CPU (top-level
+// events' thread time); on two cores without a GPU the compositor, raster and GPU-process threads
+// cost about as much as the page's main thread, and mostly per frame.
+const setTs = traceMark('trace:set');
+const drawnTs = traceMark('trace:drawn');
+const z14Frames = events.filter((e) => `${e.pid}:${e.tid}` === main && e.name === 'FireAnimationFrame' && e.ts >= setTs && e.ts < drawnTs).length;
+const processNames = new Map(events.filter((e) => e.ph === 'M' && e.name === 'process_name').map((e) => [e.pid, e.args.name]));
+const z14ThreadCPU = new Map();
+{
+  const ends = new Map();
+  for (const e of events.filter((x) => x.ph === 'X' && x.ts >= setTs && x.ts < drawnTs).sort((a, b) => a.ts - b.ts || b.dur - a.dur)) {
+    const k = `${e.pid}:${e.tid}`;
+    if ((ends.get(k) || 0) > e.ts) continue; // nested
+    ends.set(k, e.ts + e.dur);
+    const name = `${processNames.get(e.pid) || e.pid}/${threadNames.get(k) || e.tid}`;
+    z14ThreadCPU.set(name, (z14ThreadCPU.get(name) || 0) + (e.tdur ?? 0) / 1000);
+  }
+}
 const byEvent = [...self].filter(([, us]) => us > 5000).sort((a, b) => b[1] - a[1]).map(([name, us]) => ({ name, ms: Math.round(us / 1000) }));
 
 // ---- JavaScript self time by function (CPU profile) ----
@@ -140,10 +175,11 @@ for (const e of events.filter((x) => x.ph === 'X' && x.dur > 0 && threadNames.ge
   workerCPU += e.tdur ?? e.dur;
 }
 const cpuMs = { toReady: Math.round(cpu[0] / 1000), readyToSet: Math.round(cpu[1] / 1000), setToDrawn: Math.round(cpu[2] / 1000), worker: Math.round(workerCPU / 1000) };
-const report = { url, z14: { set: fmt(z14.set), drawn: fmt(z14.drawn), ms: fmt(z14.drawn - z14.set) }, busyMs: Math.round(busy / 1000), cpuMs, timing, byEvent, byFunction, navStart };
+const report = { url, tasksToReady, z14Frames, z14ThreadCPU: Object.fromEntries(z14ThreadCPU), z14: { set: fmt(z14.set), drawn: fmt(z14.drawn), ms: fmt(z14.drawn - z14.set) }, busyMs: Math.round(busy / 1000), cpuMs, timing, byEvent, byFunction, navStart };
 writeFileSync(process.argv[3] || join(OUT_DIR, `trace-${stamp}-summary.json`), JSON.stringify(report, null, 2));
 console.log(`${url}: ready→z14 set at ${fmt(z14.set)} ms, drawn at ${fmt(z14.drawn)} ms (${fmt(z14.drawn - z14.set)} ms); main thread busy ${report.busyMs} ms`);
 console.log('main thread CPU (ms): to ready', cpuMs.toReady, '| ready to view set', cpuMs.readyToSet, '| set to drawn', cpuMs.setToDrawn, '| tile worker (top-level tasks)', cpuMs.worker);
+console.log(`view set → drawn: ${z14Frames} frames; CPU by thread (ms):`, [...z14ThreadCPU].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([n, ms]) => `${n} ${Math.round(ms)}`).join(', '));
 console.log('marks:', timing.marks.map((m) => `${m.name}@${fmt(m.t)}`).join(' '), '| paints:', timing.paints.map((m) => `${m.name}@${fmt(m.t)}`).join(' '));
 console.log('waterfall (ms: start, response start, end, KB):');
 console.log(`  document ${fmt(timing.nav.reqStart)} ${fmt(timing.nav.respStart)} ${fmt(timing.nav.end)} dcl ${fmt(timing.nav.dcl)} load ${fmt(timing.nav.load)}`);
@@ -156,6 +192,8 @@ if (tiles.length) {
     console.log(`  tiles z${zz}: ${ts.length}, first start ${fmt(Math.min(...ts.map((r) => r.start)))}, last end ${fmt(Math.max(...ts.map((r) => r.end)))}, ${(ts.reduce((s, r) => s + r.size, 0) / 1024).toFixed(0)} KB`);
   }
 }
+console.log('main-thread tasks of 10 ms or more before ready (ms from navigation: duration, largest events inside):');
+for (const t of tasksToReady) console.log(`  @${t.at} ${t.ms}: ${t.top}`);
 console.log('main thread self time by event (ms):', byEvent.slice(0, 25).map((e) => `${e.name} ${e.ms}`).join(', '));
 console.log('JS self time by function (ms):');
 for (const f of byFunction.slice(0, 20)) console.log(`  ${String(f.ms).padStart(5)} ${f.fn}`);
