@@ -31,10 +31,6 @@ import { createGoTo, formatPointer } from './coords.js';
 import { createStock } from './stock.js';
 
 /**
- * load() on the first call, its promise shared by every later call; a failed load is forgotten,
- * so that the next call tries again (a chunk that did not arrive, say).
- */
-/**
  * p, with a performance mark (landquota:NAME) when it settles: the page's marks say what each
  * wait before ready waited for (tests/trace.mjs prints them).
  */
@@ -44,6 +40,10 @@ function marked(name, p) {
   return p;
 }
 
+/**
+ * load() on the first call, its promise shared by every later call; a failed load is forgotten,
+ * so that the next call tries again (a chunk that did not arrive, say).
+ */
 function loadOnce(load) {
   let loading = null;
   return () => (loading ??= load().catch((err) => {
