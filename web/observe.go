@@ -85,8 +85,8 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		next.ServeHTTP(ww, r)
 		d := time.Since(t0)
 		route := "unmatched"
-		if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePattern() != "" {
-			route = rc.RoutePattern()
+		if p := chi.RouteContext(r.Context()).RoutePattern(); p != "" { // built anew by each call
+			route = p
 		}
 		status := ww.Status()
 		if status == 0 {
