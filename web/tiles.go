@@ -54,6 +54,19 @@ const (
 	maxTileLimit     = 100_000 // the store's cap too
 )
 
+// Header values every tile answer sends, built once and shared by all the
+// answers (fixedHeader): a cached tile is answered without allocating them.
+var (
+	tileCacheControlHeader = fixedHeader(tileCacheControl)
+	tileContentTypeHeader  = fixedHeader(tileContentType)
+	varyEncodingHeader     = fixedHeader("Accept-Encoding")
+	gzipEncodingHeader     = fixedHeader("gzip")
+	tileOutcomeHeaders     = [...][]string{
+		tilecache.Miss: fixedHeader(tilecache.Miss.String()), tilecache.Hit: fixedHeader(tilecache.Hit.String()),
+		tilecache.Shared: fixedHeader(tilecache.Shared.String()),
+	}
+)
+
 // A change drops the cached tiles it touches. The low-zoom ones among them
 // (below zoom warmBelowZoom: the parcels' aggregate cells, districts,
 // parks) are each shared by everyone who looks at a large area, so they are
@@ -181,7 +194,11 @@ func (s *Server) mountTiles(r chi.Router) {
 
 // tile serves GET /tiles/{layers}/{z}/{x}/{y}.mvt.
 func (s *Server) tile(w http.ResponseWriter, r *http.Request) error {
-	q, err := parseTileRequest(chi.URLParam(r, "layers"), chi.URLParam(r, "z"), chi.URLParam(r, "x"), chi.URLParam(r, "y"), r.URL.Query())
+	var v url.Values // most tile requests have no query: nothing to parse
+	if r.URL.RawQuery != "" {
+		v = r.URL.Query()
+	}
+	q, err := parseTileRequest(chi.URLParam(r, "layers"), chi.URLParam(r, "z"), chi.URLParam(r, "x"), chi.URLParam(r, "y"), v)
 	if err != nil {
 		return err
 	}
@@ -195,22 +212,25 @@ func (s *Server) tile(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	w.Header().Set("X-Tile-Cache", outcome.String())
+	w.Header()["X-Tile-Cache"] = tileOutcomeHeaders[outcome]
 	return s.writeTile(w, r, key, t, outcome)
 }
 
 // writeTile answers with tile t (204 when empty, 304 when the client has
 // it), gzipped if the client accepts it; a tile asked for again is
 // gzipped now and the cache keeps that form (see the comment on the
-// constants above).
+// constants above). The header values sent as they are come prebuilt with
+// the tile (tilecache.Tile) or are fixed (fixedHeader), so that a hit
+// costs no allocation for them; the keys are written canonical, as Set
+// would.
 func (s *Server) writeTile(w http.ResponseWriter, r *http.Request, key tilecache.Key, t tilecache.Tile, outcome tilecache.Outcome) error {
 	h := w.Header()
-	h.Set("Cache-Control", tileCacheControl)
+	h["Cache-Control"] = tileCacheControlHeader
 	if t.Size == 0 {
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
-	h.Set("Vary", "Accept-Encoding")
+	h["Vary"] = varyEncodingHeader
 	gz := negotiate.AcceptsGzip(r.Header.Get("Accept-Encoding"))
 	if gz && !t.Gzipped && outcome == tilecache.Hit {
 		if z, err := s.tiles.compress(t); err == nil {
@@ -218,21 +238,22 @@ func (s *Server) writeTile(w http.ResponseWriter, r *http.Request, key tilecache
 			t = z
 		}
 	}
-	etag := `"` + t.ETag + `"`
-	if gz && t.Gzipped {
-		etag = `"` + t.ETag + `-gz"`
+	inflate := t.Gzipped && !gz
+	if inflate {
+		h.Set("ETag", `"`+t.ETag+`"`) // the tile as rendered, inflated below
+	} else {
+		h["Etag"] = t.ETagHeader
 	}
-	h.Set("ETag", etag)
-	if negotiate.NoneMatch(r.Header.Get("If-None-Match"), `"`+t.ETag+`"`, `"`+t.ETag+`-gz"`) {
+	if inm := r.Header.Get("If-None-Match"); inm != "" && negotiate.NoneMatch(inm, `"`+t.ETag+`"`, `"`+t.ETag+`-gz"`) {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	h.Set("Content-Type", tileContentType)
-	if !t.Gzipped || gz {
+	h["Content-Type"] = tileContentTypeHeader
+	if !inflate {
 		if t.Gzipped {
-			h.Set("Content-Encoding", "gzip")
+			h["Content-Encoding"] = gzipEncodingHeader
 		}
-		h.Set("Content-Length", strconv.Itoa(len(t.Body)))
+		h["Content-Length"] = t.LengthHeader
 		w.WriteHeader(http.StatusOK)
 		w.Write(t.Body)
 		return nil
@@ -254,7 +275,17 @@ func (ts *tileServer) render(ctx context.Context, geo planning.GeoStore, q plann
 		return tilecache.Tile{}, err
 	}
 	sum := sha256.Sum256(b)
-	return tilecache.Tile{Body: b, ETag: hex.EncodeToString(sum[:12]), Size: len(b)}, nil
+	return withHeaders(tilecache.Tile{Body: b, ETag: hex.EncodeToString(sum[:12]), Size: len(b)}), nil
+}
+
+// withHeaders fills in the header values an answer with t sends as they are.
+func withHeaders(t tilecache.Tile) tilecache.Tile {
+	tag := `"` + t.ETag + `"`
+	if t.Gzipped {
+		tag = `"` + t.ETag + `-gz"`
+	}
+	t.ETagHeader, t.LengthHeader = fixedHeader(tag), fixedHeader(strconv.Itoa(len(t.Body)))
+	return t
 }
 
 // compress returns the gzipped form of a tile as rendered.
@@ -274,7 +305,7 @@ func (ts *tileServer) compress(t tilecache.Tile) (tilecache.Tile, error) {
 	ts.gz.Put(zw)
 	// The buffer was sized for the common case; keep only what is used.
 	body := bytes.Clone(buf.Bytes())
-	return tilecache.Tile{Body: body, Gzipped: true, ETag: t.ETag, Size: t.Size}, nil
+	return withHeaders(tilecache.Tile{Body: body, Gzipped: true, ETag: t.ETag, Size: t.Size}), nil
 }
 
 // parseTileRequest checks the path and the query of a tile request.

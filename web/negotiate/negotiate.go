@@ -16,7 +16,7 @@ import (
 // gets no gzip: nothing asked for it.
 func AcceptsGzip(header string) bool {
 	gzip, star := -1.0, -1.0 // highest weight listed; -1 when not listed
-	for _, part := range strings.Split(header, ",") {
+	for part := range strings.SplitSeq(header, ",") { // no slice: every tile request asks
 		coding, params, _ := strings.Cut(part, ";")
 		q, ok := weight(params)
 		if !ok {
@@ -39,7 +39,7 @@ func AcceptsGzip(header string) bool {
 // absent, false when it is not a qvalue (0 to 1, at most three decimals).
 func weight(params string) (float64, bool) {
 	q := 1.0
-	for _, p := range strings.Split(params, ";") {
+	for p := range strings.SplitSeq(params, ";") {
 		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
 		if !strings.EqualFold(strings.TrimSpace(k), "q") {
 			continue
@@ -83,7 +83,7 @@ func NoneMatch(header string, etags ...string) bool {
 	if strings.TrimSpace(header) == "" {
 		return false
 	}
-	for _, t := range strings.Split(header, ",") {
+	for t := range strings.SplitSeq(header, ",") {
 		t = strings.TrimSpace(t)
 		if t == "*" {
 			return true

@@ -72,6 +72,12 @@ type Tile struct {
 	Gzipped bool   // Body is gzipped (the web layer compresses tiles asked for twice)
 	ETag    string
 	Size    int // the tile's size before compression, for reports
+
+	// Header values of an answer that sends Body, built once by the web
+	// layer when it makes the tile, so that a hit allocates none. Every
+	// answer shares them: nobody may modify them.
+	ETagHeader   []string // ETag, quoted, "-gz" marking the gzipped form
+	LengthHeader []string // len(Body) in decimal
 }
 
 // Outcome says how Get found its tile.
