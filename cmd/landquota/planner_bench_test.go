@@ -11,7 +11,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -125,7 +124,7 @@ func postJSON(u, body string) (int, error) {
 	}
 	defer res.Body.Close()
 	var buf bytes.Buffer
-	n, err := io.CopyBuffer(&buf, res.Body, make([]byte, 64<<10))
+	n, err := buf.ReadFrom(res.Body)
 	if res.StatusCode != 200 {
 		return int(n), fmt.Errorf("POST %s: %s %s", u, res.Status, buf.Bytes())
 	}
