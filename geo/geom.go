@@ -87,12 +87,12 @@ func FromGeom(g geom.T) (orb.Geometry, error) {
 		if g == nil {
 			return orb.LineString(nil), nil
 		}
-		return orb.LineString(unflatten(g.FlatCoords(), g.Stride())), nil
+		return orb.LineString(coords(g)), nil
 	case *geom.LinearRing:
 		if g == nil {
 			return orb.Ring(nil), nil
 		}
-		return orb.Ring(unflatten(g.FlatCoords(), g.Stride())), nil
+		return orb.Ring(coords(g)), nil
 	case *geom.MultiLineString:
 		return multiLineStringFromGeom(g), nil
 	case *geom.Polygon:
@@ -125,23 +125,14 @@ func multiLineStringFromGeom(g *geom.MultiLineString) orb.MultiLineString {
 	if g == nil {
 		return nil
 	}
-	mls := make(orb.MultiLineString, g.NumLineStrings())
-	for i := range mls {
-		ls := g.LineString(i)
-		mls[i] = unflatten(ls.FlatCoords(), ls.Stride())
-	}
-	return mls
+	return each(g.NumLineStrings(), func(i int) orb.LineString { return coords(g.LineString(i)) })
 }
 
 func multiPolygonFromGeom(g *geom.MultiPolygon) orb.MultiPolygon {
 	if g == nil {
 		return nil
 	}
-	mp := make(orb.MultiPolygon, g.NumPolygons())
-	for i := range mp {
-		mp[i] = polygonFromGeom(g.Polygon(i))
-	}
-	return mp
+	return each(g.NumPolygons(), func(i int) orb.Polygon { return polygonFromGeom(g.Polygon(i)) })
 }
 
 // collectionFromGeom returns an orb.Geometry so that a refused member gives
@@ -211,10 +202,23 @@ func multiPolygonGeom(mp orb.MultiPolygon) *geom.MultiPolygon {
 }
 
 func polygonFromGeom(g *geom.Polygon) orb.Polygon {
-	p := make(orb.Polygon, g.NumLinearRings())
-	for i := range p {
-		r := g.LinearRing(i)
-		p[i] = unflatten(r.FlatCoords(), r.Stride())
+	return each(g.NumLinearRings(), func(i int) orb.Ring { return coords(g.LinearRing(i)) })
+}
+
+// each converts the n members of a go-geom geometry (rings, lines,
+// polygons), in order.
+func each[T any](n int, member func(i int) T) []T {
+	out := make([]T, n)
+	for i := range out {
+		out[i] = member(i)
 	}
-	return p
+	return out
+}
+
+// coords are the points of a go-geom line or ring, X and Y only.
+func coords(g interface {
+	FlatCoords() []float64
+	Stride() int
+}) []orb.Point {
+	return unflatten(g.FlatCoords(), g.Stride())
 }

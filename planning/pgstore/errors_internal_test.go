@@ -2,11 +2,16 @@ package pgstore
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"testing"
 
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/jackc/pgx/v5/pgconn"
 )
+
+// sqlstate is an error the server raised with code and nothing else.
+func sqlstate(code string) *pgconn.PgError { return &pgconn.PgError{Code: code} }
 
 // Each SQLSTATE the server raises reaches the caller as the error class a
 // person can act on; a session ended under the request says its outcome is
@@ -45,6 +50,30 @@ func TestServerErrorClassesBySQLSTATE(t *testing.T) {
 		}
 		if _, ok := e.Details[c.detail]; c.detail != "" && !ok {
 			t.Errorf("%s: no detail %q in %v", c.pe.Code, c.detail, e.Details)
+		}
+	}
+}
+
+// A replica's error is retried on the primary only when the replica, not
+// the query, is at fault; a lost replica is also marked down.
+func TestReplicaFaultOf(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want replicaFault
+	}{
+		{sqlstate("25006"), writeOnReplica},
+		{sqlstate("40001"), replicaBusy},
+		{sqlstate("53300"), replicaBusy},
+		{sqlstate("57P04"), replicaBusy},
+		{sqlstate("57P01"), replicaDown},
+		{fmt.Errorf("read: %w", sqlstate("08006")), replicaDown},
+		{io.ErrUnexpectedEOF, replicaDown},
+		{sqlstate("22P02"), queryFault},
+		{sqlstate("57014"), queryFault}, // statement timeout: the primary would time out too
+		{errors.New("no rows"), queryFault},
+	} {
+		if got := replicaFaultOf(c.err); got != c.want {
+			t.Errorf("%v: %d, want %d", c.err, got, c.want)
 		}
 	}
 }
