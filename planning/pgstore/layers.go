@@ -209,11 +209,7 @@ func whereSQL(q planning.LayerQuery, args *sqlArgs) (string, error) {
 func filterConds(f *planning.ParcelFilter, args *sqlArgs) []string {
 	var conds []string
 	if len(f.Statuses) > 0 {
-		s := make([]string, len(f.Statuses))
-		for i, v := range f.Statuses {
-			s[i] = string(v)
-		}
-		conds = append(conds, "t.status = ANY("+args.add(s)+"::text[])")
+		conds = append(conds, "t.status = ANY("+args.add(statusTexts(f.Statuses))+"::text[])")
 	}
 	if len(f.LandUse) > 0 {
 		conds = append(conds, "t.land_use_code LIKE ANY("+args.add(likePrefixes(f.LandUse))+"::text[])")
@@ -248,6 +244,16 @@ func filterConds(f *planning.ParcelFilter, args *sqlArgs) []string {
 			eligibleSQL("e", toleranceSQL, sliverWidthSQL)+")")
 	}
 	return conds
+}
+
+// statusTexts are statuses as the text[] parameter a query compares
+// parcels.status with.
+func statusTexts(sts []planning.Status) []string {
+	s := make([]string, len(sts))
+	for i, v := range sts {
+		s[i] = string(v)
+	}
+	return s
 }
 
 // textMatchSQL is the condition that a parcel (alias t) has param (text)
