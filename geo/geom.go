@@ -69,7 +69,8 @@ func ToMultiPolygonGeom(g orb.Geometry, srid int) (*geom.MultiPolygon, error) {
 
 // FromGeom converts go-geom to orb, keeping only X and Y (Z and M are
 // dropped). Empty members of a MultiPoint are skipped since orb cannot hold
-// them; an empty Point is an error for the same reason.
+// them; an empty Point is an error for the same reason. A typed nil of a
+// go-geom type becomes orb's nil of the same kind.
 func FromGeom(g geom.T) (orb.Geometry, error) {
 	switch g := g.(type) {
 	case nil:
@@ -81,65 +82,74 @@ func FromGeom(g geom.T) (orb.Geometry, error) {
 		c := g.FlatCoords()
 		return orb.Point{c[0], c[1]}, nil
 	case *geom.MultiPoint:
-		if g == nil {
-			return orb.MultiPoint(nil), nil
-		}
-		mp := make(orb.MultiPoint, 0, g.NumPoints())
-		for i := 0; i < g.NumPoints(); i++ {
-			if c := g.Coord(i); c != nil {
-				mp = append(mp, orb.Point{c[0], c[1]})
-			}
-		}
-		return mp, nil
+		return multiPointFromGeom(g), nil
 	case *geom.LineString:
 		if g == nil {
 			return orb.LineString(nil), nil
 		}
-		return orb.LineString(unflatten(g.FlatCoords(), g.Stride())), nil
+		return orb.LineString(coords(g)), nil
 	case *geom.LinearRing:
 		if g == nil {
 			return orb.Ring(nil), nil
 		}
-		return orb.Ring(unflatten(g.FlatCoords(), g.Stride())), nil
+		return orb.Ring(coords(g)), nil
 	case *geom.MultiLineString:
-		if g == nil {
-			return orb.MultiLineString(nil), nil
-		}
-		mls := make(orb.MultiLineString, g.NumLineStrings())
-		for i := range mls {
-			ls := g.LineString(i)
-			mls[i] = unflatten(ls.FlatCoords(), ls.Stride())
-		}
-		return mls, nil
+		return multiLineStringFromGeom(g), nil
 	case *geom.Polygon:
 		if g == nil {
 			return orb.Polygon(nil), nil
 		}
 		return polygonFromGeom(g), nil
 	case *geom.MultiPolygon:
-		if g == nil {
-			return orb.MultiPolygon(nil), nil
-		}
-		mp := make(orb.MultiPolygon, g.NumPolygons())
-		for i := range mp {
-			mp[i] = polygonFromGeom(g.Polygon(i))
-		}
-		return mp, nil
+		return multiPolygonFromGeom(g), nil
 	case *geom.GeometryCollection:
-		if g == nil {
-			return orb.Collection(nil), nil
-		}
-		out := make(orb.Collection, 0, g.NumGeoms())
-		for i, c := range g.Geoms() {
-			o, err := FromGeom(c)
-			if err != nil {
-				return nil, fmt.Errorf("collection member %d: %w", i, err)
-			}
-			out = append(out, o)
-		}
-		return out, nil
+		return collectionFromGeom(g)
 	}
 	return nil, fmt.Errorf("geo: unsupported go-geom type %T", g)
+}
+
+func multiPointFromGeom(g *geom.MultiPoint) orb.MultiPoint {
+	if g == nil {
+		return nil
+	}
+	mp := make(orb.MultiPoint, 0, g.NumPoints())
+	for i := 0; i < g.NumPoints(); i++ {
+		if c := g.Coord(i); c != nil {
+			mp = append(mp, orb.Point{c[0], c[1]})
+		}
+	}
+	return mp
+}
+
+func multiLineStringFromGeom(g *geom.MultiLineString) orb.MultiLineString {
+	if g == nil {
+		return nil
+	}
+	return each(g.NumLineStrings(), func(i int) orb.LineString { return coords(g.LineString(i)) })
+}
+
+func multiPolygonFromGeom(g *geom.MultiPolygon) orb.MultiPolygon {
+	if g == nil {
+		return nil
+	}
+	return each(g.NumPolygons(), func(i int) orb.Polygon { return polygonFromGeom(g.Polygon(i)) })
+}
+
+// collectionFromGeom returns an orb.Geometry so that a refused member gives
+// FromGeom's callers a nil interface, not a typed nil collection.
+func collectionFromGeom(g *geom.GeometryCollection) (orb.Geometry, error) {
+	if g == nil {
+		return orb.Collection(nil), nil
+	}
+	out := make(orb.Collection, 0, g.NumGeoms())
+	for i, c := range g.Geoms() {
+		o, err := FromGeom(c)
+		if err != nil {
+			return nil, fmt.Errorf("collection member %d: %w", i, err)
+		}
+		out = append(out, o)
+	}
+	return out, nil
 }
 
 func flatten(pts []orb.Point) []float64 {
@@ -192,10 +202,23 @@ func multiPolygonGeom(mp orb.MultiPolygon) *geom.MultiPolygon {
 }
 
 func polygonFromGeom(g *geom.Polygon) orb.Polygon {
-	p := make(orb.Polygon, g.NumLinearRings())
-	for i := range p {
-		r := g.LinearRing(i)
-		p[i] = unflatten(r.FlatCoords(), r.Stride())
+	return each(g.NumLinearRings(), func(i int) orb.Ring { return coords(g.LinearRing(i)) })
+}
+
+// each converts the n members of a go-geom geometry (rings, lines,
+// polygons), in order.
+func each[T any](n int, member func(i int) T) []T {
+	out := make([]T, n)
+	for i := range out {
+		out[i] = member(i)
 	}
-	return p
+	return out
+}
+
+// coords are the points of a go-geom line or ring, X and Y only.
+func coords(g interface {
+	FlatCoords() []float64
+	Stride() int
+}) []orb.Point {
+	return unflatten(g.FlatCoords(), g.Stride())
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/hangzhou-hitech/landquota/planning/catalog"
 	"github.com/hangzhou-hitech/landquota/planning/imports"
-	"github.com/hangzhou-hitech/landquota/planning/pgstore/pgtest"
 )
 
 // Every catalog column has its SQL here and every SQL is a catalog column:
@@ -42,11 +41,7 @@ func TestEveryCatalogColumnHasSQL(t *testing.T) {
 // without a renamed entry, fails here.
 func TestDerivedColumnsExist(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, pgtest.URL(t), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := freshStore(t)
 	for name, l := range layers {
 		have, err := columnsOf(ctx, s.pool, l.table)
 		if err != nil {

@@ -86,14 +86,7 @@ func serverError(pe *pgconn.PgError, err error) error {
 	case "23514", "23502", "22P02", "22023", "22003", "22007", "22008", "XX000":
 		// check, not-null, bad text representation, invalid parameter,
 		// out of range, bad datetime, PostGIS geometry errors
-		e.Code = planning.ErrInvalid
-		if pe.ConstraintName != "" {
-			e = planning.Errorf(planning.ErrInvalid, "value refused by rule %s on %s", pe.ConstraintName, pe.TableName).WithCause(err)
-			e.WithDetail("constraint", pe.ConstraintName)
-		}
-		if pe.ColumnName != "" {
-			e.WithDetail("field", pe.ColumnName)
-		}
+		e = refusedValue(e, pe, err)
 	case "22021": // character_not_in_repertoire: a NUL byte or invalid UTF-8 in a text value
 		e = planning.Errorf(planning.ErrInvalid, "a text value holds a NUL character or bytes that are not UTF-8; send plain UTF-8 text").WithCause(err)
 	case "57014": // query_canceled (statement_timeout)
@@ -103,19 +96,45 @@ func serverError(pe *pgconn.PgError, err error) error {
 	case "57P03", "53300": // cannot connect now (starting up, shutting down); too many connections
 		return unavailable(err)
 	default:
-		// 57P01/57P02 (administrator or crash shutdown) and the other
-		// operator interventions, 08xxx connection exceptions: the session
-		// ended under the request, perhaps in its COMMIT.
-		if len(pe.Code) == 5 && (pe.Code[:2] == "08" || pe.Code[:2] == "57") {
-			return planning.ConnectionLost(err)
-		}
-		if len(pe.Code) == 5 && pe.Code[:2] == "53" { // insufficient resources
-			return unavailable(err)
+		if lost := byClass(pe, err); lost != nil {
+			return lost
 		}
 		e.Code = planning.ErrInternal
 	}
 	addServerDetails(e, pe)
 	return e
+}
+
+// refusedValue is the invalid-input error of a value the schema refused,
+// naming the rule (constraint) and the field when the server says them.
+func refusedValue(e *planning.Error, pe *pgconn.PgError, err error) *planning.Error {
+	e.Code = planning.ErrInvalid
+	if pe.ConstraintName != "" {
+		e = planning.Errorf(planning.ErrInvalid, "value refused by rule %s on %s", pe.ConstraintName, pe.TableName).WithCause(err)
+		e.WithDetail("constraint", pe.ConstraintName)
+	}
+	if pe.ColumnName != "" {
+		e.WithDetail("field", pe.ColumnName)
+	}
+	return e
+}
+
+// byClass reads the SQLSTATE classes no case of serverError names:
+// 57P01/57P02 (administrator or crash shutdown) and the other operator
+// interventions, 08xxx connection exceptions: the session ended under the
+// request, perhaps in its COMMIT; 53xxx insufficient resources. Nil for
+// any other class.
+func byClass(pe *pgconn.PgError, err error) error {
+	if len(pe.Code) != 5 {
+		return nil
+	}
+	switch pe.Code[:2] {
+	case "08", "57":
+		return planning.ConnectionLost(err)
+	case "53":
+		return unavailable(err)
+	}
+	return nil
 }
 
 // addServerDetails adds to e what the server said beside its message: a

@@ -40,10 +40,7 @@ func TestIdleDeterminationEvents(t *testing.T) {
 	ctx := context.Background()
 	idle := parcel("IDLE", rect(0, 0, 100, 100)) // 10 000 m²
 	idle.Status, idle.ApprovedOn, idle.SuppliedOn, idle.AgreedStartOn = planning.StatusSupplied, pgtest.Day("2022-01-10"), pgtest.Day("2022-06-01"), pgtest.Day("2023-03-01")
-	id, err := s.InsertParcel(ctx, idle)
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := mustInsertParcel(t, s, idle)
 	add := func(in planner.EventInput) error {
 		e, err := in.Check()
 		if err != nil {
@@ -133,9 +130,7 @@ func TestStatisticsCountFootprintOnce(t *testing.T) {
 	under2 := parcel("UNDER-2", rect(50, 0, 150, 100)) // half under SURFACE, half under nothing
 	under2.Elevation = planning.Elevation{Bottom: &bot2, Top: &top2}
 	for _, p := range []planning.Parcel{surface, under1, under2} {
-		if _, err := s.InsertParcel(ctx, p); err != nil {
-			t.Fatal(err)
-		}
+		mustInsertParcel(t, s, p)
 	}
 	// SURFACE halted with no shares recorded: facts missing.
 	if _, err := s.Pool().Exec(ctx, "UPDATE parcels SET halted_since = '2023-01-01' WHERE code = 'SURFACE'"); err != nil {
@@ -187,10 +182,7 @@ func TestExtensionMovesTheIdleClock(t *testing.T) {
 	} {
 		p := parcel(c.code, c.outline)
 		p.Status, p.ApprovedOn, p.SuppliedOn, p.AgreedStartOn = planning.StatusSupplied, pgtest.Day("2022-01-10"), pgtest.Day(c.supplied), pgtest.Day(c.agreedStart)
-		id, err := s.InsertParcel(ctx, p)
-		if err != nil {
-			t.Fatal(err)
-		}
+		id := mustInsertParcel(t, s, p)
 		if _, err := s.Pool().Exec(ctx, "UPDATE parcels SET land_price_wan = 500 WHERE id = $1", id); err != nil {
 			t.Fatal(err)
 		}

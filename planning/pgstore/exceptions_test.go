@@ -38,9 +38,7 @@ func TestProtectedLineExceptions(t *testing.T) {
 	side := 50 / math.Sqrt(50)
 	square := parcel("SQUARE", rect(4000-side, 400, 4100, 400+side))
 	for _, p := range []planning.Parcel{road, major, plain, edge, seam, square} {
-		if _, err := s.InsertParcel(ctx, p); err != nil {
-			t.Fatal(err)
-		}
+		mustInsertParcel(t, s, p)
 	}
 	nodoc := parcel("NODOC", rect(2900, 200, 3100, 300))
 	nodoc.LineException = planning.LineExceptionSingleSite

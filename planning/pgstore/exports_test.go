@@ -60,9 +60,7 @@ func richWorld(t *testing.T) *pgstore.Store {
 			PlotRatio: ptr(1.0), Elevation: planning.Surface(), SupplyMethod: planning.SupplyAllocation, ApprovalKind: planning.ApprovalSingleSite},
 	}
 	for _, p := range parcels {
-		if _, err := s.InsertParcel(ctx, p); err != nil {
-			t.Fatalf("%s: %v", p.Code, err)
-		}
+		mustInsertParcel(t, s, p)
 	}
 	// The facts a later migration added, where it is applied.
 	s.Pool().Exec(ctx, "UPDATE parcels SET developed_share = 0.25, invested_share = 0.1, halted_since = '2024-06-01', land_price_wan = 1234.5 WHERE code = '滨江-工业-001'")

@@ -260,6 +260,34 @@ type LoadReport struct {
 	Parcels                 int64
 }
 
+// clearForLoad readies tx for a load: with replace it empties the world;
+// without, it refuses a database that holds parcels and keeps others from
+// adding any until the load commits.
+func clearForLoad(ctx context.Context, tx execer, replace bool) error {
+	if replace {
+		// The ledger refuses TRUNCATE unless the transaction says it is
+		// replacing the whole world (lq_ledger_no_truncate).
+		if _, err := tx.Exec(ctx, "SELECT set_config('landquota.replace_world', 'on', true)"); err != nil {
+			return domainError(err)
+		}
+		_, err := tx.Exec(ctx, "TRUNCATE parcels, protected_zones, parks, districts, projects, project_parcels, plans, quota_accounts, ledger_entries, policies, scenarios RESTART IDENTITY CASCADE")
+		return domainError(err)
+	}
+	// Nobody adds parcels until the load commits: it checks overlaps only
+	// among the parcels it loads (loadParcels).
+	if _, err := tx.Exec(ctx, "LOCK TABLE parcels IN SHARE ROW EXCLUSIVE MODE"); err != nil {
+		return domainError(err)
+	}
+	var n int64
+	if err := tx.QueryRow(ctx, "SELECT count(*) FROM (SELECT 1 FROM parcels LIMIT 1) x").Scan(&n); err != nil {
+		return domainError(err)
+	}
+	if n > 0 {
+		return planning.Errorf(planning.ErrConflict, "the database already holds parcels; use --replace to wipe the geography and load again")
+	}
+	return nil
+}
+
 // Load writes a dataset in one transaction: all of it or nothing. With
 // replace, the existing geography and everything built on it (projects,
 // plans, ledgers, policies, scenarios; not users) is removed first; without it, a database that
@@ -272,28 +300,8 @@ func (s *LandStore) Load(ctx context.Context, ds Dataset, replace bool, progress
 		return rep, domainError(err)
 	}
 	defer tx.Rollback(context.Background())
-	if replace {
-		// The ledger refuses TRUNCATE unless the transaction says it is
-		// replacing the whole world (lq_ledger_no_truncate).
-		if _, err := tx.Exec(ctx, "SELECT set_config('landquota.replace_world', 'on', true)"); err != nil {
-			return rep, domainError(err)
-		}
-		if _, err := tx.Exec(ctx, "TRUNCATE parcels, protected_zones, parks, districts, projects, project_parcels, plans, quota_accounts, ledger_entries, policies, scenarios RESTART IDENTITY CASCADE"); err != nil {
-			return rep, domainError(err)
-		}
-	} else {
-		// Nobody adds parcels until the load commits: it checks overlaps
-		// only among the parcels it loads (loadParcels).
-		if _, err := tx.Exec(ctx, "LOCK TABLE parcels IN SHARE ROW EXCLUSIVE MODE"); err != nil {
-			return rep, domainError(err)
-		}
-		var n int64
-		if err := tx.QueryRow(ctx, "SELECT count(*) FROM (SELECT 1 FROM parcels LIMIT 1) x").Scan(&n); err != nil {
-			return rep, domainError(err)
-		}
-		if n > 0 {
-			return rep, planning.Errorf(planning.ErrConflict, "the database already holds parcels; use --replace to wipe the geography and load again")
-		}
+	if err := clearForLoad(ctx, tx, replace); err != nil {
+		return rep, err
 	}
 	for _, d := range ds.Districts {
 		if err := insertDistrict(ctx, tx, d); err != nil {

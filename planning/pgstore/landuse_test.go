@@ -37,10 +37,7 @@ func TestConstructionLandDerivedFromCurrentUse(t *testing.T) {
 	for i, c := range cases {
 		p := parcel(c.code, rect(float64(i)*200, 0, float64(i)*200+100, 100))
 		p.CurrentUse, p.ConstructionLand, p.ConstructionOverride, p.ConstructionOverrideReason = c.current, c.flag, c.override, c.reason
-		id, err := s.InsertParcel(ctx, p)
-		if err != nil {
-			t.Fatalf("%s: %v", c.code, err)
-		}
+		id := mustInsertParcel(t, s, p)
 		ids[c.code] = id
 		got, err := s.GetParcel(ctx, id)
 		if err != nil {
@@ -132,9 +129,7 @@ func TestSearchByCurrentUse(t *testing.T) {
 	for i, cur := range []string{"0101", "0703", ""} {
 		p := parcel("S"+cur, rect(float64(i)*200, 0, float64(i)*200+100, 100))
 		p.Status, p.CurrentUse = planning.StatusApproved, cur
-		if _, err := s.InsertParcel(ctx, p); err != nil {
-			t.Fatal(err)
-		}
+		mustInsertParcel(t, s, p)
 	}
 	q := planner.Search{CurrentUse: []string{"07"}, Limit: 10, Order: planner.OrderID}
 	var got []string
@@ -160,9 +155,7 @@ func TestReportByCurrentUse(t *testing.T) {
 	for i, cur := range []string{"0101", "0101", ""} {
 		p := parcel("R"+strconv.Itoa(i), rect(float64(i)*200, 0, float64(i)*200+100, 100)) // 1 hm² each, planned 100101
 		p.CurrentUse = cur
-		if _, err := s.InsertParcel(ctx, p); err != nil {
-			t.Fatal(err)
-		}
+		mustInsertParcel(t, s, p)
 	}
 	end, _ := time.Parse(time.DateOnly, "2026-12-31")
 	rep, err := s.YearReport(ctx, 2026, end, planner.DefaultRules())

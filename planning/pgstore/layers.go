@@ -10,6 +10,7 @@ import (
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/catalog"
 	"github.com/hangzhou-hitech/landquota/planning/imports"
+	"github.com/jackc/pgx/v5"
 )
 
 // layer is how one table becomes GeoJSON features, vector tiles and
@@ -195,19 +196,20 @@ func whereSQL(q planning.LayerQuery, args *sqlArgs) (string, error) {
 			conds = append(conds, "t.updated_at <= "+args.add(*u.End))
 		}
 	}
-	f := q.Filter
-	if f.Empty() {
-		return strings.Join(conds, " AND "), nil
-	}
-	if cat, _ := catalog.Find(q.Layer); len(cat.Filters) == 0 {
-		return "", planning.Errorf(planning.ErrInvalid, "filters apply to the parcels layer only, not %s", q.Layer)
-	}
-	if len(f.Statuses) > 0 {
-		s := make([]string, len(f.Statuses))
-		for i, v := range f.Statuses {
-			s[i] = string(v)
+	if f := q.Filter; !f.Empty() {
+		if cat, _ := catalog.Find(q.Layer); len(cat.Filters) == 0 {
+			return "", planning.Errorf(planning.ErrInvalid, "filters apply to the parcels layer only, not %s", q.Layer)
 		}
-		conds = append(conds, "t.status = ANY("+args.add(s)+"::text[])")
+		conds = append(conds, filterConds(f, args)...)
+	}
+	return strings.Join(conds, " AND "), nil
+}
+
+// filterConds are the conditions of a parcels filter, one per criterion set.
+func filterConds(f *planning.ParcelFilter, args *sqlArgs) []string {
+	var conds []string
+	if len(f.Statuses) > 0 {
+		conds = append(conds, "t.status = ANY("+args.add(statusTexts(f.Statuses))+"::text[])")
 	}
 	if len(f.LandUse) > 0 {
 		conds = append(conds, "t.land_use_code LIKE ANY("+args.add(likePrefixes(f.LandUse))+"::text[])")
@@ -241,7 +243,17 @@ func whereSQL(q planning.LayerQuery, args *sqlArgs) (string, error) {
 		conds = append(conds, not+"EXISTS (SELECT 1 FROM parcel_conflicts e WHERE e.parcel_id = t.id AND "+
 			eligibleSQL("e", toleranceSQL, sliverWidthSQL)+")")
 	}
-	return strings.Join(conds, " AND "), nil
+	return conds
+}
+
+// statusTexts are statuses as the text[] parameter a query compares
+// parcels.status with.
+func statusTexts(sts []planning.Status) []string {
+	s := make([]string, len(sts))
+	for i, v := range sts {
+		s[i] = string(v)
+	}
+	return s
 }
 
 // textMatchSQL is the condition that a parcel (alias t) has param (text)
@@ -300,21 +312,9 @@ func (s *Store) StreamLayer(ctx context.Context, q planning.LayerQuery, emit fun
 		}
 		where += " AND " + l.key + " = " + args.add(key)
 	}
-	geom := "t.geom"
-	switch q.SRID {
-	case 0, 4490, 4326:
-	case 4549:
-		geom = "ST_Transform(t.geom, 4549)"
-	default:
-		return res, planning.Errorf(planning.ErrInvalid, "crs: EPSG:%d is not offered (EPSG:4490, EPSG:4549 or CRS84)", q.SRID)
-	}
-	if q.LatLon {
-		geom = "ST_FlipCoordinates(" + geom + ")"
-	}
-	// CRS84 (RFC 7946) has no crs member; otherwise PostGIS names the SRID.
-	opts := "8"
-	if q.SRID == 4326 {
-		opts = "0"
+	geom, opts, err := geoJSONGeomSQL(q.SRID, q.LatLon)
+	if err != nil {
+		return res, err
 	}
 	sql := "SELECT " + l.key + "::text, '{\"type\":\"Feature\",\"id\":' || to_json(" + l.key + ")::text || " +
 		"',\"geometry\":' || ST_AsGeoJSON(" + geom + ", " + args.add(q.Precision) + ", " + opts + ") || ',\"properties\":' || " + props + "::text || '}' " +
@@ -324,23 +324,49 @@ func (s *Store) StreamLayer(ctx context.Context, q planning.LayerQuery, emit fun
 		return res, domainError(err)
 	}
 	defer rows.Close()
-	// Raw column bytes are handed straight to emit: no copy, no allocation
-	// per row. Only the key of the last row is kept, for the next link.
+	res.Next, err = emitRows(rows, q.Limit, emit)
+	return res, err
+}
+
+// geoJSONGeomSQL is the geometry expression of a feature in the asked CRS
+// and axis order, and ST_AsGeoJSON's options: CRS84 (RFC 7946) has no crs
+// member; otherwise PostGIS names the SRID.
+func geoJSONGeomSQL(srid int, latLon bool) (geom, opts string, err error) {
+	geom, opts = "t.geom", "8"
+	switch srid {
+	case 0, 4490:
+	case 4326:
+		opts = "0"
+	case 4549:
+		geom = "ST_Transform(t.geom, 4549)"
+	default:
+		return "", "", planning.Errorf(planning.ErrInvalid, "crs: EPSG:%d is not offered (EPSG:4490, EPSG:4549 or CRS84)", srid)
+	}
+	if latLon {
+		geom = "ST_FlipCoordinates(" + geom + ")"
+	}
+	return geom, opts, nil
+}
+
+// emitRows hands each row's feature (key, feature) to emit, up to limit,
+// and returns the key to continue after when one more row exists. Raw
+// column bytes go straight to emit: no copy, no allocation per row. Only
+// the key of the last row is kept, for the next link.
+func emitRows(rows pgx.Rows, limit int, emit func(feature []byte) error) (next string, err error) {
 	var key []byte
 	n := 0
 	for rows.Next() {
 		n++
-		if n > q.Limit {
-			res.Next = string(key) // one more exists: continue after the last emitted
-			return res, nil
+		if n > limit {
+			return string(key), nil // one more exists: continue after the last emitted
 		}
 		raw := rows.RawValues()
 		key = append(key[:0], raw[0]...)
 		if err := emit(raw[1]); err != nil {
-			return res, err
+			return "", err
 		}
 	}
-	return res, domainError(rows.Err())
+	return "", domainError(rows.Err())
 }
 
 // LayerVersion is a token that changes whenever any geography table

@@ -10,7 +10,6 @@ import (
 
 	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
-	"github.com/hangzhou-hitech/landquota/planning/pgstore/pgtest"
 	"github.com/hangzhou-hitech/landquota/planning/tools/demo"
 	"github.com/paulmach/orb"
 )
@@ -54,28 +53,16 @@ func conflictsDiffer(t *testing.T, s *Store) int64 {
 
 func TestLoadChecksSetBasedAsTheTriggersDo(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, pgtest.URL(t), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	count := func(table string) int {
-		var n int
-		if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	s := freshStore(t)
+	count := func(table string) int64 { return queryInt(t, s, "SELECT count(*) FROM "+table) }
 	// A bow-tie outline is refused, naming the parcel; nothing is stored.
 	bowtie := planning.Parcel{Code: "BOWTIE", District: "330108", LandUse: "100101", Status: planning.StatusReserve, Elevation: planning.Surface(),
 		Outline: orb.MultiPolygon{{{tileSquare(0, -500, 30)[0][0][0], tileSquare(30, -470, 1)[0][0][0], tileSquare(30, -500, 1)[0][0][0], tileSquare(0, -470, 1)[0][0][0], tileSquare(0, -500, 30)[0][0][0]}}}}
-	_, err = s.Load(ctx, loadWorld(10, bowtie), false, nil)
+	_, err := s.Load(ctx, loadWorld(10, bowtie), false, nil)
 	if planning.CodeOf(err) != planning.ErrInvalid || !strings.Contains(err.Error(), "BOWTIE") || !strings.Contains(err.Error(), "not a valid polygon") {
 		t.Fatalf("invalid outline: %v", err)
 	}
-	if count("parcels")+count("districts") != 0 {
-		t.Fatal("a refused load left rows behind")
-	}
+	mustHoldNothing(t, s)
 	// An overlap at the same elevation is refused, naming both parcels.
 	over := planning.Parcel{Code: "OVER", District: "330108", LandUse: "100101", Status: planning.StatusReserve, Elevation: planning.Surface(),
 		Outline: tileSquare(20, 20, 30)} // over L-0 and its neighbours
@@ -83,9 +70,7 @@ func TestLoadChecksSetBasedAsTheTriggersDo(t *testing.T) {
 	if planning.CodeOf(err) != planning.ErrConflict || !strings.Contains(err.Error(), "parcel OVER overlaps parcel L-0") {
 		t.Fatalf("overlap: %v", err)
 	}
-	if count("parcels")+count("districts") != 0 {
-		t.Fatal("a refused load left rows behind")
-	}
+	mustHoldNothing(t, s)
 	// A stratified right below ground over L-0 is no overlap; the load
 	// measures areas, conflicts and cells as the triggers would.
 	top := 0.0
@@ -96,9 +81,7 @@ func TestLoadChecksSetBasedAsTheTriggersDo(t *testing.T) {
 	if err != nil || rep.Parcels != 101 || count("parcels") != 101 || count("parcel_conflicts") != 101 {
 		t.Fatalf("load: %+v %v; %d parcels, %d conflict rows", rep, err, count("parcels"), count("parcel_conflicts"))
 	}
-	var off int
-	s.pool.QueryRow(ctx, "SELECT count(*) FROM parcels WHERE abs(area_m2 - ST_Area(ST_Transform(geom, 4549))) > 1e-6 OR abs(area_m2 - 900) > 1").Scan(&off)
-	if off != 0 {
+	if off := queryInt(t, s, "SELECT count(*) FROM parcels WHERE abs(area_m2 - ST_Area(ST_Transform(geom, 4549))) > 1e-6 OR abs(area_m2 - 900) > 1"); off != 0 {
 		t.Fatalf("%d parcels with a wrong area", off)
 	}
 	if n := cellsDiffer(t, s); n != 0 {
@@ -125,11 +108,7 @@ func TestLoadChecksSetBasedAsTheTriggersDo(t *testing.T) {
 // would have written, and that the schema it takes apart is whole again.
 func TestLoadDemoAsTheTriggersWouldHave(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, pgtest.URL(t), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
+	s := freshStore(t)
 	one := func(sql string) int64 { t.Helper(); return queryInt(t, s, sql) }
 	schema := func() string {
 		t.Helper()
@@ -214,11 +193,7 @@ func TestLoadDemoAsTheTriggersWouldHave(t *testing.T) {
 
 func TestLoadRefusesAnUnknownTrigger(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, pgtest.URL(t), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
+	s := freshStore(t)
 	if _, err := s.pool.Exec(ctx, `CREATE TRIGGER parcels_z_new AFTER INSERT ON parcels FOR EACH STATEMENT EXECUTE FUNCTION lq_bump_layer_version('parcels')`); err != nil {
 		t.Fatal(err)
 	}
@@ -245,20 +220,13 @@ func TestLoadRefusesAnUnknownTrigger(t *testing.T) {
 // nothing stored.
 func TestLoadRefusesABadParcelMidStream(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, pgtest.URL(t), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
+	s := freshStore(t)
 	bad := planning.Parcel{Code: "ODD", District: "330108", LandUse: "100101", Status: "sold", Elevation: planning.Surface(), Outline: tileSquare(0, -500, 30)}
-	_, err = s.Load(ctx, loadWorld(30, bad), false, nil) // 900 good parcels first
+	_, err := s.Load(ctx, loadWorld(30, bad), false, nil) // 900 good parcels first
 	if planning.CodeOf(err) != planning.ErrInvalid || !strings.Contains(err.Error(), "parcel ODD: unknown status") {
 		t.Fatalf("bad parcel: %v", err)
 	}
-	var n int
-	if err := s.pool.QueryRow(ctx, "SELECT (SELECT count(*) FROM parcels) + (SELECT count(*) FROM districts)").Scan(&n); err != nil || n != 0 {
-		t.Fatalf("a refused load left %d rows behind (%v)", n, err)
-	}
+	mustHoldNothing(t, s)
 }
 
 // The load refuses the first bad parcel of the stream, whichever side finds
@@ -266,11 +234,7 @@ func TestLoadRefusesABadParcelMidStream(t *testing.T) {
 // refuses, and the other way round.
 func TestLoadRefusesTheFirstBadParcel(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, pgtest.URL(t), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
+	s := freshStore(t)
 	bowtie := planning.Parcel{Code: "BOWTIE", District: "330108", LandUse: "100101", Status: planning.StatusReserve, Elevation: planning.Surface(),
 		Outline: orb.MultiPolygon{{{tileSquare(0, -500, 30)[0][0][0], tileSquare(30, -470, 1)[0][0][0], tileSquare(30, -500, 1)[0][0][0], tileSquare(0, -470, 1)[0][0][0], tileSquare(0, -500, 30)[0][0][0]}}}}
 	odd := planning.Parcel{Code: "ODD", District: "330108", LandUse: "100101", Status: "sold", Elevation: planning.Surface(), Outline: tileSquare(0, -600, 30)}
@@ -292,7 +256,7 @@ func TestLoadRefusesTheFirstBadParcel(t *testing.T) {
 		}
 		return ds
 	}
-	_, err = s.Load(ctx, world(bowtie, odd), false, nil)
+	_, err := s.Load(ctx, world(bowtie, odd), false, nil)
 	if planning.CodeOf(err) != planning.ErrInvalid || !strings.HasPrefix(err.Error(), "parcel BOWTIE: outline is not a valid polygon") {
 		t.Fatalf("bad outline first: %v", err)
 	}
@@ -300,10 +264,7 @@ func TestLoadRefusesTheFirstBadParcel(t *testing.T) {
 	if planning.CodeOf(err) != planning.ErrInvalid || !strings.Contains(err.Error(), "parcel ODD: unknown status") {
 		t.Fatalf("bad status first: %v", err)
 	}
-	var n int
-	if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM parcels").Scan(&n); err != nil || n != 0 {
-		t.Fatalf("refused loads left %d parcels (%v)", n, err)
-	}
+	mustHoldNothing(t, s)
 }
 
 // loadValues derives construction_land as lq_parcel_construction() does:
@@ -347,11 +308,7 @@ func TestLoadValuesDeriveConstruction(t *testing.T) {
 // figure against lq_planner_conflicts, which the row trigger applies.
 func TestLoadConflictsAtZoneEdges(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, pgtest.URL(t), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
+	s := freshStore(t)
 	// rect is x0..x1, y0..y1 in metres from the grid's origin.
 	rect := func(x0, y0, x1, y1 float64) orb.MultiPolygon {
 		var ring orb.Ring
@@ -395,7 +352,6 @@ func TestLoadConflictsAtZoneEdges(t *testing.T) {
 	}
 }
 
-// queryInt runs a query of one integer and fails the test on an error.
 // mustCover fails the test when no parcel is in the case sql counts: a
 // comparison over the data says nothing of a case the data does not hold.
 func mustCover(t *testing.T, s *Store, what, sql string) {
@@ -405,6 +361,16 @@ func mustCover(t *testing.T, s *Store, what, sql string) {
 	}
 }
 
+// mustHoldNothing fails the test when a refused load left districts or
+// parcels behind: a load is all or nothing.
+func mustHoldNothing(t *testing.T, s *Store) {
+	t.Helper()
+	if n := queryInt(t, s, "SELECT (SELECT count(*) FROM parcels) + (SELECT count(*) FROM districts)"); n != 0 {
+		t.Fatalf("a refused load left %d rows behind", n)
+	}
+}
+
+// queryInt runs a query of one integer and fails the test on an error.
 func queryInt(t *testing.T, s *Store, sql string) (v int64) {
 	t.Helper()
 	if err := s.pool.QueryRow(context.Background(), sql).Scan(&v); err != nil {

@@ -119,21 +119,10 @@ func (s *Store) cellTile(ctx context.Context, name string, q planning.TileQuery,
 // and a decoded outline per row were a third of the server's CPU for a
 // zoom-14 tile).
 func (s *Store) rowTile(ctx context.Context, name string, q planning.TileQuery, limit int) ([]byte, error) {
-	sl, l := layers[name], layers[name].tile
+	sl := layers[name]
 	cat, _ := catalog.Find(name)
 	cols := cat.ColumnsIn(catalog.Tile)
-	var b strings.Builder
-	b.WriteString("SELECT " + l.id + ", ST_AsBinary(t.geom)")
-	for _, c := range cols {
-		b.WriteString(", " + tileColSQL(sl, c))
-	}
-	from := sl.from
-	if l.from != "" {
-		from = l.from
-	}
-	b.WriteString(" FROM " + from + " WHERE t.geom && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => " + tileMargin + "), 4490)")
-	b.WriteString(" ORDER BY " + l.order + " LIMIT $4")
-	rows, err := s.pool.Query(ctx, b.String(), pgx.QueryResultFormats{pgx.BinaryFormatCode}, q.Z, q.X, q.Y, limit)
+	rows, err := s.pool.Query(ctx, rowTileSQL(sl, cols), pgx.QueryResultFormats{pgx.BinaryFormatCode}, q.Z, q.X, q.Y, limit)
 	if err != nil {
 		return nil, domainError(err)
 	}
@@ -154,33 +143,8 @@ func (s *Store) rowTile(ctx context.Context, name string, q planning.TileQuery, 
 		if !ok || id < 0 {
 			return nil, fmt.Errorf("tile of %s: a feature without an id of 0 or more", name)
 		}
-		for i, c := range cols {
-			v := raw[2+i]
-			if v == nil {
-				continue // NULL: left out, as ST_AsMVT does
-			}
-			switch c.Type {
-			case catalog.Number:
-				if len(v) != 8 {
-					return nil, fmt.Errorf("tile of %s: %s is not a double", name, c.Name)
-				}
-				layer.Float(keys[i], math.Float64frombits(binary.BigEndian.Uint64(v)))
-			case catalog.Integer:
-				n, ok := binaryInt(v)
-				if !ok {
-					return nil, fmt.Errorf("tile of %s: %s is not an integer", name, c.Name)
-				}
-				layer.Int(keys[i], n)
-			case catalog.Boolean:
-				if len(v) != 1 {
-					return nil, fmt.Errorf("tile of %s: %s is not a boolean", name, c.Name)
-				}
-				if v[0] != 0 { // false is left out (tileColSQL)
-					layer.Bool(keys[i], true)
-				}
-			default:
-				layer.StringBytes(keys[i], v)
-			}
+		if err := addTileAttrs(layer, keys, cols, raw[2:]); err != nil {
+			return nil, fmt.Errorf("tile of %s: %w", name, err)
 		}
 		// A feature whose outline collapses on the grid is left out, as
 		// ST_AsMVTGeom gives NULL for it.
@@ -193,6 +157,59 @@ func (s *Store) rowTile(ctx context.Context, name string, q planning.TileQuery, 
 		return nil, domainError(err)
 	}
 	return layer.Tile(), nil
+}
+
+// rowTileSQL selects the id, the outline (WKB) and the tile columns of the
+// rows of layer sl that meet tile $1/$2/$3 and its margin, in the tile's
+// order, at most $4.
+func rowTileSQL(sl layer, cols []catalog.Column) string {
+	l := sl.tile
+	var b strings.Builder
+	b.WriteString("SELECT " + l.id + ", ST_AsBinary(t.geom)")
+	for _, c := range cols {
+		b.WriteString(", " + tileColSQL(sl, c))
+	}
+	from := sl.from
+	if l.from != "" {
+		from = l.from
+	}
+	b.WriteString(" FROM " + from + " WHERE t.geom && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => " + tileMargin + "), 4490)")
+	b.WriteString(" ORDER BY " + l.order + " LIMIT $4")
+	return b.String()
+}
+
+// addTileAttrs adds a row's tile columns (binary values, in cols' order)
+// to the feature being written; a NULL is left out, as ST_AsMVT does.
+func addTileAttrs(layer *mvt.Layer, keys []uint32, cols []catalog.Column, vals [][]byte) error {
+	for i, c := range cols {
+		v := vals[i]
+		if v == nil {
+			continue
+		}
+		switch c.Type {
+		case catalog.Number:
+			if len(v) != 8 {
+				return fmt.Errorf("%s is not a double", c.Name)
+			}
+			layer.Float(keys[i], math.Float64frombits(binary.BigEndian.Uint64(v)))
+		case catalog.Integer:
+			n, ok := binaryInt(v)
+			if !ok {
+				return fmt.Errorf("%s is not an integer", c.Name)
+			}
+			layer.Int(keys[i], n)
+		case catalog.Boolean:
+			if len(v) != 1 {
+				return fmt.Errorf("%s is not a boolean", c.Name)
+			}
+			if v[0] != 0 { // false is left out (tileColSQL)
+				layer.Bool(keys[i], true)
+			}
+		default:
+			layer.StringBytes(keys[i], v)
+		}
+	}
+	return nil
 }
 
 // binaryInt reads a smallint, integer or bigint in PostgreSQL's binary form.

@@ -246,40 +246,74 @@ func (p *pools) again(ctx context.Context, err error) bool {
 	if err == nil || ctx.Err() != nil {
 		return false
 	}
+	switch replicaFaultOf(err) {
+	case queryFault:
+		return false // the query's own fault: the primary would say the same
+	case replicaDown:
+		p.markDown(err)
+	case writeOnReplica:
+		p.warnWriteOnce(err)
+	}
+	p.retried.Add(1)
+	return true
+}
+
+// replicaFault is what a replica's error says about the replica.
+type replicaFault int
+
+const (
+	queryFault     replicaFault = iota // the query's own: not retried
+	replicaBusy                        // recovery conflict, too many connections: retried
+	replicaDown                        // connection lost or refused, shutting down: retried, marked down
+	writeOnReplica                     // a write routed here: retried, and said once
+)
+
+func replicaFaultOf(err error) replicaFault {
 	// Not connected at all (refused, or the server refused the session):
 	// the replica is down, whatever the server said.
 	var ce *pgconn.ConnectError
 	if errors.As(err, &ce) {
-		p.markDown(err)
-		p.retried.Add(1)
-		return true
+		return replicaDown
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
-		switch {
-		case pe.Code == "25006": // read_only_sql_transaction: a write routed here
-			p.warnMu.Lock()
-			if !p.warnedWrite {
-				p.warnedWrite = true
-				p.log.Warn("a write reached the read replica and was run on the primary; its route should not be marked read-only", "err", pe.Message)
-			}
-			p.warnMu.Unlock()
-		case pe.Code == "40001" || pe.Code == "57P04" || pe.Code == "53300": // recovery conflict, too many connections
-		case len(pe.Code) == 5 && (pe.Code[:2] == "08" || pe.Code[:3] == "57P"): // connection lost, shutting down
-			p.markDown(err)
-		default:
-			return false // the query's own fault: the primary would say the same
-		}
-		p.retried.Add(1)
-		return true
+		return replicaFaultOfState(pe.Code)
 	}
 	var ne net.Error
 	if errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || pgconn.SafeToRetry(err) {
-		p.markDown(err)
-		p.retried.Add(1)
-		return true
+		return replicaDown
 	}
-	return false
+	return queryFault
+}
+
+// replicaFaultOfState reads a SQLSTATE the replica raised.
+func replicaFaultOfState(code string) replicaFault {
+	switch {
+	case code == "25006": // read_only_sql_transaction
+		return writeOnReplica
+	case code == "40001" || code == "57P04" || code == "53300": // recovery conflict, too many connections
+		return replicaBusy
+	case len(code) == 5 && (code[:2] == "08" || code[:3] == "57P"): // connection lost, shutting down
+		return replicaDown
+	}
+	return queryFault
+}
+
+// warnWriteOnce logs the first write that reached the replica: its route
+// should not be marked read-only.
+func (p *pools) warnWriteOnce(err error) {
+	p.warnMu.Lock()
+	defer p.warnMu.Unlock()
+	if p.warnedWrite {
+		return
+	}
+	p.warnedWrite = true
+	msg := err.Error()
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		msg = pe.Message
+	}
+	p.log.Warn("a write reached the read replica and was run on the primary; its route should not be marked read-only", "err", msg)
 }
 
 func (p *pools) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {

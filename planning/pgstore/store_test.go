@@ -54,6 +54,16 @@ func parcel(code string, outline orb.MultiPolygon) planning.Parcel {
 		Outline: outline, Elevation: planning.Surface()}
 }
 
+// mustInsertParcel stores p, failing the test when the store refuses it.
+func mustInsertParcel(t *testing.T, s *pgstore.Store, p planning.Parcel) int64 {
+	t.Helper()
+	id, err := s.InsertParcel(context.Background(), p)
+	if err != nil {
+		t.Fatalf("parcel %s: %v", p.Code, err)
+	}
+	return id
+}
+
 func countParcels(t *testing.T, s *pgstore.Store) int64 {
 	t.Helper()
 	c, err := s.Count(context.Background())
@@ -160,10 +170,7 @@ func TestAreaMeasuredInEPSG4549(t *testing.T) {
 		{"l-shape", orb.MultiPolygon{{ring}}, 8100},
 	}
 	for _, c := range cases {
-		id, err := s.InsertParcel(ctx, parcel("AREA-"+c.name, c.outline))
-		if err != nil {
-			t.Fatal(err)
-		}
+		id := mustInsertParcel(t, s, parcel("AREA-"+c.name, c.outline))
 		p, err := s.GetParcel(ctx, id)
 		if err != nil {
 			t.Fatal(err)
@@ -180,9 +187,7 @@ func TestAreaMeasuredInEPSG4549(t *testing.T) {
 func TestInvalidParcelsAreRefusedAndNothingChanges(t *testing.T) {
 	s := worldStore(t)
 	ctx := context.Background()
-	if _, err := s.InsertParcel(ctx, parcel("KEEP-1", rect(0, 0, 50, 50))); err != nil {
-		t.Fatal(err)
-	}
+	mustInsertParcel(t, s, parcel("KEEP-1", rect(0, 0, 50, 50)))
 	before := countParcels(t, s)
 
 	// A bow-tie: the database names the self-intersection and where it is.
@@ -234,10 +239,7 @@ func TestInvalidParcelsAreRefusedAndNothingChanges(t *testing.T) {
 func TestOverlappingParcelsAreRefused(t *testing.T) {
 	s := worldStore(t)
 	ctx := context.Background()
-	a, err := s.InsertParcel(ctx, parcel("A", rect(0, 0, 100, 100)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := mustInsertParcel(t, s, parcel("A", rect(0, 0, 100, 100)))
 	// Sharing an edge is fine; so is an overlap far below 0.01 m².
 	if _, err := s.InsertParcel(ctx, parcel("B-TOUCHES", rect(100, 0, 200, 100))); err != nil {
 		t.Fatalf("neighbour sharing an edge refused: %v", err)
@@ -247,7 +249,7 @@ func TestOverlappingParcelsAreRefused(t *testing.T) {
 	}
 	before := countParcels(t, s)
 
-	_, err = s.InsertParcel(ctx, parcel("D-OVERLAPS", rect(50, 50, 150, 150)))
+	_, err := s.InsertParcel(ctx, parcel("D-OVERLAPS", rect(50, 50, 150, 150)))
 	var de *planning.Error
 	if !errors.As(err, &de) || de.Code != planning.ErrConflict {
 		t.Fatalf("overlap: got %v, want a conflict", err)

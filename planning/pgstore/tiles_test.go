@@ -15,7 +15,6 @@ import (
 	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/catalog"
-	"github.com/hangzhou-hitech/landquota/planning/pgstore/pgtest"
 	"github.com/hangzhou-hitech/landquota/web/tilecache/mvtread"
 	"github.com/paulmach/orb"
 )
@@ -82,11 +81,7 @@ type tileWorld struct {
 func newTileWorld(t testing.TB) *tileWorld {
 	t.Helper()
 	ctx := context.Background()
-	s, err := Open(ctx, pgtest.URL(t), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
+	s := freshStore(t)
 	w := &tileWorld{store: s}
 	if err := s.InsertDistrict(ctx, planning.District{Adcode: "330108", NameZh: "滨江区", NameEn: "Binjiang",
 		Outline: wigglyDistrict(8000, 4000)}); err != nil {
@@ -96,6 +91,7 @@ func newTileWorld(t testing.TB) *tileWorld {
 		Kind: planning.ParkCoreZone, HostDistrict: "330108", Outline: tileSquare(-1000, -1000, 2000)}); err != nil {
 		t.Fatal(err)
 	}
+	var err error
 	if w.zone, err = s.InsertZone(ctx, planning.ProtectedZone{Kind: planning.ZoneFarmland, Name: "农田一号",
 		Outline: tileSquare(-800, 300, 300)}); err != nil {
 		t.Fatal(err)

@@ -61,31 +61,62 @@ func hashPassword(p string) (string, error) {
 // verifyPassword checks p against a PHC argon2id string in constant time.
 // stale reports that the hash was made with other parameters than today's.
 func verifyPassword(encoded, p string) (ok, stale bool, err error) {
+	h, err := parseArgon2id(encoded)
+	if err != nil {
+		return false, false, err
+	}
+	got := argon2.IDKey([]byte(p), h.salt, h.time, h.memoryKiB, h.threads, uint32(len(h.key)))
+	return subtle.ConstantTimeCompare(got, h.key) == 1, h.stale(), nil
+}
+
+// argonHash is a stored argon2id hash taken apart.
+type argonHash struct {
+	memoryKiB, time uint32
+	threads         uint8
+	salt, key       []byte
+}
+
+// parseArgon2id reads a PHC argon2id string, refusing anything that is not
+// one (a corrupt or foreign row).
+func parseArgon2id(encoded string) (argonHash, error) {
 	parts := strings.Split(encoded, "$")
 	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" {
-		return false, false, errors.New("stored password hash is not an argon2id PHC string")
+		return argonHash{}, errors.New("stored password hash is not an argon2id PHC string")
 	}
 	if parts[2] != "v="+strconv.Itoa(argon2.Version) {
-		return false, false, fmt.Errorf("stored password hash has argon2 version %q", parts[2])
+		return argonHash{}, fmt.Errorf("stored password hash has argon2 version %q", parts[2])
 	}
-	var m, t uint32
-	var threads uint8
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &threads); err != nil {
-		return false, false, fmt.Errorf("stored password hash parameters %q: %w", parts[3], err)
-	}
-	// Bounds keep a corrupt row from costing the server its memory.
-	if m < 8*uint32(threads) || m > 1<<20 || t < 1 || t > 16 || threads < 1 {
-		return false, false, fmt.Errorf("stored password hash parameters %q are out of range", parts[3])
+	h, err := parseArgonParams(parts[3])
+	if err != nil {
+		return argonHash{}, err
 	}
 	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
-	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
-	if err1 != nil || err2 != nil || len(salt) < 8 || len(want) < 16 || len(want) > 128 {
-		return false, false, errors.New("stored password hash has a bad salt or key")
+	key, err2 := base64.RawStdEncoding.DecodeString(parts[5])
+	if err1 != nil || err2 != nil || len(salt) < 8 || len(key) < 16 || len(key) > 128 {
+		return argonHash{}, errors.New("stored password hash has a bad salt or key")
 	}
-	got := argon2.IDKey([]byte(p), salt, t, m, threads, uint32(len(want)))
-	ok = subtle.ConstantTimeCompare(got, want) == 1
-	stale = m != argonMemoryKiB || t != argonTime || threads != argonThreads || len(want) != argonKeyLen || len(salt) != argonSaltLen
-	return ok, stale, nil
+	h.salt, h.key = salt, key
+	return h, nil
+}
+
+// parseArgonParams reads "m=…,t=…,p=…" within bounds that keep a corrupt
+// row from costing the server its memory.
+func parseArgonParams(s string) (argonHash, error) {
+	var h argonHash
+	if _, err := fmt.Sscanf(s, "m=%d,t=%d,p=%d", &h.memoryKiB, &h.time, &h.threads); err != nil {
+		return argonHash{}, fmt.Errorf("stored password hash parameters %q: %w", s, err)
+	}
+	if h.memoryKiB < 8*uint32(h.threads) || h.memoryKiB > 1<<20 || h.time < 1 || h.time > 16 || h.threads < 1 {
+		return argonHash{}, fmt.Errorf("stored password hash parameters %q are out of range", s)
+	}
+	return h, nil
+}
+
+// stale reports that h was made with other parameters than today's, so the
+// next login hashes the password again.
+func (h argonHash) stale() bool {
+	return h.memoryKiB != argonMemoryKiB || h.time != argonTime || h.threads != argonThreads ||
+		len(h.key) != argonKeyLen || len(h.salt) != argonSaltLen
 }
 
 // newSecret returns 32 random bytes, base64url without padding (43 chars).

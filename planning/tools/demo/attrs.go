@@ -304,7 +304,8 @@ type attrCtx struct {
 	allowFarm bool
 }
 
-// fillSurface sets the attributes of a surface parcel.
+// fillSurface sets the attributes of a surface parcel. The steps draw from
+// r in this order, which the seeds' output depends on.
 func fillSurface(r *rng, c *attrCtx, p *planning.Parcel, b *parcelBox) {
 	prof := c.prof
 	st := prof.pickStatus(r)
@@ -313,30 +314,10 @@ func fillSurface(r *rng, c *attrCtx, p *planning.Parcel, b *parcelBox) {
 		st, idle = planning.StatusSupplied, true
 	}
 	use, aff := prof.pickUse(r)
-	// Today's use (现状地类): farmland not yet filed, else construction land
-	// or unused land before supply, and the planned use once supplied.
-	current := ""
-	if (st == planning.StatusPlanned || st == planning.StatusFiled) && c.allowFarm && r.chance(prof.farmShare) {
-		current = "01"
-		if r.chance(0.6) {
-			current = "0101" // 水田
-		}
-	}
-	for tries := 0; use == "16" && st.Supplied(); tries++ {
-		if tries == 4 {
-			use, aff = prof.uses[0].code, prof.uses[0].aff
-			break
-		}
-		use, aff = prof.pickUse(r)
-	}
+	farmed := c.farmedToday(r, st)
+	use, aff = prof.suppliedUse(r, st, use, aff)
 	p.LandUse, p.Affordable, p.Status = use, aff, st
-
-	if ins, ok := intensityOf(use); ok {
-		b.plot = round2(r.uniform(ins.plot.lo, ins.plot.hi))
-		b.density = round2(r.uniform(ins.density.lo, ins.density.hi))
-		b.green = round2(r.uniform(ins.green.lo, ins.green.hi))
-		p.PlotRatio, p.BuildingDensity, p.GreenRatio = &b.plot, &b.density, &b.green
-	}
+	setIntensity(r, p, b, use)
 	lc := datesFor(r, st, idle, c.last, c.minD)
 	setDates(p, b, lc)
 	if st != planning.StatusPlanned {
@@ -345,6 +326,7 @@ func fillSurface(r *rng, c *attrCtx, p *planning.Parcel, b *parcelBox) {
 			p.ApprovalKind = planning.ApprovalSingleSite
 		}
 	}
+	current := farmed
 	switch {
 	case st.Supplied():
 		p.SupplyMethod = planning.SupplyAllocation
@@ -364,6 +346,45 @@ func fillSurface(r *rng, c *attrCtx, p *planning.Parcel, b *parcelBox) {
 	b.bottom = 0
 	p.Elevation = planning.Elevation{Bottom: &b.bottom}
 	stamp(r, p, lc, c.last)
+}
+
+// farmedToday is the current use (现状地类) of land still farmed: some
+// planned or filed parcels are farmland (01, 0101 水田) not yet filed for
+// conversion; "" for the rest.
+func (c *attrCtx) farmedToday(r *rng, st planning.Status) string {
+	if (st != planning.StatusPlanned && st != planning.StatusFiled) || !c.allowFarm || !r.chance(c.prof.farmShare) {
+		return ""
+	}
+	if r.chance(0.6) {
+		return "0101"
+	}
+	return "01"
+}
+
+// suppliedUse draws again (at most four times, then the profile's first
+// use) while supplied land would get 16 留白用地 (land kept without a use),
+// which is never supplied.
+func (prof *profile) suppliedUse(r *rng, st planning.Status, use string, aff bool) (string, bool) {
+	for tries := 0; use == "16" && st.Supplied(); tries++ {
+		if tries == 4 {
+			return prof.uses[0].code, prof.uses[0].aff
+		}
+		use, aff = prof.pickUse(r)
+	}
+	return use, aff
+}
+
+// setIntensity draws the plot ratio, building density and green ratio of
+// a use that has them.
+func setIntensity(r *rng, p *planning.Parcel, b *parcelBox, use string) {
+	ins, ok := intensityOf(use)
+	if !ok {
+		return
+	}
+	b.plot = round2(r.uniform(ins.plot.lo, ins.plot.hi))
+	b.density = round2(r.uniform(ins.density.lo, ins.density.hi))
+	b.green = round2(r.uniform(ins.green.lo, ins.green.hi))
+	p.PlotRatio, p.BuildingDensity, p.GreenRatio = &b.plot, &b.density, &b.green
 }
 
 // stockUses are the current uses of unsupplied land that is construction

@@ -97,128 +97,166 @@ func (bl *blockLayout) newRing() *[]int32 {
 }
 
 // layout subdivides an L x S block (L >= S) into bp.parcels parcels.
-// scale is the level's length scale (1 at level 0).
+// scale is the level's length scale (1 at level 0). The steps draw from r
+// in a fixed order (columns and rows, widths, slants, row cuts, the merge):
+// the same seed gives the same parcels.
 func (bl *blockLayout) layout(r *rng, L, S float64, bp blockPlan, scale float64) {
 	bl.reset()
+	g := drawGrid(r, L, S, bp)
+	bl.placeLines(&g, S)
+	cells, nc := bl.cutCells(&g, S)
+	if bp.merge {
+		bl.mergeTwo(r, cells[:nc], S)
+	}
+	bl.countUses()
+	bl.dropCollinear()
+	bl.chamfer(r, L, S, g.m, scale)
+}
+
+// blockGrid is a block's columns and rows before any point is placed.
+type blockGrid struct {
+	m        int           // columns, 1 to 3
+	rows     [3]int        // rows of each column, 1 to 3
+	bot, top [4]float64    // u of each column line at v=0 and v=S
+	cuts     [3][2]float64 // v of each column's row cuts
+}
+
+// blockCell is one cell of the grid: rows vlo..vhi of column col.
+type blockCell struct {
+	col      int
+	vlo, vhi float64
+}
+
+func drawGrid(r *rng, L, S float64, bp blockPlan) blockGrid {
+	var g blockGrid
+	g.drawRows(r, bp)
+	g.drawColumns(r, L)
+	g.drawCuts(r, S)
+	return g
+}
+
+// drawRows decides the columns and how many rows each has (a merge takes
+// one cell more, and needs two columns).
+func (g *blockGrid) drawRows(r *rng, bp blockPlan) {
 	cells := bp.parcels
 	if bp.merge {
 		cells++
 	}
-	// Columns and rows.
 	lo, hi := (cells+2)/3, min(3, cells)
 	if bp.merge {
 		lo, hi = max(lo, 2), min(hi, cells-1)
 	}
-	m := lo + r.IntN(hi-lo+1)
-	var rows [3]int
-	for j := 0; j < m; j++ {
-		rows[j] = 1
+	g.m = lo + r.IntN(hi-lo+1)
+	for j := 0; j < g.m; j++ {
+		g.rows[j] = 1
 	}
-	for extra := cells - m; extra > 0; extra-- {
+	for extra := cells - g.m; extra > 0; extra-- {
 		var open [3]int
 		n := 0
-		for j := 0; j < m; j++ {
-			if rows[j] < 3 {
+		for j := 0; j < g.m; j++ {
+			if g.rows[j] < 3 {
 				open[n] = j
 				n++
 			}
 		}
-		rows[open[r.IntN(n)]]++
+		g.rows[open[r.IntN(n)]]++
 	}
-	// Column widths roughly follow their row counts so parcels stay alike.
+}
+
+// drawColumns places the column lines: widths roughly follow the row
+// counts so parcels stay alike, and some inner lines slant.
+func (g *blockGrid) drawColumns(r *rng, L float64) {
 	var w [3]float64
 	var wsum float64
-	for j := 0; j < m; j++ {
-		w[j] = math.Pow(float64(rows[j]), 0.7) * r.uniform(0.7, 1.3)
+	for j := 0; j < g.m; j++ {
+		w[j] = math.Pow(float64(g.rows[j]), 0.7) * r.uniform(0.7, 1.3)
 		wsum += w[j]
 	}
-	var bot, top [4]float64
 	acc := 0.0
-	for j := 1; j < m; j++ {
+	for j := 1; j < g.m; j++ {
 		acc += w[j-1]
-		bot[j] = L * acc / wsum
-		top[j] = bot[j]
+		g.bot[j] = L * acc / wsum
+		g.top[j] = g.bot[j]
 	}
-	bot[m], top[m] = L, L
-	for j := 1; j < m; j++ {
+	g.bot[g.m], g.top[g.m] = L, L
+	for j := 1; j < g.m; j++ {
 		if r.chance(0.35) {
-			wl := bot[j] - bot[j-1]
-			wr := bot[j+1] - bot[j]
-			top[j] = bot[j] + r.uniform(-0.3, 0.3)*math.Min(wl, wr)
+			wl := g.bot[j] - g.bot[j-1]
+			wr := g.bot[j+1] - g.bot[j]
+			g.top[j] = g.bot[j] + r.uniform(-0.3, 0.3)*math.Min(wl, wr)
 		}
 	}
-	// Row cuts per column.
-	var cuts [3][2]float64
-	for j := 0; j < m; j++ {
-		if rows[j] == 1 {
+}
+
+// drawCuts cuts each column of more than one row across.
+func (g *blockGrid) drawCuts(r *rng, S float64) {
+	for j := 0; j < g.m; j++ {
+		if g.rows[j] == 1 {
 			continue
 		}
 		var rw [3]float64
 		var rs float64
-		for k := 0; k < rows[j]; k++ {
+		for k := 0; k < g.rows[j]; k++ {
 			rw[k] = r.uniform(0.65, 1.35)
 			rs += rw[k]
 		}
 		a := 0.0
-		for k := 0; k < rows[j]-1; k++ {
+		for k := 0; k < g.rows[j]-1; k++ {
 			a += rw[k]
-			cuts[j][k] = S * a / rs
+			g.cuts[j][k] = S * a / rs
 		}
 	}
-	// Points on each column line: both ends plus the row cuts of the
-	// columns on either side.
-	if cap(bl.lines) < m+1 {
-		bl.lines = make([][]linePoint, m+1)
+}
+
+// placeLines puts the points on each column line: both ends plus the row
+// cuts of the columns on either side, each once.
+func (bl *blockLayout) placeLines(g *blockGrid, S float64) {
+	if cap(bl.lines) < g.m+1 {
+		bl.lines = make([][]linePoint, g.m+1)
 	}
-	bl.lines = bl.lines[:m+1]
-	for i := 0; i <= m; i++ {
-		lp := bl.lines[i][:0]
+	bl.lines = bl.lines[:g.m+1]
+	for i := 0; i <= g.m; i++ {
 		vs := [6]float64{0, S}
 		nv := 2
 		if i > 0 {
-			for k := 0; k < rows[i-1]-1; k++ {
-				vs[nv] = cuts[i-1][k]
-				nv++
-			}
+			nv += copy(vs[nv:], g.cuts[i-1][:g.rows[i-1]-1])
 		}
-		if i < m {
-			for k := 0; k < rows[i]-1; k++ {
-				vs[nv] = cuts[i][k]
-				nv++
-			}
+		if i < g.m {
+			nv += copy(vs[nv:], g.cuts[i][:g.rows[i]-1])
 		}
 		slices.Sort(vs[:nv])
+		lp := bl.lines[i][:0]
 		for k := 0; k < nv; k++ {
 			v := vs[k]
 			if k > 0 && v == vs[k-1] {
 				continue
 			}
-			var u float64
-			switch v {
-			case 0:
-				u = bot[i]
-			case S:
-				u = top[i]
-			default:
-				u = bot[i] + (top[i]-bot[i])*v/S
-			}
-			lp = append(lp, linePoint{v, bl.addPoint(u, v, i)})
+			lp = append(lp, linePoint{v, bl.addPoint(g.lineU(i, v, S), v, i)})
 		}
 		bl.lines[i] = lp
 	}
-	// Cells, counter-clockwise: up the right line, down the left one.
-	type cellRef struct {
-		col      int
-		vlo, vhi float64
+}
+
+// lineU is the u of column line i at v.
+func (g *blockGrid) lineU(i int, v, S float64) float64 {
+	switch v {
+	case 0:
+		return g.bot[i]
+	case S:
+		return g.top[i]
 	}
-	var cellRefs [7]cellRef
-	nc := 0
-	for j := 0; j < m; j++ {
+	return g.bot[i] + (g.top[i]-g.bot[i])*v/S
+}
+
+// cutCells makes one ring per cell, counter-clockwise: up the right line,
+// down the left one.
+func (bl *blockLayout) cutCells(g *blockGrid, S float64) (cells [7]blockCell, n int) {
+	for j := 0; j < g.m; j++ {
 		vlo := 0.0
-		for k := 0; k < rows[j]; k++ {
+		for k := 0; k < g.rows[j]; k++ {
 			vhi := S
-			if k < rows[j]-1 {
-				vhi = cuts[j][k]
+			if k < g.rows[j]-1 {
+				vhi = g.cuts[j][k]
 			}
 			ring := bl.newRing()
 			for _, lp := range bl.lines[j+1] {
@@ -232,47 +270,44 @@ func (bl *blockLayout) layout(r *rng, L, S float64, bp blockPlan, scale float64)
 					*ring = append(*ring, left[q].idx)
 				}
 			}
-			cellRefs[nc] = cellRef{j, vlo, vhi}
-			nc++
+			cells[n] = blockCell{j, vlo, vhi}
+			n++
 			vlo = vhi
 		}
 	}
-	if bp.merge {
-		// Merge two cells of neighbouring columns whose spans differ into
-		// one L- or step-shaped parcel.
-		type pair struct{ a, b int }
-		var cand [12]pair
-		n := 0
-		for a := 0; a < nc; a++ {
-			for b := 0; b < nc; b++ {
-				ca, cb := cellRefs[a], cellRefs[b]
-				if cb.col != ca.col+1 {
-					continue
-				}
-				lo, hi := math.Max(ca.vlo, cb.vlo), math.Min(ca.vhi, cb.vhi)
-				if hi-lo > 0.12*S && (ca.vlo != cb.vlo || ca.vhi != cb.vhi) && n < len(cand) {
-					cand[n] = pair{a, b}
-					n++
-				}
+	return cells, n
+}
+
+// mergeTwo merges two cells of neighbouring columns whose spans differ
+// into one L- or step-shaped parcel.
+func (bl *blockLayout) mergeTwo(r *rng, cells []blockCell, S float64) {
+	type pair struct{ a, b int }
+	var cand [12]pair
+	n := 0
+	for a, ca := range cells {
+		for b, cb := range cells {
+			if cb.col != ca.col+1 {
+				continue
+			}
+			lo, hi := math.Max(ca.vlo, cb.vlo), math.Min(ca.vhi, cb.vhi)
+			if hi-lo > 0.12*S && (ca.vlo != cb.vlo || ca.vhi != cb.vhi) && n < len(cand) {
+				cand[n] = pair{a, b}
+				n++
 			}
 		}
-		if n > 0 {
-			pr := cand[r.IntN(n)]
-			ca, cb := cellRefs[pr.a], cellRefs[pr.b]
-			line := bl.lines[ca.col+1]
-			p1 := findV(line, math.Max(ca.vlo, cb.vlo))
-			p2 := findV(line, math.Min(ca.vhi, cb.vhi))
-			merged := mergeRings(bl.rings[pr.a], bl.rings[pr.b], p1, p2)
-			bl.rings[pr.a] = merged
-			bl.rings = slices.Delete(bl.rings, pr.b, pr.b+1)
-		} else {
-			// Cannot happen with the column rules above; keep the count.
-			bl.rings = bl.rings[:len(bl.rings)-1]
-		}
 	}
-	bl.countUses()
-	bl.dropCollinear()
-	bl.chamfer(r, L, S, m, scale)
+	if n == 0 {
+		// Cannot happen with the column rules of drawRows; keep the count.
+		bl.rings = bl.rings[:len(bl.rings)-1]
+		return
+	}
+	pr := cand[r.IntN(n)]
+	ca, cb := cells[pr.a], cells[pr.b]
+	line := bl.lines[ca.col+1]
+	p1 := findV(line, math.Max(ca.vlo, cb.vlo))
+	p2 := findV(line, math.Min(ca.vhi, cb.vhi))
+	bl.rings[pr.a] = mergeRings(bl.rings[pr.a], bl.rings[pr.b], p1, p2)
+	bl.rings = slices.Delete(bl.rings, pr.b, pr.b+1)
 }
 
 func findV(line []linePoint, v float64) int32 {

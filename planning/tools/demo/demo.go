@@ -324,68 +324,12 @@ type plan struct {
 }
 
 func (w *world) buildPlan(n int) (*plan, error) {
-	p := &plan{asOf: w.asOf}
-	last := dayOf(w.asOf) - 1
-	ctxFor := func(prof *profile, farm bool) *attrCtx {
-		minD := dayOf(prof.minDate)
-		minD = max(dayOf(earliestApproval), min(minD, last-730))
-		return &attrCtx{prof: prof, last: last, minD: minD, allowFarm: farm}
-	}
-	prefixIdx := func(adcode, prefix string) int {
-		key := adcode + "-" + prefix
-		if i := slices.Index(p.prefixes, key); i >= 0 {
-			return i
-		}
-		p.prefixes = append(p.prefixes, key)
-		return len(p.prefixes) - 1
-	}
-
-	var groups []*group
-	nextID := 0
-	parkWeight := 0.0
-	for _, b := range w.blocks {
-		parkWeight += b.area
-	}
-	// Districts: the core district first, then the others.
-	distGroups := map[string]*group{}
-	for _, d := range w.developed {
-		m := w.districtMask(d)
-		cells := superCells(w, d, m, &nextID)
-		g := &group{name: d.adcode, weight: 0.15, areas: cells}
-		prof, farm := profOuter, true
-		if d.core {
-			g.weight, prof, farm = 0.25, profCore, false
-		}
-		ctx := ctxFor(prof, farm)
-		var cores []*corePark
-		for i, c := range w.cores {
-			if w.coreHosts[i] == d.adcode {
-				cores = append(cores, c)
-			}
-		}
-		pi := prefixIdx(d.adcode, d.prefix)
-		for _, a := range cells {
-			a.ctx, a.cores, a.prefix = ctx, cores, pi
-		}
-		distGroups[d.adcode] = g
-	}
-	// Park blocks, each its own group weighted by area.
-	var parkGroups []*group
-	for bi, b := range w.blocks {
-		m := w.parkMask(bi)
-		a := parkArea(w, b, m, nextID)
-		nextID++
-		a.ctx = ctxFor(profileForPark(b.park), false)
-		pre := parkPrefix(b.code)
-		if d := w.district(b.host); d != nil && d.prefix == pre {
-			pre += "P"
-		}
-		a.prefix = prefixIdx(b.host, pre)
-		parkGroups = append(parkGroups, &group{name: b.code, weight: 0.45 * b.area / parkWeight, areas: []*area{a}})
-	}
+	pb := &planBuilder{w: w, p: &plan{asOf: w.asOf}, last: dayOf(w.asOf) - 1}
+	distGroups := pb.districtGroups()
+	parkGroups := pb.parkGroups()
+	// The core district first, then the park blocks, then the others.
 	core := distGroups[AdcodeBinjiang]
-	groups = append(groups, core)
-	groups = append(groups, parkGroups...)
+	groups := append([]*group{core}, parkGroups...)
 	for _, d := range w.developed {
 		if g := distGroups[d.adcode]; g != core {
 			groups = append(groups, g)
@@ -395,21 +339,98 @@ func (w *world) buildPlan(n int) (*plan, error) {
 	for _, g := range groups {
 		all = append(all, g.areas...)
 	}
-	level := 0
+	p := pb.p
 	if n > 0 {
 		var err error
-		if level, err = chooseLevel(all, n); err != nil {
+		if p.level, err = chooseLevel(all, n); err != nil {
 			return nil, planning.Errorf(planning.ErrInvalid, "Parcels: %v", err)
 		}
 		allocate(groups, n)
 	}
-	p.level = level
 	for _, a := range all {
 		if a.quota > 0 {
 			p.areas = append(p.areas, a)
 		}
 	}
 	return p, nil
+}
+
+// planBuilder gives the areas of a plan their attribute context, code
+// prefix and id.
+type planBuilder struct {
+	w      *world
+	p      *plan
+	last   int // day before AsOf
+	nextID int
+}
+
+func (pb *planBuilder) ctxFor(prof *profile, farm bool) *attrCtx {
+	minD := dayOf(prof.minDate)
+	minD = max(dayOf(earliestApproval), min(minD, pb.last-730))
+	return &attrCtx{prof: prof, last: pb.last, minD: minD, allowFarm: farm}
+}
+
+// prefixIdx is the index of the code prefix adcode-prefix, added at its
+// first use.
+func (pb *planBuilder) prefixIdx(adcode, prefix string) int {
+	key := adcode + "-" + prefix
+	if i := slices.Index(pb.p.prefixes, key); i >= 0 {
+		return i
+	}
+	pb.p.prefixes = append(pb.p.prefixes, key)
+	return len(pb.p.prefixes) - 1
+}
+
+// districtGroups makes one group of super-cells per developed district,
+// the core one weighted more and without farmland.
+func (pb *planBuilder) districtGroups() map[string]*group {
+	w := pb.w
+	groups := map[string]*group{}
+	for _, d := range w.developed {
+		m := w.districtMask(d)
+		cells := superCells(w, d, m, &pb.nextID)
+		g := &group{name: d.adcode, weight: 0.15, areas: cells}
+		prof, farm := profOuter, true
+		if d.core {
+			g.weight, prof, farm = 0.25, profCore, false
+		}
+		ctx := pb.ctxFor(prof, farm)
+		var cores []*corePark
+		for i, c := range w.cores {
+			if w.coreHosts[i] == d.adcode {
+				cores = append(cores, c)
+			}
+		}
+		pi := pb.prefixIdx(d.adcode, d.prefix)
+		for _, a := range cells {
+			a.ctx, a.cores, a.prefix = ctx, cores, pi
+		}
+		groups[d.adcode] = g
+	}
+	return groups
+}
+
+// parkGroups makes each park block its own group, weighted by area.
+func (pb *planBuilder) parkGroups() []*group {
+	w := pb.w
+	parkWeight := 0.0
+	for _, b := range w.blocks {
+		parkWeight += b.area
+	}
+	var groups []*group
+	for bi, b := range w.blocks {
+		m := w.parkMask(bi)
+		a := parkArea(w, b, m, pb.nextID)
+		pb.nextID++
+		a.ctx = pb.ctxFor(profileForPark(b.park), false)
+		pre := parkPrefix(b.code)
+		if d := w.district(b.host); d != nil && d.prefix == pre {
+			pre += "P"
+		}
+		a.prefix = pb.prefixIdx(b.host, pre)
+		groups = append(groups, &group{name: b.code, weight: 0.45 * b.area / parkWeight, areas: []*area{a}})
+	}
+	return groups
 }
 
 func parkPrefix(code string) string {

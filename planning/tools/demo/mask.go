@@ -47,14 +47,22 @@ func newMask(b orb.Bound, cell float64, cons []constraint) *mask {
 	m.x0, m.y0 = b.Min[0]-cell, b.Min[1]-cell
 	m.nx = int(math.Ceil((b.Max[0]-b.Min[0])/cell)) + 2
 	m.ny = int(math.Ceil((b.Max[1]-b.Min[1])/cell)) + 2
-	ncell := m.nx * m.ny
-	ext := orb.Bound{Min: orb.Point{m.x0, m.y0}, Max: orb.Point{m.x0 + float64(m.nx)*cell, m.y0 + float64(m.ny)*cell}}
+	m.index(m.nearEdges())
+	m.classify()
+	return m
+}
 
-	// Register every boundary edge in the cells it comes near.
-	type pair struct{ cell, seg int32 }
-	var pairs []pair
-	half := cell * math.Sqrt2 / 2
-	for _, c := range cons {
+// cellSeg says boundary edge seg comes near cell.
+type cellSeg struct{ cell, seg int32 }
+
+// nearEdges registers every boundary edge that reaches the raster in
+// m.segs and returns the cells each comes within its margin of (measured
+// from the cell's centre, so half a diagonal more).
+func (m *mask) nearEdges() []cellSeg {
+	ext := orb.Bound{Min: orb.Point{m.x0, m.y0}, Max: orb.Point{m.x0 + float64(m.nx)*m.cell, m.y0 + float64(m.ny)*m.cell}}
+	var pairs []cellSeg
+	half := m.cell * math.Sqrt2 / 2
+	for _, c := range m.cons {
 		for _, r := range c.ps.rings {
 			j := len(r) - 1
 			for i := range r {
@@ -68,19 +76,32 @@ func newMask(b orb.Bound, cell float64, cons []constraint) *mask {
 				}
 				si := int32(len(m.segs))
 				m.segs = append(m.segs, maskSeg{a, bb, c.margin})
-				i0, j0 := m.cellOf(sb.Min[0]-reach, sb.Min[1]-reach)
-				i1, j1 := m.cellOf(sb.Max[0]+reach, sb.Max[1]+reach)
-				for cj := j0; cj <= j1; cj++ {
-					for ci := i0; ci <= i1; ci++ {
-						ctr := m.center(ci, cj)
-						if distPointSeg(ctr, a, bb) <= reach {
-							pairs = append(pairs, pair{int32(cj*m.nx + ci), si})
-						}
-					}
-				}
+				pairs = m.cellsNear(pairs, si, sb, reach)
 			}
 		}
 	}
+	return pairs
+}
+
+// cellsNear appends the cells whose centre lies within reach of segment si
+// (whose bound is sb).
+func (m *mask) cellsNear(pairs []cellSeg, si int32, sb orb.Bound, reach float64) []cellSeg {
+	s := &m.segs[si]
+	i0, j0 := m.cellOf(sb.Min[0]-reach, sb.Min[1]-reach)
+	i1, j1 := m.cellOf(sb.Max[0]+reach, sb.Max[1]+reach)
+	for cj := j0; cj <= j1; cj++ {
+		for ci := i0; ci <= i1; ci++ {
+			if distPointSeg(m.center(ci, cj), s.a, s.b) <= reach {
+				pairs = append(pairs, cellSeg{int32(cj*m.nx + ci), si})
+			}
+		}
+	}
+	return pairs
+}
+
+// index stores the pairs per cell (CSR: start, segIdx).
+func (m *mask) index(pairs []cellSeg) {
+	ncell := m.nx * m.ny
 	m.start = make([]int32, ncell+1)
 	for _, p := range pairs {
 		m.start[p.cell+1]++
@@ -94,51 +115,28 @@ func newMask(b orb.Bound, cell float64, cons []constraint) *mask {
 		m.segIdx[fill[p.cell]] = p.seg
 		fill[p.cell]++
 	}
+}
 
-	// Classify the remaining cells by their centre, one scanline per row.
+// classify sets the state of every cell: mixed where an edge is near,
+// else by its centre, one scanline per row: allowed when inside every
+// inside-constraint and no outside one.
+func (m *mask) classify() {
 	nInside := 0
-	for _, c := range cons {
+	for _, c := range m.cons {
 		if c.inside {
 			nInside++
 		}
 	}
-	m.state = make([]uint8, ncell)
+	m.state = make([]uint8, m.nx*m.ny)
 	count := make([]int16, m.nx)
 	forb := make([]bool, m.nx)
 	var xs []float64
 	for cj := 0; cj < m.ny; cj++ {
-		yc := m.y0 + (float64(cj)+0.5)*cell
+		yc := m.y0 + (float64(cj)+0.5)*m.cell
 		clear(count)
 		clear(forb)
-		for _, c := range cons {
-			if yc < c.ps.bound.Min[1] || yc > c.ps.bound.Max[1] {
-				continue
-			}
-			xs = xs[:0]
-			for _, r := range c.ps.rings {
-				j := len(r) - 1
-				for i := range r {
-					a, bb := r[i], r[j]
-					if (a[1] > yc) != (bb[1] > yc) {
-						xs = append(xs, a[0]+(yc-a[1])*(bb[0]-a[0])/(bb[1]-a[1]))
-					}
-					j = i
-				}
-			}
-			slices.Sort(xs)
-			for k := 0; k+1 < len(xs); k += 2 {
-				i0 := int(math.Ceil((xs[k]-m.x0)/cell - 0.5))
-				i1 := int(math.Floor((xs[k+1]-m.x0)/cell - 0.5))
-				i0 = max(i0, 0)
-				i1 = min(i1, m.nx-1)
-				for ci := i0; ci <= i1; ci++ {
-					if c.inside {
-						count[ci]++
-					} else {
-						forb[ci] = true
-					}
-				}
-			}
+		for _, c := range m.cons {
+			xs = m.scanRow(c, yc, xs, count, forb)
 		}
 		for ci := 0; ci < m.nx; ci++ {
 			idx := cj*m.nx + ci
@@ -152,7 +150,41 @@ func newMask(b orb.Bound, cell float64, cons []constraint) *mask {
 			}
 		}
 	}
-	return m
+}
+
+// scanRow marks the cell centres of the row at yc that lie in c: counted
+// for an inside-constraint, forbidden for an outside one. xs is scratch,
+// returned for reuse.
+func (m *mask) scanRow(c constraint, yc float64, xs []float64, count []int16, forb []bool) []float64 {
+	if yc < c.ps.bound.Min[1] || yc > c.ps.bound.Max[1] {
+		return xs
+	}
+	xs = xs[:0]
+	for _, r := range c.ps.rings {
+		j := len(r) - 1
+		for i := range r {
+			a, bb := r[i], r[j]
+			if (a[1] > yc) != (bb[1] > yc) {
+				xs = append(xs, a[0]+(yc-a[1])*(bb[0]-a[0])/(bb[1]-a[1]))
+			}
+			j = i
+		}
+	}
+	slices.Sort(xs)
+	for k := 0; k+1 < len(xs); k += 2 {
+		i0 := int(math.Ceil((xs[k]-m.x0)/m.cell - 0.5))
+		i1 := int(math.Floor((xs[k+1]-m.x0)/m.cell - 0.5))
+		i0 = max(i0, 0)
+		i1 = min(i1, m.nx-1)
+		for ci := i0; ci <= i1; ci++ {
+			if c.inside {
+				count[ci]++
+			} else {
+				forb[ci] = true
+			}
+		}
+	}
+	return xs
 }
 
 func (m *mask) cellOf(x, y float64) (int, int) {
@@ -165,8 +197,12 @@ func (m *mask) center(i, j int) orb.Point {
 	return orb.Point{m.x0 + (float64(i)+0.5)*m.cell, m.y0 + (float64(j)+0.5)*m.cell}
 }
 
-// quadBound returns the bound of q and whether it lies within the raster.
-func (m *mask) quadRange(q *[4]orb.Point) (i0, j0, i1, j1 int, ok bool) {
+// cellRange is the cells i0..i1 by j0..j1 of a raster, ends included.
+type cellRange struct{ i0, j0, i1, j1 int }
+
+// quadRange returns the cells of the bound of q and whether they lie
+// within the raster.
+func (m *mask) quadRange(q *[4]orb.Point) (cellRange, bool) {
 	minx, miny := q[0][0], q[0][1]
 	maxx, maxy := minx, miny
 	for _, p := range q[1:] {
@@ -178,9 +214,9 @@ func (m *mask) quadRange(q *[4]orb.Point) (i0, j0, i1, j1 int, ok bool) {
 	fi1 := math.Floor((maxx - m.x0) / m.cell)
 	fj1 := math.Floor((maxy - m.y0) / m.cell)
 	if fi0 < 0 || fj0 < 0 || fi1 >= float64(m.nx) || fj1 >= float64(m.ny) {
-		return 0, 0, 0, 0, false
+		return cellRange{}, false
 	}
-	return int(fi0), int(fj0), int(fi1), int(fj1), true
+	return cellRange{int(fi0), int(fj0), int(fi1), int(fj1)}, true
 }
 
 // cellMeetsQuad is a separating-axis test between raster cell (i, j) and
@@ -209,15 +245,34 @@ func (m *mask) cellMeetsQuad(i, j int, q *[4]orb.Point) bool {
 }
 
 // quadOK reports whether the convex ccw quad q lies wholly in the allowed
-// region, keeping every margin.
+// region, keeping every margin: the raster answers unless q meets a mixed
+// cell; then the edges near those cells decide, and a quad that meets no
+// allowed cell is judged by its centre.
 func (m *mask) quadOK(q *[4]orb.Point) bool {
-	i0, j0, i1, j1, ok := m.quadRange(q)
+	cr, ok := m.quadRange(q)
 	if !ok {
 		return false
 	}
-	anyAllowed, anyMixed := false, false
-	for j := j0; j <= j1; j++ {
-		for i := i0; i <= i1; i++ {
+	anyAllowed, anyMixed, forbidden := m.quadStates(q, cr)
+	switch {
+	case forbidden:
+		return false
+	case !anyMixed:
+		return anyAllowed
+	case m.edgeWithinMargin(q, cr):
+		return false
+	case anyAllowed:
+		return true
+	}
+	c := orb.Point{(q[0][0] + q[2][0]) / 2, (q[0][1] + q[2][1]) / 2}
+	return m.pointOK(c)
+}
+
+// quadStates reports which states the cells q meets have; it stops at the
+// first forbidden one.
+func (m *mask) quadStates(q *[4]orb.Point, cr cellRange) (anyAllowed, anyMixed, forbidden bool) {
+	for j := cr.j0; j <= cr.j1; j++ {
+		for i := cr.i0; i <= cr.i1; i++ {
 			st := m.state[j*m.nx+i]
 			if st == cellAllowed && anyAllowed {
 				continue
@@ -227,7 +282,7 @@ func (m *mask) quadOK(q *[4]orb.Point) bool {
 			}
 			switch st {
 			case cellForbidden:
-				return false
+				return anyAllowed, anyMixed, true
 			case cellAllowed:
 				anyAllowed = true
 			default:
@@ -235,11 +290,14 @@ func (m *mask) quadOK(q *[4]orb.Point) bool {
 			}
 		}
 	}
-	if !anyMixed {
-		return anyAllowed
-	}
-	for j := j0; j <= j1; j++ {
-		for i := i0; i <= i1; i++ {
+	return anyAllowed, anyMixed, false
+}
+
+// edgeWithinMargin reports whether a boundary edge registered in a mixed
+// cell that q meets comes within its margin of q.
+func (m *mask) edgeWithinMargin(q *[4]orb.Point, cr cellRange) bool {
+	for j := cr.j0; j <= cr.j1; j++ {
+		for i := cr.i0; i <= cr.i1; i++ {
 			idx := j*m.nx + i
 			if m.state[idx] != cellMixed || !m.cellMeetsQuad(i, j, q) {
 				continue
@@ -247,21 +305,17 @@ func (m *mask) quadOK(q *[4]orb.Point) bool {
 			for _, si := range m.segIdx[m.start[idx]:m.start[idx+1]] {
 				s := &m.segs[si]
 				if distSegQuad(s.a, s.b, q) <= s.margin {
-					return false
+					return true
 				}
 			}
 		}
 	}
-	if anyAllowed {
-		return true
-	}
-	c := orb.Point{(q[0][0] + q[2][0]) / 2, (q[0][1] + q[2][1]) / 2}
-	return m.pointOK(c)
+	return false
 }
 
 // quadMaybe reports whether q touches any cell that is not forbidden.
 func (m *mask) quadMaybe(q *[4]orb.Point) bool {
-	i0, j0, i1, j1, ok := m.quadRange(q)
+	cr, ok := m.quadRange(q)
 	if !ok {
 		// Clip to the raster: partly outside is fine for this rough test.
 		minx, miny := math.Inf(1), math.Inf(1)
@@ -270,11 +324,11 @@ func (m *mask) quadMaybe(q *[4]orb.Point) bool {
 			minx, maxx = math.Min(minx, p[0]), math.Max(maxx, p[0])
 			miny, maxy = math.Min(miny, p[1]), math.Max(maxy, p[1])
 		}
-		i0, j0 = m.cellOf(minx, miny)
-		i1, j1 = m.cellOf(maxx, maxy)
+		cr.i0, cr.j0 = m.cellOf(minx, miny)
+		cr.i1, cr.j1 = m.cellOf(maxx, maxy)
 	}
-	for j := j0; j <= j1; j++ {
-		for i := i0; i <= i1; i++ {
+	for j := cr.j0; j <= cr.j1; j++ {
+		for i := cr.i0; i <= cr.i1; i++ {
 			if m.state[j*m.nx+i] != cellForbidden && m.cellMeetsQuad(i, j, q) {
 				return true
 			}

@@ -217,12 +217,17 @@ func orient(a, b, c orb.Point) float64 {
 func segsCross(a, b, c, d orb.Point) bool {
 	d1, d2 := orient(c, d, a), orient(c, d, b)
 	d3, d4 := orient(a, b, c), orient(a, b, d)
-	if ((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0)) {
+	if opposite(d1, d2) && opposite(d3, d4) {
 		return true
 	}
-	return (d1 == 0 && onSeg(c, d, a)) || (d2 == 0 && onSeg(c, d, b)) ||
-		(d3 == 0 && onSeg(a, b, c)) || (d4 == 0 && onSeg(a, b, d))
+	return touches(d1, c, d, a) || touches(d2, c, d, b) || touches(d3, a, b, c) || touches(d4, a, b, d)
 }
+
+// opposite reports whether x and y have strictly opposite signs.
+func opposite(x, y float64) bool { return (x > 0 && y < 0) || (x < 0 && y > 0) }
+
+// touches reports whether p, at orientation o to segment ab, lies on it.
+func touches(o float64, a, b, p orb.Point) bool { return o == 0 && onSeg(a, b, p) }
 
 func onSeg(a, b, p orb.Point) bool {
 	return math.Min(a[0], b[0]) <= p[0] && p[0] <= math.Max(a[0], b[0]) &&

@@ -244,9 +244,22 @@ func chooseLevel(areas []*area, n int) (int, error) {
 	return 0, fmt.Errorf("%d parcels do not fit in the districts (at most about %d at the smallest parcel size)", n, total(maxLevel))
 }
 
-// allocate splits n parcels between the groups by weight, water-filling
-// past groups that are full, then fills each group's areas in order.
+// allocate splits n parcels between the groups by weight, then fills each
+// group's areas in order.
 func allocate(groups []*group, n int) {
+	got := groupShares(groups, n)
+	for i, g := range groups {
+		left := got[i]
+		for _, a := range g.areas {
+			a.quota = min(a.capacity, left)
+			left -= a.quota
+		}
+	}
+}
+
+// groupShares splits n parcels between the groups by weight,
+// water-filling past groups that are full.
+func groupShares(groups []*group, n int) []int {
 	caps := make([]int, len(groups))
 	got := make([]int, len(groups))
 	for i, g := range groups {
@@ -254,23 +267,9 @@ func allocate(groups []*group, n int) {
 	}
 	remaining := n
 	for remaining > 0 {
-		var w float64
-		for i, g := range groups {
-			if got[i] < caps[i] {
-				w += g.weight
-			}
-		}
+		w := openWeight(groups, got, caps)
 		if w == 0 {
-			// Only zero-weight groups have room left.
-			for i := range groups {
-				if got[i] < caps[i] {
-					w = 1
-					break
-				}
-			}
-			if w == 0 {
-				break
-			}
+			break
 		}
 		snapshot := remaining
 		given := 0
@@ -294,13 +293,24 @@ func allocate(groups []*group, n int) {
 			}
 		}
 	}
+	return got
+}
+
+// openWeight is the total weight of the groups with room left; 1 when only
+// zero-weight groups have room, 0 when none has.
+func openWeight(groups []*group, got, caps []int) float64 {
+	var w float64
+	room := false
 	for i, g := range groups {
-		left := got[i]
-		for _, a := range g.areas {
-			a.quota = min(a.capacity, left)
-			left -= a.quota
+		if got[i] < caps[i] {
+			w += g.weight
+			room = true
 		}
 	}
+	if w == 0 && room {
+		return 1
+	}
+	return w
 }
 
 // superCells cuts a district into development areas.

@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 	"time"
@@ -49,10 +50,10 @@ func (p *plan) parcels(yield func(planning.Parcel) bool) {
 	}
 }
 
-func (p *plan) emitArea(st *streamState, a *area, id *int64, yield func(planning.Parcel) bool) bool {
-	level := p.level
-	r := st.r
-	us, vs := a.streets(level, r)
+// orderBlocks lists the area's blocks at level nearest its anchor first
+// (ties by key), the order its parcels fill in.
+func (st *streamState) orderBlocks(a *area, level int) {
+	us, vs := a.streets(level, st.r)
 	st.blocks = st.blocks[:0]
 	a.eachBlock(us, vs, level, func(b blockSpec) {
 		c := a.grid.world((b.u.a+b.u.b)/2, (b.v.a+b.v.b)/2)
@@ -60,18 +61,58 @@ func (p *plan) emitArea(st *streamState, a *area, id *int64, yield func(planning
 		st.blocks = append(st.blocks, blockRef{b, d})
 	})
 	slices.SortFunc(st.blocks, func(x, y blockRef) int {
-		switch {
-		case x.d < y.d:
-			return -1
-		case x.d > y.d:
-			return 1
-		case x.b.key < y.b.key:
-			return -1
-		case x.b.key > y.b.key:
-			return 1
+		if c := cmp.Compare(x.d, y.d); c != 0 {
+			return c
 		}
-		return 0
+		return cmp.Compare(x.b.key, y.b.key)
 	})
+}
+
+// lonLatRing is the closed lon/lat ring of a parcel of the current block
+// layout; each shared point is converted once (canonical (u, v) -> grid
+// frame -> metres -> lon/lat).
+func (st *streamState) lonLatRing(ring []int32, toWorld func(cu, cv float64) orb.Point) orb.Ring {
+	pts := make(orb.Ring, len(ring)+1)
+	for n, idx := range ring {
+		if !st.have[idx] {
+			bp := st.layout.pts[idx]
+			st.ll[idx] = geo.From4549(toWorld(bp.u, bp.v))
+			st.have[idx] = true
+		}
+		pts[n] = st.ll[idx]
+	}
+	pts[len(ring)] = pts[0]
+	return pts
+}
+
+// nextCode is the next parcel code of the prefix: PREFIX-serial.
+func (st *streamState) nextCode(prefixIdx int, prefix string) string {
+	st.counters[prefixIdx]++
+	st.code = append(st.code[:0], prefix...)
+	st.code = append(st.code, '-')
+	st.code = appendSerial(st.code, st.counters[prefixIdx])
+	return string(st.code)
+}
+
+// parkAt is the park of a parcel whose centroid is (cu, cv): the area's
+// park, or in a district area the core park that holds it, if any.
+func (a *area) parkAt(cu, cv float64, toWorld func(cu, cv float64) orb.Point) string {
+	if a.park != "" || len(a.cores) == 0 {
+		return a.park
+	}
+	c := toWorld(cu, cv)
+	for _, cp := range a.cores {
+		if cp.ps.contains(c) {
+			return cp.code
+		}
+	}
+	return ""
+}
+
+func (p *plan) emitArea(st *streamState, a *area, id *int64, yield func(planning.Parcel) bool) bool {
+	level := p.level
+	r := st.r
+	st.orderBlocks(a, level)
 	scale := levelScale(level)
 	s2 := scale * scale
 	left := a.quota
@@ -104,33 +145,10 @@ func (p *plan) emitArea(st *streamState, a *area, id *int64, yield func(planning
 			if left == 0 {
 				break
 			}
-			pts := make(orb.Ring, len(ring)+1)
-			for n, idx := range ring {
-				if !st.have[idx] {
-					bp := bl.pts[idx]
-					st.ll[idx] = geo.From4549(toWorld(bp.u, bp.v))
-					st.have[idx] = true
-				}
-				pts[n] = st.ll[idx]
-			}
-			pts[len(ring)] = pts[0]
+			pts := st.lonLatRing(ring, toWorld)
 			areaM2, cu, cv := bl.ringAreaUV(ring)
-
-			parkCode := a.park
-			if parkCode == "" && len(a.cores) > 0 {
-				c := toWorld(cu, cv)
-				for _, cp := range a.cores {
-					if cp.ps.contains(c) {
-						parkCode = cp.code
-						break
-					}
-				}
-			}
-			st.counters[a.prefix]++
-			st.code = append(st.code[:0], prefix...)
-			st.code = append(st.code, '-')
-			st.code = appendSerial(st.code, st.counters[a.prefix])
-			code := string(st.code)
+			parkCode := a.parkAt(cu, cv, toWorld)
+			code := st.nextCode(a.prefix, prefix)
 
 			box := &parcelBox{}
 			box.ring[0] = pts

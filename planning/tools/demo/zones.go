@@ -42,26 +42,39 @@ type patch struct {
 	r float64 // the blob never reaches beyond 1.4 r
 }
 
+// buildZones draws the protected lines in a fixed order of draws from one
+// stream: water (no draws), development boundaries, farmland round the
+// parks and towns, the two deliberate conflicts, the red lines.
 func (w *world) buildZones() {
 	r := newRNG(mix(w.seed, tagZones))
-
-	// Water first: it shapes everything else.
-	var water []*polyset
 	lake := lonLatRing(xianghuLake)
-	lakePS := newPolyset([][]orb.Point{lake})
-	water = append(water, lakePS)
+	water := w.addWater(lake)
+	towns := w.addDevBoundaries(r)
+	fp := &farmlandPlacer{w: w, r: r, water: water, counter: map[string]int{}}
+	fp.aroundParks()
+	fp.aroundTowns(towns)
+	fp.conflicts()
+	w.addRedLines(r, lake)
+}
+
+// addWater makes Xianghu lake and the Fuchun river exclusions; water comes
+// first because it shapes everything else.
+func (w *world) addWater(lake []orb.Point) []*polyset {
 	var river []orb.Point
 	for _, c := range fuchunRiver {
 		river = append(river, m4549(c[0], c[1]))
 	}
-	water = append(water, newPolyset([][]orb.Point{band(river, fuchunHalfWidth)}))
+	water := []*polyset{newPolyset([][]orb.Point{lake}), newPolyset([][]orb.Point{band(river, fuchunHalfWidth)})}
 	for _, ps := range water {
 		w.exclusions = append(w.exclusions, constraint{ps, false, marginWater})
 	}
+	return water
+}
 
-	// 1. Urban development boundaries.
-	blobR := map[string]float64{}
-	blobC := map[string]orb.Point{}
+// addDevBoundaries adds each developed district's urban development
+// boundary and returns the blob (centre, radius) of each one drawn.
+func (w *world) addDevBoundaries(r *rng) map[string]patch {
+	towns := map[string]patch{}
 	for _, d := range w.developed {
 		name := districtName(d) + "城镇开发边界"
 		if d.core {
@@ -77,96 +90,126 @@ func (w *world) buildZones() {
 			continue
 		}
 		c, R, ring := w.devBlob(r, d)
-		blobR[d.adcode], blobC[d.adcode] = R, c
+		towns[d.adcode] = patch{c, R}
 		w.addZone(planning.ZoneDevBoundary, name, ring)
 	}
+	return towns
+}
 
-	// 2. Permanent basic farmland around the parks, outside them.
-	var patches []patch
-	fits := func(d *districtInfo, p patch) bool {
-		if d.ps.signedDist(p.c) < 1.4*p.r+50 {
+// farmlandPlacer places permanent basic farmland patches around the parks
+// and towns, outside them, each clear of the others.
+type farmlandPlacer struct {
+	w       *world
+	r       *rng
+	water   []*polyset
+	patches []patch
+	counter map[string]int // patches per district, for their names
+}
+
+// fits reports whether p lies in d, clear of other districts, the park
+// blocks, water and the patches placed so far.
+func (fp *farmlandPlacer) fits(d *districtInfo, p patch) bool {
+	if d.ps.signedDist(p.c) < 1.4*p.r+50 {
+		return false
+	}
+	for _, o := range fp.w.districts {
+		if o != d && o.ps.contains(p.c) {
 			return false
 		}
-		for _, o := range w.districts {
-			if o != d && o.ps.contains(p.c) {
-				return false
-			}
-		}
-		for _, b := range w.blocks {
-			if b.ps.contains(p.c) || b.ps.distToBoundary(p.c) < 1.4*p.r+150 {
-				return false
-			}
-		}
-		for _, ps := range water {
-			if ps.contains(p.c) || ps.distToBoundary(p.c) < 1.4*p.r+100 {
-				return false
-			}
-		}
-		for _, q := range patches {
-			if dist(p.c, q.c) < 1.4*(p.r+q.r)+150 {
-				return false
-			}
-		}
-		return true
 	}
-	counter := map[string]int{}
-	farmland := func(d *districtInfo, p patch, excluded bool) {
-		patches = append(patches, p)
-		ring := blobRing(r, p.c, p.r, 12+r.IntN(6))
-		counter[d.adcode]++
-		w.addZone(planning.ZoneFarmland, fmt.Sprintf("%s永久基本农田保护片区%02d", districtName(d), counter[d.adcode]), ring)
-		if excluded {
-			w.exclusions = append(w.exclusions, constraint{newPolyset([][]orb.Point{ring}), false, marginProtected})
+	for _, b := range fp.w.blocks {
+		if b.ps.contains(p.c) || b.ps.distToBoundary(p.c) < 1.4*p.r+150 {
+			return false
 		}
 	}
-	// around places n patches of d round c, each where the first of 40
-	// tries at a random angle, at distance far() and of radius minR to
-	// maxR, fits.
-	around := func(d *districtInfo, c orb.Point, n int, far func() float64, minR, maxR float64) {
-		for k := 0; k < n; k++ {
-			for try := 0; try < 40; try++ {
-				th := r.uniform(0, 2*math.Pi)
-				rr := far()
-				p := patch{orb.Point{c[0] + rr*math.Cos(th), c[1] + rr*math.Sin(th)}, r.uniform(minR, maxR)}
-				if fits(d, p) {
-					farmland(d, p, true)
-					break
-				}
+	for _, ps := range fp.water {
+		if ps.contains(p.c) || ps.distToBoundary(p.c) < 1.4*p.r+100 {
+			return false
+		}
+	}
+	for _, q := range fp.patches {
+		if dist(p.c, q.c) < 1.4*(p.r+q.r)+150 {
+			return false
+		}
+	}
+	return true
+}
+
+// place adds the patch as a farmland zone; an excluded one keeps parcels
+// out.
+func (fp *farmlandPlacer) place(d *districtInfo, p patch, excluded bool) {
+	fp.patches = append(fp.patches, p)
+	ring := blobRing(fp.r, p.c, p.r, 12+fp.r.IntN(6))
+	fp.counter[d.adcode]++
+	fp.w.addZone(planning.ZoneFarmland, fmt.Sprintf("%s永久基本农田保护片区%02d", districtName(d), fp.counter[d.adcode]), ring)
+	if excluded {
+		fp.w.exclusions = append(fp.w.exclusions, constraint{newPolyset([][]orb.Point{ring}), false, marginProtected})
+	}
+}
+
+// around places n patches of d round c, each where the first of 40 tries
+// at a random angle, at distance far() and of radius minR to maxR, fits.
+func (fp *farmlandPlacer) around(d *districtInfo, c orb.Point, n int, far func() float64, minR, maxR float64) {
+	r := fp.r
+	for k := 0; k < n; k++ {
+		for try := 0; try < 40; try++ {
+			th := r.uniform(0, 2*math.Pi)
+			rr := far()
+			p := patch{orb.Point{c[0] + rr*math.Cos(th), c[1] + rr*math.Sin(th)}, r.uniform(minR, maxR)}
+			if fp.fits(d, p) {
+				fp.place(d, p, true)
+				break
 			}
 		}
 	}
-	for _, b := range w.blocks {
+}
+
+// aroundParks places three patches round each park block, beyond its
+// farthest corner.
+func (fp *farmlandPlacer) aroundParks() {
+	for _, b := range fp.w.blocks {
 		reach := 0.0
 		for _, p := range b.ring {
 			reach = math.Max(reach, dist(p, b.centroid))
 		}
-		around(w.district(b.host), b.centroid, 3, func() float64 { return reach + r.uniform(700, 3500) }, 250, 650)
+		fp.around(fp.w.district(b.host), b.centroid, 3, func() float64 { return reach + fp.r.uniform(700, 3500) }, 250, 650)
 	}
-	for _, d := range w.developed {
-		if R, ok := blobR[d.adcode]; ok {
-			around(d, blobC[d.adcode], 5, func() float64 { return R * r.uniform(0.9, 1.6) }, 400, 900)
+}
+
+// aroundTowns places five patches round each drawn town blob.
+func (fp *farmlandPlacer) aroundTowns(towns map[string]patch) {
+	for _, d := range fp.w.developed {
+		if t, ok := towns[d.adcode]; ok {
+			fp.around(d, t.c, 5, func() float64 { return t.r * fp.r.uniform(0.9, 1.6) }, 400, 900)
 		}
 	}
-	// Two deliberate conflicts: farmland over the first parcels of the
-	// first two park blocks (or the district seeds if there are none).
+}
+
+// conflicts places two deliberate conflicts: farmland over the first
+// parcels of the first two park blocks (or the district seeds if there are
+// none).
+func (fp *farmlandPlacer) conflicts() {
 	type spot struct {
 		d *districtInfo
 		p orb.Point
 	}
 	var spots []spot
-	for _, b := range w.blocks {
-		if d := w.district(b.host); d != nil && d.ps.contains(b.centroid) {
+	for _, b := range fp.w.blocks {
+		if d := fp.w.district(b.host); d != nil && d.ps.contains(b.centroid) {
 			spots = append(spots, spot{d, b.centroid})
 		}
 	}
-	for _, d := range w.developed[1:] {
+	for _, d := range fp.w.developed[1:] {
 		spots = append(spots, spot{d, d.seeds[0]})
 	}
 	for k := 0; k < 2 && k < len(spots); k++ {
-		farmland(spots[k].d, patch{spots[k].p, 160}, false)
+		fp.place(spots[k].d, patch{spots[k].p, 160}, false)
 	}
+}
 
-	// 3. Ecological red lines.
+// addRedLines adds the ecological red lines: Xianghu's shore, the hills
+// that fit clear of the parks and towns, and the core district's own.
+func (w *world) addRedLines(r *rng, lake []orb.Point) {
 	if xs := w.district(AdcodeXiaoshan); xs.ps.contains(ringCentroid(lake)) {
 		shore := scaleAbout(lake, ringCentroid(lake), 1.3)
 		w.addZone(planning.ZoneRedLine, "湘湖生态保护红线", shore)
