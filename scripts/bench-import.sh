@@ -127,7 +127,7 @@ if command -v python3 >/dev/null; then
 	            out[s["name"][:60]] = out.get(s["name"][:60], 0) + s["ms"]
 	    return out
 	new, old = steps(sys.argv[1]), steps(sys.argv[2])
-	print("steps of the last round's imports (ms; old only when OLD_BIN ran):")
+	print("steps of the last round's imports (ms: new, then old when OLD_BIN ran):")
 	for name in list(new) + [n for n in old if n not in new]:
 	    if max(new.get(name, 0), old.get(name, 0)) >= 100:
 	        print("  %7s  %7s  %s" % (new.get(name, "-"), old.get(name, "-") if old else "", name))
