@@ -78,7 +78,7 @@ run_import() {
 	echo "== $2: landquota import parcels ($parcels features; load $(cut -d' ' -f1-3 /proc/loadavg))"
 	local t0 t1
 	t0=$(secs)
-	DATABASE_URL=$scratch /usr/bin/time -f "$2: %M KiB peak RSS" "$1" import parcels "$dir/parcels.geojson" --progress none --report "$dir/report-$2.json" | tail -n 1
+	DATABASE_URL=$scratch /usr/bin/time -f "$2: %M KiB peak RSS, client CPU %U s user %S s system" "$1" import parcels "$dir/parcels.geojson" --progress none --report "$dir/report-$2.json" | tail -n 1
 	t1=$(secs)
 	took=$(elapsed "$t0" "$t1")
 	local n
@@ -98,7 +98,7 @@ for round in $(seq 1 "$rounds"); do
 	lq=$took
 	echo "== ogr2ogr -f PostgreSQL (the same file, into a plain table; load $(cut -d' ' -f1-3 /proc/loadavg))"
 	t0=$(secs)
-	/usr/bin/time -f 'ogr2ogr: %M KiB peak RSS' ogr2ogr -f PostgreSQL "PG:$conn" "$dir/parcels.geojson" -nln ogr_parcels -nlt MULTIPOLYGON \
+	/usr/bin/time -f 'ogr2ogr: %M KiB peak RSS, client CPU %U s user %S s system' ogr2ogr -f PostgreSQL "PG:$conn" "$dir/parcels.geojson" -nln ogr_parcels -nlt MULTIPOLYGON \
 		-lco GEOMETRY_NAME=geom -lco FID=ogc_fid -overwrite
 	t1=$(secs)
 	og=$(elapsed "$t0" "$t1")
@@ -118,12 +118,18 @@ done | awk -v n="$parcels" '{
 	printf "\n"
 }'
 if command -v python3 >/dev/null; then
-	python3 - "$dir/report-new.json" <<-'EOF'
-	import json, sys
-	r = json.load(open(sys.argv[1]))
-	print("steps of the last import (ms):")
-	for s in r["steps"]:
-	    if s["ms"] >= 100:
-	        print("  %7d  %s" % (s["ms"], s["name"][:60]))
+	python3 - "$dir/report-new.json" "${old_bin:+$dir/report-old.json}" <<-'EOF'
+	import json, os, sys
+	def steps(path):
+	    out = {}
+	    if path and os.path.exists(path):
+	        for s in json.load(open(path))["steps"]:
+	            out[s["name"][:60]] = out.get(s["name"][:60], 0) + s["ms"]
+	    return out
+	new, old = steps(sys.argv[1]), steps(sys.argv[2])
+	print("steps of the last round's imports (ms: new, then old when OLD_BIN ran):")
+	for name in list(new) + [n for n in old if n not in new]:
+	    if max(new.get(name, 0), old.get(name, 0)) >= 100:
+	        print("  %7s  %7s  %s" % (new.get(name, "-"), old.get(name, "-") if old else "", name))
 	EOF
 fi

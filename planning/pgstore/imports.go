@@ -804,16 +804,20 @@ func (r *importRun) insertParcelsBulk(ctx context.Context, cols, sel []string, o
 	if maxID > off || !todo {
 		return 0, false, false, nil
 	}
-	// construction_land as the row trigger derives it, by the same
-	// function (lq_construction_of, 027): the import sets no override (a
-	// schema without either column keeps the trigger).
+	// construction_land as the row trigger derives it (lq_construction_of,
+	// 027, with no override: the import sets none; a schema without either
+	// column keeps the trigger): the current-use class's flag, else the
+	// flag as given. By a join with the classes (their code is the key),
+	// not by calling the function: its lookup is a sub-SELECT, so it is
+	// not inlined and ran the executor once a row (85 µs a row under
+	// load, four times the area's ST_Transform; docs/SCALING.md).
 	if !slices.Contains(cols, "construction_land") || !slices.Contains(cols, "current_use_code") {
 		return 0, false, false, nil
 	}
 	sel = append([]string{}, sel...)
 	for i, c := range cols {
 		if c == "construction_land" {
-			sel[i] = "lq_construction_of(NULL, s.current_use_code, " + sel[i] + ")"
+			sel[i] = "CASE WHEN s.current_use_code IS NOT NULL THEN lq_class.construction ELSE " + sel[i] + " END"
 		}
 	}
 	triggers, err := checkLoadTriggers(ctx, r.tx)
@@ -856,7 +860,7 @@ func (r *importRun) insertParcelsBulk(ctx context.Context, cols, sel []string, o
 		}
 	}
 	tag, err := r.exec(ctx, "INSERT INTO parcels ("+strings.Join(cols, ", ")+", geom, area_m2) SELECT "+strings.Join(sel, ", ")+
-		", s.geom, ST_Area(ST_Transform(s.geom, 4549)) FROM lq_stage s"+only)
+		", s.geom, ST_Area(ST_Transform(s.geom, 4549)) FROM lq_stage s LEFT JOIN land_use_classes lq_class ON lq_class.code = s.current_use_code"+only)
 	if err != nil {
 		return 0, false, false, err
 	}
