@@ -14,12 +14,9 @@ func SetNearestShared(n int) (restore func()) {
 	return func() { nearestShared = old }
 }
 
-// SureBoxes counts the boxes the precheck found inside a search's drawn
-// polygon and inside its circle.
-func SureBoxes(ctx context.Context, s *Store, q planner.Search) (poly, circle int, err error) {
+// SureBox says whether the precheck found a box inside a search's drawn
+// polygon.
+func SureBox(ctx context.Context, s *Store, q planner.Search) (bool, error) {
 	pre, err := searchPrecheck(ctx, s.pool, &q)
-	if err != nil {
-		return 0, 0, err
-	}
-	return len(pre.polySure), len(pre.circleSure), nil
+	return err == nil && pre.sure != nil, err
 }
