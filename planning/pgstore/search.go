@@ -31,6 +31,7 @@ type searchPre struct {
 	box              []float64 // EPSG:4490 minx, miny, maxx, maxy of the radius
 	inner, outer     *string   // EPSG:4490 polygons (hex EWKB) inside and outside the circle
 	shrunk           *string   // the drawn polygon 1 mm smaller (hex EWKB), see searchWhere
+	sure             *string   // a box (hex EWKB) inside the shrunk polygon, see searchWhere
 }
 
 // searchPrecheck refuses codes that name nothing and an invalid drawn
@@ -66,7 +67,8 @@ func searchPrecheck(ctx context.Context, db querier, q *planner.Search) (*search
 		       ST_X(x.n), ST_Y(x.n), ST_X(x.c), ST_Y(x.c), ST_XMin(y.b), ST_YMin(y.b), ST_XMax(y.b), ST_YMax(y.b),
 		       ST_AsHexEWKB(ST_Transform(ST_Buffer(x.c, greatest($9::float8 - 1, 0), 16), 4490)),
 		       ST_AsHexEWKB(ST_Transform(ST_Buffer(x.c, ($9::float8 + 1) / cos(pi() / 64), 16), 4490)),
-		       `+toleranceSQL+`, `+sliverWidthSQL+`
+		       `+toleranceSQL+`, `+sliverWidthSQL+`,
+		       CASE WHEN d.valid THEN `+boxInsideSQL("ST_Buffer(x.g, -1e-8)")+` END
 		FROM (SELECT $4::geometry AS g,
 		             ST_Transform(ST_SetSRID(ST_MakePoint($5::float8, $6::float8), 4490), 4549) AS n,
 		             ST_Transform(ST_SetSRID(ST_MakePoint($7::float8, $8::float8), 4490), 4549) AS c) x
@@ -74,7 +76,7 @@ func searchPrecheck(ctx context.Context, db querier, q *planner.Search) (*search
 		LEFT JOIN LATERAL ST_IsValidDetail(x.g) d ON true`,
 		q.LandUse, q.Park, q.District, pre.poly, nearLon, nearLat, cLon, cLat, q.DistanceM, q.CurrentUse).
 		Scan(&badUse, &badCurrent, &parkOK, &districtOK, &valid, &reason, &location, &pre.shrunk, &pre.nearX, &pre.nearY, &pre.centreX, &pre.centreY,
-			&box[0], &box[1], &box[2], &box[3], &pre.inner, &pre.outer, &q.Tolerance.AreaM2, &q.Tolerance.WidthM)
+			&box[0], &box[1], &box[2], &box[3], &pre.inner, &pre.outer, &q.Tolerance.AreaM2, &q.Tolerance.WidthM, &pre.sure)
 	if err != nil {
 		return nil, domainError(err)
 	}
@@ -134,7 +136,18 @@ func searchWhere(q *planner.Search, pre *searchPre, args *sqlArgs) string {
 		// it reaches more than a millimetre into it, and that test is one
 		// prepared ST_Intersects against a constant (ST_Touches, which it
 		// replaces, cannot be prepared: 0.9 -> 0.5 ms for 190 parcels).
-		conds = append(conds, fmt.Sprintf("t.geom && %s::geometry AND ST_Intersects(%s::geometry, t.geom)", args.add(pre.poly), args.add(pre.shrunk)))
+		// A parcel whose bounding box lies within the box inside the
+		// shrunk polygon (boxInsideSQL) is inside without that test: on the
+		// 10,000,000-parcel seed the test (GEOS, about 1 µs a parcel) was
+		// about a third of the statement's time for a 600 m square (backend
+		// CPU 7.0 -> 5.0 ms). geometry_within is the operator @ called as a
+		// function, which the planner keeps out of the index scan.
+		sure := ""
+		if pre.sure != nil {
+			sure = "geometry_within(t.geom, " + args.add(*pre.sure) + "::geometry) OR "
+		}
+		conds = append(conds, fmt.Sprintf("t.geom && %s::geometry AND (%sST_Intersects(%s::geometry, t.geom))",
+			args.add(pre.poly), sure, args.add(pre.shrunk)))
 	}
 	if q.DistanceM > 0 {
 		// Within the radius, measured in EPSG:4549. The circle's polygons
@@ -430,6 +443,20 @@ var nearestShared = 10000
 // metres rather than in degrees, as in circleBoxSQL.
 func walkCoversSQL(dd, d, lat string) string {
 	return "(" + dd + " * 0.99 * 110574 * cos(radians(least(abs(" + lat + ") + " + dd + " + 0.1, 89))) > " + d + " + 1)"
+}
+
+// boxInsideSQL is a box inside the region g (an SQL expression in
+// EPSG:4490) as hex EWKB, or NULL: g's bounding box shrunk about its
+// centre as little as fits. It is kept only if g covers it grown by 3e-5°
+// on every side: PostGIS compares bounding boxes stored in single
+// precision, rounded outwards by up to 1.5e-5° at these longitudes, so a
+// parcel found within it by that comparison lies in g.
+func boxInsideSQL(g string) string {
+	return `(SELECT ST_AsHexEWKB(k.b) FROM (SELECT (ST_XMin(r.g) + ST_XMax(r.g)) / 2 AS x, (ST_YMin(r.g) + ST_YMax(r.g)) / 2 AS y,
+		(ST_XMax(r.g) - ST_XMin(r.g)) / 2 AS ax, (ST_YMax(r.g) - ST_YMin(r.g)) / 2 AS ay, r.g FROM (SELECT ` + g + ` AS g) r) c
+		CROSS JOIN LATERAL (SELECT ST_MakeEnvelope(c.x - c.ax * f, c.y - c.ay * f, c.x + c.ax * f, c.y + c.ay * f, 4490) AS b, f
+		FROM unnest(array[0.99, 0.95, 0.9, 0.8, 0.7, 0.6, 0.5]) f) k
+		WHERE ST_Covers(c.g, ST_Expand(k.b, 3e-5)) ORDER BY k.f DESC LIMIT 1)`
 }
 
 // circleBoxSQL is a box in EPSG:4490 that holds the circle of radius r

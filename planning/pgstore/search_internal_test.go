@@ -1,9 +1,22 @@
 package pgstore
 
+import (
+	"context"
+
+	"github.com/hangzhou-hitech/landquota/planning/planner"
+)
+
 // SetNearestShared lowers nearestShared so that a small world takes the
 // broad searches' path; restore puts it back.
 func SetNearestShared(n int) (restore func()) {
 	old := nearestShared
 	nearestShared = n
 	return func() { nearestShared = old }
+}
+
+// SureBox says whether the precheck found a box inside a search's drawn
+// polygon.
+func SureBox(ctx context.Context, s *Store, q planner.Search) (bool, error) {
+	pre, err := searchPrecheck(ctx, s.pool, &q)
+	return err == nil && pre.sure != nil, err
 }
