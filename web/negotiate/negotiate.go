@@ -16,7 +16,8 @@ import (
 // gets no gzip: nothing asked for it.
 func AcceptsGzip(header string) bool {
 	gzip, star := -1.0, -1.0 // highest weight listed; -1 when not listed
-	for part := range strings.SplitSeq(header, ",") { // no slice: every tile request asks
+	// SplitSeq builds no slice: every tile request asks.
+	for part := range strings.SplitSeq(header, ",") {
 		coding, params, _ := strings.Cut(part, ";")
 		q, ok := weight(params)
 		if !ok {
