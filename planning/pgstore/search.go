@@ -186,11 +186,7 @@ func searchWhere(q *planner.Search, pre *searchPre, args *sqlArgs) string {
 	}
 	var status []string
 	if len(q.Statuses) > 0 {
-		s := make([]string, len(q.Statuses))
-		for i, v := range q.Statuses {
-			s[i] = string(v)
-		}
-		status = append(status, "t.status = ANY("+args.add(s)+"::text[])")
+		status = append(status, "t.status = ANY("+args.add(statusTexts(q.Statuses))+"::text[])")
 	}
 	if q.Available {
 		status = append(status, availableSQL)
