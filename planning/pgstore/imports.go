@@ -633,8 +633,10 @@ const sameLevel = "a.lvl && numrange(b.elevation_bottom::numeric, b.elevation_to
 // parcels may overlap by more than 0.01 m² (EPSG:4549) at the same
 // elevation, within the file or with stored parcels (those the file
 // replaces excepted).
-// ST_Intersects first: about half the pairs whose boxes meet do not touch
-// (1M bench), and it is cheaper than the full DE-9IM matrix of ST_Relate.
+// ST_Intersects before ST_Relate stays although it is not settled that it
+// pays: about half the pairs whose boxes meet do not touch (1M bench), and
+// without it the bare self-join ran in 0.76 of the time, but the whole
+// import's check got slower (docs/SCALING.md, session 10).
 func (r *importRun) checkOverlaps(ctx context.Context) error {
 	replaced := "true"
 	if r.req.Mode == imports.ModeUpsert {
