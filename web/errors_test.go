@@ -225,7 +225,7 @@ func TestRoutesAnswerBadInputWithoutADatabase(t *testing.T) {
 		{"GET", "/api/stock?kind=gold", "", 400, planning.ErrInvalid, "kind", [2]string{}},
 		{"GET", "/api/stock/summary?asof=yesterday", "", 400, planning.ErrInvalid, "asof", [2]string{}},
 		{"GET", "/api/reports/1800", "", 400, planning.ErrInvalid, "year", [2]string{}},
-		{"GET", "/api/parcels/abc/events", "", 400, planning.ErrInvalid, "id", [2]string{}},
+		{"GET", "/api/parcels/abc/events", "", 404, planning.ErrNotFound, "id", [2]string{}},
 		{"POST", "/api/eligibility", `{"geometry":1,"surplus":2}`, 400, planning.ErrInvalid, "", [2]string{}},
 		{"POST", "/api/parcels/search", `[]`, 400, planning.ErrInvalid, "", [2]string{}},
 		{"GET", "/basemap/1/0/0.png", "", 404, planning.ErrNotFound, "", [2]string{}},

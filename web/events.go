@@ -2,27 +2,15 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/planner"
 )
 
-// parcelID reads the {id} of a parcel route.
-func parcelID(r *http.Request) (int64, error) {
-	x := chi.URLParam(r, "id")
-	id, err := strconv.ParseInt(x, 10, 64)
-	if err != nil || id < 1 {
-		return 0, invalidParam("id", "%q is not a parcel id", x)
-	}
-	return id, nil
-}
-
 // parcelEvents serves GET /api/parcels/{id}/events: the parcel's idle-land
 // history (认定书, 处置决定书, extensions, fees, recovery) in date order.
 func (s *Server) parcelEvents(w http.ResponseWriter, r *http.Request) error {
-	id, err := parcelID(r)
+	id, err := pathID(r, "id", aParcel)
 	if err != nil {
 		return err
 	}
@@ -38,7 +26,7 @@ func (s *Server) parcelEvents(w http.ResponseWriter, r *http.Request) error {
 // addParcelEvent serves POST /api/parcels/{id}/events (admin): records one
 // step; 201 with the stored event.
 func (s *Server) addParcelEvent(w http.ResponseWriter, r *http.Request) error {
-	id, err := parcelID(r)
+	id, err := pathID(r, "id", aParcel)
 	if err != nil {
 		return err
 	}

@@ -2,17 +2,39 @@ package web
 
 import (
 	"math"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/go-chi/chi/v5"
 	"github.com/hangzhou-hitech/landquota/geo"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/amount"
 	"github.com/hangzhou-hitech/landquota/planning/catalog"
 	"github.com/paulmach/orb"
 )
+
+// The things a numeric path segment names, for pathID's answer.
+var (
+	aParcel      = planning.Textf("parcel")
+	aProject     = planning.Textf("project")
+	aScenario    = planning.Textf("scenario")
+	aLedgerEntry = planning.Textf("ledger entry")
+)
+
+// pathID reads the numeric id in the path segment name. A segment that is
+// not a positive whole number names no resource, so it is answered as an id
+// that names nothing stored is: 404 "no <what> %q" (not 400).
+func pathID(r *http.Request, name string, what planning.Text) (int64, error) {
+	raw := chi.URLParam(r, name)
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id < 1 {
+		return 0, planning.Errorf(planning.ErrNotFound, "no %s %q", what, raw).WithDetail("parameter", name)
+	}
+	return id, nil
+}
 
 // CRS identifiers accepted in crs and bbox-crs, in OGC URI and short forms.
 const (

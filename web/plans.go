@@ -4,9 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strconv"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/quota"
 )
@@ -92,9 +90,9 @@ type statusRequest struct {
 // its quota in the same transaction, or refuses with 409 naming the
 // shortfall (无指标不得批地); withdrawing an approval reverses it.
 func (s *Server) postParcelStatus(w http.ResponseWriter, r *http.Request) error {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if err != nil || id <= 0 {
-		return planning.Errorf(planning.ErrNotFound, "no parcel %q", chi.URLParam(r, "id"))
+	id, err := pathID(r, "id", aParcel)
+	if err != nil {
+		return err
 	}
 	var req statusRequest
 	if err := decodeStrictJSON(r, &req); err != nil {

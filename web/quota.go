@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/quota"
 )
@@ -166,9 +165,9 @@ func (s *Server) postReverse(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	id, err := pathID(r, "id", aLedgerEntry)
 	if err != nil {
-		return invalidParam("id", "%q is not an entry id", chi.URLParam(r, "id"))
+		return err
 	}
 	var req reverseRequest
 	if err := decodeStrictJSON(r, &req); err != nil {
@@ -240,16 +239,8 @@ func (s *Server) getProjects(w http.ResponseWriter, r *http.Request) error {
 	return respond(w, http.StatusOK, map[string]any{"projects": ps}, err)
 }
 
-func projectID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if err != nil {
-		return 0, planning.Errorf(planning.ErrNotFound, "no project %q", chi.URLParam(r, "id"))
-	}
-	return id, nil
-}
-
 func (s *Server) getProject(w http.ResponseWriter, r *http.Request) error {
-	id, err := projectID(r)
+	id, err := pathID(r, "id", aProject)
 	if err != nil {
 		return err
 	}
@@ -268,7 +259,7 @@ func (s *Server) postProject(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) putProjectParcels(w http.ResponseWriter, r *http.Request) error {
-	id, err := projectID(r)
+	id, err := pathID(r, "id", aProject)
 	if err != nil {
 		return err
 	}

@@ -107,16 +107,8 @@ func (s *Server) postScenario(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func scenarioID(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(chi.URLParam(r, name), 10, 64)
-	if err != nil {
-		return 0, planning.Errorf(planning.ErrNotFound, "no scenario %q", chi.URLParam(r, name))
-	}
-	return id, nil
-}
-
 func (s *Server) getScenario(w http.ResponseWriter, r *http.Request) error {
-	id, err := scenarioID(r, "id")
+	id, err := pathID(r, "id", aScenario)
 	if err != nil {
 		return err
 	}
@@ -136,13 +128,17 @@ func (s *Server) getScenario(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) compareScenarios(w http.ResponseWriter, r *http.Request) error {
-	var sc [2]quota.Scenario
-	for i, name := range []string{"a", "b"} {
-		id, err := scenarioID(r, name)
-		if err == nil {
-			sc[i], err = s.store.Scenario(r.Context(), id, false)
+	var ids [2]int64
+	for i, name := range []string{"a", "b"} { // both read before either is looked up
+		var err error
+		if ids[i], err = pathID(r, name, aScenario); err != nil {
+			return err
 		}
-		if err != nil {
+	}
+	var sc [2]quota.Scenario
+	for i, id := range ids {
+		var err error
+		if sc[i], err = s.store.Scenario(r.Context(), id, false); err != nil {
 			return err
 		}
 	}
@@ -162,7 +158,7 @@ func (s *Server) compareScenarios(w http.ResponseWriter, r *http.Request) error 
 // approveScenario books a scenario's grants, all or none; a stale one is
 // refused (service.Allocations.Approve).
 func (s *Server) approveScenario(w http.ResponseWriter, r *http.Request) error {
-	id, err := scenarioID(r, "id")
+	id, err := pathID(r, "id", aScenario)
 	if err != nil {
 		return err
 	}

@@ -193,3 +193,46 @@ func TestCloseHandlersPreviewAndClose(t *testing.T) {
 		t.Fatalf("a year out of range: %d %v", a.status, a.body)
 	}
 }
+
+// TestPathIDsThatNameNothingAreNotFound: a path segment that is not a
+// positive whole number names no resource, on every route with a numeric
+// id: 404 naming the thing and the segment, in the reader's language, before
+// any body is read or anything is looked up.
+func TestPathIDsThatNameNothingAreNotFound(t *testing.T) {
+	h, m := memServer(t)
+	for _, c := range []struct {
+		method, path, token, body string
+		en, zh                    string // the message, for the segment "abc"
+	}{
+		{"GET", "/api/parcels/{}/events", "", "", `no parcel "abc"`, `没有地块 "abc"`},
+		{"POST", "/api/parcels/{}/events", "lqt_admin", `{}`, `no parcel "abc"`, `没有地块 "abc"`},
+		{"POST", "/api/parcels/{}/status", "lqt_alloc", `{"status":"approved"}`, `no parcel "abc"`, `没有地块 "abc"`},
+		{"POST", "/api/plans/2027/ledger/{}/reverse", "lqt_admin", `{"reason":"r","idempotency_key":"k"}`, `no ledger entry "abc"`, `没有台账记录 "abc"`},
+		{"GET", "/api/projects/{}", "", "", `no project "abc"`, `没有项目 "abc"`},
+		{"PUT", "/api/projects/{}/parcels", "lqt_alloc", `{"parcel_ids":[1]}`, `no project "abc"`, `没有项目 "abc"`},
+		{"GET", "/api/scenarios/{}", "", "", `no scenario "abc"`, `没有分配方案 "abc"`},
+		{"GET", "/api/scenarios/{}/compare/1", "", "", `no scenario "abc"`, `没有分配方案 "abc"`},
+		{"GET", "/api/scenarios/1/compare/{}", "", "", `no scenario "abc"`, `没有分配方案 "abc"`},
+		{"POST", "/api/scenarios/{}/approve", "lqt_alloc", "", `no scenario "abc"`, `没有分配方案 "abc"`},
+	} {
+		for _, seg := range []string{"abc", "0", "-1", "1.5", "99999999999999999999"} {
+			path := strings.Replace(c.path, "{}", seg, 1)
+			a := call(t, h, c.method, path, c.token, c.body)
+			e, _ := a.body["error"].(map[string]any)
+			msg, _ := e["message"].(string)
+			if a.status != http.StatusNotFound || a.errorCode() != "not_found" || !strings.Contains(msg, `"`+seg+`"`) {
+				t.Errorf("%s %s: %d %v, want 404 naming %q", c.method, path, a.status, a.body, seg)
+			}
+		}
+		path := strings.Replace(c.path, "{}", "abc", 1)
+		for lang, want := range map[string]string{"en": c.en, "zh": c.zh} {
+			a := call(t, h, c.method, path+"?lang="+lang, c.token, c.body)
+			if e, _ := a.body["error"].(map[string]any); e["message"] != want {
+				t.Errorf("%s %s in %s: %v, want %q", c.method, path, lang, a.body, want)
+			}
+		}
+	}
+	if len(m.Runs) != 0 || len(m.Ledger) != 0 {
+		t.Error("a request whose path names nothing changed the store")
+	}
+}
