@@ -73,7 +73,7 @@ func TestAddEnclaveChecksEachFieldBeforeStoring(t *testing.T) {
 		s, _ := logged()
 		f := &fakeStore{}
 		s.store = f
-		rec := answer(s, s.withEnclaves(addEnclave), asAdmin("POST", "/api/enclaves", c.body))
+		rec := answer(s, enclaves.post(s), asAdmin("POST", "/api/enclaves", c.body))
 		got := decodeError(t, rec)
 		if rec.Code != 400 || got.Code != planning.ErrInvalid || (c.field != "" && got.Details["field"] != c.field) {
 			t.Errorf("%s: %d %+v, want 400 naming %q", c.body, rec.Code, got, c.field)
@@ -85,12 +85,12 @@ func TestAddEnclaveChecksEachFieldBeforeStoring(t *testing.T) {
 	s, _ := logged()
 	f := &fakeStore{}
 	s.store = f
-	rec := answer(s, s.withEnclaves(addEnclave), asAdmin("POST", "/api/enclaves", `{"code":"SH1","name_zh":"上海飞地","location":[121.5,31.2],"lease_start_on":"2024-01-01"}`))
+	rec := answer(s, enclaves.post(s), asAdmin("POST", "/api/enclaves", `{"code":"SH1","name_zh":"上海飞地","location":[121.5,31.2],"lease_start_on":"2024-01-01"}`))
 	if rec.Code != 201 || len(f.enclaves) != 1 || f.enclaves[0].Location != [2]float64{121.5, 31.2} ||
 		f.enclaves[0].LeaseStartOn == nil || !f.enclaves[0].LeaseStartOn.Equal(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)) {
 		t.Fatalf("%d %s; stored %+v", rec.Code, rec.Body, f.enclaves)
 	}
-	rec = answer(s, s.withEnclaves(enclaves), httptest.NewRequest("GET", "/api/enclaves", nil))
+	rec = answer(s, enclaves.get(s), httptest.NewRequest("GET", "/api/enclaves", nil))
 	var list struct{ Enclaves []planning.Enclave }
 	if err := json.Unmarshal(rec.Body.Bytes(), &list); err != nil || rec.Code != 200 || len(list.Enclaves) != 1 || list.Enclaves[0].Code != "SH1" {
 		t.Errorf("list: %d %s (%v)", rec.Code, rec.Body, err)
@@ -101,11 +101,11 @@ func TestAddLocalClassNeedsConstruction(t *testing.T) {
 	s, _ := logged()
 	f := &fakeStore{}
 	s.store = f
-	rec := answer(s, s.withClasses(addLocalClass), asAdmin("POST", "/api/land-use-classes", `{"code":"0801z1","parent_code":"0801","name_zh":"孵化用地"}`))
+	rec := answer(s, localClasses.post(s), asAdmin("POST", "/api/land-use-classes", `{"code":"0801z1","parent_code":"0801","name_zh":"孵化用地"}`))
 	if got := decodeError(t, rec); rec.Code != 400 || got.Details["field"] != "construction" || len(f.classes) != 0 {
 		t.Errorf("%d %+v, stored %v", rec.Code, got, f.classes)
 	}
-	rec = answer(s, s.withClasses(addLocalClass), asAdmin("POST", "/api/land-use-classes", `{"code":"0801z1","parent_code":"0801","name_zh":"孵化用地","construction":true}`))
+	rec = answer(s, localClasses.post(s), asAdmin("POST", "/api/land-use-classes", `{"code":"0801z1","parent_code":"0801","name_zh":"孵化用地","construction":true}`))
 	if rec.Code != 201 || len(f.classes) != 1 || !f.classes[0].Construction {
 		t.Errorf("%d %s, stored %v", rec.Code, rec.Body, f.classes)
 	}
