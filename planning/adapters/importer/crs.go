@@ -77,30 +77,46 @@ const (
 	zone40         = 40_000_000.0
 )
 
-func inDegrees(x, y float64) bool   { return x >= minLon && x <= maxLon && y >= minLat && y <= maxLat }
-func in4549(x, y float64) bool      { return x >= minE && x <= maxE && y >= minN && y <= maxN }
-func in4528(x, y float64) bool      { return in4549(x-zone40, y) }
-func swappedDeg(x, y float64) bool  { return inDegrees(y, x) }
-func swapped4549(x, y float64) bool { return in4549(y, x) }
-func swapped4528(x, y float64) bool { return in4528(y, x) }
+func inDegrees(x, y float64) bool { return x >= minLon && x <= maxLon && y >= minLat && y <= maxLat }
+func in4549(x, y float64) bool    { return x >= minE && x <= maxE && y >= minN && y <= maxN }
+func in4528(x, y float64) bool    { return in4549(x-zone40, y) }
 
-// guess says what a point's coordinates look like.
+// looks are the coordinate systems a point's numbers can give away, each
+// with its range test.
+var looks = []struct {
+	name string
+	fits func(x, y float64) bool
+}{{"degrees", inDegrees}, {"4549", in4549}, {"4528", in4528}}
+
+// guess says what a point's coordinates look like: the name of one of
+// looks, that name after "swapped " when they fit with the axes swapped,
+// or "".
 func guess(x, y float64) string {
-	switch {
-	case inDegrees(x, y):
-		return "degrees"
-	case in4549(x, y):
-		return "4549"
-	case in4528(x, y):
-		return "4528"
-	case swappedDeg(x, y):
-		return "swapped degrees"
-	case swapped4549(x, y):
-		return "swapped 4549"
-	case swapped4528(x, y):
-		return "swapped 4528"
+	for _, l := range looks {
+		if l.fits(x, y) {
+			return l.name
+		}
+	}
+	for _, l := range looks {
+		if l.fits(y, x) {
+			return "swapped " + l.name
+		}
 	}
 	return ""
+}
+
+// fitsFor is the range test of the points of srid, nil for a system that
+// GDAL transforms (its points are checked in EPSG:4490 afterwards).
+func fitsFor(srid int) func(x, y float64) bool {
+	switch srid {
+	case geo.SRIDStore, geo.SRIDWGS84, 0:
+		return inDegrees
+	case geo.SRIDMeasure:
+		return in4549
+	case geo.SRIDSurvey:
+		return in4528
+	}
+	return nil
 }
 
 // checkPoint refuses a coordinate that cannot be right in c, naming the
@@ -110,18 +126,7 @@ func (c crs) checkPoint(pt orb.Point) *geomError {
 	if math.IsNaN(x) || math.IsNaN(y) || math.IsInf(x, 0) || math.IsInf(y, 0) {
 		return geomErrorf(&pt, "coordinate %s is not a finite number", pointText(pt))
 	}
-	var fits bool
-	switch c.srid {
-	case geo.SRIDStore, geo.SRIDWGS84, 0:
-		fits = inDegrees(x, y)
-	case geo.SRIDMeasure:
-		fits = in4549(x, y)
-	case geo.SRIDSurvey:
-		fits = in4528(x, y)
-	default:
-		return nil // transformed by GDAL: checked in EPSG:4490 afterwards
-	}
-	if fits {
+	if fits := fitsFor(c.srid); fits == nil || fits(x, y) {
 		return nil
 	}
 	said := planning.Textf("the file says %s", geo.SRIDName(c.srid))
