@@ -78,42 +78,37 @@ func asFieldMapError(err error) error {
 
 // Set adds one "field=source" assignment (the --field flag).
 func (m *FieldMap) Set(assignment string) error {
-	k, v, err := splitAssignment("--field", assignment)
-	if err != nil {
-		return err
-	}
-	if m.Fields == nil {
-		m.Fields = map[string]string{}
-	}
-	m.Fields[k] = v
-	return nil
+	return assign(&m.Fields, "--field", assignment, same)
 }
 
 // SetDefault adds one "field=value" default (the --default flag).
 func (m *FieldMap) SetDefault(assignment string) error {
-	k, v, err := splitAssignment("--default", assignment)
-	if err != nil {
-		return err
-	}
-	if m.Defaults == nil {
-		m.Defaults = map[string]json.RawMessage{}
-	}
-	m.Defaults[k], _ = json.Marshal(v)
-	return nil
+	return assign(&m.Defaults, "--default", assignment, func(v string) json.RawMessage {
+		j, _ := json.Marshal(v) // a string always marshals
+		return j
+	})
 }
 
 // SetCrosswalk adds one "source=2023code" crosswalk entry (the --crosswalk flag).
 func (m *FieldMap) SetCrosswalk(assignment string) error {
-	k, v, err := splitAssignment("--crosswalk", assignment)
+	return assign(&m.Crosswalk, "--crosswalk", assignment, same)
+}
+
+// assign adds the "name=value" assignment given with flag to *into (made
+// when it is nil), the value as as makes it.
+func assign[V any](into *map[string]V, flag, assignment string, as func(string) V) error {
+	k, v, err := splitAssignment(flag, assignment)
 	if err != nil {
 		return err
 	}
-	if m.Crosswalk == nil {
-		m.Crosswalk = map[string]string{}
+	if *into == nil {
+		*into = map[string]V{}
 	}
-	m.Crosswalk[k] = v
+	(*into)[k] = as(v)
 	return nil
 }
+
+func same(s string) string { return s }
 
 func splitAssignment(flag, s string) (string, string, error) {
 	k, v, ok := strings.Cut(s, "=")

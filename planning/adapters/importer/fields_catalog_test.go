@@ -1,10 +1,12 @@
 package importer
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/catalog"
 	"github.com/hangzhou-hitech/landquota/planning/imports"
 )
@@ -53,6 +55,28 @@ func TestImportFieldsFollowTheCatalog(t *testing.T) {
 		"compatible_share": "COMPAT_SH", "land_price_wan": "价款(万元)"} {
 		if got := mp.Source[imports.FieldIndex(imports.Parcels, field)]; got != src {
 			t.Errorf("%s read from %q, want %q", field, got, src)
+		}
+	}
+}
+
+// The --field, --crosswalk and --default flags each add one trimmed
+// name=value to their map (a default as a JSON string); an assignment
+// without a name is refused, naming its flag.
+func TestFieldMapFlags(t *testing.T) {
+	var m FieldMap
+	for _, err := range []error{m.Set(" land_use = DLBM "), m.SetCrosswalk("0810=1401"), m.SetDefault("status=approved")} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if m.Fields["land_use"] != "DLBM" || m.Crosswalk["0810"] != "1401" || string(m.Defaults["status"]) != `"approved"` {
+		t.Errorf("%+v", m)
+	}
+	for flag, set := range map[string]func(string) error{"field": m.Set, "crosswalk": m.SetCrosswalk, "default": m.SetDefault} {
+		err := set("=x")
+		var pe *planning.Error
+		if !errors.As(err, &pe) || pe.Code != planning.ErrInvalid || pe.Details["field"] != flag || !strings.Contains(pe.Message, "--"+flag) {
+			t.Errorf("--%s =x: %v", flag, err)
 		}
 	}
 }
