@@ -196,13 +196,24 @@ func (c *cliContext) parse(ctx context.Context, name string, args []string, defi
 	return nil
 }
 
-// userAndRole checks the --username and --role both given and the role
-// known.
-func userAndRole(username, role string) (planning.Role, error) {
-	if err := errors.Join(needFlag("username", username), needFlag("role", role)); err != nil {
-		return "", err
+// parseUserAndRole parses a command that names a user and a role (--username
+// described as whose, --role, then the flags more defines): both are
+// required and the role must be known.
+func (c *cliContext) parseUserAndRole(ctx context.Context, name string, args []string, whose string, more func(fs *flag.FlagSet)) (string, planning.Role, error) {
+	var username, role string
+	err := c.parse(ctx, name, args, func(fs *flag.FlagSet) {
+		fs.StringVar(&username, "username", "", whose)
+		fs.StringVar(&role, "role", "", "viewer, allocator or admin")
+		more(fs)
+	})
+	if err == nil {
+		err = errors.Join(needFlag("username", username), needFlag("role", role))
 	}
-	return planning.ParseRole(role)
+	if err != nil {
+		return "", "", err
+	}
+	r, err := planning.ParseRole(role)
+	return username, r, err
 }
 
 func needFlag(name, value string) error {
@@ -213,15 +224,10 @@ func needFlag(name, value string) error {
 }
 
 func userAdd(ctx context.Context, c *cliContext, args []string) error {
-	var username, role, display string
-	if err := c.parse(ctx, "user add", args, func(fs *flag.FlagSet) {
-		fs.StringVar(&username, "username", "", "login name: 3-32 of a-z 0-9 _ . -")
-		fs.StringVar(&role, "role", "", "viewer, allocator or admin")
+	var display string
+	username, r, err := c.parseUserAndRole(ctx, "user add", args, "login name: 3-32 of a-z 0-9 _ . -", func(fs *flag.FlagSet) {
 		fs.StringVar(&display, "display-name", "", "the name people see")
-	}); err != nil {
-		return err
-	}
-	r, err := userAndRole(username, role)
+	})
 	if err != nil {
 		return err
 	}
@@ -260,14 +266,7 @@ func userList(ctx context.Context, c *cliContext, args []string) error {
 }
 
 func userSetRole(ctx context.Context, c *cliContext, args []string) error {
-	var username, role string
-	if err := c.parse(ctx, "user set-role", args, func(fs *flag.FlagSet) {
-		fs.StringVar(&username, "username", "", "whose role")
-		fs.StringVar(&role, "role", "", "viewer, allocator or admin")
-	}); err != nil {
-		return err
-	}
-	r, err := userAndRole(username, role)
+	username, r, err := c.parseUserAndRole(ctx, "user set-role", args, "whose role", func(*flag.FlagSet) {})
 	if err != nil {
 		return err
 	}
