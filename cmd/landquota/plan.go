@@ -28,14 +28,21 @@ type planFlags struct {
 	docNumber, docDate, docBody string
 }
 
-func (p *planFlags) register(fs *flag.FlagSet, withDoc bool) {
-	fs.IntVar(&p.year, "year", 0, "the plan year")
-	fs.StringVar(&p.kind, "kind", string(quota.KindNewConstruction), "quota kind: new_construction, linkage or farmland_balance")
-	if withDoc {
-		fs.StringVar(&p.docNumber, "doc-number", "", "the issuing document's number (文号)")
-		fs.StringVar(&p.docDate, "doc-date", "", "its date, YYYY-MM-DD")
-		fs.StringVar(&p.docBody, "doc-issuer", "", "the issuing body, e.g. 浙江省自然资源厅")
-	}
+// parsePlan parses a plan subcommand: --year and --kind, the issuing
+// document's flags when withDoc, then the flags more defines.
+func (c *cliContext) parsePlan(ctx context.Context, name string, args []string, withDoc bool, more func(fs *flag.FlagSet)) (planFlags, error) {
+	var p planFlags
+	err := c.parse(ctx, name, args, func(fs *flag.FlagSet) {
+		fs.IntVar(&p.year, "year", 0, "the plan year")
+		fs.StringVar(&p.kind, "kind", string(quota.KindNewConstruction), "quota kind: new_construction, linkage or farmland_balance")
+		if withDoc {
+			fs.StringVar(&p.docNumber, "doc-number", "", "the issuing document's number (文号)")
+			fs.StringVar(&p.docDate, "doc-date", "", "its date, YYYY-MM-DD")
+			fs.StringVar(&p.docBody, "doc-issuer", "", "the issuing body, e.g. 浙江省自然资源厅")
+		}
+		more(fs)
+	})
+	return p, err
 }
 
 func (p *planFlags) document() *quota.Document {
@@ -64,14 +71,13 @@ func planList(ctx context.Context, c *cliContext, args []string) error {
 }
 
 func planOpen(ctx context.Context, c *cliContext, args []string) error {
-	var pf planFlags
 	var name string
 	var issue hectaresFlag
-	if err := c.parse(ctx, "plan open", args, func(fs *flag.FlagSet) {
-		pf.register(fs, true)
+	pf, err := c.parsePlan(ctx, "plan open", args, true, func(fs *flag.FlagSet) {
 		fs.StringVar(&name, "name", "", "the plan's name")
 		fs.Var(&issue, "issue-hm2", "book this many hectares as the plan's issue (needs the document)")
-	}); err != nil {
+	})
+	if err != nil {
 		return err
 	}
 	o := quota.Opening{Year: pf.year, Kind: quota.Kind(pf.kind), Name: name, Document: pf.document(), By: cliActor,
@@ -92,14 +98,13 @@ func planOpen(ctx context.Context, c *cliContext, args []string) error {
 }
 
 func planIssue(ctx context.Context, c *cliContext, args []string) error {
-	var pf planFlags
 	var hm2 hectaresFlag
 	var reason string
-	if err := c.parse(ctx, "plan issue", args, func(fs *flag.FlagSet) {
-		pf.register(fs, true)
+	pf, err := c.parsePlan(ctx, "plan issue", args, true, func(fs *flag.FlagSet) {
 		fs.Var(&hm2, "hm2", "hectares issued")
 		fs.StringVar(&reason, "reason", "追加下达", "why")
-	}); err != nil {
+	})
+	if err != nil {
 		return err
 	}
 	if pf.docNumber == "" {
@@ -115,17 +120,15 @@ func planIssue(ctx context.Context, c *cliContext, args []string) error {
 }
 
 func planClose(ctx context.Context, c *cliContext, args []string) error {
-	var pf planFlags
 	var confirm, asJSON bool
-	if err := c.parse(ctx, "plan close", args, func(fs *flag.FlagSet) {
-		pf.register(fs, false)
+	pf, err := c.parsePlan(ctx, "plan close", args, false, func(fs *flag.FlagSet) {
 		fs.BoolVar(&confirm, "confirm", false, "book the year end (without it: only the preview)")
 		fs.BoolVar(&asJSON, "json", false, "print the closing as JSON")
-	}); err != nil {
+	})
+	if err != nil {
 		return err
 	}
 	var cl quota.Closing
-	var err error
 	yearEnd := service.New(c.store).YearEnd
 	if confirm {
 		cl, err = yearEnd.Close(ctx, pf.year, quota.Kind(pf.kind), cliActor)
