@@ -26,12 +26,9 @@ func (s *Server) parcelEvents(w http.ResponseWriter, r *http.Request) error {
 // addParcelEvent serves POST /api/parcels/{id}/events (admin): records one
 // step; 201 with the stored event.
 func (s *Server) addParcelEvent(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id", aParcel)
-	if err != nil {
-		return err
-	}
 	var in planner.EventInput
-	if err := decodeStrictJSON(r, &in); err != nil {
+	id, err := pathIDBody(r, aParcel, &in)
+	if err != nil {
 		return err
 	}
 	e, err := in.Check()

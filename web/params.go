@@ -36,6 +36,17 @@ func pathID(r *http.Request, name string, what planning.Text) (int64, error) {
 	return id, nil
 }
 
+// pathIDBody reads a change to the thing the path's {id} names: the id
+// first (pathID: a 404 before any body is read), then the body, strictly,
+// into v.
+func pathIDBody(r *http.Request, what planning.Text, v any) (int64, error) {
+	id, err := pathID(r, "id", what)
+	if err == nil {
+		err = decodeStrictJSON(r, v)
+	}
+	return id, err
+}
+
 // CRS identifiers accepted in crs and bbox-crs, in OGC URI and short forms.
 const (
 	crsURIPrefix = "http://www.opengis.net/def/crs/EPSG/0/"

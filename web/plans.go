@@ -90,12 +90,9 @@ type statusRequest struct {
 // its quota in the same transaction, or refuses with 409 naming the
 // shortfall (无指标不得批地); withdrawing an approval reverses it.
 func (s *Server) postParcelStatus(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id", aParcel)
-	if err != nil {
-		return err
-	}
 	var req statusRequest
-	if err := decodeStrictJSON(r, &req); err != nil {
+	id, err := pathIDBody(r, aParcel, &req)
+	if err != nil {
 		return err
 	}
 	c := quota.StatusChange{ParcelID: id, Status: req.Status, By: username(r)}

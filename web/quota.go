@@ -165,12 +165,9 @@ func (s *Server) postReverse(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathID(r, "id", aLedgerEntry)
-	if err != nil {
-		return err
-	}
 	var req reverseRequest
-	if err := decodeStrictJSON(r, &req); err != nil {
+	id, err := pathIDBody(r, aLedgerEntry, &req)
+	if err != nil {
 		return err
 	}
 	// Reversing an entry needs the role that may book it.
@@ -259,14 +256,11 @@ func (s *Server) postProject(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) putProjectParcels(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id", aProject)
-	if err != nil {
-		return err
-	}
 	var req struct {
 		ParcelIDs []int64 `json:"parcel_ids"`
 	}
-	if err := decodeStrictJSON(r, &req); err != nil {
+	id, err := pathIDBody(r, aProject, &req)
+	if err != nil {
 		return err
 	}
 	p, err := s.store.SetProjectParcels(r.Context(), id, req.ParcelIDs)
