@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -130,19 +131,14 @@ type FieldOptions struct {
 
 // Apply sets o in m, in the order above, and checks the map for layer.
 func (m *FieldMap) Apply(layer imports.Layer, o FieldOptions) error {
-	for _, f := range o.Fields {
-		if err := m.Set(f); err != nil {
-			return err
-		}
-	}
-	for _, d := range o.Defaults {
-		if err := m.SetDefault(d); err != nil {
-			return err
-		}
-	}
-	for _, x := range o.Crosswalk {
-		if err := m.SetCrosswalk(x); err != nil {
-			return err
+	for _, opt := range []struct {
+		assignments []string
+		set         func(string) error
+	}{{o.Fields, m.Set}, {o.Defaults, m.SetDefault}, {o.Crosswalk, m.SetCrosswalk}} {
+		for _, a := range opt.assignments {
+			if err := opt.set(a); err != nil {
+				return err
+			}
 		}
 	}
 	if o.Scheme != "" {
@@ -155,24 +151,43 @@ func (m *FieldMap) Apply(layer imports.Layer, o FieldOptions) error {
 	return m.Validate(layer)
 }
 
-// Validate checks the map against layer's fields.
+// Validate checks the map against layer's fields, one part of it at a
+// time in the order of the document.
 func (m *FieldMap) Validate(layer imports.Layer) error {
 	if m.Layer != "" && m.Layer != layer {
 		return fieldMapError("written for layer %q, not %s", m.Layer, layer)
 	}
-	known := func(name string) (*Field, error) {
-		if i := imports.FieldIndex(layer, name); i >= 0 {
-			return &imports.Fields(layer)[i], nil
-		}
-		return nil, fieldMapError("layer %s has no field %q (it has %s)", layer, name, imports.FieldNames(layer))
-	}
-	for k := range m.Fields {
-		if _, err := known(k); err != nil {
+	for _, check := range []func(imports.Layer) error{m.checkFields, m.checkDefaults, m.checkScheme, m.checkCrosswalk, m.checkValues} {
+		if err := check(layer); err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+// knownField is layer's field name, or the error that names layer's fields.
+func knownField(layer imports.Layer, name string) (*Field, error) {
+	if i := imports.FieldIndex(layer, name); i >= 0 {
+		return &imports.Fields(layer)[i], nil
+	}
+	return nil, fieldMapError("layer %s has no field %q (it has %s)", layer, name, imports.FieldNames(layer))
+}
+
+// checkFields: every mapped field is one of the layer's.
+func (m *FieldMap) checkFields(layer imports.Layer) error {
+	for k := range m.Fields {
+		if _, err := knownField(layer, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkDefaults: every default is a value its field takes (a land-use
+// default a 2023 class code).
+func (m *FieldMap) checkDefaults(layer imports.Layer) error {
 	for k, raw := range m.Defaults {
-		f, err := known(k)
+		f, err := knownField(layer, k)
 		if err != nil {
 			return err
 		}
@@ -191,13 +206,26 @@ func (m *FieldMap) Validate(layer imports.Layer) error {
 			return fieldMapError("defaults.%s: %s", k, err)
 		}
 	}
-	if m.LandUseScheme != "" {
-		s, err := ParseScheme(string(m.LandUseScheme))
-		if err != nil {
-			return err
-		}
-		m.LandUseScheme = s
+	return nil
+}
+
+// checkScheme: the land-use code list is a known one (kept in its own
+// spelling).
+func (m *FieldMap) checkScheme(imports.Layer) error {
+	if m.LandUseScheme == "" {
+		return nil
 	}
+	s, err := ParseScheme(string(m.LandUseScheme))
+	if err != nil {
+		return err
+	}
+	m.LandUseScheme = s
+	return nil
+}
+
+// checkCrosswalk: a crosswalk is for a layer with land-use codes, from a
+// source code to a 2023 class code.
+func (m *FieldMap) checkCrosswalk(layer imports.Layer) error {
 	if len(m.Crosswalk) > 0 && imports.FieldIndex(layer, "land_use") < 0 {
 		return fieldMapError("crosswalk: layer %s has no land-use codes", layer)
 	}
@@ -209,8 +237,14 @@ func (m *FieldMap) Validate(layer imports.Layer) error {
 			return fieldMapError("crosswalk: %q → %q: the target must be a 2023 class code (2, 4 or 6 digits)", k, v)
 		}
 	}
+	return nil
+}
+
+// checkValues: value spellings are for choice fields, each spelling one of
+// the field's values.
+func (m *FieldMap) checkValues(layer imports.Layer) error {
 	for k, vals := range m.Values {
-		f, err := known(k)
+		f, err := knownField(layer, k)
 		if err != nil {
 			return err
 		}
@@ -221,11 +255,7 @@ func (m *FieldMap) Validate(layer imports.Layer) error {
 			if strings.TrimSpace(from) == "" {
 				return fieldMapError("values.%s: an empty spelling", k)
 			}
-			ok := false
-			for _, e := range f.Enum {
-				ok = ok || e.Value == to
-			}
-			if !ok {
+			if !slices.ContainsFunc(f.Enum, func(e imports.EnumValue) bool { return e.Value == to }) {
 				return fieldMapError("values.%s: %q → %q: the value must be one of %s", k, from, to, f.EnumValues())
 			}
 		}
