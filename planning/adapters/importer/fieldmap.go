@@ -157,53 +157,68 @@ func (m *FieldMap) Validate(layer imports.Layer) error {
 	if m.Layer != "" && m.Layer != layer {
 		return fieldMapError("written for layer %q, not %s", m.Layer, layer)
 	}
-	for _, check := range []func(imports.Layer) error{m.checkFields, m.checkDefaults, m.checkScheme, m.checkCrosswalk, m.checkValues} {
-		if err := check(layer); err != nil {
+	for _, check := range []func() error{
+		func() error { return eachField(layer, m.Fields, func(*Field, string, string) error { return nil }) },
+		func() error { return eachField(layer, m.Defaults, checkDefault) },
+		m.checkScheme,
+		func() error { return m.checkCrosswalk(layer) },
+		func() error { return eachField(layer, m.Values, checkSpellings) },
+	} {
+		if err := check(); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// knownField is layer's field name, or the error that names layer's fields.
-func knownField(layer imports.Layer, name string) (*Field, error) {
-	if i := imports.FieldIndex(layer, name); i >= 0 {
-		return &imports.Fields(layer)[i], nil
-	}
-	return nil, fieldMapError("layer %s has no field %q (it has %s)", layer, name, imports.FieldNames(layer))
-}
-
-// checkFields: every mapped field is one of the layer's.
-func (m *FieldMap) checkFields(layer imports.Layer) error {
-	for k := range m.Fields {
-		if _, err := knownField(layer, k); err != nil {
+// eachField calls check with each key of part (fields, defaults, values)
+// as the field of layer it names; a key that names none is refused with
+// the layer's fields.
+func eachField[V any](layer imports.Layer, part map[string]V, check func(f *Field, k string, v V) error) error {
+	for k, v := range part {
+		i := imports.FieldIndex(layer, k)
+		if i < 0 {
+			return fieldMapError("layer %s has no field %q (it has %s)", layer, k, imports.FieldNames(layer))
+		}
+		if err := check(&imports.Fields(layer)[i], k, v); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// checkDefaults: every default is a value its field takes (a land-use
-// default a 2023 class code).
-func (m *FieldMap) checkDefaults(layer imports.Layer) error {
-	for k, raw := range m.Defaults {
-		f, err := knownField(layer, k)
-		if err != nil {
-			return err
+// checkDefault: a default is a value its field takes (a land-use default a
+// 2023 class code).
+func checkDefault(f *Field, k string, raw json.RawMessage) error {
+	var d textDecoder
+	v, err := d.value(raw)
+	if err != nil {
+		return fieldMapError("defaults.%s: not a JSON value", k)
+	}
+	if f.Kind == LandUse {
+		if v.kind != 's' || !planning.LandUseCodePattern.MatchString(normalizeCode(v.str)) {
+			return fieldMapError("defaults.%s: give a 2023 class code as a text, e.g. \"100101\"", k)
 		}
-		var d textDecoder
-		v, err := d.value(raw)
-		if err != nil {
-			return fieldMapError("defaults.%s: not a JSON value", k)
+		return nil
+	}
+	if _, err := convertValue(f, v, nil); err != nil {
+		return fieldMapError("defaults.%s: %s", k, err)
+	}
+	return nil
+}
+
+// checkSpellings: value spellings are for choice fields, each spelling one
+// of the field's values.
+func checkSpellings(f *Field, k string, vals map[string]string) error {
+	if f.Kind != Enum {
+		return fieldMapError("values.%s: only choice fields take value spellings", k)
+	}
+	for from, to := range vals {
+		if strings.TrimSpace(from) == "" {
+			return fieldMapError("values.%s: an empty spelling", k)
 		}
-		if f.Kind == LandUse {
-			if v.kind != 's' || !planning.LandUseCodePattern.MatchString(normalizeCode(v.str)) {
-				return fieldMapError("defaults.%s: give a 2023 class code as a text, e.g. \"100101\"", k)
-			}
-			continue
-		}
-		if _, err := convertValue(f, v, nil); err != nil {
-			return fieldMapError("defaults.%s: %s", k, err)
+		if !slices.ContainsFunc(f.Enum, func(e imports.EnumValue) bool { return e.Value == to }) {
+			return fieldMapError("values.%s: %q → %q: the value must be one of %s", k, from, to, f.EnumValues())
 		}
 	}
 	return nil
@@ -211,7 +226,7 @@ func (m *FieldMap) checkDefaults(layer imports.Layer) error {
 
 // checkScheme: the land-use code list is a known one (kept in its own
 // spelling).
-func (m *FieldMap) checkScheme(imports.Layer) error {
+func (m *FieldMap) checkScheme() error {
 	if m.LandUseScheme == "" {
 		return nil
 	}
@@ -235,29 +250,6 @@ func (m *FieldMap) checkCrosswalk(layer imports.Layer) error {
 		}
 		if !planning.LandUseCodePattern.MatchString(v) {
 			return fieldMapError("crosswalk: %q → %q: the target must be a 2023 class code (2, 4 or 6 digits)", k, v)
-		}
-	}
-	return nil
-}
-
-// checkValues: value spellings are for choice fields, each spelling one of
-// the field's values.
-func (m *FieldMap) checkValues(layer imports.Layer) error {
-	for k, vals := range m.Values {
-		f, err := knownField(layer, k)
-		if err != nil {
-			return err
-		}
-		if f.Kind != Enum {
-			return fieldMapError("values.%s: only choice fields take value spellings", k)
-		}
-		for from, to := range vals {
-			if strings.TrimSpace(from) == "" {
-				return fieldMapError("values.%s: an empty spelling", k)
-			}
-			if !slices.ContainsFunc(f.Enum, func(e imports.EnumValue) bool { return e.Value == to }) {
-				return fieldMapError("values.%s: %q → %q: the value must be one of %s", k, from, to, f.EnumValues())
-			}
 		}
 	}
 	return nil
