@@ -45,15 +45,11 @@ func (s *Server) planAnswer(w http.ResponseWriter, r *http.Request, withPlan boo
 	if err != nil {
 		return err
 	}
-	if xlsx {
-		return sendTables(w, plan, accountsTable(accounts))
-	}
 	body := map[string]any{"accounts": accounts}
 	if withPlan {
 		body["plan"] = plan
 	}
-	writeJSON(w, http.StatusOK, body)
-	return nil
+	return jsonOrSheets(w, xlsx, body, func() error { return sendTables(w, plan, accountsTable(accounts)) })
 }
 
 func (s *Server) getLedger(w http.ResponseWriter, r *http.Request) error {
@@ -83,19 +79,17 @@ func (s *Server) getLedger(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if xlsx {
+	body := map[string]any{"entries": entries}
+	if len(entries) == limit {
+		body["next"] = withParam(r.URL, "after", strconv.FormatInt(entries[len(entries)-1].ID, 10))
+	}
+	return jsonOrSheets(w, xlsx, body, func() error {
 		plan, _, err := s.store.Plan(r.Context(), year, kind)
 		if err != nil {
 			return err
 		}
 		return sendTables(w, plan, ledgerTable(entries))
-	}
-	body := map[string]any{"entries": entries}
-	if len(entries) == limit {
-		body["next"] = withParam(r.URL, "after", strconv.FormatInt(entries[len(entries)-1].ID, 10))
-	}
-	writeJSON(w, http.StatusOK, body)
-	return nil
+	})
 }
 
 // idempotencyKey takes the key from the body or the Idempotency-Key header.

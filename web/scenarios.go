@@ -120,11 +120,9 @@ func (s *Server) getScenario(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if xlsx {
+	return jsonOrSheets(w, xlsx, sc, func() error {
 		return sheetsDownload(w, fmt.Sprintf("分配方案 %d（%d 年度）", sc.ID, sc.Year), fmt.Sprintf("landquota-scenario-%d", sc.ID), scenarioTables(sc))
-	}
-	writeJSON(w, http.StatusOK, sc)
-	return nil
+	})
 }
 
 func (s *Server) compareScenarios(w http.ResponseWriter, r *http.Request) error {
@@ -147,12 +145,10 @@ func (s *Server) compareScenarios(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	cmp := quota.Compare(sc[0], sc[1])
-	if xlsx {
+	return jsonOrSheets(w, xlsx, cmp, func() error {
 		return sheetsDownload(w, fmt.Sprintf("方案比较 %d 与 %d", sc[0].ID, sc[1].ID), fmt.Sprintf("landquota-compare-%d-%d", sc[0].ID, sc[1].ID),
 			[]sheet{compareTable(cmp)})
-	}
-	writeJSON(w, http.StatusOK, cmp)
-	return nil
+	})
 }
 
 // approveScenario books a scenario's grants, all or none; a stale one is

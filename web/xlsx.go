@@ -305,6 +305,16 @@ func wantsXLSX(r *http.Request) (bool, error) {
 	}
 }
 
+// jsonOrSheets answers v as JSON (200), or with xlsx (?format=xlsx, read
+// by wantsXLSX) as the download that download writes.
+func jsonOrSheets(w http.ResponseWriter, xlsx bool, v any, download func() error) error {
+	if xlsx {
+		return download()
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
 // sheetsDownload answers tables as an xlsx download; an error means
 // nothing was written.
 func sheetsDownload(w http.ResponseWriter, title, ascii string, tables []sheet) error {
