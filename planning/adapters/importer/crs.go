@@ -129,6 +129,13 @@ func (c crs) checkPoint(pt orb.Point) *geomError {
 	if fits := fitsFor(c.srid); fits == nil || fits(x, y) {
 		return nil
 	}
+	return c.misfit(pt)
+}
+
+// misfit is the error of a point that does not fit c: what its numbers
+// look like instead, who said c, and the flag that fixes it.
+func (c crs) misfit(pt orb.Point) *geomError {
+	x, y := pt[0], pt[1]
 	said := planning.Textf("the file says %s", geo.SRIDName(c.srid))
 	switch {
 	case c.from == "--srid":
