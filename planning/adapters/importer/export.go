@@ -408,6 +408,32 @@ const MaxXLSXRows = 1_048_575
 
 var sheetNames = map[imports.Layer]string{imports.Districts: "行政区", imports.Parks: "园区", imports.Zones: "三区三线", imports.Parcels: "地块"}
 
+// xlsxStyles are the number formats of an export's cells.
+type xlsxStyles struct{ date, time, area int }
+
+// cell is the value v of field f as a sheet cell: a date or a time (UTC,
+// whole seconds) formatted as one, a yes/no in Chinese, an area with two
+// decimals, anything else as it is.
+func (st xlsxStyles) cell(f imports.ExportField, v any) any {
+	switch x := v.(type) {
+	case time.Time:
+		if f.Kind == imports.Timestamp {
+			return excelize.Cell{StyleID: st.time, Value: time.Date(x.Year(), x.Month(), x.Day(), x.Hour(), x.Minute(), x.Second(), 0, time.UTC)}
+		}
+		return excelize.Cell{StyleID: st.date, Value: x}
+	case bool:
+		if x {
+			return "是"
+		}
+		return "否"
+	case float64:
+		if strings.HasPrefix(f.Name, "area_") {
+			return excelize.Cell{StyleID: st.area, Value: x}
+		}
+	}
+	return v
+}
+
 // writeXLSX writes the attributes (no outlines) with Chinese column titles,
 // numbers as numbers and dates as dates, and a sheet describing the export.
 func writeXLSX(ctx context.Context, store imports.ExportStore, q imports.ExportQuery, w io.Writer) (int64, error) {
@@ -422,9 +448,10 @@ func writeXLSX(ctx context.Context, store imports.ExportStore, q imports.ExportQ
 		return 0, err
 	}
 	head, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Color: []string{"DDEBF7"}, Pattern: 1}})
-	dateStyle, _ := f.NewStyle(&excelize.Style{NumFmt: 14})
-	timeStyle, _ := f.NewStyle(&excelize.Style{NumFmt: 22})
-	numStyle, _ := f.NewStyle(&excelize.Style{NumFmt: 2}) // 0.00
+	var st xlsxStyles
+	st.date, _ = f.NewStyle(&excelize.Style{NumFmt: 14})
+	st.time, _ = f.NewStyle(&excelize.Style{NumFmt: 22})
+	st.area, _ = f.NewStyle(&excelize.Style{NumFmt: 2}) // 0.00
 	var fields []imports.ExportField
 	var row []any
 	var r int
@@ -448,29 +475,7 @@ func writeXLSX(ctx context.Context, store imports.ExportStore, q imports.ExportQ
 			return planning.Errorf(planning.ErrInvalid, "more than %d rows: beyond what an Excel sheet holds; export CSV, or narrow the export with filters", MaxXLSXRows)
 		}
 		for i, v := range vals {
-			switch x := v.(type) {
-			case time.Time:
-				st := dateStyle
-				if fields[i].Kind == imports.Timestamp {
-					st = timeStyle
-					x = time.Date(x.Year(), x.Month(), x.Day(), x.Hour(), x.Minute(), x.Second(), 0, time.UTC)
-				}
-				row[i] = excelize.Cell{StyleID: st, Value: x}
-			case bool:
-				if x {
-					row[i] = "是"
-				} else {
-					row[i] = "否"
-				}
-			case float64:
-				if strings.HasPrefix(fields[i].Name, "area_") {
-					row[i] = excelize.Cell{StyleID: numStyle, Value: x}
-				} else {
-					row[i] = x
-				}
-			default:
-				row[i] = v
-			}
+			row[i] = st.cell(fields[i], v)
 		}
 		r++
 		cell, _ := excelize.CoordinatesToCellName(1, r)
