@@ -3,10 +3,12 @@ package importer
 import (
 	"bytes"
 	"context"
+	"reflect"
 	"testing"
 	"time"
 
 	"github.com/hangzhou-hitech/landquota/planning/imports"
+	"github.com/xuri/excelize/v2"
 )
 
 // rowsStore answers an export with fixed fields and rows.
@@ -55,6 +57,32 @@ func TestExportGeoJSONBytes(t *testing.T) {
 		}
 		if b.String() != w {
 			t.Errorf("%d features:\n got %q\nwant %q", n, b.String(), w)
+		}
+	}
+}
+
+// A spreadsheet cell: dates and times formatted as such (a time in UTC to
+// the second), yes/no in Chinese, areas with two decimals, the rest as
+// they are.
+func TestXLSXCells(t *testing.T) {
+	st := xlsxStyles{date: 1, time: 2, area: 3}
+	at := time.Date(2024, 2, 3, 12, 5, 6, 7e8, time.FixedZone("CST", 8*3600))
+	for _, c := range []struct {
+		f    imports.ExportField
+		v    any
+		want any
+	}{
+		{imports.ExportField{Name: "approved_on", Kind: imports.Date}, at, excelize.Cell{StyleID: 1, Value: at}},
+		{imports.ExportField{Name: "updated_at", Kind: imports.Timestamp}, at, excelize.Cell{StyleID: 2, Value: time.Date(2024, 2, 3, 12, 5, 6, 0, time.UTC)}},
+		{imports.ExportField{Name: "affordable_housing", Kind: imports.Bool}, true, "是"},
+		{imports.ExportField{Name: "affordable_housing", Kind: imports.Bool}, false, "否"},
+		{imports.ExportField{Name: "area_m2", Kind: imports.Float}, 1.5, excelize.Cell{StyleID: 3, Value: 1.5}},
+		{imports.ExportField{Name: "plot_ratio", Kind: imports.Float}, 1.5, 1.5},
+		{imports.ExportField{Name: "code", Kind: imports.Text}, "滨江-1", "滨江-1"},
+		{imports.ExportField{Name: "code", Kind: imports.Text}, nil, nil},
+	} {
+		if got := st.cell(c.f, c.v); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s %v: %#v, want %#v", c.f.Name, c.v, got, c.want)
 		}
 	}
 }
