@@ -2,6 +2,7 @@ package imports
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -80,26 +81,17 @@ func (q *ExportQuery) Normalize() error {
 	if q.SRID == 0 {
 		q.SRID = geo.SRIDStore
 	}
-	ok := false
-	for _, s := range ExportSRIDs {
-		ok = ok || s == q.SRID
-	}
-	if !ok {
+	if !slices.Contains(ExportSRIDs, q.SRID) {
 		return planning.Errorf(planning.ErrInvalid, "exports are written in EPSG:4490, 4326, 4549 or 4528, not EPSG:%d", q.SRID).WithDetail("parameter", "srid")
 	}
 	if q.Precision > 15 || q.Precision < -1 {
 		return planning.Errorf(planning.ErrInvalid, "precision %d must be between 0 and 15 decimals", q.Precision).WithDetail("parameter", "precision")
 	}
-	switch strings.ToUpper(q.Encoding) {
-	case "", "UTF-8", "UTF8":
-		q.Encoding = "UTF-8"
-	case "GB18030":
-		q.Encoding = "GB18030"
-	case "GBK", "CP936", "936", "GB2312":
-		q.Encoding = "GBK"
-	default:
+	enc := exportEncoding(q.Encoding)
+	if enc == "" {
 		return planning.Errorf(planning.ErrInvalid, "encoding %q is not UTF-8, GB18030 or GBK", q.Encoding).WithDetail("parameter", "encoding")
 	}
+	q.Encoding = enc
 	if q.Encoding != "UTF-8" && q.Format != FormatShp {
 		return planning.Errorf(planning.ErrInvalid, "encoding applies to Shapefiles only (the other formats are UTF-8)").WithDetail("parameter", "encoding")
 	}
@@ -107,6 +99,31 @@ func (q *ExportQuery) Normalize() error {
 		return planning.Errorf(planning.ErrInvalid, "filters apply to the parcels layer only")
 	}
 	return nil
+}
+
+// exportEncoding is the text encoding an export named name is written in
+// (UTF-8 when name is ""), or "" for one it is not written in.
+func exportEncoding(name string) string {
+	switch e := strings.ToUpper(name); e {
+	case "", "UTF-8", "UTF8":
+		return "UTF-8"
+	case "GB18030":
+		return e
+	}
+	if GBKLabel(name) {
+		return "GBK"
+	}
+	return ""
+}
+
+// GBKLabel reports whether name (a --encoding, a Shapefile's .cpg) names
+// GBK or one of its subsets, in any case and spacing.
+func GBKLabel(name string) bool {
+	switch strings.ToUpper(strings.Join(strings.Fields(name), "")) {
+	case "936", "CP936", "MS936", "WINDOWS-936", "ANSI936", "GBK", "GB2312", "EUC-CN", "ANSI_936":
+		return true
+	}
+	return false
 }
 
 // FileName is the name of the file an export makes.

@@ -437,21 +437,17 @@ func (r *Report) WriteText(w io.Writer, lang planning.Lang) {
 		fmt.Fprint(w, ")")
 	}
 	fmt.Fprintln(w)
-	if len(src.FieldMap) > 0 {
-		var parts []string
-		for _, k := range slices.Sorted(maps.Keys(src.FieldMap)) {
-			parts = append(parts, k+"←"+src.FieldMap[k])
+	var mapped []string
+	for _, k := range slices.Sorted(maps.Keys(src.FieldMap)) {
+		mapped = append(mapped, k+"←"+src.FieldMap[k])
+	}
+	for _, l := range []struct {
+		label string
+		names []string
+	}{{"fields", mapped}, {"derived from the outline", src.Derived}, {"ignored fields", src.Ignored}, {"kept as attributes", src.Kept}} {
+		if len(l.names) > 0 {
+			fmt.Fprintf(w, "%s: %s\n", l.label, strings.Join(l.names, ", "))
 		}
-		fmt.Fprintf(w, "fields: %s\n", strings.Join(parts, ", "))
-	}
-	if len(src.Derived) > 0 {
-		fmt.Fprintf(w, "derived from the outline: %s\n", strings.Join(src.Derived, ", "))
-	}
-	if len(src.Ignored) > 0 {
-		fmt.Fprintf(w, "ignored fields: %s\n", strings.Join(src.Ignored, ", "))
-	}
-	if len(src.Kept) > 0 {
-		fmt.Fprintf(w, "kept as attributes: %s\n", strings.Join(src.Kept, ", "))
 	}
 	c := r.Counts
 	fmt.Fprintf(w, "features: %d read, %d checked by the database; %s\n", c.Features, c.Staged, r.summary().In(lang))

@@ -26,10 +26,37 @@ func TestReportCapsAndCounts(t *testing.T) {
 	}
 	var b strings.Builder
 	r.WriteText(&b, planning.LangEn)
-	if !strings.Contains(b.String(), "and 14 more issues") {
+	if !strings.Contains(b.String(), "and 14 more issues") || strings.Contains(b.String(), "fields:") || strings.Contains(b.String(), "ignored") {
 		t.Errorf("text:\n%s", b.String())
+	}
+	// The source's field lists, each on its line when it has names.
+	r.Source.FieldMap = map[string]string{"code": "DKBH", "area_m2": "MJ"}
+	r.Source.Ignored, r.Source.Kept = []string{"BZ"}, []string{"XMMC", "YDDW"}
+	b.Reset()
+	r.WriteText(&b, planning.LangEn)
+	for _, line := range []string{"\nfields: area_m2←MJ, code←DKBH\n", "\nignored fields: BZ\n", "\nkept as attributes: XMMC, YDDW\n"} {
+		if !strings.Contains(b.String(), line) || strings.Contains(b.String(), "derived from") {
+			t.Errorf("text lacks %q:\n%s", line, b.String())
+		}
 	}
 	if thousands(1234567) != "1,234,567" || thousands(12) != "12" || thousands(-1000) != "-1,000" {
 		t.Error("thousands")
+	}
+}
+
+// An export's encoding: UTF-8 by default, GB18030, or GBK by any of its
+// labels (Shapefiles only); anything else is refused.
+func TestExportEncodings(t *testing.T) {
+	for enc, want := range map[string]string{"": "UTF-8", "utf8": "UTF-8", "gb18030": "GB18030", "GBK": "GBK", "cp936": "GBK",
+		"GB2312": "GBK", "Windows-936": "GBK", "big5": "", "latin1": ""} {
+		q := ExportQuery{Layer: Parcels, Format: FormatShp, Encoding: enc}
+		err := q.Normalize()
+		if want == "" && planning.CodeOf(err) != planning.ErrInvalid || want != "" && (err != nil || q.Encoding != want) {
+			t.Errorf("%q: %q, %v; want %q", enc, q.Encoding, err, want)
+		}
+	}
+	q := ExportQuery{Layer: Parcels, Format: FormatCSV, Encoding: "GBK"}
+	if err := q.Normalize(); planning.CodeOf(err) != planning.ErrInvalid {
+		t.Errorf("a GBK CSV: %v", err)
 	}
 }

@@ -156,10 +156,10 @@ func encodingFor(name string) (encoding.Encoding, string, error) {
 		return simplifiedchinese.GB18030, "", nil
 	}
 	n := strings.ToLower(strings.TrimSpace(name))
-	switch n {
-	case "936", "cp936", "ms936", "windows-936":
+	switch {
+	case imports.GBKLabel(n):
 		n = "gbk"
-	case "utf8":
+	case n == "utf8":
 		n = "utf-8"
 	}
 	e, err := htmlindex.Get(n)
@@ -190,7 +190,7 @@ func (s *Source) shapefileEncoding(cpg, flag, gdalEnc string) string {
 		s.Info.Encoding, s.Info.EncodingFrom = strings.ToUpper(flag), "--encoding"
 	case strings.TrimSpace(cpg) != "":
 		s.Info.Encoding, s.Info.EncodingFrom = strings.TrimSpace(cpg), ".cpg"
-		if gbkLabel(cpg) {
+		if imports.GBKLabel(cpg) {
 			s.Info.Encoding = strings.TrimSpace(cpg) + " (read as GB18030, its superset)"
 			return "GB18030"
 		}
@@ -198,15 +198,6 @@ func (s *Source) shapefileEncoding(cpg, flag, gdalEnc string) string {
 		s.Info.Encoding, s.Info.EncodingFrom = "GB18030 for text that is not UTF-8", "no .cpg: detected per value"
 	}
 	return gdalEnc
-}
-
-// gbkLabel reports whether a code page names GBK or one of its subsets.
-func gbkLabel(cp string) bool {
-	switch strings.ToUpper(strings.Join(strings.Fields(cp), "")) {
-	case "936", "CP936", "MS936", "WINDOWS-936", "ANSI936", "GBK", "GB2312", "EUC-CN", "ANSI_936":
-		return true
-	}
-	return false
 }
 
 func readSibling(shp, ext string) string {
