@@ -2,7 +2,6 @@ package imports
 
 import (
 	"context"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -81,7 +80,11 @@ func (q *ExportQuery) Normalize() error {
 	if q.SRID == 0 {
 		q.SRID = geo.SRIDStore
 	}
-	if !slices.Contains(ExportSRIDs, q.SRID) {
+	ok := false
+	for _, s := range ExportSRIDs {
+		ok = ok || s == q.SRID
+	}
+	if !ok {
 		return planning.Errorf(planning.ErrInvalid, "exports are written in EPSG:4490, 4326, 4549 or 4528, not EPSG:%d", q.SRID).WithDetail("parameter", "srid")
 	}
 	if q.Precision > 15 || q.Precision < -1 {
