@@ -135,43 +135,10 @@ func (w *converterWorker) convert(f RawFeature) (*Row, []imports.Issue) {
 // reads, converted, and (for layers that keep them) every other property
 // as an attribute. It returns the source values as text, for messages.
 func (w *converterWorker) properties(row *Row, propsRaw []byte, add func(imports.Issue)) []string {
-	c := w.c
-	raw := make([]string, len(c.fields))
+	raw := make([]string, len(w.c.fields))
 	if i := skipSpace(propsRaw, 0); propsRaw != nil && i < len(propsRaw) && propsRaw[i] == '{' {
 		err := eachMember(propsRaw, func(key []byte, escaped bool, val []byte) error {
-			idx, ok := c.bySource[string(key)]
-			if !ok && escaped {
-				idx, ok = c.bySource[keyText(key, true)]
-			}
-			if !ok {
-				name := keyText(key, escaped)
-				if len(w.late) < 100 && !c.known[string(key)] {
-					w.late[name] = true
-				}
-				if keepsAttributes(c.layer) {
-					w.keep(row, name, val, add)
-				}
-				return nil
-			}
-			fd := &c.fields[idx]
-			v, err := w.text.value(val)
-			if err != nil {
-				add(imports.Issue{Severity: imports.SevError, Kind: imports.KindBadValue, Field: fd.Name, Value: clip(string(val))}.
-					Say(planning.Textf("%s (%s): %v", fd.Name, c.m.Source[idx], err)))
-				return nil
-			}
-			raw[idx] = valueText(v)
-			if fd.Kind == LandUse {
-				row.Values[idx] = v // crosswalked below, once the key is known
-				return nil
-			}
-			out, err := convertValue(fd, v, c.enums[idx])
-			if err != nil {
-				add(imports.Issue{Severity: imports.SevError, Kind: imports.KindBadValue, Field: fd.Name, Value: clip(raw[idx])}.
-					Say(planning.Textf("%s (%s): %v", fd.Name, c.m.Source[idx], err)))
-				return nil
-			}
-			row.Values[idx] = out
+			w.property(row, raw, key, escaped, val, add)
 			return nil
 		})
 		if err != nil {
@@ -181,6 +148,48 @@ func (w *converterWorker) properties(row *Row, propsRaw []byte, add func(imports
 		add(imports.Issue{Severity: imports.SevError, Kind: imports.KindBadValue, Field: "properties"}.Say(planning.Textf("the properties must be a JSON object")))
 	}
 	return raw
+}
+
+// property reads one property (key, its JSON value val) into row: a field
+// the map reads converted, with its source text in raw; any other kept as
+// an attribute where the layer keeps them.
+func (w *converterWorker) property(row *Row, raw []string, key []byte, escaped bool, val []byte, add func(imports.Issue)) {
+	c := w.c
+	idx, ok := c.bySource[string(key)]
+	if !ok && escaped {
+		idx, ok = c.bySource[keyText(key, true)]
+	}
+	if !ok {
+		name := keyText(key, escaped)
+		if len(w.late) < 100 && !c.known[string(key)] {
+			w.late[name] = true
+		}
+		if keepsAttributes(c.layer) {
+			w.keep(row, name, val, add)
+		}
+		return
+	}
+	fd := &c.fields[idx]
+	bad := func(value string, err error) {
+		add(imports.Issue{Severity: imports.SevError, Kind: imports.KindBadValue, Field: fd.Name, Value: clip(value)}.
+			Say(planning.Textf("%s (%s): %v", fd.Name, c.m.Source[idx], err)))
+	}
+	v, err := w.text.value(val)
+	if err != nil {
+		bad(string(val), err)
+		return
+	}
+	raw[idx] = valueText(v)
+	if fd.Kind == LandUse {
+		row.Values[idx] = v // crosswalked below, once the key is known
+		return
+	}
+	out, err := convertValue(fd, v, c.enums[idx])
+	if err != nil {
+		bad(raw[idx], err)
+		return
+	}
+	row.Values[idx] = out
 }
 
 // fillAndRequire gives empty fields their default (the field map's, then
