@@ -7,8 +7,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { CHROMIUM, freePort, OUT_DIR, REPO, run, withDatabase } from './harness.mjs';
+import { freePort, launchMeasuringBrowser, OUT_DIR, REPO, run, withDatabase } from './harness.mjs';
 
 const base = process.env.LANDQUOTA_TEST_DATABASE_URL;
 const bigURL = process.env.LANDQUOTA_BENCH_URL || withDatabase(base, 'landquota_bench_1000000');
@@ -264,11 +263,7 @@ async function main() {
     const which = oldBin ? ['ref', 'big', 'old', 'oldref'] : ['ref', 'big'];
     for (const w of which) await warmed(servers[w]);
     mkdirSync(OUT_DIR, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchMeasuringBrowser();
     const results = { ref: [], big: [], old: [], oldref: [] };
     const z14 = { ref: [], big: [], old: [], oldref: [] };
     const link14 = { ref: [], big: [], old: [], oldref: [] };
