@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, launchMeasuringBrowser, OUT_DIR, REPO, run, withDatabase } from './harness.mjs';
+import { freePort, launchChromium, OUT_DIR, REPO, run, withDatabase } from './harness.mjs';
 
 const base = process.env.LANDQUOTA_TEST_DATABASE_URL;
 const bigURL = process.env.LANDQUOTA_BENCH_URL || withDatabase(base, 'landquota_bench_1000000');
@@ -263,7 +263,7 @@ async function main() {
     const which = oldBin ? ['ref', 'big', 'old', 'oldref'] : ['ref', 'big'];
     for (const w of which) await warmed(servers[w]);
     mkdirSync(OUT_DIR, { recursive: true });
-    browser = await launchMeasuringBrowser();
+    browser = await launchChromium();
     const results = { ref: [], big: [], old: [], oldref: [] };
     const z14 = { ref: [], big: [], old: [], oldref: [] };
     const link14 = { ref: [], big: [], old: [], oldref: [] };

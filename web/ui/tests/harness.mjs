@@ -179,18 +179,18 @@ function launchedSwitch(prefix) {
 }
 
 /**
- * Chromium for the bench and the trace (tests/bench.mjs, tests/trace.mjs): the tests' flags, and
- * without the address bar's suggestion popups. Every new window (each browser context the bench
- * opens for a visit is one) loads two WebUI pages for them, chrome://omnibox-popup.top-chrome/ and
- * its AI-mode twin, each in a renderer of its own: about a second of CPU on the same two cores,
- * while the page under test loads. A user's window loaded them when it opened, not when a page is
- * visited in it, so they are the bench's cost, not the page's. Chromium keeps only the last
- * --disable-features, so the two are added to Playwright's own list (read back from the command
- * line of a first launch) rather than replacing it; if that list cannot be read, Chromium runs
- * with the popups and a note says so. LANDQUOTA_BENCH_POPUPS=1 keeps them (as benches before
- * 2026-12-07's session 11 ran).
+ * Headless Chromium as the browser tests, the bench and the trace run it: CHROMIUM_ARGS, and
+ * without the address bar's suggestion popups. Every new window (each browser context a test or
+ * a bench visit opens is one) loads two WebUI pages for them, chrome://omnibox-popup.top-chrome/
+ * and its AI-mode twin, each in a renderer of its own: about a second and a half of CPU on the
+ * same two cores, while the page under test loads. A user's window loaded them when it opened,
+ * not when a page is visited in it, so they are the harness's cost, not the page's. Chromium
+ * keeps only the last --disable-features, so the two are added to Playwright's own list (read
+ * back from the command line of a first launch) rather than replacing it; if that list cannot be
+ * read, Chromium runs with the popups and a note says so. LANDQUOTA_BENCH_POPUPS=1 keeps them
+ * (as benches before session 11 ran).
  */
-export async function launchMeasuringBrowser() {
+export async function launchChromium() {
   if (process.env.LANDQUOTA_BENCH_POPUPS === '1') return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   const probe = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   let defaults = null;
@@ -213,7 +213,7 @@ export async function launchMeasuringBrowser() {
 
 /**
  * Runs a suite file's registered tests and exits: a fresh world (database, server), setup(ctx) for
- * what the suite adds to it, headless Chromium with the flags that work on these machines, a
+ * what the suite adds to it, headless Chromium (launchChromium), a
  * screenshot of the last page of a failed test (FAILED-<prefix>...), and cleanup(ctx) however it ends.
  */
 export async function runSuite({ prefix = '', setup, cleanup } = {}) {
@@ -222,11 +222,7 @@ export async function runSuite({ prefix = '', setup, cleanup } = {}) {
   try {
     ctx.world = await startWorld();
     if (setup) await setup(ctx);
-    ctx.browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-    });
+    ctx.browser = await launchChromium();
     ctx.onFailure = async (name) => {
       const page = ctx.pages[ctx.pages.length - 1];
       if (page && !page.isClosed()) await page.screenshot({ path: join(OUT_DIR, `FAILED-${prefix}${name.slice(0, 40).replace(/[^\w]+/g, '-')}.png`) });

@@ -10,13 +10,13 @@
 // the DevTools performance panel).
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { launchMeasuringBrowser, OUT_DIR } from './harness.mjs';
+import { launchChromium, OUT_DIR } from './harness.mjs';
 
 const url = process.argv[2];
 if (!url) throw new Error('usage: node tests/trace.mjs http://127.0.0.1:PORT');
 const lonLat = [Number(process.env.TRACE_LON || 120.19), Number(process.env.TRACE_LAT || 30.19)];
 
-const browser = await launchMeasuringBrowser();
+const browser = await launchChromium();
 const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
 const page = await context.newPage();
 const cdp = await context.newCDPSession(page);
