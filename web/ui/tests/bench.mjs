@@ -100,11 +100,12 @@ function timeView(page, lonLat, zoom) {
       const { center, resolution } = evt.frameState.viewState;
       if (Math.abs(resolution - target) > target * 1e-6 || Math.hypot(center[0] - x, center[1] - y) > target) return;
       map.un('rendercomplete', done);
-      const ms = performance.now() - t0;
+      const at = performance.now();
+      const ms = at - t0;
       clearTimeout(timer);
       src.un('tileloadend', loaded);
       src.un('tileloaderror', bad);
-      resolve({ ms, tiles, failed });
+      resolve({ ms, at, tiles, failed });
     };
     map.on('rendercomplete', done);
     map.getView().setCenter([x, y]);
@@ -119,17 +120,18 @@ async function visit(browser, server, round) {
   try {
     await page.goto(server.url);
     await page.waitForFunction(() => window.__landquota && window.__landquota.ready, null, { timeout: 120000, polling: 20 });
-    const ready = await page.evaluate(() => performance.now());
+    // The page's own mark of ready (a build without it: now, one poll and round trip late).
+    const ready = await page.evaluate(() => performance.getEntriesByName('landquota:ready')[0]?.startTime ?? performance.now());
     // The first view: the parks fitted once they are loaded, drawn.
     await page.waitForFunction(() => window.__landquota.layers.parks.getSource().getFeatures().length > 0, null, { timeout: 120000, polling: 20 });
-    // Resolves with nothing: handing the render event back would make playwright serialise the
-    // map's whole frame state (every loaded tile), seconds of work that are not the page's.
-    await page.evaluate(() => new Promise((resolve) => {
+    // Resolves with the time of the rendercomplete (not of a later round trip to the page), not
+    // the render event: handing that back would make playwright serialise the map's whole frame
+    // state (every loaded tile), seconds of work that are not the page's.
+    const firstView = await page.evaluate(() => new Promise((resolve) => {
       const { map } = window.__landquota;
-      map.once('rendercomplete', () => resolve());
+      map.once('rendercomplete', () => resolve(performance.now()));
       map.render();
     }));
-    const firstView = await page.evaluate(() => performance.now());
     const parks = await page.evaluate(() => window.__landquota.layers.parks.getSource().getFeatures().map((f) => {
       const [a, b, c, d] = f.getGeometry().getExtent();
       const lon = (((a + c) / 2) * 180) / 20037508.342789244;
@@ -190,7 +192,8 @@ async function loadToZoom14(browser, server, lonLat, name) {
     await page.goto(server.url);
     await page.waitForFunction(() => window.__landquota && window.__landquota.ready, null, { timeout: 120000, polling: 20 });
     const r = await timeView(page, lonLat, 14);
-    const end = await page.evaluate(() => performance.now());
+    // The time of the rendercomplete itself (since navigation start), not of a later round trip to the page.
+    const end = r.at;
     const print = printA3 ? await printA3ToPdf(page, name) : null;
     return { ms: end, tiles: r.tiles, failed: r.failed, print };
   } finally {
