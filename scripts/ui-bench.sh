@@ -21,6 +21,9 @@
 #                                 one (old and new take turns at going first): new/old ratios on both
 #   LANDQUOTA_BENCH_PRINT=0       skip the A3 print (by default each page-load visit then prints the
 #                                 view on screen to an A3 landscape PDF at 300 dpi, click to file)
+#   LANDQUOTA_BENCH_POPUPS=1      Chromium with its omnibox popups, as benches before session 11 ran
+#                                 (by default they are off: each visit's new window loaded them in two
+#                                 renderers of their own, ~1.5 s of CPU a visit; tests/harness.mjs)
 # Figures print and go to web/ui/test-output/ui-bench.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -7,8 +7,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { CHROMIUM, freePort, OUT_DIR, REPO, run, withDatabase } from './harness.mjs';
+import { freePort, launchChromium, OUT_DIR, REPO, run, withDatabase } from './harness.mjs';
 
 const base = process.env.LANDQUOTA_TEST_DATABASE_URL;
 const bigURL = process.env.LANDQUOTA_BENCH_URL || withDatabase(base, 'landquota_bench_1000000');
@@ -101,11 +100,12 @@ function timeView(page, lonLat, zoom) {
       const { center, resolution } = evt.frameState.viewState;
       if (Math.abs(resolution - target) > target * 1e-6 || Math.hypot(center[0] - x, center[1] - y) > target) return;
       map.un('rendercomplete', done);
-      const ms = performance.now() - t0;
+      const at = performance.now();
+      const ms = at - t0;
       clearTimeout(timer);
       src.un('tileloadend', loaded);
       src.un('tileloaderror', bad);
-      resolve({ ms, tiles, failed });
+      resolve({ ms, at, tiles, failed });
     };
     map.on('rendercomplete', done);
     map.getView().setCenter([x, y]);
@@ -120,17 +120,18 @@ async function visit(browser, server, round) {
   try {
     await page.goto(server.url);
     await page.waitForFunction(() => window.__landquota && window.__landquota.ready, null, { timeout: 120000, polling: 20 });
-    const ready = await page.evaluate(() => performance.now());
+    // The page's own mark of ready (a build without it: now, one poll and round trip late).
+    const ready = await page.evaluate(() => performance.getEntriesByName('landquota:ready')[0]?.startTime ?? performance.now());
     // The first view: the parks fitted once they are loaded, drawn.
     await page.waitForFunction(() => window.__landquota.layers.parks.getSource().getFeatures().length > 0, null, { timeout: 120000, polling: 20 });
-    // Resolves with nothing: handing the render event back would make playwright serialise the
-    // map's whole frame state (every loaded tile), seconds of work that are not the page's.
-    await page.evaluate(() => new Promise((resolve) => {
+    // Resolves with the time of the rendercomplete (not of a later round trip to the page), not
+    // the render event: handing that back would make playwright serialise the map's whole frame
+    // state (every loaded tile), seconds of work that are not the page's.
+    const firstView = await page.evaluate(() => new Promise((resolve) => {
       const { map } = window.__landquota;
-      map.once('rendercomplete', () => resolve());
+      map.once('rendercomplete', () => resolve(performance.now()));
       map.render();
     }));
-    const firstView = await page.evaluate(() => performance.now());
     const parks = await page.evaluate(() => window.__landquota.layers.parks.getSource().getFeatures().map((f) => {
       const [a, b, c, d] = f.getGeometry().getExtent();
       const lon = (((a + c) / 2) * 180) / 20037508.342789244;
@@ -191,7 +192,8 @@ async function loadToZoom14(browser, server, lonLat, name) {
     await page.goto(server.url);
     await page.waitForFunction(() => window.__landquota && window.__landquota.ready, null, { timeout: 120000, polling: 20 });
     const r = await timeView(page, lonLat, 14);
-    const end = await page.evaluate(() => performance.now());
+    // The time of the rendercomplete itself (since navigation start), not of a later round trip to the page.
+    const end = r.at;
     const print = printA3 ? await printA3ToPdf(page, name) : null;
     return { ms: end, tiles: r.tiles, failed: r.failed, print };
   } finally {
@@ -264,11 +266,7 @@ async function main() {
     const which = oldBin ? ['ref', 'big', 'old', 'oldref'] : ['ref', 'big'];
     for (const w of which) await warmed(servers[w]);
     mkdirSync(OUT_DIR, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     const results = { ref: [], big: [], old: [], oldref: [] };
     const z14 = { ref: [], big: [], old: [], oldref: [] };
     const link14 = { ref: [], big: [], old: [], oldref: [] };

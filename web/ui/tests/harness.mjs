@@ -2,9 +2,9 @@
 // Every check throws on failure; run() prints "N passed, N failed" and sets the exit code.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -158,10 +158,62 @@ export async function runTests(ctx) {
 }
 
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+/** Headless Chromium's flags that work on these machines (software rendering, nothing phoning home). */
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync'];
+
+/** The value of a switch (prefix '--name=') on the command line of a Chromium this process started, or null. */
+function launchedSwitch(prefix) {
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== process.pid) continue;
+      if (!basename(readlinkSync(`/proc/${pid}/exe`)).startsWith('chrom')) continue;
+      const arg = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').findLast((a) => a.startsWith(prefix));
+      if (arg) return arg;
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return null;
+}
+
+/**
+ * Headless Chromium as the browser tests, the bench and the trace run it: CHROMIUM_ARGS, and
+ * without the address bar's suggestion popups. Every new window (each browser context a test or
+ * a bench visit opens is one) loads two WebUI pages for them, chrome://omnibox-popup.top-chrome/
+ * and its AI-mode twin, each in a renderer of its own: about a second and a half of CPU on the
+ * same two cores, while the page under test loads. A user's window loaded them when it opened,
+ * not when a page is visited in it, so they are the harness's cost, not the page's. Chromium
+ * keeps only the last --disable-features, so the two are added to Playwright's own list (read
+ * back from the command line of a first launch) rather than replacing it; if that list cannot be
+ * read, Chromium runs with the popups and a note says so. LANDQUOTA_BENCH_POPUPS=1 keeps them
+ * (as benches before session 11 ran).
+ */
+export async function launchChromium() {
+  if (process.env.LANDQUOTA_BENCH_POPUPS === '1') return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const probe = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  let defaults = null;
+  try {
+    defaults = launchedSwitch('--disable-features=');
+  } finally {
+    await probe.close();
+  }
+  if (!defaults) {
+    console.error('note: Playwright\'s --disable-features not found on the command line; Chromium keeps its omnibox popups');
+    return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    ignoreDefaultArgs: [defaults],
+    args: [...CHROMIUM_ARGS, `${defaults},WebUIOmniboxPopup,WebUIOmniboxAimPopup`],
+  });
+}
 
 /**
  * Runs a suite file's registered tests and exits: a fresh world (database, server), setup(ctx) for
- * what the suite adds to it, headless Chromium with the flags that work on these machines, a
+ * what the suite adds to it, headless Chromium (launchChromium), a
  * screenshot of the last page of a failed test (FAILED-<prefix>...), and cleanup(ctx) however it ends.
  */
 export async function runSuite({ prefix = '', setup, cleanup } = {}) {
@@ -170,12 +222,7 @@ export async function runSuite({ prefix = '', setup, cleanup } = {}) {
   try {
     ctx.world = await startWorld();
     if (setup) await setup(ctx);
-    ctx.browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
-    });
+    ctx.browser = await launchChromium();
     ctx.onFailure = async (name) => {
       const page = ctx.pages[ctx.pages.length - 1];
       if (page && !page.isClosed()) await page.screenshot({ path: join(OUT_DIR, `FAILED-${prefix}${name.slice(0, 40).replace(/[^\w]+/g, '-')}.png`) });

@@ -10,18 +10,13 @@
 // the DevTools performance panel).
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { CHROMIUM, OUT_DIR } from './harness.mjs';
+import { launchChromium, OUT_DIR } from './harness.mjs';
 
 const url = process.argv[2];
 if (!url) throw new Error('usage: node tests/trace.mjs http://127.0.0.1:PORT');
 const lonLat = [Number(process.env.TRACE_LON || 120.19), Number(process.env.TRACE_LAT || 30.19)];
 
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
 const page = await context.newPage();
 const cdp = await context.newCDPSession(page);
@@ -37,7 +32,9 @@ if (profiling) {
 await cdp.send('Tracing.start', {
   transferMode: 'ReportEvents',
   traceConfig: {
-    includedCategories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.execute', 'blink', 'blink.user_timing', 'loading', 'toplevel', 'disabled-by-default-v8.gc'],
+    // TRACE_CATEGORIES=a,b adds categories (e.g. disabled-by-default-v8.compile for V8's compile jobs on the thread pool).
+    includedCategories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.execute', 'blink', 'blink.user_timing', 'loading', 'toplevel', 'disabled-by-default-v8.gc',
+      ...(process.env.TRACE_CATEGORIES ? process.env.TRACE_CATEGORIES.split(',') : [])],
   },
 });
 if (profiling) await cdp.send('Profiler.start');
@@ -140,17 +137,25 @@ const setTs = traceMark('trace:set');
 const drawnTs = traceMark('trace:drawn');
 const z14Frames = events.filter((e) => `${e.pid}:${e.tid}` === main && e.name === 'FireAnimationFrame' && e.ts >= setTs && e.ts < drawnTs).length;
 const processNames = new Map(events.filter((e) => e.ph === 'M' && e.name === 'process_name').map((e) => [e.pid, e.args.name]));
-const z14ThreadCPU = new Map();
-{
+/** Every thread's CPU from..to (top-level events' thread time), by process/thread name. */
+function threadCPU(from, to) {
+  const out = new Map();
   const ends = new Map();
-  for (const e of events.filter((x) => x.ph === 'X' && x.ts >= setTs && x.ts < drawnTs).sort((a, b) => a.ts - b.ts || b.dur - a.dur)) {
+  for (const e of events.filter((x) => x.ph === 'X' && x.ts >= from && x.ts < to).sort((a, b) => a.ts - b.ts || b.dur - a.dur)) {
     const k = `${e.pid}:${e.tid}`;
     if ((ends.get(k) || 0) > e.ts) continue; // nested
     ends.set(k, e.ts + e.dur);
     const name = `${processNames.get(e.pid) || e.pid}/${threadNames.get(k) || e.tid}`;
-    z14ThreadCPU.set(name, (z14ThreadCPU.get(name) || 0) + (e.tdur ?? 0) / 1000);
+    out.set(name, (out.get(name) || 0) + (e.tdur ?? 0) / 1000);
   }
+  return out;
 }
+const z14ThreadCPU = threadCPU(setTs, drawnTs);
+// From navigation to ready, likewise: the page's own start competes on two cores with every other
+// thread of the browser (another renderer, the browser's main thread).
+const readyThreadCPU = threadCPU(navStart, traceMark('landquota:ready'));
+const topThreads = (m) => [...m].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([n, ms]) => `${n} ${Math.round(ms)}`).join(', ');
+const sumCPU = (m) => Math.round([...m.values()].reduce((a, b) => a + b, 0));
 const byEvent = [...self].filter(([, us]) => us > 5000).sort((a, b) => b[1] - a[1]).map(([name, us]) => ({ name, ms: Math.round(us / 1000) }));
 
 // ---- JavaScript self time by function (CPU profile) ----
@@ -175,11 +180,12 @@ for (const e of events.filter((x) => x.ph === 'X' && x.dur > 0 && threadNames.ge
   workerCPU += e.tdur ?? e.dur;
 }
 const cpuMs = { toReady: Math.round(cpu[0] / 1000), readyToSet: Math.round(cpu[1] / 1000), setToDrawn: Math.round(cpu[2] / 1000), worker: Math.round(workerCPU / 1000) };
-const report = { url, tasksToReady, z14Frames, z14ThreadCPU: Object.fromEntries(z14ThreadCPU), z14: { set: fmt(z14.set), drawn: fmt(z14.drawn), ms: fmt(z14.drawn - z14.set) }, busyMs: Math.round(busy / 1000), cpuMs, timing, byEvent, byFunction, navStart };
+const report = { url, tasksToReady, z14Frames, z14ThreadCPU: Object.fromEntries(z14ThreadCPU), readyThreadCPU: Object.fromEntries(readyThreadCPU), z14: { set: fmt(z14.set), drawn: fmt(z14.drawn), ms: fmt(z14.drawn - z14.set) }, busyMs: Math.round(busy / 1000), cpuMs, timing, byEvent, byFunction, navStart };
 writeFileSync(process.argv[3] || join(OUT_DIR, `trace-${stamp}-summary.json`), JSON.stringify(report, null, 2));
 console.log(`${url}: ready→z14 set at ${fmt(z14.set)} ms, drawn at ${fmt(z14.drawn)} ms (${fmt(z14.drawn - z14.set)} ms); main thread busy ${report.busyMs} ms`);
 console.log('main thread CPU (ms): to ready', cpuMs.toReady, '| ready to view set', cpuMs.readyToSet, '| set to drawn', cpuMs.setToDrawn, '| tile worker (top-level tasks)', cpuMs.worker);
-console.log(`view set → drawn: ${z14Frames} frames; CPU by thread (ms):`, [...z14ThreadCPU].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([n, ms]) => `${n} ${Math.round(ms)}`).join(', '));
+console.log(`navigation → ready: every thread's CPU ${sumCPU(readyThreadCPU)} ms; by thread (ms):`, topThreads(readyThreadCPU));
+console.log(`view set → drawn: ${z14Frames} frames; every thread's CPU ${sumCPU(z14ThreadCPU)} ms; by thread (ms):`, topThreads(z14ThreadCPU));
 console.log('marks:', timing.marks.map((m) => `${m.name}@${fmt(m.t)}`).join(' '), '| paints:', timing.paints.map((m) => `${m.name}@${fmt(m.t)}`).join(' '));
 console.log('waterfall (ms: start, response start, end, KB):');
 console.log(`  document ${fmt(timing.nav.reqStart)} ${fmt(timing.nav.respStart)} ${fmt(timing.nav.end)} dcl ${fmt(timing.nav.dcl)} load ${fmt(timing.nav.load)}`);
