@@ -32,8 +32,8 @@ import (
 // tell). A ring PostGIS finds invalid may be cut wrongly, but such a row
 // has valid = false and takes part in no pair anyway.
 
-// outlineLimit bounds the coordinates kept (8 bytes each): past it, the
-// SQL self-join checks the file (about 90 million parcels of five vertices).
+// outlineLimit bounds the coordinates kept (8 bytes each, 1 GiB; the 1M
+// bench's parcels take 77 MB): past it, the SQL self-join checks the file.
 const outlineLimit = 1 << 30 / 8
 
 // maxPieceVertices bounds a ring that is cut into triangles (the ear
@@ -116,8 +116,26 @@ type piece struct {
 	sign float64
 }
 
-// shape is a row's outline cut into convex pieces; nil: not cut (complex).
-type shape []piece
+// cuts are the rows' outlines cut into convex pieces: a row of one convex
+// ring is that ring (sign[i] its direction, no copy), any other row the
+// triangles in tris[i]; a row that could not be cut is complex.
+type cuts struct {
+	sign []int8
+	tris [][]float64
+}
+
+// pieces appends row i's pieces to buf.
+func (o *outlines) pieces(c *cuts, i int, buf []piece) []piece {
+	if s := c.sign[i]; s != 0 {
+		r := o.first[i]
+		return append(buf, piece{o.xy[2*o.ringAt[r] : 2*o.ringAt[r+1]], float64(s)})
+	}
+	t := c.tris[i]
+	for k := 0; k < len(t); k += 6 {
+		buf = append(buf, piece{t[k : k+6 : k+6], 1})
+	}
+	return buf
+}
 
 // pairsToCheck returns the pairs of features (the smaller first) whose
 // outlines may share interior; ok is false when the outlines were not kept
@@ -131,15 +149,15 @@ func (o *outlines) pairsToCheck() (pairs [][2]int64, ok bool) {
 		return nil, true
 	}
 	workers := max(1, runtime.GOMAXPROCS(0))
-	shapes := make([]shape, n)
+	c := &cuts{sign: make([]int8, n), tris: make([][]float64, n)}
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := w; i < n; i += workers {
-				if !o.complex[i] {
-					shapes[i] = o.cut(i)
+				if !o.complex[i] && !o.cut(c, i) {
+					o.complex[i] = true
 				}
 			}
 		}()
@@ -196,12 +214,19 @@ func (o *outlines) pairsToCheck() (pairs [][2]int64, ok bool) {
 	}
 	runs = append(runs, len(entries))
 	found := make([][][2]int64, workers)
+	bufs := make([][2][]piece, workers)
 	meet := func(a, b int) bool {
 		ba, bb := o.box[a], o.box[b]
 		return ba[0] <= bb[2] && bb[0] <= ba[2] && ba[1] <= bb[3] && bb[1] <= ba[3]
 	}
 	consider := func(w, a, b int) {
-		if shapes[a] == nil || shapes[b] == nil || !shapesApart(shapes[a], shapes[b]) {
+		apart := false
+		if !o.complex[a] && !o.complex[b] {
+			pa, pb := o.pieces(c, a, bufs[w][0][:0]), o.pieces(c, b, bufs[w][1][:0])
+			bufs[w] = [2][]piece{pa, pb}
+			apart = shapesApart(pa, pb)
+		}
+		if !apart {
 			fa, fb := o.feature[a], o.feature[b]
 			found[w] = append(found[w], [2]int64{min(fa, fb), max(fa, fb)})
 		}
@@ -249,24 +274,24 @@ func (o *outlines) pairsToCheck() (pairs [][2]int64, ok bool) {
 	return pairs, true
 }
 
-// cut cuts row i's outline into convex pieces, or returns nil.
-func (o *outlines) cut(i int) shape {
-	var out shape
-	for r := o.first[i]; r < o.first[i+1]; r++ {
-		ring := o.xy[2*o.ringAt[r] : 2*o.ringAt[r+1]]
-		if sign := convexSign(ring); sign != 0 {
-			out = append(out, piece{ring, sign})
-			continue
-		}
-		tris, ok := earClip(ring)
-		if !ok {
-			return nil
-		}
-		for t := 0; t < len(tris); t += 6 {
-			out = append(out, piece{tris[t : t+6 : t+6], 1})
+// cut cuts row i's outline into convex pieces (into c), or says it cannot.
+func (o *outlines) cut(c *cuts, i int) bool {
+	r0, r1 := o.first[i], o.first[i+1]
+	if r1-r0 == 1 {
+		if sign := convexSign(o.xy[2*o.ringAt[r0] : 2*o.ringAt[r0+1]]); sign != 0 {
+			c.sign[i] = int8(sign)
+			return true
 		}
 	}
-	return out
+	var tris []float64
+	for r := r0; r < r1; r++ {
+		var ok bool
+		if tris, ok = earClip(tris, o.xy[2*o.ringAt[r]:2*o.ringAt[r+1]]); !ok {
+			return false
+		}
+	}
+	c.tris[i] = tris
+	return true
 }
 
 // convexSign is 1 for a counterclockwise convex ring, -1 for a clockwise
@@ -299,8 +324,8 @@ func convexSign(ring []float64) float64 {
 }
 
 // earClip cuts a simple ring into counterclockwise triangles (x, y of
-// three points each), or says it cannot.
-func earClip(ring []float64) ([]float64, bool) {
+// three points each), appended to tris, or says it cannot.
+func earClip(tris, ring []float64) ([]float64, bool) {
 	n := len(ring) / 2
 	if n < 3 || n > maxPieceVertices {
 		return nil, false
@@ -322,14 +347,15 @@ func earClip(ring []float64) ([]float64, bool) {
 	if dir == 0 {
 		return nil, false
 	}
-	idx := make([]int, n)
+	var buf [maxPieceVertices]int
+	idx := buf[:n]
 	for i := range idx {
 		idx[i] = i
 	}
 	if dir < 0 {
 		slices.Reverse(idx)
 	}
-	tris := make([]float64, 0, 6*(n-2))
+	tris = slices.Grow(tris, 6*(n-2))
 	for len(idx) > 3 {
 		m := len(idx)
 		cut := false
@@ -383,7 +409,7 @@ func earClip(ring []float64) ([]float64, bool) {
 }
 
 // shapesApart: no piece of a shares interior with a piece of b.
-func shapesApart(a, b shape) bool {
+func shapesApart(a, b []piece) bool {
 	for _, pa := range a {
 		for _, pb := range b {
 			if !piecesApart(pa, pb) {
