@@ -34,9 +34,10 @@ import (
 
 // outlineLimit bounds the coordinates kept (8 bytes each): past it, the
 // SQL self-join checks the file. The 1M bench's parcels take 77 MB of
-// coordinates and the whole pre-filter about 360 MB live, 761 MB of peak
-// RSS with the garbage collector's headroom (against 72 MB without): 256 MB
-// of coordinates is about 3.3M such parcels and 2.5 GB.
+// coordinates and the whole pre-filter about 360 MB live: the import's
+// peak RSS was 761 MB and 1,025 MB in two runs with the garbage
+// collector's headroom (54-72 MB without): 256 MB of coordinates is about
+// 3.3M such parcels and 3.5 GB.
 const outlineLimit = 1 << 28 / 8
 
 // maxPieceVertices bounds a ring that is cut into triangles (the ear
