@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hangzhou-hitech/landquota/geo/geotest"
 	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/adapters/importer"
 	"github.com/hangzhou-hitech/landquota/planning/imports"
@@ -248,6 +249,37 @@ func TestImportRepairs(t *testing.T) {
 	var area float64
 	if err := s.Pool().QueryRow(context.Background(), "SELECT ST_IsValid(geom), area_m2 FROM parcels WHERE code = 'BOW'").Scan(&valid, &area); err != nil || !valid || math.Abs(area-5000) > 1 {
 		t.Errorf("repaired parcel: %v %v %v", valid, area, err)
+	}
+}
+
+// pentagram is a five-pointed star drawn in one ring (invalid: it crosses
+// itself; every turn goes the same way, so the client's pre-filter takes it
+// for convex), radius 100 m around (x, y), a point upwards.
+func pentagram(x, y float64) orb.MultiPolygon {
+	var ring orb.Ring
+	for k := range 6 {
+		a := (90 + 144*float64(k%5)) * math.Pi / 180
+		ring = append(ring, geotest.At(x+100*math.Cos(a), y+100*math.Sin(a)))
+	}
+	return orb.MultiPolygon{{ring}}
+}
+
+// TestImportRepairedOverlaps: an outline repaired in the database is
+// checked for overlaps in its repaired shape, by the SQL self-join: the
+// outlines the client kept (and its pre-filter, which drops this pair)
+// are not what is staged any more.
+func TestImportRepairedOverlaps(t *testing.T) {
+	s := worldStore(t)
+	path := gjFile(t, gjFeature(pentagram(0, 0), props("STAR", "100101")),
+		gjFeature(rect(-5, 80, 5, 90), props("TIP", "100101")), // inside the star's upper point
+		gjFeature(rect(500, 0, 600, 100), props("OK", "100101")))
+	rep := runImport(t, s, imports.Parcels, path, importer.OpenOptions{}, importer.Request{Request: imports.Request{Repair: true}})
+	if rep.Outcome != imports.OutcomeRefused || rep.Counts.Repaired != 1 {
+		t.Fatalf("%s %s %+v", rep.Outcome, rep.Message, rep.Issues)
+	}
+	is := rep.IssuesOf(imports.KindOverlap)
+	if len(is) != 1 || is[0].Feature != 1 || is[0].Other == nil || is[0].Other.Feature != 2 || is[0].AreaM2 == nil || *is[0].AreaM2 < 50 {
+		t.Errorf("overlap issues %+v", is)
 	}
 }
 
