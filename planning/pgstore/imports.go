@@ -74,7 +74,7 @@ type importRun struct {
 	analyzed bool
 	// pairs: the in-file pairs of parcels whose outlines may share
 	// interior, worked out from the outlines COPY sent while the checks
-	// before the overlaps run (imports_overlap.go); reshaped: a staged
+	// before the overlaps run (geo.Outlines); reshaped: a staged
 	// outline was changed since (repaired), so those pairs do not hold.
 	pairs    chan overlapPairs
 	reshaped bool
@@ -219,7 +219,7 @@ func (r *importRun) stage(ctx context.Context, rows imports.Rows) error {
 	}
 	src := &copyRows{rows: rows, cols: r.cols, attrs: r.attrs, vals: make([]any, len(names))}
 	if r.req.Layer == imports.Parcels {
-		src.outlines = newOutlines()
+		src.outlines = geo.NewOutlines()
 	}
 	t0 := time.Now()
 	n, err := r.tx.CopyFrom(ctx, pgx.Identifier{r.names.Replace("lq_stage")}, names, src)
@@ -239,7 +239,7 @@ func (r *importRun) stage(ctx context.Context, rows imports.Rows) error {
 		r.pairs = make(chan overlapPairs, 1)
 		go func() {
 			t0 := time.Now()
-			pairs, ok := o.pairsToCheck()
+			pairs, ok := o.PairsToCheck()
 			r.pairs <- overlapPairs{pairs, ok, time.Since(t0)}
 		}()
 	} else if err := r.stageGist(ctx); err != nil {
@@ -274,7 +274,7 @@ type copyRows struct {
 	attrs    bool
 	vals     []any
 	err      error
-	outlines *outlines // the outlines sent, kept for the overlap check (parcels)
+	outlines *geo.Outlines // the outlines sent, kept for the overlap check (parcels)
 }
 
 func (c *copyRows) Next() bool {
@@ -291,7 +291,7 @@ func (c *copyRows) Next() bool {
 		}
 		g = mp
 		if c.outlines != nil {
-			c.outlines.add(row.Feature, row.Geom)
+			c.outlines.Add(row.Feature, row.Geom)
 		}
 	}
 	c.vals[0] = row.Feature
@@ -688,7 +688,7 @@ func (r *importRun) checkOverlaps(ctx context.Context) error {
 		replaced = "NOT EXISTS (SELECT 1 FROM lq_stage x WHERE x.code = b.code)"
 	}
 	// The pairs to look at: those the client could not prove apart
-	// (imports_overlap.go), else every pair whose boxes meet, by the
+	// (geo.Outlines), else every pair whose boxes meet, by the
 	// staging table's GiST index.
 	pairs := "lq_stage a JOIN lq_stage b ON a.geom && b.geom AND a.feature < b.feature"
 	var found overlapPairs

@@ -108,7 +108,7 @@ func TestOverlapPrefilterKeepsEveryOverlap(t *testing.T) {
 	}
 	for seed := range uint64(4) {
 		shapes := overlapShapes(seed)
-		o := newOutlines()
+		o := geo.NewOutlines()
 		rows := make([][]any, len(shapes))
 		for i, mp := range shapes {
 			g, err := geo.ToMultiPolygonGeom(mp, geo.SRIDStore)
@@ -116,7 +116,7 @@ func TestOverlapPrefilterKeepsEveryOverlap(t *testing.T) {
 				t.Fatal(err)
 			}
 			rows[i] = []any{int64(i + 1), g}
-			o.add(int64(i+1), mp)
+			o.Add(int64(i+1), mp)
 		}
 		if _, err := s.pool.Exec(ctx, "TRUNCATE lq_test_shapes"); err != nil {
 			t.Fatal(err)
@@ -124,7 +124,7 @@ func TestOverlapPrefilterKeepsEveryOverlap(t *testing.T) {
 		if _, err := s.pool.CopyFrom(ctx, pgx.Identifier{"lq_test_shapes"}, []string{"feature", "geom"}, pgx.CopyFromRows(rows)); err != nil {
 			t.Fatal(err)
 		}
-		kept, ok := o.pairsToCheck()
+		kept, ok := o.PairsToCheck()
 		if !ok {
 			t.Fatal("the pre-filter gave up")
 		}
@@ -165,45 +165,5 @@ func TestOverlapPrefilterKeepsEveryOverlap(t *testing.T) {
 		if overlaps < 20 || dropped < boxes/2 {
 			t.Errorf("seed %d: %d overlaps and %d of %d pairs dropped: the shapes do not test the filter, or it drops too little", seed, overlaps, dropped, boxes)
 		}
-	}
-}
-
-// TestOrientIsExact: the filtered orientation agrees with exact arithmetic
-// on points a rounding away from collinear.
-func TestOrientIsExact(t *testing.T) {
-	r := rand.New(rand.NewPCG(3, 3))
-	for range 200000 {
-		ax, ay := 120+r.Float64(), 30+r.Float64()
-		bx, by := 120+r.Float64(), 30+r.Float64()
-		f := r.Float64()
-		cx, cy := ax+f*(bx-ax), ay+f*(by-ay) // on the line, then rounded
-		for range r.IntN(3) {
-			cx = math.Nextafter(cx, math.Inf(1-2*r.IntN(2)))
-		}
-		if got, want := orient(ax, ay, bx, by, cx, cy), orientExact(ax, ay, bx, by, cx, cy); got != want {
-			t.Fatalf("orient(%v %v, %v %v, %v %v) = %d, exactly %d", ax, ay, bx, by, cx, cy, got, want)
-		}
-	}
-}
-
-// TestOverlapPrefilterTrustsOnlyValidRings: a ring that crosses itself
-// with every turn the same way (a pentagram) passes for convex, and the
-// pre-filter drops its pair with a square inside one of its points. The
-// pair is safe only because PostGIS finds the star invalid (no pair of
-// it is checked) or, repaired, the SQL self-join checks the staged
-// outlines instead (TestImportRepairedOverlaps).
-func TestOverlapPrefilterTrustsOnlyValidRings(t *testing.T) {
-	var star orb.Ring
-	for k := range 6 {
-		a := (90 + 144*float64(k%5)) * math.Pi / 180
-		star = append(star, orb.Point{120.2 + 1e-3*math.Cos(a), 30.2 + 1e-3*math.Sin(a)})
-	}
-	tip := orb.Ring{{120.19995, 30.2008}, {120.20005, 30.2008}, {120.20005, 30.2009}, {120.19995, 30.2009}, {120.19995, 30.2008}}
-	o := newOutlines()
-	o.add(1, orb.MultiPolygon{{star}})
-	o.add(2, orb.MultiPolygon{{tip}})
-	pairs, ok := o.pairsToCheck()
-	if !ok || len(pairs) != 0 {
-		t.Errorf("pairs %v (%v): the pre-filter kept the pair; TestImportRepairedOverlaps may no longer test the fallback", pairs, ok)
 	}
 }

@@ -1,4 +1,4 @@
-package pgstore
+package geo
 
 import (
 	"cmp"
@@ -11,12 +11,13 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// The in-file overlap check's pre-filter. Of the pairs of staged parcels
+// The import's in-file overlap check's pre-filter (planning/pgstore's
+// import calls it; the rule itself stays in SQL). Of the pairs of parcels
 // whose boxes meet, nearly all are neighbours that share an edge or
 // a corner and nothing more; the self-join over the staging table's GiST
 // index that found them and asked GEOS (ST_Intersects, ST_Relate) about
 // each was the import's largest step (docs/SCALING.md). Here the outlines
-// are kept as COPY sends them (the same float64 coordinates PostGIS
+// are kept as they are sent (the same float64 coordinates PostGIS
 // stores), the pairs whose boxes meet are found on a grid, and a pair is
 // dropped only when it is proved, in exact arithmetic, that the interiors
 // of the two outlines do not meet: then ST_Relate(a, b, '2********') is
@@ -44,8 +45,9 @@ const outlineLimit = 1 << 28 / 8
 // clipping is cubic); a ring with more vertices sends its pairs to SQL.
 const maxPieceVertices = 64
 
-// outlines are the staged rows' outlines, as COPY sent them.
-type outlines struct {
+// Outlines are the outlines of the rows of a file, as they are sent to the
+// database (the same float64 coordinates PostGIS stores), for PairsToCheck.
+type Outlines struct {
 	feature []int64
 	box     [][4]float64 // min x, min y, max x, max y
 	first   []int32      // the row's first ring in ringAt; one more than rows
@@ -55,12 +57,12 @@ type outlines struct {
 	over    bool         // more coordinates than outlineLimit: the whole check in SQL
 }
 
-func newOutlines() *outlines {
-	return &outlines{first: []int32{0}, ringAt: []int32{0}}
+func NewOutlines() *Outlines {
+	return &Outlines{first: []int32{0}, ringAt: []int32{0}}
 }
 
-// add keeps one staged row's outline (its polygons' outer rings).
-func (o *outlines) add(feature int64, mp orb.MultiPolygon) {
+// Add keeps one row's outline (its polygons' outer rings).
+func (o *Outlines) Add(feature int64, mp orb.MultiPolygon) {
 	if o.over || len(mp) == 0 {
 		return
 	}
@@ -129,7 +131,7 @@ type cuts struct {
 }
 
 // pieces appends row i's pieces to buf.
-func (o *outlines) pieces(c *cuts, i int, buf []piece) []piece {
+func (o *Outlines) pieces(c *cuts, i int, buf []piece) []piece {
 	if s := c.sign[i]; s != 0 {
 		r := o.first[i]
 		return append(buf, piece{o.xy[2*o.ringAt[r] : 2*o.ringAt[r+1]], float64(s)})
@@ -141,10 +143,10 @@ func (o *outlines) pieces(c *cuts, i int, buf []piece) []piece {
 	return buf
 }
 
-// pairsToCheck returns the pairs of features (the smaller first) whose
+// PairsToCheck returns the pairs of features (the smaller first) whose
 // outlines may share interior; ok is false when the outlines were not kept
 // (too many), and then every pair is to be checked.
-func (o *outlines) pairsToCheck() (pairs [][2]int64, ok bool) {
+func (o *Outlines) PairsToCheck() (pairs [][2]int64, ok bool) {
 	if o.over {
 		return nil, false
 	}
@@ -279,7 +281,7 @@ func (o *outlines) pairsToCheck() (pairs [][2]int64, ok bool) {
 }
 
 // cut cuts row i's outline into convex pieces (into c), or says it cannot.
-func (o *outlines) cut(c *cuts, i int) bool {
+func (o *Outlines) cut(c *cuts, i int) bool {
 	r0, r1 := o.first[i], o.first[i+1]
 	if r1-r0 == 1 {
 		if sign := convexSign(o.xy[2*o.ringAt[r0] : 2*o.ringAt[r0+1]]); sign != 0 {
