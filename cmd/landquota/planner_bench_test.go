@@ -60,8 +60,7 @@ func plannerSample(b *testing.B, e *benchEnv) *plannerInputs {
 			WHERE park_code = 'BINXIAO' ORDER BY hashint8(id) LIMIT 40) s`); plannerErr != nil {
 			return
 		}
-		if in.centres, plannerErr = points(`SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(geom) c FROM parcels
-			TABLESAMPLE SYSTEM (1) REPEATABLE (11) LIMIT 40) s`); plannerErr != nil {
+		if in.centres, plannerErr = points(`SELECT ST_X(ST_Centroid(s.geom)), ST_Y(ST_Centroid(s.geom)) FROM ` + sampledParcels(11) + ` s`); plannerErr != nil {
 			return
 		}
 		if in.zoneNear, plannerErr = points(`SELECT ST_X(c), ST_Y(c) FROM (SELECT DISTINCT ON (z.id) ST_Centroid(p.geom) c FROM protected_zones z
@@ -69,7 +68,7 @@ func plannerSample(b *testing.B, e *benchEnv) *plannerInputs {
 			WHERE z.kind <> 'urban_development_boundary' ORDER BY z.id, p.id) s`); plannerErr != nil {
 			return
 		}
-		rows, err := e.pool.Query(ctx, "SELECT id FROM parcels TABLESAMPLE SYSTEM (1) REPEATABLE (13) LIMIT 40")
+		rows, err := e.pool.Query(ctx, "SELECT s.id FROM "+sampledParcels(13)+" s")
 		if err != nil {
 			plannerErr = err
 			return

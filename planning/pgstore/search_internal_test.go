@@ -15,8 +15,8 @@ func SetNearestShared(n int) (restore func()) {
 }
 
 // SureBox says whether the precheck found a box inside a search's drawn
-// polygon.
+// polygon or inside its radius.
 func SureBox(ctx context.Context, s *Store, q planner.Search) (bool, error) {
 	pre, err := searchPrecheck(ctx, s.pool, &q)
-	return err == nil && pre.sure != nil, err
+	return err == nil && (pre.sure != nil || pre.innerSure != nil), err
 }

@@ -259,6 +259,29 @@ func TestSearchFreeIndustrialNearestFirst(t *testing.T) {
 	}
 }
 
+// Free land of a use in a park reads the land-use prefixes as byte ranges
+// (migration 029's index) beside the LIKE, which still decides: a range
+// must hold every match of its prefix, of two, four or six digits, alone
+// or with others.
+func TestSearchParkUseRangesMatchThePrefixes(t *testing.T) {
+	w := newPlannerWorld(t)
+	for _, c := range []struct{ uses, want string }{
+		{`"1001"`, "X1,X2,X3,X4,X8,X10"},
+		{`"100102"`, "X2"},
+		{`"100101","08"`, "X1,X3,X4,X6,X10"},
+		{`"10"`, "X1,X2,X3,X4,X8,X10"},
+		{`"0802","0901"`, "X6"},
+	} {
+		fs, _, err := w.search(t, `{"where":{"park":"BINXIAO"},"what":{"land_use":[`+c.uses+`],"status":["available"]},"order":"id"}`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := codesOf(fs); got != c.want {
+			t.Errorf("land_use %s: %s, want %s", c.uses, got, c.want)
+		}
+	}
+}
+
 // "All parcels inside this polygon I drew, grouped by status."
 func TestSearchDrawnPolygonGroupedByStatus(t *testing.T) {
 	w := newPlannerWorld(t)
@@ -578,7 +601,7 @@ func TestSearchSureBoxesChangeNoAnswer(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got, err := pgstore.SureBox(ctx, w.s, q); err != nil || got != box {
-			t.Errorf("%s: a box inside the polygon: %v (%v), want %v", body, got, err, box)
+			t.Errorf("%s: a box inside the polygon or radius: %v (%v), want %v", body, got, err, box)
 		}
 		_, res, err := w.search(t, body)
 		if err != nil {
@@ -595,7 +618,7 @@ func TestSearchSureBoxesChangeNoAnswer(t *testing.T) {
 			}
 		}
 		check(fmt.Sprintf(`{"where":{"point":%s,"distance_m":%v},"what":{"status":["available"]},"order":"area_desc","limit":5}`, lonLatJSON(at(px, py)), r),
-			func(s sq) bool { return dist(s) <= r }, false)
+			func(s sq) bool { return dist(s) <= r }, true)
 	}
 	for _, h := range []float64{70.05, 150.2, 260} {
 		x0, y0, x1, y1 := px-h, py-h*0.8, px+h*1.1, py+h
