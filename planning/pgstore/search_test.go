@@ -259,29 +259,6 @@ func TestSearchFreeIndustrialNearestFirst(t *testing.T) {
 	}
 }
 
-// Free land of a use in a park reads the land-use prefixes as byte ranges
-// (migration 029's index) beside the LIKE, which still decides: a range
-// must hold every match of its prefix, of two, four or six digits, alone
-// or with others.
-func TestSearchParkUseRangesMatchThePrefixes(t *testing.T) {
-	w := newPlannerWorld(t)
-	for _, c := range []struct{ uses, want string }{
-		{`"1001"`, "X1,X2,X3,X4,X8,X10"},
-		{`"100102"`, "X2"},
-		{`"100101","08"`, "X1,X3,X4,X6,X10"},
-		{`"10"`, "X1,X2,X3,X4,X8,X10"},
-		{`"0802","0901"`, "X6"},
-	} {
-		fs, _, err := w.search(t, `{"where":{"park":"BINXIAO"},"what":{"land_use":[`+c.uses+`],"status":["available"]},"order":"id"}`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := codesOf(fs); got != c.want {
-			t.Errorf("land_use %s: %s, want %s", c.uses, got, c.want)
-		}
-	}
-}
-
 // "All parcels inside this polygon I drew, grouped by status."
 func TestSearchDrawnPolygonGroupedByStatus(t *testing.T) {
 	w := newPlannerWorld(t)
