@@ -170,9 +170,6 @@ func searchWhere(q *planner.Search, pre *searchPre, args *sqlArgs) string {
 			args.add(*pre.centreX), args.add(*pre.centreY), args.add(q.DistanceM)))
 	}
 	if len(q.LandUse) > 0 {
-		if r := useRanges(q, args); r != "" {
-			conds = append(conds, r)
-		}
 		conds = append(conds, "t.land_use_code LIKE ANY("+args.add(likePrefixes(q.LandUse))+"::text[])")
 	}
 	if q.Name != "" {
@@ -221,35 +218,6 @@ func searchWhere(q *planner.Search, pre *searchPre, args *sqlArgs) string {
 		conds = append(conds, not+"coalesce(t.elevation_top <= 0, false)")
 	}
 	return strings.Join(conds, " AND ")
-}
-
-// useRanges is, for free land of a planned use in a park, the land-use
-// prefixes as byte ranges (text_pattern_ops' order) that
-// parcels_available_park_use_idx (migration 029) can scan: a code c
-// starts every string from c up to c with its last byte one higher. It
-// comes beside the LIKE, which stays the rule; with no park, other
-// statuses or a code that LIKE would not read literally (a wildcard, a
-// backslash, a byte beyond ASCII), there is none: the ranges would only
-// tempt the generic plan onto parcels_land_use_idx, which covers every
-// parcel of the use.
-func useRanges(q *planner.Search, args *sqlArgs) string {
-	if q.Park == "" || !q.Available || len(q.Statuses) > 0 {
-		return ""
-	}
-	var or []string
-	for _, c := range q.LandUse {
-		if c == "" || strings.ContainsAny(c, `%_\`) {
-			return ""
-		}
-		for i := 0; i < len(c); i++ {
-			if c[i] < 0x20 || c[i] >= 0x7f {
-				return ""
-			}
-		}
-		next := c[:len(c)-1] + string(c[len(c)-1]+1)
-		or = append(or, "t.land_use_code ~>=~ "+args.add(c)+"::text AND t.land_use_code ~<~ "+args.add(next)+"::text")
-	}
-	return "(" + strings.Join(or, " OR ") + ")"
 }
 
 // SearchParcels answers a search: the totals of everything it matches,
