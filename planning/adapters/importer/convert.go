@@ -170,13 +170,13 @@ func (w *converterWorker) property(row *Row, raw []string, key []byte, escaped b
 		return
 	}
 	fd := &c.fields[idx]
-	bad := func(value string, err error) {
+	badValue := func(value string, err error) {
 		add(imports.Issue{Severity: imports.SevError, Kind: imports.KindBadValue, Field: fd.Name, Value: clip(value)}.
 			Say(planning.Textf("%s (%s): %v", fd.Name, c.m.Source[idx], err)))
 	}
 	v, err := w.text.value(val)
 	if err != nil {
-		bad(string(val), err)
+		badValue(string(val), err)
 		return
 	}
 	raw[idx] = valueText(v)
@@ -186,7 +186,7 @@ func (w *converterWorker) property(row *Row, raw []string, key []byte, escaped b
 	}
 	out, err := convertValue(fd, v, c.enums[idx])
 	if err != nil {
-		bad(raw[idx], err)
+		badValue(raw[idx], err)
 		return
 	}
 	row.Values[idx] = out
