@@ -155,61 +155,12 @@ func (o *Outlines) PairsToCheck() (pairs [][2]int64, ok bool) {
 		return nil, true
 	}
 	workers := max(1, runtime.GOMAXPROCS(0))
-	c := &cuts{sign: make([]int8, n), tris: make([][]float64, n)}
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < n; i += workers {
-				if !o.complex[i] && !o.cut(c, i) {
-					o.complex[i] = true
-				}
-			}
-		}()
-	}
-	wg.Wait()
-
-	// A grid of cells twice the median box's larger side: each row goes
-	// into the cells its box meets, a pair is looked at in the cell where
-	// the lower left corner of the two boxes' common part lies (once).
-	sides := make([]float64, 0, min(n, 4096))
-	x0, y0 := math.Inf(1), math.Inf(1)
-	for i, b := range o.box {
-		x0, y0 = min(x0, b[0]), min(y0, b[1])
-		if i%max(1, n/4096) == 0 {
-			sides = append(sides, max(b[2]-b[0], b[3]-b[1]))
-		}
-	}
-	slices.Sort(sides)
-	cell := 2 * sides[len(sides)/2]
-	if !(cell > 0) || math.IsInf(cell, 0) {
-		cell = 1
-	}
-	at := func(v, v0 float64) int64 { return int64(math.Floor((v - v0) / cell)) }
-	type entry struct {
-		key uint64
-		row int32
-	}
-	key := func(cx, cy int64) uint64 { return uint64(cx)<<32 | uint64(uint32(cy)) }
-	entries := make([]entry, 0, 2*n)
-	var big []int32 // rows whose box meets more than 64 cells
-	for i, b := range o.box {
-		cx0, cy0, cx1, cy1 := at(b[0], x0), at(b[1], y0), at(b[2], x0), at(b[3], y0)
-		if (cx1-cx0+1)*(cy1-cy0+1) > 64 || cx1 >= 1<<31 || cy1 >= 1<<31 {
-			big = append(big, int32(i))
-			continue
-		}
-		for cx := cx0; cx <= cx1; cx++ {
-			for cy := cy0; cy <= cy1; cy++ {
-				entries = append(entries, entry{key(cx, cy), int32(i)})
-			}
-		}
-	}
+	c := o.cutAll(workers)
+	g := o.newGrid()
+	entries, big, isBig := o.cells(g)
 	if len(big) > 256 {
 		return nil, false // boxes of every size: the GiST index serves better
 	}
-	slices.SortFunc(entries, func(a, b entry) int { return cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.row, b.row)) })
 
 	// The cells' runs, split among the workers.
 	var runs []int
@@ -237,6 +188,7 @@ func (o *Outlines) PairsToCheck() (pairs [][2]int64, ok bool) {
 			found[w] = append(found[w], [2]int64{min(fa, fb), max(fa, fb)})
 		}
 	}
+	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
 		go func() {
@@ -252,7 +204,7 @@ func (o *Outlines) PairsToCheck() (pairs [][2]int64, ok bool) {
 							continue
 						}
 						ba, bb := o.box[a], o.box[b]
-						if key(at(max(ba[0], bb[0]), x0), at(max(ba[1], bb[1]), y0)) != k {
+						if cellKey(g.cellOf(max(ba[0], bb[0]), max(ba[1], bb[1]))) != k {
 							continue
 						}
 						consider(w, a, b)
@@ -265,7 +217,7 @@ func (o *Outlines) PairsToCheck() (pairs [][2]int64, ok bool) {
 					if b == a || !meet(a, b) {
 						continue
 					}
-					if slices.Contains(big, int32(b)) && b < a {
+					if isBig[b] && b < a {
 						continue // the pair of two big rows, once
 					}
 					consider(w, a, b)
@@ -278,6 +230,87 @@ func (o *Outlines) PairsToCheck() (pairs [][2]int64, ok bool) {
 		pairs = append(pairs, f...)
 	}
 	return pairs, true
+}
+
+// grid is a grid of square cells over the rows' boxes. A row goes into
+// the cells its box meets; a pair is looked at in the cell where the lower
+// left corner of the two boxes' common part lies, so once.
+type grid struct{ x0, y0, cell float64 }
+
+// newGrid makes cells twice the median box's larger side (of a sample).
+func (o *Outlines) newGrid() grid {
+	n := len(o.box)
+	sides := make([]float64, 0, min(n, 4096))
+	g := grid{x0: math.Inf(1), y0: math.Inf(1)}
+	for i, b := range o.box {
+		g.x0, g.y0 = min(g.x0, b[0]), min(g.y0, b[1])
+		if i%max(1, n/4096) == 0 {
+			sides = append(sides, max(b[2]-b[0], b[3]-b[1]))
+		}
+	}
+	slices.Sort(sides)
+	g.cell = 2 * sides[len(sides)/2]
+	if !(g.cell > 0) || math.IsInf(g.cell, 0) {
+		g.cell = 1
+	}
+	return g
+}
+
+// cellOf is the cell that holds the point (x, y).
+func (g grid) cellOf(x, y float64) (cx, cy int64) {
+	return int64(math.Floor((x - g.x0) / g.cell)), int64(math.Floor((y - g.y0) / g.cell))
+}
+
+func cellKey(cx, cy int64) uint64 { return uint64(cx)<<32 | uint64(uint32(cy)) }
+
+type cellEntry struct {
+	key uint64
+	row int32
+}
+
+// cells places each row in the cells its box meets, sorted by cell then
+// row; a row whose box meets more than 64 cells is big instead (isBig by
+// row), and is paired with every row by its box.
+func (o *Outlines) cells(g grid) (entries []cellEntry, big []int32, isBig []bool) {
+	entries = make([]cellEntry, 0, 2*len(o.box))
+	isBig = make([]bool, len(o.box))
+	for i, b := range o.box {
+		cx0, cy0 := g.cellOf(b[0], b[1])
+		cx1, cy1 := g.cellOf(b[2], b[3])
+		if (cx1-cx0+1)*(cy1-cy0+1) > 64 || cx1 >= 1<<31 || cy1 >= 1<<31 {
+			big = append(big, int32(i))
+			isBig[i] = true
+			continue
+		}
+		for cx := cx0; cx <= cx1; cx++ {
+			for cy := cy0; cy <= cy1; cy++ {
+				entries = append(entries, cellEntry{cellKey(cx, cy), int32(i)})
+			}
+		}
+	}
+	slices.SortFunc(entries, func(a, b cellEntry) int { return cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.row, b.row)) })
+	return entries, big, isBig
+}
+
+// cutAll cuts every row's outline into convex pieces on workers
+// goroutines; a row that cannot be cut becomes complex.
+func (o *Outlines) cutAll(workers int) *cuts {
+	n := len(o.feature)
+	c := &cuts{sign: make([]int8, n), tris: make([][]float64, n)}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += workers {
+				if !o.complex[i] && !o.cut(c, i) {
+					o.complex[i] = true
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return c
 }
 
 // cut cuts row i's outline into convex pieces (into c), or says it cannot.
@@ -484,31 +517,21 @@ func orient(ax, ay, bx, by, cx, cy float64) int {
 	switch {
 	case left > 0:
 		if right <= 0 {
-			return sgn(det)
+			return cmp.Compare(det, 0)
 		}
 		sum = left + right
 	case left < 0:
 		if right >= 0 {
-			return sgn(det)
+			return cmp.Compare(det, 0)
 		}
 		sum = -left - right
 	default:
-		return sgn(det)
+		return cmp.Compare(det, 0)
 	}
 	if bound := ccwErrBound * sum; det >= bound || -det >= bound {
-		return sgn(det)
+		return cmp.Compare(det, 0)
 	}
 	return orientExact(ax, ay, bx, by, cx, cy)
-}
-
-func sgn(v float64) int {
-	switch {
-	case v > 0:
-		return 1
-	case v < 0:
-		return -1
-	}
-	return 0
 }
 
 // orientExact computes the turn's sign in arbitrary precision: differences
