@@ -62,18 +62,22 @@ export function classBody(d) {
 
 /**
  * The list of local classes as a table: in the dialog every column; in the layers panel (300 px)
- * code, name and aliases, the parent class and kind in the row's tooltip (with five columns the
- * name was one character wide, 创新型产业用地 written downwards).
+ * the code and the name with its aliases, the parent class and kind in the row's tooltip (with
+ * five columns the name was one character wide, 创新型产业用地 written downwards).
  */
 function classTable(testid, compact = false) {
   if (list.length === 0) return el('p', { class: 'muted small', 'data-testid': `${testid}-empty` }, t('cls.none'));
-  const keys = compact ? ['cls.code', 'cls.name', 'cls.aliases'] : ['cls.code', 'cls.name', 'cls.parent', 'cls.construction', 'cls.aliases'];
+  const keys = compact ? ['cls.code', 'cls.name'] : ['cls.code', 'cls.name', 'cls.parent', 'cls.construction', 'cls.aliases'];
   const row = (c) => {
     const construction = c.construction ? t('yes') : t('no');
-    const cells = compact ? [c.code, localClassName(c.code)] : [c.code, localClassName(c.code), c.parent_code, construction];
-    const title = compact ? `${t('cls.parent')} ${c.parent_code} · ${t('cls.construction')} ${construction}` : null;
-    return el('tr', { dataset: { code: c.code }, title },
-      ...cells.map((v, i) => el('td', { class: i === 1 ? 'cls-name' : 'nowrap' }, v)), el('td', {}, (c.aliases || []).join(', ')));
+    const aliases = (c.aliases || []).join(', ');
+    if (compact) {
+      const name = localClassName(c.code);
+      const title = `${t('cls.parent')} ${c.parent_code} · ${t('cls.construction')} ${construction}`;
+      return el('tr', { dataset: { code: c.code }, title }, el('td', { class: 'nowrap' }, c.code),
+        el('td', { class: 'cls-name' }, aliases && !name.includes(aliases) ? (lang() === 'zh' ? `${name}（${aliases}）` : `${name} (${aliases})`) : name));
+    }
+    return el('tr', { dataset: { code: c.code } }, ...[c.code, localClassName(c.code), c.parent_code, construction, aliases].map((v) => el('td', {}, v)));
   };
   return el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': t('cls.title') },
     el('table', { class: 'grid', 'data-testid': testid },
