@@ -172,9 +172,12 @@ test('side-panel tables at 1280×720 in Chinese and English: nothing cut off, na
 test('phone 390×844: the quota figures stay on screen, the account tree scrolls sideways by keyboard', async (ctx) => {
   const page = await open(ctx, PHONE, { lang: 'en', hash: '#quota' });
   await page.waitForSelector('[data-testid=account-tree] tbody tr');
-  const cards = await page.$$eval('.stats .stat', (els) => els.map((e) => ({ id: e.dataset.testid, ...e.getBoundingClientRect().toJSON() })));
+  const cards = await page.$$eval('.stats .stat', (els) => els.map((e) => {
+    const fits = (x) => x.scrollWidth <= x.clientWidth + 1;
+    return { id: e.dataset.testid, ...e.getBoundingClientRect().toJSON(), label: fits(e.querySelector('.stat-label')), value: e.querySelector('.stat-value').getBoundingClientRect().right <= e.getBoundingClientRect().right };
+  }));
   equal(cards.length, 4, 'stat cards');
-  for (const c of cards) assert(c.left >= 0 && c.right <= PHONE.width, `${c.id} runs off the screen: ${JSON.stringify(c)}`);
+  for (const c of cards) assert(c.left >= 0 && c.right <= PHONE.width && c.label && c.value, `${c.id} is cut off: ${JSON.stringify(c)}`);
   const region = await page.evaluate(() => {
     const box = document.querySelector('[data-testid=account-tree]').parentElement;
     return { tabindex: box.getAttribute('tabindex'), scrolls: box.scrollWidth > box.clientWidth, overflow: getComputedStyle(box).overflowX };
@@ -182,6 +185,24 @@ test('phone 390×844: the quota figures stay on screen, the account tree scrolls
   assert(region.tabindex === '0' && region.overflow === 'auto', `the account tree's box is not a focusable scroll region: ${JSON.stringify(region)}`);
   await page.screenshot({ path: join(OUT_DIR, 'layout-phone-quota.png') });
   await finish(page, 'phone quota');
+});
+
+test('reports at 1280×720 in English: the quota table fits, and a wider table scrolls in a box no taller than the window', async (ctx) => {
+  const page = await open(ctx, SMALL, { lang: 'en', hash: '#reports' });
+  await page.waitForSelector('[data-testid=report-table-quota] tbody tr');
+  const tables = await page.$$eval('details.report-section', (ds) => ds.map((d) => {
+    const wrap = d.querySelector('.table-wrap');
+    const table = wrap.querySelector('table');
+    return { id: d.dataset.testid, width: table.scrollWidth, room: wrap.clientWidth, height: wrap.getBoundingClientRect().height, tabindex: wrap.getAttribute('tabindex') };
+  }));
+  const quota = tables.find((x) => x.id === 'report-table-quota');
+  assert(quota.width <= quota.room + 1, `the quota table is ${quota.width} px wide in ${quota.room}`);
+  for (const x of tables) {
+    assert(x.tabindex === '0', `${x.id}: its scrolling box is not in the tab order`);
+    if (x.width > x.room + 1) assert(x.height <= SMALL.height - 52, `${x.id} scrolls sideways in a box ${x.height} px tall: its scroll bar is off screen`);
+  }
+  await page.screenshot({ path: join(OUT_DIR, 'layout-reports-1280-en.png') });
+  await finish(page, 'reports at 1280');
 });
 
 test('English reports: the notes give 批而未供 and 闲置 in English, the Chinese term beside it', async (ctx) => {
