@@ -28,9 +28,9 @@ function overlaps(r, m, [t, rt, b, l]) {
 
 /**
  * Padding [top, right, bottom, left] in pixels for view.fit: every box over the map (side panel or
- * bottom sheet, parcel panel, legend, go-to box, measuring tool) is cleared on one side, the sides chosen so that
- * an extent of the given width ÷ height (or any shape: the largest free area) is drawn largest.
- * At 1280×720 the open legend beside the side panel hid the Binfu park of the first view.
+ * bottom sheet, parcel panel, legend, go-to box, measuring tool) is cleared on one side, the sides
+ * chosen so that the extent (or, without one, the largest free area) is drawn largest. At
+ * 1280×720 the open legend beside the side panel hid the Binfu park of the first view.
  */
 export function mapPadding(mapEl, extent = null) {
   const m = mapEl.getBoundingClientRect();

@@ -36,7 +36,7 @@ function valueText(v, kind) {
 // The official terms the server's English notes keep in Chinese ("批而未供 and 闲置 are derived
 // from the dates..."): in English each is given in English, the Chinese after it the first time.
 const TERMS = { 批而未供: 'reports.term.unsupplied', 闲置: 'reports.term.idle' };
-export function glossed(text) {
+function glossed(text) {
   const seen = new Set();
   return text.replace(/批而未供|闲置/g, (term, at) => {
     let en = t(TERMS[term]);
