@@ -60,15 +60,29 @@ export function classBody(d) {
   };
 }
 
-/** The list of local classes as a table (layers panel and dialog). */
-function classTable(testid) {
+/**
+ * The list of local classes as a table: in the dialog every column; in the layers panel (300 px)
+ * the code and the name with its aliases, the parent class and kind in the row's tooltip (with
+ * five columns the name was one character wide, 创新型产业用地 written downwards).
+ */
+function classTable(testid, compact = false) {
   if (list.length === 0) return el('p', { class: 'muted small', 'data-testid': `${testid}-empty` }, t('cls.none'));
+  const keys = compact ? ['cls.code', 'cls.name'] : ['cls.code', 'cls.name', 'cls.parent', 'cls.construction', 'cls.aliases'];
+  const row = (c) => {
+    const construction = c.construction ? t('yes') : t('no');
+    const aliases = (c.aliases || []).join(', ');
+    if (compact) {
+      const name = localClassName(c.code);
+      const title = `${t('cls.parent')} ${c.parent_code} · ${t('cls.construction')} ${construction}`;
+      return el('tr', { dataset: { code: c.code }, title }, el('td', { class: 'nowrap' }, c.code),
+        el('td', { class: 'cls-name' }, aliases && !name.includes(aliases) ? (lang() === 'zh' ? `${name}（${aliases}）` : `${name} (${aliases})`) : name));
+    }
+    return el('tr', { dataset: { code: c.code } }, ...[c.code, localClassName(c.code), c.parent_code, construction, aliases].map((v) => el('td', {}, v)));
+  };
   return el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': t('cls.title') },
     el('table', { class: 'grid', 'data-testid': testid },
-      el('thead', {}, el('tr', {}, ...['cls.code', 'cls.name', 'cls.parent', 'cls.construction', 'cls.aliases'].map((k) => el('th', {}, t(k))))),
-      el('tbody', {}, ...list.map((c) => el('tr', { dataset: { code: c.code } },
-        el('td', {}, c.code), el('td', {}, localClassName(c.code)), el('td', {}, c.parent_code),
-        el('td', {}, c.construction ? t('yes') : t('no')), el('td', {}, (c.aliases || []).join(', ')))))));
+      el('thead', {}, el('tr', {}, ...keys.map((k) => el('th', {}, t(k))))),
+      el('tbody', {}, ...list.map(row))));
 }
 
 /**
@@ -88,7 +102,7 @@ export function createClassesUI(app, sectionEl, dialogEl) {
     sectionEl.replaceChildren(
       el('h2', {}, t('cls.title')),
       el('p', { class: 'hint' }, t('cls.hint')),
-      classTable('class-list'),
+      classTable('class-list', true),
       app.auth.can('admin')
         ? el('div', { class: 'btn-row' }, el('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'class-add-open', onclick: () => open() }, t('cls.add')))
         : '',

@@ -20,6 +20,7 @@ import { applyTranslations, lang, onLangChange, pick, setLang, t } from './i18n.
 import { createIdentify } from './identify.js';
 import { createInfoPanel } from './info.js';
 import { createLayers, geojson, LAYER_NAMES, PARCEL_DETAIL_ZOOM, PARCEL_MIN_ZOOM, readFeatures, staticURL } from './layers.js';
+import { legendFits, mapPadding } from './mapspace.js';
 import { createMeasure } from './measure.js';
 import { createPanel } from './panel.js';
 import { formatHash, parseHash, MAX_ZOOM } from './permalink.js';
@@ -128,12 +129,9 @@ function setPanelOpen(open) {
 panelToggle.addEventListener('click', () => setPanelOpen(sidePanel.hidden));
 setPanelOpen(!PHONE.matches);
 
-function fitPadding() {
-  const top = $('#topbar').getBoundingClientRect().bottom + 24;
-  const left = sidePanel.hidden ? 40 : sidePanel.getBoundingClientRect().right + 24;
-  const info = $('#info-panel');
-  const right = info.hidden ? 40 : window.innerWidth - info.getBoundingClientRect().left + 24;
-  return [top, right, 40, left];
+/** A fitted view keeps clear of the panels, the legend and the go-to box (mapspace.js). */
+function fitPadding(extent = null) {
+  return mapPadding(map.getTargetElement(), extent);
 }
 
 // ---- language switch --------------------------------------------------------------------
@@ -199,17 +197,6 @@ async function start() {
   let names = LAYER_NAMES;
   if (meta && Array.isArray(meta.layers)) {
     names = LAYER_NAMES.filter((n) => meta.layers.includes(n));
-  }
-
-  // The first view: the link's, or the High-tech Zone and its parks (or the map's bounds without them).
-  if (link.view) {
-    showView(link.view);
-  } else {
-    const parksExtent = createEmpty();
-    for (const f of parks) extendExtent(parksExtent, f.getGeometry().getExtent());
-    const bounds = meta && isBounds(meta.bounds) ? meta.bounds : FALLBACK_BOUNDS;
-    const firstView = isEmpty(parksExtent) ? transformExtent(bounds, 'EPSG:4326', map.getView().getProjection()) : parksExtent;
-    map.getView().fit(firstView, { padding: fitPadding() });
   }
 
   const { layers, parkLabels, overlays } = createLayers({
@@ -446,8 +433,8 @@ async function start() {
       b.tabIndex = b.dataset.mode === mode ? 0 : -1;
     }
     for (const s of $$('#side-panel [data-panel]')) s.hidden = s.dataset.panel !== mode;
-    // The legend is open on the map view (and for a scenario on the map); the tools need the room.
-    $('#legend-card details').open = mode === 'layers' || (mode === 'quota' && Boolean(state.decisions));
+    // The legend is open on the map view where it has room (and for a scenario on the map); the tools need the room.
+    $('#legend-card details').open = (mode === 'layers' && legendFits()) || (mode === 'quota' && Boolean(state.decisions));
     document.body.dataset.mode = mode;
     if (sidePanel.hidden && openPanel) setPanelOpen(true);
     writeHash();
@@ -562,6 +549,18 @@ async function start() {
   applyTranslations();
   // A phone opens on the map alone; a link to a mode opens its sheet (ready once it is built).
   setMode(link.mode || 'layers', { openPanel: !PHONE.matches || Boolean(link.mode) });
+  // The first view: the link's, or the High-tech Zone and its parks (or the map's bounds without them),
+  // fitted once the panel, the legend and the go-to box have their size, and still before the first frame.
+  if (link.view) {
+    showView(link.view);
+  } else {
+    const parksExtent = createEmpty();
+    for (const f of parks) extendExtent(parksExtent, f.getGeometry().getExtent());
+    const bounds = meta && isBounds(meta.bounds) ? meta.bounds : FALLBACK_BOUNDS;
+    const firstView = isEmpty(parksExtent) ? transformExtent(bounds, 'EPSG:4326', map.getView().getProjection()) : parksExtent;
+    map.getView().fit(firstView, { padding: fitPadding(firstView) });
+  }
+  writeHash();
   if (makePanel[mode]) await marked('panel', modePanel(mode)).catch(() => {}); // a failure is in the error bar
   // From now on the address follows the map (a link copied at any time opens this view).
   map.on('moveend', writeHash);

@@ -572,7 +572,9 @@ export function createQuotaPanel(root, app) {
     } else if (tab === 'accounts') {
       parts.push(el('div', { class: 'row-between' }, el('div', { class: 'plan-name' }, plan.plan?.name || '', plan.plan?.state === 'closed' ? el('span', { class: 'badge' }, ` ${t('plan.state.closed')}`) : null,
         plan.plan?.document?.number ? el('div', { class: 'muted small', 'data-testid': 'quota-plan-document' }, [plan.plan.document.number, plan.plan.document.date, plan.plan.document.issuer].filter(Boolean).join(' · ')) : null),
-        xlsxLink(`/api/plans/${year}/accounts?format=xlsx`, 'xlsx-accounts')), summary(), el('div', { class: 'section' }, accountTree()), bookingForm());
+        xlsxLink(`/api/plans/${year}/accounts?format=xlsx`, 'xlsx-accounts')), summary(),
+        // Wider than a phone: it scrolls sideways, and can be scrolled by keyboard.
+        el('div', { class: 'section', tabindex: '0', role: 'region', 'aria-label': t('quota.tab.accounts') }, accountTree()), bookingForm());
     } else if (tab === 'scenarios') {
       parts.push(runForm(), scenarioList());
       if (compare) parts.push(compareView());

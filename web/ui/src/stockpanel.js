@@ -6,10 +6,31 @@ import { getAllFeatures, getJSON, query } from './api.js';
 import { el } from './dom.js';
 import { saveFile, toCSV, toXLSX } from './export.js';
 import { fmt, pct } from './format.js';
-import { pick, t } from './i18n.js';
+import { lang, pick, t } from './i18n.js';
+import { PARK_SHORT_NAMES } from './styles.js';
 
 const LIST_LIMIT = 5000; // parcels per list; the summary counts them all
 const SHOWN = 300; // rows drawn at once; export takes every filtered row
+
+/** Short names of the parks, as officials call them (the full name is the cell's tooltip). */
+const SHORT = { ...PARK_SHORT_NAMES, HTZ: { zh: '高新区', en: 'High-tech Zone' } };
+function shortName(code) {
+  const s = SHORT[code];
+  return s ? s[lang()] || s.zh : null;
+}
+
+/**
+ * A summary row's unit: a park by its short name with the full name as tooltip ("of which
+ * Hangzhou National High-tech Zone (Binjiang)" took five lines and pushed the figures out of
+ * a 760 px panel at 1280×720); districts and totals as the API names them.
+ */
+function unitCell(u) {
+  const full = pick(u, 'name');
+  const short = shortName(u.code);
+  if (!short) return el('td', { class: 'unit' }, full);
+  const text = u.level === 'of_which' ? t('stockp.sum.ofWhich', { name: short }) : short;
+  return el('td', { class: 'unit nowrap' }, el('abbr', { title: full }, text));
+}
 
 /** Columns of a list: key, label key, kind ('text' | 'num' | 'date' | 'bool'), value(props). */
 function columns(kind, app) {
@@ -100,7 +121,7 @@ export function createStockPanel(panelEl, app) {
       el('table', { class: 'grid stock-summary', 'data-testid': 'stock-summary' },
         el('thead', {}, el('tr', {}, ...head.map((k, i) => el('th', { class: i ? 'num' : '' }, t(k))))),
         el('tbody', {}, ...summary.units.map((u) => el('tr', { class: u.level === 'total' ? 'total-row' : u.level === 'of_which' ? 'sub-row' : '', 'data-unit': u.code || '' },
-          el('td', {}, pick(u, 'name')),
+          unitCell(u),
           el('td', { class: 'num' }, area(u.unsupplied)),
           el('td', { class: 'num' }, area(u.idle)),
           el('td', { class: 'num', 'data-col': 'determined' }, area(u.idle_determined)),
@@ -144,11 +165,16 @@ export function createStockPanel(panelEl, app) {
           renderList();
         } }, t(c.label), active ? (sort[kind].dir > 0 ? ' ▲' : ' ▼') : ''));
     };
+    // A park by its short name on screen (the full name as tooltip, and in the exports).
+    const cell = (c, p) => {
+      const text = cellText(c, c.value(p));
+      return c.key === 'place' && shortName(p.park) ? el('abbr', { title: text }, shortName(p.park)) : text;
+    };
     const body = rows.slice(0, SHOWN).map((f) => el('tr', { 'data-id': String(f.id) },
       ...cols.map((c, i) => el('td', { class: c.kind === 'num' ? 'num' : '' }, i === 0
         ? el('button', { type: 'button', class: 'link-btn', 'data-testid': 'stock-row-zoom', title: t('stockp.zoomTo'),
-          onclick: () => app.showParcel(f.id, f.properties, { zoom: true }) }, cellText(c, c.value(f.properties)))
-        : cellText(c, c.value(f.properties))))));
+          onclick: () => app.showParcel(f.id, f.properties, { zoom: true }) }, cell(c, f.properties))
+        : cell(c, f.properties)))));
     return el('div', { class: 'stock-list', 'data-testid': `stock-list-${kind}` },
       el('div', { class: 'filter-row' },
         el('label', { class: 'inline-field' }, text),

@@ -1,4 +1,6 @@
 // OpenLayers styles of the layers, and the colours the legend shows.
+import { getCenter } from 'ol/extent.js';
+import Point from 'ol/geom/Point.js';
 import { Circle as CircleStyle, Fill, Stroke, Style, Text } from 'ol/style.js';
 import { lang, pick } from './i18n.js';
 import { landUseColor } from './landuse.js';
@@ -142,8 +144,9 @@ export function districtStyleFn(feature, resolution) {
 
 // ---- parks -----------------------------------------------------------------------------------
 // Park names are drawn by a separate label layer above the parcels.
+const PARK_LABEL_FONT = `700 14px ${FONT_STACK}`;
 const parkLabelText = new Text({
-  font: `700 14px ${FONT_STACK}`,
+  font: PARK_LABEL_FONT,
   stroke: new Stroke({ color: 'rgba(255,255,255,0.95)', width: 4 }),
   overflow: true,
 });
@@ -154,7 +157,7 @@ function parkStyles() {
     parkLabelText.setFill(new Fill({ color }));
     parkStyleCache = {
       area: new Style({ fill: new Fill({ color: withAlpha(color, 0.06) }), stroke: new Stroke({ color, width: 2.5 }) }),
-      label: new Style({ text: parkLabelText }),
+      label: new Style({ geometry: (f) => labelAnchor(f.getGeometry()).point, text: parkLabelText }),
     };
   }
   return parkStyleCache;
@@ -175,15 +178,61 @@ export const PARK_SHORT_NAMES = {
   BINXIAO: { zh: '滨萧', en: 'Binxiao' },
 };
 
-export function parkLabelStyleFn(feature, resolution) {
-  const props = feature.getProperties();
-  if (resolution !== undefined && zoomOf(resolution) < PARK_SHORT_LABEL_MAX_ZOOM && props.code in PARK_SHORT_NAMES) {
-    const short = PARK_SHORT_NAMES[props.code];
-    if (!short) return null;
-    parkLabelText.setText(short[lang()] || short.zh);
-    return parkStyles().label;
+// One label a park, on its largest part: OpenLayers labels every polygon of a MultiPolygon, and
+// Binxiao (three blocks) was named three times. Kept per geometry until it changes.
+const anchors = new WeakMap();
+function labelAnchor(geometry) {
+  let a = anchors.get(geometry);
+  if (!a || a.revision !== geometry.getRevision()) {
+    let part = geometry;
+    if (geometry.getType() === 'MultiPolygon') {
+      part = geometry.getPolygons().reduce((best, p) => (p.getArea() > best.getArea() ? p : best));
+    }
+    const [minX, , maxX] = part.getExtent();
+    const inner = part.getType() === 'Polygon' ? part.getInteriorPoint().getCoordinates() : getCenter(part.getExtent());
+    a = { revision: geometry.getRevision(), point: new Point([inner[0], inner[1]]), width: maxX - minX };
+    anchors.set(geometry, a);
   }
-  parkLabelText.setText(pick(props, 'name'));
+  return a;
+}
+
+// Label widths in pixels, measured once a text (a rough width where there is no canvas: node tests).
+const labelWidths = new Map();
+let measureContext;
+function labelWidth(text) {
+  let w = labelWidths.get(text);
+  if (w === undefined) {
+    measureContext ??= globalThis.document?.createElement('canvas').getContext('2d');
+    if (measureContext) {
+      measureContext.font = PARK_LABEL_FONT;
+      w = measureContext.measureText(text).width;
+    } else {
+      w = 14 * text.length;
+    }
+    labelWidths.set(text, w);
+  }
+  return w;
+}
+
+/**
+ * The name a park is labelled with at a resolution: its short name at low zoom, and wherever its
+ * full name is wider than its largest part on screen (the full names of Binfu and Binxiao ran
+ * over each other and over their neighbours); a park without a short name keeps its full name.
+ */
+export function parkLabel(feature, resolution) {
+  const props = feature.getProperties();
+  const full = pick(props, 'name');
+  if (resolution === undefined || !(props.code in PARK_SHORT_NAMES)) return full;
+  const low = zoomOf(resolution) < PARK_SHORT_LABEL_MAX_ZOOM;
+  if (!low && labelWidth(full) <= labelAnchor(feature.getGeometry()).width / resolution) return full;
+  const short = PARK_SHORT_NAMES[props.code];
+  return short ? short[lang()] || short.zh : null;
+}
+
+export function parkLabelStyleFn(feature, resolution) {
+  const text = parkLabel(feature, resolution);
+  if (!text) return null;
+  parkLabelText.setText(text);
   return parkStyles().label;
 }
 
