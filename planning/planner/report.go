@@ -365,7 +365,7 @@ func BuildReport(in ReportInput, now time.Time) Report {
 		GeneratedAt: now, Rules: in.Rules, Notes: []Verdict{DoubleCountNote,
 			{Zh: "面积按 CGCS2000 / 3 度带高斯-克吕格投影（EPSG:4549）计算；1 公顷 = 15 亩。", En: "Areas are measured in EPSG:4549 (CGCS2000 3-degree Gauss-Krüger CM 120E); 1 hm² = 15 mu."},
 			{Zh: "批而未供、闲置按截至日的日期推算（闲置依据国土资源部令第53号）；消化率、处置率 = 年初存量中年内供地（或不再闲置）的面积 ÷ 年初存量面积。",
-				En: "批而未供 and 闲置 are derived from the dates as of the day (闲置 by Ministry Order No. 53); disposal rate = area of the start-of-year stock supplied (or no longer idle) by the end ÷ start-of-year stock."}}}
+				En: "Approved but not supplied (批而未供) and idle land (闲置) are derived from the dates as of the day (idle land by Ministry Order No. 53); disposal rate = area of the start-of-year stock supplied (or no longer idle) by the end ÷ start-of-year stock."}}}
 	sums := make([]GroupFacts, len(units))
 	for i := range units {
 		sums[i] = units[i].sum(in.Groups)

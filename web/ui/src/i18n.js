@@ -47,8 +47,6 @@ const LABELS = [
   ['stockp.summaryHint', '件数 · 面积（亩）；闲置费单位万元；供地率为近五年已供面积 ÷ 已批面积。', 'Parcels · area (mu); fees in 10,000 yuan; supply rate: supplied ÷ approved over five years.'],
   ['stockp.sum.unit', '统计单位', 'Unit'],
   ['stockp.sum.ofWhich', '其中：{name}', 'of which {name}'],
-  ['reports.term.unsupplied', '批而未供', 'approved but not supplied'],
-  ['reports.term.idle', '闲置', 'idle land'],
   ['stockp.sum.unsupplied', '批而未供', 'Approved, not supplied'],
   ['stockp.sum.idle', '闲置（疑似）', 'Idle (suspected)'],
   ['stockp.sum.determined', '已认定闲置', 'Determined idle'],

@@ -33,20 +33,6 @@ function valueText(v, kind) {
   }
 }
 
-// The official terms the server's English notes keep in Chinese ("批而未供 and 闲置 are derived
-// from the dates..."): in English each is given in English, the Chinese after it the first time.
-const TERMS = { 批而未供: 'reports.term.unsupplied', 闲置: 'reports.term.idle' };
-function glossed(text) {
-  const seen = new Set();
-  return text.replace(/批而未供|闲置/g, (term, at) => {
-    let en = t(TERMS[term]);
-    if (at === 0) en = en[0].toUpperCase() + en.slice(1);
-    if (seen.has(term)) return en;
-    seen.add(term);
-    return `${en} (${term})`;
-  });
-}
-
 export function createReportsPanel(root, app) {
   let year = app.year();
   let report = null;
@@ -151,7 +137,7 @@ export function createReportsPanel(root, app) {
     if (loading && !report) parts.push(el('div', { class: 'empty-state' }, t('loading')));
     else if (error) parts.push(el('div', { class: 'empty-state' }, `${t('reports.failed')}: ${error.message}`));
     else if (report) {
-      parts.push(el('ul', { class: 'notes report-notes', 'data-testid': 'report-notes' }, ...(report.notes || []).map((n) => el('li', {}, lang() === 'en' ? glossed(n.en) : n.zh))));
+      parts.push(el('ul', { class: 'notes report-notes', 'data-testid': 'report-notes' }, ...(report.notes || []).map((n) => el('li', {}, lang() === 'en' ? n.en : n.zh))));
       parts.push(...(report.tables || []).map(tableView));
     }
     root.replaceChildren(el('div', { class: 'reports-body', 'data-testid': 'reports' }, ...parts));
