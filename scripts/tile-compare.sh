@@ -86,9 +86,9 @@ serve() {
 	curl -sf "http://127.0.0.1:$3/readyz" >/dev/null || fail "landquota ($2) did not start: $(tail -5 "$dir/$2.log")"
 }
 # settle PORT...: waits until the servers' start-up warming of the low-zoom
-# tiles (web/tiles.go warmStart; with --tile-cache-mb 0 it renders about
-# 200 tiles for nothing) is over: no render in flight and no new miss for a
-# second. Otherwise it runs beside the first zoom measured, for one server more than the other.
+# tiles (web/tiles.go warmStart; with --tile-cache-mb 0 a build before
+# session 12 renders about 200 tiles for nothing, a later one none) is over:
+# no render in flight and no new miss for a second. Otherwise it runs beside the first zoom measured, for one server more than the other.
 settle() {
 	local p s prev=""
 	for _ in $(seq 120); do

@@ -90,7 +90,9 @@ func NewWithMetrics(cfg Config, store Store, log *slog.Logger) (app, metrics htt
 	}
 	if cfg.Tiles != nil {
 		cfg.Tiles.OnInvalidate(func(dropped []tilecache.Key) { s.tiles.warm(geo, dropped) })
-		if cfg.WarmTiles {
+		// A cache that stores nothing (--tile-cache-mb 0) would render the
+		// warmed tiles for nothing.
+		if cfg.WarmTiles && cfg.Tiles.Stats().MaxBytes > 0 {
 			go s.tiles.warmStart(geo, log)
 		}
 	}

@@ -679,6 +679,9 @@ func TestLowZoomTilesAreWarmedAtStart(t *testing.T) {
 	w := *e
 	w.cache = tilecache.New(tilecache.Options{MaxBytes: 1 << 20})
 	w.srv = serve(t, web.Config{Version: "test", Tiles: w.cache, WarmTiles: true}, e.store)
+	// A cache that stores nothing (--tile-cache-mb 0) is not warmed: the renders would be thrown away.
+	none := tilecache.New(tilecache.Options{})
+	serve(t, web.Config{Version: "test", Tiles: none, WarmTiles: true}, e.store)
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		s := w.cache.Stats()
@@ -698,8 +701,13 @@ func TestLowZoomTilesAreWarmedAtStart(t *testing.T) {
 	if res, _ := w.get(t, tilePath("parcels", 14, at(10, 10))); res.Header.Get("X-Tile-Cache") != "miss" {
 		t.Fatalf("zoom 14 after warming: %s, want miss (detailed tiles are not warmed)", res.Header.Get("X-Tile-Cache"))
 	}
-	// The server that was not asked to warm rendered nothing by itself.
+	// The server that was not asked to warm rendered nothing by itself, nor
+	// did the one whose cache stores nothing (started before the warming
+	// above ended).
 	if s := e.cache.Stats(); s.Misses != 0 || s.Entries != 0 {
 		t.Fatalf("a server without WarmTiles rendered %d tiles by itself", s.Misses)
+	}
+	if s := none.Stats(); s.Misses != 0 {
+		t.Fatalf("a server whose cache stores nothing warmed %d tiles", s.Misses)
 	}
 }
