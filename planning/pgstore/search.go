@@ -239,7 +239,11 @@ func searchPage(ctx context.Context, db querier, q planner.Search, emit func(fea
 		return res, err
 	}
 	args := sqlArgs{}
-	where := searchWhere(&q, pre, &args)
+	free := freeRadius(&q, pre)
+	where := ""
+	if !free {
+		where = searchWhere(&q, pre, &args)
+	}
 	var dist, nearPt string
 	if pre.nearX != nil {
 		nearPt = fmt.Sprintf("ST_SetSRID(ST_MakePoint(%s, %s), 4549)", args.add(*pre.nearX), args.add(*pre.nearY))
@@ -317,7 +321,11 @@ func searchPage(ctx context.Context, db querier, q planner.Search, emit func(fea
 		// slower without (p95 66 -> 86 and 177 -> 290 ms on 10M under load).
 		serial = `, set_config('max_parallel_workers_per_gather', '0', true) AS serial`
 	} else {
-		ctes = `m AS MATERIALIZED (SELECT t.id, t.status, t.area_m2, ` + v + ` AS v FROM ` + from + ` WHERE ` + where + `),
+		matches := `SELECT t.id, t.status, t.area_m2, ` + v + ` AS v FROM ` + from + ` WHERE ` + where
+		if free {
+			matches = freeRadiusSQL(&q, pre, v, &args)
+		}
+		ctes = `m AS MATERIALIZED (` + matches + `),
 	tot AS (SELECT coalesce(json_agg(json_build_array(s.status, s.n, s.a))::text, '[]') AS j
 	        FROM (SELECT status, count(*) AS n, sum(area_m2) AS a FROM m GROUP BY status) s),
 	page AS (SELECT m.id, m.v FROM m WHERE ` + keyset + ` ORDER BY ` + fmt.Sprintf(order, "m") + ` LIMIT ` + args.add(q.Limit+1) + `)`
