@@ -16,8 +16,8 @@ var freeStatuses = map[planning.Status]bool{"approved": true, "expropriated": tr
 // freeStatuses), at most bounded by area, in an order other than distance.
 // Its matches come from free_parcel_boxes (freeRadiusSQL); every other
 // search reads parcels (searchWhere).
-func freeRadius(q *planner.Search, pre *searchPre) bool {
-	if q.DistanceM <= 0 || pre.centreX == nil || q.Order == planner.OrderDistance || q.Polygon != nil ||
+func freeRadius(q *planner.Search) bool {
+	if q.DistanceM <= 0 || q.Point == nil || q.Order == planner.OrderDistance || q.Polygon != nil ||
 		q.Park != "" || q.District != "" || len(q.LandUse) > 0 || q.Name != "" || len(q.CurrentUse) > 0 ||
 		len(q.Stock) > 0 || q.Eligible != nil || q.Underground != nil || (!q.Available && len(q.Statuses) == 0) {
 		return false

@@ -121,11 +121,7 @@ func TestSearchFreeRadiusAnswersAsMeasured(t *testing.T) {
 			for _, r := range []float64{12.5, 100.3, 187.77} {
 				q := planner.Search{Point: &orb.Point{p[0], p[1]}, Near: &orb.Point{p[0], p[1]}, DistanceM: r, Statuses: c.statuses, Available: c.available,
 					MinAreaM2: c.min, Order: c.order, Limit: planner.MaxSearchLimit, Precision: 7, NoGeometry: true, Tolerance: planning.DefaultLineTolerance}
-				pre, err := searchPrecheck(ctx, s.pool, &q)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !freeRadius(&q, pre) {
+				if !freeRadius(&q) {
 					t.Fatalf("%s: the search does not read free_parcel_boxes", c.name)
 				}
 				var got []int64
