@@ -61,6 +61,13 @@ func TestFreeParcelBoxesFollowTheParcels(t *testing.T) {
 	if n := queryInt(t, w.store, "SELECT count(*) FROM free_parcel_boxes"); n != 0 {
 		t.Fatalf("%d rows left with no parcel", n)
 	}
+	// Replacing the world (the seed's --replace) truncates parcels.
+	exec("a new free parcel", `INSERT INTO parcels (code, district_adcode, land_use_code, status, geom, area_m2)
+		VALUES ('D-1', '330108', '100101', 'reserve', ST_Multi(ST_MakeEnvelope(120.25, 30.25, 120.2503, 30.2503, 4490)), 0)`)
+	exec("a truncate", "SELECT set_config('landquota.replace_world', 'on', false); TRUNCATE parcels CASCADE")
+	if n := queryInt(t, w.store, "SELECT count(*) FROM free_parcel_boxes"); n != 0 {
+		t.Fatalf("%d rows left after TRUNCATE", n)
+	}
 }
 
 // TestSearchFreeRadiusAnswersAsMeasured runs radius searches over free
