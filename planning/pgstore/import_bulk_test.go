@@ -47,6 +47,7 @@ func derivedRows(t *testing.T, s *Store) map[string]string {
 		"parcel_conflicts":  `SELECT count(*) || ':' || md5(string_agg(to_jsonb(c)::text, ',' ORDER BY parcel_id)) FROM parcel_conflicts c`,
 		"parcel_cells":      `SELECT count(*) || ':' || md5(string_agg(to_jsonb(c)::text, ',' ORDER BY level, x, y, status)) FROM parcel_cells c`,
 		"parcel_footprints": `SELECT count(*) || ':' || md5(string_agg(to_jsonb(f)::text, ',' ORDER BY parcel_id)) FROM parcel_footprints f`,
+		"free_parcel_boxes": `SELECT count(*) || ':' || md5(string_agg(to_jsonb(f)::text, ',' ORDER BY id)) FROM free_parcel_boxes f`,
 	} {
 		var v *string
 		if err := s.pool.QueryRow(context.Background(), sql).Scan(&v); err != nil {

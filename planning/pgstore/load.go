@@ -26,6 +26,7 @@ var loadTriggers = map[string]bool{
 	"parcels_conflicts_insert": true, "parcels_conflicts_update": true,
 	"parcels_footprints_insert": true, "parcels_footprints_update": true, "parcels_footprints_delete": true,
 	"parcels_cells_insert": true, "parcels_cells_update": true, "parcels_cells_delete": true, "parcels_cells_truncate": true,
+	"parcels_free_boxes_insert": true, "parcels_free_boxes_update": true, "parcels_free_boxes_delete": true, "parcels_free_boxes_truncate": true,
 	"parcels_notify_insert": true, "parcels_notify_update": true, "parcels_notify_delete": true, "parcels_notify_truncate": true,
 	"parcels_version": true,
 	"parcels_consume": true, // UPDATE only
@@ -159,7 +160,7 @@ func loadParcels(ctx context.Context, tx pgx.Tx, src *parcelSource, phase func(s
 	// move it.
 	if err := exec(fmt.Sprintf("SELECT setval(pg_get_serial_sequence('parcels', 'id'), %d, %t)", max(off+n, 1), off+n > 0),
 		triggers("ENABLE"),
-		"ANALYZE parcel_conflicts, parcel_cells, parcel_footprints"); err != nil {
+		"ANALYZE parcel_conflicts, parcel_cells, parcel_footprints, free_parcel_boxes"); err != nil {
 		return 0, err
 	}
 	// The whole layer is new: no box.
@@ -280,6 +281,14 @@ func deriveLoaded(ctx context.Context, tx pgx.Tx, off int64, done func(string)) 
 		return err
 	}
 	done("cells")
+
+	// lq_free_parcel_boxes_follow(): the free parcels' boxes (migration 029).
+	if err := exec(`INSERT INTO free_parcel_boxes (id, status, area_m2, box_4549)
+		SELECT id, status, area_m2, box(ST_Transform(geom, 4549)) FROM parcels
+		WHERE status IN ('approved', 'expropriated', 'reserve') AND id > ` + o + ` ORDER BY id`); err != nil {
+		return err
+	}
+	done("free boxes")
 
 	return nil
 }

@@ -177,6 +177,9 @@ func TestLoadDemoAsTheTriggersWouldHave(t *testing.T) {
 	if n := cellsDiffer(t, s); n != 0 {
 		t.Fatalf("%d cell rows differ after the load", n)
 	}
+	if n := freeBoxesDiffer(t, s); n != 0 || one("SELECT count(*) FROM free_parcel_boxes") == 0 {
+		t.Fatalf("%d rows of free_parcel_boxes differ after the load (%d kept)", n, one("SELECT count(*) FROM free_parcel_boxes"))
+	}
 	// construction_land is what lq_parcel_construction() makes of each row:
 	// a no-op update runs that trigger again.
 	if one("SELECT count(*) FROM parcels WHERE current_use_code IS NOT NULL") == 0 {

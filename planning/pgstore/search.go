@@ -37,8 +37,10 @@ type searchPre struct {
 
 // searchPrecheck refuses codes that name nothing and an invalid drawn
 // polygon (naming where it self-intersects), projects the points and reads
-// the policy's eligibility tolerance into q, in one round trip.
-func searchPrecheck(ctx context.Context, db querier, q *planner.Search) (*searchPre, error) {
+// the policy's eligibility tolerance into q, in one round trip. The
+// radius's box and polygons are made only when circles is set: a search
+// freeRadiusSQL answers needs none of them.
+func searchPrecheck(ctx context.Context, db querier, q *planner.Search, circles bool) (*searchPre, error) {
 	pre := &searchPre{}
 	if q.Polygon != nil {
 		g, err := geo.ToGeom(q.Polygon, geo.SRIDStore)
@@ -53,6 +55,10 @@ func searchPrecheck(ctx context.Context, db querier, q *planner.Search) (*search
 	}
 	if q.Point != nil {
 		cLon, cLat = &q.Point[0], &q.Point[1]
+	}
+	var distance *float64 // NULL: no circle polygons (PostGIS's functions are strict)
+	if circles {
+		distance = &q.DistanceM
 	}
 	var badUse, badCurrent []string
 	var parkOK, districtOK, valid bool
@@ -77,7 +83,7 @@ func searchPrecheck(ctx context.Context, db querier, q *planner.Search) (*search
 		CROSS JOIN LATERAL (SELECT `+circleBoxSQL("x.c", "$9::float8")+` AS b,
 		                           ST_Transform(ST_Buffer(x.c, greatest($9::float8 - 1, 0), 16), 4490) AS i OFFSET 0) y
 		LEFT JOIN LATERAL ST_IsValidDetail(x.g) d ON true`,
-		q.LandUse, q.Park, q.District, pre.poly, nearLon, nearLat, cLon, cLat, q.DistanceM, q.CurrentUse).
+		q.LandUse, q.Park, q.District, pre.poly, nearLon, nearLat, cLon, cLat, distance, q.CurrentUse).
 		Scan(&badUse, &badCurrent, &parkOK, &districtOK, &valid, &reason, &location, &pre.shrunk, &pre.nearX, &pre.nearY, &pre.centreX, &pre.centreY,
 			&box[0], &box[1], &box[2], &box[3], &pre.inner, &pre.outer, &q.Tolerance.AreaM2, &q.Tolerance.WidthM, &pre.sure, &pre.innerSure)
 	if err != nil {
@@ -234,12 +240,16 @@ func (s *Store) SearchParcels(ctx context.Context, q planner.Search, emit func(f
 // with no feature on the page it is the only row.
 func searchPage(ctx context.Context, db querier, q planner.Search, emit func(feature []byte) error) (planner.SearchResult, error) {
 	var res planner.SearchResult
-	pre, err := searchPrecheck(ctx, db, &q)
+	free := freeRadius(&q)
+	pre, err := searchPrecheck(ctx, db, &q, !free)
 	if err != nil {
 		return res, err
 	}
 	args := sqlArgs{}
-	where := searchWhere(&q, pre, &args)
+	where := ""
+	if !free {
+		where = searchWhere(&q, pre, &args)
+	}
 	var dist, nearPt string
 	if pre.nearX != nil {
 		nearPt = fmt.Sprintf("ST_SetSRID(ST_MakePoint(%s, %s), 4549)", args.add(*pre.nearX), args.add(*pre.nearY))
@@ -317,7 +327,11 @@ func searchPage(ctx context.Context, db querier, q planner.Search, emit func(fea
 		// slower without (p95 66 -> 86 and 177 -> 290 ms on 10M under load).
 		serial = `, set_config('max_parallel_workers_per_gather', '0', true) AS serial`
 	} else {
-		ctes = `m AS MATERIALIZED (SELECT t.id, t.status, t.area_m2, ` + v + ` AS v FROM ` + from + ` WHERE ` + where + `),
+		matches := `SELECT t.id, t.status, t.area_m2, ` + v + ` AS v FROM ` + from + ` WHERE ` + where
+		if free {
+			matches = freeRadiusSQL(&q, pre, v, &args)
+		}
+		ctes = `m AS MATERIALIZED (` + matches + `),
 	tot AS (SELECT coalesce(json_agg(json_build_array(s.status, s.n, s.a))::text, '[]') AS j
 	        FROM (SELECT status, count(*) AS n, sum(area_m2) AS a FROM m GROUP BY status) s),
 	page AS (SELECT m.id, m.v FROM m WHERE ` + keyset + ` ORDER BY ` + fmt.Sprintf(order, "m") + ` LIMIT ` + args.add(q.Limit+1) + `)`

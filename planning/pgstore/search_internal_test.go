@@ -17,6 +17,6 @@ func SetNearestShared(n int) (restore func()) {
 // SureBox says whether the precheck found a box inside a search's drawn
 // polygon or inside its radius.
 func SureBox(ctx context.Context, s *Store, q planner.Search) (bool, error) {
-	pre, err := searchPrecheck(ctx, s.pool, &q)
+	pre, err := searchPrecheck(ctx, s.pool, &q, true)
 	return err == nil && (pre.sure != nil || pre.innerSure != nil), err
 }
