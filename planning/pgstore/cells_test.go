@@ -11,9 +11,9 @@ import (
 // cellsDiffer counts the rows in which parcel_cells and the cells computed
 // afresh from the parcels differ (either way round), and checks that each
 // level's totals per status equal the parcels table's.
-func cellsDiffer(t *testing.T, s *Store) int {
+func cellsDiffer(t *testing.T, s *Store) int64 {
 	t.Helper()
-	var n int
+	var n int64
 	err := s.pool.QueryRow(context.Background(), `
 		WITH fresh AS (
 		  SELECT k.level, k.x, k.y, p.status, count(*)::integer AS parcels, sum(p.area_m2::numeric) AS area_m2
@@ -33,25 +33,14 @@ func cellsDiffer(t *testing.T, s *Store) int {
 func TestParcelCellsEqualTheirParcels(t *testing.T) {
 	w := newTileWorld(t)
 	ctx := context.Background()
-	exec := func(what, sql string, args ...any) {
-		t.Helper()
-		if _, err := w.store.pool.Exec(ctx, sql, args...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		if n := cellsDiffer(t, w.store); n != 0 {
-			t.Fatalf("after %s: %d cell rows differ from the parcels", what, n)
-		}
-	}
+	exec := followedBy(t, w.store, "cell rows", cellsDiffer)
 	var cells int
 	w.store.pool.QueryRow(ctx, "SELECT count(*) FROM parcel_cells").Scan(&cells)
 	if cells == 0 || cellsDiffer(t, w.store) != 0 {
 		t.Fatalf("after the inserts: %d cells, differing %d", cells, cellsDiffer(t, w.store))
 	}
 	// A batch of parcels in one statement, spread over several cells.
-	exec("a bulk insert", `INSERT INTO parcels (code, district_adcode, land_use_code, status, geom, area_m2)
-		SELECT 'B-' || i, '330108', '100101', CASE WHEN i % 3 = 0 THEN 'reserve' ELSE 'supplied' END,
-		       ST_Multi(ST_Translate(ST_MakeEnvelope(120.20, 30.18, 120.2003, 30.1803, 4490), (i % 20) * 0.0005, (i / 20) * 0.0005)), 0
-		  FROM generate_series(0, 199) i`)
+	exec("a bulk insert", bulkParcelsSQL)
 	exec("a status change of some", "UPDATE parcels SET status = 'approved' WHERE code LIKE 'B-1%'")
 	exec("an update that changes nothing counted", "UPDATE parcels SET plot_ratio = 2 WHERE code LIKE 'B-2%'")
 	exec("moving a parcel far away", `UPDATE parcels SET geom = ST_Multi(ST_Translate(ST_MakeEnvelope(120.20, 30.18, 120.2003, 30.1803, 4490), 0.05, 0.05))
@@ -164,3 +153,24 @@ func number(v any) float64 {
 	}
 	return -1
 }
+
+// followedBy runs a statement on parcels and fails unless the table that
+// follows them (kept by triggers) still equals what differ makes afresh.
+func followedBy(t *testing.T, s *Store, rows string, differ func(*testing.T, *Store) int64) func(what, sql string, args ...any) {
+	return func(what, sql string, args ...any) {
+		t.Helper()
+		if _, err := s.pool.Exec(context.Background(), sql, args...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if n := differ(t, s); n != 0 {
+			t.Fatalf("after %s: %d %s differ from the parcels", what, n, rows)
+		}
+	}
+}
+
+// bulkParcelsSQL inserts 200 parcels in one statement, a third of them in
+// reserve, in a 20 × 10 grid over several cells.
+const bulkParcelsSQL = `INSERT INTO parcels (code, district_adcode, land_use_code, status, geom, area_m2)
+	SELECT 'B-' || i, '330108', '100101', CASE WHEN i % 3 = 0 THEN 'reserve' ELSE 'supplied' END,
+	       ST_Multi(ST_Translate(ST_MakeEnvelope(120.20, 30.18, 120.2003, 30.1803, 4490), (i % 20) * 0.0005, (i / 20) * 0.0005)), 0
+	  FROM generate_series(0, 199) i`

@@ -27,23 +27,11 @@ func freeBoxesDiffer(t *testing.T, s *Store) int64 {
 
 func TestFreeParcelBoxesFollowTheParcels(t *testing.T) {
 	w := newTileWorld(t)
-	ctx := context.Background()
-	exec := func(what, sql string) {
-		t.Helper()
-		if _, err := w.store.pool.Exec(ctx, sql); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		if n := freeBoxesDiffer(t, w.store); n != 0 {
-			t.Fatalf("after %s: %d rows of free_parcel_boxes differ from the parcels", what, n)
-		}
-	}
+	exec := followedBy(t, w.store, "rows of free_parcel_boxes", freeBoxesDiffer)
 	if n := queryInt(t, w.store, "SELECT count(*) FROM free_parcel_boxes"); n != 25 || freeBoxesDiffer(t, w.store) != 0 {
 		t.Fatalf("after the inserts: %d rows, %d differing", n, freeBoxesDiffer(t, w.store))
 	}
-	exec("a bulk insert", `INSERT INTO parcels (code, district_adcode, land_use_code, status, geom, area_m2)
-		SELECT 'B-' || i, '330108', '100101', CASE WHEN i % 3 = 0 THEN 'reserve' ELSE 'supplied' END,
-		       ST_Multi(ST_Translate(ST_MakeEnvelope(120.20, 30.18, 120.2003, 30.1803, 4490), (i % 20) * 0.0005, (i / 20) * 0.0005)), 0
-		  FROM generate_series(0, 199) i`)
+	exec("a bulk insert", bulkParcelsSQL)
 	exec("statuses made free", "UPDATE parcels SET status = 'approved' WHERE code LIKE 'B-1%'")
 	exec("statuses made not free", "UPDATE parcels SET status = 'supplied' WHERE code LIKE 'B-3%' OR code = 'T-1'")
 	exec("one free status for another", "UPDATE parcels SET status = 'expropriated' WHERE code LIKE 'B-6%'")
