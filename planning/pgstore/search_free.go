@@ -31,8 +31,8 @@ func freeRadius(q *planner.Search) bool {
 }
 
 // freeRadiusSQL renders the matches (id, status, area_m2, v) of a search
-// freeRadius accepts, v being the sort value over alias f. The radius is
-// measured in EPSG:4549 (ST_DWithin of the outline projected there, as
+// freeRadius accepts, v being the sort value (an SQL expression over alias
+// f). The radius is measured in EPSG:4549 (ST_DWithin of the outline projected there, as
 // searchWhere does), and free_parcel_boxes keeps the bounding box of each
 // free outline projected there: a parcel whose box lies within the circle
 // (its farthest corner closer than the radius) is within it, one whose box
@@ -66,7 +66,7 @@ func freeRadiusSQL(q *planner.Search, pre *searchPre, v string, args *sqlArgs) s
 	far := "greatest(" + cx + " - (f.box_4549[1])[0], (f.box_4549[0])[0] - " + cx + ") ^ 2 + greatest(" + cy + " - (f.box_4549[1])[1], (f.box_4549[0])[1] - " + cy + ") ^ 2"
 	near := "greatest((f.box_4549[1])[0] - " + cx + ", " + cx + " - (f.box_4549[0])[0], 0) ^ 2 + greatest((f.box_4549[1])[1] - " + cy + ", " + cy + " - (f.box_4549[0])[1], 0) ^ 2"
 	return `SELECT c.id, c.status, c.area_m2, c.v FROM (
-		SELECT f.id, f.status, f.area_m2, ` + strings.ReplaceAll(v, "t.", "f.") + ` AS v,
+		SELECT f.id, f.status, f.area_m2, ` + v + ` AS v,
 		       ` + far + ` <= (` + r + ` - 0.001) ^ 2 AS inside, ` + near + ` > (` + r + ` + 0.001) ^ 2 AS beyond
 		FROM free_parcel_boxes f WHERE ` + strings.Join(conds, " AND ") + ` OFFSET 0) c
 		WHERE c.inside OR NOT c.beyond AND EXISTS (SELECT 1 FROM parcels t WHERE t.id = c.id
