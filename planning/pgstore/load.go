@@ -285,7 +285,7 @@ func deriveLoaded(ctx context.Context, tx pgx.Tx, off int64, done func(string)) 
 	// lq_free_parcel_boxes_follow(): the free parcels' boxes (migration 029).
 	if err := exec(`INSERT INTO free_parcel_boxes (id, status, area_m2, box_4549)
 		SELECT id, status, area_m2, box(ST_Transform(geom, 4549)) FROM parcels
-		WHERE status IN ('approved', 'expropriated', 'reserve') AND id > ` + o + ` ORDER BY id`); err != nil {
+		WHERE status IN ` + freeStatusesSQL + ` AND id > ` + o + ` ORDER BY id`); err != nil {
 		return err
 	}
 	done("free boxes")

@@ -14,12 +14,17 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
+// freeStatusesSQL is planner.AvailableStatuses as an SQL list, the
+// statuses of free land (with or without a project): those the partial
+// indexes of migration 011 and free_parcel_boxes (029) hold.
+const freeStatusesSQL = `('approved', 'expropriated', 'reserve')`
+
 // availableSQL is free land (planner.StatusAvailable): approved,
 // expropriated or in reserve, with no project holding it. The status list
 // is constant SQL so the partial indexes of migration 011 match it.
 // The projects' parcels are few; NOT IN lets PostgreSQL hash them once
 // rather than probe or scan project_parcels per candidate.
-const availableSQL = `(t.status IN ('approved', 'expropriated', 'reserve') AND t.id NOT IN (SELECT pp0.parcel_id FROM project_parcels pp0))`
+const availableSQL = `(t.status IN ` + freeStatusesSQL + ` AND t.id NOT IN (SELECT pp0.parcel_id FROM project_parcels pp0))`
 
 // searchPre is what the database works out once per search before the
 // real query: the points in EPSG:4549, and the radius's box and circle

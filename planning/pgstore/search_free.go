@@ -1,19 +1,16 @@
 package pgstore
 
 import (
+	"slices"
 	"strings"
 
-	"github.com/hangzhou-hitech/landquota/planning"
 	"github.com/hangzhou-hitech/landquota/planning/planner"
 )
 
-// freeStatuses are the statuses free_parcel_boxes holds (migration 029):
-// those of availableSQL.
-var freeStatuses = map[planning.Status]bool{"approved": true, "expropriated": true, "reserve": true}
-
 // freeRadius says whether a search is a radius over free land alone:
 // around a point, of free statuses (available, or statuses among
-// freeStatuses), at most bounded by area, in an order other than distance.
+// planner.AvailableStatuses, the ones free_parcel_boxes holds), at most
+// bounded by area, in an order other than distance.
 // Its matches come from free_parcel_boxes (freeRadiusSQL); every other
 // search reads parcels (searchWhere).
 func freeRadius(q *planner.Search) bool {
@@ -23,7 +20,7 @@ func freeRadius(q *planner.Search) bool {
 		return false
 	}
 	for _, s := range q.Statuses {
-		if !freeStatuses[s] {
+		if !slices.Contains(planner.AvailableStatuses, s) {
 			return false
 		}
 	}

@@ -2,6 +2,8 @@ package pgstore
 
 import (
 	"context"
+	"strings"
+	"testing"
 
 	"github.com/hangzhou-hitech/landquota/planning/planner"
 )
@@ -19,4 +21,15 @@ func SetNearestShared(n int) (restore func()) {
 func SureBox(ctx context.Context, s *Store, q planner.Search) (bool, error) {
 	pre, err := searchPrecheck(ctx, s.pool, &q, true)
 	return err == nil && (pre.sure != nil || pre.innerSure != nil), err
+}
+
+// The SQL list of free statuses is planner.AvailableStatuses, in order.
+func TestFreeStatusesSQLListsAvailableStatuses(t *testing.T) {
+	var quoted []string
+	for _, s := range planner.AvailableStatuses {
+		quoted = append(quoted, "'"+string(s)+"'")
+	}
+	if want := "(" + strings.Join(quoted, ", ") + ")"; freeStatusesSQL != want {
+		t.Fatalf("freeStatusesSQL %s, want %s", freeStatusesSQL, want)
+	}
 }
