@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, launchChromium, OUT_DIR, REPO, run, withDatabase } from './harness.mjs';
+import { freePort, launchChromium, median, OUT_DIR, REPO, run, withDatabase } from './harness.mjs';
 
 const base = process.env.LANDQUOTA_TEST_DATABASE_URL;
 const bigURL = process.env.LANDQUOTA_BENCH_URL || withDatabase(base, 'landquota_bench_1000000');
@@ -237,11 +237,6 @@ async function linkToZoom14(browser, server, [lon, lat]) {
     await context.close();
   }
 }
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 async function main() {
   if (!base) throw new Error('LANDQUOTA_TEST_DATABASE_URL is not set (scripts/ui-bench.sh sets it)');

@@ -16,7 +16,7 @@
 //   pool      the renderer's thread pool (V8's Maglev and TurboFan compiles, background GC)
 // The view is set 30 ms after the page's ready flag, from inside the page: about when bench.mjs's
 // 20 ms poll and round trip set it, so that the first view's tiles are asked for before, as there.
-import { launchChromium } from './harness.mjs';
+import { launchChromium, median, topLevelEvents, traceThreadNames } from './harness.mjs';
 
 const [urlA, urlB] = process.argv.slice(2, 4);
 if (!urlA || !urlB) throw new Error('usage: node tests/cpu-ab.mjs http://127.0.0.1:PORT_A http://127.0.0.1:PORT_B [pairs]');
@@ -64,18 +64,15 @@ function setViewAtReady([lon, lat]) {
 
 /** The page's main thread (the one that marked drawn) and its renderer's pool threads: CPU in ms. */
 function threadTimes(events) {
-  const names = new Map();
-  for (const e of events) if (e.ph === 'M' && e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args.name);
+  const names = traceThreadNames(events);
   const drawn = events.find((e) => e.name === 'cpu-ab:drawn');
   const main = `${drawn.pid}:${drawn.tid}`;
   const setTs = events.find((e) => e.name === 'cpu-ab:set' && `${e.pid}:${e.tid}` === main).ts;
-  const ends = new Map();
   const out = { main: 0, afterSet: 0, pool: 0 };
-  for (const e of events.filter((x) => x.ph === 'X' && x.ts <= drawn.ts).sort((p, q) => p.ts - q.ts || q.dur - p.dur)) {
+  for (const e of topLevelEvents(events, (x) => x.ts <= drawn.ts)) {
     const k = `${e.pid}:${e.tid}`;
     const pool = e.pid === drawn.pid && names.get(k) === 'ThreadPoolForegroundWorker';
-    if ((k !== main && !pool) || e.ts < (ends.get(k) || 0)) continue; // another thread, or nested
-    ends.set(k, e.ts + e.dur);
+    if (k !== main && !pool) continue; // another thread
     const ms = (e.tdur ?? 0) / 1000;
     if (pool) out.pool += ms;
     else {
@@ -107,11 +104,6 @@ async function visit(browser, url, lonLat) {
     await context.close();
   }
 }
-
-const median = (xs) => {
-  const s = [...xs].sort((p, q) => p - q);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 const browser = await launchChromium();
 try {

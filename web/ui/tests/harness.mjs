@@ -157,6 +157,35 @@ export async function runTests(ctx) {
   return failed;
 }
 
+/** The median of numbers (the mean of the middle two for an even count). */
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** A Chromium trace's thread names by "pid:tid". */
+export function traceThreadNames(events) {
+  const names = new Map();
+  for (const e of events) if (e.ph === 'M' && e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args.name);
+  return names;
+}
+
+/**
+ * A trace's top-level complete events among those keep(e) accepts, in time order: each not nested
+ * in an earlier one of its thread, so that their thread times (tdur) add up to the thread's CPU.
+ */
+export function topLevelEvents(events, keep) {
+  const ends = new Map();
+  const out = [];
+  for (const e of events.filter((x) => x.ph === 'X' && keep(x)).sort((a, b) => a.ts - b.ts || b.dur - a.dur)) {
+    const k = `${e.pid}:${e.tid}`;
+    if ((ends.get(k) || 0) > e.ts) continue; // nested
+    ends.set(k, e.ts + e.dur);
+    out.push(e);
+  }
+  return out;
+}
+
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 /** Headless Chromium's flags that work on these machines (software rendering, nothing phoning home). */
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',

@@ -10,7 +10,7 @@
 // the DevTools performance panel).
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { launchChromium, OUT_DIR } from './harness.mjs';
+import { launchChromium, OUT_DIR, topLevelEvents, traceThreadNames } from './harness.mjs';
 
 const url = process.argv[2];
 if (!url) throw new Error('usage: node tests/trace.mjs http://127.0.0.1:PORT');
@@ -74,8 +74,7 @@ const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 writeFileSync(join(OUT_DIR, `trace-${stamp}.json`), JSON.stringify({ traceEvents: events }));
 
 // ---- the renderer main thread's time, by event (self time: less the events nested in it) ----
-const threadNames = new Map();
-for (const e of events) if (e.ph === 'M' && e.name === 'thread_name') threadNames.set(`${e.pid}:${e.tid}`, e.args.name);
+const threadNames = traceThreadNames(events);
 const mains = [...threadNames].filter(([, n]) => n === 'CrRendererMain').map(([k]) => k);
 const count = new Map();
 for (const e of events) {
@@ -140,12 +139,8 @@ const processNames = new Map(events.filter((e) => e.ph === 'M' && e.name === 'pr
 /** Every thread's CPU from..to (top-level events' thread time), by process/thread name. */
 function threadCPU(from, to) {
   const out = new Map();
-  const ends = new Map();
-  for (const e of events.filter((x) => x.ph === 'X' && x.ts >= from && x.ts < to).sort((a, b) => a.ts - b.ts || b.dur - a.dur)) {
-    const k = `${e.pid}:${e.tid}`;
-    if ((ends.get(k) || 0) > e.ts) continue; // nested
-    ends.set(k, e.ts + e.dur);
-    const name = `${processNames.get(e.pid) || e.pid}/${threadNames.get(k) || e.tid}`;
+  for (const e of topLevelEvents(events, (x) => x.ts >= from && x.ts < to)) {
+    const name = `${processNames.get(e.pid) || e.pid}/${threadNames.get(`${e.pid}:${e.tid}`) || e.tid}`;
     out.set(name, (out.get(name) || 0) + (e.tdur ?? 0) / 1000);
   }
   return out;
