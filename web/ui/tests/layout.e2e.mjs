@@ -85,7 +85,7 @@ for (const [name, viewport, legendOpen] of [['1280×720', SMALL, false], ['1440�
   });
 }
 
-test('phone 390×844: the legend opens collapsed and covers neither the go-to box nor the QGIS link', async (ctx) => {
+test('phone 390×844: the legend opens collapsed, and open or folded it covers neither the go-to box nor the QGIS link', async (ctx) => {
   const page = await open(ctx, PHONE);
   await rendered(page);
   const boxes = await page.evaluate(() => Object.fromEntries(['#legend-card', '[data-testid=goto-input]', '[data-testid=qgis-link]', '[data-testid=panel-toggle]']
@@ -97,6 +97,23 @@ test('phone 390×844: the legend opens collapsed and covers neither the go-to bo
     assert(boxes[sel], `${sel} is missing`);
     assert(!meets(legend, boxes[sel]), `the legend ${JSON.stringify(legend)} covers ${sel} ${JSON.stringify(boxes[sel])}`);
   }
+  // Opened by the user: the legend is read whole, and what it would cover steps aside until it is folded.
+  const shown = () => page.evaluate(() => Object.fromEntries(['#legend-card', '[data-testid=goto-input]', '[data-testid=qgis-link]', '[data-testid=panel-toggle]'].map((sel) => {
+    const el = document.querySelector(sel);
+    const r = el.getBoundingClientRect();
+    return [sel, r.width > 0 && r.height > 0 ? r.toJSON() : null];
+  })));
+  await page.click('#legend-card summary');
+  const opened = await shown();
+  assert(opened['#legend-card'].height > 200, `the open legend is ${opened['#legend-card'].height} px tall`);
+  assert(opened['[data-testid=panel-toggle]'], 'the panel toggle is hidden by the open legend');
+  for (const sel of ['[data-testid=goto-input]', '[data-testid=qgis-link]', '[data-testid=panel-toggle]']) {
+    if (opened[sel]) assert(!meets(opened['#legend-card'], opened[sel]), `the open legend ${JSON.stringify(opened['#legend-card'])} covers ${sel} ${JSON.stringify(opened[sel])}`);
+  }
+  await page.screenshot({ path: join(OUT_DIR, 'layout-phone-legend-open.png') });
+  await page.click('#legend-card summary');
+  const folded = await shown();
+  assert(folded['[data-testid=goto-input]'] && folded['[data-testid=qgis-link]'], 'the go-to box and the QGIS link do not come back when the legend is folded');
   await finish(page, 'phone legend');
 });
 
