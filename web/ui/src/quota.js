@@ -570,7 +570,7 @@ export function createQuotaPanel(root, app) {
       parts.push(el('div', { class: 'empty-state', 'data-testid': 'quota-empty' },
         planError && planError.status === 404 ? t('info.noPlan', { year }) : planError ? `${t('quota.loadFailed')}: ${planError.message}` : t('loading')));
     } else if (tab === 'accounts') {
-      parts.push(el('div', { class: 'row-between' }, el('div', { class: 'plan-name' }, plan.plan?.name || '', plan.plan?.state === 'closed' ? el('span', { class: 'badge' }, ` ${t('plan.state.closed')}`) : null,
+      parts.push(el('div', { class: 'row-between plan-head' }, el('div', { class: 'plan-name' }, plan.plan?.name || '', plan.plan?.state === 'closed' ? el('span', { class: 'badge' }, ` ${t('plan.state.closed')}`) : null,
         plan.plan?.document?.number ? el('div', { class: 'muted small', 'data-testid': 'quota-plan-document' }, [plan.plan.document.number, plan.plan.document.date, plan.plan.document.issuer].filter(Boolean).join(' · ')) : null),
         xlsxLink(`/api/plans/${year}/accounts?format=xlsx`, 'xlsx-accounts')), summary(),
         // Wider than a phone: it scrolls sideways, and can be scrolled by keyboard.

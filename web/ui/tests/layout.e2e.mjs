@@ -181,6 +181,12 @@ test('side-panel tables at 1280×720 in Chinese and English: nothing cut off, na
     await page.waitForSelector('[data-testid=account-tree] tbody tr');
     const quotaClipped = await clippedTables(page);
     assert(quotaClipped.length === 0, `${lang} quota: clipped tables ${JSON.stringify(quotaClipped)}`);
+    // The download beside the plan's name keeps the panel's padding: its right edge is the account table's.
+    const edges = await page.evaluate(() => ({
+      link: document.querySelector('[data-testid=xlsx-accounts]').getBoundingClientRect().right,
+      table: document.querySelector('[data-testid=account-tree]').getBoundingClientRect().right,
+    }));
+    assert(Math.abs(edges.link - edges.table) <= 1, `${lang} quota: the xlsx link ends at ${edges.link} px, the account table at ${edges.table}`);
     await page.screenshot({ path: join(OUT_DIR, `layout-quota-1280-${lang}.png`) });
     await finish(page, `tables ${lang}`);
   }
