@@ -651,7 +651,7 @@ test('page load: the map with parcels drawn at zoom 14', async (ctx) => {
   await page.context().close();
 });
 
-test('parcels in batches: drawn as one by one, but with every surface parcel over its underground twin', async (ctx) => {
+test('parcels drawn by our renderer: as OpenLayers draws them one by one, but with every surface parcel over its underground twin', async (ctx) => {
   // The seed's underground parcels lie under a surface parcel of the same footprint; find them.
   const { body: fc } = await fetch(`${ctx.world.url}/api/layers/parcels?limit=5000&properties=underground`).then(async (r) => ({ body: await r.json() }));
   const under = fc.features.filter((f) => f.properties.underground && f.geometry);
@@ -690,14 +690,16 @@ test('parcels in batches: drawn as one by one, but with every surface parcel ove
     map.forEachFeatureAtPixel(mid, (f) => {
       hits.push({ id: f.getId(), underground: f.get('underground') === true });
     }, { layerFilter: (l) => l === cur });
-    // Only the parcels (the other layers off), as batched now and as drawn one by one in the
-    // tile's order: the same source and style, overlaps on, the features unsorted.
+    // Only the parcels (the other layers off), as the app draws them (parcelrender.js, in runs of
+    // one style) and as OpenLayers' own vector tile layer draws them one by one in the tile's
+    // order: the same tiles and style, overlaps on, the features unsorted.
     for (const l of map.getAllLayers()) if (l !== cur) l.setVisible(false);
     await drawn();
     const now = grab();
     const s0 = cur.getSource();
     const src = new s0.constructor({ format: s0.format_, tileGrid: s0.getTileGrid(), url: '/tiles/parcels/{z}/{x}/{y}.mvt' });
-    const oneByOne = new cur.constructor({ source: src, style: cur.getStyleFunction(), renderMode: 'hybrid', zIndex: 31 });
+    const OpenLayersVectorTile = Object.getPrototypeOf(cur.constructor);
+    const oneByOne = new OpenLayersVectorTile({ source: src, style: cur.getStyleFunction(), renderMode: 'hybrid', zIndex: 31 });
     map.addLayer(oneByOne);
     cur.setVisible(false);
     await drawn();
