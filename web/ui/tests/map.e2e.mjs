@@ -17,9 +17,9 @@ const test = (name, fn) => (!only || only.test(name)) && register(name, fn);
 const require = createRequire(import.meta.url);
 
 // ---------------------------------------------------------------- helpers
-async function openPage(ctx, { lang = 'zh', hash = '', viewport = DESKTOP, touch = false } = {}) {
+async function openPage(ctx, { lang = 'zh', hash = '', viewport = DESKTOP, touch = false, scale = 1 } = {}) {
   const context = await ctx.browser.newContext({
-    viewport, locale: lang === 'en' ? 'en-US' : 'zh-CN', acceptDownloads: true, hasTouch: touch, isMobile: touch,
+    viewport, deviceScaleFactor: scale, locale: lang === 'en' ? 'en-US' : 'zh-CN', acceptDownloads: true, hasTouch: touch, isMobile: touch,
   });
   if (lang === 'en') await context.addInitScript(() => localStorage.setItem('landquota.lang', 'en'));
   const page = await context.newPage();
@@ -721,6 +721,22 @@ test('parcels drawn by our renderer: as OpenLayers draws them one by one, but wi
   equal(out.hits[0].underground, false, `the parcel on top at the underground parcel ${out.id} (${JSON.stringify(out.hits)}) is underground`);
   assert(out.hits.some((h) => h.id === out.id), `the underground parcel ${out.id} is not under the centre: ${JSON.stringify(out.hits)}`);
   await finish(page, 'parcels in batches');
+});
+
+test('hiDPI: parcel tiles drawn at the screen\'s pixel ratio, the pointer over a parcel, and a click opens it', async (ctx) => {
+  const page = await openPage(ctx, { hash: `#map=16/${HTZ[0]}/${HTZ[1]}`, scale: 2 });
+  await rendered(page);
+  const widths = await page.evaluate(() => [...new Set(window.__landquota.layers.parcels.getRenderer().renderedTiles.map((t) => t.getContext().canvas.width))]);
+  assert(widths.length > 0 && widths.every((w) => w === 512), `parcel tile images ${widths} px wide, want 512 (256 px tiles at pixel ratio 2)`);
+  const spot = await openParcelSpot(page);
+  assert(spot, 'no parcel found under its own centre at pixel ratio 2');
+  await page.mouse.move(spot.x, spot.y);
+  await page.waitForFunction(() => window.__landquota.map.getTargetElement().style.cursor === 'pointer', null, { timeout: 5000 })
+    .catch(() => assert(false, 'no pointer cursor over a parcel'));
+  await page.mouse.click(spot.x, spot.y);
+  await page.waitForSelector('[data-testid=info-panel][data-loaded=true]');
+  equal(await page.getAttribute('#info-panel', 'data-parcel-id'), String(spot.id), 'clicked parcel');
+  await finish(page, 'hiDPI');
 });
 
 test('links: a view in the address opens there, follows the map and the mode, and a bad one is ignored', async (ctx) => {
