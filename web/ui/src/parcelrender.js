@@ -10,6 +10,7 @@ import VectorTileLayer from 'ol/layer/VectorTile.js';
 import CanvasVectorTileLayerRenderer from 'ol/renderer/canvas/VectorTileLayer.js';
 import { asColorLike } from 'ol/colorlike.js';
 import { equals, getIntersection, intersects } from 'ol/extent.js';
+import { apply as applyTransform } from 'ol/transform.js';
 import { getUid } from 'ol/util.js';
 
 /** A style's fill and stroke as canvas settings (the parcel styles have nothing else). */
@@ -33,8 +34,9 @@ function paint(style) {
 /**
  * Draws features (polygons: flat coordinates with ring ends, in map units) into ctx, mapping
  * map (x, y) to ((x - x0) * scale, (y0 - y) * scale). styleFn(feature) → Style | null (not
- * drawn). Consecutive features of one style are one path, filled and then outlined.
- * pixelRatio scales line widths and dashes, as OpenLayers does. keep(feature) → false skips one.
+ * drawn). Consecutive features of one style are one path, filled and then outlined. quantum: the
+ * grid (in those units) the vertices are rounded to. pixelRatio scales line widths and dashes, as
+ * OpenLayers does. keep(feature) → false skips one.
  */
 export function drawFeatures(ctx, features, styleFn, x0, y0, scale, quantum, pixelRatio, keep) {
   // Path coordinates in whole quanta (half a device pixel, OpenLayers' own rounding of polygons),
@@ -214,6 +216,15 @@ class ParcelTileRenderer extends CanvasVectorTileLayerRenderer {
     }
     if (near && !seen.has(near.getId() ?? getUid(near))) return callback(near, layer, near);
     return undefined;
+  }
+
+  /** layer.getFeatures(pixel): the topmost parcel at a pixel of the last frame, as a click finds it. */
+  getFeatures(pixel) {
+    const frameState = this.frameState;
+    if (!frameState) return Promise.resolve([]);
+    const coordinate = applyTransform(frameState.pixelToCoordinateTransform, pixel.slice());
+    const hit = this.forEachFeatureAtCoordinate(coordinate, frameState, 0, (f) => f);
+    return Promise.resolve(hit ? [hit] : []);
   }
 }
 

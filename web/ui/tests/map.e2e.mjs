@@ -730,6 +730,12 @@ test('hiDPI: parcel tiles drawn at the screen\'s pixel ratio, the pointer over a
   assert(widths.length > 0 && widths.every((w) => w === 512), `parcel tile images ${widths} px wide, want 512 (256 px tiles at pixel ratio 2)`);
   const spot = await openParcelSpot(page);
   assert(spot, 'no parcel found under its own centre at pixel ratio 2');
+  const viaLayer = await page.evaluate(async ([x, y]) => {
+    const { map, layers } = window.__landquota;
+    const r = map.getTargetElement().getBoundingClientRect();
+    return (await layers.parcels.getFeatures([x - r.left, y - r.top]))[0]?.getId();
+  }, [spot.x, spot.y]);
+  equal(viaLayer, spot.id, 'the parcel the layer\'s getFeatures finds at that pixel');
   await page.mouse.move(spot.x, spot.y);
   await page.waitForFunction(() => window.__landquota.map.getTargetElement().style.cursor === 'pointer', null, { timeout: 5000 })
     .catch(() => assert(false, 'no pointer cursor over a parcel'));
