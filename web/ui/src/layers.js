@@ -10,6 +10,7 @@ import VectorSource from 'ol/source/Vector.js';
 import VectorTileSource from 'ol/source/VectorTile.js';
 import { createXYZ } from 'ol/tilegrid.js';
 import { getJSON, layerURL, track } from './api.js';
+import { ParcelTileLayer } from './parcelrender.js';
 import { tileBatcher } from './tilebatch.js';
 import {
   districtStyleFn,
@@ -158,7 +159,8 @@ export function createLayers({ state, onError, prefetched = {} }) {
     zIndex: 35,
     properties: { name: 'protected-zones' },
   });
-  const parcels = new VectorTileLayer({
+  // Drawn by a renderer of our own (parcelrender.js): no per-parcel draw instructions.
+  const parcels = new ParcelTileLayer({
     source: parcelTileSource(onError),
     style: makeParcelStyleFn(state),
     // minZoom is exclusive ("above which the layer is visible"): just below 10 means "from 10 up".

@@ -67,7 +67,8 @@ function cloneLayers(map) {
       maxZoom: l.getMaxZoom(),
       properties: { name: l.get('name') },
     };
-    if (l instanceof VectorTileLayer) out.push(new VectorTileLayer({ ...common, style: l.getStyle(), declutter: l.getDeclutter(), renderMode: 'hybrid' }));
+    // The layer's own class: the parcels are printed by their own renderer too (parcelrender.js).
+    if (l instanceof VectorTileLayer) out.push(new l.constructor({ ...common, style: l.getStyle(), declutter: l.getDeclutter(), renderMode: 'hybrid' }));
     else if (l instanceof VectorLayer) out.push(new VectorLayer({ ...common, style: l.getStyle(), declutter: l.getDeclutter() }));
     else if (l instanceof TileLayer) out.push(new TileLayer(common));
   }

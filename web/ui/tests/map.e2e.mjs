@@ -17,9 +17,9 @@ const test = (name, fn) => (!only || only.test(name)) && register(name, fn);
 const require = createRequire(import.meta.url);
 
 // ---------------------------------------------------------------- helpers
-async function openPage(ctx, { lang = 'zh', hash = '', viewport = DESKTOP, touch = false } = {}) {
+async function openPage(ctx, { lang = 'zh', hash = '', viewport = DESKTOP, touch = false, scale = 1 } = {}) {
   const context = await ctx.browser.newContext({
-    viewport, locale: lang === 'en' ? 'en-US' : 'zh-CN', acceptDownloads: true, hasTouch: touch, isMobile: touch,
+    viewport, deviceScaleFactor: scale, locale: lang === 'en' ? 'en-US' : 'zh-CN', acceptDownloads: true, hasTouch: touch, isMobile: touch,
   });
   if (lang === 'en') await context.addInitScript(() => localStorage.setItem('landquota.lang', 'en'));
   const page = await context.newPage();
@@ -651,7 +651,7 @@ test('page load: the map with parcels drawn at zoom 14', async (ctx) => {
   await page.context().close();
 });
 
-test('parcels in batches: drawn as one by one, but with every surface parcel over its underground twin', async (ctx) => {
+test('parcels drawn by our renderer: as OpenLayers draws them one by one, but with every surface parcel over its underground twin', async (ctx) => {
   // The seed's underground parcels lie under a surface parcel of the same footprint; find them.
   const { body: fc } = await fetch(`${ctx.world.url}/api/layers/parcels?limit=5000&properties=underground`).then(async (r) => ({ body: await r.json() }));
   const under = fc.features.filter((f) => f.properties.underground && f.geometry);
@@ -690,14 +690,16 @@ test('parcels in batches: drawn as one by one, but with every surface parcel ove
     map.forEachFeatureAtPixel(mid, (f) => {
       hits.push({ id: f.getId(), underground: f.get('underground') === true });
     }, { layerFilter: (l) => l === cur });
-    // Only the parcels (the other layers off), as batched now and as drawn one by one in the
-    // tile's order: the same source and style, overlaps on, the features unsorted.
+    // Only the parcels (the other layers off), as the app draws them (parcelrender.js, in runs of
+    // one style) and as OpenLayers' own vector tile layer draws them one by one in the tile's
+    // order: the same tiles and style, overlaps on, the features unsorted.
     for (const l of map.getAllLayers()) if (l !== cur) l.setVisible(false);
     await drawn();
     const now = grab();
     const s0 = cur.getSource();
     const src = new s0.constructor({ format: s0.format_, tileGrid: s0.getTileGrid(), url: '/tiles/parcels/{z}/{x}/{y}.mvt' });
-    const oneByOne = new cur.constructor({ source: src, style: cur.getStyleFunction(), renderMode: 'hybrid', zIndex: 31 });
+    const OpenLayersVectorTile = Object.getPrototypeOf(cur.constructor);
+    const oneByOne = new OpenLayersVectorTile({ source: src, style: cur.getStyleFunction(), renderMode: 'hybrid', zIndex: 31 });
     map.addLayer(oneByOne);
     cur.setVisible(false);
     await drawn();
@@ -719,6 +721,28 @@ test('parcels in batches: drawn as one by one, but with every surface parcel ove
   equal(out.hits[0].underground, false, `the parcel on top at the underground parcel ${out.id} (${JSON.stringify(out.hits)}) is underground`);
   assert(out.hits.some((h) => h.id === out.id), `the underground parcel ${out.id} is not under the centre: ${JSON.stringify(out.hits)}`);
   await finish(page, 'parcels in batches');
+});
+
+test('hiDPI: parcel tiles drawn at the screen\'s pixel ratio, the pointer over a parcel, and a click opens it', async (ctx) => {
+  const page = await openPage(ctx, { hash: `#map=16/${HTZ[0]}/${HTZ[1]}`, scale: 2 });
+  await rendered(page);
+  const widths = await page.evaluate(() => [...new Set(window.__landquota.layers.parcels.getRenderer().renderedTiles.map((t) => t.getContext().canvas.width))]);
+  assert(widths.length > 0 && widths.every((w) => w === 512), `parcel tile images ${widths} px wide, want 512 (256 px tiles at pixel ratio 2)`);
+  const spot = await openParcelSpot(page);
+  assert(spot, 'no parcel found under its own centre at pixel ratio 2');
+  const viaLayer = await page.evaluate(async ([x, y]) => {
+    const { map, layers } = window.__landquota;
+    const r = map.getTargetElement().getBoundingClientRect();
+    return (await layers.parcels.getFeatures([x - r.left, y - r.top]))[0]?.getId();
+  }, [spot.x, spot.y]);
+  equal(viaLayer, spot.id, 'the parcel the layer\'s getFeatures finds at that pixel');
+  await page.mouse.move(spot.x, spot.y);
+  await page.waitForFunction(() => window.__landquota.map.getTargetElement().style.cursor === 'pointer', null, { timeout: 5000 })
+    .catch(() => assert(false, 'no pointer cursor over a parcel'));
+  await page.mouse.click(spot.x, spot.y);
+  await page.waitForSelector('[data-testid=info-panel][data-loaded=true]');
+  equal(await page.getAttribute('#info-panel', 'data-parcel-id'), String(spot.id), 'clicked parcel');
+  await finish(page, 'hiDPI');
 });
 
 test('links: a view in the address opens there, follows the map and the mode, and a bad one is ignored', async (ctx) => {
