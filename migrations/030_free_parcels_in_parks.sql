@@ -106,7 +106,10 @@ SELECT p.id, p.area_m2, coalesce(greatest(c.farmland_m2, c.red_line_m2, c.outsid
 -- INCLUDE: the totals and the order by area need no other page.
 CREATE INDEX free_parcel_boxes_box_idx ON free_parcel_boxes USING gist (box_4549) INCLUDE (status, area_m2);
 -- The parks' free parcels (3.5% of them on the demo's seeds) with all a
--- search in a park reads: an index-only scan, no page of the table.
-CREATE INDEX free_parcel_boxes_park_idx ON free_parcel_boxes (park_code)
-  INCLUDE (id, status, area_m2, land_use_code, max_conflict_m2, box_4549) WHERE park_code IS NOT NULL;
+-- search in a park reads: an index-only scan, no page of the table. The
+-- area is in the key so that a lower bound skips the smaller parcels in
+-- the index (on the 10,000,000-parcel seed no Binxiao parcel reaches 3 亩:
+-- "at least 3 亩" reads nothing, where a filter read all 6,309).
+CREATE INDEX free_parcel_boxes_park_idx ON free_parcel_boxes (park_code, area_m2)
+  INCLUDE (id, status, land_use_code, max_conflict_m2, box_4549) WHERE park_code IS NOT NULL;
 ANALYZE free_parcel_boxes;

@@ -250,7 +250,8 @@ func pagesOf(t *testing.T, s *Store, body string, pages int) (string, planner.Se
 // boundary's edge so that their conflict areas range from nothing through
 // slivers under the tolerance to whole parcels, some with an exception;
 // nearest first from inside, beside and far from the grid, at page sizes
-// that put ties and near-ties of the box bounds on page edges.
+// that put ties and near-ties of the box bounds on page edges; and around
+// a point, with and without the park.
 func TestSearchFreeInParkAnswersAsBefore(t *testing.T) {
 	ctx := context.Background()
 	w := newTileWorld(t)
@@ -341,6 +342,7 @@ func TestSearchFreeInParkAnswersAsBefore(t *testing.T) {
 		// Around a point as well: a radius that crosses the grid.
 		run(`"park":"HZ_HITECH","point":`+from(-700, 400)+`,"distance_m":120.5`, what, order{"distance", from(-650, 380)}, 13, 100)
 		run(`"park":"HZ_HITECH","point":`+from(-700, 400)+`,"distance_m":120.5`, what, order{"area_asc", ""}, 50, 100)
+		run(`"point":`+from(-700, 400)+`,"distance_m":120.5`, what, order{"area_desc", from(-650, 380)}, 50, 100)
 	}
 	// Another tolerance: more parcels known eligible from their row.
 	if _, err := s.pool.Exec(ctx, "UPDATE eligibility_policy SET tolerance_m2 = 6, sliver_width_m = 0"); err != nil {
