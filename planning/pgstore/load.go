@@ -282,10 +282,13 @@ func deriveLoaded(ctx context.Context, tx pgx.Tx, off int64, done func(string)) 
 	}
 	done("cells")
 
-	// lq_free_parcel_boxes_follow(): the free parcels' boxes (migration 029).
-	if err := exec(`INSERT INTO free_parcel_boxes (id, status, area_m2, box_4549)
-		SELECT id, status, area_m2, box(ST_Transform(geom, 4549)) FROM parcels
-		WHERE status IN ` + freeStatusesSQL + ` AND id > ` + o + ` ORDER BY id`); err != nil {
+	// lq_free_parcel_boxes_follow(): the free parcels' boxes with their
+	// largest conflict area, made above (migrations 029, 030).
+	if err := exec(`INSERT INTO free_parcel_boxes (id, area_m2, max_conflict_m2, box_4549, status, land_use_code, park_code)
+		SELECT p.id, p.area_m2, coalesce(greatest(c.farmland_m2, c.red_line_m2, c.outside_boundary_m2), 'Infinity'),
+		       box(ST_Transform(p.geom, 4549)), p.status, p.land_use_code, p.park_code
+		FROM parcels p LEFT JOIN parcel_conflicts c ON c.parcel_id = p.id
+		WHERE p.status IN ` + freeStatusesSQL + ` AND p.id > ` + o + ` ORDER BY p.id`); err != nil {
 		return err
 	}
 	done("free boxes")

@@ -44,7 +44,7 @@ type searchPre struct {
 // polygon (naming where it self-intersects), projects the points and reads
 // the policy's eligibility tolerance into q, in one round trip. The
 // radius's box and polygons are made only when circles is set: a search
-// freeRadiusSQL answers needs none of them.
+// freeSQL answers needs none of them.
 func searchPrecheck(ctx context.Context, db querier, q *planner.Search, circles bool) (*searchPre, error) {
 	pre := &searchPre{}
 	if q.Polygon != nil {
@@ -245,7 +245,7 @@ func (s *Store) SearchParcels(ctx context.Context, q planner.Search, emit func(f
 // with no feature on the page it is the only row.
 func searchPage(ctx context.Context, db querier, q planner.Search, emit func(feature []byte) error) (planner.SearchResult, error) {
 	var res planner.SearchResult
-	free := freeRadius(&q)
+	free := freeSearch(&q)
 	pre, err := searchPrecheck(ctx, db, &q, !free)
 	if err != nil {
 		return res, err
@@ -314,13 +314,17 @@ func searchPage(ctx context.Context, db querier, q planner.Search, emit func(fea
 	// The protected-line figures are kept per parcel (parcel_conflicts):
 	// joined for every candidate when they filter, else for the page only.
 	from := "parcels t"
-	if q.Eligible != nil {
+	if q.Eligible != nil && !free {
 		from = "parcels t JOIN parcel_conflicts e ON e.parcel_id = t.id"
 		where += " AND " + eligibleSQL("e", args.add(q.Tolerance.AreaM2)+"::float8", args.add(q.Tolerance.WidthM)+"::float8") + " = " + args.add(*q.Eligible)
 	}
 	var ctes, serial string
 	if q.Order == planner.OrderDistance {
-		ctes = nearestSQL(&q, from, where, dist, nearPt, &args)
+		if free {
+			ctes = freeNearestSQL(&q, pre, dist, &args)
+		} else {
+			ctes = nearestSQL(&q, from, where, dist, nearPt, &args)
+		}
 		// No parallel workers for nearest first: on the 10,000,000-parcel
 		// seed the generic plan of the Binxiao search starts two for a scan
 		// that finds nothing in 0.03 ms, and starting them took 74-137 ms a
@@ -335,7 +339,7 @@ func searchPage(ctx context.Context, db querier, q planner.Search, emit func(fea
 	} else {
 		matches := `SELECT t.id, t.status, t.area_m2, ` + fmt.Sprintf(v, "t") + ` AS v FROM ` + from + ` WHERE ` + where
 		if free {
-			matches = freeRadiusSQL(&q, pre, fmt.Sprintf(v, "f"), &args)
+			matches = freeSQL(&q, pre, fmt.Sprintf(v, "f")+" AS v", []string{"v"}, &args)
 		}
 		ctes = `m AS MATERIALIZED (` + matches + `),
 	tot AS (SELECT coalesce(json_agg(json_build_array(s.status, s.n, s.a))::text, '[]') AS j
@@ -522,6 +526,14 @@ func eligibleSQL(alias, area, width string) string {
 	}
 	return `((NOT ` + counts("outside_boundary") + ` OR t.line_exception IS NOT DISTINCT FROM 'single_site_infrastructure')
 		AND (NOT ` + counts("farmland") + ` AND NOT ` + counts("red_line") + ` OR t.line_exception IS NOT DISTINCT FROM 'state_council_major_project'))`
+}
+
+// eligibleSureSQL says from a parcel's largest conflict area (an SQL
+// expression: free_parcel_boxes.max_conflict_m2) that it is eligible under
+// a tolerance of area m² (SQL), whatever its widths and exception:
+// eligibleSQL counts a line only where its area exceeds the tolerance's.
+func eligibleSureSQL(maxM2, area string) string {
+	return "(" + maxM2 + " <= " + area + ")"
 }
 
 // toleranceSQL and sliverWidthSQL are the eligibility tolerance of the
