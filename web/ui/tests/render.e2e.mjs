@@ -1,0 +1,218 @@
+// Browser tests of the parcel renderer (parcelrender.js, review6): at every zoom and colouring,
+// the tiles it draws and the parcels a click finds are compared with OpenLayers' own vector tile
+// layer drawing the same tiles of the same source in the same page.
+//
+//   LANDQUOTA_TEST_DATABASE_URL=... CHROMIUM=/usr/bin/chromium node tests/render.e2e.mjs [name filter]
+import { assert, finish, test as register, runSuite, rendered, openApp } from './harness.mjs';
+
+const HTZ = [120.2, 30.19]; // Binjiang, inside the High-tech Zone park
+const only = process.argv[2] ? new RegExp(process.argv[2], 'i') : null;
+const test = (name, fn) => (!only || only.test(name)) && register(name, fn);
+
+/**
+ * In the page: the parcels alone drawn by the app's layer and by OpenLayers' own vector tile layer
+ * over the same source and style; the share of map pixels that differ by more than 40 in a channel,
+ * and the points (of a grid) where the topmost parcel a click finds differs.
+ */
+async function compare(page, setup) {
+  return page.evaluate(async (setup) => {
+    const lq = window.__landquota;
+    const { map } = lq;
+    const cur = lq.layers.parcels;
+    if (setup) await new Function('lq', setup)(lq);
+    const drawn = () => new Promise((r) => {
+      map.once('rendercomplete', () => r());
+      map.render();
+    });
+    const grab = () => {
+      const el = map.getTargetElement();
+      const box = el.getBoundingClientRect();
+      const out = document.createElement('canvas');
+      out.width = Math.round(box.width * devicePixelRatio);
+      out.height = Math.round(box.height * devicePixelRatio);
+      const ctx = out.getContext('2d', { willReadFrequently: true });
+      for (const c of el.querySelectorAll('.ol-layer canvas')) {
+        if (!c.width || getComputedStyle(c.parentElement).display === 'none') continue;
+        const r = c.getBoundingClientRect();
+        ctx.drawImage(c, (r.left - box.left) * devicePixelRatio, (r.top - box.top) * devicePixelRatio, r.width * devicePixelRatio, r.height * devicePixelRatio);
+      }
+      return ctx.getImageData(0, 0, out.width, out.height).data;
+    };
+    const size = map.getSize();
+    const points = [];
+    for (let y = 7; y < size[1]; y += 23) for (let x = 5; x < size[0]; x += 29) points.push([x, y]);
+    const hits = (layer) => points.map((p) => {
+      let found = null;
+      map.forEachFeatureAtPixel(p, (f) => ((found = f), true), { layerFilter: (l) => l === layer, hitTolerance: 2 });
+      return found;
+    });
+    const visible = map.getAllLayers().filter((l) => l.getVisible() && l !== cur);
+    for (const l of visible) l.setVisible(false);
+    await drawn();
+    const now = grab();
+    const nowHits = hits(cur);
+    const OpenLayersVectorTile = Object.getPrototypeOf(cur.constructor);
+    const theirs = new OpenLayersVectorTile({ source: cur.getSource(), style: cur.getStyleFunction(), renderMode: 'hybrid', zIndex: 30 });
+    map.addLayer(theirs);
+    cur.setVisible(false);
+    await drawn();
+    const before = grab();
+    const beforeHits = hits(theirs);
+    map.removeLayer(theirs);
+    cur.setVisible(true);
+    for (const l of visible) l.setVisible(true);
+    let coloured = 0;
+    let differ = 0;
+    for (let i = 0; i < now.length; i += 4) {
+      if (now[i + 3] > 0 || before[i + 3] > 0) coloured++;
+      const d = Math.max(Math.abs(now[i] - before[i]), Math.abs(now[i + 1] - before[i + 1]), Math.abs(now[i + 2] - before[i + 2]), Math.abs(now[i + 3] - before[i + 3]));
+      if (d > 40) differ++;
+    }
+    // Where the two disagree, the app's is wrong if OpenLayers found the parcel the point lies
+    // in and the app did not. (They differ at shared edges, where OpenLayers finds the neighbour
+    // whose outline is drawn over the point, and in gaps, where its batched hit paths find
+    // parcels a few pixels away.)
+    const inside = (f, [x, y]) => {
+      const flat = f.getFlatCoordinates();
+      const ends = f.getEnds() || [flat.length];
+      let inn = false;
+      let k = 0;
+      for (const end of ends) {
+        for (let i = k, j = end - 2; i < end; j = i, i += 2) {
+          if (flat[i + 1] > y !== flat[j + 1] > y && x < ((flat[j] - flat[i]) * (y - flat[i + 1])) / (flat[j + 1] - flat[i + 1]) + flat[i]) inn = !inn;
+        }
+        k = end;
+      }
+      return inn;
+    };
+    const id = (f) => (f ? f.getId() : null);
+    const missed = [];
+    const wrong = [];
+    let hit = 0;
+    points.forEach((p, i) => {
+      const [mine, theirs] = [nowHits[i], beforeHits[i]];
+      if (theirs) hit++;
+      if (id(mine) === id(theirs)) return;
+      missed.push([p, id(mine), id(theirs)]);
+      const c = map.getCoordinateFromPixel(p);
+      if (theirs && inside(theirs, c) && !(mine && inside(mine, c))) wrong.push([p, id(mine), id(theirs)]);
+    });
+    return { zoom: map.getView().getZoom(), coloured: coloured / (now.length / 4), differ: differ / (now.length / 4), points: points.length, hit, missed, wrong };
+  }, setup);
+}
+
+async function view(page, zoom, [lon, lat] = HTZ) {
+  await page.evaluate(([lon, lat, zoom]) => {
+    const v = window.__landquota.map.getView();
+    v.setCenter([(lon * 20037508.342789244) / 180, (Math.log(Math.tan(((90 + lat) * Math.PI) / 360)) / Math.PI) * 20037508.342789244]);
+    v.setZoom(zoom);
+  }, [lon, lat, zoom]);
+  await rendered(page);
+}
+
+// Colourings and filters as the panels set them (state is the parcel style's, main.js).
+const SETUPS = {
+  status: "lq.state.colorBy = 'status';",
+  landuse: "lq.state.colorBy = 'landuse';",
+  // A scenario on the map: a third of the parcels granted, a third waiting, the rest faded.
+  decision: `const ids = lq.layers.parcels.getFeaturesInExtent(lq.map.getView().calculateExtent()).map((f) => Number(f.getId()));
+    lq.state.decisions = new Map(ids.filter((id) => id % 3 !== 0).map((id) => [id, id % 3 === 1 ? 'granted' : 'waiting']));
+    lq.state.colorBy = 'decision';`,
+  'hidden status and class': `const fs = lq.layers.parcels.getFeaturesInExtent(lq.map.getView().calculateExtent());
+    lq.state.colorBy = 'status';
+    lq.state.hiddenStatuses = new Set([fs[0]?.get('status')]);
+    lq.state.hiddenClasses = new Set([String(fs[fs.length - 1]?.get('land_use') ?? '').slice(0, 2)]);`,
+};
+const RESET = "lq.state.colorBy = 'status'; lq.state.decisions = null; lq.state.hiddenStatuses = new Set(); lq.state.hiddenClasses = new Set(); lq.layers.parcels.changed();";
+
+for (const scale of [1, 2]) {
+  test(`pixel ratio ${scale}, zooms 10-20, every colouring: the pixels and the parcel a click finds as OpenLayers' own renderer`, async (ctx) => {
+    const page = await openApp(ctx, { viewport: { width: 1000, height: 700 }, deviceScaleFactor: scale });
+    await page.click('[data-testid=panel-toggle]');
+    const bad = [];
+    for (const zoom of [10, 12, 13, 14, 16, 18, 20]) {
+      await view(page, zoom);
+      for (const [name, setup] of Object.entries(SETUPS)) {
+        const out = await compare(page, `${setup} lq.layers.parcels.changed();`);
+        await page.evaluate((reset) => new Function('lq', reset)(window.__landquota), RESET);
+        console.log(`     z${zoom} ${name}: ${(out.coloured * 100).toFixed(1)} % coloured, ${(out.differ * 100).toFixed(2)} % differ; ${out.hit}/${out.points} hit, ${out.missed.length} differ, ${out.wrong.length} of them not in the parcel found`);
+        if (out.differ > 0.03) bad.push(`z${zoom} ${name}: ${(out.differ * 100).toFixed(2)} % of the pixels differ`);
+        if (out.wrong.length > 0) bad.push(`z${zoom} ${name}: ${out.wrong.length} clicks find a parcel they are not in ([pixel, found, OpenLayers']): ${JSON.stringify(out.wrong.slice(0, 3))}`);
+      }
+    }
+    assert(bad.length === 0, bad.join('; '));
+    await finish(page, `pixel ratio ${scale}`);
+  });
+}
+
+test('tile borders: a click within a few pixels of a tile\'s edge finds the parcel drawn there, not its underground twin', async (ctx) => {
+  const page = await openApp(ctx, { viewport: { width: 1000, height: 700 } });
+  await page.click('[data-testid=panel-toggle]');
+  const rows = [];
+  for (const zoom of [14, 16, 17.5]) {
+    await view(page, zoom);
+    rows.push(await page.evaluate(() => {
+      const { map, layers } = window.__landquota;
+      const layer = layers.parcels;
+      const source = layer.getSource();
+      const projection = map.getView().getProjection();
+      const grid = source.getTileGridForProjection(projection);
+      const style = layer.getStyleFunction();
+      const resolution = map.getView().getResolution();
+      const inside = (g, x, y) => {
+        const flat = g.getFlatCoordinates();
+        const ends = g.getEnds() || [flat.length];
+        let inn = false;
+        let k = 0;
+        for (const end of ends) {
+          for (let i = k, j = end - 2; i < end; j = i, i += 2) {
+            if (flat[i + 1] > y !== flat[j + 1] > y && x < ((flat[j] - flat[i]) * (y - flat[i + 1])) / (flat[j + 1] - flat[i + 1]) + flat[i]) inn = !inn;
+          }
+          k = end;
+        }
+        return inn;
+      };
+      // What the screen shows at (x, y): the last parcel drawn there in the image of the tile
+      // holding the point (a tile's image is cut at its edges).
+      const shown = (x, y) => {
+        const z = grid.getZForResolution(resolution, source.zDirection);
+        const coord = grid.getTileCoordForCoordAndZ([x, y], z);
+        const tile = layer.getRenderer().renderedTiles.find((t) => t.tileCoord.join() === coord.join());
+        if (!tile) return undefined;
+        let top = null;
+        for (const st of source.getSourceTiles(map.getFrameState?.()?.pixelRatio ?? 1, projection, tile)) {
+          for (const f of st.getFeatures() || []) if (style(f, resolution) && inside(f, x, y)) top = f;
+        }
+        return top;
+      };
+      const size = map.getSize();
+      const tiles = layer.getRenderer().renderedTiles;
+      let checked = 0;
+      const wrong = [];
+      for (const t of tiles) {
+        const e = grid.getTileCoordExtent(t.tileCoord);
+        for (let s = 0; s < 256; s += 3) {
+          for (const d of [-3, -2, -1, 1, 2, 3]) {
+            for (const [x, y] of [[e[0] + d * resolution, e[1] + s * resolution * (e[3] - e[1]) / (256 * resolution)], [e[0] + s * (e[2] - e[0]) / 256, e[3] + d * resolution]]) {
+              const px = map.getPixelFromCoordinate([x, y]);
+              if (px[0] < 0 || px[1] < 0 || px[0] >= size[0] || px[1] >= size[1]) continue;
+              const want = shown(x, y);
+              if (want === undefined) continue;
+              let got = null;
+              map.forEachFeatureAtPixel(px, (f) => ((got = f), true), { layerFilter: (l) => l === layer, hitTolerance: 0 });
+              checked++;
+              if (want && got !== want && got?.getId() !== want.getId()) wrong.push([Math.round(px[0]), Math.round(px[1]), got?.getId() ?? null, got?.get('underground') ?? false, want.getId()]);
+            }
+          }
+        }
+      }
+      return { zoom: map.getView().getZoom(), checked, wrong };
+    }));
+    const r = rows[rows.length - 1];
+    console.log(`     z${r.zoom}: ${r.checked} points by tile edges, ${r.wrong.length} find another parcel than the one drawn there ${JSON.stringify(r.wrong.slice(0, 4))}`);
+  }
+  for (const r of rows) assert(r.wrong.length === 0, `zoom ${r.zoom}: ${r.wrong.length} of ${r.checked} clicks by tile edges find another parcel than the one drawn there (x, y, found, underground, drawn): ${JSON.stringify(r.wrong.slice(0, 5))}`);
+  await finish(page, 'tile borders');
+});
+
+await runSuite({ prefix: 'render-' });
