@@ -25,6 +25,12 @@ function paintOf(style) {
   };
 }
 const paints = new WeakMap();
+
+/**
+ * Only polygons are parcels (or aggregate cells): a line or a point in a parcel tile would be
+ * closed into a filled shape, or hit where nothing is drawn, so it is neither drawn nor hit.
+ */
+const isArea = (f) => f.getType() === 'Polygon';
 function paint(style) {
   let p = paints.get(style);
   if (!p) paints.set(style, (p = paintOf(style)));
@@ -34,7 +40,7 @@ function paint(style) {
 /**
  * Draws features (polygons: flat coordinates with ring ends, in map units) into ctx, mapping
  * map (x, y) to ((x - x0) * scale, (y0 - y) * scale). styleFn(feature) → Style | null (not
- * drawn). Consecutive features of one style are one path, filled and then outlined. quantum: the
+ * drawn). Only polygons are drawn. Consecutive features of one style are one path, filled and then outlined. quantum: the
  * grid (in those units) the vertices are rounded to. pixelRatio scales line widths and dashes, as
  * OpenLayers does. keep(feature) → false skips one.
  */
@@ -67,7 +73,7 @@ export function drawFeatures(ctx, features, styleFn, x0, y0, scale, quantum, pix
   ctx.lineJoin = 'round';
   for (let i = 0, n = features.length; i < n; i++) {
     const f = features[i];
-    if (keep && !keep(f)) continue;
+    if (!isArea(f) || (keep && !keep(f))) continue;
     let style = styleFn(f);
     if (Array.isArray(style)) style = style[0];
     if (!style) continue;
@@ -198,6 +204,7 @@ class ParcelTileRenderer extends CanvasVectorTileLayerRenderer {
         const features = sourceTile.getFeatures() || [];
         for (let i = features.length - 1; i >= 0; i--) {
           const f = features[i];
+          if (!isArea(f)) continue;
           const fe = f.getExtent();
           if (x < fe[0] - tolerance || x > fe[2] + tolerance || y < fe[1] - tolerance || y > fe[3] + tolerance) continue;
           const key = f.getId() ?? getUid(f);

@@ -3,7 +3,9 @@
 // layer drawing the same tiles of the same source in the same page.
 //
 //   LANDQUOTA_TEST_DATABASE_URL=... CHROMIUM=/usr/bin/chromium node tests/render.e2e.mjs [name filter]
-import { assert, finish, test as register, runSuite, rendered, openApp } from './harness.mjs';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { assert, equal, finish, OUT_DIR, run, test as register, runSuite, rendered, openApp, mapPixels } from './harness.mjs';
 
 const HTZ = [120.2, 30.19]; // Binjiang, inside the High-tech Zone park
 const only = process.argv[2] ? new RegExp(process.argv[2], 'i') : null;
@@ -213,6 +215,149 @@ test('tile borders: a click within a few pixels of a tile\'s edge finds the parc
   }
   for (const r of rows) assert(r.wrong.length === 0, `zoom ${r.zoom}: ${r.wrong.length} of ${r.checked} clicks by tile edges find another parcel than the one drawn there (x, y, found, underground, drawn): ${JSON.stringify(r.wrong.slice(0, 5))}`);
   await finish(page, 'tile borders');
+});
+
+/** A ring of n vertices round (lon, lat), r degrees across, closed. */
+function circle(lon, lat, r, n) {
+  const ring = [];
+  for (let i = 0; i < n; i++) ring.push([lon + r * Math.cos((2 * Math.PI * i) / n), lat + r * Math.sin((2 * Math.PI * i) / n)]);
+  ring.push(ring[0]);
+  return ring;
+}
+
+test('hostile parcels: a parcel with a hole (a click in the hole finds nothing, the hole is not painted) and one of 20,000 vertices', async (ctx) => {
+  const [lon, lat] = [120.2905, 30.1705];
+  const square = (x0, y0, x1, y1) => [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]];
+  const parcel = (code, coordinates) => ({ type: 'Feature', properties: { DKBH: code, YDYHFL: '0701', ZT: 'reserve' }, geometry: { type: 'Polygon', coordinates } });
+  const file = join(OUT_DIR, 'render-hostile.geojson');
+  writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', features: [
+    parcel('RV6-HOLE', [square(lon - 0.002, lat - 0.002, lon + 0.002, lat + 0.002), square(lon - 0.001, lat - 0.001, lon + 0.001, lat + 0.001).reverse()]),
+    parcel('RV6-ROUND', [circle(lon + 0.0045, lat, 0.0015, 20000)]),
+  ] }));
+  run(ctx.world.bin, ['import', 'parcels', file, '--mode', 'upsert'], { env: { DATABASE_URL: ctx.world.dbURL } });
+  const page = await openApp(ctx, { viewport: { width: 1000, height: 700 } });
+  await page.click('[data-testid=panel-toggle]');
+  for (const zoom of [16, 17]) {
+    await view(page, zoom, [lon, lat]);
+    const out = await compare(page, '');
+    console.log(`     z${zoom}: ${(out.coloured * 100).toFixed(1)} % coloured, ${(out.differ * 100).toFixed(2)} % differ; ${out.hit}/${out.points} hit, ${out.missed.length} differ, ${out.wrong.length} not in the parcel found`);
+    assert(out.differ < 0.03 && out.wrong.length === 0, `z${zoom}: ${JSON.stringify(out)}`);
+    const probe = await page.evaluate(([lon, lat]) => {
+      const { map, layers } = window.__landquota;
+      const px = (dlon, dlat) => map.getPixelFromCoordinate([((lon + dlon) * 20037508.342789244) / 180, (Math.log(Math.tan(((90 + lat + dlat) * Math.PI) / 360)) / Math.PI) * 20037508.342789244]);
+      const at = (p) => {
+        let code = null;
+        map.forEachFeatureAtPixel(p, (f) => ((code = f.get('code') ?? f.getId()), true), { layerFilter: (l) => l === layers.parcels, hitTolerance: 2 });
+        return code;
+      };
+      return { hole: at(px(0, 0)), ring: at(px(-0.0015, 0)), round: at(px(0.0045, 0)), roundEdge: at(px(0.0045 + 0.0014, 0)) };
+    }, [lon, lat]);
+    console.log(`     z${zoom}: ${JSON.stringify(probe)}`);
+    assert(probe.hole === null, `z${zoom}: a click in the hole finds ${probe.hole}`);
+    assert(probe.ring !== null && probe.round !== null && probe.roundEdge !== null, `z${zoom}: ${JSON.stringify(probe)}`);
+    const [hole] = await page.evaluate(([lon, lat]) => {
+      const { map } = window.__landquota;
+      return [map.getPixelFromCoordinate([(lon * 20037508.342789244) / 180, (Math.log(Math.tan(((90 + lat) * Math.PI) / 360)) / Math.PI) * 20037508.342789244])];
+    }, [lon, lat]);
+    const [[, , , a]] = await mapPixels(page, [hole]);
+    equal(a, 0, `z${zoom}: the hole is painted`);
+  }
+  await finish(page, 'hostile parcels');
+});
+
+// ---- a vector tile written by hand (the MVT protobuf: tile → layer → features)
+const varint = (n) => {
+  const out = [];
+  for (; n > 127; n = Math.floor(n / 128)) out.push((n % 128) | 128);
+  out.push(n);
+  return out;
+};
+const zigzag = (n) => (n < 0 ? -2 * n - 1 : 2 * n);
+const field = (no, bytes) => [...varint(no * 8 + 2), ...varint(bytes.length), ...bytes];
+const packed = (no, ns) => field(no, ns.flatMap(varint));
+/** Geometry commands of one part: MoveTo, LineTo…, and ClosePath for a ring. */
+function commands(points, ring) {
+  const out = [9];
+  let [x, y] = [0, 0];
+  points.forEach(([px, py], i) => {
+    if (i === 1) out.push(((points.length - 1) << 3) | 2);
+    out.push(zigzag(px - x), zigzag(py - y));
+    [x, y] = [px, py];
+  });
+  if (ring) out.push(15);
+  return out;
+}
+/** A one-layer tile "parcels" of features { id, type (1 point, 2 line, 3 polygon), points, status }. */
+function mvt(features) {
+  const keys = ['status'];
+  const values = [...new Set(features.map((f) => f.status))];
+  const layer = [
+    ...[15 * 8, 2], ...field(1, [...Buffer.from('parcels')]),
+    ...features.flatMap((f) => field(2, [8, ...varint(f.id), ...packed(2, [0, values.indexOf(f.status)]), 24, f.type, ...packed(4, commands(f.points, f.type === 3))])),
+    ...keys.flatMap((k) => field(3, [...Buffer.from(k)])),
+    ...values.flatMap((v) => field(4, field(1, [...Buffer.from(v)]))),
+    ...[5 * 8, ...varint(4096)],
+  ];
+  return Buffer.from(field(3, layer));
+}
+
+test('hostile tiles: a line and a point in a parcel tile are no parcels (not filled, not hit); a 500 and a 204 leave the other tiles drawn', async (ctx) => {
+  const page = await openApp(ctx, { viewport: { width: 1000, height: 700 } }, { ignore: /status of (401|500)/ });
+  await page.click('[data-testid=panel-toggle]');
+  await view(page, 16);
+  const [z, x, y] = await page.evaluate(() => {
+    const { map, layers } = window.__landquota;
+    return layers.parcels.getSource().getTileGrid().getTileCoordForCoordAndZ(map.getView().getCenter(), 16);
+  });
+  // The tile at the centre holds a V-shaped line (closed, it would be a triangle) and a point;
+  // the tiles right of it and below it answer 500 and 204.
+  const tile = mvt([
+    { id: 1, type: 2, status: 'reserve', points: [[200, 200], [2048, 3800], [3900, 200]] },
+    { id: 2, type: 1, status: 'reserve', points: [[3000, 3500]] },
+    { id: 3, type: 3, status: 'reserve', points: [[200, 3000], [800, 3000], [800, 3600], [200, 3600]] },
+  ]);
+  await page.route('**/tiles/parcels/**', (route) => {
+    const [tz, tx, ty] = new URL(route.request().url()).pathname.split('/').slice(-3).map((v) => parseInt(v, 10));
+    if (tz === z && tx === x && ty === y) return route.fulfill({ status: 200, contentType: 'application/vnd.mapbox-vector-tile', body: tile });
+    if (tz === z && tx === x + 1 && ty === y) return route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ error: { message: 'boom' } }) });
+    if (tz === z && tx === x && ty === y + 1) return route.fulfill({ status: 204 });
+    return route.continue();
+  });
+  await page.evaluate(() => {
+    const source = window.__landquota.layers.parcels.getSource();
+    source.clear();
+    source.refresh();
+  });
+  await page.evaluate(() => {
+    const { map, layers } = window.__landquota;
+    for (const l of map.getAllLayers()) if (l !== layers.parcels) l.setVisible(false); // the parcels alone
+  });
+  await rendered(page);
+  const probe = await page.evaluate(([z, x, y]) => {
+    const { map, layers } = window.__landquota;
+    const grid = layers.parcels.getSource().getTileGrid();
+    const e = grid.getTileCoordExtent([z, x, y]);
+    // tile units (0-4096, y down) → map pixels
+    const px = (tx, ty) => map.getPixelFromCoordinate([e[0] + ((e[2] - e[0]) * tx) / 4096, e[3] - ((e[3] - e[1]) * ty) / 4096]);
+    const at = (p) => {
+      let id = null;
+      map.forEachFeatureAtPixel(p, (f) => ((id = f.getId()), true), { layerFilter: (l) => l === layers.parcels, hitTolerance: 2 });
+      return id;
+    };
+    return { triangle: px(2048, 1200), point: px(3000, 3500), square: px(500, 3300), hits: { triangle: at(px(2048, 1200)), point: at(px(3000, 3500)), square: at(px(500, 3300)) } };
+  }, [z, x, y]);
+  const [tri, pt, sq] = await mapPixels(page, [probe.triangle, probe.point, probe.square]);
+  console.log(`     hits ${JSON.stringify(probe.hits)}; alpha: inside the line's triangle ${tri[3]}, at the point ${pt[3]}, in the square ${sq[3]}`);
+  equal(probe.hits.square, 3, 'the square parcel of the hand-written tile');
+  assert(sq[3] > 0, 'the square parcel of the hand-written tile is not drawn');
+  equal(probe.hits.triangle, null, 'a click inside the V of a line');
+  equal(probe.hits.point, null, 'a click on a point');
+  equal(tri[3], 0, 'the V of a line is filled as if it were a parcel');
+  // The failed tile is reported, the map around it drawn, nothing thrown.
+  const shown = await page.$$eval('[data-testid=error-message]', (els) => els.map((e) => e.textContent).join(' '));
+  assert(/boom/.test(shown), `the tile's 500 is not reported: ${JSON.stringify(shown)}`);
+  assert(!page.consoleErrors.some((e) => e.startsWith('pageerror')), `page errors: ${page.consoleErrors}`);
+  await page.context().close();
 });
 
 await runSuite({ prefix: 'render-' });
