@@ -265,6 +265,73 @@ test('hostile parcels: a parcel with a hole (a click in the hole finds nothing, 
   await finish(page, 'hostile parcels');
 });
 
+test('restyle redraws from the tiles kept (no request); zooming and panning show stand-in tiles, never a blank map, as OpenLayers\' own', async (ctx) => {
+  const page = await openApp(ctx, { viewport: { width: 1000, height: 700 } });
+  await page.click('[data-testid=panel-toggle]');
+  await view(page, 14);
+  let requests = 0;
+  page.on('request', (r) => {
+    if (r.url().includes('/tiles/parcels/')) requests++;
+  });
+  const before = await mapPixels(page, [[500, 350], [300, 200], [700, 500]]);
+  await page.evaluate(() => {
+    const lq = window.__landquota;
+    lq.state.colorBy = 'landuse';
+    lq.layers.parcels.changed();
+  });
+  await rendered(page);
+  const after = await mapPixels(page, [[500, 350], [300, 200], [700, 500]]);
+  equal(requests, 0, 'parcel tiles requested by a restyle');
+  assert(JSON.stringify(before) !== JSON.stringify(after), 'the colours did not change with the colouring');
+  // The least share of the map covered by parcels in any frame while the view zooms in and pans,
+  // for the app's layer and for OpenLayers' own over the same source.
+  const cover = await page.evaluate(async () => {
+    const { map, layers } = window.__landquota;
+    const cur = layers.parcels;
+    for (const l of map.getAllLayers()) if (l !== cur) l.setVisible(false);
+    const OpenLayersVectorTile = Object.getPrototypeOf(cur.constructor);
+    const theirs = new OpenLayersVectorTile({ source: cur.getSource(), style: cur.getStyleFunction(), renderMode: 'hybrid', zIndex: 30, visible: false });
+    map.addLayer(theirs);
+    const v = map.getView();
+    const home = v.getCenter();
+    const coverage = () => {
+      const el = map.getTargetElement();
+      const c = document.createElement('canvas');
+      [c.width, c.height] = [100, 70];
+      const ctx = c.getContext('2d', { willReadFrequently: true });
+      const box = el.getBoundingClientRect();
+      for (const k of el.querySelectorAll('.ol-layer canvas')) {
+        if (!k.width || getComputedStyle(k.parentElement).display === 'none') continue;
+        const r = k.getBoundingClientRect();
+        ctx.drawImage(k, ((r.left - box.left) / box.width) * 100, ((r.top - box.top) / box.height) * 70, (r.width / box.width) * 100, (r.height / box.height) * 70);
+      }
+      const d = ctx.getImageData(0, 0, 100, 70).data;
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+      return n / 7000;
+    };
+    const out = {};
+    for (const [name, layer] of [['ours', cur], ['openlayers', theirs]]) {
+      cur.setVisible(layer === cur);
+      theirs.setVisible(layer === theirs);
+      v.setCenter(home);
+      v.setZoom(14);
+      await new Promise((r) => map.once('rendercomplete', r));
+      const seen = [];
+      const key = map.on('postrender', () => seen.push(coverage()));
+      await new Promise((r) => v.animate({ zoom: 15.5, duration: 600 }, { center: [home[0] + 800, home[1] + 500], duration: 600 }, r));
+      await new Promise((r) => map.once('rendercomplete', r));
+      map.un('postrender', key.listener);
+      out[name] = { frames: seen.length, least: Math.min(...seen), last: seen[seen.length - 1], some: seen.filter((_, i) => i % 10 === 0).map((x) => x.toFixed(3)).join(' ') };
+    }
+    return out;
+  });
+  console.log(`     while zooming and panning: ${JSON.stringify(cover)}`);
+  assert(cover.ours.frames > 2 && cover.ours.least > 0.5 * cover.ours.last, `a frame with the map nearly blank: ${JSON.stringify(cover.ours)}`);
+  assert(cover.ours.least >= cover.openlayers.least - 0.05, `blanker frames than OpenLayers' own: ${JSON.stringify(cover)}`);
+  await finish(page, 'restyle and stand-ins');
+});
+
 // ---- a vector tile written by hand (the MVT protobuf: tile → layer → features)
 const varint = (n) => {
   const out = [];
