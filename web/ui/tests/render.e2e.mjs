@@ -332,6 +332,56 @@ test('restyle redraws from the tiles kept (no request); zooming and panning show
   await finish(page, 'restyle and stand-ins');
 });
 
+test('print at 300 dpi: the parcels of a print map (pixel ratio 300/96) as OpenLayers\' own draws them', async (ctx) => {
+  const page = await openApp(ctx, { viewport: { width: 1000, height: 700 } });
+  for (const zoom of [14, 16]) {
+    await view(page, zoom);
+    const out = await page.evaluate(async () => {
+      const lq = window.__landquota;
+      const cur = lq.layers.parcels;
+      const Map = lq.map.constructor;
+      const View = lq.map.getView().constructor;
+      const OpenLayersVectorTile = Object.getPrototypeOf(cur.constructor);
+      const target = document.createElement('div');
+      target.style.cssText = 'position:fixed;left:0;top:0;width:400px;height:300px';
+      document.body.appendChild(target);
+      const draw = async (Layer) => {
+        const layer = new Layer({ source: cur.getSource(), style: cur.getStyleFunction(), renderMode: 'hybrid' });
+        const map = new Map({ target, pixelRatio: 300 / 96, controls: [], interactions: [], layers: [layer],
+          view: new View({ center: lq.map.getView().getCenter(), resolution: lq.map.getView().getResolution() }) });
+        await new Promise((r) => map.once('rendercomplete', r));
+        const c = target.querySelector('canvas');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        map.setTarget(null);
+        return { w: c.width, d };
+      };
+      const ours = await draw(cur.constructor);
+      const theirs = await draw(OpenLayersVectorTile);
+      target.remove();
+      let coloured = 0;
+      let differ = 0;
+      let darkOurs = 0;
+      let darkTheirs = 0;
+      const dark = (d, i) => d[i + 3] > 0 && d[i] + d[i + 1] + d[i + 2] < 200;
+      for (let i = 0; i < ours.d.length; i += 4) {
+        if (ours.d[i + 3] > 0) coloured++;
+        if (dark(ours.d, i)) darkOurs++;
+        if (dark(theirs.d, i)) darkTheirs++;
+        const a = ours.d;
+        const b = theirs.d;
+        if (Math.max(Math.abs(a[i] - b[i]), Math.abs(a[i + 1] - b[i + 1]), Math.abs(a[i + 2] - b[i + 2]), Math.abs(a[i + 3] - b[i + 3])) > 40) differ++;
+      }
+      const n = ours.d.length / 4;
+      return { width: ours.w, coloured: coloured / n, differ: differ / n, outlines: darkOurs / Math.max(1, darkTheirs) };
+    });
+    console.log(`     z${zoom} at 300 dpi: ${out.width} px wide, ${(out.coloured * 100).toFixed(1)} % coloured, ${(out.differ * 100).toFixed(2)} % differ, dark (outline) pixels ${out.outlines.toFixed(3)} × OpenLayers'`);
+    equal(out.width, 1250, 'the print canvas width (400 px at 300/96)');
+    assert(out.coloured > 0.2 && out.differ < 0.03, `z${zoom} at 300 dpi: ${JSON.stringify(out)}`);
+    assert(Math.abs(out.outlines - 1) < 0.1, `z${zoom} at 300 dpi: outlines ${out.outlines} × as many dark pixels as OpenLayers' own`);
+  }
+  await finish(page, 'print at 300 dpi');
+});
+
 // ---- a vector tile written by hand (the MVT protobuf: tile → layer → features)
 const varint = (n) => {
   const out = [];
