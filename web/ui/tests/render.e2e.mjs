@@ -70,8 +70,8 @@ async function compare(page, setup) {
       const d = Math.max(Math.abs(now[i] - before[i]), Math.abs(now[i + 1] - before[i + 1]), Math.abs(now[i + 2] - before[i + 2]), Math.abs(now[i + 3] - before[i + 3]));
       if (d > 40) differ++;
     }
-    // Where the two disagree, the app's is wrong if OpenLayers found the parcel the point lies
-    // in and the app did not. (They differ at shared edges, where OpenLayers finds the neighbour
+    // A parcel the style hides is never found. Where the two disagree, the app's is wrong if
+    // OpenLayers found the parcel the point lies in and the app did not. (They differ at shared edges, where OpenLayers finds the neighbour
     // whose outline is drawn over the point, and in gaps, where its batched hit paths find
     // parcels a few pixels away.)
     const inside = (f, [x, y]) => {
@@ -94,6 +94,7 @@ async function compare(page, setup) {
     points.forEach((p, i) => {
       const [mine, theirs] = [nowHits[i], beforeHits[i]];
       if (theirs) hit++;
+      if (mine && !cur.getStyleFunction()(mine)) wrong.push([p, id(mine), 'hidden']);
       if (id(mine) === id(theirs)) return;
       missed.push([p, id(mine), id(theirs)]);
       const c = map.getCoordinateFromPixel(p);
