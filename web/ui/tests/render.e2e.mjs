@@ -383,6 +383,69 @@ test('print at 300 dpi: the parcels of a print map (pixel ratio 300/96) as OpenL
   await finish(page, 'print at 300 dpi');
 });
 
+test('allocations: their outlines (OpenLayers\' own renderer over the same tiles) stay on top of the parcels', async (ctx) => {
+  const page = await openApp(ctx, { viewport: { width: 1000, height: 700 } });
+  await page.click('[data-testid=panel-toggle]');
+  for (const zoom of [14, 16, 18]) {
+    await view(page, zoom);
+    const out = await page.evaluate(async () => {
+      const lq = window.__landquota;
+      const { map } = lq;
+      const cur = lq.layers.parcels;
+      const alloc = lq.layers.allocations;
+      const shown = map.getAllLayers().filter((l) => l.getVisible());
+      for (const l of shown) l.setVisible(false);
+      // Shown, the layer loads the projects' allocations (main.js); then a quarter of the parcels
+      // in view take each kind in turn instead.
+      lq.state.allocations = null;
+      alloc.setVisible(true);
+      for (let i = 0; i < 100 && !lq.state.allocations; i++) await new Promise((r) => setTimeout(r, 50));
+      const ids = cur.getFeaturesInExtent(map.getView().calculateExtent()).map((f) => Number(f.getId()));
+      lq.state.allocations = new Map(ids.filter((id) => id % 4 === 0).map((id) => [id, ['full', 'partial', 'none', 'stock'][(id / 4) % 4]]));
+      alloc.changed();
+      const drawn = () => new Promise((r) => {
+        map.once('rendercomplete', () => r());
+        map.render();
+      });
+      const grab = () => {
+        const el = map.getTargetElement();
+        const box = el.getBoundingClientRect();
+        const out = document.createElement('canvas');
+        [out.width, out.height] = [Math.round(box.width), Math.round(box.height)];
+        const ctx = out.getContext('2d', { willReadFrequently: true });
+        for (const c of el.querySelectorAll('.ol-layer canvas')) {
+          if (!c.width || getComputedStyle(c.parentElement).display === 'none') continue;
+          const r = c.getBoundingClientRect();
+          ctx.drawImage(c, r.left - box.left, r.top - box.top, r.width, r.height);
+        }
+        return ctx.getImageData(0, 0, out.width, out.height).data;
+      };
+      await drawn();
+      const alone = grab(); // the outlines alone
+
+      cur.setVisible(true);
+      await drawn();
+      const ours = grab();
+      alloc.setVisible(false);
+      for (const l of shown) l.setVisible(true);
+      let outline = 0;
+      let covered = 0;
+      for (let i = 0; i < ours.length; i += 4) {
+        const d = (a, b) => Math.max(Math.abs(a[i] - b[i]), Math.abs(a[i + 1] - b[i + 1]), Math.abs(a[i + 2] - b[i + 2]));
+        if (alone[i + 3] === 255) {
+          outline++;
+          if (d(alone, ours) > 40) covered++; // an opaque outline pixel changed by the parcels: drawn over it
+        }
+      }
+      return { allocated: lq.state.allocations.size, outline: outline / (ours.length / 4), covered: covered / Math.max(1, outline) };
+    });
+    console.log(`     z${zoom}: ${out.allocated} parcels allocated, outlines ${(out.outline * 100).toFixed(1)} % of the map, ${(out.covered * 100).toFixed(2)} % of them covered by the parcels`);
+    assert(out.allocated > 0 && out.outline > 0.005, `z${zoom}: no allocation outlines drawn: ${JSON.stringify(out)}`);
+    assert(out.covered < 0.01, `z${zoom}: the parcels cover the allocations' outlines: ${JSON.stringify(out)}`);
+  }
+  await finish(page, 'allocations');
+});
+
 // ---- a vector tile written by hand (the MVT protobuf: tile → layer → features)
 const varint = (n) => {
   const out = [];
