@@ -25,12 +25,6 @@ function paintOf(style) {
   };
 }
 const paints = new WeakMap();
-
-/**
- * Only polygons are parcels (or aggregate cells): a line or a point in a parcel tile would be
- * closed into a filled shape, or hit where nothing is drawn, so it is neither drawn nor hit.
- */
-const isArea = (f) => f.getType() === 'Polygon';
 function paint(style) {
   let p = paints.get(style);
   if (!p) paints.set(style, (p = paintOf(style)));
@@ -38,11 +32,17 @@ function paint(style) {
 }
 
 /**
+ * Only polygons are parcels (or aggregate cells): a line or a point in a parcel tile would be
+ * closed into a filled shape, or hit where nothing is drawn, so it is neither drawn nor hit.
+ */
+const isArea = (f) => f.getType() === 'Polygon';
+
+/**
  * Draws features (polygons: flat coordinates with ring ends, in map units) into ctx, mapping
  * map (x, y) to ((x - x0) * scale, (y0 - y) * scale). styleFn(feature) → Style | null (not
- * drawn). Only polygons are drawn. Consecutive features of one style are one path, filled and then outlined. quantum: the
- * grid (in those units) the vertices are rounded to. pixelRatio scales line widths and dashes, as
- * OpenLayers does. keep(feature) → false skips one.
+ * drawn); only polygons are drawn. Consecutive features of one style are one path, filled and
+ * then outlined. quantum: the grid (in those units) the vertices are rounded to. pixelRatio
+ * scales line widths and dashes, as OpenLayers does. keep(feature) → false skips one.
  */
 export function drawFeatures(ctx, features, styleFn, x0, y0, scale, quantum, pixelRatio, keep) {
   // Path coordinates in whole quanta (an eighth of a device pixel), drawn under a transform scaled
