@@ -4,7 +4,8 @@ import { Fill, Stroke, Style } from 'ol/style.js';
 import { distanceTo, drawFeatures } from './parcelrender.js';
 
 /** A stand-in for a decoded tile feature: flat coordinates with ring ends. */
-const polygon = (flat, ends = [flat.length]) => ({ getFlatCoordinates: () => flat, getEnds: () => ends });
+const feature = (type, flat, ends = [flat.length]) => ({ getType: () => type, getFlatCoordinates: () => flat, getEnds: () => ends });
+const polygon = (flat, ends) => feature('Polygon', flat, ends);
 // A 10 × 10 square with a 4 × 4 hole in its middle.
 const holed = polygon([0, 0, 10, 0, 10, 10, 0, 10, 0, 0, 3, 3, 3, 7, 7, 7, 7, 3, 3, 3], [10, 20]);
 
@@ -46,4 +47,12 @@ test('one path per run of one style, filled then outlined, hidden parcels left o
   const { ctx: c2, calls: k2 } = recorder();
   drawFeatures(c2, [polygon([0, 0, 0.01, 0, 1, 0, 1, 1, 0, 1, 0, 0])], () => blue, 0, 1, 1, 0.5, 1, null);
   assert.equal(k2[0][2], 'M0 2L2 2L2 0L0 0L0 2Z');
+});
+
+test('a line or a point in a parcel tile is no parcel: not drawn', () => {
+  const blue = new Style({ fill: new Fill({ color: 'blue' }), stroke: new Stroke({ color: 'black', width: 1 }) });
+  const { ctx, calls } = recorder();
+  const features = [feature('LineString', [0, 0, 1, 1, 2, 0]), feature('Point', [1, 1]), polygon([0, 0, 1, 0, 1, 1, 0, 0])];
+  drawFeatures(ctx, features, () => blue, 0, 1, 1, 0.5, 1, null);
+  assert.deepEqual(calls.map((c) => c[c.length - 1]), ['M0 2L2 2L2 0L0 2Z', 'M0 2L2 2L2 0L0 2Z'], 'only the polygon, filled and outlined');
 });
