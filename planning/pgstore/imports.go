@@ -212,14 +212,12 @@ func (r *importRun) stage(ctx context.Context, rows imports.Rows) error {
 		names = append(names, c.name)
 	}
 	b.WriteString(", geom geometry(MultiPolygon, 4490), src_land_use text, bad boolean NOT NULL, valid boolean NOT NULL, derived_district boolean NOT NULL DEFAULT false")
-	// The stored area and PostGIS's validity, measured by the backend as
-	// each row arrives: COPY waits on the client (decoding the file) most
-	// of the time (9 of 14 s at 1M), while the write into the layer's
-	// table, where the area was measured before, and the validity check
-	// come later, with nothing else to do meanwhile (docs/SCALING.md). A
-	// repaired outline is measured again by its UPDATE.
+	// The stored area, measured by the backend as each row arrives: COPY
+	// waits on the client (decoding the file) most of the time, while the
+	// write into the layer's table, where the area was measured before,
+	// runs on one backend alone (2-3 s of a 1M import; docs/SCALING.md).
+	// A repaired outline is measured again by its UPDATE.
 	b.WriteString(", " + stagedArea + " double precision GENERATED ALWAYS AS (" + areaOf("geom") + ") STORED")
-	b.WriteString(", lq_is_valid boolean GENERATED ALWAYS AS (ST_IsValid(geom)) STORED")
 	if r.req.Layer == imports.Parcels {
 		b.WriteString(", lvl numrange GENERATED ALWAYS AS (numrange(elevation_bottom::numeric, elevation_top::numeric)) STORED")
 	}
@@ -488,7 +486,7 @@ func (r *importRun) checkValidity(ctx context.Context) error {
 	}
 	n, err := r.issues(ctx, sev, kind, `
 		SELECT feature, k, (d).reason, ST_X((d).location), ST_Y((d).location), a, count(*) OVER () FROM (
-		  SELECT feature, `+r.keyText("lq_stage")+` AS k, ST_IsValidDetail(geom) AS d, `+after+` AS a FROM lq_stage WHERE valid AND NOT lq_is_valid) x
+		  SELECT feature, `+r.keyText("lq_stage")+` AS k, ST_IsValidDetail(geom) AS d, `+after+` AS a FROM lq_stage WHERE valid AND NOT ST_IsValid(geom)) x
 		ORDER BY feature LIMIT $1`,
 		func(row pgx.Rows, total *int64) (imports.Issue, error) {
 			var is imports.Issue
