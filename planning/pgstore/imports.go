@@ -51,13 +51,6 @@ func sqlType(k imports.Kind) string {
 	return "text"
 }
 
-// areaOf is the stored area of an outline g (lq_outline_checked's
-// measure): in m², in CGCS2000 Gauss-Krüger metres (EPSG:4549).
-func areaOf(g string) string { return "ST_Area(ST_Transform(" + g + ", 4549))" }
-
-// stagedArea is the staging table's column holding areaOf(geom).
-const stagedArea = "lq_area_m2"
-
 // stageCol is one column of the staging table filled from a field.
 type stageCol struct {
 	field  int // index in imports.Fields(layer)
@@ -212,12 +205,6 @@ func (r *importRun) stage(ctx context.Context, rows imports.Rows) error {
 		names = append(names, c.name)
 	}
 	b.WriteString(", geom geometry(MultiPolygon, 4490), src_land_use text, bad boolean NOT NULL, valid boolean NOT NULL, derived_district boolean NOT NULL DEFAULT false")
-	// The stored area, measured by the backend as each row arrives: COPY
-	// waits on the client (decoding the file) most of the time, while the
-	// write into the layer's table, where the area was measured before,
-	// runs on one backend alone (2-3 s of a 1M import; docs/SCALING.md).
-	// A repaired outline is measured again by its UPDATE.
-	b.WriteString(", " + stagedArea + " double precision GENERATED ALWAYS AS (" + areaOf("geom") + ") STORED")
 	if r.req.Layer == imports.Parcels {
 		b.WriteString(", lvl numrange GENERATED ALWAYS AS (numrange(elevation_bottom::numeric, elevation_top::numeric)) STORED")
 	}
@@ -482,7 +469,7 @@ func (r *importRun) checkValidity(ctx context.Context) error {
 	after := "NULL::float8"
 	if r.req.Repair {
 		sev, kind = imports.SevRepair, imports.KindRepaired
-		after = areaOf("ST_Multi(ST_CollectionExtract(ST_MakeValid(geom), 3))")
+		after = "ST_Area(ST_Transform(ST_Multi(ST_CollectionExtract(ST_MakeValid(geom), 3)), 4549))"
 	}
 	n, err := r.issues(ctx, sev, kind, `
 		SELECT feature, k, (d).reason, ST_X((d).location), ST_Y((d).location), a, count(*) OVER () FROM (
@@ -732,7 +719,7 @@ func (r *importRun) checkOverlaps(ctx context.Context) error {
 	}
 	_, err := r.issues(ctx, imports.SevError, imports.KindOverlap, `
 		SELECT p.af, a.code, p.bf, b.code, p.m2, ST_X(p.pt), ST_Y(p.pt), count(*) OVER () FROM (
-		  SELECT af, bf, `+areaOf("g")+` AS m2, ST_PointOnSurface(g) AS pt FROM (
+		  SELECT af, bf, ST_Area(ST_Transform(g, 4549)) AS m2, ST_PointOnSurface(g) AS pt FROM (
 		    SELECT a.feature AS af, b.feature AS bf, ST_Intersection(a.geom, b.geom) AS g
 		    FROM `+pairs+`
 		    WHERE a.valid AND b.valid AND a.lvl && b.lvl AND ST_Intersects(a.geom, b.geom) AND ST_Relate(a.geom, b.geom, '2********') OFFSET 0) i) p
@@ -750,7 +737,7 @@ func (r *importRun) checkOverlaps(ctx context.Context) error {
 	}
 	_, err = r.issues(ctx, imports.SevError, imports.KindOverlap, `
 		SELECT p.af, a.code, p.bid, b.code, p.m2, ST_X(p.pt), ST_Y(p.pt), count(*) OVER () FROM (
-		  SELECT af, bid, `+areaOf("g")+` AS m2, ST_PointOnSurface(g) AS pt FROM (
+		  SELECT af, bid, ST_Area(ST_Transform(g, 4549)) AS m2, ST_PointOnSurface(g) AS pt FROM (
 		    SELECT a.feature AS af, b.id AS bid, ST_Intersection(a.geom, b.geom) AS g
 		    FROM lq_stage a JOIN parcels b ON b.geom && a.geom
 		    WHERE a.valid AND `+replaced+`
@@ -795,7 +782,7 @@ func (r *importRun) move(ctx context.Context) error {
 			return err
 		}
 	}
-	area := "s." + stagedArea
+	area := "ST_Area(ST_Transform(s.geom, 4549))"
 	keyMatch := "t." + t.key + " = s." + t.key
 	// Update the rows the file replaces (upsert), where anything differs.
 	if r.req.Mode == imports.ModeUpsert {
@@ -956,7 +943,7 @@ func (r *importRun) insertParcelsBulk(ctx context.Context, cols, sel []string, o
 		}
 	}
 	tag, err := r.exec(ctx, "INSERT INTO parcels ("+strings.Join(cols, ", ")+", geom, area_m2) SELECT "+strings.Join(sel, ", ")+
-		", s.geom, s."+stagedArea+" FROM lq_stage s LEFT JOIN land_use_classes lq_class ON lq_class.code = s.current_use_code"+only)
+		", s.geom, ST_Area(ST_Transform(s.geom, 4549)) FROM lq_stage s LEFT JOIN land_use_classes lq_class ON lq_class.code = s.current_use_code"+only)
 	if err != nil {
 		return 0, false, false, err
 	}
