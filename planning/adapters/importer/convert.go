@@ -25,6 +25,7 @@ type Converter struct {
 	repair      bool
 	fallback    encoding.Encoding
 	bySource    map[string]int
+	byName      map[string]int // field name -> index: imports.FieldIndex searched the list for every value asked
 	keyIdx      int
 	luIdx       int
 	maxVertices int
@@ -35,7 +36,7 @@ type Converter struct {
 // newConverter prepares a converter for a mapping and a CRS.
 func newConverter(m *Mapping, c crs, repair bool, fallback encoding.Encoding, maxVertices int) *Converter {
 	conv := &Converter{layer: m.Layer, fields: imports.Fields(m.Layer), m: m, crs: c, repair: repair, fallback: fallback,
-		bySource: map[string]int{}, keyIdx: -1, luIdx: imports.FieldIndex(m.Layer, "land_use"), maxVertices: maxVertices,
+		bySource: map[string]int{}, byName: map[string]int{}, keyIdx: -1, luIdx: imports.FieldIndex(m.Layer, "land_use"), maxVertices: maxVertices,
 		known: map[string]bool{}}
 	for _, f := range m.Ignored {
 		conv.known[f] = true
@@ -45,6 +46,7 @@ func newConverter(m *Mapping, c crs, repair bool, fallback encoding.Encoding, ma
 	}
 	conv.enums = make([]map[string]string, len(conv.fields))
 	for i, f := range conv.fields {
+		conv.byName[f.Name] = i
 		if f.Kind == Enum {
 			conv.enums[i] = enumLookup(&conv.fields[i], m.Values[i])
 		}
@@ -56,6 +58,14 @@ func newConverter(m *Mapping, c crs, repair bool, fallback encoding.Encoding, ma
 		}
 	}
 	return conv
+}
+
+// index is imports.FieldIndex(c.layer, name), without the search.
+func (c *Converter) index(name string) int {
+	if i, ok := c.byName[name]; ok {
+		return i
+	}
+	return -1
 }
 
 type converterWorker struct {
@@ -295,7 +305,7 @@ func (w *converterWorker) landUse(row *Row, add func(imports.Issue)) {
 	}
 	// 混合用地: the main and the compatible class, as Hangzhou writes B1/R2.
 	if main, compatible, mixed := strings.Cut(code, "/"); mixed {
-		ci := imports.FieldIndex(c.layer, "compatible_use")
+		ci := c.index("compatible_use")
 		if ci < 0 || row.Values[ci] != nil {
 			add(imports.Issue{Severity: imports.SevError, Kind: imports.KindBadValue, Field: "land_use", Value: clip(code)}.
 				Say(planning.Textf("land use %q is mixed, and the compatible use is also given in its own field: give it once", code)))
@@ -313,7 +323,7 @@ func (w *converterWorker) landUse(row *Row, add func(imports.Issue)) {
 // DLBM holds 三调 codes; otherwise letters mean GB 50137 and digits 2023.
 func (w *converterWorker) currentUse(row *Row, add func(imports.Issue)) {
 	c := w.c
-	i := imports.FieldIndex(c.layer, "current_use")
+	i := c.index("current_use")
 	if i < 0 {
 		return
 	}
@@ -375,7 +385,7 @@ func (w *converterWorker) landUseCodeIn(row *Row, code string, i int, scheme Sch
 func (w *converterWorker) crossChecks(row *Row, add func(imports.Issue)) {
 	l := w.c.layer
 	get := func(name string) any {
-		if i := imports.FieldIndex(l, name); i >= 0 {
+		if i, ok := w.c.byName[name]; ok {
 			return row.Values[i]
 		}
 		return nil
@@ -433,7 +443,7 @@ func (w *converterWorker) mixedUse(row *Row, get func(string) any, add func(impo
 	default:
 		if !hasCS {
 			cs = 1 - ms
-			row.Values[imports.FieldIndex(w.c.layer, "compatible_share")] = cs
+			row.Values[w.c.index("compatible_share")] = cs
 		}
 		if cs <= 0 || cs >= 1 {
 			bad("compatible_share", "the compatible use's share %g must lie strictly between 0 and 1", cs)
