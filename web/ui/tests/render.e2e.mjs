@@ -63,6 +63,9 @@ async function compare(page, setup) {
     map.removeLayer(theirs);
     cur.setVisible(true);
     for (const l of visible) l.setVisible(true);
+    // A frame with the app's layer shown again, before anyone asks the map what is under a pixel:
+    // until then the last frame is the one without it, and every hit test finds nothing.
+    await drawn();
     let coloured = 0;
     let differ = 0;
     for (let i = 0; i < now.length; i += 4) {
