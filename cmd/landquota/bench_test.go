@@ -297,16 +297,25 @@ func BenchmarkGeoJSONPage(b *testing.B) {
 			return err
 		})
 	})
+	// The same text as the server's page: every property the parcels layer
+	// shows (the catalog's 31, in its order) and the geometry with its crs
+	// member. Until session 13 this built only 20 of them, so the server did
+	// about half as much JSON work again as its reference (docs/SCALING.md).
 	sql := `SELECT '{"type":"FeatureCollection","features":[' || coalesce(string_agg(f, ',' ORDER BY id), '') || ']}' FROM (
-			SELECT t.id, '{"type":"Feature","id":' || to_json(t.id)::text || ',"geometry":' || ST_AsGeoJSON(t.geom, 7) ||
+			SELECT t.id, '{"type":"Feature","id":' || to_json(t.id)::text || ',"geometry":' || ST_AsGeoJSON(t.geom, 7, 8) ||
 			',"properties":' || json_build_object('code', t.code, 'district', t.district_adcode, 'park', t.park_code,
-			'land_use', t.land_use_code, 'land_use_zh', c.name_zh, 'status', t.status, 'status_zh', s.name_zh,
+			'land_use', t.land_use_code, 'land_use_zh', c.name_zh, 'current_use', t.current_use_code, 'current_use_zh', cu.name_zh,
+			'compatible_use', t.compatible_use_code, 'compatible_share', t.compatible_share::float8,
+			'status', t.status, 'status_zh', s.name_zh,
 			'area_m2', round(t.area_m2::numeric, 2), 'area_mu', round((t.area_m2 * 15 / 10000)::numeric, 2),
 			'plot_ratio', t.plot_ratio, 'building_density', t.building_density, 'green_ratio', t.green_ratio,
 			'affordable_housing', t.affordable_housing, 'supply_method', t.supply_method, 'approved_on', t.approved_on,
-			'supplied_on', t.supplied_on, 'underground', coalesce(t.elevation_top <= 0, false),
-			'construction_land', t.construction_land, 'updated_at', t.updated_at)::text || '}' AS f
+			'supplied_on', t.supplied_on, 'handed_over_on', t.handed_over_on, 'underground', coalesce(t.elevation_top <= 0, false),
+			'construction_land', t.construction_land, 'construction_override_reason', t.construction_override_reason,
+			'line_exception', t.line_exception, 'line_exception_document', t.line_exception_document, 'updated_at', t.updated_at,
+			'name', t.name, 'owner', t.owner, 'remarks', t.remarks, 'attributes', t.attributes)::text || '}' AS f
 			FROM parcels t JOIN land_use_classes c ON c.code = t.land_use_code JOIN parcel_statuses s ON s.code = t.status
+			LEFT JOIN land_use_classes cu ON cu.code = t.current_use_code
 			WHERE t.geom && ST_MakeEnvelope($1, $2, $3, $4, 4490) ORDER BY t.id LIMIT 1000) x`
 	b.Run("postgres", func(b *testing.B) {
 		runClients(b, func(i int) error {
