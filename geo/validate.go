@@ -124,12 +124,13 @@ func checkRings(polys []orb.Polygon, multi bool) error {
 	return nil
 }
 
-// checkExtent explains the two usual mistakes (projected metres, swapped
-// axes) before falling back to a generic out-of-China message.
+// inChina says whether a point lies within China's lon/lat box.
 func inChina(pt orb.Point) bool {
 	return pt[0] >= chinaMinLon && pt[0] <= chinaMaxLon && pt[1] >= chinaMinLat && pt[1] <= chinaMaxLat
 }
 
+// checkExtent explains the two usual mistakes (projected metres, swapped
+// axes) before falling back to a generic out-of-China message.
 func checkExtent(pt orb.Point, ring string, vi int) error {
 	lon, lat := pt[0], pt[1]
 	if inChina(pt) {
